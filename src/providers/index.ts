@@ -1,0 +1,14 @@
+import { UserError } from '../errors.js';
+import type { ProviderAdapter } from './types.js';
+
+/** Every provider adapter. Adding a provider touches its folder, this list and (for new entity kinds) the snapshot schema. */
+export const providers: ProviderAdapter[] = [];
+
+export function getProvider(name: string): ProviderAdapter {
+  const adapter = providers.find((p) => p.name === name);
+  if (!adapter) {
+    const known = providers.map((p) => p.name).join(', ') || 'none';
+    throw new UserError(`unknown provider "${name}"`, { hint: `use one of: ${known}` });
+  }
+  return adapter;
+}

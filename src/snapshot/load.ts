@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { UserError } from '../errors.js';
+import { readInputBytes, decodeText, writeFileAtomic } from '../util/files.js';
+import { parseJsonText } from '../util/json.js';
+import { TOOL_NAME, toolVersion } from '../util/paths.js';
+import { snapshotDigest } from './digest.js';
+import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Snapshot, type SnapshotPart } from './model.js';
+import { assertSnapshot } from './validate.js';
+
+/** One input file as the report records it: path, byte hash, and the digest the snapshot claims. */
+export interface SnapshotFile {
+  path: string;
+  sha256: string;
+  digest?: string;
+  collectedAt: string;
+}
+
+export interface LoadedSnapshot {
+  snapshot: Snapshot;
+  files: SnapshotFile[];
+  /** For each resource uid, the file it came from (for report locations). */
+  origin: Map<string, string>;
+}
+
+export async function readSnapshotFile(path: string, maxBytes?: number): Promise<{ snapshot: Snapshot; file: SnapshotFile }> {
+  const bytes = await readInputBytes(path, 'snapshot', maxBytes);
+  const value = parseJsonText(decodeText(bytes), path, 'snapshot JSON');
+  const snapshot = assertSnapshot(value, path);
+  return {
+    snapshot,
+    file: { path, sha256: createHash('sha256').update(bytes).digest('hex'), digest: snapshot.digest, collectedAt: snapshot.collectedAt },
+  };
+}
+
+/** Loads and validates one or more snapshot files and merges them; a uid or source present in two files is an error. */
+export async function loadSnapshots(paths: string[], maxBytes?: number): Promise<LoadedSnapshot> {
+  if (paths.length === 0) throw new UserError('no snapshot given', { hint: 'pass a snapshot file, e.g. `cloudward audit snapshot.json`' });
+  const loaded = [];
+  for (const path of paths) loaded.push(await readSnapshotFile(path, maxBytes));
+  const origin = new Map<string, string>();
+  if (loaded.length === 1) {
+    const only = loaded[0]!;
+    return { snapshot: only.snapshot, files: [only.file], origin };
+  }
+  return { ...mergeSnapshots(loaded.map((l) => ({ snapshot: l.snapshot, path: l.file.path })), origin), files: loaded.map((l) => l.file), origin };
+}
+
+/** Merges snapshots; every resource uid and every source scope must be unique across them. */
+export function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string }>, origin = new Map<string, string>()): { snapshot: Snapshot } {
+  const merged: Snapshot = {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    generator: { name: TOOL_NAME, version: toolVersion() },
+    collectedAt: inputs.map((i) => i.snapshot.collectedAt).sort().at(-1)!,
+    sources: [],
+    principals: [],
+    roles: [],
+    controls: [],
+    hosts: [],
+  };
+  const sourceOrigin = new Map<string, string>();
+  for (const { snapshot, path } of inputs) {
+    snapshot.sources.forEach((source, index) => {
+      const key = scopeKey(source.provider, source.scope);
+      const earlier = sourceOrigin.get(key);
+      if (earlier !== undefined) {
+        throw new UserError(`source ${key} is in two snapshots (also in ${earlier})`, { where: `${path}#/sources/${index}`, hint: 'merge snapshots of different scopes only, or drop one of the files' });
+      }
+      sourceOrigin.set(key, path);
+      merged.sources.push(source);
+    });
+    for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
+      const list = snapshot[kind] as Array<{ uid: string }>;
+      list.forEach((resource, index) => {
+        const earlier = origin.get(resource.uid);
+        if (earlier !== undefined) {
+          throw new UserError(`${resource.uid} is in two snapshots (also in ${earlier})`, { where: `${path}#/${kind}/${index}`, hint: 'merge snapshots of different scopes only' });
+        }
+        origin.set(resource.uid, path);
+        (merged[kind] as Array<{ uid: string }>).push(resource);
+      });
+    }
+  }
+  return { snapshot: merged };
+}
+
+/** Wraps provider parts into a validated snapshot with its digest. */
+export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string): Snapshot {
+  const snapshot: Snapshot = {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    generator: { name: TOOL_NAME, version: toolVersion() },
+    collectedAt,
+    sources: parts.flatMap((p) => p.sources),
+    principals: parts.flatMap((p) => p.principals),
+    roles: parts.flatMap((p) => p.roles),
+    controls: parts.flatMap((p) => p.controls),
+    hosts: parts.flatMap((p) => p.hosts),
+  };
+  const uids = new Set<string>();
+  for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
+    for (const r of snapshot[kind] as Array<{ uid: string }>) {
+      if (uids.has(r.uid)) throw new UserError(`duplicate resource uid ${r.uid}`, { hint: 'each input must describe a different resource; remove the duplicate export' });
+      uids.add(r.uid);
+    }
+  }
+  snapshot.digest = snapshotDigest(snapshot);
+  return assertSnapshot(snapshot, '<assembled snapshot>');
+}
+
+/** Writes a snapshot with mode 0600 (it describes a tenant's identities), atomically. */
+export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, stat, readFile } from 'node:fs/promises';
+import { dirname, basename, join } from 'node:path';
+import { UserError } from '../errors.js';
+
+/** Inputs larger than this are refused unless the caller raises the cap. */
+export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Reads a user-named file as text with the checks every input gets: exists, is a regular file, is not empty,
+ * is under the size cap. UTF-8 and UTF-16 (with BOM) are decoded; a UTF-8 BOM is dropped.
+ */
+export async function readInputText(path: string, what: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<string> {
+  const buffer = await readInputBytes(path, what, maxBytes);
+  return decodeText(buffer);
+}
+
+export async function readInputBytes(path: string, what: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Buffer> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UserError(`${what} not found`, { where: path, hint: 'check the path' });
+    if (code === 'EACCES') throw new UserError(`${what} is not readable (permission denied)`, { where: path, hint: 'fix its permissions or run as a user who can read it' });
+    throw new UserError(`cannot read ${what}: ${code ?? String(error)}`, { where: path });
+  }
+  if (info.isDirectory()) {
+    throw new UserError(`${what} is a directory, not a file`, { where: path, hint: 'name a file inside it' });
+  }
+  if (!info.isFile()) throw new UserError(`${what} is not a regular file`, { where: path });
+  if (info.size === 0) throw new UserError(`${what} is empty (0 bytes)`, { where: path, hint: 'regenerate it; an interrupted export leaves an empty file' });
+  if (info.size > maxBytes) {
+    throw new UserError(`${what} is ${formatBytes(info.size)}, over the ${formatBytes(maxBytes)} limit`, { where: path, hint: 'split it, or raise the limit with --max-input-size' });
+  }
+  try {
+    return await readFile(path);
+  } catch (error) {
+    throw new UserError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: path });
+  }
+}
+
+/** Decodes UTF-8 or BOM-marked UTF-16 (as Windows PowerShell writes exports). */
+export function decodeText(buffer: Buffer): string {
+  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString('utf16le');
+  if (buffer.length >= 2 && buffer[0] === 0xfe && buffer[1] === 0xff) {
+    const swapped = Buffer.from(buffer.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return buffer.subarray(3).toString('utf8');
+  return buffer.toString('utf8');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+/**
+ * Writes a file atomically (temp file in the same folder, then rename), so a crash or error never leaves a
+ * half-written output behind. `mode` 0o600 for snapshots and anything else that describes a tenant.
+ */
+export async function writeFileAtomic(path: string, data: string | Buffer | Iterable<string> | AsyncIterable<string>, mode = 0o600): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w', mode);
+  try {
+    if (typeof data === 'string' || Buffer.isBuffer(data)) {
+      await handle.writeFile(data);
+    } else {
+      // Chunks are batched so a large streamed report costs few syscalls and no single giant string.
+      let pending: string[] = [];
+      let size = 0;
+      for await (const chunk of data as AsyncIterable<string>) {
+        pending.push(chunk);
+        size += chunk.length;
+        if (size >= 1 << 20) {
+          await handle.write(pending.join(''));
+          pending = [];
+          size = 0;
+        }
+      }
+      if (pending.length > 0) await handle.write(pending.join(''));
+    }
+    await handle.chmod(mode);
+    await handle.close();
+    await rename(temp, path);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
