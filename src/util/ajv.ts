@@ -8,7 +8,7 @@ const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv2020, for
 
 /** A draft 2020-12 validator with formats; `strict` so typos in user-written schemas are errors, not no-ops. */
 export function createAjv(options: Options = {}): Ajv2020 {
-  const ajv = new Ajv2020({ strict: true, allErrors: false, allowUnionTypes: true, ...options });
+  const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: false, allowUnionTypes: true, ...options });
   addFormats(ajv, ['date-time', 'date', 'uri', 'email', 'regex']);
   return ajv;
 }

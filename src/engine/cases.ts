@@ -1,0 +1,69 @@
+import type { Snapshot, Source } from '../snapshot/model.js';
+import { evaluate } from './evaluate.js';
+import type { CaseExpectation, Check, CheckCase } from './types.js';
+
+/** The outcome of one test case of one check. */
+export interface CaseOutcome {
+  checkId: string;
+  file: string;
+  name: string;
+  expected: CaseExpectation;
+  actual: CaseExpectation;
+  ok: boolean;
+  detail: string;
+}
+
+const DEFAULT_COLLECTED_AT = '2026-01-01T00:00:00Z';
+const SCOPE_KIND: Record<string, string> = { aws: 'account', azure: 'tenant', gcp: 'project', windows: 'host', linux: 'host' };
+
+function withDefaults(resource: Record<string, unknown>, fallbackProvider: string, uid: string): Record<string, unknown> & { provider: string; scope: Source['scope']; uid: string } {
+  const provider = typeof resource.provider === 'string' ? resource.provider : fallbackProvider;
+  const scope = (resource.scope as Source['scope'] | undefined) ?? { kind: (SCOPE_KIND[provider] ?? 'account') as Source['scope']['kind'], id: 'test' };
+  return { ...resource, uid: typeof resource.uid === 'string' ? resource.uid : uid, provider, scope };
+}
+
+/** Builds the minimal snapshot a case describes: the resource, its related resources, and their sources with gaps. */
+export function caseSnapshot(check: Check, testCase: CheckCase, index: number): { snapshot: Snapshot; uid: string } {
+  const collectedAt = testCase.collectedAt ?? DEFAULT_COLLECTED_AT;
+  const fallbackProvider = check.providers?.[0] ?? 'aws';
+  const subject = withDefaults(testCase.resource ?? {}, fallbackProvider, `test:${check.id}:${index}`);
+  const snapshot: Snapshot = { schemaVersion: '1.0', generator: { name: 'cloudward-test', version: '0' }, collectedAt, sources: [], principals: [], roles: [], controls: [], hosts: [] };
+  const sources = new Map<string, Source>();
+  const ensureSource = (provider: string, scope: Source['scope']) => {
+    const key = `${provider}:${scope.kind}/${scope.id}`;
+    if (!sources.has(key)) sources.set(key, { provider: provider as Source['provider'], scope, method: 'import', collectedAt, gaps: [] });
+    return sources.get(key)!;
+  };
+  const subjectSource = ensureSource(subject.provider, subject.scope);
+  subjectSource.gaps.push(...(testCase.gaps ?? []));
+  if (check.resource !== 'scopes') (snapshot[check.resource] as unknown[]).push(subject);
+  for (const [kind, list] of Object.entries(testCase.related ?? {}) as Array<[keyof NonNullable<CheckCase['related']>, Array<Record<string, unknown>>]>) {
+    list.forEach((item, i) => {
+      const resource = withDefaults({ provider: subject.provider, scope: subject.scope, ...item }, subject.provider, `test:${check.id}:${index}:${kind}:${i}`);
+      ensureSource(resource.provider, resource.scope);
+      (snapshot[kind] as unknown[]).push(resource);
+    });
+  }
+  snapshot.sources = [...sources.values()];
+  const uid = check.resource === 'scopes' ? `${subject.provider}:${subject.scope.kind}/${subject.scope.id}` : subject.uid;
+  return { snapshot, uid };
+}
+
+/** Runs a check's embedded cases; also fails a check that lacks a passing or a failing case. */
+export function runCheckCases(check: Check): CaseOutcome[] {
+  const outcomes: CaseOutcome[] = check.tests.map((testCase, index) => {
+    const { snapshot, uid } = caseSnapshot(check, testCase, index);
+    const result = evaluate(snapshot, [check]).find((r) => r.resource.uid === uid);
+    const actual: CaseExpectation = result?.status ?? 'not-applicable';
+    const detail = result
+      ? `${result.message}${result.evidence.failed ? ` (${result.evidence.failed.map((f) => `${f.path} ${f.message}`).join('; ')})` : ''}`
+      : 'the check\'s where did not select the resource';
+    return { checkId: check.id, file: check.file, name: testCase.name, expected: testCase.expect, actual, ok: actual === testCase.expect, detail };
+  });
+  for (const needed of ['pass', 'fail'] as const) {
+    if (!check.tests.some((t) => t.expect === needed)) {
+      outcomes.push({ checkId: check.id, file: check.file, name: `has a case that expects ${needed}`, expected: needed, actual: 'not-applicable', ok: false, detail: `every check needs at least one case that must ${needed}` });
+    }
+  }
+  return outcomes;
+}

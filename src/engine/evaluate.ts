@@ -1,0 +1,210 @@
+import type { ErrorObject } from 'ajv';
+import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
+import { evaluationClock } from './keywords.js';
+import type { Check, Evidence, FailedAssertion, ResourceKind, Result, ResultResource, Status } from './types.js';
+
+type AnyResource = Record<string, unknown> & { uid: string; provider: string; scope: { kind: string; id: string; name?: string } };
+
+/** The object a `resource: scopes` check sees: one per source, plus its aggregate counts. */
+export interface ScopeResource extends AnyResource {
+  method: string;
+  collectedAt: string;
+  gaps: Source['gaps'];
+}
+
+/** Combinator keywords whose failure only restates their branches' errors. */
+const WRAPPER_KEYWORDS = new Set(['if', 'then', 'else', 'anyOf', 'oneOf', 'allOf', 'dependentSchemas']);
+const MAX_FAILED_PER_RESULT = 10;
+const MAX_MEMBERS = 25;
+
+function valueAt(resource: unknown, segments: Array<string | number>): unknown {
+  let current = resource;
+  for (const segment of segments) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+function pointerValue(resource: unknown, pointer: string): unknown {
+  if (pointer === '') return resource;
+  return valueAt(resource, pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')));
+}
+
+/** Absent data, or data a collector marked "unknown": the check cannot decide on it. */
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === 'unknown';
+}
+
+/** Keeps evidence small: long strings, arrays and objects are cut. */
+export function summarizeValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 197)}...` : value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= 3) return Array.isArray(value) ? `[${value.length} items]` : '{...}';
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 10).map((v) => summarizeValue(v, depth + 1));
+    return value.length > 10 ? [...items, `... ${value.length - 10} more`] : items;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value).slice(0, 20)) out[k] = summarizeValue(v, depth + 1);
+  return out;
+}
+
+/** Fills `{dotted.path}` placeholders from the resource. */
+export function renderMessage(template: string, resource: unknown): string {
+  return template.replace(/\{([^{}]*)\}/g, (_whole, path: string) => {
+    const value = valueAt(resource, path.split('.'));
+    if (value === undefined || value === null) return '?';
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  });
+}
+
+function describeError(error: ErrorObject, resource: unknown): FailedAssertion {
+  const path = error.instancePath + (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '');
+  let message = error.message ?? error.keyword;
+  if (error.keyword === 'maxAgeDays') message = `must be at most ${String(error.schema)} days old`;
+  if (error.keyword === 'minAgeDays') message = `must be at least ${String(error.schema)} days old`;
+  if (error.keyword === 'const') message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
+  if (error.keyword === 'enum') message = `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+  const actual = error.keyword === 'required' ? undefined : summarizeValue(pointerValue(resource, error.instancePath));
+  return actual === undefined ? { path: path || '/', keyword: error.keyword, message } : { path: path || '/', keyword: error.keyword, message, actual };
+}
+
+/** Resources grouped for fast selection: by kind, then by provider, then by source. */
+class ResourceIndex {
+  readonly byKind = new Map<ResourceKind, Map<string, AnyResource[]>>();
+  readonly byScope = new Map<string, Map<ResourceKind, AnyResource[]>>();
+
+  add(kind: ResourceKind, resource: AnyResource): void {
+    let providers = this.byKind.get(kind);
+    if (!providers) this.byKind.set(kind, (providers = new Map()));
+    let list = providers.get(resource.provider);
+    if (!list) providers.set(resource.provider, (list = []));
+    list.push(resource);
+    if (kind === 'scopes') return;
+    const key = scopeKey(resource.provider, resource.scope as Source['scope']);
+    let kinds = this.byScope.get(key);
+    if (!kinds) this.byScope.set(key, (kinds = new Map()));
+    let inScope = kinds.get(kind);
+    if (!inScope) kinds.set(kind, (inScope = []));
+    inScope.push(resource);
+  }
+
+  candidates(kind: ResourceKind, providers?: string[]): AnyResource[] {
+    const byProvider = this.byKind.get(kind);
+    if (!byProvider) return [];
+    if (!providers) return [...byProvider.values()].flat();
+    return providers.flatMap((p) => byProvider.get(p) ?? []);
+  }
+}
+
+/** Everything evaluation needs from a snapshot, built once and shared by every check. */
+export class EvaluationContext {
+  readonly index = new ResourceIndex();
+  readonly sources = new Map<string, { source: Source; at: number }>();
+  readonly fallbackTime: number;
+
+  constructor(readonly snapshot: Snapshot) {
+    this.fallbackTime = Date.parse(snapshot.collectedAt);
+    for (const source of snapshot.sources) {
+      this.sources.set(scopeKey(source.provider, source.scope), { source, at: Date.parse(source.collectedAt) });
+      this.index.add('scopes', {
+        uid: scopeKey(source.provider, source.scope),
+        provider: source.provider,
+        scope: source.scope,
+        method: source.method,
+        collectedAt: source.collectedAt,
+        gaps: source.gaps,
+      } as ScopeResource);
+    }
+    for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
+      for (const resource of snapshot[kind] as unknown as AnyResource[]) this.index.add(kind, resource);
+    }
+  }
+}
+
+function resultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
+  const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope: resource.scope as ResultResource['scope'] };
+  if (typeof resource.nativeId === 'string') out.nativeId = resource.nativeId;
+  if (typeof resource.name === 'string') out.name = resource.name;
+  return out;
+}
+
+/** Judges one resource against one check. */
+export function judge(check: Check, kind: ResourceKind, resource: AnyResource, context: EvaluationContext, members?: Record<string, string[]>): Result {
+  const key = kind === 'scopes' ? resource.uid : scopeKey(resource.provider, resource.scope as Source['scope']);
+  const sourceEntry = context.sources.get(key);
+  evaluationClock.now = sourceEntry?.at ?? context.fallbackTime;
+  const observed: Record<string, unknown> = {};
+  const missing: string[] = [];
+  for (const path of check.evidencePaths) {
+    const value = valueAt(resource, path);
+    const pointer = `/${path.join('/')}`;
+    if (isMissing(value)) missing.push(pointer);
+    else observed[pointer] = summarizeValue(value);
+  }
+  const evidence: Evidence = { observed };
+  if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
+  const base = { checkId: check.id, resource: resultResource(kind, resource) };
+
+  const gaps = check.needs && sourceEntry ? sourceEntry.source.gaps.filter((g) => check.needs!.includes(g.what)) : [];
+  if (gaps.length > 0) {
+    evidence.gaps = gaps.map((g) => ({ ...g }));
+    return { ...base, status: 'unknown', message: `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`, evidence };
+  }
+
+  const valid = check.requires(resource) as boolean;
+  if (valid && missing.length === 0) {
+    return { ...base, status: 'pass', message: check.title, evidence };
+  }
+  let status: Status = 'unknown';
+  if (!valid) {
+    const errors = (check.requires.errors ?? []).filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
+    const definite = errors.filter((e) => e.keyword !== 'required' && !isMissing(pointerValue(resource, e.instancePath)));
+    for (const e of errors) {
+      if (e.keyword === 'required' || isMissing(pointerValue(resource, e.instancePath))) {
+        const path = describeError(e, resource).path;
+        if (!missing.includes(path)) missing.push(path);
+      }
+    }
+    if (definite.length > 0) {
+      status = 'fail';
+      evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map((e) => describeError(e, resource));
+    }
+  }
+  if (missing.length > 0) evidence.missing = missing;
+  const message = status === 'fail' ? renderMessage(check.message, resource) : `Not assessed: no data for ${missing.join(', ')}`;
+  return { ...base, status, message, evidence };
+}
+
+/** Adds a scope's aggregate counts to its scope object (a copy), and returns which resources were counted. */
+function aggregateScope(check: Check, scope: AnyResource, context: EvaluationContext): { resource: AnyResource; members: Record<string, string[]> } {
+  const resource: AnyResource = { ...scope };
+  const members: Record<string, string[]> = {};
+  const inScope = context.index.byScope.get(scope.uid);
+  for (const aggregate of check.aggregates) {
+    const list = inScope?.get(aggregate.resource) ?? [];
+    const matched: string[] = [];
+    for (const r of list) if (aggregate.matches(r)) matched.push(r.uid);
+    resource[aggregate.name] = matched.length;
+    members[aggregate.name] = matched.length > MAX_MEMBERS ? [...matched.slice(0, MAX_MEMBERS), `... ${matched.length - MAX_MEMBERS} more`] : matched;
+  }
+  return { resource, members };
+}
+
+/** Runs every check over every resource its `where` selects. Pure: the snapshot is not modified. */
+export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot)): Result[] {
+  const results: Result[] = [];
+  for (const check of checks) {
+    for (const candidate of context.index.candidates(check.resource, check.providers)) {
+      if (check.resource === 'scopes') {
+        if (!check.matches(candidate)) continue;
+        const { resource, members } = aggregateScope(check, candidate, context);
+        results.push(judge(check, 'scopes', resource, context, members));
+      } else if (check.matches(candidate)) {
+        results.push(judge(check, check.resource, candidate, context));
+      }
+    }
+  }
+  return results;
+}

@@ -1,0 +1,185 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import { UserError } from '../errors.js';
+import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { readInputText } from '../util/files.js';
+import { packagePath } from '../util/paths.js';
+import { parseYamlText, pointerSegments, type YamlFile } from '../util/yaml.js';
+import { addAgeKeywords } from './keywords.js';
+import type { Check, CheckDefinition } from './types.js';
+
+/** Check files are small; a larger one is almost certainly not a check. */
+const MAX_CHECK_FILE_BYTES = 1024 * 1024;
+
+/** The checks that ship with cloudward. */
+export const BUILTIN_POLICY_DIR = packagePath('policies');
+
+interface Compilers {
+  where: Ajv2020;
+  require: Ajv2020;
+  policy: ValidateFunction;
+}
+
+let compilers: Compilers | undefined;
+
+function getCompilers(): Compilers {
+  if (!compilers) {
+    const options = { strictTypes: false, strictTuples: false } as const;
+    const where = createAjv({ ...options, allErrors: false });
+    const require = createAjv({ ...options, allErrors: true });
+    addAgeKeywords(where);
+    addAgeKeywords(require);
+    compilers = { where, require, policy: createAjv({ allErrors: false, strictTypes: false }).compile(loadSchema('policy.schema.json')) };
+  }
+  return compilers;
+}
+
+/** Every `*.yaml` / `*.yml` file under a folder (or the file itself), sorted for a stable order. */
+async function listPolicyFiles(path: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UserError('policy folder not found', { where: path, hint: 'check the --policies path' });
+  }
+  if (info.isFile()) return [path];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && ['.yaml', '.yml'].includes(extname(e.name)))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: YamlFile, file: string, at: Array<string | number>): ValidateFunction {
+  try {
+    return ajv.compile(schema);
+  } catch (error) {
+    const message = (error as Error).message;
+    // ajv names the offending spot as `data/properties/x/...` or `#/properties/x`.
+    const pointer = /data(\/[^\s:]*)/.exec(message)?.[1] ?? /at "#(\/[^"]*)"/.exec(message)?.[1] ?? '';
+    const segments = [...at, ...pointerSegments(pointer)];
+    throw new UserError(`invalid JSON Schema in ${at.join('.')}: ${message.replace(/^schema is invalid: /, '').split('\n')[0]}`, {
+      where: `${file}:${yaml.lineOf(segments)}`,
+      hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays)',
+    });
+  }
+}
+
+/** JSON pointers of the data `require` reads: the chains of nested `properties` from its root. */
+export function derivePropertyPaths(schema: unknown, prefix: string[] = []): string[][] {
+  if (!schema || typeof schema !== 'object') return [];
+  const properties = (schema as { properties?: Record<string, unknown> }).properties;
+  if (!properties) return prefix.length > 0 ? [prefix] : [];
+  const paths: string[][] = [];
+  for (const [key, sub] of Object.entries(properties)) paths.push(...derivePropertyPaths(sub, [...prefix, key]));
+  return paths;
+}
+
+/** Values a `where` pins `properties.provider` to, so evaluation only visits that provider's resources. */
+function pinnedProviders(where: Record<string, unknown> | undefined): string[] | undefined {
+  const provider = (where?.properties as Record<string, { const?: unknown; enum?: unknown[] }> | undefined)?.provider;
+  if (provider?.const !== undefined) return [String(provider.const)];
+  if (Array.isArray(provider?.enum)) return provider.enum.map(String);
+  return undefined;
+}
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+/** Parses, validates and compiles one check file. */
+export async function loadCheckFile(file: string): Promise<Check> {
+  const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
+  const yaml = parseYamlText(text, file);
+  const value = yaml.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError('not a check: the top level must be a mapping', { where: `${file}:1`, hint: 'see schemas/policy.schema.json' });
+  }
+  const { policy, where, require } = getCompilers();
+  if (!policy(value)) {
+    const error = mostSpecificError(policy.errors ?? []);
+    const segments = pointerSegments(error.instancePath);
+    const missing = error.keyword === 'required' ? [] : [];
+    throw new UserError(`invalid check: ${describeAjvError(error)}`, {
+      where: `${file}:${yaml.lineOf([...segments, ...missing])}`,
+      hint: 'see schemas/policy.schema.json',
+    });
+  }
+  const definition = value as CheckDefinition;
+  const expectedId = basename(file, extname(file));
+  if (definition.id !== expectedId) {
+    throw new UserError(`check id "${definition.id}" does not match its file name "${expectedId}"`, { where: `${file}:${yaml.lineOf(['id'])}`, hint: `rename the file to ${definition.id}${extname(file)} or change the id` });
+  }
+  for (const match of definition.message.matchAll(PLACEHOLDER)) {
+    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(match[1] ?? '')) {
+      throw new UserError(`bad placeholder {${match[1]}} in message`, { where: `${file}:${yaml.lineOf(['message'])}`, hint: 'use {dotted.path} into the resource, e.g. {scope.id}' });
+    }
+  }
+  const providers = pinnedProviders(definition.where);
+  return {
+    ...definition,
+    file,
+    line: yaml.lineOf(['id']),
+    matches: compileSchema(where, definition.where ?? {}, yaml, file, ['where']),
+    requires: compileSchema(require, definition.require, yaml, file, ['require']),
+    aggregates: Object.entries(definition.aggregate ?? {}).map(([name, spec]) => ({
+      name,
+      resource: spec.resource,
+      matches: compileSchema(where, spec.where ?? {}, yaml, file, ['aggregate', name, 'where']),
+      providers: pinnedProviders(spec.where),
+    })),
+    evidencePaths: definition.evidence
+      ? definition.evidence.map((p) => pointerSegments(p).map(String))
+      : definition.resource === 'scopes'
+        ? Object.keys(definition.aggregate ?? {}).map((name) => [name])
+        : derivePropertyPaths(definition.require),
+    ...(providers ? { providers } : {}),
+  };
+}
+
+export interface LoadChecksOptions {
+  /** Extra policy folders or files (`--policies`). */
+  paths?: string[];
+  /** Load the built-in policies/ folder too (default true). */
+  builtIn?: boolean;
+}
+
+/** Loads every check; duplicate ids across files are an error naming both files. */
+export async function loadChecks(options: LoadChecksOptions = {}): Promise<Check[]> {
+  const roots = [...(options.builtIn === false ? [] : [BUILTIN_POLICY_DIR]), ...(options.paths ?? [])];
+  const checks: Check[] = [];
+  const seen = new Map<string, string>();
+  for (const root of roots) {
+    for (const file of await listPolicyFiles(root)) {
+      const check = await loadCheckFile(file);
+      const earlier = seen.get(check.id);
+      if (earlier !== undefined) {
+        throw new UserError(`duplicate check id "${check.id}" (also defined in ${displayPath(earlier)})`, {
+          where: `${displayPath(file)}:${check.line}`,
+          hint: 'check ids are unique and stable; rename one of them',
+        });
+      }
+      seen.set(check.id, file);
+      checks.push(check);
+    }
+  }
+  return checks;
+}
+
+/** A path relative to the working directory when that is shorter, for messages. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
+}
+
+/** Keeps the checks named (by id) or all when none are named; an unknown id is an error. */
+export function selectChecks(checks: Check[], only: string[] = [], skip: string[] = []): Check[] {
+  const ids = new Set(checks.map((c) => c.id));
+  for (const id of [...only, ...skip]) {
+    if (!ids.has(id)) {
+      const near = [...ids].filter((known) => known.includes(id) || id.includes(known)).slice(0, 3);
+      throw new UserError(`unknown check id "${id}"`, { hint: near.length > 0 ? `did you mean ${near.join(', ')}?` : 'run `cloudward checks list` to see the ids' });
+    }
+  }
+  return checks.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));
+}

@@ -1,0 +1,110 @@
+import { scopeKey } from '../snapshot/model.js';
+import { MEASURES, MITIGATION_NAMES, SEVERITIES, SEVERITY_WEIGHT, type Check, type Mitigation, type Result, type Severity, type Status } from './types.js';
+
+export type StatusCounts = Record<Status, number>;
+
+/** One cell of the scorecard: score 0-100 (null when nothing was evaluated) and what went into it. */
+export interface ScoreCell {
+  score: number | null;
+  passWeight: number;
+  totalWeight: number;
+  counts: StatusCounts;
+}
+
+export interface MeasureScore extends ScoreCell {
+  id: string;
+  /** How many loaded checks serve this measure; 0 means the measure is not assessed at all. */
+  checks: number;
+}
+
+export interface MitigationScore extends ScoreCell {
+  id: Mitigation;
+  name: string;
+  measures: MeasureScore[];
+}
+
+export interface ScopeScore extends ScoreCell {
+  uid: string;
+  provider: string;
+  kind: string;
+  id: string;
+  name?: string;
+}
+
+export interface Scorecard {
+  overall: ScoreCell;
+  mitigations: MitigationScore[];
+  scopes: ScopeScore[];
+  providers: Array<ScoreCell & { provider: string }>;
+  /** Result counts by severity and status. */
+  severities: Record<Severity, StatusCounts>;
+}
+
+function emptyCell(): ScoreCell {
+  return { score: null, passWeight: 0, totalWeight: 0, counts: { pass: 0, fail: 0, unknown: 0, waived: 0 } };
+}
+
+function add(cell: ScoreCell, status: Status, weight: number): void {
+  cell.counts[status]++;
+  cell.totalWeight += weight;
+  if (status === 'pass') cell.passWeight += weight;
+}
+
+function finish<T extends ScoreCell>(cell: T): T {
+  cell.score = cell.totalWeight === 0 ? null : Math.round((cell.passWeight / cell.totalWeight) * 1000) / 10;
+  return cell;
+}
+
+/**
+ * Weighted score (critical 10, high 5, medium 3, low 1): weight of `pass` over the weight of all results, per
+ * mitigation, measure, provider scope, provider and overall. `unknown` and `waived` count as not passing.
+ */
+export function score(results: Result[], checks: Check[]): Scorecard {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const overall = emptyCell();
+  const mitigations = new Map<Mitigation, MitigationScore>();
+  const measures = new Map<string, MeasureScore>();
+  for (const mitigation of Object.keys(MEASURES) as Mitigation[]) {
+    const measureList = MEASURES[mitigation].map((id) => {
+      const measure: MeasureScore = { ...emptyCell(), id, checks: checks.filter((c) => c.mitigation === mitigation && c.measure === id).length };
+      measures.set(`${mitigation}/${id}`, measure);
+      return measure;
+    });
+    mitigations.set(mitigation, { ...emptyCell(), id: mitigation, name: MITIGATION_NAMES[mitigation], measures: measureList });
+  }
+  const scopes = new Map<string, ScopeScore>();
+  const providers = new Map<string, ScoreCell & { provider: string }>();
+  const severities = Object.fromEntries(SEVERITIES.map((s) => [s, { pass: 0, fail: 0, unknown: 0, waived: 0 }])) as Record<Severity, StatusCounts>;
+
+  for (const result of results) {
+    const check = byId.get(result.checkId);
+    if (!check) continue;
+    const weight = SEVERITY_WEIGHT[check.severity];
+    add(overall, result.status, weight);
+    add(mitigations.get(check.mitigation)!, result.status, weight);
+    add(measures.get(`${check.mitigation}/${check.measure}`)!, result.status, weight);
+    severities[check.severity][result.status]++;
+    const { provider, scope } = result.resource;
+    const key = scopeKey(provider, scope);
+    let scopeCell = scopes.get(key);
+    if (!scopeCell) {
+      scopeCell = { ...emptyCell(), uid: key, provider, kind: scope.kind, id: scope.id, ...(scope.name ? { name: scope.name } : {}) };
+      scopes.set(key, scopeCell);
+    }
+    add(scopeCell, result.status, weight);
+    let providerCell = providers.get(provider);
+    if (!providerCell) providers.set(provider, (providerCell = { ...emptyCell(), provider }));
+    add(providerCell, result.status, weight);
+  }
+  for (const m of mitigations.values()) {
+    finish(m);
+    m.measures.forEach(finish);
+  }
+  return {
+    overall: finish(overall),
+    mitigations: [...mitigations.values()],
+    scopes: [...scopes.values()].map(finish).sort((a, b) => a.uid.localeCompare(b.uid)),
+    providers: [...providers.values()].map(finish).sort((a, b) => a.provider.localeCompare(b.provider)),
+    severities,
+  };
+}
