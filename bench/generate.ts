@@ -1,0 +1,203 @@
+/**
+ * Deterministic synthetic tenants for benchmarks and tests: N principals across AWS accounts, one Azure tenant with
+ * its subscriptions, one GCP organization with its projects, and Windows/Linux hosts, with a known number of
+ * violations per targeted check.
+ *
+ *   node --import tsx bench/generate.ts --principals 100000 [--seed 1] [--compact] --output tenant.json
+ *
+ * writes the snapshot (streamed, so a million principals fit) and tenant.expected.json beside it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Snapshot, Source } from '../src/snapshot/model.js';
+import { Prng } from './prng.js';
+import { awsControls, awsPrincipals, awsRoles, azureControls, azurePrincipals, azureRoles, finishAzure, gcpControls, gcpPrincipals, gcpRoles } from './tenant-cloud.js';
+import { ExpectationTally, TARGETED_CHECKS, type ExpectedCounts } from './tenant-expectations.js';
+import { hostResources } from './tenant-hosts.js';
+import { planLayout, type TenantLayout } from './tenant-layout.js';
+
+export { TARGETED_CHECKS, type ExpectedCounts };
+
+/** Bumped whenever the generated content changes, so cached benchmark inputs are regenerated. */
+export const GENERATOR_VERSION = '1';
+export const DEFAULT_SEED = 20_261_101;
+export const DEFAULT_COLLECTED_AT = '2026-11-01T00:00:00.000Z';
+
+export interface GenerateOptions {
+  principals: number;
+  seed?: number;
+  collectedAt?: string;
+}
+
+export interface TenantStats {
+  sources: number;
+  principals: number;
+  roles: number;
+  controls: number;
+  hosts: number;
+}
+
+/** What the generator planted: statuses per targeted check id, and resource counts. */
+export interface TenantExpectations {
+  generatorVersion: string;
+  principals: number;
+  seed: number;
+  expected: Record<string, ExpectedCounts>;
+  stats: TenantStats;
+}
+
+type Section = 'sources' | 'principals' | 'roles' | 'controls' | 'hosts';
+const SECTIONS: Section[] = ['sources', 'principals', 'roles', 'controls', 'hosts'];
+
+function* sources(layout: TenantLayout): Generator<Source> {
+  const at = layout.collectedAt;
+  const source = (provider: Source['provider'], scope: Source['scope'], gaps: Source['gaps'] = []): Source => ({ provider, scope, method: 'import', collectedAt: at, gaps });
+  for (const account of layout.aws.accounts) yield source('aws', { kind: 'account', id: account.id, name: `acct-${account.id.slice(-4)}` });
+  yield source('azure', { kind: 'tenant', id: layout.azure.tenantId, name: 'contoso.example' });
+  for (const s of layout.azure.subscriptions) {
+    const gaps = s.diagnostics === 'gap' ? [{ what: 'azure.diagnostic-settings', reason: 'AuthorizationFailed: no Microsoft.Insights/diagnosticSettings/read on the subscription', call: 'GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings' }] : [];
+    yield source('azure', { kind: 'subscription', id: s.id, name: s.name }, gaps);
+  }
+  yield source('gcp', { kind: 'organization', id: layout.gcp.orgId, name: 'example.com' });
+  for (const p of layout.gcp.projects) {
+    const gaps = p.audit === 'gap' ? [{ what: 'gcp.iam-policy', reason: 'PERMISSION_DENIED: resourcemanager.projects.getIamPolicy', call: 'projects.getIamPolicy' }] : [];
+    yield source('gcp', { kind: 'project', id: p.id, name: p.id }, gaps);
+  }
+  for (const h of layout.hosts) yield source(h.os, { kind: 'host', id: h.name, name: h.name });
+}
+
+/**
+ * Every resource of the tenant, section by section in snapshot order. The tally is complete once the generator is
+ * exhausted (some checks count across sections, e.g. Global Administrators).
+ */
+function* resources(layout: TenantLayout, tally: ExpectationTally): Generator<[Section, object]> {
+  const seed = layout.seed;
+  for (const s of sources(layout)) yield ['sources', s];
+  const counters = { globalAdmins: 0 };
+  for (const p of awsPrincipals(layout, new Prng(seed, 10))) yield ['principals', p];
+  for (const p of azurePrincipals(layout, new Prng(seed, 20), tally, counters)) yield ['principals', p];
+  for (const p of gcpPrincipals(layout, new Prng(seed, 30), tally)) yield ['principals', p];
+  finishAzure(tally, counters);
+  for (const r of awsRoles(layout)) yield ['roles', r];
+  for (const r of azureRoles(layout, new Prng(seed, 21), tally)) yield ['roles', r];
+  for (const r of gcpRoles(layout)) yield ['roles', r];
+  for (const c of awsControls(layout, new Prng(seed, 12))) yield ['controls', c];
+  for (const c of azureControls(layout, new Prng(seed, 22), tally)) yield ['controls', c];
+  for (const c of gcpControls(layout, tally)) yield ['controls', c];
+  for (const h of hostResources(layout, new Prng(seed, 40))) yield ['hosts', h];
+}
+
+function header(layout: TenantLayout): Pick<Snapshot, 'schemaVersion' | 'generator' | 'collectedAt'> {
+  return { schemaVersion: '1.0', generator: { name: 'cloudward-bench', version: GENERATOR_VERSION }, collectedAt: layout.collectedAt };
+}
+
+function layoutOf(options: GenerateOptions): TenantLayout {
+  return planLayout(options.principals, options.seed ?? DEFAULT_SEED, options.collectedAt ?? DEFAULT_COLLECTED_AT);
+}
+
+function expectationsOf(layout: TenantLayout, tally: ExpectationTally, stats: TenantStats): TenantExpectations {
+  return { generatorVersion: GENERATOR_VERSION, principals: layout.principals, seed: layout.seed, expected: { ...tally.counts }, stats };
+}
+
+/** Builds the tenant in memory (for tests and small N). */
+export function generateSnapshot(options: GenerateOptions): { snapshot: Snapshot; expectations: TenantExpectations } {
+  const layout = layoutOf(options);
+  const tally = new ExpectationTally();
+  const snapshot = { ...header(layout), sources: [], principals: [], roles: [], controls: [], hosts: [] } as unknown as Snapshot;
+  for (const [section, resource] of resources(layout, tally)) (snapshot[section] as object[]).push(resource);
+  const stats = Object.fromEntries(SECTIONS.map((s) => [s, snapshot[s].length])) as unknown as TenantStats;
+  return { snapshot, expectations: expectationsOf(layout, tally, stats) };
+}
+
+/**
+ * Writes the tenant as a snapshot file without ever holding it whole: one resource is serialized at a time and
+ * flushed in ~1 MiB writes. Indented like `cloudward collect` writes snapshots, unless `compact`. Atomic (temp file
+ * then rename), mode 0600. Returns the expectations and the file size.
+ */
+export async function writeSnapshotFile(path: string, options: GenerateOptions & { compact?: boolean }): Promise<TenantExpectations & { bytes: number }> {
+  const layout = layoutOf(options);
+  const tally = new ExpectationTally();
+  const stats: TenantStats = { sources: 0, principals: 0, roles: 0, controls: 0, hosts: 0 };
+  await mkdir(dirname(path), { recursive: true });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'w', 0o600);
+  let bytes = 0;
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const emit = async (text: string) => {
+    pending.push(text);
+    pendingLength += text.length;
+    if (pendingLength >= 1 << 20) await flush();
+  };
+  const flush = async () => {
+    const chunk = Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    pendingLength = 0;
+    bytes += chunk.length;
+    await handle.write(chunk);
+  };
+  const indent = options.compact ? '' : '    ';
+  const stringify = options.compact ? (v: object) => JSON.stringify(v) : (v: object) => JSON.stringify(v, null, 2).replace(/\n/g, '\n    ');
+  try {
+    const head = options.compact ? JSON.stringify(header(layout)) : JSON.stringify(header(layout), null, 2);
+    await emit(head.slice(0, options.compact ? -1 : -2));
+    let current: Section | undefined;
+    const openSection = (section: Section) => `,${options.compact ? '' : '\n  '}${JSON.stringify(section)}:${options.compact ? '' : ' '}[`;
+    const close = (had: boolean) => (had && !options.compact ? '\n  ]' : ']');
+    for (const [section, resource] of resources(layout, tally)) {
+      while (current !== section) {
+        if (current !== undefined) await emit(close(stats[current] > 0));
+        current = SECTIONS[current === undefined ? 0 : SECTIONS.indexOf(current) + 1]!;
+        await emit(openSection(current));
+      }
+      await emit(`${stats[section] > 0 ? ',' : ''}${options.compact ? '' : '\n'}${indent}${stringify(resource)}`);
+      stats[section]++;
+    }
+    for (let i = current === undefined ? 0 : SECTIONS.indexOf(current); i < SECTIONS.length; i++) {
+      const section = SECTIONS[i]!;
+      if (section !== current) await emit(openSection(section));
+      await emit(close(stats[section] > 0));
+    }
+    await emit(options.compact ? '}\n' : '\n}\n');
+    await flush();
+    await handle.close();
+    await rename(temp, path);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return { ...expectationsOf(layout, tally, stats), bytes };
+}
+
+/** Where the expectations of a generated snapshot file are kept. */
+export function expectationsPath(snapshotPath: string): string {
+  return snapshotPath.replace(/\.json$/, '') + '.expected.json';
+}
+
+async function cli(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      principals: { type: 'string', short: 'n' },
+      seed: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      compact: { type: 'boolean', default: false },
+    },
+  });
+  const principals = Number(values.principals);
+  if (!Number.isInteger(principals) || principals < 10 || !values.output) {
+    process.stderr.write('usage: node --import tsx bench/generate.ts --principals N (>= 10) [--seed S] [--compact] --output FILE.json\n');
+    process.exitCode = 2;
+    return;
+  }
+  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+  const result = await writeSnapshotFile(values.output, { principals, seed, compact: values.compact });
+  const { bytes, ...expectations } = result;
+  await writeFile(expectationsPath(values.output), `${JSON.stringify(expectations, null, 2)}\n`);
+  process.stderr.write(`wrote ${values.output} (${(bytes / 1048576).toFixed(1)} MiB; ${Object.entries(result.stats).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await cli();
