@@ -23,6 +23,17 @@ function countsLine(cell: ScoreCell): string {
   return parts.join(' · ');
 }
 
+/** Results grouped by check id, in first-seen order. Appends in place: copying each group per result is quadratic. */
+function groupByCheck(results: ReportResult[]): Map<string, ReportResult[]> {
+  const byCheck = new Map<string, ReportResult[]>();
+  for (const r of results) {
+    const list = byCheck.get(r.checkId);
+    if (list) list.push(r);
+    else byCheck.set(r.checkId, [r]);
+  }
+  return byCheck;
+}
+
 function renderText(report: Report, context: FormatContext): string {
   const c = pc.createColors(context.color);
   const tint = (score: number | null, text: string) => (score === null ? c.dim(text) : score >= 80 ? c.green(text) : score >= 50 ? c.yellow(text) : c.red(text));
@@ -62,9 +73,7 @@ function renderText(report: Report, context: FormatContext): string {
     if (group.length === 0) continue;
     lines.push('');
     lines.push(severityColor[severity](`${severity.toUpperCase()} (${group.length})`));
-    const byCheck = new Map<string, ReportResult[]>();
-    for (const r of group) byCheck.set(r.checkId, [...(byCheck.get(r.checkId) ?? []), r]);
-    for (const [checkId, list] of byCheck) {
+    for (const [checkId, list] of groupByCheck(group)) {
       lines.push(`  ${c.bold(checkId)} ${c.dim(`(${list.length})`)}`);
       const shown = context.verbose ? list : list.slice(0, PER_CHECK_LIMIT);
       for (const r of shown) {
@@ -83,9 +92,7 @@ function renderText(report: Report, context: FormatContext): string {
   if (unknown.length > 0 && !context.quiet) {
     lines.push('');
     lines.push(c.bold(`Not assessed (${unknown.length}) — data missing, counted as not passing`));
-    const byCheck = new Map<string, ReportResult[]>();
-    for (const r of unknown) byCheck.set(r.checkId, [...(byCheck.get(r.checkId) ?? []), r]);
-    for (const [checkId, list] of byCheck) {
+    for (const [checkId, list] of groupByCheck(unknown)) {
       const reasons = [...new Set(list.map((r) => r.message.replace(/^Not assessed: /, '')))];
       lines.push(`  ? ${checkId} ${c.dim(`(${list.length})`)}: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? '; ...' : ''}`);
     }
