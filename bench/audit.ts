@@ -1,0 +1,258 @@
+/**
+ * Audit benchmark: for each tenant size, the wall time and peak RSS of the built CLI's `cloudward audit` beside a
+ * bare JSON.parse of the same file (each in its own child process), and whether the report's counts per check match
+ * what the generator planted.
+ *
+ *   npm run bench                                   # 1k, 10k, 100k principals
+ *   npm run bench -- --sizes 1000,1000000           # add the 1M case (several GiB of disk and RAM)
+ *   npm run bench -- --runs 3 --format text         # median of 3 runs; text report instead of json
+ *
+ * Prints a table and writes bench/out/audit.json. Inputs are cached in bench/out/ (regenerated when the generator
+ * changes).
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cpus, freemem, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SEED, expectationsPath, GENERATOR_VERSION, TARGETED_CHECKS, writeSnapshotFile, type TenantExpectations } from './generate.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'bench', 'out');
+const CLI = join(ROOT, 'bin', 'cloudward.js');
+const PROBE = join(ROOT, 'bench', 'rss-probe.mjs');
+const PARSE_CHILD = join(ROOT, 'bench', 'parse-child.mjs');
+
+/** The targets from the design: audit time within 3x a bare parse at 100k, RSS within 5x the file, linear cost. */
+const TARGET_TIME_RATIO = 3;
+const TARGET_RSS_RATIO = 5;
+const TARGET_SCALING = 12;
+
+interface Run {
+  wallMs: number;
+  /** User + system CPU time: steadier than wall time on a shared machine. */
+  cpuMs: number;
+  maxRssBytes: number;
+  exitCode: number;
+  stderr: string;
+}
+
+interface CountCheck {
+  matched: boolean;
+  mismatches: string[];
+  untargeted: Record<string, Record<string, number>>;
+}
+
+interface Row {
+  principals: number;
+  fileBytes: number;
+  generateMs?: number;
+  parse: Run;
+  audit: Run;
+  timeRatio: number;
+  rssRatio: number;
+  results: number;
+  resultsPerSecond: number;
+  scalingVsPrevious?: number;
+  counts: CountCheck;
+  error?: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const probeFile = join(OUT, `.probe-${process.pid}-${Date.now()}.json`);
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, ...env, BENCH_PROBE_OUT: probeFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      readFile(probeFile, 'utf8')
+        .then((text) => JSON.parse(text) as { maxRssBytes: number; userMs: number; systemMs: number })
+        .catch(() => ({ maxRssBytes: Number.NaN, userMs: Number.NaN, systemMs: Number.NaN }))
+        .then(async (probe) => {
+          await rm(probeFile, { force: true });
+          resolve({ wallMs, cpuMs: probe.userMs + probe.systemMs, maxRssBytes: probe.maxRssBytes, exitCode: code ?? -1, stderr });
+        }, reject);
+    });
+  });
+}
+
+/** The run with the median wall time (its RSS goes with it). */
+function median(runs: Run[]): Run {
+  return [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(runs.length / 2)]!;
+}
+
+/** Counts results per check and status from a JSON report, one line at a time (a 1M report is larger than a string). */
+async function countReport(path: string): Promise<{ total: number; byCheck: Record<string, Record<string, number>> }> {
+  const byCheck: Record<string, Record<string, number>> = {};
+  let total = 0;
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let inResults = false;
+  for await (const line of lines) {
+    if (line.startsWith('  "results": [')) inResults = true;
+    if (!inResults || !line.startsWith('    {')) continue;
+    const result = JSON.parse(line.replace(/,$/, '')) as { checkId: string; status: string };
+    const counts = (byCheck[result.checkId] ??= { pass: 0, fail: 0, unknown: 0, waived: 0 });
+    counts[result.status] = (counts[result.status] ?? 0) + 1;
+    total++;
+  }
+  return { total, byCheck };
+}
+
+function compareCounts(expected: TenantExpectations, byCheck: Record<string, Record<string, number>>): CountCheck {
+  const mismatches: string[] = [];
+  for (const id of TARGETED_CHECKS) {
+    const want = expected.expected[id]!;
+    const got = byCheck[id];
+    if (!got) {
+      mismatches.push(`${id}: no results (check not loaded?)`);
+      continue;
+    }
+    for (const status of ['pass', 'fail', 'unknown'] as const) {
+      if ((got[status] ?? 0) !== want[status]) mismatches.push(`${id}: ${status} ${got[status] ?? 0}, expected ${want[status]}`);
+    }
+  }
+  const untargeted = Object.fromEntries(Object.entries(byCheck).filter(([id]) => !(TARGETED_CHECKS as readonly string[]).includes(id)));
+  return { matched: mismatches.length === 0, mismatches, untargeted };
+}
+
+async function ensureTenant(principals: number, seed: number, compact: boolean): Promise<{ path: string; expectations: TenantExpectations; generateMs?: number }> {
+  const path = join(OUT, `tenant-${principals}-${seed}${compact ? '-compact' : ''}.json`);
+  const expectedFile = expectationsPath(path);
+  if (existsSync(path) && existsSync(expectedFile)) {
+    const expectations = JSON.parse(await readFile(expectedFile, 'utf8')) as TenantExpectations;
+    if (expectations.generatorVersion === GENERATOR_VERSION) return { path, expectations };
+  }
+  process.stderr.write(`generating ${principals} principals...\n`);
+  const started = Date.now();
+  const { bytes: _bytes, ...expectations } = await writeSnapshotFile(path, { principals, seed, compact });
+  await writeFile(expectedFile, `${JSON.stringify(expectations, null, 2)}\n`);
+  return { path, expectations, generateMs: Date.now() - started };
+}
+
+const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+const secs = (ms: number) => (ms / 1000).toFixed(2);
+
+function table(rows: Row[]): string {
+  const head = ['principals', 'file MiB', 'parse s', 'audit s', 'audit/parse', 'CPU audit/parse', 'parse RSS MiB', 'audit RSS MiB', 'RSS/file', 'results', 'results/s', 'time x prev', 'counts'];
+  const body = rows.map((r) => [
+    r.principals.toLocaleString('en-US'),
+    mib(r.fileBytes),
+    secs(r.parse.wallMs),
+    r.error ? 'error' : secs(r.audit.wallMs),
+    r.error ? '-' : `${r.timeRatio.toFixed(2)}x`,
+    r.error ? '-' : `${(r.audit.cpuMs / r.parse.cpuMs).toFixed(2)}x`,
+    mib(r.parse.maxRssBytes),
+    mib(r.audit.maxRssBytes),
+    r.error ? '-' : `${r.rssRatio.toFixed(2)}x`,
+    r.results.toLocaleString('en-US'),
+    r.error ? '-' : Math.round(r.resultsPerSecond).toLocaleString('en-US'),
+    r.scalingVsPrevious === undefined ? '-' : `${r.scalingVsPrevious.toFixed(1)}x`,
+    r.error ? 'n/a' : r.counts.matched ? 'match' : `MISMATCH (${r.counts.mismatches.length})`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+async function machine(): Promise<Record<string, string | number>> {
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  return {
+    cpuModel: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown',
+    cpus: cpus().length,
+    totalMemoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    freeMemoryGiB: Number((freemem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '1000,10000,100000' },
+      seed: { type: 'string', default: String(DEFAULT_SEED) },
+      runs: { type: 'string', default: '1' },
+      format: { type: 'string', default: 'json' },
+      compact: { type: 'boolean', default: false },
+    },
+  });
+  const sizes = values.sizes.split(',').map((s) => Number(s.trim().replace(/k$/i, '000').replace(/m$/i, '000000')));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--sizes takes whole numbers of principals, e.g. 1000,10000,100000');
+  const runs = Math.max(1, Number(values.runs));
+  const seed = Number(values.seed);
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  await mkdir(OUT, { recursive: true });
+
+  const rows: Row[] = [];
+  for (const principals of sizes) {
+    const { path, expectations, generateMs } = await ensureTenant(principals, seed, values.compact);
+    const fileBytes = (await stat(path)).size;
+    const report = join(OUT, `report-${principals}.${values.format === 'text' ? 'txt' : values.format}`);
+    const parseRuns: Run[] = [];
+    const auditRuns: Run[] = [];
+    for (let i = 0; i < runs; i++) {
+      process.stderr.write(`${principals}: parse run ${i + 1}/${runs}\n`);
+      parseRuns.push(await run([PARSE_CHILD, path]));
+      process.stderr.write(`${principals}: audit run ${i + 1}/${runs}\n`);
+      auditRuns.push(await run([CLI, 'audit', path, '--format', values.format, '--output', report, '--no-config', '--quiet']));
+    }
+    const parse = median(parseRuns);
+    const audit = median(auditRuns);
+    const row: Row = {
+      principals,
+      fileBytes,
+      ...(generateMs === undefined ? {} : { generateMs }),
+      parse,
+      audit,
+      timeRatio: audit.wallMs / parse.wallMs,
+      rssRatio: audit.maxRssBytes / fileBytes,
+      results: 0,
+      resultsPerSecond: 0,
+      counts: { matched: false, mismatches: [], untargeted: {} },
+    };
+    if (audit.exitCode > 1) {
+      row.error = audit.stderr.trim().split('\n').filter((l) => l.startsWith('cloudward:')).pop() ?? audit.stderr.trim().slice(-300);
+    } else if (values.format === 'json') {
+      const counted = await countReport(report);
+      row.results = counted.total;
+      row.resultsPerSecond = counted.total / (audit.wallMs / 1000);
+      row.counts = compareCounts(expectations, counted.byCheck);
+    }
+    const previous = rows.at(-1);
+    if (previous && !previous.error && !row.error) row.scalingVsPrevious = audit.wallMs / previous.audit.wallMs;
+    rows.push(row);
+    await rm(report, { force: true });
+  }
+
+  const info = await machine();
+  process.stdout.write(`\n${table(rows)}\n\n`);
+  process.stdout.write(`machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.totalMemoryGiB} GiB RAM, node ${info.node}; median of ${runs} run(s); times are whole-process wall clock\n`);
+  const verdicts: string[] = [];
+  for (const r of rows) {
+    if (r.error) {
+      verdicts.push(`${r.principals}: audit refused the input (exit ${r.audit.exitCode}): ${r.error}`);
+      continue;
+    }
+    if (r.principals === 100_000) verdicts.push(`${r.principals}: audit/parse ${r.timeRatio.toFixed(2)}x (target <= ${TARGET_TIME_RATIO}x) ${r.timeRatio <= TARGET_TIME_RATIO ? 'OK' : 'MISSED'}`);
+    // Below ~100 MiB the ~60 MiB a Node process needs anyway dominates, so the memory target applies from 100k up.
+    if (r.principals >= 100_000) verdicts.push(`${r.principals}: peak RSS ${r.rssRatio.toFixed(2)}x the file (target <= ${TARGET_RSS_RATIO}x) ${r.rssRatio <= TARGET_RSS_RATIO ? 'OK' : 'MISSED'}`);
+    if (r.scalingVsPrevious !== undefined) {
+      const factor = r.principals / rows[rows.indexOf(r) - 1]!.principals;
+      const limit = (TARGET_SCALING / 10) * factor;
+      verdicts.push(`${r.principals}: ${factor}x principals took ${r.scalingVsPrevious.toFixed(1)}x the time (target <= ${limit.toFixed(0)}x) ${r.scalingVsPrevious <= limit ? 'OK' : 'MISSED'}`);
+    }
+    if (values.format === 'json') verdicts.push(`${r.principals}: counts per targeted check ${r.counts.matched ? 'match the generator' : `DIFFER: ${r.counts.mismatches.join('; ')}`}`);
+  }
+  process.stdout.write(`${verdicts.map((v) => `  ${v}`).join('\n')}\n`);
+  await writeFile(join(OUT, 'audit.json'), `${JSON.stringify({ machine: info, runs, format: values.format, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`);
+  process.stdout.write(`wrote ${join('bench', 'out', 'audit.json')}\n`);
+  if (rows.some((r) => !r.error && values.format === 'json' && !r.counts.matched)) process.exitCode = 1;
+}
+
+await main();
