@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
+import { constants } from 'node:buffer';
 import { UserError } from '../errors.js';
-import { readInputBytes, decodeText, writeFileAtomic } from '../util/files.js';
+import { readInputBytes, decodeText, formatBytes, writeFileAtomic } from '../util/files.js';
 import { parseJsonText } from '../util/json.js';
 import { TOOL_NAME, toolVersion } from '../util/paths.js';
 import { snapshotDigest } from './digest.js';
+import { sha256Hex } from './file-hash.js';
 import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Snapshot, type SnapshotPart } from './model.js';
 import { assertSnapshot } from './validate.js';
 
@@ -22,13 +23,41 @@ export interface LoadedSnapshot {
   origin: Map<string, string>;
 }
 
-export async function readSnapshotFile(path: string, maxBytes?: number): Promise<{ snapshot: Snapshot; file: SnapshotFile }> {
+/** The most UTF-16 code units one JavaScript string (so one JSON text) can hold in this Node.js. */
+export const MAX_SNAPSHOT_TEXT = constants.MAX_STRING_LENGTH;
+
+function decodeSnapshot(bytes: Buffer, path: string): string {
+  try {
+    return decodeText(bytes);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw error;
+    throw new UserError(`snapshot is ${formatBytes(bytes.length)}, more text than one JSON document can hold here (${formatBytes(MAX_SNAPSHOT_TEXT)} of characters)`, {
+      where: path,
+      hint: 'split it by scope (one file per account, subscription, project or host group) and pass them all to `cloudward audit`, which merges them',
+    });
+  }
+}
+
+/** The file's text, and its hash under way on another thread (which takes the bytes, so this one can parse). */
+async function readSnapshotText(path: string, maxBytes: number | undefined): Promise<{ text: string; sha256: Promise<string> }> {
   const bytes = await readInputBytes(path, 'snapshot', maxBytes);
-  const value = parseJsonText(decodeText(bytes), path, 'snapshot JSON');
+  const text = decodeSnapshot(bytes, path);
+  return { text, sha256: sha256Hex(bytes) };
+}
+
+/**
+ * Reads, parses and validates one snapshot file. A large file's sha256 is computed on a worker thread while this
+ * thread parses and validates, so the hash costs no wall time when a second core is free.
+ */
+export async function readSnapshotFile(path: string, maxBytes?: number): Promise<{ snapshot: Snapshot; file: SnapshotFile }> {
+  const { text, sha256 } = await readSnapshotText(path, maxBytes);
+  // Settled below in every case; this only keeps an early throw from leaving it unobserved.
+  sha256.catch(() => undefined);
+  const value = parseJsonText(text, path, 'snapshot JSON');
   const snapshot = assertSnapshot(value, path);
   return {
     snapshot,
-    file: { path, sha256: createHash('sha256').update(bytes).digest('hex'), digest: snapshot.digest, collectedAt: snapshot.collectedAt },
+    file: { path, sha256: await sha256, digest: snapshot.digest, collectedAt: snapshot.collectedAt },
   };
 }
 
