@@ -1,12 +1,17 @@
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { dateTimeFormat } from './date-time.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './model.js';
 
 let validator: ValidateFunction | undefined;
 
 function snapshotValidator(): ValidateFunction {
-  validator ??= createAjv().compile(loadSchema('snapshot.schema.json'));
+  if (!validator) {
+    const ajv = createAjv();
+    ajv.addFormat('date-time', dateTimeFormat);
+    validator = ajv.compile(loadSchema('snapshot.schema.json'));
+  }
   return validator;
 }
 
