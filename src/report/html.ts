@@ -1,5 +1,6 @@
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter } from './formatter.js';
+import { groupByCheck } from './group.js';
 import { SEVERITIES, type Report, type ReportResult } from './model.js';
 
 /** Results listed per check in the page; the JSON report has all of them. */
@@ -50,10 +51,8 @@ function evidenceBlock(r: ReportResult): string {
 
 function resultList(report: Report, results: ReportResult[], showRemediation: boolean): string {
   const checks = new Map(report.checks.map((c) => [c.id, c]));
-  const byCheck = new Map<string, ReportResult[]>();
-  for (const r of results) byCheck.set(r.checkId, [...(byCheck.get(r.checkId) ?? []), r]);
   const out: string[] = [];
-  for (const [checkId, list] of byCheck) {
+  for (const [checkId, list] of groupByCheck(results)) {
     const check = checks.get(checkId)!;
     const items = list.slice(0, PER_CHECK_LIMIT).map(
       (r) => `<li><div>${esc(r.message)}</div><div class="uid">${esc(r.resource.uid)}${r.baselineState ? ` <span class="tag">${esc(r.baselineState)}</span>` : ''}${r.waiver ? ` <span class="tag">waived by ${esc(r.waiver.owner)} until ${esc(r.waiver.expires)}: ${esc(r.waiver.reason)}</span>` : ''}</div>${evidenceBlock(r)}</li>`,

@@ -1,7 +1,8 @@
 import pc from 'picocolors';
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter, FormatContext } from './formatter.js';
-import { SEVERITIES, type Report, type ReportResult } from './model.js';
+import { groupByCheck } from './group.js';
+import { SEVERITIES, type Report } from './model.js';
 
 /** Results shown per check before "... and N more" (unless --verbose). */
 const PER_CHECK_LIMIT = 5;
@@ -21,17 +22,6 @@ function countsLine(cell: ScoreCell): string {
   if (cell.counts.unknown) parts.push(`${cell.counts.unknown} unknown`);
   if (cell.counts.waived) parts.push(`${cell.counts.waived} waived`);
   return parts.join(' · ');
-}
-
-/** Results grouped by check id, in first-seen order. Appends in place: copying each group per result is quadratic. */
-function groupByCheck(results: ReportResult[]): Map<string, ReportResult[]> {
-  const byCheck = new Map<string, ReportResult[]>();
-  for (const r of results) {
-    const list = byCheck.get(r.checkId);
-    if (list) list.push(r);
-    else byCheck.set(r.checkId, [r]);
-  }
-  return byCheck;
 }
 
 function renderText(report: Report, context: FormatContext): string {
