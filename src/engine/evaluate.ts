@@ -70,19 +70,31 @@ function describeError(error: ErrorObject, resource: unknown): FailedAssertion {
   return actual === undefined ? { path: path || '/', keyword: error.keyword, message } : { path: path || '/', keyword: error.keyword, message, actual };
 }
 
+/** A source and its collectedAt as a number (the reference time of age keywords). */
+interface SourceEntry {
+  source: Source;
+  at: number;
+}
+
+/** One provider's resources of one kind, in snapshot order, each beside the source it came from (looked up once). */
+interface ResourceList {
+  resources: AnyResource[];
+  sources: Array<SourceEntry | undefined>;
+}
+
 /** Resources grouped for fast selection: by kind, then by provider, then by source. */
 class ResourceIndex {
-  readonly byKind = new Map<ResourceKind, Map<string, AnyResource[]>>();
+  readonly byKind = new Map<ResourceKind, Map<string, ResourceList>>();
   readonly byScope = new Map<string, Map<ResourceKind, AnyResource[]>>();
 
-  add(kind: ResourceKind, resource: AnyResource): void {
+  add(kind: ResourceKind, resource: AnyResource, key: string, source: SourceEntry | undefined): void {
     let providers = this.byKind.get(kind);
     if (!providers) this.byKind.set(kind, (providers = new Map()));
     let list = providers.get(resource.provider);
-    if (!list) providers.set(resource.provider, (list = []));
-    list.push(resource);
+    if (!list) providers.set(resource.provider, (list = { resources: [], sources: [] }));
+    list.resources.push(resource);
+    list.sources.push(source);
     if (kind === 'scopes') return;
-    const key = scopeKey(resource.provider, resource.scope as Source['scope']);
     let kinds = this.byScope.get(key);
     if (!kinds) this.byScope.set(key, (kinds = new Map()));
     let inScope = kinds.get(kind);
@@ -90,35 +102,48 @@ class ResourceIndex {
     inScope.push(resource);
   }
 
-  candidates(kind: ResourceKind, providers?: string[]): AnyResource[] {
+  /** The lists a check visits: those of the providers its `where` pins, in that order, or all of them. */
+  lists(kind: ResourceKind, providers?: string[]): ResourceList[] {
     const byProvider = this.byKind.get(kind);
     if (!byProvider) return [];
-    if (!providers) return [...byProvider.values()].flat();
-    return providers.flatMap((p) => byProvider.get(p) ?? []);
+    if (!providers) return [...byProvider.values()];
+    const out: ResourceList[] = [];
+    for (const p of providers) {
+      const list = byProvider.get(p);
+      if (list) out.push(list);
+    }
+    return out;
+  }
+
+  candidates(kind: ResourceKind, providers?: string[]): AnyResource[] {
+    return this.lists(kind, providers).flatMap((list) => list.resources);
   }
 }
 
 /** Everything evaluation needs from a snapshot, built once and shared by every check. */
 export class EvaluationContext {
   readonly index = new ResourceIndex();
-  readonly sources = new Map<string, { source: Source; at: number }>();
+  readonly sources = new Map<string, SourceEntry>();
   readonly fallbackTime: number;
 
   constructor(readonly snapshot: Snapshot) {
     this.fallbackTime = Date.parse(snapshot.collectedAt);
     for (const source of snapshot.sources) {
-      this.sources.set(scopeKey(source.provider, source.scope), { source, at: Date.parse(source.collectedAt) });
-      this.index.add('scopes', {
-        uid: scopeKey(source.provider, source.scope),
-        provider: source.provider,
-        scope: source.scope,
-        method: source.method,
-        collectedAt: source.collectedAt,
-        gaps: source.gaps,
-      } as ScopeResource);
+      const key = scopeKey(source.provider, source.scope);
+      const entry = { source, at: Date.parse(source.collectedAt) };
+      this.sources.set(key, entry);
+      this.index.add(
+        'scopes',
+        { uid: key, provider: source.provider, scope: source.scope, method: source.method, collectedAt: source.collectedAt, gaps: source.gaps } as ScopeResource,
+        key,
+        entry,
+      );
     }
     for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
-      for (const resource of snapshot[kind] as unknown as AnyResource[]) this.index.add(kind, resource);
+      for (const resource of snapshot[kind] as unknown as AnyResource[]) {
+        const key = scopeKey(resource.provider, resource.scope as Source['scope']);
+        this.index.add(kind, resource, key, this.sources.get(key));
+      }
     }
   }
 }
@@ -130,32 +155,49 @@ function resultResource(kind: ResourceKind, resource: AnyResource): ResultResour
   return out;
 }
 
+/** JSON pointers of a check's evidence paths, built once per check rather than once per result. */
+const evidencePointers = new WeakMap<Check, string[]>();
+
+function pointersOf(check: Check): string[] {
+  let pointers = evidencePointers.get(check);
+  if (!pointers) evidencePointers.set(check, (pointers = check.evidencePaths.map((path) => `/${path.join('/')}`)));
+  return pointers;
+}
+
+const NO_GAPS: Source['gaps'] = [];
+
 /** Judges one resource against one check. */
 export function judge(check: Check, kind: ResourceKind, resource: AnyResource, context: EvaluationContext, members?: Record<string, string[]>): Result {
   const key = kind === 'scopes' ? resource.uid : scopeKey(resource.provider, resource.scope as Source['scope']);
-  const sourceEntry = context.sources.get(key);
+  return judgeFrom(check, kind, resource, context.sources.get(key), context, members);
+}
+
+function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>): Result {
   evaluationClock.now = sourceEntry?.at ?? context.fallbackTime;
   const observed: Record<string, unknown> = {};
   const missing: string[] = [];
-  for (const path of check.evidencePaths) {
-    const value = valueAt(resource, path);
-    const pointer = `/${path.join('/')}`;
-    if (isMissing(value)) missing.push(pointer);
-    else observed[pointer] = summarizeValue(value);
+  const paths = check.evidencePaths;
+  const pointers = pointersOf(check);
+  for (let i = 0; i < paths.length; i++) {
+    const value = valueAt(resource, paths[i]!);
+    if (isMissing(value)) missing.push(pointers[i]!);
+    else observed[pointers[i]!] = summarizeValue(value);
   }
   const evidence: Evidence = { observed };
   if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
-  const base = { checkId: check.id, resource: resultResource(kind, resource) };
+  const checkId = check.id;
+  const subject = resultResource(kind, resource);
 
-  const gaps = check.needs && sourceEntry ? sourceEntry.source.gaps.filter((g) => check.needs!.includes(g.what)) : [];
+  const sourceGaps = sourceEntry ? sourceEntry.source.gaps : NO_GAPS;
+  const gaps = check.needs && sourceGaps.length > 0 ? sourceGaps.filter((g) => check.needs!.includes(g.what)) : NO_GAPS;
   if (gaps.length > 0) {
     evidence.gaps = gaps.map((g) => ({ ...g }));
-    return { ...base, status: 'unknown', message: `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`, evidence };
+    return { checkId, resource: subject, status: 'unknown', message: `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`, evidence };
   }
 
   const valid = check.requires(resource) as boolean;
   if (valid && missing.length === 0) {
-    return { ...base, status: 'pass', message: check.title, evidence };
+    return { checkId, resource: subject, status: 'pass', message: check.title, evidence };
   }
   let status: Status = 'unknown';
   if (!valid) {
@@ -174,7 +216,7 @@ export function judge(check: Check, kind: ResourceKind, resource: AnyResource, c
   }
   if (missing.length > 0) evidence.missing = missing;
   const message = status === 'fail' ? renderMessage(check.message, resource) : `Not assessed: no data for ${missing.join(', ')}`;
-  return { ...base, status, message, evidence };
+  return { checkId, resource: subject, status, message, evidence };
 }
 
 /** Adds a scope's aggregate counts to its scope object (a copy), and returns which resources were counted. */
@@ -196,13 +238,16 @@ function aggregateScope(check: Check, scope: AnyResource, context: EvaluationCon
 export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot)): Result[] {
   const results: Result[] = [];
   for (const check of checks) {
-    for (const candidate of context.index.candidates(check.resource, check.providers)) {
-      if (check.resource === 'scopes') {
+    for (const { resources, sources } of context.index.lists(check.resource, check.providers)) {
+      for (let i = 0; i < resources.length; i++) {
+        const candidate = resources[i]!;
         if (!check.matches(candidate)) continue;
-        const { resource, members } = aggregateScope(check, candidate, context);
-        results.push(judge(check, 'scopes', resource, context, members));
-      } else if (check.matches(candidate)) {
-        results.push(judge(check, check.resource, candidate, context));
+        if (check.resource === 'scopes') {
+          const { resource, members } = aggregateScope(check, candidate, context);
+          results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));
+        } else {
+          results.push(judgeFrom(check, check.resource, candidate, sources[i], context));
+        }
       }
     }
   }
