@@ -6,6 +6,7 @@ import * as formatsModule from 'ajv-formats/dist/formats.js';
 import { writeSnapshotFile } from '../../bench/generate.js';
 import { dateTimeFormat, isUtcDateTime } from '../../src/snapshot/date-time.js';
 import { sha256Hex } from '../../src/snapshot/file-hash.js';
+import { createAjv, loadSchema } from '../../src/util/ajv.js';
 import { readSnapshotFile } from '../../src/snapshot/load.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -59,4 +60,12 @@ test('a snapshot too large for one string is a one-line input error naming the l
   const line = run.stderr.trim().split('\n').at(-1) ?? '';
   t.regex(line, /huge\.json: snapshot is 513\.0 MiB, more text than one JSON document can hold here \(512\.0 MiB of characters\) — split it by scope/);
   await writeFile(file, '');
+});
+
+test('the shipped snapshot and policy schemas are valid draft 2020-12 schemas (they are compiled unchecked at run time)', (t) => {
+  for (const name of ['snapshot.schema.json', 'policy.schema.json']) {
+    const ajv = createAjv({ strictTypes: false });
+    t.true(ajv.validateSchema(loadSchema(name)) as boolean, `${name}: ${ajv.errorsText()}`);
+    t.notThrows(() => ajv.compile(loadSchema(name)), name);
+  }
 });
