@@ -46,9 +46,17 @@ const VARIABLES: Record<string, string> = {
   PUBLIC: 'C:\\Users\\Public',
 };
 
+/** The pattern with path variables replaced and forward slashes turned into backslashes. */
+function expandVariables(pattern: string): string {
+  return pattern
+    .trim()
+    .replace(/\//g, '\\')
+    .replace(/%([^%\\]+)%/g, (whole, name: string) => VARIABLES[name.toUpperCase()] ?? whole);
+}
+
 /** Turns an AppLocker path pattern into an anchored, case-insensitive regular expression. */
 export function pathPatternRegExp(pattern: string): RegExp {
-  let path = pattern.trim().replace(/\//g, '\\').replace(/%([^%\\]+)%/g, (whole, name: string) => VARIABLES[name.toUpperCase()] ?? whole);
+  let path = expandVariables(pattern);
   // A folder path (trailing backslash) means the folder and everything below it, as `\*` does.
   if (path.endsWith('\\')) path += '*';
   const body = path
@@ -58,8 +66,22 @@ export function pathPatternRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-/** The (location, extension) pairs a path pattern lets run, as `location|.ext` keys. */
-export function coveredPairs(pattern: string, extensions: string[]): Set<string> {
+/** Each location's folder, most specific first: a path inside a subfolder belongs to the first that holds it. */
+const ROOTS: Array<[UserWritableLocation, RegExp]> = [
+  ['temp', 'C:\\Users\\*\\AppData\\Local\\Temp\\*'],
+  ['localappdata', 'C:\\Users\\*\\AppData\\Local\\*'],
+  ['appdata', 'C:\\Users\\*\\AppData\\Roaming\\*'],
+  ['downloads', 'C:\\Users\\*\\Downloads\\*'],
+  ['profile', 'C:\\Users\\*'],
+  ['windows-temp', 'C:\\Windows\\Temp\\*'],
+].map(([location, root]) => [location as UserWritableLocation, pathPatternRegExp(root as string)]);
+
+/**
+ * The (location, extension) pairs a path pattern covers, as `location|.ext` keys. With `inside`, a pattern for a
+ * subfolder (`%APPDATA%\Scripts\*.ps1`) counts too: right for allow rules (the subfolder is user-writable), wrong
+ * for deny rules and exceptions, which only close a location they cover whole.
+ */
+export function coveredPairs(pattern: string, extensions: string[], inside = false): Set<string> {
   const regexp = pathPatternRegExp(pattern);
   const pairs = new Set<string>();
   const coversWindowsFolder = extensions.some((ext) => regexp.test(`${WINDOWS_SYSTEM_SAMPLE}${ext}`));
@@ -71,12 +93,21 @@ export function coveredPairs(pattern: string, extensions: string[]): Set<string>
       if (samples.some((sample) => regexp.test(`${sample}${ext}`))) pairs.add(`${location}|${ext}`);
     }
   }
+  if (inside) {
+    // One concrete file the pattern allows: wildcards filled in, the collection's extension when it names none.
+    const concrete = expandVariables(pattern).replace(/\*/g, 'x');
+    const location = ROOTS.find(([, root]) => root.test(concrete))?.[0];
+    if (location) {
+      const named = extensions.find((ext) => concrete.toLowerCase().endsWith(ext));
+      for (const ext of named ? [named] : pattern.trim().endsWith('*') || pattern.trim().endsWith('\\') ? extensions : []) pairs.add(`${location}|${ext}`);
+    }
+  }
   return pairs;
 }
 
 /** The user-writable locations a pattern covers for a collection (ignoring deny rules and exceptions). */
 export function userWritableLocations(pattern: string, extensions: string[]): UserWritableLocation[] {
-  return [...new Set([...coveredPairs(pattern, extensions)].map((pair) => pair.split('|')[0] as UserWritableLocation))];
+  return [...new Set([...coveredPairs(pattern, extensions, true)].map((pair) => pair.split('|')[0] as UserWritableLocation))];
 }
 
 const LOCATION_ORDER: UserWritableLocation[] = ['temp', 'localappdata', 'appdata', 'downloads', 'profile', 'windows-temp'];
@@ -95,7 +126,7 @@ export function openUserWritableLocations(
   for (const allow of allows) {
     const excepted = new Set(allow.exceptionPaths.flatMap((p) => [...coveredPairs(p, extensions)]));
     for (const path of allow.paths) {
-      for (const pair of coveredPairs(path, extensions)) if (!excepted.has(pair) && !denied.has(pair)) open.add(pair);
+      for (const pair of coveredPairs(path, extensions, true)) if (!excepted.has(pair) && !denied.has(pair)) open.add(pair);
     }
   }
   const locations = new Set([...open].map((pair) => pair.split('|')[0] as UserWritableLocation));
