@@ -10,7 +10,6 @@ export const windowsAdapter: ProviderAdapter = {
   collectOptions: [],
   importOptions: [
     { flags: '--host <name>', description: 'host name for raw exports (a collector bundle names its host)' },
-    { flags: '--collected-at <date-time>', description: 'when raw exports were taken (default: the newest file time)' },
   ],
   importFiles: importWindowsFiles,
   normalize: normalizeWindows,
