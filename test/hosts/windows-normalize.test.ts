@@ -99,6 +99,8 @@ test('local administrators keep name, SID and kind; a single member (an object) 
     { name: 'WS-01\\Administrator', sid: 'S-1-5-21-3623811015-3361044348-30300820-500', kind: 'user Local' },
     { name: 'ACME\\Domain Admins', sid: 'S-1-5-21-1004336348-1177238915-682003330-512', kind: 'group ActiveDirectory' },
   ]);
+  const wrapped = { value: [{ Name: 'A', SID: 'S-1-5-21-1-2-3-500', PrincipalSource: 1, ObjectClass: 'User' }, { Name: 'B', SID: 'S-1-5-21-1-2-3-1001', PrincipalSource: 1, ObjectClass: 'User' }], Count: 2 };
+  t.is(host(bundle([['windows.local-admins', wrapped]])).localAdmins!.length, 2);
   t.is(host(bundle([['windows.local-admins', { Name: 'H\\Administrator', SID: 'S-1-5-21-1-2-3-500', PrincipalSource: 'Local', ObjectClass: 'User' }]])).localAdmins!.length, 1);
 });
 

@@ -64,10 +64,16 @@ function asObject(value: unknown): Obj {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {};
 }
 
-/** ConvertTo-Json writes a one-item pipeline as an object, not an array. */
+/**
+ * ConvertTo-Json writes a one-item pipeline as an object, not an array, and Windows PowerShell 5.1 sometimes
+ * writes an array as `{"value": [...], "Count": n}`.
+ */
 function asArray(value: unknown): unknown[] {
   if (value === null || value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+  if (Array.isArray(value)) return value;
+  const wrapped = value as { value?: unknown; Count?: unknown };
+  if (typeof wrapped === 'object' && Array.isArray(wrapped.value) && typeof wrapped.Count === 'number') return wrapped.value;
+  return [value];
 }
 
 function str(value: unknown): string | undefined {
