@@ -17,3 +17,10 @@ for (const check of checks) {
     for (const o of outcomes) t.true(o.ok, `${o.name}: expected ${o.expected}, got ${o.actual} — ${o.detail}`);
   });
 }
+
+test('docs/checks.md lists every check (run `npm run docs` after adding one)', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const doc = await readFile(new URL('../../docs/checks.md', import.meta.url), 'utf8');
+  const missing = checks.filter((c) => !doc.includes(`<a id="${c.id}"></a>`)).map((c) => c.id);
+  t.deepEqual(missing, []);
+});

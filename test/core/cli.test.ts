@@ -160,3 +160,10 @@ for (const [name, args, expected] of badInputs) {
     t.deepEqual(await readdir(dir), [], 'nothing half-written');
   });
 }
+
+test('the JSON report validates against schemas/report.schema.json', async (t) => {
+  const { createAjv, loadSchema } = await import('../../src/util/ajv.js');
+  const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
+  const run = await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none']);
+  t.true(validate(JSON.parse(run.stdout)), JSON.stringify(validate.errors?.slice(0, 3)));
+});
