@@ -1,14 +1,9 @@
 import test from 'ava';
-import { runCheckCases } from '../../src/engine/cases.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
 import { packagePath } from '../../src/util/paths.js';
 
+// test/core/checks.test.ts runs every check's cases; these tests hold the host checks to more.
 const hostChecks = await loadChecks({ builtIn: false, paths: [packagePath('policies', 'windows'), packagePath('policies', 'linux')] });
-
-test('every host check case gives the status it expects', (t) => {
-  const failed = hostChecks.flatMap(runCheckCases).filter((o) => !o.ok);
-  t.deepEqual(failed.map((o) => `${o.checkId}: ${o.name}: expected ${o.expected}, got ${o.actual} (${o.detail})`), []);
-});
 
 test('every host check has a failing case, and an unknown case when its data can be missing', (t) => {
   for (const check of hostChecks) {
