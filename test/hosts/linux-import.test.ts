@@ -1,18 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
 import { UserError } from '../../src/errors.js';
 import { linuxAdapter } from '../../src/providers/linux/index.js';
-import { fixture, importContext } from './helpers.js';
+import { fixture, importContext, tempFile } from './helpers.js';
 
-async function withFile(t: import('ava').ExecutionContext, content: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudward-linux-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'bundle.json');
-  await writeFile(path, content);
-  return path;
-}
+const withFile = (t: import('ava').ExecutionContext, content: string) => tempFile(t, 'bundle.json', content);
 
 async function rejects(t: import('ava').ExecutionContext, paths: string[], pattern: RegExp): Promise<void> {
   const error = await t.throwsAsync(linuxAdapter.importFiles(paths, importContext()), { instanceOf: UserError });

@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
 import { UserError } from '../../src/errors.js';
 import { windowsAdapter } from '../../src/providers/windows/index.js';
-import { fixture, importContext } from './helpers.js';
+import { fixture, importContext, tempFile } from './helpers.js';
 
 const w = (name: string) => fixture('windows', name);
 
@@ -102,34 +99,22 @@ test('the same host twice is refused', async (t) => {
 });
 
 test('plain text is refused', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudward-win-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'policy.txt');
-  await writeFile(path, 'Scope ExecutionPolicy\n----- ---------------\nMachinePolicy RemoteSigned\n');
+  const path = await tempFile(t, 'policy.txt', 'Scope ExecutionPolicy\n----- ---------------\nMachinePolicy RemoteSigned\n');
   await rejects(t, [path], /not a recognised Windows export \(neither XML nor JSON\)/);
 });
 
 test('a bundle with a hostile AppLocker policy inside is refused', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudward-win-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'bundle.json');
   const body = '<!DOCTYPE x [<!ENTITY a "b">]><AppLockerPolicy Version="1" />';
-  await writeFile(path, JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'windows', scope: { kind: 'host', id: 'x' }, collectedAt: '2026-11-01T00:00:00Z', documents: [{ kind: 'windows.applocker-xml', origin: 'x', body }], gaps: [] }));
+  const path = await tempFile(t, 'bundle.json', JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'windows', scope: { kind: 'host', id: 'x' }, collectedAt: '2026-11-01T00:00:00Z', documents: [{ kind: 'windows.applocker-xml', origin: 'x', body }], gaps: [] }));
   await rejects(t, [path], /bundle\.json \(AppLocker policy\): XML with a DOCTYPE/);
 });
 
 test('a Linux bundle given to the Windows import says which command reads it', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudward-win-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'bundle.json');
-  await writeFile(path, JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'linux', scope: { kind: 'host', id: 'x' }, collectedAt: '2026-11-01T00:00:00Z', documents: [], gaps: [] }));
+  const path = await tempFile(t, 'bundle.json', JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'linux', scope: { kind: 'host', id: 'x' }, collectedAt: '2026-11-01T00:00:00Z', documents: [], gaps: [] }));
   await rejects(t, [path], /this is a linux host bundle, not a windows one — read it with `cloudward import linux/);
 });
 
 test('a bundle that breaks its format names the JSON pointer', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudward-win-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const path = join(dir, 'bundle.json');
-  await writeFile(path, JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'windows', scope: { kind: 'host', id: 'x' }, collectedAt: 'yesterday', documents: [], gaps: [] }));
+  const path = await tempFile(t, 'bundle.json', JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'windows', scope: { kind: 'host', id: 'x' }, collectedAt: 'yesterday', documents: [], gaps: [] }));
   await rejects(t, [path], /bundle\.json#\/collectedAt: invalid host bundle/);
 });

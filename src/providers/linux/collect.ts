@@ -6,7 +6,7 @@ import type { Gap } from '../../snapshot/model.js';
 import { hostScopeId, writeHostBundle } from '../hosts/bundle.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { scanCloudCredentials } from './credentials.js';
-import { LiveHostFiles } from './host-files.js';
+import { describeReadError, LiveHostFiles } from './host-files.js';
 import { readSudoers } from './sudoers.js';
 import { readPermitRootLogin } from './sshd.js';
 
@@ -79,10 +79,12 @@ function findCloudTools(root: string, homes: string[]): Array<{ tool: string; pa
   return found;
 }
 
-function listHomes(root: string): string[] {
+/** /root and /home/*; a /home that exists but cannot be listed is a credential gap. */
+function listHomes(root: string, gaps: Gap[]): string[] {
   try {
     return ['/root', ...readdirSync(join(root, '/home')).sort().map((n) => `/home/${n}`)];
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') gaps.push({ what: 'linux.cloud-credentials', reason: `/home could not be listed: ${describeReadError(error)}`, call: '/home' });
     return ['/root'];
   }
 }
@@ -129,13 +131,12 @@ export async function collectLinux(context: CollectContext): Promise<RawBundle[]
   files.read('/etc/group');
 
   const gaps: Gap[] = [];
-  const homes = listHomes(root);
+  const homes = listHomes(root, gaps);
   const documents: RawDocument[] = [...files.documents];
   const running = fapolicydRunning(root);
   documents.push({ kind: 'linux.processes', origin: '/proc/*/comm', body: { fapolicyd: running ?? null } });
   documents.push({ kind: 'linux.cloud-tools', origin: 'PATH', body: findCloudTools(root, homes) });
-  const credentials = scanCloudCredentials(root);
-  gaps.push(...credentials.gaps);
+  const credentials = scanCloudCredentials(root, homes);
   documents.push({ kind: 'linux.cloud-credentials', origin: '/root, /home/*', body: { files: credentials.findings, unreadable: credentials.unreadable } });
 
   const bundle: RawBundle = { provider: 'linux', scope: { kind: 'host', id: hostScopeId(name), name }, method: 'live', collectedAt, documents, gaps };

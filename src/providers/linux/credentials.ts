@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Gap } from '../../snapshot/model.js';
+import { describeReadError } from './host-files.js';
 
 /** One cloud credential file on disk: where, for which tool, and whether it lasts. Never its content. */
 export interface CredentialFinding {
@@ -97,25 +97,13 @@ const PROBES: Probe[] = [
   { path: '.azure/accessTokens.json', classify: (t) => (/refreshToken/i.test(t) ? [{ tool: 'az', kind: 'long-lived', detail: 'refresh tokens (legacy ADAL token cache)' }] : []) },
 ];
 
-function errorText(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a file' : (code ?? String(error));
-}
-
 /**
- * Scans /root and /home/* under `root` for cloud credential files. Contents are classified in memory and
- * dropped: the result holds paths, tools and kinds only. Homes or files that cannot be read are listed.
+ * Scans home folders (host paths, under `root`) for cloud credential files. Contents are classified in memory and
+ * dropped: the result holds paths, tools and kinds only. Files that cannot be read are listed.
  */
-export function scanCloudCredentials(root: string): { findings: CredentialFinding[]; unreadable: string[]; gaps: Gap[] } {
+export function scanCloudCredentials(root: string, homes: string[]): { findings: CredentialFinding[]; unreadable: string[] } {
   const findings: CredentialFinding[] = [];
   const unreadable: string[] = [];
-  const gaps: Gap[] = [];
-  const homes = ['/root'];
-  try {
-    for (const name of readdirSync(join(root, '/home')).sort()) homes.push(`/home/${name}`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') gaps.push({ what: 'linux.cloud-credentials', reason: `/home could not be listed: ${errorText(error)}`, call: '/home' });
-  }
   for (const home of homes) {
     for (const probe of [...PROBES, ...legacyGcloudProbes(root, home, unreadable)]) {
       const path = `${home}/${probe.path}`;
@@ -129,13 +117,13 @@ export function scanCloudCredentials(root: string): { findings: CredentialFindin
         text = probe.path.endsWith('.db') || probe.path.endsWith('.bin') ? '' : readFileSync(real, 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push(`${path} (${errorText(error)})`);
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push(`${path} (${describeReadError(error)})`);
         continue;
       }
       for (const found of probe.classify(text)) findings.push({ ...found, path });
     }
   }
-  return { findings, unreadable, gaps };
+  return { findings, unreadable };
 }
 
 /** gcloud keeps one ADC file per account under legacy_credentials/<account>/adc.json. */
@@ -147,7 +135,7 @@ function legacyGcloudProbes(root: string, home: string, unreadable: string[]): P
       .map((account) => ({ path: `.config/gcloud/legacy_credentials/${account}/adc.json`, classify: one(classifyGoogleCredentials) }));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push(`${dir} (${errorText(error)})`);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push(`${dir} (${describeReadError(error)})`);
     return [];
   }
 }

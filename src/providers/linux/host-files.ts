@@ -19,7 +19,8 @@ export interface HostFiles {
 /** Files larger than this are not configuration files. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
-function describe(error: unknown): string {
+/** A read error in words for a gap reason: "permission denied", "is a directory, not a file", ... */
+export function describeReadError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'is a directory, not a file';
@@ -48,7 +49,7 @@ export class LiveHostFiles implements HostFiles {
       const buffer = readFileSync(this.resolve(path));
       result = buffer.length > MAX_CONFIG_BYTES ? { error: `larger than ${MAX_CONFIG_BYTES} bytes` } : { text: buffer.toString('utf8') };
     } catch (error) {
-      result = (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describe(error) };
+      result = (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describeReadError(error) };
     }
     this.seen.set(`f:${path}`, result);
     if ('text' in result) this.documents.push({ kind: 'linux.file', origin: path, body: result.text });
@@ -63,7 +64,7 @@ export class LiveHostFiles implements HostFiles {
     try {
       result = { names: readdirSync(this.resolve(dir)).sort() };
     } catch (error) {
-      result = (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describe(error) };
+      result = (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describeReadError(error) };
     }
     this.seen.set(`d:${dir}`, result);
     if ('names' in result) this.documents.push({ kind: 'linux.dir', origin: dir, body: result.names });
