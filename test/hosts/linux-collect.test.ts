@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { UserError } from '../../src/errors.js';
@@ -88,6 +88,15 @@ test('a sudoers file that cannot be read is a linux.sudoers gap and no grants ar
   const { host, gaps } = normalize(bundle);
   t.is(host.sudoers, undefined);
   t.deepEqual(gaps, [{ what: 'linux.sudoers', reason: '/etc/sudoers.d/90-ci could not be read: is a directory, not a file', call: '/etc/sudoers.d/90-ci' }]);
+});
+
+// As root a mode of 000 stops nothing, so this one runs only for other users (the folder trick above runs for all).
+(process.getuid?.() === 0 ? test.skip : test)('a sudoers file without read permission is a permission-denied gap', async (t) => {
+  const root = await buildRoot(BUILD_AGENT);
+  t.teardown(() => removeRoot(root));
+  await chmod(join(root, '/etc/sudoers.d/90-ci'), 0);
+  const [bundle] = await linuxAdapter.collect!({ options: { root }, progress: importContext().progress });
+  t.deepEqual(normalize(bundle!).gaps.map((g) => g.reason), ['/etc/sudoers.d/90-ci could not be read: permission denied']);
 });
 
 test('an included folder that cannot be listed is a gap', async (t) => {
