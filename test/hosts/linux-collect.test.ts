@@ -114,6 +114,23 @@ test('a symlink loop is unreadable too (linux.mounts gap when fstab does not hel
   t.regex(gaps[0]!.reason, /symbolic link loop/);
 });
 
+test('symbolic links are followed inside the root, never out to the machine running the collector', async (t) => {
+  const { bundle } = await collect(t, {
+    ...BUILD_AGENT,
+    // An image's absolute link must resolve in the image: this machine's /etc/passwd must not be read.
+    '/etc/fstab': { link: '/etc/passwd' },
+    '/etc/sudoers.d/90-ci': { link: '/opt/rules/ci' },
+    '/opt/rules/ci': 'ci ALL=(ALL) NOPASSWD: ALL\n',
+    '/etc/ssh/sshd_config.d/50-cloud-init.conf': { link: '../../../ssh-extra/root.conf' },
+    '/ssh-extra/root.conf': 'PermitRootLogin no\n',
+  });
+  t.false(JSON.stringify(bundle).includes('root:x:0:0'));
+  const { host, gaps } = normalize(bundle);
+  t.deepEqual(gaps, []);
+  t.true(host.sudoers!.some((e) => e.who === 'ci' && e.source === '/etc/sudoers.d/90-ci'));
+  t.deepEqual(host.ssh, { permitRootLogin: 'no', source: '/etc/ssh/sshd_config.d/50-cloud-init.conf' });
+});
+
 test('without /proc/self/mounts the configured /etc/fstab is used and says so', async (t) => {
   const tree: Tree = { ...BUILD_AGENT, '/etc/fstab': '# <fs> <mount> <type> <options>\nUUID=1 / ext4 defaults 0 1\ntmpfs /tmp tmpfs defaults,noexec,nosuid 0 0\n' };
   delete tree['/proc/self/mounts'];

@@ -6,7 +6,7 @@ import type { Gap } from '../../snapshot/model.js';
 import { hostScopeId, writeHostBundle } from '../hosts/bundle.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { scanCloudCredentials } from './credentials.js';
-import { describeReadError, LiveHostFiles } from './host-files.js';
+import { describeReadError, LiveHostFiles, realPathUnder } from './host-files.js';
 import { readSudoers } from './sudoers.js';
 import { readPermitRootLogin } from './sshd.js';
 
@@ -70,11 +70,11 @@ function findCloudTools(root: string, homes: string[]): Array<{ tool: string; pa
   if (root === '/') for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir.startsWith('/') && !dirs.includes(dir)) dirs.push(dir);
   const found: Array<{ tool: string; path: string }> = [];
   for (const tool of CLOUD_TOOLS) {
-    const dir = dirs.find((d) => exists(join(root, d, tool)));
+    const dir = dirs.find((d) => exists(realPathUnder(root, `${d}/${tool}`)));
     if (dir) found.push({ tool, path: `${dir}/${tool}` });
   }
   const moduleDirs = [...PWSH_MODULE_DIRS, ...homes.map((h) => `${h}/.local/share/powershell/Modules`)];
-  const az = moduleDirs.find((d) => exists(join(root, d, 'Az.Accounts')));
+  const az = moduleDirs.find((d) => exists(realPathUnder(root, `${d}/Az.Accounts`)));
   if (az) found.push({ tool: 'az-powershell', path: `${az}/Az.Accounts` });
   return found;
 }
@@ -82,7 +82,7 @@ function findCloudTools(root: string, homes: string[]): Array<{ tool: string; pa
 /** /root and /home/*; a /home that exists but cannot be listed is a credential gap. */
 function listHomes(root: string, gaps: Gap[]): string[] {
   try {
-    return ['/root', ...readdirSync(join(root, '/home')).sort().map((n) => `/home/${n}`)];
+    return ['/root', ...readdirSync(realPathUnder(root, '/home')).sort().map((n) => `/home/${n}`)];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') gaps.push({ what: 'linux.cloud-credentials', reason: `/home could not be listed: ${describeReadError(error)}`, call: '/home' });
     return ['/root'];

@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { describeReadError } from './host-files.js';
+import { describeReadError, realPathUnder } from './host-files.js';
 
 /** One cloud credential file on disk: where, for which tool, and whether it lasts. Never its content. */
 export interface CredentialFinding {
@@ -109,7 +108,7 @@ export function scanCloudCredentials(root: string, homes: string[]): { findings:
       const path = `${home}/${probe.path}`;
       let text: string;
       try {
-        const real = join(root, path);
+        const real = realPathUnder(root, path);
         if (statSync(real).size > MAX_CREDENTIAL_BYTES) {
           unreadable.push(`${path} (too large)`);
           continue;
@@ -130,7 +129,7 @@ export function scanCloudCredentials(root: string, homes: string[]): { findings:
 function legacyGcloudProbes(root: string, home: string, unreadable: string[]): Probe[] {
   const dir = `${home}/.config/gcloud/legacy_credentials`;
   try {
-    return readdirSync(join(root, dir))
+    return readdirSync(realPathUnder(root, dir))
       .sort()
       .map((account) => ({ path: `.config/gcloud/legacy_credentials/${account}/adc.json`, classify: one(classifyGoogleCredentials) }));
   } catch (error) {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RawDocument } from '../types.js';
 
@@ -29,6 +29,44 @@ export function describeReadError(error: unknown): string {
   return code ?? (error as Error).message;
 }
 
+const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * The real path of a host path under `root`, following symbolic links as the host would: an absolute link target
+ * is resolved under `root`, never on the machine running the collector (an image's `/etc/sudoers -> /etc/shadow`
+ * must not read the auditor's own shadow file). For root `/` the kernel does this already.
+ */
+export function realPathUnder(root: string, path: string): string {
+  if (root === '/' || root === '') return path;
+  const pending = path.split('/').filter(Boolean);
+  const done: string[] = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const real = join(root, ...done, part);
+    let link: string | undefined;
+    try {
+      link = lstatSync(real).isSymbolicLink() ? readlinkSync(real) : undefined;
+    } catch {
+      // Missing or unreadable: the read that follows reports it.
+      return join(root, ...done, part, ...pending);
+    }
+    if (link === undefined) {
+      done.push(part);
+      continue;
+    }
+    if (++hops > MAX_SYMLINK_HOPS) throw Object.assign(new Error('symbolic link loop'), { code: 'ELOOP' });
+    if (link.startsWith('/')) done.length = 0;
+    pending.unshift(...link.split('/').filter(Boolean));
+  }
+  return join(root, ...done);
+}
+
 /** Reads under `root` and keeps every answer as `linux.file`, `linux.dir` or `linux.unreadable` documents. */
 export class LiveHostFiles implements HostFiles {
   readonly documents: RawDocument[] = [];
@@ -36,9 +74,9 @@ export class LiveHostFiles implements HostFiles {
 
   constructor(readonly root: string) {}
 
-  /** The real path of a host path: the host's `/etc/x` is `<root>/etc/x`. */
+  /** The real path of a host path: the host's `/etc/x` is `<root>/etc/x`, links followed inside the root. */
   resolve(path: string): string {
-    return join(this.root, path);
+    return realPathUnder(this.root, path);
   }
 
   read(path: string): ReadResult {
