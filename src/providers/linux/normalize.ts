@@ -1,4 +1,5 @@
 import type { Gap, Host, Source, SnapshotPart } from '../../snapshot/model.js';
+import { hostsPart, unreadCredentialsGap } from '../hosts/part.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { BundleHostFiles, type HostFiles } from './host-files.js';
 import { parseMountTable, userWritableMounts } from './mounts.js';
@@ -112,10 +113,8 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   if (creds && Array.isArray(creds.files)) {
     host.cloudCredentials = (creds.files as Obj[]).map((f) => ({ tool: String(f.tool), path: String(f.path), kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(typeof f.detail === 'string' ? { detail: f.detail } : {}) }));
     const unreadable = Array.isArray(creds.unreadable) ? (creds.unreadable as unknown[]).map(String) : [];
-    // A long-lived credential already found decides the check; unreadable files only matter when none was found.
-    if (unreadable.length > 0 && !host.cloudCredentials.some((c) => c.kind === 'long-lived')) {
-      gaps.push({ what: 'linux.cloud-credentials', reason: `could not read ${unreadable.slice(0, 5).join(', ')}${unreadable.length > 5 ? ` and ${unreadable.length - 5} more` : ''}`, call: 'home folders' });
-    }
+    const gap = unreadCredentialsGap(host, unreadable, 'linux.cloud-credentials', (shown) => `could not read ${shown}`, 'home folders');
+    if (gap) gaps.push(gap);
   } else {
     gaps.push({ what: 'linux.cloud-credentials', reason: 'the bundle has no cloud credential scan' });
   }
@@ -126,11 +125,5 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
 
 /** Pure: Linux host bundles (live or imported) to snapshot hosts and sources. */
 export function normalizeLinux(bundles: RawBundle[]): SnapshotPart {
-  const part: SnapshotPart = { sources: [], principals: [], roles: [], controls: [], hosts: [] };
-  for (const bundle of bundles) {
-    const { host, source } = normalizeBundle(bundle);
-    part.hosts.push(host);
-    part.sources.push(source);
-  }
-  return part;
+  return hostsPart(bundles, normalizeBundle);
 }

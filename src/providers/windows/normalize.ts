@@ -1,4 +1,5 @@
 import type { AppLockerCollection, AppLockerCollectionType, AppLockerRule, Enforcement, Gap, Host, Source, SnapshotPart, WdacState } from '../../snapshot/model.js';
+import { hostsPart, unreadCredentialsGap } from '../hosts/part.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { parseAppLockerXml, type RawAppLockerPolicy } from './applocker-xml.js';
 import { effectiveExecutionPolicy } from './execution-policy.js';
@@ -265,10 +266,8 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
       return { tool: str(file.Tool) ?? '?', path: str(file.Path) ?? '', kind: file.Kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(detail ? { detail } : {}) };
     });
     const unreadable = asArray(body.UnreadableProfiles).filter((p): p is string => typeof p === 'string');
-    // A long-lived credential already found decides the check; unread profiles only matter when none was found.
-    if (unreadable.length > 0 && !host.cloudCredentials.some((c) => c.kind === 'long-lived')) {
-      gaps.push({ what: 'windows.cloud-credentials', reason: `${unreadable.length} user profile(s) could not be read (run the collector elevated to read them): ${unreadable.slice(0, 5).join(', ')}`, call: 'Get-ChildItem C:\\Users' });
-    }
+    const gap = unreadCredentialsGap(host, unreadable, 'windows.cloud-credentials', (shown) => `${unreadable.length} user profile(s) could not be read (run the collector elevated to read them): ${shown}`, 'Get-ChildItem C:\\Users');
+    if (gap) gaps.push(gap);
   }
   if (Object.keys(details).length > 0) host.details = details;
   const source: Source = { provider: 'windows', scope: bundle.scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps };
@@ -277,11 +276,5 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
 
 /** Pure: raw Windows host bundles to snapshot hosts and sources. */
 export function normalizeWindows(bundles: RawBundle[]): SnapshotPart {
-  const part: SnapshotPart = { sources: [], principals: [], roles: [], controls: [], hosts: [] };
-  for (const bundle of bundles) {
-    const { host, source } = normalizeBundle(bundle);
-    part.hosts.push(host);
-    part.sources.push(source);
-  }
-  return part;
+  return hostsPart(bundles, normalizeBundle);
 }
