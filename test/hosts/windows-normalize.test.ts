@@ -109,6 +109,12 @@ test('language mode observed in a standard user session is what standard users g
   t.like(h.powershell, { languageMode: 'ConstrainedLanguage', nonAdminLanguageMode: 'ConstrainedLanguage', lockdownPolicy: null });
 });
 
+test('a language mode export (an enum number) of unknown rights counts when it is constrained', async (t) => {
+  const [b] = await windowsAdapter.importFiles([w('language-mode.json')], importContext({ host: 'ws-09' }));
+  t.like(host(b!).powershell, { languageMode: 'ConstrainedLanguage', nonAdminLanguageMode: 'ConstrainedLanguage' });
+  t.is(host(bundle([['windows.language-mode', { LanguageMode: 0 }]])).powershell!.languageMode, 'FullLanguage');
+});
+
 test('collected as admin, the standard-user language mode is derived from the enforcement in place', (t) => {
   const admin = ['windows.language-mode', { LanguageMode: 'FullLanguage', PSLockdownPolicy: null, Elevated: true, IsAdmin: true }] as [string, unknown];
   const off = ['windows.device-guard', { CodeIntegrityPolicyEnforcementStatus: 0, UsermodeCodeIntegrityPolicyEnforcementStatus: 0 }] as [string, unknown];

@@ -6,7 +6,7 @@ import { assertDistinctHosts, hostBundleFromJson, hostScopeId, looksLikeHostBund
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { looksLikeXml, parseAppLockerXml } from './applocker-xml.js';
 import { isExecutionPolicyList } from './execution-policy.js';
-import { WINDOWS_DOCUMENTS, type WindowsDocumentKind } from './normalize.js';
+import { languageModeName, WINDOWS_DOCUMENTS, type WindowsDocumentKind } from './normalize.js';
 
 /** Exports are small; anything bigger is not one of them. */
 const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
@@ -40,7 +40,7 @@ export function recogniseWindowsJson(value: unknown): { kind: WindowsDocumentKin
     return { kind: 'windows.local-admins', body: value };
   }
   if (isObject(value) && typeof value.Name === 'string' && /^appidsvc$/i.test(value.Name) && 'Status' in value) return { kind: 'windows.appidsvc', body: value };
-  if (isObject(value) && typeof value.LanguageMode === 'string') return { kind: 'windows.language-mode', body: value };
+  if (isObject(value) && languageModeName(value.LanguageMode) !== undefined) return { kind: 'windows.language-mode', body: value };
   return undefined;
 }
 

@@ -56,6 +56,14 @@ const ASR_ACTIONS: Record<number, 'block' | 'audit' | 'warn' | 'off'> = { 0: 'of
 /** Win32_DeviceGuard *EnforcementStatus values: 0 off, 1 audit, 2 enforced. */
 const CI_STATES: Record<number, WdacState> = { 0: 'off', 1: 'audit', 2: 'enforced' };
 
+/** System.Management.Automation.PSLanguageMode values, as ConvertTo-Json writes them. */
+const LANGUAGE_MODES = ['FullLanguage', 'RestrictedLanguage', 'NoLanguage', 'ConstrainedLanguage'];
+
+/** A language mode written as a name or an enum number. */
+export function languageModeName(value: unknown): string | undefined {
+  return typeof value === 'number' ? LANGUAGE_MODES[value] : str(value);
+}
+
 /** Get-LocalGroupMember PrincipalSource values. */
 const PRINCIPAL_SOURCES = ['Unknown', 'Local', 'ActiveDirectory', 'AzureAD', 'MicrosoftAccount'];
 
@@ -149,9 +157,11 @@ function lockdownConstrains(value: string | null): boolean {
  * script rules that would block PowerShell's probe script in %TEMP%.
  */
 function nonAdminLanguageMode(host: Host, session: Obj): { mode?: string; basis: string } {
-  const observed = str(session.LanguageMode);
+  const observed = languageModeName(session.LanguageMode);
   const elevated = session.Elevated;
   if (observed && (elevated === false || session.IsAdmin === false)) return { mode: observed, basis: 'observed in the collector session of a standard user' };
+  // A constrained session of unknown or elevated rights: standard users are constrained at least as much.
+  if (observed === 'ConstrainedLanguage') return { mode: observed, basis: 'observed ConstrainedLanguage in the collector session' };
   if (lockdownConstrains(host.powershell?.lockdownPolicy ?? null)) return { mode: 'ConstrainedLanguage', basis: '__PSLockdownPolicy asks for ConstrainedLanguage' };
   if (host.wdac?.usermode === 'enforced') return { mode: 'ConstrainedLanguage', basis: 'WDAC enforces user-mode code integrity' };
   const script = host.applocker?.collections.Script;
@@ -210,7 +220,7 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
     host.powershell = {};
     if (policyDoc) Object.assign(host.powershell, effectiveExecutionPolicy(policyDoc.body, server));
     if (byKind.has('windows.language-mode')) {
-      host.powershell.languageMode = str(session.LanguageMode) ?? null;
+      host.powershell.languageMode = languageModeName(session.LanguageMode) ?? null;
       host.powershell.lockdownPolicy = session.PSLockdownPolicy === null || session.PSLockdownPolicy === undefined ? null : String(session.PSLockdownPolicy);
     }
     if (policyDoc && productType === undefined && host.powershell.effectiveScope === 'Default') details.executionPolicyDefault = 'assumed a Windows client (Restricted); no host info said otherwise';
