@@ -29,9 +29,17 @@ function mounts(files: HostFiles, host: Host, gaps: Gap[]): void {
   }
   const fstab = files.read('/etc/fstab');
   if ('text' in fstab) {
-    // Configured, not necessarily mounted: good enough to judge, and the origin says so.
-    host.mounts = userWritableMounts(parseMountTable(fstab.text), 'fstab');
-    if (host.mounts.length > 0) return;
+    // Configured, not necessarily mounted: good enough to judge, and the origin says so. systemd mounts /dev/shm
+    // without fstab, so unless fstab names it, its options are unknown (a gap, unless the others fail anyway).
+    const configured = userWritableMounts(parseMountTable(fstab.text), 'fstab');
+    host.mounts = configured.filter((m) => m.path !== '/dev/shm' || m.mountPoint === '/dev/shm');
+    if (host.mounts.length > 0) {
+      const othersPass = host.mounts.filter((m) => m.path !== '/home').every((m) => m.options.includes('noexec'));
+      if (!host.mounts.some((m) => m.path === '/dev/shm') && othersPass) {
+        gaps.push({ what: 'linux.mounts', reason: '/dev/shm is not in /etc/fstab and /proc/self/mounts is not there to tell how it is mounted', call: '/proc/self/mounts' });
+      }
+      return;
+    }
   }
   delete host.mounts;
   const why = 'error' in live ? live.error : 'missing';
