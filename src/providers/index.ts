@@ -1,8 +1,9 @@
 import { UserError } from '../errors.js';
+import { awsProvider } from './aws/index.js';
 import type { ProviderAdapter } from './types.js';
 
 /** Every provider adapter. Adding a provider touches its folder, this list and (for new entity kinds) the snapshot schema. */
-export const providers: ProviderAdapter[] = [];
+export const providers: ProviderAdapter[] = [awsProvider];
 
 export function getProvider(name: string): ProviderAdapter {
   const adapter = providers.find((p) => p.name === name);
