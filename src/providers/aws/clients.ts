@@ -44,6 +44,9 @@ export interface CallStats {
  * the SDK's own retries are counted too (`$metadata.attempts`).
  */
 export function createClients(settings: ClientSettings, stats: CallStats): AwsClients {
+  // The clients are pinned, so the SDK's multi-line "future releases need Node 22" notice would only clutter the
+  // progress lines on stderr; a user who sets the variable keeps their own choice.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const config = {
     region: settings.region,
     maxAttempts: settings.maxAttempts,

@@ -104,7 +104,7 @@ async function readCredentialReport(clients: AwsClients, documents: RawDocument[
     } catch (error) {
       const code = errorCode(error);
       // Not ready or expired between Generate and Get: generate again rather than record a gap.
-      if (/CredentialReport(NotReady|NotPresent|Expired)/.test(code) && (await wait())) continue;
+      if (/^(CredentialReport(NotReady|NotPresent|Expired)|Report(InProgress|NotPresent|Expired))/.test(code) && (await wait())) continue;
       documents.push(errorDocument('GetCredentialReport', error));
       return;
     }
