@@ -1,5 +1,67 @@
-/** Entry point; the command set is wired in below. Returns the process exit code. */
+import { Command, CommanderError } from 'commander';
+import { isUserError } from '../errors.js';
+import { toolVersion } from '../util/paths.js';
+import { auditCommand } from './audit.js';
+import { checksCommand } from './checks.js';
+import { collectCommand, importCommand, mergeCommand, permissionsCommand } from './providers.js';
+import { outcome } from './outcome.js';
+import { testCommand } from './test.js';
+import { validateCommand } from './validate.js';
+
+export function buildProgram(): Command {
+  const program = new Command('cloudward')
+    .description('Audit how well a cloud tenant resists being driven through its APIs (ATT&CK T1059.009): M1026 Privileged Account Management and M1038 Execution Prevention, measure by measure.')
+    .version(toolVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cloudward collect aws --profile audit --output aws.json
+  $ cloudward import windows jump-01.json --output hosts.json
+  $ cloudward audit aws.json hosts.json --output-dir reports --format text,json,sarif,html
+  $ cloudward checks list
+  $ cloudward test ./our-policies
+
+Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
+    );
+  for (const command of [auditCommand(), collectCommand(), importCommand(), mergeCommand(), validateCommand(), checksCommand(), testCommand(), permissionsCommand()]) {
+    program.addCommand(command);
+  }
+  return program;
+}
+
+/** Every command and subcommand turns usage errors into exit code 2 with a one-line message. */
+function configure(command: Command): void {
+  command.exitOverride();
+  command.configureOutput({
+    outputError: (text, write) => write(`cloudward: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see --help)\n`),
+  });
+  for (const sub of command.commands) configure(sub);
+}
+
+/** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
 export async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`cloudward: not built yet (${argv.join(' ')})\n`);
-  return 2;
+  outcome.code = 0;
+  const program = buildProgram();
+  configure(program);
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return outcome.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      // commander.executeSubCommandAsync etc.: the message was already printed by outputError.
+      return 2;
+    }
+    if (isUserError(error)) {
+      process.stderr.write(`cloudward: ${error.oneLine()}\n`);
+      return 2;
+    }
+    const err = error as Error;
+    process.stderr.write(`cloudward: internal error: ${err?.message ?? String(error)}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    if (verbose && err?.stack) process.stderr.write(`${err.stack}\n`);
+    return 2;
+  }
 }

@@ -76,6 +76,8 @@ export interface Assignment {
   expiresAt?: string | null;
   /** The assignment's condition (an MFA condition in a trust policy, an IAM condition), when it has one. */
   condition?: string | null;
+  /** The assigned role's privilege level, copied from `roles[]` so checks on a principal can see it. */
+  rolePrivilege?: PrivilegeLevel;
 }
 
 export type PrivilegeLevel = 'admin' | 'privileged' | 'none';

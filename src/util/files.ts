@@ -64,15 +64,43 @@ export function formatBytes(n: number): string {
  * half-written output behind. `mode` 0o600 for snapshots and anything else that describes a tenant.
  */
 export async function writeFileAtomic(path: string, data: string | Buffer | Iterable<string> | AsyncIterable<string>, mode = 0o600): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await writeOutputs([{ path, data: Buffer.isBuffer(data) ? data.toString('utf8') : data, mode }]);
+}
+
+/** One output file to write. */
+export interface OutputFile {
+  path: string;
+  data: string | Iterable<string> | AsyncIterable<string>;
+  mode?: number;
+}
+
+/**
+ * Writes several outputs all-or-nothing: each goes to a temp file first, and only when every one is complete are
+ * they renamed into place. A failure removes the temp files and leaves earlier outputs untouched.
+ */
+export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
+  const staged: Array<{ temp: string; path: string }> = [];
+  try {
+    for (const output of outputs) {
+      const dir = dirname(output.path);
+      await mkdir(dir, { recursive: true });
+      const temp = join(dir, `.${basename(output.path)}.${randomBytes(6).toString('hex')}.tmp`);
+      staged.push({ temp, path: output.path });
+      await writeStaged(temp, output.data, output.mode ?? 0o644);
+    }
+    for (const { temp, path } of staged) await rename(temp, path);
+  } catch (error) {
+    await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
+    throw error;
+  }
+}
+
+async function writeStaged(temp: string, data: OutputFile['data'], mode: number): Promise<void> {
   const handle = await open(temp, 'w', mode);
   try {
-    if (typeof data === 'string' || Buffer.isBuffer(data)) {
+    if (typeof data === 'string') {
       await handle.writeFile(data);
     } else {
-      // Chunks are batched so a large streamed report costs few syscalls and no single giant string.
       let pending: string[] = [];
       let size = 0;
       for await (const chunk of data as AsyncIterable<string>) {
@@ -87,11 +115,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer | Iter
       if (pending.length > 0) await handle.write(pending.join(''));
     }
     await handle.chmod(mode);
+  } finally {
     await handle.close();
-    await rename(temp, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw error;
   }
 }

@@ -1,0 +1,151 @@
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { auditSnapshot } from '../audit.js';
+import { UserError } from '../errors.js';
+import { gateSummary } from '../gate/decide.js';
+import { loadChecks, selectChecks } from '../engine/load-checks.js';
+import type { Severity } from '../engine/types.js';
+import { formatters, getFormatter } from '../report/index.js';
+import type { FormatContext } from '../report/formatter.js';
+import { loadSnapshots } from '../snapshot/load.js';
+import { writeOutputs, type OutputFile } from '../util/files.js';
+import { findConfig, loadConfig, type ProjectConfig } from './config.js';
+import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
+import { outcome } from './outcome.js';
+import { colorEnabled, createProgress } from './progress.js';
+
+export interface AuditFlags {
+  policies: string[];
+  builtinPolicies: boolean;
+  checks: string[];
+  skipChecks: string[];
+  format: string[];
+  output?: string;
+  outputDir?: string;
+  failOn?: Severity | 'none';
+  minScore?: number;
+  allowUnknown?: boolean;
+  sarifCategory?: string;
+  config?: string | false;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  maxInputSize?: number;
+}
+
+/** Base name of report files written to --output-dir. */
+export const REPORT_BASENAME = 'cloudward';
+
+/** Options shared by commands that load checks (audit, checks, test). */
+export function addPolicyOptions(command: Command): Command {
+  return command
+    .option('--policies <path>', 'extra policy folder or check file (repeatable)', collectList, [])
+    .option('--no-builtin-policies', 'do not load the checks that ship with cloudward')
+    .option('--checks <ids>', 'run only these check ids (comma-separated, repeatable)', collectList, [])
+    .option('--skip-checks <ids>', 'never run these check ids (comma-separated, repeatable)', collectList, []);
+}
+
+export async function resolveConfig(flag: string | false | undefined): Promise<ProjectConfig> {
+  if (flag === false) return {};
+  const file = flag ? resolve(flag) : findConfig();
+  if (!file) return {};
+  return loadConfig(file);
+}
+
+/** Decides which formats go where; several formats need --output-dir. */
+export function planOutputs(formats: string[], output: string | undefined, outputDir: string | undefined): Array<{ format: string; path?: string }> {
+  const unique = [...new Set(formats)];
+  unique.forEach(getFormatter);
+  if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
+  if (outputDir) return unique.map((format) => ({ format, path: join(outputDir, `${REPORT_BASENAME}.${getFormatter(format).extension}`) }));
+  if (unique.length > 1) throw new UserError(`${unique.length} formats need --output-dir`, { where: '--format', hint: 'add --output-dir DIR, or name a single format' });
+  return [{ format: unique[0]!, ...(output ? { path: output } : {}) }];
+}
+
+export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
+  const config = await resolveConfig(flags.config);
+  const progress = createProgress({ quiet: Boolean(flags.quiet) });
+  const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);
+  if (snapshots.length === 0) {
+    throw new UserError('no snapshot to audit', { hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml' });
+  }
+  const formats = flags.format.length > 0 ? flags.format : (config.formats ?? ['text']);
+  const outputDir = flags.outputDir ?? (flags.output ? undefined : config.outputDir);
+  const plan = planOutputs(formats, flags.output, outputDir);
+
+  progress.status(`loading ${snapshots.length} snapshot file(s)`);
+  const loaded = await loadSnapshots(snapshots, flags.maxInputSize);
+  progress.status('loading checks');
+  const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
+  const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
+  progress.status(`evaluating ${checks.length} checks`);
+  const report = auditSnapshot({
+    loaded,
+    checks,
+    gate: {
+      failOn: flags.failOn ?? config.failOn ?? 'high',
+      minScore: flags.minScore ?? config.minScore ?? null,
+      allowUnknown: flags.allowUnknown ?? config.allowUnknown ?? false,
+    },
+  });
+  progress.done();
+
+  const context: Omit<FormatContext, 'color'> = {
+    verbose: Boolean(flags.verbose),
+    quiet: Boolean(flags.quiet),
+    sarifCategory: flags.sarifCategory ?? config.sarifCategory ?? 'cloudward',
+  };
+  const files: OutputFile[] = [];
+  let stdout: string | Iterable<string> | undefined;
+  for (const { format, path } of plan) {
+    const formatter = getFormatter(format);
+    if (path) files.push({ path, data: formatter.render(report, { ...context, color: false, outputPath: path }) });
+    else stdout = formatter.render(report, { ...context, color: format === 'text' && colorEnabled(process.stdout, flags.color) });
+  }
+  await writeOutputs(files);
+  if (stdout !== undefined) {
+    for (const chunk of typeof stdout === 'string' ? [stdout] : stdout) process.stdout.write(chunk);
+  } else if (outputDir && !flags.quiet) {
+    // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
+    process.stdout.write(getFormatter('text').render(report, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
+    process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
+  }
+  process.stderr.write(`${gateSummary(report.gate!, report)}\n`);
+  return report.gate!.passed ? 0 : 1;
+}
+
+export function auditCommand(): Command {
+  const command = new Command('audit')
+    .description('evaluate the checks against one or more snapshots, score them and apply the gate')
+    .argument('[snapshot...]', 'snapshot file(s); several are merged (default: `snapshots` in cloudward.yaml)');
+  addPolicyOptions(command)
+    .option('-f, --format <names>', `output format(s), comma-separated or repeated: ${formatters.map((f) => f.name).join(', ')} (default: text)`, collectList, [])
+    .option('-o, --output <file>', 'write the (single) format to this file instead of stdout')
+    .option('--output-dir <dir>', 'write every format to DIR/cloudward.<ext> (and print the scorecard)')
+    .addOption(new Option('--fail-on <severity>', 'fail the gate on results at or above this severity: critical, high, medium, low, none (default: high)').argParser(parseSeverityThreshold))
+    .option('--min-score <n>', 'fail the gate when the overall score is below N (0-100)', parseScore)
+    .option('--allow-unknown', 'do not fail the gate on results that could not be assessed (collection gaps)')
+    .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)')
+    .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
+    .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
+    .option('--no-config', 'ignore any cloudward.yaml')
+    .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
+    .option('-q, --quiet', 'only failing results; no progress')
+    .option('-v, --verbose', 'every result with its evidence; stack traces for internal errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cloudward audit snapshot.json
+  $ cloudward audit snapshot.json --format sarif --output cloudward.sarif
+  $ cloudward audit aws.json azure.json --output-dir reports --format text,json,sarif,html
+  $ cloudward audit snapshot.json --fail-on critical --min-score 80
+  $ cloudward audit snapshot.json --policies ./our-policies --skip-checks aws-root-hardware-mfa
+
+Exit codes: 0 gate passed, 1 gate failed, 2 usage, input or tool error.`,
+    )
+    .action(async (snapshots: string[], flags: AuditFlags) => {
+      outcome.code = await runAudit(snapshots, flags);
+    });
+  return command;
+}

@@ -1,0 +1,79 @@
+import { Command, Option } from 'commander';
+import { UserError } from '../errors.js';
+import { displayPath, loadChecks, selectChecks } from '../engine/load-checks.js';
+import type { Check } from '../engine/types.js';
+import { describeCheck } from '../report/model.js';
+import { addPolicyOptions } from './audit.js';
+
+interface ChecksFlags {
+  policies: string[];
+  builtinPolicies: boolean;
+  checks: string[];
+  skipChecks: string[];
+  format: 'text' | 'json';
+  mitigation?: string;
+  provider?: string;
+}
+
+async function load(flags: ChecksFlags): Promise<Check[]> {
+  const all = await loadChecks({ paths: flags.policies, builtIn: flags.builtinPolicies });
+  return selectChecks(all, flags.checks, flags.skipChecks).filter(
+    (c) => (!flags.mitigation || c.mitigation === flags.mitigation) && (!flags.provider || (c.providers ?? []).includes(flags.provider)),
+  );
+}
+
+function listText(checks: Check[]): string {
+  const width = Math.max(10, ...checks.map((c) => c.id.length));
+  const lines = checks.map((c) => `${c.id.padEnd(width)}  ${c.severity.padEnd(8)}  ${`${c.mitigation}/${c.measure}`.padEnd(44)}  ${c.title}`);
+  return `${lines.join('\n')}\n${checks.length} checks\n`;
+}
+
+function showText(check: Check): string {
+  const cis = Object.entries(check.references.cis ?? {}).map(([b, ids]) => `${b} ${ids.join(', ')}`);
+  return [
+    `${check.id} — ${check.title}`,
+    '',
+    `severity:    ${check.severity}`,
+    `mitigation:  ${check.mitigation} / ${check.measure}`,
+    `technique:   ${check.technique}`,
+    `resource:    ${check.resource}${check.providers ? ` (${check.providers.join(', ')})` : ''}`,
+    `needs:       ${(check.needs ?? []).join(', ') || '—'}`,
+    `CIS:         ${cis.join('; ') || '—'}`,
+    `NIST:        ${check.references.nist.join(', ')}`,
+    ...(check.references.url ? [`more:        ${check.references.url}`] : []),
+    `file:        ${displayPath(check.file)}:${check.line}`,
+    `test cases:  ${check.tests.length}`,
+    '',
+    check.description.trim(),
+    '',
+    `Remediation: ${check.remediation.trim()}`,
+    '',
+  ].join('\n');
+}
+
+export function checksCommand(): Command {
+  const command = new Command('checks').description('list the loaded checks, or show one');
+  const formatOption = () => new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text');
+  const list = addPolicyOptions(new Command('list').description('list every loaded check (id, severity, mitigation/measure, title)'))
+    .addOption(formatOption())
+    .addOption(new Option('--mitigation <id>', 'only checks of this mitigation').choices(['M1026', 'M1038']))
+    .option('--provider <name>', 'only checks pinned to this provider')
+    .addHelpText('after', '\nExamples:\n  $ cloudward checks list\n  $ cloudward checks list --mitigation M1038 --format json\n  $ cloudward checks list --policies ./our-policies')
+    .action(async (flags: ChecksFlags) => {
+      const checks = await load(flags);
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(checks.map(describeCheck), null, 2)}\n` : listText(checks));
+    });
+  const show = addPolicyOptions(new Command('show').description('show one check: what it tests, why, how to fix, references'))
+    .argument('<id>', 'check id')
+    .addOption(formatOption())
+    .addHelpText('after', '\nExamples:\n  $ cloudward checks show aws-root-mfa-enabled\n  $ cloudward checks show azure-privileged-users-mfa-registered --format json')
+    .action(async (id: string, flags: ChecksFlags) => {
+      const checks = await load({ ...flags, checks: [] });
+      const check = selectChecks(checks, [id])[0];
+      if (!check) throw new UserError(`unknown check id "${id}"`, { hint: 'run `cloudward checks list`' });
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify({ ...describeCheck(check), where: check.where ?? {}, require: check.require, needs: check.needs ?? [], tests: check.tests }, null, 2)}\n` : showText(check));
+    });
+  command.addCommand(list, { isDefault: true });
+  command.addCommand(show);
+  return command;
+}

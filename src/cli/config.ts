@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { readInputText } from '../util/files.js';
+import { parseYamlText, pointerSegments } from '../util/yaml.js';
+
+/** The project file's settings, with paths already resolved against the file's folder. */
+export interface ProjectConfig {
+  file?: string;
+  snapshots?: string[];
+  policies?: string[];
+  builtinPolicies?: boolean;
+  checks?: string[];
+  skipChecks?: string[];
+  failOn?: 'critical' | 'high' | 'medium' | 'low' | 'none';
+  minScore?: number;
+  allowUnknown?: boolean;
+  failOnNewOnly?: boolean;
+  baseline?: string;
+  waivers?: string;
+  formats?: string[];
+  outputDir?: string;
+  sarifCategory?: string;
+}
+
+export const CONFIG_FILE_NAMES = ['cloudward.yaml', 'cloudward.yml'];
+
+/** Finds cloudward.yaml from `start` upward (stopping at the filesystem root). */
+export function findConfig(start = process.cwd()): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export async function loadConfig(file: string): Promise<ProjectConfig> {
+  const yaml = parseYamlText(await readInputText(file, 'project file', 1024 * 1024), file);
+  const validate = createAjv().compile(loadSchema('config.schema.json'));
+  const value = yaml.value ?? {};
+  if (!validate(value)) {
+    const error = mostSpecificError(validate.errors ?? []);
+    throw new UserError(`invalid project file: ${describeAjvError(error)}`, { where: `${file}:${yaml.lineOf(pointerSegments(error.instancePath))}`, hint: 'see schemas/config.schema.json' });
+  }
+  const config = value as ProjectConfig;
+  const base = dirname(resolve(file));
+  const at = (p: string) => resolve(base, p);
+  return {
+    ...config,
+    file,
+    ...(config.snapshots ? { snapshots: config.snapshots.map(at) } : {}),
+    ...(config.policies ? { policies: config.policies.map(at) } : {}),
+    ...(config.baseline ? { baseline: at(config.baseline) } : {}),
+    ...(config.waivers ? { waivers: at(config.waivers) } : {}),
+    ...(config.outputDir ? { outputDir: at(config.outputDir) } : {}),
+  };
+}

@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { providers, getProvider } from '../providers/index.js';
+import type { ProviderAdapter } from '../providers/types.js';
+import { assembleSnapshot, loadSnapshots, writeSnapshot } from '../snapshot/load.js';
+import { snapshotDigest } from '../snapshot/digest.js';
+import { assertSnapshot } from '../snapshot/validate.js';
+import { createProgress } from './progress.js';
+
+interface SnapshotOutFlags {
+  output?: string;
+  quiet?: boolean;
+  collectedAt?: string;
+  [key: string]: unknown;
+}
+
+function parseCollectedAt(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    throw new UserError(`--collected-at "${value}" is not an ISO 8601 date-time`, { hint: 'e.g. 2026-11-01T09:00:00Z' });
+  }
+  return new Date(value).toISOString();
+}
+
+/** Writes the snapshot to --output (mode 0600) or stdout, and says what it holds on stderr. */
+async function emitSnapshot(bundlesCollectedAt: string[], adapter: ProviderAdapter, bundles: Awaited<ReturnType<ProviderAdapter['importFiles']>>, flags: SnapshotOutFlags): Promise<void> {
+  const part = adapter.normalize(bundles);
+  const collectedAt = parseCollectedAt(flags.collectedAt) ?? bundlesCollectedAt.sort().at(-1) ?? new Date().toISOString();
+  const snapshot = assembleSnapshot([part], collectedAt);
+  if (flags.output) await writeSnapshot(flags.output, snapshot);
+  else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+  const gaps = snapshot.sources.reduce((n, s) => n + s.gaps.length, 0);
+  if (!flags.quiet) {
+    process.stderr.write(
+      `cloudward: ${adapter.name}: ${snapshot.sources.length} source(s), ${snapshot.principals.length} principals, ${snapshot.roles.length} roles, ${snapshot.controls.length} controls, ${snapshot.hosts.length} hosts, ${gaps} gap(s)${flags.output ? ` -> ${flags.output}` : ''}\n`,
+    );
+  }
+}
+
+export function collectCommand(): Command {
+  const command = new Command('collect')
+    .description('take a read-only snapshot of a provider, live (see `cloudward permissions <provider>` for what it needs)')
+    .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect linux --output host.json`);
+  for (const adapter of providers.filter((p) => p.collect)) {
+    const sub = new Command(adapter.name).description(`collect ${adapter.title}`);
+    for (const option of adapter.collectOptions) sub.option(option.flags, option.description, option.defaultValue);
+    sub
+      .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
+      .option('--raw-out <dir>', 'also keep the raw documents read, as evidence')
+      .option('--collected-at <date-time>', 'override the snapshot time (default: now)')
+      .option('-q, --quiet', 'no progress')
+      .action(async (flags: SnapshotOutFlags) => {
+        const progress = createProgress({ quiet: Boolean(flags.quiet) });
+        const bundles = await adapter.collect!({ options: flags, progress, ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}) });
+        progress.done();
+        await emitSnapshot(bundles.map((b) => b.collectedAt), adapter, bundles, flags);
+      });
+    command.addCommand(sub);
+  }
+  return command;
+}
+
+export function importCommand(): Command {
+  const command = new Command('import')
+    .description("build a snapshot from a provider's exported files (offline; files are recognised by content)")
+    .addHelpText('after', `\nProviders: ${providers.map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
+  for (const adapter of providers) {
+    const sub = new Command(adapter.name).description(`import ${adapter.title} exports`).argument('<file...>', 'exported files');
+    for (const option of adapter.importOptions ?? []) sub.option(option.flags, option.description, option.defaultValue);
+    sub
+      .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
+      .option('--collected-at <date-time>', 'the time the exports were taken (default: from the documents)')
+      .option('-q, --quiet', 'no summary line')
+      .action(async (files: string[], flags: SnapshotOutFlags) => {
+        const progress = createProgress({ quiet: Boolean(flags.quiet) });
+        const bundles = await adapter.importFiles(files, { options: flags, progress });
+        progress.done();
+        await emitSnapshot(bundles.map((b) => b.collectedAt), adapter, bundles, flags);
+      });
+    command.addCommand(sub);
+  }
+  return command;
+}
+
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description('merge snapshots of different scopes into one (validated, with a fresh digest)')
+    .argument('<snapshot...>', 'snapshot files')
+    .requiredOption('-o, --output <file>', 'the merged snapshot (mode 0600)')
+    .addHelpText('after', '\nExamples:\n  $ cloudward merge aws.json azure.json hosts.json --output tenant.json')
+    .action(async (files: string[], flags: { output: string }) => {
+      const loaded = await loadSnapshots(files);
+      const snapshot = { ...loaded.snapshot };
+      delete snapshot.digest;
+      snapshot.digest = snapshotDigest(snapshot);
+      await writeSnapshot(flags.output, assertSnapshot(snapshot, flags.output));
+      process.stderr.write(`cloudward: merged ${files.length} snapshot(s) -> ${flags.output}\n`);
+    });
+}
+
+export function permissionsCommand(): Command {
+  return new Command('permissions')
+    .description('print the least-privilege, read-only permissions collection needs for a provider')
+    .argument('<provider>', `one of: ${providers.map((p) => p.name).join(', ') || 'none registered'}`)
+    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json')
+    .action((name: string) => {
+      process.stdout.write(`${getProvider(name).permissions().text.trimEnd()}\n`);
+    });
+}

@@ -1,0 +1,56 @@
+import { basename, extname } from 'node:path';
+import { Command } from 'commander';
+import { isUserError, UserError } from '../errors.js';
+import { loadCheckFile } from '../engine/load-checks.js';
+import { snapshotDigest } from '../snapshot/digest.js';
+import { readSnapshotFile } from '../snapshot/load.js';
+import { CONFIG_FILE_NAMES, loadConfig } from './config.js';
+import { outcome } from './outcome.js';
+
+/** Validates one file by what it is: a snapshot (.json), a project file (cloudward.yaml) or a check (.yaml). */
+export async function validateFile(path: string): Promise<string> {
+  const ext = extname(path).toLowerCase();
+  if (CONFIG_FILE_NAMES.includes(basename(path))) {
+    await loadConfig(path);
+    return `${path}: valid project file`;
+  }
+  if (ext === '.yaml' || ext === '.yml') {
+    const check = await loadCheckFile(path);
+    return `${path}: valid check ${check.id} (${check.severity}, ${check.mitigation}/${check.measure}, ${check.tests.length} test cases)`;
+  }
+  if (ext === '.json') {
+    const { snapshot } = await readSnapshotFile(path);
+    if (snapshot.digest) {
+      const actual = snapshotDigest(snapshot);
+      if (actual !== snapshot.digest) {
+        throw new UserError(`digest mismatch: the content changed after the snapshot was written (recorded ${snapshot.digest.slice(0, 19)}..., actual ${actual.slice(0, 19)}...)`, {
+          where: `${path}#/digest`,
+          hint: 'use the original file, or re-create it with `cloudward merge` so the digest covers the edits',
+        });
+      }
+    }
+    const counts = (['sources', 'principals', 'roles', 'controls', 'hosts'] as const).map((k) => `${snapshot[k].length} ${k}`).join(', ');
+    return `${path}: valid snapshot ${snapshot.schemaVersion} (${counts}; ${snapshot.digest ? 'digest verified' : 'no digest'})`;
+  }
+  throw new UserError('cannot tell what this file is from its extension', { where: path, hint: 'validate takes .json snapshots, .yaml checks or cloudward.yaml' });
+}
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('check snapshot files (.json), check files (.yaml) and cloudward.yaml against their schemas')
+    .argument('<file...>', 'files to validate')
+    .addHelpText('after', '\nExamples:\n  $ cloudward validate snapshot.json\n  $ cloudward validate policies/aws/*.yaml cloudward.yaml\n\nExit codes: 0 all valid, 2 a file is invalid (one line per invalid file on stderr).')
+    .action(async (files: string[]) => {
+      let invalid = 0;
+      for (const file of files) {
+        try {
+          process.stdout.write(`${await validateFile(file)}\n`);
+        } catch (error) {
+          if (!isUserError(error)) throw error;
+          invalid++;
+          process.stderr.write(`cloudward: ${error.oneLine()}\n`);
+        }
+      }
+      outcome.code = invalid > 0 ? 2 : 0;
+    });
+}

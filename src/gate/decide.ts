@@ -1,0 +1,72 @@
+import { SEVERITIES, type Severity } from '../engine/types.js';
+import type { GateDecision, Report } from '../report/model.js';
+
+export interface GateOptions {
+  failOn: Severity | 'none';
+  minScore?: number | null;
+  /** Unknown results at or above failOn do not fail the gate (otherwise they do: fail-closed). */
+  allowUnknown?: boolean;
+  /** Only results new against the baseline count. */
+  failOnNewOnly?: boolean;
+}
+
+function atOrAbove(severity: Severity, threshold: Severity | 'none'): boolean {
+  return threshold !== 'none' && SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
+}
+
+/**
+ * The pass/fail decision: failing results at or above --fail-on, unknown ones too unless --allow-unknown
+ * (a gap must not turn a finding green), and an overall score under --min-score.
+ */
+export function decideGate(report: Report, options: GateOptions): GateDecision {
+  const reasons: string[] = [];
+  const counts = (status: 'fail' | 'unknown') => {
+    const hits = report.results.filter(
+      (r) => r.status === status && atOrAbove(r.severity, options.failOn) && (!options.failOnNewOnly || r.baselineState === 'new'),
+    );
+    const bySeverity = SEVERITIES.map((s) => [s, hits.filter((r) => r.severity === s).length] as const).filter(([, n]) => n > 0);
+    return { hits, text: bySeverity.map(([s, n]) => `${n} ${s}`).join(', ') };
+  };
+  const newOnly = options.failOnNewOnly ? ' new' : '';
+  const failing = counts('fail');
+  if (failing.hits.length > 0) {
+    reasons.push(`${failing.hits.length}${newOnly} failing result(s) at or above ${options.failOn} severity (${failing.text}).`);
+  }
+  let blocking = failing.hits.length;
+  if (!options.allowUnknown) {
+    const unknown = counts('unknown');
+    if (unknown.hits.length > 0) {
+      reasons.push(`${unknown.hits.length}${newOnly} result(s) at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`);
+      blocking += unknown.hits.length;
+    }
+  }
+  const minScore = options.minScore ?? null;
+  const overall = report.scorecard.overall.score;
+  if (minScore !== null) {
+    if (overall === null) reasons.push(`--min-score ${minScore} was set but no result was evaluated, so there is no score.`);
+    else if (overall < minScore) reasons.push(`Overall score ${overall.toFixed(1)} is below --min-score ${minScore}.`);
+  }
+  const passed = reasons.length === 0;
+  return {
+    passed,
+    failOn: options.failOn,
+    minScore,
+    allowUnknown: options.allowUnknown ?? false,
+    failOnNewOnly: options.failOnNewOnly ?? false,
+    reasons,
+    blocking,
+  };
+}
+
+/** The one-paragraph summary printed on stderr: why the gate passed or failed. */
+export function gateSummary(gate: GateDecision, report: Report): string {
+  const score = report.scorecard.overall.score;
+  const scoreText = score === null ? 'no score' : `score ${score.toFixed(1)}`;
+  const { byStatus } = report.summary;
+  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass`;
+  if (gate.passed) {
+    const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}`;
+    return `cloudward: gate passed — ${threshold}${gate.minScore !== null ? `, ${scoreText} >= ${gate.minScore}` : ` (${scoreText})`}; ${tally}.`;
+  }
+  return `cloudward: gate failed — ${gate.reasons.join(' ')} (${scoreText}; ${tally}.)`;
+}

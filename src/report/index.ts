@@ -1,0 +1,16 @@
+import { UserError } from '../errors.js';
+import type { Formatter } from './formatter.js';
+import { jsonFormatter } from './json.js';
+import { sarifFormatter } from './sarif.js';
+import { textFormatter } from './text.js';
+
+/** Every output format, by name. */
+export const formatters: Formatter[] = [textFormatter, jsonFormatter, sarifFormatter];
+
+export function getFormatter(name: string): Formatter {
+  const formatter = formatters.find((f) => f.name === name);
+  if (!formatter) {
+    throw new UserError(`unknown format "${name}"`, { where: '--format', hint: `use one of: ${formatters.map((f) => f.name).join(', ')}` });
+  }
+  return formatter;
+}

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import type { SnapshotFile } from '../snapshot/load.js';
+import type { Snapshot, Source } from '../snapshot/model.js';
+import type { Scorecard } from '../engine/score.js';
+import { SEVERITIES, type Check, type Result, type Severity, type Status } from '../engine/types.js';
+import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
+
+export const REPORT_VERSION = '1.0';
+
+/** A check as the report describes it (no compiled parts). */
+export interface ReportCheck {
+  id: string;
+  title: string;
+  description: string;
+  mitigation: string;
+  measure: string;
+  technique: string;
+  severity: Severity;
+  resource: string;
+  remediation: string;
+  references: Check['references'];
+  file: string;
+  line: number;
+}
+
+export interface ReportResult extends Result {
+  severity: Severity;
+  mitigation: string;
+  measure: string;
+  /** Stable across runs: sha256 of check id and resource uid. */
+  fingerprint: string;
+}
+
+export interface GateDecision {
+  passed: boolean;
+  failOn: Severity | 'none';
+  minScore: number | null;
+  allowUnknown: boolean;
+  failOnNewOnly: boolean;
+  /** One line per reason the gate failed (empty when it passed). */
+  reasons: string[];
+  /** Results that count against the gate. */
+  blocking: number;
+}
+
+export interface WaiverNote {
+  id: string;
+  checkId: string;
+  resource: string;
+  owner: string;
+  reason: string;
+  expires: string;
+  ticket?: string;
+  state: 'active' | 'expired' | 'stale';
+  matched: number;
+}
+
+/** The JSON report (schemas/report.schema.json): everything every other format is drawn from. */
+export interface Report {
+  reportVersion: string;
+  tool: { name: string; version: string; informationUri: string };
+  generatedAt: string;
+  snapshot: {
+    files: SnapshotFile[];
+    collectedAt: string;
+    digest?: string;
+    sources: Array<Source & { uid: string }>;
+  };
+  checks: ReportCheck[];
+  scorecard: Scorecard;
+  summary: { total: number; byStatus: Record<Status, number>; bySeverity: Record<Severity, Record<Status, number>> };
+  results: ReportResult[];
+  gate?: GateDecision;
+  waivers?: WaiverNote[];
+  baseline?: { file: string; new: number; unchanged: number; fixed: number; fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }> };
+}
+
+export function fingerprint(checkId: string, uid: string): string {
+  return createHash('sha256').update(`${checkId}\u0000${uid}`).digest('hex').slice(0, 32);
+}
+
+/** Report time: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
+export function reportTime(): string {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
+  return new Date().toISOString();
+}
+
+export function describeCheck(check: Check): ReportCheck {
+  return {
+    id: check.id,
+    title: check.title,
+    description: check.description.trim(),
+    mitigation: check.mitigation,
+    measure: check.measure,
+    technique: check.technique,
+    severity: check.severity,
+    resource: check.resource,
+    remediation: check.remediation.trim(),
+    references: check.references,
+    file: check.file,
+    line: check.line,
+  };
+}
+
+const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, pass: 3 };
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** Assembles the report. Results are ordered by status, severity, check id, then resource uid, so diffs are stable. */
+export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; scorecard: Scorecard }): Report {
+  const byId = new Map(input.checks.map((c) => [c.id, c]));
+  const results: ReportResult[] = input.results.map((r) => {
+    const check = byId.get(r.checkId)!;
+    return { ...r, severity: check.severity, mitigation: check.mitigation, measure: check.measure, fingerprint: fingerprint(r.checkId, r.resource.uid) };
+  });
+  results.sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.checkId < b.checkId ? -1 : a.checkId > b.checkId ? 1 : 0) ||
+      (a.resource.uid < b.resource.uid ? -1 : a.resource.uid > b.resource.uid ? 1 : 0),
+  );
+  const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
+  for (const r of results) byStatus[r.status]++;
+  return {
+    reportVersion: REPORT_VERSION,
+    tool: { name: TOOL_NAME, version: toolVersion(), informationUri: TOOL_URI },
+    generatedAt: reportTime(),
+    snapshot: {
+      files: input.files,
+      collectedAt: input.snapshot.collectedAt,
+      ...(input.snapshot.digest ? { digest: input.snapshot.digest } : {}),
+      sources: input.snapshot.sources.map((s) => ({ uid: `${s.provider}:${s.scope.kind}/${s.scope.id}`, ...s })),
+    },
+    checks: input.checks.map(describeCheck),
+    scorecard: input.scorecard,
+    summary: { total: results.length, byStatus, bySeverity: input.scorecard.severities },
+    results,
+  };
+}
+
+export { SEVERITIES };

@@ -1,0 +1,138 @@
+import type { Severity } from '../engine/types.js';
+import type { Formatter, FormatContext } from './formatter.js';
+import { relativeUri, snapshotLocations } from './locations.js';
+import type { Report, ReportCheck, ReportResult } from './model.js';
+
+/** Values safely inside GitHub's security-severity bands (critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0). */
+export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+
+/** GitHub code scanning limits. */
+export const SARIF_MAX_RESULTS = 25_000;
+export const SARIF_MAX_TAGS = 20;
+const MAX_FULL_DESCRIPTION = 1024;
+
+function pascalCase(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase());
+}
+
+function tagsFor(check: ReportCheck): string[] {
+  const tags = ['security', check.technique, check.mitigation, `${check.mitigation}/${check.measure}`];
+  for (const id of check.references.attack ?? []) tags.push(id);
+  for (const [benchmark, items] of Object.entries(check.references.cis ?? {})) for (const item of items) tags.push(`CIS ${benchmark} ${item}`);
+  for (const control of check.references.nist) tags.push(`NIST SP 800-53 ${control}`);
+  return [...new Set(tags)].slice(0, SARIF_MAX_TAGS);
+}
+
+function helpMarkdown(check: ReportCheck): string {
+  const lines = [`**${check.title}**`, '', check.description, '', `**Remediation:** ${check.remediation}`, ''];
+  lines.push(`- ATT&CK: ${check.technique} (${check.mitigation}, measure: ${check.measure})`);
+  for (const [benchmark, items] of Object.entries(check.references.cis ?? {})) lines.push(`- CIS ${benchmark}: ${items.join(', ')}`);
+  lines.push(`- NIST SP 800-53: ${check.references.nist.join(', ')}`);
+  if (check.references.url) lines.push(`- More: ${check.references.url}`);
+  return lines.join('\n');
+}
+
+function helpText(check: ReportCheck): string {
+  return `${check.description}\n\nRemediation: ${check.remediation}\n\nATT&CK ${check.technique} / ${check.mitigation} (${check.measure}); NIST SP 800-53 ${check.references.nist.join(', ')}.`;
+}
+
+/** Results GitHub would drop past its limit are cut, most severe kept, with a warning in the run. */
+function selectResults(report: Report): { results: ReportResult[]; dropped: number } {
+  const candidates = report.results.filter((r) => r.status !== 'pass');
+  if (candidates.length <= SARIF_MAX_RESULTS) return { results: candidates, dropped: 0 };
+  return { results: candidates.slice(0, SARIF_MAX_RESULTS), dropped: candidates.length - SARIF_MAX_RESULTS };
+}
+
+export function buildSarif(report: Report, context: FormatContext): Record<string, unknown> {
+  const locate = snapshotLocations(report);
+  const ruleIndex = new Map(report.checks.map((c, i) => [c.id, i]));
+  const checks = new Map(report.checks.map((c) => [c.id, c]));
+  const { results, dropped } = selectResults(report);
+  const category = context.sarifCategory ?? 'cloudward';
+  const notifications = [];
+  if (dropped > 0) {
+    notifications.push({
+      level: 'warning',
+      message: { text: `${dropped} results were left out to stay under code scanning's limit of ${SARIF_MAX_RESULTS} results per run; the JSON report lists all of them.` },
+      descriptor: { id: 'CW0001' },
+    });
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: report.tool.name,
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: report.tool.informationUri,
+            rules: report.checks.map((check) => ({
+              id: check.id,
+              name: pascalCase(check.id),
+              shortDescription: { text: check.title },
+              fullDescription: { text: check.description.length > MAX_FULL_DESCRIPTION ? `${check.description.slice(0, MAX_FULL_DESCRIPTION - 3)}...` : check.description },
+              help: { text: helpText(check), markdown: helpMarkdown(check) },
+              helpUri: check.references.url ?? `${report.tool.informationUri}/blob/main/docs/checks.md#${check.id}`,
+              defaultConfiguration: { level: LEVEL[check.severity] },
+              properties: {
+                tags: tagsFor(check),
+                precision: 'high',
+                'problem.severity': check.severity === 'low' ? 'recommendation' : check.severity === 'medium' ? 'warning' : 'error',
+                'security-severity': SECURITY_SEVERITY[check.severity],
+              },
+            })),
+          },
+        },
+        automationDetails: { id: `${category}/${report.generatedAt}` },
+        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) }],
+        artifacts: report.snapshot.files.map((f) => ({
+          location: { uri: relativeUri(f.path) },
+          hashes: { 'sha-256': f.sha256 },
+        })),
+        columnKind: 'utf16CodeUnits',
+        results: results.map((r) => {
+          const check = checks.get(r.checkId)!;
+          const where = locate(r.resource.uid, r.resource.scope.id);
+          const failing = r.status === 'fail' || r.status === 'waived';
+          return {
+            ruleId: r.checkId,
+            ruleIndex: ruleIndex.get(r.checkId),
+            kind: failing ? 'fail' : 'review',
+            level: failing ? LEVEL[check.severity] : 'none',
+            message: { text: r.status === 'unknown' ? `${check.title}: ${r.message}` : r.message },
+            locations: [
+              {
+                physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
+                logicalLocations: [{ kind: 'resource', name: r.resource.name ?? r.resource.uid, fullyQualifiedName: r.resource.nativeId ?? r.resource.uid }],
+              },
+            ],
+            partialFingerprints: { primaryLocationLineHash: `${r.fingerprint}:1`, 'cloudwardFinding/v1': r.fingerprint },
+            ...(r.baselineState ? { baselineState: r.baselineState } : {}),
+            ...(r.status === 'waived' && r.waiver
+              ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${r.waiver.reason} (owner ${r.waiver.owner}, expires ${r.waiver.expires}${r.waiver.ticket ? `, ${r.waiver.ticket}` : ''})` }] }
+              : {}),
+            properties: {
+              status: r.status,
+              severity: r.severity,
+              resource: r.resource.uid,
+              provider: r.resource.provider,
+              scope: `${r.resource.scope.kind}/${r.resource.scope.id}`,
+              evidence: r.evidence,
+            },
+          };
+        }),
+        properties: { scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) } },
+      },
+    ],
+  };
+}
+
+export const sarifFormatter: Formatter = {
+  name: 'sarif',
+  extension: 'sarif',
+  description: 'SARIF 2.1.0 for code scanning: every check as a rule, findings located in the snapshot file',
+  render: (report, context) => `${JSON.stringify(buildSarif(report, context), null, 2)}\n`,
+};

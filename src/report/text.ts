@@ -1,0 +1,123 @@
+import pc from 'picocolors';
+import type { ScoreCell } from '../engine/score.js';
+import type { Formatter, FormatContext } from './formatter.js';
+import { SEVERITIES, type Report, type ReportResult } from './model.js';
+
+/** Results shown per check before "... and N more" (unless --verbose). */
+const PER_CHECK_LIMIT = 5;
+
+function bar(score: number | null, width = 10): string {
+  if (score === null) return ' '.repeat(width);
+  const filled = Math.round((score / 100) * width);
+  return '█'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+function formatScore(score: number | null): string {
+  return score === null ? '   —' : score.toFixed(1).padStart(5);
+}
+
+function countsLine(cell: ScoreCell): string {
+  const parts = [`${cell.counts.pass} pass`, `${cell.counts.fail} fail`];
+  if (cell.counts.unknown) parts.push(`${cell.counts.unknown} unknown`);
+  if (cell.counts.waived) parts.push(`${cell.counts.waived} waived`);
+  return parts.join(' · ');
+}
+
+function renderText(report: Report, context: FormatContext): string {
+  const c = pc.createColors(context.color);
+  const tint = (score: number | null, text: string) => (score === null ? c.dim(text) : score >= 80 ? c.green(text) : score >= 50 ? c.yellow(text) : c.red(text));
+  const severityColor = { critical: (s: string) => c.bold(c.red(s)), high: c.red, medium: c.yellow, low: c.cyan };
+  const lines: string[] = [];
+  const files = report.snapshot.files.map((f) => f.path).join(', ');
+  lines.push(c.bold(`cloudward ${report.tool.version} — audit of ${files}`));
+  lines.push(c.dim(`collected ${report.snapshot.collectedAt} · ${report.snapshot.sources.length} sources · ${report.checks.length} checks · ${report.summary.total} results`));
+  lines.push('');
+  const overall = report.scorecard.overall;
+  lines.push(`${c.bold('Overall score'.padEnd(46))}${tint(overall.score, `${formatScore(overall.score)}  ${bar(overall.score)}`)}  ${countsLine(overall)}`);
+  lines.push('');
+  for (const mitigation of report.scorecard.mitigations) {
+    lines.push(`${c.bold(`${mitigation.id} ${mitigation.name}`.padEnd(46))}${tint(mitigation.score, `${formatScore(mitigation.score)}  ${bar(mitigation.score)}`)}  ${countsLine(mitigation)}`);
+    for (const measure of mitigation.measures) {
+      const label = `  ${measure.id}`.padEnd(46);
+      if (measure.checks === 0) lines.push(c.dim(`${label}   —              not assessed: no checks loaded`));
+      else if (measure.score === null) lines.push(c.dim(`${label}   —              no resources in scope`));
+      else lines.push(`${label}${tint(measure.score, `${formatScore(measure.score)}  ${bar(measure.score)}`)}  ${countsLine(measure)}`);
+    }
+    lines.push('');
+  }
+  if (report.scorecard.scopes.length > 0) {
+    lines.push(c.bold('Scopes'));
+    for (const scope of report.scorecard.scopes) {
+      const label = `  ${scope.uid}${scope.name ? ` (${scope.name})` : ''}`;
+      lines.push(`${label.padEnd(46)}${tint(scope.score, `${formatScore(scope.score)}  ${bar(scope.score)}`)}  ${countsLine(scope)}`);
+    }
+    lines.push('');
+  }
+
+  const failing = report.results.filter((r) => r.status === 'fail');
+  lines.push(c.bold(failing.length === 0 ? 'No failing results' : `Failing results (${failing.length})`));
+  const remediation = new Map(report.checks.map((check) => [check.id, check.remediation]));
+  for (const severity of SEVERITIES) {
+    const group = failing.filter((r) => r.severity === severity);
+    if (group.length === 0) continue;
+    lines.push('');
+    lines.push(severityColor[severity](`${severity.toUpperCase()} (${group.length})`));
+    const byCheck = new Map<string, ReportResult[]>();
+    for (const r of group) byCheck.set(r.checkId, [...(byCheck.get(r.checkId) ?? []), r]);
+    for (const [checkId, list] of byCheck) {
+      lines.push(`  ${c.bold(checkId)} ${c.dim(`(${list.length})`)}`);
+      const shown = context.verbose ? list : list.slice(0, PER_CHECK_LIMIT);
+      for (const r of shown) {
+        lines.push(`    ${severityColor[severity]('✗')} ${r.message}`);
+        lines.push(c.dim(`      ${r.resource.uid}`));
+        if (context.verbose) {
+          for (const f of r.evidence.failed ?? []) lines.push(c.dim(`      ${f.path}: ${f.message}${f.actual === undefined ? '' : ` (saw ${JSON.stringify(f.actual)})`}`));
+        }
+      }
+      if (shown.length < list.length) lines.push(c.dim(`    ... and ${list.length - shown.length} more (--verbose, or the json report, lists all)`));
+      lines.push(`    ${c.cyan('fix:')} ${(remediation.get(checkId) ?? '').replace(/\s+/g, ' ')}`);
+    }
+  }
+
+  const unknown = report.results.filter((r) => r.status === 'unknown');
+  if (unknown.length > 0 && !context.quiet) {
+    lines.push('');
+    lines.push(c.bold(`Not assessed (${unknown.length}) — data missing, counted as not passing`));
+    const byCheck = new Map<string, ReportResult[]>();
+    for (const r of unknown) byCheck.set(r.checkId, [...(byCheck.get(r.checkId) ?? []), r]);
+    for (const [checkId, list] of byCheck) {
+      const reasons = [...new Set(list.map((r) => r.message.replace(/^Not assessed: /, '')))];
+      lines.push(`  ? ${checkId} ${c.dim(`(${list.length})`)}: ${reasons.slice(0, 3).join('; ')}${reasons.length > 3 ? '; ...' : ''}`);
+    }
+  }
+  const gaps = report.snapshot.sources.flatMap((s) => s.gaps.map((g) => ({ ...g, uid: s.uid })));
+  if (gaps.length > 0 && !context.quiet) {
+    lines.push('');
+    lines.push(c.bold(`Collection gaps (${gaps.length})`));
+    for (const g of gaps) lines.push(`  ${g.uid}: ${g.what} — ${g.reason}${g.call ? c.dim(` [${g.call}]`) : ''}`);
+  }
+  const waived = report.results.filter((r) => r.status === 'waived');
+  if (waived.length > 0 && !context.quiet) {
+    lines.push('');
+    lines.push(c.bold(`Waived (${waived.length})`));
+    for (const r of waived.slice(0, context.verbose ? waived.length : 20)) {
+      lines.push(`  ~ ${r.checkId} ${r.resource.uid} — ${r.waiver?.reason ?? ''} (${r.waiver?.owner ?? '?'}, until ${r.waiver?.expires ?? '?'})`);
+    }
+  }
+  for (const w of report.waivers ?? []) {
+    if (w.state !== 'active') lines.push(c.yellow(`  waiver ${w.id} is ${w.state}${w.state === 'expired' ? ` (expired ${w.expires}; it no longer waives)` : ' (matches nothing; remove it)'}`));
+  }
+  if (report.gate) {
+    lines.push('');
+    lines.push(report.gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
+    for (const reason of report.gate.reasons) lines.push(`  ${reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const textFormatter: Formatter = {
+  name: 'text',
+  extension: 'txt',
+  description: 'terminal scorecard: scores per mitigation and measure, failing results by severity with remediation',
+  render: renderText,
+};
