@@ -21,7 +21,6 @@ export const awsProvider: ProviderAdapter = {
   ],
   importOptions: [
     { flags: '--account <id>', description: 'the 12-digit account id the files belong to (default: from their ARNs)' },
-    { flags: '--collected-at <date-time>', description: 'when the files were exported (default: the credential report\'s GeneratedTime)' },
   ],
   collect: collectAws,
   importFiles: importAwsFiles,
