@@ -20,6 +20,7 @@ interface Holding {
 /** Shared by the principals of one account: the catalogue, the SCP layers and a privilege cache. */
 interface Context {
   view: AccountView;
+  virtualHolders: Set<string> | undefined;
   scope: Scope;
   catalog: PolicyCatalog;
   scpLayers: Guardrail[];
@@ -84,14 +85,19 @@ function lastActivity(row: CredentialReportRow): string | null {
   return latest([row.passwordLastUsed, ...row.accessKeys.map((k) => k.lastUsedDate)]);
 }
 
+/** ARNs holding a virtual MFA device; undefined when the device list was not read. The root's is `...:root`. */
+function virtualMfaHolders(view: AccountView): Set<string> | undefined {
+  return view.virtualMfaDevices ? new Set(view.virtualMfaDevices.map((d) => d.User?.Arn ?? '').filter(Boolean)) : undefined;
+}
+
 /** MFA of a user or the root: state from the report or summary, hardware vs virtual from the virtual device list. */
-function mfaOf(view: AccountView, arn: string, active: boolean | undefined): Mfa | undefined {
+function mfaOf(virtualHolders: Set<string> | undefined, arn: string, active: boolean | undefined): Mfa | undefined {
   if (active === undefined) return undefined;
   if (!active) return { state: 'disabled', methods: [] };
   const mfa: Mfa = { state: 'enabled' };
-  if (view.virtualMfaDevices) {
-    // The root's device lists User.Arn as the account's root ARN (prowler's rule, provider-apis.md 1.5).
-    const virtual = view.virtualMfaDevices.some((d) => d.User?.Arn === arn || (arn.endsWith(':root') && (d.User?.Arn ?? '').endsWith(':root')));
+  if (virtualHolders) {
+    // MFA on and no virtual device of this ARN means a hardware TOTP or FIDO key (prowler's rule, provider-apis.md 1.5).
+    const virtual = virtualHolders.has(arn);
     mfa.methods = [virtual ? 'virtual' : 'hardware'];
     mfa.hardware = !virtual;
   }
@@ -115,7 +121,7 @@ function rootPrincipal(context: Context, reportRows: Map<string, CredentialRepor
   };
   const passwordPresent = flag('AccountPasswordPresent');
   if (passwordPresent !== undefined) root.interactive = passwordPresent;
-  const mfa = mfaOf(view, arn, flag('AccountMFAEnabled') ?? row?.mfaActive);
+  const mfa = mfaOf(context.virtualHolders, arn, flag('AccountMFAEnabled') ?? row?.mfaActive);
   if (mfa) root.mfa = mfa;
   if (row) {
     root.credentials = reportCredentials(row, passwordPresent ?? null);
@@ -135,12 +141,14 @@ function rootPrincipal(context: Context, reportRows: Map<string, CredentialRepor
 
 /** Builds every principal of the account. */
 export function normalizePrincipals(view: AccountView, scope: Scope, catalog: PolicyCatalog, scpLayers: Guardrail[]): Principal[] {
-  const context: Context = { view, scope, catalog, scpLayers, cache: new Map() };
+  const context: Context = { view, virtualHolders: virtualMfaHolders(view), scope, catalog, scpLayers, cache: new Map() };
   const reportRows = new Map((view.report?.rows ?? []).map((r) => [r.arn, r]));
   const principals: Principal[] = [rootPrincipal(context, reportRows)];
   const acct = view.accountId;
   const groupUid = (name: string) => `aws:${acct}:group/${name}`;
   const groupHoldings = new Map<string, Holding[]>();
+  const memberCounts = new Map<string, number>();
+  for (const user of view.details?.users ?? []) for (const g of user.GroupList ?? []) memberCounts.set(g, (memberCounts.get(g) ?? 0) + 1);
 
   for (const group of view.details?.groups ?? []) {
     const name = group.GroupName ?? '';
@@ -148,7 +156,7 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     const held = holdings(context, { kind: 'group', name, arn }, group.AttachedManagedPolicies, group.GroupPolicyList, 'direct');
     groupHoldings.set(name, held);
     const privilege = privilegeOf(context, held, undefined);
-    const members = (view.details?.users ?? []).filter((u) => (u.GroupList ?? []).includes(name)).length;
+    const members = memberCounts.get(name) ?? 0;
     principals.push({
       uid: groupUid(name), provider: 'aws', scope, nativeId: arn, kind: 'group', name,
       assignments: assignmentsOf(context, held),
@@ -180,14 +188,14 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
         escalation: privilege.escalation,
       },
     };
-    addReportFacts(view, principal, reportRows.get(arn), view.report !== undefined);
+    addReportFacts(context, principal, reportRows.get(arn), view.report !== undefined);
     principals.push(principal);
   }
   // Users the report lists but the authorization details do not (that call failed, or the user is newer).
   for (const row of reportRows.values()) {
     if (row.isRoot || seenUsers.has(row.arn)) continue;
     const principal: Principal = { uid: `aws:${acct}:user/${row.user}`, provider: 'aws', scope, nativeId: row.arn, kind: 'user', name: row.user, createdAt: row.userCreationTime, details: {} };
-    addReportFacts(view, principal, row, true);
+    addReportFacts(context, principal, row, true);
     principals.push(principal);
   }
 
@@ -221,7 +229,7 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
   return principals;
 }
 
-function addReportFacts(view: AccountView, principal: Principal, row: CredentialReportRow | undefined, reportRead: boolean): void {
+function addReportFacts(context: Context, principal: Principal, row: CredentialReportRow | undefined, reportRead: boolean): void {
   if (!row) {
     // Read but absent: the user was created after the report was generated; its credentials are unknown.
     if (reportRead) (principal.details ??= {}).notInCredentialReport = true;
@@ -229,7 +237,7 @@ function addReportFacts(view: AccountView, principal: Principal, row: Credential
   }
   principal.interactive = row.passwordEnabled === true;
   principal.enabled = row.passwordEnabled === true || row.accessKeys.some((k) => k.active) || row.certificates.some((c) => c.active);
-  const mfa = mfaOf(view, row.arn, row.mfaActive);
+  const mfa = mfaOf(context.virtualHolders, row.arn, row.mfaActive);
   if (mfa) principal.mfa = mfa;
   principal.credentials = reportCredentials(row, row.passwordEnabled);
   principal.lastActivityAt = lastActivity(row);
