@@ -144,3 +144,14 @@ test('bad input: an empty file and a missing file are UserErrors', async (t) => 
   await t.throwsAsync(importFiles([join(dir, 'nope.json')]), { name: 'UserError', message: /not found/ });
   await t.throwsAsync(importFiles([]), { name: 'UserError', message: /no AWS export files/ });
 });
+
+test('the Acme example exports import without gaps and reproduce examples/acme/parts/aws.json', async (t) => {
+  const root = new URL('../../examples/acme/', import.meta.url).pathname;
+  const files = ['111111111111', '222222222222'].flatMap((account) => filesIn(join(root, 'raw/aws', account)));
+  const bundles = await importFiles(files);
+  t.deepEqual(bundles.map((b) => [b.scope.id, b.gaps.length, b.collectedAt]), [['111111111111', 0, '2026-11-01T09:00:00Z'], ['222222222222', 0, '2026-11-01T09:00:00Z']]);
+  const part = awsProvider.normalize(bundles);
+  const committed = JSON.parse(await readFile(join(root, 'parts/aws.json'), 'utf8')) as typeof part;
+  t.deepEqual(JSON.parse(JSON.stringify(part.principals)), committed.principals, 'regenerate with `cloudward import aws examples/acme/raw/aws/*/* -o examples/acme/parts/aws.json`');
+  t.deepEqual(JSON.parse(JSON.stringify(part.controls)), committed.controls);
+});
