@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsProvider } from '../../src/providers/aws/index.js';
@@ -232,4 +232,16 @@ test('bad collect options are UserErrors naming the flag', async (t) => {
   await t.throwsAsync(collectFrom('http://127.0.0.1:1', { concurrency: '0' }), { name: 'UserError', message: /--concurrency/ });
   await t.throwsAsync(collectFrom('not a url'), { name: 'UserError', message: /--endpoint-url/ });
   await t.throwsAsync(collectFrom('http://127.0.0.1:1', { orgRole: 'bad role name!' }), { name: 'UserError', message: /--org-role/ });
+});
+
+test('a --raw-out that cannot be written is a UserError naming the path', async (t) => {
+  const fake = await startFakeAws(await fixtureOptions());
+  t.teardown(() => fake.close());
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-aws-raw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const blocker = join(dir, 'not-a-folder');
+  await writeFile(blocker, 'x');
+  const error = await t.throwsAsync(collectFrom(fake.endpoint, {}, blocker));
+  t.is(error?.name, 'UserError');
+  t.regex(error!.message, /cannot write the raw documents/);
 });

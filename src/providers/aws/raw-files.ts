@@ -3,6 +3,7 @@
  * response — a trail's status, a policy's targets — to its trail or policy, since those responses do not name it).
  */
 import { join } from 'node:path';
+import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { cliErrorLine, DocumentKind, type ErrorBody } from './documents.js';
@@ -67,7 +68,12 @@ export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<st
   for (const document of bundle.documents) {
     const file = rawFile(document);
     const path = join(dir, bundle.scope.id, file.name);
-    await writeFileAtomic(path, file.text);
+    try {
+      await writeFileAtomic(path, file.text);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new UserError(`cannot write the raw documents: ${code}`, { where: path, hint: '--raw-out must name a folder you can write to' });
+    }
     written.push(path);
   }
   return written;
