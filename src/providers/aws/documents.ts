@@ -95,7 +95,7 @@ export function parseCliErrorLine(text: string): ErrorBody | undefined {
  * when the account could not be entered at all (AssumeRole failed).
  */
 export function gapsForError(error: ErrorBody): Gap[] {
-  if (ANSWER_ERRORS[error.Operation] === error.Code || ANSWER_ERRORS[error.Operation] === error.Code.replace(/Exception$/, '')) return [];
+  if (isAnswer(error)) return [];
   const about = error.Target ? ` (${error.Target})` : '';
   const reason = `${error.Code}${about}: ${error.Message}`;
   if (error.Operation === 'AssumeRole') return ALL_GAP_TOPICS.map((what) => ({ what, reason: `account not read: ${reason}`, call: 'sts:AssumeRole' }));
@@ -103,13 +103,13 @@ export function gapsForError(error: ErrorBody): Gap[] {
   return operation ? [{ what: operation.topic, reason, call: `${operation.service}:${error.Operation}` }] : [];
 }
 
-/** Gaps from a list of error bodies, one per topic and call, in a stable order. */
+/** Gaps from a list of error bodies, one per topic and call (the first error's reason stands for the rest). */
 export function gapsFromErrors(bodies: ErrorBody[]): Gap[] {
   const gaps: Gap[] = [];
   for (const gap of bodies.flatMap(gapsForError)) {
     if (!gaps.some((g) => g.what === gap.what && g.call === gap.call)) gaps.push(gap);
   }
-  return gaps.sort((a, b) => `${a.what} ${a.call ?? ''}`.localeCompare(`${b.what} ${b.call ?? ''}`));
+  return gaps;
 }
 
 /** Whether an error body is an answer rather than a failure (e.g. NoSuchEntity on GetAccountPasswordPolicy). */
