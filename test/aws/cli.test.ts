@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -50,4 +50,22 @@ test('`cloudward permissions aws` prints the read-only policy', async (t) => {
   t.is(run.code, 0);
   const policy = JSON.parse(run.stdout) as { Statement: Array<{ Action: string[] }> };
   t.true(policy.Statement.flatMap((s) => s.Action).includes('iam:GetAccountAuthorizationDetails'));
+});
+
+test('`--profile` picks the named profile from the shared credentials file', async (t) => {
+  const [bundle] = await importFolder(join(FIXTURES, ACCOUNT));
+  const fake = await startFakeAws({ callerAccount: ACCOUNT, accounts: { [ACCOUNT]: fakeAccountFrom(bundle!) }, reportReadyAfter: 0 });
+  t.teardown(() => fake.close());
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-aws-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'credentials'), '[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = wrong\n\n[audit]\naws_access_key_id = AKIDAUDITPROFILE\naws_secret_access_key = audit-secret\n');
+  const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+  const run = await runCli(['collect', 'aws', '--profile', 'audit', '--endpoint-url', fake.endpoint, '--output', join(dir, 'aws.json'), '--quiet'], { env });
+  t.is(run.code, 0, run.stderr);
+  t.true(fake.calls.length > 5);
+  t.true(fake.calls.every((c) => c.accessKeyId === 'AKIDAUDITPROFILE'), 'every call is signed with the audit profile\'s key');
+  const missing = await runCli(['collect', 'aws', '--profile', 'nope', '--endpoint-url', fake.endpoint, '--quiet'], { env });
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /sts:GetCallerIdentity/);
+  t.is(missing.stderr.trim().split('\n').length, 1, missing.stderr);
 });

@@ -62,6 +62,8 @@ export interface RecordedCall {
   service: 'iam' | 'sts' | 'organizations' | 'cloudtrail';
   action: string;
   account: string;
+  /** The access key id that signed the request (never a secret). */
+  accessKeyId: string;
 }
 
 export interface FakeAws {
@@ -136,9 +138,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const readyAfter = options.reportReadyAfter ?? 1;
   const serverMax = options.maxItems ?? 1000;
 
+  const keyOf = (request: IncomingMessage): string => /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
   const accountOf = (request: IncomingMessage): string => {
-    const auth = request.headers.authorization ?? '';
-    const key = /Credential=([^/]+)\//.exec(auth)?.[1] ?? '';
+    const key = keyOf(request);
     const assumed = /^ASIA(\d{12})/.exec(key);
     return assumed ? assumed[1]! : options.callerAccount;
   };
@@ -279,7 +281,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     if (typeof target === 'string') {
       const [prefix, action = ''] = target.split('.');
       const service = prefix === 'CloudTrail_20131101' || prefix?.includes('CloudTrail') ? 'cloudtrail' : 'organizations';
-      calls.push({ service, action, account });
+      calls.push({ service, action, account, accessKeyId: keyOf(request) });
       try {
         injectFault(action, account);
         const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
@@ -296,7 +298,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const params = new URLSearchParams(body);
     const action = params.get('Action') ?? '';
     const service = params.get('Version') === '2011-06-15' ? 'sts' : 'iam';
-    calls.push({ service, action, account });
+    calls.push({ service, action, account, accessKeyId: keyOf(request) });
     try {
       injectFault(action, account);
       const output = service === 'sts' ? sts(action, params, account) : iam(action, params, account);
