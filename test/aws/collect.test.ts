@@ -77,6 +77,7 @@ test('--raw-out files imported again give the same snapshot as the live run', as
   t.is(typeof gaad.RoleDetailList[0]!.AssumeRolePolicyDocument, 'object', 'documents are decoded as the AWS CLI prints them');
   const imported = snapshotOf(await importFolder(join(dir, ACCOUNT)));
   t.deepEqual(comparable(imported), comparable(live));
+  t.is(imported.sources[0]!.collectedAt, live.sources[0]!.collectedAt, 'the raw-out note carries the live collection time');
   t.is(imported.sources[0]!.method, 'import');
   t.is(live.sources[0]!.method, 'live');
 });
@@ -120,8 +121,12 @@ test('throttling that outlasts the attempts is a gap, not an abort and never a p
 test('AccessDenied on the credential report is the aws.credential-report gap; users stay, without MFA facts', async (t) => {
   const fake = await startFakeAws(await fixtureOptions({ faults: [{ action: 'GenerateCredentialReport', code: 'AccessDenied', status: 403, message: 'User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: iam:GenerateCredentialReport' }] }));
   t.teardown(() => fake.close());
-  const bundles = await collectFrom(fake.endpoint);
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-aws-raw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const bundles = await collectFrom(fake.endpoint, {}, dir);
   t.deepEqual(bundles[0]!.gaps.map((g) => [g.what, g.call]), [['aws.credential-report', 'iam:GenerateCredentialReport']]);
+  const [reimported] = await importFolder(join(dir, ACCOUNT));
+  t.deepEqual(reimported!.gaps, bundles[0]!.gaps, 'the error file carries the gap; the note dates the import without a credential report');
   t.regex(bundles[0]!.gaps[0]!.reason, /^AccessDenied: User: .* not authorized/);
   const bob = snapshotOf(bundles).principals.find((p) => p.name === 'bob')!;
   t.is(bob.mfa, undefined);

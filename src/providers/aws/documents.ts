@@ -21,6 +21,8 @@ export const DocumentKind = {
   eventSelectors: 'aws.cloudtrail.GetEventSelectors',
   /** An error response, as the AWS CLI prints it: `An error occurred (Code) when calling the X operation: ...`. */
   error: 'aws.error',
+  /** cloudward's own note beside `--raw-out` files: which account, and when it was read. */
+  collection: 'aws.cloudward.Collection',
 } as const;
 
 export type DocumentKindValue = (typeof DocumentKind)[keyof typeof DocumentKind];
@@ -116,6 +118,11 @@ export function gapsFromErrors(bodies: ErrorBody[]): Gap[] {
 export function isAnswer(error: ErrorBody): boolean {
   const expected = ANSWER_ERRORS[error.Operation];
   return expected !== undefined && (error.Code === expected || error.Code.replace(/Exception$/, '') === expected);
+}
+
+/** The `cloudward-collection.json` that `--raw-out` writes beside the AWS documents. */
+export interface CollectionBody {
+  Cloudward: { Provider: 'aws'; AccountId: string; CollectedAt: string };
 }
 
 // Shapes of the documents (the fields cloudward reads). Every field is optional: exports differ by CLI version.

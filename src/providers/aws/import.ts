@@ -10,7 +10,7 @@ import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { credentialReportText } from './account-view.js';
 import { accountBundle } from './bundle.js';
 import { isoSeconds, reportDate } from './credential-report.js';
-import { DocumentKind, GapTopic, OPERATIONS, type CredentialReportBody, type ErrorBody, type PolicySummary, type ScpTargetsBody, type Trail, type TrailStatusBody } from './documents.js';
+import { DocumentKind, GapTopic, OPERATIONS, type CollectionBody, type CredentialReportBody, type ErrorBody, type PolicySummary, type ScpTargetsBody, type Trail, type TrailStatusBody } from './documents.js';
 import { recognizeDocument } from './recognize.js';
 import { fileKey } from './raw-files.js';
 
@@ -29,6 +29,7 @@ function accountsOf(document: RawDocument): Set<string> {
     const mfa = ((body.VirtualMFADevices as unknown[]) ?? []).map((d) => (d as { SerialNumber?: string }).SerialNumber ?? '');
     text = [...own, ...mfa].join('\n');
   } else if (document.kind === DocumentKind.error && (document.body as ErrorBody).Operation === 'AssumeRole') text = (document.body as ErrorBody).Target ?? '';
+  else if (document.kind === DocumentKind.collection) return new Set([(document.body as CollectionBody).Cloudward.AccountId]);
   else return accounts;
   for (const match of text.matchAll(ACCOUNT_IN_ARN)) accounts.add(match[1]!);
   return accounts;
@@ -167,6 +168,9 @@ function collectedAtOf(documents: RawDocument[], option: unknown, account: strin
     }
     return isoSeconds(option);
   }
+  // The live run's own time, when --raw-out left its note: the import then equals the live snapshot exactly.
+  const note = documents.find((d) => d.kind === DocumentKind.collection);
+  if (note) return isoSeconds((note.body as CollectionBody).Cloudward.CollectedAt);
   const report = documents.find((d) => d.kind === DocumentKind.credentialReport);
   const generated = report ? reportDate((report.body as CredentialReportBody).GeneratedTime) : null;
   if (generated) return generated;
@@ -186,14 +190,15 @@ export async function importAwsFiles(paths: string[], context: ImportContext): P
   for (const [account, items] of [...assignAccounts(loaded, override)].sort(([a], [b]) => a.localeCompare(b))) {
     const singles = new Map<string, string>();
     for (const item of items) {
-      if (item.document.kind !== DocumentKind.credentialReport && item.document.kind !== DocumentKind.accountSummary && item.document.kind !== DocumentKind.passwordPolicy) continue;
+      if (![DocumentKind.credentialReport, DocumentKind.accountSummary, DocumentKind.passwordPolicy, DocumentKind.collection].includes(item.document.kind as never)) continue;
       const earlier = singles.get(item.document.kind);
       if (earlier) throw new UserError(`account ${account} has two ${item.document.kind.split('.').at(-1)} exports (also ${earlier})`, { where: item.file, hint: 'import one export per account' });
       singles.set(item.document.kind, item.file);
     }
     tieKeyedDocuments(items);
-    const documents = items.map((i) => i.document);
-    const collectedAt = collectedAtOf(documents, context.options.collectedAt, account);
+    const all = items.map((i) => i.document);
+    const documents = all.filter((d) => d.kind !== DocumentKind.collection);
+    const collectedAt = collectedAtOf(all, context.options.collectedAt, account);
     bundles.push(accountBundle(account, 'import', collectedAt, documents, missingTopicGaps(documents)));
     context.progress.status(`aws: account ${account}: ${items.length} file(s) imported`);
   }

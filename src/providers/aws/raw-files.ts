@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { RawBundle, RawDocument } from '../types.js';
-import { cliErrorLine, DocumentKind, type ErrorBody } from './documents.js';
+import { cliErrorLine, DocumentKind, type CollectionBody, type ErrorBody } from './documents.js';
 
 const FILE_STEMS: Record<string, string> = {
   [DocumentKind.authorizationDetails]: 'iam-get-account-authorization-details',
@@ -62,11 +62,18 @@ export function rawFile(document: RawDocument): { name: string; text: string } {
   return { name: `${FILE_STEMS[document.kind] ?? document.kind}${suffix}.json`, text: `${JSON.stringify(body, null, 4)}\n` };
 }
 
-/** Writes a bundle's documents under `dir/<account-id>/`, each file atomically, mode 0600. */
+/** The name of the note `--raw-out` writes beside an account's documents (account id and collection time). */
+export const COLLECTION_FILE = 'cloudward-collection.json';
+
+/**
+ * Writes a bundle's documents under `dir/<account-id>/`, each file atomically, mode 0600, with a note of the account
+ * and collection time so that importing the folder needs no `--account` or `--collected-at`.
+ */
 export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<string[]> {
   const written: string[] = [];
-  for (const document of bundle.documents) {
-    const file = rawFile(document);
+  const note: CollectionBody = { Cloudward: { Provider: 'aws', AccountId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
+  const files = [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 4)}\n` }];
+  for (const file of files) {
     const path = join(dir, bundle.scope.id, file.name);
     try {
       await writeFileAtomic(path, file.text);

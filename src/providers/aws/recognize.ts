@@ -13,6 +13,7 @@ const EXPORT_HINT = 'pass files written by the AWS CLI (`aws iam get-account-aut
 
 /** Which top-level key identifies which document; the first match wins (GAAD before ListPolicies: both have Policies). */
 const SIGNATURES: Array<{ kind: DocumentKindValue; keys: string[]; lists?: string[] }> = [
+  { kind: DocumentKind.collection, keys: ['Cloudward'] },
   { kind: DocumentKind.authorizationDetails, keys: ['UserDetailList', 'GroupDetailList', 'RoleDetailList'], lists: ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'] },
   { kind: DocumentKind.credentialReport, keys: ['Content'] },
   { kind: DocumentKind.accountSummary, keys: ['SummaryMap'] },
@@ -46,6 +47,9 @@ function checkShape(kind: DocumentKindValue, body: Record<string, unknown>, list
     field('SummaryMap', (v) => isObject(v) && Object.values(v).every((n) => typeof n === 'number'), 'an object of numbers');
   }
   if (kind === DocumentKind.passwordPolicy) field('PasswordPolicy', isObject, 'an object');
+  if (kind === DocumentKind.collection) {
+    field('Cloudward', (v) => isObject(v) && v.Provider === 'aws' && typeof v.AccountId === 'string' && /^\d{12}$/.test(v.AccountId) && typeof v.CollectedAt === 'string' && !Number.isNaN(Date.parse(v.CollectedAt)), 'an object with Provider "aws", a 12-digit AccountId and a CollectedAt date-time');
+  }
   if (kind === DocumentKind.trailStatus) field('IsLogging', (v) => typeof v === 'boolean', 'true or false');
   if (kind === DocumentKind.scpDetail) field('Policy', (v) => isObject(v) && isObject(v.PolicySummary), 'an object with a PolicySummary');
   if (kind === DocumentKind.credentialReport) {
