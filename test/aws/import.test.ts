@@ -155,3 +155,19 @@ test('the Acme example exports import without gaps and reproduce examples/acme/p
   t.deepEqual(JSON.parse(JSON.stringify(part.principals)), committed.principals, 'regenerate with `cloudward import aws examples/acme/raw/aws/*/* -o examples/acme/parts/aws.json`');
   t.deepEqual(JSON.parse(JSON.stringify(part.controls)), committed.controls);
 });
+
+test('authorization details exported page by page are merged; a lone truncated page is a gap', async (t) => {
+  const dir = await scratch(t);
+  const whole = JSON.parse(await readFile(join(FOLDER, 'iam-get-account-authorization-details.json'), 'utf8')) as Record<string, unknown[]>;
+  const first = { UserDetailList: whole.UserDetailList!.slice(0, 3), GroupDetailList: [], RoleDetailList: [], Policies: [], IsTruncated: true, Marker: 'AAE' };
+  const last = { UserDetailList: whole.UserDetailList!.slice(3), GroupDetailList: whole.GroupDetailList, RoleDetailList: whole.RoleDetailList, Policies: whole.Policies, IsTruncated: false };
+  await writeFile(join(dir, 'page-1.json'), JSON.stringify(first));
+  await writeFile(join(dir, 'page-2.json'), JSON.stringify(last));
+  const others = filesIn(FOLDER).filter((f) => !f.endsWith('iam-get-account-authorization-details.json'));
+  const paged = awsProvider.normalize(await importFiles([...others, join(dir, 'page-1.json'), join(dir, 'page-2.json')]));
+  const single = awsProvider.normalize(await importFiles(filesIn(FOLDER)));
+  t.deepEqual(paged.principals, single.principals);
+  const [truncated] = await importFiles([...others, join(dir, 'page-1.json')]);
+  t.deepEqual(truncated!.gaps.map((g) => g.what), ['aws.authorization-details']);
+  t.regex(truncated!.gaps[0]!.reason, /truncated/);
+});

@@ -189,3 +189,31 @@ test('a malformed policy document in the authorization details is a UserError na
     gaad.UserDetailList[2]!.UserPolicyList = [{ PolicyName: 'broken', PolicyDocument: '%7B%22Version' }];
   }), { name: 'UserError', message: /inline policy broken of user ci-deploy/ });
 });
+
+test('an SCP attached only to an OU is listed but does not narrow (the account\'s OU path is not read)', (t) => {
+  const member = '210987654321';
+  const part = normalized((bundle) => {
+    bundle.scope = { kind: 'account', id: member };
+    const content = bundle.documents.find((d) => d.kind === 'aws.organizations.DescribePolicy' && (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h')!;
+    (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
+    const targets = bundle.documents.find((d) => d.kind === 'aws.organizations.ListTargetsForPolicy' && (d.body as { PolicyId: string }).PolicyId === 'p-x7ycl0ud5h')!;
+    (targets.body as { Targets: unknown[] }).Targets = [{ TargetId: 'ou-ab12-workload', Arn: `arn:aws:organizations::${ACCOUNT}:ou/o-a1b2c3d4e5/ou-ab12-workload`, Name: 'Workloads', Type: 'ORGANIZATIONAL_UNIT' }];
+  });
+  const scp = part.controls.find((c) => c.name === 'DenyCloudShell')!;
+  t.like(scp.settings, { attached: true, attachedToRoot: false, attachedToAccount: false, appliesToAccount: false });
+  t.is(part.principals.find((p) => p.uid === `aws:${member}:user/bob`)!.privilege?.level, 'admin');
+});
+
+test('aws:MultiFactorAuthAge in the trust policy counts as an MFA condition; one statement without it does not', (t) => {
+  const part = normalized((bundle) => {
+    const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as { RoleDetailList: Array<{ RoleName: string; AssumeRolePolicyDocument: unknown }> };
+    const ops = gaad.RoleDetailList.find((r) => r.RoleName === 'OpsAdmin')!;
+    ops.AssumeRolePolicyDocument = { Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } },
+    ] };
+    const glass = gaad.RoleDetailList.find((r) => r.RoleName === 'BreakGlassAdmin')!;
+    (glass.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' });
+  });
+  t.is(principal(part, `aws:${ACCOUNT}:role/OpsAdmin`).details?.trustRequiresMfa, true);
+  t.is(principal(part, `aws:${ACCOUNT}:role/BreakGlassAdmin`).details?.trustRequiresMfa, false);
+});

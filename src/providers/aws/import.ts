@@ -141,6 +141,11 @@ function missingTopicGaps(documents: RawDocument[]): Gap[] {
   for (const [topic, command] of Object.entries(EXPORT_COMMANDS)) {
     if (!covered.has(topic)) gaps.push({ what: topic, reason: `not among the imported files (export it with \`${command}\`)` });
   }
+  // `--no-paginate` or `--max-items` exports carry IsTruncated: true on every page but the last.
+  const pages = documents.filter((d) => d.kind === DocumentKind.authorizationDetails).map((d) => d.body as { IsTruncated?: boolean });
+  if (pages.length > 0 && pages.every((p) => p.IsTruncated === true)) {
+    gaps.push({ what: GapTopic.authorizationDetails, reason: 'the get-account-authorization-details export is truncated (IsTruncated: true and no last page); export it again without --max-items or --no-paginate' });
+  }
   // Each trail needs its status and event selectors; each SCP its content and targets.
   const trails = documents.filter((d) => d.kind === DocumentKind.trails).flatMap((d) => (d.body as { trailList?: Trail[] }).trailList ?? []);
   const has = (kind: string, test: (body: Record<string, unknown>) => boolean) => documents.some((d) => (d.kind === kind || d.kind === DocumentKind.error) && test(d.body as Record<string, unknown>));
