@@ -77,11 +77,12 @@ async function readAuthorizationDetails(clients: AwsClients, documents: RawDocum
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Generate, poll with doubling waits until COMPLETE, then get. IAM regenerates at most every 4 hours. */
-async function readCredentialReport(clients: AwsClients, documents: RawDocument[], polling: ReportPolling): Promise<void> {
+async function readCredentialReport(clients: AwsClients, documents: RawDocument[], polling: ReportPolling, note: (line: string) => void): Promise<void> {
   const started = Date.now();
   let delay = polling.initialDelayMs;
   const wait = async () => {
     if (Date.now() - started > polling.timeoutMs) return false;
+    note(`waiting for the credential report (${Math.round((Date.now() - started) / 1000)} s so far)`);
     await sleep(delay);
     delay = Math.min(delay * 2, polling.maxDelayMs);
     return true;
@@ -191,12 +192,12 @@ export async function readServiceControlPolicies(clients: AwsClients): Promise<R
   return documents;
 }
 
-/** Every document of one account except SCPs (read once per organization by the caller). */
-export async function readAccount(clients: AwsClients, polling: ReportPolling): Promise<RawDocument[]> {
+/** Every document of one account except SCPs (read once per organization by the caller); `note` gets progress. */
+export async function readAccount(clients: AwsClients, polling: ReportPolling, note: (line: string) => void = () => undefined): Promise<RawDocument[]> {
   const documents: RawDocument[] = [];
   await Promise.all([
     readAuthorizationDetails(clients, documents),
-    readCredentialReport(clients, documents, polling),
+    readCredentialReport(clients, documents, polling, note),
     readIamSettings(clients, documents),
     readTrails(clients, documents),
   ]);

@@ -107,7 +107,7 @@ export async function collectAws(context: CollectContext): Promise<RawBundle[]> 
           if ('error' in entered) documents.push(entered.error);
           else {
             try {
-              documents.push(...(await readAccount(entered.clients, settings.polling)));
+              documents.push(...(await readAccount(entered.clients, settings.polling, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
             } finally {
               if (entered.clients !== base) destroyClients(entered.clients);
             }
