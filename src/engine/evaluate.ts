@@ -26,9 +26,18 @@ function valueAt(resource: unknown, segments: Array<string | number>): unknown {
   return current;
 }
 
+/** Parsed JSON pointers: ajv reports the same few instance paths over and over across resources. */
+const pointerSegmentCache = new Map<string, string[]>();
+const POINTER_CACHE_LIMIT = 10_000;
+
 function pointerValue(resource: unknown, pointer: string): unknown {
   if (pointer === '') return resource;
-  return valueAt(resource, pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  let segments = pointerSegmentCache.get(pointer);
+  if (!segments) {
+    segments = pointer.slice(1).split('/').map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s));
+    if (pointerSegmentCache.size < POINTER_CACHE_LIMIT) pointerSegmentCache.set(pointer, segments);
+  }
+  return valueAt(resource, segments);
 }
 
 /** Absent data, or data a collector marked "unknown": the check cannot decide on it. */
@@ -59,14 +68,19 @@ export function renderMessage(template: string, resource: unknown): string {
   });
 }
 
-function describeError(error: ErrorObject, resource: unknown): FailedAssertion {
+/** The path an error names in evidence (a missing property's own path for `required`); as describeError has it. */
+function errorPath(error: ErrorObject): string {
+  return (error.instancePath + (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '')) || '/';
+}
+
+function describeError(error: ErrorObject, resource: unknown, value: unknown = pointerValue(resource, error.instancePath)): FailedAssertion {
   const path = error.instancePath + (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '');
   let message = error.message ?? error.keyword;
   if (error.keyword === 'maxAgeDays') message = `must be at most ${String(error.schema)} days old`;
   if (error.keyword === 'minAgeDays') message = `must be at least ${String(error.schema)} days old`;
   if (error.keyword === 'const') message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
   if (error.keyword === 'enum') message = `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
-  const actual = error.keyword === 'required' ? undefined : summarizeValue(pointerValue(resource, error.instancePath));
+  const actual = error.keyword === 'required' ? undefined : summarizeValue(value);
   return actual === undefined ? { path: path || '/', keyword: error.keyword, message } : { path: path || '/', keyword: error.keyword, message, actual };
 }
 
@@ -148,6 +162,18 @@ export class EvaluationContext {
   }
 }
 
+/**
+ * What a result says about its resource. One object per resource and kind, shared by all of that resource's results
+ * (results never modify it): a principal judged by twenty checks used to get twenty identical copies.
+ */
+const resultResources = new WeakMap<AnyResource, ResultResource>();
+
+function sharedResultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
+  let out = resultResources.get(resource);
+  if (!out || out.kind !== kind) resultResources.set(resource, (out = resultResource(kind, resource)));
+  return out;
+}
+
 function resultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
   const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope: resource.scope as ResultResource['scope'] };
   if (typeof resource.nativeId === 'string') out.nativeId = resource.nativeId;
@@ -186,7 +212,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   const evidence: Evidence = { observed };
   if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
   const checkId = check.id;
-  const subject = resultResource(kind, resource);
+  const subject = kind === 'scopes' ? resultResource(kind, resource) : sharedResultResource(kind, resource);
 
   const sourceGaps = sourceEntry ? sourceEntry.source.gaps : NO_GAPS;
   const gaps = check.needs && sourceGaps.length > 0 ? sourceGaps.filter((g) => check.needs!.includes(g.what)) : NO_GAPS;
@@ -201,17 +227,21 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   }
   let status: Status = 'unknown';
   if (!valid) {
-    const errors = (check.requires.errors ?? []).filter((e) => !WRAPPER_KEYWORDS.has(e.keyword));
-    const definite = errors.filter((e) => e.keyword !== 'required' && !isMissing(pointerValue(resource, e.instancePath)));
-    for (const e of errors) {
-      if (e.keyword === 'required' || isMissing(pointerValue(resource, e.instancePath))) {
-        const path = describeError(e, resource).path;
+    // Each error's value is looked up once; errors are described only as far as the evidence needs them.
+    const definite: Array<{ error: ErrorObject; value: unknown }> = [];
+    for (const e of check.requires.errors ?? []) {
+      if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
+      const value = pointerValue(resource, e.instancePath);
+      if (e.keyword === 'required' || isMissing(value)) {
+        const path = errorPath(e);
         if (!missing.includes(path)) missing.push(path);
+      } else {
+        definite.push({ error: e, value });
       }
     }
     if (definite.length > 0) {
       status = 'fail';
-      evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map((e) => describeError(e, resource));
+      evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map(({ error, value }) => describeError(error, resource, value));
     }
   }
   if (missing.length > 0) evidence.missing = missing;
