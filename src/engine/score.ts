@@ -73,6 +73,7 @@ export function score(results: Result[], checks: Check[]): Scorecard {
     mitigations.set(mitigation, { ...emptyCell(), id: mitigation, name: MITIGATION_NAMES[mitigation], measures: measureList });
   }
   const scopes = new Map<string, ScopeScore>();
+  const scopeByObject = new Map<object, ScopeScore>();
   const providers = new Map<string, ScoreCell & { provider: string }>();
   const severities = Object.fromEntries(SEVERITIES.map((s) => [s, { pass: 0, fail: 0, unknown: 0, waived: 0 }])) as Record<Severity, StatusCounts>;
 
@@ -85,11 +86,16 @@ export function score(results: Result[], checks: Check[]): Scorecard {
     add(measures.get(`${check.mitigation}/${check.measure}`)!, result.status, weight);
     severities[check.severity][result.status]++;
     const { provider, scope } = result.resource;
-    const key = scopeKey(provider, scope);
-    let scopeCell = scopes.get(key);
+    // A resource's results share its scope object: look the cell up by identity before building the key string.
+    let scopeCell = scopeByObject.get(scope);
     if (!scopeCell) {
-      scopeCell = { ...emptyCell(), uid: key, provider, kind: scope.kind, id: scope.id, ...(scope.name ? { name: scope.name } : {}) };
-      scopes.set(key, scopeCell);
+      const key = scopeKey(provider, scope);
+      scopeCell = scopes.get(key);
+      if (!scopeCell) {
+        scopeCell = { ...emptyCell(), uid: key, provider, kind: scope.kind, id: scope.id, ...(scope.name ? { name: scope.name } : {}) };
+        scopes.set(key, scopeCell);
+      }
+      scopeByObject.set(scope, scopeCell);
     }
     add(scopeCell, result.status, weight);
     let providerCell = providers.get(provider);
