@@ -77,14 +77,26 @@ export function score(results: Result[], checks: Check[]): Scorecard {
   const providers = new Map<string, ScoreCell & { provider: string }>();
   const severities = Object.fromEntries(SEVERITIES.map((s) => [s, { pass: 0, fail: 0, unknown: 0, waived: 0 }])) as Record<Severity, StatusCounts>;
 
+  // The cells a check's results count in, found once per check instead of once per result.
+  const cellsOf = new Map<string, { weight: number; mitigation: ScoreCell; measure: ScoreCell; severity: StatusCounts }>();
   for (const result of results) {
-    const check = byId.get(result.checkId);
-    if (!check) continue;
-    const weight = SEVERITY_WEIGHT[check.severity];
+    let cells = cellsOf.get(result.checkId);
+    if (!cells) {
+      const check = byId.get(result.checkId);
+      if (!check) continue;
+      cells = {
+        weight: SEVERITY_WEIGHT[check.severity],
+        mitigation: mitigations.get(check.mitigation)!,
+        measure: measures.get(`${check.mitigation}/${check.measure}`)!,
+        severity: severities[check.severity],
+      };
+      cellsOf.set(result.checkId, cells);
+    }
+    const weight = cells.weight;
     add(overall, result.status, weight);
-    add(mitigations.get(check.mitigation)!, result.status, weight);
-    add(measures.get(`${check.mitigation}/${check.measure}`)!, result.status, weight);
-    severities[check.severity][result.status]++;
+    add(cells.mitigation, result.status, weight);
+    add(cells.measure, result.status, weight);
+    cells.severity[result.status]++;
     const { provider, scope } = result.resource;
     // A resource's results share its scope object: look the cell up by identity before building the key string.
     let scopeCell = scopeByObject.get(scope);
