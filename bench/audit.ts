@@ -59,6 +59,8 @@ interface Row {
   scalingVsPrevious?: number;
   counts: CountCheck;
   error?: string;
+  /** JSON.parse itself could not take the file (e.g. more text than one string can hold). */
+  parseError?: string;
 }
 
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
@@ -143,7 +145,7 @@ function table(rows: Row[]): string {
   const body = rows.map((r) => [
     r.principals.toLocaleString('en-US'),
     mib(r.fileBytes),
-    secs(r.parse.wallMs),
+    r.parseError ? 'fails' : secs(r.parse.wallMs),
     r.error ? 'error' : secs(r.audit.wallMs),
     r.error ? '-' : `${r.timeRatio.toFixed(2)}x`,
     r.error ? '-' : `${(r.audit.cpuMs / r.parse.cpuMs).toFixed(2)}x`,
@@ -216,6 +218,9 @@ async function main(): Promise<void> {
       resultsPerSecond: 0,
       counts: { matched: false, mismatches: [], untargeted: {} },
     };
+    if (parse.exitCode !== 0) {
+      row.parseError = parse.stderr.trim().split('\n').filter((l) => /Error/.test(l)).pop() ?? `exit ${parse.exitCode}`;
+    }
     if (audit.exitCode > 1) {
       row.error = audit.stderr.trim().split('\n').filter((l) => l.startsWith('cloudward:')).pop() ?? audit.stderr.trim().slice(-300);
     } else if (values.format === 'json') {
@@ -235,6 +240,7 @@ async function main(): Promise<void> {
   process.stdout.write(`machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.totalMemoryGiB} GiB RAM, node ${info.node}; median of ${runs} run(s); times are whole-process wall clock\n`);
   const verdicts: string[] = [];
   for (const r of rows) {
+    if (r.parseError) verdicts.push(`${r.principals}: a bare JSON.parse cannot read the file either: ${r.parseError}`);
     if (r.error) {
       verdicts.push(`${r.principals}: audit refused the input (exit ${r.audit.exitCode}): ${r.error}`);
       continue;
