@@ -6,6 +6,7 @@
  *   npm run bench                                   # 1k, 10k, 100k principals
  *   npm run bench -- --sizes 1000,1000000           # add the 1M case (several GiB of disk and RAM)
  *   npm run bench -- --runs 3 --format text         # median of 3 runs; text report instead of json
+ *   npm run bench -- --cli ../other/bin/cloudward.js # measure another build (e.g. main) on the same inputs
  *
  * Prints a table and writes bench/out/audit.json. Inputs are cached in bench/out/ (regenerated when the generator
  * changes).
@@ -182,13 +183,15 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '1' },
       format: { type: 'string', default: 'json' },
       compact: { type: 'boolean', default: false },
+      cli: { type: 'string', default: CLI },
     },
   });
+  const cli = values.cli;
   const sizes = values.sizes.split(',').map((s) => Number(s.trim().replace(/k$/i, '000').replace(/m$/i, '000000')));
   if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--sizes takes whole numbers of principals, e.g. 1000,10000,100000');
   const runs = Math.max(1, Number(values.runs));
   const seed = Number(values.seed);
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
+  if (!existsSync(join(dirname(cli), '..', 'dist', 'cli', 'main.js'))) throw new Error(`${cli}: its dist/ is missing; run \`npm run build\` first (npm run bench does)`);
   await mkdir(OUT, { recursive: true });
 
   const rows: Row[] = [];
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${principals}: parse run ${i + 1}/${runs}\n`);
       parseRuns.push(await run([PARSE_CHILD, path]));
       process.stderr.write(`${principals}: audit run ${i + 1}/${runs}\n`);
-      auditRuns.push(await run([CLI, 'audit', path, '--format', values.format, '--output', report, '--no-config', '--quiet']));
+      auditRuns.push(await run([cli, 'audit', path, '--format', values.format, '--output', report, '--no-config', '--quiet']));
     }
     const parse = median(parseRuns);
     const audit = median(auditRuns);
@@ -256,8 +259,9 @@ async function main(): Promise<void> {
     if (values.format === 'json') verdicts.push(`${r.principals}: counts per targeted check ${r.counts.matched ? 'match the generator' : `DIFFER: ${r.counts.mismatches.join('; ')}`}`);
   }
   process.stdout.write(`${verdicts.map((v) => `  ${v}`).join('\n')}\n`);
-  await writeFile(join(OUT, 'audit.json'), `${JSON.stringify({ machine: info, runs, format: values.format, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`);
-  process.stdout.write(`wrote ${join('bench', 'out', 'audit.json')}\n`);
+  const name = values.format === 'json' && cli === CLI ? 'audit.json' : `audit-${values.format}${cli === CLI ? '' : '-other-cli'}.json`;
+  await writeFile(join(OUT, name), `${JSON.stringify({ machine: info, cli, runs, format: values.format, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`);
+  process.stdout.write(`wrote ${join('bench', 'out', name)}\n`);
   if (rows.some((r) => !r.error && values.format === 'json' && !r.counts.matched)) process.exitCode = 1;
 }
 
