@@ -141,7 +141,7 @@ async function ensureTenant(principals: number, seed: number, compact: boolean):
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 const secs = (ms: number) => (ms / 1000).toFixed(2);
 
-function table(rows: Row[]): string {
+function table(rows: Row[], format: string): string {
   const head = ['principals', 'file MiB', 'parse s', 'audit s', 'audit/parse', 'CPU audit/parse', 'parse RSS MiB', 'audit RSS MiB', 'RSS/file', 'results', 'results/s', 'time x prev', 'counts'];
   const body = rows.map((r) => [
     r.principals.toLocaleString('en-US'),
@@ -153,10 +153,10 @@ function table(rows: Row[]): string {
     mib(r.parse.maxRssBytes),
     mib(r.audit.maxRssBytes),
     r.error ? '-' : `${r.rssRatio.toFixed(2)}x`,
-    r.results.toLocaleString('en-US'),
-    r.error ? '-' : Math.round(r.resultsPerSecond).toLocaleString('en-US'),
+    format !== 'json' ? '-' : r.results.toLocaleString('en-US'),
+    r.error || format !== 'json' ? '-' : Math.round(r.resultsPerSecond).toLocaleString('en-US'),
     r.scalingVsPrevious === undefined ? '-' : `${r.scalingVsPrevious.toFixed(1)}x`,
-    r.error ? 'n/a' : r.counts.matched ? 'match' : `MISMATCH (${r.counts.mismatches.length})`,
+    r.error ? 'n/a' : format !== 'json' ? `not checked (${format})` : r.counts.matched ? 'match' : `MISMATCH (${r.counts.mismatches.length})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
   }
 
   const info = await machine();
-  process.stdout.write(`\n${table(rows)}\n\n`);
+  process.stdout.write(`\n${table(rows, values.format)}\n\n`);
   process.stdout.write(`machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.totalMemoryGiB} GiB RAM, node ${info.node}; median of ${runs} run(s); times are whole-process wall clock\n`);
   const verdicts: string[] = [];
   for (const r of rows) {
