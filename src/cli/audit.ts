@@ -75,7 +75,7 @@ export function planOutputs(formats: string[], output: string | undefined, outpu
 
 export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
   const config = await resolveConfig(flags.config);
-  const progress = createProgress({ quiet: Boolean(flags.quiet) });
+  const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);
   if (snapshots.length === 0) {
     throw new UserError('no snapshot to audit', { hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml' });

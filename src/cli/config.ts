@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
-import { parseYamlText, pointerSegments } from '../util/yaml.js';
+import { parseYamlText } from '../util/yaml.js';
 
 /** The project file's settings, with paths already resolved against the file's folder. */
 export interface ProjectConfig {
@@ -46,7 +46,7 @@ export async function loadConfig(file: string): Promise<ProjectConfig> {
   const value = yaml.value ?? {};
   if (!validate(value)) {
     const error = mostSpecificError(validate.errors ?? []);
-    throw new UserError(`invalid project file: ${describeAjvError(error)}`, { where: `${file}:${yaml.lineOf(pointerSegments(error.instancePath))}`, hint: 'see schemas/config.schema.json' });
+    throw new UserError(`invalid project file: ${describeAjvError(error)}`, { where: `${file}:${yaml.lineOf(errorSegments(error))}`, hint: 'see schemas/config.schema.json' });
   }
   const config = value as ProjectConfig;
   const base = dirname(resolve(file));

@@ -1,10 +1,10 @@
 import type { Progress } from '../providers/types.js';
 
 /**
- * Progress on stderr: a single rewritten line on a TTY, plain lines when stderr is not a TTY (CI logs), nothing
- * with --quiet. stdout stays for the requested output only.
+ * Progress on stderr: a single rewritten line on a TTY, plain lines when stderr is not a TTY (CI logs) unless
+ * `ttyOnly` (for short steps whose end result says enough), nothing with --quiet. stdout stays for the requested output.
  */
-export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteStream }): Progress & { done(): void } {
+export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteStream; ttyOnly?: boolean }): Progress & { done(): void } {
   const stream = options.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   let live = false;
@@ -19,7 +19,7 @@ export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteS
         clear();
         stream.write(line.slice(0, (stream.columns ?? 100) - 1));
         live = true;
-      } else {
+      } else if (!options.ttyOnly) {
         stream.write(`${line}\n`);
       }
     },

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { isUserError, UserError } from '../errors.js';
@@ -9,6 +10,9 @@ import { outcome } from './outcome.js';
 
 /** Validates one file by what it is: a snapshot (.json), a project file (cloudward.yaml) or a check (.yaml). */
 export async function validateFile(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new UserError('file not found', { where: path, hint: 'check the path' });
+  if (info.isDirectory()) throw new UserError('is a directory, not a file', { where: path, hint: 'name the files inside it (e.g. a glob)' });
   const ext = extname(path).toLowerCase();
   if (CONFIG_FILE_NAMES.includes(basename(path))) {
     await loadConfig(path);

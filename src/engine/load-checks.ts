@@ -3,7 +3,7 @@ import { basename, extname, join, relative } from 'node:path';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
-import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
 import { packagePath } from '../util/paths.js';
 import { parseYamlText, pointerSegments, type YamlFile } from '../util/yaml.js';
@@ -56,15 +56,32 @@ function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: Yaml
   try {
     return ajv.compile(schema);
   } catch (error) {
-    const message = (error as Error).message;
-    // ajv names the offending spot as `data/properties/x/...` or `#/properties/x`.
-    const pointer = /data(\/[^\s:]*)/.exec(message)?.[1] ?? /at "#(\/[^"]*)"/.exec(message)?.[1] ?? '';
-    const segments = [...at, ...pointerSegments(pointer)];
-    throw new UserError(`invalid JSON Schema in ${at.join('.')}: ${message.replace(/^schema is invalid: /, '').split('\n')[0]}`, {
+    const message = (error as Error).message.replace(/^schema is invalid: /, '').split('\n')[0]!.split(/, (?=data\/)/)[0]!;
+    // ajv names the offending spot as `data/properties/x/...`; strict-mode errors only name the keyword.
+    const pointer = /data(\/[^\s:]*)/.exec(message)?.[1];
+    const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1];
+    const segments = pointer !== undefined ? [...at, ...pointerSegments(pointer)] : keyword ? (findKey(valueAt(yaml.value, at), keyword, at) ?? at) : at;
+    throw new UserError(`invalid JSON Schema in ${at.join('.')}: ${message}`, {
       where: `${file}:${yaml.lineOf(segments)}`,
       hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays)',
     });
   }
+}
+
+function valueAt(value: unknown, path: Array<string | number>): unknown {
+  return path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
+}
+
+/** The path of the first key named `key` inside `value` (depth first), for pointing at a strict-mode error. */
+function findKey(value: unknown, key: string, path: Array<string | number>): Array<string | number> | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const here = [...path, Array.isArray(value) ? Number(k) : k];
+    if (k === key && !Array.isArray(value)) return here;
+    const found = findKey(v, key, here);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** JSON pointers of the data `require` reads: the chains of nested `properties` from its root. */
@@ -98,10 +115,8 @@ export async function loadCheckFile(file: string): Promise<Check> {
   const { policy, where, require } = getCompilers();
   if (!policy(value)) {
     const error = mostSpecificError(policy.errors ?? []);
-    const segments = pointerSegments(error.instancePath);
-    const missing = error.keyword === 'required' ? [] : [];
     throw new UserError(`invalid check: ${describeAjvError(error)}`, {
-      where: `${file}:${yaml.lineOf([...segments, ...missing])}`,
+      where: `${file}:${yaml.lineOf(errorSegments(error))}`,
       hint: 'see schemas/policy.schema.json',
     });
   }

@@ -48,7 +48,7 @@ function renderText(report: Report, context: FormatContext): string {
   if (report.scorecard.scopes.length > 0) {
     lines.push(c.bold('Scopes'));
     for (const scope of report.scorecard.scopes) {
-      const label = `  ${scope.uid}${scope.name ? ` (${scope.name})` : ''}`;
+      const label = `  ${scope.provider} ${scope.kind} ${scope.name ?? scope.id}`;
       lines.push(`${label.padEnd(46)}${tint(scope.score, `${formatScore(scope.score)}  ${bar(scope.score)}`)}  ${countsLine(scope)}`);
     }
     lines.push('');

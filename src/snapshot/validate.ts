@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
-import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './model.js';
 
 let validator: ValidateFunction | undefined;
@@ -29,7 +29,7 @@ export function assertSnapshot(value: unknown, file: string): Snapshot {
   if (!validate(value)) {
     const error = mostSpecificError(validate.errors ?? []);
     throw new UserError(`invalid snapshot: ${describeAjvError(error).replace(/^[^:]*: /, '')}`, {
-      where: `${file}#${error.instancePath}`,
+      where: `${file}#/${errorSegments(error).map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`,
       hint: 'see schemas/snapshot.schema.json',
     });
   }

@@ -41,3 +41,14 @@ export function describeAjvError(error: ErrorObject): string {
 export function mostSpecificError(errors: ErrorObject[]): ErrorObject {
   return errors.reduce((best, e) => (e.instancePath.length > best.instancePath.length ? e : best), errors[0]!);
 }
+
+/** The path segments an error points at; for an unknown field, the field itself (so its line can be named). */
+export function errorSegments(error: ErrorObject): Array<string | number> {
+  const segments: Array<string | number> = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (error.keyword === 'additionalProperties') segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
+  return segments;
+}

@@ -86,7 +86,7 @@ export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
       await mkdir(dir, { recursive: true });
       const temp = join(dir, `.${basename(output.path)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, path: output.path });
-      await writeStaged(temp, output.data, output.mode ?? 0o644);
+      await writeStaged(temp, output.data, output.mode ?? 0o600);
     }
     for (const { temp, path } of staged) await rename(temp, path);
   } catch (error) {

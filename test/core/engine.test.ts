@@ -1,0 +1,132 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { evaluate } from '../../src/engine/evaluate.js';
+import { loadCheckFile } from '../../src/engine/load-checks.js';
+import { score } from '../../src/engine/score.js';
+import type { Check } from '../../src/engine/types.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
+import { tempDir } from '../helpers/cli.js';
+
+async function check(id: string, body: string): Promise<Check> {
+  const dir = await tempDir();
+  const file = join(dir, `${id}.yaml`);
+  await writeFile(file, `id: ${id}
+title: A check written by the test
+description: Exercises one behaviour of the evaluation engine.
+mitigation: M1026
+measure: credential-security
+technique: T1059.009
+severity: high
+message: "{name} fails"
+remediation: Do the right thing with this resource.
+references: { nist: ["IA-5"] }
+tests:
+  - { name: passes, expect: pass }
+  - { name: fails, expect: fail }
+${body}`);
+  return loadCheckFile(file);
+}
+
+function snapshot(parts: Partial<Snapshot>, collectedAt = '2026-06-01T00:00:00Z'): Snapshot {
+  return {
+    schemaVersion: '1.0',
+    generator: { name: 't', version: '0' },
+    collectedAt,
+    sources: [{ provider: 'aws', scope: { kind: 'account', id: '1' }, method: 'import', collectedAt, gaps: [] }],
+    principals: [],
+    roles: [],
+    controls: [],
+    hosts: [],
+    ...parts,
+  };
+}
+
+const scope = { kind: 'account' as const, id: '1' };
+const user = (name: string, extra: Record<string, unknown> = {}) => ({ uid: `aws:1:user/${name}`, provider: 'aws' as const, scope, nativeId: name, kind: 'user' as const, name, ...extra });
+
+test('ages are measured from the source collectedAt, never the wall clock', async (t) => {
+  const c = await check('key-age', `resource: principals
+require: { properties: { credentials: { items: { properties: { lastRotatedAt: { maxAgeDays: 90 } } } } } }`);
+  const principals = [user('fresh', { credentials: [{ kind: 'accessKey', id: 'k1', active: true, lastRotatedAt: '2026-04-01T00:00:00Z' }] })];
+  // 61 days old at collection time: passes, although it is years old by the wall clock of any later run.
+  t.is(evaluate(snapshot({ principals }), [c])[0]!.status, 'pass');
+  // The same resource in a snapshot taken a year later fails.
+  const later = snapshot({ principals }, '2027-06-01T00:00:00Z');
+  const result = evaluate(later, [c])[0]!;
+  t.is(result.status, 'fail');
+  t.is(result.evidence.failed?.[0]?.path, '/credentials/0/lastRotatedAt');
+  t.is(result.evidence.failed?.[0]?.actual, '2026-04-01T00:00:00Z');
+});
+
+test('absent data is unknown, not pass, even when the schema alone would pass', async (t) => {
+  const c = await check('mfa-on', `resource: principals
+require: { properties: { mfa: { properties: { state: { const: enabled } } } } }`);
+  const results = evaluate(snapshot({ principals: [user('nomfa'), user('unknownmfa', { mfa: { state: 'unknown' } }), user('off', { mfa: { state: 'disabled' } })] }), [c]);
+  t.deepEqual(results.map((r) => [r.resource.name, r.status]), [['nomfa', 'unknown'], ['unknownmfa', 'unknown'], ['off', 'fail']]);
+  t.deepEqual(results[0]!.evidence.missing, ['/mfa/state']);
+  t.is(results[2]!.message, 'off fails');
+});
+
+test('a definite failure wins over missing data elsewhere in the same resource', async (t) => {
+  const c = await check('two-fields', `resource: principals
+require: { properties: { mfa: { properties: { state: { const: enabled } } }, enabled: { const: false } } }`);
+  const [result] = evaluate(snapshot({ principals: [user('x', { enabled: true })] }), [c]);
+  t.is(result!.status, 'fail');
+  t.deepEqual(result!.evidence.missing, ['/mfa/state']);
+});
+
+test('a gap on a needed topic makes the result unknown with the gap as evidence', async (t) => {
+  const c = await check('needs-report', `resource: principals
+needs: [aws.credential-report]
+require: { properties: { enabled: { const: true } } }`);
+  const s = snapshot({ principals: [user('a', { enabled: true })] });
+  s.sources[0]!.gaps.push({ what: 'aws.credential-report', reason: 'AccessDenied', call: 'iam:GenerateCredentialReport' });
+  const [result] = evaluate(s, [c]);
+  t.is(result!.status, 'unknown');
+  t.deepEqual(result!.evidence.gaps, [{ what: 'aws.credential-report', reason: 'AccessDenied', call: 'iam:GenerateCredentialReport' }]);
+  // A gap on another topic changes nothing.
+  s.sources[0]!.gaps[0]!.what = 'aws.cloudtrail';
+  t.is(evaluate(s, [c])[0]!.status, 'pass');
+});
+
+test('scope aggregates count the matching resources of that scope only', async (t) => {
+  const c = await check('two-admins', `resource: scopes
+aggregate:
+  admins: { resource: principals, where: { properties: { privilege: { properties: { level: { const: admin } } } } } }
+require: { properties: { admins: { maximum: 1 } } }`);
+  const admin = { level: 'admin' as const, reasons: [] };
+  const s = snapshot({
+    principals: [user('a', { privilege: admin }), user('b', { privilege: admin }), { ...user('c', { privilege: admin }), uid: 'aws:2:user/c', scope: { kind: 'account' as const, id: '2' } }],
+  });
+  s.sources.push({ provider: 'aws', scope: { kind: 'account', id: '2' }, method: 'import', collectedAt: s.collectedAt, gaps: [] });
+  const results = evaluate(s, [c]);
+  t.deepEqual(results.map((r) => [r.resource.uid, r.status]), [['aws:account/1', 'fail'], ['aws:account/2', 'pass']]);
+  t.deepEqual((results[0]!.evidence as { members?: Record<string, string[]> }).members?.admins, ['aws:1:user/a', 'aws:1:user/b']);
+  t.deepEqual(results[0]!.evidence.observed, { '/admins': 2 });
+});
+
+test('where narrows by provider so other providers are never visited', async (t) => {
+  const c = await check('azure-only', `resource: principals
+where: { properties: { provider: { const: azure } } }
+require: { properties: { enabled: { const: true } } }`);
+  t.deepEqual(c.providers, ['azure']);
+  t.is(evaluate(snapshot({ principals: [user('a', { enabled: false })] }), [c]).length, 0);
+});
+
+test('score weighs results by severity and counts unknown as not passing', async (t) => {
+  const high = await check('s-high', `resource: principals
+require: { properties: { enabled: { const: true } } }`);
+  const low = { ...(await check('s-low', `resource: principals
+require: { properties: { guest: { const: false } } }`)), severity: 'low' as const };
+  const s = snapshot({ principals: [user('a', { enabled: true, guest: true }), user('b', { enabled: false })] });
+  const results = evaluate(s, [high, low]);
+  // high: a pass (5), b fail (5); low: a fail (1), b unknown (1) => 5 / 12
+  const card = score(results, [high, low]);
+  t.is(card.overall.score, 41.7);
+  t.deepEqual(card.overall.counts, { pass: 1, fail: 2, unknown: 1, waived: 0 });
+  const measure = card.mitigations[0]!.measures.find((m) => m.id === 'credential-security')!;
+  t.is(measure.checks, 2);
+  t.is(card.mitigations[1]!.score, null);
+  t.is(card.scopes[0]!.uid, 'aws:account/1');
+});
