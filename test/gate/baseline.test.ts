@@ -119,3 +119,14 @@ test('baseline and fail-on-new-only can come from cloudward.yaml', async (t) => 
   t.like(report.gate, { failOnNewOnly: true, failOn: 'critical', passed: true });
   t.like(report.baseline, { new: 2, fixed: 1 });
 });
+
+test('a report with a baseline block, waiver states and baseline states validates against schemas/report.schema.json', async (t) => {
+  const { createAjv, loadSchema } = await import('../../src/util/ajv.js');
+  const dir = await tempDir();
+  const baseline = await reportOf(dir, 'before', BEFORE);
+  const waivers = writeText(dir, 'w.yaml', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "gcp:acme-prod:user/break-glass-*"\n    owner: o@acme.com\n    reason: emergency access\n    ticket: SEC-1\n    expires: 2027-01-01\n');
+  const report = await readReport(await reportOf(dir, 'after', AFTER, ['--baseline', baseline, '--waivers', waivers]));
+  t.truthy(report.baseline && report.waivers && report.results.some((r) => r.waiver));
+  const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
+  t.true(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
+});
