@@ -84,7 +84,11 @@ export function gateSummary(gate: GateDecision, report: Report): string {
   const { byStatus } = report.summary;
   const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(report)}`;
   if (gate.passed) {
-    const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${gate.allowUnknown ? ' failing (unknown results allowed by --allow-unknown)' : ''}`;
+    const allowed = gate.allowUnknown
+      ? report.results.filter((r) => r.status === 'unknown' && atOrAbove(r.severity, gate.failOn) && (!gate.failOnNewOnly || r.baselineState === 'new')).length
+      : 0;
+    const unknownNote = allowed > 0 ? ` fails (${allowed} unknown allowed by --allow-unknown)` : '';
+    const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;
     return `cloudward: gate passed — ${threshold}${gate.minScore !== null ? `, ${scoreText} >= ${gate.minScore}` : ` (${scoreText})`}; ${tally}.`;
   }
   return `cloudward: gate failed — ${gate.reasons.join(' ')} (${scoreText}; ${tally}.)`;
