@@ -145,11 +145,24 @@ export interface AppLockerRule {
   /** Path patterns (path rules), publisher/product/binary (publisher rules) or file names (hash rules). */
   conditions: string[];
   exceptions: string[];
+  /** A path rule whose path covers a user-writable location (%TEMP%, %APPDATA%, the Users folder, ...). */
+  userWritable?: boolean;
+  /** The rule applies to everyone or all ordinary users (Everyone, Users, Authenticated Users, Domain Users). */
+  broadPrincipal?: boolean;
 }
 
+/** User-writable places an AppLocker path rule can open up. */
+export type UserWritableLocation = 'temp' | 'appdata' | 'localappdata' | 'downloads' | 'profile' | 'windows-temp';
+
 export interface AppLockerCollection {
+  /** The mode in effect: a NotConfigured collection that has rules is enforced. */
   enforcement: Enforcement;
   rules: AppLockerRule[];
+  /** EnforcementMode as the policy writes it. */
+  declaredEnforcement?: Enforcement;
+  /** An allow rule for everyone covers a user-writable location that no deny rule or exception takes back. */
+  userWritableAllowed?: boolean;
+  userWritableLocations?: UserWritableLocation[];
 }
 
 export type ExecutionPolicy =
@@ -161,6 +174,34 @@ export type ExecutionPolicy =
   | 'Undefined'
   | 'Default';
 
+export type ExecutionPolicyScope = 'MachinePolicy' | 'UserPolicy' | 'Process' | 'CurrentUser' | 'LocalMachine';
+export type AppLockerCollectionType = 'Exe' | 'Script' | 'Msi' | 'Dll' | 'Appx';
+export type WdacState = 'enforced' | 'audit' | 'off' | 'unknown';
+
+/** The mount that holds a user-writable path, and its options. */
+export interface HostMount {
+  path: string;
+  device?: string;
+  fstype?: string;
+  options: string[];
+  /** path itself when it is a mount point, else the nearest parent mount. */
+  mountPoint?: string;
+  /** mounted: the live mount table; fstab: configured only. */
+  origin?: 'mounted' | 'fstab';
+}
+
+/** One sudoers grant: who may run which commands as whom, and whether a password is asked. */
+export interface SudoersEntry {
+  who: string;
+  runAs: string;
+  commands: string[];
+  nopasswd: boolean;
+  source?: string;
+  hosts?: string;
+  /** A command holds a shell wildcard, which sudo matches loosely. */
+  wildcard?: boolean;
+}
+
 export interface Host {
   uid: string;
   provider: 'windows' | 'linux';
@@ -168,28 +209,31 @@ export interface Host {
   os: 'windows' | 'linux';
   name: string;
   osVersion?: string;
+  /** Each part is absent when it could not be read. */
   powershell?: {
-    executionPolicies: Partial<Record<'MachinePolicy' | 'UserPolicy' | 'Process' | 'CurrentUser' | 'LocalMachine', ExecutionPolicy>>;
-    effective: ExecutionPolicy;
-    effectiveScope: string;
+    executionPolicies?: Partial<Record<ExecutionPolicyScope, ExecutionPolicy>>;
+    effective?: ExecutionPolicy;
+    /** The scope that decided `effective`, or `Default` when every scope is Undefined. */
+    effectiveScope?: ExecutionPolicyScope | 'Default';
+    /** The language mode of the collecting session. */
     languageMode?: string | null;
+    /** The language mode a standard user gets (observed when the collector ran unelevated, else derived). */
+    nonAdminLanguageMode?: string;
+    /** The machine's __PSLockdownPolicy value; null when unset. */
+    lockdownPolicy?: string | null;
   };
   applocker?: {
-    collections: Partial<Record<'Exe' | 'Script' | 'Msi' | 'Dll' | 'Appx', AppLockerCollection>>;
+    collections: Partial<Record<AppLockerCollectionType, AppLockerCollection>>;
+    /** The Application Identity service, without which AppLocker rules are not enforced. */
+    appIdSvc?: 'running' | 'stopped' | 'unknown';
   };
-  wdac?: { state: 'enforced' | 'audit' | 'off' | 'unknown'; policies?: string[] };
+  wdac?: { state: WdacState; policies?: string[]; usermode?: WdacState };
   asr?: { rules: Array<{ id: string; name?: string; action: 'block' | 'audit' | 'warn' | 'off' }> };
   localAdmins?: Array<{ name: string; sid?: string; kind?: string }>;
-  mounts?: Array<{ path: string; device?: string; fstype?: string; options: string[] }>;
-  sudoers?: Array<{
-    who: string;
-    runAs: string;
-    commands: string[];
-    nopasswd: boolean;
-    source?: string;
-  }>;
-  mac?: { selinux?: string | null; apparmor?: string | null; fapolicyd?: string | null };
-  ssh?: { permitRootLogin?: string | null };
+  mounts?: HostMount[];
+  sudoers?: SudoersEntry[];
+  mac?: { selinux?: string | null; apparmor?: string | null; fapolicyd?: string | null; enforcing?: boolean };
+  ssh?: { permitRootLogin?: string | null; source?: string };
   privilegedGroups?: Array<{ name: string; members: string[] }>;
   cloudTools?: Array<{ tool: string; path: string; version?: string | null }>;
   cloudCredentials?: Array<{ tool: string; path: string; kind: 'long-lived' | 'short-lived'; detail?: string }>;

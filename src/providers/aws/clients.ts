@@ -1,0 +1,124 @@
+/**
+ * SDK clients for one set of credentials, and the one place every API call goes through: it counts calls and
+ * retries (for progress and the benchmark) and turns failures into the error bodies the rest of the provider reads.
+ */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { ErrorBody } from './documents.js';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** How to build clients: the SDK's standard chain fills whatever is not given. */
+export interface ClientSettings {
+  profile?: string;
+  region: string;
+  endpoint?: string;
+  /** Attempts per call, throttling and 5xx included (adaptive retry mode). */
+  maxAttempts: number;
+  credentials?: AwsCredentials;
+}
+
+export interface AwsClients {
+  iam: IAMClient;
+  sts: STSClient;
+  organizations: OrganizationsClient;
+  cloudtrail: CloudTrailClient;
+}
+
+/** Calls made and retries seen, over a whole run. */
+export interface CallStats {
+  calls: number;
+  retries: number;
+  throttled: number;
+}
+
+/**
+ * Builds the four clients. Each counts its calls through a middleware at the outermost step, so paginators and
+ * the SDK's own retries are counted too (`$metadata.attempts`).
+ */
+export function createClients(settings: ClientSettings, stats: CallStats): AwsClients {
+  // The clients are pinned, so the SDK's multi-line "future releases need Node 22" notice would only clutter the
+  // progress lines on stderr; a user who sets the variable keeps their own choice.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const config = {
+    region: settings.region,
+    maxAttempts: settings.maxAttempts,
+    retryMode: 'adaptive',
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.profile && !settings.credentials ? { profile: settings.profile } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+  };
+  const clients: AwsClients = {
+    iam: new IAMClient(config),
+    sts: new STSClient(config),
+    organizations: new OrganizationsClient(config),
+    cloudtrail: new CloudTrailClient(config),
+  };
+  for (const client of Object.values(clients) as Array<{ middlewareStack: { add: (m: unknown, o: unknown) => void } }>) {
+    client.middlewareStack.add(
+      (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>) => async (args: unknown) => {
+        try {
+          const result = await next(args);
+          countCall(stats, result.output.$metadata);
+          return result;
+        } catch (error) {
+          countCall(stats, (error as SdkError).$metadata, error);
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'cloudwardCallCounter' },
+    );
+  }
+  return clients;
+}
+
+export function destroyClients(clients: AwsClients): void {
+  clients.iam.destroy();
+  clients.sts.destroy();
+  clients.organizations.destroy();
+  clients.cloudtrail.destroy();
+}
+
+interface SdkError {
+  name?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { attempts?: number; httpStatusCode?: number };
+  $response?: unknown;
+}
+
+/** The wire error code: IAM's query errors come back as `NoSuchEntityException`; the CLI prints `NoSuchEntity`. */
+export function errorCode(error: unknown): string {
+  const e = error as SdkError;
+  const code = e.Code ?? e.name ?? 'UnknownError';
+  return code;
+}
+
+/** An SDK failure as an error body; messages never carry credentials (the SDK does not put them there). */
+export function errorBody(operation: string, error: unknown, target?: string): ErrorBody {
+  const e = error as SdkError;
+  const message = (e.message ?? String(error)).replace(/\s+/g, ' ').trim() || 'no message';
+  return { Operation: operation, Code: errorCode(error), Message: message, ...(target ? { Target: target } : {}) };
+}
+
+/** Whether the error is the SDK failing to find any credentials (a setup problem, not a gap). */
+export function isCredentialsMissing(error: unknown): boolean {
+  const name = (error as SdkError).name ?? '';
+  return name === 'CredentialsProviderError' || /Could not load credentials/i.test((error as SdkError).message ?? '');
+}
+
+/** Records one call's attempts into the stats; `attempts - 1` were retries (throttling or 5xx). */
+export function countCall(stats: CallStats, metadata: { attempts?: number } | undefined, error?: unknown): void {
+  const attempts = metadata?.attempts ?? 1;
+  stats.calls += attempts;
+  stats.retries += attempts - 1;
+  const code = error === undefined ? '' : errorCode(error);
+  if (attempts > 1 || /Throttl|TooManyRequests|RequestLimitExceeded/.test(code)) stats.throttled += attempts > 1 ? attempts - 1 : 1;
+}

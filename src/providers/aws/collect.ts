@@ -1,0 +1,144 @@
+/**
+ * Live collection: one account (the caller's), or with `--org-role` every active account of the organization,
+ * entered through that read-only role with bounded concurrency. A failing account is a bundle full of gaps, never an
+ * abort; only "no credentials at all" or "cannot list the organization" stop the run (exit 2).
+ */
+import { paginateListAccounts } from '@aws-sdk/client-organizations';
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
+import { UserError } from '../../errors.js';
+import type { CollectContext, RawBundle, RawDocument } from '../types.js';
+import { isoSeconds } from './credential-report.js';
+import { createClients, destroyClients, errorBody, isCredentialsMissing, type AwsClients, type CallStats, type ClientSettings } from './clients.js';
+import { DEFAULT_POLLING, readAccount, readServiceControlPolicies, type ReportPolling } from './collect-account.js';
+import { accountBundle } from './bundle.js';
+import { DocumentKind, type ErrorBody } from './documents.js';
+import { writeRawBundle } from './raw-files.js';
+
+/** Collection settings parsed from the CLI options (`--profile`, `--region`, ...). */
+export interface AwsCollectSettings {
+  client: ClientSettings;
+  orgRole?: string;
+  concurrency: number;
+  polling: ReportPolling;
+}
+
+function positiveInteger(value: unknown, flag: string, fallback: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${flag} must be a whole number from 1 to ${max}, not "${String(value)}"`, { where: flag });
+  return n;
+}
+
+/** Reads the adapter's options; an invalid value is a UserError naming the flag. */
+export function collectSettings(options: Record<string, unknown>): AwsCollectSettings {
+  const endpoint = options.endpointUrl as string | undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new UserError(`--endpoint-url must be an http(s) URL, not "${endpoint}"`, { where: '--endpoint-url', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });
+  }
+  const orgRole = options.orgRole as string | undefined;
+  if (orgRole !== undefined && !/^[\w+=,.@/-]{1,64}$/.test(orgRole)) {
+    throw new UserError(`--org-role must be an IAM role name, not "${orgRole}"`, { where: '--org-role', hint: 'e.g. --org-role CloudwardAudit' });
+  }
+  const region = (options.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const client: ClientSettings = { region, maxAttempts: positiveInteger(options.maxAttempts, '--max-attempts', 8, 20) };
+  if (endpoint) client.endpoint = endpoint;
+  if (typeof options.profile === 'string') client.profile = options.profile;
+  if (options.credentials && typeof options.credentials === 'object') client.credentials = options.credentials as ClientSettings['credentials'] & object;
+  return {
+    client,
+    ...(orgRole ? { orgRole } : {}),
+    concurrency: positiveInteger(options.concurrency, '--concurrency', 4, 64),
+    polling: { ...DEFAULT_POLLING, ...(options.polling as Partial<ReportPolling> | undefined) },
+  };
+}
+
+async function callerIdentity(clients: AwsClients): Promise<{ account: string; partition: string }> {
+  try {
+    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
+    const partition = /^arn:([^:]+):/.exec(identity.Arn ?? '')?.[1] ?? 'aws';
+    if (!identity.Account) throw new Error('GetCallerIdentity returned no account');
+    return { account: identity.Account, partition };
+  } catch (error) {
+    if (isCredentialsMissing(error)) {
+      throw new UserError('no AWS credentials found', { where: 'sts:GetCallerIdentity', hint: 'set AWS_PROFILE or pass --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' });
+    }
+    const body = errorBody('GetCallerIdentity', error);
+    throw new UserError(`cannot identify the caller: ${body.Code}: ${body.Message}`, { where: 'sts:GetCallerIdentity', hint: 'check the credentials (expired session? wrong profile?) and --endpoint-url' });
+  }
+}
+
+async function listActiveAccounts(clients: AwsClients): Promise<string[]> {
+  const accounts: string[] = [];
+  try {
+    for await (const page of paginateListAccounts({ client: clients.organizations }, {})) {
+      for (const account of page.Accounts ?? []) {
+        const state = (account as { State?: string }).State ?? account.Status;
+        if (account.Id && state === 'ACTIVE') accounts.push(account.Id);
+      }
+    }
+  } catch (error) {
+    const body = errorBody('ListAccounts', error);
+    throw new UserError(`--org-role needs the organization's account list: ${body.Code}: ${body.Message}`, {
+      where: 'organizations:ListAccounts',
+      hint: 'run from the management account (or a delegated administrator) with organizations:ListAccounts, or drop --org-role',
+    });
+  }
+  return accounts.sort();
+}
+
+/** Collects the caller's account, or every active account of the organization with --org-role. */
+export async function collectAws(context: CollectContext): Promise<RawBundle[]> {
+  const settings = collectSettings(context.options);
+  const stats: CallStats = { calls: 0, retries: 0, throttled: 0 };
+  const base = createClients(settings.client, stats);
+  try {
+    const caller = await callerIdentity(base);
+    const scps = await readServiceControlPolicies(base);
+    const accounts = settings.orgRole ? await listActiveAccounts(base) : [caller.account];
+    const limit = pLimit(settings.concurrency);
+    let done = 0;
+    const bundles = await Promise.all(
+      accounts.map((accountId) =>
+        limit(async () => {
+          const collectedAt = isoSeconds(Date.now());
+          const documents = [...scps];
+          const entered = accountId === caller.account ? { clients: base } : await assumeInto(base, settings, stats, caller.partition, accountId);
+          if ('error' in entered) documents.push(entered.error);
+          else {
+            try {
+              documents.push(...(await readAccount(entered.clients, settings.polling, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
+            } finally {
+              if (entered.clients !== base) destroyClients(entered.clients);
+            }
+          }
+          const bundle = accountBundle(accountId, 'live', collectedAt, documents);
+          if (context.rawOut) await writeRawBundle(context.rawOut, bundle);
+          done++;
+          const gapNote = bundle.gaps.length > 0 ? `, ${bundle.gaps.length} gap(s)` : '';
+          context.progress.status(`aws: account ${accountId} read (${done}/${accounts.length}), ${stats.calls} calls, ${stats.throttled} throttled${gapNote}`);
+          for (const gap of bundle.gaps) context.progress.warn(`aws: ${accountId}: ${gap.what} not read (${gap.call ?? ''}): ${gap.reason}`);
+          return bundle;
+        }),
+      ),
+    );
+    return bundles;
+  } finally {
+    destroyClients(base);
+  }
+}
+
+/** Assumes the org role in one account; a failure is returned as an AssumeRole error document. */
+async function assumeInto(base: AwsClients, settings: AwsCollectSettings, stats: CallStats, partition: string, accountId: string): Promise<{ clients: AwsClients } | { error: RawDocument }> {
+  const roleArn = `arn:${partition}:iam::${accountId}:role/${settings.orgRole!}`;
+  try {
+    const output = await base.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cloudward-audit', DurationSeconds: 3600 }));
+    const c = output.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+    const credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    return { clients: createClients({ ...settings.client, credentials }, stats) };
+  } catch (error) {
+    const body: ErrorBody = errorBody('AssumeRole', error, roleArn);
+    return { error: { kind: DocumentKind.error, origin: 'sts:AssumeRole', body } };
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The IAM credential report: one CSV row per user (and one for the root user), with password, MFA, access-key and
+ * signing-certificate state. Column names and special values follow the IAM User Guide ("Getting credential
+ * reports"); booleans are compared case-insensitively because real exports use both TRUE and true.
+ */
+import { parse } from 'csv-parse/sync';
+
+/** The columns IAM documents, in order. Extra trailing columns (added by AWS later) are tolerated. */
+export const CREDENTIAL_REPORT_COLUMNS = [
+  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed',
+  'password_next_rotation', 'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated',
+  'access_key_1_last_used_date', 'access_key_1_last_used_region', 'access_key_1_last_used_service',
+  'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date', 'access_key_2_last_used_region',
+  'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
+] as const;
+
+/** The `user` value of the root user's row. */
+export const ROOT_USER_ROW = '<root_account>';
+
+export interface ReportAccessKey {
+  /** `access_key_1` or `access_key_2`: the report's slot, never the key id. */
+  slot: string;
+  active: boolean;
+  lastRotated: string | null;
+  lastUsedDate: string | null;
+  lastUsedService: string | null;
+}
+
+export interface ReportCertificate {
+  slot: string;
+  active: boolean;
+  lastRotated: string | null;
+}
+
+export interface CredentialReportRow {
+  user: string;
+  arn: string;
+  isRoot: boolean;
+  userCreationTime: string | null;
+  /** null on the root row (`not_supported`). */
+  passwordEnabled: boolean | null;
+  passwordLastUsed: string | null;
+  passwordLastChanged: string | null;
+  mfaActive: boolean;
+  /** Keys that exist (active, or inactive with a rotation date). */
+  accessKeys: ReportAccessKey[];
+  certificates: ReportCertificate[];
+}
+
+export class CredentialReportError extends Error {
+  override readonly name = 'CredentialReportError';
+}
+
+const NO_VALUE = new Set(['n/a', 'no_information', 'not_supported', '']);
+
+/** A report timestamp as ISO 8601 (seconds, UTC), or null for N/A, no_information, not_supported. */
+export function reportDate(value: string | undefined): string | null {
+  if (value === undefined || NO_VALUE.has(value.trim().toLowerCase())) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new CredentialReportError(`"${value}" is not a date`);
+  return isoSeconds(time);
+}
+
+/** ISO 8601 in UTC without milliseconds: the one timestamp form every snapshot field uses. */
+export function isoSeconds(time: number | string | Date): string {
+  const date = time instanceof Date ? time : new Date(time);
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function reportBoolean(value: string | undefined, column: string): boolean | null {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (NO_VALUE.has(v)) return null;
+  throw new CredentialReportError(`column ${column} holds "${value}", expected true or false`);
+}
+
+function reportText(value: string | undefined): string | null {
+  return value === undefined || NO_VALUE.has(value.trim().toLowerCase()) ? null : value;
+}
+
+/** Whether a text looks like a credential report (its header line), so import can recognise it by content. */
+export function looksLikeCredentialReport(text: string): boolean {
+  return /^\s*user,arn,user_creation_time,/.test(text);
+}
+
+/** Parses the CSV text of a credential report; throws CredentialReportError naming the line on bad input. */
+export function parseCredentialReport(text: string): CredentialReportRow[] {
+  let records: string[][];
+  try {
+    records = parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true }) as string[][];
+  } catch (error) {
+    throw new CredentialReportError(`malformed CSV: ${(error as Error).message}`);
+  }
+  const header = records[0];
+  if (!header) throw new CredentialReportError('the report has no header line');
+  const missing = CREDENTIAL_REPORT_COLUMNS.filter((c, i) => header[i] !== c);
+  if (missing.length > 0) {
+    throw new CredentialReportError(`line 1: unexpected header; expected the ${CREDENTIAL_REPORT_COLUMNS.length} IAM columns starting "${CREDENTIAL_REPORT_COLUMNS.slice(0, 4).join(',')}", first difference at column "${missing[0]}"`);
+  }
+  return records.slice(1).map((record, index) => {
+    const line = index + 2;
+    const cell = (name: (typeof CREDENTIAL_REPORT_COLUMNS)[number]) => record[CREDENTIAL_REPORT_COLUMNS.indexOf(name)];
+    try {
+      const user = cell('user') ?? '';
+      const arn = cell('arn') ?? '';
+      if (!user || !arn.startsWith('arn:')) throw new CredentialReportError('the user or arn column is empty or not an ARN');
+      const accessKeys: ReportAccessKey[] = [];
+      for (const n of [1, 2] as const) {
+        const active = reportBoolean(cell(`access_key_${n}_active`), `access_key_${n}_active`) ?? false;
+        const lastRotated = reportDate(cell(`access_key_${n}_last_rotated`));
+        if (!active && lastRotated === null) continue;
+        accessKeys.push({
+          slot: `access_key_${n}`,
+          active,
+          lastRotated,
+          lastUsedDate: reportDate(cell(`access_key_${n}_last_used_date`)),
+          lastUsedService: reportText(cell(`access_key_${n}_last_used_service`)),
+        });
+      }
+      const certificates: ReportCertificate[] = [];
+      for (const n of [1, 2] as const) {
+        const active = reportBoolean(cell(`cert_${n}_active`), `cert_${n}_active`) ?? false;
+        const lastRotated = reportDate(cell(`cert_${n}_last_rotated`));
+        if (active || lastRotated !== null) certificates.push({ slot: `cert_${n}`, active, lastRotated });
+      }
+      return {
+        user,
+        arn,
+        isRoot: user === ROOT_USER_ROW,
+        userCreationTime: reportDate(cell('user_creation_time')),
+        passwordEnabled: reportBoolean(cell('password_enabled'), 'password_enabled'),
+        passwordLastUsed: reportDate(cell('password_last_used')),
+        passwordLastChanged: reportDate(cell('password_last_changed')),
+        mfaActive: reportBoolean(cell('mfa_active'), 'mfa_active') ?? false,
+        accessKeys,
+        certificates,
+      };
+    } catch (error) {
+      throw new CredentialReportError(`line ${line}: ${(error as Error).message}`);
+    }
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * The least-privilege, read-only IAM policy collection needs (`cloudward permissions aws`). Every action here is a
+ * read; GenerateCredentialReport only asks IAM to refresh its own report.
+ */
+
+/** Actions read in every account. */
+export const ACCOUNT_ACTIONS = [
+  'iam:GetAccountAuthorizationDetails',
+  'iam:GenerateCredentialReport',
+  'iam:GetCredentialReport',
+  'iam:GetAccountSummary',
+  'iam:ListVirtualMFADevices',
+  'iam:GetAccountPasswordPolicy',
+  'iam:ListRoles',
+  'cloudtrail:DescribeTrails',
+  'cloudtrail:GetTrailStatus',
+  'cloudtrail:GetEventSelectors',
+];
+
+/** Actions read once, with the caller's own credentials (the management account or a delegated administrator). */
+export const ORGANIZATION_ACTIONS = [
+  'organizations:ListPolicies',
+  'organizations:DescribePolicy',
+  'organizations:ListTargetsForPolicy',
+  'organizations:ListAccounts',
+];
+
+/** The policy JSON, with the --org-role note as a statement id anyone reading it will see. */
+export function awsPermissionsPolicy(): string {
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'CloudwardReadAccount', Effect: 'Allow', Action: ACCOUNT_ACTIONS, Resource: '*' },
+      { Sid: 'CloudwardReadOrganization', Effect: 'Allow', Action: ORGANIZATION_ACTIONS, Resource: '*' },
+      {
+        Sid: 'CloudwardOrgRoleOnlyAssumeTheReadOnlyRoleInMemberAccounts',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: 'arn:aws:iam::*:role/CloudwardAudit',
+      },
+    ],
+  };
+  return `${JSON.stringify(policy, null, 2)}\n`;
+}
+
+/** Explains the policy for humans (`cloudward permissions aws` prints it to stderr, or docs quote it). */
+export const PERMISSIONS_NOTE = [
+  'Attach this policy to the identity that runs `cloudward collect aws` (the AWS managed SecurityAudit policy also covers it).',
+  'In member accounts, the role named by --org-role needs only the CloudwardReadAccount statement, and a trust policy',
+  'that lets the caller assume it. sts:GetCallerIdentity needs no permission. Without --org-role, drop the last statement;',
+  'replace CloudwardAudit with your --org-role name. The organizations:* actions only succeed in the management account or',
+  'a delegated administrator; elsewhere SCPs are recorded as a gap (aws.scp).',
+].join(' ');

@@ -1,0 +1,87 @@
+/**
+ * The file names of raw documents (`--raw-out` writes them, import reads any names but uses these to tie a keyed
+ * response — a trail's status, a policy's targets — to its trail or policy, since those responses do not name it).
+ */
+import { join } from 'node:path';
+import { UserError } from '../../errors.js';
+import { writeFileAtomic } from '../../util/files.js';
+import type { RawBundle, RawDocument } from '../types.js';
+import { cliErrorLine, DocumentKind, type CollectionBody, type ErrorBody } from './documents.js';
+
+const FILE_STEMS: Record<string, string> = {
+  [DocumentKind.authorizationDetails]: 'iam-get-account-authorization-details',
+  [DocumentKind.credentialReport]: 'iam-get-credential-report',
+  [DocumentKind.accountSummary]: 'iam-get-account-summary',
+  [DocumentKind.virtualMfaDevices]: 'iam-list-virtual-mfa-devices',
+  [DocumentKind.passwordPolicy]: 'iam-get-account-password-policy',
+  [DocumentKind.roles]: 'iam-list-roles',
+  [DocumentKind.scpList]: 'organizations-list-policies',
+  [DocumentKind.scpDetail]: 'organizations-describe-policy',
+  [DocumentKind.scpTargets]: 'organizations-list-targets-for-policy',
+  [DocumentKind.trails]: 'cloudtrail-describe-trails',
+  [DocumentKind.trailStatus]: 'cloudtrail-get-trail-status',
+  [DocumentKind.eventSelectors]: 'cloudtrail-get-event-selectors',
+};
+
+/** A file-name-safe form of a key (a trail ARN keeps its name: the part after `trail/`). */
+export function fileKey(key: string): string {
+  const trail = /:trail\/(.+)$/.exec(key);
+  return (trail ? trail[1]! : key).replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+function kebab(operation: string): string {
+  return operation.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/MFA/g, 'Mfa').toLowerCase();
+}
+
+/** The key a document is about (trail name, policy id), for its file name; undefined for account-wide documents. */
+function documentKey(document: RawDocument): string | undefined {
+  const body = document.body as Record<string, unknown>;
+  if (document.kind === DocumentKind.trailStatus) return body.Name as string | undefined;
+  if (document.kind === DocumentKind.eventSelectors) return body.TrailARN as string | undefined;
+  if (document.kind === DocumentKind.scpTargets) return body.PolicyId as string | undefined;
+  if (document.kind === DocumentKind.scpDetail) return (body.Policy as { PolicySummary?: { Id?: string } } | undefined)?.PolicySummary?.Id;
+  if (document.kind === DocumentKind.error) return (body as unknown as ErrorBody).Target;
+  return undefined;
+}
+
+/** The file name and text of one document, as the AWS CLI would have written it. */
+export function rawFile(document: RawDocument): { name: string; text: string } {
+  const key = documentKey(document);
+  const suffix = key ? `.${fileKey(key)}` : '';
+  if (document.kind === DocumentKind.error) {
+    const error = document.body as ErrorBody;
+    const service = document.origin.split(':')[0] ?? 'aws';
+    return { name: `${service}-${kebab(error.Operation)}${suffix}.error.txt`, text: `${cliErrorLine(error)}\n` };
+  }
+  let body = document.body as Record<string, unknown>;
+  // The request key is kept in memory only; the CLI's output does not carry it.
+  if (document.kind === DocumentKind.trailStatus || document.kind === DocumentKind.scpTargets) {
+    const { Name: _name, PolicyId: _policy, ...rest } = body;
+    body = rest;
+  }
+  return { name: `${FILE_STEMS[document.kind] ?? document.kind}${suffix}.json`, text: `${JSON.stringify(body, null, 4)}\n` };
+}
+
+/** The name of the note `--raw-out` writes beside an account's documents (account id and collection time). */
+export const COLLECTION_FILE = 'cloudward-collection.json';
+
+/**
+ * Writes a bundle's documents under `dir/<account-id>/`, each file atomically, mode 0600, with a note of the account
+ * and collection time so that importing the folder needs no `--account` or `--collected-at`.
+ */
+export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<string[]> {
+  const written: string[] = [];
+  const note: CollectionBody = { Cloudward: { Provider: 'aws', AccountId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
+  const files = [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 4)}\n` }];
+  for (const file of files) {
+    const path = join(dir, bundle.scope.id, file.name);
+    try {
+      await writeFileAtomic(path, file.text);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new UserError(`cannot write the raw documents: ${code}`, { where: path, hint: '--raw-out must name a folder you can write to' });
+    }
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,43 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { awsProvider } from '../../src/providers/aws/index.js';
+import { FIXTURES, fakeAccountFrom, fakeOrganizationFrom, importFolder, quietProgress } from '../support/aws-fixtures.js';
+import { startFakeAws } from '../support/fake-aws.js';
+
+interface PolicyJson {
+  Version: string;
+  Statement: Array<{ Sid: string; Effect: string; Action: string[]; Resource: string }>;
+}
+
+function policy(): PolicyJson {
+  const output = awsProvider.permissions();
+  if (output.format !== 'json') throw new Error(`expected json, got ${output.format}`);
+  return JSON.parse(output.text) as PolicyJson;
+}
+
+test('the permissions are a valid IAM policy of read-only actions', (t) => {
+  const document = policy();
+  t.is(document.Version, '2012-10-17');
+  const actions = document.Statement.flatMap((s) => s.Action);
+  t.true(document.Statement.every((s) => s.Effect === 'Allow'));
+  t.true(actions.every((a) => /^(iam|organizations|cloudtrail|sts):(Get|List|Describe|Generate|AssumeRole$)/.test(a)), actions.join(', '));
+  t.true(actions.includes('organizations:ListAccounts'));
+  t.true(actions.includes('iam:ListRoles'));
+});
+
+test('every call a live collection makes (org mode included) is in the permissions', async (t) => {
+  const [bundle] = await importFolder(join(FIXTURES, '123456789012'));
+  const organization = fakeOrganizationFrom(bundle!, [{ Id: '123456789012', Name: 'management' }, { Id: '210987654321', Name: 'member' }])!;
+  const data = fakeAccountFrom(bundle!);
+  const fake = await startFakeAws({ callerAccount: '123456789012', accounts: { '123456789012': data, '210987654321': data }, organization });
+  t.teardown(() => fake.close());
+  await awsProvider.collect!({
+    options: { endpointUrl: fake.endpoint, credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x' }, orgRole: 'CloudwardAudit', polling: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 2000 } },
+    progress: quietProgress,
+  });
+  const allowed = new Set(policy().Statement.flatMap((s) => s.Action));
+  const used = new Set(fake.calls.map((c) => `${c.service}:${c.action}`));
+  used.delete('sts:GetCallerIdentity'); // needs no permission
+  for (const action of used) t.true(allowed.has(action), `${action} is missing from the policy`);
+  t.true(used.has('sts:AssumeRole'));
+});
