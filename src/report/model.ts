@@ -107,7 +107,7 @@ const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, p
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /** Assembles the report. Results are ordered by status, severity, check id, then resource uid, so diffs are stable. */
-export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; scorecard: Scorecard }): Report {
+export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; scorecard: Scorecard; generatedAt?: string }): Report {
   const byId = new Map(input.checks.map((c) => [c.id, c]));
   const results: ReportResult[] = input.results.map((r) => {
     const check = byId.get(r.checkId)!;
@@ -125,7 +125,7 @@ export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; 
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: TOOL_URI },
-    generatedAt: reportTime(),
+    generatedAt: input.generatedAt ?? reportTime(),
     snapshot: {
       files: input.files,
       collectedAt: input.snapshot.collectedAt,
