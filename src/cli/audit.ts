@@ -1,8 +1,10 @@
 import { join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { auditSnapshot } from '../audit.js';
 import { UserError } from '../errors.js';
+import { loadReport } from '../gate/baseline.js';
 import { gateSummary } from '../gate/decide.js';
+import { loadWaivers } from '../gate/waivers.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
 import type { Severity } from '../engine/types.js';
 import { formatters, getFormatter } from '../report/index.js';
@@ -25,12 +27,21 @@ export interface AuditFlags {
   failOn?: Severity | 'none';
   minScore?: number;
   allowUnknown?: boolean;
+  baseline?: string;
+  failOnNewOnly?: boolean;
+  waivers?: string;
   sarifCategory?: string;
   config?: string | false;
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   maxInputSize?: number;
+}
+
+/** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
+export function parseSarifCategory(value: string): string {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
+  return value;
 }
 
 /** Base name of report files written to --output-dir. */
@@ -78,6 +89,11 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   progress.status('loading checks');
   const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
   const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
+  const waiversFile = flags.waivers ?? config.waivers;
+  const baselineFile = flags.baseline ?? config.baseline;
+  // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
+  const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
+  const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
   progress.status(`evaluating ${checks.length} checks`);
   const report = auditSnapshot({
     loaded,
@@ -86,7 +102,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       failOn: flags.failOn ?? config.failOn ?? 'high',
       minScore: flags.minScore ?? config.minScore ?? null,
       allowUnknown: flags.allowUnknown ?? config.allowUnknown ?? false,
+      failOnNewOnly: flags.failOnNewOnly ?? config.failOnNewOnly ?? false,
     },
+    ...(waivers ? { waivers } : {}),
+    ...(baseline ? { baseline } : {}),
   });
   progress.done();
 
@@ -94,6 +113,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     verbose: Boolean(flags.verbose),
     quiet: Boolean(flags.quiet),
     sarifCategory: flags.sarifCategory ?? config.sarifCategory ?? 'cloudward',
+    warn: (message: string) => process.stderr.write(`cloudward: warning: ${message}\n`),
   };
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;
@@ -125,7 +145,10 @@ export function auditCommand(): Command {
     .addOption(new Option('--fail-on <severity>', 'fail the gate on results at or above this severity: critical, high, medium, low, none (default: high)').argParser(parseSeverityThreshold))
     .option('--min-score <n>', 'fail the gate when the overall score is below N (0-100)', parseScore)
     .option('--allow-unknown', 'do not fail the gate on results that could not be assessed (collection gaps)')
-    .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)')
+    .option('--baseline <report.json>', 'a previous JSON report: mark results new or unchanged against it and list the fixed ones')
+    .option('--fail-on-new-only', 'fail the gate only on results that are new against --baseline')
+    .option('--waivers <file>', 'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires')
+    .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)', parseSarifCategory)
     .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')
@@ -141,6 +164,7 @@ Examples:
   $ cloudward audit aws.json azure.json --output-dir reports --format text,json,sarif,html
   $ cloudward audit snapshot.json --fail-on critical --min-score 80
   $ cloudward audit snapshot.json --policies ./our-policies --skip-checks aws-root-hardware-mfa
+  $ cloudward audit snapshot.json --baseline main-report.json --fail-on-new-only --waivers waivers.yaml
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage, input or tool error.`,
     )

@@ -3,6 +3,7 @@ import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
+import { diffCommand } from './diff.js';
 import { collectCommand, importCommand, mergeCommand, permissionsCommand } from './providers.js';
 import { outcome } from './outcome.js';
 import { testCommand } from './test.js';
@@ -25,7 +26,7 @@ Examples:
 
 Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
     );
-  for (const command of [auditCommand(), collectCommand(), importCommand(), mergeCommand(), validateCommand(), checksCommand(), testCommand(), permissionsCommand()]) {
+  for (const command of [auditCommand(), collectCommand(), importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), permissionsCommand()]) {
     program.addCommand(command);
   }
   return program;

@@ -2,7 +2,10 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { isUserError, UserError } from '../errors.js';
-import { loadCheckFile } from '../engine/load-checks.js';
+import { loadCheckFile, loadChecks } from '../engine/load-checks.js';
+import { loadReport } from '../gate/baseline.js';
+import { loadWaivers } from '../gate/waivers.js';
+import { readInputText } from '../util/files.js';
 import { snapshotDigest } from '../snapshot/digest.js';
 import { readSnapshotFile } from '../snapshot/load.js';
 import { CONFIG_FILE_NAMES, loadConfig } from './config.js';
@@ -18,9 +21,19 @@ export async function validateFile(path: string): Promise<string> {
     await loadConfig(path);
     return `${path}: valid project file`;
   }
+  const head = (await readInputText(path, 'file')).slice(0, 4096);
+  if ((ext === '.yaml' || ext === '.yml') && /^waivers\s*:/m.test(head)) {
+    const checks = await loadChecks();
+    const waivers = await loadWaivers(path, checks.map((c) => c.id));
+    return `${path}: valid waivers file (${waivers.length} waivers)`;
+  }
   if (ext === '.yaml' || ext === '.yml') {
     const check = await loadCheckFile(path);
     return `${path}: valid check ${check.id} (${check.severity}, ${check.mitigation}/${check.measure}, ${check.tests.length} test cases)`;
+  }
+  if (ext === '.json' && /"reportVersion"\s*:/.test(head)) {
+    const { report } = await loadReport(path, 'report');
+    return `${path}: valid report ${report.reportVersion} (${report.results.length} results, generated ${report.generatedAt})`;
   }
   if (ext === '.json') {
     const { snapshot } = await readSnapshotFile(path);
@@ -36,12 +49,12 @@ export async function validateFile(path: string): Promise<string> {
     const counts = (['sources', 'principals', 'roles', 'controls', 'hosts'] as const).map((k) => `${snapshot[k].length} ${k}`).join(', ');
     return `${path}: valid snapshot ${snapshot.schemaVersion} (${counts}; ${snapshot.digest ? 'digest verified' : 'no digest'})`;
   }
-  throw new UserError('cannot tell what this file is from its extension', { where: path, hint: 'validate takes .json snapshots, .yaml checks or cloudward.yaml' });
+  throw new UserError('cannot tell what this file is from its extension', { where: path, hint: 'validate takes .json snapshots or reports, .yaml checks or waivers files, or cloudward.yaml' });
 }
 
 export function validateCommand(): Command {
   return new Command('validate')
-    .description('check snapshot files (.json), check files (.yaml) and cloudward.yaml against their schemas')
+    .description('check snapshots and reports (.json), checks and waivers files (.yaml) and cloudward.yaml against their schemas')
     .argument('<file...>', 'files to validate')
     .addHelpText('after', '\nExamples:\n  $ cloudward validate snapshot.json\n  $ cloudward validate policies/aws/*.yaml cloudward.yaml\n\nExit codes: 0 all valid, 2 a file is invalid (one line per invalid file on stderr).')
     .action(async (files: string[]) => {

@@ -58,14 +58,37 @@ export function decideGate(report: Report, options: GateOptions): GateDecision {
   };
 }
 
+/** What the baseline comparison and the waivers contributed, for the summary (empty when neither was used). */
+function contextNotes(report: Report): string {
+  const notes: string[] = [];
+  if (report.baseline) {
+    const b = report.baseline;
+    notes.push(`against baseline ${b.file}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed`);
+  }
+  if (report.waivers) {
+    const ids = (state: 'active' | 'expired' | 'stale') => report.waivers!.filter((w) => w.state === state).map((w) => w.id);
+    const expired = ids('expired');
+    const stale = ids('stale');
+    const parts = [`${ids('active').length} active`];
+    if (expired.length > 0) parts.push(`${expired.length} expired and no longer waiving (${expired.join(', ')})`);
+    if (stale.length > 0) parts.push(`${stale.length} stale, matching nothing (${stale.join(', ')})`);
+    notes.push(`waivers: ${parts.join(', ')}`);
+  }
+  return notes.map((n) => `; ${n}`).join('');
+}
+
 /** The one-paragraph summary printed on stderr: why the gate passed or failed. */
 export function gateSummary(gate: GateDecision, report: Report): string {
   const score = report.scorecard.overall.score;
   const scoreText = score === null ? 'no score' : `score ${score.toFixed(1)}`;
   const { byStatus } = report.summary;
-  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass`;
+  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(report)}`;
   if (gate.passed) {
-    const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}`;
+    const allowed = gate.allowUnknown
+      ? report.results.filter((r) => r.status === 'unknown' && atOrAbove(r.severity, gate.failOn) && (!gate.failOnNewOnly || r.baselineState === 'new')).length
+      : 0;
+    const unknownNote = allowed > 0 ? ` fails (${allowed} unknown allowed by --allow-unknown)` : '';
+    const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;
     return `cloudward: gate passed — ${threshold}${gate.minScore !== null ? `, ${scoreText} >= ${gate.minScore}` : ` (${scoreText})`}; ${tally}.`;
   }
   return `cloudward: gate failed — ${gate.reasons.join(' ')} (${scoreText}; ${tally}.)`;

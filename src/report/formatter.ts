@@ -10,6 +10,8 @@ export interface FormatContext {
   outputPath?: string;
   /** SARIF automation category (one per analysis). */
   sarifCategory?: string;
+  /** Tells the user about output that had to be cut (limits of the target); the CLI prints it on stderr. */
+  warn?: (message: string) => void;
 }
 
 /** One output format: a pure function of the report. Large outputs may be produced as a stream of chunks. */

@@ -159,7 +159,7 @@ export function orderResults(results: ReportResult[]): ReportResult[] {
 }
 
 /** Assembles the report. Results are ordered by status, severity, check id, then resource uid, so diffs are stable. */
-export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; scorecard: Scorecard }): Report {
+export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; scorecard: Scorecard; generatedAt?: string }): Report {
   const byId = new Map(input.checks.map((c) => [c.id, c]));
   const results = orderResults(input.results.map((r) => reportResult(r, byId.get(r.checkId)!)));
   const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
@@ -167,7 +167,7 @@ export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; 
   return {
     reportVersion: REPORT_VERSION,
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: TOOL_URI },
-    generatedAt: reportTime(),
+    generatedAt: input.generatedAt ?? reportTime(),
     snapshot: {
       files: input.files,
       collectedAt: input.snapshot.collectedAt,

@@ -16,12 +16,12 @@ function pascalCase(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase());
 }
 
-function tagsFor(check: ReportCheck): string[] {
+function allTags(check: ReportCheck): string[] {
   const tags = ['security', check.technique, check.mitigation, `${check.mitigation}/${check.measure}`];
   for (const id of check.references.attack ?? []) tags.push(id);
   for (const [benchmark, items] of Object.entries(check.references.cis ?? {})) for (const item of items) tags.push(`CIS ${benchmark} ${item}`);
   for (const control of check.references.nist) tags.push(`NIST SP 800-53 ${control}`);
-  return [...new Set(tags)].slice(0, SARIF_MAX_TAGS);
+  return [...new Set(tags)];
 }
 
 function helpMarkdown(check: ReportCheck): string {
@@ -52,11 +52,16 @@ export function buildSarif(report: Report, context: FormatContext): Record<strin
   const category = context.sarifCategory ?? 'cloudward';
   const notifications = [];
   if (dropped > 0) {
-    notifications.push({
-      level: 'warning',
-      message: { text: `${dropped} results were left out to stay under code scanning's limit of ${SARIF_MAX_RESULTS} results per run; the JSON report lists all of them.` },
-      descriptor: { id: 'CW0001' },
-    });
+    const text = `${dropped} results were left out to stay under code scanning's limit of ${SARIF_MAX_RESULTS} results per run; the JSON report lists all of them.`;
+    notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0001' } });
+    context.warn?.(`SARIF: ${text}`);
+  }
+  const tagsByRule = new Map(report.checks.map((check) => [check.id, allTags(check)]));
+  const overTagged = [...tagsByRule].filter(([, tags]) => tags.length > SARIF_MAX_TAGS).map(([id]) => id);
+  if (overTagged.length > 0) {
+    const text = `${overTagged.length} rule(s) had more than ${SARIF_MAX_TAGS} tags, code scanning's limit; the extra tags were left out (${overTagged.join(', ')}).`;
+    notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0002' } });
+    context.warn?.(`SARIF: ${text}`);
   }
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -78,7 +83,7 @@ export function buildSarif(report: Report, context: FormatContext): Record<strin
               helpUri: check.references.url ?? `${report.tool.informationUri}/blob/main/docs/checks.md#${check.id}`,
               defaultConfiguration: { level: LEVEL[check.severity] },
               properties: {
-                tags: tagsFor(check),
+                tags: tagsByRule.get(check.id)!.slice(0, SARIF_MAX_TAGS),
                 precision: 'high',
                 'problem.severity': check.severity === 'low' ? 'recommendation' : check.severity === 'medium' ? 'warning' : 'error',
                 'security-severity': SECURITY_SEVERITY[check.severity],

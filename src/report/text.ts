@@ -67,7 +67,7 @@ function renderText(report: Report, context: FormatContext): string {
       lines.push(`  ${c.bold(checkId)} ${c.dim(`(${list.length})`)}`);
       const shown = context.verbose ? list : list.slice(0, PER_CHECK_LIMIT);
       for (const r of shown) {
-        lines.push(`    ${severityColor[severity]('✗')} ${r.message}`);
+        lines.push(`    ${severityColor[severity]('✗')} ${r.message}${r.baselineState === 'new' ? c.bold(' [new]') : ''}`);
         lines.push(c.dim(`      ${r.resource.uid}`));
         if (context.verbose) {
           for (const f of r.evidence.failed ?? []) lines.push(c.dim(`      ${f.path}: ${f.message}${f.actual === undefined ? '' : ` (saw ${JSON.stringify(f.actual)})`}`));
@@ -101,8 +101,21 @@ function renderText(report: Report, context: FormatContext): string {
       lines.push(`  ~ ${r.checkId} ${r.resource.uid} — ${r.waiver?.reason ?? ''} (${r.waiver?.owner ?? '?'}, until ${r.waiver?.expires ?? '?'})`);
     }
   }
-  for (const w of report.waivers ?? []) {
-    if (w.state !== 'active') lines.push(c.yellow(`  waiver ${w.id} is ${w.state}${w.state === 'expired' ? ` (expired ${w.expires}; it no longer waives)` : ' (matches nothing; remove it)'}`));
+  const attention = (report.waivers ?? []).filter((w) => w.state !== 'active');
+  if (attention.length > 0) {
+    lines.push('');
+    lines.push(c.bold(`Waivers needing attention (${attention.length} of ${report.waivers!.length})`));
+    for (const w of attention) {
+      const what = w.state === 'expired' ? `expired ${w.expires}; no longer waives${w.matched > 0 ? ` (${w.matched} result(s) count again)` : ''}` : 'stale: matches no failing or unknown result; remove it';
+      lines.push(c.yellow(`  ! ${w.id} (${w.checkId} ${w.resource}, owner ${w.owner}): ${what}`));
+    }
+  }
+  if (report.baseline) {
+    const b = report.baseline;
+    lines.push('');
+    lines.push(c.bold(`Against baseline ${b.file}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed`));
+    for (const f of b.fixedResults.slice(0, context.verbose ? b.fixedResults.length : 10)) lines.push(c.green(`  ✓ fixed: ${f.checkId} ${f.uid}`));
+    if (!context.verbose && b.fixedResults.length > 10) lines.push(c.dim(`  ... and ${b.fixedResults.length - 10} more fixed (--verbose lists all)`));
   }
   if (report.gate) {
     lines.push('');

@@ -145,6 +145,7 @@ const badInputs: Array<[string, string[], RegExp]> = [
   ['check id not matching the file name', ['validate', fixture('bad', 'policies', 'id-mismatch.yaml')], /does not match its file name/],
   ['a missing policy folder', ['audit', EXAMPLE, '--policies', fixture('nope')], /policy folder not found/],
   ['unknown provider', ['permissions', 'oracle'], /unknown provider "oracle"/],
+  ['a waivers file naming an unknown check', ['validate', fixture('bad', 'waivers', 'unknown-check.yaml')], /unknown-check\.yaml:2: waiver 1 names unknown check "azure-nope"/],
 ];
 
 for (const [name, args, expected] of badInputs) {
@@ -166,4 +167,13 @@ test('the JSON report validates against schemas/report.schema.json', async (t) =
   const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
   const run = await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none']);
   t.true(validate(JSON.parse(run.stdout)), JSON.stringify(validate.errors?.slice(0, 3)));
+});
+
+test('validate recognises snapshots, reports, waivers files and checks by content', async (t) => {
+  const run = await runCli(['validate', EXAMPLE, 'examples/acme/baseline.json', 'examples/acme/waivers.yaml', 'policies/azure/azure-ca-mfa-azure-management.yaml']);
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /valid snapshot 1\.0/);
+  t.regex(run.stdout, /baseline\.json: valid report 1\.0/);
+  t.regex(run.stdout, /waivers\.yaml: valid waivers file \(3 waivers\)/);
+  t.regex(run.stdout, /valid check azure-ca-mfa-azure-management/);
 });

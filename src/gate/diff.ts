@@ -1,0 +1,138 @@
+import type { ScoreCell } from '../engine/score.js';
+import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
+import type { ReportResult } from '../report/model.js';
+import { codeSpan, escapeMarkdown } from '../report/markdown.js';
+import { isFinding, type LoadedReport } from './baseline.js';
+
+/** One finding in a diff. */
+export interface DiffEntry {
+  checkId: string;
+  uid: string;
+  severity: Severity;
+  status: Status;
+  message: string;
+}
+
+export interface ScoreDelta {
+  id: string;
+  name?: string;
+  from: number | null;
+  to: number | null;
+  /** to - from, rounded to 0.1; null when either side has no score. */
+  delta: number | null;
+}
+
+/** What changed between two reports of the same tenant: findings that appeared, went away or changed status. */
+export interface ReportDiff {
+  from: { file: string; generatedAt: string; collectedAt: string; score: number | null; byStatus: Record<Status, number> };
+  to: { file: string; generatedAt: string; collectedAt: string; score: number | null; byStatus: Record<Status, number> };
+  /** Findings (fail, unknown, waived) in the newer report that were absent or passing in the older one. */
+  new: DiffEntry[];
+  /** Findings in the older report that pass, or are gone, in the newer one. */
+  fixed: DiffEntry[];
+  /** Findings in both whose status changed (e.g. waived -> fail when a waiver expired). */
+  changed: Array<DiffEntry & { previous: Status }>;
+  scores: { overall: ScoreDelta; mitigations: Array<ScoreDelta & { measures: ScoreDelta[] }> };
+}
+
+function entry(r: ReportResult): DiffEntry {
+  return { checkId: r.checkId, uid: r.resource.uid, severity: r.severity, status: r.status, message: r.message };
+}
+
+function delta(id: string, from: ScoreCell | undefined, to: ScoreCell | undefined, name?: string): ScoreDelta {
+  const a = from?.score ?? null;
+  const b = to?.score ?? null;
+  return { id, ...(name ? { name } : {}), from: a, to: b, delta: a === null || b === null ? null : Math.round((b - a) * 10) / 10 };
+}
+
+const bySeverity = (a: DiffEntry, b: DiffEntry) =>
+  SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.checkId.localeCompare(b.checkId) || a.uid.localeCompare(b.uid);
+
+function side(loaded: LoadedReport): ReportDiff['from'] {
+  const { report } = loaded;
+  return { file: loaded.file, generatedAt: report.generatedAt, collectedAt: report.snapshot.collectedAt, score: report.scorecard.overall.score, byStatus: report.summary.byStatus };
+}
+
+/** Compares two reports by fingerprint (check id + resource uid), and their scores per mitigation and measure. */
+export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDiff {
+  const diff: ReportDiff = {
+    from: side(older),
+    to: side(newer),
+    new: [],
+    fixed: [],
+    changed: [],
+    scores: { overall: delta('overall', older.report.scorecard.overall, newer.report.scorecard.overall), mitigations: [] },
+  };
+  for (const r of newer.report.results) {
+    if (!isFinding(r.status)) continue;
+    const before = older.byFingerprint.get(r.fingerprint);
+    if (!before || !isFinding(before.status)) diff.new.push(entry(r));
+    else if (before.status !== r.status) diff.changed.push({ ...entry(r), previous: before.status });
+  }
+  for (const r of older.report.results) {
+    if (!isFinding(r.status)) continue;
+    const now = newer.byFingerprint.get(r.fingerprint);
+    if (!now || !isFinding(now.status)) diff.fixed.push(entry(r));
+  }
+  diff.new.sort(bySeverity);
+  diff.fixed.sort(bySeverity);
+  diff.changed.sort(bySeverity);
+  const olderMitigations = new Map(older.report.scorecard.mitigations.map((m) => [m.id, m]));
+  for (const m of newer.report.scorecard.mitigations) {
+    const before = olderMitigations.get(m.id);
+    const measures = new Map(before?.measures.map((x) => [x.id, x]) ?? []);
+    diff.scores.mitigations.push({ ...delta(m.id, before, m, m.name), measures: m.measures.map((x) => delta(x.id, measures.get(x.id), x)) });
+  }
+  return diff;
+}
+
+function scoreText(d: ScoreDelta): string {
+  const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
+  const change = d.delta === null ? '' : d.delta === 0 ? ' (=)' : ` (${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)})`;
+  return `${f(d.from)} -> ${f(d.to)}${change}`;
+}
+
+function changedScore(d: ScoreDelta): boolean {
+  return d.from !== d.to;
+}
+
+/** Plain text for the terminal. */
+export function diffText(diff: ReportDiff): string {
+  const lines = [`cloudward diff: ${diff.from.file} (${diff.from.generatedAt}) -> ${diff.to.file} (${diff.to.generatedAt})`, ''];
+  lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
+  for (const m of diff.scores.mitigations) {
+    lines.push(`  ${`${m.id} ${m.name ?? ''}`.padEnd(42)}${scoreText(m)}`);
+    for (const x of m.measures.filter(changedScore)) lines.push(`    ${x.id.padEnd(40)}${scoreText(x)}`);
+  }
+  const list = (title: string, mark: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
+    lines.push('', `${title} (${entries.length})`);
+    for (const e of entries) lines.push(`  ${mark} ${e.severity.padEnd(8)} ${e.checkId} ${e.uid}${describe(e)}`);
+  };
+  list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
+  list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
+  list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Markdown for a pull-request comment. */
+export function diffMarkdown(diff: ReportDiff): string {
+  const out = [`## cloudward: what changed`, '', `${codeSpan(diff.from.file)} → ${codeSpan(diff.to.file)}`, ''];
+  out.push('| Score | Before | After | Change |', '|---|---:|---:|---:|');
+  const row = (label: string, d: ScoreDelta) => {
+    const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
+    out.push(`| ${label} | ${f(d.from)} | ${f(d.to)} | ${d.delta === null ? '' : `${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)}`} |`);
+  };
+  row('**Overall**', diff.scores.overall);
+  for (const m of diff.scores.mitigations) {
+    row(`**${m.id} ${escapeMarkdown(m.name ?? '')}**`, m);
+    for (const x of m.measures.filter(changedScore)) row(x.id, x);
+  }
+  const list = (title: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
+    out.push('', `### ${title} (${entries.length})`, '');
+    for (const e of entries) out.push(`- **${e.severity}** ${codeSpan(e.checkId)} ${codeSpan(e.uid)}${describe(e)}`);
+  };
+  list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
+  list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
+  list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,141 @@
+import { XMLBuilder } from 'fast-xml-parser';
+import type { Formatter } from './formatter.js';
+import { relativeUri } from './locations.js';
+import type { Report, ReportCheck, ReportResult } from './model.js';
+
+/*
+ * JUnit XML for CI test-report views (GitLab `artifacts:reports:junit`, Jenkins, Azure Pipelines, test-reporter
+ * actions): one <testsuite> per check, one <testcase> per check x resource.
+ * - fail    -> <failure type="SEVERITY">: message, resource, what did not hold, remediation.
+ * - unknown -> <error type="unknown">: the check could not be assessed (data missing or a collection gap). JUnit's
+ *              "error" means "the test could not run properly", which is exactly that; CI views show errors red,
+ *              like failures, so a gap never looks green. (The gate still decides the exit code.)
+ * - waived  -> <skipped>: with the waiver's id, reason, owner and expiry.
+ * - pass    -> an empty <testcase>.
+ */
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, indentBy: '  ' });
+
+// XML 1.0 cannot carry these code points at all, escaped or not; snapshot text could contain them.
+// eslint-disable-next-line no-control-regex
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function clean(text: string): string {
+  return text.replace(INVALID_XML, '\uFFFD');
+}
+
+/** Attribute values on one line: parsers fold newlines in attributes into spaces anyway. */
+function oneLine(text: string): string {
+  return clean(text.replace(/\s+/g, ' ').trim());
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function failureBody(result: ReportResult, check: ReportCheck): string {
+  const lines = [result.message, `Resource: ${result.resource.uid}${result.resource.nativeId ? ` (${result.resource.nativeId})` : ''}`];
+  lines.push(`Severity: ${result.severity} · ${check.mitigation} ${check.measure}`);
+  for (const f of result.evidence.failed ?? []) lines.push(`Failed: ${f.path}: ${f.message}${f.actual === undefined ? '' : ` (saw ${describe(f.actual)})`}`);
+  if (result.baselineState) lines.push(`Baseline: ${result.baselineState}`);
+  lines.push('', `Remediation: ${check.remediation.replace(/\s+/g, ' ')}`);
+  if (check.references.url) lines.push(`More: ${check.references.url}`);
+  return clean(lines.join('\n'));
+}
+
+function errorBody(result: ReportResult, check: ReportCheck): string {
+  const lines = [result.message, `Resource: ${result.resource.uid}`];
+  for (const gap of result.evidence.gaps ?? []) lines.push(`Collection gap: ${gap.what}: ${gap.reason}${gap.call ? ` [${gap.call}]` : ''}`);
+  for (const missing of result.evidence.missing ?? []) lines.push(`Missing data: ${missing}`);
+  lines.push('', `Fix the collection (read permission, licence) so ${check.id} can be assessed, or accept it with --allow-unknown.`);
+  return clean(lines.join('\n'));
+}
+
+function testcase(result: ReportResult, check: ReportCheck, file: string | undefined): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    '@_name': clean(result.resource.uid),
+    '@_classname': check.id,
+    '@_time': '0',
+    ...(file ? { '@_file': file } : {}),
+  };
+  switch (result.status) {
+    case 'fail':
+      return { ...base, failure: { '@_type': result.severity, '@_message': oneLine(result.message), '#text': failureBody(result, check) } };
+    case 'unknown':
+      return { ...base, error: { '@_type': 'unknown', '@_message': oneLine(result.message), '#text': errorBody(result, check) } };
+    case 'waived': {
+      const w = result.waiver;
+      const why = w ? `waived by ${w.id}: ${w.reason} (owner ${w.owner}, expires ${w.expires}${w.ticket ? `, ${w.ticket}` : ''})` : 'waived';
+      return { ...base, skipped: { '@_message': oneLine(why) } };
+    }
+    default:
+      return base;
+  }
+}
+
+interface Counts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+}
+
+function count(results: ReportResult[]): Counts {
+  const counts: Counts = { tests: results.length, failures: 0, errors: 0, skipped: 0 };
+  for (const r of results) {
+    if (r.status === 'fail') counts.failures++;
+    else if (r.status === 'unknown') counts.errors++;
+    else if (r.status === 'waived') counts.skipped++;
+  }
+  return counts;
+}
+
+function countAttributes(counts: Counts): string {
+  return `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}"`;
+}
+
+/** Streams one suite at a time, so a 100k-resource report never becomes one giant object tree. */
+function* renderJunit(report: Report): Iterable<string> {
+  const byCheck = new Map<string, ReportResult[]>();
+  for (const r of report.results) {
+    let list = byCheck.get(r.checkId);
+    if (!list) byCheck.set(r.checkId, (list = []));
+    list.push(r);
+  }
+  const file = report.snapshot.files.length === 1 ? relativeUri(report.snapshot.files[0]!.path) : undefined;
+  // Attribute values below are numbers, fixed words and an ISO timestamp: nothing to escape.
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites name="cloudward" ${countAttributes(count(report.results))} time="0" timestamp="${report.generatedAt}">\n`;
+  for (const check of report.checks) {
+    const results = byCheck.get(check.id);
+    if (!results || results.length === 0) continue;
+    const suite = {
+      testsuite: {
+        '@_name': check.id,
+        ...Object.fromEntries(Object.entries(count(results)).map(([k, v]) => [`@_${k}`, String(v)])),
+        '@_time': '0',
+        '@_timestamp': report.generatedAt,
+        properties: {
+          property: [
+            { '@_name': 'title', '@_value': oneLine(check.title) },
+            { '@_name': 'severity', '@_value': check.severity },
+            { '@_name': 'mitigation', '@_value': check.mitigation },
+            { '@_name': 'measure', '@_value': check.measure },
+            { '@_name': 'technique', '@_value': check.technique },
+          ],
+        },
+        testcase: results.map((r) => testcase(r, check, file)),
+      },
+    };
+    const xml = builder.build(suite) as string;
+    yield xml.endsWith('\n') ? xml : `${xml}\n`;
+  }
+  yield '</testsuites>\n';
+}
+
+export const junitFormatter: Formatter = {
+  name: 'junit',
+  extension: 'junit.xml',
+  description: 'JUnit XML for CI test views: a test case per check and resource (unknown = error, waived = skipped)',
+  render: renderJunit,
+};
