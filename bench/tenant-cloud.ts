@@ -72,15 +72,16 @@ export function* awsPrincipals(layout: TenantLayout, rng: Prng): Generator<Princ
     const scope: Scope = { kind: 'account', id: account.id, name: `acct-${account.id.slice(-4)}` };
     const arn = (path: string) => `arn:aws:iam::${account.id}:${path}`;
     const rootMfa = rng.chance(0.85);
+    const rootKeys = rng.chance(0.03) ? [awsAccessKey(rng, layout)] : [];
     yield {
       uid: `aws:${account.id}:root`, provider: 'aws', scope, nativeId: arn('root'), kind: 'root', name: 'root',
       interactive: true, enabled: true,
       mfa: rootMfa ? { state: 'enabled', methods: ['hardware'], hardware: true, phishingResistant: false } : { state: 'disabled', methods: [] },
-      credentials: [{ kind: 'password', id: 'password', active: true, createdAt: daysBefore(layout, 1500), lastUsedAt: daysBefore(layout, rng.int(1, 400)) }, ...(rng.chance(0.03) ? [awsAccessKey(rng, layout)] : [])],
+      credentials: [{ kind: 'password', id: 'password', active: true, createdAt: daysBefore(layout, 1500), lastUsedAt: daysBefore(layout, rng.int(1, 400)) }, ...rootKeys],
       privilege: { level: 'admin', reasons: ['the root user holds every permission in the account'] },
       lastActivityAt: daysBefore(layout, rng.int(1, 400)),
       createdAt: daysBefore(layout, 1500),
-      details: { accountMfaEnabled: rootMfa, passwordPresent: true },
+      details: { accountMfaEnabled: rootMfa, accessKeysPresent: rootKeys.length > 0, signingCertificatesPresent: false, passwordPresent: true },
     };
     const groups: string[] = [];
     for (let i = 1; i < account.principals; i++) {
@@ -111,7 +112,7 @@ export function* awsPrincipals(layout: TenantLayout, rng: Prng): Generator<Princ
           privilege: { level: highest(assignments.map((a) => a.rolePrivilege!)), reasons: assignments.filter((a) => a.rolePrivilege !== 'none').map((a) => `holds ${a.role.split('/').pop()}`) },
           lastActivityAt: rng.chance(0.9) ? daysBefore(layout, rng.int(0, 300)) : null,
           createdAt: daysBefore(layout, rng.int(30, 2000)),
-          details: { path: '/', groups: [group], permissionsBoundary: null },
+          details: { path: '/', groups: [group], permissionsBoundary: null, escalation: rng.chance(0.04) ? [rng.pick(['iam:CreatePolicyVersion', 'iam:AttachUserPolicy', 'iam:PassRole+lambda:CreateFunction'])] : [] },
         };
       } else {
         const service = rng.pick(['lambda', 'ec2', 'ecs-tasks', 'codebuild', 'sso']);

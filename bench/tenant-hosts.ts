@@ -28,13 +28,20 @@ export function* hostResources(layout: TenantLayout, rng: Prng): Generator<Host>
       const local = rng.pick(POLICIES);
       const effective = machine !== 'Undefined' ? machine : local === 'Undefined' ? 'Restricted' : local;
       const enforcement = rng.pick(['NotConfigured', 'AuditOnly', 'Enabled'] as const);
-      const collection = (label: string) => ({ enforcement, rules: enforcement === 'NotConfigured' ? [] : Array.from({ length: rng.int(1, 4) }, (_, i) => applockerRule(rng, i, label)) });
+      const collection = (label: string) => {
+        const rules = enforcement === 'NotConfigured' ? [] : Array.from({ length: rng.int(1, 4) }, (_, i) => applockerRule(rng, i, label));
+        // What the Windows normalizer derives: an allow rule for Everyone over the Users folder leaves it open.
+        const open = enforcement === 'NotConfigured' || rules.some((r) => r.action === 'Allow' && r.sid === 'S-1-1-0' && r.conditions[0]!.startsWith('%OSDRIVE%\\Users'));
+        return { enforcement, rules, userWritableAllowed: open, userWritableLocations: open ? ['profile', 'temp', 'appdata'] : [] };
+      };
+      const languageMode = rng.chance(0.15) ? 'ConstrainedLanguage' : 'FullLanguage';
       yield {
         uid: `windows:${name}`, provider: 'windows', scope, os, name, osVersion: rng.pick(['10.0.17763', '10.0.20348', '10.0.26100']),
         powershell: {
           executionPolicies: { MachinePolicy: machine, UserPolicy: 'Undefined', Process: 'Undefined', CurrentUser: 'Undefined', LocalMachine: local },
           effective, effectiveScope: machine !== 'Undefined' ? 'MachinePolicy' : 'LocalMachine',
-          languageMode: rng.chance(0.15) ? 'ConstrainedLanguage' : 'FullLanguage',
+          languageMode,
+          nonAdminLanguageMode: languageMode,
         },
         applocker: { collections: { Exe: collection('Exe'), Script: collection('Script'), Msi: collection('Msi') } },
         wdac: { state: rng.pick(['enforced', 'audit', 'off'] as const), policies: [] },
@@ -54,7 +61,10 @@ export function* hostResources(layout: TenantLayout, rng: Prng): Generator<Host>
           { who: '%sudo', runAs: 'ALL', commands: ['ALL'], nopasswd: false, source: '/etc/sudoers' },
           ...(nopasswd ? [{ who: 'deploy', runAs: 'root', commands: [rng.pick(['ALL', '/usr/bin/systemctl restart app'])], nopasswd: true, source: '/etc/sudoers.d/deploy' }] : []),
         ],
-        mac: { selinux: null, apparmor: rng.chance(0.7) ? 'enforce' : 'disabled', fapolicyd: null },
+        mac: (() => {
+          const apparmor = rng.chance(0.7) ? 'enforce' : 'disabled';
+          return { selinux: null, apparmor, fapolicyd: null, enforcing: apparmor === 'enforce' };
+        })(),
         ssh: { permitRootLogin: rng.pick(['no', 'prohibit-password', 'yes']) },
         privilegedGroups: [{ name: 'sudo', members: ['ops', ...(nopasswd ? ['deploy'] : [])] }],
         cloudTools, cloudCredentials,
