@@ -4,12 +4,20 @@ import { toolVersion } from '../util/paths.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { diffCommand } from './diff.js';
-import { collectCommand, importCommand, mergeCommand, permissionsCommand } from './providers.js';
+import { mergeCommand } from './merge.js';
 import { outcome } from './outcome.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 
-export function buildProgram(): Command {
+/** Commands that never touch a provider SDK; for these the provider registry (and its SDK clients) is not loaded. */
+const CORE_COMMANDS = new Set(['audit', 'validate', 'checks', 'test', 'diff', 'merge']);
+
+/**
+ * The command tree. Provider commands are imported only when the invocation may need them (collect, import,
+ * permissions, or the top-level help that lists them): loading the cloud SDKs costs about half a second that
+ * `audit` never needs.
+ */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('cloudward')
     .description('Audit how well a cloud tenant resists being driven through its APIs (ATT&CK T1059.009): M1026 Privileged Account Management and M1038 Execution Prevention, measure by measure.')
     .version(toolVersion(), '-V, --version')
@@ -26,9 +34,10 @@ Examples:
 
 Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
     );
-  for (const command of [auditCommand(), collectCommand(), importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), permissionsCommand()]) {
-    program.addCommand(command);
-  }
+  const first = argv.find((arg) => !arg.startsWith('-'));
+  const providerCommands = first !== undefined && CORE_COMMANDS.has(first) ? undefined : await import('./providers.js');
+  const commands = [auditCommand(), providerCommands?.collectCommand(), providerCommands?.importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), providerCommands?.permissionsCommand()];
+  for (const command of commands) if (command) program.addCommand(command);
   return program;
 }
 
@@ -44,7 +53,7 @@ function configure(command: Command): void {
 /** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
 export async function main(argv: string[]): Promise<number> {
   outcome.code = 0;
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   configure(program);
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {

@@ -3,9 +3,7 @@ import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { providers, getProvider } from '../providers/index.js';
 import type { ProviderAdapter } from '../providers/types.js';
-import { assembleSnapshot, loadSnapshots, writeSnapshot } from '../snapshot/load.js';
-import { snapshotDigest } from '../snapshot/digest.js';
-import { assertSnapshot } from '../snapshot/validate.js';
+import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
 import { createProgress } from './progress.js';
 
 interface SnapshotOutFlags {
@@ -81,22 +79,6 @@ export function importCommand(): Command {
     command.addCommand(sub);
   }
   return command;
-}
-
-export function mergeCommand(): Command {
-  return new Command('merge')
-    .description('merge snapshots of different scopes into one (validated, with a fresh digest)')
-    .argument('<snapshot...>', 'snapshot files')
-    .requiredOption('-o, --output <file>', 'the merged snapshot (mode 0600)')
-    .addHelpText('after', '\nExamples:\n  $ cloudward merge aws.json azure.json hosts.json --output tenant.json')
-    .action(async (files: string[], flags: { output: string }) => {
-      const loaded = await loadSnapshots(files);
-      const snapshot = { ...loaded.snapshot };
-      delete snapshot.digest;
-      snapshot.digest = snapshotDigest(snapshot);
-      await writeSnapshot(flags.output, assertSnapshot(snapshot, flags.output));
-      process.stderr.write(`cloudward: merged ${files.length} snapshot(s) -> ${flags.output}\n`);
-    });
 }
 
 export function permissionsCommand(): Command {
