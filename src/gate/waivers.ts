@@ -6,19 +6,7 @@ import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../u
 import { readInputText } from '../util/files.js';
 import { parseYamlText, pointerSegments } from '../util/yaml.js';
 
-/** A waiver as written in the waivers file (schemas/waivers.schema.json), after validation. */
-export interface Waiver {
-  id: string;
-  check: string;
-  resource: string;
-  owner: string;
-  reason: string;
-  ticket?: string;
-  expires: string;
-  /** Where it was written, for messages: `waivers.yaml:12`. */
-  where: string;
-}
-
+/** A waiver as written in the waivers file (schemas/waivers.schema.json). */
 interface WaiverDefinition {
   id?: string;
   check: string;
@@ -28,6 +16,9 @@ interface WaiverDefinition {
   ticket?: string;
   expires: string;
 }
+
+/** A validated waiver: its id filled in, and where it was written, for messages (`waivers.yaml:12`). */
+export type Waiver = Omit<WaiverDefinition, 'id'> & { id: string; where: string };
 
 /** Waiver files are small; a larger one is a mistake (or an attack on the parser). */
 const MAX_WAIVERS_BYTES = 4 * 1024 * 1024;
