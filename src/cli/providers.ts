@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { providers, getProvider } from '../providers/index.js';
-import type { ProviderAdapter } from '../providers/types.js';
+import type { ProviderAdapter, RawBundle } from '../providers/types.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
 import { createProgress } from './progress.js';
 
@@ -22,9 +22,9 @@ function parseCollectedAt(value: string | undefined): string | undefined {
 }
 
 /** Writes the snapshot to --output (mode 0600) or stdout, and says what it holds on stderr. */
-async function emitSnapshot(bundlesCollectedAt: string[], adapter: ProviderAdapter, bundles: Awaited<ReturnType<ProviderAdapter['importFiles']>>, flags: SnapshotOutFlags): Promise<void> {
+async function emitSnapshot(adapter: ProviderAdapter, bundles: RawBundle[], flags: SnapshotOutFlags): Promise<void> {
   const part = adapter.normalize(bundles);
-  const collectedAt = parseCollectedAt(flags.collectedAt) ?? bundlesCollectedAt.sort().at(-1) ?? new Date().toISOString();
+  const collectedAt = parseCollectedAt(flags.collectedAt) ?? bundles.map((b) => b.collectedAt).sort().at(-1) ?? new Date().toISOString();
   const snapshot = assembleSnapshot([part], collectedAt);
   if (flags.output) await writeSnapshot(flags.output, snapshot);
   else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
@@ -52,7 +52,7 @@ export function collectCommand(): Command {
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         const bundles = await adapter.collect!({ options: flags, progress, ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}) });
         progress.done();
-        await emitSnapshot(bundles.map((b) => b.collectedAt), adapter, bundles, flags);
+        await emitSnapshot(adapter, bundles, flags);
       });
     command.addCommand(sub);
   }
@@ -74,7 +74,7 @@ export function importCommand(): Command {
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         const bundles = await adapter.importFiles(files, { options: flags, progress });
         progress.done();
-        await emitSnapshot(bundles.map((b) => b.collectedAt), adapter, bundles, flags);
+        await emitSnapshot(adapter, bundles, flags);
       });
     command.addCommand(sub);
   }

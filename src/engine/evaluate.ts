@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
+import { pointerSegments, valueAt } from '../util/json-pointer.js';
 import { evaluationClock } from './keywords.js';
 import type { Check, Evidence, FailedAssertion, ResourceKind, Result, ResultResource, Status } from './types.js';
 
@@ -17,24 +18,15 @@ const WRAPPER_KEYWORDS = new Set(['if', 'then', 'else', 'anyOf', 'oneOf', 'allOf
 const MAX_FAILED_PER_RESULT = 10;
 const MAX_MEMBERS = 25;
 
-function valueAt(resource: unknown, segments: Array<string | number>): unknown {
-  let current = resource;
-  for (const segment of segments) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
-}
-
 /** Parsed JSON pointers: ajv reports the same few instance paths over and over across resources. */
-const pointerSegmentCache = new Map<string, string[]>();
+const pointerSegmentCache = new Map<string, Array<string | number>>();
 const POINTER_CACHE_LIMIT = 10_000;
 
 function pointerValue(resource: unknown, pointer: string): unknown {
   if (pointer === '') return resource;
   let segments = pointerSegmentCache.get(pointer);
   if (!segments) {
-    segments = pointer.slice(1).split('/').map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s));
+    segments = pointerSegments(pointer);
     if (pointerSegmentCache.size < POINTER_CACHE_LIMIT) pointerSegmentCache.set(pointer, segments);
   }
   return valueAt(resource, segments);

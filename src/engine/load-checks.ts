@@ -6,7 +6,8 @@ import { UserError } from '../errors.js';
 import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
 import { packagePath } from '../util/paths.js';
-import { parseYamlText, pointerSegments, type YamlFile } from '../util/yaml.js';
+import { pointerSegments, valueAt } from '../util/json-pointer.js';
+import { parseYamlText, type YamlFile } from '../util/yaml.js';
 import { addAgeKeywords } from './keywords.js';
 import type { Check, CheckDefinition } from './types.js';
 
@@ -70,10 +71,6 @@ function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: Yaml
       hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays)',
     });
   }
-}
-
-function valueAt(value: unknown, path: Array<string | number>): unknown {
-  return path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
 /** The path of the first key named `key` inside `value` (depth first), for pointing at a strict-mode error. */

@@ -4,7 +4,8 @@ import { UserError } from '../errors.js';
 import type { WaiverNote } from '../report/model.js';
 import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
-import { parseYamlText, pointerSegments } from '../util/yaml.js';
+import { pointerSegments } from '../util/json-pointer.js';
+import { parseYamlText } from '../util/yaml.js';
 
 /** A waiver as written in the waivers file (schemas/waivers.schema.json). */
 interface WaiverDefinition {

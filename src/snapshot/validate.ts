@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { formatPointer } from '../util/json-pointer.js';
 import { dateTimeFormat } from './date-time.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './model.js';
 
@@ -36,7 +37,7 @@ export function assertSnapshot(value: unknown, file: string): Snapshot {
   if (!validate(value)) {
     const error = mostSpecificError(validate.errors ?? []);
     throw new UserError(`invalid snapshot: ${describeAjvError(error).replace(/^[^:]*: /, '')}`, {
-      where: `${file}#/${errorSegments(error).map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`,
+      where: `${file}#${formatPointer(errorSegments(error))}`,
       hint: 'see schemas/snapshot.schema.json',
     });
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type Options } from 'ajv/dist/2020.js';
 import * as addFormatsModule from 'ajv-formats';
+import { pointerSegments } from './json-pointer.js';
 import { packagePath } from './paths.js';
 
 // ajv-formats ships CommonJS with a default export; under NodeNext it arrives as the module object.
@@ -44,11 +45,7 @@ export function mostSpecificError(errors: ErrorObject[]): ErrorObject {
 
 /** The path segments an error points at; for an unknown field, the field itself (so its line can be named). */
 export function errorSegments(error: ErrorObject): Array<string | number> {
-  const segments: Array<string | number> = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const segments = pointerSegments(error.instancePath);
   if (error.keyword === 'additionalProperties') segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
   return segments;
 }

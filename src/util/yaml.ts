@@ -46,15 +46,16 @@ export function parseYamlText(text: string, file: string): YamlFile {
   return {
     value,
     lineOf(path) {
+      const nodeAt = (segments: Array<string | number>): unknown => (segments.length === 0 ? doc.contents : doc.getIn(segments, true));
       for (let depth = path.length; depth >= 0; depth--) {
-        const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
-        const range = (node as { range?: [number, number, number] } | undefined)?.range;
+        const range = (nodeAt(path.slice(0, depth)) as { range?: [number, number, number] } | undefined)?.range;
         if (range) {
           // For a map value, point at its key's line rather than the first nested line.
-          if (depth > 0 && isMap(doc.getIn(path.slice(0, depth - 1), true) ?? doc.contents)) {
-            const parent = (depth === 1 ? doc.contents : doc.getIn(path.slice(0, depth - 1), true)) as { items?: Array<{ key: { value?: unknown; range?: [number, number, number] } }> };
-            const pair = parent.items?.find((item) => isScalar(item.key) && String(item.key.value) === String(path[depth - 1]));
-            if (pair?.key.range) return lineCounter.linePos(pair.key.range[0]).line;
+          const parent = depth > 0 ? nodeAt(path.slice(0, depth - 1)) : undefined;
+          if (isMap(parent)) {
+            const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === String(path[depth - 1]));
+            const keyRange = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+            if (keyRange) return lineCounter.linePos(keyRange[0]).line;
           }
           return lineCounter.linePos(range[0]).line;
         }
@@ -62,14 +63,4 @@ export function parseYamlText(text: string, file: string): YamlFile {
       return 1;
     },
   };
-}
-
-/** Splits an ajv instancePath (`/a/0/b`) into segments, numbers for array indexes. */
-export function pointerSegments(pointer: string): Array<string | number> {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
