@@ -7,7 +7,8 @@ import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificErr
 import { readInputText } from '../util/files.js';
 import { packagePath } from '../util/paths.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
-import { parseYamlText, type YamlFile } from '../util/yaml.js';
+import type { YamlFile } from '../util/yaml.js';
+import { cacheEntry, cacheKey, cacheStamp, cachedCheck, type PolicyCache } from './policy-cache.js';
 import { addAgeKeywords } from './keywords.js';
 import type { Check, CheckDefinition } from './types.js';
 
@@ -17,13 +18,14 @@ const MAX_CHECK_FILE_BYTES = 1024 * 1024;
 /** The checks that ship with cloudward. */
 export const BUILTIN_POLICY_DIR = packagePath('policies');
 
+/** The two ajv instances check schemas compile with: `where` stops at the first error, `require` collects all. */
 interface Compilers {
   where: Ajv2020;
   require: Ajv2020;
-  policy: ValidateFunction;
 }
 
 let compilers: Compilers | undefined;
+let policyValidator: ValidateFunction | undefined;
 
 function getCompilers(): Compilers {
   if (!compilers) {
@@ -34,11 +36,17 @@ function getCompilers(): Compilers {
     const require = createAjv({ ...options, allErrors: true });
     addAgeKeywords(where);
     addAgeKeywords(require);
-    // policy.schema.json ships with cloudward and the tests check it against the meta-schema; validating it here
-    // again compiled the draft 2020-12 meta-schema once more per run (~60 ms). Checks' own schemas still are.
-    compilers = { where, require, policy: createAjv({ allErrors: false, strictTypes: false, validateSchema: false }).compile(loadSchema('policy.schema.json')) };
+    compilers = { where, require };
   }
   return compilers;
+}
+
+/** Validates a check file's content against policy.schema.json (compiled only when a file is not in the cache). */
+function getPolicyValidator(): ValidateFunction {
+  // policy.schema.json ships with cloudward and the tests check it against the meta-schema; validating it here
+  // again compiled the draft 2020-12 meta-schema once more per run (~60 ms). Checks' own schemas still are.
+  policyValidator ??= createAjv({ allErrors: false, strictTypes: false, validateSchema: false }).compile(loadSchema('policy.schema.json'));
+  return policyValidator;
 }
 
 /** Every `*.yaml` / `*.yml` file under a folder (or the file itself), sorted for a stable order. */
@@ -57,7 +65,7 @@ async function listPolicyFiles(path: string): Promise<string[]> {
     .sort();
 }
 
-function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: YamlFile, file: string, at: Array<string | number>): ValidateFunction {
+function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: YamlFile | undefined, file: string, at: Array<string | number>): ValidateFunction {
   try {
     return ajv.compile(schema);
   } catch (error) {
@@ -65,9 +73,9 @@ function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: Yaml
     // ajv names the offending spot as `data/properties/x/...`; strict-mode errors only name the keyword.
     const pointer = /data(\/[^\s:]*)/.exec(message)?.[1];
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1];
-    const segments = pointer !== undefined ? [...at, ...pointerSegments(pointer)] : keyword ? (findKey(valueAt(yaml.value, at), keyword, at) ?? at) : at;
+    const segments = pointer !== undefined ? [...at, ...pointerSegments(pointer)] : keyword && yaml ? (findKey(valueAt(yaml.value, at), keyword, at) ?? at) : at;
     throw new UserError(`invalid JSON Schema in ${at.join('.')}: ${message}`, {
-      where: `${file}:${yaml.lineOf(segments)}`,
+      where: yaml ? `${file}:${yaml.lineOf(segments)}` : file,
       hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays)',
     });
   }
@@ -105,15 +113,23 @@ function pinnedProviders(where: Record<string, unknown> | undefined): string[] |
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
-/** Parses, validates and compiles one check file. */
-export async function loadCheckFile(file: string): Promise<Check> {
-  const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
+/** A check file parsed and validated against the policy schema, not yet compiled: plain data, so it can be cached. */
+export interface ParsedCheck {
+  /** 1-based line of `id`. */
+  line: number;
+  definition: CheckDefinition;
+}
+
+/** Parses a check file's text and validates it against the policy schema, its file name and its placeholders. */
+export async function parseCheckText(text: string, file: string): Promise<{ parsed: ParsedCheck; yaml: YamlFile }> {
+  // Imported here: when every check comes from the cache (the usual run) the YAML parser is never loaded.
+  const { parseYamlText } = await import('../util/yaml.js');
   const yaml = parseYamlText(text, file);
   const value = yaml.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError('not a check: the top level must be a mapping', { where: `${file}:1`, hint: 'see schemas/policy.schema.json' });
   }
-  const { policy, where, require } = getCompilers();
+  const policy = getPolicyValidator();
   if (!policy(value)) {
     const error = mostSpecificError(policy.errors ?? []);
     throw new UserError(`invalid check: ${describeAjvError(error)}`, {
@@ -131,11 +147,17 @@ export async function loadCheckFile(file: string): Promise<Check> {
       throw new UserError(`bad placeholder {${match[1]}} in message`, { where: `${file}:${yaml.lineOf(['message'])}`, hint: 'use {dotted.path} into the resource, e.g. {scope.id}' });
     }
   }
+  return { parsed: { line: yaml.lineOf(['id']), definition }, yaml };
+}
+
+/** Compiles a parsed check's schemas; `yaml` (when at hand) lets a schema error name its line. */
+function compileCheck(file: string, { line, definition }: ParsedCheck, yaml?: YamlFile): Check {
+  const { where, require } = getCompilers();
   const providers = pinnedProviders(definition.where);
   return {
     ...definition,
     file,
-    line: yaml.lineOf(['id']),
+    line,
     matches: compileSchema(where, definition.where ?? {}, yaml, file, ['where']),
     requires: compileSchema(require, definition.require, yaml, file, ['require']),
     aggregates: Object.entries(definition.aggregate ?? {}).map(([name, spec]) => ({
@@ -151,6 +173,21 @@ export async function loadCheckFile(file: string): Promise<Check> {
         : derivePropertyPaths(definition.require),
     ...(providers ? { providers } : {}),
   };
+}
+
+/** Parses, validates and compiles one check file (a built-in one from the build's cache when its text is unchanged). */
+export async function loadCheckFile(file: string): Promise<Check> {
+  const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
+  const cached = cachedCheck(file, text);
+  if (cached) {
+    try {
+      return compileCheck(file, cached);
+    } catch {
+      // A schema error: parse the file below, so the error can name its line.
+    }
+  }
+  const { parsed, yaml } = await parseCheckText(text, file);
+  return compileCheck(file, parsed, yaml);
 }
 
 export interface LoadChecksOptions {
@@ -180,6 +217,27 @@ export async function loadChecks(options: LoadChecksOptions = {}): Promise<Check
     }
   }
   return checks;
+}
+
+/**
+ * The cache of the built-in checks (see policy-cache.ts), made from the files as they are now. A file that does not
+ * load is left out, so that loading it at run time reports the problem as usual.
+ */
+export async function buildPolicyCache(): Promise<PolicyCache> {
+  const files: PolicyCache['files'] = {};
+  for (const file of await listPolicyFiles(BUILTIN_POLICY_DIR)) {
+    const key = cacheKey(file);
+    if (key === undefined) continue;
+    try {
+      const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
+      const { parsed, yaml } = await parseCheckText(text, file);
+      compileCheck(file, parsed, yaml);
+      files[key] = cacheEntry(text, parsed.line, parsed.definition);
+    } catch {
+      // Not cached: loading it reports why.
+    }
+  }
+  return { ...cacheStamp(), files };
 }
 
 /** A path relative to the working directory when that is shorter, for messages. */
