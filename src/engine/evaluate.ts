@@ -184,6 +184,30 @@ function pointersOf(check: Check): string[] {
 
 const NO_GAPS: Source['gaps'] = [];
 
+/**
+ * Passing results of one check that observed the same plain values share one evidence object (results never modify
+ * evidence): at 100k principals most passes read one or two values like `"enabled"`, and sharing spares an object per
+ * result here and a serialization per result in the JSON report, which caches by object.
+ */
+const passEvidence = new WeakMap<Check, Map<string, Evidence>>();
+const PASS_EVIDENCE_LIMIT = 10_000;
+
+function sharedPassEvidence(check: Check, evidence: Evidence): Evidence {
+  let key = '';
+  for (const pointer in evidence.observed) {
+    const value = evidence.observed[pointer];
+    if (value !== null && typeof value === 'object') return evidence;
+    const text = String(value);
+    key += `${typeof value}:${text.length}:${text};`;
+  }
+  let byValues = passEvidence.get(check);
+  if (!byValues) passEvidence.set(check, (byValues = new Map()));
+  const shared = byValues.get(key);
+  if (shared) return shared;
+  if (byValues.size < PASS_EVIDENCE_LIMIT) byValues.set(key, evidence);
+  return evidence;
+}
+
 /** Judges one resource against one check. */
 export function judge(check: Check, kind: ResourceKind, resource: AnyResource, context: EvaluationContext, members?: Record<string, string[]>): Result {
   const key = kind === 'scopes' ? resource.uid : scopeKey(resource.provider, resource.scope as Source['scope']);
@@ -215,7 +239,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
 
   const valid = check.requires(resource) as boolean;
   if (valid && missing.length === 0) {
-    return { checkId, resource: subject, status: 'pass', message: check.title, evidence };
+    return { checkId, resource: subject, status: 'pass', message: check.title, evidence: members ? evidence : sharedPassEvidence(check, evidence) };
   }
   let status: Status = 'unknown';
   if (!valid) {

@@ -7,7 +7,7 @@ import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificErr
 import { readInputText } from '../util/files.js';
 import { packagePath } from '../util/paths.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
-import type { YamlFile } from '../util/yaml.js';
+import { parseYamlText, type YamlFile } from '../util/yaml.js';
 import { cacheEntry, cacheKey, cacheStamp, cachedCheck, type PolicyCache } from './policy-cache.js';
 import { addAgeKeywords } from './keywords.js';
 import type { Check, CheckDefinition } from './types.js';
@@ -121,9 +121,7 @@ export interface ParsedCheck {
 }
 
 /** Parses a check file's text and validates it against the policy schema, its file name and its placeholders. */
-export async function parseCheckText(text: string, file: string): Promise<{ parsed: ParsedCheck; yaml: YamlFile }> {
-  // Imported here: when every check comes from the cache (the usual run) the YAML parser is never loaded.
-  const { parseYamlText } = await import('../util/yaml.js');
+export function parseCheckText(text: string, file: string): { parsed: ParsedCheck; yaml: YamlFile } {
   const yaml = parseYamlText(text, file);
   const value = yaml.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -186,7 +184,7 @@ export async function loadCheckFile(file: string): Promise<Check> {
       // A schema error: parse the file below, so the error can name its line.
     }
   }
-  const { parsed, yaml } = await parseCheckText(text, file);
+  const { parsed, yaml } = parseCheckText(text, file);
   return compileCheck(file, parsed, yaml);
 }
 
@@ -230,7 +228,7 @@ export async function buildPolicyCache(): Promise<PolicyCache> {
     if (key === undefined) continue;
     try {
       const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
-      const { parsed, yaml } = await parseCheckText(text, file);
+      const { parsed, yaml } = parseCheckText(text, file);
       compileCheck(file, parsed, yaml);
       files[key] = cacheEntry(text, parsed.line, parsed.definition);
     } catch {

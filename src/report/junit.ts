@@ -1,4 +1,5 @@
-import { XMLBuilder } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLBuilder as XmlBuilder } from 'fast-xml-parser';
 import type { Formatter } from './formatter.js';
 import { relativeUri } from './locations.js';
 import type { Report, ReportCheck, ReportResult } from './model.js';
@@ -14,7 +15,12 @@ import type { Report, ReportCheck, ReportResult } from './model.js';
  * - pass    -> an empty <testcase>.
  */
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, indentBy: '  ' });
+/** Made on first use: the XML library is loaded only by runs that write JUnit. */
+let builder: XmlBuilder | undefined;
+function xmlBuilder(): XmlBuilder {
+  builder ??= new (createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')).XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, indentBy: '  ' });
+  return builder;
+}
 
 // XML 1.0 cannot carry these code points at all, escaped or not; snapshot text could contain them.
 // eslint-disable-next-line no-control-regex
@@ -127,7 +133,7 @@ function* renderJunit(report: Report): Iterable<string> {
         testcase: results.map((r) => testcase(r, check, file)),
       },
     };
-    const xml = builder.build(suite) as string;
+    const xml = xmlBuilder().build(suite) as string;
     yield xml.endsWith('\n') ? xml : `${xml}\n`;
   }
   yield '</testsuites>\n';

@@ -39,10 +39,10 @@ function decodeSnapshot(bytes: Buffer, path: string): string {
 }
 
 /** The file's text, and its hash under way on another thread (which takes the bytes, so this one can parse). */
-async function readSnapshotText(path: string, maxBytes: number | undefined): Promise<{ text: string; sha256: Promise<string> }> {
+async function readSnapshotText(path: string, maxBytes: number | undefined): Promise<{ text: string; bytes: Buffer }> {
   const bytes = await readInputBytes(path, 'snapshot', maxBytes);
   const text = decodeSnapshot(bytes, path);
-  return { text, sha256: sha256Hex(bytes) };
+  return { text, bytes };
 }
 
 /**
@@ -50,10 +50,11 @@ async function readSnapshotText(path: string, maxBytes: number | undefined): Pro
  * thread parses and validates, so the hash costs no wall time when a second core is free.
  */
 export async function readSnapshotFile(path: string, maxBytes?: number): Promise<{ snapshot: Snapshot; file: SnapshotFile }> {
-  const { text, sha256 } = await readSnapshotText(path, maxBytes);
+  const { text, bytes } = await readSnapshotText(path, maxBytes);
+  const value = parseJsonText(text, path, 'snapshot JSON');
+  const sha256 = sha256Hex(bytes);
   // Settled below in every case; this only keeps an early throw from leaving it unobserved.
   sha256.catch(() => undefined);
-  const value = parseJsonText(text, path, 'snapshot JSON');
   const snapshot = assertSnapshot(value, path);
   return {
     snapshot,

@@ -101,17 +101,24 @@ async function writeStaged(temp: string, data: OutputFile['data'], mode: number)
     if (typeof data === 'string') {
       await handle.writeFile(data);
     } else {
+      // One write in flight while the next ~1 MiB is rendered, so rendering does not wait for the disk.
+      let writing: Promise<unknown> | undefined;
       let pending: string[] = [];
       let size = 0;
       for await (const chunk of data as AsyncIterable<string>) {
         pending.push(chunk);
         size += chunk.length;
         if (size >= 1 << 20) {
-          await handle.write(pending.join(''));
+          const text = pending.join('');
           pending = [];
           size = 0;
+          await writing;
+          writing = handle.write(text);
+          // Awaited on the next chunk or below; this keeps a failed write from counting as unhandled meanwhile.
+          writing.catch(() => undefined);
         }
       }
+      await writing;
       if (pending.length > 0) await handle.write(pending.join(''));
     }
     await handle.chmod(mode);

@@ -1,5 +1,10 @@
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document } from 'yaml';
 import { UserError } from '../errors.js';
+
+/** Loaded on first use: most audits read no YAML at all (built-in checks come from the build's cache). */
+let yamlLibrary: typeof import('yaml') | undefined;
+const loadYaml = (): typeof import('yaml') => (yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** A parsed YAML document that can say which line a JSON pointer lives on. */
 export interface YamlFile {
@@ -13,6 +18,7 @@ const MAX_ALIAS_COUNT = 50;
 
 /** Parses untrusted YAML: duplicate keys, alias bombs, custom tags and `__proto__` keys are errors with file:line. */
 export function parseYamlText(text: string, file: string): YamlFile {
+  const { isMap, isScalar, LineCounter, parseDocument, visit } = loadYaml();
   const lineCounter = new LineCounter();
   const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: false, strict: true, version: '1.2' });
   const at = (offset: number) => `${file}:${lineCounter.linePos(offset).line}`;

@@ -130,3 +130,39 @@ require: { properties: { guest: { const: false } } }`)), severity: 'low' as cons
   t.is(card.mitigations[1]!.score, null);
   t.is(card.scopes[0]!.uid, 'aws:account/1');
 });
+
+test('passes that observed the same plain values share one evidence object; others do not', async (t) => {
+  const c = await check('shared-evidence', `resource: principals
+require: { properties: { mfa: { properties: { state: { const: enabled } } }, tags: { type: array } } }`);
+  const on = { state: 'enabled' };
+  const results = evaluate(
+    snapshot({
+      principals: [
+        user('a', { mfa: on, tags: ['x'] }),
+        user('b', { mfa: on, tags: ['x'] }),
+        user('c', { mfa: on, tags: 'not-a-list' }),
+        user('d', { mfa: on, tags: 'not-a-list' }),
+      ],
+    }),
+    [c],
+  );
+  t.deepEqual(results.map((r) => r.status), ['pass', 'pass', 'fail', 'fail']);
+  // An array among the values: each pass keeps its own copy.
+  t.not(results[0]!.evidence, results[1]!.evidence);
+  t.deepEqual(results[0]!.evidence, results[1]!.evidence);
+  // Failures are never shared.
+  t.not(results[2]!.evidence, results[3]!.evidence);
+
+  const simple = await check('shared-evidence-plain', `resource: principals
+require: { properties: { mfa: { properties: { state: { const: enabled } } }, enabled: { type: boolean } } }`);
+  const plain = evaluate(snapshot({ principals: [user('a', { mfa: on, enabled: true }), user('b', { mfa: on, enabled: true }), user('c', { mfa: on, enabled: false })] }), [simple]);
+  t.is(plain[0]!.evidence, plain[1]!.evidence);
+  t.not(plain[0]!.evidence, plain[2]!.evidence);
+  t.deepEqual(plain[2]!.evidence.observed, { '/mfa/state': 'enabled', '/enabled': false });
+  // "true" the string and true the boolean are different observations.
+  const mixed = evaluate(snapshot({ principals: [user('a', { mfa: on, enabled: true }), user('b', { mfa: { state: 'enabled' }, enabled: 'true' })] }), [
+    await check('shared-evidence-types', `resource: principals
+require: { properties: { mfa: { properties: { state: { const: enabled } } }, enabled: {} } }`),
+  ]);
+  t.not(mixed[0]!.evidence, mixed[1]!.evidence);
+});

@@ -20,7 +20,7 @@ test('the cache holds every built-in check, exactly as parsing its YAML gives it
   t.truthy(map);
   for (const check of checks) {
     const text = await readFile(check.file, 'utf8');
-    const { parsed } = await parseCheckText(text, check.file);
+    const { parsed } = parseCheckText(text, check.file);
     t.deepEqual(lookupCheck(map, check.file, text), parsed, check.id);
     t.is(parsed.line, check.line, check.id);
   }
@@ -63,7 +63,7 @@ test('a damaged entry is ignored, not trusted', async (t) => {
   const check = checks[0]!;
   const text = await readFile(check.file, 'utf8');
   const key = check.file.slice(BUILTIN_POLICY_DIR.length + 1);
-  const good = cacheEntry(text, check.line, (await parseCheckText(text, check.file)).parsed.definition);
+  const good = cacheEntry(text, check.line, parseCheckText(text, check.file).parsed.definition);
   for (const entry of [{ ...good, line: 'one' }, { ...good, definition: null }, 'not an entry']) {
     const map = readPolicyCache(await writeCache({ ...cache, files: { [key]: entry } }));
     t.is(lookupCheck(map, check.file, text), undefined, JSON.stringify(entry).slice(0, 40));
