@@ -85,7 +85,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   const plan = planOutputs(formats, flags.output, outputDir);
 
   progress.status(`loading ${snapshots.length} snapshot file(s)`);
-  const loaded = await loadSnapshots(snapshots, flags.maxInputSize);
+  const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: plan.some(({ format }) => getFormatter(format).locatesInSnapshot) });
   progress.status('loading checks');
   const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
   const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
@@ -109,7 +109,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   });
   progress.done();
 
+  // Made on another thread while this one evaluated; should that have failed, SARIF reads the files again instead.
+  const lineIndexes = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
   const context: Omit<FormatContext, 'color'> = {
+    ...(lineIndexes ? { lineIndexes } : {}),
     verbose: Boolean(flags.verbose),
     quiet: Boolean(flags.quiet),
     sarifCategory: flags.sarifCategory ?? config.sarifCategory ?? 'cloudward',

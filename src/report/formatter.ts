@@ -1,3 +1,4 @@
+import type { LineIndexes } from './locations.js';
 import type { Report } from './model.js';
 
 export interface FormatContext {
@@ -12,6 +13,8 @@ export interface FormatContext {
   sarifCategory?: string;
   /** Tells the user about output that had to be cut (limits of the target); the CLI prints it on stderr. */
   warn?: (message: string) => void;
+  /** The snapshot files' line indexes, when loading made them (formats that point into the snapshot use them). */
+  lineIndexes?: LineIndexes;
 }
 
 /** One output format: a pure function of the report. Large outputs may be produced as a stream of chunks. */
@@ -19,5 +22,7 @@ export interface Formatter {
   name: string;
   extension: string;
   description: string;
+  /** Points findings at snapshot lines: loading then indexes the files' lines (see FormatContext.lineIndexes). */
+  locatesInSnapshot?: boolean;
   render(report: Report, context: FormatContext): string | Iterable<string>;
 }

@@ -44,11 +44,16 @@ function selectResults(report: Report): { results: ReportResult[]; dropped: numb
   return { results: candidates.slice(0, SARIF_MAX_RESULTS), dropped: candidates.length - SARIF_MAX_RESULTS };
 }
 
-export function buildSarif(report: Report, context: FormatContext): Record<string, unknown> {
-  const locate = snapshotLocations(report);
+/** Stands in for the results array while the rest of the log is serialized (a string no result can produce). */
+const RESULTS_SLOT = '\u0000cloudward-sarif-results\u0000';
+
+/** The log with its results left out, and how to make each result: a large run is serialized one result at a time. */
+function prepareSarif(report: Report, context: FormatContext): { log: { runs: [Record<string, unknown>] }; results: ReportResult[]; toSarif: (r: ReportResult) => Record<string, unknown> } {
   const ruleIndex = new Map(report.checks.map((c, i) => [c.id, i]));
   const checks = new Map(report.checks.map((c) => [c.id, c]));
   const { results, dropped } = selectResults(report);
+  const wanted = { uids: new Set(results.map((r) => r.resource.uid)), scopeIds: new Set(results.map((r) => r.resource.scope.id)) };
+  const locate = snapshotLocations(report, process.cwd(), wanted, context.lineIndexes);
   const category = context.sarifCategory ?? 'cloudward';
   const notifications = [];
   if (dropped > 0) {
@@ -63,7 +68,7 @@ export function buildSarif(report: Report, context: FormatContext): Record<strin
     notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0002' } });
     context.warn?.(`SARIF: ${text}`);
   }
-  return {
+  const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
@@ -98,46 +103,95 @@ export function buildSarif(report: Report, context: FormatContext): Record<strin
           hashes: { 'sha-256': f.sha256 },
         })),
         columnKind: 'utf16CodeUnits',
-        results: results.map((r) => {
-          const check = checks.get(r.checkId)!;
-          const where = locate(r.resource.uid, r.resource.scope.id);
-          const failing = r.status === 'fail' || r.status === 'waived';
-          return {
-            ruleId: r.checkId,
-            ruleIndex: ruleIndex.get(r.checkId),
-            kind: failing ? 'fail' : 'review',
-            level: failing ? LEVEL[check.severity] : 'none',
-            message: { text: r.status === 'unknown' ? `${check.title}: ${r.message}` : r.message },
-            locations: [
-              {
-                physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
-                logicalLocations: [{ kind: 'resource', name: r.resource.name ?? r.resource.uid, fullyQualifiedName: r.resource.nativeId ?? r.resource.uid }],
-              },
-            ],
-            partialFingerprints: { primaryLocationLineHash: `${r.fingerprint}:1`, 'cloudwardFinding/v1': r.fingerprint },
-            ...(r.baselineState ? { baselineState: r.baselineState } : {}),
-            ...(r.status === 'waived' && r.waiver
-              ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${r.waiver.reason} (owner ${r.waiver.owner}, expires ${r.waiver.expires}${r.waiver.ticket ? `, ${r.waiver.ticket}` : ''})` }] }
-              : {}),
-            properties: {
-              status: r.status,
-              severity: r.severity,
-              resource: r.resource.uid,
-              provider: r.resource.provider,
-              scope: `${r.resource.scope.kind}/${r.resource.scope.id}`,
-              evidence: r.evidence,
-            },
-          };
-        }),
+        results: RESULTS_SLOT,
         properties: { scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) } },
       },
     ],
+  } as { runs: [Record<string, unknown>] };
+  const toSarif = (r: ReportResult): Record<string, unknown> => {
+    const check = checks.get(r.checkId)!;
+    const where = locate(r.resource.uid, r.resource.scope.id);
+    const failing = r.status === 'fail' || r.status === 'waived';
+    return {
+      ruleId: r.checkId,
+      ruleIndex: ruleIndex.get(r.checkId),
+      kind: failing ? 'fail' : 'review',
+      level: failing ? LEVEL[check.severity] : 'none',
+      message: { text: r.status === 'unknown' ? `${check.title}: ${r.message}` : r.message },
+      locations: [
+        {
+          physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
+          logicalLocations: [{ kind: 'resource', name: r.resource.name ?? r.resource.uid, fullyQualifiedName: r.resource.nativeId ?? r.resource.uid }],
+        },
+      ],
+      partialFingerprints: { primaryLocationLineHash: `${r.fingerprint}:1`, 'cloudwardFinding/v1': r.fingerprint },
+      ...(r.baselineState ? { baselineState: r.baselineState } : {}),
+      ...(r.status === 'waived' && r.waiver
+        ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${r.waiver.reason} (owner ${r.waiver.owner}, expires ${r.waiver.expires}${r.waiver.ticket ? `, ${r.waiver.ticket}` : ''})` }] }
+        : {}),
+      properties: {
+        status: r.status,
+        severity: r.severity,
+        resource: r.resource.uid,
+        provider: r.resource.provider,
+        scope: `${r.resource.scope.kind}/${r.resource.scope.id}`,
+        evidence: r.evidence,
+      },
+    };
   };
+  return { log, results, toSarif };
+}
+
+/** The whole SARIF log as one object. */
+export function buildSarif(report: Report, context: FormatContext): Record<string, unknown> {
+  const { log, results, toSarif } = prepareSarif(report, context);
+  log.runs[0].results = results.map(toSarif);
+  return log;
+}
+
+/** Chunks of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+/** Where the results array sits: root > runs > run > results, two spaces a level. */
+const RESULT_INDENT = ' '.repeat(8);
+/**
+ * A result serialized inside four arrays comes out indented as deep as it sits in the log; these are the wrapping
+ * arrays' text around it (cheaper than re-indenting every line of it).
+ */
+const NESTED_HEAD = '[\n  [\n    [\n      [\n        ';
+const NESTED_TAIL = '\n      ]\n    ]\n  ]\n]';
+
+function nestedResultJson(result: Record<string, unknown>): string {
+  const text = JSON.stringify([[[[result]]]], null, 2);
+  return text.slice(NESTED_HEAD.length, text.length - NESTED_TAIL.length);
+}
+
+/**
+ * Exactly `JSON.stringify(buildSarif(...), null, 2)`, produced a result at a time in ~1 MiB chunks, so that 25,000
+ * results never exist as objects, or as one string, all at once.
+ */
+function* renderSarif(report: Report, context: FormatContext): Iterable<string> {
+  const { log, results, toSarif } = prepareSarif(report, context);
+  const text = `${JSON.stringify(log, null, 2)}\n`;
+  const slot = text.indexOf(JSON.stringify(RESULTS_SLOT));
+  if (results.length === 0) {
+    yield `${text.slice(0, slot)}[]${text.slice(slot + JSON.stringify(RESULTS_SLOT).length)}`;
+    return;
+  }
+  let chunk = `${text.slice(0, slot)}[`;
+  for (let i = 0; i < results.length; i++) {
+    chunk += `${i === 0 ? '' : ','}\n${RESULT_INDENT}${nestedResultJson(toSarif(results[i]!))}`;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield `${chunk}\n${RESULT_INDENT.slice(2)}]${text.slice(slot + JSON.stringify(RESULTS_SLOT).length)}`;
 }
 
 export const sarifFormatter: Formatter = {
   name: 'sarif',
   extension: 'sarif',
   description: 'SARIF 2.1.0 for code scanning: every check as a rule, findings located in the snapshot file',
-  render: (report, context) => `${JSON.stringify(buildSarif(report, context), null, 2)}\n`,
+  locatesInSnapshot: true,
+  render: renderSarif,
 };

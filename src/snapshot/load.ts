@@ -4,7 +4,8 @@ import { readInputBytes, decodeText, formatBytes, writeFileAtomic } from '../uti
 import { parseJsonText } from '../util/json.js';
 import { TOOL_NAME, toolVersion } from '../util/paths.js';
 import { snapshotDigest } from './digest.js';
-import { sha256Hex } from './file-hash.js';
+import { scanSnapshotBytes } from './file-hash.js';
+import type { LineIndex } from './line-index.js';
 import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Snapshot, type SnapshotPart } from './model.js';
 import { assertSnapshot } from './validate.js';
 
@@ -21,6 +22,13 @@ export interface LoadedSnapshot {
   files: SnapshotFile[];
   /** For each resource uid, the file it came from (for report locations). */
   origin: Map<string, string>;
+  /** Each file's line index, when loading was asked for one (SARIF locations); made on another thread meanwhile. */
+  lineIndexes?: Array<{ path: string; index: Promise<LineIndex> }>;
+}
+
+export interface LoadOptions {
+  /** Index the lines of every uid and id, for SARIF locations. */
+  lineIndex?: boolean;
 }
 
 /** The most UTF-16 code units one JavaScript string (so one JSON text) can hold in this Node.js. */
@@ -46,33 +54,39 @@ async function readSnapshotText(path: string, maxBytes: number | undefined): Pro
 }
 
 /**
- * Reads, parses and validates one snapshot file. A large file's sha256 is computed on a worker thread while this
- * thread parses and validates, so the hash costs no wall time when a second core is free.
+ * Reads, parses and validates one snapshot file. A large file's sha256 (and line index, when asked for) is computed
+ * on a worker thread while this thread validates and evaluates, so it costs no wall time when a second core is free.
+ * The hash starts after parsing, so that it does not compete with the parser's garbage collection for that core.
  */
-export async function readSnapshotFile(path: string, maxBytes?: number): Promise<{ snapshot: Snapshot; file: SnapshotFile }> {
+export async function readSnapshotFile(path: string, maxBytes?: number, options: LoadOptions = {}): Promise<{ snapshot: Snapshot; file: SnapshotFile; lineIndex?: Promise<LineIndex> }> {
   const { text, bytes } = await readSnapshotText(path, maxBytes);
   const value = parseJsonText(text, path, 'snapshot JSON');
-  const sha256 = sha256Hex(bytes);
-  // Settled below in every case; this only keeps an early throw from leaving it unobserved.
+  const { sha256, lineIndex } = scanSnapshotBytes(bytes, options);
+  // Settled below, or by whoever reads the index (which falls back to reading the file); these only keep a failure
+  // in the meantime from counting as unhandled.
   sha256.catch(() => undefined);
+  lineIndex?.catch(() => undefined);
   const snapshot = assertSnapshot(value, path);
   return {
     snapshot,
     file: { path, sha256: await sha256, digest: snapshot.digest, collectedAt: snapshot.collectedAt },
+    ...(lineIndex ? { lineIndex } : {}),
   };
 }
 
 /** Loads and validates one or more snapshot files and merges them; a uid or source present in two files is an error. */
-export async function loadSnapshots(paths: string[], maxBytes?: number): Promise<LoadedSnapshot> {
+export async function loadSnapshots(paths: string[], maxBytes?: number, options: LoadOptions = {}): Promise<LoadedSnapshot> {
   if (paths.length === 0) throw new UserError('no snapshot given', { hint: 'pass a snapshot file, e.g. `cloudward audit snapshot.json`' });
   const loaded = [];
-  for (const path of paths) loaded.push(await readSnapshotFile(path, maxBytes));
+  for (const path of paths) loaded.push(await readSnapshotFile(path, maxBytes, options));
   const origin = new Map<string, string>();
+  const lineIndexes = options.lineIndex ? loaded.flatMap((l) => (l.lineIndex ? [{ path: l.file.path, index: l.lineIndex }] : [])) : undefined;
+  const extra = lineIndexes ? { lineIndexes } : {};
   if (loaded.length === 1) {
     const only = loaded[0]!;
-    return { snapshot: only.snapshot, files: [only.file], origin };
+    return { snapshot: only.snapshot, files: [only.file], origin, ...extra };
   }
-  return { ...mergeSnapshots(loaded.map((l) => ({ snapshot: l.snapshot, path: l.file.path })), origin), files: loaded.map((l) => l.file), origin };
+  return { ...mergeSnapshots(loaded.map((l) => ({ snapshot: l.snapshot, path: l.file.path })), origin), files: loaded.map((l) => l.file), origin, ...extra };
 }
 
 /** Merges snapshots; every resource uid and every source scope must be unique across them. */

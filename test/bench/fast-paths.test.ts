@@ -5,7 +5,7 @@ import test from 'ava';
 import * as formatsModule from 'ajv-formats/dist/formats.js';
 import { writeSnapshotFile } from '../../bench/generate.js';
 import { dateTimeFormat, isUtcDateTime } from '../../src/snapshot/date-time.js';
-import { sha256Hex } from '../../src/snapshot/file-hash.js';
+import { scanSnapshotBytes } from '../../src/snapshot/file-hash.js';
 import { createAjv, loadSchema } from '../../src/util/ajv.js';
 import { readSnapshotFile } from '../../src/snapshot/load.js';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -34,8 +34,9 @@ test('the fast date-time check only accepts what ajv-formats accepts, and the fo
 test('a large file is hashed off-thread to the same sha256 as hashing it inline', async (t) => {
   const bytes = Buffer.alloc(9 * 1024 * 1024, 'cloudward ');
   const expected = createHash('sha256').update(bytes).digest('hex');
-  t.is(await sha256Hex(Buffer.from(bytes)), expected);
-  t.is(await sha256Hex(bytes.subarray(0, 1000)), createHash('sha256').update(bytes.subarray(0, 1000)).digest('hex'));
+  t.is(await scanSnapshotBytes(Buffer.from(bytes)).sha256, expected);
+  t.is(await scanSnapshotBytes(bytes.subarray(0, 1000)).sha256, createHash('sha256').update(bytes.subarray(0, 1000)).digest('hex'));
+  t.is(scanSnapshotBytes(bytes.subarray(0, 1000)).lineIndex, undefined, 'no line index unless asked for');
 });
 
 test('a large snapshot file records the sha256 of its bytes', async (t) => {
