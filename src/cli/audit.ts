@@ -84,33 +84,38 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   const outputDir = flags.outputDir ?? (flags.output ? undefined : config.outputDir);
   const plan = planOutputs(formats, flags.output, outputDir);
 
-  progress.status(`loading ${snapshots.length} snapshot file(s)`);
-  const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: plan.some(({ format }) => getFormatter(format).locatesInSnapshot) });
-  progress.status('loading checks');
-  const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
-  const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
-  const waiversFile = flags.waivers ?? config.waivers;
-  const baselineFile = flags.baseline ?? config.baseline;
-  // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
-  const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
-  const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
-  progress.status(`evaluating ${checks.length} checks`);
-  const report = auditSnapshot({
-    loaded,
-    checks,
-    gate: {
-      failOn: flags.failOn ?? config.failOn ?? 'high',
-      minScore: flags.minScore ?? config.minScore ?? null,
-      allowUnknown: flags.allowUnknown ?? config.allowUnknown ?? false,
-      failOnNewOnly: flags.failOnNewOnly ?? config.failOnNewOnly ?? false,
-    },
-    ...(waivers ? { waivers } : {}),
-    ...(baseline ? { baseline } : {}),
-  });
-  progress.done();
+  // Loading and evaluating happen in a function of their own, so that the parsed snapshot (the largest thing in
+  // memory) can be collected while the reports are written: only the results, which hold no reference to it, remain.
+  const { report, lineIndexes } = await (async () => {
+    progress.status(`loading ${snapshots.length} snapshot file(s)`);
+    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: plan.some(({ format }) => getFormatter(format).locatesInSnapshot) });
+    progress.status('loading checks');
+    const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
+    const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
+    const waiversFile = flags.waivers ?? config.waivers;
+    const baselineFile = flags.baseline ?? config.baseline;
+    // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
+    const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
+    const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
+    progress.status(`evaluating ${checks.length} checks`);
+    const audited = auditSnapshot({
+      loaded,
+      checks,
+      gate: {
+        failOn: flags.failOn ?? config.failOn ?? 'high',
+        minScore: flags.minScore ?? config.minScore ?? null,
+        allowUnknown: flags.allowUnknown ?? config.allowUnknown ?? false,
+        failOnNewOnly: flags.failOnNewOnly ?? config.failOnNewOnly ?? false,
+      },
+      ...(waivers ? { waivers } : {}),
+      ...(baseline ? { baseline } : {}),
+    });
+    progress.done();
+    // Made on another thread while this one evaluated; should that have failed, SARIF reads the files again instead.
+    const indexes = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
+    return { report: audited, lineIndexes: indexes };
+  })();
 
-  // Made on another thread while this one evaluated; should that have failed, SARIF reads the files again instead.
-  const lineIndexes = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
   const context: Omit<FormatContext, 'color'> = {
     ...(lineIndexes ? { lineIndexes } : {}),
     verbose: Boolean(flags.verbose),

@@ -57,7 +57,7 @@ function errorBody(result: ReportResult, check: ReportCheck): string {
   return clean(lines.join('\n'));
 }
 
-function testcase(result: ReportResult, check: ReportCheck, file: string | undefined): Record<string, unknown> {
+export function testcase(result: ReportResult, check: ReportCheck, file: string | undefined): Record<string, unknown> {
   const base: Record<string, unknown> = {
     '@_name': clean(result.resource.uid),
     '@_classname': check.id,
@@ -100,8 +100,37 @@ function countAttributes(counts: Counts): string {
   return `tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}"`;
 }
 
-/** Streams one suite at a time, so a 100k-resource report never becomes one giant object tree. */
-function* renderJunit(report: Report): Iterable<string> {
+/** The suite of one check: its attributes and properties, and (when given) its test cases. */
+export function suiteObject(report: Report, check: ReportCheck, results: ReportResult[], testcases?: Array<Record<string, unknown>>): Record<string, unknown> {
+  return {
+    testsuite: {
+      '@_name': check.id,
+      ...Object.fromEntries(Object.entries(count(results)).map(([k, v]) => [`@_${k}`, String(v)])),
+      '@_time': '0',
+      '@_timestamp': report.generatedAt,
+      properties: {
+        property: [
+          { '@_name': 'title', '@_value': oneLine(check.title) },
+          { '@_name': 'severity', '@_value': check.severity },
+          { '@_name': 'mitigation', '@_value': check.mitigation },
+          { '@_name': 'measure', '@_value': check.measure },
+          { '@_name': 'technique', '@_value': check.technique },
+        ],
+      },
+      ...(testcases ? { testcase: testcases } : {}),
+    },
+  };
+}
+
+/** Test cases are built this many at a time: a check over 100k resources never becomes one object tree or string. */
+const TESTCASE_BATCH = 1000;
+const SUITE_END = '</testsuite>';
+
+/**
+ * Streams a suite at a time, and a large suite a batch of test cases at a time: the XML is what building each whole
+ * suite at once gives (the builder indents a child the same whatever its siblings), without holding it all.
+ */
+export function* renderJunit(report: Report): Iterable<string> {
   const byCheck = new Map<string, ReportResult[]>();
   for (const r of report.results) {
     let list = byCheck.get(r.checkId);
@@ -115,26 +144,17 @@ function* renderJunit(report: Report): Iterable<string> {
   for (const check of report.checks) {
     const results = byCheck.get(check.id);
     if (!results || results.length === 0) continue;
-    const suite = {
-      testsuite: {
-        '@_name': check.id,
-        ...Object.fromEntries(Object.entries(count(results)).map(([k, v]) => [`@_${k}`, String(v)])),
-        '@_time': '0',
-        '@_timestamp': report.generatedAt,
-        properties: {
-          property: [
-            { '@_name': 'title', '@_value': oneLine(check.title) },
-            { '@_name': 'severity', '@_value': check.severity },
-            { '@_name': 'mitigation', '@_value': check.mitigation },
-            { '@_name': 'measure', '@_value': check.measure },
-            { '@_name': 'technique', '@_value': check.technique },
-          ],
-        },
-        testcase: results.map((r) => testcase(r, check, file)),
-      },
-    };
-    const xml = xmlBuilder().build(suite) as string;
-    yield xml.endsWith('\n') ? xml : `${xml}\n`;
+    // The suite without its test cases, cut before its end tag; the test cases go in between.
+    const shell = xmlBuilder().build(suiteObject(report, check, results)) as string;
+    const end = shell.lastIndexOf(SUITE_END);
+    yield shell.slice(0, end);
+    for (let i = 0; i < results.length; i += TESTCASE_BATCH) {
+      const batch = results.slice(i, i + TESTCASE_BATCH).map((r) => testcase(r, check, file));
+      const xml = xmlBuilder().build({ testsuite: { testcase: batch } }) as string;
+      yield xml.slice(xml.indexOf('\n') + 1, xml.lastIndexOf(SUITE_END));
+    }
+    const tail = shell.slice(end);
+    yield tail.endsWith('\n') ? tail : `${tail}\n`;
   }
   yield '</testsuites>\n';
 }

@@ -76,16 +76,23 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult)
   };
 }
 
-/** A JSON array of findings, streamed one finding per chunk. Passing results are included: they are the denominator. */
+/** Chunks of about this many characters: a writer awaits per megabyte, not per finding. */
+const CHUNK_CHARS = 1 << 20;
+
+/** A JSON array of findings, streamed in ~1 MiB chunks. Passing results are included: they are the denominator. */
 function* renderOcsf(report: Report): Iterable<string> {
   const checks = new Map(report.checks.map((c) => [c.id, c]));
-  yield '[';
+  let chunk = '[';
   let first = true;
   for (const r of report.results) {
-    yield `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, checks.get(r.checkId)!, r))}`;
+    chunk += `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, checks.get(r.checkId)!, r))}`;
     first = false;
+    if (chunk.length >= CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
   }
-  yield '\n]\n';
+  yield `${chunk}\n]\n`;
 }
 
 export const ocsfFormatter: Formatter = {

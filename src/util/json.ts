@@ -32,7 +32,8 @@ export function parseJsonText(text: string, file: string, what = 'JSON'): unknow
       hint: truncated ? 'the file ends early; it looks truncated, so re-export it' : 'fix the syntax at that position',
     });
   }
-  const proto = PROTO_KEY.exec(text);
+  // A plain substring search first: the pattern runs only on the rare text that mentions the name at all.
+  const proto = text.includes('__proto__') ? PROTO_KEY.exec(text) : null;
   if (proto) {
     const { line, column } = lineColumn(text, proto.index);
     throw new UserError('a "__proto__" key is not allowed', { where: `${file}:${line}:${column}`, hint: 'remove the key; it is never part of a valid document' });

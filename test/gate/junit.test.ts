@@ -73,3 +73,31 @@ test('junit marks unknown as error and waived as skipped, and escapes hostile te
   t.is(unknown.testcase[0]!.error!['@_type'], 'unknown');
   t.regex(unknown.testcase[0]!.error!['#text'], /Collection gap: gcp\.directory-users: not delegated/);
 });
+
+test('a large suite streamed in batches is exactly the suite built whole', async (t) => {
+  const { XMLBuilder } = await import('fast-xml-parser');
+  const { renderJunit, suiteObject, testcase } = await import('../../src/report/junit.js');
+  const report = JSON.parse((await cloudward(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout) as Report;
+  // One check with 2,500 results of every status: more than two batches.
+  const check = report.checks.find((c) => report.results.some((r) => r.checkId === c.id && r.status === 'fail'))!;
+  const own = report.results.filter((r) => r.checkId === check.id);
+  const others = report.results.filter((r) => r.checkId !== check.id);
+  const many = Array.from({ length: 2500 }, (_, i) => ({ ...own[i % own.length]!, status: (['fail', 'pass', 'unknown', 'waived'] as const)[i % 4], resource: { ...own[i % own.length]!.resource, uid: `uid-${i}<&>"'` } }));
+  const big: Report = { ...report, results: [...many, ...others] };
+  const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, indentBy: '  ' });
+  const file = 'examples/acme/snapshot.json';
+  const whole = [
+    '<?xml version="1.0" encoding="UTF-8"?>\n',
+    ...big.checks.flatMap((c) => {
+      const results = big.results.filter((r) => r.checkId === c.id);
+      if (results.length === 0) return [];
+      const xml = builder.build(suiteObject(big, c, results, results.map((r) => testcase(r, c, file)))) as string;
+      return [xml.endsWith('\n') ? xml : `${xml}\n`];
+    }),
+  ];
+  const streamed = [...renderJunit(big)];
+  const suites = streamed.slice(2, -1).join('');
+  t.is(suites, whole.slice(1).join(''));
+  t.is(streamed[0], whole[0]);
+  t.true(streamed.length > big.checks.length + 3, 'the large suite came in several pieces');
+});
