@@ -1,11 +1,11 @@
 /**
- * Audit benchmark: for each tenant size, the wall time and peak RSS of the built CLI's `cloudward audit` beside a
- * bare JSON.parse of the same file (each in its own child process), and whether the report's counts per check match
- * what the generator planted.
+ * Audit benchmark: for each tenant size and output format, the wall time and peak RSS of the built CLI's
+ * `cloudward audit` beside a bare JSON.parse of the same file (each in its own child process), and whether the JSON
+ * report's counts per check match what the generator planted.
  *
- *   npm run bench                                   # 1k, 10k, 100k principals
+ *   npm run bench                                   # 1k, 10k, 100k principals; text (the default output) and json
  *   npm run bench -- --sizes 1000,1000000           # add the 1M case (several GiB of disk and RAM)
- *   npm run bench -- --runs 3 --format text         # median of 3 runs; text report instead of json
+ *   npm run bench -- --runs 3 --format all          # median of 3 runs; every output format
  *   npm run bench -- --cli ../other/bin/cloudward.js # measure another build (e.g. main) on the same inputs
  *
  * Prints a table and writes bench/out/audit.json. Inputs are cached in bench/out/ (regenerated when the generator
@@ -49,6 +49,7 @@ interface CountCheck {
 
 interface Row {
   principals: number;
+  format: string;
   fileBytes: number;
   generateMs?: number;
   parse: Run;
@@ -141,10 +142,11 @@ async function ensureTenant(principals: number, seed: number, compact: boolean):
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 const secs = (ms: number) => (ms / 1000).toFixed(2);
 
-function table(rows: Row[], format: string): string {
-  const head = ['principals', 'file MiB', 'parse s', 'audit s', 'audit/parse', 'CPU audit/parse', 'parse RSS MiB', 'audit RSS MiB', 'RSS/file', 'results', 'results/s', 'time x prev', 'counts'];
+function table(rows: Row[]): string {
+  const head = ['principals', 'format', 'file MiB', 'parse s', 'audit s', 'audit/parse', 'CPU audit/parse', 'parse RSS MiB', 'audit RSS MiB', 'RSS/file', 'results', 'results/s', 'time x prev', 'counts'];
   const body = rows.map((r) => [
     r.principals.toLocaleString('en-US'),
+    r.format,
     mib(r.fileBytes),
     r.parseError ? 'fails' : secs(r.parse.wallMs),
     r.error ? 'error' : secs(r.audit.wallMs),
@@ -153,14 +155,15 @@ function table(rows: Row[], format: string): string {
     mib(r.parse.maxRssBytes),
     mib(r.audit.maxRssBytes),
     r.error ? '-' : `${r.rssRatio.toFixed(2)}x`,
-    format !== 'json' ? '-' : r.results.toLocaleString('en-US'),
-    r.error || format !== 'json' ? '-' : Math.round(r.resultsPerSecond).toLocaleString('en-US'),
+    r.format !== 'json' ? '-' : r.results.toLocaleString('en-US'),
+    r.error || r.format !== 'json' ? '-' : Math.round(r.resultsPerSecond).toLocaleString('en-US'),
     r.scalingVsPrevious === undefined ? '-' : `${r.scalingVsPrevious.toFixed(1)}x`,
-    r.error ? 'n/a' : format !== 'json' ? `not checked (${format})` : r.counts.matched ? 'match' : `MISMATCH (${r.counts.mismatches.length})`,
+    r.error ? 'n/a' : r.format !== 'json' ? '-' : r.counts.matched ? 'match' : `MISMATCH (${r.counts.mismatches.length})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  const left = (i: number) => i <= 1 || i === head.length - 1;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [line(head), `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
 async function machine(): Promise<Record<string, string | number>> {
@@ -175,13 +178,17 @@ async function machine(): Promise<Record<string, string | number>> {
   };
 }
 
+/** Every output format `cloudward audit` has, for `--format all`. */
+const ALL_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html', 'ocsf'];
+const EXTENSION: Record<string, string> = { text: 'txt', ocsf: 'ocsf.json', junit: 'junit.xml', markdown: 'md' };
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,10000,100000' },
       seed: { type: 'string', default: String(DEFAULT_SEED) },
       runs: { type: 'string', default: '1' },
-      format: { type: 'string', default: 'json' },
+      format: { type: 'string', default: 'text,json' },
       compact: { type: 'boolean', default: false },
       cli: { type: 'string', default: CLI },
     },
@@ -189,6 +196,9 @@ async function main(): Promise<void> {
   const cli = values.cli;
   const sizes = values.sizes.split(',').map((s) => Number(s.trim().replace(/k$/i, '000').replace(/m$/i, '000000')));
   if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--sizes takes whole numbers of principals, e.g. 1000,10000,100000');
+  const formats = values.format === 'all' ? ALL_FORMATS : values.format.split(',').map((f) => f.trim());
+  const unknown = formats.filter((f) => !ALL_FORMATS.includes(f));
+  if (unknown.length > 0) throw new Error(`--format: unknown format ${unknown.join(', ')}; use a comma list of ${ALL_FORMATS.join(', ')}, or all`);
   const runs = Math.max(1, Number(values.runs));
   const seed = Number(values.seed);
   if (!existsSync(join(dirname(cli), '..', 'dist', 'cli', 'main.js'))) throw new Error(`${cli}: its dist/ is missing; run \`npm run build\` first (npm run bench does)`);
@@ -198,71 +208,82 @@ async function main(): Promise<void> {
   for (const principals of sizes) {
     const { path, expectations, generateMs } = await ensureTenant(principals, seed, values.compact);
     const fileBytes = (await stat(path)).size;
-    const report = join(OUT, `report-${principals}.${values.format === 'text' ? 'txt' : values.format}`);
     const parseRuns: Run[] = [];
-    const auditRuns: Run[] = [];
+    const auditRuns = new Map<string, Run[]>(formats.map((f) => [f, []]));
+    // Interleaved (parse, then each format, run after run) so that a noisy spell on a shared machine hits all alike.
     for (let i = 0; i < runs; i++) {
       process.stderr.write(`${principals}: parse run ${i + 1}/${runs}\n`);
       parseRuns.push(await run([PARSE_CHILD, path]));
-      process.stderr.write(`${principals}: audit run ${i + 1}/${runs}\n`);
-      auditRuns.push(await run([cli, 'audit', path, '--format', values.format, '--output', report, '--no-config', '--quiet']));
+      for (const format of formats) {
+        process.stderr.write(`${principals}: audit --format ${format} run ${i + 1}/${runs}\n`);
+        const report = join(OUT, `report-${principals}.${EXTENSION[format] ?? format}`);
+        auditRuns.get(format)!.push(await run([cli, 'audit', path, '--format', format, '--output', report, '--no-config', '--quiet']));
+        // The last run's JSON report is kept until counted below.
+        if (format !== 'json' || i < runs - 1) await rm(report, { force: true });
+      }
     }
     const parse = median(parseRuns);
-    const audit = median(auditRuns);
-    const row: Row = {
-      principals,
-      fileBytes,
-      ...(generateMs === undefined ? {} : { generateMs }),
-      parse,
-      audit,
-      timeRatio: audit.wallMs / parse.wallMs,
-      rssRatio: audit.maxRssBytes / fileBytes,
-      results: 0,
-      resultsPerSecond: 0,
-      counts: { matched: false, mismatches: [], untargeted: {} },
-    };
-    if (parse.exitCode !== 0) {
-      row.parseError = parse.stderr.trim().split('\n').filter((l) => /Error/.test(l)).pop() ?? `exit ${parse.exitCode}`;
+    for (const format of formats) {
+      const audit = median(auditRuns.get(format)!);
+      const row: Row = {
+        principals,
+        format,
+        fileBytes,
+        ...(generateMs === undefined ? {} : { generateMs }),
+        parse,
+        audit,
+        timeRatio: audit.wallMs / parse.wallMs,
+        rssRatio: audit.maxRssBytes / fileBytes,
+        results: 0,
+        resultsPerSecond: 0,
+        counts: { matched: false, mismatches: [], untargeted: {} },
+      };
+      if (parse.exitCode !== 0) {
+        row.parseError = parse.stderr.trim().split('\n').filter((l) => /Error/.test(l)).pop() ?? `exit ${parse.exitCode}`;
+      }
+      const report = join(OUT, `report-${principals}.json`);
+      if (audit.exitCode > 1) {
+        row.error = audit.stderr.trim().split('\n').filter((l) => l.startsWith('cloudward:')).pop() ?? audit.stderr.trim().slice(-300);
+      } else if (format === 'json') {
+        const counted = await countReport(report);
+        row.results = counted.total;
+        row.resultsPerSecond = counted.total / (audit.wallMs / 1000);
+        row.counts = compareCounts(expectations, counted.byCheck);
+      }
+      if (format === 'json') await rm(report, { force: true });
+      const previous = rows.filter((r) => r.format === format).at(-1);
+      if (previous && !previous.error && !row.error) row.scalingVsPrevious = audit.wallMs / previous.audit.wallMs;
+      rows.push(row);
     }
-    if (audit.exitCode > 1) {
-      row.error = audit.stderr.trim().split('\n').filter((l) => l.startsWith('cloudward:')).pop() ?? audit.stderr.trim().slice(-300);
-    } else if (values.format === 'json') {
-      const counted = await countReport(report);
-      row.results = counted.total;
-      row.resultsPerSecond = counted.total / (audit.wallMs / 1000);
-      row.counts = compareCounts(expectations, counted.byCheck);
-    }
-    const previous = rows.at(-1);
-    if (previous && !previous.error && !row.error) row.scalingVsPrevious = audit.wallMs / previous.audit.wallMs;
-    rows.push(row);
-    await rm(report, { force: true });
   }
 
   const info = await machine();
-  process.stdout.write(`\n${table(rows, values.format)}\n\n`);
+  process.stdout.write(`\n${table(rows)}\n\n`);
   process.stdout.write(`machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.totalMemoryGiB} GiB RAM, node ${info.node}; median of ${runs} run(s); times are whole-process wall clock\n`);
   const verdicts: string[] = [];
   for (const r of rows) {
-    if (r.parseError) verdicts.push(`${r.principals}: a bare JSON.parse cannot read the file either: ${r.parseError}`);
+    const label = `${r.principals} ${r.format}`;
+    if (r.parseError && r.format === formats[0]) verdicts.push(`${r.principals}: a bare JSON.parse cannot read the file either: ${r.parseError}`);
     if (r.error) {
-      verdicts.push(`${r.principals}: audit refused the input (exit ${r.audit.exitCode}): ${r.error}`);
+      verdicts.push(`${label}: audit refused the input (exit ${r.audit.exitCode}): ${r.error}`);
       continue;
     }
-    if (r.principals === 100_000) verdicts.push(`${r.principals}: audit/parse ${r.timeRatio.toFixed(2)}x (target <= ${TARGET_TIME_RATIO}x) ${r.timeRatio <= TARGET_TIME_RATIO ? 'OK' : 'MISSED'}`);
+    if (r.principals === 100_000) verdicts.push(`${label}: audit/parse ${r.timeRatio.toFixed(2)}x (target <= ${TARGET_TIME_RATIO}x) ${r.timeRatio <= TARGET_TIME_RATIO ? 'OK' : 'MISSED'}`);
     // Below ~100 MiB the ~60 MiB a Node process needs anyway dominates, so the memory target applies from 100k up.
-    if (r.principals >= 100_000) verdicts.push(`${r.principals}: peak RSS ${r.rssRatio.toFixed(2)}x the file (target <= ${TARGET_RSS_RATIO}x) ${r.rssRatio <= TARGET_RSS_RATIO ? 'OK' : 'MISSED'}`);
+    if (r.principals >= 100_000) verdicts.push(`${label}: peak RSS ${r.rssRatio.toFixed(2)}x the file (target <= ${TARGET_RSS_RATIO}x) ${r.rssRatio <= TARGET_RSS_RATIO ? 'OK' : 'MISSED'}`);
     if (r.scalingVsPrevious !== undefined) {
-      const factor = r.principals / rows[rows.indexOf(r) - 1]!.principals;
+      const sameFormat = rows.filter((x) => x.format === r.format);
+      const factor = r.principals / sameFormat[sameFormat.indexOf(r) - 1]!.principals;
       const limit = (TARGET_SCALING / 10) * factor;
-      verdicts.push(`${r.principals}: ${factor}x principals took ${r.scalingVsPrevious.toFixed(1)}x the time (target <= ${limit.toFixed(0)}x) ${r.scalingVsPrevious <= limit ? 'OK' : 'MISSED'}`);
+      verdicts.push(`${label}: ${factor}x principals took ${r.scalingVsPrevious.toFixed(1)}x the time (target <= ${limit.toFixed(0)}x) ${r.scalingVsPrevious <= limit ? 'OK' : 'MISSED'}`);
     }
-    if (values.format === 'json') verdicts.push(`${r.principals}: counts per targeted check ${r.counts.matched ? 'match the generator' : `DIFFER: ${r.counts.mismatches.join('; ')}`}`);
+    if (r.format === 'json') verdicts.push(`${label}: counts per targeted check ${r.counts.matched ? 'match the generator' : `DIFFER: ${r.counts.mismatches.join('; ')}`}`);
   }
   process.stdout.write(`${verdicts.map((v) => `  ${v}`).join('\n')}\n`);
-  const name = values.format === 'json' && cli === CLI ? 'audit.json' : `audit-${values.format}${cli === CLI ? '' : '-other-cli'}.json`;
-  await writeFile(join(OUT, name), `${JSON.stringify({ machine: info, cli, runs, format: values.format, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`);
+  const name = cli === CLI ? 'audit.json' : 'audit-other-cli.json';
+  await writeFile(join(OUT, name), `${JSON.stringify({ machine: info, cli, runs, formats, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`);
   process.stdout.write(`wrote ${join('bench', 'out', name)}\n`);
-  if (rows.some((r) => !r.error && values.format === 'json' && !r.counts.matched)) process.exitCode = 1;
+  if (rows.some((r) => !r.error && r.format === 'json' && !r.counts.matched)) process.exitCode = 1;
 }
 
 await main();

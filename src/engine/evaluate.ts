@@ -51,13 +51,35 @@ export function summarizeValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** Fills `{dotted.path}` placeholders from the resource. */
+/** A message template cut at its placeholders: text, path, text, path, ..., text. */
+type MessageParts = Array<string | string[]>;
+const templates = new Map<string, MessageParts>();
+
+function messageParts(template: string): MessageParts {
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = [];
+    let last = 0;
+    for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
+      parts.push(template.slice(last, match.index), match[1]!.split('.'));
+      last = match.index + match[0].length;
+    }
+    parts.push(template.slice(last));
+    templates.set(template, parts);
+  }
+  return parts;
+}
+
+/** Fills `{dotted.path}` placeholders from the resource (the template is cut once, not matched per result). */
 export function renderMessage(template: string, resource: unknown): string {
-  return template.replace(/\{([^{}]*)\}/g, (_whole, path: string) => {
-    const value = valueAt(resource, path.split('.'));
-    if (value === undefined || value === null) return '?';
-    return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  });
+  const parts = messageParts(template);
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const value = valueAt(resource, parts[i] as string[]);
+    out += value === undefined || value === null ? '?' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    out += parts[i + 1] as string;
+  }
+  return out;
 }
 
 /** The path an error names in evidence (a missing property's own path for `required`); as describeError has it. */

@@ -10,17 +10,38 @@ const SEVERITY_NAME: Record<Severity, string> = { low: 'Low', medium: 'Medium', 
 const COMPLIANCE_STATUS: Record<Status, [number, string]> = { pass: [1, 'Pass'], fail: [3, 'Fail'], unknown: [0, 'Unknown'], waived: [3, 'Fail'] };
 const CLOUD_PROVIDER: Record<string, string> = { aws: 'AWS', azure: 'Azure', gcp: 'GCP' };
 
+/** What every finding of one check shares: built once per check, not once per finding. */
+interface CheckParts {
+  standards: string[];
+  requirements: string[];
+  attacks: Array<Record<string, unknown>>;
+  types: string[];
+  remediation: Record<string, unknown>;
+}
+
+function checkParts(check: ReportCheck): CheckParts {
+  const [technique, sub] = check.technique.split('.');
+  return {
+    standards: ['MITRE ATT&CK', 'NIST SP 800-53 Rev. 5', ...Object.keys(check.references.cis ?? {}).map((b) => `CIS ${b}`)],
+    requirements: [check.mitigation, ...check.references.nist, ...Object.entries(check.references.cis ?? {}).flatMap(([b, ids]) => ids.map((id) => `CIS ${b} ${id}`))],
+    attacks: [
+      {
+        tactic: { uid: 'TA0002', name: 'Execution' },
+        technique: { uid: technique, name: 'Command and Scripting Interpreter' },
+        ...(sub ? { sub_technique: { uid: check.technique, name: 'Cloud API' } } : {}),
+        version: '18',
+      },
+    ],
+    types: [`${check.mitigation}/${check.measure}`],
+    remediation: { desc: check.remediation, ...(check.references.url ? { references: [check.references.url] } : {}) },
+  };
+}
+
 /** One OCSF Compliance Finding (class 2003, category 2 Findings, activity 1 Create). */
-export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult): Record<string, unknown> {
+export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult, parts: CheckParts = checkParts(check)): Record<string, unknown> {
   const time = Date.parse(report.generatedAt);
   const [complianceStatusId, complianceStatus] = COMPLIANCE_STATUS[r.status];
-  const standards = ['MITRE ATT&CK', 'NIST SP 800-53 Rev. 5', ...Object.keys(check.references.cis ?? {}).map((b) => `CIS ${b}`)];
-  const requirements = [
-    check.mitigation,
-    ...check.references.nist,
-    ...Object.entries(check.references.cis ?? {}).flatMap(([b, ids]) => ids.map((id) => `CIS ${b} ${id}`)),
-  ];
-  const [technique, sub] = check.technique.split('.');
+  const { standards, requirements, attacks, types, remediation } = parts;
   return {
     activity_id: 1,
     activity_name: 'Create',
@@ -47,16 +68,9 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult)
       uid: r.fingerprint,
       title: check.title,
       desc: check.description,
-      types: [`${check.mitigation}/${check.measure}`],
+      types,
       created_time: time,
-      attacks: [
-        {
-          tactic: { uid: 'TA0002', name: 'Execution' },
-          technique: { uid: technique, name: 'Command and Scripting Interpreter' },
-          ...(sub ? { sub_technique: { uid: check.technique, name: 'Cloud API' } } : {}),
-          version: '18',
-        },
-      ],
+      attacks,
     },
     compliance: { standards, control: check.id, requirements, status_id: complianceStatusId, status: complianceStatus },
     resources: [
@@ -71,7 +85,7 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult)
     ...(CLOUD_PROVIDER[r.resource.provider]
       ? { cloud: { provider: CLOUD_PROVIDER[r.resource.provider], account: { uid: r.resource.scope.id, ...(r.resource.scope.name ? { name: r.resource.scope.name } : {}) } } }
       : {}),
-    remediation: { desc: check.remediation, ...(check.references.url ? { references: [check.references.url] } : {}) },
+    remediation,
     unmapped: { evidence: r.evidence, ...(r.baselineState ? { baseline_state: r.baselineState } : {}) },
   };
 }
@@ -81,11 +95,11 @@ const CHUNK_CHARS = 1 << 20;
 
 /** A JSON array of findings, streamed in ~1 MiB chunks. Passing results are included: they are the denominator. */
 function* renderOcsf(report: Report): Iterable<string> {
-  const checks = new Map(report.checks.map((c) => [c.id, c]));
+  const checks = new Map(report.checks.map((c) => [c.id, { check: c, parts: checkParts(c) }]));
   let chunk = '[';
   let first = true;
   for (const r of report.results) {
-    chunk += `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, checks.get(r.checkId)!, r))}`;
+    chunk += `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, checks.get(r.checkId)!.check, r, checks.get(r.checkId)!.parts))}`;
     first = false;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;

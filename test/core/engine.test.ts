@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { evaluate } from '../../src/engine/evaluate.js';
+import { evaluate, renderMessage } from '../../src/engine/evaluate.js';
 import { loadCheckFile } from '../../src/engine/load-checks.js';
 import { score } from '../../src/engine/score.js';
 import type { Check } from '../../src/engine/types.js';
@@ -165,4 +165,16 @@ require: { properties: { mfa: { properties: { state: { const: enabled } } }, ena
 require: { properties: { mfa: { properties: { state: { const: enabled } } }, enabled: {} } }`),
   ]);
   t.not(mixed[0]!.evidence, mixed[1]!.evidence);
+});
+
+test('messages fill their placeholders, at either end, side by side, missing or structured', (t) => {
+  const resource = { name: 'ana', scope: { id: '42', tags: ['a', 'b'] }, zero: 0, no: false, nothing: null };
+  t.is(renderMessage('{name} in {scope.id}', resource), 'ana in 42');
+  t.is(renderMessage('{name}{scope.id}', resource), 'ana42');
+  t.is(renderMessage('user {name}', resource), 'user ana');
+  t.is(renderMessage('no placeholders', resource), 'no placeholders');
+  t.is(renderMessage('{absent} and {scope.absent} and {nothing}', resource), '? and ? and ?');
+  t.is(renderMessage('{zero} {no} {scope.tags}', resource), '0 false ["a","b"]');
+  t.is(renderMessage('{scope}', resource), '{"id":"42","tags":["a","b"]}');
+  t.is(renderMessage('', resource), '');
 });
