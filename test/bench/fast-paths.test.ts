@@ -63,6 +63,21 @@ test('a snapshot too large for one string is a one-line input error naming the l
   await writeFile(file, '');
 });
 
+test('snapshots too large for the heap are refused before reading, with the limit and how to raise it', async (t) => {
+  const dir = await tempDir();
+  const file = join(dir, 'tenant.json');
+  await writeSnapshotFile(file, { principals: 10_000, seed: 5 });
+  // An old generation of 48 MiB: one 12.8 MiB snapshot fits (3x is 38.4 MiB), two of them do not.
+  const env = { NODE_OPTIONS: '--max-old-space-size=48' };
+  const one = await runCli(['audit', file, '--no-config', '--fail-on', 'none'], { env });
+  t.is(one.code, 0, one.stderr);
+  const two = await runCli(['audit', file, file, '--no-config'], { env });
+  t.is(two.code, 2);
+  const lines = two.stderr.trim().split('\n');
+  t.is(lines.length, 1, two.stderr);
+  t.regex(lines[0]!, /^cloudward: snapshot files: 2 snapshots total 25\.\d MiB: auditing that in one run needs about 7\d\.\d MiB of memory, over this Node\.js heap limit of \d+\.\d MiB — audit scope groups in separate runs, or raise the limit .*NODE_OPTIONS=--max-old-space-size=1024$/);
+});
+
 test('the shipped snapshot and policy schemas are valid draft 2020-12 schemas (they are compiled unchecked at run time)', (t) => {
   for (const name of ['snapshot.schema.json', 'policy.schema.json']) {
     const ajv = createAjv({ strictTypes: false });
