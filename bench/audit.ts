@@ -122,6 +122,8 @@ function compareCounts(expected: TenantExpectations, byCheck: Record<string, Rec
     }
   }
   const untargeted = Object.fromEntries(Object.entries(byCheck).filter(([id]) => !(TARGETED_CHECKS as readonly string[]).includes(id)));
+  // Every result must be accounted for: a check without planted counts should select nothing in the tenant.
+  for (const [id, counts] of Object.entries(untargeted)) mismatches.push(`${id}: ${Object.values(counts).reduce((a, b) => a + b, 0)} results, none planted`);
   return { matched: mismatches.length === 0, mismatches, untargeted };
 }
 

@@ -22,7 +22,7 @@ import { planLayout, type TenantLayout } from './tenant-layout.js';
 export { TARGETED_CHECKS, type ExpectedCounts };
 
 /** Bumped whenever the generated content changes, so cached benchmark inputs are regenerated. */
-export const GENERATOR_VERSION = '2';
+export const GENERATOR_VERSION = '3';
 export const DEFAULT_SEED = 20_261_101;
 export const DEFAULT_COLLECTED_AT = '2026-11-01T00:00:00.000Z';
 
@@ -77,17 +77,17 @@ function* resources(layout: TenantLayout, tally: ExpectationTally): Generator<[S
   const seed = layout.seed;
   for (const s of sources(layout)) yield ['sources', s];
   const counters = { globalAdmins: 0 };
-  for (const p of awsPrincipals(layout, new Prng(seed, 10))) yield ['principals', p];
+  for (const p of awsPrincipals(layout, new Prng(seed, 10), tally)) yield ['principals', p];
   for (const p of azurePrincipals(layout, new Prng(seed, 20), tally, counters)) yield ['principals', p];
   for (const p of gcpPrincipals(layout, new Prng(seed, 30), tally)) yield ['principals', p];
   finishAzure(tally, counters);
   for (const r of awsRoles(layout)) yield ['roles', r];
   for (const r of azureRoles(layout, new Prng(seed, 21), tally)) yield ['roles', r];
   for (const r of gcpRoles(layout)) yield ['roles', r];
-  for (const c of awsControls(layout, new Prng(seed, 12))) yield ['controls', c];
+  for (const c of awsControls(layout, new Prng(seed, 12), tally)) yield ['controls', c];
   for (const c of azureControls(layout, new Prng(seed, 22), tally)) yield ['controls', c];
   for (const c of gcpControls(layout, tally)) yield ['controls', c];
-  for (const h of hostResources(layout, new Prng(seed, 40))) yield ['hosts', h];
+  for (const h of hostResources(layout, new Prng(seed, 40), tally)) yield ['hosts', h];
 }
 
 function header(layout: TenantLayout): Pick<Snapshot, 'schemaVersion' | 'generator' | 'collectedAt'> {

@@ -66,14 +66,51 @@ function awsAccessKey(rng: Prng, layout: TenantLayout): Credential {
   };
 }
 
+/** Age in days at collection time of a timestamp made by daysBefore. */
+function ageDays(layout: TenantLayout, at: string): number {
+  return (Date.parse(layout.collectedAt) - Date.parse(at)) / DAY_MS;
+}
+
+/** Active access keys are rotated within 90 days (checked on root and users alike). */
+function keysRotated(layout: TenantLayout, p: Principal): boolean {
+  return (p.credentials ?? []).every((c) => c.kind !== 'accessKey' || !c.active || ageDays(layout, c.lastRotatedAt!) <= 90);
+}
+
+/** What the root user's checks find on it. */
+function tallyAwsRoot(tally: ExpectationTally, layout: TenantLayout, root: Principal): void {
+  const mfa = root.mfa!.state === 'enabled';
+  tally.add('aws-root-mfa-enabled', mfa ? 'pass' : 'fail');
+  tally.add('aws-root-hardware-mfa', mfa && root.mfa!.hardware === true ? 'pass' : 'fail');
+  tally.add('aws-root-no-access-keys', (root.details as { accessKeysPresent: boolean }).accessKeysPresent ? 'fail' : 'pass');
+  tally.add('aws-root-not-used-recently', root.lastActivityAt === null || ageDays(layout, root.lastActivityAt!) >= 7 ? 'pass' : 'fail');
+  tally.add('aws-access-keys-rotated-90-days', keysRotated(layout, root) ? 'pass' : 'fail');
+}
+
+/** What the IAM user checks find on a user. */
+function tallyAwsUser(tally: ExpectationTally, layout: TenantLayout, user: Principal): void {
+  const mfa = user.mfa!.state === 'enabled';
+  const level = user.privilege!.level;
+  const credentials = user.credentials ?? [];
+  if (user.interactive !== false) tally.add('aws-console-users-mfa', mfa ? 'pass' : 'fail');
+  if (level === 'admin' || level === 'privileged') tally.add('aws-privileged-users-mfa', mfa ? 'pass' : 'fail');
+  tally.add('aws-no-standing-admin-users', level === 'admin' ? 'fail' : 'pass');
+  if (level !== 'admin') tally.add('aws-no-privilege-escalation-users', (user.details as { escalation: string[] }).escalation.length === 0 ? 'pass' : 'fail');
+  tally.add('aws-permissions-through-groups', (user.assignments ?? []).every((a) => a.via !== 'direct') ? 'pass' : 'fail');
+  tally.add('aws-one-active-access-key', credentials.filter((c) => c.kind === 'accessKey' && c.active).length <= 1 ? 'pass' : 'fail');
+  tally.add('aws-access-keys-rotated-90-days', keysRotated(layout, user) ? 'pass' : 'fail');
+  // Every active password or key was used within 45 days, or (never used) created within 45 days.
+  const fresh = credentials.every((c) => !c.active || (c.kind !== 'password' && c.kind !== 'accessKey') || ageDays(layout, c.lastUsedAt ?? c.createdAt!) <= 45);
+  tally.add('aws-credentials-unused-45-days-disabled', fresh ? 'pass' : 'fail');
+}
+
 /** Root, IAM users, groups and roles of every account, as the AWS normalizer shapes them. */
-export function* awsPrincipals(layout: TenantLayout, rng: Prng): Generator<Principal> {
+export function* awsPrincipals(layout: TenantLayout, rng: Prng, tally: ExpectationTally): Generator<Principal> {
   for (const account of layout.aws.accounts) {
     const scope: Scope = { kind: 'account', id: account.id, name: `acct-${account.id.slice(-4)}` };
     const arn = (path: string) => `arn:aws:iam::${account.id}:${path}`;
     const rootMfa = rng.chance(0.85);
     const rootKeys = rng.chance(0.03) ? [awsAccessKey(rng, layout)] : [];
-    yield {
+    const root: Principal = {
       uid: `aws:${account.id}:root`, provider: 'aws', scope, nativeId: arn('root'), kind: 'root', name: 'root',
       interactive: true, enabled: true,
       mfa: rootMfa ? { state: 'enabled', methods: ['hardware'], hardware: true, phishingResistant: false } : { state: 'disabled', methods: [] },
@@ -83,6 +120,8 @@ export function* awsPrincipals(layout: TenantLayout, rng: Prng): Generator<Princ
       createdAt: daysBefore(layout, 1500),
       details: { accountMfaEnabled: rootMfa, accessKeysPresent: rootKeys.length > 0, signingCertificatesPresent: false, passwordPresent: true },
     };
+    tallyAwsRoot(tally, layout, root);
+    yield root;
     const groups: string[] = [];
     for (let i = 1; i < account.principals; i++) {
       const roll = rng.next();
@@ -104,7 +143,7 @@ export function* awsPrincipals(layout: TenantLayout, rng: Prng): Generator<Princ
         if (console) credentials.push({ kind: 'password', id: 'password', active: true, createdAt: daysBefore(layout, rng.int(30, 1500)), lastUsedAt: daysBefore(layout, rng.int(0, 200)) });
         for (let k = rng.int(0, 2); k > 0; k--) credentials.push(awsAccessKey(rng, layout));
         const mfaOn = console && rng.chance(0.8);
-        yield {
+        const user: Principal = {
           uid: `aws:${account.id}:user/${name}`, provider: 'aws', scope, nativeId: arn(`user/${name}`), kind: 'user', name,
           interactive: console, enabled: console || credentials.some((c) => c.active),
           mfa: mfaOn ? { state: 'enabled', methods: [rng.chance(0.2) ? 'hardware' : 'virtual'] } : { state: 'disabled', methods: [] },
@@ -114,6 +153,8 @@ export function* awsPrincipals(layout: TenantLayout, rng: Prng): Generator<Princ
           createdAt: daysBefore(layout, rng.int(30, 2000)),
           details: { path: '/', groups: [group], permissionsBoundary: null, escalation: rng.chance(0.04) ? [rng.pick(['iam:CreatePolicyVersion', 'iam:AttachUserPolicy', 'iam:PassRole+lambda:CreateFunction'])] : [] },
         };
+        tallyAwsUser(tally, layout, user);
+        yield user;
       } else {
         const service = rng.pick(['lambda', 'ec2', 'ecs-tasks', 'codebuild', 'sso']);
         const name = service === 'sso' ? `AWSReservedSSO_${rng.pick(['Admin', 'ReadOnly', 'Dev'])}_${rng.hex(16)}` : `${service}-app-${i}`;
@@ -150,19 +191,28 @@ export function* awsRoles(layout: TenantLayout): Generator<Role> {
   }
 }
 
-export function* awsControls(layout: TenantLayout, rng: Prng): Generator<Control> {
+export function* awsControls(layout: TenantLayout, rng: Prng, tally: ExpectationTally): Generator<Control> {
   for (const account of layout.aws.accounts) {
     const scope: Scope = { kind: 'account', id: account.id, name: `acct-${account.id.slice(-4)}` };
     const strong = rng.chance(0.6);
+    tally.add('aws-password-policy-strong', strong ? 'pass' : 'fail');
     yield {
       uid: `aws:${account.id}:password-policy`, provider: 'aws', scope, type: 'password-policy', name: 'IAM account password policy', state: 'enabled',
       settings: { configured: true, minimumLength: strong ? 14 : 8, requireSymbols: strong, requireNumbers: true, requireUppercase: strong, requireLowercase: true, allowUsersToChangePassword: true, expirePasswords: false, maxPasswordAgeDays: null, reusePrevention: strong ? 24 : 0, hardExpiry: false },
     };
     const logging = rng.chance(0.85);
-    yield {
+    const trail: Control = {
       uid: `aws:${account.id}:trail/us-east-1/org-trail`, provider: 'aws', scope, type: 'audit-logging', name: 'org-trail', state: logging ? 'enabled' : 'disabled',
-      settings: { multiRegion: true, includeGlobalServiceEvents: true, isLogging: logging, logFileValidation: rng.chance(0.7), managementEvents: 'All', homeRegion: 'us-east-1' },
+      settings: { multiRegion: true, includeGlobalServiceEvents: true, isLogging: logging, logFileValidation: rng.chance(0.7), managementEvents: { read: true, write: true }, homeRegion: 'us-east-1' },
     };
+    tally.add('aws-cloudtrail-trails-logging', logging ? 'pass' : 'fail');
+    tally.add('aws-cloudtrail-log-file-validation', trail.settings!.logFileValidation ? 'pass' : 'fail');
+    // One multi-region trail per account, read and write management events: the account passes when it logs.
+    tally.add('aws-cloudtrail-multi-region-logging', logging ? 'pass' : 'fail');
+    tally.add('aws-cloudtrail-management-events', logging ? 'pass' : 'fail');
+    // No service control policy is generated, so no account has one denying CloudShell.
+    tally.add('aws-scp-denies-cloudshell', 'fail');
+    yield trail;
   }
 }
 

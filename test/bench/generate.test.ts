@@ -73,6 +73,9 @@ for (const principals of [1000, 5000]) {
       t.true(checks.some((c) => c.id === id), `${id} is a check in policies/`);
       t.deepEqual(actual[id], expected[id], id);
     }
+    // Every result is accounted for: a check without planted counts selects nothing in the tenant.
+    const unplanted = Object.keys(actual).filter((id) => !(TARGETED_CHECKS as readonly string[]).includes(id));
+    t.deepEqual(unplanted, [], 'checks with results but no planted counts');
     const planted = TARGETED_CHECKS.reduce((n, id) => n + expected[id]!.fail, 0);
     t.true(planted > 0, 'the tenant has violations to find');
   });
