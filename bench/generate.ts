@@ -3,12 +3,12 @@
  * its subscriptions, one GCP organization with its projects, and Windows/Linux hosts, with a known number of
  * violations per targeted check.
  *
- *   node --import tsx bench/generate.ts --principals 100000 [--seed 1] [--compact] --output tenant.json
+ *   node --import tsx bench/generate.ts --principals 100000 [--seed 1] [--compact] [--split] --output tenant.json
  *
  * writes the snapshot (streamed, so a million principals fit) and tenant.expected.json beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -113,64 +113,147 @@ export function generateSnapshot(options: GenerateOptions): { snapshot: Snapshot
 }
 
 /**
- * Writes the tenant as a snapshot file without ever holding it whole: one resource is serialized at a time and
- * flushed in ~1 MiB writes. Indented like `cloudward collect` writes snapshots, unless `compact`. Atomic (temp file
- * then rename), mode 0600. Returns the expectations and the file size.
+ * One snapshot file written a resource at a time, flushed in ~1 MiB writes, never held whole. Indented like
+ * `cloudward collect` writes snapshots, unless `compact`. Atomic (temp file, renamed by `finish`), mode 0600.
  */
+class SnapshotFileWriter {
+  readonly stats: TenantStats = { sources: 0, principals: 0, roles: 0, controls: 0, hosts: 0 };
+  bytes = 0;
+  private readonly temp: string;
+  private handle: FileHandle | undefined;
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private current: Section | undefined;
+  private readonly indent: string;
+  private readonly stringify: (v: object) => string;
+
+  constructor(
+    private readonly path: string,
+    private readonly layout: TenantLayout,
+    private readonly compact: boolean,
+  ) {
+    this.temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    this.indent = compact ? '' : '    ';
+    this.stringify = compact ? (v: object) => JSON.stringify(v) : (v: object) => JSON.stringify(v, null, 2).replace(/\n/g, '\n    ');
+  }
+
+  private async emit(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 1 << 20) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.bytes += chunk.length;
+    await this.handle!.write(chunk);
+  }
+
+  private openSection(section: Section): string {
+    return `,${this.compact ? '' : '\n  '}${JSON.stringify(section)}:${this.compact ? '' : ' '}[`;
+  }
+
+  private close(had: boolean): string {
+    return had && !this.compact ? '\n  ]' : ']';
+  }
+
+  async open(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    this.handle = await open(this.temp, 'w', 0o600);
+    const head = this.compact ? JSON.stringify(header(this.layout)) : JSON.stringify(header(this.layout), null, 2);
+    await this.emit(head.slice(0, this.compact ? -1 : -2));
+  }
+
+  /** Adds a resource; sections must come in snapshot order. */
+  async add(section: Section, resource: object): Promise<void> {
+    while (this.current !== section) {
+      if (this.current !== undefined) await this.emit(this.close(this.stats[this.current] > 0));
+      this.current = SECTIONS[this.current === undefined ? 0 : SECTIONS.indexOf(this.current) + 1]!;
+      await this.emit(this.openSection(this.current));
+    }
+    await this.emit(`${this.stats[section] > 0 ? ',' : ''}${this.compact ? '' : '\n'}${this.indent}${this.stringify(resource)}`);
+    this.stats[section]++;
+  }
+
+  async finish(): Promise<void> {
+    for (let i = this.current === undefined ? 0 : SECTIONS.indexOf(this.current); i < SECTIONS.length; i++) {
+      const section = SECTIONS[i]!;
+      if (section !== this.current) await this.emit(this.openSection(section));
+      await this.emit(this.close(this.stats[section] > 0));
+    }
+    await this.emit(this.compact ? '}\n' : '\n}\n');
+    await this.flush();
+    await this.handle!.close();
+    await rename(this.temp, this.path);
+  }
+
+  async abandon(): Promise<void> {
+    await this.handle?.close().catch(() => undefined);
+    await rm(this.temp, { force: true });
+  }
+}
+
+/** Writes the tenant as one snapshot file. Returns the expectations and the file size. */
 export async function writeSnapshotFile(path: string, options: GenerateOptions & { compact?: boolean }): Promise<TenantExpectations & { bytes: number }> {
   const layout = layoutOf(options);
   const tally = new ExpectationTally();
-  const stats: TenantStats = { sources: 0, principals: 0, roles: 0, controls: 0, hosts: 0 };
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'w', 0o600);
-  let bytes = 0;
-  let pending: string[] = [];
-  let pendingLength = 0;
-  const emit = async (text: string) => {
-    pending.push(text);
-    pendingLength += text.length;
-    if (pendingLength >= 1 << 20) await flush();
-  };
-  const flush = async () => {
-    const chunk = Buffer.from(pending.join(''), 'utf8');
-    pending = [];
-    pendingLength = 0;
-    bytes += chunk.length;
-    await handle.write(chunk);
-  };
-  const indent = options.compact ? '' : '    ';
-  const stringify = options.compact ? (v: object) => JSON.stringify(v) : (v: object) => JSON.stringify(v, null, 2).replace(/\n/g, '\n    ');
+  const writer = new SnapshotFileWriter(path, layout, Boolean(options.compact));
   try {
-    const head = options.compact ? JSON.stringify(header(layout)) : JSON.stringify(header(layout), null, 2);
-    await emit(head.slice(0, options.compact ? -1 : -2));
-    let current: Section | undefined;
-    const openSection = (section: Section) => `,${options.compact ? '' : '\n  '}${JSON.stringify(section)}:${options.compact ? '' : ' '}[`;
-    const close = (had: boolean) => (had && !options.compact ? '\n  ]' : ']');
-    for (const [section, resource] of resources(layout, tally)) {
-      while (current !== section) {
-        if (current !== undefined) await emit(close(stats[current] > 0));
-        current = SECTIONS[current === undefined ? 0 : SECTIONS.indexOf(current) + 1]!;
-        await emit(openSection(current));
-      }
-      await emit(`${stats[section] > 0 ? ',' : ''}${options.compact ? '' : '\n'}${indent}${stringify(resource)}`);
-      stats[section]++;
-    }
-    for (let i = current === undefined ? 0 : SECTIONS.indexOf(current); i < SECTIONS.length; i++) {
-      const section = SECTIONS[i]!;
-      if (section !== current) await emit(openSection(section));
-      await emit(close(stats[section] > 0));
-    }
-    await emit(options.compact ? '}\n' : '\n}\n');
-    await flush();
-    await handle.close();
-    await rename(temp, path);
+    await writer.open();
+    for (const [section, resource] of resources(layout, tally)) await writer.add(section, resource);
+    await writer.finish();
   } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
+    await writer.abandon();
     throw error;
   }
-  return { ...expectationsOf(layout, tally, stats), bytes };
+  return { ...expectationsOf(layout, tally, writer.stats), bytes: writer.bytes };
+}
+
+/** AWS accounts are dealt round-robin over this many files; every other provider gets one file, hosts one. */
+const AWS_PARTS = 4;
+
+/**
+ * Writes the tenant as one snapshot per provider (AWS accounts dealt over four files, hosts in one), as a tenant too
+ * large for one JSON document is collected: `cloudward audit` merges them back into the same tenant, with the same
+ * expected counts. Each resource goes to its scope's file, so scope aggregates see all they count.
+ */
+export async function writeSplitSnapshotFiles(base: string, options: GenerateOptions & { compact?: boolean }): Promise<TenantExpectations & { bytes: number; paths: string[] }> {
+  const layout = layoutOf(options);
+  const tally = new ExpectationTally();
+  const writers = new Map<string, SnapshotFileWriter>();
+  const awsPart = new Map<string, number>();
+  const partOf = (resource: { provider: string; scope: { id: string } }): string => {
+    if (resource.provider === 'windows' || resource.provider === 'linux') return 'hosts';
+    if (resource.provider !== 'aws') return resource.provider;
+    let part = awsPart.get(resource.scope.id);
+    if (part === undefined) awsPart.set(resource.scope.id, (part = awsPart.size % AWS_PARTS));
+    return `aws-${part}`;
+  };
+  try {
+    for (const [section, resource] of resources(layout, tally)) {
+      const part = partOf(resource as { provider: string; scope: { id: string } });
+      let writer = writers.get(part);
+      if (!writer) {
+        writers.set(part, (writer = new SnapshotFileWriter(base.replace(/\.json$/, `-${part}.json`), layout, Boolean(options.compact))));
+        await writer.open();
+      }
+      await writer.add(section, resource);
+    }
+    for (const writer of writers.values()) await writer.finish();
+  } catch (error) {
+    for (const writer of writers.values()) await writer.abandon();
+    throw error;
+  }
+  const stats: TenantStats = { sources: 0, principals: 0, roles: 0, controls: 0, hosts: 0 };
+  let bytes = 0;
+  for (const writer of writers.values()) {
+    bytes += writer.bytes;
+    for (const section of SECTIONS) stats[section] += writer.stats[section];
+  }
+  const paths = [...writers.keys()].sort().map((part) => base.replace(/\.json$/, `-${part}.json`));
+  return { ...expectationsOf(layout, tally, stats), bytes, paths };
 }
 
 /** Where the expectations of a generated snapshot file are kept. */
@@ -185,19 +268,21 @@ async function cli(): Promise<void> {
       seed: { type: 'string' },
       output: { type: 'string', short: 'o' },
       compact: { type: 'boolean', default: false },
+      split: { type: 'boolean', default: false },
     },
   });
   const principals = Number(values.principals);
   if (!Number.isInteger(principals) || principals < 10 || !values.output) {
-    process.stderr.write('usage: node --import tsx bench/generate.ts --principals N (>= 10) [--seed S] [--compact] --output FILE.json\n');
+    process.stderr.write('usage: node --import tsx bench/generate.ts --principals N (>= 10) [--seed S] [--compact] [--split] --output FILE.json\n');
     process.exitCode = 2;
     return;
   }
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
-  const result = await writeSnapshotFile(values.output, { principals, seed, compact: values.compact });
-  const { bytes, ...expectations } = result;
+  const options = { principals, seed, compact: values.compact };
+  const result = values.split ? await writeSplitSnapshotFiles(values.output, options) : { ...(await writeSnapshotFile(values.output, options)), paths: [values.output] };
+  const { bytes, paths, ...expectations } = result;
   await writeFile(expectationsPath(values.output), `${JSON.stringify(expectations, null, 2)}\n`);
-  process.stderr.write(`wrote ${values.output} (${(bytes / 1048576).toFixed(1)} MiB; ${Object.entries(result.stats).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);
+  process.stderr.write(`wrote ${paths.join(', ')} (${(bytes / 1048576).toFixed(1)} MiB; ${Object.entries(result.stats).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await cli();

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { DEFAULT_SEED, generateSnapshot, TARGETED_CHECKS, writeSnapshotFile } from '../../bench/generate.js';
+import { DEFAULT_SEED, generateSnapshot, TARGETED_CHECKS, writeSnapshotFile, writeSplitSnapshotFiles } from '../../bench/generate.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
-import { readSnapshotFile } from '../../src/snapshot/load.js';
+import { loadSnapshots, readSnapshotFile } from '../../src/snapshot/load.js';
 import { assertSnapshot } from '../../src/snapshot/validate.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -80,3 +80,23 @@ for (const principals of [1000, 5000]) {
     t.true(planted > 0, 'the tenant has violations to find');
   });
 }
+
+test('the tenant split into one snapshot per provider merges back into the same tenant, with the same counts', async (t) => {
+  const dir = await tempDir();
+  const { paths, expected, stats } = await writeSplitSnapshotFiles(join(dir, 'tenant.json'), { principals: 2000, seed: 9 });
+  t.deepEqual(paths.map((p) => p.slice(dir.length + 1)), ['tenant-aws-0.json', 'tenant-aws-1.json', 'tenant-azure.json', 'tenant-gcp.json', 'tenant-hosts.json']);
+  const { snapshot: merged } = await loadSnapshots(paths);
+  const { snapshot: whole, expectations } = generateSnapshot({ principals: 2000, seed: 9 });
+  t.deepEqual(expected, expectations.expected);
+  t.deepEqual(stats, expectations.stats);
+  for (const section of ['sources', 'principals', 'roles', 'controls', 'hosts'] as const) {
+    const uids = (list: unknown[]) => list.map((r) => JSON.stringify(r)).sort();
+    t.deepEqual(uids(merged[section]), uids(whole[section]), section);
+  }
+  const actual: Record<string, { pass: number; fail: number; unknown: number }> = {};
+  for (const r of evaluate(merged, await loadChecks())) {
+    const counts = (actual[r.checkId] ??= { pass: 0, fail: 0, unknown: 0 });
+    if (r.status !== 'waived') counts[r.status]++;
+  }
+  for (const id of TARGETED_CHECKS) t.deepEqual(actual[id], expected[id], id);
+});
