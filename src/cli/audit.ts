@@ -10,7 +10,7 @@ import type { Severity } from '../engine/types.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
 import { loadSnapshots } from '../snapshot/load.js';
-import { writeOutputs, type OutputFile } from '../util/files.js';
+import { inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
 import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
@@ -132,7 +132,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   }
   await writeOutputs(files);
   if (stdout !== undefined) {
-    for (const chunk of typeof stdout === 'string' ? [stdout] : stdout) process.stdout.write(chunk);
+    for (const chunk of typeof stdout === 'string' ? [stdout] : inChunks(stdout)) process.stdout.write(chunk);
   } else if (outputDir && !flags.quiet) {
     // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
     process.stdout.write(getFormatter('text').render(report, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);

@@ -90,23 +90,17 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
   };
 }
 
-/** Chunks of about this many characters: a writer awaits per megabyte, not per finding. */
-const CHUNK_CHARS = 1 << 20;
-
-/** A JSON array of findings, streamed in ~1 MiB chunks. Passing results are included: they are the denominator. */
+/** A JSON array of findings, streamed one finding at a time. Passing results are included: they are the denominator. */
 function* renderOcsf(report: Report): Iterable<string> {
   const checks = new Map(report.checks.map((c) => [c.id, { check: c, parts: checkParts(c) }]));
-  let chunk = '[';
+  yield '[';
   let first = true;
   for (const r of report.results) {
-    chunk += `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, checks.get(r.checkId)!.check, r, checks.get(r.checkId)!.parts))}`;
+    const { check, parts } = checks.get(r.checkId)!;
+    yield `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, check, r, parts))}`;
     first = false;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
   }
-  yield `${chunk}\n]\n`;
+  yield '\n]\n';
 }
 
 export const ocsfFormatter: Formatter = {

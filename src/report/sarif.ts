@@ -46,6 +46,8 @@ function selectResults(report: Report): { results: ReportResult[]; dropped: numb
 
 /** Stands in for the results array while the rest of the log is serialized (a string no result can produce). */
 const RESULTS_SLOT = '\u0000cloudward-sarif-results\u0000';
+/** The slot as it appears in the serialized log. */
+const RESULTS_SLOT_JSON = JSON.stringify(RESULTS_SLOT);
 
 /** The log with its results left out, and how to make each result: a large run is serialized one result at a time. */
 function prepareSarif(report: Report, context: FormatContext): { log: { runs: [Record<string, unknown>] }; results: ReportResult[]; toSarif: (r: ReportResult) => Record<string, unknown> } {
@@ -149,8 +151,6 @@ export function buildSarif(report: Report, context: FormatContext): Record<strin
   return log;
 }
 
-/** Chunks of about this many characters. */
-const CHUNK_CHARS = 1 << 20;
 /** Where the results array sits: root > runs > run > results, two spaces a level. */
 const RESULT_INDENT = ' '.repeat(8);
 /**
@@ -166,26 +166,21 @@ function nestedResultJson(result: Record<string, unknown>): string {
 }
 
 /**
- * Exactly `JSON.stringify(buildSarif(...), null, 2)`, produced a result at a time in ~1 MiB chunks, so that 25,000
- * results never exist as objects, or as one string, all at once.
+ * Exactly `JSON.stringify(buildSarif(...), null, 2)`, produced a result at a time, so that 25,000 results never exist
+ * as objects, or as one string, all at once.
  */
 function* renderSarif(report: Report, context: FormatContext): Iterable<string> {
   const { log, results, toSarif } = prepareSarif(report, context);
   const text = `${JSON.stringify(log, null, 2)}\n`;
-  const slot = text.indexOf(JSON.stringify(RESULTS_SLOT));
+  const slot = text.indexOf(RESULTS_SLOT_JSON);
+  const rest = text.slice(slot + RESULTS_SLOT_JSON.length);
   if (results.length === 0) {
-    yield `${text.slice(0, slot)}[]${text.slice(slot + JSON.stringify(RESULTS_SLOT).length)}`;
+    yield `${text.slice(0, slot)}[]${rest}`;
     return;
   }
-  let chunk = `${text.slice(0, slot)}[`;
-  for (let i = 0; i < results.length; i++) {
-    chunk += `${i === 0 ? '' : ','}\n${RESULT_INDENT}${nestedResultJson(toSarif(results[i]!))}`;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  yield `${chunk}\n${RESULT_INDENT.slice(2)}]${text.slice(slot + JSON.stringify(RESULTS_SLOT).length)}`;
+  yield `${text.slice(0, slot)}[`;
+  for (let i = 0; i < results.length; i++) yield `${i === 0 ? '' : ','}\n${RESULT_INDENT}${nestedResultJson(toSarif(results[i]!))}`;
+  yield `\n${RESULT_INDENT.slice(2)}]${rest}`;
 }
 
 export const sarifFormatter: Formatter = {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { writeOutputs } from '../../src/util/files.js';
+import { inChunks, writeOutputs } from '../../src/util/files.js';
 import { tempDir } from '../helpers/cli.js';
 
 /** ~64 KiB chunks, each naming its index, so order and completeness can be checked. */
@@ -39,4 +39,14 @@ test('when a later output fails, earlier ones are not put in place either', asyn
   const second = join(dir, 'b.json');
   await t.throwsAsync(writeOutputs([{ path: first, data: chunks(40) }, { path: second, data: chunks(40, 20) }]));
   t.deepEqual(await readdir(dir), []);
+});
+
+test('pieces are joined into chunks of at least 1 MiB, in order, the last one holding the rest', (t) => {
+  const pieces = Array.from({ length: 5000 }, (_, i) => `${i},`.padEnd(700, ' '));
+  const chunks = [...inChunks(pieces)];
+  t.is(chunks.join(''), pieces.join(''));
+  t.true(chunks.length > 2);
+  for (const chunk of chunks.slice(0, -1)) t.true(chunk.length >= 1 << 20 && chunk.length < (1 << 20) + 700);
+  t.deepEqual([...inChunks([])], []);
+  t.deepEqual([...inChunks(['a', '', 'b'])], ['ab']);
 });
