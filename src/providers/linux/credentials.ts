@@ -42,14 +42,19 @@ export function classifyAwsCredentials(text: string): Array<Omit<CredentialFindi
   return out;
 }
 
-/** Google credential JSON (ADC): refresh tokens and service-account keys last until revoked; federation does not. */
-export function classifyGoogleCredentials(text: string): Omit<CredentialFinding, 'path'> | undefined {
-  let value: unknown;
+/** A credential file's JSON, or undefined when it is not JSON (no JSON text parses to undefined). */
+function parseJsonFile(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** Google credential JSON (ADC): refresh tokens and service-account keys last until revoked; federation does not. */
+export function classifyGoogleCredentials(text: string): Omit<CredentialFinding, 'path'> | undefined {
+  const value = parseJsonFile(text);
+  if (value === undefined) return undefined;
   const type = (value as { type?: unknown } | null)?.type;
   if (type === 'authorized_user') return { tool: 'gcloud', kind: 'long-lived', detail: 'user refresh token (application default credentials)' };
   if (type === 'service_account') return { tool: 'gcloud', kind: 'long-lived', detail: 'service account key' };
@@ -63,12 +68,8 @@ export function classifyGoogleCredentials(text: string): Omit<CredentialFinding,
 
 /** Azure CLI's MSAL token cache: refresh tokens let whoever holds the file mint access tokens for up to 90 days. */
 export function classifyAzureTokenCache(text: string): Omit<CredentialFinding, 'path'> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const value = parseJsonFile(text);
+  if (value === undefined) return undefined;
   const refresh = (value as { RefreshToken?: unknown } | null)?.RefreshToken;
   if (refresh && typeof refresh === 'object' && Object.keys(refresh).length > 0) return { tool: 'az', kind: 'long-lived', detail: 'refresh tokens (MSAL token cache)' };
   return { tool: 'az', kind: 'short-lived', detail: 'access tokens only (MSAL token cache)' };
