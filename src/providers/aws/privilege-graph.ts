@@ -138,13 +138,17 @@ interface Statements {
   identity: PolicyStatement[];
   layers: PolicyStatement[][];
   coverage: Map<string, Coverage>;
+  /** Answers that do not depend on which principal holds the statements (no conditions, no policy variables). */
+  memo: Map<string, unknown>;
+  /** Whether the Allow statements name any policy-editing action. */
+  edits?: boolean;
 }
 
 /** Judges what one principal may do, with its policies, boundary and SCPs. */
 class Authority {
   private readonly base: ConditionContext;
 
-  constructor(readonly principal: GraphPrincipal, private readonly statements: Statements) {
+  constructor(readonly principal: GraphPrincipal, readonly statements: Statements) {
     const type = principal.kind === 'role' ? 'AssumedRole' : 'User';
     this.base = {
       'aws:principalarn': [principal.arn],
@@ -178,6 +182,19 @@ class Authority {
 
   uniform(action: string): boolean {
     return this.coverage(action).uniform;
+  }
+
+  /** The resource patterns (variables filled in) the Allow statements for an action name; null: any resource. */
+  resourcePatterns(action: string): string[] | null {
+    const patterns: string[] = [];
+    for (const s of this.coverage(action).allow) {
+      if (s.notResources) return null;
+      for (const r of s.resources ?? []) {
+        if (r === '*') return null;
+        patterns.push(substitute(r, this.principal));
+      }
+    }
+    return patterns;
   }
 
   private matches(statement: PolicyStatement, target: Target, forDeny: boolean): boolean {
@@ -221,6 +238,25 @@ class Authority {
 
   /** All of the actions (each group: any one of them) on some resource of their service. */
   canAll(groups: string[][]): { grant: Grant; actions: string[] } | null {
+    const key = groups.map((g) => g.join(',')).join(';');
+    const memo = this.statements.memo;
+    if (memo.has(key)) return memo.get(key) as ReturnType<Authority['canAll']>;
+    const result = this.canAllNow(groups);
+    const independent = groups.flat().every((a) => {
+      const c = this.coverage(a);
+      return [...c.allow, ...c.deny, ...c.layers.flatMap((l) => [...l.allow, ...l.deny])].every((st) => !st.condition && !(st.resources ?? []).some((r) => r.includes('${')));
+    });
+    if (independent) memo.set(key, result);
+    return result;
+  }
+
+  /** Whether these statements allow any policy-editing action (memoized per statement set). */
+  edits(actions: readonly string[]): boolean {
+    this.statements.edits ??= actions.some((a) => this.mentions(a));
+    return this.statements.edits;
+  }
+
+  private canAllNow(groups: string[][]): { grant: Grant; actions: string[] } | null {
     const grants: Grant[] = [];
     const actions: string[] = [];
     for (const group of groups) {
@@ -288,6 +324,12 @@ const TAKEOVER_ACTIONS = [
   { action: 'iam:UpdateLoginProfile', kind: 'update-login-profile', applies: (u: GraphPrincipal) => u.hasPassword !== false },
 ] as const;
 
+interface AccountTrust {
+  plain: Array<{ to: number; grant: Grant }>;
+  specific: number[];
+  byRole: Map<number, { to: number; grant: Grant }>;
+}
+
 interface Edge {
   from: number;
   to: number;
@@ -330,7 +372,7 @@ function trustStatements(trust: PolicyDocument | undefined): TrustStatement[] {
     .map((statement) => ({
       statement,
       aws: awsPrincipals(statement.principal),
-      callerSpecific: Object.values(statement.condition ?? {}).some((block) => block !== null && typeof block === 'object' && Object.keys(block).some((k) => CALLER_KEYS.test(k))),
+      callerSpecific: statement.effect === 'Deny' || Object.values(statement.condition ?? {}).some((block) => block !== null && typeof block === 'object' && Object.keys(block).some((k) => CALLER_KEYS.test(k))),
     }));
 }
 
@@ -352,6 +394,11 @@ export class PrivilegeGraph {
   private readonly hubs = new Map<string, number>();
   private readonly admin: number;
   private readonly adminIfGrantedCache = new Map<string, boolean>();
+  /** Node indices sorted by ARN, for resource patterns with a literal prefix. */
+  private sorted: number[] = [];
+  /** Principals holding each managed policy (directly or through a group). */
+  private readonly holders = new Map<string, number[]>();
+  private readonly serviceRoleSets = new Map<string, Set<number>>();
 
   constructor(principals: GraphPrincipal[], private readonly managed: Map<string, ManagedPolicyFacts>) {
     this.nodes = principals;
@@ -360,20 +407,52 @@ export class PrivilegeGraph {
       this.byUid.set(p.uid, i);
       this.names.push(p.name);
       this.out.push([]);
-      const key = `${p.policies.map((h) => h.name).join('|')}#${p.boundary?.arn ?? ''}#${p.scps.map((g) => g.name).join('|')}#${p.account}`;
+      // Principals whose policies read the same share one statement set (and its per-action coverage).
+      const key = `${p.policies.map((h) => documentId(h.document)).join('|')}#${p.boundary ? documentId(p.boundary.document) : ''}#${p.scps.flatMap((g) => g.documents.map(documentId)).join('|')}`;
       let statements = shared.get(key);
       if (!statements) {
         statements = {
           identity: p.policies.flatMap((h) => h.document.statements),
           layers: [...(p.boundary ? [p.boundary.document.statements] : []), ...p.scps.map((g) => g.documents.flatMap((d) => d.statements))],
           coverage: new Map(),
+          memo: new Map(),
         };
         shared.set(key, statements);
       }
       this.authorities.push(new Authority(p, statements));
     });
     this.admin = this.addNode('admin');
+    this.sorted = principals.map((_, i) => i).sort((a, b) => (principals[a]!.arn < principals[b]!.arn ? -1 : principals[a]!.arn > principals[b]!.arn ? 1 : 0));
+    for (const [i, p] of principals.entries()) for (const h of p.policies) if (h.arn) this.holders.set(h.arn, [...(this.holders.get(h.arn) ?? []), i]);
     this.build();
+  }
+
+  /**
+   * The principals an action's resource patterns can name, among those `accept` admits: exact ARNs by lookup, wildcard
+   * patterns by their literal prefix in the ARN-sorted index (so `role/team-*` never scans every principal).
+   */
+  private targetsOf(authority: Authority, action: string, accept: (n: number) => boolean): number[] {
+    const patterns = authority.resourcePatterns(action);
+    if (patterns === null) return this.nodes.map((_, n) => n).filter(accept);
+    const out = new Set<number>();
+    for (const pattern of patterns) {
+      const wild = pattern.search(/[*?]/);
+      const prefix = wild === -1 ? pattern : pattern.slice(0, wild);
+      let low = 0;
+      let high = this.sorted.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (this.nodes[this.sorted[mid]!]!.arn < prefix) low = mid + 1;
+        else high = mid;
+      }
+      for (let k = low; k < this.sorted.length; k++) {
+        const n = this.sorted[k]!;
+        const arn = this.nodes[n]!.arn;
+        if (!arn.startsWith(prefix)) break;
+        if ((wild === -1 ? arn === pattern : wildcardMatch(pattern, arn, false)) && accept(n)) out.add(n);
+      }
+    }
+    return [...out];
   }
 
   private addNode(name: string): number {
@@ -461,51 +540,57 @@ export class PrivilegeGraph {
   private assumeRoleEdges(i: number, namedBy: Map<string, Set<number>>, trust: Map<number, TrustStatement[]>): void {
     const caller = this.nodes[i]!;
     const authority = this.authorities[i]!;
-    const candidates = new Set<number>([
-      ...(namedBy.get(caller.arn) ?? []),
-      ...(namedBy.get(`arn:${caller.partition}:iam::${caller.account}:root`) ?? []),
-      ...(namedBy.get('*') ?? []),
-    ]);
-    if (candidates.size === 0) return;
     const mayAssume = authority.mentions('sts:AssumeRole');
-    // Account-admitted roles without caller-specific conditions and one uniform identity grant share a hub.
-    const uniformGrant = mayAssume && authority.uniform('sts:AssumeRole') ? authority.can('sts:AssumeRole', { arn: '*' }) : null;
-    const hubMembers: Array<{ to: number; grant: Grant }> = [];
-    for (const r of candidates) {
-      const role = this.nodes[r]!;
+    const edge = (r: number, grant: Grant) => this.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant });
+    const judged = (r: number) => {
       const admission = this.trustAdmits(caller, trust.get(r)!);
-      if (!admission) continue;
-      const direct = admission.how === 'direct' && role.account === caller.account;
-      if (direct) {
-        this.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant: admission.grant });
-        continue;
-      }
-      if (!mayAssume) continue;
-      if (uniformGrant && !admission.callerSpecific) {
-        hubMembers.push({ to: r, grant: admission.grant });
-        continue;
-      }
-      const identity = authority.can('sts:AssumeRole', { arn: role.arn });
-      if (identity) this.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant: joinGrants(identity, admission.grant) });
+      if (!admission) return;
+      // Same account and named by its own ARN: the trust policy alone suffices; otherwise the caller needs the permission.
+      if (admission.how === 'direct' && this.nodes[r]!.account === caller.account) return edge(r, admission.grant);
+      const identity = mayAssume ? authority.can('sts:AssumeRole', { arn: this.nodes[r]!.arn }) : null;
+      if (identity) edge(r, joinGrants(identity, admission.grant));
+    };
+    for (const r of namedBy.get(caller.arn) ?? []) judged(r);
+    if (!mayAssume) return;
+    const account = this.accountTrust(caller, namedBy, trust);
+    for (const r of account.specific) if (!namedBy.get(caller.arn)?.has(r)) judged(r);
+    if (account.plain.length === 0) return;
+    if (authority.uniform('sts:AssumeRole')) {
+      const grant = authority.can('sts:AssumeRole', { arn: '*' });
+      if (grant) this.addEdge({ from: i, to: this.hub(`assume:${caller.partition}:${caller.account}`, () => account.plain), action: 'sts:AssumeRole', kind: 'assume-role', grant });
+      return;
     }
-    if (uniformGrant && hubMembers.length > 0) {
-      // Hub membership depends only on the caller's account (the trust side was not caller-specific).
-      const key = `assume:${caller.account}`;
-      const hub = this.hub(key, () => this.accountTrustMembers(caller, namedBy, trust));
-      this.addEdge({ from: i, to: hub, action: 'sts:AssumeRole', kind: 'assume-role', grant: uniformGrant });
+    for (const r of this.targetsOf(authority, 'sts:AssumeRole', (n) => account.byRole.has(n))) {
+      const member = account.byRole.get(r)!;
+      const identity = authority.can('sts:AssumeRole', { arn: this.nodes[member.to]!.arn });
+      if (identity) edge(member.to, joinGrants(identity, member.grant));
     }
   }
 
-  /** Roles whose trust admits the caller's account without caller-specific conditions (hub members). */
-  private accountTrustMembers(caller: GraphPrincipal, namedBy: Map<string, Set<number>>, trust: Map<number, TrustStatement[]>): Array<{ to: number; grant: Grant }> {
-    const members: Array<{ to: number; grant: Grant }> = [];
-    // Judged for an anonymous caller of the account, so a statement naming one principal does not leak into the hub.
+  private readonly accountTrustCache = new Map<string, AccountTrust>();
+
+  /**
+   * Roles whose trust admits a whole account (by its root or `*`): those whose admission is the same for every caller
+   * of the account (judged once, the hub's members), and those with caller-specific conditions or Deny statements.
+   */
+  private accountTrust(caller: GraphPrincipal, namedBy: Map<string, Set<number>>, trust: Map<number, TrustStatement[]>): AccountTrust {
+    const key = `${caller.partition}:${caller.account}`;
+    let found = this.accountTrustCache.get(key);
+    if (found) return found;
+    found = { plain: [], specific: [], byRole: new Map() };
     const anyone: GraphPrincipal = { ...caller, uid: '', arn: `arn:${caller.partition}:iam::${caller.account}:user/\u0000`, name: '\u0000', kind: 'user' };
     for (const r of new Set([...(namedBy.get(`arn:${caller.partition}:iam::${caller.account}:root`) ?? []), ...(namedBy.get('*') ?? [])])) {
-      const admission = this.trustAdmits(anyone, trust.get(r)!);
-      if (admission && !admission.callerSpecific && admission.how === 'account') members.push({ to: r, grant: admission.grant });
+      const statements = trust.get(r)!;
+      if (statements.some((t) => t.callerSpecific)) {
+        found.specific.push(r);
+        continue;
+      }
+      const admission = this.trustAdmits(anyone, statements);
+      if (admission) found.plain.push({ to: r, grant: admission.grant });
     }
-    return members;
+    for (const member of found.plain) found.byRole.set(member.to, member);
+    this.accountTrustCache.set(key, found);
+    return found;
   }
 
   /** Whether a role's trust policy admits the caller, how, and under which undecided conditions. */
@@ -553,23 +638,23 @@ export class PrivilegeGraph {
         this.addEdge({ from: i, to: hub, action: t.action, kind: t.kind, grant });
         continue;
       }
-      for (const u of users()) {
+      for (const u of this.targetsOf(authority, t.action, (n) => this.nodes[n]!.kind === 'user' && this.nodes[n]!.account === caller.account)) {
         if (u === i || !t.applies(this.nodes[u]!)) continue;
         const grant = authority.can(t.action, { arn: this.nodes[u]!.arn });
         if (grant) this.addEdge({ from: i, to: u, action: t.action, kind: t.kind, grant });
       }
     }
-    const others = (kind: 'group' | 'role') => sameAccount.filter((n) => this.nodes[n]!.kind === kind && n !== i);
+    const others = (kind: 'group' | 'role', action: string) => this.targetsOf(authority, action, (n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && n !== i);
     // Joining a group: a user adds itself (a group's policies act for each member).
     if (caller.kind !== 'role' && authority.mentions('iam:AddUserToGroup')) {
-      for (const g of others('group')) {
+      for (const g of others('group', 'iam:AddUserToGroup')) {
         const grant = authority.can('iam:AddUserToGroup', { arn: this.nodes[g]!.arn });
         if (grant) this.addEdge({ from: i, to: g, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
       }
     }
     // Rewriting a role's trust policy to name oneself; same account, so no identity sts:AssumeRole is needed.
     if (caller.kind !== 'group' && authority.mentions('iam:UpdateAssumeRolePolicy')) {
-      for (const r of others('role')) {
+      for (const r of others('role', 'iam:UpdateAssumeRolePolicy')) {
         const grant = authority.can('iam:UpdateAssumeRolePolicy', { arn: this.nodes[r]!.arn });
         if (grant) this.addEdge({ from: i, to: r, action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole', kind: 'update-assume-role-policy', grant });
       }
@@ -578,24 +663,31 @@ export class PrivilegeGraph {
 
   private serviceEdges(i: number, authority: Authority, serviceRoles: Map<string, number[]>): void {
     const caller = this.nodes[i]!;
-    const rolesOf = (service: string, needProfile: boolean | undefined) =>
-      (serviceRoles.get(`${caller.account}|${service}`) ?? []).filter((r) => !needProfile || this.nodes[r]!.instanceProfiles !== 0);
+    const rolesOf = (service: string, needProfile: boolean | undefined) => {
+      const key = `${caller.account}|${service}|${needProfile === true}`;
+      let found = this.serviceRoleSets.get(key);
+      if (!found) {
+        found = new Set((serviceRoles.get(`${caller.account}|${service}`) ?? []).filter((r) => !needProfile || this.nodes[r]!.instanceProfiles !== 0));
+        this.serviceRoleSets.set(key, found);
+      }
+      return found;
+    };
     if (authority.mentions('iam:PassRole')) {
       for (const service of PASS_ROLE_SERVICES) {
         const roles = rolesOf(service.principal, service.instanceProfile);
-        if (roles.length === 0) continue;
+        if (roles.size === 0) continue;
         const usable = service.needs.map((groups) => authority.canAll(groups)).find((c) => c !== null);
         if (!usable) continue;
         const action = `iam:PassRole + ${usable.actions.join(' + ')}`;
         const extra = { 'iam:passedtoservice': [service.principal] };
         if (authority.uniform('iam:PassRole')) {
-          const pass = authority.can('iam:PassRole', { arn: this.nodes[roles[0]!]!.arn }, extra);
+          const pass = authority.can('iam:PassRole', { arn: '*' }, extra);
           if (!pass) continue;
-          const hub = this.hub(`pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`, () => roles.map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
+          const hub = this.hub(`pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
           this.addEdge({ from: i, to: hub, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
           continue;
         }
-        for (const r of roles) {
+        for (const r of this.targetsOf(authority, 'iam:PassRole', (n) => roles.has(n))) {
           const pass = authority.can('iam:PassRole', { arn: this.nodes[r]!.arn }, extra);
           if (pass) this.addEdge({ from: i, to: r, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
         }
@@ -604,10 +696,10 @@ export class PrivilegeGraph {
     for (const takeover of COMPUTE_TAKEOVERS) {
       if (!takeover.needs.every((g) => g.some((a) => authority.mentions(a)))) continue;
       const roles = rolesOf(takeover.principal, takeover.instanceProfile);
-      if (roles.length === 0) continue;
+      if (roles.size === 0) continue;
       const usable = authority.canAll(takeover.needs);
       if (!usable) continue;
-      const hub = this.hub(`compute:${caller.account}:${takeover.principal}:${takeover.instanceProfile === true}`, () => roles.map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
+      const hub = this.hub(`compute:${caller.account}:${takeover.principal}:${takeover.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
       this.addEdge({
         from: i, to: hub, action: `${usable.actions.join(' + ')} on ${takeover.what}`, kind: takeover.kind, grant: usable.grant,
         note: `which ${takeover.what.replace(/^an? /, '')} runs as which role is not in the snapshot: any role ${takeover.principal} may hold`,
@@ -627,13 +719,21 @@ export class PrivilegeGraph {
     return known;
   }
 
+  private readonly adminArns = new Map<string, string[]>();
+
+  /** Policies whose attachment makes an administrator: AWS's AdministratorAccess and any customer one granting `*`. */
   private adminPolicyArns(partition: string): string[] {
-    return [`arn:${partition}:iam::aws:policy/AdministratorAccess`, ...[...this.managed.values()].filter((m) => m.admin).map((m) => m.arn)];
+    let found = this.adminArns.get(partition);
+    if (!found) {
+      found = [`arn:${partition}:iam::aws:policy/AdministratorAccess`, ...[...this.managed.values()].filter((m) => m.admin).map((m) => m.arn)];
+      this.adminArns.set(partition, found);
+    }
+    return found;
   }
 
   /** Quick filter: does the principal hold any policy-editing action at all? */
   private mayEditOthers(authority: Authority): boolean {
-    return EDIT_ACTIONS.some((a) => authority.mentions(a));
+    return authority.edits(EDIT_ACTIONS);
   }
 
   /**
@@ -642,6 +742,7 @@ export class PrivilegeGraph {
    * or remove the policies that carry its Deny statements.
    */
   private elevation(editor: Authority, targetIndex: number): { action: string; kind: string; grant: Grant } | null {
+    if (!this.mayEditOthers(editor)) return null;
     const target = this.nodes[targetIndex]!;
     const self = editor.principal.uid === target.uid;
     const on = (what: string) => (self ? 'on itself' : `on ${what}`);
@@ -826,6 +927,25 @@ const EDIT_ACTIONS = [
   'iam:PutUserPermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DetachUserPolicy', 'iam:DetachRolePolicy', 'iam:DetachGroupPolicy',
   'iam:DeleteUserPolicy', 'iam:DeleteRolePolicy', 'iam:DeleteGroupPolicy',
 ];
+
+const documentIds = new WeakMap<PolicyDocument, number>();
+const contentIds = new Map<string, number>();
+let nextDocumentId = 0;
+
+/** A small id per distinct document content, so equal inline policies of many principals share work. */
+function documentId(document: PolicyDocument): number {
+  let id = documentIds.get(document);
+  if (id === undefined) {
+    const text = JSON.stringify(document.statements);
+    id = contentIds.get(text);
+    if (id === undefined) {
+      id = ++nextDocumentId;
+      contentIds.set(text, id);
+    }
+    documentIds.set(document, id);
+  }
+  return id;
+}
 
 /** Builds the graph and returns each principal's shortest path to admin. */
 export function escalationPaths(principals: GraphPrincipal[], managed: Map<string, ManagedPolicyFacts>): Map<string, EscalationPath> {
