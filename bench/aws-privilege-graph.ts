@@ -3,18 +3,18 @@
  * the proportions of a large tenant, with wildcard AssumeRole, PassRole, credential-takeover and policy-edit grants
  * sprinkled in), timed as a whole and for the graph alone (built at normalize time, so audit time never pays it).
  *
- *   npm run build && node --import tsx bench/aws-privilege-graph.ts                 # 10k and 100k principals
+^ *   node --import tsx bench/aws-privilege-graph.ts                               # 10k and 100k principals
  *   node --import tsx bench/aws-privilege-graph.ts --sizes 1000,10000 --runs 3      # median of 3 runs
  *
- * Measures the built code in dist/. Prints a table and writes bench/out/aws-privilege-graph.json.
+ * Runs the sources through tsx, as the other benches do. Prints a table and writes bench/out/aws-privilege-graph.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { accountBundle } from '../dist/providers/aws/bundle.js';
-import { normalizeAccount, normalizeAwsBundles } from '../dist/providers/aws/normalize.js';
-import { PrivilegeGraph } from '../dist/providers/aws/privilege-graph.js';
+import { accountBundle } from '../src/providers/aws/bundle.js';
+import { normalizeAccount, normalizeAwsBundles } from '../src/providers/aws/normalize.js';
+import { PrivilegeGraph } from '../src/providers/aws/privilege-graph.js';
 import { Prng } from './prng.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
