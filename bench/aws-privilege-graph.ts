@@ -3,7 +3,7 @@
  * the proportions of a large tenant, with wildcard AssumeRole, PassRole, credential-takeover and policy-edit grants
  * sprinkled in), timed as a whole and for the graph alone (built at normalize time, so audit time never pays it).
  *
-^ *   node --import tsx bench/aws-privilege-graph.ts                               # 10k and 100k principals
+ *   node --import tsx bench/aws-privilege-graph.ts                                  # 10k and 100k principals
  *   node --import tsx bench/aws-privilege-graph.ts --sizes 1000,10000 --runs 3      # median of 3 runs
  *
  * Runs the sources through tsx, as the other benches do. Prints a table and writes bench/out/aws-privilege-graph.json.
