@@ -103,7 +103,23 @@ test('inline policies become roles with the escalation they enable', (t) => {
   t.true(inline.permissions.allow.includes('iam:PassRole'));
   const ci = principal(part, `aws:${ACCOUNT}:user/ci-deploy`);
   t.is(ci.interactive, false);
-  t.regex(ci.privilege!.reasons[0]!, /iam:PassRole \+ lambda:CreateFunction/);
+  // The only role Lambda may run as holds basic execution rights: no path to admin, so the user is not privileged.
+  t.is(ci.privilege!.level, 'none');
+  t.deepEqual(ci.details?.escalation, []);
+});
+
+test('a user becomes privileged when a role its Lambda rights reach is an administrator, with the path as the reason', (t) => {
+  const part = normalized((bundle) => {
+    const doc = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!;
+    const role = (doc.body as { RoleDetailList: Array<{ RoleName: string; AttachedManagedPolicies: unknown[] }> }).RoleDetailList.find((r) => r.RoleName === 'orders-lambda-exec')!;
+    role.AttachedManagedPolicies = [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }];
+  });
+  const ci = principal(part, `aws:${ACCOUNT}:user/ci-deploy`);
+  t.is(ci.privilege!.level, 'privileged');
+  const path = ci.details?.escalationPath as { text: string; steps: Array<{ kind: string }> };
+  t.is(path.text, 'ci-deploy -> lambda:UpdateFunctionConfiguration on a Lambda function running as orders-lambda-exec -> admin');
+  t.deepEqual(ci.details?.escalation, ['lambda-update-configuration']);
+  t.regex(ci.privilege!.reasons[0]!, /^can become an administrator: ci-deploy -> .*any role lambda\.amazonaws\.com may hold/);
 });
 
 test('roles carry the JIT facts: session length and the trust policy\'s MFA condition', (t) => {

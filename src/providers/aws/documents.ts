@@ -151,6 +151,8 @@ export interface RoleDetail {
   AssumeRolePolicyDocument?: unknown; RolePolicyList?: InlinePolicy[]; AttachedManagedPolicies?: AttachedPolicy[];
   PermissionsBoundary?: PermissionsBoundary; RoleLastUsed?: { LastUsedDate?: string; Region?: string };
   MaxSessionDuration?: number;
+  /** Instance profiles holding the role (EC2 instances run as it through one). */
+  InstanceProfileList?: Array<{ InstanceProfileName?: string; Arn?: string }>;
 }
 
 export interface ManagedPolicyDetail {

@@ -7,17 +7,22 @@ import type { AccountView } from './account-view.js';
 import type { InlinePolicy, ManagedPolicyDetail } from './documents.js';
 import { parsePolicyDocument, permissionPatterns, PolicyDocumentError, type PolicyDocument } from './policy-document.js';
 import { analyzePrivilege, grantsFullAdmin } from './privilege.js';
+import type { ManagedPolicyFacts } from './privilege-graph.js';
 
 /** A policy that principals can hold: its snapshot role uid, its name and its parsed default document. */
 export interface CatalogPolicy {
   uid: string;
   name: string;
   document: PolicyDocument;
+  /** Managed policies only. */
+  arn?: string;
 }
 
 export interface PolicyCatalog {
   /** Managed policies by ARN. */
   managed: Map<string, CatalogPolicy>;
+  /** What the privilege graph needs to know of each managed policy (editable, admin now, admin in another version). */
+  facts: Map<string, ManagedPolicyFacts>;
   roles: Role[];
   /** Adds (once) and returns an inline policy of a user, group or role. */
   inline(owner: { kind: 'user' | 'group' | 'role'; name: string; arn: string }, policy: InlinePolicy): CatalogPolicy;
@@ -48,6 +53,7 @@ function isAwsManaged(arn: string): boolean {
 export function buildPolicyCatalog(view: AccountView, scope: Scope): PolicyCatalog {
   const accountId = view.accountId;
   const managed = new Map<string, CatalogPolicy>();
+  const facts = new Map<string, ManagedPolicyFacts>();
   const roles: Role[] = [];
   const referenced = new Set<string>();
   const details = view.details;
@@ -76,9 +82,10 @@ export function buildPolicyCatalog(view: AccountView, scope: Scope): PolicyCatal
     if (!arn || !name) continue;
     const version = defaultVersion(detail);
     if (!version) continue;
-    const policy: CatalogPolicy = { uid: managedPolicyUid(accountId, arn, name), name, document: parseOrExplain(version, `managed policy ${name}`) };
+    const policy: CatalogPolicy = { uid: managedPolicyUid(accountId, arn, name), name, document: parseOrExplain(version, `managed policy ${name}`), arn };
     managed.set(arn, policy);
     const awsManaged = isAwsManaged(arn);
+    facts.set(arn, { arn, awsManaged, admin: analyzePrivilege([policy]).level === 'admin', adminVersion: otherVersions(detail).some((v) => adminDocument(v, name)) });
     const attachments = detail.AttachmentCount ?? 0;
     // AWS-managed policies nobody here uses would only pad the snapshot.
     if (awsManaged && attachments === 0 && !referenced.has(arn) && (detail.PermissionsBoundaryUsageCount ?? 0) === 0) continue;
@@ -102,7 +109,22 @@ export function buildPolicyCatalog(view: AccountView, scope: Scope): PolicyCatal
     roles.push(toRole(policy, `${owner.arn}#${name}`, false, { policyType: 'inline', attachmentCount: 1, attachedTo: `${owner.kind}/${owner.name}` }));
     return policy;
   };
-  return { managed, roles, inline };
+  return { managed, facts, roles, inline };
+}
+
+function otherVersions(detail: ManagedPolicyDetail): unknown[] {
+  const versions = detail.PolicyVersionList ?? [];
+  return versions.filter((v) => v.IsDefaultVersion !== true && v.VersionId !== detail.DefaultVersionId && v.Document !== undefined).map((v) => v.Document);
+}
+
+/** Whether a (non-default) policy version grants every action; an unreadable old version grants nothing we know. */
+function adminDocument(document: unknown, name: string): boolean {
+  try {
+    return analyzePrivilege([{ name, document: parsePolicyDocument(document) }]).level === 'admin';
+  } catch (error) {
+    if (error instanceof PolicyDocumentError) return false;
+    throw error;
+  }
 }
 
 function defaultVersion(detail: ManagedPolicyDetail): unknown {

@@ -9,12 +9,22 @@ import type { AccountView } from './account-view.js';
 import { isoSeconds, type CredentialReportRow } from './credential-report.js';
 import type { AttachedPolicy, InlinePolicy, PermissionsBoundary } from './documents.js';
 import type { CatalogPolicy, PolicyCatalog } from './normalize-policies.js';
+import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from './policy-document.js';
 import { analyzePrivilege, type Guardrail, type PrivilegeAnalysis } from './privilege.js';
+import type { EscalationPath, GraphPrincipal, HeldPolicy } from './privilege-graph.js';
 import { analyzeTrustPolicy } from './trust-policy.js';
 
 interface Holding {
   policy: CatalogPolicy;
   via: string;
+  owner: { kind: 'user' | 'group' | 'role'; arn: string };
+}
+
+/** The principals of one account, and what the privilege graph needs of each (with its own-policy analysis). */
+export interface AccountPrincipals {
+  principals: Principal[];
+  graph: GraphPrincipal[];
+  analyses: Map<string, PrivilegeAnalysis>;
 }
 
 /** Shared by the principals of one account: the catalogue, the SCP layers and a privilege cache. */
@@ -42,9 +52,9 @@ function holdings(context: Context, owner: { kind: 'user' | 'group' | 'role'; na
   const out: Holding[] = [];
   for (const a of attached ?? []) {
     const policy = a.PolicyArn ? context.catalog.managed.get(a.PolicyArn) : undefined;
-    if (policy) out.push({ policy, via });
+    if (policy) out.push({ policy, via, owner });
   }
-  for (const item of inline ?? []) out.push({ policy: context.catalog.inline(owner, item), via });
+  for (const item of inline ?? []) out.push({ policy: context.catalog.inline(owner, item), via, owner });
   return out;
 }
 
@@ -139,9 +149,38 @@ function rootPrincipal(context: Context, reportRows: Map<string, CredentialRepor
   return root;
 }
 
+function heldPolicies(held: Holding[]): HeldPolicy[] {
+  const unique = new Map<string, HeldPolicy>();
+  for (const h of held) if (!unique.has(h.policy.uid)) unique.set(h.policy.uid, { name: h.policy.name, document: h.policy.document, owner: h.owner, ...(h.policy.arn ? { arn: h.policy.arn } : {}) });
+  return [...unique.values()];
+}
+
+function boundaryOf(context: Context, boundary: PermissionsBoundary | undefined): GraphPrincipal['boundary'] {
+  const arn = boundary?.PermissionsBoundaryArn;
+  const policy = arn ? context.catalog.managed.get(arn) : undefined;
+  return arn && policy ? { arn, name: `permissions boundary ${policy.name}`, document: policy.document } : undefined;
+}
+
+function trustDocument(document: unknown): PolicyDocument | undefined {
+  try {
+    return document === undefined ? undefined : parsePolicyDocument(document);
+  } catch (error) {
+    if (error instanceof PolicyDocumentError) return undefined;
+    throw error;
+  }
+}
+
 /** Builds every principal of the account. */
-export function normalizePrincipals(view: AccountView, scope: Scope, catalog: PolicyCatalog, scpLayers: Guardrail[]): Principal[] {
+export function normalizePrincipals(view: AccountView, scope: Scope, catalog: PolicyCatalog, scpLayers: Guardrail[], now: string): AccountPrincipals {
   const context: Context = { view, virtualHolders: virtualMfaHolders(view), scope, catalog, scpLayers, cache: new Map() };
+  const graph: GraphPrincipal[] = [];
+  const analyses = new Map<string, PrivilegeAnalysis>();
+  const node = (uid: string, arn: string, kind: GraphPrincipal['kind'], name: string, held: Holding[], privilege: PrivilegeAnalysis, extra: Partial<GraphPrincipal>) => {
+    analyses.set(uid, privilege);
+    graph.push({ uid, arn, kind, name, account: view.accountId, partition: view.partition, policies: heldPolicies(held), scps: scpLayers, admin: privilege.level === 'admin', now, ...extra });
+  };
+  const groupMembers = new Map<string, string[]>();
+  for (const user of view.details?.users ?? []) for (const g of user.GroupList ?? []) groupMembers.set(g, [...(groupMembers.get(g) ?? []), `aws:${view.accountId}:user/${user.UserName ?? ''}`]);
   const reportRows = new Map((view.report?.rows ?? []).map((r) => [r.arn, r]));
   const principals: Principal[] = [rootPrincipal(context, reportRows)];
   const acct = view.accountId;
@@ -157,6 +196,7 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     groupHoldings.set(name, held);
     const privilege = privilegeOf(context, held, undefined);
     const members = memberCounts.get(name) ?? 0;
+    node(groupUid(name), arn, 'group', name, held, privilege, { members: groupMembers.get(name) ?? [] });
     principals.push({
       uid: groupUid(name), provider: 'aws', scope, nativeId: arn, kind: 'group', name,
       assignments: assignmentsOf(context, held),
@@ -172,9 +212,16 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     const arn = user.Arn ?? '';
     seenUsers.add(arn);
     const direct = holdings(context, { kind: 'user', name, arn }, user.AttachedManagedPolicies, user.UserPolicyList, 'direct');
-    const viaGroups = (user.GroupList ?? []).flatMap((g) => (groupHoldings.get(g) ?? []).map((h) => ({ policy: h.policy, via: groupUid(g) })));
+    const viaGroups = (user.GroupList ?? []).flatMap((g) => (groupHoldings.get(g) ?? []).map((h) => ({ ...h, via: groupUid(g) })));
     const held = [...direct, ...viaGroups];
     const privilege = privilegeOf(context, held, user.PermissionsBoundary);
+    const row = reportRows.get(arn);
+    const boundary = boundaryOf(context, user.PermissionsBoundary);
+    node(`aws:${acct}:user/${name}`, arn, 'user', name, held, privilege, {
+      groups: (user.GroupList ?? []).map(groupUid),
+      ...(boundary ? { boundary } : {}),
+      ...(typeof row?.passwordEnabled === 'boolean' ? { hasPassword: row.passwordEnabled } : {}),
+    });
     const principal: Principal = {
       uid: `aws:${acct}:user/${name}`, provider: 'aws', scope, nativeId: arn, kind: 'user', name,
       assignments: assignmentsOf(context, held),
@@ -205,6 +252,13 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     const held = holdings(context, { kind: 'role', name, arn }, role.AttachedManagedPolicies, role.RolePolicyList, 'direct');
     const privilege = privilegeOf(context, held, role.PermissionsBoundary);
     const trust = analyzeTrustPolicy(role.AssumeRolePolicyDocument);
+    const boundary = boundaryOf(context, role.PermissionsBoundary);
+    const trustPolicy = trustDocument(role.AssumeRolePolicyDocument);
+    node(`aws:${acct}:role/${name}`, arn, 'role', name, held, privilege, {
+      ...(boundary ? { boundary } : {}),
+      ...(trustPolicy ? { trust: trustPolicy } : {}),
+      ...(role.InstanceProfileList ? { instanceProfiles: role.InstanceProfileList.length } : {}),
+    });
     const details: Record<string, unknown> = {
       path: role.Path ?? '/',
       serviceLinked: (role.Path ?? '').startsWith('/aws-service-role/'),
@@ -226,7 +280,7 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
       details,
     });
   }
-  return principals;
+  return { principals, graph, analyses };
 }
 
 function addReportFacts(context: Context, principal: Principal, row: CredentialReportRow | undefined, reportRead: boolean): void {
@@ -241,4 +295,37 @@ function addReportFacts(context: Context, principal: Principal, row: CredentialR
   if (mfa) principal.mfa = mfa;
   principal.credentials = reportCredentials(row, row.passwordEnabled);
   principal.lastActivityAt = lastActivity(row);
+}
+
+/** The reason a principal that can become an administrator is privileged: its shortest path, and what that rests on. */
+export function pathReason(path: EscalationPath): string {
+  const notes = [...new Set(path.steps.map((s) => s.note).filter((n): n is string => n !== undefined))];
+  const tail = [
+    ...(path.mfa ? ['needs an MFA-authenticated session'] : []),
+    ...(path.conditions.length > 0 ? [`only if these conditions hold (not decidable from the snapshot): ${path.conditions.join(', ')}`] : []),
+    ...notes,
+  ];
+  return `can become an administrator: ${path.text}${tail.length > 0 ? ` (${tail.join('; ')})` : ''}`;
+}
+
+/**
+ * Privilege as reachability: a principal that is not an administrator itself is privileged when the graph has a path
+ * from it to admin (the path is the reason and `details.escalationPath`), or when it allows every action but a few.
+ */
+export function applyEscalationPaths(principals: Principal[], analyses: Map<string, PrivilegeAnalysis>, paths: Map<string, EscalationPath>): void {
+  for (const principal of principals) {
+    const analysis = analyses.get(principal.uid);
+    if (!analysis || analysis.level === 'admin') continue;
+    const details = (principal.details ??= {});
+    const path = paths.get(principal.uid);
+    const almostAll = analysis.reasons.filter((r) => r.startsWith('allows every action except'));
+    if (path) {
+      principal.privilege = { level: 'privileged', reasons: [pathReason(path), ...almostAll] };
+      details.escalation = path.kinds;
+      details.escalationPath = { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
+    } else {
+      principal.privilege = { level: almostAll.length > 0 ? 'privileged' : 'none', reasons: almostAll };
+      details.escalation = [];
+    }
+  }
 }

@@ -1,0 +1,104 @@
+import test from 'ava';
+import { evaluateCondition } from '../../src/providers/aws/conditions.js';
+import { accountBundle } from '../../src/providers/aws/bundle.js';
+import { awsProvider } from '../../src/providers/aws/index.js';
+import type { Principal, SnapshotPart } from '../../src/snapshot/model.js';
+import { Prng } from '../../bench/prng.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
+
+function normalizeDetails(details: Record<string, unknown>, account = ACCOUNT): SnapshotPart {
+  const bundle = accountBundle(account, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'test', body: details }]);
+  return awsProvider.normalize([bundle]);
+}
+
+function subjectOf(part: SnapshotPart, row: PlaygroundRow): Principal {
+  return part.principals.find((p) => p.uid === `aws:${ACCOUNT}:${row.subject}`)!;
+}
+
+const RANK = { none: 0, privileged: 1, admin: 2 } as const;
+
+test('conditions: dates are evaluated at the snapshot time, MFA is recorded, unknown keys are named', (t) => {
+  const now = { 'aws:currenttime': ['2026-11-01T09:00:00Z'] };
+  t.is(evaluateCondition({ DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' } }, now).holds, true);
+  t.is(evaluateCondition({ DateGreaterThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' } }, now).holds, false);
+  t.is(evaluateCondition({ DateLessThanEquals: { 'aws:CurrentTime': '1700000000' } }, now).holds, false, 'epoch seconds');
+  t.deepEqual(evaluateCondition({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }, now), { holds: true, undecided: [], mfa: 'present' });
+  t.deepEqual(evaluateCondition({ StringEquals: { 'aws:PrincipalOrgID': 'o-abc' } }, now), { holds: 'unknown', undecided: ['StringEquals aws:PrincipalOrgID'] });
+  t.is(evaluateCondition({ StringLike: { 'aws:PrincipalArn': 'arn:aws:iam::1:user/ci-*' } }, { 'aws:principalarn': ['arn:aws:iam::1:user/ci-runner'] }).holds, true);
+  t.is(evaluateCondition({ StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::1:user/ci-*' } }, { 'aws:principalarn': ['arn:aws:iam::1:user/ci-runner'] }).holds, false);
+  t.is(evaluateCondition({ StringEqualsIfExists: { 'iam:PassedToService': 'ec2.amazonaws.com' } }, { 'iam:passedtoservice': [] }).holds, true, 'IfExists on an absent key holds');
+});
+
+test('property: adding a Deny never raises anyone\'s privilege (400 random Deny statements over the playground)', (t) => {
+  const rows = [...PATHS, ...LOOK_ALIKES];
+  const actions = ['*', 'iam:*', 'sts:AssumeRole', 'iam:PassRole', 'iam:Attach*', 'iam:Put*Policy', 'iam:CreateAccessKey', 'iam:CreatePolicyVersion', 'lambda:*', 'ec2:RunInstances', 'ssm:SendCommand', 'iam:Detach*', 'iam:Delete*PermissionsBoundary', 'iam:AddUserToGroup', 's3:*'];
+  const random = new Prng(13);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random.next() * list.length)]!;
+  let raised = 0;
+  let lowered = 0;
+  for (let trial = 0; trial < 400; trial++) {
+    const row = pick(rows);
+    const before = normalizeDetails(authorizationDetails(row));
+    const details = structuredClone(authorizationDetails(row)) as { UserDetailList: Array<{ UserPolicyList: unknown[]; Arn: string }>; RoleDetailList: Array<{ RolePolicyList: unknown[]; Arn: string }>; GroupDetailList: Array<{ GroupPolicyList: unknown[]; Arn: string }> };
+    const holders = [...details.UserDetailList.map((u) => ({ list: u.UserPolicyList, arn: u.Arn })), ...details.RoleDetailList.map((r) => ({ list: r.RolePolicyList, arn: r.Arn })), ...details.GroupDetailList.map((g) => ({ list: g.GroupPolicyList, arn: g.Arn }))];
+    const holder = pick(holders);
+    const resource = pick(['*', pick(holders).arn]);
+    holder.list.push({ PolicyName: `deny-${trial}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: pick(actions), Resource: resource }] } });
+    const after = normalizeDetails(details);
+    for (const p of before.principals) {
+      const q = after.principals.find((x) => x.uid === p.uid)!;
+      const was = RANK[p.privilege?.level ?? 'none'];
+      const now = RANK[q.privilege?.level ?? 'none'];
+      if (now > was) {
+        raised++;
+        t.fail(`${row.id}: ${p.uid} went from ${p.privilege?.level} to ${q.privilege?.level} after a Deny on ${holder.arn}`);
+      }
+      if (now < was) lowered++;
+    }
+  }
+  t.is(raised, 0);
+  t.true(lowered > 0, 'some Deny statements do remove a path');
+});
+
+test('cross-account: a role in another account of the snapshot that trusts this account is an edge, with the account named', (t) => {
+  const other = '109876543210';
+  const mine = { UserDetailList: [{ UserName: 'ci', Arn: `arn:aws:iam::${ACCOUNT}:user/ci`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'hop', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${other}:role/*` }] } }] }], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const theirs = {
+    UserDetailList: [], GroupDetailList: [], Policies: [{ PolicyName: 'AdministratorAccess', Arn: 'arn:aws:iam::aws:policy/AdministratorAccess', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] }],
+    RoleDetailList: [{ RoleName: 'deploy', Arn: `arn:aws:iam::${other}:role/deploy`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-example' } } }] }, AttachedManagedPolicies: [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }], RolePolicyList: [] }],
+  };
+  const bundles = [
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }]),
+    accountBundle(other, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }]),
+  ];
+  const ci = awsProvider.normalize(bundles).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  const path = ci.details?.escalationPath as { text: string; conditions: string[] };
+  t.is(path.text, `ci -> sts:AssumeRole deploy (account ${other}) -> admin`);
+  t.deepEqual(path.conditions, ['StringEquals aws:PrincipalOrgID']);
+  // Without the caller's own permission, account-root trust admits nobody.
+  mine.UserDetailList[0]!.UserPolicyList = [];
+  const alone = awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }]),
+    bundles[1]!,
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  t.is(alone.details?.escalationPath, undefined);
+});
+
+test('a role that can become admin is privileged, with its path; one only services assume is privileged too', (t) => {
+  const row = PATHS.find((r) => r.id === 'delete-role-permissions-boundary')!;
+  const role = subjectOf(normalizeDetails(authorizationDetails(row)), row);
+  t.is(role.kind, 'role');
+  t.is(role.privilege?.level, 'privileged');
+  t.deepEqual(role.details?.escalation, ['delete-permissions-boundary']);
+  t.is(role.details?.assumableByIamPrincipals, true);
+});
+
+test('hubs keep wildcard grants linear: 2,000 callers with sts:AssumeRole on * and 500 roles trusting the account', (t) => {
+  const users = Array.from({ length: 2000 }, (_, i) => ({ UserName: `u${i}`, Arn: `arn:aws:iam::${ACCOUNT}:user/u${i}`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'assume', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }] }));
+  const roles = Array.from({ length: 500 }, (_, i) => ({ RoleName: `r${i}`, Arn: `arn:aws:iam::${ACCOUNT}:role/r${i}`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, AttachedManagedPolicies: [], RolePolicyList: i === 499 ? [{ PolicyName: 'all', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] : [] }));
+  const started = process.hrtime.bigint();
+  const part = normalizeDetails({ UserDetailList: users, GroupDetailList: [], RoleDetailList: roles, Policies: [] });
+  t.log(`${Number(process.hrtime.bigint() - started) / 1e6} ms`);
+  const u7 = part.principals.find((p) => p.uid === `aws:${ACCOUNT}:user/u7`)!;
+  t.is((u7.details?.escalationPath as { text: string }).text, 'u7 -> sts:AssumeRole r499 -> admin');
+});
