@@ -55,7 +55,9 @@ export function markPlanUnknowns(results: Result[], projection: WhatIfProjection
   const gapsFor = (result: Result) =>
     projection.gaps.filter((gap) => {
       const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
-      return gap.scopes.includes(result.resource.provider) || gap.scopes.includes(scopeKey) || effects.get(gap.address)?.has(result.resource.uid) === true;
+      if (gap.scopes.includes(result.resource.provider) || gap.scopes.includes(scopeKey)) return true;
+      // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
+      return result.resource.kind !== 'scopes' && effects.get(gap.address)?.has(result.resource.uid) === true;
     });
   return results.map((result) => {
     if (result.status !== 'pass') return result;

@@ -42,7 +42,9 @@ const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; account?: false 
 };
 
 /** Types that are not projected but can change who can do what, or what is logged: their account cannot pass. */
-const POSTURE_TYPES = /^aws_(iam_|organizations_|cloudtrail|accessanalyzer_|sso|identitystore_|ssoadmin_)/;
+const POSTURE_TYPES = /^aws_(iam_|organizations_|cloudtrail|accessanalyzer_|identitystore_|ssoadmin_)/;
+/** IAM types that grant nothing themselves (an instance profile only carries a role that is projected on its own). */
+const INERT_TYPES = new Set(['aws_iam_instance_profile', 'aws_iam_server_certificate', 'aws_iam_account_alias', 'aws_organizations_organizational_unit', 'aws_cloudtrail_event_data_store']);
 
 export const AWS_PROJECTED_TYPES = Object.keys(HANDLERS).sort();
 
@@ -110,7 +112,7 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
 export const awsProjector: Projector = {
   provider: 'aws',
   owns: (type) => type.startsWith('aws_'),
-  touchesPosture: (type) => POSTURE_TYPES.test(type),
+  touchesPosture: (type) => POSTURE_TYPES.test(type) && !INERT_TYPES.has(type),
   supports: (type) => type in HANDLERS,
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection {
     const accounts = snapshotScopes;
@@ -147,7 +149,7 @@ export const awsProjector: Projector = {
     for (const change of changes) {
       if (change.type in HANDLERS && change.mode === 'managed') continue;
       const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-      const posture = POSTURE_TYPES.test(change.type) && !inert;
+      const posture = POSTURE_TYPES.test(change.type) && !INERT_TYPES.has(change.type) && !inert;
       const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected' };
       if (posture) {
         const account = ctx.accountOf(change, false);

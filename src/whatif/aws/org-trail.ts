@@ -32,7 +32,10 @@ export function projectOrganizationsPolicy(ctx: AwsContext, change: PlanChange):
   const accounts = orgAccounts(ctx);
   const scopes = accounts.map((d) => scopeOf(d.accountId));
   const beforeId = typeof change.before?.id === 'string' ? change.before.id : undefined;
-  const id = change.action === 'delete' ? beforeId : (ctx.text(change, 'id', []) ?? beforeId ?? `p-planned-${change.address.replace(/[^A-Za-z0-9]+/g, '-')}`);
+  // An id known only after apply is only a name: the projection gives the policy one of its own.
+  const idValue = ctx.value(change, 'id');
+  const knownId = idValue.known && typeof idValue.value === 'string' && idValue.value !== '' ? idValue.value : undefined;
+  const id = change.action === 'delete' ? beforeId : (knownId ?? beforeId ?? `p-planned-${change.address.replace(/[^A-Za-z0-9]+/g, '-')}`);
   if (!id) return true;
   ctx.planned.set(change.address, { id });
   if (accounts.length === 0) {
