@@ -51,10 +51,14 @@ export class AwsContext {
   /** Values other handlers computed for planned resources (an ARN of a policy created in the same plan). */
   readonly planned = new Map<string, Record<string, unknown>>();
 
-  constructor(readonly plan: Plan, changes: PlanChange[], bundles: RawBundle[], readonly snapshotAccounts: Set<string>, readonly collectedAt: string) {
+  constructor(readonly plan: Plan, bundles: RawBundle[], readonly snapshotAccounts: Set<string>) {
     for (const bundle of bundles) this.accounts.set(bundle.scope.id, new AccountDocs(bundle));
     for (const change of plan.changes) this.byAddress.set(change.address, change);
-    void changes;
+  }
+
+  /** When the account was read: what "now" is for a key, password or device the plan creates. */
+  collectedAtOf(account: string): string {
+    return this.accounts.get(account)?.bundle.collectedAt ?? new Date(0).toISOString();
   }
 
   /** The account a change lands in: its own ARNs, its provider block, the other resources of that provider block. */

@@ -18,10 +18,6 @@ export function iamArn(docs: AccountDocs, kind: EntityKind | 'policy', path: str
   return `arn:${docs.partition}:iam::${docs.accountId}:${kind}${path}${name}`;
 }
 
-function isoFor(ctx: AwsContext): string {
-  return ctx.collectedAt;
-}
-
 /** The entity list of a kind; undefined when the authorization details were not read (that gap already stands). */
 function listOf(docs: AccountDocs, kind: EntityKind) {
   return kind === 'user' ? docs.users : kind === 'group' ? docs.groups : docs.roles;
@@ -57,12 +53,12 @@ export function projectEntity(ctx: AwsContext, change: PlanChange, account: stri
   let entity = beforeName && change.action === 'update' ? list.edit(beforeName) : list.edit(name);
   if (!entity || change.action === 'create') {
     entity = kind === 'user'
-      ? ({ Path: path, UserName: name, UserId: `AIDAPLANNED${name}`, Arn: arn, CreateDate: isoFor(ctx), UserPolicyList: [], GroupList: [], AttachedManagedPolicies: [], Tags: [] } satisfies UserDetail)
+      ? ({ Path: path, UserName: name, UserId: `AIDAPLANNED${name}`, Arn: arn, CreateDate: ctx.collectedAtOf(account), UserPolicyList: [], GroupList: [], AttachedManagedPolicies: [], Tags: [] } satisfies UserDetail)
       : kind === 'group'
-        ? ({ Path: path, GroupName: name, GroupId: `AGPAPLANNED${name}`, Arn: arn, CreateDate: isoFor(ctx), GroupPolicyList: [], AttachedManagedPolicies: [] } satisfies GroupDetail)
-        : ({ Path: path, RoleName: name, RoleId: `AROAPLANNED${name}`, Arn: arn, CreateDate: isoFor(ctx), RolePolicyList: [], AttachedManagedPolicies: [], MaxSessionDuration: 3600 } satisfies RoleDetail);
+        ? ({ Path: path, GroupName: name, GroupId: `AGPAPLANNED${name}`, Arn: arn, CreateDate: ctx.collectedAtOf(account), GroupPolicyList: [], AttachedManagedPolicies: [] } satisfies GroupDetail)
+        : ({ Path: path, RoleName: name, RoleId: `AROAPLANNED${name}`, Arn: arn, CreateDate: ctx.collectedAtOf(account), RolePolicyList: [], AttachedManagedPolicies: [], MaxSessionDuration: 3600 } satisfies RoleDetail);
     list.put(entity as never);
-    if (kind === 'user') docs.report?.addUser(name, arn, isoFor(ctx));
+    if (kind === 'user') docs.report?.addUser(name, arn, ctx.collectedAtOf(account));
   } else if (beforeName && beforeName !== name) {
     renameEntity(docs, kind, beforeName, name, arn);
   }
@@ -333,7 +329,7 @@ export function projectAccessKey(ctx: AwsContext, change: PlanChange, account: s
     ctx.gap(change, `${user} already has two access keys, the most IAM allows; this apply would fail`, undefined, []);
     return;
   }
-  report.set(arn, { [`${free}_active`]: active ?? 'true', [`${free}_last_rotated`]: ctx.collectedAt, [`${free}_last_used_date`]: 'N/A' });
+  report.set(arn, { [`${free}_active`]: active ?? 'true', [`${free}_last_rotated`]: ctx.collectedAtOf(account), [`${free}_last_used_date`]: 'N/A' });
 }
 
 /** aws_iam_user_login_profile: a console password. */
@@ -344,7 +340,7 @@ export function projectLoginProfile(ctx: AwsContext, change: PlanChange, account
     if (!user) return;
     ctx.touch(change, { kind: 'user', account, name: user });
     const arn = docs.users?.get(user)?.Arn;
-    if (arn) docs.report?.set(arn, enabled ? { password_enabled: 'true', password_last_changed: ctx.collectedAt } : { password_enabled: 'false', password_last_changed: 'N/A' });
+    if (arn) docs.report?.set(arn, enabled ? { password_enabled: 'true', password_last_changed: ctx.collectedAtOf(account) } : { password_enabled: 'false', password_last_changed: 'N/A' });
   };
   if (change.action !== 'create') set(change.before?.user as string | undefined, false);
   if (change.action !== 'delete') set(ctx.text(change, 'user', scope), true);
@@ -375,7 +371,7 @@ export function projectVirtualMfaDevice(ctx: AwsContext, change: PlanChange, acc
   if (user.known && typeof user.value === 'string' && user.value !== '') {
     const arn = setUserMfa(user.value, true);
     if (arn) device.User = { Arn: arn, UserName: user.value };
-    device.EnableDate = ctx.collectedAt;
+    device.EnableDate = ctx.collectedAtOf(account);
   }
   docs.mfaDevices?.put(device);
 }

@@ -115,9 +115,7 @@ export const awsProjector: Projector = {
   touchesPosture: (type) => POSTURE_TYPES.test(type) && !INERT_TYPES.has(type),
   supports: (type) => type in HANDLERS,
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection {
-    const accounts = snapshotScopes;
-    const collectedAt = bundles[0]?.collectedAt ?? new Date(0).toISOString();
-    const ctx = new AwsContext(plan, changes, bundles, accounts, collectedAt);
+    const ctx = new AwsContext(plan, bundles, snapshotScopes);
     const supported = changes.filter((c) => c.type in HANDLERS && c.mode === 'managed');
     const ordered = supported.map((change, i) => ({ change, i, order: orderOf(change) })).sort((a, b) => a.order - b.order || a.i - b.i);
     const noteOf = new Map<string, ChangeNote>();
