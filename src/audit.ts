@@ -18,8 +18,8 @@ export interface AuditInput {
   baseline?: LoadedReport;
   /** Report time (default: SOURCE_DATE_EPOCH or now); waiver expiry is judged against it. */
   generatedAt?: string;
-  /** Adjusts the evaluated results before waivers and scoring (what-if: passes the plan leaves open become unknown). */
-  adjustResults?: (results: Result[]) => Result[];
+  /** Results already evaluated on this snapshot with these checks (what-if reuses those of unchanged scopes). */
+  results?: Result[];
 }
 
 /** The pure part of an audit: evaluate, waive, score, report, compare with the baseline, gate. No I/O. */
@@ -30,8 +30,7 @@ export function auditSnapshot(input: AuditInput): Report {
   }
   const { snapshot, files } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
-  let results = evaluate(snapshot, input.checks);
-  if (input.adjustResults) results = input.adjustResults(results);
+  let results = input.results ?? evaluate(snapshot, input.checks);
   const waived = input.waivers ? applyWaivers(results, input.waivers, generatedAt) : undefined;
   if (waived) results = waived.results;
   const scorecard = score(results, input.checks);

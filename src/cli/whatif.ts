@@ -4,9 +4,11 @@
  */
 import { dirname } from 'node:path';
 import { auditSnapshot, type AuditInput } from '../audit.js';
+import { evaluate } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
 import { attachCauses, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
 import type { Report } from '../report/model.js';
+import { scopeKey, type Snapshot } from '../snapshot/model.js';
 import { loadPlan, projectPlan } from '../whatif/index.js';
 import { sourceLocator } from '../whatif/locate.js';
 
@@ -18,19 +20,33 @@ export interface PlanOptions {
   snapshotNames: string[];
 }
 
-/** Reads and projects the plan, audits before and after, and returns the projected audit with its what-if block. */
-export async function auditWithPlan(input: Omit<AuditInput, 'baseline'>, options: PlanOptions, status: (line: string) => void = () => {}): Promise<Report> {
+/** The part of a snapshot in the given scopes (sources and resources), for evaluating only what the plan changed. */
+function scopesOf(snapshot: Snapshot, keys: Set<string>): Snapshot {
+  const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) => list.filter((r) => keys.has(scopeKey(r.provider, r.scope)));
+  return { ...snapshot, sources: inScope(snapshot.sources), principals: inScope(snapshot.principals), roles: inScope(snapshot.roles), controls: inScope(snapshot.controls), hosts: inScope(snapshot.hosts) };
+}
+
+/**
+ * Reads and projects the plan, audits before and after, and returns the projected audit with its what-if block.
+ * Checks judge one resource or one scope at a time, so the scopes the plan did not change keep their results: only
+ * the projected scopes are evaluated again.
+ */
+export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void = () => {}): Promise<Report> {
   status('reading the plan');
   const plan = await loadPlan(options.plan);
   status(`projecting ${plan.changes.length} resource change(s)`);
   const projection = await projectPlan(plan, input.loaded.snapshot, options.raw);
+  const evaluated = evaluate(input.loaded.snapshot, input.checks);
   // The snapshot as it is: its own gate does not matter, only its results.
-  const before = auditSnapshot({ ...input, gate: { failOn: 'none' } });
+  const before = auditSnapshot({ ...input, gate: { failOn: 'none' }, results: evaluated });
+  const projected = new Set(projection.projectedScopes);
+  const unchanged = evaluated.filter((r) => !projected.has(scopeKey(r.resource.provider, r.resource.scope)));
+  const changed = projected.size > 0 ? evaluate(scopesOf(projection.snapshot, projected), input.checks) : [];
   const report = auditSnapshot({
     ...input,
     loaded: { ...input.loaded, snapshot: projection.snapshot },
     baseline: { file: `${options.snapshotNames.join(', ')} (before the plan)`, report: before, byFingerprint: new Map(before.results.map((r) => [r.fingerprint, r])) },
-    adjustResults: (results) => markPlanUnknowns(results, projection),
+    results: markPlanUnknowns([...unchanged, ...changed], projection),
   });
   const locate = await sourceLocator(plan, options.planDir ?? dirname(options.plan));
   attachCauses(report, projection, locate);

@@ -76,7 +76,12 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
     const arn = c.settings.trailArn;
     if (typeof arn === 'string') (controlsByNative.get(arn) ?? controlsByNative.set(arn, []).get(arn)!).push(c.uid);
   }
-  const inlineOf = (account: string, kind: string, name: string) => part.roles.filter((r) => r.uid.startsWith(`aws:${account}:inline/${kind}/${name}/`)).map((r) => r.uid);
+  const inline = new Map<string, string[]>();
+  for (const r of part.roles) {
+    const owner = /^(aws:\d+:inline\/[a-z]+\/.+)\/[^/]+$/.exec(r.uid)?.[1];
+    if (owner) (inline.get(owner) ?? inline.set(owner, []).get(owner)!).push(r.uid);
+  }
+  const inlineOf = (account: string, kind: string, name: string) => inline.get(`aws:${account}:inline/${kind}/${name}`) ?? [];
   const out: ChangeEffect[] = [];
   for (const [address, list] of touches) {
     const uids = new Set<string>();
