@@ -9,7 +9,7 @@ import { UserError } from '../errors.js';
 import { attachCauses, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
 import type { Report } from '../report/model.js';
 import { scopeKey, type Snapshot } from '../snapshot/model.js';
-import { loadPlan, projectPlan } from '../whatif/index.js';
+import { loadPlan, projectPlan, type Plan, type WhatIfProjection } from '../whatif/index.js';
 import { sourceLocator } from '../whatif/locate.js';
 
 export interface PlanOptions {
@@ -36,6 +36,14 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
   const plan = await loadPlan(options.plan);
   status(`projecting ${plan.changes.length} resource change(s)`);
   const projection = await projectPlan(plan, input.loaded.snapshot, options.raw);
+  try {
+    return await auditProjection(plan, projection, input, options, status);
+  } finally {
+    projection.cancel();
+  }
+}
+
+async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<Report> {
   const evaluated = evaluate(input.loaded.snapshot, input.checks);
   // The snapshot as it is: its own gate does not matter, only its results.
   const before = auditSnapshot({ ...input, gate: { failOn: 'none' }, results: evaluated });
@@ -48,6 +56,8 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
     baseline: { file: `${options.snapshotNames.join(', ')} (before the plan)`, report: before, byFingerprint: new Map(before.results.map((r) => [r.fingerprint, r])) },
     results: markPlanUnknowns([...unchanged, ...changed], projection),
   });
+  status('checking that the raw documents reproduce the snapshot');
+  await projection.verified;
   const locate = await sourceLocator(plan, options.planDir ?? dirname(options.plan));
   attachCauses(report, projection, locate);
   report.whatif = whatIfBlock(plan, projection, before, locate);

@@ -11,6 +11,7 @@ import { scopeKey, type ProviderName, type Snapshot, type SnapshotPart } from '.
 import { awsProjector, AWS_PROJECTED_TYPES } from './aws/index.js';
 import type { Plan } from './plan.js';
 import type { ChangeEffect, ChangeNote, ProjectionGap, Projector } from './types.js';
+import { verifyRaw } from './verify.js';
 
 export type { Plan } from './plan.js';
 export type { ChangeEffect, ChangeNote, ProjectionGap } from './types.js';
@@ -74,32 +75,17 @@ export interface WhatIfProjection {
   effects: ChangeEffect[];
   /** Scope keys whose resources were replaced by the projection. */
   projectedScopes: string[];
-}
-
-function sameResources(snapshot: Snapshot, part: SnapshotPart, key: string): string | undefined {
-  for (const kind of ['principals', 'roles', 'controls'] as const) {
-    const have = new Map<string, string>();
-    for (const r of snapshot[kind] as Array<{ uid: string; provider: string; scope: { kind: string; id: string } }>) {
-      if (scopeKey(r.provider, r.scope as never) === key) have.set(r.uid, JSON.stringify(r));
-    }
-    const made = part[kind] as Array<{ uid: string }>;
-    for (const r of made) {
-      const text = have.get(r.uid);
-      if (text === undefined) return `${kind.slice(0, -1)} ${r.uid} is not in the snapshot`;
-      if (text !== JSON.stringify(r)) return `${kind.slice(0, -1)} ${r.uid} differs from the snapshot`;
-      have.delete(r.uid);
-    }
-    const extra = have.keys().next();
-    if (!extra.done) return `${kind.slice(0, -1)} ${extra.value} of the snapshot is not in the raw documents`;
-  }
-  return undefined;
+  /** Settles when the raw documents are known to reproduce the snapshot; rejects with a UserError otherwise. */
+  verified: Promise<void>;
+  /** Stops the check (when the run fails before awaiting it). */
+  cancel(): void;
 }
 
 /**
  * Applies the plan: each change goes to the projector of its provider, the projected raw bundles are normalized by
  * that provider's normalizer, and their resources replace those of the same scopes in a copy of the snapshot. The raw
- * documents must be the ones the snapshot was made from: normalized unchanged, they must give the snapshot's
- * resources of that scope exactly, or this is a UserError.
+ * documents must be the ones the snapshot was made from: `verified` (checked on another thread meanwhile) rejects
+ * with a UserError when, normalized unchanged, they do not give the snapshot's resources of their scope exactly.
  */
 export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: string[]): Promise<WhatIfProjection> {
   const notes: ChangeNote[] = [];
@@ -108,6 +94,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
   const replaced = new Map<string, SnapshotPart>();
   const files = rawPaths.length > 0 ? await rawFiles(rawPaths) : [];
   const claimed = new Set<string>();
+  const checks: Array<ReturnType<typeof verifyRaw>> = [];
   for (const projector of projectors) {
     const changes = plan.changes.filter((c) => projector.owns(c.type));
     changes.forEach((c) => claimed.add(c.address));
@@ -130,35 +117,33 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
         throw new UserError(`the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from' });
       }
     }
-    const projection = projector.project(plan, changes, bundles, scopes);
-    notes.push(...projection.notes);
-    gaps.push(...projection.gaps);
-    if (projection.bundles.length === 0 || !projector.normalize) continue;
-    for (const projected of projection.bundles) {
-      const original = bundles.find((b) => b.scope.id === projected.scope.id)!;
-      const key = scopeKey(projected.provider, projected.scope);
-      const why = sameResources(snapshot, projector.normalize([original]), key);
-      if (why) {
-        throw new UserError(`the raw documents of ${key} do not reproduce the snapshot: ${why}`, {
-          where: '--raw',
-          hint: 'pass the raw documents this snapshot was made from (collect --raw-out of the same run, or the files import read), or collect both again',
-        });
+    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, projector.normalize));
+    try {
+      const projection = projector.project(plan, changes, bundles, scopes);
+      notes.push(...projection.notes);
+      gaps.push(...projection.gaps);
+      if (projection.bundles.length === 0 || !projector.normalize) continue;
+      const part = projector.normalize(projection.bundles);
+      for (const bundle of projection.bundles) {
+        const key = scopeKey(bundle.provider, bundle.scope);
+        const filter = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) => list.filter((r) => scopeKey(r.provider, r.scope as never) === key);
+        replaced.set(key, { sources: [], principals: filter(part.principals), roles: filter(part.roles), controls: filter(part.controls), hosts: [] });
       }
+      effects.push(...projection.effects(part));
+    } catch (error) {
+      for (const check of checks) check.cancel();
+      throw error;
     }
-    const part = projector.normalize(projection.bundles);
-    for (const bundle of projection.bundles) {
-      const key = scopeKey(bundle.provider, bundle.scope);
-      const filter = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) => list.filter((r) => scopeKey(r.provider, r.scope as never) === key);
-      replaced.set(key, { sources: [], principals: filter(part.principals), roles: filter(part.roles), controls: filter(part.controls), hosts: [] });
-    }
-    effects.push(...projection.effects(part));
   }
   for (const change of plan.changes) {
     if (claimed.has(change.address)) continue;
     const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
     notes.push({ address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : 'not-projected', ...(inert ? {} : { reason: `no projector for ${change.type}` }) });
   }
-  return { snapshot: replaceScopes(snapshot, replaced), notes, gaps, effects, projectedScopes: [...replaced.keys()] };
+  const verified = Promise.all(checks.map((c) => c.done)).then(() => undefined);
+  // Awaited by the caller once it has evaluated; marked handled now, so a mismatch found meanwhile waits for it.
+  verified.catch(() => undefined);
+  return { snapshot: replaceScopes(snapshot, replaced), notes, gaps, effects, projectedScopes: [...replaced.keys()], verified, cancel: () => checks.forEach((c) => c.cancel()) };
 }
 
 /** A copy of the snapshot whose resources in the given scopes are the projected ones. */

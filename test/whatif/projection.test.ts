@@ -16,7 +16,9 @@ test.before(async () => {
 });
 
 async function project(specs: ChangeSpec[]): Promise<WhatIfProjection> {
-  return projectPlan(parsePlan(planDocument(specs), 'plan.json'), example, [RAW]);
+  const projection = await projectPlan(parsePlan(planDocument(specs), 'plan.json'), example, [RAW]);
+  await projection.verified;
+  return projection;
 }
 
 const principal = (p: WhatIfProjection, name: string): Principal | undefined => p.snapshot.principals.find((x) => x.uid === `aws:${ACCOUNT}:${name}`);
@@ -181,6 +183,7 @@ test('values known only after apply and sensitive values become gaps naming the 
 test('a plan holding every supported AWS type round-trips through projection with the expected findings', async (t) => {
   const plan = parsePlan(JSON.parse(await readFile(fixture('whatif', 'every-aws-type.plan.json'), 'utf8')), 'every-aws-type.plan.json');
   const p = await projectPlan(plan, example, [RAW]);
+  await p.verified;
   const types = new Set(plan.changes.map((c) => c.type));
   const { AWS_PROJECTED_TYPES } = await import('../../src/whatif/aws/index.js');
   for (const type of AWS_PROJECTED_TYPES) t.true(types.has(type), `the fixture lacks ${type}`);
@@ -197,4 +200,14 @@ test('a plan holding every supported AWS type round-trips through projection wit
   t.like(p.snapshot.controls.find((c) => c.uid === `aws:${ACCOUNT}:trail/us-east-1/workloads-us-east-1`), { state: 'enabled', settings: { logFileValidation: true } });
   t.true(p.snapshot.controls.some((c) => c.uid === `aws:111111111111:scp/p-planned-aws-organizations-policy-deny-shell`));
   t.deepEqual(p.projectedScopes.sort(), ['aws:account/111111111111', 'aws:account/222222222222']);
+});
+
+test('an attached policy whose document the raw documents lack is a gap; a plan for another organization is refused', async (t) => {
+  const p = await project([{ address: 'aws_iam_user_policy_attachment.iam', actions: ['create'], after: { user: 'kim.nguyen', policy_arn: 'arn:aws:iam::aws:policy/IAMFullAccess' }, unknown: { id: true } }]);
+  t.deepEqual(p.gaps.map((g) => [g.address, g.attribute]), [['aws_iam_user_policy_attachment.iam', 'policy_arn']]);
+  t.regex(p.gaps[0]!.reason, /document of arn:aws:iam::aws:policy\/IAMFullAccess is not among the account's raw documents/);
+  const elsewhere = parsePlan(planDocument([{ address: 'aws_organizations_policy.x', actions: ['create'], after: { name: 'X', type: 'SERVICE_CONTROL_POLICY', content: ADMIN_POLICY }, unknown: { id: true } }], '999999999999'), 'plan.json');
+  const error = await t.throwsAsync(projectPlan(elsewhere, example, [RAW]));
+  t.is(error?.name, 'UserError');
+  t.regex(error!.message, /organization of AWS account 999999999999 \(aws_organizations_policy\.x\), which the snapshot does not cover/);
 });

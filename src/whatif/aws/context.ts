@@ -93,6 +93,14 @@ export class AwsContext {
     return account;
   }
 
+  /** The account a change's own ARNs or provider block name, if any (no fallback, no check). */
+  declaredAccount(change: PlanChange): string | undefined {
+    const own = new Set<string>();
+    accountsIn(change.before, own);
+    accountsIn(change.after, own);
+    return own.size === 1 ? [...own][0] : this.providerAccount(change.providerConfigKey ?? 'aws');
+  }
+
   private providerAccount(key: string): string | undefined {
     if (this.accountByConfigKey.has(key)) return this.accountByConfigKey.get(key);
     const found = new Set<string>();

@@ -10,6 +10,14 @@ import { scopeOf, type AwsContext } from './context.js';
 
 type EntityKind = 'user' | 'group' | 'role';
 
+/**
+ * AWS-managed policies whose document is fixed and public, for an attachment of one that no entity of the account
+ * held when the snapshot was taken (the export then does not carry it). Any other missing policy is a gap.
+ */
+const WELL_KNOWN_POLICIES: Record<string, unknown> = {
+  'arn:aws:iam::aws:policy/AdministratorAccess': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+
 function pathOf(value: unknown): string {
   return typeof value === 'string' && value.startsWith('/') ? value : '/';
 }
@@ -246,7 +254,9 @@ export function projectAttachment(ctx: AwsContext, change: PlanChange, account: 
       adjustAttachmentCount(docs, arn, 1);
     }
     if (docs.policies && !docs.policies.has(arn)) {
-      ctx.gap(change, `the document of ${arn} is not among the account's raw documents, so what it grants is unknown`, 'policy_arn', []);
+      const known = WELL_KNOWN_POLICIES[arn.replace(/^arn:[^:]+:/, 'arn:aws:')];
+      if (known) docs.policies.put({ PolicyName: arn.split('/').at(-1)!, Arn: arn, Path: '/', DefaultVersionId: 'v1', AttachmentCount: 1, PermissionsBoundaryUsageCount: 0, IsAttachable: true, PolicyVersionList: [{ Document: known, VersionId: 'v1', IsDefaultVersion: true }] });
+      else ctx.gap(change, `the document of ${arn} is not among the account's raw documents, so what it grants is unknown`, 'policy_arn', []);
     }
   };
   if (change.action !== 'create') apply('before', true);

@@ -3,6 +3,7 @@
  * of every account they reach: an SCP to each account of the organization whose SCPs were read, a trail to its own
  * account (and, for an organization trail, to the organization's accounts, which list it too).
  */
+import { UserError } from '../../errors.js';
 import type { EventSelectorsBody, PolicyTarget, Trail } from '../../providers/aws/documents.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../../providers/aws/policy-document.js';
 import type { PlanChange } from '../plan.js';
@@ -14,6 +15,22 @@ const SCP_TYPE = 'SERVICE_CONTROL_POLICY';
 
 function orgAccounts(ctx: AwsContext): AccountDocs[] {
   return [...ctx.accounts.values()].filter((d) => d.inOrganization);
+}
+
+/**
+ * An Organizations change is made from the management account, which the snapshot may not cover (it often holds only
+ * member accounts). Its provider's account must be covered, or be the management account of the snapshot's
+ * organization; otherwise the plan is for another organization.
+ */
+function assertSameOrganization(ctx: AwsContext, change: PlanChange, accounts: AccountDocs[]): void {
+  const account = ctx.declaredAccount(change);
+  if (!account || ctx.snapshotAccounts.has(account)) return;
+  const management = accounts.map(scpArnPrefix).map((p) => /organizations::(\d{12}):/.exec(p ?? '')?.[1]).find(Boolean);
+  if (management === account) return;
+  throw new UserError(`the plan changes the organization of AWS account ${account} (${change.address}), which the snapshot does not cover`, {
+    where: ctx.plan.file,
+    hint: `audit a snapshot of that organization's accounts (with their SCPs), or plan against the organization the snapshot covers${management ? ` (management account ${management})` : ''}`,
+  });
 }
 
 /** An existing SCP's ARN prefix (`arn:aws:organizations::<management>:policy/o-xxx/service_control_policy/`). */
@@ -30,6 +47,7 @@ export function projectOrganizationsPolicy(ctx: AwsContext, change: PlanChange):
   const type = (change.after?.type ?? change.before?.type ?? SCP_TYPE) as string;
   if (type !== SCP_TYPE) return false;
   const accounts = orgAccounts(ctx);
+  assertSameOrganization(ctx, change, accounts);
   const scopes = accounts.map((d) => scopeOf(d.accountId));
   const beforeId = typeof change.before?.id === 'string' ? change.before.id : undefined;
   // An id known only after apply is only a name: the projection gives the policy one of its own.
@@ -87,6 +105,7 @@ function targetType(id: string): string {
 /** aws_organizations_policy_attachment: an SCP attached to the root, an OU or an account. */
 export function projectOrganizationsAttachment(ctx: AwsContext, change: PlanChange): void {
   const accounts = orgAccounts(ctx);
+  assertSameOrganization(ctx, change, accounts);
   const scopes = accounts.map((d) => scopeOf(d.accountId));
   if (accounts.length === 0) {
     ctx.gap(change, 'no account of the snapshot has its organization\'s SCPs in the raw documents', undefined, [...ctx.accounts.keys()].map(scopeOf));
