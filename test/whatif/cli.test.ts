@@ -145,3 +145,23 @@ test('raw documents that do not reproduce the snapshot are refused', async (t) =
   t.is(run.code, 2, run.stdout);
   t.regex(messageLines(run.stderr)[0]!, /raw documents of aws:account\/222222222222 do not reproduce the snapshot/);
 });
+
+test('what-if SARIF validates against the SARIF 2.1.0 schema and passes the SARIF Multitool with no errors or warnings', async (t) => {
+  const dir = await tempDir();
+  const file = join(dir, 'whatif.sarif');
+  const run = await audit(ADMIN, ['--format', 'sarif', '--output', file]);
+  t.is(run.code, 1, run.stderr);
+  const { Ajv2020 } = await import('ajv/dist/2020.js');
+  const addFormats = (await import('ajv-formats')).default;
+  const modules = join(ROOT, 'node_modules', '@microsoft', 'sarif-multitool-linux');
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  const validate = ajv.compile(JSON.parse(await readFile(join(modules, 'sarif-2.1.0.json'), 'utf8')) as object);
+  t.true(validate(JSON.parse(await readFile(file, 'utf8'))), JSON.stringify(validate.errors?.slice(0, 5)));
+  const out = join(dir, 'validation.sarif');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  await promisify(execFile)(join(modules, 'Sarif.Multitool'), ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--rule-kind', 'Sarif;Gh', '--level', 'Error;Warning;Note'], { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
+  const findings = (JSON.parse(await readFile(out, 'utf8')) as { runs: Array<{ results?: Array<{ level?: string; ruleId: string; message: { arguments?: string[] } }> }> }).runs.flatMap((r) => r.results ?? []);
+  t.deepEqual(findings.filter((r) => (r.level ?? 'warning') !== 'note').map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`), []);
+});
