@@ -1,6 +1,6 @@
 import { evaluate } from './engine/evaluate.js';
 import { score } from './engine/score.js';
-import type { Check } from './engine/types.js';
+import type { Check, Result } from './engine/types.js';
 import { UserError } from './errors.js';
 import { compareWithBaseline, type LoadedReport } from './gate/baseline.js';
 import { decideGate, type GateOptions } from './gate/decide.js';
@@ -18,6 +18,8 @@ export interface AuditInput {
   baseline?: LoadedReport;
   /** Report time (default: SOURCE_DATE_EPOCH or now); waiver expiry is judged against it. */
   generatedAt?: string;
+  /** Results already evaluated on this snapshot with these checks (what-if reuses those of unchanged scopes). */
+  results?: Result[];
 }
 
 /** The pure part of an audit: evaluate, waive, score, report, compare with the baseline, gate. No I/O. */
@@ -28,7 +30,7 @@ export function auditSnapshot(input: AuditInput): Report {
   }
   const { snapshot, files } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
-  let results = evaluate(snapshot, input.checks);
+  let results = input.results ?? evaluate(snapshot, input.checks);
   const waived = input.waivers ? applyWaivers(results, input.waivers, generatedAt) : undefined;
   if (waived) results = waived.results;
   const scorecard = score(results, input.checks);

@@ -14,6 +14,7 @@ import { inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
 import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
+import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
 
 export interface AuditFlags {
@@ -36,6 +37,9 @@ export interface AuditFlags {
   quiet?: boolean;
   verbose?: boolean;
   maxInputSize?: number;
+  plan?: string;
+  raw: string[];
+  planDir?: string;
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
@@ -93,12 +97,15 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
     const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
     const waiversFile = flags.waivers ?? config.waivers;
-    const baselineFile = flags.baseline ?? config.baseline;
+    if (flags.plan) assertNoBaselineWithPlan(flags.baseline);
+    else if (flags.raw.length > 0 || flags.planDir) throw new UserError(`${flags.raw.length > 0 ? '--raw' : '--plan-dir'} only applies with --plan`, { hint: 'add --plan PLAN.json (the output of `terraform show -json PLANFILE`)' });
+    // With --plan the baseline is the snapshot before the plan; a project file's baseline does not apply.
+    const baselineFile = flags.plan ? undefined : (flags.baseline ?? config.baseline);
     // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
     const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
     progress.status(`evaluating ${checks.length} checks`);
-    const audited = auditSnapshot({
+    const input = {
       loaded,
       checks,
       gate: {
@@ -108,8 +115,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
         failOnNewOnly: flags.failOnNewOnly ?? config.failOnNewOnly ?? false,
       },
       ...(waivers ? { waivers } : {}),
-      ...(baseline ? { baseline } : {}),
-    });
+    };
+    const audited = flags.plan
+      ? await auditWithPlan(input, { plan: flags.plan, raw: flags.raw, ...(flags.planDir ? { planDir: flags.planDir } : {}), snapshotNames: snapshots }, (line) => progress.status(line))
+      : auditSnapshot({ ...input, ...(baseline ? { baseline } : {}) });
     progress.done();
     // Made on another thread while this one evaluated; should that have failed, SARIF reads the files again instead.
     const indexes = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
@@ -154,7 +163,10 @@ export function auditCommand(): Command {
     .option('--min-score <n>', 'fail the gate when the overall score is below N (0-100)', parseScore)
     .option('--allow-unknown', 'do not fail the gate on results that could not be assessed (collection gaps)')
     .option('--baseline <report.json>', 'a previous JSON report: mark results new or unchanged against it and list the fixed ones')
-    .option('--fail-on-new-only', 'fail the gate only on results that are new against --baseline')
+    .option('--fail-on-new-only', 'fail the gate only on results that are new against --baseline (or, with --plan, against the snapshot before the plan)')
+    .option('--plan <plan.json>', 'what-if: apply this Terraform/OpenTofu plan (`terraform show -json PLANFILE`) to the snapshot, audit the result and compare it with the snapshot as it is')
+    .option('--raw <path>', 'with --plan: the raw documents the snapshot was made from (a `collect --raw-out` folder or the exports `import` read); repeatable', (value: string, previous: string[] = []) => [...previous, value], [])
+    .option('--plan-dir <dir>', 'with --plan: the Terraform root module folder, to locate resources in .tf files (default: the plan file\'s folder)')
     .option('--waivers <file>', 'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires')
     .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)', parseSarifCategory)
     .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
@@ -173,6 +185,7 @@ Examples:
   $ cloudward audit snapshot.json --fail-on critical --min-score 80
   $ cloudward audit snapshot.json --policies ./our-policies --skip-checks aws-root-hardware-mfa
   $ cloudward audit snapshot.json --baseline main-report.json --fail-on-new-only --waivers waivers.yaml
+  $ cloudward audit aws.json --plan plan.json --raw raw/aws --fail-on-new-only --format markdown
 
 Exit codes: 0 gate passed, 1 gate failed, 2 usage, input or tool error.`,
     )

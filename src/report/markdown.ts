@@ -85,6 +85,14 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   out.push('');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
   out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
+  if (report.whatif) {
+    const w = report.whatif;
+    out.push('');
+    out.push(`What-if of plan ${codeSpan(w.plan)}: ${w.counts.projected} change(s) projected, ${w.counts.unknown} unknown, ${w.counts['not-projected']} not projected; score before the plan ${formatScore(w.before.score)}.`);
+    const listed = w.changes.filter((change) => change.outcome !== 'projected');
+    for (const change of listed.slice(0, Math.max(perCheck * 2, 5))) out.push(`- ${codeSpan(change.address)} (${change.action}) ${change.outcome}: ${escapeMarkdown(change.reason ?? '')}`);
+    if (listed.length > Math.max(perCheck * 2, 5)) out.push(`- … and ${listed.length - Math.max(perCheck * 2, 5)} more (the JSON report lists every change)`);
+  }
   if (report.baseline) {
     const b = report.baseline;
     out.push('');
@@ -130,7 +138,8 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   const bySeverity = (list: ReportResult[]) => SEVERITIES.flatMap((s) => list.filter((r) => r.severity === s));
   const failing = bySeverity(report.results.filter((r) => r.status === 'fail'));
   const remediation = (checkId: string) => `**Fix:** ${escapeMarkdown(titles.get(checkId)?.remediation ?? '')}`;
-  const newMark = (r: ReportResult) => (r.baselineState === 'new' ? ' **new**' : '');
+  const causes = (r: ReportResult) => (r.causes ? ` — caused by ${r.causes.map((cause) => `${codeSpan(cause.address)}${cause.file ? ` (${codeSpan(`${cause.file}:${cause.line}`)})` : ''}`).join(', ')}` : '');
+  const newMark = (r: ReportResult) => (r.baselineState === 'new' ? ` **new**${causes(r)}` : '');
   section('Failing', failing, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: true, footer: remediation });
   if (!context.quiet) {
     const unknown = bySeverity(report.results.filter((r) => r.status === 'unknown'));

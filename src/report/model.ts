@@ -3,6 +3,7 @@ import type { SnapshotFile } from '../snapshot/load.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import type { Scorecard } from '../engine/score.js';
 import { SEVERITIES, type Check, type Result, type Severity, type Status } from '../engine/types.js';
+import type { Cause, WhatIfBlock } from '../gate/whatif.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 
 export const REPORT_VERSION = '1.0';
@@ -29,6 +30,8 @@ export interface ReportResult extends Result {
   measure: string;
   /** Stable across runs: sha256 of check id and resource uid. */
   fingerprint: string;
+  /** With --plan: the plan resources that make this finding new or worse. */
+  causes?: Cause[];
 }
 
 export interface GateDecision {
@@ -73,6 +76,8 @@ export interface Report {
   gate?: GateDecision;
   waivers?: WaiverNote[];
   baseline?: { file: string; new: number; unchanged: number; fixed: number; fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }> };
+  /** With --plan: the plan, how each change was projected, and the audit before it. */
+  whatif?: WhatIfBlock;
 }
 
 /** One-shot hashing (Node 20.12+) is about twice as fast as a Hash object per call; both give the same digest. */

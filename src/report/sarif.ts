@@ -113,6 +113,8 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
   const toSarif = (r: ReportResult): Record<string, unknown> => {
     const check = checks.get(r.checkId)!;
     const where = locate(r.resource.uid, r.resource.scope.id);
+    // With --plan, a new finding points at the plan resource causing it (and its .tf block, when found).
+    const cause = r.causes?.[0];
     const failing = r.status === 'fail' || r.status === 'waived';
     return {
       ruleId: r.checkId,
@@ -122,10 +124,14 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
       message: { text: r.status === 'unknown' ? `${check.title}: ${r.message}` : r.message },
       locations: [
         {
-          physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
-          logicalLocations: [{ kind: 'resource', name: r.resource.name ?? r.resource.uid, fullyQualifiedName: r.resource.nativeId ?? r.resource.uid }],
+          physicalLocation: cause?.file ? { artifactLocation: { uri: encodeURI(cause.file) }, region: { startLine: cause.line } } : { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
+          logicalLocations: [
+            ...(cause ? [{ kind: 'resource', name: cause.address, fullyQualifiedName: cause.address }] : []),
+            { kind: 'resource', name: r.resource.name ?? r.resource.uid, fullyQualifiedName: r.resource.nativeId ?? r.resource.uid },
+          ],
         },
       ],
+      ...(cause?.file ? { relatedLocations: [{ id: 1, physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } }, message: { text: 'the resource in the snapshot' } }] } : {}),
       partialFingerprints: { primaryLocationLineHash: `${r.fingerprint}:1`, 'cloudwardFinding/v1': r.fingerprint },
       ...(r.baselineState ? { baselineState: r.baselineState } : {}),
       ...(r.status === 'waived' && r.waiver
@@ -138,6 +144,7 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
         provider: r.resource.provider,
         scope: `${r.resource.scope.kind}/${r.resource.scope.id}`,
         evidence: r.evidence,
+        ...(r.causes ? { causes: r.causes.map((c) => c.address) } : {}),
       },
     };
   };

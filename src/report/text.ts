@@ -69,6 +69,7 @@ function renderText(report: Report, context: FormatContext): string {
       for (const r of shown) {
         lines.push(`    ${severityColor[severity]('✗')} ${r.message}${r.baselineState === 'new' ? c.bold(' [new]') : ''}`);
         lines.push(c.dim(`      ${r.resource.uid}`));
+        if (r.causes) lines.push(`      caused by ${r.causes.map((cause) => `${cause.address}${cause.file ? ` (${cause.file}:${cause.line})` : ''}`).join(', ')}`);
         if (context.verbose) {
           for (const f of r.evidence.failed ?? []) lines.push(c.dim(`      ${f.path}: ${f.message}${f.actual === undefined ? '' : ` (saw ${JSON.stringify(f.actual)})`}`));
         }
@@ -117,12 +118,23 @@ function renderText(report: Report, context: FormatContext): string {
     for (const f of b.fixedResults.slice(0, context.verbose ? b.fixedResults.length : 10)) lines.push(c.green(`  ✓ fixed: ${f.checkId} ${f.uid}`));
     if (!context.verbose && b.fixedResults.length > 10) lines.push(c.dim(`  ... and ${b.fixedResults.length - 10} more fixed (--verbose lists all)`));
   }
+  if (report.whatif) lines.push('', ...whatIfLines(report.whatif, context.verbose).map((line, i) => (i === 0 ? c.bold(line) : line)));
   if (report.gate) {
     lines.push('');
     lines.push(report.gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
     for (const reason of report.gate.reasons) lines.push(`  ${reason}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The what-if section: the plan's changes by outcome, those not projected or left unknown, and the gaps. */
+export function whatIfLines(whatif: NonNullable<Report['whatif']>, verbose: boolean): string[] {
+  const { counts } = whatif;
+  const lines = [`What-if: plan ${whatif.plan} — ${counts.projected} change(s) projected, ${counts.unknown} unknown, ${counts['not-projected']} not projected (score before the plan ${whatif.before.score === null ? '—' : whatif.before.score.toFixed(1)})`];
+  const listed = whatif.changes.filter((change) => change.outcome !== 'projected');
+  for (const change of listed.slice(0, verbose ? listed.length : 20)) lines.push(`  ${change.outcome === 'unknown' ? '?' : '-'} ${change.address} [${change.action}] ${change.outcome}: ${change.reason ?? ''}`);
+  if (!verbose && listed.length > 20) lines.push(`  ... and ${listed.length - 20} more (--verbose, or the json report, lists all)`);
+  return lines;
 }
 
 export const textFormatter: Formatter = {

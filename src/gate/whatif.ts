@@ -1,0 +1,113 @@
+/**
+ * The what-if comparison: results of the projected tenant made `unknown` where the plan holds values cloudward cannot
+ * know, each new or worsened finding tied to the plan resource addresses that cause it, and the report's `whatif`
+ * block. The projection itself lives in src/whatif/.
+ */
+import type { Result } from '../engine/types.js';
+import type { Report, ReportResult } from '../report/model.js';
+import type { ChangeNote, WhatIfProjection } from '../whatif/index.js';
+import type { Plan } from '../whatif/plan.js';
+
+/** A plan resource that causes a finding, with where it is written when the configuration's files were found. */
+export interface Cause {
+  address: string;
+  file?: string;
+  line?: number;
+}
+
+/** The report's account of a what-if run. */
+export interface WhatIfBlock {
+  plan: string;
+  formatVersion: string;
+  terraformVersion?: string;
+  /** The audit of the snapshot as it is, that the projected tenant is compared with. */
+  before: { score: number | null; byStatus: Report['summary']['byStatus'] };
+  counts: Record<ChangeNote['outcome'], number>;
+  /** Every resource change of the plan except no-ops, with how it was treated. */
+  changes: ChangeNote[];
+  /** What the projection could not know; the results it touches are `unknown`. */
+  gaps: Array<{ address: string; attribute?: string; reason: string }>;
+}
+
+const WHATIF_GAP = 'whatif.plan';
+
+/** Which result uids each address reaches, and which addresses reach each uid. */
+function indexEffects(projection: WhatIfProjection): Map<string, string[]> {
+  const byUid = new Map<string, string[]>();
+  for (const effect of projection.effects) {
+    for (const uid of effect.uids) {
+      const list = byUid.get(uid);
+      if (list) {
+        if (!list.includes(effect.address)) list.push(effect.address);
+      } else byUid.set(uid, [effect.address]);
+    }
+  }
+  return byUid;
+}
+
+/**
+ * Turns passing results the plan's unknowns reach into `unknown` (with the gap naming address and attribute): the
+ * projection cannot show they still pass. Failing results stay failing: what is known already fails them.
+ */
+export function markPlanUnknowns(results: Result[], projection: WhatIfProjection): Result[] {
+  if (projection.gaps.length === 0) return results;
+  const effects = new Map(projection.effects.map((e) => [e.address, new Set(e.uids)]));
+  const gapsFor = (result: Result) =>
+    projection.gaps.filter((gap) => {
+      const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
+      if (gap.scopes.includes(result.resource.provider) || gap.scopes.includes(scopeKey)) return true;
+      // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
+      return result.resource.kind !== 'scopes' && effects.get(gap.address)?.has(result.resource.uid) === true;
+    });
+  return results.map((result) => {
+    if (result.status !== 'pass') return result;
+    const gaps = gapsFor(result);
+    if (gaps.length === 0) return result;
+    const reasons = gaps.map((g) => `${g.address}${g.attribute ? ` (${g.attribute})` : ''}: ${g.reason}`);
+    return {
+      ...result,
+      status: 'unknown',
+      message: `Not assessed: the plan leaves it open — ${reasons.join('; ')}`,
+      evidence: { ...result.evidence, gaps: gaps.map((g) => ({ what: WHATIF_GAP, reason: `${g.address}${g.attribute ? ` ${g.attribute}` : ''}: ${g.reason}` })) },
+    };
+  });
+}
+
+/**
+ * Names, on every new or worsened finding, the plan addresses that reach its resource (or, when none reaches it
+ * directly, the addresses that changed its scope: a finding is never left without a cause).
+ */
+export function attachCauses(report: Report, projection: WhatIfProjection, locate: (address: string) => { file: string; line: number } | undefined): void {
+  const byUid = indexEffects(projection);
+  const byScope = new Map<string, string[]>();
+  for (const note of projection.notes) {
+    if (!note.scope || note.outcome === 'no-op' || note.outcome === 'not-projected') continue;
+    byScope.set(note.scope, [...(byScope.get(note.scope) ?? []), note.address]);
+  }
+  const providerWide = projection.gaps.flatMap((g) => g.scopes.filter((s) => !s.includes(':')).map((provider) => ({ provider, address: g.address })));
+  for (const result of report.results as Array<ReportResult & { causes?: Cause[] }>) {
+    if (result.baselineState !== 'new') continue;
+    const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
+    const direct = byUid.get(result.resource.uid);
+    const gapScoped = projection.gaps.filter((g) => g.scopes.includes(scopeKey)).map((g) => g.address);
+    const provider = providerWide.filter((p) => p.provider === result.resource.provider).map((p) => p.address);
+    const addresses = [...new Set(direct ?? [...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort();
+    if (addresses.length === 0) continue;
+    result.causes = addresses.map((address) => ({ address, ...(locate(address) ?? {}) }));
+  }
+}
+
+/** The report's `whatif` block. */
+export function whatIfBlock(plan: Plan, projection: WhatIfProjection, before: Report, locate: (address: string) => { file: string; line: number } | undefined): WhatIfBlock {
+  const counts: WhatIfBlock['counts'] = { projected: 0, unknown: 0, 'not-projected': 0, 'no-op': 0 };
+  for (const note of projection.notes) counts[note.outcome]++;
+  return {
+    plan: plan.file,
+    formatVersion: plan.formatVersion,
+    ...(plan.terraformVersion ? { terraformVersion: plan.terraformVersion } : {}),
+    before: { score: before.scorecard.overall.score, byStatus: before.summary.byStatus },
+    counts,
+    changes: projection.notes.filter((n) => n.outcome !== 'no-op').map((n) => ({ ...n, ...(locate(n.address) ?? {}) })),
+    gaps: projection.gaps.map((g) => ({ address: g.address, ...(g.attribute ? { attribute: g.attribute } : {}), reason: g.reason })),
+  };
+}

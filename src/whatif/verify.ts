@@ -1,0 +1,124 @@
+/**
+ * The check that `--raw` documents are the ones the snapshot was made from: normalized unchanged, they must give the
+ * snapshot's principals, roles and controls of their scope exactly. Normalizing a large account costs about as much
+ * as evaluating it, so the check runs on a worker thread while this one projects and evaluates; where no worker can
+ * start it runs here. On a difference it names the first resource that differs.
+ */
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { UserError } from '../errors.js';
+import type { RawBundle } from '../providers/types.js';
+import { scopeKey, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
+
+type Kind = 'principals' | 'roles' | 'controls';
+const KINDS: Kind[] = ['principals', 'roles', 'controls'];
+
+/**
+ * This module's URL, for the worker to import. Worker threads cannot load TypeScript, so from source (the tests) they
+ * import the build's copy.
+ */
+export const VERIFY_MODULE = import.meta.url.endsWith('.ts') ? new URL('../../dist/whatif/verify.js', import.meta.url).href : import.meta.url;
+
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+import(workerData.module)
+  .then((m) => m.rawDigests(workerData.provider, workerData.files))
+  .then((digests) => parentPort.postMessage({ digests }), (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
+`;
+
+type Resource = { uid: string; provider: string; scope: { kind: string; id: string } };
+
+/** A digest of one scope's resources: each kind sorted by uid, each resource as JSON. */
+export function scopeDigest(resources: Record<Kind, Resource[]>, key: string): string {
+  const hash = createHash('sha256');
+  for (const kind of KINDS) {
+    const list = resources[kind].filter((r) => scopeKey(r.provider, r.scope as never) === key).sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+    hash.update(`${kind}\n`);
+    for (const r of list) hash.update(`${JSON.stringify(r)}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/** In the worker: reads the raw files with the provider's importer, normalizes them, and digests each scope. */
+export async function rawDigests(provider: string, files: string[]): Promise<Record<string, string>> {
+  const { projectors } = await import('./index.js');
+  const projector = projectors.find((p) => p.provider === provider)!;
+  const bundles = await projector.readRaw!(files);
+  const part = projector.normalize!(bundles);
+  return Object.fromEntries(bundles.map((b) => [scopeKey(b.provider, b.scope), scopeDigest(part as unknown as Record<Kind, Resource[]>, scopeKey(b.provider, b.scope))]));
+}
+
+/** The first difference between the snapshot and a part normalized from the raw documents, in one scope. */
+export function firstDifference(snapshot: Snapshot, part: SnapshotPart, key: string): string | undefined {
+  for (const kind of KINDS) {
+    const have = new Map<string, string>();
+    for (const r of snapshot[kind] as unknown as Resource[]) if (scopeKey(r.provider, r.scope as never) === key) have.set(r.uid, JSON.stringify(r));
+    for (const r of part[kind] as unknown as Resource[]) {
+      if (scopeKey(r.provider, r.scope as never) !== key) continue;
+      const text = have.get(r.uid);
+      if (text === undefined) return `${kind.slice(0, -1)} ${r.uid} is not in the snapshot`;
+      if (text !== JSON.stringify(r)) return `${kind.slice(0, -1)} ${r.uid} differs from the snapshot`;
+      have.delete(r.uid);
+    }
+    const extra = have.keys().next();
+    if (!extra.done) return `${kind.slice(0, -1)} ${extra.value} of the snapshot is not in the raw documents`;
+  }
+  return undefined;
+}
+
+function mismatch(key: string, why: string): UserError {
+  return new UserError(`the raw documents of ${key} do not reproduce the snapshot: ${why}`, {
+    where: '--raw',
+    hint: 'pass the raw documents this snapshot was made from (collect --raw-out of the same run, or the files import read), or collect both again',
+  });
+}
+
+function digestsOnWorker(provider: string, files: string[], started: (worker: Worker) => void): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { eval: true, workerData: { module: VERIFY_MODULE, provider, files } });
+    started(worker);
+    let settled = false;
+    worker.once('message', (message: { digests?: Record<string, string>; error?: string }) => {
+      settled = true;
+      void worker.terminate();
+      if (message.digests) resolve(message.digests);
+      else reject(new Error(message.error));
+    });
+    worker.once('error', (error) => {
+      if (!settled) reject(error);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`the checking thread stopped (exit code ${code})`));
+    });
+  });
+}
+
+/**
+ * Starts checking that the raw documents reproduce the snapshot in the scopes given; the promise rejects with a
+ * UserError naming the first difference. `normalize` and `bundles` serve the check on this thread, when no worker runs.
+ */
+export function verifyRaw(snapshot: Snapshot, provider: string, files: string[], bundles: RawBundle[], normalize: (bundles: RawBundle[]) => SnapshotPart): { done: Promise<void>; cancel(): void } {
+  let worker: Worker | undefined;
+  let cancelled = false;
+  const keys = bundles.map((b) => scopeKey(b.provider, b.scope));
+  const here = (): void => {
+    const part = normalize(bundles);
+    for (const key of keys) {
+      const why = firstDifference(snapshot, part, key);
+      if (why) throw mismatch(key, why);
+    }
+  };
+  const done = digestsOnWorker(provider, files, (w) => (worker = w)).then(
+    (digests) => {
+      for (const key of keys) {
+        if (digests[key] !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key)) here();
+      }
+    },
+    // No worker (no build to load, or threads unavailable): the same check, on this thread.
+    () => {
+      if (!cancelled) here();
+    },
+  );
+  // A run that fails meanwhile does not wait for the check to finish.
+  return { done, cancel: () => ((cancelled = true), void worker?.terminate()) };
+}
