@@ -32,6 +32,8 @@ export interface DetectEvent {
     principal: string;
     /** The provider's own identity type (IAMUser, AssumedRole, ServicePrincipal, user, ...). */
     type: string | null;
+    /** For an AWS assumed-role session, the role's ARN (the session issuer); else null. */
+    role: string | null;
     credential: CredentialKind;
     /** Access key id (AWS) or application id of a service principal, when the credential has one. */
     keyId: string | null;
@@ -84,7 +86,7 @@ export function fieldOf(event: DetectEvent, path: string): unknown {
 
 /** The fields a rule may name (group keys, distinct values, first-seen keys). */
 export const EVENT_FIELDS = [
-  'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
+  'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.role', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
   'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'src.ip', 'service', 'operation', 'access', 'outcome', 'error',
   'accessDenied',
 ] as const;

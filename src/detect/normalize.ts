@@ -89,8 +89,9 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
   else if (type === 'FederatedUser' || type === 'WebIdentityUser' || type === 'SAMLUser') credential = 'federated';
   else if (keyId?.startsWith('AKIA')) credential = 'long-term-key';
   else if (keyId?.startsWith('ASIA') || type === 'AssumedRole') credential = 'session';
-  // For an assumed role the stable principal is the role (the session name changes per session).
-  const principal = (type === 'AssumedRole' ? str(issuer?.arn) : null) ?? arn ?? str(id.principalId) ?? str(id.invokedBy) ?? 'unknown';
+  // An assumed role's principal is the session ARN (with SSO, the session name is the person); the role is kept apart.
+  const principal = arn ?? str(id.principalId) ?? str(id.invokedBy) ?? 'unknown';
+  const role = type === 'AssumedRole' ? str(issuer?.arn) : null;
   const session = type === 'AssumedRole' && arn ? (arn.split('/').pop() ?? null) : null;
   const mfaRaw = attributes?.mfaAuthenticated;
   const mfa = mfaRaw === 'true' || mfaRaw === true ? true : mfaRaw === 'false' || mfaRaw === false ? false : null;
@@ -109,7 +110,7 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
     source: 'cloudtrail',
     account: str(r.recipientAccountId) ?? str(id.accountId),
     region: str(r.awsRegion),
-    actor: { principal, type, credential, keyId, session, mfa, compute },
+    actor: { principal, type, role, credential, keyId, session, mfa, compute },
     client: { ...client, appId: null, evidence: ua ?? '' },
     src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null },
     service: str(r.eventSource) ?? '',
@@ -160,6 +161,7 @@ function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
     region: null,
     actor: {
       principal: (upn ?? caller ?? oid ?? appId ?? 'unknown').toLowerCase(),
+      role: null,
       type: isApp ? (miResource ? 'ManagedIdentity' : 'ServicePrincipal') : 'User',
       credential: isApp ? 'service' : 'session',
       keyId: isApp ? appId : null,
@@ -201,6 +203,7 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
     actor: {
       principal: (str(r.userPrincipalName) ?? str(r.userId) ?? str(r.servicePrincipalName) ?? 'unknown').toLowerCase(),
       type: isServicePrincipal ? 'ServicePrincipal' : 'User',
+      role: null,
       credential: isServicePrincipal ? 'service' : 'user',
       keyId: null,
       session: str(r.correlationId),
@@ -252,6 +255,7 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
     actor: {
       principal: principal.toLowerCase(),
       type: isSa ? 'ServiceAccount' : 'User',
+      role: null,
       credential: isSa ? (str(auth.serviceAccountKeyName) ? 'long-term-key' : delegation ? 'federated' : 'service') : 'session',
       keyId: str(auth.serviceAccountKeyName)?.split('/').pop() ?? null,
       session: null,

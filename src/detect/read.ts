@@ -19,7 +19,6 @@ export interface BadRecord {
 export interface ReadOptions {
   /** A file that is one JSON document (not JSON lines) is parsed whole; larger ones are refused. */
   maxDocumentBytes: number;
-  onEvent(event: DetectEvent): void;
   onBad(bad: BadRecord): void;
 }
 
@@ -101,21 +100,28 @@ function elementLines(text: string, depth: number): number[] {
   return lines;
 }
 
-/** Reads one log file (gzip or plain, JSON lines or one JSON document), calling back for each event and bad record. */
-export async function readLogFile(file: string, options: ReadOptions): Promise<FileStats> {
+/** Events handed over this many at a time: one await per batch, not per event. */
+const BATCH = 4096;
+
+/**
+ * Reads one log file (gzip or plain, JSON lines or one JSON document) as batches of events in roughly time order;
+ * bad records go to `onBad`. The file's statistics are filled in as it is read.
+ */
+export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 }): AsyncGenerator<DetectEvent[]> {
   const { gzip } = await sniff(file);
-  const stats: FileStats = { file, format: 'unknown', compressed: gzip, records: 0, bytes: 0 };
+  stats.compressed = gzip;
   const raw = createReadStream(file);
   const stream: Readable = gzip ? raw.pipe(createGunzip()) : raw;
   raw.on('error', (error) => stream.destroy(error));
 
+  let batch: DetectEvent[] = [];
   let lineNo = 0;
   let pending = '';
   let documentMode = false;
   let documentParts: string[] = [];
   let documentBytes = 0;
   let firstRecordSeen = false;
-  let encodingSet = false;
+  let decoder: 'utf8' | 'utf16le' | undefined;
 
   const recognise = (record: Record<string, unknown>, where: string): void => {
     if (firstRecordSeen) return;
@@ -138,7 +144,7 @@ export async function readLogFile(file: string, options: ReadOptions): Promise<F
     recognise(record as Record<string, unknown>, `${file}:${ref.line}`);
     stats.records++;
     try {
-      options.onEvent(normalizeRecord(record as Record<string, unknown>, ref));
+      batch.push(normalizeRecord(record as Record<string, unknown>, ref));
     } catch (error) {
       if (error instanceof RecordError) options.onBad({ ...ref, message: error.message });
       else throw error;
@@ -162,13 +168,11 @@ export async function readLogFile(file: string, options: ReadOptions): Promise<F
       emit(value, { file, line });
       return;
     }
-    if (list.length === 0 && !firstRecordSeen && !Array.isArray(value)) stats.format = 'empty';
+    if (list.length === 0 && !firstRecordSeen) stats.format = 'empty';
     // A document's records are put in time order here (gcloud prints newest first; CloudTrail files are unsorted).
-    const refs = list.map((_, index) => ({ file, line: lines?.[index] ?? line, index }));
-    const order = list.map((_, i) => i);
     const times = list.map(recordTime);
-    order.sort((a, b) => times[a]! - times[b]!);
-    for (const i of order) emit(list[i], refs[i]!);
+    const order = list.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
+    for (const i of order) emit(list[i], { file, line: lines?.[i] ?? line, index: i });
   };
 
   const onLine = (text: string): void => {
@@ -187,7 +191,7 @@ export async function readLogFile(file: string, options: ReadOptions): Promise<F
     try {
       value = JSON.parse(trimmed);
     } catch (error) {
-      if (lineNo === 1 || (!firstRecordSeen && stats.records === 0)) {
+      if (!firstRecordSeen && stats.records === 0 && stats.format !== 'empty') {
         if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
           documentMode = true;
           documentParts = [trimmed, '\n'];
@@ -203,48 +207,34 @@ export async function readLogFile(file: string, options: ReadOptions): Promise<F
   };
 
   try {
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (chunk: Buffer | string) => {
-        try {
-          if (!encodingSet) {
-            encodingSet = true;
-            const b = chunk as Buffer;
-            // PowerShell redirection writes UTF-16LE with a BOM.
-            if (b[0] === 0xff && b[1] === 0xfe) {
-              stream.setEncoding('utf16le');
-              chunk = b.subarray(2).toString('utf16le');
-            } else {
-              stream.setEncoding('utf8');
-              chunk = b.toString('utf8');
-            }
-          }
-          stats.bytes += (chunk as string).length;
-          const text = pending + (chunk as string);
-          let start = 0;
-          for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-            onLine(text.slice(start, nl));
-            start = nl + 1;
-          }
-          pending = text.slice(start);
-        } catch (error) {
-          stream.destroy(error as Error);
-        }
-      });
-      stream.on('error', reject);
-      stream.on('end', () => {
-        try {
-          if (pending !== '') onLine(pending);
-          pending = '';
-          resolve();
-        } catch (error) {
-          reject(error);
-        }
-      });
-    });
+    for await (const data of stream) {
+      let chunk: string;
+      if (!decoder) {
+        const b = data as Buffer;
+        // PowerShell redirection writes UTF-16LE with a BOM.
+        decoder = b[0] === 0xff && b[1] === 0xfe ? 'utf16le' : 'utf8';
+        chunk = decoder === 'utf16le' ? b.subarray(2).toString('utf16le') : b.toString('utf8');
+      } else chunk = (data as Buffer).toString(decoder);
+      stats.bytes += (data as Buffer).length;
+      const text = pending + chunk;
+      let start = 0;
+      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+        onLine(text.slice(start, nl));
+        start = nl + 1;
+      }
+      pending = text.slice(start);
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (pending !== '') onLine(pending);
+    pending = '';
   } catch (error) {
+    stream.destroy();
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (gzip && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test((error as Error).message))) {
+    if (gzip && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid/i.test((error as Error).message))) {
       throw new UserError(`truncated or corrupt gzip (${(error as Error).message})`, { where: file, hint: 'download or export the file again' });
     }
     if (code === 'EACCES') throw new UserError('log file is not readable (permission denied)', { where: file, hint: 'fix its permissions' });
@@ -263,13 +253,67 @@ export async function readLogFile(file: string, options: ReadOptions): Promise<F
       const line = position ? text.slice(0, Number(position)).split('\n').length : 1;
       throw new UserError(`malformed JSON document (${message.split(' in JSON')[0]})`, { where: `${file}:${line}`, hint: 'export the log again; a truncated download ends mid-document' });
     }
-    const depth = Array.isArray(value) ? 1 : 2;
-    expand(value, 1, elementLines(text, depth));
+    expand(value, 1, elementLines(text, Array.isArray(value) ? 1 : 2));
   }
   if (!firstRecordSeen && stats.format !== 'empty') {
     throw new UserError('no log records found', { where: file, hint: 'the file is JSON but holds no records' });
   }
-  return stats;
+  for (let i = 0; i < batch.length; i += BATCH) yield batch.slice(i, i + BATCH);
+}
+
+/** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
+const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|eventTimestamp|time|createdDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
+const SCAN_BYTES = 64 * 1024;
+const DELIVERY_DELAY_MS = 15 * 60_000;
+
+/**
+ * The earliest event time in the first and (for plain files) last 64 KiB: where the file starts in time, so that
+ * files can be merged in time order without reading them whole first. Undefined when none is found.
+ */
+export async function fileStartTime(file: string): Promise<number | undefined> {
+  const { gzip } = await sniff(file);
+  const parts: string[] = [];
+  if (gzip) {
+    const stream = createReadStream(file).pipe(createGunzip());
+    let size = 0;
+    try {
+      for await (const data of stream) {
+        parts.push((data as Buffer).toString('utf8'));
+        size += (data as Buffer).length;
+        if (size >= SCAN_BYTES) break;
+      }
+    } catch {
+      // A corrupt file is reported when it is read.
+    } finally {
+      stream.destroy();
+    }
+  } else {
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const head = Buffer.alloc(Math.min(size, SCAN_BYTES));
+      await handle.read(head, 0, head.length, 0);
+      parts.push(head.toString(head[0] === 0xff && head[1] === 0xfe ? 'utf16le' : 'utf8'));
+      if (size > SCAN_BYTES) {
+        const tail = Buffer.alloc(Math.min(size - SCAN_BYTES, SCAN_BYTES));
+        await handle.read(tail, 0, tail.length, size - tail.length);
+        parts.push(tail.toString('utf8'));
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  // CloudTrail names a delivered file by its delivery time (about 5 minutes after the calls in it, 15 at worst); the
+  // first timestamps of a gzip file whose records are not in order would place it too late on their own.
+  const stamp = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z_/.exec(basename(file));
+  let min: number | undefined = stamp ? Date.parse(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:00Z`) - DELIVERY_DELAY_MS : undefined;
+  for (const text of parts) {
+    for (const m of text.matchAll(TIME_MEMBER)) {
+      const t = Date.parse(m[1]!);
+      if (!Number.isNaN(t) && (min === undefined || t < min)) min = t;
+    }
+  }
+  return min;
 }
 
 function recordTime(record: unknown): number {

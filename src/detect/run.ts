@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import type { OutputFile } from '../util/files.js';
 import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
 import type { DetectEvent } from './event.js';
-import { listLogFiles, readLogFile, type BadRecord, type FileStats } from './read.js';
+import { fileStartTime, listLogFiles, readLogFile, type BadRecord, type FileStats } from './read.js';
 import type { Rule } from './rules.js';
 
 export interface DetectOptions {
@@ -120,9 +120,29 @@ export function historyFile(dir: string, history: Map<string, FirstSeenState>): 
   return { path: join(dir, STATE_FILE), data: `${JSON.stringify(out)}\n`, mode: 0o600 };
 }
 
-/** Reads every log, normalizes each record once, feeds the engine in event-time order, and returns what it found. */
+interface Source {
+  stats: FileStats;
+  batches: AsyncGenerator<DetectEvent[]>;
+  batch: DetectEvent[];
+  head: number;
+}
+
+/** The earliest time in a batch (batches are nearly sorted, so this is cheap and usually the first). */
+function batchHead(batch: DetectEvent[]): number {
+  let min = Infinity;
+  for (const e of batch) if (e.time < min) min = e.time;
+  return min;
+}
+
+/**
+ * Reads every log, normalizes each record once, and feeds the engine in event-time order: files are merged by time
+ * (a file is opened when the merge reaches the time it starts at, so only files that overlap in time are open at
+ * once), and a reorder buffer puts back events up to `lateness` out of order inside a file.
+ */
 export async function runDetection(paths: string[], rules: Rule[], options: DetectOptions): Promise<DetectResult> {
-  const files = await listLogFiles(paths);
+  const listed = await listLogFiles(paths);
+  const starts = await Promise.all(listed.map(fileStartTime));
+  const files = listed.map((file, i) => ({ file, start: starts[i] ?? -Infinity })).sort((a, b) => a.start - b.start);
   const history = await loadHistory(options.stateDir);
   const engine = new DetectionEngine(rules, history);
   const buffer = new ReorderBuffer();
@@ -131,34 +151,63 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   let outOfRange = 0;
   let late = 0;
   let lastReleased = -Infinity;
-  let maxSeen = -Infinity;
   let firstEvent: number | null = null;
   let lastEvent: number | null = null;
+  const onBad = (b: BadRecord): void => {
+    badCount++;
+    if (bad.length < MAX_BAD_LISTED) bad.push(b);
+  };
+  const readOptions = { maxDocumentBytes: options.maxDocumentBytes, onBad };
 
   const release = (e: DetectEvent): void => {
     if (e.time < lastReleased) late++;
     else lastReleased = e.time;
     engine.process(e);
   };
-  const onEvent = (e: DetectEvent): void => {
-    if ((options.since !== undefined && e.time < options.since) || (options.until !== undefined && e.time >= options.until)) {
-      outOfRange++;
-      return;
+  const take = (batch: DetectEvent[]): void => {
+    for (const e of batch) {
+      if ((options.since !== undefined && e.time < options.since) || (options.until !== undefined && e.time >= options.until)) {
+        outOfRange++;
+        continue;
+      }
+      if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
+      if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
+      buffer.push(e);
     }
-    if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
-    if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
-    buffer.push(e);
-    if (e.time > maxSeen) maxSeen = e.time;
-    const watermark = maxSeen - options.lateness;
-    for (let top = buffer.peek(); top && top.time <= watermark; top = buffer.peek()) release(buffer.pop()!);
-  };
-  const onBad = (b: BadRecord): void => {
-    badCount++;
-    if (bad.length < MAX_BAD_LISTED) bad.push(b);
   };
 
   const stats: FileStats[] = [];
-  for (const file of files) stats.push(await readLogFile(file, { maxDocumentBytes: options.maxDocumentBytes, onEvent, onBad }));
+  const active: Source[] = [];
+  let next = 0;
+  /** Opens the next file and reads its first batch; a file without records is done at once. */
+  const openNext = async (): Promise<void> => {
+    const { file } = files[next++]!;
+    const fileStats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 };
+    stats.push(fileStats);
+    const batches = readLogFile(file, readOptions, fileStats);
+    const first = await batches.next();
+    if (!first.done) active.push({ stats: fileStats, batches, batch: first.value, head: batchHead(first.value) });
+  };
+
+  while (active.length > 0 || next < files.length) {
+    if (active.length === 0) await openNext();
+    // Open every file that starts before the earliest event still waiting in an open one.
+    for (let min = Math.min(...active.map((s) => s.head)); next < files.length && files[next]!.start <= min; min = Math.min(...active.map((s) => s.head))) await openNext();
+    if (active.length === 0) continue;
+    let pick = 0;
+    for (let i = 1; i < active.length; i++) if (active[i]!.head < active[pick]!.head) pick = i;
+    const source = active[pick]!;
+    take(source.batch);
+    const more = await source.batches.next();
+    if (more.done) active.splice(pick, 1);
+    else {
+      source.batch = more.value;
+      source.head = batchHead(more.value);
+    }
+    // No open or unopened file can still deliver an event before the watermark (give or take the lateness).
+    const watermark = Math.min(...active.map((s) => s.head), next < files.length ? files[next]!.start : Infinity) - options.lateness;
+    for (let top = buffer.peek(); top && top.time <= watermark; top = buffer.peek()) release(buffer.pop()!);
+  }
   while (buffer.size > 0) release(buffer.pop()!);
   const findings = engine.finish();
 
