@@ -113,7 +113,7 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (flags.state) files.push(await historyFile(flags.state, result.history));
   await writeOutputs(files);
   if (stdout !== undefined) process.stdout.write(stdout);
-  else if (!flags.quiet) {
+  else if (flags.outputDir && !flags.quiet) {
     process.stdout.write(DETECT_FORMATS.text!.render(report, { verbose: Boolean(flags.verbose) }));
     process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
   }

@@ -1,5 +1,5 @@
 import type { Severity } from '../engine/types.js';
-import { fieldOf, type DetectEvent, type EventRef } from './event.js';
+import { fieldReader, type DetectEvent, type EventRef } from './event.js';
 import type { Rule } from './rules.js';
 
 /** Evidence kept per finding: enough to find the events again, bounded whatever the burst size. */
@@ -68,11 +68,15 @@ interface RuleState {
 }
 
 const keyOf = (event: DetectEvent, fields: string[]): string | undefined => {
+  if (fields.length === 1) {
+    const v = fieldReader(fields[0]!)(event);
+    return v === null || v === undefined ? undefined : String(v);
+  }
   let key = '';
-  for (const f of fields) {
-    const v = fieldOf(event, f);
+  for (let i = 0; i < fields.length; i++) {
+    const v = fieldReader(fields[i]!)(event);
     if (v === null || v === undefined) return undefined;
-    key += (key ? '\u0001' : '') + String(v);
+    key += (i > 0 ? '\u0001' : '') + String(v);
   }
   return key;
 };
@@ -179,7 +183,7 @@ export class DetectionEngine {
     const from = event.time - t.window;
     let reached = false;
     if (t.distinct) {
-      const v = fieldOf(event, t.distinct);
+      const v = fieldReader(t.distinct)(event);
       if (v === null || v === undefined) {
         this.stats.missingField[state.rule.id]!++;
         return;

@@ -76,12 +76,22 @@ export function refText(ref: EventRef): string {
 
 /** Reads a dotted path (`actor.principal`) of an event. */
 export function fieldOf(event: DetectEvent, path: string): unknown {
-  let value: unknown = event;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[part];
+  return fieldReader(path)(event);
+}
+
+const readers = new Map<string, (event: DetectEvent) => unknown>();
+
+/** A reader for one dotted path, made once: rules read their group keys from every event they match. */
+export function fieldReader(path: string): (event: DetectEvent) => unknown {
+  let reader = readers.get(path);
+  if (!reader) {
+    const [head, tail] = path.split('.') as [string, string | undefined];
+    reader = tail === undefined
+      ? (e: DetectEvent) => (e as unknown as Record<string, unknown>)[head]
+      : (e: DetectEvent) => ((e as unknown as Record<string, Record<string, unknown> | undefined>)[head])?.[tail];
+    readers.set(path, reader);
   }
-  return value;
+  return reader;
 }
 
 /** The fields a rule may name (group keys, distinct values, first-seen keys). */

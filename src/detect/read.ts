@@ -108,15 +108,19 @@ const BATCH = 4096;
  * bad records go to `onBad`. The file's statistics are filled in as it is read.
  */
 export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 }): AsyncGenerator<DetectEvent[]> {
-  const { gzip } = await sniff(file);
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(2);
+  const { bytesRead } = await handle.read(head, 0, 2, 0);
+  const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
   stats.compressed = gzip;
-  const raw = createReadStream(file);
-  const stream: Readable = gzip ? raw.pipe(createGunzip()) : raw;
+  const raw = handle.createReadStream({ start: 0, highWaterMark: 256 * 1024 });
+  const stream: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
   raw.on('error', (error) => stream.destroy(error));
 
   let batch: DetectEvent[] = [];
   let lineNo = 0;
-  let pending = '';
+  /** The text after the last newline; kept as parts while a long line (a CloudTrail file is one) spans chunks. */
+  let pending: string[] = [];
   let documentMode = false;
   let documentParts: string[] = [];
   let documentBytes = 0;
@@ -216,22 +220,30 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
         chunk = decoder === 'utf16le' ? b.subarray(2).toString('utf16le') : b.toString('utf8');
       } else chunk = (data as Buffer).toString(decoder);
       stats.bytes += (data as Buffer).length;
-      const text = pending + chunk;
-      let start = 0;
-      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-        onLine(text.slice(start, nl));
-        start = nl + 1;
+      let nl = chunk.indexOf('\n');
+      if (nl === -1) {
+        pending.push(chunk);
+      } else {
+        pending.push(chunk.slice(0, nl));
+        onLine(pending.length === 1 ? pending[0]! : pending.join(''));
+        let start = nl + 1;
+        for (nl = chunk.indexOf('\n', start); nl !== -1; nl = chunk.indexOf('\n', start)) {
+          onLine(chunk.slice(start, nl));
+          start = nl + 1;
+        }
+        pending = start < chunk.length ? [chunk.slice(start)] : [];
       }
-      pending = text.slice(start);
       if (batch.length >= BATCH) {
         yield batch;
         batch = [];
       }
     }
-    if (pending !== '') onLine(pending);
-    pending = '';
+    if (pending.length > 0) onLine(pending.join(''));
+    pending = [];
   } catch (error) {
     stream.destroy();
+    raw.destroy();
+    await handle.close().catch(() => undefined);
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (gzip && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid/i.test((error as Error).message))) {
@@ -265,6 +277,20 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
 const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|eventTimestamp|time|createdDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
 const SCAN_BYTES = 64 * 1024;
 const DELIVERY_DELAY_MS = 15 * 60_000;
+
+/**
+ * Where a file starts in time when its path says so: Azure's diagnostic blobs (`y=/m=/d=/h=`) and GCS sinks
+ * (`YYYY/MM/DD/HH:00:00_HH:59:59`) name the hour they hold; CloudTrail names the delivery time.
+ */
+export function pathStartTime(file: string): number | undefined {
+  const ct = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z_[^/]*$/.exec(file);
+  if (ct) return Date.parse(`${ct[1]}-${ct[2]}-${ct[3]}T${ct[4]}:${ct[5]}:00Z`) - DELIVERY_DELAY_MS;
+  const azure = /\/y=(\d{4})\/m=(\d\d)\/d=(\d\d)\/h=(\d\d)\/m=(\d\d)\/[^/]+$/.exec(file);
+  if (azure) return Date.parse(`${azure[1]}-${azure[2]}-${azure[3]}T${azure[4]}:${azure[5]}:00Z`);
+  const sink = /\/(\d{4})\/(\d\d)\/(\d\d)\/(\d\d):(\d\d):\d\d_[^/]+$/.exec(file);
+  if (sink) return Date.parse(`${sink[1]}-${sink[2]}-${sink[3]}T${sink[4]}:${sink[5]}:00Z`);
+  return undefined;
+}
 
 /**
  * The earliest event time in the first and (for plain files) last 64 KiB: where the file starts in time, so that
