@@ -22,9 +22,23 @@ const TOOL_MARKERS: Array<[RegExp, string]> = [
   [/S3 Browser/, 's3browser'],
 ];
 
+/** The same few user agents make most calls; each is classified once (the cache is dropped when it fills up). */
+const cache = new Map<string, ClientInfo>();
+const CACHE_LIMIT = 20_000;
+
 /** Classifies a user agent string (AWS userAgent, GCP callerSuppliedUserAgent, Entra userAgent). */
 export function classifyUserAgent(ua: string | null | undefined): ClientInfo {
   if (!ua) return { kind: 'unknown', tool: null, scripted: null };
+  let info = cache.get(ua);
+  if (!info) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    info = classify(ua);
+    cache.set(ua, info);
+  }
+  return info;
+}
+
+function classify(ua: string): ClientInfo {
   for (const [re, tool] of TOOL_MARKERS) if (re.test(ua)) return { kind: 'tool', tool, scripted: null };
   // AWS: the CLI and SDKs add exec-env/<AWS_EXECUTION_ENV>; CloudShell sets it to CloudShell.
   const cloudShell = ua.includes('exec-env/CloudShell') || ua.includes('environment/devshell') || ua.includes('cloud-shell/');

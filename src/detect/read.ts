@@ -174,9 +174,12 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
     }
     if (list.length === 0 && !firstRecordSeen) stats.format = 'empty';
     // A document's records are put in time order here (gcloud prints newest first; CloudTrail files are unsorted).
-    const times = list.map(recordTime);
-    const order = list.map((_, i) => i).sort((a, b) => times[a]! - times[b]!);
-    for (const i of order) emit(list[i], { file, line: lines?.[i] ?? line, index: i });
+    const from = batch.length;
+    for (let i = 0; i < list.length; i++) emit(list[i], { file, line: lines?.[i] ?? line, index: i });
+    if (batch.length - from > 1) {
+      const mine = batch.splice(from).sort((a, b) => a.time - b.time);
+      for (const e of mine) batch.push(e);
+    }
   };
 
   const onLine = (text: string): void => {
@@ -340,12 +343,4 @@ export async function fileStartTime(file: string): Promise<number | undefined> {
     }
   }
   return min;
-}
-
-function recordTime(record: unknown): number {
-  if (record === null || typeof record !== 'object') return 0;
-  const r = record as Record<string, unknown>;
-  const t = r.eventTime ?? r.eventtime ?? r.EventTime ?? r.timestamp ?? r.eventTimestamp ?? r.time ?? r.createdDateTime;
-  const ms = typeof t === 'string' ? Date.parse(t) : NaN;
-  return Number.isNaN(ms) ? 0 : ms;
 }
