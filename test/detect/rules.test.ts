@@ -92,3 +92,9 @@ for (const [what, name, text, pattern] of BROKEN) {
     }
   });
 }
+
+test('docs/detect.md documents every built-in rule', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const doc = await readFile(new URL('../../docs/detect.md', import.meta.url), 'utf8');
+  for (const rule of await loadRules()) t.true(doc.includes(`### ${rule.id}\n`), rule.id);
+});
