@@ -3,6 +3,7 @@ import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
+import { detectCommand } from './detect.js';
 import { diffCommand } from './diff.js';
 import { mergeCommand } from './merge.js';
 import { outcome } from './outcome.js';
@@ -10,7 +11,7 @@ import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 
 /** Commands that never touch a provider SDK; for these the provider registry (and its SDK clients) is not loaded. */
-const CORE_COMMANDS = new Set(['audit', 'validate', 'checks', 'test', 'diff', 'merge']);
+const CORE_COMMANDS = new Set(['audit', 'validate', 'checks', 'test', 'diff', 'merge', 'detect']);
 
 /**
  * The command tree. Provider commands are imported only when the invocation may need them (collect, import,
@@ -31,12 +32,13 @@ Examples:
   $ cloudward audit aws.json hosts.json --output-dir reports --format text,json,sarif,html
   $ cloudward checks list
   $ cloudward test ./our-policies
+  $ cloudward detect cloudtrail/ azure-activity.json gcp-audit.jsonl --format sarif --output detect.sarif
 
 Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
   const providerCommands = first !== undefined && CORE_COMMANDS.has(first) ? undefined : await import('./providers.js');
-  const commands = [auditCommand(), providerCommands?.collectCommand(), providerCommands?.importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), providerCommands?.permissionsCommand()];
+  const commands = [auditCommand(), providerCommands?.collectCommand(), providerCommands?.importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), detectCommand(), providerCommands?.permissionsCommand()];
   for (const command of commands) if (command) program.addCommand(command);
   return program;
 }

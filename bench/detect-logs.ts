@@ -1,0 +1,418 @@
+/**
+ * A seeded generator of audit logs for `cloudward detect`: two days of benign activity across AWS (CloudTrail
+ * delivered files, gzip), Azure (Activity Log JSON lines as diagnostic settings write them, Entra sign-ins as Graph
+ * pages) and GCP (sink JSON lines, gzip, and one `gcloud logging read` array), with attacks planted on the second day.
+ * `expected` says how many findings each rule must raise; the benign traffic alone must raise none.
+ *
+ * Benign actors show every habit (their addresses, clients, Cloud Shell use, writes) within the first hour, so that
+ * first-seen rules have learnt them by the end of their 24 h warm-up; they never make more than three distinct calls
+ * in ten seconds, and IAM writers never run code on compute.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Prng } from './prng.js';
+
+export const DETECT_SEED = 20260101;
+const DAY0 = Date.parse('2026-03-02T00:00:00Z');
+const HOUR = 3_600_000;
+const ACCOUNT = '111122223333';
+const SUB = '00000000-0000-0000-0000-00000000a001';
+const TENANT = '00000000-0000-0000-0000-00000000e001';
+const PROJECT = 'acme-prod';
+const CLI_APP = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+const PS_APP = '1950a258-227b-4e31-a9cf-717495945fc2';
+const PORTAL_APP = 'c44b4083-3bb0-49c1-b47d-974e53cbdf3c';
+
+const UA = {
+  awsCli: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython exe/x86_64.ubuntu.22 prompt/off',
+  boto3: 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.213 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69',
+  cloudShell: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.79 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython exec-env/CloudShell exe/x86_64.amzn.2023 prompt/off',
+  browser: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36',
+  terraform: 'APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io) terraform-provider-aws/5.42.0 aws-sdk-go-v2/1.26.0',
+  gcloud: (cmd: string, env = 'None', script = 'False') => `google-cloud-sdk gcloud/468.0.0 command/gcloud.${cmd} invocation-id/0f1e2d3c environment/${env} environment-version/None client-os/LINUX interactive/False from-script/${script} python/3.11.8 term/xterm,gzip(gfe)`,
+  gcpTerraform: 'Terraform/1.7.5 (+https://www.terraform.io) Terraform-Plugin-SDK/2.10.1 terraform-provider-google/5.21.0,gzip(gfe)',
+  gcpPython: 'gl-python/3.11.8 grpc/1.62.1 gax/2.17.1 gapic/2.14.2 gccl/2.14.2,gzip(gfe)',
+};
+
+const AWS_READS = [
+  ['ec2.amazonaws.com', 'DescribeInstances'], ['ec2.amazonaws.com', 'DescribeVpcs'], ['s3.amazonaws.com', 'ListBuckets'], ['s3.amazonaws.com', 'GetBucketPolicy'],
+  ['iam.amazonaws.com', 'ListRoles'], ['iam.amazonaws.com', 'GetUser'], ['sts.amazonaws.com', 'GetCallerIdentity'], ['lambda.amazonaws.com', 'ListFunctions20150331'],
+  ['rds.amazonaws.com', 'DescribeDBInstances'], ['logs.amazonaws.com', 'DescribeLogGroups'], ['cloudformation.amazonaws.com', 'DescribeStacks'], ['kms.amazonaws.com', 'ListKeys'],
+] as const;
+const AZ_READS = ['microsoft.compute/virtualmachines/read', 'microsoft.storage/storageaccounts/read', 'microsoft.network/virtualnetworks/read', 'microsoft.resources/subscriptions/resourcegroups/read', 'microsoft.keyvault/vaults/read'];
+const GCP_READS = [
+  ['compute.googleapis.com', 'v1.compute.instances.list'], ['storage.googleapis.com', 'storage.buckets.list'], ['iam.googleapis.com', 'google.iam.admin.v1.ListServiceAccounts'],
+  ['container.googleapis.com', 'google.container.v1.ClusterManager.ListClusters'], ['cloudresourcemanager.googleapis.com', 'GetIamPolicy'], ['compute.googleapis.com', 'v1.compute.disks.list'],
+] as const;
+
+type Rec = Record<string, unknown>;
+interface Timed {
+  t: number;
+  cloud: 'aws' | 'azure' | 'signin' | 'gcp';
+  rec: Rec;
+}
+
+// ---------------------------------------------------------------- record builders (provider shapes)
+
+function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng }): Timed {
+  return {
+    t,
+    cloud: 'aws',
+    rec: {
+      eventVersion: '1.09', userIdentity: { ...o.id, accountId: ACCOUNT }, eventTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), eventSource: o.src, eventName: o.name,
+      awsRegion: 'us-east-1', sourceIPAddress: o.ip, userAgent: o.ua, ...(o.error ? { errorCode: o.error, errorMessage: 'User is not authorized to perform this operation' } : {}),
+      requestParameters: null, responseElements: null, requestID: o.prng.guid(), eventID: o.prng.guid(), ...(o.readOnly !== undefined ? { readOnly: o.readOnly } : {}),
+      eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+    },
+  };
+}
+const iamUser = (name: string, key: string): Rec => ({ type: 'IAMUser', principalId: `AIDA${name.toUpperCase().padEnd(17, 'X').slice(0, 17)}`, arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, accessKeyId: key, userName: name });
+const assumed = (role: string, session: string, key: string, mfa: boolean | null, extra: Rec = {}): Rec => ({
+  type: 'AssumedRole', principalId: `AROAEXAMPLE${role.toUpperCase()}:${session}`, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${role}/${session}`, accessKeyId: key,
+  sessionContext: { ...(mfa === null ? {} : { attributes: { creationDate: '2026-03-02T00:00:00Z', mfaAuthenticated: String(mfa) } }), sessionIssuer: { type: 'Role', principalId: `AROAEXAMPLE${role.toUpperCase()}`, arn: `arn:aws:iam::${ACCOUNT}:role/${role}`, accountId: ACCOUNT, userName: role }, ...extra },
+});
+
+function az(t: number, o: { op: string; upn: string | null; app: string; ip: string; mfa: boolean; result?: string; prng: Prng; mirid?: string }): Timed {
+  const claims: Rec = { appid: o.app, ipaddr: o.ip, 'http://schemas.microsoft.com/claims/authnmethodsreferences': o.mfa ? 'pwd,mfa' : 'pwd', 'http://schemas.microsoft.com/identity/claims/objectidentifier': o.prng.guid() };
+  if (o.upn) claims['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn'] = o.upn;
+  else {
+    claims.idtyp = 'app';
+    if (o.mirid) claims.xms_mirid = o.mirid;
+  }
+  return {
+    t,
+    cloud: 'azure',
+    rec: {
+      time: new Date(t).toISOString(), resourceId: `/SUBSCRIPTIONS/${SUB.toUpperCase()}/RESOURCEGROUPS/RG-APP/PROVIDERS/${o.op.split('/').slice(0, 2).join('/').toUpperCase()}/X`,
+      operationName: o.op.toUpperCase(), category: 'Administrative', resultType: o.result ?? 'Success', resultSignature: o.result === 'Failure' ? 'Forbidden.AuthorizationFailed' : 'Succeeded.',
+      durationMs: '120', callerIpAddress: o.ip, correlationId: o.prng.guid(), identity: { authorization: { scope: `/subscriptions/${SUB}`, action: o.op }, claims }, level: 'Information', location: 'global',
+    },
+  };
+}
+
+function signIn(t: number, o: { upn: string; app: string; appName: string; ip: string; ua?: string; prng: Prng; ok?: boolean }): Timed {
+  return {
+    t,
+    cloud: 'signin',
+    rec: {
+      id: o.prng.guid(), createdDateTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), userDisplayName: o.upn.split('@')[0], userPrincipalName: o.upn, userId: o.prng.guid(),
+      appId: o.app, appDisplayName: o.appName, ipAddress: o.ip, clientAppUsed: o.app === PORTAL_APP ? 'Browser' : 'Mobile Apps and Desktop clients', correlationId: o.prng.guid(),
+      conditionalAccessStatus: 'success', isInteractive: true, resourceDisplayName: 'Windows Azure Service Management API', resourceId: '797f4846-ba00-4fd7-ba43-dac1f8f63013',
+      status: { errorCode: o.ok === false ? 50126 : 0, failureReason: o.ok === false ? 'Invalid username or password.' : null }, ...(o.ua ? { userAgent: o.ua } : {}),
+      authenticationRequirement: 'multiFactorAuthentication',
+    },
+  };
+}
+
+function gcp(t: number, o: { service: string; method: string; who: string; ip: string; ua: string; code?: number; read: boolean; prng: Prng }): Timed {
+  return {
+    t,
+    cloud: 'gcp',
+    rec: {
+      protoPayload: {
+        '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', ...(o.code ? { status: { code: o.code, message: 'PERMISSION_DENIED' } } : { status: {} }),
+        authenticationInfo: { principalEmail: o.who }, requestMetadata: { callerIp: o.ip, callerSuppliedUserAgent: o.ua }, serviceName: o.service, methodName: o.method, resourceName: `projects/${PROJECT}`,
+      },
+      insertId: o.prng.hex(12), resource: { type: 'project', labels: { project_id: PROJECT } }, timestamp: new Date(t).toISOString(), severity: o.code ? 'ERROR' : o.read ? 'INFO' : 'NOTICE',
+      logName: `projects/${PROJECT}/logs/cloudaudit.googleapis.com%2F${o.read ? 'data_access' : 'activity'}`, receiveTimestamp: new Date(t + 150).toISOString(),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- actors
+
+interface Actor {
+  /** Events of this actor in [from, to), spaced at least 4 s apart. */
+  act(from: number, to: number, out: Timed[]): void;
+}
+
+export interface GenerateOptions {
+  dir: string;
+  seed?: number;
+  /** Benign actors per kind and cloud (each cloud has several kinds). */
+  actors?: number;
+  /** Mean seconds between one actor's calls. */
+  meanGapSeconds?: number;
+  days?: number;
+  /** Plant the attacks on the last day (default true). */
+  attacks?: boolean;
+}
+
+export interface GeneratedLogs {
+  files: string[];
+  events: number;
+  bytes: number;
+  expected: Record<string, number>;
+}
+
+/** Findings each rule must raise for the planted attacks (the benign traffic raises none). */
+export const PLANTED: Record<string, number> = {
+  'enumeration-burst-cli': 2,
+  'cloudshell-iam-change-aws': 1,
+  'cloudshell-iam-change-gcp': 1,
+  'cloudshell-iam-change-azure': 1,
+  'cloudshell-first-use': 2,
+  'long-term-key-new-source': 1,
+  'compute-credentials-outside': 1,
+  'privileged-write-without-mfa': 1,
+  'access-denied-recon-burst': 1,
+  'offensive-tool-user-agent': 2,
+  'azure-cli-first-signin': 1,
+  'iam-write-by-reader': 1,
+  'iam-then-execution': 1,
+};
+
+function makeActors(prng: Prng, n: number, gap: number): { actors: Actor[]; daily: Array<(day: number, out: Timed[]) => void> } {
+  const actors: Actor[] = [];
+  const daily: Array<(day: number, out: Timed[]) => void> = [];
+  /** Calls at random gaps (>= 4 s, mean `gap`), starting within the first minutes of `from`. */
+  const schedule = (p: Prng, from: number, to: number, each: (t: number, i: number) => void): void => {
+    let t = from + p.int(0, 120) * 1000;
+    for (let i = 0; t < to; i++) {
+      each(t, i);
+      t += 4000 + Math.floor(-Math.log(1 - p.next()) * (gap - 4) * 1000);
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const p = new Prng(prng.uint32(), i);
+    // AWS: IAM users with long-term keys (CLI or boto3) from their own address; some also write (not IAM).
+    const name = `dev-${i}`;
+    const key = `AKIA${p.hex(16).toUpperCase()}`;
+    const ip = `198.51.${100 + (i % 50)}.${10 + i}`;
+    const ua = i % 2 === 0 ? UA.awsCli : UA.boto3;
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t, k) => {
+          if (k % 25 === 3) out.push(ct(t, { src: 's3.amazonaws.com', name: 'PutObject', ua, ip, id: iamUser(name, key), prng: p, readOnly: false }));
+          else if (k % 97 === 50) out.push(ct(t, { src: 'secretsmanager.amazonaws.com', name: 'GetSecretValue', ua, ip, id: iamUser(name, key), prng: p, error: 'AccessDenied' }));
+          else {
+            const [src, op] = p.pick(AWS_READS);
+            out.push(ct(t, { src, name: op, ua, ip, id: iamUser(name, key), prng: p, readOnly: true }));
+          }
+        });
+      },
+    });
+    // AWS: EC2 instance-profile credentials from the instance's address.
+    const instance = `i-0${p.hex(16)}`;
+    const instanceIp = `54.210.${i % 250}.${20 + (i % 200)}`;
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t) => {
+          const [src, op] = p.pick(AWS_READS.slice(0, 4));
+          out.push(ct(t, { src, name: op, ua: UA.boto3, ip: instanceIp, id: assumed('app-role', instance, `ASIA${p.hex(16).toUpperCase()}`, null, { ec2RoleDelivery: '2.0' }), prng: p, readOnly: true }));
+        });
+      },
+    });
+    // AWS: console admins (MFA) who write IAM from the console; CloudShell users (MFA) who read from CloudShell.
+    const admin = `admin-${i}`;
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t, k) => {
+          const id = assumed('Admin', admin, `ASIA${p.hex(16).toUpperCase()}`, true);
+          if (k % 30 === 0) out.push(ct(t, { src: 'iam.amazonaws.com', name: p.pick(['AttachRolePolicy', 'CreateRole', 'PutRolePolicy']), ua: UA.browser, ip: `192.0.2.${10 + i}`, id, prng: p, readOnly: false }));
+          else out.push(ct(t, { src: 'iam.amazonaws.com', name: p.pick(['ListRoles', 'GetRole', 'ListPolicies']), ua: UA.browser, ip: `192.0.2.${10 + i}`, id, prng: p, readOnly: true }));
+        });
+      },
+    });
+    const shell = `shell-${i}`;
+    daily.push((day, out) => {
+      const t = DAY0 + day * 86_400_000 + 60_000 * (i + 1);
+      out.push(ct(t, { src: 'cloudshell.amazonaws.com', name: 'CreateSession', ua: UA.browser, ip: `192.0.2.${100 + i}`, id: assumed('Admin', shell, `ASIA${p.hex(16).toUpperCase()}`, true), prng: p, readOnly: false }));
+    });
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t, k) => {
+          const id = assumed('Admin', shell, `ASIA${p.hex(16).toUpperCase()}`, true);
+          // Writers: a non-IAM write now and then, so that an IAM write from them is not their first.
+          if (k % 40 === 1) out.push(ct(t, { src: 'ec2.amazonaws.com', name: 'CreateTags', ua: UA.cloudShell, ip: `3.80.${i % 250}.${7 + i}`, id, prng: p, readOnly: false }));
+          else out.push(ct(t, { src: 'ec2.amazonaws.com', name: p.pick(['DescribeInstances', 'DescribeVpcs']), ua: UA.cloudShell, ip: `3.80.${i % 250}.${7 + i}`, id, prng: p, readOnly: true }));
+        });
+      },
+    });
+    // AWS: Terraform CI bursts many distinct reads (expected automation).
+    actors.push({
+      act(from, to, out) {
+        for (let t = from + 600_000; t < to; t += 6 * HOUR) {
+          AWS_READS.forEach(([src, op], j) => out.push(ct(t + j * 200, { src, name: op, ua: UA.terraform, ip: '198.18.0.5', id: assumed('terraform-ci', `tf-${i}`, `ASIA${p.hex(16).toUpperCase()}`, null), prng: p, readOnly: true })));
+        }
+      },
+    });
+
+    // Azure: CLI users and portal users, with sign-ins each day; Cloud Shell users open a console each day.
+    const cliUser = `cli${i}@acme.example`;
+    const portalUser = `portal${i}@acme.example`;
+    const shellUser = `shell${i}@acme.example`;
+    daily.push((day, out) => {
+      const t = DAY0 + day * 86_400_000 + 30_000 * (i + 1);
+      out.push(signIn(t, { upn: cliUser, app: CLI_APP, appName: 'Microsoft Azure CLI', ip: `198.51.200.${10 + i}`, prng: p }));
+      out.push(signIn(t + 1000, { upn: portalUser, app: PORTAL_APP, appName: 'Azure Portal', ip: `198.51.201.${10 + i}`, prng: p, ua: UA.browser }));
+      out.push(signIn(t + 2000, { upn: shellUser, app: PORTAL_APP, appName: 'Azure Portal', ip: `198.51.202.${10 + i}`, prng: p, ua: UA.browser }));
+      out.push(az(t + 60_000, { op: 'microsoft.portal/consoles/write', upn: shellUser, app: PORTAL_APP, ip: `198.51.202.${10 + i}`, mfa: true, prng: p }));
+      if (day === 0) out.push(az(t + 90_000, { op: 'microsoft.resources/subscriptions/resourcegroups/write', upn: shellUser, app: CLI_APP, ip: `198.51.202.${10 + i}`, mfa: true, prng: p }));
+    });
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t, k) => {
+          if (k % 20 === 2) out.push(az(t, { op: 'microsoft.resources/subscriptions/resourcegroups/write', upn: cliUser, app: CLI_APP, ip: `198.51.200.${10 + i}`, mfa: true, prng: p }));
+          else if (k % 60 === 0) out.push(az(t, { op: 'microsoft.authorization/roleassignments/write', upn: cliUser, app: CLI_APP, ip: `198.51.200.${10 + i}`, mfa: true, prng: p }));
+          else out.push(az(t, { op: p.pick(AZ_READS), upn: cliUser, app: CLI_APP, ip: `198.51.200.${10 + i}`, mfa: true, prng: p }));
+        });
+      },
+    });
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t) => out.push(az(t, { op: p.pick(AZ_READS), upn: portalUser, app: PORTAL_APP, ip: `198.51.201.${10 + i}`, mfa: true, prng: p })));
+      },
+    });
+
+    // GCP: gcloud users (some write), Cloud Shell readers, a Terraform service account, an app service account.
+    const gUser = `eng${i}@acme.example`;
+    const gShell = `ops${i}@acme.example`;
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t, k) => {
+          if (k % 30 === 1) out.push(gcp(t, { service: 'compute.googleapis.com', method: 'v1.compute.instances.insert', who: gUser, ip: `198.51.210.${10 + i}`, ua: UA.gcloud('compute.instances.create'), read: false, prng: p }));
+          else {
+            const [service, method] = p.pick(GCP_READS);
+            out.push(gcp(t, { service, method, who: gUser, ip: `198.51.210.${10 + i}`, ua: UA.gcloud('compute.instances.list'), read: true, prng: p }));
+          }
+        });
+      },
+    });
+    actors.push({
+      act(from, to, out) {
+        schedule(p, from, to, (t, k) => {
+          if (k % 30 === 1) out.push(gcp(t, { service: 'storage.googleapis.com', method: 'storage.buckets.create', who: gShell, ip: `34.120.${i % 250}.${5 + i}`, ua: UA.gcloud('storage.buckets.create', 'devshell'), read: false, prng: p }));
+          else {
+            const [service, method] = p.pick(GCP_READS);
+            out.push(gcp(t, { service, method, who: gShell, ip: `34.120.${i % 250}.${5 + i}`, ua: UA.gcloud('compute.instances.list', 'devshell'), read: true, prng: p }));
+          }
+        });
+      },
+    });
+    actors.push({
+      act(from, to, out) {
+        for (let t = from + 900_000; t < to; t += 6 * HOUR) {
+          GCP_READS.forEach(([service, method], j) => out.push(gcp(t + j * 300, { service, method, who: `terraform-${i}@${PROJECT}.iam.gserviceaccount.com`, ip: '198.18.0.6', ua: UA.gcpTerraform, read: true, prng: p })));
+        }
+        schedule(p, from, to, (t) => out.push(gcp(t, { service: 'storage.googleapis.com', method: 'storage.objects.get', who: `app-${i}@${PROJECT}.iam.gserviceaccount.com`, ip: `35.190.${i % 250}.9`, ua: UA.gcpPython, read: true, prng: p })));
+      },
+    });
+  }
+  return { actors, daily };
+}
+
+/** The attacks planted on the last day; each raises exactly the findings PLANTED counts. */
+function plant(p: Prng, day: number, out: Timed[]): void {
+  const at = (hour: number, minute = 0): number => DAY0 + day * 86_400_000 + hour * HOUR + minute * 60_000;
+  // 1a. AWS: the reporting user's key (seen the day before, from its usual address) enumerates eight services in eight seconds.
+  const recon = iamUser('reporting', 'AKIAPLANTEDREPORT001');
+  out.push(ct(at(0, -1000), { src: 'sts.amazonaws.com', name: 'GetCallerIdentity', ua: UA.awsCli, ip: '198.51.99.5', id: recon, prng: p, readOnly: true }));
+  AWS_READS.slice(0, 8).forEach(([src, op], j) => out.push(ct(at(2) + j * 1000, { src, name: op, ua: UA.awsCli, ip: '198.51.99.5', id: recon, prng: p, readOnly: true })));
+  // 1b. GCP: a scripted gcloud run lists six services in six seconds.
+  out.push(gcp(at(0, -1000), { service: 'storage.googleapis.com', method: 'storage.buckets.list', who: 'eng0@acme.example', ip: '198.51.210.10', ua: UA.gcloud('storage.buckets.list'), read: true, prng: p }));
+  GCP_READS.forEach(([service, method], j) => out.push(gcp(at(3) + j * 1000, { service, method, who: 'eng0@acme.example', ip: '198.51.210.10', ua: UA.gcloud('compute.instances.list', 'None', 'True'), read: true, prng: p })));
+  // 2. AWS: a habitual CloudShell user (shell-0, a writer) creates an access key from CloudShell.
+  out.push(ct(at(4), { src: 'iam.amazonaws.com', name: 'CreateAccessKey', ua: `${UA.cloudShell} command/iam.create-access-key`, ip: '3.80.0.7', id: assumed('Admin', 'shell-0', 'ASIAPLANTED000000002', true), prng: p, readOnly: false }));
+  // 3. GCP: a habitual Cloud Shell user (ops0, a writer) grants a role from Cloud Shell.
+  out.push(gcp(at(5), { service: 'cloudresourcemanager.googleapis.com', method: 'SetIamPolicy', who: 'ops0@acme.example', ip: '34.120.0.5', ua: UA.gcloud('projects.add-iam-policy-binding', 'devshell'), read: false, prng: p }));
+  // 4. Azure: shell0 opens Cloud Shell and assigns a role ten minutes later.
+  out.push(az(at(6), { op: 'microsoft.portal/consoles/write', upn: 'shell0@acme.example', app: PORTAL_APP, ip: '198.51.202.10', mfa: true, prng: p }));
+  out.push(az(at(6, 10), { op: 'microsoft.authorization/roleassignments/write', upn: 'shell0@acme.example', app: CLI_APP, ip: '198.51.202.10', mfa: true, prng: p }));
+  // 5. Cloud Shell first use: an AWS admin who never used it (admin-0), and an Azure portal user (portal0).
+  out.push(ct(at(7), { src: 'cloudshell.amazonaws.com', name: 'CreateEnvironment', ua: UA.browser, ip: '192.0.2.10', id: assumed('Admin', 'admin-0', 'ASIAPLANTED000000005', true), prng: p, readOnly: false }));
+  out.push(az(at(7, 30), { op: 'microsoft.portal/consoles/write', upn: 'portal0@acme.example', app: PORTAL_APP, ip: '198.51.201.10', mfa: true, prng: p }));
+  // 6. The reporting key, known from one address, is used from another.
+  out.push(ct(at(8), { src: 's3.amazonaws.com', name: 'ListBuckets', ua: UA.awsCli, ip: '203.0.113.61', id: recon, prng: p, readOnly: true }));
+  // 7. An instance's role credentials are used from outside AWS.
+  out.push(ct(at(9), { src: 'sts.amazonaws.com', name: 'GetCallerIdentity', ua: UA.awsCli, ip: '203.0.113.62', id: assumed('app-role', 'i-0feedfacecafe0001', 'ASIAPLANTED000000007', null, { ec2RoleDelivery: '2.0' }), prng: p, readOnly: true }));
+  out.push(ct(at(0, -30), { src: 'sts.amazonaws.com', name: 'GetCallerIdentity', ua: UA.boto3, ip: '54.210.99.99', id: assumed('app-role', 'i-0feedfacecafe0001', 'ASIAPLANTED000000007', null, { ec2RoleDelivery: '2.0' }), prng: p, readOnly: true }));
+  // 8. A console session without MFA attaches a policy (an IAM user who writes, so not a reader's first write).
+  const noMfa = { ...iamUser('ops-lead', 'ASIAPLANTED000000008'), sessionContext: { attributes: { creationDate: '2026-03-03T00:00:00Z', mfaAuthenticated: 'false' } } };
+  out.push(ct(at(0, -900), { src: 'ec2.amazonaws.com', name: 'CreateTags', ua: UA.browser, ip: '192.0.2.200', id: { ...noMfa, accessKeyId: 'ASIAPLANTED00000008A' }, prng: p, readOnly: false }));
+  out.push(ct(at(10), { src: 'iam.amazonaws.com', name: 'AttachUserPolicy', ua: UA.browser, ip: '192.0.2.200', id: noMfa, prng: p, readOnly: false }));
+  // 9. Twelve AccessDenied in 24 s for one actor and address.
+  for (let j = 0; j < 12; j++) out.push(ct(at(11) + j * 2000, { src: 'secretsmanager.amazonaws.com', name: 'GetSecretValue', ua: UA.awsCli, ip: '198.51.99.5', id: recon, prng: p, error: 'AccessDenied' }));
+  // 10. Offensive user agents: TruffleHog checking the reporting key; AzureHound signing in.
+  out.push(ct(at(12), { src: 'sts.amazonaws.com', name: 'GetCallerIdentity', ua: 'TruffleHog', ip: '198.51.99.5', id: recon, prng: p, readOnly: true }));
+  out.push(signIn(at(12, 30), { upn: 'cli1@acme.example', app: '1b730954-1685-4b74-9bfd-dac224a7b894', appName: 'Azure Active Directory PowerShell', ip: '198.51.200.11', ua: 'azurehound/v2.1.7', prng: p }));
+  // 11. A portal-only user signs in to Azure PowerShell.
+  out.push(signIn(at(13), { upn: 'portal1@acme.example', app: PS_APP, appName: 'Microsoft Azure PowerShell', ip: '198.51.201.11', prng: p }));
+  // 12. A read-only app service account grants itself a role.
+  out.push(gcp(at(14), { service: 'cloudresourcemanager.googleapis.com', method: 'SetIamPolicy', who: `app-0@${PROJECT}.iam.gserviceaccount.com`, ip: '35.190.0.9', ua: UA.gcpPython, read: false, prng: p }));
+  // 13. An Azure CLI user assigns a role and runs a command on a VM eight minutes later.
+  out.push(az(at(15), { op: 'microsoft.authorization/roleassignments/write', upn: 'cli2@acme.example', app: CLI_APP, ip: '198.51.200.12', mfa: true, prng: p }));
+  out.push(az(at(15, 8), { op: 'microsoft.compute/virtualmachines/runcommand/action', upn: 'cli2@acme.example', app: CLI_APP, ip: '198.51.200.12', mfa: true, prng: p }));
+}
+
+const stamp = (t: number): string => new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 13);
+
+/** Writes the logs hour by hour (each hour's files are complete before the next is generated). */
+export async function generateDetectLogs(options: GenerateOptions): Promise<GeneratedLogs> {
+  const prng = new Prng(options.seed ?? DETECT_SEED, 11);
+  const days = options.days ?? 2;
+  const n = Math.max(3, options.actors ?? 4);
+  const { actors, daily } = makeActors(prng, n, options.meanGapSeconds ?? 300);
+  const files: string[] = [];
+  let events = 0;
+  let bytes = 0;
+  const pending: Timed[] = [];
+  const attackRng = new Prng((options.seed ?? DETECT_SEED) ^ 0x5eed, 3);
+  if (options.attacks !== false) plant(attackRng, days - 1, pending);
+  for (let day = 0; day < days; day++) for (const d of daily) d(day, pending);
+  const signins: Timed[] = [];
+  for (let h = 0; h < days * 24; h++) {
+    const from = DAY0 + h * HOUR;
+    const to = from + HOUR;
+    const hour: Timed[] = [];
+    for (const a of actors) a.act(from, to, hour);
+    for (let i = pending.length - 1; i >= 0; i--) {
+      if (pending[i]!.t >= from && pending[i]!.t < to) hour.push(...pending.splice(i, 1));
+    }
+    hour.sort((a, b) => a.t - b.t);
+    const by = { aws: [] as Rec[], azure: [] as Rec[], gcp: [] as Rec[] };
+    // (AWS records are sliced into delivered files below.)
+    for (const e of hour) {
+      if (e.cloud === 'signin') signins.push(e);
+      else by[e.cloud].push(e.rec);
+    }
+    const h0 = stamp(from);
+    const day = h0.slice(0, 8);
+    const write = async (path: string, data: string | Buffer): Promise<void> => {
+      const full = join(options.dir, path);
+      await mkdir(join(full, '..'), { recursive: true });
+      await writeFile(full, data);
+      files.push(full);
+      bytes += data.length;
+    };
+    if (by.aws.length > 0) {
+      // CloudTrail delivers a file about every 5 minutes, named by delivery time, unsorted inside: each 5-minute slice
+      // is reversed to prove the reader orders by event time.
+      const slices = new Map<number, Rec[]>();
+      for (const e of hour) if (e.cloud === 'aws') slices.set(Math.floor((e.t - from) / 300_000), [...(slices.get(Math.floor((e.t - from) / 300_000)) ?? []), e.rec]);
+      for (const [slice, recs] of slices) {
+        const delivered = stamp(from + (slice + 1) * 300_000 + 120_000);
+        await write(`aws/AWSLogs/${ACCOUNT}/CloudTrail/us-east-1/${ACCOUNT}_CloudTrail_us-east-1_${delivered}Z_${prng.hex(16)}.json.gz`, gzipSync(JSON.stringify({ Records: recs.reverse() })));
+      }
+    }
+    if (by.azure.length > 0) {
+      await write(`azure/insights-activity-logs/resourceId=/SUBSCRIPTIONS/${SUB.toUpperCase()}/y=${day.slice(0, 4)}/m=${day.slice(4, 6)}/d=${day.slice(6, 8)}/h=${h0.slice(9, 11)}/m=00/PT1H.json`, by.azure.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    }
+    if (by.gcp.length > 0) {
+      if (h === days * 24 - 1) await write(`gcp/gcloud-read-${h0}.json`, JSON.stringify(by.gcp.slice().reverse(), null, 2) + '\n');
+      else await write(`gcp/audit-${h0}.jsonl.gz`, gzipSync(by.gcp.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+    }
+    events += hour.length;
+  }
+  // Entra sign-ins as Graph pages, one per day.
+  for (let day = 0; day < days; day++) {
+    const list = signins.filter((s) => s.t >= DAY0 + day * 86_400_000 && s.t < DAY0 + (day + 1) * 86_400_000).map((s) => s.rec);
+    const path = join(options.dir, `azure/signins-${stamp(DAY0 + day * 86_400_000).slice(0, 8)}.json`);
+    const data = JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2) + '\n';
+    await writeFile(path, data);
+    files.push(path);
+    bytes += data.length;
+  }
+  return { files, events, bytes, expected: options.attacks === false ? {} : { ...PLANTED } };
+}

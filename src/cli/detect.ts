@@ -1,0 +1,162 @@
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import pc from 'picocolors';
+import type { Severity } from '../engine/types.js';
+import { UserError } from '../errors.js';
+import { runRuleCases, type RuleCaseOutcome } from '../detect/cases.js';
+import { buildDetectReport, DETECT_FORMATS, reachesThreshold } from '../detect/report.js';
+import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
+import { historyFile, runDetection } from '../detect/run.js';
+import { writeOutputs, type OutputFile } from '../util/files.js';
+import { collectList, parseSeverityThreshold, parseSizeMiB } from './options.js';
+import { outcome } from './outcome.js';
+import { colorEnabled } from './progress.js';
+
+interface DetectFlags {
+  rules: string[];
+  builtinRules: boolean;
+  rule: string[];
+  format: string[];
+  output?: string;
+  outputDir?: string;
+  failOn: Severity | 'none';
+  since?: number;
+  until?: number;
+  state?: string;
+  maxLateness: number;
+  maxDocumentSize?: number;
+  skipBadRecords?: boolean;
+  test?: boolean;
+  listRules?: boolean;
+  sarifCategory?: string;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** `2026-01-02T03:04:05Z`, `2026-01-02`, or a duration back from now (`24h`, `7d`). */
+export function parseTimeBound(value: string): number {
+  if (/^[1-9][0-9]*(s|m|h|d)$/.test(value)) return Date.now() - parseDuration(value);
+  const t = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) ? Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value) : NaN;
+  if (Number.isNaN(t)) throw new InvalidArgumentError('use an ISO date-time with zone (2026-01-02T03:00:00Z), a date (2026-01-02) or a duration back from now (24h, 7d)');
+  return t;
+}
+
+function parseLateness(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new InvalidArgumentError('use a duration such as 5m, 15m, 1h');
+  }
+}
+
+/** Output files of a detection run are named cloudward-detect.<ext>. */
+const BASENAME = 'cloudward-detect';
+
+function planDetectOutputs(formats: string[], output: string | undefined, outputDir: string | undefined): Array<{ format: string; path?: string }> {
+  const unique = [...new Set(formats.length > 0 ? formats : ['text'])];
+  for (const f of unique) if (!DETECT_FORMATS[f]) throw new UserError(`unknown format "${f}"`, { where: '--format', hint: `use ${Object.keys(DETECT_FORMATS).join(', ')}` });
+  if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
+  if (outputDir) return unique.map((format) => ({ format, path: join(outputDir, `${BASENAME}.${DETECT_FORMATS[format]!.extension}`) }));
+  if (unique.length > 1) throw new UserError(`${unique.length} formats need --output-dir`, { where: '--format', hint: 'add --output-dir DIR, or name a single format' });
+  return [{ format: unique[0]!, ...(output ? { path: output } : {}) }];
+}
+
+async function runRuleTests(flags: DetectFlags): Promise<number> {
+  const rules = selectRules(await loadRules({ paths: flags.rules, builtIn: flags.builtinRules }), flags.rule);
+  const outcomes: RuleCaseOutcome[] = rules.flatMap(runRuleCases);
+  const failed = outcomes.filter((o) => !o.ok);
+  const c = pc.createColors(colorEnabled(process.stdout, flags.color));
+  for (const o of outcomes) {
+    if (o.ok && !flags.verbose) continue;
+    process.stdout.write(`${o.ok ? c.green('ok  ') : c.red('FAIL')} ${o.ruleId}: ${o.name}\n`);
+    if (!o.ok) process.stdout.write(c.dim(`     expected ${o.expected} finding(s), got ${o.actual} — ${o.detail}\n     ${o.file}\n`));
+  }
+  process.stdout.write(`${rules.length} rules, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
+  if (flags.test) return runRuleTests(flags);
+  const rules = selectRules(await loadRules({ paths: flags.rules, builtIn: flags.builtinRules }), flags.rule);
+  if (flags.listRules) {
+    for (const r of rules) process.stdout.write(`${r.id}  ${r.definition.severity.padEnd(8)}  ${r.definition.title}\n`);
+    return 0;
+  }
+  if (logs.length === 0) throw new UserError('no log file or folder to read', { hint: 'pass CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log exports: `cloudward detect logs/`' });
+  if (rules.length === 0) throw new UserError('no detection rules loaded', { hint: 'drop --no-builtin-rules or add --rules DIR' });
+  if (flags.since !== undefined && flags.until !== undefined && flags.since >= flags.until) throw new UserError('--since is not before --until', { where: '--since', hint: 'swap the two bounds' });
+  const plan = planDetectOutputs(flags.format, flags.output, flags.outputDir);
+
+  const result = await runDetection(logs, rules, {
+    lateness: flags.maxLateness,
+    maxDocumentBytes: flags.maxDocumentSize ?? 1024 * 1024 * 1024,
+    ...(flags.since !== undefined ? { since: flags.since } : {}),
+    ...(flags.until !== undefined ? { until: flags.until } : {}),
+    ...(flags.state ? { stateDir: flags.state } : {}),
+  });
+  if (result.badCount > 0 && !flags.skipBadRecords) {
+    const first = result.bad[0]!;
+    const where = `${first.file}:${first.line}${first.index !== undefined ? ` (record ${first.index + 1})` : ''}`;
+    throw new UserError(`${first.message}${result.badCount > 1 ? `; ${result.badCount} unreadable records in all` : ''}`, { where, hint: 'fix or re-export the log, or pass --skip-bad-records to count them and go on' });
+  }
+  const report = buildDetectReport({ rules, ...result, ...(flags.since !== undefined ? { since: flags.since } : {}), ...(flags.until !== undefined ? { until: flags.until } : {}) });
+
+  const files: OutputFile[] = [];
+  let stdout: string | undefined;
+  for (const { format, path } of plan) {
+    const text = DETECT_FORMATS[format]!.render(report, { verbose: Boolean(flags.verbose), ...(flags.sarifCategory ? { category: flags.sarifCategory } : {}) });
+    if (path) files.push({ path, data: text });
+    else stdout = text;
+  }
+  // The reports and the first-seen history are written together or not at all.
+  if (flags.state) files.push(await historyFile(flags.state, result.history));
+  await writeOutputs(files);
+  if (stdout !== undefined) process.stdout.write(stdout);
+  else if (flags.outputDir && !flags.quiet) {
+    process.stdout.write(DETECT_FORMATS.text!.render(report, { verbose: Boolean(flags.verbose) }));
+    process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
+  }
+  const failing = reachesThreshold(report, flags.failOn);
+  process.stderr.write(`cloudward: ${report.summary.events} events, ${report.summary.findings} finding(s)${flags.failOn === 'none' ? '' : failing ? `; at or above ${flags.failOn}: fail` : `; none at or above ${flags.failOn}: pass`}\n`);
+  return failing ? 1 : 0;
+}
+
+export function detectCommand(): Command {
+  return new Command('detect')
+    .description('detect scripted cloud API abuse (ATT&CK T1059.009, DET0078/AN0215) in CloudTrail, Azure Activity Log, Entra sign-in and GCP audit log exports')
+    .argument('[logs...]', 'log files or folders (gzip or plain JSON, JSON lines or wrapped; recognised by content)')
+    .option('--rules <path>', 'extra detection rule folder or file (repeatable)', collectList, [])
+    .option('--no-builtin-rules', 'do not load the rules that ship with cloudward')
+    .option('--rule <ids>', 'run only these rule ids (comma-separated, repeatable)', collectList, [])
+    .option('-f, --format <names>', `output format(s): ${Object.keys(DETECT_FORMATS).join(', ')} (default: text)`, collectList, [])
+    .option('-o, --output <file>', 'write the (single) format to this file instead of stdout')
+    .option('--output-dir <dir>', `write every format to DIR/${BASENAME}.<ext> (and print the text report)`)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity: critical, high, medium, low, none').argParser(parseSeverityThreshold).default('high'))
+    .option('--since <time>', 'only events at or after this time (ISO date-time, date, or 24h / 7d back from now)', parseTimeBound)
+    .option('--until <time>', 'only events before this time', parseTimeBound)
+    .option('--state <dir>', 'keep first-seen history in DIR between runs (read at start, written with the reports)')
+    .option('--max-lateness <duration>', 'how far out of time order events may arrive and still be ordered', parseLateness, parseDuration('15m'))
+    .option('--max-document-size <MiB>', 'largest file that is one JSON document rather than JSON lines (default: 1024)', parseSizeMiB)
+    .option('--skip-bad-records', 'count and list unreadable records in the report instead of failing')
+    .option('--test', 'run the rules\' embedded test events instead of reading logs (exit 1 if a case fails)')
+    .option('--list-rules', 'list the loaded rules and exit')
+    .option('--sarif-category <name>', 'SARIF automation category (default: cloudward-detect)')
+    .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
+    .option('-q, --quiet', 'no text report when writing --output-dir')
+    .option('-v, --verbose', 'every triggering event and unreadable record')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cloudward detect cloudtrail/ --format sarif --output detect.sarif
+  $ cloudward detect activity.json signins.json.gz gcp-audit.jsonl --output-dir reports --format text,json,ocsf
+  $ cloudward detect logs/ --since 24h --state .cloudward-state --fail-on medium
+  $ cloudward detect --test --rules ./our-detections
+
+Exit codes: 0 no finding at or above --fail-on (default high), 1 there is one (or a rule test failed), 2 usage, input or tool error.`,
+    )
+    .action(async (logs: string[], flags: DetectFlags) => {
+      outcome.code = await runDetect(logs, flags);
+    });
+}

@@ -1,0 +1,81 @@
+import { DetectionEngine } from './engine.js';
+import type { DetectEvent } from './event.js';
+import { normalizeRecord, RecordError } from './normalize.js';
+import type { Rule } from './rules.js';
+
+export interface RuleCaseOutcome {
+  ruleId: string;
+  file: string;
+  name: string;
+  expected: number;
+  actual: number;
+  ok: boolean;
+  detail: string;
+}
+
+const BASE_TIME = Date.parse('2026-01-01T00:00:00Z');
+
+/** What a test event leaves out: an IAM user's CLI read in AWS. */
+function defaults(time: number, file: string, line: number): DetectEvent {
+  return {
+    time,
+    cloud: 'aws',
+    source: 'cloudtrail',
+    account: '111122223333',
+    region: 'us-east-1',
+    actor: { principal: 'arn:aws:iam::111122223333:user/alice', type: 'IAMUser', role: null, credential: 'long-term-key', keyId: 'AKIAEXAMPLEALICE0001', session: null, mfa: null, compute: null },
+    client: { kind: 'cli', tool: 'aws-cli', appId: null, scripted: null, evidence: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023' },
+    src: { ip: '198.51.100.10' },
+    service: 'iam.amazonaws.com',
+    operation: 'ListUsers',
+    access: 'read',
+    outcome: 'success',
+    error: null,
+    accessDenied: false,
+    ref: { file, line },
+  };
+}
+
+/** Turns a rule's test events into normalized events: raw records go through the normalizers, the rest take defaults. */
+export function caseEvents(rule: Rule, testIndex: number): DetectEvent[] {
+  const test = rule.definition.tests[testIndex]!;
+  const events: DetectEvent[] = [];
+  let clock = BASE_TIME;
+  test.events.forEach((item, i) => {
+    const repeat = typeof item.repeat === 'number' ? item.repeat : 1;
+    const ref = { file: rule.file, line: rule.line, index: i };
+    let base: DetectEvent;
+    if (item.record && typeof item.record === 'object') {
+      base = normalizeRecord(item.record as Record<string, unknown>, ref);
+    } else {
+      const { repeat: _r, time, actor, client, src, ...rest } = item as Record<string, unknown>;
+      const d = defaults(typeof time === 'string' ? Date.parse(time) : clock, rule.file, rule.line);
+      base = { ...d, ...(rest as Partial<DetectEvent>), actor: { ...d.actor, ...(actor as object) }, client: { ...d.client, ...(client as object) }, src: { ...d.src, ...(src as object) }, ref };
+    }
+    for (let n = 0; n < repeat; n++) {
+      events.push({ ...base, time: base.time + n * 1000 });
+    }
+    clock = events[events.length - 1]!.time + 1000;
+  });
+  return events.sort((a, b) => a.time - b.time);
+}
+
+/** Runs each of a rule's test cases through a fresh engine holding only that rule. */
+export function runRuleCases(rule: Rule): RuleCaseOutcome[] {
+  return rule.definition.tests.map((test, index) => {
+    let actual = 0;
+    let detail = '';
+    try {
+      const engine = new DetectionEngine([rule]);
+      for (const event of caseEvents(rule, index)) engine.process(event);
+      const findings = engine.finish();
+      actual = findings.length;
+      detail = findings.map((f) => f.message).join('; ') || 'no finding';
+    } catch (error) {
+      if (!(error instanceof RecordError)) throw error;
+      actual = -1;
+      detail = `test record is not readable: ${error.message}`;
+    }
+    return { ruleId: rule.id, file: rule.file, name: test.name, expected: test.expect, actual, ok: actual === test.expect, detail };
+  });
+}

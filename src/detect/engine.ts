@@ -1,0 +1,313 @@
+import type { Severity } from '../engine/types.js';
+import { fieldReader, type DetectEvent, type EventRef } from './event.js';
+import type { Rule } from './rules.js';
+
+/** Evidence kept per finding: enough to find the events again, bounded whatever the burst size. */
+export const MAX_EVIDENCE = 20;
+
+export interface Finding {
+  ruleId: string;
+  title: string;
+  severity: Severity;
+  /** First and last event time of the triggering events (epoch ms). */
+  firstTime: number;
+  lastTime: number;
+  /** The rule's group key (actor and whatever else the rule groups by), as `field=value` pairs. */
+  group: string;
+  actor: string;
+  cloud: string;
+  account: string | null;
+  client: { kind: string; tool: string | null; evidence: string };
+  srcIp: string | null;
+  message: string;
+  /** The triggering events (at most MAX_EVIDENCE), and how many there were in all. */
+  events: EventRef[];
+  eventCount: number;
+  /** Later hits of the same rule and group within the dedupe window, folded into this finding. */
+  duplicates: number;
+}
+
+/** First-seen history of one rule: when it started observing, and key -> value -> last seen (epoch ms). */
+export interface FirstSeenState {
+  observedFrom: number;
+  keys: Map<string, Map<string, number>>;
+}
+
+export interface EngineStats {
+  events: number;
+  matched: Record<string, number>;
+  /** Events a rule could not use because a field it groups or keys by is null. */
+  missingField: Record<string, number>;
+  /** Events first-seen rules only learnt from, being inside their warm-up. */
+  learning: Record<string, number>;
+  /** Peak number of entries held in rule state (group windows, first-seen values, sequences, dedupe marks). */
+  peakState: number;
+}
+
+interface ThresholdGroup {
+  /** count: the latest `atLeast` events (time, ref) as a ring; distinct: value -> latest (time, ref). */
+  ring: Array<{ t: number; ref: EventRef }>;
+  distinct: Map<string, { t: number; ref: EventRef }>;
+  last: number;
+  sample: DetectEvent;
+}
+
+interface SequenceGroup {
+  step: number;
+  start: number;
+  refs: EventRef[];
+}
+
+interface RuleState {
+  rule: Rule;
+  groups: Map<string, ThresholdGroup>;
+  sequences: Map<string, SequenceGroup>;
+  firstSeen?: FirstSeenState;
+  /** group -> the open finding and the time its dedupe window ends. */
+  open: Map<string, { finding: Finding; until: number }>;
+}
+
+const keyOf = (event: DetectEvent, fields: string[]): string | undefined => {
+  if (fields.length === 1) {
+    const v = fieldReader(fields[0]!)(event);
+    return v === null || v === undefined ? undefined : String(v);
+  }
+  let key = '';
+  for (let i = 0; i < fields.length; i++) {
+    const v = fieldReader(fields[i]!)(event);
+    if (v === null || v === undefined) return undefined;
+    key += (i > 0 ? '\u0001' : '') + String(v);
+  }
+  return key;
+};
+
+const groupText = (fields: string[], key: string): string => {
+  const values = key.split('\u0001');
+  return fields.map((f, i) => `${f}=${values[i] ?? ''}`).join(', ');
+};
+
+/** The reserved first-seen value under which a key's own last-seen time is kept. */
+export const KEY_SEEN = '\u0000key';
+
+/** How often (in processed events) expired group windows, sequences and dedupe marks are swept out. */
+const SWEEP_EVERY = 50_000;
+
+/**
+ * The stateful rule engine. Events must arrive in time order (the reader's reorder buffer sees to that); memory is
+ * what the rules keep: per group, the events inside its window (at most `atLeast`, or one per distinct value); per
+ * first-seen key, its values within the look-back; per actor, one partial sequence; per alert, its dedupe mark.
+ */
+export class DetectionEngine {
+  private readonly states: RuleState[];
+  readonly findings: Finding[] = [];
+  readonly stats: EngineStats;
+  private now = -Infinity;
+  private sinceSweep = 0;
+
+  constructor(rules: Rule[], history: Map<string, FirstSeenState> = new Map()) {
+    this.states = rules.map((rule) => ({
+      rule,
+      groups: new Map(),
+      sequences: new Map(),
+      open: new Map(),
+      ...(rule.firstSeen ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } } : {}),
+    }));
+    this.stats = { events: 0, matched: {}, missingField: {}, learning: {}, peakState: 0 };
+    for (const rule of rules) {
+      this.stats.matched[rule.id] = 0;
+      this.stats.missingField[rule.id] = 0;
+      this.stats.learning[rule.id] = 0;
+    }
+  }
+
+  process(event: DetectEvent): void {
+    this.stats.events++;
+    if (event.time > this.now) this.now = event.time;
+    for (const state of this.states) {
+      const rule = state.rule;
+      // Absence is learnt from every event, not only matching ones: the warm-up runs from the first event seen.
+      if (state.firstSeen && event.time < state.firstSeen.observedFrom) state.firstSeen.observedFrom = event.time;
+      if (!rule.match(event)) continue;
+      this.stats.matched[rule.id]!++;
+      if (rule.threshold) this.threshold(state, event);
+      else if (rule.firstSeen) this.firstSeen(state, event);
+      else if (rule.sequence) this.sequence(state, event);
+      else this.alert(state, event.actor.principal, `actor.principal=${event.actor.principal}`, event, [event.ref], 1, `${event.operation} by ${event.actor.principal}`);
+    }
+    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
+  }
+
+  /** Raises a finding, or folds it into the open one of the same rule and group. */
+  private alert(state: RuleState, group: string, groupLabel: string, event: DetectEvent, refs: EventRef[], count: number, message: string, firstTime = event.time): void {
+    const open = state.open.get(group);
+    if (open && event.time < open.until) {
+      open.finding.duplicates++;
+      open.finding.lastTime = event.time;
+      return;
+    }
+    const rule = state.rule;
+    const finding: Finding = {
+      ruleId: rule.id,
+      title: rule.definition.title,
+      severity: rule.definition.severity,
+      firstTime,
+      lastTime: event.time,
+      group: groupLabel,
+      actor: event.actor.principal,
+      cloud: event.cloud,
+      account: event.account,
+      client: { kind: event.client.kind, tool: event.client.tool, evidence: event.client.evidence },
+      srcIp: event.src.ip,
+      message,
+      events: refs.slice(0, MAX_EVIDENCE),
+      eventCount: count,
+      duplicates: 0,
+    };
+    this.findings.push(finding);
+    state.open.set(group, { finding, until: event.time + rule.dedupe });
+  }
+
+  private threshold(state: RuleState, event: DetectEvent): void {
+    const t = state.rule.threshold!;
+    const key = keyOf(event, t.by);
+    if (key === undefined) {
+      this.stats.missingField[state.rule.id]!++;
+      return;
+    }
+    let group = state.groups.get(key);
+    if (!group) {
+      group = { ring: [], distinct: new Map(), last: event.time, sample: event };
+      state.groups.set(key, group);
+    }
+    group.last = event.time;
+    const from = event.time - t.window;
+    let reached = false;
+    if (t.distinct) {
+      const v = fieldReader(t.distinct)(event);
+      if (v === null || v === undefined) {
+        this.stats.missingField[state.rule.id]!++;
+        return;
+      }
+      const value = String(v);
+      group.distinct.delete(value);
+      group.distinct.set(value, { t: event.time, ref: event.ref });
+      // Insertion order is time order, so stale values are at the front.
+      for (const [k, entry] of group.distinct) {
+        if (entry.t >= from) break;
+        group.distinct.delete(k);
+      }
+      reached = group.distinct.size >= t.atLeast;
+    } else {
+      group.ring.push({ t: event.time, ref: event.ref });
+      if (group.ring.length > t.atLeast) group.ring.shift();
+      reached = group.ring.length >= t.atLeast && group.ring[0]!.t >= from;
+    }
+    if (!reached) return;
+    const entries = t.distinct ? [...group.distinct.values()] : group.ring;
+    const what = t.distinct ? `${entries.length} distinct ${t.distinct} values` : `${entries.length} events`;
+    const seconds = Math.round((event.time - entries[0]!.t) / 1000);
+    this.alert(state, key, groupText(t.by, key), event, entries.map((e) => e.ref), entries.length, `${what} within ${seconds}s (threshold ${t.atLeast} in ${t.window / 1000}s) for ${groupText(t.by, key)}`, entries[0]!.t);
+    state.groups.delete(key);
+  }
+
+  private firstSeen(state: RuleState, event: DetectEvent): void {
+    const f = state.rule.firstSeen!;
+    const history = state.firstSeen!;
+    const key = keyOf(event, f.key);
+    const value = f.value.length > 0 ? keyOf(event, f.value) : '';
+    if (key === undefined || value === undefined) {
+      this.stats.missingField[state.rule.id]!++;
+      return;
+    }
+    let values = history.keys.get(key);
+    const last = values?.get(value);
+    const lookbackFrom = event.time - f.lookback;
+    // The key's own last-seen time sits under a reserved value, so that knowing the key costs one lookup.
+    const keyLast = values?.get(KEY_SEEN);
+    const keyKnown = keyLast !== undefined && keyLast >= lookbackFrom;
+    const valueKnown = last !== undefined && last >= lookbackFrom;
+    const learning = event.time < history.observedFrom + f.warmup;
+    if (!valueKnown && !learning && (!f.alertWhen || f.alertWhen(event))) {
+      const isNew = f.value.length > 0 ? (keyKnown ? true : f.newKey === 'alert') : true;
+      if (isNew) {
+        const what = f.value.length > 0 ? `${groupText(f.value, value)} first seen for ${groupText(f.key, key)}` : `first ${event.operation} for ${groupText(f.key, key)}`;
+        this.alert(state, `${key}\u0002${value}`, groupText([...f.key, ...f.value], f.value.length > 0 ? `${key}\u0001${value}` : key), event, [event.ref], 1, `${what} (look-back ${f.lookback / 86_400_000}d)`);
+      }
+    } else if (learning && !valueKnown) {
+      this.stats.learning[state.rule.id]!++;
+    }
+    if (!values) {
+      values = new Map();
+      history.keys.set(key, values);
+    }
+    values.set(value, event.time);
+    values.set(KEY_SEEN, event.time);
+  }
+
+  private sequence(state: RuleState, event: DetectEvent): void {
+    const s = state.rule.sequence!;
+    const key = keyOf(event, s.by);
+    if (key === undefined) {
+      this.stats.missingField[state.rule.id]!++;
+      return;
+    }
+    let progress = state.sequences.get(key);
+    if (progress && event.time - progress.start > s.window) {
+      state.sequences.delete(key);
+      progress = undefined;
+    }
+    if (progress && s.steps[progress.step]!.match(event)) {
+      progress.step++;
+      if (progress.refs.length < MAX_EVIDENCE) progress.refs.push(event.ref);
+      if (progress.step === s.steps.length) {
+        state.sequences.delete(key);
+        const seconds = Math.round((event.time - progress.start) / 1000);
+        this.alert(state, key, groupText(s.by, key), event, progress.refs, progress.refs.length, `${s.steps.map((x) => x.name).join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`, progress.start);
+      }
+      return;
+    }
+    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref] });
+  }
+
+  /** Drops state that can no longer matter: windows, sequences and dedupe marks that ended, first-seen values past the look-back. */
+  sweep(): void {
+    this.sinceSweep = 0;
+    let size = 0;
+    for (const state of this.states) {
+      const rule = state.rule;
+      if (rule.threshold) {
+        const from = this.now - rule.threshold.window;
+        for (const [k, g] of state.groups) if (g.last < from) state.groups.delete(k);
+        for (const g of state.groups.values()) size += 1 + g.ring.length + g.distinct.size;
+      }
+      if (rule.sequence) {
+        const from = this.now - rule.sequence.window;
+        for (const [k, s] of state.sequences) if (s.start < from) state.sequences.delete(k);
+        size += state.sequences.size;
+      }
+      if (state.firstSeen) {
+        const from = this.now - rule.firstSeen!.lookback;
+        for (const [k, values] of state.firstSeen.keys) {
+          for (const [v, t] of values) if (t < from) values.delete(v);
+          if (values.size <= 1) state.firstSeen.keys.delete(k);
+          else size += 1 + values.size;
+        }
+      }
+      for (const [k, o] of state.open) if (o.until <= this.now) state.open.delete(k);
+      size += state.open.size;
+    }
+    if (size > this.stats.peakState) this.stats.peakState = size;
+  }
+
+  /** First-seen history to keep for the next run (with --state). */
+  history(): Map<string, FirstSeenState> {
+    const out = new Map<string, FirstSeenState>();
+    for (const state of this.states) if (state.firstSeen) out.set(state.rule.id, state.firstSeen);
+    return out;
+  }
+
+  finish(): Finding[] {
+    this.sweep();
+    return this.findings.sort((a, b) => a.firstTime - b.firstTime || a.ruleId.localeCompare(b.ruleId));
+  }
+}

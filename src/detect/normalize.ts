@@ -1,0 +1,276 @@
+import { AZURE_APP_IDS, classifyUserAgent } from './clients.js';
+import type { CredentialKind, DetectEvent, EventRef, LogSource } from './event.js';
+
+type Rec = Record<string, unknown>;
+
+/** Thrown for a record that is JSON but not an audit-log record this reader knows; the reader adds file:line. */
+export class RecordError extends Error {}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const obj = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
+
+function parseTime(v: unknown, what: string): number {
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  if (Number.isNaN(t)) throw new RecordError(`${what} is missing or not a date-time`);
+  return t;
+}
+
+/** Which log a record came from, read from its shape; undefined when it is none of them. */
+export function recordKind(r: Rec): LogSource | 'lookup-event' | undefined {
+  if ('eventSource' in r && 'eventName' in r) return 'cloudtrail';
+  if ('eventsource' in r && 'eventname' in r) return 'cloudtrail';
+  if (typeof r.CloudTrailEvent === 'string') return 'lookup-event';
+  if (obj(r.protoPayload)) return 'gcp-audit';
+  if (typeof r.createdDateTime === 'string' && 'appId' in r) return 'entra-signin';
+  if (/SignInLogs$/.test(String(r.category ?? '')) && obj(r.properties)) return 'entra-signin';
+  if ('operationName' in r && ('eventTimestamp' in r || 'resourceId' in r || 'time' in r)) return 'azure-activity';
+  return undefined;
+}
+
+/** Normalizes one record of any supported log into the event shape. */
+export function normalizeRecord(r: Rec, ref: EventRef): DetectEvent {
+  switch (recordKind(r)) {
+    case 'cloudtrail':
+      return fromCloudTrail(r, ref);
+    case 'lookup-event': {
+      let inner: unknown;
+      try {
+        inner = JSON.parse(r.CloudTrailEvent as string);
+      } catch {
+        throw new RecordError('CloudTrailEvent is not valid JSON');
+      }
+      const rec = obj(inner);
+      if (!rec) throw new RecordError('CloudTrailEvent is not a JSON object');
+      return fromCloudTrail(rec, ref);
+    }
+    case 'gcp-audit':
+      return fromGcp(r, ref);
+    case 'entra-signin':
+      return fromSignIn(typeof r.createdDateTime === 'string' ? r : { ...obj(r.properties), createdDateTime: r.time }, ref);
+    case 'azure-activity':
+      return fromAzureActivity(r, ref);
+    default:
+      throw new RecordError('not a CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log record');
+  }
+}
+
+// ---------------------------------------------------------------- AWS CloudTrail
+
+/** Athena's CloudTrail table lower-cases every column; this maps such a record back to CloudTrail's names. */
+const ATHENA_NAMES: Rec = {
+  eventtime: 'eventTime', eventsource: 'eventSource', eventname: 'eventName', awsregion: 'awsRegion', sourceipaddress: 'sourceIPAddress',
+  useragent: 'userAgent', errorcode: 'errorCode', readonly: 'readOnly', useridentity: 'userIdentity', recipientaccountid: 'recipientAccountId',
+  type: 'type', arn: 'arn', accountid: 'accountId', accesskeyid: 'accessKeyId', principalid: 'principalId', sessioncontext: 'sessionContext',
+  attributes: 'attributes', mfaauthenticated: 'mfaAuthenticated', sessionissuer: 'sessionIssuer', username: 'userName', ec2roledelivery: 'ec2RoleDelivery',
+};
+function camelCase(v: unknown): unknown {
+  const o = obj(v);
+  if (!o) return v;
+  const out: Rec = {};
+  for (const [k, val] of Object.entries(o)) out[(ATHENA_NAMES[k] as string | undefined) ?? k] = camelCase(val);
+  return out;
+}
+
+const READ_PREFIX = /^(Describe|Get|List|Head|Lookup|Search|Scan|Query|BatchGet|Check|Generate(?!DataKey))/;
+const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|AuthorizationFailed|PERMISSION_DENIED|Forbidden/i;
+const IPV4_OR_6 = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]+)$/i;
+
+function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
+  const r = 'eventsource' in raw ? (camelCase(raw) as Rec) : raw;
+  const id = obj(r.userIdentity) ?? {};
+  const ctx = obj(id.sessionContext);
+  const issuer = obj(ctx?.sessionIssuer);
+  const attributes = obj(ctx?.attributes);
+  const type = str(id.type);
+  const keyId = str(id.accessKeyId);
+  const arn = str(id.arn);
+  let credential: CredentialKind = 'unknown';
+  if (type === 'AWSService' || type === 'AWSAccount') credential = 'service';
+  else if (type === 'FederatedUser' || type === 'WebIdentityUser' || type === 'SAMLUser') credential = 'federated';
+  else if (keyId?.startsWith('AKIA')) credential = 'long-term-key';
+  else if (keyId?.startsWith('ASIA') || type === 'AssumedRole') credential = 'session';
+  // An assumed role's principal is the session ARN (with SSO, the session name is the person); the role is kept apart.
+  const principal = arn ?? str(id.principalId) ?? str(id.invokedBy) ?? 'unknown';
+  const role = type === 'AssumedRole' ? str(issuer?.arn) : null;
+  const session = type === 'AssumedRole' && arn ? (arn.split('/').pop() ?? null) : null;
+  const mfaRaw = attributes?.mfaAuthenticated;
+  const mfa = mfaRaw === 'true' || mfaRaw === true ? true : mfaRaw === 'false' || mfaRaw === false ? false : null;
+  // EC2 instance-profile credentials: the session name is the instance id (and ec2RoleDelivery is set).
+  const compute = session && /^i-[0-9a-f]{8,17}$/.test(session) ? session : null;
+  const ua = str(r.userAgent);
+  const client = classifyUserAgent(ua);
+  const name = str(r.eventName) ?? '';
+  const error = str(r.errorCode);
+  const readOnly = r.readOnly;
+  const access = readOnly === true || readOnly === 'true' ? 'read' : readOnly === false || readOnly === 'false' ? 'write' : READ_PREFIX.test(name) ? 'read' : 'write';
+  const ip = str(r.sourceIPAddress);
+  return {
+    time: parseTime(r.eventTime, 'eventTime'),
+    cloud: 'aws',
+    source: 'cloudtrail',
+    account: str(r.recipientAccountId) ?? str(id.accountId),
+    region: str(r.awsRegion),
+    actor: { principal, type, role, credential, keyId, session, mfa, compute },
+    client: { ...client, appId: null, evidence: ua ?? '' },
+    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null },
+    service: str(r.eventSource) ?? '',
+    operation: name,
+    access,
+    outcome: error ? 'failure' : 'success',
+    error,
+    accessDenied: error !== null && ACCESS_DENIED.test(error),
+    ref,
+  };
+}
+
+// ---------------------------------------------------------------- Azure Activity Log (diagnostic export and az CLI)
+
+const AMR_CLAIM = 'http://schemas.microsoft.com/claims/authnmethodsreferences';
+const UPN_CLAIMS = ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', 'name'];
+const OID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+
+/** `{value, localizedValue}` (az CLI, REST) or a plain string (diagnostic export). */
+const valueOf = (v: unknown): string | null => str(v) ?? str(obj(v)?.value);
+
+function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
+  // The diagnostic-settings export nests claims under identity; `az monitor activity-log list` has them at the top.
+  const claims = obj(r.claims) ?? obj(obj(r.identity)?.claims) ?? {};
+  const operation = valueOf(r.operationName) ?? '';
+  const appId = str(claims.appid) ?? str(claims.azp);
+  const upn = UPN_CLAIMS.map((c) => str(claims[c])).find((v) => v !== null) ?? null;
+  const caller = str(r.caller);
+  const oid = str(claims[OID_CLAIM]);
+  const isApp = str(claims.idtyp) === 'app' || (upn === null && appId !== null && (caller === null || !caller.includes('@')));
+  const miResource = str(claims.xms_mirid);
+  const amr = str(claims[AMR_CLAIM]);
+  const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
+  const status = valueOf(r.resultType) ?? valueOf(r.status) ?? '';
+  const subStatus = valueOf(r.resultSignature) ?? valueOf(r.subStatus) ?? '';
+  const failed = /^fail/i.test(status);
+  const time = r.eventTimestamp ?? r.time;
+  const resourceId = str(r.resourceId) ?? '';
+  const subscription = str(r.subscriptionId) ?? /\/subscriptions\/([^/]+)/i.exec(resourceId)?.[1] ?? null;
+  const ip = str(r.callerIpAddress) ?? str(obj(r.httpRequest)?.clientIpAddress) ?? str(claims.ipaddr);
+  const errorCode = failed ? (str(obj(obj(r.properties)?.statusMessage)?.code) ?? (subStatus || status)) : null;
+  const lower = operation.toLowerCase();
+  return {
+    time: parseTime(time, r.eventTimestamp !== undefined ? 'eventTimestamp' : 'time'),
+    cloud: 'azure',
+    source: 'azure-activity',
+    account: subscription ? subscription.toLowerCase() : null,
+    region: null,
+    actor: {
+      principal: (upn ?? caller ?? oid ?? appId ?? 'unknown').toLowerCase(),
+      role: null,
+      type: isApp ? (miResource ? 'ManagedIdentity' : 'ServicePrincipal') : 'User',
+      credential: isApp ? 'service' : 'session',
+      keyId: isApp ? appId : null,
+      session: str(claims.uti),
+      mfa: amr === null ? null : /\bmfa\b/.test(amr),
+      compute: miResource && /\/virtualmachines\//i.test(miResource) ? miResource.toLowerCase() : null,
+    },
+    client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appid ${appId}` } : { kind: 'unknown', tool: null, appId, scripted: null, evidence: appId ? `appid ${appId}` : '' },
+    src: { ip },
+    service: lower.split('/')[0] ?? '',
+    operation: lower,
+    access: lower.endsWith('/read') ? 'read' : 'write',
+    outcome: failed ? 'failure' : /^succe/i.test(status) ? 'success' : 'unknown',
+    error: errorCode,
+    accessDenied: failed && ACCESS_DENIED.test(`${status} ${subStatus} ${errorCode ?? ''}`),
+    ref,
+  };
+}
+
+// ---------------------------------------------------------------- Entra ID sign-ins (Graph auditLogs/signIns)
+
+function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
+  const appId = str(r.appId);
+  const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
+  const status = obj(r.status);
+  const code = status?.errorCode;
+  const failed = typeof code === 'number' ? code !== 0 : typeof code === 'string' ? code !== '0' : false;
+  const mfaDetail = obj(r.mfaDetail);
+  const requirement = str(r.authenticationRequirement);
+  const ua = str(r.userAgent);
+  const uaClient = classifyUserAgent(ua);
+  const isServicePrincipal = str(r.servicePrincipalId) !== null && str(r.userPrincipalName) === null;
+  return {
+    time: parseTime(r.createdDateTime, 'createdDateTime'),
+    cloud: 'azure',
+    source: 'entra-signin',
+    account: str(r.tenantId) ?? str(r.resourceTenantId),
+    region: null,
+    actor: {
+      principal: (str(r.userPrincipalName) ?? str(r.userId) ?? str(r.servicePrincipalName) ?? 'unknown').toLowerCase(),
+      type: isServicePrincipal ? 'ServicePrincipal' : 'User',
+      role: null,
+      credential: isServicePrincipal ? 'service' : 'user',
+      keyId: null,
+      session: str(r.correlationId),
+      mfa: str(mfaDetail?.authMethod) ? true : requirement === 'singleFactorAuthentication' ? false : requirement === 'multiFactorAuthentication' ? true : null,
+      compute: null,
+    },
+    client: known
+      ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}${r.appDisplayName ? ` (${String(r.appDisplayName)})` : ''}` }
+      : uaClient.kind === 'tool'
+        ? { ...uaClient, appId, evidence: ua ?? '' }
+        : { kind: uaClient.kind === 'unknown' && str(r.clientAppUsed) === 'Browser' ? 'browser' : uaClient.kind, tool: uaClient.tool, appId, scripted: null, evidence: appId ? `appId ${appId}` : (ua ?? '') },
+    src: { ip: str(r.ipAddress) },
+    service: 'signin',
+    operation: 'SignIn',
+    access: 'read',
+    outcome: failed ? 'failure' : 'success',
+    error: failed ? String(code) : null,
+    accessDenied: false,
+    ref,
+  };
+}
+
+// ---------------------------------------------------------------- GCP Cloud Audit Logs
+
+const GCP_READ = /\.(get|list|search|lookup|query|aggregated|test|check|fetch|batchGet|getIamPolicy|testIamPermissions)[A-Za-z]*$/i;
+
+function fromGcp(r: Rec, ref: EventRef): DetectEvent {
+  const p = obj(r.protoPayload)!;
+  const auth = obj(p.authenticationInfo) ?? {};
+  const meta = obj(p.requestMetadata) ?? {};
+  const status = obj(p.status);
+  const code = typeof status?.code === 'number' ? status.code : 0;
+  const ua = str(meta.callerSuppliedUserAgent);
+  const client = classifyUserAgent(ua);
+  const method = str(p.methodName) ?? '';
+  const principal = str(auth.principalEmail) ?? str(auth.principalSubject) ?? 'unknown';
+  const logName = str(r.logName) ?? '';
+  const isSa = principal.endsWith('.gserviceaccount.com');
+  const delegation = Array.isArray(auth.serviceAccountDelegationInfo) && auth.serviceAccountDelegationInfo.length > 0;
+  const labels = obj(obj(r.resource)?.labels);
+  const project = str(labels?.project_id) ?? /^projects\/([^/]+)/.exec(logName)?.[1] ?? null;
+  const access = logName.endsWith('%2Fdata_access') || logName.endsWith('/data_access') || GCP_READ.test(method) ? 'read' : 'write';
+  return {
+    time: parseTime(r.timestamp ?? r.receiveTimestamp, 'timestamp'),
+    cloud: 'gcp',
+    source: 'gcp-audit',
+    account: project,
+    region: str(labels?.location) ?? str(labels?.zone) ?? null,
+    actor: {
+      principal: principal.toLowerCase(),
+      type: isSa ? 'ServiceAccount' : 'User',
+      role: null,
+      credential: isSa ? (str(auth.serviceAccountKeyName) ? 'long-term-key' : delegation ? 'federated' : 'service') : 'session',
+      keyId: str(auth.serviceAccountKeyName)?.split('/').pop() ?? null,
+      session: null,
+      mfa: null,
+      compute: null,
+    },
+    client: { ...client, appId: null, evidence: ua ?? '' },
+    src: { ip: str(meta.callerIp) },
+    service: str(p.serviceName) ?? '',
+    operation: method,
+    access,
+    outcome: code === 0 ? 'success' : 'failure',
+    error: code === 0 ? null : `${code}`,
+    // google.rpc.Code 7 PERMISSION_DENIED, 16 UNAUTHENTICATED.
+    accessDenied: code === 7 || code === 16,
+    ref,
+  };
+}

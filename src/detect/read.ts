@@ -1,0 +1,346 @@
+import { createReadStream } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { UserError } from '../errors.js';
+import { formatBytes } from '../util/files.js';
+import type { DetectEvent, EventRef } from './event.js';
+import { normalizeRecord, recordKind, RecordError } from './normalize.js';
+
+/** A line or record that could not be read, with where it is. */
+export interface BadRecord {
+  file: string;
+  line: number;
+  index?: number;
+  message: string;
+}
+
+export interface ReadOptions {
+  /** A file that is one JSON document (not JSON lines) is parsed whole; larger ones are refused. */
+  maxDocumentBytes: number;
+  onBad(bad: BadRecord): void;
+}
+
+export interface FileStats {
+  file: string;
+  format: string;
+  compressed: boolean;
+  records: number;
+  bytes: number;
+}
+
+/** Keys under which exports wrap their records: CloudTrail files, diagnostic settings, lookup-events, Graph. */
+const WRAPPERS = ['Records', 'records', 'Events', 'value'] as const;
+
+/** CloudTrail's delivered file names carry the time they cover (`..._20260101T1205Z_...`); other logs sort by path. */
+function sortKey(path: string): string {
+  const stamp = /_(\d{8}T\d{4}Z)_/.exec(basename(path))?.[1];
+  return stamp ? `${stamp}\u0000${path}` : `~${path}`;
+}
+
+/** Expands the named files and folders (recursively; hidden entries skipped) into log files in time order. */
+export async function listLogFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new UserError('log file or folder not found', { where: path, hint: 'check the path' });
+    }
+    if (info.isDirectory()) {
+      const entries = await readdir(path, { recursive: true, withFileTypes: true });
+      const found = entries.filter((e) => e.isFile() && !e.name.startsWith('.') && !join(e.parentPath, e.name).slice(path.length).split('/').some((p) => p.startsWith('.'))).map((e) => join(e.parentPath, e.name));
+      if (found.length === 0) throw new UserError('folder holds no log files', { where: path, hint: 'name a folder with CloudTrail, Activity Log, sign-in or GCP audit exports' });
+      files.push(...found.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)));
+    } else if (info.isFile()) {
+      if (info.size === 0) throw new UserError('log file is empty (0 bytes)', { where: path, hint: 'an interrupted export leaves an empty file; export it again' });
+      files.push(path);
+    } else {
+      throw new UserError('not a regular file', { where: path });
+    }
+  }
+  return files;
+}
+
+/** How the file starts: gzip (by its magic bytes) and the text encoding (by its BOM). */
+async function sniff(file: string): Promise<{ gzip: boolean }> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await handle.read(head, 0, 2, 0);
+    return { gzip: bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The 1-based line on which each element of the document's record array starts (the array is at `depth`). */
+function elementLines(text: string, depth: number): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let level = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+      else if (ch === 0x0a) line++;
+      continue;
+    }
+    if (ch === 0x22) inString = true;
+    else if (ch === 0x0a) line++;
+    else if (ch === 0x7b || ch === 0x5b) {
+      if (ch === 0x7b && level === depth) lines.push(line);
+      level++;
+    } else if (ch === 0x7d || ch === 0x5d) level--;
+  }
+  return lines;
+}
+
+/** Events handed over this many at a time: one await per batch, not per event. */
+const BATCH = 4096;
+
+/**
+ * Reads one log file (gzip or plain, JSON lines or one JSON document) as batches of events in roughly time order;
+ * bad records go to `onBad`. The file's statistics are filled in as it is read.
+ */
+export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 }): AsyncGenerator<DetectEvent[]> {
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(2);
+  const { bytesRead } = await handle.read(head, 0, 2, 0);
+  const gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  stats.compressed = gzip;
+  const raw = handle.createReadStream({ start: 0, highWaterMark: 256 * 1024 });
+  const stream: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: 256 * 1024 })) : raw;
+  raw.on('error', (error) => stream.destroy(error));
+
+  let batch: DetectEvent[] = [];
+  let lineNo = 0;
+  /** The text after the last newline; kept as parts while a long line (a CloudTrail file is one) spans chunks. */
+  let pending: string[] = [];
+  let documentMode = false;
+  let documentParts: string[] = [];
+  let documentBytes = 0;
+  let firstRecordSeen = false;
+  let decoder: 'utf8' | 'utf16le' | undefined;
+
+  const recognise = (record: Record<string, unknown>, where: string): void => {
+    if (firstRecordSeen) return;
+    firstRecordSeen = true;
+    const kind = recordKind(record);
+    if (!kind) {
+      throw new UserError('unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log record', {
+        where,
+        hint: 'see docs/detect.md for the exports cloudward reads',
+      });
+    }
+    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind;
+  };
+
+  const emit = (record: unknown, ref: EventRef): void => {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      options.onBad({ ...ref, message: 'record is not a JSON object' });
+      return;
+    }
+    recognise(record as Record<string, unknown>, `${file}:${ref.line}`);
+    stats.records++;
+    try {
+      batch.push(normalizeRecord(record as Record<string, unknown>, ref));
+    } catch (error) {
+      if (error instanceof RecordError) options.onBad({ ...ref, message: error.message });
+      else throw error;
+    }
+  };
+
+  /** A parsed line or document: a wrapper or array is expanded into its records. */
+  const expand = (value: unknown, line: number, lines?: number[]): void => {
+    let list: unknown[] | undefined;
+    if (Array.isArray(value)) list = value;
+    else if (value !== null && typeof value === 'object') {
+      for (const key of WRAPPERS) {
+        const inner = (value as Record<string, unknown>)[key];
+        if (Array.isArray(inner)) {
+          list = inner;
+          break;
+        }
+      }
+    }
+    if (!list) {
+      emit(value, { file, line });
+      return;
+    }
+    if (list.length === 0 && !firstRecordSeen) stats.format = 'empty';
+    // A document's records are put in time order here (gcloud prints newest first; CloudTrail files are unsorted).
+    const from = batch.length;
+    for (let i = 0; i < list.length; i++) emit(list[i], { file, line: lines?.[i] ?? line, index: i });
+    if (batch.length - from > 1) {
+      const mine = batch.splice(from).sort((a, b) => a.time - b.time);
+      for (const e of mine) batch.push(e);
+    }
+  };
+
+  const onLine = (text: string): void => {
+    lineNo++;
+    if (documentMode) {
+      documentParts.push(text, '\n');
+      documentBytes += text.length + 1;
+      if (documentBytes > options.maxDocumentBytes) {
+        throw new UserError(`one JSON document over ${formatBytes(options.maxDocumentBytes)}`, { where: file, hint: 'export as JSON lines (one record per line), which is streamed, or raise --max-document-size' });
+      }
+      return;
+    }
+    const trimmed = lineNo === 1 ? text.replace(/^\uFEFF/, '').trim() : text.trim();
+    if (trimmed === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      if (!firstRecordSeen && stats.records === 0 && stats.format !== 'empty') {
+        if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+          documentMode = true;
+          documentParts = [trimmed, '\n'];
+          documentBytes = trimmed.length + 1;
+          return;
+        }
+        throw new UserError('unknown log format: not JSON, JSON lines or gzip', { where: `${file}:${lineNo}`, hint: 'cloudward reads JSON exports of CloudTrail, the Azure Activity Log, Entra sign-ins and GCP audit logs (see docs/detect.md)' });
+      }
+      options.onBad({ file, line: lineNo, message: `malformed JSON (${(error as Error).message.replace(/^JSON\.parse: /, '').split(' in JSON')[0]})` });
+      return;
+    }
+    expand(value, lineNo);
+  };
+
+  try {
+    for await (const data of stream) {
+      let chunk: string;
+      if (!decoder) {
+        const b = data as Buffer;
+        // PowerShell redirection writes UTF-16LE with a BOM.
+        decoder = b[0] === 0xff && b[1] === 0xfe ? 'utf16le' : 'utf8';
+        chunk = decoder === 'utf16le' ? b.subarray(2).toString('utf16le') : b.toString('utf8');
+      } else chunk = (data as Buffer).toString(decoder);
+      stats.bytes += (data as Buffer).length;
+      let nl = chunk.indexOf('\n');
+      if (nl === -1) {
+        pending.push(chunk);
+      } else {
+        pending.push(chunk.slice(0, nl));
+        onLine(pending.length === 1 ? pending[0]! : pending.join(''));
+        let start = nl + 1;
+        for (nl = chunk.indexOf('\n', start); nl !== -1; nl = chunk.indexOf('\n', start)) {
+          onLine(chunk.slice(start, nl));
+          start = nl + 1;
+        }
+        pending = start < chunk.length ? [chunk.slice(start)] : [];
+      }
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (pending.length > 0) onLine(pending.join(''));
+    pending = [];
+  } catch (error) {
+    stream.destroy();
+    raw.destroy();
+    await handle.close().catch(() => undefined);
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (gzip && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid/i.test((error as Error).message))) {
+      throw new UserError(`truncated or corrupt gzip (${(error as Error).message})`, { where: file, hint: 'download or export the file again' });
+    }
+    if (code === 'EACCES') throw new UserError('log file is not readable (permission denied)', { where: file, hint: 'fix its permissions' });
+    throw error;
+  }
+
+  if (documentMode) {
+    const text = documentParts.join('');
+    documentParts = [];
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const message = (error as Error).message;
+      const position = /position (\d+)/.exec(message)?.[1];
+      const line = position ? text.slice(0, Number(position)).split('\n').length : 1;
+      throw new UserError(`malformed JSON document (${message.split(' in JSON')[0]})`, { where: `${file}:${line}`, hint: 'export the log again; a truncated download ends mid-document' });
+    }
+    expand(value, 1, elementLines(text, Array.isArray(value) ? 1 : 2));
+  }
+  if (!firstRecordSeen && stats.format !== 'empty') {
+    throw new UserError('no log records found', { where: file, hint: 'the file is JSON but holds no records' });
+  }
+  for (let i = 0; i < batch.length; i += BATCH) yield batch.slice(i, i + BATCH);
+}
+
+/** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
+const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|eventTimestamp|time|createdDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
+const SCAN_BYTES = 64 * 1024;
+const DELIVERY_DELAY_MS = 15 * 60_000;
+
+/**
+ * Where a file starts in time when its path says so: Azure's diagnostic blobs (`y=/m=/d=/h=`) and GCS sinks
+ * (`YYYY/MM/DD/HH:00:00_HH:59:59`) name the hour they hold; CloudTrail names the delivery time.
+ */
+export function pathStartTime(file: string): number | undefined {
+  const ct = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z_[^/]*$/.exec(file);
+  if (ct) return Date.parse(`${ct[1]}-${ct[2]}-${ct[3]}T${ct[4]}:${ct[5]}:00Z`) - DELIVERY_DELAY_MS;
+  const azure = /\/y=(\d{4})\/m=(\d\d)\/d=(\d\d)\/h=(\d\d)\/m=(\d\d)\/[^/]+$/.exec(file);
+  if (azure) return Date.parse(`${azure[1]}-${azure[2]}-${azure[3]}T${azure[4]}:${azure[5]}:00Z`);
+  const sink = /\/(\d{4})\/(\d\d)\/(\d\d)\/(\d\d):(\d\d):\d\d_[^/]+$/.exec(file);
+  if (sink) return Date.parse(`${sink[1]}-${sink[2]}-${sink[3]}T${sink[4]}:${sink[5]}:00Z`);
+  return undefined;
+}
+
+/**
+ * The earliest event time in the first and (for plain files) last 64 KiB: where the file starts in time, so that
+ * files can be merged in time order without reading them whole first. Undefined when none is found.
+ */
+export async function fileStartTime(file: string): Promise<number | undefined> {
+  const { gzip } = await sniff(file);
+  const parts: string[] = [];
+  if (gzip) {
+    const stream = createReadStream(file).pipe(createGunzip());
+    let size = 0;
+    try {
+      for await (const data of stream) {
+        parts.push((data as Buffer).toString('utf8'));
+        size += (data as Buffer).length;
+        if (size >= SCAN_BYTES) break;
+      }
+    } catch {
+      // A corrupt file is reported when it is read.
+    } finally {
+      stream.destroy();
+    }
+  } else {
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      const head = Buffer.alloc(Math.min(size, SCAN_BYTES));
+      await handle.read(head, 0, head.length, 0);
+      parts.push(head.toString(head[0] === 0xff && head[1] === 0xfe ? 'utf16le' : 'utf8'));
+      if (size > SCAN_BYTES) {
+        const tail = Buffer.alloc(Math.min(size - SCAN_BYTES, SCAN_BYTES));
+        await handle.read(tail, 0, tail.length, size - tail.length);
+        parts.push(tail.toString('utf8'));
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  // CloudTrail names a delivered file by its delivery time (about 5 minutes after the calls in it, 15 at worst); the
+  // first timestamps of a gzip file whose records are not in order would place it too late on their own.
+  const stamp = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z_/.exec(basename(file));
+  let min: number | undefined = stamp ? Date.parse(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:00Z`) - DELIVERY_DELAY_MS : undefined;
+  for (const text of parts) {
+    for (const m of text.matchAll(TIME_MEMBER)) {
+      const t = Date.parse(m[1]!);
+      if (!Number.isNaN(t) && (min === undefined || t < min)) min = t;
+    }
+  }
+  return min;
+}

@@ -1,0 +1,231 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { UserError } from '../errors.js';
+import type { OutputFile } from '../util/files.js';
+import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
+import type { DetectEvent } from './event.js';
+import { fileStartTime, listLogFiles, pathStartTime, readLogFile, type BadRecord, type FileStats } from './read.js';
+import type { Rule } from './rules.js';
+
+export interface DetectOptions {
+  since?: number;
+  until?: number;
+  /** How far out of time order events may arrive and still be put back in order (ms). */
+  lateness: number;
+  maxDocumentBytes: number;
+  /** Folder holding first-seen history between runs. */
+  stateDir?: string;
+}
+
+export interface DetectResult {
+  findings: Finding[];
+  files: FileStats[];
+  bad: BadRecord[];
+  badCount: number;
+  /** Events skipped by --since / --until. */
+  outOfRange: number;
+  /** Events that arrived later than the reorder buffer allows, processed out of order. */
+  late: number;
+  stats: EngineStats;
+  /** Honest limits of this run: rules still learning, fields the logs lack. */
+  gaps: string[];
+  firstEvent: number | null;
+  lastEvent: number | null;
+  history: Map<string, FirstSeenState>;
+}
+
+/** Bad records listed in the report; the rest are counted. */
+const MAX_BAD_LISTED = 100;
+
+/** A min-heap on event time: events wait here until no earlier event can still arrive (bounded lateness). */
+class ReorderBuffer {
+  private heap: DetectEvent[] = [];
+  get size(): number {
+    return this.heap.length;
+  }
+  push(e: DetectEvent): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.time <= e.time) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = e;
+  }
+  peek(): DetectEvent | undefined {
+    return this.heap[0];
+  }
+  pop(): DetectEvent | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && h[r]!.time < h[l]!.time ? r : l;
+        if (h[c]!.time >= last.time) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+const STATE_FILE = 'detect-state.json';
+
+interface StateFile {
+  version: 1;
+  rules: Record<string, { observedFrom: number; keys: Record<string, Record<string, number>> }>;
+}
+
+export async function loadHistory(dir: string | undefined): Promise<Map<string, FirstSeenState>> {
+  const history = new Map<string, FirstSeenState>();
+  if (!dir) return history;
+  const file = join(dir, STATE_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return history;
+    throw new UserError(`cannot read detection state: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: file });
+  }
+  let parsed: StateFile;
+  try {
+    parsed = JSON.parse(text) as StateFile;
+    if (parsed.version !== 1 || typeof parsed.rules !== 'object') throw new Error('not a state file');
+  } catch (error) {
+    throw new UserError(`detection state is unreadable (${(error as Error).message})`, { where: file, hint: 'delete it to start the first-seen history again' });
+  }
+  for (const [id, r] of Object.entries(parsed.rules)) {
+    history.set(id, { observedFrom: r.observedFrom, keys: new Map(Object.entries(r.keys).map(([k, v]) => [k, new Map(Object.entries(v))])) });
+  }
+  return history;
+}
+
+/** The first-seen history as an output file, so it is written with the reports, all or nothing. */
+export function historyFile(dir: string, history: Map<string, FirstSeenState>): OutputFile {
+  const out: StateFile = { version: 1, rules: {} };
+  for (const [id, s] of history) {
+    if (!Number.isFinite(s.observedFrom)) continue;
+    out.rules[id] = { observedFrom: s.observedFrom, keys: Object.fromEntries([...s.keys].map(([k, v]) => [k, Object.fromEntries(v)])) };
+  }
+  return { path: join(dir, STATE_FILE), data: `${JSON.stringify(out)}\n`, mode: 0o600 };
+}
+
+interface Source {
+  stats: FileStats;
+  batches: AsyncGenerator<DetectEvent[]>;
+  batch: DetectEvent[];
+  head: number;
+}
+
+/** The earliest time in a batch (batches are nearly sorted, so this is cheap and usually the first). */
+function batchHead(batch: DetectEvent[]): number {
+  let min = Infinity;
+  for (const e of batch) if (e.time < min) min = e.time;
+  return min;
+}
+
+/**
+ * Reads every log, normalizes each record once, and feeds the engine in event-time order: files are merged by time
+ * (a file is opened when the merge reaches the time it starts at, so only files that overlap in time are open at
+ * once), and a reorder buffer puts back events up to `lateness` out of order inside a file.
+ */
+export async function runDetection(paths: string[], rules: Rule[], options: DetectOptions): Promise<DetectResult> {
+  const listed = await listLogFiles(paths);
+    // Only files whose path does not say when they start are opened for a look, a few at a time.
+  const limit = pLimit(8);
+  const starts = await Promise.all(listed.map((file) => pathStartTime(file) ?? limit(() => fileStartTime(file))));
+  const files = listed.map((file, i) => ({ file, start: starts[i] ?? -Infinity })).sort((a, b) => a.start - b.start);
+  const history = await loadHistory(options.stateDir);
+  const engine = new DetectionEngine(rules, history);
+  const buffer = new ReorderBuffer();
+  const bad: BadRecord[] = [];
+  let badCount = 0;
+  let outOfRange = 0;
+  let late = 0;
+  let lastReleased = -Infinity;
+  let firstEvent: number | null = null;
+  let lastEvent: number | null = null;
+  const onBad = (b: BadRecord): void => {
+    badCount++;
+    if (bad.length < MAX_BAD_LISTED) bad.push(b);
+  };
+  const readOptions = { maxDocumentBytes: options.maxDocumentBytes, onBad };
+
+  const release = (e: DetectEvent): void => {
+    if (e.time < lastReleased) late++;
+    else lastReleased = e.time;
+    engine.process(e);
+  };
+  const take = (batch: DetectEvent[]): void => {
+    for (const e of batch) {
+      if ((options.since !== undefined && e.time < options.since) || (options.until !== undefined && e.time >= options.until)) {
+        outOfRange++;
+        continue;
+      }
+      if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
+      if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
+      buffer.push(e);
+    }
+  };
+
+  const stats: FileStats[] = [];
+  const active: Source[] = [];
+  let next = 0;
+  /** Opens the next file and reads its first batch; a file without records is done at once. */
+  const openNext = async (): Promise<void> => {
+    const { file } = files[next++]!;
+    const fileStats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 };
+    stats.push(fileStats);
+    const batches = readLogFile(file, readOptions, fileStats);
+    const first = await batches.next();
+    if (!first.done) active.push({ stats: fileStats, batches, batch: first.value, head: batchHead(first.value) });
+  };
+
+  while (active.length > 0 || next < files.length) {
+    if (active.length === 0) await openNext();
+    // Open every file that starts before the earliest event still waiting in an open one.
+    for (let min = Math.min(...active.map((s) => s.head)); next < files.length && files[next]!.start <= min; min = Math.min(...active.map((s) => s.head))) await openNext();
+    if (active.length === 0) continue;
+    let pick = 0;
+    for (let i = 1; i < active.length; i++) if (active[i]!.head < active[pick]!.head) pick = i;
+    const source = active[pick]!;
+    take(source.batch);
+    const more = await source.batches.next();
+    if (more.done) active.splice(pick, 1);
+    else {
+      source.batch = more.value;
+      source.head = batchHead(more.value);
+    }
+    // No open or unopened file can still deliver an event before the watermark (give or take the lateness).
+    const watermark = Math.min(...active.map((s) => s.head), next < files.length ? files[next]!.start : Infinity) - options.lateness;
+    for (let top = buffer.peek(); top && top.time <= watermark; top = buffer.peek()) release(buffer.pop()!);
+  }
+  while (buffer.size > 0) release(buffer.pop()!);
+  const findings = engine.finish();
+
+  const gaps: string[] = [];
+  for (const rule of rules) {
+    const fs = rule.firstSeen;
+    const h = engine.history().get(rule.id);
+    if (fs && h && Number.isFinite(h.observedFrom) && lastEvent !== null && lastEvent < h.observedFrom + fs.warmup) {
+      gaps.push(`${rule.id}: still learning (first-seen needs ${fs.warmup / 3_600_000}h of history; it has ${((lastEvent - h.observedFrom) / 3_600_000).toFixed(1)}h${options.stateDir ? '' : ' — keep history between runs with --state'})`);
+    } else if (fs && engine.stats.learning[rule.id]! > 0) {
+      gaps.push(`${rule.id}: ${engine.stats.learning[rule.id]} event(s) in the warm-up only taught the history`);
+    }
+    const missing = engine.stats.missingField[rule.id]!;
+    if (missing > 0) gaps.push(`${rule.id}: ${missing} matching event(s) lack a field the rule keys on (e.g. no source IP, no access key id)`);
+  }
+  if (late > 0) gaps.push(`${late} event(s) arrived more than ${options.lateness / 60_000} min out of time order and were processed late; raise --max-lateness`);
+  return { findings, files: stats, bad, badCount, outOfRange, late, stats: engine.stats, gaps, firstEvent, lastEvent, history: engine.history() };
+}
