@@ -32,9 +32,12 @@ function pointerValue(resource: unknown, pointer: string): unknown {
   return valueAt(resource, segments);
 }
 
-/** Absent data, or data a collector marked "unknown": the check cannot decide on it. */
+/**
+ * Absent data, data a collector marked "unknown", or a number that is not one (NaN, Infinity: what JSON.parse makes of
+ * 1e400, shown as null in JSON evidence): the check cannot decide on it, so the result is never a pass.
+ */
 function isMissing(value: unknown): boolean {
-  return value === undefined || value === 'unknown';
+  return value === undefined || value === 'unknown' || (typeof value === 'number' && !Number.isFinite(value));
 }
 
 /** Keeps evidence small: long strings, arrays and objects are cut. */
