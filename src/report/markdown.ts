@@ -1,6 +1,6 @@
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter, FormatContext } from './formatter.js';
-import { SEVERITIES, type Report, type ReportResult } from './model.js';
+import { modifiedSnapshotNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
 
 /**
  * GitHub-flavoured Markdown for pull-request comments and `$GITHUB_STEP_SUMMARY` (which takes at most 1 MiB per
@@ -85,6 +85,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   out.push('');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
   out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
+  for (const note of modifiedSnapshotNotes(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);
   if (report.baseline) {
     const b = report.baseline;
     out.push('');
