@@ -61,7 +61,8 @@ export function scanSnapshotBytes(bytes: Buffer, options: ScanOptions = {}): Sca
   }
   const buffer = bytes.buffer as ArrayBuffer;
   const workerData = { buffer, lineIndex: Boolean(options.lineIndex), module: LINE_INDEX_MODULE, digest: Boolean(options.digest), digestModule: DIGEST_BYTES_MODULE };
-  const worker = new Worker(SCAN_WORKER, { eval: true, workerData, transferList: [buffer] });
+  // Its garbage is short-lived (one resource at a time while digesting): a small young generation keeps its memory low.
+  const worker = new Worker(SCAN_WORKER, { eval: true, workerData, transferList: [buffer], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   const hash = deferred<string>();
   const index = options.lineIndex ? deferred<LineIndex>() : undefined;
   const digest = options.digest ? deferred<string | undefined>() : undefined;
