@@ -1,4 +1,5 @@
 import { evaluate } from './engine/evaluate.js';
+<<<<<<< HEAD
 import { score } from './engine/score.js';
 import type { Check, Result } from './engine/types.js';
 import { UserError } from './errors.js';
@@ -7,6 +8,16 @@ import { decideGate, type GateOptions } from './gate/decide.js';
 import { applyWaivers, type Waiver } from './gate/waivers.js';
 import { buildReport, reportTime, type Report } from './report/model.js';
 import type { LoadedSnapshot } from './snapshot/load.js';
+=======
+import { score, type Scorecard } from './engine/score.js';
+import type { Check } from './engine/types.js';
+import { compareWithBaseline, type BaselineComparison, type LoadedReport } from './gate/baseline.js';
+import { decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
+import { applyWaivers, type Waiver, type WaiverNote } from './gate/waivers.js';
+import { buildReport, reportResults, reportTime, type Report, type ReportResult } from './report/model.js';
+import type { LoadedSnapshot, SnapshotFile } from './snapshot/load.js';
+import type { Snapshot } from './snapshot/model.js';
+>>>>>>> engine
 
 export interface AuditInput {
   loaded: LoadedSnapshot;
@@ -22,6 +33,7 @@ export interface AuditInput {
   results?: Result[];
 }
 
+<<<<<<< HEAD
 /** The pure part of an audit: evaluate, waive, score, report, compare with the baseline, gate. No I/O. */
 export function auditSnapshot(input: AuditInput): Report {
   if (input.gate.failOnNewOnly && !input.baseline) {
@@ -39,4 +51,50 @@ export function auditSnapshot(input: AuditInput): Report {
   if (input.baseline) report.baseline = compareWithBaseline(report.results, input.baseline);
   report.gate = decideGate(report, input.gate);
   return report;
+=======
+/** Everything an audit decided, before any report is made of it. Holds no reference to the snapshot's resources. */
+export interface Judgement {
+  snapshot: Pick<Snapshot, 'collectedAt' | 'digest' | 'sources'>;
+  checks: Check[];
+  results: ReportResult[];
+  scorecard: Scorecard;
+  generatedAt: string;
+  waivers?: WaiverNote[];
+  baseline?: BaselineComparison;
+  verdict: GateVerdict;
+}
+
+/** The pure part of an audit, in pipeline order: evaluate, waive, score, compare with the baseline, gate. No I/O. */
+export function judgeSnapshot(input: AuditInput): Judgement {
+  const { snapshot } = input.loaded;
+  const generatedAt = input.generatedAt ?? reportTime();
+  let evaluated = evaluate(snapshot, input.checks);
+  const waived = input.waivers ? applyWaivers(evaluated, input.waivers, generatedAt) : undefined;
+  if (waived) evaluated = waived.results;
+  const scorecard = score(evaluated, input.checks);
+  const results = reportResults(evaluated, input.checks);
+  const baseline = input.baseline ? compareWithBaseline(results, input.baseline) : undefined;
+  const verdict = decideGate(results, scorecard, baseline, waived?.notes, input.gate);
+  return {
+    snapshot: { collectedAt: snapshot.collectedAt, ...(snapshot.digest ? { digest: snapshot.digest } : {}), sources: snapshot.sources },
+    checks: input.checks,
+    results,
+    scorecard,
+    generatedAt,
+    ...(waived ? { waivers: waived.notes } : {}),
+    ...(baseline ? { baseline } : {}),
+    verdict,
+  };
+}
+
+/** The report of a judgement: what every formatter renders. */
+export function reportJudgement(judgement: Judgement, files: SnapshotFile[]): Report {
+  const { verdict, ...rest } = judgement;
+  return buildReport({ ...rest, files, gate: verdict.decision });
+}
+
+/** Judges a loaded snapshot and makes its report (the files as loaded). */
+export function auditSnapshot(input: AuditInput): Report {
+  return reportJudgement(judgeSnapshot(input), input.loaded.files);
+>>>>>>> engine
 }

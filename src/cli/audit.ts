@@ -1,15 +1,14 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { auditSnapshot } from '../audit.js';
+import { judgeSnapshot, reportJudgement } from '../audit.js';
 import { UserError } from '../errors.js';
 import { loadReport } from '../gate/baseline.js';
-import { gateSummary } from '../gate/decide.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
 import type { Severity } from '../engine/types.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
-import { loadSnapshots } from '../snapshot/load.js';
+import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
 import { inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
 import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
@@ -37,9 +36,13 @@ export interface AuditFlags {
   quiet?: boolean;
   verbose?: boolean;
   maxInputSize?: number;
+<<<<<<< HEAD
   plan?: string;
   raw: string[];
   planDir?: string;
+=======
+  allowModified?: boolean;
+>>>>>>> engine
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
@@ -90,9 +93,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
 
   // Loading and evaluating happen in a function of their own, so that the parsed snapshot (the largest thing in
   // memory) can be collected while the reports are written: only the results, which hold no reference to it, remain.
-  const { report, lineIndexes } = await (async () => {
+  const { report, lineIndexes, summary } = await (async () => {
     progress.status(`loading ${snapshots.length} snapshot file(s)`);
-    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: plan.some(({ format }) => getFormatter(format).locatesInSnapshot) });
+    const locates = plan.some(({ format }) => getFormatter(format).locatesInSnapshot);
+    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true });
     progress.status('loading checks');
     const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
     const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
@@ -105,7 +109,11 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
     progress.status(`evaluating ${checks.length} checks`);
+<<<<<<< HEAD
     const input = {
+=======
+    const judgement = judgeSnapshot({
+>>>>>>> engine
       loaded,
       checks,
       gate: {
@@ -120,9 +128,11 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       ? await auditWithPlan(input, { plan: flags.plan, raw: flags.raw, ...(flags.planDir ? { planDir: flags.planDir } : {}), snapshotNames: snapshots }, (line) => progress.status(line))
       : auditSnapshot({ ...input, ...(baseline ? { baseline } : {}) });
     progress.done();
-    // Made on another thread while this one evaluated; should that have failed, SARIF reads the files again instead.
-    const indexes = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
-    return { report: audited, lineIndexes: indexes };
+    // Both made on another thread while this one evaluated (a large file's digest too): a modified snapshot stops the
+    // audit here, before anything is written, unless --allow-modified.
+    const files = await verifyDigests(loaded, flags.allowModified ?? false);
+    const indexes = locates ? await snapshotLineIndexes(loaded) : undefined;
+    return { report: reportJudgement(judgement, files), lineIndexes: indexes, summary: judgement.verdict.summary };
   })();
 
   const context: Omit<FormatContext, 'color'> = {
@@ -147,7 +157,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     process.stdout.write(getFormatter('text').render(report, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
     process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
   }
-  process.stderr.write(`${gateSummary(report.gate!, report)}\n`);
+  process.stderr.write(`${summary}\n`);
   return report.gate!.passed ? 0 : 1;
 }
 
@@ -169,6 +179,7 @@ export function auditCommand(): Command {
     .option('--plan-dir <dir>', 'with --plan: the Terraform root module folder, to locate resources in .tf files (default: the plan file\'s folder)')
     .option('--waivers <file>', 'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires')
     .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)', parseSarifCategory)
+    .option('--allow-modified', 'audit a snapshot whose content no longer matches its digest; the reports say it was modified after collection')
     .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')

@@ -1,16 +1,14 @@
 import { Command, Option } from 'commander';
 import { loadReport } from '../gate/baseline.js';
-import { diffMarkdown, diffReports, diffText } from '../gate/diff.js';
+import { diffReports } from '../gate/diff.js';
+import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../report/diff.js';
 import { writeFileAtomic } from '../util/files.js';
 import { outcome } from './outcome.js';
-
-const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
-type DiffFormat = (typeof DIFF_FORMATS)[number];
 
 /** Compares two JSON reports and prints what changed; exit 0 whatever changed (the gate is `audit`'s job). */
 export async function runDiff(older: string, newer: string, flags: { format: DiffFormat; output?: string }): Promise<number> {
   const diff = diffReports(await loadReport(older, 'report'), await loadReport(newer, 'report'));
-  const text = flags.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : flags.format === 'markdown' ? diffMarkdown(diff) : diffText(diff);
+  const text = renderDiff(diff, flags.format);
   if (flags.output) await writeFileAtomic(flags.output, text, 0o644);
   else process.stdout.write(text);
   return 0;

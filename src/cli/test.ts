@@ -33,7 +33,11 @@ export function testCommand(): Command {
           if (o.ok && !flags.verbose) continue;
           const mark = o.ok ? c.green('ok  ') : c.red('FAIL');
           process.stdout.write(`${mark} ${o.checkId}: ${o.name}\n`);
-          if (!o.ok) process.stdout.write(c.dim(`     expected ${o.expected}, got ${o.actual} — ${o.detail}\n     ${displayPath(o.file)}\n`));
+          if (!o.ok) {
+            if (o.actual !== o.expected) process.stdout.write(c.dim(`     expected ${o.expected}, got ${o.actual} — ${o.detail}\n`));
+            for (const problem of o.problems ?? []) process.stdout.write(c.dim(`     ${problem}\n`));
+            process.stdout.write(c.dim(`     ${displayPath(o.file)}\n`));
+          }
         }
         process.stdout.write(`${checks.length} checks, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);
       }

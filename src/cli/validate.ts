@@ -6,8 +6,7 @@ import { loadCheckFile, loadChecks } from '../engine/load-checks.js';
 import { loadReport } from '../gate/baseline.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { readInputText } from '../util/files.js';
-import { snapshotDigest } from '../snapshot/digest.js';
-import { readSnapshotFile } from '../snapshot/load.js';
+import { loadSnapshots, verifyDigests } from '../snapshot/load.js';
 import { CONFIG_FILE_NAMES, loadConfig } from './config.js';
 import { outcome } from './outcome.js';
 
@@ -36,16 +35,9 @@ export async function validateFile(path: string): Promise<string> {
     return `${path}: valid report ${report.reportVersion} (${report.results.length} results, generated ${report.generatedAt})`;
   }
   if (ext === '.json') {
-    const { snapshot } = await readSnapshotFile(path);
-    if (snapshot.digest) {
-      const actual = snapshotDigest(snapshot);
-      if (actual !== snapshot.digest) {
-        throw new UserError(`digest mismatch: the content changed after the snapshot was written (recorded ${snapshot.digest.slice(0, 19)}..., actual ${actual.slice(0, 19)}...)`, {
-          where: `${path}#/digest`,
-          hint: 'use the original file, or re-create it with `cloudward merge` so the digest covers the edits',
-        });
-      }
-    }
+    const loaded = await loadSnapshots([path], undefined, { verifyDigest: true });
+    await verifyDigests(loaded, false);
+    const { snapshot } = loaded;
     const counts = (['sources', 'principals', 'roles', 'controls', 'hosts'] as const).map((k) => `${snapshot[k].length} ${k}`).join(', ');
     return `${path}: valid snapshot ${snapshot.schemaVersion} (${counts}; ${snapshot.digest ? 'digest verified' : 'no digest'})`;
   }

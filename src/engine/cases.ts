@@ -1,4 +1,5 @@
 import type { Snapshot, Source } from '../snapshot/model.js';
+import { validateCaseData } from './case-schema.js';
 import { evaluate } from './evaluate.js';
 import type { CaseExpectation, Check, CheckCase } from './types.js';
 
@@ -11,7 +12,16 @@ export interface CaseOutcome {
   actual: CaseExpectation;
   ok: boolean;
   detail: string;
+  /** Why the case failed other than by its status: invalid case data, or failing pointers or message not as asserted. */
+  problems?: string[];
 }
+
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
+  const x = [...new Set(a)].sort();
+  const y = [...new Set(b)].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+};
+const list = (values: readonly string[]): string => (values.length === 0 ? 'none' : values.join(', '));
 
 const DEFAULT_COLLECTED_AT = '2026-01-01T00:00:00Z';
 const SCOPE_KIND: Record<string, string> = { aws: 'account', azure: 'tenant', gcp: 'project', windows: 'host', linux: 'host' };
@@ -58,7 +68,21 @@ export function runCheckCases(check: Check): CaseOutcome[] {
     const detail = result
       ? `${result.message}${result.evidence.failed ? ` (${result.evidence.failed.map((f) => `${f.path} ${f.message}`).join('; ')})` : ''}`
       : 'the check\'s where did not select the resource';
-    return { checkId: check.id, file: check.file, name: testCase.name, expected: testCase.expect, actual, ok: actual === testCase.expect, detail };
+    // A case proves something only about data a snapshot can hold, and only as much as it asserts.
+    const problems = validateCaseData(check.resource, testCase, index).map((p) => `case data is not snapshot data at ${p.pointer}: ${p.message}`);
+    if (testCase.failed) {
+      const seen = (result?.evidence.failed ?? []).map((f) => f.path);
+      if (!sameSet(seen, testCase.failed)) problems.push(`expected failing pointers ${list(testCase.failed)}, got ${list(seen)}`);
+    }
+    if (testCase.missing) {
+      const seen = result?.evidence.missing ?? [];
+      if (!sameSet(seen, testCase.missing)) problems.push(`expected missing pointers ${list(testCase.missing)}, got ${list(seen)}`);
+    }
+    if (testCase.message !== undefined && result?.message !== testCase.message) {
+      problems.push(`expected the message ${JSON.stringify(testCase.message)}, got ${result ? JSON.stringify(result.message) : 'no result'}`);
+    }
+    const ok = actual === testCase.expect && problems.length === 0;
+    return { checkId: check.id, file: check.file, name: testCase.name, expected: testCase.expect, actual, ok, detail, ...(problems.length > 0 ? { problems } : {}) };
   });
   for (const needed of ['pass', 'fail'] as const) {
     if (!check.tests.some((t) => t.expect === needed)) {

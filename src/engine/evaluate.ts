@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
-import { evaluationClock } from './keywords.js';
+import type { EvaluationTime } from './keywords.js';
 import type { Check, Evidence, FailedAssertion, ResourceKind, Result, ResultResource, Status } from './types.js';
 
 type AnyResource = Record<string, unknown> & { uid: string; provider: string; scope: { kind: string; id: string; name?: string } };
@@ -32,9 +32,12 @@ function pointerValue(resource: unknown, pointer: string): unknown {
   return valueAt(resource, segments);
 }
 
-/** Absent data, or data a collector marked "unknown": the check cannot decide on it. */
+/**
+ * Absent data, data a collector marked "unknown", or a number that is not one (NaN, Infinity: what JSON.parse makes of
+ * 1e400, shown as null in JSON evidence): the check cannot decide on it, so the result is never a pass.
+ */
 function isMissing(value: unknown): boolean {
-  return value === undefined || value === 'unknown';
+  return value === undefined || value === 'unknown' || (typeof value === 'number' && !Number.isFinite(value));
 }
 
 /** Keeps evidence small: long strings, arrays and objects are cut. */
@@ -98,10 +101,10 @@ function describeError(error: ErrorObject, resource: unknown, value: unknown = p
   return actual === undefined ? { path: path || '/', keyword: error.keyword, message } : { path: path || '/', keyword: error.keyword, message, actual };
 }
 
-/** A source and its collectedAt as a number (the reference time of age keywords). */
+/** A source and its collectedAt as the reference time of age keywords (what compiled schemas are called with). */
 interface SourceEntry {
   source: Source;
-  at: number;
+  time: EvaluationTime;
 }
 
 /** One provider's resources of one kind, in snapshot order, each beside the source it came from (looked up once). */
@@ -152,13 +155,14 @@ class ResourceIndex {
 export class EvaluationContext {
   readonly index = new ResourceIndex();
   readonly sources = new Map<string, SourceEntry>();
-  readonly fallbackTime: number;
+  /** The reference time of a resource whose scope has no source: the snapshot's collectedAt. */
+  readonly fallbackTime: EvaluationTime;
 
   constructor(readonly snapshot: Snapshot) {
-    this.fallbackTime = Date.parse(snapshot.collectedAt);
+    this.fallbackTime = { now: Date.parse(snapshot.collectedAt) };
     for (const source of snapshot.sources) {
       const key = scopeKey(source.provider, source.scope);
-      const entry = { source, at: Date.parse(source.collectedAt) };
+      const entry = { source, time: { now: Date.parse(source.collectedAt) } };
       this.sources.set(key, entry);
       this.index.add(
         'scopes',
@@ -237,7 +241,7 @@ export function judge(check: Check, kind: ResourceKind, resource: AnyResource, c
 }
 
 function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>): Result {
-  evaluationClock.now = sourceEntry?.at ?? context.fallbackTime;
+  const time = sourceEntry?.time ?? context.fallbackTime;
   const observed: Record<string, unknown> = {};
   const missing: string[] = [];
   const paths = check.evidencePaths;
@@ -259,7 +263,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     return { checkId, resource: subject, status: 'unknown', message: `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`, evidence };
   }
 
-  const valid = check.requires(resource) as boolean;
+  const valid = check.requires.call(time, resource) as boolean;
   if (valid && missing.length === 0) {
     return { checkId, resource: subject, status: 'pass', message: check.title, evidence: members ? evidence : sharedPassEvidence(check, evidence) };
   }
@@ -292,10 +296,12 @@ function aggregateScope(check: Check, scope: AnyResource, context: EvaluationCon
   const resource: AnyResource = { ...scope };
   const members: Record<string, string[]> = {};
   const inScope = context.index.byScope.get(scope.uid);
+  // Every resource counted here is in the scope's own source, so they share its reference time.
+  const time = context.sources.get(scope.uid)?.time ?? context.fallbackTime;
   for (const aggregate of check.aggregates) {
     const list = inScope?.get(aggregate.resource) ?? [];
     const matched: string[] = [];
-    for (const r of list) if (aggregate.matches(r)) matched.push(r.uid);
+    for (const r of list) if (aggregate.matches.call(time, r)) matched.push(r.uid);
     resource[aggregate.name] = matched.length;
     members[aggregate.name] = matched.length > MAX_MEMBERS ? [...matched.slice(0, MAX_MEMBERS), `... ${matched.length - MAX_MEMBERS} more`] : matched;
   }
@@ -309,7 +315,7 @@ export function evaluate(snapshot: Snapshot, checks: Check[], context = new Eval
     for (const { resources, sources } of context.index.lists(check.resource, check.providers)) {
       for (let i = 0; i < resources.length; i++) {
         const candidate = resources[i]!;
-        if (!check.matches(candidate)) continue;
+        if (!check.matches.call(sources[i]?.time ?? context.fallbackTime, candidate)) continue;
         if (check.resource === 'scopes') {
           const { resource, members } = aggregateScope(check, candidate, context);
           results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));

@@ -4,15 +4,13 @@ import type { Ajv2020 } from 'ajv/dist/2020.js';
 const DAY_MS = 86_400_000;
 
 /**
- * The reference time that age keywords measure against: the collectedAt of the source the resource came from,
- * set by the evaluator before each validation. Never the wall clock, so an old snapshot audits the same way forever.
+ * What a compiled check schema is called with (`validate.call(time, resource)`; the ajv instances use `passContext`):
+ * the reference time age keywords measure against, in epoch milliseconds. It is the collectedAt of the source the
+ * resource came from, never the wall clock, so an old snapshot audits the same way forever. The engine keeps no
+ * clock of its own: each call carries its time.
  */
-export const evaluationClock = { now: Number.NaN };
-
-function ageDays(value: string): number | undefined {
-  const at = Date.parse(value);
-  if (Number.isNaN(at) || Number.isNaN(evaluationClock.now)) return undefined;
-  return (evaluationClock.now - at) / DAY_MS;
+export interface EvaluationTime {
+  now: number;
 }
 
 /** A keyword that holds when a date-time string's age in days compares as `holds` says with the schema's number. */
@@ -22,9 +20,13 @@ function ageKeyword(keyword: string, holds: (age: number, limit: number) => bool
     type: 'string',
     schemaType: 'number',
     errors: false,
-    validate: (limit: number, data: string) => {
-      const age = ageDays(data);
-      return age !== undefined && holds(age, limit);
+    // A function, not an arrow: ajv passes the caller's EvaluationTime as `this`. Without one (a schema called
+    // directly) no age is known, and the keyword does not hold.
+    validate: function (this: EvaluationTime | undefined, limit: number, data: string): boolean {
+      const now = this?.now;
+      const at = Date.parse(data);
+      if (typeof now !== 'number' || !Number.isFinite(now) || Number.isNaN(at)) return false;
+      return holds((now - at) / DAY_MS, limit);
     },
   };
 }

@@ -34,6 +34,12 @@ export interface CheckCase {
   related?: Partial<Record<'principals' | 'roles' | 'controls' | 'hosts', Array<Record<string, unknown>>>>;
   gaps?: Array<{ what: string; reason: string }>;
   collectedAt?: string;
+  /** JSON pointers (into the resource) that must be exactly the result's failing ones. */
+  failed?: string[];
+  /** JSON pointers that must be exactly the result's missing ones (an unknown result's absent data). */
+  missing?: string[];
+  /** The result's message, exactly (a failure's rendered message, or an unknown's "Not assessed: ..."). */
+  message?: string;
 }
 
 /** A check as written in policies/*.yaml (validated against schemas/policy.schema.json). */

@@ -12,7 +12,14 @@ export interface LoadedReport {
   byFingerprint: Map<string, ReportResult>;
 }
 
-export type BaselineBlock = NonNullable<Report['baseline']>;
+/** Findings against the baseline (the JSON report's `baseline`): counts, and the baseline's findings now gone. */
+export interface BaselineComparison {
+  file: string;
+  new: number;
+  unchanged: number;
+  fixed: number;
+  fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }>;
+}
 
 /** How much a finding weighs on the gate: a finding that moved up this order needs review again. */
 const GATE_RANK: Record<Status, number> = { pass: 0, waived: 1, unknown: 2, fail: 3 };
@@ -72,8 +79,8 @@ export async function loadReport(file: string, what = 'baseline report'): Promis
  * waived, or now unknown) is unchanged. Passing results get no baseline state.
  * Mutates `results` (sets `baselineState`) and returns the report's `baseline` block.
  */
-export function compareWithBaseline(results: ReportResult[], baseline: LoadedReport): BaselineBlock {
-  const block: BaselineBlock = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, fixedResults: [] };
+export function compareWithBaseline(results: ReportResult[], baseline: LoadedReport): BaselineComparison {
+  const block: BaselineComparison = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, fixedResults: [] };
   const current = new Map<string, ReportResult>();
   for (const result of results) {
     current.set(result.fingerprint, result);

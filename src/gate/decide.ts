@@ -1,5 +1,8 @@
-import { SEVERITIES, type Severity } from '../engine/types.js';
-import type { GateDecision, Report } from '../report/model.js';
+import type { Scorecard } from '../engine/score.js';
+import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
+import { UserError } from '../errors.js';
+import type { BaselineComparison } from './baseline.js';
+import type { WaiverNote } from './waivers.js';
 
 export interface GateOptions {
   failOn: Severity | 'none';
@@ -10,20 +13,58 @@ export interface GateOptions {
   failOnNewOnly?: boolean;
 }
 
+/** The gate's verdict (the JSON report's `gate`): whether the run passes, under which settings, and why not. */
+export interface GateDecision {
+  passed: boolean;
+  failOn: Severity | 'none';
+  minScore: number | null;
+  allowUnknown: boolean;
+  failOnNewOnly: boolean;
+  /** One line per reason the gate failed (empty when it passed). */
+  reasons: string[];
+  /** Results that count against the gate. */
+  blocking: number;
+}
+
+/** What the gate reads of a result: its status and severity, and (with a baseline) whether it is new. */
+export interface GatedResult {
+  status: Status;
+  severity: Severity;
+  baselineState?: 'new' | 'unchanged' | 'absent';
+}
+
 function atOrAbove(severity: Severity, threshold: Severity | 'none'): boolean {
   return threshold !== 'none' && SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
 }
 
+/** The gate's decision and the one-paragraph summary the CLI prints on stderr. */
+export interface GateVerdict {
+  decision: GateDecision;
+  summary: string;
+}
+
 /**
- * The pass/fail decision: failing results at or above --fail-on, unknown ones too unless --allow-unknown
- * (a gap must not turn a finding green), and an overall score under --min-score.
+ * The gate, run before any report is rendered: decides (see decision) and says why, naming what the baseline
+ * comparison and the waivers contributed.
  */
-export function decideGate(report: Report, options: GateOptions): GateDecision {
+export function decideGate(results: readonly GatedResult[], scorecard: Scorecard, baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined, options: GateOptions): GateVerdict {
+  const gate = decision(results, scorecard, baseline, options);
+  return { decision: gate, summary: gateSummary(gate, results, scorecard, baseline, waivers) };
+}
+
+/**
+ * The pass/fail decision: failing results at or above --fail-on, unknown ones too unless --allow-unknown (a gap must
+ * not turn a finding green), and an overall score under --min-score. With --fail-on-new-only only results new against
+ * the baseline count, so a baseline comparison is required.
+ */
+function decision(results: readonly GatedResult[], scorecard: Scorecard, baseline: BaselineComparison | undefined, options: GateOptions): GateDecision {
+  if (options.failOnNewOnly && !baseline) {
+    // Without a baseline nothing is "new", and the gate would pass on anything.
+    throw new UserError('--fail-on-new-only needs a baseline', { where: '--fail-on-new-only', hint: 'add --baseline PREVIOUS_REPORT.json (or `baseline:` in cloudward.yaml)' });
+  }
   const reasons: string[] = [];
   const counts = (status: 'fail' | 'unknown') => {
-    const hits = report.results.filter(
-      (r) => r.status === status && atOrAbove(r.severity, options.failOn) && (!options.failOnNewOnly || r.baselineState === 'new'),
-    );
+    const hits = results.filter((r) => r.status === status && atOrAbove(r.severity, options.failOn) && (!options.failOnNewOnly || r.baselineState === 'new'));
     const bySeverity = SEVERITIES.map((s) => [s, hits.filter((r) => r.severity === s).length] as const).filter(([, n]) => n > 0);
     return { hits, text: bySeverity.map(([s, n]) => `${n} ${s}`).join(', ') };
   };
@@ -41,7 +82,7 @@ export function decideGate(report: Report, options: GateOptions): GateDecision {
     }
   }
   const minScore = options.minScore ?? null;
-  const overall = report.scorecard.overall.score;
+  const overall = scorecard.overall.score;
   if (minScore !== null) {
     if (overall === null) reasons.push(`--min-score ${minScore} was set but no result was evaluated, so there is no score.`);
     else if (overall < minScore) reasons.push(`Overall score ${overall.toFixed(1)} is below --min-score ${minScore}.`);
@@ -59,14 +100,11 @@ export function decideGate(report: Report, options: GateOptions): GateDecision {
 }
 
 /** What the baseline comparison and the waivers contributed, for the summary (empty when neither was used). */
-function contextNotes(report: Report): string {
+function contextNotes(baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
   const notes: string[] = [];
-  if (report.baseline) {
-    const b = report.baseline;
-    notes.push(`against baseline ${b.file}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed`);
-  }
-  if (report.waivers) {
-    const ids = (state: 'active' | 'expired' | 'stale') => report.waivers!.filter((w) => w.state === state).map((w) => w.id);
+  if (baseline) notes.push(`against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed`);
+  if (waivers) {
+    const ids = (state: 'active' | 'expired' | 'stale') => waivers.filter((w) => w.state === state).map((w) => w.id);
     const expired = ids('expired');
     const stale = ids('stale');
     const parts = [`${ids('active').length} active`];
@@ -78,14 +116,15 @@ function contextNotes(report: Report): string {
 }
 
 /** The one-paragraph summary printed on stderr: why the gate passed or failed. */
-export function gateSummary(gate: GateDecision, report: Report): string {
-  const score = report.scorecard.overall.score;
+function gateSummary(gate: GateDecision, results: readonly GatedResult[], scorecard: Scorecard, baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
+  const score = scorecard.overall.score;
   const scoreText = score === null ? 'no score' : `score ${score.toFixed(1)}`;
-  const { byStatus } = report.summary;
-  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(report)}`;
+  const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
+  for (const r of results) byStatus[r.status]++;
+  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(baseline, waivers)}`;
   if (gate.passed) {
     const allowed = gate.allowUnknown
-      ? report.results.filter((r) => r.status === 'unknown' && atOrAbove(r.severity, gate.failOn) && (!gate.failOnNewOnly || r.baselineState === 'new')).length
+      ? results.filter((r) => r.status === 'unknown' && atOrAbove(r.severity, gate.failOn) && (!gate.failOnNewOnly || r.baselineState === 'new')).length
       : 0;
     const unknownNote = allowed > 0 ? ` fails (${allowed} unknown allowed by --allow-unknown)` : '';
     const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;

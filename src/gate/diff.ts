@@ -1,7 +1,6 @@
 import type { ScoreCell } from '../engine/score.js';
 import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { ReportResult } from '../report/model.js';
-import { codeSpan, escapeMarkdown } from '../report/markdown.js';
 import { isFinding, type LoadedReport } from './baseline.js';
 
 /** One finding in a diff. */
@@ -84,55 +83,4 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     diff.scores.mitigations.push({ ...delta(m.id, before, m, m.name), measures: m.measures.map((x) => delta(x.id, measures.get(x.id), x)) });
   }
   return diff;
-}
-
-function scoreText(d: ScoreDelta): string {
-  const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
-  const change = d.delta === null ? '' : d.delta === 0 ? ' (=)' : ` (${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)})`;
-  return `${f(d.from)} -> ${f(d.to)}${change}`;
-}
-
-function changedScore(d: ScoreDelta): boolean {
-  return d.from !== d.to;
-}
-
-/** Plain text for the terminal. */
-export function diffText(diff: ReportDiff): string {
-  const lines = [`cloudward diff: ${diff.from.file} (${diff.from.generatedAt}) -> ${diff.to.file} (${diff.to.generatedAt})`, ''];
-  lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
-  for (const m of diff.scores.mitigations) {
-    lines.push(`  ${`${m.id} ${m.name ?? ''}`.padEnd(42)}${scoreText(m)}`);
-    for (const x of m.measures.filter(changedScore)) lines.push(`    ${x.id.padEnd(40)}${scoreText(x)}`);
-  }
-  const list = (title: string, mark: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
-    lines.push('', `${title} (${entries.length})`);
-    for (const e of entries) lines.push(`  ${mark} ${e.severity.padEnd(8)} ${e.checkId} ${e.uid}${describe(e)}`);
-  };
-  list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
-  list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
-  list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** Markdown for a pull-request comment. */
-export function diffMarkdown(diff: ReportDiff): string {
-  const out = [`## cloudward: what changed`, '', `${codeSpan(diff.from.file)} → ${codeSpan(diff.to.file)}`, ''];
-  out.push('| Score | Before | After | Change |', '|---|---:|---:|---:|');
-  const row = (label: string, d: ScoreDelta) => {
-    const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
-    out.push(`| ${label} | ${f(d.from)} | ${f(d.to)} | ${d.delta === null ? '' : `${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)}`} |`);
-  };
-  row('**Overall**', diff.scores.overall);
-  for (const m of diff.scores.mitigations) {
-    row(`**${m.id} ${escapeMarkdown(m.name ?? '')}**`, m);
-    for (const x of m.measures.filter(changedScore)) row(x.id, x);
-  }
-  const list = (title: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
-    out.push('', `### ${title} (${entries.length})`, '');
-    for (const e of entries) out.push(`- **${e.severity}** ${codeSpan(e.checkId)} ${codeSpan(e.uid)}${describe(e)}`);
-  };
-  list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
-  list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
-  list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
-  return `${out.join('\n')}\n`;
 }

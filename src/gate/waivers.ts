@@ -1,7 +1,6 @@
 import { Minimatch } from 'minimatch';
 import type { Result } from '../engine/types.js';
 import { UserError } from '../errors.js';
-import type { WaiverNote } from '../report/model.js';
 import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
 import { pointerSegments } from '../util/json-pointer.js';
@@ -16,6 +15,19 @@ interface WaiverDefinition {
   reason: string;
   ticket?: string;
   expires: string;
+}
+
+/** What became of a waiver in this run (the JSON report's `waivers`): still waiving, expired, or matching nothing. */
+export interface WaiverNote {
+  id: string;
+  checkId: string;
+  resource: string;
+  owner: string;
+  reason: string;
+  expires: string;
+  ticket?: string;
+  state: 'active' | 'expired' | 'stale';
+  matched: number;
 }
 
 /** A validated waiver: its id filled in, and where it was written, for messages (`waivers.yaml:12`). */

@@ -1,7 +1,7 @@
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter } from './formatter.js';
 import { groupByCheck } from './group.js';
-import { SEVERITIES, type Report, type ReportResult } from './model.js';
+import { modifiedSnapshotNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
 
 /** Results listed per check in the page; the JSON report has all of them. */
 const PER_CHECK_LIMIT = 200;
@@ -113,7 +113,7 @@ code{font-family:ui-monospace,monospace;font-size:12px}
 <header>${gauge(sc.overall.score)}<div><h1>cloudward audit</h1>
 <div>Overall score <strong style="color:${scoreColor(sc.overall.score)}">${sc.overall.score === null ? '—' : sc.overall.score.toFixed(1)}</strong> / 100 · ${counts(sc.overall)}</div>
 <div class="muted">Snapshot collected ${esc(report.snapshot.collectedAt)} · report generated ${esc(report.generatedAt)} by ${esc(report.tool.name)} ${esc(report.tool.version)} · ${report.checks.length} checks · ${report.summary.total} results · threat: ATT&amp;CK T1059.009 Cloud API</div>
-${gate}</div></header>
+${gate}${modifiedSnapshotNotes(report).map((note) => `<div class="gate bad"><strong>Modified snapshot:</strong> ${esc(note)}</div>`).join('')}</div></header>
 <h2>Scorecard by mitigation and measure</h2>
 <p class="muted">Score = weight of passing results / weight of all results (critical 10, high 5, medium 3, low 1). Unknown and waived results count as not passing.</p>
 ${mitigations}

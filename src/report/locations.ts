@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
-import { buildLineIndex, type LineIndex } from '../snapshot/line-index.js';
+import type { LineIndex } from '../snapshot/line-index.js';
 import type { Report } from './model.js';
 
 export interface SnapshotLocation {
@@ -19,9 +18,8 @@ export type LineIndexes = Array<{ path: string; index: LineIndex }>;
 
 /**
  * Where each resource sits in the snapshot file(s): the line of its `"uid"` (or, for a source, its scope id), so a
- * finding points at the JSON the auditor can open. Uses the line indexes made while the files were loaded when given;
- * otherwise reads the files again and indexes their bytes the same way. Keeps only the locations `wanted` names, when
- * given.
+ * finding points at the JSON the auditor can open, from the files' line indexes as the caller hands them in (a file
+ * without one is located at its first line; nothing is read here). Keeps only the locations `wanted` names, when given.
  */
 export function snapshotLocations(
   report: Report,
@@ -37,16 +35,8 @@ export function snapshotLocations(
   };
   for (const file of report.snapshot.files) {
     const uri = relativeUri(file.path, base);
-    let index = indexes?.find((i) => i.path === file.path)?.index;
-    if (!index) {
-      let bytes: Buffer;
-      try {
-        bytes = readFileSync(file.path);
-      } catch {
-        continue;
-      }
-      index = buildLineIndex(bytes);
-    }
+    const index = indexes?.find((i) => i.path === file.path)?.index;
+    if (!index) continue;
     // Compact (one-line) snapshots put everything on line 1, which is still a valid location.
     index.uids.forEach((uid, i) => note(byUid, wanted?.uids, uid, uri, index.uidLines[i]!));
     index.ids.forEach((id, i) => note(byScopeId, wanted?.scopeIds, id, uri, index.idLines[i]!));

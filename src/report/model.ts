@@ -2,6 +2,9 @@ import * as crypto from 'node:crypto';
 import type { SnapshotFile } from '../snapshot/load.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import type { Scorecard } from '../engine/score.js';
+import type { BaselineComparison } from '../gate/baseline.js';
+import type { GateDecision } from '../gate/decide.js';
+import type { WaiverNote } from '../gate/waivers.js';
 import { SEVERITIES, type Check, type Result, type Severity, type Status } from '../engine/types.js';
 import type { Cause, WhatIfBlock } from '../gate/whatif.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
@@ -34,30 +37,6 @@ export interface ReportResult extends Result {
   causes?: Cause[];
 }
 
-export interface GateDecision {
-  passed: boolean;
-  failOn: Severity | 'none';
-  minScore: number | null;
-  allowUnknown: boolean;
-  failOnNewOnly: boolean;
-  /** One line per reason the gate failed (empty when it passed). */
-  reasons: string[];
-  /** Results that count against the gate. */
-  blocking: number;
-}
-
-export interface WaiverNote {
-  id: string;
-  checkId: string;
-  resource: string;
-  owner: string;
-  reason: string;
-  expires: string;
-  ticket?: string;
-  state: 'active' | 'expired' | 'stale';
-  matched: number;
-}
-
 /** The JSON report (schemas/report.schema.json): everything every other format is drawn from. */
 export interface Report {
   reportVersion: string;
@@ -73,11 +52,15 @@ export interface Report {
   scorecard: Scorecard;
   summary: { total: number; byStatus: Record<Status, number>; bySeverity: Record<Severity, Record<Status, number>> };
   results: ReportResult[];
-  gate?: GateDecision;
   waivers?: WaiverNote[];
+<<<<<<< HEAD
   baseline?: { file: string; new: number; unchanged: number; fixed: number; fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }> };
   /** With --plan: the plan, how each change was projected, and the audit before it. */
   whatif?: WhatIfBlock;
+=======
+  baseline?: BaselineComparison;
+  gate?: GateDecision;
+>>>>>>> engine
 }
 
 /** One-shot hashing (Node 20.12+) is about twice as fast as a Hash object per call; both give the same digest. */
@@ -163,10 +146,31 @@ export function orderResults(results: ReportResult[]): ReportResult[] {
   return ordered;
 }
 
-/** Assembles the report. Results are ordered by status, severity, check id, then resource uid, so diffs are stable. */
-export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; scorecard: Scorecard; generatedAt?: string }): Report {
-  const byId = new Map(input.checks.map((c) => [c.id, c]));
-  const results = orderResults(input.results.map((r) => reportResult(r, byId.get(r.checkId)!)));
+/**
+ * Each result with its check's severity, mitigation, measure and fingerprint, ordered by status, severity, check id,
+ * then resource uid (so diffs are stable): what the baseline comparison, the gate and the report read.
+ */
+export function reportResults(results: Result[], checks: Check[]): ReportResult[] {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  return orderResults(results.map((r) => reportResult(r, byId.get(r.checkId)!)));
+}
+
+/** What a report is made of: the audited snapshot, the results as reportResults made them, and the gate's verdict. */
+export interface ReportInput {
+  snapshot: Pick<Snapshot, 'collectedAt' | 'digest' | 'sources'>;
+  files: SnapshotFile[];
+  checks: Check[];
+  results: ReportResult[];
+  scorecard: Scorecard;
+  generatedAt?: string;
+  waivers?: WaiverNote[];
+  baseline?: BaselineComparison;
+  gate?: GateDecision;
+}
+
+/** Assembles the report from what evaluation, the baseline comparison and the gate decided. */
+export function buildReport(input: ReportInput): Report {
+  const { results } = input;
   const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
   for (const r of results) byStatus[r.status]++;
   return {
@@ -183,7 +187,20 @@ export function buildReport(input: { snapshot: Snapshot; files: SnapshotFile[]; 
     scorecard: input.scorecard,
     summary: { total: results.length, byStatus, bySeverity: input.scorecard.severities },
     results,
+    ...(input.waivers ? { waivers: input.waivers } : {}),
+    ...(input.baseline ? { baseline: input.baseline } : {}),
+    ...(input.gate ? { gate: input.gate } : {}),
   };
+}
+
+/**
+ * One sentence per snapshot file audited although its content no longer matches its recorded digest
+ * (`--allow-modified`); empty when every file is as collected.
+ */
+export function modifiedSnapshotNotes(report: Report): string[] {
+  return report.snapshot.files
+    .filter((f) => f.modified)
+    .map((f) => `${f.path} was modified after collection: its content no longer matches the digest it records (recorded ${f.digest ?? '?'}, content ${f.modified!.actualDigest})`);
 }
 
 export { SEVERITIES };

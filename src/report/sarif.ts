@@ -1,7 +1,7 @@
 import type { Severity } from '../engine/types.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { relativeUri, snapshotLocations } from './locations.js';
-import type { Report, ReportCheck, ReportResult } from './model.js';
+import { modifiedSnapshotNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
 
 /** Values safely inside GitHub's security-severity bands (critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0). */
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' };
@@ -63,6 +63,8 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
     notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0001' } });
     context.warn?.(`SARIF: ${text}`);
   }
+  const modified = modifiedSnapshotNotes(report);
+  for (const text of modified) notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0003' } });
   const tagsByRule = new Map(report.checks.map((check) => [check.id, allTags(check)]));
   const overTagged = [...tagsByRule].filter(([, tags]) => tags.length > SARIF_MAX_TAGS).map(([id]) => id);
   if (overTagged.length > 0) {
@@ -106,7 +108,10 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
         })),
         columnKind: 'utf16CodeUnits',
         results: RESULTS_SLOT,
-        properties: { scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) } },
+        properties: {
+          scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) },
+          ...(modified.length > 0 ? { snapshotModified: modified } : {}),
+        },
       },
     ],
   } as { runs: [Record<string, unknown>] };

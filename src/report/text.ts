@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { groupByCheck } from './group.js';
-import { SEVERITIES, type Report } from './model.js';
+import { modifiedSnapshotNotes, SEVERITIES, type Report } from './model.js';
 
 /** Results shown per check before "... and N more" (unless --verbose). */
 const PER_CHECK_LIMIT = 5;
@@ -32,6 +32,7 @@ function renderText(report: Report, context: FormatContext): string {
   const files = report.snapshot.files.map((f) => f.path).join(', ');
   lines.push(c.bold(`cloudward ${report.tool.version} — audit of ${files}`));
   lines.push(c.dim(`collected ${report.snapshot.collectedAt} · ${report.snapshot.sources.length} sources · ${report.checks.length} checks · ${report.summary.total} results`));
+  for (const note of modifiedSnapshotNotes(report)) lines.push(c.yellow(c.bold(`! ${note}`)));
   lines.push('');
   const overall = report.scorecard.overall;
   lines.push(`${c.bold('Overall score'.padEnd(46))}${tint(overall.score, `${formatScore(overall.score)}  ${bar(overall.score)}`)}  ${countsLine(overall)}`);

@@ -1,5 +1,5 @@
 import { constants } from 'node:buffer';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { getHeapStatistics } from 'node:v8';
 import { UserError } from '../errors.js';
 import { DEFAULT_MAX_INPUT_BYTES, readInputBytes, decodeText, formatBytes, writeFileAtomic } from '../util/files.js';
@@ -7,7 +7,7 @@ import { parseJsonText } from '../util/json.js';
 import { TOOL_NAME, toolVersion } from '../util/paths.js';
 import { snapshotDigest } from './digest.js';
 import { scanSnapshotBytes } from './file-hash.js';
-import type { LineIndex } from './line-index.js';
+import { buildLineIndex, type LineIndex } from './line-index.js';
 import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Scope, type Snapshot, type SnapshotPart } from './model.js';
 import { assertSnapshot } from './validate.js';
 
@@ -17,6 +17,18 @@ export interface SnapshotFile {
   sha256: string;
   digest?: string;
   collectedAt: string;
+  /**
+   * Set when the content no longer matches the recorded digest and the audit went on anyway (`--allow-modified`): the
+   * digest its content has now.
+   */
+  modified?: { actualDigest: string };
+}
+
+/** A recorded digest and the digest of the content as read (computed on another thread for a large file). */
+export interface DigestCheck {
+  path: string;
+  recorded: string;
+  actual: Promise<string>;
 }
 
 export interface LoadedSnapshot {
@@ -26,11 +38,15 @@ export interface LoadedSnapshot {
   origin: Map<string, string>;
   /** Each file's line index, when loading was asked for one (SARIF locations); made on another thread meanwhile. */
   lineIndexes?: Array<{ path: string; index: Promise<LineIndex> }>;
+  /** The digests to verify, when loading was asked to (files that record one); see verifyDigests. */
+  digests?: DigestCheck[];
 }
 
 export interface LoadOptions {
   /** Index the lines of every uid and id, for SARIF locations. */
   lineIndex?: boolean;
+  /** Digest the content of every file that records a digest, to compare (see verifyDigests). */
+  verifyDigest?: boolean;
 }
 
 /** The most UTF-16 code units one JavaScript string (so one JSON text) can hold in this Node.js. */
@@ -48,6 +64,8 @@ function decodeSnapshot(bytes: Buffer, path: string): string {
   }
 }
 
+const DIGEST_KEY = Buffer.from('"digest"');
+
 /** The file's text, and its hash under way on another thread (which takes the bytes, so this one can parse). */
 async function readSnapshotText(path: string, maxBytes: number | undefined): Promise<{ text: string; bytes: Buffer }> {
   const bytes = await readInputBytes(path, 'snapshot', maxBytes);
@@ -60,20 +78,65 @@ async function readSnapshotText(path: string, maxBytes: number | undefined): Pro
  * on a worker thread while this thread validates and evaluates, so it costs no wall time when a second core is free.
  * The hash starts after parsing, so that it does not compete with the parser's garbage collection for that core.
  */
-export async function readSnapshotFile(path: string, maxBytes?: number, options: LoadOptions = {}): Promise<{ snapshot: Snapshot; file: SnapshotFile; lineIndex?: Promise<LineIndex> }> {
+export async function readSnapshotFile(path: string, maxBytes?: number, options: LoadOptions = {}): Promise<{ snapshot: Snapshot; file: SnapshotFile; lineIndex?: Promise<LineIndex>; digest?: DigestCheck }> {
   const { text, bytes } = await readSnapshotText(path, maxBytes);
+  // A digest to verify is made from the bytes on the hashing thread, which then starts before parsing, so that the two
+  // run side by side (it takes that thread about as long as parsing and evaluating take this one). Otherwise the hash
+  // starts after parsing, so that it does not compete with the parser's garbage collection for a core.
+  const early = options.verifyDigest && bytes.includes(DIGEST_KEY) ? scanSnapshotBytes(bytes, { ...options, digest: true }) : undefined;
   const value = parseJsonText(text, path, 'snapshot JSON');
-  const { sha256, lineIndex } = scanSnapshotBytes(bytes, options);
+  const { sha256, lineIndex, digest } = early ?? scanSnapshotBytes(bytes, options);
   // Settled below, or by whoever reads the index (which falls back to reading the file); these only keep a failure
   // in the meantime from counting as unhandled.
   sha256.catch(() => undefined);
   lineIndex?.catch(() => undefined);
   const snapshot = assertSnapshot(value, path);
+  let check: DigestCheck | undefined;
+  if (options.verifyDigest && snapshot.digest) {
+    // A large file is digested from its bytes on the hashing thread while this one evaluates; a small one (or one
+    // that thread could not follow) here, from the parsed content.
+    const actual = digest ? digest.then((d) => d ?? snapshotDigest(snapshot)) : Promise.resolve(snapshotDigest(snapshot));
+    check = { path, recorded: snapshot.digest, actual };
+  }
   return {
     snapshot,
     file: { path, sha256: await sha256, digest: snapshot.digest, collectedAt: snapshot.collectedAt },
     ...(lineIndex ? { lineIndex } : {}),
+    ...(check ? { digest: check } : {}),
   };
+}
+
+/**
+ * Compares each file's recorded digest with its content's. A mismatch is an input error, unless `allowModified`: then
+ * the file is marked modified (the reports say so) and the audit goes on. Returns the files, marked.
+ */
+export async function verifyDigests(loaded: LoadedSnapshot, allowModified: boolean): Promise<SnapshotFile[]> {
+  const files = [...loaded.files];
+  for (const check of loaded.digests ?? []) {
+    const actual = await check.actual;
+    if (actual === check.recorded) continue;
+    if (!allowModified) {
+      throw new UserError(`digest mismatch: the snapshot changed after it was collected (recorded ${check.recorded.slice(0, 19)}..., content ${actual.slice(0, 19)}...)`, {
+        where: `${check.path}#/digest`,
+        hint: 'audit the original file, re-create it with `cloudward merge` so the digest covers the edits, or pass --allow-modified to audit it as modified',
+      });
+    }
+    const index = files.findIndex((f) => f.path === check.path);
+    if (index !== -1) files[index] = { ...files[index]!, modified: { actualDigest: actual } };
+  }
+  return files;
+}
+
+/**
+ * Every file's line index (for formats that point into the snapshot): the ones made on the hashing thread while the
+ * audit ran, or, should that thread have failed, made here from the files read again.
+ */
+export async function snapshotLineIndexes(loaded: LoadedSnapshot): Promise<Array<{ path: string; index: LineIndex }>> {
+  const made = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
+  if (made && made.length === loaded.files.length) return made;
+  const out = [];
+  for (const { path } of loaded.files) out.push({ path, index: buildLineIndex(await readFile(path)) });
+  return out;
 }
 
 /**
@@ -115,7 +178,8 @@ export async function loadSnapshots(paths: string[], maxBytes?: number, options:
   for (const path of paths) loaded.push(await readSnapshotFile(path, maxBytes, options));
   const origin = new Map<string, string>();
   const lineIndexes = options.lineIndex ? loaded.flatMap((l) => (l.lineIndex ? [{ path: l.file.path, index: l.lineIndex }] : [])) : undefined;
-  const extra = lineIndexes ? { lineIndexes } : {};
+  const digests = options.verifyDigest ? loaded.flatMap((l) => (l.digest ? [l.digest] : [])) : undefined;
+  const extra = { ...(lineIndexes ? { lineIndexes } : {}), ...(digests ? { digests } : {}) };
   if (loaded.length === 1) {
     const only = loaded[0]!;
     return { snapshot: only.snapshot, files: [only.file], origin, ...extra };

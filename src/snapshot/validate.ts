@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
-import { formatPointer } from '../util/json-pointer.js';
+import { formatPointer, valueAt } from '../util/json-pointer.js';
 import { dateTimeFormat } from './date-time.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './model.js';
 
@@ -36,8 +36,17 @@ export function assertSnapshot(value: unknown, file: string): Snapshot {
   const validate = snapshotValidator();
   if (!validate(value)) {
     const error = mostSpecificError(validate.errors ?? []);
+    const segments = errorSegments(error);
+    const seen = valueAt(value, segments);
+    if (typeof seen === 'number' && !Number.isFinite(seen)) {
+      // JSON.parse reads a literal too large for a double (1e400) as Infinity; no check may judge that.
+      throw new UserError('invalid snapshot: number out of range (larger than a double can hold, read as Infinity)', {
+        where: `${file}#${formatPointer(segments)}`,
+        hint: 'write the number as the collector saw it; every number must be finite (at most 1.7976931348623157e308)',
+      });
+    }
     throw new UserError(`invalid snapshot: ${describeAjvError(error).replace(/^[^:]*: /, '')}`, {
-      where: `${file}#${formatPointer(errorSegments(error))}`,
+      where: `${file}#${formatPointer(segments)}`,
       hint: 'see schemas/snapshot.schema.json',
     });
   }

@@ -7,8 +7,10 @@ import { formatters } from '../../src/report/index.js';
 import { snapshotLocations } from '../../src/report/locations.js';
 import type { Report } from '../../src/report/model.js';
 import { buildSarif, sarifFormatter } from '../../src/report/sarif.js';
+import { snapshotDigest } from '../../src/snapshot/digest.js';
 import { scanSnapshotBytes } from '../../src/snapshot/file-hash.js';
 import { buildLineIndex } from '../../src/snapshot/line-index.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
 import { EXAMPLE, runCli, tempDir } from '../helpers/cli.js';
 
 const context = { color: false, verbose: false, quiet: false };
@@ -41,15 +43,18 @@ test('a truncated value ends the index without an error', (t) => {
   t.deepEqual(index.uids, ['a']);
 });
 
-test('locations from the index are the ones read back from the file', async (t) => {
+test('locations come from the line index handed in; without one a finding points at the file, which is not read', async (t) => {
   const report = JSON.parse((await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout) as Report;
   const index = buildLineIndex(await readFile(EXAMPLE));
-  const fromFile = snapshotLocations(report);
+  const unindexed = snapshotLocations(report);
   const fromIndex = snapshotLocations(report, process.cwd(), undefined, [{ path: report.snapshot.files[0]!.path, index }]);
-  for (const r of report.results) t.deepEqual(fromIndex(r.resource.uid, r.resource.scope.id), fromFile(r.resource.uid, r.resource.scope.id), r.resource.uid);
   const lines = (await readFile(EXAMPLE, 'utf8')).split('\n');
-  const some = report.results.find((r) => r.resource.kind === 'principals')!;
-  t.true(lines[fromIndex(some.resource.uid, '').line - 1]!.includes(JSON.stringify(some.resource.uid)));
+  for (const r of report.results) {
+    t.is(unindexed(r.resource.uid, r.resource.scope.id).line, 1, r.resource.uid);
+    const at = fromIndex(r.resource.uid, r.resource.scope.id);
+    t.is(at.uri, unindexed(r.resource.uid, r.resource.scope.id).uri);
+    if (r.resource.kind !== 'scopes') t.true(lines[at.line - 1]!.includes(JSON.stringify(r.resource.uid)), r.resource.uid);
+  }
 });
 
 test('SARIF written a result at a time is exactly the whole log serialized at once', async (t) => {
@@ -75,20 +80,23 @@ test('a large snapshot is hashed and indexed off the main thread, with the same 
   t.true(bytes.length > 8 * 1024 * 1024, 'large enough for the worker path');
   const expected = buildLineIndex(bytes);
   const sha = createHash('sha256').update(bytes).digest('hex');
-  const scanned = scanSnapshotBytes(bytes, { lineIndex: true });
+  const digest = snapshotDigest(JSON.parse(bytes.toString('utf8')) as Snapshot);
+  const scanned = scanSnapshotBytes(bytes, { lineIndex: true, digest: true });
   t.is(bytes.length, 0, 'the bytes were moved to the worker');
   t.is(await scanned.sha256, sha);
+  t.is(await scanned.digest, digest, 'the snapshot digest made from the bytes is the one made from the parsed content');
   const index = (await scanned.lineIndex)!;
   t.deepEqual(index.uids, expected.uids);
   t.deepEqual([...index.uidLines], [...expected.uidLines]);
   t.deepEqual(index.ids, expected.ids);
 
-  // Through the CLI: the SARIF from the index equals the one from reading the file again (the library path).
+  // Through the CLI: the SARIF from the worker's index equals the one from an index made here (the library path).
   const out = join(dir, 'report.sarif');
   const run = await runCli(['audit', file, '--format', 'sarif', '--output', out, '--fail-on', 'none'], { env: { SOURCE_DATE_EPOCH: '1790000000' } });
   t.is(run.code, 0, run.stderr);
   const json = await runCli(['audit', file, '--format', 'json', '--fail-on', 'none'], { env: { SOURCE_DATE_EPOCH: '1790000000' } });
   const report = JSON.parse(json.stdout) as Report;
-  const reread = [...(sarifFormatter.render(report, { ...context, warn: () => undefined }) as Iterable<string>)].join('');
+  const lineIndexes = [{ path: report.snapshot.files[0]!.path, index: expected }];
+  const reread = [...(sarifFormatter.render(report, { ...context, lineIndexes, warn: () => undefined }) as Iterable<string>)].join('');
   t.is(await readFile(out, 'utf8'), reread);
 });

@@ -1,0 +1,63 @@
+import type { DiffEntry, ReportDiff, ScoreDelta } from '../gate/diff.js';
+import type { Status } from '../engine/types.js';
+import { codeSpan, escapeMarkdown } from './markdown.js';
+
+function scoreText(d: ScoreDelta): string {
+  const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
+  const change = d.delta === null ? '' : d.delta === 0 ? ' (=)' : ` (${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)})`;
+  return `${f(d.from)} -> ${f(d.to)}${change}`;
+}
+
+function changedScore(d: ScoreDelta): boolean {
+  return d.from !== d.to;
+}
+
+/** A diff as plain text for the terminal. */
+export function diffText(diff: ReportDiff): string {
+  const lines = [`cloudward diff: ${diff.from.file} (${diff.from.generatedAt}) -> ${diff.to.file} (${diff.to.generatedAt})`, ''];
+  lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
+  for (const m of diff.scores.mitigations) {
+    lines.push(`  ${`${m.id} ${m.name ?? ''}`.padEnd(42)}${scoreText(m)}`);
+    for (const x of m.measures.filter(changedScore)) lines.push(`    ${x.id.padEnd(40)}${scoreText(x)}`);
+  }
+  const list = (title: string, mark: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
+    lines.push('', `${title} (${entries.length})`);
+    for (const e of entries) lines.push(`  ${mark} ${e.severity.padEnd(8)} ${e.checkId} ${e.uid}${describe(e)}`);
+  };
+  list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
+  list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
+  list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A diff as Markdown for a pull-request comment. */
+export function diffMarkdown(diff: ReportDiff): string {
+  const out = [`## cloudward: what changed`, '', `${codeSpan(diff.from.file)} → ${codeSpan(diff.to.file)}`, ''];
+  out.push('| Score | Before | After | Change |', '|---|---:|---:|---:|');
+  const row = (label: string, d: ScoreDelta) => {
+    const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
+    out.push(`| ${label} | ${f(d.from)} | ${f(d.to)} | ${d.delta === null ? '' : `${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)}`} |`);
+  };
+  row('**Overall**', diff.scores.overall);
+  for (const m of diff.scores.mitigations) {
+    row(`**${m.id} ${escapeMarkdown(m.name ?? '')}**`, m);
+    for (const x of m.measures.filter(changedScore)) row(x.id, x);
+  }
+  const list = (title: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
+    out.push('', `### ${title} (${entries.length})`, '');
+    for (const e of entries) out.push(`- **${e.severity}** ${codeSpan(e.checkId)} ${codeSpan(e.uid)}${describe(e)}`);
+  };
+  list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
+  list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
+  list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The formats `cloudward diff` renders, each a pure function of the diff. */
+export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];
+
+export function renderDiff(diff: ReportDiff, format: DiffFormat): string {
+  if (format === 'json') return `${JSON.stringify(diff, null, 2)}\n`;
+  return format === 'markdown' ? diffMarkdown(diff) : diffText(diff);
+}
