@@ -183,7 +183,10 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
       notePrivilege(principal, role, assignment, describeScope(grant.scope, view.subscriptionNames, grant.role.includes(':directoryRole/')), via === 'direct' ? undefined : holder.name);
     }
   }
-  for (const principal of byId.values()) principal.privilege ??= { level: 'none', reasons: [] };
+  for (const principal of byId.values()) {
+    principal.assignments ??= [];
+    principal.privilege ??= { level: 'none', reasons: [] };
+  }
   return [...byId.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
 }
 
