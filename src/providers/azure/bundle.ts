@@ -3,21 +3,10 @@
  * documents in a stable order, gaps from the error documents plus any the caller adds.
  */
 import type { Gap } from '../../snapshot/model.js';
+import { sortDocuments, sortGaps } from '../cloud/order.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, type ErrorBody, type Organization, type SecurityDefaultsBody, type Subscription } from './documents.js';
 import { gapForError, itemsOfKind } from './items.js';
-
-function sortDocuments(documents: RawDocument[]): RawDocument[] {
-  const keyed = documents.map((d) => ({ d, key: `${d.kind}\u0000${JSON.stringify(d.body)}` }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map((k) => k.d);
-}
-
-function sortGaps(gaps: Gap[]): Gap[] {
-  const unique: Gap[] = [];
-  for (const gap of gaps) if (!unique.some((g) => g.what === gap.what && g.call === gap.call)) unique.push(gap);
-  return unique.sort((a, b) => `${a.what} ${a.call ?? ''}`.localeCompare(`${b.what} ${b.call ?? ''}`));
-}
 
 /** The tenant's name: its default verified domain, else what `az account list` printed. */
 export function tenantName(documents: readonly RawDocument[]): string | undefined {

@@ -137,13 +137,8 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
   return gaps;
 }
 
-function collectedAtOf(documents: readonly RawDocument[], option: unknown): string {
-  if (typeof option === 'string') {
-    if (Number.isNaN(Date.parse(option)) || !/^\d{4}-\d{2}-\d{2}T/.test(option)) {
-      throw new UserError(`--collected-at must be an ISO 8601 date-time, not "${option}"`, { where: '--collected-at', hint: 'e.g. --collected-at 2026-11-01T09:00:00Z' });
-    }
-    return new Date(option).toISOString().replace('.000Z', 'Z');
-  }
+function collectedAtOf(documents: readonly RawDocument[], option: string | undefined): string {
+  if (typeof option === 'string') return new Date(option).toISOString().replace('.000Z', 'Z');
   const note = documents.find((d) => d.kind === DocumentKind.collection);
   if (note) return new Date((note.body as CollectionBody).Cloudward.CollectedAt).toISOString().replace('.000Z', 'Z');
   throw new UserError('cannot tell when the files were exported', { hint: 'pass --collected-at 2026-11-01T09:00:00Z (the time of the export)' });
@@ -170,7 +165,7 @@ export async function importAzureFiles(paths: string[], context: ImportContext):
   const documents: RawDocument[] = [];
   for (const file of paths) documents.push(recognizeDocument(await readInputText(file, 'Azure export'), file));
   const tenant = tenantOf(documents, tenantOption);
-  const collectedAt = collectedAtOf(documents, context.options.collectedAt ?? (context as { collectedAt?: string }).collectedAt);
+  const collectedAt = collectedAtOf(documents, context.collectedAt);
   tieSubscriptions(documents, subscriptions);
   tieGroupMembers(documents);
   const kept = documents.filter((d) => d.kind !== DocumentKind.collection);

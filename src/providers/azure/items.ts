@@ -4,6 +4,7 @@
  * ARM items keep their fields under `properties` in REST output and flattened in `az` and the SDK.
  */
 import type { Gap } from '../../snapshot/model.js';
+import { isDenied, isUnlicensed } from '../cloud/attempt.js';
 import type { RawDocument } from '../types.js';
 import { operationOfRequest, type ErrorBody } from './documents.js';
 
@@ -53,8 +54,6 @@ export function subscriptionOfCall(call: string | undefined): string | undefined
   return call ? /\/subscriptions\/([^/?\s]+)/i.exec(call)?.[1]?.toLowerCase() : undefined;
 }
 
-const LICENCE_CODES = /AadPremiumLicenseRequired|RequestFromNonPremiumTenant|NonPremiumTenant|LicenseRequired|PremiumLicense/i;
-
 /**
  * The gap an error opens, naming what was missing: the licence for licence errors, the permission for denials.
  * Undefined when the request is not one cloudward makes.
@@ -65,12 +64,10 @@ export function gapForError(body: ErrorBody): Gap | undefined {
   if (!operation) return undefined;
   const code = body.error.code ?? (status ? `HTTP${status}` : 'Error');
   const message = (body.error.message ?? '').replace(/\s+/g, ' ').trim();
-  const text = `${code} ${message}`;
+  const facts = { code, message, ...(status !== undefined ? { status } : {}) };
   let need = '';
-  if (operation.licence && LICENCE_CODES.test(text)) need = ` — needs licence ${operation.licence}`;
-  else if (/Authorization_RequestDenied|AuthorizationFailed|Forbidden|Unauthorized|AccessDenied|InsufficientPermissions|PermissionScopeNotGranted/i.test(text) || status === 403 || status === 401) {
-    need = ` — needs ${operation.api === 'graph' ? 'Graph application permission' : 'Azure RBAC action'} ${operation.permission}`;
-  }
+  if (operation.licence && isUnlicensed(facts)) need = ` — needs licence ${operation.licence}`;
+  else if (isDenied(facts)) need = ` — needs ${operation.api === 'graph' ? 'Graph application permission' : 'Azure RBAC action'} ${operation.permission}`;
   const path = body.request!.replace(/^GET\s+/i, '').replace(/^https?:\/\/[^/]+/i, '').replace(/^\/(v1\.0|beta)(?=\/)/, '').replace(/[?#].*$/, '');
   return { what: operation.topic, reason: `${code}: ${message || 'no message'}${need}`, call: `GET ${path}` };
 }
