@@ -14,6 +14,7 @@ import {
   type Pipeline,
   type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
+import { rootCertificates } from 'node:tls';
 import { nextLinkOf } from './items.js';
 
 export interface CallStats {
@@ -30,6 +31,8 @@ export interface ClientSettings {
   maxRetries: number;
   /** Shortest wait between retries without Retry-After (tests shorten it). */
   retryDelayMs?: number;
+  /** Extra trusted CA certificates (PEM), beside the system ones: private clouds, TLS-inspecting proxies. */
+  ca?: string;
 }
 
 /** A failed read: the HTTP status and the API's own error body. */
@@ -66,11 +69,12 @@ export interface AzureClients {
 
 export function createClients(settings: ClientSettings, stats: CallStats): AzureClients {
   const retryOptions = { maxRetries: settings.maxRetries, retryDelayInMs: settings.retryDelayMs ?? 800, maxRetryDelayInMs: 60_000 };
+  const tlsOptions = settings.ca ? { ca: [...rootCertificates, settings.ca].join('\n') } : undefined;
   const counter = countingPolicy(stats);
   const httpClient: HttpClient = createDefaultHttpClient();
   const pipelines: Record<'arm' | 'graph', Pipeline> = {
-    arm: createPipelineFromOptions({ retryOptions }),
-    graph: createPipelineFromOptions({ retryOptions }),
+    arm: createPipelineFromOptions({ retryOptions, ...(tlsOptions ? { tlsOptions } : {}) }),
+    graph: createPipelineFromOptions({ retryOptions, ...(tlsOptions ? { tlsOptions } : {}) }),
   };
   const endpoints = { arm: settings.armEndpoint.replace(/\/+$/, ''), graph: settings.graphEndpoint.replace(/\/+$/, '') };
   for (const api of ['arm', 'graph'] as const) {
@@ -102,6 +106,7 @@ export function createClients(settings: ClientSettings, stats: CallStats): Azure
         client = new AuthorizationManagementClient(settings.credential, subscriptionId, {
           endpoint: endpoints.arm,
           retryOptions,
+          ...(tlsOptions ? { tlsOptions } : {}),
           additionalPolicies: [{ policy: counter, position: 'perRetry' }],
         });
         authorizationClients.set(subscriptionId, client);

@@ -8,6 +8,7 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
+import { readInputText } from '../../util/files.js';
 import { collectionTime } from '../cloud/scopes.js';
 import { selectShard } from '../cloud/shard.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
@@ -25,6 +26,7 @@ export interface AzureCollectSettings {
   maxRetries: number;
   armEndpoint: string;
   graphEndpoint: string;
+  caFile?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,7 +63,14 @@ export function collectSettings(options: Record<string, unknown>): AzureCollectS
     maxRetries: integer(options.maxRetries, '--max-retries', 6, 0, 20),
     armEndpoint: endpoint(options.armEndpoint, '--arm-endpoint', 'https://management.azure.com'),
     graphEndpoint: endpoint(options.graphEndpoint, '--graph-endpoint', 'https://graph.microsoft.com'),
+    ...(typeof options.caFile === 'string' ? { caFile: options.caFile } : {}),
   };
+}
+
+async function readCaFile(path: string): Promise<string> {
+  const text = await readInputText(path, 'CA certificate file');
+  if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new UserError('not a PEM certificate file (no BEGIN CERTIFICATE line)', { where: path, hint: '--ca-file takes PEM certificates, e.g. your proxy\'s or Azure Stack Hub\'s root CA' });
+  return text;
 }
 
 /** Runs a read; a failure becomes an error document naming the request (and so a gap). */
@@ -174,7 +183,8 @@ export async function collectAzure(context: CollectContext): Promise<RawBundle[]
   const settings = collectSettings(context.options);
   const credential: TokenCredential = (context.options.credential as TokenCredential | undefined) ?? new DefaultAzureCredential(settings.tenant ? { tenantId: settings.tenant } : {});
   const stats: CallStats = (context.options.stats as CallStats | undefined) ?? { calls: 0, throttled: 0, byOperation: {} };
-  const clients = createClients({ credential, armEndpoint: settings.armEndpoint, graphEndpoint: settings.graphEndpoint, maxRetries: settings.maxRetries, ...(typeof context.options.retryDelayMs === 'number' ? { retryDelayMs: context.options.retryDelayMs } : {}) }, stats);
+  const ca = settings.caFile ? await readCaFile(settings.caFile) : undefined;
+  const clients = createClients({ ...(ca ? { ca } : {}), credential, armEndpoint: settings.armEndpoint, graphEndpoint: settings.graphEndpoint, maxRetries: settings.maxRetries, ...(typeof context.options.retryDelayMs === 'number' ? { retryDelayMs: context.options.retryDelayMs } : {}) }, stats);
   const collectedAt = collectionTime(context);
   const documents: RawDocument[] = [];
   const { ids: all, tenantId: listedTenant } = await listSubscriptions(clients, settings, documents);

@@ -31,6 +31,7 @@ export const azureProvider: ProviderAdapter = {
     { flags: '--max-retries <n>', description: 'retries per call on throttling (429, honouring Retry-After) or 5xx', defaultValue: '6', schema: { type: 'integer', minimum: 0, maximum: 20 } },
     { flags: '--arm-endpoint <url>', description: 'Azure Resource Manager endpoint (sovereign clouds, test servers)', defaultValue: 'https://management.azure.com', schema: HTTPS, hint: 'e.g. --arm-endpoint https://management.usgovcloudapi.net' },
     { flags: '--graph-endpoint <url>', description: 'Microsoft Graph endpoint (sovereign clouds, test servers)', defaultValue: 'https://graph.microsoft.com', schema: HTTPS, hint: 'e.g. --graph-endpoint https://graph.microsoft.us' },
+    { flags: '--ca-file <pem>', description: 'also trust these CA certificates (a TLS-inspecting proxy, Azure Stack Hub); NODE_EXTRA_CA_CERTS works too' },
   ],
   importOptions: [
     { flags: '--tenant <id>', description: 'the tenant id the files belong to (default: from `az account list` or the raw-out note)', schema: { type: 'string', pattern: GUID } },

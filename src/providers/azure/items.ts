@@ -16,7 +16,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function flattenArm(item: Record<string, unknown>): Record<string, unknown> {
   if (!isObject(item.properties)) return item;
   const { properties, ...rest } = item;
-  return { ...rest, ...(properties as Record<string, unknown>) };
+  const inner = { ...(properties as Record<string, unknown>) };
+  // A role definition's REST `properties.type` (BuiltInRole, CustomRole) is `roleType` once flattened.
+  if (typeof inner.type === 'string' && rest.type !== undefined) {
+    inner.roleType ??= inner.type;
+    delete inner.type;
+  }
+  return { ...rest, ...inner };
 }
 
 /** The items of a list document, ARM items flattened. */

@@ -31,6 +31,13 @@ export interface Grant {
 }
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+
+/** A timestamp in one form whatever printed it (`az`: `...00Z`, the SDK: `.000Z`, PIM: `.33Z`); null stays null. */
+export function isoTime(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : new Date(ms).toISOString().replace('.000Z', 'Z');
+}
 const lastSegment = (id: string | undefined) => lower(id).split('/').at(-1) ?? '';
 
 /** Entra grants: active assignments (PIM activations told apart by their schedule instance) and eligibilities. */
@@ -42,11 +49,11 @@ export function directoryGrants(tenantId: string, documents: readonly RawDocumen
     if (!a.principalId || !a.roleDefinitionId) continue;
     const instance = instances.find((i) => (i.roleAssignmentOriginId && i.roleAssignmentOriginId === a.id) || (lower(i.principalId) === lower(a.principalId) && lower(i.roleDefinitionId) === lower(a.roleDefinitionId) && (i.directoryScopeId ?? '/') === (a.directoryScopeId ?? '/')));
     const activated = instance?.assignmentType === 'Activated';
-    grants.push({ principalId: lower(a.principalId), role: role(a.roleDefinitionId), scope: a.directoryScopeId ?? '/', mode: activated ? 'active-jit' : 'standing', ...(instance?.endDateTime ? { expiresAt: instance.endDateTime } : {}) });
+    grants.push({ principalId: lower(a.principalId), role: role(a.roleDefinitionId), scope: a.directoryScopeId ?? '/', mode: activated ? 'active-jit' : 'standing', ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}) });
   }
   for (const e of itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilitySchedules)) {
     if (!e.principalId || !e.roleDefinitionId || (e.status && e.status !== 'Provisioned')) continue;
-    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: e.scheduleInfo?.expiration?.endDateTime ?? null });
+    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: isoTime(e.scheduleInfo?.expiration?.endDateTime) });
   }
   return grants;
 }
@@ -66,14 +73,14 @@ export function azureGrants(tenantId: string, documents: readonly RawDocument[])
     grants.push({
       principalId: lower(a.principalId), ...(a.principalType ? { principalType: a.principalType } : {}), ...(a.principalName ? { principalName: a.principalName } : {}),
       role: role(a.roleDefinitionId), scope: a.scope ?? '/', mode: activated ? 'active-jit' : 'standing',
-      ...(instance?.endDateTime ? { expiresAt: instance.endDateTime } : {}), condition: a.condition ?? null,
+      ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}), condition: a.condition ?? null,
     });
   }
   for (const e of itemsOfKind<RoleSchedule>(documents, DocumentKind.roleEligibilitySchedules)) {
     const key = `eligible ${lower(e.id) || `${lower(e.principalId)} ${lower(e.roleDefinitionId)} ${lower(e.scope)}`}`;
     if (!e.principalId || !e.roleDefinitionId || seen.has(key) || (e.status && e.status !== 'Provisioned')) continue;
     seen.add(key);
-    grants.push({ principalId: lower(e.principalId), ...(e.principalType ? { principalType: e.principalType } : {}), role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: e.endDateTime ?? null, condition: e.condition ?? null });
+    grants.push({ principalId: lower(e.principalId), ...(e.principalType ? { principalType: e.principalType } : {}), role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: isoTime(e.endDateTime), condition: e.condition ?? null });
   }
   return grants;
 }
@@ -142,7 +149,7 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
       interactive: true,
       ...(typeof user.accountEnabled === 'boolean' ? { enabled: user.accountEnabled } : {}),
       mfa: view.registrationRead ? mfaOf(registration.get(id)) : { state: 'unknown' },
-      ...(user.createdDateTime ? { createdAt: user.createdDateTime } : {}),
+      ...(user.createdDateTime ? { createdAt: isoTime(user.createdDateTime) } : {}),
       details: { displayName: user.displayName ?? null },
     });
   }
