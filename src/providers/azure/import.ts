@@ -118,6 +118,11 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
       gaps.push({ what: operation.topic, reason: `not among the imported files (export it with \`${operation.export}\`)`, call });
     }
   }
+  // `az ad user list` leaves out accountEnabled and userType: who is enabled (and so in scope) is not known.
+  const users = itemsOfKind<{ accountEnabled?: unknown }>(documents, DocumentKind.users);
+  if (users.length > 0 && users.some((u) => typeof u.accountEnabled !== 'boolean')) {
+    gaps.push({ what: 'azure.directory', reason: 'the users export has no accountEnabled (as `az ad user list` prints it); export with `az rest --url "https://graph.microsoft.com/v1.0/users?$select=id,displayName,userPrincipalName,userType,accountEnabled"`', call: 'GET /users' });
+  }
   // A paged export whose every page points at a next one is missing its last page.
   const pages = new Map<string, { pages: number; open: number }>();
   for (const d of documents) {

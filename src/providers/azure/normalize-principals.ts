@@ -145,7 +145,8 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
     if (!user.id) continue;
     const id = lower(user.id);
     add(id, 'user', user.userPrincipalName ?? user.displayName ?? id, {
-      guest: lower(user.userType ?? undefined) === 'guest',
+      // `az ad user list` prints no userType: an invited guest's UPN still carries #EXT#.
+      guest: user.userType ? lower(user.userType) === 'guest' : (user.userPrincipalName ?? '').includes('#EXT#'),
       interactive: true,
       ...(typeof user.accountEnabled === 'boolean' ? { enabled: user.accountEnabled } : {}),
       mfa: view.registrationRead ? mfaOf(registration.get(id)) : { state: 'unknown' },

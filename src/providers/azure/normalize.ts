@@ -88,6 +88,8 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
   const { documents } = bundle;
   const subscriptions = subscriptionsOf(bundle);
   const { tenant: tenantGaps, bySubscription } = splitGaps(bundle.gaps, subscriptions);
+  // Principals and roles are tenant-wide: an assignment list a subscription could not give leaves them incomplete too.
+  for (const gaps of bySubscription.values()) tenantGaps.push(...gaps.filter((g) => g.what === 'azure.role-assignments' || g.what === 'azure.pim'));
   const sources: Source[] = [{ provider: 'azure', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: tenantGaps }];
   const controls = tenantControls(tenantId, scope, documents);
   for (const [id, name] of subscriptions) {
