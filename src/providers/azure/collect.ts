@@ -153,7 +153,7 @@ async function listSubscriptions(clients: AzureClients, settings: AzureCollectSe
     pages = await clients.pages('arm', '/subscriptions?api-version=2022-12-01');
   } catch (error) {
     const facts = errorFacts(error);
-    if (/CredentialUnavailable|AuthenticationRequired|ClientAuthenticationError/i.test(`${facts.code} ${(error as Error).name}`)) {
+    if (/CredentialUnavailable|AuthenticationRequired|AuthenticationError|authentication failed/i.test(`${facts.code} ${(error as Error).name} ${facts.message}`)) {
       throw new UserError(`no usable Azure credential: ${facts.message.split('.')[0]}`, { where: 'DefaultAzureCredential', hint: 'run `az login`, or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or a workload/managed identity)' });
     }
     throw new UserError(`cannot list subscriptions: ${facts.code}: ${facts.message}`, { where: 'GET /subscriptions', hint: 'check the credential and --arm-endpoint; the identity needs Reader (or the cloudward reader role) on the subscriptions' });

@@ -14,7 +14,7 @@ export const AZURE_OPERATIONS: OperationDeclaration[] = OPERATIONS.map((o) => ({
 }));
 
 const GUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
-const HTTPS = { type: 'string', pattern: '^https://[^\\s/]+(/\\S*)?$', description: '(an https URL: Azure SDKs send tokens only over TLS)' };
+const HTTPS = { type: 'string', pattern: '^https://[^\\s/]+(/\\S*)?$', description: 'an https URL (Azure SDKs send tokens only over TLS)' };
 
 export const azureProvider: ProviderAdapter = {
   name: 'azure',
