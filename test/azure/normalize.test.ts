@@ -118,3 +118,11 @@ test('normalizing is pure and stable: the same bundles give the same snapshot di
   const again = await snapshotOf(ACME_AZURE);
   t.is(again.digest, acme.digest);
 });
+
+test('MFA enforcement per user: enabled policies that include and do not exclude them, or security defaults', (t) => {
+  const enforcement = (s: Snapshot, name: string) => principal(s, name).details!.mfaEnforcement;
+  t.deepEqual(enforcement(acme, 'carol.it@acme.com'), { allApps: 'yes', azureManagement: 'yes', by: ['CA01 Require MFA for admin roles'] }, 'through her Global Administrator role');
+  t.deepEqual(enforcement(acme, 'breakglass-01@acme.onmicrosoft.com'), { allApps: 'no', azureManagement: 'no', by: [] }, 'excluded by id');
+  t.deepEqual(enforcement(acme, 'grace.reader@acme.com'), { allApps: 'no', azureManagement: 'no', by: [] }, 'the Azure management policy is report-only');
+  t.deepEqual(enforcement(contoso, 'ben@contoso.example'), { allApps: 'yes', azureManagement: 'yes', by: ['security defaults'] });
+});

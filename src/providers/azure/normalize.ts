@@ -6,6 +6,7 @@ import type { Gap, Role, Scope, Source, SnapshotPart } from '../../snapshot/mode
 import type { RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, type DirectoryRoleDefinition, type RoleDefinition, type Subscription } from './documents.js';
 import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
+import { mfaEnforcement } from './mfa-enforcement.js';
 import { diagnosticSettingControls, tenantControls } from './normalize-controls.js';
 import { azureGrants, buildPrincipals, directoryGrants, type Grant } from './normalize-principals.js';
 import { azureRolePrivilege, definitionActions, DIRECTORY_ROLES, directoryRolePrivilege } from './privilege.js';
@@ -101,6 +102,11 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
   const roles = buildRoles(tenantId, scope, documents, grants);
   const registrationRead = documents.some((d) => d.kind === DocumentKind.registrationDetails) && !tenantGaps.some((g) => g.what === 'azure.mfa-registration');
   const principals = buildPrincipals({ tenantId, scope, documents, roles, subscriptionNames: subscriptions, registrationRead }, grants);
+  const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
+  for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {
+    const user = principals.find((p) => p.uid === uid)!;
+    user.details = { ...user.details, mfaEnforcement: enforcement };
+  }
   const sortByUid = <T extends { uid: string }>(items: T[]) => items.sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
   return { sources, principals, roles: sortByUid([...roles.values()]), controls: sortByUid(controls), hosts: [] };
 }
