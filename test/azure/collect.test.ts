@@ -124,3 +124,19 @@ test('an untrusted certificate stops the run with one clear error (exit 2), not 
   const error = await t.throwsAsync(collect(fake, { maxRetries: 0 }));
   t.regex(error!.message, /cannot list subscriptions: .*certificate/i);
 });
+
+test('--shard K/N reads a disjoint share of the subscriptions, and the directory in each shard', async (t) => {
+  const { fake } = await acmeFake();
+  t.teardown(() => fake.close());
+  const caFile = await trust(fake);
+  const shards = await Promise.all([1, 2].map((index) => azureProvider.collect!({
+    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, caFile, retryDelayMs: 5 },
+    progress: quietProgress,
+    collectedAt: '2026-11-01T09:00:00Z',
+    shard: { index, count: 2 },
+  })));
+  const subscriptionsOf = (bundles: RawBundle[]) => snapshotOf(bundles).sources.filter((s) => s.scope.kind === 'subscription').map((s) => s.scope.id);
+  const [one, two] = shards.map(subscriptionsOf);
+  t.deepEqual([...one!, ...two!].sort(), [PROD, DEV], 'together the shards read every subscription once');
+  for (const bundles of shards) t.true(snapshotOf(bundles).principals.some((p) => p.name === 'alice.admin@acme.com'), 'each shard reads the directory');
+});

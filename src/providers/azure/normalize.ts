@@ -13,22 +13,26 @@ import { azureRolePrivilege, definitionActions, DIRECTORY_ROLES, directoryRolePr
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
 
-/** Subscription ids and names: from the subscriptions list, else from the documents' origins. */
+/**
+ * The subscriptions read (those with documents or gaps), with their names from the subscriptions list. A listed
+ * subscription that was not read (another shard's, or left out by --subscription) is not a source.
+ */
 export function subscriptionsOf(bundle: RawBundle): Map<string, string> {
-  const names = new Map<string, string>();
+  const listed = new Map<string, string>();
   for (const s of itemsOfKind<Subscription>(bundle.documents, DocumentKind.subscriptions)) {
     const id = lower(s.subscriptionId ?? (s.id && !s.id.startsWith('/') ? s.id : s.id?.split('/').at(-1)));
-    if (id) names.set(id, s.displayName ?? s.name ?? id);
+    if (id) listed.set(id, s.displayName ?? s.name ?? id);
   }
+  const read = new Set<string>();
   for (const d of bundle.documents) {
     const id = subscriptionOfOrigin(d.origin);
-    if (id && !names.has(lower(id))) names.set(lower(id), lower(id));
+    if (id) read.add(lower(id));
   }
   for (const g of bundle.gaps) {
     const id = subscriptionOfCall(g.call);
-    if (id && !names.has(id) && !/\/subscriptions$/i.test(g.call ?? '')) names.set(id, id);
+    if (id) read.add(id);
   }
-  return names;
+  return new Map([...read].sort().map((id) => [id, listed.get(id) ?? id]));
 }
 
 function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocument[], grants: readonly Grant[]): Map<string, Role> {
