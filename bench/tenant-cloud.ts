@@ -241,12 +241,12 @@ function azureAssignment(layout: TenantLayout, rng: Prng, level: Level, mode: As
     const roll = rng.next();
     if (roll < 0.75) {
       const role = AZURE_DIRECTORY_ROLES[roll < 0.5 ? 0 : 1]!;
-      return { role: `azure:${tenant}:roleDefinition/${role.id}`, scope: '/', mode, via: 'direct', rolePrivilege: 'admin' };
+      return { role: `azure:${tenant}:directoryRole/${role.id}`, scope: '/', mode, via: 'direct', rolePrivilege: 'admin' };
     }
     return { role: `azure:${tenant}:roleDefinition/${AZURE_RBAC_ROLES[0]!.id}`, scope: `/subscriptions/${subscription.id}`, mode, via: 'direct', rolePrivilege: 'admin' };
   }
   if (level === 'privileged') {
-    if (rng.chance(0.5)) return { role: `azure:${tenant}:roleDefinition/${AZURE_DIRECTORY_ROLES[2]!.id}`, scope: '/', mode, via: 'direct', rolePrivilege: 'privileged' };
+    if (rng.chance(0.5)) return { role: `azure:${tenant}:directoryRole/${AZURE_DIRECTORY_ROLES[2]!.id}`, scope: '/', mode, via: 'direct', rolePrivilege: 'privileged' };
     return { role: `azure:${tenant}:roleDefinition/${AZURE_RBAC_ROLES[2]!.id}`, scope: `/subscriptions/${subscription.id}`, mode, via: 'direct', rolePrivilege: 'privileged' };
   }
   return { role: `azure:${tenant}:roleDefinition/${AZURE_RBAC_ROLES[3]!.id}`, scope: `/subscriptions/${subscription.id}`, mode: 'standing', via: 'direct', rolePrivilege: 'none' };
@@ -290,7 +290,10 @@ export function* azurePrincipals(layout: TenantLayout, rng: Prng, tally: Expecta
       principal.credentials = [{ kind: 'password', id: 'password', active: enabled, lastRotatedAt: daysBefore(layout, rng.int(0, 700)) }];
       principal.lastActivityAt = rng.chance(0.9) ? daysBefore(layout, rng.int(0, 120)) : null;
       principal.createdAt = daysBefore(layout, rng.int(30, 2500));
-      if (enabled && level !== 'none') tally.add('azure-privileged-users-mfa-registered', state === 'enabled' ? 'pass' : state === 'disabled' ? 'fail' : 'unknown');
+      const mfaStatus = state === 'enabled' ? 'pass' : state === 'disabled' ? 'fail' : 'unknown';
+      if (enabled && level !== 'none') tally.add('azure-privileged-users-mfa-registered', mfaStatus);
+      if (enabled && !guest) tally.add('azure-all-users-mfa-registered', mfaStatus);
+      if (guest) tally.add('azure-no-guest-privileged-roles', assignments.some((a) => a.rolePrivilege !== 'none') ? 'fail' : 'pass');
     } else if (kind === 'group') {
       principal.name = `grp-${rng.pick(['eng', 'ops', 'fin', 'sec', 'data'])}-${i}`;
       principal.interactive = false;
@@ -311,7 +314,12 @@ export function* azurePrincipals(layout: TenantLayout, rng: Prng, tally: Expecta
     if ((kind === 'user' || kind === 'group') && adminAssignments.length > 0) {
       tally.add('azure-privileged-roles-just-in-time', adminAssignments.some((a) => a.mode === 'standing') ? 'fail' : 'pass');
     }
-    if (enabled && assignments.some((a) => a.role.endsWith(`roleDefinition/${GLOBAL_ADMIN}`))) counters.globalAdmins++;
+    if (kind === 'servicePrincipal' || kind === 'managedIdentity') {
+      tally.add('azure-service-principals-no-standing-access-grant', adminAssignments.some((a) => a.mode === 'standing') ? 'fail' : 'pass');
+    }
+    const roleWriters = adminAssignments.filter((a) => a.role.includes(':roleDefinition/'));
+    if (roleWriters.length > 0) tally.add('azure-no-standing-role-assignment-writers', roleWriters.some((a) => a.mode === 'standing') ? 'fail' : 'pass');
+    if (enabled && kind !== 'group' && assignments.some((a) => a.role.endsWith(`directoryRole/${GLOBAL_ADMIN}`))) counters.globalAdmins++;
     yield principal;
   }
 }
@@ -320,8 +328,9 @@ export function* azureRoles(layout: TenantLayout, rng: Prng, tally: ExpectationT
   const tenant = layout.azure.tenantId;
   const tenantScope: Scope = { kind: 'tenant', id: tenant, name: 'contoso.example' };
   for (const role of [...AZURE_DIRECTORY_ROLES, ...AZURE_RBAC_ROLES]) {
+    const directory = AZURE_DIRECTORY_ROLES.includes(role);
     yield {
-      uid: `azure:${tenant}:roleDefinition/${role.id}`, provider: 'azure', scope: tenantScope, nativeId: role.id, name: role.name, builtIn: true,
+      uid: `azure:${tenant}:${directory ? 'directoryRole' : 'roleDefinition'}/${role.id}`, provider: 'azure', scope: tenantScope, nativeId: role.id, name: role.name, builtIn: true,
       permissions: { allow: role.level === 'none' ? ['*/read'] : ['*'], deny: [] },
       privilege: { level: role.level, reasons: role.level === 'none' ? [] : [`${role.name} is a ${role.level} role`] },
     };
@@ -333,10 +342,12 @@ export function* azureRoles(layout: TenantLayout, rng: Prng, tally: ExpectationT
       const hiddenOwner = rng.chance(0.1);
       const allow = hiddenOwner ? [rng.pick(['*', '*/write', 'Microsoft.Authorization/*'])] : ['Microsoft.Compute/virtualMachines/read', 'Microsoft.Compute/virtualMachines/restart/action', 'Microsoft.Storage/storageAccounts/read'];
       tally.add('azure-no-custom-owner-roles', hiddenOwner ? 'fail' : 'pass');
+      tally.add('azure-no-custom-wildcard-role-at-subscription', allow.includes('*') ? 'fail' : 'pass');
       yield {
         uid: `azure:${subscription.id}:roleDefinition/${id}`, provider: 'azure', scope, nativeId: `/subscriptions/${subscription.id}/providers/Microsoft.Authorization/roleDefinitions/${id}`,
         name: `custom-${subscription.name}-${k}`, builtIn: false, permissions: { allow, deny: [] },
         privilege: { level: hiddenOwner ? 'admin' : 'none', reasons: hiddenOwner ? [`allows ${allow[0]}`] : [] },
+        details: { assignableScopes: [`/subscriptions/${subscription.id}`] },
       };
     }
   }
@@ -347,19 +358,26 @@ export function* azureControls(layout: TenantLayout, rng: Prng, tally: Expectati
   const tenantScope: Scope = { kind: 'tenant', id: tenant, name: 'contoso.example' };
   const management = '797f4846-ba00-4fd7-ba43-dac1f8f63013';
   const policies = [
-    { name: 'Require MFA for Azure management', state: layout.azure.caEnforcesMfa ? 'enabled' : 'report-only', apps: [management], users: ['All'], controls: ['mfa'] },
-    { name: 'Require MFA for admins', state: 'enabled', apps: ['All'], users: [AZURE_DIRECTORY_ROLES[0]!.id], controls: ['mfa'] },
-    { name: 'Block legacy authentication', state: 'enabled', apps: ['All'], users: ['All'], controls: ['block'] },
-    { name: 'Compliant device for Office', state: 'enabled', apps: ['Office365'], users: ['All'], controls: ['compliantDevice'] },
+    { name: 'Require MFA for Azure management', state: layout.azure.caEnforcesMfa ? 'enabled' : 'report-only', apps: [management], users: ['All'], roles: [], controls: ['mfa'] },
+    { name: 'Require MFA for admins', state: 'enabled', apps: ['All'], users: [], roles: [GLOBAL_ADMIN, 'e8611ab8-c189-46e8-94e1-60213ab1f814', '7be44c8a-adaf-4e2a-84d6-ab2649e08a13'], controls: ['mfa'] },
+    { name: 'Block legacy authentication', state: 'enabled', apps: ['All'], users: ['All'], roles: [], controls: ['block'] },
+    { name: 'Compliant device for Office', state: 'enabled', apps: ['Office365'], users: ['All'], roles: [], controls: ['compliantDevice'] },
   ] as const;
   for (const [i, p] of policies.entries()) {
     yield {
       uid: `azure:${tenant}:conditionalAccessPolicy/${String(i).padStart(2, '0')}`, provider: 'azure', scope: tenantScope, type: 'conditional-access', name: p.name, state: p.state,
-      settings: { includeUsers: [...p.users], excludeUsers: [], includeApplications: [...p.apps], builtInControls: [...p.controls], operator: 'OR' },
+      settings: {
+        includeUsers: [...p.users], excludeUsers: [], includeRoles: [...p.roles], includeApplications: [...p.apps], builtInControls: [...p.controls], operator: 'OR',
+        // As the normalizer derives them.
+        requiresMfa: p.controls.includes('mfa' as never), coversAllUsers: p.users.includes('All' as never), coversAdminRoles: p.users.includes('All' as never) || p.roles.length === 3,
+        coversAllApps: p.apps.includes('All' as never), coversAzureManagement: p.apps.includes('All' as never) || p.apps.includes(management as never),
+      },
     };
   }
   yield { uid: `azure:${tenant}:securityDefaults`, provider: 'azure', scope: tenantScope, type: 'security-defaults', name: 'Security defaults', state: 'disabled', settings: {} };
   tally.add('azure-ca-mfa-azure-management', layout.azure.caEnforcesMfa ? 'pass' : 'fail');
+  tally.add('azure-ca-mfa-admin-roles', 'pass');
+  tally.add('azure-ca-mfa-all-users', 'fail');
   for (const subscription of layout.azure.subscriptions) {
     const scope: Scope = { kind: 'subscription', id: subscription.id, name: subscription.name };
     const d = subscription.diagnostics;

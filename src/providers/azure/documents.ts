@@ -1,0 +1,203 @@
+/**
+ * The raw Azure and Entra ID documents cloudward reads, in the shapes `az` and Microsoft Graph print them: ARM lists
+ * as `az` prints them (flattened items, or `{"value": [...], "nextLink"}` pages from `az rest`), Graph pages with
+ * their `@odata.context` and `@odata.nextLink`. Live collection writes the same shapes, so collection and import
+ * feed one normalizer.
+ *
+ * Subscription-level documents carry their subscription in `origin`, as `subscriptions/<id>: <call or file>`:
+ * the bodies stay exactly as printed (an empty list does not name its subscription).
+ */
+
+/** RawDocument kinds of the Azure provider. */
+export const DocumentKind = {
+  subscriptions: 'azure.arm.subscriptions',
+  managementGroupDescendants: 'azure.arm.managementGroupDescendants',
+  roleAssignments: 'azure.arm.roleAssignments',
+  roleDefinitions: 'azure.arm.roleDefinitions',
+  roleEligibilitySchedules: 'azure.arm.roleEligibilitySchedules',
+  roleAssignmentScheduleInstances: 'azure.arm.roleAssignmentScheduleInstances',
+  diagnosticSettings: 'azure.arm.diagnosticSettings',
+  organization: 'azure.graph.organization',
+  users: 'azure.graph.users',
+  groups: 'azure.graph.groups',
+  groupMembers: 'azure.graph.groupMembers',
+  servicePrincipals: 'azure.graph.servicePrincipals',
+  registrationDetails: 'azure.graph.userRegistrationDetails',
+  directoryRoleAssignments: 'azure.graph.directoryRoleAssignments',
+  directoryRoleEligibilitySchedules: 'azure.graph.directoryRoleEligibilitySchedules',
+  directoryRoleAssignmentScheduleInstances: 'azure.graph.directoryRoleAssignmentScheduleInstances',
+  directoryRoleDefinitions: 'azure.graph.directoryRoleDefinitions',
+  conditionalAccessPolicies: 'azure.graph.conditionalAccessPolicies',
+  securityDefaults: 'azure.graph.securityDefaults',
+  /** An error body (`{"error": {"code", "message"}}`) with the request it answered (`"request": "GET <url>"`). */
+  error: 'azure.error',
+  /** cloudward's own note beside `--raw-out` files: which tenant, and when it was read. */
+  collection: 'azure.cloudward.Collection',
+} as const;
+
+export type DocumentKindValue = (typeof DocumentKind)[keyof typeof DocumentKind];
+
+/** Gap topics (the `what` of a Gap), with what each covers; checks list the ones they need. */
+export const GAP_TOPICS = {
+  'azure.subscriptions': 'the subscriptions and management groups the credential can read',
+  'azure.role-assignments': 'Azure RBAC role assignments and role definitions of a subscription',
+  'azure.pim': 'PIM eligibility and activation, for Azure roles (per subscription) and Entra roles (tenant)',
+  'azure.diagnostic-settings': "a subscription's activity-log diagnostic settings",
+  'azure.directory': 'Entra ID users, groups, group members and service principals',
+  'azure.mfa-registration': 'the authentication methods registration report (userRegistrationDetails)',
+  'azure.directory-roles': 'Entra directory role assignments and definitions',
+  'azure.conditional-access': 'Conditional Access policies',
+  'azure.security-defaults': 'the security defaults enforcement policy',
+} as const;
+
+export type GapTopicValue = keyof typeof GAP_TOPICS;
+
+/** One read the collector makes (or an export import accepts), the permission it needs and the topic it opens. */
+export interface AzureOperation {
+  /** How gaps name it: `GET <path>` without host or api-version. */
+  id: string;
+  kind: DocumentKindValue;
+  topic: GapTopicValue;
+  api: 'arm' | 'graph';
+  /** An Azure RBAC action (ARM) or a Graph application permission. */
+  permission: string;
+  licence?: string;
+  level: 'organization' | 'scope';
+  /** The `az` command that exports the same document, for import hints. */
+  export: string;
+  purpose: string;
+}
+
+export const P2 = 'Microsoft Entra ID P2 (or Entra ID Governance)';
+export const P1 = 'Microsoft Entra ID P1';
+
+/** Path patterns (subscription ids replaced by `{id}`) -> the operation. */
+export const OPERATIONS: AzureOperation[] = [
+  { id: 'GET /subscriptions', kind: DocumentKind.subscriptions, topic: 'azure.subscriptions', api: 'arm', permission: 'Microsoft.Resources/subscriptions/read', level: 'organization', export: 'az account list -o json', purpose: 'which subscriptions to read' },
+  { id: 'GET /providers/Microsoft.Management/managementGroups/{id}/descendants', kind: DocumentKind.managementGroupDescendants, topic: 'azure.subscriptions', api: 'arm', permission: 'Microsoft.Management/managementGroups/descendants/read', level: 'organization', export: 'az rest --url /providers/Microsoft.Management/managementGroups/<id>/descendants?api-version=2020-05-01', purpose: 'the subscriptions under --management-group' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Authorization/roleAssignments', kind: DocumentKind.roleAssignments, topic: 'azure.role-assignments', api: 'arm', permission: 'Microsoft.Authorization/roleAssignments/read', level: 'scope', export: 'az role assignment list --all --include-inherited -o json', purpose: 'who holds which Azure role where (management-group assignments included)' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Authorization/roleDefinitions', kind: DocumentKind.roleDefinitions, topic: 'azure.role-assignments', api: 'arm', permission: 'Microsoft.Authorization/roleDefinitions/read', level: 'scope', export: 'az role definition list -o json', purpose: 'what each Azure role allows (custom roles by their actions)' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Authorization/roleEligibilitySchedules', kind: DocumentKind.roleEligibilitySchedules, topic: 'azure.pim', api: 'arm', permission: 'Microsoft.Authorization/roleEligibilitySchedules/read', licence: P2, level: 'scope', export: 'az rest --url /subscriptions/<id>/providers/Microsoft.Authorization/roleEligibilitySchedules?api-version=2020-10-01', purpose: 'PIM-eligible Azure role assignments' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances', kind: DocumentKind.roleAssignmentScheduleInstances, topic: 'azure.pim', api: 'arm', permission: 'Microsoft.Authorization/roleAssignmentScheduleInstances/read', licence: P2, level: 'scope', export: 'az rest --url /subscriptions/<id>/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01', purpose: 'which active Azure role assignments are PIM activations (time-bound)' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings', kind: DocumentKind.diagnosticSettings, topic: 'azure.diagnostic-settings', api: 'arm', permission: 'Microsoft.Insights/DiagnosticSettings/Read', level: 'scope', export: 'az monitor diagnostic-settings subscription list -o json', purpose: 'whether the activity log is exported, and which categories' },
+  { id: 'GET /organization', kind: DocumentKind.organization, topic: 'azure.directory', api: 'graph', permission: 'Organization.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/organization', purpose: "the tenant's name" },
+  { id: 'GET /users', kind: DocumentKind.users, topic: 'azure.directory', api: 'graph', permission: 'User.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/users?$select=id,displayName,userPrincipalName,userType,accountEnabled,createdDateTime"', purpose: 'users, guests and whether they can sign in' },
+  { id: 'GET /groups', kind: DocumentKind.groups, topic: 'azure.directory', api: 'graph', permission: 'GroupMember.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/groups?$select=id,displayName,securityEnabled,isAssignableToRole"', purpose: 'groups that hold roles' },
+  { id: 'GET /groups/{id}/transitiveMembers', kind: DocumentKind.groupMembers, topic: 'azure.directory', api: 'graph', permission: 'GroupMember.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/groups/<id>/transitiveMembers > group-members.<id>.json', purpose: 'who holds a role through a group (only groups that hold one)' },
+  { id: 'GET /servicePrincipals', kind: DocumentKind.servicePrincipals, topic: 'azure.directory', api: 'graph', permission: 'Application.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/servicePrincipals?$select=id,appId,displayName,servicePrincipalType,accountEnabled"', purpose: 'service principals and managed identities' },
+  { id: 'GET /reports/authenticationMethods/userRegistrationDetails', kind: DocumentKind.registrationDetails, topic: 'azure.mfa-registration', api: 'graph', permission: 'AuditLog.Read.All', licence: P1, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/reports/authenticationMethods/userRegistrationDetails', purpose: 'MFA registration of every user, in one paged report' },
+  { id: 'GET /roleManagement/directory/roleAssignments', kind: DocumentKind.directoryRoleAssignments, topic: 'azure.directory-roles', api: 'graph', permission: 'RoleManagement.Read.Directory', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments', purpose: 'active Entra role assignments' },
+  { id: 'GET /roleManagement/directory/roleDefinitions', kind: DocumentKind.directoryRoleDefinitions, topic: 'azure.directory-roles', api: 'graph', permission: 'RoleManagement.Read.Directory', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleDefinitions', purpose: 'Entra role names and template ids' },
+  { id: 'GET /roleManagement/directory/roleEligibilitySchedules', kind: DocumentKind.directoryRoleEligibilitySchedules, topic: 'azure.pim', api: 'graph', permission: 'RoleEligibilitySchedule.Read.Directory', licence: P2, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleEligibilitySchedules', purpose: 'PIM-eligible Entra role assignments' },
+  { id: 'GET /roleManagement/directory/roleAssignmentScheduleInstances', kind: DocumentKind.directoryRoleAssignmentScheduleInstances, topic: 'azure.pim', api: 'graph', permission: 'RoleAssignmentSchedule.Read.Directory', licence: P2, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignmentScheduleInstances', purpose: 'which active Entra role assignments are PIM activations' },
+  { id: 'GET /identity/conditionalAccess/policies', kind: DocumentKind.conditionalAccessPolicies, topic: 'azure.conditional-access', api: 'graph', permission: 'Policy.Read.All', licence: P1, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies', purpose: 'which Conditional Access policies require MFA, for whom and for which apps' },
+  { id: 'GET /policies/identitySecurityDefaultsEnforcementPolicy', kind: DocumentKind.securityDefaults, topic: 'azure.security-defaults', api: 'graph', permission: 'Policy.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/policies/identitySecurityDefaultsEnforcementPolicy', purpose: 'whether security defaults enforce MFA' },
+];
+
+export function operationOfKind(kind: string): AzureOperation | undefined {
+  return OPERATIONS.find((o) => o.kind === kind);
+}
+
+const GUID = '[0-9A-Za-z._-]+';
+
+/** The operation a request (an absolute URL or a path, with or without `GET `) answers. */
+export function operationOfRequest(request: string): AzureOperation | undefined {
+  const path = request.replace(/^GET\s+/i, '').replace(/^https?:\/\/[^/]+/i, '').replace(/^\/(v1\.0|beta)(?=\/)/, '').replace(/[?#].*$/, '');
+  return OPERATIONS.find((o) => new RegExp(`^${o.id.replace(/^GET /, '').replace(/\{id\}/g, GUID)}$`, 'i').test(path));
+}
+
+/** Well-known ids. */
+export const WINDOWS_AZURE_SERVICE_MANAGEMENT_API = '797f4846-ba00-4fd7-ba43-dac1f8f63013';
+
+// Shapes of the documents (the fields cloudward reads). Every field is optional: exports differ by version.
+
+/** A Graph or ARM page: `{"value": [...], "@odata.nextLink" | "nextLink"}`. */
+export interface Page<T> {
+  '@odata.context'?: string;
+  '@odata.nextLink'?: string;
+  nextLink?: string;
+  value?: T[];
+}
+
+export interface ErrorBody {
+  error: { code?: string; message?: string };
+  /** `GET <url>`: the request the error answered (cloudward adds it; `az rest` prints the URL in its log). */
+  request?: string;
+  /** The HTTP status, when known. */
+  status?: number;
+}
+
+export interface CollectionBody {
+  Cloudward: { Provider: 'azure'; TenantId: string; CollectedAt: string; Subscriptions?: string[] };
+}
+
+export interface Subscription {
+  id?: string; subscriptionId?: string; displayName?: string; name?: string; tenantId?: string; homeTenantId?: string;
+  state?: string; tenantDefaultDomain?: string; tenantDisplayName?: string;
+}
+
+/** ARM role assignment, flattened as `az` and the SDK print it. */
+export interface RoleAssignment {
+  id?: string; name?: string; type?: string; scope?: string; roleDefinitionId?: string; principalId?: string;
+  principalType?: string; principalName?: string; roleDefinitionName?: string; condition?: string | null;
+  conditionVersion?: string | null; description?: string | null; createdOn?: string;
+}
+
+export interface RoleDefinition {
+  id?: string; name?: string; type?: string; roleName?: string; roleType?: string; description?: string;
+  permissions?: Array<{ actions?: string[]; notActions?: string[]; dataActions?: string[]; notDataActions?: string[] }>;
+  assignableScopes?: string[];
+}
+
+export interface RoleSchedule {
+  id?: string; name?: string; type?: string; scope?: string; roleDefinitionId?: string; principalId?: string;
+  principalType?: string; memberType?: string; status?: string; startDateTime?: string | null; endDateTime?: string | null;
+  assignmentType?: string; originRoleAssignmentId?: string; condition?: string | null;
+}
+
+export interface DiagnosticSetting {
+  id?: string; name?: string; workspaceId?: string | null; storageAccountId?: string | null;
+  eventHubAuthorizationRuleId?: string | null; eventHubName?: string | null;
+  logs?: Array<{ category?: string; categoryGroup?: string | null; enabled?: boolean }>;
+}
+
+export interface GraphUser {
+  id?: string; displayName?: string; userPrincipalName?: string; userType?: string | null; accountEnabled?: boolean;
+  createdDateTime?: string | null; '@odata.type'?: string;
+}
+
+export interface GraphServicePrincipal {
+  id?: string; appId?: string; displayName?: string; servicePrincipalType?: string; accountEnabled?: boolean;
+  '@odata.type'?: string;
+}
+
+export interface GraphGroup { id?: string; displayName?: string; '@odata.type'?: string }
+
+export interface RegistrationDetail {
+  id?: string; userPrincipalName?: string; userType?: string; isAdmin?: boolean; isMfaRegistered?: boolean;
+  isMfaCapable?: boolean; methodsRegistered?: string[];
+}
+
+export interface DirectoryRoleAssignment { id?: string; principalId?: string; roleDefinitionId?: string; directoryScopeId?: string }
+
+export interface DirectoryRoleSchedule {
+  id?: string; principalId?: string; roleDefinitionId?: string; directoryScopeId?: string; memberType?: string;
+  status?: string; assignmentType?: string; roleAssignmentOriginId?: string; startDateTime?: string | null;
+  endDateTime?: string | null; scheduleInfo?: { startDateTime?: string | null; expiration?: { type?: string; endDateTime?: string | null } };
+}
+
+export interface DirectoryRoleDefinition { id?: string; displayName?: string; templateId?: string; isBuiltIn?: boolean; rolePermissions?: Array<{ allowedResourceActions?: string[] }> }
+
+export interface ConditionalAccessPolicy {
+  id?: string; displayName?: string; state?: string;
+  conditions?: {
+    users?: { includeUsers?: string[]; excludeUsers?: string[]; includeGroups?: string[]; excludeGroups?: string[]; includeRoles?: string[]; excludeRoles?: string[]; includeGuestsOrExternalUsers?: unknown; excludeGuestsOrExternalUsers?: unknown };
+    applications?: { includeApplications?: string[]; excludeApplications?: string[]; includeUserActions?: string[] };
+    clientAppTypes?: string[];
+  };
+  grantControls?: { operator?: string; builtInControls?: string[]; authenticationStrength?: { id?: string; displayName?: string } | null } | null;
+}
+
+export interface Organization { id?: string; displayName?: string; verifiedDomains?: Array<{ name?: string; isDefault?: boolean; isInitial?: boolean }> }
+
+export interface SecurityDefaultsBody { id?: string; displayName?: string; isEnabled?: boolean }

@@ -1,0 +1,128 @@
+/**
+ * The Azure normalizer (pure): one tenant bundle — Graph documents plus every subscription's ARM documents — becomes
+ * the tenant's sources (the tenant and each subscription, each with its own gaps), principals, roles and controls.
+ */
+import type { Gap, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import type { RawBundle, RawDocument } from '../types.js';
+import { DocumentKind, type DirectoryRoleDefinition, type RoleDefinition, type Subscription } from './documents.js';
+import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
+import { mfaEnforcement } from './mfa-enforcement.js';
+import { diagnosticSettingControls, tenantControls } from './normalize-controls.js';
+import { azureGrants, buildPrincipals, directoryGrants, type Grant } from './normalize-principals.js';
+import { azureRolePrivilege, definitionActions, DIRECTORY_ROLES, directoryRolePrivilege } from './privilege.js';
+
+const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+
+/**
+ * The subscriptions read (those with documents or gaps), with their names from the subscriptions list. A listed
+ * subscription that was not read (another shard's, or left out by --subscription) is not a source.
+ */
+export function subscriptionsOf(bundle: RawBundle): Map<string, string> {
+  const listed = new Map<string, string>();
+  for (const s of itemsOfKind<Subscription>(bundle.documents, DocumentKind.subscriptions)) {
+    const id = lower(s.subscriptionId ?? (s.id && !s.id.startsWith('/') ? s.id : s.id?.split('/').at(-1)));
+    if (id) listed.set(id, s.displayName ?? s.name ?? id);
+  }
+  const read = new Set<string>();
+  for (const d of bundle.documents) {
+    const id = subscriptionOfOrigin(d.origin);
+    if (id) read.add(lower(id));
+  }
+  for (const g of bundle.gaps) {
+    const id = subscriptionOfCall(g.call);
+    if (id) read.add(id);
+  }
+  return new Map([...read].sort().map((id) => [id, listed.get(id) ?? id]));
+}
+
+function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocument[], grants: readonly Grant[]): Map<string, Role> {
+  const roles = new Map<string, Role>();
+  const referenced = new Set(grants.map((g) => g.role));
+  const directoryDefinitions = new Map(itemsOfKind<DirectoryRoleDefinition>(documents, DocumentKind.directoryRoleDefinitions).map((d) => [lower(d.templateId ?? d.id), d]));
+  for (const uid of referenced) {
+    const id = uid.split('/').at(-1)!;
+    if (!uid.includes(':directoryRole/')) continue;
+    const definition = directoryDefinitions.get(id);
+    roles.set(uid, {
+      uid, provider: 'azure', scope, nativeId: id,
+      name: definition?.displayName ?? DIRECTORY_ROLES[id]?.name ?? id,
+      builtIn: definition?.isBuiltIn ?? DIRECTORY_ROLES[id] !== undefined,
+      permissions: { allow: (definition?.rolePermissions ?? []).flatMap((p) => p.allowedResourceActions ?? []), deny: [] },
+      privilege: directoryRolePrivilege(id),
+      details: { kind: 'entra' },
+    });
+  }
+  for (const definition of itemsOfKind<RoleDefinition>(documents, DocumentKind.roleDefinitions)) {
+    const id = lower(definition.name ?? definition.id?.split('/').at(-1));
+    const uid = `azure:${tenantId}:roleDefinition/${id}`;
+    const custom = definition.roleType === 'CustomRole';
+    if (!id || roles.has(uid) || (!custom && !referenced.has(uid))) continue;
+    const { actions, notActions } = definitionActions(definition);
+    const privilege = azureRolePrivilege(definition);
+    roles.set(uid, {
+      uid, provider: 'azure', scope, nativeId: id, name: definition.roleName ?? id, builtIn: !custom,
+      permissions: { allow: actions, deny: notActions },
+      privilege: { level: privilege.level, reasons: privilege.reasons },
+      details: { kind: 'azure', assignableScopes: definition.assignableScopes ?? [], grantsAccess: privilege.grantsAccess },
+    });
+  }
+  // A role an assignment names but no definition list covers (the list was not read): unknown privilege.
+  for (const uid of referenced) {
+    if (roles.has(uid)) continue;
+    const id = uid.split('/').at(-1)!;
+    roles.set(uid, { uid, provider: 'azure', scope, nativeId: id, name: id, builtIn: false, permissions: { allow: [], deny: [] }, privilege: { level: 'none', reasons: ['definition not read'] }, details: { kind: 'azure', unresolved: true } });
+  }
+  return roles;
+}
+
+/** Gaps for the tenant source and for each subscription source (by the subscription their call names). */
+function splitGaps(gaps: readonly Gap[], subscriptions: ReadonlyMap<string, string>): { tenant: Gap[]; bySubscription: Map<string, Gap[]> } {
+  const tenant: Gap[] = [];
+  const bySubscription = new Map<string, Gap[]>();
+  for (const gap of gaps) {
+    const id = subscriptionOfCall(gap.call);
+    if (id && subscriptions.has(id)) bySubscription.set(id, [...(bySubscription.get(id) ?? []), gap]);
+    else tenant.push(gap);
+  }
+  return { tenant, bySubscription };
+}
+
+function normalizeTenant(bundle: RawBundle): SnapshotPart {
+  const tenantId = lower(bundle.scope.id);
+  const scope: Scope = { ...bundle.scope };
+  const { documents } = bundle;
+  const subscriptions = subscriptionsOf(bundle);
+  const { tenant: tenantGaps, bySubscription } = splitGaps(bundle.gaps, subscriptions);
+  // Principals and roles are tenant-wide: an assignment list a subscription could not give leaves them incomplete too.
+  for (const gaps of bySubscription.values()) tenantGaps.push(...gaps.filter((g) => g.what === 'azure.role-assignments' || g.what === 'azure.pim'));
+  const sources: Source[] = [{ provider: 'azure', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: tenantGaps }];
+  const controls = tenantControls(tenantId, scope, documents);
+  for (const [id, name] of subscriptions) {
+    const subScope: Scope = { kind: 'subscription', id, name };
+    sources.push({ provider: 'azure', scope: subScope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bySubscription.get(id) ?? [] });
+    controls.push(...diagnosticSettingControls(subScope, documents.filter((d) => d.kind === DocumentKind.diagnosticSettings && lower(subscriptionOfOrigin(d.origin)) === id)));
+  }
+  const grants = [...directoryGrants(tenantId, documents), ...azureGrants(tenantId, documents)];
+  const roles = buildRoles(tenantId, scope, documents, grants);
+  const registrationRead = documents.some((d) => d.kind === DocumentKind.registrationDetails) && !tenantGaps.some((g) => g.what === 'azure.mfa-registration');
+  const principals = buildPrincipals({ tenantId, scope, documents, roles, subscriptionNames: subscriptions, registrationRead }, grants);
+  const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
+  for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {
+    const user = principals.find((p) => p.uid === uid)!;
+    user.details = { ...user.details, mfaEnforcement: enforcement };
+  }
+  const sortByUid = <T extends { uid: string }>(items: T[]) => items.sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+  return { sources, principals, roles: sortByUid([...roles.values()]), controls: sortByUid(controls), hosts: [] };
+}
+
+/** Normalizes Azure bundles, one per tenant. */
+export function normalizeAzureBundles(bundles: RawBundle[]): SnapshotPart {
+  const parts = bundles.map(normalizeTenant);
+  return {
+    sources: parts.flatMap((p) => p.sources),
+    principals: parts.flatMap((p) => p.principals),
+    roles: parts.flatMap((p) => p.roles),
+    controls: parts.flatMap((p) => p.controls),
+    hosts: [],
+  };
+}

@@ -1,0 +1,142 @@
+import test from 'ava';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { undeclaredCalls } from '../../src/providers/cloud/permissions.js';
+import { azureProvider } from '../../src/providers/azure/index.js';
+import type { CallStats } from '../../src/providers/azure/clients.js';
+import type { RawBundle } from '../../src/providers/types.js';
+import { assembleSnapshot } from '../../src/snapshot/load.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
+import { ACME_AZURE, fakeTenantFrom, filesUnder, importFolder, quietProgress } from '../support/azure-fixtures.js';
+import { fakeCredential, startFakeAzure, type FakeAzure, type FakeFault } from '../support/fake-azure.js';
+
+const PROD = 'a1b2c3d4-1111-4aaa-8bbb-000000000001';
+const DEV = 'a1b2c3d4-2222-4aaa-8bbb-000000000002';
+const DEV_DIAGNOSTICS_DENIED: FakeFault = { operation: new RegExp(`^GET /subscriptions/${DEV}/providers/Microsoft.Insights/diagnosticSettings$`), status: 403, code: 'AuthorizationFailed', message: 'does not have authorization to perform action microsoft.insights/diagnosticSettings/read' };
+
+async function acmeFake(options: { pageSize?: number; faults?: FakeFault[] } = {}): Promise<{ fake: FakeAzure; imported: RawBundle[] }> {
+  const imported = await importFolder(ACME_AZURE);
+  const fake = await startFakeAzure(fakeTenantFrom(imported[0]!, { [PROD]: 'acme-prod', [DEV]: 'acme-dev' }), options);
+  return { fake, imported };
+}
+
+function collect(fake: FakeAzure, options: Record<string, unknown> = {}, rawOut?: string, stats?: CallStats): Promise<RawBundle[]> {
+  return azureProvider.collect!({
+    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, retryDelayMs: 5, maxRetries: 3, concurrency: 4, ...(stats ? { stats } : {}), ...options },
+    progress: quietProgress,
+    collectedAt: '2026-11-01T09:00:00Z',
+    ...(rawOut ? { rawOut } : {}),
+  });
+}
+
+const snapshotOf = (bundles: RawBundle[]): Snapshot => assembleSnapshot([azureProvider.normalize(bundles)], '2026-11-01T09:00:00Z');
+
+/** Without what legitimately differs between a live run and an import: how it was read. */
+function comparable(snapshot: Snapshot): unknown {
+  return { ...snapshot, digest: undefined, sources: snapshot.sources.map((s) => ({ ...s, method: undefined, gaps: s.gaps.map((g) => g.what) })) };
+}
+
+/** The fake's certificate in a file of its own, as --ca-file takes it. */
+async function trust(fake: FakeAzure): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-azure-ca-'));
+  const file = join(dir, 'ca.pem');
+  await writeFile(file, fake.caPem);
+  return file;
+}
+
+test('collects the tenant through the real SDK clients over HTTPS and equals the import of the same exports', async (t) => {
+  const { fake, imported } = await acmeFake({ faults: [DEV_DIAGNOSTICS_DENIED] });
+  t.teardown(() => fake.close());
+  const caFile = await trust(fake);
+  const live = await collect(fake, { caFile, subscription: [DEV, PROD] });
+  t.deepEqual(comparable(snapshotOf(live)), comparable(snapshotOf(imported)));
+  t.true(fake.calls.every((c) => (c.path.startsWith('/v1.0/') ? c.audience === `${fake.graphEndpoint}/.default` : c.audience === `${fake.armEndpoint}/.default`)), 'each API gets a token for its own audience');
+  t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), [], 'every call is declared (and so in `permissions azure`)');
+});
+
+test('follows nextLink and @odata.nextLink; calls grow with pages and subscriptions, not users', async (t) => {
+  const { fake } = await acmeFake({ pageSize: 1 });
+  t.teardown(() => fake.close());
+  const stats: CallStats = { calls: 0, throttled: 0, byOperation: {} };
+  const caFile = await trust(fake);
+  const live = await collect(fake, { caFile }, undefined, stats);
+  const users = snapshotOf(live).principals.filter((p) => p.kind === 'user');
+  t.is(users.length, 11, 'every page of users was read');
+  t.is(fake.count(/^GET \/users$/), 11, 'one call per page of one user');
+  t.false(fake.calls.some((c) => /^GET \/users\/\{?[^/]+\}?\//.test(c.operation) || /authentication\/methods/.test(c.path)), 'no per-user calls');
+  t.is(fake.count(/^GET \/groups\/\{id\}\/transitiveMembers$/), 1, 'members are read only for the group that holds a role');
+});
+
+test('403, licence errors, 429 with Retry-After and 5xx: gaps naming what is missing, never a crash or a pass', async (t) => {
+  const faults: FakeFault[] = [
+    { operation: /^GET \/identity\/conditionalAccess\/policies$/, status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: 'Neither tenant is B2C or tenant doesn\'t have premium license' },
+    { operation: /^GET \/roleManagement\/directory\/roleEligibilitySchedules$/, status: 400, code: 'AadPremiumLicenseRequired', message: 'The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.' },
+    { operation: /^GET \/reports\/authenticationMethods\/userRegistrationDetails$/, status: 403, code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' },
+    { operation: /^GET \/users$/, status: 429, code: 'TooManyRequests', retryAfter: 1, times: 1 },
+    { operation: /roleAssignments$/, status: 503, code: 'ServiceUnavailable', times: 1 },
+  ];
+  const { fake } = await acmeFake({ faults });
+  t.teardown(() => fake.close());
+  const caFile = await trust(fake);
+  const stats: CallStats = { calls: 0, throttled: 0, byOperation: {} };
+  const live = await collect(fake, { caFile }, undefined, stats);
+  const tenantGaps = live[0]!.gaps;
+  const reason = (what: string) => tenantGaps.filter((g) => g.what === what).map((g) => g.reason).join(' | ');
+  t.regex(reason('azure.conditional-access'), /needs licence Microsoft Entra ID P1/);
+  t.regex(reason('azure.pim'), /needs licence Microsoft Entra ID P2/);
+  t.regex(reason('azure.mfa-registration'), /needs Graph application permission AuditLog\.Read\.All/);
+  t.false(tenantGaps.some((g) => g.what === 'azure.directory' || g.what === 'azure.role-assignments'), 'throttling and a 503 were retried, not gaps');
+  t.true(stats.throttled >= 1);
+  const snapshot = snapshotOf(live);
+  t.true(snapshot.principals.filter((p) => p.kind === 'user').every((p) => p.mfa?.state === 'unknown'), 'no report: MFA unknown, never disabled');
+  const { loadChecks } = await import('../../src/engine/load-checks.js');
+  const { evaluate } = await import('../../src/engine/evaluate.js');
+  const results = evaluate(snapshot, await loadChecks({ builtIn: false, paths: [join(ACME_AZURE, '..', '..', '..', '..', 'policies', 'azure')] }));
+  for (const id of ['azure-ca-mfa-azure-management', 'azure-ca-mfa-all-users', 'azure-ca-mfa-admin-roles', 'azure-privileged-users-mfa-registered', 'azure-all-users-mfa-registered']) {
+    const statuses = new Set(results.filter((r) => r.checkId === id).map((r) => r.status));
+    t.deepEqual([...statuses], ['unknown'], id);
+  }
+});
+
+test('--raw-out files, imported again, give the same snapshot as the live run', async (t) => {
+  const { fake } = await acmeFake();
+  t.teardown(() => fake.close());
+  const caFile = await trust(fake);
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-azure-raw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const live = await collect(fake, { caFile }, dir);
+  const tenantDir = join(dir, live[0]!.scope.id);
+  const files = filesUnder(tenantDir);
+  t.true((await readdir(join(tenantDir, PROD))).includes('arm-role-assignments.json'));
+  t.is((await stat(files[0]!)).mode & 0o777, 0o600);
+  const users = JSON.parse(await readFile(join(tenantDir, 'graph-users.json'), 'utf8')) as Record<string, unknown>;
+  t.is(typeof users['@odata.context'], 'string', 'pages are written as Graph printed them');
+  const imported = await importFolder(tenantDir, undefined);
+  t.is(imported[0]!.collectedAt, live[0]!.collectedAt, 'the raw-out note carries the collection time');
+  t.deepEqual(JSON.parse(JSON.stringify(snapshotOf(imported).principals)), JSON.parse(JSON.stringify(snapshotOf(live).principals)));
+  t.deepEqual(comparable(snapshotOf(imported)), comparable(snapshotOf(live)));
+});
+
+test('an untrusted certificate stops the run with one clear error (exit 2), not a crash', async (t) => {
+  const { fake } = await acmeFake();
+  t.teardown(() => fake.close());
+  const error = await t.throwsAsync(collect(fake, { maxRetries: 0 }));
+  t.regex(error!.message, /cannot list subscriptions: .*certificate/i);
+});
+
+test('--shard K/N reads a disjoint share of the subscriptions, and the directory in each shard', async (t) => {
+  const { fake } = await acmeFake();
+  t.teardown(() => fake.close());
+  const caFile = await trust(fake);
+  const shards = await Promise.all([1, 2].map((index) => azureProvider.collect!({
+    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, caFile, retryDelayMs: 5 },
+    progress: quietProgress,
+    collectedAt: '2026-11-01T09:00:00Z',
+    shard: { index, count: 2 },
+  })));
+  const subscriptionsOf = (bundles: RawBundle[]) => snapshotOf(bundles).sources.filter((s) => s.scope.kind === 'subscription').map((s) => s.scope.id);
+  const [one, two] = shards.map(subscriptionsOf);
+  t.deepEqual([...one!, ...two!].sort(), [PROD, DEV], 'together the shards read every subscription once');
+  for (const bundles of shards) t.true(snapshotOf(bundles).principals.some((p) => p.name === 'alice.admin@acme.com'), 'each shard reads the directory');
+});

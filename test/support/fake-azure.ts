@@ -1,0 +1,191 @@
+/**
+ * A local fake of the Azure Resource Manager and Microsoft Graph reads cloudward makes, over HTTPS with a certificate
+ * made at test time (the Azure SDK sends bearer tokens only over TLS), for the real SDK clients. ARM lists answer in
+ * REST shape (`properties`, `nextLink`), Graph lists with `@odata.context` and `@odata.nextLink`, both paged at
+ * `pageSize`. Faults (403, licence errors, 429 with Retry-After, 5xx) are injected per path; every request is recorded
+ * with the operation id it stands for and the token audience it carried.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/** One subscription's ARM data, items flattened as `az` prints them. */
+export interface FakeSubscription {
+  id: string;
+  name: string;
+  roleAssignments: Array<Record<string, unknown>>;
+  roleDefinitions: Array<Record<string, unknown>>;
+  roleEligibilitySchedules: Array<Record<string, unknown>>;
+  roleAssignmentScheduleInstances: Array<Record<string, unknown>>;
+  diagnosticSettings: Array<Record<string, unknown>>;
+}
+
+export interface FakeTenant {
+  tenantId: string;
+  subscriptions: FakeSubscription[];
+  organization: Array<Record<string, unknown>>;
+  users: Array<Record<string, unknown>>;
+  groups: Array<Record<string, unknown>>;
+  /** Transitive members by group id. */
+  members: Record<string, Array<Record<string, unknown>>>;
+  servicePrincipals: Array<Record<string, unknown>>;
+  registrationDetails: Array<Record<string, unknown>>;
+  directoryRoleAssignments: Array<Record<string, unknown>>;
+  directoryRoleDefinitions: Array<Record<string, unknown>>;
+  directoryRoleEligibilitySchedules: Array<Record<string, unknown>>;
+  directoryRoleAssignmentScheduleInstances: Array<Record<string, unknown>>;
+  conditionalAccessPolicies: Array<Record<string, unknown>>;
+  securityDefaults: Record<string, unknown>;
+}
+
+export interface FakeFault {
+  /** Matches the operation id (`GET /subscriptions/{id}/...`) or the request (`GET /subscriptions/<guid>/...`). */
+  operation: RegExp;
+  status: number;
+  code: string;
+  message?: string;
+  /** Seconds, for 429. */
+  retryAfter?: number;
+  /** How many matching requests fail (default: all). */
+  times?: number;
+}
+
+export interface FakeCall {
+  /** `GET /subscriptions/{id}/providers/...`: the declared operation id. */
+  operation: string;
+  path: string;
+  /** The token's audience (the fake credential puts it in the token). */
+  audience: string;
+}
+
+export interface FakeAzure {
+  armEndpoint: string;
+  graphEndpoint: string;
+  caPem: string;
+  calls: FakeCall[];
+  count(operation: RegExp): number;
+  close(): Promise<void>;
+}
+
+const run = promisify(execFile);
+
+/** A self-signed certificate for localhost and 127.0.0.1, made with openssl in a temporary folder. */
+export async function makeCertificate(): Promise<{ key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-tls-'));
+  try {
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
+    return { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert: await readFile(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A TokenCredential whose token names the scope it was asked for, so the server can check the audience. */
+export const fakeCredential = {
+  getToken: async (scopes: string | string[]) => ({ token: `fake-token ${[scopes].flat().join(' ')}`, expiresOnTimestamp: Date.now() + 3_600_000 }),
+};
+
+const ARM_ID_FIELDS = new Set(['id', 'name', 'type']);
+
+/** An ARM item in REST shape: id, name and type at the top, everything else under `properties`. */
+function armShape(item: Record<string, unknown>): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  const top: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item)) {
+    if (ARM_ID_FIELDS.has(key)) top[key] = value;
+    else if (key === 'roleType') properties.type = value;
+    else if (key !== 'principalName' && key !== 'roleDefinitionName' && key !== 'resourceGroup') properties[key] = value;
+  }
+  return { ...top, properties };
+}
+
+function operationOf(path: string): string {
+  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups)\/[^/]+/g, '/$1/{id}')}`;
+}
+
+export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: number; faults?: FakeFault[] } = {}): Promise<FakeAzure> {
+  const { key, cert } = await makeCertificate();
+  const pageSize = options.pageSize ?? 2;
+  const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
+  const calls: FakeCall[] = [];
+  let base = '';
+
+  const page = (res: ServerResponse, url: URL, items: unknown[], graph: string | undefined) => {
+    const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
+    const slice = items.slice(skip, skip + pageSize);
+    const next = skip + pageSize < items.length ? new URL(url.href) : undefined;
+    next?.searchParams.set('$skiptoken', String(skip + pageSize));
+    const body: Record<string, unknown> = graph ? { '@odata.context': `${graph.split('$metadata')[0]}$metadata#${graph.split('#')[1]}`, value: slice } : { value: slice };
+    if (next) body[graph ? '@odata.nextLink' : 'nextLink'] = next.href;
+    send(res, 200, body);
+  };
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+    res.end(JSON.stringify(body));
+  };
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', `https://${req.headers.host ?? base.slice(8)}`);
+    const operation = operationOf(url.pathname);
+    const audience = /^Bearer fake-token (\S+)/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    calls.push({ operation, path: url.pathname, audience });
+    const isGraph = url.pathname.startsWith('/v1.0/');
+    if (!audience) return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+    const fault = faults.find((f) => f.left > 0 && (f.operation.test(operation) || f.operation.test(`GET ${url.pathname}`)));
+    if (fault) {
+      fault.left--;
+      return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code } }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+    }
+    const graphContext = (set: string) => `https://graph.microsoft.com/v1.0/$metadata#${set}`;
+    const path = url.pathname.replace(/^\/v1\.0/, '');
+    if (isGraph) {
+      const lists: Record<string, [unknown[], string]> = {
+        '/organization': [tenant.organization, 'organization'],
+        '/users': [tenant.users, 'users'],
+        '/groups': [tenant.groups, 'groups'],
+        '/servicePrincipals': [tenant.servicePrincipals, 'servicePrincipals'],
+        '/reports/authenticationMethods/userRegistrationDetails': [tenant.registrationDetails, 'reports/authenticationMethods/userRegistrationDetails'],
+        '/roleManagement/directory/roleAssignments': [tenant.directoryRoleAssignments, 'roleManagement/directory/roleAssignments'],
+        '/roleManagement/directory/roleDefinitions': [tenant.directoryRoleDefinitions, 'roleManagement/directory/roleDefinitions'],
+        '/roleManagement/directory/roleEligibilitySchedules': [tenant.directoryRoleEligibilitySchedules, 'roleManagement/directory/roleEligibilitySchedules'],
+        '/roleManagement/directory/roleAssignmentScheduleInstances': [tenant.directoryRoleAssignmentScheduleInstances, 'roleManagement/directory/roleAssignmentScheduleInstances'],
+        '/identity/conditionalAccess/policies': [tenant.conditionalAccessPolicies, 'identity/conditionalAccess/policies'],
+      };
+      const list = lists[path];
+      if (list) return page(res, url, list[0], graphContext(list[1]));
+      if (path === '/policies/identitySecurityDefaultsEnforcementPolicy') return send(res, 200, { '@odata.context': graphContext('policies/identitySecurityDefaultsEnforcementPolicy/$entity'), ...tenant.securityDefaults });
+      const members = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
+      if (members) return page(res, url, tenant.members[members[1]!] ?? [], graphContext('directoryObjects'));
+      return send(res, 404, { error: { code: 'Request_ResourceNotFound', message: `no route ${path}` } });
+    }
+    if (path === '/subscriptions') {
+      return page(res, url, tenant.subscriptions.map((s) => ({ id: `/subscriptions/${s.id}`, authorizationSource: 'RoleBased', managedByTenants: [], subscriptionId: s.id, tenantId: tenant.tenantId, displayName: s.name, state: 'Enabled', subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'EnterpriseAgreement_2014-09-01', spendingLimit: 'Off' } })), undefined);
+    }
+    const arm = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(Authorization|Insights)\/(\w+)$/i.exec(path);
+    const sub = arm ? tenant.subscriptions.find((s) => s.id === arm[1]) : undefined;
+    if (arm && sub) {
+      const kind = arm[3]!;
+      const items = kind === 'diagnosticSettings' ? sub.diagnosticSettings : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
+      if (items) return page(res, url, items.map(armShape), undefined);
+    }
+    return send(res, 404, { error: { code: 'NotFound', message: `no route ${path}` } });
+  };
+
+  const server: Server = createServer({ key, cert }, handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  base = `https://localhost:${port}`;
+  return {
+    armEndpoint: `https://localhost:${port}`,
+    graphEndpoint: `https://127.0.0.1:${port}`,
+    caPem: cert,
+    calls,
+    count: (operation) => calls.filter((c) => operation.test(c.operation)).length,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
