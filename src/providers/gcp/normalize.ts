@@ -153,6 +153,12 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
       addGap(scope, { what: GapTopic.iamPolicy, reason: `the allow policy of projects/${id} was not read (no Cloud Asset result or get-iam-policy document for it)` });
     }
   }
+  const withOrgPolicies = new Set(bundle.documents.filter((d) => d.kind === DocumentKind.orgPolicy).map((d) => (d.body as { name: string }).name.split('/policies/')[0]!).filter((n) => n.startsWith('projects/')).map((n) => hierarchy.projectId(n.split('/')[1]!)));
+  for (const id of hierarchy.projects.keys()) {
+    const scope = scopeOfProject(id);
+    if (scope === estate || withOrgPolicies.has(id) || (gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.orgPolicy)) continue;
+    addGap(scope, { what: GapTopic.orgPolicy, reason: `the effective org policies of projects/${id} were not read (gcloud org-policies describe CONSTRAINT --effective --project=${id})` });
+  }
   const scopes = [estate, ...[...hierarchy.projects.keys()].filter((id) => !(estate.kind === 'project' && estate.id === id)).sort().map(projectScope)];
   for (const scope of scopes) {
     const gaps = (gapsByScope.get(scope.id) ?? []).sort((a, b) => `${a.what} ${a.call ?? ''} ${a.reason}`.localeCompare(`${b.what} ${b.call ?? ''} ${b.reason}`));
