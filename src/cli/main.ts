@@ -53,10 +53,11 @@ function configure(command: Command): void {
 /** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
 export async function main(argv: string[]): Promise<number> {
   outcome.code = 0;
-  const program = await buildProgram(argv);
-  configure(program);
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
+    // Inside the try: loading the provider registry can fail on a bad CLOUDWARD_PROVIDER_MODULES.
+    const program = await buildProgram(argv);
+    configure(program);
     await program.parseAsync(argv, { from: 'user' });
     return outcome.code;
   } catch (error) {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { SEVERITIES, type Severity } from '../engine/types.js';
+import { dateTimeFormat } from '../snapshot/date-time.js';
 
 /** Collects a repeatable option; comma-separated values are split too (`--format text,sarif --format json`). */
 export function collectList(value: string, previous: string[] = []): string[] {
@@ -28,4 +29,18 @@ export function parseSizeMiB(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a size in MiB greater than 0');
   return Math.floor(n * 1024 * 1024);
+}
+
+/**
+ * `--collected-at`, the one parser every command uses: an RFC 3339 date-time with a time zone that is a real
+ * instant (no 2026-02-30, no 25:00), returned as UTC ISO with whole seconds kept as given. Anything else is a usage
+ * error (exit 2) before any work starts.
+ */
+export function parseCollectedAt(value: string): string {
+  const text = value.trim();
+  const validate = dateTimeFormat.validate as (s: string) => boolean;
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !validate(text) || !Number.isFinite(Date.parse(text))) {
+    throw new InvalidArgumentError('use an ISO 8601 date-time with a time zone, e.g. 2026-11-01T09:00:00Z');
+  }
+  return new Date(Date.parse(text)).toISOString().replace('.000Z', 'Z');
 }

@@ -1,31 +1,48 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { validateOptions } from '../providers/cloud/options.js';
+import { parseShard } from '../providers/cloud/shard.js';
 import { providers, getProvider } from '../providers/index.js';
-import type { ProviderAdapter, RawBundle } from '../providers/types.js';
+import type { CollectContext, ProviderAdapter, ProviderOption, RawBundle } from '../providers/types.js';
+import type { SnapshotPart } from '../snapshot/model.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
+import { parseCollectedAt } from './options.js';
 import { createProgress } from './progress.js';
 
 interface SnapshotOutFlags {
   output?: string;
   quiet?: boolean;
+  /** Already parsed by parseCollectedAt (commander runs it as the option's parser). */
   collectedAt?: string;
+  shard?: string;
+  rawOut?: string;
   [key: string]: unknown;
 }
 
-function parseCollectedAt(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw new UserError(`--collected-at "${value}" is not an ISO 8601 date-time`, { hint: 'e.g. 2026-11-01T09:00:00Z' });
-  }
-  return new Date(value).toISOString();
+/** Whether an adapter reads several cloud scopes (accounts, subscriptions, projects), so `--shard` applies. */
+function multiScope(adapter: ProviderAdapter): boolean {
+  return adapter.scopeKinds.some((kind) => kind !== 'host');
+}
+
+function addOptions(command: Command, options: readonly ProviderOption[]): void {
+  for (const option of options) command.option(option.flags, option.description, option.defaultValue);
+}
+
+/** The parts of the scopes read, normalized one by one as they arrive (their raw documents are not kept). */
+function partCollector(adapter: ProviderAdapter): { sink: (bundle: RawBundle) => Promise<void>; parts: () => Array<{ id: string; collectedAt: string; part: SnapshotPart }> } {
+  const parts: Array<{ id: string; collectedAt: string; part: SnapshotPart }> = [];
+  return {
+    sink: async (bundle) => {
+      parts.push({ id: `${bundle.scope.kind}:${bundle.scope.id}`, collectedAt: bundle.collectedAt, part: adapter.normalize([bundle]) });
+    },
+    parts: () => parts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
 }
 
 /** Writes the snapshot to --output (mode 0600) or stdout, and says what it holds on stderr. */
-async function emitSnapshot(adapter: ProviderAdapter, bundles: RawBundle[], flags: SnapshotOutFlags): Promise<void> {
-  const part = adapter.normalize(bundles);
-  const collectedAt = parseCollectedAt(flags.collectedAt) ?? bundles.map((b) => b.collectedAt).sort().at(-1) ?? new Date().toISOString();
-  const snapshot = assembleSnapshot([part], collectedAt);
+async function emitSnapshot(adapter: ProviderAdapter, parts: SnapshotPart[], bundleTimes: string[], flags: SnapshotOutFlags): Promise<void> {
+  const collectedAt = flags.collectedAt ?? bundleTimes.sort().at(-1) ?? new Date().toISOString();
+  const snapshot = assembleSnapshot(parts, collectedAt);
   if (flags.output) await writeSnapshot(flags.output, snapshot);
   else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
   const gaps = snapshot.sources.reduce((n, s) => n + s.gaps.length, 0);
@@ -39,20 +56,37 @@ async function emitSnapshot(adapter: ProviderAdapter, bundles: RawBundle[], flag
 export function collectCommand(): Command {
   const command = new Command('collect')
     .description('take a read-only snapshot of a provider, live (see `cloudward permissions <provider>` for what it needs)')
-    .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect linux --output host.json`);
+    .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect aws --org-role CloudwardAudit --shard 2/8 --output aws-2.json\n  $ cloudward collect linux --output host.json`);
   for (const adapter of providers.filter((p) => p.collect)) {
     const sub = new Command(adapter.name).description(`collect ${adapter.title}`);
-    for (const option of adapter.collectOptions) sub.option(option.flags, option.description, option.defaultValue);
+    addOptions(sub, adapter.collectOptions);
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
       .option('--raw-out <dir>', 'also keep the raw documents read, as evidence')
-      .option('--collected-at <date-time>', 'override the snapshot time (default: now)')
+      .option('--collected-at <date-time>', 'pin the snapshot time (default: now)', parseCollectedAt);
+    if (multiScope(adapter)) sub.option('--shard <K/N>', 'read only shard K of N of the scopes (by stable id); `cloudward merge` the N snapshots');
+    sub
       .option('-q, --quiet', 'no progress')
       .action(async (flags: SnapshotOutFlags) => {
+        // Everything the user typed is checked before the first call is made.
+        const options = validateOptions(adapter.collectOptions, flags);
+        const shard = parseShard(flags.shard);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
-        const bundles = await adapter.collect!({ options: flags, progress, ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}) });
+        const collected = partCollector(adapter);
+        const context: CollectContext = {
+          options,
+          progress,
+          sink: collected.sink,
+          ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}),
+          ...(flags.collectedAt ? { collectedAt: flags.collectedAt } : {}),
+          ...(shard ? { shard } : {}),
+        };
+        const returned = await adapter.collect!(context);
         progress.done();
-        await emitSnapshot(adapter, bundles, flags);
+        // Adapters that stream hand their bundles to the sink; any returned too are normalized here.
+        for (const bundle of returned) await collected.sink(bundle);
+        const parts = collected.parts();
+        await emitSnapshot(adapter, parts.map((p) => p.part), parts.map((p) => p.collectedAt), flags);
       });
     command.addCommand(sub);
   }
@@ -65,16 +99,17 @@ export function importCommand(): Command {
     .addHelpText('after', `\nProviders: ${providers.map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
   for (const adapter of providers) {
     const sub = new Command(adapter.name).description(`import ${adapter.title} exports`).argument('<file...>', 'exported files');
-    for (const option of adapter.importOptions ?? []) sub.option(option.flags, option.description, option.defaultValue);
+    addOptions(sub, adapter.importOptions ?? []);
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
-      .option('--collected-at <date-time>', 'the time the exports were taken (default: from the documents)')
+      .option('--collected-at <date-time>', 'the time the exports were taken (default: from the documents)', parseCollectedAt)
       .option('-q, --quiet', 'no summary line')
       .action(async (files: string[], flags: SnapshotOutFlags) => {
+        const options = validateOptions(adapter.importOptions ?? [], flags);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
-        const bundles = await adapter.importFiles(files, { options: flags, progress });
+        const bundles = await adapter.importFiles(files, { options, progress, ...(flags.collectedAt ? { collectedAt: flags.collectedAt } : {}) });
         progress.done();
-        await emitSnapshot(adapter, bundles, flags);
+        await emitSnapshot(adapter, [adapter.normalize(bundles)], bundles.map((b) => b.collectedAt), flags);
       });
     command.addCommand(sub);
   }

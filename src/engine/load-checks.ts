@@ -173,19 +173,39 @@ function compileCheck(file: string, { line, definition }: ParsedCheck, yaml?: Ya
   };
 }
 
+/**
+ * A check may only `need` gap topics some registered provider adapter declares (the vocabulary lives with the
+ * adapters; the registry is imported on first use so that a provider module problem is reported as a load error).
+ */
+async function assertKnownTopics(check: Check, text: string): Promise<Check> {
+  if (!check.needs || check.needs.length === 0) return check;
+  const topics = (await import('../providers/index.js')).declaredGapTopics();
+  const index = check.needs.findIndex((topic) => !topics.has(topic));
+  if (index < 0) return check;
+  const topic = check.needs[index]!;
+  const prefix = `${topic.split('.')[0]}.`;
+  const near = [...topics.keys()].filter((t) => t.startsWith(prefix)).sort();
+  throw new UserError(`needs "${topic}", a gap topic no provider adapter declares`, {
+    where: `${check.file}:${parseYamlText(text, check.file).lineOf(['needs', index])}`,
+    hint: near.length > 0 ? `use one of: ${near.join(', ')}` : 'declare the topic in the adapter\'s gapTopics (see docs/providers/adding.md)',
+  });
+}
+
 /** Parses, validates and compiles one check file (a built-in one from the build's cache when its text is unchanged). */
 export async function loadCheckFile(file: string): Promise<Check> {
   const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
   const cached = cachedCheck(file, text);
   if (cached) {
+    let check: Check | undefined;
     try {
-      return compileCheck(file, cached);
+      check = compileCheck(file, cached);
     } catch {
       // A schema error: parse the file below, so the error can name its line.
     }
+    if (check) return assertKnownTopics(check, text);
   }
   const { parsed, yaml } = parseCheckText(text, file);
-  return compileCheck(file, parsed, yaml);
+  return assertKnownTopics(compileCheck(file, parsed, yaml), text);
 }
 
 export interface LoadChecksOptions {

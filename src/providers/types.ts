@@ -1,4 +1,5 @@
-import type { Gap, ProviderName, Scope, SnapshotPart } from '../snapshot/model.js';
+import type { Gap, ProviderName, Scope, ScopeKind, SnapshotPart } from '../snapshot/model.js';
+import type { Shard } from './cloud/shard.js';
 
 /** One API response or exported file, in the provider's own shape (as the provider's CLI would print it). */
 export interface RawDocument {
@@ -25,33 +26,104 @@ export interface Progress {
   warn(line: string): void;
 }
 
-/** A provider-specific CLI option for `collect` (commander flag syntax). */
+/**
+ * A provider-specific CLI option (commander flag syntax) and the JSON Schema its value must meet. Options are
+ * validated when the command starts (before any call is made), as Spectral validates rule options: a bad value is
+ * exit 2 with a one-line error naming the flag.
+ */
 export interface ProviderOption {
   flags: string;
   description: string;
   defaultValue?: string;
+  /**
+   * JSON Schema (draft 2020-12) of the value. Values arrive as the strings commander parsed and are coerced to the
+   * schema's type (`{ type: 'integer', minimum: 1 }` turns "8" into 8). Omitted: any string.
+   */
+  schema?: Record<string, unknown>;
+  /** Said after the error when the value is rejected, e.g. `e.g. --region eu-west-1`. */
+  hint?: string;
 }
 
+/**
+ * One thing a collector does against a provider: an API call or a file read. `cloudward permissions <provider>` is
+ * generated from these, and a test asserts every call a collector makes against its fake server is declared.
+ */
+export interface OperationDeclaration {
+  /** How gaps and raw files name it: `iam:GetAccountAuthorizationDetails`, `GET /roleManagement/...`, `/etc/sudoers`. */
+  id: string;
+  kind: 'api' | 'file';
+  /**
+   * The gap topic a failure opens (one of the adapter's `gapTopics`). Omitted for calls whose failure stops the run
+   * (exit 2, e.g. "who am I") or opens every topic of the scope (entering it: `level: 'enter'`).
+   */
+  topic?: string;
+  /** The permission it needs (an IAM action, an Azure RBAC action, a Graph permission, a GCP permission, or a file mode note); omitted: none. */
+  permission?: string;
+  /** A licence or edition it needs beyond the permission, e.g. `Microsoft Entra ID P2` for PIM. */
+  licence?: string;
+  /**
+   * Where it is called: in every scope (`scope`, the default), once for the whole organization or tenant with the
+   * caller's own credentials (`organization`), or to enter a scope (`enter`, e.g. sts:AssumeRole).
+   */
+  level?: 'scope' | 'organization' | 'enter';
+  /** Why the auditor reads it (one line, for the permissions output and docs). */
+  purpose?: string;
+}
+
+export type { Shard };
+
 export interface CollectContext {
+  /** The adapter's collect options, validated against their schemas and coerced (see `ProviderOption.schema`). */
   options: Record<string, unknown>;
   progress: Progress;
-  /** When set, the raw documents are also kept in this folder as evidence. */
+  /** When set, the raw documents are also kept in this folder as evidence (`--raw-out`, one flag for every provider). */
   rawOut?: string;
+  /** `--collected-at`, parsed once for every command (UTC ISO): collectors stamp their bundles with it, not the clock. */
+  collectedAt?: string;
+  /** `--shard K/N`: read only the scopes of this shard (by stable id; see `cloud/shard.ts`). */
+  shard?: Shard;
+  /**
+   * When set, each scope's bundle is handed here as soon as it is read and not returned, so memory does not grow
+   * with the number of scopes (the CLI normalizes it and spools the part to disk). `collectScopes` honours it.
+   */
+  sink?: (bundle: RawBundle) => Promise<void>;
 }
 
 export interface ImportContext {
   options: Record<string, unknown>;
   progress: Progress;
+  /** `--collected-at`, parsed once for every command (UTC ISO), when given. */
+  collectedAt?: string;
 }
 
-/** The door of a provider folder: collect (live, read-only), import (files), normalize (pure), permissions. */
+/**
+ * The door of a provider folder, declared in one typed object: what it is (name, title, OCSF cloud provider), what
+ * it reads (scope kinds, operations with the permission each needs), what it can miss (gap topics), its options as
+ * schemas, and the four functions: collect (live, read-only), import (files), normalize (pure), permissions.
+ * Registering it is one line in `providers/index.ts`; nothing in engine/, report/ or snapshot/ changes.
+ */
 export interface ProviderAdapter {
   name: ProviderName;
   title: string;
+  /** The scope kinds its sources have (`account`, `subscription`, `project`, `host`, ...). */
+  scopeKinds: ScopeKind[];
+  /**
+   * Every gap topic it can emit, with what the topic covers. Checks name these in `needs`; a check that needs a
+   * topic no registered adapter declares is a load error.
+   */
+  gapTopics: Record<string, string>;
+  /** Every API call or file read its collector makes (empty for import-only adapters). */
+  operations: OperationDeclaration[];
+  /** OCSF `cloud.provider` (`AWS`, `Azure`, `GCP`); omitted for hosts. */
+  ocsfCloudProvider?: string;
   collectOptions: ProviderOption[];
   importOptions?: ProviderOption[];
   collect?(context: CollectContext): Promise<RawBundle[]>;
   importFiles(paths: string[], context: ImportContext): Promise<RawBundle[]>;
+  /**
+   * Pure: no I/O, no clock. Must equal the concatenation of normalizing each bundle alone (so sharded collection
+   * merges to the unsharded snapshot and scopes can stream to disk one by one).
+   */
   normalize(bundles: RawBundle[]): SnapshotPart;
   /** The least-privilege, read-only permissions collection needs, in the provider's own policy format. */
   permissions(): { format: 'json' | 'text'; text: string };

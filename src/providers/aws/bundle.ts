@@ -3,14 +3,8 @@
  */
 import type { Gap } from '../../snapshot/model.js';
 import type { RawBundle, RawDocument } from '../types.js';
+import { sortDocuments } from '../cloud/order.js';
 import { DocumentKind, gapsFromErrors, type ErrorBody } from './documents.js';
-
-/** Documents in a stable order (parallel reads finish in any order; files are named in any order). */
-function sortDocuments(documents: RawDocument[]): RawDocument[] {
-  const keyed = documents.map((d) => ({ d, key: `${d.kind}\u0000${JSON.stringify(d.body)}` }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map((k) => k.d);
-}
 
 /** A bundle of one account: documents sorted, gaps from its error documents plus any the caller adds. */
 export function accountBundle(accountId: string, method: 'live' | 'import', collectedAt: string, documents: RawDocument[], extraGaps: Gap[] = []): RawBundle {

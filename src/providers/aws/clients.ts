@@ -6,6 +6,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
+import { countAttempts, type CallStats } from '../cloud/stats.js';
 import type { ErrorBody } from './documents.js';
 
 export interface AwsCredentials {
@@ -32,12 +33,7 @@ export interface AwsClients {
   cloudtrail: CloudTrailClient;
 }
 
-/** Calls made and retries seen, over a whole run. */
-export interface CallStats {
-  calls: number;
-  retries: number;
-  throttled: number;
-}
+export type { CallStats };
 
 /**
  * Builds the four clients. Each counts its calls through a middleware at the outermost step, so paginators and
@@ -114,11 +110,7 @@ export function isCredentialsMissing(error: unknown): boolean {
   return name === 'CredentialsProviderError' || /Could not load credentials/i.test((error as SdkError).message ?? '');
 }
 
-/** Records one call's attempts into the stats; `attempts - 1` were retries (throttling or 5xx). */
+/** Records one call's attempts into the stats (the SDK retried `attempts - 1` times: throttling or 5xx). */
 export function countCall(stats: CallStats, metadata: { attempts?: number } | undefined, error?: unknown): void {
-  const attempts = metadata?.attempts ?? 1;
-  stats.calls += attempts;
-  stats.retries += attempts - 1;
-  const code = error === undefined ? '' : errorCode(error);
-  if (attempts > 1 || /Throttl|TooManyRequests|RequestLimitExceeded/.test(code)) stats.throttled += attempts > 1 ? attempts - 1 : 1;
+  countAttempts(stats, metadata?.attempts ?? 1, error === undefined ? undefined : errorCode(error));
 }

@@ -5,15 +5,17 @@
  */
 import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
-import { isoSeconds } from './credential-report.js';
-import { createClients, destroyClients, errorBody, isCredentialsMissing, type AwsClients, type CallStats, type ClientSettings } from './clients.js';
+import { collectScopes, collectionTime } from '../cloud/scopes.js';
+import { createRawWriter } from '../cloud/raw-out.js';
+import { inShard } from '../cloud/shard.js';
+import { createStats, type CallStats } from '../cloud/stats.js';
+import { createClients, destroyClients, errorBody, isCredentialsMissing, type AwsClients, type ClientSettings } from './clients.js';
 import { DEFAULT_POLLING, readAccount, readServiceControlPolicies, type ReportPolling } from './collect-account.js';
 import { accountBundle } from './bundle.js';
 import { DocumentKind, type ErrorBody } from './documents.js';
-import { writeRawBundle } from './raw-files.js';
+import { rawFiles } from './raw-files.js';
 
 /** Collection settings parsed from the CLI options (`--profile`, `--region`, ...). */
 export interface AwsCollectSettings {
@@ -87,42 +89,33 @@ async function listActiveAccounts(clients: AwsClients): Promise<string[]> {
   return accounts.sort();
 }
 
-/** Collects the caller's account, or every active account of the organization with --org-role. */
+/** Collects the caller's account, or every active account of the organization (of the shard) with --org-role. */
 export async function collectAws(context: CollectContext): Promise<RawBundle[]> {
   const settings = collectSettings(context.options);
-  const stats: CallStats = { calls: 0, retries: 0, throttled: 0 };
+  const stats = createStats();
   const base = createClients(settings.client, stats);
+  const raw = context.rawOut ? createRawWriter(context.rawOut) : undefined;
   try {
     const caller = await callerIdentity(base);
-    const scps = await readServiceControlPolicies(base);
     const accounts = settings.orgRole ? await listActiveAccounts(base) : [caller.account];
-    const limit = pLimit(settings.concurrency);
-    let done = 0;
-    const bundles = await Promise.all(
-      accounts.map((accountId) =>
-        limit(async () => {
-          const collectedAt = isoSeconds(Date.now());
-          const documents = [...scps];
-          const entered = accountId === caller.account ? { clients: base } : await assumeInto(base, settings, stats, caller.partition, accountId);
-          if ('error' in entered) documents.push(entered.error);
-          else {
-            try {
-              documents.push(...(await readAccount(entered.clients, settings.polling, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
-            } finally {
-              if (entered.clients !== base) destroyClients(entered.clients);
-            }
-          }
-          const bundle = accountBundle(accountId, 'live', collectedAt, documents);
-          if (context.rawOut) await writeRawBundle(context.rawOut, bundle);
-          done++;
-          const gapNote = bundle.gaps.length > 0 ? `, ${bundle.gaps.length} gap(s)` : '';
-          context.progress.status(`aws: account ${accountId} read (${done}/${accounts.length}), ${stats.calls} calls, ${stats.throttled} throttled${gapNote}`);
-          for (const gap of bundle.gaps) context.progress.warn(`aws: ${accountId}: ${gap.what} not read (${gap.call ?? ''}): ${gap.reason}`);
-          return bundle;
-        }),
-      ),
-    );
-    return bundles;
+    // SCPs are read once for the organization, and only when this shard has an account to read.
+    const scps = accounts.some((id) => inShard(id, context.shard)) ? await readServiceControlPolicies(base) : [];
+    return await collectScopes(context, { scopes: accounts, idOf: (id) => id, concurrency: settings.concurrency, label: 'aws: account', stats }, async (accountId) => {
+      const collectedAt = collectionTime(context);
+      const documents = [...scps];
+      const entered = accountId === caller.account ? { clients: base } : await assumeInto(base, settings, stats, caller.partition, accountId);
+      if ('error' in entered) documents.push(entered.error);
+      else {
+        try {
+          documents.push(...(await readAccount(entered.clients, settings.polling, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
+        } finally {
+          if (entered.clients !== base) destroyClients(entered.clients);
+        }
+      }
+      const bundle = accountBundle(accountId, 'live', collectedAt, documents);
+      if (raw) await raw.writeScope(accountId, rawFiles(bundle));
+      return bundle;
+    });
   } finally {
     destroyClients(base);
   }

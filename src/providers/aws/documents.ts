@@ -4,6 +4,7 @@
  * output to these shapes, so collection and import feed one normalizer.
  */
 import type { Gap } from '../../snapshot/model.js';
+import { gapFor } from '../cloud/attempt.js';
 
 /** RawDocument kinds of the AWS provider. */
 export const DocumentKind = {
@@ -102,7 +103,10 @@ export function gapsForError(error: ErrorBody): Gap[] {
   const reason = `${error.Code}${about}: ${error.Message}`;
   if (error.Operation === 'AssumeRole') return ALL_GAP_TOPICS.map((what) => ({ what, reason: `account not read: ${reason}`, call: 'sts:AssumeRole' }));
   const operation = OPERATIONS[error.Operation];
-  return operation ? [{ what: operation.topic, reason, call: `${operation.service}:${error.Operation}` }] : [];
+  if (!operation) return [];
+  // The kit names the missing permission on a denial (every AWS read needs the action of its own name).
+  const call = `${operation.service}:${error.Operation}`;
+  return [gapFor({ id: call, kind: 'api', topic: operation.topic, permission: call }, { Code: error.Code, message: error.Message }, error.Target)];
 }
 
 /** Gaps from a list of error bodies, one per topic and call (the first error's reason stands for the rest). */

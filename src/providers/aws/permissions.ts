@@ -1,29 +1,16 @@
 /**
- * The least-privilege, read-only IAM policy collection needs (`cloudward permissions aws`). Every action here is a
- * read; GenerateCredentialReport only asks IAM to refresh its own report.
+ * The least-privilege, read-only IAM policy collection needs (`cloudward permissions aws`), generated from the
+ * declared operations (operations.ts). Every action is a read; GenerateCredentialReport only asks IAM to refresh its
+ * own report.
  */
+import { permissionsOf } from '../cloud/permissions.js';
+import { AWS_OPERATIONS, DEFAULT_ORG_ROLE } from './operations.js';
 
 /** Actions read in every account. */
-export const ACCOUNT_ACTIONS = [
-  'iam:GetAccountAuthorizationDetails',
-  'iam:GenerateCredentialReport',
-  'iam:GetCredentialReport',
-  'iam:GetAccountSummary',
-  'iam:ListVirtualMFADevices',
-  'iam:GetAccountPasswordPolicy',
-  'iam:ListRoles',
-  'cloudtrail:DescribeTrails',
-  'cloudtrail:GetTrailStatus',
-  'cloudtrail:GetEventSelectors',
-];
+export const ACCOUNT_ACTIONS = permissionsOf(AWS_OPERATIONS, 'scope');
 
 /** Actions read once, with the caller's own credentials (the management account or a delegated administrator). */
-export const ORGANIZATION_ACTIONS = [
-  'organizations:ListPolicies',
-  'organizations:DescribePolicy',
-  'organizations:ListTargetsForPolicy',
-  'organizations:ListAccounts',
-];
+export const ORGANIZATION_ACTIONS = permissionsOf(AWS_OPERATIONS, 'organization');
 
 /** The policy JSON, with the --org-role note as a statement id anyone reading it will see. */
 export function awsPermissionsPolicy(): string {
@@ -35,8 +22,8 @@ export function awsPermissionsPolicy(): string {
       {
         Sid: 'CloudwardOrgRoleOnlyAssumeTheReadOnlyRoleInMemberAccounts',
         Effect: 'Allow',
-        Action: ['sts:AssumeRole'],
-        Resource: 'arn:aws:iam::*:role/CloudwardAudit',
+        Action: permissionsOf(AWS_OPERATIONS, 'enter'),
+        Resource: `arn:aws:iam::*:role/${DEFAULT_ORG_ROLE}`,
       },
     ],
   };

@@ -2,9 +2,7 @@
  * The file names of raw documents (`--raw-out` writes them, import reads any names but uses these to tie a keyed
  * response — a trail's status, a policy's targets — to its trail or policy, since those responses do not name it).
  */
-import { join } from 'node:path';
-import { UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../util/files.js';
+import { createRawWriter, RAW_NOTE_FILE, type RawFile } from '../cloud/raw-out.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { cliErrorLine, DocumentKind, type CollectionBody, type ErrorBody } from './documents.js';
 
@@ -63,25 +61,18 @@ export function rawFile(document: RawDocument): { name: string; text: string } {
 }
 
 /** The name of the note `--raw-out` writes beside an account's documents (account id and collection time). */
-export const COLLECTION_FILE = 'cloudward-collection.json';
+export const COLLECTION_FILE = RAW_NOTE_FILE;
+
+/** The files of a bundle as `--raw-out` keeps them: the documents, and a note of the account and collection time. */
+export function rawFiles(bundle: RawBundle): RawFile[] {
+  const note: CollectionBody = { Cloudward: { Provider: 'aws', AccountId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
+  return [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 4)}\n` }];
+}
 
 /**
  * Writes a bundle's documents under `dir/<account-id>/`, each file atomically, mode 0600, with a note of the account
  * and collection time so that importing the folder needs no `--account` or `--collected-at`.
  */
 export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<string[]> {
-  const written: string[] = [];
-  const note: CollectionBody = { Cloudward: { Provider: 'aws', AccountId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
-  const files = [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 4)}\n` }];
-  for (const file of files) {
-    const path = join(dir, bundle.scope.id, file.name);
-    try {
-      await writeFileAtomic(path, file.text);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new UserError(`cannot write the raw documents: ${code}`, { where: path, hint: '--raw-out must name a folder you can write to' });
-    }
-    written.push(path);
-  }
-  return written;
+  return createRawWriter(dir).writeScope(bundle.scope.id, rawFiles(bundle));
 }

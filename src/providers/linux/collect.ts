@@ -112,9 +112,8 @@ export async function collectLinux(context: CollectContext): Promise<RawBundle[]
     throw new UserError('root directory not found', { where: root, hint: 'pass --root DIR naming the folder that holds the host\'s /etc' });
   }
   if (!info.isDirectory()) throw new UserError('root is not a directory', { where: root, hint: 'pass --root DIR naming the folder that holds the host\'s /etc' });
-  // `--collected-at` pins the time (reproducible bundles); otherwise it is now.
-  const pinned = typeof context.options.collectedAt === 'string' ? Date.parse(context.options.collectedAt) : NaN;
-  const collectedAt = (Number.isFinite(pinned) ? new Date(pinned) : new Date()).toISOString();
+  // `--collected-at` pins the time (reproducible bundles; the CLI parsed it, garbage was exit 2); otherwise it is now.
+  const collectedAt = context.collectedAt ?? new Date().toISOString();
   const files = new LiveHostFiles(root);
   const name = typeof context.options.hostName === 'string' && context.options.hostName.trim() ? context.options.hostName.trim() : hostName(files, root);
   context.progress.status(`linux: reading ${root === '/' ? 'this machine' : root} as ${name}`);

@@ -7,6 +7,20 @@ import { windowsPermissions } from './permissions.js';
 export const windowsAdapter: ProviderAdapter = {
   name: 'windows',
   title: 'Windows hosts (AppLocker, WDAC, PowerShell, Defender ASR, local admins, cloud CLIs and credentials)',
+  scopeKinds: ['host'],
+  gapTopics: {
+    'windows.host-info': 'host name, OS and domain',
+    'windows.applocker': 'the effective AppLocker policy and the AppID service',
+    'windows.execution-policy': 'PowerShell execution policy per scope',
+    'windows.language-mode': 'the PowerShell language mode of a standard user',
+    'windows.wdac': 'WDAC / code integrity status',
+    'windows.defender': 'Defender attack surface reduction rules',
+    'windows.local-admins': 'members of the local Administrators group',
+    'windows.cloud-tools': 'cloud CLIs and Az modules on the host',
+    'windows.cloud-credentials': 'cloud credential files in user profiles',
+  },
+  // Import only: the reads are Get-CloudwardHost.ps1's, listed by `cloudward permissions windows`.
+  operations: [],
   collectOptions: [],
   importOptions: [
     { flags: '--host <name>', description: 'host name for raw exports (a collector bundle names its host)' },

@@ -1,0 +1,68 @@
+/**
+ * Adapter options as schemas, validated when the command starts (before any call), as Spectral validates rule
+ * options: each declared option's JSON Schema is checked against the value commander parsed, coerced to the
+ * schema's type; a bad value is a UserError naming the flag (exit 2).
+ */
+import type { ValidateFunction } from 'ajv';
+import { UserError } from '../../errors.js';
+import { createAjv } from '../../util/ajv.js';
+import type { ProviderOption } from '../types.js';
+
+/** commander's attribute name of a flag: `--endpoint-url <url>` -> `endpointUrl`, `--no-color` -> `color`. */
+export function optionKey(flags: string): string {
+  const long = /--([A-Za-z0-9-]+)/.exec(flags)?.[1] ?? flags;
+  return long.replace(/^no-/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The long flag of an option, for messages: `--endpoint-url`. */
+export function optionFlag(flags: string): string {
+  return /--[A-Za-z0-9-]+/.exec(flags)?.[0] ?? flags;
+}
+
+const compiled = new WeakMap<ProviderOption, ValidateFunction>();
+let ajv: ReturnType<typeof createAjv> | undefined;
+
+function validatorOf(option: ProviderOption): ValidateFunction | undefined {
+  if (!option.schema) return undefined;
+  let validate = compiled.get(option);
+  if (!validate) {
+    ajv ??= createAjv({ coerceTypes: true, allErrors: false });
+    validate = ajv.compile({ type: 'object', properties: { value: option.schema } });
+    compiled.set(option, validate);
+  }
+  return validate;
+}
+
+function describe(schema: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (schema.type === 'integer') parts.push('a whole number');
+  else if (schema.type === 'number') parts.push('a number');
+  if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number') parts.push(`from ${schema.minimum} to ${schema.maximum}`);
+  else if (typeof schema.minimum === 'number') parts.push(`of ${schema.minimum} or more`);
+  else if (typeof schema.maximum === 'number') parts.push(`of at most ${schema.maximum}`);
+  if (Array.isArray(schema.enum)) parts.push(`one of ${schema.enum.join(', ')}`);
+  if (schema.format === 'uri') parts.push('a URL');
+  if (typeof schema.description === 'string') parts.push(schema.description);
+  return parts.join(' ') || 'valid';
+}
+
+/**
+ * Checks every declared option present in `values` against its schema and returns a copy with coerced values (the
+ * number 8 for "8"). Undeclared keys (commander's own: output, quiet, ...) pass through untouched.
+ */
+export function validateOptions(declared: readonly ProviderOption[], values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...values };
+  for (const option of declared) {
+    const key = optionKey(option.flags);
+    if (out[key] === undefined) continue;
+    const validate = validatorOf(option);
+    if (!validate) continue;
+    const holder = { value: out[key] };
+    if (!validate(holder)) {
+      const flag = optionFlag(option.flags);
+      throw new UserError(`${flag} must be ${describe(option.schema!)}, not "${String(values[key])}"`, { where: flag, ...(option.hint ? { hint: option.hint } : {}) });
+    }
+    out[key] = holder.value;
+  }
+  return out;
+}
