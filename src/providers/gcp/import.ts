@@ -75,7 +75,7 @@ export async function importGcpFiles(paths: string[], context: ImportContext): P
   const all: RawDocument[] = [];
   for (const file of paths) all.push(...recognizeDocuments(await readInputText(file, 'GCP export'), file));
   const estate = estateOf(all, context.options);
-  const collectedAt = collectedAtOf(all, context.options.collectedAt);
+  const collectedAt = collectedAtOf(all, context.collectedAt ?? context.options.collectedAt);
   const note = all.find((d) => d.kind === DocumentKind.collection);
   const documents = all.filter((d) => d.kind !== DocumentKind.collection);
   // A live run's raw-out already says what failed (error files); only plain exports get "not among the files" gaps.

@@ -2,11 +2,8 @@
  * File names of raw GCP documents: `--raw-out` writes each document as gcloud prints it, with the subject gcloud does
  * not print (an allow policy's resource, a key list's service account) in the file name, where import finds it again.
  */
-import { join } from 'node:path';
-import { UserError } from '../../errors.js';
-import { writeFileAtomic } from '../../util/files.js';
-import type { RawBundle, RawDocument } from '../types.js';
-import { DocumentKind, type CollectionBody, type DenyPoliciesBody, type ErrorBody, type IamPolicyBody, type KeysBody, type OrgPolicy, type RolesBody, type ServiceAccountsBody } from './documents.js';
+import type { RawDocument } from '../types.js';
+import { DocumentKind, type DenyPoliciesBody, type ErrorBody, type IamPolicyBody, type KeysBody, type OrgPolicy, type RolesBody, type ServiceAccountsBody } from './documents.js';
 
 /** The note `--raw-out` writes beside a bundle's documents. */
 export const COLLECTION_FILE = 'cloudward-collection.json';
@@ -89,25 +86,4 @@ export function rawFile(document: RawDocument): { name: string; text: string } {
     default:
       return { name: `${safe(document.kind)}.json`, text: json(document.body) };
   }
-}
-
-/** Writes a bundle's documents under `dir/<scope id>/`, each atomically with mode 0600, plus the collection note. */
-export async function writeRawBundle(dir: string, bundle: RawBundle, allowPolicyPath: CollectionBody['cloudward']['allowPolicyPath']): Promise<string[]> {
-  const note: CollectionBody = { cloudward: { provider: 'gcp', scope: { kind: bundle.scope.kind as 'organization' | 'project', id: bundle.scope.id }, collectedAt: bundle.collectedAt, allowPolicyPath } };
-  const files = [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 2)}\n` }];
-  const names = new Set<string>();
-  const written: string[] = [];
-  for (const file of files) {
-    if (names.has(file.name)) throw new Error(`two raw documents would share the file name ${file.name}`);
-    names.add(file.name);
-    const path = join(dir, bundle.scope.id, file.name);
-    try {
-      await writeFileAtomic(path, file.text);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      throw new UserError(`cannot write the raw documents: ${code}`, { where: path, hint: '--raw-out must name a folder you can write to' });
-    }
-    written.push(path);
-  }
-  return written;
 }
