@@ -3,7 +3,7 @@
  * resource's ancestors, so bindings and deny policies apply downward and names in either form meet.
  */
 import type { RawBundle } from '../types.js';
-import { DocumentKind, type Folder, type IamPolicySearchResult, type Organization, type Project } from './documents.js';
+import { DocumentKind, type Folder, type IamPolicyBody, type IamPolicySearchResult, type Organization, type Project } from './documents.js';
 
 export interface ProjectInfo {
   id: string;
@@ -20,6 +20,8 @@ export class Hierarchy {
   private readonly numberToId = new Map<string, string>();
   /** Ancestors Cloud Asset reported for a resource (folders, organization). */
   private readonly reported = new Map<string, string[]>();
+  /** The organization of the bundle: where projects and folders of unknown parent belong. */
+  private organization: string | undefined;
 
   constructor(bundle: RawBundle) {
     for (const d of bundle.documents) {
@@ -34,6 +36,11 @@ export class Hierarchy {
       }
     }
     if (bundle.scope.kind === 'project' && !this.projects.has(bundle.scope.id)) this.addProject({ id: bundle.scope.id });
+    if (bundle.scope.kind === 'organization') this.organization = `organizations/${bundle.scope.id}`;
+    for (const d of bundle.documents) {
+      const project = d.kind === DocumentKind.iamPolicy ? /^projects\/([^/]+)$/.exec((d.body as IamPolicyBody).resource)?.[1] : undefined;
+      if (project && !this.projects.has(this.projectId(project))) this.addProject({ id: project });
+    }
     for (const d of bundle.documents) {
       if (d.kind !== DocumentKind.assetIamPolicies) continue;
       for (const r of d.body as IamPolicySearchResult[]) {
@@ -75,8 +82,8 @@ export class Hierarchy {
 
   private parentOf(resource: string): string | undefined {
     const project = /^projects\/([^/]+)$/.exec(resource)?.[1];
-    if (project) return this.projects.get(project)?.parent ?? this.reported.get(resource)?.find((a) => !a.startsWith('projects/'));
-    if (resource.startsWith('folders/')) return this.folders.get(resource)?.parent;
+    if (project) return this.projects.get(project)?.parent ?? this.reported.get(resource)?.find((a) => !a.startsWith('projects/')) ?? this.organization;
+    if (resource.startsWith('folders/')) return this.folders.get(resource)?.parent ?? this.organization;
     if (resource.startsWith('organizations/')) return undefined;
     const inProject = this.projectOf(resource);
     return inProject ? `projects/${inProject}` : undefined;

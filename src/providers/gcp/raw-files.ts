@@ -14,7 +14,7 @@ const POLICY_FILE = /(?:^|[/\\])(organizations|folders|projects|buckets)\.(.+?)\
 export function policyFileResource(file: string): string | undefined {
   const match = POLICY_FILE.exec(file);
   if (!match) return undefined;
-  return match[1] === 'buckets' ? `//storage.googleapis.com/buckets/${match[2]}` : `${match[1]}/${match[2]}`;
+  return match[1] === 'buckets' ? `//storage.googleapis.com/${match[2]}` : `${match[1]}/${match[2]}`;
 }
 
 /** The resource a deny policy is attached to, from its name (`policies/cloudresourcemanager.googleapis.com%2Fprojects%2F123/denypolicies/x`). */
@@ -36,7 +36,7 @@ export function emptyListFile(name: string): Omit<RawDocument, 'origin'> | undef
 
 /** The file-name stem of an allow policy's resource (the inverse of policyFileResource). */
 function policyStem(resource: string): string {
-  const bucket = /^\/\/storage\.googleapis\.com\/(?:projects\/_\/)?buckets\/(.+)$/.exec(resource);
+  const bucket = /^\/\/storage\.googleapis\.com\/(?:projects\/_\/)?(?:buckets\/)?([^/]+)$/.exec(resource);
   if (bucket) return `buckets.${bucket[1]}`;
   return resource.replace(/^\/\/[^/]+\//, '').replace(/\//g, '.');
 }
