@@ -3,35 +3,11 @@
  * IAM deny policies, roles, service accounts and keys, effective org policies and Workspace users; import of gcloud
  * exports; and the normalizer both share. The client libraries are loaded only when collecting.
  */
-import type { OperationDeclaration, ProviderAdapter } from '../types.js';
-import { GapTopic, OPERATIONS } from './documents.js';
+import type { ProviderAdapter } from '../types.js';
 import { importGcpFiles } from './import.js';
 import { normalizeGcpBundles } from './normalize.js';
+import { GCP_GAP_TOPICS, GCP_OPERATIONS } from './operations.js';
 import { gcpPermissionsText } from './permissions.js';
-
-export const GCP_GAP_TOPICS: Record<string, string> = {
-  [GapTopic.hierarchy]: 'the organization, its folders and projects',
-  [GapTopic.iamPolicy]: 'organization, folder and project allow policies (bindings and audit configs)',
-  [GapTopic.resourcePolicies]: 'resource-level allow policies (buckets, service accounts, ...) from Cloud Asset Inventory',
-  [GapTopic.denyPolicies]: 'IAM deny policies at organization, folder and project',
-  [GapTopic.roles]: 'custom roles and their included permissions',
-  [GapTopic.serviceAccounts]: 'service accounts of each project',
-  [GapTopic.serviceAccountKeys]: 'keys of each service account',
-  [GapTopic.orgPolicy]: 'effective organization policies (service-account keys, domain restriction)',
-  [GapTopic.directoryUsers]: 'Workspace / Cloud Identity users, admin flags and 2-Step Verification',
-  [GapTopic.cloudShell]: 'Cloud Shell access (an Admin console setting no read API returns)',
-};
-
-const ORGANIZATION_LEVEL = new Set(['cloudasset.searchAllIamPolicies', 'cloudresourcemanager.organizations.get', 'cloudresourcemanager.folders.search', 'cloudresourcemanager.projects.search', 'admin.directory.users.list']);
-
-export const GCP_OPERATIONS: OperationDeclaration[] = Object.entries(OPERATIONS).map(([id, o]) => ({
-  id,
-  kind: 'api',
-  topic: o.topic,
-  permission: o.permission,
-  level: ORGANIZATION_LEVEL.has(id) ? 'organization' : 'scope',
-  purpose: o.api,
-}));
 
 export const gcpProvider: ProviderAdapter = {
   name: 'gcp',

@@ -2,12 +2,13 @@
  * The least-privilege access `cloudward collect gcp` needs, generated from the operations it performs: a custom role
  * (gcloud iam roles create --file) holding the IAM permissions, and the Workspace OAuth scope for the directory.
  */
-import { OPERATIONS } from './documents.js';
+import { GCP_OPERATIONS } from './operations.js';
 
 export function gcpPermissionsText(): string {
-  const operations = Object.values(OPERATIONS);
-  const permissions = [...new Set(operations.filter((o) => !('oauthScope' in o)).map((o) => o.permission))].sort();
-  const scopes = [...new Set(operations.filter((o) => 'oauthScope' in o).map((o) => o.permission))].sort();
+  const declared = GCP_OPERATIONS.flatMap((o) => (o.permission ? [o.permission] : []));
+  // Workspace reads are authorised by an OAuth scope (a URL), not an IAM permission.
+  const permissions = [...new Set(declared.filter((p) => !p.startsWith('https://')))].sort();
+  const scopes = [...new Set(declared.filter((p) => p.startsWith('https://')))].sort();
   const lines = [
     '# Custom role for cloudward (read-only). Create it at the organization and grant it there:',
     '#   gcloud iam roles create cloudwardReader --organization=ORG --file=cloudward-role.yaml',
