@@ -6,6 +6,7 @@ import { providers, getProvider } from '../providers/index.js';
 import type { CollectContext, ProviderAdapter, ProviderOption, RawBundle } from '../providers/types.js';
 import type { SnapshotPart } from '../snapshot/model.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
+import { SnapshotSpool, type SpoolCounts } from '../snapshot/spool.js';
 import { parseCollectedAt } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -28,15 +29,12 @@ function addOptions(command: Command, options: readonly ProviderOption[]): void 
   for (const option of options) command.option(option.flags, option.description, option.defaultValue);
 }
 
-/** The parts of the scopes read, normalized one by one as they arrive (their raw documents are not kept). */
-function partCollector(adapter: ProviderAdapter): { sink: (bundle: RawBundle) => Promise<void>; parts: () => Array<{ id: string; collectedAt: string; part: SnapshotPart }> } {
-  const parts: Array<{ id: string; collectedAt: string; part: SnapshotPart }> = [];
-  return {
-    sink: async (bundle) => {
-      parts.push({ id: `${bundle.scope.kind}:${bundle.scope.id}`, collectedAt: bundle.collectedAt, part: adapter.normalize([bundle]) });
-    },
-    parts: () => parts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-  };
+/** Says what a snapshot holds, on stderr. */
+function summarize(adapter: ProviderAdapter, counts: SpoolCounts, flags: SnapshotOutFlags): void {
+  if (flags.quiet) return;
+  process.stderr.write(
+    `cloudward: ${adapter.name}: ${counts.sources} source(s), ${counts.principals} principals, ${counts.roles} roles, ${counts.controls} controls, ${counts.hosts} hosts, ${counts.gaps} gap(s)${flags.output ? ` -> ${flags.output}` : ''}\n`,
+  );
 }
 
 /** Writes the snapshot to --output (mode 0600) or stdout, and says what it holds on stderr. */
@@ -45,12 +43,8 @@ async function emitSnapshot(adapter: ProviderAdapter, parts: SnapshotPart[], bun
   const snapshot = assembleSnapshot(parts, collectedAt);
   if (flags.output) await writeSnapshot(flags.output, snapshot);
   else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
-  const gaps = snapshot.sources.reduce((n, s) => n + s.gaps.length, 0);
-  if (!flags.quiet) {
-    process.stderr.write(
-      `cloudward: ${adapter.name}: ${snapshot.sources.length} source(s), ${snapshot.principals.length} principals, ${snapshot.roles.length} roles, ${snapshot.controls.length} controls, ${snapshot.hosts.length} hosts, ${gaps} gap(s)${flags.output ? ` -> ${flags.output}` : ''}\n`,
-    );
-  }
+  const count = (kind: 'sources' | 'principals' | 'roles' | 'controls' | 'hosts') => snapshot[kind].length;
+  summarize(adapter, { sources: count('sources'), principals: count('principals'), roles: count('roles'), controls: count('controls'), hosts: count('hosts'), gaps: snapshot.sources.reduce((n, s) => n + s.gaps.length, 0) }, flags);
 }
 
 export function collectCommand(): Command {
@@ -72,21 +66,31 @@ export function collectCommand(): Command {
         const options = validateOptions(adapter.collectOptions, flags);
         const shard = parseShard(flags.shard);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
-        const collected = partCollector(adapter);
-        const context: CollectContext = {
-          options,
-          progress,
-          sink: collected.sink,
-          ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}),
-          ...(flags.collectedAt ? { collectedAt: flags.collectedAt } : {}),
-          ...(shard ? { shard } : {}),
+        // Each scope is normalized as it arrives and spooled to disk: memory does not grow with the scopes read.
+        const spool = new SnapshotSpool();
+        let latest = '';
+        const sink = async (bundle: RawBundle) => {
+          spool.add(`${bundle.scope.kind}:${bundle.scope.id}`, adapter.normalize([bundle]));
+          if (bundle.collectedAt > latest) latest = bundle.collectedAt;
         };
-        const returned = await adapter.collect!(context);
-        progress.done();
-        // Adapters that stream hand their bundles to the sink; any returned too are normalized here.
-        for (const bundle of returned) await collected.sink(bundle);
-        const parts = collected.parts();
-        await emitSnapshot(adapter, parts.map((p) => p.part), parts.map((p) => p.collectedAt), flags);
+        try {
+          const context: CollectContext = {
+            options,
+            progress,
+            sink,
+            ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}),
+            ...(flags.collectedAt ? { collectedAt: flags.collectedAt } : {}),
+            ...(shard ? { shard } : {}),
+          };
+          const returned = await adapter.collect!(context);
+          progress.done();
+          // Adapters that do not stream return their bundles; they are spooled the same way.
+          for (const bundle of returned) await sink(bundle);
+          await spool.write(flags.output, flags.collectedAt ?? (latest || new Date().toISOString()));
+          summarize(adapter, spool.counts, flags);
+        } finally {
+          spool.dispose();
+        }
       });
     command.addCommand(sub);
   }

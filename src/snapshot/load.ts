@@ -8,7 +8,7 @@ import { TOOL_NAME, toolVersion } from '../util/paths.js';
 import { snapshotDigest } from './digest.js';
 import { scanSnapshotBytes } from './file-hash.js';
 import type { LineIndex } from './line-index.js';
-import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Snapshot, type SnapshotPart } from './model.js';
+import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Scope, type Snapshot, type SnapshotPart } from './model.js';
 import { assertSnapshot } from './validate.js';
 
 /** One input file as the report records it: path, byte hash, and the digest the snapshot claims. */
@@ -158,7 +158,50 @@ export function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string 
       });
     }
   }
+  orderScopeGroups(merged, sourceOrigin);
   return { snapshot: merged };
+}
+
+/**
+ * Scopes of one provider and kind that come from several files (the shards of one collection) are put in scope-id
+ * order, with their resources after them in that order, so merging shards in any order gives the snapshot (and
+ * digest) of one unsharded run. A file's own order is kept for everything else.
+ */
+function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): void {
+  const groupOf = (provider: string, scope: { kind: string }) => `${provider}:${scope.kind}`;
+  const files = new Map<string, Set<string>>();
+  for (const source of merged.sources) {
+    const group = groupOf(source.provider, source.scope);
+    (files.get(group) ?? files.set(group, new Set()).get(group)!).add(sourceOrigin.get(scopeKey(source.provider, source.scope)) ?? '');
+  }
+  const reordered = new Set([...files].filter(([, from]) => from.size > 1).map(([group]) => group));
+  if (reordered.size === 0) return;
+  const rank = new Map<string, number>();
+  const regroup = <T>(items: T[], groupKey: (item: T) => string, sortKey: (item: T) => number | string): T[] => {
+    const out: T[] = [];
+    const done = new Set<string>();
+    items.forEach((item) => {
+      const group = groupKey(item);
+      if (!reordered.has(group)) out.push(item);
+      else if (!done.has(group)) {
+        done.add(group);
+        const members = items.map((m, i) => ({ m, i })).filter(({ m }) => groupKey(m) === group);
+        members.sort((a, b) => {
+          const ka = sortKey(a.m);
+          const kb = sortKey(b.m);
+          return ka < kb ? -1 : ka > kb ? 1 : a.i - b.i;
+        });
+        out.push(...members.map(({ m }) => m));
+      }
+    });
+    return out;
+  };
+  merged.sources = regroup(merged.sources, (s) => groupOf(s.provider, s.scope), (s) => s.scope.id);
+  merged.sources.forEach((s, i) => rank.set(scopeKey(s.provider, s.scope), i));
+  for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
+    const list = merged[kind] as Array<{ provider: string; scope: { kind: string; id: string } }>;
+    (merged as unknown as Record<string, unknown>)[kind] = regroup(list, (r) => groupOf(r.provider, r.scope), (r) => rank.get(scopeKey(r.provider, r.scope as Scope)) ?? Number.MAX_SAFE_INTEGER);
+  }
 }
 
 /** Wraps provider parts into a validated snapshot with its digest. */

@@ -5,7 +5,11 @@
 
 export const SNAPSHOT_SCHEMA_VERSION = '1.0';
 
-export type ProviderName = 'aws' | 'azure' | 'gcp' | 'windows' | 'linux';
+/**
+ * The providers shipped with cloudward, or any other registered adapter's name (lower-case letters, digits, dashes):
+ * adding a provider changes nothing here.
+ */
+export type ProviderName = 'aws' | 'azure' | 'gcp' | 'windows' | 'linux' | (string & {});
 export type ScopeKind = 'account' | 'organization' | 'tenant' | 'subscription' | 'project' | 'host';
 
 /** Where a resource lives: one account, subscription, project, tenant, organization or host. */

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { awsProvider } from '../../src/providers/aws/index.js';
+import { undeclaredCalls } from '../../src/providers/cloud/permissions.js';
 import { FIXTURES, fakeAccountFrom, fakeOrganizationFrom, importFolder, quietProgress } from '../support/aws-fixtures.js';
 import { startFakeAws } from '../support/fake-aws.js';
 
@@ -35,9 +36,22 @@ test('every call a live collection makes (org mode included) is in the permissio
     options: { endpointUrl: fake.endpoint, credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x' }, orgRole: 'CloudwardAudit', polling: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 2000 } },
     progress: quietProgress,
   });
+  const used = fake.calls.map((c) => `${c.service}:${c.action}`);
+  t.deepEqual(undeclaredCalls(awsProvider.operations, used), [], 'every call made is a declared operation');
   const allowed = new Set(policy().Statement.flatMap((s) => s.Action));
-  const used = new Set(fake.calls.map((c) => `${c.service}:${c.action}`));
-  used.delete('sts:GetCallerIdentity'); // needs no permission
-  for (const action of used) t.true(allowed.has(action), `${action} is missing from the policy`);
-  t.true(used.has('sts:AssumeRole'));
+  for (const op of awsProvider.operations.filter((o) => used.includes(o.id))) {
+    if (op.permission) t.true(allowed.has(op.permission), `${op.permission} is missing from the policy`);
+    else t.is(op.id, 'sts:GetCallerIdentity', 'only GetCallerIdentity needs no permission');
+  }
+  t.true(used.includes('sts:AssumeRole'));
+});
+
+test('the policy is generated from the declared operations: nothing more, nothing less', (t) => {
+  const actions = policy().Statement.flatMap((s) => s.Action).sort();
+  const declared = [...new Set(awsProvider.operations.flatMap((o) => (o.permission ? [o.permission] : [])))].sort();
+  t.deepEqual(actions, declared);
+});
+
+test('an undeclared call is reported by name', (t) => {
+  t.deepEqual(undeclaredCalls(awsProvider.operations, ['iam:ListRoles', 'iam:ListUsers', 'iam:ListUsers']), ['iam:ListUsers']);
 });

@@ -56,6 +56,10 @@ export interface FakeAwsOptions {
   maxItems?: number;
   /** Accounts whose audit role cannot be assumed (AccessDenied). */
   denyAssumeRole?: string[];
+  /** Milliseconds every answer waits before it is sent (benchmarks: a fixed per-call latency). */
+  latencyMs?: number;
+  /** Every Nth call (over all accounts) is throttled (Throttling / ThrottlingException, HTTP 400), as AWS does under load. */
+  throttleEvery?: number;
 }
 
 export interface RecordedCall {
@@ -274,8 +278,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     }
   };
 
+  let served = 0;
+  const throttled = (): boolean => options.throttleEvery !== undefined && ++served % options.throttleEvery === 0;
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request);
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const account = accountOf(request);
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string') {
@@ -283,6 +291,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       const service = prefix === 'CloudTrail_20131101' || prefix?.includes('CloudTrail') ? 'cloudtrail' : 'organizations';
       calls.push({ service, action, account, accessKeyId: keyOf(request) });
       try {
+        if (throttled()) throw new ApiError('ThrottlingException', 400, 'Rate exceeded');
         injectFault(action, account);
         const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
         const output = service === 'cloudtrail' ? cloudtrail(action, input, account) : organizations(action, input, account);
@@ -300,6 +309,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const service = params.get('Version') === '2011-06-15' ? 'sts' : 'iam';
     calls.push({ service, action, account, accessKeyId: keyOf(request) });
     try {
+      if (throttled()) throw new ApiError('Throttling', 400, 'Rate exceeded');
       injectFault(action, account);
       const output = service === 'sts' ? sts(action, params, account) : iam(action, params, account);
       const inner = Object.entries(output as Record<string, unknown>).map(([k, v]) => toXml(k, v)).join('');

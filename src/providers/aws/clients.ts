@@ -51,14 +51,11 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
     ...(settings.profile && !settings.credentials ? { profile: settings.profile } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
   };
-  const clients: AwsClients = {
-    iam: new IAMClient(config),
-    sts: new STSClient(config),
-    organizations: new OrganizationsClient(config),
-    cloudtrail: new CloudTrailClient(config),
-  };
-  for (const client of Object.values(clients) as Array<{ middlewareStack: { add: (m: unknown, o: unknown) => void } }>) {
-    client.middlewareStack.add(
+  // Each client is made on first use: a member account needs only IAM and CloudTrail, and with a thousand accounts
+  // building the two others cost a measurable share of the run's CPU.
+  const made: Partial<AwsClients> = {};
+  const counted = <C>(client: C): C => {
+    (client as unknown as { middlewareStack: { add: (m: unknown, o: unknown) => void } }).middlewareStack.add(
       (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>) => async (args: unknown) => {
         try {
           const result = await next(args);
@@ -71,15 +68,27 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
       },
       { step: 'initialize', name: 'cloudwardCallCounter' },
     );
+    return client;
+  };
+  const factories: { [K in keyof AwsClients]: () => AwsClients[K] } = {
+    iam: () => new IAMClient(config),
+    sts: () => new STSClient(config),
+    organizations: () => new OrganizationsClient(config),
+    cloudtrail: () => new CloudTrailClient(config),
+  };
+  const clients = {} as AwsClients;
+  for (const name of Object.keys(factories) as Array<keyof AwsClients>) {
+    Object.defineProperty(clients, name, { enumerable: true, get: () => (made[name] ??= counted(factories[name]()) as never) });
   }
+  madeClients.set(clients, made);
   return clients;
 }
 
+/** The clients actually made, per clients object (so destroying never builds one just to close it). */
+const madeClients = new WeakMap<AwsClients, Partial<AwsClients>>();
+
 export function destroyClients(clients: AwsClients): void {
-  clients.iam.destroy();
-  clients.sts.destroy();
-  clients.organizations.destroy();
-  clients.cloudtrail.destroy();
+  for (const client of Object.values(madeClients.get(clients) ?? {})) client.destroy();
 }
 
 interface SdkError {

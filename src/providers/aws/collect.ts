@@ -9,7 +9,6 @@ import { UserError } from '../../errors.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { collectScopes, collectionTime } from '../cloud/scopes.js';
 import { createRawWriter } from '../cloud/raw-out.js';
-import { inShard } from '../cloud/shard.js';
 import { createStats, type CallStats } from '../cloud/stats.js';
 import { createClients, destroyClients, errorBody, isCredentialsMissing, type AwsClients, type ClientSettings } from './clients.js';
 import { DEFAULT_POLLING, readAccount, readServiceControlPolicies, type ReportPolling } from './collect-account.js';
@@ -97,9 +96,8 @@ export async function collectAws(context: CollectContext): Promise<RawBundle[]> 
   const raw = context.rawOut ? createRawWriter(context.rawOut) : undefined;
   try {
     const caller = await callerIdentity(base);
-    const accounts = settings.orgRole ? await listActiveAccounts(base) : [caller.account];
-    // SCPs are read once for the organization, and only when this shard has an account to read.
-    const scps = accounts.some((id) => inShard(id, context.shard)) ? await readServiceControlPolicies(base) : [];
+    // The account list and the SCPs (read once for the organization, copied into every account) are read side by side.
+    const [accounts, scps] = await Promise.all([settings.orgRole ? listActiveAccounts(base) : [caller.account], readServiceControlPolicies(base)]);
     return await collectScopes(context, { scopes: accounts, idOf: (id) => id, concurrency: settings.concurrency, label: 'aws: account', stats }, async (accountId) => {
       const collectedAt = collectionTime(context);
       const documents = [...scps];

@@ -12,9 +12,9 @@
 export { attempt, errorFacts, gapFor, isDenied, isUnlicensed, operationTable, scopeNotEntered, type Attempted, type ErrorFacts } from './attempt.js';
 export { validateOptions, optionKey, optionFlag } from './options.js';
 export { sortDocuments, sortGaps, sortById } from './order.js';
-export { licencesOf, permissionsOf, permissionsText, type OperationLevel } from './permissions.js';
+export { licencesOf, permissionsOf, permissionsText, undeclaredCalls, type OperationLevel } from './permissions.js';
 export { createRawWriter, defaultRawFiles, safeFileName, RAW_NOTE_FILE, type RawFile, type RawWriter } from './raw-out.js';
 export { fetchAllPages, fetchJson, HttpError, isRetryable, retryAfterMs, withRetries, type JsonRequest, type RetryOptions } from './retry.js';
-export { collectScopes, collectionTime, type ScopePlan } from './scopes.js';
+export { collectScopes, collectionTime, ownsOrganizationScope, type ScopePlan } from './scopes.js';
 export { inShard, parseShard, selectShard, shardOf, type Shard } from './shard.js';
 export { countAttempts, createStats, describeStats, isThrottle, type CallStats } from './stats.js';

@@ -41,3 +41,9 @@ export function permissionsText(title: string, operations: readonly OperationDec
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The call ids (as a fake server records them, e.g. `iam:ListRoles`) that no operation declares; tests assert none. */
+export function undeclaredCalls(operations: readonly OperationDeclaration[], calls: Iterable<string>): string[] {
+  const declared = new Set(operations.map((o) => o.id));
+  return [...new Set(calls)].filter((id) => !declared.has(id)).sort();
+}

@@ -61,7 +61,7 @@ export function createRawWriter(dir: string): RawWriter {
   return {
     writeScope,
     writeBundle: (bundle, toFiles = defaultRawFiles) => {
-      const note = { Cloudward: { Provider: bundle.provider, ScopeKind: bundle.scope.kind, ScopeId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
+      const note = { Cloudward: { Provider: bundle.provider, ScopeKind: bundle.scope.kind, ScopeId: bundle.scope.id, ...(bundle.scope.name ? { ScopeName: bundle.scope.name } : {}), CollectedAt: bundle.collectedAt } };
       return writeScope(bundle.scope.id, [...toFiles(bundle.documents), { name: RAW_NOTE_FILE, text: `${JSON.stringify(note, null, 2)}\n` }]);
     },
   };

@@ -56,3 +56,13 @@ export async function collectScopes<S>(context: CollectContext, plan: ScopePlan<
 export function collectionTime(context: Pick<CollectContext, 'collectedAt'>, now = Date.now()): string {
   return context.collectedAt ?? new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/**
+ * Whether this run reads organization- or tenant-wide data that belongs to no single scope (e.g. an Entra tenant
+ * bundle next to its subscriptions): without a shard always, with one only in shard 1, so merged shards hold it
+ * exactly once. (Data every scope needs to be normalized is instead read once and copied into each scope's bundle,
+ * as AWS does with SCPs.)
+ */
+export function ownsOrganizationScope(context: Pick<CollectContext, 'shard'>): boolean {
+  return context.shard === undefined || context.shard.index === 1;
+}

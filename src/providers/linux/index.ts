@@ -36,9 +36,9 @@ export const linuxAdapter: ProviderAdapter = {
   },
   operations: LINUX_OPERATIONS,
   collectOptions: [
-    { flags: '--root <dir>', description: 'read the host whose / is this folder (a mounted image, a container root)', defaultValue: '/' },
-    { flags: '--host-name <name>', description: 'host name to record (default: /etc/hostname under the root)' },
-    { flags: '--bundle-out <file>', description: 'also write the raw host bundle, for a later `cloudward import linux FILE`' },
+    { flags: '--root <dir>', description: 'read the host whose / is this folder (a mounted image, a container root)', defaultValue: '/', schema: { type: 'string', minLength: 1, description: 'a folder' } },
+    { flags: '--host-name <name>', description: 'host name to record (default: /etc/hostname under the root)', schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' } },
+    { flags: '--bundle-out <file>', description: 'also write the raw host bundle, for a later `cloudward import linux FILE`', schema: { type: 'string', minLength: 1, description: 'a file path' } },
   ],
   collect: collectLinux,
   importFiles: importLinuxFiles,

@@ -23,7 +23,7 @@ export const windowsAdapter: ProviderAdapter = {
   operations: [],
   collectOptions: [],
   importOptions: [
-    { flags: '--host <name>', description: 'host name for raw exports (a collector bundle names its host)' },
+    { flags: '--host <name>', description: 'host name for raw exports (a collector bundle names its host)', schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' } },
   ],
   importFiles: importWindowsFiles,
   normalize: normalizeWindows,

@@ -1,0 +1,12 @@
+import type { OperationDeclaration } from '../../../src/providers/types.js';
+
+export const DEMO_GAP_TOPICS: Record<string, string> = {
+  'demo.users': 'the users of a project and their MFA',
+  'demo.audit-config': 'whether the project audit log is on',
+};
+
+export const DEMO_OPERATIONS: OperationDeclaration[] = [
+  { id: 'demo:ListProjects', kind: 'api', permission: 'projects.list', level: 'organization', purpose: 'the projects to read; a failure stops the run' },
+  { id: 'demo:ListUsers', kind: 'api', topic: 'demo.users', permission: 'users.list', purpose: 'users and MFA' },
+  { id: 'demo:GetAuditConfig', kind: 'api', topic: 'demo.audit-config', permission: 'auditConfig.get', purpose: 'the audit log setting' },
+];
