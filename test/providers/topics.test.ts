@@ -11,9 +11,6 @@ const PENDING = [
   'azure.directory-roles',
   'azure.mfa-registration',
   'azure.pim',
-  'gcp.directory-users',
-  'gcp.iam-policy',
-  'gcp.org-policy',
 ];
 
 const emitted = () => new Set(providers.flatMap((p) => Object.keys(p.gapTopics)));
