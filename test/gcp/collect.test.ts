@@ -148,3 +148,28 @@ test('collect without --organization or --project is a usage error', async (t) =
   t.is(run.code, 2);
   t.regex(run.stderr, /--organization/);
 });
+
+test('--project without --organization reads that project alone, its allow policy by getIamPolicy', async (t) => {
+  const fake = await withFake(t);
+  const dir = await tempDir('cloudward-gcp-');
+  const out = join(dir, 'p.json');
+  const run = await runCli(['collect', 'gcp', '--project', 'acme-prod-7781', '--endpoint', fake.url, '--collected-at', AT, '--output', out], { env: fakeEnv(fake) });
+  t.is(run.code, 0, run.stderr);
+  const snapshot = JSON.parse(await readFile(out, 'utf8')) as Snapshot;
+  t.deepEqual(snapshot.sources.map((s) => `${s.scope.kind}/${s.scope.id}`), ['project/acme-prod-7781']);
+  t.is(count(fake, 'cloudasset.searchAllIamPolicies'), 0);
+  t.is(count(fake, 'cloudresourcemanager.projects.getIamPolicy'), 1);
+  t.like(snapshot.principals.find((p) => p.name === 'ben@acme.com'), { scope: { kind: 'project', id: 'acme-prod-7781' }, privilege: { level: 'privileged' } });
+  t.truthy(snapshot.principals.find((p) => p.name === 'build@acme-prod-7781.iam.gserviceaccount.com')?.credentials);
+});
+
+test('--no-workspace skips the directory and records the gap; --shard is refused with a reason', async (t) => {
+  const fake = await withFake(t);
+  const live = await collect(fake, ['--no-workspace']);
+  t.is(live.code, 0, live.stderr);
+  t.is(count(fake, 'admin.directory.users.list'), 0);
+  t.truthy(gapsOf(live.snapshot).find((g) => g.what === 'gcp.directory-users' && /--no-workspace/.test(g.reason)));
+  const sharded = await runCli(['collect', 'gcp', '--organization', ORG, '--endpoint', fake.url, '--shard', '1/2'], { env: fakeEnv(fake) });
+  t.is(sharded.code, 2);
+  t.regex(sharded.stderr, /--shard is not supported by the GCP collector/);
+});
