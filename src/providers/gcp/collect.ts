@@ -254,5 +254,3 @@ export async function collectGcp(context: CollectContext): Promise<RawBundle[]> 
   return bundles;
 }
 
-/** Call counts of the last run, for the benchmark. */
-export type { CallStats };
