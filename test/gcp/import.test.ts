@@ -164,3 +164,13 @@ test('import without a date or an organization says how to give them', async (t)
   const project = await runCli(['import', 'gcp', join(FIXTURES, 'projects.solo-app.get-iam-policy.json'), '--project', 'solo-app', '--collected-at', '2026-11-01T09:00:00Z', '-q']);
   t.is(project.code, 0, project.stderr);
 });
+
+test('the Acme example exports reproduce examples/acme/parts/gcp.json', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const dir = join(ROOT, 'examples', 'acme', 'raw', 'gcp');
+  const files = (await readdir(dir)).map((f) => join(dir, f));
+  const part = normalizeGcpBundles(await importGcpFiles(files, { options: {}, progress: quiet, collectedAt: '2026-11-01T09:00:00Z' }));
+  const committed = JSON.parse(await readFile(join(ROOT, 'examples', 'acme', 'parts', 'gcp.json'), 'utf8')) as SnapshotPart;
+  const hint = 'regenerate with `cloudward import gcp examples/acme/raw/gcp/*.json --collected-at 2026-11-01T09:00:00Z -o examples/acme/parts/gcp.json` and `npm run example:build`';
+  for (const kind of ['sources', 'principals', 'roles', 'controls'] as const) t.deepEqual(JSON.parse(JSON.stringify(part[kind])), committed[kind], `${kind}: ${hint}`);
+});
