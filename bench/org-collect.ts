@@ -31,7 +31,7 @@ const latencyMs = Number(values.latency);
 const throttleEvery = Number(values['throttle-every']);
 const users = Number(values.users);
 
-interface Server { endpoint: string; stats(): Promise<{ calls: number; byAction: Record<string, number> }>; close(): void }
+interface Server { endpoint: string; stats(): Promise<{ calls: number; byAction: Record<string, number>; cpuMs: number }>; close(): void }
 
 async function startServer(accounts: number): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'org-fake-server.ts'), String(accounts), String(users), String(latencyMs), String(throttleEvery)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -45,7 +45,7 @@ async function startServer(accounts: number): Promise<Server> {
     stats: async () => {
       const answer = next();
       child.stdin.write('stats\n');
-      return JSON.parse(await answer) as { calls: number; byAction: Record<string, number> };
+      return JSON.parse(await answer) as { calls: number; byAction: Record<string, number>; cpuMs: number };
     },
     close: () => child.stdin.end(),
   };
@@ -53,15 +53,21 @@ async function startServer(accounts: number): Promise<Server> {
 
 /** Runs the built CLI in a child and reads its own wall time and peak RSS (getrusage) from stderr. */
 const CHILD = `
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { main } from ${JSON.stringify(join(ROOT, 'dist', 'cli', 'main.js'))};
+// The live set: heap in use right after each major GC (observed, never forced), the largest seen.
+let liveKiB = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) liveKiB = Math.max(liveKiB, process.memoryUsage().heapUsed / 1024);
+}).observe({ entryTypes: ['gc'] });
 const started = performance.now();
 const code = await main(process.argv.slice(1));
 const usage = process.resourceUsage();
-process.stderr.write('\\nBENCH ' + JSON.stringify({ code, wallMs: performance.now() - started, maxRssKiB: usage.maxRSS, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }) + '\\n');
+process.stderr.write('\\nBENCH ' + JSON.stringify({ code, wallMs: performance.now() - started, maxRssKiB: usage.maxRSS, liveKiB, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000 }) + '\\n');
 process.exitCode = code;
 `;
 
-async function collect(endpoint: string, out: string): Promise<{ code: number; wallMs: number; maxRssKiB: number; cpuMs: number; stderr: string }> {
+async function collect(endpoint: string, out: string): Promise<{ code: number; wallMs: number; maxRssKiB: number; liveKiB: number; cpuMs: number; stderr: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cloudward-org-bench-'));
   const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: '' };
   delete (env as Record<string, string | undefined>).AWS_PROFILE;
@@ -75,7 +81,7 @@ async function collect(endpoint: string, out: string): Promise<{ code: number; w
       void rm(dir, { recursive: true, force: true });
       const line = /BENCH (\{.*\})/.exec(stderr)?.[1];
       if (!line) return reject(new Error(`no result from the collector: ${stderr.slice(-2000)}`));
-      resolve({ ...(JSON.parse(line) as { code: number; wallMs: number; maxRssKiB: number; cpuMs: number }), stderr });
+      resolve({ ...(JSON.parse(line) as { code: number; wallMs: number; maxRssKiB: number; liveKiB: number; cpuMs: number }), stderr });
     });
   });
 }
@@ -89,7 +95,9 @@ interface Row {
   wallS: number;
   ratio: number;
   peakRssMiB: number;
+  liveHeapMiB: number;
   cpuS: number;
+  serverCpuS: number;
   snapshotMiB: number;
   byAction: Record<string, number>;
 }
@@ -115,13 +123,15 @@ try {
         wallS: Math.round(run.wallMs / 10) / 100,
         ratio: Math.round((run.wallMs / 1000 / lowerBoundS) * 100) / 100,
         peakRssMiB: Math.round(run.maxRssKiB / 1024),
+        liveHeapMiB: Math.round(run.liveKiB / 1024),
         cpuS: Math.round(run.cpuMs / 100) / 10,
+        serverCpuS: Math.round(stats.cpuMs / 100) / 10,
         snapshotMiB: Math.round(((await stat(out)).size / 1024 / 1024) * 10) / 10,
         byAction: stats.byAction,
       });
       await rm(out, { force: true });
       const r = rows.at(-1)!;
-      process.stderr.write(`${accounts} accounts: ${r.calls} calls, ${r.wallS} s (bound ${r.lowerBoundS} s, x${r.ratio}), peak RSS ${r.peakRssMiB} MiB\n`);
+      process.stderr.write(`${accounts} accounts: ${r.calls} calls, ${r.wallS} s (bound ${r.lowerBoundS} s, x${r.ratio}), CPU ${r.cpuS} s (fake server ${r.serverCpuS} s), peak RSS ${r.peakRssMiB} MiB, live heap ${r.liveHeapMiB} MiB\n`);
     } finally {
       server.close();
     }
@@ -132,8 +142,8 @@ try {
 
 const line = (cells: Array<string | number>) => cells.map((c, i) => String(c).padStart(i === 0 ? 8 : 11)).join(' ');
 process.stdout.write(`users/account ${users}, latency ${latencyMs} ms/call, every ${throttleEvery}th call throttled, --concurrency ${concurrency}\n\n`);
-process.stdout.write(`${line(['accounts', 'calls', 'calls/acct', 'throttled', 'bound s', 'wall s', 'wall/bound', 'CPU s', 'peak RSS', 'snapshot'])}\n`);
-for (const r of rows) process.stdout.write(`${line([r.accounts, r.calls, r.callsPerAccount, r.throttled, r.lowerBoundS, r.wallS, `${r.ratio}x`, r.cpuS, `${r.peakRssMiB} MiB`, `${r.snapshotMiB} MiB`])}\n`);
+process.stdout.write(`${line(['accounts', 'calls', 'calls/acct', 'throttled', 'bound s', 'wall s', 'wall/bound', 'CPU s', 'fake CPU s', 'peak RSS', 'live heap', 'snapshot'])}\n`);
+for (const r of rows) process.stdout.write(`${line([r.accounts, r.calls, r.callsPerAccount, r.throttled, r.lowerBoundS, r.wallS, `${r.ratio}x`, r.cpuS, r.serverCpuS, `${r.peakRssMiB} MiB`, `${r.liveHeapMiB} MiB`, `${r.snapshotMiB} MiB`])}\n`);
 process.stdout.write(`\ncalls by action (${rows.at(-1)?.accounts} accounts): ${Object.entries(rows.at(-1)?.byAction ?? {}).map(([a, n]) => `${a} ${n}`).join(', ')}\n`);
 const outputs = new URL('./out/', import.meta.url);
 await mkdir(outputs, { recursive: true });

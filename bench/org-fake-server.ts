@@ -51,7 +51,8 @@ lines.on('line', (line) => {
   if (line.trim() !== 'stats') return;
   const byAction: Record<string, number> = {};
   for (const call of fake.calls) byAction[call.action] = (byAction[call.action] ?? 0) + 1;
-  process.stdout.write(`${JSON.stringify({ calls: fake.calls.length, byAction })}\n`);
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ calls: fake.calls.length, byAction, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
   fake.calls.length = 0;
 });
 lines.on('close', () => {

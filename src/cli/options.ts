@@ -33,8 +33,8 @@ export function parseSizeMiB(value: string): number {
 
 /**
  * `--collected-at`, the one parser every command uses: an RFC 3339 date-time with a time zone that is a real
- * instant (no 2026-02-30, no 25:00), returned as UTC ISO with whole seconds kept as given. Anything else is a usage
- * error (exit 2) before any work starts.
+ * instant (no 2026-02-30, no 25:00), returned as UTC ISO (`toISOString`). Anything else is a usage error (exit 2)
+ * before any work starts.
  */
 export function parseCollectedAt(value: string): string {
   const text = value.trim();
@@ -42,5 +42,5 @@ export function parseCollectedAt(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !validate(text) || !Number.isFinite(Date.parse(text))) {
     throw new InvalidArgumentError('use an ISO 8601 date-time with a time zone, e.g. 2026-11-01T09:00:00Z');
   }
-  return new Date(Date.parse(text)).toISOString().replace('.000Z', 'Z');
+  return new Date(Date.parse(text)).toISOString();
 }

@@ -23,7 +23,8 @@ function collectFrom(endpoint: string, options: Record<string, unknown> = {}, ra
       endpointUrl: endpoint,
       credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret' },
       maxAttempts: 3,
-      polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 5000 },
+      // A generous give-up time: the poll itself is fast, but a loaded CI machine can take seconds per call.
+      polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 60_000 },
       ...options,
     },
     progress: quietProgress,

@@ -8,9 +8,9 @@ import { BUILD_AGENT, buildRoot, removeRoot } from '../hosts/fake-root.js';
 
 const GARBAGE = ['yesterday', '2026-13-01T00:00:00Z', '2026-02-30T09:00:00Z', '2026-11-01T25:00:00Z', '2026-11-01', '2026-11-01T09:00:00', ''];
 
-test('parseCollectedAt keeps real instants (UTC, whole seconds) and rejects the rest', (t) => {
-  t.is(parseCollectedAt('2026-11-01T09:00:00Z'), '2026-11-01T09:00:00Z');
-  t.is(parseCollectedAt('2026-11-01T10:00:00+01:00'), '2026-11-01T09:00:00Z');
+test('parseCollectedAt keeps real instants (as UTC ISO) and rejects the rest', (t) => {
+  t.is(parseCollectedAt('2026-11-01T09:00:00Z'), '2026-11-01T09:00:00.000Z');
+  t.is(parseCollectedAt('2026-11-01T10:00:00+01:00'), '2026-11-01T09:00:00.000Z');
   t.is(parseCollectedAt('2026-11-01T09:00:00.250Z'), '2026-11-01T09:00:00.250Z');
   for (const value of GARBAGE) t.throws(() => parseCollectedAt(value), { instanceOf: InvalidArgumentError }, value);
 });
@@ -45,6 +45,6 @@ test('a valid --collected-at pins collect linux: the snapshot and its source car
   const run = await runCli(['collect', 'linux', '--root', root, '--host-name', 'build-07', '--collected-at', '2026-11-01T10:00:00+01:00', '--output', join(dir, 'linux.json'), '--quiet']);
   t.is(run.code, 0, run.stderr);
   const snapshot = JSON.parse(await readFile(join(dir, 'linux.json'), 'utf8')) as { collectedAt: string; sources: Array<{ collectedAt: string }> };
-  t.is(snapshot.collectedAt, '2026-11-01T09:00:00Z');
-  t.is(snapshot.sources[0]!.collectedAt, '2026-11-01T09:00:00Z');
+  t.is(snapshot.collectedAt, '2026-11-01T09:00:00.000Z');
+  t.is(snapshot.sources[0]!.collectedAt, '2026-11-01T09:00:00.000Z');
 });
