@@ -424,6 +424,12 @@ export function* gcpPrincipals(layout: TenantLayout, rng: Prng, tally: Expectati
     const levelRoll = rng.next();
     const level: Level = levelRoll < 0.03 ? 'admin' : levelRoll < 0.12 ? 'privileged' : 'none';
     const assignments = [gcpAssignment(layout, rng, level), ...(rng.chance(0.5) ? [gcpAssignment(layout, rng, 'none')] : [])];
+    // Checks on users and groups alike: basic roles, impersonation on the hierarchy, duties, standing privilege.
+    const roleOf = (a: Assignment) => a.role.slice(a.role.lastIndexOf(':') + 1);
+    tally.add('gcp-no-basic-roles-for-users', assignments.some((a) => /^roles\/(owner|editor|viewer)$/.test(roleOf(a))) ? 'fail' : 'pass');
+    tally.add('gcp-no-sa-user-or-token-creator-on-hierarchy', assignments.some((a) => roleOf(a) === 'roles/iam.serviceAccountUser') ? 'fail' : 'pass');
+    tally.add('gcp-sa-admin-separation-of-duties', 'pass');
+    tally.add('gcp-privileged-bindings-time-bound', level === 'none' ? 'pass' : 'fail');
     if (isGroup) {
       const email = `grp-${i}@example.com`;
       yield {
@@ -437,13 +443,16 @@ export function* gcpPrincipals(layout: TenantLayout, rng: Prng, tally: Expectati
     const mfaRoll = rng.next();
     const state = mfaRoll < 0.75 ? 'enabled' : mfaRoll < 0.97 ? 'disabled' : 'unknown';
     if (enabled) tally.add('gcp-users-2sv-enrolled', state === 'enabled' ? 'pass' : state === 'disabled' ? 'fail' : 'unknown');
+    // Enforcement follows enrolment for two in three users (no draw, so the other counts stay as they were).
+    const enforced = state === 'enabled' && i % 3 !== 0;
+    if (enabled && level === 'admin') tally.add('gcp-admins-2sv-enforced', enforced ? 'pass' : 'fail');
     yield {
       uid: `gcp:${org}:user/${email}`, provider: 'gcp', scope: orgScope, nativeId: `user:${email}`, kind: 'user', name: email,
       interactive: true, enabled,
       mfa: state === 'enabled' ? { state, methods: [rng.chance(0.3) ? 'securityKey' : 'authenticator'] } : { state, methods: [] },
       assignments, privilege: { level, reasons: privilegeReasons(assignments) },
       lastActivityAt: daysBefore(layout, rng.int(0, 180)), createdAt: daysBefore(layout, rng.int(30, 2500)),
-      details: { orgUnitPath: rng.pick(layout.gcp.cloudShell).unit, isAdmin: level === 'admin' },
+      details: { orgUnitPath: rng.pick(layout.gcp.cloudShell).unit, isAdmin: level === 'admin', isEnforcedIn2Sv: enforced },
     };
   }
   for (const project of layout.gcp.projects) {
@@ -456,9 +465,15 @@ export function* gcpPrincipals(layout: TenantLayout, rng: Prng, tally: Expectati
       const assignments = [gcpAssignment(layout, rng, level)];
       const credentials: Credential[] = [];
       if (rng.chance(0.25)) {
-        credentials.push({ kind: 'serviceAccountKey', id: rng.hex(40), active: rng.chance(0.8), createdAt: daysBefore(layout, rng.int(1, 900)), expiresAt: null });
+        const id = rng.hex(40);
+        const active = rng.chance(0.8);
+        const age = rng.int(1, 900);
+        credentials.push({ kind: 'serviceAccountKey', id, active, createdAt: daysBefore(layout, age), expiresAt: null });
       }
-      tally.add('gcp-service-accounts-not-admin', level === 'admin' ? 'fail' : 'pass');
+      if (enabled) tally.add('gcp-service-account-keys-rotated', credentials.some((c) => c.active && Date.parse(layout.collectedAt) - Date.parse(c.createdAt!) >= 90 * 86_400_000) ? 'fail' : 'pass');
+      // Admin level or a basic role (Owner, Editor) fails.
+      const basic = assignments.some((a) => /:roles\/(owner|editor)$/.test(a.role));
+      tally.add('gcp-service-accounts-not-admin', project.audit === 'gap' ? 'unknown' : level === 'admin' || basic ? 'fail' : 'pass');
       if (enabled) tally.add('gcp-service-accounts-no-user-managed-keys', credentials.some((c) => c.active) ? 'fail' : 'pass');
       yield {
         uid: `gcp:${project.id}:serviceAccount/${email}`, provider: 'gcp', scope, nativeId: `serviceAccount:${email}`, kind: 'serviceAccount', name: email,
@@ -492,7 +507,7 @@ export function* gcpControls(layout: TenantLayout, tally: ExpectationTally): Gen
   const org = layout.gcp.orgId;
   const orgScope: Scope = { kind: 'organization', id: org, name: 'example.com' };
   const constraints = [
-    { constraint: 'iam.allowedPolicyMemberDomains', enforce: true },
+    { constraint: 'iam.allowedPolicyMemberDomains', allowedValues: ['C0example'], restricted: true },
     { constraint: 'compute.requireOsLogin', enforce: true },
     { constraint: 'iam.managed.disableServiceAccountKeyCreation', enforce: layout.gcp.orgPolicyEnforced },
   ];
@@ -500,6 +515,9 @@ export function* gcpControls(layout: TenantLayout, tally: ExpectationTally): Gen
     yield { uid: `gcp:${org}:orgPolicy/${c.constraint}`, provider: 'gcp', scope: orgScope, type: 'org-policy', name: c.constraint, state: 'enabled', settings: { ...c } };
   }
   tally.add('gcp-org-policy-disable-sa-key-creation', layout.gcp.orgPolicyEnforced ? 'pass' : 'fail');
+  // Domain restriction is set at the organization; projects carry no effective policy of their own here.
+  tally.add('gcp-domain-restricted-sharing', 'pass');
+  for (let i = 0; i < layout.gcp.projects.length; i++) tally.add('gcp-domain-restricted-sharing', 'fail');
   for (const { unit, access } of layout.gcp.cloudShell) {
     const settings: Record<string, unknown> = { appliesTo: unit };
     if (access !== 'unreadable') settings.access = access;

@@ -42,7 +42,8 @@ test('a collection gap that makes a high check unknown fails the gate (fail-clos
 test('a gap on a medium check does not fail a high gate', async (t) => {
   const dir = await tempDir();
   const snapshot = writeJson(dir, 's.json', gcpSnapshot({ users: CLEAN_USERS, gaps: [{ what: 'gcp.iam-policy', reason: 'getIamPolicy denied' }] }));
-  const run = await cloudward(['audit', snapshot, ...CHECKS_FLAG]);
+  // gcp.iam-policy also feeds the high service-account check; leave it out so only the medium check needs the topic.
+  const run = await cloudward(['audit', snapshot, '--checks', 'gcp-users-2sv-enrolled,gcp-audit-logging-all-services']);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stderr, /0 fail, 1 unknown/);
 });

@@ -41,6 +41,7 @@ export function gcpSnapshot(options: { users: UserSpec[]; adminServiceAccount?: 
         kind: 'serviceAccount' as const,
         name: 'deployer@acme-prod.iam.gserviceaccount.com',
         privilege: options.adminServiceAccount ? { level: 'admin' as const, reasons: ['roles/owner on projects/acme-prod'] } : { level: 'none' as const, reasons: [] },
+        assignments: [],
       },
     ],
     roles: [],

@@ -65,7 +65,7 @@ test('SARIF carries the category, baselineState per finding and suppressions wit
   t.is(log.runs.length, 1);
   t.regex(run.automationDetails.id, /^cloudward\/acme\/2026-11-18T11:06:40\.000Z$/);
   t.deepEqual([...new Set(run.tool.driver.rules.map((r) => r.id))].length, run.tool.driver.rules.length, 'rules are deduplicated');
-  const ben = run.results.find((r) => r.properties.resource === 'gcp:408813245716:user/ben@acme.com')!;
+  const ben = run.results.find((r) => r.properties.resource === 'gcp:408813245716:user/ben@acme.com' && r.ruleId === 'gcp-users-2sv-enrolled')!;
   t.is(ben.baselineState, 'new');
   t.true(run.results.filter((r) => r !== ben).every((r) => r.baselineState === 'unchanged'));
   const waived = run.results.filter((r) => r.properties.status === 'waived');

@@ -1,0 +1,111 @@
+/**
+ * The resource hierarchy of one bundle: organization, folders and projects, project numbers and ids, and each
+ * resource's ancestors, so bindings and deny policies apply downward and names in either form meet.
+ */
+import type { RawBundle } from '../types.js';
+import { DocumentKind, type Folder, type IamPolicyBody, type IamPolicySearchResult, type Organization, type Project } from './documents.js';
+
+export interface ProjectInfo {
+  id: string;
+  number?: string;
+  name?: string;
+  /** `folders/F` or `organizations/O`. */
+  parent?: string;
+}
+
+export class Hierarchy {
+  readonly projects = new Map<string, ProjectInfo>();
+  readonly folders = new Map<string, Folder>();
+  readonly organizations = new Map<string, Organization>();
+  private readonly numberToId = new Map<string, string>();
+  /** Ancestors Cloud Asset reported for a resource (folders, organization). */
+  private readonly reported = new Map<string, string[]>();
+  /** The organization of the bundle: where projects and folders of unknown parent belong. */
+  private organization: string | undefined;
+
+  constructor(bundle: RawBundle) {
+    for (const d of bundle.documents) {
+      if (d.kind === DocumentKind.organizations) for (const o of d.body as Organization[]) this.organizations.set(o.name, o);
+      if (d.kind === DocumentKind.folders) for (const f of d.body as Folder[]) if (!/DELETE/.test(f.lifecycleState ?? f.state ?? '')) this.folders.set(f.name, f);
+      if (d.kind === DocumentKind.projects) {
+        for (const p of d.body as Project[]) {
+          if (/DELETE/.test(p.lifecycleState ?? '')) continue;
+          const parent = p.parent?.type && p.parent.id ? `${p.parent.type === 'organization' ? 'organizations' : 'folders'}/${p.parent.id}` : undefined;
+          this.addProject({ id: p.projectId, ...(p.projectNumber ? { number: String(p.projectNumber) } : {}), ...(p.name ? { name: p.name } : {}), ...(parent ? { parent } : {}) });
+        }
+      }
+    }
+    if (bundle.scope.kind === 'project' && !this.projects.has(bundle.scope.id)) this.addProject({ id: bundle.scope.id });
+    if (bundle.scope.kind === 'organization') this.organization = `organizations/${bundle.scope.id}`;
+    for (const d of bundle.documents) {
+      const project = d.kind === DocumentKind.iamPolicy ? /^projects\/([^/]+)$/.exec((d.body as IamPolicyBody).resource)?.[1] : undefined;
+      if (project && !this.projects.has(this.projectId(project))) this.addProject({ id: project });
+    }
+    for (const d of bundle.documents) {
+      if (d.kind !== DocumentKind.assetIamPolicies) continue;
+      for (const r of d.body as IamPolicySearchResult[]) {
+        const resource = this.canonical(r.resource);
+        const project = r.project ? this.canonical(r.project) : undefined;
+        const ancestors = [...(project && project !== resource ? [project] : []), ...(r.folders ?? []), ...(r.organization ? [r.organization] : [])];
+        if (ancestors.length > 0) this.reported.set(resource, ancestors);
+        const own = /^projects\/([^/]+)$/.exec(resource)?.[1];
+        if (own && !this.projects.has(own)) this.addProject({ id: own, ...(r.folders?.[0] ? { parent: r.folders[0] } : r.organization ? { parent: r.organization } : {}) });
+      }
+    }
+  }
+
+  private addProject(info: ProjectInfo): void {
+    this.projects.set(info.id, info);
+    if (info.number) this.numberToId.set(info.number, info.id);
+  }
+
+  /** `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; other full names unchanged. */
+  canonical(resource: string): string {
+    const short = resource.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, '');
+    const number = /^projects\/(\d+)$/.exec(short)?.[1];
+    if (number && this.numberToId.has(number)) return `projects/${this.numberToId.get(number)}`;
+    return short;
+  }
+
+  /** The project id a project name or number resolves to. */
+  projectId(idOrNumber: string): string {
+    return this.numberToId.get(idOrNumber) ?? idOrNumber;
+  }
+
+  /** The project a resource belongs to (`projects/P` for the project itself and its resources). */
+  projectOf(resource: string): string | undefined {
+    const own = /^projects\/([^/]+)/.exec(resource)?.[1] ?? /^\/\/[^/]+\/projects\/([^/]+)\//.exec(resource)?.[1];
+    if (own) return this.projectId(own);
+    const reported = this.reported.get(resource)?.find((a) => a.startsWith('projects/'));
+    return reported ? this.projectId(reported.slice('projects/'.length)) : undefined;
+  }
+
+  private parentOf(resource: string): string | undefined {
+    const project = /^projects\/([^/]+)$/.exec(resource)?.[1];
+    if (project) return this.projects.get(project)?.parent ?? this.reported.get(resource)?.find((a) => !a.startsWith('projects/')) ?? this.organization;
+    if (resource.startsWith('folders/')) return this.folders.get(resource)?.parent ?? this.organization;
+    if (resource.startsWith('organizations/')) return undefined;
+    const inProject = this.projectOf(resource);
+    return inProject ? `projects/${inProject}` : undefined;
+  }
+
+  /** The resource and everything above it, nearest first. */
+  lineage(resource: string): string[] {
+    const out = [resource];
+    const seen = new Set(out);
+    let at = this.parentOf(resource);
+    while (at && !seen.has(at)) {
+      out.push(at);
+      seen.add(at);
+      at = this.parentOf(at);
+    }
+    for (const extra of this.reported.get(resource) ?? []) {
+      const name = this.canonical(extra);
+      if (!seen.has(name)) {
+        out.push(name);
+        seen.add(name);
+      }
+    }
+    return out;
+  }
+}

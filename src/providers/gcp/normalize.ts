@@ -1,0 +1,356 @@
+/**
+ * GCP raw documents -> snapshot part (pure). Members of allow policies become principals with their bindings at
+ * organization, folder, project and resource scope; conditions are kept (a binding bounded by `request.time <
+ * timestamp(...)` is just-in-time, one expired at collectedAt grants nothing); deny policies narrow what a binding
+ * grants; service accounts carry their user-managed keys; directory users carry 2-Step Verification.
+ */
+import type { Assignment, Control, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
+import type { RawBundle } from '../types.js';
+import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls } from './normalize-controls.js';
+import {
+  DocumentKind,
+  GapTopic,
+  type DenyPoliciesBody,
+  type DirectoryUser,
+  type DirectoryUsersBody,
+  type IamPolicy,
+  type IamPolicyBody,
+  type IamPolicySearchResult,
+  type KeysBody,
+  type RolesBody,
+  type Role as GcpRole,
+  type ServiceAccount,
+  type ServiceAccountsBody,
+} from './documents.js';
+import { Hierarchy } from './hierarchy.js';
+import { denyForms, isServiceAgent, parseMember, serviceAccountProject, type Member } from './members.js';
+import { BASIC_ROLES, higher, judgeRole, permissionCovered, v1Permission, type RoleJudgement } from './privilege.js';
+
+/** An allow policy and the resource it is set on (canonical name). */
+export interface PlacedPolicy {
+  resource: string;
+  policy: IamPolicy;
+}
+
+/** The allow policies of a bundle, one per resource, from Cloud Asset results and getIamPolicy documents. */
+export function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy): Map<string, IamPolicy> {
+  const byResource = new Map<string, IamPolicy>();
+  for (const d of bundle.documents) {
+    if (d.kind === DocumentKind.assetIamPolicies) for (const r of d.body as IamPolicySearchResult[]) byResource.set(hierarchy.canonical(r.resource), r.policy ?? {});
+    if (d.kind === DocumentKind.iamPolicy) {
+      const body = d.body as IamPolicyBody;
+      byResource.set(hierarchy.canonical(body.resource), body.policy);
+    }
+  }
+  return byResource;
+}
+
+const TIME_BOUND = /request\.time\s*<=?\s*timestamp\(\s*["']([^"']+)["']\s*\)/;
+
+/** The end of a time-bound condition, when the condition is one (`request.time < timestamp("...")`, no `||`). */
+export function conditionExpiry(expression: string | undefined): string | undefined {
+  if (!expression || expression.includes('||')) return undefined;
+  const match = TIME_BOUND.exec(expression);
+  if (!match || Number.isNaN(Date.parse(match[1]!))) return undefined;
+  return new Date(match[1]!).toISOString().replace('.000Z', 'Z');
+}
+
+interface Builder {
+  member: Member;
+  assignments: Assignment[];
+  /** Roles held, for privilege: judgement and the scope each is held at. */
+  held: Array<{ role: string; scope: string; judgement: RoleJudgement; narrowedBy?: string; expiresAt?: string }>;
+  expired: number;
+  user?: DirectoryUser;
+  account?: ServiceAccount;
+  keys?: Credential[];
+}
+
+interface DenyEntry {
+  attachment: string;
+  name: string;
+  principals: string[];
+  exceptions: string[];
+  permissions: string[];
+  exceptionPermissions: string[];
+}
+
+function denyEntries(bundle: RawBundle, hierarchy: Hierarchy): DenyEntry[] {
+  const out: DenyEntry[] = [];
+  for (const d of bundle.documents) {
+    if (d.kind !== DocumentKind.denyPolicies) continue;
+    const body = d.body as DenyPoliciesBody;
+    for (const policy of body.policies) {
+      for (const rule of policy.rules ?? []) {
+        const deny = rule.denyRule;
+        // A conditional deny may not apply; only unconditional denies are counted as narrowing a grant.
+        if (!deny || deny.denialCondition?.expression) continue;
+        out.push({
+          attachment: hierarchy.canonical(body.attachmentPoint),
+          name: policy.displayName || policy.name.split('/').at(-1) || policy.name,
+          principals: deny.deniedPrincipals ?? [],
+          exceptions: deny.exceptionPrincipals ?? [],
+          permissions: (deny.deniedPermissions ?? []).map(v1Permission),
+          exceptionPermissions: (deny.exceptionPermissions ?? []).map(v1Permission),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** The deny policy that takes away every permission making a role privileged, for this member at this scope. */
+function narrowingDeny(member: Member, lineage: string[], keys: string[], denies: DenyEntry[]): string | undefined {
+  if (keys.length === 0) return undefined;
+  const forms = new Set(denyForms(member));
+  const applicable = denies.filter((d) => lineage.includes(d.attachment) && d.principals.some((p) => forms.has(p)) && !d.exceptions.some((p) => forms.has(p)));
+  for (const deny of applicable) {
+    const covered = keys.every((key) => deny.permissions.some((p) => permissionCovered(p, key)) && !deny.exceptionPermissions.some((p) => permissionCovered(p, key)));
+    if (covered) return deny.name;
+  }
+  return undefined;
+}
+
+function describedRoles(bundle: RawBundle): Map<string, GcpRole> {
+  const roles = new Map<string, GcpRole>();
+  for (const d of bundle.documents) if (d.kind === DocumentKind.roles) for (const r of (d.body as RolesBody).roles) if (!r.deleted) roles.set(r.name, r);
+  return roles;
+}
+
+function iso(value: string | undefined): string | null {
+  if (!value || Number.isNaN(Date.parse(value))) return null;
+  const t = new Date(value);
+  // The Admin SDK writes 1970-01-01 for "never signed in".
+  if (t.getTime() <= 0) return null;
+  return t.toISOString().replace('.000Z', 'Z');
+}
+
+export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
+  const hierarchy = new Hierarchy(bundle);
+  const estate: Scope = { ...bundle.scope };
+  const org = hierarchy.organizations.get(`organizations/${estate.id}`);
+  if (estate.kind === 'organization' && org?.displayName && !estate.name) estate.name = org.displayName;
+  const at = Date.parse(bundle.collectedAt);
+  const projectScope = (id: string): Scope => {
+    const info = hierarchy.projects.get(id);
+    return { kind: 'project', id, ...(info?.name ? { name: info.name } : {}) };
+  };
+  const scopeOfProject = (id: string | undefined): Scope => (id && hierarchy.projects.has(id) && !(estate.kind === 'project' && estate.id === id) ? projectScope(id) : estate);
+
+  // Sources: the organization (or lone project), then each project.
+  const gapsByScope = new Map<string, Gap[]>();
+  const addGap = (scope: Scope, gap: Gap) => gapsByScope.set(scope.id, [...(gapsByScope.get(scope.id) ?? []), gap]);
+  for (const gap of bundle.gaps) addGap(estate, gap);
+  if (estate.kind === 'organization') addGap(estate, CLOUD_SHELL_GAP);
+  for (const { target, gap } of gapsOfErrors(bundle)) {
+    const project = target.startsWith('projects/') ? hierarchy.projectId(target.split('/')[1]!) : target.includes('@') ? serviceAccountProject(target) : undefined;
+    addGap(scopeOfProject(project), gap);
+  }
+  const policies = placedPolicies(bundle, hierarchy);
+  for (const id of hierarchy.projects.keys()) {
+    const scope = scopeOfProject(id);
+    if (!policies.has(`projects/${id}`) && !(gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.iamPolicy)) {
+      addGap(scope, { what: GapTopic.iamPolicy, reason: `the allow policy of projects/${id} was not read (no Cloud Asset result or get-iam-policy document for it)` });
+    }
+  }
+  const withOrgPolicies = new Set(bundle.documents.filter((d) => d.kind === DocumentKind.orgPolicy).map((d) => (d.body as { name: string }).name.split('/policies/')[0]!).filter((n) => n.startsWith('projects/')).map((n) => hierarchy.projectId(n.split('/')[1]!)));
+  for (const id of hierarchy.projects.keys()) {
+    const scope = scopeOfProject(id);
+    if (scope === estate || withOrgPolicies.has(id) || (gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.orgPolicy)) continue;
+    addGap(scope, { what: GapTopic.orgPolicy, reason: `the effective org policies of projects/${id} were not read (gcloud org-policies describe CONSTRAINT --effective --project=${id})` });
+  }
+  const scopes = [estate, ...[...hierarchy.projects.keys()].filter((id) => !(estate.kind === 'project' && estate.id === id)).sort().map(projectScope)];
+  for (const scope of scopes) {
+    const gaps = (gapsByScope.get(scope.id) ?? []).sort((a, b) => `${a.what} ${a.call ?? ''} ${a.reason}`.localeCompare(`${b.what} ${b.call ?? ''} ${b.reason}`));
+    part.sources.push({ provider: 'gcp', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps } satisfies Source);
+  }
+
+  // Roles: described ones, then every role a binding names.
+  const described = describedRoles(bundle);
+  const roleScope = (name: string): Scope => {
+    const project = /^projects\/([^/]+)\/roles\//.exec(name)?.[1];
+    return project ? scopeOfProject(hierarchy.projectId(project)) : estate;
+  };
+  const roleUid = (name: string) => `gcp:${roleScope(name).id}:${name}`;
+  const judgements = new Map<string, RoleJudgement>();
+  const judge = (name: string): RoleJudgement => {
+    let j = judgements.get(name);
+    if (!j) judgements.set(name, (j = judgeRole(name, described.get(name)?.includedPermissions)));
+    return j;
+  };
+  const roles = new Map<string, Role>();
+  const addRole = (name: string) => {
+    if (roles.has(name)) return;
+    const doc = described.get(name);
+    const j = judge(name);
+    roles.set(name, {
+      uid: roleUid(name),
+      provider: 'gcp',
+      scope: roleScope(name),
+      nativeId: name,
+      name: doc?.title || name,
+      builtIn: name.startsWith('roles/'),
+      permissions: { allow: [...(doc?.includedPermissions ?? [])].sort(), deny: [] },
+      privilege: j.privilege,
+      details: { basic: BASIC_ROLES.has(name), permissionsListed: doc?.includedPermissions !== undefined, ...(doc?.stage ? { stage: doc.stage } : {}) },
+    });
+  };
+  for (const name of described.keys()) addRole(name);
+
+  // Principals from every binding.
+  const denies = denyEntries(bundle, hierarchy);
+  const builders = new Map<string, Builder>();
+  const builder = (member: Member): Builder => {
+    let b = builders.get(member.key);
+    if (!b) builders.set(member.key, (b = { member, assignments: [], held: [], expired: 0 }));
+    return b;
+  };
+  for (const [resource, policy] of [...policies].sort(([a], [b]) => a.localeCompare(b))) {
+    const lineage = hierarchy.lineage(resource);
+    for (const binding of policy.bindings ?? []) {
+      addRole(binding.role);
+      const expression = binding.condition?.expression;
+      const expiresAt = conditionExpiry(expression);
+      const j = judge(binding.role);
+      for (const raw of binding.members ?? []) {
+        const member = parseMember(raw);
+        if (!member) continue;
+        const b = builder(member);
+        if (expiresAt && Date.parse(expiresAt) <= at) {
+          b.expired++;
+          continue;
+        }
+        const narrowedBy = j.privilege.level === 'none' ? undefined : narrowingDeny(member, lineage, j.keys, denies);
+        const level: PrivilegeLevel = narrowedBy ? 'none' : j.privilege.level;
+        b.assignments.push({
+          role: roleUid(binding.role),
+          scope: resource,
+          mode: expiresAt ? 'active-jit' : 'standing',
+          via: 'direct',
+          ...(expiresAt ? { expiresAt } : {}),
+          ...(expression ? { condition: expression } : {}),
+          ...(j.known ? { rolePrivilege: level } : {}),
+        });
+        b.held.push({ role: binding.role, scope: resource, judgement: j, ...(narrowedBy ? { narrowedBy } : {}), ...(expiresAt ? { expiresAt } : {}) });
+      }
+    }
+  }
+
+  // Directory users, service accounts and their keys.
+  const directoryRead = bundle.documents.some((d) => d.kind === DocumentKind.directoryUsers);
+  for (const d of bundle.documents) {
+    if (d.kind !== DocumentKind.directoryUsers) continue;
+    for (const user of (d.body as DirectoryUsersBody).users ?? []) builder(parseMember(`user:${user.primaryEmail.toLowerCase()}`)!).user = user;
+  }
+  for (const d of bundle.documents) {
+    if (d.kind !== DocumentKind.serviceAccounts) continue;
+    for (const account of (d.body as ServiceAccountsBody).accounts) builder(parseMember(`serviceAccount:${account.email.toLowerCase()}`)!).account = account;
+  }
+  for (const d of bundle.documents) {
+    if (d.kind !== DocumentKind.serviceAccountKeys) continue;
+    const body = d.body as KeysBody;
+    const b = builder(parseMember(`serviceAccount:${body.serviceAccount.toLowerCase()}`)!);
+    b.keys = [
+      ...(b.keys ?? []),
+      ...body.keys
+        .filter((k) => k.keyType !== 'SYSTEM_MANAGED')
+        .map((k) => {
+          const expires = iso(k.validBeforeTime);
+          // Keys Google issues without an end carry validBeforeTime 9999-12-31.
+          const expiresAt = expires && expires.startsWith('9999-') ? null : expires;
+          return {
+            kind: 'serviceAccountKey' as const,
+            id: k.name.split('/').at(-1) ?? k.name,
+            active: !k.disabled && (expiresAt === null || Date.parse(expiresAt) > at),
+            createdAt: iso(k.validAfterTime),
+            expiresAt,
+          };
+        }),
+    ];
+  }
+
+  for (const b of [...builders.values()].sort((x, y) => x.member.key.localeCompare(y.member.key))) {
+    part.principals.push(principalOf(b, estate, scopeOfProject, directoryRead));
+  }
+  for (const role of [...roles.values()].sort((a, b) => a.uid.localeCompare(b.uid))) part.roles.push(role);
+  part.controls.push(...normalizeControls(bundle, hierarchy, policies, estate, scopeOfProject));
+}
+
+function privilegeOf(b: Builder): Privilege | undefined {
+  let level: PrivilegeLevel = 'none';
+  let unknown = false;
+  const reasons: string[] = [];
+  for (const h of b.held) {
+    if (!h.judgement.known) {
+      unknown = true;
+      continue;
+    }
+    if (h.judgement.privilege.level === 'none') continue;
+    const until = h.expiresAt ? ` until ${h.expiresAt}` : '';
+    if (h.narrowedBy) {
+      reasons.push(`${h.role} on ${h.scope}${until}: narrowed by deny policy ${h.narrowedBy}`);
+      continue;
+    }
+    level = higher(level, h.judgement.privilege.level);
+    reasons.push(`${h.role} on ${h.scope}${until}: ${h.judgement.privilege.reasons.join('; ')}`);
+  }
+  // A custom role whose permissions were not read could make anyone below admin privileged: say nothing then.
+  if (unknown && level !== 'admin') return undefined;
+  return { level, reasons };
+}
+
+function principalOf(b: Builder, estate: Scope, scopeOfProject: (id: string | undefined) => Scope, directoryRead: boolean): Principal {
+  const { member } = b;
+  const agent = member.kind === 'serviceAccount' && isServiceAgent(member.name);
+  const scope = member.kind === 'serviceAccount' ? scopeOfProject(b.account?.projectId ?? serviceAccountProject(member.name)) : estate;
+  const principal: Principal = {
+    uid: `gcp:${scope.id}:${member.key}`,
+    provider: 'gcp',
+    scope,
+    nativeId: member.nativeId,
+    kind: member.kind,
+    name: member.name,
+  };
+  const details: Record<string, unknown> = { memberType: member.memberType };
+  if (member.public) details.public = true;
+  if (member.deleted) details.deleted = true;
+  if (b.expired > 0) details.expiredBindings = b.expired;
+  if (member.kind === 'user' && member.memberType === 'user') {
+    principal.interactive = true;
+    const user = b.user;
+    if (user) {
+      principal.enabled = !user.suspended && !user.archived && !member.deleted;
+      principal.mfa = { state: user.isEnrolledIn2Sv ? 'enabled' : 'disabled' };
+      principal.lastActivityAt = iso(user.lastLoginTime);
+      if (user.creationTime) principal.createdAt = iso(user.creationTime);
+      Object.assign(details, { isAdmin: user.isAdmin === true, isDelegatedAdmin: user.isDelegatedAdmin === true, isEnrolledIn2Sv: user.isEnrolledIn2Sv === true, isEnforcedIn2Sv: user.isEnforcedIn2Sv === true, directory: true });
+    } else {
+      // A member the directory does not hold: another domain or a consumer account (its 2SV cannot be read).
+      principal.enabled = !member.deleted;
+      if (directoryRead) details.external = true;
+    }
+  } else if (member.deleted) principal.enabled = false;
+  if (member.kind === 'serviceAccount') {
+    principal.interactive = false;
+    details.serviceAgent = agent;
+    if (b.account) {
+      principal.enabled = !b.account.disabled && !member.deleted;
+      if (b.account.uniqueId) details.uniqueId = b.account.uniqueId;
+      if (b.account.displayName) details.displayName = b.account.displayName;
+      if (b.keys) principal.credentials = b.keys;
+    } else if (agent) principal.credentials = [];
+    if (/-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member.name)) details.defaultServiceAccount = true;
+  }
+  principal.assignments = b.assignments;
+  const privilege = privilegeOf(b);
+  if (privilege) principal.privilege = privilege;
+  principal.details = details;
+  return principal;
+}
+
+/** Normalizes GCP bundles (one per organization or project) into one snapshot part. */
+export function normalizeGcpBundles(bundles: RawBundle[]): SnapshotPart {
+  const part: SnapshotPart = { sources: [], principals: [], roles: [], controls: [], hosts: [] };
+  for (const bundle of [...bundles].sort((a, b) => a.scope.id.localeCompare(b.scope.id))) normalizeBundle(bundle, part);
+  return part;
+}
