@@ -516,11 +516,6 @@ export class PrivilegeGraph {
   }
 
   private build(): void {
-    const byAccount = new Map<string, number[]>();
-    this.nodes.forEach((p, i) => {
-      if (!byAccount.has(p.account)) byAccount.set(p.account, []);
-      byAccount.get(p.account)!.push(i);
-    });
     const roles = this.nodes.map((_, i) => i).filter((i) => this.nodes[i]!.kind === 'role');
     const trust = new Map<number, TrustStatement[]>(roles.map((r) => [r, trustStatements(this.nodes[r]!.trust)]));
     // Roles by the AWS principal entries their trust policies name (ARN, account or *).
@@ -543,7 +538,8 @@ export class PrivilegeGraph {
         for (const service of servicePrincipals(t.statement.principal)) {
           const key = `${role.account}|${service}`;
           if (!serviceRoles.has(key)) serviceRoles.set(key, []);
-          if (!serviceRoles.get(key)!.includes(r)) serviceRoles.get(key)!.push(r);
+          const list = serviceRoles.get(key)!;
+          if (list.at(-1) !== r) list.push(r);
         }
       }
     }
@@ -556,8 +552,7 @@ export class PrivilegeGraph {
         continue;
       }
       this.assumeRoleEdges(i, namedBy, trust);
-      const sameAccount = byAccount.get(caller.account) ?? [];
-      this.takeoverEdges(i, authority, sameAccount);
+      this.takeoverEdges(i, authority);
       this.serviceEdges(i, authority, serviceRoles);
       const self = this.elevation(authority, i);
       if (self) this.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
@@ -665,9 +660,9 @@ export class PrivilegeGraph {
     return best;
   }
 
-  private takeoverEdges(i: number, authority: Authority, sameAccount: number[]): void {
+  private takeoverEdges(i: number, authority: Authority): void {
     const caller = this.nodes[i]!;
-    const users = () => sameAccount.filter((u) => this.nodes[u]!.kind === 'user');
+    const users = () => this.ofKind('user', caller.account);
     for (const t of TAKEOVER_ACTIONS) {
       if (!authority.mentions(t.action)) continue;
       if (authority.uniformOver(t.action, 'user', caller.account)) {
