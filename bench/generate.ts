@@ -22,7 +22,7 @@ import { planLayout, type TenantLayout } from './tenant-layout.js';
 export { TARGETED_CHECKS, type ExpectedCounts };
 
 /** Bumped whenever the generated content changes, so cached benchmark inputs are regenerated. */
-export const GENERATOR_VERSION = '3';
+export const GENERATOR_VERSION = '4';
 export const DEFAULT_SEED = 20_261_101;
 export const DEFAULT_COLLECTED_AT = '2026-11-01T00:00:00.000Z';
 

@@ -129,11 +129,17 @@ export function* awsPrincipals(layout: TenantLayout, rng: Prng, tally: Expectati
         const name = `team-${groups.length}`;
         groups.push(name);
         const assignments = awsAssignments(rng, account.id, rng.int(1, 3), 'direct');
-        yield {
+        const group: Principal = {
           uid: `aws:${account.id}:group/${name}`, provider: 'aws', scope, nativeId: arn(`group/${name}`), kind: 'group', name,
           assignments, privilege: { level: highest(assignments.map((a) => a.rolePrivilege!)), reasons: assignments.filter((a) => a.rolePrivilege !== 'none').map((a) => `holds ${a.role.split('/').pop()}`) },
           createdAt: daysBefore(layout, rng.int(30, 2000)), details: { path: '/', members: rng.int(0, 40) },
         };
+        // One group in nine gives its members a path to admin (no extra draw: the rest of the tenant is unchanged).
+        const escalation = groups.length % 9 === 4 ? ['attach-group-policy'] : [];
+        group.details!.escalation = escalation;
+        if (escalation.length > 0) group.details!.escalationPath = { text: `${name} -> iam:AttachGroupPolicy on itself -> admin`, mfa: false };
+        if ((group.details!.members as number) >= 1 && group.privilege!.level !== 'admin') tally.add('aws-no-privilege-escalation-groups', escalation.length === 0 ? 'pass' : 'fail');
+        yield group;
       } else if (roll < 0.58) {
         const name = personName(rng, i);
         const console = rng.chance(0.7);

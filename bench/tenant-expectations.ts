@@ -19,6 +19,7 @@ export const TARGETED_CHECKS = [
   'aws-cloudtrail-trails-logging',
   'aws-console-users-mfa',
   'aws-credentials-unused-45-days-disabled',
+  'aws-no-privilege-escalation-groups',
   'aws-no-privilege-escalation-users',
   'aws-no-standing-admin-users',
   'aws-one-active-access-key',

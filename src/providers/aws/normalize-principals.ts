@@ -180,7 +180,12 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     graph.push({ uid, arn, kind, name, account: view.accountId, partition: view.partition, policies: heldPolicies(held), scps: scpLayers, admin: privilege.level === 'admin', now, ...extra });
   };
   const groupMembers = new Map<string, string[]>();
-  for (const user of view.details?.users ?? []) for (const g of user.GroupList ?? []) groupMembers.set(g, [...(groupMembers.get(g) ?? []), `aws:${view.accountId}:user/${user.UserName ?? ''}`]);
+  for (const user of view.details?.users ?? []) {
+    for (const g of user.GroupList ?? []) {
+      if (!groupMembers.has(g)) groupMembers.set(g, []);
+      groupMembers.get(g)!.push(`aws:${view.accountId}:user/${user.UserName ?? ''}`);
+    }
+  }
   const reportRows = new Map((view.report?.rows ?? []).map((r) => [r.arn, r]));
   const principals: Principal[] = [rootPrincipal(context, reportRows)];
   const acct = view.accountId;

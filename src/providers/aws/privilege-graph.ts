@@ -121,6 +121,11 @@ function substitute(pattern: string, principal: GraphPrincipal): string {
   });
 }
 
+/** An ARN only a pattern naming every principal of the kind in the account can match. */
+function probeArn(partition: string, kind: string, account: string): string {
+  return `arn:${partition}:iam::${account}:${kind}/cloudward-probe/\u0007every`;
+}
+
 function serviceOf(arnPattern: string): string | undefined {
   return arnPattern.split(':')[2];
 }
@@ -180,8 +185,21 @@ class Authority {
     return this.coverage(action).allow.length > 0;
   }
 
-  uniform(action: string): boolean {
-    return this.coverage(action).uniform;
+  /**
+   * Whether the answer is the same for every principal of one kind in one account: each statement that covers the
+   * action names all of them (`*`, `arn:aws:iam::*:user/*`, ...), so one edge to a hub replaces one edge per target.
+   */
+  uniformOver(action: string, kind: 'user' | 'role' | 'group', account: string): boolean {
+    const coverage = this.coverage(action);
+    if (coverage.uniform) return true;
+    const probe = probeArn(this.principal.partition, kind, account);
+    const key = `uniform:${action}:${probe}`;
+    const memo = this.statements.memo;
+    if (!memo.has(key)) {
+      const all = [...coverage.allow, ...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
+      memo.set(key, all.every((st) => !st.notResources && !(st.resources ?? []).some((r) => r.includes('${')) && (st.resources ?? []).some((r) => wildcardMatch(r, probe, false))));
+    }
+    return memo.get(key) as boolean;
   }
 
   /** The resource patterns (variables filled in) the Allow statements for an action name; null: any resource. */
@@ -328,6 +346,9 @@ interface AccountTrust {
   plain: Array<{ to: number; grant: Grant }>;
   specific: number[];
   byRole: Map<number, { to: number; grant: Grant }>;
+  /** Member role indices: all, and those in other accounts than the caller's. */
+  all: number[];
+  away: number[];
 }
 
 interface Edge {
@@ -396,9 +417,8 @@ export class PrivilegeGraph {
   private readonly adminIfGrantedCache = new Map<string, boolean>();
   /** Node indices sorted by ARN, for resource patterns with a literal prefix. */
   private sorted: number[] = [];
-  /** Principals holding each managed policy (directly or through a group). */
-  private readonly holders = new Map<string, number[]>();
   private readonly serviceRoleSets = new Map<string, Set<number>>();
+  private readonly serviceRoleLists = new Map<Set<number>, number[]>();
 
   constructor(principals: GraphPrincipal[], private readonly managed: Map<string, ManagedPolicyFacts>) {
     this.nodes = principals;
@@ -423,7 +443,7 @@ export class PrivilegeGraph {
     });
     this.admin = this.addNode('admin');
     this.sorted = principals.map((_, i) => i).sort((a, b) => (principals[a]!.arn < principals[b]!.arn ? -1 : principals[a]!.arn > principals[b]!.arn ? 1 : 0));
-    for (const [i, p] of principals.entries()) for (const h of p.policies) if (h.arn) this.holders.set(h.arn, [...(this.holders.get(h.arn) ?? []), i]);
+
     this.build();
   }
 
@@ -431,9 +451,9 @@ export class PrivilegeGraph {
    * The principals an action's resource patterns can name, among those `accept` admits: exact ARNs by lookup, wildcard
    * patterns by their literal prefix in the ARN-sorted index (so `role/team-*` never scans every principal).
    */
-  private targetsOf(authority: Authority, action: string, accept: (n: number) => boolean): number[] {
+  private targetsOf(authority: Authority, action: string, pool: readonly number[], accept: (n: number) => boolean): number[] {
     const patterns = authority.resourcePatterns(action);
-    if (patterns === null) return this.nodes.map((_, n) => n).filter(accept);
+    if (patterns === null) return pool.filter(accept);
     const out = new Set<number>();
     for (const pattern of patterns) {
       const wild = pattern.search(/[*?]/);
@@ -453,6 +473,19 @@ export class PrivilegeGraph {
       }
     }
     return [...out];
+  }
+
+  private readonly kindLists = new Map<string, number[]>();
+
+  /** The principals of one kind in one account. */
+  private ofKind(kind: GraphPrincipal['kind'], account: string): number[] {
+    const key = `${kind}:${account}`;
+    let found = this.kindLists.get(key);
+    if (!found) {
+      found = this.nodes.map((_, n) => n).filter((n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === account);
+      this.kindLists.set(key, found);
+    }
+    return found;
   }
 
   private addNode(name: string): number {
@@ -483,11 +516,6 @@ export class PrivilegeGraph {
   }
 
   private build(): void {
-    const byAccount = new Map<string, number[]>();
-    this.nodes.forEach((p, i) => {
-      if (!byAccount.has(p.account)) byAccount.set(p.account, []);
-      byAccount.get(p.account)!.push(i);
-    });
     const roles = this.nodes.map((_, i) => i).filter((i) => this.nodes[i]!.kind === 'role');
     const trust = new Map<number, TrustStatement[]>(roles.map((r) => [r, trustStatements(this.nodes[r]!.trust)]));
     // Roles by the AWS principal entries their trust policies name (ARN, account or *).
@@ -510,7 +538,8 @@ export class PrivilegeGraph {
         for (const service of servicePrincipals(t.statement.principal)) {
           const key = `${role.account}|${service}`;
           if (!serviceRoles.has(key)) serviceRoles.set(key, []);
-          if (!serviceRoles.get(key)!.includes(r)) serviceRoles.get(key)!.push(r);
+          const list = serviceRoles.get(key)!;
+          if (list.at(-1) !== r) list.push(r);
         }
       }
     }
@@ -523,8 +552,7 @@ export class PrivilegeGraph {
         continue;
       }
       this.assumeRoleEdges(i, namedBy, trust);
-      const sameAccount = byAccount.get(caller.account) ?? [];
-      this.takeoverEdges(i, authority, sameAccount);
+      this.takeoverEdges(i, authority);
       this.serviceEdges(i, authority, serviceRoles);
       const self = this.elevation(authority, i);
       if (self) this.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
@@ -555,12 +583,16 @@ export class PrivilegeGraph {
     const account = this.accountTrust(caller, namedBy, trust);
     for (const r of account.specific) if (!namedBy.get(caller.arn)?.has(r)) judged(r);
     if (account.plain.length === 0) return;
-    if (authority.uniform('sts:AssumeRole')) {
-      const grant = authority.can('sts:AssumeRole', { arn: '*' });
-      if (grant) this.addEdge({ from: i, to: this.hub(`assume:${caller.partition}:${caller.account}`, () => account.plain), action: 'sts:AssumeRole', kind: 'assume-role', grant });
-      return;
+    // Roles of the caller's own account go through one hub when the grant names them all; other accounts' one by one.
+    const home = authority.uniformOver('sts:AssumeRole', 'role', caller.account);
+    if (home) {
+      const grant = authority.can('sts:AssumeRole', { arn: probeArn(caller.partition, 'role', caller.account) });
+      const members = () => account.plain.filter((m) => this.nodes[m.to]!.account === caller.account);
+
+      if (grant) this.addEdge({ from: i, to: this.hub(`assume:${caller.partition}:${caller.account}`, members), action: 'sts:AssumeRole', kind: 'assume-role', grant });
     }
-    for (const r of this.targetsOf(authority, 'sts:AssumeRole', (n) => account.byRole.has(n))) {
+    const pool = home ? account.away : account.all;
+    for (const r of this.targetsOf(authority, 'sts:AssumeRole', pool, (n) => account.byRole.has(n) && !(home && this.nodes[n]!.account === caller.account))) {
       const member = account.byRole.get(r)!;
       const identity = authority.can('sts:AssumeRole', { arn: this.nodes[member.to]!.arn });
       if (identity) edge(member.to, joinGrants(identity, member.grant));
@@ -577,7 +609,7 @@ export class PrivilegeGraph {
     const key = `${caller.partition}:${caller.account}`;
     let found = this.accountTrustCache.get(key);
     if (found) return found;
-    found = { plain: [], specific: [], byRole: new Map() };
+    found = { plain: [], specific: [], byRole: new Map(), all: [], away: [] };
     const anyone: GraphPrincipal = { ...caller, uid: '', arn: `arn:${caller.partition}:iam::${caller.account}:user/\u0000`, name: '\u0000', kind: 'user' };
     for (const r of new Set([...(namedBy.get(`arn:${caller.partition}:iam::${caller.account}:root`) ?? []), ...(namedBy.get('*') ?? [])])) {
       const statements = trust.get(r)!;
@@ -589,6 +621,8 @@ export class PrivilegeGraph {
       if (admission) found.plain.push({ to: r, grant: admission.grant });
     }
     for (const member of found.plain) found.byRole.set(member.to, member);
+    found.all = found.plain.map((m) => m.to);
+    found.away = found.all.filter((r) => this.nodes[r]!.account !== caller.account);
     this.accountTrustCache.set(key, found);
     return found;
   }
@@ -626,25 +660,25 @@ export class PrivilegeGraph {
     return best;
   }
 
-  private takeoverEdges(i: number, authority: Authority, sameAccount: number[]): void {
+  private takeoverEdges(i: number, authority: Authority): void {
     const caller = this.nodes[i]!;
-    const users = () => sameAccount.filter((u) => this.nodes[u]!.kind === 'user');
+    const users = () => this.ofKind('user', caller.account);
     for (const t of TAKEOVER_ACTIONS) {
       if (!authority.mentions(t.action)) continue;
-      if (authority.uniform(t.action)) {
-        const grant = authority.can(t.action, { arn: '*' });
+      if (authority.uniformOver(t.action, 'user', caller.account)) {
+        const grant = authority.can(t.action, { arn: probeArn(caller.partition, 'user', caller.account) });
         if (!grant) continue;
         const hub = this.hub(`${t.kind}:${caller.account}`, () => users().filter((u) => t.applies(this.nodes[u]!)).map((u) => ({ to: u, grant: { conditions: [], mfa: false } })));
         this.addEdge({ from: i, to: hub, action: t.action, kind: t.kind, grant });
         continue;
       }
-      for (const u of this.targetsOf(authority, t.action, (n) => this.nodes[n]!.kind === 'user' && this.nodes[n]!.account === caller.account)) {
+      for (const u of this.targetsOf(authority, t.action, this.ofKind('user', caller.account), (n) => this.nodes[n]!.kind === 'user' && this.nodes[n]!.account === caller.account)) {
         if (u === i || !t.applies(this.nodes[u]!)) continue;
         const grant = authority.can(t.action, { arn: this.nodes[u]!.arn });
         if (grant) this.addEdge({ from: i, to: u, action: t.action, kind: t.kind, grant });
       }
     }
-    const others = (kind: 'group' | 'role', action: string) => this.targetsOf(authority, action, (n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && n !== i);
+    const others = (kind: 'group' | 'role', action: string) => this.targetsOf(authority, action, this.ofKind(kind, caller.account), (n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && n !== i);
     // Joining a group: a user adds itself (a group's policies act for each member).
     if (caller.kind !== 'role' && authority.mentions('iam:AddUserToGroup')) {
       for (const g of others('group', 'iam:AddUserToGroup')) {
@@ -667,8 +701,10 @@ export class PrivilegeGraph {
       const key = `${caller.account}|${service}|${needProfile === true}`;
       let found = this.serviceRoleSets.get(key);
       if (!found) {
-        found = new Set((serviceRoles.get(`${caller.account}|${service}`) ?? []).filter((r) => !needProfile || this.nodes[r]!.instanceProfiles !== 0));
+        const list = (serviceRoles.get(`${caller.account}|${service}`) ?? []).filter((r) => !needProfile || this.nodes[r]!.instanceProfiles !== 0);
+        found = new Set(list);
         this.serviceRoleSets.set(key, found);
+        this.serviceRoleLists.set(found, list);
       }
       return found;
     };
@@ -680,14 +716,14 @@ export class PrivilegeGraph {
         if (!usable) continue;
         const action = `iam:PassRole + ${usable.actions.join(' + ')}`;
         const extra = { 'iam:passedtoservice': [service.principal] };
-        if (authority.uniform('iam:PassRole')) {
-          const pass = authority.can('iam:PassRole', { arn: '*' }, extra);
+        if (authority.uniformOver('iam:PassRole', 'role', caller.account)) {
+          const pass = authority.can('iam:PassRole', { arn: probeArn(caller.partition, 'role', caller.account) }, extra);
           if (!pass) continue;
           const hub = this.hub(`pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
           this.addEdge({ from: i, to: hub, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
           continue;
         }
-        for (const r of this.targetsOf(authority, 'iam:PassRole', (n) => roles.has(n))) {
+        for (const r of this.targetsOf(authority, 'iam:PassRole', this.serviceRoleLists.get(roles)!, (n) => roles.has(n))) {
           const pass = authority.can('iam:PassRole', { arn: this.nodes[r]!.arn }, extra);
           if (pass) this.addEdge({ from: i, to: r, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
         }
