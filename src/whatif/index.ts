@@ -117,7 +117,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
         throw new UserError(`the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from' });
       }
     }
-    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, projector.normalize));
+    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, projector.readRaw!, projector.normalize));
     try {
       const projection = projector.project(plan, changes, bundles, scopes);
       notes.push(...projection.notes);
