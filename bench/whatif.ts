@@ -4,7 +4,10 @@
  * one (default 60,000 principals) merged with one AWS account of 40,000 users imported from AWS CLI exports, so
  * 100,000 principals in all; the plan holds 5,000 resource changes on that account.
  *
- *   node --import tsx bench/whatif.ts [--users 40000] [--principals 60000] [--changes 5000] [--runs 3]
+ *   node --import tsx bench/whatif.ts [--users 40000] [--principals 60000] [--changes 5000] [--runs 3] [--reuse]
+ *
+ * `--reuse` keeps the inputs of the previous run (bench/out/whatif/). Wall clock and CPU time are both reported:
+ * on a shared machine the CPU ratio is the steadier one.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -77,31 +80,43 @@ function planDocument(): Record<string, unknown> {
   };
 }
 
-function cli(args: string[]): { ms: number; rssMiB: number; code: number; stderr: string } {
+function cli(args: string[]): { ms: number; cpuMs: number; rssMiB: number; code: number; stderr: string } {
   const probe = join(out, 'probe.json');
   const started = process.hrtime.bigint();
   const run = spawnSync(process.execPath, ['--import', PROBE, BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BENCH_PROBE_OUT: probe } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const rssMiB = (JSON.parse(readFileSync(probe, 'utf8')) as { maxRssBytes: number }).maxRssBytes / 1024 / 1024;
-  return { ms, rssMiB, code: run.status ?? -1, stderr: run.stderr };
+  const usage = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
+  return { ms, cpuMs: usage.userMs + usage.systemMs, rssMiB: usage.maxRssBytes / 1024 / 1024, code: run.status ?? -1, stderr: run.stderr };
 }
 
-process.stderr.write(`writing ${principals} generated principals and an AWS account of ${users} users...\n`);
-await writeSnapshotFile(join(out, 'generated.json'), { principals, collectedAt: '2026-11-01T00:00:00.000Z' });
-await writeRawAccount();
-const imported = spawnSync(process.execPath, [BIN, 'import', 'aws', ...['iam-get-account-authorization-details.json', 'iam-get-credential-report.json', 'iam-get-account-summary.json', 'iam-list-virtual-mfa-devices.json', 'iam-get-account-password-policy.json', 'cloudtrail-describe-trails.json', 'cloudtrail-get-trail-status.main.json', 'cloudtrail-get-event-selectors.main.json', 'cloudward-collection.json'].map((f) => join(raw, f)), '--output', join(out, 'aws.json'), '--quiet'], { encoding: 'utf8' });
-if (imported.status !== 0) throw new Error(imported.stderr);
-const merged = spawnSync(process.execPath, [BIN, 'merge', join(out, 'generated.json'), join(out, 'aws.json'), '--output', join(out, 'tenant.json')], { encoding: 'utf8' });
-if (merged.status !== 0) throw new Error(merged.stderr);
-await writeFile(join(out, 'plan.json'), JSON.stringify(planDocument()));
+const reuse = process.argv.includes('--reuse');
+process.stderr.write(`${reuse ? 'reusing' : 'writing'} ${principals} generated principals and an AWS account of ${users} users...\n`);
+if (!reuse) await prepare();
+
+async function prepare(): Promise<void> {
+  await writeSnapshotFile(join(out, 'generated.json'), { principals, collectedAt: '2026-11-01T00:00:00.000Z' });
+  await writeRawAccount();
+  const imported = spawnSync(process.execPath, [BIN, 'import', 'aws', ...['iam-get-account-authorization-details.json', 'iam-get-credential-report.json', 'iam-get-account-summary.json', 'iam-list-virtual-mfa-devices.json', 'iam-get-account-password-policy.json', 'cloudtrail-describe-trails.json', 'cloudtrail-get-trail-status.main.json', 'cloudtrail-get-event-selectors.main.json', 'cloudward-collection.json'].map((f) => join(raw, f)), '--output', join(out, 'aws.json'), '--quiet'], { encoding: 'utf8' });
+  if (imported.status !== 0) throw new Error(imported.stderr);
+  const merged = spawnSync(process.execPath, [BIN, 'merge', join(out, 'generated.json'), join(out, 'aws.json'), '--output', join(out, 'tenant.json')], { encoding: 'utf8' });
+  if (merged.status !== 0) throw new Error(merged.stderr);
+  await writeFile(join(out, 'plan.json'), JSON.stringify(planDocument()));
+}
 
 const tenant = join(out, 'tenant.json');
-const rows: Array<{ run: number; plainMs: number; whatifMs: number; plainRssMiB: number; whatifRssMiB: number; ratio: number }> = [];
+const rows: Array<{ run: number; plainMs: number; whatifMs: number; plainCpuMs: number; whatifCpuMs: number; plainRssMiB: number; whatifRssMiB: number; ratio: number; cpuRatio: number }> = [];
 for (let r = 1; r <= runs; r++) {
   const plain = cli(['audit', tenant, '--format', 'text', '--output', join(out, 'plain.txt'), '--fail-on', 'none']);
   const whatif = cli(['audit', tenant, '--plan', join(out, 'plan.json'), '--raw', raw, '--format', 'text', '--output', join(out, 'whatif.txt'), '--fail-on', 'none']);
   if (plain.code !== 0 || whatif.code !== 0) throw new Error(`audit failed: ${plain.stderr}\n${whatif.stderr}`);
-  rows.push({ run: r, plainMs: Math.round(plain.ms), whatifMs: Math.round(whatif.ms), plainRssMiB: Math.round(plain.rssMiB), whatifRssMiB: Math.round(whatif.rssMiB), ratio: Math.round((whatif.ms / plain.ms) * 100) / 100 });
-  process.stdout.write(`run ${r}: plain audit ${rows.at(-1)!.plainMs} ms, what-if ${rows.at(-1)!.whatifMs} ms (x${rows.at(-1)!.ratio}); peak RSS ${rows.at(-1)!.plainRssMiB} / ${rows.at(-1)!.whatifRssMiB} MiB\n`);
+  const row = {
+    run: r,
+    plainMs: Math.round(plain.ms), whatifMs: Math.round(whatif.ms),
+    plainCpuMs: Math.round(plain.cpuMs), whatifCpuMs: Math.round(whatif.cpuMs),
+    plainRssMiB: Math.round(plain.rssMiB), whatifRssMiB: Math.round(whatif.rssMiB),
+    ratio: Math.round((whatif.ms / plain.ms) * 100) / 100, cpuRatio: Math.round((whatif.cpuMs / plain.cpuMs) * 100) / 100,
+  };
+  rows.push(row);
+  process.stdout.write(`run ${r}: wall ${row.plainMs} ms plain, ${row.whatifMs} ms what-if (x${row.ratio}); CPU ${row.plainCpuMs} / ${row.whatifCpuMs} ms (x${row.cpuRatio}); peak RSS ${row.plainRssMiB} / ${row.whatifRssMiB} MiB\n`);
 }
 await writeFile(join(ROOT, 'bench', 'out', 'whatif.json'), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), users, principals: principals + users, changes: changeCount, rows }, null, 2)}\n`);

@@ -6,8 +6,8 @@ import { dirname } from 'node:path';
 import { auditSnapshot, type AuditInput } from '../audit.js';
 import { evaluate } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
-import { attachCauses, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
-import type { Report } from '../report/model.js';
+import { attachCauses, auditBefore, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
+import { reportTime, type Report } from '../report/model.js';
 import { scopeKey, type Snapshot } from '../snapshot/model.js';
 import { loadPlan, projectPlan, type Plan, type WhatIfProjection } from '../whatif/index.js';
 import { sourceLocator } from '../whatif/locate.js';
@@ -45,15 +45,16 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
 
 async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<Report> {
   const evaluated = evaluate(input.loaded.snapshot, input.checks);
-  // The snapshot as it is: its own gate does not matter, only its results.
-  const before = auditSnapshot({ ...input, gate: { failOn: 'none' }, results: evaluated });
+  const generatedAt = input.generatedAt ?? reportTime();
+  const before = auditBefore({ snapshot: input.loaded.snapshot, files: input.loaded.files, checks: input.checks, results: evaluated, ...(input.waivers ? { waivers: input.waivers } : {}), generatedAt, name: `${options.snapshotNames.join(', ')} (before the plan)` });
   const projected = new Set(projection.projectedScopes);
   const unchanged = evaluated.filter((r) => !projected.has(scopeKey(r.resource.provider, r.resource.scope)));
   const changed = projected.size > 0 ? evaluate(scopesOf(projection.snapshot, projected), input.checks) : [];
   const report = auditSnapshot({
     ...input,
+    generatedAt,
     loaded: { ...input.loaded, snapshot: projection.snapshot },
-    baseline: { file: `${options.snapshotNames.join(', ')} (before the plan)`, report: before, byFingerprint: new Map(before.results.map((r) => [r.fingerprint, r])) },
+    baseline: before.baseline,
     results: markPlanUnknowns([...unchanged, ...changed], projection),
   });
   status('checking that the raw documents reproduce the snapshot');

@@ -3,8 +3,13 @@
  * know, each new or worsened finding tied to the plan resource addresses that cause it, and the report's `whatif`
  * block. The projection itself lives in src/whatif/.
  */
-import type { Result } from '../engine/types.js';
-import type { Report, ReportResult } from '../report/model.js';
+import { score } from '../engine/score.js';
+import type { Check, Result, Status } from '../engine/types.js';
+import { buildReport, type Report, type ReportResult } from '../report/model.js';
+import type { Snapshot } from '../snapshot/model.js';
+import type { SnapshotFile } from '../snapshot/load.js';
+import { isFinding, type LoadedReport } from './baseline.js';
+import { applyWaivers, type Waiver } from './waivers.js';
 import type { ChangeNote, WhatIfProjection } from '../whatif/index.js';
 import type { Plan } from '../whatif/plan.js';
 
@@ -97,15 +102,35 @@ export function attachCauses(report: Report, projection: WhatIfProjection, locat
   }
 }
 
+/** The snapshot's own audit, as far as the comparison needs it: its findings by fingerprint, its score and counts. */
+export interface BeforeAudit {
+  baseline: LoadedReport;
+  score: number | null;
+  byStatus: Record<Status, number>;
+}
+
+/**
+ * Audits the snapshot as it is from its evaluated results: waivers applied, scored, and only its findings made into
+ * report results (a comparison looks up findings only, and passes are most of a large tenant's results).
+ */
+export function auditBefore(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; waivers?: Waiver[]; generatedAt: string; name: string }): BeforeAudit {
+  const results = input.waivers ? applyWaivers(input.results, input.waivers, input.generatedAt).results : input.results;
+  const scorecard = score(results, input.checks);
+  const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
+  for (const r of results) byStatus[r.status]++;
+  const report = buildReport({ snapshot: input.snapshot, files: input.files, checks: input.checks, results: results.filter((r) => isFinding(r.status)), scorecard, generatedAt: input.generatedAt });
+  return { baseline: { file: input.name, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) }, score: scorecard.overall.score, byStatus };
+}
+
 /** The report's `whatif` block. */
-export function whatIfBlock(plan: Plan, projection: WhatIfProjection, before: Report, locate: (address: string) => { file: string; line: number } | undefined): WhatIfBlock {
+export function whatIfBlock(plan: Plan, projection: WhatIfProjection, before: BeforeAudit, locate: (address: string) => { file: string; line: number } | undefined): WhatIfBlock {
   const counts: WhatIfBlock['counts'] = { projected: 0, unknown: 0, 'not-projected': 0, 'no-op': 0 };
   for (const note of projection.notes) counts[note.outcome]++;
   return {
     plan: plan.file,
     formatVersion: plan.formatVersion,
     ...(plan.terraformVersion ? { terraformVersion: plan.terraformVersion } : {}),
-    before: { score: before.scorecard.overall.score, byStatus: before.summary.byStatus },
+    before: { score: before.score, byStatus: before.byStatus },
     counts,
     changes: projection.notes.filter((n) => n.outcome !== 'no-op').map((n) => ({ ...n, ...(locate(n.address) ?? {}) })),
     gaps: projection.gaps.map((g) => ({ address: g.address, ...(g.attribute ? { attribute: g.attribute } : {}), reason: g.reason })),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type ProviderName, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
-import { awsProjector, AWS_PROJECTED_TYPES } from './aws/index.js';
+import { awsProjector } from './aws/index.js';
 import type { Plan } from './plan.js';
 import type { ChangeEffect, ChangeNote, ProjectionGap, Projector } from './types.js';
 import { verifyRaw } from './verify.js';
@@ -45,9 +45,6 @@ export const projectors: Projector[] = [
   pendingProjector('azure', /^(azurerm|azuread|azapi)_/, /^(azurerm_(role_assignment|role_definition|pim_|user_assigned_identity|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_)|azuread_)/),
   pendingProjector('gcp', /^google(_beta)?_/, /^google_(.*_iam_(member|binding|policy|custom_role|audit_config)|service_account(_key|_iam_.*)?|org_policy_|organization_policy|project_organization_policy|folder_organization_policy|logging_(organization|folder|project)_sink|iam_)/),
 ];
-
-/** The resource types each provider projects (for docs and `--help`). */
-export const PROJECTED_TYPES: Record<string, string[]> = { aws: AWS_PROJECTED_TYPES, azure: [], gcp: [] };
 
 /** Files under the `--raw` paths (folders are read recursively, in a stable order). */
 export async function rawFiles(paths: string[]): Promise<string[]> {
@@ -99,7 +96,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
     const changes = plan.changes.filter((c) => projector.owns(c.type));
     changes.forEach((c) => claimed.add(c.address));
     if (changes.length === 0) continue;
-    const needsRaw = projector.supports !== undefined && changes.some((c) => projector.supports(c.type) && c.action !== 'no-op' && c.action !== 'read');
+    const needsRaw = changes.some((c) => projector.supports(c.type) && c.action !== 'no-op' && c.action !== 'read');
     let bundles: RawBundle[] = [];
     if (needsRaw && projector.readRaw) {
       if (files.length === 0) {
@@ -117,7 +114,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
         throw new UserError(`the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from' });
       }
     }
-    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, projector.normalize));
+    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, projector.readRaw!, projector.normalize));
     try {
       const projection = projector.project(plan, changes, bundles, scopes);
       notes.push(...projection.notes);

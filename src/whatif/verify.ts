@@ -95,14 +95,15 @@ function digestsOnWorker(provider: string, files: string[], started: (worker: Wo
 
 /**
  * Starts checking that the raw documents reproduce the snapshot in the scopes given; the promise rejects with a
- * UserError naming the first difference. `normalize` and `bundles` serve the check on this thread, when no worker runs.
+ * UserError naming the first difference. `read` and `normalize` serve the check on this thread, when no worker runs.
  */
-export function verifyRaw(snapshot: Snapshot, provider: string, files: string[], bundles: RawBundle[], normalize: (bundles: RawBundle[]) => SnapshotPart): { done: Promise<void>; cancel(): void } {
+export function verifyRaw(snapshot: Snapshot, provider: string, files: string[], bundles: RawBundle[], read: (files: string[]) => Promise<RawBundle[]>, normalize: (bundles: RawBundle[]) => SnapshotPart): { done: Promise<void>; cancel(): void } {
   let worker: Worker | undefined;
   let cancelled = false;
   const keys = bundles.map((b) => scopeKey(b.provider, b.scope));
-  const here = (): void => {
-    const part = normalize(bundles);
+  // The files are read again if the check has to run here: holding the bundles meanwhile would double the memory.
+  const here = async (): Promise<void> => {
+    const part = normalize(await read(files));
     for (const key of keys) {
       const why = firstDifference(snapshot, part, key);
       if (why) throw mismatch(key, why);
@@ -110,14 +111,11 @@ export function verifyRaw(snapshot: Snapshot, provider: string, files: string[],
   };
   const done = digestsOnWorker(provider, files, (w) => (worker = w)).then(
     (digests) => {
-      for (const key of keys) {
-        if (digests[key] !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key)) here();
-      }
+      if (keys.some((key) => digests[key] !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key))) return here();
+      return undefined;
     },
     // No worker (no build to load, or threads unavailable): the same check, on this thread.
-    () => {
-      if (!cancelled) here();
-    },
+    () => (cancelled ? undefined : here()),
   );
   // A run that fails meanwhile does not wait for the check to finish.
   return { done, cancel: () => ((cancelled = true), void worker?.terminate()) };

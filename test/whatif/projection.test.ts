@@ -211,3 +211,15 @@ test('an attached policy whose document the raw documents lack is a gap; a plan 
   t.is(error?.name, 'UserError');
   t.regex(error!.message, /organization of AWS account 999999999999 \(aws_organizations_policy\.x\), which the snapshot does not cover/);
 });
+
+test('a principal the plan refers to but neither the snapshot nor the plan creates is projected as a new one', async (t) => {
+  const p = await project([
+    { address: 'aws_iam_user_policy_attachment.ghost', actions: ['create'], after: { user: 'ghost', policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, unknown: { id: true } },
+    { address: 'aws_iam_user_group_membership.ghost', actions: ['create'], after: { user: 'ghost', groups: ['Phantoms'] }, unknown: { id: true } },
+  ]);
+  const ghost = principal(p, 'user/ghost')!;
+  t.is(ghost.privilege?.level, 'admin');
+  t.is(ghost.mfa, undefined, 'without a credential-report row its MFA stays unknown');
+  t.true((ghost.details as { notInCredentialReport?: boolean }).notInCredentialReport);
+  t.truthy(principal(p, 'group/Phantoms'));
+});

@@ -84,11 +84,27 @@ export function looksLikeCredentialReport(text: string): boolean {
   return /^\s*user,arn,user_creation_time,/.test(text);
 }
 
+/**
+ * Records of CSV text that holds no quote: no field can then contain a comma or a line break, so splitting reads it
+ * exactly as csv-parse would (same trimming, empty lines skipped, one record length), at a fraction of the cost on
+ * reports of tens of thousands of users. Text with quotes goes to csv-parse.
+ */
+function unquotedRecords(text: string): string[][] {
+  const records: string[][] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const cells = line.split(',').map((cell) => cell.trim());
+    if (records.length > 0 && cells.length !== records[0]!.length) throw new Error(`Invalid Record Length: expect ${records[0]!.length}, got ${cells.length} on line ${records.length + 1}`);
+    records.push(cells);
+  }
+  return records;
+}
+
 /** Parses the CSV text of a credential report; throws CredentialReportError naming the line on bad input. */
 export function parseCredentialReport(text: string): CredentialReportRow[] {
   let records: string[][];
   try {
-    records = parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true }) as string[][];
+    records = text.includes('"') ? (parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true }) as string[][]) : unquotedRecords(text);
   } catch (error) {
     throw new CredentialReportError(`malformed CSV: ${(error as Error).message}`);
   }

@@ -6,7 +6,7 @@
 import { UserError } from '../../errors.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../../providers/aws/policy-document.js';
 import type { RawBundle } from '../../providers/types.js';
-import { configAddress, constantOf, referencesOf, type Plan, type PlanChange } from '../plan.js';
+import { constantOf, referencesOf, type Plan, type PlanChange } from '../plan.js';
 import type { ChangeNote, ProjectionGap } from '../types.js';
 import { AccountDocs } from './account-docs.js';
 
@@ -210,11 +210,6 @@ export class AwsContext {
       }
     }
     return undefined;
-  }
-
-  /** Whether a configuration resource address exists in the plan (for references to resources in other changes). */
-  hasChange(address: string): boolean {
-    return this.byAddress.has(address) || [...this.byAddress.keys()].some((a) => configAddress(a) === address);
   }
 }
 

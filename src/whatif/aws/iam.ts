@@ -156,6 +156,26 @@ function removeEntity(docs: AccountDocs, kind: EntityKind, name: string): void {
   }
 }
 
+/**
+ * The entity a change refers to by name. One that neither the snapshot nor the plan creates is projected as a new
+ * principal of the plan's account (it may have been made outside Terraform since the snapshot): its policies count,
+ * and with no credential-report row its credentials and MFA stay unknown.
+ */
+function entityFor(ctx: AwsContext, docs: AccountDocs, kind: EntityKind, name: string, account: string): UserDetail | GroupDetail | RoleDetail | undefined {
+  const list = listOf(docs, kind);
+  if (!list) return undefined;
+  const known = list.edit(name);
+  if (known) return known;
+  const arn = iamArn(docs, kind, '/', name);
+  const entity = kind === 'user'
+    ? ({ Path: '/', UserName: name, Arn: arn, CreateDate: ctx.collectedAtOf(account), UserPolicyList: [], GroupList: [], AttachedManagedPolicies: [] } satisfies UserDetail)
+    : kind === 'group'
+      ? ({ Path: '/', GroupName: name, Arn: arn, CreateDate: ctx.collectedAtOf(account), GroupPolicyList: [], AttachedManagedPolicies: [] } satisfies GroupDetail)
+      : ({ Path: '/', RoleName: name, Arn: arn, CreateDate: ctx.collectedAtOf(account), RolePolicyList: [], AttachedManagedPolicies: [] } satisfies RoleDetail);
+  list.put(entity as never);
+  return list.edit(name);
+}
+
 function adjustAttachmentCount(docs: AccountDocs, arn: string, delta: number): void {
   const policy = docs.policies?.edit(arn);
   if (policy) policy.AttachmentCount = Math.max(0, (policy.AttachmentCount ?? 0) + delta);
@@ -210,7 +230,7 @@ export function projectInlinePolicy(ctx: AwsContext, change: PlanChange, account
     ctx.touch(change, { kind, account, name: entityName });
     const name = side === 'before' ? (values.name as string | undefined) : ctx.text(change, 'name', scope);
     if (!name) return;
-    const entity = listOf(docs, kind)?.edit(entityName);
+    const entity = remove ? listOf(docs, kind)?.edit(entityName) : entityFor(ctx, docs, kind, entityName, account);
     if (!entity) return;
     const list = inlineListOf(entity, kind);
     const at = list.findIndex((p) => p.PolicyName === name);
@@ -238,7 +258,7 @@ export function projectAttachment(ctx: AwsContext, change: PlanChange, account: 
     const arn = side === 'before' ? (values.policy_arn as string | undefined) : ctx.text(change, 'policy_arn', [], 'after');
     if (!arn) return;
     ctx.touch(change, { kind: 'policy', account, arn });
-    const entity = listOf(docs, kind)?.edit(entityName);
+    const entity = remove ? listOf(docs, kind)?.edit(entityName) : entityFor(ctx, docs, kind, entityName, account);
     if (!entity) return;
     const attached: AttachedPolicy[] = (entity.AttachedManagedPolicies ??= []);
     const at = attached.findIndex((a) => a.PolicyArn === arn);
@@ -296,7 +316,8 @@ export function projectMembership(ctx: AwsContext, change: PlanChange, account: 
   for (const [user, group] of after ?? []) {
     ctx.touch(change, { kind: 'user', account, name: user });
     ctx.touch(change, { kind: 'group', account, name: group });
-    const detail = docs.users?.edit(user);
+    const detail = entityFor(ctx, docs, 'user', user, account) as UserDetail | undefined;
+    if (docs.groups && !docs.groups.has(group)) entityFor(ctx, docs, 'group', group, account);
     if (detail && !(detail.GroupList ??= []).includes(group)) detail.GroupList.push(group);
   }
 }
