@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { formatBytes } from '../util/files.js';
@@ -125,7 +126,8 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
   let documentParts: string[] = [];
   let documentBytes = 0;
   let firstRecordSeen = false;
-  let decoder: 'utf8' | 'utf16le' | undefined;
+  /** Decodes across chunk boundaries (a multi-byte character may be split between two reads). */
+  let decoder: StringDecoder | undefined;
 
   const recognise = (record: Record<string, unknown>, where: string): void => {
     if (firstRecordSeen) return;
@@ -219,9 +221,10 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
       if (!decoder) {
         const b = data as Buffer;
         // PowerShell redirection writes UTF-16LE with a BOM.
-        decoder = b[0] === 0xff && b[1] === 0xfe ? 'utf16le' : 'utf8';
-        chunk = decoder === 'utf16le' ? b.subarray(2).toString('utf16le') : b.toString('utf8');
-      } else chunk = (data as Buffer).toString(decoder);
+        const utf16 = b[0] === 0xff && b[1] === 0xfe;
+        decoder = new StringDecoder(utf16 ? 'utf16le' : 'utf8');
+        chunk = decoder.write(utf16 ? b.subarray(2) : b);
+      } else chunk = decoder.write(data as Buffer);
       stats.bytes += (data as Buffer).length;
       let nl = chunk.indexOf('\n');
       if (nl === -1) {
@@ -241,6 +244,8 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
         batch = [];
       }
     }
+    const rest = decoder?.end() ?? '';
+    if (rest !== '') pending.push(rest);
     if (pending.length > 0) onLine(pending.join(''));
     pending = [];
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Severity } from '../engine/types.js';
 import { SECURITY_SEVERITY } from '../report/sarif.js';
 import { OCSF_VERSION } from '../report/ocsf.js';
@@ -122,6 +123,9 @@ export function renderJson(report: DetectReport): string {
 
 // ---------------------------------------------------------------- SARIF
 
+/** A file as a SARIF artifact URI: relative paths stay relative, absolute ones become file:// URIs. */
+const sarifUri = (file: string): string => (isAbsolute(file) ? pathToFileURL(file).href : encodeURI(file.split(sep).join('/')));
+
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
 const pascal = (id: string): string => id.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase());
 
@@ -156,7 +160,7 @@ export function renderSarif(report: DetectReport, category = 'cloudward-detect')
             executionSuccessful: true,
             endTimeUtc: report.generatedAt,
             ...(report.gaps.length + report.summary.badRecords > 0
-              ? { toolExecutionNotifications: [...report.gaps.map((g) => ({ level: 'note', message: { text: g } })), ...report.badRecords.map((b) => ({ level: 'warning', message: { text: `${refText(b)}: ${b.message}` }, locations: [{ physicalLocation: { artifactLocation: { uri: b.file }, region: { startLine: b.line } } }] }))] }
+              ? { toolExecutionNotifications: [...report.gaps.map((g) => ({ level: 'note', message: { text: g } })), ...report.badRecords.map((b) => ({ level: 'warning', message: { text: `${refText(b)}: ${b.message}` }, locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(b.file) }, region: { startLine: b.line } } }] }))] }
               : {}),
           },
         ],
@@ -166,7 +170,7 @@ export function renderSarif(report: DetectReport, category = 'cloudward-detect')
           ruleIndex: ruleIndex.get(f.ruleId),
           level: LEVEL[f.severity],
           message: { text: `${f.title}: ${f.message}. Actor ${f.actor}, client ${f.client.kind}${f.client.evidence ? ` ("${f.client.evidence}")` : ''}.` },
-          locations: f.events.slice(0, 10).map((e) => ({ physicalLocation: { artifactLocation: { uri: e.file }, region: { startLine: e.line } } })),
+          locations: f.events.slice(0, 10).map((e) => ({ physicalLocation: { artifactLocation: { uri: sarifUri(e.file) }, region: { startLine: e.line } } })),
           partialFingerprints: { 'cloudwardDetection/v1': f.id },
           properties: { severity: f.severity, actor: f.actor, cloud: f.cloud, account: f.account, client: f.client, sourceIp: f.srcIp, firstTime: iso(f.firstTime), lastTime: iso(f.lastTime), eventCount: f.eventCount, duplicates: f.duplicates, group: f.group },
         })),

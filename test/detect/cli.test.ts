@@ -37,7 +37,7 @@ async function detectJson(args: string[]): Promise<{ code: number; report: JsonR
   return { code: run.code, report, stderr: run.stderr };
 }
 
-test('the planted attacks are found exactly, rule by rule, across the three clouds', async (t) => {
+test.serial('the planted attacks are found exactly, rule by rule, across the three clouds', async (t) => {
   const { code, report } = await detectJson([attackDir, '--fail-on', 'none']);
   t.is(code, 0);
   t.deepEqual(countByRule(report), PLANTED);
@@ -47,20 +47,20 @@ test('the planted attacks are found exactly, rule by rule, across the three clou
   t.is(clouds.size, 2);
 });
 
-test('two days of benign activity across the three clouds raise no finding', async (t) => {
+test.serial('two days of benign activity across the three clouds raise no finding', async (t) => {
   const { code, report } = await detectJson([benignDir]);
   t.is(code, 0);
   t.is(report.summary.findings, 0, JSON.stringify(report.findings.slice(0, 3)));
   t.true(report.summary.events > 20_000);
 });
 
-test('findings at or above --fail-on exit 1; the default threshold is high', async (t) => {
+test.serial('findings at or above --fail-on exit 1; the default threshold is high', async (t) => {
   t.is((await runCli(['detect', attackDir, '--quiet', '--output-dir', await tempDir()])).code, 1);
   t.is((await runCli(['detect', attackDir, '--rule', 'enumeration-burst-cli', '--format', 'json', '--output', join(await tempDir(), 'r.json')])).code, 0, 'medium findings only');
   t.is((await runCli(['detect', attackDir, '--rule', 'enumeration-burst-cli', '--fail-on', 'medium', '--format', 'json', '--output', join(await tempDir(), 'r.json')])).code, 1);
 });
 
-test('every finding carries its events as file and line, the actor and the client evidence', async (t) => {
+test.serial('every finding carries its events as file and line, the actor and the client evidence', async (t) => {
   const { report } = await detectJson([attackDir, '--fail-on', 'none']);
   for (const f of report.findings) {
     t.true(f.events.length > 0, f.ruleId);
@@ -88,7 +88,7 @@ test('every finding carries its events as file and line, the actor and the clien
   t.regex(shell.client.evidence, /exec-env\/CloudShell/);
 });
 
-test('text, JSON, SARIF and OCSF Detection Finding reports are written together', async (t) => {
+test.serial('text, JSON, SARIF and OCSF Detection Finding reports are written together', async (t) => {
   const dir = await tempDir();
   const run = await runCli(['detect', attackDir, '--output-dir', dir, '--format', 'text,json,sarif,ocsf', '--fail-on', 'none']);
   t.is(run.code, 0, run.stderr);
@@ -110,7 +110,7 @@ test('text, JSON, SARIF and OCSF Detection Finding reports are written together'
   t.regex(text, /events:  aws\/|events:  .*\.json\.gz:1 \(record \d+\)/);
 });
 
-test('--state keeps first-seen history: day one then day two equals one run over both days', async (t) => {
+test.serial('--state keeps first-seen history: day one then day two equals one run over both days', async (t) => {
   const state = await tempDir('cloudward-state-');
   const first = await detectJson([attackDir, '--until', DAY2, '--state', state]);
   t.is(first.code, 0);
@@ -149,12 +149,12 @@ async function expectRefused(t: import('ava').ExecutionContext, file: string, pa
   t.deepEqual(await readdir(state), [], 'no state is written');
 }
 
-test('a malformed JSON line is refused with its file:line and the count; nothing is written', async (t) => {
+test.serial('a malformed JSON line is refused with its file:line and the count; nothing is written', async (t) => {
   const { file } = await badCase('trail.jsonl', `${CT_LINE}\n${CT_LINE}\n{"eventTime": "2026-01-01T00:00:01Z", "eventSource":\n${CT_LINE}\nnot json either\n`);
   await expectRefused(t, file, /trail\.jsonl:3: malformed JSON .*; 2 unreadable records in all — .*--skip-bad-records/);
 });
 
-test('with --skip-bad-records, bad lines are counted and listed with file:line, and the rest is read', async (t) => {
+test.serial('with --skip-bad-records, bad lines are counted and listed with file:line, and the rest is read', async (t) => {
   const { dir } = await badCase('trail.jsonl', `${CT_LINE}\n{"eventTime": oops\n${JSON.stringify({ eventSource: 's', eventName: 'n', eventTime: 'never' })}\n`);
   await writeFile(join(dir, 'more.json.gz'), gzipSync(JSON.stringify({ Records: [JSON.parse(CT_LINE)] })));
   const { code, report } = await detectJson([dir, '--skip-bad-records', '--fail-on', 'none']);
@@ -166,24 +166,24 @@ test('with --skip-bad-records, bad lines are counted and listed with file:line, 
   t.like(report.badRecords[1], { line: 3, message: 'eventTime is missing or not a date-time' });
 });
 
-test('a file in no known format is refused', async (t) => {
+test.serial('a file in no known format is refused', async (t) => {
   await expectRefused(t, (await badCase('users.csv', 'name,arn\nalice,arn:aws:iam::1:user/alice\n')).file, /users\.csv:1: unknown log format: not JSON/);
   await expectRefused(t, (await badCase('other.jsonl', '{"kind":"something","n":1}\n')).file, /other\.jsonl:1: unknown log format: the first record is not/);
 });
 
-test('a truncated gzip is refused', async (t) => {
+test.serial('a truncated gzip is refused', async (t) => {
   const gz = gzipSync(`${CT_LINE}\n`.repeat(2000));
   await expectRefused(t, (await badCase('trail.json.gz', gz.subarray(0, gz.length - 200))).file, /trail\.json\.gz: truncated or corrupt gzip/);
 });
 
-test('an empty file, a missing path and a truncated JSON document are refused', async (t) => {
+test.serial('an empty file, a missing path and a truncated JSON document are refused', async (t) => {
   await expectRefused(t, (await badCase('empty.json', '')).file, /empty\.json: log file is empty/);
   await expectRefused(t, '/nonexistent/logs', /\/nonexistent\/logs: log file or folder not found/);
   const doc = JSON.stringify([JSON.parse(CT_LINE), JSON.parse(CT_LINE)], null, 2);
   await expectRefused(t, (await badCase('gcloud.json', doc.slice(0, doc.length - 40))).file, /gcloud\.json:\d+: malformed JSON document/);
 });
 
-test('usage errors are one line with exit 2', async (t) => {
+test.serial('usage errors are one line with exit 2', async (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['detect', benignDir, '--since', DAY2, '--until', '2026-03-01T00:00:00Z'], /--since is not before --until/],
     [['detect', benignDir, '--since', 'last tuesday'], /--since/],

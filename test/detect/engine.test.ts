@@ -79,3 +79,19 @@ test('records out of order inside a file are put back in order; beyond the laten
   t.is(tooLate.late, 1);
   t.true(tooLate.gaps.some((g) => /1 event\(s\) arrived more than 1 min out of time order/.test(g)));
 });
+
+test('UTF-8 characters split across reads and UTF-16 exports from PowerShell are decoded intact', async (t) => {
+  const dir = await tempDir();
+  const name = `Zoë Ångström ${'日本😀'.repeat(60)}`;
+  const record = (i: number) => JSON.stringify({ eventTimestamp: new Date(T0 + i * 1000).toISOString(), caller: `${name}@contoso.com`, operationName: { value: 'Microsoft.Resources/subscriptions/resourceGroups/read' }, status: { value: 'Succeeded' }, subscriptionId: 'abc', claims: { appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' } });
+  // Enough lines that chunk boundaries fall inside multi-byte characters somewhere.
+  const lines = Array.from({ length: 3000 }, (_, i) => record(i)).join('\n');
+  await writeFile(join(dir, 'utf8.jsonl'), lines);
+  await writeFile(join(dir, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`[${Array.from({ length: 3000 }, (_, i) => record(i)).join(',\n')}]`, 'utf16le')]));
+  const rules = (await loadRules()).filter((r) => r.id === 'iam-write-by-reader');
+  const result = await runDetection([dir], rules, { lateness: 15 * 60_000, maxDocumentBytes: 1 << 26 });
+  t.is(result.badCount, 0);
+  t.is(result.stats.events, 6000);
+  const history = result.history.get('iam-write-by-reader')!;
+  t.deepEqual([...history.keys.keys()], [`${name.toLowerCase()}@contoso.com`]);
+});

@@ -98,3 +98,11 @@ test('docs/detect.md documents every built-in rule', async (t) => {
   const doc = await readFile(new URL('../../docs/detect.md', import.meta.url), 'utf8');
   for (const rule of await loadRules()) t.true(doc.includes(`### ${rule.id}\n`), rule.id);
 });
+
+test('schemas/detection.schema.json is a valid, strict draft 2020-12 schema', async (t) => {
+  const { createAjv, loadSchema } = await import('../../src/util/ajv.js');
+  const ajv = createAjv({ strictTypes: false });
+  const schema = loadSchema('detection.schema.json');
+  t.true(ajv.validateSchema(schema) as boolean, JSON.stringify(ajv.errors));
+  t.notThrows(() => ajv.compile(schema));
+});
