@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { judgeSnapshot, reportJudgement } from '../audit.js';
+import { judgeSnapshot, reportJudgement, type Judgement } from '../audit.js';
 import { UserError } from '../errors.js';
 import { loadReport } from '../gate/baseline.js';
 import { loadWaivers } from '../gate/waivers.js';
@@ -8,6 +8,7 @@ import { loadChecks, selectChecks } from '../engine/load-checks.js';
 import type { Severity } from '../engine/types.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
+import type { Report } from '../report/model.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
 import { inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
@@ -36,13 +37,10 @@ export interface AuditFlags {
   quiet?: boolean;
   verbose?: boolean;
   maxInputSize?: number;
-<<<<<<< HEAD
   plan?: string;
   raw: string[];
   planDir?: string;
-=======
   allowModified?: boolean;
->>>>>>> engine
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
@@ -109,11 +107,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
     progress.status(`evaluating ${checks.length} checks`);
-<<<<<<< HEAD
     const input = {
-=======
-    const judgement = judgeSnapshot({
->>>>>>> engine
       loaded,
       checks,
       gate: {
@@ -124,15 +118,18 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       },
       ...(waivers ? { waivers } : {}),
     };
-    const audited = flags.plan
+    const audited: { judgement: Judgement; annotate?: (report: Report) => void } = flags.plan
       ? await auditWithPlan(input, { plan: flags.plan, raw: flags.raw, ...(flags.planDir ? { planDir: flags.planDir } : {}), snapshotNames: snapshots }, (line) => progress.status(line))
-      : auditSnapshot({ ...input, ...(baseline ? { baseline } : {}) });
+      : { judgement: judgeSnapshot({ ...input, ...(baseline ? { baseline } : {}) }) };
+    const { judgement } = audited;
     progress.done();
     // Both made on another thread while this one evaluated (a large file's digest too): a modified snapshot stops the
     // audit here, before anything is written, unless --allow-modified.
     const files = await verifyDigests(loaded, flags.allowModified ?? false);
     const indexes = locates ? await snapshotLineIndexes(loaded) : undefined;
-    return { report: reportJudgement(judgement, files), lineIndexes: indexes, summary: judgement.verdict.summary };
+    const audit = reportJudgement(judgement, files);
+    audited.annotate?.(audit);
+    return { report: audit, lineIndexes: indexes, summary: judgement.verdict.summary };
   })();
 
   const context: Omit<FormatContext, 'color'> = {

@@ -3,7 +3,7 @@
  * compared with the other as its baseline, and each new or worsened finding names the plan resources causing it.
  */
 import { dirname } from 'node:path';
-import { auditSnapshot, type AuditInput } from '../audit.js';
+import { judgeSnapshot, type AuditInput, type Judgement } from '../audit.js';
 import { evaluate } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
 import { attachCauses, auditBefore, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
@@ -26,12 +26,18 @@ function scopesOf(snapshot: Snapshot, keys: Set<string>): Snapshot {
   return { ...snapshot, sources: inScope(snapshot.sources), principals: inScope(snapshot.principals), roles: inScope(snapshot.roles), controls: inScope(snapshot.controls), hosts: inScope(snapshot.hosts) };
 }
 
+/** The projected audit, and what the plan adds to its report: each new finding's causes and the what-if block. */
+export interface PlanAudit {
+  judgement: Judgement;
+  annotate(report: Report): void;
+}
+
 /**
  * Reads and projects the plan, audits before and after, and returns the projected audit with its what-if block.
  * Checks judge one resource or one scope at a time, so the scopes the plan did not change keep their results: only
  * the projected scopes are evaluated again.
  */
-export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void = () => {}): Promise<Report> {
+export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void = () => {}): Promise<PlanAudit> {
   status('reading the plan');
   const plan = await loadPlan(options.plan);
   status(`projecting ${plan.changes.length} resource change(s)`);
@@ -43,14 +49,14 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
   }
 }
 
-async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<Report> {
+async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<PlanAudit> {
   const evaluated = evaluate(input.loaded.snapshot, input.checks);
   const generatedAt = input.generatedAt ?? reportTime();
   const before = auditBefore({ snapshot: input.loaded.snapshot, files: input.loaded.files, checks: input.checks, results: evaluated, ...(input.waivers ? { waivers: input.waivers } : {}), generatedAt, name: `${options.snapshotNames.join(', ')} (before the plan)` });
   const projected = new Set(projection.projectedScopes);
   const unchanged = evaluated.filter((r) => !projected.has(scopeKey(r.resource.provider, r.resource.scope)));
   const changed = projected.size > 0 ? evaluate(scopesOf(projection.snapshot, projected), input.checks) : [];
-  const report = auditSnapshot({
+  const judgement = judgeSnapshot({
     ...input,
     generatedAt,
     loaded: { ...input.loaded, snapshot: projection.snapshot },
@@ -60,9 +66,14 @@ async function auditProjection(plan: Plan, projection: WhatIfProjection, input: 
   status('checking that the raw documents reproduce the snapshot');
   await projection.verified;
   const locate = await sourceLocator(plan, options.planDir ?? dirname(options.plan));
-  attachCauses(report, projection, locate);
-  report.whatif = whatIfBlock(plan, projection, before, locate);
-  return report;
+  const whatif = whatIfBlock(plan, projection, before, locate);
+  return {
+    judgement,
+    annotate(report) {
+      attachCauses(report, projection, locate);
+      report.whatif = whatif;
+    },
+  };
 }
 
 /** `--baseline` names a file; with --plan the baseline is the snapshot itself, so both at once is a mistake. */

@@ -5,7 +5,7 @@
  */
 import { score } from '../engine/score.js';
 import type { Check, Result, Status } from '../engine/types.js';
-import { buildReport, type Report, type ReportResult } from '../report/model.js';
+import { buildReport, reportResults, type Report, type ReportResult } from '../report/model.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { SnapshotFile } from '../snapshot/load.js';
 import { isFinding, type LoadedReport } from './baseline.js';
@@ -118,7 +118,7 @@ export function auditBefore(input: { snapshot: Snapshot; files: SnapshotFile[]; 
   const scorecard = score(results, input.checks);
   const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
   for (const r of results) byStatus[r.status]++;
-  const report = buildReport({ snapshot: input.snapshot, files: input.files, checks: input.checks, results: results.filter((r) => isFinding(r.status)), scorecard, generatedAt: input.generatedAt });
+  const report = buildReport({ snapshot: input.snapshot, files: input.files, checks: input.checks, results: reportResults(results.filter((r) => isFinding(r.status)), input.checks), scorecard, generatedAt: input.generatedAt });
   return { baseline: { file: input.name, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) }, score: scorecard.overall.score, byStatus };
 }
 

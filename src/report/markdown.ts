@@ -85,7 +85,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   out.push('');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
   out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
-<<<<<<< HEAD
+  for (const note of modifiedSnapshotNotes(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);
   if (report.whatif) {
     const w = report.whatif;
     out.push('');
@@ -94,9 +94,6 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     for (const change of listed.slice(0, Math.max(perCheck * 2, 5))) out.push(`- ${codeSpan(change.address)} (${change.action}) ${change.outcome}: ${escapeMarkdown(change.reason ?? '')}`);
     if (listed.length > Math.max(perCheck * 2, 5)) out.push(`- … and ${listed.length - Math.max(perCheck * 2, 5)} more (the JSON report lists every change)`);
   }
-=======
-  for (const note of modifiedSnapshotNotes(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);
->>>>>>> engine
   if (report.baseline) {
     const b = report.baseline;
     out.push('');

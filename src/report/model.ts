@@ -53,14 +53,10 @@ export interface Report {
   summary: { total: number; byStatus: Record<Status, number>; bySeverity: Record<Severity, Record<Status, number>> };
   results: ReportResult[];
   waivers?: WaiverNote[];
-<<<<<<< HEAD
-  baseline?: { file: string; new: number; unchanged: number; fixed: number; fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }> };
-  /** With --plan: the plan, how each change was projected, and the audit before it. */
-  whatif?: WhatIfBlock;
-=======
   baseline?: BaselineComparison;
   gate?: GateDecision;
->>>>>>> engine
+  /** With --plan: the plan, how each change was projected, and the audit before it. */
+  whatif?: WhatIfBlock;
 }
 
 /** One-shot hashing (Node 20.12+) is about twice as fast as a Hash object per call; both give the same digest. */
