@@ -10,7 +10,7 @@ import type { Severity } from '../engine/types.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
 import { loadSnapshots } from '../snapshot/load.js';
-import { inChunks, writeOutputs, type OutputFile } from '../util/files.js';
+import { checkOutputDir, checkOutputs, inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
 import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
@@ -70,7 +70,8 @@ export function planOutputs(formats: string[], output: string | undefined, outpu
   if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
   if (outputDir) return unique.map((format) => ({ format, path: join(outputDir, `${REPORT_BASENAME}.${getFormatter(format).extension}`) }));
   if (unique.length > 1) throw new UserError(`${unique.length} formats need --output-dir`, { where: '--format', hint: 'add --output-dir DIR, or name a single format' });
-  return [{ format: unique[0]!, ...(output ? { path: output } : {}) }];
+  // `-o -` is stdout, as with no -o (and colour follows the terminal).
+  return [{ format: unique[0]!, ...(output && output !== '-' ? { path: output } : {}) }];
 }
 
 export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
@@ -83,6 +84,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   const formats = flags.format.length > 0 ? flags.format : (config.formats ?? ['text']);
   const outputDir = flags.outputDir ?? (flags.output ? undefined : config.outputDir);
   const plan = planOutputs(formats, flags.output, outputDir);
+  // Refuse an output that cannot be written before the (possibly long) evaluation, not after it.
+  if (outputDir) await checkOutputDir(outputDir);
+  const target = (path: string) => (outputDir ? { path, flag: '--output-dir' } : { path, flag: '--output', createParent: false });
+  await checkOutputs(plan.flatMap(({ path }) => (path ? [target(path)] : [])));
 
   // Loading and evaluating happen in a function of their own, so that the parsed snapshot (the largest thing in
   // memory) can be collected while the reports are written: only the results, which hold no reference to it, remain.
@@ -127,7 +132,8 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   let stdout: string | Iterable<string> | undefined;
   for (const { format, path } of plan) {
     const formatter = getFormatter(format);
-    if (path) files.push({ path, data: formatter.render(report, { ...context, color: false, outputPath: path }) });
+    // Files never depend on -q: they are the record; -q only trims what reaches the terminal.
+    if (path) files.push({ ...target(path), data: formatter.render(report, { ...context, quiet: false, color: false, outputPath: path }) });
     else stdout = formatter.render(report, { ...context, color: format === 'text' && colorEnabled(process.stdout, flags.color) });
   }
   await writeOutputs(files);

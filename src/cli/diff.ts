@@ -11,7 +11,7 @@ type DiffFormat = (typeof DIFF_FORMATS)[number];
 export async function runDiff(older: string, newer: string, flags: { format: DiffFormat; output?: string }): Promise<number> {
   const diff = diffReports(await loadReport(older, 'report'), await loadReport(newer, 'report'));
   const text = flags.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : flags.format === 'markdown' ? diffMarkdown(diff) : diffText(diff);
-  if (flags.output) await writeFileAtomic(flags.output, text, 0o644);
+  if (flags.output) await writeFileAtomic(flags.output, text, 0o644, { flag: '--output', createParent: false });
   else process.stdout.write(text);
   return 0;
 }
