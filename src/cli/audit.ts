@@ -15,6 +15,7 @@ import { findConfig, loadConfig, type ProjectConfig } from './config.js';
 import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { colorEnabled, createProgress } from './progress.js';
+import { safeText } from '../util/terminal.js';
 
 export interface AuditFlags {
   policies: string[];
@@ -126,7 +127,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     verbose: Boolean(flags.verbose),
     quiet: Boolean(flags.quiet),
     sarifCategory: flags.sarifCategory ?? config.sarifCategory ?? 'cloudward',
-    warn: (message: string) => process.stderr.write(`cloudward: warning: ${message}\n`),
+    warn: (message: string) => process.stderr.write(`cloudward: warning: ${safeText(message)}\n`),
   };
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;
@@ -142,9 +143,9 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   } else if (outputDir && !flags.quiet) {
     // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
     process.stdout.write(getFormatter('text').render(report, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
-    process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
+    process.stderr.write(`cloudward: wrote ${files.map((f) => safeText(f.path)).join(', ')}\n`);
   }
-  process.stderr.write(`${gateSummary(report.gate!, report)}\n`);
+  process.stderr.write(`${safeText(gateSummary(report.gate!, report))}\n`);
   return report.gate!.passed ? 0 : 1;
 }
 

@@ -4,6 +4,7 @@ import { displayPath, loadChecks, selectChecks } from '../engine/load-checks.js'
 import type { Check } from '../engine/types.js';
 import { describeCheck } from '../report/model.js';
 import { addPolicyOptions } from './audit.js';
+import { safeLines } from '../util/terminal.js';
 
 interface ChecksFlags {
   policies: string[];
@@ -61,7 +62,7 @@ export function checksCommand(): Command {
     .addHelpText('after', '\nExamples:\n  $ cloudward checks list\n  $ cloudward checks list --mitigation M1038 --format json\n  $ cloudward checks list --policies ./our-policies')
     .action(async (flags: ChecksFlags) => {
       const checks = await load(flags);
-      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(checks.map(describeCheck), null, 2)}\n` : listText(checks));
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify(checks.map(describeCheck), null, 2)}\n` : safeLines(listText(checks)));
     });
   const show = addPolicyOptions(new Command('show').description('show one check: what it tests, why, how to fix, references'))
     .argument('<id>', 'check id')
@@ -71,7 +72,7 @@ export function checksCommand(): Command {
       const checks = await load({ ...flags, checks: [] });
       const check = selectChecks(checks, [id])[0];
       if (!check) throw new UserError(`unknown check id "${id}"`, { hint: 'run `cloudward checks list`' });
-      process.stdout.write(flags.format === 'json' ? `${JSON.stringify({ ...describeCheck(check), where: check.where ?? {}, require: check.require, needs: check.needs ?? [], tests: check.tests }, null, 2)}\n` : showText(check));
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify({ ...describeCheck(check), where: check.where ?? {}, require: check.require, needs: check.needs ?? [], tests: check.tests }, null, 2)}\n` : safeLines(showText(check)));
     });
   command.addCommand(list, { isDefault: true });
   command.addCommand(show);

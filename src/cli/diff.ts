@@ -3,6 +3,7 @@ import { loadReport } from '../gate/baseline.js';
 import { diffMarkdown, diffReports, diffText } from '../gate/diff.js';
 import { writeFileAtomic } from '../util/files.js';
 import { outcome } from './outcome.js';
+import { safeLines } from '../util/terminal.js';
 
 const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
 type DiffFormat = (typeof DIFF_FORMATS)[number];
@@ -12,7 +13,7 @@ export async function runDiff(older: string, newer: string, flags: { format: Dif
   const diff = diffReports(await loadReport(older, 'report'), await loadReport(newer, 'report'));
   const text = flags.format === 'json' ? `${JSON.stringify(diff, null, 2)}\n` : flags.format === 'markdown' ? diffMarkdown(diff) : diffText(diff);
   if (flags.output) await writeFileAtomic(flags.output, text, 0o644, { flag: '--output', createParent: false });
-  else process.stdout.write(text);
+  else process.stdout.write(flags.format === 'text' ? safeLines(text) : text);
   return 0;
 }
 

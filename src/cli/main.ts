@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
+import { safeText } from '../util/terminal.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { diffCommand } from './diff.js';
@@ -45,7 +46,7 @@ Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed),
 function configure(command: Command): void {
   command.exitOverride();
   command.configureOutput({
-    outputError: (text, write) => write(`cloudward: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see --help)\n`),
+    outputError: (text, write) => write(`cloudward: ${safeText(text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())} (see --help)\n`),
   });
   for (const sub of command.commands) configure(sub);
 }
@@ -66,11 +67,11 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (isUserError(error)) {
-      process.stderr.write(`cloudward: ${error.oneLine()}\n`);
+      process.stderr.write(`cloudward: ${safeText(error.oneLine())}\n`);
       return 2;
     }
     const err = error as Error;
-    process.stderr.write(`cloudward: internal error: ${err?.message ?? String(error)}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    process.stderr.write(`cloudward: internal error: ${safeText(err?.message ?? String(error))}${verbose ? '' : ' (run with --verbose for details)'}\n`);
     if (verbose && err?.stack) process.stderr.write(`${err.stack}\n`);
     return 2;
   }

@@ -1,3 +1,4 @@
+import { safeText } from '../util/terminal.js';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
@@ -31,7 +32,7 @@ async function emitSnapshot(adapter: ProviderAdapter, bundles: RawBundle[], flag
   const gaps = snapshot.sources.reduce((n, s) => n + s.gaps.length, 0);
   if (!flags.quiet) {
     process.stderr.write(
-      `cloudward: ${adapter.name}: ${snapshot.sources.length} source(s), ${snapshot.principals.length} principals, ${snapshot.roles.length} roles, ${snapshot.controls.length} controls, ${snapshot.hosts.length} hosts, ${gaps} gap(s)${flags.output ? ` -> ${flags.output}` : ''}\n`,
+      `cloudward: ${adapter.name}: ${snapshot.sources.length} source(s), ${snapshot.principals.length} principals, ${snapshot.roles.length} roles, ${snapshot.controls.length} controls, ${snapshot.hosts.length} hosts, ${gaps} gap(s)${flags.output ? ` -> ${safeText(flags.output)}` : ''}\n`,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { ScoreCell } from '../engine/score.js';
+import { safeText } from '../util/terminal.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { SEVERITIES, type Report, type ReportResult } from './model.js';
 
@@ -16,7 +17,7 @@ const SEVERITY_ICON = { critical: '🟥', high: '🟧', medium: '🟨', low: '�
 
 /** Text in a table cell or line: Markdown and HTML syntax escaped, one line, no @mentions. */
 export function escapeMarkdown(text: string): string {
-  return text
+  return safeText(text)
     .replace(/\s+/g, ' ')
     .trim()
     // Parentheses, `+` and `!` only mean something at a line start or after `]`, which never reach here unescaped.
@@ -26,12 +27,12 @@ export function escapeMarkdown(text: string): string {
 
 /** Text inside raw HTML (a <summary> line is an HTML block, where Markdown is not parsed). */
 function escapeHtml(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '@\u200b');
+  return safeText(text).replace(/\s+/g, ' ').trim().replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '@\u200b');
 }
 
 /** A code span that survives any content, including backticks and table pipes. */
 export function codeSpan(text: string): string {
-  const body = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+  const body = safeText(text.replace(/\s+/g, ' ')).replace(/\|/g, '\\|');
   const fence = body.includes('`') ? '``' : '`';
   return `${fence}${fence.length > 1 ? ' ' : ''}${body}${fence.length > 1 ? ' ' : ''}${fence}`;
 }
