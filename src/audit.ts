@@ -3,7 +3,7 @@ import { score } from './engine/score.js';
 import type { Check } from './engine/types.js';
 import { UserError } from './errors.js';
 import { compareWithBaseline, type LoadedReport } from './gate/baseline.js';
-import { decideGate, type GateOptions } from './gate/decide.js';
+import { assertSomethingToGate, decideGate, type GateOptions } from './gate/decide.js';
 import { applyWaivers, type Waiver } from './gate/waivers.js';
 import { buildReport, reportTime, type Report } from './report/model.js';
 import type { LoadedSnapshot } from './snapshot/load.js';
@@ -26,6 +26,7 @@ export function auditSnapshot(input: AuditInput): Report {
     // Without a baseline nothing is "new", and the gate would pass on anything.
     throw new UserError('--fail-on-new-only needs a baseline', { where: '--fail-on-new-only', hint: 'add --baseline PREVIOUS_REPORT.json (or `baseline:` in cloudward.yaml)' });
   }
+  assertSomethingToGate(input.checks.length, input.gate);
   const { snapshot, files } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
   let results = evaluate(snapshot, input.checks);
@@ -34,7 +35,8 @@ export function auditSnapshot(input: AuditInput): Report {
   const scorecard = score(results, input.checks);
   const report = buildReport({ snapshot, files, checks: input.checks, results, scorecard, generatedAt });
   if (waived) report.waivers = waived.notes;
-  if (input.baseline) report.baseline = compareWithBaseline(report.results, input.baseline);
+  if (input.baseline) report.baseline = compareWithBaseline(report.results, input.baseline, new Set(input.checks.map((c) => c.id)));
+  assertSomethingToGate(input.checks.length, input.gate, report.results.length);
   report.gate = decideGate(report, input.gate);
   return report;
 }

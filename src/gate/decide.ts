@@ -1,4 +1,5 @@
 import { SEVERITIES, type Severity } from '../engine/types.js';
+import { UserError } from '../errors.js';
 import type { GateDecision, Report } from '../report/model.js';
 
 export interface GateOptions {
@@ -58,12 +59,37 @@ export function decideGate(report: Report, options: GateOptions): GateDecision {
   };
 }
 
+/** The gate is applied when it has a severity threshold or a minimum score. */
+export function gateApplied(options: Pick<GateOptions, 'failOn' | 'minScore'>): boolean {
+  return options.failOn !== 'none' || (options.minScore ?? null) !== null;
+}
+
+/**
+ * A gate that evaluated nothing must not pass: no check selected (all skipped, none loaded), or checks that
+ * applied to nothing in the snapshot (`results` 0, e.g. AWS checks only on an Azure snapshot). A usage error.
+ */
+export function assertSomethingToGate(checks: number, options: Pick<GateOptions, 'failOn' | 'minScore'>, results?: number): void {
+  if (!gateApplied(options)) return;
+  if (checks === 0) {
+    throw new UserError('no check was evaluated, so the gate has nothing to decide on', {
+      where: '--checks/--skip-checks/--policies',
+      hint: 'select at least one check (`cloudward checks list` shows them), or pass --fail-on none to only report',
+    });
+  }
+  if (results === 0) {
+    throw new UserError(`none of the ${checks} selected check${checks === 1 ? '' : 's'} applies to anything in the snapshot, so the gate has nothing to decide on`, {
+      hint: 'audit a snapshot of the providers these checks are for, or pass --fail-on none to only report',
+    });
+  }
+}
+
 /** What the baseline comparison and the waivers contributed, for the summary (empty when neither was used). */
 function contextNotes(report: Report): string {
   const notes: string[] = [];
   if (report.baseline) {
     const b = report.baseline;
-    notes.push(`against baseline ${b.file}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed`);
+    const skipped = b.notEvaluated ? `, ${b.notEvaluated} not evaluated (check${b.notEvaluatedChecks.length === 1 ? '' : 's'} ${b.notEvaluatedChecks.join(', ')} not run)` : '';
+    notes.push(`against baseline ${b.file}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed${skipped}`);
   }
   if (report.waivers) {
     const ids = (state: 'active' | 'expired' | 'stale') => report.waivers!.filter((w) => w.state === state).map((w) => w.id);
@@ -89,6 +115,7 @@ export function gateSummary(gate: GateDecision, report: Report): string {
       : 0;
     const unknownNote = allowed > 0 ? ` fails (${allowed} unknown allowed by --allow-unknown)` : '';
     const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;
+    if (!gateApplied(gate)) return `cloudward: gate not applied (--fail-on none, no --min-score) (${scoreText}); ${tally}.`;
     return `cloudward: gate passed — ${threshold}${gate.minScore !== null ? `, ${scoreText} >= ${gate.minScore}` : ` (${scoreText})`}; ${tally}.`;
   }
   return `cloudward: gate failed — ${gate.reasons.join(' ')} (${scoreText}; ${tally}.)`;

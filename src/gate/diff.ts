@@ -30,6 +30,8 @@ export interface ReportDiff {
   new: DiffEntry[];
   /** Findings in the older report that pass, or are gone, in the newer one. */
   fixed: DiffEntry[];
+  /** Findings in the older report of checks the newer one did not evaluate (skipped or not loaded): not fixed. */
+  notEvaluated: DiffEntry[];
   /** Findings in both whose status changed (e.g. waived -> fail when a waiver expired). */
   changed: Array<DiffEntry & { previous: Status }>;
   scores: { overall: ScoreDelta; mitigations: Array<ScoreDelta & { measures: ScoreDelta[] }> };
@@ -60,6 +62,7 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     to: side(newer),
     new: [],
     fixed: [],
+    notEvaluated: [],
     changed: [],
     scores: { overall: delta('overall', older.report.scorecard.overall, newer.report.scorecard.overall), mitigations: [] },
   };
@@ -69,14 +72,18 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     if (!before || !isFinding(before.status)) diff.new.push(entry(r));
     else if (before.status !== r.status) diff.changed.push({ ...entry(r), previous: before.status });
   }
+  const evaluated = new Set(newer.report.checks.map((c) => c.id));
   for (const r of older.report.results) {
     if (!isFinding(r.status)) continue;
     const now = newer.byFingerprint.get(r.fingerprint);
-    if (!now || !isFinding(now.status)) diff.fixed.push(entry(r));
+    if (now && isFinding(now.status)) continue;
+    if (!now && !evaluated.has(r.checkId)) diff.notEvaluated.push(entry(r));
+    else diff.fixed.push(entry(r));
   }
   diff.new.sort(bySeverity);
   diff.fixed.sort(bySeverity);
   diff.changed.sort(bySeverity);
+  diff.notEvaluated.sort(bySeverity);
   const olderMitigations = new Map(older.report.scorecard.mitigations.map((m) => [m.id, m]));
   for (const m of newer.report.scorecard.mitigations) {
     const before = olderMitigations.get(m.id);
@@ -111,6 +118,7 @@ export function diffText(diff: ReportDiff): string {
   list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
   list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
+  if (diff.notEvaluated.length > 0) list('Not evaluated in the newer report (check not run; not fixed)', '?', diff.notEvaluated, (e) => ` (was ${e.status})`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -134,5 +142,6 @@ export function diffMarkdown(diff: ReportDiff): string {
   list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
   list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
+  if (diff.notEvaluated.length > 0) list('Not evaluated in the newer report (check not run; not fixed)', diff.notEvaluated, (e) => ` (was ${e.status})`);
   return `${out.join('\n')}\n`;
 }

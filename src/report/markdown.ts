@@ -1,5 +1,6 @@
 import type { ScoreCell } from '../engine/score.js';
 import { safeText } from '../util/terminal.js';
+import { gateApplied } from '../gate/decide.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { SEVERITIES, type Report, type ReportResult } from './model.js';
 
@@ -67,7 +68,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   let omitted = 0;
   const gate = report.gate;
   const titles = new Map(report.checks.map((c) => [c.id, c]));
-  out.push(gate ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward audit');
+  out.push(gate ? (gateApplied(gate) ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward: gate not applied') : '## cloudward audit');
   out.push('');
   if (gate && !gate.passed) {
     for (const reason of gate.reasons) out.push(`> ${escapeMarkdown(reason)}`);
@@ -89,7 +90,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   if (report.baseline) {
     const b = report.baseline;
     out.push('');
-    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed.`);
+    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${b.notEvaluatedChecks.map(codeSpan).join(', ')} not run this time; not counted as fixed)` : ''}.`);
   }
   out.push('');
   out.push('| Mitigation / measure | Score | Pass | Fail | Unknown | Waived |');

@@ -72,7 +72,16 @@ export interface Report {
   results: ReportResult[];
   gate?: GateDecision;
   waivers?: WaiverNote[];
-  baseline?: { file: string; new: number; unchanged: number; fixed: number; fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }> };
+  baseline?: {
+    file: string;
+    new: number;
+    unchanged: number;
+    fixed: number;
+    /** Baseline findings of checks not evaluated this run (skipped or not loaded): not counted as fixed. */
+    notEvaluated: number;
+    notEvaluatedChecks: string[];
+    fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }>;
+  };
 }
 
 /** One-shot hashing (Node 20.12+) is about twice as fast as a Hash object per call; both give the same digest. */

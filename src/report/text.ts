@@ -3,7 +3,8 @@ import type { ScoreCell } from '../engine/score.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { groupByCheck } from './group.js';
 import { SEVERITIES, type Report } from './model.js';
-import { safeText as s } from '../util/terminal.js';
+import { counted, safeText as s } from '../util/terminal.js';
+import { gateApplied } from '../gate/decide.js';
 
 /** Results shown per check before "... and N more" (unless --verbose). */
 const PER_CHECK_LIMIT = 5;
@@ -114,13 +115,15 @@ function renderText(report: Report, context: FormatContext): string {
   if (report.baseline) {
     const b = report.baseline;
     lines.push('');
-    lines.push(c.bold(`Against baseline ${s(b.file)}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed`));
+    lines.push(c.bold(`Against baseline ${s(b.file)}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated` : ''}`));
+    if (b.notEvaluated) lines.push(c.yellow(`  ? not evaluated: ${counted(b.notEvaluated, 'baseline finding')} of ${b.notEvaluatedChecks.map(s).join(', ')}, not run this time; not counted as fixed`));
     for (const f of b.fixedResults.slice(0, context.verbose ? b.fixedResults.length : 10)) lines.push(c.green(`  ✓ fixed: ${s(f.checkId)} ${s(f.uid)}`));
     if (!context.verbose && b.fixedResults.length > 10) lines.push(c.dim(`  ... and ${b.fixedResults.length - 10} more fixed (--verbose lists all)`));
   }
   if (report.gate) {
     lines.push('');
-    lines.push(report.gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
+    if (!gateApplied(report.gate)) lines.push(c.bold('Gate: not applied (--fail-on none, no --min-score)'));
+    else lines.push(report.gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
     for (const reason of report.gate.reasons) lines.push(`  ${s(reason)}`);
   }
   return `${lines.join('\n')}\n`;

@@ -26,3 +26,8 @@ function escapeOne(ch: string): string {
 export function safeLines(text: string): string {
   return text.split('\n').map(safeText).join('\n');
 }
+
+/** `1 result`, `2 results`: a count with its noun in the right number. */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
