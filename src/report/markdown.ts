@@ -111,7 +111,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     for (const [checkId, list] of groupByCheck(results)) {
       const check = titles.get(checkId);
       const icon = check ? SEVERITY_ICON[check.severity] : '';
-      const open = options.open || list.some((r) => r.baselineState === 'new');
+      const open = options.open;
       out.push(`<details${open ? ' open' : ''}><summary>${icon} <b>${check?.severity ?? ''}</b> <code>${escapeHtml(checkId)}</code>: ${escapeHtml(check?.title ?? checkId)} (${list.length})</summary>`);
       out.push('');
       const shown = list.slice(0, perCheck);
@@ -133,7 +133,14 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   const failing = bySeverity(report.results.filter((r) => r.status === 'fail'));
   const remediation = (checkId: string) => `**Fix:** ${escapeMarkdown(titles.get(checkId)?.remediation ?? '')}`;
   const newMark = (r: ReportResult) => (r.baselineState === 'new' ? ' **new**' : '');
-  section('Failing', failing, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: true, footer: remediation });
+  // Against a baseline a reviewer wants what this change brought first; everything else stays, collapsed.
+  const baseline = report.baseline !== undefined;
+  if (baseline) {
+    const fresh = bySeverity(report.results.filter((r) => r.baselineState === 'new'));
+    if (fresh.length === 0) out.push('### New findings (0)', '', 'Nothing new against the baseline.', '');
+    section('New findings', fresh, (r) => `- ${codeSpan(r.resource.uid)} (${r.status}): ${escapeMarkdown(r.message)}`, { open: true, footer: remediation });
+  }
+  section(baseline ? 'All failing' : 'Failing', failing, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: !baseline, footer: remediation });
   if (!context.quiet) {
     const unknown = bySeverity(report.results.filter((r) => r.status === 'unknown'));
     section('Not assessed: data missing, counted as not passing', unknown, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: false });
