@@ -93,7 +93,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   // Loading and evaluating happen in a function of their own, so that the parsed snapshot (the largest thing in
   // memory) can be collected while the reports are written: only the results, which hold no reference to it, remain.
   const { report, lineIndexes } = await (async () => {
-    progress.status(`loading ${snapshots.length} snapshot file(s)`);
+    progress.status(`loading ${snapshots.length} snapshot file${snapshots.length === 1 ? '' : 's'}`);
     const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: plan.some(({ format }) => getFormatter(format).locatesInSnapshot) });
     progress.status('loading checks');
     const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });

@@ -18,6 +18,10 @@ interface ChecksFlags {
 
 async function load(flags: ChecksFlags): Promise<Check[]> {
   const all = await loadChecks({ paths: flags.policies, builtIn: flags.builtinPolicies });
+  if (flags.provider !== undefined) {
+    const known = [...new Set(all.flatMap((c) => c.providers ?? []))].sort();
+    if (!known.includes(flags.provider)) throw new UserError(`unknown provider "${flags.provider}"`, { where: '--provider', hint: `use one of: ${known.join(', ')}` });
+  }
   return selectChecks(all, flags.checks, flags.skipChecks).filter(
     (c) => (!flags.mitigation || c.mitigation === flags.mitigation) && (!flags.provider || (c.providers ?? []).includes(flags.provider)),
   );
@@ -53,7 +57,9 @@ function showText(check: Check): string {
 }
 
 export function checksCommand(): Command {
-  const command = new Command('checks').description('list the loaded checks, or show one');
+  const command = new Command('checks')
+    .description('list the loaded checks, or show one')
+    .addHelpText('after', '\nExamples:\n  $ cloudward checks\n  $ cloudward checks list --provider aws\n  $ cloudward checks show aws-root-mfa-enabled');
   const formatOption = () => new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text');
   const list = addPolicyOptions(new Command('list').description('list every loaded check (id, severity, mitigation/measure, title)'))
     .addOption(formatOption())

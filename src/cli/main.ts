@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
 import { safeText } from '../util/terminal.js';
@@ -45,6 +45,12 @@ Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed),
 /** Every command and subcommand turns usage errors into exit code 2 with a one-line message. */
 function configure(command: Command): void {
   command.exitOverride();
+  // Repeatable options start from an empty list, which says nothing to a reader: "(default: [])" is left out.
+  command.configureHelp({
+    optionDescription(this: Help, option: Option): string {
+      return Help.prototype.optionDescription.call(this, option).replace(/,? ?default: \[\]\)$/, ')').replace(/ \(\)$/, '');
+    },
+  });
   command.configureOutput({
     outputError: (text, write) => write(`cloudward: ${safeText(text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())} (see --help)\n`),
   });

@@ -16,6 +16,6 @@ export function mergeCommand(): Command {
       delete snapshot.digest;
       snapshot.digest = snapshotDigest(snapshot);
       await writeSnapshot(flags.output, assertSnapshot(snapshot, flags.output));
-      process.stderr.write(`cloudward: merged ${files.length} snapshot(s) -> ${safeText(flags.output)}\n`);
+      process.stderr.write(`cloudward: merged ${files.length} snapshot${files.length === 1 ? '' : 's'} -> ${safeText(flags.output)}\n`);
     });
 }

@@ -1,4 +1,4 @@
-import { safeText } from '../util/terminal.js';
+import { counted, safeText } from '../util/terminal.js';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../errors.js';
@@ -32,7 +32,7 @@ async function emitSnapshot(adapter: ProviderAdapter, bundles: RawBundle[], flag
   const gaps = snapshot.sources.reduce((n, s) => n + s.gaps.length, 0);
   if (!flags.quiet) {
     process.stderr.write(
-      `cloudward: ${adapter.name}: ${snapshot.sources.length} source(s), ${snapshot.principals.length} principals, ${snapshot.roles.length} roles, ${snapshot.controls.length} controls, ${snapshot.hosts.length} hosts, ${gaps} gap(s)${flags.output ? ` -> ${safeText(flags.output)}` : ''}\n`,
+      `cloudward: ${adapter.name}: ${counted(snapshot.sources.length, 'source')}, ${counted(snapshot.principals.length, 'principal')}, ${counted(snapshot.roles.length, 'role')}, ${counted(snapshot.controls.length, 'control')}, ${counted(snapshot.hosts.length, 'host')}, ${counted(gaps, 'gap')}${flags.output ? ` -> ${safeText(flags.output)}` : ''}\n`,
     );
   }
 }
@@ -42,7 +42,9 @@ export function collectCommand(): Command {
     .description('take a read-only snapshot of a provider, live (see `cloudward permissions <provider>` for what it needs)')
     .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect linux --output host.json`);
   for (const adapter of providers.filter((p) => p.collect)) {
-    const sub = new Command(adapter.name).description(`collect ${adapter.title}`);
+    const sub = new Command(adapter.name)
+      .description(`collect ${adapter.title}`)
+      .addHelpText('after', `\nExamples:\n  $ cloudward collect ${adapter.name} --output ${adapter.name}.json\n  $ cloudward collect ${adapter.name} --quiet > ${adapter.name}.json\n\nExit codes: 0 collected (gaps are recorded in the snapshot), 2 usage, input or tool error.`);
     for (const option of adapter.collectOptions) sub.option(option.flags, option.description, option.defaultValue);
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
@@ -65,7 +67,10 @@ export function importCommand(): Command {
     .description("build a snapshot from a provider's exported files (offline; files are recognised by content)")
     .addHelpText('after', `\nProviders: ${providers.map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
   for (const adapter of providers) {
-    const sub = new Command(adapter.name).description(`import ${adapter.title} exports`).argument('<file...>', 'exported files');
+    const sub = new Command(adapter.name)
+      .description(`import ${adapter.title} exports`)
+      .argument('<file...>', 'exported files')
+      .addHelpText('after', `\nExamples:\n  $ cloudward import ${adapter.name} exports/* --output ${adapter.name}.json\n\nExit codes: 0 imported, 2 usage or input error (e.g. a file that is not a recognised export).`);
     for (const option of adapter.importOptions ?? []) sub.option(option.flags, option.description, option.defaultValue);
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
@@ -82,12 +87,26 @@ export function importCommand(): Command {
   return command;
 }
 
+/** The AWS policy with the sts:AssumeRole statement naming the role given to --org-role. */
+function withOrgRole(provider: string, text: string, role: string): string {
+  if (provider !== 'aws') throw new UserError(`--org-role applies to aws only, not ${provider}`, { where: '--org-role' });
+  // The same names `collect aws --org-role` accepts: an IAM role name, optionally with a path.
+  if (!/^[\w+=,.@/-]{1,64}$/.test(role)) throw new UserError(`"${role}" is not an IAM role name`, { where: '--org-role', hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters' });
+  const policy = JSON.parse(text) as { Statement: Array<{ Action: string[]; Resource: string }> };
+  for (const statement of policy.Statement) {
+    if (statement.Action.includes('sts:AssumeRole')) statement.Resource = `arn:aws:iam::*:role/${role.replace(/^\//, '')}`;
+  }
+  return JSON.stringify(policy, null, 2);
+}
+
 export function permissionsCommand(): Command {
   return new Command('permissions')
     .description('print the least-privilege, read-only permissions collection needs for a provider')
     .argument('<provider>', `one of: ${providers.map((p) => p.name).join(', ') || 'none registered'}`)
-    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json')
-    .action((name: string) => {
-      process.stdout.write(`${getProvider(name).permissions().text.trimEnd()}\n`);
+    .option('--org-role <name>', 'aws: the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)')
+    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead')
+    .action((name: string, flags: { orgRole?: string }) => {
+      const text = getProvider(name).permissions().text;
+      process.stdout.write(`${(flags.orgRole === undefined ? text : withOrgRole(name, text, flags.orgRole)).trimEnd()}\n`);
     });
 }

@@ -31,13 +31,13 @@ export function decideGate(report: Report, options: GateOptions): GateDecision {
   const newOnly = options.failOnNewOnly ? ' new' : '';
   const failing = counts('fail');
   if (failing.hits.length > 0) {
-    reasons.push(`${failing.hits.length}${newOnly} failing result(s) at or above ${options.failOn} severity (${failing.text}).`);
+    reasons.push(`${failing.hits.length}${newOnly} failing result${failing.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity (${failing.text}).`);
   }
   let blocking = failing.hits.length;
   if (!options.allowUnknown) {
     const unknown = counts('unknown');
     if (unknown.hits.length > 0) {
-      reasons.push(`${unknown.hits.length}${newOnly} result(s) at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`);
+      reasons.push(`${unknown.hits.length}${newOnly} result${unknown.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`);
       blocking += unknown.hits.length;
     }
   }

@@ -104,7 +104,7 @@ function contextSections(report: Report): string {
   if (b) {
     const fixed = b.fixedResults.map((f) => `<tr><td><code>${esc(f.checkId)}</code></td><td class="uid">${esc(f.uid)}</td></tr>`);
     out.push(`<h2 id="baseline">Against the baseline</h2><p>Baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated` : ''}. New findings are tagged <span class="tag">new</span> in the lists below.</p>
-${b.notEvaluated ? `<p class="note">${b.notEvaluated} baseline finding(s) belong to checks not run this time (${b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`).join(', ')}): they are not evaluated, not fixed.</p>` : ''}
+${b.notEvaluated ? `<p class="note">${b.notEvaluated === 1 ? '1 baseline finding belongs' : `${b.notEvaluated} baseline findings belong`} to checks not run this time (${b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`).join(', ')}): they are not evaluated, not fixed.</p>` : ''}
 ${fixed.length === 0 ? '<p class="muted">Nothing fixed since the baseline.</p>' : `<details><summary>Fixed since the baseline (${fixed.length})</summary>${table(['check', 'resource'], fixed)}</details>`}`);
   }
   if (report.waivers) {

@@ -158,7 +158,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     out.push('|---|---|---|---|---|');
     const shown = attention.slice(0, Math.max(perCheck * 5, 20));
     for (const w of shown) {
-      const state = w.state === 'expired' ? `expired ${w.expires}${w.matched > 0 ? `; ${w.matched} result(s) count again` : ''}` : 'stale: matches nothing, remove it';
+      const state = w.state === 'expired' ? `expired ${w.expires}${w.matched > 0 ? `; ${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again` : ''}` : 'stale: matches nothing, remove it';
       out.push(`| ${codeSpan(w.id)} | ${codeSpan(w.checkId)} | ${codeSpan(w.resource)} | ${escapeMarkdown(w.owner)} | ${state} |`);
     }
     if (shown.length < attention.length) {
@@ -189,7 +189,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
 export function renderMarkdown(report: Report, context: FormatContext, maxBytes = MARKDOWN_MAX_BYTES): string {
   const note = (omitted: number, cut: boolean) =>
     omitted > 0 || cut
-      ? `\n> [!NOTE]\n> This summary leaves out ${cut ? 'the rest of the report' : `${omitted} result(s)`} to stay under ${Math.floor(maxBytes / 1000)} kB. The JSON and SARIF reports list every result.\n`
+      ? `\n> [!NOTE]\n> This summary leaves out ${cut ? 'the rest of the report' : `${omitted} result${omitted === 1 ? '' : 's'}`} to stay under ${Math.floor(maxBytes / 1000)} kB. The JSON and SARIF reports list every result.\n`
       : '';
   const reserve = Buffer.byteLength(note(Number.MAX_SAFE_INTEGER, true)) + 2;
   let last: Rendered | undefined;

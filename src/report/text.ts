@@ -108,7 +108,7 @@ function renderText(report: Report, context: FormatContext): string {
     lines.push('');
     lines.push(c.bold(`Waivers needing attention (${attention.length} of ${report.waivers!.length})`));
     for (const w of attention) {
-      const what = w.state === 'expired' ? `expired ${s(w.expires)}; no longer waives${w.matched > 0 ? ` (${w.matched} result(s) count again)` : ''}` : 'stale: matches no failing or unknown result; remove it';
+      const what = w.state === 'expired' ? `expired ${s(w.expires)}; no longer waives${w.matched > 0 ? ` (${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again)` : ''}` : 'stale: matches no failing or unknown result; remove it';
       lines.push(c.yellow(`  ! ${s(w.id)} (${s(w.checkId)} ${s(w.resource)}, owner ${s(w.owner)}): ${what}`));
     }
   }
