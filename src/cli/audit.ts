@@ -6,7 +6,10 @@ import { loadReport } from '../gate/baseline.js';
 import { gateSummary } from '../gate/decide.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
-import type { Severity } from '../engine/types.js';
+import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
+import type { Report, ReportResult } from '../report/model.js';
+import { debug } from '../util/debug.js';
+import { mirrorFlagsInEnv } from './env.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
 import { loadSnapshots } from '../snapshot/load.js';
@@ -37,6 +40,28 @@ export interface AuditFlags {
   quiet?: boolean;
   verbose?: boolean;
   maxInputSize?: number;
+  severity: string[];
+  status: string[];
+}
+
+/** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
+export const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
+const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
+
+/** The show filters: which results human formats list. They never change the score, the summary or the gate. */
+export function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
+  const pick = <T extends string>(values: string[], allowed: readonly T[], flag: string): Set<T> | undefined => {
+    if (values.length === 0) return undefined;
+    const wanted = values.map((v) => v.toLowerCase());
+    const bad = wanted.find((v) => !(allowed as readonly string[]).includes(v));
+    if (bad !== undefined) throw new UserError(`unknown ${flag.slice(2)} "${bad}"`, { where: flag, hint: `use one or more of: ${allowed.join(', ')}` });
+    return new Set(wanted as T[]);
+  };
+  const severity = pick(severities, SEVERITIES, '--severity');
+  const status = pick(statuses, STATUSES, '--status');
+  if (!severity && !status) return undefined;
+  const parts = [...(severity ? [`severity ${[...severity].join(', ')}`] : []), ...(status ? [`status ${[...status].join(', ')}`] : [])];
+  return { keep: (r) => (!severity || severity.has(r.severity)) && (!status || status.has(r.status)), text: parts.join('; ') };
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
@@ -79,6 +104,9 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   const config = await resolveConfig(flags.config);
   const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);
+  if (config.file) debug(`project file ${config.file}`);
+  if (snapshots.filter((s) => s === '-').length > 1) throw new UserError('stdin (-) can be read only once', { where: 'snapshot arguments' });
+  const filter = resultFilter(flags.severity.length > 0 ? flags.severity : (config.severity ?? []), flags.status.length > 0 ? flags.status : (config.status ?? []));
   if (snapshots.length === 0) {
     throw new UserError('no snapshot to audit', { hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml' });
   }
@@ -95,6 +123,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   const { report, lineIndexes } = await (async () => {
     progress.status(`loading ${snapshots.length} snapshot file${snapshots.length === 1 ? '' : 's'}`);
     const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: plan.some(({ format }) => getFormatter(format).locatesInSnapshot) });
+    debug(`loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`);
     progress.status('loading checks');
     const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
     const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
@@ -103,6 +132,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
     const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
+    debug(`${all.length} checks loaded, ${checks.length} selected${waivers ? `, ${waivers.length} waivers` : ''}${baseline ? `, baseline ${baseline.file}` : ''}`);
     progress.status(`evaluating ${checks.length} checks`);
     const audited = auditSnapshot({
       loaded,
@@ -117,6 +147,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       ...(baseline ? { baseline } : {}),
     });
     progress.done();
+    debug(`evaluated: ${audited.summary.total} results`);
     // Made on another thread while this one evaluated; should that have failed, SARIF reads the files again instead.
     const indexes = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
     return { report: audited, lineIndexes: indexes };
@@ -131,18 +162,24 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   };
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;
+  // The show filters trim what human formats list; the scorecard, summary and gate stay those of every result.
+  const shown = filter ? { ...report, results: report.results.filter(filter.keep) } : report;
+  const viewOf = (format: string): Report => (FILTERED_FORMATS.has(format) ? shown : report);
+  if (filter) context.filter = filter.text;
   for (const { format, path } of plan) {
     const formatter = getFormatter(format);
+    const report = viewOf(format);
     // Files never depend on -q: they are the record; -q only trims what reaches the terminal.
     if (path) files.push({ ...target(path), data: formatter.render(report, { ...context, quiet: false, color: false, outputPath: path }) });
     else stdout = formatter.render(report, { ...context, color: format === 'text' && colorEnabled(process.stdout, flags.color) });
   }
   await writeOutputs(files);
+  debug(`wrote ${files.map((f) => f.path).join(', ') || 'stdout'}`);
   if (stdout !== undefined) {
     for (const chunk of typeof stdout === 'string' ? [stdout] : inChunks(stdout)) process.stdout.write(chunk);
   } else if (outputDir && !flags.quiet) {
     // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
-    process.stdout.write(getFormatter('text').render(report, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
+    process.stdout.write(getFormatter('text').render(shown, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
     process.stderr.write(`cloudward: wrote ${files.map((f) => safeText(f.path)).join(', ')}\n`);
   }
   process.stderr.write(`${safeText(gateSummary(report.gate!, report))}\n`);
@@ -152,7 +189,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
 export function auditCommand(): Command {
   const command = new Command('audit')
     .description('evaluate the checks against one or more snapshots, score them and apply the gate')
-    .argument('[snapshot...]', 'snapshot file(s); several are merged (default: `snapshots` in cloudward.yaml)');
+    .argument('[snapshot...]', 'snapshot files, several are merged; - reads one from stdin (default: `snapshots` in cloudward.yaml)');
   addPolicyOptions(command)
     .option('-f, --format <names>', `output format(s), comma-separated or repeated: ${formatters.map((f) => f.name).join(', ')} (default: text)`, collectList, [])
     .option('-o, --output <file>', 'write the (single) format to this file instead of stdout')
@@ -168,7 +205,9 @@ export function auditCommand(): Command {
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')
     .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
-    .option('-q, --quiet', 'only failing results; no progress')
+    .option('--severity <list>', 'list only results of these severities in text, markdown, html and csv (comma-separated); the score and the gate still count every result', collectList, [])
+    .option('--status <list>', 'list only results of these statuses (fail, unknown, waived, pass) in text, markdown, html and csv; the score and the gate still count every result', collectList, [])
+    .option('-q, --quiet', 'terminal only: the scorecard and failing results, no not-assessed, gaps or waived lists, no progress (files are unaffected)')
     .option('-v, --verbose', 'every result with its evidence; stack traces for internal errors')
     .addHelpText(
       'after',
@@ -180,11 +219,15 @@ Examples:
   $ cloudward audit snapshot.json --fail-on critical --min-score 80
   $ cloudward audit snapshot.json --policies ./our-policies --skip-checks aws-root-hardware-mfa
   $ cloudward audit snapshot.json --baseline main-report.json --fail-on-new-only --waivers waivers.yaml
+  $ cloudward audit snapshot.json --severity critical,high --status fail
+  $ cloudward collect aws | cloudward audit - --format csv --output findings.csv
 
-Exit codes: 0 gate passed, 1 gate failed, 2 usage, input or tool error.`,
+Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical); the command line wins.
+
+Exit codes: 0 gate passed (or not applied), 1 gate failed, 2 usage, input or tool error.`,
     )
     .action(async (snapshots: string[], flags: AuditFlags) => {
       outcome.code = await runAudit(snapshots, flags);
     });
-  return command;
+  return mirrorFlagsInEnv(command);
 }

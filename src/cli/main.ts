@@ -2,6 +2,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
 import { safeText } from '../util/terminal.js';
+import { debug, setDebug } from '../util/debug.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { diffCommand } from './diff.js';
@@ -33,6 +34,8 @@ Examples:
   $ cloudward checks list
   $ cloudward test ./our-policies
 
+Debugging: --debug (any command, or CLOUDWARD_DEBUG=1) prints timed steps and stack traces on stderr.
+
 Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
@@ -60,9 +63,14 @@ function configure(command: Command): void {
 /** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
 export async function main(argv: string[]): Promise<number> {
   outcome.code = 0;
+  // --debug works anywhere on the line and for every command, so it is taken out before the commands see it.
+  const debugOn = argv.includes('--debug') || /^(1|true|yes|on)$/i.test(process.env.CLOUDWARD_DEBUG ?? '');
+  argv = argv.filter((arg) => arg !== '--debug');
+  setDebug(debugOn);
+  debug(`cloudward ${toolVersion()} on Node.js ${process.version}: ${argv.join(' ')}`);
   const program = await buildProgram(argv);
   configure(program);
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  const verbose = debugOn || argv.includes('--verbose') || argv.includes('-v');
   try {
     await program.parseAsync(argv, { from: 'user' });
     return outcome.code;
@@ -74,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isUserError(error)) {
       process.stderr.write(`cloudward: ${safeText(error.oneLine())}\n`);
+      if (debugOn && error.stack) process.stderr.write(`${error.stack}\n`);
       return 2;
     }
     const err = error as Error;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ScoreCell } from '../engine/score.js';
 import { gateApplied } from '../gate/decide.js';
-import type { Formatter } from './formatter.js';
+import type { FormatContext, Formatter } from './formatter.js';
 import { groupByCheck } from './group.js';
 import { SEVERITIES, type Report, type ReportResult, type WaiverNote } from './model.js';
 
@@ -121,7 +121,7 @@ const FILTER_SCRIPT = `(()=>{const i=document.getElementById('filter');if(!i)ret
 /** The page allows this one script by its hash, and nothing else. */
 const FILTER_SCRIPT_HASH = `sha256-${createHash('sha256').update(FILTER_SCRIPT).digest('base64')}`;
 
-function renderHtml(report: Report): string {
+function renderHtml(report: Report, context: FormatContext): string {
   const sc = report.scorecard;
   const failing = report.results.filter((r) => r.status === 'fail');
   const unknown = report.results.filter((r) => r.status === 'unknown');
@@ -177,6 +177,7 @@ code{font-family:ui-monospace,monospace;font-size:12px} code.hash{overflow-wrap:
 <header>${gauge(sc.overall.score)}<div><h1>cloudward audit</h1>
 <div>Overall score <strong style="color:${scoreColor(sc.overall.score)}">${sc.overall.score === null ? '—' : sc.overall.score.toFixed(1)}</strong> / 100 · ${counts(sc.overall)}</div>
 <div class="muted">Snapshot collected ${esc(report.snapshot.collectedAt)} · report generated ${esc(report.generatedAt)} by ${esc(report.tool.name)} ${esc(report.tool.version)} · ${report.checks.length} checks · ${report.summary.total} results · threat: ATT&amp;CK T1059.009 Cloud API</div>
+${context.filter ? `<div class="note">Listing only ${esc(context.filter)}; the scores and the gate count every result.</div>` : ''}
 ${gateBlock(report)}</div></header>
 <h2>Scorecard by mitigation and measure</h2>
 <p class="muted">Score = weight of passing results / weight of all results (critical 10, high 5, medium 3, low 1). Unknown and waived results count as not passing.</p>

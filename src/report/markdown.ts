@@ -87,6 +87,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   out.push('');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
   out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
+  if (context.filter) out.push('', `Listing only ${escapeMarkdown(context.filter)}; the scores and the gate count every result.`);
   if (report.baseline) {
     const b = report.baseline;
     out.push('');

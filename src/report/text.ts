@@ -34,6 +34,7 @@ function renderText(report: Report, context: FormatContext): string {
   const files = report.snapshot.files.map((f) => s(f.path)).join(', ');
   lines.push(c.bold(`cloudward ${report.tool.version} — audit of ${files}`));
   lines.push(c.dim(`collected ${s(report.snapshot.collectedAt)} · ${report.snapshot.sources.length} sources · ${report.checks.length} checks · ${report.summary.total} results`));
+  if (context.filter) lines.push(c.yellow(`listing only ${s(context.filter)}; the scores and the gate count every result`));
   lines.push('');
   const overall = report.scorecard.overall;
   lines.push(`${c.bold('Overall score'.padEnd(46))}${tint(overall.score, `${formatScore(overall.score)}  ${bar(overall.score)}`)}  ${countsLine(overall)}`);

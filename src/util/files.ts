@@ -17,6 +17,7 @@ export async function readInputText(path: string, what: string, maxBytes = DEFAU
 }
 
 export async function readInputBytes(path: string, what: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Buffer> {
+  if (path === '-') return readStdin(what, maxBytes);
   let info;
   try {
     info = await stat(path);
@@ -39,6 +40,24 @@ export async function readInputBytes(path: string, what: string, maxBytes = DEFA
   } catch (error) {
     throw new UserError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: path });
   }
+}
+
+/** `-` as an input: all of stdin, with the same refusals as a file (empty, over the size cap); never a terminal. */
+async function readStdin(what: string, maxBytes: number): Promise<Buffer> {
+  const where = '- (stdin)';
+  if (process.stdin.isTTY) throw new UserError(`no ${what} on stdin: it is a terminal`, { where, hint: 'pipe one in (`cloudward collect aws | cloudward audit -`), or name a file' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      process.stdin.destroy();
+      throw new UserError(`${what} on stdin is over the ${formatBytes(maxBytes)} limit`, { where, hint: 'write it to a file and split it, or raise the limit with --max-input-size' });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) throw new UserError(`${what} on stdin is empty (0 bytes)`, { where, hint: 'check the command that pipes it in' });
+  return Buffer.concat(chunks);
 }
 
 /** Decodes UTF-8 or BOM-marked UTF-16 (as Windows PowerShell writes exports). */
