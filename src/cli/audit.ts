@@ -8,6 +8,7 @@ import { loadWaivers } from '../gate/waivers.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
 import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { Report, ReportResult } from '../report/model.js';
+import { complianceView, FRAMEWORK_IDS, getFramework } from '../report/compliance.js';
 import { debug } from '../util/debug.js';
 import { mirrorFlagsInEnv } from './env.js';
 import { formatters, getFormatter } from '../report/index.js';
@@ -42,6 +43,7 @@ export interface AuditFlags {
   maxInputSize?: number;
   severity: string[];
   status: string[];
+  compliance?: string;
 }
 
 /** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
@@ -106,6 +108,8 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);
   if (config.file) debug(`project file ${config.file}`);
   if (snapshots.filter((s) => s === '-').length > 1) throw new UserError('stdin (-) can be read only once', { where: 'snapshot arguments' });
+  const framework = flags.compliance ?? config.compliance;
+  if (framework) getFramework(framework);
   const filter = resultFilter(flags.severity.length > 0 ? flags.severity : (config.severity ?? []), flags.status.length > 0 ? flags.status : (config.status ?? []));
   if (snapshots.length === 0) {
     throw new UserError('no snapshot to audit', { hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml' });
@@ -162,6 +166,8 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   };
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;
+  // A compliance view is drawn from every result, before any show filter.
+  if (framework) report.compliance = complianceView(framework, report.checks, report.results);
   // The show filters trim what human formats list; the scorecard, summary and gate stay those of every result.
   const shown = filter ? { ...report, results: report.results.filter(filter.keep) } : report;
   const viewOf = (format: string): Report => (FILTERED_FORMATS.has(format) ? shown : report);
@@ -207,6 +213,7 @@ export function auditCommand(): Command {
     .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
     .option('--severity <list>', 'list only results of these severities in text, markdown, html and csv (comma-separated); the score and the gate still count every result', collectList, [])
     .option('--status <list>', 'list only results of these statuses (fail, unknown, waived, pass) in text, markdown, html and csv; the score and the gate still count every result', collectList, [])
+    .option('--compliance <framework>', `add a compliance view: per control pass, fail, unknown or not covered (${FRAMEWORK_IDS.join(', ')})`)
     .option('-q, --quiet', 'terminal only: the scorecard and failing results, no not-assessed, gaps or waived lists, no progress (files are unaffected)')
     .option('-v, --verbose', 'every result with its evidence; stack traces for internal errors')
     .addHelpText(
@@ -220,6 +227,7 @@ Examples:
   $ cloudward audit snapshot.json --policies ./our-policies --skip-checks aws-root-hardware-mfa
   $ cloudward audit snapshot.json --baseline main-report.json --fail-on-new-only --waivers waivers.yaml
   $ cloudward audit snapshot.json --severity critical,high --status fail
+  $ cloudward audit snapshot.json --compliance cis-aws-v5.0.0 --format html --output cis.html
   $ cloudward collect aws | cloudward audit - --format csv --output findings.csv
 
 Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical); the command line wins.

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { displayPath, loadChecks, selectChecks } from '../engine/load-checks.js';
 import type { Check } from '../engine/types.js';
+import { complianceView, FRAMEWORK_IDS, getFramework, totalsText } from '../report/compliance.js';
 import { describeCheck } from '../report/model.js';
 import { addPolicyOptions } from './audit.js';
 import { safeLines } from '../util/terminal.js';
@@ -14,6 +15,15 @@ interface ChecksFlags {
   format: 'text' | 'json';
   mitigation?: string;
   provider?: string;
+  compliance?: string;
+}
+
+/** `checks list --compliance`: the framework's controls and the checks that cover each, or "not covered". */
+function complianceText(checks: Check[], framework: string): string {
+  const view = complianceView(framework, checks.map(describeCheck));
+  const width = Math.max(...view.controls.map((x) => x.id.length));
+  const lines = view.controls.map((x) => `${x.id.padEnd(width)}  ${(x.checks.length > 0 ? 'covered' : 'not covered').padEnd(11)}  ${x.title}${x.checks.length > 0 ? `\n${' '.repeat(width + 15)}${x.checks.join(', ')}` : ''}`);
+  return `${view.title}\n${lines.join('\n')}\n${totalsText(view)}\n`;
 }
 
 async function load(flags: ChecksFlags): Promise<Check[]> {
@@ -65,9 +75,15 @@ export function checksCommand(): Command {
     .addOption(formatOption())
     .addOption(new Option('--mitigation <id>', 'only checks of this mitigation').choices(['M1026', 'M1038']))
     .option('--provider <name>', 'only checks pinned to this provider')
-    .addHelpText('after', '\nExamples:\n  $ cloudward checks list\n  $ cloudward checks list --mitigation M1038 --format json\n  $ cloudward checks list --policies ./our-policies')
+    .option('--compliance <framework>', `list the framework's controls and the checks covering each (${FRAMEWORK_IDS.join(', ')})`)
+    .addHelpText('after', '\nExamples:\n  $ cloudward checks list\n  $ cloudward checks list --compliance cis-aws-v5.0.0\n  $ cloudward checks list --mitigation M1038 --format json\n  $ cloudward checks list --policies ./our-policies')
     .action(async (flags: ChecksFlags) => {
       const checks = await load(flags);
+      if (flags.compliance) {
+        getFramework(flags.compliance);
+        process.stdout.write(flags.format === 'json' ? `${JSON.stringify(complianceView(flags.compliance, checks.map(describeCheck)), null, 2)}\n` : safeLines(complianceText(checks, flags.compliance)));
+        return;
+      }
       process.stdout.write(flags.format === 'json' ? `${JSON.stringify(checks.map(describeCheck), null, 2)}\n` : safeLines(listText(checks)));
     });
   const show = addPolicyOptions(new Command('show').description('show one check: what it tests, why, how to fix, references'))

@@ -24,6 +24,7 @@ export interface ProjectConfig {
   sarifCategory?: string;
   severity?: string[];
   status?: string[];
+  compliance?: string;
 }
 
 export const CONFIG_FILE_NAMES = ['cloudward.yaml', 'cloudward.yml'];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ScoreCell } from '../engine/score.js';
 import { gateApplied } from '../gate/decide.js';
+import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { FormatContext, Formatter } from './formatter.js';
 import { groupByCheck } from './group.js';
 import { SEVERITIES, type Report, type ReportResult, type WaiverNote } from './model.js';
@@ -121,6 +122,17 @@ const FILTER_SCRIPT = `(()=>{const i=document.getElementById('filter');if(!i)ret
 /** The page allows this one script by its hash, and nothing else. */
 const FILTER_SCRIPT_HASH = `sha256-${createHash('sha256').update(FILTER_SCRIPT).digest('base64')}`;
 
+/** The compliance view as a table: one row per control, its status, title, checks and their results. */
+function complianceSection(report: Report): string {
+  const view = report.compliance;
+  if (!view) return '';
+  const rows = view.controls.map((x) => {
+    const status = x.status ?? 'not-covered';
+    return `<tr><td><code>${esc(x.id)}</code></td><td><span class="cs ${status}">${CONTROL_STATUS_TEXT[status]}</span></td><td>${esc(x.title)}</td><td>${x.checks.map((id) => `<code>${esc(id)}</code>`).join('<br>') || '<span class="muted">no check covers it</span>'}</td><td>${esc(countsText(x.counts))}</td></tr>`;
+  });
+  return `<h2 id="compliance">Compliance: ${esc(view.title)}</h2><p>${esc(totalsText(view))}. A control fails when a result of its checks fails or is waived; "not covered" means no loaded check tests it.</p>${table(['control', 'status', 'title', 'checks', 'results'], rows, 'compliance')}`;
+}
+
 function renderHtml(report: Report, context: FormatContext): string {
   const sc = report.scorecard;
   const failing = report.results.filter((r) => r.status === 'fail');
@@ -167,6 +179,7 @@ section.check{background:#fff;border:1px solid #dadce0;border-radius:6px;padding
 .n{background:#e8eaed;border-radius:10px;padding:0 7px;font-size:12px} .fix{background:#e6f4ea;border-radius:4px;padding:6px 8px;margin:6px 0} .note{background:#fef7e0;border-radius:4px;padding:6px 8px}
 .tag{background:#fef7e0;border-radius:4px;padding:0 4px} details summary{cursor:pointer;color:#1a73e8} li details summary{font-size:12px} table.evidence{font-size:12px}
 details.results>summary{font-size:14px;margin:6px 0}
+.cs{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;font-weight:600;white-space:nowrap} .cs.pass{background:#e6f4ea;color:#137333} .cs.fail{background:#fce8e6;color:#a50e0e} .cs.unknown{background:#f3e8fd;color:#7627bb} .cs.no-resources{background:#f1f3f4;color:#5f6368} .cs.not-covered{background:#fef7e0;color:#8a4b00}
 .gate{border-radius:6px;padding:8px 12px;margin-top:8px} .gate.ok{background:#e6f4ea} .gate.bad{background:#fce8e6} .gate.off{background:#e8eaed}
 code{font-family:ui-monospace,monospace;font-size:12px} code.hash{overflow-wrap:anywhere;word-break:break-all}
 .filter{display:flex;gap:8px;align-items:center;margin:12px 0;flex-wrap:wrap} .filter input{flex:1 1 220px;font:inherit;padding:6px 8px;border:1px solid #dadce0;border-radius:4px}
@@ -183,6 +196,7 @@ ${gateBlock(report)}</div></header>
 <p class="muted">Score = weight of passing results / weight of all results (critical 10, high 5, medium 3, low 1). Unknown and waived results count as not passing.</p>
 ${scorecard}
 <h2>Scopes</h2>${table(['provider', 'kind', 'scope', '<span class="num">score</span>', '', 'results'], scopes)}
+${complianceSection(report)}
 ${contextSections(report)}
 <div class="filter"><label for="filter">Filter results</label><input id="filter" type="search" placeholder="check id, resource or word of the message" autocomplete="off"></div>
 <h2>Failing results (${failing.length})</h2>${failing.length === 0 ? '<p>None.</p>' : bySeverity}

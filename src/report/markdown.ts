@@ -1,6 +1,7 @@
 import type { ScoreCell } from '../engine/score.js';
 import { safeText } from '../util/terminal.js';
 import { gateApplied } from '../gate/decide.js';
+import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { SEVERITIES, type Report, type ReportResult } from './model.js';
 
@@ -104,6 +105,17 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     }
   }
   out.push('');
+
+  if (report.compliance) {
+    const view = report.compliance;
+    out.push(`### Compliance: ${escapeMarkdown(view.title)}`, '', `${totalsText(view)}.`, '');
+    out.push('| Control | Status | Title | Checks | Results |', '|---|---|---|---|---|');
+    for (const control of view.controls) {
+      const status = CONTROL_STATUS_TEXT[control.status ?? 'not-covered'];
+      out.push(`| ${control.id} | ${control.status === 'fail' ? `**${status}**` : status} | ${escapeMarkdown(control.title)} | ${control.checks.map(codeSpan).join(' ')} | ${countsText(control.counts)} |`);
+    }
+    out.push('');
+  }
 
   const section = (title: string, results: ReportResult[], line: (r: ReportResult) => string, options: { open: boolean; footer?: (checkId: string) => string }) => {
     if (results.length === 0) return;

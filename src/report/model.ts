@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import type { SnapshotFile } from '../snapshot/load.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import type { Scorecard } from '../engine/score.js';
+import type { ComplianceView } from './compliance.js';
 import { SEVERITIES, type Check, type Result, type Severity, type Status } from '../engine/types.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 
@@ -71,6 +72,8 @@ export interface Report {
   summary: { total: number; byStatus: Record<Status, number>; bySeverity: Record<Severity, Record<Status, number>> };
   results: ReportResult[];
   gate?: GateDecision;
+  /** With --compliance: one framework's controls, the checks covering each and their status. */
+  compliance?: ComplianceView;
   waivers?: WaiverNote[];
   baseline?: {
     file: string;

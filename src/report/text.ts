@@ -5,6 +5,7 @@ import { groupByCheck } from './group.js';
 import { SEVERITIES, type Report } from './model.js';
 import { counted, safeText as s } from '../util/terminal.js';
 import { gateApplied } from '../gate/decide.js';
+import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 
 /** Results shown per check before "... and N more" (unless --verbose). */
 const PER_CHECK_LIMIT = 5;
@@ -54,6 +55,20 @@ function renderText(report: Report, context: FormatContext): string {
     for (const scope of report.scorecard.scopes) {
       const label = `  ${s(scope.provider)} ${s(scope.kind)} ${s(scope.name ?? scope.id)}`;
       lines.push(`${label.padEnd(46)}${tint(scope.score, `${formatScore(scope.score)}  ${bar(scope.score)}`)}  ${countsLine(scope)}`);
+    }
+    lines.push('');
+  }
+
+  if (report.compliance) {
+    const view = report.compliance;
+    const tintStatus = { pass: c.green, fail: c.red, unknown: c.magenta, 'no-resources': c.dim, 'not-covered': c.yellow };
+    lines.push(c.bold(`Compliance: ${view.title} — ${totalsText(view)}`));
+    const width = Math.max(...view.controls.map((x) => x.id.length));
+    for (const control of view.controls) {
+      const status = control.status ?? 'not-covered';
+      const detail = control.checks.length === 0 ? 'no check covers it' : `${control.checks.join(', ')}${control.counts ? `: ${countsText(control.counts)}` : ''}`;
+      lines.push(`  ${control.id.padEnd(width)}  ${tintStatus[status](CONTROL_STATUS_TEXT[status].padEnd(12))}  ${s(control.title)}`);
+      lines.push(c.dim(`  ${' '.repeat(width)}  ${' '.repeat(12)}  ${s(detail)}`));
     }
     lines.push('');
   }

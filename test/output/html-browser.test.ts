@@ -30,7 +30,7 @@ test.before(async () => {
     if (run.code > 1) throw new Error(run.stderr);
     reports[name] = path;
   };
-  await make('gate-context', ['--baseline', 'examples/acme/baseline.json', '--waivers', 'examples/acme/waivers.yaml', '--skip-checks', 'aws-root-mfa-enabled']);
+  await make('gate-context', ['--baseline', 'examples/acme/baseline.json', '--waivers', 'examples/acme/waivers.yaml', '--skip-checks', 'aws-root-mfa-enabled', '--compliance', 'cis-aws-v5.0.0']);
   await make('gate-off', ['--fail-on', 'none']);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 });
