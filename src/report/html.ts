@@ -128,9 +128,11 @@ function complianceSection(report: Report): string {
   if (!view) return '';
   const rows = view.controls.map((x) => {
     const status = x.status ?? 'not-covered';
-    return `<tr><td><code>${esc(x.id)}</code></td><td><span class="cs ${status}">${CONTROL_STATUS_TEXT[status]}</span></td><td>${esc(x.title)}</td><td>${x.checks.map((id) => `<code>${esc(id)}</code>`).join('<br>') || '<span class="muted">no check covers it</span>'}</td><td>${esc(countsText(x.counts))}</td></tr>`;
+    // Checks and counts under the title, so the table keeps three columns and fits a phone.
+    const checks = x.checks.length === 0 ? 'no check covers it' : `${x.checks.map((id) => `<code>${esc(id)}</code>`).join(', ')}${x.counts ? ` · ${esc(countsText(x.counts))}` : ''}`;
+    return `<tr><td><code>${esc(x.id)}</code></td><td><span class="cs ${status}">${CONTROL_STATUS_TEXT[status]}</span></td><td>${esc(x.title)}<div class="meta">${checks}</div></td></tr>`;
   });
-  return `<h2 id="compliance">Compliance: ${esc(view.title)}</h2><p>${esc(totalsText(view))}. A control fails when a result of its checks fails or is waived; "not covered" means no loaded check tests it.</p>${table(['control', 'status', 'title', 'checks', 'results'], rows, 'compliance')}`;
+  return `<h2 id="compliance">Compliance: ${esc(view.title)}</h2><p>${esc(totalsText(view))}. A control fails when a result of its checks fails or is waived; "not covered" means no loaded check tests it.</p>${table(['control', 'status', 'title, checks and results'], rows, 'compliance')}`;
 }
 
 function renderHtml(report: Report, context: FormatContext): string {

@@ -83,6 +83,9 @@ for (const { name, width, height } of WIDTHS) {
       // The scorecard fits the window: no column pushed out of sight.
       const scoreOverflow = await page.$eval('table.score', (table) => table.getBoundingClientRect().right - window.innerWidth);
       t.true(scoreOverflow <= 0, `${report}: the scorecard runs ${scoreOverflow}px past the window`);
+      for (const overflowing of await page.$$eval('table.compliance', (tables) => tables.map((x) => x.getBoundingClientRect().right - window.innerWidth))) {
+        t.true(overflowing <= 0, `${report}: the compliance table runs ${overflowing}px past the window`);
+      }
       await page.screenshot({ path: join(ARTIFACTS, `${report}-${name}.png`), fullPage: true });
       await page.screenshot({ path: join(ARTIFACTS, `${report}-${name}-top.png`) });
       await page.locator('div.files').screenshot({ path: join(ARTIFACTS, `${report}-${name}-files.png`) });
