@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { BIN, EXAMPLE, ROOT, messageLines, runCli, tempDir, type CliRun } from '../helpers/cli.js';
+import { BIN, EXAMPLE, ROOT, messageLines, runCli, runCliProcess, tempDir, type CliRun } from '../helpers/cli.js';
 
 const AUDIT = ['audit', EXAMPLE, '--fail-on', 'none'];
 
@@ -76,7 +76,7 @@ test('an unwritable folder: permission denied with the path and the fix, before 
 test('-o /dev/stdout and -o - write to stdout; the device is never replaced', async (t) => {
   const before = await lstat('/dev/stdout');
   for (const target of ['/dev/stdout', '-']) {
-    const run = await runCli([...AUDIT, '-f', 'json', '-o', target]);
+    const run = await runCliProcess([...AUDIT, '-f', 'json', '-o', target]);
     t.is(run.code, 0, run.stderr);
     t.is(JSON.parse(run.stdout).reportVersion, '1.0');
   }
@@ -86,7 +86,7 @@ test('-o /dev/stdout and -o - write to stdout; the device is never replaced', as
 });
 
 test('-o /dev/full fails with "no space left" (written through, not replaced by a file)', async (t) => {
-  const run = await runCli([...AUDIT, '-f', 'json', '-o', '/dev/full']);
+  const run = await runCliProcess([...AUDIT, '-f', 'json', '-o', '/dev/full']);
   assertOneLineError(t, run, /--output \/dev\/full: cannot write: no space left on the device/);
   t.true((await stat('/dev/full')).isCharacterDevice());
 });
@@ -95,7 +95,7 @@ test('-o to a FIFO streams the report through it; the FIFO stays a FIFO', async 
   const dir = await tempDir();
   const fifo = join(dir, 'pipe');
   await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('mkfifo failed')))));
-  const run = runCli([...AUDIT, '-f', 'json', '-o', fifo]);
+  const run = runCliProcess([...AUDIT, '-f', 'json', '-o', fifo]);
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => createReadStream(fifo).on('data', (c) => chunks.push(c as Buffer)).on('end', resolve).on('error', reject));
   const done = await run;
