@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { providers, getProvider } from '../providers/index.js';
 import type { ProviderAdapter, RawBundle } from '../providers/types.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
+import { checkOutputs } from '../util/files.js';
 import { createProgress } from './progress.js';
 
 interface SnapshotOutFlags {
@@ -52,6 +53,8 @@ export function collectCommand(): Command {
       .option('--collected-at <date-time>', 'override the snapshot time (default: now)')
       .option('-q, --quiet', 'no progress')
       .action(async (flags: SnapshotOutFlags) => {
+        // A live collection can take minutes: refuse an output that cannot be written before it starts.
+        if (flags.output) await checkOutputs([{ path: flags.output, flag: '--output', createParent: false }]);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         const bundles = await adapter.collect!({ options: flags, progress, ...(typeof flags.rawOut === 'string' ? { rawOut: resolve(flags.rawOut) } : {}) });
         progress.done();

@@ -29,7 +29,8 @@ export interface CliOptions {
  * working folder belong to the process. `process: true` (and NODE_OPTIONS) spawns the real thing.
  */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  if (options.process || options.env?.NODE_OPTIONS !== undefined) return runCliProcess(args, options);
+  // CLOUDWARD_TEST_PROCESS=1 runs every call as a process, to compare or to rule the in-process runner out.
+  if (options.process || options.env?.NODE_OPTIONS !== undefined || process.env.CLOUDWARD_TEST_PROCESS === '1') return runCliProcess(args, options);
   const run = queue.then(() => runInProcess(args, options));
   queue = run.then(
     () => undefined,

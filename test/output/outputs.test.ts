@@ -145,4 +145,7 @@ test('diff and merge outputs get the same care: a folder as --output is one line
   assertOneLineError(t, diff, /--output .*: is a folder, not a file/);
   const merge = await runCli(['merge', EXAMPLE, '--output', join(dir, 'nope', 'merged.json')]);
   assertOneLineError(t, merge, /does not exist — create it first/);
+  // Checked before collecting, which can take minutes live.
+  const collect = await runCli(['collect', 'linux', '--root', dir, '--output', join(dir, 'nope', 'host.json')]);
+  assertOneLineError(t, collect, /--output .*host\.json: folder .*nope does not exist/);
 });
