@@ -8,8 +8,12 @@ export const CSV_COLUMNS = ['status', 'severity', 'check_id', 'check_title', 'mi
  * A CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A field a spreadsheet would take for a
  * formula (`=`, `+`, `-`, `@`, tab, CR at the start; resource names come from the audited tenant) gets a leading `'`.
  */
+/** Anything that needs a look: a formula lead, or a character that needs quoting. Most fields have neither. */
+const SPECIAL = /^[=+\-@\t\r]|[",\r\n]/;
+
 export function csvField(value: unknown): string {
-  let text = String(value ?? '');
+  let text = value === undefined || value === null ? '' : String(value);
+  if (!SPECIAL.test(text)) return text;
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
