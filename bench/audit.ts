@@ -184,7 +184,7 @@ async function machine(): Promise<Record<string, string | number>> {
 }
 
 /** Every output format `cloudward audit` has, for `--format all`. */
-const ALL_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html', 'ocsf'];
+const ALL_FORMATS = ['text', 'json', 'sarif', 'junit', 'markdown', 'html', 'ocsf', 'csv'];
 const EXTENSION: Record<string, string> = { text: 'txt', ocsf: 'ocsf.json', junit: 'junit.xml', markdown: 'md' };
 
 async function main(): Promise<void> {

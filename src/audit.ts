@@ -2,7 +2,7 @@ import { evaluate } from './engine/evaluate.js';
 import { score, type Scorecard } from './engine/score.js';
 import type { Check, Result } from './engine/types.js';
 import { compareWithBaseline, type BaselineComparison, type LoadedReport } from './gate/baseline.js';
-import { decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
+import { assertSomethingToGate, decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
 import { applyWaivers, type Waiver, type WaiverNote } from './gate/waivers.js';
 import { buildReport, reportResults, reportTime, type Report, type ReportResult } from './report/model.js';
 import type { LoadedSnapshot, SnapshotFile } from './snapshot/load.js';
@@ -36,6 +36,7 @@ export interface Judgement {
 
 /** The pure part of an audit, in pipeline order: evaluate, waive, score, compare with the baseline, gate. No I/O. */
 export function judgeSnapshot(input: AuditInput): Judgement {
+  assertSomethingToGate(input.checks.length, input.gate);
   const { snapshot } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
   let evaluated = input.results ?? evaluate(snapshot, input.checks);
@@ -43,7 +44,8 @@ export function judgeSnapshot(input: AuditInput): Judgement {
   if (waived) evaluated = waived.results;
   const scorecard = score(evaluated, input.checks);
   const results = reportResults(evaluated, input.checks);
-  const baseline = input.baseline ? compareWithBaseline(results, input.baseline) : undefined;
+  const baseline = input.baseline ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id))) : undefined;
+  assertSomethingToGate(input.checks.length, input.gate, results.length);
   const verdict = decideGate(results, scorecard, baseline, waived?.notes, input.gate);
   return {
     snapshot: { collectedAt: snapshot.collectedAt, ...(snapshot.digest ? { digest: snapshot.digest } : {}), sources: snapshot.sources },

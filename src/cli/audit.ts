@@ -5,17 +5,21 @@ import { UserError } from '../errors.js';
 import { loadReport } from '../gate/baseline.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
-import type { Severity } from '../engine/types.js';
+import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
+import type { Report, ReportResult } from '../report/model.js';
+import { complianceView, FRAMEWORK_IDS, getFramework } from '../report/compliance.js';
+import { debug } from '../util/debug.js';
+import { mirrorFlagsInEnv } from './env.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
-import type { Report } from '../report/model.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
-import { inChunks, writeOutputs, type OutputFile } from '../util/files.js';
+import { checkOutputDir, checkOutputs, inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
 import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
+import { safeText } from '../util/terminal.js';
 
 export interface AuditFlags {
   policies: string[];
@@ -41,6 +45,29 @@ export interface AuditFlags {
   raw: string[];
   planDir?: string;
   allowModified?: boolean;
+  severity: string[];
+  status: string[];
+  compliance?: string;
+}
+
+/** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
+export const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
+const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
+
+/** The show filters: which results human formats list. They never change the score, the summary or the gate. */
+export function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
+  const pick = <T extends string>(values: string[], allowed: readonly T[], flag: string): Set<T> | undefined => {
+    if (values.length === 0) return undefined;
+    const wanted = values.map((v) => v.toLowerCase());
+    const bad = wanted.find((v) => !(allowed as readonly string[]).includes(v));
+    if (bad !== undefined) throw new UserError(`unknown ${flag.slice(2)} "${bad}"`, { where: flag, hint: `use one or more of: ${allowed.join(', ')}` });
+    return new Set(wanted as T[]);
+  };
+  const severity = pick(severities, SEVERITIES, '--severity');
+  const status = pick(statuses, STATUSES, '--status');
+  if (!severity && !status) return undefined;
+  const parts = [...(severity ? [`severity ${[...severity].join(', ')}`] : []), ...(status ? [`status ${[...status].join(', ')}`] : [])];
+  return { keep: (r) => (!severity || severity.has(r.severity)) && (!status || status.has(r.status)), text: parts.join('; ') };
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
@@ -75,26 +102,37 @@ export function planOutputs(formats: string[], output: string | undefined, outpu
   if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
   if (outputDir) return unique.map((format) => ({ format, path: join(outputDir, `${REPORT_BASENAME}.${getFormatter(format).extension}`) }));
   if (unique.length > 1) throw new UserError(`${unique.length} formats need --output-dir`, { where: '--format', hint: 'add --output-dir DIR, or name a single format' });
-  return [{ format: unique[0]!, ...(output ? { path: output } : {}) }];
+  // `-o -` is stdout, as with no -o (and colour follows the terminal).
+  return [{ format: unique[0]!, ...(output && output !== '-' ? { path: output } : {}) }];
 }
 
 export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
   const config = await resolveConfig(flags.config);
   const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);
+  if (config.file) debug(`project file ${config.file}`);
+  if (snapshots.filter((s) => s === '-').length > 1) throw new UserError('stdin (-) can be read only once', { where: 'snapshot arguments' });
+  const framework = flags.compliance ?? config.compliance;
+  if (framework) getFramework(framework);
+  const filter = resultFilter(flags.severity.length > 0 ? flags.severity : (config.severity ?? []), flags.status.length > 0 ? flags.status : (config.status ?? []));
   if (snapshots.length === 0) {
     throw new UserError('no snapshot to audit', { hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml' });
   }
   const formats = flags.format.length > 0 ? flags.format : (config.formats ?? ['text']);
   const outputDir = flags.outputDir ?? (flags.output ? undefined : config.outputDir);
   const plan = planOutputs(formats, flags.output, outputDir);
+  // Refuse an output that cannot be written before the (possibly long) evaluation, not after it.
+  if (outputDir) await checkOutputDir(outputDir);
+  const target = (path: string) => (outputDir ? { path, flag: '--output-dir' } : { path, flag: '--output', createParent: false });
+  await checkOutputs(plan.flatMap(({ path }) => (path ? [target(path)] : [])));
 
   // Loading and evaluating happen in a function of their own, so that the parsed snapshot (the largest thing in
   // memory) can be collected while the reports are written: only the results, which hold no reference to it, remain.
   const { report, lineIndexes, summary } = await (async () => {
-    progress.status(`loading ${snapshots.length} snapshot file(s)`);
+    progress.status(`loading ${snapshots.length} snapshot file${snapshots.length === 1 ? '' : 's'}`);
     const locates = plan.some(({ format }) => getFormatter(format).locatesInSnapshot);
     const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true });
+    debug(`loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`);
     progress.status('loading checks');
     const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
     const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
@@ -106,6 +144,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
     const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
+    debug(`${all.length} checks loaded, ${checks.length} selected${waivers ? `, ${waivers.length} waivers` : ''}${baseline ? `, baseline ${baseline.file}` : ''}`);
     progress.status(`evaluating ${checks.length} checks`);
     const input = {
       loaded,
@@ -123,6 +162,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       : { judgement: judgeSnapshot({ ...input, ...(baseline ? { baseline } : {}) }) };
     const { judgement } = audited;
     progress.done();
+    debug(`evaluated: ${judgement.results.length} results`);
     // Both made on another thread while this one evaluated (a large file's digest too): a modified snapshot stops the
     // audit here, before anything is written, unless --allow-modified.
     const files = await verifyDigests(loaded, flags.allowModified ?? false);
@@ -137,31 +177,40 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     verbose: Boolean(flags.verbose),
     quiet: Boolean(flags.quiet),
     sarifCategory: flags.sarifCategory ?? config.sarifCategory ?? 'cloudward',
-    warn: (message: string) => process.stderr.write(`cloudward: warning: ${message}\n`),
+    warn: (message: string) => process.stderr.write(`cloudward: warning: ${safeText(message)}\n`),
   };
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;
+  // A compliance view is drawn from every result, before any show filter.
+  if (framework) report.compliance = complianceView(framework, report.checks, report.results);
+  // The show filters trim what human formats list; the scorecard, summary and gate stay those of every result.
+  const shown = filter ? { ...report, results: report.results.filter(filter.keep) } : report;
+  const viewOf = (format: string): Report => (FILTERED_FORMATS.has(format) ? shown : report);
+  if (filter) context.filter = filter.text;
   for (const { format, path } of plan) {
     const formatter = getFormatter(format);
-    if (path) files.push({ path, data: formatter.render(report, { ...context, color: false, outputPath: path }) });
+    const report = viewOf(format);
+    // Files never depend on -q: they are the record; -q only trims what reaches the terminal.
+    if (path) files.push({ ...target(path), data: formatter.render(report, { ...context, quiet: false, color: false, outputPath: path }) });
     else stdout = formatter.render(report, { ...context, color: format === 'text' && colorEnabled(process.stdout, flags.color) });
   }
   await writeOutputs(files);
+  debug(`wrote ${files.map((f) => f.path).join(', ') || 'stdout'}`);
   if (stdout !== undefined) {
     for (const chunk of typeof stdout === 'string' ? [stdout] : inChunks(stdout)) process.stdout.write(chunk);
   } else if (outputDir && !flags.quiet) {
     // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
-    process.stdout.write(getFormatter('text').render(report, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
-    process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
+    process.stdout.write(getFormatter('text').render(shown, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
+    process.stderr.write(`cloudward: wrote ${files.map((f) => safeText(f.path)).join(', ')}\n`);
   }
-  process.stderr.write(`${summary}\n`);
+  process.stderr.write(`${safeText(summary)}\n`);
   return report.gate!.passed ? 0 : 1;
 }
 
 export function auditCommand(): Command {
   const command = new Command('audit')
     .description('evaluate the checks against one or more snapshots, score them and apply the gate')
-    .argument('[snapshot...]', 'snapshot file(s); several are merged (default: `snapshots` in cloudward.yaml)');
+    .argument('[snapshot...]', 'snapshot files, several are merged; - reads one from stdin (default: `snapshots` in cloudward.yaml)');
   addPolicyOptions(command)
     .option('-f, --format <names>', `output format(s), comma-separated or repeated: ${formatters.map((f) => f.name).join(', ')} (default: text)`, collectList, [])
     .option('-o, --output <file>', 'write the (single) format to this file instead of stdout')
@@ -181,7 +230,10 @@ export function auditCommand(): Command {
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')
     .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
-    .option('-q, --quiet', 'only failing results; no progress')
+    .option('--severity <list>', 'list only results of these severities in text, markdown, html and csv (comma-separated); the score and the gate still count every result', collectList, [])
+    .option('--status <list>', 'list only results of these statuses (fail, unknown, waived, pass) in text, markdown, html and csv; the score and the gate still count every result', collectList, [])
+    .option('--compliance <framework>', `add a compliance view: per control pass, fail, unknown or not covered (${FRAMEWORK_IDS.join(', ')})`)
+    .option('-q, --quiet', 'terminal only: the scorecard and failing results, no not-assessed, gaps or waived lists, no progress (files are unaffected)')
     .option('-v, --verbose', 'every result with its evidence; stack traces for internal errors')
     .addHelpText(
       'after',
@@ -194,11 +246,16 @@ Examples:
   $ cloudward audit snapshot.json --policies ./our-policies --skip-checks aws-root-hardware-mfa
   $ cloudward audit snapshot.json --baseline main-report.json --fail-on-new-only --waivers waivers.yaml
   $ cloudward audit aws.json --plan plan.json --raw raw/aws --fail-on-new-only --format markdown
+  $ cloudward audit snapshot.json --severity critical,high --status fail
+  $ cloudward audit snapshot.json --compliance cis-aws-v5.0.0 --format html --output cis.html
+  $ cloudward collect aws | cloudward audit - --format csv --output findings.csv
 
-Exit codes: 0 gate passed, 1 gate failed, 2 usage, input or tool error.`,
+Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical); the command line wins.
+
+Exit codes: 0 gate passed (or not applied), 1 gate failed, 2 usage, input or tool error.`,
     )
     .action(async (snapshots: string[], flags: AuditFlags) => {
       outcome.code = await runAudit(snapshots, flags);
     });
-  return command;
+  return mirrorFlagsInEnv(command);
 }

@@ -22,6 +22,9 @@ export interface ProjectConfig {
   formats?: string[];
   outputDir?: string;
   sarifCategory?: string;
+  severity?: string[];
+  status?: string[];
+  compliance?: string;
 }
 
 export const CONFIG_FILE_NAMES = ['cloudward.yaml', 'cloudward.yml'];
@@ -40,6 +43,31 @@ export function findConfig(start = process.cwd()): string | undefined {
   }
 }
 
+/** Keys written like the flags (`fail-on`), which the schema allows, in the camelCase this code reads (`failOn`). */
+const FLAG_NAMED: Record<string, keyof ProjectConfig> = {
+  'builtin-policies': 'builtinPolicies',
+  'skip-checks': 'skipChecks',
+  'fail-on': 'failOn',
+  'min-score': 'minScore',
+  'allow-unknown': 'allowUnknown',
+  'fail-on-new-only': 'failOnNewOnly',
+  format: 'formats',
+  'output-dir': 'outputDir',
+  'sarif-category': 'sarifCategory',
+};
+
+function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (path: Array<string | number>) => number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const name = FLAG_NAMED[key] ?? key;
+    if (name in out || (name !== key && name in value)) {
+      throw new UserError(`"${key}" and "${name}" set the same thing`, { where: `${file}:${lineOf([key])}`, hint: 'keep one of them' });
+    }
+    out[name] = v;
+  }
+  return out;
+}
+
 export async function loadConfig(file: string): Promise<ProjectConfig> {
   const yaml = parseYamlText(await readInputText(file, 'project file', 1024 * 1024), file);
   const validate = createAjv().compile(loadSchema('config.schema.json'));
@@ -48,7 +76,7 @@ export async function loadConfig(file: string): Promise<ProjectConfig> {
     const error = mostSpecificError(validate.errors ?? []);
     throw new UserError(`invalid project file: ${describeAjvError(error)}`, { where: `${file}:${yaml.lineOf(errorSegments(error))}`, hint: 'see schemas/config.schema.json' });
   }
-  const config = value as ProjectConfig;
+  const config = flagNamedKeys(value as Record<string, unknown>, file, yaml.lineOf) as ProjectConfig;
   const base = dirname(resolve(file));
   const at = (p: string) => resolve(base, p);
   return {

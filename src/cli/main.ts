@@ -1,6 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
+import { safeText } from '../util/terminal.js';
+import { debug, setDebug } from '../util/debug.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { detectCommand } from './detect.js';
@@ -34,6 +36,8 @@ Examples:
   $ cloudward test ./our-policies
   $ cloudward detect cloudtrail/ azure-activity.json gcp-audit.jsonl --format sarif --output detect.sarif
 
+Debugging: --debug (any command, or CLOUDWARD_DEBUG=1) prints timed steps and stack traces on stderr.
+
 Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
@@ -46,8 +50,14 @@ Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed),
 /** Every command and subcommand turns usage errors into exit code 2 with a one-line message. */
 function configure(command: Command): void {
   command.exitOverride();
+  // Repeatable options start from an empty list, which says nothing to a reader: "(default: [])" is left out.
+  command.configureHelp({
+    optionDescription(this: Help, option: Option): string {
+      return Help.prototype.optionDescription.call(this, option).replace(/,? ?default: \[\]\)$/, ')').replace(/ \(\)$/, '');
+    },
+  });
   command.configureOutput({
-    outputError: (text, write) => write(`cloudward: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()} (see --help)\n`),
+    outputError: (text, write) => write(`cloudward: ${safeText(text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())} (see --help)\n`),
   });
   for (const sub of command.commands) configure(sub);
 }
@@ -55,7 +65,12 @@ function configure(command: Command): void {
 /** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
 export async function main(argv: string[]): Promise<number> {
   outcome.code = 0;
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  // --debug works anywhere on the line and for every command, so it is taken out before the commands see it.
+  const debugOn = argv.includes('--debug') || /^(1|true|yes|on)$/i.test(process.env.CLOUDWARD_DEBUG ?? '');
+  argv = argv.filter((arg) => arg !== '--debug');
+  setDebug(debugOn);
+  debug(`cloudward ${toolVersion()} on Node.js ${process.version}: ${argv.join(' ')}`);
+  const verbose = debugOn || argv.includes('--verbose') || argv.includes('-v');
   try {
     // Inside the try: loading the provider registry can fail on a bad CLOUDWARD_PROVIDER_MODULES.
     const program = await buildProgram(argv);
@@ -69,11 +84,12 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (isUserError(error)) {
-      process.stderr.write(`cloudward: ${error.oneLine()}\n`);
+      process.stderr.write(`cloudward: ${safeText(error.oneLine())}\n`);
+      if (debugOn && error.stack) process.stderr.write(`${error.stack}\n`);
       return 2;
     }
     const err = error as Error;
-    process.stderr.write(`cloudward: internal error: ${err?.message ?? String(error)}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    process.stderr.write(`cloudward: internal error: ${safeText(err?.message ?? String(error))}${verbose ? '' : ' (run with --verbose for details)'}\n`);
     if (verbose && err?.stack) process.stderr.write(`${err.stack}\n`);
     return 2;
   }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { snapshotDigest } from '../snapshot/digest.js';
 import { loadSnapshots, writeSnapshot } from '../snapshot/load.js';
 import { assertSnapshot } from '../snapshot/validate.js';
+import { safeText } from '../util/terminal.js';
 
 export function mergeCommand(): Command {
   return new Command('merge')
@@ -15,6 +16,6 @@ export function mergeCommand(): Command {
       delete snapshot.digest;
       snapshot.digest = snapshotDigest(snapshot);
       await writeSnapshot(flags.output, assertSnapshot(snapshot, flags.output));
-      process.stderr.write(`cloudward: merged ${files.length} snapshot(s) -> ${flags.output}\n`);
+      process.stderr.write(`cloudward: merged ${files.length} snapshot${files.length === 1 ? '' : 's'} -> ${safeText(flags.output)}\n`);
     });
 }

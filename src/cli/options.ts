@@ -12,22 +12,26 @@ export function parseSeverityThreshold(value: string): Severity | 'none' {
   throw new InvalidArgumentError(`use one of: ${[...SEVERITIES, 'none'].join(', ')}`);
 }
 
+/** Plain decimal notation only: `Number()` alone would also take "0x32", "1e2", " 5" or "". */
+const DECIMAL = /^\d+(\.\d+)?$/;
+const WHOLE = /^\d+$/;
+
 export function parseScore(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError('use a number from 0 to 100');
+  if (!DECIMAL.test(value) || n > 100) throw new InvalidArgumentError('use a number from 0 to 100 (write it in decimal, e.g. 80 or 72.5)');
   return n;
 }
 
 export function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('use a whole number of 1 or more');
+  if (!WHOLE.test(value) || n < 1) throw new InvalidArgumentError('use a whole number of 1 or more');
   return n;
 }
 
 /** MiB on the command line, bytes inside. */
 export function parseSizeMiB(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('use a size in MiB greater than 0');
+  if (!DECIMAL.test(value) || n <= 0) throw new InvalidArgumentError('use a size in MiB greater than 0 (write it in decimal, e.g. 2048)');
   return Math.floor(n * 1024 * 1024);
 }
 

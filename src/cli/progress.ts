@@ -1,3 +1,4 @@
+import { safeText } from '../util/terminal.js';
 import type { Progress } from '../providers/types.js';
 
 /**
@@ -17,15 +18,15 @@ export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteS
       if (options.quiet) return;
       if (tty) {
         clear();
-        stream.write(line.slice(0, (stream.columns ?? 100) - 1));
+        stream.write(safeText(line).slice(0, (stream.columns ?? 100) - 1));
         live = true;
       } else if (!options.ttyOnly) {
-        stream.write(`${line}\n`);
+        stream.write(`${safeText(line)}\n`);
       }
     },
     warn(line) {
       clear();
-      stream.write(`cloudward: warning: ${line}\n`);
+      stream.write(`cloudward: warning: ${safeText(line)}\n`);
     },
     done() {
       clear();

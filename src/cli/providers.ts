@@ -1,5 +1,7 @@
+import { counted, safeText } from '../util/terminal.js';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { UserError } from '../errors.js';
 import { validateOptions } from '../providers/cloud/options.js';
 import { parseShard } from '../providers/cloud/shard.js';
 import { providers, getProvider } from '../providers/index.js';
@@ -8,6 +10,7 @@ import type { SnapshotPart } from '../snapshot/model.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
 import { SnapshotSpool, type SpoolCounts } from '../snapshot/spool.js';
 import { parseCollectedAt } from './options.js';
+import { checkOutputs } from '../util/files.js';
 import { createProgress } from './progress.js';
 
 interface SnapshotOutFlags {
@@ -33,7 +36,7 @@ function addOptions(command: Command, options: readonly ProviderOption[]): void 
 function summarize(adapter: ProviderAdapter, counts: SpoolCounts, flags: SnapshotOutFlags): void {
   if (flags.quiet) return;
   process.stderr.write(
-    `cloudward: ${adapter.name}: ${counts.sources} source(s), ${counts.principals} principals, ${counts.roles} roles, ${counts.controls} controls, ${counts.hosts} hosts, ${counts.gaps} gap(s)${flags.output ? ` -> ${flags.output}` : ''}\n`,
+    `cloudward: ${adapter.name}: ${counted(counts.sources, 'source')}, ${counted(counts.principals, 'principal')}, ${counted(counts.roles, 'role')}, ${counted(counts.controls, 'control')}, ${counted(counts.hosts, 'host')}, ${counted(counts.gaps, 'gap')}${flags.output ? ` -> ${safeText(flags.output)}` : ''}\n`,
   );
 }
 
@@ -52,7 +55,9 @@ export function collectCommand(): Command {
     .description('take a read-only snapshot of a provider, live (see `cloudward permissions <provider>` for what it needs)')
     .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect aws --org-role CloudwardAudit --shard 2/8 --output aws-2.json\n  $ cloudward collect linux --output host.json`);
   for (const adapter of providers.filter((p) => p.collect)) {
-    const sub = new Command(adapter.name).description(`collect ${adapter.title}`);
+    const sub = new Command(adapter.name)
+      .description(`collect ${adapter.title}`)
+      .addHelpText('after', `\nExamples:\n  $ cloudward collect ${adapter.name} --output ${adapter.name}.json\n  $ cloudward collect ${adapter.name} --quiet > ${adapter.name}.json\n\nExit codes: 0 collected (gaps are recorded in the snapshot), 2 usage, input or tool error.`);
     addOptions(sub, adapter.collectOptions);
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
@@ -65,6 +70,8 @@ export function collectCommand(): Command {
         // Everything the user typed is checked before the first call is made.
         const options = validateOptions(adapter.collectOptions, flags);
         const shard = parseShard(flags.shard);
+        // A live collection can take minutes: refuse an output that cannot be written before it starts.
+        if (flags.output) await checkOutputs([{ path: flags.output, flag: '--output', createParent: false }]);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         // Each scope is normalized as it arrives and spooled to disk: memory does not grow with the scopes read.
         const spool = new SnapshotSpool();
@@ -102,7 +109,10 @@ export function importCommand(): Command {
     .description("build a snapshot from a provider's exported files (offline; files are recognised by content)")
     .addHelpText('after', `\nProviders: ${providers.map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
   for (const adapter of providers) {
-    const sub = new Command(adapter.name).description(`import ${adapter.title} exports`).argument('<file...>', 'exported files');
+    const sub = new Command(adapter.name)
+      .description(`import ${adapter.title} exports`)
+      .argument('<file...>', 'exported files')
+      .addHelpText('after', `\nExamples:\n  $ cloudward import ${adapter.name} exports/* --output ${adapter.name}.json\n\nExit codes: 0 imported, 2 usage or input error (e.g. a file that is not a recognised export).`);
     addOptions(sub, adapter.importOptions ?? []);
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
@@ -120,12 +130,26 @@ export function importCommand(): Command {
   return command;
 }
 
+/** The AWS policy with the sts:AssumeRole statement naming the role given to --org-role. */
+function withOrgRole(provider: string, text: string, role: string): string {
+  if (provider !== 'aws') throw new UserError(`--org-role applies to aws only, not ${provider}`, { where: '--org-role' });
+  // The same names `collect aws --org-role` accepts: an IAM role name, optionally with a path.
+  if (!/^[\w+=,.@/-]{1,64}$/.test(role)) throw new UserError(`"${role}" is not an IAM role name`, { where: '--org-role', hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters' });
+  const policy = JSON.parse(text) as { Statement: Array<{ Action: string[]; Resource: string }> };
+  for (const statement of policy.Statement) {
+    if (statement.Action.includes('sts:AssumeRole')) statement.Resource = `arn:aws:iam::*:role/${role.replace(/^\//, '')}`;
+  }
+  return JSON.stringify(policy, null, 2);
+}
+
 export function permissionsCommand(): Command {
   return new Command('permissions')
     .description('print the least-privilege, read-only permissions collection needs for a provider')
     .argument('<provider>', `one of: ${providers.map((p) => p.name).join(', ') || 'none registered'}`)
-    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json')
-    .action((name: string) => {
-      process.stdout.write(`${getProvider(name).permissions().text.trimEnd()}\n`);
+    .option('--org-role <name>', 'aws: the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)')
+    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead')
+    .action((name: string, flags: { orgRole?: string }) => {
+      const text = getProvider(name).permissions().text;
+      process.stdout.write(`${(flags.orgRole === undefined ? text : withOrgRole(name, text, flags.orgRole)).trimEnd()}\n`);
     });
 }

@@ -4,6 +4,7 @@ import { runCheckCases, type CaseOutcome } from '../engine/cases.js';
 import { displayPath, loadChecks, selectChecks } from '../engine/load-checks.js';
 import { outcome } from './outcome.js';
 import { colorEnabled } from './progress.js';
+import { safeText } from '../util/terminal.js';
 
 interface TestFlags {
   checks: string[];
@@ -32,11 +33,11 @@ export function testCommand(): Command {
         for (const o of outcomes) {
           if (o.ok && !flags.verbose) continue;
           const mark = o.ok ? c.green('ok  ') : c.red('FAIL');
-          process.stdout.write(`${mark} ${o.checkId}: ${o.name}\n`);
+          process.stdout.write(`${mark} ${safeText(o.checkId)}: ${safeText(o.name)}\n`);
           if (!o.ok) {
-            if (o.actual !== o.expected) process.stdout.write(c.dim(`     expected ${o.expected}, got ${o.actual} — ${o.detail}\n`));
-            for (const problem of o.problems ?? []) process.stdout.write(c.dim(`     ${problem}\n`));
-            process.stdout.write(c.dim(`     ${displayPath(o.file)}\n`));
+            if (o.actual !== o.expected) process.stdout.write(c.dim(`     expected ${o.expected}, got ${o.actual} — ${safeText(o.detail)}\n`));
+            for (const problem of o.problems ?? []) process.stdout.write(c.dim(`     ${safeText(problem)}\n`));
+            process.stdout.write(c.dim(`     ${safeText(displayPath(o.file))}\n`));
           }
         }
         process.stdout.write(`${checks.length} checks, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);

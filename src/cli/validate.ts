@@ -9,6 +9,7 @@ import { readInputText } from '../util/files.js';
 import { loadSnapshots, verifyDigests } from '../snapshot/load.js';
 import { CONFIG_FILE_NAMES, loadConfig } from './config.js';
 import { outcome } from './outcome.js';
+import { safeText } from '../util/terminal.js';
 
 /** Validates one file by what it is: a snapshot (.json), a project file (cloudward.yaml) or a check (.yaml). */
 export async function validateFile(path: string): Promise<string> {
@@ -53,11 +54,11 @@ export function validateCommand(): Command {
       let invalid = 0;
       for (const file of files) {
         try {
-          process.stdout.write(`${await validateFile(file)}\n`);
+          process.stdout.write(`${safeText(await validateFile(file))}\n`);
         } catch (error) {
           if (!isUserError(error)) throw error;
           invalid++;
-          process.stderr.write(`cloudward: ${error.oneLine()}\n`);
+          process.stderr.write(`cloudward: ${safeText(error.oneLine())}\n`);
         }
       }
       outcome.code = invalid > 0 ? 2 : 0;

@@ -18,6 +18,9 @@ export interface BaselineComparison {
   new: number;
   unchanged: number;
   fixed: number;
+  /** Baseline findings of checks not evaluated this run (left out by --checks/--skip-checks, or not loaded). */
+  notEvaluated: number;
+  notEvaluatedChecks: string[];
   fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }>;
 }
 
@@ -77,10 +80,13 @@ export async function loadReport(file: string, what = 'baseline report'): Promis
  * A finding whose status moved towards failing (a waiver expired, so `waived` became `fail`; a gap was filled, so
  * `unknown` became `fail`) counts as new: it needs a reviewer's attention again. One that moved the other way (now
  * waived, or now unknown) is unchanged. Passing results get no baseline state.
+ * A baseline finding of a check that was not evaluated this time (left out by --checks/--skip-checks, or not
+ * loaded) is neither fixed nor still there: it is counted as `notEvaluated`, with the checks named.
  * Mutates `results` (sets `baselineState`) and returns the report's `baseline` block.
  */
-export function compareWithBaseline(results: ReportResult[], baseline: LoadedReport): BaselineComparison {
-  const block: BaselineComparison = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, fixedResults: [] };
+export function compareWithBaseline(results: ReportResult[], baseline: LoadedReport, evaluated?: ReadonlySet<string>): BaselineComparison {
+  const block: BaselineComparison = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, notEvaluated: 0, notEvaluatedChecks: [], fixedResults: [] };
+  const skipped = new Set<string>();
   const current = new Map<string, ReportResult>();
   for (const result of results) {
     current.set(result.fingerprint, result);
@@ -95,8 +101,14 @@ export function compareWithBaseline(results: ReportResult[], baseline: LoadedRep
     if (!isFinding(before.status)) continue;
     const now = current.get(before.fingerprint);
     if (now && isFinding(now.status)) continue;
+    if (evaluated && !evaluated.has(before.checkId)) {
+      block.notEvaluated++;
+      skipped.add(before.checkId);
+      continue;
+    }
     block.fixedResults.push({ checkId: before.checkId, uid: before.resource.uid, fingerprint: before.fingerprint });
   }
   block.fixed = block.fixedResults.length;
+  block.notEvaluatedChecks = [...skipped].sort();
   return block;
 }

@@ -71,13 +71,13 @@ function decision(results: readonly GatedResult[], scorecard: Scorecard, baselin
   const newOnly = options.failOnNewOnly ? ' new' : '';
   const failing = counts('fail');
   if (failing.hits.length > 0) {
-    reasons.push(`${failing.hits.length}${newOnly} failing result(s) at or above ${options.failOn} severity (${failing.text}).`);
+    reasons.push(`${failing.hits.length}${newOnly} failing result${failing.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity (${failing.text}).`);
   }
   let blocking = failing.hits.length;
   if (!options.allowUnknown) {
     const unknown = counts('unknown');
     if (unknown.hits.length > 0) {
-      reasons.push(`${unknown.hits.length}${newOnly} result(s) at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`);
+      reasons.push(`${unknown.hits.length}${newOnly} result${unknown.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`);
       blocking += unknown.hits.length;
     }
   }
@@ -99,10 +99,37 @@ function decision(results: readonly GatedResult[], scorecard: Scorecard, baselin
   };
 }
 
+/** The gate is applied when it has a severity threshold or a minimum score. */
+export function gateApplied(options: Pick<GateOptions, 'failOn' | 'minScore'>): boolean {
+  return options.failOn !== 'none' || (options.minScore ?? null) !== null;
+}
+
+/**
+ * A gate that evaluated nothing must not pass: no check selected (all skipped, none loaded), or checks that
+ * applied to nothing in the snapshot (`results` 0, e.g. AWS checks only on an Azure snapshot). A usage error.
+ */
+export function assertSomethingToGate(checks: number, options: Pick<GateOptions, 'failOn' | 'minScore'>, results?: number): void {
+  if (!gateApplied(options)) return;
+  if (checks === 0) {
+    throw new UserError('no check was evaluated, so the gate has nothing to decide on', {
+      where: '--checks/--skip-checks/--policies',
+      hint: 'select at least one check (`cloudward checks list` shows them), or pass --fail-on none to only report',
+    });
+  }
+  if (results === 0) {
+    throw new UserError(`none of the ${checks} selected check${checks === 1 ? '' : 's'} applies to anything in the snapshot, so the gate has nothing to decide on`, {
+      hint: 'audit a snapshot of the providers these checks are for, or pass --fail-on none to only report',
+    });
+  }
+}
+
 /** What the baseline comparison and the waivers contributed, for the summary (empty when neither was used). */
 function contextNotes(baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
   const notes: string[] = [];
-  if (baseline) notes.push(`against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed`);
+  if (baseline) {
+    const skipped = baseline.notEvaluated ? `, ${baseline.notEvaluated} not evaluated (check${baseline.notEvaluatedChecks.length === 1 ? '' : 's'} ${baseline.notEvaluatedChecks.join(', ')} not run)` : '';
+    notes.push(`against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed${skipped}`);
+  }
   if (waivers) {
     const ids = (state: 'active' | 'expired' | 'stale') => waivers.filter((w) => w.state === state).map((w) => w.id);
     const expired = ids('expired');
@@ -128,6 +155,7 @@ function gateSummary(gate: GateDecision, results: readonly GatedResult[], scorec
       : 0;
     const unknownNote = allowed > 0 ? ` fails (${allowed} unknown allowed by --allow-unknown)` : '';
     const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;
+    if (!gateApplied(gate)) return `cloudward: gate not applied (--fail-on none, no --min-score) (${scoreText}); ${tally}.`;
     return `cloudward: gate passed — ${threshold}${gate.minScore !== null ? `, ${scoreText} >= ${gate.minScore}` : ` (${scoreText})`}; ${tally}.`;
   }
   return `cloudward: gate failed — ${gate.reasons.join(' ')} (${scoreText}; ${tally}.)`;

@@ -29,6 +29,8 @@ export interface ReportDiff {
   new: DiffEntry[];
   /** Findings in the older report that pass, or are gone, in the newer one. */
   fixed: DiffEntry[];
+  /** Findings in the older report of checks the newer one did not evaluate (skipped or not loaded): not fixed. */
+  notEvaluated: DiffEntry[];
   /** Findings in both whose status changed (e.g. waived -> fail when a waiver expired). */
   changed: Array<DiffEntry & { previous: Status }>;
   scores: { overall: ScoreDelta; mitigations: Array<ScoreDelta & { measures: ScoreDelta[] }> };
@@ -59,6 +61,7 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     to: side(newer),
     new: [],
     fixed: [],
+    notEvaluated: [],
     changed: [],
     scores: { overall: delta('overall', older.report.scorecard.overall, newer.report.scorecard.overall), mitigations: [] },
   };
@@ -68,14 +71,18 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     if (!before || !isFinding(before.status)) diff.new.push(entry(r));
     else if (before.status !== r.status) diff.changed.push({ ...entry(r), previous: before.status });
   }
+  const evaluated = new Set(newer.report.checks.map((c) => c.id));
   for (const r of older.report.results) {
     if (!isFinding(r.status)) continue;
     const now = newer.byFingerprint.get(r.fingerprint);
-    if (!now || !isFinding(now.status)) diff.fixed.push(entry(r));
+    if (now && isFinding(now.status)) continue;
+    if (!now && !evaluated.has(r.checkId)) diff.notEvaluated.push(entry(r));
+    else diff.fixed.push(entry(r));
   }
   diff.new.sort(bySeverity);
   diff.fixed.sort(bySeverity);
   diff.changed.sort(bySeverity);
+  diff.notEvaluated.sort(bySeverity);
   const olderMitigations = new Map(older.report.scorecard.mitigations.map((m) => [m.id, m]));
   for (const m of newer.report.scorecard.mitigations) {
     const before = olderMitigations.get(m.id);

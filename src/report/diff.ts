@@ -27,6 +27,7 @@ export function diffText(diff: ReportDiff): string {
   list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
   list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
+  if (diff.notEvaluated.length > 0) list('Not evaluated in the newer report (check not run; not fixed)', '?', diff.notEvaluated, (e) => ` (was ${e.status})`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -50,6 +51,7 @@ export function diffMarkdown(diff: ReportDiff): string {
   list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
   list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
+  if (diff.notEvaluated.length > 0) list('Not evaluated in the newer report (check not run; not fixed)', diff.notEvaluated, (e) => ` (was ${e.status})`);
   return `${out.join('\n')}\n`;
 }
 

@@ -13,6 +13,8 @@ export interface FormatContext {
   sarifCategory?: string;
   /** Tells the user about output that had to be cut (limits of the target); the CLI prints it on stderr. */
   warn?: (message: string) => void;
+  /** The show filters in effect (--severity/--status), said in human formats so a trimmed list is not taken for all. */
+  filter?: string;
   /** The snapshot files' line indexes, when loading made them (formats that point into the snapshot use them). */
   lineIndexes?: LineIndexes;
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { Formatter } from './formatter.js';
+import { csvFormatter } from './csv.js';
 import { htmlFormatter } from './html.js';
 import { jsonFormatter } from './json.js';
 import { junitFormatter } from './junit.js';
@@ -9,7 +10,7 @@ import { sarifFormatter } from './sarif.js';
 import { textFormatter } from './text.js';
 
 /** Every output format, by name. */
-export const formatters: Formatter[] = [textFormatter, jsonFormatter, sarifFormatter, junitFormatter, markdownFormatter, htmlFormatter, ocsfFormatter];
+export const formatters: Formatter[] = [textFormatter, jsonFormatter, sarifFormatter, junitFormatter, markdownFormatter, htmlFormatter, ocsfFormatter, csvFormatter];
 
 export function getFormatter(name: string): Formatter {
   const formatter = formatters.find((f) => f.name === name);

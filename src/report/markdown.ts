@@ -1,4 +1,7 @@
 import type { ScoreCell } from '../engine/score.js';
+import { safeText } from '../util/terminal.js';
+import { gateApplied } from '../gate/decide.js';
+import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { modifiedSnapshotNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
 
@@ -16,7 +19,7 @@ const SEVERITY_ICON = { critical: '🟥', high: '🟧', medium: '🟨', low: '�
 
 /** Text in a table cell or line: Markdown and HTML syntax escaped, one line, no @mentions. */
 export function escapeMarkdown(text: string): string {
-  return text
+  return safeText(text)
     .replace(/\s+/g, ' ')
     .trim()
     // Parentheses, `+` and `!` only mean something at a line start or after `]`, which never reach here unescaped.
@@ -26,12 +29,12 @@ export function escapeMarkdown(text: string): string {
 
 /** Text inside raw HTML (a <summary> line is an HTML block, where Markdown is not parsed). */
 function escapeHtml(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '@\u200b');
+  return safeText(text).replace(/\s+/g, ' ').trim().replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '@\u200b');
 }
 
 /** A code span that survives any content, including backticks and table pipes. */
 export function codeSpan(text: string): string {
-  const body = text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+  const body = safeText(text.replace(/\s+/g, ' ')).replace(/\|/g, '\\|');
   const fence = body.includes('`') ? '``' : '`';
   return `${fence}${fence.length > 1 ? ' ' : ''}${body}${fence.length > 1 ? ' ' : ''}${fence}`;
 }
@@ -66,7 +69,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   let omitted = 0;
   const gate = report.gate;
   const titles = new Map(report.checks.map((c) => [c.id, c]));
-  out.push(gate ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward audit');
+  out.push(gate ? (gateApplied(gate) ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward: gate not applied') : '## cloudward audit');
   out.push('');
   if (gate && !gate.passed) {
     for (const reason of gate.reasons) out.push(`> ${escapeMarkdown(reason)}`);
@@ -94,10 +97,11 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     for (const change of listed.slice(0, Math.max(perCheck * 2, 5))) out.push(`- ${codeSpan(change.address)} (${change.action}) ${change.outcome}: ${escapeMarkdown(change.reason ?? '')}`);
     if (listed.length > Math.max(perCheck * 2, 5)) out.push(`- … and ${listed.length - Math.max(perCheck * 2, 5)} more (the JSON report lists every change)`);
   }
+  if (context.filter) out.push('', `Listing only ${escapeMarkdown(context.filter)}; the scores and the gate count every result.`);
   if (report.baseline) {
     const b = report.baseline;
     out.push('');
-    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed.`);
+    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${b.notEvaluatedChecks.map(codeSpan).join(', ')} not run this time; not counted as fixed)` : ''}.`);
   }
   out.push('');
   out.push('| Mitigation / measure | Score | Pass | Fail | Unknown | Waived |');
@@ -111,6 +115,17 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   }
   out.push('');
 
+  if (report.compliance) {
+    const view = report.compliance;
+    out.push(`### Compliance: ${escapeMarkdown(view.title)}`, '', `${totalsText(view)}.`, '');
+    out.push('| Control | Status | Title | Checks | Results |', '|---|---|---|---|---|');
+    for (const control of view.controls) {
+      const status = CONTROL_STATUS_TEXT[control.status ?? 'not-covered'];
+      out.push(`| ${control.id} | ${control.status === 'fail' ? `**${status}**` : status} | ${escapeMarkdown(control.title)} | ${control.checks.map(codeSpan).join(' ')} | ${countsText(control.counts)} |`);
+    }
+    out.push('');
+  }
+
   const section = (title: string, results: ReportResult[], line: (r: ReportResult) => string, options: { open: boolean; footer?: (checkId: string) => string }) => {
     if (results.length === 0) return;
     out.push(`### ${title} (${results.length})`);
@@ -118,7 +133,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     for (const [checkId, list] of groupByCheck(results)) {
       const check = titles.get(checkId);
       const icon = check ? SEVERITY_ICON[check.severity] : '';
-      const open = options.open || list.some((r) => r.baselineState === 'new');
+      const open = options.open;
       out.push(`<details${open ? ' open' : ''}><summary>${icon} <b>${check?.severity ?? ''}</b> <code>${escapeHtml(checkId)}</code>: ${escapeHtml(check?.title ?? checkId)} (${list.length})</summary>`);
       out.push('');
       const shown = list.slice(0, perCheck);
@@ -141,7 +156,14 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   const remediation = (checkId: string) => `**Fix:** ${escapeMarkdown(titles.get(checkId)?.remediation ?? '')}`;
   const causes = (r: ReportResult) => (r.causes ? ` — caused by ${r.causes.map((cause) => `${codeSpan(cause.address)}${cause.file ? ` (${codeSpan(`${cause.file}:${cause.line}`)})` : ''}`).join(', ')}` : '');
   const newMark = (r: ReportResult) => (r.baselineState === 'new' ? ` **new**${causes(r)}` : '');
-  section('Failing', failing, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: true, footer: remediation });
+  // Against a baseline a reviewer wants what this change brought first; everything else stays, collapsed.
+  const baseline = report.baseline !== undefined;
+  if (baseline) {
+    const fresh = bySeverity(report.results.filter((r) => r.baselineState === 'new'));
+    if (fresh.length === 0) out.push('### New findings (0)', '', 'Nothing new against the baseline.', '');
+    section('New findings', fresh, (r) => `- ${codeSpan(r.resource.uid)} (${r.status})${causes(r)}: ${escapeMarkdown(r.message)}`, { open: true, footer: remediation });
+  }
+  section(baseline ? 'All failing' : 'Failing', failing, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: !baseline, footer: remediation });
   if (!context.quiet) {
     const unknown = bySeverity(report.results.filter((r) => r.status === 'unknown'));
     section('Not assessed: data missing, counted as not passing', unknown, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: false });
@@ -159,7 +181,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     out.push('|---|---|---|---|---|');
     const shown = attention.slice(0, Math.max(perCheck * 5, 20));
     for (const w of shown) {
-      const state = w.state === 'expired' ? `expired ${w.expires}${w.matched > 0 ? `; ${w.matched} result(s) count again` : ''}` : 'stale: matches nothing, remove it';
+      const state = w.state === 'expired' ? `expired ${w.expires}${w.matched > 0 ? `; ${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again` : ''}` : 'stale: matches nothing, remove it';
       out.push(`| ${codeSpan(w.id)} | ${codeSpan(w.checkId)} | ${codeSpan(w.resource)} | ${escapeMarkdown(w.owner)} | ${state} |`);
     }
     if (shown.length < attention.length) {
@@ -190,7 +212,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
 export function renderMarkdown(report: Report, context: FormatContext, maxBytes = MARKDOWN_MAX_BYTES): string {
   const note = (omitted: number, cut: boolean) =>
     omitted > 0 || cut
-      ? `\n> [!NOTE]\n> This summary leaves out ${cut ? 'the rest of the report' : `${omitted} result(s)`} to stay under ${Math.floor(maxBytes / 1000)} kB. The JSON and SARIF reports list every result.\n`
+      ? `\n> [!NOTE]\n> This summary leaves out ${cut ? 'the rest of the report' : `${omitted} result${omitted === 1 ? '' : 's'}`} to stay under ${Math.floor(maxBytes / 1000)} kB. The JSON and SARIF reports list every result.\n`
       : '';
   const reserve = Buffer.byteLength(note(Number.MAX_SAFE_INTEGER, true)) + 2;
   let last: Rendered | undefined;

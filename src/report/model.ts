@@ -5,6 +5,7 @@ import type { Scorecard } from '../engine/score.js';
 import type { BaselineComparison } from '../gate/baseline.js';
 import type { GateDecision } from '../gate/decide.js';
 import type { WaiverNote } from '../gate/waivers.js';
+import type { ComplianceView } from './compliance.js';
 import { SEVERITIES, type Check, type Result, type Severity, type Status } from '../engine/types.js';
 import type { Cause, WhatIfBlock } from '../gate/whatif.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
@@ -55,6 +56,8 @@ export interface Report {
   waivers?: WaiverNote[];
   baseline?: BaselineComparison;
   gate?: GateDecision;
+  /** With --compliance: one framework's controls, the checks covering each and their status. */
+  compliance?: ComplianceView;
   /** With --plan: the plan, how each change was projected, and the audit before it. */
   whatif?: WhatIfBlock;
 }

@@ -68,7 +68,7 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
   const tagsByRule = new Map(report.checks.map((check) => [check.id, allTags(check)]));
   const overTagged = [...tagsByRule].filter(([, tags]) => tags.length > SARIF_MAX_TAGS).map(([id]) => id);
   if (overTagged.length > 0) {
-    const text = `${overTagged.length} rule(s) had more than ${SARIF_MAX_TAGS} tags, code scanning's limit; the extra tags were left out (${overTagged.join(', ')}).`;
+    const text = `${overTagged.length} rule${overTagged.length === 1 ? '' : 's'} had more than ${SARIF_MAX_TAGS} tags, code scanning's limit; the extra tags were left out (${overTagged.join(', ')}).`;
     notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0002' } });
     context.warn?.(`SARIF: ${text}`);
   }

@@ -293,5 +293,5 @@ export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string): Sn
 
 /** Writes a snapshot with mode 0600 (it describes a tenant's identities), atomically. */
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
+  await writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600, { flag: '--output', createParent: false });
 }

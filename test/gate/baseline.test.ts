@@ -48,7 +48,7 @@ test('--fail-on-new-only fails only on new results at or above --fail-on', async
 
   const worse = await cloudward(['audit', after, ...CHECKS_FLAG, '--baseline', baseline, '--fail-on-new-only']);
   t.is(worse.code, 1);
-  t.regex(worse.stderr, /gate failed — 2 new failing result\(s\) at or above high severity \(2 high\)/);
+  t.regex(worse.stderr, /gate failed — 2 new failing results at or above high severity \(2 high\)/);
   t.regex(worse.stdout, /alice@acme\.com is not enrolled in 2-Step Verification \[new\]/);
   t.regex(worse.stdout, /fixed: gcp-users-2sv-enrolled gcp:acme-prod:user\/bob/);
 

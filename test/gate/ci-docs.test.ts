@@ -115,7 +115,7 @@ for (const platform of ['GitHub Actions', 'GitLab CI']) {
       const expected = isGate(command) ? 1 : 0;
       t.is(run.code, expected, describe(run, command));
       if (isGate(command)) {
-        t.regex(run.stderr, /gate failed — 1 new failing result\(s\) at or above high severity \(1 high\)/);
+        t.regex(run.stderr, /gate failed — 1 new failing result at or above high severity \(1 high\)/);
         const report = JSON.parse(await readFile(join(dir, 'reports', 'cloudward.json'), 'utf8')) as Report;
         t.deepEqual(report.results.filter((r) => r.baselineState === 'new').map((r) => r.resource.uid), ['gcp:408813245716:user/ben@acme.com']);
         for (const name of ['cloudward.json', 'cloudward.sarif', 'cloudward.junit.xml', 'cloudward.md']) t.true((await stat(join(dir, 'reports', name))).size > 0, name);
@@ -142,7 +142,7 @@ test('"Try it on the example": every command exits as its "# exit N" line says',
     t.not(command.expect, undefined, `${command.text} has no "# exit N" line`);
     const run = await cloudward(command.args, { cwd: dir });
     t.is(run.code, command.expect, describe(run, command));
-    if (isGate(command) && command.args.includes('--waivers') && !command.args.includes('critical')) t.regex(run.stderr, /1 new failing result\(s\) at or above high severity \(1 high\)/);
+    if (isGate(command) && command.args.includes('--waivers') && !command.args.includes('critical')) t.regex(run.stderr, /1 new failing result at or above high severity \(1 high\)/);
     if (isDiff(command)) t.regex(run.stdout, /New findings \(1\)\n  \+ high {5}gcp-users-2sv-enrolled gcp:408813245716:user\/ben@acme\.com/);
   }
 });

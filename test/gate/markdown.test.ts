@@ -27,7 +27,7 @@ test('markdown of a huge report stays under 1 MB, summarised per check with a no
   t.regex(markdown, /### Failing \(50001\)/);
   t.regex(markdown, /- … and 49990 more/);
   t.is(markdown.match(/^- `gcp:acme-prod:user\//gm)?.length, MARKDOWN_PER_CHECK);
-  t.regex(markdown, /> \[!NOTE\]\n> This summary leaves out 49990 result\(s\) to stay under 1000 kB\. The JSON and SARIF reports list every result\./);
+  t.regex(markdown, /> \[!NOTE\]\n> This summary leaves out 49990 results to stay under 1000 kB\. The JSON and SARIF reports list every result\./);
 });
 
 test('when even the shortest lists do not fit, results are dropped per check first, then the text is cut at a line', async (t) => {
@@ -47,7 +47,7 @@ test('a small report is complete and has no truncation note', async (t) => {
   const report = await reportOf(gcpSnapshot({ users: [{ name: 'alice', mfa: 'disabled' }] }));
   const markdown = renderMarkdown(report, CONTEXT);
   t.notRegex(markdown, /NOTE/);
-  t.regex(markdown, /^## cloudward: gate failed ❌\n\n> 1 failing result\(s\) at or above high severity \(1 high\)\./);
+  t.regex(markdown, /^## cloudward: gate failed ❌\n\n> 1 failing result at or above high severity \(1 high\)\./);
   t.regex(markdown, /\| \*\*M1026 Privileged Account Management\*\* \| [\d.]+ \| 1 \| 2 \| 0 \| 0 \|/);
   t.regex(markdown, /\*\*Fix:\*\* /);
 });
@@ -67,7 +67,7 @@ test('text from the snapshot cannot inject Markdown, HTML or @mentions', async (
 test('the CLI writes markdown for the example tenant', async (t) => {
   const run = await cloudward(['audit', EXAMPLE, '--format', 'markdown', '--fail-on', 'none']);
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stdout, /^## cloudward: gate passed ✅/);
+  t.regex(run.stdout, /^## cloudward: gate not applied/);
   t.regex(run.stdout, /### Failing \(\d+\)/);
   t.regex(run.stdout, /### Not assessed: data missing, counted as not passing \(\d+\)/);
 });

@@ -101,6 +101,6 @@ test('a rule with more than 20 tags keeps 20, with a notification and a warning'
   const rule = log.runs[0]!.tool.driver.rules[0]!;
   t.is(rule.properties.tags.length, SARIF_MAX_TAGS);
   t.is(warnings.length, 1);
-  t.regex(warnings[0]!, new RegExp(`1 rule\\(s\\) had more than 20 tags.*${report.checks[0]!.id}`));
+  t.regex(warnings[0]!, new RegExp(`1 rule had more than 20 tags.*${report.checks[0]!.id}`));
   t.regex(log.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text, /more than 20 tags/);
 });

@@ -62,7 +62,7 @@ test('waivers are active, expired or stale, and waived results count as not pass
 
   const text = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', waivers]);
   t.regex(text.stdout, /Waived \(2\)\n  ~ gcp-users-2sv-enrolled gcp:acme-prod:user\/break-glass-1 — Emergency access accounts/);
-  t.regex(text.stdout, /! deployer-owner .*expired 2026-11-17; no longer waives \(1 result\(s\) count again\)/);
+  t.regex(text.stdout, /! deployer-owner .*expired 2026-11-17; no longer waives \(1 result counts again\)/);
   t.regex(text.stdout, /! alice-2sv .*stale: matches no failing or unknown result; remove it/);
 });
 

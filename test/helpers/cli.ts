@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'cloudward.js');
@@ -15,8 +15,74 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, with colour off unless the test asks for it. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliRun> {
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Run in a process of its own, as `node bin/cloudward.js` (also chosen when NODE_OPTIONS is set). */
+  process?: boolean;
+}
+
+/**
+ * Runs the built CLI with colour off unless the test asks for it. By default in this process, through the same
+ * `main()` that bin/cloudward.js calls, with stdout and stderr captured, the environment and working folder set for
+ * the run: a node process per run cost most of the suite's time. Runs are serialised, since streams, environment and
+ * working folder belong to the process. `process: true` (and NODE_OPTIONS) spawns the real thing.
+ */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  // CLOUDWARD_TEST_PROCESS=1 runs every call as a process, to compare or to rule the in-process runner out.
+  if (options.process || options.env?.NODE_OPTIONS !== undefined || process.env.CLOUDWARD_TEST_PROCESS === '1') return runCliProcess(args, options);
+  const run = queue.then(() => runInProcess(args, options));
+  queue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+let queue: Promise<void> = Promise.resolve();
+const MAIN = pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href;
+
+type Write = typeof process.stdout.write;
+
+/** A stream's write that keeps what it is given (and calls back, as a drained stream would). */
+function capture(into: string[]): Write {
+  return ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => {
+    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (done) queueMicrotask(() => done(null));
+    return true;
+  }) as Write;
+}
+
+async function runInProcess(args: string[], options: CliOptions): Promise<CliRun> {
+  const { main } = (await import(MAIN)) as { main: (argv: string[]) => Promise<number> };
+  const env: Record<string, string | undefined> = { NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env };
+  const saved = Object.keys(env).map((key) => [key, process.env[key]] as const);
+  const setEnv = (key: string, value: string | undefined) => {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  };
+  const cwd = process.cwd();
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const writes = { out: process.stdout.write, err: process.stderr.write };
+  for (const [key, value] of Object.entries(env)) setEnv(key, value);
+  process.chdir(options.cwd ?? ROOT);
+  process.stdout.write = capture(stdout);
+  process.stderr.write = capture(stderr);
+  try {
+    const code = await main(args);
+    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+  } finally {
+    process.stdout.write = writes.out;
+    process.stderr.write = writes.err;
+    process.chdir(cwd);
+    for (const [key, value] of saved) setEnv(key, value);
+  }
+}
+
+/** Runs `node bin/cloudward.js` as a user would: a process of its own. */
+export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
