@@ -10,6 +10,7 @@ COPY bin ./bin
 COPY src ./src
 COPY scripts ./scripts
 COPY policies ./policies
+COPY detections ./detections
 COPY schemas ./schemas
 COPY collectors ./collectors
 # `npm ci` builds dist/ and the policy cache through `prepare`; the dev tools are dropped afterwards.
@@ -22,6 +23,7 @@ COPY --from=build --chown=root:root /app/package.json ./
 COPY --from=build --chown=root:root /app/bin ./bin
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/policies ./policies
+COPY --from=build --chown=root:root /app/detections ./detections
 COPY --from=build --chown=root:root /app/schemas ./schemas
 COPY --from=build --chown=root:root /app/collectors ./collectors
 COPY --from=build --chown=root:root /app/node_modules ./node_modules

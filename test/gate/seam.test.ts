@@ -22,7 +22,7 @@ test('the gate decides from results and the scorecard alone, before any report e
   const scorecard = score([], []);
   const failing = decideGate([result('fail', 'high'), result('pass', 'critical')], scorecard, undefined, undefined, { failOn: 'high' });
   t.false(failing.decision.passed);
-  t.deepEqual(failing.decision.reasons, ['1 failing result(s) at or above high severity (1 high).']);
+  t.deepEqual(failing.decision.reasons, ['1 failing result at or above high severity (1 high).']);
   t.regex(failing.summary, /^cloudward: gate failed — 1 failing result/);
   const baseline = { file: 'main.json', new: 0, unchanged: 1, fixed: 0, fixedResults: [] };
   const newOnly = decideGate([result('fail', 'high', 'unchanged')], scorecard, baseline, [], { failOn: 'high', failOnNewOnly: true });

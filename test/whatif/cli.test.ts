@@ -23,7 +23,7 @@ test('a plan attaching AdministratorAccess to a user without MFA fails the gate 
   t.regex(run.stdout, /dev-priya .*has no MFA device \[new\]\n.*\n\s+caused by aws_iam_user_policy_attachment\.ops_admin \(test\/fixtures\/whatif\/acme-tf\/main\.tf:13\)/);
   t.regex(run.stdout, /What-if: plan .*admin-no-mfa\.plan\.json — 1 change\(s\) projected, 0 unknown, 1 not projected/);
   t.regex(run.stdout, /aws_s3_bucket\.logs \[create\] not-projected/);
-  t.regex(messageLines(run.stderr).at(-1)!, /gate failed — 2 new failing result\(s\)/);
+  t.regex(messageLines(run.stderr).at(-1)!, /gate failed — 2 new failing results/);
 });
 
 test('the JSON report of a what-if run names causes, lists every change and validates against the report schema', async (t) => {
