@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Severity } from '../engine/types.js';
-import { SECURITY_SEVERITY } from '../report/sarif.js';
+import { pascalCase, SECURITY_SEVERITY } from '../report/sarif.js';
 import { OCSF_VERSION } from '../report/ocsf.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 import type { EngineStats, Finding } from './engine.js';
@@ -127,7 +127,6 @@ export function renderJson(report: DetectReport): string {
 const sarifUri = (file: string): string => (isAbsolute(file) ? pathToFileURL(file).href : encodeURI(file.split(sep).join('/')));
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
-const pascal = (id: string): string => id.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase());
 
 export function renderSarif(report: DetectReport, category = 'cloudward-detect'): string {
   const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
@@ -144,7 +143,7 @@ export function renderSarif(report: DetectReport, category = 'cloudward-detect')
             informationUri: report.tool.informationUri,
             rules: report.rules.map((r) => ({
               id: r.id,
-              name: pascal(r.id),
+              name: pascalCase(r.id),
               shortDescription: { text: r.title },
               fullDescription: { text: r.description.slice(0, 1024) },
               help: { text: `${r.description}\n\nResponse: ${r.response}`, markdown: `**${r.title}**\n\n${r.description}\n\n**Response:** ${r.response}\n\n- ATT&CK: T1059.009${r.related.length ? `, ${r.related.join(', ')}` : ''}\n- DET0078 / AN0215 tunables: ${r.tunables.join(', ')}` },

@@ -12,7 +12,7 @@ export const SARIF_MAX_RESULTS = 25_000;
 export const SARIF_MAX_TAGS = 20;
 const MAX_FULL_DESCRIPTION = 1024;
 
-function pascalCase(id: string): string {
+export function pascalCase(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase());
 }
 
