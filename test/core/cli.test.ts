@@ -98,6 +98,14 @@ test('checks list, checks show and test work on the built-in checks', async (t) 
   const cases = await runCli(['test']);
   t.is(cases.code, 0, cases.stdout);
   t.regex(cases.stdout, /^\d+ passed, 0 failed$/m);
+  t.regex(cases.stdout, /^\d+ checks, 13 detection rules, \d+ cases$/m, 'the built-in detection rules run with the built-in checks');
+});
+
+test('cloudward test --rules fails (exit 1) on a detection rule whose test events do not raise the expected findings', async (t) => {
+  const run = await runCli(['test', fixture('bad', 'policies', 'failing-case.yaml'), '--checks', 'failing-case', '--rules', fixture('bad', 'detections', 'access-denied-recon-burst.yaml')]);
+  t.is(run.code, 1);
+  t.regex(run.stdout, /FAIL access-denied-recon-burst: twelve denials in twelve seconds fire once/);
+  t.regex(run.stdout, /expected 2 findings, got 1 finding/);
 });
 
 test('cloudward test DIR fails (exit 1) on a user check whose case does not hold, naming the case', async (t) => {
