@@ -18,6 +18,12 @@ export interface RawBundle {
   collectedAt: string;
   documents: RawDocument[];
   gaps: Gap[];
+  /**
+   * Set by a `--shard K/N` run of a tenant- or organization-wide collector: whether this shard emits the
+   * organization-wide part (the directory, its principals and roles: shard 1 only) and which of the scopes read
+   * are its own sources, so the N shard snapshots merge without a resource in two of them.
+   */
+  shard?: { organization: boolean; scopes: string[] };
 }
 
 /** Progress lines go to stderr: a live line on a TTY, plain lines in CI, nothing with --quiet. */

@@ -228,8 +228,9 @@ export function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string 
 
 /**
  * Scopes of one provider and kind that come from several files (the shards of one collection) are put in scope-id
- * order, with their resources after them in that order, so merging shards in any order gives the snapshot (and
- * digest) of one unsharded run. A file's own order is kept for everything else.
+ * order, with their resources after them in that order, after the provider's other scopes and resources (the
+ * tenant or organization shard 1 holds), so merging shards in any order gives the snapshot (and digest) of one
+ * unsharded run. A file's own order is kept for everything else.
  */
 function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): void {
   const groupOf = (provider: string, scope: { kind: string }) => `${provider}:${scope.kind}`;
@@ -241,14 +242,23 @@ function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): 
   const reordered = new Set([...files].filter(([, from]) => from.size > 1).map(([group]) => group));
   if (reordered.size === 0) return;
   const rank = new Map<string, number>();
+  // A sharded group goes right after the last item of its provider outside it (the organization-wide part one shard
+  // holds, which an unsharded run writes first), else where its first member is.
+  const providerOf = (group: string) => group.slice(0, group.indexOf(':'));
   const regroup = <T>(items: T[], groupKey: (item: T) => string, sortKey: (item: T) => number | string): T[] => {
-    const out: T[] = [];
-    const done = new Set<string>();
-    items.forEach((item) => {
+    const anchor = new Map<string, number>();
+    items.forEach((item, i) => {
       const group = groupKey(item);
-      if (!reordered.has(group)) out.push(item);
-      else if (!done.has(group)) {
-        done.add(group);
+      if (reordered.has(group) && !anchor.has(group)) anchor.set(group, i);
+    });
+    for (const group of anchor.keys()) {
+      const last = items.findLastIndex((item) => !reordered.has(groupKey(item)) && providerOf(groupKey(item)) === providerOf(group));
+      if (last >= 0) anchor.set(group, last + 0.5);
+    }
+    const out: T[] = [];
+    const place = (at: number) => {
+      for (const [group, index] of anchor) {
+        if (index !== at) continue;
         const members = items.map((m, i) => ({ m, i })).filter(({ m }) => groupKey(m) === group);
         members.sort((a, b) => {
           const ka = sortKey(a.m);
@@ -257,6 +267,11 @@ function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): 
         });
         out.push(...members.map(({ m }) => m));
       }
+    };
+    items.forEach((item, i) => {
+      place(i);
+      if (!reordered.has(groupKey(item))) out.push(item);
+      place(i + 0.5);
     });
     return out;
   };

@@ -120,17 +120,25 @@ async function readTenant(clients: AzureClients, documents: RawDocument[]): Prom
   ]);
 }
 
-async function readSubscription(clients: AzureClients, subscriptionId: string, documents: RawDocument[]): Promise<void> {
+/**
+ * A subscription's documents: its role assignments, definitions and PIM schedules (`access`, which make the
+ * tenant-wide principals and roles) and its diagnostic settings (`diagnostics`, its own controls).
+ */
+async function readSubscription(clients: AzureClients, subscriptionId: string, documents: RawDocument[], parts: { access: boolean; diagnostics: boolean }): Promise<void> {
   const auth = clients.authorization(subscriptionId);
   const scope = `subscriptions/${subscriptionId}`;
   const base = `/subscriptions/${subscriptionId}/providers`;
   const read = (kind: DocumentKindValue, path: string, list: () => Promise<unknown[]>) => attempt(documents, kind, subscriptionOrigin(subscriptionId, `arm: GET ${path}`), path, list);
   await Promise.all([
-    read(DocumentKind.roleAssignments, `${base}/Microsoft.Authorization/roleAssignments`, () => sdkList(auth.roleAssignments.listForSubscription())),
-    read(DocumentKind.roleDefinitions, `${base}/Microsoft.Authorization/roleDefinitions`, () => sdkList(auth.roleDefinitions.list(scope))),
-    read(DocumentKind.roleEligibilitySchedules, `${base}/Microsoft.Authorization/roleEligibilitySchedules`, () => sdkList(auth.roleEligibilitySchedules.listForScope(scope))),
-    read(DocumentKind.roleAssignmentScheduleInstances, `${base}/Microsoft.Authorization/roleAssignmentScheduleInstances`, () => sdkList(auth.roleAssignmentScheduleInstances.listForScope(scope))),
-    read(DocumentKind.diagnosticSettings, `${base}/Microsoft.Insights/diagnosticSettings`, () => clients.pages('arm', `${base}/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview`)),
+    ...(parts.access
+      ? [
+          read(DocumentKind.roleAssignments, `${base}/Microsoft.Authorization/roleAssignments`, () => sdkList(auth.roleAssignments.listForSubscription())),
+          read(DocumentKind.roleDefinitions, `${base}/Microsoft.Authorization/roleDefinitions`, () => sdkList(auth.roleDefinitions.list(scope))),
+          read(DocumentKind.roleEligibilitySchedules, `${base}/Microsoft.Authorization/roleEligibilitySchedules`, () => sdkList(auth.roleEligibilitySchedules.listForScope(scope))),
+          read(DocumentKind.roleAssignmentScheduleInstances, `${base}/Microsoft.Authorization/roleAssignmentScheduleInstances`, () => sdkList(auth.roleAssignmentScheduleInstances.listForScope(scope))),
+        ]
+      : []),
+    ...(parts.diagnostics ? [read(DocumentKind.diagnosticSettings, `${base}/Microsoft.Insights/diagnosticSettings`, () => clients.pages('arm', `${base}/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview`))] : []),
   ]);
 }
 
@@ -188,23 +196,28 @@ export async function collectAzure(context: CollectContext): Promise<RawBundle[]
   const collectedAt = collectionTime(context);
   const documents: RawDocument[] = [];
   const { ids: all, tenantId: listedTenant } = await listSubscriptions(clients, settings, documents);
-  // A shard reads its share of the subscriptions and the whole directory: each shard is a complete view of the
-  // tenant for its subscriptions (principals are tenant-wide, so shards are audited one by one, not merged).
+  // Principals and roles are tenant-wide and each one's privilege is the sum of its assignments in every
+  // subscription, so shard 1 alone reads the directory and every subscription's access documents and emits the
+  // tenant; each shard reads the diagnostic settings of its own subscriptions and emits them as sources.
   const ids = selectShard(all, (id) => id, context.shard);
+  const own = new Set(ids);
+  const organization = !context.shard || context.shard.index === 1;
   const tenantId = (settings.tenant && GUID.test(settings.tenant) ? settings.tenant : undefined) ?? listedTenant;
-  context.progress.status(`azure: reading the directory and ${ids.length} subscription(s)`);
-  await readTenant(clients, documents);
+  context.progress.status(organization ? `azure: reading the directory and ${ids.length} subscription(s)` : `azure: reading ${ids.length} subscription(s)`);
+  if (organization) await readTenant(clients, documents);
+  else if (!tenantId) await attempt(documents, DocumentKind.organization, 'graph: GET /organization', '/organization', () => clients.pages('graph', '/v1.0/organization?$select=id,displayName,verifiedDomains'));
   const organizationId = itemsOfKind<{ id?: string }>(documents, DocumentKind.organization)[0]?.id;
   const tenant = tenantId ?? organizationId;
   if (!tenant) throw new UserError('cannot tell which tenant the credential belongs to', { hint: 'pass --tenant <tenant id>' });
+  const read = organization ? all : ids;
   const limit = pLimit(settings.concurrency);
   let done = 0;
   await Promise.all(
-    ids.map((id) =>
+    read.map((id) =>
       limit(async () => {
-        await readSubscription(clients, id, documents);
+        await readSubscription(clients, id, documents, { access: organization, diagnostics: own.has(id) });
         done++;
-        context.progress.status(`azure: subscription ${id} read (${done}/${ids.length}), ${stats.calls} calls, ${stats.throttled} throttled`);
+        context.progress.status(`azure: subscription ${id} read (${done}/${read.length}), ${stats.calls} calls, ${stats.throttled} throttled`);
       }),
     ),
   );
@@ -219,7 +232,7 @@ export async function collectAzure(context: CollectContext): Promise<RawBundle[]
       }),
     ),
   );
-  const bundle = tenantBundle(tenant, 'live', collectedAt, documents);
+  const bundle = { ...tenantBundle(tenant, 'live', collectedAt, documents), ...(context.shard ? { shard: { organization, scopes: ids } } : {}) };
   if (context.rawOut) await writeRawBundle(context.rawOut, bundle);
   for (const gap of bundle.gaps) context.progress.warn(`azure: ${gap.what} not read (${gap.call ?? ''}): ${gap.reason}`);
   return [bundle];

@@ -2,7 +2,7 @@
  * The Azure normalizer (pure): one tenant bundle — Graph documents plus every subscription's ARM documents — becomes
  * the tenant's sources (the tenant and each subscription, each with its own gaps), principals, roles and controls.
  */
-import type { Gap, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import type { Control, Gap, Principal, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, type DirectoryRoleDefinition, type RoleDefinition, type Subscription } from './documents.js';
 import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
@@ -75,44 +75,64 @@ function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocum
   return roles;
 }
 
-/** Gaps for the tenant source and for each subscription source (by the subscription their call names). */
+/** Gaps about who holds which role: the tenant's, since principals and roles are tenant-wide. */
+const ACCESS_TOPICS = new Set(['azure.role-assignments', 'azure.pim']);
+
+/**
+ * Gaps for the tenant source and for each subscription source (by the subscription their call names). A
+ * subscription's access gaps (role assignments, definitions, PIM) leave the tenant-wide principals and roles
+ * incomplete, so they are the tenant's; a subscription keeps the gaps about its own controls.
+ */
 function splitGaps(gaps: readonly Gap[], subscriptions: ReadonlyMap<string, string>): { tenant: Gap[]; bySubscription: Map<string, Gap[]> } {
   const tenant: Gap[] = [];
   const bySubscription = new Map<string, Gap[]>();
   for (const gap of gaps) {
     const id = subscriptionOfCall(gap.call);
-    if (id && subscriptions.has(id)) bySubscription.set(id, [...(bySubscription.get(id) ?? []), gap]);
+    if (id && subscriptions.has(id) && !ACCESS_TOPICS.has(gap.what)) bySubscription.set(id, [...(bySubscription.get(id) ?? []), gap]);
     else tenant.push(gap);
   }
   return { tenant, bySubscription };
 }
 
+const sortByUid = <T extends { uid: string }>(items: T[]) => items.sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+
+/**
+ * A tenant bundle's sources and resources: the tenant (its directory, principals, roles and tenant controls) then
+ * each subscription with its controls, in subscription id order. A `--shard` bundle holds the tenant only on shard
+ * 1 and only its own subscriptions, so the shards' snapshots merge to the unsharded one.
+ */
 function normalizeTenant(bundle: RawBundle): SnapshotPart {
   const tenantId = lower(bundle.scope.id);
   const scope: Scope = { ...bundle.scope };
   const { documents } = bundle;
-  const subscriptions = subscriptionsOf(bundle);
+  const read = subscriptionsOf(bundle);
+  const own = bundle.shard ? new Set(bundle.shard.scopes.map(lower)) : undefined;
+  const subscriptions = own ? new Map([...read].filter(([id]) => own.has(id))) : read;
   const { tenant: tenantGaps, bySubscription } = splitGaps(bundle.gaps, subscriptions);
-  // Principals and roles are tenant-wide: an assignment list a subscription could not give leaves them incomplete too.
-  for (const gaps of bySubscription.values()) tenantGaps.push(...gaps.filter((g) => g.what === 'azure.role-assignments' || g.what === 'azure.pim'));
-  const sources: Source[] = [{ provider: 'azure', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: tenantGaps }];
-  const controls = tenantControls(tenantId, scope, documents);
+  const sources: Source[] = [];
+  const controls: Control[] = [];
+  let principals: Principal[] = [];
+  let roles: Role[] = [];
+  if (!bundle.shard || bundle.shard.organization) {
+    sources.push({ provider: 'azure', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: tenantGaps });
+    controls.push(...sortByUid(tenantControls(tenantId, scope, documents)));
+    const grants = [...directoryGrants(tenantId, documents), ...azureGrants(tenantId, documents)];
+    const roleMap = buildRoles(tenantId, scope, documents, grants);
+    const registrationRead = documents.some((d) => d.kind === DocumentKind.registrationDetails) && !tenantGaps.some((g) => g.what === 'azure.mfa-registration');
+    principals = buildPrincipals({ tenantId, scope, documents, roles: roleMap, subscriptionNames: read, registrationRead }, grants);
+    const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
+    for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {
+      const user = principals.find((p) => p.uid === uid)!;
+      user.details = { ...user.details, mfaEnforcement: enforcement };
+    }
+    roles = sortByUid([...roleMap.values()]);
+  }
   for (const [id, name] of subscriptions) {
     const subScope: Scope = { kind: 'subscription', id, name };
     sources.push({ provider: 'azure', scope: subScope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bySubscription.get(id) ?? [] });
-    controls.push(...diagnosticSettingControls(subScope, documents.filter((d) => d.kind === DocumentKind.diagnosticSettings && lower(subscriptionOfOrigin(d.origin)) === id)));
+    controls.push(...sortByUid(diagnosticSettingControls(subScope, documents.filter((d) => d.kind === DocumentKind.diagnosticSettings && lower(subscriptionOfOrigin(d.origin)) === id))));
   }
-  const grants = [...directoryGrants(tenantId, documents), ...azureGrants(tenantId, documents)];
-  const roles = buildRoles(tenantId, scope, documents, grants);
-  const registrationRead = documents.some((d) => d.kind === DocumentKind.registrationDetails) && !tenantGaps.some((g) => g.what === 'azure.mfa-registration');
-  const principals = buildPrincipals({ tenantId, scope, documents, roles, subscriptionNames: subscriptions, registrationRead }, grants);
-  const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
-  for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {
-    const user = principals.find((p) => p.uid === uid)!;
-    user.details = { ...user.details, mfaEnforcement: enforcement };
-  }
-  const sortByUid = <T extends { uid: string }>(items: T[]) => items.sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
-  return { sources, principals, roles: sortByUid([...roles.values()]), controls: sortByUid(controls), hosts: [] };
+  return { sources, principals, roles, controls, hosts: [] };
 }
 
 /** Normalizes Azure bundles, one per tenant. */

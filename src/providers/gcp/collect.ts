@@ -193,7 +193,7 @@ export async function collectGcp(context: CollectContext): Promise<RawBundle[]> 
   const projectFlags = ([] as string[]).concat((options.project as string[] | string | undefined) ?? []);
   if (org !== undefined && !/^\d+$/.test(org)) throw new UserError(`--organization must be a numeric organization id, not "${org}"`, { where: '--organization', hint: 'find it with `gcloud organizations list`' });
   if (!org && projectFlags.length === 0) throw new UserError('say what to read: --organization ID or --project ID', { hint: 'e.g. cloudward collect gcp --organization 123456789012 --output gcp.json' });
-  if (context.shard) throw new UserError('--shard is not supported by the GCP collector', { where: '--shard', hint: 'Cloud Asset Inventory reads the whole organization in pages; run one collection per organization instead' });
+  if (context.shard) throw new UserError('--shard is not supported by the GCP collector', { where: '--shard', hint: 'principals, service accounts and custom roles are joined across projects, so GCP shards would not merge; run one collection per organization (raise --concurrency instead)' });
   const concurrency = positiveInteger(options.concurrency, '--concurrency', 8);
   const maxAttempts = positiveInteger(options.maxAttempts, '--max-attempts', 5);
   const clients = await createClients(options.endpoint as string | undefined);
