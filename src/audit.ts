@@ -20,6 +20,11 @@ export interface AuditInput {
   generatedAt?: string;
   /** Results already evaluated on this snapshot with these checks (what-if reuses those of unchanged scopes). */
   results?: Result[];
+  /**
+   * What the run's outputs never show and so need not be made (default: everything). Fingerprints are made anyway
+   * when a baseline is compared.
+   */
+  omit?: { passEvidence?: boolean; fingerprints?: boolean };
 }
 
 /** Everything an audit decided, before any report is made of it. Holds no reference to the snapshot's resources. */
@@ -39,11 +44,11 @@ export function judgeSnapshot(input: AuditInput): Judgement {
   assertSomethingToGate(input.checks.length, input.gate);
   const { snapshot } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
-  let evaluated = input.results ?? evaluate(snapshot, input.checks);
+  let evaluated = input.results ?? evaluate(snapshot, input.checks, undefined, { passEvidence: !input.omit?.passEvidence });
   const waived = input.waivers ? applyWaivers(evaluated, input.waivers, generatedAt) : undefined;
   if (waived) evaluated = waived.results;
   const scorecard = score(evaluated, input.checks);
-  const results = reportResults(evaluated, input.checks);
+  const results = reportResults(evaluated, input.checks, { fingerprints: input.baseline !== undefined || !input.omit?.fingerprints });
   const baseline = input.baseline ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id))) : undefined;
   assertSomethingToGate(input.checks.length, input.gate, results.length);
   const verdict = decideGate(results, scorecard, baseline, waived?.notes, input.gate);

@@ -53,6 +53,10 @@ export interface AuditFlags {
 /** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
 export const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
 const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
+/** Formats that never show a passing result's evidence, and those that never show a fingerprint. */
+const NO_PASS_EVIDENCE_FORMATS = new Set(['text', 'markdown', 'csv']);
+const NO_FINGERPRINT_FORMATS = new Set(['text', 'markdown', 'html']);
+
 
 /** The show filters: which results human formats list. They never change the score, the summary or the gate. */
 export function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
@@ -156,6 +160,16 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
         failOnNewOnly: flags.failOnNewOnly ?? config.failOnNewOnly ?? false,
       },
       ...(waivers ? { waivers } : {}),
+      // What none of the run's outputs show is not made (at 100k principals: an evidence summary per pass, a hash per
+      // result). A what-if audit compares findings by fingerprint, so it makes everything.
+      ...(flags.plan
+        ? {}
+        : {
+            omit: {
+              passEvidence: plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
+              fingerprints: plan.every(({ format }) => NO_FINGERPRINT_FORMATS.has(format)),
+            },
+          }),
     };
     const audited: { judgement: Judgement; annotate?: (report: Report) => void } = flags.plan
       ? await auditWithPlan(input, { plan: flags.plan, raw: flags.raw, ...(flags.planDir ? { planDir: flags.planDir } : {}), snapshotNames: snapshots }, (line) => progress.status(line))

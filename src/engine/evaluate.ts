@@ -111,6 +111,8 @@ interface SourceEntry {
 interface ResourceList {
   resources: AnyResource[];
   sources: Array<SourceEntry | undefined>;
+  /** What results say about each resource, made on first use and shared by every check over the list. */
+  subjects?: Array<ResultResource | undefined>;
 }
 
 /** Resources grouped for fast selection: by kind, then by provider, then by source. */
@@ -240,12 +242,32 @@ export function judge(check: Check, kind: ResourceKind, resource: AnyResource, c
   return judgeFrom(check, kind, resource, context.sources.get(key), context, members);
 }
 
-function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>): Result {
+/** What evaluation may leave out because no output of the run shows it. */
+export interface EvaluateOptions {
+  /** Evidence of passing results (default true); without it a pass carries an empty `observed`. */
+  passEvidence?: boolean;
+}
+
+/** The evidence of a pass when the run shows none: shared, never modified. */
+const NO_PASS_EVIDENCE: Evidence = Object.freeze({ observed: Object.freeze({}) as Record<string, unknown> }) as Evidence;
+
+function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>, passEvidence = true, shared?: ResultResource): Result {
   const time = sourceEntry?.time ?? context.fallbackTime;
-  const observed: Record<string, unknown> = {};
-  const missing: string[] = [];
   const paths = check.evidencePaths;
   const pointers = pointersOf(check);
+  let decided: boolean | undefined;
+  if (!passEvidence && !members) {
+    // Decide first, and summarize evidence only for a result that will show it.
+    let anyMissing = false;
+    for (let i = 0; i < paths.length && !anyMissing; i++) anyMissing = isMissing(valueAt(resource, paths[i]!));
+    const gapped = check.needs !== undefined && sourceEntry !== undefined && sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
+    if (!anyMissing && !gapped) {
+      decided = check.requires.call(time, resource) as boolean;
+      if (decided) return { checkId: check.id, resource: shared ?? sharedResultResource(kind, resource), status: 'pass', message: check.title, evidence: NO_PASS_EVIDENCE };
+    }
+  }
+  const observed: Record<string, unknown> = {};
+  const missing: string[] = [];
   for (let i = 0; i < paths.length; i++) {
     const value = valueAt(resource, paths[i]!);
     if (isMissing(value)) missing.push(pointers[i]!);
@@ -254,7 +276,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   const evidence: Evidence = { observed };
   if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
   const checkId = check.id;
-  const subject = kind === 'scopes' ? resultResource(kind, resource) : sharedResultResource(kind, resource);
+  const subject = kind === 'scopes' ? resultResource(kind, resource) : (shared ?? sharedResultResource(kind, resource));
 
   const sourceGaps = sourceEntry ? sourceEntry.source.gaps : NO_GAPS;
   const gaps = check.needs && sourceGaps.length > 0 ? sourceGaps.filter((g) => check.needs!.includes(g.what)) : NO_GAPS;
@@ -263,7 +285,8 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     return { checkId, resource: subject, status: 'unknown', message: `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`, evidence };
   }
 
-  const valid = check.requires.call(time, resource) as boolean;
+  // A verdict the pass shortcut above already reached (its errors are still those of this resource).
+  const valid = decided ?? (check.requires.call(time, resource) as boolean);
   if (valid && missing.length === 0) {
     return { checkId, resource: subject, status: 'pass', message: check.title, evidence: members ? evidence : sharedPassEvidence(check, evidence) };
   }
@@ -309,10 +332,13 @@ function aggregateScope(check: Check, scope: AnyResource, context: EvaluationCon
 }
 
 /** Runs every check over every resource its `where` selects. Pure: the snapshot is not modified. */
-export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot)): Result[] {
+export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot), options: EvaluateOptions = {}): Result[] {
+  const passEvidence = options.passEvidence ?? true;
   const results: Result[] = [];
   for (const check of checks) {
-    for (const { resources, sources } of context.index.lists(check.resource, check.providers)) {
+    for (const list of context.index.lists(check.resource, check.providers)) {
+      const { resources, sources } = list;
+      const subjects = check.resource === 'scopes' ? undefined : (list.subjects ??= new Array<ResultResource | undefined>(resources.length));
       for (let i = 0; i < resources.length; i++) {
         const candidate = resources[i]!;
         if (!check.matches.call(sources[i]?.time ?? context.fallbackTime, candidate)) continue;
@@ -320,7 +346,8 @@ export function evaluate(snapshot: Snapshot, checks: Check[], context = new Eval
           const { resource, members } = aggregateScope(check, candidate, context);
           results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));
         } else {
-          results.push(judgeFrom(check, check.resource, candidate, sources[i], context));
+          const subject = (subjects![i] ??= sharedResultResource(check.resource, candidate));
+          results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject));
         }
       }
     }

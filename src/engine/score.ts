@@ -79,8 +79,14 @@ export function score(results: Result[], checks: Check[]): Scorecard {
 
   // The cells a check's results count in, found once per check instead of once per result.
   const cellsOf = new Map<string, { weight: number; mitigation: ScoreCell; measure: ScoreCell; severity: StatusCounts }>();
+  let lastScope: object | undefined;
+  let lastScopeCell: ScopeScore | undefined;
+  let lastProviderCell: (ScoreCell & { provider: string }) | undefined;
+  let lastCheckId: string | undefined;
+  let lastCells: { weight: number; mitigation: ScoreCell; measure: ScoreCell; severity: StatusCounts } | undefined;
   for (const result of results) {
-    let cells = cellsOf.get(result.checkId);
+    // Results come in runs of one check: the last check's cells are usually this one's.
+    let cells = result.checkId === lastCheckId ? lastCells : cellsOf.get(result.checkId);
     if (!cells) {
       const check = byId.get(result.checkId);
       if (!check) continue;
@@ -92,27 +98,35 @@ export function score(results: Result[], checks: Check[]): Scorecard {
       };
       cellsOf.set(result.checkId, cells);
     }
+    lastCheckId = result.checkId;
+    lastCells = cells;
     const weight = cells.weight;
     add(overall, result.status, weight);
     add(cells.mitigation, result.status, weight);
     add(cells.measure, result.status, weight);
     cells.severity[result.status]++;
     const { provider, scope } = result.resource;
-    // A resource's results share its scope object: look the cell up by identity before building the key string.
-    let scopeCell = scopeByObject.get(scope);
-    if (!scopeCell) {
-      const key = scopeKey(provider, scope);
-      scopeCell = scopes.get(key);
+    // A resource's results share its scope object, and results come in runs of one scope: reuse the last cells, else
+    // look them up by identity before building the key string.
+    if (scope !== lastScope) {
+      let scopeCell = scopeByObject.get(scope);
       if (!scopeCell) {
-        scopeCell = { ...emptyCell(), uid: key, provider, kind: scope.kind, id: scope.id, ...(scope.name ? { name: scope.name } : {}) };
-        scopes.set(key, scopeCell);
+        const key = scopeKey(provider, scope);
+        scopeCell = scopes.get(key);
+        if (!scopeCell) {
+          scopeCell = { ...emptyCell(), uid: key, provider, kind: scope.kind, id: scope.id, ...(scope.name ? { name: scope.name } : {}) };
+          scopes.set(key, scopeCell);
+        }
+        scopeByObject.set(scope, scopeCell);
       }
-      scopeByObject.set(scope, scopeCell);
+      let providerCell = providers.get(provider);
+      if (!providerCell) providers.set(provider, (providerCell = { ...emptyCell(), provider }));
+      lastScope = scope;
+      lastScopeCell = scopeCell;
+      lastProviderCell = providerCell;
     }
-    add(scopeCell, result.status, weight);
-    let providerCell = providers.get(provider);
-    if (!providerCell) providers.set(provider, (providerCell = { ...emptyCell(), provider }));
-    add(providerCell, result.status, weight);
+    add(lastScopeCell!, result.status, weight);
+    add(lastProviderCell!, result.status, weight);
   }
   for (const m of mitigations.values()) {
     finish(m);
