@@ -5,10 +5,11 @@ import type { Severity } from '../engine/types.js';
 import { pascalCase, SECURITY_SEVERITY } from '../report/sarif.js';
 import { OCSF_VERSION } from '../report/ocsf.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
-import type { EngineStats, Finding } from './engine.js';
+import type { Finding } from './engine.js';
 import { refText, type EventRef } from './event.js';
-import type { BadRecord, FileStats } from './read.js';
+import type { BadRecord } from './read.js';
 import type { Rule } from './rules.js';
+import type { DetectResult } from './run.js';
 
 /** Everything a detection run reports; every format is a pure function of it. */
 export interface DetectReport {
@@ -31,22 +32,10 @@ const displayFile = (file: string): string => {
 };
 const displayRef = (ref: EventRef): EventRef => ({ ...ref, file: displayFile(ref.file) });
 
-export function buildDetectReport(input: {
-  rules: Rule[];
-  findings: Finding[];
-  files: FileStats[];
-  bad: BadRecord[];
-  badCount: number;
-  outOfRange: number;
-  late: number;
-  stats: EngineStats;
-  gaps: string[];
-  firstEvent: number | null;
-  lastEvent: number | null;
-  since?: number;
-  until?: number;
-  now?: Date;
-}): DetectReport {
+/** A run's outcome (less its first-seen history, which goes to --state, not the report) and the rules it ran. */
+export type DetectReportInput = Omit<DetectResult, 'history'> & { rules: Rule[]; since?: number; until?: number; now?: Date };
+
+export function buildDetectReport(input: DetectReportInput): DetectReport {
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0 };
   for (const f of input.findings) bySeverity[f.severity]++;
   return {
