@@ -217,6 +217,15 @@ export function projectManagedPolicy(ctx: AwsContext, change: PlanChange, accoun
   else if (beforeArn && beforeArn !== arn) docs.policies.rekey(beforeArn, arn);
 }
 
+/**
+ * The order of a change to one keyed item: take out what the plan removes or replaces (delete, replace, update), then
+ * put in what it leaves (all but delete). Inert changes (no-op, read) never reach a projector.
+ */
+function applySides(change: PlanChange, apply: (side: 'before' | 'after', remove: boolean) => void): void {
+  if (change.action !== 'create') apply('before', true);
+  if (change.action !== 'delete') apply('after', false);
+}
+
 /** aws_iam_user_policy, aws_iam_group_policy, aws_iam_role_policy: an inline policy of one entity. */
 export function projectInlinePolicy(ctx: AwsContext, change: PlanChange, account: string, kind: EntityKind): void {
   const docs = ctx.docs(account);
@@ -239,9 +248,7 @@ export function projectInlinePolicy(ctx: AwsContext, change: PlanChange, account
     const document = ctx.document(change, 'policy', []);
     list.push({ PolicyName: name, PolicyDocument: document ?? { Version: '2012-10-17', Statement: [] } });
   };
-  if (change.action === 'delete' || change.action === 'replace') apply('before', true);
-  if (change.action === 'update') apply('before', true);
-  if (change.action !== 'delete') apply('after', false);
+  applySides(change, apply);
 }
 
 /** aws_iam_user_policy_attachment, aws_iam_group_policy_attachment, aws_iam_role_policy_attachment. */
@@ -279,8 +286,7 @@ export function projectAttachment(ctx: AwsContext, change: PlanChange, account: 
       else ctx.gap(change, `the document of ${arn} is not among the account's raw documents, so what it grants is unknown`, 'policy_arn', []);
     }
   };
-  if (change.action !== 'create') apply('before', true);
-  if (change.action !== 'delete') apply('after', false);
+  applySides(change, apply);
 }
 
 /** aws_iam_user_group_membership (a user's groups) and aws_iam_group_membership (a group's users). */
