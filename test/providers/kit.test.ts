@@ -17,6 +17,7 @@ import {
   scopeNotEntered,
   selectShard,
   validateOptions,
+  wholeNumber,
   withRetries,
 } from '../../src/providers/cloud/index.js';
 import type { CollectContext, OperationDeclaration, RawBundle } from '../../src/providers/types.js';
@@ -159,14 +160,26 @@ test('options are validated against their schemas and coerced; a bad value names
   t.deepEqual(validateOptions(declared, { concurrency: '8', output: 'x.json' }), { concurrency: 8, output: 'x.json' });
   t.throws(() => validateOptions(declared, { concurrency: '0' }), { instanceOf: UserError, message: '--concurrency must be a whole number from 1 to 64, not "0"' });
   t.throws(() => validateOptions(declared, { concurrency: '2.5' }), { message: /--concurrency/ });
+  for (const written of ['0x4', '1e1', ' 8', '8 ', '0b11']) t.throws(() => validateOptions(declared, { concurrency: written }), { instanceOf: UserError, message: `--concurrency must be a whole number from 1 to 64, not "${written}"` });
   const error = t.throws(() => validateOptions(declared, { endpointUrl: 'ftp://x' }), { instanceOf: UserError });
   t.regex((error as UserError).oneLine(), /--endpoint-url .* — e\.g\. http:\/\/127\.0\.0\.1:4566/);
+});
+
+test('a whole-number setting is written in decimal digits, within its range', (t) => {
+  t.is(wholeNumber(undefined, '--concurrency', 4, 1, 64), 4);
+  t.is(wholeNumber('', '--concurrency', 4, 1, 64), 4);
+  t.is(wholeNumber('16', '--concurrency', 4, 1, 64), 16);
+  t.is(wholeNumber(16, '--concurrency', 4, 1, 64), 16);
+  t.is(wholeNumber('0', '--max-retries', 6, 0, 20), 0);
+  for (const written of ['0x4', '1e1', '4.0', ' 4', '+4', '-1', '65', 'four']) {
+    t.throws(() => wholeNumber(written, '--concurrency', 4, 1, 64), { instanceOf: UserError, message: `--concurrency must be a whole number from 1 to 64, not "${written}"` });
+  }
 });
 
 test('`collect aws` validates its options before making any call (exit 2, one line naming the flag)', async (t) => {
   const fake = await startFakeAws({ callerAccount: '123456789012', accounts: {} });
   t.teardown(() => fake.close());
-  for (const [flag, value] of [['--concurrency', '0'], ['--max-attempts', 'lots'], ['--region', 'moon'], ['--org-role', 'bad role!']] as const) {
+  for (const [flag, value] of [['--concurrency', '0'], ['--concurrency', '0x4'], ['--max-attempts', '1e1'], ['--max-attempts', 'lots'], ['--region', 'moon'], ['--org-role', 'bad role!']] as const) {
     const run = await runCli(['collect', 'aws', '--endpoint-url', fake.endpoint, flag, value], { env: { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'x' } });
     t.is(run.code, 2, `${flag} ${value}`);
     t.regex(run.stderr, new RegExp(`^cloudward: ${flag}: ${flag} must be`));

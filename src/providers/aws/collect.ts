@@ -6,6 +6,7 @@
 import { paginateListAccounts } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { UserError } from '../../errors.js';
+import { wholeNumber } from '../cloud/options.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { collectScopes, collectionTime } from '../cloud/scopes.js';
 import { createRawWriter } from '../cloud/raw-out.js';
@@ -24,13 +25,6 @@ export interface AwsCollectSettings {
   polling: ReportPolling;
 }
 
-function positiveInteger(value: unknown, flag: string, fallback: number, max: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${flag} must be a whole number from 1 to ${max}, not "${String(value)}"`, { where: flag });
-  return n;
-}
-
 /** Reads the adapter's options; an invalid value is a UserError naming the flag. */
 export function collectSettings(options: Record<string, unknown>): AwsCollectSettings {
   const endpoint = options.endpointUrl as string | undefined;
@@ -42,14 +36,14 @@ export function collectSettings(options: Record<string, unknown>): AwsCollectSet
     throw new UserError(`--org-role must be an IAM role name, not "${orgRole}"`, { where: '--org-role', hint: 'e.g. --org-role CloudwardAudit' });
   }
   const region = (options.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const client: ClientSettings = { region, maxAttempts: positiveInteger(options.maxAttempts, '--max-attempts', 8, 20) };
+  const client: ClientSettings = { region, maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 8, 1, 20) };
   if (endpoint) client.endpoint = endpoint;
   if (typeof options.profile === 'string') client.profile = options.profile;
   if (options.credentials && typeof options.credentials === 'object') client.credentials = options.credentials as ClientSettings['credentials'] & object;
   return {
     client,
     ...(orgRole ? { orgRole } : {}),
-    concurrency: positiveInteger(options.concurrency, '--concurrency', 4, 64),
+    concurrency: wholeNumber(options.concurrency, '--concurrency', 4, 1, 64),
     polling: { ...DEFAULT_POLLING, ...(options.polling as Partial<ReportPolling> | undefined) },
   };
 }

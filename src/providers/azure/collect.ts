@@ -8,6 +8,7 @@
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import pLimit from 'p-limit';
 import { UserError } from '../../errors.js';
+import { wholeNumber } from '../cloud/options.js';
 import { readInputText } from '../../util/files.js';
 import { collectionTime } from '../cloud/scopes.js';
 import { selectShard } from '../cloud/shard.js';
@@ -31,13 +32,6 @@ export interface AzureCollectSettings {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function integer(value: unknown, flag: string, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === null || value === '') return fallback;
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be a whole number from ${min} to ${max}, not "${String(value)}"`, { where: flag });
-  return n;
-}
-
 function endpoint(value: unknown, flag: string, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !/^https:\/\/[^\s/]+(\/[^\s]*)?$/i.test(value)) {
@@ -59,8 +53,8 @@ export function collectSettings(options: Record<string, unknown>): AzureCollectS
     ...(tenant ? { tenant } : {}),
     subscriptions: subscriptions.map((s) => s.toLowerCase()),
     ...(managementGroup ? { managementGroup } : {}),
-    concurrency: integer(options.concurrency, '--concurrency', 8, 1, 64),
-    maxRetries: integer(options.maxRetries, '--max-retries', 6, 0, 20),
+    concurrency: wholeNumber(options.concurrency, '--concurrency', 8, 1, 64),
+    maxRetries: wholeNumber(options.maxRetries, '--max-retries', 6, 0, 20),
     armEndpoint: endpoint(options.armEndpoint, '--arm-endpoint', 'https://management.azure.com'),
     graphEndpoint: endpoint(options.graphEndpoint, '--graph-endpoint', 'https://graph.microsoft.com'),
     ...(typeof options.caFile === 'string' ? { caFile: options.caFile } : {}),

@@ -10,7 +10,7 @@
  * - options as schemas (`validateOptions`), permissions generated from declared operations (`permissionsOf`).
  */
 export { attempt, errorFacts, gapFor, isDenied, isUnlicensed, operationTable, scopeNotEntered, type Attempted, type ErrorFacts } from './attempt.js';
-export { validateOptions, optionKey, optionFlag } from './options.js';
+export { validateOptions, optionKey, optionFlag, wholeNumber } from './options.js';
 export { sortDocuments, sortGaps, sortById } from './order.js';
 export { licencesOf, permissionsOf, permissionsText, undeclaredCalls, type OperationLevel } from './permissions.js';
 export { createRawWriter, defaultRawFiles, safeFileName, RAW_NOTE_FILE, type RawFile, type RawWriter } from './raw-out.js';

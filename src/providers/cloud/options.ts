@@ -19,6 +19,20 @@ export function optionFlag(flags: string): string {
   return /--[A-Za-z0-9-]+/.exec(flags)?.[0] ?? flags;
 }
 
+const DECIMAL = /^[+-]?\d+(\.\d+)?$/;
+const WHOLE = /^\d+$/;
+
+/**
+ * A whole-number setting from a flag, config key or variable: `fallback` when absent; written in decimal digits only
+ * (`0x4`, `1e1`, `4.0` and ` 4` are refused), from `min` to `max`. A bad value is a UserError naming the flag.
+ */
+export function wholeNumber(value: unknown, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : WHOLE.test(String(value)) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be a whole number from ${min} to ${max}, not "${String(value)}"`, { where: flag });
+  return n;
+}
+
 const compiled = new WeakMap<ProviderOption, ValidateFunction>();
 let ajv: ReturnType<typeof createAjv> | undefined;
 
@@ -58,7 +72,9 @@ export function validateOptions(declared: readonly ProviderOption[], values: Rec
     const validate = validatorOf(option);
     if (!validate) continue;
     const holder = { value: out[key] };
-    if (!validate(holder)) {
+    // ajv coerces any string JavaScript reads as a number ("0x4", "1e1", " 8"); a flag takes decimal only.
+    const decimalOnly = (option.schema?.type === 'integer' || option.schema?.type === 'number') && typeof holder.value === 'string' && !DECIMAL.test(holder.value);
+    if (decimalOnly || !validate(holder)) {
       const flag = optionFlag(option.flags);
       throw new UserError(`${flag} must be ${describe(option.schema!)}, not "${String(values[key])}"`, { where: flag, ...(option.hint ? { hint: option.hint } : {}) });
     }

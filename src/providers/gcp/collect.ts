@@ -8,7 +8,7 @@
 import pLimit from 'p-limit';
 import { toProto3JSON } from 'proto3-json-serializer';
 import { UserError } from '../../errors.js';
-import { collectionTime, createRawWriter, createStats, withRetries, type CallStats } from '../cloud/index.js';
+import { collectionTime, createRawWriter, createStats, wholeNumber, withRetries, type CallStats } from '../cloud/index.js';
 import { HttpError } from '../cloud/retry.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { createClients, toHttpError, type GcpClients } from './clients.js';
@@ -179,13 +179,6 @@ async function directoryUsers(run: Run, customer: string): Promise<void> {
   if (users) run.documents.push({ kind: DocumentKind.directoryUsers, origin: 'admin.directory.users.list', body: { kind: 'admin#directory#users', users } });
 }
 
-function positiveInteger(value: unknown, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserError(`${flag} must be a whole number from 1 to 256, not "${String(value)}"`, { where: flag });
-  return n;
-}
-
 /** Reads one organization (or the given projects) live. */
 export async function collectGcp(context: CollectContext): Promise<RawBundle[]> {
   const options = context.options;
@@ -194,8 +187,8 @@ export async function collectGcp(context: CollectContext): Promise<RawBundle[]> 
   if (org !== undefined && !/^\d+$/.test(org)) throw new UserError(`--organization must be a numeric organization id, not "${org}"`, { where: '--organization', hint: 'find it with `gcloud organizations list`' });
   if (!org && projectFlags.length === 0) throw new UserError('say what to read: --organization ID or --project ID', { hint: 'e.g. cloudward collect gcp --organization 123456789012 --output gcp.json' });
   if (context.shard) throw new UserError('--shard is not supported by the GCP collector', { where: '--shard', hint: 'principals, service accounts and custom roles are joined across projects, so GCP shards would not merge; run one collection per organization (raise --concurrency instead)' });
-  const concurrency = positiveInteger(options.concurrency, '--concurrency', 8);
-  const maxAttempts = positiveInteger(options.maxAttempts, '--max-attempts', 5);
+  const concurrency = wholeNumber(options.concurrency, '--concurrency', 8, 1, 256);
+  const maxAttempts = wholeNumber(options.maxAttempts, '--max-attempts', 5, 1, 256);
   const clients = await createClients(options.endpoint as string | undefined);
   const stats = createStats();
   const collectedAt = collectionTime(context);
