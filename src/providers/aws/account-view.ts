@@ -51,15 +51,15 @@ export interface OrganizationPath {
   missing?: string;
 }
 
-/** AWS allows five levels of OUs below the root; a longer chain means the documents loop. */
-const MAX_DEPTH = 8;
+/** AWS allows five levels of OUs below the root; a longer chain means the answers loop. */
+export const MAX_OU_DEPTH = 8;
 
 /** Walks ListParents answers from the account up to the root. */
 export function parentChain(bodies: ParentsBody[], accountId: string): OrganizationPath {
   const byChild = new Map(bodies.filter((b) => b.ChildId).map((b) => [b.ChildId!, b]));
   const parents: OrganizationPath['parents'] = [];
   let child = accountId;
-  for (let depth = 0; depth < MAX_DEPTH; depth++) {
+  for (let depth = 0; depth < MAX_OU_DEPTH; depth++) {
     const parent = byChild.get(child)?.Parents?.[0];
     if (!parent?.Id) break;
     const type = parent.Type ?? (parent.Id.startsWith('r-') ? 'ROOT' : 'ORGANIZATIONAL_UNIT');

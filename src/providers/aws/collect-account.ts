@@ -21,6 +21,7 @@ import {
 import { DescribePolicyCommand, paginateListParents, paginateListPolicies, paginateListTargetsForPolicy } from '@aws-sdk/client-organizations';
 import pLimit from 'p-limit';
 import type { RawDocument } from '../types.js';
+import { MAX_OU_DEPTH } from './account-view.js';
 import { decodeDocuments, toCliJson } from './cli-json.js';
 import { errorBody, errorCode, type AwsClients } from './clients.js';
 import { DocumentKind, OPERATIONS, type ParentsBody, type RegionsBody, type Trail, type TrailsBody } from './documents.js';
@@ -156,7 +157,8 @@ async function readRegions(clients: AwsClients, documents: RawDocument[], home: 
     }
     const merged = mergePages(pages, ['Regions']) as RegionsBody;
     documents.push(documentOf('ListRegions', merged));
-    regions = [...new Set((merged.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => REGION_NAME.test(r)))].sort();
+    const listed = [...new Set((merged.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => REGION_NAME.test(r)))].sort();
+    if (listed.length > 0) regions = listed;
   });
   return regions;
 }
@@ -221,9 +223,6 @@ export async function readServiceControlPolicies(clients: AwsClients): Promise<R
   return documents;
 }
 
-/** AWS allows five levels of OUs below the root; a longer chain means the answers loop. */
-const MAX_DEPTH = 8;
-
 /**
  * Reads an account's place in the organization: ListParents of the account, then of each OU above it up to the root.
  * Each OU's parent is read once per run and shared by every account below it (the promise is cached, so accounts
@@ -251,7 +250,7 @@ export function parentChainReader(clients: AwsClients): (accountId: string) => P
   return async (accountId) => {
     const documents: RawDocument[] = [];
     let child = accountId;
-    for (let depth = 0; depth < MAX_DEPTH; depth++) {
+    for (let depth = 0; depth < MAX_OU_DEPTH; depth++) {
       const document = await read(child);
       documents.push(document);
       const parent = document.kind === DocumentKind.parents ? (document.body as ParentsBody).Parents?.[0] : undefined;

@@ -105,7 +105,8 @@ export async function collectAws(context: CollectContext): Promise<RawBundle[]> 
     return await collectScopes(context, { scopes: accounts, idOf: (id) => id, concurrency: settings.concurrency, label: 'aws: account', stats }, async (accountId) => {
       const collectedAt = collectionTime(context);
       const documents = [...scps];
-      if (inOrganization && accountId !== management) documents.push(...(await parentsOf(accountId)));
+      // The OU path is read with the caller's credentials, side by side with the account's own reads.
+      const path = inOrganization && accountId !== management ? parentsOf(accountId) : Promise.resolve([]);
       const entered = accountId === caller.account ? { clients: base } : await assumeInto(base, settings, stats, caller.partition, accountId);
       if ('error' in entered) documents.push(entered.error);
       else {
@@ -115,6 +116,7 @@ export async function collectAws(context: CollectContext): Promise<RawBundle[]> 
           if (entered.clients !== base) destroyClients(entered.clients);
         }
       }
+      documents.push(...(await path));
       const bundle = accountBundle(accountId, 'live', collectedAt, documents);
       if (raw) await raw.writeScope(accountId, rawFiles(bundle));
       return bundle;
