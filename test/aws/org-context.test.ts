@@ -247,3 +247,27 @@ test('import: a member account without its OU path is an aws.scp gap naming the 
   const others = all.filter((f) => !/organizations-list-parents/.test(f));
   await t.throwsAsync(awsProvider.importFiles([...others, join(scratch, 'parents-a.json'), join(scratch, 'parents-b.json')], { options: {}, progress: quietProgress }), { name: 'UserError', message: /list-parents export does not say/ });
 });
+
+test('import: every enabled region needs its describe-trails export, named after the region, or the error printed there', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-aws-regions-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const base = filesIn(join(FIXTURES, MANAGEMENT)).filter((f) => !f.endsWith('account-list-regions.json'));
+  const regions = join(dir, 'account-list-regions.json');
+  await writeFile(regions, JSON.stringify({ Regions: [{ RegionName: 'us-east-1', RegionOptStatus: 'ENABLED_BY_DEFAULT' }, { RegionName: 'eu-west-1', RegionOptStatus: 'ENABLED_BY_DEFAULT' }] }));
+  const gapsOf = async (files: string[]) => (await awsProvider.importFiles(files, { options: { account: MANAGEMENT }, progress: quietProgress }))[0]!.gaps;
+  const missing = await gapsOf([...base, regions]);
+  t.deepEqual(missing.map((g) => g.what), ['aws.cloudtrail-regions']);
+  t.regex(missing[0]!.reason, /eu-west-1 not among the imported files \(aws cloudtrail describe-trails --region R/);
+  const eu = join(dir, 'cloudtrail-describe-trails.eu-west-1.json');
+  await writeFile(eu, JSON.stringify({ trailList: [] }));
+  t.deepEqual(await gapsOf([...base, regions, eu]), []);
+  const denied = join(dir, 'cloudtrail-describe-trails.eu-west-1.error.txt');
+  await writeFile(denied, 'An error occurred (AccessDeniedException) when calling the DescribeTrails operation: User is not authorized to perform: cloudtrail:DescribeTrails\n');
+  const failed = await gapsOf([...base, regions, denied]);
+  t.deepEqual(failed.map((g) => [g.what, g.call]), [['aws.cloudtrail', 'cloudtrail:DescribeTrails']]);
+  t.regex(failed[0]!.reason, /eu-west-1/);
+  // No region list at all: the gap asks for it.
+  const unlisted = await gapsOf(base);
+  t.deepEqual(unlisted.map((g) => g.what), ['aws.cloudtrail-regions']);
+  t.regex(unlisted[0]!.reason, /aws account list-regions/);
+});

@@ -97,7 +97,8 @@ function keyFromFileName(file: string, candidates: Array<{ key: string; match: s
   return hits[0]?.key;
 }
 
-const REGION_IN_NAME = /(?:^|[._-])([a-z]{2}(?:-[a-z]+)+-\d+)(?=[._]|$)/;
+/** A region name in a file name: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-northwest-1`, ... */
+const REGION_IN_NAME = /(?:^|[._-])([a-z]{2}(?:-(?:gov|iso[a-z]?))?-(?:north|south|east|west|central)(?:east|west)?-\d+)(?=[._]|$)/;
 const CHILD_IN_NAME = /(?:^|[._-])(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})(?=[._]|$)/;
 
 /** The region a file name carries (`cloudtrail-describe-trails.eu-west-1.json`), if any. */
