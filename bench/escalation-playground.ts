@@ -7,7 +7,7 @@
  */
 import { accountBundle } from '../src/providers/aws/bundle.js';
 import { normalizeAccount, normalizeAwsBundles } from '../src/providers/aws/normalize.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../test/fixtures/aws-escalation/playground.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, organizationDocuments, PATHS, type PlaygroundRow } from '../test/fixtures/aws-escalation/playground.js';
 
 interface Verdict {
   graph: string | null;
@@ -15,7 +15,7 @@ interface Verdict {
 }
 
 function judge(row: PlaygroundRow): Verdict {
-  const bundle = accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: row.id, body: authorizationDetails(row) }]);
+  const bundle = accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: row.id, body: authorizationDetails(row) }, ...organizationDocuments(row)]);
   const uid = `aws:${ACCOUNT}:${row.subject}`;
   const subject = normalizeAwsBundles([bundle]).principals.find((p) => p.uid === uid);
   const path = subject?.details?.escalationPath as { text: string } | undefined;

@@ -1,11 +1,11 @@
 /**
  * Organization-scale collection: `cloudward collect aws --org-role` against a fake organization of up to 1,000
- * member accounts (50 users each) answering every call after a fixed latency and throttling every Nth call. Reports
+ * member accounts (50 users each, spread over 20 OUs) answering every call after a fixed latency and throttling every Nth call. Reports
  * wall time against the lower bound (calls x latency / concurrency), calls per account and the collector's peak RSS
  * at several organization sizes (it must not grow with the accounts: they are spooled to disk as they are read).
  *
  *   npm run build && node --import tsx bench/org-collect.ts [--accounts 250,500,1000] [--concurrency 32]
- *        [--latency 20] [--throttle-every 50] [--users 50]
+ *        [--latency 20] [--throttle-every 50] [--users 50] [--ous 20]
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '20' },
     'throttle-every': { type: 'string', default: '50' },
     users: { type: 'string', default: '50' },
+    ous: { type: 'string', default: '20' },
   },
 });
 const sizes = values.accounts.split(',').map(Number);
@@ -30,11 +31,12 @@ const concurrency = Number(values.concurrency);
 const latencyMs = Number(values.latency);
 const throttleEvery = Number(values['throttle-every']);
 const users = Number(values.users);
+const ous = Number(values.ous);
 
 interface Server { endpoint: string; stats(): Promise<{ calls: number; byAction: Record<string, number>; cpuMs: number }>; close(): void }
 
 async function startServer(accounts: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'org-fake-server.ts'), String(accounts), String(users), String(latencyMs), String(throttleEvery)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'org-fake-server.ts'), String(accounts), String(users), String(latencyMs), String(throttleEvery), String(ous)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
   const ready = await next();
@@ -141,7 +143,7 @@ try {
 }
 
 const line = (cells: Array<string | number>) => cells.map((c, i) => String(c).padStart(i === 0 ? 8 : 11)).join(' ');
-process.stdout.write(`users/account ${users}, latency ${latencyMs} ms/call, every ${throttleEvery}th call throttled, --concurrency ${concurrency}\n\n`);
+process.stdout.write(`users/account ${users}, ${ous} OUs, latency ${latencyMs} ms/call, every ${throttleEvery}th call throttled, --concurrency ${concurrency}\n\n`);
 process.stdout.write(`${line(['accounts', 'calls', 'calls/acct', 'throttled', 'bound s', 'wall s', 'wall/bound', 'CPU s', 'fake CPU s', 'peak RSS', 'live heap', 'snapshot'])}\n`);
 for (const r of rows) process.stdout.write(`${line([r.accounts, r.calls, r.callsPerAccount, r.throttled, r.lowerBoundS, r.wallS, `${r.ratio}x`, r.cpuS, r.serverCpuS, `${r.peakRssMiB} MiB`, `${r.liveHeapMiB} MiB`, `${r.snapshotMiB} MiB`])}\n`);
 process.stdout.write(`\ncalls by action (${rows.at(-1)?.accounts} accounts): ${Object.entries(rows.at(-1)?.byAction ?? {}).map(([a, n]) => `${a} ${n}`).join(', ')}\n`);

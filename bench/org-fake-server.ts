@@ -1,16 +1,23 @@
 /**
  * The fake AWS server for bench/org-collect.ts, in its own process so the collector's memory is measured alone:
- * an organization of N accounts of U users each (synthesized on demand, never all in memory), a fixed latency per
- * call and every Nth call throttled. Prints `READY <endpoint>`; answers `stats` on stdin with a JSON line.
+ * an organization of N accounts of U users each (synthesized on demand, never all in memory) spread over OUS OUs
+ * below the root (an OU SCP on the first), a fixed latency per call and every Nth call throttled. Prints
+ * `READY <endpoint>`; answers `stats` on stdin with a JSON line.
  *
- *   node --import tsx bench/org-fake-server.ts ACCOUNTS USERS LATENCY_MS THROTTLE_EVERY
+ *   node --import tsx bench/org-fake-server.ts ACCOUNTS USERS LATENCY_MS THROTTLE_EVERY [OUS]
  */
 import { createInterface } from 'node:readline';
 import { startFakeAws, type FakeAccountData } from '../test/support/fake-aws.js';
 import { syntheticAccount } from './aws-synthetic.js';
 
-const [accounts = 1000, users = 50, latencyMs = 20, throttleEvery = 50] = process.argv.slice(2).map(Number);
+const [accounts = 1000, users = 50, latencyMs = 20, throttleEvery = 50, ous = 20] = process.argv.slice(2).map(Number);
 const ids = Array.from({ length: accounts }, (_, i) => String(100000000000 + i));
+const ouIds = Array.from({ length: ous }, (_, i) => `ou-root-bench${String(i).padStart(4, '0')}`);
+// Member accounts round-robin over the OUs (the management account stays at the root); each OU sits below the root.
+const parents: Record<string, { Id: string; Type: string }> = Object.fromEntries([
+  ...ids.slice(1).map((id, i) => [id, ous > 0 ? { Id: ouIds[i % ous]!, Type: 'ORGANIZATIONAL_UNIT' } : { Id: 'r-root', Type: 'ROOT' }]),
+  ...ouIds.map((id) => [id, { Id: 'r-root', Type: 'ROOT' }]),
+]);
 const known = new Set(ids);
 const recent = new Map<string, FakeAccountData>();
 
@@ -35,9 +42,11 @@ const fake = await startFakeAws({
   accounts: data,
   organization: {
     accounts: ids.map((Id, i) => ({ Id, Name: `account-${i}` })),
+    parents,
     scps: [
-      { summary: { Id: 'p-FullAWSAccess', Arn: 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess', Name: 'FullAWSAccess', Type: 'SERVICE_CONTROL_POLICY', AwsManaged: true }, content: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }), targets: [root] },
+      { summary: { Id: 'p-FullAWSAccess', Arn: 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess', Name: 'FullAWSAccess', Type: 'SERVICE_CONTROL_POLICY', AwsManaged: true }, content: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }), targets: [root, ...ouIds.map((id) => ({ TargetId: id, Arn: `arn:aws:organizations::${ids[0]}:ou/o-bench/${id}`, Name: id, Type: 'ORGANIZATIONAL_UNIT' }))] },
       { summary: { Id: 'p-denyshell', Arn: `arn:aws:organizations::${ids[0]}:policy/o-bench/service_control_policy/p-denyshell`, Name: 'DenyCloudShell', Type: 'SERVICE_CONTROL_POLICY', AwsManaged: false }, content: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'cloudshell:*', Resource: '*' }] }), targets: [root] },
+      ...(ous > 0 ? [{ summary: { Id: 'p-denyiam', Arn: `arn:aws:organizations::${ids[0]}:policy/o-bench/service_control_policy/p-denyiam`, Name: 'DenyIam', Type: 'SERVICE_CONTROL_POLICY', AwsManaged: false }, content: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] }), targets: [{ TargetId: ouIds[0]!, Arn: `arn:aws:organizations::${ids[0]}:ou/o-bench/${ouIds[0]!}`, Name: ouIds[0]!, Type: 'ORGANIZATIONAL_UNIT' }] }] : []),
     ],
   },
   reportReadyAfter: 0,

@@ -7,7 +7,7 @@ import type { Check } from '../../src/engine/types.js';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import { assembleSnapshot } from '../../src/snapshot/load.js';
 import { accountBundle } from '../../src/providers/aws/bundle.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, PATHS } from '../fixtures/aws-escalation/playground.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, organizationDocuments, PATHS } from '../fixtures/aws-escalation/playground.js';
 import { FIXTURES, importFolder } from '../support/aws-fixtures.js';
 
 let checks: Check[];
@@ -66,7 +66,7 @@ test('a collection gap turns the dependent checks unknown, never pass', async (t
 test('the escalation checks fail users, assumable roles and groups with a path, quoting it, and pass the look-alikes', (t) => {
   const rows = [...PATHS, ...LOOK_ALIKES];
   for (const row of rows) {
-    const bundle = accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: row.id, body: authorizationDetails(row) }]);
+    const bundle = accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: row.id, body: authorizationDetails(row) }, ...organizationDocuments(row)]);
     const results = evaluate(assembleSnapshot([awsProvider.normalize([bundle])], COLLECTED_AT), checks);
     const kind = row.subject.split('/')[0];
     const result = results.find((r) => r.checkId === `aws-no-privilege-escalation-${kind}s` && r.resource.uid === `aws:${ACCOUNT}:${row.subject}`);

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import type { Principal } from '../../src/snapshot/model.js';
 import { quietProgress } from '../support/aws-fixtures.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, organizationFiles, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
 
 interface Judged {
   row: PlaygroundRow;
@@ -20,7 +20,15 @@ const judged = new Map<string, Judged>();
 async function judge(row: PlaygroundRow): Promise<Judged> {
   const file = join(dir, `${row.id}.json`);
   await writeFile(file, JSON.stringify(authorizationDetails(row)));
-  const bundles = await awsProvider.importFiles([file], { options: { collectedAt: COLLECTED_AT }, progress: quietProgress });
+  const files = [file];
+  // Rows under an OU carry the organization's exports too (in a folder of their own: the names repeat across rows).
+  const organization = Object.entries(organizationFiles(row));
+  if (organization.length > 0) await mkdir(join(dir, row.id));
+  for (const [name, body] of organization) {
+    files.push(join(dir, row.id, name));
+    await writeFile(files.at(-1)!, JSON.stringify(body));
+  }
+  const bundles = await awsProvider.importFiles(files, { options: { collectedAt: COLLECTED_AT, account: ACCOUNT }, progress: quietProgress });
   const part = awsProvider.normalize(bundles);
   const subject = part.principals.find((p) => p.uid === `aws:${ACCOUNT}:${row.subject}`);
   if (!subject) throw new Error(`${row.id}: no ${row.subject}`);

@@ -30,7 +30,7 @@ test('file names do not matter for recognition', async (t) => {
   const dir = await scratch(t);
   for (const [i, file] of filesIn(FOLDER).filter((f) => !/get-trail-status|list-targets/.test(f)).entries()) await copyFile(file, join(dir, `export-${i}.txt`));
   const [bundle] = await importFiles(filesIn(dir));
-  t.is(bundle!.documents.length, 12);
+  t.is(bundle!.documents.length, 13);
 });
 
 test('the decoded CSV credential report gives the same snapshot as the base64 JSON', async (t) => {
@@ -46,7 +46,8 @@ test('the decoded CSV credential report gives the same snapshot as the base64 JS
 test('missing exports become gaps naming the command to run', async (t) => {
   const [bundle] = await importFiles([join(FOLDER, 'iam-get-account-authorization-details.json')], { collectedAt: '2026-11-01T09:00:00Z' });
   const topics = bundle!.gaps.map((g) => g.what);
-  t.deepEqual(topics, ['aws.account-summary', 'aws.cloudtrail', 'aws.credential-report', 'aws.password-policy', 'aws.role-settings', 'aws.scp', 'aws.virtual-mfa']);
+  t.deepEqual(topics, ['aws.account-summary', 'aws.cloudtrail', 'aws.cloudtrail-regions', 'aws.credential-report', 'aws.password-policy', 'aws.role-settings', 'aws.scp', 'aws.virtual-mfa']);
+  t.regex(bundle!.gaps.find((g) => g.what === 'aws.cloudtrail-regions')!.reason, /aws account list-regions/);
   t.regex(bundle!.gaps.find((g) => g.what === 'aws.credential-report')!.reason, /aws iam get-credential-report/);
 });
 
@@ -57,7 +58,7 @@ test('a trail without its status export is an aws.cloudtrail-status gap', async 
 
 test('a get-trail-status export is tied to its trail by file name, or refused when it cannot be', async (t) => {
   const dir = await scratch(t);
-  await copyFile(join(FOLDER, 'cloudtrail-describe-trails.json'), join(dir, 'trails.json'));
+  await copyFile(join(FOLDER, 'cloudtrail-describe-trails.us-east-1.json'), join(dir, 'trails.json'));
   await copyFile(join(FOLDER, 'cloudtrail-get-trail-status.legacy-eu.json'), join(dir, 'status.json'));
   const error = await t.throwsAsync(importFiles([join(dir, 'trails.json'), join(dir, 'status.json')], { account: ACCOUNT, collectedAt: '2026-11-01T09:00:00Z' }));
   t.is(error?.name, 'UserError');

@@ -206,17 +206,41 @@ test('a malformed policy document in the authorization details is a UserError na
   }), { name: 'UserError', message: /inline policy broken of user ci-deploy/ });
 });
 
-test('an SCP attached only to an OU is listed but does not narrow (the account\'s OU path is not read)', (t) => {
+/** A member account under OU Workloads, whose SCP p-x7ycl0ud5h (Deny iam:*) is attached to that OU only. */
+function underWorkloadsOu(bundle: RawBundle, member: string, withPath: boolean): void {
+  bundle.scope = { kind: 'account', id: member };
+  const content = bundle.documents.find((d) => d.kind === 'aws.organizations.DescribePolicy' && (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h')!;
+  (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
+  const ou = { TargetId: 'ou-ab12-workload', Arn: `arn:aws:organizations::${ACCOUNT}:ou/o-a1b2c3d4e5/ou-ab12-workload`, Name: 'Workloads', Type: 'ORGANIZATIONAL_UNIT' };
+  for (const d of bundle.documents.filter((d) => d.kind === 'aws.organizations.ListTargetsForPolicy')) {
+    const body = d.body as { PolicyId: string; Targets: unknown[] };
+    // As AWS attaches it by default: FullAWSAccess on the root and on every OU.
+    body.Targets = body.PolicyId === 'p-x7ycl0ud5h' ? [ou] : [...body.Targets, ou];
+  }
+  if (withPath) {
+    bundle.documents.push(
+      { kind: 'aws.organizations.ListParents', origin: 'test', body: { ChildId: member, Parents: [{ Id: 'ou-ab12-workload', Type: 'ORGANIZATIONAL_UNIT' }] } },
+      { kind: 'aws.organizations.ListParents', origin: 'test', body: { ChildId: 'ou-ab12-workload', Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] } },
+    );
+  }
+}
+
+test('an SCP attached to an OU on the account\'s path narrows it: admin by AdministratorAccess is no longer admin', (t) => {
   const member = '210987654321';
-  const part = normalized((bundle) => {
-    bundle.scope = { kind: 'account', id: member };
-    const content = bundle.documents.find((d) => d.kind === 'aws.organizations.DescribePolicy' && (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h')!;
-    (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
-    const targets = bundle.documents.find((d) => d.kind === 'aws.organizations.ListTargetsForPolicy' && (d.body as { PolicyId: string }).PolicyId === 'p-x7ycl0ud5h')!;
-    (targets.body as { Targets: unknown[] }).Targets = [{ TargetId: 'ou-ab12-workload', Arn: `arn:aws:organizations::${ACCOUNT}:ou/o-a1b2c3d4e5/ou-ab12-workload`, Name: 'Workloads', Type: 'ORGANIZATIONAL_UNIT' }];
-  });
+  const part = normalized((bundle) => underWorkloadsOu(bundle, member, true));
   const scp = part.controls.find((c) => c.name === 'DenyCloudShell')!;
-  t.like(scp.settings, { attached: true, attachedToRoot: false, attachedToAccount: false, appliesToAccount: false });
+  t.like(scp.settings, { attached: true, attachedToRoot: false, attachedToAccount: false, attachedToAccountOu: true, appliesToAccount: true });
+  const bob = part.principals.find((p) => p.uid === `aws:${member}:user/bob`)!;
+  t.not(bob.privilege?.level, 'admin');
+  t.true(bob.privilege!.reasons.some((r) => /except some denied ones/.test(r)), bob.privilege!.reasons.join('; '));
+});
+
+test('an SCP on an OU whose place in the path was not read is listed but does not narrow, and does not claim to apply', (t) => {
+  const member = '210987654321';
+  const part = normalized((bundle) => underWorkloadsOu(bundle, member, false));
+  const scp = part.controls.find((c) => c.name === 'DenyCloudShell')!;
+  t.like(scp.settings, { attached: true, attachedToRoot: false, attachedToAccount: false, attachedToAccountOu: false });
+  t.false('appliesToAccount' in (scp.settings as object), 'whether it applies is not known');
   t.is(part.principals.find((p) => p.uid === `aws:${member}:user/bob`)!.privilege?.level, 'admin');
 });
 

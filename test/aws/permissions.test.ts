@@ -21,7 +21,7 @@ test('the permissions are a valid IAM policy of read-only actions', (t) => {
   t.is(document.Version, '2012-10-17');
   const actions = document.Statement.flatMap((s) => s.Action);
   t.true(document.Statement.every((s) => s.Effect === 'Allow'));
-  t.true(actions.every((a) => /^(iam|organizations|cloudtrail|sts):(Get|List|Describe|Generate|AssumeRole$)/.test(a)), actions.join(', '));
+  t.true(actions.every((a) => /^(iam|organizations|cloudtrail|sts|account):(Get|List|Describe|Generate|AssumeRole$)/.test(a)), actions.join(', '));
   t.true(actions.includes('organizations:ListAccounts'));
   t.true(actions.includes('iam:ListRoles'));
 });

@@ -29,6 +29,7 @@ function bodies<T>(bundle: RawBundle, kind: string): T[] {
 export function fakeAccountFrom(bundle: RawBundle): FakeAccountData {
   const report = bodies<{ Content: string; GeneratedTime?: string }>(bundle, 'aws.iam.GetCredentialReport')[0];
   const roles = bodies<{ Roles: Array<{ RoleName: string; MaxSessionDuration: number }> }>(bundle, 'aws.iam.ListRoles')[0];
+  const regions = bodies<{ Regions?: Array<{ RegionName: string }> }>(bundle, 'aws.account.ListRegions')[0];
   const statuses = bodies<Record<string, unknown> & { Name: string }>(bundle, 'aws.cloudtrail.GetTrailStatus');
   const selectors = bodies<Record<string, unknown> & { TrailARN: string }>(bundle, 'aws.cloudtrail.GetEventSelectors');
   return {
@@ -39,7 +40,9 @@ export function fakeAccountFrom(bundle: RawBundle): FakeAccountData {
     virtualMfaDevices: bodies<{ VirtualMFADevices: unknown[] }>(bundle, 'aws.iam.ListVirtualMFADevices')[0]?.VirtualMFADevices ?? [],
     passwordPolicy: bodies<{ PasswordPolicy: Record<string, unknown> }>(bundle, 'aws.iam.GetAccountPasswordPolicy')[0]?.PasswordPolicy ?? null,
     maxSessionDuration: Object.fromEntries((roles?.Roles ?? []).map((r) => [r.RoleName, r.MaxSessionDuration])),
-    trails: bodies<{ trailList: Array<Record<string, unknown>> }>(bundle, 'aws.cloudtrail.DescribeTrails')[0]?.trailList ?? [],
+    // Every region's export (shadow trails repeat): each trail once.
+    trails: [...new Map(bodies<{ trailList: Array<Record<string, unknown>> }>(bundle, 'aws.cloudtrail.DescribeTrails').flatMap((d) => d.trailList ?? []).map((t) => [t.TrailARN, t])).values()],
+    ...(regions ? { regions: (regions.Regions ?? []).map((r) => r.RegionName) } : {}),
     trailStatus: Object.fromEntries(statuses.map(({ Name, ...status }) => [Name, status])),
     eventSelectors: Object.fromEntries(selectors.map(({ TrailARN, ...rest }) => [TrailARN, rest])),
   };
@@ -51,8 +54,10 @@ export function fakeOrganizationFrom(bundle: RawBundle, accounts: Array<{ Id: st
   if (!list) return undefined;
   const details = bodies<{ Policy: { PolicySummary: { Id: string }; Content: string } }>(bundle, 'aws.organizations.DescribePolicy');
   const targets = bodies<{ PolicyId: string; Targets: Array<Record<string, unknown>> }>(bundle, 'aws.organizations.ListTargetsForPolicy');
+  const parents = bodies<{ ChildId: string; Parents: Array<{ Id: string; Type: string }> }>(bundle, 'aws.organizations.ListParents');
   return {
     accounts,
+    ...(parents.length > 0 ? { parents: Object.fromEntries(parents.map((p) => [p.ChildId, p.Parents[0]!])) } : {}),
     scps: list.Policies.map((summary) => ({
       summary,
       content: details.find((d) => d.Policy.PolicySummary.Id === summary.Id)?.Policy.Content ?? '{}',

@@ -1,6 +1,7 @@
 /**
  * A local fake of the AWS APIs cloudward reads, for the real SDK clients: IAM and STS over the Query protocol (form
- * POST, XML replies), Organizations and CloudTrail over JSON 1.1 (X-Amz-Target). It paginates (IsTruncated/Marker,
+ * POST, XML replies), Organizations and CloudTrail over JSON 1.1 (X-Amz-Target), Account's ListRegions over REST JSON.
+ * CloudTrail answers per region: the region a request was signed for (SigV4 credential scope) picks the trails. It paginates (IsTruncated/Marker,
  * NextToken), injects faults (throttling, AccessDenied, 5xx) and records every call so tests can count them.
  *
  * The account a request is for comes from the access key in its SigV4 Authorization header: the caller's keys map to
@@ -21,7 +22,10 @@ export interface FakeAccountData {
   passwordPolicy: Record<string, unknown> | null;
   /** MaxSessionDuration by role name, for ListRoles (default 3600). */
   maxSessionDuration?: Record<string, number>;
+  /** Trails; each is listed in its HomeRegion, and (as a shadow trail) everywhere when multi-region or organization-wide. */
   trails: Array<Record<string, unknown>>;
+  /** Regions enabled for the account (account:ListRegions); default the one region us-east-1. */
+  regions?: string[];
   /** By trail ARN. */
   trailStatus: Record<string, Record<string, unknown>>;
   eventSelectors: Record<string, Record<string, unknown>>;
@@ -30,6 +34,8 @@ export interface FakeAccountData {
 export interface FakeOrganization {
   accounts: Array<{ Id: string; Name: string; State?: string }>;
   scps: Array<{ summary: Record<string, unknown>; content: string; targets: Array<Record<string, unknown>> }>;
+  /** The parent of each account and OU (ListParents); an account not listed sits under the root r-fake. */
+  parents?: Record<string, { Id: string; Type: string }>;
 }
 
 export interface Fault {
@@ -63,9 +69,11 @@ export interface FakeAwsOptions {
 }
 
 export interface RecordedCall {
-  service: 'iam' | 'sts' | 'organizations' | 'cloudtrail';
+  service: 'iam' | 'sts' | 'organizations' | 'cloudtrail' | 'account';
   action: string;
   account: string;
+  /** The region the request was signed for (SigV4 credential scope). */
+  region: string;
   /** The access key id that signed the request (never a secret). */
   accessKeyId: string;
 }
@@ -143,6 +151,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const serverMax = options.maxItems ?? 1000;
 
   const keyOf = (request: IncomingMessage): string => /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const regionOf = (request: IncomingMessage): string => /Credential=[^/]+\/\d+\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
   const accountOf = (request: IncomingMessage): string => {
     const key = keyOf(request);
     const assumed = /^ASIA(\d{12})/.exec(key);
@@ -249,6 +258,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         const p = page(find().targets, token, max);
         return { Targets: p.items, ...(p.next ? { NextToken: p.next } : {}) };
       }
+      case 'ListParents': {
+        const child = String(input.ChildId ?? '');
+        const known = org.parents?.[child];
+        if (!known && !org.accounts.some((a) => a.Id === child) && child !== options.callerAccount) throw new ApiError('ChildNotFoundException', 400, `child ${child} not found`);
+        return { Parents: [known ?? { Id: 'r-fake', Type: 'ROOT' }] };
+      }
       case 'ListAccounts': {
         const p = page(org.accounts.map((a) => ({ ...a, Arn: `arn:aws:organizations::${options.callerAccount}:account/o-example/${a.Id}`, Status: a.State ?? 'ACTIVE', State: a.State ?? 'ACTIVE' })), token, max);
         return { Accounts: p.items, ...(p.next ? { NextToken: p.next } : {}) };
@@ -258,11 +273,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     }
   };
 
-  const cloudtrail = (action: string, input: Record<string, unknown>, account: string): unknown => {
+  const cloudtrail = (action: string, input: Record<string, unknown>, account: string, region: string): unknown => {
     const data = dataOf(account);
     switch (action) {
       case 'DescribeTrails':
-        return { trailList: data.trails };
+        return { trailList: data.trails.filter((t) => t.HomeRegion === undefined || t.HomeRegion === region || t.IsMultiRegionTrail === true || t.IsOrganizationTrail === true) };
       case 'GetTrailStatus': {
         const status = data.trailStatus[String(input.Name)];
         if (!status) throw new ApiError('TrailNotFoundException', 400, `Unknown trail: ${String(input.Name)}`);
@@ -289,12 +304,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     if (typeof target === 'string') {
       const [prefix, action = ''] = target.split('.');
       const service = prefix === 'CloudTrail_20131101' || prefix?.includes('CloudTrail') ? 'cloudtrail' : 'organizations';
-      calls.push({ service, action, account, accessKeyId: keyOf(request) });
+      calls.push({ service, action, account, region: regionOf(request), accessKeyId: keyOf(request) });
       try {
         if (throttled()) throw new ApiError('ThrottlingException', 400, 'Rate exceeded');
         injectFault(action, account);
         const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-        const output = service === 'cloudtrail' ? cloudtrail(action, input, account) : organizations(action, input, account);
+        const output = service === 'cloudtrail' ? cloudtrail(action, input, account, regionOf(request)) : organizations(action, input, account);
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'fake' });
         response.end(JSON.stringify(toWireJson(output)));
       } catch (error) {
@@ -304,10 +319,29 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       }
       return;
     }
+    if (request.url === '/listRegions') {
+      // The Account API is REST JSON: the operation is the path, errors name their type in x-amzn-errortype.
+      calls.push({ service: 'account', action: 'ListRegions', account, region: regionOf(request), accessKeyId: keyOf(request) });
+      try {
+        if (throttled()) throw new ApiError('ThrottlingException', 429, 'Rate exceeded');
+        injectFault('ListRegions', account);
+        const input = body ? (JSON.parse(body) as { RegionOptStatusContains?: string[]; MaxResults?: number; NextToken?: string }) : {};
+        const regions = (dataOf(account).regions ?? ['us-east-1']).map((RegionName) => ({ RegionName, RegionOptStatus: RegionName === 'us-east-1' ? 'ENABLED_BY_DEFAULT' : 'ENABLED' }));
+        const wanted = input.RegionOptStatusContains;
+        const p = page(regions.filter((r) => !wanted || wanted.includes(r.RegionOptStatus)), input.NextToken, Math.min(input.MaxResults ?? 50, serverMax));
+        response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake' });
+        response.end(JSON.stringify({ Regions: p.items, ...(p.next ? { NextToken: p.next } : {}) }));
+      } catch (error) {
+        const e = error instanceof ApiError ? error : new ApiError('InternalServerException', 500, String(error));
+        response.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake', 'x-amzn-errortype': e.code });
+        response.end(JSON.stringify({ message: e.message }));
+      }
+      return;
+    }
     const params = new URLSearchParams(body);
     const action = params.get('Action') ?? '';
     const service = params.get('Version') === '2011-06-15' ? 'sts' : 'iam';
-    calls.push({ service, action, account, accessKeyId: keyOf(request) });
+    calls.push({ service, action, account, region: regionOf(request), accessKeyId: keyOf(request) });
     try {
       if (throttled()) throw new ApiError('Throttling', 400, 'Rate exceeded');
       injectFault(action, account);

@@ -153,6 +153,25 @@ test('Organizations: an SCP and its attachment to the root reach every account; 
   t.is(tags.notes[0]!.outcome, 'not-projected');
 });
 
+test('Organizations: an SCP attached to an OU narrows the accounts below it, not the management account nor other OUs', async (t) => {
+  const deny = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
+  const attach = (target: string) => project([
+    { address: 'aws_organizations_policy.no_iam', actions: ['create'], after: { name: 'NoIam', type: 'SERVICE_CONTROL_POLICY', content: deny }, unknown: { id: true, arn: true } },
+    { address: 'aws_organizations_policy_attachment.no_iam', actions: ['create'], after: { target_id: target }, unknown: { id: true, policy_id: true }, expressions: { policy_id: { references: ['aws_organizations_policy.no_iam.id', 'aws_organizations_policy.no_iam'] }, target_id: { constant_value: target } } },
+  ]);
+  const level = (p: WhatIfProjection, uid: string) => p.snapshot.principals.find((x) => x.uid === uid)?.privilege?.level;
+  t.is(level({ snapshot: example } as WhatIfProjection, `aws:${ACCOUNT}:role/PowerAdmin`), 'admin');
+  // 222222222222 sits in the Workloads OU (its list-parents exports say so).
+  const workloads = await attach('ou-k3zq-workload1');
+  t.is(level(workloads, `aws:${ACCOUNT}:role/PowerAdmin`), 'privileged');
+  t.is(level(workloads, `aws:${ACCOUNT}:user/jenkins`), 'none', 'its path to admin runs through IAM, now denied');
+  t.is(level(workloads, 'aws:111111111111:user/ops-bob'), 'admin', 'the management account is not narrowed by SCPs');
+  t.like(workloads.snapshot.controls.find((c) => c.uid === `aws:${ACCOUNT}:scp/p-planned-aws-organizations-policy-no-iam`)!.settings, { attachedToAccountOu: true, appliesToAccount: true });
+  t.deepEqual(workloads.gaps, []);
+  const elsewhere = await attach('ou-k3zq-sandbox01');
+  t.is(level(elsewhere, `aws:${ACCOUNT}:role/PowerAdmin`), 'admin', 'an OU the account is not under does not narrow it');
+});
+
 test('aws_cloudtrail: create, update (start logging) and delete, with status and event selectors', async (t) => {
   const p = await project([
     { address: 'aws_cloudtrail.new', actions: ['create'], after: { name: 'security', s3_bucket_name: 'b', is_multi_region_trail: true, is_organization_trail: false, enable_logging: true, enable_log_file_validation: true, include_global_service_events: true, event_selector: [], advanced_event_selector: [] }, unknown: { arn: true, home_region: true, id: true } },

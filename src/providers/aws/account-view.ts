@@ -16,6 +16,7 @@ import {
   type GroupDetail,
   type ManagedPolicyDetail,
   type PasswordPolicy,
+  type ParentsBody,
   type PasswordPolicyBody,
   type PolicySummary,
   type PolicyTarget,
@@ -42,6 +43,33 @@ export interface ServiceControlPolicy {
   targets?: PolicyTarget[];
 }
 
+/** An account's parents from its own OU up to the root (ListParents, level by level). */
+export interface OrganizationPath {
+  parents: Array<{ id: string; type: string }>;
+  /** Whether the chain reaches the root; when not, `missing` is the child whose parent was not read. */
+  complete: boolean;
+  missing?: string;
+}
+
+/** AWS allows five levels of OUs below the root; a longer chain means the answers loop. */
+export const MAX_OU_DEPTH = 8;
+
+/** Walks ListParents answers from the account up to the root. */
+export function parentChain(bodies: ParentsBody[], accountId: string): OrganizationPath {
+  const byChild = new Map(bodies.filter((b) => b.ChildId).map((b) => [b.ChildId!, b]));
+  const parents: OrganizationPath['parents'] = [];
+  let child = accountId;
+  for (let depth = 0; depth < MAX_OU_DEPTH; depth++) {
+    const parent = byChild.get(child)?.Parents?.[0];
+    if (!parent?.Id) break;
+    const type = parent.Type ?? (parent.Id.startsWith('r-') ? 'ROOT' : 'ORGANIZATIONAL_UNIT');
+    parents.push({ id: parent.Id, type });
+    if (type === 'ROOT') return { parents, complete: true };
+    child = parent.Id;
+  }
+  return { parents, complete: false, missing: child };
+}
+
 export interface TrailView {
   trail: Trail;
   status?: TrailStatusBody;
@@ -60,7 +88,7 @@ export interface AccountView {
   /** MaxSessionDuration by role name (from ListRoles; GetAccountAuthorizationDetails does not return it). */
   maxSessionDuration?: Map<string, number>;
   /** inOrganization false: ListPolicies said AWSOrganizationsNotInUseException. */
-  organization?: { inOrganization: false } | { inOrganization: true; scps: ServiceControlPolicy[] };
+  organization?: { inOrganization: false } | { inOrganization: true; scps: ServiceControlPolicy[]; path: OrganizationPath };
   trails?: TrailView[];
 }
 
@@ -173,6 +201,7 @@ export function accountView(bundle: RawBundle): AccountView {
     view.organization = {
       inOrganization: true,
       scps: joinScps(scpList.flatMap((d) => d.body.Policies ?? []), of<ScpDetailBody>(DocumentKind.scpDetail).map((d) => d.body), of<ScpTargetsBody>(DocumentKind.scpTargets).map((d) => d.body)),
+      path: parentChain(of<ParentsBody>(DocumentKind.parents).map((d) => d.body), view.accountId),
     };
   }
 

@@ -2,6 +2,7 @@
  * SDK clients for one set of credentials, and the one place every API call goes through: it counts calls and
  * retries (for progress and the benchmark) and turns failures into the error bodies the rest of the provider reads.
  */
+import { AccountClient } from '@aws-sdk/client-account';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -31,12 +32,15 @@ export interface AwsClients {
   sts: STSClient;
   organizations: OrganizationsClient;
   cloudtrail: CloudTrailClient;
+  account: AccountClient;
+  /** CloudTrail in another region (the client of the settings' own region for that one). */
+  cloudtrailIn(region: string): CloudTrailClient;
 }
 
 export type { CallStats };
 
 /**
- * Builds the four clients. Each counts its calls through a middleware at the outermost step, so paginators and
+ * Builds the clients (IAM, STS, Organizations, Account, CloudTrail in any region). Each counts its calls through a middleware at the outermost step, so paginators and
  * the SDK's own retries are counted too (`$metadata.attempts`).
  */
 export function createClients(settings: ClientSettings, stats: CallStats): AwsClients {
@@ -53,7 +57,7 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
   };
   // Each client is made on first use: a member account needs only IAM and CloudTrail, and with a thousand accounts
   // building the two others cost a measurable share of the run's CPU.
-  const made: Partial<AwsClients> = {};
+  const made: Partial<Record<string, { destroy(): void }>> = {};
   const counted = <C>(client: C): C => {
     (client as unknown as { middlewareStack: { add: (m: unknown, o: unknown) => void } }).middlewareStack.add(
       (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>) => async (args: unknown) => {
@@ -70,14 +74,17 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
     );
     return client;
   };
-  const factories: { [K in keyof AwsClients]: () => AwsClients[K] } = {
+  const factories: { [K in Exclude<keyof AwsClients, 'cloudtrailIn'>]: () => AwsClients[K] } = {
     iam: () => new IAMClient(config),
     sts: () => new STSClient(config),
     organizations: () => new OrganizationsClient(config),
     cloudtrail: () => new CloudTrailClient(config),
+    account: () => new AccountClient(config),
   };
-  const clients = {} as AwsClients;
-  for (const name of Object.keys(factories) as Array<keyof AwsClients>) {
+  const clients = {
+    cloudtrailIn: (region: string) => (region === settings.region ? clients.cloudtrail : ((made[`cloudtrail:${region}`] ??= counted(new CloudTrailClient({ ...config, region }))) as CloudTrailClient)),
+  } as AwsClients;
+  for (const name of Object.keys(factories) as Array<keyof typeof factories>) {
     Object.defineProperty(clients, name, { enumerable: true, get: () => (made[name] ??= counted(factories[name]()) as never) });
   }
   madeClients.set(clients, made);
@@ -85,10 +92,10 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
 }
 
 /** The clients actually made, per clients object (so destroying never builds one just to close it). */
-const madeClients = new WeakMap<AwsClients, Partial<AwsClients>>();
+const madeClients = new WeakMap<AwsClients, Partial<Record<string, { destroy(): void }>>>();
 
 export function destroyClients(clients: AwsClients): void {
-  for (const client of Object.values(madeClients.get(clients) ?? {})) client.destroy();
+  for (const client of Object.values(madeClients.get(clients) ?? {})) client?.destroy();
 }
 
 interface SdkError {

@@ -3,6 +3,7 @@
  * every user, so no call is ever made per user. Each read that fails becomes an error document (and so a gap);
  * nothing aborts the account.
  */
+import { paginateListRegions } from '@aws-sdk/client-account';
 import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
@@ -17,11 +18,13 @@ import {
   paginateListRoles,
   paginateListVirtualMFADevices,
 } from '@aws-sdk/client-iam';
-import { DescribePolicyCommand, paginateListPolicies, paginateListTargetsForPolicy } from '@aws-sdk/client-organizations';
+import { DescribePolicyCommand, paginateListParents, paginateListPolicies, paginateListTargetsForPolicy } from '@aws-sdk/client-organizations';
+import pLimit from 'p-limit';
 import type { RawDocument } from '../types.js';
+import { MAX_OU_DEPTH } from './account-view.js';
 import { decodeDocuments, toCliJson } from './cli-json.js';
 import { errorBody, errorCode, type AwsClients } from './clients.js';
-import { DocumentKind, OPERATIONS } from './documents.js';
+import { DocumentKind, OPERATIONS, type ParentsBody, type RegionsBody, type Trail, type TrailsBody } from './documents.js';
 
 /** Timing of the credential report poll (tests shorten it). */
 export interface ReportPolling {
@@ -137,28 +140,56 @@ async function readIamSettings(clients: AwsClients, documents: RawDocument[]): P
   ]);
 }
 
-/** DescribeTrails (shadow trails included), then status and event selectors of each trail by ARN. */
-async function readTrails(clients: AwsClients, documents: RawDocument[]): Promise<void> {
-  let trails: Array<{ TrailARN?: string; Name?: string }> = [];
-  const ok = await attempt('DescribeTrails', documents, async () => {
-    const output = toCliJson(await clients.cloudtrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }))) as { trailList?: typeof trails };
-    trails = output.trailList ?? [];
-    documents.push(documentOf('DescribeTrails', output));
+/** Regions read at once per account; a region costs one DescribeTrails call (trails add two calls each, once). */
+const REGION_CONCURRENCY = 4;
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The regions enabled for the account (ENABLED and ENABLED_BY_DEFAULT). When they cannot be listed, CloudTrail is
+ * read in the collector's region only, and the error document opens the aws.cloudtrail-regions gap.
+ */
+async function readRegions(clients: AwsClients, documents: RawDocument[], home: string): Promise<string[]> {
+  let regions = [home];
+  await attempt('ListRegions', documents, async () => {
+    const pages: Array<Record<string, unknown>> = [];
+    for await (const page of paginateListRegions({ client: clients.account }, { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] })) {
+      pages.push(toCliJson(page) as Record<string, unknown>);
+    }
+    const merged = mergePages(pages, ['Regions']) as RegionsBody;
+    documents.push(documentOf('ListRegions', merged));
+    const listed = [...new Set((merged.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => REGION_NAME.test(r)))].sort();
+    if (listed.length > 0) regions = listed;
   });
-  if (!ok) return;
-  await Promise.all(
-    trails.map(async (trail) => {
-      const name = trail.TrailARN ?? trail.Name;
-      if (!name) return;
-      await attempt('GetTrailStatus', documents, async () => {
-        const status = toCliJson(await clients.cloudtrail.send(new GetTrailStatusCommand({ Name: name }))) as Record<string, unknown>;
-        documents.push(documentOf('GetTrailStatus', { Name: name, ...status }));
-      }, name);
-      await attempt('GetEventSelectors', documents, async () => {
-        documents.push(documentOf('GetEventSelectors', toCliJson(await clients.cloudtrail.send(new GetEventSelectorsCommand({ TrailName: name })))));
-      }, name);
-    }),
-  );
+  return regions;
+}
+
+/**
+ * DescribeTrails (shadow trails included) in every enabled region, so that single-region trails elsewhere and
+ * multi-region or organization trails homed elsewhere are all seen; then the status and event selectors of each
+ * distinct trail, once, by ARN, in its home region. Regions are read a few at a time.
+ */
+async function readTrails(clients: AwsClients, documents: RawDocument[], home: string): Promise<void> {
+  const regions = await readRegions(clients, documents, home);
+  const limit = pLimit(REGION_CONCURRENCY);
+  const trails = new Map<string, Trail>();
+  await Promise.all(regions.map((region) => limit(() => attempt('DescribeTrails', documents, async () => {
+    const output = toCliJson(await clients.cloudtrailIn(region).send(new DescribeTrailsCommand({ includeShadowTrails: true }))) as TrailsBody;
+    for (const trail of output.trailList ?? []) {
+      const key = trail.TrailARN ?? trail.Name;
+      if (key && !trails.has(key)) trails.set(key, trail);
+    }
+    documents.push(documentOf('DescribeTrails', { Region: region, ...output }));
+  }, region))));
+  await Promise.all([...trails.entries()].map(([name, trail]) => limit(async () => {
+    const client = clients.cloudtrailIn(trail.HomeRegion && REGION_NAME.test(trail.HomeRegion) ? trail.HomeRegion : home);
+    await attempt('GetTrailStatus', documents, async () => {
+      const status = toCliJson(await client.send(new GetTrailStatusCommand({ Name: name }))) as Record<string, unknown>;
+      documents.push(documentOf('GetTrailStatus', { Name: name, ...status }));
+    }, name);
+    await attempt('GetEventSelectors', documents, async () => {
+      documents.push(documentOf('GetEventSelectors', toCliJson(await client.send(new GetEventSelectorsCommand({ TrailName: name })))));
+    }, name);
+  })));
 }
 
 /** Organizations SCPs: the list, each policy's content, and its targets. O(policies) calls, independent of users. */
@@ -192,14 +223,52 @@ export async function readServiceControlPolicies(clients: AwsClients): Promise<R
   return documents;
 }
 
+/**
+ * Reads an account's place in the organization: ListParents of the account, then of each OU above it up to the root.
+ * Each OU's parent is read once per run and shared by every account below it (the promise is cached, so accounts
+ * read side by side wait for the one read), so N accounts under one OU cost N + 1 calls, not 2N. A failed read ends
+ * the chain with an error document (a gap naming organizations:ListParents): the levels above stay unknown.
+ */
+export function parentChainReader(clients: AwsClients): (accountId: string) => Promise<RawDocument[]> {
+  const cache = new Map<string, Promise<RawDocument>>();
+  const read = (childId: string): Promise<RawDocument> => {
+    let known = cache.get(childId);
+    if (!known) {
+      known = (async () => {
+        try {
+          const pages: Array<Record<string, unknown>> = [];
+          for await (const page of paginateListParents({ client: clients.organizations }, { ChildId: childId })) pages.push(toCliJson(page) as Record<string, unknown>);
+          return documentOf('ListParents', { ChildId: childId, ...mergePages(pages, ['Parents']) });
+        } catch (error) {
+          return errorDocument('ListParents', error, childId);
+        }
+      })();
+      cache.set(childId, known);
+    }
+    return known;
+  };
+  return async (accountId) => {
+    const documents: RawDocument[] = [];
+    let child = accountId;
+    for (let depth = 0; depth < MAX_OU_DEPTH; depth++) {
+      const document = await read(child);
+      documents.push(document);
+      const parent = document.kind === DocumentKind.parents ? (document.body as ParentsBody).Parents?.[0] : undefined;
+      if (!parent?.Id || parent.Type === 'ROOT') break;
+      child = parent.Id;
+    }
+    return documents;
+  };
+}
+
 /** Every document of one account except SCPs (read once per organization by the caller); `note` gets progress. */
-export async function readAccount(clients: AwsClients, polling: ReportPolling, note: (line: string) => void = () => undefined): Promise<RawDocument[]> {
+export async function readAccount(clients: AwsClients, polling: ReportPolling, home: string, note: (line: string) => void = () => undefined): Promise<RawDocument[]> {
   const documents: RawDocument[] = [];
   await Promise.all([
     readAuthorizationDetails(clients, documents),
     readCredentialReport(clients, documents, polling, note),
     readIamSettings(clients, documents),
-    readTrails(clients, documents),
+    readTrails(clients, documents, home),
   ]);
   return documents;
 }

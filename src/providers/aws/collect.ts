@@ -12,9 +12,9 @@ import { collectScopes, collectionTime } from '../cloud/scopes.js';
 import { createRawWriter } from '../cloud/raw-out.js';
 import { createStats, type CallStats } from '../cloud/stats.js';
 import { createClients, destroyClients, errorBody, isCredentialsMissing, type AwsClients, type ClientSettings } from './clients.js';
-import { DEFAULT_POLLING, readAccount, readServiceControlPolicies, type ReportPolling } from './collect-account.js';
+import { DEFAULT_POLLING, parentChainReader, readAccount, readServiceControlPolicies, type ReportPolling } from './collect-account.js';
 import { accountBundle } from './bundle.js';
-import { DocumentKind, type ErrorBody } from './documents.js';
+import { DocumentKind, managementAccountOf, type ErrorBody } from './documents.js';
 import { rawFiles } from './raw-files.js';
 
 /** Collection settings parsed from the CLI options (`--profile`, `--region`, ...). */
@@ -92,18 +92,25 @@ export async function collectAws(context: CollectContext): Promise<RawBundle[]> 
     const caller = await callerIdentity(base);
     // The account list and the SCPs (read once for the organization, copied into every account) are read side by side.
     const [accounts, scps] = await Promise.all([settings.orgRole ? listActiveAccounts(base) : [caller.account], readServiceControlPolicies(base)]);
+    // SCPs on the root and on every OU above an account narrow it (not the management account): its OU path is read.
+    const inOrganization = scps.some((d) => d.kind === DocumentKind.scpList);
+    const management = managementAccountOf(scps.map((d) => d.body));
+    const parentsOf = parentChainReader(base);
     return await collectScopes(context, { scopes: accounts, idOf: (id) => id, concurrency: settings.concurrency, label: 'aws: account', stats }, async (accountId) => {
       const collectedAt = collectionTime(context);
       const documents = [...scps];
+      // The OU path is read with the caller's credentials, side by side with the account's own reads.
+      const path = inOrganization && accountId !== management ? parentsOf(accountId) : Promise.resolve([]);
       const entered = accountId === caller.account ? { clients: base } : await assumeInto(base, settings, stats, caller.partition, accountId);
       if ('error' in entered) documents.push(entered.error);
       else {
         try {
-          documents.push(...(await readAccount(entered.clients, settings.polling, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
+          documents.push(...(await readAccount(entered.clients, settings.polling, settings.client.region, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
         } finally {
           if (entered.clients !== base) destroyClients(entered.clients);
         }
       }
+      documents.push(...(await path));
       const bundle = accountBundle(accountId, 'live', collectedAt, documents);
       if (raw) await raw.writeScope(accountId, rawFiles(bundle));
       return bundle;

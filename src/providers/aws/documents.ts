@@ -17,6 +17,10 @@ export const DocumentKind = {
   scpList: 'aws.organizations.ListPolicies',
   scpDetail: 'aws.organizations.DescribePolicy',
   scpTargets: 'aws.organizations.ListTargetsForPolicy',
+  /** One level of an account's place in the organization: the parent of an account or of an OU. */
+  parents: 'aws.organizations.ListParents',
+  /** The regions enabled for the account (CloudTrail is read in each). */
+  regions: 'aws.account.ListRegions',
   trails: 'aws.cloudtrail.DescribeTrails',
   trailStatus: 'aws.cloudtrail.GetTrailStatus',
   eventSelectors: 'aws.cloudtrail.GetEventSelectors',
@@ -39,6 +43,7 @@ export const GapTopic = {
   scp: 'aws.scp',
   cloudtrail: 'aws.cloudtrail',
   cloudtrailStatus: 'aws.cloudtrail-status',
+  cloudtrailRegions: 'aws.cloudtrail-regions',
 } as const;
 
 export const ALL_GAP_TOPICS: string[] = Object.values(GapTopic);
@@ -55,6 +60,8 @@ export const OPERATIONS: Record<string, { service: string; topic: string; kind?:
   ListPolicies: { service: 'organizations', topic: GapTopic.scp, kind: DocumentKind.scpList },
   DescribePolicy: { service: 'organizations', topic: GapTopic.scp, kind: DocumentKind.scpDetail },
   ListTargetsForPolicy: { service: 'organizations', topic: GapTopic.scp, kind: DocumentKind.scpTargets },
+  ListParents: { service: 'organizations', topic: GapTopic.scp, kind: DocumentKind.parents },
+  ListRegions: { service: 'account', topic: GapTopic.cloudtrailRegions, kind: DocumentKind.regions },
   DescribeTrails: { service: 'cloudtrail', topic: GapTopic.cloudtrail, kind: DocumentKind.trails },
   GetTrailStatus: { service: 'cloudtrail', topic: GapTopic.cloudtrailStatus, kind: DocumentKind.trailStatus },
   GetEventSelectors: { service: 'cloudtrail', topic: GapTopic.cloudtrailStatus, kind: DocumentKind.eventSelectors },
@@ -124,6 +131,21 @@ export function isAnswer(error: ErrorBody): boolean {
   return expected !== undefined && (error.Code === expected || error.Code.replace(/Exception$/, '') === expected);
 }
 
+/**
+ * The management account, from the organization ARNs SCP documents carry (`arn:aws:organizations::<id>:...`, on
+ * customer SCPs and on every target); undefined when none names it.
+ */
+export function managementAccountOf(bodies: Iterable<unknown>): string | undefined {
+  for (const body of bodies) {
+    const b = body as { Policies?: Array<{ Arn?: string }>; Targets?: Array<{ Arn?: string }>; Policy?: { PolicySummary?: { Arn?: string } } };
+    for (const item of [...(b.Policies ?? []), ...(b.Targets ?? []), ...(b.Policy?.PolicySummary ? [b.Policy.PolicySummary] : [])]) {
+      const match = /^arn:[^:]+:organizations::(\d{12}):/.exec(item.Arn ?? '');
+      if (match) return match[1];
+    }
+  }
+  return undefined;
+}
+
 /** The `cloudward-collection.json` that `--raw-out` writes beside the AWS documents. */
 export interface CollectionBody {
   Cloudward: { Provider: 'aws'; AccountId: string; CollectedAt: string };
@@ -188,13 +210,17 @@ export interface ScpDetailBody { Policy?: { PolicySummary?: PolicySummary; Conte
 export interface PolicyTarget { TargetId?: string; Arn?: string; Name?: string; Type?: string }
 /** ListTargetsForPolicy's response plus the PolicyId it was asked about (the response does not repeat it). */
 export interface ScpTargetsBody { PolicyId?: string; Targets?: PolicyTarget[] }
+/** ListParents' response plus the ChildId (an account or OU id) it was asked about (the response does not repeat it). */
+export interface ParentsBody { ChildId?: string; Parents?: Array<{ Id?: string; Type?: string }> }
+export interface RegionsBody { Regions?: Array<{ RegionName?: string; RegionOptStatus?: string }> }
 
 export interface Trail {
   Name?: string; TrailARN?: string; HomeRegion?: string; IsMultiRegionTrail?: boolean; IsOrganizationTrail?: boolean;
   LogFileValidationEnabled?: boolean; IncludeGlobalServiceEvents?: boolean; S3BucketName?: string;
   CloudWatchLogsLogGroupArn?: string; KmsKeyId?: string; HasCustomEventSelectors?: boolean;
 }
-export interface TrailsBody { trailList?: Trail[] }
+/** DescribeTrails' response plus the Region it was called in (the response does not say; shadow trails included). */
+export interface TrailsBody { Region?: string; trailList?: Trail[] }
 /** GetTrailStatus's response plus the trail it was asked about (`Name`; the response does not name it). */
 export interface TrailStatusBody { Name?: string; IsLogging?: boolean; LatestDeliveryTime?: string; LatestDeliveryError?: string }
 export interface EventSelectorsBody {

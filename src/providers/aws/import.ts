@@ -7,10 +7,25 @@ import { UserError } from '../../errors.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
-import { credentialReportText } from './account-view.js';
+import { credentialReportText, parentChain } from './account-view.js';
 import { accountBundle } from './bundle.js';
 import { isoSeconds, reportDate } from './credential-report.js';
-import { DocumentKind, GapTopic, OPERATIONS, type CollectionBody, type CredentialReportBody, type ErrorBody, type PolicySummary, type ScpTargetsBody, type Trail, type TrailStatusBody } from './documents.js';
+import {
+  DocumentKind,
+  GapTopic,
+  managementAccountOf,
+  OPERATIONS,
+  type CollectionBody,
+  type CredentialReportBody,
+  type ErrorBody,
+  type ParentsBody,
+  type PolicySummary,
+  type RegionsBody,
+  type ScpTargetsBody,
+  type Trail,
+  type TrailsBody,
+  type TrailStatusBody,
+} from './documents.js';
 import { recognizeDocument } from './recognize.js';
 import { fileKey } from './raw-files.js';
 
@@ -82,8 +97,20 @@ function keyFromFileName(file: string, candidates: Array<{ key: string; match: s
   return hits[0]?.key;
 }
 
-/** Ties GetTrailStatus and ListTargetsForPolicy responses (which do not name their subject) to a trail or policy. */
-function tieKeyedDocuments(items: Loaded[]): void {
+/** A region name in a file name: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-northwest-1`, ... */
+const REGION_IN_NAME = /(?:^|[._-])([a-z]{2}(?:-(?:gov|iso[a-z]?))?-(?:north|south|east|west|central)(?:east|west)?-\d+)(?=[._]|$)/;
+const CHILD_IN_NAME = /(?:^|[._-])(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})(?=[._]|$)/;
+
+/** The region a file name carries (`cloudtrail-describe-trails.eu-west-1.json`), if any. */
+function regionFromFileName(file: string): string | undefined {
+  return REGION_IN_NAME.exec(basename(file))?.[1];
+}
+
+/**
+ * Ties GetTrailStatus, ListTargetsForPolicy, ListParents and DescribeTrails responses (which do not name their
+ * subject) to a trail, policy, child (account or OU) or region, from the file name where the body does not say.
+ */
+function tieKeyedDocuments(items: Loaded[], account: string): void {
   const trails = items.filter((i) => i.document.kind === DocumentKind.trails).flatMap((i) => ((i.document.body as { trailList?: Trail[] }).trailList ?? []));
   const trailCandidates = trails.map((t) => ({ key: t.TrailARN ?? t.Name ?? '', match: fileKey(t.TrailARN ?? t.Name ?? '') }));
   const policies = items.flatMap((i) => {
@@ -92,8 +119,18 @@ function tieKeyedDocuments(items: Loaded[]): void {
     return [];
   });
   const policyCandidates = [...new Set(policies.filter(Boolean))].map((id) => ({ key: id, match: id }));
+  const parents = items.filter((i) => i.document.kind === DocumentKind.parents);
   for (const item of items) {
     const body = item.document.body as Record<string, unknown>;
+    if (item.document.kind === DocumentKind.parents && body.ChildId === undefined) {
+      const key = CHILD_IN_NAME.exec(basename(item.file))?.[1] ?? (parents.length === 1 ? account : undefined);
+      if (!key) throw new UserError('a list-parents export does not say which account or OU it is the parent of', { where: item.file, hint: 'name the file after the child id, e.g. organizations-list-parents.<account-id>.json or organizations-list-parents.<ou-id>.json' });
+      item.document.body = { ChildId: key, ...body } satisfies ParentsBody;
+    }
+    if (item.document.kind === DocumentKind.trails && body.Region === undefined) {
+      const region = regionFromFileName(item.file);
+      if (region) item.document.body = { Region: region, ...body } satisfies TrailsBody;
+    }
     if (item.document.kind === DocumentKind.trailStatus && body.Name === undefined) {
       const key = keyFromFileName(item.file, trailCandidates) ?? (trailCandidates.length === 1 ? trailCandidates[0]!.key : undefined);
       if (!key) throw new UserError('a get-trail-status export does not say which trail it describes', { where: item.file, hint: 'name the file after the trail, e.g. cloudtrail-get-trail-status.<trail-name>.json, and import it with the describe-trails export' });
@@ -114,6 +151,11 @@ function tieKeyedDocuments(items: Loaded[]): void {
         const key = keyFromFileName(item.file, policyCandidates);
         if (key) error.Target = key;
       }
+      if (error.Target === undefined && error.Operation === 'ListParents') error.Target = CHILD_IN_NAME.exec(basename(item.file))?.[1] ?? account;
+      if (error.Target === undefined && error.Operation === 'DescribeTrails') {
+        const region = regionFromFileName(item.file);
+        if (region) error.Target = region;
+      }
     }
   }
 }
@@ -127,10 +169,11 @@ const EXPORT_COMMANDS: Record<string, string> = {
   [GapTopic.roleSettings]: 'aws iam list-roles',
   [GapTopic.scp]: 'aws organizations list-policies --filter SERVICE_CONTROL_POLICY',
   [GapTopic.cloudtrail]: 'aws cloudtrail describe-trails',
+  [GapTopic.cloudtrailRegions]: 'aws account list-regions --region-opt-status-contains ENABLED ENABLED_BY_DEFAULT',
 };
 
 /** Gaps for what the imported files do not cover at all (a topic with neither a document nor an error). */
-function missingTopicGaps(documents: RawDocument[]): Gap[] {
+function missingTopicGaps(documents: RawDocument[], account: string): Gap[] {
   const covered = new Set<string>();
   for (const d of documents) {
     const operation = d.kind === DocumentKind.error ? OPERATIONS[(d.body as ErrorBody).Operation] : Object.values(OPERATIONS).find((o) => o.kind === d.kind);
@@ -156,6 +199,7 @@ function missingTopicGaps(documents: RawDocument[]): Gap[] {
       gaps.push({ what: GapTopic.cloudtrailStatus, reason: `status or event selectors of trail ${trail.Name ?? trail.TrailARN ?? ''} not among the imported files (aws cloudtrail get-trail-status / get-event-selectors)` });
     }
   }
+  gaps.push(...regionGaps(documents), ...pathGaps(documents, account));
   const scps = documents.filter((d) => d.kind === DocumentKind.scpList).flatMap((d) => (d.body as { Policies?: PolicySummary[] }).Policies ?? []);
   for (const scp of scps) {
     const about = (b: Record<string, unknown>) => b.PolicyId === scp.Id || b.Target === scp.Id || (b.Policy as { PolicySummary?: PolicySummary } | undefined)?.PolicySummary?.Id === scp.Id;
@@ -164,6 +208,31 @@ function missingTopicGaps(documents: RawDocument[]): Gap[] {
     }
   }
   return gaps;
+}
+
+/** Each enabled region needs its describe-trails export (named after the region), or the error the CLI printed there. */
+function regionGaps(documents: RawDocument[]): Gap[] {
+  const list = documents.filter((d) => d.kind === DocumentKind.regions);
+  if (list.length === 0) return [];
+  const enabled = new Set(list.flatMap((d) => ((d.body as RegionsBody).Regions ?? []).map((r) => r.RegionName ?? '')).filter(Boolean));
+  for (const d of documents) {
+    if (d.kind === DocumentKind.trails) enabled.delete((d.body as TrailsBody).Region ?? '');
+    if (d.kind === DocumentKind.error && (d.body as ErrorBody).Operation === 'DescribeTrails') enabled.delete((d.body as ErrorBody).Target ?? '');
+  }
+  if (enabled.size === 0) return [];
+  const missing = [...enabled].sort();
+  return [{ what: GapTopic.cloudtrailRegions, reason: `trails of enabled region(s) ${missing.join(', ')} not among the imported files (aws cloudtrail describe-trails --region R > cloudtrail-describe-trails.R.json)` }];
+}
+
+/** A member account's OU path up to the root (aws organizations list-parents, per level), when its SCPs were exported. */
+function pathGaps(documents: RawDocument[], account: string): Gap[] {
+  const scpBodies = documents.filter((d) => d.kind === DocumentKind.scpList || d.kind === DocumentKind.scpTargets || d.kind === DocumentKind.scpDetail).map((d) => d.body);
+  if (!documents.some((d) => d.kind === DocumentKind.scpList) || managementAccountOf(scpBodies) === account) return [];
+  const path = parentChain(documents.filter((d) => d.kind === DocumentKind.parents).map((d) => d.body as ParentsBody), account);
+  if (path.complete) return [];
+  const failed = documents.some((d) => d.kind === DocumentKind.error && (d.body as ErrorBody).Operation === 'ListParents' && (d.body as ErrorBody).Target === path.missing);
+  if (failed) return [];
+  return [{ what: GapTopic.scp, reason: `the OU path of account ${account} is not among the imported files from ${path.missing ?? account} up (aws organizations list-parents --child-id ${path.missing ?? account} > organizations-list-parents.${path.missing ?? account}.json, for the account and each OU up to the root)` }];
 }
 
 function collectedAtOf(documents: RawDocument[], option: unknown, account: string): string {
@@ -200,11 +269,11 @@ export async function importAwsFiles(paths: string[], context: ImportContext): P
       if (earlier) throw new UserError(`account ${account} has two ${item.document.kind.split('.').at(-1)} exports (also ${earlier})`, { where: item.file, hint: 'import one export per account' });
       singles.set(item.document.kind, item.file);
     }
-    tieKeyedDocuments(items);
+    tieKeyedDocuments(items, account);
     const all = items.map((i) => i.document);
     const documents = all.filter((d) => d.kind !== DocumentKind.collection);
     const collectedAt = collectedAtOf(all, context.options.collectedAt, account);
-    bundles.push(accountBundle(account, 'import', collectedAt, documents, missingTopicGaps(documents)));
+    bundles.push(accountBundle(account, 'import', collectedAt, documents, missingTopicGaps(documents, account)));
     context.progress.status(`aws: account ${account}: ${items.length} file(s) imported`);
   }
   return bundles;

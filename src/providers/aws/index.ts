@@ -18,7 +18,7 @@ export const awsProvider: ProviderAdapter = {
   ocsfCloudProvider: 'AWS',
   collectOptions: [
     { flags: '--profile <name>', description: 'named profile from ~/.aws/config (default: the SDK credential chain)', schema: { type: 'string', minLength: 1 } },
-    { flags: '--region <region>', description: 'region for CloudTrail and the SDK (default: AWS_REGION, else us-east-1)', schema: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', description: 'an AWS region name' }, hint: 'e.g. --region eu-west-1' },
+    { flags: '--region <region>', description: 'region of the SDK clients; CloudTrail is read in every enabled region (default: AWS_REGION, else us-east-1)', schema: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', description: 'an AWS region name' }, hint: 'e.g. --region eu-west-1' },
     { flags: '--endpoint-url <url>', description: 'send every AWS call to this endpoint (LocalStack, a proxy, a test server)', schema: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' }, hint: 'e.g. --endpoint-url http://127.0.0.1:4566' },
     { flags: '--org-role <name>', description: 'read every active account of the organization by assuming this read-only role', schema: { type: 'string', pattern: '^[\\w+=,.@/-]{1,64}$', description: 'an IAM role name' }, hint: 'e.g. --org-role CloudwardAudit' },
     { flags: '--concurrency <n>', description: 'accounts read at once with --org-role', defaultValue: '4', schema: { type: 'integer', minimum: 1, maximum: 64 } },

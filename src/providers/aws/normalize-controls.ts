@@ -4,6 +4,7 @@
  */
 import type { Control, Scope } from '../../snapshot/model.js';
 import type { AccountView, ServiceControlPolicy, TrailView } from './account-view.js';
+import type { PolicyTarget } from './documents.js';
 import { parsePolicyDocument, permissionPatterns, PolicyDocumentError, statementCoversAction, statementCoversAnyResource, type PolicyDocument } from './policy-document.js';
 import type { Guardrail } from './privilege.js';
 
@@ -66,18 +67,43 @@ function summarize(document: PolicyDocument): string {
     .join('; ');
 }
 
+/** One level of the organization an account sits under: the root, an OU on its path, or the account itself. */
+interface Level {
+  name: string;
+  documents: PolicyDocument[];
+  /** False when an SCP attached here could not be read: the level is then left out (it can only narrow further). */
+  complete: boolean;
+}
+
 /**
- * SCP controls, and the guardrail layers they impose on this account's principals. SCPs do not apply to the
- * management account; SCPs attached to OUs are listed but do not narrow (the account's OU path is not read).
+ * SCP controls, and the guardrail layers they impose on this account's principals: one per level from the root down
+ * through every OU on the account's path (ListParents) to the account. Each level must allow an action and any Deny
+ * at any level denies, which is what a layer per level gives. SCPs do not apply to the management account. A level
+ * whose SCPs are not all readable is left out, and so are the OU levels above an unread parent: leaving a level out can
+ * only overstate privilege, never understate it (the gap on aws.scp says what was not read).
  */
 export function normalizeScps(view: AccountView, scope: Scope): { controls: Control[]; layers: Guardrail[] } {
   if (view.organization?.inOrganization !== true) return { controls: [], layers: [] };
-  const scps = view.organization.scps;
+  const { scps, path } = view.organization;
   const management = managementAccountId(scps);
   const isManagement = management === view.accountId;
-  const rootLayer: PolicyDocument[] = [];
-  const accountLayer: PolicyDocument[] = [];
-  let layersComplete = true;
+  const ous = path.parents.filter((p) => p.type !== 'ROOT').reverse();
+  const levels = new Map<string, Level>([
+    ['root', { name: 'SCPs attached to the organization root', documents: [], complete: true }],
+    ...ous.map((ou): [string, Level] => [ou.id, { name: `SCPs attached to OU ${ou.id}`, documents: [], complete: true }]),
+    ['account', { name: 'SCPs attached to the account', documents: [], complete: true }],
+  ]);
+  const levelOf = (t: PolicyTarget): Level | undefined => {
+    if (t.Type === 'ROOT') return levels.get('root');
+    if (t.Type === 'ACCOUNT') return t.TargetId === view.accountId ? levels.get('account') : undefined;
+    if (t.Type === 'ORGANIZATIONAL_UNIT' && t.TargetId !== undefined && t.TargetId !== 'root' && t.TargetId !== 'account') {
+      const level = levels.get(t.TargetId);
+      if (level && t.Name) level.name = `SCPs attached to OU ${t.Name} (${t.TargetId})`;
+      return level;
+    }
+    return undefined;
+  };
+  let targetsKnown = true;
   const controls = scps.map((scp): Control => {
     const document = scpDocument(scp);
     const targets = scp.targets;
@@ -92,19 +118,21 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
       settings.deniedActions = patterns.deny;
     }
     if (targets) {
+      const onPath = targets.map(levelOf).filter((l): l is Level => l !== undefined);
+      const attachedToPathOu = targets.some((t) => t.Type === 'ORGANIZATIONAL_UNIT' && ous.some((o) => o.id === t.TargetId));
       settings.targets = targets.map((t) => ({ type: t.Type ?? null, id: t.TargetId ?? null, name: t.Name ?? null }));
       settings.attached = targets.length > 0;
       settings.attachedToRoot = attachedToRoot;
       settings.attachedToAccount = attachedToAccount;
-      settings.appliesToAccount = !isManagement && (attachedToRoot === true || attachedToAccount === true);
-    }
-    if (attachedToRoot || attachedToAccount) {
-      if (!document) layersComplete = false;
-      else {
-        if (attachedToRoot) rootLayer.push(document);
-        if (attachedToAccount) accountLayer.push(document);
+      settings.attachedToAccountOu = attachedToPathOu;
+      // An SCP on an OU off the known part of an unfinished path may or may not apply: left unsaid.
+      const offPath = !path.complete && targets.some((t) => t.Type === 'ORGANIZATIONAL_UNIT' && !ous.some((o) => o.id === t.TargetId));
+      if (isManagement || onPath.length > 0 || !offPath) settings.appliesToAccount = !isManagement && onPath.length > 0;
+      for (const level of new Set(onPath)) {
+        if (document) level.documents.push(document);
+        else level.complete = false;
       }
-    }
+    } else targetsKnown = false;
     return {
       uid: `aws:${view.accountId}:scp/${scp.id}`,
       provider: 'aws',
@@ -116,10 +144,9 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
     };
   });
   const layers: Guardrail[] = [];
-  // A layer with an unreadable SCP could allow less than we know; narrowing on partial data would under-report.
-  if (!isManagement && management !== undefined && layersComplete) {
-    if (rootLayer.length > 0) layers.push({ name: 'SCPs attached to the organization root', documents: rootLayer });
-    if (accountLayer.length > 0) layers.push({ name: 'SCPs attached to the account', documents: accountLayer });
+  // An SCP whose targets are unknown could sit at any level: no level's allow-list is then known.
+  if (!isManagement && management !== undefined && targetsKnown) {
+    for (const level of levels.values()) if (level.complete && level.documents.length > 0) layers.push({ name: level.name, documents: level.documents });
   }
   return { controls, layers };
 }

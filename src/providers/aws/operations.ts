@@ -14,9 +14,10 @@ export const AWS_GAP_TOPICS: Record<string, string> = {
   [GapTopic.virtualMfa]: 'virtual MFA devices (whether root MFA is hardware)',
   [GapTopic.passwordPolicy]: 'the account password policy',
   [GapTopic.roleSettings]: 'role settings ListRoles alone carries (MaxSessionDuration)',
-  [GapTopic.scp]: 'Organizations service control policies and their targets',
+  [GapTopic.scp]: 'Organizations service control policies, their targets, and each account\'s OU path',
   [GapTopic.cloudtrail]: 'CloudTrail trails',
   [GapTopic.cloudtrailStatus]: 'CloudTrail trail status and event selectors',
+  [GapTopic.cloudtrailRegions]: 'the enabled regions (CloudTrail is read in each; without them only the collector\'s region)',
 };
 
 const PURPOSE: Record<string, string> = {
@@ -30,7 +31,9 @@ const PURPOSE: Record<string, string> = {
   ListPolicies: 'service control policies',
   DescribePolicy: 'each SCP document',
   ListTargetsForPolicy: 'where each SCP is attached',
-  DescribeTrails: 'trails, shadow trails included',
+  ListParents: 'each account\'s OU path up to the root (each OU read once), so SCPs on OUs narrow its accounts',
+  ListRegions: 'the regions enabled for the account, to read CloudTrail in each',
+  DescribeTrails: 'trails in each enabled region, shadow trails included',
   GetTrailStatus: 'whether each trail is logging',
   GetEventSelectors: 'which events each trail records',
 };

@@ -32,7 +32,8 @@ export function awsPermissionsPolicy(): string {
 
 /** Explains the policy for humans (`cloudward permissions aws` prints it to stderr, or docs quote it). */
 export const PERMISSIONS_NOTE = [
-  'Attach this policy to the identity that runs `cloudward collect aws` (the AWS managed SecurityAudit policy also covers it).',
+  'Attach this policy to the identity that runs `cloudward collect aws` (the AWS managed SecurityAudit policy covers most of it;',
+  'check that it grants account:ListRegions, without which CloudTrail is read in the collector\'s region only: a gap, aws.cloudtrail-regions).',
   'In member accounts, the role named by --org-role needs only the CloudwardReadAccount statement, and a trust policy',
   'that lets the caller assume it. sts:GetCallerIdentity needs no permission. Without --org-role, drop the last statement;',
   'replace CloudwardAudit with your --org-role name. The organizations:* actions only succeed in the management account or',

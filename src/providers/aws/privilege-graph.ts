@@ -428,7 +428,7 @@ export class PrivilegeGraph {
       this.names.push(p.name);
       this.out.push([]);
       // Principals whose policies read the same share one statement set (and its per-action coverage).
-      const key = `${p.policies.map((h) => documentId(h.document)).join('|')}#${p.boundary ? documentId(p.boundary.document) : ''}#${p.scps.flatMap((g) => g.documents.map(documentId)).join('|')}`;
+      const key = `${p.policies.map((h) => documentId(h.document)).join('|')}#${p.boundary ? documentId(p.boundary.document) : ''}#${p.scps.map((g) => g.documents.map(documentId).join('|')).join('/')}`;
       let statements = shared.get(key);
       if (!statements) {
         statements = {

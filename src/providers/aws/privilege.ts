@@ -74,8 +74,12 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
 
 /** An action no service defines: allowed only by a grant of every action (`*`, `*:*` or a broad NotAction). */
 const EVERY_ACTION_PROBE = 'cloudwardprobe:AnyUnlistedAction';
-/** Actions an administrator must hold; a Deny of any of them makes "*" merely privileged. */
-const ADMIN_PROBES = ['iam:CreateUser', 'iam:AttachRolePolicy', 'iam:CreateAccessKey', 'iam:PassRole', 'ec2:RunInstances', 'sts:AssumeRole', 's3:GetObject', 'organizations:LeaveOrganization', 'cloudtrail:StopLogging'];
+/**
+ * Actions an administrator must hold: identities, credentials, roles, compute and data. A Deny of any of them makes
+ * "*" merely privileged. The guardrails organizations put on nearly every OU (no leaving the organization, no stopping
+ * or deleting the trail) are left out on purpose: under them, AdministratorAccess still administers the account.
+ */
+const ADMIN_PROBES = ['iam:CreateUser', 'iam:AttachRolePolicy', 'iam:CreateAccessKey', 'iam:PassRole', 'ec2:RunInstances', 'sts:AssumeRole', 's3:GetObject'];
 
 interface Grant {
   granted: boolean;

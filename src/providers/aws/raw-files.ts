@@ -16,6 +16,8 @@ const FILE_STEMS: Record<string, string> = {
   [DocumentKind.scpList]: 'organizations-list-policies',
   [DocumentKind.scpDetail]: 'organizations-describe-policy',
   [DocumentKind.scpTargets]: 'organizations-list-targets-for-policy',
+  [DocumentKind.parents]: 'organizations-list-parents',
+  [DocumentKind.regions]: 'account-list-regions',
   [DocumentKind.trails]: 'cloudtrail-describe-trails',
   [DocumentKind.trailStatus]: 'cloudtrail-get-trail-status',
   [DocumentKind.eventSelectors]: 'cloudtrail-get-event-selectors',
@@ -31,9 +33,11 @@ function kebab(operation: string): string {
   return operation.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/MFA/g, 'Mfa').toLowerCase();
 }
 
-/** The key a document is about (trail name, policy id), for its file name; undefined for account-wide documents. */
+/** The key a document is about (trail, policy, child id, region), for its file name; undefined for account-wide ones. */
 function documentKey(document: RawDocument): string | undefined {
   const body = document.body as Record<string, unknown>;
+  if (document.kind === DocumentKind.parents) return body.ChildId as string | undefined;
+  if (document.kind === DocumentKind.trails) return body.Region as string | undefined;
   if (document.kind === DocumentKind.trailStatus) return body.Name as string | undefined;
   if (document.kind === DocumentKind.eventSelectors) return body.TrailARN as string | undefined;
   if (document.kind === DocumentKind.scpTargets) return body.PolicyId as string | undefined;
@@ -41,6 +45,9 @@ function documentKey(document: RawDocument): string | undefined {
   if (document.kind === DocumentKind.error) return (body as unknown as ErrorBody).Target;
   return undefined;
 }
+
+/** Documents whose in-memory body carries the request's key (the CLI's output does not). */
+const KEYED_KINDS = new Set<string>([DocumentKind.trailStatus, DocumentKind.scpTargets, DocumentKind.parents, DocumentKind.trails]);
 
 /** The file name and text of one document, as the AWS CLI would have written it. */
 export function rawFile(document: RawDocument): { name: string; text: string } {
@@ -53,8 +60,8 @@ export function rawFile(document: RawDocument): { name: string; text: string } {
   }
   let body = document.body as Record<string, unknown>;
   // The request key is kept in memory only; the CLI's output does not carry it.
-  if (document.kind === DocumentKind.trailStatus || document.kind === DocumentKind.scpTargets) {
-    const { Name: _name, PolicyId: _policy, ...rest } = body;
+  if (KEYED_KINDS.has(document.kind)) {
+    const { Name: _name, PolicyId: _policy, ChildId: _child, Region: _region, ...rest } = body;
     body = rest;
   }
   return { name: `${FILE_STEMS[document.kind] ?? document.kind}${suffix}.json`, text: `${JSON.stringify(body, null, 4)}\n` };

@@ -23,6 +23,8 @@ const SIGNATURES: Array<{ kind: DocumentKindValue; keys: string[]; lists?: strin
   { kind: DocumentKind.scpList, keys: ['Policies'], lists: ['Policies'] },
   { kind: DocumentKind.scpDetail, keys: ['Policy'] },
   { kind: DocumentKind.scpTargets, keys: ['Targets'], lists: ['Targets'] },
+  { kind: DocumentKind.parents, keys: ['Parents'], lists: ['Parents'] },
+  { kind: DocumentKind.regions, keys: ['Regions'], lists: ['Regions'] },
   { kind: DocumentKind.trails, keys: ['trailList'], lists: ['trailList'] },
   { kind: DocumentKind.trailStatus, keys: ['IsLogging'] },
   { kind: DocumentKind.eventSelectors, keys: ['EventSelectors', 'AdvancedEventSelectors'] },

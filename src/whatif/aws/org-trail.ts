@@ -102,7 +102,11 @@ function targetType(id: string): string {
   return 'ORGANIZATIONAL_UNIT';
 }
 
-/** aws_organizations_policy_attachment: an SCP attached to the root, an OU or an account. */
+/**
+ * aws_organizations_policy_attachment: an SCP attached to the root, an OU or an account. The target is recorded on
+ * the policy in every account; normalizing then applies it where it reaches: the root to every member account, an OU
+ * to the accounts whose ListParents path passes through it, an account to itself (never the management account).
+ */
 export function projectOrganizationsAttachment(ctx: AwsContext, change: PlanChange): void {
   const accounts = orgAccounts(ctx);
   assertSameOrganization(ctx, change, accounts);
