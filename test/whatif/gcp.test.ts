@@ -278,3 +278,83 @@ test('allow policies read with getIamPolicy (the collector\'s fallback) are proj
   t.deepEqual(roles(cy), [`roles/owner projects/${DATA}`]);
   t.deepEqual(projection.gaps, []);
 });
+
+/** One create, one update and one delete of every supported type, on the example organization. */
+function everyType(): Record<string, ChangeSpec[]> {
+  const sa = `projects/${DATA}/serviceAccounts/${ETL}`;
+  const levels: Array<[string, Record<string, unknown>]> = [['organization', { org_id: ORG }], ['folder', { folder: 'folders/220044193821' }], ['project', { project: PROD }], ['service_account', { service_account_id: sa }]];
+  const out: Record<string, ChangeSpec[]> = {};
+  const add = (type: string, specs: Array<Omit<ChangeSpec, 'address'> & { name: string }>) => (out[type] = specs.map(({ name, ...rest }) => ({ address: `${type}.${name}`, ...rest })));
+  const policy = (member: string) => JSON.stringify({ bindings: [{ role: 'roles/viewer', members: [member] }] });
+  for (const [level, at] of levels) {
+    add(`google_${level}_iam_member`, [
+      { name: 'add', actions: ['create'], after: { ...at, role: 'roles/viewer', member: 'user:cy@acme.com', condition: [] }, unknown: { etag: true, id: true } },
+      { name: 'move', actions: ['delete', 'create'], before: { ...at, role: 'roles/viewer', member: 'user:dee@acme.com', condition: [] }, after: { ...at, role: 'roles/browser', member: 'user:dee@acme.com', condition: [] }, unknown: { etag: true, id: true } },
+      { name: 'drop', actions: ['delete'], before: { ...at, role: 'roles/browser', member: 'user:ana@acme.com', condition: [] } },
+    ]);
+    add(`google_${level}_iam_binding`, [
+      { name: 'add', actions: ['create'], after: { ...at, role: 'roles/iam.securityReviewer', members: ['group:secops@acme.com'], condition: [] }, unknown: { etag: true, id: true } },
+      { name: 'change', actions: ['update'], before: { ...at, role: 'roles/browser', members: ['user:ana@acme.com'], condition: [] }, after: { ...at, role: 'roles/browser', members: ['user:ben@acme.com'], condition: [] } },
+      { name: 'drop', actions: ['delete'], before: { ...at, role: 'roles/iam.securityReviewer', members: ['group:secops@acme.com'], condition: [] } },
+    ]);
+    add(`google_${level}_iam_policy`, [
+      { name: 'set', actions: ['create'], after: { ...at, policy_data: policy('user:dee@acme.com') }, unknown: { etag: true } },
+      { name: 'change', actions: ['update'], before: { ...at, policy_data: policy('user:dee@acme.com') }, after: { ...at, policy_data: policy('group:secops@acme.com') } },
+      { name: 'drop', actions: ['delete'], before: { ...at, policy_data: policy('group:secops@acme.com') } },
+    ]);
+    if (level === 'service_account') continue;
+    add(`google_${level}_iam_audit_config`, [
+      { name: 'add', actions: ['create'], after: { ...at, service: 'storage.googleapis.com', audit_log_config: [{ log_type: 'DATA_READ', exempted_members: [] }] }, unknown: { etag: true, id: true } },
+      { name: 'change', actions: ['update'], before: { ...at, service: 'allServices', audit_log_config: [] }, after: { ...at, service: 'allServices', audit_log_config: [{ log_type: 'ADMIN_READ', exempted_members: [] }] } },
+      { name: 'drop', actions: ['delete'], before: { ...at, service: 'storage.googleapis.com', audit_log_config: [] } },
+    ]);
+  }
+  add('google_project_iam_custom_role', [
+    { name: 'add', actions: ['create'], after: { project: PROD, role_id: 'deployer', title: 'Deployer', permissions: ['run.services.update'], stage: 'GA' }, unknown: { id: true, name: true } },
+    { name: 'change', actions: ['update'], before: { project: DATA, role_id: 'etlRunner', permissions: ['bigquery.jobs.create'] }, after: { project: DATA, role_id: 'etlRunner', title: 'ETL runner', permissions: ['bigquery.jobs.create', 'iam.serviceAccountKeys.create'], stage: 'GA' } },
+    { name: 'drop', actions: ['delete'], before: { project: PROD, role_id: 'deployer', permissions: ['run.services.update'] } },
+  ]);
+  add('google_organization_iam_custom_role', [
+    { name: 'add', actions: ['create'], after: { org_id: ORG, role_id: 'auditor', title: 'Auditor', permissions: ['iam.roles.get'], stage: 'GA' }, unknown: { id: true, name: true } },
+    { name: 'change', actions: ['update'], before: { org_id: ORG, role_id: 'auditor', permissions: ['iam.roles.get'] }, after: { org_id: ORG, role_id: 'auditor', title: 'Auditor', permissions: ['iam.roles.get', 'iam.roles.update'], stage: 'GA' } },
+    { name: 'drop', actions: ['delete'], before: { org_id: ORG, role_id: 'auditor', permissions: [] } },
+  ]);
+  add('google_service_account', [
+    { name: 'add', actions: ['create'], after: { account_id: 'runner', project: PROD, display_name: 'Runner', disabled: false }, unknown: { email: true, id: true, member: true, name: true, unique_id: true } },
+    { name: 'change', actions: ['update'], before: { account_id: 'build', project: PROD, email: `build@${PROD}.iam.gserviceaccount.com`, display_name: 'CI build', disabled: false }, after: { account_id: 'build', project: PROD, email: `build@${PROD}.iam.gserviceaccount.com`, display_name: 'CI build', disabled: true } },
+    { name: 'drop', actions: ['delete'], before: { account_id: 'legacy-sync', project: DATA, email: `legacy-sync@${DATA}.iam.gserviceaccount.com`, unique_id: '117700123456789012345' } },
+  ]);
+  add('google_service_account_key', [
+    { name: 'add', actions: ['create'], after: { service_account_id: `build@${PROD}.iam.gserviceaccount.com`, key_algorithm: 'KEY_ALG_RSA_2048' }, unknown: { id: true, name: true, private_key: true, valid_after: true, valid_before: true }, sensitive: { private_key: true } },
+    { name: 'rotate', actions: ['delete', 'create'], before: { service_account_id: sa, name: `${sa}/keys/4c1e7a9b2d` }, after: { service_account_id: sa, key_algorithm: 'KEY_ALG_RSA_2048' }, unknown: { id: true, name: true, private_key: true, valid_after: true, valid_before: true }, sensitive: { private_key: true } },
+    { name: 'drop', actions: ['delete'], before: { service_account_id: `build@${PROD}.iam.gserviceaccount.com`, name: `projects/${PROD}/serviceAccounts/build@${PROD}.iam.gserviceaccount.com/keys/planned` } },
+  ]);
+  const rules = (rule: Record<string, unknown>) => [{ rules: [rule] }];
+  add('google_org_policy_policy', [
+    { name: 'add', actions: ['create'], after: { name: `projects/${PROD}/policies/iam.disableServiceAccountKeyCreation`, parent: `projects/${PROD}`, spec: rules({ enforce: 'TRUE' }) }, unknown: { etag: true, id: true } },
+    { name: 'change', actions: ['update'], before: { name: `organizations/${ORG}/policies/iam.disableServiceAccountKeyCreation`, spec: rules({ enforce: 'FALSE' }) }, after: { name: `organizations/${ORG}/policies/iam.disableServiceAccountKeyCreation`, parent: `organizations/${ORG}`, spec: rules({ enforce: 'TRUE' }) } },
+    { name: 'drop', actions: ['delete'], before: { name: `projects/${DATA}/policies/iam.allowedPolicyMemberDomains`, parent: `projects/${DATA}`, spec: rules({ allow_all: 'TRUE' }) } },
+  ]);
+  return out;
+}
+
+test('a plan holding a create, an update or replace and a delete of every supported Google type is projected without gaps', async (t) => {
+  const { GCP_PROJECTED_TYPES } = await import('../../src/whatif/gcp/index.js');
+  const byType = everyType();
+  t.deepEqual(Object.keys(byType).sort(), GCP_PROJECTED_TYPES);
+  const p = await project(Object.values(byType).flat());
+  t.deepEqual(p.gaps, []);
+  t.deepEqual(p.notes.filter((n) => n.outcome !== 'projected').map((n) => n.address), []);
+  t.is(p.notes.length, GCP_PROJECTED_TYPES.length * 3);
+  t.true(account(p, `runner@${PROD}.iam.gserviceaccount.com`, PROD) !== undefined);
+  t.false(account(p, `build@${PROD}.iam.gserviceaccount.com`, PROD)!.enabled);
+  t.is(account(p, ETL)!.credentials!.filter((k) => k.active).length, 1, 'the rotated key replaces the old one');
+  t.true(control(p, `gcp:${PROD}:orgPolicy/projects/${PROD}/iam.disableServiceAccountKeyCreation`)!.settings.enforce as boolean);
+});
+
+test('docs/whatif.md lists every Google type the projection supports', async (t) => {
+  const { GCP_PROJECTED_TYPES } = await import('../../src/whatif/gcp/index.js');
+  const doc = await readFile(join(ROOT, 'docs', 'whatif.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## Supported resource types (Google Cloud)'), doc.indexOf('## What cannot be known before apply'));
+  for (const type of GCP_PROJECTED_TYPES) t.true(table.includes(`\`${type}\``), type);
+});

@@ -163,7 +163,7 @@ export const gcpProjector: Projector = {
       if (scope) note.scope = scope;
       if (handled === false) {
         note.outcome = 'not-projected';
-        note.reason = 'cloudward reads no other org-policy constraint than the key-creation and domain-restriction ones';
+        note.reason = 'cloudward reads only the org-policy constraints on service-account keys and allowed members';
       }
     }
     for (const gap of ctx.gaps) {
