@@ -123,10 +123,9 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
       if (projection.bundles.length === 0 || !projector.normalize) continue;
       const part = projector.normalize(projection.bundles);
       // A bundle may normalize into several scopes (a GCP organization and its projects): each is replaced.
-      for (const source of part.sources) {
-        const key = scopeKey(source.provider, source.scope);
-        const filter = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) => list.filter((r) => scopeKey(r.provider, r.scope as never) === key);
-        replaced.set(key, { sources: [], principals: filter(part.principals), roles: filter(part.roles), controls: filter(part.controls), hosts: [] });
+      for (const source of part.sources) replaced.set(scopeKey(source.provider, source.scope), { sources: [], principals: [], roles: [], controls: [], hosts: [] });
+      for (const kind of ['principals', 'roles', 'controls'] as const) {
+        for (const r of part[kind]) (replaced.get(scopeKey(r.provider, r.scope)) as Record<typeof kind, unknown[]> | undefined)?.[kind].push(r);
       }
       effects.push(...projection.effects(part));
     } catch (error) {

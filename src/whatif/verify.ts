@@ -44,13 +44,26 @@ function partScopes(part: SnapshotPart): string[] {
   return part.sources.map((s) => scopeKey(s.provider, s.scope));
 }
 
+/** The digests of several scopes at once: the resources are grouped by scope in one pass. */
+export function scopeDigests(resources: Record<Kind, Resource[]>, keys: string[]): Record<string, string> {
+  const wanted = new Set(keys);
+  const grouped = new Map<string, Record<Kind, Resource[]>>(keys.map((key) => [key, { principals: [], roles: [], controls: [] }]));
+  for (const kind of KINDS) {
+    for (const r of resources[kind]) {
+      const key = scopeKey(r.provider, r.scope as never);
+      if (wanted.has(key)) grouped.get(key)![kind].push(r);
+    }
+  }
+  return Object.fromEntries([...grouped].map(([key, list]) => [key, scopeDigest(list, key)]));
+}
+
 /** In the worker: reads the raw files with the provider's importer, normalizes them, and digests each scope. */
 export async function rawDigests(provider: string, files: string[], sources: Source[] = []): Promise<Record<string, string>> {
   const { projectors } = await import('./index.js');
   const projector = projectors.find((p) => p.provider === provider)!;
   const bundles = await projector.readRaw!(files, sources);
   const part = projector.normalize!(bundles);
-  return Object.fromEntries(partScopes(part).map((key) => [key, scopeDigest(part as unknown as Record<Kind, Resource[]>, key)]));
+  return scopeDigests(part as unknown as Record<Kind, Resource[]>, partScopes(part));
 }
 
 /** The first difference between the snapshot and a part normalized from the raw documents, in one scope. */
@@ -116,7 +129,8 @@ export function verifyRaw(snapshot: Snapshot, provider: string, files: string[],
   const sources = snapshot.sources.filter((s) => s.provider === provider);
   const done = digestsOnWorker(provider, files, sources, (w) => (worker = w)).then(
     (digests) => {
-      if (Object.entries(digests).some(([key, digest]) => digest !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key))) return here();
+      const own = scopeDigests(snapshot as unknown as Record<Kind, Resource[]>, Object.keys(digests));
+      if (Object.entries(digests).some(([key, digest]) => digest !== own[key])) return here();
       return undefined;
     },
     // No worker (no build to load, or threads unavailable): the same check, on this thread.

@@ -14,9 +14,10 @@ import { GcpDocs } from './docs.js';
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */
 export type Touch =
   | { kind: 'member'; member: string }
-  | { kind: 'role'; name: string }
-  | { kind: 'orgPolicy'; constraint: string }
-  | { kind: 'audit' }
+  /** A role; `holders`: its permissions change, so whoever holds it is reached too. */
+  | { kind: 'role'; name: string; holders?: true }
+  | { kind: 'orgPolicy'; resource: string; constraint: string }
+  | { kind: 'audit'; resource: string }
   | { kind: 'scope'; key: string };
 
 /** A value the plan gives for an attribute, or why it cannot be known before apply. */

@@ -159,7 +159,7 @@ export function projectPolicy(ctx: GcpContext, change: PlanChange, level: Level)
 /** `google_*_iam_audit_config`: the audit log config of one service, authoritatively. */
 export function projectAuditConfig(ctx: GcpContext, change: PlanChange, level: Level): void {
   applySides(ctx, change, level, (target, policies, side) => {
-    ctx.touch(change, { kind: 'audit' });
+    ctx.touch(change, { kind: 'audit', resource: target.resource });
     ctx.touch(change, { kind: 'scope', key: target.scope });
     const service = side === 'before' ? (change.before?.service as string | undefined) : ctx.text(change, 'service', [target.scope]);
     if (!service) return;

@@ -3,13 +3,14 @@
  * to each organization's raw documents (the ones `collect gcp --raw-out` writes and `import gcp` reads), so the GCP
  * normalizer can run on them.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UserError } from '../../errors.js';
-import { importGcpFiles } from '../../providers/gcp/import.js';
+import { DocumentKind } from '../../providers/gcp/documents.js';
+import { estateOf, gcpBundleOf } from '../../providers/gcp/import.js';
 import { normalizeGcpBundles } from '../../providers/gcp/normalize.js';
 import { recognizeDocuments } from '../../providers/gcp/recognize.js';
-import type { RawBundle } from '../../providers/types.js';
+import type { RawBundle, RawDocument } from '../../providers/types.js';
+import { readInputText } from '../../util/files.js';
 import type { SnapshotPart, Source } from '../../snapshot/model.js';
 import type { Plan, PlanChange } from '../plan.js';
 import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
@@ -73,6 +74,13 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
   }
   const rolesByName = new Map<string, string[]>();
   for (const r of part.roles) if (r.nativeId) add(rolesByName, r.nativeId, r.uid);
+  // Org-policy controls by resource and constraint; audit-config controls by every node their config is set on.
+  const orgPolicies = new Map<string, string[]>();
+  const audits = new Map<string, string[]>();
+  for (const c of part.controls) {
+    if (c.type === 'org-policy') add(orgPolicies, `${String(c.settings.resource)}/${String(c.settings.constraint)}`, c.uid);
+    if (c.type === 'audit-logging') for (const node of (c.settings.setOn as string[] | undefined) ?? []) add(audits, node, c.uid);
+  }
   const out: ChangeEffect[] = [];
   for (const [address, list] of touches) {
     const uids = new Set<string>();
@@ -81,12 +89,12 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
       else if (t.kind === 'role') {
         for (const uid of rolesByName.get(t.name) ?? []) {
           uids.add(uid);
-          for (const h of holders.get(uid) ?? []) uids.add(h);
+          if (t.holders) for (const h of holders.get(uid) ?? []) uids.add(h);
         }
       } else if (t.kind === 'orgPolicy') {
-        for (const c of part.controls) if (c.type === 'org-policy' && c.settings.constraint === t.constraint) uids.add(c.uid);
+        for (const uid of orgPolicies.get(`${t.resource}/${t.constraint}`) ?? []) uids.add(uid);
       } else if (t.kind === 'audit') {
-        for (const c of part.controls) if (c.type === 'audit-logging') uids.add(c.uid);
+        for (const uid of audits.get(t.resource) ?? []) uids.add(uid);
       } else uids.add(t.key);
     }
     out.push({ address, uids: [...uids] });
@@ -94,15 +102,12 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
   return out;
 }
 
-/** Whether a file holds Google Cloud documents (files of other providers beside them are left to their projectors). */
-async function gcpDocumentsOf(file: string, noted: Set<string>): Promise<boolean> {
-  const text = await readFile(file, 'utf8');
+/** A file's Google Cloud documents, or the error that says it holds none (another provider's file, or a bad one). */
+async function gcpDocumentsOf(file: string): Promise<RawDocument[] | UserError> {
   try {
-    return recognizeDocuments(text, file).length > 0;
+    return recognizeDocuments(await readInputText(file, 'raw document'), file);
   } catch (error) {
-    // In a folder `collect gcp --raw-out` wrote, every file is Google's: a bad one is an error, not someone else's.
-    if (noted.has(dirname(file))) throw error;
-    if (error instanceof UserError) return false;
+    if (error instanceof UserError) return error;
     throw error;
   }
 }
@@ -113,29 +118,35 @@ async function gcpDocumentsOf(file: string, noted: Set<string>): Promise<boolean
  * where no note gives it, the date is the snapshot's own for that organization.
  */
 export async function readGcpRaw(paths: string[], sources: Source[] = []): Promise<RawBundle[]> {
-  const notes = new Set<string>();
+  const byFile = new Map<string, RawDocument[]>();
+  const refused = new Map<string, UserError>();
   for (const file of paths) {
-    if (!file.endsWith('.json')) continue;
-    const text = await readFile(file, 'utf8');
-    if (/"cloudward"\s*:/.test(text.slice(0, 200)) && /"provider"\s*:\s*"gcp"/.test(text)) notes.add(dirname(file));
+    const documents = await gcpDocumentsOf(file);
+    if (documents instanceof UserError) refused.set(file, documents);
+    else if (documents.length > 0) byFile.set(file, documents);
   }
-  const groups = new Map<string, string[]>();
-  for (const file of paths) {
-    if (!(await gcpDocumentsOf(file, notes))) continue;
-    const group = notes.has(dirname(file)) ? dirname(file) : '';
-    groups.set(group, [...(groups.get(group) ?? []), file]);
+  const noted = new Set([...byFile].filter(([, documents]) => documents.some((d) => d.kind === DocumentKind.collection)).map(([file]) => dirname(file)));
+  // Other providers' files are left to their projectors; in a folder `collect gcp --raw-out` wrote, a bad file is an error.
+  for (const [file, error] of refused) if (noted.has(dirname(file))) throw error;
+  const groups = new Map<string, { files: number; documents: RawDocument[] }>();
+  for (const [file, documents] of byFile) {
+    const group = noted.has(dirname(file)) ? dirname(file) : '';
+    const entry = groups.get(group) ?? groups.set(group, { files: 0, documents: [] }).get(group)!;
+    entry.files++;
+    entry.documents.push(...documents);
   }
   const gcpSources = sources.filter((s) => s.provider === 'gcp');
-  const dates = [...new Set(gcpSources.filter((s) => s.scope.kind === 'organization' || gcpSources.length === 1).map((s) => s.collectedAt))];
-  const bundles: RawBundle[] = [];
   const progress = { status: () => {}, warn: () => {} };
-  for (const [group, files] of groups) {
-    const context = (collectedAt?: string) => ({ options: {}, ...(collectedAt ? { collectedAt } : {}), progress });
-    let [bundle] = await importGcpFiles(files, context(group === '' ? dates[0] : undefined));
-    // Several organizations read at different times: the date of the one these files describe.
-    const own = gcpSources.find((s) => s.scope.kind === bundle!.scope.kind && s.scope.id === bundle!.scope.id);
-    if (group === '' && own && own.collectedAt !== bundle!.collectedAt) [bundle] = await importGcpFiles(files, context(own.collectedAt));
-    bundles.push(bundle!);
+  const bundles: RawBundle[] = [];
+  for (const [group, { files, documents }] of groups) {
+    if (group !== '') {
+      bundles.push(gcpBundleOf(documents, files, { options: {}, progress }));
+      continue;
+    }
+    // No note: the organization the files describe, read at the time the snapshot says.
+    const scope = estateOf(documents, {});
+    const own = gcpSources.find((s) => s.scope.kind === scope.kind && s.scope.id === scope.id);
+    bundles.push(gcpBundleOf(documents, files, { options: {}, ...(own ? { collectedAt: own.collectedAt } : {}), progress }));
   }
   return bundles;
 }

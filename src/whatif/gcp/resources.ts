@@ -23,7 +23,7 @@ export function projectCustomRole(ctx: GcpContext, change: PlanChange, level: 'p
     const roleId = side === 'before' ? (values?.role_id as string | undefined) : ctx.text(change, 'role_id', [target.scope]);
     if (!roleId) continue;
     const name = `${target.resource}/roles/${roleId}`;
-    ctx.touch(change, { kind: 'role', name });
+    ctx.touch(change, { kind: 'role', name, holders: true });
     const list = target.docs.roles(target.resource);
     list.roles = list.roles.filter((r) => r.name !== name);
     if (side === 'before') continue;
@@ -195,7 +195,7 @@ export function projectOrgPolicy(ctx: GcpContext, change: PlanChange): boolean {
   if (!CONSTRAINTS.includes(constraint as never)) return false;
   const { docs } = target;
   ctx.land(change, target);
-  ctx.touch(change, { kind: 'orgPolicy', constraint });
+  ctx.touch(change, { kind: 'orgPolicy', resource: target.resource, constraint });
   ctx.touch(change, { kind: 'scope', key: target.scope });
   const effective = docs.orgPolicies(constraint);
   const old = effective.get(target.resource);
@@ -228,6 +228,7 @@ export function projectOrgPolicy(ctx: GcpContext, change: PlanChange): boolean {
       if (old === undefined) ctx.gap(change, `the effective ${constraint} of ${target.resource} was not read, so whether ${resource} only inherits it is unknown`, undefined, [scope]);
       else if (rulesOf(policy) === rulesOf(old)) {
         docs.putOrgPolicy(resource, constraint, spec);
+        ctx.touch(change, { kind: 'orgPolicy', resource, constraint });
         ctx.touch(change, { kind: 'scope', key: scope });
       }
     }
