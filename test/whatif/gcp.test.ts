@@ -358,3 +358,10 @@ test('docs/whatif.md lists every Google type the projection supports', async (t)
   const table = doc.slice(doc.indexOf('## Supported resource types (Google Cloud)'), doc.indexOf('## What cannot be known before apply'));
   for (const type of GCP_PROJECTED_TYPES) t.true(table.includes(`\`${type}\``), type);
 });
+
+test('google_org_policy_policy on a folder: no folder control appears, and the projects below are left open', async (t) => {
+  const p = await project([{ address: 'google_org_policy_policy.folder', actions: ['create'], after: { name: 'folders/220044193821/policies/iam.allowedPolicyMemberDomains', parent: 'folders/220044193821', spec: [{ rules: [{ allow_all: 'TRUE' }] }] }, unknown: { etag: true } }]);
+  t.false(p.snapshot.controls.some((c) => String(c.settings.resource).startsWith('folders/')));
+  t.deepEqual(p.gaps.flatMap((g) => g.scopes).sort(), [`gcp:project/${DATA}`, `gcp:project/${PROD}`]);
+  t.true(p.gaps.every((g) => g.address === 'google_org_policy_policy.folder' && /was not read/.test(g.reason)));
+});

@@ -3,6 +3,7 @@
  * normalizer reads: the roles lists, the service-account and key lists, and the effective org policies.
  */
 import { CONSTRAINTS, type OrgPolicy, type OrgPolicyRule } from '../../providers/gcp/documents.js';
+import { serviceAccountProject } from '../../providers/gcp/members.js';
 import type { PlanChange } from '../plan.js';
 import { type GcpContext, type Target } from './context.js';
 import type { GcpDocs } from './docs.js';
@@ -56,7 +57,7 @@ function markDeleted(docs: GcpDocs, email: string, uniqueId: string | undefined)
 export function projectServiceAccount(ctx: GcpContext, change: PlanChange): void {
   const before = change.before;
   if (change.action !== 'create' && typeof before?.email === 'string') {
-    const target = ctx.project(change, typeof before.project === 'string' ? before.project : (before.email.split('@')[1]?.split('.')[0] ?? ''));
+    const target = ctx.project(change, typeof before.project === 'string' ? before.project : (serviceAccountProject(before.email) ?? ''));
     const email = before.email.toLowerCase();
     ctx.touch(change, { kind: 'member', member: `serviceAccount:${email}` });
     if (change.action === 'delete' || change.action === 'replace') {
@@ -111,7 +112,7 @@ export function projectServiceAccountKey(ctx: GcpContext, change: PlanChange): v
     }
     const name = ctx.value(change, 'name');
     const id = name.known && typeof name.value === 'string' && name.value !== '' ? name.value.split('/').at(-1)! : `planned${change.address.replace(/[^A-Za-z0-9]+/g, '')}`;
-    const project = target.resource.split('/')[3] ?? '-';
+    const project = /\/projects\/([^/]+)\//.exec(target.resource)?.[1] ?? '-';
     const until = ctx.value(change, 'valid_before');
     const now = ctx.collectedAt(target.docs);
     ctx.planned.set(change.address, { name: `projects/${project}/serviceAccounts/${target.email}/keys/${id}`, id: `projects/${project}/serviceAccounts/${target.email}/keys/${id}` });
@@ -218,7 +219,9 @@ export function projectOrgPolicy(ctx: GcpContext, change: PlanChange): boolean {
     const up = docs.hierarchy.lineage(target.resource).slice(1).map((r) => docs.resourceOf(r)).find((r) => effective.has(r));
     if (up) spec = { ...spec, rules: [...(effective.get(up)!.spec?.rules ?? []), ...(spec.rules ?? [])] };
   }
-  docs.putOrgPolicy(target.resource, constraint, spec);
+  // Effective policies are read at the organization and each project, never at a folder: a folder's change shows in
+  // the projects below it.
+  if (!target.resource.startsWith('folders/')) docs.putOrgPolicy(target.resource, constraint, spec);
   // Projects below that only inherited the node's old effective policy now inherit the new one.
   if (!target.resource.startsWith('projects/')) {
     for (const [resource, policy] of effective) {
