@@ -365,3 +365,13 @@ test('google_org_policy_policy on a folder: no folder control appears, and the p
   t.deepEqual(p.gaps.flatMap((g) => g.scopes).sort(), [`gcp:project/${DATA}`, `gcp:project/${PROD}`]);
   t.true(p.gaps.every((g) => g.address === 'google_org_policy_policy.folder' && /was not read/.test(g.reason)));
 });
+
+test('a folder `collect gcp --raw-out` wrote: its note gives the date, and a bad file in it is an error, not skipped', async (t) => {
+  const dir = await tempDir();
+  await cp(join(RAW, 'gcp'), join(dir, ORG), { recursive: true });
+  await writeFile(join(dir, ORG, 'cloudward-collection.json'), JSON.stringify({ cloudward: { provider: 'gcp', scope: { kind: 'organization', id: ORG }, collectedAt: '2026-11-01T09:00:00Z', allowPolicyPath: 'cloud-asset' } }));
+  const [bundle] = await readGcpRaw(await rawFiles([dir]));
+  t.deepEqual([bundle!.scope.id, bundle!.collectedAt], [ORG, '2026-11-01T09:00:00Z']);
+  await writeFile(join(dir, ORG, 'projects.acme-prod-7781.get-iam-policy.json'), '{"bindings": [{"members": ["user:x@acme.com"]}]}');
+  await t.throwsAsync(readGcpRaw(await rawFiles([dir])), { instanceOf: UserError, message: /binding 0 has no "role"/ });
+});
