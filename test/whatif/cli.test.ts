@@ -72,7 +72,7 @@ test('Azure IAM changes without a projector, and Google resource-level IAM, make
   const report = JSON.parse(run.stdout) as JsonReport;
   t.deepEqual(report.whatif.changes.map((c) => [c.address, c.outcome, c.reason]), [
     ['azurerm_role_assignment.owner', 'unknown', 'projection for azurerm_role_assignment not supported'],
-    ['google_storage_bucket_iam_member.public', 'unknown', 'projection for google_storage_bucket_iam_member not supported'],
+    ['google_cloud_run_service_iam_member.public', 'unknown', 'projection for google_cloud_run_service_iam_member not supported'],
   ]);
   const azure = report.results.filter((r) => r.resource.uid.startsWith('azure:') && r.baselineState === 'new');
   t.true(azure.length > 0 && azure.every((r) => r.status === 'unknown' && r.causes?.[0]?.address === 'azurerm_role_assignment.owner'));

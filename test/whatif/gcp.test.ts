@@ -216,16 +216,36 @@ test('values known only after apply and sensitive values: gaps naming the addres
   t.deepEqual(roles(account(p, ETL)), [], 'an unknown policy keeps no stale binding');
 });
 
-test('types that are not projected: resource-level IAM leaves Google unknown, other types are listed as not projected', async (t) => {
+test('types that are not projected: other resource-level IAM leaves Google unknown, other types are listed as not projected', async (t) => {
   const p = await project([
-    { address: 'google_storage_bucket_iam_member.public', actions: ['create'], after: { bucket: 'acme-public-assets', role: 'roles/storage.objectViewer', member: 'allUsers', condition: [] }, unknown: { etag: true, id: true } },
+    { address: 'google_cloud_run_service_iam_member.public', actions: ['create'], after: { service: 'orders', location: 'europe-west1', role: 'roles/run.invoker', member: 'allUsers', condition: [] }, unknown: { etag: true, id: true, project: true } },
+    { address: 'google_cloud_run_v2_job_iam_member.ci', actions: ['create'], after: { name: 'nightly', location: 'europe-west1', project: DATA, role: 'roles/run.invoker', member: 'user:ben@acme.com', condition: [] }, unknown: { etag: true, id: true } },
     { address: 'google_project.prod', actions: ['update'], before: { project_id: PROD, name: 'acme-prod', labels: {} }, after: { project_id: PROD, name: 'acme-prod', labels: { team: 'payments' } } },
+    { address: 'google_project_iam_member.viewer', actions: ['create'], after: { project: PROD, role: 'roles/viewer', member: 'user:dee@acme.com', condition: [] }, unknown: { etag: true, id: true } },
   ]);
-  t.deepEqual(p.notes.map((n) => [n.address, n.outcome, n.reason]), [
-    ['google_storage_bucket_iam_member.public', 'unknown', 'projection for google_storage_bucket_iam_member not supported'],
+  t.deepEqual(p.notes.filter((n) => n.outcome !== 'projected').map((n) => [n.address, n.outcome, n.reason]), [
+    ['google_cloud_run_service_iam_member.public', 'unknown', 'projection for google_cloud_run_service_iam_member not supported'],
+    ['google_cloud_run_v2_job_iam_member.ci', 'unknown', 'projection for google_cloud_run_v2_job_iam_member not supported'],
     ['google_project.prod', 'not-projected', 'google_project does not change M1026/M1038 posture'],
   ]);
-  t.deepEqual(p.gaps, [{ address: 'google_storage_bucket_iam_member.public', reason: 'projection for google_storage_bucket_iam_member not supported', scopes: ['gcp'] }]);
+  t.deepEqual(p.gaps.map((g) => [g.address, g.scopes]), [
+    ['google_cloud_run_service_iam_member.public', ['gcp']],
+    ['google_cloud_run_v2_job_iam_member.ci', [`gcp:organization/${ORG}`, `gcp:project/${PROD}`, `gcp:project/${DATA}`]],
+  ], 'a grant on a resource of a project reaches members of the whole organization');
+  const alone = await project([{ address: 'google_cloud_run_v2_job_iam_member.ci', actions: ['create'], after: { name: 'nightly', location: 'europe-west1', project: DATA, role: 'roles/run.invoker', member: 'user:ben@acme.com', condition: [] }, unknown: { etag: true, id: true } }]);
+  t.deepEqual(alone.gaps.map((g) => g.scopes), [['gcp']], 'without raw documents to read, all of Google is left open');
+});
+
+test('google_storage_bucket_iam_*: a bucket the raw documents hold, or one the plan creates; an unknown bucket is a gap', async (t) => {
+  const p = await project([
+    { address: 'google_storage_bucket_iam_binding.assets', actions: ['update'], before: { bucket: 'b/acme-public-assets', role: 'roles/storage.objectViewer', members: ['allUsers'], condition: [] }, after: { bucket: 'b/acme-public-assets', role: 'roles/storage.objectViewer', members: ['group:platform@acme.com'], condition: [] } },
+    { address: 'google_storage_bucket.exports', actions: ['create'], after: { name: 'acme-exports', project: DATA, location: 'EU', labels: null }, unknown: { id: true, self_link: true, url: true } },
+    { address: 'google_storage_bucket_iam_member.exports', actions: ['create'], after: { role: 'roles/storage.objectViewer', member: 'allAuthenticatedUsers', condition: [] }, unknown: { bucket: true, etag: true, id: true }, expressions: { bucket: { references: ['google_storage_bucket.exports.name', 'google_storage_bucket.exports'] } } },
+    { address: 'google_storage_bucket_iam_policy.elsewhere', actions: ['create'], after: { bucket: 'someone-elses-bucket', policy_data: JSON.stringify({ bindings: [] }) }, unknown: { etag: true } },
+  ]);
+  t.deepEqual(roles(p.snapshot.principals.find((x) => x.uid === `gcp:${ORG}:group/allUsers`)), []);
+  t.deepEqual(roles(p.snapshot.principals.find((x) => x.uid === `gcp:${ORG}:group/allAuthenticatedUsers`)), ['roles/storage.objectViewer //storage.googleapis.com/acme-exports']);
+  t.deepEqual(p.gaps.map((g) => [g.address, g.attribute, g.reason, g.scopes]), [['google_storage_bucket_iam_policy.elsewhere', 'bucket', 'bucket someone-elses-bucket is neither in the raw documents nor created by this plan', ['gcp']]]);
 });
 
 const NOT_COVERED: Array<[string, ChangeSpec, RegExp]> = [
@@ -282,7 +302,7 @@ test('allow policies read with getIamPolicy (the collector\'s fallback) are proj
 /** One create, one update and one delete of every supported type, on the example organization. */
 function everyType(): Record<string, ChangeSpec[]> {
   const sa = `projects/${DATA}/serviceAccounts/${ETL}`;
-  const levels: Array<[string, Record<string, unknown>]> = [['organization', { org_id: ORG }], ['folder', { folder: 'folders/220044193821' }], ['project', { project: PROD }], ['service_account', { service_account_id: sa }]];
+  const levels: Array<[string, Record<string, unknown>]> = [['organization', { org_id: ORG }], ['folder', { folder: 'folders/220044193821' }], ['project', { project: PROD }], ['service_account', { service_account_id: sa }], ['storage_bucket', { bucket: 'acme-public-assets' }]];
   const out: Record<string, ChangeSpec[]> = {};
   const add = (type: string, specs: Array<Omit<ChangeSpec, 'address'> & { name: string }>) => (out[type] = specs.map(({ name, ...rest }) => ({ address: `${type}.${name}`, ...rest })));
   const policy = (member: string) => JSON.stringify({ bindings: [{ role: 'roles/viewer', members: [member] }] });
@@ -302,7 +322,7 @@ function everyType(): Record<string, ChangeSpec[]> {
       { name: 'change', actions: ['update'], before: { ...at, policy_data: policy('user:dee@acme.com') }, after: { ...at, policy_data: policy('group:secops@acme.com') } },
       { name: 'drop', actions: ['delete'], before: { ...at, policy_data: policy('group:secops@acme.com') } },
     ]);
-    if (level === 'service_account') continue;
+    if (level === 'service_account' || level === 'storage_bucket') continue;
     add(`google_${level}_iam_audit_config`, [
       { name: 'add', actions: ['create'], after: { ...at, service: 'storage.googleapis.com', audit_log_config: [{ log_type: 'DATA_READ', exempted_members: [] }] }, unknown: { etag: true, id: true } },
       { name: 'change', actions: ['update'], before: { ...at, service: 'allServices', audit_log_config: [] }, after: { ...at, service: 'allServices', audit_log_config: [{ log_type: 'ADMIN_READ', exempted_members: [] }] } },

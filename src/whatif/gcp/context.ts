@@ -168,6 +168,24 @@ export class GcpContext {
     return { ...target, resource: this.accountResource(target.docs, project, email, undefined), email };
   }
 
+  /**
+   * A Cloud Storage bucket (`bucket = "b/NAME"` or `"NAME"`): one whose allow policy the raw documents hold, or one the
+   * plan creates (`google_storage_bucket` with that name) in a project the snapshot covers.
+   */
+  bucket(change: PlanChange, raw: string): Target | undefined {
+    const name = raw.replace(/^b\//, '');
+    const resource = `//storage.googleapis.com/${name}`;
+    const docs = this.bundles.find((d) => d.hasPolicy(resource));
+    if (docs) return { docs, resource, scope: this.scopeOfResource(docs, resource) };
+    const created = this.plan.changes.find((c) => c.type === 'google_storage_bucket' && c.action !== 'delete' && c.after?.name === name);
+    const project = created ? this.projectOf(created) : undefined;
+    if (!project) {
+      this.gap(change, `bucket ${name} is neither in the raw documents nor created by this plan`, 'bucket', ['gcp']);
+      return undefined;
+    }
+    return { docs: project.docs, resource, scope: project.scope };
+  }
+
   /** The resource name Cloud Asset gives a service account's allow policy (the one the bundle already holds, if any). */
   private accountResource(docs: GcpDocs, project: string, email: string, uniqueId: string | undefined): string {
     const number = docs.hierarchy.projects.get(project)?.number;

@@ -8,10 +8,13 @@ import type { AuditConfig, Binding, IamPolicy } from '../../providers/gcp/docume
 import type { PlanChange } from '../plan.js';
 import { conditionOf, memberKey, type GcpContext, type Target } from './context.js';
 
-export type Level = 'organization' | 'folder' | 'project' | 'service_account';
+export type Level = 'organization' | 'folder' | 'project' | 'service_account' | 'bucket';
 
-/** The attribute naming the resource, per level (`org_id = "123"`, `folder = "folders/123"`, `project`, `service_account_id`). */
-const RESOURCE_ATTRIBUTE: Record<Level, string> = { organization: 'org_id', folder: 'folder', project: 'project', service_account: 'service_account_id' };
+/** The attribute naming the resource, per level (`org_id = "123"`, `folder = "folders/123"`, `project`, `service_account_id`, `bucket`). */
+const RESOURCE_ATTRIBUTE: Record<Level, string> = { organization: 'org_id', folder: 'folder', project: 'project', service_account: 'service_account_id', bucket: 'bucket' };
+
+/** Resources whose allow policy Cloud Asset lists only when one is set: none read means none set. */
+const RESOURCE_LEVELS = new Set<Level>(['service_account', 'bucket']);
 
 /** Where one side (before or after) of a change lands; undefined after recording a gap. */
 export function targetOf(ctx: GcpContext, change: PlanChange, level: Level, side: 'before' | 'after'): Target | undefined {
@@ -24,6 +27,7 @@ export function targetOf(ctx: GcpContext, change: PlanChange, level: Level, side
   if (!raw) return undefined;
   if (level === 'organization') return ctx.organization(change, raw);
   if (level === 'folder') return ctx.folder(change, raw);
+  if (level === 'bucket') return ctx.bucket(change, raw);
   return ctx.serviceAccount(change, raw);
 }
 
@@ -58,7 +62,7 @@ function applySides(ctx: GcpContext, change: PlanChange, level: Level, apply: (t
     const target = targetOf(ctx, change, level, side);
     if (!target) continue;
     ctx.land(change, target);
-    if (side === 'after' && !target.docs.hasPolicy(target.resource) && level !== 'service_account' && !/_policy$/.test(change.type)) {
+    if (side === 'after' && !target.docs.hasPolicy(target.resource) && !RESOURCE_LEVELS.has(level) && !/_policy$/.test(change.type)) {
       ctx.gap(change, `the allow policy of ${target.resource} is not in the raw documents, so the rest of it is unknown`, undefined, [target.scope]);
     }
     const policies = side === 'before' ? target.docs.policies(target.resource) : [target.docs.policy(target.resource)];
@@ -136,7 +140,7 @@ export function projectPolicy(ctx: GcpContext, change: PlanChange, level: Level)
       for (const b of policy.bindings ?? []) ctx.touch(change, { kind: 'role', name: b.role });
       if (side === 'before') {
         policy.bindings = [];
-        if (level !== 'service_account') delete policy.auditConfigs;
+        if (!RESOURCE_LEVELS.has(level)) delete policy.auditConfigs;
         continue;
       }
       const data = policyData(ctx, change, target.scope);

@@ -14,7 +14,7 @@ import { readInputText } from '../../util/files.js';
 import type { SnapshotPart, Source } from '../../snapshot/model.js';
 import type { Plan, PlanChange } from '../plan.js';
 import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
-import { GcpContext, memberKey, type Touch } from './context.js';
+import { GcpContext, memberKey, scopeOf, type Touch } from './context.js';
 import { projectAuditConfig, projectBinding, projectMember, projectPolicy, type Level } from './iam.js';
 import { projectCustomRole, projectOrgPolicy, projectServiceAccount, projectServiceAccountKey } from './resources.js';
 
@@ -31,12 +31,12 @@ const HANDLERS: Record<string, { phase: 0 | 1 | 2 | 3; handle: Handler }> = {
   google_org_policy_policy: { phase: 0, handle: projectOrgPolicy },
   google_service_account_key: { phase: 3, handle: projectServiceAccountKey },
 };
-const LEVELS: Record<string, Level> = { organization: 'organization', folder: 'folder', project: 'project', service_account: 'service_account' };
+const LEVELS: Record<string, Level> = { organization: 'organization', folder: 'folder', project: 'project', service_account: 'service_account', storage_bucket: 'bucket' };
 for (const [prefix, level] of Object.entries(LEVELS)) {
   HANDLERS[`google_${prefix}_iam_policy`] = { phase: 1, handle: (c, ch) => projectPolicy(c, ch, level) };
   HANDLERS[`google_${prefix}_iam_binding`] = { phase: 2, handle: (c, ch) => projectBinding(c, ch, level) };
   HANDLERS[`google_${prefix}_iam_member`] = { phase: 3, handle: (c, ch) => projectMember(c, ch, level) };
-  if (level !== 'service_account') HANDLERS[`google_${prefix}_iam_audit_config`] = { phase: 3, handle: (c, ch) => projectAuditConfig(c, ch, level) };
+  if (level !== 'service_account' && level !== 'bucket') HANDLERS[`google_${prefix}_iam_audit_config`] = { phase: 3, handle: (c, ch) => projectAuditConfig(c, ch, level) };
 }
 
 export const GCP_PROJECTED_TYPES = Object.keys(HANDLERS).sort();
@@ -52,7 +52,17 @@ function orderOf(change: PlanChange): number {
 /** The snapshot scope a type this projector does not apply lands in, when its values say; otherwise the whole provider. */
 function scopesOfUnsupported(ctx: GcpContext, change: PlanChange): string[] {
   const values = change.after ?? change.before ?? {};
-  if (typeof values.project === 'string' && values.project !== '') return [ctx.project(change, values.project).scope];
+  const iam = /_iam_(member|binding|policy)/.test(change.type);
+  if (ctx.bundles.length === 0) {
+    // No supported change needed the raw documents: the snapshot's own scopes, or all of Google.
+    const project = typeof values.project === 'string' ? values.project.replace(/^projects\//, '') : '';
+    return !iam && ctx.snapshotScopes.has(project) ? [scopeOf('project', project)] : ['gcp'];
+  }
+  if (typeof values.project === 'string' && values.project !== '') {
+    const target = ctx.project(change, values.project);
+    // A grant on a resource reaches its members, who are principals of the organization: all of it is left open.
+    return iam ? ctx.bundleScopes(target.docs) : [target.scope];
+  }
   if (typeof values.org_id === 'string' && values.org_id !== '') return ctx.bundleScopes(ctx.organization(change, values.org_id).docs);
   if (typeof values.folder === 'string' && values.folder !== '') return ctx.bundleScopes(ctx.folder(change, values.folder).docs);
   return ['gcp'];
