@@ -395,3 +395,12 @@ test('a folder `collect gcp --raw-out` wrote: its note gives the date, and a bad
   await writeFile(join(dir, ORG, 'projects.acme-prod-7781.get-iam-policy.json'), '{"bindings": [{"members": ["user:x@acme.com"]}]}');
   await t.throwsAsync(readGcpRaw(await rawFiles([dir])), { instanceOf: UserError, message: /binding 0 has no "role"/ });
 });
+
+test('a condition known only after apply, or a member a reference gives in no member form, is a gap', async (t) => {
+  const p = await project([
+    { address: 'google_project.sandbox', actions: ['update'], before: { project_id: PROD, name: 'acme-prod' }, after: { project_id: PROD, name: 'acme-prod' } },
+    { address: 'google_project_iam_member.named', actions: ['create'], after: { project: PROD, role: 'roles/owner', condition: [] }, unknown: { member: true, etag: true, id: true }, expressions: { member: { references: ['google_project.sandbox.name', 'google_project.sandbox'] } } },
+    { address: 'google_project_iam_member.later', actions: ['create'], after: { project: PROD, role: 'roles/owner', member: 'user:dee@acme.com', condition: [{ title: 'until', description: '' }] }, unknown: { etag: true, id: true, condition: [{ expression: true }] } },
+  ]);
+  t.deepEqual(p.gaps.map((g) => [g.address, g.attribute]), [['google_project_iam_member.named', 'member'], ['google_project_iam_member.later', 'condition']]);
+});

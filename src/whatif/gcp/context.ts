@@ -235,9 +235,12 @@ export class GcpContext {
         let found = this.planned.get(address)?.[field];
         if (found === undefined && !target.afterUnknown.has(field) && !target.sensitive.has(field)) found = target.after?.[field];
         if (found === undefined || found === null) continue;
-        if (attribute === 'member' && field === 'email' && typeof found === 'string') return `serviceAccount:${found}`;
-        if (attribute === 'members' && field === 'email' && typeof found === 'string') return [`serviceAccount:${found}`];
-        return found;
+        if (attribute !== 'member' && attribute !== 'members') return found;
+        // A member must come out in member form; a bare value the configuration wraps otherwise is not known here.
+        const member = field === 'email' && typeof found === 'string' && target.type === 'google_service_account' ? `serviceAccount:${found}` : found;
+        const list = Array.isArray(member) ? (member as unknown[]) : [member];
+        if (!list.every((m) => typeof m === 'string' && parseMember(m) !== undefined)) continue;
+        return attribute === 'members' ? list : member;
       }
     }
     return undefined;

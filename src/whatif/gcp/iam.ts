@@ -47,6 +47,15 @@ function dropEmpty(policy: IamPolicy): void {
   if (policy.bindings) policy.bindings = policy.bindings.filter((b) => (b.members ?? []).length > 0);
 }
 
+/** The condition of one side; one known only after apply is a gap (the grant is then taken as unconditional). */
+function conditionAt(ctx: GcpContext, change: PlanChange, side: 'before' | 'after', target: Target): Binding['condition'] {
+  if (side === 'after') {
+    const value = ctx.value(change, 'condition');
+    if (!value.known) ctx.gap(change, value.reason, 'condition', [target.scope]);
+  }
+  return conditionOf(side === 'before' ? change.before : change.after);
+}
+
 /** Members of a `members` value that are known strings. */
 function memberList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((m): m is string => typeof m === 'string' && m !== '') : [];
@@ -80,7 +89,7 @@ export function projectMember(ctx: GcpContext, change: PlanChange, level: Level)
     if (member) ctx.touch(change, { kind: 'member', member });
     if (role) ctx.touch(change, { kind: 'role', name: role });
     if (!role || !member) return;
-    const condition = conditionOf(values);
+    const condition = conditionAt(ctx, change, side, target);
     for (const policy of policies) {
       const binding = bindingOf(policy, role, condition, side === 'after');
       if (!binding) continue;
@@ -99,7 +108,7 @@ export function projectBinding(ctx: GcpContext, change: PlanChange, level: Level
     const role = side === 'before' ? (values?.role as string | undefined) : ctx.text(change, 'role', [target.scope]);
     if (!role) return;
     ctx.touch(change, { kind: 'role', name: role });
-    const condition = conditionOf(values);
+    const condition = conditionAt(ctx, change, side, target);
     let members: string[] = [];
     if (side === 'before') members = memberList(values?.members);
     else {
