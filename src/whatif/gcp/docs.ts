@@ -72,10 +72,8 @@ export class GcpDocs {
     );
   }
 
-  /** The allow policy of a resource, created empty where the bundle holds none, in the form the bundle reads them. */
+  /** A new, empty allow policy of a resource the bundle holds none for, in the form the bundle reads them. */
   policy(resource: string): IamPolicy {
-    const found = this.policies(resource);
-    if (found.length > 0) return found[0]!;
     const policy: IamPolicy = {};
     const asset = this.of<IamPolicySearchResult[]>(DocumentKind.assetIamPolicies)[0];
     if (asset) {

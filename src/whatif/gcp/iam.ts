@@ -74,7 +74,9 @@ function applySides(ctx: GcpContext, change: PlanChange, level: Level, apply: (t
     if (side === 'after' && !target.docs.hasPolicy(target.resource) && !RESOURCE_LEVELS.has(level) && !/_policy$/.test(change.type)) {
       ctx.gap(change, `the allow policy of ${target.resource} is not in the raw documents, so the rest of it is unknown`, undefined, [target.scope]);
     }
-    const policies = side === 'before' ? target.docs.policies(target.resource) : [target.docs.policy(target.resource)];
+    // Every document holding the resource's policy is edited alike (a bundle may hold both forms of it).
+    const held = target.docs.policies(target.resource);
+    const policies = side === 'before' || held.length > 0 ? held : [target.docs.policy(target.resource)];
     apply(target, policies, side);
   }
 }
