@@ -79,3 +79,14 @@ test('Google raw documents that do not reproduce the snapshot are refused', asyn
   t.is(run.code, 2, run.stdout);
   t.regex(messageLines(run.stderr)[0]!, /raw documents of gcp:organization\/408813245716 do not reproduce the snapshot: principal gcp:408813245716:user\/ben@acme\.com differs/);
 });
+
+test('the PR comment and SARIF of a Google plan locate each new finding at the plan resource', async (t) => {
+  const markdown = await audit(OWNER, ['--format', 'markdown']);
+  t.is(markdown.code, 1);
+  t.regex(markdown.stdout, /\*\*new\*\* — caused by `google_project_iam_member\.cy_owner` \(`test\/fixtures\/whatif\/acme-gcp-tf\/main\.tf:15`\)/);
+  const sarif = await audit(OWNER, ['--format', 'sarif']);
+  const results = (JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ baselineState?: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: Array<{ name: string }> }> }> }> }).runs[0]!.results;
+  const fresh = results.filter((r) => r.baselineState === 'new');
+  t.is(fresh.length, 2);
+  for (const r of fresh) t.deepEqual([r.locations[0]!.physicalLocation.artifactLocation.uri, r.locations[0]!.physicalLocation.region.startLine, r.locations[0]!.logicalLocations[0]!.name], ['test/fixtures/whatif/acme-gcp-tf/main.tf', 15, 'google_project_iam_member.cy_owner']);
+});
