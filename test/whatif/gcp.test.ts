@@ -404,3 +404,11 @@ test('a condition known only after apply, or a member a reference gives in no me
   ]);
   t.deepEqual(p.gaps.map((g) => [g.address, g.attribute]), [['google_project_iam_member.named', 'member'], ['google_project_iam_member.later', 'condition']]);
 });
+
+test('raw documents of another organization are refused, naming it', async (t) => {
+  const dir = await tempDir();
+  const { readdir } = await import('node:fs/promises');
+  for (const name of await readdir(join(RAW, 'gcp'))) await writeFile(join(dir, name.replaceAll(ORG, '111111111111')), (await readFile(join(RAW, 'gcp', name), 'utf8')).replaceAll(ORG, '111111111111'));
+  const error = await t.throwsAsync(project([{ address: 'google_project_iam_member.x', actions: ['create'], after: { project: PROD, role: 'roles/viewer', member: 'user:ana@acme.com', condition: [] } }], dir), { instanceOf: UserError });
+  t.regex(error!.message, /raw documents are of gcp organization 111111111111, which the snapshot does not cover/);
+});

@@ -146,6 +146,8 @@ export async function readGcpRaw(paths: string[], sources: Source[] = []): Promi
     entry.documents.push(...documents);
   }
   const gcpSources = sources.filter((s) => s.provider === 'gcp');
+  // A snapshot of one project without an organization: its exports name no organization either.
+  const lone = gcpSources.length === 1 && gcpSources[0]!.scope.kind === 'project' ? { project: gcpSources[0]!.scope.id } : {};
   const progress = { status: () => {}, warn: () => {} };
   const bundles: RawBundle[] = [];
   for (const [group, { files, documents }] of groups) {
@@ -153,10 +155,11 @@ export async function readGcpRaw(paths: string[], sources: Source[] = []): Promi
       bundles.push(gcpBundleOf(documents, files, { options: {}, progress }));
       continue;
     }
-    // No note: the organization the files describe, read at the time the snapshot says.
-    const scope = estateOf(documents, {});
+    // No note: the organization the files describe, read at the time the snapshot says (one the snapshot does not
+    // cover is refused by the caller, naming it).
+    const scope = estateOf(documents, lone);
     const own = gcpSources.find((s) => s.scope.kind === scope.kind && s.scope.id === scope.id);
-    bundles.push(gcpBundleOf(documents, files, { options: {}, ...(own ? { collectedAt: own.collectedAt } : {}), progress }));
+    bundles.push(gcpBundleOf(documents, files, { options: lone, collectedAt: own?.collectedAt ?? new Date(0).toISOString(), progress }));
   }
   return bundles;
 }
