@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type ProviderName, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
 import { awsProjector } from './aws/index.js';
+import { gcpProjector } from './gcp/index.js';
 import type { Plan } from './plan.js';
 import type { ChangeEffect, ChangeNote, ProjectionGap, Projector } from './types.js';
 import { verifyRaw } from './verify.js';
@@ -43,7 +44,7 @@ function pendingProjector(provider: ProviderName, owns: RegExp, posture: RegExp)
 export const projectors: Projector[] = [
   awsProjector,
   pendingProjector('azure', /^(azurerm|azuread|azapi)_/, /^(azurerm_(role_assignment|role_definition|pim_|user_assigned_identity|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_)|azuread_)/),
-  pendingProjector('gcp', /^google(_beta)?_/, /^google_(.*_iam_(member|binding|policy|custom_role|audit_config)|service_account(_key|_iam_.*)?|org_policy_|organization_policy|project_organization_policy|folder_organization_policy|logging_(organization|folder|project)_sink|iam_)/),
+  gcpProjector,
 ];
 
 /** Files under the `--raw` paths (folders are read recursively, in a stable order). */
@@ -105,7 +106,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
           hint: 'add --raw DIR: the folder `cloudward collect aws --raw-out DIR` wrote, or the AWS CLI exports `cloudward import aws` read',
         });
       }
-      bundles = await projector.readRaw(files);
+      bundles = await projector.readRaw(files, snapshot.sources);
     }
     const scopes = new Set(snapshot.sources.filter((s) => s.provider === projector.provider).map((s) => s.scope.id));
     for (const bundle of bundles) {
@@ -114,17 +115,17 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
         throw new UserError(`the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from' });
       }
     }
-    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, projector.readRaw!, projector.normalize));
+    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, (f) => projector.readRaw!(f, snapshot.sources), projector.normalize));
     try {
       const projection = projector.project(plan, changes, bundles, scopes);
       notes.push(...projection.notes);
       gaps.push(...projection.gaps);
       if (projection.bundles.length === 0 || !projector.normalize) continue;
       const part = projector.normalize(projection.bundles);
-      for (const bundle of projection.bundles) {
-        const key = scopeKey(bundle.provider, bundle.scope);
-        const filter = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) => list.filter((r) => scopeKey(r.provider, r.scope as never) === key);
-        replaced.set(key, { sources: [], principals: filter(part.principals), roles: filter(part.roles), controls: filter(part.controls), hosts: [] });
+      // A bundle may normalize into several scopes (a GCP organization and its projects): each is replaced.
+      for (const source of part.sources) replaced.set(scopeKey(source.provider, source.scope), { sources: [], principals: [], roles: [], controls: [], hosts: [] });
+      for (const kind of ['principals', 'roles', 'controls'] as const) {
+        for (const r of part[kind]) (replaced.get(scopeKey(r.provider, r.scope)) as Record<typeof kind, unknown[]> | undefined)?.[kind].push(r);
       }
       effects.push(...projection.effects(part));
     } catch (error) {

@@ -2,7 +2,7 @@
  * The seam between a plan and the providers: each provider contributes a projector that applies the plan's changes
  * of its resource types to that provider's raw documents. Projection only: nothing here evaluates a check.
  */
-import type { ProviderName, SnapshotPart } from '../snapshot/model.js';
+import type { ProviderName, SnapshotPart, Source } from '../snapshot/model.js';
 import type { RawBundle } from '../providers/types.js';
 import type { PlanAction, PlanChange, Plan } from './plan.js';
 
@@ -69,8 +69,11 @@ export interface Projector {
    * provider the snapshot covers. Throws UserError for a scope the snapshot does not cover.
    */
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection;
-  /** Reads raw documents (files) into bundles, as `import` does; absent for providers whose projection is pending. */
-  readRaw?(paths: string[]): Promise<RawBundle[]>;
+  /**
+   * Reads raw documents (files) into bundles, as `import` does; absent for providers whose projection is pending.
+   * `sources` are the snapshot's, for what the files do not say themselves (when gcloud exports were made).
+   */
+  readRaw?(paths: string[], sources?: Source[]): Promise<RawBundle[]>;
   /** The provider's normalizer (the one `collect` and `import` use). */
   normalize?(bundles: RawBundle[]): SnapshotPart;
 }

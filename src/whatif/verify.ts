@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
-import { scopeKey, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
+import { scopeKey, type Snapshot, type SnapshotPart, type Source } from '../snapshot/model.js';
 
 type Kind = 'principals' | 'roles' | 'controls';
 const KINDS: Kind[] = ['principals', 'roles', 'controls'];
@@ -22,7 +22,7 @@ export const VERIFY_MODULE = import.meta.url.endsWith('.ts') ? new URL('../../di
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 import(workerData.module)
-  .then((m) => m.rawDigests(workerData.provider, workerData.files))
+  .then((m) => m.rawDigests(workerData.provider, workerData.files, workerData.sources))
   .then((digests) => parentPort.postMessage({ digests }), (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
 `;
 
@@ -39,13 +39,31 @@ export function scopeDigest(resources: Record<Kind, Resource[]>, key: string): s
   return hash.digest('hex');
 }
 
+/** The scope keys a normalized part covers (a bundle may give several: a GCP organization and its projects). */
+function partScopes(part: SnapshotPart): string[] {
+  return part.sources.map((s) => scopeKey(s.provider, s.scope));
+}
+
+/** The digests of several scopes at once: the resources are grouped by scope in one pass. */
+export function scopeDigests(resources: Record<Kind, Resource[]>, keys: string[]): Record<string, string> {
+  const wanted = new Set(keys);
+  const grouped = new Map<string, Record<Kind, Resource[]>>(keys.map((key) => [key, { principals: [], roles: [], controls: [] }]));
+  for (const kind of KINDS) {
+    for (const r of resources[kind]) {
+      const key = scopeKey(r.provider, r.scope as never);
+      if (wanted.has(key)) grouped.get(key)![kind].push(r);
+    }
+  }
+  return Object.fromEntries([...grouped].map(([key, list]) => [key, scopeDigest(list, key)]));
+}
+
 /** In the worker: reads the raw files with the provider's importer, normalizes them, and digests each scope. */
-export async function rawDigests(provider: string, files: string[]): Promise<Record<string, string>> {
+export async function rawDigests(provider: string, files: string[], sources: Source[] = []): Promise<Record<string, string>> {
   const { projectors } = await import('./index.js');
   const projector = projectors.find((p) => p.provider === provider)!;
-  const bundles = await projector.readRaw!(files);
+  const bundles = await projector.readRaw!(files, sources);
   const part = projector.normalize!(bundles);
-  return Object.fromEntries(bundles.map((b) => [scopeKey(b.provider, b.scope), scopeDigest(part as unknown as Record<Kind, Resource[]>, scopeKey(b.provider, b.scope))]));
+  return scopeDigests(part as unknown as Record<Kind, Resource[]>, partScopes(part));
 }
 
 /** The first difference between the snapshot and a part normalized from the raw documents, in one scope. */
@@ -73,9 +91,9 @@ function mismatch(key: string, why: string): UserError {
   });
 }
 
-function digestsOnWorker(provider: string, files: string[], started: (worker: Worker) => void): Promise<Record<string, string>> {
+function digestsOnWorker(provider: string, files: string[], sources: Source[], started: (worker: Worker) => void): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { module: VERIFY_MODULE, provider, files } });
+    const worker = new Worker(WORKER, { eval: true, workerData: { module: VERIFY_MODULE, provider, files, sources } });
     started(worker);
     let settled = false;
     worker.once('message', (message: { digests?: Record<string, string>; error?: string }) => {
@@ -100,18 +118,19 @@ function digestsOnWorker(provider: string, files: string[], started: (worker: Wo
 export function verifyRaw(snapshot: Snapshot, provider: string, files: string[], bundles: RawBundle[], read: (files: string[]) => Promise<RawBundle[]>, normalize: (bundles: RawBundle[]) => SnapshotPart): { done: Promise<void>; cancel(): void } {
   let worker: Worker | undefined;
   let cancelled = false;
-  const keys = bundles.map((b) => scopeKey(b.provider, b.scope));
   // The files are read again if the check has to run here: holding the bundles meanwhile would double the memory.
   const here = async (): Promise<void> => {
     const part = normalize(await read(files));
-    for (const key of keys) {
+    for (const key of partScopes(part)) {
       const why = firstDifference(snapshot, part, key);
       if (why) throw mismatch(key, why);
     }
   };
-  const done = digestsOnWorker(provider, files, (w) => (worker = w)).then(
+  const sources = snapshot.sources.filter((s) => s.provider === provider);
+  const done = digestsOnWorker(provider, files, sources, (w) => (worker = w)).then(
     (digests) => {
-      if (keys.some((key) => digests[key] !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key))) return here();
+      const own = scopeDigests(snapshot as unknown as Record<Kind, Resource[]>, Object.keys(digests));
+      if (Object.entries(digests).some(([key, digest]) => digest !== own[key])) return here();
       return undefined;
     },
     // No worker (no build to load, or threads unavailable): the same check, on this thread.

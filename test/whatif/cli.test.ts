@@ -66,13 +66,13 @@ test('a plan that only adds tags passes the gate with nothing new', async (t) =>
   t.deepEqual(report.whatif.changes.map((c) => [c.address, c.outcome]), [['aws_iam_user.priya', 'projected']]);
 });
 
-test('Azure and Google IAM changes without a projector make their results unknown with a gap naming the address', async (t) => {
+test('Azure IAM changes without a projector, and Google resource-level IAM, make their results unknown with a gap naming the address', async (t) => {
   const run = await audit(plan('azure-google.plan.json'), ['--format', 'json']);
   t.is(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout) as JsonReport;
   t.deepEqual(report.whatif.changes.map((c) => [c.address, c.outcome, c.reason]), [
     ['azurerm_role_assignment.owner', 'unknown', 'projection for azurerm_role_assignment not supported'],
-    ['google_project_iam_member.etl_owner', 'unknown', 'projection for google_project_iam_member not supported'],
+    ['google_cloud_run_service_iam_member.public', 'unknown', 'projection for google_cloud_run_service_iam_member not supported'],
   ]);
   const azure = report.results.filter((r) => r.resource.uid.startsWith('azure:') && r.baselineState === 'new');
   t.true(azure.length > 0 && azure.every((r) => r.status === 'unknown' && r.causes?.[0]?.address === 'azurerm_role_assignment.owner'));

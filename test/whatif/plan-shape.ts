@@ -63,3 +63,14 @@ export function planDocument(specs: ChangeSpec[], account = ACCOUNT): Record<str
 
 export const ADMIN_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 export const READ_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] });
+
+const GOOGLE = 'registry.terraform.io/hashicorp/google';
+
+/** A whole plan document for the google provider whose default project is `project`. */
+export function googlePlanDocument(specs: ChangeSpec[], project = 'acme-prod-7781'): Record<string, unknown> {
+  const document = planDocument(specs);
+  const configuration = document.configuration as { provider_config: Record<string, unknown>; root_module: { resources: Array<Record<string, unknown>> } };
+  configuration.provider_config = { google: { name: 'google', full_name: GOOGLE, expressions: { project: { constant_value: project }, region: { constant_value: 'europe-west1' } } } };
+  for (const resource of configuration.root_module.resources) resource.provider_config_key = 'google';
+  return document;
+}

@@ -29,7 +29,7 @@ function missingTopicGaps(documents: RawDocument[]): Gap[] {
 }
 
 /** The organization the files describe: from the raw-out note, the organizations export, or Cloud Asset results. */
-function estateOf(documents: RawDocument[], options: Record<string, unknown>): Scope {
+export function estateOf(documents: RawDocument[], options: Record<string, unknown>): Scope {
   const orgs = new Set<string>();
   const note = documents.find((d) => d.kind === DocumentKind.collection)?.body as CollectionBody | undefined;
   if (note?.cloudward.scope.kind === 'project') return { kind: 'project', id: note.cloudward.scope.id };
@@ -74,14 +74,19 @@ export async function importGcpFiles(paths: string[], context: ImportContext): P
   if (paths.length === 0) throw new UserError('no GCP export files given', { hint: 'pass the files, e.g. `cloudward import gcp exports/gcp/*.json --collected-at 2026-11-01T09:00:00Z`' });
   const all: RawDocument[] = [];
   for (const file of paths) all.push(...recognizeDocuments(await readInputText(file, 'GCP export'), file));
+  return [gcpBundleOf(all, paths.length, context)];
+}
+
+/** One bundle from the documents recognized in `fileCount` files (what import does once the files are read). */
+export function gcpBundleOf(all: RawDocument[], fileCount: number, context: ImportContext): RawBundle {
   const estate = estateOf(all, context.options);
   const collectedAt = collectedAtOf(all, context.collectedAt ?? context.options.collectedAt);
   const note = all.find((d) => d.kind === DocumentKind.collection);
   const documents = all.filter((d) => d.kind !== DocumentKind.collection);
   // A live run's raw-out already says what failed (error files); only plain exports get "not among the files" gaps.
   const gaps = note ? [] : missingTopicGaps(documents);
-  context.progress.status(`gcp: ${estate.kind} ${estate.id}: ${paths.length} file(s) imported`);
-  return [{ provider: 'gcp', scope: estate, method: 'import', collectedAt, documents: sortDocuments(documents), gaps }];
+  context.progress.status(`gcp: ${estate.kind} ${estate.id}: ${fileCount} file(s) imported`);
+  return { provider: 'gcp', scope: estate, method: 'import', collectedAt, documents: sortDocuments(documents), gaps };
 }
 
 /** Documents in a stable order (files are named and read in any order). */
