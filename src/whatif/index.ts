@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type ProviderName, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
 import { awsProjector } from './aws/index.js';
+import { azureProjector } from './azure/index.js';
 import type { Plan } from './plan.js';
 import type { ChangeEffect, ChangeNote, ProjectionGap, Projector } from './types.js';
 import { verifyRaw } from './verify.js';
@@ -42,7 +43,7 @@ function pendingProjector(provider: ProviderName, owns: RegExp, posture: RegExp)
 /** Every provider's projector. A provider adds its own here, beside its adapter in providers/index.ts. */
 export const projectors: Projector[] = [
   awsProjector,
-  pendingProjector('azure', /^(azurerm|azuread|azapi)_/, /^(azurerm_(role_assignment|role_definition|pim_|user_assigned_identity|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_)|azuread_)/),
+  azureProjector,
   pendingProjector('gcp', /^google(_beta)?_/, /^google_(.*_iam_(member|binding|policy|custom_role|audit_config)|service_account(_key|_iam_.*)?|org_policy_|organization_policy|project_organization_policy|folder_organization_policy|logging_(organization|folder|project)_sink|iam_)/),
 ];
 
@@ -54,7 +55,7 @@ export async function rawFiles(paths: string[]): Promise<string[]> {
     try {
       info = await stat(path);
     } catch {
-      throw new UserError('raw documents not found', { where: path, hint: 'pass the folder `cloudward collect aws --raw-out` wrote, or the AWS CLI exports `import aws` read' });
+      throw new UserError('raw documents not found', { where: path, hint: 'pass the folder `cloudward collect PROVIDER --raw-out` wrote, or the exports `cloudward import PROVIDER` read' });
     }
     if (info.isDirectory()) {
       for (const entry of (await readdir(path)).sort()) await walk(join(path, entry));
@@ -102,7 +103,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
       if (files.length === 0) {
         throw new UserError(`the plan changes ${projector.provider} resources, and projecting them needs the raw documents the snapshot was made from`, {
           where: '--plan',
-          hint: 'add --raw DIR: the folder `cloudward collect aws --raw-out DIR` wrote, or the AWS CLI exports `cloudward import aws` read',
+          hint: `add --raw DIR: the folder \`cloudward collect ${projector.provider} --raw-out DIR\` wrote, or the exports \`cloudward import ${projector.provider}\` read`,
         });
       }
       bundles = await projector.readRaw(files);
@@ -121,8 +122,9 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
       gaps.push(...projection.gaps);
       if (projection.bundles.length === 0 || !projector.normalize) continue;
       const part = projector.normalize(projection.bundles);
-      for (const bundle of projection.bundles) {
-        const key = scopeKey(bundle.provider, bundle.scope);
+      // Every scope the projected bundles normalize to (an Azure tenant bundle also gives its subscriptions).
+      for (const source of part.sources) {
+        const key = scopeKey(source.provider, source.scope);
         const filter = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) => list.filter((r) => scopeKey(r.provider, r.scope as never) === key);
         replaced.set(key, { sources: [], principals: filter(part.principals), roles: filter(part.roles), controls: filter(part.controls), hosts: [] });
       }

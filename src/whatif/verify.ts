@@ -1,6 +1,6 @@
 /**
  * The check that `--raw` documents are the ones the snapshot was made from: normalized unchanged, they must give the
- * snapshot's principals, roles and controls of their scope exactly. Normalizing a large account costs about as much
+ * snapshot's principals, roles and controls of every scope they normalize to exactly. Normalizing a large account costs about as much
  * as evaluating it, so the check runs on a worker thread while this one projects and evaluates; where no worker can
  * start it runs here. On a difference it names the first resource that differs.
  */
@@ -45,7 +45,8 @@ export async function rawDigests(provider: string, files: string[]): Promise<Rec
   const projector = projectors.find((p) => p.provider === provider)!;
   const bundles = await projector.readRaw!(files);
   const part = projector.normalize!(bundles);
-  return Object.fromEntries(bundles.map((b) => [scopeKey(b.provider, b.scope), scopeDigest(part as unknown as Record<Kind, Resource[]>, scopeKey(b.provider, b.scope))]));
+  const keys = new Set([...bundles.map((b) => scopeKey(b.provider, b.scope)), ...part.sources.map((s) => scopeKey(s.provider, s.scope))]);
+  return Object.fromEntries([...keys].map((key) => [key, scopeDigest(part as unknown as Record<Kind, Resource[]>, key)]));
 }
 
 /** The first difference between the snapshot and a part normalized from the raw documents, in one scope. */
@@ -104,14 +105,14 @@ export function verifyRaw(snapshot: Snapshot, provider: string, files: string[],
   // The files are read again if the check has to run here: holding the bundles meanwhile would double the memory.
   const here = async (): Promise<void> => {
     const part = normalize(await read(files));
-    for (const key of keys) {
+    for (const key of new Set([...keys, ...part.sources.map((s) => scopeKey(s.provider, s.scope))])) {
       const why = firstDifference(snapshot, part, key);
       if (why) throw mismatch(key, why);
     }
   };
   const done = digestsOnWorker(provider, files, (w) => (worker = w)).then(
     (digests) => {
-      if (keys.some((key) => digests[key] !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key))) return here();
+      if ([...new Set([...keys, ...Object.keys(digests)])].some((key) => digests[key] !== scopeDigest(snapshot as unknown as Record<Kind, Resource[]>, key))) return here();
       return undefined;
     },
     // No worker (no build to load, or threads unavailable): the same check, on this thread.
