@@ -115,6 +115,11 @@ export function projectGroup(ctx: AzureContext, change: PlanChange): void {
     ctx.gap(change, members.reason, 'members', [tenantScope(target.tenant)]);
     return;
   }
+  if (members.value !== null && !Array.isArray(members.value)) {
+    // One reference resolved, but a list may hold others: its members are known only after apply.
+    ctx.gap(change, 'members is known only after apply', 'members', [tenantScope(target.tenant)]);
+    return;
+  }
   const changed = created || JSON.stringify(change.before?.members ?? null) !== JSON.stringify(change.after?.members ?? null);
   if (!changed) return;
   const list = docs.members(target.id);
