@@ -1,0 +1,88 @@
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import { EXAMPLE, fixture, messageLines, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { azurePlan, PROD, roleAssignment, TENANT, USER } from './azure-plan.js';
+
+// The whole raw folder of the example: AWS, Azure, GCP and host documents side by side.
+const RAW = join(ROOT, 'examples', 'acme', 'raw');
+const OWNER = fixture('whatif', 'acme-azure-tf', 'owner-no-mfa.plan.json');
+const TAGS = fixture('whatif', 'acme-azure-tf', 'tags-only.plan.json');
+const CAUSE = { address: 'azurerm_role_assignment.sales_owner', file: 'test/fixtures/whatif/acme-azure-tf/main.tf', line: 12 };
+
+interface JsonReport {
+  results: Array<{ checkId: string; status: string; baselineState?: string; resource: { uid: string }; causes?: Array<{ address: string; file?: string; line?: number }> }>;
+  whatif: { counts: Record<string, number>; changes: Array<{ address: string; outcome: string; reason?: string }> };
+  baseline: { new: number; fixed: number };
+}
+
+const audit = (plan: string, extra: string[] = [], raw = RAW) => runCli(['audit', EXAMPLE, '--plan', plan, '--raw', raw, '--fail-on-new-only', ...extra]);
+
+test('a role assignment making a user without MFA Owner of a subscription fails the gate and names the address', async (t) => {
+  const run = await audit(OWNER);
+  t.is(run.code, 1, run.stderr);
+  t.regex(run.stdout, /Privileged user henry\.sales@acme\.com .*is not registered for MFA \[new\]\n.*\n\s+caused by azurerm_role_assignment\.sales_owner \(test\/fixtures\/whatif\/acme-azure-tf\/main\.tf:12\)/);
+  t.regex(run.stdout, /azurerm_resource_group\.sales \[create\] not-projected/);
+  t.regex(messageLines(run.stderr).at(-1)!, /gate failed — 3 new failing results/);
+  const json = await audit(OWNER, ['--format', 'json']);
+  const report = JSON.parse(json.stdout) as JsonReport;
+  const fresh = report.results.filter((r) => r.baselineState === 'new');
+  const henry = `azure:${TENANT}:user/${USER.henry}`;
+  t.deepEqual(fresh.map((r) => `${r.checkId} ${r.resource.uid}`).sort(), [`azure-no-standing-role-assignment-writers ${henry}`, `azure-privileged-roles-just-in-time ${henry}`, `azure-privileged-users-mfa-registered ${henry}`]);
+  for (const r of fresh) t.deepEqual(r.causes, [CAUSE]);
+  t.deepEqual(report.whatif.counts, { projected: 1, unknown: 0, 'not-projected': 1, 'no-op': 0 });
+});
+
+test('SARIF and the markdown PR comment locate the Azure finding at the plan resource', async (t) => {
+  const sarif = await audit(OWNER, ['--format', 'sarif']);
+  const results = (JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ baselineState?: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: Array<{ name: string }> }> }> }> }).runs[0]!.results;
+  const fresh = results.filter((r) => r.baselineState === 'new');
+  t.is(fresh.length, 3);
+  for (const r of fresh) {
+    t.is(r.locations[0]!.physicalLocation.artifactLocation.uri, CAUSE.file);
+    t.is(r.locations[0]!.physicalLocation.region.startLine, CAUSE.line);
+    t.is(r.locations[0]!.logicalLocations[0]!.name, CAUSE.address);
+  }
+  const markdown = await audit(OWNER, ['--format', 'markdown']);
+  t.regex(markdown.stdout, /\*\*new\*\* — caused by `azurerm_role_assignment\.sales_owner` \(`test\/fixtures\/whatif\/acme-azure-tf\/main\.tf:12`\)/);
+});
+
+test('an Azure plan that only changes tags passes the gate with nothing new', async (t) => {
+  const run = await audit(TAGS, ['--format', 'json']);
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as JsonReport;
+  t.deepEqual([report.baseline.new, report.baseline.fixed], [0, 0]);
+  t.deepEqual(report.whatif.changes.map((c) => [c.address, c.outcome]), [['azurerm_user_assigned_identity.remediation', 'projected'], ['azurerm_resource_group.sec', 'not-projected']]);
+});
+
+test('each projector takes its own files from a raw folder holding every provider', async (t) => {
+  const aws = await audit(fixture('whatif', 'acme-tf', 'admin-no-mfa.plan.json'), ['--format', 'json']);
+  t.is(aws.code, 1, aws.stderr);
+  const fresh = (JSON.parse(aws.stdout) as JsonReport).results.filter((r) => r.baselineState === 'new');
+  t.deepEqual(fresh.map((r) => r.causes?.[0]?.address), ['aws_iam_user_policy_attachment.ops_admin', 'aws_iam_user_policy_attachment.ops_admin']);
+});
+
+async function write(name: string, document: unknown): Promise<string> {
+  const file = join(await tempDir(), name);
+  await writeFile(file, JSON.stringify(document));
+  return file;
+}
+
+test('bad Azure input exits 2 with one line: no Azure raw documents, an uncovered subscription, raw documents of another day', async (t) => {
+  const noAzure = await audit(OWNER, [], join(RAW, 'aws'));
+  t.is(noAzure.code, 2, noAzure.stdout);
+  t.deepEqual(messageLines(noAzure.stderr).length, 1);
+  t.regex(messageLines(noAzure.stderr)[0]!, new RegExp(`no raw documents of Azure subscription ${PROD}, which azurerm_role_assignment\\.sales_owner changes`));
+  const other = await write('other.plan.json', azurePlan([{ address: 'azurerm_role_assignment.elsewhere', actions: ['create'], after: roleAssignment({ scope: '/subscriptions/0000aaaa-1111-4aaa-8bbb-000000000009', role_definition_name: 'Owner', principal_id: USER.henry }), unknown: { id: true } }]));
+  const uncovered = await audit(other);
+  t.is(uncovered.code, 2, uncovered.stdout);
+  t.regex(messageLines(uncovered.stderr)[0]!, /plan changes Azure subscription 0000aaaa-1111-4aaa-8bbb-000000000009 \(azurerm_role_assignment\.elsewhere\), which the snapshot does not cover/);
+  t.is(uncovered.stdout, '');
+  const changed = join(await tempDir(), 'azure');
+  await cp(join(RAW, 'azure'), changed, { recursive: true });
+  const users = join(changed, 'graph', 'users.json');
+  await writeFile(users, (await readFile(users, 'utf8')).replace('"henry.sales@acme.com"', '"henry.changed@acme.com"'));
+  const stale = await audit(OWNER, [], changed);
+  t.is(stale.code, 2, stale.stdout);
+  t.regex(messageLines(stale.stderr)[0]!, new RegExp(`raw documents of azure:tenant/${TENANT} do not reproduce the snapshot: principal azure:${TENANT}:user/${USER.henry} differs`));
+});
