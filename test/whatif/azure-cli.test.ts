@@ -86,3 +86,11 @@ test('bad Azure input exits 2 with one line: no Azure raw documents, an uncovere
   t.is(stale.code, 2, stale.stdout);
   t.regex(messageLines(stale.stderr)[0]!, new RegExp(`raw documents of azure:tenant/${TENANT} do not reproduce the snapshot: principal azure:${TENANT}:user/${USER.henry} differs`));
 });
+
+test('docs/whatif.md lists every Azure type the projection supports', async (t) => {
+  const { AZURE_PROJECTED_TYPES } = await import('../../src/whatif/azure/index.js');
+  const doc = await readFile(join(ROOT, 'docs', 'whatif.md'), 'utf8');
+  const start = doc.indexOf('## Supported resource types (Azure)');
+  const table = doc.slice(start, doc.indexOf('\n## ', start + 1));
+  for (const type of AZURE_PROJECTED_TYPES) t.true(table.includes(`\`${type}\``), type);
+});
