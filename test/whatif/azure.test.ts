@@ -186,13 +186,17 @@ test('Azure types not projected: posture types leave the tenant unknown, others 
   const p = await project([
     { address: 'azuread_application_password.ci', actions: ['create'], after: { display_name: 'ci' }, unknown: { id: true, value: true, application_id: true }, sensitive: { value: true } },
     { address: 'azurerm_storage_account.logs', actions: ['create'], after: { name: 'acmelogs' }, unknown: { id: true } },
+    { address: 'azapi_resource.owner', actions: ['create'], after: { type: 'Microsoft.Authorization/roleAssignments@2022-04-01', name: 'x' }, unknown: { id: true, parent_id: true } },
+    { address: 'azapi_resource.vnet', actions: ['create'], after: { type: 'Microsoft.Network/virtualNetworks@2024-01-01', name: 'vnet' }, unknown: { id: true } },
   ]);
   t.deepEqual(p.notes.map((n) => [n.address, n.outcome, n.reason]), [
     ['azuread_application_password.ci', 'unknown', 'projection for azuread_application_password not supported'],
     ['azurerm_storage_account.logs', 'not-projected', 'azurerm_storage_account does not change M1026/M1038 posture'],
+    ['azapi_resource.owner', 'unknown', 'projection for azapi_resource not supported'],
+    ['azapi_resource.vnet', 'not-projected', 'azapi_resource does not change M1026/M1038 posture'],
   ]);
   // Nothing projected: the raw documents are not read, and every Azure result is left open.
-  t.deepEqual(p.gaps.map((g) => g.scopes), [['azure']]);
+  t.deepEqual(p.gaps.map((g) => g.scopes), [['azure'], ['azure']]);
   const withRaw = await project([
     { address: 'azuread_application_password.ci', actions: ['create'], after: { display_name: 'ci' }, unknown: { id: true, value: true }, sensitive: { value: true } },
     { address: 'azuread_user.grace', actions: ['update'], before: { object_id: USER.grace, user_principal_name: 'grace.reader@acme.com', account_enabled: true }, after: { object_id: USER.grace, user_principal_name: 'grace.reader@acme.com', account_enabled: true } },

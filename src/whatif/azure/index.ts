@@ -44,6 +44,15 @@ const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; inert?: string }
 /** Types that are not projected but can change who can do what, or what is logged: their tenant cannot pass. */
 const POSTURE_TYPES = /^(azurerm_(role_|pim_|user_assigned_identity|federated_identity_credential|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_|management_lock)|azuread_)/;
 
+/** azapi resources of an RBAC, PIM, policy or diagnostic-settings type (`Microsoft.Authorization/roleAssignments@...`). */
+const AZAPI_POSTURE = /^Microsoft\.(Authorization|Insights\/diagnosticSettings|Management\/managementGroups)/i;
+
+function touchesPosture(change: PlanChange): boolean {
+  if (POSTURE_TYPES.test(change.type)) return true;
+  const type = change.after?.type ?? change.before?.type;
+  return change.type.startsWith('azapi_') && (typeof type !== 'string' || AZAPI_POSTURE.test(type));
+}
+
 export const AZURE_PROJECTED_TYPES = Object.keys(HANDLERS).sort();
 
 /** Apply order: phase 1 creates/updates, phase 2, then phase 2 deletes before phase 1 deletes. */
@@ -104,7 +113,7 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
 export const azureProjector: Projector = {
   provider: 'azure',
   owns: (type) => /^(azurerm|azuread|azapi)_/.test(type),
-  touchesPosture: (type) => POSTURE_TYPES.test(type),
+  touchesPosture: (type) => POSTURE_TYPES.test(type) || type.startsWith('azapi_'),
   supports: (type) => type in HANDLERS,
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection {
     const ctx = new AzureContext(plan, bundles, snapshotScopes);
@@ -138,7 +147,7 @@ export const azureProjector: Projector = {
     for (const change of changes) {
       if (change.type in HANDLERS && change.mode === 'managed') continue;
       const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-      const posture = POSTURE_TYPES.test(change.type) && !inert;
+      const posture = touchesPosture(change) && !inert;
       const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected' };
       if (posture) {
         let scope = 'azure';
