@@ -166,7 +166,7 @@ export class AzureContext extends PlanValues<Touch> {
     const planned = this.plannedKinds.get(id);
     if (planned) return planned;
     const docs = this.docs(tenant);
-    const has = (kind: string) => docs.list(kind).some((i) => lower(i.id) === id);
+    const has = (kind: string) => docs.get(kind, id) !== undefined;
     if (has(DocumentKind.users)) return 'User';
     if (has(DocumentKind.groups)) return 'Group';
     if (has(DocumentKind.servicePrincipals)) return 'ServicePrincipal';

@@ -30,14 +30,14 @@ function removeWhere(list: Item[], test: (item: Item) => boolean): void {
 /** Removes a deleted directory object and everything that names it: memberships and role assignments go with it. */
 function removeObject(ctx: AzureContext, tenant: string, id: string): void {
   const docs = ctx.docs(tenant);
-  for (const kind of [DocumentKind.users, DocumentKind.groups, DocumentKind.servicePrincipals, DocumentKind.registrationDetails]) removeWhere(docs.list(kind), (i) => lower(i.id) === id);
-  for (const kind of [DocumentKind.directoryRoleAssignments, DocumentKind.directoryRoleEligibilitySchedules, DocumentKind.directoryRoleAssignmentScheduleInstances]) removeWhere(docs.list(kind), (i) => lower(i.principalId) === id);
-  for (const kind of RBAC_KINDS) for (const sub of docs.subscriptions.keys()) removeWhere(docs.list(kind, sub), (i) => lower(i.principalId) === id);
+  for (const kind of [DocumentKind.users, DocumentKind.groups, DocumentKind.servicePrincipals, DocumentKind.registrationDetails]) docs.remove(kind, (i) => lower(i.id) === id);
+  for (const kind of [DocumentKind.directoryRoleAssignments, DocumentKind.directoryRoleEligibilitySchedules, DocumentKind.directoryRoleAssignmentScheduleInstances]) docs.remove(kind, (i) => lower(i.principalId) === id);
+  for (const kind of RBAC_KINDS) for (const sub of docs.subscriptions.keys()) docs.remove(kind, (i) => lower(i.principalId) === id, sub);
   for (const group of docs.groupsWithMembers()) removeWhere(docs.members(group), (i) => lower(i.id) === id);
 }
 
-/** Puts an item in a Graph list in place of the one with the same id. */
-function put(list: Item[], item: Item): void {
+/** Puts a member in a group's member list in place of the one with the same id. */
+function putMember(list: Item[], item: Item): void {
   const at = list.findIndex((i) => lower(i.id) === lower(item.id));
   if (at >= 0) list[at] = { ...list[at], ...item };
   else list.push(item);
@@ -75,8 +75,8 @@ export function projectUser(ctx: AzureContext, change: PlanChange): void {
   const name = upn.known && typeof upn.value === 'string' && upn.value !== '' ? upn.value : change.address;
   const display = ctx.value(change, 'display_name');
   const userType = typeof change.after?.user_type === 'string' && change.after.user_type !== '' ? change.after.user_type : name.includes('#EXT#') ? 'Guest' : 'Member';
-  const existed = docs.list(DocumentKind.users).some((u) => lower(u.id) === target.id);
-  put(docs.list(DocumentKind.users), {
+  const existed = docs.get(DocumentKind.users, target.id) !== undefined;
+  docs.put(DocumentKind.users, {
     id: target.id,
     displayName: display.known && typeof display.value === 'string' ? display.value : name,
     userPrincipalName: name,
@@ -84,7 +84,7 @@ export function projectUser(ctx: AzureContext, change: PlanChange): void {
     accountEnabled: flag(ctx, change, 'account_enabled', true),
   });
   if (!existed && docs.read(DocumentKind.registrationDetails)) {
-    put(docs.list(DocumentKind.registrationDetails), { id: target.id, userPrincipalName: name, userType: lower(userType), isAdmin: false, isMfaRegistered: false, isMfaCapable: false, methodsRegistered: [] });
+    docs.put(DocumentKind.registrationDetails, { id: target.id, userPrincipalName: name, userType: lower(userType), isAdmin: false, isMfaRegistered: false, isMfaCapable: false, methodsRegistered: [] });
   }
 }
 
@@ -102,7 +102,7 @@ export function projectGroup(ctx: AzureContext, change: PlanChange): void {
   if (!target) return;
   const docs = ctx.docs(target.tenant);
   const display = ctx.value(change, 'display_name');
-  put(docs.list(DocumentKind.groups), {
+  docs.put(DocumentKind.groups, {
     id: target.id,
     displayName: display.known && typeof display.value === 'string' ? display.value : change.address,
     securityEnabled: flag(ctx, change, 'security_enabled', true),
@@ -126,7 +126,7 @@ export function projectGroup(ctx: AzureContext, change: PlanChange): void {
   list.splice(0, list.length);
   for (const member of stringList(members.value)) {
     ctx.touch(change, { kind: 'principal', tenant: target.tenant, id: member });
-    for (const item of withNested(ctx, target.tenant, member)) put(list, item);
+    for (const item of withNested(ctx, target.tenant, member)) putMember(list, item);
   }
 }
 
@@ -143,7 +143,7 @@ export function projectGroupMember(ctx: AzureContext, change: PlanChange): void 
     ctx.touch(change, { kind: 'principal', tenant, id: member });
     const list = ctx.docs(tenant).members(group);
     if (side === 'before') removeWhere(list, (i) => lower(i.id) === member);
-    else for (const item of withNested(ctx, tenant, member)) put(list, item);
+    else for (const item of withNested(ctx, tenant, member)) putMember(list, item);
   });
 }
 
@@ -153,7 +153,7 @@ export function projectServicePrincipal(ctx: AzureContext, change: PlanChange): 
   if (!target) return;
   const client = ctx.value(change, change.after && 'client_id' in change.after ? 'client_id' : 'application_id');
   const appId = client.known && typeof client.value === 'string' ? client.value : target.id;
-  put(ctx.docs(target.tenant).list(DocumentKind.servicePrincipals), { id: target.id, appId, displayName: appId, servicePrincipalType: 'Application', accountEnabled: flag(ctx, change, 'account_enabled', true) });
+  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId, displayName: appId, servicePrincipalType: 'Application', accountEnabled: flag(ctx, change, 'account_enabled', true) });
 }
 
 /** azurerm_user_assigned_identity: a managed identity (its service principal). */
@@ -164,7 +164,7 @@ export function projectManagedIdentity(ctx: AzureContext, change: PlanChange): v
   const client = ctx.value(change, 'client_id');
   const display = name.known && typeof name.value === 'string' ? name.value : change.address;
   ctx.planned.set(change.address, { principal_id: target.id, client_id: client.known && typeof client.value === 'string' ? client.value : `${target.id}-client`, tenant_id: target.tenant });
-  put(ctx.docs(target.tenant).list(DocumentKind.servicePrincipals), { id: target.id, appId: client.known && typeof client.value === 'string' ? client.value : target.id, displayName: display, servicePrincipalType: 'ManagedIdentity', accountEnabled: true });
+  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId: client.known && typeof client.value === 'string' ? client.value : target.id, displayName: display, servicePrincipalType: 'ManagedIdentity', accountEnabled: true });
 }
 
 /** The template id of a directory role (by template id, role object id or display name), if the tenant knows it. */
@@ -207,9 +207,8 @@ export function projectDirectoryRoleAssignment(ctx: AzureContext, change: PlanCh
     const role = directoryRole(ctx, tenant, roleValue) ?? lower(roleValue);
     const scopeValue = side === 'before' ? values.directory_scope_id : ctx.value(change, 'directory_scope_id').known ? values.directory_scope_id : undefined;
     const scope = typeof scopeValue === 'string' && scopeValue !== '' ? scopeValue : '/';
-    const list = docs.list(DocumentKind.directoryRoleAssignments);
     if (side === 'before') {
-      removeWhere(list, (i) => (typeof values.id === 'string' && i.id === values.id) || (lower(i.principalId) === principal && lower(i.roleDefinitionId) === role && (i.directoryScopeId ?? '/') === scope));
+      docs.remove(DocumentKind.directoryRoleAssignments, (i) => (typeof values.id === 'string' && i.id === values.id) || (lower(i.principalId) === principal && lower(i.roleDefinitionId) === role && (i.directoryScopeId ?? '/') === scope));
       return;
     }
     if (!DIRECTORY_ROLES[role] && !docs.list(DocumentKind.directoryRoleDefinitions).some((d) => lower(d.templateId ?? d.id) === role)) {
@@ -221,7 +220,7 @@ export function projectDirectoryRoleAssignment(ctx: AzureContext, change: PlanCh
     }
     const id = plannedId(change);
     ctx.planned.set(change.address, { id });
-    list.push({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope });
+    docs.list(DocumentKind.directoryRoleAssignments).push({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope });
   });
 }
 
@@ -272,16 +271,15 @@ export function projectConditionalAccessPolicy(ctx: AzureContext, change: PlanCh
   const docs = ctx.docs(tenant);
   docs.touched = true;
   const whole = [tenantScope(tenant)];
-  const list = docs.list(DocumentKind.conditionalAccessPolicies);
   const beforeId = typeof change.before?.id === 'string' ? change.before.id : undefined;
   if (beforeId) {
     ctx.touch(change, { kind: 'conditionalAccess', tenant, id: beforeId });
-    removeWhere(list, (i) => i.id === beforeId);
+    docs.remove(DocumentKind.conditionalAccessPolicies, (i) => i.id === beforeId);
   }
   if (change.action === 'delete') return;
   const planned = ctx.value(change, 'id');
   const id = (change.action === 'update' ? beforeId : undefined) ?? (planned.known && typeof planned.value === 'string' && planned.value !== '' ? planned.value : plannedId(change));
   ctx.touch(change, { kind: 'conditionalAccess', tenant, id });
   ctx.planned.set(change.address, { id, object_id: id });
-  list.push(policyItem(ctx, change, id, whole));
+  docs.list(DocumentKind.conditionalAccessPolicies).push(policyItem(ctx, change, id, whole));
 }

@@ -82,6 +82,43 @@ export class TenantDocs {
     return this.open(`members|${groupId}`, DocumentKind.groupMembers, undefined, groupId);
   }
 
+  private readonly indexes = new Map<string, Map<string, Item>>();
+
+  /** A Graph list's items by lowercased id (built once, kept current by `put` and `remove`). */
+  private index(kind: string): Map<string, Item> {
+    let index = this.indexes.get(kind);
+    if (!index) {
+      index = new Map();
+      for (const item of this.list(kind)) if (typeof item.id === 'string') index.set(item.id.toLowerCase(), item);
+      this.indexes.set(kind, index);
+    }
+    return index;
+  }
+
+  /** The item of a Graph list with this (lowercase) id. */
+  get(kind: string, id: string): Item | undefined {
+    return this.index(kind).get(id);
+  }
+
+  /** Puts an item in a Graph list, merged into the one with the same id. */
+  put(kind: string, item: Item): void {
+    const index = this.index(kind);
+    const id = String(item.id).toLowerCase();
+    const existing = index.get(id);
+    if (existing) Object.assign(existing, item);
+    else {
+      this.list(kind).push(item);
+      index.set(id, item);
+    }
+  }
+
+  /** Removes the items of a list (a Graph list, or a subscription's ARM list) that match. */
+  remove(kind: string, test: (item: Item) => boolean, subscription?: string): void {
+    const list = this.list(kind, subscription);
+    for (let i = list.length - 1; i >= 0; i--) if (test(list[i]!)) list.splice(i, 1);
+    this.indexes.delete(kind);
+  }
+
   /** Every open member list, by group id. */
   memberLists(): Array<[string, Item[]]> {
     return [...this.lists.values()].filter((l) => l.groupId !== undefined).map((l) => [l.groupId!, l.items]);
