@@ -94,3 +94,29 @@ test('docs/whatif.md lists every Azure type the projection supports', async (t) 
   const table = doc.slice(start, doc.indexOf('\n## ', start + 1));
   for (const type of AZURE_PROJECTED_TYPES) t.true(table.includes(`\`${type}\``), type);
 });
+
+test('the plan holding every supported Azure type gives the expected new findings, each with its causes', async (t) => {
+  const run = await audit(fixture('whatif', 'every-azure-type.plan.json'), ['--format', 'json']);
+  t.is(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as JsonReport & { results: Array<{ message: string }> };
+  const fresh = report.results.filter((r) => r.baselineState === 'new');
+  const short = (uid: string) => uid.replace(`azure:${TENANT}:`, '');
+  t.deepEqual(fresh.filter((r) => r.status === 'fail').map((r) => `${r.checkId} ${short(r.resource.uid)}`).sort(), [
+    'azure-all-users-mfa-registered user/planned-azuread-user-ops',
+    'azure-no-custom-owner-roles roleDefinition/planned-azurerm-role-definition-ops',
+    'azure-no-custom-wildcard-role-at-subscription roleDefinition/planned-azurerm-role-definition-ops',
+    'azure-no-standing-role-assignment-writers servicePrincipal/planned-azuread-service-principal-ci',
+    'azure-no-standing-role-assignment-writers user/planned-azuread-user-ops',
+    'azure-privileged-roles-just-in-time group/planned-azuread-group-tier0',
+    'azure-privileged-roles-just-in-time user/planned-azuread-user-ops',
+    'azure-privileged-users-mfa-registered user/planned-azuread-user-ops',
+    'azure-service-principals-no-standing-access-grant servicePrincipal/planned-azuread-service-principal-ci',
+  ]);
+  const causes = (checkId: string, uid: string) => fresh.find((r) => r.checkId === checkId && short(r.resource.uid) === uid)!.causes!.map((c) => c.address);
+  t.true(causes('azure-privileged-users-mfa-registered', 'user/planned-azuread-user-ops').includes('azurerm_pim_eligible_role_assignment.ops_owner'));
+  t.deepEqual(causes('azure-no-standing-role-assignment-writers', 'servicePrincipal/planned-azuread-service-principal-ci'), ['azuread_service_principal.ci', 'azurerm_role_assignment.ci_owner']);
+  // azuread_application is not projected: what would pass in the tenant is unknown, and says why.
+  const unknown = fresh.filter((r) => r.status === 'unknown');
+  t.true(unknown.length > 0 && unknown.every((r) => r.message.includes('azuread_application.ci: projection for azuread_application not supported')));
+  t.deepEqual(report.whatif.counts, { projected: 13, unknown: 1, 'not-projected': 2, 'no-op': 0 });
+});
