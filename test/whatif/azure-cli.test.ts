@@ -1,6 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
+import { createAjv, loadSchema } from '../../src/util/ajv.js';
 import { EXAMPLE, fixture, messageLines, ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { azurePlan, PROD, roleAssignment, TENANT, USER } from './azure-plan.js';
 
@@ -119,4 +120,6 @@ test('the plan holding every supported Azure type gives the expected new finding
   const unknown = fresh.filter((r) => r.status === 'unknown');
   t.true(unknown.length > 0 && unknown.every((r) => r.message.includes('azuread_application.ci: projection for azuread_application not supported')));
   t.deepEqual(report.whatif.counts, { projected: 13, unknown: 1, 'not-projected': 2, 'no-op': 0 });
+  const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
+  t.true(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
 });

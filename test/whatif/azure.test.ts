@@ -225,3 +225,24 @@ test('a plan holding every supported Azure type round-trips through projection w
   t.like(p.snapshot.controls.find((c) => c.uid === `azure:${DEV}:diagnosticSetting/activity`), { state: 'enabled' });
   t.deepEqual(p.projectedScopes.sort(), [`azure:subscription/${PROD}`, `azure:subscription/${DEV}`, `azure:tenant/${TENANT}`].sort());
 });
+
+test('deleting and replacing directory objects takes their roles with them; an in-place update keeps the assignment', async (t) => {
+  const mi = '4f1d2c3b-0002-4c7e-8a11-0000000000f1';
+  const sp = '4f1d2c3b-0001-4c7e-8a11-00000000d3b1';
+  const bobOwner = roleAssignment({ id: assignmentId('1'), name: 'c4a1e7d2-0001-4f3a-8b2c-000000000001', scope: SUB, role_definition_id: definitionId(ROLE.owner), role_definition_name: 'Owner', principal_id: USER.bob, principal_type: 'User' });
+  const p = await project([
+    { address: 'azuread_group.web', actions: ['delete'], before: { object_id: GROUP.webDeployers, display_name: 'web-deployers', security_enabled: true, members: [USER.dan] } },
+    { address: 'azurerm_user_assigned_identity.remediation', actions: ['delete'], before: { name: 'mi-policy-remediation', principal_id: mi, client_id: 'c2d3e4f5-a6b7-4c8d-9e0f-1a2b3c4d5e6f' } },
+    { address: 'azuread_service_principal.github', actions: ['delete'], before: { object_id: sp, client_id: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d' } },
+    { address: 'azuread_user.grace', actions: ['delete', 'create'], before: { object_id: USER.grace, user_principal_name: 'grace.reader@acme.com', account_enabled: true }, after: { user_principal_name: 'grace.reader@acme.com', account_enabled: true }, unknown: { object_id: true, id: true } },
+    { address: 'azurerm_role_assignment.bob', actions: ['update'], before: bobOwner, after: { ...bobOwner, description: 'break-glass owner' } },
+  ]);
+  t.deepEqual(p.gaps, []);
+  t.is(principal(p, 'group', GROUP.webDeployers), undefined);
+  t.false(roles(user(p, USER.dan)).some((r) => r.includes('via group')));
+  t.is(principal(p, 'managedIdentity', mi), undefined, 'a deleted identity\'s role assignments go with it');
+  t.is(principal(p, 'servicePrincipal', sp), undefined);
+  t.is(user(p, USER.grace), undefined);
+  t.like(user(p, 'planned-azuread-user-grace'), { name: 'grace.reader@acme.com', privilege: { level: 'none' }, mfa: { state: 'disabled' } });
+  t.deepEqual(roles(user(p, USER.bob)), [`${ROLE.globalAdmin} / standing`, `${ROLE.owner} ${SUB} standing`]);
+});
