@@ -12,7 +12,7 @@ const TAGS = fixture('whatif', 'acme-azure-tf', 'tags-only.plan.json');
 const CAUSE = { address: 'azurerm_role_assignment.sales_owner', file: 'test/fixtures/whatif/acme-azure-tf/main.tf', line: 12 };
 
 interface JsonReport {
-  results: Array<{ checkId: string; status: string; baselineState?: string; resource: { uid: string }; causes?: Array<{ address: string; file?: string; line?: number }> }>;
+  results: Array<{ checkId: string; status: string; message: string; baselineState?: string; resource: { uid: string }; causes?: Array<{ address: string; file?: string; line?: number }> }>;
   whatif: { counts: Record<string, number>; changes: Array<{ address: string; outcome: string; reason?: string }> };
   baseline: { new: number; fixed: number };
 }
@@ -99,7 +99,7 @@ test('docs/whatif.md lists every Azure type the projection supports', async (t) 
 test('the plan holding every supported Azure type gives the expected new findings, each with its causes', async (t) => {
   const run = await audit(fixture('whatif', 'every-azure-type.plan.json'), ['--format', 'json']);
   t.is(run.code, 1, run.stderr);
-  const report = JSON.parse(run.stdout) as JsonReport & { results: Array<{ message: string }> };
+  const report = JSON.parse(run.stdout) as JsonReport;
   const fresh = report.results.filter((r) => r.baselineState === 'new');
   const short = (uid: string) => uid.replace(`azure:${TENANT}:`, '');
   t.deepEqual(fresh.filter((r) => r.status === 'fail').map((r) => `${r.checkId} ${short(r.resource.uid)}`).sort(), [
