@@ -1,8 +1,9 @@
 /**
  * The check that `--raw` documents are the ones the snapshot was made from: normalized unchanged, they must give the
- * snapshot's principals, roles and controls of every scope they normalize to exactly. Normalizing a large account costs about as much
- * as evaluating it, so the check runs on a worker thread while this one projects and evaluates; where no worker can
- * start it runs here. On a difference it names the first resource that differs.
+ * snapshot's principals, roles and controls of every scope they normalize to (an Azure tenant and its subscriptions)
+ * exactly. Normalizing a large account costs about as much as evaluating it, so the check runs on a worker thread
+ * while this one projects and evaluates; where no worker can start it runs here. On a difference it names the first
+ * resource that differs.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
