@@ -97,7 +97,8 @@ function grantOf(ctx: AzureContext, change: PlanChange, side: 'before' | 'after'
       condition = undefined;
     } else condition = typeof c.value === 'string' && c.value !== '' ? c.value : null;
   } else condition = typeof values.condition === 'string' && values.condition !== '' ? values.condition : null;
-  const id = typeof values.id === 'string' && values.id.includes('/providers/Microsoft.Authorization/') ? values.id.split('|')[0] : undefined;
+  // An assignment's ARM id (a PIM resource's id is `scope|role|principal`, which names no item).
+  const id = typeof values.id === 'string' && /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/|]+$/i.test(values.id) ? values.id : undefined;
   return { tenant, ref, scope, role, principal, ...(principalType ? { principalType } : {}), condition: condition ?? null, ...(id ? { id } : {}) };
 }
 
