@@ -15,6 +15,7 @@ export const ROLE = {
   reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
   custom: '3f2e1d0c-9b8a-4766-8554-4433221100aa',
   globalAdmin: '62e90394-69f5-4237-9190-012177145e10',
+  privilegedRoleAdmin: 'e8611ab8-c189-46e8-94e1-60213ab1f814',
 };
 export const USER = {
   alice: '0b6e3c1a-0001-4d1e-9f00-00000000a11c',

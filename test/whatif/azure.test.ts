@@ -218,7 +218,8 @@ test('a plan holding every supported Azure type round-trips through projection w
   ]);
   const ops = user(p, 'planned-azuread-user-ops')!;
   t.like(ops, { mfa: { state: 'disabled' }, privilege: { level: 'admin' } });
-  t.deepEqual(roles(ops), [`${ROLE.globalAdmin} / standing via group`, `${ROLE.owner} ${SUB} eligible`, 'planned-azurerm-role-definition-ops /subscriptions/a1b2c3d4-1111-4aaa-8bbb-000000000001 standing'].sort());
+  t.deepEqual(roles(ops), [`${ROLE.globalAdmin} / standing via group`, `${ROLE.privilegedRoleAdmin} / eligible`, `${ROLE.owner} ${SUB} eligible`, 'planned-azurerm-role-definition-ops /subscriptions/a1b2c3d4-1111-4aaa-8bbb-000000000001 standing'].sort());
+  t.true(roles(principal(p, 'servicePrincipal', 'planned-azuread-service-principal-ci')).includes(`${ROLE.globalAdmin} / standing`), 'azuread_directory_role_member resolves the activated role to its template');
   t.like(principal(p, 'managedIdentity', 'planned-azurerm-user-assigned-identity-deployer'), { privilege: { level: 'privileged' } });
   t.like(principal(p, 'servicePrincipal', 'planned-azuread-service-principal-ci'), { privilege: { level: 'admin' } });
   t.is(p.snapshot.controls.find((c) => c.uid === uidOf('conditionalAccess', CA.management))!.state, 'enabled');

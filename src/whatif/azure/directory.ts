@@ -190,8 +190,18 @@ export function projectDirectoryRole(ctx: AzureContext, change: PlanChange): boo
   return false;
 }
 
-/** azuread_directory_role_assignment: an active (standing) Entra role assignment. */
-export function projectDirectoryRoleAssignment(ctx: AzureContext, change: PlanChange): void {
+/** Where a resource type keeps an Entra role grant: its attributes, and the list and item shape it writes. */
+interface DirectoryGrantShape {
+  kind: string;
+  principal: string;
+  role: string;
+  /** The attribute naming the directory scope; absent: the whole directory. */
+  scope?: string;
+  item(id: string, principal: string, role: string, scope: string): Item;
+}
+
+/** An Entra role grant (active or eligible) of one principal. */
+function projectDirectoryGrant(ctx: AzureContext, change: PlanChange, shape: DirectoryGrantShape): void {
   const tenant = ctx.tenantOf(change);
   const docs = ctx.docs(tenant);
   docs.touched = true;
@@ -200,27 +210,50 @@ export function projectDirectoryRoleAssignment(ctx: AzureContext, change: PlanCh
     const values = side === 'before' ? change.before : change.after;
     if (!values) return;
     const read = (attribute: string) => (side === 'before' ? (typeof values[attribute] === 'string' ? (values[attribute] as string) : undefined) : ctx.text(change, attribute, whole));
-    const principal = read('principal_object_id')?.toLowerCase();
-    const roleValue = read('role_id');
+    const principal = read(shape.principal)?.toLowerCase();
+    const roleValue = read(shape.role);
     if (!principal || !roleValue) return;
     ctx.touch(change, { kind: 'principal', tenant, id: principal });
     const role = directoryRole(ctx, tenant, roleValue) ?? lower(roleValue);
-    const scopeValue = side === 'before' ? values.directory_scope_id : ctx.value(change, 'directory_scope_id').known ? values.directory_scope_id : undefined;
+    // Optional and computed: not set, it is the whole directory (the widest scope) after apply.
+    const scopeValue = shape.scope && (side === 'before' || ctx.value(change, shape.scope).known) ? values[shape.scope] : undefined;
     const scope = typeof scopeValue === 'string' && scopeValue !== '' ? scopeValue : '/';
     if (side === 'before') {
-      docs.remove(DocumentKind.directoryRoleAssignments, (i) => (typeof values.id === 'string' && i.id === values.id) || (lower(i.principalId) === principal && lower(i.roleDefinitionId) === role && (i.directoryScopeId ?? '/') === scope));
+      docs.remove(shape.kind, (i) => (typeof values.id === 'string' && i.id === values.id) || (lower(i.principalId) === principal && lower(i.roleDefinitionId) === role && (i.directoryScopeId ?? '/') === scope));
       return;
     }
     if (!DIRECTORY_ROLES[role] && !docs.list(DocumentKind.directoryRoleDefinitions).some((d) => lower(d.templateId ?? d.id) === role)) {
-      ctx.gap(change, `directory role ${role} is neither among the raw documents' role definitions nor a built-in role cloudward knows`, 'role_id', whole);
+      ctx.gap(change, `directory role ${role} is neither among the raw documents' role definitions nor a built-in role cloudward knows`, shape.role, whole);
     }
-    const kind = ctx.principalKind(tenant, principal);
-    if (kind === 'Group' && !ctx.membersKnown(tenant, principal)) {
-      ctx.gap(change, `the members of group ${principal} were not read (it held no role when the snapshot was taken): whoever they are gains this role`, 'principal_object_id', whole);
+    if (ctx.principalKind(tenant, principal) === 'Group' && !ctx.membersKnown(tenant, principal)) {
+      ctx.gap(change, `the members of group ${principal} were not read (it held no role when the snapshot was taken): whoever they are gains this role`, shape.principal, whole);
     }
     const id = plannedId(change);
     ctx.planned.set(change.address, { id });
-    docs.list(DocumentKind.directoryRoleAssignments).push({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope });
+    docs.list(shape.kind).push(shape.item(id, principal, role, scope));
+  });
+}
+
+const activeGrant = (id: string, principal: string, role: string, scope: string): Item => ({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope });
+
+/** azuread_directory_role_assignment: an active (standing) Entra role assignment. */
+export function projectDirectoryRoleAssignment(ctx: AzureContext, change: PlanChange): void {
+  projectDirectoryGrant(ctx, change, { kind: DocumentKind.directoryRoleAssignments, principal: 'principal_object_id', role: 'role_id', scope: 'directory_scope_id', item: activeGrant });
+}
+
+/** azuread_directory_role_member: the older resource for an active Entra role assignment (of an activated role). */
+export function projectDirectoryRoleMember(ctx: AzureContext, change: PlanChange): void {
+  projectDirectoryGrant(ctx, change, { kind: DocumentKind.directoryRoleAssignments, principal: 'member_object_id', role: 'role_object_id', item: activeGrant });
+}
+
+/** azuread_directory_role_eligibility_schedule_request: a PIM eligibility for an Entra role (no expiry is set). */
+export function projectDirectoryRoleEligibility(ctx: AzureContext, change: PlanChange): void {
+  projectDirectoryGrant(ctx, change, {
+    kind: DocumentKind.directoryRoleEligibilitySchedules,
+    principal: 'principal_id',
+    role: 'role_definition_id',
+    scope: 'directory_scope_id',
+    item: (id, principal, role, scope) => ({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope, memberType: 'Direct', status: 'Provisioned', scheduleInfo: { startDateTime: null, expiration: { type: 'noExpiration', endDateTime: null } } }),
   });
 }
 

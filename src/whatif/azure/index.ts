@@ -14,7 +14,7 @@ import type { Plan, PlanChange } from '../plan.js';
 import { ownDocuments } from '../raw.js';
 import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
 import { AzureContext, subscriptionScope, tenantScope, type Touch } from './context.js';
-import { projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
+import { projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
 import { projectActiveAssignment, projectDiagnosticSetting, projectEligibleAssignment, projectRoleAssignment, projectRoleDefinition } from './rbac.js';
 
 /** A handler returns false when the change, as planned, does not change posture (it is then listed as not projected). */
@@ -38,6 +38,8 @@ const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; inert?: string }
   azurerm_pim_eligible_role_assignment: { phase: 2, handle: projectEligibleAssignment },
   azurerm_pim_active_role_assignment: { phase: 2, handle: projectActiveAssignment },
   azuread_directory_role_assignment: { phase: 2, handle: projectDirectoryRoleAssignment },
+  azuread_directory_role_member: { phase: 2, handle: projectDirectoryRoleMember },
+  azuread_directory_role_eligibility_schedule_request: { phase: 2, handle: projectDirectoryRoleEligibility },
   azuread_group_member: { phase: 2, handle: projectGroupMember },
 };
 
