@@ -7,8 +7,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
-import { scopeKey, type ProviderName, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
+import { scopeKey, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
 import { awsProjector } from './aws/index.js';
+import { azureProjector } from './azure/index.js';
 import { gcpProjector } from './gcp/index.js';
 import type { Plan } from './plan.js';
 import type { ChangeEffect, ChangeNote, ProjectionGap, Projector } from './types.js';
@@ -18,32 +19,10 @@ export type { Plan } from './plan.js';
 export type { ChangeEffect, ChangeNote, ProjectionGap } from './types.js';
 export { loadPlan } from './plan.js';
 
-/** A provider whose projector is not built yet: its IAM changes are listed and make its results unknown. */
-function pendingProjector(provider: ProviderName, owns: RegExp, posture: RegExp): Projector {
-  return {
-    provider,
-    owns: (type) => owns.test(type),
-    touchesPosture: (type) => posture.test(type),
-    supports: () => false,
-    project(_plan, changes) {
-      const notes: ChangeNote[] = [];
-      const gaps: ProjectionGap[] = [];
-      for (const change of changes) {
-        const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-        const touches = posture.test(change.type) && !inert;
-        const reason = touches ? `projection for ${change.type} not supported` : inert ? undefined : `${change.type} does not change M1026/M1038 posture`;
-        notes.push({ address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : touches ? 'unknown' : 'not-projected', ...(reason ? { reason } : {}) });
-        if (touches) gaps.push({ address: change.address, reason: reason!, scopes: [provider] });
-      }
-      return { bundles: [], notes, gaps, effects: () => [] };
-    },
-  };
-}
-
 /** Every provider's projector. A provider adds its own here, beside its adapter in providers/index.ts. */
 export const projectors: Projector[] = [
   awsProjector,
-  pendingProjector('azure', /^(azurerm|azuread|azapi)_/, /^(azurerm_(role_assignment|role_definition|pim_|user_assigned_identity|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_)|azuread_)/),
+  azureProjector,
   gcpProjector,
 ];
 
@@ -55,7 +34,7 @@ export async function rawFiles(paths: string[]): Promise<string[]> {
     try {
       info = await stat(path);
     } catch {
-      throw new UserError('raw documents not found', { where: path, hint: 'pass the folder `cloudward collect aws --raw-out` wrote, or the AWS CLI exports `import aws` read' });
+      throw new UserError('raw documents not found', { where: path, hint: 'pass the folder `cloudward collect PROVIDER --raw-out` wrote, or the exports `cloudward import PROVIDER` read' });
     }
     if (info.isDirectory()) {
       for (const entry of (await readdir(path)).sort()) await walk(join(path, entry));
@@ -103,7 +82,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
       if (files.length === 0) {
         throw new UserError(`the plan changes ${projector.provider} resources, and projecting them needs the raw documents the snapshot was made from`, {
           where: '--plan',
-          hint: 'add --raw DIR: the folder `cloudward collect aws --raw-out DIR` wrote, or the AWS CLI exports `cloudward import aws` read',
+          hint: `add --raw DIR: the folder \`cloudward collect ${projector.provider} --raw-out DIR\` wrote, or the exports \`cloudward import ${projector.provider}\` read`,
         });
       }
       bundles = await projector.readRaw(files, snapshot.sources);

@@ -1,8 +1,9 @@
 /**
  * The check that `--raw` documents are the ones the snapshot was made from: normalized unchanged, they must give the
- * snapshot's principals, roles and controls of their scope exactly. Normalizing a large account costs about as much
- * as evaluating it, so the check runs on a worker thread while this one projects and evaluates; where no worker can
- * start it runs here. On a difference it names the first resource that differs.
+ * snapshot's principals, roles and controls of every scope they normalize to (an Azure tenant and its subscriptions)
+ * exactly. Normalizing a large account costs about as much as evaluating it, so the check runs on a worker thread
+ * while this one projects and evaluates; where no worker can start it runs here. On a difference it names the first
+ * resource that differs.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -63,7 +64,8 @@ export async function rawDigests(provider: string, files: string[], sources: Sou
   const projector = projectors.find((p) => p.provider === provider)!;
   const bundles = await projector.readRaw!(files, sources);
   const part = projector.normalize!(bundles);
-  return scopeDigests(part as unknown as Record<Kind, Resource[]>, partScopes(part));
+  const keys = new Set([...bundles.map((b) => scopeKey(b.provider, b.scope)), ...partScopes(part)]);
+  return scopeDigests(part as unknown as Record<Kind, Resource[]>, [...keys]);
 }
 
 /** The first difference between the snapshot and a part normalized from the raw documents, in one scope. */
@@ -118,10 +120,11 @@ function digestsOnWorker(provider: string, files: string[], sources: Source[], s
 export function verifyRaw(snapshot: Snapshot, provider: string, files: string[], bundles: RawBundle[], read: (files: string[]) => Promise<RawBundle[]>, normalize: (bundles: RawBundle[]) => SnapshotPart): { done: Promise<void>; cancel(): void } {
   let worker: Worker | undefined;
   let cancelled = false;
+  const keys = bundles.map((b) => scopeKey(b.provider, b.scope));
   // The files are read again if the check has to run here: holding the bundles meanwhile would double the memory.
   const here = async (): Promise<void> => {
     const part = normalize(await read(files));
-    for (const key of partScopes(part)) {
+    for (const key of new Set([...keys, ...partScopes(part)])) {
       const why = firstDifference(snapshot, part, key);
       if (why) throw mismatch(key, why);
     }
@@ -129,8 +132,9 @@ export function verifyRaw(snapshot: Snapshot, provider: string, files: string[],
   const sources = snapshot.sources.filter((s) => s.provider === provider);
   const done = digestsOnWorker(provider, files, sources, (w) => (worker = w)).then(
     (digests) => {
-      const own = scopeDigests(snapshot as unknown as Record<Kind, Resource[]>, Object.keys(digests));
-      if (Object.entries(digests).some(([key, digest]) => digest !== own[key])) return here();
+      const all = [...new Set([...keys, ...Object.keys(digests)])];
+      const own = scopeDigests(snapshot as unknown as Record<Kind, Resource[]>, all);
+      if (all.some((key) => digests[key] !== own[key])) return here();
       return undefined;
     },
     // No worker (no build to load, or threads unavailable): the same check, on this thread.

@@ -50,7 +50,7 @@ function accountsOf(document: RawDocument): Set<string> {
   return accounts;
 }
 
-interface Loaded {
+export interface Loaded {
   document: RawDocument;
   file: string;
 }
@@ -260,6 +260,12 @@ export async function importAwsFiles(paths: string[], context: ImportContext): P
   if (override !== undefined && !/^\d{12}$/.test(override)) throw new UserError(`--account must be a 12-digit AWS account id, not "${override}"`, { where: '--account' });
   const loaded: Loaded[] = [];
   for (const file of paths) loaded.push({ file, document: recognizeDocument(await readInputText(file, 'AWS export'), file) });
+  return importAwsDocuments(loaded, context);
+}
+
+/** Builds one bundle per account from recognised documents (what `importAwsFiles` read, or a caller's own selection). */
+export function importAwsDocuments(loaded: Loaded[], context: ImportContext): RawBundle[] {
+  const override = context.options.account as string | undefined;
   const bundles: RawBundle[] = [];
   for (const [account, items] of [...assignAccounts(loaded, override)].sort(([a], [b]) => a.localeCompare(b))) {
     const singles = new Map<string, string>();

@@ -166,9 +166,15 @@ export async function importAzureFiles(paths: string[], context: ImportContext):
   if (tenantOption !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantOption)) {
     throw new UserError(`--tenant must be a tenant id (a GUID), not "${tenantOption}"`, { where: '--tenant' });
   }
-  const subscriptions = subscriptionOption(context.options.subscription);
   const documents: RawDocument[] = [];
   for (const file of paths) documents.push(recognizeDocument(await readInputText(file, 'Azure export'), file));
+  return importAzureDocuments(documents, context);
+}
+
+/** Builds the tenant bundle from recognised documents (what `importAzureFiles` read, or a caller's own selection). */
+export function importAzureDocuments(documents: RawDocument[], context: ImportContext): RawBundle[] {
+  const tenantOption = context.options.tenant as string | undefined;
+  const subscriptions = subscriptionOption(context.options.subscription);
   const tenant = tenantOf(documents, tenantOption);
   const collectedAt = collectedAtOf(documents, context.collectedAt);
   tieSubscriptions(documents, subscriptions);
@@ -176,6 +182,6 @@ export async function importAzureFiles(paths: string[], context: ImportContext):
   const kept = documents.filter((d) => d.kind !== DocumentKind.collection);
   const subs = [...new Set([...knownSubscriptions(kept), ...kept.map((d) => lower(subscriptionOfOrigin(d.origin))).filter(Boolean)])].sort();
   const bundle = tenantBundle(tenant, 'import', collectedAt, kept, missingGaps(kept, subs));
-  context.progress.status(`azure: tenant ${tenant}: ${paths.length} file(s) imported, ${subs.length} subscription(s)`);
+  context.progress.status(`azure: tenant ${tenant}: ${documents.length} file(s) imported, ${subs.length} subscription(s)`);
   return [bundle];
 }

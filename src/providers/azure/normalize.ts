@@ -121,8 +121,9 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
     const registrationRead = documents.some((d) => d.kind === DocumentKind.registrationDetails) && !tenantGaps.some((g) => g.what === 'azure.mfa-registration');
     principals = buildPrincipals({ tenantId, scope, documents, roles: roleMap, subscriptionNames: read, registrationRead }, grants);
     const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
+    const byUid = new Map(principals.map((p) => [p.uid, p]));
     for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {
-      const user = principals.find((p) => p.uid === uid)!;
+      const user = byUid.get(uid)!;
       user.details = { ...user.details, mfaEnforcement: enforcement };
     }
     roles = sortByUid([...roleMap.values()]);

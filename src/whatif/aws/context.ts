@@ -6,8 +6,8 @@
 import { UserError } from '../../errors.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../../providers/aws/policy-document.js';
 import type { RawBundle } from '../../providers/types.js';
-import { constantOf, referencesOf, type Plan, type PlanChange } from '../plan.js';
-import type { ChangeNote, ProjectionGap } from '../types.js';
+import { constantOf, type Plan, type PlanChange } from '../plan.js';
+import { PlanValues } from '../plan-values.js';
 import { AccountDocs } from './account-docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */
@@ -18,8 +18,6 @@ export type Touch =
   | { kind: 'trail'; account: string; arn: string }
   | { kind: 'account'; account: string };
 
-/** A value the plan gives for an attribute, or why it cannot be known before apply. */
-export type Value = { known: true; value: unknown } | { known: false; reason: string };
 
 const IAM_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):/;
 const ANY_ACCOUNT_ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
@@ -41,19 +39,13 @@ function accountsIn(value: unknown, out: Set<string>, depth = 0): void {
   }
 }
 
-export class AwsContext {
+export class AwsContext extends PlanValues<Touch> {
   readonly accounts = new Map<string, AccountDocs>();
-  readonly notes: ChangeNote[] = [];
-  readonly gaps: ProjectionGap[] = [];
-  readonly touches = new Map<string, Touch[]>();
-  private readonly byAddress = new Map<string, PlanChange>();
   private readonly accountByConfigKey = new Map<string, string | undefined>();
-  /** Values other handlers computed for planned resources (an ARN of a policy created in the same plan). */
-  readonly planned = new Map<string, Record<string, unknown>>();
 
-  constructor(readonly plan: Plan, bundles: RawBundle[], readonly snapshotAccounts: Set<string>) {
+  constructor(plan: Plan, bundles: RawBundle[], readonly snapshotAccounts: Set<string>) {
+    super(plan);
     for (const bundle of bundles) this.accounts.set(bundle.scope.id, new AccountDocs(bundle));
-    for (const change of plan.changes) this.byAddress.set(change.address, change);
   }
 
   /** When the account was read: what "now" is for a key, password or device the plan creates. */
@@ -141,41 +133,6 @@ export class AwsContext {
     return docs;
   }
 
-  touch(change: PlanChange, touch: Touch): void {
-    const list = this.touches.get(change.address) ?? [];
-    list.push(touch);
-    this.touches.set(change.address, list);
-  }
-
-  gap(change: PlanChange, reason: string, attribute?: string, scopes: string[] = []): void {
-    this.gaps.push({ address: change.address, ...(attribute ? { attribute } : {}), reason, scopes });
-  }
-
-  /**
-   * The value of an attribute: from `after` (or `before` for a delete) when known and not sensitive; through the
-   * configuration's reference to another planned resource when known only after apply; otherwise unknown.
-   */
-  value(change: PlanChange, attribute: string, side: 'before' | 'after' = change.action === 'delete' ? 'before' : 'after'): Value {
-    if (change.sensitive.has(attribute)) return { known: false, reason: `${attribute} is sensitive; cloudward does not read sensitive plan values` };
-    const values = side === 'before' ? change.before : change.after;
-    if (side === 'after' && change.afterUnknown.has(attribute)) {
-      const resolved = this.resolveReference(change, attribute);
-      if (resolved !== undefined) return { known: true, value: resolved };
-      return { known: false, reason: `${attribute} is known only after apply` };
-    }
-    return { known: true, value: values?.[attribute] ?? null };
-  }
-
-  /** A known string attribute, or undefined after recording a gap naming the change and attribute. */
-  text(change: PlanChange, attribute: string, scopes: string[], side?: 'before' | 'after'): string | undefined {
-    const value = this.value(change, attribute, side);
-    if (!value.known) {
-      this.gap(change, value.reason, attribute, scopes);
-      return undefined;
-    }
-    return typeof value.value === 'string' && value.value !== '' ? value.value : undefined;
-  }
-
   /** A policy document attribute as JSON, or undefined after recording a gap. */
   document(change: PlanChange, attribute: string, scopes: string[]): unknown {
     const text = this.text(change, attribute, scopes);
@@ -192,24 +149,6 @@ export class AwsContext {
       this.gap(change, `${attribute} is not an IAM policy document: ${why}`, attribute, scopes);
       return undefined;
     }
-  }
-
-  private resolveReference(change: PlanChange, attribute: string): unknown {
-    const prefix = change.moduleAddress ? `${change.moduleAddress}.` : '';
-    const key = /(\[[^\]]*\])$/.exec(change.address)?.[1] ?? '';
-    for (const reference of referencesOf(change.expressions, attribute)) {
-      const match = /^((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)(\[[^\]]+\])?\.([a-z_]+)$/.exec(reference);
-      if (!match) continue;
-      const [, resource, index, referenced] = match;
-      for (const address of [`${prefix}${resource}${index ?? ''}`, `${prefix}${resource}${key}`, `${prefix}${resource}`]) {
-        const target = this.byAddress.get(address);
-        if (!target) continue;
-        const planned = this.planned.get(address)?.[referenced!];
-        if (planned !== undefined) return planned;
-        if (!target.afterUnknown.has(referenced!) && !target.sensitive.has(referenced!) && target.after?.[referenced!] !== undefined) return target.after[referenced!];
-      }
-    }
-    return undefined;
   }
 }
 

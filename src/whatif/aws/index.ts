@@ -2,12 +2,14 @@
  * The AWS projector: applies a plan's IAM, Organizations SCP and CloudTrail changes to each account's raw documents
  * (the same documents `collect aws --raw-out` writes and `import aws` reads), so the AWS normalizer can run on them.
  */
-import { importAwsFiles } from '../../providers/aws/import.js';
+import { importAwsDocuments } from '../../providers/aws/import.js';
+import { recognizeDocument } from '../../providers/aws/recognize.js';
 import { normalizeAwsBundles } from '../../providers/aws/normalize.js';
 import { managedPolicyUid } from '../../providers/aws/normalize-policies.js';
 import type { RawBundle } from '../../providers/types.js';
 import type { SnapshotPart } from '../../snapshot/model.js';
 import type { Plan, PlanChange } from '../plan.js';
+import { ownDocuments } from '../raw.js';
 import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
 import { AwsContext, scopeOf, type Touch } from './context.js';
 import { projectAccessKey, projectAttachment, projectEntity, projectInlinePolicy, projectLoginProfile, projectManagedPolicy, projectMembership, projectVirtualMfaDevice } from './iam.js';
@@ -168,6 +170,9 @@ export const awsProjector: Projector = {
     const touched = [...ctx.accounts.values()].filter((d) => d.touched).map((d) => d.toBundle());
     return { bundles: touched, notes, gaps: ctx.gaps, effects: (part) => effectsOf(ctx.touches, part) };
   },
-  readRaw: (paths) => importAwsFiles(paths, { options: {}, progress: { status: () => {}, warn: () => {} } }),
+  async readRaw(paths) {
+    const own = await ownDocuments(paths, 'AWS export', recognizeDocument);
+    return own.length === 0 ? [] : importAwsDocuments(own, { options: {}, progress: { status: () => {}, warn: () => {} } });
+  },
   normalize: normalizeAwsBundles,
 };
