@@ -106,8 +106,8 @@ interface Edit {
 /** Above this many candidates an editor's targets are judged as the search reaches them instead of listed first. */
 const CANDIDATE_LIMIT = 256;
 
-/** A resource the caller acts on: one ARN, or "some resource of this service" (existing compute not in the snapshot). */
-type Target = { arn: string } | { service: string };
+/** A resource the caller acts on: one ARN, "some resource of this service" (existing compute not in the snapshot), or any resource at all (a first filter). */
+type Target = { arn: string } | { service: string } | { someArn: true };
 
 const ADMIN_DOCUMENT = parsePolicyDocument({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
@@ -255,6 +255,8 @@ class Authority {
   }
 
   private matches(statement: PolicyStatement, target: Target, forDeny: boolean): boolean {
+    // Some resource not yet known: any Allow may name it, only a Deny of every resource surely does.
+    if ('someArn' in target) return forDeny ? (statement.resources ?? []).includes('*') : true;
     if ('service' in target) {
       if (statement.notResources) return !forDeny;
       return (statement.resources ?? []).some((r) => r === '*' || (!forDeny && wildcardMatch(serviceOf(r) ?? '', target.service)));
@@ -986,6 +988,22 @@ export class PrivilegeGraph {
     return hopeful;
   }
 
+  private partitions?: string[];
+
+  /**
+   * Whether some edit action could apply to some IAM resource at all, judged once for the editor: with the target
+   * left open (narrow Deny statements and target-dependent conditions do not count against it), but with the
+   * conditions the editor's identity and an attached admin policy decide (an `iam:PolicyARN` limited to read-only
+   * policies, a date that has passed). False means no target can be made admin by this editor.
+   */
+  private editsAnything(editor: Authority): boolean {
+    this.partitions ??= [...new Set(this.nodes.map((p) => p.partition))];
+    return EDIT_ACTIONS.some((action) => editor.mentions(action) && this.partitions!.some((partition) => {
+      const extra = action.startsWith('iam:Attach') ? { 'iam:policyarn': this.adminPolicyArns(partition) } : {};
+      return editor.can(action, { someArn: true }, extra) !== null;
+    }));
+  }
+
   private holderIndex?: ArnIndex<number[]>;
   private memberIndex?: Map<number, number[]>;
 
@@ -998,6 +1016,7 @@ export class PrivilegeGraph {
    */
   private editable(start: number): Map<number, Edit> | undefined {
     const editor = this.authorities[start]!;
+    if (!this.editsAnything(editor)) return new Map();
     const patterns = new Set<string>();
     for (const action of EDIT_ACTIONS) {
       if (!editor.mentions(action)) continue;
