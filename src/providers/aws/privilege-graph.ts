@@ -12,7 +12,8 @@
  * snapshot's time (condition awareness; undecidable ones are kept and named).
  *
  * Edges to "every role of a kind" go through hub nodes (one per account and kind), so a caller with a wildcard grant
- * adds one edge, not one per role; privilege is a single reverse breadth-first search from `admin`. Pure.
+ * adds one edge, not one per role, and passing a hub is no extra step; privilege is a single reverse breadth-first
+ * search from `admin` (fewest steps, then fewest undecided conditions and MFA needs). Pure.
  */
 import { ArnIndex } from './arn-index.js';
 import { evaluateCondition, type ConditionContext } from './conditions.js';
