@@ -104,3 +104,21 @@ test('an editor is judged on what it can edit: a named role it can reach through
   t.is(pathOf(details, 'user/deployer')?.text, 'deployer -> iam:AttachRolePolicy on r250 -> sts:AssumeRole r250 -> admin');
   t.is(pathOf(details, 'user/delegate'), undefined);
 });
+
+test('a pattern that names only some users (`user/c*`, `user/*-ops`) is not taken for one naming every user', (t) => {
+  const details: Details = {
+    UserDetailList: [
+      user('boss', ADMIN),
+      user('ci', inline('keys', statement('iam:CreateAccessKey', [arn('user', 'c*'), arn('user', '*-ops'), arn('user', '${aws:username}')]))),
+      user('cd', inline('keys', statement('iam:CreateAccessKey', [arn('user', 'c*'), arn('user', '*-ops')]))),
+    ],
+    GroupDetailList: [],
+    RoleDetailList: [],
+    Policies: [],
+  };
+  t.is(pathOf(details, 'user/ci'), undefined);
+  t.is(pathOf(details, 'user/cd'), undefined);
+  details.UserDetailList.push(user('night-ops', ADMIN));
+  t.is(pathOf(details, 'user/ci')?.text, 'ci -> iam:CreateAccessKey night-ops -> admin');
+  t.is(pathOf(details, 'user/cd')?.text, 'cd -> iam:CreateAccessKey night-ops -> admin');
+});

@@ -139,9 +139,18 @@ function substitute(pattern: string, principal: GraphPrincipal): string {
   });
 }
 
-/** An ARN only a pattern naming every principal of the kind in the account can match. */
+/**
+ * The ARN of a principal of the kind in the account with an empty name: a pattern ending in `*` that matches it matches
+ * every principal of the kind there (`*`, `arn:aws:iam::*:role/*`), while `role/c*` or `role/*-admin` do not.
+ */
 function probeArn(partition: string, kind: string, account: string): string {
-  return `arn:${partition}:iam::${account}:${kind}/cloudward-probe/\u0007every`;
+  return `arn:${partition}:iam::${account}:${kind}/`;
+}
+
+/** Whether a statement names every principal of one kind in one account (the probe ARN of that kind). */
+function namesEvery(statement: PolicyStatement, probe: string): boolean {
+  const resources = statement.resources ?? [];
+  return !statement.notResources && !resources.some((r) => r.includes('${')) && resources.some((r) => r.endsWith('*') && wildcardMatch(r, probe, false));
 }
 
 function serviceOf(arnPattern: string): string | undefined {
@@ -215,7 +224,7 @@ class Authority {
     const memo = this.statements.memo;
     if (!memo.has(key)) {
       const all = [...coverage.allow, ...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
-      memo.set(key, all.every((st) => !st.notResources && !(st.resources ?? []).some((r) => r.includes('${')) && (st.resources ?? []).some((r) => wildcardMatch(r, probe, false))));
+      memo.set(key, all.every((st) => namesEvery(st, probe)));
     }
     return memo.get(key) as boolean;
   }
@@ -233,7 +242,7 @@ class Authority {
     const memo = this.statements.memo;
     let narrow = memo.get(key) as PolicyStatement[] | null | undefined;
     if (narrow === undefined) {
-      const names = (st: PolicyStatement) => !st.notResources && !(st.resources ?? []).some((r) => r.includes('${')) && (st.resources ?? []).some((r) => wildcardMatch(r, probe, false));
+      const names = (st: PolicyStatement) => namesEvery(st, probe);
       const guards = [...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
       const rest = coverage.allow.filter((st) => !names(st));
       narrow = guards.every(names) && rest.length < coverage.allow.length && rest.every((st) => !st.notResources) ? rest : null;
