@@ -122,3 +122,17 @@ test('a pattern that names only some users (`user/c*`, `user/*-ops`) is not take
   t.is(pathOf(details, 'user/ci')?.text, 'ci -> iam:CreateAccessKey night-ops -> admin');
   t.is(pathOf(details, 'user/cd')?.text, 'cd -> iam:CreateAccessKey night-ops -> admin');
 });
+
+test('editors held by a boundary find the one principal they can make admin and then take over', (t) => {
+  const boundaryArn = `arn:aws:iam::${ACCOUNT}:policy/no-admin`;
+  const capped = (name: string) => ({ ...user(name, inline('iam', statement('iam:*'))), PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundaryArn } });
+  const details: Details = {
+    UserDetailList: [...Array.from({ length: 300 }, (_, i) => capped(`dev${i}`)), user('tester')],
+    GroupDetailList: [],
+    RoleDetailList: Array.from({ length: 100 }, (_, i) => ({ ...role(`app${i}`, TRUST_ACCOUNT), PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: boundaryArn } })),
+    Policies: [{ PolicyName: 'no-admin', Arn: boundaryArn, DefaultVersionId: 'v1', AttachmentCount: 400, PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [statement(['iam:*', 's3:*'])] } }] }],
+  };
+  // Only `tester` has no boundary: a capped developer sets itself keys for tester, then makes tester admin.
+  t.is(pathOf(details, 'user/dev7')?.text, 'dev7 -> iam:AttachUserPolicy on tester -> iam:CreateAccessKey tester -> admin');
+  t.is(pathOf(details, 'user/tester'), undefined);
+});

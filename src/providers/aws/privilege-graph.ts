@@ -936,9 +936,9 @@ export class PrivilegeGraph {
    */
   private nearestEditable(start: number): { steps: PathStep[]; kind: string; grant: Grant } | null {
     const editor = this.authorities[start]!;
+    const hopeful = this.hopeful();
     const listed = this.editable(start);
     if (listed?.size === 0) return null;
-    const hopeful = this.hopeful();
     const previous = new Map<number, number>([[start, -1]]);
     const queue = [start];
     let found: { node: number; edit: Edit } | null = null;
@@ -966,6 +966,8 @@ export class PrivilegeGraph {
   }
 
   private hopefulNodes?: Uint8Array;
+  /** Every principal some edit could make admin (set with the hopeful nodes). */
+  private elevatableList: number[] = [];
 
   /**
    * Nodes from which some principal an edit could make admin is reachable (itself included): the search from an
@@ -986,6 +988,7 @@ export class PrivilegeGraph {
       hopeful[n] = 1;
       queue.push(n);
     }
+    this.elevatableList = [...queue];
     for (let head = 0; head < queue.length; head++) {
       for (const e of incoming[queue[head]!]!) {
         const from = this.edges[e]!.from;
@@ -1021,8 +1024,9 @@ export class PrivilegeGraph {
    * Every principal other than itself that `start` can make an administrator with one edit, when its edit statements
    * name few enough: the principals their resource patterns name, the members of the groups they name, and the holders
    * of the managed or boundary policies they name (an edit acts on the target, a group it is in, or a policy it
-   * holds), each judged. Undefined when a statement names every resource (`*`, NotResource) or the patterns name more
-   * than CANDIDATE_LIMIT; the search then judges each principal it reaches.
+   * holds), each judged. A statement naming every resource (`*`, NotResource) makes every principal an edit could
+   * make admin a candidate. Undefined when the candidates are more than CANDIDATE_LIMIT; the search then judges each
+   * principal it reaches.
    */
   private editable(start: number): Map<number, Edit> | undefined {
     const editor = this.authorities[start]!;
@@ -1031,7 +1035,8 @@ export class PrivilegeGraph {
     for (const action of EDIT_ACTIONS) {
       if (!editor.mentions(action)) continue;
       const named = editor.resourcePatterns(action);
-      if (named === null) return undefined;
+      // Every resource: the candidates are every principal an edit could make admin, if they are few.
+      if (named === null) return this.elevatableList.length <= CANDIDATE_LIMIT ? this.judged(start, this.elevatableList) : undefined;
       for (const pattern of named) patterns.add(pattern);
     }
     if (!this.holderIndex || !this.memberIndex) {
@@ -1057,6 +1062,12 @@ export class PrivilegeGraph {
       for (const list of holders) for (const c of list) candidates.add(c);
       if (candidates.size > CANDIDATE_LIMIT) return undefined;
     }
+    return this.judged(start, candidates);
+  }
+
+  /** The edits `start` can make on each candidate other than itself, for those it can make admin. */
+  private judged(start: number, candidates: Iterable<number>): Map<number, Edit> {
+    const editor = this.authorities[start]!;
     const found = new Map<number, Edit>();
     for (const n of candidates) {
       const edit = n !== start && this.elevatable(n) ? this.elevation(editor, n) : null;
