@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/aws-privilege-graph.ts                                  # 10k and 100k principals
  *   node --import tsx bench/aws-privilege-graph.ts --sizes 1000,10000 --runs 3      # median of 3 runs
+ *   node --import tsx bench/aws-privilege-graph.ts --wildcards                      # plus iam:* and other `*` grants
  *
  * Runs the sources through tsx, as the other benches do. Prints a table and writes bench/out/aws-privilege-graph.json.
  */
@@ -24,8 +25,13 @@ const ADMIN_ARN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const doc = (...Statement: Array<Record<string, unknown>>) => ({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: Record<string, unknown>) => ({ Effect: 'Allow', Action, Resource, ...(Condition ? { Condition } : {}) });
 
-/** Team policies: most harmless, some with the grants escalation paths are made of. */
-function teamPolicy(i: number): Record<string, unknown> {
+/**
+ * Team policies: most harmless, some with the grants escalation paths are made of. With `wildcards`, three more team
+ * kinds of a loosely run account: `iam:*` on `*` (every member can make itself admin), `iam:Attach*Policy` on `*`
+ * limited by `iam:PolicyARN` to a read-only policy beside `sts:AssumeRole` on `*` (delegated administration that
+ * cannot reach admin by itself), and `iam:PassRole` on `*` with Lambda and EC2.
+ */
+function teamPolicy(i: number, wildcards = false): Record<string, unknown> {
   const base = allow(['s3:Get*', 's3:List*', 'dynamodb:Query', 'logs:*'], [`arn:aws:s3:::team-${i}-*`, `arn:aws:dynamodb:*:${ACCOUNT}:table/team-${i}-*`]);
   switch (i % 10) {
     case 1: return doc(base, allow('sts:AssumeRole', '*'));
@@ -34,11 +40,14 @@ function teamPolicy(i: number): Record<string, unknown> {
     case 4: return doc(base, allow(['iam:CreateAccessKey', 'iam:UpdateLoginProfile'], arn('user', '${aws:username}')));
     case 5: return doc(base, allow('ssm:StartSession', '*', { StringEquals: { 'ssm:resourceTag/team': `team-${i}` } }));
     case 6: return doc(base, allow('iam:AttachRolePolicy', arn('role', `team-${i}-*`), { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }));
+    case 7: return wildcards ? doc(base, allow('iam:*')) : doc(base);
+    case 8: return wildcards ? doc(base, allow(['iam:AttachRolePolicy', 'iam:AttachUserPolicy', 'iam:AttachGroupPolicy'], '*', { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }), allow('sts:AssumeRole')) : doc(base);
+    case 9: return wildcards ? doc(base, allow('iam:PassRole'), allow(['lambda:*', 'ec2:RunInstances'])) : doc(base);
     default: return doc(base);
   }
 }
 
-export function syntheticTenant(principals: number, seed = 7): Record<string, unknown> {
+export function syntheticTenant(principals: number, seed = 7, wildcards = false): Record<string, unknown> {
   const random = new Prng(seed);
   const groupCount = Math.max(5, Math.round(principals * 0.01));
   const roleCount = Math.round(principals * 0.19);
@@ -48,7 +57,7 @@ export function syntheticTenant(principals: number, seed = 7): Record<string, un
     { PolicyName: 'ReadOnlyAccess', Arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', DefaultVersionId: 'v1', AttachmentCount: 3, PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: doc(allow(['s3:Get*', 'iam:Get*', 'iam:List*'])) }] },
   ];
   const groups = Array.from({ length: groupCount }, (_, i) => {
-    policies.push({ PolicyName: `team-${i}`, Arn: arn('policy', `team-${i}`), DefaultVersionId: 'v1', AttachmentCount: 1, PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: teamPolicy(i) }] });
+    policies.push({ PolicyName: `team-${i}`, Arn: arn('policy', `team-${i}`), DefaultVersionId: 'v1', AttachmentCount: 1, PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: teamPolicy(i, wildcards) }] });
     return { GroupName: `team-${i}`, Arn: arn('group', `team-${i}`), GroupPolicyList: [], AttachedManagedPolicies: [{ PolicyName: `team-${i}`, PolicyArn: arn('policy', `team-${i}`) }] };
   });
   const users = Array.from({ length: userCount }, (_, i) => {
@@ -88,12 +97,12 @@ function median(values: number[]): number {
 
 if (process.argv[1]?.endsWith("aws-privilege-graph.ts")) await main();
 async function main(): Promise<void> {
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, runs: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, runs: { type: 'string', default: '1' }, wildcards: { type: 'boolean', default: false } } });
 const sizes = values.sizes!.split(',').map(Number);
 const runs = Number(values.runs);
 const results: Array<Record<string, number>> = [];
 for (const size of sizes) {
-  const bundle = accountBundle(ACCOUNT, 'import', '2026-11-01T09:00:00Z', [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'bench', body: syntheticTenant(size) }]);
+  const bundle = accountBundle(ACCOUNT, 'import', '2026-11-01T09:00:00Z', [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'bench', body: syntheticTenant(size, 7, values.wildcards) }]);
   const normalizeMs: number[] = [];
   const graphMs: number[] = [];
   const graphCpuMs: number[] = [];
@@ -129,5 +138,5 @@ if (results.length > 1) {
   console.log(`graph CPU time x${(last.graphCpuMs! / first.graphCpuMs!).toFixed(1)} for x${(last.principals! / first.principals!).toFixed(0)} principals; normalize CPU x${(last.normalizeCpuMs! / first.normalizeCpuMs!).toFixed(1)}`);
 }
 await mkdir(join(ROOT, 'bench', 'out'), { recursive: true });
-await writeFile(join(ROOT, 'bench', 'out', 'aws-privilege-graph.json'), `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(join(ROOT, 'bench', 'out', `aws-privilege-graph${values.wildcards ? '-wildcards' : ''}.json`), `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -12,8 +12,10 @@
  * snapshot's time (condition awareness; undecidable ones are kept and named).
  *
  * Edges to "every role of a kind" go through hub nodes (one per account and kind), so a caller with a wildcard grant
- * adds one edge, not one per role; privilege is a single reverse breadth-first search from `admin`. Pure.
+ * adds one edge, not one per role, and passing a hub is no extra step; privilege is a single reverse breadth-first
+ * search from `admin` (fewest steps, then fewest undecided conditions and MFA needs). Pure.
  */
+import { ArnIndex } from './arn-index.js';
 import { evaluateCondition, type ConditionContext } from './conditions.js';
 import { parsePolicyDocument, statementCoversAction, wildcardMatch, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { analyzePrivilege, type Guardrail, type NamedPolicy } from './privilege.js';
@@ -95,8 +97,18 @@ interface Grant {
   mfa: boolean;
 }
 
-/** A resource the caller acts on: one ARN, or "some resource of this service" (existing compute not in the snapshot). */
-type Target = { arn: string } | { service: string };
+/** An edit that makes a principal an administrator: the action as the path shows it, its edge kind and grant. */
+interface Edit {
+  action: string;
+  kind: string;
+  grant: Grant;
+}
+
+/** Above this many candidates an editor's targets are judged as the search reaches them instead of listed first. */
+const CANDIDATE_LIMIT = 256;
+
+/** A resource the caller acts on: one ARN, "some resource of this service" (existing compute not in the snapshot), or any resource at all (a first filter). */
+type Target = { arn: string } | { service: string } | { someArn: true };
 
 const ADMIN_DOCUMENT = parsePolicyDocument({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
@@ -104,11 +116,17 @@ function joinGrants(...grants: Grant[]): Grant {
   return { conditions: [...new Set(grants.flatMap((g) => g.conditions))], mfa: grants.some((g) => g.mfa) };
 }
 
+/** How much a grant rests on: undecided conditions weigh more than MFA; 0 is unconditional. */
+function score(g: Grant): number {
+  return g.conditions.length * 2 + (g.mfa ? 1 : 0);
+}
+
 function better(a: Grant | null, b: Grant): Grant {
   if (!a) return b;
-  const score = (g: Grant) => g.conditions.length * 2 + (g.mfa ? 1 : 0);
   return score(b) < score(a) ? b : a;
 }
+
+const UNCONDITIONAL: Grant = { conditions: [], mfa: false };
 
 function substitute(pattern: string, principal: GraphPrincipal): string {
   if (!pattern.includes('${')) return pattern;
@@ -121,9 +139,18 @@ function substitute(pattern: string, principal: GraphPrincipal): string {
   });
 }
 
-/** An ARN only a pattern naming every principal of the kind in the account can match. */
+/**
+ * The ARN of a principal of the kind in the account with an empty name: a pattern ending in `*` that matches it matches
+ * every principal of the kind there (`*`, `arn:aws:iam::*:role/*`), while `role/c*` or `role/*-admin` do not.
+ */
 function probeArn(partition: string, kind: string, account: string): string {
-  return `arn:${partition}:iam::${account}:${kind}/cloudward-probe/\u0007every`;
+  return `arn:${partition}:iam::${account}:${kind}/`;
+}
+
+/** Whether a statement names every principal of one kind in one account (the probe ARN of that kind). */
+function namesEvery(statement: PolicyStatement, probe: string): boolean {
+  const resources = statement.resources ?? [];
+  return !statement.notResources && !resources.some((r) => r.includes('${')) && resources.some((r) => r.endsWith('*') && wildcardMatch(r, probe, false));
 }
 
 function serviceOf(arnPattern: string): string | undefined {
@@ -197,9 +224,31 @@ class Authority {
     const memo = this.statements.memo;
     if (!memo.has(key)) {
       const all = [...coverage.allow, ...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
-      memo.set(key, all.every((st) => !st.notResources && !(st.resources ?? []).some((r) => r.includes('${')) && (st.resources ?? []).some((r) => wildcardMatch(r, probe, false))));
+      memo.set(key, all.every((st) => namesEvery(st, probe)));
     }
     return memo.get(key) as boolean;
+  }
+
+  /**
+   * When only some Allow statements for an action name every principal of a kind (say `iam:CreateAccessKey` on
+   * `user/*` beside a self-service `user/${aws:username}`) and every Deny and guardrail statement names them all too:
+   * the resource patterns (variables filled in) of the narrower Allow statements, so the caller needs one edge to the
+   * hub plus edges to the targets those patterns name. Null when the statements do not split that way.
+   */
+  hubRemainder(action: string, kind: 'user' | 'role' | 'group', account: string): string[] | null {
+    const coverage = this.coverage(action);
+    const probe = probeArn(this.principal.partition, kind, account);
+    const key = `split:${action}:${probe}`;
+    const memo = this.statements.memo;
+    let narrow = memo.get(key) as PolicyStatement[] | null | undefined;
+    if (narrow === undefined) {
+      const names = (st: PolicyStatement) => namesEvery(st, probe);
+      const guards = [...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
+      const rest = coverage.allow.filter((st) => !names(st));
+      narrow = guards.every(names) && rest.length < coverage.allow.length && rest.every((st) => !st.notResources) ? rest : null;
+      memo.set(key, narrow);
+    }
+    return narrow === null ? null : narrow.flatMap((st) => (st.resources ?? []).map((r) => substitute(r, this.principal)));
   }
 
   /** The resource patterns (variables filled in) the Allow statements for an action name; null: any resource. */
@@ -216,6 +265,8 @@ class Authority {
   }
 
   private matches(statement: PolicyStatement, target: Target, forDeny: boolean): boolean {
+    // Some resource not yet known: any Allow may name it, only a Deny of every resource surely does.
+    if ('someArn' in target) return forDeny ? (statement.resources ?? []).includes('*') : true;
     if ('service' in target) {
       if (statement.notResources) return !forDeny;
       return (statement.resources ?? []).some((r) => r === '*' || (!forDeny && wildcardMatch(serviceOf(r) ?? '', target.service)));
@@ -415,8 +466,8 @@ export class PrivilegeGraph {
   private readonly hubs = new Map<string, number>();
   private readonly admin: number;
   private readonly adminIfGrantedCache = new Map<string, boolean>();
-  /** Node indices sorted by ARN, for resource patterns with a literal prefix. */
-  private sorted: number[] = [];
+  /** Node indices by ARN, for resource patterns with a literal prefix. */
+  private readonly byArn: ArnIndex<number>;
   private readonly serviceRoleSets = new Map<string, Set<number>>();
   private readonly serviceRoleLists = new Map<Set<number>, number[]>();
 
@@ -442,8 +493,9 @@ export class PrivilegeGraph {
       this.authorities.push(new Authority(p, statements));
     });
     this.admin = this.addNode('admin');
-    this.sorted = principals.map((_, i) => i).sort((a, b) => (principals[a]!.arn < principals[b]!.arn ? -1 : principals[a]!.arn > principals[b]!.arn ? 1 : 0));
+    this.byArn = new ArnIndex(principals.map((p, i) => [p.arn, i] as const));
 
+    this.targetFacts = new Uint8Array(principals.length);
     this.build();
   }
 
@@ -453,25 +505,13 @@ export class PrivilegeGraph {
    */
   private targetsOf(authority: Authority, action: string, pool: readonly number[], accept: (n: number) => boolean): number[] {
     const patterns = authority.resourcePatterns(action);
-    if (patterns === null) return pool.filter(accept);
+    return patterns === null ? pool.filter(accept) : this.named(patterns, accept);
+  }
+
+  /** The principals a list of ARN patterns names, among those `accept` admits, by the ARN-sorted index. */
+  private named(patterns: readonly string[], accept: (n: number) => boolean): number[] {
     const out = new Set<number>();
-    for (const pattern of patterns) {
-      const wild = pattern.search(/[*?]/);
-      const prefix = wild === -1 ? pattern : pattern.slice(0, wild);
-      let low = 0;
-      let high = this.sorted.length;
-      while (low < high) {
-        const mid = (low + high) >> 1;
-        if (this.nodes[this.sorted[mid]!]!.arn < prefix) low = mid + 1;
-        else high = mid;
-      }
-      for (let k = low; k < this.sorted.length; k++) {
-        const n = this.sorted[k]!;
-        const arn = this.nodes[n]!.arn;
-        if (!arn.startsWith(prefix)) break;
-        if ((wild === -1 ? arn === pattern : wildcardMatch(pattern, arn, false)) && accept(n)) out.add(n);
-      }
-    }
+    for (const pattern of patterns) for (const n of this.byArn.match(pattern)!) if (accept(n)) out.add(n);
     return [...out];
   }
 
@@ -544,6 +584,7 @@ export class PrivilegeGraph {
       }
     }
 
+    const selfEdit = new Uint8Array(this.nodes.length);
     for (let i = 0; i < this.nodes.length; i++) {
       const caller = this.nodes[i]!;
       const authority = this.authorities[i]!;
@@ -554,12 +595,14 @@ export class PrivilegeGraph {
       this.assumeRoleEdges(i, namedBy, trust);
       this.takeoverEdges(i, authority);
       this.serviceEdges(i, authority, serviceRoles);
-      const self = this.elevation(authority, i);
+      const self = this.elevatable(i) ? this.elevation(authority, i) : null;
       if (self) this.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
+      if (self) selfEdit[i] = 1;
     }
-    // Edits of other principals count once the editor can become them (found after every become-edge exists).
+    // Edits of other principals count once the editor can become them (found after every become-edge exists). A
+    // principal that can make itself admin needs none: its own edit is one step, and the search from admin takes it.
     for (let i = 0; i < this.nodes.length; i++) {
-      if (this.nodes[i]!.admin || !this.mayEditOthers(this.authorities[i]!)) continue;
+      if (this.nodes[i]!.admin || selfEdit[i] === 1 || !this.mayEditOthers(this.authorities[i]!)) continue;
       const found = this.nearestEditable(i);
       if (found) this.addEdge({ from: i, to: this.admin, action: found.steps[0]!.action, kind: found.kind, grant: found.grant, via: found.steps });
     }
@@ -665,33 +708,42 @@ export class PrivilegeGraph {
     const users = () => this.ofKind('user', caller.account);
     for (const t of TAKEOVER_ACTIONS) {
       if (!authority.mentions(t.action)) continue;
-      if (authority.uniformOver(t.action, 'user', caller.account)) {
-        const grant = authority.can(t.action, { arn: probeArn(caller.partition, 'user', caller.account) });
-        if (!grant) continue;
-        const hub = this.hub(`${t.kind}:${caller.account}`, () => users().filter((u) => t.applies(this.nodes[u]!)).map((u) => ({ to: u, grant: { conditions: [], mfa: false } })));
-        this.addEdge({ from: i, to: hub, action: t.action, kind: t.kind, grant });
-        continue;
-      }
-      for (const u of this.targetsOf(authority, t.action, this.ofKind('user', caller.account), (n) => this.nodes[n]!.kind === 'user' && this.nodes[n]!.account === caller.account)) {
-        if (u === i || !t.applies(this.nodes[u]!)) continue;
-        const grant = authority.can(t.action, { arn: this.nodes[u]!.arn });
-        if (grant) this.addEdge({ from: i, to: u, action: t.action, kind: t.kind, grant });
-      }
+      const edge = (to: number, grant: Grant) => this.addEdge({ from: i, to, action: t.action, kind: t.kind, grant });
+      this.fanOut(i, t.action, 'user', `${t.kind}:${caller.account}`, () => users().filter((u) => t.applies(this.nodes[u]!)), (u) => u !== i && t.applies(this.nodes[u]!), edge);
     }
-    const others = (kind: 'group' | 'role', action: string) => this.targetsOf(authority, action, this.ofKind(kind, caller.account), (n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && n !== i);
     // Joining a group: a user adds itself (a group's policies act for each member).
     if (caller.kind !== 'role' && authority.mentions('iam:AddUserToGroup')) {
-      for (const g of others('group', 'iam:AddUserToGroup')) {
-        const grant = authority.can('iam:AddUserToGroup', { arn: this.nodes[g]!.arn });
-        if (grant) this.addEdge({ from: i, to: g, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
-      }
+      const edge = (to: number, grant: Grant) => this.addEdge({ from: i, to, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
+      this.fanOut(i, 'iam:AddUserToGroup', 'group', `add-user-to-group:${caller.account}`, () => this.ofKind('group', caller.account), (g) => g !== i, edge);
     }
     // Rewriting a role's trust policy to name oneself; same account, so no identity sts:AssumeRole is needed.
     if (caller.kind !== 'group' && authority.mentions('iam:UpdateAssumeRolePolicy')) {
-      for (const r of others('role', 'iam:UpdateAssumeRolePolicy')) {
-        const grant = authority.can('iam:UpdateAssumeRolePolicy', { arn: this.nodes[r]!.arn });
-        if (grant) this.addEdge({ from: i, to: r, action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole', kind: 'update-assume-role-policy', grant });
-      }
+      const edge = (to: number, grant: Grant) => this.addEdge({ from: i, to, action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole', kind: 'update-assume-role-policy', grant });
+      this.fanOut(i, 'iam:UpdateAssumeRolePolicy', 'role', `update-assume-role-policy:${caller.account}`, () => this.ofKind('role', caller.account), (r) => r !== i, edge);
+    }
+  }
+
+  /**
+   * Edges from caller `i` for `action` on the principals of one kind in its account. Statements that all name every
+   * such principal: one edge to the hub. Some naming them all and others only some: the hub edge, plus an edge to each
+   * target the narrower statements grant on better terms (fewer undecided conditions, or no MFA). Otherwise one edge
+   * per target named.
+   */
+  private fanOut(i: number, action: string, kind: 'user' | 'group' | 'role', hubKey: string, members: () => number[], accept: (n: number) => boolean, edge: (to: number, grant: Grant) => void): void {
+    const caller = this.nodes[i]!;
+    const authority = this.authorities[i]!;
+    const admitted = (n: number) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && accept(n);
+    const remainder = authority.uniformOver(action, kind, caller.account) ? [] : authority.hubRemainder(action, kind, caller.account);
+    let hubGrant: Grant | null = null;
+    if (remainder !== null) {
+      hubGrant = authority.can(action, { arn: probeArn(caller.partition, kind, caller.account) });
+      if (hubGrant) edge(this.hub(hubKey, () => members().map((to) => ({ to, grant: UNCONDITIONAL }))), hubGrant);
+      if (hubGrant && score(hubGrant) === 0) return;
+    }
+    const targets = remainder === null ? this.targetsOf(authority, action, this.ofKind(kind, caller.account), admitted) : this.named(remainder, admitted);
+    for (const n of targets) {
+      const grant = authority.can(action, { arn: this.nodes[n]!.arn });
+      if (grant && (!hubGrant || score(grant) < score(hubGrant))) edge(n, grant);
     }
   }
 
@@ -777,7 +829,7 @@ export class PrivilegeGraph {
    * it is in), publish or select an admin version of a managed policy it holds, remove its permissions boundary,
    * or remove the policies that carry its Deny statements.
    */
-  private elevation(editor: Authority, targetIndex: number): { action: string; kind: string; grant: Grant } | null {
+  private elevation(editor: Authority, targetIndex: number): Edit | null {
     if (!this.mayEditOthers(editor)) return null;
     const target = this.nodes[targetIndex]!;
     const self = editor.principal.uid === target.uid;
@@ -813,8 +865,7 @@ export class PrivilegeGraph {
         }
       }
     }
-    if (target.boundary && target.kind !== 'group' && this.adminIfGranted(target, false)
-      && analyzePrivilege(target.policies, target.scps).level === 'admin') {
+    if (target.boundary && this.boundaryHolds(targetIndex)) {
       for (const verb of ['Delete', 'Put']) {
         const action = `iam:${verb}${kindName}PermissionsBoundary`;
         const grant = editor.can(action, { arn: target.arn });
@@ -824,15 +875,46 @@ export class PrivilegeGraph {
       const version = facts && !facts.awsManaged ? editor.can('iam:CreatePolicyVersion', { arn: target.boundary.arn }) : null;
       if (version) return { action: `iam:CreatePolicyVersion on boundary policy ${target.boundary.name}`, kind: 'create-policy-version', grant: version };
     }
-    return this.removeDenies(editor, target, self);
+    return this.removeDenies(editor, targetIndex, self);
   }
 
-  private removeDenies(editor: Authority, target: GraphPrincipal, self: boolean): { action: string; kind: string; grant: Grant } | null {
+  /** Per target: 0 not yet judged, then bits of what an edit could do (1 judged, 2 boundary, 4 denies). */
+  private targetFacts = new Uint8Array(0);
+
+  private factsOf(index: number): number {
+    let facts = this.targetFacts[index]!;
+    if (facts === 0) {
+      const target = this.nodes[index]!;
+      facts = 1;
+      if (target.boundary && target.kind !== 'group' && this.adminIfGranted(target, false) && analyzePrivilege(target.policies, target.scps).level === 'admin') facts |= 2;
+      const denying = target.policies.filter((h) => h.document.statements.some((s) => s.effect === 'Deny'));
+      if (denying.length > 0) {
+        const rest = target.policies.filter((h) => !denying.includes(h));
+        const guardrails: Guardrail[] = [...(target.boundary ? [{ name: target.boundary.name, documents: [target.boundary.document] }] : []), ...target.scps];
+        if (analyzePrivilege(rest, guardrails).level === 'admin') facts |= 4;
+      }
+      this.targetFacts[index] = facts;
+    }
+    return facts;
+  }
+
+  /** The target's own policies make it admin once its permissions boundary is gone. */
+  private boundaryHolds(index: number): boolean {
+    return (this.factsOf(index) & 2) !== 0;
+  }
+
+  /**
+   * Whether any edit could make the principal an administrator (what `elevation` asks of the target, whoever the
+   * editor): its guardrails let `*` through, or removing its boundary or its Deny policies would leave it admin.
+   */
+  private elevatable(index: number): boolean {
+    return this.adminIfGranted(this.nodes[index]!) || (this.factsOf(index) & 6) !== 0;
+  }
+
+  private removeDenies(editor: Authority, index: number, self: boolean): Edit | null {
+    if ((this.factsOf(index) & 4) === 0) return null;
+    const target = this.nodes[index]!;
     const denying = target.policies.filter((h) => h.document.statements.some((s) => s.effect === 'Deny'));
-    if (denying.length === 0) return null;
-    const rest = target.policies.filter((h) => !denying.includes(h));
-    const guardrails: Guardrail[] = [...(target.boundary ? [{ name: target.boundary.name, documents: [target.boundary.document] }] : []), ...target.scps];
-    if (analyzePrivilege(rest, guardrails).level !== 'admin') return null;
     const grants: Grant[] = [];
     const actions: string[] = [];
     for (const h of denying) {
@@ -846,30 +928,152 @@ export class PrivilegeGraph {
     return { action: `${[...new Set(actions)].join(' + ')} ${self ? 'on itself' : `on ${target.name}`}`, kind: 'remove-deny-policy', grant: joinGrants(...grants) };
   }
 
-  /** Breadth-first from `start` over become-edges to the nearest principal it can make an administrator. */
+  /**
+   * Breadth-first from `start` over become-edges to the nearest principal it can make an administrator. Passing
+   * through a hub is part of the step that enters it (so a wildcard grant is as short as a direct one, and at equal
+   * length the direct edge is taken), and each principal is judged when first reached, so the search stops there
+   * instead of queueing the rest of a hub's members.
+   */
   private nearestEditable(start: number): { steps: PathStep[]; kind: string; grant: Grant } | null {
     const editor = this.authorities[start]!;
+    const hopeful = this.hopeful();
+    const listed = this.editable(start);
+    if (listed?.size === 0) return null;
     const previous = new Map<number, number>([[start, -1]]);
     const queue = [start];
+    let found: { node: number; edit: Edit } | null = null;
+    const reach = (e: number): boolean => {
+      const to = this.edges[e]!.to;
+      if (to === this.admin || previous.has(to) || hopeful[to] === 0) return false;
+      previous.set(to, e);
+      if (this.isHub(to)) return this.out[to]!.some(reach);
+      const edit = listed ? listed.get(to) ?? null : this.elevatable(to) ? this.elevation(editor, to) : null;
+      if (edit) found = { node: to, edit };
+      queue.push(to);
+      return edit !== null;
+    };
+    search: for (let head = 0; head < queue.length; head++) {
+      const out = this.out[queue[head]!]!;
+      for (const e of out) if (!this.isHub(this.edges[e]!.to) && reach(e)) break search;
+      for (const e of out) if (this.isHub(this.edges[e]!.to) && reach(e)) break search;
+    }
+    if (!found) return null;
+    const { node, edit } = found as { node: number; edit: Edit };
+    const route: number[] = [];
+    for (let e = previous.get(node)!; e !== -1; e = previous.get(this.edges[e]!.from)!) route.unshift(e);
+    const steps: PathStep[] = [{ from: this.nodes[start]!.uid, action: edit.action, to: this.nodes[node]!.uid, kind: edit.kind, edit: true, ...stepFacts(edit.grant) }, ...this.render(route)];
+    return { steps, kind: edit.kind, grant: joinGrants(edit.grant, ...route.map((e) => this.edges[e]!.grant)) };
+  }
+
+  private hopefulNodes?: Uint8Array;
+  /** Every principal some edit could make admin (set with the hopeful nodes). */
+  private elevatableList: number[] = [];
+
+  /**
+   * Nodes from which some principal an edit could make admin is reachable (itself included): the search from an
+   * editor never enters the others, which changes nothing it finds (every path to such a principal stays inside).
+   * One breadth-first search over reversed become-edges from every such principal, made when first needed.
+   */
+  private hopeful(): Uint8Array {
+    if (this.hopefulNodes) return this.hopefulNodes;
+    const total = this.names.length;
+    const incoming: number[][] = Array.from({ length: total }, () => []);
+    this.edges.forEach((e, index) => {
+      if (e.to !== this.admin) incoming[e.to]!.push(index);
+    });
+    const hopeful = new Uint8Array(total);
+    const queue: number[] = [];
+    for (let n = 0; n < this.nodes.length; n++) {
+      if (!this.elevatable(n)) continue;
+      hopeful[n] = 1;
+      queue.push(n);
+    }
+    this.elevatableList = [...queue];
     for (let head = 0; head < queue.length; head++) {
-      const node = queue[head]!;
-      if (node !== start && node < this.nodes.length) {
-        const edit = this.elevation(editor, node);
-        if (edit) {
-          const route: number[] = [];
-          for (let e = previous.get(node)!; e !== -1; e = previous.get(this.edges[e]!.from)!) route.unshift(e);
-          const steps: PathStep[] = [{ from: this.nodes[start]!.uid, action: edit.action, to: this.nodes[node]!.uid, kind: edit.kind, edit: true, ...stepFacts(edit.grant) }, ...this.render(route)];
-          return { steps, kind: edit.kind, grant: joinGrants(edit.grant, ...route.map((e) => this.edges[e]!.grant)) };
-        }
-      }
-      for (const e of this.out[node]!) {
-        const to = this.edges[e]!.to;
-        if (to === this.admin || previous.has(to)) continue;
-        previous.set(to, e);
-        queue.push(to);
+      for (const e of incoming[queue[head]!]!) {
+        const from = this.edges[e]!.from;
+        if (hopeful[from] === 1) continue;
+        hopeful[from] = 1;
+        queue.push(from);
       }
     }
-    return null;
+    this.hopefulNodes = hopeful;
+    return hopeful;
+  }
+
+  private partitions?: string[];
+
+  /**
+   * Whether some edit action could apply to some IAM resource at all, judged once for the editor: with the target
+   * left open (narrow Deny statements and target-dependent conditions do not count against it), but with the
+   * conditions the editor's identity and an attached admin policy decide (an `iam:PolicyARN` limited to read-only
+   * policies, a date that has passed). False means no target can be made admin by this editor.
+   */
+  private editsAnything(editor: Authority): boolean {
+    this.partitions ??= [...new Set(this.nodes.map((p) => p.partition))];
+    return EDIT_ACTIONS.some((action) => editor.mentions(action) && this.partitions!.some((partition) => {
+      const extra = action.startsWith('iam:Attach') ? { 'iam:policyarn': this.adminPolicyArns(partition) } : {};
+      return editor.can(action, { someArn: true }, extra) !== null;
+    }));
+  }
+
+  private holderIndex?: ArnIndex<number[]>;
+  private memberIndex?: Map<number, number[]>;
+
+  /**
+   * Every principal other than itself that `start` can make an administrator with one edit, when its edit statements
+   * name few enough: the principals their resource patterns name, the members of the groups they name, and the holders
+   * of the managed or boundary policies they name (an edit acts on the target, a group it is in, or a policy it
+   * holds), each judged. A statement naming every resource (`*`, NotResource) makes every principal an edit could
+   * make admin a candidate. Undefined when the candidates are more than CANDIDATE_LIMIT; the search then judges each
+   * principal it reaches.
+   */
+  private editable(start: number): Map<number, Edit> | undefined {
+    const editor = this.authorities[start]!;
+    if (!this.editsAnything(editor)) return new Map();
+    const patterns = new Set<string>();
+    for (const action of EDIT_ACTIONS) {
+      if (!editor.mentions(action)) continue;
+      const named = editor.resourcePatterns(action);
+      // Every resource: the candidates are every principal an edit could make admin, if they are few.
+      if (named === null) return this.elevatableList.length <= CANDIDATE_LIMIT ? this.judged(start, this.elevatableList) : undefined;
+      for (const pattern of named) patterns.add(pattern);
+    }
+    if (!this.holderIndex || !this.memberIndex) {
+      const holders = new Map<string, number[]>();
+      const members = new Map<number, number[]>();
+      this.nodes.forEach((p, n) => {
+        const arns = new Set([...p.policies.map((h) => h.arn), p.boundary?.arn]);
+        for (const arn of arns) if (arn !== undefined) (holders.get(arn) ?? holders.set(arn, []).get(arn)!).push(n);
+        for (const g of p.groups ?? []) {
+          const group = this.byUid.get(g);
+          if (group !== undefined) (members.get(group) ?? members.set(group, []).get(group)!).push(n);
+        }
+      });
+      this.holderIndex = new ArnIndex(holders);
+      this.memberIndex = members;
+    }
+    const candidates = new Set<number>();
+    for (const pattern of patterns) {
+      const principals = this.byArn.match(pattern, CANDIDATE_LIMIT);
+      const holders = this.holderIndex.match(pattern, CANDIDATE_LIMIT);
+      if (!principals || !holders) return undefined;
+      for (const n of principals) for (const c of [n, ...(this.memberIndex.get(n) ?? [])]) candidates.add(c);
+      for (const list of holders) for (const c of list) candidates.add(c);
+      if (candidates.size > CANDIDATE_LIMIT) return undefined;
+    }
+    return this.judged(start, candidates);
+  }
+
+  /** The edits `start` can make on each candidate other than itself, for those it can make admin. */
+  private judged(start: number, candidates: Iterable<number>): Map<number, Edit> {
+    const editor = this.authorities[start]!;
+    const found = new Map<number, Edit>();
+    for (const n of candidates) {
+      const edit = n !== start && this.elevatable(n) ? this.elevation(editor, n) : null;
+      if (edit) found.set(n, edit);
+    }
+    return found;
   }
 
   /** Steps of a chain of edges, with hub hops folded into the step that enters the hub. */
@@ -902,22 +1106,34 @@ export class PrivilegeGraph {
     const incoming: number[][] = Array.from({ length: total }, () => []);
     this.edges.forEach((e, index) => incoming[e.to]!.push(index));
     const next = new Int32Array(total).fill(-1);
-    const seen = new Uint8Array(total);
-    seen[this.admin] = 1;
+    const distance = new Int32Array(total).fill(-1);
+    const cost = new Int32Array(total);
+    distance[this.admin] = 0;
     const queue = [this.admin];
+    // Breadth-first over reversed edges: the fewest steps first, then the fewest undecided conditions and MFA needs
+    // (summed over the steps), then the first edge found, direct edges before hubs. Entering a hub and leaving it to
+    // a member is one step: a hub takes its best member's distance and its callers are reached at once, one further.
+    const reach = (e: number, via: number): void => {
+      const from = this.edges[e]!.from;
+      const d = distance[via]! + (this.isHub(from) ? 0 : 1);
+      const c = cost[via]! + score(this.edges[e]!.grant);
+      if (distance[from] === -1) {
+        distance[from] = d;
+        if (!this.isHub(from)) queue.push(from);
+      } else if (distance[from] !== d || c >= cost[from]!) return;
+      cost[from] = c;
+      next[from] = e;
+      if (this.isHub(from)) for (const f of incoming[from]!) reach(f, from);
+    };
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head]!;
-      for (const e of incoming[node]!) {
-        const from = this.edges[e]!.from;
-        if (seen[from]) continue;
-        seen[from] = 1;
-        next[from] = e;
-        queue.push(from);
-      }
+      const into = incoming[node]!;
+      for (const e of into) if (!this.isHub(this.edges[e]!.from)) reach(e, node);
+      for (const e of into) if (this.isHub(this.edges[e]!.from)) reach(e, node);
     }
     const result = new Map<string, EscalationPath>();
     this.nodes.forEach((p, i) => {
-      if (p.admin || next[i] === -1) return;
+      if (p.admin || distance[i] === -1) return;
       const route: number[] = [];
       for (let node = i; node !== this.admin; node = this.edges[next[node]!]!.to) route.push(next[node]!);
       result.set(p.uid, this.describe(p, this.render(route)));
