@@ -363,6 +363,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       response.end(String(error));
     });
   });
+  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
+  // socket on a slow machine is not reset mid-request.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

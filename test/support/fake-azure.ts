@@ -177,6 +177,9 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
   };
 
   const server: Server = createServer({ key, cert }, handle);
+  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
+  // socket on a slow machine is not reset mid-request.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   base = `https://localhost:${port}`;

@@ -156,7 +156,10 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
       credential_source: { file: join(dir, 'subject-token') },
     }),
   );
-  state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
+  // socket on a slow machine is not reset mid-request.
+  server.keepAliveTimeout = 120_000;
+  state.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   return state;
 }
 

@@ -54,6 +54,9 @@ export async function startFakeDemo(projects: DemoProject[], options: { throttle
     return send(response, 200, { enabled: project.auditLogging });
   };
   const server = createServer(handle);
+  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
+  // socket on a slow machine is not reset mid-request.
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
