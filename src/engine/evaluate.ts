@@ -188,14 +188,29 @@ export class EvaluationContext {
  */
 const resultResources = new WeakMap<AnyResource, ResultResource>();
 
-function sharedResultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
+function sharedResultResource(kind: ResourceKind, resource: AnyResource, source?: SourceEntry): ResultResource {
   let out = resultResources.get(resource);
-  if (!out || out.kind !== kind) resultResources.set(resource, (out = resultResource(kind, resource)));
+  if (!out || out.kind !== kind) resultResources.set(resource, (out = resultResource(kind, resource, source)));
   return out;
 }
 
-function resultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
-  const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope: resource.scope as ResultResource['scope'] };
+/** True when two scope objects have the same keys, in the same order, with the same values (so serialize alike). */
+function sameScope(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== other[i] || a[keys[i]!] !== b[keys[i]!]) return false;
+  return true;
+}
+
+/**
+ * A result's subject. Its scope is its source's scope object when the two are written alike (the usual case), so
+ * that the results of one scope share one scope object: scoring finds a scope's cells by that object.
+ */
+function resultResource(kind: ResourceKind, resource: AnyResource, source?: SourceEntry): ResultResource {
+  const own = resource.scope as ResultResource['scope'];
+  const scope = source !== undefined && source.source.scope !== own && sameScope(own as unknown as Record<string, unknown>, source.source.scope as unknown as Record<string, unknown>) ? source.source.scope : own;
+  const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope };
   if (typeof resource.nativeId === 'string') out.nativeId = resource.nativeId;
   if (typeof resource.name === 'string') out.name = resource.name;
   return out;
@@ -246,12 +261,17 @@ export function judge(check: Check, kind: ResourceKind, resource: AnyResource, c
 export interface EvaluateOptions {
   /** Evidence of passing results (default true); without it a pass carries an empty `observed`. */
   passEvidence?: boolean;
+  /**
+   * Evidence of every result (default true). Without it no result carries observed values or failed assertions;
+   * an unknown result still lists its missing data and gaps. Statuses and messages are decided the same way.
+   */
+  evidence?: boolean;
 }
 
 /** The evidence of a pass when the run shows none: shared, never modified. */
 const NO_PASS_EVIDENCE: Evidence = Object.freeze({ observed: Object.freeze({}) as Record<string, unknown> }) as Evidence;
 
-function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>, passEvidence = true, shared?: ResultResource): Result {
+function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>, passEvidence = true, shared?: ResultResource, shown = true): Result {
   const time = sourceEntry?.time ?? context.fallbackTime;
   const paths = check.evidencePaths;
   const pointers = pointersOf(check);
@@ -271,7 +291,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   for (let i = 0; i < paths.length; i++) {
     const value = valueAt(resource, paths[i]!);
     if (isMissing(value)) missing.push(pointers[i]!);
-    else observed[pointers[i]!] = summarizeValue(value);
+    else if (shown) observed[pointers[i]!] = summarizeValue(value);
   }
   const evidence: Evidence = { observed };
   if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
@@ -306,7 +326,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     }
     if (definite.length > 0) {
       status = 'fail';
-      evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map(({ error, value }) => describeError(error, resource, value));
+      if (shown) evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map(({ error, value }) => describeError(error, resource, value));
     }
   }
   if (missing.length > 0) evidence.missing = missing;
@@ -333,7 +353,8 @@ function aggregateScope(check: Check, scope: AnyResource, context: EvaluationCon
 
 /** Runs every check over every resource its `where` selects. Pure: the snapshot is not modified. */
 export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot), options: EvaluateOptions = {}): Result[] {
-  const passEvidence = options.passEvidence ?? true;
+  const shown = options.evidence ?? true;
+  const passEvidence = shown && (options.passEvidence ?? true);
   const results: Result[] = [];
   for (const check of checks) {
     for (const list of context.index.lists(check.resource, check.providers)) {
@@ -346,8 +367,8 @@ export function evaluate(snapshot: Snapshot, checks: Check[], context = new Eval
           const { resource, members } = aggregateScope(check, candidate, context);
           results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));
         } else {
-          const subject = (subjects![i] ??= sharedResultResource(check.resource, candidate));
-          results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject));
+          const subject = (subjects![i] ??= sharedResultResource(check.resource, candidate, sources[i]));
+          results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject, shown));
         }
       }
     }
