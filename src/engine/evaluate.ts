@@ -280,7 +280,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     // Decide first, and summarize evidence only for a result that will show it.
     let anyMissing = false;
     for (let i = 0; i < paths.length && !anyMissing; i++) anyMissing = isMissing(valueAt(resource, paths[i]!));
-    const gapped = check.needs !== undefined && sourceEntry !== undefined && sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
+    const gapped = check.needs !== undefined && sourceEntry !== undefined && sourceEntry.source.gaps.length > 0 && sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
     if (!anyMissing && !gapped) {
       decided = check.requires.call(time, resource) as boolean;
       if (decided) return { checkId: check.id, resource: shared ?? sharedResultResource(kind, resource), status: 'pass', message: check.title, evidence: NO_PASS_EVIDENCE };
@@ -357,17 +357,21 @@ export function evaluate(snapshot: Snapshot, checks: Check[], context = new Eval
   const passEvidence = shown && (options.passEvidence ?? true);
   const results: Result[] = [];
   for (const check of checks) {
+    const kinds = check.kinds;
     for (const list of context.index.lists(check.resource, check.providers)) {
       const { resources, sources } = list;
       const subjects = check.resource === 'scopes' ? undefined : (list.subjects ??= new Array<ResultResource | undefined>(resources.length));
       for (let i = 0; i < resources.length; i++) {
         const candidate = resources[i]!;
+        // A resource of a kind the `where` does not pin would fail it: skipped without running it (a failed run
+        // makes an error object).
+        if (kinds !== undefined && candidate.kind !== undefined && !kinds.includes(candidate.kind as string)) continue;
         if (!check.matches.call(sources[i]?.time ?? context.fallbackTime, candidate)) continue;
         if (check.resource === 'scopes') {
           const { resource, members } = aggregateScope(check, candidate, context);
           results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));
         } else {
-          const subject = (subjects![i] ??= sharedResultResource(check.resource, candidate, sources[i]));
+          const subject = (subjects![i] ??= resultResource(check.resource, candidate, sources[i]));
           results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject, shown));
         }
       }

@@ -128,6 +128,16 @@ function pinnedProviders(where: Record<string, unknown> | undefined): string[] |
   return undefined;
 }
 
+/**
+ * String values a `where` pins `properties.kind` to, so evaluation can pass over resources of another kind without
+ * running it (such a resource would fail that `const` or `enum`); undefined when it pins none, or not to strings only.
+ */
+function pinnedKinds(where: Record<string, unknown> | undefined): string[] | undefined {
+  const kind = (where?.properties as Record<string, { const?: unknown; enum?: unknown[] }> | undefined)?.kind;
+  const values = kind?.const !== undefined ? [kind.const] : Array.isArray(kind?.enum) ? kind.enum : undefined;
+  return values?.every((v) => typeof v === 'string') ? (values as string[]) : undefined;
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /** A check file parsed and validated against the policy schema, not yet compiled: plain data, so it can be cached. */
@@ -176,6 +186,7 @@ function compileCheck(file: string, parsed: ParsedCheck, yaml?: YamlFile, compil
 /** A parsed check with its validators, as `make` gives them, and what evaluation derives from it. */
 function makeCheck(file: string, { line, definition }: ParsedCheck, make: MakeValidator): Check {
   const providers = pinnedProviders(definition.where);
+  const kinds = pinnedKinds(definition.where);
   return {
     ...definition,
     file,
@@ -194,6 +205,7 @@ function makeCheck(file: string, { line, definition }: ParsedCheck, make: MakeVa
         ? Object.keys(definition.aggregate ?? {}).map((name) => [name])
         : derivePropertyPaths(definition.require),
     ...(providers ? { providers } : {}),
+    ...(kinds ? { kinds } : {}),
   };
 }
 
