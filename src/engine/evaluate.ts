@@ -312,8 +312,9 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   }
   let status: Status = 'unknown';
   if (!valid) {
-    // Each error's value is looked up once; errors are described only as far as the evidence needs them.
-    const definite: Array<{ error: ErrorObject; value: unknown }> = [];
+    // Each error's value is looked up once; errors are described only as far as the evidence shows them.
+    let definite = 0;
+    const failed: FailedAssertion[] | undefined = shown ? [] : undefined;
     for (const e of check.requires.errors ?? []) {
       if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
       const value = pointerValue(resource, e.instancePath);
@@ -321,12 +322,13 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
         const path = errorPath(e);
         if (!missing.includes(path)) missing.push(path);
       } else {
-        definite.push({ error: e, value });
+        definite++;
+        if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
       }
     }
-    if (definite.length > 0) {
+    if (definite > 0) {
       status = 'fail';
-      if (shown) evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map(({ error, value }) => describeError(error, resource, value));
+      if (failed) evidence.failed = failed;
     }
   }
   if (missing.length > 0) evidence.missing = missing;
