@@ -41,9 +41,10 @@ function compileSnapshotSchema(text: string, source = false): { ajv: ReturnType<
   return { ajv, validate: ajv.compile(JSON.parse(text) as Record<string, unknown>) };
 }
 
-function keptValidator(text: string): ValidateFunction | undefined {
+/** The kept snapshot validator in `file`, when it was made by this version from this schema text and loads. */
+export function keptSnapshotValidator(file = SNAPSHOT_VALIDATOR_FILE, text = schemaText()): ValidateFunction | undefined {
   try {
-    const kept = JSON.parse(readFileSync(SNAPSHOT_VALIDATOR_FILE, 'utf8')) as Partial<KeptValidator> | null;
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<KeptValidator> | null;
     if (!kept || kept.format !== KEPT_FORMAT || kept.tool !== toolVersion() || kept.schema !== sha256(text) || typeof kept.code !== 'string') return undefined;
     return loadValidator(kept.code, { [FORMATS_MODULE]: { ...fullFormats, 'date-time': dateTimeFormat } });
   } catch {
@@ -55,10 +56,13 @@ function keptValidator(text: string): ValidateFunction | undefined {
 function snapshotValidator(): ValidateFunction {
   if (!validator) {
     const text = schemaText();
-    validator = keptValidator(text) ?? compileSnapshotSchema(text).validate;
+    validator = keptSnapshotValidator(SNAPSHOT_VALIDATOR_FILE, text) ?? compileSnapshotSchema(text).validate;
   }
   return validator;
 }
+
+/** The snapshot schema compiled now, as when nothing is kept. */
+export const compiledSnapshotValidator = (): ValidateFunction => compileSnapshotSchema(schemaText()).validate;
 
 /** The kept snapshot validator made now, for SNAPSHOT_VALIDATOR_FILE (build time). */
 export function buildSnapshotValidator(): KeptValidator {
