@@ -29,5 +29,6 @@ test('__proto__ inside a string is not a key', async (t) => {
   await writeFile(file, '{\n  "schemaVersion": "1.0",\n  "note": "a __proto__ b"\n}\n');
   const run = await runCli(['audit', file, '--fail-on', 'none']);
   t.is(run.code, 2);
-  t.regex(run.stderr, /value\.json#\/note: invalid snapshot: unknown field "note"/);
+  t.regex(run.stderr, /value\.json#: invalid snapshot: /);
+  t.notRegex(run.stderr, /__proto__/);
 });
