@@ -24,7 +24,7 @@ export interface AuditInput {
    * What the run's outputs never show and so need not be made (default: everything). Fingerprints are made anyway
    * when a baseline is compared.
    */
-  omit?: { passEvidence?: boolean; fingerprints?: boolean };
+  omit?: { passEvidence?: boolean; evidence?: boolean; fingerprints?: boolean };
 }
 
 /** Everything an audit decided, before any report is made of it. Holds no reference to the snapshot's resources. */
@@ -44,7 +44,7 @@ export function judgeSnapshot(input: AuditInput): Judgement {
   assertSomethingToGate(input.checks.length, input.gate);
   const { snapshot } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
-  let evaluated = input.results ?? evaluate(snapshot, input.checks, undefined, { passEvidence: !input.omit?.passEvidence });
+  let evaluated = input.results ?? evaluate(snapshot, input.checks, undefined, { passEvidence: !input.omit?.passEvidence, evidence: !input.omit?.evidence });
   const waived = input.waivers ? applyWaivers(evaluated, input.waivers, generatedAt) : undefined;
   if (waived) evaluated = waived.results;
   const scorecard = score(evaluated, input.checks);

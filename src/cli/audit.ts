@@ -53,7 +53,10 @@ export interface AuditFlags {
 /** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
 export const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
 const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
-/** Formats that never show a passing result's evidence, and those that never show a fingerprint. */
+/**
+ * Formats that never show a passing result's evidence (nor any evidence, but for text's --verbose failures), and
+ * those that never show a fingerprint.
+ */
 const NO_PASS_EVIDENCE_FORMATS = new Set(['text', 'markdown', 'csv']);
 const NO_FINGERPRINT_FORMATS = new Set(['text', 'markdown', 'html']);
 
@@ -167,6 +170,7 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
         : {
             omit: {
               passEvidence: plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
+              evidence: !flags.verbose && plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
               fingerprints: plan.every(({ format }) => NO_FINGERPRINT_FORMATS.has(format)),
             },
           }),

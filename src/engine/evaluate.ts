@@ -188,14 +188,29 @@ export class EvaluationContext {
  */
 const resultResources = new WeakMap<AnyResource, ResultResource>();
 
-function sharedResultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
+function sharedResultResource(kind: ResourceKind, resource: AnyResource, source?: SourceEntry): ResultResource {
   let out = resultResources.get(resource);
-  if (!out || out.kind !== kind) resultResources.set(resource, (out = resultResource(kind, resource)));
+  if (!out || out.kind !== kind) resultResources.set(resource, (out = resultResource(kind, resource, source)));
   return out;
 }
 
-function resultResource(kind: ResourceKind, resource: AnyResource): ResultResource {
-  const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope: resource.scope as ResultResource['scope'] };
+/** True when two scope objects have the same keys, in the same order, with the same values (so serialize alike). */
+function sameScope(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== other[i] || a[keys[i]!] !== b[keys[i]!]) return false;
+  return true;
+}
+
+/**
+ * A result's subject. Its scope is its source's scope object when the two are written alike (the usual case), so
+ * that the results of one scope share one scope object: scoring finds a scope's cells by that object.
+ */
+function resultResource(kind: ResourceKind, resource: AnyResource, source?: SourceEntry): ResultResource {
+  const own = resource.scope as ResultResource['scope'];
+  const scope = source !== undefined && source.source.scope !== own && sameScope(own as unknown as Record<string, unknown>, source.source.scope as unknown as Record<string, unknown>) ? source.source.scope : own;
+  const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope };
   if (typeof resource.nativeId === 'string') out.nativeId = resource.nativeId;
   if (typeof resource.name === 'string') out.name = resource.name;
   return out;
@@ -246,12 +261,17 @@ export function judge(check: Check, kind: ResourceKind, resource: AnyResource, c
 export interface EvaluateOptions {
   /** Evidence of passing results (default true); without it a pass carries an empty `observed`. */
   passEvidence?: boolean;
+  /**
+   * Evidence of every result (default true). Without it no result carries observed values or failed assertions;
+   * an unknown result still lists its missing data and gaps. Statuses and messages are decided the same way.
+   */
+  evidence?: boolean;
 }
 
 /** The evidence of a pass when the run shows none: shared, never modified. */
 const NO_PASS_EVIDENCE: Evidence = Object.freeze({ observed: Object.freeze({}) as Record<string, unknown> }) as Evidence;
 
-function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>, passEvidence = true, shared?: ResultResource): Result {
+function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>, passEvidence = true, shared?: ResultResource, shown = true): Result {
   const time = sourceEntry?.time ?? context.fallbackTime;
   const paths = check.evidencePaths;
   const pointers = pointersOf(check);
@@ -260,7 +280,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     // Decide first, and summarize evidence only for a result that will show it.
     let anyMissing = false;
     for (let i = 0; i < paths.length && !anyMissing; i++) anyMissing = isMissing(valueAt(resource, paths[i]!));
-    const gapped = check.needs !== undefined && sourceEntry !== undefined && sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
+    const gapped = check.needs !== undefined && sourceEntry !== undefined && sourceEntry.source.gaps.length > 0 && sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
     if (!anyMissing && !gapped) {
       decided = check.requires.call(time, resource) as boolean;
       if (decided) return { checkId: check.id, resource: shared ?? sharedResultResource(kind, resource), status: 'pass', message: check.title, evidence: NO_PASS_EVIDENCE };
@@ -271,7 +291,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   for (let i = 0; i < paths.length; i++) {
     const value = valueAt(resource, paths[i]!);
     if (isMissing(value)) missing.push(pointers[i]!);
-    else observed[pointers[i]!] = summarizeValue(value);
+    else if (shown) observed[pointers[i]!] = summarizeValue(value);
   }
   const evidence: Evidence = { observed };
   if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
@@ -292,8 +312,9 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   }
   let status: Status = 'unknown';
   if (!valid) {
-    // Each error's value is looked up once; errors are described only as far as the evidence needs them.
-    const definite: Array<{ error: ErrorObject; value: unknown }> = [];
+    // Each error's value is looked up once; errors are described only as far as the evidence shows them.
+    let definite = 0;
+    const failed: FailedAssertion[] | undefined = shown ? [] : undefined;
     for (const e of check.requires.errors ?? []) {
       if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
       const value = pointerValue(resource, e.instancePath);
@@ -301,12 +322,13 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
         const path = errorPath(e);
         if (!missing.includes(path)) missing.push(path);
       } else {
-        definite.push({ error: e, value });
+        definite++;
+        if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
       }
     }
-    if (definite.length > 0) {
+    if (definite > 0) {
       status = 'fail';
-      evidence.failed = definite.slice(0, MAX_FAILED_PER_RESULT).map(({ error, value }) => describeError(error, resource, value));
+      if (failed) evidence.failed = failed;
     }
   }
   if (missing.length > 0) evidence.missing = missing;
@@ -333,21 +355,26 @@ function aggregateScope(check: Check, scope: AnyResource, context: EvaluationCon
 
 /** Runs every check over every resource its `where` selects. Pure: the snapshot is not modified. */
 export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot), options: EvaluateOptions = {}): Result[] {
-  const passEvidence = options.passEvidence ?? true;
+  const shown = options.evidence ?? true;
+  const passEvidence = shown && (options.passEvidence ?? true);
   const results: Result[] = [];
   for (const check of checks) {
+    const kinds = check.kinds;
     for (const list of context.index.lists(check.resource, check.providers)) {
       const { resources, sources } = list;
       const subjects = check.resource === 'scopes' ? undefined : (list.subjects ??= new Array<ResultResource | undefined>(resources.length));
       for (let i = 0; i < resources.length; i++) {
         const candidate = resources[i]!;
+        // A resource of a kind the `where` does not pin would fail it: skipped without running it (a failed run
+        // makes an error object).
+        if (kinds !== undefined && candidate.kind !== undefined && !kinds.includes(candidate.kind as string)) continue;
         if (!check.matches.call(sources[i]?.time ?? context.fallbackTime, candidate)) continue;
         if (check.resource === 'scopes') {
           const { resource, members } = aggregateScope(check, candidate, context);
           results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));
         } else {
-          const subject = (subjects![i] ??= sharedResultResource(check.resource, candidate));
-          results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject));
+          const subject = (subjects![i] ??= resultResource(check.resource, candidate, sources[i]));
+          results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject, shown));
         }
       }
     }

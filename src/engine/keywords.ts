@@ -1,4 +1,5 @@
-import type { FuncKeywordDefinition } from 'ajv';
+import { _ } from 'ajv/dist/2020.js';
+import type { CodeKeywordDefinition, KeywordCxt } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 
 const DAY_MS = 86_400_000;
@@ -13,20 +14,42 @@ export interface EvaluationTime {
   now: number;
 }
 
-/** A keyword that holds when a date-time string's age in days compares as `holds` says with the schema's number. */
-function ageKeyword(keyword: string, holds: (age: number, limit: number) => boolean): FuncKeywordDefinition {
+/** Whether a date-time string's age in days, measured at `time`, compares as the keyword says with `limit`. */
+type AgeTest = (time: EvaluationTime | undefined, limit: number, data: string) => boolean;
+
+function ageTest(holds: (age: number, limit: number) => boolean): AgeTest {
+  // Without a time (a schema called directly, not by the evaluator) no age is known, and the keyword does not hold.
+  return (time, limit, data) => {
+    const now = time?.now;
+    const at = Date.parse(data);
+    if (typeof now !== 'number' || !Number.isFinite(now) || Number.isNaN(at)) return false;
+    return holds((now - at) / DAY_MS, limit);
+  };
+}
+
+/**
+ * The age keywords' tests, by keyword: what compiled code calls. Code made ahead of time (the build's cache of the
+ * built-in checks) reaches them as `require("cloudward:keywords")`; see precompiled.ts.
+ */
+export const AGE_TESTS: Record<string, AgeTest> = {
+  maxAgeDays: ageTest((age, limit) => age <= limit),
+  minAgeDays: ageTest((age, limit) => age >= limit),
+};
+export const AGE_TESTS_MODULE = 'cloudward:keywords';
+
+/**
+ * A keyword that holds when a date-time string's age in days compares as its test says with the schema's number.
+ * Generated as a call of the test with the caller's EvaluationTime (`this`), so that the code can be kept and loaded
+ * without ajv; it fails with ajv's default error for a keyword (`must pass "maxAgeDays" keyword validation`).
+ */
+function ageKeyword(keyword: string): CodeKeywordDefinition {
   return {
     keyword,
     type: 'string',
     schemaType: 'number',
-    errors: false,
-    // A function, not an arrow: ajv passes the caller's EvaluationTime as `this`. Without one (a schema called
-    // directly) no age is known, and the keyword does not hold.
-    validate: function (this: EvaluationTime | undefined, limit: number, data: string): boolean {
-      const now = this?.now;
-      const at = Date.parse(data);
-      if (typeof now !== 'number' || !Number.isFinite(now) || Number.isNaN(at)) return false;
-      return holds((now - at) / DAY_MS, limit);
+    code(cxt: KeywordCxt) {
+      const test = cxt.gen.scopeValue('func', { ref: AGE_TESTS[keyword], code: _`require(${AGE_TESTS_MODULE})[${keyword}]` });
+      cxt.fail(_`!${test}(this, ${cxt.schemaCode}, ${cxt.data})`);
     },
   };
 }
@@ -36,6 +59,6 @@ function ageKeyword(keyword: string, holds: (age: number, limit: number) => bool
  * `minAgeDays: N`: it is at least N days old. Both ignore non-strings (let `type` speak for those).
  */
 export function addAgeKeywords(ajv: Ajv2020): void {
-  ajv.addKeyword(ageKeyword('maxAgeDays', (age, limit) => age <= limit));
-  ajv.addKeyword(ageKeyword('minAgeDays', (age, limit) => age >= limit));
+  ajv.addKeyword(ageKeyword('maxAgeDays'));
+  ajv.addKeyword(ageKeyword('minAgeDays'));
 }

@@ -9,7 +9,10 @@ import { packagePath } from '../util/paths.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
 import { parseYamlText, type YamlFile } from '../util/yaml.js';
 import { cacheEntry, cacheKey, cacheStamp, cachedCheck, type PolicyCache } from './policy-cache.js';
-import { addAgeKeywords } from './keywords.js';
+import { _ } from 'ajv/dist/2020.js';
+import { fullFormats } from '../snapshot/date-time.js';
+import { loadValidator, validatorSource, type CodeModules } from '../util/precompiled.js';
+import { addAgeKeywords, AGE_TESTS, AGE_TESTS_MODULE } from './keywords.js';
 import type { Check, CheckDefinition } from './types.js';
 
 /** Check files are small; a larger one is almost certainly not a check. */
@@ -25,21 +28,34 @@ interface Compilers {
 }
 
 let compilers: Compilers | undefined;
+let trustedCompilers: Compilers | undefined;
 let policyValidator: ValidateFunction | undefined;
 
-function getCompilers(): Compilers {
-  if (!compilers) {
-    // Check schemas are small and each runs over many resources once; ajv's optimizing pass over their generated code
-    // cost more at load (~40% of compile time) than it saved during evaluation. `passContext`: the evaluator calls
-    // each schema with the resource's reference time as `this` (see keywords.ts).
-    const options = { strictTypes: false, strictTuples: false, passContext: true, code: { optimize: false } } as const;
-    const where = createAjv({ ...options, allErrors: false });
-    const require = createAjv({ ...options, allErrors: true });
-    addAgeKeywords(where);
-    addAgeKeywords(require);
-    compilers = { where, require };
-  }
-  return compilers;
+/** Where compiled check code finds cloudward's formats and keywords (see precompiled.ts). */
+const FORMATS_MODULE = 'cloudward:formats';
+const CHECK_CODE_MODULES: CodeModules = { [FORMATS_MODULE]: fullFormats, [AGE_TESTS_MODULE]: AGE_TESTS };
+
+function makeCompilers(validateSchema: boolean, source = false): Compilers {
+  // Check schemas are small and each runs over many resources once; ajv's optimizing pass over their generated code
+  // cost more at load (~40% of compile time) than it saved during evaluation. `passContext`: the evaluator calls
+  // each schema with the resource's reference time as `this` (see keywords.ts).
+  const code = { optimize: false, source, formats: _`require(${FORMATS_MODULE})` };
+  const options = { strictTypes: false, strictTuples: false, passContext: true, code, validateSchema } as const;
+  const where = createAjv({ ...options, allErrors: false });
+  const require = createAjv({ ...options, allErrors: true });
+  addAgeKeywords(where);
+  addAgeKeywords(require);
+  return { where, require };
+}
+
+/**
+ * The compilers of check schemas. `trusted`: for the built-in checks' cached schemas, which compiled, meta-schema
+ * validation included, when the cache was built; validating them again compiled the draft 2020-12 meta-schema in
+ * both instances on every run (~0.2 s). Strict mode still applies. Every other schema is validated as written.
+ */
+function getCompilers(trusted = false): Compilers {
+  if (trusted) return (trustedCompilers ??= makeCompilers(false));
+  return (compilers ??= makeCompilers(true));
 }
 
 /** Validates a check file's content against policy.schema.json (compiled only when a file is not in the cache). */
@@ -112,6 +128,16 @@ function pinnedProviders(where: Record<string, unknown> | undefined): string[] |
   return undefined;
 }
 
+/**
+ * String values a `where` pins `properties.kind` to, so evaluation can pass over resources of another kind without
+ * running it (such a resource would fail that `const` or `enum`); undefined when it pins none, or not to strings only.
+ */
+function pinnedKinds(where: Record<string, unknown> | undefined): string[] | undefined {
+  const kind = (where?.properties as Record<string, { const?: unknown; enum?: unknown[] }> | undefined)?.kind;
+  const values = kind?.const !== undefined ? [kind.const] : Array.isArray(kind?.enum) ? kind.enum : undefined;
+  return values?.every((v) => typeof v === 'string') ? (values as string[]) : undefined;
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /** A check file parsed and validated against the policy schema, not yet compiled: plain data, so it can be cached. */
@@ -149,20 +175,28 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
   return { parsed: { line: yaml.lineOf(['id']), definition }, yaml };
 }
 
+/** How a check's schemas become validators: `where` and `require` are each schema's kind, `at` its place in the file. */
+type MakeValidator = (kind: 'where' | 'require', schema: Record<string, unknown>, at: Array<string | number>) => ValidateFunction;
+
 /** Compiles a parsed check's schemas; `yaml` (when at hand) lets a schema error name its line. */
-function compileCheck(file: string, { line, definition }: ParsedCheck, yaml?: YamlFile): Check {
-  const { where, require } = getCompilers();
+function compileCheck(file: string, parsed: ParsedCheck, yaml?: YamlFile, compilers: Compilers = getCompilers()): Check {
+  return makeCheck(file, parsed, (kind, schema, at) => compileSchema(compilers[kind], schema, yaml, file, at));
+}
+
+/** A parsed check with its validators, as `make` gives them, and what evaluation derives from it. */
+function makeCheck(file: string, { line, definition }: ParsedCheck, make: MakeValidator): Check {
   const providers = pinnedProviders(definition.where);
+  const kinds = pinnedKinds(definition.where);
   return {
     ...definition,
     file,
     line,
-    matches: compileSchema(where, definition.where ?? {}, yaml, file, ['where']),
-    requires: compileSchema(require, definition.require, yaml, file, ['require']),
+    matches: make('where', definition.where ?? {}, ['where']),
+    requires: make('require', definition.require, ['require']),
     aggregates: Object.entries(definition.aggregate ?? {}).map(([name, spec]) => ({
       name,
       resource: spec.resource,
-      matches: compileSchema(where, spec.where ?? {}, yaml, file, ['aggregate', name, 'where']),
+      matches: make('where', spec.where ?? {}, ['aggregate', name, 'where']),
       providers: pinnedProviders(spec.where),
     })),
     evidencePaths: definition.evidence
@@ -171,7 +205,20 @@ function compileCheck(file: string, { line, definition }: ParsedCheck, yaml?: Ya
         ? Object.keys(definition.aggregate ?? {}).map((name) => [name])
         : derivePropertyPaths(definition.require),
     ...(providers ? { providers } : {}),
+    ...(kinds ? { kinds } : {}),
   };
+}
+
+/** A cached check with the validators kept as code at build time, in the order makeCheck asks for them. */
+function precompiledCheck(file: string, parsed: ParsedCheck, code: string[]): Check {
+  let next = 0;
+  const check = makeCheck(file, parsed, () => {
+    const source = code[next++];
+    if (source === undefined) throw new Error('kept code for fewer schemas than the check has');
+    return loadValidator(source, CHECK_CODE_MODULES);
+  });
+  if (next !== code.length) throw new Error('kept code for more schemas than the check has');
+  return check;
 }
 
 /**
@@ -199,7 +246,12 @@ export async function loadCheckFile(file: string): Promise<Check> {
   if (cached) {
     let check: Check | undefined;
     try {
-      check = compileCheck(file, cached);
+      check = cached.code ? precompiledCheck(file, cached, cached.code) : undefined;
+    } catch {
+      // Kept code that does not load: compile the schemas instead.
+    }
+    try {
+      check ??= compileCheck(file, cached, undefined, getCompilers(true));
     } catch {
       // A schema error: parse the file below, so the error can name its line.
     }
@@ -244,14 +296,21 @@ export async function loadChecks(options: LoadChecksOptions = {}): Promise<Check
  */
 export async function buildPolicyCache(): Promise<PolicyCache> {
   const files: PolicyCache['files'] = {};
+  const sourceCompilers = makeCompilers(true, true);
   for (const file of await listPolicyFiles(BUILTIN_POLICY_DIR)) {
     const key = cacheKey(file);
     if (key === undefined) continue;
     try {
       const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
       const { parsed, yaml } = parseCheckText(text, file);
-      compileCheck(file, parsed, yaml);
-      files[key] = cacheEntry(text, parsed.line, parsed.definition);
+      // Compiled with the schemas validated, and each validator kept as code, in the order makeCheck makes them.
+      const code: string[] = [];
+      makeCheck(file, parsed, (kind, schema, at) => {
+        const validate = compileSchema(sourceCompilers[kind], schema, yaml, file, at);
+        code.push(validatorSource(sourceCompilers[kind], validate));
+        return validate;
+      });
+      files[key] = cacheEntry(text, parsed.line, parsed.definition, code);
     } catch {
       // Not cached: loading it reports why.
     }

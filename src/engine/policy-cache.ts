@@ -14,13 +14,15 @@ import type { CheckDefinition } from './types.js';
 export const POLICY_CACHE_FILE = packagePath('dist', 'policies.cache.json');
 
 /** Bumped when what an entry holds, or how a check file is parsed, changes. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export interface PolicyCacheEntry {
   sha256: string;
   /** 1-based line of `id`. */
   line: number;
   definition: CheckDefinition;
+  /** The check's validators as code (see precompiled.ts): `where`, `require`, then each aggregate's `where`. */
+  code?: string[];
 }
 
 export interface PolicyCache {
@@ -61,27 +63,28 @@ export function readPolicyCache(path: string): Map<string, PolicyCacheEntry> | n
 }
 
 /** The parsed form of a built-in check whose text is exactly what the cache entry was made from; else undefined. */
-export function lookupCheck(cache: Map<string, PolicyCacheEntry> | null, file: string, text: string): { line: number; definition: CheckDefinition } | undefined {
+export function lookupCheck(cache: Map<string, PolicyCacheEntry> | null, file: string, text: string): { line: number; definition: CheckDefinition; code?: string[] } | undefined {
   const key = cacheKey(file);
   if (key === undefined || !cache) return undefined;
   const entry = cache.get(key);
   if (!entry || typeof entry !== 'object' || entry.sha256 !== sha256(text) || typeof entry.line !== 'number') return undefined;
   if (!entry.definition || typeof entry.definition !== 'object') return undefined;
   // A copy: callers own what they get, and the cache must not change under them.
-  return { line: entry.line, definition: structuredClone(entry.definition) };
+  const code = Array.isArray(entry.code) && entry.code.every((c) => typeof c === 'string') ? entry.code : undefined;
+  return { line: entry.line, definition: structuredClone(entry.definition), ...(code ? { code } : {}) };
 }
 
 let shipped: Map<string, PolicyCacheEntry> | null | undefined;
 
 /** `lookupCheck` in the cache this build ships (read once). */
-export function cachedCheck(file: string, text: string): { line: number; definition: CheckDefinition } | undefined {
+export function cachedCheck(file: string, text: string): ReturnType<typeof lookupCheck> {
   if (cacheKey(file) === undefined) return undefined;
   shipped ??= readPolicyCache(POLICY_CACHE_FILE);
   return lookupCheck(shipped, file, text);
 }
 
 /** Builds the cache entry of one check file from its text and parsed form. */
-export function cacheEntry(text: string, line: number, definition: CheckDefinition): PolicyCacheEntry {
-  return { sha256: sha256(text), line, definition };
+export function cacheEntry(text: string, line: number, definition: CheckDefinition, code?: string[]): PolicyCacheEntry {
+  return { sha256: sha256(text), line, definition, ...(code ? { code } : {}) };
 }
 

@@ -75,6 +75,8 @@ export interface Check extends CheckDefinition {
   evidencePaths: string[][];
   /** Providers the `where` can match (from a `provider` const/enum), for indexing; undefined = any. */
   providers?: string[];
+  /** Kinds the `where` can match (from a `kind` const/enum of strings), to skip the others unjudged; undefined = any. */
+  kinds?: string[];
 }
 
 export interface ResultResource {

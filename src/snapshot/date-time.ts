@@ -2,7 +2,7 @@ import type { FormatDefinition } from 'ajv';
 import * as formatsModule from 'ajv-formats/dist/formats.js';
 
 // ajv-formats ships CommonJS; under NodeNext its named exports may arrive on `default`.
-const { fullFormats } = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule) as typeof formatsModule;
+export const { fullFormats } = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule) as typeof formatsModule;
 const full = fullFormats['date-time'] as FormatDefinition<string>;
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -65,6 +65,25 @@ function decodeSnapshot(bytes: Buffer, path: string): string {
 }
 
 const DIGEST_KEY = Buffer.from('"digest"');
+const PROTO = Buffer.from('__proto__');
+const UNDERSCORE = 0x5f;
+
+/**
+ * Whether UTF-8 bytes hold `__proto__` (so the text decoded from them does: ASCII bytes are never part of a longer
+ * UTF-8 sequence). Looks for its `_` bytes, which are rare in snapshots, and compares there: searching for the whole
+ * word scanned a 128 MiB snapshot at about a third of the speed. Falls back to that search when `_` is common.
+ */
+function utf8IncludesProto(bytes: Buffer): boolean {
+  let hits = 0;
+  for (let i = bytes.indexOf(UNDERSCORE); i !== -1; i = bytes.indexOf(UNDERSCORE, i + 1)) {
+    if (bytes.compare(PROTO, 0, PROTO.length, i, Math.min(i + PROTO.length, bytes.length)) === 0) return true;
+    if (++hits > 100_000) return bytes.includes(PROTO, i);
+  }
+  return false;
+}
+
+/** Whether decodeText reads these bytes as UTF-8 (no UTF-16 byte order mark). */
+const decodedAsUtf8 = (bytes: Buffer): boolean => !(bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)));
 
 /** The file's text, and its hash under way on another thread (which takes the bytes, so this one can parse). */
 async function readSnapshotText(path: string, maxBytes: number | undefined): Promise<{ text: string; bytes: Buffer }> {
@@ -83,8 +102,11 @@ export async function readSnapshotFile(path: string, maxBytes?: number, options:
   // A digest to verify is made from the bytes on the hashing thread, which then starts before parsing, so that the two
   // run side by side (it takes that thread about as long as parsing and evaluating take this one). Otherwise the hash
   // starts after parsing, so that it does not compete with the parser's garbage collection for a core.
-  const early = options.verifyDigest && bytes.includes(DIGEST_KEY) ? scanSnapshotBytes(bytes, { ...options, digest: true }) : undefined;
-  const value = parseJsonText(text, path, 'snapshot JSON');
+  // Looked for before the bytes go to the hashing thread (which takes them over).
+  const protoFree = decodedAsUtf8(bytes) && !utf8IncludesProto(bytes);
+  // (Searched from the end: cloudward writes the digest as a snapshot's last member.)
+  const early = options.verifyDigest && bytes.lastIndexOf(DIGEST_KEY) !== -1 ? scanSnapshotBytes(bytes, { ...options, digest: true }) : undefined;
+  const value = parseJsonText(text, path, 'snapshot JSON', { protoFree });
   const { sha256, lineIndex, digest } = early ?? scanSnapshotBytes(bytes, options);
   // Settled below, or by whoever reads the index (which falls back to reading the file); these only keep a failure
   // in the meantime from counting as unhandled.

@@ -1,21 +1,74 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
+import { _ } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
-import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
+import { createAjv, describeAjvError, errorSegments, mostSpecificError } from '../util/ajv.js';
 import { formatPointer, valueAt } from '../util/json-pointer.js';
-import { dateTimeFormat } from './date-time.js';
+import { packagePath, toolVersion } from '../util/paths.js';
+import { loadValidator, validatorSource } from '../util/precompiled.js';
+import { dateTimeFormat, fullFormats } from './date-time.js';
 import { SNAPSHOT_SCHEMA_VERSION, type Snapshot } from './model.js';
+
+/**
+ * The snapshot validator compiled at build time and kept as code (`npm run build` writes it; see precompiled.ts):
+ * compiling the snapshot schema took ~0.2 s of every run. Used only when made by this version from this schema text;
+ * otherwise the schema is compiled as before.
+ */
+export const SNAPSHOT_VALIDATOR_FILE = packagePath('dist', 'snapshot.validator.json');
+const KEPT_FORMAT = 1;
+const FORMATS_MODULE = 'cloudward:snapshot-formats';
+
+interface KeptValidator {
+  format: number;
+  tool: string;
+  /** sha256 of schemas/snapshot.schema.json. */
+  schema: string;
+  code: string;
+}
 
 let validator: ValidateFunction | undefined;
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const schemaText = (): string => readFileSync(packagePath('schemas', 'snapshot.schema.json'), 'utf8');
+
+/** ajv-formats' formats with the fast `date-time`; kept code reaches the same objects as `require(FORMATS_MODULE)`. */
+function compileSnapshotSchema(text: string, source = false): { ajv: ReturnType<typeof createAjv>; validate: ValidateFunction } {
+  // The shipped schema is checked against the meta-schema by the tests; doing it again here compiled the whole
+  // draft 2020-12 meta-schema on every run (~60 ms).
+  const ajv = createAjv({ validateSchema: false, code: { source, formats: _`require(${FORMATS_MODULE})` } });
+  ajv.addFormat('date-time', dateTimeFormat);
+  return { ajv, validate: ajv.compile(JSON.parse(text) as Record<string, unknown>) };
+}
+
+/** The kept snapshot validator in `file`, when it was made by this version from this schema text and loads. */
+export function keptSnapshotValidator(file = SNAPSHOT_VALIDATOR_FILE, text = schemaText()): ValidateFunction | undefined {
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<KeptValidator> | null;
+    if (!kept || kept.format !== KEPT_FORMAT || kept.tool !== toolVersion() || kept.schema !== sha256(text) || typeof kept.code !== 'string') return undefined;
+    return loadValidator(kept.code, { [FORMATS_MODULE]: { ...fullFormats, 'date-time': dateTimeFormat } });
+  } catch {
+    // No kept validator (running from source, or a damaged build): compile the schema.
+    return undefined;
+  }
+}
+
 function snapshotValidator(): ValidateFunction {
   if (!validator) {
-    // The shipped schema is checked against the meta-schema by the tests; doing it again here compiled the whole
-    // draft 2020-12 meta-schema on every run (~60 ms).
-    const ajv = createAjv({ validateSchema: false });
-    ajv.addFormat('date-time', dateTimeFormat);
-    validator = ajv.compile(loadSchema('snapshot.schema.json'));
+    const text = schemaText();
+    validator = keptSnapshotValidator(SNAPSHOT_VALIDATOR_FILE, text) ?? compileSnapshotSchema(text).validate;
   }
   return validator;
+}
+
+/** The snapshot schema compiled now, as when nothing is kept. */
+export const compiledSnapshotValidator = (): ValidateFunction => compileSnapshotSchema(schemaText()).validate;
+
+/** The kept snapshot validator made now, for SNAPSHOT_VALIDATOR_FILE (build time). */
+export function buildSnapshotValidator(): KeptValidator {
+  const text = schemaText();
+  const { ajv, validate } = compileSnapshotSchema(text, true);
+  return { format: KEPT_FORMAT, tool: toolVersion(), schema: sha256(text), code: validatorSource(ajv, validate) };
 }
 
 /** Throws a UserError naming the JSON pointer of the first violation; returns the value typed on success. */

@@ -21,7 +21,10 @@ test('the cache holds every built-in check, exactly as parsing its YAML gives it
   for (const check of checks) {
     const text = await readFile(check.file, 'utf8');
     const { parsed } = parseCheckText(text, check.file);
-    t.deepEqual(lookupCheck(map, check.file, text), parsed, check.id);
+    const { code, ...found } = lookupCheck(map, check.file, text)!;
+    t.deepEqual(found, parsed, check.id);
+    // where, require, and each aggregate's where, kept as code.
+    t.is(code?.length, 2 + Object.keys(parsed.definition.aggregate ?? {}).length, check.id);
     t.is(parsed.line, check.line, check.id);
   }
 });
