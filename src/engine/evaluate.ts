@@ -93,8 +93,8 @@ function errorPath(error: ErrorObject): string {
 function describeError(error: ErrorObject, resource: unknown, value: unknown = pointerValue(resource, error.instancePath)): FailedAssertion {
   const path = error.instancePath + (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '');
   let message = error.message ?? error.keyword;
-  if (error.keyword === 'maxAgeDays') message = `must be at most ${String(error.schema)} days old`;
-  if (error.keyword === 'minAgeDays') message = `must be at least ${String(error.schema)} days old`;
+  if (error.keyword === 'maxAgeDays') message = `must be at most ${String((error.params as { limit: number }).limit)} days old`;
+  if (error.keyword === 'minAgeDays') message = `must be at least ${String((error.params as { limit: number }).limit)} days old`;
   if (error.keyword === 'const') message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
   if (error.keyword === 'enum') message = `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
   const actual = error.keyword === 'required' ? undefined : summarizeValue(value);

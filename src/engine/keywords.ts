@@ -1,4 +1,4 @@
-import { _ } from 'ajv/dist/2020.js';
+import { _, str } from 'ajv/dist/2020.js';
 import type { CodeKeywordDefinition, KeywordCxt } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 
@@ -40,13 +40,18 @@ export const AGE_TESTS_MODULE = 'cloudward:keywords';
 /**
  * A keyword that holds when a date-time string's age in days compares as its test says with the schema's number.
  * Generated as a call of the test with the caller's EvaluationTime (`this`), so that the code can be kept and loaded
- * without ajv; it fails with ajv's default error for a keyword (`must pass "maxAgeDays" keyword validation`).
+ * without ajv. Its error carries the limit (`params.limit`), which evidence states (`must be at most 90 days old`).
  */
 function ageKeyword(keyword: string): CodeKeywordDefinition {
+  const bound = keyword === 'maxAgeDays' ? 'at most' : 'at least';
   return {
     keyword,
     type: 'string',
     schemaType: 'number',
+    error: {
+      message: ({ schemaCode }) => str`must be ${bound} ${schemaCode} days old`,
+      params: ({ schemaCode }) => _`{limit: ${schemaCode}}`,
+    },
     code(cxt: KeywordCxt) {
       const test = cxt.gen.scopeValue('func', { ref: AGE_TESTS[keyword], code: _`require(${AGE_TESTS_MODULE})[${keyword}]` });
       cxt.fail(_`!${test}(this, ${cxt.schemaCode}, ${cxt.data})`);

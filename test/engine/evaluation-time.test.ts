@@ -5,7 +5,7 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { loadCheckFile } from '../../src/engine/load-checks.js';
 import type { Check } from '../../src/engine/types.js';
 import type { Snapshot, Source } from '../../src/snapshot/model.js';
-import { tempDir } from '../helpers/cli.js';
+import { EXAMPLE, runCli, tempDir } from '../helpers/cli.js';
 
 async function check(id: string, body: string): Promise<Check> {
   const file = join(await tempDir(), `${id}.yaml`);
@@ -77,4 +77,21 @@ test('a compiled schema called without a reference time does not hold an age', a
 require: { properties: { createdAt: { maxAgeDays: 30 } } }`);
   t.false(c.requires({ createdAt: '2026-05-20T00:00:00Z' }));
   t.true(c.requires.call({ now: Date.parse('2026-06-01T00:00:00Z') }, { createdAt: '2026-05-20T00:00:00Z' }));
+});
+
+test('a failed age states its limit in the evidence', async (t) => {
+  const requiring = await check('users-created-recently', `resource: principals
+require: { properties: { createdAt: { maxAgeDays: 30 }, lastActivityAt: { minAgeDays: 7 } } }`);
+  const old = { ...user('1', 'old', '2026-01-01T00:00:00Z'), lastActivityAt: '2026-05-30T00:00:00Z' } as Snapshot['principals'][number];
+  const [result] = evaluate(snapshot([source('1', '2026-06-01T00:00:00Z')], [old]), [requiring]);
+  t.is(result!.status, 'fail');
+  t.deepEqual(result!.evidence.failed?.map((f) => [f.path, f.message]), [['/createdAt', 'must be at most 30 days old'], ['/lastActivityAt', 'must be at least 7 days old']]);
+});
+
+test('the built-in checks, loaded as the CLI loads them (from the build cache when current), state age limits too', async (t) => {
+  const run = await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none', '--quiet']);
+  t.is(run.code, 0, run.stderr);
+  const messages = (JSON.parse(run.stdout) as { results: Array<{ evidence: { failed?: Array<{ keyword: string; message: string }> } }> }).results.flatMap((r) => r.evidence.failed ?? []).filter((f) => /AgeDays$/.test(f.keyword)).map((f) => f.message);
+  t.true(messages.length > 0);
+  for (const message of messages) t.regex(message, /^must be at (most|least) \d+ days old$/);
 });
