@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { judgeSnapshot, type AuditInput, type Judgement } from '../audit.js';
 import { evaluate } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
-import { attachCauses, auditBefore, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
+import { attachCauses, auditBefore, markPlanUnknowns, planGaps, whatIfBlock } from '../gate/whatif.js';
 import { reportTime, type Report } from '../report/model.js';
 import { scopeKey, type Snapshot } from '../snapshot/model.js';
 import { loadPlan, projectPlan, type Plan, type WhatIfProjection } from '../whatif/index.js';
@@ -50,12 +50,19 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
 }
 
 async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<PlanAudit> {
-  const evaluated = evaluate(input.loaded.snapshot, input.checks);
+  // Evidence of passes only where an output shows it: the "before" audit keeps findings only.
+  const passEvidence = !input.omit?.passEvidence;
+  const evaluated = evaluate(input.loaded.snapshot, input.checks, undefined, { passEvidence });
   const generatedAt = input.generatedAt ?? reportTime();
   const before = auditBefore({ snapshot: input.loaded.snapshot, files: input.loaded.files, checks: input.checks, results: evaluated, ...(input.waivers ? { waivers: input.waivers } : {}), generatedAt, name: `${options.snapshotNames.join(', ')} (before the plan)` });
-  const projected = new Set(projection.projectedScopes);
-  const unchanged = evaluated.filter((r) => !projected.has(scopeKey(r.resource.provider, r.resource.scope)));
-  const changed = projected.size > 0 ? evaluate(scopesOf(projection.snapshot, projected), input.checks) : [];
+  const again = new Set(projection.projectedScopes);
+  // A pass the plan leaves open is shown as unknown, with its evidence: its scope is evaluated again with evidence.
+  const open = planGaps(projection);
+  if (!passEvidence && projection.gaps.length > 0) {
+    for (const r of evaluated) if (r.status === 'pass' && open(r).length > 0) again.add(scopeKey(r.resource.provider, r.resource.scope));
+  }
+  const unchanged = evaluated.filter((r) => !again.has(scopeKey(r.resource.provider, r.resource.scope)));
+  const changed = again.size > 0 ? evaluate(scopesOf(projection.snapshot, again), input.checks, undefined, { passEvidence: passEvidence || projection.gaps.length > 0 }) : [];
   const judgement = judgeSnapshot({
     ...input,
     generatedAt,

@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { SnapshotFile } from '../snapshot/load.js';
 import { isFinding, type LoadedReport } from './baseline.js';
 import { applyWaivers, type Waiver } from './waivers.js';
-import type { ChangeNote, WhatIfProjection } from '../whatif/index.js';
+import type { ChangeNote, ProjectionGap, WhatIfProjection } from '../whatif/index.js';
 import type { Plan } from '../whatif/plan.js';
 
 /** A plan resource that causes a finding, with where it is written when the configuration's files were found. */
@@ -51,19 +51,46 @@ function indexEffects(projection: WhatIfProjection): Map<string, string[]> {
 }
 
 /**
+ * The plan's gaps that leave a result open, in the order the projection found them: those on its provider or its
+ * scope, and those of changes that reach its resource. Indexed once, so a result costs a few lookups however many
+ * gaps the plan has.
+ */
+export function planGaps(projection: WhatIfProjection): (result: Result) => ProjectionGap[] {
+  const none: ProjectionGap[] = [];
+  if (projection.gaps.length === 0) return () => none;
+  const byScope = new Map<string, number[]>();
+  const byAddress = new Map<string, number[]>();
+  const push = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [i]);
+    else if (list.at(-1) !== i) list.push(i);
+  };
+  projection.gaps.forEach((gap, i) => {
+    for (const scope of gap.scopes) push(byScope, scope, i);
+    push(byAddress, gap.address, i);
+  });
+  // The uids a gap's change reaches (its last effect, when a projector reports several for one address).
+  const byUid = new Map<string, number[]>();
+  for (const effect of new Map(projection.effects.map((e) => [e.address, e])).values()) {
+    const gaps = byAddress.get(effect.address);
+    if (gaps) for (const uid of new Set(effect.uids)) for (const i of gaps) push(byUid, uid, i);
+  }
+  return (result) => {
+    const { provider, scope, kind, uid } = result.resource;
+    // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
+    const found = [...(byScope.get(provider) ?? []), ...(byScope.get(`${provider}:${scope.kind}/${scope.id}`) ?? []), ...(kind === 'scopes' ? [] : (byUid.get(uid) ?? []))];
+    if (found.length === 0) return none;
+    return [...new Set(found)].sort((a, b) => a - b).map((i) => projection.gaps[i]!);
+  };
+}
+
+/**
  * Turns passing results the plan's unknowns reach into `unknown` (with the gap naming address and attribute): the
  * projection cannot show they still pass. Failing results stay failing: what is known already fails them.
  */
 export function markPlanUnknowns(results: Result[], projection: WhatIfProjection): Result[] {
   if (projection.gaps.length === 0) return results;
-  const effects = new Map(projection.effects.map((e) => [e.address, new Set(e.uids)]));
-  const gapsFor = (result: Result) =>
-    projection.gaps.filter((gap) => {
-      const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
-      if (gap.scopes.includes(result.resource.provider) || gap.scopes.includes(scopeKey)) return true;
-      // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
-      return result.resource.kind !== 'scopes' && effects.get(gap.address)?.has(result.resource.uid) === true;
-    });
+  const gapsFor = planGaps(projection);
   return results.map((result) => {
     if (result.status !== 'pass') return result;
     const gaps = gapsFor(result);

@@ -14,6 +14,8 @@ export const CREDENTIAL_REPORT_COLUMNS = [
   'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
 ] as const;
 
+const COLUMN_INDEX = new Map<string, number>(CREDENTIAL_REPORT_COLUMNS.map((name, i) => [name, i]));
+
 /** The `user` value of the root user's row. */
 export const ROOT_USER_ROW = '<root_account>';
 
@@ -53,9 +55,33 @@ export class CredentialReportError extends Error {
 
 const NO_VALUE = new Set(['n/a', 'no_information', 'not_supported', '']);
 
+/** `2026-11-01T08:30:00+00:00` or `...Z`: the form IAM writes every report timestamp in. */
+const UTC_SECONDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\+00:00|Z)$/;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A UTC timestamp already in the snapshot's form but for its offset, when it names a real second: then Date.parse
+ * and toISOString would give back its first 19 characters. Anything else (a day past the month's end, which
+ * Date.parse rolls over, hour 24, another offset or form) is left to them.
+ */
+function utcSeconds(value: string): string | undefined {
+  const m = UTC_SECONDS.exec(value);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0)) return undefined;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return undefined;
+  return `${value.slice(0, 19)}Z`;
+}
+
 /** A report timestamp as ISO 8601 (seconds, UTC), or null for N/A, no_information, not_supported. */
 export function reportDate(value: string | undefined): string | null {
-  if (value === undefined || NO_VALUE.has(value.trim().toLowerCase())) return null;
+  if (value === undefined) return null;
+  const direct = utcSeconds(value);
+  if (direct !== undefined) return direct;
+  if (NO_VALUE.has(value.trim().toLowerCase())) return null;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new CredentialReportError(`"${value}" is not a date`);
   return isoSeconds(time);
@@ -116,7 +142,7 @@ export function parseCredentialReport(text: string): CredentialReportRow[] {
   }
   return records.slice(1).map((record, index) => {
     const line = index + 2;
-    const cell = (name: (typeof CREDENTIAL_REPORT_COLUMNS)[number]) => record[CREDENTIAL_REPORT_COLUMNS.indexOf(name)];
+    const cell = (name: (typeof CREDENTIAL_REPORT_COLUMNS)[number]) => record[COLUMN_INDEX.get(name)!];
     try {
       const user = cell('user') ?? '';
       const arn = cell('arn') ?? '';
