@@ -37,14 +37,13 @@ export interface WhatIfBlock {
 const WHATIF_GAP = 'whatif.plan';
 
 /** Which result uids each address reaches, and which addresses reach each uid. */
-function indexEffects(projection: WhatIfProjection): Map<string, string[]> {
-  const byUid = new Map<string, string[]>();
+function indexEffects(projection: WhatIfProjection): Map<string, Set<string>> {
+  const byUid = new Map<string, Set<string>>();
   for (const effect of projection.effects) {
     for (const uid of effect.uids) {
-      const list = byUid.get(uid);
-      if (list) {
-        if (!list.includes(effect.address)) list.push(effect.address);
-      } else byUid.set(uid, [effect.address]);
+      const set = byUid.get(uid);
+      if (set) set.add(effect.address);
+      else byUid.set(uid, new Set([effect.address]));
     }
   }
   return byUid;
@@ -114,16 +113,26 @@ export function attachCauses(report: Report, projection: WhatIfProjection, locat
   const byScope = new Map<string, string[]>();
   for (const note of projection.notes) {
     if (!note.scope || note.outcome === 'no-op' || note.outcome === 'not-projected') continue;
-    byScope.set(note.scope, [...(byScope.get(note.scope) ?? []), note.address]);
+    const list = byScope.get(note.scope);
+    if (list) list.push(note.address);
+    else byScope.set(note.scope, [note.address]);
   }
   const providerWide = projection.gaps.flatMap((g) => g.scopes.filter((s) => !s.includes(':')).map((provider) => ({ provider, address: g.address })));
+  // A scope's addresses, made once per scope: a plan of thousands of changes names them on many findings.
+  const ofScope = new Map<string, string[]>();
+  const scopeAddresses = (scopeKey: string, providerName: string): string[] => {
+    let addresses = ofScope.get(scopeKey);
+    if (!addresses) {
+      const gapScoped = projection.gaps.filter((g) => g.scopes.includes(scopeKey)).map((g) => g.address);
+      const provider = providerWide.filter((p) => p.provider === providerName).map((p) => p.address);
+      ofScope.set(scopeKey, (addresses = [...new Set([...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort()));
+    }
+    return addresses;
+  };
   for (const result of report.results as Array<ReportResult & { causes?: Cause[] }>) {
     if (result.baselineState !== 'new') continue;
-    const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
     const direct = byUid.get(result.resource.uid);
-    const gapScoped = projection.gaps.filter((g) => g.scopes.includes(scopeKey)).map((g) => g.address);
-    const provider = providerWide.filter((p) => p.provider === result.resource.provider).map((p) => p.address);
-    const addresses = [...new Set(direct ?? [...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort();
+    const addresses = direct ? [...direct].sort() : scopeAddresses(`${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`, result.resource.provider);
     if (addresses.length === 0) continue;
     result.causes = addresses.map((address) => ({ address, ...(locate(address) ?? {}) }));
   }

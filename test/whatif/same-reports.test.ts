@@ -12,7 +12,7 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
 import type { Result } from '../../src/engine/types.js';
 import { loadWaivers } from '../../src/gate/waivers.js';
-import { attachCauses, auditBefore, whatIfBlock } from '../../src/gate/whatif.js';
+import { auditBefore, whatIfBlock } from '../../src/gate/whatif.js';
 import { getFormatter } from '../../src/report/index.js';
 import type { Report } from '../../src/report/model.js';
 import { loadSnapshots } from '../../src/snapshot/load.js';
@@ -41,9 +41,23 @@ async function referenceReport(planFile: string, input: Omit<AuditInput, 'baseli
   await projection.verified;
   const locate = await sourceLocator(plan, dirname(planFile));
   const report = reportJudgement(judgement, input.loaded.files);
-  attachCauses(report, projection, locate);
+  nameCauses(report, projection, locate);
   report.whatif = whatIfBlock(plan, projection, before, locate);
   return report;
+}
+
+/** Each new finding's causes, found by going through every effect, note and gap. */
+function nameCauses(report: Report, projection: WhatIfProjection, locate: (address: string) => { file: string; line: number } | undefined): void {
+  for (const result of report.results as Array<Report['results'][number] & { causes?: unknown[] }>) {
+    if (result.baselineState !== 'new') continue;
+    const key = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
+    const direct = projection.effects.filter((e) => e.uids.includes(result.resource.uid)).map((e) => e.address);
+    const gapScoped = projection.gaps.filter((g) => g.scopes.includes(key)).map((g) => g.address);
+    const provider = projection.gaps.filter((g) => g.scopes.includes(result.resource.provider)).map((g) => g.address);
+    const noted = projection.notes.filter((n) => n.scope === key && n.outcome !== 'no-op' && n.outcome !== 'not-projected').map((n) => n.address);
+    const addresses = [...new Set(direct.length > 0 ? direct : [...gapScoped, ...provider, ...noted])].sort();
+    if (addresses.length > 0) result.causes = addresses.map((address) => ({ address, ...(locate(address) ?? {}) }));
+  }
 }
 
 function markOpen(results: Result[], projection: WhatIfProjection): Result[] {
