@@ -18,8 +18,8 @@ const KINDS: Kind[] = ['principals', 'roles', 'controls', 'hosts'];
 type Scoped = { uid: string; provider: string; scope: Snapshot['sources'][number]['scope'] };
 
 /** The part of a snapshot in the given scopes (sources and resources). */
-export function scopesOf(snapshot: Snapshot, keys: Set<string>): Snapshot {
-  const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) => list.filter((r) => keys.has(scopeKey(r.provider, r.scope)));
+export function scopesOf(snapshot: Snapshot, keys: Set<string>, isIn = (provider: string, scope: Scoped['scope']) => keys.has(scopeKey(provider, scope))): Snapshot {
+  const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) => list.filter((r) => isIn(r.provider, r.scope));
   return { ...snapshot, sources: inScope(snapshot.sources), principals: inScope(snapshot.principals), roles: inScope(snapshot.roles), controls: inScope(snapshot.controls), hosts: inScope(snapshot.hosts) };
 }
 
@@ -68,30 +68,41 @@ export interface ProjectedResultsInput {
 /** The results of `after` with these checks: as a full evaluation would give them, in another order. */
 export function projectedResults(input: ProjectedResultsInput): Result[] {
   const projected = new Set(input.projectedScopes);
+  // Most resources are outside the projected scopes: their scope id rules them out without building a key. A projected
+  // scope no source names (so no id known for it) turns that shortcut off.
+  const ids = new Set<string>();
+  for (const s of input.after.sources) if (projected.has(scopeKey(s.provider, s.scope))) ids.add(s.scope.id);
+  const exact = ids.size === projected.size;
+  const isProjected = (provider: string, scope: Scoped['scope']): boolean => (!exact || ids.has(scope.id)) && projected.has(scopeKey(provider, scope));
   const again = input.again ?? new Set<string>();
-  const kindUid = (kind: string, uid: string) => `${kind}\u0000${uid}`;
-  const previous = new Map<string, unknown>();
+  const previous = new Map<Kind, Map<string, unknown>>(KINDS.map((kind) => [kind, new Map()]));
   for (const kind of KINDS) {
-    for (const r of input.before[kind] as Scoped[]) if (projected.has(scopeKey(r.provider, r.scope))) previous.set(kindUid(kind, r.uid), r);
+    const byUid = previous.get(kind)!;
+    for (const r of input.before[kind] as Scoped[]) if (isProjected(r.provider, r.scope)) byUid.set(r.uid, r);
   }
-  const kept = new Set<string>();
+  const kept = new Map<Kind, Set<string>>(KINDS.map((kind) => [kind, new Set()]));
   const fresh: Record<Kind, Scoped[]> = { principals: [], roles: [], controls: [], hosts: [] };
   for (const kind of KINDS) {
+    const byUid = previous.get(kind)!;
+    const same = kept.get(kind)!;
     for (const r of input.after[kind] as Scoped[]) {
-      if (!projected.has(scopeKey(r.provider, r.scope))) {
+      if (!isProjected(r.provider, r.scope)) {
         if (again.has(r.uid)) fresh[kind].push(r);
-        continue;
-      }
-      const key = kindUid(kind, r.uid);
-      if (!again.has(r.uid) && previous.has(key) && sameJson(previous.get(key), r)) kept.add(key);
+      } else if (!again.has(r.uid) && byUid.has(r.uid) && sameJson(byUid.get(r.uid), r)) same.add(r.uid);
       else fresh[kind].push(r);
     }
   }
+  // A resource's results share one subject object: each is decided once.
+  const decided = new Map<object, boolean>();
   const reused = input.results.filter((r) => {
-    const { kind, uid } = r.resource;
-    const inProjected = projected.has(scopeKey(r.resource.provider, r.resource.scope));
-    if (kind === 'scopes') return !inProjected;
-    return inProjected ? kept.has(kindUid(kind, uid)) : !again.has(uid);
+    let keep = decided.get(r.resource);
+    if (keep === undefined) {
+      const { kind, uid } = r.resource;
+      const inProjected = isProjected(r.resource.provider, r.resource.scope);
+      keep = kind === 'scopes' ? !inProjected : inProjected ? kept.get(kind)!.has(uid) : !again.has(uid);
+      decided.set(r.resource, keep);
+    }
+    return keep;
   });
   const resourceChecks = input.checks.filter((c) => c.resource !== 'scopes');
   const scopeChecks = input.checks.filter((c) => c.resource === 'scopes');
@@ -99,6 +110,6 @@ export function projectedResults(input: ProjectedResultsInput): Result[] {
   return [
     ...reused,
     ...evaluate(changed, resourceChecks, undefined, { passEvidence: input.passEvidence }),
-    ...(projected.size > 0 ? evaluate(scopesOf(input.after, projected), scopeChecks) : []),
+    ...(projected.size > 0 ? evaluate(scopesOf(input.after, projected, isProjected), scopeChecks) : []),
   ];
 }
