@@ -14,7 +14,18 @@ export const CREDENTIAL_REPORT_COLUMNS = [
   'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
 ] as const;
 
-const COLUMN_INDEX = new Map<string, number>(CREDENTIAL_REPORT_COLUMNS.map((name, i) => [name, i]));
+type ColumnName = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
+/** Each column's index, and the columns of each key and certificate slot, looked up once rather than per row. */
+const COLUMN = Object.fromEntries(CREDENTIAL_REPORT_COLUMNS.map((name, i) => [name, i])) as Record<ColumnName, number>;
+const KEY_SLOTS = ([1, 2] as const).map((n) => ({
+  slot: `access_key_${n}`,
+  activeName: `access_key_${n}_active`,
+  active: COLUMN[`access_key_${n}_active`],
+  lastRotated: COLUMN[`access_key_${n}_last_rotated`],
+  lastUsedDate: COLUMN[`access_key_${n}_last_used_date`],
+  lastUsedService: COLUMN[`access_key_${n}_last_used_service`],
+}));
+const CERT_SLOTS = ([1, 2] as const).map((n) => ({ slot: `cert_${n}`, activeName: `cert_${n}_active`, active: COLUMN[`cert_${n}_active`], lastRotated: COLUMN[`cert_${n}_last_rotated`] }));
 
 /** The `user` value of the root user's row. */
 export const ROOT_USER_ROW = '<root_account>';
@@ -94,6 +105,8 @@ export function isoSeconds(time: number | string | Date): string {
 }
 
 function reportBoolean(value: string | undefined, column: string): boolean | null {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
   const v = (value ?? '').trim().toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
@@ -142,39 +155,38 @@ export function parseCredentialReport(text: string): CredentialReportRow[] {
   }
   return records.slice(1).map((record, index) => {
     const line = index + 2;
-    const cell = (name: (typeof CREDENTIAL_REPORT_COLUMNS)[number]) => record[COLUMN_INDEX.get(name)!];
     try {
-      const user = cell('user') ?? '';
-      const arn = cell('arn') ?? '';
+      const user = record[COLUMN.user] ?? '';
+      const arn = record[COLUMN.arn] ?? '';
       if (!user || !arn.startsWith('arn:')) throw new CredentialReportError('the user or arn column is empty or not an ARN');
       const accessKeys: ReportAccessKey[] = [];
-      for (const n of [1, 2] as const) {
-        const active = reportBoolean(cell(`access_key_${n}_active`), `access_key_${n}_active`) ?? false;
-        const lastRotated = reportDate(cell(`access_key_${n}_last_rotated`));
+      for (const key of KEY_SLOTS) {
+        const active = reportBoolean(record[key.active], key.activeName) ?? false;
+        const lastRotated = reportDate(record[key.lastRotated]);
         if (!active && lastRotated === null) continue;
         accessKeys.push({
-          slot: `access_key_${n}`,
+          slot: key.slot,
           active,
           lastRotated,
-          lastUsedDate: reportDate(cell(`access_key_${n}_last_used_date`)),
-          lastUsedService: reportText(cell(`access_key_${n}_last_used_service`)),
+          lastUsedDate: reportDate(record[key.lastUsedDate]),
+          lastUsedService: reportText(record[key.lastUsedService]),
         });
       }
       const certificates: ReportCertificate[] = [];
-      for (const n of [1, 2] as const) {
-        const active = reportBoolean(cell(`cert_${n}_active`), `cert_${n}_active`) ?? false;
-        const lastRotated = reportDate(cell(`cert_${n}_last_rotated`));
-        if (active || lastRotated !== null) certificates.push({ slot: `cert_${n}`, active, lastRotated });
+      for (const cert of CERT_SLOTS) {
+        const active = reportBoolean(record[cert.active], cert.activeName) ?? false;
+        const lastRotated = reportDate(record[cert.lastRotated]);
+        if (active || lastRotated !== null) certificates.push({ slot: cert.slot, active, lastRotated });
       }
       return {
         user,
         arn,
         isRoot: user === ROOT_USER_ROW,
-        userCreationTime: reportDate(cell('user_creation_time')),
-        passwordEnabled: reportBoolean(cell('password_enabled'), 'password_enabled'),
-        passwordLastUsed: reportDate(cell('password_last_used')),
-        passwordLastChanged: reportDate(cell('password_last_changed')),
-        mfaActive: reportBoolean(cell('mfa_active'), 'mfa_active') ?? false,
+        userCreationTime: reportDate(record[COLUMN.user_creation_time]),
+        passwordEnabled: reportBoolean(record[COLUMN.password_enabled], 'password_enabled'),
+        passwordLastUsed: reportDate(record[COLUMN.password_last_used]),
+        passwordLastChanged: reportDate(record[COLUMN.password_last_changed]),
+        mfaActive: reportBoolean(record[COLUMN.mfa_active], 'mfa_active') ?? false,
         accessKeys,
         certificates,
       };
