@@ -75,7 +75,7 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * and toISOString would give back its first 19 characters. Anything else (a day past the month's end, which
  * Date.parse rolls over, hour 24, another offset or form) is left to them.
  */
-function utcSeconds(value: string): string | undefined {
+export function utcSeconds(value: string): string | undefined {
   const m = UTC_SECONDS.exec(value);
   if (!m) return undefined;
   const year = Number(m[1]);
