@@ -5,9 +5,11 @@
  * 100,000 principals in all; the plan holds 5,000 resource changes on that account.
  *
  *   node --import tsx bench/whatif.ts [--users 40000] [--principals 60000] [--changes 5000] [--runs 3] [--reuse]
+ *     [--against DIR]
  *
  * `--reuse` keeps the inputs of the previous run (bench/out/whatif/). Wall clock and CPU time are both reported:
- * on a shared machine the CPU ratio is the steadier one.
+ * on a shared machine the CPU ratio is the steadier one. `--against DIR` also times the what-if run of another
+ * built checkout (its bin/cloudward.js), interleaved with the others, to compare two builds under the same load.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -80,10 +82,13 @@ function planDocument(): Record<string, unknown> {
   };
 }
 
-function cli(args: string[]): { ms: number; cpuMs: number; rssMiB: number; code: number; stderr: string } {
+const againstAt = process.argv.indexOf('--against');
+const against = againstAt >= 0 ? process.argv[againstAt + 1] : undefined;
+
+function cli(args: string[], root = ROOT): { ms: number; cpuMs: number; rssMiB: number; code: number; stderr: string } {
   const probe = join(out, 'probe.json');
   const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--import', PROBE, BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BENCH_PROBE_OUT: probe } });
+  const run = spawnSync(process.execPath, ['--import', PROBE, join(root, 'bin', 'cloudward.js'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BENCH_PROBE_OUT: probe } });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const usage = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
   return { ms, cpuMs: usage.userMs + usage.systemMs, rssMiB: usage.maxRssBytes / 1024 / 1024, code: run.status ?? -1, stderr: run.stderr };
@@ -118,5 +123,10 @@ for (let r = 1; r <= runs; r++) {
   };
   rows.push(row);
   process.stdout.write(`run ${r}: wall ${row.plainMs} ms plain, ${row.whatifMs} ms what-if (x${row.ratio}); CPU ${row.plainCpuMs} / ${row.whatifCpuMs} ms (x${row.cpuRatio}); peak RSS ${row.plainRssMiB} / ${row.whatifRssMiB} MiB\n`);
+  if (against) {
+    const other = cli(['audit', tenant, '--plan', join(out, 'plan.json'), '--raw', raw, '--format', 'text', '--output', join(out, 'whatif-against.txt'), '--fail-on', 'none'], against);
+    if (other.code !== 0) throw new Error(`audit failed in ${against}: ${other.stderr}`);
+    process.stdout.write(`run ${r}: what-if of ${against}: CPU ${Math.round(other.cpuMs)} ms (x${Math.round((other.cpuMs / plain.cpuMs) * 100) / 100}); peak RSS ${Math.round(other.rssMiB)} MiB\n`);
+  }
 }
 await writeFile(join(ROOT, 'bench', 'out', 'whatif.json'), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), users, principals: principals + users, changes: changeCount, rows }, null, 2)}\n`);

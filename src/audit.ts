@@ -21,8 +21,8 @@ export interface AuditInput {
   /** Results already evaluated on this snapshot with these checks (what-if reuses those of unchanged scopes). */
   results?: Result[];
   /**
-   * What the run's outputs never show and so need not be made (default: everything). Fingerprints are made anyway
-   * when a baseline is compared.
+   * What the run's outputs never show and so need not be made (default: everything). Findings are fingerprinted
+   * anyway when a baseline is compared.
    */
   omit?: { passEvidence?: boolean; evidence?: boolean; fingerprints?: boolean };
 }
@@ -48,7 +48,8 @@ export function judgeSnapshot(input: AuditInput): Judgement {
   const waived = input.waivers ? applyWaivers(evaluated, input.waivers, generatedAt) : undefined;
   if (waived) evaluated = waived.results;
   const scorecard = score(evaluated, input.checks);
-  const results = reportResults(evaluated, input.checks, { fingerprints: input.baseline !== undefined || !input.omit?.fingerprints });
+  // A baseline comparison matches findings by fingerprint: passes need none when no output shows them.
+  const results = reportResults(evaluated, input.checks, { fingerprints: !input.omit?.fingerprints || (input.baseline ? 'findings' : false) });
   const baseline = input.baseline ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id))) : undefined;
   assertSomethingToGate(input.checks.length, input.gate, results.length);
   const verdict = decideGate(results, scorecard, baseline, waived?.notes, input.gate);

@@ -6,9 +6,9 @@ import { dirname } from 'node:path';
 import { judgeSnapshot, type AuditInput, type Judgement } from '../audit.js';
 import { evaluate } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
-import { attachCauses, auditBefore, markPlanUnknowns, whatIfBlock } from '../gate/whatif.js';
+import { attachCauses, auditBefore, markPlanUnknowns, planGaps, whatIfBlock } from '../gate/whatif.js';
+import { projectedResults } from '../gate/whatif-results.js';
 import { reportTime, type Report } from '../report/model.js';
-import { scopeKey, type Snapshot } from '../snapshot/model.js';
 import { loadPlan, projectPlan, type Plan, type WhatIfProjection } from '../whatif/index.js';
 import { sourceLocator } from '../whatif/locate.js';
 
@@ -20,12 +20,6 @@ export interface PlanOptions {
   snapshotNames: string[];
 }
 
-/** The part of a snapshot in the given scopes (sources and resources), for evaluating only what the plan changed. */
-function scopesOf(snapshot: Snapshot, keys: Set<string>): Snapshot {
-  const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) => list.filter((r) => keys.has(scopeKey(r.provider, r.scope)));
-  return { ...snapshot, sources: inScope(snapshot.sources), principals: inScope(snapshot.principals), roles: inScope(snapshot.roles), controls: inScope(snapshot.controls), hosts: inScope(snapshot.hosts) };
-}
-
 /** The projected audit, and what the plan adds to its report: each new finding's causes and the what-if block. */
 export interface PlanAudit {
   judgement: Judgement;
@@ -34,8 +28,8 @@ export interface PlanAudit {
 
 /**
  * Reads and projects the plan, audits before and after, and returns the projected audit with its what-if block.
- * Checks judge one resource or one scope at a time, so the scopes the plan did not change keep their results: only
- * the projected scopes are evaluated again.
+ * Checks judge one resource or one scope at a time, so only what the projection changed is evaluated again (see
+ * projectedResults); the other results are those of the "before" audit.
  */
 export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void = () => {}): Promise<PlanAudit> {
   status('reading the plan');
@@ -50,18 +44,24 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
 }
 
 async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<PlanAudit> {
-  const evaluated = evaluate(input.loaded.snapshot, input.checks);
+  // Evidence of passes only where an output shows it: the "before" audit keeps findings only.
+  const passEvidence = !input.omit?.passEvidence;
+  const evaluated = evaluate(input.loaded.snapshot, input.checks, undefined, { passEvidence });
   const generatedAt = input.generatedAt ?? reportTime();
   const before = auditBefore({ snapshot: input.loaded.snapshot, files: input.loaded.files, checks: input.checks, results: evaluated, ...(input.waivers ? { waivers: input.waivers } : {}), generatedAt, name: `${options.snapshotNames.join(', ')} (before the plan)` });
-  const projected = new Set(projection.projectedScopes);
-  const unchanged = evaluated.filter((r) => !projected.has(scopeKey(r.resource.provider, r.resource.scope)));
-  const changed = projected.size > 0 ? evaluate(scopesOf(projection.snapshot, projected), input.checks) : [];
+  // A pass the plan leaves open is shown as unknown, with its evidence: its resource is evaluated again with evidence.
+  const again = new Set<string>();
+  if (!passEvidence && projection.gaps.length > 0) {
+    const open = planGaps(projection);
+    for (const r of evaluated) if (r.status === 'pass' && r.resource.kind !== 'scopes' && open(r).length > 0) again.add(r.resource.uid);
+  }
+  const after = projectedResults({ before: input.loaded.snapshot, results: evaluated, after: projection.snapshot, projectedScopes: projection.projectedScopes, checks: input.checks, again, passEvidence: passEvidence || projection.gaps.length > 0 });
   const judgement = judgeSnapshot({
     ...input,
     generatedAt,
     loaded: { ...input.loaded, snapshot: projection.snapshot },
     baseline: before.baseline,
-    results: markPlanUnknowns([...unchanged, ...changed], projection),
+    results: markPlanUnknowns(after, projection),
   });
   status('checking that the raw documents reproduce the snapshot');
   await projection.verified;

@@ -10,7 +10,7 @@ import type { Snapshot } from '../snapshot/model.js';
 import type { SnapshotFile } from '../snapshot/load.js';
 import { isFinding, type LoadedReport } from './baseline.js';
 import { applyWaivers, type Waiver } from './waivers.js';
-import type { ChangeNote, WhatIfProjection } from '../whatif/index.js';
+import type { ChangeNote, ProjectionGap, WhatIfProjection } from '../whatif/index.js';
 import type { Plan } from '../whatif/plan.js';
 
 /** A plan resource that causes a finding, with where it is written when the configuration's files were found. */
@@ -37,17 +37,50 @@ export interface WhatIfBlock {
 const WHATIF_GAP = 'whatif.plan';
 
 /** Which result uids each address reaches, and which addresses reach each uid. */
-function indexEffects(projection: WhatIfProjection): Map<string, string[]> {
-  const byUid = new Map<string, string[]>();
+function indexEffects(projection: WhatIfProjection): Map<string, Set<string>> {
+  const byUid = new Map<string, Set<string>>();
   for (const effect of projection.effects) {
     for (const uid of effect.uids) {
-      const list = byUid.get(uid);
-      if (list) {
-        if (!list.includes(effect.address)) list.push(effect.address);
-      } else byUid.set(uid, [effect.address]);
+      const set = byUid.get(uid);
+      if (set) set.add(effect.address);
+      else byUid.set(uid, new Set([effect.address]));
     }
   }
   return byUid;
+}
+
+/**
+ * The plan's gaps that leave a result open, in the order the projection found them: those on its provider or its
+ * scope, and those of changes that reach its resource. Indexed once, so a result costs a few lookups however many
+ * gaps the plan has.
+ */
+export function planGaps(projection: WhatIfProjection): (result: Result) => ProjectionGap[] {
+  const none: ProjectionGap[] = [];
+  if (projection.gaps.length === 0) return () => none;
+  const byScope = new Map<string, number[]>();
+  const byAddress = new Map<string, number[]>();
+  const push = <K>(map: Map<K, number[]>, key: K, i: number) => {
+    const list = map.get(key);
+    if (!list) map.set(key, [i]);
+    else if (list.at(-1) !== i) list.push(i);
+  };
+  projection.gaps.forEach((gap, i) => {
+    for (const scope of gap.scopes) push(byScope, scope, i);
+    push(byAddress, gap.address, i);
+  });
+  // The uids a gap's change reaches (its last effect, when a projector reports several for one address).
+  const byUid = new Map<string, number[]>();
+  for (const effect of new Map(projection.effects.map((e) => [e.address, e])).values()) {
+    const gaps = byAddress.get(effect.address);
+    if (gaps) for (const uid of new Set(effect.uids)) for (const i of gaps) push(byUid, uid, i);
+  }
+  return (result) => {
+    const { provider, scope, kind, uid } = result.resource;
+    // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
+    const found = [...(byScope.get(provider) ?? []), ...(byScope.get(`${provider}:${scope.kind}/${scope.id}`) ?? []), ...(kind === 'scopes' ? [] : (byUid.get(uid) ?? []))];
+    if (found.length === 0) return none;
+    return [...new Set(found)].sort((a, b) => a - b).map((i) => projection.gaps[i]!);
+  };
 }
 
 /**
@@ -56,14 +89,7 @@ function indexEffects(projection: WhatIfProjection): Map<string, string[]> {
  */
 export function markPlanUnknowns(results: Result[], projection: WhatIfProjection): Result[] {
   if (projection.gaps.length === 0) return results;
-  const effects = new Map(projection.effects.map((e) => [e.address, new Set(e.uids)]));
-  const gapsFor = (result: Result) =>
-    projection.gaps.filter((gap) => {
-      const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
-      if (gap.scopes.includes(result.resource.provider) || gap.scopes.includes(scopeKey)) return true;
-      // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
-      return result.resource.kind !== 'scopes' && effects.get(gap.address)?.has(result.resource.uid) === true;
-    });
+  const gapsFor = planGaps(projection);
   return results.map((result) => {
     if (result.status !== 'pass') return result;
     const gaps = gapsFor(result);
@@ -87,16 +113,26 @@ export function attachCauses(report: Report, projection: WhatIfProjection, locat
   const byScope = new Map<string, string[]>();
   for (const note of projection.notes) {
     if (!note.scope || note.outcome === 'no-op' || note.outcome === 'not-projected') continue;
-    byScope.set(note.scope, [...(byScope.get(note.scope) ?? []), note.address]);
+    const list = byScope.get(note.scope);
+    if (list) list.push(note.address);
+    else byScope.set(note.scope, [note.address]);
   }
   const providerWide = projection.gaps.flatMap((g) => g.scopes.filter((s) => !s.includes(':')).map((provider) => ({ provider, address: g.address })));
+  // A scope's addresses, made once per scope: a plan of thousands of changes names them on many findings.
+  const ofScope = new Map<string, string[]>();
+  const scopeAddresses = (scopeKey: string, providerName: string): string[] => {
+    let addresses = ofScope.get(scopeKey);
+    if (!addresses) {
+      const gapScoped = projection.gaps.filter((g) => g.scopes.includes(scopeKey)).map((g) => g.address);
+      const provider = providerWide.filter((p) => p.provider === providerName).map((p) => p.address);
+      ofScope.set(scopeKey, (addresses = [...new Set([...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort()));
+    }
+    return addresses;
+  };
   for (const result of report.results as Array<ReportResult & { causes?: Cause[] }>) {
     if (result.baselineState !== 'new') continue;
-    const scopeKey = `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`;
     const direct = byUid.get(result.resource.uid);
-    const gapScoped = projection.gaps.filter((g) => g.scopes.includes(scopeKey)).map((g) => g.address);
-    const provider = providerWide.filter((p) => p.provider === result.resource.provider).map((p) => p.address);
-    const addresses = [...new Set(direct ?? [...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort();
+    const addresses = direct ? [...direct].sort() : scopeAddresses(`${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`, result.resource.provider);
     if (addresses.length === 0) continue;
     result.causes = addresses.map((address) => ({ address, ...(locate(address) ?? {}) }));
   }

@@ -99,8 +99,8 @@ const STATUS_ORDER: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, p
 const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /** A result with its check's facts and fingerprint; the same keys, in the same order, as spreading it would give. */
-function reportResult(r: Result, check: Check, fingerprints: boolean): ReportResult {
-  const id = fingerprints ? fingerprint(r.checkId, r.resource.uid) : '';
+function reportResult(r: Result, check: Check, fingerprints: boolean | 'findings'): ReportResult {
+  const id = fingerprints === true || (fingerprints === 'findings' && r.status !== 'pass') ? fingerprint(r.checkId, r.resource.uid) : '';
   if (r.waiver !== undefined || r.baselineState !== undefined) {
     return { ...r, severity: check.severity, mitigation: check.mitigation, measure: check.measure, fingerprint: id };
   }
@@ -188,9 +188,10 @@ export function orderResults(results: ReportResult[]): ReportResult[] {
 /**
  * Each result with its check's severity, mitigation, measure and fingerprint, ordered by status, severity, check id,
  * then resource uid (so diffs are stable): what the baseline comparison, the gate and the report read. With
- * `fingerprints: false` (a run whose outputs show none and that compares with no baseline) fingerprints are left empty.
+ * `fingerprints: false` (a run whose outputs show none and that compares with no baseline) fingerprints are left empty;
+ * with `'findings'` (outputs that show none, compared with a baseline, which matches findings only) passes' are.
  */
-export function reportResults(results: Result[], checks: Check[], options: { fingerprints?: boolean } = {}): ReportResult[] {
+export function reportResults(results: Result[], checks: Check[], options: { fingerprints?: boolean | 'findings' } = {}): ReportResult[] {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const fingerprints = options.fingerprints ?? true;
   // Results come in runs of one check: look a check up only when the run changes.

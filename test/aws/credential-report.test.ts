@@ -1,5 +1,5 @@
 import test from 'ava';
-import { CREDENTIAL_REPORT_COLUMNS, parseCredentialReport } from '../../src/providers/aws/credential-report.js';
+import { CREDENTIAL_REPORT_COLUMNS, parseCredentialReport, reportDate } from '../../src/providers/aws/credential-report.js';
 
 const HEADER = CREDENTIAL_REPORT_COLUMNS.join(',');
 
@@ -33,4 +33,28 @@ test('a row with a bad value names its line', (t) => {
 
 test('a row with the wrong number of columns is malformed CSV', (t) => {
   t.throws(() => parseCredentialReport(`${HEADER}\nalice,arn:aws:iam::123456789012:user/alice\n`), { message: /malformed CSV/ });
+});
+
+test('report timestamps read directly give what Date.parse gives, also for days past the end of a month', (t) => {
+  const viaDate = (value: string) => {
+    const time = Date.parse(value);
+    return Number.isNaN(time) ? 'error' : new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  };
+  const ours = (value: string) => {
+    try {
+      return reportDate(value);
+    } catch {
+      return 'error';
+    }
+  };
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const values: string[] = [];
+  for (const year of [0, 1, 999, 1900, 1970, 2000, 2023, 2024, 2100, 9999]) {
+    for (let month = 0; month <= 13; month++) {
+      for (const day of [0, 1, 28, 29, 30, 31, 32]) values.push(`${pad(year, 4)}-${pad(month)}-${pad(day)}T12:34:56+00:00`);
+    }
+  }
+  for (const time of ['00:00:00', '23:59:59', '24:00:00', '23:60:00', '23:59:60', '99:00:00']) values.push(`2026-11-01T${time}+00:00`, `2026-11-01T${time}Z`);
+  values.push('2026-11-01T10:00:00+01:00', '2026-11-01T10:00:00.5+00:00', '2026-11-01 10:00:00+00:00', ' 2026-11-01T10:00:00+00:00', '2026-11-01');
+  for (const value of values) t.is(ours(value), viaDate(value), value);
 });

@@ -98,9 +98,27 @@ export function credentialReportText(body: CredentialReportBody, origin: string)
   return Buffer.from(body.Content, 'base64').toString('utf8');
 }
 
+/**
+ * Rows of reports already parsed when their file was recognised (import checks the whole report), by document body,
+ * with the content they were parsed from: normalizing then does not parse a report of tens of thousands of users
+ * again. Rows are only read.
+ */
+const parsedReports = new WeakMap<CredentialReportBody, { content: string; rows: CredentialReportRow[] }>();
+
+/** Keeps the rows a recognised report body was parsed into, for the normalizer. */
+export function rememberReportRows(body: CredentialReportBody, rows: CredentialReportRow[]): void {
+  if (typeof body.Content === 'string') parsedReports.set(body, { content: body.Content, rows });
+}
+
+function reportRows(body: CredentialReportBody, origin: string): CredentialReportRow[] {
+  const parsed = parsedReports.get(body);
+  if (parsed && parsed.content === body.Content) return parsed.rows;
+  return parseCredentialReport(credentialReportText(body, origin));
+}
+
 function parseReport(body: CredentialReportBody, origin: string): AccountView['report'] {
   try {
-    return { rows: parseCredentialReport(credentialReportText(body, origin)), generatedTime: reportDate(body.GeneratedTime) };
+    return { rows: reportRows(body, origin), generatedTime: reportDate(body.GeneratedTime) };
   } catch (error) {
     if (error instanceof CredentialReportError) {
       throw new UserError(`credential report: ${error.message}`, { where: origin, hint: 'pass the report as `aws iam get-credential-report` prints it, or its decoded CSV' });

@@ -14,6 +14,19 @@ export const CREDENTIAL_REPORT_COLUMNS = [
   'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
 ] as const;
 
+type ColumnName = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
+/** Each column's index, and the columns of each key and certificate slot, looked up once rather than per row. */
+const COLUMN = Object.fromEntries(CREDENTIAL_REPORT_COLUMNS.map((name, i) => [name, i])) as Record<ColumnName, number>;
+const KEY_SLOTS = ([1, 2] as const).map((n) => ({
+  slot: `access_key_${n}`,
+  activeName: `access_key_${n}_active`,
+  active: COLUMN[`access_key_${n}_active`],
+  lastRotated: COLUMN[`access_key_${n}_last_rotated`],
+  lastUsedDate: COLUMN[`access_key_${n}_last_used_date`],
+  lastUsedService: COLUMN[`access_key_${n}_last_used_service`],
+}));
+const CERT_SLOTS = ([1, 2] as const).map((n) => ({ slot: `cert_${n}`, activeName: `cert_${n}_active`, active: COLUMN[`cert_${n}_active`], lastRotated: COLUMN[`cert_${n}_last_rotated`] }));
+
 /** The `user` value of the root user's row. */
 export const ROOT_USER_ROW = '<root_account>';
 
@@ -53,9 +66,33 @@ export class CredentialReportError extends Error {
 
 const NO_VALUE = new Set(['n/a', 'no_information', 'not_supported', '']);
 
+/** `2026-11-01T08:30:00+00:00` or `...Z`: the form IAM writes every report timestamp in. */
+const UTC_SECONDS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\+00:00|Z)$/;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A UTC timestamp already in the snapshot's form but for its offset, when it names a real second: then Date.parse
+ * and toISOString would give back its first 19 characters. Anything else (a day past the month's end, which
+ * Date.parse rolls over, hour 24, another offset or form) is left to them.
+ */
+export function utcSeconds(value: string): string | undefined {
+  const m = UTC_SECONDS.exec(value);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0)) return undefined;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return undefined;
+  return `${value.slice(0, 19)}Z`;
+}
+
 /** A report timestamp as ISO 8601 (seconds, UTC), or null for N/A, no_information, not_supported. */
 export function reportDate(value: string | undefined): string | null {
-  if (value === undefined || NO_VALUE.has(value.trim().toLowerCase())) return null;
+  if (value === undefined) return null;
+  const direct = utcSeconds(value);
+  if (direct !== undefined) return direct;
+  if (NO_VALUE.has(value.trim().toLowerCase())) return null;
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new CredentialReportError(`"${value}" is not a date`);
   return isoSeconds(time);
@@ -68,6 +105,8 @@ export function isoSeconds(time: number | string | Date): string {
 }
 
 function reportBoolean(value: string | undefined, column: string): boolean | null {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
   const v = (value ?? '').trim().toLowerCase();
   if (v === 'true') return true;
   if (v === 'false') return false;
@@ -116,39 +155,38 @@ export function parseCredentialReport(text: string): CredentialReportRow[] {
   }
   return records.slice(1).map((record, index) => {
     const line = index + 2;
-    const cell = (name: (typeof CREDENTIAL_REPORT_COLUMNS)[number]) => record[CREDENTIAL_REPORT_COLUMNS.indexOf(name)];
     try {
-      const user = cell('user') ?? '';
-      const arn = cell('arn') ?? '';
+      const user = record[COLUMN.user] ?? '';
+      const arn = record[COLUMN.arn] ?? '';
       if (!user || !arn.startsWith('arn:')) throw new CredentialReportError('the user or arn column is empty or not an ARN');
       const accessKeys: ReportAccessKey[] = [];
-      for (const n of [1, 2] as const) {
-        const active = reportBoolean(cell(`access_key_${n}_active`), `access_key_${n}_active`) ?? false;
-        const lastRotated = reportDate(cell(`access_key_${n}_last_rotated`));
+      for (const key of KEY_SLOTS) {
+        const active = reportBoolean(record[key.active], key.activeName) ?? false;
+        const lastRotated = reportDate(record[key.lastRotated]);
         if (!active && lastRotated === null) continue;
         accessKeys.push({
-          slot: `access_key_${n}`,
+          slot: key.slot,
           active,
           lastRotated,
-          lastUsedDate: reportDate(cell(`access_key_${n}_last_used_date`)),
-          lastUsedService: reportText(cell(`access_key_${n}_last_used_service`)),
+          lastUsedDate: reportDate(record[key.lastUsedDate]),
+          lastUsedService: reportText(record[key.lastUsedService]),
         });
       }
       const certificates: ReportCertificate[] = [];
-      for (const n of [1, 2] as const) {
-        const active = reportBoolean(cell(`cert_${n}_active`), `cert_${n}_active`) ?? false;
-        const lastRotated = reportDate(cell(`cert_${n}_last_rotated`));
-        if (active || lastRotated !== null) certificates.push({ slot: `cert_${n}`, active, lastRotated });
+      for (const cert of CERT_SLOTS) {
+        const active = reportBoolean(record[cert.active], cert.activeName) ?? false;
+        const lastRotated = reportDate(record[cert.lastRotated]);
+        if (active || lastRotated !== null) certificates.push({ slot: cert.slot, active, lastRotated });
       }
       return {
         user,
         arn,
         isRoot: user === ROOT_USER_ROW,
-        userCreationTime: reportDate(cell('user_creation_time')),
-        passwordEnabled: reportBoolean(cell('password_enabled'), 'password_enabled'),
-        passwordLastUsed: reportDate(cell('password_last_used')),
-        passwordLastChanged: reportDate(cell('password_last_changed')),
-        mfaActive: reportBoolean(cell('mfa_active'), 'mfa_active') ?? false,
+        userCreationTime: reportDate(record[COLUMN.user_creation_time]),
+        passwordEnabled: reportBoolean(record[COLUMN.password_enabled], 'password_enabled'),
+        passwordLastUsed: reportDate(record[COLUMN.password_last_used]),
+        passwordLastChanged: reportDate(record[COLUMN.password_last_changed]),
+        mfaActive: reportBoolean(record[COLUMN.mfa_active], 'mfa_active') ?? false,
         accessKeys,
         certificates,
       };

@@ -6,7 +6,7 @@
 import type { Assignment, Credential, Mfa, Principal, Scope } from '../../snapshot/model.js';
 import { scopeKey } from '../../snapshot/model.js';
 import type { AccountView } from './account-view.js';
-import { isoSeconds, type CredentialReportRow } from './credential-report.js';
+import { isoSeconds, utcSeconds, type CredentialReportRow } from './credential-report.js';
 import type { AttachedPolicy, InlinePolicy, PermissionsBoundary } from './documents.js';
 import type { CatalogPolicy, PolicyCatalog } from './normalize-policies.js';
 import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from './policy-document.js';
@@ -44,6 +44,8 @@ function latest(dates: Array<string | null | undefined>): string | null {
 
 function iso(value: string | undefined): string | null {
   if (!value) return null;
+  const direct = utcSeconds(value);
+  if (direct !== undefined) return direct;
   const time = Date.parse(value);
   return Number.isNaN(time) ? null : isoSeconds(time);
 }

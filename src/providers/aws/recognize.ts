@@ -5,8 +5,8 @@
 import { UserError } from '../../errors.js';
 import { parseJsonText } from '../../util/json.js';
 import type { RawDocument } from '../types.js';
-import { CredentialReportError, looksLikeCredentialReport, parseCredentialReport } from './credential-report.js';
-import { credentialReportText } from './account-view.js';
+import { CredentialReportError, looksLikeCredentialReport, parseCredentialReport, type CredentialReportRow } from './credential-report.js';
+import { credentialReportText, rememberReportRows } from './account-view.js';
 import { DocumentKind, parseCliErrorLine, type CredentialReportBody, type DocumentKindValue } from './documents.js';
 
 const EXPORT_HINT = 'pass files written by the AWS CLI (`aws iam get-account-authorization-details > file.json`, ...) or by `cloudward collect aws --raw-out`; see docs/providers/aws.md';
@@ -56,13 +56,13 @@ function checkShape(kind: DocumentKindValue, body: Record<string, unknown>, list
   if (kind === DocumentKind.scpDetail) field('Policy', (v) => isObject(v) && isObject(v.PolicySummary), 'an object with a PolicySummary');
   if (kind === DocumentKind.credentialReport) {
     field('Content', (v) => typeof v === 'string' && /^[A-Za-z0-9+/=\s]*$/.test(v), 'base64 text');
-    validateReport(credentialReportText(body as CredentialReportBody, file), file);
+    rememberReportRows(body as CredentialReportBody, validateReport(credentialReportText(body as CredentialReportBody, file), file));
   }
 }
 
-function validateReport(csv: string, file: string): void {
+function validateReport(csv: string, file: string): CredentialReportRow[] {
   try {
-    parseCredentialReport(csv);
+    return parseCredentialReport(csv);
   } catch (error) {
     if (error instanceof CredentialReportError) throw new UserError(`credential report: ${error.message}`, { where: file, hint: 'export it again with `aws iam get-credential-report` (the Content field, or its base64-decoded CSV)' });
     throw error;
@@ -75,8 +75,10 @@ export function recognizeDocument(text: string, file: string): RawDocument {
   const error = parseCliErrorLine(trimmed);
   if (error) return { kind: DocumentKind.error, origin: file, body: error };
   if (looksLikeCredentialReport(trimmed)) {
-    validateReport(trimmed, file);
-    return { kind: DocumentKind.credentialReport, origin: file, body: { Content: Buffer.from(trimmed, 'utf8').toString('base64'), ReportFormat: 'text/csv' } };
+    const rows = validateReport(trimmed, file);
+    const body: CredentialReportBody = { Content: Buffer.from(trimmed, 'utf8').toString('base64'), ReportFormat: 'text/csv' };
+    rememberReportRows(body, rows);
+    return { kind: DocumentKind.credentialReport, origin: file, body };
   }
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
     const first = trimmed.split(/\r?\n/, 1)[0] ?? '';

@@ -7,9 +7,14 @@ import type { RawDocument } from '../types.js';
 
 const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-/** Documents sorted by kind, then by content. */
+/**
+ * Documents sorted by kind, then by content. Content is serialized only for kinds that occur more than once: the
+ * kind alone orders the others, and an account's authorization details can be tens of megabytes of JSON.
+ */
 export function sortDocuments(documents: readonly RawDocument[]): RawDocument[] {
-  return documents.map((d) => ({ d, key: `${d.kind}\u0000${JSON.stringify(d.body)}` })).sort(byKey).map((k) => k.d);
+  const count = new Map<string, number>();
+  for (const d of documents) count.set(d.kind, (count.get(d.kind) ?? 0) + 1);
+  return documents.map((d) => ({ d, key: d.kind, content: count.get(d.kind)! > 1 ? JSON.stringify(d.body) : '' })).sort((a, b) => byKey(a, b) || (a.content < b.content ? -1 : a.content > b.content ? 1 : 0)).map((k) => k.d);
 }
 
 /** Gaps without repeats (same topic and call: the first reason stands), sorted by topic, then call. */
