@@ -10,6 +10,7 @@ import { loadWaivers } from '../../src/gate/waivers.js';
 import { jsonFormatter } from '../../src/report/json.js';
 import { loadSnapshots } from '../../src/snapshot/load.js';
 import { writeFileAtomic } from '../../src/util/files.js';
+import { join, resolve } from 'node:path';
 import { ROOT } from '../helpers/cli.js';
 
 process.chdir(ROOT);
@@ -26,6 +27,6 @@ const report = auditSnapshot({
   generatedAt: '2026-11-11T09:00:00.000Z',
 });
 // The checks' files are named from the repository root, not from the machine that wrote the example.
-const text = [...jsonFormatter.render(report, { color: false, verbose: false, quiet: false })].join('').replaceAll(JSON.stringify(`${ROOT}/`).slice(1, -1), '');
+const text = [...jsonFormatter.render(report, { color: false, verbose: false, quiet: false })].join('').replaceAll(JSON.stringify(join(resolve(ROOT), '/')).slice(1, -1), '');
 await writeFileAtomic('examples/acme/baseline.json', text, 0o644);
 process.stdout.write(`wrote examples/acme/baseline.json (${report.summary.total} results)\n`);
