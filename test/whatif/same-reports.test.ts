@@ -21,7 +21,8 @@ import { sourceLocator } from '../../src/whatif/locate.js';
 import { EXAMPLE, fixture, ROOT, tempDir } from '../helpers/cli.js';
 import { ADMIN_POLICY, planDocument } from './plan-shape.js';
 
-const RAW = join(ROOT, 'examples', 'acme', 'raw', 'aws');
+/** Every provider's raw documents side by side: each projector takes its own. */
+const RAW = join(ROOT, 'examples', 'acme', 'raw');
 const GENERATED_AT = '2026-11-29T12:00:00.000Z';
 const GATE = { failOn: 'high', minScore: null, allowUnknown: false, failOnNewOnly: true } as const;
 /** Formats that show no evidence of passes, none that show no fingerprints, and one that shows both. */
@@ -104,6 +105,12 @@ async function plans(): Promise<Array<[string, string]>> {
     // A gap on an account the projection leaves as it is: its passes are evaluated again with evidence.
     ['an unsupported IAM type', fixture('whatif', 'unsupported-iam.plan.json')],
     ['unknown and sensitive values', gaps],
+    // Projections that replace several scopes at once: an Azure tenant and its subscriptions, a Google organization
+    // and its projects.
+    ['Azure: Owner to a user without MFA', fixture('whatif', 'acme-azure-tf', 'owner-no-mfa.plan.json')],
+    ['every Azure type', fixture('whatif', 'every-azure-type.plan.json')],
+    ['Google: Owner to a user without 2SV', fixture('whatif', 'acme-gcp-tf', 'owner-no-2sv.plan.json')],
+    ['Azure and Google together', fixture('whatif', 'azure-google.plan.json')],
   ];
 }
 
