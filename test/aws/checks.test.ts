@@ -47,7 +47,8 @@ test('auditing the fixture account finds its planted problems and passes its goo
   t.is(status('aws-admin-roles-just-in-time', `${acct}:role/BreakGlassAdmin`), 'pass');
   t.is(status('aws-admin-roles-just-in-time', `${acct}:role/OpsAdmin`), 'fail');
   t.is(status('aws-cloudshell-full-access-not-attached', `${acct}:policy/aws/AWSCloudShellFullAccess`), 'fail');
-  t.is(status('aws-scp-denies-cloudshell', 'aws:account/123456789012'), 'pass');
+  // The fixture account is the organization's management account: no SCP, the root's deny-CloudShell included, applies to it.
+  t.is(status('aws-scp-denies-cloudshell', 'aws:account/123456789012'), 'fail');
   t.is(status('aws-password-policy-strong', `${acct}:password-policy`), 'fail');
   t.is(status('aws-cloudtrail-multi-region-logging', 'aws:account/123456789012'), 'pass');
   t.is(status('aws-cloudtrail-log-file-validation', `${acct}:trail/us-east-1/legacy-eu`), 'fail');
