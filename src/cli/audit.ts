@@ -164,11 +164,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       },
       ...(waivers ? { waivers } : {}),
       // What none of the run's outputs show is not made (at 100k principals: an evidence summary per pass, a hash per
-      // result). A what-if audit compares findings by fingerprint, so it fingerprints its findings anyway, and keeps the
-      // evidence of findings (its reuse of unchanged results is proven on it).
+      // result). A what-if audit compares findings by fingerprint, so it fingerprints its findings anyway.
       omit: {
         passEvidence: plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
-        evidence: !flags.plan && !flags.verbose && plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
+        evidence: !flags.verbose && plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
         fingerprints: plan.every(({ format }) => NO_FINGERPRINT_FORMATS.has(format)),
       },
     };

@@ -46,7 +46,9 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
 async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<PlanAudit> {
   // Evidence of passes only where an output shows it: the "before" audit keeps findings only.
   const passEvidence = !input.omit?.passEvidence;
-  const evaluated = evaluate(input.loaded.snapshot, input.checks, undefined, { passEvidence });
+  // No evidence at all where no output shows any (text without --verbose, markdown, csv), as in a plain audit.
+  const evidence = !input.omit?.evidence;
+  const evaluated = evaluate(input.loaded.snapshot, input.checks, undefined, { passEvidence, evidence });
   const generatedAt = input.generatedAt ?? reportTime();
   const before = auditBefore({ snapshot: input.loaded.snapshot, files: input.loaded.files, checks: input.checks, results: evaluated, ...(input.waivers ? { waivers: input.waivers } : {}), generatedAt, name: `${options.snapshotNames.join(', ')} (before the plan)` });
   // A pass the plan leaves open is shown as unknown, with its evidence: its resource is evaluated again with evidence.
@@ -55,7 +57,7 @@ async function auditProjection(plan: Plan, projection: WhatIfProjection, input: 
     const open = planGaps(projection);
     for (const r of evaluated) if (r.status === 'pass' && r.resource.kind !== 'scopes' && open(r).length > 0) again.add(r.resource.uid);
   }
-  const after = projectedResults({ before: input.loaded.snapshot, results: evaluated, after: projection.snapshot, projectedScopes: projection.projectedScopes, checks: input.checks, again, passEvidence: passEvidence || projection.gaps.length > 0 });
+  const after = projectedResults({ before: input.loaded.snapshot, results: evaluated, after: projection.snapshot, projectedScopes: projection.projectedScopes, checks: input.checks, again, passEvidence: passEvidence || projection.gaps.length > 0, evidence });
   const judgement = judgeSnapshot({
     ...input,
     generatedAt,

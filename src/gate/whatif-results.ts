@@ -63,6 +63,8 @@ export interface ProjectedResultsInput {
   again?: ReadonlySet<string>;
   /** Evidence of passes, for what is evaluated again. */
   passEvidence: boolean;
+  /** Evidence of any result, for what is evaluated again (false where no output shows evidence). */
+  evidence?: boolean;
 }
 
 /** The results of `after` with these checks: as a full evaluation would give them, in another order. */
@@ -109,7 +111,7 @@ export function projectedResults(input: ProjectedResultsInput): Result[] {
   const changed = { ...input.after, ...(fresh as unknown as Pick<Snapshot, Kind>) };
   return [
     ...reused,
-    ...evaluate(changed, resourceChecks, undefined, { passEvidence: input.passEvidence }),
+    ...evaluate(changed, resourceChecks, undefined, { passEvidence: input.passEvidence, evidence: input.evidence ?? true }),
     ...(projected.size > 0 ? evaluate(scopesOf(input.after, projected, isProjected), scopeChecks) : []),
   ];
 }
