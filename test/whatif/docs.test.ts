@@ -53,7 +53,7 @@ test('docs/ci.md: the what-if workflows are valid YAML and their cloudward comma
 
 test('docs/whatif.md: "Try it on the example" exits as documented', async (t) => {
   const commands = (await commandsIn('whatif.md')).filter((c) => c.expect !== undefined);
-  t.is(commands.length, 4);
+  t.is(commands.length, 6);
   for (const command of commands) {
     const run = await runCli(command.args);
     t.is(run.code, command.expect, `${command.args.join(' ')}\n${run.stderr}`);
