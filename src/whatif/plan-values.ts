@@ -55,7 +55,8 @@ export class PlanValues<Touch> {
     return typeof value.value === 'string' && value.value !== '' ? value.value : undefined;
   }
 
-  private resolveReference(change: PlanChange, attribute: string): unknown {
+  /** The value an attribute known only after apply takes through its configuration's reference, when the plan knows it. */
+  protected resolveReference(change: PlanChange, attribute: string): unknown {
     const prefix = change.moduleAddress ? `${change.moduleAddress}.` : '';
     const key = /(\[[^\]]*\])$/.exec(change.address)?.[1] ?? '';
     for (const reference of referencesOf(change.expressions, attribute)) {

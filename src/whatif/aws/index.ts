@@ -10,7 +10,8 @@ import type { RawBundle } from '../../providers/types.js';
 import type { SnapshotPart } from '../../snapshot/model.js';
 import type { Plan, PlanChange } from '../plan.js';
 import { ownDocuments } from '../raw.js';
-import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
+import { listChanges } from '../changes.js';
+import type { ChangeEffect, Projection, Projector } from '../types.js';
 import { AwsContext, scopeOf, type Touch } from './context.js';
 import { projectAccessKey, projectAttachment, projectEntity, projectInlinePolicy, projectLoginProfile, projectManagedPolicy, projectMembership, projectVirtualMfaDevice } from './iam.js';
 import { projectOrganizationsAttachment, projectOrganizationsPolicy, projectTrail } from './org-trail.js';
@@ -123,50 +124,27 @@ export const awsProjector: Projector = {
   supports: (type) => type in HANDLERS,
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection {
     const ctx = new AwsContext(plan, bundles, snapshotScopes);
-    const supported = changes.filter((c) => c.type in HANDLERS && c.mode === 'managed');
-    const ordered = supported.map((change, i) => ({ change, i, order: orderOf(change) })).sort((a, b) => a.order - b.order || a.i - b.i);
-    const noteOf = new Map<string, ChangeNote>();
-    for (const { change } of ordered) {
-      const handler = HANDLERS[change.type]!;
-      const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: 'projected' };
-      noteOf.set(change.address, note);
-      if (change.action === 'no-op' || change.action === 'read') {
-        note.outcome = 'no-op';
-        continue;
-      }
-      const account = handler.account === false ? undefined : ctx.accountOf(change);
-      if (account) note.scope = scopeOf(account);
-      const handled = handler.handle(ctx, change, account ?? '');
-      if (handled === false) {
-        note.outcome = 'not-projected';
-        note.reason = `${String(change.after?.type ?? change.before?.type)} policies do not change M1026/M1038 posture`;
-      }
-    }
-    for (const gap of ctx.gaps) {
-      const note = noteOf.get(gap.address);
-      if (note && note.outcome === 'projected') {
-        note.outcome = 'unknown';
-        note.reason = gap.attribute ? `${gap.attribute}: ${gap.reason}` : gap.reason;
-      }
-    }
-    const notes = ordered.map(({ change }) => noteOf.get(change.address)!);
-    // Unsupported aws_* types: listed; those that can change posture make their account's results unknown.
-    for (const change of changes) {
-      if (change.type in HANDLERS && change.mode === 'managed') continue;
-      const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-      const posture = POSTURE_TYPES.test(change.type) && !INERT_TYPES.has(change.type) && !inert;
-      const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected' };
-      if (posture) {
+    const notes = listChanges(changes, ctx, {
+      provider: 'aws',
+      applies: (change) => change.type in HANDLERS && change.mode === 'managed',
+      order: orderOf,
+      apply(change, note) {
+        const handler = HANDLERS[change.type]!;
+        const account = handler.account === false ? undefined : ctx.accountOf(change);
+        if (account) note.scope = scopeOf(account);
+        if (handler.handle(ctx, change, account ?? '') === false) {
+          note.outcome = 'not-projected';
+          note.reason = `${String(change.after?.type ?? change.before?.type)} policies do not change M1026/M1038 posture`;
+        }
+      },
+      // Unsupported aws_* types that can change posture leave their account's results unknown.
+      touchesPosture: (change) => POSTURE_TYPES.test(change.type) && !INERT_TYPES.has(change.type),
+      openScopes(change) {
         const account = ctx.accountOf(change, false);
-        note.scope = scopeOf(account);
-        note.reason = `projection for ${change.type} not supported`;
-        ctx.gap(change, `projection for ${change.type} not supported`, undefined, [scopeOf(account)]);
         ctx.touch(change, { kind: 'account', account });
-      } else if (!inert) {
-        note.reason = `${change.type} does not change M1026/M1038 posture`;
-      }
-      notes.push(note);
-    }
+        return [scopeOf(account)];
+      },
+    });
     const touched = [...ctx.accounts.values()].filter((d) => d.touched).map((d) => d.toBundle());
     return { bundles: touched, notes, gaps: ctx.gaps, effects: (part) => effectsOf(ctx.touches, part) };
   },

@@ -12,7 +12,8 @@ import type { RawBundle } from '../../providers/types.js';
 import type { SnapshotPart } from '../../snapshot/model.js';
 import type { Plan, PlanChange } from '../plan.js';
 import { ownDocuments } from '../raw.js';
-import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
+import { listChanges } from '../changes.js';
+import type { ChangeEffect, Projection, Projector } from '../types.js';
 import { AzureContext, subscriptionScope, tenantScope, type Touch } from './context.js';
 import { projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
 import { projectActiveAssignment, projectDiagnosticSetting, projectEligibleAssignment, projectRoleAssignment, projectRoleDefinition } from './rbac.js';
@@ -119,53 +120,30 @@ export const azureProjector: Projector = {
   supports: (type) => type in HANDLERS,
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection {
     const ctx = new AzureContext(plan, bundles, snapshotScopes);
-    const supported = changes.filter((c) => c.type in HANDLERS && c.mode === 'managed');
-    const ordered = supported.map((change, i) => ({ change, i, order: orderOf(change) })).sort((a, b) => a.order - b.order || a.i - b.i);
-    const noteOf = new Map<string, ChangeNote>();
-    for (const { change } of ordered) {
-      const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: 'projected' };
-      noteOf.set(change.address, note);
-      if (change.action === 'no-op' || change.action === 'read') {
-        note.outcome = 'no-op';
-        continue;
-      }
-      const handler = HANDLERS[change.type]!;
-      if (handler.handle(ctx, change) === false) {
-        note.outcome = 'not-projected';
-        note.reason = handler.inert!;
-      }
-      const first = ctx.touches.get(change.address)?.[0];
-      if (first) note.scope = scopeOfTouch(first);
-    }
-    for (const gap of ctx.gaps) {
-      const note = noteOf.get(gap.address);
-      if (note && note.outcome === 'projected') {
-        note.outcome = 'unknown';
-        note.reason = gap.attribute ? `${gap.attribute}: ${gap.reason}` : gap.reason;
-      }
-    }
-    const notes = ordered.map(({ change }) => noteOf.get(change.address)!);
-    // Unsupported Azure types: listed; those that can change posture make their tenant's results unknown.
-    for (const change of changes) {
-      if (change.type in HANDLERS && change.mode === 'managed') continue;
-      const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-      const posture = touchesPosture(change) && !inert;
-      const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected' };
-      if (posture) {
-        let scope = 'azure';
+    const notes = listChanges(changes, ctx, {
+      provider: 'azure',
+      applies: (change) => change.type in HANDLERS && change.mode === 'managed',
+      order: orderOf,
+      apply(change, note) {
+        const handler = HANDLERS[change.type]!;
+        if (handler.handle(ctx, change) === false) {
+          note.outcome = 'not-projected';
+          note.reason = handler.inert!;
+        }
+        const first = ctx.touches.get(change.address)?.[0];
+        if (first) note.scope = scopeOfTouch(first);
+      },
+      // Unsupported Azure types that can change posture leave their tenant's results unknown.
+      touchesPosture,
+      openScopes(change) {
         try {
-          scope = tenantScope(ctx.tenantOf(change));
-          note.scope = scope;
+          return [tenantScope(ctx.tenantOf(change))];
         } catch {
           // No tenant can be told (or no raw documents): every Azure result is left open.
+          return ['azure'];
         }
-        note.reason = `projection for ${change.type} not supported`;
-        ctx.gap(change, note.reason, undefined, [scope]);
-      } else if (!inert) {
-        note.reason = `${change.type} does not change M1026/M1038 posture`;
-      }
-      notes.push(note);
-    }
+      },
+    });
     const touched = [...ctx.tenants.values()].filter((d) => d.touched).map((d) => d.toBundle());
     return { bundles: touched, notes, gaps: ctx.gaps, effects: (part) => effectsOf(ctx.touches, part) };
   },

@@ -8,7 +8,7 @@ import { UserError } from '../../errors.js';
 import { parseMember, serviceAccountProject } from '../../providers/gcp/members.js';
 import type { RawBundle } from '../../providers/types.js';
 import { constantOf, referencesOf, type Plan, type PlanChange } from '../plan.js';
-import type { ProjectionGap } from '../types.js';
+import { PlanValues } from '../plan-values.js';
 import { GcpDocs } from './docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */
@@ -19,9 +19,6 @@ export type Touch =
   | { kind: 'orgPolicy'; resource: string; constraint: string }
   | { kind: 'audit'; resource: string }
   | { kind: 'scope'; key: string };
-
-/** A value the plan gives for an attribute, or why it cannot be known before apply. */
-export type Value = { known: true; value: unknown } | { known: false; reason: string };
 
 /** Where a change lands: the bundle, the resource (canonical name) and the snapshot scope key of its results. */
 export interface Target {
@@ -43,33 +40,18 @@ export function memberKey(member: string): string {
   return parseMember(member)?.key ?? member;
 }
 
-export class GcpContext {
+export class GcpContext extends PlanValues<Touch> {
   readonly bundles: GcpDocs[];
-  readonly gaps: ProjectionGap[] = [];
-  readonly touches = new Map<string, Touch[]>();
   /** The scope key each change lands in (the first one, for a change that moves). */
   readonly landed = new Map<string, string>();
-  /** Values handlers computed for planned resources (the email of a service account created in the same plan). */
-  readonly planned = new Map<string, Record<string, unknown>>();
-  private readonly byAddress = new Map<string, PlanChange>();
 
-  constructor(readonly plan: Plan, bundles: RawBundle[], readonly snapshotScopes: Set<string>) {
+  constructor(plan: Plan, bundles: RawBundle[], readonly snapshotScopes: Set<string>) {
+    super(plan);
     this.bundles = bundles.map((b) => new GcpDocs(b));
-    for (const change of plan.changes) this.byAddress.set(change.address, change);
   }
 
   land(change: PlanChange, target: Target): void {
     if (!this.landed.has(change.address)) this.landed.set(change.address, target.scope);
-  }
-
-  touch(change: PlanChange, touch: Touch): void {
-    const list = this.touches.get(change.address) ?? [];
-    list.push(touch);
-    this.touches.set(change.address, list);
-  }
-
-  gap(change: PlanChange, reason: string, attribute: string | undefined, scopes: string[]): void {
-    this.gaps.push({ address: change.address, ...(attribute ? { attribute } : {}), reason, scopes });
   }
 
   /** When the bundle was read: "now" for a key the plan creates. */
@@ -193,21 +175,8 @@ export class GcpContext {
     return names.find((n) => docs.hasPolicy(n)) ?? names[0]!;
   }
 
-  /**
-   * The value of an attribute: from `after` (or `before` for a delete) when known and not sensitive; through the
-   * configuration's reference to another planned resource when known only after apply; otherwise unknown.
-   */
-  value(change: PlanChange, attribute: string, side: 'before' | 'after' = change.action === 'delete' ? 'before' : 'after'): Value {
-    if (change.sensitive.has(attribute)) return { known: false, reason: `${attribute} is sensitive; cloudward does not read sensitive plan values` };
-    if (side === 'after' && change.afterUnknown.has(attribute)) {
-      const resolved = this.throughReference(change, attribute);
-      return resolved === undefined ? { known: false, reason: `${attribute} is known only after apply` } : { known: true, value: resolved };
-    }
-    return { known: true, value: (side === 'before' ? change.before : change.after)?.[attribute] ?? null };
-  }
-
-  /** A known, non-empty string attribute, or undefined after recording a gap naming the change and attribute. */
-  text(change: PlanChange, attribute: string, scopes: string[], side?: 'before' | 'after'): string | undefined {
+  /** A known, non-empty string attribute, or undefined after recording a gap naming the change and attribute (an empty one too). */
+  override text(change: PlanChange, attribute: string, scopes: string[], side?: 'before' | 'after'): string | undefined {
     const value = this.value(change, attribute, side);
     if (!value.known) {
       this.gap(change, value.reason, attribute, scopes);
@@ -222,7 +191,7 @@ export class GcpContext {
    * An attribute whose expression refers to another resource of the plan. A member written as
    * `"serviceAccount:${google_service_account.x.email}"` refers to the email: the member form is put back around it.
    */
-  private throughReference(change: PlanChange, attribute: string): unknown {
+  protected override resolveReference(change: PlanChange, attribute: string): unknown {
     const prefix = change.moduleAddress ? `${change.moduleAddress}.` : '';
     const instance = /(\[[^\]]*\])$/.exec(change.address)?.[1] ?? '';
     for (const reference of referencesOf(change.expressions, attribute)) {

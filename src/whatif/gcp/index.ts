@@ -12,8 +12,9 @@ import { recognizeDocuments } from '../../providers/gcp/recognize.js';
 import type { RawBundle, RawDocument } from '../../providers/types.js';
 import { readInputText } from '../../util/files.js';
 import type { SnapshotPart, Source } from '../../snapshot/model.js';
+import { listChanges } from '../changes.js';
 import type { Plan, PlanChange } from '../plan.js';
-import type { ChangeEffect, ChangeNote, Projection, Projector } from '../types.js';
+import type { ChangeEffect, Projection, Projector } from '../types.js';
 import { GcpContext, memberKey, scopeOf, type Touch } from './context.js';
 import { projectAuditConfig, projectBinding, projectMember, projectPolicy, type Level } from './iam.js';
 import { projectCustomRole, projectOrgPolicy, projectServiceAccount, projectServiceAccountKey } from './resources.js';
@@ -171,46 +172,23 @@ export const gcpProjector: Projector = {
   supports: (type) => type in HANDLERS,
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection {
     const ctx = new GcpContext(plan, bundles, snapshotScopes);
-    const supported = changes.filter((c) => c.type in HANDLERS && c.mode === 'managed');
-    const ordered = supported.map((change, i) => ({ change, i, order: orderOf(change) })).sort((a, b) => a.order - b.order || a.i - b.i);
-    const noteOf = new Map<string, ChangeNote>();
-    for (const { change } of ordered) {
-      const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: 'projected' };
-      noteOf.set(change.address, note);
-      if (change.action === 'no-op' || change.action === 'read') {
-        note.outcome = 'no-op';
-        continue;
-      }
-      if (bundles.length === 0) throw new UserError(`no raw documents of Google Cloud, which ${change.address} changes`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from: the folder `cloudward collect gcp --raw-out` wrote, or the gcloud exports `import gcp` read' });
-      const handled = HANDLERS[change.type]!.handle(ctx, change);
-      const scope = ctx.landed.get(change.address);
-      if (scope) note.scope = scope;
-      if (handled === false) {
-        note.outcome = 'not-projected';
-        note.reason = 'cloudward reads only the org-policy constraints on service-account keys and allowed members';
-      }
-    }
-    for (const gap of ctx.gaps) {
-      const note = noteOf.get(gap.address);
-      if (note && note.outcome === 'projected') {
-        note.outcome = 'unknown';
-        note.reason = gap.attribute ? `${gap.attribute}: ${gap.reason}` : gap.reason;
-      }
-    }
-    const notes = ordered.map(({ change }) => noteOf.get(change.address)!);
-    for (const change of changes) {
-      if (change.type in HANDLERS && change.mode === 'managed') continue;
-      const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-      const posture = POSTURE_TYPES.test(change.type) && !inert;
-      const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected' };
-      if (posture) {
-        const scopes = scopesOfUnsupported(ctx, change);
-        note.reason = `projection for ${change.type} not supported`;
-        if (scopes.length > 0 && scopes[0] !== 'gcp') note.scope = scopes[0]!;
-        ctx.gap(change, note.reason, undefined, scopes);
-      } else if (!inert) note.reason = `${change.type} does not change M1026/M1038 posture`;
-      notes.push(note);
-    }
+    const notes = listChanges(changes, ctx, {
+      provider: 'gcp',
+      applies: (change) => change.type in HANDLERS && change.mode === 'managed',
+      order: orderOf,
+      apply(change, note) {
+        if (bundles.length === 0) throw new UserError(`no raw documents of Google Cloud, which ${change.address} changes`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from: the folder `cloudward collect gcp --raw-out` wrote, or the gcloud exports `import gcp` read' });
+        const handled = HANDLERS[change.type]!.handle(ctx, change);
+        const scope = ctx.landed.get(change.address);
+        if (scope) note.scope = scope;
+        if (handled === false) {
+          note.outcome = 'not-projected';
+          note.reason = 'cloudward reads only the org-policy constraints on service-account keys and allowed members';
+        }
+      },
+      touchesPosture: (change) => POSTURE_TYPES.test(change.type),
+      openScopes: (change) => scopesOfUnsupported(ctx, change),
+    });
     const touched = ctx.bundles.filter((d) => d.touched).map((d) => d.toBundle());
     return { bundles: touched, notes, gaps: ctx.gaps, effects: (part) => effectsOf(ctx.touches, part) };
   },
