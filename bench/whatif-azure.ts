@@ -6,14 +6,11 @@
  *   node --import tsx bench/whatif-azure.ts [--users 20000] [--changes 2000] [--runs 3] [--reuse]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compareWhatIf, option, ROOT } from './whatif-runs.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cloudward.js');
-const PROBE = join(ROOT, 'bench', 'rss-probe.mjs');
 const COLLECTED_AT = '2026-11-01T00:00:00Z';
 const TENANT = '0f0e0d0c-0b0a-4909-8807-060504030201';
 const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
@@ -26,11 +23,6 @@ const guid = (kind: number, n: number) => `${hex(kind, 8)}-0000-4000-8000-${hex(
 const userId = (n: number) => guid(0x05e, n);
 const groupId = (n: number) => guid(0x6a0, n);
 const subscriptionId = (n: number) => guid(0x5ab, n);
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 const users = option('users', 20_000);
 const changeCount = option('changes', 2_000);
@@ -108,15 +100,6 @@ function planDocument(): Record<string, unknown> {
   };
 }
 
-function cli(args: string[]): { ms: number; cpuMs: number; rssMiB: number; code: number; stderr: string } {
-  const probe = join(out, 'probe.json');
-  const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--import', PROBE, BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BENCH_PROBE_OUT: probe } });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const usage = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
-  return { ms, cpuMs: usage.userMs + usage.systemMs, rssMiB: usage.maxRssBytes / 1024 / 1024, code: run.status ?? -1, stderr: run.stderr };
-}
-
 const tenant = join(out, 'tenant.json');
 if (!process.argv.includes('--reuse')) {
   process.stderr.write(`writing an Azure tenant of ${users} users and a plan of ${changeCount} changes...\n`);
@@ -126,13 +109,4 @@ if (!process.argv.includes('--reuse')) {
   await writeFile(join(out, 'plan.json'), JSON.stringify(planDocument()));
 }
 
-const rows: Array<Record<string, number>> = [];
-for (let r = 1; r <= runs; r++) {
-  const plain = cli(['audit', tenant, '--format', 'text', '--output', join(out, 'plain.txt'), '--fail-on', 'none']);
-  const whatif = cli(['audit', tenant, '--plan', join(out, 'plan.json'), '--raw', raw, '--format', 'text', '--output', join(out, 'whatif.txt'), '--fail-on', 'none']);
-  if (plain.code !== 0 || whatif.code !== 0) throw new Error(`audit failed: ${plain.stderr}\n${whatif.stderr}`);
-  const row = { run: r, plainCpuMs: Math.round(plain.cpuMs), whatifCpuMs: Math.round(whatif.cpuMs), cpuRatio: Math.round((whatif.cpuMs / plain.cpuMs) * 100) / 100, plainMs: Math.round(plain.ms), whatifMs: Math.round(whatif.ms), plainRssMiB: Math.round(plain.rssMiB), whatifRssMiB: Math.round(whatif.rssMiB) };
-  rows.push(row);
-  process.stdout.write(`run ${r}: CPU ${row.plainCpuMs} / ${row.whatifCpuMs} ms (x${row.cpuRatio}); wall ${row.plainMs} / ${row.whatifMs} ms; peak RSS ${row.plainRssMiB} / ${row.whatifRssMiB} MiB\n`);
-}
-await writeFile(join(ROOT, 'bench', 'out', 'whatif-azure.json'), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), users, changes: changeCount, rows }, null, 2)}\n`);
+await compareWhatIf({ tenant, plan: join(out, 'plan.json'), raw, out, runs, result: join(ROOT, 'bench', 'out', 'whatif-azure.json'), facts: { users, changes: changeCount } });

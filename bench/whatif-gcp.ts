@@ -10,23 +10,13 @@
  *
  * Wall clock and CPU time are both reported: on a shared machine the CPU ratio is the steadier one.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compareWhatIf, option, probedCli, ROOT } from './whatif-runs.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'cloudward.js');
-const PROBE = join(ROOT, 'bench', 'rss-probe.mjs');
 const ORG = '100000000001';
 const FOLDER = 'folders/300000000001';
 const COLLECTED_AT = '2026-11-01T00:00:00Z';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 const projectCount = option('projects', 300);
 const userCount = option('users', 20_000);
@@ -106,30 +96,12 @@ function planDocument(): Record<string, unknown> {
   };
 }
 
-function cli(args: string[]): { ms: number; cpuMs: number; rssMiB: number; code: number; stderr: string } {
-  const probe = join(out, 'probe.json');
-  const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--import', PROBE, BIN, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BENCH_PROBE_OUT: probe } });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const usage = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
-  return { ms, cpuMs: usage.userMs + usage.systemMs, rssMiB: usage.maxRssBytes / 1024 / 1024, code: run.status ?? -1, stderr: run.stderr };
-}
-
 await mkdir(out, { recursive: true });
 process.stderr.write(`writing an organization of ${projectCount} projects and ${userCount} users...\n`);
 const files = await writeRaw();
 const snapshot = join(out, 'gcp.json');
-const imported = cli(['import', 'gcp', ...files, '--collected-at', COLLECTED_AT, '--output', snapshot, '--quiet']);
+const imported = probedCli(['import', 'gcp', ...files, '--collected-at', COLLECTED_AT, '--output', snapshot, '--quiet'], out);
 if (imported.code !== 0) throw new Error(imported.stderr);
 await writeFile(join(out, 'plan.json'), JSON.stringify(planDocument()));
 
-const rows: Array<Record<string, number>> = [];
-for (let r = 1; r <= runs; r++) {
-  const plain = cli(['audit', snapshot, '--format', 'text', '--output', join(out, 'plain.txt'), '--fail-on', 'none']);
-  const whatif = cli(['audit', snapshot, '--plan', join(out, 'plan.json'), '--raw', raw, '--format', 'text', '--output', join(out, 'whatif.txt'), '--fail-on', 'none']);
-  if (plain.code !== 0 || whatif.code !== 0) throw new Error(`audit failed: ${plain.stderr}\n${whatif.stderr}`);
-  const row = { run: r, plainMs: Math.round(plain.ms), whatifMs: Math.round(whatif.ms), plainCpuMs: Math.round(plain.cpuMs), whatifCpuMs: Math.round(whatif.cpuMs), plainRssMiB: Math.round(plain.rssMiB), whatifRssMiB: Math.round(whatif.rssMiB), cpuRatio: Math.round((whatif.cpuMs / plain.cpuMs) * 100) / 100 };
-  rows.push(row);
-  process.stdout.write(`run ${r}: wall ${row.plainMs} / ${row.whatifMs} ms; CPU ${row.plainCpuMs} / ${row.whatifCpuMs} ms (x${row.cpuRatio}); peak RSS ${row.plainRssMiB} / ${row.whatifRssMiB} MiB\n`);
-}
-await writeFile(join(ROOT, 'bench', 'out', 'whatif-gcp.json'), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), projects: projectCount, users: userCount, changes: changeCount, rows }, null, 2)}\n`);
+await compareWhatIf({ tenant: snapshot, plan: join(out, 'plan.json'), raw, out, runs, result: join(ROOT, 'bench', 'out', 'whatif-gcp.json'), facts: { projects: projectCount, users: userCount, changes: changeCount } });

@@ -12,23 +12,15 @@
  * built checkout (its bin/cloudward.js), interleaved with the others, to compare two builds under the same load.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { syntheticAccount } from './aws-synthetic.js';
 import { writeSnapshotFile } from './generate.js';
+import { compareWhatIf, option, ROOT } from './whatif-runs.js';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'cloudward.js');
-const PROBE = join(ROOT, 'bench', 'rss-probe.mjs');
 const ACCOUNT = '777777777777';
 const COLLECTED_AT = '2026-11-01T00:00:00Z';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-}
 
 const users = option('users', 40_000);
 const principals = option('principals', 60_000);
@@ -85,15 +77,6 @@ function planDocument(): Record<string, unknown> {
 const againstAt = process.argv.indexOf('--against');
 const against = againstAt >= 0 ? process.argv[againstAt + 1] : undefined;
 
-function cli(args: string[], root = ROOT): { ms: number; cpuMs: number; rssMiB: number; code: number; stderr: string } {
-  const probe = join(out, 'probe.json');
-  const started = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--import', PROBE, join(root, 'bin', 'cloudward.js'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, BENCH_PROBE_OUT: probe } });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const usage = JSON.parse(readFileSync(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
-  return { ms, cpuMs: usage.userMs + usage.systemMs, rssMiB: usage.maxRssBytes / 1024 / 1024, code: run.status ?? -1, stderr: run.stderr };
-}
-
 const reuse = process.argv.includes('--reuse');
 process.stderr.write(`${reuse ? 'reusing' : 'writing'} ${principals} generated principals and an AWS account of ${users} users...\n`);
 if (!reuse) await prepare();
@@ -108,25 +91,4 @@ async function prepare(): Promise<void> {
   await writeFile(join(out, 'plan.json'), JSON.stringify(planDocument()));
 }
 
-const tenant = join(out, 'tenant.json');
-const rows: Array<{ run: number; plainMs: number; whatifMs: number; plainCpuMs: number; whatifCpuMs: number; plainRssMiB: number; whatifRssMiB: number; ratio: number; cpuRatio: number }> = [];
-for (let r = 1; r <= runs; r++) {
-  const plain = cli(['audit', tenant, '--format', 'text', '--output', join(out, 'plain.txt'), '--fail-on', 'none']);
-  const whatif = cli(['audit', tenant, '--plan', join(out, 'plan.json'), '--raw', raw, '--format', 'text', '--output', join(out, 'whatif.txt'), '--fail-on', 'none']);
-  if (plain.code !== 0 || whatif.code !== 0) throw new Error(`audit failed: ${plain.stderr}\n${whatif.stderr}`);
-  const row = {
-    run: r,
-    plainMs: Math.round(plain.ms), whatifMs: Math.round(whatif.ms),
-    plainCpuMs: Math.round(plain.cpuMs), whatifCpuMs: Math.round(whatif.cpuMs),
-    plainRssMiB: Math.round(plain.rssMiB), whatifRssMiB: Math.round(whatif.rssMiB),
-    ratio: Math.round((whatif.ms / plain.ms) * 100) / 100, cpuRatio: Math.round((whatif.cpuMs / plain.cpuMs) * 100) / 100,
-  };
-  rows.push(row);
-  process.stdout.write(`run ${r}: wall ${row.plainMs} ms plain, ${row.whatifMs} ms what-if (x${row.ratio}); CPU ${row.plainCpuMs} / ${row.whatifCpuMs} ms (x${row.cpuRatio}); peak RSS ${row.plainRssMiB} / ${row.whatifRssMiB} MiB\n`);
-  if (against) {
-    const other = cli(['audit', tenant, '--plan', join(out, 'plan.json'), '--raw', raw, '--format', 'text', '--output', join(out, 'whatif-against.txt'), '--fail-on', 'none'], against);
-    if (other.code !== 0) throw new Error(`audit failed in ${against}: ${other.stderr}`);
-    process.stdout.write(`run ${r}: what-if of ${against}: CPU ${Math.round(other.cpuMs)} ms (x${Math.round((other.cpuMs / plain.cpuMs) * 100) / 100}); peak RSS ${Math.round(other.rssMiB)} MiB\n`);
-  }
-}
-await writeFile(join(ROOT, 'bench', 'out', 'whatif.json'), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), users, principals: principals + users, changes: changeCount, rows }, null, 2)}\n`);
+await compareWhatIf({ tenant: join(out, 'tenant.json'), plan: join(out, 'plan.json'), raw, out, runs, result: join(ROOT, 'bench', 'out', 'whatif.json'), facts: { users, principals: principals + users, changes: changeCount }, ...(against ? { against } : {}) });
