@@ -8,7 +8,7 @@
  * the caller account, and AssumeRole hands out keys `ASIA<account id>...`, as a real organization would.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen.js';
 
 /** One account's data, as the AWS CLI prints it (policy documents as objects, timestamps as ISO strings). */
 export interface FakeAccountData {
@@ -363,11 +363,7 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       response.end(String(error));
     });
   });
-  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
-  // socket on a slow machine is not reset mid-request.
-  server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,

@@ -9,10 +9,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { listenOnLoopback } from './listen.js';
 
 /** One subscription's ARM data, items flattened as `az` prints them. */
 export interface FakeSubscription {
@@ -177,11 +177,7 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
   };
 
   const server: Server = createServer({ key, cert }, handle);
-  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
-  // socket on a slow machine is not reset mid-request.
-  server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   base = `https://localhost:${port}`;
   return {
     armEndpoint: `https://localhost:${port}`,

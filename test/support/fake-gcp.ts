@@ -7,9 +7,9 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listenOnLoopback } from './listen.js';
 
 type Json = Record<string, unknown>;
 
@@ -140,8 +140,7 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
     if (answer === undefined) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);
     send(res, 200, answer);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server);
   state.url = `http://127.0.0.1:${port}`;
   const dir = mkdtempSync(join(tmpdir(), 'fake-gcp-'));
   writeFileSync(join(dir, 'subject-token'), 'fake-subject-token');
@@ -156,9 +155,6 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
       credential_source: { file: join(dir, 'subject-token') },
     }),
   );
-  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
-  // socket on a slow machine is not reset mid-request.
-  server.keepAliveTimeout = 120_000;
   state.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   return state;
 }

@@ -3,7 +3,7 @@
  * pagination, one throttled answer (429 + Retry-After) and a permission denial, recording every call by operation.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../listen.js';
 
 export interface DemoProject {
   id: string;
@@ -54,12 +54,9 @@ export async function startFakeDemo(projects: DemoProject[], options: { throttle
     return send(response, 200, { enabled: project.auditLogging });
   };
   const server = createServer(handle);
-  // Idle connections stay open as the real endpoints keep them (minutes, not Node's 5 s), so a client reusing a pooled
-  // socket on a slow machine is not reset mid-request.
-  server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: `http://127.0.0.1:${port}`,
     calls,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
