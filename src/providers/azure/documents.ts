@@ -16,6 +16,8 @@ export const DocumentKind = {
   roleDefinitions: 'azure.arm.roleDefinitions',
   roleEligibilitySchedules: 'azure.arm.roleEligibilitySchedules',
   roleAssignmentScheduleInstances: 'azure.arm.roleAssignmentScheduleInstances',
+  /** PIM eligibility as its instances (`az rest` on `.../roleEligibilityScheduleInstances`): read like the schedules. */
+  roleEligibilityScheduleInstances: 'azure.arm.roleEligibilityScheduleInstances',
   diagnosticSettings: 'azure.arm.diagnosticSettings',
   organization: 'azure.graph.organization',
   users: 'azure.graph.users',
@@ -26,6 +28,7 @@ export const DocumentKind = {
   directoryRoleAssignments: 'azure.graph.directoryRoleAssignments',
   directoryRoleEligibilitySchedules: 'azure.graph.directoryRoleEligibilitySchedules',
   directoryRoleAssignmentScheduleInstances: 'azure.graph.directoryRoleAssignmentScheduleInstances',
+  directoryRoleEligibilityScheduleInstances: 'azure.graph.directoryRoleEligibilityScheduleInstances',
   directoryRoleDefinitions: 'azure.graph.directoryRoleDefinitions',
   conditionalAccessPolicies: 'azure.graph.conditionalAccessPolicies',
   securityDefaults: 'azure.graph.securityDefaults',
@@ -94,8 +97,15 @@ export const OPERATIONS: AzureOperation[] = [
   { id: 'GET /policies/identitySecurityDefaultsEnforcementPolicy', kind: DocumentKind.securityDefaults, topic: 'azure.security-defaults', api: 'graph', permission: 'Policy.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/policies/identitySecurityDefaultsEnforcementPolicy', purpose: 'whether security defaults enforce MFA' },
 ];
 
+/** Kinds an import accepts in place of an operation's own: eligibility schedule instances say what the schedules say. */
+export const STANDS_FOR: Partial<Record<DocumentKindValue, DocumentKindValue>> = {
+  [DocumentKind.roleEligibilityScheduleInstances]: DocumentKind.roleEligibilitySchedules,
+  [DocumentKind.directoryRoleEligibilityScheduleInstances]: DocumentKind.directoryRoleEligibilitySchedules,
+};
+
 export function operationOfKind(kind: string): AzureOperation | undefined {
-  return OPERATIONS.find((o) => o.kind === kind);
+  const own = STANDS_FOR[kind as DocumentKindValue] ?? kind;
+  return OPERATIONS.find((o) => o.kind === own);
 }
 
 const GUID = '[0-9A-Za-z._-]+';
@@ -149,10 +159,20 @@ export interface RoleDefinition {
   assignableScopes?: string[];
 }
 
+/** What ARM PIM responses say of the principal, role and scope beside their ids. */
+export interface ExpandedProperties {
+  principal?: { id?: string; displayName?: string; email?: string; type?: string };
+  roleDefinition?: { id?: string; displayName?: string; type?: string };
+  scope?: { id?: string; displayName?: string; type?: string };
+}
+
 export interface RoleSchedule {
   id?: string; name?: string; type?: string; scope?: string; roleDefinitionId?: string; principalId?: string;
   principalType?: string; memberType?: string; status?: string; startDateTime?: string | null; endDateTime?: string | null;
   assignmentType?: string; originRoleAssignmentId?: string; condition?: string | null;
+  /** An eligibility schedule instance's schedule. */
+  roleEligibilityScheduleId?: string;
+  expandedProperties?: ExpandedProperties;
 }
 
 export interface DiagnosticSetting {
@@ -178,12 +198,18 @@ export interface RegistrationDetail {
   isMfaCapable?: boolean; methodsRegistered?: string[];
 }
 
-export interface DirectoryRoleAssignment { id?: string; principalId?: string; roleDefinitionId?: string; directoryScopeId?: string }
+/** The principal `$expand=principal` puts in a directory role assignment: a user, group or service principal. */
+export interface ExpandedPrincipal {
+  '@odata.type'?: string; id?: string; displayName?: string | null; userPrincipalName?: string | null; userType?: string | null;
+  accountEnabled?: boolean | null; appId?: string | null; servicePrincipalType?: string | null;
+}
+
+export interface DirectoryRoleAssignment { id?: string; principalId?: string; roleDefinitionId?: string; directoryScopeId?: string; principal?: ExpandedPrincipal | null }
 
 export interface DirectoryRoleSchedule {
   id?: string; principalId?: string; roleDefinitionId?: string; directoryScopeId?: string; memberType?: string;
   status?: string; assignmentType?: string; roleAssignmentOriginId?: string; startDateTime?: string | null;
-  endDateTime?: string | null; scheduleInfo?: { startDateTime?: string | null; expiration?: { type?: string; endDateTime?: string | null } };
+  endDateTime?: string | null; roleEligibilityScheduleId?: string; scheduleInfo?: { startDateTime?: string | null; expiration?: { type?: string; endDateTime?: string | null } };
 }
 
 export interface DirectoryRoleDefinition { id?: string; displayName?: string; templateId?: string; isBuiltIn?: boolean; rolePermissions?: Array<{ allowedResourceActions?: string[] }> }

@@ -3,14 +3,15 @@
  * subscription (by the ids they hold, else by the subscription id in their path), tie group member lists to their
  * group (by the group id in the file name), and note as gaps what the files do not cover.
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { tenantBundle } from './bundle.js';
-import { DocumentKind, OPERATIONS, operationOfRequest, type CollectionBody, type ErrorBody, type Subscription } from './documents.js';
-import { itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
+import { DocumentKind, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
+import { screenBundle } from './drops.js';
+import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { recognizeDocument } from './recognize.js';
 
 /** Kinds read once per subscription. */
@@ -19,10 +20,12 @@ export const SUBSCRIPTION_KINDS = new Set<string>([
   DocumentKind.roleDefinitions,
   DocumentKind.roleEligibilitySchedules,
   DocumentKind.roleAssignmentScheduleInstances,
+  DocumentKind.roleEligibilityScheduleInstances,
   DocumentKind.diagnosticSettings,
 ]);
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const WHOLE_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
 
 /** Subscription ids a subscription-level document's items name (`/subscriptions/<id>/...` in id or scope). */
@@ -51,16 +54,32 @@ function knownSubscriptions(documents: readonly RawDocument[]): Set<string> {
   return known;
 }
 
-/** Ties each subscription-level document to its subscription (rewriting its origin); throws when it cannot. */
-function tieSubscriptions(documents: RawDocument[], option: string[]): void {
+/**
+ * The subscription a file's path names: the one known subscription id in it, else the nearest folder named after a
+ * subscription id (even one no other file mentions). The tenant's id (`--raw-out` writes `DIR/<tenant>/<sub>/`) is
+ * not a subscription.
+ */
+function subscriptionInPath(origin: string, known: ReadonlySet<string>, tenant: string): string | undefined {
+  const ids = [...new Set((origin.match(GUID) ?? []).map(lower))].filter((id) => id !== tenant);
+  const named = ids.filter((id) => known.has(id));
+  if (named.length === 1) return named[0];
+  if (named.length > 1) return undefined;
+  return dirname(origin).split(/[\\/]/).filter((part) => WHOLE_GUID.test(part)).map(lower).filter((id) => id !== tenant).at(-1);
+}
+
+/**
+ * Ties each subscription-level document to its subscription (rewriting its origin): the one its path names, else
+ * the one its ids name, else `--subscription`, else the only subscription known. The last two only for a file that
+ * names none itself, so an export is never credited to another subscription. Throws when nothing decides.
+ */
+function tieSubscriptions(documents: RawDocument[], option: string[], tenant: string): void {
   const known = knownSubscriptions(documents);
   for (const id of option) known.add(id);
   for (const document of documents) {
     const isSubscriptionError = document.kind === DocumentKind.error && operationOfRequest((document.body as ErrorBody).request ?? '')?.level === 'scope';
     if (!SUBSCRIPTION_KINDS.has(document.kind) && !isSubscriptionError) continue;
-    const inPath = [...new Set((document.origin.match(GUID) ?? []).map(lower))].filter((id) => known.has(id));
-    const inContent = subscriptionsInContent(document);
-    const id = inPath.length === 1 ? inPath[0] : document.kind === DocumentKind.roleDefinitions || inContent.length === 0 ? (inContent[0] ?? (option.length === 1 ? option[0] : known.size === 1 ? [...known][0] : undefined)) : inContent[0];
+    const fallback = option.length === 1 ? option[0] : option.length === 0 && known.size === 1 ? [...known][0] : undefined;
+    const id = subscriptionInPath(document.origin, known, tenant) ?? subscriptionsInContent(document)[0] ?? fallback;
     if (!id) {
       throw new UserError('cannot tell which subscription this export belongs to', {
         where: document.origin,
@@ -106,8 +125,11 @@ function tenantOf(documents: readonly RawDocument[], option: string | undefined)
 function missingGaps(documents: readonly RawDocument[], subscriptions: readonly string[]): Gap[] {
   const gaps: Gap[] = [];
   const errors = documents.filter((d) => d.kind === DocumentKind.error).map((d) => ({ request: (d.body as ErrorBody).request ?? '', sub: subscriptionOfOrigin(d.origin) }));
+  // A list read covers its operation; a single-object read covers its one item (security defaults are one object).
+  const ofKind = (d: RawDocument, kind: string, sub?: string) => (d.kind === kind || STANDS_FOR[d.kind as DocumentKindValue] === kind) && (sub === undefined || subscriptionOfOrigin(d.origin) === sub);
+  const isList = (d: RawDocument) => d.kind === DocumentKind.securityDefaults || !isSingleObject(d.body);
   const covered = (kind: string, sub?: string) =>
-    documents.some((d) => d.kind === kind && (sub === undefined || subscriptionOfOrigin(d.origin) === sub)) ||
+    documents.some((d) => ofKind(d, kind, sub) && isList(d)) ||
     errors.some((e) => operationOfRequest(e.request)?.kind === kind && (sub === undefined || e.sub === sub));
   const optional = new Set<string>([DocumentKind.subscriptions, DocumentKind.managementGroupDescendants, DocumentKind.organization, DocumentKind.groups, DocumentKind.groupMembers]);
   for (const operation of OPERATIONS.filter((o) => !optional.has(o.kind))) {
@@ -115,7 +137,9 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
     for (const sub of scopes) {
       if (covered(operation.kind, sub)) continue;
       const call = sub ? operation.id.replace('{id}', sub) : operation.id;
-      gaps.push({ what: operation.topic, reason: `not among the imported files (export it with \`${operation.export}\`)`, call });
+      const singles = documents.some((d) => ofKind(d, operation.kind, sub));
+      const missing = singles ? 'only single items were read (`az rest` on one id); the list is not among the imported files' : 'not among the imported files';
+      gaps.push({ what: operation.topic, reason: `${missing} (export it with \`${operation.export}\`)`, call });
     }
   }
   // `az ad user list` leaves out accountEnabled and userType: who is enabled (and so in scope) is not known.
@@ -177,11 +201,12 @@ export function importAzureDocuments(documents: RawDocument[], context: ImportCo
   const subscriptions = subscriptionOption(context.options.subscription);
   const tenant = tenantOf(documents, tenantOption);
   const collectedAt = collectedAtOf(documents, context.collectedAt);
-  tieSubscriptions(documents, subscriptions);
+  tieSubscriptions(documents, subscriptions, tenant);
   tieGroupMembers(documents);
   const kept = documents.filter((d) => d.kind !== DocumentKind.collection);
   const subs = [...new Set([...knownSubscriptions(kept), ...kept.map((d) => lower(subscriptionOfOrigin(d.origin))).filter(Boolean)])].sort();
   const bundle = tenantBundle(tenant, 'import', collectedAt, kept, missingGaps(kept, subs));
   context.progress.status(`azure: tenant ${tenant}: ${documents.length} file(s) imported, ${subs.length} subscription(s)`);
+  for (const drop of screenBundle(bundle).drops) context.progress.warn(`${drop.origin}: ${drop.item}: left out: ${drop.reason}${drop.gap ? ` (gap ${drop.gap.what})` : ''}`);
   return [bundle];
 }

@@ -25,9 +25,17 @@ export function flattenArm(item: Record<string, unknown>): Record<string, unknow
   return { ...rest, ...inner };
 }
 
-/** The items of a list document, ARM items flattened. */
+/**
+ * A single-object read (`az rest` on `.../{id}`, Graph `@odata.context` ending `/$entity`, `az account show`): one
+ * item, not a list. It covers that item only, never the list it belongs to.
+ */
+export function isSingleObject(body: unknown): body is Record<string, unknown> {
+  return isObject(body) && !('value' in body) && !isObject(body.error) && !('Cloudward' in body);
+}
+
+/** The items of a list document (a single-object read is a list of one), ARM items flattened. */
 export function listItems<T>(body: unknown): T[] {
-  const raw = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.value) ? body.value : [];
+  const raw = Array.isArray(body) ? body : isSingleObject(body) ? [body] : isObject(body) && Array.isArray(body.value) ? body.value : [];
   return raw.filter(isObject).map((item) => flattenArm(item) as T);
 }
 
@@ -55,9 +63,12 @@ export function subscriptionOrigin(subscriptionId: string, where: string): strin
   return `subscriptions/${subscriptionId}: ${where}`;
 }
 
-/** The subscription an ARM request path is about, if any. */
+/**
+ * The subscription an ARM request path or resource id is about, if any. The Monitor API writes subscription
+ * diagnostic settings' ids without the leading slash (`subscriptions/<id>/providers/...`): they name it too.
+ */
 export function subscriptionOfCall(call: string | undefined): string | undefined {
-  return call ? /\/subscriptions\/([^/?\s]+)/i.exec(call)?.[1]?.toLowerCase() : undefined;
+  return call ? /(?:^|[\s/])subscriptions\/([^/?\s]+)/i.exec(call)?.[1]?.toLowerCase() : undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { RawDocument } from '../types.js';
 import {
   DocumentKind,
   type DirectoryRoleAssignment,
+  type ExpandedPrincipal,
   type DirectoryRoleSchedule,
   type GraphGroup,
   type GraphServicePrincipal,
@@ -28,6 +29,8 @@ export interface Grant {
   mode: AssignmentMode;
   expiresAt?: string | null;
   condition?: string | null;
+  /** The principal as `$expand=principal` printed it beside the assignment. */
+  expanded?: ExpandedPrincipal;
 }
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
@@ -40,47 +43,84 @@ export function isoTime(value: string | null | undefined): string | null {
 }
 const lastSegment = (id: string | undefined) => lower(id).split('/').at(-1) ?? '';
 
-/** Entra grants: active assignments (PIM activations told apart by their schedule instance) and eligibilities. */
+/** The schedule instance of an Entra role assignment: by its origin id, else by principal, role and scope. */
+export function directoryInstanceOf(instances: readonly DirectoryRoleSchedule[], a: DirectoryRoleAssignment): DirectoryRoleSchedule | undefined {
+  return instances.find((i) => (i.roleAssignmentOriginId && i.roleAssignmentOriginId === a.id) || (lower(i.principalId) === lower(a.principalId) && lower(i.roleDefinitionId) === lower(a.roleDefinitionId) && (i.directoryScopeId ?? '/') === (a.directoryScopeId ?? '/')));
+}
+
+/** The schedule instance of an Azure role assignment (`originRoleAssignmentId`). */
+export function armInstanceOf(instances: readonly RoleSchedule[], a: RoleAssignment): RoleSchedule | undefined {
+  return instances.find((i) => lower(i.originRoleAssignmentId) === lower(a.id));
+}
+
+/** An eligibility read as its schedule or as its instances counts once: by its schedule's id. */
+const eligibilityKey = (e: { id?: string; roleEligibilityScheduleId?: string; principalId?: string; roleDefinitionId?: string }, scope: string | undefined) =>
+  `eligible ${lower(e.roleEligibilityScheduleId ?? e.id) || `${lower(e.principalId)} ${lower(e.roleDefinitionId)} ${lower(scope)}`}`;
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * Entra grants: active assignments (PIM activations told apart by their schedule instance) and eligibilities, read
+ * as schedules or as their instances. Expects screened documents (see drops.ts): what grants nothing is gone.
+ */
 export function directoryGrants(tenantId: string, documents: readonly RawDocument[]): Grant[] {
   const role = (id: string | undefined) => `azure:${tenantId}:directoryRole/${lower(id)}`;
   const instances = itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleAssignmentScheduleInstances);
   const grants: Grant[] = [];
   for (const a of itemsOfKind<DirectoryRoleAssignment>(documents, DocumentKind.directoryRoleAssignments)) {
     if (!a.principalId || !a.roleDefinitionId) continue;
-    const instance = instances.find((i) => (i.roleAssignmentOriginId && i.roleAssignmentOriginId === a.id) || (lower(i.principalId) === lower(a.principalId) && lower(i.roleDefinitionId) === lower(a.roleDefinitionId) && (i.directoryScopeId ?? '/') === (a.directoryScopeId ?? '/')));
+    const instance = directoryInstanceOf(instances, a);
     const activated = instance?.assignmentType === 'Activated';
-    grants.push({ principalId: lower(a.principalId), role: role(a.roleDefinitionId), scope: a.directoryScopeId ?? '/', mode: activated ? 'active-jit' : 'standing', ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}) });
+    grants.push({ principalId: lower(a.principalId), role: role(a.roleDefinitionId), scope: a.directoryScopeId ?? '/', mode: activated ? 'active-jit' : 'standing', ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}), ...(isObject(a.principal) ? { expanded: a.principal } : {}) });
   }
-  for (const e of itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilitySchedules)) {
-    if (!e.principalId || !e.roleDefinitionId || (e.status && e.status !== 'Provisioned')) continue;
-    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: isoTime(e.scheduleInfo?.expiration?.endDateTime) });
+  const seen = new Set<string>();
+  const eligible = [
+    ...itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilitySchedules).map((e) => ({ e, end: e.scheduleInfo?.expiration?.endDateTime })),
+    ...itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilityScheduleInstances).map((e) => ({ e, end: e.endDateTime })),
+  ];
+  for (const { e, end } of eligible) {
+    const key = eligibilityKey(e, e.directoryScopeId);
+    if (!e.principalId || !e.roleDefinitionId || seen.has(key)) continue;
+    seen.add(key);
+    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: isoTime(end) });
   }
   return grants;
 }
 
-/** Azure RBAC grants over every subscription (an inherited assignment is listed in each; it counts once). */
+/**
+ * Azure RBAC grants over every subscription (an inherited assignment is listed in each; it counts once), with the
+ * principal's name and type from PIM's `expandedProperties` when the assignment leaves them out.
+ */
 export function azureGrants(tenantId: string, documents: readonly RawDocument[]): Grant[] {
   const role = (id: string | undefined) => `azure:${tenantId}:roleDefinition/${lastSegment(id)}`;
   const instances = itemsOfKind<RoleSchedule>(documents, DocumentKind.roleAssignmentScheduleInstances);
   const seen = new Set<string>();
   const grants: Grant[] = [];
-  for (const a of itemsOfKind<RoleAssignment>(documents, DocumentKind.roleAssignments)) {
+  const named = (a: RoleAssignment & Pick<RoleSchedule, 'expandedProperties'>) => {
+    const type = a.principalType ?? a.expandedProperties?.principal?.type;
+    const name = a.principalName ?? a.expandedProperties?.principal?.displayName;
+    return { ...(type ? { principalType: type } : {}), ...(name ? { principalName: name } : {}) };
+  };
+  for (const a of itemsOfKind<RoleAssignment & Pick<RoleSchedule, 'expandedProperties'>>(documents, DocumentKind.roleAssignments)) {
     const key = lower(a.id) || `${lower(a.principalId)} ${lower(a.roleDefinitionId)} ${lower(a.scope)}`;
     if (!a.principalId || !a.roleDefinitionId || seen.has(key)) continue;
     seen.add(key);
-    const instance = instances.find((i) => lower(i.originRoleAssignmentId) === lower(a.id));
+    const instance = armInstanceOf(instances, a);
     const activated = instance?.assignmentType === 'Activated';
     grants.push({
-      principalId: lower(a.principalId), ...(a.principalType ? { principalType: a.principalType } : {}), ...(a.principalName ? { principalName: a.principalName } : {}),
+      principalId: lower(a.principalId), ...named(a),
       role: role(a.roleDefinitionId), scope: a.scope ?? '/', mode: activated ? 'active-jit' : 'standing',
       ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}), condition: a.condition ?? null,
     });
   }
-  for (const e of itemsOfKind<RoleSchedule>(documents, DocumentKind.roleEligibilitySchedules)) {
-    const key = `eligible ${lower(e.id) || `${lower(e.principalId)} ${lower(e.roleDefinitionId)} ${lower(e.scope)}`}`;
-    if (!e.principalId || !e.roleDefinitionId || seen.has(key) || (e.status && e.status !== 'Provisioned')) continue;
-    seen.add(key);
-    grants.push({ principalId: lower(e.principalId), ...(e.principalType ? { principalType: e.principalType } : {}), role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: isoTime(e.endDateTime), condition: e.condition ?? null });
+  for (const kind of [DocumentKind.roleEligibilitySchedules, DocumentKind.roleEligibilityScheduleInstances]) {
+    for (const e of itemsOfKind<RoleSchedule>(documents, kind)) {
+      const key = eligibilityKey(e, e.scope);
+      if (!e.principalId || !e.roleDefinitionId || seen.has(key)) continue;
+      seen.add(key);
+      const { principalName: _name, ...type } = named(e);
+      grants.push({ principalId: lower(e.principalId), ...type, role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: isoTime(e.endDateTime), condition: e.condition ?? null });
+    }
   }
   return grants;
 }
@@ -170,13 +210,15 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
     const ids = itemsOfKind<{ id?: string }>([d], DocumentKind.groupMembers).map((m) => lower(m.id)).filter(Boolean);
     members.set(groupId, [...(members.get(groupId) ?? []), ...ids]);
   }
+  const mfaOfUser = (id: string): Mfa => (view.registrationRead ? mfaOf(registration.get(id)) : { state: 'unknown' });
   const principalOf = (grant: Grant): Principal => {
     const existing = byId.get(grant.principalId);
     if (existing) return existing;
     const groupName = groupNames.get(grant.principalId);
+    if (groupName === undefined && grant.expanded) return add(grant.principalId, ...expandedPrincipal(grant.expanded, grant.principalId, mfaOfUser));
     const kind = groupName !== undefined ? 'group' : KIND_OF_TYPE[lower(grant.principalType)] ?? (grant.role.includes(':directoryRole/') ? 'user' : 'servicePrincipal');
     return add(grant.principalId, kind, groupName || grant.principalName || grant.principalId, {
-      ...(kind === 'user' ? { mfa: { state: 'unknown' } } : {}),
+      ...(kind === 'user' ? { mfa: mfaOfUser(grant.principalId) } : {}),
       details: groupName !== undefined ? {} : { unresolved: true, principalType: grant.principalType ?? null },
     });
   };
@@ -196,6 +238,21 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
     principal.privilege ??= { level: 'none', reasons: [] };
   }
   return [...byId.values()].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+}
+
+/**
+ * A principal known only through `$expand=principal`: what the expansion says (its type, name, userType, whether it
+ * is enabled); what it leaves out stays unset (unknown), and MFA comes from the registration report as for any user.
+ */
+function expandedPrincipal(expanded: ExpandedPrincipal, id: string, mfaOfUser: (id: string) => Mfa): [PrincipalKind, string, Partial<Principal>] {
+  const type = lower(expanded['@odata.type']).replace(/^#?microsoft\.graph\./, '');
+  const kind: PrincipalKind = type === 'serviceprincipal' ? (expanded.servicePrincipalType === 'ManagedIdentity' ? 'managedIdentity' : 'servicePrincipal') : KIND_OF_TYPE[type] ?? 'user';
+  const name = expanded.userPrincipalName ?? expanded.displayName ?? expanded.appId ?? id;
+  const enabled = typeof expanded.accountEnabled === 'boolean' ? { enabled: expanded.accountEnabled } : {};
+  const details = { expandedFrom: 'roleAssignments?$expand=principal', displayName: expanded.displayName ?? null, ...(kind === 'user' ? {} : { appId: expanded.appId ?? null, servicePrincipalType: expanded.servicePrincipalType ?? null }) };
+  if (kind !== 'user') return [kind, name, { ...(kind === 'group' ? {} : { interactive: false }), ...enabled, details }];
+  const guest = typeof expanded.userType === 'string' ? { guest: lower(expanded.userType) === 'guest' } : expanded.userPrincipalName ? { guest: expanded.userPrincipalName.includes('#EXT#') } : {};
+  return [kind, name, { ...guest, interactive: true, ...enabled, mfa: mfaOfUser(id), details }];
 }
 
 /** The privilege an assignment confers: an ABAC condition on a role that can only write role assignments constrains it. */

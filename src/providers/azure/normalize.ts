@@ -3,8 +3,10 @@
  * the tenant's sources (the tenant and each subscription, each with its own gaps), principals, roles and controls.
  */
 import type { Control, Gap, Principal, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import { sortGaps } from '../cloud/order.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, type DirectoryRoleDefinition, type RoleDefinition, type Subscription } from './documents.js';
+import { screenBundle } from './drops.js';
 import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
 import { mfaEnforcement } from './mfa-enforcement.js';
 import { diagnosticSettingControls, tenantControls } from './normalize-controls.js';
@@ -104,11 +106,13 @@ const sortByUid = <T extends { uid: string }>(items: T[]) => items.sort((a, b) =
 function normalizeTenant(bundle: RawBundle): SnapshotPart {
   const tenantId = lower(bundle.scope.id);
   const scope: Scope = { ...bundle.scope };
-  const { documents } = bundle;
+  // What grants nothing or cannot be read is left out here, once; a drop that could change a verdict is a gap.
+  const screened = screenBundle(bundle);
+  const { documents } = screened;
   const read = subscriptionsOf(bundle);
   const own = bundle.shard ? new Set(bundle.shard.scopes.map(lower)) : undefined;
   const subscriptions = own ? new Map([...read].filter(([id]) => own.has(id))) : read;
-  const { tenant: tenantGaps, bySubscription } = splitGaps(bundle.gaps, subscriptions);
+  const { tenant: tenantGaps, bySubscription } = splitGaps(screened.gaps.length > 0 ? sortGaps([...bundle.gaps, ...screened.gaps]) : bundle.gaps, subscriptions);
   const sources: Source[] = [];
   const controls: Control[] = [];
   let principals: Principal[] = [];

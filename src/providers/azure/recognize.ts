@@ -24,8 +24,10 @@ const CONTEXTS: Array<[RegExp, DocumentKindValue]> = [
   [/^roleManagement\/directory\/roleAssignments$/i, DocumentKind.directoryRoleAssignments],
   [/^roleManagement\/directory\/roleEligibilitySchedules$/i, DocumentKind.directoryRoleEligibilitySchedules],
   [/^roleManagement\/directory\/roleAssignmentScheduleInstances$/i, DocumentKind.directoryRoleAssignmentScheduleInstances],
+  [/^roleManagement\/directory\/roleEligibilityScheduleInstances$/i, DocumentKind.directoryRoleEligibilityScheduleInstances],
   [/^roleManagement\/directory\/roleDefinitions$/i, DocumentKind.directoryRoleDefinitions],
-  [/^identity\/conditionalAccess\/policies$/i, DocumentKind.conditionalAccessPolicies],
+  // `identity/conditionalAccess/policies` is what Graph answers; the v1.0 docs print `conditionalAccess/policies`.
+  [/^(identity\/)?conditionalAccess\/policies$/i, DocumentKind.conditionalAccessPolicies],
   [/^policies\/identitySecurityDefaultsEnforcementPolicy$/i, DocumentKind.securityDefaults],
 ];
 
@@ -35,7 +37,9 @@ const ARM_TYPES: Array<[RegExp, DocumentKindValue]> = [
   [/\/providers\/Microsoft\.Authorization\/roleDefinitions\/[^/]+$/i, DocumentKind.roleDefinitions],
   [/\/providers\/Microsoft\.Authorization\/roleEligibilitySchedules\/[^/]+$/i, DocumentKind.roleEligibilitySchedules],
   [/\/providers\/Microsoft\.Authorization\/roleAssignmentScheduleInstances\/[^/]+$/i, DocumentKind.roleAssignmentScheduleInstances],
-  [/\/providers\/Microsoft\.Insights\/diagnosticSettings\/[^/]+$/i, DocumentKind.diagnosticSettings],
+  [/\/providers\/Microsoft\.Authorization\/roleEligibilityScheduleInstances\/[^/]+$/i, DocumentKind.roleEligibilityScheduleInstances],
+  // The Monitor API's own examples name the subscription activity log's provider `AzureResourceManager`.
+  [/\/providers\/(Microsoft\.Insights|AzureResourceManager)\/diagnosticSettings\/[^/]+$/i, DocumentKind.diagnosticSettings],
   [/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i, DocumentKind.managementGroupDescendants],
   [/^\/subscriptions\/[^/]+$/i, DocumentKind.subscriptions],
 ];
@@ -44,6 +48,7 @@ const ARM_TYPES: Array<[RegExp, DocumentKindValue]> = [
 const EMPTY_LIST_NAMES: Array<[RegExp, DocumentKindValue]> = [
   [/diagnostic-settings/i, DocumentKind.diagnosticSettings],
   [/role-eligibility-schedules/i, DocumentKind.roleEligibilitySchedules],
+  [/role-eligibility-schedule-instances/i, DocumentKind.roleEligibilityScheduleInstances],
   [/role-assignment-schedule-instances/i, DocumentKind.roleAssignmentScheduleInstances],
   [/role-assignments?\b|role-assignment-list/i, DocumentKind.roleAssignments],
   [/role-definitions?/i, DocumentKind.roleDefinitions],
@@ -58,6 +63,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function graphKindOfItem(item: Record<string, unknown>): DocumentKindValue | undefined {
   if ('isMfaRegistered' in item || 'methodsRegistered' in item) return DocumentKind.registrationDetails;
   if ('grantControls' in item && 'conditions' in item) return DocumentKind.conditionalAccessPolicies;
+  if ('directoryScopeId' in item && 'roleEligibilityScheduleId' in item) return DocumentKind.directoryRoleEligibilityScheduleInstances;
   if ('directoryScopeId' in item && 'assignmentType' in item) return DocumentKind.directoryRoleAssignmentScheduleInstances;
   if ('directoryScopeId' in item && 'scheduleInfo' in item) return DocumentKind.directoryRoleEligibilitySchedules;
   if ('directoryScopeId' in item) return DocumentKind.directoryRoleAssignments;
@@ -79,9 +85,12 @@ function armKindOfItem(item: Record<string, unknown>): DocumentKindValue | undef
 }
 
 function contextKind(context: string, file: string): DocumentKindValue {
+  const entity = /\/\$entity$/.test(context);
   const set = context.replace(/^.*\$metadata#/, '').replace(/\(.*\)/, '').replace(/\/\$entity$/, '');
   const hit = CONTEXTS.find(([pattern]) => pattern.test(set));
   if (!hit) throw new UserError(`unrecognised Graph response (@odata.context ${set})`, { where: file, hint: EXPORT_HINT });
+  // One directory object says nothing of the group it is a member of.
+  if (entity && hit[1] === DocumentKind.groupMembers) throw new UserError('a single directory object is not a group member list', { where: file, hint: 'export the list: az rest --url https://graph.microsoft.com/v1.0/groups/<id>/transitiveMembers > group-members.<id>.json' });
   return hit[1];
 }
 
@@ -109,6 +118,11 @@ export function recognizeDocument(text: string, file: string): RawDocument {
   }
   if (isObject(value) && typeof value.isEnabled === 'boolean' && /securityDefaults|Security Defaults/i.test(`${String(value.id)} ${String(value.displayName)} ${String(value['@odata.type'] ?? '')}`)) {
     return document(DocumentKind.securityDefaults);
+  }
+  if (isObject(value) && !('value' in value)) {
+    // A single-object read (`az rest` on `.../{id}`, `az account show`): one item of the kind it is.
+    const kind = armKindOfItem(flattenArm(value)) ?? graphKindOfItem(flattenArm(value));
+    if (kind) return document(kind);
   }
   const items = Array.isArray(value) ? value : isObject(value) && 'value' in value ? value.value : undefined;
   if (items === undefined) {

@@ -1,0 +1,135 @@
+/**
+ * What the Azure importer and normalizer leave out, and why. Every item a document holds is either used or dropped
+ * here, through `drop`: a drop that could change a verdict (an assignment whose holder or role is unreadable, a user
+ * without an id) is a gap on its topic; one that cannot (a PIM schedule that ended before the export, a revoked
+ * eligibility, an error for a read cloudward does not make) is a warning. The normalizer reads the kept documents,
+ * so what is counted here is exactly what it uses.
+ */
+import type { Gap } from '../../snapshot/model.js';
+import type { RawBundle, RawDocument } from '../types.js';
+import { DocumentKind, operationOfKind, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type RoleAssignment, type RoleSchedule } from './documents.js';
+import { gapForError, isSingleObject, listItems, subscriptionOfOrigin } from './items.js';
+import { armInstanceOf, directoryInstanceOf, isoTime } from './normalize-principals.js';
+
+/** One item left out of the snapshot: where, which, why, and the gap it opens when it could change a verdict. */
+export interface ItemDrop {
+  origin: string;
+  /** A JSON pointer into the file, with the item's id when it has one. */
+  item: string;
+  reason: string;
+  gap?: Gap;
+}
+
+/** Per document: items read, items used, items dropped (with their reasons). */
+export interface DocumentAccount {
+  origin: string;
+  kind: string;
+  read: number;
+  used: number;
+  dropped: ItemDrop[];
+}
+
+export interface ScreenedBundle {
+  /** The bundle's documents with dropped items taken out (documents without drops are the same objects). */
+  documents: RawDocument[];
+  drops: ItemDrop[];
+  /** The gaps the drops open. */
+  gaps: Gap[];
+  files: DocumentAccount[];
+}
+
+type Item = Record<string, unknown>;
+/** Why an item is left out, and whether that could change a verdict (then it opens a gap on the kind's topic). */
+type Verdict = { reason: string; verdictChanging: boolean } | undefined;
+
+const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+
+const ended = (end: string | null | undefined, collectedAt: string) => Boolean(end) && Date.parse(end!) < Date.parse(collectedAt);
+const endedReason = (what: string, end: string | null | undefined, collectedAt: string) => `${what} ended ${isoTime(end)}, before the export (${collectedAt}): grants nothing`;
+
+function missing(item: Item, fields: string[]): Verdict {
+  const absent = fields.find((f) => typeof item[f] !== 'string' || item[f] === '');
+  return absent ? { reason: `no ${absent}, so what it grants (or who it is) is unknown`, verdictChanging: true } : undefined;
+}
+
+function eligibility(item: Item, end: string | null | undefined, collectedAt: string): Verdict {
+  const status = typeof item.status === 'string' ? item.status : undefined;
+  if (status && status !== 'Provisioned') return { reason: `status ${status}: grants nothing`, verdictChanging: false };
+  if (ended(end, collectedAt)) return { reason: endedReason('its eligibility', end, collectedAt), verdictChanging: false };
+  return undefined;
+}
+
+/** The rules, per kind; kinds without rules use every item. */
+function rulesFor(bundle: RawBundle): Partial<Record<string, (item: Item) => Verdict>> {
+  const { collectedAt } = bundle;
+  const armInstances = bundle.documents.filter((d) => d.kind === DocumentKind.roleAssignmentScheduleInstances).flatMap((d) => listItems<RoleSchedule>(d.body));
+  const directoryInstances = bundle.documents.filter((d) => d.kind === DocumentKind.directoryRoleAssignmentScheduleInstances).flatMap((d) => listItems<DirectoryRoleSchedule>(d.body));
+  const activation = (end: string | null | undefined): Verdict => (ended(end, collectedAt) ? { reason: endedReason('its PIM schedule instance', end, collectedAt), verdictChanging: false } : undefined);
+  const id = ['id'];
+  return {
+    [DocumentKind.directoryRoleAssignments]: (a) => missing(a, ['principalId', 'roleDefinitionId']) ?? activation(directoryInstanceOf(directoryInstances, a as DirectoryRoleAssignment)?.endDateTime),
+    [DocumentKind.roleAssignments]: (a) => missing(a, ['principalId', 'roleDefinitionId']) ?? activation(armInstanceOf(armInstances, a as RoleAssignment)?.endDateTime),
+    [DocumentKind.directoryRoleEligibilitySchedules]: (e) => missing(e, ['principalId', 'roleDefinitionId']) ?? eligibility(e, (e as DirectoryRoleSchedule).scheduleInfo?.expiration?.endDateTime, collectedAt),
+    [DocumentKind.directoryRoleEligibilityScheduleInstances]: (e) => missing(e, ['principalId', 'roleDefinitionId']) ?? eligibility(e, (e as DirectoryRoleSchedule).endDateTime, collectedAt),
+    [DocumentKind.roleEligibilitySchedules]: (e) => missing(e, ['principalId', 'roleDefinitionId']) ?? eligibility(e, (e as RoleSchedule).endDateTime, collectedAt),
+    [DocumentKind.roleEligibilityScheduleInstances]: (e) => missing(e, ['principalId', 'roleDefinitionId']) ?? eligibility(e, (e as RoleSchedule).endDateTime, collectedAt),
+    [DocumentKind.roleDefinitions]: (d) => (typeof d.name === 'string' || typeof d.id === 'string' ? undefined : { reason: 'no id or name, so no assignment can name it', verdictChanging: true }),
+    [DocumentKind.users]: (u) => missing(u, id),
+    [DocumentKind.servicePrincipals]: (s) => missing(s, id),
+    [DocumentKind.groupMembers]: (m) => missing(m, id),
+    [DocumentKind.registrationDetails]: (r) => missing(r, id),
+  };
+}
+
+/** Where an item sits in its file: `#/value/3 (id ...)`, `#/3`, or `#` for a single-object read. */
+function pointer(body: unknown, index: number, item: Item): string {
+  const at = isSingleObject(body) ? '#' : Array.isArray(body) ? `#/${index}` : `#/value/${index}`;
+  const id = typeof item.id === 'string' ? item.id : typeof item.name === 'string' ? item.name : undefined;
+  return id ? `${at} (${id.split('/').at(-1)})` : at;
+}
+
+/** Records one dropped item: a gap when it could change a verdict, else a warning. The one place items are left out. */
+function drop(into: ItemDrop[], document: RawDocument, item: string, reason: string, verdictChanging: boolean): void {
+  const operation = operationOfKind(document.kind);
+  const sub = subscriptionOfOrigin(document.origin);
+  const where = document.origin.replace(/^subscriptions\/[^:]+:\s/, '');
+  const gap: Gap | undefined = verdictChanging && operation ? { what: operation.topic, reason: `${where} ${item}: ${reason}`, call: sub ? operation.id.replace('{id}', sub) : operation.id } : undefined;
+  into.push({ origin: where, item, reason, ...(gap ? { gap } : {}) });
+}
+
+/** Screens a bundle: which items each document's readers use, which they leave out and why. Pure. */
+export function screenBundle(bundle: RawBundle): ScreenedBundle {
+  const rules = rulesFor(bundle);
+  const drops: ItemDrop[] = [];
+  const files: DocumentAccount[] = [];
+  const documents = bundle.documents.map((document) => {
+    const dropped: ItemDrop[] = [];
+    const where = document.origin.replace(/^subscriptions\/[^:]+:\s/, '');
+    if (document.kind === DocumentKind.error) {
+      const body = document.body as ErrorBody;
+      if (!gapForError(body)) drop(dropped, document, '#/error', `an error for a read cloudward does not make (${body.request ?? 'no request'}): nothing to record`, false);
+      files.push({ origin: where, kind: document.kind, read: 1, used: 1 - dropped.length, dropped });
+      drops.push(...dropped);
+      return document;
+    }
+    if (document.kind === DocumentKind.collection || document.kind === DocumentKind.securityDefaults) {
+      files.push({ origin: where, kind: document.kind, read: 1, used: 1, dropped });
+      return document;
+    }
+    const items = listItems<Item>(document.body);
+    const rule = rules[document.kind];
+    const kept = rule
+      ? items.filter((item, index) => {
+          const verdict = rule(item);
+          if (verdict) drop(dropped, document, pointer(document.body, index, item), verdict.reason, verdict.verdictChanging);
+          return !verdict;
+        })
+      : items;
+    files.push({ origin: where, kind: document.kind, read: items.length, used: kept.length, dropped });
+    drops.push(...dropped);
+    if (dropped.length === 0) return document;
+    const { groupId } = document.body as { groupId?: string };
+    return { ...document, body: { ...(groupId ? { groupId } : {}), value: kept } };
+  });
+  return { documents, drops, gaps: drops.flatMap((d) => d.gap ?? []), files };
+}
