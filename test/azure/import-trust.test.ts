@@ -229,3 +229,14 @@ test('every item dropped is accounted for: an assignment without its principal i
   const account = screenBundle(bundle).files.find((f) => f.origin.endsWith('directory-role-assignments.json'))!;
   t.deepEqual([account.read, account.used, account.dropped.length], [assignments.value.length + 1, assignments.value.length, 1]);
 });
+
+test('a registration report missing its last page still says what its first page says; the users it leaves out are unknown', async (t) => {
+  const dir = await acmeWith(['graph/user-registration-details.page2.json'], {});
+  const { snapshot } = await importDir(dir);
+  t.regex(snapshot.sources[0]!.gaps.filter((g) => g.what === 'azure.mfa-registration').map((g) => g.reason).join(), /truncated/);
+  const page1 = await acmeJson('graph/user-registration-details.json');
+  const page2 = await acmeJson('graph/user-registration-details.page2.json');
+  const mfa = (id: unknown) => snapshot.principals.find((p) => p.nativeId === String(id).toLowerCase())?.mfa?.state;
+  for (const detail of page1.value) t.is(mfa(detail.id), detail.isMfaRegistered ? 'enabled' : 'disabled', String(detail.userPrincipalName));
+  for (const detail of page2.value) t.is(mfa(detail.id), 'unknown', String(detail.userPrincipalName));
+});

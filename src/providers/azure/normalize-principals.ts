@@ -163,8 +163,6 @@ export interface DirectoryView {
   documents: readonly RawDocument[];
   roles: ReadonlyMap<string, Role>;
   subscriptionNames: ReadonlyMap<string, string>;
-  /** The registration report was read: a user missing from it is unknown, not disabled. */
-  registrationRead: boolean;
 }
 
 /**
@@ -176,6 +174,9 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
   const { tenantId, scope, documents } = view;
   const byId = new Map<string, Principal>();
   const registration = new Map(itemsOfKind<RegistrationDetail>(documents, DocumentKind.registrationDetails).map((r) => [lower(r.id), r]));
+  // What the report says of a user is a fact even when the report is incomplete (a missing page, a single read): a
+  // user it does not list is unknown either way.
+  const mfaOfUser = (id: string): Mfa => mfaOf(registration.get(id));
   const add = (id: string, kind: PrincipalKind, name: string, extra: Partial<Principal>) => {
     const principal: Principal = { uid: `azure:${tenantId}:${kind}/${id}`, provider: 'azure', scope, nativeId: id, kind, name, ...extra };
     byId.set(id, principal);
@@ -189,7 +190,7 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
       guest: user.userType ? lower(user.userType) === 'guest' : (user.userPrincipalName ?? '').includes('#EXT#'),
       interactive: true,
       ...(typeof user.accountEnabled === 'boolean' ? { enabled: user.accountEnabled } : {}),
-      mfa: view.registrationRead ? mfaOf(registration.get(id)) : { state: 'unknown' },
+      mfa: mfaOfUser(id),
       ...(user.createdDateTime ? { createdAt: isoTime(user.createdDateTime) } : {}),
       details: { displayName: user.displayName ?? null },
     });
@@ -210,7 +211,6 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
     const ids = itemsOfKind<{ id?: string }>([d], DocumentKind.groupMembers).map((m) => lower(m.id)).filter(Boolean);
     members.set(groupId, [...(members.get(groupId) ?? []), ...ids]);
   }
-  const mfaOfUser = (id: string): Mfa => (view.registrationRead ? mfaOf(registration.get(id)) : { state: 'unknown' });
   const principalOf = (grant: Grant): Principal => {
     const existing = byId.get(grant.principalId);
     if (existing) return existing;

@@ -122,8 +122,7 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
     controls.push(...sortByUid(tenantControls(tenantId, scope, documents)));
     const grants = [...directoryGrants(tenantId, documents), ...azureGrants(tenantId, documents)];
     const roleMap = buildRoles(tenantId, scope, documents, grants);
-    const registrationRead = documents.some((d) => d.kind === DocumentKind.registrationDetails) && !tenantGaps.some((g) => g.what === 'azure.mfa-registration');
-    principals = buildPrincipals({ tenantId, scope, documents, roles: roleMap, subscriptionNames: read, registrationRead }, grants);
+    principals = buildPrincipals({ tenantId, scope, documents, roles: roleMap, subscriptionNames: read }, grants);
     const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
     const byUid = new Map(principals.map((p) => [p.uid, p]));
     for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {
