@@ -118,8 +118,7 @@ export function azureGrants(tenantId: string, documents: readonly RawDocument[])
       const key = eligibilityKey(e, e.scope);
       if (!e.principalId || !e.roleDefinitionId || seen.has(key)) continue;
       seen.add(key);
-      const { principalName: _name, ...type } = named(e);
-      grants.push({ principalId: lower(e.principalId), ...type, role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: isoTime(e.endDateTime), condition: e.condition ?? null });
+      grants.push({ principalId: lower(e.principalId), ...named(e), role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: isoTime(e.endDateTime), condition: e.condition ?? null });
     }
   }
   return grants;
@@ -232,6 +231,15 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
       (principal.assignments ??= []).push({ ...assignment, via });
       notePrivilege(principal, role, assignment, describeScope(grant.scope, view.subscriptionNames, grant.role.includes(':directoryRole/')), via === 'direct' ? undefined : holder.name);
     }
+  }
+  // A user the registration report lists but nothing else names (the users list was not read, or is older): what the
+  // report says of them, whether they are enabled unknown.
+  for (const [id, detail] of registration) {
+    if (!id || byId.has(id)) continue;
+    add(id, 'user', detail.userPrincipalName ?? id, {
+      ...(typeof detail.userType === 'string' ? { guest: lower(detail.userType) === 'guest' } : {}),
+      interactive: true, mfa: mfaOf(detail), details: { knownFrom: 'userRegistrationDetails', isAdmin: detail.isAdmin ?? null },
+    });
   }
   for (const principal of byId.values()) {
     principal.assignments ??= [];
