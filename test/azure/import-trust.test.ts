@@ -240,3 +240,19 @@ test('a registration report missing its last page still says what its first page
   for (const detail of page1.value) t.is(mfa(detail.id), detail.isMfaRegistered ? 'enabled' : 'disabled', String(detail.userPrincipalName));
   for (const detail of page2.value) t.is(mfa(detail.id), 'unknown', String(detail.userPrincipalName));
 });
+
+test('$expand=principal that leaves userType out: the user is kept, and whether it is a guest is a gap, not a silent pass', async (t) => {
+  const assignments = await acmeJson('graph/directory-role-assignments.json');
+  const bare = { '@odata.type': '#microsoft.graph.user', id: '6f87972e-2e7e-4b49-9980-eb3888bdcfe2', displayName: 'Selected Fields Only' };
+  const dir = await acmeWith(['graph/directory-role-assignments.json'], {
+    'graph/directory-role-assignments.json': {
+      '@odata.context': `${GRAPH}roleManagement/directory/roleAssignments(principal(id,displayName))`,
+      value: [...assignments.value, { id: 'bare', principalId: bare.id, directoryScopeId: '/', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', principal: bare }],
+    },
+  });
+  const { snapshot } = await importDir(dir);
+  const user = snapshot.principals.find((p) => p.nativeId === bare.id)!;
+  t.like(user, { kind: 'user', name: 'Selected Fields Only' });
+  t.false('guest' in user);
+  t.regex(snapshot.sources[0]!.gaps.filter((g) => g.what === 'azure.directory').map((g) => g.reason).join('\n'), new RegExp(`${bare.id}.*no userType.*guest is unknown`));
+});

@@ -209,7 +209,7 @@ export interface DirectoryRoleAssignment { id?: string; principalId?: string; ro
 export interface DirectoryRoleSchedule {
   id?: string; principalId?: string; roleDefinitionId?: string; directoryScopeId?: string; memberType?: string;
   status?: string; assignmentType?: string; roleAssignmentOriginId?: string; startDateTime?: string | null;
-  endDateTime?: string | null; roleEligibilityScheduleId?: string; scheduleInfo?: { startDateTime?: string | null; expiration?: { type?: string; endDateTime?: string | null } };
+  endDateTime?: string | null; roleEligibilityScheduleId?: string; principal?: ExpandedPrincipal | null; scheduleInfo?: { startDateTime?: string | null; expiration?: { type?: string; endDateTime?: string | null } };
 }
 
 export interface DirectoryRoleDefinition { id?: string; displayName?: string; templateId?: string; isBuiltIn?: boolean; rolePermissions?: Array<{ allowedResourceActions?: string[] }> }

@@ -7,7 +7,7 @@
  */
 import type { Gap } from '../../snapshot/model.js';
 import type { RawBundle, RawDocument } from '../types.js';
-import { DocumentKind, operationOfKind, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type RoleAssignment, type RoleSchedule } from './documents.js';
+import { DocumentKind, operationOfKind, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type ExpandedPrincipal, type RoleAssignment, type RoleSchedule } from './documents.js';
 import { gapForError, isSingleObject, listItems, subscriptionOfOrigin } from './items.js';
 import { armInstanceOf, directoryInstanceOf, isoTime } from './normalize-principals.js';
 
@@ -33,7 +33,7 @@ export interface ScreenedBundle {
   /** The bundle's documents with dropped items taken out (documents without drops are the same objects). */
   documents: RawDocument[];
   drops: ItemDrop[];
-  /** The gaps the drops open. */
+  /** The gaps the drops open, and those of facts the kept items leave unknown. */
   gaps: Gap[];
   files: DocumentAccount[];
 }
@@ -97,6 +97,25 @@ function drop(into: ItemDrop[], document: RawDocument, item: string, reason: str
   into.push({ origin: where, item, reason, ...(gap ? { gap } : {}) });
 }
 
+const DIRECTORY_GRANT_KINDS = new Set<string>([DocumentKind.directoryRoleAssignments, DocumentKind.directoryRoleEligibilitySchedules, DocumentKind.directoryRoleEligibilityScheduleInstances]);
+
+/**
+ * Facts a used item leaves unknown and nothing else supplies: a user known only through `$expand=principal` whose
+ * expansion says neither its userType nor its UPN may be a guest.
+ */
+function unknownFacts(documents: readonly RawDocument[]): Gap[] {
+  const users = new Set(documents.filter((d) => d.kind === DocumentKind.users).flatMap((d) => listItems<{ id?: string }>(d.body)).map((u) => lower(u.id)));
+  const gaps: Gap[] = [];
+  for (const document of documents.filter((d) => DIRECTORY_GRANT_KINDS.has(d.kind))) {
+    for (const item of listItems<{ principal?: ExpandedPrincipal | null }>(document.body)) {
+      const p = item.principal;
+      if (!p || typeof p !== 'object' || !/user$/i.test(p['@odata.type'] ?? '') || typeof p.userType === 'string' || p.userPrincipalName || users.has(lower(p.id))) continue;
+      gaps.push({ what: 'azure.directory', reason: `${document.origin}: user ${p.id ?? '?'} is known only through $expand=principal, which says no userType (nor its UPN), and the users list does not hold it: whether it is a guest is unknown`, call: 'GET /users' });
+    }
+  }
+  return gaps;
+}
+
 /** Screens a bundle: which items each document's readers use, which they leave out and why. Pure. */
 export function screenBundle(bundle: RawBundle): ScreenedBundle {
   const rules = rulesFor(bundle);
@@ -131,5 +150,5 @@ export function screenBundle(bundle: RawBundle): ScreenedBundle {
     const { groupId } = document.body as { groupId?: string };
     return { ...document, body: { ...(groupId ? { groupId } : {}), value: kept } };
   });
-  return { documents, drops, gaps: drops.flatMap((d) => d.gap ?? []), files };
+  return { documents, drops, gaps: [...drops.flatMap((d) => d.gap ?? []), ...unknownFacts(documents)], files };
 }

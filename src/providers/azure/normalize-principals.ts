@@ -82,7 +82,7 @@ export function directoryGrants(tenantId: string, documents: readonly RawDocumen
     const key = eligibilityKey(e, e.directoryScopeId);
     if (!e.principalId || !e.roleDefinitionId || seen.has(key)) continue;
     seen.add(key);
-    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: isoTime(end) });
+    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: isoTime(end), ...(isObject(e.principal) ? { expanded: e.principal } : {}) });
   }
   return grants;
 }
