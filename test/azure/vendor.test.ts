@@ -2,7 +2,7 @@
  * The Azure part of the vendor corpus (test/fixtures/vendor/azure/, provenance in its README.md): response bodies
  * Microsoft wrote, read the way a user would get them. The REST API specs' examples hold `{parameters, responses:
  * {"200": {body}}}`: the body is what `az rest` prints. The Graph docs' blocks are the response body as printed on
- * the page. Each file must produce what its content says, and every item it holds is used or accounted for.
+ * the page; the az CLI's recorded responses are the body a recorded call returned. Each file must produce what its content says, and every item it holds is used or accounted for.
  */
 import test from 'ava';
 import { readFileSync } from 'node:fs';
@@ -130,6 +130,18 @@ test('getSubscriptionDiagnosticSetting: one setting read by name is a setting, b
   accountsForEverything(t, imported, bodies);
   t.deepEqual(imported.snapshot.controls.filter((c) => c.type === 'audit-logging').map((c) => [c.name, c.scope.id]), [['ds4', 'fb9f25f9-5785-4510-a38f-a62f188eb9f8']]);
   t.is(statusOf(imported.snapshot, 'azure-activity-log-diagnostic-setting', 'azure:subscription/fb9f25f9-5785-4510-a38f-a62f188eb9f8'), 'unknown');
+});
+
+test('az CLI recording of `az monitor diagnostic-settings subscription list`: the ids (no leading slash) name the subscription the settings belong to', async (t) => {
+  const bodies = { 'diagnostic-settings.json': JSON.parse(readFileSync(join(VENDOR, 'azure-cli', 'test_monitor_diagnostic_settings_subscription.list.json'), 'utf8')) as unknown };
+  const imported = await importBodies(bodies, '2026-11-01T09:00:00Z');
+  accountsForEverything(t, imported, bodies);
+  const settings = imported.snapshot.controls.filter((c) => c.type === 'audit-logging');
+  t.deepEqual(settings.map((c) => [c.name, c.scope.id, c.state, (c.settings.categories as string[]).length]), [
+    ['clitest000003', '0b1f6471-1bf0-4dda-aec3-cb9272f09590', 'enabled', 8],
+    ['clitestwskpzlmj36lk6', '0b1f6471-1bf0-4dda-aec3-cb9272f09590', 'enabled', 8],
+  ]);
+  t.is(statusOf(imported.snapshot, 'azure-activity-log-diagnostic-setting', 'azure:subscription/0b1f6471-1bf0-4dda-aec3-cb9272f09590'), 'pass');
 });
 
 test('GetSubscriptions: a list of subscriptions of two tenants is refused, with one line', async (t) => {
