@@ -256,3 +256,13 @@ test('$expand=principal that leaves userType out: the user is kept, and whether 
   t.false('guest' in user);
   t.regex(snapshot.sources[0]!.gaps.filter((g) => g.what === 'azure.directory').map((g) => g.reason).join('\n'), new RegExp(`${bare.id}.*no userType.*guest is unknown`));
 });
+
+test('a folder named after a GUID no file knows yields to the subscription the export\'s own ids name', async (t) => {
+  const dir = await tempDir();
+  const ticket = '3f2a0000-0000-4000-8000-0000000000aa';
+  await writeFiles(dir, {
+    [`${ticket}/diagnostic-settings.json`]: { value: [{ id: `subscriptions/${OTHER_SUB}/providers/microsoft.insights/diagnosticSettings/ds4`, name: 'ds4', properties: { workspaceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w', logs: [{ categoryGroup: 'allLogs', enabled: true }] } }] },
+  });
+  const { snapshot } = await importDir(dir, { tenant: TENANT });
+  t.deepEqual(snapshot.controls.filter((c) => c.type === 'audit-logging').map((c) => c.scope.id), [OTHER_SUB]);
+});

@@ -54,23 +54,23 @@ function knownSubscriptions(documents: readonly RawDocument[]): Set<string> {
   return known;
 }
 
-/**
- * The subscription a file's path names: the one known subscription id in it, else the nearest folder named after a
- * subscription id (even one no other file mentions). The tenant's id (`--raw-out` writes `DIR/<tenant>/<sub>/`) is
- * not a subscription.
- */
-function subscriptionInPath(origin: string, known: ReadonlySet<string>, tenant: string): string | undefined {
-  const ids = [...new Set((origin.match(GUID) ?? []).map(lower))].filter((id) => id !== tenant);
-  const named = ids.filter((id) => known.has(id));
-  if (named.length === 1) return named[0];
-  if (named.length > 1) return undefined;
-  return dirname(origin).split(/[\\/]/).filter((part) => WHOLE_GUID.test(part)).map(lower).filter((id) => id !== tenant).at(-1);
+/** The one known subscription id a file's path holds (the tenant's id, which `--raw-out` folders hold, is none). */
+function knownSubscriptionInPath(origin: string, known: ReadonlySet<string>, tenant: string): string | undefined {
+  const named = [...new Set((origin.match(GUID) ?? []).map(lower))].filter((id) => id !== tenant && known.has(id));
+  return named.length === 1 ? named[0] : undefined;
+}
+
+/** The subscription id the file's own folder is named after, known or not. */
+function folderSubscription(origin: string, tenant: string): string | undefined {
+  const folder = lower(basename(dirname(origin)));
+  return WHOLE_GUID.test(folder) && folder !== tenant ? folder : undefined;
 }
 
 /**
- * Ties each subscription-level document to its subscription (rewriting its origin): the one its path names, else
- * the one its ids name, else `--subscription`, else the only subscription known. The last two only for a file that
- * names none itself, so an export is never credited to another subscription. Throws when nothing decides.
+ * Ties each subscription-level document to its subscription (rewriting its origin): the known subscription its path
+ * names, else the one its ids name, else the one its folder is named after (even one no other file mentions), else
+ * `--subscription`, else the only subscription known. The last two only for a file that names no subscription
+ * itself, so an export is never credited to another subscription. Throws when nothing decides.
  */
 function tieSubscriptions(documents: RawDocument[], option: string[], tenant: string): void {
   const known = knownSubscriptions(documents);
@@ -79,7 +79,7 @@ function tieSubscriptions(documents: RawDocument[], option: string[], tenant: st
     const isSubscriptionError = document.kind === DocumentKind.error && operationOfRequest((document.body as ErrorBody).request ?? '')?.level === 'scope';
     if (!SUBSCRIPTION_KINDS.has(document.kind) && !isSubscriptionError) continue;
     const fallback = option.length === 1 ? option[0] : option.length === 0 && known.size === 1 ? [...known][0] : undefined;
-    const id = subscriptionInPath(document.origin, known, tenant) ?? subscriptionsInContent(document)[0] ?? fallback;
+    const id = knownSubscriptionInPath(document.origin, known, tenant) ?? subscriptionsInContent(document)[0] ?? folderSubscription(document.origin, tenant) ?? fallback;
     if (!id) {
       throw new UserError('cannot tell which subscription this export belongs to', {
         where: document.origin,
