@@ -14,6 +14,7 @@ import { collectionTime } from '../cloud/scopes.js';
 import { selectShard } from '../cloud/shard.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { tenantBundle } from './bundle.js';
+import { warnDrops } from './drops.js';
 import { createClients, errorFacts, type AzureClients, type CallStats } from './clients.js';
 import { DocumentKind, type DocumentKindValue, type ErrorBody, type RoleAssignment, type RoleSchedule, type Subscription } from './documents.js';
 import { itemsOfKind, listItems, subscriptionOrigin } from './items.js';
@@ -229,6 +230,7 @@ export async function collectAzure(context: CollectContext): Promise<RawBundle[]
   const bundle = { ...tenantBundle(tenant, 'live', collectedAt, documents), ...(context.shard ? { shard: { organization, scopes: ids } } : {}) };
   if (context.rawOut) await writeRawBundle(context.rawOut, bundle);
   for (const gap of bundle.gaps) context.progress.warn(`azure: ${gap.what} not read (${gap.call ?? ''}): ${gap.reason}`);
+  warnDrops(bundle, context.progress);
   return [bundle];
 }
 

@@ -6,7 +6,7 @@
  * so what is counted here is exactly what it uses.
  */
 import type { Gap } from '../../snapshot/model.js';
-import type { RawBundle, RawDocument } from '../types.js';
+import type { Progress, RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, operationOfKind, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type ExpandedPrincipal, type RoleAssignment, type RoleSchedule } from './documents.js';
 import { gapForError, isSingleObject, listItems, subscriptionOfOrigin } from './items.js';
 import { armInstanceOf, directoryInstanceOf, isoTime } from './normalize-principals.js';
@@ -151,4 +151,9 @@ export function screenBundle(bundle: RawBundle): ScreenedBundle {
     return { ...document, body: { ...(groupId ? { groupId } : {}), value: kept } };
   });
   return { documents, drops, gaps: [...drops.flatMap((d) => d.gap ?? []), ...unknownFacts(documents)], files };
+}
+
+/** Says each item a bundle's documents leave out, one line each (import and live collection alike). */
+export function warnDrops(bundle: RawBundle, progress: Progress): void {
+  for (const drop of screenBundle(bundle).drops) progress.warn(`${drop.origin}: ${drop.item}: left out: ${drop.reason}${drop.gap ? ` (gap ${drop.gap.what})` : ''}`);
 }
