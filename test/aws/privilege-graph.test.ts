@@ -4,7 +4,7 @@ import { accountBundle } from '../../src/providers/aws/bundle.js';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import type { Principal, SnapshotPart } from '../../src/snapshot/model.js';
 import { Prng } from '../../bench/prng.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, GRANT_LOOK_ALIKES, GRANTS, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
 
 function normalizeDetails(details: Record<string, unknown>, account = ACCOUNT): SnapshotPart {
   const bundle = accountBundle(account, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'test', body: details }]);
@@ -29,8 +29,8 @@ test('conditions: dates are evaluated at the snapshot time, MFA is recorded, unk
   t.is(evaluateCondition({ StringEqualsIfExists: { 'iam:PassedToService': 'ec2.amazonaws.com' } }, { 'iam:passedtoservice': [] }).holds, true, 'IfExists on an absent key holds');
 });
 
-test('property: adding a Deny never raises anyone\'s privilege (400 random Deny statements over the playground)', (t) => {
-  const rows = [...PATHS, ...LOOK_ALIKES];
+test('property: adding a Deny never raises anyone\'s privilege (400 random Deny statements over the playground, grant-only rows included)', (t) => {
+  const rows = [...PATHS, ...LOOK_ALIKES, ...GRANTS, ...GRANT_LOOK_ALIKES];
   const actions = ['*', 'iam:*', 'sts:AssumeRole', 'iam:PassRole', 'iam:Attach*', 'iam:Put*Policy', 'iam:CreateAccessKey', 'iam:CreatePolicyVersion', 'lambda:*', 'ec2:RunInstances', 'ssm:SendCommand', 'iam:Detach*', 'iam:Delete*PermissionsBoundary', 'iam:AddUserToGroup', 's3:*'];
   const random = new Prng(13);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random.next() * list.length)]!;
