@@ -84,6 +84,22 @@ test('cross-account: a role in another account of the snapshot that trusts this 
   t.is(alone.details?.escalationPath, undefined);
 });
 
+test('cross-account: IAM edits act only on the caller\'s own account, so editing another account\'s role it can assume is no path', (t) => {
+  const other = '109876543210';
+  const mine = { UserDetailList: [{ UserName: 'ci', Arn: `arn:aws:iam::${ACCOUNT}:user/ci`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'wide', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy'], Resource: `arn:aws:iam::${other}:role/*` }] } }] }], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const theirs = {
+    UserDetailList: [], GroupDetailList: [], Policies: [],
+    RoleDetailList: [{ RoleName: 'reader', Arn: `arn:aws:iam::${other}:role/reader`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, AttachedManagedPolicies: [], RolePolicyList: [{ PolicyName: 'read', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }] }],
+  };
+  const ci = awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }]),
+    accountBundle(other, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }]),
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  t.is((ci.details?.escalationPath as { text: string } | undefined)?.text, undefined);
+  t.is(ci.details?.grantPower, undefined);
+  t.is(ci.privilege?.level, 'none');
+});
+
 test('a role that can become admin is privileged, with its path; one only services assume is privileged too', (t) => {
   const row = PATHS.find((r) => r.id === 'delete-role-permissions-boundary')!;
   const role = subjectOf(normalizeDetails(authorizationDetails(row)), row);

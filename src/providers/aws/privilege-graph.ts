@@ -843,6 +843,8 @@ export class PrivilegeGraph {
   private elevation(editor: Authority, targetIndex: number): Edit | null {
     if (!this.mayEditOthers(editor)) return null;
     const target = this.nodes[targetIndex]!;
+    // IAM calls act on the caller's own account: another account's principals are edited by becoming one of its own.
+    if (target.account !== editor.principal.account) return null;
     const self = editor.principal.uid === target.uid;
     const on = (what: string) => (self ? 'on itself' : `on ${what}`);
     const kindName = target.kind === 'user' ? 'User' : target.kind === 'group' ? 'Group' : 'Role';
@@ -1196,8 +1198,7 @@ export class PrivilegeGraph {
   private grantByEdit(start: number): GrantPower | null {
     this.hopeful();
     const editor = this.authorities[start]!;
-    const account = this.nodes[start]!.account;
-    const own = (n: number) => n !== start && this.nodes[n]!.account === account;
+    const own = (n: number) => n !== start;
     const listed = this.editable(start);
     const order = (list: number[]) => [...list.filter((n) => this.nodes[n]!.kind !== 'group'), ...list.filter((n) => this.nodes[n]!.kind === 'group')];
     let edit: { node: number; edit: Edit } | null = null;
