@@ -133,6 +133,10 @@ test('Azure: the client config and subscription data sources decide the tenant a
   t.is(contextOf(rm).tenantOf(rm.changes[0]!), acme);
   const subscription = planWith('azurerm_role_assignment', [dataEntry('azurerm_subscription', { display_name: 'acme-prod', id: '/subscriptions/a1b2c3d4-1111-4aaa-8bbb-000000000001', subscription_id: 'a1b2c3d4-1111-4aaa-8bbb-000000000001', tenant_id: acme, state: 'Enabled' })]);
   t.is(contextOf(subscription).tenantOf(subscription.changes[0]!), acme);
+  // An ARM id among the prior state's known values of the block's resources names a subscription, hence its tenant.
+  const known = planWith('azurerm_role_assignment', []);
+  known.priorResources.push({ address: 'azurerm_resource_group.app', type: 'azurerm_resource_group', providerConfigKey: 'azurerm', values: { id: '/subscriptions/a1b2c3d4-1111-4aaa-8bbb-000000000001/resourceGroups/app', name: 'app', location: 'westeurope' } });
+  t.is(contextOf(known).tenantOf(known.changes[0]!), acme);
   // A subscription data source that names its subscription reads another one than the provider's: it decides nothing.
   const other = planWith('azurerm_role_assignment', [{ ...dataEntry('azurerm_subscription', { subscription_id: 'a1b2c3d4-1111-4aaa-8bbb-000000000001', tenant_id: acme }), expressions: { subscription_id: { constant_value: 'a1b2c3d4-1111-4aaa-8bbb-000000000001' } } }]);
   t.throws(() => contextOf(other).tenantOf(other.changes[0]!), { message: /cannot tell which Azure tenant/ });

@@ -125,6 +125,8 @@ export class AzureContext extends PlanValues<Touch> {
       if (!this.snapshotScopes.has(read.tenant)) throw this.notCovered(`Azure tenant ${read.tenant}`, change, tenantScope(read.tenant));
       return this.requireRaw(read.tenant, change);
     }
+    const named = this.tenantOfKnownIds(change);
+    if (named) return named;
     if (this.tenants.size === 1) return [...this.tenants.keys()][0]!;
     if (this.snapshotScopes.size === 0) {
       throw new UserError(`the plan changes Azure resources (${change.address}), but the snapshot covers no Azure tenant`, { where: this.plan.file, hint: 'audit a snapshot that includes the Azure tenant the plan is for' });
@@ -134,6 +136,34 @@ export class AzureContext extends PlanValues<Touch> {
       where: this.plan.file,
       hint: `the raw documents hold several tenants (${[...this.tenants.keys()].join(', ')}); set tenant_id in the provider "${change.providerConfigKey ?? change.type.split('_')[0]}" block, or read \`data "${change.type.split('_')[0]}_client_config" "current" {}\` through it`,
     });
+  }
+
+  /**
+   * The tenant the ARM ids among the known values of the provider block's resources name (the plan's changes and the
+   * prior state's resources: `/subscriptions/<id>/...`), when the raw documents put every one of them in one tenant.
+   */
+  private tenantOfKnownIds(change: PlanChange): string | undefined {
+    const key = change.providerConfigKey ?? change.type.split('_')[0]!;
+    const provider = change.type.split('_')[0]!;
+    const tenants = new Set<string | undefined>();
+    const visit = (value: unknown, depth = 0): void => {
+      if (depth > 8) return;
+      if (typeof value === 'string') {
+        const id = /^\/subscriptions\/([0-9a-f-]{36})(\/|$)/i.exec(value)?.[1]?.toLowerCase();
+        if (id) tenants.add(this.tenantOfSubscription(id));
+      } else if (value !== null && typeof value === 'object') {
+        for (const v of Object.values(value)) visit(v, depth + 1);
+      }
+    };
+    for (const other of this.plan.changes) {
+      if ((other.providerConfigKey ?? other.type.split('_')[0]) !== key || !other.type.startsWith(`${provider}_`)) continue;
+      visit(other.before);
+      visit(other.after);
+    }
+    for (const resource of this.plan.priorResources) {
+      if ((resource.providerConfigKey ?? resource.type.split('_')[0]) === key && resource.type.startsWith(`${provider}_`)) visit(resource.values);
+    }
+    return tenants.size === 1 ? [...tenants][0] : undefined;
   }
 
   /**
