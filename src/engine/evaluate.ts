@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
 import type { EvaluationTime } from './keywords.js';
-import type { Check, Evidence, FailedAssertion, ResourceKind, Result, ResultResource, Status } from './types.js';
+import type { Check, Evidence, FailedAssertion, GapEffect, ResourceKind, Result, ResultResource, Status } from './types.js';
 
 type AnyResource = Record<string, unknown> & { uid: string; provider: string; scope: { kind: string; id: string; name?: string } };
 
@@ -300,17 +300,15 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
 
   const sourceGaps = sourceEntry ? sourceEntry.source.gaps : NO_GAPS;
   const gaps = check.needs && sourceGaps.length > 0 ? sourceGaps.filter((g) => check.needs!.includes(g.what)) : NO_GAPS;
-  if (gaps.length > 0) {
-    evidence.gaps = gaps.map((g) => ({ ...g }));
-    return { checkId, resource: subject, status: 'unknown', message: `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`, evidence };
-  }
 
   // A verdict the pass shortcut above already reached (its errors are still those of this resource).
   const valid = decided ?? (check.requires.call(time, resource) as boolean);
-  if (valid && missing.length === 0) {
+  if (valid && missing.length === 0 && gaps.length === 0) {
     return { checkId, resource: subject, status: 'pass', message: check.title, evidence: members ? evidence : sharedPassEvidence(check, evidence) };
   }
-  let status: Status = 'unknown';
+  let status: Status = valid && missing.length === 0 ? 'pass' : 'unknown';
+  /** Whether a failure breaks an upper bound on an aggregate count (so no count a gap hides could mend it). */
+  let countAboveMaximum = false;
   if (!valid) {
     // Each error's value is looked up once; errors are described only as far as the evidence shows them.
     let definite = 0;
@@ -323,6 +321,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
         if (!missing.includes(path)) missing.push(path);
       } else {
         definite++;
+        if (UPPER_BOUNDS.has(e.keyword) && isCountPath(check, e.instancePath)) countAboveMaximum = true;
         if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
       }
     }
@@ -331,9 +330,57 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
       if (failed) evidence.failed = failed;
     }
   }
+  if (gaps.length > 0) {
+    status = verdictUnderGaps(check, status, gaps, () => countAboveMaximum, () => passesAnyLargerCount(check, resource, time));
+    evidence.gaps = gaps.map((g) => ({ ...g }));
+  }
   if (missing.length > 0) evidence.missing = missing;
-  const message = status === 'fail' ? renderMessage(check.message, resource) : `Not assessed: no data for ${missing.join(', ')}`;
+  if (status === 'pass') return { checkId, resource: subject, status, message: check.title, evidence };
+  const message =
+    status === 'fail'
+      ? renderMessage(check.message, resource)
+      : gaps.length > 0
+        ? `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`
+        : `Not assessed: no data for ${missing.join(', ')}`;
   return { checkId, resource: subject, status, message, evidence };
+}
+
+/** Keywords whose failure on a number holds for every larger number too. */
+const UPPER_BOUNDS = new Set(['maximum', 'exclusiveMaximum']);
+
+/** True when a JSON pointer names one of the check's aggregate counts. */
+function isCountPath(check: Check, pointer: string): boolean {
+  return check.aggregates.some((a) => pointer === `/${a.name}`);
+}
+
+/** Whether `require` still holds when every aggregate count is as large as a count can be (what a gap may hide). */
+function passesAnyLargerCount(check: Check, resource: AnyResource, time: EvaluationTime): boolean {
+  const raised: AnyResource = { ...resource };
+  for (const a of check.aggregates) raised[a.name] = Number.MAX_SAFE_INTEGER;
+  return check.requires.call(time, raised) as boolean;
+}
+
+/** How a gap on `topic` bears on the check's verdicts: what its YAML says, else undercount for aggregates, else unknown. */
+export function gapEffectOf(check: Pick<Check, 'gapEffect' | 'aggregate'>, topic: string): GapEffect {
+  return check.gapEffect?.[topic] ?? (check.aggregate !== undefined ? 'undercount' : 'unknown');
+}
+
+/**
+ * Kleene evaluation over gaps: the verdict reached on the data present stands only if no gapped topic could turn
+ * it. A failure stands when every gapped topic says missing data cannot mend it (fail-stands, none, or an aggregate
+ * count already above its maximum); a pass stands when none could break it (pass-stands, none, or counts that pass
+ * however large). Otherwise the result is unknown. The count tests run only when asked.
+ */
+export function verdictUnderGaps(check: Check, status: Status, gaps: readonly { what: string }[], countAboveMaximum: () => boolean, passesLargerCounts: () => boolean): Status {
+  if (status !== 'pass' && status !== 'fail') return status;
+  for (const gap of gaps) {
+    const effect = gapEffectOf(check, gap.what);
+    if (effect === 'none') continue;
+    if (effect === 'unknown') return 'unknown';
+    if (status === 'fail' && (effect === 'pass-stands' || (effect === 'undercount' && !countAboveMaximum()))) return 'unknown';
+    if (status === 'pass' && (effect === 'fail-stands' || (effect === 'undercount' && !passesLargerCounts()))) return 'unknown';
+  }
+  return status;
 }
 
 /** Adds a scope's aggregate counts to its scope object (a copy), and returns which resources were counted. */

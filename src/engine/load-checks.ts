@@ -172,6 +172,14 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
       throw new UserError(`bad placeholder {${match[1]}} in message`, { where: `${file}:${yaml.lineOf(['message'])}`, hint: 'use {dotted.path} into the resource, e.g. {scope.id}' });
     }
   }
+  for (const [topic, effect] of Object.entries(definition.gapEffect ?? {})) {
+    if (!(definition.needs ?? []).includes(topic)) {
+      throw new UserError(`gapEffect names "${topic}", which is not among the check's needs`, { where: `${file}:${yaml.lineOf(['gapEffect', topic])}`, hint: `add "${topic}" to needs, or remove it from gapEffect` });
+    }
+    if (effect === 'undercount' && definition.aggregate === undefined) {
+      throw new UserError(`gapEffect "undercount" for "${topic}" needs an aggregate to count`, { where: `${file}:${yaml.lineOf(['gapEffect', topic])}`, hint: 'use fail-stands, pass-stands, none or unknown for a check without aggregate' });
+    }
+  }
   return { parsed: { line: yaml.lineOf(['id']), definition }, yaml };
 }
 

@@ -6,6 +6,9 @@ export type Mitigation = 'M1026' | 'M1038';
 export type ResourceKind = 'principals' | 'roles' | 'controls' | 'hosts' | 'scopes';
 export type Status = 'pass' | 'fail' | 'unknown' | 'waived';
 export type CaseExpectation = Status | 'not-applicable';
+/** How a gap on a needed topic bears on a check's verdicts (docs/checks.md, "Gaps"). */
+export type GapEffect = 'unknown' | 'fail-stands' | 'pass-stands' | 'none' | 'undercount';
+export const GAP_EFFECTS: readonly GapEffect[] = ['unknown', 'fail-stands', 'pass-stands', 'none', 'undercount'];
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 10, high: 5, medium: 3, low: 1 };
@@ -56,6 +59,8 @@ export interface CheckDefinition {
   aggregate?: Record<string, { resource: Exclude<ResourceKind, 'scopes'>; where?: Record<string, unknown> }>;
   require: Record<string, unknown>;
   needs?: string[];
+  /** Per needed topic, how its gap bears on the verdicts; a topic left out has the default (see defaultGapEffect). */
+  gapEffect?: Record<string, GapEffect>;
   evidence?: string[];
   message: string;
   remediation: string;

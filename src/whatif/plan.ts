@@ -51,6 +51,27 @@ export interface PlanProviderConfig {
   expressions: Record<string, unknown>;
 }
 
+/**
+ * A data source as the plan read it: from `prior_state` (where `terraform plan` records every data source it could
+ * read while planning), or a `read` change whose result is known. Its provider block comes from the configuration.
+ */
+export interface PlanDataSource {
+  address: string;
+  type: string;
+  values: Record<string, unknown>;
+  /** The data source's arguments in the configuration (`project_id`, `subscription_id`, ...). */
+  expressions: Record<string, unknown>;
+  providerConfigKey?: string;
+}
+
+/** A managed resource as the prior state holds it: its known values, for the ids and ARNs they name. */
+export interface PlanPriorResource {
+  address: string;
+  type: string;
+  values: Record<string, unknown>;
+  providerConfigKey?: string;
+}
+
 export interface Plan {
   file: string;
   formatVersion: string;
@@ -59,6 +80,10 @@ export interface Plan {
   providerConfigs: Map<string, PlanProviderConfig>;
   /** Each module call's `source` (`./modules/iam`), by config module path (`module.iam`), for source locations. */
   moduleSources: Map<string, string>;
+  /** Data sources whose values the plan knows. */
+  dataSources: PlanDataSource[];
+  /** Managed resources of the prior state (what exists before the plan applies). */
+  priorResources: PlanPriorResource[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -129,6 +154,51 @@ function configurationIndex(configuration: unknown, sources: Map<string, string>
   return out;
 }
 
+/** Every resource of a `values` module tree (`root_module` with `resources` and `child_modules`). */
+function stateResources(module: unknown, out: Array<Record<string, unknown>> = [], depth = 0): Array<Record<string, unknown>> {
+  if (!isObject(module) || depth > 32) return out;
+  for (const resource of Array.isArray(module.resources) ? module.resources : []) if (isObject(resource)) out.push(resource);
+  for (const child of Array.isArray(module.child_modules) ? module.child_modules : []) stateResources(child, out, depth + 1);
+  return out;
+}
+
+/** The data sources and managed resources a plan's prior state holds, and the data sources it read with a known result. */
+function knownState(value: Record<string, unknown>, configs: ReturnType<typeof configurationIndex>, changes: PlanChange[]): { dataSources: PlanDataSource[]; priorResources: PlanPriorResource[] } {
+  const dataSources: PlanDataSource[] = [];
+  const priorResources: PlanPriorResource[] = [];
+  const prior = isObject(value.prior_state) && isObject(value.prior_state.values) ? value.prior_state.values.root_module : undefined;
+  for (const resource of stateResources(prior)) {
+    if (typeof resource.address !== 'string' || typeof resource.type !== 'string' || !isObject(resource.values)) continue;
+    const config = configs.get(configAddress(resource.address));
+    const key = config?.providerConfigKey ? { providerConfigKey: config.providerConfigKey } : {};
+    if (resource.mode === 'data') dataSources.push({ address: resource.address, type: resource.type, values: resource.values, expressions: config?.expressions ?? {}, ...key });
+    else priorResources.push({ address: resource.address, type: resource.type, values: resource.values, ...key });
+  }
+  const read = new Set(dataSources.map((d) => d.address));
+  for (const change of changes) {
+    if (change.mode !== 'data' || change.after === null || read.has(change.address)) continue;
+    const values = Object.fromEntries(Object.entries(change.after).filter(([k]) => !change.afterUnknown.has(k)));
+    dataSources.push({ address: change.address, type: change.type, values, expressions: change.expressions, ...(change.providerConfigKey ? { providerConfigKey: change.providerConfigKey } : {}) });
+  }
+  return { dataSources, priorResources };
+}
+
+/**
+ * The non-empty string values of `attribute` of the data sources of `type` read through provider block `key` (the
+ * default block when the configuration names none), leaving out those whose configuration sets one of `unless`
+ * (a `data "google_project"` with `project_id` reads another project than the provider's).
+ */
+export function dataSourceValues(plan: Plan, type: string, key: string, attribute: string, unless: string[] = []): string[] {
+  const out = new Set<string>();
+  for (const source of plan.dataSources) {
+    if (source.type !== type || (source.providerConfigKey ?? type.split('_')[0]) !== key) continue;
+    if (unless.some((name) => source.expressions[name] !== undefined)) continue;
+    const value = source.values[attribute];
+    if (typeof value === 'string' && value !== '') out.add(value);
+  }
+  return [...out];
+}
+
 /** Validates a parsed plan document and builds the typed plan. */
 export function parsePlan(value: unknown, file: string): Plan {
   if (!isObject(value)) throw notAPlan(file, 'the file does not hold a JSON object');
@@ -192,6 +262,7 @@ export function parsePlan(value: unknown, file: string): Plan {
     changes,
     providerConfigs,
     moduleSources,
+    ...knownState(value, configs, changes),
   };
 }
 

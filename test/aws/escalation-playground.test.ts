@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import type { Principal } from '../../src/snapshot/model.js';
 import { quietProgress } from '../support/aws-fixtures.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, organizationFiles, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, GRANT_LOOK_ALIKES, GRANTS, LOOK_ALIKES, organizationFiles, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
 
 interface Judged {
   row: PlaygroundRow;
@@ -37,7 +37,7 @@ async function judge(row: PlaygroundRow): Promise<Judged> {
 
 test.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudward-playground-'));
-  for (const row of [...PATHS, ...LOOK_ALIKES]) judged.set(row.id, await judge(row));
+  for (const row of [...PATHS, ...LOOK_ALIKES, ...GRANTS, ...GRANT_LOOK_ALIKES]) judged.set(row.id, await judge(row));
 });
 
 test.after.always(async () => {
@@ -45,7 +45,7 @@ test.after.always(async () => {
 });
 
 test('row ids are unique and every catalogue path and look-alike is in the table', (t) => {
-  const ids = [...PATHS, ...LOOK_ALIKES].map((r) => r.id);
+  const ids = [...PATHS, ...LOOK_ALIKES, ...GRANTS, ...GRANT_LOOK_ALIKES].map((r) => r.id);
   t.is(new Set(ids).size, ids.length);
   t.true(PATHS.length >= 40, `${PATHS.length} paths`);
   t.true(LOOK_ALIKES.length >= 20, `${LOOK_ALIKES.length} look-alikes`);
@@ -78,4 +78,32 @@ test('recall and precision on the playground are both 1', (t) => {
   t.log(`recall ${found}/${PATHS.length}, look-alikes flagged ${falsePositives}/${LOOK_ALIKES.length}`);
   t.is(found, PATHS.length);
   t.is(falsePositives, 0);
+});
+
+interface GrantPowerDetails { text: string; target: string; kind: string; conditions: string[]; mfa: boolean }
+
+for (const row of GRANTS) {
+  test(`grant ${row.id} (${row.source}) makes the subject privileged, with the grant as its reason`, (t) => {
+    const { subject, path } = judged.get(row.id)!;
+    t.is(path, undefined, 'no path makes the subject itself an administrator');
+    t.is(subject.privilege?.level, 'privileged');
+    t.is(subject.privilege?.reasons[0], `can make another principal an administrator: ${row.expect!}`);
+    t.is((subject.details?.grantPower as GrantPowerDetails | undefined)?.text, row.expect!);
+  });
+}
+
+for (const row of GRANT_LOOK_ALIKES) {
+  test(`grant look-alike ${row.id} (${row.source}) is not privileged`, (t) => {
+    const { subject } = judged.get(row.id)!;
+    t.is(subject.privilege?.level, 'none', subject.privilege?.reasons.join('; '));
+    t.is(subject.details?.grantPower, undefined);
+  });
+}
+
+test('grant-only principals: every one found, no look-alike flagged', (t) => {
+  const found = GRANTS.filter((r) => (judged.get(r.id)!.subject.details?.grantPower as GrantPowerDetails | undefined)?.text === r.expect).length;
+  const flagged = GRANT_LOOK_ALIKES.filter((r) => judged.get(r.id)!.subject.privilege?.level !== 'none').length;
+  t.log(`grant recall ${found}/${GRANTS.length}, look-alikes flagged ${flagged}/${GRANT_LOOK_ALIKES.length}`);
+  t.is(found, GRANTS.length);
+  t.is(flagged, 0);
 });

@@ -4,7 +4,7 @@ import { accountBundle } from '../../src/providers/aws/bundle.js';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import type { Principal, SnapshotPart } from '../../src/snapshot/model.js';
 import { Prng } from '../../bench/prng.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
+import { ACCOUNT, authorizationDetails, COLLECTED_AT, GRANT_LOOK_ALIKES, GRANTS, LOOK_ALIKES, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
 
 function normalizeDetails(details: Record<string, unknown>, account = ACCOUNT): SnapshotPart {
   const bundle = accountBundle(account, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'test', body: details }]);
@@ -29,8 +29,8 @@ test('conditions: dates are evaluated at the snapshot time, MFA is recorded, unk
   t.is(evaluateCondition({ StringEqualsIfExists: { 'iam:PassedToService': 'ec2.amazonaws.com' } }, { 'iam:passedtoservice': [] }).holds, true, 'IfExists on an absent key holds');
 });
 
-test('property: adding a Deny never raises anyone\'s privilege (400 random Deny statements over the playground)', (t) => {
-  const rows = [...PATHS, ...LOOK_ALIKES];
+test('property: adding a Deny never raises anyone\'s privilege (400 random Deny statements over the playground, grant-only rows included)', (t) => {
+  const rows = [...PATHS, ...LOOK_ALIKES, ...GRANTS, ...GRANT_LOOK_ALIKES];
   const actions = ['*', 'iam:*', 'sts:AssumeRole', 'iam:PassRole', 'iam:Attach*', 'iam:Put*Policy', 'iam:CreateAccessKey', 'iam:CreatePolicyVersion', 'lambda:*', 'ec2:RunInstances', 'ssm:SendCommand', 'iam:Detach*', 'iam:Delete*PermissionsBoundary', 'iam:AddUserToGroup', 's3:*'];
   const random = new Prng(13);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random.next() * list.length)]!;
@@ -82,6 +82,22 @@ test('cross-account: a role in another account of the snapshot that trusts this 
     bundles[1]!,
   ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
   t.is(alone.details?.escalationPath, undefined);
+});
+
+test('cross-account: IAM edits act only on the caller\'s own account, so editing another account\'s role it can assume is no path', (t) => {
+  const other = '109876543210';
+  const mine = { UserDetailList: [{ UserName: 'ci', Arn: `arn:aws:iam::${ACCOUNT}:user/ci`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'wide', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'iam:AttachRolePolicy', 'iam:PutRolePolicy'], Resource: `arn:aws:iam::${other}:role/*` }] } }] }], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const theirs = {
+    UserDetailList: [], GroupDetailList: [], Policies: [],
+    RoleDetailList: [{ RoleName: 'reader', Arn: `arn:aws:iam::${other}:role/reader`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, AttachedManagedPolicies: [], RolePolicyList: [{ PolicyName: 'read', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }] }],
+  };
+  const ci = awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }]),
+    accountBundle(other, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }]),
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  t.is((ci.details?.escalationPath as { text: string } | undefined)?.text, undefined);
+  t.is(ci.details?.grantPower, undefined);
+  t.is(ci.privilege?.level, 'none');
 });
 
 test('a role that can become admin is privileged, with its path; one only services assume is privileged too', (t) => {

@@ -11,7 +11,7 @@ import type { AttachedPolicy, InlinePolicy, PermissionsBoundary } from './docume
 import type { CatalogPolicy, PolicyCatalog } from './normalize-policies.js';
 import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from './policy-document.js';
 import { analyzePrivilege, type Guardrail, type PrivilegeAnalysis } from './privilege.js';
-import type { EscalationPath, GraphPrincipal, HeldPolicy } from './privilege-graph.js';
+import type { EscalationPath, GrantPower, GraphPrincipal, HeldPolicy } from './privilege-graph.js';
 import { analyzeTrustPolicy } from './trust-policy.js';
 
 interface Holding {
@@ -315,11 +315,21 @@ export function pathReason(path: EscalationPath): string {
   return `can become an administrator: ${path.text}${tail.length > 0 ? ` (${tail.join('; ')})` : ''}`;
 }
 
+/** The reason a principal that can make another principal an administrator is privileged. */
+export function grantReason(grant: GrantPower): string {
+  const tail = [
+    ...(grant.mfa ? ['needs an MFA-authenticated session'] : []),
+    ...(grant.conditions.length > 0 ? [`only if these conditions hold (not decidable from the snapshot): ${grant.conditions.join(', ')}`] : []),
+  ];
+  return `can make another principal an administrator: ${grant.text}${tail.length > 0 ? ` (${tail.join('; ')})` : ''}`;
+}
+
 /**
- * Privilege as reachability: a principal that is not an administrator itself is privileged when the graph has a path
- * from it to admin (the path is the reason and `details.escalationPath`), or when it allows every action but a few.
+ * Privilege as reach: a principal that is not an administrator itself is privileged when the graph has a path from
+ * it to admin (the path is the reason and `details.escalationPath`), when it can make another principal an
+ * administrator (its grant power: the reason and `details.grantPower`), or when it allows every action but a few.
  */
-export function applyEscalationPaths(principals: Principal[], analyses: Map<string, PrivilegeAnalysis>, paths: Map<string, EscalationPath>): void {
+export function applyEscalationPaths(principals: Principal[], analyses: Map<string, PrivilegeAnalysis>, paths: Map<string, EscalationPath>, grants: Map<string, GrantPower> = new Map()): void {
   for (const principal of principals) {
     const analysis = analyses.get(principal.uid);
     if (!analysis || analysis.level === 'admin') continue;
@@ -331,8 +341,11 @@ export function applyEscalationPaths(principals: Principal[], analyses: Map<stri
       details.escalation = path.kinds;
       details.escalationPath = { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
     } else {
-      principal.privilege = { level: almostAll.length > 0 ? 'privileged' : 'none', reasons: almostAll };
+      const grant = grants.get(principal.uid);
+      const reasons = [...(grant ? [grantReason(grant)] : []), ...almostAll];
+      principal.privilege = { level: reasons.length > 0 ? 'privileged' : 'none', reasons };
       details.escalation = [];
+      if (grant) details.grantPower = { text: grant.text, target: grant.target, kind: grant.kind, conditions: grant.conditions, mfa: grant.mfa };
     }
   }
 }

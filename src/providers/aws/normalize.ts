@@ -10,7 +10,7 @@ import { normalizePasswordPolicy, normalizeScps, normalizeTrails } from './norma
 import { buildPolicyCatalog } from './normalize-policies.js';
 import { applyEscalationPaths, normalizePrincipals } from './normalize-principals.js';
 import type { PrivilegeAnalysis } from './privilege.js';
-import { escalationPaths, type GraphPrincipal, type ManagedPolicyFacts } from './privilege-graph.js';
+import { privilegeReach, type GraphPrincipal, type ManagedPolicyFacts } from './privilege-graph.js';
 
 interface AccountPart {
   part: SnapshotPart;
@@ -48,6 +48,7 @@ export function normalizeAwsBundles(bundles: RawBundle[]): SnapshotPart {
     for (const [uid, analysis] of one.analyses) analyses.set(uid, analysis);
     for (const [arn, facts] of one.managed) if (!managed.has(arn)) managed.set(arn, facts);
   }
-  applyEscalationPaths(part.principals, analyses, escalationPaths(graph, managed));
+  const reach = privilegeReach(graph, managed);
+  applyEscalationPaths(part.principals, analyses, reach.paths, reach.grants);
   return part;
 }

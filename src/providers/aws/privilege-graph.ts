@@ -92,6 +92,17 @@ export interface EscalationPath {
   mfa: boolean;
 }
 
+/** What a principal that cannot become an administrator can do to make another principal one. */
+export interface GrantPower {
+  /** `iam:AttachUserPolicy on operator`: the edit, as reasons quote it. */
+  text: string;
+  /** The uid of the principal the edit makes an administrator (a group for iam:AddUserToGroup). */
+  target: string;
+  kind: string;
+  conditions: string[];
+  mfa: boolean;
+}
+
 interface Grant {
   conditions: string[];
   mfa: boolean;
@@ -832,6 +843,8 @@ export class PrivilegeGraph {
   private elevation(editor: Authority, targetIndex: number): Edit | null {
     if (!this.mayEditOthers(editor)) return null;
     const target = this.nodes[targetIndex]!;
+    // IAM calls act on the caller's own account: another account's principals are edited by becoming one of its own.
+    if (target.account !== editor.principal.account) return null;
     const self = editor.principal.uid === target.uid;
     const on = (what: string) => (self ? 'on itself' : `on ${what}`);
     const kindName = target.kind === 'user' ? 'User' : target.kind === 'group' ? 'Group' : 'Role';
@@ -1163,10 +1176,73 @@ export class PrivilegeGraph {
     return { steps, text: parts.join(' -> '), kinds, conditions, mfa: steps.some((s) => s.mfa === true) };
   }
 
+  /**
+   * Grant power of the principals that cannot become an administrator themselves: one edit that makes another
+   * principal of their own account an administrator (IAM acts only on its own account's identities), or adding users
+   * to a group whose policies administer the account. Judged with the target's guardrails (its boundary and its
+   * account's SCPs) and the editor's. Users and roles are preferred as targets over groups, then the lowest index, so
+   * the reason is stable. Adds no edges: the graph and its paths stay as they are.
+   */
+  grantPowers(paths: Map<string, EscalationPath>): Map<string, GrantPower> {
+    const result = new Map<string, GrantPower>();
+    for (let i = 0; i < this.nodes.length; i++) {
+      const editor = this.nodes[i]!;
+      if (editor.admin || paths.has(editor.uid)) continue;
+      const authority = this.authorities[i]!;
+      const found = (this.mayEditOthers(authority) ? this.grantByEdit(i) : null) ?? this.grantByGroup(i);
+      if (found) result.set(editor.uid, found);
+    }
+    return result;
+  }
+
+  private grantByEdit(start: number): GrantPower | null {
+    this.hopeful();
+    const editor = this.authorities[start]!;
+    const own = (n: number) => n !== start;
+    const listed = this.editable(start);
+    const order = (list: number[]) => [...list.filter((n) => this.nodes[n]!.kind !== 'group'), ...list.filter((n) => this.nodes[n]!.kind === 'group')];
+    let edit: { node: number; edit: Edit } | null = null;
+    if (listed) {
+      for (const n of order([...listed.keys()].filter(own).sort((a, b) => a - b))) {
+        edit = { node: n, edit: listed.get(n)! };
+        break;
+      }
+    } else {
+      for (const n of order(this.elevatableList.filter(own))) {
+        const found = this.elevation(editor, n);
+        if (found) {
+          edit = { node: n, edit: found };
+          break;
+        }
+      }
+    }
+    if (!edit) return null;
+    const target = this.nodes[edit.node]!;
+    const text = edit.edit.action.includes(target.name) ? edit.edit.action : `${edit.edit.action} (for ${target.name})`;
+    return { text, target: target.uid, kind: edit.edit.kind, ...grantFacts(edit.edit.grant) };
+  }
+
+  private grantByGroup(start: number): GrantPower | null {
+    const authority = this.authorities[start]!;
+    if (!authority.mentions('iam:AddUserToGroup')) return null;
+    const account = this.nodes[start]!.account;
+    for (const g of this.ofKind('group', account)) {
+      const group = this.nodes[g]!;
+      if (!group.admin) continue;
+      const grant = authority.can('iam:AddUserToGroup', { arn: group.arn });
+      if (grant) return { text: `iam:AddUserToGroup on group ${group.name}, which holds administrator access`, target: group.uid, kind: 'add-user-to-group', ...grantFacts(grant) };
+    }
+    return null;
+  }
+
   /** Number of edges, for benchmarks. */
   get size(): { nodes: number; edges: number; hubs: number } {
     return { nodes: this.nodes.length, edges: this.edges.length, hubs: this.hubs.size };
   }
+}
+
+function grantFacts(grant: Grant): Pick<GrantPower, 'conditions' | 'mfa'> {
+  return { conditions: grant.conditions, mfa: grant.mfa };
 }
 
 function stepFacts(grant: Grant): Pick<PathStep, 'conditions' | 'mfa'> {
@@ -1199,7 +1275,9 @@ function documentId(document: PolicyDocument): number {
   return id;
 }
 
-/** Builds the graph and returns each principal's shortest path to admin. */
-export function escalationPaths(principals: GraphPrincipal[], managed: Map<string, ManagedPolicyFacts>): Map<string, EscalationPath> {
-  return new PrivilegeGraph(principals, managed).paths();
+/** Each principal's shortest path to admin, and the grant power of those without one (one graph for both). */
+export function privilegeReach(principals: GraphPrincipal[], managed: Map<string, ManagedPolicyFacts>): { paths: Map<string, EscalationPath>; grants: Map<string, GrantPower> } {
+  const graph = new PrivilegeGraph(principals, managed);
+  const paths = graph.paths();
+  return { paths, grants: graph.grantPowers(paths) };
 }

@@ -6,7 +6,7 @@
 import { UserError } from '../../errors.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../../providers/aws/policy-document.js';
 import type { RawBundle } from '../../providers/types.js';
-import { constantOf, type Plan, type PlanChange } from '../plan.js';
+import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../plan.js';
 import { PlanValues } from '../plan-values.js';
 import { AccountDocs } from './account-docs.js';
 
@@ -67,7 +67,7 @@ export class AwsContext extends PlanValues<Touch> {
     if (!account) {
       throw new UserError(`cannot tell which AWS account ${change.address} is for`, {
         where: this.plan.file,
-        hint: `the snapshot covers several accounts (${[...this.snapshotAccounts].join(', ')}); set allowed_account_ids (or assume_role) in the provider "${key}" block`,
+        hint: `the snapshot covers several accounts (${[...this.snapshotAccounts].join(', ')}); set allowed_account_ids (or assume_role) in the provider "${key}" block, or read \`data "aws_caller_identity" "current" {}\` through it`,
       });
     }
     if (!this.snapshotAccounts.has(account)) {
@@ -106,14 +106,20 @@ export class AwsContext extends PlanValues<Touch> {
       }
     }
     if (found.size === 0) {
-      // The account named by the existing resources this provider block manages.
+      // Who the provider block signed in as: `data "aws_caller_identity"`, read while planning.
+      for (const id of dataSourceValues(this.plan, 'aws_caller_identity', key, 'account_id')) if (/^\d{12}$/.test(id)) found.add(id);
+    }
+    if (found.size === 0) {
+      // The account named by the ARNs of the resources this provider block manages: changed, or in the prior state.
       for (const change of this.plan.changes) {
         if ((change.providerConfigKey ?? 'aws') !== key || !change.type.startsWith('aws_')) continue;
-        const own = new Set<string>();
-        accountsIn(change.before, own);
-        accountsIn(change.after, own);
-        for (const id of own) found.add(id);
+        accountsIn(change.before, found);
+        accountsIn(change.after, found);
       }
+      for (const resource of this.plan.priorResources) {
+        if ((resource.providerConfigKey ?? 'aws') === key && resource.type.startsWith('aws_')) accountsIn(resource.values, found);
+      }
+      found.delete('');
     }
     const account = found.size === 1 ? [...found][0] : undefined;
     this.accountByConfigKey.set(key, account);

@@ -6,7 +6,7 @@
 import { UserError } from '../../errors.js';
 import { DocumentKind } from '../../providers/azure/documents.js';
 import type { RawBundle } from '../../providers/types.js';
-import { constantOf, type Plan, type PlanChange } from '../plan.js';
+import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../plan.js';
 import { PlanValues } from '../plan-values.js';
 import { TenantDocs, type Item } from './tenant-docs.js';
 
@@ -119,6 +119,14 @@ export class AzureContext extends PlanValues<Touch> {
     }
     const subscription = this.providerConstant(change, 'subscription_id');
     if (subscription) return this.tenantOfCoveredSubscription(subscription, change);
+    const read = this.providerScopeRead(change);
+    if (read.subscription) return this.tenantOfCoveredSubscription(read.subscription, change);
+    if (read.tenant) {
+      if (!this.snapshotScopes.has(read.tenant)) throw this.notCovered(`Azure tenant ${read.tenant}`, change, tenantScope(read.tenant));
+      return this.requireRaw(read.tenant, change);
+    }
+    const named = this.tenantOfKnownIds(change);
+    if (named) return named;
     if (this.tenants.size === 1) return [...this.tenants.keys()][0]!;
     if (this.snapshotScopes.size === 0) {
       throw new UserError(`the plan changes Azure resources (${change.address}), but the snapshot covers no Azure tenant`, { where: this.plan.file, hint: 'audit a snapshot that includes the Azure tenant the plan is for' });
@@ -126,8 +134,52 @@ export class AzureContext extends PlanValues<Touch> {
     if (this.tenants.size === 0) return this.requireRaw([...this.snapshotScopes].sort()[0]!, change);
     throw new UserError(`cannot tell which Azure tenant ${change.address} is for`, {
       where: this.plan.file,
-      hint: `the raw documents hold several tenants (${[...this.tenants.keys()].join(', ')}); set tenant_id in the provider "${change.providerConfigKey ?? change.type.split('_')[0]}" block`,
+      hint: `the raw documents hold several tenants (${[...this.tenants.keys()].join(', ')}); set tenant_id in the provider "${change.providerConfigKey ?? change.type.split('_')[0]}" block, or read \`data "${change.type.split('_')[0]}_client_config" "current" {}\` through it`,
     });
+  }
+
+  /**
+   * The tenant the ARM ids among the known values of the provider block's resources name (the plan's changes and the
+   * prior state's resources: `/subscriptions/<id>/...`), when the raw documents put every one of them in one tenant.
+   */
+  private tenantOfKnownIds(change: PlanChange): string | undefined {
+    const key = change.providerConfigKey ?? change.type.split('_')[0]!;
+    const provider = change.type.split('_')[0]!;
+    const tenants = new Set<string | undefined>();
+    const visit = (value: unknown, depth = 0): void => {
+      if (depth > 8) return;
+      if (typeof value === 'string') {
+        const id = /^\/subscriptions\/([0-9a-f-]{36})(\/|$)/i.exec(value)?.[1]?.toLowerCase();
+        if (id) tenants.add(this.tenantOfSubscription(id));
+      } else if (value !== null && typeof value === 'object') {
+        for (const v of Object.values(value)) visit(v, depth + 1);
+      }
+    };
+    for (const other of this.plan.changes) {
+      if ((other.providerConfigKey ?? other.type.split('_')[0]) !== key || !other.type.startsWith(`${provider}_`)) continue;
+      visit(other.before);
+      visit(other.after);
+    }
+    for (const resource of this.plan.priorResources) {
+      if ((resource.providerConfigKey ?? resource.type.split('_')[0]) === key && resource.type.startsWith(`${provider}_`)) visit(resource.values);
+    }
+    return tenants.size === 1 ? [...tenants][0] : undefined;
+  }
+
+  /**
+   * The subscription and tenant the provider block signed in to, as the data sources read through it while planning
+   * say: azurerm_client_config and azuread_client_config, and an azurerm_subscription that names no subscription
+   * itself (it then reads the provider's). Each only when they name exactly one.
+   */
+  private providerScopeRead(change: PlanChange): { subscription?: string; tenant?: string } {
+    const key = change.providerConfigKey ?? change.type.split('_')[0]!;
+    const one = (values: string[]) => {
+      const found = new Set(values.map((v) => v.toLowerCase()));
+      return found.size === 1 ? [...found][0] : undefined;
+    };
+    const subscription = one([...dataSourceValues(this.plan, 'azurerm_client_config', key, 'subscription_id'), ...dataSourceValues(this.plan, 'azurerm_subscription', key, 'subscription_id', ['subscription_id'])]);
+    const tenant = one(['azurerm_client_config', 'azuread_client_config', 'azurerm_subscription'].flatMap((type) => dataSourceValues(this.plan, type, key, 'tenant_id', type === 'azurerm_subscription' ? ['subscription_id'] : [])));
+    return { ...(subscription ? { subscription } : {}), ...(tenant ? { tenant } : {}) };
   }
 
   /**

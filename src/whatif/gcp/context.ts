@@ -7,7 +7,7 @@
 import { UserError } from '../../errors.js';
 import { parseMember, serviceAccountProject } from '../../providers/gcp/members.js';
 import type { RawBundle } from '../../providers/types.js';
-import { constantOf, referencesOf, type Plan, type PlanChange } from '../plan.js';
+import { constantOf, dataSourceValues, referencesOf, type Plan, type PlanChange } from '../plan.js';
 import { PlanValues } from '../plan-values.js';
 import { GcpDocs } from './docs.js';
 
@@ -117,11 +117,26 @@ export class GcpContext extends PlanValues<Touch> {
   projectOf(change: PlanChange, attribute = 'project'): Target | undefined {
     const value = this.value(change, attribute);
     if (value.known && typeof value.value === 'string' && value.value !== '') return this.project(change, value.value);
-    const config = this.plan.providerConfigs.get(change.providerConfigKey ?? 'google');
+    const key = change.providerConfigKey ?? 'google';
+    const config = this.plan.providerConfigs.get(key);
     const fallback = config ? constantOf(config.expressions, 'project') : undefined;
     if (typeof fallback === 'string' && fallback !== '') return this.project(change, fallback);
-    this.gap(change, value.known ? `${attribute} is not set and the provider block names no project` : value.reason, attribute, ['gcp']);
+    if (value.known) {
+      const read = this.providerProjectRead(key);
+      if (read) return this.project(change, read);
+    }
+    this.gap(change, value.known ? `${attribute} is not set, and neither the provider block nor a data source it reads (google_client_config, google_project) names a project` : value.reason, attribute, ['gcp']);
     return undefined;
+  }
+
+  /**
+   * The provider block's project as the data sources read through it while planning say it: google_client_config's
+   * `project`, or the `project_id` of a google_project that names none itself (it then reads the provider's project).
+   * Undefined unless they name exactly one.
+   */
+  private providerProjectRead(key: string): string | undefined {
+    const found = new Set([...dataSourceValues(this.plan, 'google_client_config', key, 'project'), ...dataSourceValues(this.plan, 'google_project', key, 'project_id', ['project_id'])]);
+    return found.size === 1 ? [...found][0] : undefined;
   }
 
   /**
