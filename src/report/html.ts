@@ -201,7 +201,7 @@ code{font-family:ui-monospace,monospace;font-size:12px} code.hash{overflow-wrap:
 ${context.filter ? `<div class="note">Listing only ${esc(context.filter)}; the scores and the gate count every result.</div>` : ''}
 ${gateBlock(report)}${runNotes(report)
   .filter((n) => n.level === 'warning')
-  .map((n) => `<div class="gate bad"><strong>${n.id === 'CW0003' ? 'Modified snapshot' : 'Warning'}:</strong> ${esc(n.text)}</div>`)
+  .map((n) => `<div class="gate bad"><strong>${n.id === 'CW0003' ? 'Unverified snapshot' : 'Warning'}:</strong> ${esc(n.text)}</div>`)
   .join('')}</div></header>
 <h2>Scorecard by mitigation and measure</h2>
 <p class="muted">Score = weight of passing results / weight of all results (critical 10, high 5, medium 3, low 1). Unknown and waived results count as not passing.</p>

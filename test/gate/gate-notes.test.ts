@@ -95,3 +95,20 @@ test('--max-age comes from the flag, CLOUDWARD_MAX_AGE or max-age in cloudward.y
   t.is(bad.code, 2);
   t.regex(bad.stderr, /CLOUDWARD_MAX_AGE/);
 });
+
+test('a report with gate settings, warnings, unverified files and scope coverage validates against schemas/report.schema.json', async (t) => {
+  const { createAjv, loadSchema } = await import('../../src/util/ajv.js');
+  const dir = await tempDir();
+  const baseline = join(dir, 'other-tenant.json');
+  const other = JSON.parse(JSON.stringify(SNAPSHOT).replaceAll('acme-prod', 'globex')) as typeof SNAPSHOT;
+  t.is((await cloudward(['audit', writeJson(dir, 'other.json', other), ...CHECKS_FLAG, '--format', 'json', '--output', baseline, '--fail-on', 'none'], { cwd: dir })).code, 0);
+  const undigested = join(dir, 'undigested.json');
+  writeText(dir, 'undigested.json', JSON.stringify(SNAPSHOT));
+  writeText(dir, 'cloudward.yaml', 'fail-on: critical\nskip-checks: [gcp-audit-logging-all-services]\n');
+  const run = await cloudward(['audit', undigested, ...CHECKS_FLAG, '--allow-modified', '--baseline', baseline, '--format', 'json'], { cwd: dir });
+  t.is(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as Report;
+  t.truthy(report.gate?.config && report.warnings?.length === 2 && report.snapshot.files[0]!.modified && report.scorecard.scopes[0]!.coverage);
+  const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
+  t.true(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
+});
