@@ -36,6 +36,14 @@ test('bad input — audit of a snapshot without a digest: one line naming the fi
   t.false((await readdir(dir)).includes('out'), 'nothing written');
 });
 
+test('bad input — validate calls a snapshot without a digest invalid, as audit would refuse it', async (t) => {
+  const dir = await tempDir();
+  const run = await runCli(['validate', await undigested(dir), EXAMPLE]);
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, /undigested\.json: snapshot has no digest/);
+  t.regex(run.stdout, /snapshot\.json: valid snapshot 1\.0 \(.*; digest verified\)/);
+});
+
 test('the digest-mismatch hint no longer recommends re-digesting through merge', async (t) => {
   const dir = await tempDir();
   const run = await runCli(['audit', await edited(dir), '--fail-on', 'none'], { env: ENV });
