@@ -8,11 +8,13 @@
  * writes the snapshot (streamed, so a million principals fit) and tenant.expected.json beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Snapshot, Source } from '../src/snapshot/model.js';
+import { digestSnapshotBytes } from '../src/snapshot/digest-bytes.js';
+import { snapshotDigest } from '../src/snapshot/digest.js';
 import { Prng } from './prng.js';
 import { awsControls, awsPrincipals, awsRoles, azureControls, azurePrincipals, azureRoles, finishAzure, gcpControls, gcpPrincipals, gcpRoles } from './tenant-cloud.js';
 import { ExpectationTally, TARGETED_CHECKS, type ExpectedCounts } from './tenant-expectations.js';
@@ -108,6 +110,7 @@ export function generateSnapshot(options: GenerateOptions): { snapshot: Snapshot
   const tally = new ExpectationTally();
   const snapshot = { ...header(layout), sources: [], principals: [], roles: [], controls: [], hosts: [] } as unknown as Snapshot;
   for (const [section, resource] of resources(layout, tally)) (snapshot[section] as object[]).push(resource);
+  snapshot.digest = snapshotDigest(snapshot);
   const stats = Object.fromEntries(SECTIONS.map((s) => [s, snapshot[s].length])) as unknown as TenantStats;
   return { snapshot, expectations: expectationsOf(layout, tally, stats) };
 }
@@ -183,7 +186,13 @@ class SnapshotFileWriter {
       if (section !== this.current) await this.emit(this.openSection(section));
       await this.emit(this.close(this.stats[section] > 0));
     }
-    await this.emit(this.compact ? '}\n' : '\n}\n');
+    await this.flush();
+    // The digest goes last, as `collect` writes it: made from the bytes written, one resource at a time (audits
+    // refuse a snapshot without one).
+    const written = await readFile(this.temp);
+    const digest = digestSnapshotBytes(Buffer.concat([written, Buffer.from('}')]));
+    if (digest === undefined) throw new Error(`could not digest the generated snapshot ${this.path}`);
+    await this.emit(this.compact ? `,"digest":${JSON.stringify(digest)}}\n` : `,\n  "digest": ${JSON.stringify(digest)}\n}\n`);
     await this.flush();
     await this.handle!.close();
     await rename(this.temp, this.path);

@@ -2,11 +2,12 @@ import { evaluate } from './engine/evaluate.js';
 import { score, type Scorecard } from './engine/score.js';
 import type { Check, Result } from './engine/types.js';
 import { compareWithBaseline, type BaselineComparison, type LoadedReport } from './gate/baseline.js';
-import { assertSomethingToGate, decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
+import { DEFAULT_MAX_AGE_DAYS, staleSnapshotText } from './gate/freshness.js';
+import { assertSomethingToGate, baselineOtherTenantText, decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
 import { applyWaivers, type Waiver, type WaiverNote } from './gate/waivers.js';
-import { buildReport, reportResults, reportTime, type Report, type ReportResult } from './report/model.js';
+import { buildReport, reportResults, reportTime, type Report, type ReportResult, type ReportWarning } from './report/model.js';
 import type { LoadedSnapshot, SnapshotFile } from './snapshot/load.js';
-import type { Snapshot } from './snapshot/model.js';
+import { scopeKey, type Snapshot } from './snapshot/model.js';
 
 export interface AuditInput {
   loaded: LoadedSnapshot;
@@ -25,6 +26,8 @@ export interface AuditInput {
    * anyway when a baseline is compared.
    */
   omit?: { passEvidence?: boolean; evidence?: boolean; fingerprints?: boolean };
+  /** Data older than this many days at the report time gets a warning (default 7); it does not change the gate. */
+  maxAgeDays?: number;
 }
 
 /** Everything an audit decided, before any report is made of it. Holds no reference to the snapshot's resources. */
@@ -37,6 +40,7 @@ export interface Judgement {
   waivers?: WaiverNote[];
   baseline?: BaselineComparison;
   verdict: GateVerdict;
+  warnings?: ReportWarning[];
 }
 
 /** The pure part of an audit, in pipeline order: evaluate, waive, score, compare with the baseline, gate. No I/O. */
@@ -50,7 +54,13 @@ export function judgeSnapshot(input: AuditInput): Judgement {
   const scorecard = score(evaluated, input.checks);
   // A baseline comparison matches findings by fingerprint: passes need none when no output shows them.
   const results = reportResults(evaluated, input.checks, { fingerprints: !input.omit?.fingerprints || (input.baseline ? 'findings' : false) });
-  const baseline = input.baseline ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id))) : undefined;
+  const covered = new Set(snapshot.sources.map((s) => scopeKey(s.provider, s.scope)));
+  const baseline = input.baseline ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id)), covered) : undefined;
+  const stale = staleSnapshotText(snapshot, generatedAt, input.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS);
+  const warnings: ReportWarning[] = [
+    ...(stale ? [{ code: 'stale-snapshot' as const, message: stale }] : []),
+    ...(baseline?.noCommonScope ? [{ code: 'baseline-other-tenant' as const, message: baselineOtherTenantText(baseline) }] : []),
+  ];
   assertSomethingToGate(input.checks.length, input.gate, results.length);
   const verdict = decideGate(results, scorecard, baseline, waived?.notes, input.gate);
   return {
@@ -62,6 +72,7 @@ export function judgeSnapshot(input: AuditInput): Judgement {
     ...(waived ? { waivers: waived.notes } : {}),
     ...(baseline ? { baseline } : {}),
     verdict,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

@@ -1,9 +1,11 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { judgeSnapshot, reportJudgement, type Judgement } from '../audit.js';
 import { UserError } from '../errors.js';
 import { loadReport } from '../gate/baseline.js';
-import { loadWaivers } from '../gate/waivers.js';
+import { DEFAULT_MAX_WAIVER_DAYS, loadWaivers } from '../gate/waivers.js';
+import type { GateConfig } from '../gate/decide.js';
+import { reportTime } from '../report/model.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
 import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { Report, ReportResult } from '../report/model.js';
@@ -15,7 +17,7 @@ import type { FormatContext } from '../report/formatter.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
 import { checkOutputDir, checkOutputs, inChunks, writeOutputs, type OutputFile } from '../util/files.js';
 import { findConfig, loadConfig, type ProjectConfig } from './config.js';
-import { collectList, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
+import { collectList, parseDays, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
@@ -48,6 +50,8 @@ export interface AuditFlags {
   severity: string[];
   status: string[];
   compliance?: string;
+  maxAge?: number;
+  maxWaiverDays?: number;
 }
 
 /** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
@@ -113,6 +117,31 @@ export function planOutputs(formats: string[], output: string | undefined, outpu
   return [{ format: unique[0]!, ...(output && output !== '-' ? { path: output } : {}) }];
 }
 
+/**
+ * What the project file set that shapes this run's gate (and a flag did not override): a pull request that edits
+ * cloudward.yaml changes the gate, so every format names the file and these settings.
+ */
+export function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
+  const settings: GateConfig['settings'] = [];
+  const add = (key: string, value: GateConfig['settings'][number]['value'] | undefined, overridden: boolean) => {
+    if (value !== undefined && !overridden && !(Array.isArray(value) && value.length === 0)) settings.push({ key, value });
+  };
+  const shown = (path: string) => relative(process.cwd(), path) || path;
+  add('fail-on', config.failOn, flags.failOn !== undefined);
+  add('min-score', config.minScore, flags.minScore !== undefined);
+  add('allow-unknown', config.allowUnknown, flags.allowUnknown !== undefined);
+  add('fail-on-new-only', config.failOnNewOnly, flags.failOnNewOnly !== undefined);
+  add('checks', config.checks, flags.checks.length > 0);
+  // Skipped checks add up: the file's are skipped whatever the flags say.
+  add('skip-checks', config.skipChecks, false);
+  add('policies', config.policies?.map(shown), false);
+  add('builtin-policies', config.builtinPolicies === false ? false : undefined, !flags.builtinPolicies);
+  add('waivers', config.waivers ? shown(config.waivers) : undefined, flags.waivers !== undefined);
+  add('baseline', config.baseline ? shown(config.baseline) : undefined, flags.baseline !== undefined || flags.plan !== undefined);
+  add('max-waiver-days', config.maxWaiverDays, flags.maxWaiverDays !== undefined);
+  return { file: shown(config.file!), settings };
+}
+
 export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
   const config = await resolveConfig(flags.config);
   const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
@@ -148,8 +177,11 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     else if (flags.raw.length > 0 || flags.planDir) throw new UserError(`${flags.raw.length > 0 ? '--raw' : '--plan-dir'} only applies with --plan`, { hint: 'add --plan PLAN.json (the output of `terraform show -json PLANFILE`)' });
     // With --plan the baseline is the snapshot before the plan; a project file's baseline does not apply.
     const baselineFile = flags.plan ? undefined : (flags.baseline ?? config.baseline);
+    // One report time for the whole run: waiver lifetimes and expiry, and the data's age, are judged against it.
+    const generatedAt = reportTime();
     // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
-    const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id)) : undefined;
+    const maxWaiverDays = flags.maxWaiverDays ?? config.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS;
+    const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id), { now: generatedAt, maxDays: maxWaiverDays }) : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
     debug(`${all.length} checks loaded, ${checks.length} selected${waivers ? `, ${waivers.length} waivers` : ''}${baseline ? `, baseline ${baseline.file}` : ''}`);
     progress.status(`evaluating ${checks.length} checks`);
@@ -161,7 +193,10 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
         minScore: flags.minScore ?? config.minScore ?? null,
         allowUnknown: flags.allowUnknown ?? config.allowUnknown ?? false,
         failOnNewOnly: flags.failOnNewOnly ?? config.failOnNewOnly ?? false,
+        ...(config.file ? { config: gateConfig(config, flags) } : {}),
       },
+      generatedAt,
+      ...((flags.maxAge ?? config.maxAge) !== undefined ? { maxAgeDays: flags.maxAge ?? config.maxAge } : {}),
       ...(waivers ? { waivers } : {}),
       // What none of the run's outputs show is not made (at 100k principals: an evidence summary per pass, a hash per
       // result). A what-if audit compares findings by fingerprint, so it fingerprints its findings anyway.
@@ -239,7 +274,9 @@ export function auditCommand(): Command {
     .option('--plan-dir <dir>', 'with --plan: the Terraform root module folder, to locate resources in .tf files (default: the plan file\'s folder)')
     .option('--waivers <file>', 'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires')
     .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)', parseSarifCategory)
-    .option('--allow-modified', 'audit a snapshot whose content no longer matches its digest; the reports say it was modified after collection')
+    .option('--allow-modified', 'audit a snapshot no digest vouches for (edited after collection, without a digest, or merged from such files); the reports say it is unverified')
+    .option('--max-age <days>', 'warn in every report when the snapshot\'s data is older than this many days at the report time (default: 7; the gate is not changed)', parseDays)
+    .option('--max-waiver-days <days>', 'refuse waivers that expire more than this many days after the report time (default: 365)', parseDays)
     .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')

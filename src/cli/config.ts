@@ -25,6 +25,8 @@ export interface ProjectConfig {
   severity?: string[];
   status?: string[];
   compliance?: string;
+  maxAge?: number;
+  maxWaiverDays?: number;
 }
 
 export const CONFIG_FILE_NAMES = ['cloudward.yaml', 'cloudward.yml'];
@@ -54,6 +56,8 @@ const FLAG_NAMED: Record<string, keyof ProjectConfig> = {
   format: 'formats',
   'output-dir': 'outputDir',
   'sarif-category': 'sarifCategory',
+  'max-age': 'maxAge',
+  'max-waiver-days': 'maxWaiverDays',
 };
 
 function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (path: Array<string | number>) => number): Record<string, unknown> {

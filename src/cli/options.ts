@@ -28,6 +28,13 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** A number of days: a whole number of 1 or more (`--max-age`, `--max-waiver-days`). */
+export function parseDays(value: string): number {
+  const n = Number(value);
+  if (!WHOLE.test(value) || n < 1) throw new InvalidArgumentError('use a whole number of days, 1 or more (e.g. 7)');
+  return n;
+}
+
 /** MiB on the command line, bytes inside. */
 export function parseSizeMiB(value: string): number {
   const n = Number(value);

@@ -37,10 +37,11 @@ export async function validateFile(path: string): Promise<string> {
   }
   if (ext === '.json') {
     const loaded = await loadSnapshots([path], undefined, { verifyDigest: true });
+    // What audit and merge would refuse is not valid: an edit, no digest, or a merge of such files.
     await verifyDigests(loaded, false);
     const { snapshot } = loaded;
     const counts = (['sources', 'principals', 'roles', 'controls', 'hosts'] as const).map((k) => `${snapshot[k].length} ${k}`).join(', ');
-    return `${path}: valid snapshot ${snapshot.schemaVersion} (${counts}; ${snapshot.digest ? 'digest verified' : 'no digest'})`;
+    return `${path}: valid snapshot ${snapshot.schemaVersion} (${counts}; digest verified)`;
   }
   throw new UserError('cannot tell what this file is from its extension', { where: path, hint: 'validate takes .json snapshots or reports, .yaml checks or waivers files, or cloudward.yaml' });
 }

@@ -29,6 +29,13 @@ export interface ScopeScore extends ScoreCell {
   kind: string;
   id: string;
   name?: string;
+  /**
+   * `not-assessed` when every result of the scope is unknown (its data could not be read): its score is then null,
+   * not 0, since nothing was judged. (An account that failed to collect is not an account that failed every check.)
+   */
+  status?: 'assessed' | 'not-assessed';
+  /** How many of the scope's results were decided (pass, fail or waived; not unknown), of all its results. */
+  coverage?: { decided: number; results: number };
 }
 
 export interface Scorecard {
@@ -52,6 +59,17 @@ function add(cell: ScoreCell, status: Status, weight: number): void {
 
 function finish<T extends ScoreCell>(cell: T): T {
   cell.score = cell.totalWeight === 0 ? null : Math.round((cell.passWeight / cell.totalWeight) * 1000) / 10;
+  return cell;
+}
+
+/** A scope's score, with its coverage, and no score at all when none of its results could be decided. */
+function finishScope(cell: ScopeScore): ScopeScore {
+  finish(cell);
+  const { pass, fail, unknown, waived } = cell.counts;
+  const results = pass + fail + unknown + waived;
+  cell.status = unknown === results ? 'not-assessed' : 'assessed';
+  cell.coverage = { decided: results - unknown, results };
+  if (cell.status === 'not-assessed') cell.score = null;
   return cell;
 }
 
@@ -135,7 +153,7 @@ export function score(results: Result[], checks: Check[]): Scorecard {
   return {
     overall: finish(overall),
     mitigations: [...mitigations.values()],
-    scopes: [...scopes.values()].map(finish).sort((a, b) => a.uid.localeCompare(b.uid)),
+    scopes: [...scopes.values()].map(finishScope).sort((a, b) => a.uid.localeCompare(b.uid)),
     providers: [...providers.values()].map(finish).sort((a, b) => a.provider.localeCompare(b.provider)),
     severities,
   };

@@ -1,6 +1,7 @@
 import type { Status } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { REPORT_VERSION, type Report, type ReportResult } from '../report/model.js';
+import { scopeKey, type Scope } from '../snapshot/model.js';
 import { readInputText } from '../util/files.js';
 import { parseJsonText } from '../util/json.js';
 import { TOOL_NAME } from '../util/paths.js';
@@ -18,9 +19,16 @@ export interface BaselineComparison {
   new: number;
   unchanged: number;
   fixed: number;
-  /** Baseline findings of checks not evaluated this run (left out by --checks/--skip-checks, or not loaded). */
+  /**
+   * Baseline findings not evaluated this run: of checks left out (--checks/--skip-checks, not loaded), or of scopes
+   * the snapshot does not cover (an account that failed to collect, a subscription left out).
+   */
   notEvaluated: number;
   notEvaluatedChecks: string[];
+  /** Scopes (`aws:account/123456789012`) of the baseline that this snapshot does not cover, whose findings are not evaluated. */
+  notEvaluatedScopes: string[];
+  /** The baseline and this snapshot share no scope: most likely a report of another tenant. */
+  noCommonScope?: boolean;
   fixedResults: Array<{ checkId: string; uid: string; fingerprint: string }>;
 }
 
@@ -74,6 +82,15 @@ export async function loadReport(file: string, what = 'baseline report'): Promis
   return { file, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) };
 }
 
+/** The scopes (`aws:account/123456789012`) a report's snapshot read; sources without a well-formed scope are left out. */
+export function sourceScopes(report: Report): string[] {
+  const sources: unknown = report.snapshot?.sources;
+  if (!Array.isArray(sources)) return [];
+  return sources.flatMap((s: { provider?: unknown; scope?: { kind?: unknown; id?: unknown } } | null) =>
+    typeof s?.provider === 'string' && typeof s.scope?.kind === 'string' && typeof s.scope.id === 'string' ? [scopeKey(s.provider, s.scope as Scope)] : [],
+  );
+}
+
 /**
  * Marks each current finding `new` or `unchanged` against the baseline (matched by fingerprint = check id + resource
  * uid) and lists the baseline's findings that are gone (`fixed`: the resource passes now, or is no longer there).
@@ -81,12 +98,18 @@ export async function loadReport(file: string, what = 'baseline report'): Promis
  * `unknown` became `fail`) counts as new: it needs a reviewer's attention again. One that moved the other way (now
  * waived, or now unknown) is unchanged. Passing results get no baseline state.
  * A baseline finding of a check that was not evaluated this time (left out by --checks/--skip-checks, or not
- * loaded) is neither fixed nor still there: it is counted as `notEvaluated`, with the checks named.
+ * loaded), or of a scope the baseline read and this snapshot does not (`covered`: this snapshot's source scopes), is
+ * neither fixed nor still there: it is counted as `notEvaluated`, with the checks and scopes named. An account that
+ * failed to collect must not look remediated.
  * Mutates `results` (sets `baselineState`) and returns the report's `baseline` block.
  */
-export function compareWithBaseline(results: ReportResult[], baseline: LoadedReport, evaluated?: ReadonlySet<string>): BaselineComparison {
-  const block: BaselineComparison = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, notEvaluated: 0, notEvaluatedChecks: [], fixedResults: [] };
+export function compareWithBaseline(results: ReportResult[], baseline: LoadedReport, evaluated?: ReadonlySet<string>, covered?: ReadonlySet<string>): BaselineComparison {
+  const block: BaselineComparison = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, notEvaluated: 0, notEvaluatedChecks: [], notEvaluatedScopes: [], fixedResults: [] };
   const skipped = new Set<string>();
+  const baselineScopes = new Set(sourceScopes(baseline.report));
+  const missingScopes = covered ? new Set([...baselineScopes].filter((key) => !covered.has(key))) : new Set<string>();
+  if (covered && baselineScopes.size > 0 && missingScopes.size === baselineScopes.size) block.noCommonScope = true;
+  const uncovered = new Set<string>();
   const current = new Map<string, ReportResult>();
   for (const result of results) {
     current.set(result.fingerprint, result);
@@ -106,9 +129,17 @@ export function compareWithBaseline(results: ReportResult[], baseline: LoadedRep
       skipped.add(before.checkId);
       continue;
     }
+    const scope = before.resource.scope as Scope | undefined;
+    const key = scope ? scopeKey(before.resource.provider, scope) : undefined;
+    if (!now && key !== undefined && missingScopes.has(key)) {
+      block.notEvaluated++;
+      uncovered.add(key);
+      continue;
+    }
     block.fixedResults.push({ checkId: before.checkId, uid: before.resource.uid, fingerprint: before.fingerprint });
   }
   block.fixed = block.fixedResults.length;
   block.notEvaluatedChecks = [...skipped].sort();
+  block.notEvaluatedScopes = [...uncovered].sort();
   return block;
 }

@@ -11,6 +11,25 @@ export interface GateOptions {
   allowUnknown?: boolean;
   /** Only results new against the baseline count. */
   failOnNewOnly?: boolean;
+  /** The project file's settings that shaped this gate (a pull request can change the gate by editing it). */
+  config?: GateConfig;
+}
+
+/**
+ * The settings a project file (cloudward.yaml) gave this run that change what the gate decides: the threshold, the
+ * minimum score, allowed unknowns, skipped or selected checks, extra or no built-in policies, waivers, the baseline,
+ * new-only gating, the waiver lifetime. Only those a flag did not override. Named in every format, so a reviewer sees
+ * a change to the gate made through the file.
+ */
+export interface GateConfig {
+  file: string;
+  settings: Array<{ key: string; value: string | number | boolean | string[] }>;
+}
+
+/** One sentence naming the project file and what in it shaped the gate. */
+export function gateConfigText(config: GateConfig): string {
+  const shown = config.settings.map(({ key, value }) => (value === true ? key : `${key} ${Array.isArray(value) ? value.join(', ') : String(value)}`));
+  return `project file ${config.file} sets the gate: ${shown.join('; ')}`;
 }
 
 /** The gate's verdict (the JSON report's `gate`): whether the run passes, under which settings, and why not. */
@@ -24,6 +43,8 @@ export interface GateDecision {
   reasons: string[];
   /** Results that count against the gate. */
   blocking: number;
+  /** The project file's settings this gate ran under (see GateConfig); absent when no project file shaped it. */
+  config?: GateConfig;
 }
 
 /** What the gate reads of a result: its status and severity, and (with a baseline) whether it is new. */
@@ -96,6 +117,7 @@ function decision(results: readonly GatedResult[], scorecard: Scorecard, baselin
     failOnNewOnly: options.failOnNewOnly ?? false,
     reasons,
     blocking,
+    ...(options.config && options.config.settings.length > 0 ? { config: options.config } : {}),
   };
 }
 
@@ -124,11 +146,11 @@ export function assertSomethingToGate(checks: number, options: Pick<GateOptions,
 }
 
 /** What the baseline comparison and the waivers contributed, for the summary (empty when neither was used). */
-function contextNotes(baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
+function contextNotes(gate: GateDecision, baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
   const notes: string[] = [];
   if (baseline) {
-    const skipped = baseline.notEvaluated ? `, ${baseline.notEvaluated} not evaluated (check${baseline.notEvaluatedChecks.length === 1 ? '' : 's'} ${baseline.notEvaluatedChecks.join(', ')} not run)` : '';
-    notes.push(`against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed${skipped}`);
+    notes.push(`against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed${notEvaluatedText(baseline)}`);
+    if (baseline.noCommonScope) notes.push(`warning: ${baselineOtherTenantText(baseline)}`);
   }
   if (waivers) {
     const ids = (state: 'active' | 'expired' | 'stale') => waivers.filter((w) => w.state === state).map((w) => w.id);
@@ -139,7 +161,24 @@ function contextNotes(baseline: BaselineComparison | undefined, waivers: readonl
     if (stale.length > 0) parts.push(`${stale.length} stale, matching nothing (${stale.join(', ')})`);
     notes.push(`waivers: ${parts.join(', ')}`);
   }
+  if (gate.config) notes.push(gateConfigText(gate.config));
   return notes.map((n) => `; ${n}`).join('');
+}
+
+/** `, N not evaluated (checks ... not run; scopes ... not in this snapshot)`, or nothing when every finding was. */
+export function notEvaluatedText(baseline: BaselineComparison): string {
+  if (!baseline.notEvaluated) return '';
+  const why: string[] = [];
+  const checks = baseline.notEvaluatedChecks;
+  const scopes = baseline.notEvaluatedScopes ?? [];
+  if (checks.length > 0) why.push(`check${checks.length === 1 ? '' : 's'} ${checks.join(', ')} not run`);
+  if (scopes.length > 0) why.push(`scope${scopes.length === 1 ? '' : 's'} ${scopes.join(', ')} not in this snapshot`);
+  return `, ${baseline.notEvaluated} not evaluated (${why.join('; ')})`;
+}
+
+/** The warning for a baseline that shares no scope with the snapshot. */
+export function baselineOtherTenantText(baseline: Pick<BaselineComparison, 'file'>): string {
+  return `baseline ${baseline.file} shares no scope with this snapshot (a report of another tenant?): none of its findings can be compared, so none counts as fixed`;
 }
 
 /** The one-paragraph summary printed on stderr: why the gate passed or failed. */
@@ -148,7 +187,7 @@ function gateSummary(gate: GateDecision, results: readonly GatedResult[], scorec
   const scoreText = score === null ? 'no score' : `score ${score.toFixed(1)}`;
   const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
   for (const r of results) byStatus[r.status]++;
-  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(baseline, waivers)}`;
+  const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(gate, baseline, waivers)}`;
   if (gate.passed) {
     const allowed = gate.allowUnknown
       ? results.filter((r) => r.status === 'unknown' && atOrAbove(r.severity, gate.failOn) && (!gate.failOnNewOnly || r.baselineState === 'new')).length

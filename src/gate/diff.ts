@@ -1,7 +1,8 @@
 import type { ScoreCell } from '../engine/score.js';
 import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { ReportResult } from '../report/model.js';
-import { isFinding, type LoadedReport } from './baseline.js';
+import { scopeKey } from '../snapshot/model.js';
+import { isFinding, sourceScopes, type LoadedReport } from './baseline.js';
 
 /** One finding in a diff. */
 export interface DiffEntry {
@@ -29,8 +30,16 @@ export interface ReportDiff {
   new: DiffEntry[];
   /** Findings in the older report that pass, or are gone, in the newer one. */
   fixed: DiffEntry[];
-  /** Findings in the older report of checks the newer one did not evaluate (skipped or not loaded): not fixed. */
+  /**
+   * Findings in the older report of checks the newer one did not evaluate (skipped or not loaded), or of scopes it did
+   * not read (an account that failed to collect): not fixed.
+   */
   notEvaluated: DiffEntry[];
+  /** Checks of the older report's findings that the newer one did not run, and scopes it did not read. */
+  notEvaluatedChecks: string[];
+  notEvaluatedScopes: string[];
+  /** The two reports share no scope: most likely reports of different tenants, so nothing in them compares. */
+  noCommonScope?: boolean;
   /** Findings in both whose status changed (e.g. waived -> fail when a waiver expired). */
   changed: Array<DiffEntry & { previous: Status }>;
   scores: { overall: ScoreDelta; mitigations: Array<ScoreDelta & { measures: ScoreDelta[] }> };
@@ -62,6 +71,8 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     new: [],
     fixed: [],
     notEvaluated: [],
+    notEvaluatedChecks: [],
+    notEvaluatedScopes: [],
     changed: [],
     scores: { overall: delta('overall', older.report.scorecard.overall, newer.report.scorecard.overall), mitigations: [] },
   };
@@ -72,13 +83,27 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     else if (before.status !== r.status) diff.changed.push({ ...entry(r), previous: before.status });
   }
   const evaluated = new Set(newer.report.checks.map((c) => c.id));
+  const read = new Set(sourceScopes(newer.report));
+  const olderScopes = sourceScopes(older.report);
+  const missing = new Set(olderScopes.filter((key) => !read.has(key)));
+  if (olderScopes.length > 0 && missing.size === new Set(olderScopes).size) diff.noCommonScope = true;
+  const uncovered = new Set<string>();
+  const skipped = new Set<string>();
   for (const r of older.report.results) {
     if (!isFinding(r.status)) continue;
     const now = newer.byFingerprint.get(r.fingerprint);
     if (now && isFinding(now.status)) continue;
-    if (!now && !evaluated.has(r.checkId)) diff.notEvaluated.push(entry(r));
-    else diff.fixed.push(entry(r));
+    const scope = r.resource.scope ? scopeKey(r.resource.provider, r.resource.scope) : undefined;
+    if (!now && !evaluated.has(r.checkId)) {
+      diff.notEvaluated.push(entry(r));
+      skipped.add(r.checkId);
+    } else if (!now && scope !== undefined && missing.has(scope)) {
+      diff.notEvaluated.push(entry(r));
+      uncovered.add(scope);
+    } else diff.fixed.push(entry(r));
   }
+  diff.notEvaluatedChecks = [...skipped].sort();
+  diff.notEvaluatedScopes = [...uncovered].sort();
   diff.new.sort(bySeverity);
   diff.fixed.sort(bySeverity);
   diff.changed.sort(bySeverity);

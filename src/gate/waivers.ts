@@ -40,14 +40,33 @@ const REQUIRED_HINT = 'every waiver needs check, resource, owner, reason and exp
 
 let validator: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
 
+/** Default longest a waiver may run, in days from the report time: an accepted risk is reviewed at least yearly. */
+export const DEFAULT_MAX_WAIVER_DAYS = 365;
+
+/** How parseWaivers judges lifetimes: the report time, and the most days from it a waiver may expire. */
+export interface WaiverLifetime {
+  now: string;
+  maxDays: number;
+}
+
 /**
  * The moment a waiver stops applying: a date means through the end of that day (UTC), so `expires: 2027-03-31`
- * still waives on the 31st.
+ * still waives on the 31st. NaN for anything but a real YYYY-MM-DD date.
  */
 export function expiryInstant(expires: string): number {
   const date = DATE_ONLY.exec(expires);
-  if (date) return Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]) + 1);
-  return Date.parse(expires);
+  if (!date) return Number.NaN;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  const start = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC rolls 2027-02-30 over into March: a date that does not round-trip is not a calendar date.
+  if (start.getUTCFullYear() !== year || start.getUTCMonth() !== month - 1 || start.getUTCDate() !== day) return Number.NaN;
+  return Date.UTC(year, month - 1, day + 1);
+}
+
+/** The last expiry date (YYYY-MM-DD) a waiver may have: the report time's UTC date plus `maxDays`. */
+export function latestExpiry(lifetime: WaiverLifetime): string {
+  const at = new Date(Date.parse(lifetime.now));
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + lifetime.maxDays)).toISOString().slice(0, 10);
 }
 
 function explain(error: { keyword: string; instancePath: string; params: Record<string, unknown>; message?: string }, value: unknown): { message: string; hint: string } {
@@ -61,7 +80,8 @@ function explain(error: { keyword: string; instancePath: string; params: Record<
   }
   if (field === 'expires') {
     const item = (value as { waivers?: Array<Record<string, unknown>> }).waivers?.[index ?? 0];
-    return { message: `${which} has an invalid expiry date ${JSON.stringify(item?.expires)}`, hint: 'write a real calendar date as YYYY-MM-DD (quoted or not), e.g. expires: 2027-03-31' };
+    const named = typeof item?.id === 'string' ? `${which} (${item.id})` : which;
+    return { message: `${named} has an invalid expiry date ${JSON.stringify(item?.expires)}`, hint: 'write a real calendar date as YYYY-MM-DD (quoted or not), e.g. expires: 2027-03-31; no time of day' };
   }
   if (field === 'check' && error.keyword === 'pattern') return { message: `${which}: check must be a check id (kebab-case)`, hint: 'use an id from `cloudward checks list`' };
   if (error.keyword === 'additionalProperties') {
@@ -75,7 +95,7 @@ function explain(error: { keyword: string; instancePath: string; params: Record<
  * Parses and validates waivers text. Every problem is a UserError naming `file:line`: a missing owner, reason or
  * expiry, a date that is not a calendar date, a duplicate id, or a check id that no loaded check has.
  */
-export function parseWaivers(text: string, file: string, knownCheckIds: Iterable<string>): Waiver[] {
+export function parseWaivers(text: string, file: string, knownCheckIds: Iterable<string>, lifetime?: WaiverLifetime): Waiver[] {
   const yaml = parseYamlText(text, file);
   const value = yaml.value ?? null;
   if (value === null) throw new UserError('waivers file is empty', { where: `${file}:1`, hint: 'write `waivers: []` for no waivers, or list them (see schemas/waivers.schema.json)' });
@@ -101,7 +121,13 @@ export function parseWaivers(text: string, file: string, knownCheckIds: Iterable
       });
     }
     if (Number.isNaN(expiryInstant(definition.expires))) {
-      throw new UserError(`waiver ${index + 1} has an invalid expiry date ${JSON.stringify(definition.expires)}`, { where: `${file}:${yaml.lineOf(['waivers', index, 'expires'])}`, hint: 'write it as YYYY-MM-DD' });
+      throw new UserError(`waiver ${index + 1} (${id}) has an invalid expiry date ${JSON.stringify(definition.expires)}`, { where: `${file}:${yaml.lineOf(['waivers', index, 'expires'])}`, hint: 'write it as YYYY-MM-DD' });
+    }
+    if (lifetime && definition.expires > latestExpiry(lifetime)) {
+      throw new UserError(`waiver ${index + 1} (${id}) expires ${definition.expires}, more than ${lifetime.maxDays} days after the report time ${lifetime.now.slice(0, 10)}`, {
+        where: `${file}:${yaml.lineOf(['waivers', index, 'expires'])}`,
+        hint: `set expires to ${latestExpiry(lifetime)} or earlier and review the risk then, or raise the limit with --max-waiver-days (max-waiver-days in cloudward.yaml)`,
+      });
     }
     return {
       id,
@@ -117,8 +143,8 @@ export function parseWaivers(text: string, file: string, knownCheckIds: Iterable
 }
 
 /** Reads a waivers file (YAML) with the usual input checks; see parseWaivers. */
-export async function loadWaivers(file: string, knownCheckIds: Iterable<string>): Promise<Waiver[]> {
-  return parseWaivers(await readInputText(file, 'waivers file', MAX_WAIVERS_BYTES), file, knownCheckIds);
+export async function loadWaivers(file: string, knownCheckIds: Iterable<string>, lifetime?: WaiverLifetime): Promise<Waiver[]> {
+  return parseWaivers(await readInputText(file, 'waivers file', MAX_WAIVERS_BYTES), file, knownCheckIds, lifetime);
 }
 
 /** A resource-uid glob. `nonegate`/`nocomment`: a leading `!` or `#` in a uid pattern is literal, not syntax. */
@@ -135,7 +161,8 @@ function uidMatcher(pattern: string): (uid: string) => boolean {
  */
 export function applyWaivers(results: Result[], waivers: Waiver[], now: string): { results: Result[]; notes: WaiverNote[] } {
   const at = Date.parse(now);
-  const compiled = waivers.map((waiver) => ({ waiver, matches: uidMatcher(waiver.resource), expired: expiryInstant(waiver.expires) <= at, matched: 0 }));
+  // An expiry that is not a date (parseWaivers refuses those) counts as passed: a waiver never lasts by mistake.
+  const compiled = waivers.map((waiver) => ({ waiver, matches: uidMatcher(waiver.resource), expired: !(expiryInstant(waiver.expires) > at), matched: 0 }));
   const byCheck = new Map<string, typeof compiled>();
   for (const entry of compiled) byCheck.set(entry.waiver.check, [...(byCheck.get(entry.waiver.check) ?? []), entry]);
   const out = results.map((result) => {

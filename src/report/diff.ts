@@ -12,9 +12,20 @@ function changedScore(d: ScoreDelta): boolean {
   return d.from !== d.to;
 }
 
+/** Why findings were not evaluated: checks not run, scopes not read. */
+function notEvaluatedTitle(diff: ReportDiff): string {
+  const scopes = diff.notEvaluatedScopes;
+  return [...(diff.notEvaluatedChecks.length > 0 ? ['check not run'] : []), ...(scopes.length > 0 ? [`scope ${scopes.join(', ')} not read`] : [])].join(' or ');
+}
+
+function noCommonScopeText(diff: ReportDiff): string {
+  return `${diff.from.file} and ${diff.to.file} share no scope (reports of different tenants?): nothing in them can be compared, so nothing counts as fixed`;
+}
+
 /** A diff as plain text for the terminal. */
 export function diffText(diff: ReportDiff): string {
   const lines = [`cloudward diff: ${diff.from.file} (${diff.from.generatedAt}) -> ${diff.to.file} (${diff.to.generatedAt})`, ''];
+  if (diff.noCommonScope) lines.splice(1, 0, `warning: ${noCommonScopeText(diff)}`);
   lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
   for (const m of diff.scores.mitigations) {
     lines.push(`  ${`${m.id} ${m.name ?? ''}`.padEnd(42)}${scoreText(m)}`);
@@ -27,13 +38,14 @@ export function diffText(diff: ReportDiff): string {
   list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
   list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
-  if (diff.notEvaluated.length > 0) list('Not evaluated in the newer report (check not run; not fixed)', '?', diff.notEvaluated, (e) => ` (was ${e.status})`);
+  if (diff.notEvaluated.length > 0) list(`Not evaluated in the newer report (${notEvaluatedTitle(diff)}; not fixed)`, '?', diff.notEvaluated, (e) => ` (was ${e.status})`);
   return `${lines.join('\n')}\n`;
 }
 
 /** A diff as Markdown for a pull-request comment. */
 export function diffMarkdown(diff: ReportDiff): string {
   const out = [`## cloudward: what changed`, '', `${codeSpan(diff.from.file)} → ${codeSpan(diff.to.file)}`, ''];
+  if (diff.noCommonScope) out.push(`> **Warning:** ${escapeMarkdown(noCommonScopeText(diff))}.`, '');
   out.push('| Score | Before | After | Change |', '|---|---:|---:|---:|');
   const row = (label: string, d: ScoreDelta) => {
     const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
@@ -51,7 +63,7 @@ export function diffMarkdown(diff: ReportDiff): string {
   list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
   list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
-  if (diff.notEvaluated.length > 0) list('Not evaluated in the newer report (check not run; not fixed)', diff.notEvaluated, (e) => ` (was ${e.status})`);
+  if (diff.notEvaluated.length > 0) list(`Not evaluated in the newer report (${escapeMarkdown(notEvaluatedTitle(diff))}; not fixed)`, diff.notEvaluated, (e) => ` (was ${e.status})`);
   return `${out.join('\n')}\n`;
 }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { ScoreCell } from '../engine/score.js';
-import { gateApplied } from '../gate/decide.js';
+import type { ScoreCell, ScopeScore } from '../engine/score.js';
+import { gateApplied, gateConfigText } from '../gate/decide.js';
 import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { FormatContext, Formatter } from './formatter.js';
 import { groupByCheck } from './group.js';
 import type { WaiverNote } from '../gate/waivers.js';
-import { modifiedSnapshotNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
+import { notEvaluatedWhy, runNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
 
 /** Results listed per check in the page; the JSON report has all of them. */
 const PER_CHECK_LIMIT = 200;
@@ -90,8 +90,9 @@ function gateBlock(report: Report): string {
   const lines = gate.reasons.map((r) => `<div>${esc(r)}</div>`);
   const b = report.baseline;
   if (b) {
-    lines.push(`<div>Against baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`).join(', ')} not run this time; not counted as fixed)` : ''}</div>`);
+    lines.push(`<div>Against baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`), (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`))}; not counted as fixed)` : ''}</div>`);
   }
+  if (gate.config) lines.push(`<div><strong>Gate settings:</strong> ${esc(gateConfigText(gate.config))}</div>`);
   if (report.waivers) {
     const byState = (state: WaiverNote['state']) => report.waivers!.filter((w) => w.state === state).length;
     lines.push(`<div>Waivers: ${byState('active')} active, ${byState('expired')} expired, ${byState('stale')} stale</div>`);
@@ -106,7 +107,7 @@ function contextSections(report: Report): string {
   if (b) {
     const fixed = b.fixedResults.map((f) => `<tr><td><code>${esc(f.checkId)}</code></td><td class="uid">${esc(f.uid)}</td></tr>`);
     out.push(`<h2 id="baseline">Against the baseline</h2><p>Baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated` : ''}. New findings are tagged <span class="tag">new</span> in the lists below.</p>
-${b.notEvaluated ? `<p class="note">${b.notEvaluated === 1 ? '1 baseline finding belongs' : `${b.notEvaluated} baseline findings belong`} to checks not run this time (${b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`).join(', ')}): they are not evaluated, not fixed.</p>` : ''}
+${b.notEvaluated ? `<p class="note">${b.notEvaluated === 1 ? '1 baseline finding belongs' : `${b.notEvaluated} baseline findings belong`} to ${notEvaluatedWhy(b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`), (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`), 'sentence')}: they are not evaluated, not fixed.</p>` : ''}
 ${fixed.length === 0 ? '<p class="muted">Nothing fixed since the baseline.</p>' : `<details><summary>Fixed since the baseline (${fixed.length})</summary>${table(['check', 'resource'], fixed)}</details>`}`);
   }
   if (report.waivers) {
@@ -149,7 +150,11 @@ function renderHtml(report: Report, context: FormatContext): string {
     ...m.measures.map((x) => `<tr><td class="measure">${esc(x.id)}</td>${x.checks === 0 ? '<td class="num">—</td><td colspan="2" class="na">not assessed: no checks loaded</td>' : x.score === null ? '<td class="num">—</td><td colspan="2" class="na">no resources in scope</td>' : scoreCells(x)}</tr>`),
   ]);
   const scorecard = `<div class="scroll"><table class="score"><colgroup><col class="c-name"><col class="c-num"><col class="c-bar"><col></colgroup><thead><tr><th>mitigation / measure</th><th class="num">score</th><th></th><th>results</th></tr></thead><tbody>${scoreRows.join('\n')}</tbody></table></div>`;
-  const scopes = sc.scopes.map((s) => `<tr><td>${esc(s.provider)}</td><td>${esc(s.kind)}</td><td title="${esc(s.uid)}">${esc(s.name ?? s.id)}</td>${scoreCells(s, 120)}</tr>`);
+  const coverage = (s: ScopeScore) => (s.coverage ? `${s.coverage.decided} / ${s.coverage.results}` : '');
+  const scopes = sc.scopes.map(
+    (s) =>
+      `<tr><td>${esc(s.provider)}</td><td>${esc(s.kind)}</td><td title="${esc(s.uid)}">${esc(s.name ?? s.id)}</td>${s.status === 'not-assessed' ? `<td class="num">—</td><td colspan="2" class="na">not assessed: no result could be decided (${s.counts.unknown} unknown)</td>` : scoreCells(s, 120)}<td class="num">${coverage(s)}</td></tr>`,
+  );
   const bySeverity = SEVERITIES.map((sev) => {
     const group = failing.filter((r) => r.severity === sev);
     return group.length === 0 ? '' : `<h3><span class="sev ${sev}">${sev}</span> ${group.length} failing</h3>\n${resultList(report, group, true)}`;
@@ -194,11 +199,14 @@ code{font-family:ui-monospace,monospace;font-size:12px} code.hash{overflow-wrap:
 <div>Overall score <strong style="color:${scoreColor(sc.overall.score)}">${sc.overall.score === null ? '—' : sc.overall.score.toFixed(1)}</strong> / 100 · ${counts(sc.overall)}</div>
 <div class="muted">Snapshot collected ${esc(report.snapshot.collectedAt)} · report generated ${esc(report.generatedAt)} by ${esc(report.tool.name)} ${esc(report.tool.version)} · ${report.checks.length} checks · ${report.summary.total} results · threat: ATT&amp;CK T1059.009 Cloud API</div>
 ${context.filter ? `<div class="note">Listing only ${esc(context.filter)}; the scores and the gate count every result.</div>` : ''}
-${gateBlock(report)}${modifiedSnapshotNotes(report).map((note) => `<div class="gate bad"><strong>Modified snapshot:</strong> ${esc(note)}</div>`).join('')}</div></header>
+${gateBlock(report)}${runNotes(report)
+  .filter((n) => n.level === 'warning')
+  .map((n) => `<div class="gate bad"><strong>${n.id === 'CW0003' ? 'Unverified snapshot' : 'Warning'}:</strong> ${esc(n.text)}</div>`)
+  .join('')}</div></header>
 <h2>Scorecard by mitigation and measure</h2>
 <p class="muted">Score = weight of passing results / weight of all results (critical 10, high 5, medium 3, low 1). Unknown and waived results count as not passing.</p>
 ${scorecard}
-<h2>Scopes</h2>${table(['provider', 'kind', 'scope', '<span class="num">score</span>', '', 'results'], scopes)}
+<h2>Scopes</h2>${table(['provider', 'kind', 'scope', '<span class="num">score</span>', '', 'results', '<span class="num" title="results decided (not unknown) / results">coverage</span>'], scopes)}
 ${complianceSection(report)}
 ${contextSections(report)}
 <div class="filter"><label for="filter">Filter results</label><input id="filter" type="search" placeholder="check id, resource or word of the message" autocomplete="off"></div>

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { XMLBuilder as XmlBuilder } from 'fast-xml-parser';
 import type { Formatter } from './formatter.js';
 import { relativeUri } from './locations.js';
-import type { Report, ReportCheck, ReportResult } from './model.js';
+import { runNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
 
 /*
  * JUnit XML for CI test-report views (GitLab `artifacts:reports:junit`, Jenkins, Azure Pipelines, test-reporter
@@ -115,6 +115,9 @@ export function suiteObject(report: Report, check: ReportCheck, results: ReportR
           { '@_name': 'mitigation', '@_value': check.mitigation },
           { '@_name': 'measure', '@_value': check.measure },
           { '@_name': 'technique', '@_value': check.technique },
+          // Run-wide warnings and gate settings (unverified or stale snapshot, project-file gate settings): JUnit has
+          // properties per suite only, so every suite carries them.
+          ...runNotes(report).map((n) => ({ '@_name': n.level, '@_value': oneLine(n.text) })),
         ],
       },
       ...(testcases ? { testcase: testcases } : {}),

@@ -1,9 +1,9 @@
 import type { ScoreCell } from '../engine/score.js';
 import { safeText } from '../util/terminal.js';
-import { gateApplied } from '../gate/decide.js';
+import { gateApplied, gateConfigText } from '../gate/decide.js';
 import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { Formatter, FormatContext } from './formatter.js';
-import { modifiedSnapshotNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
+import { notEvaluatedWhy, warningTexts, SEVERITIES, type Report, type ReportResult } from './model.js';
 
 /**
  * GitHub-flavoured Markdown for pull-request comments and `$GITHUB_STEP_SUMMARY` (which takes at most 1 MiB per
@@ -86,9 +86,10 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   if (gate) facts.push(`gate: --fail-on ${gate.failOn}${gate.failOnNewOnly ? ' (new only)' : ''}${gate.minScore !== null ? `, --min-score ${gate.minScore}` : ''}`);
   out.push(facts.join(' · '));
   out.push('');
+  if (gate?.config) out.push(`> **Gate settings:** ${escapeMarkdown(gateConfigText(gate.config))}.`, '');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
   out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
-  for (const note of modifiedSnapshotNotes(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);
+  for (const note of warningTexts(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);
   if (report.whatif) {
     const w = report.whatif;
     out.push('');
@@ -101,7 +102,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   if (report.baseline) {
     const b = report.baseline;
     out.push('');
-    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${b.notEvaluatedChecks.map(codeSpan).join(', ')} not run this time; not counted as fixed)` : ''}.`);
+    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(b.notEvaluatedChecks.map(codeSpan), (b.notEvaluatedScopes ?? []).map(codeSpan))}; not counted as fixed)` : ''}.`);
   }
   out.push('');
   out.push('| Mitigation / measure | Score | Pass | Fail | Unknown | Waived |');
@@ -114,6 +115,15 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     }
   }
   out.push('');
+  if (report.scorecard.scopes.length > 0) {
+    // Per scope, with its coverage: an account whose data could not be read is "not assessed", not a red 0.0.
+    out.push('| Scope | Score | Coverage (decided / results) |', '|---|---:|---:|');
+    for (const s of report.scorecard.scopes) {
+      const score = s.status === 'not-assessed' ? `not assessed (${s.counts.unknown} unknown)` : formatScore(s.score);
+      out.push(`| ${escapeMarkdown(`${s.provider} ${s.kind} ${s.name ?? s.id}`)} | ${score} | ${s.coverage ? `${s.coverage.decided} / ${s.coverage.results}` : ''} |`);
+    }
+    out.push('');
+  }
 
   if (report.compliance) {
     const view = report.compliance;

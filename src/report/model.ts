@@ -3,7 +3,7 @@ import type { SnapshotFile } from '../snapshot/load.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import type { Scorecard } from '../engine/score.js';
 import type { BaselineComparison } from '../gate/baseline.js';
-import type { GateDecision } from '../gate/decide.js';
+import { gateConfigText, type GateDecision } from '../gate/decide.js';
 import type { WaiverNote } from '../gate/waivers.js';
 import type { ComplianceView } from './compliance.js';
 import { SEVERITIES, type Check, type Result, type ResultResource, type Severity, type Status } from '../engine/types.js';
@@ -60,6 +60,14 @@ export interface Report {
   compliance?: ComplianceView;
   /** With --plan: the plan, how each change was projected, and the audit before it. */
   whatif?: WhatIfBlock;
+  /** What the reader must know about the data before trusting the results (stale snapshot, baseline of another tenant). */
+  warnings?: ReportWarning[];
+}
+
+/** A warning about the run's inputs, shown in every format (the JSON report's `warnings`). */
+export interface ReportWarning {
+  code: 'stale-snapshot' | 'baseline-other-tenant';
+  message: string;
 }
 
 /** One-shot hashing (Node 20.12+) is about twice as fast as a Hash object per call; both give the same digest. */
@@ -215,6 +223,7 @@ export interface ReportInput {
   waivers?: WaiverNote[];
   baseline?: BaselineComparison;
   gate?: GateDecision;
+  warnings?: ReportWarning[];
 }
 
 /** Assembles the report from what evaluation, the baseline comparison and the gate decided. */
@@ -239,17 +248,62 @@ export function buildReport(input: ReportInput): Report {
     ...(input.waivers ? { waivers: input.waivers } : {}),
     ...(input.baseline ? { baseline: input.baseline } : {}),
     ...(input.gate ? { gate: input.gate } : {}),
+    ...(input.warnings && input.warnings.length > 0 ? { warnings: input.warnings } : {}),
   };
 }
 
 /**
- * One sentence per snapshot file audited although its content no longer matches its recorded digest
- * (`--allow-modified`); empty when every file is as collected.
+ * One sentence per snapshot file audited although no digest vouches for its content (`--allow-modified`): it no longer
+ * matches the digest it records, it records none, or it was merged from such files. Empty when every file is verified.
  */
 export function modifiedSnapshotNotes(report: Report): string[] {
-  return report.snapshot.files
-    .filter((f) => f.modified)
-    .map((f) => `${f.path} was modified after collection: its content no longer matches the digest it records (recorded ${f.digest ?? '?'}, content ${f.modified!.actualDigest})`);
+  return report.snapshot.files.flatMap((f) => {
+    if (!f.modified) return [];
+    if (f.modified.actualDigest !== undefined) {
+      return [`${f.path} was modified after collection: its content no longer matches the digest it records (recorded ${f.digest ?? '?'}, content ${f.modified.actualDigest})`];
+    }
+    return [`${f.path} is unverified (${f.modified.reason.replace(/^unverified: /, '')}): nothing shows its content is as collected`];
+  });
+}
+
+/** A note about the run every format carries: SARIF ids it by `id` (declared nowhere else). */
+export interface RunNote {
+  id: string;
+  level: 'warning' | 'note';
+  text: string;
+}
+
+/**
+ * Everything a reader must see beside the results, in the order formats show it: unverified snapshot files, the
+ * report's warnings (stale data, a baseline of another tenant), and what a project file changed in the gate.
+ */
+export function runNotes(report: Report): RunNote[] {
+  const sarifIds: Record<ReportWarning['code'], string> = { 'stale-snapshot': 'CW0004', 'baseline-other-tenant': 'CW0005' };
+  const config = report.gate?.config ? gateConfigText(report.gate.config) : undefined;
+  return [
+    ...modifiedSnapshotNotes(report).map((text) => ({ id: 'CW0003', level: 'warning' as const, text })),
+    ...(report.warnings ?? []).map((w) => ({ id: sarifIds[w.code], level: 'warning' as const, text: w.message })),
+    ...(config ? [{ id: 'CW0006', level: 'note' as const, text: config }] : []),
+  ];
+}
+
+/** The report's warnings as text, for formats' headers: unverified files first. */
+export function warningTexts(report: Report): string[] {
+  return runNotes(report)
+    .filter((n) => n.level === 'warning')
+    .map((n) => n.text);
 }
 
 export { SEVERITIES };
+
+/**
+ * Why baseline findings were not evaluated, from already-escaped names: `X, Y not run this time; scopes Z not in this
+ * snapshot`, or (`sentence`, after "belong to") `checks not run this time (X, Y) and scopes this snapshot does not
+ * cover (Z)`.
+ */
+export function notEvaluatedWhy(checks: string[], scopes: string[], style: 'list' | 'sentence' = 'list'): string {
+  if (style === 'sentence') {
+    return [...(checks.length > 0 ? [`checks not run this time (${checks.join(', ')})`] : []), ...(scopes.length > 0 ? [`scopes this snapshot does not cover (${scopes.join(', ')})`] : [])].join(' and ');
+  }
+  return [...(checks.length > 0 ? [`${checks.join(', ')} not run this time`] : []), ...(scopes.length > 0 ? [`scopes ${scopes.join(', ')} not in this snapshot`] : [])].join('; ');
+}

@@ -1,6 +1,6 @@
 import type { Severity, Status } from '../engine/types.js';
 import type { Formatter } from './formatter.js';
-import type { Report, ReportCheck, ReportResult } from './model.js';
+import { runNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
 
 /** OCSF schema version the events follow. */
 export const OCSF_VERSION = '1.3.0';
@@ -38,7 +38,7 @@ function checkParts(check: ReportCheck): CheckParts {
 }
 
 /** One OCSF Compliance Finding (class 2003, category 2 Findings, activity 1 Create). */
-export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult, parts: CheckParts = checkParts(check)): Record<string, unknown> {
+export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult, parts: CheckParts = checkParts(check), notes: string[] = runNotes(report).map((n) => n.text)): Record<string, unknown> {
   const time = Date.parse(report.generatedAt);
   const [complianceStatusId, complianceStatus] = COMPLIANCE_STATUS[r.status];
   const { standards, requirements, attacks, types, remediation } = parts;
@@ -86,18 +86,20 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
       ? { cloud: { provider: CLOUD_PROVIDER[r.resource.provider], account: { uid: r.resource.scope.id, ...(r.resource.scope.name ? { name: r.resource.scope.name } : {}) } } }
       : {}),
     remediation,
-    unmapped: { evidence: r.evidence, ...(r.baselineState ? { baseline_state: r.baselineState } : {}) },
+    // Each finding travels alone into a SIEM: the run's warnings (unverified or stale snapshot) go with it.
+    unmapped: { evidence: r.evidence, ...(r.baselineState ? { baseline_state: r.baselineState } : {}), ...(notes.length > 0 ? { run_notes: notes } : {}) },
   };
 }
 
 /** A JSON array of findings, streamed one finding at a time. Passing results are included: they are the denominator. */
 function* renderOcsf(report: Report): Iterable<string> {
   const checks = new Map(report.checks.map((c) => [c.id, { check: c, parts: checkParts(c) }]));
+  const notes = runNotes(report).map((n) => n.text);
   yield '[';
   let first = true;
   for (const r of report.results) {
     const { check, parts } = checks.get(r.checkId)!;
-    yield `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, check, r, parts))}`;
+    yield `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, check, r, parts, notes))}`;
     first = false;
   }
   yield '\n]\n';

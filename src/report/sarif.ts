@@ -1,7 +1,7 @@
 import type { Severity } from '../engine/types.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { relativeUri, snapshotLocations } from './locations.js';
-import { modifiedSnapshotNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
+import { modifiedSnapshotNotes, runNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
 
 /** Values safely inside GitHub's security-severity bands (critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0). */
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' };
@@ -64,7 +64,6 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
     context.warn?.(`SARIF: ${text}`);
   }
   const modified = modifiedSnapshotNotes(report);
-  for (const text of modified) notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0003' } });
   const tagsByRule = new Map(report.checks.map((check) => [check.id, allTags(check)]));
   const overTagged = [...tagsByRule].filter(([, tags]) => tags.length > SARIF_MAX_TAGS).map(([id]) => id);
   if (overTagged.length > 0) {
@@ -72,6 +71,8 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
     notifications.push({ level: 'warning', message: { text }, descriptor: { id: 'CW0002' } });
     context.warn?.(`SARIF: ${text}`);
   }
+  // Unverified files (CW0003), stale data (CW0004), a baseline of another tenant (CW0005), project-file gate settings (CW0006).
+  for (const note of runNotes(report)) notifications.push({ level: note.level, message: { text: note.text }, descriptor: { id: note.id } });
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -111,6 +112,8 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
         properties: {
           scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) },
           ...(modified.length > 0 ? { snapshotModified: modified } : {}),
+          ...(report.warnings ? { warnings: report.warnings.map((w) => w.message) } : {}),
+          ...(report.gate?.config ? { gateConfig: report.gate.config } : {}),
         },
       },
     ],

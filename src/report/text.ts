@@ -2,9 +2,9 @@ import pc from 'picocolors';
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { groupByCheck } from './group.js';
-import { modifiedSnapshotNotes, SEVERITIES, type Report } from './model.js';
+import { SEVERITIES, warningTexts, type Report } from './model.js';
 import { counted, safeText as s } from '../util/terminal.js';
-import { gateApplied } from '../gate/decide.js';
+import { gateApplied, gateConfigText } from '../gate/decide.js';
 import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 
 /** Results shown per check before "... and N more" (unless --verbose). */
@@ -35,7 +35,7 @@ function renderText(report: Report, context: FormatContext): string {
   const files = report.snapshot.files.map((f) => s(f.path)).join(', ');
   lines.push(c.bold(`cloudward ${report.tool.version} — audit of ${files}`));
   lines.push(c.dim(`collected ${s(report.snapshot.collectedAt)} · ${report.snapshot.sources.length} sources · ${report.checks.length} checks · ${report.summary.total} results`));
-  for (const note of modifiedSnapshotNotes(report)) lines.push(c.yellow(c.bold(`! ${s(note)}`)));
+  for (const note of warningTexts(report)) lines.push(c.yellow(c.bold(`! ${s(note)}`)));
   if (context.filter) lines.push(c.yellow(`listing only ${s(context.filter)}; the scores and the gate count every result`));
   lines.push('');
   const overall = report.scorecard.overall;
@@ -55,7 +55,9 @@ function renderText(report: Report, context: FormatContext): string {
     lines.push(c.bold('Scopes'));
     for (const scope of report.scorecard.scopes) {
       const label = `  ${s(scope.provider)} ${s(scope.kind)} ${s(scope.name ?? scope.id)}`;
-      lines.push(`${label.padEnd(46)}${tint(scope.score, `${formatScore(scope.score)}  ${bar(scope.score)}`)}  ${countsLine(scope)}`);
+      const coverage = scope.coverage ? ` · ${scope.coverage.decided}/${scope.coverage.results} decided` : '';
+      if (scope.status === 'not-assessed') lines.push(c.dim(`${label.padEnd(46)}   —              not assessed: no result could be decided (${scope.counts.unknown} unknown)${coverage}`));
+      else lines.push(`${label.padEnd(46)}${tint(scope.score, `${formatScore(scope.score)}  ${bar(scope.score)}`)}  ${countsLine(scope)}${coverage}`);
     }
     lines.push('');
   }
@@ -134,7 +136,10 @@ function renderText(report: Report, context: FormatContext): string {
     const b = report.baseline;
     lines.push('');
     lines.push(c.bold(`Against baseline ${s(b.file)}: ${b.new} new, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated` : ''}`));
-    if (b.notEvaluated) lines.push(c.yellow(`  ? not evaluated: ${counted(b.notEvaluated, 'baseline finding')} of ${b.notEvaluatedChecks.map(s).join(', ')}, not run this time; not counted as fixed`));
+    if (b.notEvaluated) {
+      const of = [...(b.notEvaluatedChecks.length > 0 ? [`${b.notEvaluatedChecks.map(s).join(', ')}, not run this time`] : []), ...(b.notEvaluatedScopes?.length ? [`scopes ${b.notEvaluatedScopes.map(s).join(', ')}, not in this snapshot`] : [])];
+      lines.push(c.yellow(`  ? not evaluated: ${counted(b.notEvaluated, 'baseline finding')} of ${of.join('; and of ')}; not counted as fixed`));
+    }
     for (const f of b.fixedResults.slice(0, context.verbose ? b.fixedResults.length : 10)) lines.push(c.green(`  ✓ fixed: ${s(f.checkId)} ${s(f.uid)}`));
     if (!context.verbose && b.fixedResults.length > 10) lines.push(c.dim(`  ... and ${b.fixedResults.length - 10} more fixed (--verbose lists all)`));
   }
@@ -144,6 +149,7 @@ function renderText(report: Report, context: FormatContext): string {
     if (!gateApplied(report.gate)) lines.push(c.bold('Gate: not applied (--fail-on none, no --min-score)'));
     else lines.push(report.gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
     for (const reason of report.gate.reasons) lines.push(`  ${s(reason)}`);
+    if (report.gate.config) lines.push(c.yellow(`  ${s(gateConfigText(report.gate.config))}`));
   }
   return `${lines.join('\n')}\n`;
 }

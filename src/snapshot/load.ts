@@ -18,17 +18,28 @@ export interface SnapshotFile {
   digest?: string;
   collectedAt: string;
   /**
-   * Set when the content no longer matches the recorded digest and the audit went on anyway (`--allow-modified`): the
-   * digest its content has now.
+   * Set when nothing vouches for the content and the audit went on anyway (`--allow-modified`): it no longer matches
+   * the recorded digest (`actualDigest` is the digest it has now), it records none, or `merge` made it from such files.
    */
-  modified?: { actualDigest: string };
+  modified?: { actualDigest?: string; reason: string };
 }
 
-/** A recorded digest and the digest of the content as read (computed on another thread for a large file). */
+/** Why a file's content is not verified, as `modified.reason` records it. */
+export const UNVERIFIED_REASONS = {
+  mismatch: 'modified: the content no longer matches the recorded digest',
+  noDigest: 'unverified: no digest',
+  mergedInputs: 'unverified: merged from unverified inputs',
+} as const;
+
+/**
+ * What verifying one file needs: the digest it records (if any) and the digest of the content as read (computed on
+ * another thread for a large file), and the unverified inputs a `merge --allow-modified` recorded in it.
+ */
 export interface DigestCheck {
   path: string;
-  recorded: string;
-  actual: Promise<string>;
+  recorded?: string;
+  actual?: Promise<string>;
+  unverifiedInputs?: Array<{ file: string; reason: string }>;
 }
 
 export interface LoadedSnapshot {
@@ -114,11 +125,11 @@ export async function readSnapshotFile(path: string, maxBytes?: number, options:
   lineIndex?.catch(() => undefined);
   const snapshot = assertSnapshot(value, path);
   let check: DigestCheck | undefined;
-  if (options.verifyDigest && snapshot.digest) {
+  if (options.verifyDigest) {
     // A large file is digested from its bytes on the hashing thread while this one evaluates; a small one (or one
     // that thread could not follow) here, from the parsed content.
-    const actual = digest ? digest.then((d) => d ?? snapshotDigest(snapshot)) : Promise.resolve(snapshotDigest(snapshot));
-    check = { path, recorded: snapshot.digest, actual };
+    const actual = !snapshot.digest ? undefined : digest ? digest.then((d) => d ?? snapshotDigest(snapshot)) : Promise.resolve(snapshotDigest(snapshot));
+    check = { path, ...(snapshot.digest ? { recorded: snapshot.digest } : {}), ...(actual ? { actual } : {}), ...(snapshot.unverifiedInputs ? { unverifiedInputs: snapshot.unverifiedInputs } : {}) };
   }
   return {
     snapshot,
@@ -129,24 +140,43 @@ export async function readSnapshotFile(path: string, maxBytes?: number, options:
 }
 
 /**
- * Compares each file's recorded digest with its content's. A mismatch is an input error, unless `allowModified`: then
- * the file is marked modified (the reports say so) and the audit goes on. Returns the files, marked.
+ * Verifies each file: its content must match the digest it records, it must record one, and it must not be a merge of
+ * unverified inputs. Any of these is an input error, unless `allowModified`: then the file is marked (`modified`,
+ * with the reason; the reports say so) and the run goes on. Returns the files, marked.
  */
 export async function verifyDigests(loaded: LoadedSnapshot, allowModified: boolean): Promise<SnapshotFile[]> {
   const files = [...loaded.files];
   for (const check of loaded.digests ?? []) {
-    const actual = await check.actual;
-    if (actual === check.recorded) continue;
-    if (!allowModified) {
-      throw new UserError(`digest mismatch: the snapshot changed after it was collected (recorded ${check.recorded.slice(0, 19)}..., content ${actual.slice(0, 19)}...)`, {
-        where: `${check.path}#/digest`,
-        hint: 'audit the original file, re-create it with `cloudward merge` so the digest covers the edits, or pass --allow-modified to audit it as modified',
-      });
-    }
+    const modified = await unverified(check, allowModified);
+    if (!modified) continue;
     const index = files.findIndex((f) => f.path === check.path);
-    if (index !== -1) files[index] = { ...files[index]!, modified: { actualDigest: actual } };
+    if (index !== -1) files[index] = { ...files[index]!, modified };
   }
   return files;
+}
+
+/** Why nothing vouches for one file's content (undefined when its digest does); an error unless `allowModified`. */
+async function unverified(check: DigestCheck, allowModified: boolean): Promise<SnapshotFile['modified']> {
+  const refuse = (message: string, pointer: string, fix: string): never => {
+    throw new UserError(message, { where: pointer ? `${check.path}#${pointer}` : check.path, hint: `${fix}, or pass --allow-modified to go on with it reported as unverified` });
+  };
+  if (check.recorded === undefined || check.actual === undefined) {
+    if (!allowModified) refuse('snapshot has no digest, so nothing shows its content is as collected', '', 'use the file `cloudward collect`, `import` or `merge` wrote (they record a digest)');
+    return { reason: UNVERIFIED_REASONS.noDigest };
+  }
+  const actual = await check.actual;
+  if (actual !== check.recorded) {
+    if (!allowModified) {
+      refuse(`digest mismatch: the snapshot changed after it was collected (recorded ${check.recorded.slice(0, 19)}..., content ${actual.slice(0, 19)}...)`, '/digest', 'audit the original file or collect it again');
+    }
+    return { actualDigest: actual, reason: UNVERIFIED_REASONS.mismatch };
+  }
+  if (check.unverifiedInputs) {
+    const inputs = check.unverifiedInputs.map((i) => `${i.file}: ${i.reason}`).join('; ');
+    if (!allowModified) refuse(`snapshot was merged from inputs no digest vouched for (${inputs})`, '/unverifiedInputs', 'merge the original snapshots as collected');
+    return { reason: `${UNVERIFIED_REASONS.mergedInputs} (${inputs})` };
+  }
+  return undefined;
 }
 
 /**

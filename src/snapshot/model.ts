@@ -249,6 +249,8 @@ export interface Snapshot {
   generator: { name: string; version: string };
   collectedAt: string;
   digest?: string;
+  /** Set by `merge --allow-modified`: inputs it took whose content no digest vouched for (so audits say unverified). */
+  unverifiedInputs?: Array<{ file: string; reason: string }>;
   sources: Source[];
   principals: Principal[];
   roles: Role[];

@@ -40,8 +40,8 @@ test('with --allow-modified every report says the snapshot was modified after co
   const read = (ext: string) => readFile(join(out, `cloudward.${ext}`), 'utf8');
   const recorded = (JSON.parse(await readFile(EXAMPLE, 'utf8')) as Snapshot).digest!;
   const actual = snapshotDigest(JSON.parse(await readFile(file, 'utf8')) as Snapshot);
-  const report = JSON.parse(await read('json')) as { snapshot: { files: Array<{ digest: string; modified?: { actualDigest: string } }> } };
-  t.deepEqual(report.snapshot.files[0]!.modified, { actualDigest: actual });
+  const report = JSON.parse(await read('json')) as { snapshot: { files: Array<{ digest: string; modified?: { actualDigest: string; reason: string } }> } };
+  t.deepEqual(report.snapshot.files[0]!.modified, { actualDigest: actual, reason: 'modified: the content no longer matches the recorded digest' });
   t.is(report.snapshot.files[0]!.digest, recorded);
   for (const ext of ['txt', 'html', 'md']) t.regex(await read(ext), /edited\.json was modified after collection/, ext);
   const sarif = JSON.parse(await read('sarif')) as { runs: Array<{ properties: { snapshotModified?: string[] }; invocations: Array<{ toolExecutionNotifications?: Array<{ message: { text: string } }> }> }> };

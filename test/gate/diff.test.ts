@@ -65,3 +65,30 @@ test('diff of anything but two cloudward JSON reports is exit 2 with a one-line 
   t.regex(run.stderr, /^cloudward: .*x\.sarif: not a cloudward JSON report: this is a SARIF log/);
   t.is(run.stderr.trim().split('\n').length, 1);
 });
+
+test('diff lists findings of a scope the newer report did not read as not evaluated, not fixed, and warns when no scope is shared', async (t) => {
+  const dir = await tempDir();
+  const prod = gcpSnapshot({ users: [{ name: 'bob', mfa: 'disabled' }] });
+  const dev = JSON.parse(JSON.stringify(prod).replaceAll('acme-prod', 'acme-dev')) as typeof prod;
+  const report = async (name: string, snapshot: typeof prod) => {
+    const out = join(dir, `${name}.json`);
+    const run = await cloudward(['audit', writeJson(dir, `${name}-snapshot.json`, snapshot), ...CHECKS_FLAG, '--format', 'json', '--output', out, '--fail-on', 'none']);
+    if (run.code !== 0) throw new Error(run.stderr);
+    return out;
+  };
+  const both = await report('both', { ...prod, sources: [...prod.sources, ...dev.sources], principals: [...prod.principals, ...dev.principals] });
+  const prodOnly = await report('prod', prod);
+  const devOnly = await report('dev', dev);
+
+  const run = await cloudward(['diff', both, prodOnly, '--format', 'json']);
+  t.is(run.code, 0, run.stderr);
+  const diff = JSON.parse(run.stdout) as ReportDiff;
+  t.deepEqual(diff.fixed, [], 'an account that failed to collect is not remediated');
+  t.true(diff.notEvaluated.length > 0 && diff.notEvaluated.every((e) => e.uid.includes('acme-dev') || e.uid === 'gcp:project/acme-dev'));
+  t.deepEqual(diff.notEvaluatedScopes, ['gcp:project/acme-dev']);
+  t.falsy(diff.noCommonScope);
+
+  const text = await cloudward(['diff', prodOnly, devOnly]);
+  t.regex(text.stdout, /warning: .*prod\.json and .*dev\.json share no scope \(reports of different tenants\?\): nothing in them can be compared/);
+  t.regex(text.stdout, /Fixed \(0\)/);
+});

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { snapshotDigest } from '../../src/snapshot/digest.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
@@ -50,9 +51,12 @@ export function gcpSnapshot(options: { users: UserSpec[]; adminServiceAccount?: 
   };
 }
 
+/** Writes JSON; a snapshot without a digest gets one, as `collect` and `import` write it (audits refuse one without). */
 export function writeJson(dir: string, name: string, value: unknown): string {
   const path = join(dir, name);
-  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
+  const snapshot = value as Partial<Snapshot> | null;
+  const digested = snapshot && typeof snapshot === 'object' && 'schemaVersion' in snapshot && Array.isArray(snapshot.principals) && !snapshot.digest ? { ...snapshot, digest: snapshotDigest(snapshot as Snapshot) } : value;
+  writeFileSync(path, `${JSON.stringify(digested, null, 2)}\n`);
   return path;
 }
 

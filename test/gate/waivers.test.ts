@@ -81,6 +81,8 @@ const BAD: Array<[string, string, RegExp]> = [
   ['missing reason', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "*"\n    owner: o\n    reason: "   "\n    expires: 2027-01-01\n', /waivers\.yaml:5: waiver 1: reason is empty/],
   ['bad date', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "*"\n    owner: o\n    reason: r\n    expires: 2027-02-30\n', /waivers\.yaml:6: waiver 1 has an invalid expiry date "2027-02-30" — write a real calendar date/],
   ['words for a date', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "*"\n    owner: o\n    reason: r\n    expires: next quarter\n', /waivers\.yaml:6: waiver 1 has an invalid expiry date "next quarter"/],
+  ['a date and time for an expiry', 'waivers:\n  - id: exact\n    check: gcp-users-2sv-enrolled\n    resource: "*"\n    owner: o\n    reason: r\n    expires: 2027-01-01T00:00:00Z\n', /waivers\.yaml:7: waiver 1 \(exact\) has an invalid expiry date "2027-01-01T00:00:00Z" — write a real calendar date as YYYY-MM-DD/],
+  ['an expiry beyond the longest waiver lifetime', 'waivers:\n  - id: forever\n    check: gcp-users-2sv-enrolled\n    resource: "*"\n    owner: o\n    reason: r\n    expires: 2027-11-19\n', /waivers\.yaml:7: waiver 1 \(forever\) expires 2027-11-19, more than 365 days after the report time 2026-11-18 — set expires to 2027-11-18 or earlier .*--max-waiver-days/],
   ['unknown check id', 'waivers:\n  - check: gcp-users-2sv-enroled\n    resource: "*"\n    owner: o\n    reason: r\n    expires: 2027-01-01\n', /waivers\.yaml:2: waiver 1 names unknown check "gcp-users-2sv-enroled" — use an id from `cloudward checks list`/],
   ['malformed YAML', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "*\n    owner: o\n', /waivers\.yaml:\d+: malformed YAML/],
   ['unknown field', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "*"\n    owner: o\n    reason: r\n    expires: 2027-01-01\n    expiry: 2027-01-01\n', /waivers\.yaml:2: waiver 1 has an unknown field "expiry"/],
@@ -123,13 +125,14 @@ test('resource patterns are globs on the uid: * stays within a path segment, ** 
   t.deepEqual(waived('!aws:111111111111:user/break-glass-1'), [], 'a leading ! is literal, not a negation that would waive everything else');
 });
 
-test('a date expiry lasts through that day (UTC) on the report clock; a date-time is exact', (t) => {
+test('a date expiry lasts through that day (UTC) on the report clock; anything but a date never waives', (t) => {
   const results = [result('c', 'u', 'fail')];
   const state = (expires: string, now: string) => applyWaivers(results, [waiver('u', expires)], now).notes[0]!.state;
   t.is(state('2026-11-18', '2026-11-18T23:59:59Z'), 'active');
   t.is(state('2026-11-18', '2026-11-19T00:00:00Z'), 'expired');
-  t.is(state('2026-11-18T12:00:00Z', '2026-11-18T11:59:59Z'), 'active');
-  t.is(state('2026-11-18T12:00:00Z', '2026-11-18T12:00:00Z'), 'expired');
+  // parseWaivers refuses these; should one reach applyWaivers anyway, it waives nothing rather than forever.
+  t.is(state('2026-11-18T12:00:00Z', '2026-11-18T11:59:59Z'), 'expired');
+  t.is(state('2027-02-30', '2026-11-18T00:00:00Z'), 'expired');
 });
 
 test('unknown results can be waived, passing ones are left alone and do not keep a waiver fresh', (t) => {
@@ -151,4 +154,35 @@ test('parseWaivers accepts quoted and unquoted dates and defaults ids to the pos
   t.deepEqual(waivers.map((w) => w.id), ['break-glass', 'waiver-2', 'alice-2sv']);
   t.deepEqual(waivers.map((w) => w.expires), ['2027-03-31', '2026-11-17', '2027-01-01']);
   t.is(waivers[0]!.where, 'w.yaml:3');
+});
+
+test('a waiver may run up to --max-waiver-days (default 365) from the report time; flag, variable and project file set it', async (t) => {
+  const dir = await tempDir();
+  const snapshot = writeJson(dir, 'snapshot.json', SNAPSHOT);
+  const expiring = (date: string) => writeText(dir, `waivers-${date}.yaml`, `waivers:\n  - id: long\n    check: gcp-users-2sv-enrolled\n    resource: "gcp:acme-prod:user/bob"\n    owner: o\n    reason: r\n    expires: ${date}\n`);
+  // The report time is 2026-11-18: 365 days on is 2027-11-18.
+  const atLimit = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', expiring('2027-11-18'), '--fail-on', 'none'], { cwd: dir });
+  t.is(atLimit.code, 0, atLimit.stderr);
+  const beyond = expiring('2028-01-31');
+  t.is((await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', beyond, '--fail-on', 'none'], { cwd: dir })).code, 2);
+  const flag = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', beyond, '--fail-on', 'none', '--max-waiver-days', '440'], { cwd: dir });
+  t.is(flag.code, 0, flag.stderr);
+  const variable = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', beyond, '--fail-on', 'none'], { cwd: dir, env: { CLOUDWARD_MAX_WAIVER_DAYS: '440' } });
+  t.is(variable.code, 0, variable.stderr);
+  writeText(dir, 'cloudward.yaml', 'max-waiver-days: 440\n');
+  const config = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', beyond, '--fail-on', 'none'], { cwd: dir });
+  t.is(config.code, 0, config.stderr);
+  const tighter = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--waivers', expiring('2027-01-31'), '--fail-on', 'none', '--max-waiver-days', '30'], { cwd: dir });
+  t.is(tighter.code, 2);
+  t.regex(tighter.stderr, /waiver 1 \(long\) expires 2027-01-31, more than 30 days after the report time 2026-11-18/);
+});
+
+test('bad input — --max-waiver-days and --max-age take a whole number of days', async (t) => {
+  const dir = await tempDir();
+  const snapshot = writeJson(dir, 'snapshot.json', SNAPSHOT);
+  for (const args of [['--max-waiver-days', '0'], ['--max-waiver-days', '1y'], ['--max-age', '-3'], ['--max-age', '7.5']]) {
+    const run = await cloudward(['audit', snapshot, ...CHECKS_FLAG, ...args], { cwd: dir });
+    t.is(run.code, 2, args.join(' '));
+    t.regex(run.stderr, /whole number of days/, args.join(' '));
+  }
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { fixture, runCli, tempDir } from '../helpers/cli.js';
 import { safeText } from '../../src/util/terminal.js';
+import { snapshotDigest } from '../../src/snapshot/digest.js';
 
 /** Anything a terminal would act on: ESC (CSI, OSC), BEL, C1 CSI, carriage return, bidi overrides. */
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -18,6 +19,8 @@ async function hostileSnapshot(): Promise<string> {
     p.name = EVIL;
     p.scope.name = EVIL;
   }
+  // As the host's collector would write it: with the digest of this content.
+  snapshot.digest = snapshotDigest(snapshot);
   const dir = await tempDir();
   const path = join(dir, `snap${'\u001b[1m'}.json`);
   await writeFile(path, JSON.stringify(snapshot));
