@@ -8,6 +8,7 @@ import { buildDetectReport, DETECT_FORMATS, reachesThreshold } from '../detect/r
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
 import { historyFile, runDetection } from '../detect/run.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
+import { safeText } from '../util/terminal.js';
 import { collectList, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { colorEnabled } from './progress.js';
@@ -69,8 +70,8 @@ async function runRuleTests(flags: DetectFlags): Promise<number> {
   const c = pc.createColors(colorEnabled(process.stdout, flags.color));
   for (const o of outcomes) {
     if (o.ok && !flags.verbose) continue;
-    process.stdout.write(`${o.ok ? c.green('ok  ') : c.red('FAIL')} ${o.ruleId}: ${o.name}\n`);
-    if (!o.ok) process.stdout.write(c.dim(`     expected ${o.expected} finding(s), got ${o.actual} — ${o.detail}\n     ${o.file}\n`));
+    process.stdout.write(`${o.ok ? c.green('ok  ') : c.red('FAIL')} ${safeText(o.ruleId)}: ${safeText(o.name)}\n`);
+    if (!o.ok) process.stdout.write(c.dim(`     expected ${o.expected} finding(s), got ${o.actual} — ${safeText(o.detail)}\n     ${safeText(o.file)}\n`));
   }
   process.stdout.write(`${rules.length} rules, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length > 0 ? 1 : 0;
@@ -80,7 +81,7 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (flags.test) return runRuleTests(flags);
   const rules = selectRules(await loadRules({ paths: flags.rules, builtIn: flags.builtinRules }), flags.rule);
   if (flags.listRules) {
-    for (const r of rules) process.stdout.write(`${r.id}  ${r.definition.severity.padEnd(8)}  ${r.definition.title}\n`);
+    for (const r of rules) process.stdout.write(`${safeText(r.id)}  ${r.definition.severity.padEnd(8)}  ${safeText(r.definition.title)}\n`);
     return 0;
   }
   if (logs.length === 0) throw new UserError('no log file or folder to read', { hint: 'pass CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log exports: `cloudward detect logs/`' });
@@ -115,7 +116,7 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (stdout !== undefined) process.stdout.write(stdout);
   else if (flags.outputDir && !flags.quiet) {
     process.stdout.write(DETECT_FORMATS.text!.render(report, { verbose: Boolean(flags.verbose) }));
-    process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
+    process.stderr.write(`cloudward: wrote ${files.map((f) => safeText(f.path)).join(', ')}\n`);
   }
   const failing = reachesThreshold(report, flags.failOn);
   process.stderr.write(`cloudward: ${report.summary.events} events, ${report.summary.findings} finding(s)${flags.failOn === 'none' ? '' : failing ? `; at or above ${flags.failOn}: fail` : `; none at or above ${flags.failOn}: pass`}\n`);
