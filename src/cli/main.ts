@@ -2,6 +2,7 @@ import { Command, CommanderError, Help, type Option } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
 import { safeText } from '../util/terminal.js';
+export { removeTemporariesOnExit } from '../util/temporary.js';
 import { debug, setDebug } from '../util/debug.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
@@ -38,7 +39,8 @@ Examples:
 
 Debugging: --debug (any command, or CLOUDWARD_DEBUG=1) prints timed steps and stack traces on stderr.
 
-Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
+Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error,
+130 / 143 interrupted by SIGINT / SIGTERM (temporary files removed).`,
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
   const providerCommands = first !== undefined && CORE_COMMANDS.has(first) ? undefined : await import('./providers.js');

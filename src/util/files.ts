@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, open, realpath, rename, rm, stat, readFile } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { trackTemporary } from './temporary.js';
 
 /** Inputs larger than this are refused unless the caller raises the cap. */
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024 * 1024;
@@ -267,12 +268,15 @@ export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
   const targets: Target[] = [];
   for (const output of outputs) targets.push(await resolveTarget(output));
   const staged: Array<{ temp: string; path: string; output: OutputFile }> = [];
+  // Forgotten once renamed into place or removed; a signal meanwhile removes them (see temporary.ts).
+  const forget: Array<() => void> = [];
   try {
     for (const [i, output] of outputs.entries()) {
       const target = targets[i]!;
       if (target.kind !== 'atomic') continue;
       const temp = join(dirname(target.path), `.${basename(target.path)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, path: target.path, output });
+      forget.push(trackTemporary(temp));
       try {
         await writeStaged(temp, output.data, output.mode ?? 0o600);
       } catch (error) {
@@ -298,6 +302,8 @@ export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
   } catch (error) {
     await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
     throw error;
+  } finally {
+    for (const done of forget) done();
   }
 }
 
