@@ -9,7 +9,6 @@ import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { Report, ReportResult } from '../report/model.js';
 import { complianceView, FRAMEWORK_IDS, getFramework } from '../report/compliance.js';
 import { debug } from '../util/debug.js';
-import { mirrorFlagsInEnv } from './env.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
@@ -240,7 +239,7 @@ export function auditCommand(): Command {
     .option('--waivers <file>', 'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires')
     .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)', parseSarifCategory)
     .option('--allow-modified', 'audit a snapshot whose content no longer matches its digest; the reports say it was modified after collection')
-    .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
+    .option('--max-input-size <MiB>', 'refuse snapshot files larger than this many MiB (default: 1024)', parseSizeMiB)
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')
     .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
@@ -264,12 +263,12 @@ Examples:
   $ cloudward audit snapshot.json --compliance cis-aws-v5.0.0 --format html --output cis.html
   $ cloudward collect aws | cloudward audit - --format csv --output findings.csv
 
-Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical); the command line wins.
+Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical), in every command; the command line wins.
 
 Exit codes: 0 gate passed (or not applied), 1 gate failed, 2 usage, input or tool error.`,
     )
     .action(async (snapshots: string[], flags: AuditFlags) => {
       outcome.code = await runAudit(snapshots, flags);
     });
-  return mirrorFlagsInEnv(command);
+  return command;
 }
