@@ -25,7 +25,7 @@ export async function readInputBytes(path: string, what: string, maxBytes = DEFA
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${what} not found`, { where: path, hint: 'check the path' });
-    if (code === 'EACCES') throw new UserError(`${what} is not readable (permission denied)`, { where: path, hint: 'fix its permissions or run as a user who can read it' });
+    if (code === 'EACCES') throw await unreadable(path, what);
     throw new UserError(`cannot read ${what}: ${code ?? String(error)}`, { where: path });
   }
   if (info.isDirectory()) {
@@ -39,8 +39,25 @@ export async function readInputBytes(path: string, what: string, maxBytes = DEFA
   try {
     return await readFile(path);
   } catch (error) {
-    throw new UserError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: path });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw await unreadable(path, what);
+    throw new UserError(`cannot read ${what}: ${code ?? String(error)}`, { where: path });
   }
+}
+
+/**
+ * A file this process may not read: who owns it and its mode, when they can be seen. Snapshots are written 0600, so
+ * the usual cause is a container running as another uid than the one that wrote them.
+ */
+async function unreadable(path: string, what: string): Promise<UserError> {
+  const info = await stat(path).catch(() => undefined);
+  const uid = process.getuid?.();
+  const who = uid === undefined ? 'this user' : `this user (uid ${uid})`;
+  const owner = info ? `: it belongs to uid ${info.uid} and has mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}` : ': permission denied on it or a folder above it';
+  return new UserError(`${what} is not readable by ${who}${owner}`, {
+    where: path,
+    hint: 'run as the user that wrote it (in a container: docker run --user "$(id -u):$(id -g)"), or make it readable',
+  });
 }
 
 /** `-` as an input: all of stdin, with the same refusals as a file (empty, over the size cap); never a terminal. */
