@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, chown, copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, cp, mkdir, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { parse as parseYaml } from 'yaml';
@@ -189,4 +189,48 @@ test('the LICENSE file the package names is there: the Apache License 2.0', asyn
   const license = await readFile(join(ROOT, 'LICENSE'), 'utf8');
   t.regex(license, /^\s*Apache License\s+Version 2\.0, January 2004/);
   t.regex(license, /END OF TERMS AND CONDITIONS/);
+});
+
+/** A copy of the build's inputs and a built dist/ stamp, with an `npm` on PATH that only records being asked. */
+async function buildTree(): Promise<{ dir: string; run: () => Promise<{ code: number; stderr: string; builds: number }> }> {
+  const dir = await tempDir();
+  for (const entry of ['src', 'policies', 'schemas', 'scripts', 'tsconfig.json', 'package.json']) await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+  await mkdir(join(dir, 'dist'));
+  await mkdir(join(dir, 'bin-stub'));
+  const log = join(dir, 'npm-calls');
+  await writeFile(log, '');
+  await writeFile(join(dir, 'bin-stub', 'npm'), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
+  const run = () =>
+    new Promise<{ code: number; stderr: string; builds: number }>((resolve) => {
+      execFile(process.execPath, [join(dir, 'scripts', 'build-if-stale.mjs')], { cwd: dir, env: { PATH: `${join(dir, 'bin-stub')}:${process.env.PATH!}` } }, async (error, _stdout, stderr) => {
+        const calls = (await readFile(log, 'utf8')).split('\n').filter((l) => l === 'run build');
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, builds: calls.length });
+      });
+    });
+  return { dir, run };
+}
+
+test('npm start rebuilds only when a source, the checks, the schemas or tsconfig.json is newer than the last build', async (t) => {
+  const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  t.is(pkg.scripts.prestart, 'node scripts/build-if-stale.mjs');
+  t.regex(pkg.scripts.build!, /node scripts\/build-if-stale\.mjs --stamp$/, 'a build leaves its stamp in dist/');
+
+  const tree = await buildTree();
+  let builds = (await tree.run()).builds;
+  t.is(builds, 1, 'no stamp (never built, or a build that did not finish): it builds');
+
+  // A finished build: its stamp is newer than every input.
+  const at = (offset: number) => new Date(Date.now() + offset);
+  await writeFile(join(tree.dir, 'dist', '.build-stamp'), '');
+  await utimes(join(tree.dir, 'dist', '.build-stamp'), at(60_000), at(60_000));
+  const current = await tree.run();
+  t.is(current.code, 0, current.stderr);
+  t.is(current.builds, builds, 'dist/ is current: no build');
+  t.regex(current.stderr, /dist\/ is up to date/);
+  for (const input of ['src/cli/main.ts', 'policies/aws/aws-root-mfa-enabled.yaml', 'schemas/snapshot.schema.json', 'tsconfig.json']) {
+    await utimes(join(tree.dir, input), at(120_000), at(120_000));
+    t.is((await tree.run()).builds, ++builds, `${input} is newer than the build: it builds`);
+    await utimes(join(tree.dir, input), at(-60_000), at(-60_000));
+    t.is((await tree.run()).builds, builds, `${input} back in the past: no build`);
+  }
 });
