@@ -1,7 +1,7 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
-import { safeText } from '../util/terminal.js';
+import { safeLines, safeText } from '../util/terminal.js';
 export { removeTemporariesOnExit } from '../util/temporary.js';
 import { debug, setDebug } from '../util/debug.js';
 import { auditCommand } from './audit.js';
@@ -111,12 +111,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isUserError(error)) {
       process.stderr.write(`cloudward: ${safeText(error.oneLine())}\n`);
-      if (debugOn && error.stack) process.stderr.write(`${error.stack}\n`);
+      if (debugOn && error.stack) process.stderr.write(`${safeLines(error.stack)}\n`);
       return 2;
     }
     const err = error as Error;
     process.stderr.write(`cloudward: internal error: ${safeText(err?.message ?? String(error))}${verbose ? '' : ' (run with --verbose for details)'}\n`);
-    if (verbose && err?.stack) process.stderr.write(`${err.stack}\n`);
+    if (verbose && err?.stack) process.stderr.write(`${safeLines(err.stack)}\n`);
     return 2;
   }
 }

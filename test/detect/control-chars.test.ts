@@ -72,12 +72,14 @@ test('the JSON report keeps the attacker\'s bytes as data, escaped by JSON itsel
   t.true(report.findings.some((f) => f.client.evidence.includes('\u001b]52')));
 });
 
-test('detect errors that quote a log value or a path are escaped', async (t) => {
+test('detect errors that quote a log value or a path are escaped, stack traces under --debug included', async (t) => {
   const logs = await hostileLogs();
-  const run = await runCli(['detect', logs]);
-  t.is(run.code, 2);
-  t.false(CONTROL.test(run.stderr), visible(run.stderr));
-  t.regex(run.stderr, /\\x1b\[1m/);
+  for (const args of [[], ['--debug'], ['-f', 'te\u001b[2Jxt', '--debug']]) {
+    const run = await runCli(['detect', logs, ...args]);
+    t.is(run.code, 2);
+    t.false(CONTROL.test(run.stderr), visible(run.stderr));
+    t.regex(run.stderr, /\\x1b\[(1m|2J)/);
+  }
 });
 
 test('rule titles and test names from a rule folder are escaped in --list-rules and --test', async (t) => {
