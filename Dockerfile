@@ -1,9 +1,17 @@
 # cloudward in a container: audits snapshots mounted into /work, writes reports there, needs no network.
 #   docker build -t cloudward .
 #   docker run --rm --read-only -v "$PWD:/work" cloudward audit snapshot.json --output-dir reports --format text,sarif,html
-# Runs as the unprivileged `node` user and writes nothing outside the mounted folder, so --read-only works as is.
+# Runs as the unprivileged `node` user (uid 1000) and writes nothing outside the mounted folder, so --read-only works
+# as is. On a runner whose uid is not 1000 (so the mounted files are not the node user's), run as that uid instead:
+#   docker run --rm --read-only --user "$(id -u):$(id -g)" -v "$PWD:/work" cloudward audit snapshot.json ...
+#
+# Node.js 22 (LTS; 20 reached end of life on 2026-04-30), pinned by digest so a rebuild gets the same base. The
+# digest is the multi-platform index of node:22-bookworm-slim (Node.js 22.23.2) as the official image's record has
+# it: docker-library/repo-info@3179cb4d576b9929bf86873c87f279ac67661c6e:repos/node/remote/22-bookworm-slim.md.
+# To move on: `docker buildx imagetools inspect node:22-bookworm-slim` prints the current one.
+ARG NODE_IMAGE=node:22-bookworm-slim@sha256:48e4b67d85f87bd551df43704e24d252f56cc5f8e9718841aace50f19948f0f9
 
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
@@ -16,7 +24,7 @@ COPY collectors ./collectors
 # `npm ci` builds dist/ and the policy cache through `prepare`; the dev tools are dropped afterwards.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production NO_UPDATE_NOTIFIER=1
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./

@@ -11,7 +11,6 @@ import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { Report, ReportResult } from '../report/model.js';
 import { complianceView, FRAMEWORK_IDS, getFramework } from '../report/compliance.js';
 import { debug } from '../util/debug.js';
-import { mirrorFlagsInEnv } from './env.js';
 import { formatters, getFormatter } from '../report/index.js';
 import type { FormatContext } from '../report/formatter.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
@@ -277,7 +276,7 @@ export function auditCommand(): Command {
     .option('--allow-modified', 'audit a snapshot no digest vouches for (edited after collection, without a digest, or merged from such files); the reports say it is unverified')
     .option('--max-age <days>', 'warn in every report when the snapshot\'s data is older than this many days at the report time (default: 7; the gate is not changed)', parseDays)
     .option('--max-waiver-days <days>', 'refuse waivers that expire more than this many days after the report time (default: 365)', parseDays)
-    .option('--max-input-size <MiB>', 'refuse snapshot files larger than this (default: 1024)', parseSizeMiB)
+    .option('--max-input-size <MiB>', 'refuse snapshot files larger than this many MiB (default: 1024)', parseSizeMiB)
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')
     .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
@@ -301,12 +300,12 @@ Examples:
   $ cloudward audit snapshot.json --compliance cis-aws-v5.0.0 --format html --output cis.html
   $ cloudward collect aws | cloudward audit - --format csv --output findings.csv
 
-Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical); the command line wins.
+Every flag can also be set as CLOUDWARD_<FLAG> (e.g. CLOUDWARD_FAIL_ON=critical), in every command; the command line wins.
 
 Exit codes: 0 gate passed (or not applied), 1 gate failed, 2 usage, input or tool error.`,
     )
     .action(async (snapshots: string[], flags: AuditFlags) => {
       outcome.code = await runAudit(snapshots, flags);
     });
-  return mirrorFlagsInEnv(command);
+  return command;
 }

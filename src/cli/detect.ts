@@ -8,6 +8,7 @@ import { buildDetectReport, DETECT_FORMATS, reachesThreshold } from '../detect/r
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
 import { historyFile, runDetection } from '../detect/run.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
+import { safeText } from '../util/terminal.js';
 import { collectList, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { colorEnabled } from './progress.js';
@@ -69,8 +70,8 @@ async function runRuleTests(flags: DetectFlags): Promise<number> {
   const c = pc.createColors(colorEnabled(process.stdout, flags.color));
   for (const o of outcomes) {
     if (o.ok && !flags.verbose) continue;
-    process.stdout.write(`${o.ok ? c.green('ok  ') : c.red('FAIL')} ${o.ruleId}: ${o.name}\n`);
-    if (!o.ok) process.stdout.write(c.dim(`     expected ${o.expected} finding(s), got ${o.actual} — ${o.detail}\n     ${o.file}\n`));
+    process.stdout.write(`${o.ok ? c.green('ok  ') : c.red('FAIL')} ${safeText(o.ruleId)}: ${safeText(o.name)}\n`);
+    if (!o.ok) process.stdout.write(c.dim(`     expected ${o.expected} finding(s), got ${o.actual} — ${safeText(o.detail)}\n     ${safeText(o.file)}\n`));
   }
   process.stdout.write(`${rules.length} rules, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length > 0 ? 1 : 0;
@@ -80,7 +81,7 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (flags.test) return runRuleTests(flags);
   const rules = selectRules(await loadRules({ paths: flags.rules, builtIn: flags.builtinRules }), flags.rule);
   if (flags.listRules) {
-    for (const r of rules) process.stdout.write(`${r.id}  ${r.definition.severity.padEnd(8)}  ${r.definition.title}\n`);
+    for (const r of rules) process.stdout.write(`${safeText(r.id)}  ${r.definition.severity.padEnd(8)}  ${safeText(r.definition.title)}\n`);
     return 0;
   }
   if (logs.length === 0) throw new UserError('no log file or folder to read', { hint: 'pass CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log exports: `cloudward detect logs/`' });
@@ -115,7 +116,7 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (stdout !== undefined) process.stdout.write(stdout);
   else if (flags.outputDir && !flags.quiet) {
     process.stdout.write(DETECT_FORMATS.text!.render(report, { verbose: Boolean(flags.verbose) }));
-    process.stderr.write(`cloudward: wrote ${files.map((f) => f.path).join(', ')}\n`);
+    process.stderr.write(`cloudward: wrote ${files.map((f) => safeText(f.path)).join(', ')}\n`);
   }
   const failing = reachesThreshold(report, flags.failOn);
   process.stderr.write(`cloudward: ${report.summary.events} events, ${report.summary.findings} finding(s)${flags.failOn === 'none' ? '' : failing ? `; at or above ${flags.failOn}: fail` : `; none at or above ${flags.failOn}: pass`}\n`);
@@ -133,11 +134,11 @@ export function detectCommand(): Command {
     .option('-o, --output <file>', 'write the (single) format to this file instead of stdout')
     .option('--output-dir <dir>', `write every format to DIR/${BASENAME}.<ext> (and print the text report)`)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity: critical, high, medium, low, none').argParser(parseSeverityThreshold).default('high'))
-    .option('--since <time>', 'only events at or after this time (ISO date-time, date, or 24h / 7d back from now)', parseTimeBound)
-    .option('--until <time>', 'only events before this time', parseTimeBound)
+    .option('--since <time>', 'only events at or after this time (ISO date-time, date, or a duration back from now: 30m, 24h, 7d)', parseTimeBound)
+    .option('--until <time>', 'only events before this time (the same forms as --since)', parseTimeBound)
     .option('--state <dir>', 'keep first-seen history in DIR between runs (read at start, written with the reports)')
-    .option('--max-lateness <duration>', 'how far out of time order events may arrive and still be ordered', parseLateness, parseDuration('15m'))
-    .option('--max-document-size <MiB>', 'largest file that is one JSON document rather than JSON lines (default: 1024)', parseSizeMiB)
+    .addOption(new Option('--max-lateness <duration>', 'how far out of time order events may arrive and still be ordered: a number with s (seconds), m (minutes), h (hours) or d (days)').argParser(parseLateness).default(parseDuration('15m'), '15m'))
+    .option('--max-document-size <MiB>', 'largest file, in MiB, that is one JSON document rather than JSON lines (default: 1024)', parseSizeMiB)
     .option('--skip-bad-records', 'count and list unreadable records in the report instead of failing')
     .option('--test', 'run the rules\' embedded test events instead of reading logs (exit 1 if a case fails)')
     .option('--list-rules', 'list the loaded rules and exit')

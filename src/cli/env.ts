@@ -17,7 +17,9 @@ const FALSE = new Set(['0', 'false', 'no', 'off', '']);
  * 0/false/no/off, and anything else is an error rather than a guess.
  */
 export function mirrorFlagsInEnv(command: Command): Command {
+  // On each command with flags of its own, for its own action: a parent's hook would also run for its subcommands.
   command.hook('preAction', (_command, action) => {
+    if (action !== command) return;
     for (const option of action.options as Option[]) {
       const name = envName(option);
       const raw = name === undefined ? undefined : process.env[name];
@@ -33,6 +35,8 @@ export function mirrorFlagsInEnv(command: Command): Command {
 /** A flag's value from the environment, parsed and checked as the flag's own value would be. */
 function valueOf(option: Option, name: string, raw: string, previous: unknown): unknown {
   if (option.argChoices && !option.argChoices.includes(raw)) throw new UserError(`"${raw}" is not one of ${option.argChoices.join(', ')}`, { where: name });
+  // `--subscription <id...>` takes several words on the command line; in a variable they are comma-separated.
+  if (option.variadic && !option.parseArg) return raw.split(',').map((v) => v.trim()).filter(Boolean);
   if (!option.parseArg) return raw;
   try {
     return option.parseArg(raw, previous);
@@ -46,4 +50,64 @@ function onOff(name: string, raw: string): boolean {
   if (!TRUE.has(value) && !FALSE.has(value)) throw new UserError(`"${raw}" is neither on nor off`, { where: name, hint: 'use 1, true, yes or on; or 0, false, no or off' });
   // For --no-x flags the variable names x: CLOUDWARD_COLOR=false is --no-color.
   return TRUE.has(value);
+}
+
+/**
+ * CLOUDWARD_* variables that are not flags: what reads each. A variable named here or after a flag of any command
+ * is known; any other is a warning (a typo would otherwise be ignored without a word).
+ */
+export const DOCUMENTED_VARIABLES: Record<string, string> = {
+  CLOUDWARD_DEBUG: 'every command: timed steps and stack traces on stderr (README)',
+  CLOUDWARD_PROVIDER_MODULES: 'provider adapters outside this tree (docs/providers/adding.md)',
+  CLOUDWARD_SNAPSHOTS: 'the GitHub Action: its snapshots input (action.yml)',
+  CLOUDWARD_ARGS: 'the GitHub Action: its args input (action.yml)',
+  CLOUDWARD_NOTE_TOKEN: 'the GitLab job in docs/ci.md: the token that posts the merge-request note',
+  CLOUDWARD_TEST_PROCESS: 'this project\'s test suite: run every CLI call as a process of its own',
+};
+
+/** Every variable cloudward knows: one per flag of every command in the tree, and the documented ones. */
+export function knownVariables(program: Command): Set<string> {
+  const names = new Set(Object.keys(DOCUMENTED_VARIABLES));
+  const walk = (command: Command) => {
+    for (const option of command.options as Option[]) {
+      const name = envName(option);
+      if (name) names.add(name);
+    }
+    for (const sub of command.commands) walk(sub);
+  };
+  walk(program);
+  return names;
+}
+
+/** The CLOUDWARD_* variables set in `env` that `known` does not hold. */
+export function unknownVariables(env: NodeJS.ProcessEnv, known: Set<string>): string[] {
+  return Object.keys(env).filter((name) => name.startsWith('CLOUDWARD_') && !known.has(name)).sort();
+}
+
+/** The warning for an unknown variable: the known names within a few edits of it, or what cloudward does read. */
+export function unknownVariableWarning(name: string, known: Set<string>): string {
+  const limit = Math.max(2, Math.floor((name.length - 'CLOUDWARD_'.length) / 3));
+  const near = [...known]
+    .map((candidate) => ({ candidate, distance: editDistance(name, candidate) }))
+    .filter((x) => x.distance <= limit)
+    .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
+    .slice(0, 3)
+    .map((x) => x.candidate);
+  const head = `${name} is not a variable cloudward reads`;
+  if (near.length > 0) return `${head}; did you mean ${near.join(' or ')}?`;
+  return `${head}; it reads CLOUDWARD_<FLAG> for a flag of the command (CLOUDWARD_FAIL_ON for --fail-on), and ${Object.keys(DOCUMENTED_VARIABLES).slice(0, 2).join(', ')}`;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }

@@ -1,16 +1,19 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { isUserError } from '../errors.js';
 import { toolVersion } from '../util/paths.js';
-import { safeText } from '../util/terminal.js';
+import { safeLines, safeText } from '../util/terminal.js';
+export { removeTemporariesOnExit } from '../util/temporary.js';
 import { debug, setDebug } from '../util/debug.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { detectCommand } from './detect.js';
 import { diffCommand } from './diff.js';
+import { knownVariables, mirrorFlagsInEnv, unknownVariables, unknownVariableWarning } from './env.js';
 import { mergeCommand } from './merge.js';
 import { outcome } from './outcome.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
+import { sourceDateEpoch } from '../report/model.js';
 
 /** Commands that never touch a provider SDK; for these the provider registry (and its SDK clients) is not loaded. */
 const CORE_COMMANDS = new Set(['audit', 'validate', 'checks', 'test', 'diff', 'merge', 'detect']);
@@ -37,8 +40,10 @@ Examples:
   $ cloudward detect cloudtrail/ azure-activity.json gcp-audit.jsonl --format sarif --output detect.sarif
 
 Debugging: --debug (any command, or CLOUDWARD_DEBUG=1) prints timed steps and stack traces on stderr.
+Environment: every flag of a command can be set as CLOUDWARD_<FLAG> (CLOUDWARD_FAIL_ON=critical); the command line wins.
 
-Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error.`,
+Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed), 2 usage, input or tool error,
+130 / 143 interrupted by SIGINT / SIGTERM (temporary files removed).`,
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
   const providerCommands = first !== undefined && CORE_COMMANDS.has(first) ? undefined : await import('./providers.js');
@@ -47,9 +52,13 @@ Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed),
   return program;
 }
 
-/** Every command and subcommand turns usage errors into exit code 2 with a one-line message. */
+/**
+ * Every command and subcommand turns usage errors into exit code 2 with a one-line message, and reads each of its
+ * flags from a CLOUDWARD_* variable too.
+ */
 function configure(command: Command): void {
   command.exitOverride();
+  mirrorFlagsInEnv(command);
   // Repeatable options start from an empty list, which says nothing to a reader: "(default: [])" is left out.
   command.configureHelp({
     optionDescription(this: Help, option: Option): string {
@@ -60,6 +69,20 @@ function configure(command: Command): void {
     outputError: (text, write) => write(`cloudward: ${safeText(text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())} (see --help)\n`),
   });
   for (const sub of command.commands) configure(sub);
+}
+
+/**
+ * A warning on stderr for each CLOUDWARD_* variable no command reads. The provider commands' flags are only loaded
+ * (half a second of SDKs) when a variable is unknown to the commands already built.
+ */
+async function warnUnknownVariables(program: Command): Promise<void> {
+  let known = knownVariables(program);
+  let unknown = unknownVariables(process.env, known);
+  if (unknown.length > 0 && !program.commands.some((c) => c.name() === 'collect')) {
+    known = knownVariables(await buildProgram([]).catch(() => program));
+    unknown = unknownVariables(process.env, known);
+  }
+  for (const name of unknown) process.stderr.write(`cloudward: warning: ${safeText(unknownVariableWarning(name, known))}\n`);
 }
 
 /** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
@@ -75,6 +98,9 @@ export async function main(argv: string[]): Promise<number> {
     // Inside the try: loading the provider registry can fail on a bad CLOUDWARD_PROVIDER_MODULES.
     const program = await buildProgram(argv);
     configure(program);
+    await warnUnknownVariables(program);
+    // Checked before any work, for every command that runs (not for --help): reports are stamped with it.
+    program.hook('preAction', () => void sourceDateEpoch());
     await program.parseAsync(argv, { from: 'user' });
     return outcome.code;
   } catch (error) {
@@ -85,12 +111,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isUserError(error)) {
       process.stderr.write(`cloudward: ${safeText(error.oneLine())}\n`);
-      if (debugOn && error.stack) process.stderr.write(`${error.stack}\n`);
+      if (debugOn && error.stack) process.stderr.write(`${safeLines(error.stack)}\n`);
       return 2;
     }
     const err = error as Error;
     process.stderr.write(`cloudward: internal error: ${safeText(err?.message ?? String(error))}${verbose ? '' : ' (run with --verbose for details)'}\n`);
-    if (verbose && err?.stack) process.stderr.write(`${err.stack}\n`);
+    if (verbose && err?.stack) process.stderr.write(`${safeLines(err.stack)}\n`);
     return 2;
   }
 }

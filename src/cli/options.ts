@@ -2,9 +2,15 @@ import { InvalidArgumentError } from 'commander';
 import { SEVERITIES, type Severity } from '../engine/types.js';
 import { dateTimeFormat } from '../snapshot/date-time.js';
 
-/** Collects a repeatable option; comma-separated values are split too (`--format text,sarif --format json`). */
+/**
+ * Collects a repeatable option; comma-separated values are split too (`--format text,sarif --format json`). A value
+ * with nothing in it (`-f ""`, `--checks "$UNSET"`) is an error: taken as "no value", it would mean the default
+ * (all checks, the text format) without a word.
+ */
 export function collectList(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidArgumentError('it is empty: name at least one value');
+  return [...previous, ...items];
 }
 
 export function parseSeverityThreshold(value: string): Severity | 'none' {

@@ -5,6 +5,7 @@ import type { Severity } from '../engine/types.js';
 import { pascalCase, SECURITY_SEVERITY } from '../report/sarif.js';
 import { OCSF_VERSION } from '../report/ocsf.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
+import { safeText as t } from '../util/terminal.js';
 import type { Finding } from './engine.js';
 import { refText, type EventRef } from './event.js';
 import type { BadRecord } from './read.js';
@@ -81,24 +82,24 @@ export function renderText(report: DetectReport, options: { verbose?: boolean } 
   out.push(`${s.findings} finding(s): ${SEVERITY_ORDER.map((sev) => `${s.bySeverity[sev]} ${sev}`).join(', ')}`);
   for (const f of report.findings) {
     out.push('');
-    out.push(`[${f.severity.toUpperCase()}] ${f.ruleId}: ${f.title}`);
+    out.push(`[${f.severity.toUpperCase()}] ${t(f.ruleId)}: ${t(f.title)}`);
     out.push(`  when:    ${iso(f.firstTime)}${f.lastTime !== f.firstTime ? ` .. ${iso(f.lastTime)}` : ''}`);
-    out.push(`  actor:   ${f.actor} (${f.cloud}${f.account ? ` ${f.account}` : ''})${f.srcIp ? ` from ${f.srcIp}` : ''}`);
-    out.push(`  client:  ${f.client.kind}${f.client.tool ? ` ${f.client.tool}` : ''}${f.client.evidence ? ` — "${f.client.evidence}"` : ''}`);
-    out.push(`  what:    ${f.message}${f.duplicates > 0 ? ` (+${f.duplicates} more within the dedupe window)` : ''}`);
+    out.push(`  actor:   ${t(f.actor)} (${t(f.cloud)}${f.account ? ` ${t(f.account)}` : ''})${f.srcIp ? ` from ${t(f.srcIp)}` : ''}`);
+    out.push(`  client:  ${t(f.client.kind)}${f.client.tool ? ` ${t(f.client.tool)}` : ''}${f.client.evidence ? ` — "${t(f.client.evidence)}"` : ''}`);
+    out.push(`  what:    ${t(f.message)}${f.duplicates > 0 ? ` (+${f.duplicates} more within the dedupe window)` : ''}`);
     const shown = options.verbose ? f.events : f.events.slice(0, 3);
-    out.push(`  events:  ${shown.map(refText).join(', ')}${f.eventCount > shown.length ? ` and ${f.eventCount - shown.length} more` : ''}`);
-    out.push(`  do:      ${rules.get(f.ruleId)?.response.replace(/\s+/g, ' ') ?? ''}`);
+    out.push(`  events:  ${shown.map((ref) => t(refText(ref))).join(', ')}${f.eventCount > shown.length ? ` and ${f.eventCount - shown.length} more` : ''}`);
+    out.push(`  do:      ${t(rules.get(f.ruleId)?.response.replace(/\s+/g, ' ') ?? '')}`);
   }
   if (s.badRecords > 0) {
     out.push('');
     out.push(`${s.badRecords} unreadable record(s):`);
-    for (const b of report.badRecords.slice(0, options.verbose ? undefined : 10)) out.push(`  ${refText(b)}: ${b.message}`);
+    for (const b of report.badRecords.slice(0, options.verbose ? undefined : 10)) out.push(`  ${t(refText(b))}: ${t(b.message)}`);
   }
   if (report.gaps.length > 0) {
     out.push('');
     out.push('gaps:');
-    for (const g of report.gaps) out.push(`  - ${g}`);
+    for (const g of report.gaps) out.push(`  - ${t(g)}`);
   }
   if (s.outOfRange > 0) out.push(`${s.outOfRange} event(s) outside --since/--until were skipped`);
   return `${out.join('\n')}\n`;

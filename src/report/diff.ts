@@ -1,6 +1,7 @@
 import type { DiffEntry, ReportDiff, ScoreDelta } from '../gate/diff.js';
 import type { Status } from '../engine/types.js';
 import { codeSpan, escapeMarkdown } from './markdown.js';
+import { safeText as s } from '../util/terminal.js';
 
 function scoreText(d: ScoreDelta): string {
   const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
@@ -24,18 +25,18 @@ function noCommonScopeText(diff: ReportDiff): string {
 
 /** A diff as plain text for the terminal. */
 export function diffText(diff: ReportDiff): string {
-  const lines = [`cloudward diff: ${diff.from.file} (${diff.from.generatedAt}) -> ${diff.to.file} (${diff.to.generatedAt})`, ''];
-  if (diff.noCommonScope) lines.splice(1, 0, `warning: ${noCommonScopeText(diff)}`);
+  const lines = [`cloudward diff: ${s(diff.from.file)} (${s(diff.from.generatedAt)}) -> ${s(diff.to.file)} (${s(diff.to.generatedAt)})`, ''];
+  if (diff.noCommonScope) lines.splice(1, 0, `warning: ${s(noCommonScopeText(diff))}`);
   lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
   for (const m of diff.scores.mitigations) {
-    lines.push(`  ${`${m.id} ${m.name ?? ''}`.padEnd(42)}${scoreText(m)}`);
-    for (const x of m.measures.filter(changedScore)) lines.push(`    ${x.id.padEnd(40)}${scoreText(x)}`);
+    lines.push(`  ${s(`${m.id} ${m.name ?? ''}`).padEnd(42)}${scoreText(m)}`);
+    for (const x of m.measures.filter(changedScore)) lines.push(`    ${s(x.id).padEnd(40)}${scoreText(x)}`);
   }
   const list = (title: string, mark: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
     lines.push('', `${title} (${entries.length})`);
-    for (const e of entries) lines.push(`  ${mark} ${e.severity.padEnd(8)} ${e.checkId} ${e.uid}${describe(e)}`);
+    for (const e of entries) lines.push(`  ${mark} ${s(e.severity).padEnd(8)} ${s(e.checkId)} ${s(e.uid)}${describe(e)}`);
   };
-  list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${e.message}`);
+  list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${s(e.message)}`);
   list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
   if (diff.notEvaluated.length > 0) list(`Not evaluated in the newer report (${notEvaluatedTitle(diff)}; not fixed)`, '?', diff.notEvaluated, (e) => ` (was ${e.status})`);

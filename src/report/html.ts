@@ -6,13 +6,15 @@ import type { FormatContext, Formatter } from './formatter.js';
 import { groupByCheck } from './group.js';
 import type { WaiverNote } from '../gate/waivers.js';
 import { notEvaluatedWhy, runNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
+import { safeFileText } from '../util/terminal.js';
 
 /** Results listed per check in the page; the JSON report has all of them. */
 const PER_CHECK_LIMIT = 200;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Text from the snapshot in HTML: the markup characters as entities, control characters as visible escapes. */
 function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+  return safeFileText(value).replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 }
 
 function scoreColor(score: number | null): string {

@@ -3,6 +3,7 @@ import type { XMLBuilder as XmlBuilder } from 'fast-xml-parser';
 import type { Formatter } from './formatter.js';
 import { relativeUri } from './locations.js';
 import { runNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
+import { safeFileText } from '../util/terminal.js';
 
 /*
  * JUnit XML for CI test-report views (GitLab `artifacts:reports:junit`, Jenkins, Azure Pipelines, test-reporter
@@ -22,12 +23,12 @@ function xmlBuilder(): XmlBuilder {
   return builder;
 }
 
-// XML 1.0 cannot carry these code points at all, escaped or not; snapshot text could contain them.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// XML 1.0 cannot carry these code points at all, escaped or not; snapshot text could contain them. The control
+// characters among them (and those XML allows but a terminal acts on) are shown as visible escapes first.
+const INVALID_XML = /[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function clean(text: string): string {
-  return text.replace(INVALID_XML, '\uFFFD');
+  return safeFileText(text).replace(INVALID_XML, '\uFFFD');
 }
 
 /** Attribute values on one line: parsers fold newlines in attributes into spaces anyway. */

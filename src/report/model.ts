@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import * as crypto from 'node:crypto';
 import type { SnapshotFile } from '../snapshot/load.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
@@ -79,11 +80,26 @@ export function fingerprint(checkId: string, uid: string): string {
   return (oneShotHash ? oneShotHash('sha256', input) : crypto.createHash('sha256').update(input).digest('hex')).slice(0, 32);
 }
 
+/** The latest instant a JavaScript Date can hold, in seconds since the epoch. */
+const LATEST_EPOCH_SECONDS = 8.64e12;
+
+/**
+ * SOURCE_DATE_EPOCH (reproducible builds: whole seconds since 1970-01-01 UTC) in milliseconds, or undefined when it
+ * is unset or empty. Anything else is an error rather than the current time: the spec asks a tool to fail on it.
+ */
+export function sourceDateEpoch(): number | undefined {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return undefined;
+  if (!/^\d+$/.test(epoch) || Number(epoch) > LATEST_EPOCH_SECONDS) {
+    throw new UserError(`"${epoch}" is not a number of seconds since 1970-01-01 UTC`, { where: 'SOURCE_DATE_EPOCH', hint: 'set whole seconds (e.g. `date +%s` or `git log -1 --format=%ct`), or unset it' });
+  }
+  return Number(epoch) * 1000;
+}
+
 /** Report time: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
 export function reportTime(): string {
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
-  return new Date().toISOString();
+  const epoch = sourceDateEpoch();
+  return new Date(epoch ?? Date.now()).toISOString();
 }
 
 export function describeCheck(check: Check): ReportCheck {

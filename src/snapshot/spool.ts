@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
+import { trackTemporary } from '../util/temporary.js';
 import { TOOL_NAME, toolVersion } from '../util/paths.js';
 import { canonicalJson } from './digest.js';
 import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type SnapshotPart } from './model.js';
@@ -51,6 +52,7 @@ class SpoolFile {
 
 export class SnapshotSpool {
   private readonly dir: string;
+  private readonly forget: () => void;
   private readonly canonical: Record<Kind, SpoolFile>;
   private readonly pretty: Record<Kind, SpoolFile>;
   private readonly entries: Entry[] = [];
@@ -60,6 +62,7 @@ export class SnapshotSpool {
 
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'cloudward-spool-'));
+    this.forget = trackTemporary(this.dir);
     const files = (suffix: string) => Object.fromEntries(KINDS.map((k) => [k, new SpoolFile(join(this.dir, `${k}.${suffix}`))])) as Record<Kind, SpoolFile>;
     this.canonical = files('canonical');
     this.pretty = files('pretty');
@@ -152,5 +155,6 @@ export class SnapshotSpool {
       this.pretty[kind].close();
     }
     rmSync(this.dir, { recursive: true, force: true });
+    this.forget();
   }
 }

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, lstat, mkdir, open, realpath, rename, rm, stat, readFile } from 'node:fs/promises';
 import { dirname, basename, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { trackTemporary } from './temporary.js';
 
 /** Inputs larger than this are refused unless the caller raises the cap. */
 export const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024 * 1024;
@@ -24,7 +25,7 @@ export async function readInputBytes(path: string, what: string, maxBytes = DEFA
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${what} not found`, { where: path, hint: 'check the path' });
-    if (code === 'EACCES') throw new UserError(`${what} is not readable (permission denied)`, { where: path, hint: 'fix its permissions or run as a user who can read it' });
+    if (code === 'EACCES') throw await unreadable(path, what);
     throw new UserError(`cannot read ${what}: ${code ?? String(error)}`, { where: path });
   }
   if (info.isDirectory()) {
@@ -38,8 +39,25 @@ export async function readInputBytes(path: string, what: string, maxBytes = DEFA
   try {
     return await readFile(path);
   } catch (error) {
-    throw new UserError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: path });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw await unreadable(path, what);
+    throw new UserError(`cannot read ${what}: ${code ?? String(error)}`, { where: path });
   }
+}
+
+/**
+ * A file this process may not read: who owns it and its mode, when they can be seen. Snapshots are written 0600, so
+ * the usual cause is a container running as another uid than the one that wrote them.
+ */
+async function unreadable(path: string, what: string): Promise<UserError> {
+  const info = await stat(path).catch(() => undefined);
+  const uid = process.getuid?.();
+  const who = uid === undefined ? 'this user' : `this user (uid ${uid})`;
+  const owner = info ? `: it belongs to uid ${info.uid} and has mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}` : ': permission denied on it or a folder above it';
+  return new UserError(`${what} is not readable by ${who}${owner}`, {
+    where: path,
+    hint: 'run as the user that wrote it (in a container: docker run --user "$(id -u):$(id -g)"), or make it readable',
+  });
 }
 
 /** `-` as an input: all of stdin, with the same refusals as a file (empty, over the size cap); never a terminal. */
@@ -267,12 +285,15 @@ export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
   const targets: Target[] = [];
   for (const output of outputs) targets.push(await resolveTarget(output));
   const staged: Array<{ temp: string; path: string; output: OutputFile }> = [];
+  // Forgotten once renamed into place or removed; a signal meanwhile removes them (see temporary.ts).
+  const forget: Array<() => void> = [];
   try {
     for (const [i, output] of outputs.entries()) {
       const target = targets[i]!;
       if (target.kind !== 'atomic') continue;
       const temp = join(dirname(target.path), `.${basename(target.path)}.${randomBytes(6).toString('hex')}.tmp`);
       staged.push({ temp, path: target.path, output });
+      forget.push(trackTemporary(temp));
       try {
         await writeStaged(temp, output.data, output.mode ?? 0o600);
       } catch (error) {
@@ -298,6 +319,8 @@ export async function writeOutputs(outputs: OutputFile[]): Promise<void> {
   } catch (error) {
     await Promise.all(staged.map(({ temp }) => rm(temp, { force: true })));
     throw error;
+  } finally {
+    for (const done of forget) done();
   }
 }
 

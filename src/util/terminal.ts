@@ -14,6 +14,20 @@ export function safeText(value: unknown): string {
   return HAS_CONTROL.test(text) ? text.replace(CONTROL, escapeOne) : text;
 }
 
+/**
+ * Text from inputs for a file format that may hold line breaks and tabs as they are (CSV cells, HTML, XML, Markdown
+ * bodies): every other control character is shown as a visible escape, as `safeText` does, so a report opened with
+ * `cat` or pasted into a terminal cannot drive it either.
+ */
+export function safeFileText(value: unknown): string {
+  const text = String(value ?? '');
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, keepLineBreaks) : text;
+}
+
+function keepLineBreaks(ch: string): string {
+  return ch === '\n' || ch === '\t' ? ch : escapeOne(ch);
+}
+
 function escapeOne(ch: string): string {
   const code = ch.charCodeAt(0);
   if (ch === '\n') return '\\n';

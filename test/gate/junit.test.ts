@@ -56,7 +56,7 @@ test('junit parses back with one test case per check and resource, counts matchi
 test('junit marks unknown as error and waived as skipped, and escapes hostile text', async (t) => {
   const dir = await tempDir();
   const snapshot = gcpSnapshot({ users: [{ name: 'x', mfa: 'disabled' }, { name: 'waived', mfa: 'disabled' }], gaps: [] });
-  // A name with markup, quotes, an entity, a CDATA terminator and a control character.
+  // A name with markup, quotes, an entity, a CDATA terminator and a control character (shown as a visible escape).
   snapshot.principals[0]!.name = 'evil <script>&amp; "q" \'s ]]> \u0007bell';
   const waivers = writeText(dir, 'w.yaml', 'waivers:\n  - check: gcp-users-2sv-enrolled\n    resource: "gcp:acme-prod:user/waived"\n    owner: o@acme.com\n    reason: "needs <review> & sign-off"\n    expires: 2027-01-01\n');
   const run = await cloudward(['audit', writeJson(dir, 's.json', snapshot), ...CHECKS_FLAG, '--waivers', waivers, '--format', 'junit', '--fail-on', 'none']);
@@ -64,7 +64,7 @@ test('junit marks unknown as error and waived as skipped, and escapes hostile te
   const { suites } = parse(run.stdout);
   const users = suites.find((s) => s['@_name'] === 'gcp-users-2sv-enrolled')!;
   const evil = users.testcase.find((c) => c['@_name'] === 'gcp:acme-prod:user/x')!;
-  t.is(evil.failure!['@_message'], 'User evil <script>&amp; "q" \'s ]]> \uFFFDbell is not enrolled in 2-Step Verification');
+  t.is(evil.failure!['@_message'], 'User evil <script>&amp; "q" \'s ]]> \\x07bell is not enrolled in 2-Step Verification');
   t.regex(users.testcase.find((c) => c['@_name'] === 'gcp:acme-prod:user/waived')!.skipped!['@_message'], /^waived by waiver-1: needs <review> & sign-off \(owner o@acme\.com, expires 2027-01-01\)$/);
 
   const gap = await cloudward(['audit', writeJson(dir, 'g.json', gcpSnapshot({ users: [{ name: 'u', mfa: 'enabled' }], gaps: [{ what: 'gcp.directory-users', reason: 'not delegated' }] })), ...CHECKS_FLAG, '--format', 'junit', '--allow-unknown']);

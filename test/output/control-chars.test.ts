@@ -7,7 +7,7 @@ import { snapshotDigest } from '../../src/snapshot/digest.js';
 
 /** Anything a terminal would act on: ESC (CSI, OSC), BEL, C1 CSI, carriage return, bidi overrides. */
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-const EVIL = 'evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\r\u202egnp.exe';
+const EVIL = 'evil\u001b]0;pwned\u0007\u001b[2J\u009b31m\r\u202egnp.exe\u0000';
 
 /** The small snapshot with a hostile uid, name and scope name, as a compromised host's bundle could carry. */
 async function hostileSnapshot(): Promise<string> {
@@ -59,5 +59,46 @@ test('snippets of malformed input and hostile paths in error messages are escape
     t.is(run.code, 2, run.stderr);
     t.false(CONTROL.test(run.stderr), JSON.stringify(run.stderr));
     t.regex(run.stderr, /\\x1b/);
+  }
+});
+
+/** ESC, BEL, NUL, C1, CR and the bidi overrides; tabs and line feeds may stand in files as they are. */
+const FILE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+test('every format that is not JSON shows the controls in snapshot names as visible escapes; JSON keeps them as JSON escapes', async (t) => {
+  const path = await hostileSnapshot();
+  const dir = await tempDir();
+  const run = await runCli(['audit', path, '--fail-on', 'none', '--output-dir', dir, '-f', 'text,csv,html,markdown,junit,json,sarif,ocsf']);
+  t.is(run.code, 0, run.stderr);
+  for (const file of ['cloudward.txt', 'cloudward.csv', 'cloudward.html', 'cloudward.md', 'cloudward.junit.xml']) {
+    // CSV rows end in CRLF (RFC 4180): those line ends are the format's own.
+    const text = (await readFile(join(dir, file), 'utf8')).replace(/\r\n/g, '\n');
+    const at = FILE_CONTROL.exec(text);
+    t.is(at, null, `${file}: ${JSON.stringify(text.slice(Math.max(0, (at?.index ?? 0) - 30), (at?.index ?? 0) + 30))}`);
+    t.regex(text, /evil\\\\?x1b/, `${file} shows the escape visibly`);
+  }
+  const { XMLValidator } = await import('fast-xml-parser');
+  t.is(XMLValidator.validate(await readFile(join(dir, 'cloudward.junit.xml'), 'utf8')), true, 'the JUnit XML is well-formed');
+  for (const file of ['cloudward.json', 'cloudward.sarif', 'cloudward.ocsf.json']) {
+    const text = await readFile(join(dir, file), 'utf8');
+    t.true(text.includes('evil\\u001b]0;pwned\\u0007'), `${file} carries the value, escaped by JSON`);
+  }
+});
+
+test('cloudward diff shows the controls in report values as visible escapes, on stdout and in a file', async (t) => {
+  const dir = await tempDir();
+  const before = join(dir, 'before.json');
+  const after = join(dir, 'after.json');
+  t.is((await runCli(['audit', fixture('good', 'small-snapshot.json'), '--fail-on', 'none', '-f', 'json', '-o', before])).code, 0);
+  t.is((await runCli(['audit', await hostileSnapshot(), '--fail-on', 'none', '-f', 'json', '-o', after])).code, 0);
+  const out = join(dir, 'diff.txt');
+  for (const format of ['text', 'markdown']) {
+    const run = await runCli(['diff', before, after, '-f', format]);
+    t.is(run.code, 0, run.stderr);
+    t.is(FILE_CONTROL.exec(run.stdout), null, `${format} on stdout`);
+    t.is((await runCli(['diff', before, after, '-f', format, '-o', out])).code, 0);
+    const text = await readFile(out, 'utf8');
+    t.is(FILE_CONTROL.exec(text), null, `${format} in a file`);
+    t.regex(text, /evil\\\\?x1b/);
   }
 });
