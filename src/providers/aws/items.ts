@@ -57,7 +57,7 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
             for (const attached of entity.AttachedManagedPolicies ?? []) {
               ledger.read(origin);
               if (attached.PolicyArn && catalog.managed.has(attached.PolicyArn)) ledger.used(origin);
-              else ledger.dropped(origin, `managed policy ${attached.PolicyArn ?? attached.PolicyName ?? '?'} attached to ${owner} is not among the exported policies (export get-account-authorization-details without --filter)`, GapTopic.authorizationDetails);
+              else ledger.dropped(origin, `managed policy ${attached.PolicyArn ?? attached.PolicyName ?? '?'} attached to ${owner} is not among the exported policies (a --filter or a missing page left it out)`, GapTopic.authorizationDetails);
             }
           }
         }
