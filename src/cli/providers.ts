@@ -64,7 +64,7 @@ export function importedItemLines(adapter: ProviderAdapter, files: string[], par
     if (seen.has(file)) continue;
     seen.add(file);
     const account = accounts.get(file);
-    lines.push(`cloudward: ${adapter.name}: ${safeText(account ? itemLine(account) : `${file}: read (the ${adapter.name} importer does not count its items yet)`)}`);
+    lines.push(`cloudward: ${adapter.name}: ${safeText(account ? itemLine(account) : `${file}: no items accounted for (an empty export, or an importer that does not count its items yet)`)}`);
   }
   // Inputs named inside a file (a collector bundle's documents) are listed after the files.
   for (const [origin, account] of accounts) if (!seen.has(origin)) lines.push(`cloudward: ${adapter.name}: ${safeText(itemLine(account))}`);

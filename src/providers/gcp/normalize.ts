@@ -12,6 +12,8 @@ import {
   CONSTRAINTS,
   DocumentKind,
   GapTopic,
+  OPERATIONS,
+  type ErrorBody,
   type DenyPoliciesBody,
   type DirectoryUser,
   type DirectoryUsersBody,
@@ -179,7 +181,7 @@ function iso(value: string | undefined): string | null {
 }
 
 /** The hierarchy documents (organizations, folders, projects) and error documents, accounted. */
-function accountHierarchy(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger): void {
+function accountHierarchy(bundle: RawBundle, ledger: ItemLedger): void {
   for (const d of bundle.documents) {
     if (d.kind === DocumentKind.organizations || d.kind === DocumentKind.folders || d.kind === DocumentKind.projects) {
       const list = d.body as Array<{ name?: string; projectId?: string; lifecycleState?: string; state?: string }>;
@@ -189,15 +191,19 @@ function accountHierarchy(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemL
         else ledger.used(d.origin);
       }
     }
-    if (d.kind === DocumentKind.error) ledger.read(d.origin).used(d.origin);
+    if (d.kind === DocumentKind.error) {
+      const body = d.body as ErrorBody;
+      ledger.read(d.origin);
+      if (body.operation in OPERATIONS) ledger.used(d.origin);
+      else ledger.dropped(d.origin, `an error of operation "${body.operation}", which cloudward does not call (no gap can be opened for it)`);
+    }
   }
-  void hierarchy;
 }
 
 export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   const hierarchy = new Hierarchy(bundle);
   const ledger = new ItemLedger();
-  accountHierarchy(bundle, hierarchy, ledger);
+  accountHierarchy(bundle, ledger);
   const estate: Scope = { ...bundle.scope };
   const org = hierarchy.organizations.get(`organizations/${estate.id}`);
   if (estate.kind === 'organization' && org?.displayName && !estate.name) estate.name = org.displayName;
