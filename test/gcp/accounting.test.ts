@@ -165,3 +165,17 @@ test('import prints one line per file and --strict turns any drop into exit 2 wi
   t.is(strict.stderr.trim().split('\n').length, 1, strict.stderr);
   t.regex(strict.stderr, /--strict: 1 drop .*robot:r2d2/);
 });
+
+test('a project number two projects\' policies both name is tied to neither: the org policy is dropped, not guessed', async (t) => {
+  const shared = { bindings: [{ role: 'roles/storage.objectViewer', members: ['serviceAccount:service-987654321098@gcp-sa-pubsub.iam.gserviceaccount.com'] }] };
+  const part = await imported({ 'projects.solo-app.get-iam-policy.json': shared, 'projects.solo-web.get-iam-policy.json': shared, 'org-policy.json': ORG_POLICY_BY_NUMBER });
+  t.is(part.controls.filter((c) => c.type === 'org-policy').length, 0);
+  t.like(part.sources[0]!.items?.find((i) => i.origin.endsWith('org-policy.json')), { dropped: [{ gap: 'gcp.org-policy' }] });
+  // The Google APIs Service Agent of a project's own number outranks another project's agent granted there.
+  const owned = await imported({
+    'projects.solo-app.get-iam-policy.json': { bindings: [...PROJECT_BY_ID.bindings, ...shared.bindings] },
+    'projects.solo-web.get-iam-policy.json': { bindings: [{ role: 'roles/editor', members: ['serviceAccount:111000111000@cloudservices.gserviceaccount.com'] }, ...shared.bindings] },
+    'org-policy.json': ORG_POLICY_BY_NUMBER,
+  });
+  t.is(owned.controls.find((c) => c.type === 'org-policy')?.scope.id, 'solo-app');
+});
