@@ -1,4 +1,5 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +80,31 @@ test('iam.proto: a key named with the `-` project wildcard still names its accou
   const { part } = await imported(t, { 'projects.json': [{ projectId: 'tokyo-rain-123', projectNumber: '123', lifecycleState: 'ACTIVE' }], 'keys.json': { keys: [{ name, keyType: 'USER_MANAGED', validAfterTime: '2026-01-01T00:00:00Z' }] } }, { organization: '789' });
   const ci = part.principals.find((p) => p.name === 'ci@tokyo-rain-123.iam.gserviceaccount.com')!;
   t.like(ci, { scope: { id: 'tokyo-rain-123' }, credentials: [{ id: 'k1', active: true }] });
+});
+
+/** The repeated field of a proto list response message (`message ListRolesResponse { repeated Role roles = 1; ...}`). */
+function listField(path: string, message: string): string {
+  const text = readFileSync(path, 'utf8');
+  const body = new RegExp(`message ${message} \\{([^}]*)\\}`).exec(text)?.[1] ?? '';
+  const field = /repeated \w+ (\w+) = 1;/.exec(body)?.[1];
+  if (!field) throw new Error(`no repeated field in ${message}`);
+  return field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+test('the REST list responses the protos define (accounts, keys, roles, policies) are read as the lists they hold, pages and all', async (t) => {
+  const iam = proto('google/iam/admin/v1/iam.proto');
+  const fields = {
+    accounts: listField(iam, 'ListServiceAccountsResponse'),
+    keys: listField(iam, 'ListServiceAccountKeysResponse'),
+    roles: listField(iam, 'ListRolesResponse'),
+    policies: listField(proto('google/cloud/orgpolicy/v2/orgpolicy.proto'), 'ListPoliciesResponse'),
+  };
+  t.deepEqual(fields, { accounts: 'accounts', keys: 'keys', roles: 'roles', policies: 'policies' });
+  const { part } = await imported(t, {
+    'accounts.json': { [fields.accounts]: [{ name: 'projects/tokyo-rain-123/serviceAccounts/ci@tokyo-rain-123.iam.gserviceaccount.com', projectId: 'tokyo-rain-123', email: 'ci@tokyo-rain-123.iam.gserviceaccount.com' }], nextPageToken: '' },
+    'keys.json': { [fields.keys]: [{ name: 'projects/tokyo-rain-123/serviceAccounts/ci@tokyo-rain-123.iam.gserviceaccount.com/keys/k1', keyType: 'USER_MANAGED', validAfterTime: '2026-01-01T00:00:00Z' }] },
+    'roles.json': { [fields.roles]: [{ name: 'projects/tokyo-rain-123/roles/minter', includedPermissions: ['iam.serviceAccountKeys.create'] }], nextPageToken: '' },
+    'policies.json': { [fields.policies]: [{ name: 'organizations/789/policies/iam.disableServiceAccountKeyCreation', spec: { rules: [{ enforce: true }] } }] },
+  }, { organization: '789' });
+  for (const account of part.sources[0]!.items!) t.like(account, { read: 1, used: 1 }, account.origin);
 });
