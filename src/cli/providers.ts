@@ -12,6 +12,7 @@ import { SnapshotSpool, type SpoolCounts } from '../snapshot/spool.js';
 import { parseCollectedAt } from './options.js';
 import { checkOutputs } from '../util/files.js';
 import { createProgress } from './progress.js';
+import { accountsByOrigin, dropsOf, itemLine, relativeItemOrigins } from '../providers/cloud/ledger.js';
 
 interface SnapshotOutFlags {
   output?: string;
@@ -20,6 +21,7 @@ interface SnapshotOutFlags {
   collectedAt?: string;
   shard?: string;
   rawOut?: string;
+  strict?: boolean;
   [key: string]: unknown;
 }
 
@@ -48,6 +50,25 @@ async function emitSnapshot(adapter: ProviderAdapter, parts: SnapshotPart[], bun
   else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
   const count = (kind: 'sources' | 'principals' | 'roles' | 'controls' | 'hosts') => snapshot[kind].length;
   summarize(adapter, { sources: count('sources'), principals: count('principals'), roles: count('roles'), controls: count('controls'), hosts: count('hosts'), gaps: snapshot.sources.reduce((n, s) => n + s.gaps.length, 0) }, flags);
+}
+
+/**
+ * One line per file given (stderr): items read, used, skipped and dropped with the reasons. A file the adapter does
+ * not itemise says so rather than nothing.
+ */
+export function importedItemLines(adapter: ProviderAdapter, files: string[], part: SnapshotPart): string[] {
+  const accounts = accountsByOrigin(part.sources);
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const account = accounts.get(file);
+    lines.push(`cloudward: ${adapter.name}: ${safeText(account ? itemLine(account) : `${file}: no items accounted for (an empty export, or an importer that does not count its items yet)`)}`);
+  }
+  // Inputs named inside a file (a collector bundle's documents) are listed after the files.
+  for (const [origin, account] of accounts) if (!seen.has(origin)) lines.push(`cloudward: ${adapter.name}: ${safeText(itemLine(account))}`);
+  return lines;
 }
 
 export function collectCommand(): Command {
@@ -117,13 +138,23 @@ export function importCommand(): Command {
     sub
       .option('-o, --output <file>', 'write the snapshot here (mode 0600) instead of stdout')
       .option('--collected-at <date-time>', 'the time the exports were taken (default: from the documents)', parseCollectedAt)
-      .option('-q, --quiet', 'no summary line')
+      .option('--strict', 'exit 2 (and write nothing) when any item read could not be used')
+      .option('-q, --quiet', 'no summary or per-file lines')
       .action(async (files: string[], flags: SnapshotOutFlags) => {
         const options = validateOptions(adapter.importOptions ?? [], flags);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         const bundles = await adapter.importFiles(files, { options, progress, ...(flags.collectedAt ? { collectedAt: flags.collectedAt } : {}) });
         progress.done();
-        await emitSnapshot(adapter, [adapter.normalize(bundles)], bundles.map((b) => b.collectedAt), flags);
+        const part = adapter.normalize(bundles);
+        if (!flags.quiet) for (const line of importedItemLines(adapter, files, part)) process.stderr.write(`${line}\n`);
+        const drops = dropsOf(part.sources);
+        if (flags.strict && drops.length > 0) {
+          throw new UserError(`--strict: ${counted(drops.length, 'drop')} in the imported files: ${safeText(drops[0]!)}${drops.length > 1 ? ` (and ${drops.length - 1} more)` : ''}`, {
+            hint: 'see the per-file lines above (without --quiet); fix or complete the exports, or import without --strict to record the drops as gaps and warnings',
+          });
+        }
+        relativeItemOrigins(part.sources, files);
+        await emitSnapshot(adapter, [part], bundles.map((b) => b.collectedAt), flags);
       });
     command.addCommand(sub);
   }

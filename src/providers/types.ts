@@ -18,6 +18,8 @@ export interface RawBundle {
   collectedAt: string;
   documents: RawDocument[];
   gaps: Gap[];
+  /** The file an imported bundle was read from as a whole (a host bundle): its items are accounted to it. */
+  origin?: string;
   /**
    * Set by a `--shard K/N` run of a tenant- or organization-wide collector: whether this shard emits the
    * organization-wide part (the directory, its principals and roles: shard 1 only) and which of the scopes read

@@ -28,12 +28,36 @@ export interface Gap {
   call?: string;
 }
 
+/** Items of one input set aside for one reason. */
+export interface ItemReason {
+  reason: string;
+  count: number;
+  /** The gap topic the drop opened (it could change a verdict); absent for a drop that is a warning only. */
+  gap?: string;
+}
+
+/**
+ * What became of the items of one input (a file, or an API call's responses): read = used + skipped + dropped.
+ * Skipped items were read and are of no concern to any check (a Google-held key, a constraint no check reads);
+ * dropped items could not be placed in the snapshot, and each opens a gap when it could change a verdict.
+ */
+export interface ItemAccount {
+  /** The file or API call the items came from. */
+  origin: string;
+  read: number;
+  used: number;
+  skipped?: ItemReason[];
+  dropped?: ItemReason[];
+}
+
 export interface Source {
   provider: ProviderName;
   scope: Scope;
   method: 'live' | 'import';
   collectedAt: string;
   gaps: Gap[];
+  /** Per input, the items read, used, skipped and dropped (with the reasons); absent for sources that predate it. */
+  items?: ItemAccount[];
 }
 
 export type PrincipalKind =

@@ -37,12 +37,17 @@ function snapshotOf(bundles: RawBundle[]): Snapshot {
 }
 
 /** A snapshot without what legitimately differs between a live run and an import: when and how it was read. */
+/**
+ * A snapshot without what says how it was taken: the method, the time, and the inputs its items came from (API calls
+ * live, files on import); what was read and what became of it is kept, as totals.
+ */
 function comparable(snapshot: Snapshot): unknown {
+  const totals = (items: NonNullable<Snapshot['sources'][number]['items']>) => items.reduce((n, i) => ({ read: n.read + i.read, used: n.used + i.used }), { read: 0, used: 0 });
   return {
     ...snapshot,
     digest: undefined,
     collectedAt: undefined,
-    sources: snapshot.sources.map((s) => ({ ...s, method: undefined, collectedAt: undefined })),
+    sources: snapshot.sources.map((s) => ({ ...s, method: undefined, collectedAt: undefined, items: totals(s.items ?? []) })),
   };
 }
 

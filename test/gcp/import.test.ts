@@ -1,6 +1,7 @@
 import test from 'ava';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { relativeItemOrigins } from '../../src/providers/cloud/ledger.js';
 import { importGcpFiles } from '../../src/providers/gcp/import.js';
 import { denyForms, isServiceAgent, parseMember } from '../../src/providers/gcp/members.js';
 import { conditionExpiry, normalizeGcpBundles } from '../../src/providers/gcp/normalize.js';
@@ -170,6 +171,7 @@ test('the Acme example exports reproduce examples/acme/parts/gcp.json', async (t
   const dir = join(ROOT, 'examples', 'acme', 'raw', 'gcp');
   const files = (await readdir(dir)).map((f) => join(dir, f));
   const part = normalizeGcpBundles(await importGcpFiles(files, { options: {}, progress: quiet, collectedAt: '2026-11-01T09:00:00Z' }));
+  relativeItemOrigins(part.sources, files);
   const committed = JSON.parse(await readFile(join(ROOT, 'examples', 'acme', 'parts', 'gcp.json'), 'utf8')) as SnapshotPart;
   const hint = 'regenerate with `cloudward import gcp examples/acme/raw/gcp/*.json --collected-at 2026-11-01T09:00:00Z -o examples/acme/parts/gcp.json` and `npm run example:build`';
   for (const kind of ['sources', 'principals', 'roles', 'controls'] as const) t.deepEqual(JSON.parse(JSON.stringify(part[kind])), committed[kind], `${kind}: ${hint}`);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
+import { relativeItemOrigins } from '../../src/providers/cloud/ledger.js';
 import { linuxAdapter } from '../../src/providers/linux/index.js';
 import { windowsAdapter } from '../../src/providers/windows/index.js';
 import { packagePath } from '../../src/util/paths.js';
@@ -11,6 +12,9 @@ const example = (...parts: string[]) => packagePath('examples', 'acme', ...parts
 test('examples/acme/parts/hosts.json is what importing the raw host bundles gives', async (t) => {
   const windows = windowsAdapter.normalize(await windowsAdapter.importFiles([example('raw', 'windows', 'acme-jump-01.json')], importContext()));
   const linux = linuxAdapter.normalize(await linuxAdapter.importFiles([example('raw', 'linux', 'acme-build-07.json')], importContext()));
+  // As `cloudward import` writes them: each file named relative to the folder of the files imported.
+  relativeItemOrigins(windows.sources, [example('raw', 'windows', 'acme-jump-01.json')]);
+  relativeItemOrigins(linux.sources, [example('raw', 'linux', 'acme-build-07.json')]);
   const stored = JSON.parse(await readFile(example('parts', 'hosts.json'), 'utf8')) as Snapshot;
   t.deepEqual(stored.hosts, [...windows.hosts, ...linux.hosts]);
   t.deepEqual(stored.sources, [...windows.sources, ...linux.sources]);

@@ -6,6 +6,7 @@
 import type { Control, Principal, Role, Source, SnapshotPart } from '../../snapshot/model.js';
 import type { RawBundle } from '../types.js';
 import { accountView } from './account-view.js';
+import { awsItemLedger } from './items.js';
 import { normalizePasswordPolicy, normalizeScps, normalizeTrails } from './normalize-controls.js';
 import { buildPolicyCatalog } from './normalize-policies.js';
 import { applyEscalationPaths, normalizePrincipals } from './normalize-principals.js';
@@ -23,8 +24,9 @@ interface AccountPart {
 export function normalizeAccount(bundle: RawBundle): AccountPart {
   const view = accountView(bundle);
   const scope = bundle.scope;
-  const source: Source = { provider: 'aws', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bundle.gaps };
+  const source: Source = { provider: 'aws', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: [...bundle.gaps] };
   const catalog = buildPolicyCatalog(view, scope);
+  awsItemLedger(bundle, view, catalog).settle(source);
   const scps = normalizeScps(view, scope);
   const { principals, graph, analyses } = normalizePrincipals(view, scope, catalog, scps.layers, bundle.collectedAt);
   const roles: Role[] = catalog.roles;

@@ -34,6 +34,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** The lists inside an authorization-details entity (user, group, role, managed policy). */
+const ENTITY_LISTS = ['AttachedManagedPolicies', 'UserPolicyList', 'GroupPolicyList', 'RolePolicyList', 'InstanceProfileList', 'PolicyVersionList'];
+
+/**
+ * Lists inside each entity must be lists of objects. One object where a list belongs (as the AWS CLI's own example of
+ * get-account-authorization-details writes `AttachedManagedPolicies`) is read as a list of that one item, never
+ * passed on to be lost; anything else is refused with its JSON pointer.
+ */
+function checkEntityLists(body: Record<string, unknown>, lists: string[], file: string): void {
+  for (const list of lists) {
+    for (const [i, entity] of ((body[list] as Array<Record<string, unknown>> | undefined) ?? []).entries()) {
+      for (const field of ENTITY_LISTS) {
+        const value = entity[field];
+        if (value === undefined || Array.isArray(value)) continue;
+        if (!isObject(value)) throw new UserError(`"${field}" must be a list`, { where: `${file}#/${list}/${i}/${field}`, hint: EXPORT_HINT });
+        entity[field] = [value];
+      }
+    }
+  }
+}
+
 function checkShape(kind: DocumentKindValue, body: Record<string, unknown>, lists: string[], file: string): void {
   for (const list of lists) {
     const value = body[list];
@@ -42,6 +63,7 @@ function checkShape(kind: DocumentKindValue, body: Record<string, unknown>, list
     const bad = value.findIndex((item) => !isObject(item));
     if (bad !== -1) throw new UserError(`"${list}" item ${bad} is not an object`, { where: `${file}#/${list}/${bad}`, hint: EXPORT_HINT });
   }
+  if (kind === DocumentKind.authorizationDetails) checkEntityLists(body, lists, file);
   const field = (name: string, test: (v: unknown) => boolean, expected: string) => {
     if (body[name] !== undefined && !test(body[name])) throw new UserError(`"${name}" must be ${expected}`, { where: `${file}#/${name}`, hint: EXPORT_HINT });
   };

@@ -33,6 +33,8 @@ export const DocumentKind = {
   error: 'gcp.error',
   /** cloudward's own note beside `--raw-out` files: which organization, which policy path, and when. */
   collection: 'gcp.cloudward.Collection',
+  /** A REST list response that says more pages follow (nextPageToken): import notes it, then sets it aside. */
+  page: 'gcp.cloudward.Page',
 } as const;
 
 export type DocumentKindValue = (typeof DocumentKind)[keyof typeof DocumentKind];
@@ -252,13 +254,18 @@ export interface Folder {
   state?: string;
 }
 
-/** A project as `gcloud projects list` prints it (Resource Manager v1 shape). */
+/** A project as `gcloud projects list` prints it (Resource Manager v1 shape), or as v3 `projects.search` returns it. */
 export interface Project {
   projectId: string;
   projectNumber?: string;
+  /** v1: the display name; v3: `projects/<number>`. */
   name?: string;
-  parent?: { type?: string; id?: string };
+  /** v1: `{type, id}`; v3: `folders/F` or `organizations/O`. */
+  parent?: { type?: string; id?: string } | string;
   lifecycleState?: string;
+  /** v3. */
+  state?: string;
+  displayName?: string;
 }
 
 /** The body of a `gcp.error` document: the call, its subject, and Google's error envelope. */
@@ -266,6 +273,12 @@ export interface ErrorBody {
   operation: OperationName;
   target: string;
   error: { code: number; status?: string; message: string };
+}
+
+/** The body of a `gcp.cloudward.Page` note: the list field of a page that has a next page, and the kinds it held. */
+export interface PageBody {
+  field: string;
+  kinds: string[];
 }
 
 /** The body of cloudward's `--raw-out` note. */

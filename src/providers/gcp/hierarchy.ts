@@ -3,7 +3,78 @@
  * resource's ancestors, so bindings and deny policies apply downward and names in either form meet.
  */
 import type { RawBundle } from '../types.js';
-import { DocumentKind, type Folder, type IamPolicyBody, type IamPolicySearchResult, type Organization, type Project } from './documents.js';
+import { DocumentKind, type Folder, type IamPolicy, type IamPolicyBody, type IamPolicySearchResult, type KeysBody, type Organization, type Project, type ServiceAccountsBody } from './documents.js';
+import { projectNumberOfAgent } from './members.js';
+
+const NUMBER = /^\d+$/;
+
+/**
+ * Project number -> id pairs the documents prove: `gcloud projects list` (projectNumber); a resource name with the
+ * project id beside a `project: projects/<number>` (Cloud Asset); a project's default compute account
+ * (`<number>-compute@developer.gserviceaccount.com`) listed or keyed under the project id; and, in a project's own
+ * allow policy, the service agents Google grants there when the project is made (`<number>@cloudservices...` first,
+ * then `<number>-compute@...`, then `service-<number>@...`), when exactly one number is named and by no other project.
+ */
+export function projectNumbers(bundle: RawBundle): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const pair = (number: string, id: string) => {
+    if (NUMBER.test(number) && id && !NUMBER.test(id) && id !== '-' && !pairs.has(number)) pairs.set(number, id);
+  };
+  const policiesById: Array<{ id: string; policy: IamPolicy }> = [];
+  for (const d of bundle.documents) {
+    if (d.kind === DocumentKind.projects) {
+      for (const p of d.body as Project[]) {
+        // v1 (gcloud projects list) prints projectNumber; v3 (projects.search) names the project by number.
+        const number = p.projectNumber !== undefined ? String(p.projectNumber) : /^projects\/(\d+)$/.exec(p.name ?? '')?.[1];
+        if (number) pair(number, p.projectId);
+      }
+    }
+    if (d.kind === DocumentKind.assetIamPolicies) {
+      for (const r of d.body as IamPolicySearchResult[]) {
+        const number = /^projects\/(\d+)$/.exec(r.project ?? '')?.[1];
+        const id = /^\/\/[^/]+\/projects\/([^/]+)/.exec(r.resource)?.[1];
+        if (number && id) pair(number, id);
+        if (id && !NUMBER.test(id) && /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/[^/]+$/.test(r.resource) && r.policy) policiesById.push({ id, policy: r.policy });
+      }
+    }
+    if (d.kind === DocumentKind.iamPolicy) {
+      const body = d.body as IamPolicyBody;
+      const id = /^projects\/([^/]+)$/.exec(body.resource)?.[1];
+      if (id && !NUMBER.test(id)) policiesById.push({ id, policy: body.policy });
+    }
+    if (d.kind === DocumentKind.serviceAccounts) {
+      const body = d.body as ServiceAccountsBody;
+      for (const a of body.accounts) {
+        const number = /^(\d+)-compute@developer\.gserviceaccount\.com$/.exec(a.email ?? '')?.[1];
+        if (number) pair(number, a.projectId ?? body.project);
+      }
+    }
+    if (d.kind === DocumentKind.serviceAccountKeys) {
+      const body = d.body as KeysBody;
+      const number = /^(\d+)-compute@developer\.gserviceaccount\.com$/.exec(body.serviceAccount)?.[1];
+      const id = body.keys.map((k) => /^projects\/([^/]+)\/serviceAccounts\//.exec(k.name)?.[1]).find((p) => p !== undefined);
+      if (number && id) pair(number, id);
+    }
+  }
+  for (const tier of ['cloudservices', 'compute', 'agent'] as const) {
+    const byNumber = new Map<string, Set<string>>();
+    const byProject = new Map<string, Set<string>>();
+    for (const { id, policy } of policiesById) {
+      if ([...pairs.values()].includes(id)) continue;
+      for (const member of (policy.bindings ?? []).flatMap((b) => b.members ?? [])) {
+        const found = projectNumberOfAgent(member.replace(/^serviceAccount:/, ''));
+        if (!found || found.tier !== tier || pairs.has(found.number)) continue;
+        byNumber.set(found.number, new Set([...(byNumber.get(found.number) ?? []), id]));
+        byProject.set(id, new Set([...(byProject.get(id) ?? []), found.number]));
+      }
+    }
+    for (const [id, numbers] of byProject) {
+      const [number] = [...numbers];
+      if (numbers.size === 1 && byNumber.get(number!)!.size === 1) pair(number!, id);
+    }
+  }
+  return pairs;
+}
 
 export interface ProjectInfo {
   id: string;
@@ -24,14 +95,16 @@ export class Hierarchy {
   private organization: string | undefined;
 
   constructor(bundle: RawBundle) {
+    for (const [number, id] of projectNumbers(bundle)) this.numberToId.set(number, id);
     for (const d of bundle.documents) {
       if (d.kind === DocumentKind.organizations) for (const o of d.body as Organization[]) this.organizations.set(o.name, o);
       if (d.kind === DocumentKind.folders) for (const f of d.body as Folder[]) if (!/DELETE/.test(f.lifecycleState ?? f.state ?? '')) this.folders.set(f.name, f);
       if (d.kind === DocumentKind.projects) {
         for (const p of d.body as Project[]) {
-          if (/DELETE/.test(p.lifecycleState ?? '')) continue;
-          const parent = p.parent?.type && p.parent.id ? `${p.parent.type === 'organization' ? 'organizations' : 'folders'}/${p.parent.id}` : undefined;
-          this.addProject({ id: p.projectId, ...(p.projectNumber ? { number: String(p.projectNumber) } : {}), ...(p.name ? { name: p.name } : {}), ...(parent ? { parent } : {}) });
+          if (/DELETE/.test(p.lifecycleState ?? p.state ?? '')) continue;
+          const parent = typeof p.parent === 'string' ? p.parent : p.parent?.type && p.parent.id ? `${p.parent.type === 'organization' ? 'organizations' : 'folders'}/${p.parent.id}` : undefined;
+          const name = p.displayName ?? (p.name && !/^projects\//.test(p.name) ? p.name : undefined);
+          this.addProject({ id: p.projectId, ...(p.projectNumber ? { number: String(p.projectNumber) } : {}), ...(name ? { name } : {}), ...(parent ? { parent } : {}) });
         }
       }
     }
@@ -39,7 +112,7 @@ export class Hierarchy {
     if (bundle.scope.kind === 'organization') this.organization = `organizations/${bundle.scope.id}`;
     for (const d of bundle.documents) {
       const project = d.kind === DocumentKind.iamPolicy ? /^projects\/([^/]+)$/.exec((d.body as IamPolicyBody).resource)?.[1] : undefined;
-      if (project && !this.projects.has(this.projectId(project))) this.addProject({ id: project });
+      if (project && !this.projects.has(this.projectId(project))) this.addProject({ id: this.projectId(project) });
     }
     for (const d of bundle.documents) {
       if (d.kind !== DocumentKind.assetIamPolicies) continue;
@@ -55,8 +128,14 @@ export class Hierarchy {
   }
 
   private addProject(info: ProjectInfo): void {
-    this.projects.set(info.id, info);
-    if (info.number) this.numberToId.set(info.number, info.id);
+    const number = info.number ?? [...this.numberToId].find(([, id]) => id === info.id)?.[0];
+    this.projects.set(info.id, { ...info, ...(number ? { number } : {}) });
+    if (number) this.numberToId.set(number, info.id);
+  }
+
+  /** Whether a project number is tied to a project id by some document. */
+  knowsNumber(number: string): boolean {
+    return this.numberToId.has(number);
   }
 
   /** `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; other full names unchanged. */

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import type { Gap, Scope } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
-import { DocumentKind, GapTopic, type CollectionBody, type IamPolicyBody, type IamPolicySearchResult, type Organization } from './documents.js';
+import { DocumentKind, GapTopic, type CollectionBody, type IamPolicyBody, type IamPolicySearchResult, type Organization, type PageBody } from './documents.js';
 import { recognizeDocuments } from './recognize.js';
 
 const EXPORT_COMMANDS: Array<{ topic: string; kinds: string[]; command: string }> = [
@@ -24,6 +24,44 @@ function missingTopicGaps(documents: RawDocument[]): Gap[] {
   for (const e of EXPORT_COMMANDS) if (!e.kinds.some((k) => kinds.has(k))) gaps.push({ what: e.topic, reason: `not among the imported files (export it with \`${e.command}\`)` });
   if (!kinds.has(DocumentKind.assetIamPolicies) && kinds.has(DocumentKind.iamPolicy) && !documents.some((d) => d.kind === DocumentKind.iamPolicy && (d.body as IamPolicyBody).resource.startsWith('//'))) {
     gaps.push({ what: GapTopic.resourcePolicies, reason: 'resource-level allow policies (buckets, service accounts, ...) are not among the imported files (gcloud asset search-all-iam-policies covers them)' });
+  }
+  return gaps;
+}
+
+const TOPIC_OF_KIND: Record<string, string> = {
+  [DocumentKind.assetIamPolicies]: GapTopic.iamPolicy,
+  [DocumentKind.roles]: GapTopic.roles,
+  [DocumentKind.serviceAccounts]: GapTopic.serviceAccounts,
+  [DocumentKind.serviceAccountKeys]: GapTopic.serviceAccountKeys,
+  [DocumentKind.orgPolicy]: GapTopic.orgPolicy,
+  [DocumentKind.denyPolicies]: GapTopic.denyPolicies,
+  [DocumentKind.projects]: GapTopic.hierarchy,
+  [DocumentKind.folders]: GapTopic.hierarchy,
+  [DocumentKind.organizations]: GapTopic.hierarchy,
+};
+
+/**
+ * A REST list page with a nextPageToken says more items follow. When every imported page of a list field says so,
+ * the last page is missing: a gap on the topic (as for a truncated AWS export). Pages of several lists of one kind
+ * (each project's accounts) cannot be told apart, so one last page of the field is taken as the end.
+ */
+function pageGaps(all: RawDocument[]): Gap[] {
+  const gaps: Gap[] = [];
+  const continued = new Map<string, { files: string[]; kinds: string[] }>();
+  for (const d of all) {
+    if (d.kind !== DocumentKind.page) continue;
+    const body = d.body as PageBody;
+    const had = continued.get(body.field) ?? { files: [], kinds: [] };
+    continued.set(body.field, { files: [...had.files, d.origin], kinds: [...had.kinds, ...body.kinds] });
+  }
+  const lastPages = new Map<string, number>();
+  for (const d of all) if (d.kind !== DocumentKind.page && d.kind !== DocumentKind.collection) lastPages.set(d.origin, 1);
+  for (const [field, { files, kinds }] of continued) {
+    const other = [...lastPages.keys()].some((origin) => !files.includes(origin) && all.some((d) => d.origin === origin && kinds.includes(d.kind)));
+    if (other) continue;
+    for (const topic of new Set(kinds.map((k) => TOPIC_OF_KIND[k]).filter((t): t is string => t !== undefined))) {
+      gaps.push({ what: topic, reason: `the "${field}" list continues beyond the imported page(s) (nextPageToken in ${files.join(', ')}); import every page, or export with gcloud, which follows the pages` });
+    }
   }
   return gaps;
 }
@@ -82,9 +120,9 @@ export function gcpBundleOf(all: RawDocument[], fileCount: number, context: Impo
   const estate = estateOf(all, context.options);
   const collectedAt = collectedAtOf(all, context.collectedAt ?? context.options.collectedAt);
   const note = all.find((d) => d.kind === DocumentKind.collection);
-  const documents = all.filter((d) => d.kind !== DocumentKind.collection);
+  const documents = all.filter((d) => d.kind !== DocumentKind.collection && d.kind !== DocumentKind.page);
   // A live run's raw-out already says what failed (error files); only plain exports get "not among the files" gaps.
-  const gaps = note ? [] : missingTopicGaps(documents);
+  const gaps = [...(note ? [] : missingTopicGaps(documents)), ...pageGaps(all)];
   context.progress.status(`gcp: ${estate.kind} ${estate.id}: ${fileCount} file(s) imported`);
   return { provider: 'gcp', scope: estate, method: 'import', collectedAt, documents: sortDocuments(documents), gaps };
 }

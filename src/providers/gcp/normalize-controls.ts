@@ -106,7 +106,8 @@ export function normalizeControls(bundle: RawBundle, hierarchy: Hierarchy, polic
     if (d.kind !== DocumentKind.orgPolicy) continue;
     const policy = d.body as OrgPolicy;
     const [type, id] = policy.name.split('/');
-    if (!CONSTRAINTS.includes(policy.name.split('/policies/')[1] as never)) continue;
+    // Accounted in the normalizer's ledger: constraints no check reads are skipped, unknown project numbers dropped.
+    if (!CONSTRAINTS.includes(policy.name.split('/policies/')[1] as never) || !placeableOrgPolicy(policy, hierarchy)) continue;
     const resource = type === 'projects' ? `projects/${hierarchy.projectId(id!)}` : `${type}/${id}`;
     const scope = type === 'projects' ? scopeOfProject(hierarchy.projectId(id!)) : estate;
     controls.push(orgPolicyControl(policy, scope, resource));
@@ -130,3 +131,9 @@ export const CLOUD_SHELL_GAP: Gap = {
   what: GapTopic.cloudShell,
   reason: 'Cloud Shell access is set in the Admin console (Google Cloud > Cloud Shell access) and no read-only API returns it; confirm it there',
 };
+
+/** Whether an org policy can be placed: its constraint is read and a project number in its name is known. */
+export function placeableOrgPolicy(policy: OrgPolicy, hierarchy: Hierarchy): boolean {
+  const number = /^projects\/(\d+)\/policies\//.exec(policy.name)?.[1];
+  return !number || hierarchy.knowsNumber(number) || hierarchy.projects.has(number);
+}

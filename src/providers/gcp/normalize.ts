@@ -5,11 +5,15 @@
  * grants; service accounts carry their user-managed keys; directory users carry 2-Step Verification.
  */
 import type { Assignment, Control, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
+import { ItemLedger } from '../cloud/ledger.js';
 import type { RawBundle } from '../types.js';
-import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls } from './normalize-controls.js';
+import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls, placeableOrgPolicy } from './normalize-controls.js';
 import {
+  CONSTRAINTS,
   DocumentKind,
   GapTopic,
+  OPERATIONS,
+  type ErrorBody,
   type DenyPoliciesBody,
   type DirectoryUser,
   type DirectoryUsersBody,
@@ -17,6 +21,7 @@ import {
   type IamPolicyBody,
   type IamPolicySearchResult,
   type KeysBody,
+  type OrgPolicy,
   type RolesBody,
   type Role as GcpRole,
   type ServiceAccount,
@@ -32,17 +37,44 @@ export interface PlacedPolicy {
   policy: IamPolicy;
 }
 
-/** The allow policies of a bundle, one per resource, from Cloud Asset results and getIamPolicy documents. */
-export function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy): Map<string, IamPolicy> {
-  const byResource = new Map<string, IamPolicy>();
+/** The grants (binding members) and audit configs of an allow policy: its items, for the ledger. */
+function policyItems(policy: IamPolicy): number {
+  return (policy.bindings ?? []).reduce((n, b) => n + (b.members?.length ?? 0), 0) + (policy.auditConfigs?.length ?? 0);
+}
+
+/**
+ * The allow policies of a bundle, one per resource, from Cloud Asset results and getIamPolicy documents. A resource
+ * whose policy two documents carry keeps the first (in document order); the second is skipped when it says the same,
+ * and dropped (a gap) when it differs, since which one is current cannot be told.
+ */
+export function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger?: ItemLedger): Map<string, IamPolicy> {
+  const byResource = new Map<string, { policy: IamPolicy; origin: string }>();
+  const place = (resource: string, policy: IamPolicy, origin: string) => {
+    const canonical = hierarchy.canonical(resource);
+    const had = byResource.get(canonical);
+    if (!had) {
+      byResource.set(canonical, { policy, origin });
+      return;
+    }
+    const items = policyItems(policy);
+    if (JSON.stringify(had.policy) === JSON.stringify(policy)) ledger?.skipped(origin, `a second copy of the allow policy of ${canonical} (the one in ${had.origin} is used)`, items);
+    else ledger?.dropped(origin, `allow policy of ${canonical} differs from the one in ${had.origin}, which is used; export one of them again`, GapTopic.iamPolicy, items);
+    if (items === 0) ledger?.read(origin, 0);
+  };
   for (const d of bundle.documents) {
-    if (d.kind === DocumentKind.assetIamPolicies) for (const r of d.body as IamPolicySearchResult[]) byResource.set(hierarchy.canonical(r.resource), r.policy ?? {});
+    if (d.kind === DocumentKind.assetIamPolicies) for (const r of d.body as IamPolicySearchResult[]) place(r.resource, r.policy ?? {}, d.origin);
     if (d.kind === DocumentKind.iamPolicy) {
       const body = d.body as IamPolicyBody;
-      byResource.set(hierarchy.canonical(body.resource), body.policy);
+      place(body.resource, body.policy, d.origin);
     }
   }
-  return byResource;
+  for (const d of bundle.documents) {
+    if (d.kind === DocumentKind.assetIamPolicies) ledger?.read(d.origin, (d.body as IamPolicySearchResult[]).reduce((n, r) => n + policyItems(r.policy ?? {}), 0));
+    if (d.kind === DocumentKind.iamPolicy) ledger?.read(d.origin, policyItems((d.body as IamPolicyBody).policy));
+  }
+  // Audit configs are read by every scope below the policy's resource.
+  for (const { policy, origin } of byResource.values()) ledger?.used(origin, policy.auditConfigs?.length ?? 0);
+  return new Map([...byResource].map(([resource, placed]) => [resource, placed.policy]));
 }
 
 const TIME_BOUND = /request\.time\s*<=?\s*timestamp\(\s*["']([^"']+)["']\s*\)/;
@@ -64,6 +96,8 @@ interface Builder {
   user?: DirectoryUser;
   account?: ServiceAccount;
   keys?: Credential[];
+  /** The project a key list's key names say the account lives in. */
+  keyProject?: string;
 }
 
 interface DenyEntry {
@@ -75,16 +109,26 @@ interface DenyEntry {
   exceptionPermissions: string[];
 }
 
-function denyEntries(bundle: RawBundle, hierarchy: Hierarchy): DenyEntry[] {
+function denyEntries(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger): DenyEntry[] {
   const out: DenyEntry[] = [];
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.denyPolicies) continue;
     const body = d.body as DenyPoliciesBody;
+    ledger.read(d.origin, body.policies.reduce((n, p) => n + (p.rules?.length ?? 0), 0));
     for (const policy of body.policies) {
       for (const rule of policy.rules ?? []) {
         const deny = rule.denyRule;
-        // A conditional deny may not apply; only unconditional denies are counted as narrowing a grant.
-        if (!deny || deny.denialCondition?.expression) continue;
+        // A conditional deny may not apply; only unconditional denies are counted as narrowing a grant (a deny left
+        // out can only make a grant look broader than it is, never narrower).
+        if (!deny) {
+          ledger.skipped(d.origin, 'deny-policy rule without a denyRule');
+          continue;
+        }
+        if (deny.denialCondition?.expression) {
+          ledger.skipped(d.origin, 'conditional deny rule: not counted as narrowing any grant (its condition cannot be judged offline)');
+          continue;
+        }
+        ledger.used(d.origin);
         out.push({
           attachment: hierarchy.canonical(body.attachmentPoint),
           name: policy.displayName || policy.name.split('/').at(-1) || policy.name,
@@ -111,9 +155,20 @@ function narrowingDeny(member: Member, lineage: string[], keys: string[], denies
   return undefined;
 }
 
-function describedRoles(bundle: RawBundle): Map<string, GcpRole> {
+function describedRoles(bundle: RawBundle, ledger: ItemLedger): Map<string, GcpRole> {
   const roles = new Map<string, GcpRole>();
-  for (const d of bundle.documents) if (d.kind === DocumentKind.roles) for (const r of (d.body as RolesBody).roles) if (!r.deleted) roles.set(r.name, r);
+  for (const d of bundle.documents) {
+    if (d.kind !== DocumentKind.roles) continue;
+    const list = (d.body as RolesBody).roles;
+    ledger.read(d.origin, list.length);
+    for (const r of list) {
+      if (r.deleted) ledger.skipped(d.origin, 'deleted role (it grants nothing)');
+      else {
+        roles.set(r.name, r);
+        ledger.used(d.origin);
+      }
+    }
+  }
   return roles;
 }
 
@@ -125,8 +180,30 @@ function iso(value: string | undefined): string | null {
   return t.toISOString().replace('.000Z', 'Z');
 }
 
+/** The hierarchy documents (organizations, folders, projects) and error documents, accounted. */
+function accountHierarchy(bundle: RawBundle, ledger: ItemLedger): void {
+  for (const d of bundle.documents) {
+    if (d.kind === DocumentKind.organizations || d.kind === DocumentKind.folders || d.kind === DocumentKind.projects) {
+      const list = d.body as Array<{ name?: string; projectId?: string; lifecycleState?: string; state?: string }>;
+      ledger.read(d.origin, list.length);
+      for (const item of list) {
+        if (/DELETE/.test(item.lifecycleState ?? item.state ?? '') && d.kind !== DocumentKind.organizations) ledger.skipped(d.origin, `${d.kind === DocumentKind.projects ? 'project' : 'folder'} pending deletion`);
+        else ledger.used(d.origin);
+      }
+    }
+    if (d.kind === DocumentKind.error) {
+      const body = d.body as ErrorBody;
+      ledger.read(d.origin);
+      if (body.operation in OPERATIONS) ledger.used(d.origin);
+      else ledger.dropped(d.origin, `an error of operation "${body.operation}", which cloudward does not call (no gap can be opened for it)`);
+    }
+  }
+}
+
 export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   const hierarchy = new Hierarchy(bundle);
+  const ledger = new ItemLedger();
+  accountHierarchy(bundle, ledger);
   const estate: Scope = { ...bundle.scope };
   const org = hierarchy.organizations.get(`organizations/${estate.id}`);
   if (estate.kind === 'organization' && org?.displayName && !estate.name) estate.name = org.displayName;
@@ -146,27 +223,27 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
     const project = target.startsWith('projects/') ? hierarchy.projectId(target.split('/')[1]!) : target.includes('@') ? serviceAccountProject(target) : undefined;
     addGap(scopeOfProject(project), gap);
   }
-  const policies = placedPolicies(bundle, hierarchy);
+  const policies = placedPolicies(bundle, hierarchy, ledger);
   for (const id of hierarchy.projects.keys()) {
     const scope = scopeOfProject(id);
     if (!policies.has(`projects/${id}`) && !(gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.iamPolicy)) {
       addGap(scope, { what: GapTopic.iamPolicy, reason: `the allow policy of projects/${id} was not read (no Cloud Asset result or get-iam-policy document for it)` });
     }
   }
-  const withOrgPolicies = new Set(bundle.documents.filter((d) => d.kind === DocumentKind.orgPolicy).map((d) => (d.body as { name: string }).name.split('/policies/')[0]!).filter((n) => n.startsWith('projects/')).map((n) => hierarchy.projectId(n.split('/')[1]!)));
+  const withOrgPolicies = new Set(bundle.documents.filter((d) => d.kind === DocumentKind.orgPolicy).map((d) => (d.body as OrgPolicy).name.split('/policies/')[0]!).filter((n) => n.startsWith('projects/')).map((n) => hierarchy.projectId(n.split('/')[1]!)));
+  accountOrgPolicies(bundle, hierarchy, ledger);
   for (const id of hierarchy.projects.keys()) {
     const scope = scopeOfProject(id);
     if (scope === estate || withOrgPolicies.has(id) || (gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.orgPolicy)) continue;
     addGap(scope, { what: GapTopic.orgPolicy, reason: `the effective org policies of projects/${id} were not read (gcloud org-policies describe CONSTRAINT --effective --project=${id})` });
   }
   const scopes = [estate, ...[...hierarchy.projects.keys()].filter((id) => !(estate.kind === 'project' && estate.id === id)).sort().map(projectScope)];
-  for (const scope of scopes) {
-    const gaps = (gapsByScope.get(scope.id) ?? []).sort((a, b) => `${a.what} ${a.call ?? ''} ${a.reason}`.localeCompare(`${b.what} ${b.call ?? ''} ${b.reason}`));
-    part.sources.push({ provider: 'gcp', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps } satisfies Source);
-  }
+  const sources: Source[] = [];
+  for (const scope of scopes) sources.push({ provider: 'gcp', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: gapsByScope.get(scope.id) ?? [] } satisfies Source);
+  part.sources.push(...sources);
 
   // Roles: described ones, then every role a binding names.
-  const described = describedRoles(bundle);
+  const described = describedRoles(bundle, ledger);
   const roleScope = (name: string): Scope => {
     const project = /^projects\/([^/]+)\/roles\//.exec(name)?.[1];
     return project ? scopeOfProject(hierarchy.projectId(project)) : estate;
@@ -198,7 +275,12 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   for (const name of described.keys()) addRole(name);
 
   // Principals from every binding.
-  const denies = denyEntries(bundle, hierarchy);
+  const denies = denyEntries(bundle, hierarchy, ledger);
+  const originOf = new Map<IamPolicy, string>();
+  for (const d of bundle.documents) {
+    if (d.kind === DocumentKind.assetIamPolicies) for (const r of d.body as IamPolicySearchResult[]) if (r.policy) originOf.set(r.policy, d.origin);
+    if (d.kind === DocumentKind.iamPolicy) originOf.set((d.body as IamPolicyBody).policy, d.origin);
+  }
   const builders = new Map<string, Builder>();
   const builder = (member: Member): Builder => {
     let b = builders.get(member.key);
@@ -207,6 +289,7 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   };
   for (const [resource, policy] of [...policies].sort(([a], [b]) => a.localeCompare(b))) {
     const lineage = hierarchy.lineage(resource);
+    const origin = originOf.get(policy) ?? bundle.scope.id;
     for (const binding of policy.bindings ?? []) {
       addRole(binding.role);
       const expression = binding.condition?.expression;
@@ -214,7 +297,11 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
       const j = judge(binding.role);
       for (const raw of binding.members ?? []) {
         const member = parseMember(raw);
-        if (!member) continue;
+        if (!member) {
+          ledger.dropped(origin, `member "${raw.slice(0, 80)}" of ${binding.role} on ${resource} is no IAM member form cloudward knows`, GapTopic.iamPolicy);
+          continue;
+        }
+        ledger.used(origin);
         const b = builder(member);
         if (expiresAt && Date.parse(expiresAt) <= at) {
           b.expired++;
@@ -240,16 +327,26 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   const directoryRead = bundle.documents.some((d) => d.kind === DocumentKind.directoryUsers);
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.directoryUsers) continue;
-    for (const user of (d.body as DirectoryUsersBody).users ?? []) builder(parseMember(`user:${user.primaryEmail.toLowerCase()}`)!).user = user;
+    const users = (d.body as DirectoryUsersBody).users ?? [];
+    ledger.read(d.origin, users.length).used(d.origin, users.length);
+    for (const user of users) builder(parseMember(`user:${user.primaryEmail.toLowerCase()}`)!).user = user;
   }
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.serviceAccounts) continue;
-    for (const account of (d.body as ServiceAccountsBody).accounts) builder(parseMember(`serviceAccount:${account.email.toLowerCase()}`)!).account = account;
+    const accounts = (d.body as ServiceAccountsBody).accounts;
+    ledger.read(d.origin, accounts.length).used(d.origin, accounts.length);
+    for (const account of accounts) builder(parseMember(`serviceAccount:${account.email.toLowerCase()}`)!).account = account;
   }
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.serviceAccountKeys) continue;
     const body = d.body as KeysBody;
     const b = builder(parseMember(`serviceAccount:${body.serviceAccount.toLowerCase()}`)!);
+    // The key's own name says its account's project (`projects/<p>/serviceAccounts/<email>/keys/<id>`).
+    const keyProject = body.keys.map((k) => /^projects\/([^/]+)\/serviceAccounts\//.exec(k.name)?.[1]).find((p) => p !== undefined && p !== '-');
+    if (keyProject) b.keyProject = hierarchy.projectId(keyProject);
+    const systemManaged = body.keys.filter((k) => k.keyType === 'SYSTEM_MANAGED').length;
+    ledger.read(d.origin, body.keys.length).used(d.origin, body.keys.length - systemManaged);
+    if (systemManaged > 0) ledger.skipped(d.origin, 'Google-managed key (Google holds and rotates it; no one can download it)', systemManaged);
     b.keys = [
       ...(b.keys ?? []),
       ...body.keys
@@ -274,6 +371,28 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   }
   for (const role of [...roles.values()].sort((a, b) => a.uid.localeCompare(b.uid))) part.roles.push(role);
   part.controls.push(...normalizeControls(bundle, hierarchy, policies, estate, scopeOfProject));
+  // The bundle's items are accounted on its own scope's source (the organization, or the lone project).
+  ledger.settle(sources[0]!);
+  for (const source of sources) source.gaps.sort((a, b) => `${a.what} ${a.call ?? ''} ${a.reason}`.localeCompare(`${b.what} ${b.call ?? ''} ${b.reason}`));
+}
+
+/**
+ * Effective org policies: a policy named by a project number no document ties to a project id cannot be placed (it
+ * would be credited to no project, or the wrong scope): dropped, with a gap on the organization. Constraints no check
+ * reads are skipped.
+ */
+function accountOrgPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger): void {
+  for (const d of bundle.documents) {
+    if (d.kind !== DocumentKind.orgPolicy) continue;
+    ledger.read(d.origin);
+    const policy = d.body as OrgPolicy;
+    const constraint = policy.name.split('/policies/')[1] ?? '';
+    const number = /^projects\/(\d+)\/policies\//.exec(policy.name)?.[1];
+    if (!CONSTRAINTS.includes(constraint as never)) ledger.skipped(d.origin, `constraint ${constraint || policy.name} (no check reads it)`);
+    else if (number && !hierarchy.knowsNumber(number) && !hierarchy.projects.has(number)) {
+      ledger.dropped(d.origin, `${policy.name} names project number ${number}, which no imported file ties to a project id (add \`gcloud projects list --format=json\`)`, GapTopic.orgPolicy);
+    } else ledger.used(d.origin);
+  }
 }
 
 function privilegeOf(b: Builder): Privilege | undefined {
@@ -302,7 +421,7 @@ function privilegeOf(b: Builder): Privilege | undefined {
 function principalOf(b: Builder, estate: Scope, scopeOfProject: (id: string | undefined) => Scope, directoryRead: boolean): Principal {
   const { member } = b;
   const agent = member.kind === 'serviceAccount' && isServiceAgent(member.name);
-  const scope = member.kind === 'serviceAccount' ? scopeOfProject(b.account?.projectId ?? serviceAccountProject(member.name)) : estate;
+  const scope = member.kind === 'serviceAccount' ? scopeOfProject(b.account?.projectId ?? b.keyProject ?? serviceAccountProject(member.name)) : estate;
   const principal: Principal = {
     uid: `gcp:${scope.id}:${member.key}`,
     provider: 'gcp',
@@ -337,8 +456,10 @@ function principalOf(b: Builder, estate: Scope, scopeOfProject: (id: string | un
       principal.enabled = !b.account.disabled && !member.deleted;
       if (b.account.uniqueId) details.uniqueId = b.account.uniqueId;
       if (b.account.displayName) details.displayName = b.account.displayName;
-      if (b.keys) principal.credentials = b.keys;
-    } else if (agent) principal.credentials = [];
+    }
+    // A key list read for the account says its keys, whether or not the account list was imported.
+    if (b.keys) principal.credentials = b.keys;
+    else if (agent) principal.credentials = [];
     if (/-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member.name)) details.defaultServiceAccount = true;
   }
   principal.assignments = b.assignments;

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { UserError } from '../../errors.js';
 import { parseJsonText } from '../../util/json.js';
 import type { RawDocument } from '../types.js';
-import { DocumentKind, type DocumentKindValue, type IamPolicy } from './documents.js';
+import { DocumentKind, type DocumentKindValue, type IamPolicy, type PageBody } from './documents.js';
 import { attachmentPoint, emptyListFile, policyFileResource } from './raw-files.js';
 
 export const EXPORT_HINT =
@@ -125,6 +125,27 @@ function fromList(list: unknown[], file: string): RawDocument[] {
   }
 }
 
+/**
+ * The list fields of the REST APIs' list responses (`{"accounts": [...], "nextPageToken": "..."}`): IAM
+ * serviceAccounts.list, roles.list, keys.list, policies.list (deny and org policies), Resource Manager
+ * projects|folders|organizations list and search, Cloud Asset searchAllIamPolicies. gcloud prints the bare list.
+ */
+const LIST_FIELDS = ['accounts', 'roles', 'keys', 'policies', 'projects', 'folders', 'organizations', 'results'] as const;
+/** Other members a REST list response may carry beside its list. */
+const ENVELOPE_EXTRAS = new Set(['nextPageToken', 'unreachable', 'totalSize', 'kind', 'etag']);
+
+/** The list and page token of a REST list response, or undefined when the object is none. */
+function restEnvelope(value: Record<string, unknown>): { field: string; list: unknown[]; nextPageToken?: string } | undefined {
+  const keys = Object.keys(value);
+  const lists = keys.filter((k) => (LIST_FIELDS as readonly string[]).includes(k));
+  if (lists.length !== 1 || keys.some((k) => !lists.includes(k) && !ENVELOPE_EXTRAS.has(k))) return undefined;
+  const field = lists[0]!;
+  const list = value[field];
+  if (!Array.isArray(list)) return undefined;
+  const token = value.nextPageToken;
+  return { field, list, ...(typeof token === 'string' && token !== '' ? { nextPageToken: token } : {}) };
+}
+
 /** Recognises one file's text: zero or more raw documents (an empty list of unknown kind holds nothing). */
 export function recognizeDocuments(text: string, file: string): RawDocument[] {
   const trimmed = text.trimStart();
@@ -158,6 +179,13 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
       throw new UserError('"users" must be a list of users with a primaryEmail', { where: `${file}#/users`, hint: 'save the Admin SDK directory users.list response as it is returned' });
     }
     return [{ kind: DocumentKind.directoryUsers, origin: file, body: value }];
+  }
+  // A REST list response, or `{}` (what the REST APIs return for an empty list): read as the list it holds.
+  const envelope = restEnvelope(value);
+  if (envelope || Object.keys(value).length === 0 || (Object.keys(value).length === 1 && typeof value.nextPageToken === 'string')) {
+    const documents = fromList(envelope?.list ?? [], file);
+    if (envelope?.nextPageToken) documents.push({ kind: DocumentKind.page, origin: file, body: { field: envelope.field, kinds: [...new Set(documents.map((d) => d.kind))] } satisfies PageBody });
+    return documents;
   }
   if ('bindings' in value || ('etag' in value && 'version' in value) || 'auditConfigs' in value) {
     checkBindings(value as IamPolicy, file + '#');

@@ -92,6 +92,7 @@ export function hostBundleFromJson(value: unknown, file: string, provider: 'wind
     collectedAt: new Date(bundle.collectedAt).toISOString(),
     documents: bundle.documents,
     gaps: bundle.gaps,
+    origin: file,
   };
 }
 

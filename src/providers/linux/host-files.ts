@@ -116,6 +116,8 @@ export class BundleHostFiles implements HostFiles {
   private readonly files = new Map<string, string>();
   private readonly dirs = new Map<string, string[]>();
   private readonly errors = new Map<string, string>();
+  /** Every path a parser asked for: the files, folders and errors of the bundle that were used. */
+  readonly asked = new Set<string>();
 
   constructor(documents: RawDocument[]) {
     for (const doc of documents) {
@@ -126,6 +128,7 @@ export class BundleHostFiles implements HostFiles {
   }
 
   read(path: string): ReadResult {
+    this.asked.add(path);
     const text = this.files.get(path);
     if (text !== undefined) return { text };
     const error = this.errors.get(path);
@@ -133,6 +136,7 @@ export class BundleHostFiles implements HostFiles {
   }
 
   list(dir: string): ListResult {
+    this.asked.add(dir);
     const names = this.dirs.get(dir);
     if (names !== undefined) return { names };
     const error = this.errors.get(dir);

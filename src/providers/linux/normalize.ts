@@ -1,5 +1,6 @@
 import type { Gap, Host, Source, SnapshotPart } from '../../snapshot/model.js';
 import { hostsPart, unreadCredentialsGap } from '../hosts/part.js';
+import { ItemLedger } from '../cloud/ledger.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { BundleHostFiles, type HostFiles } from './host-files.js';
 import { parseMountTable, userWritableMounts } from './mounts.js';
@@ -128,7 +129,30 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   }
   host.details = details;
   const unique = gaps.filter((g, i) => gaps.findIndex((o) => o.what === g.what && o.reason === g.reason) === i);
-  return { host, source: { provider: 'linux', scope: bundle.scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: unique } };
+  const source: Source = { provider: 'linux', scope: bundle.scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: unique };
+  return { host, source: linuxItemLedger(bundle, files).settle(source) };
+}
+
+/**
+ * A Linux bundle's items are its documents: the host files and folders (used when a parser read them, skipped when
+ * none did), the unreadable paths (used: each is a gap or a finding's context) and the inventories.
+ */
+function linuxItemLedger(bundle: RawBundle, files: BundleHostFiles): ItemLedger {
+  const ledger = new ItemLedger();
+  for (const doc of bundle.documents) {
+    const origin = bundle.origin ?? doc.origin;
+    if (doc.kind === 'linux.cloud-tools' || doc.kind === 'linux.cloud-credentials') {
+      const list = doc.kind === 'linux.cloud-tools' ? doc.body : (doc.body as Obj | undefined)?.files;
+      const n = Array.isArray(list) ? list.length : 0;
+      ledger.read(origin, n).used(origin, n);
+    } else if (doc.kind === 'linux.processes') ledger.read(origin).used(origin);
+    else {
+      ledger.read(origin);
+      if (files.asked.has(doc.origin)) ledger.used(origin);
+      else ledger.skipped(origin, `${doc.origin} (collected; no check needed it on this host)`);
+    }
+  }
+  return ledger;
 }
 
 /** Pure: Linux host bundles (live or imported) to snapshot hosts and sources. */

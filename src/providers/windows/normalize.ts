@@ -1,4 +1,5 @@
 import type { AppLockerCollection, AppLockerCollectionType, AppLockerRule, Enforcement, Gap, Host, Source, SnapshotPart, WdacState } from '../../snapshot/model.js';
+import { ItemLedger } from '../cloud/ledger.js';
 import { hostsPart, unreadCredentialsGap } from '../hosts/part.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { parseAppLockerXml, type RawAppLockerPolicy } from './applocker-xml.js';
@@ -281,7 +282,32 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   }
   if (Object.keys(details).length > 0) host.details = details;
   const source: Source = { provider: 'windows', scope: bundle.scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps };
-  return { host, source };
+  return { host, source: windowsItemLedger(bundle, byKind).settle(source) };
+}
+
+/**
+ * A Windows host's items: one per document, except the lists (ASR rules, local administrators, cloud tools,
+ * credential files), whose entries are the items. A document of a kind the host already has is dropped (the last is
+ * used); the AppID service state without an AppLocker policy is skipped; an ASR rule without an id is dropped.
+ */
+function windowsItemLedger(bundle: RawBundle, byKind: Map<string, RawDocument>): ItemLedger {
+  const ledger = new ItemLedger();
+  for (const doc of bundle.documents) {
+    const origin = bundle.origin ?? doc.origin;
+    const topic = WINDOWS_DOCUMENTS[doc.kind as WindowsDocumentKind];
+    const body = asObject(doc.body);
+    const entries = doc.kind === 'windows.mp-preference' ? asArray(body.AttackSurfaceReductionRules_Ids) : doc.kind === 'windows.local-admins' || doc.kind === 'windows.cloud-tools' ? asArray(doc.body) : doc.kind === 'windows.cloud-credentials' ? asArray(body.Files) : undefined;
+    const count = entries?.length ?? 1;
+    ledger.read(origin, count);
+    if (byKind.get(doc.kind) !== doc) ledger.dropped(origin, `a second ${doc.kind.replace('windows.', '')} document for host ${bundle.scope.id} (the last one is used)`, undefined, count);
+    else if (doc.kind === 'windows.appidsvc' && !byKind.has('windows.applocker-xml')) ledger.skipped(origin, 'AppID service state without an AppLocker policy to enforce');
+    else if (doc.kind === 'windows.mp-preference') {
+      const bad = entries!.filter((id) => typeof id !== 'string').length;
+      ledger.used(origin, count - bad);
+      if (bad > 0) ledger.dropped(origin, 'ASR rule whose id is not a string', topic, bad);
+    } else ledger.used(origin, count);
+  }
+  return ledger;
 }
 
 /** Pure: raw Windows host bundles to snapshot hosts and sources. */
