@@ -121,6 +121,20 @@ test('429 is retried (Retry-After honoured); throttling past the attempts become
   t.true(live.snapshot.principals.filter((p) => p.kind === 'user').every((p) => p.mfa === undefined));
 });
 
+test('a 429 with Retry-After is waited out as asked on every Google client path, not retried at once', async (t) => {
+  const ids = ['cloudasset.searchAllIamPolicies', 'admin.directory.users.list', 'iam.serviceAccounts.list', 'iam.policies.list', 'cloudresourcemanager.projects.search'];
+  const fake = await withFake(t, { throttle: new Map(ids.map((id) => [id, 1])), retryAfter: 1 });
+  const live = await collect(fake);
+  t.is(live.code, 0, live.stderr);
+  for (const id of ids) {
+    // The first throttled request and the retry of the same path: the server saw them at least Retry-After apart.
+    const first = fake.calls.find((c) => c.id === id)!;
+    const retry = fake.calls.find((c) => c !== first && c.id === id && c.path === first.path)!;
+    t.truthy(retry, `${id} was retried`);
+    t.true(retry.at - first.at >= 1000, `${id} retried after ${retry.at - first.at} ms, not the 1000 ms Retry-After asked`);
+  }
+});
+
 test('every call the collector makes is declared, and `permissions gcp` lists each permission and the Workspace scope', async (t) => {
   const fake = await withFake(t, { assetDisabled: true });
   await collect(fake);

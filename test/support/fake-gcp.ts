@@ -37,8 +37,10 @@ export interface Faults {
   denied?: Set<string>;
   /** Cloud Asset API disabled (403 SERVICE_DISABLED). */
   assetDisabled?: boolean;
-  /** Operation ids answered 429 with Retry-After: 0 this many times before succeeding (Infinity: always). */
+  /** Operation ids answered 429 RESOURCE_EXHAUSTED this many times before succeeding (Infinity: always). */
   throttle?: Map<string, number>;
+  /** The `Retry-After` seconds a 429 carries (default 0). */
+  retryAfter?: number;
   /** Items per page (default 3, to exercise paging). */
   pageSize?: number;
 }
@@ -47,7 +49,8 @@ export interface FakeGcp {
   url: string;
   /** A credential file (external_account) whose token comes from this server: ADC without real credentials. */
   credentialsFile: string;
-  calls: Array<{ id: string; path: string }>;
+  /** Every routed request: operation id, the path as it came on the wire (still percent-encoded), and when (ms). */
+  calls: Array<{ id: string; path: string; at: number }>;
   faults: Faults;
   close(): Promise<void>;
 }
@@ -59,9 +62,17 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-function googleError(res: ServerResponse, code: number, status: string, message: string, headers: Record<string, string> = {}): void {
-  send(res, code, { error: { code, message, status } }, headers);
+/**
+ * Google's error body (google.rpc.Status as JSON): code, message, status and the `details`, here a google.rpc.ErrorInfo
+ * whose reason and metadata follow the examples in googleapis/googleapis google/api/error_reason.proto.
+ */
+function googleError(res: ServerResponse, code: number, status: string, message: string, headers: Record<string, string> = {}, info?: { reason: string; metadata: Record<string, string> }): void {
+  const details = info ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: info.reason, domain: 'googleapis.com', metadata: info.metadata }] : [];
+  send(res, code, { error: { code, message, status, ...(details.length ? { details } : {}) } }, headers);
 }
+
+/** The service an operation id belongs to (`cloudasset.searchAllIamPolicies` -> cloudasset.googleapis.com). */
+const serviceOf = (id: string) => `${id.split('.')[0]}.googleapis.com`;
 
 function page<T>(items: T[], url: URL, size: number, field: string): Json {
   const start = Number(url.searchParams.get('pageToken') ?? '0');
@@ -125,16 +136,17 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return googleError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
     const found = route(tenant, req.method ?? 'GET', url);
     if (!found) return googleError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
-    calls.push({ id: found.id, path: url.pathname });
+    calls.push({ id: found.id, path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname, at: Date.now() });
     const f = state.faults;
     if (found.id === 'cloudasset.searchAllIamPolicies' && f.assetDisabled) {
-      return googleError(res, 403, 'PERMISSION_DENIED', 'Cloud Asset API has not been used in project 1234 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com/overview?project=1234 then retry.');
+      return googleError(res, 403, 'PERMISSION_DENIED', 'Cloud Asset API has not been used in project 1234 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com/overview?project=1234 then retry.', {}, { reason: 'SERVICE_DISABLED', metadata: { consumer: 'projects/1234', service: 'cloudasset.googleapis.com' } });
     }
-    if (f.denied?.has(found.id)) return googleError(res, 403, 'PERMISSION_DENIED', `The caller does not have permission (${found.id})`);
+    if (f.denied?.has(found.id)) return googleError(res, 403, 'PERMISSION_DENIED', `The caller does not have permission (${found.id})`, {}, { reason: 'IAM_PERMISSION_DENIED', metadata: { resource: 'projects/1234', permission: found.id } });
     const left = f.throttle?.get(found.id);
     if (left !== undefined && (throttled.get(found.id) ?? 0) < left) {
       throttled.set(found.id, (throttled.get(found.id) ?? 0) + 1);
-      return googleError(res, 429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric read requests', { 'retry-after': '0' });
+      const service = serviceOf(found.id);
+      return googleError(res, 429, 'RESOURCE_EXHAUSTED', `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service '${service}' for consumer 'project_number:1234'.`, { 'retry-after': String(f.retryAfter ?? 0) }, { reason: 'RATE_LIMIT_EXCEEDED', metadata: { consumer: 'projects/1234', service, quota_metric: `${service}/read_requests`, quota_limit: 'ReadRequestsPerMinutePerProject' } });
     }
     const answer = found.answer(f.pageSize ?? 3);
     if (answer === undefined) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);
