@@ -55,6 +55,34 @@ test('collects the tenant through the real SDK clients over HTTPS and equals the
   t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), [], 'every call is declared (and so in `permissions azure`)');
 });
 
+test('role definitions below the subscription resolve: listed with atScopeAndBelow(), else read by id, else a gap naming the id', async (t) => {
+  const imported = await importFolder(ACME_AZURE);
+  const tenant = fakeTenantFrom(imported[0]!, { [PROD]: 'acme-prod', [DEV]: 'acme-dev' });
+  const prod = tenant.subscriptions.find((s) => s.id === PROD)!;
+  const rg = `/subscriptions/${PROD}/resourceGroups/rg-app`;
+  const definition = (guid: string, roleName: string, assignableScopes: string[]) => ({
+    assignableScopes, description: '', id: `/subscriptions/${PROD}/providers/Microsoft.Authorization/roleDefinitions/${guid}`, name: guid,
+    permissions: [{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }], roleName, roleType: 'CustomRole', type: 'Microsoft.Authorization/roleDefinitions',
+  });
+  const assignment = (n: string, guid: string) => ({ ...prod.roleAssignments[0]!, id: `${rg}/providers/Microsoft.Authorization/roleAssignments/${n}`, name: n, scope: rg, roleDefinitionId: `/subscriptions/${PROD}/providers/Microsoft.Authorization/roleDefinitions/${guid}` });
+  const [below, unlisted, missing] = ['7d0f0a51-0001-4c1e-9a00-0000000000a1', '7d0f0a51-0002-4c1e-9a00-0000000000a2', '7d0f0a51-0003-4c1e-9a00-0000000000a3'];
+  prod.roleDefinitions = [...prod.roleDefinitions, definition(below, 'App Deployer', [rg])];
+  prod.unlistedRoleDefinitions = [definition(unlisted, 'Old Operator', [`/subscriptions/${DEV}`])];
+  prod.roleAssignments = [...prod.roleAssignments, assignment('e0e0e0e0-0001-4000-8000-000000000001', below), assignment('e0e0e0e0-0002-4000-8000-000000000002', unlisted), assignment('e0e0e0e0-0003-4000-8000-000000000003', missing)];
+  const fake = await startFakeAzure(tenant);
+  t.teardown(() => fake.close());
+  const live = await collect(fake, { caFile: await trust(fake) });
+  const roles = snapshotOf(live).roles;
+  const roleOf = (guid: string) => roles.find((r) => r.nativeId === guid)!;
+  t.like(roleOf(below), { name: 'App Deployer', privilege: { level: 'admin' } });
+  t.like(roleOf(unlisted), { name: 'Old Operator', privilege: { level: 'admin' } });
+  t.is(fake.count(/^GET \/subscriptions\/\{id\}\/providers\/Microsoft.Authorization\/roleDefinitions\/\{id\}$/), 2, 'only the two definitions no list returned are read by id');
+  const gap = live[0]!.gaps.find((g) => g.call?.endsWith(missing));
+  t.truthy(gap, JSON.stringify(live[0]!.gaps));
+  t.regex(gap!.reason, /RoleDefinitionDoesNotExist/);
+  t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), []);
+});
+
 test('follows nextLink and @odata.nextLink; calls grow with pages and subscriptions, not users', async (t) => {
   const { fake } = await acmeFake({ pageSize: 1 });
   t.teardown(() => fake.close());

@@ -23,6 +23,8 @@ export interface FakeSubscription {
   roleEligibilitySchedules: Array<Record<string, unknown>>;
   roleAssignmentScheduleInstances: Array<Record<string, unknown>>;
   diagnosticSettings: Array<Record<string, unknown>>;
+  /** Definitions only a GET by id returns (no list shows them, e.g. defined in a subscription not read). */
+  unlistedRoleDefinitions?: Array<Record<string, unknown>>;
 }
 
 export interface FakeTenant {
@@ -105,7 +107,7 @@ function armShape(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 function operationOf(path: string): string {
-  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups)\/[^/]+/g, '/$1/{id}')}`;
+  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups|roleDefinitions)\/[^/]+/g, '/$1/{id}')}`;
 }
 
 export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: number; faults?: FakeFault[] } = {}): Promise<FakeAzure> {
@@ -166,11 +168,26 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     if (path === '/subscriptions') {
       return page(res, url, tenant.subscriptions.map((s) => ({ id: `/subscriptions/${s.id}`, authorizationSource: 'RoleBased', managedByTenants: [], subscriptionId: s.id, tenantId: tenant.tenantId, displayName: s.name, state: 'Enabled', subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'EnterpriseAgreement_2014-09-01', spendingLimit: 'Off' } })), undefined);
     }
+    const definition = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(path);
+    const inSub = definition ? tenant.subscriptions.find((x) => x.id === definition[1]) : undefined;
+    if (definition && inSub) {
+      // RoleDefinitions_GetById: any definition the subscription can see, listed or not.
+      const found = [...inSub.roleDefinitions, ...(inSub.unlistedRoleDefinitions ?? [])].find((d) => String(d.name).toLowerCase() === definition[2]!.toLowerCase());
+      if (found) return send(res, 200, armShape(found));
+      return send(res, 404, { error: { code: 'RoleDefinitionDoesNotExist', message: `The specified role definition with ID '${definition[2]}' does not exist.` } });
+    }
     const arm = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(Authorization|Insights)\/(\w+)$/i.exec(path);
     const sub = arm ? tenant.subscriptions.find((s) => s.id === arm[1]) : undefined;
     if (arm && sub) {
       const kind = arm[3]!;
-      const items = kind === 'diagnosticSettings' ? sub.diagnosticSettings : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
+      let items = kind === 'diagnosticSettings' ? sub.diagnosticSettings : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
+      if (kind === 'roleDefinitions' && items) {
+        // RoleDefinitions_List: "applicable at scope and above"; `$filter=atScopeAndBelow()` searches below as well.
+        const filter = url.searchParams.get('$filter');
+        if (filter !== null && filter !== 'atScopeAndBelow()') return send(res, 400, { error: { code: 'InvalidFilterInQueryString', message: `Invalid filter '${filter}' specified in the query string.` } });
+        const atOrAbove = (scope: string) => !/\/resourceGroups\//i.test(scope) && (scope === '/' || /^\/providers\/Microsoft\.Management\//i.test(scope) || scope.toLowerCase() === `/subscriptions/${sub.id}`);
+        if (filter === null) items = items.filter((d) => !Array.isArray(d.assignableScopes) || (d.assignableScopes as string[]).some(atOrAbove));
+      }
       if (items) return page(res, url, items.map(armShape), undefined);
     }
     return send(res, 404, { error: { code: 'NotFound', message: `no route ${path}` } });
