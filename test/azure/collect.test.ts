@@ -10,6 +10,7 @@ import { assembleSnapshot } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { ACME_AZURE, fakeTenantFrom, filesUnder, importFolder, quietProgress } from '../support/azure-fixtures.js';
 import { fakeCredential, startFakeAzure, type FakeAzure, type FakeFault } from '../support/fake-azure.js';
+import { ARM, GRAPH, isRefusal, matchArm, matchGraph } from '../support/spec-routes.js';
 
 const PROD = 'a1b2c3d4-1111-4aaa-8bbb-000000000001';
 const DEV = 'a1b2c3d4-2222-4aaa-8bbb-000000000002';
@@ -81,6 +82,29 @@ test('role definitions below the subscription resolve: listed with atScopeAndBel
   t.truthy(gap, JSON.stringify(live[0]!.gaps));
   t.regex(gap!.reason, /RoleDefinitionDoesNotExist/);
   t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), []);
+});
+
+test('every call a full collect makes is an operation of the specifications, with its api-version and documented query options only', async (t) => {
+  const { fake } = await acmeFake({ pageSize: 1 });
+  t.teardown(() => fake.close());
+  await collect(fake, { caFile: await trust(fake) });
+  t.deepEqual(fake.unmatched, [], 'no request outside the ARM swagger and the Graph API pages');
+  t.is(fake.specOperations.length, fake.calls.length);
+  t.true(new Set(fake.specOperations).size >= 12);
+});
+
+test('every operation `permissions azure` declares is a route generated from the specifications', (t) => {
+  const guid = 'a1b2c3d4-1111-4aaa-8bbb-000000000001';
+  for (const op of azureProvider.operations) {
+    const path = op.id.replace(/^GET /, '').replace(/\{id\}/g, guid);
+    if (op.id.startsWith('GET /subscriptions') || op.id.startsWith('GET /providers')) {
+      const route = ARM.find((r) => !isRefusal(matchArm('GET', new URL(`https://x${path}?api-version=${r.apiVersion}`))));
+      t.truthy(route, `${op.id} has no route in test/fixtures/specs/azure-arm.json`);
+    } else {
+      t.false(isRefusal(matchGraph('GET', new URL(`https://x/v1.0${path}`))), `${op.id} has no route in test/fixtures/specs/graph-v1.0.json`);
+    }
+  }
+  t.true(GRAPH.every((r) => /^microsoftgraph\/microsoft-graph-docs-contrib@/.test(r.spec)) && ARM.every((r) => /^Azure\/azure-rest-api-specs@[0-9a-f]{40}:/.test(r.spec)));
 });
 
 test('follows nextLink and @odata.nextLink; calls grow with pages and subscriptions, not users', async (t) => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listenOnLoopback } from './listen.js';
+import { isRefusal, matchArm, matchGraph, type Unmatched } from './spec-routes.js';
 
 /** One subscription's ARM data, items flattened as `az` prints them. */
 export interface FakeSubscription {
@@ -61,6 +62,8 @@ export interface FakeCall {
   /** `GET /subscriptions/{id}/providers/...`: the declared operation id. */
   operation: string;
   path: string;
+  /** The query string as sent (`?api-version=...&$filter=...`), empty when none. */
+  query: string;
   /** The token's audience (the fake credential puts it in the token). */
   audience: string;
 }
@@ -70,6 +73,10 @@ export interface FakeAzure {
   graphEndpoint: string;
   caPem: string;
   calls: FakeCall[];
+  /** Requests no route generated from the specifications matched (answered 400/404 as the service would). */
+  unmatched: Unmatched[];
+  /** The specification operation each call matched (`RoleDefinitions_List`, `GET /users`, ...), by call. */
+  specOperations: string[];
   count(operation: RegExp): number;
   close(): Promise<void>;
 }
@@ -115,12 +122,14 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
   const pageSize = options.pageSize ?? 2;
   const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   const calls: FakeCall[] = [];
+  const unmatched: Unmatched[] = [];
+  const specOperations: string[] = [];
   let base = '';
 
-  const page = (res: ServerResponse, url: URL, items: unknown[], graph: string | undefined) => {
+  const page = (res: ServerResponse, url: URL, items: unknown[], graph: string | undefined, paged = true) => {
     const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
-    const slice = items.slice(skip, skip + pageSize);
-    const next = skip + pageSize < items.length ? new URL(url.href) : undefined;
+    const slice = paged ? items.slice(skip, skip + pageSize) : items;
+    const next = paged && skip + pageSize < items.length ? new URL(url.href) : undefined;
     next?.searchParams.set('$skiptoken', String(skip + pageSize));
     const body: Record<string, unknown> = graph ? { '@odata.context': `${graph.split('$metadata')[0]}$metadata#${graph.split('#')[1]}`, value: slice } : { value: slice };
     if (next) body[graph ? '@odata.nextLink' : 'nextLink'] = next.href;
@@ -135,9 +144,17 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     const url = new URL(req.url ?? '/', `https://${req.headers.host ?? base.slice(8)}`);
     const operation = operationOf(url.pathname);
     const audience = /^Bearer fake-token (\S+)/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    calls.push({ operation, path: url.pathname, audience });
+    calls.push({ operation, path: url.pathname, query: url.search, audience });
     const isGraph = url.pathname.startsWith('/v1.0/');
     if (!audience) return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+    const matched = isGraph ? matchGraph(req.method ?? 'GET', url) : matchArm(req.method ?? 'GET', url);
+    if (isRefusal(matched)) {
+      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: matched.reason });
+      return send(res, matched.status, { error: { code: matched.code, message: matched.reason } });
+    }
+    specOperations.push(matched.route.id);
+    // Lists the specification marks as unpaged (x-ms-pageable nextLinkName null) come whole.
+    const paged = !('nextLink' in matched.route) || matched.route.nextLink !== null;
     const fault = faults.find((f) => f.left > 0 && (f.operation.test(operation) || f.operation.test(`GET ${url.pathname}`)));
     if (fault) {
       fault.left--;
@@ -188,7 +205,7 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
         const atOrAbove = (scope: string) => !/\/resourceGroups\//i.test(scope) && (scope === '/' || /^\/providers\/Microsoft\.Management\//i.test(scope) || scope.toLowerCase() === `/subscriptions/${sub.id}`);
         if (filter === null) items = items.filter((d) => !Array.isArray(d.assignableScopes) || (d.assignableScopes as string[]).some(atOrAbove));
       }
-      if (items) return page(res, url, items.map(armShape), undefined);
+      if (items) return page(res, url, items.map(armShape), undefined, paged);
     }
     return send(res, 404, { error: { code: 'NotFound', message: `no route ${path}` } });
   };
@@ -201,6 +218,8 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     graphEndpoint: `https://127.0.0.1:${port}`,
     caPem: cert,
     calls,
+    unmatched,
+    specOperations,
     count: (operation) => calls.filter((c) => operation.test(c.operation)).length,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

@@ -106,7 +106,8 @@ async function readTenant(clients: AzureClients, documents: RawDocument[]): Prom
     graph(DocumentKind.servicePrincipals, '/servicePrincipals', select.servicePrincipals),
     graph(DocumentKind.registrationDetails, '/reports/authenticationMethods/userRegistrationDetails'),
     graph(DocumentKind.directoryRoleAssignments, '/roleManagement/directory/roleAssignments'),
-    graph(DocumentKind.directoryRoleDefinitions, '/roleManagement/directory/roleDefinitions', '$select=id,displayName,templateId,isBuiltIn,rolePermissions'),
+    // The list documents $filter and $expand only (no $select): read whole definitions.
+    graph(DocumentKind.directoryRoleDefinitions, '/roleManagement/directory/roleDefinitions'),
     graph(DocumentKind.directoryRoleEligibilitySchedules, '/roleManagement/directory/roleEligibilitySchedules'),
     graph(DocumentKind.directoryRoleAssignmentScheduleInstances, '/roleManagement/directory/roleAssignmentScheduleInstances'),
     graph(DocumentKind.conditionalAccessPolicies, '/identity/conditionalAccess/policies'),
