@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenOnLoopback } from './listen.js';
+import { isRefusal, matchGoogle, type Unmatched } from './spec-routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +52,8 @@ export interface FakeGcp {
   credentialsFile: string;
   /** Every routed request: operation id, the path as it came on the wire (still percent-encoded), and when (ms). */
   calls: Array<{ id: string; path: string; at: number }>;
+  /** Requests no route generated from the specifications matched (answered 400/404 as Google would). */
+  unmatched: Unmatched[];
   faults: Faults;
   close(): Promise<void>;
 }
@@ -85,9 +88,9 @@ function page<T>(items: T[], url: URL, size: number, field: string): Json {
 
 /** Routes a request to an operation id and its answer. */
 function route(tenant: GcpTenant, method: string, url: URL): { id: string; answer: (size: number) => Json | undefined } | undefined {
-  // Deny-policy parents arrive double-encoded (%252F): decode until stable.
-  let path = decodeURIComponent(url.pathname);
-  while (/%2F/i.test(path)) path = decodeURIComponent(path);
+  // Decoded as google/api/http.proto has the server decode a path: everything but %2F, which stays in the one
+  // variable that carries it (a deny-policy attachment point, `cloudresourcemanager.googleapis.com%2Fprojects%2FP`).
+  const path = decodeURIComponent(url.pathname.replace(/%2F/gi, '%252F'));
   const org = `organizations/${tenant.org.id}`;
   const numberToId = new Map(tenant.projects.map((p) => [p.projectNumber, p.projectId]));
   const projectKey = (id: string) => `projects/${numberToId.get(id) ?? id}`;
@@ -100,7 +103,7 @@ function route(tenant: GcpTenant, method: string, url: URL): { id: string; answe
     const resource = m[1] === 'projects' ? projectKey(m[2]!) : `${m[1]}/${m[2]}`;
     return { id: `cloudresourcemanager.${m[1]}.getIamPolicy`, answer: () => { const p = tenant.policies.get(resource); return p ? { version: 3, etag: 'BwYqZ1x2Y3A=', ...p } : undefined; } };
   }
-  if ((m = /^\/v2\/policies\/cloudresourcemanager\.googleapis\.com\/(organizations|folders|projects)\/([^/]+)\/denypolicies(?:\/([^/]+))?$/.exec(path))) {
+  if ((m = /^\/v2\/policies\/cloudresourcemanager\.googleapis\.com%2F(organizations|folders|projects)%2F([^/%]+)\/denypolicies(?:\/([^/]+))?$/.exec(path))) {
     const point = m[1] === 'projects' ? projectKey(m[2]!) : `${m[1]}/${m[2]}`;
     const list = tenant.deny.get(point) ?? [];
     if (m[3]) return { id: 'iam.policies.get', answer: () => list.find((p) => String(p.name).endsWith(`/${m![3]}`)) };
@@ -127,15 +130,26 @@ async function body(req: IncomingMessage): Promise<string> {
 /** Starts the fake server with a tenant; `faults` can be changed between runs. */
 export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Promise<FakeGcp> {
   const calls: FakeGcp['calls'] = [];
-  const state: FakeGcp = { url: '', credentialsFile: '', calls, faults, close: async () => {} };
+  const unmatched: Unmatched[] = [];
+  const state: FakeGcp = { url: '', credentialsFile: '', calls, unmatched, faults, close: async () => {} };
   const throttled = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     await body(req);
     if (url.pathname === '/v1/token' && req.method === 'POST') return send(res, 200, { access_token: TOKEN, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return googleError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
+    const matched = matchGoogle(req.method ?? 'GET', url);
+    if (isRefusal(matched)) {
+      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: matched.reason });
+      return googleError(res, matched.status, matched.code, matched.reason);
+    }
     const found = route(tenant, req.method ?? 'GET', url);
-    if (!found) return googleError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
+    // A specified method on a resource the tenant does not have (a parent that decodes to no attachment point).
+    if (!found) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);
+    if (found.id !== matched.route.id) {
+      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: `the specifications say ${matched.route.id}, the fake serves ${found.id}` });
+      return googleError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
+    }
     calls.push({ id: found.id, path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname, at: Date.now() });
     const f = state.faults;
     if (found.id === 'cloudasset.searchAllIamPolicies' && f.assetDisabled) {
