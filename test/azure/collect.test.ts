@@ -120,6 +120,17 @@ test('follows nextLink and @odata.nextLink; calls grow with pages and subscripti
   t.is(fake.count(/^GET \/groups\/\{id\}\/transitiveMembers$/), 1, 'members are read only for the group that holds a role');
 });
 
+test('an ARM 429 with retry-after-ms is waited out as asked', async (t) => {
+  const { fake } = await acmeFake({ faults: [{ operation: /roleEligibilitySchedules$/, status: 429, code: 'TooManyRequests', message: 'The request is being throttled.', retryAfterMs: 1500, times: 1 }] });
+  t.teardown(() => fake.close());
+  const live = await collect(fake, { caFile: await trust(fake) });
+  const tries = fake.calls.filter((c) => /roleEligibilitySchedules$/.test(c.path));
+  const first = tries[0]!;
+  const retry = tries.find((c) => c !== first && c.path === first.path)!;
+  t.true(retry.at - first.at >= 1500, `retried after ${retry.at - first.at} ms`);
+  t.false(live[0]!.gaps.some((g) => g.what === 'azure.pim'));
+});
+
 test('403, licence errors, 429 with Retry-After and 5xx: gaps naming what is missing, never a crash or a pass', async (t) => {
   const faults: FakeFault[] = [
     { operation: /^GET \/identity\/conditionalAccess\/policies$/, status: 403, code: 'Authentication_RequestFromNonPremiumTenantOrB2CTenant', message: 'Neither tenant is B2C or tenant doesn\'t have premium license' },

@@ -52,8 +52,10 @@ export interface FakeFault {
   status: number;
   code: string;
   message?: string;
-  /** Seconds, for 429. */
+  /** Seconds, for 429 (`Retry-After`). */
   retryAfter?: number;
+  /** Milliseconds, for 429 (`retry-after-ms`, as ARM sends it beside or instead of `Retry-After`). */
+  retryAfterMs?: number;
   /** How many matching requests fail (default: all). */
   times?: number;
 }
@@ -66,6 +68,8 @@ export interface FakeCall {
   query: string;
   /** The token's audience (the fake credential puts it in the token). */
   audience: string;
+  /** When the server saw it (ms). */
+  at: number;
 }
 
 export interface FakeAzure {
@@ -144,7 +148,7 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     const url = new URL(req.url ?? '/', `https://${req.headers.host ?? base.slice(8)}`);
     const operation = operationOf(url.pathname);
     const audience = /^Bearer fake-token (\S+)/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    calls.push({ operation, path: url.pathname, query: url.search, audience });
+    calls.push({ operation, path: url.pathname, query: url.search, audience, at: Date.now() });
     const isGraph = url.pathname.startsWith('/v1.0/');
     if (!audience) return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
     const matched = isGraph ? matchGraph(req.method ?? 'GET', url) : matchArm(req.method ?? 'GET', url);
@@ -158,7 +162,13 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     const fault = faults.find((f) => f.left > 0 && (f.operation.test(operation) || f.operation.test(`GET ${url.pathname}`)));
     if (fault) {
       fault.left--;
-      return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code } }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      const headers: Record<string, string> = {
+        ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}),
+        ...(fault.retryAfterMs !== undefined ? { 'retry-after-ms': String(fault.retryAfterMs) } : {}),
+      };
+      // Graph adds innerError (date, request-id, client-request-id) to the error; ARM sends code and message.
+      const innerError = isGraph ? { innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': '6a7e1b8c-0000-4000-8000-000000000001', 'client-request-id': '6a7e1b8c-0000-4000-8000-000000000001' } } : {};
+      return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code, ...innerError } }, headers);
     }
     const graphContext = (set: string) => `https://graph.microsoft.com/v1.0/$metadata#${set}`;
     const path = url.pathname.replace(/^\/v1\.0/, '');
