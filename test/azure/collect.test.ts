@@ -120,6 +120,24 @@ test('follows nextLink and @odata.nextLink; calls grow with pages and subscripti
   t.is(fake.count(/^GET \/groups\/\{id\}\/transitiveMembers$/), 1, 'members are read only for the group that holds a role');
 });
 
+test('the Graph API pages\' own example bodies go through the collector as served', async (t) => {
+  const example = (id: string) => (GRAPH.find((r) => r.id === id) as unknown as { example: { value: Array<Record<string, unknown>> } }).example.value;
+  const imported = await importFolder(ACME_AZURE);
+  const tenant = fakeTenantFrom(imported[0]!, { [PROD]: 'acme-prod', [DEV]: 'acme-dev' });
+  const [, mod] = example('GET /users');
+  tenant.users = [...tenant.users, ...example('GET /users')];
+  tenant.directoryRoleDefinitions = example('GET /roleManagement/directory/roleDefinitions');
+  // The role-assignment page's example principal is not among the user page's examples: give its assignments to one.
+  tenant.directoryRoleAssignments = [...tenant.directoryRoleAssignments, ...example('GET /roleManagement/directory/roleAssignments').map((a) => ({ ...a, principalId: mod!.id }))];
+  const fake = await startFakeAzure(tenant);
+  t.teardown(() => fake.close());
+  const snapshot = snapshotOf(await collect(fake, { caFile: await trust(fake) }));
+  t.deepEqual(fake.unmatched, []);
+  const admin = snapshot.principals.find((p) => p.nativeId === mod!.id);
+  t.like(admin, { name: 'admin@contoso.com', privilege: { level: 'admin' } });
+  t.truthy(snapshot.principals.find((p) => p.name === 'Adams@contoso.com'));
+});
+
 test('an ARM 429 with retry-after-ms is waited out as asked', async (t) => {
   const { fake } = await acmeFake({ faults: [{ operation: /roleEligibilitySchedules$/, status: 429, code: 'TooManyRequests', message: 'The request is being throttled.', retryAfterMs: 1500, times: 1 }] });
   t.teardown(() => fake.close());
