@@ -72,8 +72,12 @@ test('role definitions below the subscription resolve: listed with atScopeAndBel
   prod.roleAssignments = [...prod.roleAssignments, assignment('e0e0e0e0-0001-4000-8000-000000000001', below), assignment('e0e0e0e0-0002-4000-8000-000000000002', unlisted), assignment('e0e0e0e0-0003-4000-8000-000000000003', missing)];
   const fake = await startFakeAzure(tenant);
   t.teardown(() => fake.close());
-  const live = await collect(fake, { caFile: await trust(fake) });
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-azure-raw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const live = await collect(fake, { caFile: await trust(fake) }, dir);
   const roles = snapshotOf(live).roles;
+  // The definitions read by id, and the one that failed, survive --raw-out and import.
+  t.deepEqual(comparable(snapshotOf(await importFolder(join(dir, live[0]!.scope.id), undefined))), comparable(snapshotOf(live)));
   const roleOf = (guid: string) => roles.find((r) => r.nativeId === guid)!;
   t.like(roleOf(below), { name: 'App Deployer', privilege: { level: 'admin' } });
   t.like(roleOf(unlisted), { name: 'Old Operator', privilege: { level: 'admin' } });
