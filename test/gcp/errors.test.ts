@@ -18,3 +18,12 @@ test('a gaxios 6 error with plain-object headers still gives Retry-After', (t) =
   const error = toHttpError({ message: 'x', response: { status: 429, headers: { 'Retry-After': '2' }, data: { error: quota } } });
   t.like(error as HttpError, { status: 429, code: 'RESOURCE_EXHAUSTED', retryAfterMs: 2000 });
 });
+
+test('a gRPC GoogleError carries the response headers as metadata: its retry-after sets the wait', (t) => {
+  const { Metadata } = require('@grpc/grpc-js') as { Metadata: new () => { set(k: string, v: string): void } };
+  const { GoogleError } = require('google-gax') as { GoogleError: new (message: string) => Error & { code?: number; metadata?: unknown } };
+  const metadata = new Metadata();
+  metadata.set('retry-after', '4');
+  const error = Object.assign(new GoogleError('Quota exceeded'), { code: 8, metadata });
+  t.like(toHttpError(error) as HttpError, { status: 429, code: 'RESOURCE_EXHAUSTED', retryAfterMs: 4000 });
+});

@@ -134,7 +134,7 @@ function retryInfoMs(details: GoogleErrorBody['details'] | undefined): number | 
  */
 export function toHttpError(error: unknown): unknown {
   if (error instanceof HttpError || error === null || typeof error !== 'object') return error;
-  const e = error as { code?: unknown; message?: string; details?: GoogleErrorBody['details']; statusDetails?: GoogleErrorBody['details']; response?: { status?: number; headers?: unknown; data?: unknown } };
+  const e = error as { code?: unknown; message?: string; details?: GoogleErrorBody['details']; statusDetails?: GoogleErrorBody['details']; metadata?: { get?(key: string): unknown[] }; response?: { status?: number; headers?: unknown; data?: unknown } };
   if (e.response?.status !== undefined) {
     // gaxios (googleapis, and google-gax 5's REST fallback): the HTTP answer itself.
     const body = errorBody(e.response.data, e.message);
@@ -145,7 +145,10 @@ export function toHttpError(error: unknown): unknown {
   if (typeof e.code === 'number' && RPC_TO_HTTP[e.code] !== undefined) {
     // google-gax 4 (REST fallback): a gRPC code, the body's message and details.
     const message = (e.message ?? '').replace(/^\d+\s+[A-Z_]+:\s*/, '');
-    return new HttpError(RPC_TO_HTTP[e.code]!, RPC_NAMES[e.code] ?? `RPC${e.code}`, message || 'no message', retryInfoMs(e.details) ?? retryInfoMs(e.statusDetails));
+    // On gRPC the response headers are the error's metadata (values are lists).
+    const fromMetadata = typeof e.metadata?.get === 'function' ? e.metadata.get('retry-after')[0] : undefined;
+    const metadataWait = fromMetadata === undefined ? undefined : retryAfterMs({ get: (name) => (name === 'retry-after' ? String(fromMetadata) : null) });
+    return new HttpError(RPC_TO_HTTP[e.code]!, RPC_NAMES[e.code] ?? `RPC${e.code}`, message || 'no message', metadataWait ?? retryInfoMs(e.details) ?? retryInfoMs(e.statusDetails));
   }
   return error;
 }
