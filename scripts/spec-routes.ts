@@ -5,14 +5,15 @@
  *   --googleapis DIR        googleapis/googleapis (protos: google.api.http annotations, request message fields)
  *   --graph-docs DIR        microsoftgraph/microsoft-graph-docs-contrib (v1.0 API pages: query options, examples)
  *   --graph-metadata DIR    microsoftgraph/msgraph-metadata (schemas/v1.0-Prod.csdl: entity sets and singletons)
- *   --azure-specs DIR       Azure/azure-rest-api-specs (swagger: path, api-version, query parameters, paging, examples)
+ *   --azure-specs DIR       Azure/azure-rest-api-specs (swagger: path, api-version, query parameters, paging; the
+ *                           x-ms-examples files each operation references, copied to examples/azure/)
  *
  * DIR is a git directory (a bare mirror, as `fetch` brings) or a checkout; files are read at HEAD and every route
  * records repository@commit:path. A source not given leaves its table as it is. Usage:
  *   node --import tsx scripts/spec-routes.ts --googleapis /work/.mirror/googleapis+googleapis/repo
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
@@ -193,6 +194,9 @@ const ARM_OPERATIONS: Array<{ file: string; operationId: string }> = [
 
 function azure(dir: string): void {
   const s = source('Azure/azure-rest-api-specs', dir);
+  const table = join(OUT, 'azure-arm.json');
+  const previous = JSON.parse(readFileSync(table, 'utf8')) as { routes: Array<{ id: string; filter?: string[] }> } & Record<string, unknown>;
+  mkdirSync(join(OUT, 'examples', 'azure'), { recursive: true });
   const routes = ARM_OPERATIONS.map(({ file, operationId }) => {
     const swagger = JSON.parse(s.read(file)) as { info: { version: string }; paths: Record<string, Record<string, any>>; parameters?: Record<string, any> };
     for (const [path, methods] of Object.entries(swagger.paths)) {
@@ -205,28 +209,27 @@ function azure(dir: string): void {
           return local ? swagger.parameters?.[local] ?? {} : {};
         };
         const params = (op.parameters ?? []).map(resolve);
-        const example = Object.values((op['x-ms-examples'] ?? {}) as Record<string, { $ref: string }>)[0]?.$ref;
-        let body: unknown;
-        if (example) {
-          try {
-            body = (JSON.parse(s.read(join(file, '..', example))) as { responses?: Record<string, { body?: unknown }> }).responses?.['200']?.body;
-          } catch {
-            body = undefined;
-          }
-        }
+        // x-ms-examples: each referenced file stored unchanged, so the fake can answer with its responses["200"].body.
+        const examples = Object.values((op['x-ms-examples'] ?? {}) as Record<string, { $ref: string }>).map(({ $ref }) => {
+          const path = join(file, '..', $ref);
+          const name = `examples/azure/${path.split('/').at(-1)}`;
+          writeFileSync(join(OUT, name), s.read(path));
+          return { file: name, source: cite(s, path) };
+        });
+        const kept = previous.routes.find((r) => r.id === operationId);
         return {
           id: operationId, method: method.toUpperCase(), path, apiVersion: swagger.info.version,
           query: params.filter((p: { in?: string; name?: string }) => p.in === 'query' && p.name !== 'api-version').map((p: { name: string }) => p.name),
+          // $filter forms the swagger states in prose (descriptions), kept from the table.
+          ...(kept?.filter ? { filter: kept.filter } : {}),
           nextLink: op['x-ms-pageable'] ? op['x-ms-pageable'].nextLinkName ?? null : null,
-          spec: cite(s, file), ...(body !== undefined ? { example: body } : {}),
+          spec: cite(s, file), ...(examples.length ? { examples } : {}),
         };
       }
     }
     throw new Error(`${operationId} not in ${file}`);
   });
-  const file = join(OUT, 'azure-arm.json');
-  const previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, `${JSON.stringify({ ...previous, routes }, null, 2)}\n`);
+  writeFileSync(table, `${JSON.stringify({ ...previous, routes }, null, 2)}\n`);
 }
 
 function main(argv: string[]): void {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listenOnLoopback } from './listen.js';
-import { isRefusal, matchArm, matchGraph, type Unmatched } from './spec-routes.js';
+import { armExampleBody, isRefusal, matchArm, matchGraph, type Unmatched } from './spec-routes.js';
 
 /** One subscription's ARM data, items flattened as `az` prints them. */
 export interface FakeSubscription {
@@ -121,7 +121,27 @@ function operationOf(path: string): string {
   return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups|roleDefinitions)\/[^/]+/g, '/$1/{id}')}`;
 }
 
-export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: number; faults?: FakeFault[] } = {}): Promise<FakeAzure> {
+export interface FakeAzureOptions {
+  pageSize?: number;
+  faults?: FakeFault[];
+  /**
+   * Answer each operation that has a vendor example (the ARM swagger's x-ms-examples files, the Graph API page's
+   * response) with that example's body, whatever the subscription or query; other operations answer from the tenant.
+   */
+  examples?: boolean;
+}
+
+/**
+ * An example body as served: untouched, except that a `nextLink` that is no URL (the swagger examples write `"..."`
+ * for "more pages follow") is left out, since the service only ever sends an absolute URL there.
+ */
+function servedExample(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { nextLink, ...rest } = body as Record<string, unknown>;
+  return typeof nextLink === 'string' && !/^https:\/\//.test(nextLink) ? rest : body;
+}
+
+export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptions = {}): Promise<FakeAzure> {
   const { key, cert } = await makeCertificate();
   const pageSize = options.pageSize ?? 2;
   const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
@@ -169,6 +189,10 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
       // Graph adds innerError (date, request-id, client-request-id) to the error; ARM sends code and message.
       const innerError = isGraph ? { innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': '6a7e1b8c-0000-4000-8000-000000000001', 'client-request-id': '6a7e1b8c-0000-4000-8000-000000000001' } } : {};
       return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code, ...innerError } }, headers);
+    }
+    if (options.examples) {
+      const example = 'apiVersion' in matched.route ? armExampleBody(matched.route) : matched.route.example;
+      if (example !== undefined) return send(res, 200, servedExample(example));
     }
     const graphContext = (set: string) => `https://graph.microsoft.com/v1.0/$metadata#${set}`;
     const path = url.pathname.replace(/^\/v1\.0/, '');

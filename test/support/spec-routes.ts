@@ -10,14 +10,23 @@ import { fileURLToPath } from 'node:url';
 const SPECS = fileURLToPath(new URL('../fixtures/specs/', import.meta.url));
 const load = <T>(name: string): T => JSON.parse(readFileSync(`${SPECS}${name}`, 'utf8')) as T;
 
-export interface ArmRoute { id: string; method: string; path: string; apiVersion: string; query: string[]; filter?: string[]; nextLink: string | null; spec: string }
-export interface GraphRoute { id: string; method: string; path: string; query: string[]; paged?: boolean; spec: string }
+/** An x-ms-examples file stored unchanged under test/fixtures/specs/ (`standsFor`: the referenced file it replaces). */
+export interface ArmExample { file: string; source: string; standsFor?: string }
+export interface ArmRoute { id: string; method: string; path: string; apiVersion: string; query: string[]; filter?: string[]; nextLink: string | null; spec: string; examples?: ArmExample[] }
+export interface GraphRoute { id: string; method: string; path: string; query: string[]; paged?: boolean; spec: string; example?: unknown }
 export interface GoogleRoute { id: string; method: string; template: string; query: string[]; spec: string }
 
 export const ARM = load<{ routes: ArmRoute[] }>('azure-arm.json').routes;
 export const GRAPH = load<{ routes: GraphRoute[] }>('graph-v1.0.json').routes;
 const GOOGLE_TABLE = load<{ routes: GoogleRoute[]; systemParameters: string[] }>('google.json');
 export const GOOGLE = GOOGLE_TABLE.routes;
+
+/** The `responses["200"].body` of a route's first stored example file, as the file has it. */
+export function armExampleBody(route: ArmRoute): unknown {
+  const example = route.examples?.[0];
+  if (!example) return undefined;
+  return (load<{ responses: Record<string, { body?: unknown }> }>(example.file).responses['200'] ?? {}).body;
+}
 
 /** A refused request: the status and error the fake answers with, and why. */
 export interface Refusal { status: number; code: string; reason: string }
