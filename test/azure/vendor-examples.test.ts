@@ -14,7 +14,7 @@ import { assembleSnapshot } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { filesUnder, quietProgress } from '../support/azure-fixtures.js';
 import { fakeCredential, startFakeAzure, type FakeAzure, type FakeTenant } from '../support/fake-azure.js';
-import { ARM, armExampleBody } from '../support/spec-routes.js';
+import { ARM, armExampleBody, GRAPH } from '../support/spec-routes.js';
 
 /** No data of its own: every answer is a vendor example, or empty where an operation has none. */
 const NO_TENANT: FakeTenant = {
@@ -51,7 +51,8 @@ test('the ARM swagger examples, served as written, go through the SDK and the co
 
   // Subscriptions: the example's two, by name, and the first one's tenant.
   const subscriptions = exampleItems('Subscriptions_List');
-  t.deepEqual(snapshot.sources.map((s) => [s.scope.kind, s.scope.id, s.scope.name]), [['tenant', subscriptions[0]!.tenantId, undefined], ...subscriptions.map((s) => ['subscription', s.subscriptionId, s.displayName])]);
+  t.deepEqual(snapshot.sources.map((s) => [s.scope.kind, s.scope.id]), [['tenant', subscriptions[0]!.tenantId], ...subscriptions.map((s) => ['subscription', s.subscriptionId])]);
+  t.deepEqual(snapshot.sources.slice(1).map((s) => s.scope.name), subscriptions.map((s) => s.displayName));
 
   // Role assignment: its principal holds the role at the example's scope, standing; the raw output keeps the item.
   const [assignment] = exampleItems('RoleAssignments_ListForSubscription');
@@ -88,4 +89,44 @@ test('the ARM swagger examples, served as written, go through the SDK and the co
     t.like(snapshot.roles.find((r) => r.nativeId === guid), { details: { unresolved: true } });
     t.true(tenantGaps.some((g) => g.what === 'azure.role-assignments' && g.reason.includes(guid)), `a gap names ${guid}: ${JSON.stringify(tenantGaps)}`);
   }
+});
+
+test('the Graph API pages\' examples go through the collector: each item used, or left out for a stated reason', async (t) => {
+  const { fake, snapshot } = await collectExamples(t);
+  t.deepEqual(fake.unmatched, []);
+  const example = (id: string) => GRAPH.find((r) => r.id === id)!.example as Item;
+  const served = new Set(fake.specOperations);
+  // Members are read only for a group that holds a role, and no example assignment names a group.
+  for (const route of GRAPH.filter((r) => r.example !== undefined && r.id !== 'GET /groups/{id}/transitiveMembers')) t.true(served.has(route.id), `${route.id} was called`);
+  t.false(served.has('GET /groups/{id}/transitiveMembers'));
+  const tenant = snapshot.sources[0]!;
+  // The organization's verified domain names the tenant (its id is another than the subscriptions' tenantId).
+  t.is(tenant.scope.name, example('GET /organization').value[0].verifiedDomains[0].name);
+
+  // Users: every one listed; the registration report's rows are other users, so theirs is unknown, never disabled.
+  const users = example('GET /users').value as Item[];
+  const registered = new Set((example('GET /reports/authenticationMethods/userRegistrationDetails').value as Item[]).map((r) => r.id));
+  for (const user of users) {
+    const principal = snapshot.principals.find((p) => p.nativeId === user.id)!;
+    t.false(registered.has(user.id));
+    t.like(principal, { kind: 'user', name: user.userPrincipalName, mfa: { state: 'unknown' } });
+  }
+  // Service principals: the example's, by display name, with its appId (the page leaves servicePrincipalType out).
+  const [sp] = example('GET /servicePrincipals').value as Item[];
+  t.like(snapshot.principals.find((p) => p.nativeId === sp!.id), { kind: 'servicePrincipal', name: sp!.displayName, details: { appId: sp!.appId, servicePrincipalType: null } });
+  // Groups hold no role: not principals.
+  for (const group of example('GET /groups').value as Item[]) t.false(snapshot.principals.some((p) => p.nativeId === group.id));
+
+  // PIM eligibility in the directory: eligible until the schedule's end.
+  const [eligibility] = example('GET /roleManagement/directory/roleEligibilitySchedules').value as Item[];
+  t.like(snapshot.principals.find((p) => p.nativeId === eligibility!.principalId)!.assignments![0], { scope: '/', mode: 'eligible', expiresAt: '2024-04-10T00:00:00Z' });
+  t.is(snapshot.principals.find((p) => p.nativeId === eligibility!.principalId)!.assignments![0]!.role.split('/').at(-1), eligibility!.roleDefinitionId);
+  // Its schedule instances (Assigned) name assignments the assignment example does not hold: they qualify nothing.
+  for (const instance of example('GET /roleManagement/directory/roleAssignmentScheduleInstances').value as Item[]) t.false(snapshot.principals.some((p) => p.nativeId === instance.principalId));
+
+  // Conditional Access: both policies, disabled; security defaults on, so every user's MFA is enforced by them.
+  const policies = snapshot.controls.filter((c) => c.type === 'conditional-access');
+  t.deepEqual(policies.map((c) => [c.name, c.state, (c.settings as Item).requiresMfa]), [['SimplePolicy1', 'disabled', false], ['SimplePolicy2', 'disabled', true]]);
+  t.like(snapshot.controls.find((c) => c.type === 'security-defaults'), { name: 'Security Defaults', state: 'enabled' });
+  for (const user of snapshot.principals.filter((p) => p.kind === 'user')) t.deepEqual((user.details as Item).mfaEnforcement.by, ['security defaults']);
 });
