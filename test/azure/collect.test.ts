@@ -10,6 +10,7 @@ import { assembleSnapshot } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { ACME_AZURE, fakeTenantFrom, filesUnder, importFolder, quietProgress } from '../support/azure-fixtures.js';
 import { fakeCredential, startFakeAzure, type FakeAzure, type FakeFault } from '../support/fake-azure.js';
+import { ARM, GRAPH, isRefusal, matchArm, matchGraph } from '../support/spec-routes.js';
 
 const PROD = 'a1b2c3d4-1111-4aaa-8bbb-000000000001';
 const DEV = 'a1b2c3d4-2222-4aaa-8bbb-000000000002';
@@ -55,6 +56,61 @@ test('collects the tenant through the real SDK clients over HTTPS and equals the
   t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), [], 'every call is declared (and so in `permissions azure`)');
 });
 
+test('role definitions below the subscription resolve: listed with atScopeAndBelow(), else read by id, else a gap naming the id', async (t) => {
+  const imported = await importFolder(ACME_AZURE);
+  const tenant = fakeTenantFrom(imported[0]!, { [PROD]: 'acme-prod', [DEV]: 'acme-dev' });
+  const prod = tenant.subscriptions.find((s) => s.id === PROD)!;
+  const rg = `/subscriptions/${PROD}/resourceGroups/rg-app`;
+  const definition = (guid: string, roleName: string, assignableScopes: string[]) => ({
+    assignableScopes, description: '', id: `/subscriptions/${PROD}/providers/Microsoft.Authorization/roleDefinitions/${guid}`, name: guid,
+    permissions: [{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }], roleName, roleType: 'CustomRole', type: 'Microsoft.Authorization/roleDefinitions',
+  });
+  const assignment = (n: string, guid: string) => ({ ...prod.roleAssignments[0]!, id: `${rg}/providers/Microsoft.Authorization/roleAssignments/${n}`, name: n, scope: rg, roleDefinitionId: `/subscriptions/${PROD}/providers/Microsoft.Authorization/roleDefinitions/${guid}` });
+  const [below, unlisted, missing] = ['7d0f0a51-0001-4c1e-9a00-0000000000a1', '7d0f0a51-0002-4c1e-9a00-0000000000a2', '7d0f0a51-0003-4c1e-9a00-0000000000a3'];
+  prod.roleDefinitions = [...prod.roleDefinitions, definition(below, 'App Deployer', [rg])];
+  prod.unlistedRoleDefinitions = [definition(unlisted, 'Old Operator', [`/subscriptions/${DEV}`])];
+  prod.roleAssignments = [...prod.roleAssignments, assignment('e0e0e0e0-0001-4000-8000-000000000001', below), assignment('e0e0e0e0-0002-4000-8000-000000000002', unlisted), assignment('e0e0e0e0-0003-4000-8000-000000000003', missing)];
+  const fake = await startFakeAzure(tenant);
+  t.teardown(() => fake.close());
+  const dir = await mkdtemp(join(tmpdir(), 'cloudward-azure-raw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const live = await collect(fake, { caFile: await trust(fake) }, dir);
+  const roles = snapshotOf(live).roles;
+  // The definitions read by id, and the one that failed, survive --raw-out and import.
+  t.deepEqual(comparable(snapshotOf(await importFolder(join(dir, live[0]!.scope.id), undefined))), comparable(snapshotOf(live)));
+  const roleOf = (guid: string) => roles.find((r) => r.nativeId === guid)!;
+  t.like(roleOf(below), { name: 'App Deployer', privilege: { level: 'admin' } });
+  t.like(roleOf(unlisted), { name: 'Old Operator', privilege: { level: 'admin' } });
+  t.is(fake.count(/^GET \/subscriptions\/\{id\}\/providers\/Microsoft.Authorization\/roleDefinitions\/\{id\}$/), 2, 'only the two definitions no list returned are read by id');
+  const gap = live[0]!.gaps.find((g) => g.call?.endsWith(missing));
+  t.truthy(gap, JSON.stringify(live[0]!.gaps));
+  t.regex(gap!.reason, /RoleDefinitionDoesNotExist/);
+  t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), []);
+});
+
+test('every call a full collect makes is an operation of the specifications, with its api-version and documented query options only', async (t) => {
+  const { fake } = await acmeFake({ pageSize: 1 });
+  t.teardown(() => fake.close());
+  await collect(fake, { caFile: await trust(fake) });
+  t.deepEqual(fake.unmatched, [], 'no request outside the ARM swagger and the Graph API pages');
+  t.is(fake.specOperations.length, fake.calls.length);
+  t.true(new Set(fake.specOperations).size >= 12);
+});
+
+test('every operation `permissions azure` declares is a route generated from the specifications', (t) => {
+  const guid = 'a1b2c3d4-1111-4aaa-8bbb-000000000001';
+  for (const op of azureProvider.operations) {
+    const path = op.id.replace(/^GET /, '').replace(/\{id\}/g, guid);
+    if (op.id.startsWith('GET /subscriptions') || op.id.startsWith('GET /providers')) {
+      const route = ARM.find((r) => !isRefusal(matchArm('GET', new URL(`https://x${path}?api-version=${r.apiVersion}`))));
+      t.truthy(route, `${op.id} has no route in test/fixtures/specs/azure-arm.json`);
+    } else {
+      t.false(isRefusal(matchGraph('GET', new URL(`https://x/v1.0${path}`))), `${op.id} has no route in test/fixtures/specs/graph-v1.0.json`);
+    }
+  }
+  t.true(GRAPH.every((r) => /^microsoftgraph\/microsoft-graph-docs-contrib@/.test(r.spec)) && ARM.every((r) => /^Azure\/azure-rest-api-specs@[0-9a-f]{40}:/.test(r.spec)));
+});
+
 test('follows nextLink and @odata.nextLink; calls grow with pages and subscriptions, not users', async (t) => {
   const { fake } = await acmeFake({ pageSize: 1 });
   t.teardown(() => fake.close());
@@ -66,6 +122,35 @@ test('follows nextLink and @odata.nextLink; calls grow with pages and subscripti
   t.is(fake.count(/^GET \/users$/), 11, 'one call per page of one user');
   t.false(fake.calls.some((c) => /^GET \/users\/\{?[^/]+\}?\//.test(c.operation) || /authentication\/methods/.test(c.path)), 'no per-user calls');
   t.is(fake.count(/^GET \/groups\/\{id\}\/transitiveMembers$/), 1, 'members are read only for the group that holds a role');
+});
+
+test('the Graph API pages\' own example bodies go through the collector as served', async (t) => {
+  const example = (id: string) => (GRAPH.find((r) => r.id === id) as unknown as { example: { value: Array<Record<string, unknown>> } }).example.value;
+  const imported = await importFolder(ACME_AZURE);
+  const tenant = fakeTenantFrom(imported[0]!, { [PROD]: 'acme-prod', [DEV]: 'acme-dev' });
+  const [, mod] = example('GET /users');
+  tenant.users = [...tenant.users, ...example('GET /users')];
+  tenant.directoryRoleDefinitions = example('GET /roleManagement/directory/roleDefinitions');
+  // The role-assignment page's example principal is not among the user page's examples: give its assignments to one.
+  tenant.directoryRoleAssignments = [...tenant.directoryRoleAssignments, ...example('GET /roleManagement/directory/roleAssignments').map((a) => ({ ...a, principalId: mod!.id }))];
+  const fake = await startFakeAzure(tenant);
+  t.teardown(() => fake.close());
+  const snapshot = snapshotOf(await collect(fake, { caFile: await trust(fake) }));
+  t.deepEqual(fake.unmatched, []);
+  const admin = snapshot.principals.find((p) => p.nativeId === mod!.id);
+  t.like(admin, { name: 'admin@contoso.com', privilege: { level: 'admin' } });
+  t.truthy(snapshot.principals.find((p) => p.name === 'Adams@contoso.com'));
+});
+
+test('an ARM 429 with retry-after-ms is waited out as asked', async (t) => {
+  const { fake } = await acmeFake({ faults: [{ operation: /roleEligibilitySchedules$/, status: 429, code: 'TooManyRequests', message: 'The request is being throttled.', retryAfterMs: 1500, times: 1 }] });
+  t.teardown(() => fake.close());
+  const live = await collect(fake, { caFile: await trust(fake) });
+  const tries = fake.calls.filter((c) => /roleEligibilitySchedules$/.test(c.path));
+  const first = tries[0]!;
+  const retry = tries.find((c) => c !== first && c.path === first.path)!;
+  t.true(retry.at - first.at >= 1500, `retried after ${retry.at - first.at} ms`);
+  t.false(live[0]!.gaps.some((g) => g.what === 'azure.pim'));
 });
 
 test('403, licence errors, 429 with Retry-After and 5xx: gaps naming what is missing, never a crash or a pass', async (t) => {

@@ -96,3 +96,12 @@ test('`cloudward permissions azure` prints a read-only custom role and the Graph
   t.deepEqual(printed.graphApplicationPermissions.map((p) => p.permission), ['Application.Read.All', 'AuditLog.Read.All', 'GroupMember.Read.All', 'Organization.Read.All', 'Policy.Read.All', 'RoleAssignmentSchedule.Read.Directory', 'RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory', 'User.Read.All']);
   t.regex(JSON.stringify(printed.graphApplicationPermissions), /P2/);
 });
+
+test('`permissions azure` names the licence per read: Conditional Access needs Entra ID P1, the security-defaults read under the same permission needs none', async (t) => {
+  const run = await runCli(['permissions', 'azure']);
+  const printed = JSON.parse(run.stdout) as { graphApplicationPermissions: Array<{ permission: string; for: string[]; licence?: string; licences?: Record<string, string> }> };
+  const policy = printed.graphApplicationPermissions.find((p) => p.permission === 'Policy.Read.All')!;
+  t.true(policy.for.includes('GET /policies/identitySecurityDefaultsEnforcementPolicy'));
+  t.is(policy.licence, undefined, 'no licence for the permission as a whole');
+  t.deepEqual(policy.licences, { 'GET /identity/conditionalAccess/policies': 'Microsoft Entra ID P1' });
+});

@@ -5,6 +5,7 @@ import { gcpProvider } from '../../src/providers/gcp/index.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { fakeEnv, startFakeGcp, tenantFromExports, type Faults, type FakeGcp } from '../support/fake-gcp.js';
+import { GOOGLE } from '../support/spec-routes.js';
 
 const EXPORTS = join(ROOT, 'examples', 'acme', 'raw', 'gcp');
 const ORG = '408813245716';
@@ -122,6 +123,44 @@ test('429 is retried (Retry-After honoured); throttling past the attempts become
   t.regex(directory!.reason, /after retries/);
   t.is(count(fake, 'admin.directory.users.list'), 3);
   t.true(live.snapshot.principals.filter((p) => p.kind === 'user').every((p) => p.mfa === undefined));
+});
+
+test('a 429 with Retry-After is waited out as asked on every Google client path, not retried at once', async (t) => {
+  const ids = ['cloudasset.searchAllIamPolicies', 'admin.directory.users.list', 'iam.serviceAccounts.list', 'iam.policies.list', 'cloudresourcemanager.projects.search'];
+  const fake = await withFake(t, { throttle: new Map(ids.map((id) => [id, 1])), retryAfter: 1 });
+  const live = await collect(fake);
+  t.is(live.code, 0, live.stderr);
+  for (const id of ids) {
+    // The first throttled request and the retry of the same path: the server saw them at least Retry-After apart.
+    const first = fake.calls.find((c) => c.id === id)!;
+    const retry = fake.calls.find((c) => c !== first && c.id === id && c.path === first.path)!;
+    t.truthy(retry, `${id} was retried`);
+    t.true(retry.at - first.at >= 1000, `${id} retried after ${retry.at - first.at} ms, not the 1000 ms Retry-After asked`);
+  }
+});
+
+test('every call of a full collect (Cloud Asset or its fallback, and --project) matches a route generated from the specifications', async (t) => {
+  const fakes = [await withFake(t), await withFake(t, { assetDisabled: true })];
+  await collect(fakes[0]!);
+  await collect(fakes[1]!);
+  const project = await withFake(t);
+  const dir = await tempDir('cloudward-gcp-');
+  await runCli(['collect', 'gcp', '--project', 'acme-prod-7781', '--endpoint', project.url, '--collected-at', AT, '--output', join(dir, 'p.json')], { env: fakeEnv(project) });
+  for (const fake of [...fakes, project]) t.deepEqual(fake.unmatched, [], 'no request outside the protos and the discovery document');
+  const ids = new Set([...fakes, project].flatMap((f) => f.calls.map((c) => c.id)));
+  t.true(ids.size >= 13, [...ids].join(' '));
+  const specIds = new Set(GOOGLE.map((r) => r.id));
+  for (const op of gcpProvider.operations) t.true(specIds.has(op.id), `${op.id} (in \`permissions gcp\`) has no route in test/fixtures/specs/google.json`);
+});
+
+test('deny-policy parents are taken as google/api/http.proto decodes them: once-encoded or the client libraries\' %252F reach the documented attachment point, a raw slash or a third encoding does not', async (t) => {
+  const fake = await withFake(t);
+  const get = async (attachment: string) => (await fetch(`${fake.url}/v2/policies/${attachment}/denypolicies`, { headers: { authorization: 'Bearer fake-access-token' } })).status;
+  t.is(await get(`cloudresourcemanager.googleapis.com%252Forganizations%252F${ORG}`), 200, 'google-gax form');
+  t.is(await get(`cloudresourcemanager.googleapis.com%2Forganizations%2F${ORG}`), 200, 'REST reference form');
+  t.is(await get(`cloudresourcemanager.googleapis.com/organizations/${ORG}`), 404);
+  t.is(await get(`cloudresourcemanager.googleapis.com%25252Forganizations%25252F${ORG}`), 404);
+  t.is(fake.unmatched.length, 1, 'the raw slash matches no template');
 });
 
 test('every call the collector makes is declared, and `permissions gcp` lists each permission and the Workspace scope', async (t) => {

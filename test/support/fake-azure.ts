@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listenOnLoopback } from './listen.js';
+import { armExampleBody, isRefusal, matchArm, matchGraph, type Unmatched } from './spec-routes.js';
 
 /** One subscription's ARM data, items flattened as `az` prints them. */
 export interface FakeSubscription {
@@ -23,6 +24,8 @@ export interface FakeSubscription {
   roleEligibilitySchedules: Array<Record<string, unknown>>;
   roleAssignmentScheduleInstances: Array<Record<string, unknown>>;
   diagnosticSettings: Array<Record<string, unknown>>;
+  /** Definitions only a GET by id returns (no list shows them, e.g. defined in a subscription not read). */
+  unlistedRoleDefinitions?: Array<Record<string, unknown>>;
 }
 
 export interface FakeTenant {
@@ -49,8 +52,10 @@ export interface FakeFault {
   status: number;
   code: string;
   message?: string;
-  /** Seconds, for 429. */
+  /** Seconds, for 429 (`Retry-After`). */
   retryAfter?: number;
+  /** Milliseconds, for 429 (`retry-after-ms`, as ARM sends it beside or instead of `Retry-After`). */
+  retryAfterMs?: number;
   /** How many matching requests fail (default: all). */
   times?: number;
 }
@@ -59,8 +64,12 @@ export interface FakeCall {
   /** `GET /subscriptions/{id}/providers/...`: the declared operation id. */
   operation: string;
   path: string;
+  /** The query string as sent (`?api-version=...&$filter=...`), empty when none. */
+  query: string;
   /** The token's audience (the fake credential puts it in the token). */
   audience: string;
+  /** When the server saw it (ms). */
+  at: number;
 }
 
 export interface FakeAzure {
@@ -68,6 +77,10 @@ export interface FakeAzure {
   graphEndpoint: string;
   caPem: string;
   calls: FakeCall[];
+  /** Requests no route generated from the specifications matched (answered 400/404 as the service would). */
+  unmatched: Unmatched[];
+  /** The specification operation each call matched (`RoleDefinitions_List`, `GET /users`, ...), by call. */
+  specOperations: string[];
   count(operation: RegExp): number;
   close(): Promise<void>;
 }
@@ -105,20 +118,42 @@ function armShape(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 function operationOf(path: string): string {
-  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups)\/[^/]+/g, '/$1/{id}')}`;
+  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups|roleDefinitions)\/[^/]+/g, '/$1/{id}')}`;
 }
 
-export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: number; faults?: FakeFault[] } = {}): Promise<FakeAzure> {
+export interface FakeAzureOptions {
+  pageSize?: number;
+  faults?: FakeFault[];
+  /**
+   * Answer each operation that has a vendor example (the ARM swagger's x-ms-examples files, the Graph API page's
+   * response) with that example's body, whatever the subscription or query; other operations answer from the tenant.
+   */
+  examples?: boolean;
+}
+
+/**
+ * An example body as served: untouched, except that a `nextLink` that is no URL (the swagger examples write `"..."`
+ * for "more pages follow") is left out, since the service only ever sends an absolute URL there.
+ */
+function servedExample(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { nextLink, ...rest } = body as Record<string, unknown>;
+  return typeof nextLink === 'string' && !/^https:\/\//.test(nextLink) ? rest : body;
+}
+
+export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptions = {}): Promise<FakeAzure> {
   const { key, cert } = await makeCertificate();
   const pageSize = options.pageSize ?? 2;
   const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   const calls: FakeCall[] = [];
+  const unmatched: Unmatched[] = [];
+  const specOperations: string[] = [];
   let base = '';
 
-  const page = (res: ServerResponse, url: URL, items: unknown[], graph: string | undefined) => {
+  const page = (res: ServerResponse, url: URL, items: unknown[], graph: string | undefined, paged = true) => {
     const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
-    const slice = items.slice(skip, skip + pageSize);
-    const next = skip + pageSize < items.length ? new URL(url.href) : undefined;
+    const slice = paged ? items.slice(skip, skip + pageSize) : items;
+    const next = paged && skip + pageSize < items.length ? new URL(url.href) : undefined;
     next?.searchParams.set('$skiptoken', String(skip + pageSize));
     const body: Record<string, unknown> = graph ? { '@odata.context': `${graph.split('$metadata')[0]}$metadata#${graph.split('#')[1]}`, value: slice } : { value: slice };
     if (next) body[graph ? '@odata.nextLink' : 'nextLink'] = next.href;
@@ -133,13 +168,31 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     const url = new URL(req.url ?? '/', `https://${req.headers.host ?? base.slice(8)}`);
     const operation = operationOf(url.pathname);
     const audience = /^Bearer fake-token (\S+)/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    calls.push({ operation, path: url.pathname, audience });
+    calls.push({ operation, path: url.pathname, query: url.search, audience, at: Date.now() });
     const isGraph = url.pathname.startsWith('/v1.0/');
     if (!audience) return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+    const matched = isGraph ? matchGraph(req.method ?? 'GET', url) : matchArm(req.method ?? 'GET', url);
+    if (isRefusal(matched)) {
+      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: matched.reason });
+      return send(res, matched.status, { error: { code: matched.code, message: matched.reason } });
+    }
+    specOperations.push(matched.route.id);
+    // Lists the specification marks as unpaged (x-ms-pageable nextLinkName null) come whole.
+    const paged = !('nextLink' in matched.route) || matched.route.nextLink !== null;
     const fault = faults.find((f) => f.left > 0 && (f.operation.test(operation) || f.operation.test(`GET ${url.pathname}`)));
     if (fault) {
       fault.left--;
-      return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code } }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      const headers: Record<string, string> = {
+        ...(fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {}),
+        ...(fault.retryAfterMs !== undefined ? { 'retry-after-ms': String(fault.retryAfterMs) } : {}),
+      };
+      // Graph adds innerError (date, request-id, client-request-id) to the error; ARM sends code and message.
+      const innerError = isGraph ? { innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': '6a7e1b8c-0000-4000-8000-000000000001', 'client-request-id': '6a7e1b8c-0000-4000-8000-000000000001' } } : {};
+      return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code, ...innerError } }, headers);
+    }
+    if (options.examples) {
+      const example = 'apiVersion' in matched.route ? armExampleBody(matched.route) : matched.route.example;
+      if (example !== undefined) return send(res, 200, servedExample(example));
     }
     const graphContext = (set: string) => `https://graph.microsoft.com/v1.0/$metadata#${set}`;
     const path = url.pathname.replace(/^\/v1\.0/, '');
@@ -166,12 +219,27 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     if (path === '/subscriptions') {
       return page(res, url, tenant.subscriptions.map((s) => ({ id: `/subscriptions/${s.id}`, authorizationSource: 'RoleBased', managedByTenants: [], subscriptionId: s.id, tenantId: tenant.tenantId, displayName: s.name, state: 'Enabled', subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'EnterpriseAgreement_2014-09-01', spendingLimit: 'Off' } })), undefined);
     }
+    const definition = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(path);
+    const inSub = definition ? tenant.subscriptions.find((x) => x.id === definition[1]) : undefined;
+    if (definition && inSub) {
+      // RoleDefinitions_GetById: any definition the subscription can see, listed or not.
+      const found = [...inSub.roleDefinitions, ...(inSub.unlistedRoleDefinitions ?? [])].find((d) => String(d.name).toLowerCase() === definition[2]!.toLowerCase());
+      if (found) return send(res, 200, armShape(found));
+      return send(res, 404, { error: { code: 'RoleDefinitionDoesNotExist', message: `The specified role definition with ID '${definition[2]}' does not exist.` } });
+    }
     const arm = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(Authorization|Insights)\/(\w+)$/i.exec(path);
     const sub = arm ? tenant.subscriptions.find((s) => s.id === arm[1]) : undefined;
     if (arm && sub) {
       const kind = arm[3]!;
-      const items = kind === 'diagnosticSettings' ? sub.diagnosticSettings : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
-      if (items) return page(res, url, items.map(armShape), undefined);
+      let items = kind === 'diagnosticSettings' ? sub.diagnosticSettings : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
+      if (kind === 'roleDefinitions' && items) {
+        // RoleDefinitions_List: "applicable at scope and above"; `$filter=atScopeAndBelow()` searches below as well.
+        const filter = url.searchParams.get('$filter');
+        if (filter !== null && filter !== 'atScopeAndBelow()') return send(res, 400, { error: { code: 'InvalidFilterInQueryString', message: `Invalid filter '${filter}' specified in the query string.` } });
+        const atOrAbove = (scope: string) => !/\/resourceGroups\//i.test(scope) && (scope === '/' || /^\/providers\/Microsoft\.Management\//i.test(scope) || scope.toLowerCase() === `/subscriptions/${sub.id}`);
+        if (filter === null) items = items.filter((d) => !Array.isArray(d.assignableScopes) || (d.assignableScopes as string[]).some(atOrAbove));
+      }
+      if (items) return page(res, url, items.map(armShape), undefined, paged);
     }
     return send(res, 404, { error: { code: 'NotFound', message: `no route ${path}` } });
   };
@@ -184,6 +252,8 @@ export async function startFakeAzure(tenant: FakeTenant, options: { pageSize?: n
     graphEndpoint: `https://127.0.0.1:${port}`,
     caPem: cert,
     calls,
+    unmatched,
+    specOperations,
     count: (operation) => calls.filter((c) => operation.test(c.operation)).length,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };

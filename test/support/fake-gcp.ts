@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listenOnLoopback } from './listen.js';
+import { isRefusal, matchGoogle, type Unmatched } from './spec-routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -37,8 +38,10 @@ export interface Faults {
   denied?: Set<string>;
   /** Cloud Asset API disabled (403 SERVICE_DISABLED). */
   assetDisabled?: boolean;
-  /** Operation ids answered 429 with Retry-After: 0 this many times before succeeding (Infinity: always). */
+  /** Operation ids answered 429 RESOURCE_EXHAUSTED this many times before succeeding (Infinity: always). */
   throttle?: Map<string, number>;
+  /** The `Retry-After` seconds a 429 carries (default 0). */
+  retryAfter?: number;
   /** Items per page (default 3, to exercise paging). */
   pageSize?: number;
 }
@@ -47,7 +50,10 @@ export interface FakeGcp {
   url: string;
   /** A credential file (external_account) whose token comes from this server: ADC without real credentials. */
   credentialsFile: string;
-  calls: Array<{ id: string; path: string }>;
+  /** Every routed request: operation id, the path as it came on the wire (still percent-encoded), and when (ms). */
+  calls: Array<{ id: string; path: string; at: number }>;
+  /** Requests no route generated from the specifications matched (answered 400/404 as Google would). */
+  unmatched: Unmatched[];
   faults: Faults;
   close(): Promise<void>;
 }
@@ -59,9 +65,17 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-function googleError(res: ServerResponse, code: number, status: string, message: string, headers: Record<string, string> = {}): void {
-  send(res, code, { error: { code, message, status } }, headers);
+/**
+ * Google's error body (google.rpc.Status as JSON): code, message, status and the `details`, here a google.rpc.ErrorInfo
+ * whose reason and metadata follow the examples in googleapis/googleapis google/api/error_reason.proto.
+ */
+function googleError(res: ServerResponse, code: number, status: string, message: string, headers: Record<string, string> = {}, info?: { reason: string; metadata: Record<string, string> }): void {
+  const details = info ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: info.reason, domain: 'googleapis.com', metadata: info.metadata }] : [];
+  send(res, code, { error: { code, message, status, ...(details.length ? { details } : {}) } }, headers);
 }
+
+/** The service an operation id belongs to (`cloudasset.searchAllIamPolicies` -> cloudasset.googleapis.com). */
+const serviceOf = (id: string) => `${id.split('.')[0]}.googleapis.com`;
 
 function page<T>(items: T[], url: URL, size: number, field: string): Json {
   const start = Number(url.searchParams.get('pageToken') ?? '0');
@@ -74,9 +88,9 @@ function page<T>(items: T[], url: URL, size: number, field: string): Json {
 
 /** Routes a request to an operation id and its answer. */
 function route(tenant: GcpTenant, method: string, url: URL): { id: string; answer: (size: number) => Json | undefined } | undefined {
-  // Deny-policy parents arrive double-encoded (%252F): decode until stable.
-  let path = decodeURIComponent(url.pathname);
-  while (/%2F/i.test(path)) path = decodeURIComponent(path);
+  // Decoded as google/api/http.proto has the server decode a path: everything but %2F, which stays in the one
+  // variable that carries it (a deny-policy attachment point, `cloudresourcemanager.googleapis.com%2Fprojects%2FP`).
+  const path = decodeURIComponent(url.pathname.replace(/%2F/gi, '%252F'));
   const org = `organizations/${tenant.org.id}`;
   const numberToId = new Map(tenant.projects.map((p) => [p.projectNumber, p.projectId]));
   const projectKey = (id: string) => `projects/${numberToId.get(id) ?? id}`;
@@ -89,7 +103,7 @@ function route(tenant: GcpTenant, method: string, url: URL): { id: string; answe
     const resource = m[1] === 'projects' ? projectKey(m[2]!) : `${m[1]}/${m[2]}`;
     return { id: `cloudresourcemanager.${m[1]}.getIamPolicy`, answer: () => { const p = tenant.policies.get(resource); return p ? { version: 3, etag: 'BwYqZ1x2Y3A=', ...p } : undefined; } };
   }
-  if ((m = /^\/v2\/policies\/cloudresourcemanager\.googleapis\.com\/(organizations|folders|projects)\/([^/]+)\/denypolicies(?:\/([^/]+))?$/.exec(path))) {
+  if ((m = /^\/v2\/policies\/cloudresourcemanager\.googleapis\.com%2F(organizations|folders|projects)%2F([^/%]+)\/denypolicies(?:\/([^/]+))?$/.exec(path))) {
     const point = m[1] === 'projects' ? projectKey(m[2]!) : `${m[1]}/${m[2]}`;
     const list = tenant.deny.get(point) ?? [];
     if (m[3]) return { id: 'iam.policies.get', answer: () => list.find((p) => String(p.name).endsWith(`/${m![3]}`)) };
@@ -116,25 +130,37 @@ async function body(req: IncomingMessage): Promise<string> {
 /** Starts the fake server with a tenant; `faults` can be changed between runs. */
 export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Promise<FakeGcp> {
   const calls: FakeGcp['calls'] = [];
-  const state: FakeGcp = { url: '', credentialsFile: '', calls, faults, close: async () => {} };
+  const unmatched: Unmatched[] = [];
+  const state: FakeGcp = { url: '', credentialsFile: '', calls, unmatched, faults, close: async () => {} };
   const throttled = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     await body(req);
     if (url.pathname === '/v1/token' && req.method === 'POST') return send(res, 200, { access_token: TOKEN, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return googleError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
+    const matched = matchGoogle(req.method ?? 'GET', url);
+    if (isRefusal(matched)) {
+      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: matched.reason });
+      return googleError(res, matched.status, matched.code, matched.reason);
+    }
     const found = route(tenant, req.method ?? 'GET', url);
-    if (!found) return googleError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
-    calls.push({ id: found.id, path: url.pathname });
+    // A specified method on a resource the tenant does not have (a parent that decodes to no attachment point).
+    if (!found) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);
+    if (found.id !== matched.route.id) {
+      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: `the specifications say ${matched.route.id}, the fake serves ${found.id}` });
+      return googleError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
+    }
+    calls.push({ id: found.id, path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname, at: Date.now() });
     const f = state.faults;
     if (found.id === 'cloudasset.searchAllIamPolicies' && f.assetDisabled) {
-      return googleError(res, 403, 'PERMISSION_DENIED', 'Cloud Asset API has not been used in project 1234 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com/overview?project=1234 then retry.');
+      return googleError(res, 403, 'PERMISSION_DENIED', 'Cloud Asset API has not been used in project 1234 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com/overview?project=1234 then retry.', {}, { reason: 'SERVICE_DISABLED', metadata: { consumer: 'projects/1234', service: 'cloudasset.googleapis.com' } });
     }
-    if (f.denied?.has(found.id)) return googleError(res, 403, 'PERMISSION_DENIED', `The caller does not have permission (${found.id})`);
+    if (f.denied?.has(found.id)) return googleError(res, 403, 'PERMISSION_DENIED', `The caller does not have permission (${found.id})`, {}, { reason: 'IAM_PERMISSION_DENIED', metadata: { resource: 'projects/1234', permission: found.id } });
     const left = f.throttle?.get(found.id);
     if (left !== undefined && (throttled.get(found.id) ?? 0) < left) {
       throttled.set(found.id, (throttled.get(found.id) ?? 0) + 1);
-      return googleError(res, 429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric read requests', { 'retry-after': '0' });
+      const service = serviceOf(found.id);
+      return googleError(res, 429, 'RESOURCE_EXHAUSTED', `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service '${service}' for consumer 'project_number:1234'.`, { 'retry-after': String(f.retryAfter ?? 0) }, { reason: 'RATE_LIMIT_EXCEEDED', metadata: { consumer: 'projects/1234', service, quota_metric: `${service}/read_requests`, quota_limit: 'ReadRequestsPerMinutePerProject' } });
     }
     const answer = found.answer(f.pageSize ?? 3);
     if (answer === undefined) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);

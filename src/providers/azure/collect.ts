@@ -17,7 +17,7 @@ import { tenantBundle } from './bundle.js';
 import { warnDrops } from './drops.js';
 import { createClients, errorFacts, type AzureClients, type CallStats } from './clients.js';
 import { DocumentKind, type DocumentKindValue, type ErrorBody, type RoleAssignment, type RoleSchedule, type Subscription } from './documents.js';
-import { itemsOfKind, listItems, subscriptionOrigin } from './items.js';
+import { itemsOfKind, listItems, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { writeRawBundle } from './raw-files.js';
 
 export interface AzureCollectSettings {
@@ -107,7 +107,8 @@ async function readTenant(clients: AzureClients, documents: RawDocument[]): Prom
     graph(DocumentKind.servicePrincipals, '/servicePrincipals', select.servicePrincipals),
     graph(DocumentKind.registrationDetails, '/reports/authenticationMethods/userRegistrationDetails'),
     graph(DocumentKind.directoryRoleAssignments, '/roleManagement/directory/roleAssignments'),
-    graph(DocumentKind.directoryRoleDefinitions, '/roleManagement/directory/roleDefinitions', '$select=id,displayName,templateId,isBuiltIn,rolePermissions'),
+    // The list documents $filter and $expand only (no $select): read whole definitions.
+    graph(DocumentKind.directoryRoleDefinitions, '/roleManagement/directory/roleDefinitions'),
     graph(DocumentKind.directoryRoleEligibilitySchedules, '/roleManagement/directory/roleEligibilitySchedules'),
     graph(DocumentKind.directoryRoleAssignmentScheduleInstances, '/roleManagement/directory/roleAssignmentScheduleInstances'),
     graph(DocumentKind.conditionalAccessPolicies, '/identity/conditionalAccess/policies'),
@@ -128,13 +129,47 @@ async function readSubscription(clients: AzureClients, subscriptionId: string, d
     ...(parts.access
       ? [
           read(DocumentKind.roleAssignments, `${base}/Microsoft.Authorization/roleAssignments`, () => sdkList(auth.roleAssignments.listForSubscription())),
-          read(DocumentKind.roleDefinitions, `${base}/Microsoft.Authorization/roleDefinitions`, () => sdkList(auth.roleDefinitions.list(scope))),
+          // Without the filter the list holds definitions assignable at the subscription and above only: a custom role
+          // whose assignable scopes are resource groups would be missing (RoleDefinitions_List, 2022-04-01).
+          read(DocumentKind.roleDefinitions, `${base}/Microsoft.Authorization/roleDefinitions`, () => sdkList(auth.roleDefinitions.list(scope, { filter: 'atScopeAndBelow()' }))),
           read(DocumentKind.roleEligibilitySchedules, `${base}/Microsoft.Authorization/roleEligibilitySchedules`, () => sdkList(auth.roleEligibilitySchedules.listForScope(scope))),
           read(DocumentKind.roleAssignmentScheduleInstances, `${base}/Microsoft.Authorization/roleAssignmentScheduleInstances`, () => sdkList(auth.roleAssignmentScheduleInstances.listForScope(scope))),
         ]
       : []),
     ...(parts.diagnostics ? [read(DocumentKind.diagnosticSettings, `${base}/Microsoft.Insights/diagnosticSettings`, () => clients.pages('arm', `${base}/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview`))] : []),
   ]);
+}
+
+/**
+ * Reads by id every role definition an Azure assignment or eligibility names that no subscription's list returned (a
+ * definition made in a subscription not read, say); one that still cannot be read is an error document, and so a gap
+ * naming its id. Subscriptions whose list failed are skipped: their gap already says the definitions are missing.
+ */
+async function resolveRoleDefinitions(clients: AzureClients, documents: RawDocument[], limit: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
+  const lastSegment = (id: string | undefined) => (id ?? '').toLowerCase().split('/').at(-1) ?? '';
+  const known = new Set(itemsOfKind<{ name?: string; id?: string }>(documents, DocumentKind.roleDefinitions).map((d) => lastSegment(d.name ?? d.id)));
+  const listed = new Set(documents.filter((d) => d.kind === DocumentKind.roleDefinitions).map((d) => subscriptionOfOrigin(d.origin)));
+  const wanted = new Map<string, { id: string; subscription: string }>();
+  for (const kind of [DocumentKind.roleAssignments, DocumentKind.roleEligibilitySchedules]) {
+    for (const document of documents.filter((d) => d.kind === kind)) {
+      const subscription = subscriptionOfOrigin(document.origin);
+      if (!subscription || !listed.has(subscription)) continue;
+      for (const item of listItems<{ roleDefinitionId?: string }>(document.body)) {
+        const guid = lastSegment(item.roleDefinitionId);
+        if (item.roleDefinitionId && guid && !known.has(guid) && !wanted.has(guid)) wanted.set(guid, { id: item.roleDefinitionId, subscription });
+      }
+    }
+  }
+  await Promise.all(
+    [...wanted.values()].map(({ id, subscription }) =>
+      limit(() => {
+        // RoleDefinitions_Get at the subscription the assignment was listed in (built-in and tenant-level ids too).
+        const guid = lastSegment(id);
+        const path = `/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+        return attempt(documents, DocumentKind.roleDefinitions, subscriptionOrigin(subscription, `arm: GET ${path}`), path, async () => [[JSON.parse(JSON.stringify(await clients.authorization(subscription).roleDefinitions.get(`subscriptions/${subscription}`, guid)))]]);
+      }),
+    ),
+  );
 }
 
 /** Groups that hold a role (directly, or eligible), whose members must be read to know who holds it. */
@@ -216,6 +251,7 @@ export async function collectAzure(context: CollectContext): Promise<RawBundle[]
       }),
     ),
   );
+  if (organization) await resolveRoleDefinitions(clients, documents, limit);
   await Promise.all(
     roleHoldingGroups(documents).map((group) =>
       limit(() => {

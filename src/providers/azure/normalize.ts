@@ -77,6 +77,21 @@ function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocum
   return roles;
 }
 
+/**
+ * A gap for each Azure role definition an assignment names that no document held (no list returned it and a read by
+ * id answered another or was not made): the privilege of its assignments is unknown, not none. A definition whose read
+ * by id failed already has its gap, naming the id in the call.
+ */
+function unreadDefinitionGaps(roles: readonly Role[], grants: readonly Grant[], gaps: readonly Gap[]): Gap[] {
+  return roles
+    .filter((r) => r.details?.kind === 'azure' && r.details.unresolved === true)
+    .filter((r) => !gaps.some((g) => lower(g.call).endsWith(`/roledefinitions/${r.nativeId}`)))
+    .map((r) => {
+      const count = grants.filter((g) => g.role === r.uid).length;
+      return { what: 'azure.role-assignments', reason: `role definition ${r.nativeId} was not read (no list returned it, nor its read by id): the privilege of its ${count} assignment(s) is unknown` };
+    });
+}
+
 /** Gaps about who holds which role: the tenant's, since principals and roles are tenant-wide. */
 const ACCESS_TOPICS = new Set(['azure.role-assignments', 'azure.pim']);
 
@@ -130,6 +145,7 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
       user.details = { ...user.details, mfaEnforcement: enforcement };
     }
     roles = sortByUid([...roleMap.values()]);
+    tenantGaps.push(...unreadDefinitionGaps(roles, grants, tenantGaps));
   }
   for (const [id, name] of subscriptions) {
     const subScope: Scope = { kind: 'subscription', id, name };

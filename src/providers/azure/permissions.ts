@@ -20,13 +20,17 @@ export function azureCustomRole(): Record<string, unknown> {
   };
 }
 
-/** The Graph application permissions, each with what it is read for. */
-export function graphPermissions(): Array<{ permission: string; for: string[]; licence?: string }> {
-  const by = new Map<string, { for: string[]; licence?: string }>();
+/**
+ * The Graph application permissions, each with what it is read for and, per read, the licence that read needs (one
+ * permission can serve reads with and without one: Policy.Read.All reads Conditional Access, which needs Entra ID
+ * P1, and security defaults, which need none).
+ */
+export function graphPermissions(): Array<{ permission: string; for: string[]; licences?: Record<string, string> }> {
+  const by = new Map<string, { for: string[]; licences?: Record<string, string> }>();
   for (const o of OPERATIONS.filter((op) => op.api === 'graph')) {
     const entry = by.get(o.permission) ?? { for: [] };
     entry.for.push(o.id);
-    if (o.licence) entry.licence = o.licence;
+    if (o.licence) entry.licences = { ...entry.licences, [o.id]: o.licence };
     by.set(o.permission, entry);
   }
   return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([permission, e]) => ({ permission, ...e }));
