@@ -28,6 +28,7 @@ function defaults(time: number, file: string, line: number): DetectEvent {
     src: { ip: '198.51.100.10' },
     service: 'iam.amazonaws.com',
     operation: 'ListUsers',
+    target: null,
     access: 'read',
     outcome: 'success',
     error: null,

@@ -16,13 +16,17 @@ function parseTime(v: unknown, what: string): number {
 }
 
 /** Which log a record came from, read from its shape; undefined when it is none of them. */
-export function recordKind(r: Rec): LogSource | 'lookup-event' | undefined {
+export function recordKind(r: Rec): LogSource | 'lookup-event' | 'elastic-cloudtrail' | undefined {
   if ('eventSource' in r && 'eventName' in r) return 'cloudtrail';
+  if (obj(obj(r.aws)?.cloudtrail) && str(obj(r.event)?.action) !== null) return 'elastic-cloudtrail';
   if ('eventsource' in r && 'eventname' in r) return 'cloudtrail';
   if (typeof r.CloudTrailEvent === 'string') return 'lookup-event';
   if (obj(r.protoPayload)) return 'gcp-audit';
   if (typeof r.createdDateTime === 'string' && 'appId' in r) return 'entra-signin';
   if (/SignInLogs$/.test(String(r.category ?? '')) && obj(r.properties)) return 'entra-signin';
+  // Entra ID audit logs: diagnostic settings (`category: AuditLogs`, fields under properties) and Graph directoryAudits.
+  if (r.category === 'AuditLogs' && obj(r.properties)) return 'entra-audit';
+  if (typeof r.activityDateTime === 'string' && obj(r.initiatedBy)) return 'entra-audit';
   if ('operationName' in r && ('eventTimestamp' in r || 'resourceId' in r || 'time' in r)) return 'azure-activity';
   return undefined;
 }
@@ -43,14 +47,18 @@ export function normalizeRecord(r: Rec, ref: EventRef): DetectEvent {
       if (!rec) throw new RecordError('CloudTrailEvent is not a JSON object');
       return fromCloudTrail(rec, ref);
     }
+    case 'elastic-cloudtrail':
+      return fromCloudTrail(fromElastic(r), ref);
     case 'gcp-audit':
       return fromGcp(r, ref);
+    case 'entra-audit':
+      return fromEntraAudit(typeof r.activityDateTime === 'string' ? r : { ...obj(r.properties), tenantId: r.tenantId, callerIpAddress: r.callerIpAddress, time: r.time }, ref);
     case 'entra-signin':
       return fromSignIn(typeof r.createdDateTime === 'string' ? r : { ...obj(r.properties), createdDateTime: r.time }, ref);
     case 'azure-activity':
       return fromAzureActivity(r, ref);
     default:
-      throw new RecordError('not a CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log record');
+      throw new RecordError('not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record');
   }
 }
 
@@ -104,8 +112,10 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
   const readOnly = r.readOnly;
   const access = readOnly === true || readOnly === 'true' ? 'read' : readOnly === false || readOnly === 'false' ? 'write' : READ_PREFIX.test(name) ? 'read' : 'write';
   const ip = str(r.sourceIPAddress);
+  // The Logstash cloudtrail codec moves eventTime to @timestamp.
+  const time = r.eventTime === undefined && r['@timestamp'] !== undefined ? parseTime(r['@timestamp'], '@timestamp') : parseTime(r.eventTime, 'eventTime');
   return {
-    time: parseTime(r.eventTime, 'eventTime'),
+    time,
     cloud: 'aws',
     source: 'cloudtrail',
     account: str(r.recipientAccountId) ?? str(id.accountId),
@@ -115,11 +125,65 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
     src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null },
     service: str(r.eventSource) ?? '',
     operation: name,
+    target: cloudTrailTarget(obj(r.requestParameters)),
     access,
     outcome: error ? 'failure' : 'success',
     error,
     accessDenied: error !== null && ACCESS_DENIED.test(error),
     ref,
+  };
+}
+
+/** Request parameters that name what a call acts on, most specific first (an attach call names a user and a policy). */
+const TARGET_PARAMETERS = ['policyArn', 'secretId', 'names', 'name', 'path', 'userName', 'roleName', 'bucketName', 'functionName', 'keyId'] as const;
+
+function cloudTrailTarget(params: Rec | undefined): string | null {
+  if (!params) return null;
+  for (const key of TARGET_PARAMETERS) {
+    const v = params[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (Array.isArray(v) && v.length > 0) return v.map(String).sort().join(',');
+  }
+  return null;
+}
+
+/**
+ * A CloudTrail record as the Elastic AWS integration indexes it (ECS names: `@timestamp`, `event.action`,
+ * `event.provider`, `source.ip`, `user_agent.original`, `aws.cloudtrail.*`), put back into CloudTrail's own names so
+ * that one reader serves both. `event.original` is not used: it is only there when the integration is told to keep it.
+ */
+function fromElastic(r: Rec): Rec {
+  const event = obj(r.event) ?? {};
+  const ct = obj(obj(r.aws)?.cloudtrail) ?? {};
+  const id = obj(ct.user_identity) ?? {};
+  const ctx = obj(id.session_context);
+  const issuer = obj(ctx?.session_issuer);
+  const source = obj(r.source);
+  const cloud = obj(r.cloud);
+  return {
+    eventTime: r['@timestamp'],
+    eventSource: event.provider,
+    eventName: event.action,
+    awsRegion: cloud?.region,
+    sourceIPAddress: str(source?.ip) ?? str(source?.address),
+    userAgent: obj(r.user_agent)?.original,
+    errorCode: ct.error_code,
+    readOnly: ct.read_only,
+    recipientAccountId: str(ct.recipient_account_id) ?? str(obj(cloud?.account)?.id),
+    requestParameters: obj(obj(ct.flattened)?.request_parameters),
+    userIdentity: {
+      type: id.type,
+      arn: id.arn,
+      accessKeyId: id.access_key_id,
+      invokedBy: id.invoked_by,
+      principalId: obj(r.user)?.id,
+      accountId: obj(cloud?.account)?.id,
+      sessionContext: {
+        attributes: { mfaAuthenticated: ctx?.mfa_authenticated },
+        ...(issuer ? { sessionIssuer: { type: issuer.type, arn: issuer.arn } } : {}),
+        ...(ctx?.ec2_role_delivery ? { ec2RoleDelivery: ctx.ec2_role_delivery } : {}),
+      },
+    },
   };
 }
 
@@ -173,6 +237,7 @@ function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
     src: { ip },
     service: lower.split('/')[0] ?? '',
     operation: lower,
+    target: resourceId ? resourceId.toLowerCase() : null,
     access: lower.endsWith('/read') ? 'read' : 'write',
     outcome: failed ? 'failure' : /^succe/i.test(status) ? 'success' : 'unknown',
     error: errorCode,
@@ -218,9 +283,45 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
     src: { ip: str(r.ipAddress) },
     service: 'signin',
     operation: 'SignIn',
+    target: null,
     access: 'read',
     outcome: failed ? 'failure' : 'success',
     error: failed ? String(code) : null,
+    accessDenied: false,
+    ref,
+  };
+}
+
+// ---------------------------------------------------------------- Entra ID audit logs (directoryAudits)
+
+function fromEntraAudit(r: Rec, ref: EventRef): DetectEvent {
+  const by = obj(r.initiatedBy) ?? {};
+  const user = obj(by.user);
+  const app = obj(by.app);
+  const targets = Array.isArray(r.targetResources) ? r.targetResources.map(obj).filter((x): x is Rec => x !== undefined) : [];
+  const details = Array.isArray(r.additionalDetails) ? r.additionalDetails.map(obj) : [];
+  const ua = str(r.userAgent) ?? str(details.find((d) => d?.key === 'User-Agent')?.value);
+  const client = classifyUserAgent(ua);
+  const appId = str(app?.appId);
+  const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
+  const principal = str(user?.userPrincipalName) ?? str(user?.id) ?? str(app?.servicePrincipalId) ?? appId ?? str(app?.displayName) ?? 'unknown';
+  const result = str(r.result) ?? '';
+  const failed = /^fail/i.test(result);
+  return {
+    time: parseTime(r.activityDateTime ?? r.time, r.activityDateTime !== undefined ? 'activityDateTime' : 'time'),
+    cloud: 'azure',
+    source: 'entra-audit',
+    account: str(r.tenantId),
+    region: null,
+    actor: { principal: principal.toLowerCase(), type: user ? 'User' : 'ServicePrincipal', role: null, credential: user ? 'session' : 'service', keyId: user ? null : appId, session: str(r.correlationId), mfa: null, compute: null },
+    client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}` } : { ...client, appId, evidence: ua ?? '' },
+    src: { ip: str(user?.ipAddress) ?? str(r.callerIpAddress) },
+    service: 'entra',
+    operation: str(r.activityDisplayName) ?? str(r.operationName) ?? '',
+    target: str(targets[0]?.displayName) ?? str(targets[0]?.userPrincipalName) ?? str(targets[0]?.id),
+    access: 'write',
+    outcome: failed ? 'failure' : /^succe/i.test(result) ? 'success' : 'unknown',
+    error: failed ? (str(r.resultReason) ?? result) : null,
     accessDenied: false,
     ref,
   };
@@ -266,6 +367,7 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
     src: { ip: str(meta.callerIp) },
     service: str(p.serviceName) ?? '',
     operation: method,
+    target: str(p.resourceName),
     access,
     outcome: code === 0 ? 'success' : 'failure',
     error: code === 0 ? null : `${code}`,

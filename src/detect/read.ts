@@ -134,12 +134,12 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
     firstRecordSeen = true;
     const kind = recordKind(record);
     if (!kind) {
-      throw new UserError('unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log record', {
+      throw new UserError('unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record', {
         where,
         hint: 'see docs/detect.md for the exports cloudward reads',
       });
     }
-    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind;
+    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind === 'elastic-cloudtrail' ? 'cloudtrail-elastic' : kind;
   };
 
   const emit = (record: unknown, ref: EventRef): void => {
@@ -282,7 +282,7 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
 }
 
 /** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
-const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|eventTimestamp|time|createdDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
+const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
 const SCAN_BYTES = 64 * 1024;
 const DELIVERY_DELAY_MS = 15 * 60_000;
 

@@ -22,6 +22,7 @@ function event(i: number, over: Partial<DetectEvent> & { principal?: string; ip?
     src: { ip: ip ?? '198.51.100.1' },
     service: 'ec2.amazonaws.com',
     operation: 'DescribeInstances',
+    target: null,
     access: 'read',
     outcome: 'success',
     error: null,

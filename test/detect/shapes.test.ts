@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import test from 'ava';
+import type { DetectEvent } from '../../src/detect/event.js';
+import { normalizeRecord } from '../../src/detect/normalize.js';
+import { readLogFile, type BadRecord, type FileStats } from '../../src/detect/read.js';
+import { fixture, tempDir } from '../helpers/cli.js';
+
+const ELASTIC = (name: string) => fixture('vendor', 'detect', 'elastic-integrations', name);
+
+/** The documents an Elastic export holds: the vendor test file's `expected` list, one document per line. */
+async function elasticExport(names: string[], edit: (doc: Record<string, unknown>) => void = () => undefined): Promise<string> {
+  const docs: Array<Record<string, unknown>> = [];
+  for (const name of names) docs.push(...(JSON.parse(await readFile(ELASTIC(name), 'utf8')) as { expected: Array<Record<string, unknown>> }).expected);
+  for (const doc of docs) edit(doc);
+  const file = join(await tempDir('cloudward-shapes-'), 'cloudtrail-ecs.ndjson');
+  await writeFile(file, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  return file;
+}
+
+async function readAll(file: string): Promise<{ events: DetectEvent[]; bad: BadRecord[]; stats: FileStats }> {
+  const bad: BadRecord[] = [];
+  const stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 };
+  const events: DetectEvent[] = [];
+  for await (const batch of readLogFile(file, { maxDocumentBytes: 1 << 30, onBad: (b) => bad.push(b) }, stats)) events.push(...batch);
+  return { events, bad, stats };
+}
+
+test('CloudTrail indexed by the Elastic AWS integration (ECS names, @timestamp, no eventTime) is read field by field', async (t) => {
+  const { events, bad, stats } = await readAll(await elasticExport(['test-attach-user-policy-json.log-expected.json', 'test-create-access-key-json.log-expected.json']));
+  t.deepEqual(bad, []);
+  t.is(stats.format, 'cloudtrail-elastic');
+  t.is(events.length, 2);
+  const attach = events.find((e) => e.operation === 'AttachUserPolicy')!;
+  t.like(attach, { cloud: 'aws', source: 'cloudtrail', service: 'iam.amazonaws.com', account: '000000000', region: 'us-east-1', access: 'write', outcome: 'success', target: 'arn:aws:iam::aws:policy/AdministratorAccess' });
+  t.is(attach.time, Date.parse('2024-10-30T20:01:59Z'));
+  t.like(attach.actor, { principal: 'arn:aws:sts::000000000:assumed-role/ec2-instance-role/i-06815aa7cf7d21f8f', type: 'AssumedRole', role: 'arn:aws:iam::000000000:role/ec2-instance-role', credential: 'session', compute: 'i-06815aa7cf7d21f8f', mfa: false });
+  t.like(attach.client, { kind: 'cli', tool: 'aws-cli' });
+  t.is(attach.src.ip, '216.160.83.56');
+  const key = events.find((e) => e.operation === 'CreateAccessKey')!;
+  t.like(key.actor, { principal: 'arn:aws:iam::0123456789012:user/Alice', type: 'IAMUser', mfa: true });
+  t.is(key.client.kind, 'console');
+});
+
+test('the Elastic documents read the same without the optional event.original copy', async (t) => {
+  const withOriginal = await readAll(await elasticExport(['test-attach-user-policy-json.log-expected.json']));
+  const without = await readAll(await elasticExport(['test-attach-user-policy-json.log-expected.json'], (doc) => delete (doc.event as Record<string, unknown>).original));
+  t.deepEqual(without.events.map(({ ref: _r, ...e }) => e), withOriginal.events.map(({ ref: _r, ...e }) => e));
+});
+
+test('CloudTrail re-exported through the Logstash cloudtrail codec (eventTime moved to @timestamp) is read', async (t) => {
+  // logstash-plugins/logstash-codec-cloudtrail lib/logstash/codecs/cloudtrail.rb: event['@timestamp'] = event.delete('eventTime')
+  const doc = (JSON.parse(await readFile(ELASTIC('test-create-access-key-json.log-expected.json'), 'utf8')) as { expected: Array<{ event: { original: string } }> }).expected[0]!;
+  const record = JSON.parse(doc.event.original) as Record<string, unknown>;
+  record['@timestamp'] = record.eventTime;
+  delete record.eventTime;
+  const e = normalizeRecord(record, { file: 'logstash.json', line: 1 });
+  t.is(e.time, Date.parse('2020-01-08T20:43:06Z'));
+  t.like(e, { operation: 'CreateAccessKey', service: 'iam.amazonaws.com', target: 'Bob' });
+  t.like(e.actor, { principal: 'arn:aws:iam::0123456789012:user/Alice', mfa: true });
+});
+
+test('Entra ID audit logs from a diagnostic setting are their own log, not Activity Log events', async (t) => {
+  const { events, bad, stats } = await readAll(ELASTIC('test-audit-logs-sample.log'));
+  t.deepEqual(bad, []);
+  t.is(stats.format, 'entra-audit');
+  t.is(events.length, 3);
+  const added = events.find((e) => e.operation === 'Add service principal credentials')!;
+  t.like(added, { cloud: 'azure', source: 'entra-audit', account: '4bbb79f7-5724-4c9e-95f3-de075f6ec090', access: 'write', outcome: 'success', target: 'billing-test-wus' });
+  t.like(added.actor, { principal: 'b9814691-9ca1-4e55-a1ac-8ef5dd010ec0', type: 'ServicePrincipal', credential: 'service' });
+  t.is(added.src.ip, '1.128.3.4');
+  t.is(added.time, Date.parse('2022-01-22T18:15:02.5168093Z'));
+});
