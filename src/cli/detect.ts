@@ -26,6 +26,7 @@ interface DetectFlags {
   maxLateness: number;
   maxDocumentSize?: number;
   skipBadRecords?: boolean;
+  allowEmpty?: boolean;
   test?: boolean;
   listRules?: boolean;
   sarifCategory?: string;
@@ -100,6 +101,21 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
     const where = `${first.file}:${first.line}${first.index !== undefined ? ` (record ${first.index + 1})` : ''}`;
     throw new UserError(`${first.message}${result.badCount > 1 ? `; ${result.badCount} unreadable records in all` : ''}`, { where, hint: 'fix or re-export the log, or pass --skip-bad-records to count them and go on' });
   }
+  // A scheduled run over logs whose delivery stalled must not pass quietly.
+  if (result.stats.events === 0 && !flags.allowEmpty) {
+    const read = result.files.reduce((n, f) => n + f.records, 0);
+    throw new UserError(read > 0 ? `no events to examine: all ${read} record(s) are outside --since/--until` : 'no events to examine: the logs hold no records', {
+      where: logs.join(', '),
+      hint: 'check that the logs are still delivered and the --since/--until window, or pass --allow-empty',
+    });
+  }
+  if (!flags.quiet) {
+    for (const f of result.files) {
+      const dropped = Object.entries(f.dropped);
+      const total = dropped.reduce((n, [, c]) => n + c, 0);
+      process.stderr.write(`cloudward: ${f.file}: ${f.used + total} records read, ${f.used} used, ${total} dropped${total > 0 ? ` (${dropped.map(([why, c]) => `${c} ${why}`).join(', ')})` : ''}\n`);
+    }
+  }
   const report = buildDetectReport({ rules, ...result, ...(flags.since !== undefined ? { since: flags.since } : {}), ...(flags.until !== undefined ? { until: flags.until } : {}) });
 
   const files: OutputFile[] = [];
@@ -139,6 +155,7 @@ export function detectCommand(): Command {
     .option('--max-lateness <duration>', 'how far out of time order events may arrive and still be ordered', parseLateness, parseDuration('15m'))
     .option('--max-document-size <MiB>', 'largest file that is one JSON document rather than JSON lines (default: 1024)', parseSizeMiB)
     .option('--skip-bad-records', 'count and list unreadable records in the report instead of failing')
+    .option('--allow-empty', 'exit 0 when no event falls in range (by default that is an input error, exit 2)')
     .option('--test', 'run the rules\' embedded test events instead of reading logs (exit 1 if a case fails)')
     .option('--list-rules', 'list the loaded rules and exit')
     .option('--sarif-category <name>', 'SARIF automation category (default: cloudward-detect)')

@@ -27,8 +27,21 @@ export interface FileStats {
   file: string;
   format: string;
   compressed: boolean;
+  /** JSON objects found in the file (unparseable lines are not counted here but under dropped.unreadable). */
   records: number;
   bytes: number;
+  /** Events handed to the rules. */
+  used: number;
+  /** Records not used, by reason (`unreadable`, `outside --since/--until`). */
+  dropped: Record<string, number>;
+  /** The cloud of the file's events (null until one is read). */
+  cloud: string | null;
+  /** How many used events carry a source address, a known client, an MFA state. */
+  present: { 'src.ip': number; client: number; 'actor.mfa': number };
+}
+
+export function newFileStats(file: string): FileStats {
+  return { file, format: 'unknown', compressed: false, records: 0, bytes: 0, used: 0, dropped: {}, cloud: null, present: { 'src.ip': 0, client: 0, 'actor.mfa': 0 } };
 }
 
 /** Keys under which exports wrap their records: CloudTrail files, diagnostic settings, lookup-events, Graph. */
@@ -108,7 +121,7 @@ const BATCH = 4096;
  * Reads one log file (gzip or plain, JSON lines or one JSON document) as batches of events in roughly time order;
  * bad records go to `onBad`. The file's statistics are filled in as it is read.
  */
-export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 }): AsyncGenerator<DetectEvent[]> {
+export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = newFileStats(file)): AsyncGenerator<DetectEvent[]> {
   const handle = await open(file, 'r');
   const head = Buffer.alloc(2);
   const { bytesRead } = await handle.read(head, 0, 2, 0);

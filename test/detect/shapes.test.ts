@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { DetectEvent } from '../../src/detect/event.js';
 import { normalizeRecord } from '../../src/detect/normalize.js';
-import { readLogFile, type BadRecord, type FileStats } from '../../src/detect/read.js';
+import { newFileStats, readLogFile, type BadRecord, type FileStats } from '../../src/detect/read.js';
 import { fixture, tempDir } from '../helpers/cli.js';
 
 const ELASTIC = (name: string) => fixture('vendor', 'detect', 'elastic-integrations', name);
@@ -20,7 +20,7 @@ async function elasticExport(names: string[], edit: (doc: Record<string, unknown
 
 async function readAll(file: string): Promise<{ events: DetectEvent[]; bad: BadRecord[]; stats: FileStats }> {
   const bad: BadRecord[] = [];
-  const stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 };
+  const stats: FileStats = newFileStats(file);
   const events: DetectEvent[] = [];
   for await (const batch of readLogFile(file, { maxDocumentBytes: 1 << 30, onBad: (b) => bad.push(b) }, stats)) events.push(...batch);
   return { events, bad, stats };
