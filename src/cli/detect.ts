@@ -7,6 +7,8 @@ import { runRuleCases, type RuleCaseOutcome } from '../detect/cases.js';
 import { buildDetectReport, DETECT_FORMATS, reachesThreshold } from '../detect/report.js';
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
 import { historyFile, runDetection } from '../detect/run.js';
+import { loadRangeTable, SHIPPED_RANGES } from '../detect/ip-ranges.js';
+import { useRangeTable } from '../detect/normalize.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 import { collectList, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
@@ -27,6 +29,7 @@ interface DetectFlags {
   maxDocumentSize?: number;
   skipBadRecords?: boolean;
   allowEmpty?: boolean;
+  ipRanges?: string;
   test?: boolean;
   listRules?: boolean;
   sarifCategory?: string;
@@ -89,6 +92,8 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (flags.since !== undefined && flags.until !== undefined && flags.since >= flags.until) throw new UserError('--since is not before --until', { where: '--since', hint: 'swap the two bounds' });
   const plan = planDetectOutputs(flags.format, flags.output, flags.outputDir);
 
+  // Every run says which ranges it places addresses with (the shipped, dated file unless --ip-ranges names another).
+  useRangeTable(loadRangeTable(flags.ipRanges ?? SHIPPED_RANGES));
   const result = await runDetection(logs, rules, {
     lateness: flags.maxLateness,
     maxDocumentBytes: flags.maxDocumentSize ?? 1024 * 1024 * 1024,
@@ -155,6 +160,7 @@ export function detectCommand(): Command {
     .option('--max-lateness <duration>', 'how far out of time order events may arrive and still be ordered', parseLateness, parseDuration('15m'))
     .option('--max-document-size <MiB>', 'largest file that is one JSON document rather than JSON lines (default: 1024)', parseSizeMiB)
     .option('--skip-bad-records', 'count and list unreadable records in the report instead of failing')
+    .option('--ip-ranges <file>', 'cloud address ranges written by `cloudward ranges refresh` (default: the dated file shipped in data/)')
     .option('--allow-empty', 'exit 0 when no event falls in range (by default that is an input error, exit 2)')
     .option('--test', 'run the rules\' embedded test events instead of reading logs (exit 1 if a case fails)')
     .option('--list-rules', 'list the loaded rules and exit')

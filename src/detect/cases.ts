@@ -25,7 +25,7 @@ function defaults(time: number, file: string, line: number): DetectEvent {
     region: 'us-east-1',
     actor: { principal: 'arn:aws:iam::111122223333:user/alice', type: 'IAMUser', role: null, credential: 'long-term-key', keyId: 'AKIAEXAMPLEALICE0001', session: null, mfa: null, compute: null },
     client: { kind: 'cli', tool: 'aws-cli', appId: null, scripted: null, evidence: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023' },
-    src: { ip: '198.51.100.10' },
+    src: { ip: '198.51.100.10', network: null },
     service: 'iam.amazonaws.com',
     operation: 'ListUsers',
     target: null,

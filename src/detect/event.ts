@@ -57,6 +57,11 @@ export interface DetectEvent {
   };
   src: {
     ip: string | null;
+    /**
+     * Where the address is (`private`, `aws`, `azure`, `gcp` by the providers' published ranges, else `public`), read
+     * for credentials issued to compute (`actor.compute` set) only; null otherwise or without an address.
+     */
+    network: 'private' | 'aws' | 'azure' | 'gcp' | 'public' | null;
   };
   /** eventSource (AWS), resource provider (Azure), serviceName (GCP), `signin` for sign-ins. */
   service: string;
@@ -102,6 +107,6 @@ export function fieldReader(path: string): (event: DetectEvent) => unknown {
 /** The fields a rule may name (group keys, distinct values, first-seen keys). */
 export const EVENT_FIELDS = [
   'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.role', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
-  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'src.ip', 'service', 'operation', 'target', 'access', 'outcome', 'error',
+  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'src.ip', 'src.network', 'service', 'operation', 'target', 'access', 'outcome', 'error',
   'accessDenied',
 ] as const;

@@ -1,5 +1,6 @@
 import { AZURE_APP_IDS, classifyUserAgent } from './clients.js';
 import type { CredentialKind, DetectEvent, EventRef, LogSource } from './event.js';
+import { loadRangeTable, type RangeTable, type SourceNetwork } from './ip-ranges.js';
 
 type Rec = Record<string, unknown>;
 
@@ -13,6 +14,20 @@ function parseTime(v: unknown, what: string): number {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;
   if (Number.isNaN(t)) throw new RecordError(`${what} is missing or not a date-time`);
   return t;
+}
+
+let ranges: RangeTable | undefined;
+
+/** The published cloud ranges to place compute credentials' source addresses in (the shipped file unless set). */
+export function useRangeTable(table: RangeTable): void {
+  ranges = table;
+}
+
+/** Where a compute credential was used from; other events are not looked up (it is only their rules that ask). */
+function networkOf(ip: string | null, compute: string | null): SourceNetwork | null {
+  if (ip === null || compute === null) return null;
+  ranges ??= loadRangeTable();
+  return ranges.networkOf(ip);
 }
 
 /** Which log a record came from, read from its shape; undefined when it is none of them. */
@@ -104,7 +119,8 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
   const mfaRaw = attributes?.mfaAuthenticated;
   const mfa = mfaRaw === 'true' || mfaRaw === true ? true : mfaRaw === 'false' || mfaRaw === false ? false : null;
   // EC2 instance-profile credentials: the session name is the instance id (and ec2RoleDelivery is set).
-  const compute = session && /^i-[0-9a-f]{8,17}$/.test(session) ? session : null;
+  // Anonymised datasets change the case of ids, so the instance id is matched in any case and kept lower-case.
+  const compute = session && /^i-[0-9a-f]{8,17}$/i.test(session) ? session.toLowerCase() : null;
   const ua = str(r.userAgent);
   const client = classifyUserAgent(ua);
   const name = str(r.eventName) ?? '';
@@ -122,7 +138,7 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
     region: str(r.awsRegion),
     actor: { principal, type, role, credential, keyId, session, mfa, compute },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null },
+    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null, network: networkOf(ip && IPV4_OR_6.test(ip) ? ip : null, compute) },
     service: str(r.eventSource) ?? '',
     operation: name,
     target: cloudTrailTarget(obj(r.requestParameters)),
@@ -234,7 +250,7 @@ function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
       compute: miResource && /\/virtualmachines\//i.test(miResource) ? miResource.toLowerCase() : null,
     },
     client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appid ${appId}` } : { kind: 'unknown', tool: null, appId, scripted: null, evidence: appId ? `appid ${appId}` : '' },
-    src: { ip },
+    src: { ip, network: networkOf(ip, miResource && /\/virtualmachines\//i.test(miResource) ? miResource : null) },
     service: lower.split('/')[0] ?? '',
     operation: lower,
     target: resourceId ? resourceId.toLowerCase() : null,
@@ -280,7 +296,7 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
       : uaClient.kind === 'tool'
         ? { ...uaClient, appId, evidence: ua ?? '' }
         : { kind: uaClient.kind === 'unknown' && str(r.clientAppUsed) === 'Browser' ? 'browser' : uaClient.kind, tool: uaClient.tool, appId, scripted: null, evidence: appId ? `appId ${appId}` : (ua ?? '') },
-    src: { ip: str(r.ipAddress) },
+    src: { ip: str(r.ipAddress), network: null },
     service: 'signin',
     operation: 'SignIn',
     target: null,
@@ -315,7 +331,7 @@ function fromEntraAudit(r: Rec, ref: EventRef): DetectEvent {
     region: null,
     actor: { principal: principal.toLowerCase(), type: user ? 'User' : 'ServicePrincipal', role: null, credential: user ? 'session' : 'service', keyId: user ? null : appId, session: str(r.correlationId), mfa: null, compute: null },
     client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}` } : { ...client, appId, evidence: ua ?? '' },
-    src: { ip: str(user?.ipAddress) ?? str(r.callerIpAddress) },
+    src: { ip: str(user?.ipAddress) ?? str(r.callerIpAddress), network: null },
     service: 'entra',
     operation: str(r.activityDisplayName) ?? str(r.operationName) ?? '',
     target: str(targets[0]?.displayName) ?? str(targets[0]?.userPrincipalName) ?? str(targets[0]?.id),
@@ -364,7 +380,7 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
       compute: null,
     },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: str(meta.callerIp) },
+    src: { ip: str(meta.callerIp), network: null },
     service: str(p.serviceName) ?? '',
     operation: method,
     target: str(p.resourceName),

@@ -30,7 +30,7 @@ test('a file without addresses or user agents says which rules could not fire on
   t.truthy(ip);
   t.truthy(client);
   for (const id of ['compute-credentials-outside', 'long-term-key-new-source', 'access-denied-recon-burst']) t.true(ip!.rules.includes(id), id);
-  for (const id of ['enumeration-burst-cli', 'cloudshell-iam-change-aws', 'offensive-tool-user-agent']) t.true(client!.rules.includes(id), id);
+  for (const id of ['cloudshell-iam-change-aws', 'offensive-tool-user-agent']) t.true(client!.rules.includes(id), id);
   t.false(client!.rules.includes('cloudshell-iam-change-gcp'), 'a GCP-only rule is not said to miss an AWS file');
   t.false(result.coverage.some((c) => c.field !== 'actor.mfa' && c.files.includes(full)), 'the file that has them is not named');
 

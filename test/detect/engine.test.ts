@@ -19,7 +19,7 @@ function event(i: number, over: Partial<DetectEvent> & { principal?: string; ip?
     region: null,
     actor: { principal: principal ?? `user-${i}`, type: 'IAMUser', role: null, credential: 'long-term-key', keyId: `AKIA${principal ?? i}`, session: null, mfa: null, compute: null },
     client: { kind: 'cli', tool: 'aws-cli', appId: null, scripted: null, evidence: 'aws-cli/2' },
-    src: { ip: ip ?? '198.51.100.1' },
+    src: { ip: ip ?? '198.51.100.1', network: null },
     service: 'ec2.amazonaws.com',
     operation: 'DescribeInstances',
     target: null,

@@ -71,3 +71,12 @@ test('Entra ID audit logs from a diagnostic setting are their own log, not Activ
   t.is(added.src.ip, '1.128.3.4');
   t.is(added.time, Date.parse('2022-01-22T18:15:02.5168093Z'));
 });
+
+test('the Elastic sample of an instance-profile session attaching AdministratorAccess from outside AWS is found without history', async (t) => {
+  const { loadRules } = await import('../../src/detect/rules.js');
+  const { runDetection } = await import('../../src/detect/run.js');
+  const file = await elasticExport(['test-attach-user-policy-json.log-expected.json']);
+  const result = await runDetection([file], await loadRules(), { lateness: 15 * 60_000, maxDocumentBytes: 1 << 30 });
+  t.deepEqual(result.findings.map((f) => f.ruleId), ['instance-credentials-outside-cloud']);
+  t.is(result.findings[0]!.srcIp, '216.160.83.56');
+});
