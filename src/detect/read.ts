@@ -36,7 +36,7 @@ export interface FileStats {
   dropped: Record<string, number>;
   /** The cloud of the file's events (null until one is read). */
   cloud: string | null;
-  /** How many used events carry a source address, a known client, an MFA state. */
+  /** How many used events carry a source address, a user agent or client app id, an MFA state. */
   present: { 'src.ip': number; client: number; 'actor.mfa': number };
 }
 

@@ -184,7 +184,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
       fileStats.used++;
       fileStats.cloud ??= e.cloud;
       if (e.src.ip !== null) present['src.ip']++;
-      if (e.client.kind !== 'unknown') present.client++;
+      if (e.client.evidence !== '') present.client++;
       if (e.actor.mfa !== null) present['actor.mfa']++;
       if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
       if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
