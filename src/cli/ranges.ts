@@ -30,18 +30,22 @@ async function refresh(files: string[], flags: { output: string }): Promise<numb
   return 0;
 }
 
+const EXAMPLES = `
+Examples:
+  $ cloudward ranges refresh ip-ranges.json cloud.json ServiceTags_Public_20250721.json --output ranges.json
+  $ cloudward detect logs/ --ip-ranges ranges.json
+
+The files are the providers' own: https://ip-ranges.amazonaws.com/ip-ranges.json,
+https://www.gstatic.com/ipranges/cloud.json and Azure's ServiceTags_Public_*.json (Microsoft Download Center).`;
+
 export function rangesCommand(): Command {
-  const command = new Command('ranges').description('manage the published cloud address ranges `detect` uses to tell cloud from outside addresses');
+  const command = new Command('ranges').description('manage the published cloud address ranges `detect` uses to tell cloud from outside addresses').addHelpText('after', EXAMPLES);
   command
     .command('refresh')
     .description('read providers\' published range files (no network) and write a ranges file for `detect --ip-ranges`')
     .argument('<files...>', 'AWS ip-ranges.json, Google cloud.json, Azure ServiceTags_Public_*.json, as published')
     .requiredOption('-o, --output <file>', 'ranges file to write (providers not named keep what it already holds)')
-    .addHelpText('after', `
-Examples:
-  $ curl -sO https://ip-ranges.amazonaws.com/ip-ranges.json && curl -sO https://www.gstatic.com/ipranges/cloud.json
-  $ cloudward ranges refresh ip-ranges.json cloud.json ServiceTags_Public_20250721.json --output ranges.json
-  $ cloudward detect logs/ --ip-ranges ranges.json`)
+    .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: { output: string }) => {
       outcome.code = await refresh(files, flags);
     });
