@@ -25,3 +25,14 @@ test('Stratus "Steal EC2 Instance Credentials" is found: the credentials are use
   t.true(rules.includes('ssm-then-instance-credentials'), rules.join(', '));
   t.false(coverage.includes('client'), 'the tool sets its own user agent: the client is known, not missing');
 });
+
+test('Stratus "Retrieve And Decrypt SSM Parameters" (ten names per GetParameters call) is found as a bulk secret read', async (t) => {
+  t.deepEqual((await findings('aws.credential-access.ssm-retrieve-securestring-parameters')).rules, ['bulk-secret-read']);
+});
+
+test('a call naming ten parameters is one event of evidence, not ten', async (t) => {
+  const result = await runDetection([stratus('aws.credential-access.ssm-retrieve-securestring-parameters')], await loadRules(), OPTIONS);
+  const finding = result.findings[0]!;
+  t.is(new Set(finding.events.map((e) => `${e.line}:${e.index}`)).size, finding.events.length);
+  t.true(finding.eventCount <= 5);
+});
