@@ -33,6 +33,8 @@ function networkOf(ip: string | null, compute: string | null): SourceNetwork | n
 /** Which log a record came from, read from its shape; undefined when it is none of them. */
 export function recordKind(r: Rec): LogSource | 'lookup-event' | 'elastic-cloudtrail' | undefined {
   if ('eventSource' in r && 'eventName' in r) return 'cloudtrail';
+  // Datadog moves eventName to its standard attribute evt.name.
+  if ('eventSource' in r && (obj(r.evt)?.name !== undefined || 'evt.name' in r)) return 'cloudtrail';
   if (obj(obj(r.aws)?.cloudtrail) && str(obj(r.event)?.action) !== null) return 'elastic-cloudtrail';
   if ('eventsource' in r && 'eventname' in r) return 'cloudtrail';
   if (typeof r.CloudTrailEvent === 'string') return 'lookup-event';
@@ -121,13 +123,14 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
   // EC2 instance-profile credentials: the session name is the instance id (and ec2RoleDelivery is set).
   // Anonymised datasets change the case of ids, so the instance id is matched in any case and kept lower-case.
   const compute = session && /^i-[0-9a-f]{8,17}$/i.test(session) ? session.toLowerCase() : null;
-  const ua = str(r.userAgent);
+  // Datadog's CloudTrail pipeline remaps userAgent, sourceIPAddress and eventName onto its standard attributes.
+  const ua = str(r.userAgent) ?? str(obj(r.http)?.useragent) ?? str(r['http.useragent']);
   const client = classifyUserAgent(ua);
-  const name = str(r.eventName) ?? '';
+  const name = str(r.eventName) ?? str(obj(r.evt)?.name) ?? str(r['evt.name']) ?? '';
   const error = str(r.errorCode);
   const readOnly = r.readOnly;
   const access = readOnly === true || readOnly === 'true' ? 'read' : readOnly === false || readOnly === 'false' ? 'write' : READ_PREFIX.test(name) ? 'read' : 'write';
-  const ip = str(r.sourceIPAddress);
+  const ip = str(r.sourceIPAddress) ?? str(obj(obj(r.network)?.client)?.ip) ?? str(r['network.client.ip']);
   // The Logstash cloudtrail codec moves eventTime to @timestamp.
   const time = r.eventTime === undefined && r['@timestamp'] !== undefined ? parseTime(r['@timestamp'], '@timestamp') : parseTime(r.eventTime, 'eventTime');
   return {

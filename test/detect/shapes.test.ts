@@ -80,3 +80,12 @@ test('the Elastic sample of an instance-profile session attaching AdministratorA
   t.deepEqual(result.findings.map((f) => f.ruleId), ['instance-credentials-outside-cloud']);
   t.is(result.findings[0]!.srcIp, '216.160.83.56');
 });
+
+test('CloudTrail as Datadog keeps it (address, user agent and event name moved to its standard attributes) keeps them', (t) => {
+  // Datadog's standard attributes (docs.datadoghq.com/standard-attributes): network.client.ip, http.useragent, evt.name;
+  // its CloudTrail pipeline remaps sourceIPAddress, userAgent and eventName onto them.
+  const e = normalizeRecord({ eventTime: '2026-01-01T00:00:00Z', eventSource: 'iam.amazonaws.com', evt: { name: 'CreateAccessKey' }, network: { client: { ip: '198.51.100.8' } }, http: { useragent: 'aws-cli/2.15.0 md/awscrt#0.19 ua/2.0' }, userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a', accessKeyId: 'AKIAEXAMPLE' } }, { file: 'dd.json', line: 1 });
+  t.is(e.operation, 'CreateAccessKey');
+  t.is(e.src.ip, '198.51.100.8');
+  t.like(e.client, { kind: 'cli', tool: 'aws-cli' });
+});
