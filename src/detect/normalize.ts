@@ -31,7 +31,8 @@ function networkOf(ip: string | null, compute: string | null): SourceNetwork | n
 }
 
 /** Which log a record came from, read from its shape; undefined when it is none of them. */
-export function recordKind(r: Rec): LogSource | 'lookup-event' | 'elastic-cloudtrail' | undefined {
+export function recordKind(r: Rec): LogSource | 'lookup-event' | 'elastic-cloudtrail' | 'log-analytics' | undefined {
+  if (typeof r.TimeGenerated === 'string' && typeof r.Type === 'string' && LOG_ANALYTICS_TABLES.has(r.Type)) return 'log-analytics';
   if ('eventSource' in r && 'eventName' in r) return 'cloudtrail';
   // Datadog moves eventName to its standard attribute evt.name.
   if ('eventSource' in r && (obj(r.evt)?.name !== undefined || 'evt.name' in r)) return 'cloudtrail';
@@ -66,6 +67,8 @@ export function normalizeRecord(r: Rec, ref: EventRef): DetectEvent {
     }
     case 'elastic-cloudtrail':
       return fromCloudTrail(fromElastic(r), ref);
+    case 'log-analytics':
+      return normalizeRecord(fromLogAnalytics(r), ref);
     case 'gcp-audit':
       return fromGcp(r, ref);
     case 'entra-audit':
@@ -309,6 +312,73 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
     accessDenied: false,
     ref,
   };
+}
+
+// ---------------------------------------------------------------- Log Analytics / Sentinel tables
+
+const LOG_ANALYTICS_TABLES = new Set(['SigninLogs', 'AADNonInteractiveUserSignInLogs', 'AuditLogs', 'AzureActivity']);
+
+/** Dynamic columns come as JSON text from `az monitor log-analytics query` and as objects from other exports. */
+function dynamic(v: unknown): unknown {
+  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A Log Analytics row (PascalCase columns of the Azure Monitor table reference) put into the shape of the same log's
+ * own export, so that one reader serves both: sign-ins as Graph signIns, AuditLogs as directoryAudits, AzureActivity
+ * as `az monitor activity-log list` output.
+ */
+function fromLogAnalytics(r: Rec): Rec {
+  switch (r.Type) {
+    case 'AuditLogs':
+      return {
+        activityDateTime: str(r.ActivityDateTime) ?? r.TimeGenerated,
+        activityDisplayName: str(r.ActivityDisplayName) ?? r.OperationName,
+        result: r.Result,
+        resultReason: r.ResultReason,
+        tenantId: str(r.AADTenantId),
+        correlationId: r.CorrelationId,
+        initiatedBy: dynamic(r.InitiatedBy) ?? {},
+        targetResources: dynamic(r.TargetResources),
+        additionalDetails: dynamic(r.AdditionalDetails),
+      };
+    case 'AzureActivity':
+      return {
+        eventTimestamp: r.TimeGenerated,
+        operationName: r.OperationNameValue ?? r.OperationName,
+        status: r.ActivityStatusValue ?? r.ActivityStatus,
+        subStatus: r.ActivitySubstatusValue ?? r.ActivitySubstatus,
+        caller: r.Caller,
+        callerIpAddress: r.CallerIpAddress,
+        subscriptionId: r.SubscriptionId,
+        resourceId: str(r._ResourceId) ?? r.ResourceId,
+        claims: dynamic(r.Claims_d) ?? dynamic(r.Claims),
+      };
+    default: {
+      const code = str(r.ResultType) ?? (typeof r.ResultType === 'number' ? String(r.ResultType) : '0');
+      return {
+        createdDateTime: str(r.CreatedDateTime) ?? r.TimeGenerated,
+        userPrincipalName: r.UserPrincipalName,
+        userId: r.UserId,
+        appId: r.AppId ?? null,
+        appDisplayName: r.AppDisplayName,
+        ipAddress: r.IPAddress,
+        status: { errorCode: Number(code) },
+        authenticationRequirement: r.AuthenticationRequirement,
+        mfaDetail: dynamic(r.MfaDetail),
+        userAgent: r.UserAgent,
+        clientAppUsed: r.ClientAppUsed,
+        correlationId: r.CorrelationId,
+        servicePrincipalId: r.ServicePrincipalId,
+        tenantId: str(r.AADTenantId) ?? str(r.HomeTenantId) ?? str(r.ResourceTenantId),
+      };
+    }
+  }
 }
 
 // ---------------------------------------------------------------- Entra ID audit logs (directoryAudits)

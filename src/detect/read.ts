@@ -152,7 +152,7 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
         hint: 'see docs/detect.md for the exports cloudward reads',
       });
     }
-    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind === 'elastic-cloudtrail' ? 'cloudtrail-elastic' : kind;
+    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind === 'elastic-cloudtrail' ? 'cloudtrail-elastic' : kind === 'log-analytics' ? `log-analytics ${String(record.Type)}` : kind;
   };
 
   const emit = (record: unknown, ref: EventRef): void => {
@@ -295,7 +295,7 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
 }
 
 /** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
-const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
+const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|TimeGenerated|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
 const SCAN_BYTES = 64 * 1024;
 const DELIVERY_DELAY_MS = 15 * 60_000;
 

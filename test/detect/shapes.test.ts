@@ -89,3 +89,26 @@ test('CloudTrail as Datadog keeps it (address, user agent and event name moved t
   t.is(e.src.ip, '198.51.100.8');
   t.like(e.client, { kind: 'cli', tool: 'aws-cli' });
 });
+
+/**
+ * Rows as `az monitor log-analytics query` prints them: the table's PascalCase columns (Azure Monitor table reference:
+ * SigninLogs, AADNonInteractiveUserSignInLogs, AuditLogs, AzureActivity), dynamic columns as JSON text, and
+ * `TableName`. No vendor-written row sample was found; the column names and types are the reference's.
+ */
+test('Log Analytics (Sentinel) table rows are read by their PascalCase columns', (t) => {
+  const ref = { file: 'la.json', line: 1 };
+  const signin = normalizeRecord({ TenantId: 'ws-1', TimeGenerated: '2026-01-01T00:00:00Z', CreatedDateTime: '2026-01-01T00:00:00Z', Type: 'AADNonInteractiveUserSignInLogs', Category: 'NonInteractiveUserSignInLogs', UserPrincipalName: 'Eve@Contoso.com', AppId: '1950a258-227b-4e31-a9cf-717495945fc2', AppDisplayName: 'Microsoft Azure PowerShell', IPAddress: '203.0.113.9', ResultType: '0', AuthenticationRequirement: 'singleFactorAuthentication', UserAgent: 'Mozilla/5.0', AADTenantId: 't-1', TableName: 'PrimaryResult' }, ref);
+  t.like(signin, { source: 'entra-signin', outcome: 'success', account: 't-1' });
+  t.like(signin.actor, { principal: 'eve@contoso.com', mfa: false });
+  t.like(signin.client, { tool: 'azure-powershell' });
+  t.is(signin.src.ip, '203.0.113.9');
+  const failed = normalizeRecord({ TimeGenerated: '2026-01-01T00:00:00Z', Type: 'SigninLogs', UserPrincipalName: 'a@contoso.com', AppId: 'x', IPAddress: '203.0.113.9', ResultType: '50126' }, ref);
+  t.like(failed, { outcome: 'failure', error: '50126' });
+  const audit = normalizeRecord({ TimeGenerated: '2026-01-01T00:00:00Z', Type: 'AuditLogs', OperationName: 'Add member to role', ActivityDisplayName: 'Add member to role', Result: 'success', AADTenantId: 't-1', InitiatedBy: JSON.stringify({ user: { userPrincipalName: 'Eve@Contoso.com', ipAddress: '203.0.113.9' } }), TargetResources: JSON.stringify([{ displayName: 'billing-sync', type: 'ServicePrincipal' }]) }, ref);
+  t.like(audit, { source: 'entra-audit', operation: 'Add member to role', target: 'billing-sync', outcome: 'success' });
+  t.is(audit.actor.principal, 'eve@contoso.com');
+  const activity = normalizeRecord({ TimeGenerated: '2026-01-01T00:00:00Z', Type: 'AzureActivity', OperationNameValue: 'MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION', ActivityStatusValue: 'Success', Caller: 'eve@contoso.com', CallerIpAddress: '203.0.113.9', SubscriptionId: 'S1', _ResourceId: '/subscriptions/s1/resourcegroups/rg/providers/microsoft.storage/storageaccounts/a', Claims: JSON.stringify({ appid: '1950a258-227b-4e31-a9cf-717495945fc2', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn': 'eve@contoso.com' }) }, ref);
+  t.like(activity, { source: 'azure-activity', operation: 'microsoft.storage/storageaccounts/listkeys/action', outcome: 'success', account: 's1', target: '/subscriptions/s1/resourcegroups/rg/providers/microsoft.storage/storageaccounts/a' });
+  t.like(activity.client, { tool: 'azure-powershell' });
+  t.is(activity.src.ip, '203.0.113.9');
+});
