@@ -155,6 +155,8 @@ export const PLANTED: Record<string, number> = {
   'cloudshell-first-use': 2,
   'long-term-key-new-source': 1,
   'compute-credentials-outside': 1,
+  // The same replay, from an address outside AWS's published ranges, needs no history.
+  'instance-credentials-outside-cloud': 1,
   'privileged-write-without-mfa': 1,
   'access-denied-recon-burst': 1,
   'offensive-tool-user-agent': 2,

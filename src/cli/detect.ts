@@ -7,6 +7,8 @@ import { runRuleCases, type RuleCaseOutcome } from '../detect/cases.js';
 import { buildDetectReport, DETECT_FORMATS, reachesThreshold } from '../detect/report.js';
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
 import { historyFile, runDetection } from '../detect/run.js';
+import { loadRangeTable, SHIPPED_RANGES } from '../detect/ip-ranges.js';
+import { useRangeTable } from '../detect/normalize.js';
 import { writeOutputs, type OutputFile } from '../util/files.js';
 import { safeText } from '../util/terminal.js';
 import { collectList, parseSeverityThreshold, parseSizeMiB } from './options.js';
@@ -27,6 +29,8 @@ interface DetectFlags {
   maxLateness: number;
   maxDocumentSize?: number;
   skipBadRecords?: boolean;
+  allowEmpty?: boolean;
+  ipRanges?: string;
   test?: boolean;
   listRules?: boolean;
   sarifCategory?: string;
@@ -89,6 +93,8 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
   if (flags.since !== undefined && flags.until !== undefined && flags.since >= flags.until) throw new UserError('--since is not before --until', { where: '--since', hint: 'swap the two bounds' });
   const plan = planDetectOutputs(flags.format, flags.output, flags.outputDir);
 
+  // Every run says which ranges it places addresses with (the shipped, dated file unless --ip-ranges names another).
+  useRangeTable(loadRangeTable(flags.ipRanges ?? SHIPPED_RANGES));
   const result = await runDetection(logs, rules, {
     lateness: flags.maxLateness,
     maxDocumentBytes: flags.maxDocumentSize ?? 1024 * 1024 * 1024,
@@ -100,6 +106,21 @@ async function runDetect(logs: string[], flags: DetectFlags): Promise<number> {
     const first = result.bad[0]!;
     const where = `${first.file}:${first.line}${first.index !== undefined ? ` (record ${first.index + 1})` : ''}`;
     throw new UserError(`${first.message}${result.badCount > 1 ? `; ${result.badCount} unreadable records in all` : ''}`, { where, hint: 'fix or re-export the log, or pass --skip-bad-records to count them and go on' });
+  }
+  // A scheduled run over logs whose delivery stalled must not pass quietly.
+  if (result.stats.events === 0 && !flags.allowEmpty) {
+    const read = result.files.reduce((n, f) => n + f.records, 0);
+    throw new UserError(read > 0 ? `no events to examine: all ${read} record(s) are outside --since/--until` : 'no events to examine: the logs hold no records', {
+      where: logs.join(', '),
+      hint: 'check that the logs are still delivered and the --since/--until window, or pass --allow-empty',
+    });
+  }
+  if (!flags.quiet) {
+    for (const f of result.files) {
+      const dropped = Object.entries(f.dropped);
+      const total = dropped.reduce((n, [, c]) => n + c, 0);
+      process.stderr.write(`cloudward: ${safeText(f.file)}: ${f.used + total} records read, ${f.used} used, ${total} dropped${total > 0 ? ` (${dropped.map(([why, c]) => `${c} ${safeText(why)}`).join(', ')})` : ''}\n`);
+    }
   }
   const report = buildDetectReport({ rules, ...result, ...(flags.since !== undefined ? { since: flags.since } : {}), ...(flags.until !== undefined ? { until: flags.until } : {}) });
 
@@ -140,6 +161,8 @@ export function detectCommand(): Command {
     .addOption(new Option('--max-lateness <duration>', 'how far out of time order events may arrive and still be ordered: a number with s (seconds), m (minutes), h (hours) or d (days)').argParser(parseLateness).default(parseDuration('15m'), '15m'))
     .option('--max-document-size <MiB>', 'largest file, in MiB, that is one JSON document rather than JSON lines (default: 1024)', parseSizeMiB)
     .option('--skip-bad-records', 'count and list unreadable records in the report instead of failing')
+    .option('--ip-ranges <file>', 'cloud address ranges written by `cloudward ranges refresh` (default: the dated file shipped in data/)')
+    .option('--allow-empty', 'exit 0 when no event falls in range (by default that is an input error, exit 2)')
     .option('--test', 'run the rules\' embedded test events instead of reading logs (exit 1 if a case fails)')
     .option('--list-rules', 'list the loaded rules and exit')
     .option('--sarif-category <name>', 'SARIF automation category (default: cloudward-detect)')

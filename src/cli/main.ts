@@ -7,6 +7,7 @@ import { debug, setDebug } from '../util/debug.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { detectCommand } from './detect.js';
+import { rangesCommand } from './ranges.js';
 import { diffCommand } from './diff.js';
 import { knownVariables, mirrorFlagsInEnv, unknownVariables, unknownVariableWarning } from './env.js';
 import { mergeCommand } from './merge.js';
@@ -47,7 +48,7 @@ Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed),
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
   const providerCommands = first !== undefined && CORE_COMMANDS.has(first) ? undefined : await import('./providers.js');
-  const commands = [auditCommand(), providerCommands?.collectCommand(), providerCommands?.importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), detectCommand(), providerCommands?.permissionsCommand()];
+  const commands = [auditCommand(), providerCommands?.collectCommand(), providerCommands?.importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), detectCommand(), rangesCommand(), providerCommands?.permissionsCommand()];
   for (const command of commands) if (command) program.addCommand(command);
   return program;
 }

@@ -188,9 +188,11 @@ export class DetectionEngine {
         this.stats.missingField[state.rule.id]!++;
         return;
       }
-      const value = String(v);
-      group.distinct.delete(value);
-      group.distinct.set(value, { t: event.time, ref: event.ref });
+      // A call that names several targets (GetParameters with ten names) counts each of them.
+      for (const value of t.split ? String(v).split(t.split) : [String(v)]) {
+        group.distinct.delete(value);
+        group.distinct.set(value, { t: event.time, ref: event.ref });
+      }
       // Insertion order is time order, so stale values are at the front.
       for (const [k, entry] of group.distinct) {
         if (entry.t >= from) break;
@@ -206,7 +208,9 @@ export class DetectionEngine {
     const entries = t.distinct ? [...group.distinct.values()] : group.ring;
     const what = t.distinct ? `${entries.length} distinct ${t.distinct} values` : `${entries.length} events`;
     const seconds = Math.round((event.time - entries[0]!.t) / 1000);
-    this.alert(state, key, groupText(t.by, key), event, entries.map((e) => e.ref), entries.length, `${what} within ${seconds}s (threshold ${t.atLeast} in ${t.window / 1000}s) for ${groupText(t.by, key)}`, entries[0]!.t);
+    // Values split out of one event share its ref: each event is evidence once.
+    const refs = [...new Set(entries.map((e) => e.ref))];
+    this.alert(state, key, groupText(t.by, key), event, refs, refs.length, `${what} within ${seconds}s (threshold ${t.atLeast} in ${t.window / 1000}s) for ${groupText(t.by, key)}`, entries[0]!.t);
     state.groups.delete(key);
   }
 

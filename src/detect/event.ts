@@ -5,7 +5,7 @@
  */
 
 export type Cloud = 'aws' | 'azure' | 'gcp';
-export type LogSource = 'cloudtrail' | 'azure-activity' | 'entra-signin' | 'gcp-audit';
+export type LogSource = 'cloudtrail' | 'azure-activity' | 'entra-signin' | 'entra-audit' | 'gcp-audit';
 /** How the caller proved who it is: a long-term key (AKIA, client secret), a session token, federation, a service. */
 export type CredentialKind = 'long-term-key' | 'session' | 'federated' | 'service' | 'user' | 'unknown';
 /** The program that made the call. `cloud-shell` is a CLI, SDK or PowerShell running inside a provider's Cloud Shell. */
@@ -57,11 +57,21 @@ export interface DetectEvent {
   };
   src: {
     ip: string | null;
+    /**
+     * Where the address is (`private`, `aws`, `azure`, `gcp` by the providers' published ranges, else `public`), read
+     * for credentials issued to compute (`actor.compute` set) only; null otherwise or without an address.
+     */
+    network: 'private' | 'aws' | 'azure' | 'gcp' | 'public' | null;
   };
   /** eventSource (AWS), resource provider (Azure), serviceName (GCP), `signin` for sign-ins. */
   service: string;
-  /** eventName, operationName, methodName, `SignIn`. */
+  /** eventName, operationName, methodName, `SignIn`, the Entra audit activity ("Add member to role"). */
   operation: string;
+  /**
+   * The resource the call names, when the log says: a secret or parameter (names joined, sorted), the policy an attach
+   * call attaches, the user a key or user call names, an Azure resource id, a GCP resource name, an Entra audit target.
+   */
+  target: string | null;
   access: 'read' | 'write' | 'unknown';
   outcome: 'success' | 'failure' | 'unknown';
   /** The provider's error code for a failure (AccessDenied, AuthorizationFailed, PERMISSION_DENIED/7, 50126). */
@@ -97,6 +107,6 @@ export function fieldReader(path: string): (event: DetectEvent) => unknown {
 /** The fields a rule may name (group keys, distinct values, first-seen keys). */
 export const EVENT_FIELDS = [
   'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.role', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
-  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'src.ip', 'service', 'operation', 'access', 'outcome', 'error',
+  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'src.ip', 'src.network', 'service', 'operation', 'target', 'access', 'outcome', 'error',
   'accessDenied',
 ] as const;

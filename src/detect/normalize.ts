@@ -1,5 +1,6 @@
 import { AZURE_APP_IDS, classifyUserAgent } from './clients.js';
 import type { CredentialKind, DetectEvent, EventRef, LogSource } from './event.js';
+import { loadRangeTable, type RangeTable, type SourceNetwork } from './ip-ranges.js';
 
 type Rec = Record<string, unknown>;
 
@@ -15,14 +16,35 @@ function parseTime(v: unknown, what: string): number {
   return t;
 }
 
+let ranges: RangeTable | undefined;
+
+/** The published cloud ranges to place compute credentials' source addresses in (the shipped file unless set). */
+export function useRangeTable(table: RangeTable): void {
+  ranges = table;
+}
+
+/** Where a compute credential was used from; other events are not looked up (it is only their rules that ask). */
+function networkOf(ip: string | null, compute: string | null): SourceNetwork | null {
+  if (ip === null || compute === null) return null;
+  ranges ??= loadRangeTable();
+  return ranges.networkOf(ip);
+}
+
 /** Which log a record came from, read from its shape; undefined when it is none of them. */
-export function recordKind(r: Rec): LogSource | 'lookup-event' | undefined {
+export function recordKind(r: Rec): LogSource | 'lookup-event' | 'elastic-cloudtrail' | 'log-analytics' | undefined {
+  if (typeof r.TimeGenerated === 'string' && typeof r.Type === 'string' && LOG_ANALYTICS_TABLES.has(r.Type)) return 'log-analytics';
   if ('eventSource' in r && 'eventName' in r) return 'cloudtrail';
+  // Datadog moves eventName to its standard attribute evt.name.
+  if ('eventSource' in r && (obj(r.evt)?.name !== undefined || 'evt.name' in r)) return 'cloudtrail';
+  if (obj(obj(r.aws)?.cloudtrail) && str(obj(r.event)?.action) !== null) return 'elastic-cloudtrail';
   if ('eventsource' in r && 'eventname' in r) return 'cloudtrail';
   if (typeof r.CloudTrailEvent === 'string') return 'lookup-event';
   if (obj(r.protoPayload)) return 'gcp-audit';
   if (typeof r.createdDateTime === 'string' && 'appId' in r) return 'entra-signin';
   if (/SignInLogs$/.test(String(r.category ?? '')) && obj(r.properties)) return 'entra-signin';
+  // Entra ID audit logs: diagnostic settings (`category: AuditLogs`, fields under properties) and Graph directoryAudits.
+  if (r.category === 'AuditLogs' && obj(r.properties)) return 'entra-audit';
+  if (typeof r.activityDateTime === 'string' && obj(r.initiatedBy)) return 'entra-audit';
   if ('operationName' in r && ('eventTimestamp' in r || 'resourceId' in r || 'time' in r)) return 'azure-activity';
   return undefined;
 }
@@ -43,14 +65,20 @@ export function normalizeRecord(r: Rec, ref: EventRef): DetectEvent {
       if (!rec) throw new RecordError('CloudTrailEvent is not a JSON object');
       return fromCloudTrail(rec, ref);
     }
+    case 'elastic-cloudtrail':
+      return fromCloudTrail(fromElastic(r), ref);
+    case 'log-analytics':
+      return normalizeRecord(fromLogAnalytics(r), ref);
     case 'gcp-audit':
       return fromGcp(r, ref);
+    case 'entra-audit':
+      return fromEntraAudit(typeof r.activityDateTime === 'string' ? r : { ...obj(r.properties), tenantId: r.tenantId, callerIpAddress: r.callerIpAddress, time: r.time }, ref);
     case 'entra-signin':
       return fromSignIn(typeof r.createdDateTime === 'string' ? r : { ...obj(r.properties), createdDateTime: r.time }, ref);
     case 'azure-activity':
       return fromAzureActivity(r, ref);
     default:
-      throw new RecordError('not a CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log record');
+      throw new RecordError('not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record');
   }
 }
 
@@ -96,30 +124,88 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
   const mfaRaw = attributes?.mfaAuthenticated;
   const mfa = mfaRaw === 'true' || mfaRaw === true ? true : mfaRaw === 'false' || mfaRaw === false ? false : null;
   // EC2 instance-profile credentials: the session name is the instance id (and ec2RoleDelivery is set).
-  const compute = session && /^i-[0-9a-f]{8,17}$/.test(session) ? session : null;
-  const ua = str(r.userAgent);
+  // Anonymised datasets change the case of ids, so the instance id is matched in any case and kept lower-case.
+  const compute = session && /^i-[0-9a-f]{8,17}$/i.test(session) ? session.toLowerCase() : null;
+  // Datadog's CloudTrail pipeline remaps userAgent, sourceIPAddress and eventName onto its standard attributes.
+  const ua = str(r.userAgent) ?? str(obj(r.http)?.useragent) ?? str(r['http.useragent']);
   const client = classifyUserAgent(ua);
-  const name = str(r.eventName) ?? '';
+  const name = str(r.eventName) ?? str(obj(r.evt)?.name) ?? str(r['evt.name']) ?? '';
   const error = str(r.errorCode);
   const readOnly = r.readOnly;
   const access = readOnly === true || readOnly === 'true' ? 'read' : readOnly === false || readOnly === 'false' ? 'write' : READ_PREFIX.test(name) ? 'read' : 'write';
-  const ip = str(r.sourceIPAddress);
+  const ip = str(r.sourceIPAddress) ?? str(obj(obj(r.network)?.client)?.ip) ?? str(r['network.client.ip']);
+  // The Logstash cloudtrail codec moves eventTime to @timestamp.
+  const time = r.eventTime === undefined && r['@timestamp'] !== undefined ? parseTime(r['@timestamp'], '@timestamp') : parseTime(r.eventTime, 'eventTime');
   return {
-    time: parseTime(r.eventTime, 'eventTime'),
+    time,
     cloud: 'aws',
     source: 'cloudtrail',
     account: str(r.recipientAccountId) ?? str(id.accountId),
     region: str(r.awsRegion),
     actor: { principal, type, role, credential, keyId, session, mfa, compute },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null },
+    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null, network: networkOf(ip && IPV4_OR_6.test(ip) ? ip : null, compute) },
     service: str(r.eventSource) ?? '',
     operation: name,
+    target: cloudTrailTarget(obj(r.requestParameters)),
     access,
     outcome: error ? 'failure' : 'success',
     error,
     accessDenied: error !== null && ACCESS_DENIED.test(error),
     ref,
+  };
+}
+
+/** Request parameters that name what a call acts on, most specific first (an attach call names a user and a policy). */
+const TARGET_PARAMETERS = ['policyArn', 'secretId', 'names', 'name', 'path', 'userName', 'roleName', 'bucketName', 'functionName', 'keyId'] as const;
+
+function cloudTrailTarget(params: Rec | undefined): string | null {
+  if (!params) return null;
+  for (const key of TARGET_PARAMETERS) {
+    const v = params[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (Array.isArray(v) && v.length > 0) return v.map(String).sort().join(',');
+  }
+  return null;
+}
+
+/**
+ * A CloudTrail record as the Elastic AWS integration indexes it (ECS names: `@timestamp`, `event.action`,
+ * `event.provider`, `source.ip`, `user_agent.original`, `aws.cloudtrail.*`), put back into CloudTrail's own names so
+ * that one reader serves both. `event.original` is not used: it is only there when the integration is told to keep it.
+ */
+function fromElastic(r: Rec): Rec {
+  const event = obj(r.event) ?? {};
+  const ct = obj(obj(r.aws)?.cloudtrail) ?? {};
+  const id = obj(ct.user_identity) ?? {};
+  const ctx = obj(id.session_context);
+  const issuer = obj(ctx?.session_issuer);
+  const source = obj(r.source);
+  const cloud = obj(r.cloud);
+  return {
+    eventTime: r['@timestamp'],
+    eventSource: event.provider,
+    eventName: event.action,
+    awsRegion: cloud?.region,
+    sourceIPAddress: str(source?.ip) ?? str(source?.address),
+    userAgent: obj(r.user_agent)?.original,
+    errorCode: ct.error_code,
+    readOnly: ct.read_only,
+    recipientAccountId: str(ct.recipient_account_id) ?? str(obj(cloud?.account)?.id),
+    requestParameters: obj(obj(ct.flattened)?.request_parameters),
+    userIdentity: {
+      type: id.type,
+      arn: id.arn,
+      accessKeyId: id.access_key_id,
+      invokedBy: id.invoked_by,
+      principalId: obj(r.user)?.id,
+      accountId: obj(cloud?.account)?.id,
+      sessionContext: {
+        attributes: { mfaAuthenticated: ctx?.mfa_authenticated },
+        ...(issuer ? { sessionIssuer: { type: issuer.type, arn: issuer.arn } } : {}),
+        ...(ctx?.ec2_role_delivery ? { ec2RoleDelivery: ctx.ec2_role_delivery } : {}),
+      },
+    },
   };
 }
 
@@ -170,9 +256,10 @@ function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
       compute: miResource && /\/virtualmachines\//i.test(miResource) ? miResource.toLowerCase() : null,
     },
     client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appid ${appId}` } : { kind: 'unknown', tool: null, appId, scripted: null, evidence: appId ? `appid ${appId}` : '' },
-    src: { ip },
+    src: { ip, network: networkOf(ip, miResource && /\/virtualmachines\//i.test(miResource) ? miResource : null) },
     service: lower.split('/')[0] ?? '',
     operation: lower,
+    target: resourceId ? resourceId.toLowerCase() : null,
     access: lower.endsWith('/read') ? 'read' : 'write',
     outcome: failed ? 'failure' : /^succe/i.test(status) ? 'success' : 'unknown',
     error: errorCode,
@@ -215,12 +302,115 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
       : uaClient.kind === 'tool'
         ? { ...uaClient, appId, evidence: ua ?? '' }
         : { kind: uaClient.kind === 'unknown' && str(r.clientAppUsed) === 'Browser' ? 'browser' : uaClient.kind, tool: uaClient.tool, appId, scripted: null, evidence: appId ? `appId ${appId}` : (ua ?? '') },
-    src: { ip: str(r.ipAddress) },
+    src: { ip: str(r.ipAddress), network: null },
     service: 'signin',
     operation: 'SignIn',
+    target: null,
     access: 'read',
     outcome: failed ? 'failure' : 'success',
     error: failed ? String(code) : null,
+    accessDenied: false,
+    ref,
+  };
+}
+
+// ---------------------------------------------------------------- Log Analytics / Sentinel tables
+
+const LOG_ANALYTICS_TABLES = new Set(['SigninLogs', 'AADNonInteractiveUserSignInLogs', 'AuditLogs', 'AzureActivity']);
+
+/** Dynamic columns come as JSON text from `az monitor log-analytics query` and as objects from other exports. */
+function dynamic(v: unknown): unknown {
+  if (typeof v !== 'string' || !/^\s*[[{]/.test(v)) return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A Log Analytics row (PascalCase columns of the Azure Monitor table reference) put into the shape of the same log's
+ * own export, so that one reader serves both: sign-ins as Graph signIns, AuditLogs as directoryAudits, AzureActivity
+ * as `az monitor activity-log list` output.
+ */
+function fromLogAnalytics(r: Rec): Rec {
+  switch (r.Type) {
+    case 'AuditLogs':
+      return {
+        activityDateTime: str(r.ActivityDateTime) ?? r.TimeGenerated,
+        activityDisplayName: str(r.ActivityDisplayName) ?? r.OperationName,
+        result: r.Result,
+        resultReason: r.ResultReason,
+        tenantId: str(r.AADTenantId),
+        correlationId: r.CorrelationId,
+        initiatedBy: dynamic(r.InitiatedBy) ?? {},
+        targetResources: dynamic(r.TargetResources),
+        additionalDetails: dynamic(r.AdditionalDetails),
+      };
+    case 'AzureActivity':
+      return {
+        eventTimestamp: r.TimeGenerated,
+        operationName: r.OperationNameValue ?? r.OperationName,
+        status: r.ActivityStatusValue ?? r.ActivityStatus,
+        subStatus: r.ActivitySubstatusValue ?? r.ActivitySubstatus,
+        caller: r.Caller,
+        callerIpAddress: r.CallerIpAddress,
+        subscriptionId: r.SubscriptionId,
+        resourceId: str(r._ResourceId) ?? r.ResourceId,
+        claims: dynamic(r.Claims_d) ?? dynamic(r.Claims),
+      };
+    default: {
+      const code = str(r.ResultType) ?? (typeof r.ResultType === 'number' ? String(r.ResultType) : '0');
+      return {
+        createdDateTime: str(r.CreatedDateTime) ?? r.TimeGenerated,
+        userPrincipalName: r.UserPrincipalName,
+        userId: r.UserId,
+        appId: r.AppId ?? null,
+        appDisplayName: r.AppDisplayName,
+        ipAddress: r.IPAddress,
+        status: { errorCode: Number(code) },
+        authenticationRequirement: r.AuthenticationRequirement,
+        mfaDetail: dynamic(r.MfaDetail),
+        userAgent: r.UserAgent,
+        clientAppUsed: r.ClientAppUsed,
+        correlationId: r.CorrelationId,
+        servicePrincipalId: r.ServicePrincipalId,
+        tenantId: str(r.AADTenantId) ?? str(r.HomeTenantId) ?? str(r.ResourceTenantId),
+      };
+    }
+  }
+}
+
+// ---------------------------------------------------------------- Entra ID audit logs (directoryAudits)
+
+function fromEntraAudit(r: Rec, ref: EventRef): DetectEvent {
+  const by = obj(r.initiatedBy) ?? {};
+  const user = obj(by.user);
+  const app = obj(by.app);
+  const targets = Array.isArray(r.targetResources) ? r.targetResources.map(obj).filter((x): x is Rec => x !== undefined) : [];
+  const details = Array.isArray(r.additionalDetails) ? r.additionalDetails.map(obj) : [];
+  const ua = str(r.userAgent) ?? str(details.find((d) => d?.key === 'User-Agent')?.value);
+  const client = classifyUserAgent(ua);
+  const appId = str(app?.appId);
+  const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
+  const principal = str(user?.userPrincipalName) ?? str(user?.id) ?? str(app?.servicePrincipalId) ?? appId ?? str(app?.displayName) ?? 'unknown';
+  const result = str(r.result) ?? '';
+  const failed = /^fail/i.test(result);
+  return {
+    time: parseTime(r.activityDateTime ?? r.time, r.activityDateTime !== undefined ? 'activityDateTime' : 'time'),
+    cloud: 'azure',
+    source: 'entra-audit',
+    account: str(r.tenantId),
+    region: null,
+    actor: { principal: principal.toLowerCase(), type: user ? 'User' : 'ServicePrincipal', role: null, credential: user ? 'session' : 'service', keyId: user ? null : appId, session: str(r.correlationId), mfa: null, compute: null },
+    client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}` } : { ...client, appId, evidence: ua ?? '' },
+    src: { ip: str(user?.ipAddress) ?? str(r.callerIpAddress), network: null },
+    service: 'entra',
+    operation: str(r.activityDisplayName) ?? str(r.operationName) ?? '',
+    target: str(targets[0]?.displayName) ?? str(targets[0]?.userPrincipalName) ?? str(targets[0]?.id),
+    access: 'write',
+    outcome: failed ? 'failure' : /^succe/i.test(result) ? 'success' : 'unknown',
+    error: failed ? (str(r.resultReason) ?? result) : null,
     accessDenied: false,
     ref,
   };
@@ -263,9 +453,10 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
       compute: null,
     },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: str(meta.callerIp) },
+    src: { ip: str(meta.callerIp), network: null },
     service: str(p.serviceName) ?? '',
     operation: method,
+    target: str(p.resourceName),
     access,
     outcome: code === 0 ? 'success' : 'failure',
     error: code === 0 ? null : `${code}`,

@@ -27,8 +27,21 @@ export interface FileStats {
   file: string;
   format: string;
   compressed: boolean;
+  /** JSON objects found in the file (unparseable lines are not counted here but under dropped.unreadable). */
   records: number;
   bytes: number;
+  /** Events handed to the rules. */
+  used: number;
+  /** Records not used, by reason (`unreadable`, `outside --since/--until`). */
+  dropped: Record<string, number>;
+  /** The cloud of the file's events (null until one is read). */
+  cloud: string | null;
+  /** How many used events carry a source address, a user agent or client app id, an MFA state. */
+  present: { 'src.ip': number; client: number; 'actor.mfa': number };
+}
+
+export function newFileStats(file: string): FileStats {
+  return { file, format: 'unknown', compressed: false, records: 0, bytes: 0, used: 0, dropped: {}, cloud: null, present: { 'src.ip': 0, client: 0, 'actor.mfa': 0 } };
 }
 
 /** Keys under which exports wrap their records: CloudTrail files, diagnostic settings, lookup-events, Graph. */
@@ -108,7 +121,7 @@ const BATCH = 4096;
  * Reads one log file (gzip or plain, JSON lines or one JSON document) as batches of events in roughly time order;
  * bad records go to `onBad`. The file's statistics are filled in as it is read.
  */
-export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 }): AsyncGenerator<DetectEvent[]> {
+export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = newFileStats(file)): AsyncGenerator<DetectEvent[]> {
   const handle = await open(file, 'r');
   const head = Buffer.alloc(2);
   const { bytesRead } = await handle.read(head, 0, 2, 0);
@@ -134,12 +147,12 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
     firstRecordSeen = true;
     const kind = recordKind(record);
     if (!kind) {
-      throw new UserError('unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or GCP audit log record', {
+      throw new UserError('unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record', {
         where,
         hint: 'see docs/detect.md for the exports cloudward reads',
       });
     }
-    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind;
+    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind === 'elastic-cloudtrail' ? 'cloudtrail-elastic' : kind === 'log-analytics' ? `log-analytics ${String(record.Type)}` : kind;
   };
 
   const emit = (record: unknown, ref: EventRef): void => {
@@ -282,7 +295,7 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
 }
 
 /** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
-const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|timestamp|eventTimestamp|time|createdDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
+const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|TimeGenerated|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
 const SCAN_BYTES = 64 * 1024;
 const DELIVERY_DELAY_MS = 15 * 60_000;
 

@@ -6,6 +6,7 @@ import { pascalCase, SECURITY_SEVERITY } from '../report/sarif.js';
 import { OCSF_VERSION } from '../report/ocsf.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 import { safeText as t } from '../util/terminal.js';
+import { COVERAGE_FIELDS, coverageText } from './coverage.js';
 import type { Finding } from './engine.js';
 import { refText, type EventRef } from './event.js';
 import type { BadRecord } from './read.js';
@@ -18,7 +19,10 @@ export interface DetectReport {
   generatedAt: string;
   window: { firstEvent: string | null; lastEvent: string | null; since: string | null; until: string | null };
   rules: Array<{ id: string; title: string; severity: Severity; description: string; response: string; related: string[]; tunables: string[]; file: string }>;
-  inputs: Array<{ file: string; format: string; compressed: boolean; records: number }>;
+  /** Per input file: records read, used (handed to the rules) and dropped, by reason. */
+  inputs: Array<{ file: string; format: string; compressed: boolean; records: number; read: number; used: number; dropped: Record<string, number> }>;
+  /** Rules that could not fire on some inputs: no event in them has a field the rule needs. */
+  coverage: Array<{ field: string; missing: string; files: string[]; rules: string[] }>;
   summary: { events: number; findings: number; bySeverity: Record<Severity, number>; badRecords: number; outOfRange: number; late: number; peakRuleState: number };
   findings: Array<Finding & { id: string }>;
   badRecords: BadRecord[];
@@ -53,7 +57,8 @@ export function buildDetectReport(input: DetectReportInput): DetectReport {
       tunables: r.definition.det0078.tunables,
       file: displayFile(r.file),
     })),
-    inputs: input.files.map((f) => ({ file: displayFile(f.file), format: f.format, compressed: f.compressed, records: f.records })),
+    inputs: input.files.map((f) => ({ file: displayFile(f.file), format: f.format, compressed: f.compressed, records: f.records, read: f.used + Object.values(f.dropped).reduce((a, b) => a + b, 0), used: f.used, dropped: f.dropped })),
+    coverage: input.coverage.map((c) => ({ field: c.field, missing: COVERAGE_FIELDS[c.field], files: c.files.map(displayFile), rules: c.rules })),
     summary: { events: input.stats.events, findings: input.findings.length, bySeverity, badRecords: input.badCount, outOfRange: input.outOfRange, late: input.late, peakRuleState: input.stats.peakState },
     findings: input.findings.map((f) => ({
       id: createHash('sha256').update(`${f.ruleId}\u0000${f.group}\u0000${f.firstTime}`).digest('hex').slice(0, 16),
@@ -61,7 +66,7 @@ export function buildDetectReport(input: DetectReportInput): DetectReport {
       events: f.events.map(displayRef),
     })),
     badRecords: input.bad.map((b) => ({ ...b, file: displayFile(b.file) })),
-    gaps: input.gaps,
+    gaps: [...input.gaps, ...input.coverage.map((c) => coverageText(c, displayFile))],
   };
 }
 
@@ -177,6 +182,8 @@ const CLOUD_PROVIDER: Record<string, string> = { aws: 'AWS', azure: 'Azure', gcp
 
 export function renderOcsf(report: DetectReport): string {
   const rules = new Map(report.rules.map((r) => [r.id, r]));
+  // OCSF findings carry the run's blind spots too: a reader of this file alone must not take silence for absence.
+  const coverage = report.gaps.filter((g) => g.includes('could not fire'));
   const findings = report.findings.map((f) => {
     const rule = rules.get(f.ruleId)!;
     return {
@@ -213,7 +220,7 @@ export function renderOcsf(report: DetectReport): string {
       evidences: [{ actor: { user: { name: f.actor } }, ...(f.srcIp ? { src_endpoint: { ip: f.srcIp } } : {}), data: { client: f.client, events: f.events, event_count: f.eventCount } }],
       ...(CLOUD_PROVIDER[f.cloud] ? { cloud: { provider: CLOUD_PROVIDER[f.cloud], ...(f.account ? { account: { uid: f.account } } : {}) } } : {}),
       remediation: { desc: rule.response },
-      unmapped: { group: f.group, duplicates: f.duplicates },
+      unmapped: { group: f.group, duplicates: f.duplicates, ...(coverage.length > 0 ? { coverage } : {}) },
     };
   });
   return `${JSON.stringify(findings, null, 2)}\n`;

@@ -30,7 +30,7 @@ export interface RuleDefinition {
   attack: { technique: 'T1059.009'; related?: string[] };
   det0078: { analytic: 'AN0215'; tunables: Tunable[] };
   match: Record<string, unknown>;
-  threshold?: { window: string; by: string[]; distinct?: string; atLeast: number };
+  threshold?: { window: string; by: string[]; distinct?: string; split?: string; atLeast: number };
   firstSeen?: { key: string[]; value?: string[]; lookback: string; warmup?: string; newKey?: 'learn' | 'alert'; alertWhen?: Record<string, unknown> };
   sequence?: { window: string; by: string[]; steps: Array<{ name: string; match: Record<string, unknown> }> };
   dedupe?: string;
@@ -47,7 +47,7 @@ export interface Rule {
   file: string;
   line: number;
   match: ValidateFunction;
-  threshold?: { window: number; by: string[]; distinct?: string; atLeast: number };
+  threshold?: { window: number; by: string[]; distinct?: string; split?: string; atLeast: number };
   firstSeen?: { key: string[]; value: string[]; lookback: number; warmup: number; newKey: 'learn' | 'alert'; alertWhen?: ValidateFunction };
   sequence?: { window: number; by: string[]; steps: Array<{ name: string; match: ValidateFunction }> };
   dedupe: number;

@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import type { OutputFile } from '../util/files.js';
 import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
 import type { DetectEvent } from './event.js';
-import { fileStartTime, listLogFiles, pathStartTime, readLogFile, type BadRecord, type FileStats } from './read.js';
+import { coverageGaps, type CoverageGap } from './coverage.js';
+import { fileStartTime, listLogFiles, newFileStats, pathStartTime, readLogFile, type BadRecord, type FileStats } from './read.js';
 import type { Rule } from './rules.js';
 
 export interface DetectOptions {
@@ -30,10 +31,15 @@ export interface DetectResult {
   stats: EngineStats;
   /** Honest limits of this run: rules still learning, fields the logs lack. */
   gaps: string[];
+  /** Rules that could not fire on some inputs, because no event in them carries a field the rule needs. */
+  coverage: CoverageGap[];
   firstEvent: number | null;
   lastEvent: number | null;
   history: Map<string, FirstSeenState>;
 }
+
+/** The reason an event inside a readable record is not used. */
+const OUT_OF_RANGE = 'outside --since/--until';
 
 /** Bad records listed in the report; the rest are counted. */
 const MAX_BAD_LISTED = 100;
@@ -156,23 +162,30 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   let lastReleased = -Infinity;
   let firstEvent: number | null = null;
   let lastEvent: number | null = null;
-  const onBad = (b: BadRecord): void => {
+  const onBad = (b: BadRecord, stats: FileStats): void => {
     badCount++;
+    stats.dropped.unreadable = (stats.dropped.unreadable ?? 0) + 1;
     if (bad.length < MAX_BAD_LISTED) bad.push(b);
   };
-  const readOptions = { maxDocumentBytes: options.maxDocumentBytes, onBad };
 
   const release = (e: DetectEvent): void => {
     if (e.time < lastReleased) late++;
     else lastReleased = e.time;
     engine.process(e);
   };
-  const take = (batch: DetectEvent[]): void => {
+  const take = (batch: DetectEvent[], fileStats: FileStats): void => {
+    const present = fileStats.present;
     for (const e of batch) {
       if ((options.since !== undefined && e.time < options.since) || (options.until !== undefined && e.time >= options.until)) {
         outOfRange++;
+        fileStats.dropped[OUT_OF_RANGE] = (fileStats.dropped[OUT_OF_RANGE] ?? 0) + 1;
         continue;
       }
+      fileStats.used++;
+      fileStats.cloud ??= e.cloud;
+      if (e.src.ip !== null) present['src.ip']++;
+      if (e.client.evidence !== '') present.client++;
+      if (e.actor.mfa !== null) present['actor.mfa']++;
       if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
       if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
       buffer.push(e);
@@ -185,9 +198,9 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   /** Opens the next file and reads its first batch; a file without records is done at once. */
   const openNext = async (): Promise<void> => {
     const { file } = files[next++]!;
-    const fileStats: FileStats = { file, format: 'unknown', compressed: false, records: 0, bytes: 0 };
+    const fileStats = newFileStats(file);
     stats.push(fileStats);
-    const batches = readLogFile(file, readOptions, fileStats);
+    const batches = readLogFile(file, { maxDocumentBytes: options.maxDocumentBytes, onBad: (b) => onBad(b, fileStats) }, fileStats);
     const first = await batches.next();
     if (!first.done) active.push({ stats: fileStats, batches, batch: first.value, head: batchHead(first.value) });
   };
@@ -200,7 +213,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
     let pick = 0;
     for (let i = 1; i < active.length; i++) if (active[i]!.head < active[pick]!.head) pick = i;
     const source = active[pick]!;
-    take(source.batch);
+    take(source.batch, source.stats);
     const more = await source.batches.next();
     if (more.done) active.splice(pick, 1);
     else {
@@ -226,6 +239,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
     const missing = engine.stats.missingField[rule.id]!;
     if (missing > 0) gaps.push(`${rule.id}: ${missing} matching event(s) lack a field the rule keys on (e.g. no source IP, no access key id)`);
   }
+  const coverage = coverageGaps(stats, rules);
   if (late > 0) gaps.push(`${late} event(s) arrived more than ${options.lateness / 60_000} min out of time order and were processed late; raise --max-lateness`);
-  return { findings, files: stats, bad, badCount, outOfRange, late, stats: engine.stats, gaps, firstEvent, lastEvent, history: engine.history() };
+  return { findings, files: stats, bad, badCount, outOfRange, late, stats: engine.stats, gaps, coverage, firstEvent, lastEvent, history: engine.history() };
 }

@@ -87,3 +87,15 @@ test('records without a readable time, or of no known log, are refused', (t) => 
   t.throws(() => normalizeRecord({ eventSource: 's', eventName: 'n', eventTime: 'yesterday' }, ref), { instanceOf: RecordError, message: /eventTime/ });
   t.throws(() => normalizeRecord({ hello: 'world' }, ref), { instanceOf: RecordError, message: /not a CloudTrail/ });
 });
+
+test('events name their target: a secret, parameters (sorted), the policy an attach call attaches, an Azure resource, a GCP resource', (t) => {
+  const ct = (eventName: string, requestParameters: unknown) => normalizeRecord({ eventTime: '2026-01-01T00:00:00Z', eventSource: 'x.amazonaws.com', eventName, requestParameters, userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a' } }, ref);
+  t.is(ct('GetSecretValue', { secretId: 'prod/db' }).target, 'prod/db');
+  t.is(ct('GetParameters', { names: ['/b', '/a'], withDecryption: true }).target, '/a,/b');
+  t.is(ct('AttachUserPolicy', { userName: 'x', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }).target, 'arn:aws:iam::aws:policy/AdministratorAccess');
+  t.is(ct('ListUsers', null).target, null);
+  const az = normalizeRecord({ time: '2026-01-01T00:00:00Z', resourceId: '/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.STORAGE/STORAGEACCOUNTS/A', operationName: 'MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION', resultType: 'Success' }, ref);
+  t.is(az.target, '/subscriptions/s/resourcegroups/rg/providers/microsoft.storage/storageaccounts/a');
+  const gcp = normalizeRecord({ timestamp: '2026-01-01T00:00:00Z', protoPayload: { serviceName: 'secretmanager.googleapis.com', methodName: 'google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion', resourceName: 'projects/1/secrets/s/versions/latest', authenticationInfo: { principalEmail: 'a@example.com' } } }, ref);
+  t.is(gcp.target, 'projects/1/secrets/s/versions/latest');
+});

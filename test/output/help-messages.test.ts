@@ -3,7 +3,7 @@ import { EXAMPLE, messageLines, runCli } from '../helpers/cli.js';
 
 const COMMANDS = [
   [], ['audit'], ['collect'], ['collect', 'aws'], ['collect', 'linux'], ['import'], ['import', 'aws'], ['import', 'windows'], ['import', 'linux'],
-  ['merge'], ['validate'], ['checks'], ['checks', 'list'], ['checks', 'show'], ['diff'], ['test'], ['permissions'],
+  ['merge'], ['validate'], ['checks'], ['checks', 'list'], ['checks', 'show'], ['diff'], ['test'], ['permissions'], ['ranges'], ['ranges', 'refresh'],
 ];
 
 test('every --help has examples and no meaningless "(default: [])"', async (t) => {
