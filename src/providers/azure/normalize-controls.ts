@@ -94,7 +94,7 @@ function destinationOf(setting: DiagnosticSetting): string[] {
 /** One audit-logging control per diagnostic setting of a subscription's activity log. */
 export function diagnosticSettingControls(scope: Scope, documents: readonly RawDocument[]): Control[] {
   return itemsOfKind<DiagnosticSetting>(documents, DocumentKind.diagnosticSettings).map((setting) => {
-    const enabled = (setting.logs ?? []).filter((l) => l.enabled === true);
+    const enabled = (Array.isArray(setting.logs) ? setting.logs : []).filter((l) => l?.enabled === true);
     const categories = new Set<string>();
     for (const log of enabled) {
       if (log.category) categories.add(log.category);

@@ -44,8 +44,10 @@ export function actionCovers(pattern: string, action: string): boolean {
 
 /** The actions and notActions of a definition, over all its permission blocks. */
 export function definitionActions(definition: RoleDefinition): { actions: string[]; notActions: string[] } {
-  const blocks = definition.permissions ?? [];
-  return { actions: blocks.flatMap((b) => b.actions ?? []), notActions: blocks.flatMap((b) => b.notActions ?? []) };
+  const blocks = Array.isArray(definition.permissions) ? definition.permissions.filter((b) => b !== null && typeof b === 'object') : [];
+  // An action that is not text (an edited export) grants nothing a pattern could name.
+  const text = (list: unknown): string[] => (Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : []);
+  return { actions: blocks.flatMap((b) => text(b.actions)), notActions: blocks.flatMap((b) => text(b.notActions)) };
 }
 
 /** Actions a holder can run commands or reach secrets with, short of granting access. */

@@ -71,7 +71,7 @@ function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, s
 /** One effective org policy as a control: whether a boolean constraint is enforced, or a list constraint restricts. */
 function orgPolicyControl(policy: OrgPolicy, scope: Scope, resource: string): Control {
   const constraint = policy.name.split('/policies/')[1] ?? policy.name;
-  const rules = policy.spec?.rules ?? [];
+  const rules = Array.isArray(policy.spec?.rules) ? policy.spec.rules.filter((r) => r !== null && typeof r === 'object') : [];
   const unconditional = rules.filter((r) => !r.condition?.expression);
   const settings: Record<string, unknown> = { constraint, resource };
   const allowed = unconditional.flatMap((r) => r.values?.allowedValues ?? []);

@@ -26,6 +26,9 @@ import { Hierarchy } from './hierarchy.js';
 import { denyForms, isServiceAgent, parseMember, serviceAccountProject, type Member } from './members.js';
 import { BASIC_ROLES, higher, judgeRole, permissionCovered, v1Permission, type RoleJudgement } from './privilege.js';
 
+/** The text items of a list field; an edited export may hold anything there. */
+const textItems = (list: unknown): string[] => (Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : []);
+
 /** An allow policy and the resource it is set on (canonical name). */
 export interface PlacedPolicy {
   resource: string;
@@ -80,18 +83,18 @@ function denyEntries(bundle: RawBundle, hierarchy: Hierarchy): DenyEntry[] {
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.denyPolicies) continue;
     const body = d.body as DenyPoliciesBody;
-    for (const policy of body.policies) {
-      for (const rule of policy.rules ?? []) {
-        const deny = rule.denyRule;
+    for (const policy of Array.isArray(body.policies) ? body.policies : []) {
+      for (const rule of Array.isArray(policy?.rules) ? policy.rules : []) {
+        const deny = rule?.denyRule;
         // A conditional deny may not apply; only unconditional denies are counted as narrowing a grant.
         if (!deny || deny.denialCondition?.expression) continue;
         out.push({
           attachment: hierarchy.canonical(body.attachmentPoint),
           name: policy.displayName || policy.name.split('/').at(-1) || policy.name,
-          principals: deny.deniedPrincipals ?? [],
-          exceptions: deny.exceptionPrincipals ?? [],
-          permissions: (deny.deniedPermissions ?? []).map(v1Permission),
-          exceptionPermissions: (deny.exceptionPermissions ?? []).map(v1Permission),
+          principals: textItems(deny.deniedPrincipals),
+          exceptions: textItems(deny.exceptionPrincipals),
+          permissions: textItems(deny.deniedPermissions).map(v1Permission),
+          exceptionPermissions: textItems(deny.exceptionPermissions).map(v1Permission),
         });
       }
     }
@@ -190,7 +193,7 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
       nativeId: name,
       name: doc?.title || name,
       builtIn: name.startsWith('roles/'),
-      permissions: { allow: [...(doc?.includedPermissions ?? [])].sort(), deny: [] },
+      permissions: { allow: textItems(doc?.includedPermissions).sort(), deny: [] },
       privilege: j.privilege,
       details: { basic: BASIC_ROLES.has(name), permissionsListed: doc?.includedPermissions !== undefined, ...(doc?.stage ? { stage: doc.stage } : {}) },
     });

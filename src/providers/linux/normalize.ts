@@ -119,7 +119,7 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
 
   const creds = bundle.documents.find((d) => d.kind === 'linux.cloud-credentials')?.body as Obj | undefined;
   if (creds && Array.isArray(creds.files)) {
-    host.cloudCredentials = (creds.files as Obj[]).map((f) => ({ tool: String(f.tool), path: String(f.path), kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(typeof f.detail === 'string' ? { detail: f.detail } : {}) }));
+    host.cloudCredentials = (creds.files as unknown[]).filter((f): f is Obj => f !== null && typeof f === 'object').map((f) => ({ tool: String(f.tool), path: String(f.path), kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(typeof f.detail === 'string' ? { detail: f.detail } : {}) }));
     const unreadable = Array.isArray(creds.unreadable) ? (creds.unreadable as unknown[]).map(String) : [];
     const gap = unreadCredentialsGap(host, unreadable, 'linux.cloud-credentials', (shown) => `could not read ${shown}`, 'home folders');
     if (gap) gaps.push(gap);
