@@ -38,6 +38,12 @@ const CASES: Array<[string, string, string, string, (d: any) => void]> = [
   ['Google denied permission as a number', 'gcp', 'gcp', 'deny-policy.no-contractor-keys.json', (d) => (d.rules[0].denyRule.deniedPermissions = [7])],
   ['Google deny rule as null', 'gcp', 'gcp', 'deny-policy.no-contractor-keys.json', (d) => (d.rules = [null])],
   ['Google org policy rules as an object', 'gcp', 'gcp', 'org-policies.projects.acme-data-2203.iam.allowedPolicyMemberDomains.json', (d) => (d.spec.rules = { x: 1 })],
+  ['Linux cloud tool entry as null', 'linux', 'linux', 'acme-build-07.json', (d) => {
+    const tools = d.documents?.find?.((x: { kind: string }) => x.kind === 'linux.cloud-tools') ?? d['linux.cloud-tools'] ?? d.cloudTools;
+    if (Array.isArray(tools?.body)) tools.body.push(null);
+    else if (Array.isArray(tools)) tools.push(null);
+    else throw new Error('the example bundle has no cloud tool list');
+  }],
   ['Google role permissions as a string', 'gcp', 'gcp', 'iam.roles.describe.etlRunner.json', (d) => (d.includedPermissions = 'x')],
 ];
 

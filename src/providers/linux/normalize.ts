@@ -114,7 +114,7 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   groups(files, host, gaps);
 
   const tools = bundle.documents.find((d) => d.kind === 'linux.cloud-tools');
-  if (tools && Array.isArray(tools.body)) host.cloudTools = (tools.body as Obj[]).map((t) => ({ tool: String(t.tool), path: String(t.path), version: null }));
+  if (tools && Array.isArray(tools.body)) host.cloudTools = (tools.body as unknown[]).filter((t): t is Obj => t !== null && typeof t === 'object').map((t) => ({ tool: String(t.tool), path: String(t.path), version: null }));
   else gaps.push({ what: 'linux.cloud-tools', reason: 'the bundle has no cloud tool inventory' });
 
   const creds = bundle.documents.find((d) => d.kind === 'linux.cloud-credentials')?.body as Obj | undefined;
