@@ -9,6 +9,8 @@ import { runDetection } from '../../src/detect/run.js';
 import { loadCheckFile, loadChecks } from '../../src/engine/load-checks.js';
 import { assertReport } from '../../src/gate/baseline.js';
 import { parseWaivers } from '../../src/gate/waivers.js';
+import type { Snapshot } from '../../src/snapshot/model.js';
+import { projectPlan } from '../../src/whatif/index.js';
 import { parsePlan } from '../../src/whatif/plan.js';
 import { fixture, ROOT, tempDir } from '../helpers/cli.js';
 import { editText, fuzzParameters, mutate, mutation, onlyUserErrors, textEdit } from './support.js';
@@ -26,6 +28,19 @@ test('plan reading: a fuzzed Terraform plan is read or refused in one line', asy
       return onlyUserErrors(t, () => parsePlan(plan, 'plan.json'), () => JSON.stringify(plan));
     }),
     fuzzParameters(100),
+  );
+  t.pass();
+});
+
+test('what-if: a fuzzed plan is projected onto the example tenant or refused in one line', async (t) => {
+  const snapshot = json(join(ACME, 'snapshot.json')) as Snapshot;
+  const plans = ['acme-tf/admin-no-mfa.plan.json', 'acme-azure-tf/owner-no-mfa.plan.json', 'acme-gcp-tf/owner-no-2sv.plan.json', 'every-aws-type.plan.json', 'every-azure-type.plan.json'].map((p) => json(fixture('whatif', p)));
+  await fc.assert(
+    fc.asyncProperty(fc.nat(), mutations, async (which, m) => {
+      const plan = mutate(plans[which % plans.length], m);
+      return onlyUserErrors(t, () => projectPlan(parsePlan(plan, 'plan.json'), snapshot, [join(ACME, 'raw')]), () => JSON.stringify(plan).slice(0, 3000));
+    }),
+    fuzzParameters(6, 300),
   );
   t.pass();
 });

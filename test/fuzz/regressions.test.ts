@@ -44,6 +44,13 @@ const CASES: Array<[string, string, string, string, (d: any) => void]> = [
     else if (Array.isArray(tools)) tools.push(null);
     else throw new Error('the example bundle has no cloud tool list');
   }],
+  ['Azure role definition id as a number', 'azure', 'azure', 'a1b2c3d4-1111-4aaa-8bbb-000000000001/role-definition-list.json', (d) => {
+    delete d[0].name;
+    d[0].id = 7;
+  }],
+  ['Azure diagnostic destination as a number', 'azure', 'azure', 'a1b2c3d4-1111-4aaa-8bbb-000000000001/diagnostic-settings.json', (d) => (d.value[0].storageAccountId = 7)],
+  ['Google policy resource as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].resource = 7)],
+  ['Google folders as an object', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].folders = { x: 1 })],
   ['Google role permissions as a string', 'gcp', 'gcp', 'iam.roles.describe.etlRunner.json', (d) => (d.includedPermissions = 'x')],
 ];
 

@@ -85,9 +85,11 @@ export function tenantControls(tenantId: string, scope: Scope, documents: readon
 
 function destinationOf(setting: DiagnosticSetting): string[] {
   const out: string[] = [];
-  if (setting.workspaceId) out.push(`Log Analytics workspace ${setting.workspaceId.split('/').at(-1)}`);
-  if (setting.storageAccountId) out.push(`storage account ${setting.storageAccountId.split('/').at(-1)}`);
-  if (setting.eventHubAuthorizationRuleId) out.push(`event hub ${setting.eventHubName ?? setting.eventHubAuthorizationRuleId.split('/').at(-3) ?? ''}`.trim());
+  // Resource ids as text; an edited export may hold anything there, which still counts as a destination.
+  const part = (id: unknown, at: number) => (typeof id === 'string' ? id.split('/').at(at) : JSON.stringify(id));
+  if (setting.workspaceId) out.push(`Log Analytics workspace ${part(setting.workspaceId, -1)}`);
+  if (setting.storageAccountId) out.push(`storage account ${part(setting.storageAccountId, -1)}`);
+  if (setting.eventHubAuthorizationRuleId) out.push(`event hub ${setting.eventHubName ?? part(setting.eventHubAuthorizationRuleId, -3) ?? ''}`.trim());
   return out;
 }
 

@@ -55,7 +55,7 @@ function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocum
     });
   }
   for (const definition of itemsOfKind<RoleDefinition>(documents, DocumentKind.roleDefinitions)) {
-    const id = lower(definition.name ?? definition.id?.split('/').at(-1));
+    const id = lower(definition.name ?? (typeof definition.id === 'string' ? definition.id.split('/').at(-1) : undefined));
     const uid = `azure:${tenantId}:roleDefinition/${id}`;
     const custom = definition.roleType === 'CustomRole';
     if (!id || roles.has(uid) || (!custom && !referenced.has(uid))) continue;
