@@ -51,6 +51,8 @@ const CASES: Array<[string, string, string, string, (d: any) => void]> = [
   ['Azure diagnostic destination as a number', 'azure', 'azure', 'a1b2c3d4-1111-4aaa-8bbb-000000000001/diagnostic-settings.json', (d) => (d.value[0].storageAccountId = 7)],
   ['Google policy resource as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].resource = 7)],
   ['Google folders as an object', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].folders = { x: 1 })],
+  ['Google audit configs as an object', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d.find((x: any) => x.policy?.auditConfigs).policy.auditConfigs = { x: 1 })],
+  ['Google condition expression as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d.flatMap((x: any) => x.policy.bindings ?? []).find((b: any) => b.condition).condition.expression = 7)],
   ['Google role permissions as a string', 'gcp', 'gcp', 'iam.roles.describe.etlRunner.json', (d) => (d.includedPermissions = 'x')],
 ];
 

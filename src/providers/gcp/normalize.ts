@@ -52,7 +52,7 @@ const TIME_BOUND = /request\.time\s*<=?\s*timestamp\(\s*["']([^"']+)["']\s*\)/;
 
 /** The end of a time-bound condition, when the condition is one (`request.time < timestamp("...")`, no `||`). */
 export function conditionExpiry(expression: string | undefined): string | undefined {
-  if (!expression || expression.includes('||')) return undefined;
+  if (typeof expression !== 'string' || !expression || expression.includes('||')) return undefined;
   const match = TIME_BOUND.exec(expression);
   if (!match || Number.isNaN(Date.parse(match[1]!))) return undefined;
   return new Date(match[1]!).toISOString().replace('.000Z', 'Z');
