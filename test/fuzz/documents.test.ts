@@ -40,7 +40,7 @@ test('what-if: a fuzzed plan is projected onto the example tenant or refused in 
       const plan = mutate(plans[which % plans.length], m);
       return onlyUserErrors(t, () => projectPlan(parsePlan(plan, 'plan.json'), snapshot, [join(ACME, 'raw')]), () => JSON.stringify(plan).slice(0, 3000));
     }),
-    fuzzParameters(6, 300),
+    fuzzParameters(4, 300),
   );
   t.pass();
 });
@@ -52,7 +52,7 @@ test('baselines: a fuzzed report is read or refused in one line', async (t) => {
       const report = mutate(baseline, m);
       return onlyUserErrors(t, () => assertReport(report, 'baseline.json'), () => JSON.stringify(report).slice(0, 500));
     }),
-    fuzzParameters(60),
+    fuzzParameters(40),
   );
   t.pass();
 });
@@ -66,7 +66,7 @@ test('waivers: a fuzzed waivers file is read or refused in one line', async (t) 
       const fuzzed = asText ? editText(text, edits) : stringify(mutate(document, m));
       return onlyUserErrors(t, () => parseWaivers(fuzzed, 'waivers.yaml', known), () => fuzzed);
     }),
-    fuzzParameters(60),
+    fuzzParameters(40),
   );
   t.pass();
 });

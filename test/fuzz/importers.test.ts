@@ -54,7 +54,7 @@ for (const [name, source] of CASES) {
           writeFileSync(paths[index]!, original);
         }
       }),
-      fuzzParameters(20),
+      fuzzParameters(14),
     );
     t.pass();
   });

@@ -39,7 +39,7 @@ for (const format of ['text', 'markdown', 'junit', 'csv', 'html']) {
         if (raw) t.log(`${format}: raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(output.slice(Math.max(0, raw.index - 40), raw.index + 10))}`);
         return raw === null;
       }),
-      fuzzParameters(4, 100),
+      fuzzParameters(3, 100),
     );
     t.pass();
   });
