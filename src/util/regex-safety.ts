@@ -1,3 +1,5 @@
+import { UserError } from '../errors.js';
+
 /**
  * Regular expressions that rule and check authors write (JSON Schema `pattern`) run over text an attacker chooses:
  * user agents, session names, resource names. A backtracking engine takes exponential time on a nested quantifier
@@ -68,4 +70,20 @@ export function schemaPatterns(schema: unknown, path: Array<string | number> = [
     } else if (key !== 'const' && key !== 'enum' && key !== 'examples' && key !== 'default') out.push(...schemaPatterns(value, [...path, key]));
   }
   return out;
+}
+
+/**
+ * Refuses a schema whose patterns can backtrack without bound, naming the first such pattern; `where` turns its path
+ * into `file:line`.
+ */
+export function assertLinearPatterns(schema: unknown, path: Array<string | number>, where: (path: Array<string | number>) => string): void {
+  for (const found of schemaPatterns(schema, path)) {
+    const risk = backtrackingRisk(found.pattern);
+    if (risk) {
+      throw new UserError(`pattern ${JSON.stringify(found.pattern)} can backtrack without bound (${risk}) on text an attacker chooses`, {
+        where: where(found.path),
+        hint: 'repeat a group only when nothing inside it repeats, e.g. `^Create\\w*$` for `^(Create\\w*)+$`, and use no backreference',
+      });
+    }
+  }
 }

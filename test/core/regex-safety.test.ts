@@ -16,3 +16,15 @@ test('every pattern of a schema is found with its path', (t) => {
     { pattern: 'b$', path: ['properties', 'x', 'anyOf', 0, 'pattern'] },
   ]);
 });
+
+test('a check whose pattern can backtrack without bound is refused at load, naming file:line', async (t) => {
+  const { readFile } = await import('node:fs/promises');
+  const { parseCheckText } = await import('../../src/engine/load-checks.js');
+  const { UserError } = await import('../../src/errors.js');
+  const text = await readFile(new URL('../../policies/gcp/gcp-no-basic-roles-for-users.yaml', import.meta.url), 'utf8');
+  t.notThrows(() => parseCheckText(text, 'gcp-no-basic-roles-for-users.yaml'));
+  const bad = text.replace('":roles/(owner|editor|viewer)$"', '":roles/(\\\\w+)+$"');
+  t.not(bad, text);
+  const error = t.throws(() => parseCheckText(bad, 'gcp-no-basic-roles-for-users.yaml'), { instanceOf: UserError });
+  t.regex(error!.oneLine(), /^gcp-no-basic-roles-for-users\.yaml:22: pattern ".*" can backtrack without bound \(a repeated group that itself repeats/);
+});
