@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
 import { packagePath } from '../util/paths.js';
+import { assertLinearPatterns } from '../util/regex-safety.js';
 import { parseYamlText, type YamlFile } from '../util/yaml.js';
 import { EVENT_FIELDS } from './event.js';
 
@@ -103,6 +104,8 @@ function checkFieldNames(schema: unknown, path: Array<string | number>, yaml: Ya
 
 function compileAt(schema: Record<string, unknown>, path: Array<string | number>, yaml: YamlFile, file: string): ValidateFunction {
   checkFieldNames(schema, path, yaml, file);
+  // Rules run their patterns over log text an attacker chooses: one that can backtrack without bound is refused.
+  assertLinearPatterns(schema, path, (at) => `${file}:${yaml.lineOf(at)}`);
   try {
     return matchAjv.compile(schema);
   } catch (error) {

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
 import { UserError } from '../errors.js';
+import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
 import type { OutputFile } from '../util/files.js';
 import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
 import type { DetectEvent } from './event.js';
@@ -87,6 +89,7 @@ class ReorderBuffer {
 }
 
 const STATE_FILE = 'detect-state.json';
+let stateValidator: ValidateFunction | undefined;
 
 interface StateFile {
   version: 1;
@@ -104,14 +107,22 @@ export async function loadHistory(dir: string | undefined): Promise<Map<string, 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return history;
     throw new UserError(`cannot read detection state: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: file });
   }
-  let parsed: StateFile;
+  const hint = 'delete it to start the first-seen history again';
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as StateFile;
-    if (parsed.version !== 1 || typeof parsed.rules !== 'object') throw new Error('not a state file');
+    // Not the project's JSON reader: first-seen values are log text an attacker chooses, `__proto__` included, and
+    // a state file that held one must load again. JSON.parse makes such keys own data; the Maps below keep them so.
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`detection state is unreadable (${(error as Error).message})`, { where: file, hint: 'delete it to start the first-seen history again' });
+    throw new UserError(`detection state is not JSON (${(error as Error).message})`, { where: file, hint });
   }
-  for (const [id, r] of Object.entries(parsed.rules)) {
+  stateValidator ??= createAjv({ allErrors: true }).compile(loadSchema('detect-state.schema.json'));
+  if (!stateValidator(parsed)) {
+    const error = mostSpecificError(stateValidator.errors ?? []);
+    throw new UserError(`detection state does not match schemas/detect-state.schema.json: ${describeAjvError(error)}`, { where: file, hint });
+  }
+  const state = parsed as StateFile;
+  for (const [id, r] of Object.entries(state.rules)) {
     history.set(id, { observedFrom: r.observedFrom, keys: new Map(Object.entries(r.keys).map(([k, v]) => [k, new Map(Object.entries(v))])) });
   }
   return history;

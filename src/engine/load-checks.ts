@@ -12,6 +12,7 @@ import { cacheEntry, cacheKey, cacheStamp, cachedCheck, type PolicyCache } from 
 import { _ } from 'ajv/dist/2020.js';
 import { fullFormats } from '../snapshot/date-time.js';
 import { loadValidator, validatorSource, type CodeModules } from '../util/precompiled.js';
+import { assertLinearPatterns } from '../util/regex-safety.js';
 import { addAgeKeywords, AGE_TESTS, AGE_TESTS_MODULE } from './keywords.js';
 import type { Check, CheckDefinition } from './types.js';
 
@@ -180,6 +181,8 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
       throw new UserError(`gapEffect "undercount" for "${topic}" needs an aggregate to count`, { where: `${file}:${yaml.lineOf(['gapEffect', topic])}`, hint: 'use fail-stands, pass-stands, none or unknown for a check without aggregate' });
     }
   }
+  // Checks run their patterns over names and ids from the tenant: one that can backtrack without bound is refused.
+  assertLinearPatterns(definition, [], (at) => `${file}:${yaml.lineOf(at)}`);
   return { parsed: { line: yaml.lineOf(['id']), definition }, yaml };
 }
 

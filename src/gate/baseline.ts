@@ -1,7 +1,9 @@
+import type { ValidateFunction } from 'ajv';
 import type { Status } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { REPORT_VERSION, type Report, type ReportResult } from '../report/model.js';
 import { scopeKey, type Scope } from '../snapshot/model.js';
+import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
 import { parseJsonText } from '../util/json.js';
 import { TOOL_NAME } from '../util/paths.js';
@@ -72,8 +74,20 @@ export function assertReport(value: unknown, file: string): Report {
       throw notAReport(`${file}#/results/${index}`, 'a result lacks checkId, resource.uid, status or fingerprint');
     }
   });
+  // The whole report against its schema: a status or severity the gate does not know would otherwise be compared
+  // as if it meant something.
+  reportValidator ??= createAjv({ validateSchema: false }).compile(loadSchema('report.schema.json'));
+  if (!reportValidator(value)) {
+    const error = mostSpecificError(reportValidator.errors ?? []);
+    throw new UserError(`invalid report: ${describeAjvError(error).replace(/^[^:]*: /, '')}`, {
+      where: `${file}#${error.instancePath || '/'}`,
+      hint: 'a report must match schemas/report.schema.json; write it again with `cloudward audit --format json`',
+    });
+  }
   return value as Report;
 }
+
+let reportValidator: ValidateFunction | undefined;
 
 /** Reads a previous JSON report (for --baseline and `cloudward diff`); anything else is a clear input error. */
 export async function loadReport(file: string, what = 'baseline report'): Promise<LoadedReport> {

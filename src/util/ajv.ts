@@ -22,6 +22,8 @@ export function loadSchema(name: string): Record<string, unknown> {
 export function describeAjvError(error: ErrorObject): string {
   const at = error.instancePath || '/';
   const params = error.params as Record<string, unknown>;
+  // A key that breaks `propertyNames`: name it, since the pointer stops at the object that holds it.
+  if (error.propertyName !== undefined) return `${at}: key ${JSON.stringify(error.propertyName)} ${error.message ?? 'is not allowed'}`;
   switch (error.keyword) {
     case 'enum':
       return `${at}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;

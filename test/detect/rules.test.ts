@@ -72,6 +72,7 @@ const BROKEN: Array<[string, string, string, RegExp]> = [
   ['malformed YAML', 'my-rule.yaml', GOOD_RULE.replace('severity: low', 'severity: [low'), /my-rule\.yaml:\d+: malformed YAML/],
   ['unknown top-level key', 'my-rule.yaml', GOOD_RULE.replace('severity: low', 'severity: low\nseverty: high'), /my-rule\.yaml:5: invalid detection rule: \/: unknown field "severty"/],
   ['a match on a field the event lacks', 'my-rule.yaml', GOOD_RULE.replace('access: { const: write }', 'acess: { const: write }'), /my-rule\.yaml:9: match names "acess", which the event shape has not/],
+  ['a pattern that backtracks without bound on attacker-chosen text', 'my-rule.yaml', GOOD_RULE.replace('access: { const: write }', () => "access: { const: write }\n    operation: { pattern: '^(Create\\w*)+$' }"), /my-rule\.yaml:10: pattern "\^\(Create\\\\w\*\)\+\$" can backtrack without bound \(a repeated group that itself repeats/],
   ['an invalid JSON Schema', 'my-rule.yaml', GOOD_RULE.replace('access: { const: write }', 'access: { type: strin }'), /my-rule\.yaml:\d+: invalid JSON Schema in match/],
   ['an id that differs from the file name', 'other.yaml', GOOD_RULE, /other\.yaml:1: rule id "my-rule" does not match its file name "other"/],
   ['no case that expects a finding', 'my-rule.yaml', GOOD_RULE.replace('expect: 1', 'expect: 0'), /my-rule\.yaml:\d+: a rule needs a test that expects a finding/],

@@ -61,7 +61,7 @@ export function parentChain(bodies: ParentsBody[], accountId: string): Organizat
   let child = accountId;
   for (let depth = 0; depth < MAX_OU_DEPTH; depth++) {
     const parent = byChild.get(child)?.Parents?.[0];
-    if (!parent?.Id) break;
+    if (typeof parent?.Id !== 'string' || parent.Id === '') break;
     const type = parent.Type ?? (parent.Id.startsWith('r-') ? 'ROOT' : 'ORGANIZATIONAL_UNIT');
     parents.push({ id: parent.Id, type });
     if (type === 'ROOT') return { parents, complete: true };

@@ -90,6 +90,7 @@ export function utcSeconds(value: string): string | undefined {
 /** A report timestamp as ISO 8601 (seconds, UTC), or null for N/A, no_information, not_supported. */
 export function reportDate(value: string | undefined): string | null {
   if (value === undefined) return null;
+  if (typeof value !== 'string') throw new CredentialReportError(`${JSON.stringify(value)} is not a date`);
   const direct = utcSeconds(value);
   if (direct !== undefined) return direct;
   if (NO_VALUE.has(value.trim().toLowerCase())) return null;

@@ -9,7 +9,7 @@ import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { credentialReportText, parentChain } from './account-view.js';
 import { accountBundle } from './bundle.js';
-import { isoSeconds, reportDate } from './credential-report.js';
+import { CredentialReportError, isoSeconds, reportDate } from './credential-report.js';
 import {
   DocumentKind,
   GapTopic,
@@ -112,7 +112,7 @@ function regionFromFileName(file: string): string | undefined {
  */
 function tieKeyedDocuments(items: Loaded[], account: string): void {
   const trails = items.filter((i) => i.document.kind === DocumentKind.trails).flatMap((i) => ((i.document.body as { trailList?: Trail[] }).trailList ?? []));
-  const trailCandidates = trails.map((t) => ({ key: t.TrailARN ?? t.Name ?? '', match: fileKey(t.TrailARN ?? t.Name ?? '') }));
+  const trailCandidates = trails.map((t) => ({ key: String(t.TrailARN ?? t.Name ?? ''), match: fileKey(String(t.TrailARN ?? t.Name ?? '')) }));
   const policies = items.flatMap((i) => {
     if (i.document.kind === DocumentKind.scpList) return ((i.document.body as { Policies?: PolicySummary[] }).Policies ?? []).map((p) => p.Id ?? '');
     if (i.document.kind === DocumentKind.scpDetail) return [(i.document.body as { Policy?: { PolicySummary?: PolicySummary } }).Policy?.PolicySummary?.Id ?? ''];
@@ -246,7 +246,13 @@ function collectedAtOf(documents: RawDocument[], option: unknown, account: strin
   const note = documents.find((d) => d.kind === DocumentKind.collection);
   if (note) return isoSeconds((note.body as CollectionBody).Cloudward.CollectedAt);
   const report = documents.find((d) => d.kind === DocumentKind.credentialReport);
-  const generated = report ? reportDate((report.body as CredentialReportBody).GeneratedTime) : null;
+  let generated: string | null = null;
+  try {
+    generated = report ? reportDate((report.body as CredentialReportBody).GeneratedTime) : null;
+  } catch (error) {
+    if (!(error instanceof CredentialReportError)) throw error;
+    throw new UserError(`credential report: GeneratedTime ${error.message}`, { where: report!.origin, hint: 'pass the report as `aws iam get-credential-report` prints it, or give --collected-at' });
+  }
   if (generated) return generated;
   throw new UserError(`cannot tell when account ${account}'s files were exported`, {
     hint: 'pass --collected-at 2026-11-01T09:00:00Z, or include the `aws iam get-credential-report` JSON (its GeneratedTime dates the export)',

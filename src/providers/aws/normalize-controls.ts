@@ -151,22 +151,25 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
   return { controls, layers };
 }
 
+/** The items of a list field, or none when an edited export put something else there. */
+const listOf = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value.filter((v): v is NonNullable<T> => v !== null && typeof v === 'object') : []);
+
 function managementEvents(view: TrailView): { read: boolean; write: boolean } | undefined {
   const selectors = view.selectors;
   if (!selectors) return undefined;
   const out = { read: false, write: false };
-  for (const s of selectors.EventSelectors ?? []) {
+  for (const s of listOf(selectors.EventSelectors)) {
     if (s.IncludeManagementEvents === false) continue;
     const type = s.ReadWriteType ?? 'All';
     if (type === 'All' || type === 'ReadOnly') out.read = true;
     if (type === 'All' || type === 'WriteOnly') out.write = true;
   }
-  for (const s of selectors.AdvancedEventSelectors ?? []) {
-    const fields = s.FieldSelectors ?? [];
+  for (const s of listOf(selectors.AdvancedEventSelectors)) {
+    const fields = listOf(s.FieldSelectors);
     const category = fields.find((f) => f.Field === 'eventCategory');
-    if (!(category?.Equals ?? []).includes('Management')) continue;
+    if (!(Array.isArray(category?.Equals) && category.Equals.includes('Management'))) continue;
     const readOnly = fields.find((f) => f.Field === 'readOnly');
-    const only = readOnly?.Equals?.[0];
+    const only = Array.isArray(readOnly?.Equals) ? readOnly.Equals[0] : undefined;
     if (only === undefined || only === 'true') out.read = true;
     if (only === undefined || only === 'false') out.write = true;
   }

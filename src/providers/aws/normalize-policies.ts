@@ -113,7 +113,7 @@ export function buildPolicyCatalog(view: AccountView, scope: Scope): PolicyCatal
 }
 
 function otherVersions(detail: ManagedPolicyDetail): unknown[] {
-  const versions = detail.PolicyVersionList ?? [];
+  const versions = Array.isArray(detail.PolicyVersionList) ? detail.PolicyVersionList.filter((v) => v !== null && typeof v === 'object') : [];
   return versions.filter((v) => v.IsDefaultVersion !== true && v.VersionId !== detail.DefaultVersionId && v.Document !== undefined).map((v) => v.Document);
 }
 
@@ -128,6 +128,6 @@ function adminDocument(document: unknown, name: string): boolean {
 }
 
 function defaultVersion(detail: ManagedPolicyDetail): unknown {
-  const versions = detail.PolicyVersionList ?? [];
+  const versions = Array.isArray(detail.PolicyVersionList) ? detail.PolicyVersionList.filter((v) => v !== null && typeof v === 'object') : [];
   return (versions.find((v) => v.IsDefaultVersion === true) ?? versions.find((v) => v.VersionId === detail.DefaultVersionId))?.Document;
 }

@@ -3,6 +3,8 @@
  * wildcard matching that IAM evaluation uses for actions and resources.
  */
 
+import { globMatch } from '../../util/glob.js';
+
 /** One statement, with every single-or-list field turned into a list. */
 export interface PolicyStatement {
   sid?: string;
@@ -78,19 +80,12 @@ export function parsePolicyDocument(value: unknown): PolicyDocument {
   return { statements };
 }
 
-const patternCache = new Map<string, RegExp>();
-
-/** IAM wildcard match: `*` any run of characters, `?` one character; actions compare case-insensitively. */
+/**
+ * IAM wildcard match: `*` any run of characters, `?` one character; actions compare case-insensitively, ARNs and
+ * condition values case-sensitively. Linear in the value, however many stars the (outside) pattern has.
+ */
 export function wildcardMatch(pattern: string, value: string, ignoreCase = true): boolean {
-  const key = `${ignoreCase ? 'i' : 's'}:${pattern}`;
-  let regex = patternCache.get(key);
-  if (!regex) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    regex = new RegExp(`^${body}$`, ignoreCase ? 'is' : 's');
-    if (patternCache.size > 10_000) patternCache.clear();
-    patternCache.set(key, regex);
-  }
-  return regex.test(value);
+  return globMatch(pattern, value, { ignoreCase, questionMark: true });
 }
 
 /** Whether the statement's Action/NotAction covers `action`. */

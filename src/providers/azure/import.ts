@@ -26,7 +26,8 @@ export const SUBSCRIPTION_KINDS = new Set<string>([
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const WHOLE_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+// Not every edited export holds text where the API writes it: anything else reads as no value.
+const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /** Subscription ids a subscription-level document's items name (`/subscriptions/<id>/...` in id or scope). */
 function subscriptionsInContent(document: RawDocument): string[] {
@@ -47,7 +48,7 @@ function subscriptionsInContent(document: RawDocument): string[] {
 function knownSubscriptions(documents: readonly RawDocument[]): Set<string> {
   const known = new Set<string>();
   for (const s of itemsOfKind<Subscription>(documents, DocumentKind.subscriptions)) {
-    const id = lower(s.subscriptionId ?? s.id?.split('/').at(-1));
+    const id = lower(s.subscriptionId ?? (typeof s.id === 'string' ? s.id.split('/').at(-1) : undefined));
     if (id) known.add(id);
   }
   for (const d of documents) if (SUBSCRIPTION_KINDS.has(d.kind) || d.kind === DocumentKind.error) for (const id of subscriptionsInContent(d)) known.add(id);

@@ -80,7 +80,7 @@ export function gapForError(body: ErrorBody): Gap | undefined {
   const operation = body.request ? operationOfRequest(body.request) : undefined;
   if (!operation) return undefined;
   const code = body.error.code ?? (status ? `HTTP${status}` : 'Error');
-  const message = (body.error.message ?? '').replace(/\s+/g, ' ').trim();
+  const message = String(body.error.message ?? '').replace(/\s+/g, ' ').trim();
   const facts = { code, message, ...(status !== undefined ? { status } : {}) };
   let need = '';
   if (operation.licence && isUnlicensed(facts)) need = ` — needs licence ${operation.licence}`;

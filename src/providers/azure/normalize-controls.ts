@@ -85,16 +85,18 @@ export function tenantControls(tenantId: string, scope: Scope, documents: readon
 
 function destinationOf(setting: DiagnosticSetting): string[] {
   const out: string[] = [];
-  if (setting.workspaceId) out.push(`Log Analytics workspace ${setting.workspaceId.split('/').at(-1)}`);
-  if (setting.storageAccountId) out.push(`storage account ${setting.storageAccountId.split('/').at(-1)}`);
-  if (setting.eventHubAuthorizationRuleId) out.push(`event hub ${setting.eventHubName ?? setting.eventHubAuthorizationRuleId.split('/').at(-3) ?? ''}`.trim());
+  // Resource ids as text; an edited export may hold anything there, which still counts as a destination.
+  const part = (id: unknown, at: number) => (typeof id === 'string' ? id.split('/').at(at) : JSON.stringify(id));
+  if (setting.workspaceId) out.push(`Log Analytics workspace ${part(setting.workspaceId, -1)}`);
+  if (setting.storageAccountId) out.push(`storage account ${part(setting.storageAccountId, -1)}`);
+  if (setting.eventHubAuthorizationRuleId) out.push(`event hub ${setting.eventHubName ?? part(setting.eventHubAuthorizationRuleId, -3) ?? ''}`.trim());
   return out;
 }
 
 /** One audit-logging control per diagnostic setting of a subscription's activity log. */
 export function diagnosticSettingControls(scope: Scope, documents: readonly RawDocument[]): Control[] {
   return itemsOfKind<DiagnosticSetting>(documents, DocumentKind.diagnosticSettings).map((setting) => {
-    const enabled = (setting.logs ?? []).filter((l) => l.enabled === true);
+    const enabled = (Array.isArray(setting.logs) ? setting.logs : []).filter((l) => l?.enabled === true);
     const categories = new Set<string>();
     for (const log of enabled) {
       if (log.category) categories.add(log.category);

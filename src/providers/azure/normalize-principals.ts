@@ -33,7 +33,8 @@ export interface Grant {
   expanded?: ExpandedPrincipal;
 }
 
-const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+// Not every edited export holds text where the API writes it: anything else reads as no value.
+const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /** A timestamp in one form whatever printed it (`az`: `...00Z`, the SDK: `.000Z`, PIM: `.33Z`); null stays null. */
 export function isoTime(value: string | null | undefined): string | null {
@@ -126,6 +127,7 @@ export function azureGrants(tenantId: string, documents: readonly RawDocument[])
 
 /** Where an assignment applies, in words: `subscription acme-prod`, `resource group rg-web`, `management group mg-root`. */
 export function describeScope(scope: string, subscriptionNames: ReadonlyMap<string, string>, directory: boolean): string {
+  if (typeof scope !== 'string') return `scope ${JSON.stringify(scope)}`;
   if (directory) return scope === '/' ? 'the directory' : `directory scope ${scope}`;
   const parts = scope.split('/').filter(Boolean);
   if (parts.length === 0) return 'the root scope "/"';

@@ -13,7 +13,8 @@ import { diagnosticSettingControls, tenantControls } from './normalize-controls.
 import { azureGrants, buildPrincipals, directoryGrants, type Grant } from './normalize-principals.js';
 import { azureRolePrivilege, definitionActions, DIRECTORY_ROLES, directoryRolePrivilege } from './privilege.js';
 
-const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+// Not every edited export holds text where the API writes it: anything else reads as no value.
+const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
 
 /**
  * The subscriptions read (those with documents or gaps), with their names from the subscriptions list. A listed
@@ -22,8 +23,9 @@ const lower = (s: string | undefined) => (s ?? '').toLowerCase();
 export function subscriptionsOf(bundle: RawBundle): Map<string, string> {
   const listed = new Map<string, string>();
   for (const s of itemsOfKind<Subscription>(bundle.documents, DocumentKind.subscriptions)) {
-    const id = lower(s.subscriptionId ?? (s.id && !s.id.startsWith('/') ? s.id : s.id?.split('/').at(-1)));
-    if (id) listed.set(id, s.displayName ?? s.name ?? id);
+    const full = typeof s.id === 'string' ? s.id : undefined;
+    const id = lower(s.subscriptionId ?? (full && !full.startsWith('/') ? full : full?.split('/').at(-1)));
+    if (id) listed.set(id, String(s.displayName ?? s.name ?? id));
   }
   const read = new Set<string>();
   for (const d of bundle.documents) {
@@ -49,13 +51,13 @@ function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocum
       uid, provider: 'azure', scope, nativeId: id,
       name: definition?.displayName ?? DIRECTORY_ROLES[id]?.name ?? id,
       builtIn: definition?.isBuiltIn ?? DIRECTORY_ROLES[id] !== undefined,
-      permissions: { allow: (definition?.rolePermissions ?? []).flatMap((p) => p.allowedResourceActions ?? []), deny: [] },
+      permissions: { allow: (Array.isArray(definition?.rolePermissions) ? definition.rolePermissions : []).flatMap((p) => (Array.isArray(p?.allowedResourceActions) ? p.allowedResourceActions.filter((a) => typeof a === 'string') : [])), deny: [] },
       privilege: directoryRolePrivilege(id),
       details: { kind: 'entra' },
     });
   }
   for (const definition of itemsOfKind<RoleDefinition>(documents, DocumentKind.roleDefinitions)) {
-    const id = lower(definition.name ?? definition.id?.split('/').at(-1));
+    const id = lower(definition.name ?? (typeof definition.id === 'string' ? definition.id.split('/').at(-1) : undefined));
     const uid = `azure:${tenantId}:roleDefinition/${id}`;
     const custom = definition.roleType === 'CustomRole';
     if (!id || roles.has(uid) || (!custom && !referenced.has(uid))) continue;

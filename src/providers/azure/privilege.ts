@@ -4,6 +4,7 @@
  * same way as a built-in one.
  */
 import type { Privilege } from '../../snapshot/model.js';
+import { globMatch } from '../../util/glob.js';
 import type { RoleDefinition } from './documents.js';
 
 export const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
@@ -36,16 +37,17 @@ export function directoryRolePrivilege(templateId: string): Privilege {
 
 const ROLE_ASSIGNMENTS_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
-/** Whether an RBAC action pattern (a star matches any text) covers an action. */
+/** Whether an RBAC action pattern (a star matches any text, case-insensitively) covers an action, in linear time. */
 export function actionCovers(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`, 'i');
-  return regex.test(action);
+  return globMatch(pattern, action, { ignoreCase: true });
 }
 
 /** The actions and notActions of a definition, over all its permission blocks. */
 export function definitionActions(definition: RoleDefinition): { actions: string[]; notActions: string[] } {
-  const blocks = definition.permissions ?? [];
-  return { actions: blocks.flatMap((b) => b.actions ?? []), notActions: blocks.flatMap((b) => b.notActions ?? []) };
+  const blocks = Array.isArray(definition.permissions) ? definition.permissions.filter((b) => b !== null && typeof b === 'object') : [];
+  // An action that is not text (an edited export) grants nothing a pattern could name.
+  const text = (list: unknown): string[] => (Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : []);
+  return { actions: blocks.flatMap((b) => text(b.actions)), notActions: blocks.flatMap((b) => text(b.notActions)) };
 }
 
 /** Actions a holder can run commands or reach secrets with, short of granting access. */

@@ -119,10 +119,11 @@ export class Hierarchy {
       for (const r of d.body as IamPolicySearchResult[]) {
         const resource = this.canonical(r.resource);
         const project = r.project ? this.canonical(r.project) : undefined;
-        const ancestors = [...(project && project !== resource ? [project] : []), ...(r.folders ?? []), ...(r.organization ? [r.organization] : [])];
+        const folders = Array.isArray(r.folders) ? r.folders.filter((f) => typeof f === 'string') : [];
+        const ancestors = [...(project && project !== resource ? [project] : []), ...folders, ...(typeof r.organization === 'string' && r.organization ? [r.organization] : [])];
         if (ancestors.length > 0) this.reported.set(resource, ancestors);
         const own = /^projects\/([^/]+)$/.exec(resource)?.[1];
-        if (own && !this.projects.has(own)) this.addProject({ id: own, ...(r.folders?.[0] ? { parent: r.folders[0] } : r.organization ? { parent: r.organization } : {}) });
+        if (own && !this.projects.has(own)) this.addProject({ id: own, ...(folders[0] ? { parent: folders[0] } : typeof r.organization === 'string' && r.organization ? { parent: r.organization } : {}) });
       }
     }
   }
@@ -140,6 +141,7 @@ export class Hierarchy {
 
   /** `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; other full names unchanged. */
   canonical(resource: string): string {
+    if (typeof resource !== 'string') return String(resource);
     const short = resource.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, '');
     const number = /^projects\/(\d+)$/.exec(short)?.[1];
     if (number && this.numberToId.has(number)) return `projects/${this.numberToId.get(number)}`;
@@ -160,6 +162,8 @@ export class Hierarchy {
   }
 
   private parentOf(resource: string): string | undefined {
+    // An edited export may name a resource with something other than text: it has no known parent.
+    if (typeof resource !== 'string') return undefined;
     const project = /^projects\/([^/]+)$/.exec(resource)?.[1];
     if (project) return this.projects.get(project)?.parent ?? this.reported.get(resource)?.find((a) => !a.startsWith('projects/')) ?? this.organization;
     if (resource.startsWith('folders/')) return this.folders.get(resource)?.parent ?? this.organization;

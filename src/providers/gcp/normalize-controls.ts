@@ -43,11 +43,12 @@ function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, s
   for (const { scope, resource } of scopes) {
     const byService = new Map<string, { logTypes: Set<string>; exempted: Set<string>; setOn: Set<string> }>();
     for (const node of hierarchy.lineage(resource)) {
-      for (const config of policies.get(node)?.auditConfigs ?? []) {
+      const configs = policies.get(node)?.auditConfigs;
+      for (const config of Array.isArray(configs) ? configs.filter((c) => c !== null && typeof c === 'object') : []) {
         const entry = byService.get(config.service) ?? { logTypes: new Set(), exempted: new Set(), setOn: new Set() };
-        for (const log of config.auditLogConfigs ?? []) {
+        for (const log of Array.isArray(config.auditLogConfigs) ? config.auditLogConfigs.filter((l) => l !== null && typeof l === 'object') : []) {
           entry.logTypes.add(log.logType);
-          for (const m of log.exemptedMembers ?? []) entry.exempted.add(m);
+          for (const m of Array.isArray(log.exemptedMembers) ? log.exemptedMembers : []) entry.exempted.add(m);
         }
         entry.setOn.add(node);
         byService.set(config.service, entry);
@@ -71,7 +72,7 @@ function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, s
 /** One effective org policy as a control: whether a boolean constraint is enforced, or a list constraint restricts. */
 function orgPolicyControl(policy: OrgPolicy, scope: Scope, resource: string): Control {
   const constraint = policy.name.split('/policies/')[1] ?? policy.name;
-  const rules = policy.spec?.rules ?? [];
+  const rules = Array.isArray(policy.spec?.rules) ? policy.spec.rules.filter((r) => r !== null && typeof r === 'object') : [];
   const unconditional = rules.filter((r) => !r.condition?.expression);
   const settings: Record<string, unknown> = { constraint, resource };
   const allowed = unconditional.flatMap((r) => r.values?.allowedValues ?? []);

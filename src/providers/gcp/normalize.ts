@@ -31,6 +31,9 @@ import { Hierarchy } from './hierarchy.js';
 import { denyForms, isServiceAgent, parseMember, serviceAccountProject, type Member } from './members.js';
 import { BASIC_ROLES, higher, judgeRole, permissionCovered, v1Permission, type RoleJudgement } from './privilege.js';
 
+/** The text items of a list field; an edited export may hold anything there. */
+const textItems = (list: unknown): string[] => (Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : []);
+
 /** An allow policy and the resource it is set on (canonical name). */
 export interface PlacedPolicy {
   resource: string;
@@ -81,7 +84,7 @@ const TIME_BOUND = /request\.time\s*<=?\s*timestamp\(\s*["']([^"']+)["']\s*\)/;
 
 /** The end of a time-bound condition, when the condition is one (`request.time < timestamp("...")`, no `||`). */
 export function conditionExpiry(expression: string | undefined): string | undefined {
-  if (!expression || expression.includes('||')) return undefined;
+  if (typeof expression !== 'string' || !expression || expression.includes('||')) return undefined;
   const match = TIME_BOUND.exec(expression);
   if (!match || Number.isNaN(Date.parse(match[1]!))) return undefined;
   return new Date(match[1]!).toISOString().replace('.000Z', 'Z');
@@ -114,10 +117,11 @@ function denyEntries(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.denyPolicies) continue;
     const body = d.body as DenyPoliciesBody;
-    ledger.read(d.origin, body.policies.reduce((n, p) => n + (p.rules?.length ?? 0), 0));
-    for (const policy of body.policies) {
-      for (const rule of policy.rules ?? []) {
-        const deny = rule.denyRule;
+    const policies = Array.isArray(body.policies) ? body.policies : [];
+    ledger.read(d.origin, policies.reduce((n, p) => n + (Array.isArray(p?.rules) ? p.rules.length : 0), 0));
+    for (const policy of policies) {
+      for (const rule of Array.isArray(policy?.rules) ? policy.rules : []) {
+        const deny = rule?.denyRule;
         // A conditional deny may not apply; only unconditional denies are counted as narrowing a grant (a deny left
         // out can only make a grant look broader than it is, never narrower).
         if (!deny) {
@@ -132,10 +136,10 @@ function denyEntries(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger
         out.push({
           attachment: hierarchy.canonical(body.attachmentPoint),
           name: policy.displayName || policy.name.split('/').at(-1) || policy.name,
-          principals: deny.deniedPrincipals ?? [],
-          exceptions: deny.exceptionPrincipals ?? [],
-          permissions: (deny.deniedPermissions ?? []).map(v1Permission),
-          exceptionPermissions: (deny.exceptionPermissions ?? []).map(v1Permission),
+          principals: textItems(deny.deniedPrincipals),
+          exceptions: textItems(deny.exceptionPrincipals),
+          permissions: textItems(deny.deniedPermissions).map(v1Permission),
+          exceptionPermissions: textItems(deny.exceptionPermissions).map(v1Permission),
         });
       }
     }
@@ -267,7 +271,7 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
       nativeId: name,
       name: doc?.title || name,
       builtIn: name.startsWith('roles/'),
-      permissions: { allow: [...(doc?.includedPermissions ?? [])].sort(), deny: [] },
+      permissions: { allow: textItems(doc?.includedPermissions).sort(), deny: [] },
       privilege: j.privilege,
       details: { basic: BASIC_ROLES.has(name), permissionsListed: doc?.includedPermissions !== undefined, ...(doc?.stage ? { stage: doc.stage } : {}) },
     });

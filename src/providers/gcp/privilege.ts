@@ -77,7 +77,7 @@ export function judgeRole(name: string, includedPermissions: string[] | undefine
   let level: PrivilegeLevel = 'none';
   const reasons: string[] = [];
   const keys: string[] = [];
-  for (const permission of includedPermissions) {
+  for (const permission of Array.isArray(includedPermissions) ? includedPermissions.filter((p) => typeof p === 'string') : []) {
     const rule = DANGEROUS.find((d) => d.test.test(permission));
     if (!rule) continue;
     level = higher(level, rule.level);

@@ -115,12 +115,12 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   groups(files, host, gaps);
 
   const tools = bundle.documents.find((d) => d.kind === 'linux.cloud-tools');
-  if (tools && Array.isArray(tools.body)) host.cloudTools = (tools.body as Obj[]).map((t) => ({ tool: String(t.tool), path: String(t.path), version: null }));
+  if (tools && Array.isArray(tools.body)) host.cloudTools = (tools.body as unknown[]).filter((t): t is Obj => t !== null && typeof t === 'object').map((t) => ({ tool: String(t.tool), path: String(t.path), version: null }));
   else gaps.push({ what: 'linux.cloud-tools', reason: 'the bundle has no cloud tool inventory' });
 
   const creds = bundle.documents.find((d) => d.kind === 'linux.cloud-credentials')?.body as Obj | undefined;
   if (creds && Array.isArray(creds.files)) {
-    host.cloudCredentials = (creds.files as Obj[]).map((f) => ({ tool: String(f.tool), path: String(f.path), kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(typeof f.detail === 'string' ? { detail: f.detail } : {}) }));
+    host.cloudCredentials = (creds.files as unknown[]).filter((f): f is Obj => f !== null && typeof f === 'object').map((f) => ({ tool: String(f.tool), path: String(f.path), kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(typeof f.detail === 'string' ? { detail: f.detail } : {}) }));
     const unreadable = Array.isArray(creds.unreadable) ? (creds.unreadable as unknown[]).map(String) : [];
     const gap = unreadCredentialsGap(host, unreadable, 'linux.cloud-credentials', (shown) => `could not read ${shown}`, 'home folders');
     if (gap) gaps.push(gap);

@@ -1,17 +1,10 @@
 import type { Gap } from '../../snapshot/model.js';
+import { compileGlob } from '../../util/glob.js';
 import { hostPath, type HostFiles } from './host-files.js';
 
 /** The permitRootLogin sshd applies when nothing sets it (OpenSSH 7.0 and later). */
 export const SSHD_DEFAULT_PERMIT_ROOT_LOGIN = 'prohibit-password';
 
-/** A glob of sshd's Include (`*`, `?`) as a regular expression over full paths. */
-function globRegExp(glob: string): RegExp {
-  const body = glob
-    .split('')
-    .map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`);
-}
 
 /** The files an Include names, in the sorted order sshd reads them. */
 function expandInclude(files: HostFiles, pattern: string, gaps: Gap[]): string[] {
@@ -25,8 +18,9 @@ function expandInclude(files: HostFiles, pattern: string, gaps: Gap[]): string[]
     return [];
   }
   if ('missing' in listing) return [];
-  const regexp = globRegExp(path);
-  return listing.names.map((n) => hostPath(dir, n)).filter((p) => regexp.test(p)).sort();
+  // sshd's Include glob: `*` and `?` stop at `/`, matched in linear time over full paths.
+  const glob = compileGlob(path, { questionMark: true, separator: '/' });
+  return listing.names.map((n) => hostPath(dir, n)).filter((p) => glob.test(p)).sort();
 }
 
 /**

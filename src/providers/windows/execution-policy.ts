@@ -44,6 +44,7 @@ export interface EffectiveExecutionPolicy {
 export function effectiveExecutionPolicy(rows: unknown, server: boolean): EffectiveExecutionPolicy {
   const executionPolicies: Partial<Record<ExecutionPolicyScope, ExecutionPolicy>> = {};
   for (const row of Array.isArray(rows) ? rows : [rows]) {
+    if (row === null || typeof row !== 'object') continue;
     const scope = toScope((row as Record<string, unknown>).Scope);
     const policy = toPolicy((row as Record<string, unknown>).ExecutionPolicy);
     if (scope && policy) executionPolicies[scope] = policy;

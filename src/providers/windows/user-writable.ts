@@ -1,4 +1,5 @@
 import type { UserWritableLocation } from '../../snapshot/model.js';
+import { compileGlob, type Glob } from '../../util/glob.js';
 
 /**
  * Where a standard user can write, and so drop a program: one sample file path per location. A path pattern
@@ -54,27 +55,23 @@ function expandVariables(pattern: string): string {
     .replace(/%([^%\\]+)%/g, (whole, name: string) => VARIABLES[name.toUpperCase()] ?? whole);
 }
 
-/** Turns an AppLocker path pattern into an anchored, case-insensitive regular expression. */
-export function pathPatternRegExp(pattern: string): RegExp {
+/** An AppLocker path pattern as a case-insensitive, anchored matcher (`*` any text, `?` literal), linear in the path. */
+export function pathPattern(pattern: string): Glob {
   let path = expandVariables(pattern);
   // A folder path (trailing backslash) means the folder and everything below it, as `\*` does.
   if (path.endsWith('\\')) path += '*';
-  const body = path
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 'i');
+  return compileGlob(path, { ignoreCase: true });
 }
 
 /** Each location's folder, most specific first: a path inside a subfolder belongs to the first that holds it. */
-const ROOTS: Array<[UserWritableLocation, RegExp]> = [
+const ROOTS: Array<[UserWritableLocation, Glob]> = [
   ['temp', 'C:\\Users\\*\\AppData\\Local\\Temp\\*'],
   ['localappdata', 'C:\\Users\\*\\AppData\\Local\\*'],
   ['appdata', 'C:\\Users\\*\\AppData\\Roaming\\*'],
   ['downloads', 'C:\\Users\\*\\Downloads\\*'],
   ['profile', 'C:\\Users\\*'],
   ['windows-temp', 'C:\\Windows\\Temp\\*'],
-].map(([location, root]) => [location as UserWritableLocation, pathPatternRegExp(root as string)]);
+].map(([location, root]) => [location as UserWritableLocation, pathPattern(root as string)]);
 
 /**
  * The (location, extension) pairs a path pattern covers, as `location|.ext` keys. With `inside`, a pattern for a
@@ -82,15 +79,15 @@ const ROOTS: Array<[UserWritableLocation, RegExp]> = [
  * for deny rules and exceptions, which only close a location they cover whole.
  */
 export function coveredPairs(pattern: string, extensions: string[], inside = false): Set<string> {
-  const regexp = pathPatternRegExp(pattern);
+  const matcher = pathPattern(pattern);
   const pairs = new Set<string>();
-  const coversWindowsFolder = extensions.some((ext) => regexp.test(`${WINDOWS_SYSTEM_SAMPLE}${ext}`));
+  const coversWindowsFolder = extensions.some((ext) => matcher.test(`${WINDOWS_SYSTEM_SAMPLE}${ext}`));
   for (const [location, samples] of Object.entries(SAMPLES) as Array<[UserWritableLocation, string[]]>) {
     // The default rule `%WINDIR%\*` also covers C:\Windows\Temp; flagging it would fail every default policy,
     // so only a pattern that names the Windows temp folder itself (or reaches beyond %WINDIR%) counts.
-    if (location === 'windows-temp' && coversWindowsFolder && !regexp.test('C:\\Users\\alice\\x.exe')) continue;
+    if (location === 'windows-temp' && coversWindowsFolder && !matcher.test('C:\\Users\\alice\\x.exe')) continue;
     for (const ext of extensions) {
-      if (samples.some((sample) => regexp.test(`${sample}${ext}`))) pairs.add(`${location}|${ext}`);
+      if (samples.some((sample) => matcher.test(`${sample}${ext}`))) pairs.add(`${location}|${ext}`);
     }
   }
   if (inside) {
