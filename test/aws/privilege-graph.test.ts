@@ -118,3 +118,17 @@ test('hubs keep wildcard grants linear: 2,000 callers with sts:AssumeRole on * a
   const u7 = part.principals.find((p) => p.uid === `aws:${ACCOUNT}:user/u7`)!;
   t.is((u7.details?.escalationPath as { text: string }).text, 'u7 -> sts:AssumeRole r499 -> admin');
 });
+
+test('grant of grant power: attaching a policy that itself grants power names the chain, the recipient and the final target', (t) => {
+  const row = GRANTS.find((r) => r.id === 'grant-of-grant-power-policy')!;
+  const role = subjectOf(normalizeDetails(authorizationDetails(row)), row);
+  t.is(role.privilege?.level, 'privileged');
+  t.deepEqual(role.details?.escalation, []);
+  t.deepEqual(role.details?.grantPower, {
+    text: 'iam:AttachUserPolicy on operator (policy Provisioner) -> operator: iam:AttachUserPolicy on itself',
+    target: `aws:${ACCOUNT}:user/operator`, via: `aws:${ACCOUNT}:user/operator`, kind: 'attach-user-policy', conditions: [], mfa: false,
+  });
+  // The same policy attached to a user whose boundary admits only S3 hands over nothing.
+  const fenced = GRANT_LOOK_ALIKES.find((r) => r.id === 'grant-of-grant-power-fenced')!;
+  t.is(subjectOf(normalizeDetails(authorizationDetails(fenced)), fenced).privilege?.level, 'none');
+});
