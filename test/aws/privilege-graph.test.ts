@@ -183,3 +183,24 @@ test('cross-account: a role of an account whose OU denies iam:* cannot be admini
   t.is((read.details?.escalationPath as { text: string } | undefined)?.text, undefined, 'judged with the SCPs read from the other account');
   t.is(read.privilege?.level, 'none');
 });
+
+test('cross-account: the management account is never narrowed by SCPs, also when another account read them', (t) => {
+  const management = '111122223333';
+  const scps = [
+    { id: 'p-FullAWSAccess', statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }], targets: [{ id: 'r-cross', type: 'ROOT' }, { id: 'ou-apps', type: 'ORGANIZATIONAL_UNIT' }, { id: ACCOUNT, type: 'ACCOUNT' }, { id: management, type: 'ACCOUNT' }] },
+    { id: 'p-noiam', statements: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }], targets: [{ id: 'r-cross', type: 'ROOT' }] },
+  ];
+  const mine = { UserDetailList: [{ UserName: 'ci', Arn: `arn:aws:iam::${ACCOUNT}:user/ci`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'hop', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${management}:role/*` }] } }] }], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const theirs = {
+    UserDetailList: [], GroupDetailList: [],
+    Policies: [{ PolicyName: 'IAMFullAccess', Arn: 'arn:aws:iam::aws:policy/IAMFullAccess', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } }] }],
+    RoleDetailList: [{ RoleName: 'iam-admin', Arn: `arn:aws:iam::${management}:role/iam-admin`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, AttachedManagedPolicies: [{ PolicyName: 'IAMFullAccess', PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }], RolePolicyList: [] }],
+  };
+  const parents = [{ kind: 'aws.organizations.ListParents', origin: `parents.${management}`, body: { ChildId: management, Parents: [{ Id: 'r-cross', Type: 'ROOT' }] } }];
+  // The caller's own account sits under the root Deny too, but sts:AssumeRole is not IAM: its hop stays open.
+  const ci = awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }, ...organization(ACCOUNT, 'ou-apps', scps), ...parents]),
+    accountBundle(management, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }]),
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  t.is((ci.details?.escalationPath as { text: string } | undefined)?.text, `ci -> sts:AssumeRole iam-admin (account ${management}) -> iam:AttachRolePolicy on itself -> admin`);
+});
