@@ -1223,12 +1223,15 @@ export class PrivilegeGraph {
       for (const kind of ['user', 'role', 'group'] as const) {
         const action = `iam:Attach${kind === 'user' ? 'User' : kind === 'role' ? 'Role' : 'Group'}Policy`;
         if (!authority.mentions(action) || !authority.can(action, { someArn: true }, { 'iam:policyarn': policies.map((m) => m.arn) })) continue;
+        // Statements naming every principal of the kind: one answer per policy for all recipients.
+        const uniform = authority.uniformOver(action, kind, editor.account);
+        const once = uniform ? policies.map((m) => authority.can(action, { arn: probeArn(editor.partition, kind, editor.account) }, { 'iam:policyarn': [m.arn] })) : null;
         for (const q of this.ofKind(kind, editor.account)) {
           if (q === start) continue;
           if (budget-- <= 0) return null;
           const recipient = this.nodes[q]!;
-          for (const m of policies) {
-            const grant = authority.can(action, { arn: recipient.arn }, { 'iam:policyarn': [m.arn] });
+          for (const [k, m] of policies.entries()) {
+            const grant = once ? once[k]! : authority.can(action, { arn: recipient.arn }, { 'iam:policyarn': [m.arn] });
             if (!grant) continue;
             const name = m.arn.split('/').at(-1)!;
             const onward = this.powerWith(q, [{ name, document: m.document!, arn: m.arn, owner: { kind, arn: recipient.arn } }], m.arn);
@@ -1262,6 +1265,9 @@ export class PrivilegeGraph {
   }
 
   private readonly powerCache = new WeakMap<Statements, Map<string, GrantPower | null>>();
+  private readonly personalCache = new WeakMap<Statements, Map<string, boolean>>();
+  /** Recipients of a grant of grant power judged afresh (not from the cache), for the scale tests. */
+  recipientsJudged = 0;
 
   /**
    * The grant power principal `q` would have once it also holds `added`: one edit that makes a principal of its
@@ -1272,9 +1278,19 @@ export class PrivilegeGraph {
     const own = this.authorities[q]!;
     let cache = this.powerCache.get(own.statements);
     if (!cache) this.powerCache.set(own.statements, (cache = new Map()));
-    const memoKey = `${key}|${own.principal.kind === 'user' ? own.principal.name : ''}`;
-    if (cache.has(memoKey)) return cache.get(memoKey)!;
+    // Who holds the statements matters only to conditions and policy variables: without them one answer serves every
+    // holder, unless the answer is an edit on the holder itself.
+    let personal = this.personalCache.get(own.statements)?.get(key);
+    if (personal === undefined) {
+      personal = [...own.statements.identity, ...own.statements.layers.flat(), ...added.flatMap((h) => h.document.statements)].some((st) => (st.condition != null && Object.keys(st.condition).length > 0) || (st.resources ?? []).some((r) => r.includes('${')));
+      if (!this.personalCache.has(own.statements)) this.personalCache.set(own.statements, new Map());
+      this.personalCache.get(own.statements)!.set(key, personal);
+    }
+    const memoKey = personal ? `${key}|${own.principal.uid}` : key;
+    const known = cache.get(memoKey);
+    if (known === null || (known && known.target !== own.principal.uid && !personal) || (known && personal)) return known;
     const base = this.nodes[q]!;
+    this.recipientsJudged++;
     const holder: GraphPrincipal = { ...base, policies: [...base.policies, ...added], admin: false };
     const authority = new Authority(holder, {
       identity: holder.policies.flatMap((h) => h.document.statements),
@@ -1299,7 +1315,7 @@ export class PrivilegeGraph {
       }
     }
     found ??= this.grantByGroup(authority);
-    cache.set(memoKey, found);
+    if (personal || found?.target !== base.uid) cache.set(memoKey, found);
     return found;
   }
 
