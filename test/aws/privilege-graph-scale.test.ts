@@ -136,3 +136,20 @@ test('editors held by a boundary find the one principal they can make admin and 
   t.is(pathOf(details, 'user/dev7')?.text, 'dev7 -> iam:AttachUserPolicy on tester -> iam:CreateAccessKey tester -> admin');
   t.is(pathOf(details, 'user/tester'), undefined);
 });
+
+test('a grant of grant power is judged once per recipient policy set, not once per editor and recipient', (t) => {
+  const provisioner = `arn:aws:iam::${ACCOUNT}:policy/Provisioner`;
+  const fence = `arn:aws:iam::${ACCOUNT}:policy/Fence`;
+  const managed = (name: string, arnOf: string, st: Record<string, unknown>) => ({ PolicyName: name, Arn: arnOf, DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [st] } }] });
+  const details: Details = {
+    // 400 editors that may attach only Provisioner (which allows iam:AttachUserPolicy), 400 users fenced to S3.
+    RoleDetailList: Array.from({ length: 400 }, (_, i) => role(`e${i}`, [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }], inline('attach', statement('iam:AttachUserPolicy', '*', { ArnEquals: { 'iam:PolicyARN': provisioner } })))),
+    UserDetailList: Array.from({ length: 400 }, (_, i) => ({ ...user(`u${i}`), PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: fence } })),
+    GroupDetailList: [],
+    Policies: [managed('Provisioner', provisioner, statement('iam:AttachUserPolicy')), managed('Fence', fence, statement('s3:*'))],
+  };
+  const graph = graphOf(details);
+  const grants = graph.grantPowers(graph.paths());
+  t.is(grants.size, 0, 'the fence keeps every recipient from using the policy');
+  t.is(graph.recipientsJudged, 1);
+});

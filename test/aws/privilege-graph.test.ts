@@ -118,3 +118,89 @@ test('hubs keep wildcard grants linear: 2,000 callers with sts:AssumeRole on * a
   const u7 = part.principals.find((p) => p.uid === `aws:${ACCOUNT}:user/u7`)!;
   t.is((u7.details?.escalationPath as { text: string }).text, 'u7 -> sts:AssumeRole r499 -> admin');
 });
+
+test('grant of grant power: attaching a policy that itself grants power names the chain, the recipient and the final target', (t) => {
+  const row = GRANTS.find((r) => r.id === 'grant-of-grant-power-policy')!;
+  const role = subjectOf(normalizeDetails(authorizationDetails(row)), row);
+  t.is(role.privilege?.level, 'privileged');
+  t.deepEqual(role.details?.escalation, []);
+  t.deepEqual(role.details?.grantPower, {
+    text: 'iam:AttachUserPolicy on operator (policy Provisioner) -> operator: iam:AttachUserPolicy on itself',
+    target: `aws:${ACCOUNT}:user/operator`, via: `aws:${ACCOUNT}:user/operator`, kind: 'attach-user-policy', conditions: [], mfa: false,
+  });
+  // The same policy attached to a user whose boundary admits only S3 hands over nothing.
+  const fenced = GRANT_LOOK_ALIKES.find((r) => r.id === 'grant-of-grant-power-fenced')!;
+  t.is(subjectOf(normalizeDetails(authorizationDetails(fenced)), fenced).privilege?.level, 'none');
+});
+
+/** Organizations exports as one account's collection reads them: every SCP with its targets, and the account's OU path. */
+function organization(account: string, ou: string, scps: Array<{ id: string; statements: unknown[]; targets: Array<{ id: string; type: string }> }>): Array<{ kind: string; origin: string; body: unknown }> {
+  const management = '111122223333';
+  const org = 'o-crossaccount';
+  const target = (t: { id: string; type: string }) => ({ TargetId: t.id, Arn: `arn:aws:organizations::${management}:${t.type.toLowerCase()}/${org}/${t.id}`, Name: t.id, Type: t.type });
+  const summary = (id: string) => (id === 'p-FullAWSAccess'
+    ? { Id: id, Arn: 'arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess', Name: 'FullAWSAccess', Type: 'SERVICE_CONTROL_POLICY', AwsManaged: true }
+    : { Id: id, Arn: `arn:aws:organizations::${management}:policy/${org}/service_control_policy/${id}`, Name: id, Type: 'SERVICE_CONTROL_POLICY', AwsManaged: false });
+  return [
+    { kind: 'aws.organizations.ListPolicies', origin: 'list-policies', body: { Policies: scps.map((p) => summary(p.id)) } },
+    { kind: 'aws.organizations.ListParents', origin: `parents.${account}`, body: { ChildId: account, Parents: [{ Id: ou, Type: 'ORGANIZATIONAL_UNIT' }] } },
+    { kind: 'aws.organizations.ListParents', origin: `parents.${ou}`, body: { ChildId: ou, Parents: [{ Id: 'r-cross', Type: 'ROOT' }] } },
+    ...scps.flatMap((p) => [
+      { kind: 'aws.organizations.DescribePolicy', origin: `describe.${p.id}`, body: { Policy: { PolicySummary: summary(p.id), Content: JSON.stringify({ Version: '2012-10-17', Statement: p.statements }) } } },
+      { kind: 'aws.organizations.ListTargetsForPolicy', origin: `targets.${p.id}`, body: { PolicyId: p.id, Targets: p.targets.map(target) } },
+    ]),
+  ];
+}
+
+test('cross-account: a role of an account whose OU denies iam:* cannot be administered through, and grants no power there', (t) => {
+  const other = '109876543210';
+  const scps = [
+    { id: 'p-FullAWSAccess', statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }], targets: [{ id: 'r-cross', type: 'ROOT' }, { id: 'ou-apps', type: 'ORGANIZATIONAL_UNIT' }, { id: 'ou-locked', type: 'ORGANIZATIONAL_UNIT' }, { id: ACCOUNT, type: 'ACCOUNT' }, { id: other, type: 'ACCOUNT' }] },
+    { id: 'p-noiam', statements: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }], targets: [{ id: 'ou-locked', type: 'ORGANIZATIONAL_UNIT' }] },
+  ];
+  const mine = { UserDetailList: [{ UserName: 'ci', Arn: `arn:aws:iam::${ACCOUNT}:user/ci`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'hop', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${other}:role/*` }] } }] }], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const theirs = {
+    UserDetailList: [{ UserName: 'operator', Arn: `arn:aws:iam::${other}:user/operator`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [] }], GroupDetailList: [],
+    Policies: [{ PolicyName: 'IAMFullAccess', Arn: 'arn:aws:iam::aws:policy/IAMFullAccess', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } }] }],
+    RoleDetailList: [{ RoleName: 'iam-admin', Arn: `arn:aws:iam::${other}:role/iam-admin`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, AttachedManagedPolicies: [{ PolicyName: 'IAMFullAccess', PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }], RolePolicyList: [] }],
+  };
+  const ci = (theirOrganization: Array<{ kind: string; origin: string; body: unknown }>) => awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }, ...organization(ACCOUNT, 'ou-apps', scps)]),
+    accountBundle(other, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }, ...theirOrganization]),
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  // Under an OU without the Deny the role can attach AdministratorAccess to itself: a path through it.
+  t.is((ci(organization(other, 'ou-apps', scps)).details?.escalationPath as { text: string } | undefined)?.text, `ci -> sts:AssumeRole iam-admin (account ${other}) -> iam:AttachRolePolicy on itself -> admin`);
+  // Under the locked OU, iam:* is denied to every principal of that account: no path and no grant power.
+  const locked = ci(organization(other, 'ou-locked', scps));
+  t.is((locked.details?.escalationPath as { text: string } | undefined)?.text, undefined);
+  t.is(locked.privilege?.level, 'none');
+  // A member account cannot read Organizations itself: the SCPs and its OU path another collection read judge it.
+  const memberAccount = organization(other, 'ou-locked', scps).filter((d) => d.kind === 'aws.organizations.ListParents');
+  const read = awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }, ...organization(ACCOUNT, 'ou-apps', scps), ...memberAccount]),
+    accountBundle(other, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }]),
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  t.is((read.details?.escalationPath as { text: string } | undefined)?.text, undefined, 'judged with the SCPs read from the other account');
+  t.is(read.privilege?.level, 'none');
+});
+
+test('cross-account: the management account is never narrowed by SCPs, also when another account read them', (t) => {
+  const management = '111122223333';
+  const scps = [
+    { id: 'p-FullAWSAccess', statements: [{ Effect: 'Allow', Action: '*', Resource: '*' }], targets: [{ id: 'r-cross', type: 'ROOT' }, { id: 'ou-apps', type: 'ORGANIZATIONAL_UNIT' }, { id: ACCOUNT, type: 'ACCOUNT' }, { id: management, type: 'ACCOUNT' }] },
+    { id: 'p-noiam', statements: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }], targets: [{ id: 'r-cross', type: 'ROOT' }] },
+  ];
+  const mine = { UserDetailList: [{ UserName: 'ci', Arn: `arn:aws:iam::${ACCOUNT}:user/ci`, GroupList: [], AttachedManagedPolicies: [], UserPolicyList: [{ PolicyName: 'hop', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${management}:role/*` }] } }] }], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+  const theirs = {
+    UserDetailList: [], GroupDetailList: [],
+    Policies: [{ PolicyName: 'IAMFullAccess', Arn: 'arn:aws:iam::aws:policy/IAMFullAccess', DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }] } }] }],
+    RoleDetailList: [{ RoleName: 'iam-admin', Arn: `arn:aws:iam::${management}:role/iam-admin`, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }] }, AttachedManagedPolicies: [{ PolicyName: 'IAMFullAccess', PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' }], RolePolicyList: [] }],
+  };
+  const parents = [{ kind: 'aws.organizations.ListParents', origin: `parents.${management}`, body: { ChildId: management, Parents: [{ Id: 'r-cross', Type: 'ROOT' }] } }];
+  // The caller's own account sits under the root Deny too, but sts:AssumeRole is not IAM: its hop stays open.
+  const ci = awsProvider.normalize([
+    accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'a', body: mine }, ...organization(ACCOUNT, 'ou-apps', scps), ...parents]),
+    accountBundle(management, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: 'b', body: theirs }]),
+  ]).principals.find((p) => p.uid === `aws:${ACCOUNT}:user/ci`)!;
+  t.is((ci.details?.escalationPath as { text: string } | undefined)?.text, `ci -> sts:AssumeRole iam-admin (account ${management}) -> iam:AttachRolePolicy on itself -> admin`);
+});

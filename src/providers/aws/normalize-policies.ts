@@ -85,7 +85,7 @@ export function buildPolicyCatalog(view: AccountView, scope: Scope): PolicyCatal
     const policy: CatalogPolicy = { uid: managedPolicyUid(accountId, arn, name), name, document: parseOrExplain(version, `managed policy ${name}`), arn };
     managed.set(arn, policy);
     const awsManaged = isAwsManaged(arn);
-    facts.set(arn, { arn, awsManaged, admin: analyzePrivilege([policy]).level === 'admin', adminVersion: otherVersions(detail).some((v) => adminDocument(v, name)) });
+    facts.set(arn, { arn, awsManaged, admin: analyzePrivilege([policy]).level === 'admin', adminVersion: otherVersions(detail).some((v) => adminDocument(v, name)), document: policy.document });
     const attachments = detail.AttachmentCount ?? 0;
     // AWS-managed policies nobody here uses would only pad the snapshot.
     if (awsManaged && attachments === 0 && !referenced.has(arn) && (detail.PermissionsBoundaryUsageCount ?? 0) === 0) continue;

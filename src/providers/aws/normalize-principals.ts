@@ -345,7 +345,7 @@ export function applyEscalationPaths(principals: Principal[], analyses: Map<stri
       const reasons = [...(grant ? [grantReason(grant)] : []), ...almostAll];
       principal.privilege = { level: reasons.length > 0 ? 'privileged' : 'none', reasons };
       details.escalation = [];
-      if (grant) details.grantPower = { text: grant.text, target: grant.target, kind: grant.kind, conditions: grant.conditions, mfa: grant.mfa };
+      if (grant) details.grantPower = { text: grant.text, target: grant.target, kind: grant.kind, conditions: grant.conditions, mfa: grant.mfa, ...(grant.via ? { via: grant.via } : {}) };
     }
   }
 }

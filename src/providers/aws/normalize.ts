@@ -5,7 +5,8 @@
  */
 import type { Control, Principal, Role, Source, SnapshotPart } from '../../snapshot/model.js';
 import type { RawBundle } from '../types.js';
-import { accountView } from './account-view.js';
+import { accountView, parentChain, type AccountView } from './account-view.js';
+import { DocumentKind, type ParentsBody } from './documents.js';
 import { awsItemLedger } from './items.js';
 import { normalizePasswordPolicy, normalizeScps, normalizeTrails } from './normalize-controls.js';
 import { buildPolicyCatalog } from './normalize-policies.js';
@@ -20,9 +21,18 @@ interface AccountPart {
   managed: Map<string, ManagedPolicyFacts>;
 }
 
-/** Normalizes one account bundle; principals carry their own-policy privilege until the graph settles it. */
-export function normalizeAccount(bundle: RawBundle): AccountPart {
+type Organization = NonNullable<AccountView['organization']>;
+
+/**
+ * Normalizes one account bundle; principals carry their own-policy privilege until the graph settles it. An account
+ * whose collection read nothing of Organizations takes what `borrow` gives for it (another account's reading).
+ */
+export function normalizeAccount(bundle: RawBundle, borrow?: (accountId: string) => Organization | undefined): AccountPart {
   const view = accountView(bundle);
+  if (view.organization === undefined) {
+    const organization = borrow?.(view.accountId);
+    if (organization) view.organization = organization;
+  }
   const scope = bundle.scope;
   const source: Source = { provider: 'aws', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: [...bundle.gaps] };
   const catalog = buildPolicyCatalog(view, scope);
@@ -40,8 +50,9 @@ export function normalizeAwsBundles(bundles: RawBundle[]): SnapshotPart {
   const graph: GraphPrincipal[] = [];
   const analyses = new Map<string, PrivilegeAnalysis>();
   const managed = new Map<string, ManagedPolicyFacts>();
+  const borrow = organizationReader(bundles);
   for (const bundle of bundles) {
-    const one = normalizeAccount(bundle);
+    const one = normalizeAccount(bundle, borrow);
     part.sources.push(...one.part.sources);
     part.principals.push(...(one.part.principals as Principal[]));
     part.roles.push(...one.part.roles);
@@ -54,3 +65,33 @@ export function normalizeAwsBundles(bundles: RawBundle[]): SnapshotPart {
   applyEscalationPaths(part.principals, analyses, reach.paths, reach.grants);
   return part;
 }
+
+/**
+ * The organization as another account of the snapshot read it, for an account that could not read Organizations
+ * itself (a member account usually cannot: only the management account or a delegated administrator can), so a
+ * cross-account edge into it is judged with the SCPs on its own OU path. Taken from the first account that read every
+ * SCP's targets, with the account's OU path from the ListParents answers any bundle holds; none when its parent is not
+ * among them (the account may not be in that organization, and its SCPs stay unknown as before).
+ */
+function organizationReader(bundles: RawBundle[]): (accountId: string) => Organization | undefined {
+  let donor: Organization | null | undefined;
+  let parents: ParentsBody[] | undefined;
+  return (accountId) => {
+    parents ??= bundles.flatMap((b) => b.documents.filter((d) => d.kind === DocumentKind.parents).map((d) => d.body as ParentsBody));
+    if (!parents.some((p) => p.ChildId === accountId)) return undefined;
+    if (donor === undefined) {
+      donor = null;
+      for (const bundle of bundles) {
+        if (!bundle.documents.some((d) => d.kind === DocumentKind.scpList)) continue;
+        const organization = accountView(bundle).organization;
+        if (organization?.inOrganization === true && organization.scps.every((scp) => scp.targets !== undefined)) {
+          donor = organization;
+          break;
+        }
+      }
+    }
+    if (donor?.inOrganization !== true) return undefined;
+    return { inOrganization: true, scps: donor.scps, path: parentChain(parents, accountId) };
+  };
+}
+

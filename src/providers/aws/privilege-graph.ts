@@ -61,6 +61,8 @@ export interface ManagedPolicyFacts {
   adminVersion: boolean;
   /** The default version grants every action (a candidate for iam:PolicyARN conditions on attach). */
   admin: boolean;
+  /** The default version's document (what an attachment hands over). */
+  document?: PolicyDocument;
 }
 
 export interface PathStep {
@@ -101,6 +103,8 @@ export interface GrantPower {
   kind: string;
   conditions: string[];
   mfa: boolean;
+  /** For a grant of grant power: the uid of the principal handed the power, which then makes `target` an administrator. */
+  via?: string;
 }
 
 interface Grant {
@@ -1189,10 +1193,130 @@ export class PrivilegeGraph {
       const editor = this.nodes[i]!;
       if (editor.admin || paths.has(editor.uid)) continue;
       const authority = this.authorities[i]!;
-      const found = (this.mayEditOthers(authority) ? this.grantByEdit(i) : null) ?? this.grantByGroup(i);
+      const found = (this.mayEditOthers(authority) ? this.grantByEdit(i) : null) ?? this.grantByGroup(authority) ?? this.grantOfGrant(i);
       if (found) result.set(editor.uid, found);
     }
     return result;
+  }
+
+  private grantingPolicies?: ManagedPolicyFacts[];
+
+  /** Managed policies that are not admin but allow an edit or iam:AddUserToGroup: what a grant of grant power hands over. */
+  private granting(): ManagedPolicyFacts[] {
+    this.grantingPolicies ??= [...this.managed.values()].filter((m) => !m.admin && m.document !== undefined && allowsGrant(m.document.statements));
+    return this.grantingPolicies;
+  }
+
+  /**
+   * A grant of grant power: `start` attaches a managed policy that grants power (not admin itself) to another
+   * principal of its account, or adds another user to a group whose policies grant power, and that principal, holding
+   * it under its own boundary and SCPs, can then make some principal an administrator. At most CANDIDATE_LIMIT
+   * recipients are judged per editor and the recipient's power per statement set and policy is judged once, so the
+   * work stays linear.
+   */
+  private grantOfGrant(start: number): GrantPower | null {
+    const authority = this.authorities[start]!;
+    const editor = this.nodes[start]!;
+    let budget = CANDIDATE_LIMIT;
+    const policies = this.granting();
+    if (policies.length > 0) {
+      for (const kind of ['user', 'role', 'group'] as const) {
+        const action = `iam:Attach${kind === 'user' ? 'User' : kind === 'role' ? 'Role' : 'Group'}Policy`;
+        if (!authority.mentions(action) || !authority.can(action, { someArn: true }, { 'iam:policyarn': policies.map((m) => m.arn) })) continue;
+        // Statements naming every principal of the kind: one answer per policy for all recipients.
+        const uniform = authority.uniformOver(action, kind, editor.account);
+        const once = uniform ? policies.map((m) => authority.can(action, { arn: probeArn(editor.partition, kind, editor.account) }, { 'iam:policyarn': [m.arn] })) : null;
+        for (const q of this.ofKind(kind, editor.account)) {
+          if (q === start) continue;
+          if (budget-- <= 0) return null;
+          const recipient = this.nodes[q]!;
+          for (const [k, m] of policies.entries()) {
+            const grant = once ? once[k]! : authority.can(action, { arn: recipient.arn }, { 'iam:policyarn': [m.arn] });
+            if (!grant) continue;
+            const name = m.arn.split('/').at(-1)!;
+            const onward = this.powerWith(q, [{ name, document: m.document!, arn: m.arn, owner: { kind, arn: recipient.arn } }], m.arn);
+            if (onward) return this.chained(`${action} on ${recipient.name} (policy ${name})`, recipient, grant, onward);
+          }
+        }
+      }
+    }
+    if (!authority.mentions('iam:AddUserToGroup')) return null;
+    const users = this.ofKind('user', editor.account).filter((u) => u !== start);
+    if (users.length === 0) return null;
+    for (const g of this.ofKind('group', editor.account)) {
+      const group = this.nodes[g]!;
+      if (group.admin || !group.policies.some((h) => allowsGrant(h.document.statements))) continue;
+      const grant = authority.can('iam:AddUserToGroup', { arn: group.arn });
+      if (!grant) continue;
+      for (const u of users) {
+        if (budget-- <= 0) return null;
+        const user = this.nodes[u]!;
+        if (user.groups?.includes(group.uid)) continue;
+        const onward = this.powerWith(u, group.policies, group.uid);
+        if (onward) return this.chained(`iam:AddUserToGroup ${user.name} to group ${group.name}`, user, grant, onward);
+      }
+    }
+    return null;
+  }
+
+  private chained(first: string, recipient: GraphPrincipal, grant: Grant, onward: GrantPower): GrantPower {
+    const joined = joinGrants(grant, onward);
+    return { text: `${first} -> ${recipient.name}: ${onward.text}`, target: onward.target, kind: onward.kind, via: recipient.uid, ...grantFacts(joined) };
+  }
+
+  private readonly powerCache = new WeakMap<Statements, Map<string, GrantPower | null>>();
+  private readonly personalCache = new WeakMap<Statements, Map<string, boolean>>();
+  /** Recipients of a grant of grant power judged afresh (not from the cache), for the scale tests. */
+  recipientsJudged = 0;
+
+  /**
+   * The grant power principal `q` would have once it also holds `added`: one edit that makes a principal of its
+   * account (itself included) an administrator, or adding users to an admin group. Judged once per statement set and
+   * added policies.
+   */
+  private powerWith(q: number, added: HeldPolicy[], key: string): GrantPower | null {
+    const own = this.authorities[q]!;
+    let cache = this.powerCache.get(own.statements);
+    if (!cache) this.powerCache.set(own.statements, (cache = new Map()));
+    // Who holds the statements matters only to conditions and policy variables: without them one answer serves every
+    // holder, unless the answer is an edit on the holder itself.
+    let personal = this.personalCache.get(own.statements)?.get(key);
+    if (personal === undefined) {
+      personal = [...own.statements.identity, ...own.statements.layers.flat(), ...added.flatMap((h) => h.document.statements)].some((st) => (st.condition != null && Object.keys(st.condition).length > 0) || (st.resources ?? []).some((r) => r.includes('${')));
+      if (!this.personalCache.has(own.statements)) this.personalCache.set(own.statements, new Map());
+      this.personalCache.get(own.statements)!.set(key, personal);
+    }
+    const memoKey = personal ? `${key}|${own.principal.uid}` : key;
+    const known = cache.get(memoKey);
+    if (known === null || (known && known.target !== own.principal.uid && !personal) || (known && personal)) return known;
+    const base = this.nodes[q]!;
+    this.recipientsJudged++;
+    const holder: GraphPrincipal = { ...base, policies: [...base.policies, ...added], admin: false };
+    const authority = new Authority(holder, {
+      identity: holder.policies.flatMap((h) => h.document.statements),
+      layers: [...(holder.boundary ? [holder.boundary.document.statements] : []), ...holder.scps.map((g) => g.documents.flatMap((d) => d.statements))],
+      coverage: new Map(),
+      memo: new Map(),
+    });
+    let found: GrantPower | null = null;
+    if (this.mayEditOthers(authority)) {
+      this.hopeful();
+      let budget = CANDIDATE_LIMIT;
+      const order = [q, ...this.elevatableList.filter((n) => n !== q && this.nodes[n]!.kind !== 'group'), ...this.elevatableList.filter((n) => n !== q && this.nodes[n]!.kind === 'group')];
+      for (const n of order) {
+        if (this.nodes[n]!.account !== base.account || !this.elevatable(n)) continue;
+        if (budget-- <= 0) break;
+        const edit = this.elevation(authority, n);
+        if (!edit) continue;
+        const target = this.nodes[n]!;
+        const text = edit.action.includes(target.name) || n === q ? edit.action : `${edit.action} (for ${target.name})`;
+        found = { text, target: target.uid, kind: edit.kind, ...grantFacts(edit.grant) };
+        break;
+      }
+    }
+    found ??= this.grantByGroup(authority);
+    if (personal || found?.target !== base.uid) cache.set(memoKey, found);
+    return found;
   }
 
   private grantByEdit(start: number): GrantPower | null {
@@ -1222,10 +1346,9 @@ export class PrivilegeGraph {
     return { text, target: target.uid, kind: edit.edit.kind, ...grantFacts(edit.edit.grant) };
   }
 
-  private grantByGroup(start: number): GrantPower | null {
-    const authority = this.authorities[start]!;
+  private grantByGroup(authority: Authority): GrantPower | null {
     if (!authority.mentions('iam:AddUserToGroup')) return null;
-    const account = this.nodes[start]!.account;
+    const account = authority.principal.account;
     for (const g of this.ofKind('group', account)) {
       const group = this.nodes[g]!;
       if (!group.admin) continue;
@@ -1255,6 +1378,13 @@ const EDIT_ACTIONS = [
   'iam:PutUserPermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DetachUserPolicy', 'iam:DetachRolePolicy', 'iam:DetachGroupPolicy',
   'iam:DeleteUserPolicy', 'iam:DeleteRolePolicy', 'iam:DeleteGroupPolicy',
 ];
+
+/** Actions whose holder may make another principal an administrator (what makes a policy grant power). */
+const GRANT_ACTIONS = [...EDIT_ACTIONS, 'iam:AddUserToGroup'];
+
+function allowsGrant(statements: PolicyStatement[]): boolean {
+  return statements.some((s) => s.effect === 'Allow' && GRANT_ACTIONS.some((a) => statementCoversAction(s, a)));
+}
 
 const documentIds = new WeakMap<PolicyDocument, number>();
 const contentIds = new Map<string, number>();
