@@ -8,6 +8,7 @@ import { assembleSnapshot } from '../../src/snapshot/load.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { FIXTURES, fakeAccountFrom, fakeOrganizationFrom, filesIn, importFolder, quietProgress } from '../support/aws-fixtures.js';
 import { startFakeAws, type FakeAwsOptions } from '../support/fake-aws.js';
+import { comparableSnapshot } from '../support/snapshots.js';
 
 const ACCOUNT = '123456789012';
 
@@ -36,20 +37,6 @@ function snapshotOf(bundles: RawBundle[]): Snapshot {
   return assembleSnapshot([awsProvider.normalize(bundles)], bundles[0]!.collectedAt);
 }
 
-/** A snapshot without what legitimately differs between a live run and an import: when and how it was read. */
-/**
- * A snapshot without what says how it was taken: the method, the time, and the inputs its items came from (API calls
- * live, files on import); what was read and what became of it is kept, as totals.
- */
-function comparable(snapshot: Snapshot): unknown {
-  const totals = (items: NonNullable<Snapshot['sources'][number]['items']>) => items.reduce((n, i) => ({ read: n.read + i.read, used: n.used + i.used }), { read: 0, used: 0 });
-  return {
-    ...snapshot,
-    digest: undefined,
-    collectedAt: undefined,
-    sources: snapshot.sources.map((s) => ({ ...s, method: undefined, collectedAt: undefined, items: totals(s.items ?? []) })),
-  };
-}
 
 test('collects an account through the real SDK clients in a handful of paged calls', async (t) => {
   const fake = await startFakeAws(await fixtureOptions());
@@ -82,7 +69,7 @@ test('--raw-out files imported again give the same snapshot as the live run', as
   const gaad = JSON.parse(await readFile(join(dir, ACCOUNT, 'iam-get-account-authorization-details.json'), 'utf8')) as { RoleDetailList: Array<{ AssumeRolePolicyDocument: unknown }> };
   t.is(typeof gaad.RoleDetailList[0]!.AssumeRolePolicyDocument, 'object', 'documents are decoded as the AWS CLI prints them');
   const imported = snapshotOf(await importFolder(join(dir, ACCOUNT)));
-  t.deepEqual(comparable(imported), comparable(live));
+  t.deepEqual(comparableSnapshot(imported), comparableSnapshot(live));
   t.is(imported.sources[0]!.collectedAt, live.sources[0]!.collectedAt, 'the raw-out note carries the live collection time');
   t.is(imported.sources[0]!.method, 'import');
   t.is(live.sources[0]!.method, 'live');
@@ -93,7 +80,7 @@ test('the live snapshot equals the import of the fixture exports it was served f
   t.teardown(() => fake.close());
   const live = snapshotOf(await collectFrom(fake.endpoint));
   const imported = snapshotOf(await awsProvider.importFiles(filesIn(join(FIXTURES, ACCOUNT)), { options: {}, progress: quietProgress }));
-  t.deepEqual(comparable(imported), comparable(live));
+  t.deepEqual(comparableSnapshot(imported), comparableSnapshot(live));
 });
 
 test('throttling and a 5xx are retried, then the call succeeds', async (t) => {

@@ -16,6 +16,7 @@ import { assembleSnapshot } from '../../src/snapshot/load.js';
 import type { Principal, Snapshot } from '../../src/snapshot/model.js';
 import { FIXTURES, fakeAccountFrom, fakeOrganizationFrom, filesIn, importFolder, quietProgress } from '../support/aws-fixtures.js';
 import { startFakeAws, type FakeAccountData, type FakeAwsOptions, type FakeOrganization } from '../support/fake-aws.js';
+import { comparableSnapshot } from '../support/snapshots.js';
 
 const MANAGEMENT = '123456789012';
 /** Under OU Restricted, inside OU Workloads, whose SCP denies iam:*. */
@@ -154,7 +155,7 @@ test('each OU\'s parent is read once however many accounts sit below it', async 
   t.is(who(snapshot, members[11]!, 'user/bob').privilege?.level, 'admin');
 });
 
-test('ListParents denied is an aws.scp gap naming organizations:ListParents: the SCP check is unknown, never a pass', async (t) => {
+test('ListParents denied is an aws.scp gap naming organizations:ListParents: a root SCP still proves the CloudShell check, with the gap in its evidence', async (t) => {
   const fake = await startFakeAws(orgOptions(organization(DENY_IAM), { faults: [{ action: 'ListParents', code: 'AccessDeniedException', message: 'You don\'t have permissions to access this resource.' }] }));
   t.teardown(() => fake.close());
   const bundles = await collectFrom(fake.endpoint);
@@ -168,8 +169,10 @@ test('ListParents denied is an aws.scp gap naming organizations:ListParents: the
   t.false('appliesToAccount' in (snapshot.controls.find((c) => c.uid === `aws:${RESTRICTED}:scp/p-denyiam001`)!.settings as object));
   const results = evaluate(snapshot, checks);
   const shell = results.filter((r) => r.checkId === 'aws-scp-denies-cloudshell');
-  t.is(shell.find((r) => r.resource.uid.includes(RESTRICTED))?.status, 'unknown');
-  t.regex(shell.find((r) => r.resource.uid.includes(RESTRICTED))!.message, /ListParents|AccessDenied/);
+  // DenyCloudShell is attached to the root, which applies whatever the OU path: no missing level can undo it.
+  const restrictedShell = shell.find((r) => r.resource.uid.includes(RESTRICTED))!;
+  t.is(restrictedShell.status, 'pass');
+  t.regex(JSON.stringify(restrictedShell), /ListParents|AccessDenied/);
 });
 
 test('trails are read in every enabled region: single-region trails elsewhere and a multi-region trail homed elsewhere', async (t) => {
@@ -224,8 +227,7 @@ test('an organization collected live and imported from its --raw-out folders giv
   t.false((await readdir(join(dir, MANAGEMENT))).some((f) => f.startsWith('organizations-list-parents')));
   const files = [MANAGEMENT, RESTRICTED, SANDBOX].flatMap((account) => filesIn(join(dir, account)));
   const imported = snapshotOf(await awsProvider.importFiles(files, { options: {}, progress: quietProgress }));
-  const comparable = (s: Snapshot) => ({ ...s, digest: undefined, collectedAt: undefined, sources: s.sources.map((x) => ({ ...x, method: undefined, collectedAt: undefined })) });
-  t.deepEqual(comparable(imported), comparable(live));
+  t.deepEqual(comparableSnapshot(imported), comparableSnapshot(live));
 });
 
 test('import: a member account without its OU path is an aws.scp gap naming the export; an unnamed list-parents is refused', async (t) => {
