@@ -2,7 +2,8 @@
  * The Azure normalizer (pure): one tenant bundle — Graph documents plus every subscription's ARM documents — becomes
  * the tenant's sources (the tenant and each subscription, each with its own gaps), principals, roles and controls.
  */
-import type { Control, Gap, Principal, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import type { Control, Gap, ItemAccount, Principal, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import type { ItemLedger } from '../cloud/ledger.js';
 import { sortGaps } from '../cloud/order.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, type DirectoryRoleDefinition, type RoleDefinition, type Subscription } from './documents.js';
@@ -152,7 +153,23 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
     sources.push({ provider: 'azure', scope: subScope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bySubscription.get(id) ?? [] });
     controls.push(...sortByUid(diagnosticSettingControls(subScope, documents.filter((d) => d.kind === DocumentKind.diagnosticSettings && lower(subscriptionOfOrigin(d.origin)) === id))));
   }
+  recordItems(sources, screened.ledgers, tenantId);
   return { sources, principals, roles, controls, hosts: [] };
+}
+
+/**
+ * Puts each ledger's accounts on its source: a subscription's documents on the subscription, the directory's on the
+ * tenant. A subscription read without a source of its own here (another shard's access documents) is counted on the
+ * tenant, and with no tenant source (a shard other than 1) on the first source, so every file read has its line.
+ */
+function recordItems(sources: Source[], ledgers: ReadonlyMap<string, ItemLedger>, tenantId: string): void {
+  const home = sources.find((s) => s.scope.id === tenantId) ?? sources[0];
+  const bySource = new Map<Source, ItemAccount[]>();
+  for (const [key, ledger] of ledgers) {
+    const source = (key ? sources.find((s) => s.scope.kind === 'subscription' && s.scope.id === key) : undefined) ?? home;
+    if (source) bySource.set(source, [...(bySource.get(source) ?? []), ...ledger.accounts()]);
+  }
+  for (const [source, items] of bySource) if (items.length > 0) source.items = items.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
 /** Normalizes Azure bundles, one per tenant. */
