@@ -207,7 +207,7 @@ test('--raw-out files, imported again, give the same snapshot as the live run', 
   t.deepEqual(comparable(snapshotOf(imported)), comparable(snapshotOf(live)));
   // Items are accounted per input: what was read, and what became of it, is the same live and imported.
   const totals = itemTotals(snapshotOf(live));
-  t.true(totals.every((s) => s.inputs > 0 && s.read > 0), JSON.stringify(totals));
+  t.true(totals.every((s) => s.inputs > 0), JSON.stringify(totals));
   t.deepEqual(itemTotals(snapshotOf(imported)).map(({ inputs: _, ...rest }) => rest), totals.map(({ inputs: _, ...rest }) => rest));
 });
 

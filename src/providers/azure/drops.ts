@@ -9,7 +9,7 @@
 import { ItemLedger } from '../cloud/ledger.js';
 import type { Gap, ItemAccount } from '../../snapshot/model.js';
 import type { Progress, RawBundle, RawDocument } from '../types.js';
-import { DocumentKind, operationOfKind, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type ExpandedPrincipal, type RoleAssignment, type RoleSchedule } from './documents.js';
+import { DocumentKind, operationOfKind, operationOfRequest, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type ExpandedPrincipal, type RoleAssignment, type RoleSchedule } from './documents.js';
 import { gapForError, isSingleObject, listItems, subscriptionOfOrigin } from './items.js';
 import { armInstanceOf, directoryInstanceOf, isoTime } from './normalize-principals.js';
 
@@ -28,13 +28,16 @@ export interface ScreenedBundle {
   drops: ItemDrop[];
   /** The gaps the drops open, and those of facts the kept items leave unknown. */
   gaps: Gap[];
-  /** The item ledgers: the tenant's documents under `''`, each subscription's under its id. */
+  /** The item ledgers: the tenant's documents (the directory and who holds what) under `''`, each subscription's controls under its id. */
   ledgers: Map<string, ItemLedger>;
   /** Per document (pages of one read added up): items read, used and dropped with their reasons, for every source. */
   files: ItemAccount[];
 }
 
 type Item = Record<string, unknown>;
+
+/** Topics about who holds which role: tenant-wide, since principals and roles are, whichever subscription was read. */
+export const ACCESS_TOPICS = new Set<string>(['azure.role-assignments', 'azure.pim']);
 /** Why an item is left out, and whether that could change a verdict (then it opens a gap on the kind's topic). */
 type Verdict = { reason: string; verdictChanging: boolean } | undefined;
 
@@ -125,7 +128,10 @@ export function screenBundle(bundle: RawBundle): ScreenedBundle {
   const drops: ItemDrop[] = [];
   const ledgers = new Map<string, ItemLedger>();
   const ledgerOf = (document: RawDocument): ItemLedger => {
-    const key = lower(subscriptionOfOrigin(document.origin));
+    const operation = document.kind === DocumentKind.error ? operationOfRequest((document.body as ErrorBody).request ?? '') : operationOfKind(document.kind);
+    // As with the gaps: who holds what is tenant-wide (and read by shard 1 for every subscription), so a
+    // subscription's access documents are counted on the tenant; the subscription keeps those of its own controls.
+    const key = operation && ACCESS_TOPICS.has(operation.topic) ? '' : lower(subscriptionOfOrigin(document.origin));
     let ledger = ledgers.get(key);
     if (!ledger) ledgers.set(key, (ledger = new ItemLedger()));
     return ledger;
