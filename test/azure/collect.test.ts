@@ -33,10 +33,14 @@ function collect(fake: FakeAzure, options: Record<string, unknown> = {}, rawOut?
 
 const snapshotOf = (bundles: RawBundle[]): Snapshot => assembleSnapshot([azureProvider.normalize(bundles)], '2026-11-01T09:00:00Z');
 
-/** Without what legitimately differs between a live run and an import: how it was read. */
+/** Without what legitimately differs between a live run and an import: how it was read (and so what items are named). */
 function comparable(snapshot: Snapshot): unknown {
-  return { ...snapshot, digest: undefined, sources: snapshot.sources.map((s) => ({ ...s, method: undefined, gaps: s.gaps.map((g) => g.what) })) };
+  return { ...snapshot, digest: undefined, sources: snapshot.sources.map((s) => ({ ...s, method: undefined, items: undefined, gaps: s.gaps.map((g) => g.what) })) };
 }
+
+/** Items read and used per source, added up over its inputs (API calls live, files on import). */
+const itemTotals = (snapshot: Snapshot) =>
+  snapshot.sources.map((s) => ({ scope: s.scope.id, ...(s.items ?? []).reduce((n, i) => ({ inputs: n.inputs + 1, read: n.read + i.read, used: n.used + i.used }), { inputs: 0, read: 0, used: 0 }) }));
 
 /** The fake's certificate in a file of its own, as --ca-file takes it. */
 async function trust(fake: FakeAzure): Promise<string> {
@@ -201,6 +205,10 @@ test('--raw-out files, imported again, give the same snapshot as the live run', 
   t.is(imported[0]!.collectedAt, live[0]!.collectedAt, 'the raw-out note carries the collection time');
   t.deepEqual(JSON.parse(JSON.stringify(snapshotOf(imported).principals)), JSON.parse(JSON.stringify(snapshotOf(live).principals)));
   t.deepEqual(comparable(snapshotOf(imported)), comparable(snapshotOf(live)));
+  // Items are accounted per input: what was read, and what became of it, is the same live and imported.
+  const totals = itemTotals(snapshotOf(live));
+  t.true(totals.every((s) => s.inputs > 0), JSON.stringify(totals));
+  t.deepEqual(itemTotals(snapshotOf(imported)).map(({ inputs: _, ...rest }) => rest), totals.map(({ inputs: _, ...rest }) => rest));
 });
 
 test('an untrusted certificate stops the run with one clear error (exit 2), not a crash', async (t) => {

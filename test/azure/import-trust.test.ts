@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
 import type { Check } from '../../src/engine/types.js';
-import { screenBundle } from '../../src/providers/azure/drops.js';
+import { screenBundle, warnDrops } from '../../src/providers/azure/drops.js';
 import { importAzureFiles } from '../../src/providers/azure/import.js';
 import { azureProvider } from '../../src/providers/azure/index.js';
 import type { Progress, RawBundle } from '../../src/providers/types.js';
@@ -56,6 +56,8 @@ async function importDir(dir: string, options: Record<string, unknown> = {}, col
   const warnings: string[] = [];
   const progress: Progress = { status: () => {}, warn: (line) => warnings.push(line) };
   const bundles = await importAzureFiles(filesUnder(dir), { options, progress, collectedAt });
+  // Import counts drops per file (the ledger); the line per dropped item is what a live collection prints.
+  warnDrops(bundles[0]!, progress);
   return { bundle: bundles[0]!, snapshot: assembleSnapshot([azureProvider.normalize(bundles)], collectedAt), warnings };
 }
 

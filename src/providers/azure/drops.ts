@@ -3,11 +3,13 @@
  * here, through `drop`: a drop that could change a verdict (an assignment whose holder or role is unreadable, a user
  * without an id) is a gap on its topic; one that cannot (a PIM schedule that ended before the export, a revoked
  * eligibility, an error for a read cloudward does not make) is a warning. The normalizer reads the kept documents,
- * so what is counted here is exactly what it uses.
+ * so what is counted here is exactly what it uses. The counts are kept in the shared item ledger, one per source (the
+ * tenant, and each subscription for its own documents), as every importer keeps them.
  */
-import type { Gap } from '../../snapshot/model.js';
+import { ItemLedger } from '../cloud/ledger.js';
+import type { Gap, ItemAccount } from '../../snapshot/model.js';
 import type { Progress, RawBundle, RawDocument } from '../types.js';
-import { DocumentKind, operationOfKind, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type ExpandedPrincipal, type RoleAssignment, type RoleSchedule } from './documents.js';
+import { DocumentKind, operationOfKind, operationOfRequest, type DirectoryRoleAssignment, type DirectoryRoleSchedule, type ErrorBody, type ExpandedPrincipal, type RoleAssignment, type RoleSchedule } from './documents.js';
 import { gapForError, isSingleObject, listItems, subscriptionOfOrigin } from './items.js';
 import { armInstanceOf, directoryInstanceOf, isoTime } from './normalize-principals.js';
 
@@ -20,25 +22,22 @@ export interface ItemDrop {
   gap?: Gap;
 }
 
-/** Per document: items read, items used, items dropped (with their reasons). */
-export interface DocumentAccount {
-  origin: string;
-  kind: string;
-  read: number;
-  used: number;
-  dropped: ItemDrop[];
-}
-
 export interface ScreenedBundle {
   /** The bundle's documents with dropped items taken out (documents without drops are the same objects). */
   documents: RawDocument[];
   drops: ItemDrop[];
   /** The gaps the drops open, and those of facts the kept items leave unknown. */
   gaps: Gap[];
-  files: DocumentAccount[];
+  /** The item ledgers: the tenant's documents (the directory and who holds what) under `''`, each subscription's controls under its id. */
+  ledgers: Map<string, ItemLedger>;
+  /** Per document (pages of one read added up): items read, used and dropped with their reasons, for every source. */
+  files: ItemAccount[];
 }
 
 type Item = Record<string, unknown>;
+
+/** Topics about who holds which role: tenant-wide, since principals and roles are, whichever subscription was read. */
+export const ACCESS_TOPICS = new Set<string>(['azure.role-assignments', 'azure.pim']);
 /** Why an item is left out, and whether that could change a verdict (then it opens a gap on the kind's topic). */
 type Verdict = { reason: string; verdictChanging: boolean } | undefined;
 
@@ -88,13 +87,20 @@ function pointer(body: unknown, index: number, item: Item): string {
   return id ? `${at} (${id.split('/').at(-1)})` : at;
 }
 
-/** Records one dropped item: a gap when it could change a verdict, else a warning. The one place items are left out. */
-function drop(into: ItemDrop[], document: RawDocument, item: string, reason: string, verdictChanging: boolean): void {
+/** Where a document's items are counted: the file (or call) it came from, without its subscription prefix. */
+const whereOf = (document: RawDocument) => document.origin.replace(/^subscriptions\/[^:]+:\s/, '');
+
+/**
+ * Records one dropped item: a gap when it could change a verdict, else a warning; counted in the ledger under its
+ * reason. The one place items are left out.
+ */
+function drop(into: ItemDrop[], ledger: ItemLedger, document: RawDocument, item: string, reason: string, verdictChanging: boolean): void {
   const operation = operationOfKind(document.kind);
   const sub = subscriptionOfOrigin(document.origin);
-  const where = document.origin.replace(/^subscriptions\/[^:]+:\s/, '');
+  const where = whereOf(document);
   const gap: Gap | undefined = verdictChanging && operation ? { what: operation.topic, reason: `${where} ${item}: ${reason}`, call: sub ? operation.id.replace('{id}', sub) : operation.id } : undefined;
   into.push({ origin: where, item, reason, ...(gap ? { gap } : {}) });
+  ledger.dropped(where, reason, gap?.what);
 }
 
 const DIRECTORY_GRANT_KINDS = new Set<string>([DocumentKind.directoryRoleAssignments, DocumentKind.directoryRoleEligibilitySchedules, DocumentKind.directoryRoleEligibilityScheduleInstances]);
@@ -120,37 +126,49 @@ function unknownFacts(documents: readonly RawDocument[]): Gap[] {
 export function screenBundle(bundle: RawBundle): ScreenedBundle {
   const rules = rulesFor(bundle);
   const drops: ItemDrop[] = [];
-  const files: DocumentAccount[] = [];
+  const ledgers = new Map<string, ItemLedger>();
+  const ledgerOf = (document: RawDocument): ItemLedger => {
+    const operation = document.kind === DocumentKind.error ? operationOfRequest((document.body as ErrorBody).request ?? '') : operationOfKind(document.kind);
+    // As with the gaps: who holds what is tenant-wide (and read by shard 1 for every subscription), so a
+    // subscription's access documents are counted on the tenant; the subscription keeps those of its own controls.
+    const key = operation && ACCESS_TOPICS.has(operation.topic) ? '' : lower(subscriptionOfOrigin(document.origin));
+    let ledger = ledgers.get(key);
+    if (!ledger) ledgers.set(key, (ledger = new ItemLedger()));
+    return ledger;
+  };
   const documents = bundle.documents.map((document) => {
-    const dropped: ItemDrop[] = [];
-    const where = document.origin.replace(/^subscriptions\/[^:]+:\s/, '');
+    const ledger = ledgerOf(document);
+    const where = whereOf(document);
     if (document.kind === DocumentKind.error) {
       const body = document.body as ErrorBody;
-      if (!gapForError(body)) drop(dropped, document, '#/error', `an error for a read cloudward does not make (${body.request ?? 'no request'}): nothing to record`, false);
-      files.push({ origin: where, kind: document.kind, read: 1, used: 1 - dropped.length, dropped });
-      drops.push(...dropped);
+      ledger.read(where);
+      if (gapForError(body)) ledger.used(where);
+      else drop(drops, ledger, document, '#/error', `an error for a read cloudward does not make (${body.request ?? 'no request'}): nothing to record`, false);
       return document;
     }
     if (document.kind === DocumentKind.collection || document.kind === DocumentKind.securityDefaults) {
-      files.push({ origin: where, kind: document.kind, read: 1, used: 1, dropped });
+      ledger.read(where).used(where);
       return document;
     }
     const items = listItems<Item>(document.body);
     const rule = rules[document.kind];
+    const dropped: ItemDrop[] = [];
     const kept = rule
       ? items.filter((item, index) => {
           const verdict = rule(item);
-          if (verdict) drop(dropped, document, pointer(document.body, index, item), verdict.reason, verdict.verdictChanging);
+          if (verdict) drop(dropped, ledger, document, pointer(document.body, index, item), verdict.reason, verdict.verdictChanging);
           return !verdict;
         })
       : items;
-    files.push({ origin: where, kind: document.kind, read: items.length, used: kept.length, dropped });
+    // An empty page is still a file read: it gets its line (0 read) rather than none.
+    ledger.read(where, items.length).used(where, kept.length);
     drops.push(...dropped);
     if (dropped.length === 0) return document;
     const { groupId } = document.body as { groupId?: string };
     return { ...document, body: { ...(groupId ? { groupId } : {}), value: kept } };
   });
-  return { documents, drops, gaps: [...drops.flatMap((d) => d.gap ?? []), ...unknownFacts(documents)], files };
+  const files = [...ledgers.values()].flatMap((l) => l.accounts()).sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  return { documents, drops, gaps: [...drops.flatMap((d) => d.gap ?? []), ...unknownFacts(documents)], ledgers, files };
 }
 
 /** Says each item a bundle's documents leave out, one line each (import and live collection alike). */

@@ -10,7 +10,6 @@ import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { tenantBundle } from './bundle.js';
 import { DocumentKind, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
-import { warnDrops } from './drops.js';
 import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { recognizeDocument } from './recognize.js';
 
@@ -208,6 +207,5 @@ export function importAzureDocuments(documents: RawDocument[], context: ImportCo
   const subs = [...new Set([...knownSubscriptions(kept), ...kept.map((d) => lower(subscriptionOfOrigin(d.origin))).filter(Boolean)])].sort();
   const bundle = tenantBundle(tenant, 'import', collectedAt, kept, missingGaps(kept, subs));
   context.progress.status(`azure: tenant ${tenant}: ${documents.length} file(s) imported, ${subs.length} subscription(s)`);
-  warnDrops(bundle, context.progress);
   return [bundle];
 }

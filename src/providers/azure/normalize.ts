@@ -2,11 +2,12 @@
  * The Azure normalizer (pure): one tenant bundle — Graph documents plus every subscription's ARM documents — becomes
  * the tenant's sources (the tenant and each subscription, each with its own gaps), principals, roles and controls.
  */
-import type { Control, Gap, Principal, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import type { Control, Gap, ItemAccount, Principal, Role, Scope, Source, SnapshotPart } from '../../snapshot/model.js';
+import type { ItemLedger } from '../cloud/ledger.js';
 import { sortGaps } from '../cloud/order.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, type DirectoryRoleDefinition, type RoleDefinition, type Subscription } from './documents.js';
-import { screenBundle } from './drops.js';
+import { ACCESS_TOPICS, screenBundle } from './drops.js';
 import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
 import { mfaEnforcement } from './mfa-enforcement.js';
 import { diagnosticSettingControls, tenantControls } from './normalize-controls.js';
@@ -94,8 +95,6 @@ function unreadDefinitionGaps(roles: readonly Role[], grants: readonly Grant[], 
     });
 }
 
-/** Gaps about who holds which role: the tenant's, since principals and roles are tenant-wide. */
-const ACCESS_TOPICS = new Set(['azure.role-assignments', 'azure.pim']);
 
 /**
  * Gaps for the tenant source and for each subscription source (by the subscription their call names). A
@@ -154,7 +153,24 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
     sources.push({ provider: 'azure', scope: subScope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bySubscription.get(id) ?? [] });
     controls.push(...sortByUid(diagnosticSettingControls(subScope, documents.filter((d) => d.kind === DocumentKind.diagnosticSettings && lower(subscriptionOfOrigin(d.origin)) === id))));
   }
+  recordItems(sources, screened.ledgers, tenantId);
   return { sources, principals, roles, controls, hosts: [] };
+}
+
+/**
+ * Puts each ledger's accounts on its source: a subscription's controls on the subscription, the directory and who
+ * holds what on the tenant. A shard other than 1 has no tenant source: what it reads besides its own subscriptions'
+ * controls (the subscription list, which every shard reads to pick its share) is shard 1's to count, so the merged
+ * shards count each input once, as one unsharded run does.
+ */
+function recordItems(sources: Source[], ledgers: ReadonlyMap<string, ItemLedger>, tenantId: string): void {
+  const tenant = sources.find((s) => s.scope.kind === 'tenant' && s.scope.id === tenantId);
+  const bySource = new Map<Source, ItemAccount[]>();
+  for (const [key, ledger] of ledgers) {
+    const source = (key ? sources.find((s) => s.scope.kind === 'subscription' && s.scope.id === key) : undefined) ?? tenant;
+    if (source) bySource.set(source, [...(bySource.get(source) ?? []), ...ledger.accounts()]);
+  }
+  for (const [source, items] of bySource) if (items.length > 0) source.items = items.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
 }
 
 /** Normalizes Azure bundles, one per tenant. */
