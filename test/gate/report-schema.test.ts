@@ -61,3 +61,9 @@ for (const [name, change, message] of BAD) {
     t.regex(baseline.stderr, message);
   });
 }
+
+test('a report carries the snapshot\'s item accounts as the snapshot schema defines them', async (t) => {
+  const load = async (name: string) => JSON.parse(await readFile(join(ROOT, 'schemas', name), 'utf8')) as { $defs: Record<string, unknown> };
+  const [report, snapshot] = await Promise.all([load('report.schema.json'), load('snapshot.schema.json')]);
+  for (const def of ['itemAccount', 'itemReason']) t.deepEqual(report.$defs[def], snapshot.$defs[def], `${def} differs between the report and snapshot schemas`);
+});
