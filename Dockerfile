@@ -21,6 +21,7 @@ COPY policies ./policies
 COPY detections ./detections
 COPY schemas ./schemas
 COPY collectors ./collectors
+COPY data ./data
 # `npm ci` builds dist/ and the policy cache through `prepare`; the dev tools are dropped afterwards.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
@@ -34,6 +35,7 @@ COPY --from=build --chown=root:root /app/policies ./policies
 COPY --from=build --chown=root:root /app/detections ./detections
 COPY --from=build --chown=root:root /app/schemas ./schemas
 COPY --from=build --chown=root:root /app/collectors ./collectors
+COPY --from=build --chown=root:root /app/data ./data
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 # The code belongs to root and is read-only for the user that runs it.
 USER node
