@@ -55,15 +55,69 @@ interface Timed {
 
 // ---------------------------------------------------------------- record builders (provider shapes)
 
-function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng }): Timed {
+/**
+ * What delivered CloudTrail records carry besides who/what/when (shape after the Stratus Red Team and Elastic vendor
+ * fixtures in test/fixtures/vendor/detect/): the request's parameters, the response for writes, the TLS details, the
+ * resources touched. They make a record about 1.2 KB, as real ones are; detect reads none of them but the parameters.
+ */
+function requestOf(src: string, name: string, p: Prng): { params: Rec | null; response: Rec | null; resources?: Rec[] } {
+  const region = 'us-east-1';
+  switch (name) {
+    case 'DescribeInstances':
+      return { params: { instancesSet: {}, filterSet: { items: [{ name: 'instance-state-name', valueSet: { items: [{ value: 'running' }] } }, { name: 'tag:Environment', valueSet: { items: [{ value: 'production' }] } }] }, maxResults: 1000 }, response: null };
+    case 'DescribeVpcs':
+      return { params: { vpcSet: {}, filterSet: {} }, response: null };
+    case 'ListBuckets':
+      return { params: { Host: `s3.${region}.amazonaws.com` }, response: null };
+    case 'GetBucketPolicy':
+    case 'PutObject': {
+      const bucket = `acme-${p.pick(['artifacts', 'logs', 'reports', 'backups', 'static'])}-${ACCOUNT}`;
+      const key = name === 'PutObject' ? `exports/${p.hex(8)}/part-${p.int(0, 999)}.parquet` : undefined;
+      return {
+        params: { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, ...(key ? { key, 'x-amz-server-side-encryption': 'aws:kms' } : { policy: '' }) },
+        response: key ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${ACCOUNT}:key/${p.guid()}` } : null,
+        resources: [...(key ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` }] : []), { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` }],
+      };
+    }
+    case 'ListRoles':
+      return { params: { maxItems: 100, pathPrefix: '/' }, response: null };
+    case 'GetUser':
+      return { params: null, response: null };
+    case 'ListFunctions20150331':
+      return { params: { maxItems: 50, functionVersion: 'ALL' }, response: null };
+    case 'DescribeDBInstances':
+      return { params: { maxRecords: 100, includeShared: false }, response: null };
+    case 'DescribeLogGroups':
+      return { params: { logGroupNamePrefix: `/aws/lambda/acme-${p.pick(['api', 'worker', 'etl'])}`, limit: 50 }, response: null };
+    case 'DescribeStacks':
+      return { params: { stackName: `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/acme-${p.pick(['network', 'data', 'app'])}/${p.guid()}` }, response: null };
+    case 'ListKeys':
+      return { params: { limit: 100 }, response: null };
+    case 'CreateTags':
+      return { params: { resourcesSet: { items: [{ resourceId: `i-0${p.hex(16)}` }] }, tagSet: { items: [{ key: 'Owner', value: 'platform' }, { key: 'CostCenter', value: `cc-${p.int(100, 999)}` }] } }, response: { requestId: p.guid(), _return: true } };
+    case 'SendCommand':
+      return { params: null, response: null };
+    default:
+      return { params: null, response: null };
+  }
+}
+
+function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng; params?: Rec | null }): Timed {
+  const req = requestOf(o.src, o.name, o.prng);
+  const params = o.params !== undefined ? o.params : req.params;
+  // An assumed-role session carries its creation time even when MFA is not recorded, as delivered records do.
+  const id = o.id.sessionContext ? { ...o.id, sessionContext: { attributes: { creationDate: new Date(t - 1_800_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' }, ...(o.id.sessionContext as Rec), webIdFederationData: {} } } : o.id;
   return {
     t,
     cloud: 'aws',
     rec: {
-      eventVersion: '1.09', userIdentity: { ...o.id, accountId: ACCOUNT }, eventTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), eventSource: o.src, eventName: o.name,
-      awsRegion: 'us-east-1', sourceIPAddress: o.ip, userAgent: o.ua, ...(o.error ? { errorCode: o.error, errorMessage: 'User is not authorized to perform this operation' } : {}),
-      requestParameters: null, responseElements: null, requestID: o.prng.guid(), eventID: o.prng.guid(), ...(o.readOnly !== undefined ? { readOnly: o.readOnly } : {}),
+      eventVersion: '1.09', userIdentity: { ...id, accountId: ACCOUNT }, eventTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), eventSource: o.src, eventName: o.name,
+      awsRegion: 'us-east-1', sourceIPAddress: o.ip, userAgent: o.ua, ...(o.error ? { errorCode: o.error, errorMessage: `User: ${String(o.id.arn)} is not authorized to perform: ${o.src.split('.')[0]}:${o.name} because no identity-based policy allows the ${o.src.split('.')[0]}:${o.name} action` } : {}),
+      requestParameters: o.error ? null : params, responseElements: o.error ? null : req.response, ...(o.name === 'PutObject' || o.name === 'GetBucketPolicy' ? { additionalEventData: { SignatureVersion: 'SigV4', CipherSuite: 'TLS_AES_128_GCM_SHA256', bytesTransferredIn: 0, AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': o.prng.hex(40), bytesTransferredOut: 0 } } : {}),
+      requestID: o.prng.guid(), eventID: o.prng.guid(), ...(o.readOnly !== undefined ? { readOnly: o.readOnly } : {}), ...(req.resources ? { resources: req.resources } : {}),
       eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+      tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${o.src.split('.')[0]}.us-east-1.amazonaws.com` },
+      ...(o.ua.startsWith('Mozilla/') ? { sessionCredentialFromConsole: 'true' } : {}),
     },
   };
 }
@@ -74,7 +128,15 @@ const assumed = (role: string, session: string, key: string, mfa: boolean | null
 });
 
 function az(t: number, o: { op: string; upn: string | null; app: string; ip: string; mfa: boolean; result?: string; prng: Prng; mirid?: string }): Timed {
-  const claims: Rec = { appid: o.app, ipaddr: o.ip, 'http://schemas.microsoft.com/claims/authnmethodsreferences': o.mfa ? 'pwd,mfa' : 'pwd', 'http://schemas.microsoft.com/identity/claims/objectidentifier': o.prng.guid() };
+  // The token claims a delivered Activity Log record carries (most of its size), after Azure's documented sample.
+  const iat = Math.floor(t / 1000) - 600;
+  const claims: Rec = {
+    aud: 'https://management.core.windows.net/', iss: `https://sts.windows.net/${TENANT}/`, iat: String(iat), nbf: String(iat), exp: String(iat + 4200),
+    'http://schemas.microsoft.com/claims/authnclassreference': '1', aio: o.prng.hex(48), appid: o.app, appidacr: '0', ipaddr: o.ip,
+    'http://schemas.microsoft.com/claims/authnmethodsreferences': o.mfa ? 'pwd,mfa' : 'pwd', 'http://schemas.microsoft.com/identity/claims/objectidentifier': o.prng.guid(),
+    'http://schemas.microsoft.com/identity/claims/scope': 'user_impersonation', 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT,
+    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier': o.prng.hex(43), puid: o.prng.hex(16).toUpperCase(), rh: `0.${o.prng.hex(40)}.`, ver: '1.0', wids: 'b79fbf4d-3ef9-4689-8143-76b194e85509', xms_tcdt: '1589206112',
+  };
   if (o.upn) claims['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn'] = o.upn;
   else {
     claims.idtyp = 'app';
@@ -86,7 +148,8 @@ function az(t: number, o: { op: string; upn: string | null; app: string; ip: str
     rec: {
       time: new Date(t).toISOString(), resourceId: `/SUBSCRIPTIONS/${SUB.toUpperCase()}/RESOURCEGROUPS/RG-APP/PROVIDERS/${o.op.split('/').slice(0, 2).join('/').toUpperCase()}/X`,
       operationName: o.op.toUpperCase(), category: 'Administrative', resultType: o.result ?? 'Success', resultSignature: o.result === 'Failure' ? 'Forbidden.AuthorizationFailed' : 'Succeeded.',
-      durationMs: '120', callerIpAddress: o.ip, correlationId: o.prng.guid(), identity: { authorization: { scope: `/subscriptions/${SUB}`, action: o.op }, claims }, level: 'Information', location: 'global',
+      durationMs: '120', callerIpAddress: o.ip, correlationId: o.prng.guid(), identity: { authorization: { scope: `/subscriptions/${SUB}/resourceGroups/rg-app`, action: o.op, evidence: { role: 'Contributor', roleAssignmentScope: `/subscriptions/${SUB}`, roleAssignmentId: o.prng.hex(32), roleDefinitionId: 'b24988ac618042a0ab8820f7382dd24c', principalId: o.prng.hex(32), principalType: o.upn ? 'User' : 'ServicePrincipal' } }, claims }, level: 'Information', location: 'global',
+      properties: { statusCode: o.result === 'Failure' ? 'Forbidden' : 'OK', serviceRequestId: o.prng.guid(), eventCategory: 'Administrative', entity: `/subscriptions/${SUB}/resourceGroups/rg-app`, message: o.op, hierarchy: `${TENANT}/${SUB}` },
     },
   };
 }
@@ -100,7 +163,17 @@ function signIn(t: number, o: { upn: string; app: string; appName: string; ip: s
       appId: o.app, appDisplayName: o.appName, ipAddress: o.ip, clientAppUsed: o.app === PORTAL_APP ? 'Browser' : 'Mobile Apps and Desktop clients', correlationId: o.prng.guid(),
       conditionalAccessStatus: 'success', isInteractive: true, resourceDisplayName: 'Windows Azure Service Management API', resourceId: '797f4846-ba00-4fd7-ba43-dac1f8f63013',
       status: { errorCode: o.ok === false ? 50126 : 0, failureReason: o.ok === false ? 'Invalid username or password.' : null }, ...(o.ua ? { userAgent: o.ua } : {}),
-      authenticationRequirement: 'multiFactorAuthentication',
+      authenticationRequirement: 'multiFactorAuthentication', riskDetail: 'none', riskLevelAggregated: 'none', riskLevelDuringSignIn: 'none', riskState: 'none', riskEventTypes_v2: [],
+      // The device, location and conditional-access detail Graph returns with every sign-in (most of its size).
+      deviceDetail: { deviceId: '', displayName: '', operatingSystem: o.app === PORTAL_APP ? 'Windows10' : 'Linux', browser: o.app === PORTAL_APP ? 'Chrome 122.0.0' : '', isCompliant: false, isManaged: false, trustType: '' },
+      location: { city: 'Amsterdam', state: 'Noord-Holland', countryOrRegion: 'NL', geoCoordinates: { altitude: null, latitude: 52.37403, longitude: 4.88969 } },
+      appliedConditionalAccessPolicies: [
+        { id: 'a1b2c3d4-0000-4000-8000-000000000001', displayName: 'Require MFA for admins', enforcedGrantControls: ['Mfa'], enforcedSessionControls: [], result: 'success' },
+        { id: 'a1b2c3d4-0000-4000-8000-000000000002', displayName: 'Block legacy authentication', enforcedGrantControls: ['Block'], enforcedSessionControls: [], result: 'notApplied' },
+      ],
+      authenticationDetails: [{ authenticationStepDateTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), authenticationMethod: 'Previously satisfied', authenticationMethodDetail: null, succeeded: true, authenticationStepResultDetail: 'First factor requirement satisfied by claim in the token', authenticationStepRequirement: 'Primary authentication' }],
+      authenticationProcessingDetails: [{ key: 'Legacy TLS (TLS 1.0, 1.1, 3DES)', value: 'False' }, { key: 'Is CAE Token', value: 'False' }],
+      tokenIssuerType: 'AzureAD', tokenIssuerName: '', processingTimeInMilliseconds: 85, isTenantRestricted: false, autonomousSystemNumber: 64500, crossTenantAccessType: 'none', incomingTokenType: 'none', flaggedForReview: false,
     },
   };
 }
@@ -112,7 +185,12 @@ function gcp(t: number, o: { service: string; method: string; who: string; ip: s
     rec: {
       protoPayload: {
         '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', ...(o.code ? { status: { code: o.code, message: 'PERMISSION_DENIED' } } : { status: {} }),
-        authenticationInfo: { principalEmail: o.who }, requestMetadata: { callerIp: o.ip, callerSuppliedUserAgent: o.ua }, serviceName: o.service, methodName: o.method, resourceName: `projects/${PROJECT}`,
+        authenticationInfo: { principalEmail: o.who }, requestMetadata: { callerIp: o.ip, callerSuppliedUserAgent: o.ua, requestAttributes: { time: new Date(t).toISOString(), auth: {} }, destinationAttributes: {} }, serviceName: o.service, methodName: o.method, resourceName: `projects/${PROJECT}`,
+        // What Cloud Audit Logs entries carry besides the caller (most of their size).
+        authorizationInfo: [{ resource: `projects/${PROJECT}`, permission: `${o.service.split('.')[0]}.${o.read ? 'list' : 'create'}`, granted: !o.code, resourceAttributes: { service: o.service, name: `projects/${PROJECT}`, type: `${o.service}/Project` }, permissionType: o.read ? 'ADMIN_READ' : 'ADMIN_WRITE' }],
+        request: { '@type': `type.googleapis.com/${o.method.replace(/^v1\./, 'compute.')}Request`, project: PROJECT, ...(o.read ? { maxResults: '500', filter: 'status = RUNNING' } : { name: `acme-${o.prng.hex(6)}`, labels: { team: 'platform', env: 'prod' } }) },
+        ...(o.read ? {} : { response: { '@type': 'type.googleapis.com/operation', id: o.prng.hex(19), name: `operation-${o.prng.hex(13)}`, operationType: 'insert', progress: '0', status: 'RUNNING', user: o.who } }),
+        resourceLocation: { currentLocations: ['us-central1'] },
       },
       insertId: o.prng.hex(12), resource: { type: 'project', labels: { project_id: PROJECT } }, timestamp: new Date(t).toISOString(), severity: o.code ? 'ERROR' : o.read ? 'INFO' : 'NOTICE',
       logName: `projects/${PROJECT}/logs/cloudaudit.googleapis.com%2F${o.read ? 'data_access' : 'activity'}`, receiveTimestamp: new Date(t + 150).toISOString(),
