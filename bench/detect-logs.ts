@@ -221,6 +221,8 @@ export interface GenerateOptions {
    * identities, Terraform pipelines that plan and apply through OIDC roles, service principals and service-account keys.
    */
   automation?: boolean;
+  /** Write only these clouds' logs (default all; `azure` includes the Entra sign-ins). */
+  clouds?: Array<'aws' | 'azure' | 'gcp'>;
 }
 
 export interface GeneratedLogs {
@@ -593,6 +595,8 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
     hour.sort((a, b) => a.t - b.t);
     const by = { aws: [] as Rec[], azure: [] as Rec[], gcp: [] as Rec[] };
     // (AWS records are sliced into delivered files below.)
+    const keep = options.clouds;
+    if (keep) for (let i = hour.length - 1; i >= 0; i--) if (!keep.includes(hour[i]!.cloud === 'signin' ? 'azure' : (hour[i]!.cloud as 'aws' | 'azure' | 'gcp'))) hour.splice(i, 1);
     for (const e of hour) {
       if (e.cloud === 'signin') signins.push(e);
       else by[e.cloud].push(e.rec);
@@ -628,6 +632,7 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
   // Entra sign-ins as Graph pages, one per day.
   for (let day = 0; day < days; day++) {
     const list = signins.filter((s) => s.t >= DAY0 + day * 86_400_000 && s.t < DAY0 + (day + 1) * 86_400_000).map((s) => s.rec);
+    if (list.length === 0) continue;
     const path = join(options.dir, `azure/signins-${stamp(DAY0 + day * 86_400_000).slice(0, 8)}.json`);
     const data = JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2) + '\n';
     await writeFile(path, data);
