@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 
 async function isGzip(file) {
@@ -27,29 +28,41 @@ const count = (value) => {
 for (const file of files) {
   const raw = createReadStream(file);
   const stream = (await isGzip(file)) ? raw.pipe(createGunzip()) : raw;
-  let pending = '';
+  // Text without a newline yet is kept as a list of pieces and joined once a newline comes (or at the end), so a
+  // delivered CloudTrail file (one JSON document on one line) costs one pass, not one pass per chunk.
+  const decoder = new StringDecoder('utf8');
+  let pieces = [];
   let doc = null;
   let first = true;
+  const line = (text) => {
+    if (doc !== null) doc.push(text);
+    else if (text.trim() !== '') {
+      try {
+        count(JSON.parse(text));
+      } catch {
+        if (!first) throw new Error(`${file}: bad line`);
+        doc = [text];
+      }
+      first = false;
+    }
+  };
   for await (const data of stream) {
     bytes += data.length;
-    const text = pending + data.toString('utf8');
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      const line = text.slice(start, nl);
-      start = nl + 1;
-      if (doc !== null) doc.push(line);
-      else if (line.trim() !== '') {
-        try {
-          count(JSON.parse(line));
-        } catch {
-          if (!first) throw new Error(`${file}: bad line`);
-          doc = [line];
-        }
-        first = false;
-      }
+    const chunk = decoder.write(data);
+    let nl = chunk.indexOf('\n');
+    if (nl === -1) {
+      pieces.push(chunk);
+      continue;
     }
-    pending = text.slice(start);
+    line(pieces.join('') + chunk.slice(0, nl));
+    let start = nl + 1;
+    for (nl = chunk.indexOf('\n', start); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      line(chunk.slice(start, nl));
+      start = nl + 1;
+    }
+    pieces = [chunk.slice(start)];
   }
+  const pending = pieces.join('') + decoder.end();
   if (doc !== null) {
     doc.push(pending);
     count(JSON.parse(doc.join('\n')));

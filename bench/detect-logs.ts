@@ -55,15 +55,69 @@ interface Timed {
 
 // ---------------------------------------------------------------- record builders (provider shapes)
 
-function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng }): Timed {
+/**
+ * What delivered CloudTrail records carry besides who/what/when (shape after the Stratus Red Team and Elastic vendor
+ * fixtures in test/fixtures/vendor/detect/): the request's parameters, the response for writes, the TLS details, the
+ * resources touched. They make a record about 1.2 KB, as real ones are; detect reads none of them but the parameters.
+ */
+function requestOf(src: string, name: string, p: Prng): { params: Rec | null; response: Rec | null; resources?: Rec[] } {
+  const region = 'us-east-1';
+  switch (name) {
+    case 'DescribeInstances':
+      return { params: { instancesSet: {}, filterSet: { items: [{ name: 'instance-state-name', valueSet: { items: [{ value: 'running' }] } }, { name: 'tag:Environment', valueSet: { items: [{ value: 'production' }] } }] }, maxResults: 1000 }, response: null };
+    case 'DescribeVpcs':
+      return { params: { vpcSet: {}, filterSet: {} }, response: null };
+    case 'ListBuckets':
+      return { params: { Host: `s3.${region}.amazonaws.com` }, response: null };
+    case 'GetBucketPolicy':
+    case 'PutObject': {
+      const bucket = `acme-${p.pick(['artifacts', 'logs', 'reports', 'backups', 'static'])}-${ACCOUNT}`;
+      const key = name === 'PutObject' ? `exports/${p.hex(8)}/part-${p.int(0, 999)}.parquet` : undefined;
+      return {
+        params: { bucketName: bucket, Host: `${bucket}.s3.${region}.amazonaws.com`, ...(key ? { key, 'x-amz-server-side-encryption': 'aws:kms' } : { policy: '' }) },
+        response: key ? { 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-server-side-encryption-aws-kms-key-id': `arn:aws:kms:${region}:${ACCOUNT}:key/${p.guid()}` } : null,
+        resources: [...(key ? [{ type: 'AWS::S3::Object', ARN: `arn:aws:s3:::${bucket}/${key}` }] : []), { accountId: ACCOUNT, type: 'AWS::S3::Bucket', ARN: `arn:aws:s3:::${bucket}` }],
+      };
+    }
+    case 'ListRoles':
+      return { params: { maxItems: 100, pathPrefix: '/' }, response: null };
+    case 'GetUser':
+      return { params: null, response: null };
+    case 'ListFunctions20150331':
+      return { params: { maxItems: 50, functionVersion: 'ALL' }, response: null };
+    case 'DescribeDBInstances':
+      return { params: { maxRecords: 100, includeShared: false }, response: null };
+    case 'DescribeLogGroups':
+      return { params: { logGroupNamePrefix: `/aws/lambda/acme-${p.pick(['api', 'worker', 'etl'])}`, limit: 50 }, response: null };
+    case 'DescribeStacks':
+      return { params: { stackName: `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/acme-${p.pick(['network', 'data', 'app'])}/${p.guid()}` }, response: null };
+    case 'ListKeys':
+      return { params: { limit: 100 }, response: null };
+    case 'CreateTags':
+      return { params: { resourcesSet: { items: [{ resourceId: `i-0${p.hex(16)}` }] }, tagSet: { items: [{ key: 'Owner', value: 'platform' }, { key: 'CostCenter', value: `cc-${p.int(100, 999)}` }] } }, response: { requestId: p.guid(), _return: true } };
+    case 'SendCommand':
+      return { params: null, response: null };
+    default:
+      return { params: null, response: null };
+  }
+}
+
+function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng; params?: Rec | null }): Timed {
+  const req = requestOf(o.src, o.name, o.prng);
+  const params = o.params !== undefined ? o.params : req.params;
+  // An assumed-role session carries its creation time even when MFA is not recorded, as delivered records do.
+  const id = o.id.sessionContext ? { ...o.id, sessionContext: { attributes: { creationDate: new Date(t - 1_800_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' }, ...(o.id.sessionContext as Rec), webIdFederationData: {} } } : o.id;
   return {
     t,
     cloud: 'aws',
     rec: {
-      eventVersion: '1.09', userIdentity: { ...o.id, accountId: ACCOUNT }, eventTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), eventSource: o.src, eventName: o.name,
-      awsRegion: 'us-east-1', sourceIPAddress: o.ip, userAgent: o.ua, ...(o.error ? { errorCode: o.error, errorMessage: 'User is not authorized to perform this operation' } : {}),
-      requestParameters: null, responseElements: null, requestID: o.prng.guid(), eventID: o.prng.guid(), ...(o.readOnly !== undefined ? { readOnly: o.readOnly } : {}),
+      eventVersion: '1.09', userIdentity: { ...id, accountId: ACCOUNT }, eventTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), eventSource: o.src, eventName: o.name,
+      awsRegion: 'us-east-1', sourceIPAddress: o.ip, userAgent: o.ua, ...(o.error ? { errorCode: o.error, errorMessage: `User: ${String(o.id.arn)} is not authorized to perform: ${o.src.split('.')[0]}:${o.name} because no identity-based policy allows the ${o.src.split('.')[0]}:${o.name} action` } : {}),
+      requestParameters: o.error ? null : params, responseElements: o.error ? null : req.response, ...(o.name === 'PutObject' || o.name === 'GetBucketPolicy' ? { additionalEventData: { SignatureVersion: 'SigV4', CipherSuite: 'TLS_AES_128_GCM_SHA256', bytesTransferredIn: 0, AuthenticationMethod: 'AuthHeader', 'x-amz-id-2': o.prng.hex(40), bytesTransferredOut: 0 } } : {}),
+      requestID: o.prng.guid(), eventID: o.prng.guid(), ...(o.readOnly !== undefined ? { readOnly: o.readOnly } : {}), ...(req.resources ? { resources: req.resources } : {}),
       eventType: 'AwsApiCall', managementEvent: true, recipientAccountId: ACCOUNT, eventCategory: 'Management',
+      tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${o.src.split('.')[0]}.us-east-1.amazonaws.com` },
+      ...(o.ua.startsWith('Mozilla/') ? { sessionCredentialFromConsole: 'true' } : {}),
     },
   };
 }
@@ -74,7 +128,15 @@ const assumed = (role: string, session: string, key: string, mfa: boolean | null
 });
 
 function az(t: number, o: { op: string; upn: string | null; app: string; ip: string; mfa: boolean; result?: string; prng: Prng; mirid?: string }): Timed {
-  const claims: Rec = { appid: o.app, ipaddr: o.ip, 'http://schemas.microsoft.com/claims/authnmethodsreferences': o.mfa ? 'pwd,mfa' : 'pwd', 'http://schemas.microsoft.com/identity/claims/objectidentifier': o.prng.guid() };
+  // The token claims a delivered Activity Log record carries (most of its size), after Azure's documented sample.
+  const iat = Math.floor(t / 1000) - 600;
+  const claims: Rec = {
+    aud: 'https://management.core.windows.net/', iss: `https://sts.windows.net/${TENANT}/`, iat: String(iat), nbf: String(iat), exp: String(iat + 4200),
+    'http://schemas.microsoft.com/claims/authnclassreference': '1', aio: o.prng.hex(48), appid: o.app, appidacr: '0', ipaddr: o.ip,
+    'http://schemas.microsoft.com/claims/authnmethodsreferences': o.mfa ? 'pwd,mfa' : 'pwd', 'http://schemas.microsoft.com/identity/claims/objectidentifier': o.prng.guid(),
+    'http://schemas.microsoft.com/identity/claims/scope': 'user_impersonation', 'http://schemas.microsoft.com/identity/claims/tenantid': TENANT,
+    'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier': o.prng.hex(43), puid: o.prng.hex(16).toUpperCase(), rh: `0.${o.prng.hex(40)}.`, ver: '1.0', wids: 'b79fbf4d-3ef9-4689-8143-76b194e85509', xms_tcdt: '1589206112',
+  };
   if (o.upn) claims['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn'] = o.upn;
   else {
     claims.idtyp = 'app';
@@ -86,7 +148,8 @@ function az(t: number, o: { op: string; upn: string | null; app: string; ip: str
     rec: {
       time: new Date(t).toISOString(), resourceId: `/SUBSCRIPTIONS/${SUB.toUpperCase()}/RESOURCEGROUPS/RG-APP/PROVIDERS/${o.op.split('/').slice(0, 2).join('/').toUpperCase()}/X`,
       operationName: o.op.toUpperCase(), category: 'Administrative', resultType: o.result ?? 'Success', resultSignature: o.result === 'Failure' ? 'Forbidden.AuthorizationFailed' : 'Succeeded.',
-      durationMs: '120', callerIpAddress: o.ip, correlationId: o.prng.guid(), identity: { authorization: { scope: `/subscriptions/${SUB}`, action: o.op }, claims }, level: 'Information', location: 'global',
+      durationMs: '120', callerIpAddress: o.ip, correlationId: o.prng.guid(), identity: { authorization: { scope: `/subscriptions/${SUB}/resourceGroups/rg-app`, action: o.op, evidence: { role: 'Contributor', roleAssignmentScope: `/subscriptions/${SUB}`, roleAssignmentId: o.prng.hex(32), roleDefinitionId: 'b24988ac618042a0ab8820f7382dd24c', principalId: o.prng.hex(32), principalType: o.upn ? 'User' : 'ServicePrincipal' } }, claims }, level: 'Information', location: 'global',
+      properties: { statusCode: o.result === 'Failure' ? 'Forbidden' : 'OK', serviceRequestId: o.prng.guid(), eventCategory: 'Administrative', entity: `/subscriptions/${SUB}/resourceGroups/rg-app`, message: o.op, hierarchy: `${TENANT}/${SUB}` },
     },
   };
 }
@@ -100,19 +163,34 @@ function signIn(t: number, o: { upn: string; app: string; appName: string; ip: s
       appId: o.app, appDisplayName: o.appName, ipAddress: o.ip, clientAppUsed: o.app === PORTAL_APP ? 'Browser' : 'Mobile Apps and Desktop clients', correlationId: o.prng.guid(),
       conditionalAccessStatus: 'success', isInteractive: true, resourceDisplayName: 'Windows Azure Service Management API', resourceId: '797f4846-ba00-4fd7-ba43-dac1f8f63013',
       status: { errorCode: o.ok === false ? 50126 : 0, failureReason: o.ok === false ? 'Invalid username or password.' : null }, ...(o.ua ? { userAgent: o.ua } : {}),
-      authenticationRequirement: 'multiFactorAuthentication',
+      authenticationRequirement: 'multiFactorAuthentication', riskDetail: 'none', riskLevelAggregated: 'none', riskLevelDuringSignIn: 'none', riskState: 'none', riskEventTypes_v2: [],
+      // The device, location and conditional-access detail Graph returns with every sign-in (most of its size).
+      deviceDetail: { deviceId: '', displayName: '', operatingSystem: o.app === PORTAL_APP ? 'Windows10' : 'Linux', browser: o.app === PORTAL_APP ? 'Chrome 122.0.0' : '', isCompliant: false, isManaged: false, trustType: '' },
+      location: { city: 'Amsterdam', state: 'Noord-Holland', countryOrRegion: 'NL', geoCoordinates: { altitude: null, latitude: 52.37403, longitude: 4.88969 } },
+      appliedConditionalAccessPolicies: [
+        { id: 'a1b2c3d4-0000-4000-8000-000000000001', displayName: 'Require MFA for admins', enforcedGrantControls: ['Mfa'], enforcedSessionControls: [], result: 'success' },
+        { id: 'a1b2c3d4-0000-4000-8000-000000000002', displayName: 'Block legacy authentication', enforcedGrantControls: ['Block'], enforcedSessionControls: [], result: 'notApplied' },
+      ],
+      authenticationDetails: [{ authenticationStepDateTime: new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z'), authenticationMethod: 'Previously satisfied', authenticationMethodDetail: null, succeeded: true, authenticationStepResultDetail: 'First factor requirement satisfied by claim in the token', authenticationStepRequirement: 'Primary authentication' }],
+      authenticationProcessingDetails: [{ key: 'Legacy TLS (TLS 1.0, 1.1, 3DES)', value: 'False' }, { key: 'Is CAE Token', value: 'False' }],
+      tokenIssuerType: 'AzureAD', tokenIssuerName: '', processingTimeInMilliseconds: 85, isTenantRestricted: false, autonomousSystemNumber: 64500, crossTenantAccessType: 'none', incomingTokenType: 'none', flaggedForReview: false,
     },
   };
 }
 
-function gcp(t: number, o: { service: string; method: string; who: string; ip: string; ua: string; code?: number; read: boolean; prng: Prng }): Timed {
+function gcp(t: number, o: { service: string; method: string; who: string; ip: string; ua: string; code?: number; read: boolean; prng: Prng; key?: string; resource?: string }): Timed {
   return {
     t,
     cloud: 'gcp',
     rec: {
       protoPayload: {
         '@type': 'type.googleapis.com/google.cloud.audit.AuditLog', ...(o.code ? { status: { code: o.code, message: 'PERMISSION_DENIED' } } : { status: {} }),
-        authenticationInfo: { principalEmail: o.who }, requestMetadata: { callerIp: o.ip, callerSuppliedUserAgent: o.ua }, serviceName: o.service, methodName: o.method, resourceName: `projects/${PROJECT}`,
+        authenticationInfo: { principalEmail: o.who, ...(o.key ? { serviceAccountKeyName: `//iam.googleapis.com/projects/${PROJECT}/serviceAccounts/${o.who}/keys/${o.key}` } : {}) }, requestMetadata: { callerIp: o.ip, callerSuppliedUserAgent: o.ua, requestAttributes: { time: new Date(t).toISOString(), auth: {} }, destinationAttributes: {} }, serviceName: o.service, methodName: o.method, resourceName: o.resource ?? `projects/${PROJECT}`,
+        // What Cloud Audit Logs entries carry besides the caller (most of their size).
+        authorizationInfo: [{ resource: `projects/${PROJECT}`, permission: `${o.service.split('.')[0]}.${o.read ? 'list' : 'create'}`, granted: !o.code, resourceAttributes: { service: o.service, name: `projects/${PROJECT}`, type: `${o.service}/Project` }, permissionType: o.read ? 'ADMIN_READ' : 'ADMIN_WRITE' }],
+        request: { '@type': `type.googleapis.com/${o.method.replace(/^v1\./, 'compute.')}Request`, project: PROJECT, ...(o.read ? { maxResults: '500', filter: 'status = RUNNING' } : { name: `acme-${o.prng.hex(6)}`, labels: { team: 'platform', env: 'prod' } }) },
+        ...(o.read ? {} : { response: { '@type': 'type.googleapis.com/operation', id: o.prng.hex(19), name: `operation-${o.prng.hex(13)}`, operationType: 'insert', progress: '0', status: 'RUNNING', user: o.who } }),
+        resourceLocation: { currentLocations: ['us-central1'] },
       },
       insertId: o.prng.hex(12), resource: { type: 'project', labels: { project_id: PROJECT } }, timestamp: new Date(t).toISOString(), severity: o.code ? 'ERROR' : o.read ? 'INFO' : 'NOTICE',
       logName: `projects/${PROJECT}/logs/cloudaudit.googleapis.com%2F${o.read ? 'data_access' : 'activity'}`, receiveTimestamp: new Date(t + 150).toISOString(),
@@ -137,6 +215,14 @@ export interface GenerateOptions {
   days?: number;
   /** Plant the attacks on the last day (default true). */
   attacks?: boolean;
+  /**
+   * Add the automation a real estate runs besides people (bench/detect-benign.ts): SSM-managed fleets and the
+   * operators who patch and open sessions on them, scheduled jobs on instances, Lambda and VMs with managed
+   * identities, Terraform pipelines that plan and apply through OIDC roles, service principals and service-account keys.
+   */
+  automation?: boolean;
+  /** Write only these clouds' logs (default all; `azure` includes the Entra sign-ins). */
+  clouds?: Array<'aws' | 'azure' | 'gcp'>;
 }
 
 export interface GeneratedLogs {
@@ -305,6 +391,139 @@ function makeActors(prng: Prng, n: number, gap: number): { actors: Actor[]; dail
   return { actors, daily };
 }
 
+const SSM_AGENT = 'aws-sdk-go/1.44.260 (go1.20.12; linux; amd64) amazon-ssm-agent/3.3.40.0';
+const LAMBDA_UA = 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.214-223.837.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.69';
+const AZ_TF = 'HashiCorp Terraform/1.7.5 (+https://www.terraform.io) Terraform Plugin SDK/2.10.1 terraform-provider-azurerm/3.96.0 pid-222c6c49-1b0a-5959-a213-6608f9eb8820';
+/** GitHub-hosted runners leave from addresses in Azure's ranges (20.x blocks wholly in them), a different one for each run. */
+const RUNNER_BLOCKS = [40, 41, 43, 44, 47, 49, 50, 51, 54, 55, 56, 57, 58, 59, 60];
+const runnerIp = (p: Prng): string => `20.${p.pick(RUNNER_BLOCKS)}.${p.int(0, 255)}.${p.int(1, 254)}`;
+
+/** Benign automation (see GenerateOptions.automation); none of it is an attack. */
+function automationActors(prng: Prng, n: number, actors: Actor[], daily: Array<(day: number, out: Timed[]) => void>): void {
+  const every = (from: number, to: number, period: number, offset: number, each: (t: number) => void): void => {
+    for (let t = from - (from % period) + offset; t < to; t += period) if (t >= from) each(t);
+  };
+  for (let i = 0; i < n; i++) {
+    const p = new Prng(prng.uint32(), i);
+    // AWS: an SSM-managed fleet; the agent checks in every five minutes with the instance's role, some instances
+    // through a VPC endpoint (private address), the rest from their public address in AWS's ranges.
+    const fleet = Array.from({ length: 6 }, (_, j) => ({ id: `i-0${p.hex(16)}`, ip: j % 3 === 0 ? `10.20.${i % 250}.${10 + j}` : `54.211.${i % 250}.${30 + j}` }));
+    actors.push({
+      act(from, to, out) {
+        fleet.forEach((inst, j) => {
+          const id = assumed('ssm-fleet', inst.id, `ASIA${p.hex(16).toUpperCase()}`, null, { ec2RoleDelivery: '2.0' });
+          every(from, to, 300_000, 7_000 * (j + 1) + i * 500, (t) => out.push(ct(t, { src: 'ssm.amazonaws.com', name: 'UpdateInstanceInformation', ua: SSM_AGENT, ip: inst.ip, id, prng: p, readOnly: false, params: { instanceId: inst.id, agentVersion: '3.3.40.0', agentStatus: 'Active', platformType: 'Linux', platformName: 'Amazon Linux', platformVersion: '2023' } })));
+          every(from, to, 600_000, 150_000 + 7_000 * (j + 1) + i * 500, (t) => out.push(ct(t, { src: 'ssm.amazonaws.com', name: 'ListInstanceAssociations', ua: SSM_AGENT, ip: inst.ip, id, prng: p, readOnly: true, params: { instanceId: inst.id, maxResults: 50 } })));
+        });
+      },
+    });
+    // The operators: nightly patching through SendCommand from the console, and a Session Manager session now and
+    // then from an office address; the instances keep calling from their own addresses.
+    const operator = assumed('Admin', `ops-${i}@acme.example`, `ASIA${p.hex(16).toUpperCase()}`, true);
+    daily.push((day, out) => {
+      const t = DAY0 + day * 86_400_000 + 2 * HOUR + i * 60_000;
+      out.push(ct(t, { src: 'ssm.amazonaws.com', name: 'SendCommand', ua: UA.browser, ip: `192.0.2.${40 + i}`, id: operator, prng: p, readOnly: false, params: { instanceIds: fleet.map((f) => f.id), documentName: 'AWS-RunPatchBaseline', parameters: { Operation: ['Install'] } } }));
+      if (day % 3 === i % 3) out.push(ct(t + 5 * HOUR, { src: 'ssm.amazonaws.com', name: 'StartSession', ua: UA.awsCli, ip: `192.0.2.${40 + i}`, id: operator, prng: p, readOnly: false, params: { target: fleet[day % fleet.length]!.id } }));
+    });
+    // A scheduled job on an instance: every night it exports to S3 and reads its two secrets, with the instance's role.
+    const cron = { id: `i-0${p.hex(16)}`, ip: `54.211.${i % 250}.${200 + (i % 50)}` };
+    daily.push((day, out) => {
+      const id = assumed('nightly-export', cron.id, `ASIA${p.hex(16).toUpperCase()}`, null, { ec2RoleDelivery: '2.0' });
+      const t = DAY0 + day * 86_400_000 + 3 * HOUR + i * 120_000;
+      ['export/db-password', 'export/api-token'].forEach((secret, j) => out.push(ct(t + j * 1000, { src: 'secretsmanager.amazonaws.com', name: 'GetSecretValue', ua: UA.boto3, ip: cron.ip, id, prng: p, readOnly: true, params: { secretId: secret } })));
+      for (let k = 0; k < 20; k++) out.push(ct(t + 5000 + k * 4000, { src: 's3.amazonaws.com', name: 'PutObject', ua: UA.boto3, ip: cron.ip, id, prng: p, readOnly: false }));
+    });
+    // A Lambda function on a schedule (every 15 minutes), from AWS's addresses.
+    const fn = `acme-reconcile-${i}`;
+    actors.push({
+      act(from, to, out) {
+        every(from, to, 900_000, 11_000 * (i + 1), (t) => {
+          const id = assumed(`${fn}-role`, fn, `ASIA${p.hex(16).toUpperCase()}`, null);
+          out.push(ct(t, { src: 'dynamodb.amazonaws.com', name: 'DescribeTable', ua: LAMBDA_UA, ip: `3.${p.int(80, 95)}.${p.int(0, 255)}.${p.int(1, 254)}`, id, prng: p, readOnly: true, params: { tableName: fn } }));
+          out.push(ct(t + 1500, { src: 'sqs.amazonaws.com', name: 'SendMessage', ua: LAMBDA_UA, ip: `3.${p.int(80, 95)}.${p.int(0, 255)}.${p.int(1, 254)}`, id, prng: p, readOnly: false, params: { queueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${fn}` } }));
+        });
+      },
+    });
+    // Terraform in CI through GitHub's OIDC role: a plan on each pull request (twice a working day) reads the
+    // state of everything, including the dozen SSM parameters the configuration looks up; every other day the merge
+    // applies, which writes IAM (role policies, and now and then a service user with its key).
+    const pipeline = (day: number, out: Timed[]): void => {
+      if (day % 7 >= 5) return;
+      for (const run of [0, 1]) {
+        const t = DAY0 + day * 86_400_000 + (10 + run * 5) * HOUR + i * 300_000;
+        const ip = runnerIp(p);
+        const id = assumed(`terraform-deploy-${i}`, 'GitHubActions', `ASIA${p.hex(16).toUpperCase()}`, null);
+        out.push(ct(t, { src: 'sts.amazonaws.com', name: 'AssumeRoleWithWebIdentity', ua: 'aws-sdk-nodejs/2.1525.0 linux/v20.11.0 configure-aws-credentials-for-github-actions promise', ip, id: { type: 'WebIdentityUser', principalId: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:acme/infra:ref:refs/heads/main`, userName: 'repo:acme/infra:ref:refs/heads/main', identityProvider: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` }, prng: p, readOnly: true, params: { roleArn: `arn:aws:iam::${ACCOUNT}:role/terraform-deploy-${i}`, roleSessionName: 'GitHubActions' } }));
+        let k = 1;
+        for (const [src, op] of AWS_READS) out.push(ct(t + 2000 + k++ * 150, { src, name: op, ua: UA.terraform, ip, id, prng: p, readOnly: true }));
+        for (let j = 0; j < 12; j++) out.push(ct(t + 2000 + k++ * 150, { src: 'ssm.amazonaws.com', name: 'GetParameter', ua: UA.terraform, ip, id, prng: p, readOnly: true, params: { name: `/acme/prod/app-${j}/config`, withDecryption: false } }));
+        for (const op of ['GetRole', 'GetRolePolicy', 'ListAttachedRolePolicies', 'GetPolicy', 'GetPolicyVersion']) out.push(ct(t + 2000 + k++ * 150, { src: 'iam.amazonaws.com', name: op, ua: UA.terraform, ip, id, prng: p, readOnly: true, params: { roleName: `app-${i}` } }));
+        if (run === 1 && day % 2 === 0) {
+          const at = t + 60_000;
+          out.push(ct(at, { src: 'iam.amazonaws.com', name: 'PutRolePolicy', ua: UA.terraform, ip, id, prng: p, readOnly: false, params: { roleName: `app-${i}`, policyName: 'app-access' } }));
+          out.push(ct(at + 800, { src: 'ec2.amazonaws.com', name: 'CreateTags', ua: UA.terraform, ip, id, prng: p, readOnly: false }));
+          if (day % 6 === 0) {
+            const user = `svc-export-${i}-${day}`;
+            out.push(ct(at + 2000, { src: 'iam.amazonaws.com', name: 'CreateUser', ua: UA.terraform, ip, id, prng: p, readOnly: false, params: { userName: user, tags: [{ key: 'ManagedBy', value: 'terraform' }] } }));
+            out.push(ct(at + 3000, { src: 'iam.amazonaws.com', name: 'AttachUserPolicy', ua: UA.terraform, ip, id, prng: p, readOnly: false, params: { userName: user, policyArn: `arn:aws:iam::${ACCOUNT}:policy/export-writer` } }));
+            out.push(ct(at + 4000, { src: 'iam.amazonaws.com', name: 'CreateAccessKey', ua: UA.terraform, ip, id, prng: p, readOnly: false, params: { userName: user } }));
+          }
+        }
+      }
+    };
+    daily.push(pipeline);
+
+    // Azure: a VM's managed identity on a schedule (hourly), from the VM's address in Azure's ranges, and the
+    // deployment service principal of the Terraform pipeline, from GitHub's runners, assigning roles when it applies.
+    const vm = `/subscriptions/${SUB}/resourcegroups/rg-jobs/providers/microsoft.compute/virtualmachines/vm-batch-${i}`;
+    actors.push({
+      act(from, to, out) {
+        every(from, to, HOUR, 600_000 + i * 20_000, (t) => {
+          out.push(az(t, { op: 'microsoft.storage/storageaccounts/read', upn: null, app: `6f1d0a3c-0000-4000-8000-00000000b${String(i).padStart(3, '0')}`, ip: `52.168.${i % 250}.40`, mfa: false, prng: p, mirid: vm }));
+          out.push(az(t + 2000, { op: 'microsoft.compute/snapshots/write', upn: null, app: `6f1d0a3c-0000-4000-8000-00000000b${String(i).padStart(3, '0')}`, ip: `52.168.${i % 250}.40`, mfa: false, prng: p, mirid: vm }));
+        });
+      },
+    });
+    const spApp = `7e2a1b4d-0000-4000-8000-00000000c${String(i).padStart(3, '0')}`;
+    daily.push((day, out) => {
+      if (day % 7 >= 5) return;
+      const t = DAY0 + day * 86_400_000 + 11 * HOUR + i * 300_000;
+      const ip = runnerIp(p);
+      AZ_READS.forEach((op, j) => out.push(az(t + j * 300, { op, upn: null, app: spApp, ip, mfa: false, prng: p })));
+      if (day % 2 === 0) {
+        out.push(az(t + 30_000, { op: 'microsoft.resources/deployments/write', upn: null, app: spApp, ip, mfa: false, prng: p }));
+        out.push(az(t + 31_000, { op: 'microsoft.authorization/roleassignments/write', upn: null, app: spApp, ip, mfa: false, prng: p }));
+      }
+    });
+
+    // GCP: the Terraform service account from CI with its key (new runner address each run), VMs' default service
+    // account on a schedule from internal addresses, and an app reading its three secrets at start.
+    const tfSa = `tf-deployer-${i}@${PROJECT}.iam.gserviceaccount.com`;
+    const tfKey = p.hex(40);
+    daily.push((day, out) => {
+      if (day % 7 >= 5) return;
+      const t = DAY0 + day * 86_400_000 + 12 * HOUR + i * 300_000;
+      const ip = runnerIp(p);
+      GCP_READS.forEach(([service, method], j) => out.push(gcp(t + j * 300, { service, method, who: tfSa, ip, ua: UA.gcpTerraform, read: true, prng: p, key: tfKey })));
+      if (day % 2 === 0) {
+        out.push(gcp(t + 30_000, { service: 'compute.googleapis.com', method: 'v1.compute.instances.insert', who: tfSa, ip, ua: UA.gcpTerraform, read: false, prng: p, key: tfKey }));
+        out.push(gcp(t + 31_000, { service: 'cloudresourcemanager.googleapis.com', method: 'SetIamPolicy', who: tfSa, ip, ua: UA.gcpTerraform, read: false, prng: p, key: tfKey }));
+      }
+    });
+    const computeSa = `1234567890${i}-compute@developer.gserviceaccount.com`;
+    actors.push({
+      act(from, to, out) {
+        every(from, to, 1_800_000, 45_000 + i * 10_000, (t) => {
+          out.push(gcp(t, { service: 'storage.googleapis.com', method: 'storage.objects.create', who: computeSa, ip: `10.128.${i % 250}.7`, ua: UA.gcpPython, read: false, prng: p, resource: `projects/_/buckets/acme-exports/objects/run-${t}.csv` }));
+          if (t % (6 * HOUR) < 1_800_000) {
+            ['db-password', 'api-token', 'signing-key'].forEach((name, j) => out.push(gcp(t + 1000 + j * 200, { service: 'secretmanager.googleapis.com', method: 'google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion', who: computeSa, ip: `10.128.${i % 250}.7`, ua: UA.gcpPython, read: true, prng: p, resource: `projects/${PROJECT}/secrets/${name}/versions/latest` })));
+          }
+        });
+      },
+    });
+  }
+}
+
 /** The attacks planted on the last day; each raises exactly the findings PLANTED counts. */
 function plant(p: Prng, day: number, out: Timed[]): void {
   const at = (hour: number, minute = 0): number => DAY0 + day * 86_400_000 + hour * HOUR + minute * 60_000;
@@ -356,6 +575,7 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
   const days = options.days ?? 2;
   const n = Math.max(3, options.actors ?? 4);
   const { actors, daily } = makeActors(prng, n, options.meanGapSeconds ?? 300);
+  if (options.automation) automationActors(new Prng((options.seed ?? DETECT_SEED) ^ 0xa070, 5), n, actors, daily);
   const files: string[] = [];
   let events = 0;
   let bytes = 0;
@@ -375,6 +595,8 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
     hour.sort((a, b) => a.t - b.t);
     const by = { aws: [] as Rec[], azure: [] as Rec[], gcp: [] as Rec[] };
     // (AWS records are sliced into delivered files below.)
+    const keep = options.clouds;
+    if (keep) for (let i = hour.length - 1; i >= 0; i--) if (!keep.includes(hour[i]!.cloud === 'signin' ? 'azure' : (hour[i]!.cloud as 'aws' | 'azure' | 'gcp'))) hour.splice(i, 1);
     for (const e of hour) {
       if (e.cloud === 'signin') signins.push(e);
       else by[e.cloud].push(e.rec);
@@ -410,6 +632,7 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
   // Entra sign-ins as Graph pages, one per day.
   for (let day = 0; day < days; day++) {
     const list = signins.filter((s) => s.t >= DAY0 + day * 86_400_000 && s.t < DAY0 + (day + 1) * 86_400_000).map((s) => s.rec);
+    if (list.length === 0) continue;
     const path = join(options.dir, `azure/signins-${stamp(DAY0 + day * 86_400_000).slice(0, 8)}.json`);
     const data = JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2) + '\n';
     await writeFile(path, data);

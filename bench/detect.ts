@@ -8,15 +8,14 @@
  *
  *   node --import tsx bench/detect.ts [--actors 12] [--gap 30] [--keep]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDetectLogs, PLANTED } from './detect-logs.js';
+import { measure } from './measure-child.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const PROBE = join(ROOT, 'bench', 'rss-probe.mjs');
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(process.argv[i + 1]);
@@ -24,30 +23,6 @@ const arg = (name: string, fallback: number): number => {
 const actors = arg('actors', 12);
 const gap = arg('gap', 30);
 const keep = process.argv.includes('--keep');
-
-interface Measured {
-  seconds: number;
-  /** User plus system CPU time: steadier than wall time on a shared machine. */
-  cpuSeconds: number;
-  maxRssMiB: number;
-  stdout: string;
-}
-
-async function measure(args: string[]): Promise<Measured> {
-  const probe = join(await mkdtemp(join(tmpdir(), 'cw-probe-')), 'probe.json');
-  const started = process.hrtime.bigint();
-  let stdout = '';
-  try {
-    stdout = execFileSync(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, BENCH_PROBE_OUT: probe }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' });
-  } catch (error) {
-    const e = error as { status?: number; stdout?: string };
-    if (e.status !== 1) throw error;
-    stdout = e.stdout ?? '';
-  }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const usage = JSON.parse(await readFile(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
-  return { seconds, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, maxRssMiB: usage.maxRssBytes / 1024 / 1024, stdout };
-}
 
 // The fixed cost of a run (starting Node, loading and compiling the rules), measured on a one-record file and
 // subtracted for the throughput figures, which are about the reading and the rules.

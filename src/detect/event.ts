@@ -59,7 +59,7 @@ export interface DetectEvent {
     ip: string | null;
     /**
      * Where the address is (`private`, `aws`, `azure`, `gcp` by the providers' published ranges, else `public`), read
-     * for credentials issued to compute (`actor.compute` set) only; null otherwise or without an address.
+     * for credentials issued to compute (`actor.compute` set) and long-term keys only; null otherwise or without an address.
      */
     network: 'private' | 'aws' | 'azure' | 'gcp' | 'public' | null;
   };

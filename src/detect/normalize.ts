@@ -23,9 +23,12 @@ export function useRangeTable(table: RangeTable): void {
   ranges = table;
 }
 
-/** Where a compute credential was used from; other events are not looked up (it is only their rules that ask). */
-function networkOf(ip: string | null, compute: string | null): SourceNetwork | null {
-  if (ip === null || compute === null) return null;
+/**
+ * Where a compute credential or a long-term key was used from; other events are not looked up (it is only their rules
+ * that ask: a key's pipeline on hosted runners leaves from a cloud provider's ranges).
+ */
+function networkOf(ip: string | null, compute: string | null, longTermKey = false): SourceNetwork | null {
+  if (ip === null || (compute === null && !longTermKey)) return null;
   ranges ??= loadRangeTable();
   return ranges.networkOf(ip);
 }
@@ -144,7 +147,7 @@ function fromCloudTrail(raw: Rec, ref: EventRef): DetectEvent {
     region: str(r.awsRegion),
     actor: { principal, type, role, credential, keyId, session, mfa, compute },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null, network: networkOf(ip && IPV4_OR_6.test(ip) ? ip : null, compute) },
+    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null, network: networkOf(ip && IPV4_OR_6.test(ip) ? ip : null, compute, credential === 'long-term-key') },
     service: str(r.eventSource) ?? '',
     operation: name,
     target: cloudTrailTarget(obj(r.requestParameters)),
@@ -436,6 +439,8 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
   const labels = obj(obj(r.resource)?.labels);
   const project = str(labels?.project_id) ?? /^projects\/([^/]+)/.exec(logName)?.[1] ?? null;
   const access = logName.endsWith('%2Fdata_access') || logName.endsWith('/data_access') || GCP_READ.test(method) ? 'read' : 'write';
+  const keyName = str(auth.serviceAccountKeyName);
+  const ip = str(meta.callerIp);
   return {
     time: parseTime(r.timestamp ?? r.receiveTimestamp, 'timestamp'),
     cloud: 'gcp',
@@ -446,14 +451,14 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
       principal: principal.toLowerCase(),
       type: isSa ? 'ServiceAccount' : 'User',
       role: null,
-      credential: isSa ? (str(auth.serviceAccountKeyName) ? 'long-term-key' : delegation ? 'federated' : 'service') : 'session',
-      keyId: str(auth.serviceAccountKeyName)?.split('/').pop() ?? null,
+      credential: isSa ? (keyName ? 'long-term-key' : delegation ? 'federated' : 'service') : 'session',
+      keyId: keyName?.split('/').pop() ?? null,
       session: null,
       mfa: null,
       compute: null,
     },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: str(meta.callerIp), network: null },
+    src: { ip, network: networkOf(ip, null, isSa && keyName !== null) },
     service: str(p.serviceName) ?? '',
     operation: method,
     target: str(p.resourceName),
