@@ -57,6 +57,9 @@ const CASES: Array<[string, string, string, string, (d: any) => void]> = [
   // Found by `npm run fuzz` at seed 5 (AWS) and seed 2 (Azure), 600 runs.
   ['AWS user group list as an object', 'aws', 'aws/222222222222', 'iam-get-account-authorization-details.json', (d) => (d.UserDetailList[0].GroupList = { x: 1 })],
   ['Entra verified domains as a string', 'azure', 'azure', 'graph/organization.json', (d) => (d.value[0].verifiedDomains = 'x')],
+  // Found at seeds 3 and 6 (GCP, 600 runs).
+  ['Google asset organization as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].organization = 7)],
+  ['Google service account email empty', 'gcp', 'gcp', 'iam.service-accounts.acme-prod-7781.json', (d) => (d[0].email = '')],
 ];
 
 for (const [name, provider, folder, file, edit] of CASES) {

@@ -39,17 +39,17 @@ const ajv = createAjv({ strict: false });
 const compiled = new Map<string, ValidateFunction>();
 
 /**
- * Checks a document against a shape, compiled once per key; a UserError names the file and the JSON pointer of the
- * first field of the wrong type.
+ * Checks a document (or the part of it at the JSON pointer `at`) against a shape, compiled once per key; a UserError
+ * names the file and the JSON pointer of the first field of the wrong type.
  */
-export function checkDocumentShape(key: string, shape: Shape, body: unknown, file: string, hint: string): void {
+export function checkDocumentShape(key: string, shape: Shape, body: unknown, file: string, hint: string, at = ''): void {
   let validate = compiled.get(key);
   if (!validate) compiled.set(key, (validate = ajv.compile(toSchema(shape, false))));
   if (validate(body)) return;
   const error = mostSpecificError(validate.errors ?? []);
   const type = String((error.params as { type?: unknown }).type ?? '').split(',')[0]!;
   const message = error.keyword === 'type' ? `must be ${NAMES[type] ?? type}` : describeAjvError(error).replace(/^[^:]*: /, '');
-  throw new UserError(`${fieldName(error.instancePath)} ${message}`, { where: `${file}#${error.instancePath}`, hint });
+  throw new UserError(`${fieldName(at + error.instancePath)} ${message}`, { where: `${file}#${at}${error.instancePath}`, hint });
 }
 
 /** A checker for one provider's document kinds; kinds without a declared shape pass as they are. */
