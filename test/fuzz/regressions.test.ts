@@ -59,6 +59,7 @@ const CASES: Array<[string, string, string, string, (d: any) => void]> = [
   ['Entra verified domains as a string', 'azure', 'azure', 'graph/organization.json', (d) => (d.value[0].verifiedDomains = 'x')],
   // Found at seeds 3 and 6 (GCP, 600 runs).
   ['Google asset organization as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].organization = 7)],
+  ['Google role named __proto__', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].policy.bindings[0].role = '__proto__')],
   ['Google service account email empty', 'gcp', 'gcp', 'iam.service-accounts.acme-prod-7781.json', (d) => (d[0].email = '')],
 ];
 
