@@ -63,6 +63,8 @@ export const DOCUMENTED_VARIABLES: Record<string, string> = {
   CLOUDWARD_ARGS: 'the GitHub Action: its args input (action.yml)',
   CLOUDWARD_NOTE_TOKEN: 'the GitLab job in docs/ci.md: the token that posts the merge-request note',
   CLOUDWARD_TEST_PROCESS: 'this project\'s test suite: run every CLI call as a process of its own',
+  CLOUDWARD_FUZZ_RUNS: 'this project\'s fuzz suites: how many runs each property makes (`npm run fuzz`)',
+  CLOUDWARD_FUZZ_SEED: 'this project\'s fuzz suites: the seed of their runs',
 };
 
 /** Every variable cloudward knows: one per flag of every command in the tree, and the documented ones. */

@@ -51,6 +51,13 @@ test('an unknown CLOUDWARD_* variable is a warning naming the near ones; known o
   t.is(known.stderr, '');
 });
 
+// `npm run fuzz` sets these for its own suites, which run the CLI: a warning there would fail every run's one line.
+test("the test suite's own CLOUDWARD_FUZZ_* variables are known, not warned about", async (t) => {
+  const run = await runCli(['checks', 'list'], { env: { CLOUDWARD_FUZZ_RUNS: '2000', CLOUDWARD_FUZZ_SEED: '5' } });
+  t.is(run.code, 0, run.stderr);
+  t.deepEqual(messageLines(run.stderr), []);
+});
+
 test('SOURCE_DATE_EPOCH pins the report time; one that is not a number is exit 2 with one line', async (t) => {
   const pinned = await runCli(['audit', EXAMPLE, '--fail-on', 'none', '-f', 'json'], { env: { SOURCE_DATE_EPOCH: '1767225600' } });
   t.is((JSON.parse(pinned.stdout) as { generatedAt: string }).generatedAt, '2026-01-01T00:00:00.000Z');

@@ -54,6 +54,13 @@ const CASES: Array<[string, string, string, string, (d: any) => void]> = [
   ['Google audit configs as an object', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d.find((x: any) => x.policy?.auditConfigs).policy.auditConfigs = { x: 1 })],
   ['Google condition expression as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d.flatMap((x: any) => x.policy.bindings ?? []).find((b: any) => b.condition).condition.expression = 7)],
   ['Google role permissions as a string', 'gcp', 'gcp', 'iam.roles.describe.etlRunner.json', (d) => (d.includedPermissions = 'x')],
+  // Found by `npm run fuzz` at seed 5 (AWS) and seed 2 (Azure), 600 runs.
+  ['AWS user group list as an object', 'aws', 'aws/222222222222', 'iam-get-account-authorization-details.json', (d) => (d.UserDetailList[0].GroupList = { x: 1 })],
+  ['Entra verified domains as a string', 'azure', 'azure', 'graph/organization.json', (d) => (d.value[0].verifiedDomains = 'x')],
+  // Found at seeds 3 and 6 (GCP, 600 runs).
+  ['Google asset organization as a number', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].organization = 7)],
+  ['Google role named __proto__', 'gcp', 'gcp', 'asset.search-all-iam-policies.json', (d) => (d[0].policy.bindings[0].role = '__proto__')],
+  ['Google service account email empty', 'gcp', 'gcp', 'iam.service-accounts.acme-prod-7781.json', (d) => (d[0].email = '')],
 ];
 
 for (const [name, provider, folder, file, edit] of CASES) {
@@ -61,3 +68,10 @@ for (const [name, provider, folder, file, edit] of CASES) {
     await t.notThrowsAsync(importEdited(provider, folder, file, edit));
   });
 }
+
+// A document of the wrong shape is refused where it is recognised, with the file and the JSON pointer of the field.
+test('a field of the wrong type is refused in one line naming the file and its JSON pointer', async (t) => {
+  const error = await importEdited('aws', 'aws/222222222222', 'iam-get-account-authorization-details.json', (d) => (d.UserDetailList[1].GroupList = 'Developers'));
+  t.true(isUserError(error));
+  t.regex((error as { oneLine(): string }).oneLine(), /iam-get-account-authorization-details\.json#\/UserDetailList\/1\/GroupList: "GroupList" must be a list/);
+});

@@ -5,6 +5,7 @@
  */
 import type { Gap } from '../../snapshot/model.js';
 import { gapFor } from '../cloud/attempt.js';
+import type { Shape } from '../cloud/shape.js';
 
 /** RawDocument kinds of the AWS provider. */
 export const DocumentKind = {
@@ -228,3 +229,37 @@ export interface EventSelectorsBody {
   EventSelectors?: Array<{ ReadWriteType?: string; IncludeManagementEvents?: boolean; ExcludeManagementEventSources?: string[] }>;
   AdvancedEventSelectors?: Array<{ Name?: string; FieldSelectors?: Array<{ Field?: string; Equals?: string[]; NotEquals?: string[] }> }>;
 }
+
+const attached: Shape = [{ PolicyName: 'string', PolicyArn: 'string' }];
+const inline: Shape = [{ PolicyName: 'string', PolicyDocument: 'any' }];
+const boundary: Shape = { PermissionsBoundaryType: 'string', PermissionsBoundaryArn: 'string' };
+const summary: Shape = { Id: 'string', Arn: 'string', Name: 'string', Description: 'string', Type: 'string', AwsManaged: 'boolean' };
+const common = { Path: 'string', Arn: 'string', CreateDate: 'string' } as const;
+
+/** The shape of each document kind: the interfaces above, checked when a document is recognised. */
+export const SHAPES: Record<string, Shape> = {
+  [DocumentKind.authorizationDetails]: {
+    UserDetailList: [{ ...common, UserName: 'string', UserId: 'string', UserPolicyList: inline, GroupList: ['string'], AttachedManagedPolicies: attached, PermissionsBoundary: boundary, Tags: [{ Key: 'string', Value: 'string' }] }],
+    GroupDetailList: [{ ...common, GroupName: 'string', GroupId: 'string', GroupPolicyList: inline, AttachedManagedPolicies: attached }],
+    RoleDetailList: [{ ...common, RoleName: 'string', RoleId: 'string', AssumeRolePolicyDocument: 'any', RolePolicyList: inline, AttachedManagedPolicies: attached, PermissionsBoundary: boundary, RoleLastUsed: { LastUsedDate: 'string', Region: 'string' }, MaxSessionDuration: 'number', InstanceProfileList: [{ InstanceProfileName: 'string', Arn: 'string' }] }],
+    Policies: [{ PolicyName: 'string', PolicyId: 'string', Arn: 'string', Path: 'string', DefaultVersionId: 'string', AttachmentCount: 'number', PermissionsBoundaryUsageCount: 'number', IsAttachable: 'boolean', PolicyVersionList: [{ Document: 'any', VersionId: 'string', IsDefaultVersion: 'boolean' }] }],
+    IsTruncated: 'boolean',
+    Marker: 'string',
+  },
+  [DocumentKind.credentialReport]: { Content: 'string', ReportFormat: 'string', GeneratedTime: 'string' },
+  [DocumentKind.virtualMfaDevices]: { VirtualMFADevices: [{ SerialNumber: 'string', User: { Arn: 'string', UserName: 'string' }, EnableDate: 'string' }] },
+  [DocumentKind.passwordPolicy]: { PasswordPolicy: { MinimumPasswordLength: 'number', RequireSymbols: 'boolean', RequireNumbers: 'boolean', RequireUppercaseCharacters: 'boolean', RequireLowercaseCharacters: 'boolean', AllowUsersToChangePassword: 'boolean', ExpirePasswords: 'boolean', MaxPasswordAge: 'number', PasswordReusePrevention: 'number', HardExpiry: 'boolean' } },
+  [DocumentKind.roles]: { Roles: [{ RoleName: 'string', Arn: 'string', MaxSessionDuration: 'number' }] },
+  [DocumentKind.scpList]: { Policies: [summary] },
+  [DocumentKind.scpDetail]: { Policy: { PolicySummary: summary, Content: 'string' } },
+  [DocumentKind.scpTargets]: { PolicyId: 'string', Targets: [{ TargetId: 'string', Arn: 'string', Name: 'string', Type: 'string' }] },
+  [DocumentKind.parents]: { ChildId: 'string', Parents: [{ Id: 'string', Type: 'string' }] },
+  [DocumentKind.regions]: { Regions: [{ RegionName: 'string', RegionOptStatus: 'string' }] },
+  [DocumentKind.trails]: { Region: 'string', trailList: [{ Name: 'string', TrailARN: 'string', HomeRegion: 'string', IsMultiRegionTrail: 'boolean', IsOrganizationTrail: 'boolean', LogFileValidationEnabled: 'boolean', IncludeGlobalServiceEvents: 'boolean', S3BucketName: 'string', CloudWatchLogsLogGroupArn: 'string', KmsKeyId: 'string', HasCustomEventSelectors: 'boolean' }] },
+  [DocumentKind.trailStatus]: { Name: 'string', IsLogging: 'boolean', LatestDeliveryTime: 'string', LatestDeliveryError: 'string' },
+  [DocumentKind.eventSelectors]: {
+    TrailARN: 'string',
+    EventSelectors: [{ ReadWriteType: 'string', IncludeManagementEvents: 'boolean', ExcludeManagementEventSources: ['string'] }],
+    AdvancedEventSelectors: [{ Name: 'string', FieldSelectors: [{ Field: 'string', Equals: ['string'], NotEquals: ['string'] }] }],
+  },
+};

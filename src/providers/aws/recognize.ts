@@ -7,7 +7,8 @@ import { parseJsonText } from '../../util/json.js';
 import type { RawDocument } from '../types.js';
 import { CredentialReportError, looksLikeCredentialReport, parseCredentialReport, type CredentialReportRow } from './credential-report.js';
 import { credentialReportText, rememberReportRows } from './account-view.js';
-import { DocumentKind, parseCliErrorLine, type CredentialReportBody, type DocumentKindValue } from './documents.js';
+import { shapeChecker } from '../cloud/shape.js';
+import { DocumentKind, parseCliErrorLine, SHAPES, type CredentialReportBody, type DocumentKindValue } from './documents.js';
 
 const EXPORT_HINT = 'pass files written by the AWS CLI (`aws iam get-account-authorization-details > file.json`, ...) or by `cloudward collect aws --raw-out`; see docs/providers/aws.md';
 
@@ -55,6 +56,8 @@ function checkEntityLists(body: Record<string, unknown>, lists: string[], file: 
   }
 }
 
+const checkTypes = shapeChecker(SHAPES, EXPORT_HINT);
+
 function checkShape(kind: DocumentKindValue, body: Record<string, unknown>, lists: string[], file: string): void {
   for (const list of lists) {
     const value = body[list];
@@ -64,6 +67,7 @@ function checkShape(kind: DocumentKindValue, body: Record<string, unknown>, list
     if (bad !== -1) throw new UserError(`"${list}" item ${bad} is not an object`, { where: `${file}#/${list}/${bad}`, hint: EXPORT_HINT });
   }
   if (kind === DocumentKind.authorizationDetails) checkEntityLists(body, lists, file);
+  checkTypes(kind, body, file);
   const field = (name: string, test: (v: unknown) => boolean, expected: string) => {
     if (body[name] !== undefined && !test(body[name])) throw new UserError(`"${name}" must be ${expected}`, { where: `${file}#/${name}`, hint: EXPORT_HINT });
   };

@@ -8,6 +8,8 @@
  * the bodies stay exactly as printed (an empty list does not name its subscription).
  */
 
+import type { Shape } from '../cloud/shape.js';
+
 /** RawDocument kinds of the Azure provider. */
 export const DocumentKind = {
   subscriptions: 'azure.arm.subscriptions',
@@ -228,3 +230,55 @@ export interface ConditionalAccessPolicy {
 export interface Organization { id?: string; displayName?: string; verifiedDomains?: Array<{ name?: string; isDefault?: boolean; isInitial?: boolean }> }
 
 export interface SecurityDefaultsBody { id?: string; displayName?: string; isEnabled?: boolean }
+
+// The shape of each kind's items (the interfaces above), checked when a document is recognised. An ARM item may nest
+// its fields under `properties`, as `az rest` prints it; a field the collector adds (groupId) is declared too.
+const arm = (fields: Record<string, Shape>): Shape => ({ ...fields, properties: fields });
+const principal: Shape = { '@odata.type': 'string', id: 'string', displayName: 'string', userPrincipalName: 'string', userType: 'string', accountEnabled: 'boolean', appId: 'string', servicePrincipalType: 'string' };
+const expanded: Shape = { principal: { id: 'string', displayName: 'string', email: 'string', type: 'string' }, roleDefinition: { id: 'string', displayName: 'string', type: 'string' }, scope: { id: 'string', displayName: 'string', type: 'string' } };
+const armSchedule = arm({ id: 'string', name: 'string', type: 'string', scope: 'string', roleDefinitionId: 'string', principalId: 'string', principalType: 'string', memberType: 'string', status: 'string', startDateTime: 'string', endDateTime: 'string', assignmentType: 'string', originRoleAssignmentId: 'string', condition: 'string', roleEligibilityScheduleId: 'string', expandedProperties: expanded });
+const directorySchedule: Shape = { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', memberType: 'string', status: 'string', assignmentType: 'string', roleAssignmentOriginId: 'string', startDateTime: 'string', endDateTime: 'string', roleEligibilityScheduleId: 'string', principal, scheduleInfo: { startDateTime: 'string', expiration: { type: 'string', endDateTime: 'string' } } };
+const graphObject: Shape = { id: 'string', displayName: 'string', '@odata.type': 'string' };
+
+export const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
+  [DocumentKind.subscriptions]: arm({ id: 'string', subscriptionId: 'string', displayName: 'string', name: 'string', tenantId: 'string', homeTenantId: 'string', state: 'string', tenantDefaultDomain: 'string', tenantDisplayName: 'string' }),
+  [DocumentKind.managementGroupDescendants]: arm({ id: 'string', name: 'string', type: 'string', displayName: 'string' }),
+  [DocumentKind.roleAssignments]: arm({ id: 'string', name: 'string', type: 'string', scope: 'string', roleDefinitionId: 'string', principalId: 'string', principalType: 'string', principalName: 'string', roleDefinitionName: 'string', condition: 'string', conditionVersion: 'string', description: 'string', createdOn: 'string' }),
+  [DocumentKind.roleDefinitions]: arm({ id: 'string', name: 'string', type: 'string', roleName: 'string', roleType: 'string', description: 'string', permissions: [{ actions: ['string'], notActions: ['string'], dataActions: ['string'], notDataActions: ['string'] }], assignableScopes: ['string'] }),
+  [DocumentKind.roleEligibilitySchedules]: armSchedule,
+  [DocumentKind.roleAssignmentScheduleInstances]: armSchedule,
+  [DocumentKind.roleEligibilityScheduleInstances]: armSchedule,
+  [DocumentKind.diagnosticSettings]: arm({ id: 'string', name: 'string', workspaceId: 'string', storageAccountId: 'string', eventHubAuthorizationRuleId: 'string', eventHubName: 'string', logs: [{ category: 'string', categoryGroup: 'string', enabled: 'boolean' }] }),
+  [DocumentKind.organization]: { id: 'string', displayName: 'string', verifiedDomains: [{ name: 'string', isDefault: 'boolean', isInitial: 'boolean' }] },
+  [DocumentKind.users]: { ...graphObject, userPrincipalName: 'string', userType: 'string', accountEnabled: 'boolean', createdDateTime: 'string' },
+  [DocumentKind.groups]: graphObject,
+  [DocumentKind.groupMembers]: { ...principal },
+  [DocumentKind.servicePrincipals]: { ...graphObject, appId: 'string', servicePrincipalType: 'string', accountEnabled: 'boolean' },
+  [DocumentKind.registrationDetails]: { id: 'string', userPrincipalName: 'string', userType: 'string', isAdmin: 'boolean', isMfaRegistered: 'boolean', isMfaCapable: 'boolean', methodsRegistered: ['string'] },
+  [DocumentKind.directoryRoleAssignments]: { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', principal },
+  [DocumentKind.directoryRoleEligibilitySchedules]: directorySchedule,
+  [DocumentKind.directoryRoleAssignmentScheduleInstances]: directorySchedule,
+  [DocumentKind.directoryRoleEligibilityScheduleInstances]: directorySchedule,
+  [DocumentKind.directoryRoleDefinitions]: { id: 'string', displayName: 'string', templateId: 'string', isBuiltIn: 'boolean', rolePermissions: [{ allowedResourceActions: ['string'] }] },
+  [DocumentKind.conditionalAccessPolicies]: {
+    id: 'string', displayName: 'string', state: 'string',
+    conditions: {
+      users: { includeUsers: ['string'], excludeUsers: ['string'], includeGroups: ['string'], excludeGroups: ['string'], includeRoles: ['string'], excludeRoles: ['string'] },
+      applications: { includeApplications: ['string'], excludeApplications: ['string'], includeUserActions: ['string'] },
+      clientAppTypes: ['string'],
+    },
+    grantControls: { operator: 'string', builtInControls: ['string'], authenticationStrength: { id: 'string', displayName: 'string' } },
+  },
+  [DocumentKind.securityDefaults]: { id: 'string', displayName: 'string', isEnabled: 'boolean' },
+};
+
+/** The shape of a whole document of a kind: its error or note, or its items as a list, a page or one object. */
+export function documentShape(kind: DocumentKindValue, body: unknown): { key: string; shape: Shape } | undefined {
+  if (kind === DocumentKind.error) return { key: kind, shape: { error: { code: 'string', message: 'string' }, request: 'string', status: 'number' } };
+  if (kind === DocumentKind.collection) return { key: kind, shape: { Cloudward: { Provider: 'string', TenantId: 'string', CollectedAt: 'string', Subscriptions: ['string'] } } };
+  const item = ITEM_SHAPES[kind];
+  if (!item) return undefined;
+  if (Array.isArray(body)) return { key: `${kind} list`, shape: [item] };
+  if (body !== null && typeof body === 'object' && 'value' in body) return { key: `${kind} page`, shape: { '@odata.context': 'string', '@odata.nextLink': 'string', nextLink: 'string', value: [item] } };
+  return { key: kind, shape: item };
+}

@@ -8,7 +8,8 @@ import { basename } from 'node:path';
 import { UserError } from '../../errors.js';
 import { parseJsonText } from '../../util/json.js';
 import type { RawDocument } from '../types.js';
-import { DocumentKind, type DocumentKindValue } from './documents.js';
+import { checkDocumentShape } from '../cloud/shape.js';
+import { DocumentKind, documentShape, type DocumentKindValue } from './documents.js';
 import { flattenArm } from './items.js';
 
 export const EXPORT_HINT = 'pass what `az` printed (`az role assignment list --all --include-inherited -o json`, `az rest --url https://graph.microsoft.com/v1.0/...`, ...) or the folder `cloudward collect azure --raw-out` wrote; see docs/providers/azure.md';
@@ -97,7 +98,11 @@ function contextKind(context: string, file: string): DocumentKindValue {
 /** Recognises one file's text; throws a UserError naming the file when it is not an Azure export. */
 export function recognizeDocument(text: string, file: string): RawDocument {
   const value = parseJsonText(text, file, 'Azure export JSON');
-  const document = (kind: DocumentKindValue): RawDocument => ({ kind, origin: file, body: value });
+  const document = (kind: DocumentKindValue): RawDocument => {
+    const expected = documentShape(kind, value);
+    if (expected) checkDocumentShape(`azure ${expected.key}`, expected.shape, value, file, EXPORT_HINT);
+    return { kind, origin: file, body: value };
+  };
   if (isObject(value) && 'Cloudward' in value) {
     const note = value.Cloudward as Record<string, unknown> | undefined;
     if (!isObject(note) || note.Provider !== 'azure' || typeof note.TenantId !== 'string' || typeof note.CollectedAt !== 'string' || Number.isNaN(Date.parse(note.CollectedAt))) {

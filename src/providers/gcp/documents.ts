@@ -5,6 +5,8 @@
  * the printed body in memory; `--raw-out` writes the printed body and puts the subject in the file name.
  */
 
+import type { Shape } from '../cloud/shape.js';
+
 /** RawDocument kinds of the GCP provider. */
 export const DocumentKind = {
   /** `gcloud asset search-all-iam-policies --scope=organizations/O --format=json`: a list of IamPolicySearchResult. */
@@ -285,3 +287,35 @@ export interface PageBody {
 export interface CollectionBody {
   cloudward: { provider: 'gcp'; scope: { kind: 'organization' | 'project'; id: string }; collectedAt: string; allowPolicyPath: 'cloud-asset' | 'resource-manager' | 'files' };
 }
+
+// The shape of each kind's items (the interfaces above), checked when a document is recognised.
+const condition: Shape = { expression: 'string', title: 'string', description: 'string' };
+const strings: Shape = ['string'];
+
+/** google.iam.v1.Policy: checked wherever one is read (a get-iam-policy file, an asset search result). */
+export const IAM_POLICY_SHAPE: Shape = {
+  version: 'number', etag: 'string',
+  bindings: [{ role: 'string', members: strings, condition }],
+  auditConfigs: [{ service: 'string', auditLogConfigs: [{ logType: 'string', exemptedMembers: strings }] }],
+};
+
+export const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
+  [DocumentKind.assetIamPolicies]: { resource: 'string', assetType: 'string', project: 'string', folders: strings, organization: 'string', policy: IAM_POLICY_SHAPE },
+  [DocumentKind.serviceAccountKeys]: { name: 'string', keyType: 'string', keyOrigin: 'string', keyAlgorithm: 'string', validAfterTime: 'string', validBeforeTime: 'string', disabled: 'boolean' },
+  [DocumentKind.serviceAccounts]: { name: 'string', projectId: 'string', uniqueId: 'string', email: 'string', displayName: 'string', description: 'string', oauth2ClientId: 'string', disabled: 'boolean' },
+  [DocumentKind.roles]: { name: 'string', title: 'string', description: 'string', includedPermissions: strings, stage: 'string', etag: 'string', deleted: 'boolean' },
+  [DocumentKind.denyPolicies]: {
+    name: 'string', uid: 'string', kind: 'string', displayName: 'string', etag: 'string', createTime: 'string', updateTime: 'string',
+    rules: [{ description: 'string', denyRule: { deniedPrincipals: strings, exceptionPrincipals: strings, deniedPermissions: strings, exceptionPermissions: strings, denialCondition: condition } }],
+  },
+  [DocumentKind.orgPolicy]: {
+    name: 'string',
+    spec: { etag: 'string', updateTime: 'string', inheritFromParent: 'boolean', reset: 'boolean', rules: [{ values: { allowedValues: strings, deniedValues: strings }, allowAll: 'boolean', denyAll: 'boolean', enforce: 'boolean', condition, parameters: 'object' }] },
+  },
+  [DocumentKind.directoryUsers]: { id: 'string', primaryEmail: 'string', name: { fullName: 'string' }, isAdmin: 'boolean', isDelegatedAdmin: 'boolean', isEnrolledIn2Sv: 'boolean', isEnforcedIn2Sv: 'boolean', suspended: 'boolean', archived: 'boolean', lastLoginTime: 'string', creationTime: 'string', customerId: 'string' },
+  [DocumentKind.organizations]: { name: 'string', displayName: 'string', owner: { directoryCustomerId: 'string' }, directoryCustomerId: 'string', lifecycleState: 'string', state: 'string' },
+  [DocumentKind.folders]: { name: 'string', displayName: 'string', parent: 'string', lifecycleState: 'string', state: 'string' },
+  // `parent` is an object in v1 and a string in v3, `projectNumber` text or a number: the normalizer reads either.
+  [DocumentKind.projects]: { projectId: 'string', projectNumber: 'any', name: 'string', parent: 'any', lifecycleState: 'string', state: 'string', displayName: 'string' },
+  [DocumentKind.error]: { operation: 'string', target: 'string', error: { code: 'number', status: 'string', message: 'string' } },
+};

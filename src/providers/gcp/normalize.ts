@@ -80,6 +80,9 @@ export function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger?:
   return new Map([...byResource].map(([resource, placed]) => [resource, placed.policy]));
 }
 
+/** Why a directory user or service account without a usable email is set aside (no member can be named by it). */
+const UNNAMED = 'no email that names an IAM member (empty or not an address)';
+
 const TIME_BOUND = /request\.time\s*<=?\s*timestamp\(\s*["']([^"']+)["']\s*\)/;
 
 /** The end of a time-bound condition, when the condition is one (`request.time < timestamp("...")`, no `||`). */
@@ -332,14 +335,26 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.directoryUsers) continue;
     const users = (d.body as DirectoryUsersBody).users ?? [];
-    ledger.read(d.origin, users.length).used(d.origin, users.length);
-    for (const user of users) builder(parseMember(`user:${user.primaryEmail.toLowerCase()}`)!).user = user;
+    ledger.read(d.origin, users.length);
+    for (const user of users) {
+      const member = parseMember(`user:${user.primaryEmail.toLowerCase()}`);
+      if (member) {
+        builder(member).user = user;
+        ledger.used(d.origin);
+      } else ledger.dropped(d.origin, UNNAMED, GapTopic.directoryUsers);
+    }
   }
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.serviceAccounts) continue;
     const accounts = (d.body as ServiceAccountsBody).accounts;
-    ledger.read(d.origin, accounts.length).used(d.origin, accounts.length);
-    for (const account of accounts) builder(parseMember(`serviceAccount:${account.email.toLowerCase()}`)!).account = account;
+    ledger.read(d.origin, accounts.length);
+    for (const account of accounts) {
+      const member = parseMember(`serviceAccount:${account.email.toLowerCase()}`);
+      if (member) {
+        builder(member).account = account;
+        ledger.used(d.origin);
+      } else ledger.dropped(d.origin, UNNAMED, GapTopic.serviceAccounts);
+    }
   }
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.serviceAccountKeys) continue;

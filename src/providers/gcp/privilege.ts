@@ -67,7 +67,8 @@ export interface RoleJudgement {
 
 /** Judges a role: predefined by name, custom (or described predefined) by its included permissions. */
 export function judgeRole(name: string, includedPermissions: string[] | undefined): RoleJudgement {
-  const predefined = PREDEFINED[name];
+  // Own entries only: a role named `__proto__` or `constructor` in an edited export is no predefined role.
+  const predefined = Object.hasOwn(PREDEFINED, name) ? PREDEFINED[name] : undefined;
   if (predefined) return { privilege: { level: predefined.level, reasons: [predefined.reason] }, keys: predefined.keys, known: true };
   if (includedPermissions === undefined) {
     // A predefined role outside the table is judged by name only: these are read or narrow service roles.

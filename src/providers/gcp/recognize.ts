@@ -7,7 +7,8 @@ import { basename } from 'node:path';
 import { UserError } from '../../errors.js';
 import { parseJsonText } from '../../util/json.js';
 import type { RawDocument } from '../types.js';
-import { DocumentKind, type DocumentKindValue, type IamPolicy, type PageBody } from './documents.js';
+import { checkDocumentShape } from '../cloud/shape.js';
+import { DocumentKind, IAM_POLICY_SHAPE, ITEM_SHAPES, type DocumentKindValue, type IamPolicy, type PageBody } from './documents.js';
 import { attachmentPoint, emptyListFile, policyFileResource } from './raw-files.js';
 
 export const EXPORT_HINT =
@@ -57,8 +58,19 @@ function checkBindings(policy: IamPolicy, pointer: string): void {
   });
 }
 
-/** Documents from a top-level list: every item must be of one kind. */
-function fromList(list: unknown[], file: string): RawDocument[] {
+/** Checks the items of a list (at `at`, a JSON pointer in the file), or one item (`single`), against their kind's shape. */
+function checkItems(kind: DocumentKindValue, items: unknown[], file: string, at: string, single: boolean): void {
+  const shape = ITEM_SHAPES[kind];
+  if (!shape) return;
+  if (single) checkDocumentShape(`gcp ${kind}`, shape, items[0], file, EXPORT_HINT);
+  else checkDocumentShape(`gcp ${kind} list`, [shape], items, file, EXPORT_HINT, at);
+}
+
+/**
+ * Documents from a top-level list (or the list of a REST response, at `at`; or one object, `single`): every item must
+ * be of one kind, and of its shape.
+ */
+function fromList(list: unknown[], file: string, at = '', single = false): RawDocument[] {
   if (list.length === 0) {
     const name = basename(file);
     const email = SA_EMAIL.exec(name);
@@ -73,6 +85,7 @@ function fromList(list: unknown[], file: string): RawDocument[] {
   if (!kind) throw new UserError(`unrecognised GCP list (first item's fields: ${describeKeys(items[0]!)})`, { where: `${file}#/0`, hint: EXPORT_HINT });
   const other = items.findIndex((item) => itemKind(item) !== kind);
   if (other !== -1) throw new UserError(`list item ${other} is not like the first (a ${kind.split('.').at(-1)} list)`, { where: `${file}#/${other}`, hint: 'export one kind of document per file' });
+  checkItems(kind, items, file, at, single);
   switch (kind) {
     case DocumentKind.assetIamPolicies:
       items.forEach((item, i) => {
@@ -168,6 +181,7 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
   }
   if (typeof value.operation === 'string' && isObject(value.error)) {
     if (typeof value.target !== 'string' || typeof value.error.code !== 'number') throw new UserError('an error document needs "target" and "error.code"', { where: file, hint: 'keep the error files `cloudward collect gcp --raw-out` wrote, unedited' });
+    checkItems(DocumentKind.error, [value], file, '', true);
     return [{ kind: DocumentKind.error, origin: file, body: value }];
   }
   if (isObject(value.error)) {
@@ -178,17 +192,19 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
     if (!Array.isArray(users) || users.some((u) => !isObject(u) || typeof u.primaryEmail !== 'string')) {
       throw new UserError('"users" must be a list of users with a primaryEmail', { where: `${file}#/users`, hint: 'save the Admin SDK directory users.list response as it is returned' });
     }
+    checkItems(DocumentKind.directoryUsers, users, file, '/users', false);
     return [{ kind: DocumentKind.directoryUsers, origin: file, body: value }];
   }
   // A REST list response, or `{}` (what the REST APIs return for an empty list): read as the list it holds.
   const envelope = restEnvelope(value);
   if (envelope || Object.keys(value).length === 0 || (Object.keys(value).length === 1 && typeof value.nextPageToken === 'string')) {
-    const documents = fromList(envelope?.list ?? [], file);
+    const documents = fromList(envelope?.list ?? [], file, envelope ? `/${envelope.field}` : '');
     if (envelope?.nextPageToken) documents.push({ kind: DocumentKind.page, origin: file, body: { field: envelope.field, kinds: [...new Set(documents.map((d) => d.kind))] } satisfies PageBody });
     return documents;
   }
   if ('bindings' in value || ('etag' in value && 'version' in value) || 'auditConfigs' in value) {
     checkBindings(value as IamPolicy, file + '#');
+    checkDocumentShape('gcp iam policy', IAM_POLICY_SHAPE, value, file, EXPORT_HINT);
     const resource = policyFileResource(file);
     if (!resource) {
       throw new UserError('an allow policy does not say which resource it belongs to', {
@@ -200,5 +216,5 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
   }
   const kind = itemKind(value);
   if (!kind) throw new UserError(`unrecognised GCP document (top-level fields: ${describeKeys(value)})`, { where: file, hint: EXPORT_HINT });
-  return fromList([value], file);
+  return fromList([value], file, '', true);
 }
