@@ -256,7 +256,7 @@ export const SHAPES: Record<string, Shape> = {
   [DocumentKind.parents]: { ChildId: 'string', Parents: [{ Id: 'string', Type: 'string' }] },
   [DocumentKind.regions]: { Regions: [{ RegionName: 'string', RegionOptStatus: 'string' }] },
   [DocumentKind.trails]: { Region: 'string', trailList: [{ Name: 'string', TrailARN: 'string', HomeRegion: 'string', IsMultiRegionTrail: 'boolean', IsOrganizationTrail: 'boolean', LogFileValidationEnabled: 'boolean', IncludeGlobalServiceEvents: 'boolean', S3BucketName: 'string', CloudWatchLogsLogGroupArn: 'string', KmsKeyId: 'string', HasCustomEventSelectors: 'boolean' }] },
-  [DocumentKind.trailStatus]: { Name: 'string', IsLogging: 'boolean', LatestDeliveryTime: 'string', LatestDeliveryError: 'string' },
+  [DocumentKind.trailStatus]: { Name: 'string', IsLogging: 'boolean', LatestDeliveryError: 'string' },
   [DocumentKind.eventSelectors]: {
     TrailARN: 'string',
     EventSelectors: [{ ReadWriteType: 'string', IncludeManagementEvents: 'boolean', ExcludeManagementEventSources: ['string'] }],

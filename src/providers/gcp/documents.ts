@@ -292,9 +292,13 @@ export interface CollectionBody {
 const condition: Shape = { expression: 'string', title: 'string', description: 'string' };
 const strings: Shape = ['string'];
 
-/** google.iam.v1.Policy: checked wherever one is read (a get-iam-policy file, an asset search result). */
+/**
+ * google.iam.v1.Policy: checked wherever one is read (a get-iam-policy file, an asset search result). Only fields a
+ * normalizer reads are declared (here and below): `etag` is bytes and times are Timestamps, which the client
+ * libraries and gcloud print in different forms.
+ */
 export const IAM_POLICY_SHAPE: Shape = {
-  version: 'number', etag: 'string',
+  version: 'number',
   bindings: [{ role: 'string', members: strings, condition }],
   auditConfigs: [{ service: 'string', auditLogConfigs: [{ logType: 'string', exemptedMembers: strings }] }],
 };
@@ -303,14 +307,14 @@ export const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
   [DocumentKind.assetIamPolicies]: { resource: 'string', assetType: 'string', project: 'string', folders: strings, organization: 'string', policy: IAM_POLICY_SHAPE },
   [DocumentKind.serviceAccountKeys]: { name: 'string', keyType: 'string', keyOrigin: 'string', keyAlgorithm: 'string', validAfterTime: 'string', validBeforeTime: 'string', disabled: 'boolean' },
   [DocumentKind.serviceAccounts]: { name: 'string', projectId: 'string', uniqueId: 'string', email: 'string', displayName: 'string', description: 'string', oauth2ClientId: 'string', disabled: 'boolean' },
-  [DocumentKind.roles]: { name: 'string', title: 'string', description: 'string', includedPermissions: strings, stage: 'string', etag: 'string', deleted: 'boolean' },
+  [DocumentKind.roles]: { name: 'string', title: 'string', description: 'string', includedPermissions: strings, stage: 'string', deleted: 'boolean' },
   [DocumentKind.denyPolicies]: {
-    name: 'string', uid: 'string', kind: 'string', displayName: 'string', etag: 'string', createTime: 'string', updateTime: 'string',
+    name: 'string', displayName: 'string',
     rules: [{ description: 'string', denyRule: { deniedPrincipals: strings, exceptionPrincipals: strings, deniedPermissions: strings, exceptionPermissions: strings, denialCondition: condition } }],
   },
   [DocumentKind.orgPolicy]: {
     name: 'string',
-    spec: { etag: 'string', updateTime: 'string', inheritFromParent: 'boolean', reset: 'boolean', rules: [{ values: { allowedValues: strings, deniedValues: strings }, allowAll: 'boolean', denyAll: 'boolean', enforce: 'boolean', condition, parameters: 'object' }] },
+    spec: { inheritFromParent: 'boolean', reset: 'boolean', rules: [{ values: { allowedValues: strings, deniedValues: strings }, allowAll: 'boolean', denyAll: 'boolean', enforce: 'boolean', condition, parameters: 'object' }] },
   },
   [DocumentKind.directoryUsers]: { id: 'string', primaryEmail: 'string', name: { fullName: 'string' }, isAdmin: 'boolean', isDelegatedAdmin: 'boolean', isEnrolledIn2Sv: 'boolean', isEnforcedIn2Sv: 'boolean', suspended: 'boolean', archived: 'boolean', lastLoginTime: 'string', creationTime: 'string', customerId: 'string' },
   [DocumentKind.organizations]: { name: 'string', displayName: 'string', owner: { directoryCustomerId: 'string' }, directoryCustomerId: 'string', lifecycleState: 'string', state: 'string' },
