@@ -11,6 +11,7 @@ import type { Snapshot } from '../../src/snapshot/model.js';
 import { ACME_AZURE, fakeTenantFrom, filesUnder, importFolder, quietProgress } from '../support/azure-fixtures.js';
 import { fakeCredential, startFakeAzure, type FakeAzure, type FakeFault } from '../support/fake-azure.js';
 import { ARM, GRAPH, isRefusal, matchArm, matchGraph } from '../support/spec-routes.js';
+import { itemTotals } from '../support/snapshots.js';
 
 const PROD = 'a1b2c3d4-1111-4aaa-8bbb-000000000001';
 const DEV = 'a1b2c3d4-2222-4aaa-8bbb-000000000002';
@@ -39,8 +40,8 @@ function comparable(snapshot: Snapshot): unknown {
 }
 
 /** Items read and used per source, added up over its inputs (API calls live, files on import). */
-const itemTotals = (snapshot: Snapshot) =>
-  snapshot.sources.map((s) => ({ scope: s.scope.id, ...(s.items ?? []).reduce((n, i) => ({ inputs: n.inputs + 1, read: n.read + i.read, used: n.used + i.used }), { inputs: 0, read: 0, used: 0 }) }));
+const sourceTotals = (snapshot: Snapshot) =>
+  snapshot.sources.map((s) => ({ scope: s.scope.id, inputs: (s.items ?? []).length, ...itemTotals(s.items ?? []) }));
 
 /** The fake's certificate in a file of its own, as --ca-file takes it. */
 async function trust(fake: FakeAzure): Promise<string> {
@@ -206,9 +207,9 @@ test('--raw-out files, imported again, give the same snapshot as the live run', 
   t.deepEqual(JSON.parse(JSON.stringify(snapshotOf(imported).principals)), JSON.parse(JSON.stringify(snapshotOf(live).principals)));
   t.deepEqual(comparable(snapshotOf(imported)), comparable(snapshotOf(live)));
   // Items are accounted per input: what was read, and what became of it, is the same live and imported.
-  const totals = itemTotals(snapshotOf(live));
+  const totals = sourceTotals(snapshotOf(live));
   t.true(totals.every((s) => s.inputs > 0), JSON.stringify(totals));
-  t.deepEqual(itemTotals(snapshotOf(imported)).map(({ inputs: _, ...rest }) => rest), totals.map(({ inputs: _, ...rest }) => rest));
+  t.deepEqual(sourceTotals(snapshotOf(imported)).map(({ inputs: _, ...rest }) => rest), totals.map(({ inputs: _, ...rest }) => rest));
 });
 
 test('an untrusted certificate stops the run with one clear error (exit 2), not a crash', async (t) => {

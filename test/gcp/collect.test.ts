@@ -6,6 +6,7 @@ import type { Snapshot } from '../../src/snapshot/model.js';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { fakeEnv, startFakeGcp, tenantFromExports, type Faults, type FakeGcp } from '../support/fake-gcp.js';
 import { GOOGLE } from '../support/spec-routes.js';
+import { itemTotals } from '../support/snapshots.js';
 
 const EXPORTS = join(ROOT, 'examples', 'acme', 'raw', 'gcp');
 const ORG = '408813245716';
@@ -48,7 +49,7 @@ test('collect reads the organization through the client libraries with ADC, and 
   const again = JSON.parse(await readFile(out, 'utf8')) as Snapshot;
   for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) t.deepEqual(again[kind], live.snapshot[kind], kind);
   // Items are accounted per input: API calls live, files on import; what was read and what became of it is the same.
-  const totals = (sources: Snapshot['sources']) => sources.flatMap((s) => s.items ?? []).reduce((n, i) => ({ read: n.read + i.read, used: n.used + i.used }), { read: 0, used: 0 });
+  const totals = (sources: Snapshot['sources']) => itemTotals(sources.flatMap((s) => s.items ?? []));
   t.deepEqual(totals(again.sources), totals(live.snapshot.sources));
   t.deepEqual(again.sources.map((s) => ({ ...s, method: 'live', items: undefined })), live.snapshot.sources.map((s) => ({ ...s, items: undefined })));
   t.true(again.sources.every((s) => s.method === 'import'));
