@@ -15,10 +15,16 @@
  * adds one edge, not one per role, and passing a hub is no extra step; privilege is a single reverse breadth-first
  * search from `admin` (fewest steps, then fewest undecided conditions and MFA needs). Pure.
  */
+import { EscalationGraph, grantScore, joinGrants, stepFacts, UNCONDITIONAL, type EscalationPath, type Grant, type PathStep } from '../privilege/index.js';
 import { ArnIndex } from './arn-index.js';
-import { evaluateCondition, type ConditionContext } from './conditions.js';
-import { parsePolicyDocument, statementCoversAction, wildcardMatch, type PolicyDocument, type PolicyStatement } from './policy-document.js';
+import { parsePolicyDocument, type PolicyDocument } from './policy-document.js';
 import { analyzePrivilege, type Guardrail, type NamedPolicy } from './privilege.js';
+import { Authority, probeArn, statementsKey, statementsOf, type Statements } from './privilege-authority.js';
+import { allowsGrant, COMPUTE_TAKEOVERS, EDIT_ACTIONS, PASS_ROLE_SERVICES, TAKEOVER_ACTIONS } from './privilege-rules.js';
+import { trustAdmits, trustStatements, servicePrincipals, type AccountTrust, type TrustStatement } from './privilege-trust.js';
+
+export type { EscalationPath, PathStep } from '../privilege/index.js';
+export { COMPUTE_TAKEOVERS, PASS_ROLE_SERVICES } from './privilege-rules.js';
 
 /** A policy a principal holds, with where it is attached (for detach/delete edits). */
 export interface HeldPolicy extends NamedPolicy {
@@ -65,35 +71,6 @@ export interface ManagedPolicyFacts {
   document?: PolicyDocument;
 }
 
-export interface PathStep {
-  /** uid of the principal taking the step. */
-  from: string;
-  /** e.g. `sts:AssumeRole`, `iam:AttachRolePolicy on itself`, `iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction`. */
-  action: string;
-  /** uid reached (for an edit: the principal edited), or `admin`. */
-  to: string;
-  /** Edge kind, e.g. `assume-role`, `pass-role-lambda`, `attach-role-policy`. */
-  kind: string;
-  /** The step edits a principal's permissions (its action names the target) rather than moving to it. */
-  edit?: true;
-  /** Conditions the step rests on that the snapshot cannot decide. */
-  conditions?: string[];
-  /** The step needs an MFA-authenticated session. */
-  mfa?: boolean;
-  /** What the step assumes, e.g. that the compute's role is not in the snapshot. */
-  note?: string;
-}
-
-export interface EscalationPath {
-  steps: PathStep[];
-  /** `ci-runner -> sts:AssumeRole deploy -> iam:AttachRolePolicy on itself -> admin`. */
-  text: string;
-  /** Edge kinds along the path, e.g. `assume-role`, `attach-role-policy`. */
-  kinds: string[];
-  conditions: string[];
-  mfa: boolean;
-}
-
 /** What a principal that cannot become an administrator can do to make another principal one. */
 export interface GrantPower {
   /** `iam:AttachUserPolicy on operator`: the edit, as reasons quote it. */
@@ -107,11 +84,6 @@ export interface GrantPower {
   via?: string;
 }
 
-interface Grant {
-  conditions: string[];
-  mfa: boolean;
-}
-
 /** An edit that makes a principal an administrator: the action as the path shows it, its edge kind and grant. */
 interface Edit {
   action: string;
@@ -122,363 +94,14 @@ interface Edit {
 /** Above this many candidates an editor's targets are judged as the search reaches them instead of listed first. */
 const CANDIDATE_LIMIT = 256;
 
-/** A resource the caller acts on: one ARN, "some resource of this service" (existing compute not in the snapshot), or any resource at all (a first filter). */
-type Target = { arn: string } | { service: string } | { someArn: true };
-
 const ADMIN_DOCUMENT = parsePolicyDocument({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-
-function joinGrants(...grants: Grant[]): Grant {
-  return { conditions: [...new Set(grants.flatMap((g) => g.conditions))], mfa: grants.some((g) => g.mfa) };
-}
-
-/** How much a grant rests on: undecided conditions weigh more than MFA; 0 is unconditional. */
-function score(g: Grant): number {
-  return g.conditions.length * 2 + (g.mfa ? 1 : 0);
-}
-
-function better(a: Grant | null, b: Grant): Grant {
-  if (!a) return b;
-  return score(b) < score(a) ? b : a;
-}
-
-const UNCONDITIONAL: Grant = { conditions: [], mfa: false };
-
-function substitute(pattern: string, principal: GraphPrincipal): string {
-  if (!pattern.includes('${')) return pattern;
-  return pattern.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
-    const key = name.toLowerCase();
-    if (key === '*' || key === '?' || key === '$') return key;
-    if (key === 'aws:username') return principal.kind === 'role' ? '\u0000' : principal.kind === 'group' ? 'member-of-group' : principal.name;
-    if (key === 'aws:principalaccount') return principal.account;
-    return '*';
-  });
-}
-
-/**
- * The ARN of a principal of the kind in the account with an empty name: a pattern ending in `*` that matches it matches
- * every principal of the kind there (`*`, `arn:aws:iam::*:role/*`), while `role/c*` or `role/*-admin` do not.
- */
-function probeArn(partition: string, kind: string, account: string): string {
-  return `arn:${partition}:iam::${account}:${kind}/`;
-}
-
-/** Whether a statement names every principal of one kind in one account (the probe ARN of that kind). */
-function namesEvery(statement: PolicyStatement, probe: string): boolean {
-  const resources = statement.resources ?? [];
-  return !statement.notResources && !resources.some((r) => r.includes('${')) && resources.some((r) => r.endsWith('*') && wildcardMatch(r, probe, false));
-}
-
-function serviceOf(arnPattern: string): string | undefined {
-  return arnPattern.split(':')[2];
-}
-
-/** Statements of one policy set that cover an action, split by effect, per guardrail layer. Shared by principals. */
-interface Coverage {
-  allow: PolicyStatement[];
-  deny: PolicyStatement[];
-  layers: Array<{ allow: PolicyStatement[]; deny: PolicyStatement[] }>;
-  /** Every covering statement reaches every resource: the answer is the same for any target. */
-  uniform: boolean;
-}
-
-interface Statements {
-  identity: PolicyStatement[];
-  layers: PolicyStatement[][];
-  coverage: Map<string, Coverage>;
-  /** Answers that do not depend on which principal holds the statements (no conditions, no policy variables). */
-  memo: Map<string, unknown>;
-  /** Whether the Allow statements name any policy-editing action. */
-  edits?: boolean;
-}
-
-/** Judges what one principal may do, with its policies, boundary and SCPs. */
-class Authority {
-  private readonly base: ConditionContext;
-
-  constructor(readonly principal: GraphPrincipal, readonly statements: Statements) {
-    const type = principal.kind === 'role' ? 'AssumedRole' : 'User';
-    this.base = {
-      'aws:principalarn': [principal.arn],
-      'aws:principalaccount': [principal.account],
-      'aws:principaltype': [type],
-      'aws:currenttime': [principal.now],
-      'aws:epochtime': [String(Math.floor(Date.parse(principal.now) / 1000))],
-      'aws:tokenissuetime': [principal.now],
-      ...(principal.kind === 'user' ? { 'aws:username': [principal.name] } : {}),
-    };
-  }
-
-  private coverage(action: string): Coverage {
-    let found = this.statements.coverage.get(action);
-    if (!found) {
-      const split = (list: PolicyStatement[]) => ({ allow: list.filter((s) => s.effect === 'Allow' && statementCoversAction(s, action)), deny: list.filter((s) => s.effect === 'Deny' && statementCoversAction(s, action)) });
-      const own = split(this.statements.identity);
-      const layers = this.statements.layers.map(split);
-      const all = [own, ...layers].flatMap((l) => [...l.allow, ...l.deny]);
-      const uniform = all.every((s) => !s.notResources && (s.resources ?? []).includes('*') && !(s.resources ?? []).some((r) => r.includes('${')));
-      found = { ...own, layers, uniform };
-      this.statements.coverage.set(action, found);
-    }
-    return found;
-  }
-
-  /** Whether any statement could allow the action at all (a cheap filter before per-target work). */
-  mentions(action: string): boolean {
-    return this.coverage(action).allow.length > 0;
-  }
-
-  /**
-   * Whether the answer is the same for every principal of one kind in one account: each statement that covers the
-   * action names all of them (`*`, `arn:aws:iam::*:user/*`, ...), so one edge to a hub replaces one edge per target.
-   */
-  uniformOver(action: string, kind: 'user' | 'role' | 'group', account: string): boolean {
-    const coverage = this.coverage(action);
-    if (coverage.uniform) return true;
-    const probe = probeArn(this.principal.partition, kind, account);
-    const key = `uniform:${action}:${probe}`;
-    const memo = this.statements.memo;
-    if (!memo.has(key)) {
-      const all = [...coverage.allow, ...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
-      memo.set(key, all.every((st) => namesEvery(st, probe)));
-    }
-    return memo.get(key) as boolean;
-  }
-
-  /**
-   * When only some Allow statements for an action name every principal of a kind (say `iam:CreateAccessKey` on
-   * `user/*` beside a self-service `user/${aws:username}`) and every Deny and guardrail statement names them all too:
-   * the resource patterns (variables filled in) of the narrower Allow statements, so the caller needs one edge to the
-   * hub plus edges to the targets those patterns name. Null when the statements do not split that way.
-   */
-  hubRemainder(action: string, kind: 'user' | 'role' | 'group', account: string): string[] | null {
-    const coverage = this.coverage(action);
-    const probe = probeArn(this.principal.partition, kind, account);
-    const key = `split:${action}:${probe}`;
-    const memo = this.statements.memo;
-    let narrow = memo.get(key) as PolicyStatement[] | null | undefined;
-    if (narrow === undefined) {
-      const names = (st: PolicyStatement) => namesEvery(st, probe);
-      const guards = [...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
-      const rest = coverage.allow.filter((st) => !names(st));
-      narrow = guards.every(names) && rest.length < coverage.allow.length && rest.every((st) => !st.notResources) ? rest : null;
-      memo.set(key, narrow);
-    }
-    return narrow === null ? null : narrow.flatMap((st) => (st.resources ?? []).map((r) => substitute(r, this.principal)));
-  }
-
-  /** The resource patterns (variables filled in) the Allow statements for an action name; null: any resource. */
-  resourcePatterns(action: string): string[] | null {
-    const patterns: string[] = [];
-    for (const s of this.coverage(action).allow) {
-      if (s.notResources) return null;
-      for (const r of s.resources ?? []) {
-        if (r === '*') return null;
-        patterns.push(substitute(r, this.principal));
-      }
-    }
-    return patterns;
-  }
-
-  private matches(statement: PolicyStatement, target: Target, forDeny: boolean): boolean {
-    // Some resource not yet known: any Allow may name it, only a Deny of every resource surely does.
-    if ('someArn' in target) return forDeny ? (statement.resources ?? []).includes('*') : true;
-    if ('service' in target) {
-      if (statement.notResources) return !forDeny;
-      return (statement.resources ?? []).some((r) => r === '*' || (!forDeny && wildcardMatch(serviceOf(r) ?? '', target.service)));
-    }
-    const test = (pattern: string) => wildcardMatch(substitute(pattern, this.principal), target.arn, false);
-    if (statement.notResources) return !statement.notResources.some(test);
-    return (statement.resources ?? []).some(test);
-  }
-
-  /** The grant of `action` on `target` after Deny, boundary and SCPs; null when not allowed. */
-  can(action: string, target: Target, extra: ConditionContext = {}): Grant | null {
-    const coverage = this.coverage(action);
-    if (coverage.allow.length === 0) return null;
-    const context = { ...this.base, ...extra };
-    let best: Grant | null = null;
-    for (const s of coverage.allow) {
-      if (!this.matches(s, target, false)) continue;
-      const verdict = evaluateCondition(s.condition, context);
-      if (verdict.holds === false) continue;
-      best = better(best, { conditions: verdict.undecided, mfa: verdict.mfa === 'present' });
-    }
-    if (!best) return null;
-    for (const layer of coverage.layers) {
-      const allowed = layer.allow.some((s) => this.matches(s, target, false) && evaluateCondition(s.condition, context).holds !== false);
-      if (!allowed) return null;
-    }
-    for (const s of [...coverage.deny, ...coverage.layers.flatMap((l) => l.deny)]) {
-      if (!this.matches(s, target, true)) continue;
-      const verdict = evaluateCondition(s.condition, context);
-      if (verdict.holds !== true) continue; // a Deny that may not apply does not narrow
-      if (verdict.mfa === 'absent') best = { ...best, mfa: true };
-      else if (verdict.mfa === 'present') {
-        if (best.mfa) return null;
-      } else return null;
-    }
-    return best;
-  }
-
-  /** All of the actions (each group: any one of them) on some resource of their service. */
-  canAll(groups: string[][]): { grant: Grant; actions: string[] } | null {
-    const key = groups.map((g) => g.join(',')).join(';');
-    const memo = this.statements.memo;
-    if (memo.has(key)) return memo.get(key) as ReturnType<Authority['canAll']>;
-    const result = this.canAllNow(groups);
-    const independent = groups.flat().every((a) => {
-      const c = this.coverage(a);
-      return [...c.allow, ...c.deny, ...c.layers.flatMap((l) => [...l.allow, ...l.deny])].every((st) => !st.condition && !(st.resources ?? []).some((r) => r.includes('${')));
-    });
-    if (independent) memo.set(key, result);
-    return result;
-  }
-
-  /** Whether these statements allow any policy-editing action (memoized per statement set). */
-  edits(actions: readonly string[]): boolean {
-    this.statements.edits ??= actions.some((a) => this.mentions(a));
-    return this.statements.edits;
-  }
-
-  private canAllNow(groups: string[][]): { grant: Grant; actions: string[] } | null {
-    const grants: Grant[] = [];
-    const actions: string[] = [];
-    for (const group of groups) {
-      let chosen: { grant: Grant; action: string } | null = null;
-      for (const action of group) {
-        const grant = this.can(action, { service: action.split(':')[0]! });
-        if (grant && (!chosen || better(chosen.grant, grant) === grant)) chosen = { grant, action };
-        if (grant && grant.conditions.length === 0 && !grant.mfa) break;
-      }
-      if (!chosen) return null;
-      grants.push(chosen.grant);
-      actions.push(chosen.action);
-    }
-    return { grant: joinGrants(...grants), actions };
-  }
-}
-
-/** Services that run code as a role passed to them, and the calls that make them do it. */
-interface PassRoleService {
-  kind: string;
-  principal: string;
-  /** Alternatives; each is a list of groups, every group needs one of its actions. */
-  needs: string[][][];
-  instanceProfile?: boolean;
-}
-
-export const PASS_ROLE_SERVICES: readonly PassRoleService[] = [
-  { kind: 'pass-role-ec2', principal: 'ec2.amazonaws.com', needs: [[['ec2:RunInstances']]], instanceProfile: true },
-  { kind: 'pass-role-lambda', principal: 'lambda.amazonaws.com', needs: [[['lambda:CreateFunction'], ['lambda:InvokeFunction', 'lambda:CreateEventSourceMapping', 'lambda:CreateFunctionUrlConfig']]] },
-  { kind: 'pass-role-cloudformation', principal: 'cloudformation.amazonaws.com', needs: [[['cloudformation:CreateStack']], [['cloudformation:CreateChangeSet'], ['cloudformation:ExecuteChangeSet']]] },
-  { kind: 'pass-role-glue', principal: 'glue.amazonaws.com', needs: [[['glue:CreateDevEndpoint']], [['glue:CreateJob'], ['glue:StartJobRun', 'glue:CreateTrigger']]] },
-  { kind: 'pass-role-datapipeline', principal: 'datapipeline.amazonaws.com', needs: [[['datapipeline:CreatePipeline'], ['datapipeline:PutPipelineDefinition'], ['datapipeline:ActivatePipeline']]] },
-  { kind: 'pass-role-sagemaker', principal: 'sagemaker.amazonaws.com', needs: [[['sagemaker:CreateNotebookInstance'], ['sagemaker:CreatePresignedNotebookInstanceUrl']], [['sagemaker:CreateTrainingJob']], [['sagemaker:CreateProcessingJob']]] },
-  { kind: 'pass-role-codebuild', principal: 'codebuild.amazonaws.com', needs: [[['codebuild:CreateProject'], ['codebuild:StartBuild', 'codebuild:StartBuildBatch']]] },
-  { kind: 'pass-role-ecs', principal: 'ecs-tasks.amazonaws.com', needs: [[['ecs:RegisterTaskDefinition'], ['ecs:RunTask', 'ecs:StartTask', 'ecs:CreateService']]] },
-  { kind: 'pass-role-apprunner', principal: 'tasks.apprunner.amazonaws.com', needs: [[['apprunner:CreateService']]] },
-];
-
-/** Calls that run code on existing compute, which holds a role the snapshot does not tie to the resource. */
-interface ComputeTakeover {
-  kind: string;
-  principal: string;
-  needs: string[][];
-  what: string;
-  instanceProfile?: boolean;
-}
-
-export const COMPUTE_TAKEOVERS: readonly ComputeTakeover[] = [
-  { kind: 'ssm-send-command', principal: 'ec2.amazonaws.com', needs: [['ssm:SendCommand']], what: 'an EC2 instance', instanceProfile: true },
-  { kind: 'ssm-start-session', principal: 'ec2.amazonaws.com', needs: [['ssm:StartSession']], what: 'an EC2 instance', instanceProfile: true },
-  { kind: 'ec2-instance-connect', principal: 'ec2.amazonaws.com', needs: [['ec2-instance-connect:SendSSHPublicKey']], what: 'an EC2 instance', instanceProfile: true },
-  { kind: 'lambda-update-code', principal: 'lambda.amazonaws.com', needs: [['lambda:UpdateFunctionCode']], what: 'a Lambda function' },
-  { kind: 'lambda-update-configuration', principal: 'lambda.amazonaws.com', needs: [['lambda:UpdateFunctionConfiguration']], what: 'a Lambda function' },
-  { kind: 'glue-update-dev-endpoint', principal: 'glue.amazonaws.com', needs: [['glue:UpdateDevEndpoint']], what: 'a Glue development endpoint' },
-  { kind: 'cloudformation-update-stack', principal: 'cloudformation.amazonaws.com', needs: [['cloudformation:UpdateStack']], what: 'a CloudFormation stack' },
-  { kind: 'cloudformation-change-set', principal: 'cloudformation.amazonaws.com', needs: [['cloudformation:CreateChangeSet'], ['cloudformation:ExecuteChangeSet']], what: 'a CloudFormation stack' },
-  { kind: 'sagemaker-notebook-url', principal: 'sagemaker.amazonaws.com', needs: [['sagemaker:CreatePresignedNotebookInstanceUrl']], what: 'a SageMaker notebook' },
-  { kind: 'codebuild-start-build', principal: 'codebuild.amazonaws.com', needs: [['codebuild:StartBuild', 'codebuild:StartBuildBatch']], what: 'a CodeBuild project' },
-  { kind: 'ecs-execute-command', principal: 'ecs-tasks.amazonaws.com', needs: [['ecs:ExecuteCommand']], what: 'an ECS task' },
-];
-
-const TAKEOVER_ACTIONS = [
-  { action: 'iam:CreateAccessKey', kind: 'create-access-key', applies: (_u: GraphPrincipal) => true },
-  { action: 'iam:CreateLoginProfile', kind: 'create-login-profile', applies: (u: GraphPrincipal) => u.hasPassword !== true },
-  { action: 'iam:UpdateLoginProfile', kind: 'update-login-profile', applies: (u: GraphPrincipal) => u.hasPassword !== false },
-] as const;
-
-interface AccountTrust {
-  plain: Array<{ to: number; grant: Grant }>;
-  specific: number[];
-  byRole: Map<number, { to: number; grant: Grant }>;
-  /** Member role indices: all, and those in other accounts than the caller's. */
-  all: number[];
-  away: number[];
-}
-
-interface Edge {
-  from: number;
-  to: number;
-  action: string;
-  kind: string;
-  grant: Grant;
-  note?: string;
-  /** Steps of a composite edge (an edit on another principal followed by the path to it). */
-  via?: PathStep[];
-}
-
-/** Trust facts of a role towards callers, prepared once per role. */
-interface TrustStatement {
-  statement: PolicyStatement;
-  aws: string[];
-  /** The condition mentions who the caller is, so it is judged per caller. */
-  callerSpecific: boolean;
-}
-
-const CALLER_KEYS = /^aws:(principal|username|userid|sourceidentity)/i;
-
-function awsPrincipals(principal: unknown): string[] {
-  if (principal === '*') return ['*'];
-  if (!principal || typeof principal !== 'object') return [];
-  const value = (principal as Record<string, unknown>).AWS;
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function servicePrincipals(principal: unknown): string[] {
-  if (!principal || typeof principal !== 'object') return [];
-  const value = (principal as Record<string, unknown>).Service;
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function trustStatements(trust: PolicyDocument | undefined): TrustStatement[] {
-  return (trust?.statements ?? [])
-    .filter((s) => statementCoversAction(s, 'sts:AssumeRole'))
-    .map((statement) => ({
-      statement,
-      aws: awsPrincipals(statement.principal),
-      callerSpecific: statement.effect === 'Deny' || Object.values(statement.condition ?? {}).some((block) => block !== null && typeof block === 'object' && Object.keys(block).some((k) => CALLER_KEYS.test(k))),
-    }));
-}
-
-/** How an AWS principal entry admits a caller: by its own ARN, by its account, by anyone. */
-function admits(entry: string, caller: GraphPrincipal): 'direct' | 'account' | null {
-  if (entry === '*') return 'account';
-  if (entry === caller.arn) return 'direct';
-  if (entry === caller.account || entry === `arn:${caller.partition}:iam::${caller.account}:root`) return 'account';
-  return null;
-}
 
 export class PrivilegeGraph {
   private readonly nodes: GraphPrincipal[];
-  private readonly names: string[] = [];
-  private readonly edges: Edge[] = [];
-  private readonly out: number[][] = [];
+  /** The kit's graph the AWS rules fill: principals, hubs, edges, and the searches over them. */
+  private readonly graph: EscalationGraph<GraphPrincipal>;
   private readonly byUid = new Map<string, number>();
   private readonly authorities: Authority[] = [];
-  private readonly hubs = new Map<string, number>();
   private readonly admin: number;
   private readonly adminIfGrantedCache = new Map<string, boolean>();
   /** Node indices by ARN, for resource patterns with a literal prefix. */
@@ -488,26 +111,20 @@ export class PrivilegeGraph {
 
   constructor(principals: GraphPrincipal[], private readonly managed: Map<string, ManagedPolicyFacts>) {
     this.nodes = principals;
+    this.graph = new EscalationGraph(principals);
+    this.admin = this.graph.admin;
     const shared = new Map<string, Statements>();
     principals.forEach((p, i) => {
       this.byUid.set(p.uid, i);
-      this.names.push(p.name);
-      this.out.push([]);
       // Principals whose policies read the same share one statement set (and its per-action coverage).
-      const key = `${p.policies.map((h) => documentId(h.document)).join('|')}#${p.boundary ? documentId(p.boundary.document) : ''}#${p.scps.map((g) => g.documents.map(documentId).join('|')).join('/')}`;
+      const key = statementsKey(p);
       let statements = shared.get(key);
       if (!statements) {
-        statements = {
-          identity: p.policies.flatMap((h) => h.document.statements),
-          layers: [...(p.boundary ? [p.boundary.document.statements] : []), ...p.scps.map((g) => g.documents.flatMap((d) => d.statements))],
-          coverage: new Map(),
-          memo: new Map(),
-        };
+        statements = statementsOf(p);
         shared.set(key, statements);
       }
       this.authorities.push(new Authority(p, statements));
     });
-    this.admin = this.addNode('admin');
     this.byArn = new ArnIndex(principals.map((p, i) => [p.arn, i] as const));
 
     this.targetFacts = new Uint8Array(principals.length);
@@ -541,33 +158,6 @@ export class PrivilegeGraph {
       this.kindLists.set(key, found);
     }
     return found;
-  }
-
-  private addNode(name: string): number {
-    this.names.push(name);
-    this.out.push([]);
-    return this.names.length - 1;
-  }
-
-  private isHub(index: number): boolean {
-    return index >= this.nodes.length && index !== this.admin;
-  }
-
-  private addEdge(edge: Edge): void {
-    if (edge.from === edge.to) return;
-    this.out[edge.from]!.push(this.edges.length);
-    this.edges.push(edge);
-  }
-
-  /** A hub node for "every member of a class", created once with its member edges. */
-  private hub(key: string, members: () => Array<{ to: number; grant: Grant; action?: string }>): number {
-    let index = this.hubs.get(key);
-    if (index === undefined) {
-      index = this.addNode(key);
-      this.hubs.set(key, index);
-      for (const m of members()) this.addEdge({ from: index, to: m.to, action: m.action ?? '', kind: '', grant: m.grant });
-    }
-    return index;
   }
 
   private build(): void {
@@ -604,14 +194,14 @@ export class PrivilegeGraph {
       const caller = this.nodes[i]!;
       const authority = this.authorities[i]!;
       if (caller.admin) {
-        this.addEdge({ from: i, to: this.admin, action: '', kind: 'holds-admin', grant: { conditions: [], mfa: false } });
+        this.graph.holdsAdmin(i);
         continue;
       }
       this.assumeRoleEdges(i, namedBy, trust);
       this.takeoverEdges(i, authority);
       this.serviceEdges(i, authority, serviceRoles);
       const self = this.elevatable(i) ? this.elevation(authority, i) : null;
-      if (self) this.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
+      if (self) this.graph.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
       if (self) selfEdit[i] = 1;
     }
     // Edits of other principals count once the editor can become them (found after every become-edge exists). A
@@ -619,7 +209,7 @@ export class PrivilegeGraph {
     for (let i = 0; i < this.nodes.length; i++) {
       if (this.nodes[i]!.admin || selfEdit[i] === 1 || !this.mayEditOthers(this.authorities[i]!)) continue;
       const found = this.nearestEditable(i);
-      if (found) this.addEdge({ from: i, to: this.admin, action: found.steps[0]!.action, kind: found.kind, grant: found.grant, via: found.steps });
+      if (found) this.graph.addEdge({ from: i, to: this.admin, action: found.steps[0]!.action, kind: found.kind, grant: found.grant, via: found.steps });
     }
   }
 
@@ -627,9 +217,9 @@ export class PrivilegeGraph {
     const caller = this.nodes[i]!;
     const authority = this.authorities[i]!;
     const mayAssume = authority.mentions('sts:AssumeRole');
-    const edge = (r: number, grant: Grant) => this.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant });
+    const edge = (r: number, grant: Grant) => this.graph.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant });
     const judged = (r: number) => {
-      const admission = this.trustAdmits(caller, trust.get(r)!);
+      const admission = trustAdmits(caller, trust.get(r)!);
       if (!admission) return;
       // Same account and named by its own ARN: the trust policy alone suffices; otherwise the caller needs the permission.
       if (admission.how === 'direct' && this.nodes[r]!.account === caller.account) return edge(r, admission.grant);
@@ -647,7 +237,7 @@ export class PrivilegeGraph {
       const grant = authority.can('sts:AssumeRole', { arn: probeArn(caller.partition, 'role', caller.account) });
       const members = () => account.plain.filter((m) => this.nodes[m.to]!.account === caller.account);
 
-      if (grant) this.addEdge({ from: i, to: this.hub(`assume:${caller.partition}:${caller.account}`, members), action: 'sts:AssumeRole', kind: 'assume-role', grant });
+      if (grant) this.graph.addEdge({ from: i, to: this.graph.hub(`assume:${caller.partition}:${caller.account}`, members), action: 'sts:AssumeRole', kind: 'assume-role', grant });
     }
     const pool = home ? account.away : account.all;
     for (const r of this.targetsOf(authority, 'sts:AssumeRole', pool, (n) => account.byRole.has(n) && !(home && this.nodes[n]!.account === caller.account))) {
@@ -675,7 +265,7 @@ export class PrivilegeGraph {
         found.specific.push(r);
         continue;
       }
-      const admission = this.trustAdmits(anyone, statements);
+      const admission = trustAdmits(anyone, statements);
       if (admission) found.plain.push({ to: r, grant: admission.grant });
     }
     for (const member of found.plain) found.byRole.set(member.to, member);
@@ -685,55 +275,22 @@ export class PrivilegeGraph {
     return found;
   }
 
-  /** Whether a role's trust policy admits the caller, how, and under which undecided conditions. */
-  private trustAdmits(caller: GraphPrincipal, statements: TrustStatement[]): { how: 'direct' | 'account'; grant: Grant; callerSpecific: boolean } | null {
-    const context: ConditionContext = {
-      'aws:principalarn': [caller.arn],
-      'aws:principalaccount': [caller.account],
-      'aws:currenttime': [caller.now],
-      'aws:tokenissuetime': [caller.now],
-      ...(caller.kind === 'user' ? { 'aws:username': [caller.name] } : {}),
-    };
-    let best: { how: 'direct' | 'account'; grant: Grant; callerSpecific: boolean } | null = null;
-    let specific = false;
-    for (const t of statements) {
-      if (t.statement.effect !== 'Allow') continue;
-      const how = t.aws.map((e) => admits(e, caller)).find((h) => h !== null);
-      if (!how) continue;
-      const verdict = evaluateCondition(t.statement.condition, context);
-      if (verdict.holds === false) continue;
-      const grant = { conditions: verdict.undecided, mfa: verdict.mfa === 'present' };
-      specific ||= t.callerSpecific;
-      const current: { how: 'direct' | 'account'; grant: Grant } | null = best;
-      if (!current || (how === 'direct' && current.how !== 'direct') || better(current.grant, grant) === grant) best = { how, grant, callerSpecific: specific };
-    }
-    if (!best) return null;
-    for (const t of statements) {
-      if (t.statement.effect !== 'Deny' || !t.aws.some((e) => admits(e, caller))) continue;
-      const verdict = evaluateCondition(t.statement.condition, context);
-      if (verdict.holds === true && verdict.mfa !== 'absent') return null;
-      if (verdict.holds === true) best.grant = { ...best.grant, mfa: true };
-      best.callerSpecific = true;
-    }
-    return best;
-  }
-
   private takeoverEdges(i: number, authority: Authority): void {
     const caller = this.nodes[i]!;
     const users = () => this.ofKind('user', caller.account);
     for (const t of TAKEOVER_ACTIONS) {
       if (!authority.mentions(t.action)) continue;
-      const edge = (to: number, grant: Grant) => this.addEdge({ from: i, to, action: t.action, kind: t.kind, grant });
+      const edge = (to: number, grant: Grant) => this.graph.addEdge({ from: i, to, action: t.action, kind: t.kind, grant });
       this.fanOut(i, t.action, 'user', `${t.kind}:${caller.account}`, () => users().filter((u) => t.applies(this.nodes[u]!)), (u) => u !== i && t.applies(this.nodes[u]!), edge);
     }
     // Joining a group: a user adds itself (a group's policies act for each member).
     if (caller.kind !== 'role' && authority.mentions('iam:AddUserToGroup')) {
-      const edge = (to: number, grant: Grant) => this.addEdge({ from: i, to, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
+      const edge = (to: number, grant: Grant) => this.graph.addEdge({ from: i, to, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
       this.fanOut(i, 'iam:AddUserToGroup', 'group', `add-user-to-group:${caller.account}`, () => this.ofKind('group', caller.account), (g) => g !== i, edge);
     }
     // Rewriting a role's trust policy to name oneself; same account, so no identity sts:AssumeRole is needed.
     if (caller.kind !== 'group' && authority.mentions('iam:UpdateAssumeRolePolicy')) {
-      const edge = (to: number, grant: Grant) => this.addEdge({ from: i, to, action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole', kind: 'update-assume-role-policy', grant });
+      const edge = (to: number, grant: Grant) => this.graph.addEdge({ from: i, to, action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole', kind: 'update-assume-role-policy', grant });
       this.fanOut(i, 'iam:UpdateAssumeRolePolicy', 'role', `update-assume-role-policy:${caller.account}`, () => this.ofKind('role', caller.account), (r) => r !== i, edge);
     }
   }
@@ -752,13 +309,13 @@ export class PrivilegeGraph {
     let hubGrant: Grant | null = null;
     if (remainder !== null) {
       hubGrant = authority.can(action, { arn: probeArn(caller.partition, kind, caller.account) });
-      if (hubGrant) edge(this.hub(hubKey, () => members().map((to) => ({ to, grant: UNCONDITIONAL }))), hubGrant);
-      if (hubGrant && score(hubGrant) === 0) return;
+      if (hubGrant) edge(this.graph.hub(hubKey, () => members().map((to) => ({ to, grant: UNCONDITIONAL }))), hubGrant);
+      if (hubGrant && grantScore(hubGrant) === 0) return;
     }
     const targets = remainder === null ? this.targetsOf(authority, action, this.ofKind(kind, caller.account), admitted) : this.named(remainder, admitted);
     for (const n of targets) {
       const grant = authority.can(action, { arn: this.nodes[n]!.arn });
-      if (grant && (!hubGrant || score(grant) < score(hubGrant))) edge(n, grant);
+      if (grant && (!hubGrant || grantScore(grant) < grantScore(hubGrant))) edge(n, grant);
     }
   }
 
@@ -786,13 +343,13 @@ export class PrivilegeGraph {
         if (authority.uniformOver('iam:PassRole', 'role', caller.account)) {
           const pass = authority.can('iam:PassRole', { arn: probeArn(caller.partition, 'role', caller.account) }, extra);
           if (!pass) continue;
-          const hub = this.hub(`pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
-          this.addEdge({ from: i, to: hub, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
+          const hub = this.graph.hub(`pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
+          this.graph.addEdge({ from: i, to: hub, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
           continue;
         }
         for (const r of this.targetsOf(authority, 'iam:PassRole', this.serviceRoleLists.get(roles)!, (n) => roles.has(n))) {
           const pass = authority.can('iam:PassRole', { arn: this.nodes[r]!.arn }, extra);
-          if (pass) this.addEdge({ from: i, to: r, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
+          if (pass) this.graph.addEdge({ from: i, to: r, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
         }
       }
     }
@@ -802,8 +359,8 @@ export class PrivilegeGraph {
       if (roles.size === 0) continue;
       const usable = authority.canAll(takeover.needs);
       if (!usable) continue;
-      const hub = this.hub(`compute:${caller.account}:${takeover.principal}:${takeover.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
-      this.addEdge({
+      const hub = this.graph.hub(`compute:${caller.account}:${takeover.principal}:${takeover.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
+      this.graph.addEdge({
         from: i, to: hub, action: `${usable.actions.join(' + ')} on ${takeover.what}`, kind: takeover.kind, grant: usable.grant,
         note: `which ${takeover.what.replace(/^an? /, '')} runs as which role is not in the snapshot: any role ${takeover.principal} may hold`,
       });
@@ -946,40 +503,20 @@ export class PrivilegeGraph {
   }
 
   /**
-   * Breadth-first from `start` over become-edges to the nearest principal it can make an administrator. Passing
-   * through a hub is part of the step that enters it (so a wildcard grant is as short as a direct one, and at equal
-   * length the direct edge is taken), and each principal is judged when first reached, so the search stops there
-   * instead of queueing the rest of a hub's members.
+   * The nearest principal `start` can make an administrator, over become-edges (the kit's breadth-first search, which
+   * judges each principal when first reached and never enters a node from which no such principal is reachable), with
+   * the edit first and then the path to the principal edited.
    */
   private nearestEditable(start: number): { steps: PathStep[]; kind: string; grant: Grant } | null {
     const editor = this.authorities[start]!;
     const hopeful = this.hopeful();
     const listed = this.editable(start);
     if (listed?.size === 0) return null;
-    const previous = new Map<number, number>([[start, -1]]);
-    const queue = [start];
-    let found: { node: number; edit: Edit } | null = null;
-    const reach = (e: number): boolean => {
-      const to = this.edges[e]!.to;
-      if (to === this.admin || previous.has(to) || hopeful[to] === 0) return false;
-      previous.set(to, e);
-      if (this.isHub(to)) return this.out[to]!.some(reach);
-      const edit = listed ? listed.get(to) ?? null : this.elevatable(to) ? this.elevation(editor, to) : null;
-      if (edit) found = { node: to, edit };
-      queue.push(to);
-      return edit !== null;
-    };
-    search: for (let head = 0; head < queue.length; head++) {
-      const out = this.out[queue[head]!]!;
-      for (const e of out) if (!this.isHub(this.edges[e]!.to) && reach(e)) break search;
-      for (const e of out) if (this.isHub(this.edges[e]!.to) && reach(e)) break search;
-    }
+    const found = this.graph.nearest(start, (to) => (listed ? listed.get(to) ?? null : this.elevatable(to) ? this.elevation(editor, to) : null), hopeful);
     if (!found) return null;
-    const { node, edit } = found as { node: number; edit: Edit };
-    const route: number[] = [];
-    for (let e = previous.get(node)!; e !== -1; e = previous.get(this.edges[e]!.from)!) route.unshift(e);
-    const steps: PathStep[] = [{ from: this.nodes[start]!.uid, action: edit.action, to: this.nodes[node]!.uid, kind: edit.kind, edit: true, ...stepFacts(edit.grant) }, ...this.render(route)];
-    return { steps, kind: edit.kind, grant: joinGrants(edit.grant, ...route.map((e) => this.edges[e]!.grant)) };
+    const { node, value: edit, route } = found;
+    const steps: PathStep[] = [{ from: this.nodes[start]!.uid, action: edit.action, to: this.nodes[node]!.uid, kind: edit.kind, edit: true, ...stepFacts(edit.grant) }, ...this.graph.render(route)];
+    return { steps, kind: edit.kind, grant: joinGrants(edit.grant, this.graph.grantAlong(route)) };
   }
 
   private hopefulNodes?: Uint8Array;
@@ -993,29 +530,9 @@ export class PrivilegeGraph {
    */
   private hopeful(): Uint8Array {
     if (this.hopefulNodes) return this.hopefulNodes;
-    const total = this.names.length;
-    const incoming: number[][] = Array.from({ length: total }, () => []);
-    this.edges.forEach((e, index) => {
-      if (e.to !== this.admin) incoming[e.to]!.push(index);
-    });
-    const hopeful = new Uint8Array(total);
-    const queue: number[] = [];
-    for (let n = 0; n < this.nodes.length; n++) {
-      if (!this.elevatable(n)) continue;
-      hopeful[n] = 1;
-      queue.push(n);
-    }
-    this.elevatableList = [...queue];
-    for (let head = 0; head < queue.length; head++) {
-      for (const e of incoming[queue[head]!]!) {
-        const from = this.edges[e]!.from;
-        if (hopeful[from] === 1) continue;
-        hopeful[from] = 1;
-        queue.push(from);
-      }
-    }
-    this.hopefulNodes = hopeful;
-    return hopeful;
+    this.elevatableList = this.nodes.map((_, n) => n).filter((n) => this.elevatable(n));
+    this.hopefulNodes = this.graph.reaching(this.elevatableList);
+    return this.hopefulNodes;
   }
 
   private partitions?: string[];
@@ -1093,69 +610,9 @@ export class PrivilegeGraph {
     return found;
   }
 
-  /** Steps of a chain of edges, with hub hops folded into the step that enters the hub. */
-  private render(route: number[]): PathStep[] {
-    const steps: PathStep[] = [];
-    for (let k = 0; k < route.length; k++) {
-      const edge = this.edges[route[k]!]!;
-      if (this.isHub(edge.from)) continue;
-      if (edge.via) {
-        steps.push(...edge.via);
-        continue;
-      }
-      let to = edge.to;
-      let grant = edge.grant;
-      if (this.isHub(to) && k + 1 < route.length) {
-        const next = this.edges[route[k + 1]!]!;
-        to = next.to;
-        grant = joinGrants(grant, next.grant);
-      }
-      if (edge.kind === 'holds-admin') continue;
-      const edit = to === this.admin;
-      steps.push({ from: this.nodes[edge.from]!.uid, action: edge.action, to: edit ? 'admin' : this.nodes[to]!.uid, kind: edge.kind, ...(edit ? { edit: true as const } : {}), ...stepFacts(grant), ...(edge.note ? { note: edge.note } : {}) });
-    }
-    return steps;
-  }
-
   /** The shortest path to admin of every principal that is not one already but can become one. */
   paths(): Map<string, EscalationPath> {
-    const total = this.names.length;
-    const incoming: number[][] = Array.from({ length: total }, () => []);
-    this.edges.forEach((e, index) => incoming[e.to]!.push(index));
-    const next = new Int32Array(total).fill(-1);
-    const distance = new Int32Array(total).fill(-1);
-    const cost = new Int32Array(total);
-    distance[this.admin] = 0;
-    const queue = [this.admin];
-    // Breadth-first over reversed edges: the fewest steps first, then the fewest undecided conditions and MFA needs
-    // (summed over the steps), then the first edge found, direct edges before hubs. Entering a hub and leaving it to
-    // a member is one step: a hub takes its best member's distance and its callers are reached at once, one further.
-    const reach = (e: number, via: number): void => {
-      const from = this.edges[e]!.from;
-      const d = distance[via]! + (this.isHub(from) ? 0 : 1);
-      const c = cost[via]! + score(this.edges[e]!.grant);
-      if (distance[from] === -1) {
-        distance[from] = d;
-        if (!this.isHub(from)) queue.push(from);
-      } else if (distance[from] !== d || c >= cost[from]!) return;
-      cost[from] = c;
-      next[from] = e;
-      if (this.isHub(from)) for (const f of incoming[from]!) reach(f, from);
-    };
-    for (let head = 0; head < queue.length; head++) {
-      const node = queue[head]!;
-      const into = incoming[node]!;
-      for (const e of into) if (!this.isHub(this.edges[e]!.from)) reach(e, node);
-      for (const e of into) if (this.isHub(this.edges[e]!.from)) reach(e, node);
-    }
-    const result = new Map<string, EscalationPath>();
-    this.nodes.forEach((p, i) => {
-      if (p.admin || distance[i] === -1) return;
-      const route: number[] = [];
-      for (let node = i; node !== this.admin; node = this.edges[next[node]!]!.to) route.push(next[node]!);
-      result.set(p.uid, this.describe(p, this.render(route)));
-    });
-    return result;
+    return this.graph.paths((step, start) => this.label(step, start));
   }
 
   private nameOf(uid: string, from: GraphPrincipal): string {
@@ -1165,19 +622,13 @@ export class PrivilegeGraph {
     return node.account === from.account ? node.name : `${node.name} (account ${node.account})`;
   }
 
-  private describe(start: GraphPrincipal, steps: PathStep[]): EscalationPath {
-    const parts = [start.name];
-    for (const step of steps) {
-      const target = this.nameOf(step.to, start);
-      if (step.edit) parts.push(step.action);
-      else if (step.kind.startsWith('pass-role-')) parts.push(step.action.replace('iam:PassRole', `iam:PassRole ${target}`));
-      else if (COMPUTE_TAKEOVERS.some((c) => c.kind === step.kind)) parts.push(`${step.action} running as ${target}`);
-      else parts.push(`${step.action} ${target}`);
-    }
-    parts.push('admin');
-    const conditions = [...new Set(steps.flatMap((s) => s.conditions ?? []))];
-    const kinds = [...new Set(steps.map((s) => s.kind))];
-    return { steps, text: parts.join(' -> '), kinds, conditions, mfa: steps.some((s) => s.mfa === true) };
+  /** A step as the path's text words it: the target named after the action, or inside it for a passed role. */
+  private label(step: PathStep, start: GraphPrincipal): string {
+    const target = this.nameOf(step.to, start);
+    if (step.edit) return step.action;
+    if (step.kind.startsWith('pass-role-')) return step.action.replace('iam:PassRole', `iam:PassRole ${target}`);
+    if (COMPUTE_TAKEOVERS.some((c) => c.kind === step.kind)) return `${step.action} running as ${target}`;
+    return `${step.action} ${target}`;
   }
 
   /**
@@ -1292,12 +743,7 @@ export class PrivilegeGraph {
     const base = this.nodes[q]!;
     this.recipientsJudged++;
     const holder: GraphPrincipal = { ...base, policies: [...base.policies, ...added], admin: false };
-    const authority = new Authority(holder, {
-      identity: holder.policies.flatMap((h) => h.document.statements),
-      layers: [...(holder.boundary ? [holder.boundary.document.statements] : []), ...holder.scps.map((g) => g.documents.flatMap((d) => d.statements))],
-      coverage: new Map(),
-      memo: new Map(),
-    });
+    const authority = new Authority(holder, statementsOf(holder));
     let found: GrantPower | null = null;
     if (this.mayEditOthers(authority)) {
       this.hopeful();
@@ -1360,7 +806,7 @@ export class PrivilegeGraph {
 
   /** Number of edges, for benchmarks. */
   get size(): { nodes: number; edges: number; hubs: number } {
-    return { nodes: this.nodes.length, edges: this.edges.length, hubs: this.hubs.size };
+    return this.graph.size;
   }
 }
 
@@ -1368,42 +814,6 @@ function grantFacts(grant: Grant): Pick<GrantPower, 'conditions' | 'mfa'> {
   return { conditions: grant.conditions, mfa: grant.mfa };
 }
 
-function stepFacts(grant: Grant): Pick<PathStep, 'conditions' | 'mfa'> {
-  return { ...(grant.conditions.length > 0 ? { conditions: grant.conditions } : {}), ...(grant.mfa ? { mfa: true } : {}) };
-}
-
-const EDIT_ACTIONS = [
-  'iam:AttachUserPolicy', 'iam:AttachGroupPolicy', 'iam:AttachRolePolicy', 'iam:PutUserPolicy', 'iam:PutGroupPolicy', 'iam:PutRolePolicy',
-  'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeleteUserPermissionsBoundary', 'iam:DeleteRolePermissionsBoundary',
-  'iam:PutUserPermissionsBoundary', 'iam:PutRolePermissionsBoundary', 'iam:DetachUserPolicy', 'iam:DetachRolePolicy', 'iam:DetachGroupPolicy',
-  'iam:DeleteUserPolicy', 'iam:DeleteRolePolicy', 'iam:DeleteGroupPolicy',
-];
-
-/** Actions whose holder may make another principal an administrator (what makes a policy grant power). */
-const GRANT_ACTIONS = [...EDIT_ACTIONS, 'iam:AddUserToGroup'];
-
-function allowsGrant(statements: PolicyStatement[]): boolean {
-  return statements.some((s) => s.effect === 'Allow' && GRANT_ACTIONS.some((a) => statementCoversAction(s, a)));
-}
-
-const documentIds = new WeakMap<PolicyDocument, number>();
-const contentIds = new Map<string, number>();
-let nextDocumentId = 0;
-
-/** A small id per distinct document content, so equal inline policies of many principals share work. */
-function documentId(document: PolicyDocument): number {
-  let id = documentIds.get(document);
-  if (id === undefined) {
-    const text = JSON.stringify(document.statements);
-    id = contentIds.get(text);
-    if (id === undefined) {
-      id = ++nextDocumentId;
-      contentIds.set(text, id);
-    }
-    documentIds.set(document, id);
-  }
-  return id;
-}
 
 /** Each principal's shortest path to admin, and the grant power of those without one (one graph for both). */
 export function privilegeReach(principals: GraphPrincipal[], managed: Map<string, ManagedPolicyFacts>): { paths: Map<string, EscalationPath>; grants: Map<string, GrantPower> } {
