@@ -7,7 +7,7 @@
 import { betterGrant as better, joinGrants, type Grant } from '../privilege/index.js';
 import { evaluateCondition, type ConditionContext } from './conditions.js';
 import { statementCoversAction, wildcardMatch, type PolicyDocument, type PolicyStatement } from './policy-document.js';
-import type { GraphPrincipal } from './privilege-graph.js';
+import type { GraphPrincipal } from './privilege-principals.js';
 
 /** A resource the caller acts on: one ARN, "some resource of this service" (existing compute not in the snapshot), or any resource at all (a first filter). */
 export type Target = { arn: string } | { service: string } | { someArn: true };

@@ -3,7 +3,7 @@
  * existing compute, credential takeovers of a user, and the policy edits that make a principal an administrator.
  */
 import { statementCoversAction, type PolicyStatement } from './policy-document.js';
-import type { GraphPrincipal } from './privilege-graph.js';
+import type { GraphPrincipal } from './privilege-principals.js';
 
 /** Services that run code as a role passed to them, and the calls that make them do it. */
 interface PassRoleService {

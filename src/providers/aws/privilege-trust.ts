@@ -5,7 +5,7 @@
 import { betterGrant as better, type Grant } from '../privilege/index.js';
 import { evaluateCondition, type ConditionContext } from './conditions.js';
 import { statementCoversAction, type PolicyDocument, type PolicyStatement } from './policy-document.js';
-import type { GraphPrincipal } from './privilege-graph.js';
+import type { GraphPrincipal } from './privilege-principals.js';
 
 export interface AccountTrust {
   plain: Array<{ to: number; grant: Grant }>;
