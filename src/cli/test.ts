@@ -28,7 +28,7 @@ export function testCommand(): Command {
     .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .option('--no-color', 'no ANSI colour')
     .option('-v, --verbose', 'list passing cases too')
-    .addHelpText('after', '\nExamples:\n  $ cloudward test\n  $ cloudward test ./our-policies\n  $ cloudward test policies/aws/aws-root-mfa-enabled.yaml\n  $ cloudward test ./our-policies --rules ./our-detections\n\nWith no path and no --checks, the test events of the built-in detection rules run too (each must raise its expected number of findings).\n\nExit codes: 0 all cases passed, 1 a case failed, 2 a check file is invalid.')
+    .addHelpText('after', '\nExamples:\n  $ cloudward test\n  $ cloudward test ./our-policies\n  $ cloudward test policies/aws/aws-root-mfa-enabled.yaml\n  $ cloudward test ./our-policies --rules ./our-detections\n\nA failing case can pin what users read: failed: [/json/pointer] (its failing JSON pointers) and message: "..." (the rendered message, exactly); every built-in check has one. A detection rule test can list findings: [{ actor, group, message }] (which findings it raises, for whom).\n\nWith no path and no --checks, the test events of the built-in detection rules run too (each must raise its expected number of findings).\n\nExit codes: 0 all cases passed, 1 a case failed, 2 a check file is invalid.')
     .action(async (paths: string[], flags: TestFlags) => {
       const checks = selectChecks(await loadChecks(paths.length > 0 ? { paths, builtIn: false } : {}), flags.checks);
       // Detection rules carry test events too: the built-in ones run with the built-in checks, a user's with --rules.
@@ -42,6 +42,7 @@ export function testCommand(): Command {
         actual: o.actual < 0 ? 'an unreadable test record' : `${o.actual} finding${o.actual === 1 ? '' : 's'}`,
         ok: o.ok,
         detail: o.detail,
+        ...(o.problems ? { problems: o.problems } : {}),
       }));
       const outcomes: CaseLine[] = [...checks.flatMap(runCheckCases), ...ruleOutcomes];
       const failed = outcomes.filter((o) => !o.ok);
