@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { runRuleCases } from '../detect/cases.js';
 import { loadRules } from '../detect/rules.js';
-import { runCheckCases, type CaseOutcome } from '../engine/cases.js';
+import { assertsWhatUsersRead, runCheckCases, type CaseOutcome } from '../engine/cases.js';
 import { displayPath, loadChecks, selectChecks } from '../engine/load-checks.js';
 import { outcome } from './outcome.js';
 import { colorEnabled } from './progress.js';
@@ -59,6 +59,12 @@ export function testCommand(): Command {
             for (const problem of o.problems ?? []) process.stdout.write(c.dim(`     ${safeText(problem)}\n`));
             process.stdout.write(c.dim(`     ${safeText(displayPath(o.file))}\n`));
           }
+        }
+        // Not a failure (a user's checks may predate it), but every built-in check pins what users read; say how.
+        const unpinned = checks.filter((check) => !assertsWhatUsersRead(check)).map((check) => safeText(check.id));
+        if (unpinned.length > 0) {
+          const shown = unpinned.length > 5 ? `${unpinned.slice(0, 5).join(', ')} and ${unpinned.length - 5} more` : unpinned.join(', ');
+          process.stdout.write(c.dim(`note: ${unpinned.length} check${unpinned.length === 1 ? ' has' : 's have'} no failing case that pins its message and failing pointers (add failed: and message: to one; docs/checks.md, "Test cases"): ${shown}\n`));
         }
         process.stdout.write(`${checks.length} checks${rules.length > 0 ? `, ${rules.length} detection rules` : ''}, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);
       }

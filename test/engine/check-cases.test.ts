@@ -117,3 +117,11 @@ test('cloudward test fails a check whose cases use a field no snapshot holds, an
   t.regex(run.stdout, /FAIL case-not-snapshot-data: enabled passes\n\s+case data is not snapshot data at \/tests\/0\/resource\/mfaState: unknown field "mfaState"/);
   t.regex(run.stdout, /2 failed/);
 });
+
+test('cloudward test notes, without failing, the checks that pin no failure message and pointers, and how to add them', async (t) => {
+  const run = await runCli(['test', fixture('bad', 'policies', 'case-not-snapshot-data.yaml')]);
+  t.regex(run.stdout, /^note: 1 check has no failing case that pins its message and failing pointers \(add failed: and message: to one; docs\/checks\.md, "Test cases"\): case-not-snapshot-data$/m);
+  const builtIn = await runCli(['test', '--checks', 'aws-root-mfa-enabled']);
+  t.is(builtIn.code, 0, builtIn.stdout);
+  t.notRegex(builtIn.stdout, /^note:/m);
+});
