@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import pc from 'picocolors';
 import { runRuleCases } from '../detect/cases.js';
 import { loadRules } from '../detect/rules.js';
-import { runCheckCases, type CaseOutcome } from '../engine/cases.js';
+import { assertsWhatUsersRead, runCheckCases, type CaseOutcome } from '../engine/cases.js';
 import { displayPath, loadChecks, selectChecks } from '../engine/load-checks.js';
 import { outcome } from './outcome.js';
 import { colorEnabled } from './progress.js';
@@ -28,7 +28,7 @@ export function testCommand(): Command {
     .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .option('--no-color', 'no ANSI colour')
     .option('-v, --verbose', 'list passing cases too')
-    .addHelpText('after', '\nExamples:\n  $ cloudward test\n  $ cloudward test ./our-policies\n  $ cloudward test policies/aws/aws-root-mfa-enabled.yaml\n  $ cloudward test ./our-policies --rules ./our-detections\n\nWith no path and no --checks, the test events of the built-in detection rules run too (each must raise its expected number of findings).\n\nExit codes: 0 all cases passed, 1 a case failed, 2 a check file is invalid.')
+    .addHelpText('after', '\nExamples:\n  $ cloudward test\n  $ cloudward test ./our-policies\n  $ cloudward test policies/aws/aws-root-mfa-enabled.yaml\n  $ cloudward test ./our-policies --rules ./our-detections\n\nA failing case can pin what users read: failed: [/json/pointer] (its failing JSON pointers) and message: "..." (the rendered message, exactly); every built-in check has one. A detection rule test can list findings: [{ actor, group, message }] (which findings it raises, for whom).\n\nWith no path and no --checks, the test events of the built-in detection rules run too (each must raise its expected number of findings).\n\nExit codes: 0 all cases passed, 1 a case failed, 2 a check file is invalid.')
     .action(async (paths: string[], flags: TestFlags) => {
       const checks = selectChecks(await loadChecks(paths.length > 0 ? { paths, builtIn: false } : {}), flags.checks);
       // Detection rules carry test events too: the built-in ones run with the built-in checks, a user's with --rules.
@@ -42,6 +42,7 @@ export function testCommand(): Command {
         actual: o.actual < 0 ? 'an unreadable test record' : `${o.actual} finding${o.actual === 1 ? '' : 's'}`,
         ok: o.ok,
         detail: o.detail,
+        ...(o.problems ? { problems: o.problems } : {}),
       }));
       const outcomes: CaseLine[] = [...checks.flatMap(runCheckCases), ...ruleOutcomes];
       const failed = outcomes.filter((o) => !o.ok);
@@ -58,6 +59,12 @@ export function testCommand(): Command {
             for (const problem of o.problems ?? []) process.stdout.write(c.dim(`     ${safeText(problem)}\n`));
             process.stdout.write(c.dim(`     ${safeText(displayPath(o.file))}\n`));
           }
+        }
+        // Not a failure (a user's checks may predate it), but every built-in check pins what users read; say how.
+        const unpinned = checks.filter((check) => !assertsWhatUsersRead(check)).map((check) => safeText(check.id));
+        if (unpinned.length > 0) {
+          const shown = unpinned.length > 5 ? `${unpinned.slice(0, 5).join(', ')} and ${unpinned.length - 5} more` : unpinned.join(', ');
+          process.stdout.write(c.dim(`note: ${unpinned.length} check${unpinned.length === 1 ? ' has' : 's have'} no failing case that pins its message and failing pointers (add failed: and message: to one; docs/checks.md, "Test cases"): ${shown}\n`));
         }
         process.stdout.write(`${checks.length} checks${rules.length > 0 ? `, ${rules.length} detection rules` : ''}, ${outcomes.length} cases\n${outcomes.length - failed.length} passed, ${failed.length} failed\n`);
       }

@@ -1,7 +1,8 @@
 import { DetectionEngine } from './engine.js';
 import type { DetectEvent } from './event.js';
 import { normalizeRecord, RecordError } from './normalize.js';
-import type { Rule } from './rules.js';
+import type { Finding } from './engine.js';
+import type { Rule, RuleTest } from './rules.js';
 
 export interface RuleCaseOutcome {
   ruleId: string;
@@ -11,6 +12,43 @@ export interface RuleCaseOutcome {
   actual: number;
   ok: boolean;
   detail: string;
+  /** Why the case failed other than by its count: findings not as its `findings` list asserts. */
+  problems?: string[];
+}
+
+/** One finding a test asserts: whose it is (the actor), and optionally its group key and its message, exactly. */
+export interface FindingExpectation {
+  actor: string;
+  group?: string;
+  message?: string;
+}
+
+/** A rule test as written, with the optional list of the findings it must raise. */
+export type RuleTestWithFindings = RuleTest & { findings?: FindingExpectation[] };
+
+const describeExpected = (w: FindingExpectation): string =>
+  [`actor ${JSON.stringify(w.actor)}`, ...(w.group !== undefined ? [`group ${JSON.stringify(w.group)}`] : []), ...(w.message !== undefined ? [`message ${JSON.stringify(w.message)}`] : [])].join(', ');
+const describeFound = (f: Finding, w: FindingExpectation): string =>
+  [`actor ${JSON.stringify(f.actor)}`, ...(w.group !== undefined ? [`group ${JSON.stringify(f.group)}`] : []), ...(w.message !== undefined ? [`message ${JSON.stringify(f.message)}`] : [])].join(', ');
+
+/**
+ * Matches a test's asserted findings against the ones raised, in any order, each raised finding used once; returns
+ * one line per assertion that does not hold, the expected against what was raised.
+ */
+export function findingProblems(wanted: readonly FindingExpectation[], found: readonly Finding[], expect: number): string[] {
+  const problems: string[] = [];
+  if (wanted.length !== expect) problems.push(`lists ${wanted.length} finding${wanted.length === 1 ? '' : 's'} under findings but expects ${expect}`);
+  const left = [...found];
+  for (const w of wanted) {
+    const i = left.findIndex((f) => f.actor === w.actor && (w.group === undefined || f.group === w.group) && (w.message === undefined || f.message === w.message));
+    if (i >= 0) {
+      left.splice(i, 1);
+      continue;
+    }
+    const got = left.length === 0 ? 'no other finding' : left.map((f) => describeFound(f, w)).join('; ');
+    problems.push(`expected a finding with ${describeExpected(w)}, got ${got}`);
+  }
+  return problems;
 }
 
 const BASE_TIME = Date.parse('2026-01-01T00:00:00Z');
@@ -63,20 +101,25 @@ export function caseEvents(rule: Rule, testIndex: number): DetectEvent[] {
 
 /** Runs each of a rule's test cases through a fresh engine holding only that rule. */
 export function runRuleCases(rule: Rule): RuleCaseOutcome[] {
-  return rule.definition.tests.map((test, index) => {
+  return rule.definition.tests.map((test: RuleTestWithFindings, index) => {
     let actual = 0;
     let detail = '';
+    let problems: string[] = [];
     try {
       const engine = new DetectionEngine([rule]);
       for (const event of caseEvents(rule, index)) engine.process(event);
       const findings = engine.finish();
       actual = findings.length;
       detail = findings.map((f) => f.message).join('; ') || 'no finding';
+      if (test.findings) problems = findingProblems(test.findings, findings, test.expect);
     } catch (error) {
       if (!(error instanceof RecordError)) throw error;
       actual = -1;
       detail = `test record is not readable: ${error.message}`;
     }
-    return { ruleId: rule.id, file: rule.file, name: test.name, expected: test.expect, actual, ok: actual === test.expect, detail };
+    // Both the count and the asserted findings must hold; a broken assertion is what the detail then says.
+    if (problems.length > 0) detail = problems.join('; ');
+    const ok = actual === test.expect && problems.length === 0;
+    return { ruleId: rule.id, file: rule.file, name: test.name, expected: test.expect, actual, ok, detail, ...(problems.length > 0 ? { problems } : {}) };
   });
 }

@@ -59,6 +59,26 @@ export function caseSnapshot(check: Check, testCase: CheckCase, index: number): 
   return { snapshot, uid };
 }
 
+/**
+ * Whether a check has a failing case that asserts what a user reads: the rendered message and the failing JSON
+ * pointers (`message` and `failed` on a case that expects `fail`). Every shipped check has one.
+ */
+export function assertsWhatUsersRead(check: Pick<Check, 'tests'>): boolean {
+  return check.tests.some((t) => t.expect === 'fail' && t.message !== undefined && t.failed !== undefined && t.failed.length > 0);
+}
+
+/**
+ * A failed case as one line each: the check file, the case, and what was expected against what came out, e.g.
+ * `policies/aws/x.yaml: case "root without MFA fails": expected the message "...", got "..."`.
+ */
+export function describeCaseFailure(o: CaseOutcome, file: string = o.file): string[] {
+  if (o.ok) return [];
+  const where = `${file}: case ${JSON.stringify(o.name)}`;
+  const lines = o.actual !== o.expected ? [`${where}: expected ${o.expected}, got ${o.actual} — ${o.detail}`] : [];
+  for (const problem of o.problems ?? []) lines.push(`${where}: ${problem}`);
+  return lines;
+}
+
 /** Runs a check's embedded cases; also fails a check that lacks a passing or a failing case. */
 export function runCheckCases(check: Check): CaseOutcome[] {
   const outcomes: CaseOutcome[] = check.tests.map((testCase, index) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { runCheckCases } from '../../src/engine/cases.js';
-import { loadChecks } from '../../src/engine/load-checks.js';
+import { assertsWhatUsersRead, describeCaseFailure, runCheckCases } from '../../src/engine/cases.js';
+import { displayPath, loadChecks } from '../../src/engine/load-checks.js';
 
 // Every shipped check runs its own cases, like ESLint's RuleTester: one ava test per check.
 const checks = await loadChecks();
@@ -14,9 +14,32 @@ for (const check of checks) {
   test(`check ${check.id}: every test case gets its expected status`, (t) => {
     const outcomes = runCheckCases(check);
     t.true(outcomes.some((o) => o.expected === 'pass') && outcomes.some((o) => o.expected === 'fail'), 'needs a passing and a failing case');
-    for (const o of outcomes) t.true(o.ok, `${o.name}: expected ${o.expected}, got ${o.actual} — ${o.detail}`);
+    for (const o of outcomes) t.true(o.ok, describeCaseFailure(o, displayPath(o.file)).join('\n') || o.detail);
   });
 }
+
+/** The placeholder values a rendered message took, or undefined when the message is not of the template's form. */
+function placeholderValues(template: string, message: string): string[] | undefined {
+  const literal = template.split(/\{[^{}]*\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${literal.join('(.*)')}$`, 's').exec(message)?.slice(1);
+}
+
+// Like ESLint's messageId assertions and Prowler's status_extended ones: a check's tests pin what a user reads.
+test('every shipped check has a failing case that asserts its message and its failing pointers', (t) => {
+  const lacking = checks.filter((c) => !assertsWhatUsersRead(c)).map((c) => displayPath(c.file));
+  t.deepEqual(lacking, [], 'add `failed: [/json/pointer]` and `message: "..."` to a case that expects fail (docs/checks.md, "Test cases")');
+});
+
+test('an asserted failure message fills every placeholder from the case\'s resource (no "?")', (t) => {
+  for (const check of checks) {
+    for (const testCase of check.tests) {
+      if (testCase.expect !== 'fail' || testCase.message === undefined) continue;
+      const values = placeholderValues(check.message, testCase.message);
+      t.truthy(values, `${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}: the asserted message is not of the form ${JSON.stringify(check.message)}`);
+      t.false(values?.includes('?'), `${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}: the message ${JSON.stringify(testCase.message)} leaves a placeholder of ${JSON.stringify(check.message)} unfilled; give the case's resource that field`);
+    }
+  }
+});
 
 test('docs/checks.md lists every check (run `npm run docs` after adding one)', async (t) => {
   const { readFile } = await import('node:fs/promises');

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { runCheckCases } from '../../src/engine/cases.js';
+import { assertsWhatUsersRead, describeCaseFailure, runCheckCases } from '../../src/engine/cases.js';
 import { loadCheckFile } from '../../src/engine/load-checks.js';
 import { fixture, runCli, tempDir } from '../helpers/cli.js';
 
@@ -82,9 +82,46 @@ test('a case can assert the failing pointers, the missing data and the rendered 
   t.deepEqual(byName.get('unknown with the wrong missing data')!.problems, ['expected missing pointers /mfa, got /mfa/state']);
 });
 
+test('a failed assertion reads as one line naming the check file, the case, and the expected against the actual value', async (t) => {
+  const outcomes = await checkWithCases(`${PASSING}  - name: wrong message
+    expect: fail
+    resource: { kind: user, name: bob, scope: { kind: tenant, id: t1 }, mfa: { state: disabled } }
+    failed: [/mfa/methods]
+    message: "bob has no MFA"
+  - name: wrong status
+    expect: pass
+    resource: { kind: user, name: carol, mfa: { state: disabled } }
+`);
+  const byName = new Map(outcomes.map((o) => [o.name, o]));
+  t.deepEqual(describeCaseFailure(byName.get('wrong message')!, 'our/mfa-on.yaml'), [
+    'our/mfa-on.yaml: case "wrong message": expected failing pointers /mfa/methods, got /mfa/state',
+    'our/mfa-on.yaml: case "wrong message": expected the message "bob has no MFA", got "bob in t1 has no MFA"',
+  ]);
+  t.deepEqual(describeCaseFailure(byName.get('wrong status')!, 'our/mfa-on.yaml'), ['our/mfa-on.yaml: case "wrong status": expected pass, got fail — carol in test has no MFA (/mfa/state must be "enabled")']);
+  t.deepEqual(describeCaseFailure(byName.get('on passes')!), []);
+});
+
+test('a check asserts what users read only with a failing case that pins both its message and its failing pointers', (t) => {
+  const fail = { name: 'f', expect: 'fail' as const };
+  t.false(assertsWhatUsersRead({ tests: [{ name: 'p', expect: 'pass' }, fail] }));
+  t.false(assertsWhatUsersRead({ tests: [{ ...fail, message: 'm' }] }), 'message alone');
+  t.false(assertsWhatUsersRead({ tests: [{ ...fail, failed: ['/a'] }] }), 'pointers alone');
+  t.false(assertsWhatUsersRead({ tests: [{ ...fail, failed: [], message: 'm' }] }), 'an empty pointer list asserts nothing failed');
+  t.false(assertsWhatUsersRead({ tests: [{ name: 'u', expect: 'unknown', missing: ['/a'], failed: ['/a'], message: 'm' }] }), 'not a failing case');
+  t.true(assertsWhatUsersRead({ tests: [{ ...fail, failed: ['/a'], message: 'm' }] }));
+});
+
 test('cloudward test fails a check whose cases use a field no snapshot holds, and names the pointer', async (t) => {
   const run = await runCli(['test', fixture('bad', 'policies', 'case-not-snapshot-data.yaml')]);
   t.is(run.code, 1, run.stderr);
   t.regex(run.stdout, /FAIL case-not-snapshot-data: enabled passes\n\s+case data is not snapshot data at \/tests\/0\/resource\/mfaState: unknown field "mfaState"/);
   t.regex(run.stdout, /2 failed/);
+});
+
+test('cloudward test notes, without failing, the checks that pin no failure message and pointers, and how to add them', async (t) => {
+  const run = await runCli(['test', fixture('bad', 'policies', 'case-not-snapshot-data.yaml')]);
+  t.regex(run.stdout, /^note: 1 check has no failing case that pins its message and failing pointers \(add failed: and message: to one; docs\/checks\.md, "Test cases"\): case-not-snapshot-data$/m);
+  const builtIn = await runCli(['test', '--checks', 'aws-root-mfa-enabled']);
+  t.is(builtIn.code, 0, builtIn.stdout);
+  t.notRegex(builtIn.stdout, /^note:/m);
 });
