@@ -19,12 +19,37 @@ export interface FormatContext {
   lineIndexes?: LineIndexes;
 }
 
-/** One output format: a pure function of the report. Large outputs may be produced as a stream of chunks. */
-export interface Formatter {
+/**
+ * What a format shows, so that a run makes only what its outputs use (at 100k principals an evidence summary per pass
+ * and a hash per result are not free). A formatter that says nothing is given everything.
+ */
+export interface FormatterNeeds {
+  /** Shows the evidence of passing results (and so every result's evidence, whatever --verbose says). */
+  passEvidence: boolean;
+  /** Shows each result's fingerprint. */
+  fingerprints: boolean;
+  /** Lists only the results the show filters (--severity/--status) keep: a view for people, not the record. */
+  filters: boolean;
+  /** Points findings at snapshot lines: loading then indexes the files' lines (see FormatContext.lineIndexes). */
+  snapshotLines?: boolean;
+}
+
+/** A formatter that declares no needs: it may show anything, and lists every result. */
+export const ALL_NEEDS: FormatterNeeds = { passEvidence: true, fingerprints: true, filters: false };
+
+/**
+ * One output format: a pure function of a report (an audit's `Report` unless said otherwise, or a detection run's).
+ * Large outputs may be produced as a stream of chunks.
+ */
+export interface Formatter<R = Report> {
   name: string;
   extension: string;
   description: string;
-  /** Points findings at snapshot lines: loading then indexes the files' lines (see FormatContext.lineIndexes). */
-  locatesInSnapshot?: boolean;
-  render(report: Report, context: FormatContext): string | Iterable<string>;
+  needs?: FormatterNeeds;
+  render(report: R, context: FormatContext): string | Iterable<string>;
+}
+
+/** What `formatter` needs, its declared needs or all of them. */
+export function needsOf<R>(formatter: Formatter<R>): FormatterNeeds {
+  return formatter.needs ?? ALL_NEEDS;
 }

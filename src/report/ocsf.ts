@@ -109,5 +109,6 @@ export const ocsfFormatter: Formatter = {
   name: 'ocsf',
   extension: 'ocsf.json',
   description: 'OCSF 1.3 Compliance Findings (class 2003) for SIEMs and security lakes, one per result',
+  needs: { passEvidence: true, fingerprints: true, filters: false },
   render: renderOcsf,
 };

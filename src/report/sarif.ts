@@ -202,6 +202,6 @@ export const sarifFormatter: Formatter = {
   name: 'sarif',
   extension: 'sarif',
   description: 'SARIF 2.1.0 for code scanning: every check as a rule, findings located in the snapshot file',
-  locatesInSnapshot: true,
+  needs: { passEvidence: true, fingerprints: true, filters: false, snapshotLines: true },
   render: renderSarif,
 };
