@@ -1,5 +1,5 @@
-import { relative, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { relative } from 'node:path';
+import { Command, Option } from 'commander';
 import { judgeSnapshot, reportJudgement, type Judgement } from '../audit.js';
 import { UserError } from '../errors.js';
 import { loadReport } from '../gate/baseline.js';
@@ -15,8 +15,8 @@ import { checkPlannedOutputs, formatters, planOutputs, writePlannedOutputs } fro
 import { needsOf, type FormatContext } from '../report/formatter.js';
 import { textFormatter } from '../report/text.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
-import { findConfig, loadConfig, type ProjectConfig } from './config.js';
-import { collectList, parseDays, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
+import { resolveConfig, type ProjectConfig } from './config.js';
+import { collectList, parseDays, parseSarifCategory, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
@@ -71,11 +71,6 @@ export function resultFilter(severities: string[], statuses: string[]): { keep: 
   return { keep: (r) => (!severity || severity.has(r.severity)) && (!status || status.has(r.status)), text: parts.join('; ') };
 }
 
-/** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
-export function parseSarifCategory(value: string): string {
-  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
-  return value;
-}
 
 /** Base name of report files written to --output-dir. */
 export const REPORT_BASENAME = 'cloudward';
@@ -89,12 +84,6 @@ export function addPolicyOptions(command: Command): Command {
     .option('--skip-checks <ids>', 'never run these check ids (comma-separated, repeatable)', collectList, []);
 }
 
-export async function resolveConfig(flag: string | false | undefined): Promise<ProjectConfig> {
-  if (flag === false) return {};
-  const file = flag ? resolve(flag) : findConfig();
-  if (!file) return {};
-  return loadConfig(file);
-}
 
 /**
  * What the project file set that shapes this run's gate (and a flag did not override): a pull request that edits
