@@ -1,5 +1,5 @@
-import { join, relative, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { relative } from 'node:path';
+import { Command, Option } from 'commander';
 import { judgeSnapshot, reportJudgement, type Judgement } from '../audit.js';
 import { UserError } from '../errors.js';
 import { loadReport } from '../gate/baseline.js';
@@ -11,12 +11,12 @@ import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { Report, ReportResult } from '../report/model.js';
 import { complianceView, FRAMEWORK_IDS, getFramework } from '../report/compliance.js';
 import { debug } from '../util/debug.js';
-import { formatters, getFormatter } from '../report/index.js';
-import type { FormatContext } from '../report/formatter.js';
+import { checkPlannedOutputs, formatters, planOutputs, writePlannedOutputs } from '../report/index.js';
+import { needsOf, type FormatContext } from '../report/formatter.js';
+import { textFormatter } from '../report/text.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
-import { checkOutputDir, checkOutputs, inChunks, writeOutputs, type OutputFile } from '../util/files.js';
-import { findConfig, loadConfig, type ProjectConfig } from './config.js';
-import { collectList, parseDays, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
+import { resolveConfig, type ProjectConfig } from './config.js';
+import { collectList, parseDays, parseSarifCategory, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
 import { outcome } from './outcome.js';
 import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
@@ -53,16 +53,7 @@ export interface AuditFlags {
   maxWaiverDays?: number;
 }
 
-/** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
-export const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
 const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
-/**
- * Formats that never show a passing result's evidence (nor any evidence, but for text's --verbose failures), and
- * those that never show a fingerprint.
- */
-const NO_PASS_EVIDENCE_FORMATS = new Set(['text', 'markdown', 'csv']);
-const NO_FINGERPRINT_FORMATS = new Set(['text', 'markdown', 'html']);
-
 
 /** The show filters: which results human formats list. They never change the score, the summary or the gate. */
 export function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
@@ -80,11 +71,6 @@ export function resultFilter(severities: string[], statuses: string[]): { keep: 
   return { keep: (r) => (!severity || severity.has(r.severity)) && (!status || status.has(r.status)), text: parts.join('; ') };
 }
 
-/** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
-export function parseSarifCategory(value: string): string {
-  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
-  return value;
-}
 
 /** Base name of report files written to --output-dir. */
 export const REPORT_BASENAME = 'cloudward';
@@ -98,23 +84,6 @@ export function addPolicyOptions(command: Command): Command {
     .option('--skip-checks <ids>', 'never run these check ids (comma-separated, repeatable)', collectList, []);
 }
 
-export async function resolveConfig(flag: string | false | undefined): Promise<ProjectConfig> {
-  if (flag === false) return {};
-  const file = flag ? resolve(flag) : findConfig();
-  if (!file) return {};
-  return loadConfig(file);
-}
-
-/** Decides which formats go where; several formats need --output-dir. */
-export function planOutputs(formats: string[], output: string | undefined, outputDir: string | undefined): Array<{ format: string; path?: string }> {
-  const unique = [...new Set(formats)];
-  unique.forEach(getFormatter);
-  if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
-  if (outputDir) return unique.map((format) => ({ format, path: join(outputDir, `${REPORT_BASENAME}.${getFormatter(format).extension}`) }));
-  if (unique.length > 1) throw new UserError(`${unique.length} formats need --output-dir`, { where: '--format', hint: 'add --output-dir DIR, or name a single format' });
-  // `-o -` is stdout, as with no -o (and colour follows the terminal).
-  return [{ format: unique[0]!, ...(output && output !== '-' ? { path: output } : {}) }];
-}
 
 /**
  * What the project file set that shapes this run's gate (and a flag did not override): a pull request that edits
@@ -155,17 +124,18 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
   }
   const formats = flags.format.length > 0 ? flags.format : (config.formats ?? ['text']);
   const outputDir = flags.outputDir ?? (flags.output ? undefined : config.outputDir);
-  const plan = planOutputs(formats, flags.output, outputDir);
+  const plan = planOutputs(formatters, { formats, ...(flags.output ? { output: flags.output } : {}), ...(outputDir ? { outputDir } : {}), basename: REPORT_BASENAME });
   // Refuse an output that cannot be written before the (possibly long) evaluation, not after it.
-  if (outputDir) await checkOutputDir(outputDir);
-  const target = (path: string) => (outputDir ? { path, flag: '--output-dir' } : { path, flag: '--output', createParent: false });
-  await checkOutputs(plan.flatMap(({ path }) => (path ? [target(path)] : [])));
+  await checkPlannedOutputs(plan);
+  // What none of the run's outputs show is not made (at 100k principals: an evidence summary per pass, a hash per
+  // result).
+  const needs = plan.outputs.map(({ formatter }) => needsOf(formatter));
 
   // Loading and evaluating happen in a function of their own, so that the parsed snapshot (the largest thing in
   // memory) can be collected while the reports are written: only the results, which hold no reference to it, remain.
   const { report, lineIndexes, summary } = await (async () => {
     progress.status(`loading ${snapshots.length} snapshot file${snapshots.length === 1 ? '' : 's'}`);
-    const locates = plan.some(({ format }) => getFormatter(format).locatesInSnapshot);
+    const locates = needs.some((n) => n.snapshotLines);
     const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true });
     debug(`loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`);
     progress.status('loading checks');
@@ -197,12 +167,12 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
       generatedAt,
       ...((flags.maxAge ?? config.maxAge) !== undefined ? { maxAgeDays: flags.maxAge ?? config.maxAge } : {}),
       ...(waivers ? { waivers } : {}),
-      // What none of the run's outputs show is not made (at 100k principals: an evidence summary per pass, a hash per
-      // result). A what-if audit compares findings by fingerprint, so it fingerprints its findings anyway.
+      // A what-if audit compares findings by fingerprint, so it fingerprints its findings anyway.
       omit: {
-        passEvidence: plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
-        evidence: !flags.verbose && plan.every(({ format }) => NO_PASS_EVIDENCE_FORMATS.has(format)),
-        fingerprints: plan.every(({ format }) => NO_FINGERPRINT_FORMATS.has(format)),
+        passEvidence: needs.every((n) => !n.passEvidence),
+        // Formats without passing evidence show a failure's only in text's --verbose.
+        evidence: !flags.verbose && needs.every((n) => !n.passEvidence),
+        fingerprints: needs.every((n) => !n.fingerprints),
       },
     };
     const audited: { judgement: Judgement; annotate?: (report: Report) => void } = flags.plan
@@ -227,30 +197,22 @@ export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promi
     sarifCategory: flags.sarifCategory ?? config.sarifCategory ?? 'cloudward',
     warn: (message: string) => process.stderr.write(`cloudward: warning: ${safeText(message)}\n`),
   };
-  const files: OutputFile[] = [];
-  let stdout: string | Iterable<string> | undefined;
   // A compliance view is drawn from every result, before any show filter.
   if (framework) report.compliance = complianceView(framework, report.checks, report.results);
   // The show filters trim what human formats list; the scorecard, summary and gate stay those of every result.
   const shown = filter ? { ...report, results: report.results.filter(filter.keep) } : report;
-  const viewOf = (format: string): Report => (FILTERED_FORMATS.has(format) ? shown : report);
   if (filter) context.filter = filter.text;
-  for (const { format, path } of plan) {
-    const formatter = getFormatter(format);
-    const report = viewOf(format);
-    // Files never depend on -q: they are the record; -q only trims what reaches the terminal.
-    if (path) files.push({ ...target(path), data: formatter.render(report, { ...context, quiet: false, color: false, outputPath: path }) });
-    else stdout = formatter.render(report, { ...context, color: format === 'text' && colorEnabled(process.stdout, flags.color) });
-  }
-  await writeOutputs(files);
-  debug(`wrote ${files.map((f) => f.path).join(', ') || 'stdout'}`);
-  if (stdout !== undefined) {
-    for (const chunk of typeof stdout === 'string' ? [stdout] : inChunks(stdout)) process.stdout.write(chunk);
-  } else if (outputDir && !flags.quiet) {
+  await writePlannedOutputs(plan, {
+    render: (formatter, path) => {
+      const view = needsOf(formatter).filters ? shown : report;
+      // Files never depend on -q: they are the record; -q only trims what reaches the terminal.
+      if (path) return formatter.render(view, { ...context, quiet: false, color: false, outputPath: path });
+      return formatter.render(view, { ...context, color: formatter.name === 'text' && colorEnabled(process.stdout, flags.color) });
+    },
+    quiet: Boolean(flags.quiet),
     // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
-    process.stdout.write(getFormatter('text').render(shown, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string);
-    process.stderr.write(`cloudward: wrote ${files.map((f) => safeText(f.path)).join(', ')}\n`);
-  }
+    summary: () => textFormatter.render(shown, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string,
+  });
   process.stderr.write(`${safeText(summary)}\n`);
   return report.gate!.passed ? 0 : 1;
 }

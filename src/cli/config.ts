@@ -27,6 +27,24 @@ export interface ProjectConfig {
   compliance?: string;
   maxAge?: number;
   maxWaiverDays?: number;
+  /** `cloudward detect`'s settings: a section of their own, since its formats and threshold are not the audit's. */
+  detect?: DetectConfig;
+}
+
+/** The `detect:` section of the project file, paths resolved against the file's folder. */
+export interface DetectConfig {
+  rules?: string[];
+  builtinRules?: boolean;
+  rule?: string[];
+  formats?: string[];
+  outputDir?: string;
+  failOn?: 'critical' | 'high' | 'medium' | 'low' | 'none';
+  sarifCategory?: string;
+  state?: string;
+  maxLateness?: string;
+  ipRanges?: string;
+  skipBadRecords?: boolean;
+  allowEmpty?: boolean;
 }
 
 export const CONFIG_FILE_NAMES = ['cloudward.yaml', 'cloudward.yml'];
@@ -60,12 +78,25 @@ const FLAG_NAMED: Record<string, keyof ProjectConfig> = {
   'max-waiver-days': 'maxWaiverDays',
 };
 
-function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (path: Array<string | number>) => number): Record<string, unknown> {
+/** The same for the `detect:` section. */
+const DETECT_FLAG_NAMED: Record<string, keyof DetectConfig> = {
+  'builtin-rules': 'builtinRules',
+  format: 'formats',
+  'output-dir': 'outputDir',
+  'fail-on': 'failOn',
+  'sarif-category': 'sarifCategory',
+  'max-lateness': 'maxLateness',
+  'ip-ranges': 'ipRanges',
+  'skip-bad-records': 'skipBadRecords',
+  'allow-empty': 'allowEmpty',
+};
+
+function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (path: Array<string | number>) => number, named: Record<string, string> = FLAG_NAMED, at: string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    const name = FLAG_NAMED[key] ?? key;
+    const name = named[key] ?? key;
     if (name in out || (name !== key && name in value)) {
-      throw new UserError(`"${key}" and "${name}" set the same thing`, { where: `${file}:${lineOf([key])}`, hint: 'keep one of them' });
+      throw new UserError(`"${key}" and "${name}" set the same thing`, { where: `${file}:${lineOf([...at, key])}`, hint: 'keep one of them' });
     }
     out[name] = v;
   }
@@ -83,6 +114,7 @@ export async function loadConfig(file: string): Promise<ProjectConfig> {
   const config = flagNamedKeys(value as Record<string, unknown>, file, yaml.lineOf) as ProjectConfig;
   const base = dirname(resolve(file));
   const at = (p: string) => resolve(base, p);
+  const detect = config.detect ? (flagNamedKeys(config.detect as Record<string, unknown>, file, yaml.lineOf, DETECT_FLAG_NAMED, ['detect']) as DetectConfig) : undefined;
   return {
     ...config,
     file,
@@ -91,5 +123,24 @@ export async function loadConfig(file: string): Promise<ProjectConfig> {
     ...(config.baseline ? { baseline: at(config.baseline) } : {}),
     ...(config.waivers ? { waivers: at(config.waivers) } : {}),
     ...(config.outputDir ? { outputDir: at(config.outputDir) } : {}),
+    ...(detect
+      ? {
+          detect: {
+            ...detect,
+            ...(detect.rules ? { rules: detect.rules.map(at) } : {}),
+            ...(detect.outputDir ? { outputDir: at(detect.outputDir) } : {}),
+            ...(detect.state ? { state: at(detect.state) } : {}),
+            ...(detect.ipRanges ? { ipRanges: at(detect.ipRanges) } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/** The project file a command uses: `--config FILE`, none with --no-config, else cloudward.yaml found upward. */
+export async function resolveConfig(flag: string | false | undefined): Promise<ProjectConfig> {
+  if (flag === false) return {};
+  const file = flag ? resolve(flag) : findConfig();
+  if (!file) return {};
+  return loadConfig(file);
 }

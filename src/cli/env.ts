@@ -1,10 +1,22 @@
 import type { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 
-/** The environment variable that mirrors a flag: `--fail-on` is CLOUDWARD_FAIL_ON. */
-export function envName(option: Option): string | undefined {
+/**
+ * Commands whose flags have variables of their own: `detect --fail-on` is CLOUDWARD_DETECT_FAIL_ON, since a job's
+ * CLOUDWARD_FAIL_ON or CLOUDWARD_FORMAT=html is set for its audits, whose thresholds and formats mean other things.
+ */
+const OWN_PREFIX: Record<string, string> = { detect: 'CLOUDWARD_DETECT_' };
+
+/** The prefix of `command`'s flags' variables: CLOUDWARD_, or the command's own. */
+function envPrefix(command: Command | undefined): string {
+  const own = command && !command.parent?.parent ? OWN_PREFIX[command.name()] : undefined;
+  return own ?? 'CLOUDWARD_';
+}
+
+/** The environment variable that mirrors a flag of `command`: `--fail-on` is CLOUDWARD_FAIL_ON (for detect, CLOUDWARD_DETECT_FAIL_ON). */
+export function envName(option: Option, command?: Command): string | undefined {
   const long = option.long?.replace(/^--(no-)?/, '');
-  return long && long !== 'help' && long !== 'version' ? `CLOUDWARD_${long.toUpperCase().replace(/-/g, '_')}` : undefined;
+  return long && long !== 'help' && long !== 'version' ? `${envPrefix(command)}${long.toUpperCase().replace(/-/g, '_')}` : undefined;
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -21,7 +33,7 @@ export function mirrorFlagsInEnv(command: Command): Command {
   command.hook('preAction', (_command, action) => {
     if (action !== command) return;
     for (const option of action.options as Option[]) {
-      const name = envName(option);
+      const name = envName(option, action);
       const raw = name === undefined ? undefined : process.env[name];
       if (name === undefined || raw === undefined) continue;
       const key = option.attributeName();
@@ -72,7 +84,7 @@ export function knownVariables(program: Command): Set<string> {
   const names = new Set(Object.keys(DOCUMENTED_VARIABLES));
   const walk = (command: Command) => {
     for (const option of command.options as Option[]) {
-      const name = envName(option);
+      const name = envName(option, command);
       if (name) names.add(name);
     }
     for (const sub of command.commands) walk(sub);
@@ -95,9 +107,12 @@ export function unknownVariableWarning(name: string, known: Set<string>): string
     .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
     .slice(0, 3)
     .map((x) => x.candidate);
+  // A command's own variable named without its prefix (CLOUDWARD_MAX_LATENESS for CLOUDWARD_DETECT_MAX_LATENESS).
+  const flag = name.slice('CLOUDWARD_'.length);
+  for (const prefix of Object.values(OWN_PREFIX)) if (known.has(`${prefix}${flag}`) && !near.includes(`${prefix}${flag}`)) near.unshift(`${prefix}${flag}`);
   const head = `${name} is not a variable cloudward reads`;
   if (near.length > 0) return `${head}; did you mean ${near.join(' or ')}?`;
-  return `${head}; it reads CLOUDWARD_<FLAG> for a flag of the command (CLOUDWARD_FAIL_ON for --fail-on), and ${Object.keys(DOCUMENTED_VARIABLES).slice(0, 2).join(', ')}`;
+  return `${head}; it reads CLOUDWARD_<FLAG> for a flag of the command (CLOUDWARD_FAIL_ON for --fail-on; CLOUDWARD_DETECT_<FLAG> for detect's), and ${Object.keys(DOCUMENTED_VARIABLES).slice(0, 2).join(', ')}`;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours. */

@@ -61,3 +61,9 @@ export function parseCollectedAt(value: string): string {
   }
   return new Date(Date.parse(text)).toISOString();
 }
+
+/** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
+export function parseSarifCategory(value: string): string {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
+  return value;
+}

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Severity } from '../engine/types.js';
-import { pascalCase, SECURITY_SEVERITY } from '../report/sarif.js';
-import { OCSF_VERSION } from '../report/ocsf.js';
+import { atOrAbove, SEVERITIES, type Severity } from '../engine/types.js';
+import type { Formatter } from '../report/formatter.js';
+import { reportTime } from '../report/model.js';
+import { executionAttack, ocsfArray, ocsfCloud, ocsfFindingHead } from '../report/ocsf.js';
+import { SARIF_LEVEL, sarifRule, streamSarifLog, type SarifRunInput } from '../report/sarif.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 import { safeText as t } from '../util/terminal.js';
 import { COVERAGE_FIELDS, coverageText } from './coverage.js';
@@ -29,7 +31,6 @@ export interface DetectReport {
   gaps: string[];
 }
 
-const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low'];
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
 const displayFile = (file: string): string => {
   const rel = relative(process.cwd(), file);
@@ -45,7 +46,8 @@ export function buildDetectReport(input: DetectReportInput): DetectReport {
   for (const f of input.findings) bySeverity[f.severity]++;
   return {
     tool: { name: TOOL_NAME, version: toolVersion(), informationUri: TOOL_URI },
-    generatedAt: (input.now ?? new Date()).toISOString(),
+    // SOURCE_DATE_EPOCH, when set, pins it (reproducible reports), as for an audit.
+    generatedAt: input.now ? input.now.toISOString() : reportTime(),
     window: { firstEvent: iso(input.firstEvent), lastEvent: iso(input.lastEvent), since: iso(input.since), until: iso(input.until) },
     rules: input.rules.map((r) => ({
       id: r.id,
@@ -72,9 +74,7 @@ export function buildDetectReport(input: DetectReportInput): DetectReport {
 
 /** Findings at or above the threshold decide the exit code. */
 export function reachesThreshold(report: DetectReport, failOn: Severity | 'none'): boolean {
-  if (failOn === 'none') return false;
-  const limit = SEVERITY_ORDER.indexOf(failOn);
-  return report.findings.some((f) => SEVERITY_ORDER.indexOf(f.severity) <= limit);
+  return report.findings.some((f) => atOrAbove(f.severity, failOn));
 }
 
 // ---------------------------------------------------------------- text
@@ -84,7 +84,7 @@ export function renderText(report: DetectReport, options: { verbose?: boolean } 
   const rules = new Map(report.rules.map((r) => [r.id, r]));
   const s = report.summary;
   out.push(`cloudward detect: ${s.events} events from ${report.inputs.length} file(s), ${report.window.firstEvent ?? '-'} to ${report.window.lastEvent ?? '-'}`);
-  out.push(`${s.findings} finding(s): ${SEVERITY_ORDER.map((sev) => `${s.bySeverity[sev]} ${sev}`).join(', ')}`);
+  out.push(`${s.findings} finding(s): ${SEVERITIES.map((sev) => `${s.bySeverity[sev]} ${sev}`).join(', ')}`);
   for (const f of report.findings) {
     out.push('');
     out.push(`[${f.severity.toUpperCase()}] ${t(f.ruleId)}: ${t(f.title)}`);
@@ -121,114 +121,98 @@ export function renderJson(report: DetectReport): string {
 /** A file as a SARIF artifact URI: relative paths stay relative, absolute ones become file:// URIs. */
 const sarifUri = (file: string): string => (isAbsolute(file) ? pathToFileURL(file).href : encodeURI(file.split(sep).join('/')));
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+type DetectFinding = DetectReport['findings'][number];
 
-export function renderSarif(report: DetectReport, category = 'cloudward-detect'): string {
+/** A detection run as a SARIF run: every rule in the catalogue, a result per finding at its triggering events. */
+function detectSarifRun(report: DetectReport, category: string): SarifRunInput<DetectFinding> {
   const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
-  const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: report.tool.name,
-            version: report.tool.version,
-            semanticVersion: report.tool.version,
-            informationUri: report.tool.informationUri,
-            rules: report.rules.map((r) => ({
-              id: r.id,
-              name: pascalCase(r.id),
-              shortDescription: { text: r.title },
-              fullDescription: { text: r.description.slice(0, 1024) },
-              help: { text: `${r.description}\n\nResponse: ${r.response}`, markdown: `**${r.title}**\n\n${r.description}\n\n**Response:** ${r.response}\n\n- ATT&CK: T1059.009${r.related.length ? `, ${r.related.join(', ')}` : ''}\n- DET0078 / AN0215 tunables: ${r.tunables.join(', ')}` },
-              helpUri: `${report.tool.informationUri}/blob/main/docs/detect.md#${r.id}`,
-              defaultConfiguration: { level: LEVEL[r.severity] },
-              properties: { tags: ['security', 'T1059.009', ...r.related, 'DET0078', 'AN0215'], precision: 'medium', 'security-severity': SECURITY_SEVERITY[r.severity] },
-            })),
-          },
+  return {
+    tool: report.tool,
+    rules: report.rules.map((r) =>
+      sarifRule({
+        id: r.id,
+        title: r.title,
+        description: r.description,
+        help: {
+          text: `${r.description}\n\nResponse: ${r.response}`,
+          markdown: `**${r.title}**\n\n${r.description}\n\n**Response:** ${r.response}\n\n- ATT&CK: T1059.009${r.related.length ? `, ${r.related.join(', ')}` : ''}\n- DET0078 / AN0215 tunables: ${r.tunables.join(', ')}`,
         },
-        automationDetails: { id: `${category}/${report.generatedAt}` },
-        invocations: [
-          {
-            executionSuccessful: true,
-            endTimeUtc: report.generatedAt,
-            ...(report.gaps.length + report.summary.badRecords > 0
-              ? { toolExecutionNotifications: [...report.gaps.map((g) => ({ level: 'note', message: { text: g } })), ...report.badRecords.map((b) => ({ level: 'warning', message: { text: `${refText(b)}: ${b.message}` }, locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(b.file) }, region: { startLine: b.line } } }] }))] }
-              : {}),
-          },
-        ],
-        columnKind: 'utf16CodeUnits',
-        results: report.findings.map((f) => ({
-          ruleId: f.ruleId,
-          ruleIndex: ruleIndex.get(f.ruleId),
-          level: LEVEL[f.severity],
-          message: { text: `${f.title}: ${f.message}. Actor ${f.actor}, client ${f.client.kind}${f.client.evidence ? ` ("${f.client.evidence}")` : ''}.` },
-          locations: f.events.slice(0, 10).map((e) => ({ physicalLocation: { artifactLocation: { uri: sarifUri(e.file) }, region: { startLine: e.line } } })),
-          partialFingerprints: { 'cloudwardDetection/v1': f.id },
-          properties: { severity: f.severity, actor: f.actor, cloud: f.cloud, account: f.account, client: f.client, sourceIp: f.srcIp, firstTime: iso(f.firstTime), lastTime: iso(f.lastTime), eventCount: f.eventCount, duplicates: f.duplicates, group: f.group },
-        })),
-      },
+        helpUri: `${report.tool.informationUri}/blob/main/docs/detect.md#${r.id}`,
+        severity: r.severity,
+        tags: ['security', 'T1059.009', ...r.related, 'DET0078', 'AN0215'],
+        precision: 'medium',
+      }),
+    ),
+    category,
+    generatedAt: report.generatedAt,
+    notifications: [
+      ...report.gaps.map((g) => ({ level: 'note', message: { text: g } })),
+      ...report.badRecords.map((b) => ({ level: 'warning', message: { text: `${refText(b)}: ${b.message}` }, locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(b.file) }, region: { startLine: b.line } } }] })),
     ],
+    results: report.findings,
+    toResult: (f) => ({
+      ruleId: f.ruleId,
+      ruleIndex: ruleIndex.get(f.ruleId),
+      level: SARIF_LEVEL[f.severity],
+      message: { text: `${f.title}: ${f.message}. Actor ${f.actor}, client ${f.client.kind}${f.client.evidence ? ` ("${f.client.evidence}")` : ''}.` },
+      locations: f.events.slice(0, 10).map((e) => ({ physicalLocation: { artifactLocation: { uri: sarifUri(e.file) }, region: { startLine: e.line } } })),
+      partialFingerprints: { 'cloudwardDetection/v1': f.id },
+      properties: { severity: f.severity, actor: f.actor, cloud: f.cloud, account: f.account, client: f.client, sourceIp: f.srcIp, firstTime: iso(f.firstTime), lastTime: iso(f.lastTime), eventCount: f.eventCount, duplicates: f.duplicates, group: f.group },
+    }),
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** The SARIF log of a detection run, whole (`category`: the automation category, default cloudward-detect). */
+export function renderSarif(report: DetectReport, category = 'cloudward-detect'): string {
+  return [...streamSarifLog(detectSarifRun(report, category))].join('');
 }
 
 // ---------------------------------------------------------------- OCSF Detection Finding (class 2004)
 
-const SEVERITY_ID: Record<Severity, number> = { low: 2, medium: 3, high: 4, critical: 5 };
-const SEVERITY_NAME: Record<Severity, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
-const CLOUD_PROVIDER: Record<string, string> = { aws: 'AWS', azure: 'Azure', gcp: 'GCP' };
+/** A finding as an OCSF Detection Finding. `coverage`: the run's blind spots, which travel with every finding. */
+function ocsfDetection(report: DetectReport, rule: DetectReport['rules'][number], f: DetectFinding, coverage: string[]): Record<string, unknown> {
+  return {
+    ...ocsfFindingHead({ classUid: 2004, time: f.firstTime, severity: f.severity, message: `${f.title}: ${f.message}`, tool: report.tool, uid: f.id, loggedTime: Date.parse(report.generatedAt) }),
+    finding_info: {
+      uid: f.id,
+      title: f.title,
+      desc: rule.description,
+      types: ['DET0078/AN0215', ...rule.tunables],
+      created_time: Date.parse(report.generatedAt),
+      first_seen_time: f.firstTime,
+      last_seen_time: f.lastTime,
+      analytic: { uid: f.ruleId, name: f.title, type_id: 1, type: 'Rule' },
+      attacks: [executionAttack('T1059.009'), ...rule.related.map((uid) => ({ technique: { uid }, version: '18' }))],
+    },
+    actor: { user: { name: f.actor, uid: f.actor } },
+    evidences: [{ actor: { user: { name: f.actor } }, ...(f.srcIp ? { src_endpoint: { ip: f.srcIp } } : {}), data: { client: f.client, events: f.events, event_count: f.eventCount } }],
+    ...ocsfCloud(f.cloud, f.account ? { uid: f.account } : undefined),
+    remediation: { desc: rule.response },
+    unmapped: { group: f.group, duplicates: f.duplicates, ...(coverage.length > 0 ? { coverage } : {}) },
+  };
+}
 
-export function renderOcsf(report: DetectReport): string {
+function streamOcsf(report: DetectReport): Iterable<string> {
   const rules = new Map(report.rules.map((r) => [r.id, r]));
   // OCSF findings carry the run's blind spots too: a reader of this file alone must not take silence for absence.
   const coverage = report.gaps.filter((g) => g.includes('could not fire'));
-  const findings = report.findings.map((f) => {
-    const rule = rules.get(f.ruleId)!;
-    return {
-      activity_id: 1,
-      activity_name: 'Create',
-      category_uid: 2,
-      category_name: 'Findings',
-      class_uid: 2004,
-      class_name: 'Detection Finding',
-      type_uid: 200401,
-      type_name: 'Detection Finding: Create',
-      time: f.firstTime,
-      severity_id: SEVERITY_ID[f.severity],
-      severity: SEVERITY_NAME[f.severity],
-      status_id: 1,
-      status: 'New',
-      message: `${f.title}: ${f.message}`,
-      metadata: { version: OCSF_VERSION, product: { name: report.tool.name, vendor_name: report.tool.name, version: report.tool.version, url_string: report.tool.informationUri }, uid: f.id, logged_time: Date.parse(report.generatedAt) },
-      finding_info: {
-        uid: f.id,
-        title: f.title,
-        desc: rule.description,
-        types: ['DET0078/AN0215', ...rule.tunables],
-        created_time: Date.parse(report.generatedAt),
-        first_seen_time: f.firstTime,
-        last_seen_time: f.lastTime,
-        analytic: { uid: f.ruleId, name: f.title, type_id: 1, type: 'Rule' },
-        attacks: [
-          { tactic: { uid: 'TA0002', name: 'Execution' }, technique: { uid: 'T1059', name: 'Command and Scripting Interpreter' }, sub_technique: { uid: 'T1059.009', name: 'Cloud API' }, version: '18' },
-          ...rule.related.map((uid) => ({ technique: { uid }, version: '18' })),
-        ],
-      },
-      actor: { user: { name: f.actor, uid: f.actor } },
-      evidences: [{ actor: { user: { name: f.actor } }, ...(f.srcIp ? { src_endpoint: { ip: f.srcIp } } : {}), data: { client: f.client, events: f.events, event_count: f.eventCount } }],
-      ...(CLOUD_PROVIDER[f.cloud] ? { cloud: { provider: CLOUD_PROVIDER[f.cloud], ...(f.account ? { account: { uid: f.account } } : {}) } } : {}),
-      remediation: { desc: rule.response },
-      unmapped: { group: f.group, duplicates: f.duplicates, ...(coverage.length > 0 ? { coverage } : {}) },
-    };
-  });
-  return `${JSON.stringify(findings, null, 2)}\n`;
+  return ocsfArray(
+    report.findings.map((f) => ocsfDetection(report, rules.get(f.ruleId)!, f, coverage)),
+    'indented',
+  );
 }
 
-export const DETECT_FORMATS: Record<string, { extension: string; render: (r: DetectReport, o: { verbose?: boolean; category?: string }) => string }> = {
-  text: { extension: 'txt', render: (r, o) => renderText(r, o) },
-  json: { extension: 'json', render: (r) => renderJson(r) },
-  sarif: { extension: 'sarif', render: (r, o) => renderSarif(r, o.category) },
-  ocsf: { extension: 'ocsf.json', render: (r) => renderOcsf(r) },
-};
+/** The OCSF Detection Findings (class 2004) of a run, as one JSON array. */
+export function renderOcsf(report: DetectReport): string {
+  return [...streamOcsf(report)].join('');
+}
+
+// ---------------------------------------------------------------- formats
+
+/** Every output format of a detection run, by name: the planner and writer in report/ serve them as they serve an audit's. */
+export const detectFormatters: Array<Formatter<DetectReport>> = [
+  { name: 'text', extension: 'txt', description: 'findings for a terminal: rule, actor, client, triggering events, what to do', render: (r, c) => renderText(r, { verbose: c.verbose }) },
+  { name: 'json', extension: 'json', description: 'the whole run: rules, inputs, findings, unreadable records, gaps', render: (r) => renderJson(r) },
+  { name: 'sarif', extension: 'sarif', description: 'SARIF 2.1.0 for code scanning: every rule, a result per finding at its events', render: (r, c) => streamSarifLog(detectSarifRun(r, c.sarifCategory ?? 'cloudward-detect')) },
+  { name: 'ocsf', extension: 'ocsf.json', description: 'OCSF 1.3 Detection Findings (class 2004), one per finding', render: (r) => streamOcsf(r) },
+];

@@ -11,6 +11,11 @@ export type GapEffect = 'unknown' | 'fail-stands' | 'pass-stands' | 'none' | 'un
 export const GAP_EFFECTS: readonly GapEffect[] = ['unknown', 'fail-stands', 'pass-stands', 'none', 'undercount'];
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
+
+/** Whether `severity` is at or above a `--fail-on` threshold (nothing is, for none). The one severity order: SEVERITIES. */
+export function atOrAbove(severity: Severity, threshold: Severity | 'none'): boolean {
+  return threshold !== 'none' && SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(threshold);
+}
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 10, high: 5, medium: 3, low: 1 };
 
 export const MEASURES: Record<Mitigation, string[]> = {

@@ -34,5 +34,6 @@ export const csvFormatter: Formatter = {
   name: 'csv',
   extension: 'csv',
   description: 'one row per result (status, severity, check, resource, message, baseline, waiver) for spreadsheets',
+  needs: { passEvidence: false, fingerprints: true, filters: true },
   render: renderCsv,
 };

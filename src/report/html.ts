@@ -228,5 +228,6 @@ export const htmlFormatter: Formatter = {
   name: 'html',
   extension: 'html',
   description: 'one self-contained HTML page for auditors: scorecard drawn, gate context, findings and passing results with evidence, works offline',
+  needs: { passEvidence: true, fingerprints: false, filters: true },
   render: renderHtml,
 };

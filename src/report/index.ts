@@ -1,5 +1,4 @@
-import { UserError } from '../errors.js';
-import type { Formatter } from './formatter.js';
+import { findFormatter, type Formatter } from './formatter.js';
 import { csvFormatter } from './csv.js';
 import { htmlFormatter } from './html.js';
 import { jsonFormatter } from './json.js';
@@ -9,13 +8,13 @@ import { ocsfFormatter } from './ocsf.js';
 import { sarifFormatter } from './sarif.js';
 import { textFormatter } from './text.js';
 
-/** Every output format, by name. */
+/** Every output format of an audit, by name. */
 export const formatters: Formatter[] = [textFormatter, jsonFormatter, sarifFormatter, junitFormatter, markdownFormatter, htmlFormatter, ocsfFormatter, csvFormatter];
 
+/** The audit format called `name`. */
 export function getFormatter(name: string): Formatter {
-  const formatter = formatters.find((f) => f.name === name);
-  if (!formatter) {
-    throw new UserError(`unknown format "${name}"`, { where: '--format', hint: `use one of: ${formatters.map((f) => f.name).join(', ')}` });
-  }
-  return formatter;
+  return findFormatter(name, formatters);
 }
+
+export { checkPlannedOutputs, planOutputs, writePlannedOutputs, type OutputPlan, type PlannedOutput } from './formatter.js';
+

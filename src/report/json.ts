@@ -17,5 +17,6 @@ export const jsonFormatter: Formatter = {
   name: 'json',
   extension: 'json',
   description: 'the full report (schemas/report.schema.json): scorecard, every result with evidence',
+  needs: { passEvidence: true, fingerprints: true, filters: false },
   render: renderJson,
 };

@@ -191,5 +191,6 @@ export const junitFormatter: Formatter = {
   name: 'junit',
   extension: 'junit.xml',
   description: 'JUnit XML for CI test views: a test case per check and resource (unknown = error, waived = skipped)',
+  needs: { passEvidence: true, fingerprints: true, filters: false },
   render: renderJunit,
 };

@@ -249,5 +249,6 @@ export const markdownFormatter: Formatter = {
   name: 'markdown',
   extension: 'md',
   description: 'Markdown summary for pull-request comments and $GITHUB_STEP_SUMMARY (kept under 1 MB)',
+  needs: { passEvidence: false, fingerprints: false, filters: true },
   render: (report, context) => renderMarkdown(report, context),
 };

@@ -6,9 +6,80 @@ import { runNotes, type Report, type ReportCheck, type ReportResult } from './mo
 export const OCSF_VERSION = '1.3.0';
 const SEVERITY_ID: Record<Severity, number> = { low: 2, medium: 3, high: 4, critical: 5 };
 const SEVERITY_NAME: Record<Severity, string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+/** The OCSF finding classes cloudward writes: an audit's results and detect's alerts. */
+const FINDING_CLASS = { 2003: 'Compliance Finding', 2004: 'Detection Finding' } as const;
 /** compliance.status_id: 0 Unknown, 1 Pass, 3 Fail (a waived result still fails the control; the finding is Suppressed). */
 const COMPLIANCE_STATUS: Record<Status, [number, string]> = { pass: [1, 'Pass'], fail: [3, 'Fail'], unknown: [0, 'Unknown'], waived: [3, 'Fail'] };
 const CLOUD_PROVIDER: Record<string, string> = { aws: 'AWS', azure: 'Azure', gcp: 'GCP' };
+
+/** The tool as OCSF's metadata.product. */
+export function ocsfProduct(tool: { name: string; version: string; informationUri: string }): Record<string, unknown> {
+  return { name: tool.name, vendor_name: tool.name, version: tool.version, url_string: tool.informationUri };
+}
+
+/** What begins every finding cloudward writes, up to and including its metadata; the class's own fields follow. */
+export function ocsfFindingHead(head: {
+  classUid: keyof typeof FINDING_CLASS;
+  time: number;
+  severity: Severity;
+  /** A finding whose risk was accepted (a waiver): status Suppressed. */
+  suppressed?: boolean;
+  statusDetail?: string;
+  message: string;
+  tool: { name: string; version: string; informationUri: string };
+  uid: string;
+  loggedTime: number;
+}): Record<string, unknown> {
+  const className = FINDING_CLASS[head.classUid];
+  return {
+    activity_id: 1,
+    activity_name: 'Create',
+    category_uid: 2,
+    category_name: 'Findings',
+    class_uid: head.classUid,
+    class_name: className,
+    type_uid: head.classUid * 100 + 1,
+    type_name: `${className}: Create`,
+    time: head.time,
+    severity_id: SEVERITY_ID[head.severity],
+    severity: SEVERITY_NAME[head.severity],
+    status_id: head.suppressed ? 3 : 1,
+    status: head.suppressed ? 'Suppressed' : 'New',
+    ...(head.statusDetail ? { status_detail: head.statusDetail } : {}),
+    message: head.message,
+    metadata: { version: OCSF_VERSION, product: ocsfProduct(head.tool), uid: head.uid, logged_time: head.loggedTime },
+  };
+}
+
+/** The ATT&CK entry of a technique of Execution (TA0002): T1059 and, for `T1059.009`, its sub-technique Cloud API. */
+export function executionAttack(technique: string): Record<string, unknown> {
+  const [parent, sub] = technique.split('.');
+  return {
+    tactic: { uid: 'TA0002', name: 'Execution' },
+    technique: { uid: parent, name: 'Command and Scripting Interpreter' },
+    ...(sub ? { sub_technique: { uid: technique, name: 'Cloud API' } } : {}),
+    version: '18',
+  };
+}
+
+/** The `cloud` block of a finding in a known cloud (none for hosts or an unknown provider). */
+export function ocsfCloud(provider: string, account?: { uid: string; name?: string }): Record<string, unknown> {
+  return CLOUD_PROVIDER[provider] ? { cloud: { provider: CLOUD_PROVIDER[provider], ...(account ? { account } : {}) } } : {};
+}
+
+/**
+ * A JSON array of findings, streamed one finding at a time: one to a line (`lines`), or exactly as
+ * `JSON.stringify(findings, null, 2)` would lay it out (`indented`).
+ */
+export function* ocsfArray(findings: Iterable<Record<string, unknown>>, layout: 'lines' | 'indented'): Iterable<string> {
+  let first = true;
+  for (const finding of findings) {
+    const text = layout === 'lines' ? JSON.stringify(finding) : `  ${JSON.stringify(finding, null, 2).replace(/\n/g, '\n  ')}`;
+    yield `${first ? '[\n' : ',\n'}${text}`;
+    first = false;
+  }
+  yield first ? (layout === 'lines' ? '[\n]\n' : '[]\n') : '\n]\n';
+}
 
 /** What every finding of one check shares: built once per check, not once per finding. */
 interface CheckParts {
@@ -20,18 +91,10 @@ interface CheckParts {
 }
 
 function checkParts(check: ReportCheck): CheckParts {
-  const [technique, sub] = check.technique.split('.');
   return {
     standards: ['MITRE ATT&CK', 'NIST SP 800-53 Rev. 5', ...Object.keys(check.references.cis ?? {}).map((b) => `CIS ${b}`)],
     requirements: [check.mitigation, ...check.references.nist, ...Object.entries(check.references.cis ?? {}).flatMap(([b, ids]) => ids.map((id) => `CIS ${b} ${id}`))],
-    attacks: [
-      {
-        tactic: { uid: 'TA0002', name: 'Execution' },
-        technique: { uid: technique, name: 'Command and Scripting Interpreter' },
-        ...(sub ? { sub_technique: { uid: check.technique, name: 'Cloud API' } } : {}),
-        version: '18',
-      },
-    ],
+    attacks: [executionAttack(check.technique)],
     types: [`${check.mitigation}/${check.measure}`],
     remediation: { desc: check.remediation, ...(check.references.url ? { references: [check.references.url] } : {}) },
   };
@@ -43,27 +106,17 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
   const [complianceStatusId, complianceStatus] = COMPLIANCE_STATUS[r.status];
   const { standards, requirements, attacks, types, remediation } = parts;
   return {
-    activity_id: 1,
-    activity_name: 'Create',
-    category_uid: 2,
-    category_name: 'Findings',
-    class_uid: 2003,
-    class_name: 'Compliance Finding',
-    type_uid: 200301,
-    type_name: 'Compliance Finding: Create',
-    time,
-    severity_id: SEVERITY_ID[check.severity],
-    severity: SEVERITY_NAME[check.severity],
-    status_id: r.status === 'waived' ? 3 : 1,
-    status: r.status === 'waived' ? 'Suppressed' : 'New',
-    ...(r.waiver ? { status_detail: `waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}` } : {}),
-    message: r.message,
-    metadata: {
-      version: OCSF_VERSION,
-      product: { name: report.tool.name, vendor_name: report.tool.name, version: report.tool.version, url_string: report.tool.informationUri },
+    ...ocsfFindingHead({
+      classUid: 2003,
+      time,
+      severity: check.severity,
+      suppressed: r.status === 'waived',
+      ...(r.waiver ? { statusDetail: `waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}` } : {}),
+      message: r.message,
+      tool: report.tool,
       uid: r.fingerprint,
-      logged_time: time,
-    },
+      loggedTime: time,
+    }),
     finding_info: {
       uid: r.fingerprint,
       title: check.title,
@@ -82,9 +135,7 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
         data: { cloudward_uid: r.resource.uid, scope: r.resource.scope },
       },
     ],
-    ...(CLOUD_PROVIDER[r.resource.provider]
-      ? { cloud: { provider: CLOUD_PROVIDER[r.resource.provider], account: { uid: r.resource.scope.id, ...(r.resource.scope.name ? { name: r.resource.scope.name } : {}) } } }
-      : {}),
+    ...ocsfCloud(r.resource.provider, { uid: r.resource.scope.id, ...(r.resource.scope.name ? { name: r.resource.scope.name } : {}) }),
     remediation,
     // Each finding travels alone into a SIEM: the run's warnings (unverified or stale snapshot) go with it.
     unmapped: { evidence: r.evidence, ...(r.baselineState ? { baseline_state: r.baselineState } : {}), ...(notes.length > 0 ? { run_notes: notes } : {}) },
@@ -92,22 +143,24 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
 }
 
 /** A JSON array of findings, streamed one finding at a time. Passing results are included: they are the denominator. */
-function* renderOcsf(report: Report): Iterable<string> {
+function renderOcsf(report: Report): Iterable<string> {
   const checks = new Map(report.checks.map((c) => [c.id, { check: c, parts: checkParts(c) }]));
   const notes = runNotes(report).map((n) => n.text);
-  yield '[';
-  let first = true;
-  for (const r of report.results) {
-    const { check, parts } = checks.get(r.checkId)!;
-    yield `${first ? '\n' : ',\n'}${JSON.stringify(ocsfFinding(report, check, r, parts, notes))}`;
-    first = false;
-  }
-  yield '\n]\n';
+  return ocsfArray(
+    (function* () {
+      for (const r of report.results) {
+        const { check, parts } = checks.get(r.checkId)!;
+        yield ocsfFinding(report, check, r, parts, notes);
+      }
+    })(),
+    'lines',
+  );
 }
 
 export const ocsfFormatter: Formatter = {
   name: 'ocsf',
   extension: 'ocsf.json',
   description: 'OCSF 1.3 Compliance Findings (class 2003) for SIEMs and security lakes, one per result',
+  needs: { passEvidence: true, fingerprints: true, filters: false },
   render: renderOcsf,
 };

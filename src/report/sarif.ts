@@ -5,7 +5,9 @@ import { modifiedSnapshotNotes, runNotes, type Report, type ReportCheck, type Re
 
 /** Values safely inside GitHub's security-severity bands (critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0). */
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' };
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+/** A finding's SARIF level by severity (audit failures and detections alike). */
+export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const LEVEL = SARIF_LEVEL;
 
 /** GitHub code scanning limits. */
 export const SARIF_MAX_RESULTS = 25_000;
@@ -37,6 +39,82 @@ function helpText(check: ReportCheck): string {
   return `${check.description}\n\nRemediation: ${check.remediation}\n\nATT&CK ${check.technique} / ${check.mitigation} (${check.measure}); NIST SP 800-53 ${check.references.nist.join(', ')}.`;
 }
 
+/** What a SARIF rule says, whatever made it (an audit check, a detection rule). */
+export interface SarifRuleInput {
+  id: string;
+  title: string;
+  description: string;
+  help: { text: string; markdown: string };
+  helpUri: string;
+  severity: Severity;
+  /** At most SARIF_MAX_TAGS (code scanning's limit): the caller says what it left out. */
+  tags: string[];
+  precision: 'high' | 'medium';
+  /** Also say the severity in the older `problem.severity` words (error, warning, recommendation). */
+  problemSeverity?: boolean;
+}
+
+/** One entry of the driver's rule catalogue. */
+export function sarifRule(rule: SarifRuleInput): Record<string, unknown> {
+  return {
+    id: rule.id,
+    name: pascalCase(rule.id),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description.length > MAX_FULL_DESCRIPTION ? `${rule.description.slice(0, MAX_FULL_DESCRIPTION - 3)}...` : rule.description },
+    help: rule.help,
+    helpUri: rule.helpUri,
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: {
+      tags: rule.tags,
+      precision: rule.precision,
+      ...(rule.problemSeverity ? { 'problem.severity': rule.severity === 'low' ? 'recommendation' : rule.severity === 'medium' ? 'warning' : 'error' } : {}),
+      'security-severity': SECURITY_SEVERITY[rule.severity],
+    },
+  };
+}
+
+/**
+ * One SARIF run as its maker describes it: the tool, its rule catalogue, the run's category, time and notifications,
+ * and how to turn each of its results into a SARIF result. Audit and detect each supply these; the log is the same.
+ */
+export interface SarifRunInput<T> {
+  tool: { name: string; version: string; informationUri: string };
+  rules: Array<Record<string, unknown>>;
+  category: string;
+  generatedAt: string;
+  notifications: Array<Record<string, unknown>>;
+  artifacts?: Array<Record<string, unknown>>;
+  properties?: Record<string, unknown>;
+  results: T[];
+  toResult: (result: T) => Record<string, unknown>;
+}
+
+/** The log with its results left out (a slot stands in for them): a large run is serialized one result at a time. */
+function logSkeleton<T>(run: SarifRunInput<T>): { runs: [Record<string, unknown>] } {
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: run.tool.name, version: run.tool.version, semanticVersion: run.tool.version, informationUri: run.tool.informationUri, rules: run.rules } },
+        automationDetails: { id: `${run.category}/${run.generatedAt}` },
+        invocations: [{ executionSuccessful: true, endTimeUtc: run.generatedAt, ...(run.notifications.length > 0 ? { toolExecutionNotifications: run.notifications } : {}) }],
+        ...(run.artifacts ? { artifacts: run.artifacts } : {}),
+        columnKind: 'utf16CodeUnits',
+        results: RESULTS_SLOT,
+        ...(run.properties ? { properties: run.properties } : {}),
+      },
+    ],
+  } as { runs: [Record<string, unknown>] };
+}
+
+/** The whole SARIF log of a run as one object. */
+export function sarifLog<T>(run: SarifRunInput<T>): Record<string, unknown> {
+  const log = logSkeleton(run);
+  log.runs[0].results = run.results.map(run.toResult);
+  return log;
+}
+
 /** Results GitHub would drop past its limit are cut, most severe kept, with a warning in the run. */
 function selectResults(report: Report): { results: ReportResult[]; dropped: number } {
   const candidates = report.results.filter((r) => r.status !== 'pass');
@@ -49,8 +127,8 @@ const RESULTS_SLOT = '\u0000cloudward-sarif-results\u0000';
 /** The slot as it appears in the serialized log. */
 const RESULTS_SLOT_JSON = JSON.stringify(RESULTS_SLOT);
 
-/** The log with its results left out, and how to make each result: a large run is serialized one result at a time. */
-function prepareSarif(report: Report, context: FormatContext): { log: { runs: [Record<string, unknown>] }; results: ReportResult[]; toSarif: (r: ReportResult) => Record<string, unknown> } {
+/** An audit's SARIF run: every check as a rule, the findings located in the snapshot (or the plan). */
+function auditSarifRun(report: Report, context: FormatContext): SarifRunInput<ReportResult> {
   const ruleIndex = new Map(report.checks.map((c, i) => [c.id, i]));
   const checks = new Map(report.checks.map((c) => [c.id, c]));
   const { results, dropped } = selectResults(report);
@@ -73,51 +151,26 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
   }
   // Unverified files (CW0003), stale data (CW0004), a baseline of another tenant (CW0005), project-file gate settings (CW0006).
   for (const note of runNotes(report)) notifications.push({ level: note.level, message: { text: note.text }, descriptor: { id: note.id } });
-  const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: report.tool.name,
-            version: report.tool.version,
-            semanticVersion: report.tool.version,
-            informationUri: report.tool.informationUri,
-            rules: report.checks.map((check) => ({
-              id: check.id,
-              name: pascalCase(check.id),
-              shortDescription: { text: check.title },
-              fullDescription: { text: check.description.length > MAX_FULL_DESCRIPTION ? `${check.description.slice(0, MAX_FULL_DESCRIPTION - 3)}...` : check.description },
-              help: { text: helpText(check), markdown: helpMarkdown(check) },
-              helpUri: check.references.url ?? `${report.tool.informationUri}/blob/main/docs/checks.md#${check.id}`,
-              defaultConfiguration: { level: LEVEL[check.severity] },
-              properties: {
-                tags: tagsByRule.get(check.id)!.slice(0, SARIF_MAX_TAGS),
-                precision: 'high',
-                'problem.severity': check.severity === 'low' ? 'recommendation' : check.severity === 'medium' ? 'warning' : 'error',
-                'security-severity': SECURITY_SEVERITY[check.severity],
-              },
-            })),
-          },
-        },
-        automationDetails: { id: `${category}/${report.generatedAt}` },
-        invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) }],
-        artifacts: report.snapshot.files.map((f) => ({
-          location: { uri: relativeUri(f.path) },
-          hashes: { 'sha-256': f.sha256 },
-        })),
-        columnKind: 'utf16CodeUnits',
-        results: RESULTS_SLOT,
-        properties: {
-          scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) },
-          ...(modified.length > 0 ? { snapshotModified: modified } : {}),
-          ...(report.warnings ? { warnings: report.warnings.map((w) => w.message) } : {}),
-          ...(report.gate?.config ? { gateConfig: report.gate.config } : {}),
-        },
-      },
-    ],
-  } as { runs: [Record<string, unknown>] };
+  const rules = report.checks.map((check) =>
+    sarifRule({
+      id: check.id,
+      title: check.title,
+      description: check.description,
+      help: { text: helpText(check), markdown: helpMarkdown(check) },
+      helpUri: check.references.url ?? `${report.tool.informationUri}/blob/main/docs/checks.md#${check.id}`,
+      severity: check.severity,
+      tags: tagsByRule.get(check.id)!.slice(0, SARIF_MAX_TAGS),
+      precision: 'high',
+      problemSeverity: true,
+    }),
+  );
+  const artifacts = report.snapshot.files.map((f) => ({ location: { uri: relativeUri(f.path) }, hashes: { 'sha-256': f.sha256 } }));
+  const properties = {
+    scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) },
+    ...(modified.length > 0 ? { snapshotModified: modified } : {}),
+    ...(report.warnings ? { warnings: report.warnings.map((w) => w.message) } : {}),
+    ...(report.gate?.config ? { gateConfig: report.gate.config } : {}),
+  };
   const toSarif = (r: ReportResult): Record<string, unknown> => {
     const check = checks.get(r.checkId)!;
     const where = locate(r.resource.uid, r.resource.scope.id);
@@ -156,14 +209,12 @@ function prepareSarif(report: Report, context: FormatContext): { log: { runs: [R
       },
     };
   };
-  return { log, results, toSarif };
+  return { tool: report.tool, rules, category, generatedAt: report.generatedAt, notifications, artifacts, properties, results, toResult: toSarif };
 }
 
-/** The whole SARIF log as one object. */
+/** An audit's whole SARIF log as one object. */
 export function buildSarif(report: Report, context: FormatContext): Record<string, unknown> {
-  const { log, results, toSarif } = prepareSarif(report, context);
-  log.runs[0].results = results.map(toSarif);
-  return log;
+  return sarifLog(auditSarifRun(report, context));
 }
 
 /** Where the results array sits: root > runs > run > results, two spaces a level. */
@@ -181,11 +232,12 @@ function nestedResultJson(result: Record<string, unknown>): string {
 }
 
 /**
- * Exactly `JSON.stringify(buildSarif(...), null, 2)`, produced a result at a time, so that 25,000 results never exist
- * as objects, or as one string, all at once.
+ * Exactly `JSON.stringify(sarifLog(run), null, 2)` and a newline, produced a result at a time, so that 25,000 results
+ * never exist as objects, or as one string, all at once.
  */
-function* renderSarif(report: Report, context: FormatContext): Iterable<string> {
-  const { log, results, toSarif } = prepareSarif(report, context);
+export function* streamSarifLog<T>(run: SarifRunInput<T>): Iterable<string> {
+  const { results, toResult: toSarif } = run;
+  const log = logSkeleton(run);
   const text = `${JSON.stringify(log, null, 2)}\n`;
   const slot = text.indexOf(RESULTS_SLOT_JSON);
   const rest = text.slice(slot + RESULTS_SLOT_JSON.length);
@@ -202,6 +254,6 @@ export const sarifFormatter: Formatter = {
   name: 'sarif',
   extension: 'sarif',
   description: 'SARIF 2.1.0 for code scanning: every check as a rule, findings located in the snapshot file',
-  locatesInSnapshot: true,
-  render: renderSarif,
+  needs: { passEvidence: true, fingerprints: true, filters: false, snapshotLines: true },
+  render: (report, context) => streamSarifLog(auditSarifRun(report, context)),
 };

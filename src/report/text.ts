@@ -168,5 +168,6 @@ export const textFormatter: Formatter = {
   name: 'text',
   extension: 'txt',
   description: 'terminal scorecard: scores per mitigation and measure, failing results by severity with remediation',
+  needs: { passEvidence: false, fingerprints: false, filters: true },
   render: renderText,
 };

@@ -13,16 +13,24 @@ async function trufflehogLog(): Promise<string> {
   return path;
 }
 
-test('detect reads its own flags from CLOUDWARD_* variables; the command line wins', async (t) => {
+test('detect reads its own flags from CLOUDWARD_DETECT_* variables; the command line wins', async (t) => {
   const log = await trufflehogLog();
   t.is((await runCli(['detect', log])).code, 1, 'a high finding fails by default');
-  const env = await runCli(['detect', log], { env: { CLOUDWARD_FAIL_ON: 'none', CLOUDWARD_FORMAT: 'json' } });
+  const env = await runCli(['detect', log], { env: { CLOUDWARD_DETECT_FAIL_ON: 'none', CLOUDWARD_DETECT_FORMAT: 'json' } });
   t.is(env.code, 0, env.stderr);
   t.is((JSON.parse(env.stdout) as { summary: { findings: number } }).summary.findings, 1);
-  t.is((await runCli(['detect', log, '--fail-on', 'high'], { env: { CLOUDWARD_FAIL_ON: 'none' } })).code, 1);
-  const bad = await runCli(['detect', log], { env: { CLOUDWARD_FAIL_ON: 'severe' } });
+  t.is((await runCli(['detect', log, '--fail-on', 'high'], { env: { CLOUDWARD_DETECT_FAIL_ON: 'none' } })).code, 1);
+  const bad = await runCli(['detect', log], { env: { CLOUDWARD_DETECT_FAIL_ON: 'severe' } });
   t.is(bad.code, 2);
-  t.regex(bad.stderr, /^cloudward: CLOUDWARD_FAIL_ON: "severe"/);
+  t.regex(bad.stderr, /^cloudward: CLOUDWARD_DETECT_FAIL_ON: "severe"/);
+});
+
+test("an audit's variables do not reach detect: its threshold and formats mean other things there", async (t) => {
+  const log = await trufflehogLog();
+  const run = await runCli(['detect', log], { env: { CLOUDWARD_FAIL_ON: 'none', CLOUDWARD_FORMAT: 'html' } });
+  t.is(run.code, 1, run.stderr);
+  t.regex(run.stdout, /^cloudward detect: 1 events/);
+  t.notRegex(run.stderr, /warning/, 'both are known variables (the audit reads them)');
 });
 
 test('diff and checks read their own flags from CLOUDWARD_* variables', async (t) => {
@@ -47,8 +55,11 @@ test('an unknown CLOUDWARD_* variable is a warning naming the near ones; known o
   t.is(messageLines(far.stderr).length, 1);
   t.regex(far.stderr, /^cloudward: warning: CLOUDWARD_BANANA is not a variable cloudward reads; it reads CLOUDWARD_<FLAG> for a flag of the command/);
   // Documented variables, and flags of other commands (a CI job sets them once for several steps), are known.
-  const known = await runCli(['checks', 'list'], { env: { CLOUDWARD_DEBUG: '0', CLOUDWARD_PROVIDER_MODULES: '', CLOUDWARD_PROFILE: 'audit', CLOUDWARD_MAX_LATENESS: '5m', CLOUDWARD_SNAPSHOTS: 'a.json', CLOUDWARD_ARGS: '' } });
+  const known = await runCli(['checks', 'list'], { env: { CLOUDWARD_DEBUG: '0', CLOUDWARD_PROVIDER_MODULES: '', CLOUDWARD_PROFILE: 'audit', CLOUDWARD_DETECT_MAX_LATENESS: '5m', CLOUDWARD_SNAPSHOTS: 'a.json', CLOUDWARD_ARGS: '' } });
   t.is(known.stderr, '');
+  // detect's flags have variables of their own; the name without DETECT_ points at it.
+  const unprefixed = await runCli(['checks', 'list'], { env: { CLOUDWARD_MAX_LATENESS: '5m' } });
+  t.deepEqual(messageLines(unprefixed.stderr), ['cloudward: warning: CLOUDWARD_MAX_LATENESS is not a variable cloudward reads; did you mean CLOUDWARD_DETECT_MAX_LATENESS?']);
 });
 
 // `npm run fuzz` sets these for its own suites, which run the CLI: a warning there would fail every run's one line.

@@ -58,7 +58,7 @@ test('locations come from the line index handed in; without one a finding points
 });
 
 test('SARIF written a result at a time is exactly the whole log serialized at once', async (t) => {
-  t.true(formatters.filter((f) => f.locatesInSnapshot).map((f) => f.name).includes('sarif'));
+  t.true(formatters.filter((f) => f.needs?.snapshotLines).map((f) => f.name).includes('sarif'));
   const report = JSON.parse((await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout) as Report;
   const whole = `${JSON.stringify(buildSarif(report, context), null, 2)}\n`;
   t.is([...(sarifFormatter.render(report, context) as Iterable<string>)].join(''), whole);
