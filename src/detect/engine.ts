@@ -377,7 +377,10 @@ export class DetectionEngine {
         state.sequences.delete(key);
         const seconds = Math.round((event.time - progress.start) / 1000);
         const label = groupText(step.by, key);
-        this.alert(state, key, label, event, progress.refs, progress.refs.length, `${s.steps.map((x) => x.name).join(' then ')} within ${seconds}s for ${label}`, progress.start);
+        // The steps' actors differ (the key's creator, then the account using it): each is named with its address.
+        const steps = progress.events;
+        const who = s.steps.map((x, i) => `${x.name} (${steps[i]!.actor.principal}${steps[i]!.src.ip ? ` from ${steps[i]!.src.ip}` : ''})`);
+        this.alert(state, key, label, event, progress.refs, progress.refs.length, `${who.join(' then ')} within ${seconds}s for ${label}`, progress.start);
       }
       return;
     }

@@ -101,6 +101,7 @@ test("a step's own by joins it to the earlier step on another field; without it 
   t.is(found.length, 1);
   t.is(found[0]!.group, 'actor.keyId=k1');
   t.deepEqual(found[0]!.events.map((r) => r.line), [1, 11]);
+  t.regex(found[0]!.message, /^made \(alice@example\.com\) then used \(svc@p1\.iam\.gserviceaccount\.com\) within 600s for actor\.keyId=k1$/, 'the steps\' different actors are each named');
   t.is(run(joined, [make, late]).findings.length, 0, 'outside the window');
   t.is(run(plain, [make, useK2, useK1]).findings.length, 0, 'the create call has no actor.keyId: without a step by nothing joins');
 });
