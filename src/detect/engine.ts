@@ -1,6 +1,6 @@
 import type { Severity } from '../engine/types.js';
 import { fieldReader, type DetectEvent, type EventRef } from './event.js';
-import type { Rule } from './rules.js';
+import type { Rule, SequenceStep } from './rules.js';
 
 /** Evidence kept per finding: enough to find the events again, bounded whatever the burst size. */
 export const MAX_EVIDENCE = 20;
@@ -56,12 +56,15 @@ interface SequenceGroup {
   step: number;
   start: number;
   refs: EventRef[];
+  /** The event of each step so far, for later steps' `unseen` conditions (at most 8). */
+  events: DetectEvent[];
 }
 
 interface RuleState {
   rule: Rule;
   groups: Map<string, ThresholdGroup>;
   sequences: Map<string, SequenceGroup>;
+  /** First-seen history: a firstSeen rule's, or what a sequence learns for its steps' `unseen` conditions. */
   firstSeen?: FirstSeenState;
   /** group -> the open finding and the time its dedupe window ends. */
   open: Map<string, { finding: Finding; until: number }>;
@@ -85,6 +88,18 @@ const groupText = (fields: string[], key: string): string => {
   const values = key.split('\u0001');
   return fields.map((f, i) => `${f}=${values[i] ?? ''}`).join(', ');
 };
+
+/** True when a key's look-back holds at most `atMost` distinct values of each of `fields` value fields (stored as `i\u0003value`). */
+function narrowHabit(values: Map<string, number> | undefined, fields: number, from: number, atMost: number | undefined): boolean {
+  if (atMost === undefined || !values) return true;
+  const counts = new Array<number>(fields).fill(0);
+  for (const [v, t] of values) {
+    if (v === KEY_SEEN || t < from) continue;
+    const i = Number(v.slice(0, v.indexOf('\u0003')));
+    if (++counts[i]! > atMost) return false;
+  }
+  return true;
+}
 
 /** The reserved first-seen value under which a key's own last-seen time is kept. */
 export const KEY_SEEN = '\u0000key';
@@ -110,7 +125,7 @@ export class DetectionEngine {
       groups: new Map(),
       sequences: new Map(),
       open: new Map(),
-      ...(rule.firstSeen ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } } : {}),
+      ...(rule.firstSeen || rule.sequence?.history ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } } : {}),
     }));
     this.stats = { events: 0, matched: {}, missingField: {}, learning: {}, peakState: 0 };
     for (const rule of rules) {
@@ -131,7 +146,10 @@ export class DetectionEngine {
       this.stats.matched[rule.id]!++;
       if (rule.threshold) this.threshold(state, event);
       else if (rule.firstSeen) this.firstSeen(state, event);
-      else if (rule.sequence) this.sequence(state, event);
+      else if (rule.sequence) {
+        this.sequence(state, event);
+        if (rule.sequence.history) this.learn(state, event);
+      }
       else this.alert(state, event.actor.principal, `actor.principal=${event.actor.principal}`, event, [event.ref], 1, `${event.operation} by ${event.actor.principal}`);
     }
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
@@ -216,6 +234,10 @@ export class DetectionEngine {
 
   private firstSeen(state: RuleState, event: DetectEvent): void {
     const f = state.rule.firstSeen!;
+    if (f.each) {
+      this.firstSeenEach(state, event);
+      return;
+    }
     const history = state.firstSeen!;
     const key = keyOf(event, f.key);
     const value = f.value.length > 0 ? keyOf(event, f.value) : '';
@@ -248,8 +270,136 @@ export class DetectionEngine {
     values.set(KEY_SEEN, event.time);
   }
 
+  /**
+   * firstSeen with `each`: every value field must be new for the key on its own (a new key id AND a new address AND a
+   * new client), each stored under its field's index; `knownAtMost` limits alerts to keys with a narrow habit. An
+   * event without some value field (a service account's keyless calls have no key id) teaches the fields it has and
+   * cannot alert.
+   */
+  private firstSeenEach(state: RuleState, event: DetectEvent): void {
+    const f = state.rule.firstSeen!;
+    const history = state.firstSeen!;
+    const key = keyOf(event, f.key);
+    const parts = f.value.map((field) => {
+      const v = fieldReader(field)(event);
+      return v === null || v === undefined ? null : String(v);
+    });
+    if (key === undefined || parts.every((v) => v === null)) {
+      this.stats.missingField[state.rule.id]!++;
+      return;
+    }
+    const stored = parts.map((v, i) => (v === null ? null : `${i}\u0003${v}`));
+    let values = history.keys.get(key);
+    const from = event.time - f.lookback;
+    const keyLast = values?.get(KEY_SEEN);
+    const keyKnown = keyLast !== undefined && keyLast >= from;
+    const allNew = stored.every((v) => {
+      if (v === null) return false;
+      const t = values?.get(v);
+      return t === undefined || t < from;
+    });
+    const learning = event.time < history.observedFrom + f.warmup;
+    if (allNew && !learning && (keyKnown || f.newKey === 'alert') && (!f.alertWhen || f.alertWhen(event)) && narrowHabit(values, f.value.length, from, f.knownAtMost)) {
+      const value = parts.join('\u0001');
+      this.alert(state, `${key}\u0002${value}`, groupText([...f.key, ...f.value], `${key}\u0001${value}`), event, [event.ref], 1, `${f.value.join(', ')} each first seen for ${groupText(f.key, key)} (look-back ${f.lookback / 86_400_000}d)`);
+    } else if (learning && allNew) {
+      this.stats.learning[state.rule.id]!++;
+    }
+    if (!values) {
+      values = new Map();
+      history.keys.set(key, values);
+    }
+    for (const v of stored) if (v !== null) values.set(v, event.time);
+    values.set(KEY_SEEN, event.time);
+  }
+
+  /** A sequence's history: the values each key was seen with, learnt from every event the rule matches. */
+  private learn(state: RuleState, event: DetectEvent): void {
+    const h = state.rule.sequence!.history!;
+    const key = keyOf(event, h.key);
+    const value = keyOf(event, h.value);
+    if (key === undefined || value === undefined) return;
+    let values = state.firstSeen!.keys.get(key);
+    if (!values) {
+      values = new Map();
+      state.firstSeen!.keys.set(key, values);
+    }
+    values.set(value, event.time);
+    values.set(KEY_SEEN, event.time);
+  }
+
+  /** A step's `unseen` holds when no named step's history key saw this event's history value within the look-back. */
+  private unseen(state: RuleState, step: SequenceStep, earlier: DetectEvent[], event: DetectEvent): boolean {
+    if (step.unseen.length === 0) return true;
+    const h = state.rule.sequence!.history!;
+    const value = keyOf(event, h.value);
+    // Without the value (no address) nothing can be said to be new.
+    if (value === undefined) return false;
+    const from = event.time - h.lookback;
+    for (const index of step.unseen) {
+      const key = keyOf(earlier[index] ?? event, h.key);
+      if (key === undefined) return false;
+      const t = state.firstSeen!.keys.get(key)?.get(value);
+      if (t !== undefined && t >= from) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A sequence whose steps join on fields of their own (the key id a create call returned, then the key id a call is
+   * made with): a partial match is kept under its join value and continued by the event whose value of the awaited
+   * step's fields equals it.
+   */
+  private joinedSequence(state: RuleState, event: DetectEvent): void {
+    const s = state.rule.sequence!;
+    let keyed = false;
+    const tried = new Set<string>();
+    for (let i = s.steps.length - 1; i >= 1; i--) {
+      const step = s.steps[i]!;
+      const key = keyOf(event, step.by);
+      if (key === undefined) continue;
+      keyed = true;
+      const spec = `${step.by.join('\u0000')}\u0001${key}`;
+      if (tried.has(spec)) continue;
+      tried.add(spec);
+      let progress = state.sequences.get(key);
+      if (progress && event.time - progress.start > s.window) {
+        state.sequences.delete(key);
+        progress = undefined;
+      }
+      if (!progress) continue;
+      const awaited = s.steps[progress.step]!;
+      if (awaited.by.join('\u0000') !== step.by.join('\u0000') || !awaited.match(event) || !this.unseen(state, awaited, progress.events, event)) continue;
+      progress.step++;
+      progress.events.push(event);
+      if (progress.refs.length < MAX_EVIDENCE) progress.refs.push(event.ref);
+      if (progress.step === s.steps.length) {
+        state.sequences.delete(key);
+        const seconds = Math.round((event.time - progress.start) / 1000);
+        const label = groupText(step.by, key);
+        // The steps' actors differ (the key's creator, then the account using it): each is named with its address.
+        const steps = progress.events;
+        const who = s.steps.map((x, i) => `${x.name} (${steps[i]!.actor.principal}${steps[i]!.src.ip ? ` from ${steps[i]!.src.ip}` : ''})`);
+        this.alert(state, key, label, event, progress.refs, progress.refs.length, `${who.join(' then ')} within ${seconds}s for ${label}`, progress.start);
+      }
+      return;
+    }
+    const first = s.steps[0]!;
+    if (!first.match(event)) return;
+    const key = keyOf(event, first.by);
+    if (key === undefined) {
+      if (!keyed) this.stats.missingField[state.rule.id]!++;
+      return;
+    }
+    if (this.unseen(state, first, [], event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
+  }
+
   private sequence(state: RuleState, event: DetectEvent): void {
     const s = state.rule.sequence!;
+    if (s.joined || s.steps.some((x) => x.unseen.length > 0)) {
+      this.joinedSequence(state, event);
+      return;
+    }
     const key = keyOf(event, s.by);
     if (key === undefined) {
       this.stats.missingField[state.rule.id]!++;
@@ -270,7 +420,7 @@ export class DetectionEngine {
       }
       return;
     }
-    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref] });
+    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [] });
   }
 
   /** Drops state that can no longer matter: windows, sequences and dedupe marks that ended, first-seen values past the look-back. */
@@ -290,7 +440,7 @@ export class DetectionEngine {
         size += state.sequences.size;
       }
       if (state.firstSeen) {
-        const from = this.now - rule.firstSeen!.lookback;
+        const from = this.now - (rule.firstSeen?.lookback ?? rule.sequence!.history!.lookback);
         for (const [k, values] of state.firstSeen.keys) {
           for (const [v, t] of values) if (t < from) values.delete(v);
           if (values.size <= 1) state.firstSeen.keys.delete(k);

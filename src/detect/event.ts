@@ -59,7 +59,8 @@ export interface DetectEvent {
     ip: string | null;
     /**
      * Where the address is (`private`, `aws`, `azure`, `gcp` by the providers' published ranges, else `public`), read
-     * for credentials issued to compute (`actor.compute` set) and long-term keys only; null otherwise or without an address.
+     * for credentials issued to compute (`actor.compute` set), long-term keys and GCP service accounts only; null
+     * otherwise or without an address. GCP's redacted `callerIp` ("private", "gce-internal-ip") is `private`, with no ip.
      */
     network: 'private' | 'aws' | 'azure' | 'gcp' | 'public' | null;
   };
@@ -72,6 +73,12 @@ export interface DetectEvent {
    * call attaches, the user a key or user call names, an Azure resource id, a GCP resource name, an Entra audit target.
    */
   target: string | null;
+  /**
+   * The id of a long-term key the call created (GCP CreateServiceAccountKey: the last segment of the new key's
+   * `response.name`), so that a rule can join the creation to the key's later use (`actor.keyId`); absent or null
+   * when the call created none or the log does not say.
+   */
+  newKeyId?: string | null;
   access: 'read' | 'write' | 'unknown';
   outcome: 'success' | 'failure' | 'unknown';
   /** The provider's error code for a failure (AccessDenied, AuthorizationFailed, PERMISSION_DENIED/7, 50126). */
@@ -107,6 +114,6 @@ export function fieldReader(path: string): (event: DetectEvent) => unknown {
 /** The fields a rule may name (group keys, distinct values, first-seen keys). */
 export const EVENT_FIELDS = [
   'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.role', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
-  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'src.ip', 'src.network', 'service', 'operation', 'target', 'access', 'outcome', 'error',
+  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'client.evidence', 'src.ip', 'src.network', 'service', 'operation', 'target', 'newKeyId', 'access', 'outcome', 'error',
   'accessDenied',
 ] as const;

@@ -421,6 +421,21 @@ function fromEntraAudit(r: Rec, ref: EventRef): DetectEvent {
 
 // ---------------------------------------------------------------- GCP Cloud Audit Logs
 
+/**
+ * `callerIp` values Google writes instead of an address (AuditLog RequestMetadata): "private" for calls inside
+ * Google's production network from one Google Cloud service to another, "gce-internal-ip" for a VM without an
+ * external address outside the resource's organization. Neither is an address; both are inside Google's network.
+ */
+const GCP_REDACTED_IPS = new Set(['private', 'gce-internal-ip']);
+
+/** The id of the key a CreateServiceAccountKey call made: the last segment of `response.name` (`.../keys/KEYID`). */
+function createdGcpKey(method: string, response: Rec | undefined): string | null {
+  if (!/CreateServiceAccountKey$/.test(method)) return null;
+  const name = str(response?.name);
+  const m = name === null ? null : /\/keys\/([^/]+)$/.exec(name);
+  return m ? m[1]! : null;
+}
+
 const GCP_READ = /\.(get|list|search|lookup|query|aggregated|test|check|fetch|batchGet|getIamPolicy|testIamPermissions)[A-Za-z]*$/i;
 
 function fromGcp(r: Rec, ref: EventRef): DetectEvent {
@@ -440,7 +455,12 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
   const project = str(labels?.project_id) ?? /^projects\/([^/]+)/.exec(logName)?.[1] ?? null;
   const access = logName.endsWith('%2Fdata_access') || logName.endsWith('/data_access') || GCP_READ.test(method) ? 'read' : 'write';
   const keyName = str(auth.serviceAccountKeyName);
-  const ip = str(meta.callerIp);
+  const callerIp = str(meta.callerIp);
+  const redacted = callerIp !== null && GCP_REDACTED_IPS.has(callerIp);
+  const ip = redacted ? null : callerIp;
+  // A service account's address is placed for every call (not only with a key): its habit, an internal address, is
+  // what a rule compares a new public address with.
+  const network = redacted ? 'private' : networkOf(ip, null, isSa);
   return {
     time: parseTime(r.timestamp ?? r.receiveTimestamp, 'timestamp'),
     cloud: 'gcp',
@@ -458,10 +478,11 @@ function fromGcp(r: Rec, ref: EventRef): DetectEvent {
       compute: null,
     },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip, network: networkOf(ip, null, isSa && keyName !== null) },
+    src: { ip, network },
     service: str(p.serviceName) ?? '',
     operation: method,
     target: str(p.resourceName),
+    newKeyId: createdGcpKey(method, obj(p.response)),
     access,
     outcome: code === 0 ? 'success' : 'failure',
     error: code === 0 ? null : `${code}`,

@@ -32,13 +32,36 @@ export interface RuleDefinition {
   det0078: { analytic: 'AN0215'; tunables: Tunable[] };
   match: Record<string, unknown>;
   threshold?: { window: string; by: string[]; distinct?: string; split?: string; atLeast: number };
-  firstSeen?: { key: string[]; value?: string[]; lookback: string; warmup?: string; newKey?: 'learn' | 'alert'; alertWhen?: Record<string, unknown> };
-  sequence?: { window: string; by: string[]; steps: Array<{ name: string; match: Record<string, unknown> }> };
+  firstSeen?: {
+    key: string[];
+    value?: string[];
+    lookback: string;
+    warmup?: string;
+    newKey?: 'learn' | 'alert';
+    alertWhen?: Record<string, unknown>;
+    each?: boolean;
+    knownAtMost?: number;
+  };
+  sequence?: {
+    window: string;
+    by: string[];
+    history?: { key: string[]; value: string[]; lookback: string };
+    steps: Array<{ name: string; match: Record<string, unknown>; by?: string[]; unseen?: string[] }>;
+  };
   dedupe?: string;
   response: string;
   falsePositives?: string;
   references?: string[];
   tests: RuleTest[];
+}
+
+/** One loaded sequence step: what it matches, the fields it joins the earlier steps on, and the steps its value must be new for. */
+export interface SequenceStep {
+  name: string;
+  match: ValidateFunction;
+  by: string[];
+  /** Indexes of the steps (earlier ones or this one) whose event's history key must not know this event's history value. */
+  unseen: number[];
 }
 
 /** A loaded rule: the definition with its schemas compiled and durations in milliseconds. */
@@ -49,8 +72,27 @@ export interface Rule {
   line: number;
   match: ValidateFunction;
   threshold?: { window: number; by: string[]; distinct?: string; split?: string; atLeast: number };
-  firstSeen?: { key: string[]; value: string[]; lookback: number; warmup: number; newKey: 'learn' | 'alert'; alertWhen?: ValidateFunction };
-  sequence?: { window: number; by: string[]; steps: Array<{ name: string; match: ValidateFunction }> };
+  firstSeen?: {
+    key: string[];
+    value: string[];
+    lookback: number;
+    warmup: number;
+    newKey: 'learn' | 'alert';
+    alertWhen?: ValidateFunction;
+    /** Every value field must be new on its own, not only their combination. */
+    each: boolean;
+    /** Alert only for keys whose look-back holds at most this many distinct values of each value field. */
+    knownAtMost?: number;
+  };
+  sequence?: {
+    window: number;
+    by: string[];
+    /** What the rule learns from every event it matches (key -> values), for steps' `unseen` conditions. */
+    history?: { key: string[]; value: string[]; lookback: number };
+    steps: SequenceStep[];
+    /** True when some step joins on fields of its own (`by`), not the sequence's. */
+    joined: boolean;
+  };
   dedupe: number;
 }
 
@@ -148,13 +190,37 @@ export async function loadRuleFile(file: string): Promise<Rule> {
       warmup: parseDuration(f.warmup ?? '24h'),
       newKey: f.newKey ?? (f.value ? 'learn' : 'alert'),
       ...(f.alertWhen ? { alertWhen: compileAt(f.alertWhen, ['firstSeen', 'alertWhen'], yaml, file) } : {}),
+      each: f.each ?? false,
+      ...(f.knownAtMost !== undefined ? { knownAtMost: f.knownAtMost } : {}),
     };
+    if ((f.each || f.knownAtMost !== undefined) && !f.value) throw new UserError('firstSeen each and knownAtMost need value fields', { where: `${file}:${yaml.lineOf(['firstSeen', f.each ? 'each' : 'knownAtMost'])}`, hint: 'add value, or drop the option' });
     if (rule.firstSeen.warmup > rule.firstSeen.lookback) throw new UserError('firstSeen warmup is longer than its lookback', { where: `${file}:${yaml.lineOf(['firstSeen', 'warmup'])}`, hint: 'shorten warmup or lengthen lookback' });
   }
-  if (d.sequence) {
-    rule.sequence = { window: parseDuration(d.sequence.window), by: d.sequence.by, steps: d.sequence.steps.map((s, i) => ({ name: s.name, match: compileAt(s.match, ['sequence', 'steps', i, 'match'], yaml, file) })) };
-  }
+  if (d.sequence) rule.sequence = loadSequence(d.sequence, yaml, file);
   return rule;
+}
+
+/** Compiles a sequence; a join on a different number of fields, or an `unseen` naming no earlier step, names file:line. */
+function loadSequence(d: NonNullable<RuleDefinition['sequence']>, yaml: YamlFile, file: string): NonNullable<Rule['sequence']> {
+  const steps = d.steps.map((s, i): SequenceStep => {
+    const at = (...path: Array<string | number>) => `${file}:${yaml.lineOf(['sequence', 'steps', i, ...path])}`;
+    const by = s.by ?? d.by;
+    if (by.length !== d.by.length) throw new UserError(`step "${s.name}" joins on ${by.length} field(s), the sequence on ${d.by.length}`, { where: at('by'), hint: 'a step\'s by pairs its fields one by one with the sequence\'s by: give as many' });
+    const unseen = (s.unseen ?? []).map((name, j) => {
+      const found = d.steps.slice(0, i + 1).flatMap((x, k) => (x.name === name ? [k] : []));
+      if (found.length !== 1) throw new UserError(`unseen names "${name}", which is ${found.length === 0 ? 'not this or an earlier step' : 'the name of several steps'}`, { where: at('unseen', j), hint: 'name this step or an earlier one, by its unique name' });
+      return found[0]!;
+    });
+    if (unseen.length > 0 && !d.history) throw new UserError('unseen needs the sequence\'s history (what is learnt)', { where: at('unseen'), hint: 'add sequence.history: { key, value, lookback }' });
+    return { name: s.name, match: compileAt(s.match, ['sequence', 'steps', i, 'match'], yaml, file), by, unseen };
+  });
+  return {
+    window: parseDuration(d.window),
+    by: d.by,
+    ...(d.history ? { history: { key: d.history.key, value: d.history.value, lookback: parseDuration(d.history.lookback) } } : {}),
+    steps,
+    joined: d.steps.some((s) => s.by !== undefined && s.by.join('\u0000') !== d.by.join('\u0000')),
+  };
 }
 
 /** Loads the built-in rules and/or the named files and folders; duplicate ids are an error. */

@@ -98,7 +98,7 @@ test('checks list, checks show and test work on the built-in checks', async (t) 
   const cases = await runCli(['test']);
   t.is(cases.code, 0, cases.stdout);
   t.regex(cases.stdout, /^\d+ passed, 0 failed$/m);
-  t.regex(cases.stdout, /^\d+ checks, 20 detection rules, \d+ cases$/m, 'the built-in detection rules run with the built-in checks');
+  t.regex(cases.stdout, /^\d+ checks, 22 detection rules, \d+ cases$/m, 'the built-in detection rules run with the built-in checks');
 });
 
 test('cloudward test --rules fails (exit 1) on a detection rule whose test events do not raise the expected findings', async (t) => {

@@ -99,3 +99,24 @@ test('events name their target: a secret, parameters (sorted), the policy an att
   const gcp = normalizeRecord({ timestamp: '2026-01-01T00:00:00Z', protoPayload: { serviceName: 'secretmanager.googleapis.com', methodName: 'google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion', resourceName: 'projects/1/secrets/s/versions/latest', authenticationInfo: { principalEmail: 'a@example.com' } } }, ref);
   t.is(gcp.target, 'projects/1/secrets/s/versions/latest');
 });
+
+test('GCP redacted caller addresses are no address and lie inside Google; a service account is placed even without a key', (t) => {
+  const base = { timestamp: '2026-01-01T00:00:00Z', logName: 'projects/p1/logs/cloudaudit.googleapis.com%2Fdata_access', resource: { labels: { project_id: 'p1' } } };
+  const call = (callerIp: string | undefined, principalEmail = 'svc@p1.iam.gserviceaccount.com') =>
+    normalizeRecord({ ...base, protoPayload: { serviceName: 'storage.googleapis.com', methodName: 'storage.objects.get', authenticationInfo: { principalEmail }, requestMetadata: callerIp === undefined ? {} : { callerIp } } }, ref);
+  for (const redacted of ['private', 'gce-internal-ip']) t.deepEqual(call(redacted).src, { ip: null, network: 'private' }, redacted);
+  t.deepEqual(call(undefined).src, { ip: null, network: null });
+  t.deepEqual(call('10.128.0.7').src, { ip: '10.128.0.7', network: 'private' });
+  t.deepEqual(call('203.0.113.45').src, { ip: '203.0.113.45', network: 'public' });
+  // People's calls are not placed (no rule asks), as before.
+  t.deepEqual(call('203.0.113.45', 'alice@example.com').src, { ip: '203.0.113.45', network: null });
+});
+
+test('GCP CreateServiceAccountKey names the key it made (newKeyId), from response.name', (t) => {
+  const entry = { timestamp: '2026-01-01T00:00:00Z', logName: 'projects/p1/logs/cloudaudit.googleapis.com%2Factivity', resource: { type: 'service_account', labels: { project_id: 'p1' } } };
+  const make = normalizeRecord({ ...entry, protoPayload: { serviceName: 'iam.googleapis.com', methodName: 'google.iam.admin.v1.CreateServiceAccountKey', resourceName: 'projects/-/serviceAccounts/1122', authenticationInfo: { principalEmail: 'alice@example.com' }, response: { name: 'projects/p1/serviceAccounts/svc@p1.iam.gserviceaccount.com/keys/6a1f0c2d' } } }, ref);
+  t.is(make.newKeyId, '6a1f0c2d');
+  t.is(make.target, 'projects/-/serviceAccounts/1122');
+  const other = normalizeRecord({ ...entry, protoPayload: { serviceName: 'iam.googleapis.com', methodName: 'google.iam.admin.v1.CreateServiceAccount', authenticationInfo: { principalEmail: 'alice@example.com' }, response: { name: 'projects/p1/serviceAccounts/svc@p1.iam.gserviceaccount.com' } } }, ref);
+  t.is(other.newKeyId, null);
+});

@@ -31,7 +31,7 @@ test('the rule set covers the three clouds, maps to T1059.009 and names DET0078 
 test('cloudward detect --test runs the cases and exits 0', async (t) => {
   const run = await runCli(['detect', '--test']);
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stdout, /20 rules, \d+ cases\n\d+ passed, 0 failed/);
+  t.regex(run.stdout, /22 rules, \d+ cases\n\d+ passed, 0 failed/);
 });
 
 const GOOD_RULE = `id: my-rule
@@ -78,6 +78,10 @@ const BROKEN: Array<[string, string, string, RegExp]> = [
   ['no case that expects a finding', 'my-rule.yaml', GOOD_RULE.replace('expect: 1', 'expect: 0'), /my-rule\.yaml:\d+: a rule needs a test that expects a finding/],
   ['a bad duration', 'my-rule.yaml', GOOD_RULE.replace('response:', 'threshold: { window: 10 minutes, by: [actor.principal], atLeast: 3 }\nresponse:'), /my-rule\.yaml:\d+: invalid detection rule: \/threshold\/window: must match pattern/],
   ['two stateful parts', 'my-rule.yaml', GOOD_RULE.replace('response:', 'threshold: { window: 10m, by: [actor.principal], atLeast: 3 }\nfirstSeen: { key: [actor.principal], lookback: 1d }\nresponse:'), /my-rule\.yaml:\d+: invalid detection rule: use at most one of threshold, firstSeen, sequence/],
+  ['a step joining on more fields than the sequence', 'my-rule.yaml', GOOD_RULE.replace('response:', 'sequence:\n  window: 1h\n  by: [actor.keyId]\n  steps:\n    - { name: made, match: {} }\n    - { name: used, by: [actor.keyId, src.ip], match: {} }\nresponse:'), /my-rule\.yaml:15: step "used" joins on 2 field\(s\), the sequence on 1/],
+  ['an unseen naming a later step', 'my-rule.yaml', GOOD_RULE.replace('response:', 'sequence:\n  window: 1h\n  by: [actor.keyId]\n  history: { key: [actor.principal], value: [src.ip], lookback: 1d }\n  steps:\n    - { name: made, unseen: [used], match: {} }\n    - { name: used, match: {} }\nresponse:'), /my-rule\.yaml:15: unseen names "used", which is not this or an earlier step/],
+  ['an unseen without a history to look in', 'my-rule.yaml', GOOD_RULE.replace('response:', 'sequence:\n  window: 1h\n  by: [actor.keyId]\n  steps:\n    - { name: made, match: {} }\n    - { name: used, unseen: [made], match: {} }\nresponse:'), /my-rule\.yaml:15: unseen needs the sequence's history/],
+  ['firstSeen each without value fields', 'my-rule.yaml', GOOD_RULE.replace('response:', 'firstSeen: { key: [actor.principal], lookback: 1d, each: true }\nresponse:'), /my-rule\.yaml:10: firstSeen each and knownAtMost need value fields/],
   ['an unknown group field', 'my-rule.yaml', GOOD_RULE.replace('response:', 'threshold: { window: 10m, by: [actor.name], atLeast: 3 }\nresponse:'), /my-rule\.yaml:\d+: invalid detection rule: \/threshold\/by\/0: must be one of/],
 ];
 
