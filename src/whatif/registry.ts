@@ -4,10 +4,17 @@
  * lists the providers' changes in). Shared by the projection and by the check that the raw documents reproduce the
  * snapshot, which looks its provider up again on a worker thread.
  */
-import { providers } from '../providers/index.js';
 import type { ProviderAdapter, RawBundle } from '../providers/types.js';
 import type { ProviderName, SnapshotPart } from '../snapshot/model.js';
 import type { Projector } from './types.js';
+
+/**
+ * The registry, loaded when first asked for (as the CLI loads it): loading it loads the CLOUDWARD_PROVIDER_MODULES
+ * adapters, whose failure is then the command's one-line error rather than a crash while the CLI starts.
+ */
+async function registered(): Promise<ProviderAdapter[]> {
+  return (await import('../providers/index.js')).providers;
+}
 
 /** A provider's projector beside the adapter's name and normalizer, which the projected bundles go through. */
 export interface ProviderProjector {
@@ -24,7 +31,7 @@ async function load(adapter: ProviderAdapter): Promise<ProviderProjector | undef
 /** Every registered provider that projects plans. */
 export async function registeredProjectors(): Promise<ProviderProjector[]> {
   const out: ProviderProjector[] = [];
-  for (const adapter of providers) {
+  for (const adapter of await registered()) {
     const loaded = await load(adapter);
     if (loaded) out.push(loaded);
   }
@@ -33,6 +40,6 @@ export async function registeredProjectors(): Promise<ProviderProjector[]> {
 
 /** The projector of one registered provider, when it has one. */
 export async function projectorOf(provider: string): Promise<ProviderProjector | undefined> {
-  const adapter = providers.find((p) => p.name === provider);
+  const adapter = (await registered()).find((p) => p.name === provider);
   return adapter ? load(adapter) : undefined;
 }
