@@ -2,13 +2,17 @@
  * What-if finds its projectors in the provider registry: a provider takes part through its adapter's `projector`
  * part, with no line in src/whatif/.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import test from 'ava';
+import ts from 'typescript';
 import { providers } from '../../src/providers/index.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { projectPlan } from '../../src/whatif/index.js';
 import { parsePlan } from '../../src/whatif/plan.js';
 import { registeredProjectors } from '../../src/whatif/registry.js';
+import { ROOT } from '../helpers/cli.js';
 
 const EMPTY = { schemaVersion: '1.0', generator: { name: 'test', version: '0' }, collectedAt: '2026-01-01T00:00:00Z', sources: [], principals: [], roles: [], controls: [], hosts: [] } as unknown as Snapshot;
 
@@ -50,4 +54,11 @@ test('an adapter registered with a projector gets its changes; without one they 
   } finally {
     providers.splice(providers.indexOf(demo), 1);
   }
+});
+
+test('the raw-documents check does not import the projection that starts it', async (t) => {
+  const imports = async (file: string) => ts.preProcessFile(await readFile(join(ROOT, 'src', 'whatif', file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+  t.true((await imports('index.ts')).includes('./verify.js'));
+  t.false((await imports('verify.ts')).includes('./index.js'));
+  t.false((await imports('registry.ts')).some((f) => f === './index.js' || f === './verify.js'));
 });
