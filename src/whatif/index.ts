@@ -51,9 +51,10 @@ export interface WhatIfProjection {
 
 /**
  * Applies the plan: each change goes to the projector of its provider (the `projector` part of a registered adapter),
- * the projected raw bundles are normalized by that provider's normalizer, and their resources replace those of the same scopes in a copy of the snapshot. The raw
- * documents must be the ones the snapshot was made from: `verified` (checked on another thread meanwhile) rejects
- * with a UserError when, normalized unchanged, they do not give the snapshot's resources of their scope exactly.
+ * the projected raw bundles are normalized by that provider's normalizer, and their resources replace those of the
+ * same scopes in a copy of the snapshot. The raw documents must be the ones the snapshot was made from: `verified`
+ * (checked on another thread meanwhile) rejects with a UserError when, normalized unchanged, they do not give the
+ * snapshot's resources of their scope exactly.
  */
 export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: string[]): Promise<WhatIfProjection> {
   const notes: ChangeNote[] = [];
