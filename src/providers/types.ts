@@ -1,4 +1,5 @@
 import type { Gap, ProviderName, Scope, ScopeKind, SnapshotPart } from '../snapshot/model.js';
+import type { Projector } from '../whatif/types.js';
 import type { Shard } from './cloud/shard.js';
 
 /** One API response or exported file, in the provider's own shape (as the provider's CLI would print it). */
@@ -107,7 +108,8 @@ export interface ImportContext {
 /**
  * The door of a provider folder, declared in one typed object: what it is (name, title, OCSF cloud provider), what
  * it reads (scope kinds, operations with the permission each needs), what it can miss (gap topics), its options as
- * schemas, and the four functions: collect (live, read-only), import (files), normalize (pure), permissions.
+ * schemas, and the four functions: collect (live, read-only), import (files), normalize (pure), permissions; and,
+ * optionally, the Terraform what-if projector of its resource types.
  * Registering it is one line in `providers/index.ts`; nothing in engine/, report/ or snapshot/ changes.
  */
 export interface ProviderAdapter {
@@ -135,4 +137,11 @@ export interface ProviderAdapter {
   normalize(bundles: RawBundle[]): SnapshotPart;
   /** The least-privilege, read-only permissions collection needs, in the provider's own policy format. */
   permissions(): { format: 'json' | 'text'; text: string };
+  /**
+   * The Terraform what-if of its resource types (`audit --plan`), kept in the provider's `whatif/` folder and loaded
+   * only when a plan is projected: which plan types it owns, how their changes apply to its raw documents (read with
+   * `readRaw`, then normalized by `normalize` above), and what each change touches. Omitted: its changes are listed
+   * as not projected.
+   */
+  projector?(): Promise<Projector>;
 }

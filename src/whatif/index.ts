@@ -8,23 +8,14 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
-import { awsProjector } from './aws/index.js';
-import { azureProjector } from './azure/index.js';
-import { gcpProjector } from './gcp/index.js';
 import type { Plan } from './plan.js';
-import type { ChangeEffect, ChangeNote, ProjectionGap, Projector } from './types.js';
+import { registeredProjectors } from './registry.js';
+import type { ChangeEffect, ChangeNote, ProjectionGap } from './types.js';
 import { verifyRaw } from './verify.js';
 
 export type { Plan } from './plan.js';
 export type { ChangeEffect, ChangeNote, ProjectionGap } from './types.js';
 export { loadPlan } from './plan.js';
-
-/** Every provider's projector. A provider adds its own here, beside its adapter in providers/index.ts. */
-export const projectors: Projector[] = [
-  awsProjector,
-  azureProjector,
-  gcpProjector,
-];
 
 /** Files under the `--raw` paths (folders are read recursively, in a stable order). */
 export async function rawFiles(paths: string[]): Promise<string[]> {
@@ -59,10 +50,11 @@ export interface WhatIfProjection {
 }
 
 /**
- * Applies the plan: each change goes to the projector of its provider, the projected raw bundles are normalized by
- * that provider's normalizer, and their resources replace those of the same scopes in a copy of the snapshot. The raw
- * documents must be the ones the snapshot was made from: `verified` (checked on another thread meanwhile) rejects
- * with a UserError when, normalized unchanged, they do not give the snapshot's resources of their scope exactly.
+ * Applies the plan: each change goes to the projector of its provider (the `projector` part of a registered adapter),
+ * the projected raw bundles are normalized by that provider's normalizer, and their resources replace those of the
+ * same scopes in a copy of the snapshot. The raw documents must be the ones the snapshot was made from: `verified`
+ * (checked on another thread meanwhile) rejects with a UserError when, normalized unchanged, they do not give the
+ * snapshot's resources of their scope exactly.
  */
 export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: string[]): Promise<WhatIfProjection> {
   const notes: ChangeNote[] = [];
@@ -72,7 +64,7 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
   const files = rawPaths.length > 0 ? await rawFiles(rawPaths) : [];
   const claimed = new Set<string>();
   const checks: Array<ReturnType<typeof verifyRaw>> = [];
-  for (const projector of projectors) {
+  for (const { provider, projector, normalize } of await registeredProjectors()) {
     const changes = plan.changes.filter((c) => projector.owns(c.type));
     changes.forEach((c) => claimed.add(c.address));
     if (changes.length === 0) continue;
@@ -80,27 +72,27 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
     let bundles: RawBundle[] = [];
     if (needsRaw && projector.readRaw) {
       if (files.length === 0) {
-        throw new UserError(`the plan changes ${projector.provider} resources, and projecting them needs the raw documents the snapshot was made from`, {
+        throw new UserError(`the plan changes ${provider} resources, and projecting them needs the raw documents the snapshot was made from`, {
           where: '--plan',
-          hint: `add --raw DIR: the folder \`cloudward collect ${projector.provider} --raw-out DIR\` wrote, or the exports \`cloudward import ${projector.provider}\` read`,
+          hint: `add --raw DIR: the folder \`cloudward collect ${provider} --raw-out DIR\` wrote, or the exports \`cloudward import ${provider}\` read`,
         });
       }
       bundles = await projector.readRaw(files, snapshot.sources);
     }
-    const scopes = new Set(snapshot.sources.filter((s) => s.provider === projector.provider).map((s) => s.scope.id));
+    const scopes = new Set(snapshot.sources.filter((s) => s.provider === provider).map((s) => s.scope.id));
     for (const bundle of bundles) {
       const source = snapshot.sources.find((s) => s.provider === bundle.provider && s.scope.id === bundle.scope.id);
       if (!source) {
         throw new UserError(`the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from' });
       }
     }
-    if (bundles.length > 0 && projector.normalize) checks.push(verifyRaw(snapshot, projector.provider, files, bundles, (f) => projector.readRaw!(f, snapshot.sources), projector.normalize));
+    if (bundles.length > 0) checks.push(verifyRaw(snapshot, provider, files, bundles, (f) => projector.readRaw!(f, snapshot.sources), normalize));
     try {
       const projection = projector.project(plan, changes, bundles, scopes);
       notes.push(...projection.notes);
       gaps.push(...projection.gaps);
-      if (projection.bundles.length === 0 || !projector.normalize) continue;
-      const part = projector.normalize(projection.bundles);
+      if (projection.bundles.length === 0) continue;
+      const part = normalize(projection.bundles);
       // A bundle may normalize into several scopes (a GCP organization and its projects): each is replaced.
       for (const source of part.sources) replaced.set(scopeKey(source.provider, source.scope), { sources: [], principals: [], roles: [], controls: [], hosts: [] });
       for (const kind of ['principals', 'roles', 'controls'] as const) {

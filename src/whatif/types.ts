@@ -1,8 +1,8 @@
 /**
- * The seam between a plan and the providers: each provider contributes a projector that applies the plan's changes
- * of its resource types to that provider's raw documents. Projection only: nothing here evaluates a check.
+ * The seam between a plan and the providers: each provider's adapter may carry a projector that applies the plan's
+ * changes of its resource types to that provider's raw documents. Projection only: nothing here evaluates a check.
  */
-import type { ProviderName, SnapshotPart, Source } from '../snapshot/model.js';
+import type { SnapshotPart, Source } from '../snapshot/model.js';
 import type { RawBundle } from '../providers/types.js';
 import type { PlanAction, PlanChange, Plan } from './plan.js';
 
@@ -55,9 +55,12 @@ export interface Projection {
   effects(part: SnapshotPart): ChangeEffect[];
 }
 
-/** A provider's projector: which plan resource types it handles, and how it applies them to raw bundles. */
+/**
+ * A provider's Terraform what-if: which plan resource types it handles, and how it applies them to its raw bundles.
+ * It is the optional `projector` part of the provider's adapter (`src/providers/<name>/whatif/`); the projected
+ * bundles are normalized by the adapter's own `normalize`.
+ */
 export interface Projector {
-  provider: ProviderName;
   /** Whether the resource type belongs to this provider (`aws_*`), handled or not. */
   owns(type: string): boolean;
   /** Whether the type can change this provider's M1026/M1038 posture (IAM, organization policy, audit logging). */
@@ -71,9 +74,8 @@ export interface Projector {
   project(plan: Plan, changes: PlanChange[], bundles: RawBundle[], snapshotScopes: Set<string>): Projection;
   /**
    * Reads raw documents (files) into bundles, as `import` does; absent for providers whose projection is pending.
-   * `sources` are the snapshot's, for what the files do not say themselves (when gcloud exports were made).
+   * `sources` are the snapshot's, for what the files do not say themselves (when gcloud exports were made). The
+   * check that the raw documents reproduce the snapshot reads them with it too (`whatif/verify.ts`).
    */
   readRaw?(paths: string[], sources?: Source[]): Promise<RawBundle[]>;
-  /** The provider's normalizer (the one `collect` and `import` use). */
-  normalize?(bundles: RawBundle[]): SnapshotPart;
 }

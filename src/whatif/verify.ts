@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type Snapshot, type SnapshotPart, type Source } from '../snapshot/model.js';
+import { projectorOf } from './registry.js';
 
 type Kind = 'principals' | 'roles' | 'controls';
 const KINDS: Kind[] = ['principals', 'roles', 'controls'];
@@ -58,12 +59,15 @@ export function scopeDigests(resources: Record<Kind, Resource[]>, keys: string[]
   return Object.fromEntries([...grouped].map(([key, list]) => [key, scopeDigest(list, key)]));
 }
 
-/** In the worker: reads the raw files with the provider's importer, normalizes them, and digests each scope. */
+/**
+ * In the worker: reads the raw files with the provider's importer, normalizes them, and digests each scope. The
+ * provider's projector comes from the registry, so this module does not import the projection that starts it.
+ */
 export async function rawDigests(provider: string, files: string[], sources: Source[] = []): Promise<Record<string, string>> {
-  const { projectors } = await import('./index.js');
-  const projector = projectors.find((p) => p.provider === provider)!;
-  const bundles = await projector.readRaw!(files, sources);
-  const part = projector.normalize!(bundles);
+  const own = await projectorOf(provider);
+  if (!own?.projector.readRaw) throw new Error(`provider ${provider} has no what-if projector that reads raw documents`);
+  const bundles = await own.projector.readRaw(files, sources);
+  const part = own.normalize(bundles);
   const keys = new Set([...bundles.map((b) => scopeKey(b.provider, b.scope)), ...partScopes(part)]);
   return scopeDigests(part as unknown as Record<Kind, Resource[]>, [...keys]);
 }

@@ -89,7 +89,7 @@ test('bad Azure input exits 2 with one line: no Azure raw documents, an uncovere
 });
 
 test('docs/whatif.md lists every Azure type the projection supports', async (t) => {
-  const { AZURE_PROJECTED_TYPES } = await import('../../src/whatif/azure/index.js');
+  const { AZURE_PROJECTED_TYPES } = await import('../../src/providers/azure/whatif/index.js');
   const doc = await readFile(join(ROOT, 'docs', 'whatif.md'), 'utf8');
   const start = doc.indexOf('## Supported resource types (Azure)');
   const table = doc.slice(start, doc.indexOf('\n## ', start + 1));

@@ -209,7 +209,7 @@ test('a plan holding every supported Azure type round-trips through projection w
   const p = await projectPlan(plan, example, [RAW]);
   await p.verified;
   const types = new Set(plan.changes.map((c) => c.type));
-  const { AZURE_PROJECTED_TYPES } = await import('../../src/whatif/azure/index.js');
+  const { AZURE_PROJECTED_TYPES } = await import('../../src/providers/azure/whatif/index.js');
   for (const type of AZURE_PROJECTED_TYPES) t.true(types.has(type), `the fixture lacks ${type}`);
   t.deepEqual(p.notes.filter((n) => n.outcome !== 'projected').map((n) => [n.address, n.outcome]), [
     ['azuread_directory_role.global_admin', 'not-projected'],

@@ -61,7 +61,7 @@ test('docs/whatif.md: "Try it on the example" exits as documented', async (t) =>
 });
 
 test('docs/whatif.md lists every AWS type the projection supports', async (t) => {
-  const { AWS_PROJECTED_TYPES } = await import('../../src/whatif/aws/index.js');
+  const { AWS_PROJECTED_TYPES } = await import('../../src/providers/aws/whatif/index.js');
   const doc = await readFile(join(ROOT, 'docs', 'whatif.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Supported resource types'), doc.indexOf('### Other types'));
   for (const type of AWS_PROJECTED_TYPES) t.true(table.includes(`\`${type}\``), type);

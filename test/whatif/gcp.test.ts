@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import type { Control, Principal, Snapshot } from '../../src/snapshot/model.js';
 import { readSnapshotFile } from '../../src/snapshot/load.js';
-import { gcpProjector, readGcpRaw } from '../../src/whatif/gcp/index.js';
+import { gcpProjector, readGcpRaw } from '../../src/providers/gcp/whatif/index.js';
+import { gcpProvider } from '../../src/providers/gcp/index.js';
 import { projectPlan, rawFiles, type WhatIfProjection } from '../../src/whatif/index.js';
 import { parsePlan } from '../../src/whatif/plan.js';
 import { UserError } from '../../src/errors.js';
@@ -293,7 +294,7 @@ test('allow policies read with getIamPolicy (the collector\'s fallback) are proj
   const plan = parsePlan(googlePlanDocument([{ address: 'google_project_iam_member.cy', actions: ['create'], after: { project: DATA, role: 'roles/owner', member: 'user:cy@acme.com', condition: [] }, unknown: { etag: true, id: true } }]), 'plan.json');
   const projection = gcpProjector.project(plan, plan.changes, bundles, new Set([ORG, PROD, DATA]));
   t.false(projection.bundles[0]!.documents.some((d) => d.kind === 'gcp.asset.searchAllIamPolicies'), 'no Cloud Asset document appears');
-  const part = gcpProjector.normalize!(projection.bundles);
+  const part = gcpProvider.normalize(projection.bundles);
   const cy = part.principals.find((x) => x.uid === `gcp:${ORG}:user/cy@acme.com`)!;
   t.deepEqual(roles(cy), [`roles/owner projects/${DATA}`]);
   t.deepEqual(projection.gaps, []);
@@ -359,7 +360,7 @@ function everyType(): Record<string, ChangeSpec[]> {
 }
 
 test('a plan holding a create, an update or replace and a delete of every supported Google type is projected without gaps', async (t) => {
-  const { GCP_PROJECTED_TYPES } = await import('../../src/whatif/gcp/index.js');
+  const { GCP_PROJECTED_TYPES } = await import('../../src/providers/gcp/whatif/index.js');
   const byType = everyType();
   t.deepEqual(Object.keys(byType).sort(), GCP_PROJECTED_TYPES);
   const p = await project(Object.values(byType).flat());
@@ -373,7 +374,7 @@ test('a plan holding a create, an update or replace and a delete of every suppor
 });
 
 test('docs/whatif.md lists every Google type the projection supports', async (t) => {
-  const { GCP_PROJECTED_TYPES } = await import('../../src/whatif/gcp/index.js');
+  const { GCP_PROJECTED_TYPES } = await import('../../src/providers/gcp/whatif/index.js');
   const doc = await readFile(join(ROOT, 'docs', 'whatif.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Supported resource types (Google Cloud)'), doc.indexOf('## What cannot be known before apply'));
   for (const type of GCP_PROJECTED_TYPES) t.true(table.includes(`\`${type}\``), type);

@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPlan, parsePlan } from '../../src/whatif/plan.js';
-import { AwsContext } from '../../src/whatif/aws/context.js';
+import { AwsContext } from '../../src/providers/aws/whatif/context.js';
 import { EXAMPLE, fixture, messageLines, ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const RAW = join(ROOT, 'examples', 'acme', 'raw', 'aws');
@@ -116,7 +116,7 @@ function dataEntry(type: string, values: Json, name = 'current'): Json {
 }
 
 test('Azure: the client config and subscription data sources decide the tenant among several', async (t) => {
-  const { AzureContext } = await import('../../src/whatif/azure/context.js');
+  const { AzureContext } = await import('../../src/providers/azure/whatif/context.js');
   const { ACME_AZURE, AZURE_FIXTURES, importFolder } = await import('../support/azure-fixtures.js');
   const bundles = [...(await importFolder(ACME_AZURE)), ...(await importFolder(join(AZURE_FIXTURES, 'contoso')))];
   const tenants = bundles.map((b) => b.scope.id.toLowerCase());

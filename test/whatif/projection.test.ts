@@ -204,7 +204,7 @@ test('a plan holding every supported AWS type round-trips through projection wit
   const p = await projectPlan(plan, example, [RAW]);
   await p.verified;
   const types = new Set(plan.changes.map((c) => c.type));
-  const { AWS_PROJECTED_TYPES } = await import('../../src/whatif/aws/index.js');
+  const { AWS_PROJECTED_TYPES } = await import('../../src/providers/aws/whatif/index.js');
   for (const type of AWS_PROJECTED_TYPES) t.true(types.has(type), `the fixture lacks ${type}`);
   t.deepEqual(p.notes.filter((n) => n.outcome !== 'projected').map((n) => [n.address, n.outcome]), [
     ['aws_iam_group_policy.devs_inline', 'unknown'],

@@ -31,4 +31,5 @@ export const awsProvider: ProviderAdapter = {
   importFiles: importAwsFiles,
   normalize: normalizeAwsBundles,
   permissions: () => ({ format: 'json', text: awsPermissionsPolicy() }),
+  projector: async () => (await import('./whatif/index.js')).awsProjector,
 };

@@ -42,4 +42,5 @@ export const azureProvider: ProviderAdapter = {
   importFiles: importAzureFiles,
   normalize: normalizeAzureBundles,
   permissions: () => ({ format: 'json', text: azurePermissionsText() }),
+  projector: async () => (await import('./whatif/index.js')).azureProjector,
 };

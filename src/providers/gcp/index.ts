@@ -33,4 +33,5 @@ export const gcpProvider: ProviderAdapter = {
   importFiles: importGcpFiles,
   normalize: normalizeGcpBundles,
   permissions: () => ({ format: 'text', text: gcpPermissionsText() }),
+  projector: async () => (await import('./whatif/index.js')).gcpProjector,
 };

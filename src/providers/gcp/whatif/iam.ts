@@ -4,8 +4,8 @@
  * sets the whole policy, `_iam_audit_config` sets one service's audit log config. Conditions are kept, so a binding
  * bounded by `request.time < timestamp(...)` stays just-in-time for the normalizer.
  */
-import type { AuditConfig, Binding, IamPolicy } from '../../providers/gcp/documents.js';
-import type { PlanChange } from '../plan.js';
+import type { AuditConfig, Binding, IamPolicy } from '../documents.js';
+import type { PlanChange } from '../../../whatif/plan.js';
 import { conditionOf, memberKey, type GcpContext, type Target } from './context.js';
 
 export type Level = 'organization' | 'folder' | 'project' | 'service_account' | 'bucket';

@@ -2,9 +2,9 @@
  * Custom roles, service accounts, service-account keys and org policies (v2), applied to the raw documents the GCP
  * normalizer reads: the roles lists, the service-account and key lists, and the effective org policies.
  */
-import { CONSTRAINTS, type OrgPolicy, type OrgPolicyRule } from '../../providers/gcp/documents.js';
-import { serviceAccountProject } from '../../providers/gcp/members.js';
-import type { PlanChange } from '../plan.js';
+import { CONSTRAINTS, type OrgPolicy, type OrgPolicyRule } from '../documents.js';
+import { serviceAccountProject } from '../members.js';
+import type { PlanChange } from '../../../whatif/plan.js';
 import { type GcpContext, type Target } from './context.js';
 import type { GcpDocs } from './docs.js';
 

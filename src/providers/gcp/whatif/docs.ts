@@ -4,7 +4,7 @@
  * org policies. The documents are copied on the first change, so the bundle the snapshot was made from is never
  * modified; `toBundle` gives them back in the shapes gcloud prints.
  */
-import type { RawBundle, RawDocument } from '../../providers/types.js';
+import type { RawBundle, RawDocument } from '../../types.js';
 import {
   DocumentKind,
   type IamPolicy,
@@ -15,8 +15,8 @@ import {
   type RolesBody,
   type ServiceAccount,
   type ServiceAccountsBody,
-} from '../../providers/gcp/documents.js';
-import { Hierarchy } from '../../providers/gcp/hierarchy.js';
+} from '../documents.js';
+import { Hierarchy } from '../hierarchy.js';
 
 export class GcpDocs {
   readonly hierarchy: Hierarchy;

@@ -3,11 +3,11 @@
  * lands in, the checks that a scope is one the snapshot covers, the kind of each principal a change names, and the
  * record of what each change touched and what could not be known.
  */
-import { UserError } from '../../errors.js';
-import { DocumentKind } from '../../providers/azure/documents.js';
-import type { RawBundle } from '../../providers/types.js';
-import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../plan.js';
-import { PlanValues } from '../plan-values.js';
+import { UserError } from '../../../errors.js';
+import { DocumentKind } from '../documents.js';
+import type { RawBundle } from '../../types.js';
+import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../../../whatif/plan.js';
+import { PlanValues } from '../../../whatif/plan-values.js';
 import { TenantDocs, type Item } from './tenant-docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */

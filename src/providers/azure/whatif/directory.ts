@@ -4,9 +4,9 @@
  * assignments, and Conditional Access policies. Each handler reads the attributes the azuread (or azurerm) provider
  * documents for its resource type.
  */
-import { DocumentKind } from '../../providers/azure/documents.js';
-import { DIRECTORY_ROLES } from '../../providers/azure/privilege.js';
-import type { PlanChange } from '../plan.js';
+import { DocumentKind } from '../documents.js';
+import { DIRECTORY_ROLES } from '../privilege.js';
+import type { PlanChange } from '../../../whatif/plan.js';
 import { lower, plannedId, stringList, tenantScope, type AzureContext } from './context.js';
 import { applySides } from './rbac.js';
 import type { Item } from './tenant-docs.js';

@@ -2,16 +2,15 @@
  * The AWS projector: applies a plan's IAM, Organizations SCP and CloudTrail changes to each account's raw documents
  * (the same documents `collect aws --raw-out` writes and `import aws` reads), so the AWS normalizer can run on them.
  */
-import { importAwsDocuments } from '../../providers/aws/import.js';
-import { recognizeDocument } from '../../providers/aws/recognize.js';
-import { normalizeAwsBundles } from '../../providers/aws/normalize.js';
-import { managedPolicyUid } from '../../providers/aws/normalize-policies.js';
-import type { RawBundle } from '../../providers/types.js';
-import type { SnapshotPart } from '../../snapshot/model.js';
-import type { Plan, PlanChange } from '../plan.js';
-import { ownDocuments } from '../raw.js';
-import { listChanges } from '../changes.js';
-import type { ChangeEffect, Projection, Projector } from '../types.js';
+import { importAwsDocuments } from '../import.js';
+import { recognizeDocument } from '../recognize.js';
+import { managedPolicyUid } from '../normalize-policies.js';
+import type { RawBundle } from '../../types.js';
+import type { SnapshotPart } from '../../../snapshot/model.js';
+import type { Plan, PlanChange } from '../../../whatif/plan.js';
+import { ownDocuments } from '../../../whatif/raw.js';
+import { listChanges } from '../../../whatif/changes.js';
+import type { ChangeEffect, Projection, Projector } from '../../../whatif/types.js';
 import { AwsContext, scopeOf, type Touch } from './context.js';
 import { projectAccessKey, projectAttachment, projectEntity, projectInlinePolicy, projectLoginProfile, projectManagedPolicy, projectMembership, projectVirtualMfaDevice } from './iam.js';
 import { projectOrganizationsAttachment, projectOrganizationsPolicy, projectTrail } from './org-trail.js';
@@ -118,7 +117,6 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
 }
 
 export const awsProjector: Projector = {
-  provider: 'aws',
   owns: (type) => type.startsWith('aws_'),
   touchesPosture: (type) => POSTURE_TYPES.test(type) && !INERT_TYPES.has(type),
   supports: (type) => type in HANDLERS,
@@ -152,5 +150,4 @@ export const awsProjector: Projector = {
     const own = await ownDocuments(paths, 'AWS export', recognizeDocument);
     return own.length === 0 ? [] : importAwsDocuments(own, { options: {}, progress: { status: () => {}, warn: () => {} } });
   },
-  normalize: normalizeAwsBundles,
 };

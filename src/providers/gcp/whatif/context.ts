@@ -4,11 +4,11 @@
  * attributes (known, known through a reference to another planned resource, or unknown), and the record of what each
  * change touched and what could not be known.
  */
-import { UserError } from '../../errors.js';
-import { parseMember, serviceAccountProject } from '../../providers/gcp/members.js';
-import type { RawBundle } from '../../providers/types.js';
-import { constantOf, dataSourceValues, referencesOf, type Plan, type PlanChange } from '../plan.js';
-import { PlanValues } from '../plan-values.js';
+import { UserError } from '../../../errors.js';
+import { parseMember, serviceAccountProject } from '../members.js';
+import type { RawBundle } from '../../types.js';
+import { constantOf, dataSourceValues, referencesOf, type Plan, type PlanChange } from '../../../whatif/plan.js';
+import { PlanValues } from '../../../whatif/plan-values.js';
 import { GcpDocs } from './docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */

@@ -3,8 +3,8 @@
  * users, groups, roles, managed and inline policies, attachments, group memberships, access keys, login profiles
  * and virtual MFA devices. Each handler reads the attributes the AWS provider documents for its resource type.
  */
-import type { AttachedPolicy, GroupDetail, InlinePolicy, ManagedPolicyDetail, RoleDetail, UserDetail } from '../../providers/aws/documents.js';
-import type { PlanChange } from '../plan.js';
+import type { AttachedPolicy, GroupDetail, InlinePolicy, ManagedPolicyDetail, RoleDetail, UserDetail } from '../documents.js';
+import type { PlanChange } from '../../../whatif/plan.js';
 import type { AccountDocs } from './account-docs.js';
 import { scopeOf, type AwsContext } from './context.js';
 

@@ -5,8 +5,8 @@
  * the shapes the AWS CLI prints.
  */
 import { parse } from 'csv-parse/sync';
-import type { RawBundle, RawDocument } from '../../providers/types.js';
-import { CREDENTIAL_REPORT_COLUMNS, ROOT_USER_ROW } from '../../providers/aws/credential-report.js';
+import type { RawBundle, RawDocument } from '../../types.js';
+import { CREDENTIAL_REPORT_COLUMNS, ROOT_USER_ROW } from '../credential-report.js';
 import {
   DocumentKind,
   type AuthorizationDetails,
@@ -24,7 +24,7 @@ import {
   type TrailsBody,
   type UserDetail,
   type VirtualMfaBody,
-} from '../../providers/aws/documents.js';
+} from '../documents.js';
 
 type Column = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
 type MfaDevice = NonNullable<VirtualMfaBody['VirtualMFADevices']>[number];

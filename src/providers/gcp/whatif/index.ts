@@ -4,17 +4,16 @@
  * normalizer can run on them.
  */
 import { dirname } from 'node:path';
-import { UserError } from '../../errors.js';
-import { DocumentKind } from '../../providers/gcp/documents.js';
-import { estateOf, gcpBundleOf } from '../../providers/gcp/import.js';
-import { normalizeGcpBundles } from '../../providers/gcp/normalize.js';
-import { recognizeDocuments } from '../../providers/gcp/recognize.js';
-import type { RawBundle, RawDocument } from '../../providers/types.js';
-import { readInputText } from '../../util/files.js';
-import type { SnapshotPart, Source } from '../../snapshot/model.js';
-import { listChanges } from '../changes.js';
-import type { Plan, PlanChange } from '../plan.js';
-import type { ChangeEffect, Projection, Projector } from '../types.js';
+import { UserError } from '../../../errors.js';
+import { DocumentKind } from '../documents.js';
+import { estateOf, gcpBundleOf } from '../import.js';
+import { recognizeDocuments } from '../recognize.js';
+import type { RawBundle, RawDocument } from '../../types.js';
+import { readInputText } from '../../../util/files.js';
+import type { SnapshotPart, Source } from '../../../snapshot/model.js';
+import { listChanges } from '../../../whatif/changes.js';
+import type { Plan, PlanChange } from '../../../whatif/plan.js';
+import type { ChangeEffect, Projection, Projector } from '../../../whatif/types.js';
 import { GcpContext, memberKey, scopeOf, type Touch } from './context.js';
 import { projectAuditConfig, projectBinding, projectMember, projectPolicy, type Level } from './iam.js';
 import { projectCustomRole, projectOrgPolicy, projectServiceAccount, projectServiceAccountKey } from './resources.js';
@@ -166,7 +165,6 @@ export async function readGcpRaw(paths: string[], sources: Source[] = []): Promi
 }
 
 export const gcpProjector: Projector = {
-  provider: 'gcp',
   owns: (type) => /^google(_beta)?_/.test(type),
   touchesPosture: (type) => type in HANDLERS || POSTURE_TYPES.test(type),
   supports: (type) => type in HANDLERS,
@@ -193,5 +191,4 @@ export const gcpProjector: Projector = {
     return { bundles: touched, notes, gaps: ctx.gaps, effects: (part) => effectsOf(ctx.touches, part) };
   },
   readRaw: readGcpRaw,
-  normalize: normalizeGcpBundles,
 };

@@ -3,8 +3,8 @@
  * assignments, custom role definitions, and the subscription activity log's diagnostic settings. Each handler reads
  * the attributes the azurerm provider documents for its resource type.
  */
-import { DocumentKind } from '../../providers/azure/documents.js';
-import type { PlanChange } from '../plan.js';
+import { DocumentKind } from '../documents.js';
+import type { PlanChange } from '../../../whatif/plan.js';
 import { lower, parseScope, plannedId, subscriptionScope, tenantScope, type AzureContext, type ScopeRef } from './context.js';
 import type { Item } from './tenant-docs.js';
 

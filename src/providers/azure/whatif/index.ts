@@ -3,17 +3,16 @@
  * documents (the same documents `collect azure --raw-out` writes and `import azure` reads), so the Azure normalizer
  * can run on them.
  */
-import { COLLECTION_FILE } from '../../providers/azure/raw-files.js';
-import { DocumentKind } from '../../providers/azure/documents.js';
-import { importAzureDocuments } from '../../providers/azure/import.js';
-import { normalizeAzureBundles } from '../../providers/azure/normalize.js';
-import { recognizeDocument } from '../../providers/azure/recognize.js';
-import type { RawBundle } from '../../providers/types.js';
-import type { SnapshotPart } from '../../snapshot/model.js';
-import type { Plan, PlanChange } from '../plan.js';
-import { ownDocuments } from '../raw.js';
-import { listChanges } from '../changes.js';
-import type { ChangeEffect, Projection, Projector } from '../types.js';
+import { COLLECTION_FILE } from '../raw-files.js';
+import { DocumentKind } from '../documents.js';
+import { importAzureDocuments } from '../import.js';
+import { recognizeDocument } from '../recognize.js';
+import type { RawBundle } from '../../types.js';
+import type { SnapshotPart } from '../../../snapshot/model.js';
+import type { Plan, PlanChange } from '../../../whatif/plan.js';
+import { ownDocuments } from '../../../whatif/raw.js';
+import { listChanges } from '../../../whatif/changes.js';
+import type { ChangeEffect, Projection, Projector } from '../../../whatif/types.js';
 import { AzureContext, subscriptionScope, tenantScope, type Touch } from './context.js';
 import { projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
 import { projectActiveAssignment, projectDiagnosticSetting, projectEligibleAssignment, projectRoleAssignment, projectRoleDefinition } from './rbac.js';
@@ -114,7 +113,6 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
 }
 
 export const azureProjector: Projector = {
-  provider: 'azure',
   owns: (type) => /^(azurerm|azuread|azapi)_/.test(type),
   touchesPosture: (type) => POSTURE_TYPES.test(type) || type.startsWith('azapi_'),
   supports: (type) => type in HANDLERS,
@@ -155,5 +153,4 @@ export const azureProjector: Projector = {
     const noted = own.some((o) => o.document.kind === DocumentKind.collection || o.file.endsWith(COLLECTION_FILE));
     return importAzureDocuments(own.map((o) => o.document), { options: {}, progress: { status: () => {}, warn: () => {} }, ...(noted ? {} : { collectedAt: '1970-01-01T00:00:00Z' }) });
   },
-  normalize: normalizeAzureBundles,
 };

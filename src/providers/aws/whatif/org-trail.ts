@@ -3,10 +3,10 @@
  * of every account they reach: an SCP to each account of the organization whose SCPs were read, a trail to its own
  * account (and, for an organization trail, to the organization's accounts, which list it too).
  */
-import { UserError } from '../../errors.js';
-import type { EventSelectorsBody, PolicyTarget, Trail } from '../../providers/aws/documents.js';
-import { parsePolicyDocument, PolicyDocumentError } from '../../providers/aws/policy-document.js';
-import type { PlanChange } from '../plan.js';
+import { UserError } from '../../../errors.js';
+import type { EventSelectorsBody, PolicyTarget, Trail } from '../documents.js';
+import { parsePolicyDocument, PolicyDocumentError } from '../policy-document.js';
+import type { PlanChange } from '../../../whatif/plan.js';
 import type { AccountDocs } from './account-docs.js';
 import { scopeOf, type AwsContext } from './context.js';
 

@@ -5,10 +5,10 @@
  * items; Graph: a page), under the origin of the documents it replaces, so the Azure normalizer reads it as it reads
  * an import.
  */
-import { DocumentKind } from '../../providers/azure/documents.js';
-import { listItems, subscriptionOfOrigin, subscriptionOrigin } from '../../providers/azure/items.js';
-import { subscriptionsOf } from '../../providers/azure/normalize.js';
-import type { RawBundle, RawDocument } from '../../providers/types.js';
+import { DocumentKind } from '../documents.js';
+import { listItems, subscriptionOfOrigin, subscriptionOrigin } from '../items.js';
+import { subscriptionsOf } from '../normalize.js';
+import type { RawBundle, RawDocument } from '../../types.js';
 
 export type Item = Record<string, unknown>;
 
