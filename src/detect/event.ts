@@ -84,6 +84,15 @@ export interface DetectEvent {
   /** The provider's error code for a failure (AccessDenied, AuthorizationFailed, PERMISSION_DENIED/7, 50126). */
   error: string | null;
   accessDenied: boolean;
+  /**
+   * Entra sign-ins only: the protocol or grant the sign-in used, as Entra names it (`authenticationProtocol`:
+   * `deviceCode`, `ropc`, `oAuth2`, `saml20`, `wsFederation`, `none`, ...), and `deviceCode` too when the session
+   * began with the device code flow (`originalTransferMethod` `deviceCodeFlow`); null when the log does not say
+   * (Graph v1.0), absent on other logs.
+   */
+  signInMethod?: string | null;
+  /** Entra sign-ins only: the device's operating system as the sign-in names it (`deviceDetail.operatingSystem`), or null. */
+  deviceOs?: string | null;
   ref: EventRef;
 }
 
@@ -115,5 +124,5 @@ export function fieldReader(path: string): (event: DetectEvent) => unknown {
 export const EVENT_FIELDS = [
   'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.role', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
   'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'client.evidence', 'src.ip', 'src.network', 'service', 'operation', 'target', 'newKeyId', 'access', 'outcome', 'error',
-  'accessDenied',
+  'accessDenied', 'signInMethod', 'deviceOs',
 ] as const;

@@ -284,6 +284,10 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
   const ua = str(r.userAgent);
   const uaClient = classifyUserAgent(ua);
   const isServicePrincipal = str(r.servicePrincipalId) !== null && str(r.userPrincipalName) === null;
+  // Graph signIn (beta) authenticationProtocol; originalTransferMethod deviceCodeFlow marks every later sign-in of a
+  // session that the device code flow began (its refreshes say authenticationProtocol none).
+  const protocol = str(r.authenticationProtocol);
+  const signInMethod = str(r.originalTransferMethod) === 'deviceCodeFlow' ? 'deviceCode' : protocol;
   return {
     time: parseTime(r.createdDateTime, 'createdDateTime'),
     cloud: 'azure',
@@ -313,6 +317,8 @@ function fromSignIn(r: Rec, ref: EventRef): DetectEvent {
     outcome: failed ? 'failure' : 'success',
     error: failed ? String(code) : null,
     accessDenied: false,
+    signInMethod,
+    deviceOs: str(obj(r.deviceDetail)?.operatingSystem),
     ref,
   };
 }
@@ -378,6 +384,9 @@ function fromLogAnalytics(r: Rec): Rec {
         clientAppUsed: r.ClientAppUsed,
         correlationId: r.CorrelationId,
         servicePrincipalId: r.ServicePrincipalId,
+        authenticationProtocol: r.AuthenticationProtocol,
+        originalTransferMethod: r.OriginalTransferMethod,
+        deviceDetail: dynamic(r.DeviceDetail),
         tenantId: str(r.AADTenantId) ?? str(r.HomeTenantId) ?? str(r.ResourceTenantId),
       };
     }
