@@ -18,6 +18,8 @@ export interface DetectOptions {
   maxDocumentBytes: number;
   /** Folder holding first-seen history between runs. */
   stateDir?: string;
+  /** Warnings found before the run (stale cloud IP ranges), reported first among its gaps. */
+  warnings?: string[];
 }
 
 export interface DetectResult {
@@ -239,7 +241,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   while (buffer.size > 0) release(buffer.pop()!);
   const findings = engine.finish();
 
-  const gaps: string[] = [];
+  const gaps: string[] = [...(options.warnings ?? [])];
   for (const rule of rules) {
     const fs = rule.firstSeen;
     const h = engine.history().get(rule.id);
