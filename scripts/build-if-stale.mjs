@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.build-stamp');
-/** What `npm run build` reads: the sources, the compiler settings, the checks and schemas the caches are made of. */
-const INPUTS = ['src', 'tsconfig.json', 'policies', 'schemas', 'scripts/policy-cache.mjs'];
+/** What `npm run build` reads: the sources, the compiler settings, the checks, rules and schemas the caches are made of. */
+const INPUTS = ['src', 'tsconfig.json', 'policies', 'detections', 'schemas', 'scripts/policy-cache.mjs'];
 
 /** The newest modification time under `path` (a file or a folder, walked), or 0 when it is missing. */
 function newest(path) {

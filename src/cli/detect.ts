@@ -6,7 +6,7 @@ import { runRuleCases, type RuleCaseOutcome } from '../detect/cases.js';
 import { buildDetectReport, detectFormatters, reachesThreshold, renderText } from '../detect/report.js';
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
 import { historyFile, runDetection } from '../detect/run.js';
-import { loadRangeTable, SHIPPED_RANGES } from '../detect/ip-ranges.js';
+import { loadRangeTable, rangesAgeWarning, SHIPPED_RANGES } from '../detect/ip-ranges.js';
 import { useRangeTable } from '../detect/normalize.js';
 import { reportTime } from '../report/model.js';
 import { checkPlannedOutputs, planOutputs, writePlannedOutputs } from '../report/formatter.js';
@@ -121,8 +121,11 @@ async function runDetect(logs: string[], given: DetectFlags): Promise<number> {
   await checkPlannedOutputs(plan);
 
   // Every run says which ranges it places addresses with (the shipped, dated file unless --ip-ranges names another).
-  useRangeTable(loadRangeTable(flags.ipRanges ?? SHIPPED_RANGES));
+  const ranges = loadRangeTable(flags.ipRanges ?? SHIPPED_RANGES);
+  useRangeTable(ranges);
+  const stale = rangesAgeWarning(ranges, Date.parse(reportTime()), flags.ipRanges);
   const result = await runDetection(logs, rules, {
+    ...(stale ? { warnings: [stale] } : {}),
     lateness: flags.maxLateness,
     maxDocumentBytes: flags.maxDocumentSize ?? 1024 * 1024 * 1024,
     ...(flags.since !== undefined ? { since: flags.since } : {}),
@@ -142,6 +145,8 @@ async function runDetect(logs: string[], given: DetectFlags): Promise<number> {
       hint: 'check that the logs are still delivered and the --since/--until window, or pass --allow-empty',
     });
   }
+  // Said once the run has a report to put it in (bad input stays one line).
+  if (stale) process.stderr.write(`cloudward: warning: ${safeText(stale)}\n`);
   if (!flags.quiet) {
     for (const f of result.files) {
       const dropped = Object.entries(f.dropped);

@@ -4,25 +4,35 @@ import { toolVersion } from '../util/paths.js';
 import { safeLines, safeText } from '../util/terminal.js';
 export { removeTemporariesOnExit } from '../util/temporary.js';
 import { debug, setDebug } from '../util/debug.js';
-import { auditCommand } from './audit.js';
-import { checksCommand } from './checks.js';
-import { detectCommand } from './detect.js';
-import { rangesCommand } from './ranges.js';
-import { diffCommand } from './diff.js';
 import { knownVariables, mirrorFlagsInEnv, unknownVariables, unknownVariableWarning } from './env.js';
-import { mergeCommand } from './merge.js';
 import { outcome } from './outcome.js';
-import { testCommand } from './test.js';
-import { validateCommand } from './validate.js';
 import { sourceDateEpoch } from '../report/model.js';
 
-/** Commands that never touch a provider SDK; for these the provider registry (and its SDK clients) is not loaded. */
-const CORE_COMMANDS = new Set(['audit', 'validate', 'checks', 'test', 'diff', 'merge', 'detect']);
+type CommandLoader = () => Promise<Command>;
+const providerCommand = (name: 'collectCommand' | 'importCommand' | 'permissionsCommand'): CommandLoader => async () => (await import('./providers.js'))[name]();
 
 /**
- * The command tree. Provider commands are imported only when the invocation may need them (collect, import,
- * permissions, or the top-level help that lists them): loading the cloud SDKs costs about half a second that
- * `audit` never needs.
+ * The commands, in the order help lists them. A command's module brings its whole stack (audit: the check engine, ajv
+ * and the what-if adapters; collect: the cloud SDKs), which `detect` never needs, so each is imported only when the
+ * command is built.
+ */
+const COMMANDS: Array<[name: string, load: CommandLoader]> = [
+  ['audit', async () => (await import('./audit.js')).auditCommand()],
+  ['collect', providerCommand('collectCommand')],
+  ['import', providerCommand('importCommand')],
+  ['merge', async () => (await import('./merge.js')).mergeCommand()],
+  ['validate', async () => (await import('./validate.js')).validateCommand()],
+  ['checks', async () => (await import('./checks.js')).checksCommand()],
+  ['diff', async () => (await import('./diff.js')).diffCommand()],
+  ['test', async () => (await import('./test.js')).testCommand()],
+  ['detect', async () => (await import('./detect.js')).detectCommand()],
+  ['ranges', async () => (await import('./ranges.js')).rangesCommand()],
+  ['permissions', providerCommand('permissionsCommand')],
+];
+
+/**
+ * The command tree. When the invocation names a command, only that command (and its module) is built; anything else
+ * (help, --version, no command or an unknown one, which commander answers with a suggestion) builds them all.
  */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('cloudward')
@@ -47,9 +57,8 @@ Exit codes: 0 success / gate passed, 1 gate failed (or check test cases failed),
 130 / 143 interrupted by SIGINT / SIGTERM (temporary files removed).`,
     );
   const first = argv.find((arg) => !arg.startsWith('-'));
-  const providerCommands = first !== undefined && CORE_COMMANDS.has(first) ? undefined : await import('./providers.js');
-  const commands = [auditCommand(), providerCommands?.collectCommand(), providerCommands?.importCommand(), mergeCommand(), validateCommand(), checksCommand(), diffCommand(), testCommand(), detectCommand(), rangesCommand(), providerCommands?.permissionsCommand()];
-  for (const command of commands) if (command) program.addCommand(command);
+  const named = COMMANDS.find(([name]) => name === first);
+  for (const [, load] of named ? [named] : COMMANDS) program.addCommand(await load());
   return program;
 }
 
@@ -73,13 +82,13 @@ function configure(command: Command): void {
 }
 
 /**
- * A warning on stderr for each CLOUDWARD_* variable no command reads. The provider commands' flags are only loaded
- * (half a second of SDKs) when a variable is unknown to the commands already built.
+ * A warning on stderr for each CLOUDWARD_* variable no command reads. The other commands' flags are only loaded
+ * (their modules, the cloud SDKs among them) when a variable is unknown to the command already built.
  */
 async function warnUnknownVariables(program: Command): Promise<void> {
   let known = knownVariables(program);
   let unknown = unknownVariables(process.env, known);
-  if (unknown.length > 0 && !program.commands.some((c) => c.name() === 'collect')) {
+  if (unknown.length > 0 && program.commands.length < COMMANDS.length) {
     known = knownVariables(await buildProgram([]).catch(() => program));
     unknown = unknownVariables(process.env, known);
   }

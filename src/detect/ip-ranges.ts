@@ -184,3 +184,41 @@ export function loadRangeTable(path: string = SHIPPED_RANGES): RangeTable {
   }
   return new RangeTable(parsed);
 }
+
+/**
+ * Ranges older than this (at the report time) are warned about: AWS and Google add prefixes every few days, and an
+ * address from a range published since is placed outside the cloud, which is what `instance-credentials-outside-
+ * cloud` alerts on. Three months keeps a quarterly refresh quiet and catches a forgotten one.
+ */
+export const RANGES_MAX_AGE_DAYS = 90;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * When a provider published its ranges, from the date its file carries: AWS `createDate` (2025-07-24-20-23-14) and
+ * Google `creationTime` (2025-07-24T19:16:28.780563), both UTC. Null for Azure's service tags, which carry only a
+ * change number.
+ */
+export function publishedTime(published: string): number | null {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[T-](\d\d)[:-](\d\d)[:-](\d\d)/.exec(published);
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * The warning a run gives when its ranges are older than RANGES_MAX_AGE_DAYS at `now` (judged by the oldest dated
+ * provider; undated ones are not judged), else undefined. `file`: the --ip-ranges file, undefined for the shipped one.
+ */
+export function rangesAgeWarning(table: RangeTable, now: number, file?: string): string | undefined {
+  let oldest: { provider: string; time: number } | undefined;
+  for (const [provider, r] of Object.entries(table.file.providers)) {
+    const time = r ? publishedTime(r.published) : null;
+    if (time !== null && (!oldest || time < oldest.time)) oldest = { provider, time };
+  }
+  if (!oldest) return undefined;
+  const days = Math.floor((now - oldest.time) / DAY_MS);
+  if (days <= RANGES_MAX_AGE_DAYS) return undefined;
+  const which = file === undefined ? 'the cloud IP ranges shipped with cloudward' : `the cloud IP ranges in ${file}`;
+  return `${which} are ${days} days old (${oldest.provider} published ${new Date(oldest.time).toISOString().slice(0, 10)}; over ${RANGES_MAX_AGE_DAYS}): addresses added since are taken for outside ones; write current ones with \`cloudward ranges refresh\` and pass them with --ip-ranges`;
+}

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
 import { UserError } from '../errors.js';
-import { createAjv, describeAjvError, loadSchema, mostSpecificError } from '../util/ajv.js';
 import type { OutputFile } from '../util/files.js';
 import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
 import type { DetectEvent } from './event.js';
@@ -19,6 +18,8 @@ export interface DetectOptions {
   maxDocumentBytes: number;
   /** Folder holding first-seen history between runs. */
   stateDir?: string;
+  /** Warnings found before the run (stale cloud IP ranges), reported first among its gaps. */
+  warnings?: string[];
 }
 
 export interface DetectResult {
@@ -116,6 +117,8 @@ export async function loadHistory(dir: string | undefined): Promise<Map<string, 
   } catch (error) {
     throw new UserError(`detection state is not JSON (${(error as Error).message})`, { where: file, hint });
   }
+  // ajv is loaded only by a run that keeps history: the others never validate anything with it.
+  const { createAjv, describeAjvError, loadSchema, mostSpecificError } = await import('../util/ajv.js');
   stateValidator ??= createAjv({ allErrors: true }).compile(loadSchema('detect-state.schema.json'));
   if (!stateValidator(parsed)) {
     const error = mostSpecificError(stateValidator.errors ?? []);
@@ -238,7 +241,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   while (buffer.size > 0) release(buffer.pop()!);
   const findings = engine.finish();
 
-  const gaps: string[] = [];
+  const gaps: string[] = [...(options.warnings ?? [])];
   for (const rule of rules) {
     const fs = rule.firstSeen;
     const h = engine.history().get(rule.id);

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { keyUnder, readStampedCache, sha256 } from '../util/build-cache.js';
 import { packagePath, toolVersion } from '../util/paths.js';
 import type { CheckDefinition } from './types.js';
 
@@ -34,13 +33,9 @@ export interface PolicyCache {
   files: Record<string, PolicyCacheEntry>;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 /** The key a cache entry has under policies/, or undefined for a file outside it. */
 export function cacheKey(file: string): string | undefined {
-  const rel = relative(packagePath('policies'), file);
-  if (rel === '' || rel.startsWith('..') || rel.startsWith(sep)) return undefined;
-  return rel.split(sep).join('/');
+  return keyUnder(packagePath('policies'), file);
 }
 
 /** What a cache made now must be stamped with: this format, this version, this policy schema. */
@@ -50,16 +45,7 @@ export function cacheStamp(): Pick<PolicyCache, 'format' | 'tool' | 'schema'> {
 
 /** A cache file's entries when it exists, is well formed and was made for this version and schema; else null. */
 export function readPolicyCache(path: string): Map<string, PolicyCacheEntry> | null {
-  try {
-    const cache = JSON.parse(readFileSync(path, 'utf8')) as Partial<PolicyCache> | null;
-    const stamp = cacheStamp();
-    if (!cache || cache.format !== stamp.format || cache.tool !== stamp.tool || cache.schema !== stamp.schema) return null;
-    if (!cache.files || typeof cache.files !== 'object') return null;
-    return new Map(Object.entries(cache.files));
-  } catch {
-    // No cache (a build without it, or running from source): every check is parsed.
-    return null;
-  }
+  return readStampedCache<PolicyCacheEntry>(path, cacheStamp);
 }
 
 /** The parsed form of a built-in check whose text is exactly what the cache entry was made from; else undefined. */
