@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
 import { readInputText } from '../util/files.js';
-import { parseYamlText } from '../util/yaml.js';
 
 /** The project file's settings, with paths already resolved against the file's folder. */
 export interface ProjectConfig {
@@ -104,6 +102,8 @@ function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (pa
 }
 
 export async function loadConfig(file: string): Promise<ProjectConfig> {
+  // Loaded here, not with the module: a run with no project file (most detect runs) needs neither ajv nor a YAML parser.
+  const [{ createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError }, { parseYamlText }] = await Promise.all([import('../util/ajv.js'), import('../util/yaml.js')]);
   const yaml = parseYamlText(await readInputText(file, 'project file', 1024 * 1024), file);
   const validate = createAjv().compile(loadSchema('config.schema.json'));
   const value = yaml.value ?? {};
