@@ -174,7 +174,27 @@ test('messages fill their placeholders, at either end, side by side, missing or 
   t.is(renderMessage('user {name}', resource), 'user ana');
   t.is(renderMessage('no placeholders', resource), 'no placeholders');
   t.is(renderMessage('{absent} and {scope.absent} and {nothing}', resource), '? and ? and ?');
-  t.is(renderMessage('{zero} {no} {scope.tags}', resource), '0 false ["a","b"]');
-  t.is(renderMessage('{scope}', resource), '{"id":"42","tags":["a","b"]}');
+  t.is(renderMessage('{zero} {no} {scope.tags}', resource), '0 false a, b');
+  t.is(renderMessage('{scope}', resource), '42');
   t.is(renderMessage('', resource), '');
+});
+
+test('messages print lists as text, objects by their name, and take the first present of alternatives', (t) => {
+  const resource = {
+    uid: 'aws:1:user/ana',
+    scope: { kind: 'tenant', id: 't-1' },
+    empty: [],
+    reasons: ['Owner on subscription dev, with write', 'Reader on group x'],
+    groups: [{ name: 'ops', id: 'g1' }, { id: 'g2' }, { other: 1 }],
+    assignments: [{ role: 'gcp:1:roles/viewer', scope: '//storage.googleapis.com/b', mode: 'standing', via: 'direct' }, { role: 'gcp:1:roles/unlisted', scope: { kind: 'project', id: 'p', name: 'prod' } }],
+  };
+  t.is(renderMessage('{empty}', resource), 'none');
+  // An item with a comma of its own: items are set apart by semicolons.
+  t.is(renderMessage('{reasons}', resource), 'Owner on subscription dev, with write; Reader on group x');
+  t.is(renderMessage('{groups}', resource), 'ops, g2, {"other":1}');
+  // A role assignment reads as "role on scope", the role by its name when the snapshot has it.
+  const names = new Map([['gcp:1:roles/viewer', 'roles/viewer']]);
+  t.is(renderMessage('{assignments}', resource, (uid) => names.get(uid)), 'roles/viewer on //storage.googleapis.com/b, gcp:1:roles/unlisted on prod');
+  t.is(renderMessage('tenant {scope.name|scope.id}', resource), 'tenant t-1');
+  t.is(renderMessage('{nativeId|uid} {absent|other}', resource), 'aws:1:user/ana ?');
 });
