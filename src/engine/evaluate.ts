@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
+import { hiddenAlternativeErrors } from './alternatives.js';
 import type { EvaluationTime } from './keywords.js';
 import type { Check, Evidence, FailedAssertion, GapEffect, ResourceKind, Result, ResultResource, Status } from './types.js';
 
@@ -353,8 +354,12 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   if (!valid) {
     // Each error's value is looked up once; errors are described only as far as the evidence shows them.
     let definite = 0;
+    const errors = check.requires.errors ?? [];
     const failed: FailedAssertion[] | undefined = shown ? [] : undefined;
-    for (const e of check.requires.errors ?? []) {
+    // Errors of alternatives that explain less than another: counted for the verdict, not named in the evidence.
+    const hidden = failed ? hiddenAlternativeErrors(check.require, errors) : undefined;
+    let hiddenFailures: Array<[ErrorObject, unknown]> | undefined;
+    for (const e of errors) {
       if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
       const value = pointerValue(resource, e.instancePath);
       if (e.keyword === 'required' || isMissing(value)) {
@@ -363,9 +368,12 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
       } else {
         definite++;
         if (UPPER_BOUNDS.has(e.keyword) && isCountPath(check, e.instancePath)) countAboveMaximum = true;
-        if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
+        if (hidden?.has(e)) (hiddenFailures ??= []).push([e, value]);
+        else if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
       }
     }
+    // A failure only hidden alternatives prove is still named by them.
+    if (failed && failed.length === 0 && hiddenFailures) for (const [e, value] of hiddenFailures.slice(0, MAX_FAILED_PER_RESULT)) failed.push(describeError(e, resource, value));
     if (definite > 0) {
       status = 'fail';
       if (failed) evidence.failed = failed;

@@ -198,3 +198,42 @@ test('messages print lists as text, objects by their name, and take the first pr
   t.is(renderMessage('tenant {scope.name|scope.id}', resource), 'tenant t-1');
   t.is(renderMessage('{nativeId|uid} {absent|other}', resource), 'aws:1:user/ana ?');
 });
+
+test('a failed anyOf or contains names the alternative that got furthest, with the same verdicts', async (t) => {
+  const recent = await check('alternatives-any-of', `resource: principals
+require:
+  properties:
+    lastActivityAt:
+      anyOf:
+        - { type: "null" }
+        - { type: string, minAgeDays: 7 }`);
+  const [used] = evaluate(snapshot({ principals: [user('root', { lastActivityAt: '2026-05-30T00:00:00Z' })] }), [recent]);
+  t.is(used!.status, 'fail');
+  // "must be null" restated the other way to pass; the age is what failed.
+  t.deepEqual(used!.evidence.failed?.map((f) => [f.path, f.message]), [['/lastActivityAt', 'must be at least 7 days old']]);
+
+  const rules = await check('alternatives-contains', `resource: principals
+require:
+  properties:
+    rules:
+      contains:
+        required: [id, action]
+        properties: { id: { const: r1 }, action: { const: block } }
+    options: { contains: { const: noexec } }`);
+  const [audited] = evaluate(snapshot({ principals: [user('host', { rules: [{ id: 'r1', action: 'audit' }, { id: 'r2', action: 'block' }], options: ['rw', 'nodev'] })] }), [rules]);
+  t.is(audited!.status, 'fail');
+  // The rule with the right id got furthest; no option did better than another, so the array is named as one.
+  t.deepEqual(audited!.evidence.failed?.map((f) => f.path), ['/rules/0/action', '/rules', '/options']);
+
+  // A branch that only lacks data does not take the failure's name from the branch that proves it.
+  const either = await check('alternatives-missing', `resource: principals
+require:
+  properties:
+    details:
+      anyOf:
+        - { properties: { a: { const: 1 } } }
+        - { properties: { a: { type: number } }, required: [b] }`);
+  const [proved] = evaluate(snapshot({ principals: [user('x', { details: { a: 2 } })] }), [either]);
+  t.is(proved!.status, 'fail');
+  t.deepEqual(proved!.evidence.failed?.map((f) => f.path), ['/details/a']);
+});
