@@ -56,6 +56,8 @@ interface SequenceGroup {
   step: number;
   start: number;
   refs: EventRef[];
+  /** Who did each step so far (the principal of the event that took it). */
+  actors: string[];
 }
 
 interface RuleState {
@@ -262,15 +264,18 @@ export class DetectionEngine {
     }
     if (progress && s.steps[progress.step]!.match(event)) {
       progress.step++;
+      progress.actors.push(event.actor.principal);
       if (progress.refs.length < MAX_EVIDENCE) progress.refs.push(event.ref);
       if (progress.step === s.steps.length) {
         state.sequences.delete(key);
         const seconds = Math.round((event.time - progress.start) / 1000);
-        this.alert(state, key, groupText(s.by, key), event, progress.refs, progress.refs.length, `${s.steps.map((x) => x.name).join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`, progress.start);
+        // The finding's actor is the last step's; a step someone else took names them (who ran the command).
+        const steps = s.steps.map((x, i) => (progress.actors[i] !== event.actor.principal ? `${x.name} (${progress.actors[i]})` : x.name));
+        this.alert(state, key, groupText(s.by, key), event, progress.refs, progress.refs.length, `${steps.join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`, progress.start);
       }
       return;
     }
-    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref] });
+    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], actors: [event.actor.principal] });
   }
 
   /** Drops state that can no longer matter: windows, sequences and dedupe marks that ended, first-seen values past the look-back. */
