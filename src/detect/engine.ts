@@ -56,7 +56,7 @@ interface SequenceGroup {
   step: number;
   start: number;
   refs: EventRef[];
-  /** The event of each step so far, for later steps' `unseen` conditions (at most 8). */
+  /** The event of each step so far (at most 8): who took it, for the message, and its address for later steps' `unseen`. */
   events: DetectEvent[];
 }
 
@@ -412,15 +412,18 @@ export class DetectionEngine {
     }
     if (progress && s.steps[progress.step]!.match(event)) {
       progress.step++;
+      progress.events.push(event);
       if (progress.refs.length < MAX_EVIDENCE) progress.refs.push(event.ref);
       if (progress.step === s.steps.length) {
         state.sequences.delete(key);
         const seconds = Math.round((event.time - progress.start) / 1000);
-        this.alert(state, key, groupText(s.by, key), event, progress.refs, progress.refs.length, `${s.steps.map((x) => x.name).join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`, progress.start);
+        // The finding's actor is the last step's; a step someone else took names them (who ran the command).
+        const steps = s.steps.map((x, i) => (progress.events[i]!.actor.principal !== event.actor.principal ? `${x.name} (${progress.events[i]!.actor.principal})` : x.name));
+        this.alert(state, key, groupText(s.by, key), event, progress.refs, progress.refs.length, `${steps.join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`, progress.start);
       }
       return;
     }
-    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [] });
+    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
   }
 
   /** Drops state that can no longer matter: windows, sequences and dedupe marks that ended, first-seen values past the look-back. */

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
+import { hiddenAlternativeErrors } from './alternatives.js';
 import type { EvaluationTime } from './keywords.js';
 import type { Check, Evidence, FailedAssertion, GapEffect, ResourceKind, Result, ResultResource, Status } from './types.js';
 
@@ -54,8 +55,11 @@ export function summarizeValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** A message template cut at its placeholders: text, path, text, path, ..., text. */
-type MessageParts = Array<string | string[]>;
+/**
+ * A message template cut at its placeholders: text, alternatives, text, alternatives, ..., text. A placeholder is
+ * `{dotted.path}`, or `{first.path|second.path}`: the first path with a value (e.g. `{scope.name|scope.id}`).
+ */
+type MessageParts = Array<string | string[][]>;
 const templates = new Map<string, MessageParts>();
 
 function messageParts(template: string): MessageParts {
@@ -64,7 +68,7 @@ function messageParts(template: string): MessageParts {
     parts = [];
     let last = 0;
     for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-      parts.push(template.slice(last, match.index), match[1]!.split('.'));
+      parts.push(template.slice(last, match.index), match[1]!.split('|').map((path) => path.split('.')));
       last = match.index + match[0].length;
     }
     parts.push(template.slice(last));
@@ -73,13 +77,40 @@ function messageParts(template: string): MessageParts {
   return parts;
 }
 
-/** Fills `{dotted.path}` placeholders from the resource (the template is cut once, not matched per result). */
-export function renderMessage(template: string, resource: unknown): string {
+/** The display name of a resource uid (a role's name), when the snapshot has it. */
+export type NameLookup = (uid: string) => string | undefined;
+
+/** A value as users read it in a message: lists as "a, b" (or "a; b" when an item has a comma), objects by name. */
+function messageText(value: unknown, names: NameLookup | undefined): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    const items = value.map((item) => messageText(item, names));
+    return items.join(items.some((item) => item.includes(',')) ? '; ' : ', ');
+  }
+  const object = value as Record<string, unknown>;
+  if (typeof object.role === 'string' && object.scope !== undefined) {
+    return `${names?.(object.role) ?? object.role} on ${messageText(object.scope, names)}`;
+  }
+  if (typeof object.name === 'string') return object.name;
+  if (typeof object.id === 'string') return object.id;
+  return JSON.stringify(object);
+}
+
+/**
+ * Fills the placeholders from the resource (the template is cut once, not matched per result). A placeholder with
+ * no value prints `?`; `names` turns the role uids of assignments into role names.
+ */
+export function renderMessage(template: string, resource: unknown, names?: NameLookup): string {
   const parts = messageParts(template);
   let out = parts[0] as string;
   for (let i = 1; i < parts.length; i += 2) {
-    const value = valueAt(resource, parts[i] as string[]);
-    out += value === undefined || value === null ? '?' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    let value: unknown;
+    for (const path of parts[i] as string[][]) {
+      value = valueAt(resource, path);
+      if (value !== undefined && value !== null) break;
+    }
+    out += value === undefined || value === null ? '?' : messageText(value, names);
     out += parts[i + 1] as string;
   }
   return out;
@@ -159,6 +190,17 @@ export class EvaluationContext {
   readonly sources = new Map<string, SourceEntry>();
   /** The reference time of a resource whose scope has no source: the snapshot's collectedAt. */
   readonly fallbackTime: EvaluationTime;
+
+  private roleNames?: Map<string, string>;
+
+  /** A role's name by its uid, for messages (the map is made on first use: most runs fail few results). */
+  readonly nameOf: NameLookup = (uid) => {
+    if (!this.roleNames) {
+      this.roleNames = new Map();
+      for (const role of this.snapshot.roles) if (typeof role.name === 'string') this.roleNames.set(role.uid, role.name);
+    }
+    return this.roleNames.get(uid);
+  };
 
   constructor(readonly snapshot: Snapshot) {
     this.fallbackTime = { now: Date.parse(snapshot.collectedAt) };
@@ -312,8 +354,12 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   if (!valid) {
     // Each error's value is looked up once; errors are described only as far as the evidence shows them.
     let definite = 0;
+    const errors = check.requires.errors ?? [];
     const failed: FailedAssertion[] | undefined = shown ? [] : undefined;
-    for (const e of check.requires.errors ?? []) {
+    // Errors of alternatives that explain less than another: counted for the verdict, not named in the evidence.
+    const hidden = failed ? hiddenAlternativeErrors(check.require, errors) : undefined;
+    let hiddenFailures: Array<[ErrorObject, unknown]> | undefined;
+    for (const e of errors) {
       if (WRAPPER_KEYWORDS.has(e.keyword)) continue;
       const value = pointerValue(resource, e.instancePath);
       if (e.keyword === 'required' || isMissing(value)) {
@@ -322,9 +368,12 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
       } else {
         definite++;
         if (UPPER_BOUNDS.has(e.keyword) && isCountPath(check, e.instancePath)) countAboveMaximum = true;
-        if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
+        if (hidden?.has(e)) (hiddenFailures ??= []).push([e, value]);
+        else if (failed && failed.length < MAX_FAILED_PER_RESULT) failed.push(describeError(e, resource, value));
       }
     }
+    // A failure only hidden alternatives prove is still named by them.
+    if (failed && failed.length === 0 && hiddenFailures) for (const [e, value] of hiddenFailures.slice(0, MAX_FAILED_PER_RESULT)) failed.push(describeError(e, resource, value));
     if (definite > 0) {
       status = 'fail';
       if (failed) evidence.failed = failed;
@@ -338,7 +387,7 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   if (status === 'pass') return { checkId, resource: subject, status, message: check.title, evidence };
   const message =
     status === 'fail'
-      ? renderMessage(check.message, resource)
+      ? renderMessage(check.message, resource, context.nameOf)
       : gaps.length > 0
         ? `Not assessed: ${gaps.map((g) => g.reason).join('; ')}`
         : `Not assessed: no data for ${missing.join(', ')}`;

@@ -169,8 +169,8 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
     throw new UserError(`check id "${definition.id}" does not match its file name "${expectedId}"`, { where: `${file}:${yaml.lineOf(['id'])}`, hint: `rename the file to ${definition.id}${extname(file)} or change the id` });
   }
   for (const match of definition.message.matchAll(PLACEHOLDER)) {
-    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/.test(match[1] ?? '')) {
-      throw new UserError(`bad placeholder {${match[1]}} in message`, { where: `${file}:${yaml.lineOf(['message'])}`, hint: 'use {dotted.path} into the resource, e.g. {scope.id}' });
+    if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*(\|[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*)*$/.test(match[1] ?? '')) {
+      throw new UserError(`bad placeholder {${match[1]}} in message`, { where: `${file}:${yaml.lineOf(['message'])}`, hint: 'use {dotted.path} into the resource, e.g. {scope.id}, or {first.path|fallback.path}' });
     }
   }
   for (const [topic, effect] of Object.entries(definition.gapEffect ?? {})) {

@@ -174,7 +174,66 @@ test('messages fill their placeholders, at either end, side by side, missing or 
   t.is(renderMessage('user {name}', resource), 'user ana');
   t.is(renderMessage('no placeholders', resource), 'no placeholders');
   t.is(renderMessage('{absent} and {scope.absent} and {nothing}', resource), '? and ? and ?');
-  t.is(renderMessage('{zero} {no} {scope.tags}', resource), '0 false ["a","b"]');
-  t.is(renderMessage('{scope}', resource), '{"id":"42","tags":["a","b"]}');
+  t.is(renderMessage('{zero} {no} {scope.tags}', resource), '0 false a, b');
+  t.is(renderMessage('{scope}', resource), '42');
   t.is(renderMessage('', resource), '');
+});
+
+test('messages print lists as text, objects by their name, and take the first present of alternatives', (t) => {
+  const resource = {
+    uid: 'aws:1:user/ana',
+    scope: { kind: 'tenant', id: 't-1' },
+    empty: [],
+    reasons: ['Owner on subscription dev, with write', 'Reader on group x'],
+    groups: [{ name: 'ops', id: 'g1' }, { id: 'g2' }, { other: 1 }],
+    assignments: [{ role: 'gcp:1:roles/viewer', scope: '//storage.googleapis.com/b', mode: 'standing', via: 'direct' }, { role: 'gcp:1:roles/unlisted', scope: { kind: 'project', id: 'p', name: 'prod' } }],
+  };
+  t.is(renderMessage('{empty}', resource), 'none');
+  // An item with a comma of its own: items are set apart by semicolons.
+  t.is(renderMessage('{reasons}', resource), 'Owner on subscription dev, with write; Reader on group x');
+  t.is(renderMessage('{groups}', resource), 'ops, g2, {"other":1}');
+  // A role assignment reads as "role on scope", the role by its name when the snapshot has it.
+  const names = new Map([['gcp:1:roles/viewer', 'roles/viewer']]);
+  t.is(renderMessage('{assignments}', resource, (uid) => names.get(uid)), 'roles/viewer on //storage.googleapis.com/b, gcp:1:roles/unlisted on prod');
+  t.is(renderMessage('tenant {scope.name|scope.id}', resource), 'tenant t-1');
+  t.is(renderMessage('{nativeId|uid} {absent|other}', resource), 'aws:1:user/ana ?');
+});
+
+test('a failed anyOf or contains names the alternative that got furthest, with the same verdicts', async (t) => {
+  const recent = await check('alternatives-any-of', `resource: principals
+require:
+  properties:
+    lastActivityAt:
+      anyOf:
+        - { type: "null" }
+        - { type: string, minAgeDays: 7 }`);
+  const [used] = evaluate(snapshot({ principals: [user('root', { lastActivityAt: '2026-05-30T00:00:00Z' })] }), [recent]);
+  t.is(used!.status, 'fail');
+  // "must be null" restated the other way to pass; the age is what failed.
+  t.deepEqual(used!.evidence.failed?.map((f) => [f.path, f.message]), [['/lastActivityAt', 'must be at least 7 days old']]);
+
+  const rules = await check('alternatives-contains', `resource: principals
+require:
+  properties:
+    rules:
+      contains:
+        required: [id, action]
+        properties: { id: { const: r1 }, action: { const: block } }
+    options: { contains: { const: noexec } }`);
+  const [audited] = evaluate(snapshot({ principals: [user('host', { rules: [{ id: 'r1', action: 'audit' }, { id: 'r2', action: 'block' }], options: ['rw', 'nodev'] })] }), [rules]);
+  t.is(audited!.status, 'fail');
+  // The rule with the right id got furthest; no option did better than another, so the array is named as one.
+  t.deepEqual(audited!.evidence.failed?.map((f) => f.path), ['/rules/0/action', '/rules', '/options']);
+
+  // A branch that only lacks data does not take the failure's name from the branch that proves it.
+  const either = await check('alternatives-missing', `resource: principals
+require:
+  properties:
+    details:
+      anyOf:
+        - { properties: { a: { const: 1 } } }
+        - { properties: { a: { type: number } }, required: [b] }`);
+  const [proved] = evaluate(snapshot({ principals: [user('x', { details: { a: 2 } })] }), [either]);
+  t.is(proved!.status, 'fail');
+  t.deepEqual(proved!.evidence.failed?.map((f) => f.path), ['/details/a']);
 });
