@@ -162,21 +162,31 @@ function narrowingDeny(member: Member, lineage: string[], keys: string[], denies
   return undefined;
 }
 
+/**
+ * The roles the files describe, one per name. `gcloud iam roles list` prints roles in the API's BASIC view, without
+ * `includedPermissions`, and `gcloud iam roles describe` prints them in full: a copy with its permissions is kept over
+ * one without, whichever file comes first (the other copy is skipped, not lost silently).
+ */
 function describedRoles(bundle: RawBundle, ledger: ItemLedger): Map<string, GcpRole> {
-  const roles = new Map<string, GcpRole>();
-  for (const d of bundle.documents) {
-    if (d.kind !== DocumentKind.roles) continue;
+  const documents = bundle.documents.filter((d) => d.kind === DocumentKind.roles);
+  const roles = new Map<string, { role: GcpRole; origin: string }>();
+  for (const d of documents) {
+    for (const r of (d.body as RolesBody).roles) {
+      const had = roles.get(r.name);
+      if (!r.deleted && (!had || (had.role.includedPermissions === undefined && r.includedPermissions !== undefined))) roles.set(r.name, { role: r, origin: d.origin });
+    }
+  }
+  for (const d of documents) {
     const list = (d.body as RolesBody).roles;
     ledger.read(d.origin, list.length);
     for (const r of list) {
+      const kept = roles.get(r.name);
       if (r.deleted) ledger.skipped(d.origin, 'deleted role (it grants nothing)');
-      else {
-        roles.set(r.name, r);
-        ledger.used(d.origin);
-      }
+      else if (kept?.role === r) ledger.used(d.origin);
+      else ledger.skipped(d.origin, r.includedPermissions === undefined && kept!.role.includedPermissions !== undefined ? `role ${r.name} as listed, without its permissions (the description in ${kept!.origin} is used)` : `a second copy of role ${r.name} (the one in ${kept!.origin} is used)`);
     }
   }
-  return roles;
+  return new Map([...roles].map(([name, { role }]) => [name, role]));
 }
 
 function iso(value: string | undefined): string | null {
