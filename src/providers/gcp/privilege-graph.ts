@@ -184,7 +184,7 @@ export class GcpPrivilegeGraph {
       for (const permission of permissions) {
         if (context.denied(b.principal, b.resource, permission)) continue;
         const list = this.held[b.principal]!.get(permission) ?? [];
-        list.push({ resource: b.resource, role: b.role, grant, ...(window ? { window } : {}) });
+        list.push({ resource: this.canonicalAccount(b.resource), role: b.role, grant, ...(window ? { window } : {}) });
         this.held[b.principal]!.set(permission, list);
       }
     }
@@ -199,6 +199,12 @@ export class GcpPrivilegeGraph {
 
   private saResource(i: number): string {
     return `//iam.googleapis.com/projects/${this.nodes[i]!.project}/serviceAccounts/${this.nodes[i]!.name}`;
+  }
+
+  /** A service account's resource named by its email (Cloud Asset names it by unique id); other resources unchanged. */
+  private canonicalAccount(resource: string): string {
+    const account = this.accountOf(resource);
+    return account !== undefined && this.nodes[account]!.project ? this.saResource(account) : resource;
   }
 
   /** The service account a resource names, when it names one. */
@@ -227,7 +233,7 @@ export class GcpPrivilegeGraph {
     const window = held.window;
     const account = this.accountOf(scope);
     if (account !== undefined) {
-      if ((this.under.get(scope) ?? []).includes(account) && accept(account)) this.graph.addEdge({ from, to: account, action: `${action} on ${this.nodes[account]!.name}`, kind, grant, ...(window ? { window } : {}) });
+      if (this.under.get(scope)?.[0] === account && accept(account)) this.graph.addEdge({ from, to: account, action: `${action} on ${this.nodes[account]!.name}`, kind, grant, ...(window ? { window } : {}) });
       return;
     }
     const members = this.under.get(scope);
@@ -310,6 +316,9 @@ export class GcpPrivilegeGraph {
   /** Each principal's shortest path to admin, keyed by uid. */
   paths(): Map<string, EscalationPath> {
     const names = new Map(this.nodes.map((n) => [n.uid, n.name]));
-    return this.graph.paths((step: PathStep) => (step.edit ? step.action : `${step.action} (as ${names.get(step.to) ?? step.to})`));
+    return this.graph.paths((step: PathStep) => {
+      const name = names.get(step.to) ?? step.to;
+      return step.edit || step.action.endsWith(` on ${name}`) ? step.action : `${step.action} (as ${name})`;
+    });
   }
 }
