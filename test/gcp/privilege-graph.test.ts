@@ -79,3 +79,12 @@ test('an IAM condition the snapshot cannot judge stays on the path, named; an en
   t.deepEqual(pathOf(part, user('token-user'))?.conditions, []);
   t.is(part.principals.find((p) => p.name === user('expired-user'))!.details?.expiredBindings, 1);
 });
+
+test('editing a custom role another principal holds on the hierarchy is grant power, not a path', async (t) => {
+  const part = await playground();
+  const admin = part.principals.find((p) => p.name === user('role-admin-user'))!;
+  t.is(admin.details?.escalationPath, undefined);
+  t.like(admin.details?.grantPower, { kind: 'update-others-role', text: `iam.roles.update on projects/play-1234/roles/roleEditor, which ${user('role-updater')} holds on projects/play-1234 (adding setIamPolicy)` });
+  t.is(admin.privilege?.level, 'privileged');
+  t.true(admin.privilege!.reasons[0]!.startsWith('can make another principal an administrator: iam.roles.update on '));
+});

@@ -552,5 +552,5 @@ function applyEscalationGraph(bundle: RawBundle, hierarchy: Hierarchy, builders:
     keyCreationBlocked: keyCreationBlocked(bundle, hierarchy),
     denied: (principal, resource, permission) => (denies.length === 0 ? undefined : narrowingDeny(builders[principal]!.member, lineage(resource), [permission], denies)),
   });
-  applyPaths(principals, graph.paths());
+  applyPaths(principals, graph.paths(), graph.grantPowers);
 }

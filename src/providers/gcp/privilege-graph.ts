@@ -147,6 +147,15 @@ function isPureTimeBound(expression: string): boolean {
   return expression.replace(/request\.time\s*<=?\s*timestamp\(\s*["'][^"']+["']\s*\)/, '').trim() === '';
 }
 
+/** The power to make another principal an administrator: editing a custom role that principal holds on the hierarchy. */
+export interface GrantPower {
+  text: string;
+  /** uid of the principal made an administrator. */
+  target: string;
+  kind: 'update-others-role';
+  conditions: string[];
+}
+
 /** The Google Cloud escalation graph of one bundle, and the paths the normalizer reads. */
 export class GcpPrivilegeGraph {
   readonly graph: EscalationGraph<GcpGraphPrincipal>;
@@ -156,6 +165,8 @@ export class GcpPrivilegeGraph {
   /** Google APIs service agents (`<number>@cloudservices...`) by every scope above their project. */
   private readonly agentsUnder = new Map<string, number[]>();
   private readonly held: Array<Map<string, Held[]>>;
+  /** Principals that can make another principal an administrator without becoming it (grant power), and how. */
+  readonly grantPowers = new Map<string, GrantPower>();
 
   constructor(private readonly nodes: readonly GcpGraphPrincipal[], bindings: readonly HeldBinding[], private readonly context: GcpGraphContext) {
     this.graph = new EscalationGraph(nodes, { at: context.collectedAt });
@@ -251,8 +262,10 @@ export class GcpPrivilegeGraph {
     });
     // Custom roles each principal holds on the resource hierarchy, for iam.roles.update.
     const customHeld = new Map<number, Array<{ role: string; grant: Grant }>>();
+    const holders = new Map<string, { principal: number; resource: string }>();
     for (const b of bindings) {
       if (b.role.startsWith('roles/') || !HIERARCHY.test(b.resource)) continue;
+      if (!holders.has(b.role) && !this.nodes[b.principal]!.admin) holders.set(b.role, { principal: b.principal, resource: b.resource });
       const list = customHeld.get(b.principal) ?? [];
       list.push({ role: b.role, grant: b.condition && !isPureTimeBound(b.condition) ? { conditions: [`IAM condition ${b.condition}`], mfa: false } : UNCONDITIONAL });
       customHeld.set(b.principal, list);
@@ -287,6 +300,14 @@ export class GcpPrivilegeGraph {
         for (const to of agents) this.graph.addEdge({ from: i, to, action: `${DEPLOYMENT} on ${h.resource} (runs as the Google APIs service agent)`, kind: 'deployment-manager', grant: h.grant, ...(h.window ? { window: h.window } : {}) });
       }
       for (const h of perms.get(ROLE_UPDATE) ?? []) {
+        if (!this.grantPowers.has(this.nodes[i]!.uid)) {
+          for (const [role, holder] of holders) {
+            if (holder.principal === i || !this.context.lineage(role.split('/roles/')[0]!).includes(h.resource)) continue;
+            const target = this.nodes[holder.principal]!;
+            this.grantPowers.set(this.nodes[i]!.uid, { text: `${ROLE_UPDATE} on ${role}, which ${target.name} holds on ${holder.resource} (adding setIamPolicy)`, target: target.uid, kind: 'update-others-role', conditions: h.grant.conditions });
+            break;
+          }
+        }
         for (const own of customHeld.get(i) ?? []) {
           const parent = own.role.split('/roles/')[0]!;
           if (!this.context.lineage(parent).includes(h.resource)) continue;

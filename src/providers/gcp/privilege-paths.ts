@@ -7,6 +7,7 @@ import { levelByReach, type EscalationPath } from '../privilege/index.js';
 import type { RawBundle } from '../types.js';
 import { DocumentKind, type OrgPolicy } from './documents.js';
 import type { Hierarchy } from './hierarchy.js';
+import type { GrantPower } from './privilege-graph.js';
 
 const KEY_CONSTRAINTS = new Set(['iam.disableServiceAccountKeyCreation', 'iam.managed.disableServiceAccountKeyCreation']);
 
@@ -45,10 +46,20 @@ export function pathReason(path: EscalationPath): string {
   return `can become an administrator: ${path.text}${tail}`;
 }
 
-/** Each principal with a path to admin is privileged by it; the path is kept in `details.escalationPath`. */
-export function applyPaths(principals: Principal[], paths: Map<string, EscalationPath>): void {
+/**
+ * Each principal with a path to admin is privileged by it (the path is kept in `details.escalationPath`); one without a
+ * path that can make another principal an administrator is privileged by that grant power (`details.grantPower`).
+ */
+export function applyPaths(principals: Principal[], paths: Map<string, EscalationPath>, powers: Map<string, GrantPower> = new Map()): void {
   for (const principal of principals) {
     const path = paths.get(principal.uid);
+    const power = powers.get(principal.uid);
+    if (!path && power) {
+      const own = principal.privilege;
+      const tail = power.conditions.length > 0 ? ` (only if these conditions hold, not decidable from the snapshot: ${power.conditions.join(', ')})` : '';
+      principal.privilege = { level: levelByReach(own?.level ?? 'none', { grantsAdmin: true }), reasons: [`can make another principal an administrator: ${power.text}${tail}`, ...(own?.reasons ?? [])] };
+      (principal.details ??= {}).grantPower = power;
+    }
     if (!path) continue;
     const own = principal.privilege;
     const level = levelByReach(own?.level ?? 'none', { path });
