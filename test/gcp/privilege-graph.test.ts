@@ -51,6 +51,10 @@ const EXPECTED: Record<string, [string, string[]]> = {
   [user('lift-user')]: ['orgpolicy.policy.set on projects/locked-5678 (lifting iam.disableServiceAccountKeyCreation) + iam.serviceAccountKeys.create on projects/locked-5678 (as locked-admin@locked-5678.iam.gserviceaccount.com)', ['lift-org-policy-create-key']],
   ['middle-sa@play-1234.iam.gserviceaccount.com']: [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
   [user('cond-user')]: [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
+  // Key Admin on the organization reaches play-1234's accounts, not locked-5678's (key creation is blocked there).
+  [user('org-key-user')]: [`iam.serviceAccountKeys.create on organizations/900000000001 (as ${ADMIN_SA})`, ['create-key']],
+  // Token Creator on the organization reaches every account below it (here through the delegation it also grants).
+  [user('org-token-user')]: [`iam.serviceAccounts.implicitDelegation on middle-sa@play-1234.iam.gserviceaccount.com, then its iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['implicit-delegation']],
 };
 
 test('every catalogue entry is a path to admin, with the grant of each step', async (t) => {
