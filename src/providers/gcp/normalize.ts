@@ -2,7 +2,9 @@
  * GCP raw documents -> snapshot part (pure). Members of allow policies become principals with their bindings at
  * organization, folder, project and resource scope; conditions are kept (a binding bounded by `request.time <
  * timestamp(...)` is just-in-time, one expired at collectedAt grants nothing); deny policies narrow what a binding
- * grants; service accounts carry their user-managed keys; directory users carry 2-Step Verification.
+ * grants; service accounts carry their user-managed keys; directory users carry 2-Step Verification. Privilege is
+ * then reach: the escalation graph (`privilege-graph.ts`) gives each principal that can become an administrator its
+ * shortest path as the reason.
  */
 import type { Assignment, Control, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
 import { ItemLedger } from '../cloud/ledger.js';
