@@ -324,10 +324,14 @@ export class GcpPrivilegeGraph {
     for (const { from, held } of delegations) {
       const account = this.accountOf(held.resource);
       const middles = account !== undefined ? [account] : (this.under.get(held.resource) ?? []);
+      // A target the caller mints tokens for itself needs no delegation: that shorter evidence is kept.
+      const own = new Set((this.held[from]!.get('iam.serviceAccounts.getAccessToken') ?? []).map((h) => h.resource));
+      const mintsItself = (to: number) => to < this.nodes.length && own.size > 0 && this.lineage(this.saResource(to)).some((r) => own.has(r));
       for (const middle of middles) {
         if (middle === from) continue;
         for (const e of tokenEdges.get(middle) ?? []) {
           const edge = this.graph.edges[e]!;
+          if (mintsItself(edge.to)) continue;
           this.graph.addEdge({ from, to: edge.to, action: `${DELEGATION} on ${this.nodes[middle]!.name}, then its ${edge.action}`, kind: 'implicit-delegation', grant: joinGrants(held.grant, edge.grant), ...(held.window ? { window: held.window } : {}) });
         }
       }
