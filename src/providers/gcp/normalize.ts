@@ -2,7 +2,9 @@
  * GCP raw documents -> snapshot part (pure). Members of allow policies become principals with their bindings at
  * organization, folder, project and resource scope; conditions are kept (a binding bounded by `request.time <
  * timestamp(...)` is just-in-time, one expired at collectedAt grants nothing); deny policies narrow what a binding
- * grants; service accounts carry their user-managed keys; directory users carry 2-Step Verification.
+ * grants; service accounts carry their user-managed keys; directory users carry 2-Step Verification. Privilege is
+ * then reach: the escalation graph (`privilege-graph.ts`) gives each principal that can become an administrator its
+ * shortest path as the reason.
  */
 import type { Assignment, Control, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
 import { ItemLedger } from '../cloud/ledger.js';
@@ -29,6 +31,8 @@ import {
 } from './documents.js';
 import { Hierarchy } from './hierarchy.js';
 import { denyForms, isServiceAgent, parseMember, serviceAccountProject, type Member } from './members.js';
+import { applyPaths, keyCreationBlocked } from './privilege-paths.js';
+import { edgePermissions, GcpPrivilegeGraph, type GcpGraphPrincipal, type HeldBinding } from './privilege-graph.js';
 import { BASIC_ROLES, higher, judgeRole, permissionCovered, v1Permission, type RoleJudgement } from './privilege.js';
 
 /** The text items of a list field; an edited export may hold anything there. */
@@ -97,7 +101,7 @@ interface Builder {
   member: Member;
   assignments: Assignment[];
   /** Roles held, for privilege: judgement and the scope each is held at. */
-  held: Array<{ role: string; scope: string; judgement: RoleJudgement; narrowedBy?: string; expiresAt?: string }>;
+  held: Array<{ role: string; scope: string; judgement: RoleJudgement; narrowedBy?: string; expiresAt?: string; condition?: string }>;
   expired: number;
   user?: DirectoryUser;
   account?: ServiceAccount;
@@ -162,21 +166,31 @@ function narrowingDeny(member: Member, lineage: string[], keys: string[], denies
   return undefined;
 }
 
+/**
+ * The roles the files describe, one per name. `gcloud iam roles list` prints roles in the API's BASIC view, without
+ * `includedPermissions`, and `gcloud iam roles describe` prints them in full: a copy with its permissions is kept over
+ * one without, whichever file comes first (the other copy is skipped, not lost silently).
+ */
 function describedRoles(bundle: RawBundle, ledger: ItemLedger): Map<string, GcpRole> {
-  const roles = new Map<string, GcpRole>();
-  for (const d of bundle.documents) {
-    if (d.kind !== DocumentKind.roles) continue;
+  const documents = bundle.documents.filter((d) => d.kind === DocumentKind.roles);
+  const roles = new Map<string, { role: GcpRole; origin: string }>();
+  for (const d of documents) {
+    for (const r of (d.body as RolesBody).roles) {
+      const had = roles.get(r.name);
+      if (!r.deleted && (!had || (had.role.includedPermissions === undefined && r.includedPermissions !== undefined))) roles.set(r.name, { role: r, origin: d.origin });
+    }
+  }
+  for (const d of documents) {
     const list = (d.body as RolesBody).roles;
     ledger.read(d.origin, list.length);
     for (const r of list) {
+      const kept = roles.get(r.name);
       if (r.deleted) ledger.skipped(d.origin, 'deleted role (it grants nothing)');
-      else {
-        roles.set(r.name, r);
-        ledger.used(d.origin);
-      }
+      else if (kept?.role === r) ledger.used(d.origin);
+      else ledger.skipped(d.origin, r.includedPermissions === undefined && kept!.role.includedPermissions !== undefined ? `role ${r.name} as listed, without its permissions (the description in ${kept!.origin} is used)` : `a second copy of role ${r.name} (the one in ${kept!.origin} is used)`);
     }
   }
-  return roles;
+  return new Map([...roles].map(([name, { role }]) => [name, role]));
 }
 
 function iso(value: string | undefined): string | null {
@@ -325,7 +339,7 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
           ...(expression ? { condition: expression } : {}),
           ...(j.known ? { rolePrivilege: level } : {}),
         });
-        b.held.push({ role: binding.role, scope: resource, judgement: j, ...(narrowedBy ? { narrowedBy } : {}), ...(expiresAt ? { expiresAt } : {}) });
+        b.held.push({ role: binding.role, scope: resource, judgement: j, ...(narrowedBy ? { narrowedBy } : {}), ...(expiresAt ? { expiresAt } : {}), ...(expression ? { condition: expression } : {}) });
       }
     }
   }
@@ -385,9 +399,10 @@ export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
     ];
   }
 
-  for (const b of [...builders.values()].sort((x, y) => x.member.key.localeCompare(y.member.key))) {
-    part.principals.push(principalOf(b, estate, scopeOfProject, directoryRead));
-  }
+  const sorted = [...builders.values()].sort((x, y) => x.member.key.localeCompare(y.member.key));
+  const principals = sorted.map((b) => principalOf(b, estate, scopeOfProject, directoryRead));
+  applyEscalationGraph(bundle, hierarchy, sorted, principals, described, denies);
+  part.principals.push(...principals);
   for (const role of [...roles.values()].sort((a, b) => a.uid.localeCompare(b.uid))) part.roles.push(role);
   part.controls.push(...normalizeControls(bundle, hierarchy, policies, estate, scopeOfProject));
   // The bundle's items are accounted on its own scope's source (the organization, or the lone project).
@@ -493,4 +508,51 @@ export function normalizeGcpBundles(bundles: RawBundle[]): SnapshotPart {
   const part: SnapshotPart = { sources: [], principals: [], roles: [], controls: [], hosts: [] };
   for (const bundle of [...bundles].sort((a, b) => a.scope.id.localeCompare(b.scope.id))) normalizeBundle(bundle, part);
   return part;
+}
+
+/**
+ * Privilege as reach: the escalation graph over the bundle's principals (`privilege-graph.ts`), and each path to admin
+ * as the principal's privilege and `details.escalationPath`.
+ */
+function applyEscalationGraph(bundle: RawBundle, hierarchy: Hierarchy, builders: Builder[], principals: Principal[], described: Map<string, GcpRole>, denies: DenyEntry[]): void {
+  const nodes: GcpGraphPrincipal[] = builders.map((b, i) => {
+    const p = principals[i]!;
+    const sa = b.member.kind === 'serviceAccount';
+    return {
+      uid: p.uid,
+      name: b.member.name,
+      serviceAccount: sa && !b.member.deleted,
+      agent: sa && isServiceAgent(b.member.name),
+      enabled: p.enabled !== false && !b.member.deleted,
+      admin: p.privilege?.level === 'admin',
+      ...(sa ? { project: b.account?.projectId ?? b.keyProject ?? serviceAccountProject(b.member.name) } : {}),
+      ...(b.account?.uniqueId ? { uniqueId: b.account.uniqueId } : {}),
+    };
+  });
+  const permissionsOf = new Map<string, string[]>();
+  const bindings: HeldBinding[] = [];
+  builders.forEach((b, principal) => {
+    for (const h of b.held) {
+      if (h.narrowedBy) continue;
+      let permissions = permissionsOf.get(h.role);
+      if (!permissions) permissionsOf.set(h.role, (permissions = edgePermissions(h.role, described.get(h.role)?.includedPermissions)));
+      if (permissions.length === 0) continue;
+      bindings.push({ principal, role: h.role, resource: h.scope, permissions, ...(h.condition ? { condition: h.condition } : {}), ...(h.expiresAt ? { expiresAt: h.expiresAt } : {}) });
+    }
+  });
+  if (bindings.length === 0) return;
+  const lineages = new Map<string, string[]>();
+  const lineage = (resource: string): string[] => {
+    let l = lineages.get(resource);
+    if (!l) lineages.set(resource, (l = hierarchy.lineage(resource)));
+    return l;
+  };
+  const graph = new GcpPrivilegeGraph(nodes, bindings, {
+    collectedAt: bundle.collectedAt,
+    lineage,
+    projectOfNumber: (number) => (hierarchy.knowsNumber(number) ? hierarchy.projectId(number) : undefined),
+    keyCreationBlocked: keyCreationBlocked(bundle, hierarchy),
+    denied: (principal, resource, permission) => (denies.length === 0 ? undefined : narrowingDeny(builders[principal]!.member, lineage(resource), [permission], denies)),
+  });
+  applyPaths(principals, graph.paths(), graph.grantPowers);
 }

@@ -3,17 +3,27 @@
  * not print (an allow policy's resource, a key list's service account) in the file name, where import finds it again.
  */
 import type { RawDocument } from '../types.js';
+import { projectNumberOfAgent, serviceAccountProject } from './members.js';
 import { DocumentKind, type DenyPoliciesBody, type ErrorBody, type IamPolicyBody, type KeysBody, type OrgPolicy, type RolesBody, type ServiceAccountsBody } from './documents.js';
 
 /** The note `--raw-out` writes beside a bundle's documents. */
 export const COLLECTION_FILE = 'cloudward-collection.json';
 
-const POLICY_FILE = /(?:^|[/\\])(organizations|folders|projects|buckets)\.(.+?)\.(?:get-)?iam-policy\.json$/;
+const POLICY_FILE = /(?:^|[/\\])(organizations|folders|projects|buckets|serviceAccounts)\.(.+?)\.(?:get-)?iam-policy\.json$/;
 
-/** The resource an allow-policy file is about, from its name (`projects.acme-prod.get-iam-policy.json`). */
+/**
+ * The resource an allow-policy file is about, from its name (`projects.acme-prod.get-iam-policy.json`). A service
+ * account's (`serviceAccounts.<email>.get-iam-policy.json`) is named as Cloud Asset names it, in the project its email
+ * says (a default account's project number, or `-` when the email names none).
+ */
 export function policyFileResource(file: string): string | undefined {
   const match = POLICY_FILE.exec(file);
   if (!match) return undefined;
+  if (match[1] === 'serviceAccounts') {
+    const email = match[2]!.toLowerCase();
+    const project = serviceAccountProject(email) ?? projectNumberOfAgent(email)?.number ?? '-';
+    return `//iam.googleapis.com/projects/${project}/serviceAccounts/${email}`;
+  }
   return match[1] === 'buckets' ? `//storage.googleapis.com/${match[2]}` : `${match[1]}/${match[2]}`;
 }
 
@@ -38,6 +48,8 @@ export function emptyListFile(name: string): Omit<RawDocument, 'origin'> | undef
 function policyStem(resource: string): string {
   const bucket = /^\/\/storage\.googleapis\.com\/(?:projects\/_\/)?(?:buckets\/)?([^/]+)$/.exec(resource);
   if (bucket) return `buckets.${bucket[1]}`;
+  const account = /^\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/([^/]+@[^/]+)$/.exec(resource);
+  if (account) return `serviceAccounts.${account[1]}`;
   return resource.replace(/^\/\/[^/]+\//, '').replace(/\//g, '.');
 }
 

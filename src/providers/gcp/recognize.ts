@@ -209,7 +209,7 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
     if (!resource) {
       throw new UserError('an allow policy does not say which resource it belongs to', {
         where: file,
-        hint: 'name the file after it: organizations.<id>.get-iam-policy.json, folders.<id>.get-iam-policy.json, projects.<project-id>.get-iam-policy.json or buckets.<name>.get-iam-policy.json',
+        hint: 'name the file after it: organizations.<id>.get-iam-policy.json, folders.<id>.get-iam-policy.json, projects.<project-id>.get-iam-policy.json, buckets.<name>.get-iam-policy.json or serviceAccounts.<email>.get-iam-policy.json',
       });
     }
     return [{ kind: DocumentKind.iamPolicy, origin: file, body: { resource, policy: value } }];
