@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import type { Principal, Role } from '../../src/snapshot/model.js';
 import { azureProvider } from '../../src/providers/azure/index.js';
 import { AzurePrivilegeGraph, PIM_ACTIVATION } from '../../src/providers/azure/privilege-graph.js';
-import { AZURE_FIXTURES, importFolder } from '../support/azure-fixtures.js';
+import { AZURE_FIXTURES, filesUnder, quietProgress } from '../support/azure-fixtures.js';
+import { importAzureFiles } from '../../src/providers/azure/import.js';
 
 // The playground holds each Entra and Azure escalation edge once, and the look-alikes that must not be one; it was
 // written for this test (see its README.md). Collected at 2026-11-01T09:00:00Z.
 const PLAYGROUND = join(AZURE_FIXTURES, 'escalation-playground');
-const load = async () => azureProvider.normalize(await importFolder(PLAYGROUND));
+// The exports, without the README that describes them.
+const exports = () => filesUnder(PLAYGROUND).filter((f) => f.endsWith('.json'));
+const load = async () => azureProvider.normalize(await importAzureFiles(exports(), { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
 const named = (principals: readonly Principal[], name: string) => principals.find((p) => p.name === name || p.name === `${name}@playground.example`)!;
 const pathOf = (p: Principal) => (p.details?.escalationPath as { text: string; conditions: string[] } | undefined);
 
