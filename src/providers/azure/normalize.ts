@@ -11,6 +11,7 @@ import { ACCESS_TOPICS, screenBundle } from './drops.js';
 import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
 import { mfaEnforcement } from './mfa-enforcement.js';
 import { diagnosticSettingControls, tenantControls } from './normalize-controls.js';
+import { applyAzurePaths } from './privilege-graph.js';
 import { azureGrants, buildPrincipals, directoryGrants, type Grant } from './normalize-principals.js';
 import { azureRolePrivilege, definitionActions, DIRECTORY_ROLES, directoryRolePrivilege } from './privilege.js';
 
@@ -139,6 +140,7 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
     const grants = [...directoryGrants(tenantId, documents), ...azureGrants(tenantId, documents)];
     const roleMap = buildRoles(tenantId, scope, documents, grants);
     principals = buildPrincipals({ tenantId, scope, documents, roles: roleMap, subscriptionNames: read }, grants);
+    applyAzurePaths(principals, roleMap, bundle.collectedAt);
     const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
     const byUid = new Map(principals.map((p) => [p.uid, p]));
     for (const [uid, enforcement] of mfaEnforcement(principals, controls, caRead)) {

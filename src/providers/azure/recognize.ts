@@ -45,16 +45,33 @@ const ARM_TYPES: Array<[RegExp, DocumentKindValue]> = [
   [/^\/subscriptions\/[^/]+$/i, DocumentKind.subscriptions],
 ];
 
-/** File-name stems that say which export an empty ARM list is (`--raw-out` writes these). */
-const EMPTY_LIST_NAMES: Array<[RegExp, DocumentKindValue]> = [
-  [/diagnostic-settings/i, DocumentKind.diagnosticSettings],
-  [/role-eligibility-schedules/i, DocumentKind.roleEligibilitySchedules],
-  [/role-eligibility-schedule-instances/i, DocumentKind.roleEligibilityScheduleInstances],
-  [/role-assignment-schedule-instances/i, DocumentKind.roleAssignmentScheduleInstances],
-  [/role-assignments?\b|role-assignment-list/i, DocumentKind.roleAssignments],
-  [/role-definitions?/i, DocumentKind.roleDefinitions],
-  [/subscriptions|account-list/i, DocumentKind.subscriptions],
+/**
+ * The commands whose names say which export an empty ARM list is (`--raw-out` writes `arm-<command>.json`), as words.
+ * A file name names one when its words (split on `-`, `_`, `.`) begin with the command's, after at most an `az` or
+ * `arm` prefix: `az-account-list.json` is `az account list`, `automation-account-list.json` is not. Longer commands
+ * come first (`role-assignment-schedule-instances` begins with `role assignment` too).
+ */
+const EMPTY_LIST_COMMANDS: Array<[string[], DocumentKindValue]> = [
+  [['diagnostic', 'settings'], DocumentKind.diagnosticSettings],
+  [['monitor', 'diagnostic', 'settings'], DocumentKind.diagnosticSettings],
+  [['role', 'eligibility', 'schedules'], DocumentKind.roleEligibilitySchedules],
+  [['role', 'eligibility', 'schedule', 'instances'], DocumentKind.roleEligibilityScheduleInstances],
+  [['role', 'assignment', 'schedule', 'instances'], DocumentKind.roleAssignmentScheduleInstances],
+  [['role', 'assignments'], DocumentKind.roleAssignments],
+  [['role', 'assignment'], DocumentKind.roleAssignments],
+  [['role', 'definitions'], DocumentKind.roleDefinitions],
+  [['role', 'definition'], DocumentKind.roleDefinitions],
+  [['subscriptions'], DocumentKind.subscriptions],
+  [['account', 'list'], DocumentKind.subscriptions],
 ];
+
+/** The export an empty list's file name names by its command, or undefined. */
+export function emptyListKind(file: string): DocumentKindValue | undefined {
+  const words = basename(file).toLowerCase().split(/[-_.]+/).filter((w) => w !== '');
+  const start = words[0] === 'az' || words[0] === 'arm' ? 1 : 0;
+  const named = (command: string[]) => command.every((word, k) => words[start + k] === word);
+  return EMPTY_LIST_COMMANDS.find(([command]) => named(command))?.[1];
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -137,9 +154,9 @@ export function recognizeDocument(text: string, file: string): RawDocument {
   checkList(items, file);
   const list = items as Array<Record<string, unknown>>;
   if (list.length === 0) {
-    const named = EMPTY_LIST_NAMES.find(([pattern]) => pattern.test(basename(file)));
+    const named = emptyListKind(file);
     if (!named) throw new UserError('an empty list does not say which export it is', { where: file, hint: 'name the file after its command (diagnostic-settings.json, role-assignments.json, role-eligibility-schedules.json, ...) or leave it out' });
-    return document(named[1]);
+    return document(named);
   }
   const first = flattenArm(list[0]!);
   const kind = armKindOfItem(first) ?? graphKindOfItem(first);
