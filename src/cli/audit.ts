@@ -2,7 +2,7 @@ import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { judgeSnapshot, reportJudgement, type Judgement } from '../audit.js';
 import { UserError } from '../errors.js';
-import { loadReport } from '../gate/baseline.js';
+import { loadReport } from '../report/read.js';
 import { DEFAULT_MAX_WAIVER_DAYS, loadWaivers } from '../gate/waivers.js';
 import type { GateConfig } from '../gate/decide.js';
 import { reportTime } from '../report/model.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { loadReport } from '../gate/baseline.js';
-import { diffReports } from '../gate/diff.js';
+import { loadReport } from '../report/read.js';
+import { diffReports } from '../report/compare.js';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../report/diff.js';
 import { writeFileAtomic } from '../util/files.js';
 import { outcome } from './outcome.js';

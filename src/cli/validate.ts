@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { isUserError, UserError } from '../errors.js';
 import { loadCheckFile, loadChecks } from '../engine/load-checks.js';
-import { loadReport } from '../gate/baseline.js';
+import { loadReport } from '../report/read.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { readInputText } from '../util/files.js';
 import { loadSnapshots, verifyDigests } from '../snapshot/load.js';

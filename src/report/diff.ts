@@ -1,4 +1,4 @@
-import type { DiffEntry, ReportDiff, ScoreDelta } from '../gate/diff.js';
+import type { DiffEntry, ReportDiff, ScoreDelta } from './compare.js';
 import type { Status } from '../engine/types.js';
 import { codeSpan, escapeMarkdown } from './markdown.js';
 import { safeText as s } from '../util/terminal.js';

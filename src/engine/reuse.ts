@@ -9,8 +9,8 @@
  * project. What is evaluated again: resources the projection added or changed, every `scopes` check of a projected
  * scope, and resources named in `again`.
  */
-import { evaluate } from '../engine/evaluate.js';
-import type { Check, ResourceKind, Result } from '../engine/types.js';
+import { evaluate } from './evaluate.js';
+import type { Check, ResourceKind, Result } from './types.js';
 import { scopeKey, type Snapshot } from '../snapshot/model.js';
 
 type Kind = Exclude<ResourceKind, 'scopes'>;
