@@ -4,6 +4,7 @@
  * reports"); booleans are compared case-insensitively because real exports use both TRUE and true.
  */
 import { parse } from 'csv-parse/sync';
+import { isoSeconds } from '../../snapshot/date-time.js';
 
 /** The columns IAM documents, in order. Extra trailing columns (added by AWS later) are tolerated. */
 export const CREDENTIAL_REPORT_COLUMNS = [
@@ -99,11 +100,6 @@ export function reportDate(value: string | undefined): string | null {
   return isoSeconds(time);
 }
 
-/** ISO 8601 in UTC without milliseconds: the one timestamp form every snapshot field uses. */
-export function isoSeconds(time: number | string | Date): string {
-  const date = time instanceof Date ? time : new Date(time);
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function reportBoolean(value: string | undefined, column: string): boolean | null {
   if (value === 'true') return true;

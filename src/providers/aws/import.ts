@@ -4,12 +4,13 @@
  */
 import { basename, dirname } from 'node:path';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { credentialReportText, parentChain } from './account-view.js';
 import { accountBundle } from './bundle.js';
-import { CredentialReportError, isoSeconds, reportDate } from './credential-report.js';
+import { CredentialReportError, reportDate } from './credential-report.js';
 import {
   DocumentKind,
   GapTopic,
@@ -284,7 +285,7 @@ export function importAwsDocuments(loaded: Loaded[], context: ImportContext): Ra
     tieKeyedDocuments(items, account);
     const all = items.map((i) => i.document);
     const documents = all.filter((d) => d.kind !== DocumentKind.collection);
-    const collectedAt = collectedAtOf(all, context.options.collectedAt, account);
+    const collectedAt = collectedAtOf(all, context.collectedAt, account);
     bundles.push(accountBundle(account, 'import', collectedAt, documents, missingTopicGaps(documents, account)));
     context.progress.status(`aws: account ${account}: ${items.length} file(s) imported`);
   }

@@ -5,6 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
@@ -167,9 +168,9 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
 }
 
 function collectedAtOf(documents: readonly RawDocument[], option: string | undefined): string {
-  if (typeof option === 'string') return new Date(option).toISOString().replace('.000Z', 'Z');
+  if (typeof option === 'string') return isoSeconds(option);
   const note = documents.find((d) => d.kind === DocumentKind.collection);
-  if (note) return new Date((note.body as CollectionBody).Cloudward.CollectedAt).toISOString().replace('.000Z', 'Z');
+  if (note) return isoSeconds((note.body as CollectionBody).Cloudward.CollectedAt);
   throw new UserError('cannot tell when the files were exported', { hint: 'pass --collected-at 2026-11-01T09:00:00Z (the time of the export)' });
 }
 

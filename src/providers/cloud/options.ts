@@ -61,14 +61,16 @@ function describe(schema: Record<string, unknown>): string {
 }
 
 /**
- * Checks every declared option present in `values` against its schema and returns a copy with coerced values (the
- * number 8 for "8"). Undeclared keys (commander's own: output, quiet, ...) pass through untouched.
+ * Checks every declared option present in `values` against its schema and returns them, coerced (the number 8 for
+ * "8"). Only declared options are returned: the command's own flags (--output, --quiet, --collected-at, ...) reach an
+ * adapter through their own fields of its context, never among its options.
  */
 export function validateOptions(declared: readonly ProviderOption[], values: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...values };
+  const out: Record<string, unknown> = {};
   for (const option of declared) {
     const key = optionKey(option.flags);
-    if (out[key] === undefined) continue;
+    if (values[key] === undefined) continue;
+    out[key] = values[key];
     const validate = validatorOf(option);
     if (!validate) continue;
     const holder = { value: out[key] };

@@ -3,6 +3,7 @@
  * describe, and note as gaps what the files do not cover at all.
  */
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap, Scope } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
@@ -100,10 +101,10 @@ function collectedAtOf(documents: RawDocument[], option: unknown): string {
     if (Number.isNaN(Date.parse(option)) || !/^\d{4}-\d{2}-\d{2}T/.test(option)) {
       throw new UserError(`--collected-at must be an ISO 8601 date-time, not "${option}"`, { where: '--collected-at', hint: 'e.g. --collected-at 2026-11-01T09:00:00Z' });
     }
-    return new Date(option).toISOString().replace('.000Z', 'Z');
+    return isoSeconds(option);
   }
   const note = documents.find((d) => d.kind === DocumentKind.collection)?.body as CollectionBody | undefined;
-  if (note) return note.cloudward.collectedAt;
+  if (note) return isoSeconds(note.cloudward.collectedAt);
   throw new UserError('cannot tell when the GCP files were exported', { hint: 'pass --collected-at 2026-11-01T09:00:00Z (gcloud exports carry no date; key ages and time-bound bindings are judged against it)' });
 }
 
@@ -118,7 +119,7 @@ export async function importGcpFiles(paths: string[], context: ImportContext): P
 /** One bundle from the documents recognized in `fileCount` files (what import does once the files are read). */
 export function gcpBundleOf(all: RawDocument[], fileCount: number, context: ImportContext): RawBundle {
   const estate = estateOf(all, context.options);
-  const collectedAt = collectedAtOf(all, context.collectedAt ?? context.options.collectedAt);
+  const collectedAt = collectedAtOf(all, context.collectedAt);
   const note = all.find((d) => d.kind === DocumentKind.collection);
   const documents = all.filter((d) => d.kind !== DocumentKind.collection && d.kind !== DocumentKind.page);
   // A live run's raw-out already says what failed (error files); only plain exports get "not among the files" gaps.

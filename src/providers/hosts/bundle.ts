@@ -1,5 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap, ProviderName } from '../../snapshot/model.js';
 import { createAjv, describeAjvError, mostSpecificError } from '../../util/ajv.js';
 import { writeFileAtomic } from '../../util/files.js';
@@ -89,7 +90,7 @@ export function hostBundleFromJson(value: unknown, file: string, provider: 'wind
     provider: bundle.provider as ProviderName,
     scope: bundle.scope,
     method: 'import',
-    collectedAt: new Date(bundle.collectedAt).toISOString(),
+    collectedAt: isoSeconds(bundle.collectedAt),
     documents: bundle.documents,
     gaps: bundle.gaps,
     origin: file,

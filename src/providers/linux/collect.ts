@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Gap } from '../../snapshot/model.js';
+import { collectionTime } from '../cloud/scopes.js';
 import { hostScopeId, writeHostBundle } from '../hosts/bundle.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { scanCloudCredentials } from './credentials.js';
@@ -113,7 +114,7 @@ export async function collectLinux(context: CollectContext): Promise<RawBundle[]
   }
   if (!info.isDirectory()) throw new UserError('root is not a directory', { where: root, hint: 'pass --root DIR naming the folder that holds the host\'s /etc' });
   // `--collected-at` pins the time (reproducible bundles; the CLI parsed it, garbage was exit 2); otherwise it is now.
-  const collectedAt = context.collectedAt ?? new Date().toISOString();
+  const collectedAt = collectionTime(context);
   const files = new LiveHostFiles(root);
   const name = typeof context.options.hostName === 'string' && context.options.hostName.trim() ? context.options.hostName.trim() : hostName(files, root);
   context.progress.status(`linux: reading ${root === '/' ? 'this machine' : root} as ${name}`);

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import { readInputText } from '../../util/files.js';
 import { parseJsonText } from '../../util/json.js';
 import { assertDistinctHosts, hostBundleFromJson, hostScopeId, looksLikeHostBundle } from '../hosts/bundle.js';
@@ -92,16 +93,16 @@ export async function importWindowsFiles(paths: string[], context: ImportContext
   if (loose.length > 0) {
     const name = typeof context.options.host === 'string' ? context.options.host.trim() : '';
     if (!name) throw new UserError('raw exports do not name their host', { where: loose[0]!.origin, hint: 'pass --host NAME (or import a collector bundle, which names it)' });
-    const collectedAt = typeof context.options.collectedAt === 'string' ? context.options.collectedAt : undefined;
+    const collectedAt = context.collectedAt;
     let at: string;
     if (collectedAt !== undefined) {
       const parsed = Date.parse(collectedAt);
       if (!Number.isFinite(parsed)) throw new UserError(`--collected-at "${collectedAt}" is not a date-time`, { hint: 'use ISO 8601, e.g. 2026-11-01T09:00:00Z' });
-      at = new Date(parsed).toISOString();
+      at = isoSeconds(parsed);
     } else {
       // The newest export's modification time is when the host was last read.
       const times = await Promise.all(loose.map(async (d) => (await stat(d.origin)).mtimeMs));
-      at = new Date(Math.max(...times)).toISOString();
+      at = isoSeconds(Math.max(...times));
     }
     bundles.push({ provider: 'windows', scope: { kind: 'host', id: hostScopeId(name), name }, method: 'import', collectedAt: at, documents: loose, gaps: [] });
     bundleFiles.push(loose[0]!.origin);
