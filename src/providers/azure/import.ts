@@ -9,6 +9,7 @@ import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
+import type { AzureImportOptions } from './index.js';
 import { tenantBundle } from './bundle.js';
 import { DocumentKind, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
 import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
@@ -185,9 +186,9 @@ function subscriptionOption(value: unknown): string[] {
 }
 
 /** Reads `az` and Graph exports into one bundle for the tenant. */
-export async function importAzureFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {
+export async function importAzureFiles(paths: string[], context: ImportContext<AzureImportOptions>): Promise<RawBundle[]> {
   if (paths.length === 0) throw new UserError('no Azure export files given', { hint: 'pass the files, e.g. `cloudward import azure exports/*.json`' });
-  const tenantOption = context.options.tenant as string | undefined;
+  const tenantOption = context.options.tenant;
   if (tenantOption !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantOption)) {
     throw new UserError(`--tenant must be a tenant id (a GUID), not "${tenantOption}"`, { where: '--tenant' });
   }
@@ -197,8 +198,8 @@ export async function importAzureFiles(paths: string[], context: ImportContext):
 }
 
 /** Builds the tenant bundle from recognised documents (what `importAzureFiles` read, or a caller's own selection). */
-export function importAzureDocuments(documents: RawDocument[], context: ImportContext): RawBundle[] {
-  const tenantOption = context.options.tenant as string | undefined;
+export function importAzureDocuments(documents: RawDocument[], context: ImportContext<AzureImportOptions>): RawBundle[] {
+  const tenantOption = context.options.tenant;
   const subscriptions = subscriptionOption(context.options.subscription);
   const tenant = tenantOf(documents, tenantOption);
   const collectedAt = collectedAtOf(documents, context.collectedAt);
