@@ -8,6 +8,7 @@ import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { looksLikeXml, parseAppLockerXml } from './applocker-xml.js';
 import { isExecutionPolicyList } from './execution-policy.js';
 import { languageModeName, WINDOWS_DOCUMENTS, type WindowsDocumentKind } from './normalize.js';
+import type { WindowsImportOptions } from './index.js';
 
 /** Exports are small; anything bigger is not one of them. */
 const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
@@ -74,7 +75,7 @@ async function readRawDocument(path: string): Promise<RawDocument | RawBundle> {
  * Reads collector bundles (one host each) and raw PowerShell outputs (together one host, named by --host).
  * Every file is recognised by content; anything unrecognised, empty, malformed or hostile is a UserError.
  */
-export async function importWindowsFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {
+export async function importWindowsFiles(paths: string[], context: ImportContext<WindowsImportOptions>): Promise<RawBundle[]> {
   if (paths.length === 0) throw new UserError('no files given', { hint: 'pass collector bundles or raw exports, e.g. `cloudward import windows host.json`' });
   const bundles: RawBundle[] = [];
   const bundleFiles: string[] = [];
@@ -91,7 +92,7 @@ export async function importWindowsFiles(paths: string[], context: ImportContext
     }
   }
   if (loose.length > 0) {
-    const name = typeof context.options.host === 'string' ? context.options.host.trim() : '';
+    const name = context.options.host?.trim() ?? '';
     if (!name) throw new UserError('raw exports do not name their host', { where: loose[0]!.origin, hint: 'pass --host NAME (or import a collector bundle, which names it)' });
     const collectedAt = context.collectedAt;
     let at: string;
