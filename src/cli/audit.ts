@@ -22,7 +22,7 @@ import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
 import { safeText } from '../util/terminal.js';
 
-export interface AuditFlags {
+interface AuditFlags {
   policies: string[];
   builtinPolicies: boolean;
   checks: string[];
@@ -54,7 +54,7 @@ export interface AuditFlags {
 }
 
 /** Formats people read, where --severity and --status trim the listed results; machine formats always hold every one. */
-export const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
+const FILTERED_FORMATS = new Set(['text', 'markdown', 'html', 'csv']);
 const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
 /**
  * Formats that never show a passing result's evidence (nor any evidence, but for text's --verbose failures), and
@@ -65,7 +65,7 @@ const NO_FINGERPRINT_FORMATS = new Set(['text', 'markdown', 'html']);
 
 
 /** The show filters: which results human formats list. They never change the score, the summary or the gate. */
-export function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
+function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
   const pick = <T extends string>(values: string[], allowed: readonly T[], flag: string): Set<T> | undefined => {
     if (values.length === 0) return undefined;
     const wanted = values.map((v) => v.toLowerCase());
@@ -81,13 +81,13 @@ export function resultFilter(severities: string[], statuses: string[]): { keep: 
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
-export function parseSarifCategory(value: string): string {
+function parseSarifCategory(value: string): string {
   if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
   return value;
 }
 
 /** Base name of report files written to --output-dir. */
-export const REPORT_BASENAME = 'cloudward';
+const REPORT_BASENAME = 'cloudward';
 
 /** Options shared by commands that load checks (audit, checks, test). */
 export function addPolicyOptions(command: Command): Command {
@@ -98,7 +98,7 @@ export function addPolicyOptions(command: Command): Command {
     .option('--skip-checks <ids>', 'never run these check ids (comma-separated, repeatable)', collectList, []);
 }
 
-export async function resolveConfig(flag: string | false | undefined): Promise<ProjectConfig> {
+async function resolveConfig(flag: string | false | undefined): Promise<ProjectConfig> {
   if (flag === false) return {};
   const file = flag ? resolve(flag) : findConfig();
   if (!file) return {};
@@ -106,7 +106,7 @@ export async function resolveConfig(flag: string | false | undefined): Promise<P
 }
 
 /** Decides which formats go where; several formats need --output-dir. */
-export function planOutputs(formats: string[], output: string | undefined, outputDir: string | undefined): Array<{ format: string; path?: string }> {
+function planOutputs(formats: string[], output: string | undefined, outputDir: string | undefined): Array<{ format: string; path?: string }> {
   const unique = [...new Set(formats)];
   unique.forEach(getFormatter);
   if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
@@ -120,7 +120,7 @@ export function planOutputs(formats: string[], output: string | undefined, outpu
  * What the project file set that shapes this run's gate (and a flag did not override): a pull request that edits
  * cloudward.yaml changes the gate, so every format names the file and these settings.
  */
-export function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
+function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
   const settings: GateConfig['settings'] = [];
   const add = (key: string, value: GateConfig['settings'][number]['value'] | undefined, overridden: boolean) => {
     if (value !== undefined && !overridden && !(Array.isArray(value) && value.length === 0)) settings.push({ key, value });
@@ -141,7 +141,7 @@ export function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig
   return { file: shown(config.file!), settings };
 }
 
-export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
+async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
   const config = await resolveConfig(flags.config);
   const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);

@@ -2,7 +2,7 @@ import type { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 
 /** The environment variable that mirrors a flag: `--fail-on` is CLOUDWARD_FAIL_ON. */
-export function envName(option: Option): string | undefined {
+function envName(option: Option): string | undefined {
   const long = option.long?.replace(/^--(no-)?/, '');
   return long && long !== 'help' && long !== 'version' ? `CLOUDWARD_${long.toUpperCase().replace(/-/g, '_')}` : undefined;
 }
@@ -56,7 +56,7 @@ function onOff(name: string, raw: string): boolean {
  * CLOUDWARD_* variables that are not flags: what reads each. A variable named here or after a flag of any command
  * is known; any other is a warning (a typo would otherwise be ignored without a word).
  */
-export const DOCUMENTED_VARIABLES: Record<string, string> = {
+const DOCUMENTED_VARIABLES: Record<string, string> = {
   CLOUDWARD_DEBUG: 'every command: timed steps and stack traces on stderr (README)',
   CLOUDWARD_PROVIDER_MODULES: 'provider adapters outside this tree (docs/providers/adding.md)',
   CLOUDWARD_SNAPSHOTS: 'the GitHub Action: its snapshots input (action.yml)',

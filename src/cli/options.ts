@@ -28,12 +28,6 @@ export function parseScore(value: string): number {
   return n;
 }
 
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!WHOLE.test(value) || n < 1) throw new InvalidArgumentError('use a whole number of 1 or more');
-  return n;
-}
-
 /** A number of days: a whole number of 1 or more (`--max-age`, `--max-waiver-days`). */
 export function parseDays(value: string): number {
   const n = Number(value);

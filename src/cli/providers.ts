@@ -67,7 +67,7 @@ async function emitSnapshot(adapter: ProviderAdapter, parts: SnapshotPart[], bun
  * One line per file given (stderr): items read, used, skipped and dropped with the reasons. A file the adapter does
  * not itemise says so rather than nothing.
  */
-export function importedItemLines(adapter: ProviderAdapter, files: string[], part: SnapshotPart): string[] {
+function importedItemLines(adapter: ProviderAdapter, files: string[], part: SnapshotPart): string[] {
   const accounts = accountsByOrigin(part.sources);
   const lines: string[] = [];
   const seen = new Set<string>();

@@ -12,7 +12,7 @@ import { outcome } from './outcome.js';
 import { safeText } from '../util/terminal.js';
 
 /** Validates one file by what it is: a snapshot (.json), a project file (cloudward.yaml) or a check (.yaml). */
-export async function validateFile(path: string): Promise<string> {
+async function validateFile(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new UserError('file not found', { where: path, hint: 'check the path' });
   if (info.isDirectory()) throw new UserError('is a directory, not a file', { where: path, hint: 'name the files inside it (e.g. a glob)' });

@@ -2,7 +2,7 @@ import type { Result, Status } from '../engine/types.js';
 import { scopeKey, type Scope } from '../snapshot/model.js';
 
 /** What the comparison reads of a result, this run's or the baseline's: matched by fingerprint, placed by scope. */
-export interface ComparedResult {
+interface ComparedResult {
   checkId: string;
   resource: { uid: string; provider: string; scope: Scope };
   status: Status;

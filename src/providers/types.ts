@@ -68,7 +68,7 @@ type LongName<F extends string> = F extends `${string}--no-${infer Name}`
       ? Name
       : never;
 /** commander's attribute name of a flag, as `optionKey` computes it at run time. */
-export type OptionKey<F extends string> = Camel<LongName<F>>;
+type OptionKey<F extends string> = Camel<LongName<F>>;
 /** What a validated option holds: a number for numeric schemas, a list for `<id...>`, a boolean for `--no-x`. */
 type OptionValue<O extends ProviderOption> = O['flags'] extends `${string}--no-${string}`
   ? boolean

@@ -20,10 +20,10 @@ export interface Cause {
 }
 
 /** How a what-if run treated one resource change of the plan. */
-export type WhatIfOutcome = 'projected' | 'unknown' | 'not-projected' | 'no-op';
+type WhatIfOutcome = 'projected' | 'unknown' | 'not-projected' | 'no-op';
 
 /** One resource change of the plan as the report lists it (the what-if orchestration's change notes are these). */
-export interface WhatIfChange {
+interface WhatIfChange {
   address: string;
   type: string;
   action: 'create' | 'update' | 'delete' | 'replace' | 'no-op' | 'read';
@@ -113,7 +113,7 @@ export interface ReportWarning {
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
 
 /** Stable across runs and tools: the first 128 bits of sha256(check id, NUL, resource uid), in hex. */
-export function fingerprint(checkId: string, uid: string): string {
+function fingerprint(checkId: string, uid: string): string {
   const input = `${checkId}\u0000${uid}`;
   return (oneShotHash ? oneShotHash('sha256', input) : crypto.createHash('sha256').update(input).digest('hex')).slice(0, 32);
 }
@@ -267,7 +267,7 @@ export function reportResults(results: Result[], checks: Check[], options: { fin
 }
 
 /** What a report is made of: the audited snapshot, the results as reportResults made them, and the gate's verdict. */
-export interface ReportInput {
+interface ReportInput {
   snapshot: Pick<Snapshot, 'collectedAt' | 'digest' | 'sources'>;
   files: SnapshotFile[];
   checks: Check[];
@@ -321,7 +321,7 @@ export function modifiedSnapshotNotes(report: Report): string[] {
 }
 
 /** The gate as every format shows it: the decision, whether a gate was applied at all, the project file's part. */
-export interface ShownGate extends GateDecision {
+interface ShownGate extends GateDecision {
   /** False under --fail-on none and no --min-score: nothing was decided, and no format may show a pass. */
   applied: boolean;
   /** The project file's settings that shaped the gate, as one sentence (see GateConfig). */
@@ -336,7 +336,7 @@ export function shownGate(report: Pick<Report, 'gate'>): ShownGate | undefined {
 }
 
 /** A note about the run every format carries: SARIF ids it by `id` (declared nowhere else). */
-export interface RunNote {
+interface RunNote {
   id: string;
   level: 'warning' | 'note';
   text: string;

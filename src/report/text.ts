@@ -155,7 +155,7 @@ function renderText(report: Report, context: FormatContext): string {
 }
 
 /** The what-if section: the plan's changes by outcome, those not projected or left unknown, and the gaps. */
-export function whatIfLines(whatif: NonNullable<Report['whatif']>, verbose: boolean): string[] {
+function whatIfLines(whatif: NonNullable<Report['whatif']>, verbose: boolean): string[] {
   const { counts } = whatif;
   const lines = [`What-if: plan ${whatif.plan} — ${counts.projected} change(s) projected, ${counts.unknown} unknown, ${counts['not-projected']} not projected (score before the plan ${whatif.before.score === null ? '—' : whatif.before.score.toFixed(1)})`];
   const listed = whatif.changes.filter((change) => change.outcome !== 'projected');

@@ -19,7 +19,7 @@ import { rawFiles } from './raw-files.js';
 import type { AwsCollectOptions, AwsTestHooks } from './index.js';
 
 /** Collection settings parsed from the CLI options (`--profile`, `--region`, ...). */
-export interface AwsCollectSettings {
+interface AwsCollectSettings {
   client: ClientSettings;
   orgRole?: string;
   concurrency: number;
@@ -27,7 +27,7 @@ export interface AwsCollectSettings {
 }
 
 /** Reads the adapter's options; an invalid value is a UserError naming the flag. */
-export function collectSettings(options: AwsCollectOptions, hooks: AwsTestHooks = {}): AwsCollectSettings {
+function collectSettings(options: AwsCollectOptions, hooks: AwsTestHooks = {}): AwsCollectSettings {
   const endpoint = options.endpointUrl;
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new UserError(`--endpoint-url must be an http(s) URL, not "${endpoint}"`, { where: '--endpoint-url', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });

@@ -31,7 +31,7 @@ const CERT_SLOTS = ([1, 2] as const).map((n) => ({ slot: `cert_${n}`, activeName
 /** The `user` value of the root user's row. */
 export const ROOT_USER_ROW = '<root_account>';
 
-export interface ReportAccessKey {
+interface ReportAccessKey {
   /** `access_key_1` or `access_key_2`: the report's slot, never the key id. */
   slot: string;
   active: boolean;
@@ -40,7 +40,7 @@ export interface ReportAccessKey {
   lastUsedService: string | null;
 }
 
-export interface ReportCertificate {
+interface ReportCertificate {
   slot: string;
   active: boolean;
   lastRotated: string | null;

@@ -52,7 +52,7 @@ function accountsOf(document: RawDocument): Set<string> {
   return accounts;
 }
 
-export interface Loaded {
+interface Loaded {
   document: RawDocument;
   file: string;
 }

@@ -21,7 +21,7 @@ import { itemsOfKind, listItems, subscriptionOfOrigin, subscriptionOrigin } from
 import { writeRawBundle } from './raw-files.js';
 import type { AzureCollectOptions, AzureTestHooks } from './index.js';
 
-export interface AzureCollectSettings {
+interface AzureCollectSettings {
   tenant?: string;
   subscriptions: string[];
   managementGroup?: string;
@@ -44,7 +44,7 @@ function endpoint(value: unknown, flag: string, fallback: string): string {
 }
 
 /** Reads the adapter's options; an invalid value is a UserError naming the flag. */
-export function collectSettings(options: AzureCollectOptions): AzureCollectSettings {
+function collectSettings(options: AzureCollectOptions): AzureCollectSettings {
   const subscriptions = options.subscription ?? [];
   const bad = subscriptions.find((s) => !GUID.test(s));
   if (bad) throw new UserError(`--subscription must be a subscription id (a GUID), not "${bad}"`, { where: '--subscription' });

@@ -16,7 +16,7 @@ import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall,
 import { recognizeDocument } from './recognize.js';
 
 /** Kinds read once per subscription. */
-export const SUBSCRIPTION_KINDS = new Set<string>([
+const SUBSCRIPTION_KINDS = new Set<string>([
   DocumentKind.roleAssignments,
   DocumentKind.roleDefinitions,
   DocumentKind.roleEligibilitySchedules,

@@ -11,7 +11,7 @@ import { normalizeAzureBundles } from './normalize.js';
 import { azurePermissionsText } from './permissions.js';
 
 /** Every read the collector makes, with the permission (and licence) it needs and the gap topic it opens. */
-export const AZURE_OPERATIONS: OperationDeclaration[] = OPERATIONS.map((o) => ({
+const AZURE_OPERATIONS: OperationDeclaration[] = OPERATIONS.map((o) => ({
   id: o.id, kind: 'api', topic: o.topic, permission: o.permission, ...(o.licence ? { licence: o.licence } : {}), level: o.level, purpose: o.purpose,
 }));
 

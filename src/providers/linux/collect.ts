@@ -13,7 +13,7 @@ import { readPermitRootLogin } from './sshd.js';
 import type { LinuxCollectOptions } from './index.js';
 
 /** Cloud CLIs whose presence makes a host a place where cloud APIs are driven from. */
-export const CLOUD_TOOLS = ['aws', 'az', 'gcloud', 'pwsh'];
+const CLOUD_TOOLS = ['aws', 'az', 'gcloud', 'pwsh'];
 
 /** Where packages and installers put those CLIs. */
 const STANDARD_BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/snap/bin', '/opt/az/bin', '/usr/lib/google-cloud-sdk/bin'];

@@ -28,7 +28,7 @@ function rows(value: unknown): unknown[] {
 }
 
 /** Recognises one raw PowerShell output by its content (never its name) and keeps only the fields cloudward reads. */
-export function recogniseWindowsJson(value: unknown): { kind: WindowsDocumentKind; body: unknown } | undefined {
+function recogniseWindowsJson(value: unknown): { kind: WindowsDocumentKind; body: unknown } | undefined {
   if (isExecutionPolicyList(value)) return { kind: 'windows.execution-policy', body: value };
   if (isObject(value) && 'CodeIntegrityPolicyEnforcementStatus' in value) {
     return { kind: 'windows.device-guard', body: { CodeIntegrityPolicyEnforcementStatus: value.CodeIntegrityPolicyEnforcementStatus, UsermodeCodeIntegrityPolicyEnforcementStatus: value.UsermodeCodeIntegrityPolicyEnforcementStatus ?? null } };
