@@ -1,7 +1,7 @@
 import { evaluate } from './engine/evaluate.js';
 import { score, type Scorecard } from './engine/score.js';
 import type { Check, Result } from './engine/types.js';
-import { compareWithBaseline, type BaselineComparison, type LoadedReport } from './gate/baseline.js';
+import { compareWithBaseline, type BaselineComparison, type Baseline } from './gate/baseline.js';
 import { DEFAULT_MAX_AGE_DAYS, staleSnapshotText } from './gate/freshness.js';
 import { assertSomethingToGate, baselineOtherTenantText, decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
 import { applyWaivers, type Waiver, type WaiverNote } from './gate/waivers.js';
@@ -16,7 +16,7 @@ export interface AuditInput {
   /** Accepted risks, applied before scoring (a waived result counts as not passing). */
   waivers?: Waiver[];
   /** The previous report: results are marked new or unchanged against it, and its fixed findings listed. */
-  baseline?: LoadedReport;
+  baseline?: Baseline;
   /** Report time (default: SOURCE_DATE_EPOCH or now); waiver expiry is judged against it. */
   generatedAt?: string;
   /** Results already evaluated on this snapshot with these checks (what-if reuses those of unchanged scopes). */

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { judgeSnapshot, reportJudgement, type Judgement } from '../audit.js';
 import { UserError } from '../errors.js';
-import { loadReport } from '../gate/baseline.js';
+import { loadReport } from '../report/read.js';
 import { DEFAULT_MAX_WAIVER_DAYS, loadWaivers } from '../gate/waivers.js';
 import type { GateConfig } from '../gate/decide.js';
 import { reportTime } from '../report/model.js';
@@ -22,7 +22,7 @@ import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
 import { safeText } from '../util/terminal.js';
 
-export interface AuditFlags {
+interface AuditFlags {
   policies: string[];
   builtinPolicies: boolean;
   checks: string[];
@@ -56,7 +56,7 @@ export interface AuditFlags {
 const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
 
 /** The show filters: which results human formats list. They never change the score, the summary or the gate. */
-export function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
+function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
   const pick = <T extends string>(values: string[], allowed: readonly T[], flag: string): Set<T> | undefined => {
     if (values.length === 0) return undefined;
     const wanted = values.map((v) => v.toLowerCase());
@@ -73,7 +73,7 @@ export function resultFilter(severities: string[], statuses: string[]): { keep: 
 
 
 /** Base name of report files written to --output-dir. */
-export const REPORT_BASENAME = 'cloudward';
+const REPORT_BASENAME = 'cloudward';
 
 /** Options shared by commands that load checks (audit, checks, test). */
 export function addPolicyOptions(command: Command): Command {
@@ -89,7 +89,7 @@ export function addPolicyOptions(command: Command): Command {
  * What the project file set that shapes this run's gate (and a flag did not override): a pull request that edits
  * cloudward.yaml changes the gate, so every format names the file and these settings.
  */
-export function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
+function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
   const settings: GateConfig['settings'] = [];
   const add = (key: string, value: GateConfig['settings'][number]['value'] | undefined, overridden: boolean) => {
     if (value !== undefined && !overridden && !(Array.isArray(value) && value.length === 0)) settings.push({ key, value });
@@ -110,7 +110,7 @@ export function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig
   return { file: shown(config.file!), settings };
 }
 
-export async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
+async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<number> {
   const config = await resolveConfig(flags.config);
   const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);

@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
-import { loadReport } from '../gate/baseline.js';
-import { diffReports } from '../gate/diff.js';
+import { loadReport } from '../report/read.js';
+import { diffReports } from '../report/compare.js';
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from '../report/diff.js';
 import { writeFileAtomic } from '../util/files.js';
 import { outcome } from './outcome.js';
 
 /** Compares two JSON reports and prints what changed; exit 0 whatever changed (the gate is `audit`'s job). */
-export async function runDiff(older: string, newer: string, flags: { format: DiffFormat; output?: string }): Promise<number> {
+async function runDiff(older: string, newer: string, flags: { format: DiffFormat; output?: string }): Promise<number> {
   const diff = diffReports(await loadReport(older, 'report'), await loadReport(newer, 'report'));
   const text = renderDiff(diff, flags.format);
   if (flags.output) await writeFileAtomic(flags.output, text, 0o644, { flag: '--output', createParent: false });

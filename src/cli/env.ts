@@ -68,7 +68,7 @@ function onOff(name: string, raw: string): boolean {
  * CLOUDWARD_* variables that are not flags: what reads each. A variable named here or after a flag of any command
  * is known; any other is a warning (a typo would otherwise be ignored without a word).
  */
-export const DOCUMENTED_VARIABLES: Record<string, string> = {
+const DOCUMENTED_VARIABLES: Record<string, string> = {
   CLOUDWARD_DEBUG: 'every command: timed steps and stack traces on stderr (README)',
   CLOUDWARD_PROVIDER_MODULES: 'provider adapters outside this tree (docs/providers/adding.md)',
   CLOUDWARD_SNAPSHOTS: 'the GitHub Action: its snapshots input (action.yml)',

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { SEVERITIES, type Severity } from '../engine/types.js';
-import { dateTimeFormat } from '../snapshot/date-time.js';
+import { dateTimeFormat, isoSeconds } from '../snapshot/date-time.js';
 
 /**
  * Collects a repeatable option; comma-separated values are split too (`--format text,sarif --format json`). A value
@@ -28,12 +28,6 @@ export function parseScore(value: string): number {
   return n;
 }
 
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!WHOLE.test(value) || n < 1) throw new InvalidArgumentError('use a whole number of 1 or more');
-  return n;
-}
-
 /** A number of days: a whole number of 1 or more (`--max-age`, `--max-waiver-days`). */
 export function parseDays(value: string): number {
   const n = Number(value);
@@ -50,7 +44,7 @@ export function parseSizeMiB(value: string): number {
 
 /**
  * `--collected-at`, the one parser every command uses: an RFC 3339 date-time with a time zone that is a real
- * instant (no 2026-02-30, no 25:00), returned as UTC ISO (`toISOString`). Anything else is a usage error (exit 2)
+ * instant (no 2026-02-30, no 25:00), returned as a snapshot time (`isoSeconds`: UTC, whole seconds). Anything else is a usage error (exit 2)
  * before any work starts.
  */
 export function parseCollectedAt(value: string): string {
@@ -59,7 +53,7 @@ export function parseCollectedAt(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(text) || !validate(text) || !Number.isFinite(Date.parse(text))) {
     throw new InvalidArgumentError('use an ISO 8601 date-time with a time zone, e.g. 2026-11-01T09:00:00Z');
   }
-  return new Date(Date.parse(text)).toISOString();
+  return isoSeconds(Date.parse(text));
 }
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */

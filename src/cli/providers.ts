@@ -1,8 +1,8 @@
 import { counted, safeText } from '../util/terminal.js';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
-import { validateOptions } from '../providers/cloud/options.js';
+import { validateOptions, type OptionRun } from '../providers/cloud/options.js';
 import { parseShard } from '../providers/cloud/shard.js';
 import { providers, getProvider } from '../providers/index.js';
 import type { CollectContext, ProviderAdapter, ProviderOption, RawBundle } from '../providers/types.js';
@@ -31,7 +31,18 @@ function multiScope(adapter: ProviderAdapter): boolean {
 }
 
 function addOptions(command: Command, options: readonly ProviderOption[]): void {
-  for (const option of options) command.option(option.flags, option.description, option.defaultValue);
+  for (const option of options) {
+    const flag = new Option(option.flags, option.description);
+    if (option.defaultValue !== undefined) flag.default(option.defaultValue);
+    // A deprecated name still works (with a warning) but is no longer offered.
+    if (option.deprecated) flag.hideHelp();
+    command.addOption(flag);
+  }
+}
+
+/** Where validateOptions says a deprecated flag was used, and which flags the user set rather than left at default. */
+function optionRun(command: Command): OptionRun {
+  return { warn: (line) => process.stderr.write(`${line}\n`), given: (key) => ![undefined, 'default'].includes(command.getOptionValueSource(key)) };
 }
 
 /** Says what a snapshot holds, on stderr. */
@@ -56,7 +67,7 @@ async function emitSnapshot(adapter: ProviderAdapter, parts: SnapshotPart[], bun
  * One line per file given (stderr): items read, used, skipped and dropped with the reasons. A file the adapter does
  * not itemise says so rather than nothing.
  */
-export function importedItemLines(adapter: ProviderAdapter, files: string[], part: SnapshotPart): string[] {
+function importedItemLines(adapter: ProviderAdapter, files: string[], part: SnapshotPart): string[] {
   const accounts = accountsByOrigin(part.sources);
   const lines: string[] = [];
   const seen = new Set<string>();
@@ -89,7 +100,7 @@ export function collectCommand(): Command {
       .option('-q, --quiet', 'no progress')
       .action(async (flags: SnapshotOutFlags) => {
         // Everything the user typed is checked before the first call is made.
-        const options = validateOptions(adapter.collectOptions, flags);
+        const options = validateOptions(adapter.collectOptions, flags, optionRun(sub));
         const shard = parseShard(flags.shard);
         // A live collection can take minutes: refuse an output that cannot be written before it starts.
         if (flags.output) await checkOutputs([{ path: flags.output, flag: '--output', createParent: false }]);
@@ -141,7 +152,7 @@ export function importCommand(): Command {
       .option('--strict', 'exit 2 (and write nothing) when any item read could not be used')
       .option('-q, --quiet', 'no summary or per-file lines')
       .action(async (files: string[], flags: SnapshotOutFlags) => {
-        const options = validateOptions(adapter.importOptions ?? [], flags);
+        const options = validateOptions(adapter.importOptions ?? [], flags, optionRun(sub));
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         const bundles = await adapter.importFiles(files, { options, progress, ...(flags.collectedAt ? { collectedAt: flags.collectedAt } : {}) });
         progress.done();

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { Command } from 'commander';
 import { isUserError, UserError } from '../errors.js';
 import { loadCheckFile, loadChecks } from '../engine/load-checks.js';
-import { loadReport } from '../gate/baseline.js';
+import { loadReport } from '../report/read.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { readInputText } from '../util/files.js';
 import { loadSnapshots, verifyDigests } from '../snapshot/load.js';
@@ -12,7 +12,7 @@ import { outcome } from './outcome.js';
 import { safeText } from '../util/terminal.js';
 
 /** Validates one file by what it is: a snapshot (.json), a project file (cloudward.yaml) or a check (.yaml). */
-export async function validateFile(path: string): Promise<string> {
+async function validateFile(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new UserError('file not found', { where: path, hint: 'check the path' });
   if (info.isDirectory()) throw new UserError('is a directory, not a file', { where: path, hint: 'name the files inside it (e.g. a glob)' });

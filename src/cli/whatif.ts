@@ -6,13 +6,13 @@ import { dirname } from 'node:path';
 import { judgeSnapshot, type AuditInput, type Judgement } from '../audit.js';
 import { evaluate } from '../engine/evaluate.js';
 import { UserError } from '../errors.js';
-import { attachCauses, auditBefore, markPlanUnknowns, planGaps, whatIfBlock } from '../gate/whatif.js';
-import { projectedResults } from '../gate/whatif-results.js';
+import { attachCauses, auditBefore, markPlanUnknowns, planGaps, whatIfBlock } from '../whatif/report-block.js';
+import { projectedResults } from '../engine/reuse.js';
 import { reportTime, type Report } from '../report/model.js';
 import { loadPlan, projectPlan, type Plan, type WhatIfProjection } from '../whatif/index.js';
 import { sourceLocator } from '../whatif/locate.js';
 
-export interface PlanOptions {
+interface PlanOptions {
   plan: string;
   raw: string[];
   planDir?: string;
@@ -21,7 +21,7 @@ export interface PlanOptions {
 }
 
 /** The projected audit, and what the plan adds to its report: each new finding's causes and the what-if block. */
-export interface PlanAudit {
+interface PlanAudit {
   judgement: Judgement;
   annotate(report: Report): void;
 }

@@ -49,7 +49,7 @@ function caseValidators(): CaseValidators {
 }
 
 /** A problem with a case's data: the JSON pointer into the check file, and what is wrong there. */
-export interface CaseDataError {
+interface CaseDataError {
   pointer: string;
   message: string;
 }

@@ -33,7 +33,7 @@ function withDefaults(resource: Record<string, unknown>, fallbackProvider: strin
 }
 
 /** Builds the minimal snapshot a case describes: the resource, its related resources, and their sources with gaps. */
-export function caseSnapshot(check: Check, testCase: CheckCase, index: number): { snapshot: Snapshot; uid: string } {
+function caseSnapshot(check: Check, testCase: CheckCase, index: number): { snapshot: Snapshot; uid: string } {
   const collectedAt = testCase.collectedAt ?? DEFAULT_COLLECTED_AT;
   const fallbackProvider = check.providers?.[0] ?? 'aws';
   const subject = withDefaults(testCase.resource ?? {}, fallbackProvider, `test:${check.id}:${index}`);

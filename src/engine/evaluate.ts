@@ -8,7 +8,7 @@ import type { Check, Evidence, FailedAssertion, GapEffect, ResourceKind, Result,
 type AnyResource = Record<string, unknown> & { uid: string; provider: string; scope: { kind: string; id: string; name?: string } };
 
 /** The object a `resource: scopes` check sees: one per source, plus its aggregate counts. */
-export interface ScopeResource extends AnyResource {
+interface ScopeResource extends AnyResource {
   method: string;
   collectedAt: string;
   gaps: Source['gaps'];
@@ -42,7 +42,7 @@ function isMissing(value: unknown): boolean {
 }
 
 /** Keeps evidence small: long strings, arrays and objects are cut. */
-export function summarizeValue(value: unknown, depth = 0): unknown {
+function summarizeValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 197)}...` : value;
   if (value === null || typeof value !== 'object') return value;
   if (depth >= 3) return Array.isArray(value) ? `[${value.length} items]` : '{...}';
@@ -293,14 +293,8 @@ function sharedPassEvidence(check: Check, evidence: Evidence): Evidence {
   return evidence;
 }
 
-/** Judges one resource against one check. */
-export function judge(check: Check, kind: ResourceKind, resource: AnyResource, context: EvaluationContext, members?: Record<string, string[]>): Result {
-  const key = kind === 'scopes' ? resource.uid : scopeKey(resource.provider, resource.scope as Source['scope']);
-  return judgeFrom(check, kind, resource, context.sources.get(key), context, members);
-}
-
 /** What evaluation may leave out because no output of the run shows it. */
-export interface EvaluateOptions {
+interface EvaluateOptions {
   /** Evidence of passing results (default true); without it a pass carries an empty `observed`. */
   passEvidence?: boolean;
   /**
@@ -420,7 +414,7 @@ export function gapEffectOf(check: Pick<Check, 'gapEffect' | 'aggregate'>, topic
  * count already above its maximum); a pass stands when none could break it (pass-stands, none, or counts that pass
  * however large). Otherwise the result is unknown. The count tests run only when asked.
  */
-export function verdictUnderGaps(check: Check, status: Status, gaps: readonly { what: string }[], countAboveMaximum: () => boolean, passesLargerCounts: () => boolean): Status {
+function verdictUnderGaps(check: Check, status: Status, gaps: readonly { what: string }[], countAboveMaximum: () => boolean, passesLargerCounts: () => boolean): Status {
   if (status !== 'pass' && status !== 'fail') return status;
   for (const gap of gaps) {
     const effect = gapEffectOf(check, gap.what);

@@ -112,7 +112,7 @@ function findKey(value: unknown, key: string, path: Array<string | number>): Arr
 }
 
 /** JSON pointers of the data `require` reads: the chains of nested `properties` from its root. */
-export function derivePropertyPaths(schema: unknown, prefix: string[] = []): string[][] {
+function derivePropertyPaths(schema: unknown, prefix: string[] = []): string[][] {
   if (!schema || typeof schema !== 'object') return [];
   const properties = (schema as { properties?: Record<string, unknown> }).properties;
   if (!properties) return prefix.length > 0 ? [prefix] : [];
@@ -142,7 +142,7 @@ function pinnedKinds(where: Record<string, unknown> | undefined): string[] | und
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 /** A check file parsed and validated against the policy schema, not yet compiled: plain data, so it can be cached. */
-export interface ParsedCheck {
+interface ParsedCheck {
   /** 1-based line of `id`. */
   line: number;
   definition: CheckDefinition;
@@ -272,7 +272,7 @@ export async function loadCheckFile(file: string): Promise<Check> {
   return assertKnownTopics(compileCheck(file, parsed, yaml), text);
 }
 
-export interface LoadChecksOptions {
+interface LoadChecksOptions {
   /** Extra policy folders or files (`--policies`). */
   paths?: string[];
   /** Load the built-in policies/ folder too (default true). */

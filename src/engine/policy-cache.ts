@@ -15,7 +15,7 @@ export const POLICY_CACHE_FILE = packagePath('dist', 'policies.cache.json');
 /** Bumped when what an entry holds, or how a check file is parsed, changes. */
 const CACHE_FORMAT = 2;
 
-export interface PolicyCacheEntry {
+interface PolicyCacheEntry {
   sha256: string;
   /** 1-based line of `id`. */
   line: number;

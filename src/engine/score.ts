@@ -1,7 +1,7 @@
 import { scopeKey } from '../snapshot/model.js';
 import { MEASURES, MITIGATION_NAMES, SEVERITIES, SEVERITY_WEIGHT, type Check, type Mitigation, type Result, type Severity, type Status } from './types.js';
 
-export type StatusCounts = Record<Status, number>;
+type StatusCounts = Record<Status, number>;
 
 /** One cell of the scorecard: score 0-100 (null when nothing was evaluated) and what went into it. */
 export interface ScoreCell {
@@ -11,13 +11,13 @@ export interface ScoreCell {
   counts: StatusCounts;
 }
 
-export interface MeasureScore extends ScoreCell {
+interface MeasureScore extends ScoreCell {
   id: string;
   /** How many loaded checks serve this measure; 0 means the measure is not assessed at all. */
   checks: number;
 }
 
-export interface MitigationScore extends ScoreCell {
+interface MitigationScore extends ScoreCell {
   id: Mitigation;
   name: string;
   measures: MeasureScore[];

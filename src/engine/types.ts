@@ -8,7 +8,6 @@ export type Status = 'pass' | 'fail' | 'unknown' | 'waived';
 export type CaseExpectation = Status | 'not-applicable';
 /** How a gap on a needed topic bears on a check's verdicts (docs/checks.md, "Gaps"). */
 export type GapEffect = 'unknown' | 'fail-stands' | 'pass-stands' | 'none' | 'undercount';
-export const GAP_EFFECTS: readonly GapEffect[] = ['unknown', 'fail-stands', 'pass-stands', 'none', 'undercount'];
 
 export const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low'];
 

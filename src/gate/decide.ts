@@ -48,7 +48,7 @@ export interface GateDecision {
 }
 
 /** What the gate reads of a result: its status and severity, and (with a baseline) whether it is new. */
-export interface GatedResult {
+interface GatedResult {
   status: Status;
   severity: Severity;
   baselineState?: 'new' | 'unchanged' | 'absent';
@@ -166,7 +166,7 @@ function contextNotes(gate: GateDecision, baseline: BaselineComparison | undefin
 }
 
 /** `, N not evaluated (checks ... not run; scopes ... not in this snapshot)`, or nothing when every finding was. */
-export function notEvaluatedText(baseline: BaselineComparison): string {
+function notEvaluatedText(baseline: BaselineComparison): string {
   if (!baseline.notEvaluated) return '';
   const why: string[] = [];
   const checks = baseline.notEvaluatedChecks;

@@ -44,7 +44,7 @@ let validator: ReturnType<ReturnType<typeof createAjv>['compile']> | undefined;
 export const DEFAULT_MAX_WAIVER_DAYS = 365;
 
 /** How parseWaivers judges lifetimes: the report time, and the most days from it a waiver may expire. */
-export interface WaiverLifetime {
+interface WaiverLifetime {
   now: string;
   maxDays: number;
 }
@@ -53,7 +53,7 @@ export interface WaiverLifetime {
  * The moment a waiver stops applying: a date means through the end of that day (UTC), so `expires: 2027-03-31`
  * still waives on the 31st. NaN for anything but a real YYYY-MM-DD date.
  */
-export function expiryInstant(expires: string): number {
+function expiryInstant(expires: string): number {
   const date = DATE_ONLY.exec(expires);
   if (!date) return Number.NaN;
   const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
@@ -64,7 +64,7 @@ export function expiryInstant(expires: string): number {
 }
 
 /** The last expiry date (YYYY-MM-DD) a waiver may have: the report time's UTC date plus `maxDays`. */
-export function latestExpiry(lifetime: WaiverLifetime): string {
+function latestExpiry(lifetime: WaiverLifetime): string {
   const at = new Date(Date.parse(lifetime.now));
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + lifetime.maxDays)).toISOString().slice(0, 10);
 }

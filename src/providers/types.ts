@@ -51,7 +51,41 @@ export interface ProviderOption {
   schema?: Record<string, unknown>;
   /** Said after the error when the value is rejected, e.g. `e.g. --region eu-west-1`. */
   hint?: string;
+  /**
+   * A former name kept working but hidden from --help: a value given under it is turned into the current option's
+   * (`use`, its flags) by `value`, with a warning naming the current flag. It never reaches the adapter itself.
+   */
+  deprecated?: { use: string; value: (given: unknown) => unknown };
 }
+
+/** `max-attempts` -> `maxAttempts`. */
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+/** The long name in commander flag syntax: `--max-attempts <n>` -> `max-attempts`, `--no-workspace` -> `workspace`. */
+type LongName<F extends string> = F extends `${string}--no-${infer Name}`
+  ? Name
+  : F extends `${string}--${infer Name} ${string}`
+    ? Name
+    : F extends `${string}--${infer Name}`
+      ? Name
+      : never;
+/** commander's attribute name of a flag, as `optionKey` computes it at run time. */
+type OptionKey<F extends string> = Camel<LongName<F>>;
+/** What a validated option holds: a number for numeric schemas, a list for `<id...>`, a boolean for `--no-x`. */
+type OptionValue<O extends ProviderOption> = O['flags'] extends `${string}--no-${string}`
+  ? boolean
+  : O['schema'] extends { type: 'integer' | 'number' }
+    ? number
+    : O['flags'] extends `${string}...>`
+      ? string[]
+      : string;
+/**
+ * The options an adapter receives, derived from its declared options (declare them `as const satisfies
+ * readonly ProviderOption[]`): each current option under its commander key, typed by its schema. Deprecated names
+ * are turned into current ones before an adapter sees them, so they have no key.
+ */
+export type OptionValues<Options extends readonly ProviderOption[]> = {
+  [O in Options[number] as O extends { deprecated: object } ? never : OptionKey<O['flags']>]?: OptionValue<O>;
+};
 
 /**
  * One thing a collector does against a provider: an API call or a file read. `cloudward permissions <provider>` is
@@ -81,9 +115,14 @@ export interface OperationDeclaration {
 
 export type { Shard };
 
-export interface CollectContext {
+export interface CollectContext<Options extends object = Record<string, unknown>, Hooks extends object = object> {
   /** The adapter's collect options, validated against their schemas and coerced (see `ProviderOption.schema`). */
-  options: Record<string, unknown>;
+  options: Options;
+  /**
+   * What only tests hand a collector (a fake credential, shorter retry delays, shared call counters): never set by the
+   * CLI and never among the options a user can give.
+   */
+  hooks?: Hooks;
   progress: Progress;
   /** When set, the raw documents are also kept in this folder as evidence (`--raw-out`, one flag for every provider). */
   rawOut?: string;
@@ -98,8 +137,8 @@ export interface CollectContext {
   sink?: (bundle: RawBundle) => Promise<void>;
 }
 
-export interface ImportContext {
-  options: Record<string, unknown>;
+export interface ImportContext<Options extends object = Record<string, unknown>> {
+  options: Options;
   progress: Progress;
   /** `--collected-at`, parsed once for every command (UTC ISO), when given. */
   collectedAt?: string;
@@ -112,7 +151,7 @@ export interface ImportContext {
  * optionally, the Terraform what-if projector of its resource types.
  * Registering it is one line in `providers/index.ts`; nothing in engine/, report/ or snapshot/ changes.
  */
-export interface ProviderAdapter {
+export interface ProviderAdapter<CollectOptions extends object = Record<string, unknown>, ImportOptions extends object = Record<string, unknown>, Hooks extends object = object> {
   name: ProviderName;
   title: string;
   /** The scope kinds its sources have (`account`, `subscription`, `project`, `host`, ...). */
@@ -126,10 +165,10 @@ export interface ProviderAdapter {
   operations: OperationDeclaration[];
   /** OCSF `cloud.provider` (`AWS`, `Azure`, `GCP`); omitted for hosts. */
   ocsfCloudProvider?: string;
-  collectOptions: ProviderOption[];
-  importOptions?: ProviderOption[];
-  collect?(context: CollectContext): Promise<RawBundle[]>;
-  importFiles(paths: string[], context: ImportContext): Promise<RawBundle[]>;
+  collectOptions: readonly ProviderOption[];
+  importOptions?: readonly ProviderOption[];
+  collect?(context: CollectContext<CollectOptions, Hooks>): Promise<RawBundle[]>;
+  importFiles(paths: string[], context: ImportContext<ImportOptions>): Promise<RawBundle[]>;
   /**
    * Pure: no I/O, no clock. Must equal the concatenation of normalizing each bundle alone (so sharded collection
    * merges to the unsharded snapshot and scopes can stream to disk one by one).

@@ -15,7 +15,7 @@ interface Framework {
   controls: Record<string, string>;
 }
 
-export const FRAMEWORKS: Framework[] = [
+const FRAMEWORKS: Framework[] = [
   {
     id: 'cis-aws-v5.0.0',
     title: 'CIS Amazon Web Services Foundations Benchmark v5.0.0',
@@ -132,9 +132,9 @@ export function getFramework(id: string): Framework {
 }
 
 /** pass: every result of its checks passes; fail: one fails or is waived (the risk is accepted, the control not met). */
-export type ControlStatus = 'pass' | 'fail' | 'unknown' | 'no-resources' | 'not-covered';
+type ControlStatus = 'pass' | 'fail' | 'unknown' | 'no-resources' | 'not-covered';
 
-export interface ControlView {
+interface ControlView {
   id: string;
   title: string;
   /** The loaded checks that map to the control. */

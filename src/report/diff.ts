@@ -1,4 +1,4 @@
-import type { DiffEntry, ReportDiff, ScoreDelta } from '../gate/diff.js';
+import type { DiffEntry, ReportDiff, ScoreDelta } from './compare.js';
 import type { Status } from '../engine/types.js';
 import { codeSpan, escapeMarkdown } from './markdown.js';
 import { safeText as s } from '../util/terminal.js';
@@ -24,7 +24,7 @@ function noCommonScopeText(diff: ReportDiff): string {
 }
 
 /** A diff as plain text for the terminal. */
-export function diffText(diff: ReportDiff): string {
+function diffText(diff: ReportDiff): string {
   const lines = [`cloudward diff: ${s(diff.from.file)} (${s(diff.from.generatedAt)}) -> ${s(diff.to.file)} (${s(diff.to.generatedAt)})`, ''];
   if (diff.noCommonScope) lines.splice(1, 0, `warning: ${s(noCommonScopeText(diff))}`);
   lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
@@ -44,7 +44,7 @@ export function diffText(diff: ReportDiff): string {
 }
 
 /** A diff as Markdown for a pull-request comment. */
-export function diffMarkdown(diff: ReportDiff): string {
+function diffMarkdown(diff: ReportDiff): string {
   const out = [`## cloudward: what changed`, '', `${codeSpan(diff.from.file)} → ${codeSpan(diff.to.file)}`, ''];
   if (diff.noCommonScope) out.push(`> **Warning:** ${escapeMarkdown(noCommonScopeText(diff))}.`, '');
   out.push('| Score | Before | After | Change |', '|---|---:|---:|---:|');

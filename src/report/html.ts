@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ScoreCell, ScopeScore } from '../engine/score.js';
-import { gateApplied, gateConfigText } from '../gate/decide.js';
 import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { FormatContext, Formatter } from './formatter.js';
 import { groupByCheck } from './group.js';
-import type { WaiverNote } from '../gate/waivers.js';
-import { notEvaluatedWhy, runNotes, SEVERITIES, type Report, type ReportResult } from './model.js';
+import { notEvaluatedWhy, runNotes, SEVERITIES, shownGate, type Report, type ReportResult } from './model.js';
 import { safeFileText } from '../util/terminal.js';
 
 /** Results listed per check in the page; the JSON report has all of them. */
@@ -81,9 +79,9 @@ function table(head: string[], rows: string[], className = ''): string {
  * green "passed" above critical failures would mislead), with the baseline and waiver context that fed it.
  */
 function gateBlock(report: Report): string {
-  const gate = report.gate;
+  const gate = shownGate(report);
   if (!gate) return '';
-  const applied = gateApplied(gate);
+  const applied = gate.applied;
   const state = !applied ? 'off' : gate.passed ? 'ok' : 'bad';
   const title = !applied ? 'Gate not applied' : gate.passed ? 'Gate passed' : 'Gate failed';
   const settings = applied
@@ -94,9 +92,9 @@ function gateBlock(report: Report): string {
   if (b) {
     lines.push(`<div>Against baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`), (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`))}; not counted as fixed)` : ''}</div>`);
   }
-  if (gate.config) lines.push(`<div><strong>Gate settings:</strong> ${esc(gateConfigText(gate.config))}</div>`);
+  if (gate.configText) lines.push(`<div><strong>Gate settings:</strong> ${esc(gate.configText)}</div>`);
   if (report.waivers) {
-    const byState = (state: WaiverNote['state']) => report.waivers!.filter((w) => w.state === state).length;
+    const byState = (state: NonNullable<Report['waivers']>[number]['state']) => report.waivers!.filter((w) => w.state === state).length;
     lines.push(`<div>Waivers: ${byState('active')} active, ${byState('expired')} expired, ${byState('stale')} stale</div>`);
   }
   return `<div class="gate ${state}"><strong>${title}</strong> <span class="muted">(${settings})</span>${lines.join('')}</div>`;

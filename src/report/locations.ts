@@ -2,7 +2,7 @@ import { relative, sep } from 'node:path';
 import type { LineIndex } from '../snapshot/line-index.js';
 import type { Report } from './model.js';
 
-export interface SnapshotLocation {
+interface SnapshotLocation {
   uri: string;
   line: number;
 }

@@ -1,9 +1,8 @@
 import type { ScoreCell } from '../engine/score.js';
 import { safeText } from '../util/terminal.js';
-import { gateApplied, gateConfigText } from '../gate/decide.js';
 import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 import type { Formatter, FormatContext } from './formatter.js';
-import { notEvaluatedWhy, warningTexts, SEVERITIES, type Report, type ReportResult } from './model.js';
+import { notEvaluatedWhy, shownGate, warningTexts, SEVERITIES, type Report, type ReportResult } from './model.js';
 
 /**
  * GitHub-flavoured Markdown for pull-request comments and `$GITHUB_STEP_SUMMARY` (which takes at most 1 MiB per
@@ -67,9 +66,9 @@ interface Rendered {
 function render(report: Report, context: FormatContext, perCheck: number): Rendered {
   const out: string[] = [];
   let omitted = 0;
-  const gate = report.gate;
+  const gate = shownGate(report);
   const titles = new Map(report.checks.map((c) => [c.id, c]));
-  out.push(gate ? (gateApplied(gate) ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward: gate not applied') : '## cloudward audit');
+  out.push(gate ? (gate.applied ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward: gate not applied') : '## cloudward audit');
   out.push('');
   if (gate && !gate.passed) {
     for (const reason of gate.reasons) out.push(`> ${escapeMarkdown(reason)}`);
@@ -86,7 +85,7 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   if (gate) facts.push(`gate: --fail-on ${gate.failOn}${gate.failOnNewOnly ? ' (new only)' : ''}${gate.minScore !== null ? `, --min-score ${gate.minScore}` : ''}`);
   out.push(facts.join(' · '));
   out.push('');
-  if (gate?.config) out.push(`> **Gate settings:** ${escapeMarkdown(gateConfigText(gate.config))}.`, '');
+  if (gate?.configText) out.push(`> **Gate settings:** ${escapeMarkdown(gate.configText)}.`, '');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
   out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
   for (const note of warningTexts(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);

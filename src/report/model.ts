@@ -4,14 +4,52 @@ import type { SnapshotFile } from '../snapshot/load.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import type { Scorecard } from '../engine/score.js';
 import type { BaselineComparison } from '../gate/baseline.js';
-import { gateConfigText, type GateDecision } from '../gate/decide.js';
+import { gateApplied, gateConfigText, type GateDecision } from '../gate/decide.js';
 import type { WaiverNote } from '../gate/waivers.js';
 import type { ComplianceView } from './compliance.js';
 import { SEVERITIES, type Check, type Result, type ResultResource, type Severity, type Status } from '../engine/types.js';
-import type { Cause, WhatIfBlock } from '../gate/whatif.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 
 export const REPORT_VERSION = '1.0';
+
+/** A plan resource that causes a finding, with where it is written when the configuration's files were found. */
+export interface Cause {
+  address: string;
+  file?: string;
+  line?: number;
+}
+
+/** How a what-if run treated one resource change of the plan. */
+type WhatIfOutcome = 'projected' | 'unknown' | 'not-projected' | 'no-op';
+
+/** One resource change of the plan as the report lists it (the what-if orchestration's change notes are these). */
+interface WhatIfChange {
+  address: string;
+  type: string;
+  action: 'create' | 'update' | 'delete' | 'replace' | 'no-op' | 'read';
+  outcome: WhatIfOutcome;
+  /** The provider scope the change lands in (`aws:account/111111111111`), when known. */
+  scope?: string;
+  /** Why it was not projected, or what made it unknown. */
+  reason?: string;
+  /** Where the resource block is written, when the configuration's files were found. */
+  file?: string;
+  line?: number;
+}
+
+/** The report's account of a what-if run. */
+export interface WhatIfBlock {
+  plan: string;
+  formatVersion: string;
+  terraformVersion?: string;
+  /** The audit of the snapshot as it is, that the projected tenant is compared with. */
+  before: { score: number | null; byStatus: Record<Status, number> };
+  counts: Record<WhatIfOutcome, number>;
+  /** Every resource change of the plan except no-ops, with how it was treated. */
+  changes: WhatIfChange[];
+  /** What the projection could not know; the results it touches are `unknown`. */
+  gaps: Array<{ address: string; attribute?: string; reason: string }>;
+}
 
 /** A check as the report describes it (no compiled parts). */
 export interface ReportCheck {
@@ -75,7 +113,7 @@ export interface ReportWarning {
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
 
 /** Stable across runs and tools: the first 128 bits of sha256(check id, NUL, resource uid), in hex. */
-export function fingerprint(checkId: string, uid: string): string {
+function fingerprint(checkId: string, uid: string): string {
   const input = `${checkId}\u0000${uid}`;
   return (oneShotHash ? oneShotHash('sha256', input) : crypto.createHash('sha256').update(input).digest('hex')).slice(0, 32);
 }
@@ -229,7 +267,7 @@ export function reportResults(results: Result[], checks: Check[], options: { fin
 }
 
 /** What a report is made of: the audited snapshot, the results as reportResults made them, and the gate's verdict. */
-export interface ReportInput {
+interface ReportInput {
   snapshot: Pick<Snapshot, 'collectedAt' | 'digest' | 'sources'>;
   files: SnapshotFile[];
   checks: Check[];
@@ -282,8 +320,23 @@ export function modifiedSnapshotNotes(report: Report): string[] {
   });
 }
 
+/** The gate as every format shows it: the decision, whether a gate was applied at all, the project file's part. */
+interface ShownGate extends GateDecision {
+  /** False under --fail-on none and no --min-score: nothing was decided, and no format may show a pass. */
+  applied: boolean;
+  /** The project file's settings that shaped the gate, as one sentence (see GateConfig). */
+  configText?: string;
+}
+
+/** The report's gate as formats show it, or undefined when the report carries no gate decision. */
+export function shownGate(report: Pick<Report, 'gate'>): ShownGate | undefined {
+  const gate = report.gate;
+  if (!gate) return undefined;
+  return { ...gate, applied: gateApplied(gate), ...(gate.config ? { configText: gateConfigText(gate.config) } : {}) };
+}
+
 /** A note about the run every format carries: SARIF ids it by `id` (declared nowhere else). */
-export interface RunNote {
+interface RunNote {
   id: string;
   level: 'warning' | 'note';
   text: string;
@@ -295,7 +348,7 @@ export interface RunNote {
  */
 export function runNotes(report: Report): RunNote[] {
   const sarifIds: Record<ReportWarning['code'], string> = { 'stale-snapshot': 'CW0004', 'baseline-other-tenant': 'CW0005' };
-  const config = report.gate?.config ? gateConfigText(report.gate.config) : undefined;
+  const config = shownGate(report)?.configText;
   return [
     ...modifiedSnapshotNotes(report).map((text) => ({ id: 'CW0003', level: 'warning' as const, text })),
     ...(report.warnings ?? []).map((w) => ({ id: sarifIds[w.code], level: 'warning' as const, text: w.message })),

@@ -2,9 +2,8 @@ import pc from 'picocolors';
 import type { ScoreCell } from '../engine/score.js';
 import type { Formatter, FormatContext } from './formatter.js';
 import { groupByCheck } from './group.js';
-import { SEVERITIES, warningTexts, type Report } from './model.js';
+import { SEVERITIES, shownGate, warningTexts, type Report } from './model.js';
 import { counted, safeText as s } from '../util/terminal.js';
-import { gateApplied, gateConfigText } from '../gate/decide.js';
 import { CONTROL_STATUS_TEXT, countsText, totalsText } from './compliance.js';
 
 /** Results shown per check before "... and N more" (unless --verbose). */
@@ -144,18 +143,19 @@ function renderText(report: Report, context: FormatContext): string {
     if (!context.verbose && b.fixedResults.length > 10) lines.push(c.dim(`  ... and ${b.fixedResults.length - 10} more fixed (--verbose lists all)`));
   }
   if (report.whatif) lines.push('', ...whatIfLines(report.whatif, context.verbose).map((line, i) => (i === 0 ? c.bold(line) : line)));
-  if (report.gate) {
+  const gate = shownGate(report);
+  if (gate) {
     lines.push('');
-    if (!gateApplied(report.gate)) lines.push(c.bold('Gate: not applied (--fail-on none, no --min-score)'));
-    else lines.push(report.gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
-    for (const reason of report.gate.reasons) lines.push(`  ${s(reason)}`);
-    if (report.gate.config) lines.push(c.yellow(`  ${s(gateConfigText(report.gate.config))}`));
+    if (!gate.applied) lines.push(c.bold('Gate: not applied (--fail-on none, no --min-score)'));
+    else lines.push(gate.passed ? c.green(c.bold('Gate: passed')) : c.red(c.bold('Gate: failed')));
+    for (const reason of gate.reasons) lines.push(`  ${s(reason)}`);
+    if (gate.configText) lines.push(c.yellow(`  ${s(gate.configText)}`));
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** The what-if section: the plan's changes by outcome, those not projected or left unknown, and the gaps. */
-export function whatIfLines(whatif: NonNullable<Report['whatif']>, verbose: boolean): string[] {
+function whatIfLines(whatif: NonNullable<Report['whatif']>, verbose: boolean): string[] {
   const { counts } = whatif;
   const lines = [`What-if: plan ${whatif.plan} — ${counts.projected} change(s) projected, ${counts.unknown} unknown, ${counts['not-projected']} not projected (score before the plan ${whatif.before.score === null ? '—' : whatif.before.score.toFixed(1)})`];
   const listed = whatif.changes.filter((change) => change.outcome !== 'projected');

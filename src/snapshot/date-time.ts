@@ -45,3 +45,12 @@ export const dateTimeFormat: FormatDefinition<string> = {
   validate: (s: string) => isUtcDateTime(s) || (full.validate as (s: string) => boolean)(s),
   ...(full.compare ? { compare: full.compare } : {}),
 };
+
+/**
+ * A snapshot time: UTC, whole seconds, `Z` (`2026-11-01T09:00:00Z`), the one form every time a collector, importer or
+ * `--collected-at` writes into a snapshot takes, so the same instant is always the same string.
+ */
+export function isoSeconds(time: number | string | Date): string {
+  const date = time instanceof Date ? time : new Date(time);
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -29,7 +29,7 @@ parentPort.postMessage({ sha256: createHash('sha256').update(bytes).digest('hex'
 `;
 
 /** What is learnt from a snapshot file's bytes besides its text. */
-export interface ScannedBytes {
+interface ScannedBytes {
   /** sha256 (hex) of the bytes. */
   sha256: Promise<string>;
   /** Where each uid and id sits, when asked for (SARIF locations). */
@@ -41,7 +41,7 @@ export interface ScannedBytes {
   digest?: Promise<string | undefined>;
 }
 
-export interface ScanOptions {
+interface ScanOptions {
   lineIndex?: boolean;
   /** Digest the snapshot content on the scanning thread (large files only; small ones are digested parsed). */
   digest?: boolean;

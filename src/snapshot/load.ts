@@ -25,7 +25,7 @@ export interface SnapshotFile {
 }
 
 /** Why a file's content is not verified, as `modified.reason` records it. */
-export const UNVERIFIED_REASONS = {
+const UNVERIFIED_REASONS = {
   mismatch: 'modified: the content no longer matches the recorded digest',
   noDigest: 'unverified: no digest',
   mergedInputs: 'unverified: merged from unverified inputs',
@@ -35,7 +35,7 @@ export const UNVERIFIED_REASONS = {
  * What verifying one file needs: the digest it records (if any) and the digest of the content as read (computed on
  * another thread for a large file), and the unverified inputs a `merge --allow-modified` recorded in it.
  */
-export interface DigestCheck {
+interface DigestCheck {
   path: string;
   recorded?: string;
   actual?: Promise<string>;
@@ -53,7 +53,7 @@ export interface LoadedSnapshot {
   digests?: DigestCheck[];
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Index the lines of every uid and id, for SARIF locations. */
   lineIndex?: boolean;
   /** Digest the content of every file that records a digest, to compare (see verifyDigests). */
@@ -61,7 +61,7 @@ export interface LoadOptions {
 }
 
 /** The most UTF-16 code units one JavaScript string (so one JSON text) can hold in this Node.js. */
-export const MAX_SNAPSHOT_TEXT = constants.MAX_STRING_LENGTH;
+const MAX_SNAPSHOT_TEXT = constants.MAX_STRING_LENGTH;
 
 function decodeSnapshot(bytes: Buffer, path: string): string {
   try {
@@ -196,7 +196,7 @@ export async function snapshotLineIndexes(loaded: LoadedSnapshot): Promise<Array
  * 2.2x the file Node.js runs out of memory while parsing (the text and the objects it becomes are both live); with
  * 2.4x every format completes, slowly. 3x leaves room for snapshots of another shape and for the garbage collector.
  */
-export const HEAP_PER_SNAPSHOT_BYTE = 3;
+const HEAP_PER_SNAPSHOT_BYTE = 3;
 const YOUNG_GENERATION_BYTES = 48 * 1024 * 1024;
 
 /**
@@ -240,7 +240,7 @@ export async function loadSnapshots(paths: string[], maxBytes?: number, options:
 }
 
 /** Merges snapshots; every resource uid and every source scope must be unique across them. */
-export function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string }>, origin = new Map<string, string>()): { snapshot: Snapshot } {
+function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string }>, origin = new Map<string, string>()): { snapshot: Snapshot } {
   const merged: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     generator: { name: TOOL_NAME, version: toolVersion() },

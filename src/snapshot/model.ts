@@ -69,7 +69,7 @@ export type PrincipalKind =
   | 'servicePrincipal'
   | 'managedIdentity';
 
-export type MfaState = 'enabled' | 'disabled' | 'unknown';
+type MfaState = 'enabled' | 'disabled' | 'unknown';
 
 export interface Mfa {
   state: MfaState;
@@ -78,7 +78,7 @@ export interface Mfa {
   hardware?: boolean | null;
 }
 
-export type CredentialKind = 'password' | 'accessKey' | 'serviceAccountKey' | 'secret' | 'certificate';
+type CredentialKind = 'password' | 'accessKey' | 'serviceAccountKey' | 'secret' | 'certificate';
 
 /** A credential's metadata. Never its value. */
 export interface Credential {

@@ -8,10 +8,6 @@ export function setDebug(on: boolean): void {
   state.start = performance.now();
 }
 
-export function debugEnabled(): boolean {
-  return state.on;
-}
-
 /** One `cloudward: debug: +12ms what` line on stderr when --debug is on; nothing otherwise. */
 export function debug(message: string): void {
   if (!state.on) return;

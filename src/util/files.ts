@@ -158,7 +158,7 @@ const WRITE_FIXES: Record<string, string> = {
 };
 
 /** A write failure as the one-line error the CLI prints: the path the user gave, what went wrong, the fix. */
-export function outputError(output: Pick<OutputFile, 'path' | 'flag'>, error: unknown): UserError {
+function outputError(output: Pick<OutputFile, 'path' | 'flag'>, error: unknown): UserError {
   if (error instanceof UserError) return error;
   const code = (error as NodeJS.ErrnoException)?.code ?? '';
   const where = output.flag ? `${output.flag} ${output.path}` : output.path;

@@ -20,7 +20,7 @@ export interface GlobOptions {
 }
 
 /** Counts character comparisons, so tests can bound the work a match does without timing it. */
-export interface GlobSteps {
+interface GlobSteps {
   steps: number;
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The package root (where package.json, schemas/ and policies/ live), from src/ or dist/ alike. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function packagePath(...parts: string[]): string {
   return [PACKAGE_ROOT.replace(/\/$/, ''), ...parts].join('/');

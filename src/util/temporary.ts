@@ -15,7 +15,7 @@ export function trackTemporary(path: string): () => void {
 }
 
 /** Removes every temporary file and folder still recorded (synchronously: it runs as the process ends). */
-export function removeTemporaries(): void {
+function removeTemporaries(): void {
   for (const path of pending) {
     try {
       rmSync(path, { recursive: true, force: true });

@@ -16,7 +16,7 @@ async function imported(t: { teardown: (fn: () => Promise<void>) => void }, docu
     paths.push(join(dir, name));
     await writeFile(join(dir, name), JSON.stringify(body));
   }
-  return awsProvider.normalize(await awsProvider.importFiles(paths, { options: { collectedAt: '2026-11-01T09:00:00Z' }, progress: quietProgress }));
+  return awsProvider.normalize(await awsProvider.importFiles(paths, { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
 }
 
 const item = (part: SnapshotPart, file: string): ItemAccount => part.sources[0]!.items!.find((i) => i.origin.endsWith(file))!;

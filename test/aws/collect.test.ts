@@ -22,11 +22,13 @@ function collectFrom(endpoint: string, options: Record<string, unknown> = {}, ra
   return awsProvider.collect!({
     options: {
       endpointUrl: endpoint,
-      credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret' },
       maxAttempts: 3,
+      ...options,
+    },
+    hooks: {
+      credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret' },
       // A generous give-up time: the poll itself is fast, but a loaded CI machine can take seconds per call.
       polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 60_000 },
-      ...options,
     },
     progress: quietProgress,
     ...(rawOut ? { rawOut } : {}),

@@ -28,7 +28,7 @@ async function judge(row: PlaygroundRow): Promise<Judged> {
     files.push(join(dir, row.id, name));
     await writeFile(files.at(-1)!, JSON.stringify(body));
   }
-  const bundles = await awsProvider.importFiles(files, { options: { collectedAt: COLLECTED_AT, account: ACCOUNT }, progress: quietProgress });
+  const bundles = await awsProvider.importFiles(files, { options: { account: ACCOUNT }, progress: quietProgress, collectedAt: COLLECTED_AT });
   const part = awsProvider.normalize(bundles);
   const subject = part.principals.find((p) => p.uid === `aws:${ACCOUNT}:${row.subject}`);
   if (!subject) throw new Error(`${row.id}: no ${row.subject}`);

@@ -8,8 +8,8 @@ import { FIXTURES, filesIn, quietProgress } from '../support/aws-fixtures.js';
 const ACCOUNT = '123456789012';
 const FOLDER = join(FIXTURES, ACCOUNT);
 
-function importFiles(paths: string[], options: Record<string, unknown> = {}) {
-  return awsProvider.importFiles(paths, { options, progress: quietProgress });
+function importFiles(paths: string[], { collectedAt, ...options }: Record<string, unknown> = {}) {
+  return awsProvider.importFiles(paths, { options, progress: quietProgress, ...(typeof collectedAt === 'string' ? { collectedAt } : {}) });
 }
 
 async function scratch(t: { teardown: (fn: () => Promise<void>) => void }): Promise<string> {

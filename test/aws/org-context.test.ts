@@ -86,12 +86,11 @@ function collectFrom(endpoint: string, options: Record<string, unknown> = {}, ra
   return awsProvider.collect!({
     options: {
       endpointUrl: endpoint,
-      credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret' },
       orgRole: 'CloudwardAudit',
       maxAttempts: 2,
-      polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 60_000 },
       ...options,
     },
+    hooks: { credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'caller-secret' }, polling: { initialDelayMs: 5, maxDelayMs: 20, timeoutMs: 60_000 } },
     progress: quietProgress,
     ...(rawOut ? { rawOut } : {}),
   });

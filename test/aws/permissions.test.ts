@@ -33,7 +33,8 @@ test('every call a live collection makes (org mode included) is in the permissio
   const fake = await startFakeAws({ callerAccount: '123456789012', accounts: { '123456789012': data, '210987654321': data }, organization });
   t.teardown(() => fake.close());
   await awsProvider.collect!({
-    options: { endpointUrl: fake.endpoint, credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x' }, orgRole: 'CloudwardAudit', polling: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 2000 } },
+    options: { endpointUrl: fake.endpoint, orgRole: 'CloudwardAudit' },
+    hooks: { credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x' }, polling: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 2000 } },
     progress: quietProgress,
   });
   const used = fake.calls.map((c) => `${c.service}:${c.action}`);

@@ -25,7 +25,8 @@ async function acmeFake(options: { pageSize?: number; faults?: FakeFault[] } = {
 
 function collect(fake: FakeAzure, options: Record<string, unknown> = {}, rawOut?: string, stats?: CallStats): Promise<RawBundle[]> {
   return azureProvider.collect!({
-    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, retryDelayMs: 5, maxRetries: 3, concurrency: 4, ...(stats ? { stats } : {}), ...options },
+    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, maxAttempts: 4, concurrency: 4, ...options },
+    hooks: { credential: fakeCredential, retryDelayMs: 5, ...(stats ? { stats } : {}) },
     progress: quietProgress,
     collectedAt: '2026-11-01T09:00:00Z',
     ...(rawOut ? { rawOut } : {}),
@@ -215,7 +216,7 @@ test('--raw-out files, imported again, give the same snapshot as the live run', 
 test('an untrusted certificate stops the run with one clear error (exit 2), not a crash', async (t) => {
   const { fake } = await acmeFake();
   t.teardown(() => fake.close());
-  const error = await t.throwsAsync(collect(fake, { maxRetries: 0 }));
+  const error = await t.throwsAsync(collect(fake, { maxAttempts: 1 }));
   t.regex(error!.message, /cannot list subscriptions: .*certificate/i);
 });
 
@@ -224,7 +225,8 @@ test('--shard K/N emits a disjoint share of the subscriptions, and the directory
   t.teardown(() => fake.close());
   const caFile = await trust(fake);
   const shards = await Promise.all([1, 2].map((index) => azureProvider.collect!({
-    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, caFile, retryDelayMs: 5 },
+    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, caFile },
+    hooks: { credential: fakeCredential, retryDelayMs: 5 },
     progress: quietProgress,
     collectedAt: '2026-11-01T09:00:00Z',
     shard: { index, count: 2 },

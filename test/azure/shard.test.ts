@@ -36,7 +36,8 @@ async function sixSubscriptions(): Promise<FakeAzure> {
 
 function collect(fake: FakeAzure, caFile: string, shard?: { index: number; count: number }): Promise<RawBundle[]> {
   return azureProvider.collect!({
-    options: { caFile, armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, retryDelayMs: 5, maxRetries: 0, concurrency: 4 },
+    options: { caFile, armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, maxAttempts: 1, concurrency: 4 },
+    hooks: { credential: fakeCredential, retryDelayMs: 5 },
     progress: quietProgress,
     collectedAt: AT,
     ...(shard ? { shard } : {}),

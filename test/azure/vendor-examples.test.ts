@@ -32,7 +32,8 @@ async function collectExamples(t: { teardown(fn: () => unknown): void }): Promis
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await writeFile(join(dir, 'ca.pem'), fake.caPem);
   const live = await azureProvider.collect!({
-    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, credential: fakeCredential, caFile: join(dir, 'ca.pem'), retryDelayMs: 5, maxRetries: 1, concurrency: 4 },
+    options: { armEndpoint: fake.armEndpoint, graphEndpoint: fake.graphEndpoint, caFile: join(dir, 'ca.pem'), maxAttempts: 2, concurrency: 4 },
+    hooks: { credential: fakeCredential, retryDelayMs: 5 },
     progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z', rawOut: join(dir, 'raw'),
   });
   const raw = (await Promise.all(filesUnder(join(dir, 'raw')).map((f) => readFile(f, 'utf8')))).join('\n');

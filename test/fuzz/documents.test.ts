@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/cli/config.js';
 import { loadRules } from '../../src/detect/rules.js';
 import { runDetection } from '../../src/detect/run.js';
 import { loadCheckFile, loadChecks } from '../../src/engine/load-checks.js';
-import { assertReport } from '../../src/gate/baseline.js';
+import { assertReport } from '../../src/report/read.js';
 import { parseWaivers } from '../../src/gate/waivers.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { projectPlan } from '../../src/whatif/index.js';

@@ -30,7 +30,7 @@ for (const [name, source] of CASES) {
       writeFileSync(join(dir, f), originals[i]!);
     }
     const paths = files.map((f) => join(dir, f));
-    const context = { options: { collectedAt: '2026-11-01T09:00:00Z' }, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' };
+    const context = { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' };
     // The export as written imports: the fuzzed runs below reach the normalizer, not only the recogniser.
     t.true(adapter.normalize(await adapter.importFiles(paths, context)).sources.length > 0);
     await fc.assert(

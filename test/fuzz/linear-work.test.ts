@@ -21,7 +21,7 @@ async function importSteps(dir: string, action: string, count: number): Promise<
   const file = join(dir, 'iam-get-account-authorization-details.json');
   writeFileSync(file, JSON.stringify({ UserDetailList: [user], GroupDetailList: [], RoleDetailList: [], Policies: [] }));
   const before = globWork.steps;
-  awsProvider.normalize(await awsProvider.importFiles([file], { options: { collectedAt: '2026-11-01T09:00:00Z' }, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
+  awsProvider.normalize(await awsProvider.importFiles([file], { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
   return globWork.steps - before;
 }
 

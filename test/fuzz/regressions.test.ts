@@ -7,7 +7,7 @@ import { ROOT, tempDir } from '../helpers/cli.js';
 import { filesUnder } from './support.js';
 
 const RAW = join(ROOT, 'examples', 'acme', 'raw');
-const context = { options: { collectedAt: '2026-11-01T09:00:00Z' }, progress: { status: () => undefined, warn: () => undefined }, collectedAt: '2026-11-01T09:00:00Z' };
+const context = { options: {}, progress: { status: () => undefined, warn: () => undefined }, collectedAt: '2026-11-01T09:00:00Z' };
 
 /** Imports a provider's example export with one file edited, as the fuzzers found them; a crash rejects. */
 async function importEdited(provider: string, folder: string, file: string, edit: (document: any) => void): Promise<unknown> {

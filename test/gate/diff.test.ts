@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import type { ReportDiff } from '../../src/gate/diff.js';
+import type { ReportDiff } from '../../src/report/compare.js';
 import { CHECKS_FLAG, cloudward, gcpSnapshot, tempDir, writeJson, writeText } from './helpers.js';
 
 async function twoReports(): Promise<{ dir: string; older: string; newer: string }> {

@@ -4,7 +4,7 @@ import { loadChecks } from '../../src/engine/load-checks.js';
 import { score } from '../../src/engine/score.js';
 import type { Check } from '../../src/engine/types.js';
 import { decideGate } from '../../src/gate/decide.js';
-import { diffReports } from '../../src/gate/diff.js';
+import { diffReports } from '../../src/report/compare.js';
 import { renderDiff } from '../../src/report/diff.js';
 import { formatters } from '../../src/report/index.js';
 import type { ReportResult } from '../../src/report/model.js';

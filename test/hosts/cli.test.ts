@@ -23,7 +23,7 @@ test('collect linux --root --bundle-out, then import linux, give the same host t
   t.deepEqual(b.hosts, a.hosts);
   t.is(a.sources[0]!.method, 'live');
   t.is(b.sources[0]!.method, 'import');
-  t.is(a.sources[0]!.collectedAt, '2026-11-01T09:00:00.000Z');
+  t.is(a.sources[0]!.collectedAt, '2026-11-01T09:00:00Z');
   const written = await readFile(bundle, 'utf8');
   for (const secret of SECRETS) t.false(written.includes(secret), secret);
 });
@@ -36,7 +36,7 @@ test('import windows takes --host and --collected-at for raw exports', async (t)
   t.is(run.code, 0, run.stderr);
   const snapshot = await readSnapshot(out);
   t.is(snapshot.hosts[0]!.uid, 'windows:host/ws-07');
-  t.is(snapshot.sources[0]!.collectedAt, '2026-11-01T09:00:00.000Z');
+  t.is(snapshot.sources[0]!.collectedAt, '2026-11-01T09:00:00Z');
   t.like(snapshot.hosts[0]!.powershell, { effective: 'RemoteSigned', effectiveScope: 'MachinePolicy' });
 });
 

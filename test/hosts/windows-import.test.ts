@@ -19,7 +19,7 @@ test('raw exports are recognised by content, whatever their names, and form one 
   t.is(bundles.length, 1);
   const bundle = bundles[0]!;
   t.deepEqual(bundle.scope, { kind: 'host', id: 'ws-07', name: 'WS-07' });
-  t.is(bundle.collectedAt, '2026-11-01T09:00:00.000Z');
+  t.is(bundle.collectedAt, '2026-11-01T09:00:00Z');
   t.deepEqual(bundle.documents.map((d) => d.kind).sort(), [
     'windows.appidsvc', 'windows.applocker-xml', 'windows.device-guard', 'windows.execution-policy', 'windows.language-mode', 'windows.local-admins', 'windows.mp-preference',
   ]);

@@ -157,7 +157,7 @@ test('the raw writer writes 0600 files per scope and names an unwritable folder'
 
 test('options are validated against their schemas and coerced; a bad value names the flag', (t) => {
   const declared = [{ flags: '--concurrency <n>', description: '', schema: { type: 'integer', minimum: 1, maximum: 64 } }, { flags: '--endpoint-url <url>', description: '', schema: { type: 'string', pattern: '^https?://' }, hint: 'e.g. http://127.0.0.1:4566' }];
-  t.deepEqual(validateOptions(declared, { concurrency: '8', output: 'x.json' }), { concurrency: 8, output: 'x.json' });
+  t.deepEqual(validateOptions(declared, { concurrency: '8', output: 'x.json', collectedAt: '2026-11-01T09:00:00Z' }), { concurrency: 8 });
   t.throws(() => validateOptions(declared, { concurrency: '0' }), { instanceOf: UserError, message: '--concurrency must be a whole number from 1 to 64, not "0"' });
   t.throws(() => validateOptions(declared, { concurrency: '2.5' }), { message: /--concurrency/ });
   for (const written of ['0x4', '1e1', ' 8', '8 ', '0b11']) t.throws(() => validateOptions(declared, { concurrency: written }), { instanceOf: UserError, message: `--concurrency must be a whole number from 1 to 64, not "${written}"` });

@@ -26,7 +26,7 @@ async function importExamples(t: { teardown: (fn: () => Promise<void>) => void }
     await writeFile(path, JSON.stringify(example!.output, null, 2));
     paths.push(path);
   }
-  return awsProvider.normalize(await awsProvider.importFiles(paths, { options: { collectedAt: '2026-11-01T09:00:00Z', ...options }, progress: quietProgress }));
+  return awsProvider.normalize(await awsProvider.importFiles(paths, { options, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
 }
 
 const account = (part: SnapshotPart, name: string): ItemAccount => part.sources[0]!.items!.find((i) => i.origin.endsWith(`${name.replace('/', '-')}.json`) || i.origin.includes(`${name.replace('/', '-')}.`))!;

@@ -12,7 +12,7 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
 import type { Result } from '../../src/engine/types.js';
 import { loadWaivers } from '../../src/gate/waivers.js';
-import { auditBefore, whatIfBlock } from '../../src/gate/whatif.js';
+import { auditBefore, whatIfBlock } from '../../src/whatif/report-block.js';
 import { getFormatter } from '../../src/report/index.js';
 import type { Report } from '../../src/report/model.js';
 import { loadSnapshots } from '../../src/snapshot/load.js';

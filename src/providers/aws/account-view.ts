@@ -44,7 +44,7 @@ export interface ServiceControlPolicy {
 }
 
 /** An account's parents from its own OU up to the root (ListParents, level by level). */
-export interface OrganizationPath {
+interface OrganizationPath {
   parents: Array<{ id: string; type: string }>;
   /** Whether the chain reaches the root; when not, `missing` is the child whose parent was not read. */
   complete: boolean;

@@ -6,7 +6,7 @@
 import { decodePolicyDocument } from './policy-document.js';
 
 /** A timestamp as the AWS CLI prints it (ISO 8601, seconds, `+00:00`). */
-export function cliTimestamp(date: Date): string {
+function cliTimestamp(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 }
 

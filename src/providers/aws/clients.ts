@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { countAttempts, type CallStats } from '../cloud/stats.js';
 import type { ErrorBody } from './documents.js';
 
-export interface AwsCredentials {
+interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -127,6 +127,6 @@ export function isCredentialsMissing(error: unknown): boolean {
 }
 
 /** Records one call's attempts into the stats (the SDK retried `attempts - 1` times: throttling or 5xx). */
-export function countCall(stats: CallStats, metadata: { attempts?: number } | undefined, error?: unknown): void {
+function countCall(stats: CallStats, metadata: { attempts?: number } | undefined, error?: unknown): void {
   countAttempts(stats, metadata?.attempts ?? 1, error === undefined ? undefined : errorCode(error));
 }

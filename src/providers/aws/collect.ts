@@ -16,9 +16,10 @@ import { DEFAULT_POLLING, parentChainReader, readAccount, readServiceControlPoli
 import { accountBundle } from './bundle.js';
 import { DocumentKind, managementAccountOf, type ErrorBody } from './documents.js';
 import { rawFiles } from './raw-files.js';
+import type { AwsCollectOptions, AwsTestHooks } from './index.js';
 
 /** Collection settings parsed from the CLI options (`--profile`, `--region`, ...). */
-export interface AwsCollectSettings {
+interface AwsCollectSettings {
   client: ClientSettings;
   orgRole?: string;
   concurrency: number;
@@ -26,25 +27,25 @@ export interface AwsCollectSettings {
 }
 
 /** Reads the adapter's options; an invalid value is a UserError naming the flag. */
-export function collectSettings(options: Record<string, unknown>): AwsCollectSettings {
-  const endpoint = options.endpointUrl as string | undefined;
+function collectSettings(options: AwsCollectOptions, hooks: AwsTestHooks = {}): AwsCollectSettings {
+  const endpoint = options.endpointUrl;
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
     throw new UserError(`--endpoint-url must be an http(s) URL, not "${endpoint}"`, { where: '--endpoint-url', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });
   }
-  const orgRole = options.orgRole as string | undefined;
+  const orgRole = options.orgRole;
   if (orgRole !== undefined && !/^[\w+=,.@/-]{1,64}$/.test(orgRole)) {
     throw new UserError(`--org-role must be an IAM role name, not "${orgRole}"`, { where: '--org-role', hint: 'e.g. --org-role CloudwardAudit' });
   }
-  const region = (options.region as string | undefined) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const client: ClientSettings = { region, maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 8, 1, 20) };
   if (endpoint) client.endpoint = endpoint;
-  if (typeof options.profile === 'string') client.profile = options.profile;
-  if (options.credentials && typeof options.credentials === 'object') client.credentials = options.credentials as ClientSettings['credentials'] & object;
+  if (options.profile !== undefined) client.profile = options.profile;
+  if (hooks.credentials) client.credentials = hooks.credentials;
   return {
     client,
     ...(orgRole ? { orgRole } : {}),
     concurrency: wholeNumber(options.concurrency, '--concurrency', 4, 1, 64),
-    polling: { ...DEFAULT_POLLING, ...(options.polling as Partial<ReportPolling> | undefined) },
+    polling: { ...DEFAULT_POLLING, ...hooks.polling },
   };
 }
 
@@ -83,8 +84,8 @@ async function listActiveAccounts(clients: AwsClients): Promise<string[]> {
 }
 
 /** Collects the caller's account, or every active account of the organization (of the shard) with --org-role. */
-export async function collectAws(context: CollectContext): Promise<RawBundle[]> {
-  const settings = collectSettings(context.options);
+export async function collectAws(context: CollectContext<AwsCollectOptions, AwsTestHooks>): Promise<RawBundle[]> {
+  const settings = collectSettings(context.options, context.hooks);
   const stats = createStats();
   const base = createClients(settings.client, stats);
   const raw = context.rawOut ? createRawWriter(context.rawOut) : undefined;

@@ -10,7 +10,7 @@ import { wildcardMatch } from './policy-document.js';
 /** What is known about the request being judged; keys are lower-case condition keys, values any-of. */
 export type ConditionContext = Record<string, string[] | undefined>;
 
-export interface ConditionVerdict {
+interface ConditionVerdict {
   /** `false`: the block can never hold; `true`: it holds (perhaps with MFA); `unknown`: depends on undecided keys. */
   holds: boolean | 'unknown';
   /** The clauses the snapshot cannot decide, as `Operator key`. */

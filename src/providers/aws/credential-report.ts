@@ -4,6 +4,7 @@
  * reports"); booleans are compared case-insensitively because real exports use both TRUE and true.
  */
 import { parse } from 'csv-parse/sync';
+import { isoSeconds } from '../../snapshot/date-time.js';
 
 /** The columns IAM documents, in order. Extra trailing columns (added by AWS later) are tolerated. */
 export const CREDENTIAL_REPORT_COLUMNS = [
@@ -30,7 +31,7 @@ const CERT_SLOTS = ([1, 2] as const).map((n) => ({ slot: `cert_${n}`, activeName
 /** The `user` value of the root user's row. */
 export const ROOT_USER_ROW = '<root_account>';
 
-export interface ReportAccessKey {
+interface ReportAccessKey {
   /** `access_key_1` or `access_key_2`: the report's slot, never the key id. */
   slot: string;
   active: boolean;
@@ -39,7 +40,7 @@ export interface ReportAccessKey {
   lastUsedService: string | null;
 }
 
-export interface ReportCertificate {
+interface ReportCertificate {
   slot: string;
   active: boolean;
   lastRotated: string | null;
@@ -99,11 +100,6 @@ export function reportDate(value: string | undefined): string | null {
   return isoSeconds(time);
 }
 
-/** ISO 8601 in UTC without milliseconds: the one timestamp form every snapshot field uses. */
-export function isoSeconds(time: number | string | Date): string {
-  const date = time instanceof Date ? time : new Date(time);
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function reportBoolean(value: string | undefined, column: string): boolean | null {
   if (value === 'true') return true;

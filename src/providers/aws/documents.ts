@@ -47,7 +47,7 @@ export const GapTopic = {
   cloudtrailRegions: 'aws.cloudtrail-regions',
 } as const;
 
-export const ALL_GAP_TOPICS: string[] = Object.values(GapTopic);
+const ALL_GAP_TOPICS: string[] = Object.values(GapTopic);
 
 /** Each API operation: its service prefix (for `iam:X` call names) and the gap topic its failure opens. */
 export const OPERATIONS: Record<string, { service: string; topic: string; kind?: DocumentKindValue }> = {
@@ -69,7 +69,7 @@ export const OPERATIONS: Record<string, { service: string; topic: string; kind?:
 };
 
 /** Error codes that are answers, not failures: no password policy set, the account is in no organization. */
-export const ANSWER_ERRORS: Record<string, string> = {
+const ANSWER_ERRORS: Record<string, string> = {
   GetAccountPasswordPolicy: 'NoSuchEntity',
   ListPolicies: 'AWSOrganizationsNotInUseException',
 };
@@ -105,7 +105,7 @@ export function parseCliErrorLine(text: string): ErrorBody | undefined {
  * The gaps an error opens: none when the error is an answer (no password policy, no organization), every topic
  * when the account could not be entered at all (AssumeRole failed).
  */
-export function gapsForError(error: ErrorBody): Gap[] {
+function gapsForError(error: ErrorBody): Gap[] {
   if (isAnswer(error)) return [];
   const about = error.Target ? ` (${error.Target})` : '';
   const reason = `${error.Code}${about}: ${error.Message}`;

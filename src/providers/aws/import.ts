@@ -4,12 +4,13 @@
  */
 import { basename, dirname } from 'node:path';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { credentialReportText, parentChain } from './account-view.js';
 import { accountBundle } from './bundle.js';
-import { CredentialReportError, isoSeconds, reportDate } from './credential-report.js';
+import { CredentialReportError, reportDate } from './credential-report.js';
 import {
   DocumentKind,
   GapTopic,
@@ -27,6 +28,7 @@ import {
   type TrailStatusBody,
 } from './documents.js';
 import { recognizeDocument } from './recognize.js';
+import type { AwsImportOptions } from './index.js';
 import { fileKey } from './raw-files.js';
 
 const ACCOUNT_IN_ARN = /arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/g;
@@ -50,7 +52,7 @@ function accountsOf(document: RawDocument): Set<string> {
   return accounts;
 }
 
-export interface Loaded {
+interface Loaded {
   document: RawDocument;
   file: string;
 }
@@ -260,9 +262,9 @@ function collectedAtOf(documents: RawDocument[], option: unknown, account: strin
 }
 
 /** Reads AWS CLI exports into one bundle per account. */
-export async function importAwsFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {
+export async function importAwsFiles(paths: string[], context: ImportContext<AwsImportOptions>): Promise<RawBundle[]> {
   if (paths.length === 0) throw new UserError('no AWS export files given', { hint: 'pass the files, e.g. `cloudward import aws raw/aws/123456789012/*`' });
-  const override = context.options.account as string | undefined;
+  const override = context.options.account;
   if (override !== undefined && !/^\d{12}$/.test(override)) throw new UserError(`--account must be a 12-digit AWS account id, not "${override}"`, { where: '--account' });
   const loaded: Loaded[] = [];
   for (const file of paths) loaded.push({ file, document: recognizeDocument(await readInputText(file, 'AWS export'), file) });
@@ -270,8 +272,8 @@ export async function importAwsFiles(paths: string[], context: ImportContext): P
 }
 
 /** Builds one bundle per account from recognised documents (what `importAwsFiles` read, or a caller's own selection). */
-export function importAwsDocuments(loaded: Loaded[], context: ImportContext): RawBundle[] {
-  const override = context.options.account as string | undefined;
+export function importAwsDocuments(loaded: Loaded[], context: ImportContext<AwsImportOptions>): RawBundle[] {
+  const override = context.options.account;
   const bundles: RawBundle[] = [];
   for (const [account, items] of [...assignAccounts(loaded, override)].sort(([a], [b]) => a.localeCompare(b))) {
     const singles = new Map<string, string>();
@@ -284,7 +286,7 @@ export function importAwsDocuments(loaded: Loaded[], context: ImportContext): Ra
     tieKeyedDocuments(items, account);
     const all = items.map((i) => i.document);
     const documents = all.filter((d) => d.kind !== DocumentKind.collection);
-    const collectedAt = collectedAtOf(all, context.options.collectedAt, account);
+    const collectedAt = collectedAtOf(all, context.collectedAt, account);
     bundles.push(accountBundle(account, 'import', collectedAt, documents, missingTopicGaps(documents, account)));
     context.progress.status(`aws: account ${account}: ${items.length} file(s) imported`);
   }

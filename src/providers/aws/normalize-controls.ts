@@ -35,7 +35,7 @@ export function normalizePasswordPolicy(view: AccountView, scope: Scope): Contro
 const CLOUDSHELL_PROBES = ['cloudshell:CreateEnvironment', 'cloudshell:CreateSession', 'cloudshell:StartEnvironment', 'cloudshell:PutCredentials', 'cloudshell:GetFileDownloadUrls', 'cloudshell:AnyFutureAction'];
 
 /** Whether a document denies every CloudShell action unconditionally on every resource (`cloudshell:*` or wider). */
-export function deniesCloudShell(document: PolicyDocument): boolean {
+function deniesCloudShell(document: PolicyDocument): boolean {
   return document.statements.some(
     (s) => s.effect === 'Deny' && !s.condition && statementCoversAnyResource(s) && CLOUDSHELL_PROBES.every((a) => statementCoversAction(s, a)),
   );
@@ -52,7 +52,7 @@ function scpDocument(scp: ServiceControlPolicy): PolicyDocument | undefined {
 }
 
 /** The organization's management account, from a ROOT target's or a customer SCP's ARN (`arn:aws:organizations::<id>:...`). */
-export function managementAccountId(scps: ServiceControlPolicy[]): string | undefined {
+function managementAccountId(scps: ServiceControlPolicy[]): string | undefined {
   const arns = [...scps.flatMap((s) => (s.targets ?? []).map((t) => t.Arn ?? '')), ...scps.map((s) => s.arn)];
   for (const arn of arns) {
     const match = /^arn:[^:]+:organizations::(\d{12}):/.exec(arn);

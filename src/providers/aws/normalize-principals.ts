@@ -5,8 +5,9 @@
  */
 import type { Assignment, Credential, Mfa, Principal, Scope } from '../../snapshot/model.js';
 import { scopeKey } from '../../snapshot/model.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { AccountView } from './account-view.js';
-import { isoSeconds, utcSeconds, type CredentialReportRow } from './credential-report.js';
+import { utcSeconds, type CredentialReportRow } from './credential-report.js';
 import type { AttachedPolicy, InlinePolicy, PermissionsBoundary } from './documents.js';
 import type { CatalogPolicy, PolicyCatalog } from './normalize-policies.js';
 import { parsePolicyDocument, PolicyDocumentError, type PolicyDocument } from './policy-document.js';

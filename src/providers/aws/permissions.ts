@@ -7,10 +7,10 @@ import { permissionsOf } from '../cloud/permissions.js';
 import { AWS_OPERATIONS, DEFAULT_ORG_ROLE } from './operations.js';
 
 /** Actions read in every account. */
-export const ACCOUNT_ACTIONS = permissionsOf(AWS_OPERATIONS, 'scope');
+const ACCOUNT_ACTIONS = permissionsOf(AWS_OPERATIONS, 'scope');
 
 /** Actions read once, with the caller's own credentials (the management account or a delegated administrator). */
-export const ORGANIZATION_ACTIONS = permissionsOf(AWS_OPERATIONS, 'organization');
+const ORGANIZATION_ACTIONS = permissionsOf(AWS_OPERATIONS, 'organization');
 
 /** The policy JSON, with the --org-role note as a statement id anyone reading it will see. */
 export function awsPermissionsPolicy(): string {
@@ -31,7 +31,7 @@ export function awsPermissionsPolicy(): string {
 }
 
 /** Explains the policy for humans (`cloudward permissions aws` prints it to stderr, or docs quote it). */
-export const PERMISSIONS_NOTE = [
+const PERMISSIONS_NOTE = [
   'Attach this policy to the identity that runs `cloudward collect aws` (the AWS managed SecurityAudit policy covers most of it;',
   'check that it grants account:ListRegions, without which CloudTrail is read in the collector\'s region only: a gap, aws.cloudtrail-regions).',
   'In member accounts, the role named by --org-role needs only the CloudwardReadAccount statement, and a trust policy',

@@ -2,7 +2,7 @@
  * The file names of raw documents (`--raw-out` writes them, import reads any names but uses these to tie a keyed
  * response — a trail's status, a policy's targets — to its trail or policy, since those responses do not name it).
  */
-import { createRawWriter, RAW_NOTE_FILE, type RawFile } from '../cloud/raw-out.js';
+import { RAW_NOTE_FILE, type RawFile } from '../cloud/raw-out.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { cliErrorLine, DocumentKind, type CollectionBody, type ErrorBody } from './documents.js';
 
@@ -50,7 +50,7 @@ function documentKey(document: RawDocument): string | undefined {
 const KEYED_KINDS = new Set<string>([DocumentKind.trailStatus, DocumentKind.scpTargets, DocumentKind.parents, DocumentKind.trails]);
 
 /** The file name and text of one document, as the AWS CLI would have written it. */
-export function rawFile(document: RawDocument): { name: string; text: string } {
+function rawFile(document: RawDocument): { name: string; text: string } {
   const key = documentKey(document);
   const suffix = key ? `.${fileKey(key)}` : '';
   if (document.kind === DocumentKind.error) {
@@ -68,7 +68,7 @@ export function rawFile(document: RawDocument): { name: string; text: string } {
 }
 
 /** The name of the note `--raw-out` writes beside an account's documents (account id and collection time). */
-export const COLLECTION_FILE = RAW_NOTE_FILE;
+const COLLECTION_FILE = RAW_NOTE_FILE;
 
 /** The files of a bundle as `--raw-out` keeps them: the documents, and a note of the account and collection time. */
 export function rawFiles(bundle: RawBundle): RawFile[] {
@@ -76,10 +76,3 @@ export function rawFiles(bundle: RawBundle): RawFile[] {
   return [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 4)}\n` }];
 }
 
-/**
- * Writes a bundle's documents under `dir/<account-id>/`, each file atomically, mode 0600, with a note of the account
- * and collection time so that importing the folder needs no `--account` or `--collected-at`.
- */
-export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<string[]> {
-  return createRawWriter(dir).writeScope(bundle.scope.id, rawFiles(bundle));
-}

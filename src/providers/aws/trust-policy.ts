@@ -4,7 +4,7 @@
  */
 import { conditionKeys, parsePolicyDocument, PolicyDocumentError, statementCoversAction } from './policy-document.js';
 
-export interface TrustFacts {
+interface TrustFacts {
   /** AWS principals (account roots, users, roles, `*`) allowed to call sts:AssumeRole. */
   awsPrincipals: string[];
   services: string[];

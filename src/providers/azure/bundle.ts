@@ -9,7 +9,7 @@ import { DocumentKind, type ErrorBody, type Organization, type SecurityDefaultsB
 import { gapForError, itemsOfKind } from './items.js';
 
 /** The tenant's name: its default verified domain, else what `az account list` printed. */
-export function tenantName(documents: readonly RawDocument[]): string | undefined {
+function tenantName(documents: readonly RawDocument[]): string | undefined {
   const org = itemsOfKind<Organization>(documents, DocumentKind.organization)[0];
   const domain = org?.verifiedDomains?.find((d) => d.isDefault)?.name ?? org?.verifiedDomains?.find((d) => d.isInitial)?.name;
   if (domain ?? org?.displayName) return domain ?? org?.displayName;

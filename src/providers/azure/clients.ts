@@ -24,7 +24,7 @@ export interface CallStats {
   byOperation: Record<string, number>;
 }
 
-export interface ClientSettings {
+interface ClientSettings {
   credential: TokenCredential;
   armEndpoint: string;
   graphEndpoint: string;
@@ -36,7 +36,7 @@ export interface ClientSettings {
 }
 
 /** A failed read: the HTTP status and the API's own error body. */
-export class AzureCallError extends Error {
+class AzureCallError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
     this.name = 'AzureCallError';

@@ -19,13 +19,15 @@ import { createClients, errorFacts, type AzureClients, type CallStats } from './
 import { DocumentKind, type DocumentKindValue, type ErrorBody, type RoleAssignment, type RoleSchedule, type Subscription } from './documents.js';
 import { itemsOfKind, listItems, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { writeRawBundle } from './raw-files.js';
+import type { AzureCollectOptions, AzureTestHooks } from './index.js';
 
-export interface AzureCollectSettings {
+interface AzureCollectSettings {
   tenant?: string;
   subscriptions: string[];
   managementGroup?: string;
   concurrency: number;
-  maxRetries: number;
+  /** Attempts per call; the Azure pipeline counts the retries after the first. */
+  maxAttempts: number;
   armEndpoint: string;
   graphEndpoint: string;
   caFile?: string;
@@ -42,20 +44,20 @@ function endpoint(value: unknown, flag: string, fallback: string): string {
 }
 
 /** Reads the adapter's options; an invalid value is a UserError naming the flag. */
-export function collectSettings(options: Record<string, unknown>): AzureCollectSettings {
-  const subscriptions = (options.subscription === undefined ? [] : Array.isArray(options.subscription) ? options.subscription : [options.subscription]).map(String);
+function collectSettings(options: AzureCollectOptions): AzureCollectSettings {
+  const subscriptions = options.subscription ?? [];
   const bad = subscriptions.find((s) => !GUID.test(s));
   if (bad) throw new UserError(`--subscription must be a subscription id (a GUID), not "${bad}"`, { where: '--subscription' });
-  const tenant = options.tenant as string | undefined;
+  const tenant = options.tenant;
   if (tenant !== undefined && !GUID.test(tenant) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenant)) throw new UserError(`--tenant must be a tenant id or domain, not "${tenant}"`, { where: '--tenant' });
-  const managementGroup = options.managementGroup as string | undefined;
+  const managementGroup = options.managementGroup;
   if (managementGroup !== undefined && !/^[\w().-]{1,90}$/.test(managementGroup)) throw new UserError(`--management-group must be a management group id, not "${managementGroup}"`, { where: '--management-group' });
   return {
     ...(tenant ? { tenant } : {}),
     subscriptions: subscriptions.map((s) => s.toLowerCase()),
     ...(managementGroup ? { managementGroup } : {}),
     concurrency: wholeNumber(options.concurrency, '--concurrency', 8, 1, 64),
-    maxRetries: wholeNumber(options.maxRetries, '--max-retries', 6, 0, 20),
+    maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 7, 1, 21),
     armEndpoint: endpoint(options.armEndpoint, '--arm-endpoint', 'https://management.azure.com'),
     graphEndpoint: endpoint(options.graphEndpoint, '--graph-endpoint', 'https://graph.microsoft.com'),
     ...(typeof options.caFile === 'string' ? { caFile: options.caFile } : {}),
@@ -217,12 +219,13 @@ async function listSubscriptions(clients: AzureClients, settings: AzureCollectSe
 }
 
 /** Collects the tenant and its subscriptions into one bundle. */
-export async function collectAzure(context: CollectContext): Promise<RawBundle[]> {
+export async function collectAzure(context: CollectContext<AzureCollectOptions, AzureTestHooks>): Promise<RawBundle[]> {
   const settings = collectSettings(context.options);
-  const credential: TokenCredential = (context.options.credential as TokenCredential | undefined) ?? new DefaultAzureCredential(settings.tenant ? { tenantId: settings.tenant } : {});
-  const stats: CallStats = (context.options.stats as CallStats | undefined) ?? { calls: 0, throttled: 0, byOperation: {} };
+  const hooks = context.hooks ?? {};
+  const credential: TokenCredential = hooks.credential ?? new DefaultAzureCredential(settings.tenant ? { tenantId: settings.tenant } : {});
+  const stats: CallStats = hooks.stats ?? { calls: 0, throttled: 0, byOperation: {} };
   const ca = settings.caFile ? await readCaFile(settings.caFile) : undefined;
-  const clients = createClients({ ...(ca ? { ca } : {}), credential, armEndpoint: settings.armEndpoint, graphEndpoint: settings.graphEndpoint, maxRetries: settings.maxRetries, ...(typeof context.options.retryDelayMs === 'number' ? { retryDelayMs: context.options.retryDelayMs } : {}) }, stats);
+  const clients = createClients({ ...(ca ? { ca } : {}), credential, armEndpoint: settings.armEndpoint, graphEndpoint: settings.graphEndpoint, maxRetries: settings.maxAttempts - 1, ...(hooks.retryDelayMs !== undefined ? { retryDelayMs: hooks.retryDelayMs } : {}) }, stats);
   const collectedAt = collectionTime(context);
   const documents: RawDocument[] = [];
   const { ids: all, tenantId: listedTenant } = await listSubscriptions(clients, settings, documents);

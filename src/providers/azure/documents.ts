@@ -55,10 +55,10 @@ export const GAP_TOPICS = {
   'azure.security-defaults': 'the security defaults enforcement policy',
 } as const;
 
-export type GapTopicValue = keyof typeof GAP_TOPICS;
+type GapTopicValue = keyof typeof GAP_TOPICS;
 
 /** One read the collector makes (or an export import accepts), the permission it needs and the topic it opens. */
-export interface AzureOperation {
+interface AzureOperation {
   /** How gaps name it: `GET <path>` without host or api-version. */
   id: string;
   kind: DocumentKindValue;
@@ -73,8 +73,8 @@ export interface AzureOperation {
   purpose: string;
 }
 
-export const P2 = 'Microsoft Entra ID P2 (or Entra ID Governance)';
-export const P1 = 'Microsoft Entra ID P1';
+const P2 = 'Microsoft Entra ID P2 (or Entra ID Governance)';
+const P1 = 'Microsoft Entra ID P1';
 
 /** Path patterns (subscription ids replaced by `{id}`) -> the operation. */
 export const OPERATIONS: AzureOperation[] = [
@@ -124,14 +124,6 @@ export const WINDOWS_AZURE_SERVICE_MANAGEMENT_API = '797f4846-ba00-4fd7-ba43-dac
 
 // Shapes of the documents (the fields cloudward reads). Every field is optional: exports differ by version.
 
-/** A Graph or ARM page: `{"value": [...], "@odata.nextLink" | "nextLink"}`. */
-export interface Page<T> {
-  '@odata.context'?: string;
-  '@odata.nextLink'?: string;
-  nextLink?: string;
-  value?: T[];
-}
-
 export interface ErrorBody {
   error: { code?: string; message?: string };
   /** `GET <url>`: the request the error answered (cloudward adds it; `az rest` prints the URL in its log). */
@@ -163,7 +155,7 @@ export interface RoleDefinition {
 }
 
 /** What ARM PIM responses say of the principal, role and scope beside their ids. */
-export interface ExpandedProperties {
+interface ExpandedProperties {
   principal?: { id?: string; displayName?: string; email?: string; type?: string };
   roleDefinition?: { id?: string; displayName?: string; type?: string };
   scope?: { id?: string; displayName?: string; type?: string };
@@ -240,7 +232,7 @@ const armSchedule = arm({ id: 'string', name: 'string', type: 'string', scope: '
 const directorySchedule: Shape = { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', memberType: 'string', status: 'string', assignmentType: 'string', roleAssignmentOriginId: 'string', startDateTime: 'string', endDateTime: 'string', roleEligibilityScheduleId: 'string', principal, scheduleInfo: { startDateTime: 'string', expiration: { type: 'string', endDateTime: 'string' } } };
 const graphObject: Shape = { id: 'string', displayName: 'string', '@odata.type': 'string' };
 
-export const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
+const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
   [DocumentKind.subscriptions]: arm({ id: 'string', subscriptionId: 'string', displayName: 'string', name: 'string', tenantId: 'string', homeTenantId: 'string', state: 'string', tenantDefaultDomain: 'string', tenantDisplayName: 'string' }),
   [DocumentKind.managementGroupDescendants]: arm({ id: 'string', name: 'string', type: 'string', displayName: 'string' }),
   [DocumentKind.roleAssignments]: arm({ id: 'string', name: 'string', type: 'string', scope: 'string', roleDefinitionId: 'string', principalId: 'string', principalType: 'string', principalName: 'string', roleDefinitionName: 'string', condition: 'string', conditionVersion: 'string', description: 'string', createdOn: 'string' }),

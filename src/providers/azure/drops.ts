@@ -22,7 +22,7 @@ export interface ItemDrop {
   gap?: Gap;
 }
 
-export interface ScreenedBundle {
+interface ScreenedBundle {
   /** The bundle's documents with dropped items taken out (documents without drops are the same objects). */
   documents: RawDocument[];
   drops: ItemDrop[];

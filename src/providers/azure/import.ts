@@ -5,16 +5,18 @@
  */
 import { basename, dirname } from 'node:path';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
+import type { AzureImportOptions } from './index.js';
 import { tenantBundle } from './bundle.js';
 import { DocumentKind, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
 import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { recognizeDocument } from './recognize.js';
 
 /** Kinds read once per subscription. */
-export const SUBSCRIPTION_KINDS = new Set<string>([
+const SUBSCRIPTION_KINDS = new Set<string>([
   DocumentKind.roleAssignments,
   DocumentKind.roleDefinitions,
   DocumentKind.roleEligibilitySchedules,
@@ -167,9 +169,9 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
 }
 
 function collectedAtOf(documents: readonly RawDocument[], option: string | undefined): string {
-  if (typeof option === 'string') return new Date(option).toISOString().replace('.000Z', 'Z');
+  if (typeof option === 'string') return isoSeconds(option);
   const note = documents.find((d) => d.kind === DocumentKind.collection);
-  if (note) return new Date((note.body as CollectionBody).Cloudward.CollectedAt).toISOString().replace('.000Z', 'Z');
+  if (note) return isoSeconds((note.body as CollectionBody).Cloudward.CollectedAt);
   throw new UserError('cannot tell when the files were exported', { hint: 'pass --collected-at 2026-11-01T09:00:00Z (the time of the export)' });
 }
 
@@ -184,9 +186,9 @@ function subscriptionOption(value: unknown): string[] {
 }
 
 /** Reads `az` and Graph exports into one bundle for the tenant. */
-export async function importAzureFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {
+export async function importAzureFiles(paths: string[], context: ImportContext<AzureImportOptions>): Promise<RawBundle[]> {
   if (paths.length === 0) throw new UserError('no Azure export files given', { hint: 'pass the files, e.g. `cloudward import azure exports/*.json`' });
-  const tenantOption = context.options.tenant as string | undefined;
+  const tenantOption = context.options.tenant;
   if (tenantOption !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantOption)) {
     throw new UserError(`--tenant must be a tenant id (a GUID), not "${tenantOption}"`, { where: '--tenant' });
   }
@@ -196,8 +198,8 @@ export async function importAzureFiles(paths: string[], context: ImportContext):
 }
 
 /** Builds the tenant bundle from recognised documents (what `importAzureFiles` read, or a caller's own selection). */
-export function importAzureDocuments(documents: RawDocument[], context: ImportContext): RawBundle[] {
-  const tenantOption = context.options.tenant as string | undefined;
+export function importAzureDocuments(documents: RawDocument[], context: ImportContext<AzureImportOptions>): RawBundle[] {
+  const tenantOption = context.options.tenant;
   const subscriptions = subscriptionOption(context.options.subscription);
   const tenant = tenantOf(documents, tenantOption);
   const collectedAt = collectedAtOf(documents, context.collectedAt);

@@ -8,7 +8,7 @@ import type { Control, Principal } from '../../snapshot/model.js';
 
 type Answer = 'yes' | 'no' | 'unknown';
 
-export interface MfaEnforcement {
+interface MfaEnforcement {
   /** MFA is required on every cloud app (sign-in to anything). */
   allApps: Answer;
   /** MFA is required on the Windows Azure Service Management API (Azure CLI, PowerShell, portal). */

@@ -9,7 +9,7 @@ import { itemsOfKind } from './items.js';
 import { DIRECTORY_ROLES } from './privilege.js';
 
 /** The categories of the subscription activity log (what `allLogs` stands for). */
-export const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
+const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
 
 const CA_STATES: Record<string, ControlState> = { enabled: 'enabled', disabled: 'disabled', enabledForReportingButNotEnforced: 'report-only' };
 
@@ -31,7 +31,7 @@ function requiresMfa(policy: ConditionalAccessPolicy): boolean {
   return (grant.operator ?? 'OR').toUpperCase() === 'AND' || others.length === 0;
 }
 
-export function conditionalAccessControl(tenantId: string, scope: Scope, policy: ConditionalAccessPolicy): Control {
+function conditionalAccessControl(tenantId: string, scope: Scope, policy: ConditionalAccessPolicy): Control {
   const users = policy.conditions?.users ?? {};
   const apps = policy.conditions?.applications ?? {};
   const includeUsers = list(users.includeUsers);

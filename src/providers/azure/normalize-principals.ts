@@ -126,7 +126,7 @@ export function azureGrants(tenantId: string, documents: readonly RawDocument[])
 }
 
 /** Where an assignment applies, in words: `subscription acme-prod`, `resource group rg-web`, `management group mg-root`. */
-export function describeScope(scope: string, subscriptionNames: ReadonlyMap<string, string>, directory: boolean): string {
+function describeScope(scope: string, subscriptionNames: ReadonlyMap<string, string>, directory: boolean): string {
   if (typeof scope !== 'string') return `scope ${JSON.stringify(scope)}`;
   if (directory) return scope === '/' ? 'the directory' : `directory scope ${scope}`;
   const parts = scope.split('/').filter(Boolean);
@@ -144,7 +144,7 @@ export function describeScope(scope: string, subscriptionNames: ReadonlyMap<stri
 const PHISHING_RESISTANT = new Set(['fido2', 'windowsHelloForBusiness', 'passKeyDeviceBound', 'passKeyDeviceBoundAuthenticator', 'passKeyDeviceBoundWindowsHello', 'x509Certificate', 'x509CertificateMultiFactor']);
 
 /** MFA from the registration report: `isMfaRegistered` decides (an email or security question alone is not MFA). */
-export function mfaOf(detail: RegistrationDetail | undefined): Mfa {
+function mfaOf(detail: RegistrationDetail | undefined): Mfa {
   if (!detail || typeof detail.isMfaRegistered !== 'boolean') return { state: 'unknown' };
   const methods = Array.isArray(detail.methodsRegistered) ? detail.methodsRegistered : [];
   return {
@@ -158,7 +158,7 @@ export function mfaOf(detail: RegistrationDetail | undefined): Mfa {
 const KIND_OF_TYPE: Record<string, PrincipalKind> = { user: 'user', group: 'group', foreigngroup: 'group', serviceprincipal: 'servicePrincipal' };
 const LEVELS: PrivilegeLevel[] = ['none', 'privileged', 'admin'];
 
-export interface DirectoryView {
+interface DirectoryView {
   tenantId: string;
   scope: Scope;
   documents: readonly RawDocument[];

@@ -6,7 +6,7 @@
 import { OPERATIONS } from './documents.js';
 
 /** The custom role definition (as `az role definition create --role-definition` takes it). */
-export function azureCustomRole(): Record<string, unknown> {
+function azureCustomRole(): Record<string, unknown> {
   const actions = [...new Set(OPERATIONS.filter((o) => o.api === 'arm').map((o) => o.permission))].sort();
   return {
     Name: 'cloudward reader',
@@ -25,7 +25,7 @@ export function azureCustomRole(): Record<string, unknown> {
  * permission can serve reads with and without one: Policy.Read.All reads Conditional Access, which needs Entra ID
  * P1, and security defaults, which need none).
  */
-export function graphPermissions(): Array<{ permission: string; for: string[]; licences?: Record<string, string> }> {
+function graphPermissions(): Array<{ permission: string; for: string[]; licences?: Record<string, string> }> {
   const by = new Map<string, { for: string[]; licences?: Record<string, string> }>();
   for (const o of OPERATIONS.filter((op) => op.api === 'graph')) {
     const entry = by.get(o.permission) ?? { for: [] };

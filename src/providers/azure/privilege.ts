@@ -38,7 +38,7 @@ export function directoryRolePrivilege(templateId: string): Privilege {
 const ROLE_ASSIGNMENTS_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
 /** Whether an RBAC action pattern (a star matches any text, case-insensitively) covers an action, in linear time. */
-export function actionCovers(pattern: string, action: string): boolean {
+function actionCovers(pattern: string, action: string): boolean {
   return globMatch(pattern, action, { ignoreCase: true });
 }
 
@@ -53,7 +53,7 @@ export function definitionActions(definition: RoleDefinition): { actions: string
 /** Actions a holder can run commands or reach secrets with, short of granting access. */
 const POWERFUL = ['Microsoft.Compute/virtualMachines/runCommand/action', 'Microsoft.Compute/virtualMachines/extensions/write', 'Microsoft.KeyVault/vaults/write', 'Microsoft.Resources/deployments/write'];
 
-export interface AzureRolePrivilege extends Privilege {
+interface AzureRolePrivilege extends Privilege {
   /** The role can write role assignments: whoever holds it can grant any access within its scope. */
   grantsAccess: boolean;
 }

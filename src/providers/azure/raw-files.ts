@@ -37,7 +37,7 @@ const STEMS: Record<string, string> = {
 export const COLLECTION_FILE = 'cloudward-collection.json';
 
 /** The file (relative to the tenant folder) and text of each document; pages of one list are numbered. */
-export function rawFiles(documents: readonly RawDocument[]): Array<{ path: string; text: string }> {
+function rawFiles(documents: readonly RawDocument[]): Array<{ path: string; text: string }> {
   const seen = new Map<string, number>();
   return documents.map((document) => {
     const subscription = subscriptionOfOrigin(document.origin);

@@ -12,7 +12,7 @@ import { checkDocumentShape } from '../cloud/shape.js';
 import { DocumentKind, documentShape, type DocumentKindValue } from './documents.js';
 import { flattenArm } from './items.js';
 
-export const EXPORT_HINT = 'pass what `az` printed (`az role assignment list --all --include-inherited -o json`, `az rest --url https://graph.microsoft.com/v1.0/...`, ...) or the folder `cloudward collect azure --raw-out` wrote; see docs/providers/azure.md';
+const EXPORT_HINT = 'pass what `az` printed (`az role assignment list --all --include-inherited -o json`, `az rest --url https://graph.microsoft.com/v1.0/...`, ...) or the folder `cloudward collect azure --raw-out` wrote; see docs/providers/azure.md';
 
 /** Graph `@odata.context` entity sets (after `$metadata#`, without `(select)` or `/$entity`). */
 const CONTEXTS: Array<[RegExp, DocumentKindValue]> = [

@@ -61,24 +61,48 @@ function describe(schema: Record<string, unknown>): string {
 }
 
 /**
- * Checks every declared option present in `values` against its schema and returns a copy with coerced values (the
- * number 8 for "8"). Undeclared keys (commander's own: output, quiet, ...) pass through untouched.
+ * Checks every declared option present in `values` against its schema and returns them, coerced (the number 8 for
+ * "8"). Only declared options are returned: the command's own flags (--output, --quiet, --collected-at, ...) reach an
+ * adapter through their own fields of its context, never among its options.
  */
-export function validateOptions(declared: readonly ProviderOption[], values: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...values };
+export function validateOptions(declared: readonly ProviderOption[], values: Record<string, unknown>, run: OptionRun = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const given = { ...values };
+  for (const option of declared) {
+    if (!option.deprecated) continue;
+    const key = optionKey(option.flags);
+    if (given[key] === undefined) continue;
+    const flag = optionFlag(option.flags);
+    const current = optionFlag(option.deprecated.use);
+    const currentKey = optionKey(option.deprecated.use);
+    if (run.given?.(currentKey)) throw new UserError(`${flag} and ${current} set the same thing`, { where: flag, hint: `give ${current} only (${flag} is deprecated)` });
+    given[currentKey] = String(option.deprecated.value(checked(option, given[key])));
+    run.warn?.(`cloudward: ${flag} is deprecated and will be removed: use ${current} ${String(given[currentKey])}`);
+  }
   for (const option of declared) {
     const key = optionKey(option.flags);
-    if (out[key] === undefined) continue;
-    const validate = validatorOf(option);
-    if (!validate) continue;
-    const holder = { value: out[key] };
-    // ajv coerces any string JavaScript reads as a number ("0x4", "1e1", " 8"); a flag takes decimal only.
-    const decimalOnly = (option.schema?.type === 'integer' || option.schema?.type === 'number') && typeof holder.value === 'string' && !DECIMAL.test(holder.value);
-    if (decimalOnly || !validate(holder)) {
-      const flag = optionFlag(option.flags);
-      throw new UserError(`${flag} must be ${describe(option.schema!)}, not "${String(values[key])}"`, { where: flag, ...(option.hint ? { hint: option.hint } : {}) });
-    }
-    out[key] = holder.value;
+    if (option.deprecated || given[key] === undefined) continue;
+    out[key] = checked(option, given[key]);
   }
   return out;
+}
+
+/** How a command runs validateOptions: where deprecation warnings go, and which options the user set (not defaults). */
+export interface OptionRun {
+  warn?: (line: string) => void;
+  given?: (key: string) => boolean;
+}
+
+/** An option's value checked against its schema and coerced; a bad value is a UserError naming the flag. */
+function checked(option: ProviderOption, value: unknown): unknown {
+  const validate = validatorOf(option);
+  if (!validate) return value;
+  const holder = { value };
+  // ajv coerces any string JavaScript reads as a number ("0x4", "1e1", " 8"); a flag takes decimal only.
+  const decimalOnly = (option.schema?.type === 'integer' || option.schema?.type === 'number') && typeof holder.value === 'string' && !DECIMAL.test(holder.value);
+  if (decimalOnly || !validate(holder)) {
+    const flag = optionFlag(option.flags);
+    throw new UserError(`${flag} must be ${describe(option.schema!)}, not "${String(value)}"`, { where: flag, ...(option.hint ? { hint: option.hint } : {}) });
+  }
+  return holder.value;
 }

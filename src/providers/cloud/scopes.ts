@@ -5,6 +5,7 @@
  * are handed over one by one as they finish and not kept.
  */
 import pLimit from 'p-limit';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { CollectContext, RawBundle } from '../types.js';
 import { sortById } from './order.js';
 import { selectShard } from './shard.js';
@@ -54,7 +55,7 @@ export async function collectScopes<S>(context: CollectContext, plan: ScopePlan<
 
 /** The time to stamp a bundle with: `--collected-at` when given, else now (whole seconds, UTC). */
 export function collectionTime(context: Pick<CollectContext, 'collectedAt'>, now = Date.now()): string {
-  return context.collectedAt ?? new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return isoSeconds(context.collectedAt ?? now);
 }
 
 /**

@@ -13,7 +13,7 @@ import { GoogleAuth } from 'google-auth-library';
 import { UserError } from '../../errors.js';
 import { HttpError, retryAfterMs } from '../cloud/retry.js';
 
-export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/admin.directory.user.readonly'];
+const SCOPES = ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/admin.directory.user.readonly'];
 
 export interface GcpClients {
   asset: AssetServiceClient;

@@ -15,6 +15,7 @@ import { createClients, toHttpError, type GcpClients } from './clients.js';
 import { CONSTRAINTS, DocumentKind, type CollectionBody, type ErrorBody, type Folder, type OperationName, type Organization, type Project } from './documents.js';
 import { sortDocuments } from './import.js';
 import { rawFile, COLLECTION_FILE } from './raw-files.js';
+import type { GcpCollectOptions } from './index.js';
 
 /** A protobuf message from a GAPIC client as the REST JSON gcloud prints (enums as names, bytes as base64). */
 function json<T>(message: unknown): T {
@@ -27,7 +28,7 @@ interface Run {
   stats: CallStats;
   documents: RawDocument[];
   maxAttempts: number;
-  context: CollectContext;
+  context: CollectContext<GcpCollectOptions>;
 }
 
 /** One call with retries; a failure that remains becomes an error document (a gap) and `undefined`. */
@@ -180,16 +181,16 @@ async function directoryUsers(run: Run, customer: string): Promise<void> {
 }
 
 /** Reads one organization (or the given projects) live. */
-export async function collectGcp(context: CollectContext): Promise<RawBundle[]> {
+export async function collectGcp(context: CollectContext<GcpCollectOptions>): Promise<RawBundle[]> {
   const options = context.options;
-  const org = options.organization as string | undefined;
-  const projectFlags = ([] as string[]).concat((options.project as string[] | string | undefined) ?? []);
+  const org = options.organization;
+  const projectFlags = ([] as string[]).concat(options.project ?? []);
   if (org !== undefined && !/^\d+$/.test(org)) throw new UserError(`--organization must be a numeric organization id, not "${org}"`, { where: '--organization', hint: 'find it with `gcloud organizations list`' });
   if (!org && projectFlags.length === 0) throw new UserError('say what to read: --organization ID or --project ID', { hint: 'e.g. cloudward collect gcp --organization 123456789012 --output gcp.json' });
   if (context.shard) throw new UserError('--shard is not supported by the GCP collector', { where: '--shard', hint: 'principals, service accounts and custom roles are joined across projects, so GCP shards would not merge; run one collection per organization (raise --concurrency instead)' });
   const concurrency = wholeNumber(options.concurrency, '--concurrency', 8, 1, 256);
   const maxAttempts = wholeNumber(options.maxAttempts, '--max-attempts', 5, 1, 256);
-  const clients = await createClients(options.endpoint as string | undefined);
+  const clients = await createClients(options.endpoint);
   const stats = createStats();
   const collectedAt = collectionTime(context);
   const bundles: RawBundle[] = [];
@@ -216,7 +217,7 @@ export async function collectGcp(context: CollectContext): Promise<RawBundle[]> 
           limit(() => effectivePolicies(run, `organizations/${estate.id}`)),
           ...folders.map((f) => limit(() => denyPolicies(run, f.name))),
         ]);
-        if (options.workspace !== false) await directoryUsers(run, (options.workspaceCustomer as string | undefined) ?? 'my_customer');
+        if (options.workspace !== false) await directoryUsers(run, options.workspaceCustomer ?? 'my_customer');
       } else {
         projects = [{ projectId: estate.id }];
         run.documents.push({ kind: DocumentKind.projects, origin: 'cloudward --project', body: projects });

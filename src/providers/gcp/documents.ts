@@ -55,8 +55,6 @@ export const GapTopic = {
   cloudShell: 'gcp.cloud-shell',
 } as const;
 
-export const ALL_GAP_TOPICS: string[] = Object.values(GapTopic);
-
 /** One read-only API operation: the REST API it calls, the IAM permission (or OAuth scope) it needs, the topic a failure opens. */
 export interface Operation {
   api: string;
@@ -130,7 +128,7 @@ export interface IamPolicyBody {
   policy: IamPolicy;
 }
 
-export interface DenyRule {
+interface DenyRule {
   deniedPrincipals?: string[];
   exceptionPrincipals?: string[];
   deniedPermissions?: string[];
@@ -138,7 +136,7 @@ export interface DenyRule {
   denialCondition?: { expression?: string; title?: string };
 }
 
-export interface DenyPolicy {
+interface DenyPolicy {
   /** `policies/cloudresourcemanager.googleapis.com%2Fprojects%2F123/denypolicies/NAME`. */
   name: string;
   uid?: string;
@@ -171,7 +169,7 @@ export interface ServiceAccount {
   disabled?: boolean;
 }
 
-export interface ServiceAccountKey {
+interface ServiceAccountKey {
   name: string;
   keyType?: string;
   keyOrigin?: string;

@@ -15,7 +15,7 @@ const NUMBER = /^\d+$/;
  * allow policy, the service agents Google grants there when the project is made (`<number>@cloudservices...` first,
  * then `<number>-compute@...`, then `service-<number>@...`), when exactly one number is named and by no other project.
  */
-export function projectNumbers(bundle: RawBundle): Map<string, string> {
+function projectNumbers(bundle: RawBundle): Map<string, string> {
   const pairs = new Map<string, string>();
   const pair = (number: string, id: string) => {
     if (NUMBER.test(number) && id && !NUMBER.test(id) && id !== '-' && !pairs.has(number)) pairs.set(number, id);
@@ -76,7 +76,7 @@ export function projectNumbers(bundle: RawBundle): Map<string, string> {
   return pairs;
 }
 
-export interface ProjectInfo {
+interface ProjectInfo {
   id: string;
   number?: string;
   name?: string;

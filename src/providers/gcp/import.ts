@@ -3,11 +3,13 @@
  * describe, and note as gaps what the files do not cover at all.
  */
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap, Scope } from '../../snapshot/model.js';
 import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { DocumentKind, GapTopic, type CollectionBody, type IamPolicyBody, type IamPolicySearchResult, type Organization, type PageBody } from './documents.js';
 import { recognizeDocuments } from './recognize.js';
+import type { GcpImportOptions } from './index.js';
 
 const EXPORT_COMMANDS: Array<{ topic: string; kinds: string[]; command: string }> = [
   { topic: GapTopic.iamPolicy, kinds: [DocumentKind.assetIamPolicies, DocumentKind.iamPolicy], command: 'gcloud asset search-all-iam-policies --scope=organizations/ORG --format=json' },
@@ -67,7 +69,7 @@ function pageGaps(all: RawDocument[]): Gap[] {
 }
 
 /** The organization the files describe: from the raw-out note, the organizations export, or Cloud Asset results. */
-export function estateOf(documents: RawDocument[], options: Record<string, unknown>): Scope {
+export function estateOf(documents: RawDocument[], options: GcpImportOptions): Scope {
   const orgs = new Set<string>();
   const note = documents.find((d) => d.kind === DocumentKind.collection)?.body as CollectionBody | undefined;
   if (note?.cloudward.scope.kind === 'project') return { kind: 'project', id: note.cloudward.scope.id };
@@ -80,7 +82,7 @@ export function estateOf(documents: RawDocument[], options: Record<string, unkno
       if (org) orgs.add(org);
     }
   }
-  const given = options.organization as string | undefined;
+  const given = options.organization;
   if (given !== undefined) {
     if (!/^\d+$/.test(given)) throw new UserError(`--organization must be a numeric organization id, not "${given}"`, { where: '--organization' });
     if (orgs.size > 0 && !orgs.has(given)) throw new UserError(`--organization ${given} was given but the files describe organization ${[...orgs].join(', ')}`, { where: '--organization', hint: 'drop --organization, or import only that organization\'s files' });
@@ -88,7 +90,7 @@ export function estateOf(documents: RawDocument[], options: Record<string, unkno
   }
   if (orgs.size > 1) throw new UserError(`the files describe several organizations (${[...orgs].join(', ')})`, { hint: 'import each organization separately' });
   if (orgs.size === 1) return { kind: 'organization', id: [...orgs][0]! };
-  const project = options.project as string | undefined;
+  const project = options.project;
   if (project) return { kind: 'project', id: project };
   throw new UserError('cannot tell which organization the files describe', {
     hint: 'include `gcloud organizations list --format=json` or the organization\'s get-iam-policy, or pass --organization 123456789012 (or --project P for a project without an organization)',
@@ -100,15 +102,15 @@ function collectedAtOf(documents: RawDocument[], option: unknown): string {
     if (Number.isNaN(Date.parse(option)) || !/^\d{4}-\d{2}-\d{2}T/.test(option)) {
       throw new UserError(`--collected-at must be an ISO 8601 date-time, not "${option}"`, { where: '--collected-at', hint: 'e.g. --collected-at 2026-11-01T09:00:00Z' });
     }
-    return new Date(option).toISOString().replace('.000Z', 'Z');
+    return isoSeconds(option);
   }
   const note = documents.find((d) => d.kind === DocumentKind.collection)?.body as CollectionBody | undefined;
-  if (note) return note.cloudward.collectedAt;
+  if (note) return isoSeconds(note.cloudward.collectedAt);
   throw new UserError('cannot tell when the GCP files were exported', { hint: 'pass --collected-at 2026-11-01T09:00:00Z (gcloud exports carry no date; key ages and time-bound bindings are judged against it)' });
 }
 
 /** Reads gcloud / Admin SDK exports into one bundle for the organization (or project) they describe. */
-export async function importGcpFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {
+export async function importGcpFiles(paths: string[], context: ImportContext<GcpImportOptions>): Promise<RawBundle[]> {
   if (paths.length === 0) throw new UserError('no GCP export files given', { hint: 'pass the files, e.g. `cloudward import gcp exports/gcp/*.json --collected-at 2026-11-01T09:00:00Z`' });
   const all: RawDocument[] = [];
   for (const file of paths) all.push(...recognizeDocuments(await readInputText(file, 'GCP export'), file));
@@ -116,9 +118,9 @@ export async function importGcpFiles(paths: string[], context: ImportContext): P
 }
 
 /** One bundle from the documents recognized in `fileCount` files (what import does once the files are read). */
-export function gcpBundleOf(all: RawDocument[], fileCount: number, context: ImportContext): RawBundle {
+export function gcpBundleOf(all: RawDocument[], fileCount: number, context: ImportContext<GcpImportOptions>): RawBundle {
   const estate = estateOf(all, context.options);
-  const collectedAt = collectedAtOf(all, context.collectedAt ?? context.options.collectedAt);
+  const collectedAt = collectedAtOf(all, context.collectedAt);
   const note = all.find((d) => d.kind === DocumentKind.collection);
   const documents = all.filter((d) => d.kind !== DocumentKind.collection && d.kind !== DocumentKind.page);
   // A live run's raw-out already says what failed (error files); only plain exports get "not among the files" gaps.

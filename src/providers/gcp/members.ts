@@ -27,7 +27,7 @@ const DEFAULT_ACCOUNT_DOMAINS = new Set(['developer.gserviceaccount.com', 'appsp
  * list is needed: `service-<number>@container-analysis.iam.gserviceaccount.com` is no account of a project
  * "container-analysis".
  */
-export const SERVICE_AGENT_DOMAINS: ReadonlySet<string> = new Set([
+const SERVICE_AGENT_DOMAINS: ReadonlySet<string> = new Set([
   'artifact-analysis', 'bigquery-encryption', 'cloud-filer', 'cloud-ml', 'cloud-redis', 'cloud-tpu', 'cloudcomposer-accounts',
   'compute-system', 'container-analysis', 'container-engine-robot', 'containerregistry', 'dataflow-service-producer-prod',
   'dataproc-accounts', 'dlp-api', 'firebase-rules', 'gae-api-prod', 'gcf-admin-robot', 'gcp-gae-service', 'genomics-pipelines',

@@ -38,12 +38,6 @@ import { BASIC_ROLES, higher, judgeRole, permissionCovered, v1Permission, type R
 /** The text items of a list field; an edited export may hold anything there. */
 const textItems = (list: unknown): string[] => (Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : []);
 
-/** An allow policy and the resource it is set on (canonical name). */
-export interface PlacedPolicy {
-  resource: string;
-  policy: IamPolicy;
-}
-
 /** The grants (binding members) and audit configs of an allow policy: its items, for the ledger. */
 function policyItems(policy: IamPolicy): number {
   return (policy.bindings ?? []).reduce((n, b) => n + (b.members?.length ?? 0), 0) + (policy.auditConfigs?.length ?? 0);
@@ -54,7 +48,7 @@ function policyItems(policy: IamPolicy): number {
  * whose policy two documents carry keeps the first (in document order); the second is skipped when it says the same,
  * and dropped (a gap) when it differs, since which one is current cannot be told.
  */
-export function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger?: ItemLedger): Map<string, IamPolicy> {
+function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger?: ItemLedger): Map<string, IamPolicy> {
   const byResource = new Map<string, { policy: IamPolicy; origin: string }>();
   const place = (resource: string, policy: IamPolicy, origin: string) => {
     const canonical = hierarchy.canonical(resource);
@@ -221,7 +215,7 @@ function accountHierarchy(bundle: RawBundle, ledger: ItemLedger): void {
   }
 }
 
-export function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
+function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   const hierarchy = new Hierarchy(bundle);
   const ledger = new ItemLedger();
   accountHierarchy(bundle, ledger);

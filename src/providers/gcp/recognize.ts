@@ -11,7 +11,7 @@ import { checkDocumentShape } from '../cloud/shape.js';
 import { DocumentKind, IAM_POLICY_SHAPE, ITEM_SHAPES, type DocumentKindValue, type IamPolicy, type PageBody } from './documents.js';
 import { attachmentPoint, emptyListFile, policyFileResource } from './raw-files.js';
 
-export const EXPORT_HINT =
+const EXPORT_HINT =
   'pass JSON printed by gcloud with --format=json (get-iam-policy, asset search-all-iam-policies, iam roles|service-accounts|policies, org-policies describe --effective), the Admin SDK users list, or files written by `cloudward collect gcp --raw-out`; see docs/providers/gcp.md';
 
 const ROLE_NAME = /^(?:(?:projects|organizations)\/[^/]+\/)?roles\/[^/]+$/;

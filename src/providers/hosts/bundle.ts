@@ -1,16 +1,17 @@
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import type { Gap, ProviderName } from '../../snapshot/model.js';
 import { createAjv, describeAjvError, mostSpecificError } from '../../util/ajv.js';
 import { writeFileAtomic } from '../../util/files.js';
 import type { RawBundle, RawDocument } from '../types.js';
 
 /** The marker of a host bundle file: what the Windows collector and `collect linux --bundle-out` write. */
-export const HOST_BUNDLE_FORMAT = 'cloudward-host-bundle';
-export const HOST_BUNDLE_VERSION = 1;
+const HOST_BUNDLE_FORMAT = 'cloudward-host-bundle';
+const HOST_BUNDLE_VERSION = 1;
 
 /** A host bundle as stored on disk: a RawBundle with a format marker, so a file is recognised by its content. */
-export interface HostBundleFile {
+interface HostBundleFile {
   format: typeof HOST_BUNDLE_FORMAT;
   formatVersion: number;
   provider: 'windows' | 'linux';
@@ -89,7 +90,7 @@ export function hostBundleFromJson(value: unknown, file: string, provider: 'wind
     provider: bundle.provider as ProviderName,
     scope: bundle.scope,
     method: 'import',
-    collectedAt: new Date(bundle.collectedAt).toISOString(),
+    collectedAt: isoSeconds(bundle.collectedAt),
     documents: bundle.documents,
     gaps: bundle.gaps,
     origin: file,
@@ -97,7 +98,7 @@ export function hostBundleFromJson(value: unknown, file: string, provider: 'wind
 }
 
 /** The on-disk form of a collected bundle. */
-export function hostBundleToJson(bundle: RawBundle, collector?: Record<string, unknown>): HostBundleFile {
+function hostBundleToJson(bundle: RawBundle, collector?: Record<string, unknown>): HostBundleFile {
   return {
     format: HOST_BUNDLE_FORMAT,
     formatVersion: HOST_BUNDLE_VERSION,

@@ -3,15 +3,17 @@ import { hostname } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Gap } from '../../snapshot/model.js';
+import { collectionTime } from '../cloud/scopes.js';
 import { hostScopeId, writeHostBundle } from '../hosts/bundle.js';
 import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { scanCloudCredentials } from './credentials.js';
 import { describeReadError, LiveHostFiles, realPathUnder } from './host-files.js';
 import { readSudoers } from './sudoers.js';
 import { readPermitRootLogin } from './sshd.js';
+import type { LinuxCollectOptions } from './index.js';
 
 /** Cloud CLIs whose presence makes a host a place where cloud APIs are driven from. */
-export const CLOUD_TOOLS = ['aws', 'az', 'gcloud', 'pwsh'];
+const CLOUD_TOOLS = ['aws', 'az', 'gcloud', 'pwsh'];
 
 /** Where packages and installers put those CLIs. */
 const STANDARD_BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/snap/bin', '/opt/az/bin', '/usr/lib/google-cloud-sdk/bin'];
@@ -103,8 +105,8 @@ function hostName(files: LiveHostFiles, root: string): string {
  * normalization (and a later `import linux`) replays exactly what was seen. Nothing is written but the optional
  * bundle; no command is run.
  */
-export async function collectLinux(context: CollectContext): Promise<RawBundle[]> {
-  const root = typeof context.options.root === 'string' && context.options.root !== '' ? context.options.root : '/';
+export async function collectLinux(context: CollectContext<LinuxCollectOptions>): Promise<RawBundle[]> {
+  const root = context.options.root || '/';
   let info;
   try {
     info = statSync(root);
@@ -113,9 +115,9 @@ export async function collectLinux(context: CollectContext): Promise<RawBundle[]
   }
   if (!info.isDirectory()) throw new UserError('root is not a directory', { where: root, hint: 'pass --root DIR naming the folder that holds the host\'s /etc' });
   // `--collected-at` pins the time (reproducible bundles; the CLI parsed it, garbage was exit 2); otherwise it is now.
-  const collectedAt = context.collectedAt ?? new Date().toISOString();
+  const collectedAt = collectionTime(context);
   const files = new LiveHostFiles(root);
-  const name = typeof context.options.hostName === 'string' && context.options.hostName.trim() ? context.options.hostName.trim() : hostName(files, root);
+  const name = context.options.hostName?.trim() || hostName(files, root);
   context.progress.status(`linux: reading ${root === '/' ? 'this machine' : root} as ${name}`);
 
   files.read('/etc/os-release');
@@ -139,7 +141,7 @@ export async function collectLinux(context: CollectContext): Promise<RawBundle[]
   documents.push({ kind: 'linux.cloud-credentials', origin: '/root, /home/*', body: { files: credentials.findings, unreadable: credentials.unreadable } });
 
   const bundle: RawBundle = { provider: 'linux', scope: { kind: 'host', id: hostScopeId(name), name }, method: 'live', collectedAt, documents, gaps };
-  const out = typeof context.options.bundleOut === 'string' ? context.options.bundleOut : undefined;
+  const out = context.options.bundleOut;
   const collector = { name: 'cloudward collect linux', root, uid: process.getuid?.() ?? null };
   if (out) await writeHostBundle(out, bundle, collector);
   if (context.rawOut) await writeHostBundle(join(context.rawOut, `${bundle.scope.id}.linux.json`), bundle, collector);

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { describeReadError, realPathUnder } from './host-files.js';
 
 /** One cloud credential file on disk: where, for which tool, and whether it lasts. Never its content. */
-export interface CredentialFinding {
+interface CredentialFinding {
   tool: string;
   path: string;
   kind: 'long-lived' | 'short-lived';

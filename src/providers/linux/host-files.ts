@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { RawDocument } from '../types.js';
 
 /** A file read: its text, or that it does not exist, or why it could not be read. */
-export type ReadResult = { text: string } | { missing: true } | { error: string };
-export type ListResult = { names: string[] } | { missing: true } | { error: string };
+type ReadResult = { text: string } | { missing: true } | { error: string };
+type ListResult = { names: string[] } | { missing: true } | { error: string };
 
 /**
  * The host's configuration files as parsers see them. Collection reads them under a root directory and records

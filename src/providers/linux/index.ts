@@ -1,4 +1,4 @@
-import type { OperationDeclaration, ProviderAdapter } from '../types.js';
+import type { OperationDeclaration, OptionValues, ProviderAdapter, ProviderOption } from '../types.js';
 import { collectLinux, LINUX_READ_PATHS } from './collect.js';
 import { importLinuxFiles } from './import.js';
 import { normalizeLinux } from './normalize.js';
@@ -20,8 +20,17 @@ const LINUX_OPERATIONS: OperationDeclaration[] = LINUX_READ_PATHS.map((path) => 
   return { id: path, kind: 'file', ...(topic ? { topic } : {}), permission: 'read (root for /etc/sudoers and other users\' homes)' };
 });
 
+const COLLECT_OPTIONS = [
+  { flags: '--root <dir>', description: 'read the host whose / is this folder (a mounted image, a container root)', defaultValue: '/', schema: { type: 'string', minLength: 1, description: 'a folder' } },
+  { flags: '--host-name <name>', description: 'host name to record (default: /etc/hostname under the root)', schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' } },
+  { flags: '--bundle-out <file>', description: 'also write the raw host bundle, for a later `cloudward import linux FILE`', schema: { type: 'string', minLength: 1, description: 'a file path' } },
+] as const satisfies readonly ProviderOption[];
+
+/** `cloudward collect linux`'s options, as the collector receives them. */
+export type LinuxCollectOptions = OptionValues<typeof COLLECT_OPTIONS>;
+
 /** Linux hosts: read live under a root directory, or imported from a bundle an earlier collect wrote. */
-export const linuxAdapter: ProviderAdapter = {
+export const linuxAdapter: ProviderAdapter<LinuxCollectOptions, Record<string, never>> = {
   name: 'linux',
   title: 'Linux hosts (noexec mounts, sudoers, SELinux/AppArmor/fapolicyd, sshd, sudo groups, cloud CLIs and credentials)',
   scopeKinds: ['host'],
@@ -35,11 +44,7 @@ export const linuxAdapter: ProviderAdapter = {
     'linux.cloud-credentials': 'cloud credential files in home folders',
   },
   operations: LINUX_OPERATIONS,
-  collectOptions: [
-    { flags: '--root <dir>', description: 'read the host whose / is this folder (a mounted image, a container root)', defaultValue: '/', schema: { type: 'string', minLength: 1, description: 'a folder' } },
-    { flags: '--host-name <name>', description: 'host name to record (default: /etc/hostname under the root)', schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' } },
-    { flags: '--bundle-out <file>', description: 'also write the raw host bundle, for a later `cloudward import linux FILE`', schema: { type: 'string', minLength: 1, description: 'a file path' } },
-  ],
+  collectOptions: COLLECT_OPTIONS,
   collect: collectLinux,
   importFiles: importLinuxFiles,
   normalize: normalizeLinux,

@@ -1,7 +1,7 @@
 import type { HostMount } from '../../snapshot/model.js';
 
 /** Where any user can write: files dropped here must not be executable (M1038 executable blocking). */
-export const USER_WRITABLE_PATHS = ['/tmp', '/var/tmp', '/dev/shm', '/home'];
+const USER_WRITABLE_PATHS = ['/tmp', '/var/tmp', '/dev/shm', '/home'];
 
 interface MountLine {
   device: string;

@@ -22,7 +22,7 @@ interface Spec {
   source: string;
 }
 
-export interface ParsedSudoers {
+interface ParsedSudoers {
   specs: Spec[];
   defaults: Defaults[];
   aliases: Map<string, string[]>;

@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { UserError } from '../../errors.js';
 
 /** One AppLocker rule as the policy XML writes it, before any judgement. */
-export interface RawAppLockerRule {
+interface RawAppLockerRule {
   element: 'FilePathRule' | 'FilePublisherRule' | 'FileHashRule';
   id: string;
   name: string;
@@ -15,7 +15,7 @@ export interface RawAppLockerRule {
   pathExceptions: string[];
 }
 
-export interface RawAppLockerCollection {
+interface RawAppLockerCollection {
   type: string;
   enforcementMode: string;
   rules: RawAppLockerRule[];

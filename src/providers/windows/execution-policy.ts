@@ -1,7 +1,7 @@
 import type { ExecutionPolicy, ExecutionPolicyScope } from '../../snapshot/model.js';
 
 /** Precedence, highest first (about_Execution_Policies): Group Policy scopes win over everything a user can set. */
-export const SCOPE_PRECEDENCE: ExecutionPolicyScope[] = ['MachinePolicy', 'UserPolicy', 'Process', 'CurrentUser', 'LocalMachine'];
+const SCOPE_PRECEDENCE: ExecutionPolicyScope[] = ['MachinePolicy', 'UserPolicy', 'Process', 'CurrentUser', 'LocalMachine'];
 
 /** `Microsoft.PowerShell.ExecutionPolicyScope` values, as `ConvertTo-Json` writes them (numbers). */
 const SCOPE_NUMBERS: ExecutionPolicyScope[] = ['Process', 'CurrentUser', 'LocalMachine', 'UserPolicy', 'MachinePolicy'];
@@ -12,14 +12,14 @@ const POLICY_NUMBERS: ExecutionPolicy[] = ['Unrestricted', 'RemoteSigned', 'AllS
 const POLICY_NAMES: ExecutionPolicy[] = ['Restricted', 'AllSigned', 'RemoteSigned', 'Unrestricted', 'Bypass', 'Undefined', 'Default'];
 
 /** Reads a scope written as a number or a name; undefined when it is neither. */
-export function toScope(value: unknown): ExecutionPolicyScope | undefined {
+function toScope(value: unknown): ExecutionPolicyScope | undefined {
   if (typeof value === 'number') return SCOPE_NUMBERS[value];
   if (typeof value === 'string') return SCOPE_PRECEDENCE.find((s) => s.toLowerCase() === value.trim().toLowerCase());
   return undefined;
 }
 
 /** Reads a policy written as a number or a name; undefined when it is neither. */
-export function toPolicy(value: unknown): ExecutionPolicy | undefined {
+function toPolicy(value: unknown): ExecutionPolicy | undefined {
   if (typeof value === 'number') return POLICY_NUMBERS[value];
   if (typeof value === 'string') return POLICY_NAMES.find((p) => p.toLowerCase() === value.trim().toLowerCase());
   return undefined;
@@ -31,7 +31,7 @@ export function isExecutionPolicyList(value: unknown): boolean {
   return rows.length > 0 && rows.every((r) => r !== null && typeof r === 'object' && toScope((r as Record<string, unknown>).Scope) !== undefined && toPolicy((r as Record<string, unknown>).ExecutionPolicy) !== undefined);
 }
 
-export interface EffectiveExecutionPolicy {
+interface EffectiveExecutionPolicy {
   executionPolicies: Partial<Record<ExecutionPolicyScope, ExecutionPolicy>>;
   effective: ExecutionPolicy;
   effectiveScope: ExecutionPolicyScope | 'Default';

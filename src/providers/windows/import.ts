@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
+import { isoSeconds } from '../../snapshot/date-time.js';
 import { readInputText } from '../../util/files.js';
 import { parseJsonText } from '../../util/json.js';
 import { assertDistinctHosts, hostBundleFromJson, hostScopeId, looksLikeHostBundle } from '../hosts/bundle.js';
@@ -7,6 +8,7 @@ import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import { looksLikeXml, parseAppLockerXml } from './applocker-xml.js';
 import { isExecutionPolicyList } from './execution-policy.js';
 import { languageModeName, WINDOWS_DOCUMENTS, type WindowsDocumentKind } from './normalize.js';
+import type { WindowsImportOptions } from './index.js';
 
 /** Exports are small; anything bigger is not one of them. */
 const MAX_EXPORT_BYTES = 64 * 1024 * 1024;
@@ -26,7 +28,7 @@ function rows(value: unknown): unknown[] {
 }
 
 /** Recognises one raw PowerShell output by its content (never its name) and keeps only the fields cloudward reads. */
-export function recogniseWindowsJson(value: unknown): { kind: WindowsDocumentKind; body: unknown } | undefined {
+function recogniseWindowsJson(value: unknown): { kind: WindowsDocumentKind; body: unknown } | undefined {
   if (isExecutionPolicyList(value)) return { kind: 'windows.execution-policy', body: value };
   if (isObject(value) && 'CodeIntegrityPolicyEnforcementStatus' in value) {
     return { kind: 'windows.device-guard', body: { CodeIntegrityPolicyEnforcementStatus: value.CodeIntegrityPolicyEnforcementStatus, UsermodeCodeIntegrityPolicyEnforcementStatus: value.UsermodeCodeIntegrityPolicyEnforcementStatus ?? null } };
@@ -73,7 +75,7 @@ async function readRawDocument(path: string): Promise<RawDocument | RawBundle> {
  * Reads collector bundles (one host each) and raw PowerShell outputs (together one host, named by --host).
  * Every file is recognised by content; anything unrecognised, empty, malformed or hostile is a UserError.
  */
-export async function importWindowsFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {
+export async function importWindowsFiles(paths: string[], context: ImportContext<WindowsImportOptions>): Promise<RawBundle[]> {
   if (paths.length === 0) throw new UserError('no files given', { hint: 'pass collector bundles or raw exports, e.g. `cloudward import windows host.json`' });
   const bundles: RawBundle[] = [];
   const bundleFiles: string[] = [];
@@ -90,18 +92,18 @@ export async function importWindowsFiles(paths: string[], context: ImportContext
     }
   }
   if (loose.length > 0) {
-    const name = typeof context.options.host === 'string' ? context.options.host.trim() : '';
+    const name = context.options.host?.trim() ?? '';
     if (!name) throw new UserError('raw exports do not name their host', { where: loose[0]!.origin, hint: 'pass --host NAME (or import a collector bundle, which names it)' });
-    const collectedAt = typeof context.options.collectedAt === 'string' ? context.options.collectedAt : undefined;
+    const collectedAt = context.collectedAt;
     let at: string;
     if (collectedAt !== undefined) {
       const parsed = Date.parse(collectedAt);
       if (!Number.isFinite(parsed)) throw new UserError(`--collected-at "${collectedAt}" is not a date-time`, { hint: 'use ISO 8601, e.g. 2026-11-01T09:00:00Z' });
-      at = new Date(parsed).toISOString();
+      at = isoSeconds(parsed);
     } else {
       // The newest export's modification time is when the host was last read.
       const times = await Promise.all(loose.map(async (d) => (await stat(d.origin)).mtimeMs));
-      at = new Date(Math.max(...times)).toISOString();
+      at = isoSeconds(Math.max(...times));
     }
     bundles.push({ provider: 'windows', scope: { kind: 'host', id: hostScopeId(name), name }, method: 'import', collectedAt: at, documents: loose, gaps: [] });
     bundleFiles.push(loose[0]!.origin);

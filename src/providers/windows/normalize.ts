@@ -37,7 +37,7 @@ const REQUIRED_KINDS: WindowsDocumentKind[] = [
 const COLLECTION_TYPES: AppLockerCollectionType[] = ['Exe', 'Script', 'Msi', 'Dll', 'Appx'];
 
 /** Names of the attack surface reduction rules that matter here (GUIDs from Microsoft's ASR reference). */
-export const ASR_RULE_NAMES: Record<string, string> = {
+const ASR_RULE_NAMES: Record<string, string> = {
   '5beb7efe-fd9a-4556-801d-275e5ffc04cc': 'Block execution of potentially obfuscated scripts',
   'd3e037e1-3eb8-44c8-a917-57927947596d': 'Block JavaScript or VBScript from launching downloaded executable content',
   '01443614-cd74-433a-b99e-2ecdc07bfc25': 'Block executable files from running unless they meet a prevalence, age, or trusted list criterion',
@@ -97,7 +97,7 @@ function toEnforcement(mode: string): Enforcement {
 }
 
 /** Judges an AppLocker policy: effective modes, which rules open user-writable paths, what stays open. */
-export function normalizeAppLocker(policy: RawAppLockerPolicy): Partial<Record<AppLockerCollectionType, AppLockerCollection>> {
+function normalizeAppLocker(policy: RawAppLockerPolicy): Partial<Record<AppLockerCollectionType, AppLockerCollection>> {
   const collections: Partial<Record<AppLockerCollectionType, AppLockerCollection>> = {};
   for (const type of COLLECTION_TYPES) {
     const raw = policy.collections.find((c) => c.type.toLowerCase() === type.toLowerCase());

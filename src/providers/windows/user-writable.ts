@@ -78,7 +78,7 @@ const ROOTS: Array<[UserWritableLocation, Glob]> = [
  * subfolder (`%APPDATA%\Scripts\*.ps1`) counts too: right for allow rules (the subfolder is user-writable), wrong
  * for deny rules and exceptions, which only close a location they cover whole.
  */
-export function coveredPairs(pattern: string, extensions: string[], inside = false): Set<string> {
+function coveredPairs(pattern: string, extensions: string[], inside = false): Set<string> {
   const matcher = pathPattern(pattern);
   const pairs = new Set<string>();
   const coversWindowsFolder = extensions.some((ext) => matcher.test(`${WINDOWS_SYSTEM_SAMPLE}${ext}`));

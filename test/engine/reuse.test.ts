@@ -3,7 +3,7 @@ import test from 'ava';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
 import type { Check, Result } from '../../src/engine/types.js';
-import { projectedResults, sameJson } from '../../src/gate/whatif-results.js';
+import { projectedResults, sameJson } from '../../src/engine/reuse.js';
 import type { Principal, Snapshot } from '../../src/snapshot/model.js';
 import { EXAMPLE } from '../helpers/cli.js';
 

@@ -1,38 +1,18 @@
 /**
  * The what-if comparison: results of the projected tenant made `unknown` where the plan holds values cloudward cannot
  * know, each new or worsened finding tied to the plan resource addresses that cause it, and the report's `whatif`
- * block. The projection itself lives in src/whatif/.
+ * block. The projection itself is index.ts's.
  */
 import { score } from '../engine/score.js';
 import type { Check, Result, Status } from '../engine/types.js';
-import { buildReport, reportResults, type Report, type ReportResult } from '../report/model.js';
+import { isFinding } from '../gate/baseline.js';
+import { applyWaivers, type Waiver } from '../gate/waivers.js';
+import { buildReport, reportResults, type Cause, type Report, type ReportResult, type WhatIfBlock } from '../report/model.js';
+import type { LoadedReport } from '../report/read.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { SnapshotFile } from '../snapshot/load.js';
-import { isFinding, type LoadedReport } from './baseline.js';
-import { applyWaivers, type Waiver } from './waivers.js';
-import type { ChangeNote, ProjectionGap, WhatIfProjection } from '../whatif/index.js';
-import type { Plan } from '../whatif/plan.js';
-
-/** A plan resource that causes a finding, with where it is written when the configuration's files were found. */
-export interface Cause {
-  address: string;
-  file?: string;
-  line?: number;
-}
-
-/** The report's account of a what-if run. */
-export interface WhatIfBlock {
-  plan: string;
-  formatVersion: string;
-  terraformVersion?: string;
-  /** The audit of the snapshot as it is, that the projected tenant is compared with. */
-  before: { score: number | null; byStatus: Report['summary']['byStatus'] };
-  counts: Record<ChangeNote['outcome'], number>;
-  /** Every resource change of the plan except no-ops, with how it was treated. */
-  changes: ChangeNote[];
-  /** What the projection could not know; the results it touches are `unknown`. */
-  gaps: Array<{ address: string; attribute?: string; reason: string }>;
-}
+import type { ProjectionGap, WhatIfProjection } from './index.js';
+import type { Plan } from './plan.js';
 
 const WHATIF_GAP = 'whatif.plan';
 

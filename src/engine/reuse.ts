@@ -9,8 +9,8 @@
  * project. What is evaluated again: resources the projection added or changed, every `scopes` check of a projected
  * scope, and resources named in `again`.
  */
-import { evaluate } from '../engine/evaluate.js';
-import type { Check, ResourceKind, Result } from '../engine/types.js';
+import { evaluate } from './evaluate.js';
+import type { Check, ResourceKind, Result } from './types.js';
 import { scopeKey, type Snapshot } from '../snapshot/model.js';
 
 type Kind = Exclude<ResourceKind, 'scopes'>;
@@ -18,7 +18,7 @@ const KINDS: Kind[] = ['principals', 'roles', 'controls', 'hosts'];
 type Scoped = { uid: string; provider: string; scope: Snapshot['sources'][number]['scope'] };
 
 /** The part of a snapshot in the given scopes (sources and resources). */
-export function scopesOf(snapshot: Snapshot, keys: Set<string>, isIn = (provider: string, scope: Scoped['scope']) => keys.has(scopeKey(provider, scope))): Snapshot {
+function scopesOf(snapshot: Snapshot, keys: Set<string>, isIn = (provider: string, scope: Scoped['scope']) => keys.has(scopeKey(provider, scope))): Snapshot {
   const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) => list.filter((r) => isIn(r.provider, r.scope));
   return { ...snapshot, sources: inScope(snapshot.sources), principals: inScope(snapshot.principals), roles: inScope(snapshot.roles), controls: inScope(snapshot.controls), hosts: inScope(snapshot.hosts) };
 }
@@ -51,7 +51,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-export interface ProjectedResultsInput {
+interface ProjectedResultsInput {
   /** The snapshot as it is, and the results evaluated on it with these checks. */
   before: Snapshot;
   results: Result[];

@@ -1,8 +1,9 @@
 import type { ScoreCell } from '../engine/score.js';
 import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
-import type { ReportResult } from '../report/model.js';
 import { scopeKey } from '../snapshot/model.js';
-import { isFinding, sourceScopes, type LoadedReport } from './baseline.js';
+import { isFinding, sourceScopes } from '../gate/baseline.js';
+import type { ReportResult } from './model.js';
+import type { LoadedReport } from './read.js';
 
 /** One finding in a diff. */
 export interface DiffEntry {
