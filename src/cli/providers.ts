@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { validateOptions } from '../providers/cloud/options.js';
 import { parseShard } from '../providers/cloud/shard.js';
-import { providers, getProvider } from '../providers/index.js';
+import { getProvider, registeredProviders } from '../providers/index.js';
 import type { CollectContext, ProviderAdapter, ProviderOption, RawBundle } from '../providers/types.js';
 import type { SnapshotPart } from '../snapshot/model.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
@@ -74,8 +74,8 @@ export function importedItemLines(adapter: ProviderAdapter, files: string[], par
 export function collectCommand(): Command {
   const command = new Command('collect')
     .description('take a read-only snapshot of a provider, live (see `cloudward permissions <provider>` for what it needs)')
-    .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect aws --org-role CloudwardAudit --shard 2/8 --output aws-2.json\n  $ cloudward collect linux --output host.json`);
-  for (const adapter of providers.filter((p) => p.collect)) {
+    .addHelpText('after', `\nProviders: ${registeredProviders().filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect aws --org-role CloudwardAudit --shard 2/8 --output aws-2.json\n  $ cloudward collect linux --output host.json`);
+  for (const adapter of registeredProviders().filter((p) => p.collect)) {
     const sub = new Command(adapter.name)
       .description(`collect ${adapter.title}`)
       .addHelpText('after', `\nExamples:\n  $ cloudward collect ${adapter.name} --output ${adapter.name}.json\n  $ cloudward collect ${adapter.name} --quiet > ${adapter.name}.json\n\nExit codes: 0 collected (gaps are recorded in the snapshot), 2 usage, input or tool error.`);
@@ -128,8 +128,8 @@ export function collectCommand(): Command {
 export function importCommand(): Command {
   const command = new Command('import')
     .description("build a snapshot from a provider's exported files (offline; files are recognised by content)")
-    .addHelpText('after', `\nProviders: ${providers.map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
-  for (const adapter of providers) {
+    .addHelpText('after', `\nProviders: ${registeredProviders().map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
+  for (const adapter of registeredProviders()) {
     const sub = new Command(adapter.name)
       .description(`import ${adapter.title} exports`)
       .argument('<file...>', 'exported files')
@@ -176,7 +176,7 @@ function withOrgRole(provider: string, text: string, role: string): string {
 export function permissionsCommand(): Command {
   return new Command('permissions')
     .description('print the least-privilege, read-only permissions collection needs for a provider')
-    .argument('<provider>', `one of: ${providers.map((p) => p.name).join(', ') || 'none registered'}`)
+    .argument('<provider>', `one of: ${registeredProviders().map((p) => p.name).join(', ') || 'none registered'}`)
     .option('--org-role <name>', 'aws: the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)')
     .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead')
     .action((name: string, flags: { orgRole?: string }) => {

@@ -12,7 +12,7 @@ import { gcpPermissionsText } from './permissions.js';
 export const gcpProvider: ProviderAdapter = {
   name: 'gcp',
   title: 'Google Cloud and Google Workspace',
-  scopeKinds: ['organization', 'project'],
+  scopeKinds: ['project', 'organization'],
   gapTopics: GCP_GAP_TOPICS,
   operations: GCP_OPERATIONS,
   ocsfCloudProvider: 'GCP',
