@@ -1,6 +1,6 @@
 import { counted, safeText } from '../util/terminal.js';
 import { resolve } from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { validateOptions } from '../providers/cloud/options.js';
 import { parseShard } from '../providers/cloud/shard.js';
@@ -161,26 +161,31 @@ export function importCommand(): Command {
   return command;
 }
 
-/** The AWS policy with the sts:AssumeRole statement naming the role given to --org-role. */
-function withOrgRole(provider: string, text: string, role: string): string {
-  if (provider !== 'aws') throw new UserError(`--org-role applies to aws only, not ${provider}`, { where: '--org-role' });
-  // The same names `collect aws --org-role` accepts: an IAM role name, optionally with a path.
-  if (!/^[\w+=,.@/-]{1,64}$/.test(role)) throw new UserError(`"${role}" is not an IAM role name`, { where: '--org-role', hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters' });
-  const policy = JSON.parse(text) as { Statement: Array<{ Action: string[]; Resource: string }> };
-  for (const statement of policy.Statement) {
-    if (statement.Action.includes('sts:AssumeRole')) statement.Resource = `arn:aws:iam::*:role/${role.replace(/^\//, '')}`;
-  }
-  return JSON.stringify(policy, null, 2);
-}
-
 export function permissionsCommand(): Command {
-  return new Command('permissions')
+  const adapters = registeredProviders();
+  // Every adapter's own flags; each applies to the providers that declare it only.
+  const flags = new Map<string, { option: Option; providers: string[] }>();
+  for (const adapter of adapters) {
+    for (const declared of adapter.permissionsOptions ?? []) {
+      const option = new Option(declared.flags, `${adapter.name}: ${declared.description}`);
+      const known = flags.get(option.attributeName()) ?? flags.set(option.attributeName(), { option, providers: [] }).get(option.attributeName())!;
+      known.providers.push(adapter.name);
+    }
+  }
+  const command = new Command('permissions')
     .description('print the least-privilege, read-only permissions collection needs for a provider')
-    .argument('<provider>', `one of: ${registeredProviders().map((p) => p.name).join(', ') || 'none registered'}`)
-    .option('--org-role <name>', 'aws: the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)')
-    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead')
-    .action((name: string, flags: { orgRole?: string }) => {
-      const text = getProvider(name).permissions().text;
-      process.stdout.write(`${(flags.orgRole === undefined ? text : withOrgRole(name, text, flags.orgRole)).trimEnd()}\n`);
-    });
+    .argument('<provider>', `one of: ${adapters.map((p) => p.name).join(', ') || 'none registered'}`)
+    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead');
+  for (const { option } of flags.values()) command.addOption(option);
+  return command.action((name: string, given: Record<string, unknown>) => {
+    const adapter = getProvider(name);
+    for (const [key, value] of Object.entries(given)) {
+      const known = flags.get(key);
+      if (value !== undefined && known && !known.providers.includes(name)) {
+        const flag = known.option.long ?? known.option.flags;
+        throw new UserError(`${flag} applies to ${known.providers.join(', ')} only, not ${name}`, { where: flag });
+      }
+    }
+    process.stdout.write(`${adapter.permissions(given).text.trimEnd()}\n`);
+  });
 }

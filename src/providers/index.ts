@@ -99,9 +99,12 @@ export function primaryScopeKind(provider: string): string | undefined {
   return scopeKindsByProvider.get(provider)?.[0];
 }
 
+const ocsfCloudProviders = new Map(providers.flatMap((p) => (p.ocsfCloudProvider ? [[p.name, p.ocsfCloudProvider] as const] : [])));
+
 /** OCSF `cloud.provider` of a provider's findings, as its adapter declares it; undefined for hosts and unknown providers. */
 export function ocsfCloudProviderOf(provider: string): string | undefined {
-  return registeredProviders().find((p) => p.name === provider)?.ocsfCloudProvider;
+  if (problem) throw problem;
+  return ocsfCloudProviders.get(provider);
 }
 
 /**
