@@ -44,6 +44,10 @@ test('a provider registered outside the tree with a scope kind of its own (a clu
     t.is(finding.resources[0]!.cloud_partition, 'kube');
   }
 
+  // Its check's test cases name no scope: they are put in one of the adapter's own kind, which the check selects.
+  const cases = await run(['test', POLICIES], ADAPTER);
+  t.is(cases.code, 0, cases.stdout + cases.stderr);
+
   // Unregistered, its kind is no registered provider's; under another provider's name, not one that provider declares.
   const unregistered = await run(['validate', join(dir, 'kube.json')], '');
   t.is(unregistered.code, 2);
