@@ -117,10 +117,16 @@ const SCOPED = ['sources', 'principals', 'roles', 'controls', 'hosts'] as const;
  */
 function assertScopeKinds(snapshot: Snapshot, file: string): void {
   const seen = new Set<string>();
+  // Runs of items share a provider and kind: each is compared with the last one first, building no string.
+  let lastProvider: string | undefined;
+  let lastKind: string | undefined;
   for (const key of SCOPED) {
     const items = snapshot[key] as ReadonlyArray<{ provider: string; scope: { kind: string } }>;
     for (let i = 0; i < items.length; i++) {
       const { provider, scope } = items[i]!;
+      if (provider === lastProvider && scope.kind === lastKind) continue;
+      lastProvider = provider;
+      lastKind = scope.kind;
       const pair = `${provider}\u0000${scope.kind}`;
       if (seen.has(pair)) continue;
       const problem = scopeKindProblem(provider, scope.kind);
