@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { validateOptions, type OptionRun } from '../providers/cloud/options.js';
 import { parseShard } from '../providers/cloud/shard.js';
-import { providers, getProvider } from '../providers/index.js';
+import { getProvider, registeredProviders } from '../providers/index.js';
 import type { CollectContext, ProviderAdapter, ProviderOption, RawBundle } from '../providers/types.js';
 import type { SnapshotPart } from '../snapshot/model.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
@@ -85,8 +85,8 @@ function importedItemLines(adapter: ProviderAdapter, files: string[], part: Snap
 export function collectCommand(): Command {
   const command = new Command('collect')
     .description('take a read-only snapshot of a provider, live (see `cloudward permissions <provider>` for what it needs)')
-    .addHelpText('after', `\nProviders: ${providers.filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect aws --org-role CloudwardAudit --shard 2/8 --output aws-2.json\n  $ cloudward collect linux --output host.json`);
-  for (const adapter of providers.filter((p) => p.collect)) {
+    .addHelpText('after', `\nProviders: ${registeredProviders().filter((p) => p.collect).map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward collect aws --profile audit --output aws.json\n  $ cloudward collect aws --org-role CloudwardAudit --shard 2/8 --output aws-2.json\n  $ cloudward collect linux --output host.json`);
+  for (const adapter of registeredProviders().filter((p) => p.collect)) {
     const sub = new Command(adapter.name)
       .description(`collect ${adapter.title}`)
       .addHelpText('after', `\nExamples:\n  $ cloudward collect ${adapter.name} --output ${adapter.name}.json\n  $ cloudward collect ${adapter.name} --quiet > ${adapter.name}.json\n\nExit codes: 0 collected (gaps are recorded in the snapshot), 2 usage, input or tool error.`);
@@ -139,8 +139,8 @@ export function collectCommand(): Command {
 export function importCommand(): Command {
   const command = new Command('import')
     .description("build a snapshot from a provider's exported files (offline; files are recognised by content)")
-    .addHelpText('after', `\nProviders: ${providers.map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
-  for (const adapter of providers) {
+    .addHelpText('after', `\nProviders: ${registeredProviders().map((p) => p.name).join(', ') || 'none'}\n\nExamples:\n  $ cloudward import aws exports/*.json credential-report.csv --output aws.json\n  $ cloudward import windows jump-01.json --output hosts.json`);
+  for (const adapter of registeredProviders()) {
     const sub = new Command(adapter.name)
       .description(`import ${adapter.title} exports`)
       .argument('<file...>', 'exported files')
@@ -172,26 +172,31 @@ export function importCommand(): Command {
   return command;
 }
 
-/** The AWS policy with the sts:AssumeRole statement naming the role given to --org-role. */
-function withOrgRole(provider: string, text: string, role: string): string {
-  if (provider !== 'aws') throw new UserError(`--org-role applies to aws only, not ${provider}`, { where: '--org-role' });
-  // The same names `collect aws --org-role` accepts: an IAM role name, optionally with a path.
-  if (!/^[\w+=,.@/-]{1,64}$/.test(role)) throw new UserError(`"${role}" is not an IAM role name`, { where: '--org-role', hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters' });
-  const policy = JSON.parse(text) as { Statement: Array<{ Action: string[]; Resource: string }> };
-  for (const statement of policy.Statement) {
-    if (statement.Action.includes('sts:AssumeRole')) statement.Resource = `arn:aws:iam::*:role/${role.replace(/^\//, '')}`;
-  }
-  return JSON.stringify(policy, null, 2);
-}
-
 export function permissionsCommand(): Command {
-  return new Command('permissions')
+  const adapters = registeredProviders();
+  // Every adapter's own flags; each applies to the providers that declare it only.
+  const flags = new Map<string, { option: Option; providers: string[] }>();
+  for (const adapter of adapters) {
+    for (const declared of adapter.permissionsOptions ?? []) {
+      const option = new Option(declared.flags, `${adapter.name}: ${declared.description}`);
+      const known = flags.get(option.attributeName()) ?? flags.set(option.attributeName(), { option, providers: [] }).get(option.attributeName())!;
+      known.providers.push(adapter.name);
+    }
+  }
+  const command = new Command('permissions')
     .description('print the least-privilege, read-only permissions collection needs for a provider')
-    .argument('<provider>', `one of: ${providers.map((p) => p.name).join(', ') || 'none registered'}`)
-    .option('--org-role <name>', 'aws: the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)')
-    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead')
-    .action((name: string, flags: { orgRole?: string }) => {
-      const text = getProvider(name).permissions().text;
-      process.stdout.write(`${(flags.orgRole === undefined ? text : withOrgRole(name, text, flags.orgRole)).trimEnd()}\n`);
-    });
+    .argument('<provider>', `one of: ${adapters.map((p) => p.name).join(', ') || 'none registered'}`)
+    .addHelpText('after', '\nExamples:\n  $ cloudward permissions aws > cloudward-readonly.json\n  $ cloudward permissions aws --org-role SecurityAuditRead');
+  for (const { option } of flags.values()) command.addOption(option);
+  return command.action((name: string, given: Record<string, unknown>) => {
+    const adapter = getProvider(name);
+    for (const [key, value] of Object.entries(given)) {
+      const known = flags.get(key);
+      if (value !== undefined && known && !known.providers.includes(name)) {
+        const flag = known.option.long ?? known.option.flags;
+        throw new UserError(`${flag} applies to ${known.providers.join(', ')} only, not ${name}`, { where: flag });
+      }
+    }
+    process.stdout.write(`${adapter.permissions(given).text.trimEnd()}\n`);
+  });
 }

@@ -1,3 +1,4 @@
+import { primaryScopeKind, registeredProviders } from '../providers/index.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import { validateCaseData } from './case-schema.js';
 import { evaluate } from './evaluate.js';
@@ -24,18 +25,18 @@ const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
 const list = (values: readonly string[]): string => (values.length === 0 ? 'none' : values.join(', '));
 
 const DEFAULT_COLLECTED_AT = '2026-01-01T00:00:00Z';
-const SCOPE_KIND: Record<string, string> = { aws: 'account', azure: 'tenant', gcp: 'project', windows: 'host', linux: 'host' };
-
 function withDefaults(resource: Record<string, unknown>, fallbackProvider: string, uid: string): Record<string, unknown> & { provider: string; scope: Source['scope']; uid: string } {
   const provider = typeof resource.provider === 'string' ? resource.provider : fallbackProvider;
-  const scope = (resource.scope as Source['scope'] | undefined) ?? { kind: (SCOPE_KIND[provider] ?? 'account') as Source['scope']['kind'], id: 'test' };
+  // A case that names no scope is in one of the provider's own kind (its adapter's first declared scope kind).
+  const scope = (resource.scope as Source['scope'] | undefined) ?? { kind: primaryScopeKind(provider) ?? 'account', id: 'test' };
   return { ...resource, uid: typeof resource.uid === 'string' ? resource.uid : uid, provider, scope };
 }
 
 /** Builds the minimal snapshot a case describes: the resource, its related resources, and their sources with gaps. */
 function caseSnapshot(check: Check, testCase: CheckCase, index: number): { snapshot: Snapshot; uid: string } {
   const collectedAt = testCase.collectedAt ?? DEFAULT_COLLECTED_AT;
-  const fallbackProvider = check.providers?.[0] ?? 'aws';
+  // A check for every provider is tested on the first registered one.
+  const fallbackProvider = check.providers?.[0] ?? registeredProviders()[0]?.name ?? 'none';
   const subject = withDefaults(testCase.resource ?? {}, fallbackProvider, `test:${check.id}:${index}`);
   const snapshot: Snapshot = { schemaVersion: '1.0', generator: { name: 'cloudward-test', version: '0' }, collectedAt, sources: [], principals: [], roles: [], controls: [], hosts: [] };
   const sources = new Map<string, Source>();

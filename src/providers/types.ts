@@ -154,7 +154,11 @@ export interface ImportContext<Options extends object = Record<string, unknown>>
 export interface ProviderAdapter<CollectOptions extends object = Record<string, unknown>, ImportOptions extends object = Record<string, unknown>, Hooks extends object = object> {
   name: ProviderName;
   title: string;
-  /** The scope kinds its sources have (`account`, `subscription`, `project`, `host`, ...). */
+  /**
+   * The scope kinds its sources have (`account`, `subscription`, `project`, `host`, a Kubernetes `cluster`, ...), the
+   * usual one first (a check's test case without a scope is put in one of it). Any lower-case word: a snapshot is
+   * checked against these when loaded, so a new kind needs no change outside the adapter.
+   */
   scopeKinds: ScopeKind[];
   /**
    * Every gap topic it can emit, with what the topic covers. Checks name these in `needs`; a check that needs a
@@ -163,7 +167,10 @@ export interface ProviderAdapter<CollectOptions extends object = Record<string, 
   gapTopics: Record<string, string>;
   /** Every API call or file read its collector makes (empty for import-only adapters). */
   operations: OperationDeclaration[];
-  /** OCSF `cloud.provider` (`AWS`, `Azure`, `GCP`); omitted for hosts. */
+  /**
+   * OCSF `cloud.provider` (`AWS`, `Azure`, `GCP`) of every OCSF finding on its resources or in its logs, which then
+   * also carry `cloud.account` (the scope) and the provider name as `cloud_partition`; omitted for hosts (no `cloud`).
+   */
   ocsfCloudProvider?: string;
   collectOptions: readonly ProviderOption[];
   importOptions?: readonly ProviderOption[];
@@ -174,8 +181,13 @@ export interface ProviderAdapter<CollectOptions extends object = Record<string, 
    * merges to the unsharded snapshot and scopes can stream to disk one by one).
    */
   normalize(bundles: RawBundle[]): SnapshotPart;
+  /**
+   * Options of `cloudward permissions <name>` (e.g. AWS `--org-role`), given to `permissions` by their camel-cased
+   * name; another provider's `permissions` refuses them.
+   */
+  permissionsOptions?: ProviderOption[];
   /** The least-privilege, read-only permissions collection needs, in the provider's own policy format. */
-  permissions(): { format: 'json' | 'text'; text: string };
+  permissions(options?: Record<string, unknown>): { format: 'json' | 'text'; text: string };
   /**
    * The Terraform what-if of its resource types (`audit --plan`), kept in the provider's `whatif/` folder and loaded
    * only when a plan is projected: which plan types it owns, how their changes apply to its raw documents (read with

@@ -1,4 +1,5 @@
 import type { Severity, Status } from '../engine/types.js';
+import { ocsfCloudProviderOf } from '../providers/index.js';
 import type { Formatter } from './formatter.js';
 import { runNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
 
@@ -10,7 +11,6 @@ const SEVERITY_NAME: Record<Severity, string> = { low: 'Low', medium: 'Medium', 
 const FINDING_CLASS = { 2003: 'Compliance Finding', 2004: 'Detection Finding' } as const;
 /** compliance.status_id: 0 Unknown, 1 Pass, 3 Fail (a waived result still fails the control; the finding is Suppressed). */
 const COMPLIANCE_STATUS: Record<Status, [number, string]> = { pass: [1, 'Pass'], fail: [3, 'Fail'], unknown: [0, 'Unknown'], waived: [3, 'Fail'] };
-const CLOUD_PROVIDER: Record<string, string> = { aws: 'AWS', azure: 'Azure', gcp: 'GCP' };
 
 /** The tool as OCSF's metadata.product. */
 export function ocsfProduct(tool: { name: string; version: string; informationUri: string }): Record<string, unknown> {
@@ -62,9 +62,13 @@ export function executionAttack(technique: string): Record<string, unknown> {
   };
 }
 
-/** The `cloud` block of a finding in a known cloud (none for hosts or an unknown provider). */
+/**
+ * The `cloud` block of a finding of `provider` (a registered adapter's name), whose `cloud.provider` is what the
+ * adapter declares as `ocsfCloudProvider`: none for hosts or a provider that is not registered.
+ */
 export function ocsfCloud(provider: string, account?: { uid: string; name?: string }): Record<string, unknown> {
-  return CLOUD_PROVIDER[provider] ? { cloud: { provider: CLOUD_PROVIDER[provider], ...(account ? { account } : {}) } } : {};
+  const cloud = ocsfCloudProviderOf(provider);
+  return cloud ? { cloud: { provider: cloud, ...(account ? { account } : {}) } } : {};
 }
 
 /**
@@ -131,7 +135,7 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
         uid: r.resource.nativeId ?? r.resource.uid,
         name: r.resource.name ?? r.resource.uid,
         type: r.resource.kind,
-        ...(CLOUD_PROVIDER[r.resource.provider] ? { cloud_partition: r.resource.provider } : {}),
+        ...(ocsfCloudProviderOf(r.resource.provider) ? { cloud_partition: r.resource.provider } : {}),
         data: { cloudward_uid: r.resource.uid, scope: r.resource.scope },
       },
     ],

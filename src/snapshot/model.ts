@@ -6,11 +6,14 @@
 export const SNAPSHOT_SCHEMA_VERSION = '1.0';
 
 /**
- * The providers shipped with cloudward, or any other registered adapter's name (lower-case letters, digits, dashes):
- * adding a provider changes nothing here.
+ * A registered provider adapter's name (lower-case letters, digits, dashes): adding a provider changes nothing here.
  */
-export type ProviderName = 'aws' | 'azure' | 'gcp' | 'windows' | 'linux' | (string & {});
-export type ScopeKind = 'account' | 'organization' | 'tenant' | 'subscription' | 'project' | 'host';
+export type ProviderName = string;
+/**
+ * What a source is (`account`, `tenant`, `project`, `host`, a Kubernetes `cluster`, ...): one of the `scopeKinds` its
+ * provider adapter declares, checked against the registry when a snapshot is loaded, so a new kind needs no change here.
+ */
+export type ScopeKind = string;
 
 /** Where a resource lives: one account, subscription, project, tenant, organization or host. */
 export interface Scope {
@@ -232,7 +235,7 @@ export interface SudoersEntry {
 
 export interface Host {
   uid: string;
-  provider: 'windows' | 'linux';
+  provider: ProviderName;
   scope: Scope;
   os: 'windows' | 'linux';
   name: string;

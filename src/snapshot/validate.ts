@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { _ } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
+import { scopeKindProblem } from '../providers/index.js';
 import { createAjv, describeAjvError, errorSegments, mostSpecificError } from '../util/ajv.js';
 import { formatPointer, valueAt } from '../util/json-pointer.js';
 import { packagePath, toolVersion } from '../util/paths.js';
@@ -103,5 +104,39 @@ export function assertSnapshot(value: unknown, file: string): Snapshot {
       hint: 'see schemas/snapshot.schema.json',
     });
   }
-  return value as Snapshot;
+  const snapshot = value as Snapshot;
+  assertScopeKinds(snapshot, file);
+  return snapshot;
+}
+
+const SCOPED = ['sources', 'principals', 'roles', 'controls', 'hosts'] as const;
+
+/**
+ * Every scope's kind is one its provider's adapter declares (`scopeKinds`): the schema takes any lower-case word, so
+ * that a new provider's kinds (a Kubernetes `cluster`) come from its adapter, and the registry decides here.
+ */
+function assertScopeKinds(snapshot: Snapshot, file: string): void {
+  const seen = new Set<string>();
+  // Runs of items share a provider and kind: each is compared with the last one first, building no string.
+  let lastProvider: string | undefined;
+  let lastKind: string | undefined;
+  for (const key of SCOPED) {
+    const items = snapshot[key] as ReadonlyArray<{ provider: string; scope: { kind: string } }>;
+    for (let i = 0; i < items.length; i++) {
+      const { provider, scope } = items[i]!;
+      if (provider === lastProvider && scope.kind === lastKind) continue;
+      lastProvider = provider;
+      lastKind = scope.kind;
+      const pair = `${provider}\u0000${scope.kind}`;
+      if (seen.has(pair)) continue;
+      const problem = scopeKindProblem(provider, scope.kind);
+      if (problem) {
+        throw new UserError(`invalid snapshot: ${problem}`, {
+          where: `${file}#/${key}/${i}/scope/kind`,
+          hint: 'register the adapter that wrote it (CLOUDWARD_PROVIDER_MODULES), or re-create the snapshot with it',
+        });
+      }
+      seen.add(pair);
+    }
+  }
 }

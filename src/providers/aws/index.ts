@@ -46,6 +46,7 @@ export const awsProvider: ProviderAdapter<AwsCollectOptions, AwsImportOptions, A
   collect: async (context) => (await import('./collect.js')).collectAws(context),
   importFiles: importAwsFiles,
   normalize: normalizeAwsBundles,
-  permissions: () => ({ format: 'json', text: awsPermissionsPolicy() }),
+  permissionsOptions: [{ flags: '--org-role <name>', description: 'the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)' }],
+  permissions: (options) => ({ format: 'json', text: awsPermissionsPolicy(options?.orgRole as string | undefined) }),
   projector: async () => (await import('./whatif/index.js')).awsProjector,
 };

@@ -3,6 +3,7 @@
  * declared operations (operations.ts). Every action is a read; GenerateCredentialReport only asks IAM to refresh its
  * own report.
  */
+import { UserError } from '../../errors.js';
 import { permissionsOf } from '../cloud/permissions.js';
 import { AWS_OPERATIONS, DEFAULT_ORG_ROLE } from './operations.js';
 
@@ -13,7 +14,15 @@ const ACCOUNT_ACTIONS = permissionsOf(AWS_OPERATIONS, 'scope');
 const ORGANIZATION_ACTIONS = permissionsOf(AWS_OPERATIONS, 'organization');
 
 /** The policy JSON, with the --org-role note as a statement id anyone reading it will see. */
-export function awsPermissionsPolicy(): string {
+/**
+ * The policy; `orgRole` (`permissions aws --org-role`) names the role `collect aws --org-role` assumes in member
+ * accounts (CloudwardAudit otherwise).
+ */
+export function awsPermissionsPolicy(orgRole?: string): string {
+  // The same names `collect aws --org-role` accepts: an IAM role name, optionally with a path.
+  if (orgRole !== undefined && !/^[\w+=,.@/-]{1,64}$/.test(orgRole)) {
+    throw new UserError(`"${orgRole}" is not an IAM role name`, { where: '--org-role', hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters' });
+  }
   const policy = {
     Version: '2012-10-17',
     Statement: [
@@ -23,7 +32,7 @@ export function awsPermissionsPolicy(): string {
         Sid: 'CloudwardOrgRoleOnlyAssumeTheReadOnlyRoleInMemberAccounts',
         Effect: 'Allow',
         Action: permissionsOf(AWS_OPERATIONS, 'enter'),
-        Resource: `arn:aws:iam::*:role/${DEFAULT_ORG_ROLE}`,
+        Resource: `arn:aws:iam::*:role/${(orgRole ?? DEFAULT_ORG_ROLE).replace(/^\//, '')}`,
       },
     ],
   };

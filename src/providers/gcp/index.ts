@@ -32,7 +32,7 @@ export type GcpImportOptions = OptionValues<typeof IMPORT_OPTIONS>;
 export const gcpProvider: ProviderAdapter<GcpCollectOptions, GcpImportOptions> = {
   name: 'gcp',
   title: 'Google Cloud and Google Workspace',
-  scopeKinds: ['organization', 'project'],
+  scopeKinds: ['project', 'organization'],
   gapTopics: GCP_GAP_TOPICS,
   operations: GCP_OPERATIONS,
   ocsfCloudProvider: 'GCP',
