@@ -1,5 +1,5 @@
 import type { Gap, ProviderName, Scope, ScopeKind, SnapshotPart } from '../snapshot/model.js';
-import type { Projector } from '../whatif/types.js';
+import type { Projector } from './whatif/types.js';
 import type { Shard } from './cloud/shard.js';
 
 /** One API response or exported file, in the provider's own shape (as the provider's CLI would print it). */

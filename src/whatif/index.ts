@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type Snapshot, type SnapshotPart } from '../snapshot/model.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../providers/whatif/plan.js';
 import { registeredProjectors } from './registry.js';
-import type { ChangeEffect, ChangeNote, ProjectionGap } from './types.js';
+import type { ChangeEffect, ChangeNote, ProjectionGap } from '../providers/whatif/types.js';
 import { verifyRaw } from './verify.js';
 
-export type { Plan } from './plan.js';
-export type { ChangeEffect, ChangeNote, ProjectionGap } from './types.js';
-export { loadPlan } from './plan.js';
+export type { Plan } from '../providers/whatif/plan.js';
+export type { ChangeEffect, ChangeNote, ProjectionGap } from '../providers/whatif/types.js';
+export { loadPlan } from '../providers/whatif/plan.js';
 
 /** Files under the `--raw` paths (folders are read recursively, in a stable order). */
 export async function rawFiles(paths: string[]): Promise<string[]> {

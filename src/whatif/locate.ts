@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { configAddress, type Plan } from './plan.js';
+import { configAddress, type Plan } from '../providers/whatif/plan.js';
 
 /** At most this many .tf files are read per module folder (a vendored tree is not a module). */
 const MAX_FILES_PER_MODULE = 500;

@@ -6,7 +6,7 @@
  */
 import type { ProviderAdapter, RawBundle } from '../providers/types.js';
 import type { ProviderName, SnapshotPart } from '../snapshot/model.js';
-import type { Projector } from './types.js';
+import type { Projector } from '../providers/whatif/types.js';
 
 /**
  * The registry, loaded when first asked for (as the CLI loads it): loading it loads the CLOUDWARD_PROVIDER_MODULES

@@ -12,7 +12,7 @@ import type { LoadedReport } from '../report/read.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { SnapshotFile } from '../snapshot/load.js';
 import type { ProjectionGap, WhatIfProjection } from './index.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../providers/whatif/plan.js';
 
 const WHATIF_GAP = 'whatif.plan';
 

@@ -20,9 +20,10 @@ const SRC = join(ROOT, 'src');
  */
 const FLOORS: string[][] = [
   ['cli'],
-  ['audit', 'whatif'],
+  // detect is a pipeline of its own beside the audit: it reads logs, judges them and renders through report/.
+  ['audit', 'whatif', 'detect'],
   ['report'],
-  ['gate', 'detect'],
+  ['gate'],
   ['engine'],
   ['providers'],
   ['plan'],
@@ -36,9 +37,9 @@ const FLOORS: string[][] = [
  * an entry that no longer occurs fails the test too, so it is taken out when its move lands.
  */
 const KNOWN_UPWARD = new Set([
-  // detect's SARIF and OCSF writers are joining src/report/; until then they borrow the audit writers' helpers.
-  'detect/report.ts -> report/sarif.ts',
-  'detect/report.ts -> report/ocsf.ts',
+  // Loading a snapshot judges its scope kinds by the registry (a new provider's kinds are its adapter's). To go: the
+  // loader's callers hand it the declared kinds as data.
+  'snapshot/validate.ts -> providers/index.ts',
 ]);
 
 const floorOf = new Map(FLOORS.flatMap((names, i) => names.map((name) => [name, i] as const)));
@@ -105,7 +106,8 @@ function layerGraph(edges: FileEdge[]): Map<string, Map<string, string[]>> {
   for (const { from, to } of edges) {
     const a = layerOf(join(SRC, from));
     const b = layerOf(join(SRC, to));
-    if (a === b) continue;
+    // A known upward import is counted by the floors test, not as a cycle here.
+    if (a === b || KNOWN_UPWARD.has(`${from} -> ${to}`)) continue;
     let targets = graph.get(a);
     if (!targets) graph.set(a, (targets = new Map()));
     let files = targets.get(b);

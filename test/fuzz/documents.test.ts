@@ -11,7 +11,7 @@ import { assertReport } from '../../src/report/read.js';
 import { parseWaivers } from '../../src/gate/waivers.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { projectPlan } from '../../src/whatif/index.js';
-import { parsePlan } from '../../src/whatif/plan.js';
+import { parsePlan } from '../../src/providers/whatif/plan.js';
 import { fixture, ROOT, tempDir } from '../helpers/cli.js';
 import { editText, fuzzParameters, mutate, mutation, onlyUserErrors, textEdit } from './support.js';
 

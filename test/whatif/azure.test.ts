@@ -4,7 +4,7 @@ import test from 'ava';
 import type { Principal, Snapshot } from '../../src/snapshot/model.js';
 import { readSnapshotFile } from '../../src/snapshot/load.js';
 import { projectPlan, type WhatIfProjection } from '../../src/whatif/index.js';
-import { parsePlan } from '../../src/whatif/plan.js';
+import { parsePlan } from '../../src/providers/whatif/plan.js';
 import { EXAMPLE, fixture, ROOT } from '../helpers/cli.js';
 import { assignmentId, azurePlan, CA, conditionalAccess, definitionId, DEV, GROUP, MANAGEMENT_API, PROD, ROLE, roleAssignment, SUB, TENANT, USER } from './azure-plan.js';
 import type { ChangeSpec } from './plan-shape.js';

@@ -6,7 +6,7 @@ import { readSnapshotFile } from '../../src/snapshot/load.js';
 import { gcpProjector, readGcpRaw } from '../../src/providers/gcp/whatif/index.js';
 import { gcpProvider } from '../../src/providers/gcp/index.js';
 import { projectPlan, rawFiles, type WhatIfProjection } from '../../src/whatif/index.js';
-import { parsePlan } from '../../src/whatif/plan.js';
+import { parsePlan } from '../../src/providers/whatif/plan.js';
 import { UserError } from '../../src/errors.js';
 import { EXAMPLE, ROOT, tempDir } from '../helpers/cli.js';
 import { googlePlanDocument, type ChangeSpec } from './plan-shape.js';

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadPlan, parsePlan } from '../../src/whatif/plan.js';
+import { loadPlan, parsePlan } from '../../src/providers/whatif/plan.js';
 import { AwsContext } from '../../src/providers/aws/whatif/context.js';
 import { EXAMPLE, fixture, messageLines, ROOT, runCli, tempDir } from '../helpers/cli.js';
 

@@ -4,7 +4,7 @@ import test from 'ava';
 import type { Principal, Snapshot } from '../../src/snapshot/model.js';
 import { readSnapshotFile } from '../../src/snapshot/load.js';
 import { projectPlan, type WhatIfProjection } from '../../src/whatif/index.js';
-import { parsePlan } from '../../src/whatif/plan.js';
+import { parsePlan } from '../../src/providers/whatif/plan.js';
 import { EXAMPLE, fixture, ROOT } from '../helpers/cli.js';
 import { ACCOUNT, ADMIN_POLICY, planDocument, READ_POLICY, type ChangeSpec } from './plan-shape.js';
 

@@ -10,7 +10,7 @@ import { providers } from '../../src/providers/index.js';
 import type { ProviderAdapter } from '../../src/providers/types.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { projectPlan } from '../../src/whatif/index.js';
-import { parsePlan } from '../../src/whatif/plan.js';
+import { parsePlan } from '../../src/providers/whatif/plan.js';
 import { registeredProjectors } from '../../src/whatif/registry.js';
 import { ROOT } from '../helpers/cli.js';
 

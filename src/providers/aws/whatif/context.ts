@@ -6,8 +6,8 @@
 import { UserError } from '../../../errors.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../policy-document.js';
 import type { RawBundle } from '../../types.js';
-import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../../../whatif/plan.js';
-import { PlanValues } from '../../../whatif/plan-values.js';
+import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../../whatif/plan.js';
+import { PlanValues } from '../../whatif/plan-values.js';
 import { AccountDocs } from './account-docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */

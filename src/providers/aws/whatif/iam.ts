@@ -4,7 +4,7 @@
  * and virtual MFA devices. Each handler reads the attributes the AWS provider documents for its resource type.
  */
 import type { AttachedPolicy, GroupDetail, InlinePolicy, ManagedPolicyDetail, RoleDetail, UserDetail } from '../documents.js';
-import type { PlanChange } from '../../../whatif/plan.js';
+import type { PlanChange } from '../../whatif/plan.js';
 import type { AccountDocs } from './account-docs.js';
 import { scopeOf, type AwsContext } from './context.js';
 

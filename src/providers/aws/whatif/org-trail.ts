@@ -6,7 +6,7 @@
 import { UserError } from '../../../errors.js';
 import type { EventSelectorsBody, PolicyTarget, Trail } from '../documents.js';
 import { parsePolicyDocument, PolicyDocumentError } from '../policy-document.js';
-import type { PlanChange } from '../../../whatif/plan.js';
+import type { PlanChange } from '../../whatif/plan.js';
 import type { AccountDocs } from './account-docs.js';
 import { scopeOf, type AwsContext } from './context.js';
 

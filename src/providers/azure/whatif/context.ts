@@ -6,8 +6,8 @@
 import { UserError } from '../../../errors.js';
 import { DocumentKind } from '../documents.js';
 import type { RawBundle } from '../../types.js';
-import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../../../whatif/plan.js';
-import { PlanValues } from '../../../whatif/plan-values.js';
+import { constantOf, dataSourceValues, type Plan, type PlanChange } from '../../whatif/plan.js';
+import { PlanValues } from '../../whatif/plan-values.js';
 import { TenantDocs, type Item } from './tenant-docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */

@@ -6,7 +6,7 @@
  */
 import { DocumentKind } from '../documents.js';
 import { DIRECTORY_ROLES } from '../privilege.js';
-import type { PlanChange } from '../../../whatif/plan.js';
+import type { PlanChange } from '../../whatif/plan.js';
 import { lower, plannedId, stringList, tenantScope, type AzureContext } from './context.js';
 import { applySides } from './rbac.js';
 import type { Item } from './tenant-docs.js';

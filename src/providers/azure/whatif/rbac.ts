@@ -4,7 +4,7 @@
  * the attributes the azurerm provider documents for its resource type.
  */
 import { DocumentKind } from '../documents.js';
-import type { PlanChange } from '../../../whatif/plan.js';
+import type { PlanChange } from '../../whatif/plan.js';
 import { lower, parseScope, plannedId, subscriptionScope, tenantScope, type AzureContext, type ScopeRef } from './context.js';
 import type { Item } from './tenant-docs.js';
 

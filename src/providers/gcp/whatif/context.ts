@@ -7,8 +7,8 @@
 import { UserError } from '../../../errors.js';
 import { parseMember, serviceAccountProject } from '../members.js';
 import type { RawBundle } from '../../types.js';
-import { constantOf, dataSourceValues, referencesOf, type Plan, type PlanChange } from '../../../whatif/plan.js';
-import { PlanValues } from '../../../whatif/plan-values.js';
+import { constantOf, dataSourceValues, referencesOf, type Plan, type PlanChange } from '../../whatif/plan.js';
+import { PlanValues } from '../../whatif/plan-values.js';
 import { GcpDocs } from './docs.js';
 
 /** Something a change reaches, resolved to snapshot uids once the projected part is normalized. */

@@ -5,7 +5,7 @@
  * bounded by `request.time < timestamp(...)` stays just-in-time for the normalizer.
  */
 import type { AuditConfig, Binding, IamPolicy } from '../documents.js';
-import type { PlanChange } from '../../../whatif/plan.js';
+import type { PlanChange } from '../../whatif/plan.js';
 import { conditionOf, memberKey, type GcpContext, type Target } from './context.js';
 
 export type Level = 'organization' | 'folder' | 'project' | 'service_account' | 'bucket';

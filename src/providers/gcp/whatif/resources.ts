@@ -4,7 +4,7 @@
  */
 import { CONSTRAINTS, type OrgPolicy, type OrgPolicyRule } from '../documents.js';
 import { serviceAccountProject } from '../members.js';
-import type { PlanChange } from '../../../whatif/plan.js';
+import type { PlanChange } from '../../whatif/plan.js';
 import { type GcpContext, type Target } from './context.js';
 import type { GcpDocs } from './docs.js';
 

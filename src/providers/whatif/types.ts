@@ -2,8 +2,8 @@
  * The seam between a plan and the providers: each provider's adapter may carry a projector that applies the plan's
  * changes of its resource types to that provider's raw documents. Projection only: nothing here evaluates a check.
  */
-import type { SnapshotPart, Source } from '../snapshot/model.js';
-import type { RawBundle } from '../providers/types.js';
+import type { SnapshotPart, Source } from '../../snapshot/model.js';
+import type { RawBundle } from '../types.js';
 import type { PlanAction, PlanChange, Plan } from './plan.js';
 
 /** How the projection treated one resource change of the plan. */

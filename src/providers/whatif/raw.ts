@@ -4,8 +4,8 @@
  * and a file it does not recognise belongs to another provider (or to none) and is left out. A file of its own that
  * is damaged is left out too, and then the check that the raw documents reproduce the snapshot names what is missing.
  */
-import { UserError } from '../errors.js';
-import { readInputText } from '../util/files.js';
+import { UserError } from '../../errors.js';
+import { readInputText } from '../../util/files.js';
 
 export async function ownDocuments<T>(paths: string[], what: string, recognize: (text: string, file: string) => T): Promise<Array<{ file: string; document: T }>> {
   const out: Array<{ file: string; document: T }> = [];

@@ -3,9 +3,9 @@
  * plan in a format version this code reads, and turns its resource changes into one typed list, each change beside
  * the configuration that declared it (for references and source locations). Anything else is one UserError line.
  */
-import { UserError } from '../errors.js';
-import { readInputBytes, decodeText } from '../util/files.js';
-import { parseJsonText } from '../util/json.js';
+import { UserError } from '../../errors.js';
+import { readInputBytes, decodeText } from '../../util/files.js';
+import { parseJsonText } from '../../util/json.js';
 
 /** The major version of the plan JSON format read here (Terraform 1.x and OpenTofu 1.x write 1.x). */
 export const PLAN_FORMAT_MAJOR = 1;
