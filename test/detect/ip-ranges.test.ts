@@ -7,7 +7,7 @@ import { messageLines, runCli, tempDir } from '../helpers/cli.js';
 
 test('the shipped ranges are the providers\' published files, dated, and place addresses', async (t) => {
   const file = JSON.parse(await readFile(SHIPPED_RANGES, 'utf8')) as RangesFile;
-  t.is(file.providers.aws?.published, '2025-07-24-20-23-14');
+  t.is(file.providers.aws?.published, '2026-08-22-15-17-05');
   t.true(file.providers.aws!.prefixes > 10_000);
   t.true(file.providers.azure!.prefixes > 40_000);
   t.true(file.providers.gcp!.prefixes > 500);

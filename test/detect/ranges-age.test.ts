@@ -5,8 +5,8 @@ import { loadRangeTable, publishedTime, RANGES_MAX_AGE_DAYS, rangesAgeWarning, R
 import { messageLines, runCli, tempDir } from '../helpers/cli.js';
 
 const DAY = 86_400_000;
-/** The shipped file's oldest dated provider: Google's cloud.json of 2025-07-24T19:16:28 (AWS's is an hour later). */
-const SHIPPED = Date.parse('2025-07-24T19:16:28Z');
+/** The shipped file's oldest dated provider: Google's cloud.json of 2026-05-05T19:04:08 (AWS's is of 2026-08-22). */
+const SHIPPED = Date.parse('2026-05-05T19:04:08Z');
 const epoch = (ms: number): string => String(Math.floor(ms / 1000));
 
 test('each provider\'s publication date is read as UTC; Azure\'s service tags have none', (t) => {
@@ -20,7 +20,7 @@ test('the shipped ranges are judged by their oldest dated provider, from the day
   const table = loadRangeTable();
   t.is(rangesAgeWarning(table, SHIPPED + RANGES_MAX_AGE_DAYS * DAY), undefined);
   const warning = rangesAgeWarning(table, SHIPPED + (RANGES_MAX_AGE_DAYS + 1) * DAY)!;
-  t.regex(warning, /^the cloud IP ranges shipped with cloudward are 91 days old \(gcp published 2025-07-24; over 90\)/);
+  t.regex(warning, /^the cloud IP ranges shipped with cloudward are 91 days old \(gcp published 2026-05-05; over 90\)/);
   t.regex(warning, /`cloudward ranges refresh`/);
   t.regex(warning, /--ip-ranges/);
 });
