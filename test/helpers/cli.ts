@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * What a test runs as `node BIN ...`: bin/cloudward.js on the source (src/, through tsx), so that a test checks the
- * code as it is, built or not. Only the tests of the built package (test/output/distribution.test.ts) run BUILT_BIN.
+ * code as it is, built or not. Only the tests of the built package (test/output/distribution.e2e.test.ts) run BUILT_BIN.
  */
 export const BIN = join(ROOT, 'test', 'helpers', 'cloudward.mjs');
 /** The package's own bin/cloudward.js, which runs the build (dist/). */
