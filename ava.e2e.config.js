@@ -8,4 +8,5 @@ const { ava } = JSON.parse(readFileSync(new URL('./package.json', import.meta.ur
 
 export const E2E = ['test/**/*.e2e.test.ts', 'test/**/*.property.test.ts', 'test/fuzz/**/*.test.ts', 'test/bench/**/*.test.ts'];
 
-export default { ...ava, files: E2E };
+// Long runs beside others on a shared machine can outlast ava's two-minute inactivity limit (what-if reports whole).
+export default { ...ava, files: E2E, timeout: '10m' };
