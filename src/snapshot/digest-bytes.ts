@@ -1,3 +1,4 @@
+import { workerModule } from './worker-module.js';
 import { CanonicalHash, UNDIGESTED_MEMBERS } from './digest.js';
 
 /**
@@ -16,11 +17,8 @@ const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 
-/**
- * This module's URL for a worker thread to import (worker threads cannot load TypeScript, so from source the build's
- * copy is used, as for the line index).
- */
-export const DIGEST_BYTES_MODULE = import.meta.url.endsWith('.ts') ? new URL('../../dist/snapshot/digest-bytes.js', import.meta.url).href : import.meta.url;
+/** This module, for a worker thread to import (from the build, or from source when the tests run it). */
+export const DIGEST_BYTES_MODULE = workerModule(import.meta.url);
 
 class NotCanonicalInput extends Error {}
 

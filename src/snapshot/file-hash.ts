@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { DIGEST_BYTES_MODULE } from './digest-bytes.js';
 import { buildLineIndex, LINE_INDEX_MODULE, type LineIndex } from './line-index.js';
+import { IMPORT_MODULE_SOURCE } from './worker-module.js';
 
 /** Below this, starting a worker costs more than hashing on this thread. */
 const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
@@ -13,15 +14,16 @@ const OFF_THREAD_MIN_BYTES = 8 * 1024 * 1024;
 const SCAN_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
+${IMPORT_MODULE_SOURCE}
 const bytes = new Uint8Array(workerData.buffer);
 parentPort.postMessage({ sha256: createHash('sha256').update(bytes).digest('hex') });
 (async () => {
   if (workerData.digest) {
-    const m = await import(workerData.digestModule);
+    const m = await importModule(workerData.digestModule);
     parentPort.postMessage({ digest: m.digestSnapshotBytes(bytes) ?? null });
   }
   if (workerData.lineIndex) {
-    const m = await import(workerData.module);
+    const m = await importModule(workerData.module);
     const index = m.buildLineIndex(bytes);
     parentPort.postMessage({ index }, [index.uidLines.buffer, index.idLines.buffer]);
   }

@@ -3,6 +3,9 @@
  * point at the JSON of their resource. Made from the raw UTF-8 bytes (no decoded copy of the text, no line strings),
  * on the thread that hashes the file when it is large, while this one parses and evaluates.
  */
+
+import { workerModule } from './worker-module.js';
+
 export interface LineIndex {
   /** Member values in file order, and the 1-based line each sits on. */
   uids: string[];
@@ -20,12 +23,8 @@ const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte ===
 /** `id"` ends both key names: found once, the bytes before it say whether it is `"id"`, `"uid"` or neither. */
 const NEEDLE = Buffer.from('id"');
 
-/**
- * This module's URL, for a worker thread to import it from. Worker threads cannot load TypeScript, so when this runs
- * from source (the tests) they import the build's copy; without a build, indexing fails and SARIF falls back to
- * reading the file again.
- */
-export const LINE_INDEX_MODULE = import.meta.url.endsWith('.ts') ? new URL('../../dist/snapshot/line-index.js', import.meta.url).href : import.meta.url;
+/** This module, for a worker thread to import (from the build, or from source when the tests run it). */
+export const LINE_INDEX_MODULE = workerModule(import.meta.url);
 
 export function buildLineIndex(bytes: Uint8Array): LineIndex {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -10,20 +10,19 @@ import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
 import { scopeKey, type Snapshot, type SnapshotPart, type Source } from '../snapshot/model.js';
+import { IMPORT_MODULE_SOURCE, workerModule } from '../snapshot/worker-module.js';
 import { projectorOf } from './registry.js';
 
 type Kind = 'principals' | 'roles' | 'controls';
 const KINDS: Kind[] = ['principals', 'roles', 'controls'];
 
-/**
- * This module's URL, for the worker to import. Worker threads cannot load TypeScript, so from source (the tests) they
- * import the build's copy.
- */
-export const VERIFY_MODULE = import.meta.url.endsWith('.ts') ? new URL('../../dist/whatif/verify.js', import.meta.url).href : import.meta.url;
+/** This module, for the worker to import (from the build, or from source when the tests run it). */
+export const VERIFY_MODULE = workerModule(import.meta.url);
 
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.module)
+${IMPORT_MODULE_SOURCE}
+importModule(workerData.module)
   .then((m) => m.rawDigests(workerData.provider, workerData.files, workerData.sources))
   .then((digests) => parentPort.postMessage({ digests }), (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
 `;

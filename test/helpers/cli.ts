@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = join(ROOT, 'bin', 'cloudward.js');
+/**
+ * What a test runs as `node BIN ...`: bin/cloudward.js on the source (src/, through tsx), so that a test checks the
+ * code as it is, built or not. Only the tests of the built package (test/output/distribution.e2e.test.ts) run BUILT_BIN.
+ */
+export const BIN = join(ROOT, 'test', 'helpers', 'cloudward.mjs');
+/** The package's own bin/cloudward.js, which runs the build (dist/). */
+export const BUILT_BIN = join(ROOT, 'bin', 'cloudward.js');
 export const fixture = (...parts: string[]) => join(ROOT, 'test', 'fixtures', ...parts);
 export const EXAMPLE = join(ROOT, 'examples', 'acme', 'snapshot.json');
 
@@ -23,8 +29,8 @@ export interface CliOptions {
 }
 
 /**
- * Runs the built CLI with colour off unless the test asks for it. By default in this process, through the same
- * `main()` that bin/cloudward.js calls, with stdout and stderr captured, the environment and working folder set for
+ * Runs the CLI from source with colour off unless the test asks for it. By default in this process, through the
+ * `main()` that bin/cloudward.js calls (src/cli/main.ts, not the build), with stdout and stderr captured, the environment and working folder set for
  * the run: a node process per run cost most of the suite's time. Runs are serialised, since streams, environment and
  * working folder belong to the process. `process: true` (and NODE_OPTIONS) spawns the real thing.
  */
@@ -40,7 +46,8 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
 }
 
 let queue: Promise<void> = Promise.resolve();
-const MAIN = pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href;
+/** The source's main(), as the test's own imports of src/ see it (the test runner loads TypeScript through tsx). */
+const MAIN = pathToFileURL(join(ROOT, 'src', 'cli', 'main.ts')).href;
 
 type Write = typeof process.stdout.write;
 
@@ -81,7 +88,7 @@ async function runInProcess(args: string[], options: CliOptions): Promise<CliRun
   }
 }
 
-/** Runs `node bin/cloudward.js` as a user would: a process of its own. */
+/** Runs `node bin/cloudward.js` as a user would, on the source (see BIN): a process of its own. */
 export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(

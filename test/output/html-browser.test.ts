@@ -1,13 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import test from 'ava';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { EXAMPLE, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { launchChromium } from '../support/chromium.js';
 
-/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it). */
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 /** Screenshots are kept here for a person to look at (not committed). */
 const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'html');
@@ -20,7 +18,6 @@ let browser: Browser;
 const reports: Record<string, string> = {};
 
 test.before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does)`);
   await mkdir(ARTIFACTS, { recursive: true });
   const dir = await tempDir();
   const env = { SOURCE_DATE_EPOCH: '1793523600' };
@@ -32,7 +29,7 @@ test.before(async () => {
   };
   await make('gate-context', ['--baseline', 'examples/acme/baseline.json', '--waivers', 'examples/acme/waivers.yaml', '--skip-checks', 'aws-root-mfa-enabled', '--compliance', 'cis-aws-v5.0.0']);
   await make('gate-off', ['--fail-on', 'none']);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium(ARGS);
 });
 
 test.after.always(async () => {

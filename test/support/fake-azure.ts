@@ -87,8 +87,18 @@ export interface FakeAzure {
 
 const run = promisify(execFile);
 
-/** A self-signed certificate for localhost and 127.0.0.1, made with openssl in a temporary folder. */
-export async function makeCertificate(): Promise<{ key: string; cert: string }> {
+let certificate: Promise<{ key: string; cert: string }> | undefined;
+
+/**
+ * A self-signed certificate for localhost and 127.0.0.1, made with openssl in a temporary folder once per test process
+ * (an RSA key costs openssl a good part of a second; every fake server of a test file can serve the same one).
+ */
+export function makeCertificate(): Promise<{ key: string; cert: string }> {
+  certificate ??= newCertificate();
+  return certificate;
+}
+
+async function newCertificate(): Promise<{ key: string; cert: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cloudward-tls-'));
   try {
     await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);

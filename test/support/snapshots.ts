@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type { Snapshot } from '../../src/snapshot/model.js';
+import { EXAMPLE } from '../helpers/cli.js';
 
 type ItemAccount = NonNullable<Snapshot['sources'][number]['items']>[number];
 
@@ -19,4 +21,9 @@ export function comparableSnapshot(snapshot: Snapshot): unknown {
     collectedAt: undefined,
     sources: snapshot.sources.map((s) => ({ ...s, method: undefined, collectedAt: undefined, items: itemTotals(s.items ?? []) })),
   };
+}
+
+/** The example snapshot, padded with trailing blanks past the size that is hashed, digested and indexed on a worker. */
+export async function largeExample(): Promise<Buffer> {
+  return Buffer.concat([await readFile(EXAMPLE), Buffer.alloc(9 * 1024 * 1024, 0x20)]);
 }

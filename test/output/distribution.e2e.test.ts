@@ -3,7 +3,7 @@ import { chmod, chown, copyFile, cp, mkdir, readFile, readdir, utimes, writeFile
 import { join } from 'node:path';
 import test from 'ava';
 import { parse as parseYaml } from 'yaml';
-import { BIN, EXAMPLE, ROOT, tempDir } from '../helpers/cli.js';
+import { BUILT_BIN, EXAMPLE, ROOT, tempDir } from '../helpers/cli.js';
 
 interface Step {
   name?: string;
@@ -121,7 +121,7 @@ test('read-only root friendly: as an unprivileged user, with the code not writab
   const volume = await tempDir();
   await chown(volume, 65534, 65534);
   const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BIN, 'audit', EXAMPLE, '--output-dir', 'reports', '--format', 'json,sarif,html', '--fail-on', 'none'], {
+    execFile(process.execPath, [BUILT_BIN, 'audit', EXAMPLE, '--output-dir', 'reports', '--format', 'json,sarif,html', '--fail-on', 'none'], {
       cwd: volume,
       uid: 65534,
       gid: 65534,
@@ -145,7 +145,7 @@ test('the release tarball (npm pack) holds the CLI, the built code, the checks a
 /** Runs the CLI as another user (nobody), as a container whose uid differs from the files' owner does. */
 function runAs(uid: number, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, uid, gid: uid, env: { PATH: process.env.PATH!, HOME: '/nonexistent', NO_COLOR: '1' } }, (error, stdout, stderr) =>
+    execFile(process.execPath, [BUILT_BIN, ...args], { cwd, uid, gid: uid, env: { PATH: process.env.PATH!, HOME: '/nonexistent', NO_COLOR: '1' } }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
   });
 }
