@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { atOrAbove, SEVERITIES, type Severity } from '../engine/types.js';
 import type { Formatter } from '../report/formatter.js';
 import { reportTime } from '../report/model.js';
-import { executionAttack, ocsfArray, ocsfCloud, ocsfFindingHead } from '../report/ocsf.js';
+import { executionAttack, loadOcsfClouds, ocsfArray, ocsfCloud, ocsfFindingHead } from '../report/ocsf.js';
 import { SARIF_LEVEL, sarifRule, streamSarifLog, type SarifRunInput } from '../report/sarif.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 import { safeText as t } from '../util/terminal.js';
@@ -214,5 +214,5 @@ export const detectFormatters: Array<Formatter<DetectReport>> = [
   { name: 'text', extension: 'txt', description: 'findings for a terminal: rule, actor, client, triggering events, what to do', render: (r, c) => renderText(r, { verbose: c.verbose }) },
   { name: 'json', extension: 'json', description: 'the whole run: rules, inputs, findings, unreadable records, gaps', render: (r) => renderJson(r) },
   { name: 'sarif', extension: 'sarif', description: 'SARIF 2.1.0 for code scanning: every rule, a result per finding at its events', render: (r, c) => streamSarifLog(detectSarifRun(r, c.sarifCategory ?? 'cloudward-detect')) },
-  { name: 'ocsf', extension: 'ocsf.json', description: 'OCSF 1.3 Detection Findings (class 2004), one per finding', render: (r) => streamOcsf(r) },
+  { name: 'ocsf', extension: 'ocsf.json', description: 'OCSF 1.3 Detection Findings (class 2004), one per finding', prepare: loadOcsfClouds, render: (r) => streamOcsf(r) },
 ];

@@ -51,6 +51,8 @@ export interface Formatter<R = Report> {
   extension: string;
   description: string;
   needs?: FormatterNeeds;
+  /** Loads what rendering needs and only this format does (awaited before any output is rendered). */
+  prepare?(): Promise<void>;
   render(report: R, context: FormatContext): string | Iterable<string>;
 }
 
@@ -115,6 +117,7 @@ export async function writePlannedOutputs<R>(
 ): Promise<void> {
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;
+  for (const { formatter } of plan.outputs) await formatter.prepare?.();
   for (const { formatter, path } of plan.outputs) {
     if (path) files.push({ ...target(plan, path), data: options.render(formatter, path) });
     else stdout = options.render(formatter, undefined);

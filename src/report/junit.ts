@@ -58,7 +58,7 @@ function errorBody(result: ReportResult, check: ReportCheck): string {
   return clean(lines.join('\n'));
 }
 
-function testcase(result: ReportResult, check: ReportCheck, file: string | undefined): Record<string, unknown> {
+export function testcase(result: ReportResult, check: ReportCheck, file: string | undefined): Record<string, unknown> {
   const base: Record<string, unknown> = {
     '@_name': clean(result.resource.uid),
     '@_classname': check.id,
@@ -102,7 +102,7 @@ function countAttributes(counts: Counts): string {
 }
 
 /** The suite of one check: its attributes and properties, and (when given) its test cases. */
-function suiteObject(report: Report, check: ReportCheck, results: ReportResult[], testcases?: Array<Record<string, unknown>>): Record<string, unknown> {
+export function suiteObject(report: Report, check: ReportCheck, results: ReportResult[], testcases?: Array<Record<string, unknown>>): Record<string, unknown> {
   return {
     testsuite: {
       '@_name': check.id,
@@ -162,7 +162,7 @@ function elementXml(name: string, node: Record<string, unknown>, indent: string)
  * Streams a suite at a time, and a large suite a test case at a time: the XML is what building each whole suite at
  * once gives, without holding it all.
  */
-function* renderJunit(report: Report): Iterable<string> {
+export function* renderJunit(report: Report): Iterable<string> {
   const byCheck = new Map<string, ReportResult[]>();
   for (const r of report.results) {
     let list = byCheck.get(r.checkId);

@@ -1,7 +1,22 @@
 import type { Severity, Status } from '../engine/types.js';
-import { ocsfCloudProviderOf } from '../providers/index.js';
 import type { Formatter } from './formatter.js';
 import { runNotes, type Report, type ReportCheck, type ReportResult } from './model.js';
+
+/** The adapters' OCSF cloud names, read from the registry by loadOcsfClouds(). */
+let cloudOf: ((provider: string) => string | undefined) | undefined;
+
+/**
+ * Reads the adapters' OCSF cloud names (`ocsfCloudProvider`) from the registry before an OCSF render (a formatter's
+ * `prepare`): the registry loads every adapter, which a detect run that writes no OCSF need not pay for at start-up.
+ */
+export async function loadOcsfClouds(): Promise<void> {
+  cloudOf ??= (await import('../providers/index.js')).ocsfCloudProviderOf;
+}
+
+function ocsfCloudProviderOf(provider: string): string | undefined {
+  if (!cloudOf) throw new Error('OCSF cloud names are not loaded: await loadOcsfClouds() (the formatter\'s prepare) before rendering');
+  return cloudOf(provider);
+}
 
 /** OCSF schema version the events follow. */
 export const OCSF_VERSION = '1.3.0';
@@ -166,5 +181,6 @@ export const ocsfFormatter: Formatter = {
   extension: 'ocsf.json',
   description: 'OCSF 1.3 Compliance Findings (class 2003) for SIEMs and security lakes, one per result',
   needs: { passEvidence: true, fingerprints: true, filters: false },
+  prepare: loadOcsfClouds,
   render: renderOcsf,
 };

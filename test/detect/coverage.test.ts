@@ -5,6 +5,10 @@ import { buildDetectReport, renderJson, renderSarif, renderText, renderOcsf } fr
 import { loadRules } from '../../src/detect/rules.js';
 import { runDetection } from '../../src/detect/run.js';
 import { fixture, runCli, tempDir, messageLines } from '../helpers/cli.js';
+import { loadOcsfClouds } from '../../src/report/ocsf.js';
+
+// OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
+await loadOcsfClouds();
 
 const OPTIONS = { lateness: 15 * 60_000, maxDocumentBytes: 1 << 30 };
 

@@ -8,6 +8,10 @@ import { loadRangeTable, SHIPPED_RANGES } from '../../src/detect/ip-ranges.js';
 import { useRangeTable } from '../../src/detect/normalize.js';
 import { formatters } from '../../src/report/index.js';
 import { fixture, messageLines, runCli, tempDir } from '../helpers/cli.js';
+import { loadOcsfClouds } from '../../src/report/ocsf.js';
+
+// OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
+await loadOcsfClouds();
 
 const TRAIL = fixture('detect-report', 'trail.jsonl');
 const FIXED = { SOURCE_DATE_EPOCH: '1767312000' }; // 2026-01-02T00:00:00Z

@@ -7,6 +7,10 @@ import { getFormatter } from '../../src/report/index.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { EXAMPLE } from '../helpers/cli.js';
 import { fuzzParameters, hostileText, RAW_CONTROL } from './support.js';
+import { loadOcsfClouds } from '../../src/report/ocsf.js';
+
+// OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
+await loadOcsfClouds();
 
 const snapshot = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as Snapshot;
 const checks = await loadChecks();

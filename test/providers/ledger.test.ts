@@ -1,6 +1,6 @@
 import test from 'ava';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { accountsByOrigin, ItemLedger, itemLine, relativeItemOrigins, UNACCOUNTED } from '../../src/providers/cloud/ledger.js';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import { gcpProvider } from '../../src/providers/gcp/index.js';
@@ -40,7 +40,9 @@ const inputs: Array<[string, ProviderAdapter, string[], Record<string, unknown>]
   ['aws example', awsProvider, files(packagePath('examples', 'acme', 'raw', 'aws')), {}],
   ['aws fixtures', awsProvider, files(packagePath('test', 'fixtures', 'aws', '123456789012')), {}],
   ['gcp example', gcpProvider, files(packagePath('examples', 'acme', 'raw', 'gcp')), {}],
-  ['gcp fixtures', gcpProvider, files(packagePath('test', 'fixtures', 'gcp')).filter((f) => !f.includes('/bad/')), {}],
+  ['gcp fixtures', gcpProvider, files(packagePath('test', 'fixtures', 'gcp')).filter((f) => dirname(f) === packagePath('test', 'fixtures', 'gcp')), {}],
+  // The escalation playground is an organization of its own (the roles-list and sa-policy folders name none).
+  ...['escalation-playground'].map((folder) => [`gcp ${folder} fixtures`, gcpProvider, files(packagePath('test', 'fixtures', 'gcp', folder)).filter((f) => f.endsWith('.json')), {}] as const),
   ['windows example', windowsAdapter, [packagePath('examples', 'acme', 'raw', 'windows', 'acme-jump-01.json')], {}],
   ['windows bundle fixture', windowsAdapter, [packagePath('test', 'fixtures', 'windows', 'bundle-ws-01.json')], {}],
   ['linux example', linuxAdapter, [packagePath('examples', 'acme', 'raw', 'linux', 'acme-build-07.json')], {}],

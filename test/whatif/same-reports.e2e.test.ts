@@ -20,6 +20,10 @@ import { loadPlan, projectPlan, type WhatIfProjection } from '../../src/whatif/i
 import { sourceLocator } from '../../src/whatif/locate.js';
 import { EXAMPLE, fixture, ROOT, tempDir } from '../helpers/cli.js';
 import { ADMIN_POLICY, planDocument } from './plan-shape.js';
+import { loadOcsfClouds } from '../../src/report/ocsf.js';
+
+// OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
+await loadOcsfClouds();
 
 /** Every provider's raw documents side by side: each projector takes its own. */
 const RAW = join(ROOT, 'examples', 'acme', 'raw');
