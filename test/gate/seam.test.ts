@@ -31,7 +31,7 @@ test('the gate decides from results and the scorecard alone, before any report e
   t.throws(() => decideGate([], scorecard, undefined, undefined, { failOn: 'high', failOnNewOnly: true }), { message: /--fail-on-new-only needs a baseline/ });
 });
 
-test('the report renders the verdict the gate reached; no formatter reads a file', (t) => {
+test('the report renders the verdict the gate reached; no formatter reads a file', async (t) => {
   const snapshot = gcpSnapshot({ users: [{ name: 'alice', mfa: 'disabled' }, { name: 'bob', mfa: 'enabled' }] });
   const judgement = judgeSnapshot({ loaded: { snapshot, files: [], origin: new Map() }, checks, gate: { failOn: 'high' }, generatedAt: '2026-11-18T00:00:00.000Z' });
   t.false(judgement.verdict.decision.passed);
@@ -42,6 +42,8 @@ test('the report renders the verdict the gate reached; no formatter reads a file
   const text = JSON.stringify(snapshot, null, 2);
   const lineIndexes = [{ path: files[0]!.path, index: buildLineIndex(Buffer.from(text)) }];
   for (const formatter of formatters) {
+    // What a format loads before rendering (OCSF: the adapters' cloud names) is no file of the run.
+    await formatter.prepare?.();
     const out = formatter.render(report, { color: false, verbose: false, quiet: false, lineIndexes });
     t.true((typeof out === 'string' ? out : [...out].join('')).length > 0, formatter.name);
   }
