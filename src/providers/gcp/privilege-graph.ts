@@ -127,7 +127,8 @@ export const PREDEFINED_EDGE_PERMISSIONS: Record<string, readonly string[]> = {
 
 /** The permissions of a role that make edges: its described ones, else the table's. */
 export function edgePermissions(role: string, included: readonly string[] | undefined): string[] {
-  const all = included ?? PREDEFINED_EDGE_PERMISSIONS[role] ?? [];
+  // Own entries only: an edited export may name a role __proto__.
+  const all = included ?? (Object.hasOwn(PREDEFINED_EDGE_PERMISSIONS, role) ? PREDEFINED_EDGE_PERMISSIONS[role]! : []);
   if (all.includes('*')) return ['*'];
   return all.filter((p) => EDGE_PERMISSIONS.has(p));
 }
