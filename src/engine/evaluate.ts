@@ -197,12 +197,19 @@ export class EvaluationContext {
   readonly nameOf: NameLookup = (uid) => {
     if (!this.roleNames) {
       this.roleNames = new Map();
-      for (const role of this.snapshot.roles) if (typeof role.name === 'string') this.roleNames.set(role.uid, role.name);
+      for (const role of this.namesFrom.roles) if (typeof role.name === 'string') this.roleNames.set(role.uid, role.name);
     }
     return this.roleNames.get(uid);
   };
 
-  constructor(readonly snapshot: Snapshot) {
+  /**
+   * `namesFrom`: the snapshot whose roles name those a message mentions, when `snapshot` is only part of it (a what-if
+   * evaluates the resources a plan changed, and their roles may be defined in scopes it left alone).
+   */
+  constructor(
+    readonly snapshot: Snapshot,
+    private readonly namesFrom: Pick<Snapshot, 'roles'> = snapshot,
+  ) {
     this.fallbackTime = { now: Date.parse(snapshot.collectedAt) };
     for (const source of snapshot.sources) {
       const key = scopeKey(source.provider, source.scope);

@@ -9,7 +9,7 @@
  * project. What is evaluated again: resources the projection added or changed, every `scopes` check of a projected
  * scope, and resources named in `again`.
  */
-import { evaluate } from './evaluate.js';
+import { evaluate, EvaluationContext } from './evaluate.js';
 import type { Check, ResourceKind, Result } from './types.js';
 import { scopeKey, type Snapshot } from '../snapshot/model.js';
 
@@ -111,7 +111,8 @@ export function projectedResults(input: ProjectedResultsInput): Result[] {
   const changed = { ...input.after, ...(fresh as unknown as Pick<Snapshot, Kind>) };
   return [
     ...reused,
-    ...evaluate(changed, resourceChecks, undefined, { passEvidence: input.passEvidence, evidence: input.evidence ?? true }),
+    // Messages name roles by the whole snapshot's roles, not only those the plan changed.
+    ...evaluate(changed, resourceChecks, new EvaluationContext(changed, input.after), { passEvidence: input.passEvidence, evidence: input.evidence ?? true }),
     ...(projected.size > 0 ? evaluate(scopesOf(input.after, projected, isProjected), scopeChecks) : []),
   ];
 }
