@@ -359,17 +359,13 @@ export class DetectionEngine {
       const key = keyOf(event, step.by);
       if (key === undefined) continue;
       keyed = true;
-      const spec = `${step.by.join('\u0000')}\u0001${key}`;
+      const spec = `${step.byKey}\u0001${key}`;
       if (tried.has(spec)) continue;
       tried.add(spec);
-      let progress = state.sequences.get(key);
-      if (progress && event.time - progress.start > s.window) {
-        state.sequences.delete(key);
-        progress = undefined;
-      }
+      const progress = this.openSequence(state, key, event.time);
       if (!progress) continue;
       const awaited = s.steps[progress.step]!;
-      if (awaited.by.join('\u0000') !== step.by.join('\u0000') || !awaited.match(event) || !this.unseen(state, awaited, progress.events, event)) continue;
+      if (awaited.byKey !== step.byKey || !awaited.match(event) || !this.unseen(state, awaited, progress.events, event)) continue;
       progress.step++;
       progress.events.push(event);
       if (progress.refs.length < MAX_EVIDENCE) progress.refs.push(event.ref);
@@ -394,9 +390,19 @@ export class DetectionEngine {
     if (this.unseen(state, first, [], event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
   }
 
+  /** The partial match kept under `key`, unless its window has closed by `now` (then it is dropped). */
+  private openSequence(state: RuleState, key: string, now: number): SequenceGroup | undefined {
+    const progress = state.sequences.get(key);
+    if (progress && now - progress.start > state.rule.sequence!.window) {
+      state.sequences.delete(key);
+      return undefined;
+    }
+    return progress;
+  }
+
   private sequence(state: RuleState, event: DetectEvent): void {
     const s = state.rule.sequence!;
-    if (s.joined || s.steps.some((x) => x.unseen.length > 0)) {
+    if (s.joined) {
       this.joinedSequence(state, event);
       return;
     }
@@ -405,11 +411,7 @@ export class DetectionEngine {
       this.stats.missingField[state.rule.id]!++;
       return;
     }
-    let progress = state.sequences.get(key);
-    if (progress && event.time - progress.start > s.window) {
-      state.sequences.delete(key);
-      progress = undefined;
-    }
+    const progress = this.openSequence(state, key, event.time);
     if (progress && s.steps[progress.step]!.match(event)) {
       progress.step++;
       progress.events.push(event);

@@ -65,6 +65,8 @@ export interface SequenceStep {
   name: string;
   match: ValidateFunction;
   by: string[];
+  /** `by` as one string (fields joined by NUL): which steps continue one another's partial matches. */
+  byKey: string;
   /** Indexes of the steps (earlier ones or this one) whose event's history key must not know this event's history value. */
   unseen: number[];
 }
@@ -94,7 +96,7 @@ export interface Rule {
     /** What the rule learns from every event it matches (key -> values), for steps' `unseen` conditions. */
     history?: { key: string[]; value: string[]; lookback: number };
     steps: SequenceStep[];
-    /** True when some step joins on fields of its own (`by`), not the sequence's. */
+    /** True when some step joins on fields of its own (`by`), not the sequence's, or has an `unseen` condition. */
     joined: boolean;
   };
   dedupe: number;
@@ -239,14 +241,14 @@ function loadSequence(d: NonNullable<RuleDefinition['sequence']>, file: string, 
       return found[0]!;
     });
     if (unseen.length > 0 && !d.history) throw new UserError('unseen needs the sequence\'s history (what is learnt)', { where: at('unseen'), hint: 'add sequence.history: { key, value, lookback }' });
-    return { name: s.name, match: compile(s.match, ['sequence', 'steps', i, 'match']), by, unseen };
+    return { name: s.name, match: compile(s.match, ['sequence', 'steps', i, 'match']), by, byKey: by.join('\u0000'), unseen };
   });
   return {
     window: parseDuration(d.window),
     by: d.by,
     ...(d.history ? { history: { key: d.history.key, value: d.history.value, lookback: parseDuration(d.history.lookback) } } : {}),
     steps,
-    joined: d.steps.some((s) => s.by !== undefined && s.by.join('\u0000') !== d.by.join('\u0000')),
+    joined: steps.some((step) => step.byKey !== d.by.join('\u0000') || step.unseen.length > 0),
   };
 }
 
