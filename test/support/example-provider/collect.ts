@@ -7,7 +7,7 @@ import { DEMO_OPERATIONS } from './operations.js';
 
 const op = operationTable(DEMO_OPERATIONS);
 
-interface Page<T> { next?: string; projects?: T[]; users?: T[] }
+interface Page<T> { next?: string; projects?: T[]; users?: T[]; roles?: T[] }
 
 export async function collectDemo(context: CollectContext): Promise<RawBundle[]> {
   const endpoint = String(context.options.endpointUrl);
@@ -28,6 +28,8 @@ export async function collectDemo(context: CollectContext): Promise<RawBundle[]>
     const base = `${endpoint}/v1/projects/${encodeURIComponent(project.id)}`;
     const users = await attempt(op('demo:ListUsers'), () => fetchAllPages(`${base}/users`, (p: Page<unknown>) => p.users, next, {}, retry), gaps);
     if (users.ok) documents.push({ kind: 'demo.users', origin: 'demo:ListUsers', body: { users: users.value } });
+    const roles = await attempt(op('demo:ListRoles'), () => fetchAllPages(`${base}/roles`, (p: Page<unknown>) => p.roles, next, {}, retry), gaps);
+    if (roles.ok) documents.push({ kind: 'demo.roles', origin: 'demo:ListRoles', body: { roles: roles.value } });
     const audit = await attempt(op('demo:GetAuditConfig'), () => fetchJson(`${base}/audit-config`, {}, retry), gaps);
     if (audit.ok) documents.push({ kind: 'demo.audit-config', origin: 'demo:GetAuditConfig', body: audit.value });
     // Failures are kept as documents too, so `import` of the --raw-out folder gives the same gaps.

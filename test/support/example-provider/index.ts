@@ -24,6 +24,8 @@ export const demoAdapter: ProviderAdapter = {
   importFiles: importDemoFiles,
   normalize: normalizeDemo,
   permissions: () => ({ format: 'text', text: permissionsText('Demo Cloud', DEMO_OPERATIONS) }),
+  // Terraform what-if of its demo_* types, loaded only when a plan is projected.
+  projector: async () => (await import('./whatif/index.js')).demoProjector,
 };
 
 export default demoAdapter;
