@@ -45,7 +45,10 @@ export class PlanValues<Touch> {
     return { known: true, value: values?.[attribute] ?? null };
   }
 
-  /** A known string attribute, or undefined after recording a gap naming the change and attribute. */
+  /**
+   * A known string attribute, or undefined: after recording a gap naming the change and attribute when the value is
+   * not known before apply; silently when it is known but empty or not a string (an optional attribute left out).
+   */
   text(change: PlanChange, attribute: string, scopes: string[], side?: 'before' | 'after'): string | undefined {
     const value = this.value(change, attribute, side);
     if (!value.known) {
@@ -53,6 +56,19 @@ export class PlanValues<Touch> {
       return undefined;
     }
     return typeof value.value === 'string' && value.value !== '' ? value.value : undefined;
+  }
+
+  /**
+   * A string attribute the change cannot be applied without: its known, non-empty value, or undefined after recording
+   * a gap naming the change and attribute (known only after apply, sensitive, empty or not a string), so that a change
+   * whose required value is missing is never listed as projected while nothing was applied. `text` is for optional ones.
+   */
+  requiredText(change: PlanChange, attribute: string, scopes: string[], side?: 'before' | 'after'): string | undefined {
+    const value = this.value(change, attribute, side);
+    if (value.known && typeof value.value === 'string' && value.value !== '') return value.value;
+    const reason = !value.known ? value.reason : value.value === null || value.value === '' ? `${attribute} is empty` : `${attribute} is not a string`;
+    this.gap(change, reason, attribute, scopes);
+    return undefined;
   }
 
   /** The value an attribute known only after apply takes through its configuration's reference, when the plan knows it. */

@@ -27,10 +27,10 @@ export class DemoContext extends PlanValues<string> {
 
   /**
    * The edited copy of the bundle of the project a change names in `project` (its `before` side for a delete), or
-   * undefined when the value is not known before apply (a gap then leaves every Demo Cloud result open).
+   * undefined when the value is not known before apply or is empty (a gap then leaves every Demo Cloud result open).
    */
   project(change: PlanChange, side?: 'before' | 'after'): RawBundle | undefined {
-    const id = this.text(change, 'project', ['demo'], side);
+    const id = this.requiredText(change, 'project', ['demo'], side);
     if (id === undefined) return undefined;
     if (!this.snapshotScopes.has(id)) {
       throw new UserError(`the plan changes Demo Cloud project ${id} (${change.address}), which the snapshot does not cover`, { where: this.plan.file, hint: `audit a snapshot that includes ${id} (cloudward collect demo), or plan against a project the snapshot covers` });

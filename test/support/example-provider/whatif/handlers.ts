@@ -12,8 +12,8 @@ export function projectUserRole(ctx: DemoContext, change: PlanChange): void {
     const bundle = ctx.project(change, side);
     if (!bundle) return;
     const scope = [DemoContext.scopeOf(bundle.scope.id)];
-    const userId = ctx.text(change, 'user_id', scope, side);
-    const role = ctx.text(change, 'role', scope, side);
+    const userId = ctx.requiredText(change, 'user_id', scope, side);
+    const role = ctx.requiredText(change, 'role', scope, side);
     if (userId === undefined || role === undefined) return;
     const users = ctx.body(bundle, 'demo.users', { users: [] as DemoUser[] }).users;
     const user = users.find((u) => u.id === userId);
