@@ -123,9 +123,11 @@ test('without the adapter registered, its command does not exist and its checks 
   t.regex(bad.stderr, /package\.json: .*(cannot load the provider module|exports no adapter)/);
 });
 
-test('the example checks\' own cases pass', async (t) => {
+test('the example checks\' own cases pass, each pinning a failing message and pointer', async (t) => {
   const cases = await run(['test', POLICIES]);
   t.is(cases.code, 0, cases.stdout + cases.stderr);
+  t.regex(cases.stdout, /3 checks, 9 cases\n9 passed, 0 failed/);
+  t.notRegex(cases.stdout + cases.stderr, /no failing case that pins/, 'each check pins the message and failing pointer of a failing case');
 });
 
 test('audit --plan projects a demo_* plan through the example projector: the gate fails on the new path to admin and names the address', async (t) => {
