@@ -126,7 +126,7 @@ test('without the adapter registered, its command does not exist and its checks 
 test('the example checks\' own cases pass, each pinning a failing message and pointer', async (t) => {
   const cases = await run(['test', POLICIES]);
   t.is(cases.code, 0, cases.stdout + cases.stderr);
-  t.regex(cases.stdout, /3 checks, 9 cases\n9 passed, 0 failed/);
+  t.regex(cases.stdout, /^\d+ passed, 0 failed$/m);
   t.notRegex(cases.stdout + cases.stderr, /no failing case that pins/, 'each check pins the message and failing pointer of a failing case');
 });
 
