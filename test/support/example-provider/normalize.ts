@@ -40,20 +40,21 @@ export function normalizeDemo(bundles: RawBundle[]): SnapshotPart {
       permissions: { allow: [...r.permissions].sort(), deny: [] },
       privilege: roleLevel(r.permissions),
     }));
-    const users: Principal[] = ((body('demo.users')?.users as DemoUser[] | undefined) ?? []).map((user) => {
-      const rolePrivilege = (id: string) => roles.find((r) => r.nativeId === id)?.privilege.level;
-      return {
-        uid: userUid(scope.id, user.id),
-        provider: 'demo',
-        scope,
-        nativeId: user.id,
-        kind: 'user',
-        name: user.name,
-        interactive: true,
-        mfa: { state: user.mfa ? 'enabled' : 'disabled' },
-        assignments: (user.roles ?? []).map((id) => ({ role: roleUid(scope.id, id), scope: scope.id, mode: 'standing' as const, via: 'direct', ...(rolePrivilege(id) ? { rolePrivilege: rolePrivilege(id)! } : {}) })),
-      };
-    });
+    const levelOf = new Map(roles.map((r) => [r.nativeId, r.privilege.level]));
+    const users: Principal[] = ((body('demo.users')?.users as DemoUser[] | undefined) ?? []).map((user) => ({
+      uid: userUid(scope.id, user.id),
+      provider: 'demo',
+      scope,
+      nativeId: user.id,
+      kind: 'user',
+      name: user.name,
+      interactive: true,
+      mfa: { state: user.mfa ? 'enabled' : 'disabled' },
+      assignments: (user.roles ?? []).map((id) => {
+        const level = levelOf.get(id);
+        return { role: roleUid(scope.id, id), scope: scope.id, mode: 'standing' as const, via: 'direct', ...(level ? { rolePrivilege: level } : {}) };
+      }),
+    }));
     // Without the roles, what a user may do is not known: no privilege is claimed, and the checks that need
     // demo.roles come out unknown through the gap.
     if (roleDocuments) applyDemoPrivilege(users, roles, bundle.collectedAt);
