@@ -60,7 +60,7 @@ interface Timed {
  * fixtures in test/fixtures/vendor/detect/): the request's parameters, the response for writes, the TLS details, the
  * resources touched. They make a record about 1.2 KB, as real ones are; detect reads none of them but the parameters.
  */
-function requestOf(src: string, name: string, p: Prng): { params: Rec | null; response: Rec | null; resources?: Rec[] } {
+function requestOf(name: string, p: Prng): { params: Rec | null; response: Rec | null; resources?: Rec[] } {
   const region = 'us-east-1';
   switch (name) {
     case 'DescribeInstances':
@@ -103,7 +103,7 @@ function requestOf(src: string, name: string, p: Prng): { params: Rec | null; re
 }
 
 function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng; params?: Rec | null }): Timed {
-  const req = requestOf(o.src, o.name, o.prng);
+  const req = requestOf(o.name, o.prng);
   const params = o.params !== undefined ? o.params : req.params;
   // An assumed-role session carries its creation time even when MFA is not recorded, as delivered records do.
   const id = o.id.sessionContext ? { ...o.id, sessionContext: { attributes: { creationDate: new Date(t - 1_800_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' }, ...(o.id.sessionContext as Rec), webIdFederationData: {} } } : o.id;
@@ -393,7 +393,6 @@ function makeActors(prng: Prng, n: number, gap: number): { actors: Actor[]; dail
 
 const SSM_AGENT = 'aws-sdk-go/1.44.260 (go1.20.12; linux; amd64) amazon-ssm-agent/3.3.40.0';
 const LAMBDA_UA = 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.214-223.837.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.69';
-const AZ_TF = 'HashiCorp Terraform/1.7.5 (+https://www.terraform.io) Terraform Plugin SDK/2.10.1 terraform-provider-azurerm/3.96.0 pid-222c6c49-1b0a-5959-a213-6608f9eb8820';
 /** GitHub-hosted runners leave from addresses in Azure's ranges (20.x blocks wholly in them), a different one for each run. */
 const RUNNER_BLOCKS = [40, 41, 43, 44, 47, 49, 50, 51, 54, 55, 56, 57, 58, 59, 60];
 const runnerIp = (p: Prng): string => `20.${p.pick(RUNNER_BLOCKS)}.${p.int(0, 255)}.${p.int(1, 254)}`;

@@ -6,10 +6,10 @@
  * then reach: the escalation graph (`privilege-graph.ts`) gives each principal that can become an administrator its
  * shortest path as the reason.
  */
-import type { Assignment, Control, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
+import type { Assignment, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
 import { ItemLedger } from '../cloud/ledger.js';
 import type { RawBundle } from '../types.js';
-import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls, placeableOrgPolicy } from './normalize-controls.js';
+import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls } from './normalize-controls.js';
 import {
   CONSTRAINTS,
   DocumentKind,
