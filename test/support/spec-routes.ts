@@ -25,7 +25,7 @@ export const GOOGLE = GOOGLE_TABLE.routes;
 export function armExampleBody(route: ArmRoute): unknown {
   const example = route.examples?.[0];
   if (!example) return undefined;
-  return (load<{ responses: Record<string, { body?: unknown }> }>(example.file).responses['200'] ?? {}).body;
+  return load<{ responses: Record<string, { body?: unknown }> }>(example.file).responses['200']?.body;
 }
 
 /** A refused request: the status and error the fake answers with, and why. */

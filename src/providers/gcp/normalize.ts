@@ -381,7 +381,7 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
         .map((k) => {
           const expires = iso(k.validBeforeTime);
           // Keys Google issues without an end carry validBeforeTime 9999-12-31.
-          const expiresAt = expires && expires.startsWith('9999-') ? null : expires;
+          const expiresAt = expires?.startsWith('9999-') ? null : expires;
           return {
             kind: 'serviceAccountKey' as const,
             id: k.name.split('/').at(-1) ?? k.name,
