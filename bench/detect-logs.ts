@@ -620,11 +620,11 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
       }
     }
     if (by.azure.length > 0) {
-      await write(`azure/insights-activity-logs/resourceId=/SUBSCRIPTIONS/${SUB.toUpperCase()}/y=${day.slice(0, 4)}/m=${day.slice(4, 6)}/d=${day.slice(6, 8)}/h=${h0.slice(9, 11)}/m=00/PT1H.json`, by.azure.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await write(`azure/insights-activity-logs/resourceId=/SUBSCRIPTIONS/${SUB.toUpperCase()}/y=${day.slice(0, 4)}/m=${day.slice(4, 6)}/d=${day.slice(6, 8)}/h=${h0.slice(9, 11)}/m=00/PT1H.json`, `${by.azure.map((r) => JSON.stringify(r)).join('\n')}\n`);
     }
     if (by.gcp.length > 0) {
-      if (h === days * 24 - 1) await write(`gcp/gcloud-read-${h0}.json`, JSON.stringify(by.gcp.slice().reverse(), null, 2) + '\n');
-      else await write(`gcp/audit-${h0}.jsonl.gz`, gzipSync(by.gcp.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+      if (h === days * 24 - 1) await write(`gcp/gcloud-read-${h0}.json`, `${JSON.stringify(by.gcp.slice().reverse(), null, 2)}\n`);
+      else await write(`gcp/audit-${h0}.jsonl.gz`, gzipSync(`${by.gcp.map((r) => JSON.stringify(r)).join('\n')}\n`));
     }
     events += hour.length;
   }
@@ -633,7 +633,7 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
     const list = signins.filter((s) => s.t >= DAY0 + day * 86_400_000 && s.t < DAY0 + (day + 1) * 86_400_000).map((s) => s.rec);
     if (list.length === 0) continue;
     const path = join(options.dir, `azure/signins-${stamp(DAY0 + day * 86_400_000).slice(0, 8)}.json`);
-    const data = JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2) + '\n';
+    const data = `${JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2)}\n`;
     await writeFile(path, data);
     files.push(path);
     bytes += data.length;
