@@ -60,7 +60,7 @@ interface Timed {
  * fixtures in test/fixtures/vendor/detect/): the request's parameters, the response for writes, the TLS details, the
  * resources touched. They make a record about 1.2 KB, as real ones are; detect reads none of them but the parameters.
  */
-function requestOf(src: string, name: string, p: Prng): { params: Rec | null; response: Rec | null; resources?: Rec[] } {
+function requestOf(name: string, p: Prng): { params: Rec | null; response: Rec | null; resources?: Rec[] } {
   const region = 'us-east-1';
   switch (name) {
     case 'DescribeInstances':
@@ -103,7 +103,7 @@ function requestOf(src: string, name: string, p: Prng): { params: Rec | null; re
 }
 
 function ct(t: number, o: { src: string; name: string; ua: string; ip: string; id: Rec; error?: string; readOnly?: boolean; prng: Prng; params?: Rec | null }): Timed {
-  const req = requestOf(o.src, o.name, o.prng);
+  const req = requestOf(o.name, o.prng);
   const params = o.params !== undefined ? o.params : req.params;
   // An assumed-role session carries its creation time even when MFA is not recorded, as delivered records do.
   const id = o.id.sessionContext ? { ...o.id, sessionContext: { attributes: { creationDate: new Date(t - 1_800_000).toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' }, ...(o.id.sessionContext as Rec), webIdFederationData: {} } } : o.id;
@@ -393,7 +393,6 @@ function makeActors(prng: Prng, n: number, gap: number): { actors: Actor[]; dail
 
 const SSM_AGENT = 'aws-sdk-go/1.44.260 (go1.20.12; linux; amd64) amazon-ssm-agent/3.3.40.0';
 const LAMBDA_UA = 'Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.214-223.837.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.69';
-const AZ_TF = 'HashiCorp Terraform/1.7.5 (+https://www.terraform.io) Terraform Plugin SDK/2.10.1 terraform-provider-azurerm/3.96.0 pid-222c6c49-1b0a-5959-a213-6608f9eb8820';
 /** GitHub-hosted runners leave from addresses in Azure's ranges (20.x blocks wholly in them), a different one for each run. */
 const RUNNER_BLOCKS = [40, 41, 43, 44, 47, 49, 50, 51, 54, 55, 56, 57, 58, 59, 60];
 const runnerIp = (p: Prng): string => `20.${p.pick(RUNNER_BLOCKS)}.${p.int(0, 255)}.${p.int(1, 254)}`;
@@ -621,11 +620,11 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
       }
     }
     if (by.azure.length > 0) {
-      await write(`azure/insights-activity-logs/resourceId=/SUBSCRIPTIONS/${SUB.toUpperCase()}/y=${day.slice(0, 4)}/m=${day.slice(4, 6)}/d=${day.slice(6, 8)}/h=${h0.slice(9, 11)}/m=00/PT1H.json`, by.azure.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await write(`azure/insights-activity-logs/resourceId=/SUBSCRIPTIONS/${SUB.toUpperCase()}/y=${day.slice(0, 4)}/m=${day.slice(4, 6)}/d=${day.slice(6, 8)}/h=${h0.slice(9, 11)}/m=00/PT1H.json`, `${by.azure.map((r) => JSON.stringify(r)).join('\n')}\n`);
     }
     if (by.gcp.length > 0) {
-      if (h === days * 24 - 1) await write(`gcp/gcloud-read-${h0}.json`, JSON.stringify(by.gcp.slice().reverse(), null, 2) + '\n');
-      else await write(`gcp/audit-${h0}.jsonl.gz`, gzipSync(by.gcp.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+      if (h === days * 24 - 1) await write(`gcp/gcloud-read-${h0}.json`, `${JSON.stringify(by.gcp.slice().reverse(), null, 2)}\n`);
+      else await write(`gcp/audit-${h0}.jsonl.gz`, gzipSync(`${by.gcp.map((r) => JSON.stringify(r)).join('\n')}\n`));
     }
     events += hour.length;
   }
@@ -634,7 +633,7 @@ export async function generateDetectLogs(options: GenerateOptions): Promise<Gene
     const list = signins.filter((s) => s.t >= DAY0 + day * 86_400_000 && s.t < DAY0 + (day + 1) * 86_400_000).map((s) => s.rec);
     if (list.length === 0) continue;
     const path = join(options.dir, `azure/signins-${stamp(DAY0 + day * 86_400_000).slice(0, 8)}.json`);
-    const data = JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2) + '\n';
+    const data = `${JSON.stringify({ '@odata.context': 'https://graph.microsoft.com/beta/$metadata#auditLogs/signIns', value: list }, null, 2)}\n`;
     await writeFile(path, data);
     files.push(path);
     bytes += data.length;

@@ -11,7 +11,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 const dir = join(tmpdir(), `cw-detect-sizes-${process.pid}`);
-const g = await generateDetectLogs({ dir, actors: 3, meanGapSeconds: 120, days: 1, attacks: false });
+await generateDetectLogs({ dir, actors: 3, meanGapSeconds: 120, days: 1, attacks: false });
 const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]);
 const sizes: Record<string, [number, number]> = {};
 for (const f of walk(dir)) {

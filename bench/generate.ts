@@ -267,7 +267,7 @@ export async function writeSplitSnapshotFiles(base: string, options: GenerateOpt
 
 /** Where the expectations of a generated snapshot file are kept. */
 export function expectationsPath(snapshotPath: string): string {
-  return snapshotPath.replace(/\.json$/, '') + '.expected.json';
+  return `${snapshotPath.replace(/\.json$/, '')}.expected.json`;
 }
 
 async function cli(): Promise<void> {

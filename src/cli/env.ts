@@ -38,14 +38,14 @@ export function mirrorFlagsInEnv(command: Command): Command {
       if (name === undefined || raw === undefined) continue;
       const key = option.attributeName();
       if (action.getOptionValueSource(key) === 'cli') continue;
-      action.setOptionValueWithSource(key, option.required || option.optional ? valueOf(option, name, raw, action.getOptionValue(key)) : onOff(name, raw), 'env');
+      action.setOptionValueWithSource(key, option.required || option.optional ? envOptionValue(option, name, raw, action.getOptionValue(key)) : onOff(name, raw), 'env');
     }
   });
   return command;
 }
 
 /** A flag's value from the environment, parsed and checked as the flag's own value would be. */
-function valueOf(option: Option, name: string, raw: string, previous: unknown): unknown {
+function envOptionValue(option: Option, name: string, raw: string, previous: unknown): unknown {
   if (option.argChoices && !option.argChoices.includes(raw)) throw new UserError(`"${raw}" is not one of ${option.argChoices.join(', ')}`, { where: name });
   // `--subscription <id...>` takes several words on the command line; in a variable they are comma-separated.
   if (option.variadic && !option.parseArg) return raw.split(',').map((v) => v.trim()).filter(Boolean);

@@ -219,12 +219,12 @@ const UPN_CLAIMS = ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
 const OID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 
 /** `{value, localizedValue}` (az CLI, REST) or a plain string (diagnostic export). */
-const valueOf = (v: unknown): string | null => str(v) ?? str(obj(v)?.value);
+const activityValue = (v: unknown): string | null => str(v) ?? str(obj(v)?.value);
 
 function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
   // The diagnostic-settings export nests claims under identity; `az monitor activity-log list` has them at the top.
   const claims = obj(r.claims) ?? obj(obj(r.identity)?.claims) ?? {};
-  const operation = valueOf(r.operationName) ?? '';
+  const operation = activityValue(r.operationName) ?? '';
   const appId = str(claims.appid) ?? str(claims.azp);
   const upn = UPN_CLAIMS.map((c) => str(claims[c])).find((v) => v !== null) ?? null;
   const caller = str(r.caller);
@@ -233,8 +233,8 @@ function fromAzureActivity(r: Rec, ref: EventRef): DetectEvent {
   const miResource = str(claims.xms_mirid);
   const amr = str(claims[AMR_CLAIM]);
   const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
-  const status = valueOf(r.resultType) ?? valueOf(r.status) ?? '';
-  const subStatus = valueOf(r.resultSignature) ?? valueOf(r.subStatus) ?? '';
+  const status = activityValue(r.resultType) ?? activityValue(r.status) ?? '';
+  const subStatus = activityValue(r.resultSignature) ?? activityValue(r.subStatus) ?? '';
   const failed = /^fail/i.test(status);
   const time = r.eventTimestamp ?? r.time;
   const resourceId = str(r.resourceId) ?? '';

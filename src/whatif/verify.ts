@@ -144,5 +144,9 @@ export function verifyRaw(snapshot: Snapshot, provider: string, files: string[],
     () => (cancelled ? undefined : here()),
   );
   // A run that fails meanwhile does not wait for the check to finish.
-  return { done, cancel: () => ((cancelled = true), void worker?.terminate()) };
+  const cancel = (): void => {
+    cancelled = true;
+    void worker?.terminate();
+  };
+  return { done, cancel };
 }

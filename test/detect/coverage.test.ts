@@ -19,7 +19,7 @@ function strippedRecord(i: number): Record<string, unknown> {
 
 async function writeLines(name: string, records: unknown[], extra = ''): Promise<string> {
   const file = join(await tempDir('cloudward-coverage-'), name);
-  await writeFile(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n' + extra);
+  await writeFile(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n${extra}`);
   return file;
 }
 

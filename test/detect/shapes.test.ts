@@ -14,7 +14,7 @@ async function elasticExport(names: string[], edit: (doc: Record<string, unknown
   for (const name of names) docs.push(...(JSON.parse(await readFile(ELASTIC(name), 'utf8')) as { expected: Array<Record<string, unknown>> }).expected);
   for (const doc of docs) edit(doc);
   const file = join(await tempDir('cloudward-shapes-'), 'cloudtrail-ecs.ndjson');
-  await writeFile(file, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  await writeFile(file, `${docs.map((d) => JSON.stringify(d)).join('\n')}\n`);
   return file;
 }
 

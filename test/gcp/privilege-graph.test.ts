@@ -49,7 +49,7 @@ const EXPECTED: Record<string, [string, string[]]> = {
   [user('role-updater')]: ['iam.roles.update on projects/play-1234/roles/roleEditor, which it holds (adding setIamPolicy)', ['update-held-role']],
   [user('sa-policy-user')]: [`iam.serviceAccounts.setIamPolicy on ${ADMIN_SA}`, ['set-sa-iam-policy']],
   [user('lift-user')]: ['orgpolicy.policy.set on projects/locked-5678 (lifting iam.disableServiceAccountKeyCreation) + iam.serviceAccountKeys.create on projects/locked-5678 (as locked-admin@locked-5678.iam.gserviceaccount.com)', ['lift-org-policy-create-key']],
-  ['middle-sa@play-1234.iam.gserviceaccount.com']: [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
+  'middle-sa@play-1234.iam.gserviceaccount.com': [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
   [user('cond-user')]: [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
   // Key Admin on the organization reaches play-1234's accounts, not locked-5678's (key creation is blocked there).
   [user('org-key-user')]: [`iam.serviceAccountKeys.create on organizations/900000000001 (as ${ADMIN_SA})`, ['create-key']],

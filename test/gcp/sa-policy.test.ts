@@ -17,7 +17,7 @@ test('a service account\'s get-iam-policy, named after its email, is that accoun
   const part = normalizeGcpBundles(await importGcpFiles(files, { options: { project: 'solo-app' }, progress: quiet, collectedAt: '2026-11-01T09:00:00Z' }));
   const ana = part.principals.find((p) => p.name === 'ana@solo.example')!;
   t.true(ana.assignments!.some((a) => a.scope === RESOURCE && a.role.endsWith('roles/iam.serviceAccountTokenCreator')));
-  t.is((ana.details?.escalationPath as { text: string }).text, `ana@solo.example -> iam.serviceAccounts.getAccessToken on ${SA} -> admin`);
+  t.is((ana.details?.escalationPath as { text: string } | undefined)?.text, `ana@solo.example -> iam.serviceAccounts.getAccessToken on ${SA} -> admin`);
 });
 
 test('the file name of a service account\'s allow policy and its resource are each other\'s inverse', (t) => {

@@ -82,7 +82,11 @@ test('the nearest node an editor can use is found through the hub, and a node of
   t.is(within[index('bystander')], 0);
   t.is(within[index('intern')], 1);
   const judged: number[] = [];
-  const found = graph.nearest(index('intern'), (n) => (judged.push(n), n === target ? 'editable' : null), within);
+  const judge = (n: number) => {
+    judged.push(n);
+    return n === target ? 'editable' : null;
+  };
+  const found = graph.nearest(index('intern'), judge, within);
   t.is(found?.node, target);
   t.deepEqual(graph.render(found!.route).map((s) => s.to), ['toy:dev', 'toy:vm-2']);
   t.false(judged.includes(index('bystander')));

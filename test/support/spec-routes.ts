@@ -25,18 +25,18 @@ export const GOOGLE = GOOGLE_TABLE.routes;
 export function armExampleBody(route: ArmRoute): unknown {
   const example = route.examples?.[0];
   if (!example) return undefined;
-  return (load<{ responses: Record<string, { body?: unknown }> }>(example.file).responses['200'] ?? {}).body;
+  return load<{ responses: Record<string, { body?: unknown }> }>(example.file).responses['200']?.body;
 }
 
 /** A refused request: the status and error the fake answers with, and why. */
 export interface Refusal { status: number; code: string; reason: string }
 export interface Unmatched { method: string; url: string; reason: string }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** An ARM or Graph path template (`{scope}` spans segments, other `{x}` one) as a regular expression. */
 function restPattern(template: string): RegExp {
-  const source = template.split(/(\{[^}]+\})/).map((part) => (part === '{scope}' ? '(.+?)' : part.startsWith('{') ? '([^/]+)' : escape(part))).join('');
+  const source = template.split(/(\{[^}]+\})/).map((part) => (part === '{scope}' ? '(.+?)' : part.startsWith('{') ? '([^/]+)' : escapeRegExp(part))).join('');
   return new RegExp(`^${source}$`, 'i');
 }
 
@@ -54,7 +54,7 @@ export function matchArm(method: string, url: URL): { route: ArmRoute } | Refusa
   const extra = unexpectedOptions(url, ['api-version', ...route.query, ...(route.nextLink ? ['$skiptoken'] : [])]);
   if (extra.length) return { status: 400, code: 'InvalidQueryParameter', reason: `${route.id} has no query parameter ${extra.join(', ')}` };
   const filter = url.searchParams.get('$filter');
-  if (filter !== null && route.filter && !route.filter.some((f) => new RegExp(`^${escape(f).replace(/\\\{value\\\}/g, '[^\']*')}$`).test(filter))) {
+  if (filter !== null && route.filter && !route.filter.some((f) => new RegExp(`^${escapeRegExp(f).replace(/\\\{value\\\}/g, '[^\']*')}$`).test(filter))) {
     return { status: 400, code: 'InvalidFilterInQueryString', reason: `${route.id}: $filter=${filter} is not among ${route.filter.join(', ')}` };
   }
   return { route };
@@ -76,10 +76,10 @@ export function matchTemplate(template: string, rawPath: string): Record<string,
   const names: Array<{ name: string; multi: boolean }> = [];
   const source = template.split(/(\{[^}]+\})/).map((part) => {
     const v = /^\{([\w.]+)(?:=([^}]+))?\}$/.exec(part);
-    if (!v) return escape(part).replace(/\\\*/g, '[^/]+');
+    if (!v) return escapeRegExp(part).replace(/\\\*/g, '[^/]+');
     const pattern = v[2] ?? '*';
     names.push({ name: v[1]!, multi: pattern.includes('/') || pattern.includes('**') });
-    return `(${pattern.split('/').map((seg) => (seg === '**' ? '.+' : seg === '*' ? '[^/]+' : escape(seg))).join('/')})`;
+    return `(${pattern.split('/').map((seg) => (seg === '**' ? '.+' : seg === '*' ? '[^/]+' : escapeRegExp(seg))).join('/')})`;
   }).join('');
   const m = new RegExp(`^${source}$`).exec(rawPath);
   if (!m) return undefined;

@@ -38,13 +38,3 @@ export function awsPermissionsPolicy(orgRole?: string): string {
   };
   return `${JSON.stringify(policy, null, 2)}\n`;
 }
-
-/** Explains the policy for humans (`cloudward permissions aws` prints it to stderr, or docs quote it). */
-const PERMISSIONS_NOTE = [
-  'Attach this policy to the identity that runs `cloudward collect aws` (the AWS managed SecurityAudit policy covers most of it;',
-  'check that it grants account:ListRegions, without which CloudTrail is read in the collector\'s region only: a gap, aws.cloudtrail-regions).',
-  'In member accounts, the role named by --org-role needs only the CloudwardReadAccount statement, and a trust policy',
-  'that lets the caller assume it. sts:GetCallerIdentity needs no permission. Without --org-role, drop the last statement;',
-  'replace CloudwardAudit with your --org-role name. The organizations:* actions only succeed in the management account or',
-  'a delegated administrator; elsewhere SCPs are recorded as a gap (aws.scp).',
-].join(' ');

@@ -107,7 +107,7 @@ function headerReader(headers: unknown): { get(name: string): string | null } | 
 function errorBody(data: unknown, message: string | undefined): GoogleErrorBody | undefined {
   const body = (data && typeof data === 'object' ? data : undefined) as { error?: GoogleErrorBody } | undefined;
   if (body?.error) return body.error;
-  if (message && message.trimStart().startsWith('{')) {
+  if (message?.trimStart().startsWith('{')) {
     try {
       return (JSON.parse(message) as { error?: GoogleErrorBody }).error;
     } catch {

@@ -6,10 +6,10 @@
  * then reach: the escalation graph (`privilege-graph.ts`) gives each principal that can become an administrator its
  * shortest path as the reason.
  */
-import type { Assignment, Control, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
+import type { Assignment, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
 import { ItemLedger } from '../cloud/ledger.js';
 import type { RawBundle } from '../types.js';
-import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls, placeableOrgPolicy } from './normalize-controls.js';
+import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls } from './normalize-controls.js';
 import {
   CONSTRAINTS,
   DocumentKind,
@@ -381,7 +381,7 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
         .map((k) => {
           const expires = iso(k.validBeforeTime);
           // Keys Google issues without an end carry validBeforeTime 9999-12-31.
-          const expiresAt = expires && expires.startsWith('9999-') ? null : expires;
+          const expiresAt = expires?.startsWith('9999-') ? null : expires;
           return {
             kind: 'serviceAccountKey' as const,
             id: k.name.split('/').at(-1) ?? k.name,

@@ -203,7 +203,7 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
     return documents;
   }
   if ('bindings' in value || ('etag' in value && 'version' in value) || 'auditConfigs' in value) {
-    checkBindings(value as IamPolicy, file + '#');
+    checkBindings(value as IamPolicy, `${file}#`);
     checkDocumentShape('gcp iam policy', IAM_POLICY_SHAPE, value, file, EXPORT_HINT);
     const resource = policyFileResource(file);
     if (!resource) {

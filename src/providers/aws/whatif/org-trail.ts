@@ -195,12 +195,22 @@ export function projectTrail(ctx: AwsContext, change: PlanChange, account: strin
       if (!key) continue;
       const trail = trails.list.remove(key);
       if (trail) {
-        for (const k of [trail.TrailARN, trail.Name]) if (k) trails.status.delete(k), trails.selectors.delete(k);
+        for (const k of [trail.TrailARN, trail.Name]) {
+          if (!k) continue;
+          trails.status.delete(k);
+          trails.selectors.delete(k);
+        }
       }
     }
   };
   if (beforeArn) for (const docs of targets) ctx.touch(change, { kind: 'trail', account: docs.accountId, arn: beforeArn });
-  if (change.action !== 'create') for (const docs of targets) if (docs.trails) (ctx.docs(docs.accountId), remove(docs));
+  if (change.action !== 'create') {
+    for (const docs of targets) {
+      if (!docs.trails) continue;
+      ctx.docs(docs.accountId);
+      remove(docs);
+    }
+  }
   if (change.action === 'delete') return;
   const name = ctx.text(change, 'name', [scopeOf(account)]);
   if (!name) return;
