@@ -34,6 +34,18 @@ export const DocumentKind = {
   directoryRoleDefinitions: 'azure.graph.directoryRoleDefinitions',
   conditionalAccessPolicies: 'azure.graph.conditionalAccessPolicies',
   securityDefaults: 'azure.graph.securityDefaults',
+  /** `/applications?$expand=owners`: app registrations and their owners (who can add a secret to the app's service principal). */
+  applications: 'azure.graph.applications',
+  /** `/servicePrincipals/{id}/appRoleAssignments` or Microsoft Graph's `/servicePrincipals/{id}/appRoleAssignedTo`: application permissions held. */
+  appRoleAssignments: 'azure.graph.appRoleAssignments',
+  /** `/directory/administrativeUnits?$expand=members`: which principals a role scoped to a unit reaches. */
+  administrativeUnits: 'azure.graph.administrativeUnits',
+  /** Compute that runs code as a managed identity, as `az vm list`, `az automation account list`, `az functionapp list` / `az webapp list`, `az logic workflow list` and `az aks list` print it. */
+  virtualMachines: 'azure.arm.virtualMachines',
+  automationAccounts: 'azure.arm.automationAccounts',
+  sites: 'azure.arm.sites',
+  logicWorkflows: 'azure.arm.logicWorkflows',
+  managedClusters: 'azure.arm.managedClusters',
   /** An error body (`{"error": {"code", "message"}}`) with the request it answered (`"request": "GET <url>"`). */
   error: 'azure.error',
   /** cloudward's own note beside `--raw-out` files: which tenant, and when it was read. */
@@ -184,9 +196,35 @@ export interface GraphUser {
 export interface GraphServicePrincipal {
   id?: string; appId?: string; displayName?: string; servicePrincipalType?: string; accountEnabled?: boolean;
   '@odata.type'?: string;
+  /** With `$expand=owners`. */
+  owners?: ExpandedPrincipal[] | null;
 }
 
-export interface GraphGroup { id?: string; displayName?: string; '@odata.type'?: string }
+export interface GraphGroup { id?: string; displayName?: string; '@odata.type'?: string; isAssignableToRole?: boolean | null; owners?: ExpandedPrincipal[] | null }
+
+/** An app registration with `$expand=owners`. */
+export interface GraphApplication { id?: string; appId?: string; displayName?: string; owners?: ExpandedPrincipal[] | null }
+
+/** An app role (application permission) assignment: `principalId` holds `appRoleId` of the resource `resourceId`. */
+export interface AppRoleAssignment {
+  id?: string; appRoleId?: string; principalId?: string; principalType?: string; principalDisplayName?: string;
+  resourceId?: string; resourceDisplayName?: string; createdDateTime?: string; deletedDateTime?: string | null;
+}
+
+/** An administrative unit with `$expand=members`. */
+export interface AdministrativeUnit { id?: string; displayName?: string; members?: ExpandedPrincipal[] | null }
+
+/** An ARM resource's managed identities (system-assigned `principalId`, user-assigned by resource id). */
+export interface ResourceIdentity {
+  type?: string; principalId?: string | null; tenantId?: string | null;
+  userAssignedIdentities?: Record<string, { principalId?: string | null; clientId?: string | null } | null> | null;
+}
+
+/** A compute resource as `az` prints it: its id, kind (`functionapp`, `app`, ...) and identity; AKS adds its kubelet identity. */
+export interface ComputeResource {
+  id?: string; name?: string; type?: string; kind?: string; identity?: ResourceIdentity | null;
+  identityProfile?: { kubeletidentity?: { objectId?: string | null; resourceId?: string | null } | null } | null;
+}
 
 export interface RegistrationDetail {
   id?: string; userPrincipalName?: string; userType?: string; isAdmin?: boolean; isMfaRegistered?: boolean;
@@ -231,6 +269,11 @@ const expanded: Shape = { principal: { id: 'string', displayName: 'string', emai
 const armSchedule = arm({ id: 'string', name: 'string', type: 'string', scope: 'string', roleDefinitionId: 'string', principalId: 'string', principalType: 'string', memberType: 'string', status: 'string', startDateTime: 'string', endDateTime: 'string', assignmentType: 'string', originRoleAssignmentId: 'string', condition: 'string', roleEligibilityScheduleId: 'string', expandedProperties: expanded });
 const directorySchedule: Shape = { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', memberType: 'string', status: 'string', assignmentType: 'string', roleAssignmentOriginId: 'string', startDateTime: 'string', endDateTime: 'string', roleEligibilityScheduleId: 'string', principal, scheduleInfo: { startDateTime: 'string', expiration: { type: 'string', endDateTime: 'string' } } };
 const graphObject: Shape = { id: 'string', displayName: 'string', '@odata.type': 'string' };
+const computeResource: Shape = arm({
+  id: 'string', name: 'string', type: 'string', kind: 'string',
+  identity: { type: 'string', principalId: 'string', tenantId: 'string', userAssignedIdentities: 'object' },
+  identityProfile: { kubeletidentity: { objectId: 'string', resourceId: 'string' } },
+});
 
 const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
   [DocumentKind.subscriptions]: arm({ id: 'string', subscriptionId: 'string', displayName: 'string', name: 'string', tenantId: 'string', homeTenantId: 'string', state: 'string', tenantDefaultDomain: 'string', tenantDisplayName: 'string' }),
@@ -243,9 +286,17 @@ const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
   [DocumentKind.diagnosticSettings]: arm({ id: 'string', name: 'string', workspaceId: 'string', storageAccountId: 'string', eventHubAuthorizationRuleId: 'string', eventHubName: 'string', logs: [{ category: 'string', categoryGroup: 'string', enabled: 'boolean' }] }),
   [DocumentKind.organization]: { id: 'string', displayName: 'string', verifiedDomains: [{ name: 'string', isDefault: 'boolean', isInitial: 'boolean' }] },
   [DocumentKind.users]: { ...graphObject, userPrincipalName: 'string', userType: 'string', accountEnabled: 'boolean', createdDateTime: 'string' },
-  [DocumentKind.groups]: graphObject,
+  [DocumentKind.groups]: { ...graphObject, securityEnabled: 'boolean', isAssignableToRole: 'boolean', owners: [principal] },
   [DocumentKind.groupMembers]: { ...principal },
-  [DocumentKind.servicePrincipals]: { ...graphObject, appId: 'string', servicePrincipalType: 'string', accountEnabled: 'boolean' },
+  [DocumentKind.servicePrincipals]: { ...graphObject, appId: 'string', servicePrincipalType: 'string', accountEnabled: 'boolean', owners: [principal] },
+  [DocumentKind.applications]: { ...graphObject, appId: 'string', owners: [principal] },
+  [DocumentKind.appRoleAssignments]: { id: 'string', appRoleId: 'string', principalId: 'string', principalType: 'string', principalDisplayName: 'string', resourceId: 'string', resourceDisplayName: 'string', createdDateTime: 'string', deletedDateTime: 'string' },
+  [DocumentKind.administrativeUnits]: { ...graphObject, members: [principal] },
+  [DocumentKind.virtualMachines]: computeResource,
+  [DocumentKind.automationAccounts]: computeResource,
+  [DocumentKind.sites]: computeResource,
+  [DocumentKind.logicWorkflows]: computeResource,
+  [DocumentKind.managedClusters]: computeResource,
   [DocumentKind.registrationDetails]: { id: 'string', userPrincipalName: 'string', userType: 'string', isAdmin: 'boolean', isMfaRegistered: 'boolean', isMfaCapable: 'boolean', methodsRegistered: ['string'] },
   [DocumentKind.directoryRoleAssignments]: { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', principal },
   [DocumentKind.directoryRoleEligibilitySchedules]: directorySchedule,
