@@ -107,8 +107,10 @@ export function attachEscalationFacts(principals: readonly Principal[], document
     if (!held.includes(permission)) note(holder, 'graphAppRoles', [...held, permission].sort());
   }
   const units = itemsOfKind<AdministrativeUnit>(documents, DocumentKind.administrativeUnits);
-  if (documents.some((d) => d.kind === DocumentKind.administrativeUnits)) {
-    // Read: every user is a member of the units listed here and of no other, an empty list included.
+  // Read with their members (`$expand=members`): every user is a member of the units listed and of no other. A unit
+  // listed without `members` (the list read without the expansion) says nothing of who is in it.
+  const withMembers = units.every((unit) => Array.isArray(unit.members));
+  if (withMembers && documents.some((d) => d.kind === DocumentKind.administrativeUnits)) {
     for (const p of principals) if (p.kind === 'user') note(p, 'administrativeUnits', []);
     for (const unit of units) {
       for (const member of Array.isArray(unit.members) ? unit.members : []) {
