@@ -109,9 +109,11 @@ export function attachEscalationFacts(principals: readonly Principal[], document
   const units = itemsOfKind<AdministrativeUnit>(documents, DocumentKind.administrativeUnits);
   // Read with their members (`$expand=members`): every user is a member of the units listed and of no other. A unit
   // listed without `members` (the list read without the expansion) says nothing of who is in it.
+  // Only a role scoped to a unit needs to know who is outside it: without one, memberships alone are recorded.
   const withMembers = units.every((unit) => Array.isArray(unit.members));
+  const unitScoped = principals.some((p) => (p.assignments ?? []).some((a) => /^\/administrativeUnits\//i.test(a.scope)));
   if (withMembers && documents.some((d) => d.kind === DocumentKind.administrativeUnits)) {
-    for (const p of principals) if (p.kind === 'user') note(p, 'administrativeUnits', []);
+    if (unitScoped) for (const p of principals) if (p.kind === 'user') note(p, 'administrativeUnits', []);
     for (const unit of units) {
       for (const member of Array.isArray(unit.members) ? unit.members : []) {
         const principal = byId.get(lower(member?.id));
