@@ -146,3 +146,14 @@ test('compute edges grow with hosts plus assignments: one hub per class and scop
   t.true(graph.size.edges < 3 * many.length, String(graph.size.edges));
   t.regex(graph.paths().get(`${operator.uid}-7`)!.text, /act as its managed identity vm-web/);
 });
+
+test('every item of the playground exports is accounted: the new exports are used whole', async (t) => {
+  const { sources } = await load();
+  const accounts = sources.flatMap((s) => s.items ?? []);
+  for (const a of accounts) t.is(a.used + (a.dropped ?? []).reduce((n, d) => n + d.count, 0), a.read, a.origin);
+  for (const file of ['applications.json', 'graph-app-role-assigned-to.json', 'administrative-units.json', 'vm-list.json', 'automation-account-list.json', 'functionapp-list.json', 'logic-workflow-list.json', 'aks-list.json']) {
+    const account = accounts.find((a) => a.origin.endsWith(file));
+    t.truthy(account, file);
+    t.true(account!.read > 0 && account!.used === account!.read, file);
+  }
+});
