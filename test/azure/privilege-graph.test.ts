@@ -157,3 +157,12 @@ test('every item of the playground exports is accounted: the new exports are use
     t.true(account!.read > 0 && account!.used === account!.read, file);
   }
 });
+
+test('a Privileged Role Administrator scoped to a unit that was read is no tenant-wide admin', async (t) => {
+  const { principals, roles } = await load();
+  const roleMap = new Map<string, Role>(roles.map((r) => [r.uid, r]));
+  const unit = '/administrativeUnits/dddddddd-0000-4000-8000-0000000000a1';
+  const scoped = principals.map((p) => (p.name === 'pra@playground.example' ? { ...p, assignments: p.assignments!.map((a) => ({ ...a, scope: unit })) } : p));
+  const path = new AzurePrivilegeGraph(scoped, roleMap, '2026-11-01T09:00:00Z').paths().get(named(principals, 'pra').uid)!;
+  t.deepEqual(path.conditions, [`target is within directory scope ${unit} (its members are not in the snapshot)`]);
+});

@@ -148,7 +148,8 @@ export class AzurePrivilegeGraph {
         const key = reachable && !tenantWide ? `:au:${unit}` : '';
         const scoped = reachable && !tenantWide ? unit : undefined;
         if (template === GLOBAL_ADMINISTRATOR) edge(this.graph.admin, 'activate', AZURE_EDGE_KINDS.globalAdmin);
-        else if (template === PRIVILEGED_ROLE_ADMINISTRATOR) edge(this.graph.admin, 'assign Global Administrator', AZURE_EDGE_KINDS.privilegedRoleAdmin, narrowed);
+        // Assigning roles within a unit does not reach the tenant's roles: only a tenant-wide one is unconditional.
+        else if (template === PRIVILEGED_ROLE_ADMINISTRATOR) edge(this.graph.admin, 'assign Global Administrator', AZURE_EDGE_KINDS.privilegedRoleAdmin, tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`]);
         else if (template === PRIVILEGED_AUTHENTICATION_ADMINISTRATOR) edge(this.graph.hub(`reset:all${key}`, users(scoped)), 'reset the credentials of', AZURE_EDGE_KINDS.resetPassword, narrowed);
         if (RESETS_NON_ADMINS[template]) edge(this.graph.hub(`reset:non-admin${key}`, nonAdmins(scoped)), 'reset the password of', AZURE_EDGE_KINDS.resetPassword, narrowed);
         if (ADDS_SECRETS[template]) edge(this.graph.hub('add-secret', apps), 'add a secret to', AZURE_EDGE_KINDS.addSecret, tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`]);
