@@ -96,7 +96,7 @@ test('`cloudward permissions azure` prints a read-only custom role and the Graph
   const printed = JSON.parse(run.stdout) as { azureCustomRole: { Actions: string[] }; graphApplicationPermissions: Array<{ permission: string; licence?: string }> };
   t.true(printed.azureCustomRole.Actions.length >= 6);
   t.true(printed.azureCustomRole.Actions.every((a) => /\/read$/i.test(a)), 'read-only actions');
-  t.deepEqual(printed.graphApplicationPermissions.map((p) => p.permission), ['Application.Read.All', 'AuditLog.Read.All', 'GroupMember.Read.All', 'Organization.Read.All', 'Policy.Read.All', 'RoleAssignmentSchedule.Read.Directory', 'RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory', 'User.Read.All']);
+  t.deepEqual(printed.graphApplicationPermissions.map((p) => p.permission), ['AdministrativeUnit.Read.All', 'Application.Read.All', 'AuditLog.Read.All', 'GroupMember.Read.All', 'Organization.Read.All', 'Policy.Read.All', 'RoleAssignmentSchedule.Read.Directory', 'RoleEligibilitySchedule.Read.Directory', 'RoleManagement.Read.Directory', 'User.Read.All']);
   t.regex(JSON.stringify(printed.graphApplicationPermissions), /P2/);
 });
 

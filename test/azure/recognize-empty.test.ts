@@ -19,6 +19,14 @@ const named: Array<[string, string]> = [
   ['role-eligibility-schedules.json', 'azure.arm.roleEligibilitySchedules'],
   ['role-eligibility-schedule-instances.json', 'azure.arm.roleEligibilityScheduleInstances'],
   ['role-assignment-schedule-instances.json', 'azure.arm.roleAssignmentScheduleInstances'],
+  // Compute that runs as a managed identity: `automation account list` is not `account list`.
+  ['automation-account-list.json', 'azure.arm.automationAccounts'],
+  ['az-automation-account-list.json', 'azure.arm.automationAccounts'],
+  ['vm-list.json', 'azure.arm.virtualMachines'],
+  ['functionapp-list.json', 'azure.arm.sites'],
+  ['webapp-list.json', 'azure.arm.sites'],
+  ['logic-workflow-list.json', 'azure.arm.logicWorkflows'],
+  ['aks-list.json', 'azure.arm.managedClusters'],
 ];
 
 for (const [file, kind] of named) {
@@ -28,7 +36,10 @@ for (const [file, kind] of named) {
 }
 
 const unnamed = [
-  'automation-account-list.json',
+  'vmss-list.json',
+  'my-vm-list.json',
+  'logic-list.json',
+  'aks-nodepool-list.json',
   'storage-account-list.json',
   'my-subscriptions-backup.json',
   'custom-role-definitions.json',

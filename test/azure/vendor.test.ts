@@ -232,3 +232,29 @@ test('Graph: roleEligibilitySchedules and their instances: one eligibility, coun
   t.deepEqual(principal(after.snapshot, '071cc716-8147-4397-a5ba-b2105951cc0b')?.assignments ?? [], []);
   t.is(after.warnings.filter((w) => /ended 2024-04-10T00:00:00Z/.test(w)).length, 2);
 });
+
+test('Workflows_ListBySubscription: a Logic App without a managed identity is read, and nobody acts as it', async (t) => {
+  const bodies = { 'logic-workflow-list.json': specBody('Workflows_ListBySubscription.json') };
+  const imported = await importBodies(bodies, '2026-11-01T09:00:00Z');
+  accountsForEverything(t, imported, bodies);
+  t.true(imported.bundle.documents.some((d) => d.kind === 'azure.arm.logicWorkflows'));
+  t.false(imported.snapshot.principals.some((p) => p.details?.runsOn !== undefined));
+});
+
+test('Graph: List appRoleAssignedTo: a user holding an app\'s default role is read, and no Graph permission is taken from it', async (t) => {
+  const bodies = { 'app-role-assigned-to.json': graphBody('serviceprincipal-list-approleassignedto.json') };
+  const imported = await importBodies(bodies, '2026-11-01T09:00:00Z');
+  accountsForEverything(t, imported, bodies);
+  t.true(imported.bundle.documents.some((d) => d.kind === 'azure.graph.appRoleAssignments'));
+  t.false(imported.snapshot.principals.some((p) => p.details?.graphAppRoles !== undefined));
+});
+
+test('Graph: List administrativeUnits without $expand=members says nothing of who is in a unit: a unit-scoped role keeps its condition', async (t) => {
+  const users = { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users', value: [{ id: '00000000-0000-4000-8000-0000000000a1', userPrincipalName: 'a@contoso.example', userType: 'Member', accountEnabled: true }, { id: '00000000-0000-4000-8000-0000000000b2', userPrincipalName: 'b@contoso.example', userType: 'Member', accountEnabled: true }] };
+  const helpdesk = { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#roleManagement/directory/roleAssignments', value: [{ id: 'h', principalId: '00000000-0000-4000-8000-0000000000a1', roleDefinitionId: '729827e3-9c14-49f7-bb1b-9608f156bbb8', directoryScopeId: '/administrativeUnits/4d7ea995-bc0f-45c0-8c3e-132e93bf95f8' }] };
+  const bodies = { 'administrative-units.json': graphBody('directory-list-administrativeunits.json') };
+  const imported = await importBodies({ ...bodies, 'users.json': users, 'dir-assignments.json': helpdesk }, '2026-11-01T09:00:00Z');
+  accountsForEverything(t, imported, bodies);
+  // Read without members, the unit is not taken for an empty one: nobody is said to be outside it.
+  t.false(imported.snapshot.principals.some((p) => p.details?.administrativeUnits !== undefined));
+});

@@ -55,6 +55,8 @@ export function fakeTenantFrom(bundle: RawBundle, names: Record<string, string>)
       roleEligibilitySchedules: inSub(DocumentKind.roleEligibilitySchedules, id),
       roleAssignmentScheduleInstances: inSub(DocumentKind.roleAssignmentScheduleInstances, id),
       diagnosticSettings: inSub(DocumentKind.diagnosticSettings, id),
+      // Compute exports name their subscription in their items' ids, not in their origin.
+      compute: Object.fromEntries(COMPUTE.map(([list, kind]) => [list, of(kind).filter((r) => String(r.id).toLowerCase().startsWith(`/subscriptions/${id}/`))])),
     })),
     organization: of(DocumentKind.organization),
     users: of(DocumentKind.users),
@@ -68,5 +70,17 @@ export function fakeTenantFrom(bundle: RawBundle, names: Record<string, string>)
     directoryRoleAssignmentScheduleInstances: of(DocumentKind.directoryRoleAssignmentScheduleInstances),
     conditionalAccessPolicies: of(DocumentKind.conditionalAccessPolicies),
     securityDefaults,
+    applications: of(DocumentKind.applications),
+    appRoleAssignedTo: of(DocumentKind.appRoleAssignments).reduce<Record<string, Item[]>>((by, a) => ({ ...by, [String(a.resourceId)]: [...(by[String(a.resourceId)] ?? []), a] }), {}),
+    administrativeUnits: of(DocumentKind.administrativeUnits),
   };
 }
+
+/** The fake's compute lists (the provider path's last segment) and the document kind each answers. */
+const COMPUTE: Array<[string, string]> = [
+  ['virtualMachines', DocumentKind.virtualMachines],
+  ['automationAccounts', DocumentKind.automationAccounts],
+  ['sites', DocumentKind.sites],
+  ['workflows', DocumentKind.logicWorkflows],
+  ['managedClusters', DocumentKind.managedClusters],
+];

@@ -26,6 +26,8 @@ export interface FakeSubscription {
   diagnosticSettings: Array<Record<string, unknown>>;
   /** Definitions only a GET by id returns (no list shows them, e.g. defined in a subscription not read). */
   unlistedRoleDefinitions?: Array<Record<string, unknown>>;
+  /** Compute that runs as managed identities, by provider list (`virtualMachines`, `automationAccounts`, `sites`, `workflows`, `managedClusters`). */
+  compute?: Record<string, Array<Record<string, unknown>>>;
 }
 
 export interface FakeTenant {
@@ -44,6 +46,12 @@ export interface FakeTenant {
   directoryRoleAssignmentScheduleInstances: Array<Record<string, unknown>>;
   conditionalAccessPolicies: Array<Record<string, unknown>>;
   securityDefaults: Record<string, unknown>;
+  /** App registrations with their owners (`$expand=owners`). */
+  applications?: Array<Record<string, unknown>>;
+  /** App role assignments granted for a resource service principal, by its id. */
+  appRoleAssignedTo?: Record<string, Array<Record<string, unknown>>>;
+  /** Administrative units with their members (`$expand=members`). */
+  administrativeUnits?: Array<Record<string, unknown>>;
 }
 
 export interface FakeFault {
@@ -113,7 +121,8 @@ export const fakeCredential = {
   getToken: async (scopes: string | string[]) => ({ token: `fake-token ${[scopes].flat().join(' ')}`, expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
 
-const ARM_ID_FIELDS = new Set(['id', 'name', 'type']);
+// ARM keeps a resource's identity, kind and location beside its id, outside `properties`.
+const ARM_ID_FIELDS = new Set(['id', 'name', 'type', 'identity', 'kind', 'location']);
 
 /** An ARM item in REST shape: id, name and type at the top, everything else under `properties`. */
 function armShape(item: Record<string, unknown>): Record<string, unknown> {
@@ -128,7 +137,7 @@ function armShape(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 function operationOf(path: string): string {
-  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups|roleDefinitions)\/[^/]+/g, '/$1/{id}')}`;
+  return `GET ${path.replace(/^\/v1\.0(?=\/)/, '').replace(/\/(subscriptions|groups|managementGroups|roleDefinitions|servicePrincipals)\/[^/]+/g, '/$1/{id}')}`;
 }
 
 export interface FakeAzureOptions {
@@ -218,10 +227,14 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
         '/roleManagement/directory/roleEligibilitySchedules': [tenant.directoryRoleEligibilitySchedules, 'roleManagement/directory/roleEligibilitySchedules'],
         '/roleManagement/directory/roleAssignmentScheduleInstances': [tenant.directoryRoleAssignmentScheduleInstances, 'roleManagement/directory/roleAssignmentScheduleInstances'],
         '/identity/conditionalAccess/policies': [tenant.conditionalAccessPolicies, 'identity/conditionalAccess/policies'],
+        '/applications': [tenant.applications ?? [], 'applications'],
+        '/directory/administrativeUnits': [tenant.administrativeUnits ?? [], 'directory/administrativeUnits'],
       };
       const list = lists[path];
       if (list) return page(res, url, list[0], graphContext(list[1]));
       if (path === '/policies/identitySecurityDefaultsEnforcementPolicy') return send(res, 200, { '@odata.context': graphContext('policies/identitySecurityDefaultsEnforcementPolicy/$entity'), ...tenant.securityDefaults });
+      const granted = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo$/.exec(path);
+      if (granted) return page(res, url, tenant.appRoleAssignedTo?.[granted[1]!] ?? [], graphContext(`servicePrincipals('${granted[1]}')/appRoleAssignedTo`));
       const members = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
       if (members) return page(res, url, tenant.members[members[1]!] ?? [], graphContext('directoryObjects'));
       return send(res, 404, { error: { code: 'Request_ResourceNotFound', message: `no route ${path}` } });
@@ -237,6 +250,9 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
       if (found) return send(res, 200, armShape(found));
       return send(res, 404, { error: { code: 'RoleDefinitionDoesNotExist', message: `The specified role definition with ID '${definition[2]}' does not exist.` } });
     }
+    const compute = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(?:Compute|Automation|Web|Logic|ContainerService)\/(\w+)$/i.exec(path);
+    const computeSub = compute ? tenant.subscriptions.find((s) => s.id === compute[1]) : undefined;
+    if (compute && computeSub) return page(res, url, (computeSub.compute?.[compute[2]!] ?? []).map(armShape), undefined, paged);
     const arm = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(Authorization|Insights)\/(\w+)$/i.exec(path);
     const sub = arm ? tenant.subscriptions.find((s) => s.id === arm[1]) : undefined;
     if (arm && sub) {

@@ -17,6 +17,7 @@ import { tenantBundle } from './bundle.js';
 import { warnDrops } from './drops.js';
 import { createClients, errorFacts, type AzureClients, type CallStats } from './clients.js';
 import { DocumentKind, type DocumentKindValue, type ErrorBody, type RoleAssignment, type RoleSchedule, type Subscription } from './documents.js';
+import { MICROSOFT_GRAPH_APP_ID } from './escalation-facts.js';
 import { itemsOfKind, listItems, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { writeRawBundle } from './raw-files.js';
 import type { AzureCollectOptions, AzureTestHooks } from './index.js';
@@ -94,10 +95,19 @@ async function sdkList(iterator: AsyncIterable<unknown>): Promise<unknown[]> {
 
 const select = {
   users: '$select=id,displayName,userPrincipalName,userType,accountEnabled,createdDateTime&$top=999',
-  groups: '$select=id,displayName,securityEnabled,isAssignableToRole&$top=999',
-  servicePrincipals: '$select=id,appId,displayName,servicePrincipalType,accountEnabled&$top=999',
+  groups: '$select=id,displayName,securityEnabled,isAssignableToRole&$expand=owners&$top=999',
+  servicePrincipals: '$select=id,appId,displayName,servicePrincipalType,accountEnabled&$expand=owners&$top=999',
+  applications: '$select=id,appId,displayName&$expand=owners&$top=999',
   members: '$select=id,displayName,userPrincipalName&$top=999',
 };
+
+/** Who holds Microsoft Graph's application permissions: the app role assignments of its service principal, when listed. */
+async function readGraphPermissions(clients: AzureClients, documents: RawDocument[]): Promise<void> {
+  const graphId = itemsOfKind<{ id?: string; appId?: string }>(documents, DocumentKind.servicePrincipals).find((sp) => sp.appId === MICROSOFT_GRAPH_APP_ID)?.id;
+  if (!graphId) return;
+  const path = `/servicePrincipals/${graphId}/appRoleAssignedTo`;
+  await attempt(documents, DocumentKind.appRoleAssignments, `graph: GET ${path}`, path, () => clients.pages('graph', `/v1.0${path}`));
+}
 
 async function readTenant(clients: AzureClients, documents: RawDocument[]): Promise<void> {
   const graph = (kind: DocumentKindValue, path: string, query = '') =>
@@ -114,9 +124,20 @@ async function readTenant(clients: AzureClients, documents: RawDocument[]): Prom
     graph(DocumentKind.directoryRoleEligibilitySchedules, '/roleManagement/directory/roleEligibilitySchedules'),
     graph(DocumentKind.directoryRoleAssignmentScheduleInstances, '/roleManagement/directory/roleAssignmentScheduleInstances'),
     graph(DocumentKind.conditionalAccessPolicies, '/identity/conditionalAccess/policies'),
+    graph(DocumentKind.applications, '/applications', select.applications),
+    graph(DocumentKind.administrativeUnits, '/directory/administrativeUnits', '$expand=members'),
     attempt(documents, DocumentKind.securityDefaults, 'graph: GET /policies/identitySecurityDefaultsEnforcementPolicy', '/policies/identitySecurityDefaultsEnforcementPolicy', async () => [await clients.get('graph', '/v1.0/policies/identitySecurityDefaultsEnforcementPolicy')]),
   ]);
 }
+
+/** The compute lists per subscription: kind, provider path, api-version (the swagger's, test/fixtures/specs/azure-arm.json). */
+const COMPUTE_LISTS: Array<[DocumentKindValue, string, string]> = [
+  [DocumentKind.virtualMachines, 'Microsoft.Compute/virtualMachines', '2024-07-01'],
+  [DocumentKind.automationAccounts, 'Microsoft.Automation/automationAccounts', '2023-11-01'],
+  [DocumentKind.sites, 'Microsoft.Web/sites', '2023-12-01'],
+  [DocumentKind.logicWorkflows, 'Microsoft.Logic/workflows', '2019-05-01'],
+  [DocumentKind.managedClusters, 'Microsoft.ContainerService/managedClusters', '2024-09-01'],
+];
 
 /**
  * A subscription's documents: its role assignments, definitions and PIM schedules (`access`, which make the
@@ -138,6 +159,8 @@ async function readSubscription(clients: AzureClients, subscriptionId: string, d
           read(DocumentKind.roleAssignmentScheduleInstances, `${base}/Microsoft.Authorization/roleAssignmentScheduleInstances`, () => sdkList(auth.roleAssignmentScheduleInstances.listForScope(scope))),
         ]
       : []),
+    // Compute that runs as a managed identity: whoever can run code there acts as the identity (escalation graph).
+    ...(parts.access ? COMPUTE_LISTS.map(([kind, path, version]) => read(kind, `${base}/${path}`, () => clients.pages('arm', `${base}/${path}?api-version=${version}`))) : []),
     ...(parts.diagnostics ? [read(DocumentKind.diagnosticSettings, `${base}/Microsoft.Insights/diagnosticSettings`, () => clients.pages('arm', `${base}/Microsoft.Insights/diagnosticSettings?api-version=2021-05-01-preview`))] : []),
   ]);
 }
@@ -254,7 +277,7 @@ export async function collectAzure(context: CollectContext<AzureCollectOptions, 
       }),
     ),
   );
-  if (organization) await resolveRoleDefinitions(clients, documents, limit);
+  if (organization) await Promise.all([resolveRoleDefinitions(clients, documents, limit), readGraphPermissions(clients, documents)]);
   await Promise.all(
     roleHoldingGroups(documents).map((group) =>
       limit(() => {

@@ -34,6 +34,18 @@ export const DocumentKind = {
   directoryRoleDefinitions: 'azure.graph.directoryRoleDefinitions',
   conditionalAccessPolicies: 'azure.graph.conditionalAccessPolicies',
   securityDefaults: 'azure.graph.securityDefaults',
+  /** `/applications?$expand=owners`: app registrations and their owners (who can add a secret to the app's service principal). */
+  applications: 'azure.graph.applications',
+  /** `/servicePrincipals/{id}/appRoleAssignments` or Microsoft Graph's `/servicePrincipals/{id}/appRoleAssignedTo`: application permissions held. */
+  appRoleAssignments: 'azure.graph.appRoleAssignments',
+  /** `/directory/administrativeUnits?$expand=members`: which principals a role scoped to a unit reaches. */
+  administrativeUnits: 'azure.graph.administrativeUnits',
+  /** Compute that runs code as a managed identity, as `az vm list`, `az automation account list`, `az functionapp list` / `az webapp list`, `az logic workflow list` and `az aks list` print it. */
+  virtualMachines: 'azure.arm.virtualMachines',
+  automationAccounts: 'azure.arm.automationAccounts',
+  sites: 'azure.arm.sites',
+  logicWorkflows: 'azure.arm.logicWorkflows',
+  managedClusters: 'azure.arm.managedClusters',
   /** An error body (`{"error": {"code", "message"}}`) with the request it answered (`"request": "GET <url>"`). */
   error: 'azure.error',
   /** cloudward's own note beside `--raw-out` files: which tenant, and when it was read. */
@@ -53,6 +65,8 @@ export const GAP_TOPICS = {
   'azure.directory-roles': 'Entra directory role assignments and definitions',
   'azure.conditional-access': 'Conditional Access policies',
   'azure.security-defaults': 'the security defaults enforcement policy',
+  'azure.escalation': 'owners of applications and groups, Microsoft Graph application permissions and administrative unit members, for the escalation graph',
+  'azure.compute-identities': 'the managed identities VMs, Automation accounts, function and web apps, Logic Apps and AKS clusters run as',
 } as const;
 
 type GapTopicValue = keyof typeof GAP_TOPICS;
@@ -86,11 +100,19 @@ export const OPERATIONS: AzureOperation[] = [
   { id: 'GET /subscriptions/{id}/providers/Microsoft.Authorization/roleEligibilitySchedules', kind: DocumentKind.roleEligibilitySchedules, topic: 'azure.pim', api: 'arm', permission: 'Microsoft.Authorization/roleEligibilitySchedules/read', licence: P2, level: 'scope', export: 'az rest --url /subscriptions/<id>/providers/Microsoft.Authorization/roleEligibilitySchedules?api-version=2020-10-01', purpose: 'PIM-eligible Azure role assignments' },
   { id: 'GET /subscriptions/{id}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances', kind: DocumentKind.roleAssignmentScheduleInstances, topic: 'azure.pim', api: 'arm', permission: 'Microsoft.Authorization/roleAssignmentScheduleInstances/read', licence: P2, level: 'scope', export: 'az rest --url /subscriptions/<id>/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version=2020-10-01', purpose: 'which active Azure role assignments are PIM activations (time-bound)' },
   { id: 'GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings', kind: DocumentKind.diagnosticSettings, topic: 'azure.diagnostic-settings', api: 'arm', permission: 'Microsoft.Insights/DiagnosticSettings/Read', level: 'scope', export: 'az monitor diagnostic-settings subscription list -o json', purpose: 'whether the activity log is exported, and which categories' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Compute/virtualMachines', kind: DocumentKind.virtualMachines, topic: 'azure.compute-identities', api: 'arm', permission: 'Microsoft.Compute/virtualMachines/read', level: 'scope', export: 'az vm list -o json', purpose: 'the managed identities each VM runs as' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Automation/automationAccounts', kind: DocumentKind.automationAccounts, topic: 'azure.compute-identities', api: 'arm', permission: 'Microsoft.Automation/automationAccounts/read', level: 'scope', export: 'az automation account list -o json', purpose: 'the managed identities runbooks run as' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Web/sites', kind: DocumentKind.sites, topic: 'azure.compute-identities', api: 'arm', permission: 'Microsoft.Web/sites/Read', level: 'scope', export: 'az webapp list -o json, az functionapp list -o json', purpose: 'the managed identities function and web apps run as' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.Logic/workflows', kind: DocumentKind.logicWorkflows, topic: 'azure.compute-identities', api: 'arm', permission: 'Microsoft.Logic/workflows/read', level: 'scope', export: 'az logic workflow list -o json', purpose: 'the managed identities Logic Apps run as' },
+  { id: 'GET /subscriptions/{id}/providers/Microsoft.ContainerService/managedClusters', kind: DocumentKind.managedClusters, topic: 'azure.compute-identities', api: 'arm', permission: 'Microsoft.ContainerService/managedClusters/read', level: 'scope', export: 'az aks list -o json', purpose: "the managed identities an AKS cluster's nodes run as" },
   { id: 'GET /organization', kind: DocumentKind.organization, topic: 'azure.directory', api: 'graph', permission: 'Organization.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/organization', purpose: "the tenant's name" },
   { id: 'GET /users', kind: DocumentKind.users, topic: 'azure.directory', api: 'graph', permission: 'User.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/users?$select=id,displayName,userPrincipalName,userType,accountEnabled,createdDateTime"', purpose: 'users, guests and whether they can sign in' },
-  { id: 'GET /groups', kind: DocumentKind.groups, topic: 'azure.directory', api: 'graph', permission: 'GroupMember.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/groups?$select=id,displayName,securityEnabled,isAssignableToRole"', purpose: 'groups that hold roles' },
+  { id: 'GET /groups', kind: DocumentKind.groups, topic: 'azure.directory', api: 'graph', permission: 'GroupMember.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/groups?$select=id,displayName,securityEnabled,isAssignableToRole&$expand=owners"', purpose: 'groups that hold roles, whether they are role-assignable, and their owners' },
   { id: 'GET /groups/{id}/transitiveMembers', kind: DocumentKind.groupMembers, topic: 'azure.directory', api: 'graph', permission: 'GroupMember.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/groups/<id>/transitiveMembers > group-members.<id>.json', purpose: 'who holds a role through a group (only groups that hold one)' },
-  { id: 'GET /servicePrincipals', kind: DocumentKind.servicePrincipals, topic: 'azure.directory', api: 'graph', permission: 'Application.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/servicePrincipals?$select=id,appId,displayName,servicePrincipalType,accountEnabled"', purpose: 'service principals and managed identities' },
+  { id: 'GET /servicePrincipals', kind: DocumentKind.servicePrincipals, topic: 'azure.directory', api: 'graph', permission: 'Application.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/servicePrincipals?$select=id,appId,displayName,servicePrincipalType,accountEnabled&$expand=owners"', purpose: 'service principals and managed identities, and their owners' },
+  { id: 'GET /applications', kind: DocumentKind.applications, topic: 'azure.escalation', api: 'graph', permission: 'Application.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/applications?$select=id,appId,displayName&$expand=owners"', purpose: "owners of app registrations, who can add a secret to the app's service principal" },
+  { id: 'GET /servicePrincipals/{id}/appRoleAssignedTo', kind: DocumentKind.appRoleAssignments, topic: 'azure.escalation', api: 'graph', permission: 'Application.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/servicePrincipals/<Microsoft Graph service principal id>/appRoleAssignedTo', purpose: 'which service principals hold Microsoft Graph application permissions' },
+  { id: 'GET /directory/administrativeUnits', kind: DocumentKind.administrativeUnits, topic: 'azure.escalation', api: 'graph', permission: 'AdministrativeUnit.Read.All', level: 'organization', export: 'az rest --url "https://graph.microsoft.com/v1.0/directory/administrativeUnits?$expand=members"', purpose: 'who a role scoped to an administrative unit reaches' },
   { id: 'GET /reports/authenticationMethods/userRegistrationDetails', kind: DocumentKind.registrationDetails, topic: 'azure.mfa-registration', api: 'graph', permission: 'AuditLog.Read.All', licence: P1, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/reports/authenticationMethods/userRegistrationDetails', purpose: 'MFA registration of every user, in one paged report' },
   { id: 'GET /roleManagement/directory/roleAssignments', kind: DocumentKind.directoryRoleAssignments, topic: 'azure.directory-roles', api: 'graph', permission: 'RoleManagement.Read.Directory', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments', purpose: 'active Entra role assignments' },
   { id: 'GET /roleManagement/directory/roleDefinitions', kind: DocumentKind.directoryRoleDefinitions, topic: 'azure.directory-roles', api: 'graph', permission: 'RoleManagement.Read.Directory', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleDefinitions', purpose: 'Entra role names and template ids' },
@@ -98,6 +120,12 @@ export const OPERATIONS: AzureOperation[] = [
   { id: 'GET /roleManagement/directory/roleAssignmentScheduleInstances', kind: DocumentKind.directoryRoleAssignmentScheduleInstances, topic: 'azure.pim', api: 'graph', permission: 'RoleAssignmentSchedule.Read.Directory', licence: P2, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignmentScheduleInstances', purpose: 'which active Entra role assignments are PIM activations' },
   { id: 'GET /identity/conditionalAccess/policies', kind: DocumentKind.conditionalAccessPolicies, topic: 'azure.conditional-access', api: 'graph', permission: 'Policy.Read.All', licence: P1, level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies', purpose: 'which Conditional Access policies require MFA, for whom and for which apps' },
   { id: 'GET /policies/identitySecurityDefaultsEnforcementPolicy', kind: DocumentKind.securityDefaults, topic: 'azure.security-defaults', api: 'graph', permission: 'Policy.Read.All', level: 'organization', export: 'az rest --url https://graph.microsoft.com/v1.0/policies/identitySecurityDefaultsEnforcementPolicy', purpose: 'whether security defaults enforce MFA' },
+];
+
+/** The documents only the escalation graph reads. */
+export const ESCALATION_KINDS: readonly DocumentKindValue[] = [
+  DocumentKind.applications, DocumentKind.appRoleAssignments, DocumentKind.administrativeUnits, DocumentKind.virtualMachines,
+  DocumentKind.automationAccounts, DocumentKind.sites, DocumentKind.logicWorkflows, DocumentKind.managedClusters,
 ];
 
 /** Kinds an import accepts in place of an operation's own: eligibility schedule instances say what the schedules say. */
@@ -184,9 +212,35 @@ export interface GraphUser {
 export interface GraphServicePrincipal {
   id?: string; appId?: string; displayName?: string; servicePrincipalType?: string; accountEnabled?: boolean;
   '@odata.type'?: string;
+  /** With `$expand=owners`. */
+  owners?: ExpandedPrincipal[] | null;
 }
 
-export interface GraphGroup { id?: string; displayName?: string; '@odata.type'?: string }
+export interface GraphGroup { id?: string; displayName?: string; '@odata.type'?: string; isAssignableToRole?: boolean | null; owners?: ExpandedPrincipal[] | null }
+
+/** An app registration with `$expand=owners`. */
+export interface GraphApplication { id?: string; appId?: string; displayName?: string; owners?: ExpandedPrincipal[] | null }
+
+/** An app role (application permission) assignment: `principalId` holds `appRoleId` of the resource `resourceId`. */
+export interface AppRoleAssignment {
+  id?: string; appRoleId?: string; principalId?: string; principalType?: string; principalDisplayName?: string;
+  resourceId?: string; resourceDisplayName?: string; createdDateTime?: string; deletedDateTime?: string | null;
+}
+
+/** An administrative unit with `$expand=members`. */
+export interface AdministrativeUnit { id?: string; displayName?: string; members?: ExpandedPrincipal[] | null }
+
+/** An ARM resource's managed identities (system-assigned `principalId`, user-assigned by resource id). */
+export interface ResourceIdentity {
+  type?: string; principalId?: string | null; tenantId?: string | null;
+  userAssignedIdentities?: Record<string, { principalId?: string | null; clientId?: string | null } | null> | null;
+}
+
+/** A compute resource as `az` prints it: its id, kind (`functionapp`, `app`, ...) and identity; AKS adds its kubelet identity. */
+export interface ComputeResource {
+  id?: string; name?: string; type?: string; kind?: string; identity?: ResourceIdentity | null;
+  identityProfile?: { kubeletidentity?: { objectId?: string | null; resourceId?: string | null } | null } | null;
+}
 
 export interface RegistrationDetail {
   id?: string; userPrincipalName?: string; userType?: string; isAdmin?: boolean; isMfaRegistered?: boolean;
@@ -231,6 +285,11 @@ const expanded: Shape = { principal: { id: 'string', displayName: 'string', emai
 const armSchedule = arm({ id: 'string', name: 'string', type: 'string', scope: 'string', roleDefinitionId: 'string', principalId: 'string', principalType: 'string', memberType: 'string', status: 'string', startDateTime: 'string', endDateTime: 'string', assignmentType: 'string', originRoleAssignmentId: 'string', condition: 'string', roleEligibilityScheduleId: 'string', expandedProperties: expanded });
 const directorySchedule: Shape = { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', memberType: 'string', status: 'string', assignmentType: 'string', roleAssignmentOriginId: 'string', startDateTime: 'string', endDateTime: 'string', roleEligibilityScheduleId: 'string', principal, scheduleInfo: { startDateTime: 'string', expiration: { type: 'string', endDateTime: 'string' } } };
 const graphObject: Shape = { id: 'string', displayName: 'string', '@odata.type': 'string' };
+const computeResource: Shape = arm({
+  id: 'string', name: 'string', type: 'string', kind: 'string',
+  identity: { type: 'string', principalId: 'string', tenantId: 'string', userAssignedIdentities: 'object' },
+  identityProfile: { kubeletidentity: { objectId: 'string', resourceId: 'string' } },
+});
 
 const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
   [DocumentKind.subscriptions]: arm({ id: 'string', subscriptionId: 'string', displayName: 'string', name: 'string', tenantId: 'string', homeTenantId: 'string', state: 'string', tenantDefaultDomain: 'string', tenantDisplayName: 'string' }),
@@ -243,9 +302,17 @@ const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
   [DocumentKind.diagnosticSettings]: arm({ id: 'string', name: 'string', workspaceId: 'string', storageAccountId: 'string', eventHubAuthorizationRuleId: 'string', eventHubName: 'string', logs: [{ category: 'string', categoryGroup: 'string', enabled: 'boolean' }] }),
   [DocumentKind.organization]: { id: 'string', displayName: 'string', verifiedDomains: [{ name: 'string', isDefault: 'boolean', isInitial: 'boolean' }] },
   [DocumentKind.users]: { ...graphObject, userPrincipalName: 'string', userType: 'string', accountEnabled: 'boolean', createdDateTime: 'string' },
-  [DocumentKind.groups]: graphObject,
+  [DocumentKind.groups]: { ...graphObject, securityEnabled: 'boolean', isAssignableToRole: 'boolean', owners: [principal] },
   [DocumentKind.groupMembers]: { ...principal },
-  [DocumentKind.servicePrincipals]: { ...graphObject, appId: 'string', servicePrincipalType: 'string', accountEnabled: 'boolean' },
+  [DocumentKind.servicePrincipals]: { ...graphObject, appId: 'string', servicePrincipalType: 'string', accountEnabled: 'boolean', owners: [principal] },
+  [DocumentKind.applications]: { ...graphObject, appId: 'string', owners: [principal] },
+  [DocumentKind.appRoleAssignments]: { id: 'string', appRoleId: 'string', principalId: 'string', principalType: 'string', principalDisplayName: 'string', resourceId: 'string', resourceDisplayName: 'string', createdDateTime: 'string', deletedDateTime: 'string' },
+  [DocumentKind.administrativeUnits]: { ...graphObject, members: [principal] },
+  [DocumentKind.virtualMachines]: computeResource,
+  [DocumentKind.automationAccounts]: computeResource,
+  [DocumentKind.sites]: computeResource,
+  [DocumentKind.logicWorkflows]: computeResource,
+  [DocumentKind.managedClusters]: computeResource,
   [DocumentKind.registrationDetails]: { id: 'string', userPrincipalName: 'string', userType: 'string', isAdmin: 'boolean', isMfaRegistered: 'boolean', isMfaCapable: 'boolean', methodsRegistered: ['string'] },
   [DocumentKind.directoryRoleAssignments]: { id: 'string', principalId: 'string', roleDefinitionId: 'string', directoryScopeId: 'string', principal },
   [DocumentKind.directoryRoleEligibilitySchedules]: directorySchedule,

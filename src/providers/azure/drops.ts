@@ -37,7 +37,7 @@ interface ScreenedBundle {
 type Item = Record<string, unknown>;
 
 /** Topics about who holds which role: tenant-wide, since principals and roles are, whichever subscription was read. */
-export const ACCESS_TOPICS = new Set<string>(['azure.role-assignments', 'azure.pim']);
+export const ACCESS_TOPICS = new Set<string>(['azure.role-assignments', 'azure.pim', 'azure.compute-identities']);
 /** Why an item is left out, and whether that could change a verdict (then it opens a gap on the kind's topic). */
 type Verdict = { reason: string; verdictChanging: boolean } | undefined;
 

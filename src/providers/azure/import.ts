@@ -11,7 +11,7 @@ import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import type { AzureImportOptions } from './index.js';
 import { tenantBundle } from './bundle.js';
-import { DocumentKind, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
+import { DocumentKind, ESCALATION_KINDS, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
 import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
 import { recognizeDocument } from './recognize.js';
 
@@ -133,7 +133,8 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
   const covered = (kind: string, sub?: string) =>
     documents.some((d) => ofKind(d, kind, sub) && isList(d)) ||
     errors.some((e) => operationOfRequest(e.request)?.kind === kind && (sub === undefined || e.sub === sub));
-  const optional = new Set<string>([DocumentKind.subscriptions, DocumentKind.managementGroupDescendants, DocumentKind.organization, DocumentKind.groups, DocumentKind.groupMembers]);
+  // The escalation graph's own exports are optional for now: without them its edges are not drawn (docs say so).
+  const optional = new Set<string>([DocumentKind.subscriptions, DocumentKind.managementGroupDescendants, DocumentKind.organization, DocumentKind.groups, DocumentKind.groupMembers, ...ESCALATION_KINDS]);
   for (const operation of OPERATIONS.filter((o) => !optional.has(o.kind))) {
     const scopes = operation.level === 'scope' ? subscriptions : [undefined];
     for (const sub of scopes) {

@@ -11,6 +11,7 @@ import { ACCESS_TOPICS, screenBundle } from './drops.js';
 import { itemsOfKind, subscriptionOfCall, subscriptionOfOrigin } from './items.js';
 import { mfaEnforcement } from './mfa-enforcement.js';
 import { diagnosticSettingControls, tenantControls } from './normalize-controls.js';
+import { attachEscalationFacts } from './escalation-facts.js';
 import { applyAzurePaths } from './privilege-graph.js';
 import { azureGrants, buildPrincipals, directoryGrants, type Grant } from './normalize-principals.js';
 import { azureRolePrivilege, definitionActions, DIRECTORY_ROLES, directoryRolePrivilege } from './privilege.js';
@@ -63,13 +64,15 @@ function buildRoles(tenantId: string, scope: Scope, documents: readonly RawDocum
     const uid = `azure:${tenantId}:roleDefinition/${id}`;
     const custom = definition.roleType === 'CustomRole';
     if (!id || roles.has(uid) || (!custom && !referenced.has(uid))) continue;
-    const { actions, notActions } = definitionActions(definition);
+    const { actions, notActions, dataActions, notDataActions } = definitionActions(definition);
     const privilege = azureRolePrivilege(definition);
+    // Data actions (reading Key Vault secrets) are only kept where a role has some: the escalation graph reads them.
+    const data = dataActions.length > 0 ? { dataActions, notDataActions } : {};
     roles.set(uid, {
       uid, provider: 'azure', scope, nativeId: id, name: definition.roleName ?? id, builtIn: !custom,
       permissions: { allow: actions, deny: notActions },
       privilege: { level: privilege.level, reasons: privilege.reasons },
-      details: { kind: 'azure', assignableScopes: definition.assignableScopes ?? [], grantsAccess: privilege.grantsAccess },
+      details: { kind: 'azure', assignableScopes: definition.assignableScopes ?? [], grantsAccess: privilege.grantsAccess, ...data },
     });
   }
   // A role an assignment names but no definition list covers (the list was not read): unknown privilege.
@@ -140,6 +143,7 @@ function normalizeTenant(bundle: RawBundle): SnapshotPart {
     const grants = [...directoryGrants(tenantId, documents), ...azureGrants(tenantId, documents)];
     const roleMap = buildRoles(tenantId, scope, documents, grants);
     principals = buildPrincipals({ tenantId, scope, documents, roles: roleMap, subscriptionNames: read }, grants);
+    attachEscalationFacts(principals, documents);
     applyAzurePaths(principals, roleMap, bundle.collectedAt);
     const caRead = documents.some((d) => d.kind === DocumentKind.conditionalAccessPolicies) && !tenantGaps.some((g) => g.what === 'azure.conditional-access');
     const byUid = new Map(principals.map((p) => [p.uid, p]));

@@ -16,44 +16,45 @@
  * - Application and Cloud Application Administrator add a secret to any application's service principal and sign in
  *   as it: an edge to every service principal that is not a managed identity (AZAddSecret).
  *
+ * - Owners of an application or service principal add a secret to it (AZOwns); owners of a group add themselves to it
+ *   (AZOwns), role-assignable or not; Groups, User Administrator and Directory Writers add members to groups that are
+ *   not role-assignable (AZAddMembers).
+ * - Microsoft Graph application permissions: RoleManagement.ReadWrite.Directory and AppRoleAssignment.ReadWrite.All
+ *   reach admin (AZMGGrantRole, AZMGGrantAppRoles), Application.ReadWrite.All adds secrets (AZMGAddSecret),
+ *   Directory.ReadWrite.All and GroupMember.ReadWrite.All add members to groups that are not role-assignable
+ *   (AZMGAddMember).
+ * - An Azure role that runs code on a VM, Automation account, function or web app, Logic App or AKS cluster within
+ *   its scope acts as the resource's managed identities (AZExecuteCommand, AZAutomationContributor, ...); one that
+ *   reads Key Vault secrets reaches every service principal, resting on a vault holding its credential (AZGetSecrets).
+ *
  * An eligible assignment is an edge that needs PIM activation (its MFA and approval rules are not in the snapshot, so
  * the activation is the edge's condition); one expired at the snapshot's time is no edge. A role scoped to an
- * administrative unit or another directory object reaches only that scope's members, which the snapshot does not
- * hold: its edge rests on a condition naming the scope, never on the whole tenant. Each class of targets is one hub,
+ * administrative unit reaches that unit's members when the units were read; otherwise, and for another directory
+ * object, its edge rests on a condition naming the scope, never on the whole tenant. Each class of targets is one hub,
  * so the graph grows with assignments plus principals. Pure.
  */
 import type { Assignment, Principal, Role } from '../../snapshot/model.js';
-import { EscalationGraph, type EscalationPath, type Grant, type PathStep } from '../privilege/index.js';
+import { EscalationGraph, type EscalationPath, type Grant, type HubMember, type PathStep } from '../privilege/index.js';
+import type { HostFact, OwnerFact } from './escalation-facts.js';
 import { GLOBAL_ADMINISTRATOR } from './privilege.js';
+import {
+  ADDS_MEMBERS,
+  ADDS_SECRETS,
+  AZURE_EDGE_KINDS,
+  COMPUTE_EXECUTION,
+  executionClasses,
+  GRAPH_PERMISSION_EDGES,
+  managementGroupOf,
+  PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+  PRIVILEGED_ROLE_ADMINISTRATOR,
+  readsSecrets,
+  RESETS_NON_ADMINS,
+} from './privilege-edges.js';
 
-const PRIVILEGED_ROLE_ADMINISTRATOR = 'e8611ab8-c189-46e8-94e1-60213ab1f814';
-const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR = '7be44c8a-adaf-4e2a-84d6-ab2649e08a13';
-
-/** Directory roles that reset the credentials of users who hold no directory role (Microsoft's protected targets). */
-const RESETS_NON_ADMINS: Record<string, string> = {
-  'c4e39bd9-1100-46d3-8c65-fb160da0071f': 'Authentication Administrator',
-  '729827e3-9c14-49f7-bb1b-9608f156bbb8': 'Helpdesk Administrator',
-  '966707d0-3269-4727-9be2-8c3a10f19b9d': 'Password Administrator',
-  'fe930be7-5e62-47db-91af-98c3a49a38b1': 'User Administrator',
-};
-
-/** Directory roles that add credentials to any application and its service principal. */
-const ADDS_SECRETS: Record<string, string> = {
-  '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3': 'Application Administrator',
-  '158c047a-c907-4556-b7ef-446551a6b5f7': 'Cloud Application Administrator',
-};
+export { AZURE_EDGE_KINDS } from './privilege-edges.js';
 
 /** The condition an eligible assignment's edge rests on. */
 export const PIM_ACTIVATION = 'PIM activation (its MFA and approval rules are not in the snapshot)';
-
-/** Edge kinds, named after the BloodHound CE edge each one follows. */
-export const AZURE_EDGE_KINDS = {
-  globalAdmin: 'AZGlobalAdmin',
-  privilegedRoleAdmin: 'AZPrivilegedRoleAdmin',
-  resetPassword: 'AZResetPassword',
-  addSecret: 'AZAddSecret',
-  roleAssignmentWrite: 'AZUserAccessAdministrator',
-} as const;
 
 interface Node {
   uid: string;
@@ -61,6 +62,9 @@ interface Node {
 }
 
 const templateOf = (role: string) => /:directoryRole\/([^/]+)$/.exec(role)?.[1]?.toLowerCase();
+const unitOf = (scope: string) => /^\/administrativeUnits\/([^/]+)$/i.exec(scope)?.[1]?.toLowerCase();
+const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+const FREE: Grant = { conditions: [], mfa: false };
 
 /** Whether an assignment is in force at `at` (no expiry, or an expiry after it; an unreadable time counts). */
 function inForce(a: Assignment, at: string | undefined): boolean {
@@ -74,10 +78,25 @@ function inForce(a: Assignment, at: string | undefined): boolean {
 export class AzurePrivilegeGraph {
   private readonly graph: EscalationGraph<Node>;
   private readonly byUid: Map<string, number>;
+  private readonly byId: Map<string, number>;
+  /** Identities compute runs as, by class and by every scope that holds the compute (`/` and each ancestor of its id). */
+  private readonly hosts = new Map<string, number[]>();
 
   constructor(private readonly principals: readonly Principal[], private readonly roles: ReadonlyMap<string, Role>, private readonly at: string | undefined) {
     this.graph = new EscalationGraph(principals.map((p) => ({ uid: p.uid, name: p.name })), at === undefined ? {} : { at });
     this.byUid = new Map(principals.map((p, i) => [p.uid, i]));
+    this.byId = new Map(principals.map((p, i) => [(p.nativeId ?? '').toLowerCase(), i]));
+    principals.forEach((p, identity) => {
+      for (const host of list<HostFact>(p.details?.runsOn)) {
+        const parts = host.id.toLowerCase().split('/').filter(Boolean);
+        for (let k = 0; k <= parts.length; k++) {
+          const key = `${host.class} /${parts.slice(0, k).join('/')}`;
+          const held = this.hosts.get(key);
+          if (held === undefined) this.hosts.set(key, [identity]);
+          else if (held.at(-1) !== identity) held.push(identity);
+        }
+      }
+    });
     this.build();
   }
 
@@ -85,9 +104,19 @@ export class AzurePrivilegeGraph {
     const active = (a: Assignment) => a.mode !== 'eligible' && inForce(a, this.at);
     // Users who hold an active directory role are protected from the non-admin resetters.
     const protectedUser = (p: Principal) => (p.assignments ?? []).some((a) => templateOf(a.role) !== undefined && active(a));
-    const users = () => this.principals.flatMap((p, to) => (p.kind === 'user' ? [{ to, grant: { conditions: [], mfa: false } }] : []));
-    const nonAdmins = () => this.principals.flatMap((p, to) => (p.kind === 'user' && !protectedUser(p) ? [{ to, grant: { conditions: [], mfa: false } }] : []));
-    const apps = () => this.principals.flatMap((p, to) => (p.kind === 'servicePrincipal' ? [{ to, grant: { conditions: [], mfa: false } }] : []));
+    const members = (keep: (p: Principal) => boolean, grant: (p: Principal) => Grant = () => FREE): (() => HubMember[]) => () => this.principals.flatMap((p, to) => (keep(p) ? [{ to, grant: grant(p) }] : []));
+    const inUnit = (unit: string | undefined) => (p: Principal) => unit === undefined || list<string>(p.details?.administrativeUnits).includes(unit);
+    // Units were read when users carry their memberships (an empty list included).
+    const unitsRead = this.principals.some((p) => Array.isArray(p.details?.administrativeUnits));
+    const users = (unit?: string) => members((p) => p.kind === 'user' && inUnit(unit)(p));
+    const nonAdmins = (unit?: string) => members((p) => p.kind === 'user' && !protectedUser(p) && inUnit(unit)(p));
+    const apps = members((p) => p.kind === 'servicePrincipal');
+    // A group whose isAssignableToRole was not read (null, or the group was not listed) may be role-assignable: the
+    // edge rests on it not being one.
+    const editableGroups = members(
+      (p) => p.kind === 'group' && p.details?.roleAssignable !== true,
+      (p) => (p.details?.roleAssignable === null || p.details?.unresolved === true ? { conditions: [`group ${p.name} is not role-assignable (isAssignableToRole was not read)`], mfa: false } : FREE),
+    );
     const holds = new Uint8Array(this.principals.length);
     this.principals.forEach((p, i) => {
       for (const a of p.assignments ?? []) {
@@ -108,20 +137,64 @@ export class AzurePrivilegeGraph {
         const edge = (to: number, action: string, kind: string, extra: string[] = []) => this.graph.addEdge({ from, to, action: `${held}: ${action}`, kind, grant: grantOf(extra), ...(window ? { window } : {}) });
         const template = templateOf(a.role);
         if (template === undefined) {
-          if (this.holdsAdmin(a)) edge(this.graph.admin, `write role assignments on ${a.scope}`, AZURE_EDGE_KINDS.roleAssignmentWrite);
+          this.azureRoleEdges(a, edge);
           continue;
         }
-        // A role scoped below the tenant reaches only that scope's members, which the snapshot does not hold.
-        const narrowed = a.scope === '/' || a.scope === '' ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`];
+        // A role scoped to a unit that was read reaches its members; any other scope below the tenant rests on a condition.
+        const unit = unitOf(a.scope);
+        const tenantWide = a.scope === '/' || a.scope === '';
+        const reachable = tenantWide || (unit !== undefined && unitsRead);
+        const narrowed = reachable ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`];
+        const key = reachable && !tenantWide ? `:au:${unit}` : '';
+        const scoped = reachable && !tenantWide ? unit : undefined;
         if (template === GLOBAL_ADMINISTRATOR) edge(this.graph.admin, 'activate', AZURE_EDGE_KINDS.globalAdmin);
-        else if (template === PRIVILEGED_ROLE_ADMINISTRATOR) edge(this.graph.admin, 'assign Global Administrator', AZURE_EDGE_KINDS.privilegedRoleAdmin, narrowed);
-        else if (template === PRIVILEGED_AUTHENTICATION_ADMINISTRATOR) edge(this.graph.hub('reset:all', users), 'reset the credentials of', AZURE_EDGE_KINDS.resetPassword, narrowed);
-        else if (RESETS_NON_ADMINS[template]) edge(this.graph.hub('reset:non-admin', nonAdmins), 'reset the password of', AZURE_EDGE_KINDS.resetPassword, narrowed);
-        else if (ADDS_SECRETS[template]) edge(this.graph.hub('add-secret', apps), 'add a secret to', AZURE_EDGE_KINDS.addSecret, narrowed);
+        // Assigning roles within a unit does not reach the tenant's roles: only a tenant-wide one is unconditional.
+        else if (template === PRIVILEGED_ROLE_ADMINISTRATOR) edge(this.graph.admin, 'assign Global Administrator', AZURE_EDGE_KINDS.privilegedRoleAdmin, tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`]);
+        else if (template === PRIVILEGED_AUTHENTICATION_ADMINISTRATOR) edge(this.graph.hub(`reset:all${key}`, users(scoped)), 'reset the credentials of', AZURE_EDGE_KINDS.resetPassword, narrowed);
+        if (RESETS_NON_ADMINS[template]) edge(this.graph.hub(`reset:non-admin${key}`, nonAdmins(scoped)), 'reset the password of', AZURE_EDGE_KINDS.resetPassword, narrowed);
+        if (ADDS_SECRETS[template]) edge(this.graph.hub('add-secret', apps), 'add a secret to', AZURE_EDGE_KINDS.addSecret, tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`]);
+        // Group membership within a unit is not modelled: only a tenant-wide assignment edits every group.
+        if (ADDS_MEMBERS[template] && tenantWide) edge(this.graph.hub('add-member', editableGroups), 'add itself as a member of', AZURE_EDGE_KINDS.addMembers);
+      }
+      for (const permission of list<string>(p.details?.graphAppRoles)) {
+        const rule = GRAPH_PERMISSION_EDGES[permission];
+        if (!rule) continue;
+        const to = rule.reaches === 'admin' ? this.graph.admin : rule.reaches === 'add-secret' ? this.graph.hub('add-secret', apps) : this.graph.hub('add-member', editableGroups);
+        this.graph.addEdge({ from, to, action: `Microsoft Graph ${permission}: ${rule.does}`, kind: rule.kind, grant: FREE });
+      }
+    });
+    // Owners act as what they own, whatever else they hold (an owner who holds admin has no path to search).
+    this.principals.forEach((p, to) => {
+      for (const owner of list<OwnerFact>(p.details?.owners)) {
+        const from = this.byId.get(owner.id);
+        if (from === undefined || holds[from] === 1) continue;
+        const action = owner.of === 'group' ? `owner of group ${p.name}: add itself as a member of` : `owner of ${owner.of === 'application' ? 'the application of' : 'service principal'} ${p.name}: add a secret to`;
+        this.graph.addEdge({ from, to, action, kind: AZURE_EDGE_KINDS.owns, grant: FREE });
       }
     });
   }
 
+  /** An Azure role's edges: writing role assignments, running code as compute identities within its scope, reading secrets. */
+  private azureRoleEdges(a: Assignment, edge: (to: number, action: string, kind: string, extra?: string[]) => void): void {
+    if (this.holdsAdmin(a)) {
+      edge(this.graph.admin, `write role assignments on ${a.scope}`, AZURE_EDGE_KINDS.roleAssignmentWrite);
+      return;
+    }
+    const role = this.roles.get(a.role);
+    const scope = a.scope.toLowerCase();
+    const group = managementGroupOf(scope);
+    for (const cls of executionClasses(role)) {
+      // A management group's subscriptions are not in the snapshot: each host under it rests on being there.
+      const under = group !== undefined ? [`the ${cls} is under management group ${group} (the hierarchy is not in the snapshot)`] : [];
+      const held = this.hosts.get(`${cls} ${group !== undefined ? '/' : `/${scope.split('/').filter(Boolean).join('/')}`}`) ?? [];
+      const hub = this.graph.hub(`exec:${cls}:${scope}`, () => held.map((to) => ({ to, grant: { conditions: under, mfa: false } })));
+      edge(hub, `${COMPUTE_EXECUTION[cls].does} within ${a.scope} and act as its managed identity`, COMPUTE_EXECUTION[cls].kind);
+    }
+    if (readsSecrets(role)) {
+      const apps = () => this.principals.flatMap((p, to) => (p.kind === 'servicePrincipal' ? [{ to, grant: FREE }] : []));
+      edge(this.graph.hub('key-vault-secrets', apps), `read Key Vault secrets within ${a.scope}, among them a credential of`, AZURE_EDGE_KINDS.getSecrets, [`a Key Vault within ${a.scope} holds a credential of the service principal reached (vault contents are not read)`]);
+    }
+  }
   /** Whether an assignment makes its holder an administrator: Global Administrator, or an Azure role that grants access. */
   private holdsAdmin(a: Assignment): boolean {
     if (templateOf(a.role) !== undefined) return templateOf(a.role) === GLOBAL_ADMINISTRATOR;

@@ -38,16 +38,16 @@ export function directoryRolePrivilege(templateId: string): Privilege {
 const ROLE_ASSIGNMENTS_WRITE = 'Microsoft.Authorization/roleAssignments/write';
 
 /** Whether an RBAC action pattern (a star matches any text, case-insensitively) covers an action, in linear time. */
-function actionCovers(pattern: string, action: string): boolean {
+export function actionCovers(pattern: string, action: string): boolean {
   return globMatch(pattern, action, { ignoreCase: true });
 }
 
 /** The actions and notActions of a definition, over all its permission blocks. */
-export function definitionActions(definition: RoleDefinition): { actions: string[]; notActions: string[] } {
+export function definitionActions(definition: RoleDefinition): { actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] } {
   const blocks = Array.isArray(definition.permissions) ? definition.permissions.filter((b) => b !== null && typeof b === 'object') : [];
   // An action that is not text (an edited export) grants nothing a pattern could name.
   const text = (list: unknown): string[] => (Array.isArray(list) ? list.filter((a): a is string => typeof a === 'string') : []);
-  return { actions: blocks.flatMap((b) => text(b.actions)), notActions: blocks.flatMap((b) => text(b.notActions)) };
+  return { actions: blocks.flatMap((b) => text(b.actions)), notActions: blocks.flatMap((b) => text(b.notActions)), dataActions: blocks.flatMap((b) => text(b.dataActions)), notDataActions: blocks.flatMap((b) => text(b.notDataActions)) };
 }
 
 /** Actions a holder can run commands or reach secrets with, short of granting access. */

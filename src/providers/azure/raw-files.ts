@@ -32,6 +32,15 @@ const STEMS: Record<string, string> = {
   [DocumentKind.directoryRoleDefinitions]: 'graph-directory-role-definitions',
   [DocumentKind.conditionalAccessPolicies]: 'graph-conditional-access-policies',
   [DocumentKind.securityDefaults]: 'graph-security-defaults',
+  [DocumentKind.applications]: 'graph-applications',
+  [DocumentKind.appRoleAssignments]: 'graph-microsoft-graph-app-role-assigned-to',
+  [DocumentKind.administrativeUnits]: 'graph-administrative-units',
+  // An empty ARM list is known by its command: these stems name `az vm list`, `az automation account list`, ...
+  [DocumentKind.virtualMachines]: 'arm-vm-list',
+  [DocumentKind.automationAccounts]: 'arm-automation-account-list',
+  [DocumentKind.sites]: 'arm-webapp-list',
+  [DocumentKind.logicWorkflows]: 'arm-logic-workflow-list',
+  [DocumentKind.managedClusters]: 'arm-aks-list',
 };
 
 export const COLLECTION_FILE = 'cloudward-collection.json';

@@ -30,6 +30,10 @@ const CONTEXTS: Array<[RegExp, DocumentKindValue]> = [
   // `identity/conditionalAccess/policies` is what Graph answers; the v1.0 docs print `conditionalAccess/policies`.
   [/^(identity\/)?conditionalAccess\/policies$/i, DocumentKind.conditionalAccessPolicies],
   [/^policies\/identitySecurityDefaultsEnforcementPolicy$/i, DocumentKind.securityDefaults],
+  [/^applications$/i, DocumentKind.applications],
+  // What a service principal holds (appRoleAssignments), or who holds Microsoft Graph's permissions (appRoleAssignedTo).
+  [/^servicePrincipals\/(appRoleAssignments|appRoleAssignedTo)$/i, DocumentKind.appRoleAssignments],
+  [/^(directory\/)?administrativeUnits$/i, DocumentKind.administrativeUnits],
 ];
 
 /** An ARM item by the resource type in its id (`.../providers/Microsoft.Authorization/roleAssignments/<name>`). */
@@ -43,6 +47,11 @@ const ARM_TYPES: Array<[RegExp, DocumentKindValue]> = [
   [/\/providers\/(Microsoft\.Insights|AzureResourceManager)\/diagnosticSettings\/[^/]+$/i, DocumentKind.diagnosticSettings],
   [/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i, DocumentKind.managementGroupDescendants],
   [/^\/subscriptions\/[^/]+$/i, DocumentKind.subscriptions],
+  [/\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/i, DocumentKind.virtualMachines],
+  [/\/providers\/Microsoft\.Automation\/automationAccounts\/[^/]+$/i, DocumentKind.automationAccounts],
+  [/\/providers\/Microsoft\.Web\/sites\/[^/]+$/i, DocumentKind.sites],
+  [/\/providers\/Microsoft\.Logic\/workflows\/[^/]+$/i, DocumentKind.logicWorkflows],
+  [/\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/i, DocumentKind.managedClusters],
 ];
 
 /**
@@ -63,6 +72,12 @@ const EMPTY_LIST_COMMANDS: Array<[string[], DocumentKindValue]> = [
   [['role', 'definition'], DocumentKind.roleDefinitions],
   [['subscriptions'], DocumentKind.subscriptions],
   [['account', 'list'], DocumentKind.subscriptions],
+  [['vm', 'list'], DocumentKind.virtualMachines],
+  [['automation', 'account', 'list'], DocumentKind.automationAccounts],
+  [['functionapp', 'list'], DocumentKind.sites],
+  [['webapp', 'list'], DocumentKind.sites],
+  [['logic', 'workflow', 'list'], DocumentKind.logicWorkflows],
+  [['aks', 'list'], DocumentKind.managedClusters],
 ];
 
 /** The export an empty list's file name names by its command, or undefined. */
@@ -86,6 +101,9 @@ function graphKindOfItem(item: Record<string, unknown>): DocumentKindValue | und
   if ('directoryScopeId' in item && 'scheduleInfo' in item) return DocumentKind.directoryRoleEligibilitySchedules;
   if ('directoryScopeId' in item) return DocumentKind.directoryRoleAssignments;
   if ('templateId' in item && 'rolePermissions' in item) return DocumentKind.directoryRoleDefinitions;
+  if ('appRoleId' in item && 'resourceId' in item) return DocumentKind.appRoleAssignments;
+  // `az ad app list`: an app registration has no servicePrincipalType, and has its sign-in audience or API permissions.
+  if (!('servicePrincipalType' in item) && ('signInAudience' in item || 'requiredResourceAccess' in item)) return DocumentKind.applications;
   if ('servicePrincipalType' in item || ('appId' in item && 'displayName' in item)) return DocumentKind.servicePrincipals;
   if ('userPrincipalName' in item) return DocumentKind.users;
   if ('securityEnabled' in item || 'mailEnabled' in item) return DocumentKind.groups;
@@ -104,7 +122,9 @@ function armKindOfItem(item: Record<string, unknown>): DocumentKindValue | undef
 
 function contextKind(context: string, file: string): DocumentKindValue {
   const entity = /\/\$entity$/.test(context);
-  const set = context.replace(/^.*\$metadata#/, '').replace(/\(.*\)/, '').replace(/\/\$entity$/, '');
+  // Key and option groups, nested ones too (`servicePrincipals('id')/appRoleAssignedTo`, `applications(owners())`).
+  let set = context.replace(/^.*\$metadata#/, '').replace(/\/\$entity$/, '');
+  while (/\([^()]*\)/.test(set)) set = set.replace(/\([^()]*\)/g, '');
   const hit = CONTEXTS.find(([pattern]) => pattern.test(set));
   if (!hit) throw new UserError(`unrecognised Graph response (@odata.context ${set})`, { where: file, hint: EXPORT_HINT });
   // One directory object says nothing of the group it is a member of.
