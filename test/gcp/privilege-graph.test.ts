@@ -44,8 +44,9 @@ const EXPECTED: Record<string, [string, string[]]> = {
   [user('scheduler-user')]: [runner('cloudscheduler.jobs.create'), ['actas-cloudscheduler']],
   [user('composer-user')]: [runner('composer.environments.create'), ['actas-composer']],
   [user('dataproc-user')]: [runner('dataproc.clusters.create'), ['actas-dataproc']],
-  [user('dm-user')]: [`deploymentmanager.deployments.create on projects/play-1234 (runs as the Google APIs service agent) (as ${AGENT}) -> ${runner('compute.instances.create')}`, ['deployment-manager', 'actas-compute']],
-  [AGENT]: [runner('compute.instances.create'), ['actas-compute']],
+  // The agent is Editor, which Google's role definitions give iam.serviceAccountKeys.create.
+  [user('dm-user')]: [`deploymentmanager.deployments.create on projects/play-1234 (runs as the Google APIs service agent) (as ${AGENT}) -> iam.serviceAccountKeys.create on projects/play-1234 (as ${ADMIN_SA})`, ['deployment-manager', 'create-key']],
+  [AGENT]: [`iam.serviceAccountKeys.create on projects/play-1234 (as ${ADMIN_SA})`, ['create-key']],
   [user('role-updater')]: ['iam.roles.update on projects/play-1234/roles/roleEditor, which it holds (adding setIamPolicy)', ['update-held-role']],
   [user('sa-policy-user')]: [`iam.serviceAccounts.setIamPolicy on ${ADMIN_SA}`, ['set-sa-iam-policy']],
   [user('lift-user')]: ['orgpolicy.policy.set on projects/locked-5678 (lifting iam.disableServiceAccountKeyCreation) + iam.serviceAccountKeys.create on projects/locked-5678 (as locked-admin@locked-5678.iam.gserviceaccount.com)', ['lift-org-policy-create-key']],
