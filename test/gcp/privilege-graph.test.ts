@@ -27,6 +27,9 @@ const pathOf = (part: SnapshotPart, name: string): Path | undefined => part.prin
 const kindsOf = (part: SnapshotPart, name: string): unknown => part.principals.find((p) => p.name === name)!.details?.escalation;
 
 const ADMIN_SA = 'admin-sa@play-1234.iam.gserviceaccount.com';
+const MIDDLE_SA = 'middle-sa@play-1234.iam.gserviceaccount.com';
+const RELAY_SA = 'relay-sa@play-1234.iam.gserviceaccount.com';
+const POLICY_SA = 'policy-sa@play-1234.iam.gserviceaccount.com';
 const AGENT = '555000000001@cloudservices.gserviceaccount.com';
 const user = (n: string) => `${n}@play.example`;
 const runner = (permission: string) => `iam.serviceAccounts.actAs + ${permission} on projects/play-1234 (as ${ADMIN_SA})`;
@@ -50,6 +53,10 @@ const EXPECTED: Record<string, [string, string[]]> = {
   [user('role-updater')]: ['iam.roles.update on projects/play-1234/roles/roleEditor, which it holds (adding setIamPolicy)', ['update-held-role']],
   [user('sa-policy-user')]: [`iam.serviceAccounts.setIamPolicy on ${ADMIN_SA}`, ['set-sa-iam-policy']],
   [user('lift-user')]: ['orgpolicy.policy.set on projects/locked-5678 (lifting iam.disableServiceAccountKeyCreation) + iam.serviceAccountKeys.create on projects/locked-5678 (as locked-admin@locked-5678.iam.gserviceaccount.com)', ['lift-org-policy-create-key']],
+  // A delegation chain: chain-user names relay-sa then middle-sa as delegates, and middle-sa mints admin-sa's token.
+  [user('chain-user')]: [`iam.serviceAccounts.implicitDelegation on ${RELAY_SA}, then its iam.serviceAccounts.implicitDelegation on ${MIDDLE_SA}, then its iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['implicit-delegation']],
+  [RELAY_SA]: [`iam.serviceAccounts.implicitDelegation on ${MIDDLE_SA}, then its iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['implicit-delegation']],
+  [POLICY_SA]: [`iam.serviceAccounts.setIamPolicy on ${ADMIN_SA}`, ['set-sa-iam-policy']],
   ['middle-sa@play-1234.iam.gserviceaccount.com']: [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
   [user('cond-user')]: [`iam.serviceAccounts.getAccessToken on ${ADMIN_SA}`, ['get-access-token']],
   // Key Admin on the organization reaches play-1234's accounts, not locked-5678's (key creation is blocked there).
@@ -69,9 +76,11 @@ test('every catalogue entry is a path to admin, with the grant of each step', as
   }
 });
 
-test('look-alikes are no path: actAs alone, a key for an account with no roles, a disabled account, a blocked key, an ended binding, a deny, HMAC keys', async (t) => {
+test('look-alikes are no path: actAs alone, a key for an account with no roles, a disabled account, a blocked key, an ended binding, a deny, HMAC keys, delegation through an account that can only set policies', async (t) => {
   const part = await playground();
-  for (const name of ['actas-only', 'keyless-user', 'disabled-user', 'blocked-user', 'expired-user', 'deny-user', 'hmac-user'].map(user)) t.is(pathOf(part, name), undefined, name);
+  // delegate-policy-user holds implicitDelegation on policy-sa, which can set admin-sa's policy but mint no token:
+  // setIamPolicy is no call a delegate makes for its caller.
+  for (const name of ['actas-only', 'keyless-user', 'disabled-user', 'blocked-user', 'expired-user', 'deny-user', 'hmac-user', 'delegate-policy-user'].map(user)) t.is(pathOf(part, name), undefined, name);
   // Every principal with a path is one the catalogue expects, and administrators need none.
   const withPath = part.principals.filter((p) => p.details?.escalationPath !== undefined).map((p) => p.name).sort();
   t.deepEqual(withPath, Object.keys(EXPECTED).sort());

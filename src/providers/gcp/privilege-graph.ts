@@ -116,6 +116,14 @@ interface Held {
   window?: Window;
 }
 
+/** The window of two grants taken together: the later start, the earlier end. */
+function windowOf(a: Window | undefined, b: Window | undefined): { window?: Window } {
+  if (!a && !b) return {};
+  const notBefore = [a?.notBefore, b?.notBefore].filter((t): t is string => t !== undefined).sort().at(-1);
+  const notAfter = [a?.notAfter, b?.notAfter].filter((t): t is string => t !== undefined).sort()[0];
+  return { window: { ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) } };
+}
+
 function isPureTimeBound(expression: string): boolean {
   return expression.replace(/request\.time\s*<=?\s*timestamp\(\s*["'][^"']+["']\s*\)/, '').trim() === '';
 }
@@ -175,7 +183,7 @@ export class GcpPrivilegeGraph {
     this.build(bindings);
   }
 
-  private push(map: Map<string, number[]>, key: string, value: number): void {
+  private push<K>(map: Map<K, number[]>, key: K, value: number): void {
     const list = map.get(key);
     if (list) list.push(value);
     else map.set(key, [value]);
@@ -289,24 +297,62 @@ export class GcpPrivilegeGraph {
         }
       }
     });
-    // implicitDelegation on B: the caller uses B's token grants (one hop through B).
+    this.addDelegations(delegations);
+  }
+
+  /**
+   * implicitDelegation, as the IAM Credentials API checks a delegated request: the caller holds it on the first
+   * delegate, each delegate holds it on the next, and the last mints the target's token (getAccessToken, signBlob,
+   * signJwt). Chains of any length are followed, breadth-first, so each target keeps its shortest chain. An account's
+   * setIamPolicy or key creation is no delegated call: a delegate's other edges are not followed.
+   */
+  private addDelegations(delegations: ReadonlyArray<{ from: number; held: Held }>): void {
+    if (delegations.length === 0) return;
+    const tokenKinds = new Set(Object.values(TOKEN));
     const tokenEdges = new Map<number, number[]>();
     this.graph.edges.forEach((e, index) => {
-      if (e.from < this.nodes.length && (Object.values(TOKEN).includes(e.kind) || e.kind === 'set-sa-iam-policy')) tokenEdges.set(e.from, [...(tokenEdges.get(e.from) ?? []), index]);
+      if (e.from < this.nodes.length && tokenKinds.has(e.kind)) this.push(tokenEdges, e.from, index);
     });
-    for (const { from, held } of delegations) {
+    const delegatesOf = new Map<number, Held[]>();
+    for (const { from, held } of delegations) delegatesOf.set(from, [...(delegatesOf.get(from) ?? []), held]);
+    const middlesOf = (held: Held): readonly number[] => {
       const account = this.accountOf(held.resource);
-      const middles = account !== undefined ? [account] : (this.under.get(held.resource) ?? []);
+      return account !== undefined ? [account] : (this.under.get(held.resource) ?? []);
+    };
+    interface Link {
+      middle: number;
+      chain: string;
+      grant: Grant;
+      window?: Window;
+    }
+    for (const [from, helds] of delegatesOf) {
       // A target the caller mints tokens for itself needs no delegation: that shorter evidence is kept.
       const own = new Set((this.held[from]!.get('iam.serviceAccounts.getAccessToken') ?? []).map((h) => h.resource));
       const mintsItself = (to: number) => to < this.nodes.length && own.size > 0 && this.lineage(this.saResource(to)).some((r) => own.has(r));
-      for (const middle of middles) {
-        if (middle === from) continue;
-        for (const e of tokenEdges.get(middle) ?? []) {
-          const edge = this.graph.edges[e]!;
-          if (mintsItself(edge.to)) continue;
-          this.graph.addEdge({ from, to: edge.to, action: `${DELEGATION} on ${this.nodes[middle]!.name}, then its ${edge.action}`, kind: 'implicit-delegation', grant: joinGrants(held.grant, edge.grant), ...(held.window ? { window: held.window } : {}) });
+      const seen = new Set<number>([from]);
+      const reached = new Set<number>();
+      const links = (held: Held, before?: Link): Link[] =>
+        middlesOf(held)
+          .filter((m) => !seen.has(m) && seen.add(m))
+          .map((middle) => ({
+            middle,
+            chain: `${before ? `${before.chain}, then its ` : ''}${DELEGATION} on ${this.nodes[middle]!.name}`,
+            grant: before ? joinGrants(before.grant, held.grant) : held.grant,
+            ...windowOf(before?.window, held.window),
+          }));
+      let frontier = helds.flatMap((held) => links(held));
+      while (frontier.length > 0) {
+        const next: Link[] = [];
+        for (const link of frontier) {
+          for (const e of tokenEdges.get(link.middle) ?? []) {
+            const edge = this.graph.edges[e]!;
+            if (edge.to === from || reached.has(edge.to) || mintsItself(edge.to)) continue;
+            reached.add(edge.to);
+            this.graph.addEdge({ from, to: edge.to, action: `${link.chain}, then its ${edge.action}`, kind: 'implicit-delegation', grant: joinGrants(link.grant, edge.grant), ...(link.window ? { window: link.window } : {}) });
+          }
+          for (const held of delegatesOf.get(link.middle) ?? []) next.push(...links(held, link));
         }
+        frontier = next;
       }
     }
   }
