@@ -30,6 +30,7 @@ const ADMIN_SA = 'admin-sa@play-1234.iam.gserviceaccount.com';
 const MIDDLE_SA = 'middle-sa@play-1234.iam.gserviceaccount.com';
 const RELAY_SA = 'relay-sa@play-1234.iam.gserviceaccount.com';
 const POLICY_SA = 'policy-sa@play-1234.iam.gserviceaccount.com';
+const BUILDER = '555000000001@cloudbuild.gserviceaccount.com';
 const AGENT = '555000000001@cloudservices.gserviceaccount.com';
 const user = (n: string) => `${n}@play.example`;
 const runner = (permission: string) => `iam.serviceAccounts.actAs + ${permission} on projects/play-1234 (as ${ADMIN_SA})`;
@@ -50,6 +51,9 @@ const EXPECTED: Record<string, [string, string[]]> = {
   // The agent is Editor, which Google's role definitions give iam.serviceAccountKeys.create.
   [user('dm-user')]: [`deploymentmanager.deployments.create on projects/play-1234 (runs as the Google APIs service agent) (as ${AGENT}) -> iam.serviceAccountKeys.create on projects/play-1234 (as ${ADMIN_SA})`, ['deployment-manager', 'create-key']],
   [AGENT]: [`iam.serviceAccountKeys.create on projects/play-1234 (as ${ADMIN_SA})`, ['create-key']],
+  // Cloud Build Editor alone: a build runs as the project's legacy Cloud Build account (Editor here) without actAs.
+  [user('build-only-user')]: [`cloudbuild.builds.create on projects/play-1234 (runs as the legacy Cloud Build service account) (as ${BUILDER}) -> iam.serviceAccountKeys.create on projects/play-1234 (as ${ADMIN_SA})`, ['cloudbuild-default', 'create-key']],
+  [BUILDER]: [`iam.serviceAccountKeys.create on projects/play-1234 (as ${ADMIN_SA})`, ['create-key']],
   [user('role-updater')]: ['iam.roles.update on projects/play-1234/roles/roleEditor, which it holds (adding setIamPolicy)', ['update-held-role']],
   [user('sa-policy-user')]: [`iam.serviceAccounts.setIamPolicy on ${ADMIN_SA}`, ['set-sa-iam-policy']],
   [user('lift-user')]: ['orgpolicy.policy.set on projects/locked-5678 (lifting iam.disableServiceAccountKeyCreation) + iam.serviceAccountKeys.create on projects/locked-5678 (as locked-admin@locked-5678.iam.gserviceaccount.com)', ['lift-org-policy-create-key']],

@@ -9,7 +9,7 @@
  * setIamPolicy), delegates through an account that can (implicitDelegation), or runs code as B (actAs together with a
  * way to run code: an instance, function, Cloud Run service, build, scheduler job, Composer environment or Dataproc
  * cluster; actAs alone is no edge). deploymentmanager.deployments.create runs as the project's Google APIs service
- * agent. An edge `A -> admin` is iam.roles.update on a custom role A holds on the resource hierarchy (it adds
+ * agent, and cloudbuild.builds.create alone as the project's legacy Cloud Build service account. An edge `A -> admin` is iam.roles.update on a custom role A holds on the resource hierarchy (it adds
  * setIamPolicy to it). Bindings inherit down the hierarchy: a grant on a project, folder or organization reaches every
  * service account below it, through one hub per scope, so the graph grows with grants plus accounts.
  *
@@ -78,6 +78,7 @@ const ACT_AS = 'iam.serviceAccounts.actAs';
 const DEPLOYMENT = 'deploymentmanager.deployments.create';
 const ROLE_UPDATE = 'iam.roles.update';
 const ORG_POLICY_SET = 'orgpolicy.policy.set';
+const BUILD_CREATE = 'cloudbuild.builds.create';
 
 /** Ways to run code as a service account once the caller may act as it, by the permission that creates the runner. */
 export const RUNNERS: Record<string, string> = {
@@ -145,6 +146,8 @@ export class GcpPrivilegeGraph {
   private readonly under = new Map<string, number[]>();
   /** Google APIs service agents (`<number>@cloudservices...`) by every scope above their project. */
   private readonly agentsUnder = new Map<string, number[]>();
+  /** Legacy Cloud Build service accounts (`<number>@cloudbuild...`), which builds run as by default, likewise. */
+  private readonly buildersUnder = new Map<string, number[]>();
   private readonly held: Array<Map<string, Held[]>>;
   /** Principals that can make another principal an administrator without becoming it (grant power), and how. */
   readonly grantPowers = new Map<string, GrantPower>();
@@ -156,10 +159,10 @@ export class GcpPrivilegeGraph {
       if (!p.serviceAccount) return;
       this.byEmail.set(p.name.toLowerCase(), i);
       if (p.uniqueId) this.byEmail.set(p.uniqueId, i);
-      const cloudservices = /^(\d+)@cloudservices\.gserviceaccount\.com$/.exec(p.name)?.[1];
-      if (cloudservices) {
-        const project = context.projectOfNumber(cloudservices);
-        if (project) for (const scope of context.lineage(`projects/${project}`)) this.push(this.agentsUnder, scope, i);
+      const runsAs = /^(\d+)@(cloudservices|cloudbuild)\.gserviceaccount\.com$/.exec(p.name);
+      if (runsAs) {
+        const project = context.projectOfNumber(runsAs[1]!);
+        if (project && p.enabled) for (const scope of context.lineage(`projects/${project}`)) this.push(runsAs[2] === 'cloudservices' ? this.agentsUnder : this.buildersUnder, scope, i);
         return;
       }
       if (p.agent || !p.enabled || !p.project) return;
@@ -279,6 +282,10 @@ export class GcpPrivilegeGraph {
       for (const h of perms.get(DEPLOYMENT) ?? []) {
         const agents = this.agentsUnder.get(h.resource) ?? [];
         for (const to of agents) this.graph.addEdge({ from: i, to, action: `${DEPLOYMENT} on ${h.resource} (runs as the Google APIs service agent)`, kind: 'deployment-manager', grant: h.grant, ...(h.window ? { window: h.window } : {}) });
+      }
+      // A build runs as the project's legacy Cloud Build account unless told otherwise: no actAs needed.
+      for (const h of perms.get(BUILD_CREATE) ?? []) {
+        for (const to of this.buildersUnder.get(h.resource) ?? []) this.graph.addEdge({ from: i, to, action: `${BUILD_CREATE} on ${h.resource} (runs as the legacy Cloud Build service account)`, kind: 'cloudbuild-default', grant: h.grant, ...(h.window ? { window: h.window } : {}) });
       }
       for (const h of perms.get(ROLE_UPDATE) ?? []) {
         if (!this.grantPowers.has(this.nodes[i]!.uid)) {
