@@ -7,6 +7,8 @@ import { DocumentKind, type Folder, type IamPolicy, type IamPolicyBody, type Iam
 import { projectNumberOfAgent } from './members.js';
 
 const NUMBER = /^\d+$/;
+/** A service account's full resource name by unique id, as Cloud Asset prints it. */
+export const ACCOUNT_BY_ID = /^(\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/)(\d+)$/;
 
 /**
  * Project number -> id pairs the documents prove: `gcloud projects list` (projectNumber); a resource name with the
@@ -93,9 +95,15 @@ export class Hierarchy {
   private readonly reported = new Map<string, string[]>();
   /** The organization of the bundle: where projects and folders of unknown parent belong. */
   private organization: string | undefined;
+  /** Service-account emails by unique id, from the service-account lists (Cloud Asset names accounts by unique id). */
+  private readonly accountEmails = new Map<string, string>();
 
   constructor(bundle: RawBundle) {
     for (const [number, id] of projectNumbers(bundle)) this.numberToId.set(number, id);
+    for (const d of bundle.documents) {
+      if (d.kind !== DocumentKind.serviceAccounts) continue;
+      for (const a of (d.body as ServiceAccountsBody).accounts) if (typeof a.uniqueId === 'string' && NUMBER.test(a.uniqueId) && typeof a.email === 'string' && a.email) this.accountEmails.set(a.uniqueId, a.email.toLowerCase());
+    }
     for (const d of bundle.documents) {
       if (d.kind === DocumentKind.organizations) for (const o of d.body as Organization[]) this.organizations.set(o.name, o);
       if (d.kind === DocumentKind.folders) for (const f of d.body as Folder[]) if (!/DELETE/.test(f.lifecycleState ?? f.state ?? '')) this.folders.set(f.name, f);
@@ -139,9 +147,18 @@ export class Hierarchy {
     return this.numberToId.has(number);
   }
 
-  /** `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; other full names unchanged. */
+  /**
+   * `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; a service account Cloud Asset names
+   * by unique id (`//iam.googleapis.com/projects/P/serviceAccounts/1098...`) -> by its email, when a service-account
+   * list gives it; other full names unchanged.
+   */
   canonical(resource: string): string {
     if (typeof resource !== 'string') return String(resource);
+    const account = ACCOUNT_BY_ID.exec(resource);
+    if (account) {
+      const email = this.accountEmails.get(account[2]!);
+      return email ? `${account[1]}${email}` : resource;
+    }
     const short = resource.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, '');
     const number = /^projects\/(\d+)$/.exec(short)?.[1];
     if (number && this.numberToId.has(number)) return `projects/${this.numberToId.get(number)}`;
