@@ -9,8 +9,8 @@
  * setIamPolicy), delegates through an account that can (implicitDelegation), or runs code as B (actAs together with a
  * way to run code: an instance, function, Cloud Run service, build, scheduler job, Composer environment or Dataproc
  * cluster; actAs alone is no edge). deploymentmanager.deployments.create runs as the project's Google APIs service
- * agent, and cloudbuild.builds.create alone as the project's legacy Cloud Build service account. An edge `A -> admin` is iam.roles.update on a custom role A holds on the resource hierarchy (it adds
- * setIamPolicy to it). Bindings inherit down the hierarchy: a grant on a project, folder or organization reaches every
+ * agent, and cloudbuild.builds.create alone as the project's legacy Cloud Build service account. An edge `A -> admin`
+ * is iam.roles.update on a custom role A holds on the resource hierarchy (it adds setIamPolicy to it). Bindings inherit down the hierarchy: a grant on a project, folder or organization reaches every
  * service account below it, through one hub per scope, so the graph grows with grants plus accounts.
  *
  * What cuts an edge: a disabled or deleted account (as target, and as caller), a deny policy covering the permission
