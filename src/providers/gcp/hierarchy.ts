@@ -142,23 +142,22 @@ export class Hierarchy {
     if (number) this.numberToId.set(number, info.id);
   }
 
+  /**
+   * The email of the service account with this unique id, when a service-account list gives it (Cloud Asset names
+   * accounts by unique id; the escalation graph meets the two forms).
+   */
+  accountEmail(uniqueId: string): string | undefined {
+    return this.accountEmails.get(uniqueId);
+  }
+
   /** Whether a project number is tied to a project id by some document. */
   knowsNumber(number: string): boolean {
     return this.numberToId.has(number);
   }
 
-  /**
-   * `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; a service account Cloud Asset names
-   * by unique id (`//iam.googleapis.com/projects/P/serviceAccounts/1098...`) -> by its email, when a service-account
-   * list gives it; other full names unchanged.
-   */
+  /** `//cloudresourcemanager.googleapis.com/projects/123` -> `projects/acme-prod`; other full names unchanged. */
   canonical(resource: string): string {
     if (typeof resource !== 'string') return String(resource);
-    const account = ACCOUNT_BY_ID.exec(resource);
-    if (account) {
-      const email = this.accountEmails.get(account[2]!);
-      return email ? `${account[1]}${email}` : resource;
-    }
     const short = resource.replace(/^\/\/cloudresourcemanager\.googleapis\.com\//, '');
     const number = /^projects\/(\d+)$/.exec(short)?.[1];
     if (number && this.numberToId.has(number)) return `projects/${this.numberToId.get(number)}`;

@@ -249,7 +249,7 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   // grants (who can become the account) cannot be placed on it.
   for (const resource of policies.keys()) {
     const unique = ACCOUNT_BY_ID.exec(resource)?.[2];
-    if (!unique) continue;
+    if (!unique || hierarchy.accountEmail(unique)) continue;
     const project = hierarchy.projectOf(resource);
     addGap(scopeOfProject(project), { what: GapTopic.serviceAccounts, reason: `the allow policy of service account ${unique} names it by unique id, which no service-account list ties to an email: who can act as it is unknown (gcloud iam service-accounts list --project=${project ?? 'PROJECT'} --format=json)` });
   }
