@@ -40,11 +40,12 @@ async function snapshot() {
 test('setIamPolicy on the organization, a folder or a project is admin; on a service account it is an edge to it', async (t) => {
   const part = await snapshot();
   const of = (name: string) => part.principals.find((p) => p.name === name)!;
+  const pathText = (name: string) => (of(name).details?.escalationPath as { text: string } | undefined)?.text;
   for (const name of ['org-setter', 'folder-admin', 'project-setter'].map(sa)) {
     t.is(of(name).privilege?.level, 'admin', name);
     t.is(of(name).details?.escalationPath, undefined, name);
   }
-  t.is((of('sam@x.example').details?.escalationPath as { text: string }).text, `sam@x.example -> iam.serviceAccounts.setIamPolicy on ${sa('folder-admin')} -> admin`);
+  t.is(pathText('sam@x.example'), `sam@x.example -> iam.serviceAccounts.setIamPolicy on ${sa('folder-admin')} -> admin`);
   // Token Creator on the project reaches each administrator account in it; the first by name is the evidence.
-  t.regex((of('ana@x.example').details?.escalationPath as { text: string }).text, /^ana@x\.example -> iam\.serviceAccounts\.getAccessToken on projects\/app-1 \(as [a-z-]+@app-1\.iam\.gserviceaccount\.com\) -> admin$/);
+  t.regex(pathText('ana@x.example') ?? '', /^ana@x\.example -> iam\.serviceAccounts\.getAccessToken on projects\/app-1 \(as [a-z-]+@app-1\.iam\.gserviceaccount\.com\) -> admin$/);
 });
