@@ -7,6 +7,8 @@ import { DocumentKind, type Folder, type IamPolicy, type IamPolicyBody, type Iam
 import { projectNumberOfAgent } from './members.js';
 
 const NUMBER = /^\d+$/;
+/** A service account's full resource name by unique id, as Cloud Asset prints it. */
+export const ACCOUNT_BY_ID = /^(\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/)(\d+)$/;
 
 /**
  * Project number -> id pairs the documents prove: `gcloud projects list` (projectNumber); a resource name with the
@@ -93,9 +95,15 @@ export class Hierarchy {
   private readonly reported = new Map<string, string[]>();
   /** The organization of the bundle: where projects and folders of unknown parent belong. */
   private organization: string | undefined;
+  /** Service-account emails by unique id, from the service-account lists (Cloud Asset names accounts by unique id). */
+  private readonly accountEmails = new Map<string, string>();
 
   constructor(bundle: RawBundle) {
     for (const [number, id] of projectNumbers(bundle)) this.numberToId.set(number, id);
+    for (const d of bundle.documents) {
+      if (d.kind !== DocumentKind.serviceAccounts) continue;
+      for (const a of (d.body as ServiceAccountsBody).accounts) if (typeof a.uniqueId === 'string' && NUMBER.test(a.uniqueId) && typeof a.email === 'string' && a.email) this.accountEmails.set(a.uniqueId, a.email.toLowerCase());
+    }
     for (const d of bundle.documents) {
       if (d.kind === DocumentKind.organizations) for (const o of d.body as Organization[]) this.organizations.set(o.name, o);
       if (d.kind === DocumentKind.folders) for (const f of d.body as Folder[]) if (!/DELETE/.test(f.lifecycleState ?? f.state ?? '')) this.folders.set(f.name, f);
@@ -132,6 +140,14 @@ export class Hierarchy {
     const number = info.number ?? [...this.numberToId].find(([, id]) => id === info.id)?.[0];
     this.projects.set(info.id, { ...info, ...(number ? { number } : {}) });
     if (number) this.numberToId.set(number, info.id);
+  }
+
+  /**
+   * The email of the service account with this unique id, when a service-account list gives it (Cloud Asset names
+   * accounts by unique id; the escalation graph meets the two forms).
+   */
+  accountEmail(uniqueId: string): string | undefined {
+    return this.accountEmails.get(uniqueId);
   }
 
   /** Whether a project number is tied to a project id by some document. */

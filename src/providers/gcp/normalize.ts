@@ -29,7 +29,7 @@ import {
   type ServiceAccount,
   type ServiceAccountsBody,
 } from './documents.js';
-import { Hierarchy } from './hierarchy.js';
+import { ACCOUNT_BY_ID, Hierarchy } from './hierarchy.js';
 import { denyForms, isServiceAgent, parseMember, serviceAccountProject, type Member } from './members.js';
 import { applyPaths, keyCreationBlocked } from './privilege-paths.js';
 import { edgePermissions, GcpPrivilegeGraph, type GcpGraphPrincipal, type HeldBinding } from './privilege-graph.js';
@@ -244,6 +244,14 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
     if (!policies.has(`projects/${id}`) && !(gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.iamPolicy)) {
       addGap(scope, { what: GapTopic.iamPolicy, reason: `the allow policy of projects/${id} was not read (no Cloud Asset result or get-iam-policy document for it)` });
     }
+  }
+  // Cloud Asset names service accounts by unique id: one no service-account list ties to an email is a resource whose
+  // grants (who can become the account) cannot be placed on it.
+  for (const resource of policies.keys()) {
+    const unique = ACCOUNT_BY_ID.exec(resource)?.[2];
+    if (!unique || hierarchy.accountEmail(unique)) continue;
+    const project = hierarchy.projectOf(resource);
+    addGap(scopeOfProject(project), { what: GapTopic.serviceAccounts, reason: `the allow policy of service account ${unique} names it by unique id, which no service-account list ties to an email: who can act as it is unknown (gcloud iam service-accounts list --project=${project ?? 'PROJECT'} --format=json)` });
   }
   const withOrgPolicies = new Set(bundle.documents.filter((d) => d.kind === DocumentKind.orgPolicy).map((d) => (d.body as OrgPolicy).name.split('/policies/')[0]!).filter((n) => n.startsWith('projects/')).map((n) => hierarchy.projectId(n.split('/')[1]!)));
   accountOrgPolicies(bundle, hierarchy, ledger);
