@@ -4,6 +4,7 @@
  */
 import { permissionsText } from '../../../src/providers/cloud/index.js';
 import type { ProviderAdapter } from '../../../src/providers/types.js';
+import { demoAuditLogs } from './audit-logs.js';
 import { importDemoFiles } from './import.js';
 import { normalizeDemo } from './normalize.js';
 import { DEMO_GAP_TOPICS, DEMO_OPERATIONS } from './operations.js';
@@ -24,6 +25,7 @@ export const demoAdapter: ProviderAdapter = {
   importFiles: importDemoFiles,
   normalize: normalizeDemo,
   permissions: () => ({ format: 'text', text: permissionsText('Demo Cloud', DEMO_OPERATIONS) }),
+  auditLogs: demoAuditLogs,
 };
 
 export default demoAdapter;
