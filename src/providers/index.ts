@@ -4,6 +4,7 @@ import { azureProvider } from './azure/index.js';
 import { gcpProvider } from './gcp/index.js';
 import { linuxAdapter } from './linux/index.js';
 import { moduleAdapters } from './modules.js';
+import type { DeclaredScopeKinds } from '../snapshot/validate.js';
 import type { ProviderAdapter } from './types.js';
 import { windowsAdapter } from './windows/index.js';
 
@@ -53,19 +54,15 @@ export function registeredProviders(): ProviderAdapter[] {
 }
 
 /** The scope kinds every registered adapter declares, by provider name. */
-const scopeKindsByProvider = new Map(providers.map((p) => [p.name, p.scopeKinds]));
-const everyScopeKind = [...new Set(providers.flatMap((p) => p.scopeKinds))];
+const scopeKindsByProvider: DeclaredScopeKinds = new Map(providers.map((p) => [p.name, p.scopeKinds]));
 
 /**
- * Why a source of `provider` may not have scope kind `kind`, or undefined when it may: a registered provider's
- * sources have the kinds its adapter declares; a snapshot of a provider not registered here may have any kind some
- * registered adapter declares.
+ * The scope kinds each registered adapter declares, by provider name: what a snapshot's scopes are judged by when it
+ * is loaded (handed to the snapshot loader as data).
  */
-export function scopeKindProblem(provider: string, kind: string): string | undefined {
+export function declaredScopeKinds(): DeclaredScopeKinds {
   if (problem) throw problem;
-  const declared = scopeKindsByProvider.get(provider);
-  if (declared) return declared.includes(kind) ? undefined : `scope kind "${kind}" is not one provider "${provider}" declares (${declared.join(', ')})`;
-  return everyScopeKind.includes(kind) ? undefined : `scope kind "${kind}" is declared by no registered provider, and provider "${provider}" is not registered (kinds: ${everyScopeKind.join(', ')})`;
+  return scopeKindsByProvider;
 }
 
 /** The default scope kind of a provider's resources (its adapter's first declared kind), e.g. for a check's test case. */
