@@ -14,6 +14,7 @@ import { debug } from '../util/debug.js';
 import { checkPlannedOutputs, formatters, planOutputs, writePlannedOutputs } from '../report/index.js';
 import { needsOf, type FormatContext } from '../report/formatter.js';
 import { textFormatter } from '../report/text.js';
+import { declaredScopeKinds } from '../providers/index.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
 import { resolveConfig, type ProjectConfig } from './config.js';
 import { collectList, parseDays, parseSarifCategory, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
@@ -136,7 +137,7 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
   const { report, lineIndexes, summary } = await (async () => {
     progress.status(`loading ${snapshots.length} snapshot file${snapshots.length === 1 ? '' : 's'}`);
     const locates = needs.some((n) => n.snapshotLines);
-    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true });
+    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true, scopeKinds: declaredScopeKinds() });
     debug(`loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`);
     progress.status('loading checks');
     const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { declaredScopeKinds } from '../providers/index.js';
 import { snapshotDigest } from '../snapshot/digest.js';
 import { loadSnapshots, verifyDigests, writeSnapshot } from '../snapshot/load.js';
 import { assertSnapshot } from '../snapshot/validate.js';
@@ -12,7 +13,7 @@ export function mergeCommand(): Command {
     .option('--allow-modified', 'merge inputs whose content no digest vouches for (edited, or with none); the merged snapshot records them, so audits report it unverified')
     .addHelpText('after', '\nExamples:\n  $ cloudward merge aws.json azure.json hosts.json --output tenant.json')
     .action(async (files: string[], flags: { output: string; allowModified?: boolean }) => {
-      const loaded = await loadSnapshots(files, undefined, { verifyDigest: true });
+      const loaded = await loadSnapshots(files, undefined, { verifyDigest: true, scopeKinds: declaredScopeKinds() });
       // A fresh digest must not launder an edit: an input its digest does not vouch for is refused, or (with
       // --allow-modified) named in the merged snapshot, so that auditing it still says unverified.
       const verified = await verifyDigests(loaded, flags.allowModified ?? false);
@@ -22,7 +23,7 @@ export function mergeCommand(): Command {
       delete snapshot.unverifiedInputs;
       if (unverifiedInputs.length > 0) snapshot.unverifiedInputs = unverifiedInputs;
       snapshot.digest = snapshotDigest(snapshot);
-      await writeSnapshot(flags.output, assertSnapshot(snapshot, flags.output));
+      await writeSnapshot(flags.output, assertSnapshot(snapshot, flags.output, declaredScopeKinds()));
       process.stderr.write(`cloudward: merged ${files.length} snapshot${files.length === 1 ? '' : 's'} -> ${safeText(flags.output)}\n`);
       if (unverifiedInputs.length > 0) process.stderr.write(`cloudward: warning: ${safeText(`${flags.output} records ${unverifiedInputs.length} unverified input${unverifiedInputs.length === 1 ? '' : 's'} (${unverifiedInputs.map((i) => i.file).join(', ')}); audits will report it unverified`)}\n`);
     });

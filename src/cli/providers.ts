@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { UserError } from '../errors.js';
 import { validateOptions, type OptionRun } from '../providers/cloud/options.js';
 import { parseShard } from '../providers/cloud/shard.js';
-import { getProvider, registeredProviders } from '../providers/index.js';
+import { declaredScopeKinds, getProvider, registeredProviders } from '../providers/index.js';
 import type { CollectContext, ProviderAdapter, ProviderOption, RawBundle } from '../providers/types.js';
 import type { SnapshotPart } from '../snapshot/model.js';
 import { assembleSnapshot, writeSnapshot } from '../snapshot/load.js';
@@ -56,7 +56,7 @@ function summarize(adapter: ProviderAdapter, counts: SpoolCounts, flags: Snapsho
 /** Writes the snapshot to --output (mode 0600) or stdout, and says what it holds on stderr. */
 async function emitSnapshot(adapter: ProviderAdapter, parts: SnapshotPart[], bundleTimes: string[], flags: SnapshotOutFlags): Promise<void> {
   const collectedAt = flags.collectedAt ?? bundleTimes.sort().at(-1) ?? new Date().toISOString();
-  const snapshot = assembleSnapshot(parts, collectedAt);
+  const snapshot = assembleSnapshot(parts, collectedAt, declaredScopeKinds());
   if (flags.output) await writeSnapshot(flags.output, snapshot);
   else process.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
   const count = (kind: 'sources' | 'principals' | 'roles' | 'controls' | 'hosts') => snapshot[kind].length;
@@ -106,7 +106,7 @@ export function collectCommand(): Command {
         if (flags.output) await checkOutputs([{ path: flags.output, flag: '--output', createParent: false }]);
         const progress = createProgress({ quiet: Boolean(flags.quiet) });
         // Each scope is normalized as it arrives and spooled to disk: memory does not grow with the scopes read.
-        const spool = new SnapshotSpool();
+        const spool = new SnapshotSpool(declaredScopeKinds());
         let latest = '';
         const sink = async (bundle: RawBundle) => {
           spool.add(`${bundle.scope.kind}:${bundle.scope.id}`, adapter.normalize([bundle]));

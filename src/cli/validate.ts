@@ -6,6 +6,7 @@ import { loadCheckFile, loadChecks } from '../engine/load-checks.js';
 import { loadReport } from '../report/read.js';
 import { loadWaivers } from '../gate/waivers.js';
 import { readInputText } from '../util/files.js';
+import { declaredScopeKinds } from '../providers/index.js';
 import { loadSnapshots, verifyDigests } from '../snapshot/load.js';
 import { CONFIG_FILE_NAMES, loadConfig } from './config.js';
 import { outcome } from './outcome.js';
@@ -36,7 +37,7 @@ async function validateFile(path: string): Promise<string> {
     return `${path}: valid report ${report.reportVersion} (${report.results.length} results, generated ${report.generatedAt})`;
   }
   if (ext === '.json') {
-    const loaded = await loadSnapshots([path], undefined, { verifyDigest: true });
+    const loaded = await loadSnapshots([path], undefined, { verifyDigest: true, scopeKinds: declaredScopeKinds() });
     // What audit and merge would refuse is not valid: an edit, no digest, or a merge of such files.
     await verifyDigests(loaded, false);
     const { snapshot } = loaded;

@@ -1,5 +1,6 @@
 import { DetectionEngine } from './engine.js';
 import type { DetectEvent } from './event.js';
+import { testEventDefaults } from './log-readers.js';
 import { normalizeRecord, RecordError } from './normalize.js';
 import type { Finding } from './engine.js';
 import type { Rule, RuleTest } from './rules.js';
@@ -53,26 +54,13 @@ export function findingProblems(wanted: readonly FindingExpectation[], found: re
 
 const BASE_TIME = Date.parse('2026-01-01T00:00:00Z');
 
-/** What a test event leaves out: an IAM user's CLI read in AWS. */
+/**
+ * What a test event leaves out, from the first registered provider that declares defaults (the shipped rules' tests
+ * take an IAM user's CLI read).
+ */
 function defaults(time: number, file: string, line: number): DetectEvent {
-  return {
-    time,
-    cloud: 'aws',
-    source: 'cloudtrail',
-    account: '111122223333',
-    region: 'us-east-1',
-    actor: { principal: 'arn:aws:iam::111122223333:user/alice', type: 'IAMUser', role: null, credential: 'long-term-key', keyId: 'AKIAEXAMPLEALICE0001', session: null, mfa: null, compute: null },
-    client: { kind: 'cli', tool: 'aws-cli', appId: null, scripted: null, evidence: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023' },
-    src: { ip: '198.51.100.10', network: null },
-    service: 'iam.amazonaws.com',
-    operation: 'ListUsers',
-    target: null,
-    access: 'read',
-    outcome: 'success',
-    error: null,
-    accessDenied: false,
-    ref: { file, line },
-  };
+  const d = testEventDefaults();
+  return { time, ...d, actor: { ...d.actor }, client: { ...d.client }, src: { ...d.src }, ref: { file, line } };
 }
 
 /** Turns a rule's test events into normalized events: raw records go through the normalizers, the rest take defaults. */

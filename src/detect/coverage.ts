@@ -83,7 +83,7 @@ export function coverageGaps(files: FileStats[], rules: Rule[]): CoverageGap[] {
     if (file.used === 0 || !file.cloud) continue;
     for (const field of Object.keys(COVERAGE_FIELDS) as CoverageField[]) {
       if (file.present[field] > 0) continue;
-      const blind = needs.filter((n) => n.needs.has(field) && (!n.clouds || n.clouds.includes(file.cloud as 'aws'))).map((n) => n.rule.id);
+      const blind = needs.filter((n) => n.needs.has(field) && (!n.clouds || n.clouds.includes(file.cloud as string))).map((n) => n.rule.id);
       if (blind.length === 0) continue;
       const key = `${field}\u0000${blind.join(',')}`;
       const gap = groups.get(key) ?? { field, files: [], rules: blind };

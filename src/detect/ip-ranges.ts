@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { UserError } from '../errors.js';
+import type { SourceNetwork } from '../events/event.js';
 import { packagePath } from '../util/paths.js';
+import { logReaders } from './log-readers.js';
 
-/** The providers whose published address ranges cloudward ships. */
-export type RangeProvider = 'aws' | 'azure' | 'gcp';
+/** A provider whose published address ranges are read (its adapter's `auditLogs.ipRanges`), by its name. */
+export type RangeProvider = string;
 /** Where a source address is: a private or special-use network, a provider's published range, or elsewhere. */
-export type SourceNetwork = 'private' | RangeProvider | 'public';
+export type { SourceNetwork };
 
 /** One provider's published ranges, merged: IPv4 as [first, last] integers, IPv6 as [first, last] hex strings. */
 export interface ProviderRanges {
@@ -21,16 +23,10 @@ export interface ProviderRanges {
 /** The dated ranges file shipped in `data/` and written by `cloudward ranges refresh`. */
 export interface RangesFile {
   version: 1;
-  providers: Partial<Record<RangeProvider, ProviderRanges>>;
+  providers: Record<RangeProvider, ProviderRanges | undefined>;
 }
 
 export const SHIPPED_RANGES = packagePath('data', 'cloud-ip-ranges.json');
-
-const SOURCES: Record<RangeProvider, string> = {
-  aws: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
-  gcp: 'https://www.gstatic.com/ipranges/cloud.json',
-  azure: 'https://www.microsoft.com/download/details.aspx?id=56519 (ServiceTags_Public_*.json)',
-};
 
 const v4ToInt = (ip: string): number => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
 
@@ -85,9 +81,8 @@ export function rangesOf(prefixes: string[], source: string, published: string):
 }
 
 /**
- * Reads a provider's published ranges file, recognised by its shape: AWS `ip-ranges.json` (`createDate`,
- * `prefixes[].ip_prefix`), Google `cloud.json` (`creationTime`, `prefixes[].ipv4Prefix`), Azure service tags
- * (`changeNumber`, `values[].properties.addressPrefixes`).
+ * Reads a provider's published ranges file, recognised by its shape by the providers' audit-log parts (AWS
+ * `ip-ranges.json`, Google `cloud.json`, Azure service tags, ...).
  */
 export function parsePublishedRanges(text: string, file: string): { provider: RangeProvider; ranges: ProviderRanges } {
   let doc: Record<string, unknown>;
@@ -96,20 +91,13 @@ export function parsePublishedRanges(text: string, file: string): { provider: Ra
   } catch (error) {
     throw new UserError(`not JSON (${(error as Error).message.split(' in JSON')[0]})`, { where: file, hint: 'pass the file as the provider publishes it' });
   }
-  const list = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? (v as Array<Record<string, unknown>>) : []);
-  if (typeof doc.createDate === 'string' && Array.isArray(doc.prefixes)) {
-    const prefixes = [...list(doc.prefixes).map((p) => String(p.ip_prefix)), ...list(doc.ipv6_prefixes).map((p) => String(p.ipv6_prefix))];
-    return { provider: 'aws', ranges: rangesOf(prefixes, SOURCES.aws, doc.createDate) };
+  const published = logReaders().flatMap(({ cloud, logs }) => (logs.ipRanges ? [{ cloud, ipRanges: logs.ipRanges }] : []));
+  for (const { cloud, ipRanges } of published) {
+    const read = ipRanges.read(doc);
+    if (read) return { provider: cloud, ranges: rangesOf(read.prefixes, ipRanges.source, read.published) };
   }
-  if (typeof doc.creationTime === 'string' && Array.isArray(doc.prefixes)) {
-    const prefixes = list(doc.prefixes).map((p) => String(p.ipv4Prefix ?? p.ipv6Prefix));
-    return { provider: 'gcp', ranges: rangesOf(prefixes, SOURCES.gcp, doc.creationTime) };
-  }
-  if (typeof doc.changeNumber === 'number' && Array.isArray(doc.values)) {
-    const prefixes = [...new Set(list(doc.values).flatMap((v) => (Array.isArray((v.properties as Record<string, unknown> | undefined)?.addressPrefixes) ? ((v.properties as Record<string, unknown>).addressPrefixes as string[]) : [])))];
-    return { provider: 'azure', ranges: rangesOf(prefixes, SOURCES.azure, `changeNumber ${doc.changeNumber} (${String(doc.cloud ?? 'Public')})`) };
-  }
-  throw new UserError('not a published cloud ranges file', { where: file, hint: 'pass AWS ip-ranges.json, Google cloud.json or an Azure ServiceTags_Public_*.json' });
+  const names = published.map((p) => p.ipRanges.file);
+  throw new UserError('not a published cloud ranges file', { where: file, hint: `pass ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? 'a provider\'s published ranges file')}` });
 }
 
 /** Private, loopback, link-local, carrier-grade NAT and unique-local addresses: never "outside the cloud". */

@@ -7,7 +7,8 @@ import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { formatBytes } from '../util/files.js';
 import type { DetectEvent, EventRef } from './event.js';
-import { normalizeRecord, recordKind, RecordError } from './normalize.js';
+import { logPathTimes, logTitles } from './log-readers.js';
+import { normalizeRecord, recordFormat, RecordError } from './normalize.js';
 
 /** A line or record that could not be read, with where it is. */
 export interface BadRecord {
@@ -145,14 +146,14 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
   const recognise = (record: Record<string, unknown>, where: string): void => {
     if (firstRecordSeen) return;
     firstRecordSeen = true;
-    const kind = recordKind(record);
-    if (!kind) {
-      throw new UserError('unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record', {
+    const format = recordFormat(record);
+    if (!format) {
+      throw new UserError(`unknown log format: the first record is not a ${logTitles()} record`, {
         where,
         hint: 'see docs/detect.md for the exports cloudward reads',
       });
     }
-    stats.format = kind === 'lookup-event' ? 'cloudtrail-lookup-events' : kind === 'elastic-cloudtrail' ? 'cloudtrail-elastic' : kind === 'log-analytics' ? `log-analytics ${String(record.Type)}` : kind;
+    stats.format = format;
   };
 
   const emit = (record: unknown, ref: EventRef): void => {
@@ -297,19 +298,16 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
 /** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
 const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|TimeGenerated|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
 const SCAN_BYTES = 64 * 1024;
-const DELIVERY_DELAY_MS = 15 * 60_000;
 
 /**
- * Where a file starts in time when its path says so: Azure's diagnostic blobs (`y=/m=/d=/h=`) and GCS sinks
- * (`YYYY/MM/DD/HH:00:00_HH:59:59`) name the hour they hold; CloudTrail names the delivery time.
+ * Where a file starts in time when its path says so, by the providers' path patterns (`pathTimes` of their audit-log
+ * parts): Azure's diagnostic blobs (`y=/m=/d=/h=`) and GCS sinks name the hour they hold; CloudTrail the delivery time.
  */
 export function pathStartTime(file: string): number | undefined {
-  const ct = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z_[^/]*$/.exec(file);
-  if (ct) return Date.parse(`${ct[1]}-${ct[2]}-${ct[3]}T${ct[4]}:${ct[5]}:00Z`) - DELIVERY_DELAY_MS;
-  const azure = /\/y=(\d{4})\/m=(\d\d)\/d=(\d\d)\/h=(\d\d)\/m=(\d\d)\/[^/]+$/.exec(file);
-  if (azure) return Date.parse(`${azure[1]}-${azure[2]}-${azure[3]}T${azure[4]}:${azure[5]}:00Z`);
-  const sink = /\/(\d{4})\/(\d\d)\/(\d\d)\/(\d\d):(\d\d):\d\d_[^/]+$/.exec(file);
-  if (sink) return Date.parse(`${sink[1]}-${sink[2]}-${sink[3]}T${sink[4]}:${sink[5]}:00Z`);
+  for (const { pattern, leadMs = 0 } of logPathTimes()) {
+    const m = pattern.exec(file);
+    if (m) return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00Z`) - leadMs;
+  }
   return undefined;
 }
 
@@ -350,10 +348,10 @@ export async function fileStartTime(file: string): Promise<number | undefined> {
       await handle.close();
     }
   }
-  // CloudTrail names a delivered file by its delivery time (about 5 minutes after the calls in it, 15 at worst); the
-  // first timestamps of a gzip file whose records are not in order would place it too late on their own.
-  const stamp = /_(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)Z_/.exec(basename(file));
-  let min: number | undefined = stamp ? Date.parse(`${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:00Z`) - DELIVERY_DELAY_MS : undefined;
+  // A path that says its time bounds it (CloudTrail names a delivered file by its delivery time, about 5 minutes after
+  // the calls in it, 15 at worst): the first timestamps of a gzip file whose records are not in order would place it
+  // too late on their own.
+  let min: number | undefined = pathStartTime(file);
   for (const text of parts) {
     for (const m of text.matchAll(TIME_MEMBER)) {
       const t = Date.parse(m[1]!);

@@ -13,6 +13,7 @@ import { loadValidator, type CodeModules } from '../util/precompiled.js';
 import { assertLinearPatterns } from '../util/regex-safety.js';
 import { parseYamlText, type YamlFile } from '../util/yaml.js';
 import { EVENT_FIELDS } from './event.js';
+import { assertRuleClouds } from './log-readers.js';
 
 /** The rules that ship with cloudward. */
 export const BUILTIN_RULE_DIR = packagePath('detections');
@@ -31,7 +32,8 @@ export interface RuleDefinition {
   title: string;
   description: string;
   severity: Severity;
-  clouds?: Array<'aws' | 'azure' | 'gcp'>;
+  /** The providers whose logs the rule is for (registered adapters with an `auditLogs` part); omitted: all. */
+  clouds?: string[];
   attack: { technique: 'T1059.009'; related?: string[] };
   det0078: { analytic: 'AN0215'; tunables: Tunable[] };
   match: Record<string, unknown>;
@@ -207,6 +209,7 @@ async function parseRuleText(text: string, file: string, compile: (schema: Recor
  * cache keeps them, and `lineOf` places an error.
  */
 function makeRule(d: RuleDefinition, file: string, line: number, compile: (schema: Record<string, unknown>, path: Array<string | number>) => ValidateFunction, lineOf: (path: Array<string | number>) => number): Rule {
+  assertRuleClouds(d.clouds, (i) => `${file}:${lineOf(['clouds', i])}`);
   const rule: Rule = { definition: d, id: d.id, file, line, match: compile(d.match, ['match']), dedupe: parseDuration(d.dedupe ?? '1h') };
   if (d.threshold) rule.threshold = { ...d.threshold, window: parseDuration(d.threshold.window) };
   if (d.firstSeen) {

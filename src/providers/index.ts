@@ -1,36 +1,12 @@
-import { delimiter, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { isUserError, UserError } from '../errors.js';
 import { awsProvider } from './aws/index.js';
 import { azureProvider } from './azure/index.js';
 import { gcpProvider } from './gcp/index.js';
 import { linuxAdapter } from './linux/index.js';
+import { moduleAdapters } from './modules.js';
+import type { DeclaredScopeKinds } from '../snapshot/validate.js';
 import type { ProviderAdapter } from './types.js';
 import { windowsAdapter } from './windows/index.js';
-
-/**
- * Adapters outside this tree, named by CLOUDWARD_PROVIDER_MODULES (module paths separated by the platform's path
- * delimiter, each exporting the adapter as `default` or `adapter`): how a new adapter is tried before it gets its
- * registry line, and how the tests register their example adapter.
- */
-async function moduleAdapters(): Promise<ProviderAdapter[]> {
-  const list = process.env.CLOUDWARD_PROVIDER_MODULES?.split(delimiter).filter((p) => p.trim() !== '') ?? [];
-  const adapters: ProviderAdapter[] = [];
-  for (const path of list) {
-    let loaded: { default?: ProviderAdapter; adapter?: ProviderAdapter };
-    try {
-      loaded = (await import(pathToFileURL(resolve(path)).href)) as typeof loaded;
-    } catch (error) {
-      throw new UserError(`cannot load the provider module: ${(error as Error).message.split('\n')[0]}`, { where: path, hint: 'fix or unset CLOUDWARD_PROVIDER_MODULES' });
-    }
-    const adapter = loaded.default ?? loaded.adapter;
-    if (!adapter || typeof adapter.name !== 'string' || typeof adapter.normalize !== 'function' || typeof adapter.gapTopics !== 'object') {
-      throw new UserError('the provider module exports no adapter (default or `adapter`)', { where: path, hint: 'export the ProviderAdapter object; see docs/providers/adding.md' });
-    }
-    adapters.push(adapter);
-  }
-  return adapters;
-}
 
 /**
  * Why the registry is incomplete (a provider module that does not load, an adapter declaring what it may not), kept
@@ -78,19 +54,15 @@ export function registeredProviders(): ProviderAdapter[] {
 }
 
 /** The scope kinds every registered adapter declares, by provider name. */
-const scopeKindsByProvider = new Map(providers.map((p) => [p.name, p.scopeKinds]));
-const everyScopeKind = [...new Set(providers.flatMap((p) => p.scopeKinds))];
+const scopeKindsByProvider: DeclaredScopeKinds = new Map(providers.map((p) => [p.name, p.scopeKinds]));
 
 /**
- * Why a source of `provider` may not have scope kind `kind`, or undefined when it may: a registered provider's
- * sources have the kinds its adapter declares; a snapshot of a provider not registered here may have any kind some
- * registered adapter declares.
+ * The scope kinds each registered adapter declares, by provider name: what a snapshot's scopes are judged by when it
+ * is loaded (handed to the snapshot loader as data).
  */
-export function scopeKindProblem(provider: string, kind: string): string | undefined {
+export function declaredScopeKinds(): DeclaredScopeKinds {
   if (problem) throw problem;
-  const declared = scopeKindsByProvider.get(provider);
-  if (declared) return declared.includes(kind) ? undefined : `scope kind "${kind}" is not one provider "${provider}" declares (${declared.join(', ')})`;
-  return everyScopeKind.includes(kind) ? undefined : `scope kind "${kind}" is declared by no registered provider, and provider "${provider}" is not registered (kinds: ${everyScopeKind.join(', ')})`;
+  return scopeKindsByProvider;
 }
 
 /** The default scope kind of a provider's resources (its adapter's first declared kind), e.g. for a check's test case. */

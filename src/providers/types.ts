@@ -1,3 +1,4 @@
+import type { AuditLogs } from '../events/audit-logs.js';
 import type { Gap, ProviderName, Scope, ScopeKind, SnapshotPart } from '../snapshot/model.js';
 import type { Projector } from './whatif/types.js';
 import type { Shard } from './cloud/shard.js';
@@ -137,6 +138,19 @@ export interface CollectContext<Options extends object = Record<string, unknown>
   sink?: (bundle: RawBundle) => Promise<void>;
 }
 
+/**
+ * A compliance benchmark of the provider's own (a CIS Foundations Benchmark), offered by `--compliance`: its controls
+ * in cloudward's scope, and the key under which checks map to it (`references.cis[cis]`).
+ */
+export interface ComplianceBenchmark {
+  /** The `--compliance` name: `cis-aws-v5.0.0`. */
+  id: string;
+  title: string;
+  /** The key of `references.cis` in checks: `aws-v5.0.0`. */
+  cis: string;
+  controls: Record<string, string>;
+}
+
 export interface ImportContext<Options extends object = Record<string, unknown>> {
   options: Options;
   progress: Progress;
@@ -195,4 +209,12 @@ export interface ProviderAdapter<CollectOptions extends object = Record<string, 
    * as not projected.
    */
   projector?(): Promise<Projector>;
+  /**
+   * Its audit logs, for `cloudward detect` (kept in the provider's `audit-logs/` folder): the log sources it reads, how
+   * a record of each is recognised and normalized into the event rules match, the clients its logs name, its
+   * published address ranges and the export paths that say their time. Pure code, no SDK. Omitted: it has no logs.
+   */
+  auditLogs?: AuditLogs;
+  /** The compliance benchmarks of its own (CIS) that `--compliance` offers; omitted: none. */
+  benchmarks?: ComplianceBenchmark[];
 }

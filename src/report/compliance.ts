@@ -1,5 +1,6 @@
 import type { Status } from '../engine/types.js';
 import { UserError } from '../errors.js';
+import { providers } from '../providers/index.js';
 import type { ReportCheck, ReportResult } from './model.js';
 
 /**
@@ -15,112 +16,38 @@ interface Framework {
   controls: Record<string, string>;
 }
 
+/** NIST SP 800-53, which every provider's checks map to; the CIS benchmarks come from the provider adapters. */
+const NIST: Framework = {
+  id: 'nist-800-53',
+  title: 'NIST SP 800-53 Rev. 5 (controls T1059.009 maps to)',
+  source: { nist: true },
+  controls: {
+    'AC-2': 'Account Management',
+    'AC-3': 'Access Enforcement',
+    'AC-6': 'Least Privilege',
+    'AC-6(1)': 'Least Privilege | Authorize Access to Security Functions',
+    'AC-6(2)': 'Least Privilege | Non-privileged Access for Nonsecurity Functions',
+    'AC-6(5)': 'Least Privilege | Privileged Accounts',
+    'AC-6(7)': 'Least Privilege | Review of User Privileges',
+    'AC-6(9)': 'Least Privilege | Log Use of Privileged Functions',
+    'AC-6(10)': 'Least Privilege | Prohibit Non-privileged Users from Executing Privileged Functions',
+    'AU-2': 'Event Logging',
+    'AU-12': 'Audit Record Generation',
+    'CM-7': 'Least Functionality',
+    'CM-7(2)': 'Least Functionality | Prevent Program Execution',
+    'CM-7(5)': 'Least Functionality | Authorized Software — Allow-by-exception',
+    'CM-11': 'User-installed Software',
+    'IA-2': 'Identification and Authentication (Organizational Users)',
+    'IA-2(1)': 'Multi-factor Authentication to Privileged Accounts',
+    'IA-2(2)': 'Multi-factor Authentication to Non-privileged Accounts',
+    'SI-4': 'System Monitoring',
+  },
+};
+
+/** Every provider's CIS benchmarks (registry order), then NIST. */
 const FRAMEWORKS: Framework[] = [
-  {
-    id: 'cis-aws-v5.0.0',
-    title: 'CIS Amazon Web Services Foundations Benchmark v5.0.0',
-    source: { cis: 'aws-v5.0.0' },
-    controls: {
-      '1.3': 'Ensure no root user account access key exists',
-      '1.4': 'Ensure MFA is enabled for the root user account',
-      '1.5': 'Ensure hardware MFA is enabled for the root user account',
-      '1.6': 'Eliminate use of the root user for administrative and daily tasks',
-      '1.7': 'Ensure IAM password policy requires minimum length of 14 or greater',
-      '1.8': 'Ensure IAM password policy prevents password reuse',
-      '1.9': 'Ensure MFA is enabled for all IAM users that have a console password',
-      '1.11': 'Ensure credentials unused for 45 days or more are disabled',
-      '1.12': 'Ensure there is only one active access key for any single IAM user',
-      '1.13': 'Ensure access keys are rotated every 90 days or less',
-      '1.14': 'Ensure IAM users receive permissions only through groups',
-      '1.15': 'Ensure IAM policies that allow full "*:*" administrative privileges are not attached',
-      '1.20': 'Ensure identities are managed centrally (identity federation or AWS Organizations)',
-      '1.21': 'Ensure access to AWSCloudShellFullAccess is restricted',
-    },
-  },
-  {
-    id: 'cis-aws-v3.0.0',
-    title: 'CIS Amazon Web Services Foundations Benchmark v3.0.0',
-    source: { cis: 'aws-v3.0.0' },
-    controls: {
-      '1.4': 'Ensure no root user account access key exists',
-      '1.5': 'Ensure MFA is enabled for the root user account',
-      '1.6': 'Ensure hardware MFA is enabled for the root user account',
-      '1.7': 'Eliminate use of the root user for administrative and daily tasks',
-      '1.8': 'Ensure IAM password policy requires minimum length of 14 or greater',
-      '1.9': 'Ensure IAM password policy prevents password reuse',
-      '1.10': 'Ensure MFA is enabled for all IAM users that have a console password',
-      '1.12': 'Ensure credentials unused for 45 days or more are disabled',
-      '1.13': 'Ensure there is only one active access key for any single IAM user',
-      '1.14': 'Ensure access keys are rotated every 90 days or less',
-      '1.15': 'Ensure IAM users receive permissions only through groups',
-      '1.16': 'Ensure IAM policies that allow full "*:*" administrative privileges are not attached',
-      '1.21': 'Ensure identities are managed centrally (identity federation or AWS Organizations)',
-      '1.22': 'Ensure access to AWSCloudShellFullAccess is restricted',
-      '3.1': 'Ensure CloudTrail is enabled in all regions',
-      '3.2': 'Ensure CloudTrail log file validation is enabled',
-    },
-  },
-  {
-    id: 'cis-azure-v3.0.0',
-    title: 'CIS Microsoft Azure Foundations Benchmark v3.0.0',
-    source: { cis: 'azure-v3.0.0' },
-    controls: {
-      '2.1.1': 'Ensure security defaults are enabled (where Conditional Access is not used)',
-      '2.1.2': 'Ensure multifactor authentication is enabled for all privileged users',
-      '2.1.3': 'Ensure multifactor authentication is enabled for all non-privileged users',
-      '2.2.4': 'Ensure a Conditional Access policy requires MFA for administrative groups',
-      '2.2.5': 'Ensure a Conditional Access policy requires MFA for all users',
-      '2.2.7': 'Ensure multifactor authentication is required for Windows Azure Service Management API',
-      '2.2.8': 'Ensure multifactor authentication is required to access Microsoft Admin Portals',
-      '2.4': 'Ensure guest users are reviewed on a regular basis',
-      '2.23': 'Ensure no custom subscription administrator roles exist',
-      '2.26': 'Ensure fewer than 5 users have global administrator assignment',
-      '6.1.1': 'Ensure that a diagnostic setting exists for subscription activity logs',
-      '6.1.2': 'Ensure diagnostic setting captures appropriate categories',
-    },
-  },
-  {
-    id: 'cis-gcp-v3.0.0',
-    title: 'CIS Google Cloud Platform Foundation Benchmark v3.0.0',
-    source: { cis: 'gcp-v3.0.0' },
-    controls: {
-      '1.1': 'Ensure that corporate login credentials are used',
-      '1.2': 'Ensure that multi-factor authentication is enabled for all non-service accounts',
-      '1.3': 'Ensure that security key enforcement is enabled for all admin accounts',
-      '1.4': 'Ensure that there are only GCP-managed service account keys for each service account',
-      '1.5': 'Ensure that service account has no admin privileges',
-      '1.6': 'Ensure that IAM users are not assigned Service Account User or Token Creator roles at project level',
-      '1.7': 'Ensure user-managed/external keys for service accounts are rotated every 90 days or fewer',
-      '1.8': 'Ensure that separation of duties is enforced while assigning service account related roles',
-      '2.1': 'Ensure that Cloud Audit Logging is configured properly across all services and all users',
-    },
-  },
-  {
-    id: 'nist-800-53',
-    title: 'NIST SP 800-53 Rev. 5 (controls T1059.009 maps to)',
-    source: { nist: true },
-    controls: {
-      'AC-2': 'Account Management',
-      'AC-3': 'Access Enforcement',
-      'AC-6': 'Least Privilege',
-      'AC-6(1)': 'Least Privilege | Authorize Access to Security Functions',
-      'AC-6(2)': 'Least Privilege | Non-privileged Access for Nonsecurity Functions',
-      'AC-6(5)': 'Least Privilege | Privileged Accounts',
-      'AC-6(7)': 'Least Privilege | Review of User Privileges',
-      'AC-6(9)': 'Least Privilege | Log Use of Privileged Functions',
-      'AC-6(10)': 'Least Privilege | Prohibit Non-privileged Users from Executing Privileged Functions',
-      'AU-2': 'Event Logging',
-      'AU-12': 'Audit Record Generation',
-      'CM-7': 'Least Functionality',
-      'CM-7(2)': 'Least Functionality | Prevent Program Execution',
-      'CM-7(5)': 'Least Functionality | Authorized Software — Allow-by-exception',
-      'CM-11': 'User-installed Software',
-      'IA-2': 'Identification and Authentication (Organizational Users)',
-      'IA-2(1)': 'Multi-factor Authentication to Privileged Accounts',
-      'IA-2(2)': 'Multi-factor Authentication to Non-privileged Accounts',
-      'SI-4': 'System Monitoring',
-    },
-  },
+  ...providers.flatMap((p) => (p.benchmarks ?? []).map((b): Framework => ({ id: b.id, title: b.title, source: { cis: b.cis }, controls: b.controls }))),
+  NIST,
 ];
 
 export const FRAMEWORK_IDS = FRAMEWORKS.map((f) => f.id);

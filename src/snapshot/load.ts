@@ -9,7 +9,7 @@ import { snapshotDigest } from './digest.js';
 import { scanSnapshotBytes } from './file-hash.js';
 import { buildLineIndex, type LineIndex } from './line-index.js';
 import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type Scope, type Snapshot, type SnapshotPart } from './model.js';
-import { assertSnapshot } from './validate.js';
+import { assertSnapshot, type DeclaredScopeKinds } from './validate.js';
 
 /** One input file as the report records it: path, byte hash, and the digest the snapshot claims. */
 export interface SnapshotFile {
@@ -58,6 +58,8 @@ interface LoadOptions {
   lineIndex?: boolean;
   /** Digest the content of every file that records a digest, to compare (see verifyDigests). */
   verifyDigest?: boolean;
+  /** The scope kinds the registered providers declare: each scope's kind is judged by them (see assertSnapshot). */
+  scopeKinds?: DeclaredScopeKinds;
 }
 
 /** The most UTF-16 code units one JavaScript string (so one JSON text) can hold in this Node.js. */
@@ -123,7 +125,7 @@ export async function readSnapshotFile(path: string, maxBytes?: number, options:
   // in the meantime from counting as unhandled.
   sha256.catch(() => undefined);
   lineIndex?.catch(() => undefined);
-  const snapshot = assertSnapshot(value, path);
+  const snapshot = assertSnapshot(value, path, options.scopeKinds);
   let check: DigestCheck | undefined;
   if (options.verifyDigest) {
     // A large file is digested from its bytes on the hashing thread while this one evaluates; a small one (or one
@@ -335,8 +337,8 @@ function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): 
   }
 }
 
-/** Wraps provider parts into a validated snapshot with its digest. */
-export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string): Snapshot {
+/** Wraps provider parts into a validated snapshot with its digest (its scope kinds judged by `scopeKinds`, when given). */
+export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string, scopeKinds?: DeclaredScopeKinds): Snapshot {
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     generator: { name: TOOL_NAME, version: toolVersion() },
@@ -355,7 +357,7 @@ export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string): Sn
     }
   }
   snapshot.digest = snapshotDigest(snapshot);
-  return assertSnapshot(snapshot, '<assembled snapshot>');
+  return assertSnapshot(snapshot, '<assembled snapshot>', scopeKinds);
 }
 
 /** Writes a snapshot with mode 0600 (it describes a tenant's identities), atomically. */

@@ -14,7 +14,7 @@ import { trackTemporary } from '../util/temporary.js';
 import { TOOL_NAME, toolVersion } from '../util/paths.js';
 import { canonicalJson } from './digest.js';
 import { SNAPSHOT_SCHEMA_VERSION, scopeKey, type SnapshotPart } from './model.js';
-import { assertSnapshot } from './validate.js';
+import { assertSnapshot, type DeclaredScopeKinds } from './validate.js';
 
 const KINDS = ['sources', 'principals', 'roles', 'controls', 'hosts'] as const;
 type Kind = (typeof KINDS)[number];
@@ -60,7 +60,8 @@ export class SnapshotSpool {
   private readonly scopes = new Set<string>();
   readonly counts: SpoolCounts = { sources: 0, principals: 0, roles: 0, controls: 0, hosts: 0, gaps: 0 };
 
-  constructor() {
+  /** `scopeKinds`: the registered providers' scope kinds, each part's scopes are judged by (see assertSnapshot). */
+  constructor(private readonly scopeKinds?: DeclaredScopeKinds) {
     this.dir = mkdtempSync(join(tmpdir(), 'cloudward-spool-'));
     this.forget = trackTemporary(this.dir);
     const files = (suffix: string) => Object.fromEntries(KINDS.map((k) => [k, new SpoolFile(join(this.dir, `${k}.${suffix}`))])) as Record<Kind, SpoolFile>;
@@ -70,7 +71,7 @@ export class SnapshotSpool {
 
   /** Validates a part (alone, and its uids and scopes against the parts before it) and spools it under `key`. */
   add(key: string, part: SnapshotPart): void {
-    assertSnapshot({ schemaVersion: SNAPSHOT_SCHEMA_VERSION, generator: { name: TOOL_NAME, version: toolVersion() }, collectedAt: '1970-01-01T00:00:00Z', ...part }, `<scope ${key}>`);
+    assertSnapshot({ schemaVersion: SNAPSHOT_SCHEMA_VERSION, generator: { name: TOOL_NAME, version: toolVersion() }, collectedAt: '1970-01-01T00:00:00Z', ...part }, `<scope ${key}>`, this.scopeKinds);
     for (const source of part.sources) {
       const scope = scopeKey(source.provider, source.scope);
       if (this.scopes.has(scope)) throw new UserError(`source ${scope} was collected twice`, { hint: 'each scope must be read once' });

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import type { ValidateFunction } from 'ajv';
 import { _ } from 'ajv/dist/2020.js';
 import { UserError } from '../errors.js';
-import { scopeKindProblem } from '../providers/index.js';
 import { createAjv, describeAjvError, errorSegments, mostSpecificError } from '../util/ajv.js';
 import { formatPointer, valueAt } from '../util/json-pointer.js';
 import { packagePath, toolVersion } from '../util/paths.js';
@@ -72,8 +71,19 @@ export function buildSnapshotValidator(): KeptValidator {
   return { format: KEPT_FORMAT, tool: toolVersion(), schema: sha256(text), code: validatorSource(ajv, validate) };
 }
 
-/** Throws a UserError naming the JSON pointer of the first violation; returns the value typed on success. */
-export function assertSnapshot(value: unknown, file: string): Snapshot {
+/**
+ * The scope kinds each registered provider's adapter declares (`scopeKinds`), by provider name: handed in as data by
+ * whoever reads the registry (the CLI), so that a new provider's kinds (a Kubernetes `cluster`) come from its adapter
+ * and this layer does not reach up to the providers.
+ */
+export type DeclaredScopeKinds = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * Throws a UserError naming the JSON pointer of the first violation; returns the value typed on success. With
+ * `scopeKinds`, every scope's kind must also be one its provider declares (library callers that normalized through
+ * an adapter may leave them out; the CLI always hands them in).
+ */
+export function assertSnapshot(value: unknown, file: string, scopeKinds?: DeclaredScopeKinds): Snapshot {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError('not a snapshot: the top level must be a JSON object', { where: file, hint: 'pass a file written by `cloudward collect` or `cloudward import`' });
   }
@@ -105,7 +115,7 @@ export function assertSnapshot(value: unknown, file: string): Snapshot {
     });
   }
   const snapshot = value as Snapshot;
-  assertScopeKinds(snapshot, file);
+  if (scopeKinds) assertScopeKinds(snapshot, file, scopeKinds);
   return snapshot;
 }
 
@@ -115,7 +125,8 @@ const SCOPED = ['sources', 'principals', 'roles', 'controls', 'hosts'] as const;
  * Every scope's kind is one its provider's adapter declares (`scopeKinds`): the schema takes any lower-case word, so
  * that a new provider's kinds (a Kubernetes `cluster`) come from its adapter, and the registry decides here.
  */
-function assertScopeKinds(snapshot: Snapshot, file: string): void {
+function assertScopeKinds(snapshot: Snapshot, file: string, scopeKinds: DeclaredScopeKinds): void {
+  const everyKind = [...new Set([...scopeKinds.values()].flat())];
   const seen = new Set<string>();
   // Runs of items share a provider and kind: each is compared with the last one first, building no string.
   let lastProvider: string | undefined;
@@ -129,7 +140,7 @@ function assertScopeKinds(snapshot: Snapshot, file: string): void {
       lastKind = scope.kind;
       const pair = `${provider}\u0000${scope.kind}`;
       if (seen.has(pair)) continue;
-      const problem = scopeKindProblem(provider, scope.kind);
+      const problem = scopeKindProblem(scopeKinds, everyKind, provider, scope.kind);
       if (problem) {
         throw new UserError(`invalid snapshot: ${problem}`, {
           where: `${file}#/${key}/${i}/scope/kind`,
@@ -139,4 +150,15 @@ function assertScopeKinds(snapshot: Snapshot, file: string): void {
       seen.add(pair);
     }
   }
+}
+
+/**
+ * Why a source of `provider` may not have scope kind `kind`, or undefined when it may: a registered provider's
+ * sources have the kinds its adapter declares; a snapshot of a provider not registered may have any kind some
+ * registered adapter declares.
+ */
+function scopeKindProblem(scopeKinds: DeclaredScopeKinds, everyKind: string[], provider: string, kind: string): string | undefined {
+  const declared = scopeKinds.get(provider);
+  if (declared) return declared.includes(kind) ? undefined : `scope kind "${kind}" is not one provider "${provider}" declares (${declared.join(', ')})`;
+  return everyKind.includes(kind) ? undefined : `scope kind "${kind}" is declared by no registered provider, and provider "${provider}" is not registered (kinds: ${everyKind.join(', ')})`;
 }

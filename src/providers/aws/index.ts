@@ -4,6 +4,8 @@
  * are loaded only when collecting.
  */
 import type { OptionValues, ProviderAdapter, ProviderOption } from '../types.js';
+import { awsAuditLogs } from './audit-logs/index.js';
+import { AWS_BENCHMARKS } from './benchmarks.js';
 import type { ClientSettings } from './clients.js';
 import type { ReportPolling } from './collect-account.js';
 import { importAwsFiles } from './import.js';
@@ -49,4 +51,6 @@ export const awsProvider: ProviderAdapter<AwsCollectOptions, AwsImportOptions, A
   permissionsOptions: [{ flags: '--org-role <name>', description: 'the role `collect aws --org-role` assumes in member accounts (the policy names CloudwardAudit otherwise)' }],
   permissions: (options) => ({ format: 'json', text: awsPermissionsPolicy(options?.orgRole as string | undefined) }),
   projector: async () => (await import('./whatif/index.js')).awsProjector,
+  auditLogs: awsAuditLogs,
+  benchmarks: AWS_BENCHMARKS,
 };

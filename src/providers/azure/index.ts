@@ -3,6 +3,8 @@
  * same credential), import of `az` and Graph exports, and the normalizer both share.
  */
 import type { TokenCredential } from '@azure/core-auth';
+import { azureAuditLogs } from './audit-logs/index.js';
+import { AZURE_BENCHMARKS } from './benchmarks.js';
 import type { CallStats } from './clients.js';
 import type { OperationDeclaration, OptionValues, ProviderAdapter, ProviderOption } from '../types.js';
 import { GAP_TOPICS, OPERATIONS } from './documents.js';
@@ -62,4 +64,6 @@ export const azureProvider: ProviderAdapter<AzureCollectOptions, AzureImportOpti
   normalize: normalizeAzureBundles,
   permissions: () => ({ format: 'json', text: azurePermissionsText() }),
   projector: async () => (await import('./whatif/index.js')).azureProjector,
+  auditLogs: azureAuditLogs,
+  benchmarks: AZURE_BENCHMARKS,
 };

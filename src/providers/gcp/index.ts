@@ -4,6 +4,8 @@
  * exports; and the normalizer both share. The client libraries are loaded only when collecting.
  */
 import type { OptionValues, ProviderAdapter, ProviderOption } from '../types.js';
+import { gcpAuditLogs } from './audit-logs/index.js';
+import { GCP_BENCHMARKS } from './benchmarks.js';
 import { importGcpFiles } from './import.js';
 import { normalizeGcpBundles } from './normalize.js';
 import { GCP_GAP_TOPICS, GCP_OPERATIONS } from './operations.js';
@@ -43,4 +45,6 @@ export const gcpProvider: ProviderAdapter<GcpCollectOptions, GcpImportOptions> =
   normalize: normalizeGcpBundles,
   permissions: () => ({ format: 'text', text: gcpPermissionsText() }),
   projector: async () => (await import('./whatif/index.js')).gcpProjector,
+  auditLogs: gcpAuditLogs,
+  benchmarks: GCP_BENCHMARKS,
 };

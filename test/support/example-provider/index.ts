@@ -4,6 +4,7 @@
  */
 import { permissionsText } from '../../../src/providers/cloud/index.js';
 import type { ProviderAdapter } from '../../../src/providers/types.js';
+import { demoAuditLogs } from './audit-logs.js';
 import { importDemoFiles } from './import.js';
 import { normalizeDemo } from './normalize.js';
 import { DEMO_GAP_TOPICS, DEMO_OPERATIONS } from './operations.js';
@@ -26,6 +27,7 @@ export const demoAdapter: ProviderAdapter = {
   permissions: () => ({ format: 'text', text: permissionsText('Demo Cloud', DEMO_OPERATIONS) }),
   // Terraform what-if of its demo_* types, loaded only when a plan is projected.
   projector: async () => (await import('./whatif/index.js')).demoProjector,
+  auditLogs: demoAuditLogs,
 };
 
 export default demoAdapter;
