@@ -1,0 +1,68 @@
+import type { DetectEvent } from './event.js';
+
+/**
+ * A condition every event a match schema accepts meets: when the event has the field (`head`, or `head.tail`), its
+ * value is one of `values`. Read off the schema's `const` and `enum` keywords under `properties`, so that the engine
+ * can pass over a rule without running its validator for the many events that cannot match it.
+ */
+export interface FieldCondition {
+  head: string;
+  tail?: string;
+  values: ReadonlySet<unknown>;
+}
+
+const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 'object' && typeof v !== 'function');
+
+/** The values a field's schema allows by `const` and by `enum`, each a condition; none when they are not all primitives. */
+function allowed(schema: Record<string, unknown>): Array<ReadonlySet<unknown>> {
+  const out: Array<ReadonlySet<unknown>> = [];
+  if ('const' in schema && isPrimitive(schema.const)) out.push(new Set([schema.const]));
+  if (Array.isArray(schema.enum) && schema.enum.every(isPrimitive)) out.push(new Set(schema.enum));
+  return out;
+}
+
+const asSchema = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/**
+ * The field conditions a match schema implies (JSON Schema: every keyword of a schema, and every entry of its
+ * `allOf`, must hold; `anyOf`, `oneOf` and `not` imply none). Only what is certain is taken: a schema this does not
+ * understand yields fewer conditions, never a wrong one.
+ */
+export function necessaryConditions(schema: unknown, out: FieldCondition[] = []): FieldCondition[] {
+  const s = asSchema(schema);
+  if (!s) return out;
+  const props = asSchema(s.properties);
+  if (props) {
+    for (const [head, sub] of Object.entries(props)) {
+      const field = asSchema(sub);
+      if (!field) continue;
+      for (const values of allowed(field)) out.push({ head, values });
+      const nested = asSchema(field.properties);
+      if (nested) {
+        for (const [tail, leaf] of Object.entries(nested)) {
+          const l = asSchema(leaf);
+          if (l) for (const values of allowed(l)) out.push({ head, tail, values });
+        }
+      }
+    }
+  }
+  if (Array.isArray(s.allOf)) for (const entry of s.allOf) necessaryConditions(entry, out);
+  return out;
+}
+
+/** The field's value in the event, or undefined when the event has no such field. */
+function valueOf(event: DetectEvent, c: FieldCondition): unknown {
+  const head = (event as unknown as Record<string, unknown>)[c.head];
+  if (c.tail === undefined) return head;
+  return head !== null && typeof head === 'object' && !Array.isArray(head) ? (head as Record<string, unknown>)[c.tail] : undefined;
+}
+
+/** False when the event fails some condition (the schema cannot accept it); true says nothing. */
+export function meetsConditions(event: DetectEvent, conditions: readonly FieldCondition[]): boolean {
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i]!;
+    const v = valueOf(event, c);
+    if (v !== undefined && !c.values.has(v)) return false;
+  }
+  return true;
+}
