@@ -37,12 +37,14 @@ export interface FileStats {
   dropped: Record<string, number>;
   /** The cloud of the file's events (null until one is read). */
   cloud: string | null;
-  /** How many used events carry a source address, a user agent or client app id, an MFA state. */
-  present: { 'src.ip': number; client: number; 'actor.mfa': number };
+  /** The log source of the file's events (`cloudtrail`, `entra-signin`, ...; null until one is read). */
+  source: string | null;
+  /** How many used events carry a source address, a user agent or client app id, an MFA state, a sign-in method. */
+  present: { 'src.ip': number; client: number; 'actor.mfa': number; signInMethod: number };
 }
 
 export function newFileStats(file: string): FileStats {
-  return { file, format: 'unknown', compressed: false, records: 0, bytes: 0, used: 0, dropped: {}, cloud: null, present: { 'src.ip': 0, client: 0, 'actor.mfa': 0 } };
+  return { file, format: 'unknown', compressed: false, records: 0, bytes: 0, used: 0, dropped: {}, cloud: null, source: null, present: { 'src.ip': 0, client: 0, 'actor.mfa': 0, signInMethod: 0 } };
 }
 
 /** Keys under which exports wrap their records: CloudTrail files, diagnostic settings, lookup-events, Graph. */

@@ -197,9 +197,11 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
       }
       fileStats.used++;
       fileStats.cloud ??= e.cloud;
+      fileStats.source ??= e.source;
       if (e.src.ip !== null) present['src.ip']++;
       if (e.client.evidence !== '') present.client++;
       if (e.actor.mfa !== null) present['actor.mfa']++;
+      if (e.signInMethod !== null && e.signInMethod !== undefined) present.signInMethod++;
       if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
       if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
       buffer.push(e);
