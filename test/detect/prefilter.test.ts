@@ -5,16 +5,17 @@ import type { DetectEvent } from '../../src/detect/event.js';
 import { meetsConditions, necessaryConditions } from '../../src/detect/prefilter.js';
 import { loadRules, type Rule } from '../../src/detect/rules.js';
 
-const described = (schema: unknown): string[] => necessaryConditions(schema).map((c) => `${c.tail === undefined ? c.head : `${c.head}.${c.tail}`}=${[...c.values].join('|')}`);
+const described = (schema: unknown): string[] =>
+  necessaryConditions(schema).map((c) => `${c.tail === undefined ? c.head : `${c.head}.${c.tail}`}${c.values ? `=${[...c.values].join('|')}` : ` is ${[...c.types!].join('|')}`}`);
 
-test('conditions are read off const and enum under properties, nested one level, and in allOf', (t) => {
+test('conditions are read off const, enum and type under properties, nested one level, and in allOf', (t) => {
   t.deepEqual(
     described({
       type: 'object',
       properties: { source: { const: 'cloudtrail' }, outcome: { enum: ['success', 'unknown'] }, client: { type: 'object', properties: { kind: { const: 'tool' } } } },
       allOf: [{ properties: { accessDenied: { const: true } } }],
     }),
-    ['source=cloudtrail', 'outcome=success|unknown', 'client.kind=tool', 'accessDenied=true'],
+    ['source=cloudtrail', 'outcome=success|unknown', 'client is object', 'client.kind=tool', 'accessDenied=true'],
   );
 });
 
@@ -29,6 +30,14 @@ test('anyOf, oneOf, not and non-primitive values imply no condition', (t) => {
   );
 });
 
+test('a field typed string rules out null, and a number is left to the validator whether integer or not', (t) => {
+  const conditions = necessaryConditions({ properties: { actor: { properties: { compute: { type: 'string' } } }, region: { type: ['string', 'null'] }, target: { type: 'integer' } } });
+  t.false(meetsConditions({ actor: { compute: null } } as unknown as DetectEvent, conditions));
+  t.true(meetsConditions({ actor: { compute: 'i-0123456789abcdef0' }, region: null, target: 1.5 } as unknown as DetectEvent, conditions));
+  t.false(meetsConditions({ region: 5 } as unknown as DetectEvent, conditions));
+  t.deepEqual(described({ properties: { target: { type: 'strin' }, region: { type: [] } } }), [], 'an unknown type name or none: no condition');
+});
+
 test('a field the event has not (an optional one) meets every condition', (t) => {
   const conditions = necessaryConditions({ properties: { signInMethod: { const: 'deviceCode' }, client: { properties: { appId: { const: 'x' } } } } });
   t.true(meetsConditions({ client: 'not an object' } as unknown as DetectEvent, conditions));
@@ -39,8 +48,8 @@ test('a field the event has not (an optional one) meets every condition', (t) =>
 /** Every value any shipped rule names, and some it does not, for each field an event has. */
 function eventArbitrary(rules: Rule[]): fc.Arbitrary<DetectEvent> {
   const named = new Set<unknown>(['other', '', 'aws', 'azure', 'gcp', 'cloudtrail', 'gcp-audit', 'entra-signin']);
-  for (const r of rules) for (const c of necessaryConditions(r.definition.match)) for (const v of c.values) named.add(v);
-  const value = fc.oneof(fc.constantFrom(...named), fc.constantFrom(null, true, false, undefined), fc.string({ maxLength: 4 }));
+  for (const r of rules) for (const c of necessaryConditions(r.definition.match)) for (const v of c.values ?? []) named.add(v);
+  const value = fc.oneof(fc.constantFrom(...named), fc.constantFrom(null, true, false, undefined, 0, 1.5, [], {}), fc.string({ maxLength: 4 }));
   const text = fc.oneof(fc.constantFrom(...[...named].filter((v) => typeof v === 'string')), fc.string({ maxLength: 4 }));
   return fc.record({
     time: fc.constant(Date.parse('2026-01-01T00:00:00Z')),
