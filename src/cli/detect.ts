@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { runRuleCases, type RuleCaseOutcome } from '../detect/cases.js';
 import { buildDetectReport, detectFormatters, reachesThreshold, renderText } from '../detect/report.js';
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
-import { historyFile, runDetection } from '../detect/run.js';
+import { historyFile, historyNotice, runDetection } from '../detect/run.js';
 import { loadRangeTable, rangesAgeWarning, SHIPPED_RANGES } from '../detect/ip-ranges.js';
 import { useRangeTable } from '../detect/normalize.js';
 import { reportTime } from '../report/model.js';
@@ -147,6 +147,8 @@ async function runDetect(logs: string[], given: DetectFlags): Promise<number> {
   }
   // Said once the run has a report to put it in (bad input stays one line).
   if (stale) process.stderr.write(`cloudward: warning: ${safeText(stale)}\n`);
+  const unkept = historyNotice(rules, result.stats, flags.state);
+  if (unkept) process.stderr.write(`cloudward: warning: ${safeText(unkept)}\n`);
   if (!flags.quiet) {
     for (const f of result.files) {
       const dropped = Object.entries(f.dropped);

@@ -2,13 +2,17 @@ import type { FileStats } from './read.js';
 import type { Rule } from './rules.js';
 
 /** Fields some rules cannot do without, and that a whole export may lack (a pipeline that dropped them, a v1.0 API). */
-export type CoverageField = 'src.ip' | 'client' | 'actor.mfa';
+export type CoverageField = 'src.ip' | 'client' | 'actor.mfa' | 'signInMethod';
 
 export const COVERAGE_FIELDS: Record<CoverageField, string> = {
   'src.ip': 'source address',
   client: 'user agent or client app id',
   'actor.mfa': 'MFA state',
+  signInMethod: 'sign-in method (authentication protocol; Graph v1.0 exports none)',
 };
+
+/** Fields only one log source has: a file of another source lacks them without being blind to anything. */
+const ONLY_IN: Partial<Record<CoverageField, string>> = { signInMethod: 'entra-signin' };
 
 /** Rules that could not fire on some inputs because no event in them carries a field the rule needs. */
 export interface CoverageGap {
@@ -39,6 +43,7 @@ function walk(schema: unknown, needs: Set<CoverageField>): void {
   if ((Array.isArray(src.required) && src.required.includes('ip')) || demands(nested('src').ip, null)) needs.add('src.ip');
   if (demands(nested('client').kind, 'unknown') || demands(nested('client').tool, null)) needs.add('client');
   if (demands(nested('actor').mfa, null)) needs.add('actor.mfa');
+  if (demands(props.signInMethod, null)) needs.add('signInMethod');
   for (const key of ['allOf', 'anyOf', 'oneOf']) {
     const list = schema[key];
     if (!Array.isArray(list)) continue;
@@ -62,6 +67,7 @@ export function ruleNeeds(rule: Rule): Set<CoverageField> {
   const keyed = [...(d.threshold?.by ?? []), d.threshold?.distinct ?? '', ...(d.firstSeen?.key ?? []), ...(d.firstSeen?.value ?? []), ...(d.sequence?.by ?? [])];
   if (keyed.includes('src.ip')) needs.add('src.ip');
   if (keyed.includes('actor.mfa')) needs.add('actor.mfa');
+  if (keyed.includes('signInMethod')) needs.add('signInMethod');
   if (keyed.some((k) => k.startsWith('client.'))) needs.add('client');
   if (d.sequence) {
     // A sequence needs a field when its first step does (no sequence can start without it).
@@ -82,7 +88,7 @@ export function coverageGaps(files: FileStats[], rules: Rule[]): CoverageGap[] {
   for (const file of files) {
     if (file.used === 0 || !file.cloud) continue;
     for (const field of Object.keys(COVERAGE_FIELDS) as CoverageField[]) {
-      if (file.present[field] > 0) continue;
+      if (file.present[field] > 0 || (ONLY_IN[field] !== undefined && file.source !== ONLY_IN[field])) continue;
       const blind = needs.filter((n) => n.needs.has(field) && (!n.clouds || n.clouds.includes(file.cloud as string))).map((n) => n.rule.id);
       if (blind.length === 0) continue;
       const key = `${field}\u0000${blind.join(',')}`;

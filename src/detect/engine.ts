@@ -1,5 +1,6 @@
 import type { Severity } from '../engine/types.js';
 import { fieldReader, type DetectEvent, type EventRef } from './event.js';
+import { type FieldCondition, meetsConditions, necessaryConditions } from './prefilter.js';
 import type { Rule, SequenceStep } from './rules.js';
 
 /** Evidence kept per finding: enough to find the events again, bounded whatever the burst size. */
@@ -62,6 +63,10 @@ interface SequenceGroup {
 
 interface RuleState {
   rule: Rule;
+  /** What the rule's match schema demands of fields other than `cloud` and `source` (those choose the rule's lists). */
+  conditions: FieldCondition[];
+  /** The `cloud` and `source` conditions: which events' lists the rule is on. */
+  dispatch: FieldCondition[];
   groups: Map<string, ThresholdGroup>;
   sequences: Map<string, SequenceGroup>;
   /** First-seen history: a firstSeen rule's, or what a sequence learns for its steps' `unseen` conditions. */
@@ -114,19 +119,30 @@ const SWEEP_EVERY = 50_000;
  */
 export class DetectionEngine {
   private readonly states: RuleState[];
+  /** First-seen histories, which learn when observation began from every event, whichever rules it reaches. */
+  private readonly observers: FirstSeenState[];
+  /** cloud -> source -> the rules whose match schema can accept such an event, in rule order. */
+  private readonly bySource = new Map<string, Map<string, RuleState[]>>();
   readonly findings: Finding[] = [];
   readonly stats: EngineStats;
   private now = -Infinity;
   private sinceSweep = 0;
 
   constructor(rules: Rule[], history: Map<string, FirstSeenState> = new Map()) {
-    this.states = rules.map((rule) => ({
-      rule,
-      groups: new Map(),
-      sequences: new Map(),
-      open: new Map(),
-      ...(rule.firstSeen || rule.sequence?.history ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } } : {}),
-    }));
+    this.states = rules.map((rule) => {
+      const all = necessaryConditions(rule.definition.match);
+      const chooses = (c: FieldCondition): boolean => c.tail === undefined && (c.head === 'cloud' || c.head === 'source');
+      return {
+        rule,
+        conditions: all.filter((c) => !chooses(c)),
+        dispatch: all.filter(chooses),
+        groups: new Map(),
+        sequences: new Map(),
+        open: new Map(),
+        ...(rule.firstSeen || rule.sequence?.history ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } } : {}),
+      };
+    });
+    this.observers = this.states.flatMap((state) => (state.firstSeen ? [state.firstSeen] : []));
     this.stats = { events: 0, matched: {}, missingField: {}, learning: {}, peakState: 0 };
     for (const rule of rules) {
       this.stats.matched[rule.id] = 0;
@@ -135,14 +151,29 @@ export class DetectionEngine {
     }
   }
 
+  /** The rules an event of this cloud and source can match, worked out on the first such event. */
+  private candidates(event: DetectEvent): RuleState[] {
+    let bySource = this.bySource.get(event.cloud);
+    if (!bySource) {
+      bySource = new Map();
+      this.bySource.set(event.cloud, bySource);
+    }
+    let list = bySource.get(event.source);
+    if (!list) {
+      list = this.states.filter((state) => meetsConditions(event, state.dispatch));
+      bySource.set(event.source, list);
+    }
+    return list;
+  }
+
   process(event: DetectEvent): void {
     this.stats.events++;
     if (event.time > this.now) this.now = event.time;
-    for (const state of this.states) {
+    // Absence is learnt from every event, not only matching ones: the warm-up runs from the first event seen.
+    for (const seen of this.observers) if (event.time < seen.observedFrom) seen.observedFrom = event.time;
+    for (const state of this.candidates(event)) {
       const rule = state.rule;
-      // Absence is learnt from every event, not only matching ones: the warm-up runs from the first event seen.
-      if (state.firstSeen && event.time < state.firstSeen.observedFrom) state.firstSeen.observedFrom = event.time;
-      if (!rule.match(event)) continue;
+      if (!meetsConditions(event, state.conditions) || !rule.match(event)) continue;
       this.stats.matched[rule.id]!++;
       if (rule.threshold) this.threshold(state, event);
       else if (rule.firstSeen) this.firstSeen(state, event);

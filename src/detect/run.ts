@@ -41,6 +41,19 @@ export interface DetectResult {
   history: Map<string, FirstSeenState>;
 }
 
+/**
+ * Without --state, a sequence's history (the values, such as addresses, each key was seen with, for its steps'
+ * `unseen`) holds only what this run read: one line naming the rules that learnt from some event, or undefined.
+ */
+export function historyNotice(rules: Rule[], stats: EngineStats, stateDir: string | undefined): string | undefined {
+  if (stateDir) return undefined;
+  const learning = rules.filter((r) => r.sequence?.history && (stats.matched[r.id] ?? 0) > 0);
+  if (learning.length === 0) return undefined;
+  const one = learning.length === 1;
+  const fields = [...new Set(learning.flatMap((r) => r.sequence!.history!.value))].join(', ');
+  return `${learning.map((r) => r.id).join(', ')} ${one ? 'knows' : 'know'} only the ${fields} values seen in this run; keep ${one ? 'its' : 'their'} history between runs with --state DIR`;
+}
+
 /** The reason an event inside a readable record is not used. */
 const OUT_OF_RANGE = 'outside --since/--until';
 
@@ -197,9 +210,11 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
       }
       fileStats.used++;
       fileStats.cloud ??= e.cloud;
+      fileStats.source ??= e.source;
       if (e.src.ip !== null) present['src.ip']++;
       if (e.client.evidence !== '') present.client++;
       if (e.actor.mfa !== null) present['actor.mfa']++;
+      if (e.signInMethod !== null && e.signInMethod !== undefined) present.signInMethod++;
       if (firstEvent === null || e.time < firstEvent) firstEvent = e.time;
       if (lastEvent === null || e.time > lastEvent) lastEvent = e.time;
       buffer.push(e);

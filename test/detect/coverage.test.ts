@@ -6,6 +6,7 @@ import { loadRules } from '../../src/detect/rules.js';
 import { runDetection } from '../../src/detect/run.js';
 import { fixture, runCli, tempDir, messageLines } from '../helpers/cli.js';
 import { loadOcsfClouds } from '../../src/report/ocsf.js';
+import { parseYamlText } from '../../src/util/yaml.js';
 
 // OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
 await loadOcsfClouds();
@@ -78,4 +79,20 @@ test.serial('each file read is accounted for on stderr', async (t) => {
   t.is(run.code, 0, run.stderr);
   t.regex(run.stderr, /acct\.jsonl: 3 records read, 2 used, 1 dropped \(1 unreadable\)/);
   void fixture;
+});
+
+test('a Graph v1.0 sign-in export says the device-code rules could not fire on it', async (t) => {
+  // Microsoft's own v1.0 example, as a v1.0 export holds it (the fixture's README says why it is read as YAML).
+  const page = parseYamlText(await readFile(fixture('vendor', 'detect', 'microsoft-graph-docs', 'signins-v1.0-graph-explorer.json'), 'utf8'), 'signins-v1.0-graph-explorer.json').value as { value: unknown[] };
+  const v1 = await writeLines('signins-v1.0.json', [{ value: page.value }]);
+  const beta = fixture('vendor', 'detect', 'microsoft-graph-docs', 'signins-beta-azure-portal.json');
+  const activity = await writeLines('activity.jsonl', [{ time: '2026-01-01T00:00:00Z', resourceId: '/SUBSCRIPTIONS/ABC/PROVIDERS/MICROSOFT.STORAGE/STORAGEACCOUNTS/S', operationName: 'MICROSOFT.STORAGE/STORAGEACCOUNTS/LISTKEYS/ACTION', resultType: 'Success', callerIpAddress: '198.51.100.3', identity: { claims: { appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46' } } }]);
+  const rules = await loadRules();
+  const result = await runDetection([v1, beta, activity], rules, OPTIONS);
+  const gap = result.coverage.find((c) => c.field === 'signInMethod');
+  t.truthy(gap);
+  t.deepEqual(gap!.files, [v1], 'the beta export says how each sign-in was made; an Activity Log holds no sign-ins');
+  t.deepEqual(gap!.rules, ['azure-device-code-signin-key-listing', 'entra-device-code-signin']);
+  const report = buildDetectReport({ rules, ...result });
+  t.true(report.gaps.some((g) => /no event has a sign-in method .*signins-v1\.0\.json.*could not fire on them: azure-device-code-signin-key-listing, entra-device-code-signin/.test(g)), report.gaps.join('\n'));
 });
