@@ -1,5 +1,6 @@
 import type { FileStats } from './read.js';
 import type { Rule } from './rules.js';
+import { logReaders } from './log-readers.js';
 
 /** Fields some rules cannot do without, and that a whole export may lack (a pipeline that dropped them, a v1.0 API). */
 export type CoverageField = 'src.ip' | 'client' | 'actor.mfa' | 'signInMethod';
@@ -11,8 +12,8 @@ export const COVERAGE_FIELDS: Record<CoverageField, string> = {
   signInMethod: 'sign-in method (authentication protocol; Graph v1.0 exports none)',
 };
 
-/** Fields only one log source has: a file of another source lacks them without being blind to anything. */
-const ONLY_IN: Partial<Record<CoverageField, string>> = { signInMethod: 'entra-signin' };
+/** The log source a field is only carried by (declared by its provider's audit-log part), if only one. */
+const onlyIn = (field: CoverageField): string | undefined => logReaders().map((r) => r.logs.fieldsOnlyIn?.[field]).find((s) => s !== undefined);
 
 /** Rules that could not fire on some inputs because no event in them carries a field the rule needs. */
 export interface CoverageGap {
@@ -88,7 +89,7 @@ export function coverageGaps(files: FileStats[], rules: Rule[]): CoverageGap[] {
   for (const file of files) {
     if (file.used === 0 || !file.cloud) continue;
     for (const field of Object.keys(COVERAGE_FIELDS) as CoverageField[]) {
-      if (file.present[field] > 0 || (ONLY_IN[field] !== undefined && file.source !== ONLY_IN[field])) continue;
+      if (file.present[field] > 0 || (onlyIn(field) ?? file.source) !== file.source) continue;
       const blind = needs.filter((n) => n.needs.has(field) && (!n.clouds || n.clouds.includes(file.cloud as string))).map((n) => n.rule.id);
       if (blind.length === 0) continue;
       const key = `${field}\u0000${blind.join(',')}`;

@@ -78,6 +78,11 @@ export interface AuditLogs {
   /** Export paths that say which hour a file holds, so files are ordered without being opened. */
   pathTimes?: PathTime[];
   /**
+   * Event fields only one of its sources carries (`signInMethod: 'entra-signin'`): a file of its other sources lacks
+   * them without the rules that need them being blind there, so coverage does not name them for it.
+   */
+  fieldsOnlyIn?: Record<string, string>;
+  /**
    * What a rule's test event leaves out, when this is the first registered provider that declares it (the shipped
    * rules' tests take an IAM user's CLI read in AWS).
    */

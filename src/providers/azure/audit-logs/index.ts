@@ -50,6 +50,8 @@ export const azureAuditLogs: AuditLogs = {
     return shape === 'log-analytics' ? `log-analytics ${String(r.Type)}` : shape;
   },
   normalize: normalizeAzureRecord,
+  // Only sign-ins say how they were made (Graph beta and the diagnostic export; v1.0 exports none).
+  fieldsOnlyIn: { signInMethod: 'entra-signin' },
   clients: { userAgents: AZURE_USER_AGENTS, cloudShell: ['cloud-shell/'] },
   ipRanges: {
     source: 'https://www.microsoft.com/download/details.aspx?id=56519 (ServiceTags_Public_*.json)',
