@@ -23,10 +23,11 @@ test('each edge is a path to admin, shortest, naming the grant of each step', as
     ['pra', 'pra@playground.example -> Privileged Role Administrator: assign Global Administrator -> admin', [], 'admin'],
     ['paa', 'paa@playground.example -> Privileged Authentication Administrator: reset the credentials of ga@playground.example -> admin', [], 'admin'],
     // A non-admin user who is an Azure Owner is not protected from the Helpdesk Administrator.
-    ['helpdesk', 'helpdesk@playground.example -> Helpdesk Administrator: reset the password of owner@playground.example -> admin', [], 'admin'],
-    ['appadmin', 'appadmin@playground.example -> Application Administrator: add a secret to sp-owner -> admin', [], 'admin'],
+    // Admin is what a principal holds: one that can become an administrator is privileged, as on AWS and Google Cloud.
+    ['helpdesk', 'helpdesk@playground.example -> Helpdesk Administrator: reset the password of owner@playground.example -> admin', [], 'privileged'],
+    ['appadmin', 'appadmin@playground.example -> Application Administrator: add a secret to sp-owner -> admin', [], 'privileged'],
     ['eligible-pra', 'eligible-pra@playground.example -> eligible Privileged Role Administrator: assign Global Administrator -> admin', [PIM_ACTIVATION], 'admin'],
-    ['authadmin-eligible', 'authadmin-eligible@playground.example -> eligible Authentication Administrator: reset the password of owner@playground.example -> admin', [PIM_ACTIVATION], 'admin'],
+    ['authadmin-eligible', 'authadmin-eligible@playground.example -> eligible Authentication Administrator: reset the password of owner@playground.example -> admin', [PIM_ACTIVATION], 'privileged'],
   ];
   for (const [name, text, conditions, level] of expected) {
     const p = named(principals, name);
@@ -56,6 +57,9 @@ test('look-alikes are no path: an expired eligibility, a role-less member of a g
   t.is(named(principals, 'reader').privilege!.level, 'none');
   // Holders of admin have no path of their own: Global Administrator, Azure Owner, a custom role writing role assignments.
   for (const name of ['ga', 'owner', 'sp-owner', 'mi-owner', 'custom']) t.is(pathOf(named(principals, name)), undefined, name);
+  // Searched and found no path: an empty list of edge kinds, which checks read as "no path" rather than "not searched".
+  for (const name of ['expired-pra', 'reader', 'plain', 'ga', 'owner']) t.deepEqual(named(principals, name).details?.escalation, [], name);
+  t.deepEqual(named(principals, 'helpdesk').details?.escalation, ['AZResetPassword']);
 });
 
 test('the Helpdesk Administrator cannot reset a Global Administrator: without the non-admin Azure administrators it has no path', async (t) => {

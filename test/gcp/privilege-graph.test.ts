@@ -71,6 +71,8 @@ test('every catalogue entry is a path to admin, with the grant of each step', as
 test('look-alikes are no path: actAs alone, a key for an account with no roles, a disabled account, a blocked key, an ended binding, a deny, HMAC keys', async (t) => {
   const part = await playground();
   for (const name of ['actas-only', 'keyless-user', 'disabled-user', 'blocked-user', 'expired-user', 'deny-user', 'hmac-user'].map(user)) t.is(pathOf(part, name), undefined, name);
+  // Searched and found no path: an empty list of edge kinds, which checks read as "no path" rather than "not searched".
+  for (const name of ['actas-only', 'keyless-user', 'hmac-user'].map(user)) t.deepEqual(kindsOf(part, name), [], name);
   // Every principal with a path is one the catalogue expects, and administrators need none.
   const withPath = part.principals.filter((p) => p.details?.escalationPath !== undefined).map((p) => p.name).sort();
   t.deepEqual(withPath, Object.keys(EXPECTED).sort());
