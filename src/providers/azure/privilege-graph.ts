@@ -163,6 +163,6 @@ export function applyAzurePaths(principals: Principal[], roles: ReadonlyMap<stri
     const level = levelByReach(own.level, { path });
     // An administrator by its own assignments keeps their reasons; the path is in its details.
     if (own.level !== 'admin') principal.privilege = { level, reasons: [...own.reasons, `path to admin: ${path.text}${path.conditions.length > 0 ? ` (rests on: ${path.conditions.join('; ')})` : ''}`] };
-    principal.details = { ...principal.details, escalation: path.kinds, escalationPath: { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa } };
+    principal.details = { ...principal.details, escalation: path.kinds, escalationPath: { text: path.text, firstStep: path.firstStep, steps: path.steps, conditions: path.conditions, mfa: path.mfa } };
   }
 }

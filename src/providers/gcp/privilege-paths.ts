@@ -71,6 +71,6 @@ export function applyPaths(principals: Principal[], paths: Map<string, Escalatio
     principal.privilege = { level, reasons: [pathReason(path), ...(own?.reasons ?? [])] };
     const details = (principal.details ??= {});
     details.escalation = path.kinds;
-    details.escalationPath = { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
+    details.escalationPath = { text: path.text, firstStep: path.firstStep, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
   }
 }
