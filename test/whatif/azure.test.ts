@@ -247,3 +247,28 @@ test('deleting and replacing directory objects takes their roles with them; an i
   t.like(user(p, 'planned-azuread-user-grace'), { name: 'grace.reader@acme.com', privilege: { level: 'none' }, mfa: { state: 'disabled' } });
   t.deepEqual(roles(user(p, USER.bob)), [`${ROLE.globalAdmin} / standing`, `${ROLE.owner} ${SUB} standing`]);
 });
+
+test('azuread_service_principal owners: the projected service principal lists them as Graph\'s $expand=owners does, and each owner is touched; owners known only after apply are a gap', async (t) => {
+  const { azureProjector } = await import('../../src/providers/azure/whatif/index.js');
+  const { rawFiles } = await import('../../src/whatif/index.js');
+  const { DocumentKind } = await import('../../src/providers/azure/documents.js');
+  const GITHUB_DEPLOY = { id: '4f1d2c3b-0001-4c7e-8a11-00000000d3b1', appId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d' };
+  const sp = { object_id: GITHUB_DEPLOY.id, client_id: GITHUB_DEPLOY.appId, account_enabled: true, app_role_assignment_required: false };
+  const run = async (spec: ChangeSpec) => {
+    const plan = parsePlan(azurePlan([spec]), 'plan.json');
+    const bundles = await azureProjector.readRaw!(await rawFiles([RAW]));
+    const projection = azureProjector.project(plan, plan.changes, bundles, new Set([TENANT, PROD, DEV]));
+    const item = projection.bundles.flatMap((b) => b.documents).filter((d) => d.kind === DocumentKind.servicePrincipals).flatMap((d) => (d.body as { value: Array<Record<string, unknown>> }).value).find((i) => i.id === GITHUB_DEPLOY.id);
+    return { projection, item };
+  };
+  const owned = await run({ address: 'azuread_service_principal.github_deploy', actions: ['update'], before: { ...sp, owners: [] }, after: { ...sp, owners: [USER.dan] } });
+  t.deepEqual(owned.projection.gaps, []);
+  t.deepEqual(owned.item?.owners, [{ '@odata.type': '#microsoft.graph.user', id: USER.dan }]);
+  const part = (await import('../../src/providers/azure/index.js')).azureProvider.normalize(owned.projection.bundles);
+  t.true(owned.projection.effects(part).find((e) => e.address === 'azuread_service_principal.github_deploy')!.uids.includes(uidOf('user', USER.dan)), 'the new owner is what the change touches');
+  const later = await run({ address: 'azuread_service_principal.github_deploy', actions: ['update'], before: { ...sp, owners: [] }, after: { ...sp }, unknown: { owners: true } });
+  t.deepEqual(later.projection.gaps.map((g) => [g.address, g.attribute, g.reason]), [['azuread_service_principal.github_deploy', 'owners', 'owners is known only after apply']]);
+  // A plan that leaves owners alone leaves the documents' own.
+  const untouched = await run({ address: 'azuread_service_principal.github_deploy', actions: ['update'], before: { ...sp, account_enabled: true }, after: { ...sp, account_enabled: false } });
+  t.is(untouched.item?.owners, undefined);
+});
