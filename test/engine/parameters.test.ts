@@ -80,3 +80,11 @@ test('a check whose namedIn names a parameter it does not declare is refused, na
   t.regex(error!.message, /namedIn names "admins", which is not among the check's parameters/);
   t.regex((error as Error & { where?: string }).where ?? '', /gcp-no-escalation-to-admin\.yaml:23$/);
 });
+
+test('checks show names a check\'s parameters, their defaults and where to set them', async (t) => {
+  const show = await runCli(['checks', 'show', 'azure-no-escalation-to-admin']);
+  t.is(show.code, 0, show.stderr);
+  t.regex(show.stdout, /^parameter:\s+administrators \(default: none; set it under parameters: in cloudward\.yaml\) — Principals allowed to become administrators/m);
+  const json = JSON.parse((await runCli(['checks', 'show', 'azure-no-escalation-to-admin', '--format', 'json'])).stdout) as { parameters?: Record<string, { default: string[] }> };
+  t.deepEqual(json.parameters?.administrators?.default, []);
+});
