@@ -183,6 +183,42 @@ function plannedOwners(ctx: AzureContext, change: PlanChange, tenant: string): I
   });
 }
 
+/**
+ * The kind `import azure` gives an `az rest` export of Graph's `/applications?$expand=owners`: app registrations with
+ * their owners, who can add a credential to the app and sign in as its service principal (BloodHound's AZOwns).
+ */
+const APPLICATIONS = 'azure.graph.applications';
+
+/**
+ * azuread_application_owner: one owner of an app registration (`application_id` is `/applications/{object id}`). An
+ * app the raw documents do not list (app registrations not exported, or one this plan creates) is a gap: who can act
+ * as its service principal is then unknown, never a silent pass.
+ */
+export function projectApplicationOwner(ctx: AzureContext, change: PlanChange): void {
+  applySides(change, (side) => {
+    const values = side === 'before' ? change.before : change.after;
+    const tenant = ctx.tenantOf(change);
+    const read = (attribute: string) => (side === 'before' ? lower(values?.[attribute]) || undefined : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase());
+    const application = read('application_id')?.replace(/^\/applications\//, '');
+    const owner = read('owner_object_id');
+    if (!application || !owner) return;
+    const docs = ctx.docs(tenant);
+    // Not opened unless read: an edited list is written back, and an empty one would say the tenant has no apps.
+    const app = docs.read(APPLICATIONS) ? docs.list(APPLICATIONS).find((i) => lower(i.id) === application) : undefined;
+    if (!app) {
+      ctx.gap(change, `application ${application} is not in the raw documents (export az rest --url "https://graph.microsoft.com/v1.0/applications?\$expand=owners")`, 'application_id', [tenantScope(tenant)]);
+      return;
+    }
+    ctx.touch(change, { kind: 'principal', tenant, id: owner });
+    const list = Array.isArray(app.owners) ? (app.owners as Item[]) : (app.owners = []);
+    if (side === 'before') removeWhere(list, (i) => lower(i.id) === owner);
+    else putMember(list, ownerItem(ctx, tenant, owner));
+    // The app's service principal is what its owner can act as.
+    const sp = docs.list(DocumentKind.servicePrincipals).find((i) => lower(i.appId) === lower(app.appId));
+    if (sp) ctx.touch(change, { kind: 'principal', tenant, id: lower(sp.id) });
+  });
+}
+
 /** azurerm_user_assigned_identity: a managed identity (its service principal). */
 export function projectManagedIdentity(ctx: AzureContext, change: PlanChange): void {
   const target = objectChange(ctx, change, 'principal_id', 'ServicePrincipal');
