@@ -7,6 +7,7 @@ import { DEFAULT_MAX_WAIVER_DAYS, loadWaivers } from '../gate/waivers.js';
 import type { GateConfig } from '../gate/decide.js';
 import { reportTime } from '../report/model.js';
 import { loadChecks, selectChecks } from '../engine/load-checks.js';
+import { applyParameters } from '../engine/parameters.js';
 import { SEVERITIES, type Severity, type Status } from '../engine/types.js';
 import type { Report, ReportResult } from '../report/model.js';
 import { complianceView, FRAMEWORK_IDS, getFramework } from '../report/compliance.js';
@@ -140,7 +141,8 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
     const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true, scopeKinds: declaredScopeKinds() });
     debug(`loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`);
     progress.status('loading checks');
-    const all = await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false });
+    // The project's parameter values (the named administrators) are bound to every check that declares them.
+    const all = applyParameters(await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false }), config.parameters, config.file);
     const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
     const waiversFile = flags.waivers ?? config.waivers;
     if (flags.plan) assertNoBaselineWithPlan(flags.baseline);

@@ -56,6 +56,7 @@ function showText(check: Check): string {
     `CIS:         ${cis.join('; ') || '—'}`,
     `NIST:        ${check.references.nist.join(', ')}`,
     ...(check.references.url ? [`more:        ${check.references.url}`] : []),
+    ...Object.entries(check.parameters ?? {}).map(([name, p]) => `parameter:   ${name} (default: ${(p.default ?? []).join(', ') || 'none'}; set it under parameters: in cloudward.yaml) — ${p.description.trim()}`),
     `file:        ${displayPath(check.file)}:${check.line}`,
     `test cases:  ${check.tests.length}`,
     '',
@@ -94,7 +95,7 @@ export function checksCommand(): Command {
       const checks = await load({ ...flags, checks: [] });
       const check = selectChecks(checks, [id])[0];
       if (!check) throw new UserError(`unknown check id "${id}"`, { hint: 'run `cloudward checks list`' });
-      process.stdout.write(flags.format === 'json' ? `${JSON.stringify({ ...describeCheck(check), where: check.where ?? {}, require: check.require, needs: check.needs ?? [], tests: check.tests }, null, 2)}\n` : safeLines(showText(check)));
+      process.stdout.write(flags.format === 'json' ? `${JSON.stringify({ ...describeCheck(check), where: check.where ?? {}, require: check.require, needs: check.needs ?? [], ...(check.parameters ? { parameters: check.parameters } : {}), tests: check.tests }, null, 2)}\n` : safeLines(showText(check)));
     });
   command.addCommand(list, { isDefault: true });
   command.addCommand(show);

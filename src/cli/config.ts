@@ -23,6 +23,8 @@ export interface ProjectConfig {
   severity?: string[];
   status?: string[];
   compliance?: string;
+  /** Values of check parameters, by name (`parameters:`), for every check that declares them. */
+  parameters?: Record<string, string[]>;
   maxAge?: number;
   maxWaiverDays?: number;
   /** `cloudward detect`'s settings: a section of their own, since its formats and threshold are not the audit's. */

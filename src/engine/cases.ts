@@ -2,6 +2,7 @@ import { primaryScopeKind, registeredProviders } from '../providers/index.js';
 import type { Snapshot, Source } from '../snapshot/model.js';
 import { validateCaseData } from './case-schema.js';
 import { evaluate } from './evaluate.js';
+import { bindParameters } from './parameters.js';
 import type { CaseExpectation, Check, CheckCase } from './types.js';
 
 /** The outcome of one test case of one check. */
@@ -84,7 +85,7 @@ export function describeCaseFailure(o: CaseOutcome, file: string = o.file): stri
 export function runCheckCases(check: Check): CaseOutcome[] {
   const outcomes: CaseOutcome[] = check.tests.map((testCase, index) => {
     const { snapshot, uid } = caseSnapshot(check, testCase, index);
-    const result = evaluate(snapshot, [check]).find((r) => r.resource.uid === uid);
+    const result = evaluate(snapshot, [testCase.parameters ? bindParameters(check, testCase.parameters) : check]).find((r) => r.resource.uid === uid);
     const actual: CaseExpectation = result?.status ?? 'not-applicable';
     const detail = result
       ? `${result.message}${result.evidence.failed ? ` (${result.evidence.failed.map((f) => `${f.path} ${f.message}`).join('; ')})` : ''}`

@@ -12,6 +12,11 @@ const DAY_MS = 86_400_000;
  */
 export interface EvaluationTime {
   now: number;
+  /**
+   * The values of the check's parameters (see parameters.ts), each a set of lower-cased names: bound to the check when
+   * it loads, never part of the shared per-source time.
+   */
+  parameters?: Readonly<Record<string, ReadonlySet<string>>>;
 }
 
 /** Whether a date-time string's age in days, measured at `time`, compares as the keyword says with `limit`. */
@@ -66,4 +71,38 @@ function ageKeyword(keyword: string): CodeKeywordDefinition {
 export function addAgeKeywords(ajv: Ajv2020): void {
   ajv.addKeyword(ageKeyword('maxAgeDays'));
   ajv.addKeyword(ageKeyword('minAgeDays'));
+}
+
+/**
+ * Whether a resource is one a list parameter names: by its uid or nativeId, or by its name when it is a user (a user
+ * principal name, an email or an IAM user name is unique in its directory; a service principal's or group's display
+ * name is not, and anyone who can create one could borrow an administrator's). Case-insensitive.
+ */
+function namedIn(context: EvaluationTime | undefined, parameter: string, data: unknown): boolean {
+  const names = context?.parameters?.[parameter];
+  if (!names || names.size === 0 || data === null || typeof data !== 'object') return false;
+  const resource = data as Record<string, unknown>;
+  const has = (value: unknown) => typeof value === 'string' && names.has(value.toLowerCase());
+  return has(resource.uid) || has(resource.nativeId) || (resource.kind === 'user' && has(resource.name));
+}
+
+/** The parameter keywords' tests, as compiled code reaches them (`require("cloudward:parameters")`). */
+export const PARAMETER_TESTS = { namedIn };
+export const PARAMETER_TESTS_MODULE = 'cloudward:parameters';
+
+/**
+ * `namedIn: P`: the resource is one the check's list parameter P names (see namedIn). Generated as a call with the
+ * caller's context (`this`), which carries the parameter values the check was loaded with.
+ */
+export function addParameterKeywords(ajv: Ajv2020): void {
+  ajv.addKeyword({
+    keyword: 'namedIn',
+    type: 'object',
+    schemaType: 'string',
+    error: { message: ({ schemaCode }) => str`must be one of the ${schemaCode} named in the check's parameter` },
+    code(cxt: KeywordCxt) {
+      const test = cxt.gen.scopeValue('func', { ref: namedIn, code: _`require(${PARAMETER_TESTS_MODULE}).namedIn` });
+      cxt.fail(_`!${test}(this, ${cxt.schemaCode}, ${cxt.data})`);
+    },
+  });
 }

@@ -13,7 +13,8 @@ import { _ } from 'ajv/dist/2020.js';
 import { fullFormats } from '../snapshot/date-time.js';
 import { loadValidator, validatorSource, type CodeModules } from '../util/precompiled.js';
 import { assertLinearPatterns } from '../util/regex-safety.js';
-import { addAgeKeywords, AGE_TESTS, AGE_TESTS_MODULE } from './keywords.js';
+import { addAgeKeywords, addParameterKeywords, AGE_TESTS, AGE_TESTS_MODULE, PARAMETER_TESTS, PARAMETER_TESTS_MODULE } from './keywords.js';
+import { assertDeclaredParameters, bindParameters } from './parameters.js';
 import type { Check, CheckDefinition } from './types.js';
 
 /** Check files are small; a larger one is almost certainly not a check. */
@@ -34,7 +35,7 @@ let policyValidator: ValidateFunction | undefined;
 
 /** Where compiled check code finds cloudward's formats and keywords (see precompiled.ts). */
 const FORMATS_MODULE = 'cloudward:formats';
-const CHECK_CODE_MODULES: CodeModules = { [FORMATS_MODULE]: fullFormats, [AGE_TESTS_MODULE]: AGE_TESTS };
+const CHECK_CODE_MODULES: CodeModules = { [FORMATS_MODULE]: fullFormats, [AGE_TESTS_MODULE]: AGE_TESTS, [PARAMETER_TESTS_MODULE]: PARAMETER_TESTS };
 
 function makeCompilers(validateSchema: boolean, source = false): Compilers {
   // Check schemas are small and each runs over many resources once; ajv's optimizing pass over their generated code
@@ -46,6 +47,8 @@ function makeCompilers(validateSchema: boolean, source = false): Compilers {
   const require = createAjv({ ...options, allErrors: true });
   addAgeKeywords(where);
   addAgeKeywords(require);
+  addParameterKeywords(where);
+  addParameterKeywords(require);
   return { where, require };
 }
 
@@ -94,7 +97,7 @@ function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: Yaml
     const segments = pointer !== undefined ? [...at, ...pointerSegments(pointer)] : keyword && yaml ? (findKey(valueAt(yaml.value, at), keyword, at) ?? at) : at;
     throw new UserError(`invalid JSON Schema in ${at.join('.')}: ${message}`, {
       where: yaml ? `${file}:${yaml.lineOf(segments)}` : file,
-      hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays)',
+      hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays, namedIn)',
     });
   }
 }
@@ -181,6 +184,7 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
       throw new UserError(`gapEffect "undercount" for "${topic}" needs an aggregate to count`, { where: `${file}:${yaml.lineOf(['gapEffect', topic])}`, hint: 'use fail-stands, pass-stands, none or unknown for a check without aggregate' });
     }
   }
+  assertDeclaredParameters(definition, (at) => `${file}:${yaml.lineOf(at)}`);
   // Checks run their patterns over names and ids from the tenant: one that can backtrack without bound is refused.
   assertLinearPatterns(definition, [], (at) => `${file}:${yaml.lineOf(at)}`);
   return { parsed: { line: yaml.lineOf(['id']), definition }, yaml };
@@ -198,7 +202,7 @@ function compileCheck(file: string, parsed: ParsedCheck, yaml?: YamlFile, compil
 function makeCheck(file: string, { line, definition }: ParsedCheck, make: MakeValidator): Check {
   const providers = pinnedProviders(definition.where);
   const kinds = pinnedKinds(definition.where);
-  return {
+  return bindParameters({
     ...definition,
     file,
     line,
@@ -217,7 +221,7 @@ function makeCheck(file: string, { line, definition }: ParsedCheck, make: MakeVa
         : derivePropertyPaths(definition.require),
     ...(providers ? { providers } : {}),
     ...(kinds ? { kinds } : {}),
-  };
+  });
 }
 
 /** A cached check with the validators kept as code at build time, in the order makeCheck asks for them. */

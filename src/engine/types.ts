@@ -47,6 +47,15 @@ export interface CheckCase {
   missing?: string[];
   /** The result's message, exactly (a failure's rendered message, or an unknown's "Not assessed: ..."). */
   message?: string;
+  /** Values of the check's parameters for this case (the defaults otherwise). */
+  parameters?: Record<string, string[]>;
+}
+
+/** A list a check reads through `namedIn`, set once for every check in the project file's `parameters:`. */
+export interface CheckParameter {
+  description: string;
+  /** The names it holds when the project sets none (none when left out). */
+  default?: string[];
 }
 
 /** A check as written in policies/*.yaml (validated against schemas/policy.schema.json). */
@@ -66,6 +75,8 @@ export interface CheckDefinition {
   /** Per needed topic, how its gap bears on the verdicts; a topic left out has the default (see defaultGapEffect). */
   gapEffect?: Record<string, GapEffect>;
   evidence?: string[];
+  /** Named lists its schemas read through `namedIn` (see parameters.ts). */
+  parameters?: Record<string, CheckParameter>;
   message: string;
   remediation: string;
   references: { cis?: Record<string, string[]>; nist: string[]; attack?: string[]; url?: string };

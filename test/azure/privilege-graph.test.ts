@@ -63,6 +63,9 @@ test('look-alikes are no path: an expired eligibility, a role-less member of a g
   t.is(named(principals, 'reader').privilege!.level, 'none');
   // Holders of admin have no path of their own: Global Administrator, Azure Owner, a custom role writing role assignments.
   for (const name of ['ga', 'owner', 'sp-owner', 'mi-owner', 'custom']) t.is(pathOf(named(principals, name)), undefined, name);
+  // Searched and found no path: an empty list of edge kinds, which checks read as "no path" rather than "not searched".
+  for (const name of ['expired-pra', 'reader', 'plain', 'ga', 'owner']) t.deepEqual(named(principals, name).details?.escalation, [], name);
+  t.deepEqual(named(principals, 'helpdesk').details?.escalation, ['AZResetPassword']);
 });
 
 test('the Helpdesk Administrator cannot reset a Global Administrator: without the non-admin Azure administrators it has no path', async (t) => {

@@ -30,6 +30,8 @@ test('look-alikes are no path: actAs alone, a key for an account with no roles, 
   // delegate-policy-user holds implicitDelegation on policy-sa, which can set admin-sa's policy but mint no token:
   // setIamPolicy is no call a delegate makes for its caller.
   for (const name of LOOK_ALIKES) t.is(pathOf(part, name), undefined, name);
+  // Searched and found no path: an empty list of edge kinds, which checks read as "no path" rather than "not searched".
+  for (const name of ['actas-only', 'keyless-user', 'hmac-user'].map(user)) t.deepEqual(kindsOf(part, name), [], name);
   // Every principal with a path is one the catalogue expects, and administrators need none.
   const withPath = part.principals.filter((p) => p.details?.escalationPath !== undefined).map((p) => p.name).sort();
   t.deepEqual(withPath, Object.keys(EXPECTED).sort());

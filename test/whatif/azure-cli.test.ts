@@ -34,6 +34,23 @@ test('a role assignment making a user without MFA Owner of a subscription fails 
   t.deepEqual(report.whatif.counts, { projected: 1, unknown: 0, 'not-projected': 1, 'no-op': 0 });
 });
 
+test('a plan making a user Helpdesk Administrator, who can then reset an Azure Owner\'s password, fails the gate through the escalation graph', async (t) => {
+  const dir = await tempDir();
+  const plan = join(dir, 'plan.json');
+  const HELPDESK = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
+  await writeFile(plan, JSON.stringify(azurePlan([{ address: 'azuread_directory_role_assignment.henry_helpdesk', actions: ['create'], after: { role_id: HELPDESK, principal_object_id: USER.henry, directory_scope_id: '/', app_scope_id: null }, unknown: { id: true } }])));
+  const run = await audit(plan, ['--format', 'json']);
+  t.is(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as JsonReport;
+  const fresh = report.results.filter((r) => r.baselineState === 'new' && r.status === 'fail');
+  // alice holds Owner on a subscription and is only eligible for Global Administrator (no active Entra role), so a
+  // Helpdesk Administrator may reset her password.
+  const escalation = fresh.find((r) => r.checkId === 'azure-no-escalation-to-admin');
+  t.is(escalation?.resource.uid, `azure:${TENANT}:user/${USER.henry}`);
+  t.is(escalation?.message, 'user henry.sales@acme.com (0b6e3c1a-0010-4d1e-9f00-00000000e111) is not a named administrator and can become one: henry.sales@acme.com -> Helpdesk Administrator: reset the password of alice.admin@acme.com -> admin; edge to cut: Helpdesk Administrator: reset the password of alice.admin@acme.com');
+  t.deepEqual(escalation?.causes?.map((c) => c.address), ['azuread_directory_role_assignment.henry_helpdesk']);
+});
+
 test('SARIF and the markdown PR comment locate the Azure finding at the plan resource', async (t) => {
   const sarif = await audit(OWNER, ['--format', 'sarif']);
   const results = (JSON.parse(sarif.stdout) as { runs: Array<{ results: Array<{ baselineState?: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: Array<{ name: string }> }> }> }> }).runs[0]!.results;
@@ -119,7 +136,7 @@ test('the plan holding every supported Azure type gives the expected new finding
   // azuread_application is not projected: what would pass in the tenant is unknown, and says why.
   const unknown = fresh.filter((r) => r.status === 'unknown');
   t.true(unknown.length > 0 && unknown.every((r) => r.message.includes('azuread_application.ci: projection for azuread_application not supported')));
-  t.deepEqual(report.whatif.counts, { projected: 15, unknown: 1, 'not-projected': 2, 'no-op': 0 });
+  t.deepEqual(report.whatif.counts, { projected: 15, unknown: 2, 'not-projected': 2, 'no-op': 0 });
   const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
   t.true(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
 });

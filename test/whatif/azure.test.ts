@@ -213,6 +213,8 @@ test('a plan holding every supported Azure type round-trips through projection w
   for (const type of AZURE_PROJECTED_TYPES) t.true(types.has(type), `the fixture lacks ${type}`);
   t.deepEqual(p.notes.filter((n) => n.outcome !== 'projected').map((n) => [n.address, n.outcome]), [
     ['azuread_directory_role.global_admin', 'not-projected'],
+    // The example's raw documents list no app registrations: an owner of one is unknown, never a silent pass.
+    ['azuread_application_owner.ci_dan', 'unknown'],
     ['azuread_application.ci', 'unknown'],
     ['azurerm_resource_group.ops', 'not-projected'],
   ]);
@@ -246,4 +248,55 @@ test('deleting and replacing directory objects takes their roles with them; an i
   t.is(user(p, USER.grace), undefined);
   t.like(user(p, 'planned-azuread-user-grace'), { name: 'grace.reader@acme.com', privilege: { level: 'none' }, mfa: { state: 'disabled' } });
   t.deepEqual(roles(user(p, USER.bob)), [`${ROLE.globalAdmin} / standing`, `${ROLE.owner} ${SUB} standing`]);
+});
+
+test('azuread_service_principal owners: the projected service principal lists them as Graph\'s $expand=owners does, and each owner is touched; owners known only after apply are a gap', async (t) => {
+  const { azureProjector } = await import('../../src/providers/azure/whatif/index.js');
+  const { rawFiles } = await import('../../src/whatif/index.js');
+  const { DocumentKind } = await import('../../src/providers/azure/documents.js');
+  const GITHUB_DEPLOY = { id: '4f1d2c3b-0001-4c7e-8a11-00000000d3b1', appId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d' };
+  const sp = { object_id: GITHUB_DEPLOY.id, client_id: GITHUB_DEPLOY.appId, account_enabled: true, app_role_assignment_required: false };
+  const run = async (spec: ChangeSpec) => {
+    const plan = parsePlan(azurePlan([spec]), 'plan.json');
+    const bundles = await azureProjector.readRaw!(await rawFiles([RAW]));
+    const projection = azureProjector.project(plan, plan.changes, bundles, new Set([TENANT, PROD, DEV]));
+    const item = projection.bundles.flatMap((b) => b.documents).filter((d) => d.kind === DocumentKind.servicePrincipals).flatMap((d) => (d.body as { value: Array<Record<string, unknown>> }).value).find((i) => i.id === GITHUB_DEPLOY.id);
+    return { projection, item };
+  };
+  const owned = await run({ address: 'azuread_service_principal.github_deploy', actions: ['update'], before: { ...sp, owners: [] }, after: { ...sp, owners: [USER.dan] } });
+  t.deepEqual(owned.projection.gaps, []);
+  t.deepEqual(owned.item?.owners, [{ '@odata.type': '#microsoft.graph.user', id: USER.dan }]);
+  const part = (await import('../../src/providers/azure/index.js')).azureProvider.normalize(owned.projection.bundles);
+  t.true(owned.projection.effects(part).find((e) => e.address === 'azuread_service_principal.github_deploy')!.uids.includes(uidOf('user', USER.dan)), 'the new owner is what the change touches');
+  const later = await run({ address: 'azuread_service_principal.github_deploy', actions: ['update'], before: { ...sp, owners: [] }, after: { ...sp }, unknown: { owners: true } });
+  t.deepEqual(later.projection.gaps.map((g) => [g.address, g.attribute, g.reason]), [['azuread_service_principal.github_deploy', 'owners', 'owners is known only after apply']]);
+  // A plan that leaves owners alone leaves the documents' own.
+  const untouched = await run({ address: 'azuread_service_principal.github_deploy', actions: ['update'], before: { ...sp, account_enabled: true }, after: { ...sp, account_enabled: false } });
+  t.is(untouched.item?.owners, undefined);
+});
+
+test('azuread_application_owner: a new owner of a listed app registration is projected into its owners, touching the owner and the app\'s service principal; an app not listed is a gap', async (t) => {
+  const { azureProjector } = await import('../../src/providers/azure/whatif/index.js');
+  const { rawFiles } = await import('../../src/whatif/index.js');
+  const APP = { id: 'ffffffff-0000-4000-8000-0000000000d3', appId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d' };
+  const GITHUB_DEPLOY = '4f1d2c3b-0001-4c7e-8a11-00000000d3b1';
+  // The app registration of github-deploy, as `az rest` prints Graph's /applications?$expand=owners.
+  const listing = { kind: 'azure.graph.applications', origin: 'applications.json', body: { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#applications(owners())', value: [{ id: APP.id, appId: APP.appId, displayName: 'github-deploy', owners: [] }] } };
+  const run = async (spec: ChangeSpec, listed: boolean) => {
+    const plan = parsePlan(azurePlan([spec]), 'plan.json');
+    const bundles = (await azureProjector.readRaw!(await rawFiles([RAW]))).map((b) => (listed && b.scope.kind === 'tenant' ? { ...b, documents: [...b.documents, listing] } : b));
+    const projection = azureProjector.project(plan, plan.changes, bundles, new Set([TENANT, PROD, DEV]));
+    const apps = projection.bundles.flatMap((b) => b.documents).filter((d) => d.kind === 'azure.graph.applications').flatMap((d) => (d.body as { value: Array<Record<string, unknown>> }).value);
+    return { projection, apps };
+  };
+  const owner = { application_id: `/applications/${APP.id}`, owner_object_id: USER.dan };
+  const added = await run({ address: 'azuread_application_owner.dan', actions: ['create'], after: owner, unknown: { id: true } }, true);
+  t.deepEqual(added.projection.gaps, []);
+  t.deepEqual(added.apps.map((a) => a.owners), [[{ '@odata.type': '#microsoft.graph.user', id: USER.dan }]]);
+  const part = (await import('../../src/providers/azure/index.js')).azureProvider.normalize(added.projection.bundles);
+  const touched = added.projection.effects(part).find((e) => e.address === 'azuread_application_owner.dan')!.uids;
+  t.true(touched.includes(uidOf('user', USER.dan)) && touched.includes(uidOf('servicePrincipal', GITHUB_DEPLOY)), touched.join(', '));
+  const unlisted = await run({ address: 'azuread_application_owner.dan', actions: ['create'], after: owner, unknown: { id: true } }, false);
+  t.deepEqual(unlisted.projection.gaps.map((g) => [g.attribute, g.scopes]), [['application_id', [`azure:tenant/${TENANT}`]]]);
+  t.deepEqual(unlisted.apps, [], 'app registrations that were not read are not written as an empty list');
 });

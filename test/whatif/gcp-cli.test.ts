@@ -8,6 +8,8 @@ import { googlePlanDocument } from './plan-shape.js';
 const RAW = join(ROOT, 'examples', 'acme', 'raw');
 const OWNER = fixture('whatif', 'acme-gcp-tf', 'owner-no-2sv.plan.json');
 const LABELS = fixture('whatif', 'acme-gcp-tf', 'labels-only.plan.json');
+const TOKEN_MEMBER = fixture('whatif', 'acme-gcp-tf', 'token-creator-on-owner.plan.json');
+const TOKEN_BINDING = fixture('whatif', 'acme-gcp-tf', 'token-creator-binding-on-owner.plan.json');
 
 interface JsonReport {
   results: Array<{ checkId: string; status: string; baselineState?: string; resource: { uid: string }; causes?: Array<{ address: string; file?: string; line?: number }> }>;
@@ -33,6 +35,24 @@ test('a plan making a user without 2-Step Verification Owner of a project fails 
   t.regex(text.stdout, /cy@acme\.com holds a basic role \[new\]\n.*\n\s+caused by google_project_iam_member\.cy_owner \(test\/fixtures\/whatif\/acme-gcp-tf\/main\.tf:15\)/);
   t.regex(messageLines(text.stderr).at(-1)!, /gate failed — 1 new failing result at or above high severity .*2 new, \d+ unchanged, 0 fixed/);
 });
+
+for (const [plan, address, line] of [
+  [TOKEN_MEMBER, 'google_service_account_iam_member.ben_token_etl', 22],
+  [TOKEN_BINDING, 'google_service_account_iam_binding.etl_token_creators', 29],
+] as const) {
+  test(`a plan granting Token Creator on an Owner service account fails the gate through the escalation graph: ${address.split('.')[0]}`, async (t) => {
+    const run = await audit(plan, ['--format', 'json']);
+    t.is(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as JsonReport;
+    const fresh = report.results.filter((r) => r.baselineState === 'new');
+    // The projected allow policy is normalized again, graph included: ben@acme.com now has a path to admin.
+    t.deepEqual(fresh.map((r) => `${r.checkId} ${r.resource.uid} ${r.status}`), ['gcp-no-escalation-to-admin gcp:408813245716:user/ben@acme.com fail']);
+    t.deepEqual(fresh[0]!.causes, [{ address, file: 'test/fixtures/whatif/acme-gcp-tf/main.tf', line }]);
+    t.deepEqual(report.whatif.changes.map((c) => [c.address, c.outcome, c.scope]), [[address, 'projected', 'gcp:project/acme-data-2203']]);
+    const text = await audit(plan);
+    t.regex(text.stdout, new RegExp(`ben@acme\\.com is not a named administrator and can become one: ben@acme\\.com -> iam\\.serviceAccounts\\.getAccessToken on etl@acme-data-2203\\.iam\\.gserviceaccount\\.com -> admin; edge to cut: iam\\.serviceAccounts\\.getAccessToken on etl@acme-data-2203\\.iam\\.gserviceaccount\\.com \\[new\\]\\n(.*\\n)*?\\s+caused by ${address.replace('.', '\\.')}`));
+  });
+}
 
 test('a plan that only changes a project\'s labels passes the gate with nothing new', async (t) => {
   const run = await audit(LABELS, ['--format', 'json']);

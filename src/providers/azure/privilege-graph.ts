@@ -34,7 +34,7 @@
  * so the graph grows with assignments plus principals. Pure.
  */
 import type { Assignment, Principal, Role } from '../../snapshot/model.js';
-import { EscalationGraph, type EscalationPath, type Grant, type HubMember, type PathStep } from '../privilege/index.js';
+import { EscalationGraph, levelByReach, type EscalationPath, type Grant, type HubMember, type PathStep } from '../privilege/index.js';
 import type { HostFact, OwnerFact } from './escalation-facts.js';
 import { GLOBAL_ADMINISTRATOR } from './privilege.js';
 import {
@@ -216,25 +216,26 @@ export class AzurePrivilegeGraph {
   }
 }
 
-/** Whether a path's conditions are only PIM activations: an administrator once it activates, nothing undecided else. */
-export function decidedPath(path: EscalationPath): boolean {
-  return path.conditions.every((c) => c === PIM_ACTIVATION);
-}
-
 /**
- * Sets each principal's privilege from its shortest path: admin when the path rests on nothing but PIM activation,
- * privileged when it rests on a condition the snapshot cannot decide; never lower than its own assignments make it.
- * The path is the last reason of one its own assignments do not make an administrator, and `details.escalationPath` its steps.
+ * Sets each principal's privilege from its shortest path, as AWS and Google Cloud do: a principal its own assignments
+ * make an administrator stays admin (its reasons are kept; the path is in its details); any other with a path to admin
+ * is privileged, the path its last reason, whatever the path rests on (PIM activation, a condition the snapshot cannot
+ * decide). `admin` keeps meaning what a principal holds, so checks that count standing administrators do not count
+ * those who could become one; those are the escalation checks' findings, read from `details.escalationPath`.
+ * `details.escalation` holds the path's edge kinds, `[]` for a principal the graph searched and found no path from.
  */
 export function applyAzurePaths(principals: Principal[], roles: ReadonlyMap<string, Role>, collectedAt: string | undefined): void {
   const paths = new AzurePrivilegeGraph(principals, roles, collectedAt).paths();
   for (const principal of principals) {
     const path = paths.get(principal.uid);
-    if (!path) continue;
+    if (!path) {
+      principal.details = { ...principal.details, escalation: [] };
+      continue;
+    }
     const own = principal.privilege ?? { level: 'none', reasons: [] };
-    const level = decidedPath(path) ? 'admin' : own.level === 'admin' ? 'admin' : 'privileged';
+    const level = levelByReach(own.level, { path });
     // An administrator by its own assignments keeps their reasons; the path is in its details.
     if (own.level !== 'admin') principal.privilege = { level, reasons: [...own.reasons, `path to admin: ${path.text}${path.conditions.length > 0 ? ` (rests on: ${path.conditions.join('; ')})` : ''}`] };
-    principal.details = { ...principal.details, escalation: path.kinds, escalationPath: { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa } };
+    principal.details = { ...principal.details, escalation: path.kinds, escalationPath: { text: path.text, firstStep: path.firstStep, steps: path.steps, conditions: path.conditions, mfa: path.mfa } };
   }
 }

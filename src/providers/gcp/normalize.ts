@@ -542,7 +542,8 @@ function applyEscalationGraph(bundle: RawBundle, hierarchy: Hierarchy, builders:
       bindings.push({ principal, role: h.role, resource: h.scope, permissions, ...(h.condition ? { condition: h.condition } : {}), ...(h.expiresAt ? { expiresAt: h.expiresAt } : {}) });
     }
   });
-  if (bindings.length === 0) return;
+  // No binding makes an edge: the graph would find no path, and every principal is marked as searched.
+  if (bindings.length === 0) return applyPaths(principals, new Map());
   const lineages = new Map<string, string[]>();
   const lineage = (resource: string): string[] => {
     let l = lineages.get(resource);

@@ -49,6 +49,8 @@ export function pathReason(path: EscalationPath): string {
 /**
  * Each principal with a path to admin is privileged by it (the path is kept in `details.escalationPath`); one without a
  * path that can make another principal an administrator is privileged by that grant power (`details.grantPower`).
+ * `details.escalation` holds the path's edge kinds, `[]` for a principal the graph searched and found no path from, so
+ * that a check can tell "no path" from "not searched".
  */
 export function applyPaths(principals: Principal[], paths: Map<string, EscalationPath>, powers: Map<string, GrantPower> = new Map()): void {
   for (const principal of principals) {
@@ -60,12 +62,15 @@ export function applyPaths(principals: Principal[], paths: Map<string, Escalatio
       principal.privilege = { level: levelByReach(own?.level ?? 'none', { grantsAdmin: true }), reasons: [`can make another principal an administrator: ${power.text}${tail}`, ...(own?.reasons ?? [])] };
       (principal.details ??= {}).grantPower = power;
     }
-    if (!path) continue;
+    if (!path) {
+      (principal.details ??= {}).escalation = [];
+      continue;
+    }
     const own = principal.privilege;
     const level = levelByReach(own?.level ?? 'none', { path });
     principal.privilege = { level, reasons: [pathReason(path), ...(own?.reasons ?? [])] };
     const details = (principal.details ??= {});
     details.escalation = path.kinds;
-    details.escalationPath = { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
+    details.escalationPath = { text: path.text, firstStep: path.firstStep, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
   }
 }

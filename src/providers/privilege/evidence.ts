@@ -30,6 +30,11 @@ export interface EscalationPath {
   text: string;
   /** Edge kinds along the path, e.g. `assume-role`, `attach-role-policy`. */
   kinds: string[];
+  /**
+   * The first step as the text words it (`sts:AssumeRole deploy`): the principal's own grant, the edge a remediation
+   * cuts to take this path away from it without touching anyone else's.
+   */
+  firstStep: string;
   conditions: string[];
   mfa: boolean;
 }
@@ -39,8 +44,9 @@ export type StepLabel = (step: PathStep) => string;
 
 /** The evidence for a path from the principal named `start`: its text, edge kinds and the union of its conditions. */
 export function describePath(start: string, steps: PathStep[], label: StepLabel): EscalationPath {
-  const text = [start, ...steps.map(label), 'admin'].join(' -> ');
+  const labels = steps.map(label);
+  const text = [start, ...labels, 'admin'].join(' -> ');
   const conditions = [...new Set(steps.flatMap((s) => s.conditions ?? []))];
   const kinds = [...new Set(steps.map((s) => s.kind))];
-  return { steps, text, kinds, conditions, mfa: steps.some((s) => s.mfa === true) };
+  return { steps, text, kinds, firstStep: labels[0] ?? '', conditions, mfa: steps.some((s) => s.mfa === true) };
 }

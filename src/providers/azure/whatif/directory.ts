@@ -147,13 +147,76 @@ export function projectGroupMember(ctx: AzureContext, change: PlanChange): void 
   });
 }
 
-/** azuread_service_principal: an application's service principal. */
+/** azuread_service_principal: an application's service principal, with its owners when the plan sets them. */
 export function projectServicePrincipal(ctx: AzureContext, change: PlanChange): void {
   const target = objectChange(ctx, change, 'object_id', 'ServicePrincipal');
   if (!target) return;
   const client = ctx.value(change, change.after && 'client_id' in change.after ? 'client_id' : 'application_id');
   const appId = client.known && typeof client.value === 'string' ? client.value : target.id;
-  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId, displayName: appId, servicePrincipalType: 'Application', accountEnabled: flag(ctx, change, 'account_enabled', true) });
+  const owners = plannedOwners(ctx, change, target.tenant);
+  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId, displayName: appId, servicePrincipalType: 'Application', accountEnabled: flag(ctx, change, 'account_enabled', true), ...(owners ? { owners } : {}) });
+}
+
+/** An owner as Graph's `$expand=owners` lists it: its type and object id. */
+function ownerItem(ctx: AzureContext, tenant: string, id: string): Item {
+  return { '@odata.type': ODATA_TYPES[ctx.principalKind(tenant, id) ?? 'User'] ?? '#microsoft.graph.directoryObject', id };
+}
+
+/**
+ * The whole owner list a plan sets (`owners` of azuread_service_principal), as Graph's `$expand=owners` lists it, each
+ * owner touched (an owner can add a credential to the service principal and act as it: BloodHound's AZOwns);
+ * undefined when the plan leaves owners alone (the documents' own stay), or when it is known only after apply (a gap:
+ * whoever it names may gain the object's access).
+ */
+function plannedOwners(ctx: AzureContext, change: PlanChange, tenant: string): Item[] | undefined {
+  if (!change.after || (!('owners' in change.after) && !change.afterUnknown.has('owners'))) return undefined;
+  const owners = ctx.value(change, 'owners');
+  if (!owners.known || (owners.value !== null && !Array.isArray(owners.value))) {
+    ctx.gap(change, owners.known ? 'owners is known only after apply' : owners.reason, 'owners', [tenantScope(tenant)]);
+    return undefined;
+  }
+  const unchanged = change.action === 'update' && JSON.stringify(change.before?.owners ?? null) === JSON.stringify(change.after.owners ?? null);
+  if (unchanged) return undefined;
+  return stringList(owners.value).map((id) => {
+    ctx.touch(change, { kind: 'principal', tenant, id });
+    return ownerItem(ctx, tenant, id);
+  });
+}
+
+/**
+ * The kind `import azure` gives an `az rest` export of Graph's `/applications?$expand=owners`: app registrations with
+ * their owners, who can add a credential to the app and sign in as its service principal (BloodHound's AZOwns).
+ */
+const APPLICATIONS = 'azure.graph.applications';
+
+/**
+ * azuread_application_owner: one owner of an app registration (`application_id` is `/applications/{object id}`). An
+ * app the raw documents do not list (app registrations not exported, or one this plan creates) is a gap: who can act
+ * as its service principal is then unknown, never a silent pass.
+ */
+export function projectApplicationOwner(ctx: AzureContext, change: PlanChange): void {
+  applySides(change, (side) => {
+    const values = side === 'before' ? change.before : change.after;
+    const tenant = ctx.tenantOf(change);
+    const read = (attribute: string) => (side === 'before' ? lower(values?.[attribute]) || undefined : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase());
+    const application = read('application_id')?.replace(/^\/applications\//, '');
+    const owner = read('owner_object_id');
+    if (!application || !owner) return;
+    const docs = ctx.docs(tenant);
+    // Not opened unless read: an edited list is written back, and an empty one would say the tenant has no apps.
+    const app = docs.read(APPLICATIONS) ? docs.list(APPLICATIONS).find((i) => lower(i.id) === application) : undefined;
+    if (!app) {
+      ctx.gap(change, `application ${application} is not in the raw documents (export az rest --url "https://graph.microsoft.com/v1.0/applications?\$expand=owners")`, 'application_id', [tenantScope(tenant)]);
+      return;
+    }
+    ctx.touch(change, { kind: 'principal', tenant, id: owner });
+    const list = Array.isArray(app.owners) ? (app.owners as Item[]) : (app.owners = []);
+    if (side === 'before') removeWhere(list, (i) => lower(i.id) === owner);
+    else putMember(list, ownerItem(ctx, tenant, owner));
+    // The app's service principal is what its owner can act as.
+    const sp = docs.list(DocumentKind.servicePrincipals).find((i) => lower(i.appId) === lower(app.appId));
+    if (sp) ctx.touch(change, { kind: 'principal', tenant, id: lower(sp.id) });
+  });
 }
 
 /** azurerm_user_assigned_identity: a managed identity (its service principal). */

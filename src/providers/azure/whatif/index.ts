@@ -14,7 +14,7 @@ import { ownDocuments } from '../../whatif/raw.js';
 import { listChanges } from '../../whatif/changes.js';
 import type { ChangeEffect, Projection, Projector } from '../../whatif/types.js';
 import { AzureContext, subscriptionScope, tenantScope, type Touch } from './context.js';
-import { projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
+import { projectApplicationOwner, projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
 import { projectActiveAssignment, projectDiagnosticSetting, projectEligibleAssignment, projectRoleAssignment, projectRoleDefinition } from './rbac.js';
 
 /** A handler returns false when the change, as planned, does not change posture (it is then listed as not projected). */
@@ -41,6 +41,7 @@ const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; inert?: string }
   azuread_directory_role_member: { phase: 2, handle: projectDirectoryRoleMember },
   azuread_directory_role_eligibility_schedule_request: { phase: 2, handle: projectDirectoryRoleEligibility },
   azuread_group_member: { phase: 2, handle: projectGroupMember },
+  azuread_application_owner: { phase: 2, handle: projectApplicationOwner },
 };
 
 /** Types that are not projected but can change who can do what, or what is logged: their tenant cannot pass. */
