@@ -1,4 +1,4 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
 import { createAjv, loadSchema } from '../../src/util/ajv.js';
@@ -49,6 +49,35 @@ test('a plan making a user Helpdesk Administrator, who can then reset an Azure O
   t.is(escalation?.resource.uid, `azure:${TENANT}:user/${USER.henry}`);
   t.is(escalation?.message, 'user henry.sales@acme.com (0b6e3c1a-0010-4d1e-9f00-00000000e111) is not a named administrator and can become one: henry.sales@acme.com -> Helpdesk Administrator: reset the password of alice.admin@acme.com -> admin; edge to cut: Helpdesk Administrator: reset the password of alice.admin@acme.com');
   t.deepEqual(escalation?.causes?.map((c) => c.address), ['azuread_directory_role_assignment.henry_helpdesk']);
+});
+
+test('a plan making a user owner of an app registration whose service principal is Privileged Role Administrator fails the gate on that user; without app registrations it is unknown', async (t) => {
+  // A copy of the example's Azure documents with github-deploy's app registration (az rest on /applications?$expand=owners)
+  // and its service principal holding Privileged Role Administrator; the snapshot is imported from the same documents.
+  const apps = fixture('whatif', 'acme-azure-apps');
+  const files = (await readdir(join(apps, 'azure'), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  const snapshot = join(await tempDir(), 'azure.json');
+  const imported = await runCli(['import', 'azure', ...files, '--collected-at', '2026-11-01T09:00:00Z', '-o', snapshot]);
+  t.is(imported.code, 0, imported.stderr);
+  const plan = join(apps, 'app-owner.plan.json');
+  const run = await runCli(['audit', snapshot, '--plan', plan, '--raw', apps, '--fail-on-new-only', '--format', 'json']);
+  t.is(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout) as JsonReport;
+  t.deepEqual(report.whatif.counts, { projected: 1, unknown: 0, 'not-projected': 0, 'no-op': 0 });
+  const henry = `azure:${TENANT}:user/${USER.henry}`;
+  const fresh = report.results.filter((r) => r.baselineState === 'new');
+  t.deepEqual(fresh.map((r) => `${r.checkId} ${r.status} ${r.resource.uid}`).sort(), [`azure-no-escalation-to-admin fail ${henry}`, `azure-privileged-users-mfa-registered fail ${henry}`]);
+  const escalation = fresh.find((r) => r.checkId === 'azure-no-escalation-to-admin')!;
+  t.is(escalation.message, 'user henry.sales@acme.com (0b6e3c1a-0010-4d1e-9f00-00000000e111) is not a named administrator and can become one: henry.sales@acme.com -> owner of the application of github-deploy: add a secret to github-deploy -> admin; edge to cut: owner of the application of github-deploy: add a secret to github-deploy');
+  for (const r of fresh) t.deepEqual(r.causes?.map((c) => c.address), ['azuread_application_owner.henry_github_deploy']);
+  // The example's documents list no app registrations: who can act as github-deploy is then unknown, never a pass.
+  const unread = await audit(plan, ['--format', 'json']);
+  t.is(unread.code, 1, unread.stderr);
+  const open = JSON.parse(unread.stdout) as JsonReport;
+  t.deepEqual(open.whatif.counts, { projected: 0, unknown: 1, 'not-projected': 0, 'no-op': 0 });
+  t.regex(open.whatif.changes[0]!.reason!, /application ffffffff-0000-4000-8000-0000000000d3 is not in the raw documents \(export az rest --url "https:\/\/graph\.microsoft\.com\/v1\.0\/applications\?\$expand=owners"\)/);
+  const henryOpen = open.results.find((r) => r.checkId === 'azure-no-escalation-to-admin' && r.resource.uid === henry);
+  t.is(henryOpen?.status, 'unknown');
 });
 
 test('SARIF and the markdown PR comment locate the Azure finding at the plan resource', async (t) => {
@@ -133,10 +162,10 @@ test('the plan holding every supported Azure type gives the expected new finding
   const causes = (checkId: string, uid: string) => fresh.find((r) => r.checkId === checkId && short(r.resource.uid) === uid)!.causes!.map((c) => c.address);
   t.true(causes('azure-privileged-users-mfa-registered', 'user/planned-azuread-user-ops').includes('azurerm_pim_eligible_role_assignment.ops_owner'));
   t.deepEqual(causes('azure-no-standing-role-assignment-writers', 'servicePrincipal/planned-azuread-service-principal-ci'), ['azuread_directory_role_member.ci_ga', 'azuread_service_principal.ci', 'azurerm_role_assignment.ci_owner']);
-  // azuread_application is not projected: what would pass in the tenant is unknown, and says why.
+  // The owner of an app registration the raw documents do not list: what would pass in the tenant is unknown, and says why.
   const unknown = fresh.filter((r) => r.status === 'unknown');
-  t.true(unknown.length > 0 && unknown.every((r) => r.message.includes('azuread_application.ci: projection for azuread_application not supported')));
-  t.deepEqual(report.whatif.counts, { projected: 15, unknown: 2, 'not-projected': 2, 'no-op': 0 });
+  t.true(unknown.length > 0 && unknown.every((r) => r.message.includes('azuread_application_owner.ci_dan (application_id): application ffffffff-0000-4000-8000-0000000000c1 is not in the raw documents')), unknown[0]?.message);
+  t.deepEqual(report.whatif.counts, { projected: 15, unknown: 1, 'not-projected': 3, 'no-op': 0 });
   const validate = createAjv({ allErrors: true, strictTypes: false }).compile(loadSchema('report.schema.json'));
   t.true(validate(report), JSON.stringify(validate.errors?.slice(0, 3)));
 });

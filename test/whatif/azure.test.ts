@@ -213,9 +213,10 @@ test('a plan holding every supported Azure type round-trips through projection w
   for (const type of AZURE_PROJECTED_TYPES) t.true(types.has(type), `the fixture lacks ${type}`);
   t.deepEqual(p.notes.filter((n) => n.outcome !== 'projected').map((n) => [n.address, n.outcome]), [
     ['azuread_directory_role.global_admin', 'not-projected'],
+    // An app registration that sets no owners changes no one's access.
+    ['azuread_application.ci', 'not-projected'],
     // The example's raw documents list no app registrations: an owner of one is unknown, never a silent pass.
     ['azuread_application_owner.ci_dan', 'unknown'],
-    ['azuread_application.ci', 'unknown'],
     ['azurerm_resource_group.ops', 'not-projected'],
   ]);
   const ops = user(p, 'planned-azuread-user-ops')!;
@@ -275,28 +276,56 @@ test('azuread_service_principal owners: the projected service principal lists th
   t.is(untouched.item?.owners, undefined);
 });
 
-test('azuread_application_owner: a new owner of a listed app registration is projected into its owners, touching the owner and the app\'s service principal; an app not listed is a gap', async (t) => {
+/** github-deploy's app registration, as `az rest` prints Graph's /applications?$expand=owners, and its service principal. */
+const APP = { id: 'ffffffff-0000-4000-8000-0000000000d3', appId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d' };
+const GITHUB_DEPLOY = '4f1d2c3b-0001-4c7e-8a11-00000000d3b1';
+
+/** Projects a plan on the example's documents, with github-deploy's app registration among them when `listed`. */
+async function projectWithApps(specs: ChangeSpec[], listed: boolean) {
   const { azureProjector } = await import('../../src/providers/azure/whatif/index.js');
   const { rawFiles } = await import('../../src/whatif/index.js');
-  const APP = { id: 'ffffffff-0000-4000-8000-0000000000d3', appId: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d' };
-  const GITHUB_DEPLOY = '4f1d2c3b-0001-4c7e-8a11-00000000d3b1';
-  // The app registration of github-deploy, as `az rest` prints Graph's /applications?$expand=owners.
   const listing = { kind: 'azure.graph.applications', origin: 'applications.json', body: { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#applications(owners())', value: [{ id: APP.id, appId: APP.appId, displayName: 'github-deploy', owners: [] }] } };
-  const run = async (spec: ChangeSpec, listed: boolean) => {
-    const plan = parsePlan(azurePlan([spec]), 'plan.json');
-    const bundles = (await azureProjector.readRaw!(await rawFiles([RAW]))).map((b) => (listed && b.scope.kind === 'tenant' ? { ...b, documents: [...b.documents, listing] } : b));
-    const projection = azureProjector.project(plan, plan.changes, bundles, new Set([TENANT, PROD, DEV]));
-    const apps = projection.bundles.flatMap((b) => b.documents).filter((d) => d.kind === 'azure.graph.applications').flatMap((d) => (d.body as { value: Array<Record<string, unknown>> }).value);
-    return { projection, apps };
-  };
+  const plan = parsePlan(azurePlan(specs), 'plan.json');
+  const bundles = (await azureProjector.readRaw!(await rawFiles([RAW]))).map((b) => (listed && b.scope.kind === 'tenant' ? { ...b, documents: [...b.documents, listing] } : b));
+  const projection = azureProjector.project(plan, plan.changes, bundles, new Set([TENANT, PROD, DEV]));
+  const apps = projection.bundles.flatMap((b) => b.documents).filter((d) => d.kind === 'azure.graph.applications').flatMap((d) => (d.body as { value: Array<Record<string, unknown>> }).value);
+  const part = (await import('../../src/providers/azure/index.js')).azureProvider.normalize(projection.bundles);
+  return { projection, apps, part };
+}
+
+test('azuread_application_owner: a new owner of a listed app registration is projected into its owners, touching the owner and the app\'s service principal; an app not listed is a gap', async (t) => {
+  const run = (spec: ChangeSpec, listed: boolean) => projectWithApps([spec], listed);
   const owner = { application_id: `/applications/${APP.id}`, owner_object_id: USER.dan };
   const added = await run({ address: 'azuread_application_owner.dan', actions: ['create'], after: owner, unknown: { id: true } }, true);
   t.deepEqual(added.projection.gaps, []);
   t.deepEqual(added.apps.map((a) => a.owners), [[{ '@odata.type': '#microsoft.graph.user', id: USER.dan }]]);
-  const part = (await import('../../src/providers/azure/index.js')).azureProvider.normalize(added.projection.bundles);
-  const touched = added.projection.effects(part).find((e) => e.address === 'azuread_application_owner.dan')!.uids;
+  const touched = added.projection.effects(added.part).find((e) => e.address === 'azuread_application_owner.dan')!.uids;
   t.true(touched.includes(uidOf('user', USER.dan)) && touched.includes(uidOf('servicePrincipal', GITHUB_DEPLOY)), touched.join(', '));
   const unlisted = await run({ address: 'azuread_application_owner.dan', actions: ['create'], after: owner, unknown: { id: true } }, false);
   t.deepEqual(unlisted.projection.gaps.map((g) => [g.attribute, g.scopes]), [['application_id', [`azure:tenant/${TENANT}`]]]);
   t.deepEqual(unlisted.apps, [], 'app registrations that were not read are not written as an empty list');
+});
+
+test('azuread_application owners: projected into a listed app registration (a new app and its service principal linked through client_id); owners where app registrations were not read are a gap; no owners there is declined', async (t) => {
+  const run = projectWithApps;
+  const app = { object_id: APP.id, client_id: APP.appId, display_name: 'github-deploy' };
+  const owned = await run([{ address: 'azuread_application.github_deploy', actions: ['update'], before: { ...app, owners: [] }, after: { ...app, owners: [USER.dan] } }], true);
+  t.deepEqual(owned.projection.gaps, []);
+  t.deepEqual(owned.apps.find((a) => a.id === APP.id)?.owners, [{ '@odata.type': '#microsoft.graph.user', id: USER.dan }]);
+  const touched = owned.projection.effects(owned.part).find((e) => e.address === 'azuread_application.github_deploy')!.uids;
+  t.true(touched.includes(uidOf('user', USER.dan)) && touched.includes(uidOf('servicePrincipal', GITHUB_DEPLOY)), touched.join(', '));
+  // A new app and its service principal: the principal's client_id refers to the app's, known only after apply.
+  const created = await run([
+    { address: 'azuread_application.ci', actions: ['create'], after: { display_name: 'ci', owners: [USER.dan] }, unknown: { id: true, object_id: true, client_id: true } },
+    { address: 'azuread_service_principal.ci', actions: ['create'], after: { account_enabled: true }, unknown: { id: true, object_id: true, client_id: true }, expressions: { client_id: { references: ['azuread_application.ci.client_id', 'azuread_application.ci'] } } },
+  ], true);
+  t.deepEqual(created.projection.gaps, []);
+  const ci = created.part.principals.find((p) => p.uid === uidOf('servicePrincipal', 'planned-azuread-service-principal-ci'));
+  t.deepEqual((ci?.details?.owners as Array<{ id: string }> | undefined)?.map((o) => o.id), [USER.dan], 'the new app\'s owner owns its service principal');
+  // Not read: owners are a gap leaving the tenant unknown; an app that sets none changes no one's access.
+  const unlisted = await run([{ address: 'azuread_application.github_deploy', actions: ['update'], before: { ...app, owners: [] }, after: { ...app, owners: [USER.dan] } }], false);
+  t.deepEqual(unlisted.projection.gaps.map((g) => [g.attribute, g.scopes]), [['owners', [`azure:tenant/${TENANT}`]]]);
+  t.deepEqual(unlisted.apps, [], 'app registrations that were not read are not written as an empty list');
+  const bare = await run([{ address: 'azuread_application.ci', actions: ['create'], after: { display_name: 'ci' }, unknown: { id: true, object_id: true, client_id: true } }], false);
+  t.deepEqual([bare.projection.gaps, bare.projection.notes.map((n) => n.outcome)], [[], ['not-projected']]);
 });

@@ -151,7 +151,7 @@ export function projectGroupMember(ctx: AzureContext, change: PlanChange): void 
 export function projectServicePrincipal(ctx: AzureContext, change: PlanChange): void {
   const target = objectChange(ctx, change, 'object_id', 'ServicePrincipal');
   if (!target) return;
-  const client = ctx.value(change, change.after && 'client_id' in change.after ? 'client_id' : 'application_id');
+  const client = ctx.value(change, change.after && ('client_id' in change.after || change.afterUnknown.has('client_id')) ? 'client_id' : 'application_id');
   const appId = client.known && typeof client.value === 'string' ? client.value : target.id;
   const owners = plannedOwners(ctx, change, target.tenant);
   ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId, displayName: appId, servicePrincipalType: 'Application', accountEnabled: flag(ctx, change, 'account_enabled', true), ...(owners ? { owners } : {}) });
@@ -217,6 +217,49 @@ export function projectApplicationOwner(ctx: AzureContext, change: PlanChange): 
     const sp = docs.list(DocumentKind.servicePrincipals).find((i) => lower(i.appId) === lower(app.appId));
     if (sp) ctx.touch(change, { kind: 'principal', tenant, id: lower(sp.id) });
   });
+}
+
+/**
+ * azuread_application: an app registration. It reaches who can do what only through its owners (`owners`, object
+ * ids), who can add a credential and act as its service principal; the app and its owners are projected into the app
+ * registrations the raw documents list. Where they list none, owners the plan sets are a gap (the tenant is then
+ * unknown), and a change that sets no owners is declined: the graph knows no owner of it either way.
+ */
+export function projectApplication(ctx: AzureContext, change: PlanChange): boolean | void {
+  const tenant = ctx.tenantOf(change);
+  const docs = ctx.docs(tenant);
+  const before = lower(change.before?.object_id) || undefined;
+  const objectId = change.after ? objectIds(ctx, change, 'object_id').after : undefined;
+  const client = change.after ? ctx.value(change, 'client_id') : undefined;
+  const appId = client?.known && typeof client.value === 'string' ? client.value.toLowerCase() : before ? lower(change.before?.client_id) : `${plannedId(change)}-client`;
+  if (objectId) ctx.planned.set(change.address, { object_id: objectId, id: `/applications/${objectId}`, client_id: appId, application_id: appId });
+  const gaps = ctx.gaps.length;
+  const owners = plannedOwners(ctx, change, tenant);
+  if (ctx.gaps.length > gaps) return;
+  if (!docs.read(APPLICATIONS)) {
+    if (!owners || owners.length === 0) return false;
+    ctx.gap(change, `the raw documents list no app registrations (export az rest --url "https://graph.microsoft.com/v1.0/applications?\$expand=owners")`, 'owners', [tenantScope(tenant)]);
+    return;
+  }
+  docs.touched = true;
+  const list = docs.list(APPLICATIONS);
+  const previous = before ? list.find((i) => lower(i.id) === before) : undefined;
+  const touchApp = (app: Item | undefined) => {
+    for (const owner of Array.isArray(app?.owners) ? (app.owners as Item[]) : []) ctx.touch(change, { kind: 'principal', tenant, id: lower(owner.id) });
+    const sp = app && docs.list(DocumentKind.servicePrincipals).find((i) => lower(i.appId) === lower(app.appId));
+    if (sp) ctx.touch(change, { kind: 'principal', tenant, id: lower(sp.id) });
+  };
+  if (change.action === 'update' && previous && !owners) return false;
+  touchApp(previous);
+  if (change.action === 'update' && previous) {
+    previous.owners = owners;
+  } else {
+    if (previous) removeWhere(list, (i) => i === previous);
+    if (!objectId) return;
+    const name = ctx.value(change, 'display_name');
+    list.push({ id: objectId, appId, displayName: name.known && typeof name.value === 'string' ? name.value : change.address, owners: owners ?? [] });
+  }
+  touchApp(list.find((i) => lower(i.id) === objectId));
 }
 
 /** azurerm_user_assigned_identity: a managed identity (its service principal). */

@@ -14,7 +14,7 @@ import { ownDocuments } from '../../whatif/raw.js';
 import { listChanges } from '../../whatif/changes.js';
 import type { ChangeEffect, Projection, Projector } from '../../whatif/types.js';
 import { AzureContext, subscriptionScope, tenantScope, type Touch } from './context.js';
-import { projectApplicationOwner, projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
+import { projectApplication, projectApplicationOwner, projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
 import { projectActiveAssignment, projectDiagnosticSetting, projectEligibleAssignment, projectRoleAssignment, projectRoleDefinition } from './rbac.js';
 
 /** A handler returns false when the change, as planned, does not change posture (it is then listed as not projected). */
@@ -28,6 +28,7 @@ type Handler = (ctx: AzureContext, change: PlanChange) => boolean | void;
 const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; inert?: string }> = {
   azuread_user: { phase: 1, handle: projectUser },
   azuread_group: { phase: 1, handle: projectGroup },
+  azuread_application: { phase: 1, handle: projectApplication, inert: 'an app registration reaches who can do what only through its owners, which this change does not set' },
   azuread_service_principal: { phase: 1, handle: projectServicePrincipal },
   azurerm_user_assigned_identity: { phase: 1, handle: projectManagedIdentity },
   azurerm_role_definition: { phase: 1, handle: projectRoleDefinition },
