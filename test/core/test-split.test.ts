@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import test from 'ava';
 import { E2E } from '../../ava.e2e.config.js';
 import suiteConfig from '../../ava.suite.config.js';
-import { aloneFiles, awaitsAtTopLevel, npmTestFiles, SEPARATE_FOLDERS, suiteFiles, topLevelAwait } from '../suites/files.mjs';
+import { aloneFiles, awaitsAtTopLevel, npmTestFiles, SEPARATE_FILES, SEPARATE_FOLDERS, suiteFiles, topLevelAwait } from '../suites/files.mjs';
 
 test('every test file runs in `npm test` or in `npm run test:e2e`, none in both', async (t) => {
   const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { ava: { files: string[] }; scripts: Record<string, string> };
@@ -26,7 +26,8 @@ test('`npm test` runs each of its files exactly once: in its folder\'s suite, or
   const run = [...suites.flatMap((folder) => suiteFiles(folder)), ...aloneFiles()].sort();
   t.deepEqual(run, files);
   t.deepEqual(suiteConfig.files, ['test/suites/*.ts', '!test/suites/load.ts', ...aloneFiles()]);
-  t.true(aloneFiles().every((file) => awaitsAtTopLevel(file) || SEPARATE_FOLDERS.includes(file.split('/')[1]!)));
+  t.true(aloneFiles().every((file) => awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file) || SEPARATE_FOLDERS.includes(file.split('/')[1]!)));
+  t.true(SEPARATE_FILES.every((file) => files.includes(file)), 'every file named to run alone is an `npm test` file');
 });
 
 test('a file that awaits at its top level is told apart from one that awaits only inside its tests', (t) => {
