@@ -5,8 +5,13 @@ import { BUILTIN_POLICY_DIR, buildPolicyCache, loadCheckFile, loadChecks, parseC
 import { cacheEntry, cacheStamp, lookupCheck, POLICY_CACHE_FILE, readPolicyCache, type PolicyCache } from '../../src/engine/policy-cache.js';
 import { tempDir } from '../helpers/cli.js';
 
-const cache = await buildPolicyCache();
-const checks = await loadChecks({ builtIn: true });
+// Built before the tests run rather than at the top level, so that this file can share a process (test/suites/).
+let cache: Awaited<ReturnType<typeof buildPolicyCache>>;
+let checks: Awaited<ReturnType<typeof loadChecks>>;
+test.before(async () => {
+  cache = await buildPolicyCache();
+  checks = await loadChecks({ builtIn: true });
+});
 
 async function writeCache(content: unknown): Promise<string> {
   const file = join(await tempDir(), 'policies.cache.json');

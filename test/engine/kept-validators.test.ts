@@ -9,7 +9,11 @@ import { loadValidator } from '../../src/util/precompiled.js';
 import { writeSnapshotFile } from '../../bench/generate.js';
 import { EXAMPLE, tempDir } from '../helpers/cli.js';
 
-const checks = await loadChecks();
+// Loaded before the tests run rather than at the top level, so that this file can share a process (test/suites/).
+let checks: Awaited<ReturnType<typeof loadChecks>>;
+test.before(async () => {
+  checks = await loadChecks();
+});
 
 /** The built-in checks compiled from copies of their YAML (outside policies/, so never taken from the cache). */
 async function compiledChecks(): Promise<typeof checks> {

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { WINDOWS_DOCUMENTS } from '../../src/providers/windows/normalize.js';
 import { packagePath } from '../../src/util/paths.js';
 
 // PowerShell does not run here; these tests hold the collector to the contract the importer reads.
-const script = await readFile(packagePath('collectors', 'windows', 'Get-CloudwardHost.ps1'), 'utf8');
+const script = readFileSync(packagePath('collectors', 'windows', 'Get-CloudwardHost.ps1'), 'utf8');
 
 test('the collector writes every document kind the Windows importer reads, and no other', (t) => {
   const written = new Set([...script.matchAll(/Add-Document '([a-z.-]+)'/g)].map((m) => m[1]));

@@ -3,7 +3,11 @@ import { loadChecks } from '../../src/engine/load-checks.js';
 import { packagePath } from '../../src/util/paths.js';
 
 // test/core/checks.test.ts runs every check's cases; these tests hold the host checks to more.
-const hostChecks = await loadChecks({ builtIn: false, paths: [packagePath('policies', 'windows'), packagePath('policies', 'linux')] });
+// Loaded before the tests run rather than at the top level, so that this file can share a process (test/suites/).
+let hostChecks: Awaited<ReturnType<typeof loadChecks>>;
+test.before(async () => {
+  hostChecks = await loadChecks({ builtIn: false, paths: [packagePath('policies', 'windows'), packagePath('policies', 'linux')] });
+});
 
 test('every host check has a failing case, and an unknown case when its data can be missing', (t) => {
   for (const check of hostChecks) {

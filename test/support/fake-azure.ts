@@ -1,17 +1,13 @@
 /**
- * A local fake of the Azure Resource Manager and Microsoft Graph reads cloudward makes, over HTTPS with a certificate
- * made at test time (the Azure SDK sends bearer tokens only over TLS), for the real SDK clients. ARM lists answer in
+ * A local fake of the Azure Resource Manager and Microsoft Graph reads cloudward makes, over HTTPS with a test-only
+ * loopback certificate (the Azure SDK sends bearer tokens only over TLS), for the real SDK clients. ARM lists answer in
  * REST shape (`properties`, `nextLink`), Graph lists with `@odata.context` and `@odata.nextLink`, both paged at
  * `pageSize`. Faults (403, licence errors, 429 with Retry-After, 5xx) are injected per path; every request is recorded
  * with the operation id it stands for and the token audience it carried.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { listenOnLoopback } from './listen.js';
 import { armExampleBody, isRefusal, matchArm, matchGraph, type Unmatched } from './spec-routes.js';
 
@@ -93,27 +89,15 @@ export interface FakeAzure {
   close(): Promise<void>;
 }
 
-const run = promisify(execFile);
-
 let certificate: Promise<{ key: string; cert: string }> | undefined;
 
 /**
- * A self-signed certificate for localhost and 127.0.0.1, made with openssl in a temporary folder once per test process
- * (an RSA key costs openssl a good part of a second; every fake server of a test file can serve the same one).
+ * The self-signed certificate for localhost and 127.0.0.1 that the fake serves, a test-only pair checked in under
+ * test/support/tls/ (see the README there): no openssl binary needed, no RSA key made per test process.
  */
-export function makeCertificate(): Promise<{ key: string; cert: string }> {
-  certificate ??= newCertificate();
+function loopbackCertificate(): Promise<{ key: string; cert: string }> {
+  certificate ??= Promise.all([readFile(new URL('tls/localhost.key.pem', import.meta.url), 'utf8'), readFile(new URL('tls/localhost.cert.pem', import.meta.url), 'utf8')]).then(([key, cert]) => ({ key, cert }));
   return certificate;
-}
-
-async function newCertificate(): Promise<{ key: string; cert: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'cloudward-tls-'));
-  try {
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1']);
-    return { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert: await readFile(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /** A TokenCredential whose token names the scope it was asked for, so the server can check the audience. */
@@ -161,7 +145,7 @@ function servedExample(body: unknown): unknown {
 }
 
 export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptions = {}): Promise<FakeAzure> {
-  const { key, cert } = await makeCertificate();
+  const { key, cert } = await loopbackCertificate();
   const pageSize = options.pageSize ?? 2;
   const faults = (options.faults ?? []).map((f) => ({ ...f, left: f.times ?? Number.POSITIVE_INFINITY }));
   const calls: FakeCall[] = [];

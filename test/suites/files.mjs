@@ -1,0 +1,64 @@
+// Which test files `npm test` runs, and how (see ava.suite.config.js and load.ts). Plain JavaScript: ava's main
+// process reads it too, before any TypeScript loader is there.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { minimatch } from 'minimatch';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const { ava } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** Whether ava `files` globs (by default package.json's: every test file but the end-to-end ones) select a path. */
+export function selects(path, globs = ava.files) {
+  let chosen = false;
+  for (const glob of globs) {
+    if (glob.startsWith('!')) chosen &&= !minimatch(path, glob.slice(1));
+    else chosen ||= minimatch(path, glob);
+  }
+  // ava itself never runs files under fixtures/ or helpers/, nor those whose name starts with _.
+  return chosen && !path.split('/').some((part) => part === 'fixtures' || part === 'helpers' || part.startsWith('_'));
+}
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+/** The files under test/ (or test/FOLDER) that ava `files` globs select, as paths from the repository root with `/`, in name order. */
+export function selectedFiles(globs = ava.files, folder = '') {
+  return walk(join(ROOT, 'test', folder))
+    .map((file) => relative(ROOT, file).split(sep).join('/'))
+    .filter((file) => selects(file, globs))
+    .sort();
+}
+
+/** Every `npm test` file under test/ (or test/FOLDER). */
+export const npmTestFiles = (folder = '') => selectedFiles(ava.files, folder);
+
+/**
+ * Whether a test file awaits at its top level (a statement starting `await`, or a declaration taking an awaited
+ * value, at the start of a line). ava starts running a process's tests one tick after the first is declared, so such a
+ * file, which declares its tests only after the await, cannot share a process with others: it runs alone.
+ */
+export const awaitsAtTopLevel = (path) => topLevelAwait(readFileSync(join(ROOT, path), 'utf8'));
+
+/** Whether a module's source awaits at its top level, as awaitsAtTopLevel tells (formatted code: top level is column 0). */
+export function topLevelAwait(source) {
+  return /^(?:export\s+)?(?:(?:const|let|var)\s[^=;]*=\s*await\b|await\b|for\s+await\b)/m.test(source);
+}
+
+/**
+ * Folders whose files still run a process each: in test/detect/ a test that places addresses in networks sees the
+ * range table another file's `detect --ip-ranges` run has loaded into the process.
+ */
+export const SEPARATE_FOLDERS = ['detect'];
+
+/** Files that run alone although their folder shares a process: they declare a test of the same title as another file of it (ava refuses that within a process). */
+export const SEPARATE_FILES = ['test/whatif/projection.test.ts'];
+
+const separate = (file) => SEPARATE_FOLDERS.includes(file.split('/')[1]) || SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
+
+/** The files of test/FOLDER that its suite (test/suites/FOLDER.ts) runs in one process. */
+export const suiteFiles = (folder) => npmTestFiles(folder).filter((file) => !separate(file));
+
+/** The `npm test` files that run alone, a process each. */
+export const aloneFiles = () => npmTestFiles().filter(separate);
