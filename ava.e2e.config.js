@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 
 const { ava } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-export const E2E = ['test/**/*.e2e.test.ts', 'test/**/*.property.test.ts', 'test/fuzz/**/*.test.ts', 'test/bench/**/*.test.ts'];
+export const E2E = [
+  'test/**/*.e2e.test.ts',
+  'test/**/*.property.test.ts',
+  'test/fuzz/**/*.test.ts',
+  'test/bench/**/*.test.ts',
+];
 
 // Long runs beside others on a shared machine can outlast ava's two-minute inactivity limit (what-if reports whole).
 export default { ...ava, files: E2E, timeout: '10m' };

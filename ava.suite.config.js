@@ -9,7 +9,20 @@ import { aloneFiles } from './test/suites/files.mjs';
 const { ava } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 /** The longest folders first, so that the two cores are not left with one long folder at the end. */
-const ORDER = ['core', 'whatif', 'aws', 'azure', 'gate', 'output', 'hosts', 'engine', 'providers', 'gcp', 'vendor', 'privilege'];
+const ORDER = [
+  'core',
+  'whatif',
+  'aws',
+  'azure',
+  'gate',
+  'output',
+  'hosts',
+  'engine',
+  'providers',
+  'gcp',
+  'vendor',
+  'privilege',
+];
 const rank = (file) => {
   const suite = /[/\\]suites[/\\]([^/\\]+)\.ts$/.exec(file)?.[1];
   return suite === undefined ? ORDER.length : ORDER.indexOf(suite) === -1 ? ORDER.length : ORDER.indexOf(suite);

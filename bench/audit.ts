@@ -20,7 +20,15 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SEED, expectationsPath, GENERATOR_VERSION, TARGETED_CHECKS, writeSnapshotFile, writeSplitSnapshotFiles, type TenantExpectations } from './generate.js';
+import {
+  DEFAULT_SEED,
+  expectationsPath,
+  GENERATOR_VERSION,
+  TARGETED_CHECKS,
+  writeSnapshotFile,
+  writeSplitSnapshotFiles,
+  type TenantExpectations,
+} from './generate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -70,7 +78,10 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const probeFile = join(OUT, `.probe-${process.pid}-${Date.now()}.json`);
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, ...env, BENCH_PROBE_OUT: probeFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', PROBE, ...args], {
+      env: { ...process.env, ...env, BENCH_PROBE_OUT: probeFile, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -81,7 +92,13 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
         .catch(() => ({ maxRssBytes: Number.NaN, userMs: Number.NaN, systemMs: Number.NaN }))
         .then(async (probe) => {
           await rm(probeFile, { force: true });
-          resolve({ wallMs, cpuMs: probe.userMs + probe.systemMs, maxRssBytes: probe.maxRssBytes, exitCode: code ?? -1, stderr });
+          resolve({
+            wallMs,
+            cpuMs: probe.userMs + probe.systemMs,
+            maxRssBytes: probe.maxRssBytes,
+            exitCode: code ?? -1,
+            stderr,
+          });
         }, reject);
     });
   });
@@ -119,26 +136,38 @@ function compareCounts(expected: TenantExpectations, byCheck: Record<string, Rec
       continue;
     }
     for (const status of ['pass', 'fail', 'unknown'] as const) {
-      if ((got[status] ?? 0) !== want[status]) mismatches.push(`${id}: ${status} ${got[status] ?? 0}, expected ${want[status]}`);
+      if ((got[status] ?? 0) !== want[status])
+        mismatches.push(`${id}: ${status} ${got[status] ?? 0}, expected ${want[status]}`);
     }
   }
-  const untargeted = Object.fromEntries(Object.entries(byCheck).filter(([id]) => !(TARGETED_CHECKS as readonly string[]).includes(id)));
+  const untargeted = Object.fromEntries(
+    Object.entries(byCheck).filter(([id]) => !(TARGETED_CHECKS as readonly string[]).includes(id)),
+  );
   // Every result must be accounted for: a check without planted counts should select nothing in the tenant.
-  for (const [id, counts] of Object.entries(untargeted)) mismatches.push(`${id}: ${Object.values(counts).reduce((a, b) => a + b, 0)} results, none planted`);
+  for (const [id, counts] of Object.entries(untargeted))
+    mismatches.push(`${id}: ${Object.values(counts).reduce((a, b) => a + b, 0)} results, none planted`);
   return { matched: mismatches.length === 0, mismatches, untargeted };
 }
 
-async function ensureTenant(principals: number, seed: number, compact: boolean, split: boolean): Promise<{ paths: string[]; expectations: TenantExpectations; generateMs?: number }> {
+async function ensureTenant(
+  principals: number,
+  seed: number,
+  compact: boolean,
+  split: boolean,
+): Promise<{ paths: string[]; expectations: TenantExpectations; generateMs?: number }> {
   const base = join(OUT, `tenant-${principals}-${seed}${compact ? '-compact' : ''}${split ? '-split' : ''}.json`);
   const expectedFile = expectationsPath(base);
   if (existsSync(expectedFile)) {
     const expectations = JSON.parse(await readFile(expectedFile, 'utf8')) as TenantExpectations & { paths?: string[] };
     const paths = expectations.paths ?? [base];
-    if (expectations.generatorVersion === GENERATOR_VERSION && paths.every((p) => existsSync(p))) return { paths, expectations };
+    if (expectations.generatorVersion === GENERATOR_VERSION && paths.every((p) => existsSync(p)))
+      return { paths, expectations };
   }
   process.stderr.write(`generating ${principals} principals${split ? ', one file per provider' : ''}...\n`);
   const started = Date.now();
-  const written = split ? await writeSplitSnapshotFiles(base, { principals, seed, compact }) : { ...(await writeSnapshotFile(base, { principals, seed, compact })), paths: [base] };
+  const written = split
+    ? await writeSplitSnapshotFiles(base, { principals, seed, compact })
+    : { ...(await writeSnapshotFile(base, { principals, seed, compact })), paths: [base] };
   const { bytes: _bytes, ...expectations } = written;
   await writeFile(expectedFile, `${JSON.stringify(expectations, null, 2)}\n`);
   return { paths: written.paths, expectations, generateMs: Date.now() - started };
@@ -148,7 +177,22 @@ const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 const secs = (ms: number) => (ms / 1000).toFixed(2);
 
 function table(rows: Row[]): string {
-  const head = ['principals', 'format', 'file MiB', 'parse s', 'audit s', 'audit/parse', 'CPU audit/parse', 'parse RSS MiB', 'audit RSS MiB', 'RSS/file', 'results', 'results/s', 'time x prev', 'counts'];
+  const head = [
+    'principals',
+    'format',
+    'file MiB',
+    'parse s',
+    'audit s',
+    'audit/parse',
+    'CPU audit/parse',
+    'parse RSS MiB',
+    'audit RSS MiB',
+    'RSS/file',
+    'results',
+    'results/s',
+    'time x prev',
+    'counts',
+  ];
   const body = rows.map((r) => [
     r.principals.toLocaleString('en-US'),
     r.format,
@@ -163,12 +207,23 @@ function table(rows: Row[]): string {
     r.format !== 'json' ? '-' : r.results.toLocaleString('en-US'),
     r.error || r.format !== 'json' ? '-' : Math.round(r.resultsPerSecond).toLocaleString('en-US'),
     r.scalingVsPrevious === undefined ? '-' : `${r.scalingVsPrevious.toFixed(1)}x`,
-    r.error ? 'n/a' : r.format !== 'json' ? '-' : r.counts.matched ? 'match' : `MISMATCH (${r.counts.mismatches.length})`,
+    r.error
+      ? 'n/a'
+      : r.format !== 'json'
+        ? '-'
+        : r.counts.matched
+          ? 'match'
+          : `MISMATCH (${r.counts.mismatches.length})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const left = (i: number) => i <= 1 || i === head.length - 1;
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }
 
 async function machine(): Promise<Record<string, string | number>> {
@@ -201,13 +256,18 @@ async function main(): Promise<void> {
   });
   const cli = values.cli;
   const sizes = values.sizes.split(',').map((s) => Number(s.trim().replace(/k$/i, '000').replace(/m$/i, '000000')));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--sizes takes whole numbers of principals, e.g. 1000,10000,100000');
+  if (sizes.some((n) => !Number.isInteger(n) || n < 10))
+    throw new Error('--sizes takes whole numbers of principals, e.g. 1000,10000,100000');
   const formats = values.format === 'all' ? ALL_FORMATS : values.format.split(',').map((f) => f.trim());
   const unknown = formats.filter((f) => !ALL_FORMATS.includes(f));
-  if (unknown.length > 0) throw new Error(`--format: unknown format ${unknown.join(', ')}; use a comma list of ${ALL_FORMATS.join(', ')}, or all`);
+  if (unknown.length > 0)
+    throw new Error(
+      `--format: unknown format ${unknown.join(', ')}; use a comma list of ${ALL_FORMATS.join(', ')}, or all`,
+    );
   const runs = Math.max(1, Number(values.runs));
   const seed = Number(values.seed);
-  if (!existsSync(join(dirname(cli), '..', 'dist', 'cli', 'main.js'))) throw new Error(`${cli}: its dist/ is missing; run \`npm run build\` first (npm run bench does)`);
+  if (!existsSync(join(dirname(cli), '..', 'dist', 'cli', 'main.js')))
+    throw new Error(`${cli}: its dist/ is missing; run \`npm run build\` first (npm run bench does)`);
   await mkdir(OUT, { recursive: true });
 
   const rows: Row[] = [];
@@ -224,7 +284,9 @@ async function main(): Promise<void> {
       for (const format of formats) {
         process.stderr.write(`${principals}: audit --format ${format} run ${i + 1}/${runs}\n`);
         const report = join(OUT, `report-${principals}.${EXTENSION[format] ?? format}`);
-        auditRuns.get(format)!.push(await run([cli, 'audit', ...paths, '--format', format, '--output', report, '--no-config', '--quiet']));
+        auditRuns
+          .get(format)!
+          .push(await run([cli, 'audit', ...paths, '--format', format, '--output', report, '--no-config', '--quiet']));
         // The last run's JSON report is kept until counted below.
         if (format !== 'json' || i < runs - 1) await rm(report, { force: true });
       }
@@ -246,11 +308,21 @@ async function main(): Promise<void> {
         counts: { matched: false, mismatches: [], untargeted: {} },
       };
       if (parse.exitCode !== 0) {
-        row.parseError = parse.stderr.trim().split('\n').filter((l) => /Error/.test(l)).pop() ?? `exit ${parse.exitCode}`;
+        row.parseError =
+          parse.stderr
+            .trim()
+            .split('\n')
+            .filter((l) => /Error/.test(l))
+            .pop() ?? `exit ${parse.exitCode}`;
       }
       const report = join(OUT, `report-${principals}.json`);
       if (audit.exitCode > 1) {
-        row.error = audit.stderr.trim().split('\n').filter((l) => l.startsWith('cloudward:')).pop() ?? audit.stderr.trim().slice(-300);
+        row.error =
+          audit.stderr
+            .trim()
+            .split('\n')
+            .filter((l) => l.startsWith('cloudward:'))
+            .pop() ?? audit.stderr.trim().slice(-300);
       } else if (format === 'json') {
         const counted = await countReport(report);
         row.results = counted.total;
@@ -266,29 +338,46 @@ async function main(): Promise<void> {
 
   const info = await machine();
   process.stdout.write(`\n${table(rows)}\n\n`);
-  process.stdout.write(`machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.totalMemoryGiB} GiB RAM, node ${info.node}; median of ${runs} run(s); times are whole-process wall clock\n`);
+  process.stdout.write(
+    `machine: ${info.cpuModel}, ${info.cpus} CPUs, ${info.totalMemoryGiB} GiB RAM, node ${info.node}; median of ${runs} run(s); times are whole-process wall clock\n`,
+  );
   const verdicts: string[] = [];
   for (const r of rows) {
     const label = `${r.principals} ${r.format}`;
-    if (r.parseError && r.format === formats[0]) verdicts.push(`${r.principals}: a bare JSON.parse cannot read the file either: ${r.parseError}`);
+    if (r.parseError && r.format === formats[0])
+      verdicts.push(`${r.principals}: a bare JSON.parse cannot read the file either: ${r.parseError}`);
     if (r.error) {
       verdicts.push(`${label}: audit refused the input (exit ${r.audit.exitCode}): ${r.error}`);
       continue;
     }
-    if (r.principals === 100_000) verdicts.push(`${label}: audit/parse ${r.timeRatio.toFixed(2)}x (target <= ${TARGET_TIME_RATIO}x) ${r.timeRatio <= TARGET_TIME_RATIO ? 'OK' : 'MISSED'}`);
+    if (r.principals === 100_000)
+      verdicts.push(
+        `${label}: audit/parse ${r.timeRatio.toFixed(2)}x (target <= ${TARGET_TIME_RATIO}x) ${r.timeRatio <= TARGET_TIME_RATIO ? 'OK' : 'MISSED'}`,
+      );
     // Below ~100 MiB the ~60 MiB a Node process needs anyway dominates, so the memory target applies from 100k up.
-    if (r.principals >= 100_000) verdicts.push(`${label}: peak RSS ${r.rssRatio.toFixed(2)}x the file (target <= ${TARGET_RSS_RATIO}x) ${r.rssRatio <= TARGET_RSS_RATIO ? 'OK' : 'MISSED'}`);
+    if (r.principals >= 100_000)
+      verdicts.push(
+        `${label}: peak RSS ${r.rssRatio.toFixed(2)}x the file (target <= ${TARGET_RSS_RATIO}x) ${r.rssRatio <= TARGET_RSS_RATIO ? 'OK' : 'MISSED'}`,
+      );
     if (r.scalingVsPrevious !== undefined) {
       const sameFormat = rows.filter((x) => x.format === r.format);
       const factor = r.principals / sameFormat[sameFormat.indexOf(r) - 1]!.principals;
       const limit = (TARGET_SCALING / 10) * factor;
-      verdicts.push(`${label}: ${factor}x principals took ${r.scalingVsPrevious.toFixed(1)}x the time (target <= ${limit.toFixed(0)}x) ${r.scalingVsPrevious <= limit ? 'OK' : 'MISSED'}`);
+      verdicts.push(
+        `${label}: ${factor}x principals took ${r.scalingVsPrevious.toFixed(1)}x the time (target <= ${limit.toFixed(0)}x) ${r.scalingVsPrevious <= limit ? 'OK' : 'MISSED'}`,
+      );
     }
-    if (r.format === 'json') verdicts.push(`${label}: counts per targeted check ${r.counts.matched ? 'match the generator' : `DIFFER: ${r.counts.mismatches.join('; ')}`}`);
+    if (r.format === 'json')
+      verdicts.push(
+        `${label}: counts per targeted check ${r.counts.matched ? 'match the generator' : `DIFFER: ${r.counts.mismatches.join('; ')}`}`,
+      );
   }
   process.stdout.write(`${verdicts.map((v) => `  ${v}`).join('\n')}\n`);
   const name = cli === CLI ? 'audit.json' : 'audit-other-cli.json';
-  await writeFile(join(OUT, name), `${JSON.stringify({ machine: info, cli, runs, formats, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`);
+  await writeFile(
+    join(OUT, name),
+    `${JSON.stringify({ machine: info, cli, runs, formats, seed, generatorVersion: GENERATOR_VERSION, rows }, null, 2)}\n`,
+  );
   process.stdout.write(`wrote ${join('bench', 'out', name)}\n`);
   if (rows.some((r) => !r.error && r.format === 'json' && !r.counts.matched)) process.exitCode = 1;
 }

@@ -25,11 +25,19 @@ interface Row {
 }
 
 async function measure(users: number): Promise<Row> {
-  const fake = await startFakeAws({ callerAccount: ACCOUNT, accounts: { [ACCOUNT]: syntheticAccount(ACCOUNT, users) }, reportReadyAfter: 1 });
+  const fake = await startFakeAws({
+    callerAccount: ACCOUNT,
+    accounts: { [ACCOUNT]: syntheticAccount(ACCOUNT, users) },
+    reportReadyAfter: 1,
+  });
   try {
     const started = performance.now();
     const bundles = await awsProvider.collect!({
-      options: { endpointUrl: fake.endpoint, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' }, polling: { initialDelayMs: 50, maxDelayMs: 200, timeoutMs: 10_000 } },
+      options: {
+        endpointUrl: fake.endpoint,
+        credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+        polling: { initialDelayMs: 50, maxDelayMs: 200, timeoutMs: 10_000 },
+      },
       progress: { status: () => undefined, warn: (line) => process.stderr.write(`${line}\n`) },
     });
     const collectMs = performance.now() - started;
@@ -40,7 +48,14 @@ async function measure(users: number): Promise<Row> {
     const snapshot = assembleSnapshot([part], bundles[0]!.collectedAt);
     const callsByAction: Record<string, number> = {};
     for (const call of fake.calls) callsByAction[call.action] = (callsByAction[call.action] ?? 0) + 1;
-    return { users, apiCalls: fake.calls.length, callsByAction, collectMs: Math.round(collectMs), normalizeMs: Math.round(normalizeMs), principals: snapshot.principals.length };
+    return {
+      users,
+      apiCalls: fake.calls.length,
+      callsByAction,
+      collectMs: Math.round(collectMs),
+      normalizeMs: Math.round(normalizeMs),
+      principals: snapshot.principals.length,
+    };
   } finally {
     await fake.close();
   }
@@ -51,11 +66,20 @@ for (const users of SIZES) rows.push(await measure(users));
 
 const line = (cells: Array<string | number>) => cells.map((c, i) => String(c).padStart(i === 0 ? 7 : 12)).join(' ');
 process.stdout.write(`${line(['users', 'API calls', 'collect ms', 'normalize ms', 'principals'])}\n`);
-for (const r of rows) process.stdout.write(`${line([r.users, r.apiCalls, r.collectMs, r.normalizeMs, r.principals])}\n`);
+for (const r of rows)
+  process.stdout.write(`${line([r.users, r.apiCalls, r.collectMs, r.normalizeMs, r.principals])}\n`);
 process.stdout.write('\ncalls by action:\n');
-for (const r of rows) process.stdout.write(`  ${r.users} users: ${Object.entries(r.callsByAction).map(([a, n]) => `${a} ${n}`).join(', ')}\n`);
+for (const r of rows)
+  process.stdout.write(
+    `  ${r.users} users: ${Object.entries(r.callsByAction)
+      .map(([a, n]) => `${a} ${n}`)
+      .join(', ')}\n`,
+  );
 
 const out = new URL('./out/', import.meta.url);
 await mkdir(out, { recursive: true });
-await writeFile(new URL('aws-collect.json', out), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);
+await writeFile(
+  new URL('aws-collect.json', out),
+  `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`,
+);
 process.stdout.write(`\nwritten to bench/out/aws-collect.json\n`);

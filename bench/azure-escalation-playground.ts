@@ -14,13 +14,23 @@ import { importAzureFiles } from '../src/providers/azure/import.js';
 import { filesUnder, quietProgress } from '../test/support/azure-fixtures.js';
 import { PLAYGROUND_LOOK_ALIKES, PLAYGROUND_PATHS } from '../test/fixtures/azure/escalation-playground/catalogue.js';
 
-const PLAYGROUND = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'azure', 'escalation-playground');
+const PLAYGROUND = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'test',
+  'fixtures',
+  'azure',
+  'escalation-playground',
+);
 const files = filesUnder(PLAYGROUND).filter((f) => f.endsWith('.json'));
-const { principals } = await azureProvider.normalize(await importAzureFiles(files, { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
+const { principals } = await azureProvider.normalize(
+  await importAzureFiles(files, { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }),
+);
 const named = (name: string) => principals.find((p) => p.name === name || p.name === `${name}@playground.example`)!;
 const pathText = (p: Principal) => (p.details?.escalationPath as { text: string } | undefined)?.text;
 /** What the per-role judgement flagged: any assignment whose role alone is admin or privileged. */
-const oneStep = (p: Principal) => (p.assignments ?? []).some((a) => a.rolePrivilege === 'admin' || a.rolePrivilege === 'privileged');
+const oneStep = (p: Principal) =>
+  (p.assignments ?? []).some((a) => a.rolePrivilege === 'admin' || a.rolePrivilege === 'privileged');
 const ratio = (n: number, d: number) => `${n}/${d} (${d === 0 ? '-' : ((100 * n) / d).toFixed(0)}%)`;
 
 const paths = PLAYGROUND_PATHS.map((row) => ({ row, p: named(row.name) }));
@@ -31,7 +41,13 @@ const ruleFound = paths.filter(({ p }) => oneStep(p)).length;
 const ruleFalse = lookAlikes.filter(({ p }) => oneStep(p)).length;
 
 console.log(`playground: ${paths.length} catalogue paths, ${lookAlikes.length} look-alikes`);
-console.log(`graph:     recall ${ratio(graphFound, paths.length)} with the exact path, look-alikes flagged ${ratio(graphFalse, lookAlikes.length)}`);
-console.log(`one-step:  recall ${ratio(ruleFound, paths.length)} (no path evidence), look-alikes flagged ${ratio(ruleFalse, lookAlikes.length)}`);
-for (const { row } of paths.filter(({ p }) => !oneStep(p))) console.log(`  one-step misses ${row.name} (${row.kinds.join(', ')})`);
-for (const { row } of lookAlikes.filter(({ p }) => oneStep(p))) console.log(`  one-step flags look-alike ${row.name}: ${row.why}`);
+console.log(
+  `graph:     recall ${ratio(graphFound, paths.length)} with the exact path, look-alikes flagged ${ratio(graphFalse, lookAlikes.length)}`,
+);
+console.log(
+  `one-step:  recall ${ratio(ruleFound, paths.length)} (no path evidence), look-alikes flagged ${ratio(ruleFalse, lookAlikes.length)}`,
+);
+for (const { row } of paths.filter(({ p }) => !oneStep(p)))
+  console.log(`  one-step misses ${row.name} (${row.kinds.join(', ')})`);
+for (const { row } of lookAlikes.filter(({ p }) => oneStep(p)))
+  console.log(`  one-step flags look-alike ${row.name}: ${row.why}`);

@@ -20,7 +20,10 @@ async function isGzip(file) {
 let records = 0;
 let bytes = 0;
 const dir = process.argv[2];
-const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+  .filter((e) => e.isFile())
+  .map((e) => join(e.parentPath, e.name))
+  .sort();
 const count = (value) => {
   const list = Array.isArray(value) ? value : (value.Records ?? value.records ?? value.value ?? [value]);
   records += list.length;

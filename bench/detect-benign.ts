@@ -21,15 +21,34 @@ const arg = (name: string, fallback: number): number => {
 };
 const days = arg('days', 30);
 const dir = await mkdtemp(join(tmpdir(), 'cw-detect-benign-'));
-const gen = await generateDetectLogs({ dir, days, actors: arg('actors', 4), meanGapSeconds: arg('gap', 600), attacks: false, automation: true });
+const gen = await generateDetectLogs({
+  dir,
+  days,
+  actors: arg('actors', 4),
+  meanGapSeconds: arg('gap', 600),
+  attacks: false,
+  automation: true,
+});
 const report = join(dir, '..', `${dir.split('/').pop()}.json`);
-execFileSync(process.execPath, [join(ROOT, 'bin', 'cloudward.js'), 'detect', dir, '--format', 'json', '--output', report, '--fail-on', 'none'], { stdio: ['ignore', 'ignore', 'ignore'] });
-const result = JSON.parse(await readFile(report, 'utf8')) as { summary: { events: number }; findings: Array<{ ruleId: string; title?: string; summary?: string }> };
-const rules = (await readdir(join(ROOT, 'detections'))).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+execFileSync(
+  process.execPath,
+  [join(ROOT, 'bin', 'cloudward.js'), 'detect', dir, '--format', 'json', '--output', report, '--fail-on', 'none'],
+  { stdio: ['ignore', 'ignore', 'ignore'] },
+);
+const result = JSON.parse(await readFile(report, 'utf8')) as {
+  summary: { events: number };
+  findings: Array<{ ruleId: string; title?: string; summary?: string }>;
+};
+const rules = (await readdir(join(ROOT, 'detections')))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.replace(/\.yaml$/, ''))
+  .sort();
 const counts = new Map<string, number>(rules.map((r) => [r, 0]));
 for (const f of result.findings) counts.set(f.ruleId, (counts.get(f.ruleId) ?? 0) + 1);
 const events = result.summary.events;
-process.stdout.write(`${days} days, ${events.toLocaleString('en-US')} events (${gen.events.toLocaleString('en-US')} generated), ${(gen.bytes / 1024 / 1024).toFixed(0)} MiB on disk, no attack\n`);
+process.stdout.write(
+  `${days} days, ${events.toLocaleString('en-US')} events (${gen.events.toLocaleString('en-US')} generated), ${(gen.bytes / 1024 / 1024).toFixed(0)} MiB on disk, no attack\n`,
+);
 process.stdout.write('rule | alerts | per 10,000 events\n');
 let over = 0;
 for (const [rule, n] of counts) {
@@ -37,7 +56,8 @@ for (const [rule, n] of counts) {
   if (rate >= 1) over++;
   process.stdout.write(`${rule} | ${n} | ${rate.toFixed(3)}${rate >= 1 ? '  OVER' : ''}\n`);
 }
-if (process.argv.includes('--show')) for (const f of result.findings.slice(0, 40)) process.stdout.write(`${JSON.stringify(f).slice(0, 600)}\n`);
+if (process.argv.includes('--show'))
+  for (const f of result.findings.slice(0, 40)) process.stdout.write(`${JSON.stringify(f).slice(0, 600)}\n`);
 if (!process.argv.includes('--keep')) await rm(dir, { recursive: true, force: true });
 await rm(report, { force: true });
 if (over > 0) process.exitCode = 1;

@@ -24,14 +24,22 @@ const arg = (name: string, fallback: number): number => {
 };
 const runs = arg('runs', 3);
 const keep = process.argv.includes('--logs') ? process.argv[process.argv.indexOf('--logs') + 1] : undefined;
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 const spread = (xs: number[], digits = 2): string => {
   const s = [...xs].sort((a, b) => a - b);
   return `${s[Math.floor(s.length / 2)]!.toFixed(digits)} (${s[0]!.toFixed(digits)}–${s[s.length - 1]!.toFixed(digits)})`;
 };
 
-process.stdout.write(`load average at start ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs; median (min–max) of ${runs} runs\n`);
-process.stdout.write('CloudTrail JSON | records | bare parse CPU s | bare parse wall s | detect CPU s | detect wall s | detect RSS MiB | ratio CPU | ratio wall\n');
+process.stdout.write(
+  `load average at start ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs; median (min–max) of ${runs} runs\n`,
+);
+process.stdout.write(
+  'CloudTrail JSON | records | bare parse CPU s | bare parse wall s | detect CPU s | detect wall s | detect RSS MiB | ratio CPU | ratio wall\n',
+);
 for (const actors of [arg('small', 3), arg('large', 12)]) {
   const dir = keep ? join(keep, String(actors)) : await mkdtemp(join(tmpdir(), `cw-detect-tput-${actors}-`));
   // The mark sits beside the logs, not among them: detect reads every file in the folder.
@@ -49,13 +57,28 @@ for (const actors of [arg('small', 3), arg('large', 12)]) {
     const b = await measure([join(ROOT, 'bench', 'detect-baseline.mjs'), dir]);
     ({ records, bytes } = JSON.parse(b.stdout) as { records: number; bytes: number });
     base.push(b);
-    det.push(await measure([join(ROOT, 'bin', 'cloudward.js'), 'detect', dir, '--format', 'json', '--output', join(dir, '..', `${actors}.report.json`), '--fail-on', 'none']));
+    det.push(
+      await measure([
+        join(ROOT, 'bin', 'cloudward.js'),
+        'detect',
+        dir,
+        '--format',
+        'json',
+        '--output',
+        join(dir, '..', `${actors}.report.json`),
+        '--fail-on',
+        'none',
+      ]),
+    );
   }
   await rm(join(dir, '..', `${actors}.report.json`), { force: true });
   const ratioCpu = base.map((b, i) => b.cpuSeconds / det[i]!.cpuSeconds);
   const ratioWall = base.map((b, i) => b.seconds / det[i]!.seconds);
   process.stdout.write(
-    `${(bytes / 1e6).toFixed(0)} MB | ${records.toLocaleString('en-US')} (${(bytes / records).toFixed(0)} B each) | ${spread(base.map((m) => m.cpuSeconds))} | ${spread(base.map((m) => m.seconds))} | ${spread(det.map((m) => m.cpuSeconds))} | ${spread(det.map((m) => m.seconds))} | ${spread(det.map((m) => m.maxRssMiB), 0)} | ${spread(ratioCpu)} | ${spread(ratioWall)}\n`,
+    `${(bytes / 1e6).toFixed(0)} MB | ${records.toLocaleString('en-US')} (${(bytes / records).toFixed(0)} B each) | ${spread(base.map((m) => m.cpuSeconds))} | ${spread(base.map((m) => m.seconds))} | ${spread(det.map((m) => m.cpuSeconds))} | ${spread(det.map((m) => m.seconds))} | ${spread(
+      det.map((m) => m.maxRssMiB),
+      0,
+    )} | ${spread(ratioCpu)} | ${spread(ratioWall)}\n`,
   );
   if (!keep) await rm(dir, { recursive: true, force: true });
 }

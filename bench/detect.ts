@@ -27,14 +27,25 @@ const keep = process.argv.includes('--keep');
 // The fixed cost of a run (starting Node, loading and compiling the rules), measured on a one-record file and
 // subtracted for the throughput figures, which are about the reading and the rules.
 const tiny = join(await mkdtemp(join(tmpdir(), 'cw-detect-tiny-')), 'one.jsonl');
-await writeFile(tiny, `${JSON.stringify({ eventTime: '2026-01-01T00:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a' } })}\n`);
+await writeFile(
+  tiny,
+  `${JSON.stringify({ eventTime: '2026-01-01T00:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a' } })}\n`,
+);
 const startups = [];
-for (let i = 0; i < 3; i++) startups.push(await measure([join(ROOT, 'bin', 'cloudward.js'), 'detect', tiny, '--format', 'json', '--output', `${tiny}.out`]));
+for (let i = 0; i < 3; i++)
+  startups.push(
+    await measure([join(ROOT, 'bin', 'cloudward.js'), 'detect', tiny, '--format', 'json', '--output', `${tiny}.out`]),
+  );
 const startupCpu = Math.min(...startups.map((m) => m.cpuSeconds));
-const baseStartup = Math.min(...(await Promise.all([0, 1, 2].map(() => measure(['-e', '0'])))).map((m) => m.cpuSeconds));
+const baseStartup = Math.min(
+  ...(await Promise.all([0, 1, 2].map(() => measure(['-e', '0'])))).map((m) => m.cpuSeconds),
+);
 
 const rows: string[] = [];
-for (const [label, meanGap] of [['1x', gap], ['2x', gap / 2]] as const) {
+for (const [label, meanGap] of [
+  ['1x', gap],
+  ['2x', gap / 2],
+] as const) {
   const dir = await mkdtemp(join(tmpdir(), `cw-detect-bench-${label}-`));
   const t0 = Date.now();
   const gen = await generateDetectLogs({ dir, actors, meanGapSeconds: meanGap });
@@ -42,12 +53,37 @@ for (const [label, meanGap] of [['1x', gap], ['2x', gap / 2]] as const) {
   const baseline = await measure([join(ROOT, 'bench', 'detect-baseline.mjs'), dir]);
   const base = JSON.parse(baseline.stdout) as { records: number; bytes: number };
   const report = join(dir, '..', `cw-detect-bench-${label}.json`);
-  const detect = await measure([join(ROOT, 'bin', 'cloudward.js'), 'detect', dir, '--format', 'json', '--output', report, '--fail-on', 'none']);
+  const detect = await measure([
+    join(ROOT, 'bin', 'cloudward.js'),
+    'detect',
+    dir,
+    '--format',
+    'json',
+    '--output',
+    report,
+    '--fail-on',
+    'none',
+  ]);
   // The same run with V8's heap capped: it finishes, so what it keeps alive is small; the default RSS above is
   // mostly garbage V8 has not bothered to collect yet.
-  const capped = await measure(['--max-old-space-size=48', '--max-semi-space-size=1', join(ROOT, 'bin', 'cloudward.js'), 'detect', dir, '--format', 'json', '--output', `${report}.capped`, '--fail-on', 'none']);
+  const capped = await measure([
+    '--max-old-space-size=48',
+    '--max-semi-space-size=1',
+    join(ROOT, 'bin', 'cloudward.js'),
+    'detect',
+    dir,
+    '--format',
+    'json',
+    '--output',
+    `${report}.capped`,
+    '--fail-on',
+    'none',
+  ]);
   await rm(`${report}.capped`, { force: true });
-  const result = JSON.parse(await readFile(report, 'utf8')) as { summary: { events: number; peakRuleState: number; late: number }; findings: Array<{ ruleId: string }> };
+  const result = JSON.parse(await readFile(report, 'utf8')) as {
+    summary: { events: number; peakRuleState: number; late: number };
+    findings: Array<{ ruleId: string }>;
+  };
   const counts: Record<string, number> = {};
   for (const f of result.findings) counts[f.ruleId] = (counts[f.ruleId] ?? 0) + 1;
   const exact = JSON.stringify(Object.entries(counts).sort()) === JSON.stringify(Object.entries(PLANTED).sort());
@@ -66,12 +102,20 @@ for (const [label, meanGap] of [['1x', gap], ['2x', gap / 2]] as const) {
       exact ? 'exact' : `MISMATCH ${JSON.stringify(counts)}`,
     ].join(' | '),
   );
-  process.stderr.write(`${label}: generated ${gen.events} events in ${genSeconds.toFixed(1)} s; ${rows[rows.length - 1]}\n`);
+  process.stderr.write(
+    `${label}: generated ${gen.events} events in ${genSeconds.toFixed(1)} s; ${rows[rows.length - 1]}\n`,
+  );
   if (!keep) await rm(dir, { recursive: true, force: true });
   await rm(report, { force: true });
 }
-process.stdout.write(`actors ${actors} per kind and cloud, mean gap ${gap} s (1x) and ${gap / 2} s (2x), 2 days, seed fixed\n`);
-process.stdout.write(`start-up (Node, rules loaded and compiled): ${startupCpu.toFixed(2)} s CPU for cloudward detect, ${baseStartup.toFixed(2)} s for a bare node\n`);
+process.stdout.write(
+  `actors ${actors} per kind and cloud, mean gap ${gap} s (1x) and ${gap / 2} s (2x), 2 days, seed fixed\n`,
+);
+process.stdout.write(
+  `start-up (Node, rules loaded and compiled): ${startupCpu.toFixed(2)} s CPU for cloudward detect, ${baseStartup.toFixed(2)} s for a bare node\n`,
+);
 process.stdout.write(`load average at start ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs\n`);
-process.stdout.write('size | events | JSON text | on disk | bare JSON.parse | cloudward detect (13 rules) | detect speed / baseline | detect with a 48 MiB heap cap | peak rule state | planted attacks\n');
+process.stdout.write(
+  'size | events | JSON text | on disk | bare JSON.parse | cloudward detect (13 rules) | detect speed / baseline | detect with a 48 MiB heap cap | peak rule state | planted attacks\n',
+);
 process.stdout.write(`${rows.join('\n')}\n`);

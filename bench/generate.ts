@@ -16,7 +16,18 @@ import type { Snapshot, Source } from '../src/snapshot/model.js';
 import { digestSnapshotBytes } from '../src/snapshot/digest-bytes.js';
 import { snapshotDigest } from '../src/snapshot/digest.js';
 import { Prng } from './prng.js';
-import { awsControls, awsPrincipals, awsRoles, azureControls, azurePrincipals, azureRoles, finishAzure, gcpControls, gcpPrincipals, gcpRoles } from './tenant-cloud.js';
+import {
+  awsControls,
+  awsPrincipals,
+  awsRoles,
+  azureControls,
+  azurePrincipals,
+  azureRoles,
+  finishAzure,
+  gcpControls,
+  gcpPrincipals,
+  gcpRoles,
+} from './tenant-cloud.js';
 import { ExpectationTally, TARGETED_CHECKS, type ExpectedCounts } from './tenant-expectations.js';
 import { hostResources } from './tenant-hosts.js';
 import { planLayout, type TenantLayout } from './tenant-layout.js';
@@ -56,16 +67,41 @@ const SECTIONS: Section[] = ['sources', 'principals', 'roles', 'controls', 'host
 
 function* sources(layout: TenantLayout): Generator<Source> {
   const at = layout.collectedAt;
-  const source = (provider: Source['provider'], scope: Source['scope'], gaps: Source['gaps'] = []): Source => ({ provider, scope, method: 'import', collectedAt: at, gaps });
-  for (const account of layout.aws.accounts) yield source('aws', { kind: 'account', id: account.id, name: `acct-${account.id.slice(-4)}` });
+  const source = (provider: Source['provider'], scope: Source['scope'], gaps: Source['gaps'] = []): Source => ({
+    provider,
+    scope,
+    method: 'import',
+    collectedAt: at,
+    gaps,
+  });
+  for (const account of layout.aws.accounts)
+    yield source('aws', { kind: 'account', id: account.id, name: `acct-${account.id.slice(-4)}` });
   yield source('azure', { kind: 'tenant', id: layout.azure.tenantId, name: 'contoso.example' });
   for (const s of layout.azure.subscriptions) {
-    const gaps = s.diagnostics === 'gap' ? [{ what: 'azure.diagnostic-settings', reason: 'AuthorizationFailed: no Microsoft.Insights/diagnosticSettings/read on the subscription', call: 'GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings' }] : [];
+    const gaps =
+      s.diagnostics === 'gap'
+        ? [
+            {
+              what: 'azure.diagnostic-settings',
+              reason: 'AuthorizationFailed: no Microsoft.Insights/diagnosticSettings/read on the subscription',
+              call: 'GET /subscriptions/{id}/providers/Microsoft.Insights/diagnosticSettings',
+            },
+          ]
+        : [];
     yield source('azure', { kind: 'subscription', id: s.id, name: s.name }, gaps);
   }
   yield source('gcp', { kind: 'organization', id: layout.gcp.orgId, name: 'example.com' });
   for (const p of layout.gcp.projects) {
-    const gaps = p.audit === 'gap' ? [{ what: 'gcp.iam-policy', reason: 'PERMISSION_DENIED: resourcemanager.projects.getIamPolicy', call: 'projects.getIamPolicy' }] : [];
+    const gaps =
+      p.audit === 'gap'
+        ? [
+            {
+              what: 'gcp.iam-policy',
+              reason: 'PERMISSION_DENIED: resourcemanager.projects.getIamPolicy',
+              call: 'projects.getIamPolicy',
+            },
+          ]
+        : [];
     yield source('gcp', { kind: 'project', id: p.id, name: p.id }, gaps);
   }
   for (const h of layout.hosts) yield source(h.os, { kind: 'host', id: h.name, name: h.name });
@@ -93,7 +129,11 @@ function* resources(layout: TenantLayout, tally: ExpectationTally): Generator<[S
 }
 
 function header(layout: TenantLayout): Pick<Snapshot, 'schemaVersion' | 'generator' | 'collectedAt'> {
-  return { schemaVersion: '1.0', generator: { name: 'cloudward-bench', version: GENERATOR_VERSION }, collectedAt: layout.collectedAt };
+  return {
+    schemaVersion: '1.0',
+    generator: { name: 'cloudward-bench', version: GENERATOR_VERSION },
+    collectedAt: layout.collectedAt,
+  };
 }
 
 function layoutOf(options: GenerateOptions): TenantLayout {
@@ -101,14 +141,27 @@ function layoutOf(options: GenerateOptions): TenantLayout {
 }
 
 function expectationsOf(layout: TenantLayout, tally: ExpectationTally, stats: TenantStats): TenantExpectations {
-  return { generatorVersion: GENERATOR_VERSION, principals: layout.principals, seed: layout.seed, expected: { ...tally.counts }, stats };
+  return {
+    generatorVersion: GENERATOR_VERSION,
+    principals: layout.principals,
+    seed: layout.seed,
+    expected: { ...tally.counts },
+    stats,
+  };
 }
 
 /** Builds the tenant in memory (for tests and small N). */
 export function generateSnapshot(options: GenerateOptions): { snapshot: Snapshot; expectations: TenantExpectations } {
   const layout = layoutOf(options);
   const tally = new ExpectationTally();
-  const snapshot = { ...header(layout), sources: [], principals: [], roles: [], controls: [], hosts: [] } as unknown as Snapshot;
+  const snapshot = {
+    ...header(layout),
+    sources: [],
+    principals: [],
+    roles: [],
+    controls: [],
+    hosts: [],
+  } as unknown as Snapshot;
   for (const [section, resource] of resources(layout, tally)) (snapshot[section] as object[]).push(resource);
   snapshot.digest = snapshotDigest(snapshot);
   const stats = Object.fromEntries(SECTIONS.map((s) => [s, snapshot[s].length])) as unknown as TenantStats;
@@ -137,7 +190,9 @@ class SnapshotFileWriter {
   ) {
     this.temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
     this.indent = compact ? '' : '    ';
-    this.stringify = compact ? (v: object) => JSON.stringify(v) : (v: object) => JSON.stringify(v, null, 2).replace(/\n/g, '\n    ');
+    this.stringify = compact
+      ? (v: object) => JSON.stringify(v)
+      : (v: object) => JSON.stringify(v, null, 2).replace(/\n/g, '\n    ');
   }
 
   private async emit(text: string): Promise<void> {
@@ -176,7 +231,9 @@ class SnapshotFileWriter {
       this.current = SECTIONS[this.current === undefined ? 0 : SECTIONS.indexOf(this.current) + 1]!;
       await this.emit(this.openSection(this.current));
     }
-    await this.emit(`${this.stats[section] > 0 ? ',' : ''}${this.compact ? '' : '\n'}${this.indent}${this.stringify(resource)}`);
+    await this.emit(
+      `${this.stats[section] > 0 ? ',' : ''}${this.compact ? '' : '\n'}${this.indent}${this.stringify(resource)}`,
+    );
     this.stats[section]++;
   }
 
@@ -192,7 +249,9 @@ class SnapshotFileWriter {
     const written = await readFile(this.temp);
     const digest = digestSnapshotBytes(Buffer.concat([written, Buffer.from('}')]));
     if (digest === undefined) throw new Error(`could not digest the generated snapshot ${this.path}`);
-    await this.emit(this.compact ? `,"digest":${JSON.stringify(digest)}}\n` : `,\n  "digest": ${JSON.stringify(digest)}\n}\n`);
+    await this.emit(
+      this.compact ? `,"digest":${JSON.stringify(digest)}}\n` : `,\n  "digest": ${JSON.stringify(digest)}\n}\n`,
+    );
     await this.flush();
     await this.handle!.close();
     await rename(this.temp, this.path);
@@ -205,7 +264,10 @@ class SnapshotFileWriter {
 }
 
 /** Writes the tenant as one snapshot file. Returns the expectations and the file size. */
-export async function writeSnapshotFile(path: string, options: GenerateOptions & { compact?: boolean }): Promise<TenantExpectations & { bytes: number }> {
+export async function writeSnapshotFile(
+  path: string,
+  options: GenerateOptions & { compact?: boolean },
+): Promise<TenantExpectations & { bytes: number }> {
   const layout = layoutOf(options);
   const tally = new ExpectationTally();
   const writer = new SnapshotFileWriter(path, layout, Boolean(options.compact));
@@ -228,7 +290,10 @@ const AWS_PARTS = 4;
  * large for one JSON document is collected: `cloudward audit` merges them back into the same tenant, with the same
  * expected counts. Each resource goes to its scope's file, so scope aggregates see all they count.
  */
-export async function writeSplitSnapshotFiles(base: string, options: GenerateOptions & { compact?: boolean }): Promise<TenantExpectations & { bytes: number; paths: string[] }> {
+export async function writeSplitSnapshotFiles(
+  base: string,
+  options: GenerateOptions & { compact?: boolean },
+): Promise<TenantExpectations & { bytes: number; paths: string[] }> {
   const layout = layoutOf(options);
   const tally = new ExpectationTally();
   const writers = new Map<string, SnapshotFileWriter>();
@@ -245,7 +310,10 @@ export async function writeSplitSnapshotFiles(base: string, options: GenerateOpt
       const part = partOf(resource as { provider: string; scope: { id: string } });
       let writer = writers.get(part);
       if (!writer) {
-        writers.set(part, (writer = new SnapshotFileWriter(base.replace(/\.json$/, `-${part}.json`), layout, Boolean(options.compact))));
+        writers.set(
+          part,
+          (writer = new SnapshotFileWriter(base.replace(/\.json$/, `-${part}.json`), layout, Boolean(options.compact))),
+        );
         await writer.open();
       }
       await writer.add(section, resource);
@@ -282,16 +350,24 @@ async function cli(): Promise<void> {
   });
   const principals = Number(values.principals);
   if (!Number.isInteger(principals) || principals < 10 || !values.output) {
-    process.stderr.write('usage: node --import tsx bench/generate.ts --principals N (>= 10) [--seed S] [--compact] [--split] --output FILE.json\n');
+    process.stderr.write(
+      'usage: node --import tsx bench/generate.ts --principals N (>= 10) [--seed S] [--compact] [--split] --output FILE.json\n',
+    );
     process.exitCode = 2;
     return;
   }
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   const options = { principals, seed, compact: values.compact };
-  const result = values.split ? await writeSplitSnapshotFiles(values.output, options) : { ...(await writeSnapshotFile(values.output, options)), paths: [values.output] };
+  const result = values.split
+    ? await writeSplitSnapshotFiles(values.output, options)
+    : { ...(await writeSnapshotFile(values.output, options)), paths: [values.output] };
   const { bytes, paths, ...expectations } = result;
   await writeFile(expectationsPath(values.output), `${JSON.stringify(expectations, null, 2)}\n`);
-  process.stderr.write(`wrote ${paths.join(', ')} (${(bytes / 1048576).toFixed(1)} MiB; ${Object.entries(result.stats).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);
+  process.stderr.write(
+    `wrote ${paths.join(', ')} (${(bytes / 1048576).toFixed(1)} MiB; ${Object.entries(result.stats)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')})\n`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await cli();

@@ -24,7 +24,12 @@ export async function measure(args: string[]): Promise<Measured> {
   const started = process.hrtime.bigint();
   let stdout = '';
   try {
-    stdout = execFileSync(process.execPath, ['--import', PROBE, ...args], { env: { ...process.env, BENCH_PROBE_OUT: probe }, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    stdout = execFileSync(process.execPath, ['--import', PROBE, ...args], {
+      env: { ...process.env, BENCH_PROBE_OUT: probe },
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (error) {
     const e = error as { status?: number; stdout?: string };
     if (e.status !== 1) throw error;
@@ -33,5 +38,10 @@ export async function measure(args: string[]): Promise<Measured> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const usage = JSON.parse(await readFile(probe, 'utf8')) as { maxRssBytes: number; userMs: number; systemMs: number };
   await rm(dir, { recursive: true, force: true });
-  return { seconds, cpuSeconds: (usage.userMs + usage.systemMs) / 1000, maxRssMiB: usage.maxRssBytes / 1024 / 1024, stdout };
+  return {
+    seconds,
+    cpuSeconds: (usage.userMs + usage.systemMs) / 1000,
+    maxRssMiB: usage.maxRssBytes / 1024 / 1024,
+    stdout,
+  };
 }

@@ -33,10 +33,27 @@ const throttleEvery = Number(values['throttle-every']);
 const users = Number(values.users);
 const ous = Number(values.ous);
 
-interface Server { endpoint: string; stats(): Promise<{ calls: number; byAction: Record<string, number>; cpuMs: number }>; close(): void }
+interface Server {
+  endpoint: string;
+  stats(): Promise<{ calls: number; byAction: Record<string, number>; cpuMs: number }>;
+  close(): void;
+}
 
 async function startServer(accounts: number): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'org-fake-server.ts'), String(accounts), String(users), String(latencyMs), String(throttleEvery), String(ous)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'org-fake-server.ts'),
+      String(accounts),
+      String(users),
+      String(latencyMs),
+      String(throttleEvery),
+      String(ous),
+    ],
+    { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout });
   const next = () => new Promise<string>((resolve) => lines.once('line', resolve));
   const ready = await next();
@@ -69,13 +86,40 @@ process.stderr.write('\\nBENCH ' + JSON.stringify({ code, wallMs: performance.no
 process.exitCode = code;
 `;
 
-async function collect(endpoint: string, out: string): Promise<{ code: number; wallMs: number; maxRssKiB: number; liveKiB: number; cpuMs: number; stderr: string }> {
+async function collect(
+  endpoint: string,
+  out: string,
+): Promise<{ code: number; wallMs: number; maxRssKiB: number; liveKiB: number; cpuMs: number; stderr: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cloudward-org-bench-'));
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: '' };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_CONFIG_FILE: join(dir, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_PROFILE: '',
+  };
   delete (env as Record<string, string | undefined>).AWS_PROFILE;
-  const args = ['collect', 'aws', '--endpoint-url', endpoint, '--org-role', 'CloudwardAudit', '--concurrency', String(concurrency), '--output', out, '--quiet'];
+  const args = [
+    'collect',
+    'aws',
+    '--endpoint-url',
+    endpoint,
+    '--org-role',
+    'CloudwardAudit',
+    '--concurrency',
+    String(concurrency),
+    '--output',
+    out,
+    '--quiet',
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, '--', ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, '--', ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
@@ -83,7 +127,10 @@ async function collect(endpoint: string, out: string): Promise<{ code: number; w
       void rm(dir, { recursive: true, force: true });
       const line = /BENCH (\{.*\})/.exec(stderr)?.[1];
       if (!line) return reject(new Error(`no result from the collector: ${stderr.slice(-2000)}`));
-      resolve({ ...(JSON.parse(line) as { code: number; wallMs: number; maxRssKiB: number; liveKiB: number; cpuMs: number }), stderr });
+      resolve({
+        ...(JSON.parse(line) as { code: number; wallMs: number; maxRssKiB: number; liveKiB: number; cpuMs: number }),
+        stderr,
+      });
     });
   });
 }
@@ -133,7 +180,9 @@ try {
       });
       await rm(out, { force: true });
       const r = rows.at(-1)!;
-      process.stderr.write(`${accounts} accounts: ${r.calls} calls, ${r.wallS} s (bound ${r.lowerBoundS} s, x${r.ratio}), CPU ${r.cpuS} s (fake server ${r.serverCpuS} s), peak RSS ${r.peakRssMiB} MiB, live heap ${r.liveHeapMiB} MiB\n`);
+      process.stderr.write(
+        `${accounts} accounts: ${r.calls} calls, ${r.wallS} s (bound ${r.lowerBoundS} s, x${r.ratio}), CPU ${r.cpuS} s (fake server ${r.serverCpuS} s), peak RSS ${r.peakRssMiB} MiB, live heap ${r.liveHeapMiB} MiB\n`,
+      );
     } finally {
       server.close();
     }
@@ -143,11 +192,25 @@ try {
 }
 
 const line = (cells: Array<string | number>) => cells.map((c, i) => String(c).padStart(i === 0 ? 8 : 11)).join(' ');
-process.stdout.write(`users/account ${users}, ${ous} OUs, latency ${latencyMs} ms/call, every ${throttleEvery}th call throttled, --concurrency ${concurrency}\n\n`);
-process.stdout.write(`${line(['accounts', 'calls', 'calls/acct', 'throttled', 'bound s', 'wall s', 'wall/bound', 'CPU s', 'fake CPU s', 'peak RSS', 'live heap', 'snapshot'])}\n`);
-for (const r of rows) process.stdout.write(`${line([r.accounts, r.calls, r.callsPerAccount, r.throttled, r.lowerBoundS, r.wallS, `${r.ratio}x`, r.cpuS, r.serverCpuS, `${r.peakRssMiB} MiB`, `${r.liveHeapMiB} MiB`, `${r.snapshotMiB} MiB`])}\n`);
-process.stdout.write(`\ncalls by action (${rows.at(-1)?.accounts} accounts): ${Object.entries(rows.at(-1)?.byAction ?? {}).map(([a, n]) => `${a} ${n}`).join(', ')}\n`);
+process.stdout.write(
+  `users/account ${users}, ${ous} OUs, latency ${latencyMs} ms/call, every ${throttleEvery}th call throttled, --concurrency ${concurrency}\n\n`,
+);
+process.stdout.write(
+  `${line(['accounts', 'calls', 'calls/acct', 'throttled', 'bound s', 'wall s', 'wall/bound', 'CPU s', 'fake CPU s', 'peak RSS', 'live heap', 'snapshot'])}\n`,
+);
+for (const r of rows)
+  process.stdout.write(
+    `${line([r.accounts, r.calls, r.callsPerAccount, r.throttled, r.lowerBoundS, r.wallS, `${r.ratio}x`, r.cpuS, r.serverCpuS, `${r.peakRssMiB} MiB`, `${r.liveHeapMiB} MiB`, `${r.snapshotMiB} MiB`])}\n`,
+  );
+process.stdout.write(
+  `\ncalls by action (${rows.at(-1)?.accounts} accounts): ${Object.entries(rows.at(-1)?.byAction ?? {})
+    .map(([a, n]) => `${a} ${n}`)
+    .join(', ')}\n`,
+);
 const outputs = new URL('./out/', import.meta.url);
 await mkdir(outputs, { recursive: true });
-await writeFile(new URL('org-collect.json', outputs), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), users, latencyMs, throttleEvery, concurrency, rows }, null, 2)}\n`);
+await writeFile(
+  new URL('org-collect.json', outputs),
+  `${JSON.stringify({ node: process.version, date: new Date().toISOString(), users, latencyMs, throttleEvery, concurrency, rows }, null, 2)}\n`,
+);
 process.stdout.write('\nwritten to bench/out/org-collect.json\n');

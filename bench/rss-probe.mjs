@@ -6,6 +6,13 @@ const out = process.env.BENCH_PROBE_OUT;
 if (out) {
   process.on('exit', () => {
     const usage = process.resourceUsage();
-    writeFileSync(out, JSON.stringify({ maxRssBytes: usage.maxRSS * 1024, userMs: usage.userCPUTime / 1000, systemMs: usage.systemCPUTime / 1000 }));
+    writeFileSync(
+      out,
+      JSON.stringify({
+        maxRssBytes: usage.maxRSS * 1024,
+        userMs: usage.userCPUTime / 1000,
+        systemMs: usage.systemCPUTime / 1000,
+      }),
+    );
   });
 }

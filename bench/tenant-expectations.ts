@@ -82,7 +82,10 @@ export class ExpectationTally {
   readonly counts: Record<TargetedCheck, ExpectedCounts>;
 
   constructor() {
-    this.counts = Object.fromEntries(TARGETED_CHECKS.map((id) => [id, { pass: 0, fail: 0, unknown: 0 }])) as Record<TargetedCheck, ExpectedCounts>;
+    this.counts = Object.fromEntries(TARGETED_CHECKS.map((id) => [id, { pass: 0, fail: 0, unknown: 0 }])) as Record<
+      TargetedCheck,
+      ExpectedCounts
+    >;
   }
 
   add(check: TargetedCheck, status: keyof ExpectedCounts): void {

@@ -52,13 +52,17 @@ export function planLayout(principals: number, seed: number, collectedAt: string
   const gcpTotal = principals - awsTotal - azureTotal;
 
   const accountCount = Math.max(1, Math.ceil(awsTotal / AWS_PRINCIPALS_PER_ACCOUNT));
-  const accounts = spread(awsTotal, accountCount).map((n, i) => ({ id: String(210_000_000_000 + i * 7919), principals: n }));
+  const accounts = spread(awsTotal, accountCount).map((n, i) => ({
+    id: String(210_000_000_000 + i * 7919),
+    principals: n,
+  }));
 
   const subscriptionCount = Math.max(1, Math.ceil(azureTotal / AZURE_PRINCIPALS_PER_SUBSCRIPTION));
   const subscriptions = Array.from({ length: subscriptionCount }, (_, i) => {
     const roll = rng.next();
     // Every 50th subscription could not be read (a gap), so its check is unknown, never pass.
-    const diagnostics = i % 50 === 49 ? 'gap' : roll < 0.65 ? 'full' : roll < 0.8 ? 'partial' : roll < 0.9 ? 'disabled' : 'none';
+    const diagnostics =
+      i % 50 === 49 ? 'gap' : roll < 0.65 ? 'full' : roll < 0.8 ? 'partial' : roll < 0.9 ? 'disabled' : 'none';
     return { id: rng.guid(), name: `sub-${String(i).padStart(4, '0')}`, diagnostics } as const;
   });
 

@@ -33,7 +33,9 @@ if (process.argv.includes('--stamp')) {
   if (built > 0 && changed === undefined) {
     process.stderr.write('dist/ is up to date with src/, policies/, schemas/ and tsconfig.json: not rebuilding\n');
   } else {
-    process.stderr.write(built === 0 ? 'dist/ has not been built: building\n' : `${changed} is newer than dist/: building\n`);
+    process.stderr.write(
+      built === 0 ? 'dist/ has not been built: building\n' : `${changed} is newer than dist/: building\n`,
+    );
     const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
     process.exitCode = build.status ?? 1;
   }

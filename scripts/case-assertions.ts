@@ -14,13 +14,22 @@ for (const check of checks) {
     const result = evaluate(snapshot, [check]).find((r) => r.resource.uid === uid);
     process.stdout.write(`${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}\n`);
     if (result?.status !== 'fail') {
-      process.stdout.write(`  # the case does not fail today (${result?.status ?? 'not selected'}): fix the case first\n`);
+      process.stdout.write(
+        `  # the case does not fail today (${result?.status ?? 'not selected'}): fix the case first\n`,
+      );
       return;
     }
     const pointers = [...new Set((result.evidence.failed ?? []).map((f) => f.path))];
-    for (const f of result.evidence.failed ?? []) process.stdout.write(`  # ${f.path} ${f.message}${f.actual === undefined ? '' : `, saw ${JSON.stringify(f.actual)}`}\n`);
-    if (result.message.includes('?')) process.stdout.write(`  # "?" may stand for a field of ${JSON.stringify(check.message)} that the case's resource lacks\n`);
-    if (testCase.failed === undefined) process.stdout.write(`    failed: [${pointers.map((p) => JSON.stringify(p)).join(', ')}]\n`);
+    for (const f of result.evidence.failed ?? [])
+      process.stdout.write(
+        `  # ${f.path} ${f.message}${f.actual === undefined ? '' : `, saw ${JSON.stringify(f.actual)}`}\n`,
+      );
+    if (result.message.includes('?'))
+      process.stdout.write(
+        `  # "?" may stand for a field of ${JSON.stringify(check.message)} that the case's resource lacks\n`,
+      );
+    if (testCase.failed === undefined)
+      process.stdout.write(`    failed: [${pointers.map((p) => JSON.stringify(p)).join(', ')}]\n`);
     if (testCase.message === undefined) process.stdout.write(`    message: ${JSON.stringify(result.message)}\n`);
   });
 }

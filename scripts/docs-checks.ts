@@ -20,7 +20,10 @@ for (const mitigation of Object.keys(MEASURES) as Mitigation[]) {
     }
     for (const c of list) {
       const cis = Object.entries(c.references.cis ?? {}).map(([b, ids]) => `CIS ${b} ${ids.join(', ')}`);
-      lines.push(`<a id="${c.id}"></a>`, `- **\`${c.id}\`** (${c.severity}, ${c.resource}): ${c.title}. ${[...cis, `NIST ${c.references.nist.join(', ')}`].join('; ')}.`);
+      lines.push(
+        `<a id="${c.id}"></a>`,
+        `- **\`${c.id}\`** (${c.severity}, ${c.resource}): ${c.title}. ${[...cis, `NIST ${c.references.nist.join(', ')}`].join('; ')}.`,
+      );
     }
     lines.push('');
   }

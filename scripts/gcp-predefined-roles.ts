@@ -30,10 +30,18 @@ interface Dump {
 
 function fromGit(dir: string, repository: string): Dump {
   const bare = existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects'));
-  const git = (...args: string[]) => execFileSync('git', bare ? ['--git-dir', dir, ...args] : ['-C', dir, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const git = (...args: string[]) =>
+    execFileSync('git', bare ? ['--git-dir', dir, ...args] : ['-C', dir, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    });
   const [commit, date] = git('log', '-1', '--format=%H %cI').trim().split(' ') as [string, string];
   const paths = git('ls-tree', '-r', '--name-only', 'HEAD', 'roles/').split('\n').filter(Boolean);
-  return { source: `${repository}@${commit}:roles/`, date: date.slice(0, 10), texts: paths.map((p) => git('show', `HEAD:${p}`)) };
+  return {
+    source: `${repository}@${commit}:roles/`,
+    date: date.slice(0, 10),
+    texts: paths.map((p) => git('show', `HEAD:${p}`)),
+  };
 }
 
 function fromFiles(paths: string[], date: string): Dump {
@@ -44,7 +52,8 @@ function fromFiles(paths: string[], date: string): Dump {
 function roles(text: string): Role[] {
   const body = JSON.parse(text) as unknown;
   if (Array.isArray(body)) return body as Role[];
-  if (body !== null && typeof body === 'object' && Array.isArray((body as { roles?: unknown }).roles)) return (body as { roles: Role[] }).roles;
+  if (body !== null && typeof body === 'object' && Array.isArray((body as { roles?: unknown }).roles))
+    return (body as { roles: Role[] }).roles;
   return [body as Role];
 }
 
@@ -53,8 +62,11 @@ function main(argv: string[]): void {
   const repository = at === -1 ? undefined : argv[at + 1];
   const dateAt = argv.indexOf('--date');
   const date = dateAt === -1 ? new Date().toISOString().slice(0, 10) : argv[dateAt + 1]!;
-  const inputs = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--repository' && argv[i - 1] !== '--date');
-  if (inputs.length === 0) throw new Error('usage: gcp-predefined-roles.ts [--repository owner/name] [--date YYYY-MM-DD] SOURCE...');
+  const inputs = argv.filter(
+    (a, i) => !a.startsWith('--') && argv[i - 1] !== '--repository' && argv[i - 1] !== '--date',
+  );
+  if (inputs.length === 0)
+    throw new Error('usage: gcp-predefined-roles.ts [--repository owner/name] [--date YYYY-MM-DD] SOURCE...');
   const git = inputs.length === 1 && existsSync(join(inputs[0]!, 'objects'));
   const gitCheckout = inputs.length === 1 && existsSync(join(inputs[0]!, '.git'));
   const dump = git || gitCheckout ? fromGit(inputs[0]!, repository ?? inputs[0]!) : fromFiles(inputs, date);
@@ -62,15 +74,20 @@ function main(argv: string[]): void {
   let read = 0;
   for (const text of dump.texts) {
     for (const role of roles(text)) {
-      if (typeof role.name !== 'string' || !role.name.startsWith('roles/') || !Array.isArray(role.includedPermissions)) continue;
+      if (typeof role.name !== 'string' || !role.name.startsWith('roles/') || !Array.isArray(role.includedPermissions))
+        continue;
       read++;
-      const edge = role.includedPermissions.filter((p): p is string => typeof p === 'string' && EDGE_PERMISSIONS.has(p)).sort();
+      const edge = role.includedPermissions
+        .filter((p): p is string => typeof p === 'string' && EDGE_PERMISSIONS.has(p))
+        .sort();
       if (edge.length > 0) table.set(role.name, edge);
     }
   }
   if (read === 0) throw new Error(`no predefined role with includedPermissions in ${dump.source}`);
   const quote = (text: string) => `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-  const rows = [...table].sort(([a], [b]) => a.localeCompare(b)).map(([name, perms]) => `  ${quote(name)}: [${perms.map(quote).join(', ')}],`);
+  const rows = [...table]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, perms]) => `  ${quote(name)}: [${perms.map(quote).join(', ')}],`);
   writeFileSync(
     OUT,
     `/**

@@ -29,14 +29,17 @@ const take = (flag) => {
   }
   return value;
 };
-const e2e = args.includes('--e2e') ? (args.splice(args.indexOf('--e2e'), 1), true) : false;
+const e2e = args.includes('--e2e');
+if (e2e) args.splice(args.indexOf('--e2e'), 1);
 const top = Number(take('--top') ?? Infinity);
 const jsonOut = take('--json');
 
 const config = e2e ? ['--config', 'ava.e2e.config.js'] : [];
 const wanted = args.length === 0 ? [''] : args.map((arg) => relative(ROOT, join(process.cwd(), arg)));
 const files = (e2e ? selectedFiles(E2E) : selectedFiles())
-  .filter((file) => wanted.some((prefix) => prefix === '' || file === prefix || file.startsWith(`${prefix.replace(/\/$/, '')}/`)))
+  .filter((file) =>
+    wanted.some((prefix) => prefix === '' || file === prefix || file.startsWith(`${prefix.replace(/\/$/, '')}/`)),
+  )
   .sort();
 if (files.length === 0) {
   console.error(`test-times: no test file matches ${args.join(' ')}`);
@@ -52,18 +55,29 @@ const rows = [];
 for (const file of files) {
   const started = performance.now();
   // `times` prints the shell's own user/system time, then its children's.
-  const run = spawnSync('bash', ['-c', '"$@" >/dev/null 2>&1; code=$?; times; exit $code', 'bash', process.execPath, AVA, ...config, file], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(
+    'bash',
+    ['-c', '"$@" >/dev/null 2>&1; code=$?; times; exit $code', 'bash', process.execPath, AVA, ...config, file],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   const wall = (performance.now() - started) / 1000;
   const [user, system] = run.stdout.trim().split('\n').at(-1).split(/\s+/).map(seconds);
   const row = { file, cpu: user + system, user, system, wall, ok: run.status === 0 };
   rows.push(row);
-  process.stderr.write(`${row.cpu.toFixed(1).padStart(6)} s CPU ${row.wall.toFixed(1).padStart(6)} s wall  ${row.ok ? '' : 'FAILED '}${file}\n`);
+  process.stderr.write(
+    `${row.cpu.toFixed(1).padStart(6)} s CPU ${row.wall.toFixed(1).padStart(6)} s wall  ${row.ok ? '' : 'FAILED '}${file}\n`,
+  );
 }
 
 rows.sort((a, b) => b.cpu - a.cpu);
 const total = rows.reduce((sum, row) => ({ cpu: sum.cpu + row.cpu, wall: sum.wall + row.wall }), { cpu: 0, wall: 0 });
 console.log(`${'CPU s'.padStart(7)} ${'wall s'.padStart(7)}  file`);
-for (const row of rows.slice(0, top)) console.log(`${row.cpu.toFixed(2).padStart(7)} ${row.wall.toFixed(2).padStart(7)}  ${row.ok ? '' : 'FAILED '}${row.file}`);
-console.log(`${total.cpu.toFixed(1).padStart(7)} ${total.wall.toFixed(1).padStart(7)}  total of ${rows.length} files run alone`);
+for (const row of rows.slice(0, top))
+  console.log(
+    `${row.cpu.toFixed(2).padStart(7)} ${row.wall.toFixed(2).padStart(7)}  ${row.ok ? '' : 'FAILED '}${row.file}`,
+  );
+console.log(
+  `${total.cpu.toFixed(1).padStart(7)} ${total.wall.toFixed(1).padStart(7)}  total of ${rows.length} files run alone`,
+);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ files: rows, total }, null, 2)}\n`);
 if (rows.some((row) => !row.ok)) process.exitCode = 1;

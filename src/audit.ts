@@ -3,9 +3,22 @@ import { score, type Scorecard } from './engine/score.js';
 import type { Check, Result } from './engine/types.js';
 import { compareWithBaseline, type BaselineComparison, type Baseline } from './gate/baseline.js';
 import { DEFAULT_MAX_AGE_DAYS, staleSnapshotText } from './gate/freshness.js';
-import { assertSomethingToGate, baselineOtherTenantText, decideGate, type GateOptions, type GateVerdict } from './gate/decide.js';
+import {
+  assertSomethingToGate,
+  baselineOtherTenantText,
+  decideGate,
+  type GateOptions,
+  type GateVerdict,
+} from './gate/decide.js';
 import { applyWaivers, type Waiver, type WaiverNote } from './gate/waivers.js';
-import { buildReport, reportResults, reportTime, type Report, type ReportResult, type ReportWarning } from './report/model.js';
+import {
+  buildReport,
+  reportResults,
+  reportTime,
+  type Report,
+  type ReportResult,
+  type ReportWarning,
+} from './report/model.js';
 import type { LoadedSnapshot, SnapshotFile } from './snapshot/load.js';
 import { scopeKey, type Snapshot } from './snapshot/model.js';
 
@@ -48,23 +61,38 @@ export function judgeSnapshot(input: AuditInput): Judgement {
   assertSomethingToGate(input.checks.length, input.gate);
   const { snapshot } = input.loaded;
   const generatedAt = input.generatedAt ?? reportTime();
-  let evaluated = input.results ?? evaluate(snapshot, input.checks, undefined, { passEvidence: !input.omit?.passEvidence, evidence: !input.omit?.evidence });
+  let evaluated =
+    input.results ??
+    evaluate(snapshot, input.checks, undefined, {
+      passEvidence: !input.omit?.passEvidence,
+      evidence: !input.omit?.evidence,
+    });
   const waived = input.waivers ? applyWaivers(evaluated, input.waivers, generatedAt) : undefined;
   if (waived) evaluated = waived.results;
   const scorecard = score(evaluated, input.checks);
   // A baseline comparison matches findings by fingerprint: passes need none when no output shows them.
-  const results = reportResults(evaluated, input.checks, { fingerprints: !input.omit?.fingerprints || (input.baseline ? 'findings' : false) });
+  const results = reportResults(evaluated, input.checks, {
+    fingerprints: !input.omit?.fingerprints || (input.baseline ? 'findings' : false),
+  });
   const covered = new Set(snapshot.sources.map((s) => scopeKey(s.provider, s.scope)));
-  const baseline = input.baseline ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id)), covered) : undefined;
+  const baseline = input.baseline
+    ? compareWithBaseline(results, input.baseline, new Set(input.checks.map((c) => c.id)), covered)
+    : undefined;
   const stale = staleSnapshotText(snapshot, generatedAt, input.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS);
   const warnings: ReportWarning[] = [
     ...(stale ? [{ code: 'stale-snapshot' as const, message: stale }] : []),
-    ...(baseline?.noCommonScope ? [{ code: 'baseline-other-tenant' as const, message: baselineOtherTenantText(baseline) }] : []),
+    ...(baseline?.noCommonScope
+      ? [{ code: 'baseline-other-tenant' as const, message: baselineOtherTenantText(baseline) }]
+      : []),
   ];
   assertSomethingToGate(input.checks.length, input.gate, results.length);
   const verdict = decideGate(results, scorecard, baseline, waived?.notes, input.gate);
   return {
-    snapshot: { collectedAt: snapshot.collectedAt, ...(snapshot.digest ? { digest: snapshot.digest } : {}), sources: snapshot.sources },
+    snapshot: {
+      collectedAt: snapshot.collectedAt,
+      ...(snapshot.digest ? { digest: snapshot.digest } : {}),
+      sources: snapshot.sources,
+    },
     checks: input.checks,
     results,
     scorecard,

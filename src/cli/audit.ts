@@ -18,7 +18,14 @@ import { textFormatter } from '../report/text.js';
 import { declaredScopeKinds } from '../providers/index.js';
 import { loadSnapshots, snapshotLineIndexes, verifyDigests } from '../snapshot/load.js';
 import { resolveConfig, type ProjectConfig } from './config.js';
-import { collectList, parseDays, parseSarifCategory, parseScore, parseSeverityThreshold, parseSizeMiB } from './options.js';
+import {
+  collectList,
+  parseDays,
+  parseSarifCategory,
+  parseScore,
+  parseSeverityThreshold,
+  parseSizeMiB,
+} from './options.js';
 import { outcome } from './outcome.js';
 import { assertNoBaselineWithPlan, auditWithPlan } from './whatif.js';
 import { colorEnabled, createProgress } from './progress.js';
@@ -58,21 +65,33 @@ interface AuditFlags {
 const STATUSES: Status[] = ['fail', 'unknown', 'waived', 'pass'];
 
 /** The show filters: which results human formats list. They never change the score, the summary or the gate. */
-function resultFilter(severities: string[], statuses: string[]): { keep: (r: ReportResult) => boolean; text: string } | undefined {
+function resultFilter(
+  severities: string[],
+  statuses: string[],
+): { keep: (r: ReportResult) => boolean; text: string } | undefined {
   const pick = <T extends string>(values: string[], allowed: readonly T[], flag: string): Set<T> | undefined => {
     if (values.length === 0) return undefined;
     const wanted = values.map((v) => v.toLowerCase());
     const bad = wanted.find((v) => !(allowed as readonly string[]).includes(v));
-    if (bad !== undefined) throw new UserError(`unknown ${flag.slice(2)} "${bad}"`, { where: flag, hint: `use one or more of: ${allowed.join(', ')}` });
+    if (bad !== undefined)
+      throw new UserError(`unknown ${flag.slice(2)} "${bad}"`, {
+        where: flag,
+        hint: `use one or more of: ${allowed.join(', ')}`,
+      });
     return new Set(wanted as T[]);
   };
   const severity = pick(severities, SEVERITIES, '--severity');
   const status = pick(statuses, STATUSES, '--status');
   if (!severity && !status) return undefined;
-  const parts = [...(severity ? [`severity ${[...severity].join(', ')}`] : []), ...(status ? [`status ${[...status].join(', ')}`] : [])];
-  return { keep: (r) => (!severity || severity.has(r.severity)) && (!status || status.has(r.status)), text: parts.join('; ') };
+  const parts = [
+    ...(severity ? [`severity ${[...severity].join(', ')}`] : []),
+    ...(status ? [`status ${[...status].join(', ')}`] : []),
+  ];
+  return {
+    keep: (r) => (!severity || severity.has(r.severity)) && (!status || status.has(r.status)),
+    text: parts.join('; '),
+  };
 }
-
 
 /** Base name of report files written to --output-dir. */
 const REPORT_BASENAME = 'cloudward';
@@ -86,7 +105,6 @@ export function addPolicyOptions(command: Command): Command {
     .option('--skip-checks <ids>', 'never run these check ids (comma-separated, repeatable)', collectList, []);
 }
 
-
 /**
  * What the project file set that shapes this run's gate (and a flag did not override): a pull request that edits
  * cloudward.yaml changes the gate, so every format names the file and these settings.
@@ -94,7 +112,8 @@ export function addPolicyOptions(command: Command): Command {
 function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
   const settings: GateConfig['settings'] = [];
   const add = (key: string, value: GateConfig['settings'][number]['value'] | undefined, overridden: boolean) => {
-    if (value !== undefined && !overridden && !(Array.isArray(value) && value.length === 0)) settings.push({ key, value });
+    if (value !== undefined && !overridden && !(Array.isArray(value) && value.length === 0))
+      settings.push({ key, value });
   };
   const shown = (path: string) => relative(process.cwd(), path) || path;
   add('fail-on', config.failOn, flags.failOn !== undefined);
@@ -107,7 +126,11 @@ function gateConfig(config: ProjectConfig, flags: AuditFlags): GateConfig {
   add('policies', config.policies?.map(shown), false);
   add('builtin-policies', config.builtinPolicies === false ? false : undefined, !flags.builtinPolicies);
   add('waivers', config.waivers ? shown(config.waivers) : undefined, flags.waivers !== undefined);
-  add('baseline', config.baseline ? shown(config.baseline) : undefined, flags.baseline !== undefined || flags.plan !== undefined);
+  add(
+    'baseline',
+    config.baseline ? shown(config.baseline) : undefined,
+    flags.baseline !== undefined || flags.plan !== undefined,
+  );
   add('max-waiver-days', config.maxWaiverDays, flags.maxWaiverDays !== undefined);
   return { file: shown(config.file!), settings };
 }
@@ -117,16 +140,27 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
   const progress = createProgress({ quiet: Boolean(flags.quiet), ttyOnly: true });
   const snapshots = snapshotArgs.length > 0 ? snapshotArgs : (config.snapshots ?? []);
   if (config.file) debug(`project file ${config.file}`);
-  if (snapshots.filter((s) => s === '-').length > 1) throw new UserError('stdin (-) can be read only once', { where: 'snapshot arguments' });
+  if (snapshots.filter((s) => s === '-').length > 1)
+    throw new UserError('stdin (-) can be read only once', { where: 'snapshot arguments' });
   const framework = flags.compliance ?? config.compliance;
   if (framework) getFramework(framework);
-  const filter = resultFilter(flags.severity.length > 0 ? flags.severity : (config.severity ?? []), flags.status.length > 0 ? flags.status : (config.status ?? []));
+  const filter = resultFilter(
+    flags.severity.length > 0 ? flags.severity : (config.severity ?? []),
+    flags.status.length > 0 ? flags.status : (config.status ?? []),
+  );
   if (snapshots.length === 0) {
-    throw new UserError('no snapshot to audit', { hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml' });
+    throw new UserError('no snapshot to audit', {
+      hint: 'pass a snapshot file (`cloudward audit snapshot.json`) or list `snapshots` in cloudward.yaml',
+    });
   }
   const formats = flags.format.length > 0 ? flags.format : (config.formats ?? ['text']);
   const outputDir = flags.outputDir ?? (flags.output ? undefined : config.outputDir);
-  const plan = planOutputs(formatters, { formats, ...(flags.output ? { output: flags.output } : {}), ...(outputDir ? { outputDir } : {}), basename: REPORT_BASENAME });
+  const plan = planOutputs(formatters, {
+    formats,
+    ...(flags.output ? { output: flags.output } : {}),
+    ...(outputDir ? { outputDir } : {}),
+    basename: REPORT_BASENAME,
+  });
   // Refuse an output that cannot be written before the (possibly long) evaluation, not after it.
   await checkPlannedOutputs(plan);
   // What none of the run's outputs show is not made (at 100k principals: an evidence summary per pass, a hash per
@@ -138,24 +172,51 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
   const { report, lineIndexes, summary } = await (async () => {
     progress.status(`loading ${snapshots.length} snapshot file${snapshots.length === 1 ? '' : 's'}`);
     const locates = needs.some((n) => n.snapshotLines);
-    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, { lineIndex: locates, verifyDigest: true, scopeKinds: declaredScopeKinds() });
-    debug(`loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`);
+    const loaded = await loadSnapshots(snapshots, flags.maxInputSize, {
+      lineIndex: locates,
+      verifyDigest: true,
+      scopeKinds: declaredScopeKinds(),
+    });
+    debug(
+      `loaded ${snapshots.join(', ')}: ${loaded.snapshot.principals.length} principals, ${loaded.snapshot.roles.length} roles, ${loaded.snapshot.controls.length} controls, ${loaded.snapshot.hosts.length} hosts`,
+    );
     progress.status('loading checks');
     // The project's parameter values (the named administrators) are bound to every check that declares them.
-    const all = applyParameters(await loadChecks({ paths: [...(config.policies ?? []), ...flags.policies], builtIn: flags.builtinPolicies && config.builtinPolicies !== false }), config.parameters, config.file);
-    const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [...(config.skipChecks ?? []), ...flags.skipChecks]);
+    const all = applyParameters(
+      await loadChecks({
+        paths: [...(config.policies ?? []), ...flags.policies],
+        builtIn: flags.builtinPolicies && config.builtinPolicies !== false,
+      }),
+      config.parameters,
+      config.file,
+    );
+    const checks = selectChecks(all, flags.checks.length > 0 ? flags.checks : (config.checks ?? []), [
+      ...(config.skipChecks ?? []),
+      ...flags.skipChecks,
+    ]);
     const waiversFile = flags.waivers ?? config.waivers;
     if (flags.plan) assertNoBaselineWithPlan(flags.baseline);
-    else if (flags.raw.length > 0 || flags.planDir) throw new UserError(`${flags.raw.length > 0 ? '--raw' : '--plan-dir'} only applies with --plan`, { hint: 'add --plan PLAN.json (the output of `terraform show -json PLANFILE`)' });
+    else if (flags.raw.length > 0 || flags.planDir)
+      throw new UserError(`${flags.raw.length > 0 ? '--raw' : '--plan-dir'} only applies with --plan`, {
+        hint: 'add --plan PLAN.json (the output of `terraform show -json PLANFILE`)',
+      });
     // With --plan the baseline is the snapshot before the plan; a project file's baseline does not apply.
     const baselineFile = flags.plan ? undefined : (flags.baseline ?? config.baseline);
     // One report time for the whole run: waiver lifetimes and expiry, and the data's age, are judged against it.
     const generatedAt = reportTime();
     // Waivers may name any loaded check, also one left out by --checks/--skip-checks this time.
     const maxWaiverDays = flags.maxWaiverDays ?? config.maxWaiverDays ?? DEFAULT_MAX_WAIVER_DAYS;
-    const waivers = waiversFile ? await loadWaivers(waiversFile, all.map((c) => c.id), { now: generatedAt, maxDays: maxWaiverDays }) : undefined;
+    const waivers = waiversFile
+      ? await loadWaivers(
+          waiversFile,
+          all.map((c) => c.id),
+          { now: generatedAt, maxDays: maxWaiverDays },
+        )
+      : undefined;
     const baseline = baselineFile ? await loadReport(baselineFile) : undefined;
-    debug(`${all.length} checks loaded, ${checks.length} selected${waivers ? `, ${waivers.length} waivers` : ''}${baseline ? `, baseline ${baseline.file}` : ''}`);
+    debug(
+      `${all.length} checks loaded, ${checks.length} selected${waivers ? `, ${waivers.length} waivers` : ''}${baseline ? `, baseline ${baseline.file}` : ''}`,
+    );
     progress.status(`evaluating ${checks.length} checks`);
     const input = {
       loaded,
@@ -179,7 +240,16 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
       },
     };
     const audited: { judgement: Judgement; annotate?: (report: Report) => void } = flags.plan
-      ? await auditWithPlan(input, { plan: flags.plan, raw: flags.raw, ...(flags.planDir ? { planDir: flags.planDir } : {}), snapshotNames: snapshots }, (line) => progress.status(line))
+      ? await auditWithPlan(
+          input,
+          {
+            plan: flags.plan,
+            raw: flags.raw,
+            ...(flags.planDir ? { planDir: flags.planDir } : {}),
+            snapshotNames: snapshots,
+          },
+          (line) => progress.status(line),
+        )
       : { judgement: judgeSnapshot({ ...input, ...(baseline ? { baseline } : {}) }) };
     const { judgement } = audited;
     progress.done();
@@ -210,11 +280,15 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
       const view = needsOf(formatter).filters ? shown : report;
       // Files never depend on -q: they are the record; -q only trims what reaches the terminal.
       if (path) return formatter.render(view, { ...context, quiet: false, color: false, outputPath: path });
-      return formatter.render(view, { ...context, color: formatter.name === 'text' && colorEnabled(process.stdout, flags.color) });
+      return formatter.render(view, {
+        ...context,
+        color: formatter.name === 'text' && colorEnabled(process.stdout, flags.color),
+      });
     },
     quiet: Boolean(flags.quiet),
     // With --output-dir the scorecard still goes to the terminal; the files hold the full reports.
-    summary: () => textFormatter.render(shown, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string,
+    summary: () =>
+      textFormatter.render(shown, { ...context, color: colorEnabled(process.stdout, flags.color) }) as string,
   });
   process.stderr.write(`${safeText(summary)}\n`);
   return report.gate!.passed ? 0 : 1;
@@ -223,32 +297,96 @@ async function runAudit(snapshotArgs: string[], flags: AuditFlags): Promise<numb
 export function auditCommand(): Command {
   const command = new Command('audit')
     .description('evaluate the checks against one or more snapshots, score them and apply the gate')
-    .argument('[snapshot...]', 'snapshot files, several are merged; - reads one from stdin (default: `snapshots` in cloudward.yaml)');
+    .argument(
+      '[snapshot...]',
+      'snapshot files, several are merged; - reads one from stdin (default: `snapshots` in cloudward.yaml)',
+    );
   addPolicyOptions(command)
-    .option('-f, --format <names>', `output format(s), comma-separated or repeated: ${formatters.map((f) => f.name).join(', ')} (default: text)`, collectList, [])
+    .option(
+      '-f, --format <names>',
+      `output format(s), comma-separated or repeated: ${formatters.map((f) => f.name).join(', ')} (default: text)`,
+      collectList,
+      [],
+    )
     .option('-o, --output <file>', 'write the (single) format to this file instead of stdout')
     .option('--output-dir <dir>', 'write every format to DIR/cloudward.<ext> (and print the scorecard)')
-    .addOption(new Option('--fail-on <severity>', 'fail the gate on results at or above this severity: critical, high, medium, low, none (default: high)').argParser(parseSeverityThreshold))
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'fail the gate on results at or above this severity: critical, high, medium, low, none (default: high)',
+      ).argParser(parseSeverityThreshold),
+    )
     .option('--min-score <n>', 'fail the gate when the overall score is below N (0-100)', parseScore)
     .option('--allow-unknown', 'do not fail the gate on results that could not be assessed (collection gaps)')
-    .option('--baseline <report.json>', 'a previous JSON report: mark results new or unchanged against it and list the fixed ones')
-    .option('--fail-on-new-only', 'fail the gate only on results that are new against --baseline (or, with --plan, against the snapshot before the plan)')
-    .option('--plan <plan.json>', 'what-if: apply this Terraform/OpenTofu plan (`terraform show -json PLANFILE`) to the snapshot, audit the result and compare it with the snapshot as it is')
-    .option('--raw <path>', 'with --plan: the raw documents the snapshot was made from (a `collect --raw-out` folder or the exports `import` read); repeatable', (value: string, previous: string[] = []) => [...previous, value], [])
-    .option('--plan-dir <dir>', 'with --plan: the Terraform root module folder, to locate resources in .tf files (default: the plan file\'s folder)')
-    .option('--waivers <file>', 'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires')
-    .option('--sarif-category <name>', 'SARIF automation category, one per analysis (default: cloudward)', parseSarifCategory)
-    .option('--allow-modified', 'audit a snapshot no digest vouches for (edited after collection, without a digest, or merged from such files); the reports say it is unverified')
-    .option('--max-age <days>', 'warn in every report when the snapshot\'s data is older than this many days at the report time (default: 7; the gate is not changed)', parseDays)
-    .option('--max-waiver-days <days>', 'refuse waivers that expire more than this many days after the report time (default: 365)', parseDays)
+    .option(
+      '--baseline <report.json>',
+      'a previous JSON report: mark results new or unchanged against it and list the fixed ones',
+    )
+    .option(
+      '--fail-on-new-only',
+      'fail the gate only on results that are new against --baseline (or, with --plan, against the snapshot before the plan)',
+    )
+    .option(
+      '--plan <plan.json>',
+      'what-if: apply this Terraform/OpenTofu plan (`terraform show -json PLANFILE`) to the snapshot, audit the result and compare it with the snapshot as it is',
+    )
+    .option(
+      '--raw <path>',
+      'with --plan: the raw documents the snapshot was made from (a `collect --raw-out` folder or the exports `import` read); repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+      [],
+    )
+    .option(
+      '--plan-dir <dir>',
+      "with --plan: the Terraform root module folder, to locate resources in .tf files (default: the plan file's folder)",
+    )
+    .option(
+      '--waivers <file>',
+      'accepted risks (YAML, schemas/waivers.schema.json): matching results become waived until the waiver expires',
+    )
+    .option(
+      '--sarif-category <name>',
+      'SARIF automation category, one per analysis (default: cloudward)',
+      parseSarifCategory,
+    )
+    .option(
+      '--allow-modified',
+      'audit a snapshot no digest vouches for (edited after collection, without a digest, or merged from such files); the reports say it is unverified',
+    )
+    .option(
+      '--max-age <days>',
+      "warn in every report when the snapshot's data is older than this many days at the report time (default: 7; the gate is not changed)",
+      parseDays,
+    )
+    .option(
+      '--max-waiver-days <days>',
+      'refuse waivers that expire more than this many days after the report time (default: 365)',
+      parseDays,
+    )
     .option('--max-input-size <MiB>', 'refuse snapshot files larger than this many MiB (default: 1024)', parseSizeMiB)
     .option('-c, --config <file>', 'project file (default: cloudward.yaml found from the working directory upward)')
     .option('--no-config', 'ignore any cloudward.yaml')
     .option('--no-color', 'no ANSI colour (also: NO_COLOR)')
-    .option('--severity <list>', 'list only results of these severities in text, markdown, html and csv (comma-separated); the score and the gate still count every result', collectList, [])
-    .option('--status <list>', 'list only results of these statuses (fail, unknown, waived, pass) in text, markdown, html and csv; the score and the gate still count every result', collectList, [])
-    .option('--compliance <framework>', `add a compliance view: per control pass, fail, unknown or not covered (${FRAMEWORK_IDS.join(', ')})`)
-    .option('-q, --quiet', 'terminal only: the scorecard and failing results, no not-assessed, gaps or waived lists, no progress (files are unaffected)')
+    .option(
+      '--severity <list>',
+      'list only results of these severities in text, markdown, html and csv (comma-separated); the score and the gate still count every result',
+      collectList,
+      [],
+    )
+    .option(
+      '--status <list>',
+      'list only results of these statuses (fail, unknown, waived, pass) in text, markdown, html and csv; the score and the gate still count every result',
+      collectList,
+      [],
+    )
+    .option(
+      '--compliance <framework>',
+      `add a compliance view: per control pass, fail, unknown or not covered (${FRAMEWORK_IDS.join(', ')})`,
+    )
+    .option(
+      '-q, --quiet',
+      'terminal only: the scorecard and failing results, no not-assessed, gaps or waived lists, no progress (files are unaffected)',
+    )
     .option('-v, --verbose', 'every result with its evidence; stack traces for internal errors')
     .addHelpText(
       'after',

@@ -91,12 +91,21 @@ const DETECT_FLAG_NAMED: Record<string, keyof DetectConfig> = {
   'allow-empty': 'allowEmpty',
 };
 
-function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (path: Array<string | number>) => number, named: Record<string, string> = FLAG_NAMED, at: string[] = []): Record<string, unknown> {
+function flagNamedKeys(
+  value: Record<string, unknown>,
+  file: string,
+  lineOf: (path: Array<string | number>) => number,
+  named: Record<string, string> = FLAG_NAMED,
+  at: string[] = [],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     const name = named[key] ?? key;
     if (name in out || (name !== key && name in value)) {
-      throw new UserError(`"${key}" and "${name}" set the same thing`, { where: `${file}:${lineOf([...at, key])}`, hint: 'keep one of them' });
+      throw new UserError(`"${key}" and "${name}" set the same thing`, {
+        where: `${file}:${lineOf([...at, key])}`,
+        hint: 'keep one of them',
+      });
     }
     out[name] = v;
   }
@@ -105,18 +114,26 @@ function flagNamedKeys(value: Record<string, unknown>, file: string, lineOf: (pa
 
 export async function loadConfig(file: string): Promise<ProjectConfig> {
   // Loaded here, not with the module: a run with no project file (most detect runs) needs neither ajv nor a YAML parser.
-  const [{ createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError }, { parseYamlText }] = await Promise.all([import('../util/ajv.js'), import('../util/yaml.js')]);
+  const [{ createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError }, { parseYamlText }] =
+    await Promise.all([import('../util/ajv.js'), import('../util/yaml.js')]);
   const yaml = parseYamlText(await readInputText(file, 'project file', 1024 * 1024), file);
   const validate = createAjv().compile(loadSchema('config.schema.json'));
   const value = yaml.value ?? {};
   if (!validate(value)) {
     const error = mostSpecificError(validate.errors ?? []);
-    throw new UserError(`invalid project file: ${describeAjvError(error)}`, { where: `${file}:${yaml.lineOf(errorSegments(error))}`, hint: 'see schemas/config.schema.json' });
+    throw new UserError(`invalid project file: ${describeAjvError(error)}`, {
+      where: `${file}:${yaml.lineOf(errorSegments(error))}`,
+      hint: 'see schemas/config.schema.json',
+    });
   }
   const config = flagNamedKeys(value as Record<string, unknown>, file, yaml.lineOf) as ProjectConfig;
   const base = dirname(resolve(file));
   const at = (p: string) => resolve(base, p);
-  const detect = config.detect ? (flagNamedKeys(config.detect as Record<string, unknown>, file, yaml.lineOf, DETECT_FLAG_NAMED, ['detect']) as DetectConfig) : undefined;
+  const detect = config.detect
+    ? (flagNamedKeys(config.detect as Record<string, unknown>, file, yaml.lineOf, DETECT_FLAG_NAMED, [
+        'detect',
+      ]) as DetectConfig)
+    : undefined;
   return {
     ...config,
     file,

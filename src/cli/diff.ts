@@ -16,7 +16,9 @@ async function runDiff(older: string, newer: string, flags: { format: DiffFormat
 
 export function diffCommand(): Command {
   return new Command('diff')
-    .description('show what changed between two JSON reports: new and fixed findings, status changes, score deltas per mitigation and measure')
+    .description(
+      'show what changed between two JSON reports: new and fixed findings, status changes, score deltas per mitigation and measure',
+    )
     .argument('<older>', 'the earlier report (cloudward audit --format json)')
     .argument('<newer>', 'the later report')
     .addOption(new Option('-f, --format <name>', 'output format').choices([...DIFF_FORMATS]).default('text'))

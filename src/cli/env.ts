@@ -16,7 +16,9 @@ function envPrefix(command: Command | undefined): string {
 /** The environment variable that mirrors a flag of `command`: `--fail-on` is CLOUDWARD_FAIL_ON (for detect, CLOUDWARD_DETECT_FAIL_ON). */
 export function envName(option: Option, command?: Command): string | undefined {
   const long = option.long?.replace(/^--(no-)?/, '');
-  return long && long !== 'help' && long !== 'version' ? `${envPrefix(command)}${long.toUpperCase().replace(/-/g, '_')}` : undefined;
+  return long && long !== 'help' && long !== 'version'
+    ? `${envPrefix(command)}${long.toUpperCase().replace(/-/g, '_')}`
+    : undefined;
 }
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
@@ -38,7 +40,13 @@ export function mirrorFlagsInEnv(command: Command): Command {
       if (name === undefined || raw === undefined) continue;
       const key = option.attributeName();
       if (action.getOptionValueSource(key) === 'cli') continue;
-      action.setOptionValueWithSource(key, option.required || option.optional ? envOptionValue(option, name, raw, action.getOptionValue(key)) : onOff(name, raw), 'env');
+      action.setOptionValueWithSource(
+        key,
+        option.required || option.optional
+          ? envOptionValue(option, name, raw, action.getOptionValue(key))
+          : onOff(name, raw),
+        'env',
+      );
     }
   });
   return command;
@@ -46,9 +54,14 @@ export function mirrorFlagsInEnv(command: Command): Command {
 
 /** A flag's value from the environment, parsed and checked as the flag's own value would be. */
 function envOptionValue(option: Option, name: string, raw: string, previous: unknown): unknown {
-  if (option.argChoices && !option.argChoices.includes(raw)) throw new UserError(`"${raw}" is not one of ${option.argChoices.join(', ')}`, { where: name });
+  if (option.argChoices && !option.argChoices.includes(raw))
+    throw new UserError(`"${raw}" is not one of ${option.argChoices.join(', ')}`, { where: name });
   // `--subscription <id...>` takes several words on the command line; in a variable they are comma-separated.
-  if (option.variadic && !option.parseArg) return raw.split(',').map((v) => v.trim()).filter(Boolean);
+  if (option.variadic && !option.parseArg)
+    return raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   if (!option.parseArg) return raw;
   try {
     return option.parseArg(raw, previous);
@@ -59,7 +72,11 @@ function envOptionValue(option: Option, name: string, raw: string, previous: unk
 
 function onOff(name: string, raw: string): boolean {
   const value = raw.trim().toLowerCase();
-  if (!TRUE.has(value) && !FALSE.has(value)) throw new UserError(`"${raw}" is neither on nor off`, { where: name, hint: 'use 1, true, yes or on; or 0, false, no or off' });
+  if (!TRUE.has(value) && !FALSE.has(value))
+    throw new UserError(`"${raw}" is neither on nor off`, {
+      where: name,
+      hint: 'use 1, true, yes or on; or 0, false, no or off',
+    });
   // For --no-x flags the variable names x: CLOUDWARD_COLOR=false is --no-color.
   return TRUE.has(value);
 }
@@ -74,9 +91,9 @@ const DOCUMENTED_VARIABLES: Record<string, string> = {
   CLOUDWARD_SNAPSHOTS: 'the GitHub Action: its snapshots input (action.yml)',
   CLOUDWARD_ARGS: 'the GitHub Action: its args input (action.yml)',
   CLOUDWARD_NOTE_TOKEN: 'the GitLab job in docs/ci.md: the token that posts the merge-request note',
-  CLOUDWARD_TEST_PROCESS: 'this project\'s test suite: run every CLI call as a process of its own',
-  CLOUDWARD_FUZZ_RUNS: 'this project\'s fuzz suites: how many runs each property makes (`npm run fuzz`)',
-  CLOUDWARD_FUZZ_SEED: 'this project\'s fuzz suites: the seed of their runs',
+  CLOUDWARD_TEST_PROCESS: "this project's test suite: run every CLI call as a process of its own",
+  CLOUDWARD_FUZZ_RUNS: "this project's fuzz suites: how many runs each property makes (`npm run fuzz`)",
+  CLOUDWARD_FUZZ_SEED: "this project's fuzz suites: the seed of their runs",
 };
 
 /** Every variable cloudward knows: one per flag of every command in the tree, and the documented ones. */
@@ -95,7 +112,9 @@ export function knownVariables(program: Command): Set<string> {
 
 /** The CLOUDWARD_* variables set in `env` that `known` does not hold. */
 export function unknownVariables(env: NodeJS.ProcessEnv, known: Set<string>): string[] {
-  return Object.keys(env).filter((name) => name.startsWith('CLOUDWARD_') && !known.has(name)).sort();
+  return Object.keys(env)
+    .filter((name) => name.startsWith('CLOUDWARD_') && !known.has(name))
+    .sort();
 }
 
 /** The warning for an unknown variable: the known names within a few edits of it, or what cloudward does read. */
@@ -109,7 +128,8 @@ export function unknownVariableWarning(name: string, known: Set<string>): string
     .map((x) => x.candidate);
   // A command's own variable named without its prefix (CLOUDWARD_MAX_LATENESS for CLOUDWARD_DETECT_MAX_LATENESS).
   const flag = name.slice('CLOUDWARD_'.length);
-  for (const prefix of Object.values(OWN_PREFIX)) if (known.has(`${prefix}${flag}`) && !near.includes(`${prefix}${flag}`)) near.unshift(`${prefix}${flag}`);
+  for (const prefix of Object.values(OWN_PREFIX))
+    if (known.has(`${prefix}${flag}`) && !near.includes(`${prefix}${flag}`)) near.unshift(`${prefix}${flag}`);
   const head = `${name} is not a variable cloudward reads`;
   if (near.length > 0) return `${head}; did you mean ${near.join(' or ')}?`;
   return `${head}; it reads CLOUDWARD_<FLAG> for a flag of the command (CLOUDWARD_FAIL_ON for --fail-on; CLOUDWARD_DETECT_<FLAG> for detect's), and ${Object.keys(DOCUMENTED_VARIABLES).slice(0, 2).join(', ')}`;
@@ -123,7 +143,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
   return d[a.length]![b.length]!;

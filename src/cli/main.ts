@@ -9,7 +9,10 @@ import { outcome } from './outcome.js';
 import { sourceDateEpoch } from '../report/model.js';
 
 type CommandLoader = () => Promise<Command>;
-const providerCommand = (name: 'collectCommand' | 'importCommand' | 'permissionsCommand'): CommandLoader => async () => (await import('./providers.js'))[name]();
+const providerCommand =
+  (name: 'collectCommand' | 'importCommand' | 'permissionsCommand'): CommandLoader =>
+  async () =>
+    (await import('./providers.js'))[name]();
 
 /**
  * The commands, in the order help lists them. A command's module brings its whole stack (audit: the check engine, ajv
@@ -36,7 +39,9 @@ const COMMANDS: Array<[name: string, load: CommandLoader]> = [
  */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('cloudward')
-    .description('Audit how well a cloud tenant resists being driven through its APIs (ATT&CK T1059.009): M1026 Privileged Account Management and M1038 Execution Prevention, measure by measure.')
+    .description(
+      'Audit how well a cloud tenant resists being driven through its APIs (ATT&CK T1059.009): M1026 Privileged Account Management and M1038 Execution Prevention, measure by measure.',
+    )
     .version(toolVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .addHelpText(
@@ -72,11 +77,22 @@ function configure(command: Command): void {
   // Repeatable options start from an empty list, which says nothing to a reader: "(default: [])" is left out.
   command.configureHelp({
     optionDescription(this: Help, option: Option): string {
-      return Help.prototype.optionDescription.call(this, option).replace(/,? ?default: \[\]\)$/, ')').replace(/ \(\)$/, '');
+      return Help.prototype.optionDescription
+        .call(this, option)
+        .replace(/,? ?default: \[\]\)$/, ')')
+        .replace(/ \(\)$/, '');
     },
   });
   command.configureOutput({
-    outputError: (text, write) => write(`cloudward: ${safeText(text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim())} (see --help)\n`),
+    outputError: (text, write) =>
+      write(
+        `cloudward: ${safeText(
+          text
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')
+            .trim(),
+        )} (see --help)\n`,
+      ),
   });
   for (const sub of command.commands) configure(sub);
 }
@@ -92,7 +108,8 @@ async function warnUnknownVariables(program: Command): Promise<void> {
     known = knownVariables(await buildProgram([]).catch(() => program));
     unknown = unknownVariables(process.env, known);
   }
-  for (const name of unknown) process.stderr.write(`cloudward: warning: ${safeText(unknownVariableWarning(name, known))}\n`);
+  for (const name of unknown)
+    process.stderr.write(`cloudward: warning: ${safeText(unknownVariableWarning(name, known))}\n`);
 }
 
 /** Runs the CLI and returns the exit code: 0 success, 1 gate failed, 2 usage/input/tool error. Never throws. */
@@ -125,7 +142,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const err = error as Error;
-    process.stderr.write(`cloudward: internal error: ${safeText(err?.message ?? String(error))}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    process.stderr.write(
+      `cloudward: internal error: ${safeText(err?.message ?? String(error))}${verbose ? '' : ' (run with --verbose for details)'}\n`,
+    );
     if (verbose && err?.stack) process.stderr.write(`${safeLines(err.stack)}\n`);
     return 2;
   }

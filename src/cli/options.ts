@@ -8,7 +8,10 @@ import { dateTimeFormat, isoSeconds } from '../snapshot/date-time.js';
  * (all checks, the text format) without a word.
  */
 export function collectList(value: string, previous: string[] = []): string[] {
-  const items = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new InvalidArgumentError('it is empty: name at least one value');
   return [...previous, ...items];
 }
@@ -24,7 +27,8 @@ const WHOLE = /^\d+$/;
 
 export function parseScore(value: string): number {
   const n = Number(value);
-  if (!DECIMAL.test(value) || n > 100) throw new InvalidArgumentError('use a number from 0 to 100 (write it in decimal, e.g. 80 or 72.5)');
+  if (!DECIMAL.test(value) || n > 100)
+    throw new InvalidArgumentError('use a number from 0 to 100 (write it in decimal, e.g. 80 or 72.5)');
   return n;
 }
 
@@ -38,7 +42,8 @@ export function parseDays(value: string): number {
 /** MiB on the command line, bytes inside. */
 export function parseSizeMiB(value: string): number {
   const n = Number(value);
-  if (!DECIMAL.test(value) || n <= 0) throw new InvalidArgumentError('use a size in MiB greater than 0 (write it in decimal, e.g. 2048)');
+  if (!DECIMAL.test(value) || n <= 0)
+    throw new InvalidArgumentError('use a size in MiB greater than 0 (write it in decimal, e.g. 2048)');
   return Math.floor(n * 1024 * 1024);
 }
 
@@ -58,6 +63,7 @@ export function parseCollectedAt(value: string): string {
 
 /** A SARIF automation category: one stable name per analysis, since code scanning keys runs by it. */
 export function parseSarifCategory(value: string): string {
-  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value))
+    throw new InvalidArgumentError('use letters, digits, ".", "_", "-" and inner "/" only (e.g. cloudward/prod)');
   return value;
 }

@@ -5,7 +5,11 @@ import type { Progress } from '../providers/types.js';
  * Progress on stderr: a single rewritten line on a TTY, plain lines when stderr is not a TTY (CI logs) unless
  * `ttyOnly` (for short steps whose end result says enough), nothing with --quiet. stdout stays for the requested output.
  */
-export function createProgress(options: { quiet: boolean; stream?: NodeJS.WriteStream; ttyOnly?: boolean }): Progress & { done(): void } {
+export function createProgress(options: {
+  quiet: boolean;
+  stream?: NodeJS.WriteStream;
+  ttyOnly?: boolean;
+}): Progress & { done(): void } {
   const stream = options.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY) && !process.env.CI;
   let live = false;

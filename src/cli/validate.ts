@@ -16,7 +16,8 @@ import { safeText } from '../util/terminal.js';
 async function validateFile(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new UserError('file not found', { where: path, hint: 'check the path' });
-  if (info.isDirectory()) throw new UserError('is a directory, not a file', { where: path, hint: 'name the files inside it (e.g. a glob)' });
+  if (info.isDirectory())
+    throw new UserError('is a directory, not a file', { where: path, hint: 'name the files inside it (e.g. a glob)' });
   const ext = extname(path).toLowerCase();
   if (CONFIG_FILE_NAMES.includes(basename(path))) {
     await loadConfig(path);
@@ -25,7 +26,10 @@ async function validateFile(path: string): Promise<string> {
   const head = (await readInputText(path, 'file')).slice(0, 4096);
   if ((ext === '.yaml' || ext === '.yml') && /^waivers\s*:/m.test(head)) {
     const checks = await loadChecks();
-    const waivers = await loadWaivers(path, checks.map((c) => c.id));
+    const waivers = await loadWaivers(
+      path,
+      checks.map((c) => c.id),
+    );
     return `${path}: valid waivers file (${waivers.length} waivers)`;
   }
   if (ext === '.yaml' || ext === '.yml') {
@@ -41,17 +45,27 @@ async function validateFile(path: string): Promise<string> {
     // What audit and merge would refuse is not valid: an edit, no digest, or a merge of such files.
     await verifyDigests(loaded, false);
     const { snapshot } = loaded;
-    const counts = (['sources', 'principals', 'roles', 'controls', 'hosts'] as const).map((k) => `${snapshot[k].length} ${k}`).join(', ');
+    const counts = (['sources', 'principals', 'roles', 'controls', 'hosts'] as const)
+      .map((k) => `${snapshot[k].length} ${k}`)
+      .join(', ');
     return `${path}: valid snapshot ${snapshot.schemaVersion} (${counts}; digest verified)`;
   }
-  throw new UserError('cannot tell what this file is from its extension', { where: path, hint: 'validate takes .json snapshots or reports, .yaml checks or waivers files, or cloudward.yaml' });
+  throw new UserError('cannot tell what this file is from its extension', {
+    where: path,
+    hint: 'validate takes .json snapshots or reports, .yaml checks or waivers files, or cloudward.yaml',
+  });
 }
 
 export function validateCommand(): Command {
   return new Command('validate')
-    .description('check snapshots and reports (.json), checks and waivers files (.yaml) and cloudward.yaml against their schemas')
+    .description(
+      'check snapshots and reports (.json), checks and waivers files (.yaml) and cloudward.yaml against their schemas',
+    )
     .argument('<file...>', 'files to validate')
-    .addHelpText('after', '\nExamples:\n  $ cloudward validate snapshot.json\n  $ cloudward validate policies/aws/*.yaml cloudward.yaml\n\nExit codes: 0 all valid, 2 a file is invalid (one line per invalid file on stderr).')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ cloudward validate snapshot.json\n  $ cloudward validate policies/aws/*.yaml cloudward.yaml\n\nExit codes: 0 all valid, 2 a file is invalid (one line per invalid file on stderr).',
+    )
     .action(async (files: string[]) => {
       let invalid = 0;
       for (const file of files) {

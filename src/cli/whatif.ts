@@ -31,7 +31,11 @@ interface PlanAudit {
  * Checks judge one resource or one scope at a time, so only what the projection changed is evaluated again (see
  * projectedResults); the other results are those of the "before" audit.
  */
-export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void = () => {}): Promise<PlanAudit> {
+export async function auditWithPlan(
+  input: Omit<AuditInput, 'baseline' | 'results'>,
+  options: PlanOptions,
+  status: (line: string) => void = () => {},
+): Promise<PlanAudit> {
   status('reading the plan');
   const plan = await loadPlan(options.plan);
   status(`projecting ${plan.changes.length} resource change(s)`);
@@ -43,21 +47,45 @@ export async function auditWithPlan(input: Omit<AuditInput, 'baseline' | 'result
   }
 }
 
-async function auditProjection(plan: Plan, projection: WhatIfProjection, input: Omit<AuditInput, 'baseline' | 'results'>, options: PlanOptions, status: (line: string) => void): Promise<PlanAudit> {
+async function auditProjection(
+  plan: Plan,
+  projection: WhatIfProjection,
+  input: Omit<AuditInput, 'baseline' | 'results'>,
+  options: PlanOptions,
+  status: (line: string) => void,
+): Promise<PlanAudit> {
   // Evidence of passes only where an output shows it: the "before" audit keeps findings only.
   const passEvidence = !input.omit?.passEvidence;
   // No evidence at all where no output shows any (text without --verbose, markdown, csv), as in a plain audit.
   const evidence = !input.omit?.evidence;
   const evaluated = evaluate(input.loaded.snapshot, input.checks, undefined, { passEvidence, evidence });
   const generatedAt = input.generatedAt ?? reportTime();
-  const before = auditBefore({ snapshot: input.loaded.snapshot, files: input.loaded.files, checks: input.checks, results: evaluated, ...(input.waivers ? { waivers: input.waivers } : {}), generatedAt, name: `${options.snapshotNames.join(', ')} (before the plan)` });
+  const before = auditBefore({
+    snapshot: input.loaded.snapshot,
+    files: input.loaded.files,
+    checks: input.checks,
+    results: evaluated,
+    ...(input.waivers ? { waivers: input.waivers } : {}),
+    generatedAt,
+    name: `${options.snapshotNames.join(', ')} (before the plan)`,
+  });
   // A pass the plan leaves open is shown as unknown, with its evidence: its resource is evaluated again with evidence.
   const again = new Set<string>();
   if (!passEvidence && projection.gaps.length > 0) {
     const open = planGaps(projection);
-    for (const r of evaluated) if (r.status === 'pass' && r.resource.kind !== 'scopes' && open(r).length > 0) again.add(r.resource.uid);
+    for (const r of evaluated)
+      if (r.status === 'pass' && r.resource.kind !== 'scopes' && open(r).length > 0) again.add(r.resource.uid);
   }
-  const after = projectedResults({ before: input.loaded.snapshot, results: evaluated, after: projection.snapshot, projectedScopes: projection.projectedScopes, checks: input.checks, again, passEvidence: passEvidence || projection.gaps.length > 0, evidence });
+  const after = projectedResults({
+    before: input.loaded.snapshot,
+    results: evaluated,
+    after: projection.snapshot,
+    projectedScopes: projection.projectedScopes,
+    checks: input.checks,
+    again,
+    passEvidence: passEvidence || projection.gaps.length > 0,
+    evidence,
+  });
   const judgement = judgeSnapshot({
     ...input,
     generatedAt,

@@ -28,20 +28,40 @@ export interface FindingExpectation {
 export type RuleTestWithFindings = RuleTest & { findings?: FindingExpectation[] };
 
 const describeExpected = (w: FindingExpectation): string =>
-  [`actor ${JSON.stringify(w.actor)}`, ...(w.group !== undefined ? [`group ${JSON.stringify(w.group)}`] : []), ...(w.message !== undefined ? [`message ${JSON.stringify(w.message)}`] : [])].join(', ');
+  [
+    `actor ${JSON.stringify(w.actor)}`,
+    ...(w.group !== undefined ? [`group ${JSON.stringify(w.group)}`] : []),
+    ...(w.message !== undefined ? [`message ${JSON.stringify(w.message)}`] : []),
+  ].join(', ');
 const describeFound = (f: Finding, w: FindingExpectation): string =>
-  [`actor ${JSON.stringify(f.actor)}`, ...(w.group !== undefined ? [`group ${JSON.stringify(f.group)}`] : []), ...(w.message !== undefined ? [`message ${JSON.stringify(f.message)}`] : [])].join(', ');
+  [
+    `actor ${JSON.stringify(f.actor)}`,
+    ...(w.group !== undefined ? [`group ${JSON.stringify(f.group)}`] : []),
+    ...(w.message !== undefined ? [`message ${JSON.stringify(f.message)}`] : []),
+  ].join(', ');
 
 /**
  * Matches a test's asserted findings against the ones raised, in any order, each raised finding used once; returns
  * one line per assertion that does not hold, the expected against what was raised.
  */
-export function findingProblems(wanted: readonly FindingExpectation[], found: readonly Finding[], expect: number): string[] {
+export function findingProblems(
+  wanted: readonly FindingExpectation[],
+  found: readonly Finding[],
+  expect: number,
+): string[] {
   const problems: string[] = [];
-  if (wanted.length !== expect) problems.push(`lists ${wanted.length} finding${wanted.length === 1 ? '' : 's'} under findings but expects ${expect}`);
+  if (wanted.length !== expect)
+    problems.push(
+      `lists ${wanted.length} finding${wanted.length === 1 ? '' : 's'} under findings but expects ${expect}`,
+    );
   const left = [...found];
   for (const w of wanted) {
-    const i = left.findIndex((f) => f.actor === w.actor && (w.group === undefined || f.group === w.group) && (w.message === undefined || f.message === w.message));
+    const i = left.findIndex(
+      (f) =>
+        f.actor === w.actor &&
+        (w.group === undefined || f.group === w.group) &&
+        (w.message === undefined || f.message === w.message),
+    );
     if (i >= 0) {
       left.splice(i, 1);
       continue;
@@ -77,7 +97,14 @@ export function caseEvents(rule: Rule, testIndex: number): DetectEvent[] {
     } else {
       const { repeat: _r, time, actor, client, src, ...rest } = item as Record<string, unknown>;
       const d = defaults(typeof time === 'string' ? Date.parse(time) : clock, rule.file, rule.line);
-      base = { ...d, ...(rest as Partial<DetectEvent>), actor: { ...d.actor, ...(actor as object) }, client: { ...d.client, ...(client as object) }, src: { ...d.src, ...(src as object) }, ref };
+      base = {
+        ...d,
+        ...(rest as Partial<DetectEvent>),
+        actor: { ...d.actor, ...(actor as object) },
+        client: { ...d.client, ...(client as object) },
+        src: { ...d.src, ...(src as object) },
+        ref,
+      };
     }
     for (let n = 0; n < repeat; n++) {
       events.push({ ...base, time: base.time + n * 1000 });
@@ -108,6 +135,15 @@ export function runRuleCases(rule: Rule): RuleCaseOutcome[] {
     // Both the count and the asserted findings must hold; a broken assertion is what the detail then says.
     if (problems.length > 0) detail = problems.join('; ');
     const ok = actual === test.expect && problems.length === 0;
-    return { ruleId: rule.id, file: rule.file, name: test.name, expected: test.expect, actual, ok, detail, ...(problems.length > 0 ? { problems } : {}) };
+    return {
+      ruleId: rule.id,
+      file: rule.file,
+      name: test.name,
+      expected: test.expect,
+      actual,
+      ok,
+      detail,
+      ...(problems.length > 0 ? { problems } : {}),
+    };
   });
 }

@@ -34,7 +34,11 @@ let markers: ReturnType<typeof userAgentMarkers> | undefined;
 function firstMarker(list: UserAgentMarker[], ua: string): ClientInfo | undefined {
   const marker = list.find((m) => m.pattern.test(ua));
   if (!marker) return undefined;
-  return { kind: marker.kind, tool: typeof marker.tool === 'function' ? marker.tool(ua) : marker.tool, scripted: marker.scripted?.(ua) ?? null };
+  return {
+    kind: marker.kind,
+    tool: typeof marker.tool === 'function' ? marker.tool(ua) : marker.tool,
+    scripted: marker.scripted?.(ua) ?? null,
+  };
 }
 
 /**
@@ -45,10 +49,9 @@ function classify(ua: string): ClientInfo {
   for (const [re, tool] of TOOL_MARKERS) if (re.test(ua)) return { kind: 'tool', tool, scripted: null };
   const { early, late, cloudShell } = (markers ??= userAgentMarkers());
   const inCloudShell = cloudShell.some((marker) => ua.includes(marker));
-  const info: ClientInfo = firstMarker(early, ua)
-    ?? (/Terraform\//.test(ua) ? { kind: 'sdk', tool: 'terraform', scripted: null } : undefined)
-    ?? firstMarker(late, ua)
-    ?? { kind: ua.startsWith('Mozilla/') ? 'browser' : 'unknown', tool: null, scripted: null };
+  const info: ClientInfo = firstMarker(early, ua) ??
+    (/Terraform\//.test(ua) ? { kind: 'sdk', tool: 'terraform', scripted: null } : undefined) ??
+    firstMarker(late, ua) ?? { kind: ua.startsWith('Mozilla/') ? 'browser' : 'unknown', tool: null, scripted: null };
   if (inCloudShell && info.kind !== 'browser') info.kind = 'cloud-shell';
   return info;
 }

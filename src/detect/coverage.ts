@@ -13,7 +13,10 @@ export const COVERAGE_FIELDS: Record<CoverageField, string> = {
 };
 
 /** The log source a field is only carried by (declared by its provider's audit-log part), if only one. */
-const onlyIn = (field: CoverageField): string | undefined => logReaders().map((r) => r.logs.fieldsOnlyIn?.[field]).find((s) => s !== undefined);
+const onlyIn = (field: CoverageField): string | undefined =>
+  logReaders()
+    .map((r) => r.logs.fieldsOnlyIn?.[field])
+    .find((s) => s !== undefined);
 
 /** Rules that could not fire on some inputs because no event in them carries a field the rule needs. */
 export interface CoverageGap {
@@ -41,7 +44,8 @@ function walk(schema: unknown, needs: Set<CoverageField>): void {
   const sub = (name: string): Schema => (isObject(props[name]) ? props[name] : {});
   const nested = (name: string): Schema => (isObject(sub(name).properties) ? (sub(name).properties as Schema) : {});
   const src = sub('src');
-  if ((Array.isArray(src.required) && src.required.includes('ip')) || demands(nested('src').ip, null)) needs.add('src.ip');
+  if ((Array.isArray(src.required) && src.required.includes('ip')) || demands(nested('src').ip, null))
+    needs.add('src.ip');
   if (demands(nested('client').kind, 'unknown') || demands(nested('client').tool, null)) needs.add('client');
   if (demands(nested('actor').mfa, null)) needs.add('actor.mfa');
   if (demands(props.signInMethod, null)) needs.add('signInMethod');
@@ -65,7 +69,13 @@ export function ruleNeeds(rule: Rule): Set<CoverageField> {
   const needs = new Set<CoverageField>();
   walk(d.match, needs);
   if (d.firstSeen?.alertWhen) walk(d.firstSeen.alertWhen, needs);
-  const keyed = [...(d.threshold?.by ?? []), d.threshold?.distinct ?? '', ...(d.firstSeen?.key ?? []), ...(d.firstSeen?.value ?? []), ...(d.sequence?.by ?? [])];
+  const keyed = [
+    ...(d.threshold?.by ?? []),
+    d.threshold?.distinct ?? '',
+    ...(d.firstSeen?.key ?? []),
+    ...(d.firstSeen?.value ?? []),
+    ...(d.sequence?.by ?? []),
+  ];
   if (keyed.includes('src.ip')) needs.add('src.ip');
   if (keyed.includes('actor.mfa')) needs.add('actor.mfa');
   if (keyed.includes('signInMethod')) needs.add('signInMethod');
@@ -90,7 +100,9 @@ export function coverageGaps(files: FileStats[], rules: Rule[]): CoverageGap[] {
     if (file.used === 0 || !file.cloud) continue;
     for (const field of Object.keys(COVERAGE_FIELDS) as CoverageField[]) {
       if (file.present[field] > 0 || (onlyIn(field) ?? file.source) !== file.source) continue;
-      const blind = needs.filter((n) => n.needs.has(field) && (!n.clouds || n.clouds.includes(file.cloud as string))).map((n) => n.rule.id);
+      const blind = needs
+        .filter((n) => n.needs.has(field) && (!n.clouds || n.clouds.includes(file.cloud as string)))
+        .map((n) => n.rule.id);
       if (blind.length === 0) continue;
       const key = `${field}\u0000${blind.join(',')}`;
       const gap = groups.get(key) ?? { field, files: [], rules: blind };

@@ -95,7 +95,12 @@ const groupText = (fields: string[], key: string): string => {
 };
 
 /** True when a key's look-back holds at most `atMost` distinct values of each of `fields` value fields (stored as `i\u0003value`). */
-function narrowHabit(values: Map<string, number> | undefined, fields: number, from: number, atMost: number | undefined): boolean {
+function narrowHabit(
+  values: Map<string, number> | undefined,
+  fields: number,
+  from: number,
+  atMost: number | undefined,
+): boolean {
   if (atMost === undefined || !values) return true;
   const counts = new Array<number>(fields).fill(0);
   for (const [v, t] of values) {
@@ -131,7 +136,8 @@ export class DetectionEngine {
   constructor(rules: Rule[], history: Map<string, FirstSeenState> = new Map()) {
     this.states = rules.map((rule) => {
       const all = necessaryConditions(rule.definition.match);
-      const chooses = (c: FieldCondition): boolean => c.tail === undefined && (c.head === 'cloud' || c.head === 'source');
+      const chooses = (c: FieldCondition): boolean =>
+        c.tail === undefined && (c.head === 'cloud' || c.head === 'source');
       return {
         rule,
         conditions: all.filter((c) => !chooses(c)),
@@ -139,7 +145,9 @@ export class DetectionEngine {
         groups: new Map(),
         sequences: new Map(),
         open: new Map(),
-        ...(rule.firstSeen || rule.sequence?.history ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } } : {}),
+        ...(rule.firstSeen || rule.sequence?.history
+          ? { firstSeen: history.get(rule.id) ?? { observedFrom: Infinity, keys: new Map() } }
+          : {}),
       };
     });
     this.observers = this.states.flatMap((state) => (state.firstSeen ? [state.firstSeen] : []));
@@ -180,14 +188,31 @@ export class DetectionEngine {
       else if (rule.sequence) {
         this.sequence(state, event);
         if (rule.sequence.history) this.learn(state, event);
-      }
-      else this.alert(state, event.actor.principal, `actor.principal=${event.actor.principal}`, event, [event.ref], 1, `${event.operation} by ${event.actor.principal}`);
+      } else
+        this.alert(
+          state,
+          event.actor.principal,
+          `actor.principal=${event.actor.principal}`,
+          event,
+          [event.ref],
+          1,
+          `${event.operation} by ${event.actor.principal}`,
+        );
     }
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
   }
 
   /** Raises a finding, or folds it into the open one of the same rule and group. */
-  private alert(state: RuleState, group: string, groupLabel: string, event: DetectEvent, refs: EventRef[], count: number, message: string, firstTime = event.time): void {
+  private alert(
+    state: RuleState,
+    group: string,
+    groupLabel: string,
+    event: DetectEvent,
+    refs: EventRef[],
+    count: number,
+    message: string,
+    firstTime = event.time,
+  ): void {
     const open = state.open.get(group);
     if (open && event.time < open.until) {
       open.finding.duplicates++;
@@ -259,7 +284,16 @@ export class DetectionEngine {
     const seconds = Math.round((event.time - entries[0]!.t) / 1000);
     // Values split out of one event share its ref: each event is evidence once.
     const refs = [...new Set(entries.map((e) => e.ref))];
-    this.alert(state, key, groupText(t.by, key), event, refs, refs.length, `${what} within ${seconds}s (threshold ${t.atLeast} in ${t.window / 1000}s) for ${groupText(t.by, key)}`, entries[0]!.t);
+    this.alert(
+      state,
+      key,
+      groupText(t.by, key),
+      event,
+      refs,
+      refs.length,
+      `${what} within ${seconds}s (threshold ${t.atLeast} in ${t.window / 1000}s) for ${groupText(t.by, key)}`,
+      entries[0]!.t,
+    );
     state.groups.delete(key);
   }
 
@@ -287,8 +321,19 @@ export class DetectionEngine {
     if (!valueKnown && !learning && (!f.alertWhen || f.alertWhen(event))) {
       const isNew = f.value.length > 0 ? (keyKnown ? true : f.newKey === 'alert') : true;
       if (isNew) {
-        const what = f.value.length > 0 ? `${groupText(f.value, value)} first seen for ${groupText(f.key, key)}` : `first ${event.operation} for ${groupText(f.key, key)}`;
-        this.alert(state, `${key}\u0002${value}`, groupText([...f.key, ...f.value], f.value.length > 0 ? `${key}\u0001${value}` : key), event, [event.ref], 1, `${what} (look-back ${f.lookback / 86_400_000}d)`);
+        const what =
+          f.value.length > 0
+            ? `${groupText(f.value, value)} first seen for ${groupText(f.key, key)}`
+            : `first ${event.operation} for ${groupText(f.key, key)}`;
+        this.alert(
+          state,
+          `${key}\u0002${value}`,
+          groupText([...f.key, ...f.value], f.value.length > 0 ? `${key}\u0001${value}` : key),
+          event,
+          [event.ref],
+          1,
+          `${what} (look-back ${f.lookback / 86_400_000}d)`,
+        );
       }
     } else if (learning && !valueKnown) {
       this.stats.learning[state.rule.id]!++;
@@ -330,9 +375,23 @@ export class DetectionEngine {
       return t === undefined || t < from;
     });
     const learning = event.time < history.observedFrom + f.warmup;
-    if (allNew && !learning && (keyKnown || f.newKey === 'alert') && (!f.alertWhen || f.alertWhen(event)) && narrowHabit(values, f.value.length, from, f.knownAtMost)) {
+    if (
+      allNew &&
+      !learning &&
+      (keyKnown || f.newKey === 'alert') &&
+      (!f.alertWhen || f.alertWhen(event)) &&
+      narrowHabit(values, f.value.length, from, f.knownAtMost)
+    ) {
       const value = parts.join('\u0001');
-      this.alert(state, `${key}\u0002${value}`, groupText([...f.key, ...f.value], `${key}\u0001${value}`), event, [event.ref], 1, `${f.value.join(', ')} each first seen for ${groupText(f.key, key)} (look-back ${f.lookback / 86_400_000}d)`);
+      this.alert(
+        state,
+        `${key}\u0002${value}`,
+        groupText([...f.key, ...f.value], `${key}\u0001${value}`),
+        event,
+        [event.ref],
+        1,
+        `${f.value.join(', ')} each first seen for ${groupText(f.key, key)} (look-back ${f.lookback / 86_400_000}d)`,
+      );
     } else if (learning && allNew) {
       this.stats.learning[state.rule.id]!++;
     }
@@ -396,7 +455,8 @@ export class DetectionEngine {
       const progress = this.openSequence(state, key, event.time);
       if (!progress) continue;
       const awaited = s.steps[progress.step]!;
-      if (awaited.byKey !== step.byKey || !awaited.match(event) || !this.unseen(state, awaited, progress.events, event)) continue;
+      if (awaited.byKey !== step.byKey || !awaited.match(event) || !this.unseen(state, awaited, progress.events, event))
+        continue;
       progress.step++;
       progress.events.push(event);
       if (progress.refs.length < MAX_EVIDENCE) progress.refs.push(event.ref);
@@ -406,8 +466,19 @@ export class DetectionEngine {
         const label = groupText(step.by, key);
         // The steps' actors differ (the key's creator, then the account using it): each is named with its address.
         const steps = progress.events;
-        const who = s.steps.map((x, i) => `${x.name} (${steps[i]!.actor.principal}${steps[i]!.src.ip ? ` from ${steps[i]!.src.ip}` : ''})`);
-        this.alert(state, key, label, event, progress.refs, progress.refs.length, `${who.join(' then ')} within ${seconds}s for ${label}`, progress.start);
+        const who = s.steps.map(
+          (x, i) => `${x.name} (${steps[i]!.actor.principal}${steps[i]!.src.ip ? ` from ${steps[i]!.src.ip}` : ''})`,
+        );
+        this.alert(
+          state,
+          key,
+          label,
+          event,
+          progress.refs,
+          progress.refs.length,
+          `${who.join(' then ')} within ${seconds}s for ${label}`,
+          progress.start,
+        );
       }
       return;
     }
@@ -418,7 +489,8 @@ export class DetectionEngine {
       if (!keyed) this.stats.missingField[state.rule.id]!++;
       return;
     }
-    if (this.unseen(state, first, [], event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
+    if (this.unseen(state, first, [], event))
+      state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
   }
 
   /** The partial match kept under `key`, unless its window has closed by `now` (then it is dropped). */
@@ -451,12 +523,26 @@ export class DetectionEngine {
         state.sequences.delete(key);
         const seconds = Math.round((event.time - progress.start) / 1000);
         // The finding's actor is the last step's; a step someone else took names them (who ran the command).
-        const steps = s.steps.map((x, i) => (progress.events[i]!.actor.principal !== event.actor.principal ? `${x.name} (${progress.events[i]!.actor.principal})` : x.name));
-        this.alert(state, key, groupText(s.by, key), event, progress.refs, progress.refs.length, `${steps.join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`, progress.start);
+        const steps = s.steps.map((x, i) =>
+          progress.events[i]!.actor.principal !== event.actor.principal
+            ? `${x.name} (${progress.events[i]!.actor.principal})`
+            : x.name,
+        );
+        this.alert(
+          state,
+          key,
+          groupText(s.by, key),
+          event,
+          progress.refs,
+          progress.refs.length,
+          `${steps.join(' then ')} within ${seconds}s for ${groupText(s.by, key)}`,
+          progress.start,
+        );
       }
       return;
     }
-    if (s.steps[0]!.match(event)) state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
+    if (s.steps[0]!.match(event))
+      state.sequences.set(key, { step: 1, start: event.time, refs: [event.ref], events: [event] });
   }
 
   /** Drops state that can no longer matter: windows, sequences and dedupe marks that ended, first-seen values past the look-back. */

@@ -41,7 +41,8 @@ function v6ToBig(ip: string): bigint {
   const [head, rest] = text.split('::') as [string, string | undefined];
   const left = head ? head.split(':') : [];
   const right = rest ? rest.split(':') : [];
-  const groups = rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const groups =
+    rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return groups.reduce((n, g) => (n << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 }
 
@@ -77,7 +78,13 @@ export function rangesOf(prefixes: string[], source: string, published: string):
       v6.push([first, first | host]);
     }
   }
-  return { source, published, prefixes: prefixes.length, v4: merge(v4, (n) => n + 1), v6: merge(v6, (n) => n + 1n).map(([a, b]) => [hex(a), hex(b)]) };
+  return {
+    source,
+    published,
+    prefixes: prefixes.length,
+    v4: merge(v4, (n) => n + 1),
+    v6: merge(v6, (n) => n + 1n).map(([a, b]) => [hex(a), hex(b)]),
+  };
 }
 
 /**
@@ -89,15 +96,23 @@ export function parsePublishedRanges(text: string, file: string): { provider: Ra
   try {
     doc = JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new UserError(`not JSON (${(error as Error).message.split(' in JSON')[0]})`, { where: file, hint: 'pass the file as the provider publishes it' });
+    throw new UserError(`not JSON (${(error as Error).message.split(' in JSON')[0]})`, {
+      where: file,
+      hint: 'pass the file as the provider publishes it',
+    });
   }
-  const published = logReaders().flatMap(({ cloud, logs }) => (logs.ipRanges ? [{ cloud, ipRanges: logs.ipRanges }] : []));
+  const published = logReaders().flatMap(({ cloud, logs }) =>
+    logs.ipRanges ? [{ cloud, ipRanges: logs.ipRanges }] : [],
+  );
   for (const { cloud, ipRanges } of published) {
     const read = ipRanges.read(doc);
     if (read) return { provider: cloud, ranges: rangesOf(read.prefixes, ipRanges.source, read.published) };
   }
   const names = published.map((p) => p.ipRanges.file);
-  throw new UserError('not a published cloud ranges file', { where: file, hint: `pass ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? 'a provider\'s published ranges file')}` });
+  throw new UserError('not a published cloud ranges file', {
+    where: file,
+    hint: `pass ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? "a provider's published ranges file")}`,
+  });
 }
 
 /** Private, loopback, link-local, carrier-grade NAT and unique-local addresses: never "outside the cloud". */
@@ -147,14 +162,16 @@ export class RangeTable {
     if (isIPv4(ip)) {
       const n = v4ToInt(ip);
       if (PRIVATE_V4.some(([a, b]) => n >= a && n <= b)) return 'private';
-      for (const [provider, r] of Object.entries(this.file.providers) as Array<[RangeProvider, ProviderRanges]>) if (within(r.v4, n)) return provider;
+      for (const [provider, r] of Object.entries(this.file.providers) as Array<[RangeProvider, ProviderRanges]>)
+        if (within(r.v4, n)) return provider;
       return 'public';
     }
     if (isIPv6(ip)) {
       const lower = ip.toLowerCase();
       if (lower === '::1' || /^f[cd]|^fe[89ab]/.test(lower)) return 'private';
       const n = hex(v6ToBig(lower));
-      for (const [provider, r] of Object.entries(this.file.providers) as Array<[RangeProvider, ProviderRanges]>) if (within(r.v6, n)) return provider;
+      for (const [provider, r] of Object.entries(this.file.providers) as Array<[RangeProvider, ProviderRanges]>)
+        if (within(r.v6, n)) return provider;
       return 'public';
     }
     return 'public';
@@ -168,7 +185,10 @@ export function loadRangeTable(path: string = SHIPPED_RANGES): RangeTable {
     parsed = JSON.parse(readFileSync(path, 'utf8')) as RangesFile;
     if (parsed.version !== 1 || typeof parsed.providers !== 'object') throw new Error('not a cloudward ranges file');
   } catch (error) {
-    throw new UserError(`cannot read cloud address ranges (${(error as Error).message})`, { where: path, hint: 'write it with `cloudward ranges refresh`' });
+    throw new UserError(`cannot read cloud address ranges (${(error as Error).message})`, {
+      where: path,
+      hint: 'write it with `cloudward ranges refresh`',
+    });
   }
   return new RangeTable(parsed);
 }

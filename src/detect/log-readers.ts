@@ -16,20 +16,30 @@ export const logClouds = (): string[] => logReaders().map((r) => r.cloud);
 export function assertRuleClouds(clouds: readonly string[] | undefined, at: (i: number) => string): void {
   const known = logClouds();
   clouds?.forEach((cloud, i) => {
-    if (!known.includes(cloud)) throw new UserError(`clouds names "${cloud}", whose logs no registered provider reads`, { where: at(i), hint: `use one of: ${known.join(', ')}` });
+    if (!known.includes(cloud))
+      throw new UserError(`clouds names "${cloud}", whose logs no registered provider reads`, {
+        where: at(i),
+        hint: `use one of: ${known.join(', ')}`,
+      });
   });
 }
 
 /** `CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log`: the logs read, for messages. */
 export function logTitles(): string {
   const titles = logReaders().map((r) => r.logs.title);
-  return titles.length <= 1 ? (titles[0] ?? 'known audit log') : `${titles.slice(0, -1).join(', ')}, or ${titles[titles.length - 1]}`;
+  return titles.length <= 1
+    ? (titles[0] ?? 'known audit log')
+    : `${titles.slice(0, -1).join(', ')}, or ${titles[titles.length - 1]}`;
 }
 
 /** Every provider's user agent markers, in the order they are tried, and the markers of a CLI in a Cloud Shell. */
 export function userAgentMarkers(): { early: UserAgentMarker[]; late: UserAgentMarker[]; cloudShell: string[] } {
   const all = logReaders().flatMap((r) => r.logs.clients?.userAgents ?? []);
-  return { early: all.filter((m) => !m.late), late: all.filter((m) => m.late), cloudShell: logReaders().flatMap((r) => r.logs.clients?.cloudShell ?? []) };
+  return {
+    early: all.filter((m) => !m.late),
+    late: all.filter((m) => m.late),
+    cloudShell: logReaders().flatMap((r) => r.logs.clients?.cloudShell ?? []),
+  };
 }
 
 /** Every provider's export paths that say which hour a file holds. */

@@ -25,7 +25,8 @@ function allowed(schema: Record<string, unknown>): Array<Pick<FieldCondition, 'v
   if ('const' in schema && isPrimitive(schema.const)) out.push({ values: new Set([schema.const]) });
   if (Array.isArray(schema.enum) && schema.enum.every(isPrimitive)) out.push({ values: new Set(schema.enum) });
   const types = typeof schema.type === 'string' ? [schema.type] : schema.type;
-  if (Array.isArray(types) && types.length > 0 && types.every((t) => JSON_TYPES.has(t as string))) out.push({ types: new Set(types as string[]) });
+  if (Array.isArray(types) && types.length > 0 && types.every((t) => JSON_TYPES.has(t as string)))
+    out.push({ types: new Set(types as string[]) });
   return out;
 }
 
@@ -46,7 +47,8 @@ function ofType(types: ReadonlySet<string>, v: unknown): boolean {
   }
 }
 
-const asSchema = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const asSchema = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
  * The field conditions a match schema implies (JSON Schema: every keyword of a schema, and every entry of its
@@ -76,18 +78,24 @@ export function necessaryConditions(schema: unknown, out: FieldCondition[] = [])
 }
 
 /** The field's value in the event, or undefined when the event has no such field. */
-function valueOf(event: DetectEvent, c: FieldCondition): unknown {
+function fieldValue(event: DetectEvent, c: FieldCondition): unknown {
   const head = (event as unknown as Record<string, unknown>)[c.head];
   if (c.tail === undefined) return head;
-  return head !== null && typeof head === 'object' && !Array.isArray(head) ? (head as Record<string, unknown>)[c.tail] : undefined;
+  return head !== null && typeof head === 'object' && !Array.isArray(head)
+    ? (head as Record<string, unknown>)[c.tail]
+    : undefined;
 }
 
 /** False when the event fails some condition (the schema cannot accept it); true says nothing. */
 export function meetsConditions(event: DetectEvent, conditions: readonly FieldCondition[]): boolean {
   for (let i = 0; i < conditions.length; i++) {
     const c = conditions[i]!;
-    const v = valueOf(event, c);
-    if (v !== undefined && ((c.values !== undefined && !c.values.has(v)) || (c.types !== undefined && !ofType(c.types, v)))) return false;
+    const v = fieldValue(event, c);
+    if (
+      v !== undefined &&
+      ((c.values !== undefined && !c.values.has(v)) || (c.types !== undefined && !ofType(c.types, v)))
+    )
+      return false;
   }
   return true;
 }

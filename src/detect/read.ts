@@ -45,7 +45,18 @@ export interface FileStats {
 }
 
 export function newFileStats(file: string): FileStats {
-  return { file, format: 'unknown', compressed: false, records: 0, bytes: 0, used: 0, dropped: {}, cloud: null, source: null, present: { 'src.ip': 0, client: 0, 'actor.mfa': 0, signInMethod: 0 } };
+  return {
+    file,
+    format: 'unknown',
+    compressed: false,
+    records: 0,
+    bytes: 0,
+    used: 0,
+    dropped: {},
+    cloud: null,
+    source: null,
+    present: { 'src.ip': 0, client: 0, 'actor.mfa': 0, signInMethod: 0 },
+  };
 }
 
 /** Keys under which exports wrap their records: CloudTrail files, diagnostic settings, lookup-events, Graph. */
@@ -69,11 +80,29 @@ export async function listLogFiles(paths: string[]): Promise<string[]> {
     }
     if (info.isDirectory()) {
       const entries = await readdir(path, { recursive: true, withFileTypes: true });
-      const found = entries.filter((e) => e.isFile() && !e.name.startsWith('.') && !join(e.parentPath, e.name).slice(path.length).split('/').some((p) => p.startsWith('.'))).map((e) => join(e.parentPath, e.name));
-      if (found.length === 0) throw new UserError('folder holds no log files', { where: path, hint: 'name a folder with CloudTrail, Activity Log, sign-in or GCP audit exports' });
+      const found = entries
+        .filter(
+          (e) =>
+            e.isFile() &&
+            !e.name.startsWith('.') &&
+            !join(e.parentPath, e.name)
+              .slice(path.length)
+              .split('/')
+              .some((p) => p.startsWith('.')),
+        )
+        .map((e) => join(e.parentPath, e.name));
+      if (found.length === 0)
+        throw new UserError('folder holds no log files', {
+          where: path,
+          hint: 'name a folder with CloudTrail, Activity Log, sign-in or GCP audit exports',
+        });
       files.push(...found.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)));
     } else if (info.isFile()) {
-      if (info.size === 0) throw new UserError('log file is empty (0 bytes)', { where: path, hint: 'an interrupted export leaves an empty file; export it again' });
+      if (info.size === 0)
+        throw new UserError('log file is empty (0 bytes)', {
+          where: path,
+          hint: 'an interrupted export leaves an empty file; export it again',
+        });
       files.push(path);
     } else {
       throw new UserError('not a regular file', { where: path });
@@ -141,7 +170,8 @@ async function* fileBytes(handle: FileHandle, size: number, gzip: boolean): Asyn
     // One byte more than the size said: a file that grew since is streamed, to its end.
     const data = Buffer.allocUnsafe(size + 1);
     let got = 0;
-    for (let n = -1; got <= size && n !== 0; got += n) n = (await handle.read(data, got, size + 1 - got, got)).bytesRead;
+    for (let n = -1; got <= size && n !== 0; got += n)
+      n = (await handle.read(data, got, size + 1 - got, got)).bytesRead;
     const bytes = data.subarray(0, got);
     let whole: Buffer | undefined = got <= size ? bytes : undefined;
     if (whole && gzip) {
@@ -157,7 +187,11 @@ async function* fileBytes(handle: FileHandle, size: number, gzip: boolean): Asyn
       return;
     }
   }
-  const raw = handle.createReadStream({ start: 0, highWaterMark: Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, size)), autoClose: false });
+  const raw = handle.createReadStream({
+    start: 0,
+    highWaterMark: Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, size)),
+    autoClose: false,
+  });
   const stream: Readable = gzip ? raw.pipe(createGunzip({ chunkSize: MAX_CHUNK })) : raw;
   raw.on('error', (error) => stream.destroy(error));
   try {
@@ -175,7 +209,11 @@ const BATCH = 4096;
  * Reads one log file (gzip or plain, JSON lines or one JSON document) as batches of events in roughly time order;
  * bad records go to `onBad`. The file's statistics are filled in as it is read.
  */
-export async function* readLogFile(file: string, options: ReadOptions, stats: FileStats = newFileStats(file)): AsyncGenerator<DetectEvent[]> {
+export async function* readLogFile(
+  file: string,
+  options: ReadOptions,
+  stats: FileStats = newFileStats(file),
+): AsyncGenerator<DetectEvent[]> {
   const handle = await open(file, 'r');
   const head = Buffer.alloc(2);
   const { bytesRead } = await handle.read(head, 0, 2, 0);
@@ -255,7 +293,10 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
       documentParts.push(text, '\n');
       documentBytes += text.length + 1;
       if (documentBytes > options.maxDocumentBytes) {
-        throw new UserError(`one JSON document over ${formatBytes(options.maxDocumentBytes)}`, { where: file, hint: 'export as JSON lines (one record per line), which is streamed, or raise --max-document-size' });
+        throw new UserError(`one JSON document over ${formatBytes(options.maxDocumentBytes)}`, {
+          where: file,
+          hint: 'export as JSON lines (one record per line), which is streamed, or raise --max-document-size',
+        });
       }
       return;
     }
@@ -272,9 +313,16 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
           documentBytes = trimmed.length + 1;
           return;
         }
-        throw new UserError('unknown log format: not JSON, JSON lines or gzip', { where: `${file}:${lineNo}`, hint: 'cloudward reads JSON exports of CloudTrail, the Azure Activity Log, Entra sign-ins and GCP audit logs (see docs/detect.md)' });
+        throw new UserError('unknown log format: not JSON, JSON lines or gzip', {
+          where: `${file}:${lineNo}`,
+          hint: 'cloudward reads JSON exports of CloudTrail, the Azure Activity Log, Entra sign-ins and GCP audit logs (see docs/detect.md)',
+        });
       }
-      options.onBad({ file, line: lineNo, message: `malformed JSON (${(error as Error).message.replace(/^JSON\.parse: /, '').split(' in JSON')[0]})` });
+      options.onBad({
+        file,
+        line: lineNo,
+        message: `malformed JSON (${(error as Error).message.replace(/^JSON\.parse: /, '').split(' in JSON')[0]})`,
+      });
       return;
     }
     expand(value, lineNo);
@@ -318,10 +366,19 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
     await handle.close().catch(() => undefined);
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (gzip && (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid/i.test((error as Error).message))) {
-      throw new UserError(`truncated or corrupt gzip (${(error as Error).message})`, { where: file, hint: 'download or export the file again' });
+    if (
+      gzip &&
+      (code === 'Z_BUF_ERROR' ||
+        code === 'Z_DATA_ERROR' ||
+        /unexpected end of file|incorrect header check|invalid/i.test((error as Error).message))
+    ) {
+      throw new UserError(`truncated or corrupt gzip (${(error as Error).message})`, {
+        where: file,
+        hint: 'download or export the file again',
+      });
     }
-    if (code === 'EACCES') throw new UserError('log file is not readable (permission denied)', { where: file, hint: 'fix its permissions' });
+    if (code === 'EACCES')
+      throw new UserError('log file is not readable (permission denied)', { where: file, hint: 'fix its permissions' });
     throw error;
   }
 
@@ -335,7 +392,10 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
       const message = (error as Error).message;
       const position = /position (\d+)/.exec(message)?.[1];
       const line = position ? text.slice(0, Number(position)).split('\n').length : 1;
-      throw new UserError(`malformed JSON document (${message.split(' in JSON')[0]})`, { where: `${file}:${line}`, hint: 'export the log again; a truncated download ends mid-document' });
+      throw new UserError(`malformed JSON document (${message.split(' in JSON')[0]})`, {
+        where: `${file}:${line}`,
+        hint: 'export the log again; a truncated download ends mid-document',
+      });
     }
     expand(value, 1, elementLines(text, Array.isArray(value) ? 1 : 2));
   }
@@ -346,7 +406,8 @@ export async function* readLogFile(file: string, options: ReadOptions, stats: Fi
 }
 
 /** Timestamps as the supported logs write them, for a quick look at where a file starts in time. */
-const TIME_MEMBER = /"(?:eventTime|eventtime|EventTime|TimeGenerated|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
+const TIME_MEMBER =
+  /"(?:eventTime|eventtime|EventTime|TimeGenerated|timestamp|@timestamp|eventTimestamp|time|createdDateTime|activityDateTime)"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,40})"/g;
 const SCAN_BYTES = 64 * 1024;
 
 /**

@@ -126,7 +126,12 @@ const FORMATS_MODULE = 'cloudward:detect-formats';
 async function makeMatchAjv(source = false): Promise<Ajv2020> {
   const { createAjv } = await import('../util/ajv.js');
   const { _ } = await import('ajv/dist/2020.js');
-  return createAjv({ allErrors: false, strictTypes: false, strictTuples: false, code: { optimize: false, ...(source ? { source, formats: _`require(${FORMATS_MODULE})` } : {}) } });
+  return createAjv({
+    allErrors: false,
+    strictTypes: false,
+    strictTuples: false,
+    code: { optimize: false, ...(source ? { source, formats: _`require(${FORMATS_MODULE})` } : {}) },
+  });
 }
 
 async function listRuleFiles(path: string): Promise<string[]> {
@@ -138,14 +143,23 @@ async function listRuleFiles(path: string): Promise<string[]> {
   }
   if (info.isFile()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile() && ['.yaml', '.yml'].includes(extname(e.name))).map((e) => join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile() && ['.yaml', '.yml'].includes(extname(e.name)))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 const KNOWN_TOP = new Set(EVENT_FIELDS.map((f) => f.split('.')[0]!).concat(['time', 'ref']));
 const KNOWN_NESTED = new Set<string>(EVENT_FIELDS.filter((f) => f.includes('.')));
 
 /** A property name the event does not have is almost always a typo that makes the rule never (or always) match. */
-function checkFieldNames(schema: unknown, path: Array<string | number>, yaml: YamlFile, file: string, prefix = ''): void {
+function checkFieldNames(
+  schema: unknown,
+  path: Array<string | number>,
+  yaml: YamlFile,
+  file: string,
+  prefix = '',
+): void {
   if (schema === null || typeof schema !== 'object') return;
   const s = schema as Record<string, unknown>;
   const props = s.properties as Record<string, unknown> | undefined;
@@ -153,7 +167,11 @@ function checkFieldNames(schema: unknown, path: Array<string | number>, yaml: Ya
     for (const [name, sub] of Object.entries(props)) {
       const full = prefix ? `${prefix}.${name}` : name;
       const known = prefix ? KNOWN_NESTED.has(full) : KNOWN_TOP.has(name);
-      if (!known) throw new UserError(`match names "${full}", which the event shape has not`, { where: `${file}:${yaml.lineOf([...path, 'properties', name])}`, hint: `use one of: ${EVENT_FIELDS.join(', ')}` });
+      if (!known)
+        throw new UserError(`match names "${full}", which the event shape has not`, {
+          where: `${file}:${yaml.lineOf([...path, 'properties', name])}`,
+          hint: `use one of: ${EVENT_FIELDS.join(', ')}`,
+        });
       if (!prefix) checkFieldNames(sub, [...path, 'properties', name], yaml, file, name);
     }
   }
@@ -164,7 +182,13 @@ function checkFieldNames(schema: unknown, path: Array<string | number>, yaml: Ya
   if (s.not) checkFieldNames(s.not, [...path, 'not'], yaml, file, prefix);
 }
 
-function compileAt(ajv: Ajv2020, schema: Record<string, unknown>, path: Array<string | number>, yaml: YamlFile, file: string): ValidateFunction {
+function compileAt(
+  ajv: Ajv2020,
+  schema: Record<string, unknown>,
+  path: Array<string | number>,
+  yaml: YamlFile,
+  file: string,
+): ValidateFunction {
   checkFieldNames(schema, path, yaml, file);
   // Rules run their patterns over log text an attacker chooses: one that can backtrack without bound is refused.
   assertLinearPatterns(schema, path, (at) => `${file}:${yaml.lineOf(at)}`);
@@ -172,7 +196,10 @@ function compileAt(ajv: Ajv2020, schema: Record<string, unknown>, path: Array<st
     return ajv.compile(schema);
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!;
-    throw new UserError(`invalid JSON Schema in ${path.join('.')}: ${message}`, { where: `${file}:${yaml.lineOf(path)}`, hint: 'write a valid draft 2020-12 JSON Schema over the event shape (docs/detect.md)' });
+    throw new UserError(`invalid JSON Schema in ${path.join('.')}: ${message}`, {
+      where: `${file}:${yaml.lineOf(path)}`,
+      hint: 'write a valid draft 2020-12 JSON Schema over the event shape (docs/detect.md)',
+    });
   }
 }
 
@@ -180,41 +207,86 @@ function compileAt(ajv: Ajv2020, schema: Record<string, unknown>, path: Array<st
  * Parses, validates and compiles one rule's text. `compile` makes each match schema's validator, in the order the
  * build's cache keeps them: `match`, `firstSeen.alertWhen`, then each sequence step's `match`.
  */
-async function parseRuleText(text: string, file: string, compile: (schema: Record<string, unknown>, path: Array<string | number>, yaml: YamlFile) => ValidateFunction): Promise<Rule> {
+async function parseRuleText(
+  text: string,
+  file: string,
+  compile: (schema: Record<string, unknown>, path: Array<string | number>, yaml: YamlFile) => ValidateFunction,
+): Promise<Rule> {
   const yaml = parseYamlText(text, file);
   if (yaml.value === null || typeof yaml.value !== 'object' || Array.isArray(yaml.value)) {
-    throw new UserError('not a detection rule: the top level must be a mapping', { where: `${file}:1`, hint: 'see schemas/detection.schema.json' });
+    throw new UserError('not a detection rule: the top level must be a mapping', {
+      where: `${file}:1`,
+      hint: 'see schemas/detection.schema.json',
+    });
   }
   const { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } = await import('../util/ajv.js');
-  ruleValidator ??= createAjv({ allErrors: false, strictTypes: false, validateSchema: false, code: { optimize: false } }).compile(loadSchema('detection.schema.json'));
+  ruleValidator ??= createAjv({
+    allErrors: false,
+    strictTypes: false,
+    validateSchema: false,
+    code: { optimize: false },
+  }).compile(loadSchema('detection.schema.json'));
   if (!ruleValidator(yaml.value)) {
     const error = mostSpecificError(ruleValidator.errors!);
     const oneOf = error.keyword === 'oneOf' || error.keyword === 'not';
-    throw new UserError(`invalid detection rule: ${oneOf ? 'use at most one of threshold, firstSeen, sequence' : describeAjvError(error)}`, {
-      where: `${file}:${yaml.lineOf(errorSegments(error))}`,
-      hint: 'see schemas/detection.schema.json and docs/detect.md',
-    });
+    throw new UserError(
+      `invalid detection rule: ${oneOf ? 'use at most one of threshold, firstSeen, sequence' : describeAjvError(error)}`,
+      {
+        where: `${file}:${yaml.lineOf(errorSegments(error))}`,
+        hint: 'see schemas/detection.schema.json and docs/detect.md',
+      },
+    );
   }
   const d = yaml.value as RuleDefinition;
   const expectedId = basename(file, extname(file));
-  if (d.id !== expectedId) throw new UserError(`rule id "${d.id}" does not match its file name "${expectedId}"`, { where: `${file}:${yaml.lineOf(['id'])}`, hint: `rename the file to ${d.id}.yaml or change the id` });
+  if (d.id !== expectedId)
+    throw new UserError(`rule id "${d.id}" does not match its file name "${expectedId}"`, {
+      where: `${file}:${yaml.lineOf(['id'])}`,
+      hint: `rename the file to ${d.id}.yaml or change the id`,
+    });
   if (!d.tests.some((t) => t.expect > 0) || !d.tests.some((t) => t.expect === 0)) {
-    throw new UserError('a rule needs a test that expects a finding and one that expects none', { where: `${file}:${yaml.lineOf(['tests'])}`, hint: 'add the missing test case' });
+    throw new UserError('a rule needs a test that expects a finding and one that expects none', {
+      where: `${file}:${yaml.lineOf(['tests'])}`,
+      hint: 'add the missing test case',
+    });
   }
-  return makeRule(d, file, yaml.lineOf(['id']), (schema, path) => compile(schema, path, yaml), (path) => yaml.lineOf(path));
+  return makeRule(
+    d,
+    file,
+    yaml.lineOf(['id']),
+    (schema, path) => compile(schema, path, yaml),
+    (path) => yaml.lineOf(path),
+  );
 }
 
 /**
  * A rule from its definition (valid against the rule schema); `compile` makes the match validators, in the order the
  * cache keeps them, and `lineOf` places an error.
  */
-function makeRule(d: RuleDefinition, file: string, line: number, compile: (schema: Record<string, unknown>, path: Array<string | number>) => ValidateFunction, lineOf: (path: Array<string | number>) => number): Rule {
+function makeRule(
+  d: RuleDefinition,
+  file: string,
+  line: number,
+  compile: (schema: Record<string, unknown>, path: Array<string | number>) => ValidateFunction,
+  lineOf: (path: Array<string | number>) => number,
+): Rule {
   assertRuleClouds(d.clouds, (i) => `${file}:${lineOf(['clouds', i])}`);
-  const rule: Rule = { definition: d, id: d.id, file, line, match: compile(d.match, ['match']), dedupe: parseDuration(d.dedupe ?? '1h') };
+  const rule: Rule = {
+    definition: d,
+    id: d.id,
+    file,
+    line,
+    match: compile(d.match, ['match']),
+    dedupe: parseDuration(d.dedupe ?? '1h'),
+  };
   if (d.threshold) rule.threshold = { ...d.threshold, window: parseDuration(d.threshold.window) };
   if (d.firstSeen) {
     const f = d.firstSeen;
-    if (!f.value && f.newKey === 'learn') throw new UserError('firstSeen without value must alert on a new key', { where: `${file}:${lineOf(['firstSeen', 'newKey'])}`, hint: 'set newKey: alert, or add value' });
+    if (!f.value && f.newKey === 'learn')
+      throw new UserError('firstSeen without value must alert on a new key', {
+        where: `${file}:${lineOf(['firstSeen', 'newKey'])}`,
+        hint: 'set newKey: alert, or add value',
+      });
     rule.firstSeen = {
       key: f.key,
       value: f.value ?? [],
@@ -225,31 +297,64 @@ function makeRule(d: RuleDefinition, file: string, line: number, compile: (schem
       each: f.each ?? false,
       ...(f.knownAtMost !== undefined ? { knownAtMost: f.knownAtMost } : {}),
     };
-    if ((f.each || f.knownAtMost !== undefined) && !f.value) throw new UserError('firstSeen each and knownAtMost need value fields', { where: `${file}:${lineOf(['firstSeen', f.each ? 'each' : 'knownAtMost'])}`, hint: 'add value, or drop the option' });
-    if (rule.firstSeen.warmup > rule.firstSeen.lookback) throw new UserError('firstSeen warmup is longer than its lookback', { where: `${file}:${lineOf(['firstSeen', 'warmup'])}`, hint: 'shorten warmup or lengthen lookback' });
+    if ((f.each || f.knownAtMost !== undefined) && !f.value)
+      throw new UserError('firstSeen each and knownAtMost need value fields', {
+        where: `${file}:${lineOf(['firstSeen', f.each ? 'each' : 'knownAtMost'])}`,
+        hint: 'add value, or drop the option',
+      });
+    if (rule.firstSeen.warmup > rule.firstSeen.lookback)
+      throw new UserError('firstSeen warmup is longer than its lookback', {
+        where: `${file}:${lineOf(['firstSeen', 'warmup'])}`,
+        hint: 'shorten warmup or lengthen lookback',
+      });
   }
   if (d.sequence) rule.sequence = loadSequence(d.sequence, file, compile, lineOf);
   return rule;
 }
 
 /** Compiles a sequence; a join on a different number of fields, or an `unseen` naming no earlier step, names file:line. */
-function loadSequence(d: NonNullable<RuleDefinition['sequence']>, file: string, compile: (schema: Record<string, unknown>, path: Array<string | number>) => ValidateFunction, lineOf: (path: Array<string | number>) => number): NonNullable<Rule['sequence']> {
+function loadSequence(
+  d: NonNullable<RuleDefinition['sequence']>,
+  file: string,
+  compile: (schema: Record<string, unknown>, path: Array<string | number>) => ValidateFunction,
+  lineOf: (path: Array<string | number>) => number,
+): NonNullable<Rule['sequence']> {
   const steps = d.steps.map((s, i): SequenceStep => {
     const at = (...path: Array<string | number>) => `${file}:${lineOf(['sequence', 'steps', i, ...path])}`;
     const by = s.by ?? d.by;
-    if (by.length !== d.by.length) throw new UserError(`step "${s.name}" joins on ${by.length} field(s), the sequence on ${d.by.length}`, { where: at('by'), hint: 'a step\'s by pairs its fields one by one with the sequence\'s by: give as many' });
+    if (by.length !== d.by.length)
+      throw new UserError(`step "${s.name}" joins on ${by.length} field(s), the sequence on ${d.by.length}`, {
+        where: at('by'),
+        hint: "a step's by pairs its fields one by one with the sequence's by: give as many",
+      });
     const unseen = (s.unseen ?? []).map((name, j) => {
       const found = d.steps.slice(0, i + 1).flatMap((x, k) => (x.name === name ? [k] : []));
-      if (found.length !== 1) throw new UserError(`unseen names "${name}", which is ${found.length === 0 ? 'not this or an earlier step' : 'the name of several steps'}`, { where: at('unseen', j), hint: 'name this step or an earlier one, by its unique name' });
+      if (found.length !== 1)
+        throw new UserError(
+          `unseen names "${name}", which is ${found.length === 0 ? 'not this or an earlier step' : 'the name of several steps'}`,
+          { where: at('unseen', j), hint: 'name this step or an earlier one, by its unique name' },
+        );
       return found[0]!;
     });
-    if (unseen.length > 0 && !d.history) throw new UserError('unseen needs the sequence\'s history (what is learnt)', { where: at('unseen'), hint: 'add sequence.history: { key, value, lookback }' });
-    return { name: s.name, match: compile(s.match, ['sequence', 'steps', i, 'match']), by, byKey: by.join('\u0000'), unseen };
+    if (unseen.length > 0 && !d.history)
+      throw new UserError("unseen needs the sequence's history (what is learnt)", {
+        where: at('unseen'),
+        hint: 'add sequence.history: { key, value, lookback }',
+      });
+    return {
+      name: s.name,
+      match: compile(s.match, ['sequence', 'steps', i, 'match']),
+      by,
+      byKey: by.join('\u0000'),
+      unseen,
+    };
   });
   return {
     window: parseDuration(d.window),
     by: d.by,
-    ...(d.history ? { history: { key: d.history.key, value: d.history.value, lookback: parseDuration(d.history.lookback) } } : {}),
+    ...(d.history
+      ? { history: { key: d.history.key, value: d.history.value, lookback: parseDuration(d.history.lookback) } }
+      : {}),
     steps,
     joined: steps.some((step) => step.byKey !== d.by.join('\u0000') || step.unseen.length > 0),
   };
@@ -288,7 +393,13 @@ export interface RuleCache extends CacheStamp {
 }
 
 function ruleCacheStamp(): CacheStamp {
-  return { format: RULE_CACHE_FORMAT, tool: toolVersion(), schema: sha256(`${readFileSync(packagePath('schemas', 'detection.schema.json'), 'utf8')}\u0000${EVENT_FIELDS.join(',')}`) };
+  return {
+    format: RULE_CACHE_FORMAT,
+    tool: toolVersion(),
+    schema: sha256(
+      `${readFileSync(packagePath('schemas', 'detection.schema.json'), 'utf8')}\u0000${EVENT_FIELDS.join(',')}`,
+    ),
+  };
 }
 
 /** A cache file's entries when it is well formed and made for this version, rule schema and event shape; else null. */
@@ -299,13 +410,28 @@ export function readRuleCache(path: string): Map<string, RuleCacheEntry> | null 
 let shippedCache: Map<string, RuleCacheEntry> | null | undefined;
 const requireCjs = createRequire(import.meta.url);
 /** ajv-formats' formats, which `createAjv` adds; loaded only if kept code asks for them. */
-const RULE_CODE_MODULES: CodeModules = Object.defineProperty({}, FORMATS_MODULE, { enumerable: true, get: () => (requireCjs('ajv-formats/dist/formats') as { fullFormats: unknown }).fullFormats });
+const RULE_CODE_MODULES: CodeModules = Object.defineProperty({}, FORMATS_MODULE, {
+  enumerable: true,
+  get: () => (requireCjs('ajv-formats/dist/formats') as { fullFormats: unknown }).fullFormats,
+});
 
 /** The rule a cache entry holds for exactly this text, or undefined (then the file is parsed). */
-function cachedRule(cache: Map<string, RuleCacheEntry> | null, root: string, file: string, text: string): Rule | undefined {
+function cachedRule(
+  cache: Map<string, RuleCacheEntry> | null,
+  root: string,
+  file: string,
+  text: string,
+): Rule | undefined {
   const key = keyUnder(root, file);
   const entry = key === undefined || !cache ? undefined : cache.get(key);
-  if (!entry || typeof entry !== 'object' || entry.sha256 !== sha256(text) || typeof entry.line !== 'number' || !Array.isArray(entry.code)) return undefined;
+  if (
+    !entry ||
+    typeof entry !== 'object' ||
+    entry.sha256 !== sha256(text) ||
+    typeof entry.line !== 'number' ||
+    !Array.isArray(entry.code)
+  )
+    return undefined;
   try {
     // A copy: callers own what they get, and the cache must not change under them.
     const definition = structuredClone(entry.definition) as RuleDefinition;
@@ -317,11 +443,17 @@ function cachedRule(cache: Map<string, RuleCacheEntry> | null, root: string, fil
       set: (value: RuleTest[]) => void (tests = value),
     });
     let next = 0;
-    const rule = makeRule(definition, file, entry.line, () => {
-      const source = entry.code[next++];
-      if (typeof source !== 'string') throw new Error('kept code for fewer schemas than the rule has');
-      return loadValidator(source, RULE_CODE_MODULES);
-    }, () => entry.line);
+    const rule = makeRule(
+      definition,
+      file,
+      entry.line,
+      () => {
+        const source = entry.code[next++];
+        if (typeof source !== 'string') throw new Error('kept code for fewer schemas than the rule has');
+        return loadValidator(source, RULE_CODE_MODULES);
+      },
+      () => entry.line,
+    );
     if (next !== entry.code.length) throw new Error('kept code for more schemas than the rule has');
     return rule;
   } catch {
@@ -334,7 +466,12 @@ function cachedRule(cache: Map<string, RuleCacheEntry> | null, root: string, fil
  * Parses, validates and compiles one rule file; every error names file:line. A shipped rule whose text is unchanged
  * comes from the build's cache (`cache` and `root`: another cache, of the rules under another folder).
  */
-export async function loadRuleFile(file: string, cache: Map<string, RuleCacheEntry> | null = (shippedCache ??= readRuleCache(RULE_CACHE_FILE)), root = BUILTIN_RULE_DIR): Promise<Rule> {
+export async function loadRuleFile(
+  file: string,
+  cache: Map<string, RuleCacheEntry> | null = (shippedCache ??=
+    readRuleCache(RULE_CACHE_FILE)),
+  root = BUILTIN_RULE_DIR,
+): Promise<Rule> {
   const text = await readInputText(file, 'rule file', MAX_RULE_FILE_BYTES);
   const cached = cachedRule(cache, root, file, text);
   if (cached) return cached;
@@ -373,7 +510,11 @@ export async function loadRules(options: { paths?: string[]; builtIn?: boolean }
   if (options.builtIn !== false) files.push(...(await listRuleFiles(BUILTIN_RULE_DIR)));
   for (const path of options.paths ?? []) {
     const found = await listRuleFiles(path);
-    if (found.length === 0) throw new UserError('no rule files (*.yaml) found', { where: path, hint: 'name a folder of detection rules or a rule file' });
+    if (found.length === 0)
+      throw new UserError('no rule files (*.yaml) found', {
+        where: path,
+        hint: 'name a folder of detection rules or a rule file',
+      });
     files.push(...found);
   }
   const rules: Rule[] = [];
@@ -381,7 +522,11 @@ export async function loadRules(options: { paths?: string[]; builtIn?: boolean }
   for (const file of files) {
     const rule = await loadRuleFile(file);
     const other = seen.get(rule.id);
-    if (other) throw new UserError(`rule id "${rule.id}" is defined twice (also in ${other})`, { where: `${file}:${rule.line}`, hint: 'rename one of them' });
+    if (other)
+      throw new UserError(`rule id "${rule.id}" is defined twice (also in ${other})`, {
+        where: `${file}:${rule.line}`,
+        hint: 'rename one of them',
+      });
     seen.set(rule.id, file);
     rules.push(rule);
   }
@@ -390,6 +535,11 @@ export async function loadRules(options: { paths?: string[]; builtIn?: boolean }
 
 export function selectRules(rules: Rule[], ids: string[]): Rule[] {
   if (ids.length === 0) return rules;
-  for (const id of ids) if (!rules.some((r) => r.id === id)) throw new UserError(`unknown rule id "${id}"`, { where: '--rule', hint: 'list them with `cloudward detect --list-rules`' });
+  for (const id of ids)
+    if (!rules.some((r) => r.id === id))
+      throw new UserError(`unknown rule id "${id}"`, {
+        where: '--rule',
+        hint: 'list them with `cloudward detect --list-rules`',
+      });
   return rules.filter((r) => ids.includes(r.id));
 }

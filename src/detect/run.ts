@@ -7,7 +7,15 @@ import type { OutputFile } from '../util/files.js';
 import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
 import type { DetectEvent } from './event.js';
 import { coverageGaps, type CoverageGap } from './coverage.js';
-import { fileStartTime, listLogFiles, newFileStats, pathStartTime, readLogFile, type BadRecord, type FileStats } from './read.js';
+import {
+  fileStartTime,
+  listLogFiles,
+  newFileStats,
+  pathStartTime,
+  readLogFile,
+  type BadRecord,
+  type FileStats,
+} from './read.js';
 import type { Rule } from './rules.js';
 
 export interface DetectOptions {
@@ -119,7 +127,9 @@ export async function loadHistory(dir: string | undefined): Promise<Map<string, 
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return history;
-    throw new UserError(`cannot read detection state: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: file });
+    throw new UserError(`cannot read detection state: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      where: file,
+    });
   }
   const hint = 'delete it to start the first-seen history again';
   let parsed: unknown;
@@ -135,11 +145,17 @@ export async function loadHistory(dir: string | undefined): Promise<Map<string, 
   stateValidator ??= createAjv({ allErrors: true }).compile(loadSchema('detect-state.schema.json'));
   if (!stateValidator(parsed)) {
     const error = mostSpecificError(stateValidator.errors ?? []);
-    throw new UserError(`detection state does not match schemas/detect-state.schema.json: ${describeAjvError(error)}`, { where: file, hint });
+    throw new UserError(`detection state does not match schemas/detect-state.schema.json: ${describeAjvError(error)}`, {
+      where: file,
+      hint,
+    });
   }
   const state = parsed as StateFile;
   for (const [id, r] of Object.entries(state.rules)) {
-    history.set(id, { observedFrom: r.observedFrom, keys: new Map(Object.entries(r.keys).map(([k, v]) => [k, new Map(Object.entries(v))])) });
+    history.set(id, {
+      observedFrom: r.observedFrom,
+      keys: new Map(Object.entries(r.keys).map(([k, v]) => [k, new Map(Object.entries(v))])),
+    });
   }
   return history;
 }
@@ -149,7 +165,10 @@ export function historyFile(dir: string, history: Map<string, FirstSeenState>): 
   const out: StateFile = { version: 1, rules: {} };
   for (const [id, s] of history) {
     if (!Number.isFinite(s.observedFrom)) continue;
-    out.rules[id] = { observedFrom: s.observedFrom, keys: Object.fromEntries([...s.keys].map(([k, v]) => [k, Object.fromEntries(v)])) };
+    out.rules[id] = {
+      observedFrom: s.observedFrom,
+      keys: Object.fromEntries([...s.keys].map(([k, v]) => [k, Object.fromEntries(v)])),
+    };
   }
   return { path: join(dir, STATE_FILE), data: `${JSON.stringify(out)}\n`, mode: 0o600 };
 }
@@ -175,7 +194,7 @@ function batchHead(batch: DetectEvent[]): number {
  */
 export async function runDetection(paths: string[], rules: Rule[], options: DetectOptions): Promise<DetectResult> {
   const listed = await listLogFiles(paths);
-    // Only files whose path does not say when they start are opened for a look, a few at a time.
+  // Only files whose path does not say when they start are opened for a look, a few at a time.
   const limit = pLimit(8);
   const starts = await Promise.all(listed.map((file) => pathStartTime(file) ?? limit(() => fileStartTime(file))));
   const files = listed.map((file, i) => ({ file, start: starts[i] ?? -Infinity })).sort((a, b) => a.start - b.start);
@@ -203,7 +222,10 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   const take = (batch: DetectEvent[], fileStats: FileStats): void => {
     const present = fileStats.present;
     for (const e of batch) {
-      if ((options.since !== undefined && e.time < options.since) || (options.until !== undefined && e.time >= options.until)) {
+      if (
+        (options.since !== undefined && e.time < options.since) ||
+        (options.until !== undefined && e.time >= options.until)
+      ) {
         outOfRange++;
         fileStats.dropped[OUT_OF_RANGE] = (fileStats.dropped[OUT_OF_RANGE] ?? 0) + 1;
         continue;
@@ -229,7 +251,11 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
     const { file } = files[next++]!;
     const fileStats = newFileStats(file);
     stats.push(fileStats);
-    const batches = readLogFile(file, { maxDocumentBytes: options.maxDocumentBytes, onBad: (b) => onBad(b, fileStats) }, fileStats);
+    const batches = readLogFile(
+      file,
+      { maxDocumentBytes: options.maxDocumentBytes, onBad: (b) => onBad(b, fileStats) },
+      fileStats,
+    );
     const first = await batches.next();
     if (!first.done) active.push({ stats: fileStats, batches, batch: first.value, head: batchHead(first.value) });
   };
@@ -237,7 +263,12 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   while (active.length > 0 || next < files.length) {
     if (active.length === 0) await openNext();
     // Open every file that starts before the earliest event still waiting in an open one.
-    for (let min = Math.min(...active.map((s) => s.head)); next < files.length && files[next]!.start <= min; min = Math.min(...active.map((s) => s.head))) await openNext();
+    for (
+      let min = Math.min(...active.map((s) => s.head));
+      next < files.length && files[next]!.start <= min;
+      min = Math.min(...active.map((s) => s.head))
+    )
+      await openNext();
     if (active.length === 0) continue;
     let pick = 0;
     for (let i = 1; i < active.length; i++) if (active[i]!.head < active[pick]!.head) pick = i;
@@ -250,7 +281,8 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
       source.head = batchHead(more.value);
     }
     // No open or unopened file can still deliver an event before the watermark (give or take the lateness).
-    const watermark = Math.min(...active.map((s) => s.head), next < files.length ? files[next]!.start : Infinity) - options.lateness;
+    const watermark =
+      Math.min(...active.map((s) => s.head), next < files.length ? files[next]!.start : Infinity) - options.lateness;
     for (let top = buffer.peek(); top && top.time <= watermark; top = buffer.peek()) release(buffer.pop()!);
   }
   while (buffer.size > 0) release(buffer.pop()!);
@@ -261,14 +293,35 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
     const fs = rule.firstSeen;
     const h = engine.history().get(rule.id);
     if (fs && h && Number.isFinite(h.observedFrom) && lastEvent !== null && lastEvent < h.observedFrom + fs.warmup) {
-      gaps.push(`${rule.id}: still learning (first-seen needs ${fs.warmup / 3_600_000}h of history; it has ${((lastEvent - h.observedFrom) / 3_600_000).toFixed(1)}h${options.stateDir ? '' : ' — keep history between runs with --state'})`);
+      gaps.push(
+        `${rule.id}: still learning (first-seen needs ${fs.warmup / 3_600_000}h of history; it has ${((lastEvent - h.observedFrom) / 3_600_000).toFixed(1)}h${options.stateDir ? '' : ' — keep history between runs with --state'})`,
+      );
     } else if (fs && engine.stats.learning[rule.id]! > 0) {
       gaps.push(`${rule.id}: ${engine.stats.learning[rule.id]} event(s) in the warm-up only taught the history`);
     }
     const missing = engine.stats.missingField[rule.id]!;
-    if (missing > 0) gaps.push(`${rule.id}: ${missing} matching event(s) lack a field the rule keys on (e.g. no source IP, no access key id)`);
+    if (missing > 0)
+      gaps.push(
+        `${rule.id}: ${missing} matching event(s) lack a field the rule keys on (e.g. no source IP, no access key id)`,
+      );
   }
   const coverage = coverageGaps(stats, rules);
-  if (late > 0) gaps.push(`${late} event(s) arrived more than ${options.lateness / 60_000} min out of time order and were processed late; raise --max-lateness`);
-  return { findings, files: stats, bad, badCount, outOfRange, late, stats: engine.stats, gaps, coverage, firstEvent, lastEvent, history: engine.history() };
+  if (late > 0)
+    gaps.push(
+      `${late} event(s) arrived more than ${options.lateness / 60_000} min out of time order and were processed late; raise --max-lateness`,
+    );
+  return {
+    findings,
+    files: stats,
+    bad,
+    badCount,
+    outOfRange,
+    late,
+    stats: engine.stats,
+    gaps,
+    coverage,
+    firstEvent,
+    lastEvent,
+    history: engine.history(),
+  };
 }

@@ -21,10 +21,20 @@ export function hiddenAlternativeErrors(schema: unknown, errors: readonly ErrorO
     // Each branch's errors, with the schema position of its first failing keyword.
     const branches = new Map<string, { errors: ErrorObject[]; first: number[] }>();
     for (const e of errors) {
-      if (e === alternative || !e.schemaPath.startsWith(prefix) || !(e.instancePath === at || e.instancePath.startsWith(`${at}/`))) continue;
-      const key = keyword === 'contains' ? String(pointerSegments(e.instancePath.slice(at.length))[0] ?? '') : String(schemaSegments(e.schemaPath)[depth] ?? '');
+      if (
+        e === alternative ||
+        !e.schemaPath.startsWith(prefix) ||
+        !(e.instancePath === at || e.instancePath.startsWith(`${at}/`))
+      )
+        continue;
+      const key =
+        keyword === 'contains'
+          ? String(pointerSegments(e.instancePath.slice(at.length))[0] ?? '')
+          : String(schemaSegments(e.schemaPath)[depth] ?? '');
       // Positions after the branch's own index (anyOf/oneOf): branches compare on how far into their schema they got.
-      const position = schemaRank(schema, schemaSegments(e.schemaPath)).slice(keyword === 'contains' ? depth : depth + 1);
+      const position = schemaRank(schema, schemaSegments(e.schemaPath)).slice(
+        keyword === 'contains' ? depth : depth + 1,
+      );
       const branch = branches.get(key);
       if (!branch) branches.set(key, { errors: [e], first: position });
       else {
@@ -34,7 +44,8 @@ export function hiddenAlternativeErrors(schema: unknown, errors: readonly ErrorO
     }
     if (branches.size < 2) continue;
     let furthest: number[] | undefined;
-    for (const branch of branches.values()) if (!furthest || compareRanks(branch.first, furthest) > 0) furthest = branch.first;
+    for (const branch of branches.values())
+      if (!furthest || compareRanks(branch.first, furthest) > 0) furthest = branch.first;
     const leaders = [...branches.values()].filter((b) => compareRanks(b.first, furthest!) === 0);
     const keep = keyword === 'contains' && leaders.length > 1 ? [] : leaders;
     for (const branch of branches.values()) {

@@ -4,7 +4,12 @@ import { createAjv, describeAjvError, loadSchema } from '../util/ajv.js';
 import type { CheckCase, ResourceKind } from './types.js';
 
 /** Where a snapshot resource kind is defined in schemas/snapshot.schema.json. */
-const DEFINITION: Record<Exclude<ResourceKind, 'scopes'>, string> = { principals: 'principal', roles: 'role', controls: 'control', hosts: 'host' };
+const DEFINITION: Record<Exclude<ResourceKind, 'scopes'>, string> = {
+  principals: 'principal',
+  roles: 'role',
+  controls: 'control',
+  hosts: 'host',
+};
 
 interface CaseValidators {
   resource: Record<Exclude<ResourceKind, 'scopes'>, ValidateFunction>;
@@ -23,7 +28,10 @@ let validators: CaseValidators | undefined;
  */
 function caseValidators(): CaseValidators {
   if (validators) return validators;
-  const snapshot = loadSchema('snapshot.schema.json') as { $id: string; $defs: Record<string, Record<string, unknown>> };
+  const snapshot = loadSchema('snapshot.schema.json') as {
+    $id: string;
+    $defs: Record<string, Record<string, unknown>>;
+  };
   const ajv = createAjv({ validateSchema: false, allErrors: true, strictTypes: false });
   ajv.addFormat('date-time', dateTimeFormat);
   ajv.addSchema(snapshot);
@@ -31,7 +39,10 @@ function caseValidators(): CaseValidators {
   // A definition whose own `required` is dropped, its inner references pointed back at the snapshot schema.
   const partial = (name: string): Record<string, unknown> => {
     const { required: _required, ...rest } = snapshot.$defs[name]!;
-    return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${snapshot.$id}#/$defs/`)) as Record<string, unknown>;
+    return JSON.parse(JSON.stringify(rest).replaceAll('"#/$defs/', `"${snapshot.$id}#/$defs/`)) as Record<
+      string,
+      unknown
+    >;
   };
   validators = {
     resource: {
@@ -41,7 +52,11 @@ function caseValidators(): CaseValidators {
       hosts: ajv.compile(partial(DEFINITION.hosts)),
     },
     // A `resource: scopes` case names the source it stands for.
-    scope: ajv.compile({ type: 'object', additionalProperties: false, properties: { provider: { $ref: definition('provider') }, scope: { $ref: definition('scope') } } }),
+    scope: ajv.compile({
+      type: 'object',
+      additionalProperties: false,
+      properties: { provider: { $ref: definition('provider') }, scope: { $ref: definition('scope') } },
+    }),
     gaps: ajv.compile({ type: 'array', items: { $ref: definition('gap') } }),
     collectedAt: ajv.compile({ $ref: definition('dateTime') }),
   };
@@ -60,7 +75,10 @@ function problems(validate: ValidateFunction, value: unknown, at: string): CaseD
   const errors = (validate.errors ?? []).filter((e: ErrorObject) => !['if', 'anyOf', 'oneOf'].includes(e.keyword));
   return errors.map((e) => {
     const described = describeAjvError(e);
-    const path = e.keyword === 'additionalProperties' ? `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}` : e.instancePath;
+    const path =
+      e.keyword === 'additionalProperties'
+        ? `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`
+        : e.instancePath;
     return { pointer: `${at}${path}`, message: described.replace(/^[^:]*: /, '') };
   });
 }
@@ -73,11 +91,15 @@ export function validateCaseData(kind: ResourceKind, testCase: CheckCase, index:
   const v = caseValidators();
   const at = `/tests/${index}`;
   const out: CaseDataError[] = [];
-  if (testCase.resource) out.push(...problems(kind === 'scopes' ? v.scope : v.resource[kind], testCase.resource, `${at}/resource`));
-  for (const [related, list] of Object.entries(testCase.related ?? {}) as Array<[Exclude<ResourceKind, 'scopes'>, unknown[]]>) {
+  if (testCase.resource)
+    out.push(...problems(kind === 'scopes' ? v.scope : v.resource[kind], testCase.resource, `${at}/resource`));
+  for (const [related, list] of Object.entries(testCase.related ?? {}) as Array<
+    [Exclude<ResourceKind, 'scopes'>, unknown[]]
+  >) {
     list.forEach((item, i) => out.push(...problems(v.resource[related], item, `${at}/related/${related}/${i}`)));
   }
   if (testCase.gaps) out.push(...problems(v.gaps, testCase.gaps, `${at}/gaps`));
-  if (testCase.collectedAt !== undefined) out.push(...problems(v.collectedAt, testCase.collectedAt, `${at}/collectedAt`));
+  if (testCase.collectedAt !== undefined)
+    out.push(...problems(v.collectedAt, testCase.collectedAt, `${at}/collectedAt`));
   return out;
 }

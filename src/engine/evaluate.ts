@@ -3,9 +3,22 @@ import { scopeKey, type Snapshot, type Source } from '../snapshot/model.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
 import { hiddenAlternativeErrors } from './alternatives.js';
 import type { EvaluationTime } from './keywords.js';
-import type { Check, Evidence, FailedAssertion, GapEffect, ResourceKind, Result, ResultResource, Status } from './types.js';
+import type {
+  Check,
+  Evidence,
+  FailedAssertion,
+  GapEffect,
+  ResourceKind,
+  Result,
+  ResultResource,
+  Status,
+} from './types.js';
 
-type AnyResource = Record<string, unknown> & { uid: string; provider: string; scope: { kind: string; id: string; name?: string } };
+type AnyResource = Record<string, unknown> & {
+  uid: string;
+  provider: string;
+  scope: { kind: string; id: string; name?: string };
+};
 
 /** The object a `resource: scopes` check sees: one per source, plus its aggregate counts. */
 interface ScopeResource extends AnyResource {
@@ -68,7 +81,10 @@ function messageParts(template: string): MessageParts {
     parts = [];
     let last = 0;
     for (const match of template.matchAll(/\{([^{}]*)\}/g)) {
-      parts.push(template.slice(last, match.index), match[1]!.split('|').map((path) => path.split('.')));
+      parts.push(
+        template.slice(last, match.index),
+        match[1]!.split('|').map((path) => path.split('.')),
+      );
       last = match.index + match[0].length;
     }
     parts.push(template.slice(last));
@@ -118,18 +134,35 @@ export function renderMessage(template: string, resource: unknown, names?: NameL
 
 /** The path an error names in evidence (a missing property's own path for `required`); as describeError has it. */
 function errorPath(error: ErrorObject): string {
-  return (error.instancePath + (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '')) || '/';
+  return (
+    error.instancePath +
+      (error.keyword === 'required'
+        ? `/${String((error.params as { missingProperty?: string }).missingProperty)}`
+        : '') || '/'
+  );
 }
 
-function describeError(error: ErrorObject, resource: unknown, value: unknown = pointerValue(resource, error.instancePath)): FailedAssertion {
-  const path = error.instancePath + (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '');
+function describeError(
+  error: ErrorObject,
+  resource: unknown,
+  value: unknown = pointerValue(resource, error.instancePath),
+): FailedAssertion {
+  const path =
+    error.instancePath +
+    (error.keyword === 'required' ? `/${String((error.params as { missingProperty?: string }).missingProperty)}` : '');
   let message = error.message ?? error.keyword;
-  if (error.keyword === 'maxAgeDays') message = `must be at most ${String((error.params as { limit: number }).limit)} days old`;
-  if (error.keyword === 'minAgeDays') message = `must be at least ${String((error.params as { limit: number }).limit)} days old`;
-  if (error.keyword === 'const') message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
-  if (error.keyword === 'enum') message = `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'maxAgeDays')
+    message = `must be at most ${String((error.params as { limit: number }).limit)} days old`;
+  if (error.keyword === 'minAgeDays')
+    message = `must be at least ${String((error.params as { limit: number }).limit)} days old`;
+  if (error.keyword === 'const')
+    message = `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`;
+  if (error.keyword === 'enum')
+    message = `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   const actual = error.keyword === 'required' ? undefined : summarizeValue(value);
-  return actual === undefined ? { path: path || '/', keyword: error.keyword, message } : { path: path || '/', keyword: error.keyword, message, actual };
+  return actual === undefined
+    ? { path: path || '/', keyword: error.keyword, message }
+    : { path: path || '/', keyword: error.keyword, message, actual };
 }
 
 /** A source and its collectedAt as the reference time of age keywords (what compiled schemas are called with). */
@@ -197,7 +230,8 @@ export class EvaluationContext {
   readonly nameOf: NameLookup = (uid) => {
     if (!this.roleNames) {
       this.roleNames = new Map();
-      for (const role of this.namesFrom.roles) if (typeof role.name === 'string') this.roleNames.set(role.uid, role.name);
+      for (const role of this.namesFrom.roles)
+        if (typeof role.name === 'string') this.roleNames.set(role.uid, role.name);
     }
     return this.roleNames.get(uid);
   };
@@ -217,7 +251,14 @@ export class EvaluationContext {
       this.sources.set(key, entry);
       this.index.add(
         'scopes',
-        { uid: key, provider: source.provider, scope: source.scope, method: source.method, collectedAt: source.collectedAt, gaps: source.gaps } as ScopeResource,
+        {
+          uid: key,
+          provider: source.provider,
+          scope: source.scope,
+          method: source.method,
+          collectedAt: source.collectedAt,
+          gaps: source.gaps,
+        } as ScopeResource,
         key,
         entry,
       );
@@ -258,7 +299,12 @@ function sameScope(a: Record<string, unknown>, b: Record<string, unknown>): bool
  */
 function resultResource(kind: ResourceKind, resource: AnyResource, source?: SourceEntry): ResultResource {
   const own = resource.scope as ResultResource['scope'];
-  const scope = source !== undefined && source.source.scope !== own && sameScope(own as unknown as Record<string, unknown>, source.source.scope as unknown as Record<string, unknown>) ? source.source.scope : own;
+  const scope =
+    source !== undefined &&
+    source.source.scope !== own &&
+    sameScope(own as unknown as Record<string, unknown>, source.source.scope as unknown as Record<string, unknown>)
+      ? source.source.scope
+      : own;
   const out: ResultResource = { uid: resource.uid, kind, provider: resource.provider, scope };
   if (typeof resource.nativeId === 'string') out.nativeId = resource.nativeId;
   if (typeof resource.name === 'string') out.name = resource.name;
@@ -312,9 +358,21 @@ interface EvaluateOptions {
 }
 
 /** The evidence of a pass when the run shows none: shared, never modified. */
-const NO_PASS_EVIDENCE: Evidence = Object.freeze({ observed: Object.freeze({}) as Record<string, unknown> }) as Evidence;
+const NO_PASS_EVIDENCE: Evidence = Object.freeze({
+  observed: Object.freeze({}) as Record<string, unknown>,
+}) as Evidence;
 
-function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sourceEntry: SourceEntry | undefined, context: EvaluationContext, members?: Record<string, string[]>, passEvidence = true, shared?: ResultResource, shown = true): Result {
+function judgeFrom(
+  check: Check,
+  kind: ResourceKind,
+  resource: AnyResource,
+  sourceEntry: SourceEntry | undefined,
+  context: EvaluationContext,
+  members?: Record<string, string[]>,
+  passEvidence = true,
+  shared?: ResultResource,
+  shown = true,
+): Result {
   const time = sourceEntry?.time ?? context.fallbackTime;
   const paths = check.evidencePaths;
   const pointers = pointersOf(check);
@@ -323,10 +381,21 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     // Decide first, and summarize evidence only for a result that will show it.
     let anyMissing = false;
     for (let i = 0; i < paths.length && !anyMissing; i++) anyMissing = isMissing(valueAt(resource, paths[i]!));
-    const gapped = check.needs !== undefined && sourceEntry !== undefined && sourceEntry.source.gaps.length > 0 && sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
+    const gapped =
+      check.needs !== undefined &&
+      sourceEntry !== undefined &&
+      sourceEntry.source.gaps.length > 0 &&
+      sourceEntry.source.gaps.some((g) => check.needs!.includes(g.what));
     if (!anyMissing && !gapped) {
       decided = check.requires.call(time, resource) as boolean;
-      if (decided) return { checkId: check.id, resource: shared ?? sharedResultResource(kind, resource), status: 'pass', message: check.title, evidence: NO_PASS_EVIDENCE };
+      if (decided)
+        return {
+          checkId: check.id,
+          resource: shared ?? sharedResultResource(kind, resource),
+          status: 'pass',
+          message: check.title,
+          evidence: NO_PASS_EVIDENCE,
+        };
     }
   }
   const observed: Record<string, unknown> = {};
@@ -337,7 +406,8 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
     else if (shown) observed[pointers[i]!] = summarizeValue(value);
   }
   const evidence: Evidence = { observed };
-  if (members && Object.keys(members).length > 0) (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
+  if (members && Object.keys(members).length > 0)
+    (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
   const checkId = check.id;
   const subject = kind === 'scopes' ? resultResource(kind, resource) : (shared ?? sharedResultResource(kind, resource));
 
@@ -347,7 +417,13 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
   // A verdict the pass shortcut above already reached (its errors are still those of this resource).
   const valid = decided ?? (check.requires.call(time, resource) as boolean);
   if (valid && missing.length === 0 && gaps.length === 0) {
-    return { checkId, resource: subject, status: 'pass', message: check.title, evidence: members ? evidence : sharedPassEvidence(check, evidence) };
+    return {
+      checkId,
+      resource: subject,
+      status: 'pass',
+      message: check.title,
+      evidence: members ? evidence : sharedPassEvidence(check, evidence),
+    };
   }
   let status: Status = valid && missing.length === 0 ? 'pass' : 'unknown';
   /** Whether a failure breaks an upper bound on an aggregate count (so no count a gap hides could mend it). */
@@ -374,14 +450,22 @@ function judgeFrom(check: Check, kind: ResourceKind, resource: AnyResource, sour
       }
     }
     // A failure only hidden alternatives prove is still named by them.
-    if (failed && failed.length === 0 && hiddenFailures) for (const [e, value] of hiddenFailures.slice(0, MAX_FAILED_PER_RESULT)) failed.push(describeError(e, resource, value));
+    if (failed && failed.length === 0 && hiddenFailures)
+      for (const [e, value] of hiddenFailures.slice(0, MAX_FAILED_PER_RESULT))
+        failed.push(describeError(e, resource, value));
     if (definite > 0) {
       status = 'fail';
       if (failed) evidence.failed = failed;
     }
   }
   if (gaps.length > 0) {
-    status = verdictUnderGaps(check, status, gaps, () => countAboveMaximum, () => passesAnyLargerCount(check, resource, time));
+    status = verdictUnderGaps(
+      check,
+      status,
+      gaps,
+      () => countAboveMaximum,
+      () => passesAnyLargerCount(check, resource, time),
+    );
     evidence.gaps = gaps.map((g) => ({ ...g }));
   }
   if (missing.length > 0) evidence.missing = missing;
@@ -421,20 +505,32 @@ export function gapEffectOf(check: Pick<Check, 'gapEffect' | 'aggregate'>, topic
  * count already above its maximum); a pass stands when none could break it (pass-stands, none, or counts that pass
  * however large). Otherwise the result is unknown. The count tests run only when asked.
  */
-function verdictUnderGaps(check: Check, status: Status, gaps: readonly { what: string }[], countAboveMaximum: () => boolean, passesLargerCounts: () => boolean): Status {
+function verdictUnderGaps(
+  check: Check,
+  status: Status,
+  gaps: readonly { what: string }[],
+  countAboveMaximum: () => boolean,
+  passesLargerCounts: () => boolean,
+): Status {
   if (status !== 'pass' && status !== 'fail') return status;
   for (const gap of gaps) {
     const effect = gapEffectOf(check, gap.what);
     if (effect === 'none') continue;
     if (effect === 'unknown') return 'unknown';
-    if (status === 'fail' && (effect === 'pass-stands' || (effect === 'undercount' && !countAboveMaximum()))) return 'unknown';
-    if (status === 'pass' && (effect === 'fail-stands' || (effect === 'undercount' && !passesLargerCounts()))) return 'unknown';
+    if (status === 'fail' && (effect === 'pass-stands' || (effect === 'undercount' && !countAboveMaximum())))
+      return 'unknown';
+    if (status === 'pass' && (effect === 'fail-stands' || (effect === 'undercount' && !passesLargerCounts())))
+      return 'unknown';
   }
   return status;
 }
 
 /** Adds a scope's aggregate counts to its scope object (a copy), and returns which resources were counted. */
-function aggregateScope(check: Check, scope: AnyResource, context: EvaluationContext): { resource: AnyResource; members: Record<string, string[]> } {
+function aggregateScope(
+  check: Check,
+  scope: AnyResource,
+  context: EvaluationContext,
+): { resource: AnyResource; members: Record<string, string[]> } {
   const resource: AnyResource = { ...scope };
   const members: Record<string, string[]> = {};
   const inScope = context.index.byScope.get(scope.uid);
@@ -445,13 +541,21 @@ function aggregateScope(check: Check, scope: AnyResource, context: EvaluationCon
     const matched: string[] = [];
     for (const r of list) if (aggregate.matches.call(time, r)) matched.push(r.uid);
     resource[aggregate.name] = matched.length;
-    members[aggregate.name] = matched.length > MAX_MEMBERS ? [...matched.slice(0, MAX_MEMBERS), `... ${matched.length - MAX_MEMBERS} more`] : matched;
+    members[aggregate.name] =
+      matched.length > MAX_MEMBERS
+        ? [...matched.slice(0, MAX_MEMBERS), `... ${matched.length - MAX_MEMBERS} more`]
+        : matched;
   }
   return { resource, members };
 }
 
 /** Runs every check over every resource its `where` selects. Pure: the snapshot is not modified. */
-export function evaluate(snapshot: Snapshot, checks: Check[], context = new EvaluationContext(snapshot), options: EvaluateOptions = {}): Result[] {
+export function evaluate(
+  snapshot: Snapshot,
+  checks: Check[],
+  context = new EvaluationContext(snapshot),
+  options: EvaluateOptions = {},
+): Result[] {
   const shown = options.evidence ?? true;
   const passEvidence = shown && (options.passEvidence ?? true);
   const results: Result[] = [];
@@ -459,7 +563,10 @@ export function evaluate(snapshot: Snapshot, checks: Check[], context = new Eval
     const kinds = check.kinds;
     for (const list of context.index.lists(check.resource, check.providers)) {
       const { resources, sources } = list;
-      const subjects = check.resource === 'scopes' ? undefined : (list.subjects ??= new Array<ResultResource | undefined>(resources.length));
+      const subjects =
+        check.resource === 'scopes'
+          ? undefined
+          : (list.subjects ??= new Array<ResultResource | undefined>(resources.length));
       for (let i = 0; i < resources.length; i++) {
         const candidate = resources[i]!;
         // A resource of a kind the `where` does not pin would fail it: skipped without running it (a failed run
@@ -471,7 +578,9 @@ export function evaluate(snapshot: Snapshot, checks: Check[], context = new Eval
           results.push(judgeFrom(check, 'scopes', resource, sources[i], context, members));
         } else {
           const subject = (subjects![i] ??= resultResource(check.resource, candidate, sources[i]));
-          results.push(judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject, shown));
+          results.push(
+            judgeFrom(check, check.resource, candidate, sources[i], context, undefined, passEvidence, subject, shown),
+          );
         }
       }
     }

@@ -58,7 +58,10 @@ function ageKeyword(keyword: string): CodeKeywordDefinition {
       params: ({ schemaCode }) => _`{limit: ${schemaCode}}`,
     },
     code(cxt: KeywordCxt) {
-      const test = cxt.gen.scopeValue('func', { ref: AGE_TESTS[keyword], code: _`require(${AGE_TESTS_MODULE})[${keyword}]` });
+      const test = cxt.gen.scopeValue('func', {
+        ref: AGE_TESTS[keyword],
+        code: _`require(${AGE_TESTS_MODULE})[${keyword}]`,
+      });
       cxt.fail(_`!${test}(this, ${cxt.schemaCode}, ${cxt.data})`);
     },
   };

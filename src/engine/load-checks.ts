@@ -13,7 +13,14 @@ import { _ } from 'ajv/dist/2020.js';
 import { fullFormats } from '../snapshot/date-time.js';
 import { loadValidator, validatorSource, type CodeModules } from '../util/precompiled.js';
 import { assertLinearPatterns } from '../util/regex-safety.js';
-import { addAgeKeywords, addParameterKeywords, AGE_TESTS, AGE_TESTS_MODULE, PARAMETER_TESTS, PARAMETER_TESTS_MODULE } from './keywords.js';
+import {
+  addAgeKeywords,
+  addParameterKeywords,
+  AGE_TESTS,
+  AGE_TESTS_MODULE,
+  PARAMETER_TESTS,
+  PARAMETER_TESTS_MODULE,
+} from './keywords.js';
 import { assertDeclaredParameters, bindParameters } from './parameters.js';
 import type { Check, CheckDefinition } from './types.js';
 
@@ -35,7 +42,11 @@ let policyValidator: ValidateFunction | undefined;
 
 /** Where compiled check code finds cloudward's formats and keywords (see precompiled.ts). */
 const FORMATS_MODULE = 'cloudward:formats';
-const CHECK_CODE_MODULES: CodeModules = { [FORMATS_MODULE]: fullFormats, [AGE_TESTS_MODULE]: AGE_TESTS, [PARAMETER_TESTS_MODULE]: PARAMETER_TESTS };
+const CHECK_CODE_MODULES: CodeModules = {
+  [FORMATS_MODULE]: fullFormats,
+  [AGE_TESTS_MODULE]: AGE_TESTS,
+  [PARAMETER_TESTS_MODULE]: PARAMETER_TESTS,
+};
 
 function makeCompilers(validateSchema: boolean, source = false): Compilers {
   // Check schemas are small and each runs over many resources once; ajv's optimizing pass over their generated code
@@ -66,7 +77,9 @@ function getCompilers(trusted = false): Compilers {
 function getPolicyValidator(): ValidateFunction {
   // policy.schema.json ships with cloudward and the tests check it against the meta-schema; validating it here
   // again compiled the draft 2020-12 meta-schema once more per run (~60 ms). Checks' own schemas still are.
-  policyValidator ??= createAjv({ allErrors: false, strictTypes: false, validateSchema: false }).compile(loadSchema('policy.schema.json'));
+  policyValidator ??= createAjv({ allErrors: false, strictTypes: false, validateSchema: false }).compile(
+    loadSchema('policy.schema.json'),
+  );
   return policyValidator;
 }
 
@@ -86,15 +99,29 @@ async function listPolicyFiles(path: string): Promise<string[]> {
     .sort();
 }
 
-function compileSchema(ajv: Ajv2020, schema: Record<string, unknown>, yaml: YamlFile | undefined, file: string, at: Array<string | number>): ValidateFunction {
+function compileSchema(
+  ajv: Ajv2020,
+  schema: Record<string, unknown>,
+  yaml: YamlFile | undefined,
+  file: string,
+  at: Array<string | number>,
+): ValidateFunction {
   try {
     return ajv.compile(schema);
   } catch (error) {
-    const message = (error as Error).message.replace(/^schema is invalid: /, '').split('\n')[0]!.split(/, (?=data\/)/)[0]!;
+    const message = (error as Error).message
+      .replace(/^schema is invalid: /, '')
+      .split('\n')[0]!
+      .split(/, (?=data\/)/)[0]!;
     // ajv names the offending spot as `data/properties/x/...`; strict-mode errors only name the keyword.
     const pointer = /data(\/[^\s:]*)/.exec(message)?.[1];
     const keyword = /unknown keyword: "([^"]+)"/.exec(message)?.[1];
-    const segments = pointer !== undefined ? [...at, ...pointerSegments(pointer)] : keyword && yaml ? (findKey(valueAt(yaml.value, at), keyword, at) ?? at) : at;
+    const segments =
+      pointer !== undefined
+        ? [...at, ...pointerSegments(pointer)]
+        : keyword && yaml
+          ? (findKey(valueAt(yaml.value, at), keyword, at) ?? at)
+          : at;
     throw new UserError(`invalid JSON Schema in ${at.join('.')}: ${message}`, {
       where: yaml ? `${file}:${yaml.lineOf(segments)}` : file,
       hint: 'write a valid draft 2020-12 JSON Schema (custom keywords: maxAgeDays, minAgeDays, namedIn)',
@@ -156,7 +183,10 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
   const yaml = parseYamlText(text, file);
   const value = yaml.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UserError('not a check: the top level must be a mapping', { where: `${file}:1`, hint: 'see schemas/policy.schema.json' });
+    throw new UserError('not a check: the top level must be a mapping', {
+      where: `${file}:1`,
+      hint: 'see schemas/policy.schema.json',
+    });
   }
   const policy = getPolicyValidator();
   if (!policy(value)) {
@@ -169,19 +199,31 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
   const definition = value as CheckDefinition;
   const expectedId = basename(file, extname(file));
   if (definition.id !== expectedId) {
-    throw new UserError(`check id "${definition.id}" does not match its file name "${expectedId}"`, { where: `${file}:${yaml.lineOf(['id'])}`, hint: `rename the file to ${definition.id}${extname(file)} or change the id` });
+    throw new UserError(`check id "${definition.id}" does not match its file name "${expectedId}"`, {
+      where: `${file}:${yaml.lineOf(['id'])}`,
+      hint: `rename the file to ${definition.id}${extname(file)} or change the id`,
+    });
   }
   for (const match of definition.message.matchAll(PLACEHOLDER)) {
     if (!/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*(\|[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*)*$/.test(match[1] ?? '')) {
-      throw new UserError(`bad placeholder {${match[1]}} in message`, { where: `${file}:${yaml.lineOf(['message'])}`, hint: 'use {dotted.path} into the resource, e.g. {scope.id}, or {first.path|fallback.path}' });
+      throw new UserError(`bad placeholder {${match[1]}} in message`, {
+        where: `${file}:${yaml.lineOf(['message'])}`,
+        hint: 'use {dotted.path} into the resource, e.g. {scope.id}, or {first.path|fallback.path}',
+      });
     }
   }
   for (const [topic, effect] of Object.entries(definition.gapEffect ?? {})) {
     if (!(definition.needs ?? []).includes(topic)) {
-      throw new UserError(`gapEffect names "${topic}", which is not among the check's needs`, { where: `${file}:${yaml.lineOf(['gapEffect', topic])}`, hint: `add "${topic}" to needs, or remove it from gapEffect` });
+      throw new UserError(`gapEffect names "${topic}", which is not among the check's needs`, {
+        where: `${file}:${yaml.lineOf(['gapEffect', topic])}`,
+        hint: `add "${topic}" to needs, or remove it from gapEffect`,
+      });
     }
     if (effect === 'undercount' && definition.aggregate === undefined) {
-      throw new UserError(`gapEffect "undercount" for "${topic}" needs an aggregate to count`, { where: `${file}:${yaml.lineOf(['gapEffect', topic])}`, hint: 'use fail-stands, pass-stands, none or unknown for a check without aggregate' });
+      throw new UserError(`gapEffect "undercount" for "${topic}" needs an aggregate to count`, {
+        where: `${file}:${yaml.lineOf(['gapEffect', topic])}`,
+        hint: 'use fail-stands, pass-stands, none or unknown for a check without aggregate',
+      });
     }
   }
   assertDeclaredParameters(definition, (at) => `${file}:${yaml.lineOf(at)}`);
@@ -191,10 +233,19 @@ export function parseCheckText(text: string, file: string): { parsed: ParsedChec
 }
 
 /** How a check's schemas become validators: `where` and `require` are each schema's kind, `at` its place in the file. */
-type MakeValidator = (kind: 'where' | 'require', schema: Record<string, unknown>, at: Array<string | number>) => ValidateFunction;
+type MakeValidator = (
+  kind: 'where' | 'require',
+  schema: Record<string, unknown>,
+  at: Array<string | number>,
+) => ValidateFunction;
 
 /** Compiles a parsed check's schemas; `yaml` (when at hand) lets a schema error name its line. */
-function compileCheck(file: string, parsed: ParsedCheck, yaml?: YamlFile, compilers: Compilers = getCompilers()): Check {
+function compileCheck(
+  file: string,
+  parsed: ParsedCheck,
+  yaml?: YamlFile,
+  compilers: Compilers = getCompilers(),
+): Check {
   return makeCheck(file, parsed, (kind, schema, at) => compileSchema(compilers[kind], schema, yaml, file, at));
 }
 
@@ -250,7 +301,10 @@ async function assertKnownTopics(check: Check, text: string): Promise<Check> {
   const near = [...topics.keys()].filter((t) => t.startsWith(prefix)).sort();
   throw new UserError(`needs "${topic}", a gap topic no provider adapter declares`, {
     where: `${check.file}:${parseYamlText(text, check.file).lineOf(['needs', index])}`,
-    hint: near.length > 0 ? `use one of: ${near.join(', ')}` : 'declare the topic in the adapter\'s gapTopics (see docs/providers/adding.md)',
+    hint:
+      near.length > 0
+        ? `use one of: ${near.join(', ')}`
+        : "declare the topic in the adapter's gapTopics (see docs/providers/adding.md)",
   });
 }
 
@@ -345,7 +399,9 @@ export function selectChecks(checks: Check[], only: string[] = [], skip: string[
   for (const id of [...only, ...skip]) {
     if (!ids.has(id)) {
       const near = [...ids].filter((known) => known.includes(id) || id.includes(known)).slice(0, 3);
-      throw new UserError(`unknown check id "${id}"`, { hint: near.length > 0 ? `did you mean ${near.join(', ')}?` : 'run `cloudward checks list` to see the ids' });
+      throw new UserError(`unknown check id "${id}"`, {
+        hint: near.length > 0 ? `did you mean ${near.join(', ')}?` : 'run `cloudward checks list` to see the ids',
+      });
     }
   }
   return checks.filter((c) => (only.length === 0 || only.includes(c.id)) && !skip.includes(c.id));

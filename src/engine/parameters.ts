@@ -66,7 +66,10 @@ export function applyParameters(checks: Check[], values: ParameterValues | undef
     if (!declared.has(name)) {
       throw new UserError(`parameter "${name}" is not declared by any check run`, {
         ...(where ? { where } : {}),
-        hint: declared.size > 0 ? `declared parameters: ${[...declared].sort().join(', ')}` : 'no check of this run takes parameters; remove it',
+        hint:
+          declared.size > 0
+            ? `declared parameters: ${[...declared].sort().join(', ')}`
+            : 'no check of this run takes parameters; remove it',
       });
     }
   }
@@ -74,7 +77,11 @@ export function applyParameters(checks: Check[], values: ParameterValues | undef
 }
 
 /** Every `namedIn` in a schema, with its path in the check file. */
-function namedInUses(schema: unknown, at: Array<string | number>, out: Array<{ name: unknown; at: Array<string | number> }>): void {
+function namedInUses(
+  schema: unknown,
+  at: Array<string | number>,
+  out: Array<{ name: unknown; at: Array<string | number> }>,
+): void {
   if (schema === null || typeof schema !== 'object') return;
   if (Array.isArray(schema)) {
     schema.forEach((item, i) => namedInUses(item, [...at, i], out));
@@ -87,17 +94,24 @@ function namedInUses(schema: unknown, at: Array<string | number>, out: Array<{ n
 }
 
 /** A check's `namedIn` may only name a parameter the check declares; `where` says where a path is in its file. */
-export function assertDeclaredParameters(definition: CheckDefinition, where: (at: Array<string | number>) => string): void {
+export function assertDeclaredParameters(
+  definition: CheckDefinition,
+  where: (at: Array<string | number>) => string,
+): void {
   const uses: Array<{ name: unknown; at: Array<string | number> }> = [];
   namedInUses(definition.where, ['where'], uses);
   namedInUses(definition.require, ['require'], uses);
-  for (const [name, spec] of Object.entries(definition.aggregate ?? {})) namedInUses(spec.where, ['aggregate', name, 'where'], uses);
+  for (const [name, spec] of Object.entries(definition.aggregate ?? {}))
+    namedInUses(spec.where, ['aggregate', name, 'where'], uses);
   const declared = Object.keys(definition.parameters ?? {});
   for (const use of uses) {
     if (typeof use.name === 'string' && declared.includes(use.name)) continue;
     throw new UserError(`namedIn names "${String(use.name)}", which is not among the check's parameters`, {
       where: where(use.at),
-      hint: declared.length > 0 ? `use one of: ${declared.join(', ')}` : `declare it: parameters: { ${String(use.name)}: { description: ..., default: [] } }`,
+      hint:
+        declared.length > 0
+          ? `use one of: ${declared.join(', ')}`
+          : `declare it: parameters: { ${String(use.name)}: { description: ..., default: [] } }`,
     });
   }
 }

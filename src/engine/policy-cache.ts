@@ -40,7 +40,11 @@ export function cacheKey(file: string): string | undefined {
 
 /** What a cache made now must be stamped with: this format, this version, this policy schema. */
 export function cacheStamp(): Pick<PolicyCache, 'format' | 'tool' | 'schema'> {
-  return { format: CACHE_FORMAT, tool: toolVersion(), schema: sha256(readFileSync(packagePath('schemas', 'policy.schema.json'), 'utf8')) };
+  return {
+    format: CACHE_FORMAT,
+    tool: toolVersion(),
+    schema: sha256(readFileSync(packagePath('schemas', 'policy.schema.json'), 'utf8')),
+  };
 }
 
 /** A cache file's entries when it exists, is well formed and was made for this version and schema; else null. */
@@ -49,11 +53,16 @@ export function readPolicyCache(path: string): Map<string, PolicyCacheEntry> | n
 }
 
 /** The parsed form of a built-in check whose text is exactly what the cache entry was made from; else undefined. */
-export function lookupCheck(cache: Map<string, PolicyCacheEntry> | null, file: string, text: string): { line: number; definition: CheckDefinition; code?: string[] } | undefined {
+export function lookupCheck(
+  cache: Map<string, PolicyCacheEntry> | null,
+  file: string,
+  text: string,
+): { line: number; definition: CheckDefinition; code?: string[] } | undefined {
   const key = cacheKey(file);
   if (key === undefined || !cache) return undefined;
   const entry = cache.get(key);
-  if (!entry || typeof entry !== 'object' || entry.sha256 !== sha256(text) || typeof entry.line !== 'number') return undefined;
+  if (!entry || typeof entry !== 'object' || entry.sha256 !== sha256(text) || typeof entry.line !== 'number')
+    return undefined;
   if (!entry.definition || typeof entry.definition !== 'object') return undefined;
   // A copy: callers own what they get, and the cache must not change under them.
   const code = Array.isArray(entry.code) && entry.code.every((c) => typeof c === 'string') ? entry.code : undefined;
@@ -73,4 +82,3 @@ export function cachedCheck(file: string, text: string): ReturnType<typeof looku
 export function cacheEntry(text: string, line: number, definition: CheckDefinition, code?: string[]): PolicyCacheEntry {
   return { sha256: sha256(text), line, definition, ...(code ? { code } : {}) };
 }
-

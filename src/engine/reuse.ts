@@ -18,9 +18,21 @@ const KINDS: Kind[] = ['principals', 'roles', 'controls', 'hosts'];
 type Scoped = { uid: string; provider: string; scope: Snapshot['sources'][number]['scope'] };
 
 /** The part of a snapshot in the given scopes (sources and resources). */
-function scopesOf(snapshot: Snapshot, keys: Set<string>, isIn = (provider: string, scope: Scoped['scope']) => keys.has(scopeKey(provider, scope))): Snapshot {
-  const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) => list.filter((r) => isIn(r.provider, r.scope));
-  return { ...snapshot, sources: inScope(snapshot.sources), principals: inScope(snapshot.principals), roles: inScope(snapshot.roles), controls: inScope(snapshot.controls), hosts: inScope(snapshot.hosts) };
+function scopesOf(
+  snapshot: Snapshot,
+  keys: Set<string>,
+  isIn = (provider: string, scope: Scoped['scope']) => keys.has(scopeKey(provider, scope)),
+): Snapshot {
+  const inScope = <T extends { provider: string; scope: Snapshot['sources'][number]['scope'] }>(list: T[]) =>
+    list.filter((r) => isIn(r.provider, r.scope));
+  return {
+    ...snapshot,
+    sources: inScope(snapshot.sources),
+    principals: inScope(snapshot.principals),
+    roles: inScope(snapshot.roles),
+    controls: inScope(snapshot.controls),
+    hosts: inScope(snapshot.hosts),
+  };
 }
 
 function plain(value: object): boolean {
@@ -46,7 +58,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (keysA.length !== keysB.length) return false;
   for (let i = 0; i < keysA.length; i++) {
     const key = keysA[i]!;
-    if (key !== keysB[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+    if (key !== keysB[i] || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+      return false;
   }
   return true;
 }
@@ -75,7 +88,8 @@ export function projectedResults(input: ProjectedResultsInput): Result[] {
   const ids = new Set<string>();
   for (const s of input.after.sources) if (projected.has(scopeKey(s.provider, s.scope))) ids.add(s.scope.id);
   const exact = ids.size === projected.size;
-  const isProjected = (provider: string, scope: Scoped['scope']): boolean => (!exact || ids.has(scope.id)) && projected.has(scopeKey(provider, scope));
+  const isProjected = (provider: string, scope: Scoped['scope']): boolean =>
+    (!exact || ids.has(scope.id)) && projected.has(scopeKey(provider, scope));
   const again = input.again ?? new Set<string>();
   const previous = new Map<Kind, Map<string, unknown>>(KINDS.map((kind) => [kind, new Map()]));
   for (const kind of KINDS) {
@@ -112,7 +126,10 @@ export function projectedResults(input: ProjectedResultsInput): Result[] {
   return [
     ...reused,
     // Messages name roles by the whole snapshot's roles, not only those the plan changed.
-    ...evaluate(changed, resourceChecks, new EvaluationContext(changed, input.after), { passEvidence: input.passEvidence, evidence: input.evidence ?? true }),
+    ...evaluate(changed, resourceChecks, new EvaluationContext(changed, input.after), {
+      passEvidence: input.passEvidence,
+      evidence: input.evidence ?? true,
+    }),
     ...(projected.size > 0 ? evaluate(scopesOf(input.after, projected, isProjected), scopeChecks) : []),
   ];
 }

@@ -1,5 +1,15 @@
 import { scopeKey } from '../snapshot/model.js';
-import { MEASURES, MITIGATION_NAMES, SEVERITIES, SEVERITY_WEIGHT, type Check, type Mitigation, type Result, type Severity, type Status } from './types.js';
+import {
+  MEASURES,
+  MITIGATION_NAMES,
+  SEVERITIES,
+  SEVERITY_WEIGHT,
+  type Check,
+  type Mitigation,
+  type Result,
+  type Severity,
+  type Status,
+} from './types.js';
 
 type StatusCounts = Record<Status, number>;
 
@@ -84,19 +94,33 @@ export function score(results: Result[], checks: Check[]): Scorecard {
   const measures = new Map<string, MeasureScore>();
   for (const mitigation of Object.keys(MEASURES) as Mitigation[]) {
     const measureList = MEASURES[mitigation].map((id) => {
-      const measure: MeasureScore = { ...emptyCell(), id, checks: checks.filter((c) => c.mitigation === mitigation && c.measure === id).length };
+      const measure: MeasureScore = {
+        ...emptyCell(),
+        id,
+        checks: checks.filter((c) => c.mitigation === mitigation && c.measure === id).length,
+      };
       measures.set(`${mitigation}/${id}`, measure);
       return measure;
     });
-    mitigations.set(mitigation, { ...emptyCell(), id: mitigation, name: MITIGATION_NAMES[mitigation], measures: measureList });
+    mitigations.set(mitigation, {
+      ...emptyCell(),
+      id: mitigation,
+      name: MITIGATION_NAMES[mitigation],
+      measures: measureList,
+    });
   }
   const scopes = new Map<string, ScopeScore>();
   const scopeByObject = new Map<object, ScopeScore>();
   const providers = new Map<string, ScoreCell & { provider: string }>();
-  const severities = Object.fromEntries(SEVERITIES.map((s) => [s, { pass: 0, fail: 0, unknown: 0, waived: 0 }])) as Record<Severity, StatusCounts>;
+  const severities = Object.fromEntries(
+    SEVERITIES.map((s) => [s, { pass: 0, fail: 0, unknown: 0, waived: 0 }]),
+  ) as Record<Severity, StatusCounts>;
 
   // The cells a check's results count in, found once per check instead of once per result.
-  const cellsOf = new Map<string, { weight: number; mitigation: ScoreCell; measure: ScoreCell; severity: StatusCounts }>();
+  const cellsOf = new Map<
+    string,
+    { weight: number; mitigation: ScoreCell; measure: ScoreCell; severity: StatusCounts }
+  >();
   let lastScope: object | undefined;
   let lastScopeCell: ScopeScore | undefined;
   let lastProviderCell: (ScoreCell & { provider: string }) | undefined;
@@ -132,7 +156,14 @@ export function score(results: Result[], checks: Check[]): Scorecard {
         const key = scopeKey(provider, scope);
         scopeCell = scopes.get(key);
         if (!scopeCell) {
-          scopeCell = { ...emptyCell(), uid: key, provider, kind: scope.kind, id: scope.id, ...(scope.name ? { name: scope.name } : {}) };
+          scopeCell = {
+            ...emptyCell(),
+            uid: key,
+            provider,
+            kind: scope.kind,
+            id: scope.id,
+            ...(scope.name ? { name: scope.name } : {}),
+          };
           scopes.set(key, scopeCell);
         }
         scopeByObject.set(scope, scopeCell);

@@ -90,7 +90,12 @@ export interface Check extends CheckDefinition {
   line: number;
   matches: ValidateFunction;
   requires: ValidateFunction;
-  aggregates: Array<{ name: string; resource: Exclude<ResourceKind, 'scopes'>; matches: ValidateFunction; providers?: string[] }>;
+  aggregates: Array<{
+    name: string;
+    resource: Exclude<ResourceKind, 'scopes'>;
+    matches: ValidateFunction;
+    providers?: string[];
+  }>;
   /** JSON pointers (as segment arrays) of the data the check reads; absent data makes the result unknown. */
   evidencePaths: string[][];
   /** Providers the `where` can match (from a `provider` const/enum), for indexing; undefined = any. */

@@ -13,7 +13,16 @@ export type SourceNetwork = string;
 /** How the caller proved who it is: a long-term key (AKIA, client secret), a session token, federation, a service. */
 export type CredentialKind = 'long-term-key' | 'session' | 'federated' | 'service' | 'user' | 'unknown';
 /** The program that made the call. `cloud-shell` is a CLI, SDK or PowerShell running inside a provider's Cloud Shell. */
-export type ClientKind = 'cli' | 'sdk' | 'powershell' | 'cloud-shell' | 'console' | 'browser' | 'tool' | 'service' | 'unknown';
+export type ClientKind =
+  | 'cli'
+  | 'sdk'
+  | 'powershell'
+  | 'cloud-shell'
+  | 'console'
+  | 'browser'
+  | 'tool'
+  | 'service'
+  | 'unknown';
 
 export interface EventRef {
   file: string;
@@ -116,9 +125,10 @@ export function fieldReader(path: string): (event: DetectEvent) => unknown {
   let reader = readers.get(path);
   if (!reader) {
     const [head, tail] = path.split('.') as [string, string | undefined];
-    reader = tail === undefined
-      ? (e: DetectEvent) => (e as unknown as Record<string, unknown>)[head]
-      : (e: DetectEvent) => ((e as unknown as Record<string, Record<string, unknown> | undefined>)[head])?.[tail];
+    reader =
+      tail === undefined
+        ? (e: DetectEvent) => (e as unknown as Record<string, unknown>)[head]
+        : (e: DetectEvent) => (e as unknown as Record<string, Record<string, unknown> | undefined>)[head]?.[tail];
     readers.set(path, reader);
   }
   return reader;
@@ -126,7 +136,33 @@ export function fieldReader(path: string): (event: DetectEvent) => unknown {
 
 /** The fields a rule may name (group keys, distinct values, first-seen keys). */
 export const EVENT_FIELDS = [
-  'cloud', 'source', 'account', 'region', 'actor.principal', 'actor.type', 'actor.role', 'actor.credential', 'actor.keyId', 'actor.session', 'actor.mfa',
-  'actor.compute', 'client.kind', 'client.tool', 'client.appId', 'client.scripted', 'client.evidence', 'src.ip', 'src.network', 'service', 'operation', 'target', 'newKeyId', 'access', 'outcome', 'error',
-  'accessDenied', 'signInMethod', 'deviceOs',
+  'cloud',
+  'source',
+  'account',
+  'region',
+  'actor.principal',
+  'actor.type',
+  'actor.role',
+  'actor.credential',
+  'actor.keyId',
+  'actor.session',
+  'actor.mfa',
+  'actor.compute',
+  'client.kind',
+  'client.tool',
+  'client.appId',
+  'client.scripted',
+  'client.evidence',
+  'src.ip',
+  'src.network',
+  'service',
+  'operation',
+  'target',
+  'newKeyId',
+  'access',
+  'outcome',
+  'error',
+  'accessDenied',
+  'signInMethod',
+  'deviceOs',
 ] as const;

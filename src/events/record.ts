@@ -9,7 +9,8 @@ export type Rec = Record<string, unknown>;
 export class RecordError extends Error {}
 
 export const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-export const obj = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined);
+export const obj = (v: unknown): Rec | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : undefined;
 
 export function parseTime(v: unknown, what: string): number {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;
@@ -18,7 +19,8 @@ export function parseTime(v: unknown, what: string): number {
 }
 
 /** Error codes that say the caller was not allowed (AWS, Azure Resource Manager, Google, HTTP). */
-export const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|Unauthorized|AuthorizationFailed|PERMISSION_DENIED|Forbidden/i;
+export const ACCESS_DENIED =
+  /AccessDenied|UnauthorizedOperation|Unauthorized|AuthorizationFailed|PERMISSION_DENIED|Forbidden/i;
 
 /** The objects of an array member (a published file's `prefixes`), or none when it is not an array. */
 export const recordList = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);

@@ -51,7 +51,9 @@ export function sourceScopes(report: { snapshot?: { sources: unknown } }): strin
   const sources: unknown = report.snapshot?.sources;
   if (!Array.isArray(sources)) return [];
   return sources.flatMap((s: { provider?: unknown; scope?: { kind?: unknown; id?: unknown } } | null) =>
-    typeof s?.provider === 'string' && typeof s.scope?.kind === 'string' && typeof s.scope.id === 'string' ? [scopeKey(s.provider, s.scope as Scope)] : [],
+    typeof s?.provider === 'string' && typeof s.scope?.kind === 'string' && typeof s.scope.id === 'string'
+      ? [scopeKey(s.provider, s.scope as Scope)]
+      : [],
   );
 }
 
@@ -67,8 +69,22 @@ export function sourceScopes(report: { snapshot?: { sources: unknown } }): strin
  * failed to collect must not look remediated.
  * Mutates `results` (sets `baselineState`) and returns the report's `baseline` block.
  */
-export function compareWithBaseline(results: Array<ComparedResult & { baselineState?: Result['baselineState'] }>, baseline: Baseline, evaluated?: ReadonlySet<string>, covered?: ReadonlySet<string>): BaselineComparison {
-  const block: BaselineComparison = { file: baseline.file, new: 0, unchanged: 0, fixed: 0, notEvaluated: 0, notEvaluatedChecks: [], notEvaluatedScopes: [], fixedResults: [] };
+export function compareWithBaseline(
+  results: Array<ComparedResult & { baselineState?: Result['baselineState'] }>,
+  baseline: Baseline,
+  evaluated?: ReadonlySet<string>,
+  covered?: ReadonlySet<string>,
+): BaselineComparison {
+  const block: BaselineComparison = {
+    file: baseline.file,
+    new: 0,
+    unchanged: 0,
+    fixed: 0,
+    notEvaluated: 0,
+    notEvaluatedChecks: [],
+    notEvaluatedScopes: [],
+    fixedResults: [],
+  };
   const skipped = new Set<string>();
   const baselineScopes = new Set(sourceScopes(baseline.report));
   const missingScopes = covered ? new Set([...baselineScopes].filter((key) => !covered.has(key))) : new Set<string>();
@@ -79,7 +95,8 @@ export function compareWithBaseline(results: Array<ComparedResult & { baselineSt
     current.set(result.fingerprint, result);
     if (!isFinding(result.status)) continue;
     const before = baseline.byFingerprint.get(result.fingerprint);
-    const unchanged = before !== undefined && isFinding(before.status) && GATE_RANK[result.status] <= GATE_RANK[before.status];
+    const unchanged =
+      before !== undefined && isFinding(before.status) && GATE_RANK[result.status] <= GATE_RANK[before.status];
     result.baselineState = unchanged ? 'unchanged' : 'new';
     if (unchanged) block.unchanged++;
     else block.new++;

@@ -28,7 +28,9 @@ export interface GateConfig {
 
 /** One sentence naming the project file and what in it shaped the gate. */
 export function gateConfigText(config: GateConfig): string {
-  const shown = config.settings.map(({ key, value }) => (value === true ? key : `${key} ${Array.isArray(value) ? value.join(', ') : String(value)}`));
+  const shown = config.settings.map(({ key, value }) =>
+    value === true ? key : `${key} ${Array.isArray(value) ? value.join(', ') : String(value)}`,
+  );
   return `project file ${config.file} sets the gate: ${shown.join('; ')}`;
 }
 
@@ -68,7 +70,13 @@ export interface GateVerdict {
  * The gate, run before any report is rendered: decides (see decision) and says why, naming what the baseline
  * comparison and the waivers contributed.
  */
-export function decideGate(results: readonly GatedResult[], scorecard: Scorecard, baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined, options: GateOptions): GateVerdict {
+export function decideGate(
+  results: readonly GatedResult[],
+  scorecard: Scorecard,
+  baseline: BaselineComparison | undefined,
+  waivers: readonly WaiverNote[] | undefined,
+  options: GateOptions,
+): GateVerdict {
   const gate = decision(results, scorecard, baseline, options);
   return { decision: gate, summary: gateSummary(gate, results, scorecard, baseline, waivers) };
 }
@@ -78,34 +86,54 @@ export function decideGate(results: readonly GatedResult[], scorecard: Scorecard
  * not turn a finding green), and an overall score under --min-score. With --fail-on-new-only only results new against
  * the baseline count, so a baseline comparison is required.
  */
-function decision(results: readonly GatedResult[], scorecard: Scorecard, baseline: BaselineComparison | undefined, options: GateOptions): GateDecision {
+function decision(
+  results: readonly GatedResult[],
+  scorecard: Scorecard,
+  baseline: BaselineComparison | undefined,
+  options: GateOptions,
+): GateDecision {
   if (options.failOnNewOnly && !baseline) {
     // Without a baseline nothing is "new", and the gate would pass on anything.
-    throw new UserError('--fail-on-new-only needs a baseline', { where: '--fail-on-new-only', hint: 'add --baseline PREVIOUS_REPORT.json (or `baseline:` in cloudward.yaml)' });
+    throw new UserError('--fail-on-new-only needs a baseline', {
+      where: '--fail-on-new-only',
+      hint: 'add --baseline PREVIOUS_REPORT.json (or `baseline:` in cloudward.yaml)',
+    });
   }
   const reasons: string[] = [];
   const counts = (status: 'fail' | 'unknown') => {
-    const hits = results.filter((r) => r.status === status && atOrAbove(r.severity, options.failOn) && (!options.failOnNewOnly || r.baselineState === 'new'));
-    const bySeverity = SEVERITIES.map((s) => [s, hits.filter((r) => r.severity === s).length] as const).filter(([, n]) => n > 0);
+    const hits = results.filter(
+      (r) =>
+        r.status === status &&
+        atOrAbove(r.severity, options.failOn) &&
+        (!options.failOnNewOnly || r.baselineState === 'new'),
+    );
+    const bySeverity = SEVERITIES.map((s) => [s, hits.filter((r) => r.severity === s).length] as const).filter(
+      ([, n]) => n > 0,
+    );
     return { hits, text: bySeverity.map(([s, n]) => `${n} ${s}`).join(', ') };
   };
   const newOnly = options.failOnNewOnly ? ' new' : '';
   const failing = counts('fail');
   if (failing.hits.length > 0) {
-    reasons.push(`${failing.hits.length}${newOnly} failing result${failing.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity (${failing.text}).`);
+    reasons.push(
+      `${failing.hits.length}${newOnly} failing result${failing.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity (${failing.text}).`,
+    );
   }
   let blocking = failing.hits.length;
   if (!options.allowUnknown) {
     const unknown = counts('unknown');
     if (unknown.hits.length > 0) {
-      reasons.push(`${unknown.hits.length}${newOnly} result${unknown.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`);
+      reasons.push(
+        `${unknown.hits.length}${newOnly} result${unknown.hits.length === 1 ? '' : 's'} at or above ${options.failOn} severity could not be assessed (${unknown.text}); fix the collection gaps or pass --allow-unknown.`,
+      );
       blocking += unknown.hits.length;
     }
   }
   const minScore = options.minScore ?? null;
   const overall = scorecard.overall.score;
   if (minScore !== null) {
-    if (overall === null) reasons.push(`--min-score ${minScore} was set but no result was evaluated, so there is no score.`);
+    if (overall === null)
+      reasons.push(`--min-score ${minScore} was set but no result was evaluated, so there is no score.`);
     else if (overall < minScore) reasons.push(`Overall score ${overall.toFixed(1)} is below --min-score ${minScore}.`);
   }
   const passed = reasons.length === 0;
@@ -130,7 +158,11 @@ export function gateApplied(options: Pick<GateOptions, 'failOn' | 'minScore'>): 
  * A gate that evaluated nothing must not pass: no check selected (all skipped, none loaded), or checks that
  * applied to nothing in the snapshot (`results` 0, e.g. AWS checks only on an Azure snapshot). A usage error.
  */
-export function assertSomethingToGate(checks: number, options: Pick<GateOptions, 'failOn' | 'minScore'>, results?: number): void {
+export function assertSomethingToGate(
+  checks: number,
+  options: Pick<GateOptions, 'failOn' | 'minScore'>,
+  results?: number,
+): void {
   if (!gateApplied(options)) return;
   if (checks === 0) {
     throw new UserError('no check was evaluated, so the gate has nothing to decide on', {
@@ -139,17 +171,26 @@ export function assertSomethingToGate(checks: number, options: Pick<GateOptions,
     });
   }
   if (results === 0) {
-    throw new UserError(`none of the ${checks} selected check${checks === 1 ? '' : 's'} applies to anything in the snapshot, so the gate has nothing to decide on`, {
-      hint: 'audit a snapshot of the providers these checks are for, or pass --fail-on none to only report',
-    });
+    throw new UserError(
+      `none of the ${checks} selected check${checks === 1 ? '' : 's'} applies to anything in the snapshot, so the gate has nothing to decide on`,
+      {
+        hint: 'audit a snapshot of the providers these checks are for, or pass --fail-on none to only report',
+      },
+    );
   }
 }
 
 /** What the baseline comparison and the waivers contributed, for the summary (empty when neither was used). */
-function contextNotes(gate: GateDecision, baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
+function contextNotes(
+  gate: GateDecision,
+  baseline: BaselineComparison | undefined,
+  waivers: readonly WaiverNote[] | undefined,
+): string {
   const notes: string[] = [];
   if (baseline) {
-    notes.push(`against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed${notEvaluatedText(baseline)}`);
+    notes.push(
+      `against baseline ${baseline.file}: ${baseline.new} new, ${baseline.unchanged} unchanged, ${baseline.fixed} fixed${notEvaluatedText(baseline)}`,
+    );
     if (baseline.noCommonScope) notes.push(`warning: ${baselineOtherTenantText(baseline)}`);
   }
   if (waivers) {
@@ -182,7 +223,13 @@ export function baselineOtherTenantText(baseline: Pick<BaselineComparison, 'file
 }
 
 /** The one-paragraph summary printed on stderr: why the gate passed or failed. */
-function gateSummary(gate: GateDecision, results: readonly GatedResult[], scorecard: Scorecard, baseline: BaselineComparison | undefined, waivers: readonly WaiverNote[] | undefined): string {
+function gateSummary(
+  gate: GateDecision,
+  results: readonly GatedResult[],
+  scorecard: Scorecard,
+  baseline: BaselineComparison | undefined,
+  waivers: readonly WaiverNote[] | undefined,
+): string {
   const score = scorecard.overall.score;
   const scoreText = score === null ? 'no score' : `score ${score.toFixed(1)}`;
   const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
@@ -190,11 +237,20 @@ function gateSummary(gate: GateDecision, results: readonly GatedResult[], scorec
   const tally = `${byStatus.fail} fail, ${byStatus.unknown} unknown, ${byStatus.waived} waived, ${byStatus.pass} pass${contextNotes(gate, baseline, waivers)}`;
   if (gate.passed) {
     const allowed = gate.allowUnknown
-      ? results.filter((r) => r.status === 'unknown' && atOrAbove(r.severity, gate.failOn) && (!gate.failOnNewOnly || r.baselineState === 'new')).length
+      ? results.filter(
+          (r) =>
+            r.status === 'unknown' &&
+            atOrAbove(r.severity, gate.failOn) &&
+            (!gate.failOnNewOnly || r.baselineState === 'new'),
+        ).length
       : 0;
     const unknownNote = allowed > 0 ? ` fails (${allowed} unknown allowed by --allow-unknown)` : '';
-    const threshold = gate.failOn === 'none' ? 'no severity threshold (--fail-on none)' : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;
-    if (!gateApplied(gate)) return `cloudward: gate not applied (--fail-on none, no --min-score) (${scoreText}); ${tally}.`;
+    const threshold =
+      gate.failOn === 'none'
+        ? 'no severity threshold (--fail-on none)'
+        : `nothing${gate.failOnNewOnly ? ' new' : ''} at or above ${gate.failOn}${unknownNote}`;
+    if (!gateApplied(gate))
+      return `cloudward: gate not applied (--fail-on none, no --min-score) (${scoreText}); ${tally}.`;
     return `cloudward: gate passed — ${threshold}${gate.minScore !== null ? `, ${scoreText} >= ${gate.minScore}` : ` (${scoreText})`}; ${tally}.`;
   }
   return `cloudward: gate failed — ${gate.reasons.join(' ')} (${scoreText}; ${tally}.)`;

@@ -10,7 +10,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * hide a stale account); a snapshot without sources is judged by its `collectedAt`. It warns only: a stale snapshot
  * does not change the gate.
  */
-export function staleSnapshotText(snapshot: Pick<Snapshot, 'collectedAt' | 'sources'>, now: string, maxAgeDays: number): string | undefined {
+export function staleSnapshotText(
+  snapshot: Pick<Snapshot, 'collectedAt' | 'sources'>,
+  now: string,
+  maxAgeDays: number,
+): string | undefined {
   const at = Date.parse(now);
   const times = snapshot.sources.length > 0 ? snapshot.sources.map((s) => s.collectedAt) : [snapshot.collectedAt];
   const limit = maxAgeDays * DAY_MS;

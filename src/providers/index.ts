@@ -34,14 +34,25 @@ const SCOPE_KIND = /^[a-z][a-zA-Z0-9-]{1,31}$/;
 
 function adapterProblem(adapter: ProviderAdapter, i: number): UserError | undefined {
   if (!/^[a-z][a-z0-9-]{1,31}$/.test(adapter.name) || providers.findIndex((p) => p.name === adapter.name) !== i) {
-    return new UserError(`provider name "${adapter.name}" is invalid or registered twice`, { hint: 'a provider name is lower-case letters, digits and dashes, unique' });
+    return new UserError(`provider name "${adapter.name}" is invalid or registered twice`, {
+      hint: 'a provider name is lower-case letters, digits and dashes, unique',
+    });
   }
   const kinds: unknown = adapter.scopeKinds;
   if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => typeof k === 'string' && SCOPE_KIND.test(k))) {
-    return new UserError(`provider "${adapter.name}" declares scope kinds ${JSON.stringify(kinds)}, not a list of scope kinds`, { hint: 'declare scopeKinds as one or more lower-case words, e.g. [\'account\'] or [\'cluster\']' });
+    return new UserError(
+      `provider "${adapter.name}" declares scope kinds ${JSON.stringify(kinds)}, not a list of scope kinds`,
+      { hint: "declare scopeKinds as one or more lower-case words, e.g. ['account'] or ['cluster']" },
+    );
   }
-  if (adapter.ocsfCloudProvider !== undefined && (typeof adapter.ocsfCloudProvider !== 'string' || adapter.ocsfCloudProvider.trim() === '')) {
-    return new UserError(`provider "${adapter.name}" declares ocsfCloudProvider ${JSON.stringify(adapter.ocsfCloudProvider)}, not a name`, { hint: 'declare the OCSF cloud.provider as a non-empty string (e.g. \'AWS\'), or omit it for hosts' });
+  if (
+    adapter.ocsfCloudProvider !== undefined &&
+    (typeof adapter.ocsfCloudProvider !== 'string' || adapter.ocsfCloudProvider.trim() === '')
+  ) {
+    return new UserError(
+      `provider "${adapter.name}" declares ocsfCloudProvider ${JSON.stringify(adapter.ocsfCloudProvider)}, not a name`,
+      { hint: "declare the OCSF cloud.provider as a non-empty string (e.g. 'AWS'), or omit it for hosts" },
+    );
   }
   return undefined;
 }
@@ -71,7 +82,9 @@ export function primaryScopeKind(provider: string): string | undefined {
   return scopeKindsByProvider.get(provider)?.[0];
 }
 
-const ocsfCloudProviders = new Map(providers.flatMap((p) => (p.ocsfCloudProvider ? [[p.name, p.ocsfCloudProvider] as const] : [])));
+const ocsfCloudProviders = new Map(
+  providers.flatMap((p) => (p.ocsfCloudProvider ? [[p.name, p.ocsfCloudProvider] as const] : [])),
+);
 
 /** OCSF `cloud.provider` of a provider's findings, as its adapter declares it; undefined for hosts and unknown providers. */
 export function ocsfCloudProviderOf(provider: string): string | undefined {
@@ -88,7 +101,8 @@ export const PENDING_GAP_TOPICS: Record<string, string> = {};
 /** Every gap topic a check may `need`: the registered adapters' declarations and the pending ones. */
 export function declaredGapTopics(): Map<string, string> {
   const topics = new Map<string, string>();
-  for (const adapter of registeredProviders()) for (const topic of Object.keys(adapter.gapTopics)) topics.set(topic, adapter.name);
+  for (const adapter of registeredProviders())
+    for (const topic of Object.keys(adapter.gapTopics)) topics.set(topic, adapter.name);
   for (const topic of Object.keys(PENDING_GAP_TOPICS)) if (!topics.has(topic)) topics.set(topic, 'pending');
   return topics;
 }

@@ -23,11 +23,22 @@ async function loadModuleAdapters(): Promise<ProviderAdapter[]> {
     try {
       loaded = (await import(pathToFileURL(resolve(path)).href)) as typeof loaded;
     } catch (error) {
-      throw new UserError(`cannot load the provider module: ${(error as Error).message.split('\n')[0]}`, { where: path, hint: 'fix or unset CLOUDWARD_PROVIDER_MODULES' });
+      throw new UserError(`cannot load the provider module: ${(error as Error).message.split('\n')[0]}`, {
+        where: path,
+        hint: 'fix or unset CLOUDWARD_PROVIDER_MODULES',
+      });
     }
     const adapter = loaded.default ?? loaded.adapter;
-    if (!adapter || typeof adapter.name !== 'string' || typeof adapter.normalize !== 'function' || typeof adapter.gapTopics !== 'object') {
-      throw new UserError('the provider module exports no adapter (default or `adapter`)', { where: path, hint: 'export the ProviderAdapter object; see docs/providers/adding.md' });
+    if (
+      !adapter ||
+      typeof adapter.name !== 'string' ||
+      typeof adapter.normalize !== 'function' ||
+      typeof adapter.gapTopics !== 'object'
+    ) {
+      throw new UserError('the provider module exports no adapter (default or `adapter`)', {
+        where: path,
+        hint: 'export the ProviderAdapter object; see docs/providers/adding.md',
+      });
     }
     adapters.push(adapter);
   }

@@ -165,7 +165,11 @@ export interface ImportContext<Options extends object = Record<string, unknown>>
  * optionally, the Terraform what-if projector of its resource types.
  * Registering it is one line in `providers/index.ts`; nothing in engine/, report/ or snapshot/ changes.
  */
-export interface ProviderAdapter<CollectOptions extends object = Record<string, unknown>, ImportOptions extends object = Record<string, unknown>, Hooks extends object = object> {
+export interface ProviderAdapter<
+  CollectOptions extends object = Record<string, unknown>,
+  ImportOptions extends object = Record<string, unknown>,
+  Hooks extends object = object,
+> {
   name: ProviderName;
   title: string;
   /**

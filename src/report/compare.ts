@@ -25,8 +25,20 @@ export interface ScoreDelta {
 
 /** What changed between two reports of the same tenant: findings that appeared, went away or changed status. */
 export interface ReportDiff {
-  from: { file: string; generatedAt: string; collectedAt: string; score: number | null; byStatus: Record<Status, number> };
-  to: { file: string; generatedAt: string; collectedAt: string; score: number | null; byStatus: Record<Status, number> };
+  from: {
+    file: string;
+    generatedAt: string;
+    collectedAt: string;
+    score: number | null;
+    byStatus: Record<Status, number>;
+  };
+  to: {
+    file: string;
+    generatedAt: string;
+    collectedAt: string;
+    score: number | null;
+    byStatus: Record<Status, number>;
+  };
   /** Findings (fail, unknown, waived) in the newer report that were absent or passing in the older one. */
   new: DiffEntry[];
   /** Findings in the older report that pass, or are gone, in the newer one. */
@@ -53,15 +65,29 @@ function entry(r: ReportResult): DiffEntry {
 function delta(id: string, from: ScoreCell | undefined, to: ScoreCell | undefined, name?: string): ScoreDelta {
   const a = from?.score ?? null;
   const b = to?.score ?? null;
-  return { id, ...(name ? { name } : {}), from: a, to: b, delta: a === null || b === null ? null : Math.round((b - a) * 10) / 10 };
+  return {
+    id,
+    ...(name ? { name } : {}),
+    from: a,
+    to: b,
+    delta: a === null || b === null ? null : Math.round((b - a) * 10) / 10,
+  };
 }
 
 const bySeverity = (a: DiffEntry, b: DiffEntry) =>
-  SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.checkId.localeCompare(b.checkId) || a.uid.localeCompare(b.uid);
+  SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+  a.checkId.localeCompare(b.checkId) ||
+  a.uid.localeCompare(b.uid);
 
 function side(loaded: LoadedReport): ReportDiff['from'] {
   const { report } = loaded;
-  return { file: loaded.file, generatedAt: report.generatedAt, collectedAt: report.snapshot.collectedAt, score: report.scorecard.overall.score, byStatus: report.summary.byStatus };
+  return {
+    file: loaded.file,
+    generatedAt: report.generatedAt,
+    collectedAt: report.snapshot.collectedAt,
+    score: report.scorecard.overall.score,
+    byStatus: report.summary.byStatus,
+  };
 }
 
 /** Compares two reports by fingerprint (check id + resource uid), and their scores per mitigation and measure. */
@@ -75,7 +101,10 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
     notEvaluatedChecks: [],
     notEvaluatedScopes: [],
     changed: [],
-    scores: { overall: delta('overall', older.report.scorecard.overall, newer.report.scorecard.overall), mitigations: [] },
+    scores: {
+      overall: delta('overall', older.report.scorecard.overall, newer.report.scorecard.overall),
+      mitigations: [],
+    },
   };
   for (const r of newer.report.results) {
     if (!isFinding(r.status)) continue;
@@ -113,7 +142,10 @@ export function diffReports(older: LoadedReport, newer: LoadedReport): ReportDif
   for (const m of newer.report.scorecard.mitigations) {
     const before = olderMitigations.get(m.id);
     const measures = new Map(before?.measures.map((x) => [x.id, x]) ?? []);
-    diff.scores.mitigations.push({ ...delta(m.id, before, m, m.name), measures: m.measures.map((x) => delta(x.id, measures.get(x.id), x)) });
+    diff.scores.mitigations.push({
+      ...delta(m.id, before, m, m.name),
+      measures: m.measures.map((x) => delta(x.id, measures.get(x.id), x)),
+    });
   }
   return diff;
 }

@@ -46,7 +46,11 @@ const NIST: Framework = {
 
 /** Every provider's CIS benchmarks (registry order), then NIST. */
 const FRAMEWORKS: Framework[] = [
-  ...providers.flatMap((p) => (p.benchmarks ?? []).map((b): Framework => ({ id: b.id, title: b.title, source: { cis: b.cis }, controls: b.controls }))),
+  ...providers.flatMap((p) =>
+    (p.benchmarks ?? []).map(
+      (b): Framework => ({ id: b.id, title: b.title, source: { cis: b.cis }, controls: b.controls }),
+    ),
+  ),
   NIST,
 ];
 
@@ -54,7 +58,11 @@ export const FRAMEWORK_IDS = FRAMEWORKS.map((f) => f.id);
 
 export function getFramework(id: string): Framework {
   const framework = FRAMEWORKS.find((f) => f.id === id.toLowerCase());
-  if (!framework) throw new UserError(`unknown compliance framework "${id}"`, { where: '--compliance', hint: `use one of: ${FRAMEWORK_IDS.join(', ')}` });
+  if (!framework)
+    throw new UserError(`unknown compliance framework "${id}"`, {
+      where: '--compliance',
+      hint: `use one of: ${FRAMEWORK_IDS.join(', ')}`,
+    });
   return framework;
 }
 
@@ -110,13 +118,26 @@ export function complianceView(frameworkId: string, checks: ReportCheck[], resul
   const controls = [...byControl.entries()]
     .sort(([a], [b]) => byControlId(a, b))
     .map(([id, ids]): ControlView => {
-      const control: ControlView = { id, title: framework.controls[id] ?? ids.map((c) => titles.get(c)).join('; '), checks: ids.sort() };
+      const control: ControlView = {
+        id,
+        title: framework.controls[id] ?? ids.map((c) => titles.get(c)).join('; '),
+        checks: ids.sort(),
+      };
       if (!results) return control;
       const counts: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
       for (const c of ids) for (const [s, n] of Object.entries(countsByCheck.get(c) ?? {})) counts[s as Status] += n;
       const total = counts.pass + counts.fail + counts.unknown + counts.waived;
       control.counts = counts;
-      control.status = ids.length === 0 ? 'not-covered' : total === 0 ? 'no-resources' : counts.fail + counts.waived > 0 ? 'fail' : counts.unknown > 0 ? 'unknown' : 'pass';
+      control.status =
+        ids.length === 0
+          ? 'not-covered'
+          : total === 0
+            ? 'no-resources'
+            : counts.fail + counts.waived > 0
+              ? 'fail'
+              : counts.unknown > 0
+                ? 'unknown'
+                : 'pass';
       return control;
     });
   const totals: Record<string, number> = {};
@@ -130,12 +151,18 @@ export function complianceView(frameworkId: string, checks: ReportCheck[], resul
 /** `5 pass, 7 fail, 1 not covered`: the controls per status, in a fixed order. */
 export function totalsText(view: ComplianceView): string {
   const order = ['pass', 'fail', 'unknown', 'no-resources', 'covered', 'not-covered'];
-  return order.filter((k) => view.totals[k]).map((k) => `${view.totals[k]} ${k.replace('-', ' ')}`).join(', ');
+  return order
+    .filter((k) => view.totals[k])
+    .map((k) => `${view.totals[k]} ${k.replace('-', ' ')}`)
+    .join(', ');
 }
 
 /** `1 fail, 2 pass`: a control's results, the non-zero counts only. */
 export function countsText(counts: Record<string, number> | undefined): string {
-  return Object.entries(counts ?? {}).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
+  return Object.entries(counts ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
 }
 
 export const CONTROL_STATUS_TEXT: Record<ControlStatus, string> = {

@@ -3,7 +3,22 @@ import type { Report, ReportResult } from './model.js';
 import { safeFileText } from '../util/terminal.js';
 
 /** One row per result, for spreadsheets and the tools auditors already use (like Prowler's and Checkov's CSV). */
-const CSV_COLUMNS = ['status', 'severity', 'check_id', 'check_title', 'mitigation', 'measure', 'resource_uid', 'provider', 'resource_kind', 'resource_name', 'message', 'baseline', 'waiver', 'fingerprint'] as const;
+const CSV_COLUMNS = [
+  'status',
+  'severity',
+  'check_id',
+  'check_title',
+  'mitigation',
+  'measure',
+  'resource_uid',
+  'provider',
+  'resource_kind',
+  'resource_name',
+  'message',
+  'baseline',
+  'waiver',
+  'fingerprint',
+] as const;
 
 /** Anything that needs a look: a formula lead, or a character that needs quoting. Most fields have neither. */
 const SPECIAL = /^[=+\-@\t\r]|[",\r\n]/;

@@ -16,7 +16,10 @@ function changedScore(d: ScoreDelta): boolean {
 /** Why findings were not evaluated: checks not run, scopes not read. */
 function notEvaluatedTitle(diff: ReportDiff): string {
   const scopes = diff.notEvaluatedScopes;
-  return [...(diff.notEvaluatedChecks.length > 0 ? ['check not run'] : []), ...(scopes.length > 0 ? [`scope ${scopes.join(', ')} not read`] : [])].join(' or ');
+  return [
+    ...(diff.notEvaluatedChecks.length > 0 ? ['check not run'] : []),
+    ...(scopes.length > 0 ? [`scope ${scopes.join(', ')} not read`] : []),
+  ].join(' or ');
 }
 
 function noCommonScopeText(diff: ReportDiff): string {
@@ -25,7 +28,10 @@ function noCommonScopeText(diff: ReportDiff): string {
 
 /** A diff as plain text for the terminal. */
 function diffText(diff: ReportDiff): string {
-  const lines = [`cloudward diff: ${s(diff.from.file)} (${s(diff.from.generatedAt)}) -> ${s(diff.to.file)} (${s(diff.to.generatedAt)})`, ''];
+  const lines = [
+    `cloudward diff: ${s(diff.from.file)} (${s(diff.from.generatedAt)}) -> ${s(diff.to.file)} (${s(diff.to.generatedAt)})`,
+    '',
+  ];
   if (diff.noCommonScope) lines.splice(1, 0, `warning: ${s(noCommonScopeText(diff))}`);
   lines.push(`Overall score ${scoreText(diff.scores.overall)}`);
   for (const m of diff.scores.mitigations) {
@@ -34,12 +40,24 @@ function diffText(diff: ReportDiff): string {
   }
   const list = (title: string, mark: string, entries: DiffEntry[], describe: (e: DiffEntry) => string) => {
     lines.push('', `${title} (${entries.length})`);
-    for (const e of entries) lines.push(`  ${mark} ${s(e.severity).padEnd(8)} ${s(e.checkId)} ${s(e.uid)}${describe(e)}`);
+    for (const e of entries)
+      lines.push(`  ${mark} ${s(e.severity).padEnd(8)} ${s(e.checkId)} ${s(e.uid)}${describe(e)}`);
   };
   list('New findings', '+', diff.new, (e) => ` [${e.status}] — ${s(e.message)}`);
   list('Fixed', '-', diff.fixed, (e) => ` (was ${e.status})`);
-  list('Status changes', '~', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`);
-  if (diff.notEvaluated.length > 0) list(`Not evaluated in the newer report (${notEvaluatedTitle(diff)}; not fixed)`, '?', diff.notEvaluated, (e) => ` (was ${e.status})`);
+  list(
+    'Status changes',
+    '~',
+    diff.changed,
+    (e) => `: ${(e as DiffEntry & { previous: Status }).previous} -> ${e.status}`,
+  );
+  if (diff.notEvaluated.length > 0)
+    list(
+      `Not evaluated in the newer report (${notEvaluatedTitle(diff)}; not fixed)`,
+      '?',
+      diff.notEvaluated,
+      (e) => ` (was ${e.status})`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -50,7 +68,9 @@ function diffMarkdown(diff: ReportDiff): string {
   out.push('| Score | Before | After | Change |', '|---|---:|---:|---:|');
   const row = (label: string, d: ScoreDelta) => {
     const f = (n: number | null) => (n === null ? '—' : n.toFixed(1));
-    out.push(`| ${label} | ${f(d.from)} | ${f(d.to)} | ${d.delta === null ? '' : `${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)}`} |`);
+    out.push(
+      `| ${label} | ${f(d.from)} | ${f(d.to)} | ${d.delta === null ? '' : `${d.delta > 0 ? '+' : ''}${d.delta.toFixed(1)}`} |`,
+    );
   };
   row('**Overall**', diff.scores.overall);
   for (const m of diff.scores.mitigations) {
@@ -64,7 +84,12 @@ function diffMarkdown(diff: ReportDiff): string {
   list('New findings', diff.new, (e) => ` (${e.status}): ${escapeMarkdown(e.message)}`);
   list('Fixed', diff.fixed, (e) => ` (was ${e.status})`);
   list('Status changes', diff.changed, (e) => `: ${(e as DiffEntry & { previous: Status }).previous} → ${e.status}`);
-  if (diff.notEvaluated.length > 0) list(`Not evaluated in the newer report (${escapeMarkdown(notEvaluatedTitle(diff))}; not fixed)`, diff.notEvaluated, (e) => ` (was ${e.status})`);
+  if (diff.notEvaluated.length > 0)
+    list(
+      `Not evaluated in the newer report (${escapeMarkdown(notEvaluatedTitle(diff))}; not fixed)`,
+      diff.notEvaluated,
+      (e) => ` (was ${e.status})`,
+    );
   return `${out.join('\n')}\n`;
 }
 

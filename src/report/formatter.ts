@@ -65,7 +65,10 @@ export function needsOf<R>(formatter: Formatter<R>): FormatterNeeds {
 export function findFormatter<R>(name: string, catalogue: Array<Formatter<R>>): Formatter<R> {
   const formatter = catalogue.find((f) => f.name === name);
   if (!formatter) {
-    throw new UserError(`unknown format "${name}"`, { where: '--format', hint: `use one of: ${catalogue.map((f) => f.name).join(', ')}` });
+    throw new UserError(`unknown format "${name}"`, {
+      where: '--format',
+      hint: `use one of: ${catalogue.map((f) => f.name).join(', ')}`,
+    });
   }
   return formatter;
 }
@@ -86,12 +89,29 @@ export interface OutputPlan<R> {
  * Decides which formats go where: one format to stdout or to `--output FILE` (`-o -` is stdout), any number to
  * `--output-dir DIR` as `DIR/<basename>.<extension>`. Several formats need --output-dir.
  */
-export function planOutputs<R>(catalogue: Array<Formatter<R>>, request: { formats: string[]; output?: string; outputDir?: string; basename: string }): OutputPlan<R> {
+export function planOutputs<R>(
+  catalogue: Array<Formatter<R>>,
+  request: { formats: string[]; output?: string; outputDir?: string; basename: string },
+): OutputPlan<R> {
   const unique = [...new Set(request.formats)].map((name) => findFormatter(name, catalogue));
   const { output, outputDir } = request;
-  if (output && outputDir) throw new UserError('--output and --output-dir cannot be used together', { hint: 'use --output FILE for one format, or --output-dir DIR for several' });
-  if (outputDir) return { outputDir, outputs: unique.map((formatter) => ({ formatter, path: join(outputDir, `${request.basename}.${formatter.extension}`) })) };
-  if (unique.length > 1) throw new UserError(`${unique.length} formats need --output-dir`, { where: '--format', hint: 'add --output-dir DIR, or name a single format' });
+  if (output && outputDir)
+    throw new UserError('--output and --output-dir cannot be used together', {
+      hint: 'use --output FILE for one format, or --output-dir DIR for several',
+    });
+  if (outputDir)
+    return {
+      outputDir,
+      outputs: unique.map((formatter) => ({
+        formatter,
+        path: join(outputDir, `${request.basename}.${formatter.extension}`),
+      })),
+    };
+  if (unique.length > 1)
+    throw new UserError(`${unique.length} formats need --output-dir`, {
+      where: '--format',
+      hint: 'add --output-dir DIR, or name a single format',
+    });
   return { outputs: [{ formatter: unique[0]!, ...(output && output !== '-' ? { path: output } : {}) }] };
 }
 
@@ -113,7 +133,12 @@ export async function checkPlannedOutputs(plan: OutputPlan<unknown>): Promise<vo
  */
 export async function writePlannedOutputs<R>(
   plan: OutputPlan<R>,
-  options: { render: (formatter: Formatter<R>, path: string | undefined) => string | Iterable<string>; also?: OutputFile[]; quiet: boolean; summary: () => string },
+  options: {
+    render: (formatter: Formatter<R>, path: string | undefined) => string | Iterable<string>;
+    also?: OutputFile[];
+    quiet: boolean;
+    summary: () => string;
+  },
 ): Promise<void> {
   const files: OutputFile[] = [];
   let stdout: string | Iterable<string> | undefined;

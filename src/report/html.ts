@@ -38,7 +38,10 @@ function gauge(score: number | null): string {
 }
 
 function counts(cell: ScoreCell): string {
-  const parts = [`<span class="pass">${cell.counts.pass} pass</span>`, `<span class="fail">${cell.counts.fail} fail</span>`];
+  const parts = [
+    `<span class="pass">${cell.counts.pass} pass</span>`,
+    `<span class="fail">${cell.counts.fail} fail</span>`,
+  ];
   if (cell.counts.unknown) parts.push(`<span class="unknown">${cell.counts.unknown} unknown</span>`);
   if (cell.counts.waived) parts.push(`<span class="waived">${cell.counts.waived} waived</span>`);
   return parts.join(' · ');
@@ -46,11 +49,21 @@ function counts(cell: ScoreCell): string {
 
 function evidenceBlock(r: ReportResult): string {
   const rows: string[] = [];
-  for (const f of r.evidence.failed ?? []) rows.push(`<tr><td><code>${esc(f.path)}</code></td><td>${esc(f.message)}</td><td><code>${esc(JSON.stringify(f.actual))}</code></td></tr>`);
-  for (const [path, value] of Object.entries(r.evidence.observed)) rows.push(`<tr><td><code>${esc(path)}</code></td><td>observed</td><td><code>${esc(JSON.stringify(value))}</code></td></tr>`);
-  for (const path of r.evidence.missing ?? []) rows.push(`<tr><td><code>${esc(path)}</code></td><td>no data</td><td></td></tr>`);
-  for (const g of r.evidence.gaps ?? []) rows.push(`<tr><td><code>${esc(g.what)}</code></td><td>collection gap</td><td>${esc(g.reason)}</td></tr>`);
-  return rows.length === 0 ? '' : `<details><summary>evidence</summary><table class="evidence"><tr><th>path</th><th>what</th><th>value</th></tr>${rows.join('')}</table></details>`;
+  for (const f of r.evidence.failed ?? [])
+    rows.push(
+      `<tr><td><code>${esc(f.path)}</code></td><td>${esc(f.message)}</td><td><code>${esc(JSON.stringify(f.actual))}</code></td></tr>`,
+    );
+  for (const [path, value] of Object.entries(r.evidence.observed))
+    rows.push(
+      `<tr><td><code>${esc(path)}</code></td><td>observed</td><td><code>${esc(JSON.stringify(value))}</code></td></tr>`,
+    );
+  for (const path of r.evidence.missing ?? [])
+    rows.push(`<tr><td><code>${esc(path)}</code></td><td>no data</td><td></td></tr>`);
+  for (const g of r.evidence.gaps ?? [])
+    rows.push(`<tr><td><code>${esc(g.what)}</code></td><td>collection gap</td><td>${esc(g.reason)}</td></tr>`);
+  return rows.length === 0
+    ? ''
+    : `<details><summary>evidence</summary><table class="evidence"><tr><th>path</th><th>what</th><th>value</th></tr>${rows.join('')}</table></details>`;
 }
 
 function resultList(report: Report, results: ReportResult[], showRemediation: boolean): string {
@@ -58,12 +71,22 @@ function resultList(report: Report, results: ReportResult[], showRemediation: bo
   const out: string[] = [];
   for (const [checkId, list] of groupByCheck(results)) {
     const check = checks.get(checkId)!;
-    const items = list.slice(0, PER_CHECK_LIMIT).map(
-      (r) => `<li data-filter="${esc(`${r.resource.uid} ${r.message}`.toLowerCase())}"><div>${esc(r.message)}</div><div class="uid">${esc(r.resource.uid)}${r.baselineState ? ` <span class="tag">${esc(r.baselineState)}</span>` : ''}${r.waiver ? ` <span class="tag">waived by ${esc(r.waiver.owner)} until ${esc(r.waiver.expires)}: ${esc(r.waiver.reason)}</span>` : ''}</div>${evidenceBlock(r)}</li>`,
-    );
-    const more = list.length > PER_CHECK_LIMIT ? `<li class="more">… and ${list.length - PER_CHECK_LIMIT} more in the JSON report</li>` : '';
+    const items = list
+      .slice(0, PER_CHECK_LIMIT)
+      .map(
+        (r) =>
+          `<li data-filter="${esc(`${r.resource.uid} ${r.message}`.toLowerCase())}"><div>${esc(r.message)}</div><div class="uid">${esc(r.resource.uid)}${r.baselineState ? ` <span class="tag">${esc(r.baselineState)}</span>` : ''}${r.waiver ? ` <span class="tag">waived by ${esc(r.waiver.owner)} until ${esc(r.waiver.expires)}: ${esc(r.waiver.reason)}</span>` : ''}</div>${evidenceBlock(r)}</li>`,
+      );
+    const more =
+      list.length > PER_CHECK_LIMIT
+        ? `<li class="more">… and ${list.length - PER_CHECK_LIMIT} more in the JSON report</li>`
+        : '';
     out.push(`<section class="check" data-check="${esc(`${checkId} ${check.title}`.toLowerCase())}"><h4><span class="sev ${check.severity}">${check.severity}</span> ${esc(check.title)} <code>${esc(checkId)}</code> <span class="n">${list.length}</span></h4>
-<p class="meta">${esc(check.mitigation)} / ${esc(check.measure)} · ${esc(check.technique)}${Object.entries(check.references.cis ?? {}).map(([b, ids]) => ` · CIS ${esc(b)} ${esc(ids.join(', '))}`).join('')} · NIST ${esc(check.references.nist.join(', '))}</p>
+<p class="meta">${esc(check.mitigation)} / ${esc(check.measure)} · ${esc(check.technique)}${Object.entries(
+      check.references.cis ?? {},
+    )
+      .map(([b, ids]) => ` · CIS ${esc(b)} ${esc(ids.join(', '))}`)
+      .join('')} · NIST ${esc(check.references.nist.join(', '))}</p>
 ${showRemediation ? `<p class="fix"><strong>Fix:</strong> ${esc(check.remediation)}</p>` : ''}<ul>${items.join('')}${more}</ul></section>`);
   }
   return out.join('\n');
@@ -90,12 +113,24 @@ function gateBlock(report: Report): string {
   const lines = gate.reasons.map((r) => `<div>${esc(r)}</div>`);
   const b = report.baseline;
   if (b) {
-    lines.push(`<div>Against baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`), (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`))}; not counted as fixed)` : ''}</div>`);
+    lines.push(
+      `<div>Against baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${
+        b.notEvaluated
+          ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(
+              b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`),
+              (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`),
+            )}; not counted as fixed)`
+          : ''
+      }</div>`,
+    );
   }
   if (gate.configText) lines.push(`<div><strong>Gate settings:</strong> ${esc(gate.configText)}</div>`);
   if (report.waivers) {
-    const byState = (state: NonNullable<Report['waivers']>[number]['state']) => report.waivers!.filter((w) => w.state === state).length;
-    lines.push(`<div>Waivers: ${byState('active')} active, ${byState('expired')} expired, ${byState('stale')} stale</div>`);
+    const byState = (state: NonNullable<Report['waivers']>[number]['state']) =>
+      report.waivers!.filter((w) => w.state === state).length;
+    lines.push(
+      `<div>Waivers: ${byState('active')} active, ${byState('expired')} expired, ${byState('stale')} stale</div>`,
+    );
   }
   return `<div class="gate ${state}"><strong>${title}</strong> <span class="muted">(${settings})</span>${lines.join('')}</div>`;
 }
@@ -105,16 +140,29 @@ function contextSections(report: Report): string {
   const out: string[] = [];
   const b = report.baseline;
   if (b) {
-    const fixed = b.fixedResults.map((f) => `<tr><td><code>${esc(f.checkId)}</code></td><td class="uid">${esc(f.uid)}</td></tr>`);
+    const fixed = b.fixedResults.map(
+      (f) => `<tr><td><code>${esc(f.checkId)}</code></td><td class="uid">${esc(f.uid)}</td></tr>`,
+    );
     out.push(`<h2 id="baseline">Against the baseline</h2><p>Baseline <code>${esc(b.file)}</code>: <strong>${b.new} new</strong>, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated` : ''}. New findings are tagged <span class="tag">new</span> in the lists below.</p>
-${b.notEvaluated ? `<p class="note">${b.notEvaluated === 1 ? '1 baseline finding belongs' : `${b.notEvaluated} baseline findings belong`} to ${notEvaluatedWhy(b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`), (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`), 'sentence')}: they are not evaluated, not fixed.</p>` : ''}
+${
+  b.notEvaluated
+    ? `<p class="note">${b.notEvaluated === 1 ? '1 baseline finding belongs' : `${b.notEvaluated} baseline findings belong`} to ${notEvaluatedWhy(
+        b.notEvaluatedChecks.map((id) => `<code>${esc(id)}</code>`),
+        (b.notEvaluatedScopes ?? []).map((id) => `<code>${esc(id)}</code>`),
+        'sentence',
+      )}: they are not evaluated, not fixed.</p>`
+    : ''
+}
 ${fixed.length === 0 ? '<p class="muted">Nothing fixed since the baseline.</p>' : `<details><summary>Fixed since the baseline (${fixed.length})</summary>${table(['check', 'resource'], fixed)}</details>`}`);
   }
   if (report.waivers) {
     const rows = report.waivers.map(
-      (w) => `<tr class="w-${w.state}"><td><code>${esc(w.id)}</code></td><td><code>${esc(w.checkId)}</code></td><td class="uid">${esc(w.resource)}</td><td>${esc(w.owner)}</td><td>${esc(w.expires)}</td><td>${w.state === 'expired' ? `<strong class="fail">expired</strong>: no longer waives${w.matched > 0 ? ` (${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again)` : ''}` : w.state === 'stale' ? '<strong class="unknown">stale</strong>: matches nothing; remove it' : `active, ${w.matched} matched`}</td><td>${esc(w.reason)}${w.ticket ? ` <span class="muted">${esc(w.ticket)}</span>` : ''}</td></tr>`,
+      (w) =>
+        `<tr class="w-${w.state}"><td><code>${esc(w.id)}</code></td><td><code>${esc(w.checkId)}</code></td><td class="uid">${esc(w.resource)}</td><td>${esc(w.owner)}</td><td>${esc(w.expires)}</td><td>${w.state === 'expired' ? `<strong class="fail">expired</strong>: no longer waives${w.matched > 0 ? ` (${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again)` : ''}` : w.state === 'stale' ? '<strong class="unknown">stale</strong>: matches nothing; remove it' : `active, ${w.matched} matched`}</td><td>${esc(w.reason)}${w.ticket ? ` <span class="muted">${esc(w.ticket)}</span>` : ''}</td></tr>`,
     );
-    out.push(`<h2 id="waivers">Waivers (${report.waivers.length})</h2>${table(['waiver', 'check', 'resource pattern', 'owner', 'expires', 'state', 'reason'], rows, 'waivers')}`);
+    out.push(
+      `<h2 id="waivers">Waivers (${report.waivers.length})</h2>${table(['waiver', 'check', 'resource pattern', 'owner', 'expires', 'state', 'reason'], rows, 'waivers')}`,
+    );
   }
   return out.join('\n');
 }
@@ -131,7 +179,10 @@ function complianceSection(report: Report): string {
   const rows = view.controls.map((x) => {
     const status = x.status ?? 'not-covered';
     // Checks and counts under the title, so the table keeps three columns and fits a phone.
-    const checks = x.checks.length === 0 ? 'no check covers it' : `${x.checks.map((id) => `<code>${esc(id)}</code>`).join(', ')}${x.counts ? ` · ${esc(countsText(x.counts))}` : ''}`;
+    const checks =
+      x.checks.length === 0
+        ? 'no check covers it'
+        : `${x.checks.map((id) => `<code>${esc(id)}</code>`).join(', ')}${x.counts ? ` · ${esc(countsText(x.counts))}` : ''}`;
     return `<tr><td><code>${esc(x.id)}</code></td><td><span class="cs ${status}">${CONTROL_STATUS_TEXT[status]}</span></td><td>${esc(x.title)}<div class="meta">${checks}</div></td></tr>`;
   });
   return `<h2 id="compliance">Compliance: ${esc(view.title)}</h2><p>${esc(totalsText(view))}. A control fails when a result of its checks fails or is waived; "not covered" means no loaded check tests it.</p>${table(['control', 'status', 'title, checks and results'], rows, 'compliance')}`;
@@ -144,10 +195,14 @@ function renderHtml(report: Report, context: FormatContext): string {
   const waived = report.results.filter((r) => r.status === 'waived');
   const passing = report.results.filter((r) => r.status === 'pass');
   const gaps = report.snapshot.sources.flatMap((s) => s.gaps.map((g) => ({ ...g, uid: s.uid })));
-  const scoreCells = (cell: ScoreCell, width = 160) => `<td class="num" style="color:${scoreColor(cell.score)}">${cell.score === null ? '—' : cell.score.toFixed(1)}</td><td class="bar">${scoreBar(cell.score, width)}</td><td>${counts(cell)}</td>`;
+  const scoreCells = (cell: ScoreCell, width = 160) =>
+    `<td class="num" style="color:${scoreColor(cell.score)}">${cell.score === null ? '—' : cell.score.toFixed(1)}</td><td class="bar">${scoreBar(cell.score, width)}</td><td>${counts(cell)}</td>`;
   const scoreRows = sc.mitigations.flatMap((m) => [
     `<tr class="mit"><th scope="row">${esc(m.id)} ${esc(m.name)}</th>${scoreCells(m)}</tr>`,
-    ...m.measures.map((x) => `<tr><td class="measure">${esc(x.id)}</td>${x.checks === 0 ? '<td class="num">—</td><td colspan="2" class="na">not assessed: no checks loaded</td>' : x.score === null ? '<td class="num">—</td><td colspan="2" class="na">no resources in scope</td>' : scoreCells(x)}</tr>`),
+    ...m.measures.map(
+      (x) =>
+        `<tr><td class="measure">${esc(x.id)}</td>${x.checks === 0 ? '<td class="num">—</td><td colspan="2" class="na">not assessed: no checks loaded</td>' : x.score === null ? '<td class="num">—</td><td colspan="2" class="na">no resources in scope</td>' : scoreCells(x)}</tr>`,
+    ),
   ]);
   const scorecard = `<div class="scroll"><table class="score"><colgroup><col class="c-name"><col class="c-num"><col class="c-bar"><col></colgroup><thead><tr><th>mitigation / measure</th><th class="num">score</th><th></th><th>results</th></tr></thead><tbody>${scoreRows.join('\n')}</tbody></table></div>`;
   const coverage = (s: ScopeScore) => (s.coverage ? `${s.coverage.decided} / ${s.coverage.results}` : '');
@@ -157,12 +212,23 @@ function renderHtml(report: Report, context: FormatContext): string {
   );
   const bySeverity = SEVERITIES.map((sev) => {
     const group = failing.filter((r) => r.severity === sev);
-    return group.length === 0 ? '' : `<h3><span class="sev ${sev}">${sev}</span> ${group.length} failing</h3>\n${resultList(report, group, true)}`;
+    return group.length === 0
+      ? ''
+      : `<h3><span class="sev ${sev}">${sev}</span> ${group.length} failing</h3>\n${resultList(report, group, true)}`;
   }).join('\n');
   // A block per file, not a table: a 64-digit hash needs a line of its own to be read (and compared) whole.
-  const files = report.snapshot.files.map((f) => `<dl class="file"><dt>file</dt><dd><code>${esc(f.path)}</code></dd><dt>sha256 of the bytes</dt><dd><code class="hash">${esc(f.sha256)}</code></dd><dt>recorded digest</dt><dd><code class="hash">${esc(f.digest ?? '—')}</code></dd><dt>collected</dt><dd>${esc(f.collectedAt)}</dd></dl>`);
-  const sources = report.snapshot.sources.map((s) => `<tr><td>${esc(s.provider)}</td><td>${esc(s.scope.kind)}</td><td>${esc(s.scope.name ?? s.scope.id)}<div class="uid">${esc(s.scope.id)}</div></td><td>${esc(s.method)}</td><td>${esc(s.collectedAt)}</td><td>${s.gaps.length}</td></tr>`);
-  const catalogue = report.checks.map((c) => `<tr><td><code>${esc(c.id)}</code></td><td><span class="sev ${c.severity}">${c.severity}</span></td><td>${esc(c.mitigation)} / ${esc(c.measure)}</td><td>${esc(c.title)}</td></tr>`);
+  const files = report.snapshot.files.map(
+    (f) =>
+      `<dl class="file"><dt>file</dt><dd><code>${esc(f.path)}</code></dd><dt>sha256 of the bytes</dt><dd><code class="hash">${esc(f.sha256)}</code></dd><dt>recorded digest</dt><dd><code class="hash">${esc(f.digest ?? '—')}</code></dd><dt>collected</dt><dd>${esc(f.collectedAt)}</dd></dl>`,
+  );
+  const sources = report.snapshot.sources.map(
+    (s) =>
+      `<tr><td>${esc(s.provider)}</td><td>${esc(s.scope.kind)}</td><td>${esc(s.scope.name ?? s.scope.id)}<div class="uid">${esc(s.scope.id)}</div></td><td>${esc(s.method)}</td><td>${esc(s.collectedAt)}</td><td>${s.gaps.length}</td></tr>`,
+  );
+  const catalogue = report.checks.map(
+    (c) =>
+      `<tr><td><code>${esc(c.id)}</code></td><td><span class="sev ${c.severity}">${c.severity}</span></td><td>${esc(c.mitigation)} / ${esc(c.measure)}</td><td>${esc(c.title)}</td></tr>`,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '${FILTER_SCRIPT_HASH}'">
@@ -201,7 +267,10 @@ code{font-family:ui-monospace,monospace;font-size:12px} code.hash{overflow-wrap:
 ${context.filter ? `<div class="note">Listing only ${esc(context.filter)}; the scores and the gate count every result.</div>` : ''}
 ${gateBlock(report)}${runNotes(report)
   .filter((n) => n.level === 'warning')
-  .map((n) => `<div class="gate bad"><strong>${n.id === 'CW0003' ? 'Unverified snapshot' : 'Warning'}:</strong> ${esc(n.text)}</div>`)
+  .map(
+    (n) =>
+      `<div class="gate bad"><strong>${n.id === 'CW0003' ? 'Unverified snapshot' : 'Warning'}:</strong> ${esc(n.text)}</div>`,
+  )
   .join('')}</div></header>
 <h2>Scorecard by mitigation and measure</h2>
 <p class="muted">Score = weight of passing results / weight of all results (critical 10, high 5, medium 3, low 1). Unknown and waived results count as not passing.</p>
@@ -214,7 +283,17 @@ ${contextSections(report)}
 <h2>Not assessed (${unknown.length})</h2><p class="muted">Data was missing or could not be collected; these count as not passing.</p>${resultList(report, unknown, false)}
 ${waived.length > 0 ? `<h2>Waived (${waived.length})</h2>${resultList(report, waived, false)}` : ''}
 <h2>Passing results (${passing.length})</h2><p class="muted">What passed, and the evidence it passed on.</p>${passing.length === 0 ? '<p>None.</p>' : `<details class="results"><summary>Show the ${passing.length} passing result${passing.length === 1 ? '' : 's'}</summary>${resultList(report, passing, false)}</details>`}
-<h2>Collection gaps (${gaps.length})</h2>${gaps.length === 0 ? '<p>None.</p>' : table(['source', 'topic', 'reason', 'call'], gaps.map((g) => `<tr><td class="uid">${esc(g.uid)}</td><td><code>${esc(g.what)}</code></td><td>${esc(g.reason)}</td><td class="uid">${esc(g.call ?? '')}</td></tr>`))}
+<h2>Collection gaps (${gaps.length})</h2>${
+    gaps.length === 0
+      ? '<p>None.</p>'
+      : table(
+          ['source', 'topic', 'reason', 'call'],
+          gaps.map(
+            (g) =>
+              `<tr><td class="uid">${esc(g.uid)}</td><td><code>${esc(g.what)}</code></td><td>${esc(g.reason)}</td><td class="uid">${esc(g.call ?? '')}</td></tr>`,
+          ),
+        )
+  }
 <h2>Evidence</h2><h3>Snapshot files</h3><div class="files">${files.join('')}</div>
 <h3>Sources</h3>${table(['provider', 'kind', 'scope', 'method', 'collected', 'gaps'], sources)}
 <h3>Checks evaluated (${report.checks.length})</h3>${table(['id', 'severity', 'mitigation / measure', 'title'], catalogue)}
@@ -225,7 +304,8 @@ ${waived.length > 0 ? `<h2>Waived (${waived.length})</h2>${resultList(report, wa
 export const htmlFormatter: Formatter = {
   name: 'html',
   extension: 'html',
-  description: 'one self-contained HTML page for auditors: scorecard drawn, gate context, findings and passing results with evidence, works offline',
+  description:
+    'one self-contained HTML page for auditors: scorecard drawn, gate context, findings and passing results with evidence, works offline',
   needs: { passEvidence: true, fingerprints: false, filters: true },
   render: renderHtml,
 };

@@ -9,12 +9,26 @@ import { sarifFormatter } from './sarif.js';
 import { textFormatter } from './text.js';
 
 /** Every output format of an audit, by name. */
-export const formatters: Formatter[] = [textFormatter, jsonFormatter, sarifFormatter, junitFormatter, markdownFormatter, htmlFormatter, ocsfFormatter, csvFormatter];
+export const formatters: Formatter[] = [
+  textFormatter,
+  jsonFormatter,
+  sarifFormatter,
+  junitFormatter,
+  markdownFormatter,
+  htmlFormatter,
+  ocsfFormatter,
+  csvFormatter,
+];
 
 /** The audit format called `name`. */
 export function getFormatter(name: string): Formatter {
   return findFormatter(name, formatters);
 }
 
-export { checkPlannedOutputs, planOutputs, writePlannedOutputs, type OutputPlan, type PlannedOutput } from './formatter.js';
-
+export {
+  checkPlannedOutputs,
+  planOutputs,
+  writePlannedOutputs,
+  type OutputPlan,
+  type PlannedOutput,
+} from './formatter.js';

@@ -19,7 +19,13 @@ import { safeFileText } from '../util/terminal.js';
 /** Made on first use: the XML library is loaded only by runs that write JUnit. */
 let builder: XmlBuilder | undefined;
 function xmlBuilder(): XmlBuilder {
-  builder ??= new (createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')).XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true, indentBy: '  ' });
+  builder ??= new (createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser')).XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    suppressEmptyNode: true,
+    indentBy: '  ',
+  });
   return builder;
 }
 
@@ -41,9 +47,13 @@ function describe(value: unknown): string {
 }
 
 function failureBody(result: ReportResult, check: ReportCheck): string {
-  const lines = [result.message, `Resource: ${result.resource.uid}${result.resource.nativeId ? ` (${result.resource.nativeId})` : ''}`];
+  const lines = [
+    result.message,
+    `Resource: ${result.resource.uid}${result.resource.nativeId ? ` (${result.resource.nativeId})` : ''}`,
+  ];
   lines.push(`Severity: ${result.severity} · ${check.mitigation} ${check.measure}`);
-  for (const f of result.evidence.failed ?? []) lines.push(`Failed: ${f.path}: ${f.message}${f.actual === undefined ? '' : ` (saw ${describe(f.actual)})`}`);
+  for (const f of result.evidence.failed ?? [])
+    lines.push(`Failed: ${f.path}: ${f.message}${f.actual === undefined ? '' : ` (saw ${describe(f.actual)})`}`);
   if (result.baselineState) lines.push(`Baseline: ${result.baselineState}`);
   lines.push('', `Remediation: ${check.remediation.replace(/\s+/g, ' ')}`);
   if (check.references.url) lines.push(`More: ${check.references.url}`);
@@ -52,9 +62,13 @@ function failureBody(result: ReportResult, check: ReportCheck): string {
 
 function errorBody(result: ReportResult, check: ReportCheck): string {
   const lines = [result.message, `Resource: ${result.resource.uid}`];
-  for (const gap of result.evidence.gaps ?? []) lines.push(`Collection gap: ${gap.what}: ${gap.reason}${gap.call ? ` [${gap.call}]` : ''}`);
+  for (const gap of result.evidence.gaps ?? [])
+    lines.push(`Collection gap: ${gap.what}: ${gap.reason}${gap.call ? ` [${gap.call}]` : ''}`);
   for (const missing of result.evidence.missing ?? []) lines.push(`Missing data: ${missing}`);
-  lines.push('', `Fix the collection (read permission, licence) so ${check.id} can be assessed, or accept it with --allow-unknown.`);
+  lines.push(
+    '',
+    `Fix the collection (read permission, licence) so ${check.id} can be assessed, or accept it with --allow-unknown.`,
+  );
   return clean(lines.join('\n'));
 }
 
@@ -67,12 +81,24 @@ export function testcase(result: ReportResult, check: ReportCheck, file: string 
   };
   switch (result.status) {
     case 'fail':
-      return { ...base, failure: { '@_type': result.severity, '@_message': oneLine(result.message), '#text': failureBody(result, check) } };
+      return {
+        ...base,
+        failure: {
+          '@_type': result.severity,
+          '@_message': oneLine(result.message),
+          '#text': failureBody(result, check),
+        },
+      };
     case 'unknown':
-      return { ...base, error: { '@_type': 'unknown', '@_message': oneLine(result.message), '#text': errorBody(result, check) } };
+      return {
+        ...base,
+        error: { '@_type': 'unknown', '@_message': oneLine(result.message), '#text': errorBody(result, check) },
+      };
     case 'waived': {
       const w = result.waiver;
-      const why = w ? `waived by ${w.id}: ${w.reason} (owner ${w.owner}, expires ${w.expires}${w.ticket ? `, ${w.ticket}` : ''})` : 'waived';
+      const why = w
+        ? `waived by ${w.id}: ${w.reason} (owner ${w.owner}, expires ${w.expires}${w.ticket ? `, ${w.ticket}` : ''})`
+        : 'waived';
       return { ...base, skipped: { '@_message': oneLine(why) } };
     }
     default:
@@ -102,7 +128,12 @@ function countAttributes(counts: Counts): string {
 }
 
 /** The suite of one check: its attributes and properties, and (when given) its test cases. */
-export function suiteObject(report: Report, check: ReportCheck, results: ReportResult[], testcases?: Array<Record<string, unknown>>): Record<string, unknown> {
+export function suiteObject(
+  report: Report,
+  check: ReportCheck,
+  results: ReportResult[],
+  testcases?: Array<Record<string, unknown>>,
+): Record<string, unknown> {
   return {
     testsuite: {
       '@_name': check.id,
@@ -129,7 +160,13 @@ export function suiteObject(report: Report, check: ReportCheck, results: ReportR
 const SUITE_END = '</testsuite>';
 
 /** The five entities the XML builder writes, `&` first (as it does). */
-const ENTITIES: Array<[RegExp, string]> = [[/&/g, '&amp;'], [/>/g, '&gt;'], [/</g, '&lt;'], [/'/g, '&apos;'], [/"/g, '&quot;']];
+const ENTITIES: Array<[RegExp, string]> = [
+  [/&/g, '&amp;'],
+  [/>/g, '&gt;'],
+  [/</g, '&lt;'],
+  [/'/g, '&apos;'],
+  [/"/g, '&quot;'],
+];
 const NEEDS_ESCAPE = /[&<>'"]/;
 
 function escapeXml(text: string): string {
@@ -154,8 +191,11 @@ function elementXml(name: string, node: Record<string, unknown>, indent: string)
     else if (key === '#text') text = String(value);
     else children.push([key, value as Record<string, unknown>]);
   }
-  if (children.length > 0) return `${indent}<${name}${attributes}>\n${children.map(([child, value]) => elementXml(child, value, `${indent}  `)).join('')}${indent}</${name}>\n`;
-  return text === '' ? `${indent}<${name}${attributes}/>\n` : `${indent}<${name}${attributes}>${escapeXml(text)}</${name}>\n`;
+  if (children.length > 0)
+    return `${indent}<${name}${attributes}>\n${children.map(([child, value]) => elementXml(child, value, `${indent}  `)).join('')}${indent}</${name}>\n`;
+  return text === ''
+    ? `${indent}<${name}${attributes}/>\n`
+    : `${indent}<${name}${attributes}>${escapeXml(text)}</${name}>\n`;
 }
 
 /**

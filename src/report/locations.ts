@@ -29,8 +29,17 @@ export function snapshotLocations(
 ): (uid: string, scopeId: string) => SnapshotLocation {
   const byUid = new Map<string, SnapshotLocation>();
   const byScopeId = new Map<string, SnapshotLocation>();
-  const fallback: SnapshotLocation = { uri: relativeUri(report.snapshot.files[0]?.path ?? 'snapshot.json', base), line: 1 };
-  const note = (into: Map<string, SnapshotLocation>, want: ReadonlySet<string> | undefined, value: string, uri: string, line: number) => {
+  const fallback: SnapshotLocation = {
+    uri: relativeUri(report.snapshot.files[0]?.path ?? 'snapshot.json', base),
+    line: 1,
+  };
+  const note = (
+    into: Map<string, SnapshotLocation>,
+    want: ReadonlySet<string> | undefined,
+    value: string,
+    uri: string,
+    line: number,
+  ) => {
     if (!into.has(value) && (!want || want.has(value))) into.set(value, { uri, line });
   };
   for (const file of report.snapshot.files) {

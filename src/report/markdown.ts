@@ -18,17 +18,26 @@ const SEVERITY_ICON = { critical: '🟥', high: '🟧', medium: '🟨', low: '�
 
 /** Text in a table cell or line: Markdown and HTML syntax escaped, one line, no @mentions. */
 export function escapeMarkdown(text: string): string {
-  return safeText(text)
-    .replace(/\s+/g, ' ')
-    .trim()
-    // Parentheses, `+` and `!` only mean something at a line start or after `]`, which never reach here unescaped.
-    .replace(/[\\`*_{}[\]<>#|~]/g, (ch) => `\\${ch}`)
-    .replace(/@/g, '@\u200b');
+  return (
+    safeText(text)
+      .replace(/\s+/g, ' ')
+      .trim()
+      // Parentheses, `+` and `!` only mean something at a line start or after `]`, which never reach here unescaped.
+      .replace(/[\\`*_{}[\]<>#|~]/g, (ch) => `\\${ch}`)
+      .replace(/@/g, '@\u200b')
+  );
 }
 
 /** Text inside raw HTML (a <summary> line is an HTML block, where Markdown is not parsed). */
 function escapeHtml(text: string): string {
-  return safeText(text).replace(/\s+/g, ' ').trim().replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/@/g, '@\u200b');
+  return safeText(text)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/@/g, '@\u200b');
 }
 
 /** A code span that survives any content, including backticks and table pipes. */
@@ -68,7 +77,13 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   let omitted = 0;
   const gate = shownGate(report);
   const titles = new Map(report.checks.map((c) => [c.id, c]));
-  out.push(gate ? (gate.applied ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}` : '## cloudward: gate not applied') : '## cloudward audit');
+  out.push(
+    gate
+      ? gate.applied
+        ? `## cloudward: gate ${gate.passed ? 'passed ✅' : 'failed ❌'}`
+        : '## cloudward: gate not applied'
+      : '## cloudward audit',
+  );
   out.push('');
   if (gate && !gate.passed) {
     for (const reason of gate.reasons) out.push(`> ${escapeMarkdown(reason)}`);
@@ -82,26 +97,40 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     `${byStatus.waived} waived`,
     `${byStatus.pass} pass`,
   ];
-  if (gate) facts.push(`gate: --fail-on ${gate.failOn}${gate.failOnNewOnly ? ' (new only)' : ''}${gate.minScore !== null ? `, --min-score ${gate.minScore}` : ''}`);
+  if (gate)
+    facts.push(
+      `gate: --fail-on ${gate.failOn}${gate.failOnNewOnly ? ' (new only)' : ''}${gate.minScore !== null ? `, --min-score ${gate.minScore}` : ''}`,
+    );
   out.push(facts.join(' · '));
   out.push('');
   if (gate?.configText) out.push(`> **Gate settings:** ${escapeMarkdown(gate.configText)}.`, '');
   const files = report.snapshot.files.map((f) => codeSpan(f.path)).join(', ');
-  out.push(`Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`);
+  out.push(
+    `Snapshot ${files} collected ${report.snapshot.collectedAt}; ${report.checks.length} checks, ${report.summary.total} results; cloudward ${report.tool.version}.`,
+  );
   for (const note of warningTexts(report)) out.push('', `> **Warning:** ${escapeMarkdown(note)}.`);
   if (report.whatif) {
     const w = report.whatif;
     out.push('');
-    out.push(`What-if of plan ${codeSpan(w.plan)}: ${w.counts.projected} change(s) projected, ${w.counts.unknown} unknown, ${w.counts['not-projected']} not projected; score before the plan ${formatScore(w.before.score)}.`);
+    out.push(
+      `What-if of plan ${codeSpan(w.plan)}: ${w.counts.projected} change(s) projected, ${w.counts.unknown} unknown, ${w.counts['not-projected']} not projected; score before the plan ${formatScore(w.before.score)}.`,
+    );
     const listed = w.changes.filter((change) => change.outcome !== 'projected');
-    for (const change of listed.slice(0, Math.max(perCheck * 2, 5))) out.push(`- ${codeSpan(change.address)} (${change.action}) ${change.outcome}: ${escapeMarkdown(change.reason ?? '')}`);
-    if (listed.length > Math.max(perCheck * 2, 5)) out.push(`- … and ${listed.length - Math.max(perCheck * 2, 5)} more (the JSON report lists every change)`);
+    for (const change of listed.slice(0, Math.max(perCheck * 2, 5)))
+      out.push(
+        `- ${codeSpan(change.address)} (${change.action}) ${change.outcome}: ${escapeMarkdown(change.reason ?? '')}`,
+      );
+    if (listed.length > Math.max(perCheck * 2, 5))
+      out.push(`- … and ${listed.length - Math.max(perCheck * 2, 5)} more (the JSON report lists every change)`);
   }
-  if (context.filter) out.push('', `Listing only ${escapeMarkdown(context.filter)}; the scores and the gate count every result.`);
+  if (context.filter)
+    out.push('', `Listing only ${escapeMarkdown(context.filter)}; the scores and the gate count every result.`);
   if (report.baseline) {
     const b = report.baseline;
     out.push('');
-    out.push(`Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(b.notEvaluatedChecks.map(codeSpan), (b.notEvaluatedScopes ?? []).map(codeSpan))}; not counted as fixed)` : ''}.`);
+    out.push(
+      `Against baseline ${codeSpan(b.file)}: **${b.new} new**, ${b.unchanged} unchanged, ${b.fixed} fixed${b.notEvaluated ? `, ${b.notEvaluated} not evaluated (${notEvaluatedWhy(b.notEvaluatedChecks.map(codeSpan), (b.notEvaluatedScopes ?? []).map(codeSpan))}; not counted as fixed)` : ''}.`,
+    );
   }
   out.push('');
   out.push('| Mitigation / measure | Score | Pass | Fail | Unknown | Waived |');
@@ -119,7 +148,9 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     out.push('| Scope | Score | Coverage (decided / results) |', '|---|---:|---:|');
     for (const s of report.scorecard.scopes) {
       const score = s.status === 'not-assessed' ? `not assessed (${s.counts.unknown} unknown)` : formatScore(s.score);
-      out.push(`| ${escapeMarkdown(`${s.provider} ${s.kind} ${s.name ?? s.id}`)} | ${score} | ${s.coverage ? `${s.coverage.decided} / ${s.coverage.results}` : ''} |`);
+      out.push(
+        `| ${escapeMarkdown(`${s.provider} ${s.kind} ${s.name ?? s.id}`)} | ${score} | ${s.coverage ? `${s.coverage.decided} / ${s.coverage.results}` : ''} |`,
+      );
     }
     out.push('');
   }
@@ -130,12 +161,19 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     out.push('| Control | Status | Title | Checks | Results |', '|---|---|---|---|---|');
     for (const control of view.controls) {
       const status = CONTROL_STATUS_TEXT[control.status ?? 'not-covered'];
-      out.push(`| ${control.id} | ${control.status === 'fail' ? `**${status}**` : status} | ${escapeMarkdown(control.title)} | ${control.checks.map(codeSpan).join(' ')} | ${countsText(control.counts)} |`);
+      out.push(
+        `| ${control.id} | ${control.status === 'fail' ? `**${status}**` : status} | ${escapeMarkdown(control.title)} | ${control.checks.map(codeSpan).join(' ')} | ${countsText(control.counts)} |`,
+      );
     }
     out.push('');
   }
 
-  const section = (title: string, results: ReportResult[], line: (r: ReportResult) => string, options: { open: boolean; footer?: (checkId: string) => string }) => {
+  const section = (
+    title: string,
+    results: ReportResult[],
+    line: (r: ReportResult) => string,
+    options: { open: boolean; footer?: (checkId: string) => string },
+  ) => {
     if (results.length === 0) return;
     out.push(`### ${title} (${results.length})`);
     out.push('');
@@ -143,7 +181,9 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
       const check = titles.get(checkId);
       const icon = check ? SEVERITY_ICON[check.severity] : '';
       const open = options.open;
-      out.push(`<details${open ? ' open' : ''}><summary>${icon} <b>${check?.severity ?? ''}</b> <code>${escapeHtml(checkId)}</code>: ${escapeHtml(check?.title ?? checkId)} (${list.length})</summary>`);
+      out.push(
+        `<details${open ? ' open' : ''}><summary>${icon} <b>${check?.severity ?? ''}</b> <code>${escapeHtml(checkId)}</code>: ${escapeHtml(check?.title ?? checkId)} (${list.length})</summary>`,
+      );
       out.push('');
       const shown = list.slice(0, perCheck);
       for (const r of shown) out.push(line(r));
@@ -163,24 +203,47 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
   const bySeverity = (list: ReportResult[]) => SEVERITIES.flatMap((s) => list.filter((r) => r.severity === s));
   const failing = bySeverity(report.results.filter((r) => r.status === 'fail'));
   const remediation = (checkId: string) => `**Fix:** ${escapeMarkdown(titles.get(checkId)?.remediation ?? '')}`;
-  const causes = (r: ReportResult) => (r.causes ? ` — caused by ${r.causes.map((cause) => `${codeSpan(cause.address)}${cause.file ? ` (${codeSpan(`${cause.file}:${cause.line}`)})` : ''}`).join(', ')}` : '');
+  const causes = (r: ReportResult) =>
+    r.causes
+      ? ` — caused by ${r.causes.map((cause) => `${codeSpan(cause.address)}${cause.file ? ` (${codeSpan(`${cause.file}:${cause.line}`)})` : ''}`).join(', ')}`
+      : '';
   const newMark = (r: ReportResult) => (r.baselineState === 'new' ? ` **new**${causes(r)}` : '');
   // Against a baseline a reviewer wants what this change brought first; everything else stays, collapsed.
   const baseline = report.baseline !== undefined;
   if (baseline) {
     const fresh = bySeverity(report.results.filter((r) => r.baselineState === 'new'));
     if (fresh.length === 0) out.push('### New findings (0)', '', 'Nothing new against the baseline.', '');
-    section('New findings', fresh, (r) => `- ${codeSpan(r.resource.uid)} (${r.status})${causes(r)}: ${escapeMarkdown(r.message)}`, { open: true, footer: remediation });
+    section(
+      'New findings',
+      fresh,
+      (r) => `- ${codeSpan(r.resource.uid)} (${r.status})${causes(r)}: ${escapeMarkdown(r.message)}`,
+      { open: true, footer: remediation },
+    );
   }
-  section(baseline ? 'All failing' : 'Failing', failing, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: !baseline, footer: remediation });
+  section(
+    baseline ? 'All failing' : 'Failing',
+    failing,
+    (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`,
+    { open: !baseline, footer: remediation },
+  );
   if (!context.quiet) {
     const unknown = bySeverity(report.results.filter((r) => r.status === 'unknown'));
-    section('Not assessed: data missing, counted as not passing', unknown, (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`, { open: false });
+    section(
+      'Not assessed: data missing, counted as not passing',
+      unknown,
+      (r) => `- ${codeSpan(r.resource.uid)}${newMark(r)}: ${escapeMarkdown(r.message)}`,
+      { open: false },
+    );
     const waived = bySeverity(report.results.filter((r) => r.status === 'waived'));
-    section('Waived', waived, (r) => {
-      const w = r.waiver;
-      return `- ${codeSpan(r.resource.uid)}: ${w ? `${escapeMarkdown(w.reason)} (owner ${escapeMarkdown(w.owner)}, until ${w.expires}${w.ticket ? `, ${escapeMarkdown(w.ticket)}` : ''}, waiver ${codeSpan(w.id)})` : 'waived'}`;
-    }, { open: false });
+    section(
+      'Waived',
+      waived,
+      (r) => {
+        const w = r.waiver;
+        return `- ${codeSpan(r.resource.uid)}: ${w ? `${escapeMarkdown(w.reason)} (owner ${escapeMarkdown(w.owner)}, until ${w.expires}${w.ticket ? `, ${escapeMarkdown(w.ticket)}` : ''}, waiver ${codeSpan(w.id)})` : 'waived'}`;
+      },
+      { open: false },
+    );
   }
   const attention = (report.waivers ?? []).filter((w) => w.state !== 'active');
   if (attention.length > 0) {
@@ -190,8 +253,13 @@ function render(report: Report, context: FormatContext, perCheck: number): Rende
     out.push('|---|---|---|---|---|');
     const shown = attention.slice(0, Math.max(perCheck * 5, 20));
     for (const w of shown) {
-      const state = w.state === 'expired' ? `expired ${w.expires}${w.matched > 0 ? `; ${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again` : ''}` : 'stale: matches nothing, remove it';
-      out.push(`| ${codeSpan(w.id)} | ${codeSpan(w.checkId)} | ${codeSpan(w.resource)} | ${escapeMarkdown(w.owner)} | ${state} |`);
+      const state =
+        w.state === 'expired'
+          ? `expired ${w.expires}${w.matched > 0 ? `; ${w.matched === 1 ? '1 result counts' : `${w.matched} results count`} again` : ''}`
+          : 'stale: matches nothing, remove it';
+      out.push(
+        `| ${codeSpan(w.id)} | ${codeSpan(w.checkId)} | ${codeSpan(w.resource)} | ${escapeMarkdown(w.owner)} | ${state} |`,
+      );
     }
     if (shown.length < attention.length) {
       omitted += attention.length - shown.length;

@@ -7,7 +7,14 @@ import type { BaselineComparison } from '../gate/baseline.js';
 import { gateApplied, gateConfigText, type GateDecision } from '../gate/decide.js';
 import type { WaiverNote } from '../gate/waivers.js';
 import type { ComplianceView } from './compliance.js';
-import { SEVERITIES, type Check, type Result, type ResultResource, type Severity, type Status } from '../engine/types.js';
+import {
+  SEVERITIES,
+  type Check,
+  type Result,
+  type ResultResource,
+  type Severity,
+  type Status,
+} from '../engine/types.js';
 import { TOOL_NAME, TOOL_URI, toolVersion } from '../util/paths.js';
 
 export const REPORT_VERSION = '1.0';
@@ -115,7 +122,10 @@ const oneShotHash = (crypto as { hash?: (algorithm: string, data: string) => str
 /** Stable across runs and tools: the first 128 bits of sha256(check id, NUL, resource uid), in hex. */
 function fingerprint(checkId: string, uid: string): string {
   const input = `${checkId}\u0000${uid}`;
-  return (oneShotHash ? oneShotHash('sha256', input) : crypto.createHash('sha256').update(input).digest('hex')).slice(0, 32);
+  return (oneShotHash ? oneShotHash('sha256', input) : crypto.createHash('sha256').update(input).digest('hex')).slice(
+    0,
+    32,
+  );
 }
 
 /** The latest instant a JavaScript Date can hold, in seconds since the epoch. */
@@ -129,7 +139,10 @@ export function sourceDateEpoch(): number | undefined {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return undefined;
   if (!/^\d+$/.test(epoch) || Number(epoch) > LATEST_EPOCH_SECONDS) {
-    throw new UserError(`"${epoch}" is not a number of seconds since 1970-01-01 UTC`, { where: 'SOURCE_DATE_EPOCH', hint: 'set whole seconds (e.g. `date +%s` or `git log -1 --format=%ct`), or unset it' });
+    throw new UserError(`"${epoch}" is not a number of seconds since 1970-01-01 UTC`, {
+      where: 'SOURCE_DATE_EPOCH',
+      hint: 'set whole seconds (e.g. `date +%s` or `git log -1 --format=%ct`), or unset it',
+    });
   }
   return Number(epoch) * 1000;
 }
@@ -162,7 +175,10 @@ const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium:
 
 /** A result with its check's facts and fingerprint; the same keys, in the same order, as spreading it would give. */
 function reportResult(r: Result, check: Check, fingerprints: boolean | 'findings'): ReportResult {
-  const id = fingerprints === true || (fingerprints === 'findings' && r.status !== 'pass') ? fingerprint(r.checkId, r.resource.uid) : '';
+  const id =
+    fingerprints === true || (fingerprints === 'findings' && r.status !== 'pass')
+      ? fingerprint(r.checkId, r.resource.uid)
+      : '';
   if (r.waiver !== undefined || r.baselineState !== undefined) {
     return { ...r, severity: check.severity, mitigation: check.mitigation, measure: check.measure, fingerprint: id };
   }
@@ -253,7 +269,11 @@ export function orderResults(results: ReportResult[]): ReportResult[] {
  * `fingerprints: false` (a run whose outputs show none and that compares with no baseline) fingerprints are left empty;
  * with `'findings'` (outputs that show none, compared with a baseline, which matches findings only) passes' are.
  */
-export function reportResults(results: Result[], checks: Check[], options: { fingerprints?: boolean | 'findings' } = {}): ReportResult[] {
+export function reportResults(
+  results: Result[],
+  checks: Check[],
+  options: { fingerprints?: boolean | 'findings' } = {},
+): ReportResult[] {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const fingerprints = options.fingerprints ?? true;
   // Results come in runs of one check: look a check up only when the run changes.
@@ -314,9 +334,13 @@ export function modifiedSnapshotNotes(report: Report): string[] {
   return report.snapshot.files.flatMap((f) => {
     if (!f.modified) return [];
     if (f.modified.actualDigest !== undefined) {
-      return [`${f.path} was modified after collection: its content no longer matches the digest it records (recorded ${f.digest ?? '?'}, content ${f.modified.actualDigest})`];
+      return [
+        `${f.path} was modified after collection: its content no longer matches the digest it records (recorded ${f.digest ?? '?'}, content ${f.modified.actualDigest})`,
+      ];
     }
-    return [`${f.path} is unverified (${f.modified.reason.replace(/^unverified: /, '')}): nothing shows its content is as collected`];
+    return [
+      `${f.path} is unverified (${f.modified.reason.replace(/^unverified: /, '')}): nothing shows its content is as collected`,
+    ];
   });
 }
 
@@ -347,7 +371,10 @@ interface RunNote {
  * report's warnings (stale data, a baseline of another tenant), and what a project file changed in the gate.
  */
 export function runNotes(report: Report): RunNote[] {
-  const sarifIds: Record<ReportWarning['code'], string> = { 'stale-snapshot': 'CW0004', 'baseline-other-tenant': 'CW0005' };
+  const sarifIds: Record<ReportWarning['code'], string> = {
+    'stale-snapshot': 'CW0004',
+    'baseline-other-tenant': 'CW0005',
+  };
   const config = shownGate(report)?.configText;
   return [
     ...modifiedSnapshotNotes(report).map((text) => ({ id: 'CW0003', level: 'warning' as const, text })),
@@ -372,7 +399,13 @@ export { SEVERITIES };
  */
 export function notEvaluatedWhy(checks: string[], scopes: string[], style: 'list' | 'sentence' = 'list'): string {
   if (style === 'sentence') {
-    return [...(checks.length > 0 ? [`checks not run this time (${checks.join(', ')})`] : []), ...(scopes.length > 0 ? [`scopes this snapshot does not cover (${scopes.join(', ')})`] : [])].join(' and ');
+    return [
+      ...(checks.length > 0 ? [`checks not run this time (${checks.join(', ')})`] : []),
+      ...(scopes.length > 0 ? [`scopes this snapshot does not cover (${scopes.join(', ')})`] : []),
+    ].join(' and ');
   }
-  return [...(checks.length > 0 ? [`${checks.join(', ')} not run this time`] : []), ...(scopes.length > 0 ? [`scopes ${scopes.join(', ')} not in this snapshot`] : [])].join('; ');
+  return [
+    ...(checks.length > 0 ? [`${checks.join(', ')} not run this time`] : []),
+    ...(scopes.length > 0 ? [`scopes ${scopes.join(', ')} not in this snapshot`] : []),
+  ].join('; ');
 }

@@ -14,7 +14,10 @@ export async function loadOcsfClouds(): Promise<void> {
 }
 
 function ocsfCloudProviderOf(provider: string): string | undefined {
-  if (!cloudOf) throw new Error('OCSF cloud names are not loaded: await loadOcsfClouds() (the formatter\'s prepare) before rendering');
+  if (!cloudOf)
+    throw new Error(
+      "OCSF cloud names are not loaded: await loadOcsfClouds() (the formatter's prepare) before rendering",
+    );
   return cloudOf(provider);
 }
 
@@ -25,7 +28,12 @@ const SEVERITY_NAME: Record<Severity, string> = { low: 'Low', medium: 'Medium', 
 /** The OCSF finding classes cloudward writes: an audit's results and detect's alerts. */
 const FINDING_CLASS = { 2003: 'Compliance Finding', 2004: 'Detection Finding' } as const;
 /** compliance.status_id: 0 Unknown, 1 Pass, 3 Fail (a waived result still fails the control; the finding is Suppressed). */
-const COMPLIANCE_STATUS: Record<Status, [number, string]> = { pass: [1, 'Pass'], fail: [3, 'Fail'], unknown: [0, 'Unknown'], waived: [3, 'Fail'] };
+const COMPLIANCE_STATUS: Record<Status, [number, string]> = {
+  pass: [1, 'Pass'],
+  fail: [3, 'Fail'],
+  unknown: [0, 'Unknown'],
+  waived: [3, 'Fail'],
+};
 
 /** The tool as OCSF's metadata.product. */
 export function ocsfProduct(tool: { name: string; version: string; informationUri: string }): Record<string, unknown> {
@@ -90,10 +98,14 @@ export function ocsfCloud(provider: string, account?: { uid: string; name?: stri
  * A JSON array of findings, streamed one finding at a time: one to a line (`lines`), or exactly as
  * `JSON.stringify(findings, null, 2)` would lay it out (`indented`).
  */
-export function* ocsfArray(findings: Iterable<Record<string, unknown>>, layout: 'lines' | 'indented'): Iterable<string> {
+export function* ocsfArray(
+  findings: Iterable<Record<string, unknown>>,
+  layout: 'lines' | 'indented',
+): Iterable<string> {
   let first = true;
   for (const finding of findings) {
-    const text = layout === 'lines' ? JSON.stringify(finding) : `  ${JSON.stringify(finding, null, 2).replace(/\n/g, '\n  ')}`;
+    const text =
+      layout === 'lines' ? JSON.stringify(finding) : `  ${JSON.stringify(finding, null, 2).replace(/\n/g, '\n  ')}`;
     yield `${first ? '[\n' : ',\n'}${text}`;
     first = false;
   }
@@ -111,8 +123,16 @@ interface CheckParts {
 
 function checkParts(check: ReportCheck): CheckParts {
   return {
-    standards: ['MITRE ATT&CK', 'NIST SP 800-53 Rev. 5', ...Object.keys(check.references.cis ?? {}).map((b) => `CIS ${b}`)],
-    requirements: [check.mitigation, ...check.references.nist, ...Object.entries(check.references.cis ?? {}).flatMap(([b, ids]) => ids.map((id) => `CIS ${b} ${id}`))],
+    standards: [
+      'MITRE ATT&CK',
+      'NIST SP 800-53 Rev. 5',
+      ...Object.keys(check.references.cis ?? {}).map((b) => `CIS ${b}`),
+    ],
+    requirements: [
+      check.mitigation,
+      ...check.references.nist,
+      ...Object.entries(check.references.cis ?? {}).flatMap(([b, ids]) => ids.map((id) => `CIS ${b} ${id}`)),
+    ],
     attacks: [executionAttack(check.technique)],
     types: [`${check.mitigation}/${check.measure}`],
     remediation: { desc: check.remediation, ...(check.references.url ? { references: [check.references.url] } : {}) },
@@ -120,7 +140,13 @@ function checkParts(check: ReportCheck): CheckParts {
 }
 
 /** One OCSF Compliance Finding (class 2003, category 2 Findings, activity 1 Create). */
-export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult, parts: CheckParts = checkParts(check), notes: string[] = runNotes(report).map((n) => n.text)): Record<string, unknown> {
+export function ocsfFinding(
+  report: Report,
+  check: ReportCheck,
+  r: ReportResult,
+  parts: CheckParts = checkParts(check),
+  notes: string[] = runNotes(report).map((n) => n.text),
+): Record<string, unknown> {
   const time = Date.parse(report.generatedAt);
   const [complianceStatusId, complianceStatus] = COMPLIANCE_STATUS[r.status];
   const { standards, requirements, attacks, types, remediation } = parts;
@@ -130,7 +156,9 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
       time,
       severity: check.severity,
       suppressed: r.status === 'waived',
-      ...(r.waiver ? { statusDetail: `waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}` } : {}),
+      ...(r.waiver
+        ? { statusDetail: `waived by ${r.waiver.owner} until ${r.waiver.expires}: ${r.waiver.reason}` }
+        : {}),
       message: r.message,
       tool: report.tool,
       uid: r.fingerprint,
@@ -154,10 +182,17 @@ export function ocsfFinding(report: Report, check: ReportCheck, r: ReportResult,
         data: { cloudward_uid: r.resource.uid, scope: r.resource.scope },
       },
     ],
-    ...ocsfCloud(r.resource.provider, { uid: r.resource.scope.id, ...(r.resource.scope.name ? { name: r.resource.scope.name } : {}) }),
+    ...ocsfCloud(r.resource.provider, {
+      uid: r.resource.scope.id,
+      ...(r.resource.scope.name ? { name: r.resource.scope.name } : {}),
+    }),
     remediation,
     // Each finding travels alone into a SIEM: the run's warnings (unverified or stale snapshot) go with it.
-    unmapped: { evidence: r.evidence, ...(r.baselineState ? { baseline_state: r.baselineState } : {}), ...(notes.length > 0 ? { run_notes: notes } : {}) },
+    unmapped: {
+      evidence: r.evidence,
+      ...(r.baselineState ? { baseline_state: r.baselineState } : {}),
+      ...(notes.length > 0 ? { run_notes: notes } : {}),
+    },
   };
 }
 

@@ -17,7 +17,11 @@ export interface LoadedReport {
   byFingerprint: Map<string, ReportResult>;
 }
 
-function notAReport(file: string, why: string, hint = 'pass a report written by `cloudward audit --format json`'): UserError {
+function notAReport(
+  file: string,
+  why: string,
+  hint = 'pass a report written by `cloudward audit --format json`',
+): UserError {
   return new UserError(`not a cloudward JSON report: ${why}`, { where: file, hint });
 }
 
@@ -26,26 +30,44 @@ function notAReport(file: string, why: string, hint = 'pass a report written by 
  * fields a comparison reads (check id, resource uid, status). A SARIF log or a snapshot given by mistake is named.
  */
 export function assertReport(value: unknown, file: string): Report {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw notAReport(file, 'the file does not hold a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw notAReport(file, 'the file does not hold a JSON object');
   const record = value as Record<string, unknown>;
   if (typeof record.version === 'string' && Array.isArray(record.runs)) {
-    throw notAReport(file, 'this is a SARIF log', 'pass the JSON report (`--format json`) of the earlier run, not its SARIF');
+    throw notAReport(
+      file,
+      'this is a SARIF log',
+      'pass the JSON report (`--format json`) of the earlier run, not its SARIF',
+    );
   }
   if (typeof record.schemaVersion === 'string' && Array.isArray(record.principals)) {
-    throw notAReport(file, 'this is a snapshot', 'audit the earlier snapshot with `--format json` and pass that report');
+    throw notAReport(
+      file,
+      'this is a snapshot',
+      'audit the earlier snapshot with `--format json` and pass that report',
+    );
   }
   const tool = record.tool as { name?: unknown } | undefined;
-  if (typeof record.reportVersion !== 'string' || tool?.name !== TOOL_NAME) throw notAReport(file, 'no reportVersion or tool.name "cloudward"');
+  if (typeof record.reportVersion !== 'string' || tool?.name !== TOOL_NAME)
+    throw notAReport(file, 'no reportVersion or tool.name "cloudward"');
   if (record.reportVersion !== REPORT_VERSION) {
-    throw new UserError(`report version ${record.reportVersion} is not the version this cloudward reads (${REPORT_VERSION})`, {
-      where: `${file}#/reportVersion`,
-      hint: 'regenerate the report with this version of cloudward (`cloudward audit OLD-SNAPSHOT --format json`)',
-    });
+    throw new UserError(
+      `report version ${record.reportVersion} is not the version this cloudward reads (${REPORT_VERSION})`,
+      {
+        where: `${file}#/reportVersion`,
+        hint: 'regenerate the report with this version of cloudward (`cloudward audit OLD-SNAPSHOT --format json`)',
+      },
+    );
   }
   if (!Array.isArray(record.results)) throw notAReport(file, 'it has no results list');
   record.results.forEach((r: unknown, index) => {
     const result = r as Partial<ReportResult> | null;
-    if (typeof result?.checkId !== 'string' || typeof result.resource?.uid !== 'string' || typeof result.status !== 'string' || typeof result.fingerprint !== 'string') {
+    if (
+      typeof result?.checkId !== 'string' ||
+      typeof result.resource?.uid !== 'string' ||
+      typeof result.status !== 'string' ||
+      typeof result.fingerprint !== 'string'
+    ) {
       throw notAReport(`${file}#/results/${index}`, 'a result lacks checkId, resource.uid, status or fingerprint');
     }
   });
@@ -70,4 +92,3 @@ export async function loadReport(file: string, what = 'baseline report'): Promis
   const report = assertReport(parseJsonText(text, file, `${what} JSON`), file);
   return { file, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) };
 }
-

@@ -6,7 +6,12 @@ import { modifiedSnapshotNotes, runNotes, type Report, type ReportCheck, type Re
 /** Values safely inside GitHub's security-severity bands (critical > 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0). */
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '2.0' };
 /** A finding's SARIF level by severity (audit failures and detections alike). */
-export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+export const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
 const LEVEL = SARIF_LEVEL;
 
 /** GitHub code scanning limits. */
@@ -21,7 +26,8 @@ export function pascalCase(id: string): string {
 function allTags(check: ReportCheck): string[] {
   const tags = ['security', check.technique, check.mitigation, `${check.mitigation}/${check.measure}`];
   for (const id of check.references.attack ?? []) tags.push(id);
-  for (const [benchmark, items] of Object.entries(check.references.cis ?? {})) for (const item of items) tags.push(`CIS ${benchmark} ${item}`);
+  for (const [benchmark, items] of Object.entries(check.references.cis ?? {}))
+    for (const item of items) tags.push(`CIS ${benchmark} ${item}`);
   for (const control of check.references.nist) tags.push(`NIST SP 800-53 ${control}`);
   return [...new Set(tags)];
 }
@@ -29,7 +35,8 @@ function allTags(check: ReportCheck): string[] {
 function helpMarkdown(check: ReportCheck): string {
   const lines = [`**${check.title}**`, '', check.description, '', `**Remediation:** ${check.remediation}`, ''];
   lines.push(`- ATT&CK: ${check.technique} (${check.mitigation}, measure: ${check.measure})`);
-  for (const [benchmark, items] of Object.entries(check.references.cis ?? {})) lines.push(`- CIS ${benchmark}: ${items.join(', ')}`);
+  for (const [benchmark, items] of Object.entries(check.references.cis ?? {}))
+    lines.push(`- CIS ${benchmark}: ${items.join(', ')}`);
   lines.push(`- NIST SP 800-53: ${check.references.nist.join(', ')}`);
   if (check.references.url) lines.push(`- More: ${check.references.url}`);
   return lines.join('\n');
@@ -60,14 +67,24 @@ export function sarifRule(rule: SarifRuleInput): Record<string, unknown> {
     id: rule.id,
     name: pascalCase(rule.id),
     shortDescription: { text: rule.title },
-    fullDescription: { text: rule.description.length > MAX_FULL_DESCRIPTION ? `${rule.description.slice(0, MAX_FULL_DESCRIPTION - 3)}...` : rule.description },
+    fullDescription: {
+      text:
+        rule.description.length > MAX_FULL_DESCRIPTION
+          ? `${rule.description.slice(0, MAX_FULL_DESCRIPTION - 3)}...`
+          : rule.description,
+    },
     help: rule.help,
     helpUri: rule.helpUri,
     defaultConfiguration: { level: LEVEL[rule.severity] },
     properties: {
       tags: rule.tags,
       precision: rule.precision,
-      ...(rule.problemSeverity ? { 'problem.severity': rule.severity === 'low' ? 'recommendation' : rule.severity === 'medium' ? 'warning' : 'error' } : {}),
+      ...(rule.problemSeverity
+        ? {
+            'problem.severity':
+              rule.severity === 'low' ? 'recommendation' : rule.severity === 'medium' ? 'warning' : 'error',
+          }
+        : {}),
       'security-severity': SECURITY_SEVERITY[rule.severity],
     },
   };
@@ -96,9 +113,23 @@ function logSkeleton<T>(run: SarifRunInput<T>): { runs: [Record<string, unknown>
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: run.tool.name, version: run.tool.version, semanticVersion: run.tool.version, informationUri: run.tool.informationUri, rules: run.rules } },
+        tool: {
+          driver: {
+            name: run.tool.name,
+            version: run.tool.version,
+            semanticVersion: run.tool.version,
+            informationUri: run.tool.informationUri,
+            rules: run.rules,
+          },
+        },
         automationDetails: { id: `${run.category}/${run.generatedAt}` },
-        invocations: [{ executionSuccessful: true, endTimeUtc: run.generatedAt, ...(run.notifications.length > 0 ? { toolExecutionNotifications: run.notifications } : {}) }],
+        invocations: [
+          {
+            executionSuccessful: true,
+            endTimeUtc: run.generatedAt,
+            ...(run.notifications.length > 0 ? { toolExecutionNotifications: run.notifications } : {}),
+          },
+        ],
         ...(run.artifacts ? { artifacts: run.artifacts } : {}),
         columnKind: 'utf16CodeUnits',
         results: RESULTS_SLOT,
@@ -132,7 +163,10 @@ function auditSarifRun(report: Report, context: FormatContext): SarifRunInput<Re
   const ruleIndex = new Map(report.checks.map((c, i) => [c.id, i]));
   const checks = new Map(report.checks.map((c) => [c.id, c]));
   const { results, dropped } = selectResults(report);
-  const wanted = { uids: new Set(results.map((r) => r.resource.uid)), scopeIds: new Set(results.map((r) => r.resource.scope.id)) };
+  const wanted = {
+    uids: new Set(results.map((r) => r.resource.uid)),
+    scopeIds: new Set(results.map((r) => r.resource.scope.id)),
+  };
   const locate = snapshotLocations(report, process.cwd(), wanted, context.lineIndexes);
   const category = context.sarifCategory ?? 'cloudward';
   const notifications = [];
@@ -150,7 +184,8 @@ function auditSarifRun(report: Report, context: FormatContext): SarifRunInput<Re
     context.warn?.(`SARIF: ${text}`);
   }
   // Unverified files (CW0003), stale data (CW0004), a baseline of another tenant (CW0005), project-file gate settings (CW0006).
-  for (const note of runNotes(report)) notifications.push({ level: note.level, message: { text: note.text }, descriptor: { id: note.id } });
+  for (const note of runNotes(report))
+    notifications.push({ level: note.level, message: { text: note.text }, descriptor: { id: note.id } });
   const rules = report.checks.map((check) =>
     sarifRule({
       id: check.id,
@@ -164,9 +199,15 @@ function auditSarifRun(report: Report, context: FormatContext): SarifRunInput<Re
       problemSeverity: true,
     }),
   );
-  const artifacts = report.snapshot.files.map((f) => ({ location: { uri: relativeUri(f.path) }, hashes: { 'sha-256': f.sha256 } }));
+  const artifacts = report.snapshot.files.map((f) => ({
+    location: { uri: relativeUri(f.path) },
+    hashes: { 'sha-256': f.sha256 },
+  }));
   const properties = {
-    scorecard: { overall: report.scorecard.overall.score, mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])) },
+    scorecard: {
+      overall: report.scorecard.overall.score,
+      mitigations: Object.fromEntries(report.scorecard.mitigations.map((m) => [m.id, m.score])),
+    },
     ...(modified.length > 0 ? { snapshotModified: modified } : {}),
     ...(report.warnings ? { warnings: report.warnings.map((w) => w.message) } : {}),
     ...(report.gate?.config ? { gateConfig: report.gate.config } : {}),
@@ -185,18 +226,42 @@ function auditSarifRun(report: Report, context: FormatContext): SarifRunInput<Re
       message: { text: r.status === 'unknown' ? `${check.title}: ${r.message}` : r.message },
       locations: [
         {
-          physicalLocation: cause?.file ? { artifactLocation: { uri: encodeURI(cause.file) }, region: { startLine: cause.line } } : { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
+          physicalLocation: cause?.file
+            ? { artifactLocation: { uri: encodeURI(cause.file) }, region: { startLine: cause.line } }
+            : { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
           logicalLocations: [
             ...(cause ? [{ kind: 'resource', name: cause.address, fullyQualifiedName: cause.address }] : []),
-            { kind: 'resource', name: r.resource.name ?? r.resource.uid, fullyQualifiedName: r.resource.nativeId ?? r.resource.uid },
+            {
+              kind: 'resource',
+              name: r.resource.name ?? r.resource.uid,
+              fullyQualifiedName: r.resource.nativeId ?? r.resource.uid,
+            },
           ],
         },
       ],
-      ...(cause?.file ? { relatedLocations: [{ id: 1, physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } }, message: { text: 'the resource in the snapshot' } }] } : {}),
+      ...(cause?.file
+        ? {
+            relatedLocations: [
+              {
+                id: 1,
+                physicalLocation: { artifactLocation: { uri: where.uri }, region: { startLine: where.line } },
+                message: { text: 'the resource in the snapshot' },
+              },
+            ],
+          }
+        : {}),
       partialFingerprints: { primaryLocationLineHash: `${r.fingerprint}:1`, 'cloudwardFinding/v1': r.fingerprint },
       ...(r.baselineState ? { baselineState: r.baselineState } : {}),
       ...(r.status === 'waived' && r.waiver
-        ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${r.waiver.reason} (owner ${r.waiver.owner}, expires ${r.waiver.expires}${r.waiver.ticket ? `, ${r.waiver.ticket}` : ''})` }] }
+        ? {
+            suppressions: [
+              {
+                kind: 'external',
+                status: 'accepted',
+                justification: `${r.waiver.reason} (owner ${r.waiver.owner}, expires ${r.waiver.expires}${r.waiver.ticket ? `, ${r.waiver.ticket}` : ''})`,
+              },
+            ],
+          }
         : {}),
       properties: {
         status: r.status,
@@ -209,7 +274,17 @@ function auditSarifRun(report: Report, context: FormatContext): SarifRunInput<Re
       },
     };
   };
-  return { tool: report.tool, rules, category, generatedAt: report.generatedAt, notifications, artifacts, properties, results, toResult: toSarif };
+  return {
+    tool: report.tool,
+    rules,
+    category,
+    generatedAt: report.generatedAt,
+    notifications,
+    artifacts,
+    properties,
+    results,
+    toResult: toSarif,
+  };
 }
 
 /** An audit's whole SARIF log as one object. */
@@ -246,7 +321,8 @@ export function* streamSarifLog<T>(run: SarifRunInput<T>): Iterable<string> {
     return;
   }
   yield `${text.slice(0, slot)}[`;
-  for (let i = 0; i < results.length; i++) yield `${i === 0 ? '' : ','}\n${RESULT_INDENT}${nestedResultJson(toSarif(results[i]!))}`;
+  for (let i = 0; i < results.length; i++)
+    yield `${i === 0 ? '' : ','}\n${RESULT_INDENT}${nestedResultJson(toSarif(results[i]!))}`;
   yield `\n${RESULT_INDENT.slice(2)}]${rest}`;
 }
 

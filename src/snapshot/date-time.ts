@@ -2,7 +2,8 @@ import type { FormatDefinition } from 'ajv';
 import * as formatsModule from 'ajv-formats/dist/formats.js';
 
 // ajv-formats ships CommonJS; under NodeNext its named exports may arrive on `default`.
-export const { fullFormats } = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule) as typeof formatsModule;
+export const { fullFormats } = ((formatsModule as unknown as { default?: typeof formatsModule }).default ??
+  formatsModule) as typeof formatsModule;
 const full = fullFormats['date-time'] as FormatDefinition<string>;
 const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -23,7 +24,14 @@ function digits(s: string, from: number, to: number): number {
 export function isUtcDateTime(s: string): boolean {
   const n = s.length;
   if (n < 20 || s.charCodeAt(n - 1) !== 90 /* Z */) return false;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return false;
+  if (
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  )
+    return false;
   if (n > 20 && (n === 21 || s.charCodeAt(19) !== 46 /* . */ || digits(s, 20, n - 1) < 0)) return false;
   const year = digits(s, 0, 4);
   const month = digits(s, 5, 7);
@@ -31,7 +39,19 @@ export function isUtcDateTime(s: string): boolean {
   const hour = digits(s, 11, 13);
   const minute = digits(s, 14, 16);
   const second = digits(s, 17, 19);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  if (
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59
+  )
+    return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS[month]!);
 }

@@ -23,7 +23,8 @@ export const DIGEST_BYTES_MODULE = workerModule(import.meta.url);
 class NotCanonicalInput extends Error {}
 
 function skipSpace(bytes: Uint8Array, at: number): number {
-  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09)) at++;
+  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x0a || bytes[at] === 0x0d || bytes[at] === 0x09))
+    at++;
   return at;
 }
 
@@ -45,7 +46,17 @@ function skipValue(buffer: Uint8Array, at: number, item?: (start: number, end: n
   if (first === QUOTE) return skipString(buffer, at);
   if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
     let end = at;
-    while (end < buffer.length && buffer[end] !== COMMA && buffer[end] !== CLOSE_BRACE && buffer[end] !== CLOSE_BRACKET && buffer[end] !== 0x20 && buffer[end] !== 0x0a && buffer[end] !== 0x0d && buffer[end] !== 0x09) end++;
+    while (
+      end < buffer.length &&
+      buffer[end] !== COMMA &&
+      buffer[end] !== CLOSE_BRACE &&
+      buffer[end] !== CLOSE_BRACKET &&
+      buffer[end] !== 0x20 &&
+      buffer[end] !== 0x0a &&
+      buffer[end] !== 0x0d &&
+      buffer[end] !== 0x09
+    )
+      end++;
     return end;
   }
   let depth = 0;
@@ -74,7 +85,8 @@ function skipValue(buffer: Uint8Array, at: number, item?: (start: number, end: n
   throw new NotCanonicalInput('unterminated value');
 }
 
-const parseSlice = (buffer: Buffer, start: number, end: number): unknown => JSON.parse(buffer.toString('utf8', start, end));
+const parseSlice = (buffer: Buffer, start: number, end: number): unknown =>
+  JSON.parse(buffer.toString('utf8', start, end));
 
 /**
  * `sha256:<hex>` of the canonical content of the snapshot in these UTF-8 bytes (a BOM allowed), or undefined when the

@@ -84,7 +84,8 @@ export class CanonicalHash {
 /** JSON with object keys sorted at every level, so equal content always serializes to the same bytes. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   const entries = Object.keys(value as Record<string, unknown>)
     .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
     .sort()

@@ -56,15 +56,27 @@ interface ScanOptions {
  * when the worker is done.
  */
 export function scanSnapshotBytes(bytes: Buffer, options: ScanOptions = {}): ScannedBytes {
-  const ownsWholeBuffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+  const ownsWholeBuffer =
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
   if (bytes.length < OFF_THREAD_MIN_BYTES || !ownsWholeBuffer) {
     const sha256 = Promise.resolve(createHash('sha256').update(bytes).digest('hex'));
     return options.lineIndex ? { sha256, lineIndex: Promise.resolve(buildLineIndex(bytes)) } : { sha256 };
   }
   const buffer = bytes.buffer as ArrayBuffer;
-  const workerData = { buffer, lineIndex: Boolean(options.lineIndex), module: LINE_INDEX_MODULE, digest: Boolean(options.digest), digestModule: DIGEST_BYTES_MODULE };
+  const workerData = {
+    buffer,
+    lineIndex: Boolean(options.lineIndex),
+    module: LINE_INDEX_MODULE,
+    digest: Boolean(options.digest),
+    digestModule: DIGEST_BYTES_MODULE,
+  };
   // Its garbage is short-lived (one resource at a time while digesting): a small young generation keeps its memory low.
-  const worker = new Worker(SCAN_WORKER, { eval: true, workerData, transferList: [buffer], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+  const worker = new Worker(SCAN_WORKER, {
+    eval: true,
+    workerData,
+    transferList: [buffer],
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
   const hash = deferred<string>();
   const index = options.lineIndex ? deferred<LineIndex>() : undefined;
   const digest = options.digest ? deferred<string | undefined>() : undefined;
@@ -82,7 +94,11 @@ export function scanSnapshotBytes(bytes: Buffer, options: ScanOptions = {}): Sca
   worker.once('error', fail);
   // Rejecting what already resolved changes nothing, so this only fails what the thread did not deliver.
   worker.once('exit', (code) => fail(new Error(`the hashing thread stopped (exit code ${code}) before it finished`)));
-  return { sha256: hash.promise, ...(index ? { lineIndex: index.promise } : {}), ...(digest ? { digest: digest.promise } : {}) };
+  return {
+    sha256: hash.promise,
+    ...(index ? { lineIndex: index.promise } : {}),
+    ...(digest ? { digest: digest.promise } : {}),
+  };
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void } {

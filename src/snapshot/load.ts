@@ -70,10 +70,13 @@ function decodeSnapshot(bytes: Buffer, path: string): string {
     return decodeText(bytes);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') throw error;
-    throw new UserError(`snapshot is ${formatBytes(bytes.length)}, more text than one JSON document can hold here (${formatBytes(MAX_SNAPSHOT_TEXT)} of characters)`, {
-      where: path,
-      hint: 'split it by scope (one file per account, subscription, project or host group) and audit the parts, in separate runs when together they would not fit in memory',
-    });
+    throw new UserError(
+      `snapshot is ${formatBytes(bytes.length)}, more text than one JSON document can hold here (${formatBytes(MAX_SNAPSHOT_TEXT)} of characters)`,
+      {
+        where: path,
+        hint: 'split it by scope (one file per account, subscription, project or host group) and audit the parts, in separate runs when together they would not fit in memory',
+      },
+    );
   }
 }
 
@@ -96,7 +99,8 @@ function utf8IncludesProto(bytes: Buffer): boolean {
 }
 
 /** Whether decodeText reads these bytes as UTF-8 (no UTF-16 byte order mark). */
-const decodedAsUtf8 = (bytes: Buffer): boolean => !(bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)));
+const decodedAsUtf8 = (bytes: Buffer): boolean =>
+  !(bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)));
 
 /** The file's text, and its hash under way on another thread (which takes the bytes, so this one can parse). */
 async function readSnapshotText(path: string, maxBytes: number | undefined): Promise<{ text: string; bytes: Buffer }> {
@@ -110,7 +114,11 @@ async function readSnapshotText(path: string, maxBytes: number | undefined): Pro
  * on a worker thread while this thread validates and evaluates, so it costs no wall time when a second core is free.
  * The hash starts after parsing, so that it does not compete with the parser's garbage collection for that core.
  */
-export async function readSnapshotFile(path: string, maxBytes?: number, options: LoadOptions = {}): Promise<{ snapshot: Snapshot; file: SnapshotFile; lineIndex?: Promise<LineIndex>; digest?: DigestCheck }> {
+export async function readSnapshotFile(
+  path: string,
+  maxBytes?: number,
+  options: LoadOptions = {},
+): Promise<{ snapshot: Snapshot; file: SnapshotFile; lineIndex?: Promise<LineIndex>; digest?: DigestCheck }> {
   const { text, bytes } = await readSnapshotText(path, maxBytes);
   // A digest to verify is made from the bytes on the hashing thread, which then starts before parsing, so that the two
   // run side by side (it takes that thread about as long as parsing and evaluating take this one). Otherwise the hash
@@ -118,7 +126,10 @@ export async function readSnapshotFile(path: string, maxBytes?: number, options:
   // Looked for before the bytes go to the hashing thread (which takes them over).
   const protoFree = decodedAsUtf8(bytes) && !utf8IncludesProto(bytes);
   // (Searched from the end: cloudward writes the digest as a snapshot's last member.)
-  const early = options.verifyDigest && bytes.lastIndexOf(DIGEST_KEY) !== -1 ? scanSnapshotBytes(bytes, { ...options, digest: true }) : undefined;
+  const early =
+    options.verifyDigest && bytes.lastIndexOf(DIGEST_KEY) !== -1
+      ? scanSnapshotBytes(bytes, { ...options, digest: true })
+      : undefined;
   const value = parseJsonText(text, path, 'snapshot JSON', { protoFree });
   const { sha256, lineIndex, digest } = early ?? scanSnapshotBytes(bytes, options);
   // Settled below, or by whoever reads the index (which falls back to reading the file); these only keep a failure
@@ -130,8 +141,17 @@ export async function readSnapshotFile(path: string, maxBytes?: number, options:
   if (options.verifyDigest) {
     // A large file is digested from its bytes on the hashing thread while this one evaluates; a small one (or one
     // that thread could not follow) here, from the parsed content.
-    const actual = !snapshot.digest ? undefined : digest ? digest.then((d) => d ?? snapshotDigest(snapshot)) : Promise.resolve(snapshotDigest(snapshot));
-    check = { path, ...(snapshot.digest ? { recorded: snapshot.digest } : {}), ...(actual ? { actual } : {}), ...(snapshot.unverifiedInputs ? { unverifiedInputs: snapshot.unverifiedInputs } : {}) };
+    const actual = !snapshot.digest
+      ? undefined
+      : digest
+        ? digest.then((d) => d ?? snapshotDigest(snapshot))
+        : Promise.resolve(snapshotDigest(snapshot));
+    check = {
+      path,
+      ...(snapshot.digest ? { recorded: snapshot.digest } : {}),
+      ...(actual ? { actual } : {}),
+      ...(snapshot.unverifiedInputs ? { unverifiedInputs: snapshot.unverifiedInputs } : {}),
+    };
   }
   return {
     snapshot,
@@ -160,22 +180,39 @@ export async function verifyDigests(loaded: LoadedSnapshot, allowModified: boole
 /** Why nothing vouches for one file's content (undefined when its digest does); an error unless `allowModified`. */
 async function unverified(check: DigestCheck, allowModified: boolean): Promise<SnapshotFile['modified']> {
   const refuse = (message: string, pointer: string, fix: string): never => {
-    throw new UserError(message, { where: pointer ? `${check.path}#${pointer}` : check.path, hint: `${fix}, or pass --allow-modified to go on with it reported as unverified` });
+    throw new UserError(message, {
+      where: pointer ? `${check.path}#${pointer}` : check.path,
+      hint: `${fix}, or pass --allow-modified to go on with it reported as unverified`,
+    });
   };
   if (check.recorded === undefined || check.actual === undefined) {
-    if (!allowModified) refuse('snapshot has no digest, so nothing shows its content is as collected', '', 'use the file `cloudward collect`, `import` or `merge` wrote (they record a digest)');
+    if (!allowModified)
+      refuse(
+        'snapshot has no digest, so nothing shows its content is as collected',
+        '',
+        'use the file `cloudward collect`, `import` or `merge` wrote (they record a digest)',
+      );
     return { reason: UNVERIFIED_REASONS.noDigest };
   }
   const actual = await check.actual;
   if (actual !== check.recorded) {
     if (!allowModified) {
-      refuse(`digest mismatch: the snapshot changed after it was collected (recorded ${check.recorded.slice(0, 19)}..., content ${actual.slice(0, 19)}...)`, '/digest', 'audit the original file or collect it again');
+      refuse(
+        `digest mismatch: the snapshot changed after it was collected (recorded ${check.recorded.slice(0, 19)}..., content ${actual.slice(0, 19)}...)`,
+        '/digest',
+        'audit the original file or collect it again',
+      );
     }
     return { actualDigest: actual, reason: UNVERIFIED_REASONS.mismatch };
   }
   if (check.unverifiedInputs) {
     const inputs = check.unverifiedInputs.map((i) => `${i.file}: ${i.reason}`).join('; ');
-    if (!allowModified) refuse(`snapshot was merged from inputs no digest vouched for (${inputs})`, '/unverifiedInputs', 'merge the original snapshots as collected');
+    if (!allowModified)
+      refuse(
+        `snapshot was merged from inputs no digest vouched for (${inputs})`,
+        '/unverifiedInputs',
+        'merge the original snapshots as collected',
+      );
     return { reason: `${UNVERIFIED_REASONS.mergedInputs} (${inputs})` };
   }
   return undefined;
@@ -186,7 +223,11 @@ async function unverified(check: DigestCheck, allowModified: boolean): Promise<S
  * audit ran, or, should that thread have failed, made here from the files read again.
  */
 export async function snapshotLineIndexes(loaded: LoadedSnapshot): Promise<Array<{ path: string; index: LineIndex }>> {
-  const made = loaded.lineIndexes ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(() => undefined) : undefined;
+  const made = loaded.lineIndexes
+    ? await Promise.all(loaded.lineIndexes.map(async ({ path, index }) => ({ path, index: await index }))).catch(
+        () => undefined,
+      )
+    : undefined;
   if (made && made.length === loaded.files.length) return made;
   const out = [];
   for (const { path } of loaded.files) out.push({ path, index: buildLineIndex(await readFile(path)) });
@@ -209,7 +250,10 @@ const YOUNG_GENERATION_BYTES = 48 * 1024 * 1024;
 async function assertFitsInHeap(paths: string[], maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<void> {
   let total = 0;
   for (const path of paths) {
-    const size = await stat(path).then((info) => (info.isFile() ? info.size : 0), () => 0);
+    const size = await stat(path).then(
+      (info) => (info.isFile() ? info.size : 0),
+      () => 0,
+    );
     if (size > maxBytes || size > MAX_SNAPSHOT_TEXT) return;
     total += size;
   }
@@ -218,35 +262,59 @@ async function assertFitsInHeap(paths: string[], maxBytes = DEFAULT_MAX_INPUT_BY
   const needed = total * HEAP_PER_SNAPSHOT_BYTE;
   if (needed <= limit) return;
   const suggested = Math.ceil((needed * 1.25) / 2 ** 30) * 1024;
-  throw new UserError(`${paths.length === 1 ? 'snapshot is' : `${paths.length} snapshots total`} ${formatBytes(total)}: auditing that in one run needs about ${formatBytes(needed)} of memory, over this Node.js heap limit of ${formatBytes(limit)}`, {
-    where: paths.length === 1 ? paths[0]! : 'snapshot files',
-    hint: `audit scope groups in separate runs, or raise the limit on a machine with the memory: NODE_OPTIONS=--max-old-space-size=${suggested}`,
-  });
+  throw new UserError(
+    `${paths.length === 1 ? 'snapshot is' : `${paths.length} snapshots total`} ${formatBytes(total)}: auditing that in one run needs about ${formatBytes(needed)} of memory, over this Node.js heap limit of ${formatBytes(limit)}`,
+    {
+      where: paths.length === 1 ? paths[0]! : 'snapshot files',
+      hint: `audit scope groups in separate runs, or raise the limit on a machine with the memory: NODE_OPTIONS=--max-old-space-size=${suggested}`,
+    },
+  );
 }
 
 /** Loads and validates one or more snapshot files and merges them; a uid or source present in two files is an error. */
-export async function loadSnapshots(paths: string[], maxBytes?: number, options: LoadOptions = {}): Promise<LoadedSnapshot> {
-  if (paths.length === 0) throw new UserError('no snapshot given', { hint: 'pass a snapshot file, e.g. `cloudward audit snapshot.json`' });
+export async function loadSnapshots(
+  paths: string[],
+  maxBytes?: number,
+  options: LoadOptions = {},
+): Promise<LoadedSnapshot> {
+  if (paths.length === 0)
+    throw new UserError('no snapshot given', { hint: 'pass a snapshot file, e.g. `cloudward audit snapshot.json`' });
   await assertFitsInHeap(paths, maxBytes);
   const loaded = [];
   for (const path of paths) loaded.push(await readSnapshotFile(path, maxBytes, options));
   const origin = new Map<string, string>();
-  const lineIndexes = options.lineIndex ? loaded.flatMap((l) => (l.lineIndex ? [{ path: l.file.path, index: l.lineIndex }] : [])) : undefined;
+  const lineIndexes = options.lineIndex
+    ? loaded.flatMap((l) => (l.lineIndex ? [{ path: l.file.path, index: l.lineIndex }] : []))
+    : undefined;
   const digests = options.verifyDigest ? loaded.flatMap((l) => (l.digest ? [l.digest] : [])) : undefined;
   const extra = { ...(lineIndexes ? { lineIndexes } : {}), ...(digests ? { digests } : {}) };
   if (loaded.length === 1) {
     const only = loaded[0]!;
     return { snapshot: only.snapshot, files: [only.file], origin, ...extra };
   }
-  return { ...mergeSnapshots(loaded.map((l) => ({ snapshot: l.snapshot, path: l.file.path })), origin), files: loaded.map((l) => l.file), origin, ...extra };
+  return {
+    ...mergeSnapshots(
+      loaded.map((l) => ({ snapshot: l.snapshot, path: l.file.path })),
+      origin,
+    ),
+    files: loaded.map((l) => l.file),
+    origin,
+    ...extra,
+  };
 }
 
 /** Merges snapshots; every resource uid and every source scope must be unique across them. */
-function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string }>, origin = new Map<string, string>()): { snapshot: Snapshot } {
+function mergeSnapshots(
+  inputs: Array<{ snapshot: Snapshot; path: string }>,
+  origin = new Map<string, string>(),
+): { snapshot: Snapshot } {
   const merged: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     generator: { name: TOOL_NAME, version: toolVersion() },
-    collectedAt: inputs.map((i) => i.snapshot.collectedAt).sort().at(-1)!,
+    collectedAt: inputs
+      .map((i) => i.snapshot.collectedAt)
+      .sort()
+      .at(-1)!,
     sources: [],
     principals: [],
     roles: [],
@@ -259,7 +327,10 @@ function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string }>, ori
       const key = scopeKey(source.provider, source.scope);
       const earlier = sourceOrigin.get(key);
       if (earlier !== undefined) {
-        throw new UserError(`source ${key} is in two snapshots (also in ${earlier})`, { where: `${path}#/sources/${index}`, hint: 'merge snapshots of different scopes only, or drop one of the files' });
+        throw new UserError(`source ${key} is in two snapshots (also in ${earlier})`, {
+          where: `${path}#/sources/${index}`,
+          hint: 'merge snapshots of different scopes only, or drop one of the files',
+        });
       }
       sourceOrigin.set(key, path);
       merged.sources.push(source);
@@ -269,7 +340,10 @@ function mergeSnapshots(inputs: Array<{ snapshot: Snapshot; path: string }>, ori
       list.forEach((resource, index) => {
         const earlier = origin.get(resource.uid);
         if (earlier !== undefined) {
-          throw new UserError(`${resource.uid} is in two snapshots (also in ${earlier})`, { where: `${path}#/${kind}/${index}`, hint: 'merge snapshots of different scopes only' });
+          throw new UserError(`${resource.uid} is in two snapshots (also in ${earlier})`, {
+            where: `${path}#/${kind}/${index}`,
+            hint: 'merge snapshots of different scopes only',
+          });
         }
         origin.set(resource.uid, path);
         (merged[kind] as Array<{ uid: string }>).push(resource);
@@ -291,7 +365,9 @@ function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): 
   const files = new Map<string, Set<string>>();
   for (const source of merged.sources) {
     const group = groupOf(source.provider, source.scope);
-    (files.get(group) ?? files.set(group, new Set()).get(group)!).add(sourceOrigin.get(scopeKey(source.provider, source.scope)) ?? '');
+    (files.get(group) ?? files.set(group, new Set()).get(group)!).add(
+      sourceOrigin.get(scopeKey(source.provider, source.scope)) ?? '',
+    );
   }
   const reordered = new Set([...files].filter(([, from]) => from.size > 1).map(([group]) => group));
   if (reordered.size === 0) return;
@@ -306,7 +382,9 @@ function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): 
       if (reordered.has(group) && !anchor.has(group)) anchor.set(group, i);
     });
     for (const group of anchor.keys()) {
-      const last = items.findLastIndex((item) => !reordered.has(groupKey(item)) && providerOf(groupKey(item)) === providerOf(group));
+      const last = items.findLastIndex(
+        (item) => !reordered.has(groupKey(item)) && providerOf(groupKey(item)) === providerOf(group),
+      );
       if (last >= 0) anchor.set(group, last + 0.5);
     }
     const out: T[] = [];
@@ -329,16 +407,28 @@ function orderScopeGroups(merged: Snapshot, sourceOrigin: Map<string, string>): 
     });
     return out;
   };
-  merged.sources = regroup(merged.sources, (s) => groupOf(s.provider, s.scope), (s) => s.scope.id);
+  merged.sources = regroup(
+    merged.sources,
+    (s) => groupOf(s.provider, s.scope),
+    (s) => s.scope.id,
+  );
   merged.sources.forEach((s, i) => rank.set(scopeKey(s.provider, s.scope), i));
   for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
     const list = merged[kind] as Array<{ provider: string; scope: { kind: string; id: string } }>;
-    (merged as unknown as Record<string, unknown>)[kind] = regroup(list, (r) => groupOf(r.provider, r.scope), (r) => rank.get(scopeKey(r.provider, r.scope as Scope)) ?? Number.MAX_SAFE_INTEGER);
+    (merged as unknown as Record<string, unknown>)[kind] = regroup(
+      list,
+      (r) => groupOf(r.provider, r.scope),
+      (r) => rank.get(scopeKey(r.provider, r.scope as Scope)) ?? Number.MAX_SAFE_INTEGER,
+    );
   }
 }
 
 /** Wraps provider parts into a validated snapshot with its digest (its scope kinds judged by `scopeKinds`, when given). */
-export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string, scopeKinds?: DeclaredScopeKinds): Snapshot {
+export function assembleSnapshot(
+  parts: SnapshotPart[],
+  collectedAt: string,
+  scopeKinds?: DeclaredScopeKinds,
+): Snapshot {
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     generator: { name: TOOL_NAME, version: toolVersion() },
@@ -352,7 +442,10 @@ export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string, sco
   const uids = new Set<string>();
   for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
     for (const r of snapshot[kind] as Array<{ uid: string }>) {
-      if (uids.has(r.uid)) throw new UserError(`duplicate resource uid ${r.uid}`, { hint: 'each input must describe a different resource; remove the duplicate export' });
+      if (uids.has(r.uid))
+        throw new UserError(`duplicate resource uid ${r.uid}`, {
+          hint: 'each input must describe a different resource; remove the duplicate export',
+        });
       uids.add(r.uid);
     }
   }
@@ -362,5 +455,8 @@ export function assembleSnapshot(parts: SnapshotPart[], collectedAt: string, sco
 
 /** Writes a snapshot with mode 0600 (it describes a tenant's identities), atomically. */
 export async function writeSnapshot(path: string, snapshot: Snapshot): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600, { flag: '--output', createParent: false });
+  await writeFileAtomic(path, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600, {
+    flag: '--output',
+    createParent: false,
+  });
 }

@@ -19,12 +19,35 @@ import { assertSnapshot, type DeclaredScopeKinds } from './validate.js';
 const KINDS = ['sources', 'principals', 'roles', 'controls', 'hosts'] as const;
 type Kind = (typeof KINDS)[number];
 /** The order of the digest's canonical JSON (keys sorted). */
-const CANONICAL_ORDER = ['collectedAt', 'controls', 'generator', 'hosts', 'principals', 'roles', 'schemaVersion', 'sources'] as const;
+const CANONICAL_ORDER = [
+  'collectedAt',
+  'controls',
+  'generator',
+  'hosts',
+  'principals',
+  'roles',
+  'schemaVersion',
+  'sources',
+] as const;
 
-interface Segment { offset: number; length: number }
-interface Entry { key: string; canonical: Record<Kind, Segment>; pretty: Record<Kind, Segment> }
+interface Segment {
+  offset: number;
+  length: number;
+}
+interface Entry {
+  key: string;
+  canonical: Record<Kind, Segment>;
+  pretty: Record<Kind, Segment>;
+}
 
-export interface SpoolCounts { sources: number; principals: number; roles: number; controls: number; hosts: number; gaps: number }
+export interface SpoolCounts {
+  sources: number;
+  principals: number;
+  roles: number;
+  controls: number;
+  hosts: number;
+  gaps: number;
+}
 
 class SpoolFile {
   private readonly fd: number;
@@ -64,22 +87,39 @@ export class SnapshotSpool {
   constructor(private readonly scopeKinds?: DeclaredScopeKinds) {
     this.dir = mkdtempSync(join(tmpdir(), 'cloudward-spool-'));
     this.forget = trackTemporary(this.dir);
-    const files = (suffix: string) => Object.fromEntries(KINDS.map((k) => [k, new SpoolFile(join(this.dir, `${k}.${suffix}`))])) as Record<Kind, SpoolFile>;
+    const files = (suffix: string) =>
+      Object.fromEntries(KINDS.map((k) => [k, new SpoolFile(join(this.dir, `${k}.${suffix}`))])) as Record<
+        Kind,
+        SpoolFile
+      >;
     this.canonical = files('canonical');
     this.pretty = files('pretty');
   }
 
   /** Validates a part (alone, and its uids and scopes against the parts before it) and spools it under `key`. */
   add(key: string, part: SnapshotPart): void {
-    assertSnapshot({ schemaVersion: SNAPSHOT_SCHEMA_VERSION, generator: { name: TOOL_NAME, version: toolVersion() }, collectedAt: '1970-01-01T00:00:00Z', ...part }, `<scope ${key}>`, this.scopeKinds);
+    assertSnapshot(
+      {
+        schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+        generator: { name: TOOL_NAME, version: toolVersion() },
+        collectedAt: '1970-01-01T00:00:00Z',
+        ...part,
+      },
+      `<scope ${key}>`,
+      this.scopeKinds,
+    );
     for (const source of part.sources) {
       const scope = scopeKey(source.provider, source.scope);
-      if (this.scopes.has(scope)) throw new UserError(`source ${scope} was collected twice`, { hint: 'each scope must be read once' });
+      if (this.scopes.has(scope))
+        throw new UserError(`source ${scope} was collected twice`, { hint: 'each scope must be read once' });
       this.scopes.add(scope);
     }
     for (const kind of ['principals', 'roles', 'controls', 'hosts'] as const) {
       for (const r of part[kind] as Array<{ uid: string }>) {
-        if (this.uids.has(r.uid)) throw new UserError(`duplicate resource uid ${r.uid}`, { hint: 'each input must describe a different resource; remove the duplicate export' });
+        if (this.uids.has(r.uid))
+          throw new UserError(`duplicate resource uid ${r.uid}`, {
+            hint: 'each input must describe a different resource; remove the duplicate export',
+          });
         this.uids.add(r.uid);
       }
     }
@@ -88,7 +128,9 @@ export class SnapshotSpool {
     for (const kind of KINDS) {
       const items = part[kind] as unknown[];
       canonical[kind] = this.canonical[kind].append(items.map((item) => canonicalJson(item)).join(','));
-      pretty[kind] = this.pretty[kind].append(items.map((item) => `    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`).join(',\n'));
+      pretty[kind] = this.pretty[kind].append(
+        items.map((item) => `    ${JSON.stringify(item, null, 2).replace(/\n/g, '\n    ')}`).join(',\n'),
+      );
       this.counts[kind] += items.length;
     }
     this.counts.gaps += part.sources.reduce((n, s) => n + s.gaps.length, 0);
@@ -103,7 +145,11 @@ export class SnapshotSpool {
   digest(collectedAt: string): string {
     const hash = createHash('sha256');
     const entries = this.ordered();
-    const header = { collectedAt, generator: { name: TOOL_NAME, version: toolVersion() }, schemaVersion: SNAPSHOT_SCHEMA_VERSION };
+    const header = {
+      collectedAt,
+      generator: { name: TOOL_NAME, version: toolVersion() },
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    };
     hash.update('{');
     CANONICAL_ORDER.forEach((key, i) => {
       hash.update(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`);
@@ -127,7 +173,11 @@ export class SnapshotSpool {
 
   /** The snapshot text, piece by piece, as `JSON.stringify(snapshot, null, 2)` plus a newline. */
   *pieces(collectedAt: string, digest = this.digest(collectedAt)): Generator<string> {
-    const head = JSON.stringify({ schemaVersion: SNAPSHOT_SCHEMA_VERSION, generator: { name: TOOL_NAME, version: toolVersion() }, collectedAt }, null, 2);
+    const head = JSON.stringify(
+      { schemaVersion: SNAPSHOT_SCHEMA_VERSION, generator: { name: TOOL_NAME, version: toolVersion() }, collectedAt },
+      null,
+      2,
+    );
     yield head.slice(0, -2);
     const entries = this.ordered();
     for (const kind of KINDS) {
@@ -137,7 +187,8 @@ export class SnapshotSpool {
         continue;
       }
       yield `,\n  ${JSON.stringify(kind)}: [\n`;
-      for (const [i, entry] of present.entries()) yield `${i > 0 ? ',\n' : ''}${this.pretty[kind].read(entry.pretty[kind])}`;
+      for (const [i, entry] of present.entries())
+        yield `${i > 0 ? ',\n' : ''}${this.pretty[kind].read(entry.pretty[kind])}`;
       yield '\n  ]';
     }
     yield `,\n  "digest": ${JSON.stringify(digest)}\n}\n`;
@@ -146,7 +197,9 @@ export class SnapshotSpool {
   /** Writes the snapshot to `path` (atomically, mode 0600) or to stdout. */
   async write(path: string | undefined, collectedAt: string): Promise<void> {
     if (path) await writeFileAtomic(path, this.pieces(collectedAt));
-    else for (const piece of this.pieces(collectedAt)) if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once('drain', resolve));
+    else
+      for (const piece of this.pieces(collectedAt))
+        if (!process.stdout.write(piece)) await new Promise((resolve) => process.stdout.once('drain', resolve));
   }
 
   /** Removes the spool files. */

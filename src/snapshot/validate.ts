@@ -33,7 +33,10 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 const schemaText = (): string => readFileSync(packagePath('schemas', 'snapshot.schema.json'), 'utf8');
 
 /** ajv-formats' formats with the fast `date-time`; kept code reaches the same objects as `require(FORMATS_MODULE)`. */
-function compileSnapshotSchema(text: string, source = false): { ajv: ReturnType<typeof createAjv>; validate: ValidateFunction } {
+function compileSnapshotSchema(
+  text: string,
+  source = false,
+): { ajv: ReturnType<typeof createAjv>; validate: ValidateFunction } {
   // The shipped schema is checked against the meta-schema by the tests; doing it again here compiled the whole
   // draft 2020-12 meta-schema on every run (~60 ms).
   const ajv = createAjv({ validateSchema: false, code: { source, formats: _`require(${FORMATS_MODULE})` } });
@@ -42,10 +45,20 @@ function compileSnapshotSchema(text: string, source = false): { ajv: ReturnType<
 }
 
 /** The kept snapshot validator in `file`, when it was made by this version from this schema text and loads. */
-export function keptSnapshotValidator(file = SNAPSHOT_VALIDATOR_FILE, text = schemaText()): ValidateFunction | undefined {
+export function keptSnapshotValidator(
+  file = SNAPSHOT_VALIDATOR_FILE,
+  text = schemaText(),
+): ValidateFunction | undefined {
   try {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as Partial<KeptValidator> | null;
-    if (!kept || kept.format !== KEPT_FORMAT || kept.tool !== toolVersion() || kept.schema !== sha256(text) || typeof kept.code !== 'string') return undefined;
+    if (
+      !kept ||
+      kept.format !== KEPT_FORMAT ||
+      kept.tool !== toolVersion() ||
+      kept.schema !== sha256(text) ||
+      typeof kept.code !== 'string'
+    )
+      return undefined;
     return loadValidator(kept.code, { [FORMATS_MODULE]: { ...fullFormats, 'date-time': dateTimeFormat } });
   } catch {
     // No kept validator (running from source, or a damaged build): compile the schema.
@@ -85,17 +98,26 @@ export type DeclaredScopeKinds = ReadonlyMap<string, readonly string[]>;
  */
 export function assertSnapshot(value: unknown, file: string, scopeKinds?: DeclaredScopeKinds): Snapshot {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new UserError('not a snapshot: the top level must be a JSON object', { where: file, hint: 'pass a file written by `cloudward collect` or `cloudward import`' });
+    throw new UserError('not a snapshot: the top level must be a JSON object', {
+      where: file,
+      hint: 'pass a file written by `cloudward collect` or `cloudward import`',
+    });
   }
   const version = (value as { schemaVersion?: unknown }).schemaVersion;
   if (version === undefined) {
-    throw new UserError('not a snapshot: no "schemaVersion" field', { where: `${file}#/schemaVersion`, hint: 'pass a file written by `cloudward collect` or `cloudward import`' });
+    throw new UserError('not a snapshot: no "schemaVersion" field', {
+      where: `${file}#/schemaVersion`,
+      hint: 'pass a file written by `cloudward collect` or `cloudward import`',
+    });
   }
   if (version !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new UserError(`unsupported snapshot schemaVersion ${JSON.stringify(version)}; this cloudward reads "${SNAPSHOT_SCHEMA_VERSION}"`, {
-      where: `${file}#/schemaVersion`,
-      hint: 'upgrade cloudward, or re-create the snapshot with this version',
-    });
+    throw new UserError(
+      `unsupported snapshot schemaVersion ${JSON.stringify(version)}; this cloudward reads "${SNAPSHOT_SCHEMA_VERSION}"`,
+      {
+        where: `${file}#/schemaVersion`,
+        hint: 'upgrade cloudward, or re-create the snapshot with this version',
+      },
+    );
   }
   const validate = snapshotValidator();
   if (!validate(value)) {
@@ -157,8 +179,18 @@ function assertScopeKinds(snapshot: Snapshot, file: string, scopeKinds: Declared
  * sources have the kinds its adapter declares; a snapshot of a provider not registered may have any kind some
  * registered adapter declares.
  */
-function scopeKindProblem(scopeKinds: DeclaredScopeKinds, everyKind: string[], provider: string, kind: string): string | undefined {
+function scopeKindProblem(
+  scopeKinds: DeclaredScopeKinds,
+  everyKind: string[],
+  provider: string,
+  kind: string,
+): string | undefined {
   const declared = scopeKinds.get(provider);
-  if (declared) return declared.includes(kind) ? undefined : `scope kind "${kind}" is not one provider "${provider}" declares (${declared.join(', ')})`;
-  return everyKind.includes(kind) ? undefined : `scope kind "${kind}" is declared by no registered provider, and provider "${provider}" is not registered (kinds: ${everyKind.join(', ')})`;
+  if (declared)
+    return declared.includes(kind)
+      ? undefined
+      : `scope kind "${kind}" is not one provider "${provider}" declares (${declared.join(', ')})`;
+  return everyKind.includes(kind)
+    ? undefined
+    : `scope kind "${kind}" is declared by no registered provider, and provider "${provider}" is not registered (kinds: ${everyKind.join(', ')})`;
 }

@@ -23,7 +23,8 @@ export function describeAjvError(error: ErrorObject): string {
   const at = error.instancePath || '/';
   const params = error.params as Record<string, unknown>;
   // A key that breaks `propertyNames`: name it, since the pointer stops at the object that holds it.
-  if (error.propertyName !== undefined) return `${at}: key ${JSON.stringify(error.propertyName)} ${error.message ?? 'is not allowed'}`;
+  if (error.propertyName !== undefined)
+    return `${at}: key ${JSON.stringify(error.propertyName)} ${error.message ?? 'is not allowed'}`;
   switch (error.keyword) {
     case 'enum':
       return `${at}: must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
@@ -48,6 +49,7 @@ export function mostSpecificError(errors: ErrorObject[]): ErrorObject {
 /** The path segments an error points at; for an unknown field, the field itself (so its line can be named). */
 export function errorSegments(error: ErrorObject): Array<string | number> {
   const segments = pointerSegments(error.instancePath);
-  if (error.keyword === 'additionalProperties') segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
+  if (error.keyword === 'additionalProperties')
+    segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
   return segments;
 }

@@ -22,7 +22,9 @@ export function keyUnder(root: string, file: string): string | undefined {
 /** A cache file's entries when it exists, is well formed and carries `stamp`; else null (then files are parsed). */
 export function readStampedCache<E>(path: string, stamp: () => CacheStamp): Map<string, E> | null {
   try {
-    const cache = JSON.parse(readFileSync(path, 'utf8')) as (Partial<CacheStamp> & { files?: Record<string, E> }) | null;
+    const cache = JSON.parse(readFileSync(path, 'utf8')) as
+      | (Partial<CacheStamp> & { files?: Record<string, E> })
+      | null;
     const want = stamp();
     if (!cache || cache.format !== want.format || cache.tool !== want.tool || cache.schema !== want.schema) return null;
     if (!cache.files || typeof cache.files !== 'object') return null;

@@ -32,9 +32,16 @@ export async function readInputBytes(path: string, what: string, maxBytes = DEFA
     throw new UserError(`${what} is a directory, not a file`, { where: path, hint: 'name a file inside it' });
   }
   if (!info.isFile()) throw new UserError(`${what} is not a regular file`, { where: path });
-  if (info.size === 0) throw new UserError(`${what} is empty (0 bytes)`, { where: path, hint: 'regenerate it; an interrupted export leaves an empty file' });
+  if (info.size === 0)
+    throw new UserError(`${what} is empty (0 bytes)`, {
+      where: path,
+      hint: 'regenerate it; an interrupted export leaves an empty file',
+    });
   if (info.size > maxBytes) {
-    throw new UserError(`${what} is ${formatBytes(info.size)}, over the ${formatBytes(maxBytes)} limit`, { where: path, hint: 'split it, or raise the limit with --max-input-size' });
+    throw new UserError(`${what} is ${formatBytes(info.size)}, over the ${formatBytes(maxBytes)} limit`, {
+      where: path,
+      hint: 'split it, or raise the limit with --max-input-size',
+    });
   }
   try {
     return await readFile(path);
@@ -53,7 +60,9 @@ async function unreadable(path: string, what: string): Promise<UserError> {
   const info = await stat(path).catch(() => undefined);
   const uid = process.getuid?.();
   const who = uid === undefined ? 'this user' : `this user (uid ${uid})`;
-  const owner = info ? `: it belongs to uid ${info.uid} and has mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}` : ': permission denied on it or a folder above it';
+  const owner = info
+    ? `: it belongs to uid ${info.uid} and has mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}`
+    : ': permission denied on it or a folder above it';
   return new UserError(`${what} is not readable by ${who}${owner}`, {
     where: path,
     hint: 'run as the user that wrote it (in a container: docker run --user "$(id -u):$(id -g)"), or make it readable',
@@ -63,18 +72,26 @@ async function unreadable(path: string, what: string): Promise<UserError> {
 /** `-` as an input: all of stdin, with the same refusals as a file (empty, over the size cap); never a terminal. */
 async function readStdin(what: string, maxBytes: number): Promise<Buffer> {
   const where = '- (stdin)';
-  if (process.stdin.isTTY) throw new UserError(`no ${what} on stdin: it is a terminal`, { where, hint: 'pipe one in (`cloudward collect aws | cloudward audit -`), or name a file' });
+  if (process.stdin.isTTY)
+    throw new UserError(`no ${what} on stdin: it is a terminal`, {
+      where,
+      hint: 'pipe one in (`cloudward collect aws | cloudward audit -`), or name a file',
+    });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       process.stdin.destroy();
-      throw new UserError(`${what} on stdin is over the ${formatBytes(maxBytes)} limit`, { where, hint: 'write it to a file and split it, or raise the limit with --max-input-size' });
+      throw new UserError(`${what} on stdin is over the ${formatBytes(maxBytes)} limit`, {
+        where,
+        hint: 'write it to a file and split it, or raise the limit with --max-input-size',
+      });
     }
     chunks.push(chunk as Buffer);
   }
-  if (size === 0) throw new UserError(`${what} on stdin is empty (0 bytes)`, { where, hint: 'check the command that pipes it in' });
+  if (size === 0)
+    throw new UserError(`${what} on stdin is empty (0 bytes)`, { where, hint: 'check the command that pipes it in' });
   return Buffer.concat(chunks);
 }
 
@@ -86,7 +103,8 @@ export function decodeText(buffer: Buffer): string {
     swapped.swap16();
     return swapped.toString('utf16le');
   }
-  if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) return buffer.subarray(3).toString('utf8');
+  if (buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf)
+    return buffer.subarray(3).toString('utf8');
   return buffer.toString('utf8');
 }
 
@@ -102,7 +120,12 @@ export function formatBytes(n: number): string {
  * half-written output behind. `mode` 0o600 for snapshots and anything else that describes a tenant. See
  * writeOutputs for what happens with devices, FIFOs, symlinks and `-`.
  */
-export async function writeFileAtomic(path: string, data: string | Buffer | Iterable<string>, mode = 0o600, options: { flag?: string; createParent?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer | Iterable<string>,
+  mode = 0o600,
+  options: { flag?: string; createParent?: boolean } = {},
+): Promise<void> {
   await writeOutputs([{ path, data: Buffer.isBuffer(data) ? data.toString('utf8') : data, mode, ...options }]);
 }
 
@@ -163,11 +186,16 @@ function outputError(output: Pick<OutputFile, 'path' | 'flag'>, error: unknown):
   const code = (error as NodeJS.ErrnoException)?.code ?? '';
   const where = output.flag ? `${output.flag} ${output.path}` : output.path;
   const fix = WRITE_FIXES[code];
-  return new UserError(fix ? `cannot write: ${fix.split(' — ')[0]}` : `cannot write: ${code || String((error as Error)?.message ?? error)}`, {
-    where,
-    ...(fix?.includes(' — ') ? { hint: fix.split(' — ')[1] } : {}),
-    cause: error,
-  });
+  return new UserError(
+    fix
+      ? `cannot write: ${fix.split(' — ')[0]}`
+      : `cannot write: ${code || String((error as Error)?.message ?? error)}`,
+    {
+      where,
+      ...(fix?.includes(' — ') ? { hint: fix.split(' — ')[1] } : {}),
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -192,7 +220,8 @@ const STANDARD_STREAMS: Record<string, () => NodeJS.WritableStream> = {
 async function resolveTarget(output: Omit<OutputFile, 'data'>, dryRun = false): Promise<Target> {
   const stream = STANDARD_STREAMS[output.path];
   if (stream) return { kind: 'stream', stream: stream() };
-  const fail = (message: string, hint: string) => new UserError(message, { where: output.flag ? `${output.flag} ${output.path}` : output.path, hint });
+  const fail = (message: string, hint: string) =>
+    new UserError(message, { where: output.flag ? `${output.flag} ${output.path}` : output.path, hint });
   let info;
   try {
     info = await stat(output.path);
@@ -200,17 +229,28 @@ async function resolveTarget(output: Omit<OutputFile, 'data'>, dryRun = false): 
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') throw outputError(output, error);
   }
-  if (info?.isDirectory()) throw fail('is a folder, not a file', output.flag === '--output' ? 'name a file inside it, or use --output-dir DIR' : 'name a file inside it');
+  if (info?.isDirectory())
+    throw fail(
+      'is a folder, not a file',
+      output.flag === '--output' ? 'name a file inside it, or use --output-dir DIR' : 'name a file inside it',
+    );
   // Not a regular file (a device, FIFO or socket), or a file the kernel makes up (/dev, /proc): write in place.
-  if (info && (!info.isFile() || /^\/(dev|proc)\//.test(resolve(output.path)))) return { kind: 'through', path: output.path };
+  if (info && (!info.isFile() || /^\/(dev|proc)\//.test(resolve(output.path))))
+    return { kind: 'through', path: output.path };
   if (!info) {
     // Missing: a dangling symlink is refused rather than silently creating whatever it points at.
     const link = await lstat(output.path).catch(() => undefined);
-    if (link?.isSymbolicLink()) throw fail('is a symbolic link to a missing file', 'point it at an existing file, or remove it and write to the path itself');
+    if (link?.isSymbolicLink())
+      throw fail(
+        'is a symbolic link to a missing file',
+        'point it at an existing file, or remove it and write to the path itself',
+      );
   }
   const path = info ? await realpath(output.path) : resolve(output.path);
   const dir = dirname(path);
-  const dirInfo = await stat(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(outputError(output, error))));
+  const dirInfo = await stat(dir).catch((error: NodeJS.ErrnoException) =>
+    error.code === 'ENOENT' ? undefined : Promise.reject(outputError(output, error)),
+  );
   if (!dirInfo) {
     if (output.createParent === false) throw fail(`folder ${dir} does not exist`, 'create it first, or fix the path');
     if (dryRun) return assertCreatable(output, dir);
@@ -218,7 +258,11 @@ async function resolveTarget(output: Omit<OutputFile, 'data'>, dryRun = false): 
       await mkdir(dir, { recursive: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' || code === 'ENOTDIR') throw fail(`cannot create folder ${dir}: part of it is a file`, 'fix the path, or remove the file that is in the way');
+      if (code === 'EEXIST' || code === 'ENOTDIR')
+        throw fail(
+          `cannot create folder ${dir}: part of it is a file`,
+          'fix the path, or remove the file that is in the way',
+        );
       throw outputError(output, error);
     }
   } else if (!dirInfo.isDirectory()) {
@@ -239,7 +283,10 @@ async function assertCreatable(output: Omit<OutputFile, 'data'>, dir: string): P
     const info = await stat(ancestor).catch(() => undefined);
     if (info) {
       if (!info.isDirectory()) {
-        throw new UserError(`cannot create folder ${dir}: ${ancestor} is a file`, { where: output.flag ? `${output.flag} ${output.path}` : output.path, hint: 'fix the path, or remove the file that is in the way' });
+        throw new UserError(`cannot create folder ${dir}: ${ancestor} is a file`, {
+          where: output.flag ? `${output.flag} ${output.path}` : output.path,
+          hint: 'fix the path, or remove the file that is in the way',
+        });
       }
       try {
         await access(ancestor, constants.W_OK);
@@ -263,8 +310,14 @@ export async function checkOutputs(outputs: Array<Omit<OutputFile, 'data'>>): Pr
 
 /** `--output-dir DIR`: a folder, or nothing yet (it is created); never a file. Checked before any work is done. */
 export async function checkOutputDir(dir: string, flag = '--output-dir'): Promise<void> {
-  const info = await stat(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(outputError({ path: dir, flag }, error))));
-  if (info && !info.isDirectory()) throw new UserError('is a file, not a folder', { where: `${flag} ${dir}`, hint: 'name a folder (it is created when missing), or use --output FILE for one format' });
+  const info = await stat(dir).catch((error: NodeJS.ErrnoException) =>
+    error.code === 'ENOENT' ? undefined : Promise.reject(outputError({ path: dir, flag }, error)),
+  );
+  if (info && !info.isDirectory())
+    throw new UserError('is a file, not a folder', {
+      where: `${flag} ${dir}`,
+      hint: 'name a folder (it is created when missing), or use --output FILE for one format',
+    });
   if (info) {
     try {
       await access(dir, constants.W_OK);

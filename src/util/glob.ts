@@ -75,7 +75,13 @@ function toPiece(text: string, options: GlobOptions, table: Uint16Array | undefi
 }
 
 /** Whether `piece` matches `value` at `at` (the caller has checked that it fits). */
-function pieceAt(piece: Piece, value: string, at: number, table: Uint16Array | undefined, counter: GlobSteps = globWork): boolean {
+function pieceAt(
+  piece: Piece,
+  value: string,
+  at: number,
+  table: Uint16Array | undefined,
+  counter: GlobSteps = globWork,
+): boolean {
   for (let i = 0; i < piece.length; i++) {
     counter.steps++;
     const p = piece[i]!;
@@ -95,13 +101,21 @@ function compileSimple(pattern: string, options: GlobOptions, table: Uint16Array
   }
   const starred: Starred = {
     head: toPiece(parts[0]!, options, table),
-    middle: parts.slice(1, -1).filter((p) => p !== '').map((p) => toPiece(p, options, table)),
+    middle: parts
+      .slice(1, -1)
+      .filter((p) => p !== '')
+      .map((p) => toPiece(p, options, table)),
     tail: toPiece(parts[parts.length - 1]!, options, table),
   };
   return { test: (value, counter) => matchStarred(starred, value, table, counter) };
 }
 
-function matchStarred({ head, middle, tail }: Starred, value: string, table: Uint16Array | undefined, counter: GlobSteps | undefined): boolean {
+function matchStarred(
+  { head, middle, tail }: Starred,
+  value: string,
+  table: Uint16Array | undefined,
+  counter: GlobSteps | undefined,
+): boolean {
   const end = value.length - tail.length;
   if (end < head.length) return false;
   if (!pieceAt(head, value, 0, table, counter) || !pieceAt(tail, value, end, table, counter)) return false;

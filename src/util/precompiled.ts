@@ -17,7 +17,9 @@ export type CodeModules = Record<string, unknown>;
 
 /** The kept form of a compiled validator (build time: `ajv` must have been made with `code: { source: true }`). */
 export function validatorSource(ajv: Ajv2020, validate: ValidateFunction): string {
-  const standaloneCode = (requireCjs('ajv/dist/standalone') as { default: (ajv: Ajv2020, validate: ValidateFunction) => string }).default;
+  const standaloneCode = (
+    requireCjs('ajv/dist/standalone') as { default: (ajv: Ajv2020, validate: ValidateFunction) => string }
+  ).default;
   return standaloneCode(ajv, validate);
 }
 

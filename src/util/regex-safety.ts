@@ -38,7 +38,12 @@ export function backtrackingRisk(pattern: string): string | undefined {
       afterGroup = true;
       continue;
     }
-    const quantifier = c === '*' || c === '+' || (c === '{' && /^\{\d*,\d*\}|^\{\d+\}/.test(pattern.slice(i)) && !/^\{(\d+)\}|^\{0*[01],0*1\}/.test(pattern.slice(i)));
+    const quantifier =
+      c === '*' ||
+      c === '+' ||
+      (c === '{' &&
+        /^\{\d*,\d*\}|^\{\d+\}/.test(pattern.slice(i)) &&
+        !/^\{(\d+)\}|^\{0*[01],0*1\}/.test(pattern.slice(i)));
     if (c === '*' || c === '+' || c === '?' || c === '{') {
       if (quantifier) {
         if (afterGroup && lastGroupHadQuantifier) return 'a repeated group that itself repeats (nested quantifiers)';
@@ -56,7 +61,10 @@ export function backtrackingRisk(pattern: string): string | undefined {
 }
 
 /** Every `pattern` (and `patternProperties` key) in a JSON Schema, with the path to it. */
-export function schemaPatterns(schema: unknown, path: Array<string | number> = []): Array<{ pattern: string; path: Array<string | number> }> {
+export function schemaPatterns(
+  schema: unknown,
+  path: Array<string | number> = [],
+): Array<{ pattern: string; path: Array<string | number> }> {
   if (Array.isArray(schema)) return schema.flatMap((s, i) => schemaPatterns(s, [...path, i]));
   if (schema === null || typeof schema !== 'object') return [];
   const out: Array<{ pattern: string; path: Array<string | number> }> = [];
@@ -67,7 +75,8 @@ export function schemaPatterns(schema: unknown, path: Array<string | number> = [
         out.push({ pattern: p, path: [...path, key, p] });
         out.push(...schemaPatterns(sub, [...path, key, p]));
       }
-    } else if (key !== 'const' && key !== 'enum' && key !== 'examples' && key !== 'default') out.push(...schemaPatterns(value, [...path, key]));
+    } else if (key !== 'const' && key !== 'enum' && key !== 'examples' && key !== 'default')
+      out.push(...schemaPatterns(value, [...path, key]));
   }
   return out;
 }
@@ -76,14 +85,21 @@ export function schemaPatterns(schema: unknown, path: Array<string | number> = [
  * Refuses a schema whose patterns can backtrack without bound, naming the first such pattern; `where` turns its path
  * into `file:line`.
  */
-export function assertLinearPatterns(schema: unknown, path: Array<string | number>, where: (path: Array<string | number>) => string): void {
+export function assertLinearPatterns(
+  schema: unknown,
+  path: Array<string | number>,
+  where: (path: Array<string | number>) => string,
+): void {
   for (const found of schemaPatterns(schema, path)) {
     const risk = backtrackingRisk(found.pattern);
     if (risk) {
-      throw new UserError(`pattern ${JSON.stringify(found.pattern)} can backtrack without bound (${risk}) on text an attacker chooses`, {
-        where: where(found.path),
-        hint: 'repeat a group only when nothing inside it repeats, e.g. `^Create\\w*$` for `^(Create\\w*)+$`, and use no backreference',
-      });
+      throw new UserError(
+        `pattern ${JSON.stringify(found.pattern)} can backtrack without bound (${risk}) on text an attacker chooses`,
+        {
+          where: where(found.path),
+          hint: 'repeat a group only when nothing inside it repeats, e.g. `^Create\\w*$` for `^(Create\\w*)+$`, and use no backreference',
+        },
+      );
     }
   }
 }

@@ -39,7 +39,9 @@ export function removeTemporariesOnExit(): void {
   for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
     process.once(signal, () => {
       removeTemporaries();
-      process.stderr.write(`cloudward: interrupted by ${signal}; temporary files removed, nothing half-written left behind\n`);
+      process.stderr.write(
+        `cloudward: interrupted by ${signal}; temporary files removed, nothing half-written left behind\n`,
+      );
       process.exit(code);
     });
   }

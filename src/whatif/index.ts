@@ -25,7 +25,10 @@ export async function rawFiles(paths: string[]): Promise<string[]> {
     try {
       info = await stat(path);
     } catch {
-      throw new UserError('raw documents not found', { where: path, hint: 'pass the folder `cloudward collect PROVIDER --raw-out` wrote, or the exports `cloudward import PROVIDER` read' });
+      throw new UserError('raw documents not found', {
+        where: path,
+        hint: 'pass the folder `cloudward collect PROVIDER --raw-out` wrote, or the exports `cloudward import PROVIDER` read',
+      });
     }
     if (info.isDirectory()) {
       for (const entry of (await readdir(path)).sort()) await walk(join(path, entry));
@@ -72,10 +75,13 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
     let bundles: RawBundle[] = [];
     if (needsRaw && projector.readRaw) {
       if (files.length === 0) {
-        throw new UserError(`the plan changes ${provider} resources, and projecting them needs the raw documents the snapshot was made from`, {
-          where: '--plan',
-          hint: `add --raw DIR: the folder \`cloudward collect ${provider} --raw-out DIR\` wrote, or the exports \`cloudward import ${provider}\` read`,
-        });
+        throw new UserError(
+          `the plan changes ${provider} resources, and projecting them needs the raw documents the snapshot was made from`,
+          {
+            where: '--plan',
+            hint: `add --raw DIR: the folder \`cloudward collect ${provider} --raw-out DIR\` wrote, or the exports \`cloudward import ${provider}\` read`,
+          },
+        );
       }
       bundles = await projector.readRaw(files, snapshot.sources);
     }
@@ -83,10 +89,16 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
     for (const bundle of bundles) {
       const source = snapshot.sources.find((s) => s.provider === bundle.provider && s.scope.id === bundle.scope.id);
       if (!source) {
-        throw new UserError(`the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from' });
+        throw new UserError(
+          `the raw documents are of ${bundle.provider} ${bundle.scope.kind} ${bundle.scope.id}, which the snapshot does not cover`,
+          { where: '--raw', hint: 'pass the raw documents the snapshot was made from' },
+        );
       }
     }
-    if (bundles.length > 0) checks.push(verifyRaw(snapshot, provider, files, bundles, (f) => projector.readRaw!(f, snapshot.sources), normalize));
+    if (bundles.length > 0)
+      checks.push(
+        verifyRaw(snapshot, provider, files, bundles, (f) => projector.readRaw!(f, snapshot.sources), normalize),
+      );
     try {
       const projection = projector.project(plan, changes, bundles, scopes);
       notes.push(...projection.notes);
@@ -94,9 +106,17 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
       if (projection.bundles.length === 0) continue;
       const part = normalize(projection.bundles);
       // A bundle may normalize into several scopes (a GCP organization and its projects): each is replaced.
-      for (const source of part.sources) replaced.set(scopeKey(source.provider, source.scope), { sources: [], principals: [], roles: [], controls: [], hosts: [] });
+      for (const source of part.sources)
+        replaced.set(scopeKey(source.provider, source.scope), {
+          sources: [],
+          principals: [],
+          roles: [],
+          controls: [],
+          hosts: [],
+        });
       for (const kind of ['principals', 'roles', 'controls'] as const) {
-        for (const r of part[kind]) (replaced.get(scopeKey(r.provider, r.scope)) as Record<typeof kind, unknown[]> | undefined)?.[kind].push(r);
+        for (const r of part[kind])
+          (replaced.get(scopeKey(r.provider, r.scope)) as Record<typeof kind, unknown[]> | undefined)?.[kind].push(r);
       }
       effects.push(...projection.effects(part));
     } catch (error) {
@@ -107,18 +127,33 @@ export async function projectPlan(plan: Plan, snapshot: Snapshot, rawPaths: stri
   for (const change of plan.changes) {
     if (claimed.has(change.address)) continue;
     const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
-    notes.push({ address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : 'not-projected', ...(inert ? {} : { reason: `no projector for ${change.type}` }) });
+    notes.push({
+      address: change.address,
+      type: change.type,
+      action: change.action,
+      outcome: inert ? 'no-op' : 'not-projected',
+      ...(inert ? {} : { reason: `no projector for ${change.type}` }),
+    });
   }
   const verified = Promise.all(checks.map((c) => c.done)).then(() => undefined);
   // Awaited by the caller once it has evaluated; marked handled now, so a mismatch found meanwhile waits for it.
   verified.catch(() => undefined);
-  return { snapshot: replaceScopes(snapshot, replaced), notes, gaps, effects, projectedScopes: [...replaced.keys()], verified, cancel: () => checks.forEach((c) => c.cancel()) };
+  return {
+    snapshot: replaceScopes(snapshot, replaced),
+    notes,
+    gaps,
+    effects,
+    projectedScopes: [...replaced.keys()],
+    verified,
+    cancel: () => checks.forEach((c) => c.cancel()),
+  };
 }
 
 /** A copy of the snapshot whose resources in the given scopes are the projected ones. */
 function replaceScopes(snapshot: Snapshot, replaced: Map<string, SnapshotPart>): Snapshot {
   if (replaced.size === 0) return snapshot;
-  const keep = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) => list.filter((r) => !replaced.has(scopeKey(r.provider, r.scope as never)));
+  const keep = <T extends { provider: string; scope: { kind: string; id: string } }>(list: T[]) =>
+    list.filter((r) => !replaced.has(scopeKey(r.provider, r.scope as never)));
   const parts = [...replaced.values()];
   const { digest: _digest, ...rest } = snapshot;
   return {

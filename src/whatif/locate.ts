@@ -15,7 +15,10 @@ async function headersIn(dir: string, base: string): Promise<Map<string, { file:
   const out = new Map<string, { file: string; line: number }>();
   let entries: string[];
   try {
-    entries = (await readdir(dir)).filter((name) => name.endsWith('.tf')).sort().slice(0, MAX_FILES_PER_MODULE);
+    entries = (await readdir(dir))
+      .filter((name) => name.endsWith('.tf'))
+      .sort()
+      .slice(0, MAX_FILES_PER_MODULE);
   } catch {
     return out;
   }
@@ -39,7 +42,11 @@ async function headersIn(dir: string, base: string): Promise<Map<string, { file:
  * A lookup from a plan address to its `.tf` file (relative to the working directory) and line. Module sources that
  * are not local paths (registry, git) are skipped.
  */
-export async function sourceLocator(plan: Plan, rootDir: string, base = process.cwd()): Promise<(address: string) => { file: string; line: number } | undefined> {
+export async function sourceLocator(
+  plan: Plan,
+  rootDir: string,
+  base = process.cwd(),
+): Promise<(address: string) => { file: string; line: number } | undefined> {
   const dirs = new Map<string, string>([['', resolve(rootDir)]]);
   const modules = [...plan.moduleSources.keys()].sort((a, b) => a.split('.').length - b.split('.').length);
   for (const path of modules) {

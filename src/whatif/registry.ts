@@ -25,7 +25,11 @@ export interface ProviderProjector {
 
 async function load(adapter: ProviderAdapter): Promise<ProviderProjector | undefined> {
   if (!adapter.projector) return undefined;
-  return { provider: adapter.name, projector: await adapter.projector(), normalize: (bundles) => adapter.normalize(bundles) };
+  return {
+    provider: adapter.name,
+    projector: await adapter.projector(),
+    normalize: (bundles) => adapter.normalize(bundles),
+  };
 }
 
 /** Every registered provider that projects plans. */

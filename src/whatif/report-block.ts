@@ -7,7 +7,14 @@ import { score } from '../engine/score.js';
 import type { Check, Result, Status } from '../engine/types.js';
 import { isFinding } from '../gate/baseline.js';
 import { applyWaivers, type Waiver } from '../gate/waivers.js';
-import { buildReport, reportResults, type Cause, type Report, type ReportResult, type WhatIfBlock } from '../report/model.js';
+import {
+  buildReport,
+  reportResults,
+  type Cause,
+  type Report,
+  type ReportResult,
+  type WhatIfBlock,
+} from '../report/model.js';
 import type { LoadedReport } from '../report/read.js';
 import type { Snapshot } from '../snapshot/model.js';
 import type { SnapshotFile } from '../snapshot/load.js';
@@ -57,7 +64,11 @@ export function planGaps(projection: WhatIfProjection): (result: Result) => Proj
   return (result) => {
     const { provider, scope, kind, uid } = result.resource;
     // A scope's aggregate result (trails, SCPs of the account) is open only through a gap on the scope itself.
-    const found = [...(byScope.get(provider) ?? []), ...(byScope.get(`${provider}:${scope.kind}/${scope.id}`) ?? []), ...(kind === 'scopes' ? [] : (byUid.get(uid) ?? []))];
+    const found = [
+      ...(byScope.get(provider) ?? []),
+      ...(byScope.get(`${provider}:${scope.kind}/${scope.id}`) ?? []),
+      ...(kind === 'scopes' ? [] : (byUid.get(uid) ?? [])),
+    ];
     if (found.length === 0) return none;
     return [...new Set(found)].sort((a, b) => a - b).map((i) => projection.gaps[i]!);
   };
@@ -79,7 +90,13 @@ export function markPlanUnknowns(results: Result[], projection: WhatIfProjection
       ...result,
       status: 'unknown',
       message: `Not assessed: the plan leaves it open — ${reasons.join('; ')}`,
-      evidence: { ...result.evidence, gaps: gaps.map((g) => ({ what: WHATIF_GAP, reason: `${g.address}${g.attribute ? ` ${g.attribute}` : ''}: ${g.reason}` })) },
+      evidence: {
+        ...result.evidence,
+        gaps: gaps.map((g) => ({
+          what: WHATIF_GAP,
+          reason: `${g.address}${g.attribute ? ` ${g.attribute}` : ''}: ${g.reason}`,
+        })),
+      },
     };
   });
 }
@@ -88,7 +105,11 @@ export function markPlanUnknowns(results: Result[], projection: WhatIfProjection
  * Names, on every new or worsened finding, the plan addresses that reach its resource (or, when none reaches it
  * directly, the addresses that changed its scope: a finding is never left without a cause).
  */
-export function attachCauses(report: Report, projection: WhatIfProjection, locate: (address: string) => { file: string; line: number } | undefined): void {
+export function attachCauses(
+  report: Report,
+  projection: WhatIfProjection,
+  locate: (address: string) => { file: string; line: number } | undefined,
+): void {
   const byUid = indexEffects(projection);
   const byScope = new Map<string, string[]>();
   for (const note of projection.notes) {
@@ -97,7 +118,9 @@ export function attachCauses(report: Report, projection: WhatIfProjection, locat
     if (list) list.push(note.address);
     else byScope.set(note.scope, [note.address]);
   }
-  const providerWide = projection.gaps.flatMap((g) => g.scopes.filter((s) => !s.includes(':')).map((provider) => ({ provider, address: g.address })));
+  const providerWide = projection.gaps.flatMap((g) =>
+    g.scopes.filter((s) => !s.includes(':')).map((provider) => ({ provider, address: g.address })),
+  );
   // A scope's addresses, made once per scope: a plan of thousands of changes names them on many findings.
   const ofScope = new Map<string, string[]>();
   const scopeAddresses = (scopeKey: string, providerName: string): string[] => {
@@ -105,14 +128,22 @@ export function attachCauses(report: Report, projection: WhatIfProjection, locat
     if (!addresses) {
       const gapScoped = projection.gaps.filter((g) => g.scopes.includes(scopeKey)).map((g) => g.address);
       const provider = providerWide.filter((p) => p.provider === providerName).map((p) => p.address);
-      ofScope.set(scopeKey, (addresses = [...new Set([...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort()));
+      ofScope.set(
+        scopeKey,
+        (addresses = [...new Set([...gapScoped, ...provider, ...(byScope.get(scopeKey) ?? [])])].sort()),
+      );
     }
     return addresses;
   };
   for (const result of report.results as Array<ReportResult & { causes?: Cause[] }>) {
     if (result.baselineState !== 'new') continue;
     const direct = byUid.get(result.resource.uid);
-    const addresses = direct ? [...direct].sort() : scopeAddresses(`${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`, result.resource.provider);
+    const addresses = direct
+      ? [...direct].sort()
+      : scopeAddresses(
+          `${result.resource.provider}:${result.resource.scope.kind}/${result.resource.scope.id}`,
+          result.resource.provider,
+        );
     if (addresses.length === 0) continue;
     result.causes = addresses.map((address) => ({ address, ...(locate(address) ?? {}) }));
   }
@@ -129,17 +160,44 @@ export interface BeforeAudit {
  * Audits the snapshot as it is from its evaluated results: waivers applied, scored, and only its findings made into
  * report results (a comparison looks up findings only, and passes are most of a large tenant's results).
  */
-export function auditBefore(input: { snapshot: Snapshot; files: SnapshotFile[]; checks: Check[]; results: Result[]; waivers?: Waiver[]; generatedAt: string; name: string }): BeforeAudit {
+export function auditBefore(input: {
+  snapshot: Snapshot;
+  files: SnapshotFile[];
+  checks: Check[];
+  results: Result[];
+  waivers?: Waiver[];
+  generatedAt: string;
+  name: string;
+}): BeforeAudit {
   const results = input.waivers ? applyWaivers(input.results, input.waivers, input.generatedAt).results : input.results;
   const scorecard = score(results, input.checks);
   const byStatus: Record<Status, number> = { pass: 0, fail: 0, unknown: 0, waived: 0 };
   for (const r of results) byStatus[r.status]++;
-  const report = buildReport({ snapshot: input.snapshot, files: input.files, checks: input.checks, results: reportResults(results.filter((r) => isFinding(r.status)), input.checks), scorecard, generatedAt: input.generatedAt });
-  return { baseline: { file: input.name, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) }, score: scorecard.overall.score, byStatus };
+  const report = buildReport({
+    snapshot: input.snapshot,
+    files: input.files,
+    checks: input.checks,
+    results: reportResults(
+      results.filter((r) => isFinding(r.status)),
+      input.checks,
+    ),
+    scorecard,
+    generatedAt: input.generatedAt,
+  });
+  return {
+    baseline: { file: input.name, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) },
+    score: scorecard.overall.score,
+    byStatus,
+  };
 }
 
 /** The report's `whatif` block. */
-export function whatIfBlock(plan: Plan, projection: WhatIfProjection, before: BeforeAudit, locate: (address: string) => { file: string; line: number } | undefined): WhatIfBlock {
+export function whatIfBlock(
+  plan: Plan,
+  projection: WhatIfProjection,
+  before: BeforeAudit,
+  locate: (address: string) => { file: string; line: number } | undefined,
+): WhatIfBlock {
   const counts: WhatIfBlock['counts'] = { projected: 0, unknown: 0, 'not-projected': 0, 'no-op': 0 };
   for (const note of projection.notes) counts[note.outcome]++;
   return {
@@ -149,6 +207,10 @@ export function whatIfBlock(plan: Plan, projection: WhatIfProjection, before: Be
     before: { score: before.score, byStatus: before.byStatus },
     counts,
     changes: projection.notes.filter((n) => n.outcome !== 'no-op').map((n) => ({ ...n, ...(locate(n.address) ?? {}) })),
-    gaps: projection.gaps.map((g) => ({ address: g.address, ...(g.attribute ? { attribute: g.attribute } : {}), reason: g.reason })),
+    gaps: projection.gaps.map((g) => ({
+      address: g.address,
+      ...(g.attribute ? { attribute: g.attribute } : {}),
+      reason: g.reason,
+    })),
   };
 }

@@ -33,7 +33,9 @@ type Resource = { uid: string; provider: string; scope: { kind: string; id: stri
 export function scopeDigest(resources: Record<Kind, Resource[]>, key: string): string {
   const hash = createHash('sha256');
   for (const kind of KINDS) {
-    const list = resources[kind].filter((r) => scopeKey(r.provider, r.scope as never) === key).sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
+    const list = resources[kind]
+      .filter((r) => scopeKey(r.provider, r.scope as never) === key)
+      .sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0));
     hash.update(`${kind}\n`);
     for (const r of list) hash.update(`${JSON.stringify(r)}\n`);
   }
@@ -48,7 +50,9 @@ function partScopes(part: SnapshotPart): string[] {
 /** The digests of several scopes at once: the resources are grouped by scope in one pass. */
 export function scopeDigests(resources: Record<Kind, Resource[]>, keys: string[]): Record<string, string> {
   const wanted = new Set(keys);
-  const grouped = new Map<string, Record<Kind, Resource[]>>(keys.map((key) => [key, { principals: [], roles: [], controls: [] }]));
+  const grouped = new Map<string, Record<Kind, Resource[]>>(
+    keys.map((key) => [key, { principals: [], roles: [], controls: [] }]),
+  );
   for (const kind of KINDS) {
     for (const r of resources[kind]) {
       const key = scopeKey(r.provider, r.scope as never);
@@ -62,9 +66,14 @@ export function scopeDigests(resources: Record<Kind, Resource[]>, keys: string[]
  * In the worker: reads the raw files with the provider's importer, normalizes them, and digests each scope. The
  * provider's projector comes from the registry, so this module does not import the projection that starts it.
  */
-export async function rawDigests(provider: string, files: string[], sources: Source[] = []): Promise<Record<string, string>> {
+export async function rawDigests(
+  provider: string,
+  files: string[],
+  sources: Source[] = [],
+): Promise<Record<string, string>> {
   const own = await projectorOf(provider);
-  if (!own?.projector.readRaw) throw new Error(`provider ${provider} has no what-if projector that reads raw documents`);
+  if (!own?.projector.readRaw)
+    throw new Error(`provider ${provider} has no what-if projector that reads raw documents`);
   const bundles = await own.projector.readRaw(files, sources);
   const part = own.normalize(bundles);
   const keys = new Set([...bundles.map((b) => scopeKey(b.provider, b.scope)), ...partScopes(part)]);
@@ -75,7 +84,8 @@ export async function rawDigests(provider: string, files: string[], sources: Sou
 export function firstDifference(snapshot: Snapshot, part: SnapshotPart, key: string): string | undefined {
   for (const kind of KINDS) {
     const have = new Map<string, string>();
-    for (const r of snapshot[kind] as unknown as Resource[]) if (scopeKey(r.provider, r.scope as never) === key) have.set(r.uid, JSON.stringify(r));
+    for (const r of snapshot[kind] as unknown as Resource[])
+      if (scopeKey(r.provider, r.scope as never) === key) have.set(r.uid, JSON.stringify(r));
     for (const r of part[kind] as unknown as Resource[]) {
       if (scopeKey(r.provider, r.scope as never) !== key) continue;
       const text = have.get(r.uid);
@@ -96,7 +106,12 @@ function mismatch(key: string, why: string): UserError {
   });
 }
 
-function digestsOnWorker(provider: string, files: string[], sources: Source[], started: (worker: Worker) => void): Promise<Record<string, string>> {
+function digestsOnWorker(
+  provider: string,
+  files: string[],
+  sources: Source[],
+  started: (worker: Worker) => void,
+): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: { module: VERIFY_MODULE, provider, files, sources } });
     started(worker);
@@ -120,7 +135,14 @@ function digestsOnWorker(provider: string, files: string[], sources: Source[], s
  * Starts checking that the raw documents reproduce the snapshot in the scopes given; the promise rejects with a
  * UserError naming the first difference. `read` and `normalize` serve the check on this thread, when no worker runs.
  */
-export function verifyRaw(snapshot: Snapshot, provider: string, files: string[], bundles: RawBundle[], read: (files: string[]) => Promise<RawBundle[]>, normalize: (bundles: RawBundle[]) => SnapshotPart): { done: Promise<void>; cancel(): void } {
+export function verifyRaw(
+  snapshot: Snapshot,
+  provider: string,
+  files: string[],
+  bundles: RawBundle[],
+  read: (files: string[]) => Promise<RawBundle[]>,
+  normalize: (bundles: RawBundle[]) => SnapshotPart,
+): { done: Promise<void>; cancel(): void } {
   let worker: Worker | undefined;
   let cancelled = false;
   const keys = bundles.map((b) => scopeKey(b.provider, b.scope));

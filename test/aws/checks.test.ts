@@ -7,21 +7,35 @@ import type { Check } from '../../src/engine/types.js';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import { assembleSnapshot } from '../../src/snapshot/load.js';
 import { accountBundle } from '../../src/providers/aws/bundle.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, LOOK_ALIKES, organizationDocuments, PATHS } from '../fixtures/aws-escalation/playground.js';
+import {
+  ACCOUNT,
+  authorizationDetails,
+  COLLECTED_AT,
+  LOOK_ALIKES,
+  organizationDocuments,
+  PATHS,
+} from '../fixtures/aws-escalation/playground.js';
 import { FIXTURES, importFolder } from '../support/aws-fixtures.js';
 
 let checks: Check[];
 
 test.before(async () => {
-  checks = (await loadChecks({ builtIn: false, paths: [new URL('../../policies/aws', import.meta.url).pathname] }));
+  checks = await loadChecks({ builtIn: false, paths: [new URL('../../policies/aws', import.meta.url).pathname] });
 });
 
 test('every AWS check has passing, failing and (where data can be missing) unknown cases, and they hold', (t) => {
   t.true(checks.length >= 20);
   for (const check of checks) {
     const outcomes = runCheckCases(check);
-    for (const outcome of outcomes) t.true(outcome.ok, `${check.id}: ${outcome.name}: expected ${outcome.expected}, got ${outcome.actual} (${outcome.detail})`);
-    t.true(check.tests.some((c) => c.expect === 'unknown'), `${check.id} has no unknown case`);
+    for (const outcome of outcomes)
+      t.true(
+        outcome.ok,
+        `${check.id}: ${outcome.name}: expected ${outcome.expected}, got ${outcome.actual} (${outcome.detail})`,
+      );
+    t.true(
+      check.tests.some((c) => c.expect === 'unknown'),
+      `${check.id} has no unknown case`,
+    );
   }
 });
 
@@ -29,7 +43,8 @@ test('auditing the fixture account finds its planted problems and passes its goo
   const bundles = await importFolder(join(FIXTURES, '123456789012'));
   const snapshot = assembleSnapshot([awsProvider.normalize(bundles)], bundles[0]!.collectedAt);
   const results = evaluate(snapshot, checks);
-  const status = (checkId: string, uid: string) => results.find((r) => r.checkId === checkId && r.resource.uid === uid)?.status;
+  const status = (checkId: string, uid: string) =>
+    results.find((r) => r.checkId === checkId && r.resource.uid === uid)?.status;
   const acct = 'aws:123456789012';
   t.is(status('aws-root-mfa-enabled', `${acct}:root`), 'pass');
   t.is(status('aws-root-hardware-mfa', `${acct}:root`), 'fail');
@@ -59,18 +74,28 @@ test('a collection gap turns the dependent checks unknown, never pass', async (t
   bundle!.documents = bundle!.documents.filter((d) => d.kind !== 'aws.iam.GetCredentialReport');
   bundle!.gaps.push({ what: 'aws.credential-report', reason: 'AccessDenied', call: 'iam:GenerateCredentialReport' });
   const snapshot = assembleSnapshot([awsProvider.normalize([bundle!])], bundle!.collectedAt);
-  const results = evaluate(snapshot, checks).filter((r) => ['aws-console-users-mfa', 'aws-access-keys-rotated-90-days', 'aws-one-active-access-key'].includes(r.checkId));
+  const results = evaluate(snapshot, checks).filter((r) =>
+    ['aws-console-users-mfa', 'aws-access-keys-rotated-90-days', 'aws-one-active-access-key'].includes(r.checkId),
+  );
   t.true(results.length > 0);
-  t.true(results.every((r) => r.status === 'unknown'), JSON.stringify(results.filter((r) => r.status !== 'unknown').map((r) => [r.checkId, r.resource.uid, r.status])));
+  t.true(
+    results.every((r) => r.status === 'unknown'),
+    JSON.stringify(results.filter((r) => r.status !== 'unknown').map((r) => [r.checkId, r.resource.uid, r.status])),
+  );
 });
 
 test('the escalation checks fail users, assumable roles and groups with a path, quoting it, and pass the look-alikes', (t) => {
   const rows = [...PATHS, ...LOOK_ALIKES];
   for (const row of rows) {
-    const bundle = accountBundle(ACCOUNT, 'import', COLLECTED_AT, [{ kind: 'aws.iam.GetAccountAuthorizationDetails', origin: row.id, body: authorizationDetails(row) }, ...organizationDocuments(row)]);
+    const bundle = accountBundle(ACCOUNT, 'import', COLLECTED_AT, [
+      { kind: 'aws.iam.GetAccountAuthorizationDetails', origin: row.id, body: authorizationDetails(row) },
+      ...organizationDocuments(row),
+    ]);
     const results = evaluate(assembleSnapshot([awsProvider.normalize([bundle])], COLLECTED_AT), checks);
     const kind = row.subject.split('/')[0];
-    const result = results.find((r) => r.checkId === `aws-no-privilege-escalation-${kind}s` && r.resource.uid === `aws:${ACCOUNT}:${row.subject}`);
+    const result = results.find(
+      (r) => r.checkId === `aws-no-privilege-escalation-${kind}s` && r.resource.uid === `aws:${ACCOUNT}:${row.subject}`,
+    );
     t.truthy(result, `${row.id}: no result`);
     // The playground's only MFA row is an MFA-gated admin role: the just-in-time design the checks accept.
     const flagged = row.expect !== null && row.mfa !== true;

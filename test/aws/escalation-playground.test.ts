@@ -5,7 +5,17 @@ import { join } from 'node:path';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import type { Principal } from '../../src/snapshot/model.js';
 import { quietProgress } from '../support/aws-fixtures.js';
-import { ACCOUNT, authorizationDetails, COLLECTED_AT, GRANT_LOOK_ALIKES, GRANTS, LOOK_ALIKES, organizationFiles, PATHS, type PlaygroundRow } from '../fixtures/aws-escalation/playground.js';
+import {
+  ACCOUNT,
+  authorizationDetails,
+  COLLECTED_AT,
+  GRANT_LOOK_ALIKES,
+  GRANTS,
+  LOOK_ALIKES,
+  organizationFiles,
+  PATHS,
+  type PlaygroundRow,
+} from '../fixtures/aws-escalation/playground.js';
 
 interface Judged {
   row: PlaygroundRow;
@@ -28,7 +38,11 @@ async function judge(row: PlaygroundRow): Promise<Judged> {
     files.push(join(dir, row.id, name));
     await writeFile(files.at(-1)!, JSON.stringify(body));
   }
-  const bundles = await awsProvider.importFiles(files, { options: { account: ACCOUNT }, progress: quietProgress, collectedAt: COLLECTED_AT });
+  const bundles = await awsProvider.importFiles(files, {
+    options: { account: ACCOUNT },
+    progress: quietProgress,
+    collectedAt: COLLECTED_AT,
+  });
   const part = awsProvider.normalize(bundles);
   const subject = part.principals.find((p) => p.uid === `aws:${ACCOUNT}:${row.subject}`);
   if (!subject) throw new Error(`${row.id}: no ${row.subject}`);
@@ -80,7 +94,13 @@ test('recall and precision on the playground are both 1', (t) => {
   t.is(falsePositives, 0);
 });
 
-interface GrantPowerDetails { text: string; target: string; kind: string; conditions: string[]; mfa: boolean }
+interface GrantPowerDetails {
+  text: string;
+  target: string;
+  kind: string;
+  conditions: string[];
+  mfa: boolean;
+}
 
 for (const row of GRANTS) {
   test(`grant ${row.id} (${row.source}) makes the subject privileged, with the grant as its reason`, (t) => {
@@ -101,7 +121,9 @@ for (const row of GRANT_LOOK_ALIKES) {
 }
 
 test('grant-only principals: every one found, no look-alike flagged', (t) => {
-  const found = GRANTS.filter((r) => (judged.get(r.id)!.subject.details?.grantPower as GrantPowerDetails | undefined)?.text === r.expect).length;
+  const found = GRANTS.filter(
+    (r) => (judged.get(r.id)!.subject.details?.grantPower as GrantPowerDetails | undefined)?.text === r.expect,
+  ).length;
   const flagged = GRANT_LOOK_ALIKES.filter((r) => judged.get(r.id)!.subject.privilege?.level !== 'none').length;
   t.log(`grant recall ${found}/${GRANTS.length}, look-alikes flagged ${flagged}/${GRANT_LOOK_ALIKES.length}`);
   t.is(found, GRANTS.length);

@@ -46,7 +46,7 @@ test('root MFA is virtual when a virtual device belongs to the root ARN (provide
   t.is(root.details?.accessKeysPresent, false);
 });
 
-test('root MFA is hardware when MFA is on and no virtual device is the root\'s', (t) => {
+test("root MFA is hardware when MFA is on and no virtual device is the root's", (t) => {
   const part = normalized((bundle) => {
     const doc = bundle.documents.find((d) => d.kind === 'aws.iam.ListVirtualMFADevices')!;
     const body = doc.body as { VirtualMFADevices: Array<{ User?: { Arn?: string } }> };
@@ -57,7 +57,11 @@ test('root MFA is hardware when MFA is on and no virtual device is the root\'s',
 
 test('root without AccountMFAEnabled has MFA disabled; without the device list, hardware is left unknown', (t) => {
   const noMfa = normalized((bundle) => {
-    (bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountSummary')!.body as { SummaryMap: Record<string, number> }).SummaryMap.AccountMFAEnabled = 0;
+    (
+      bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountSummary')!.body as {
+        SummaryMap: Record<string, number>;
+      }
+    ).SummaryMap.AccountMFAEnabled = 0;
   });
   t.is(principal(noMfa, `aws:${ACCOUNT}:root`).mfa?.state, 'disabled');
   const noList = normalized(without('aws.iam.ListVirtualMFADevices'));
@@ -69,9 +73,30 @@ test('root without AccountMFAEnabled has MFA disabled; without the device list, 
 test('credentials are slots with dates, never key ids or secrets', (t) => {
   const bob = principal(normalized(), `aws:${ACCOUNT}:user/bob`);
   t.deepEqual(bob.credentials, [
-    { kind: 'password', id: 'password', active: true, createdAt: '2025-01-10T08:00:00Z', lastUsedAt: '2026-10-20T09:41:00Z', lastRotatedAt: '2025-01-10T08:00:00Z' },
-    { kind: 'accessKey', id: 'access_key_1', active: true, createdAt: '2025-01-10T08:00:00Z', lastUsedAt: '2025-02-01T12:00:00Z', lastRotatedAt: '2025-01-10T08:00:00Z' },
-    { kind: 'accessKey', id: 'access_key_2', active: true, createdAt: '2026-10-01T00:00:00Z', lastUsedAt: '2026-10-29T11:00:00Z', lastRotatedAt: '2026-10-01T00:00:00Z' },
+    {
+      kind: 'password',
+      id: 'password',
+      active: true,
+      createdAt: '2025-01-10T08:00:00Z',
+      lastUsedAt: '2026-10-20T09:41:00Z',
+      lastRotatedAt: '2025-01-10T08:00:00Z',
+    },
+    {
+      kind: 'accessKey',
+      id: 'access_key_1',
+      active: true,
+      createdAt: '2025-01-10T08:00:00Z',
+      lastUsedAt: '2025-02-01T12:00:00Z',
+      lastRotatedAt: '2025-01-10T08:00:00Z',
+    },
+    {
+      kind: 'accessKey',
+      id: 'access_key_2',
+      active: true,
+      createdAt: '2026-10-01T00:00:00Z',
+      lastUsedAt: '2026-10-29T11:00:00Z',
+      lastRotatedAt: '2026-10-01T00:00:00Z',
+    },
   ]);
   t.true(bob.interactive);
   t.is(bob.lastActivityAt, '2026-10-29T11:00:00Z');
@@ -81,12 +106,22 @@ test('credentials are slots with dates, never key ids or secrets', (t) => {
 test('group policies are assignments via the group; direct ones via direct', (t) => {
   const part = normalized();
   const alice = principal(part, `aws:${ACCOUNT}:user/alice`);
-  t.deepEqual(alice.assignments, [{ role: `aws:${ACCOUNT}:policy/aws/AdministratorAccess`, scope: `aws:account/${ACCOUNT}`, mode: 'standing', via: `aws:${ACCOUNT}:group/Admins` }]);
+  t.deepEqual(alice.assignments, [
+    {
+      role: `aws:${ACCOUNT}:policy/aws/AdministratorAccess`,
+      scope: `aws:account/${ACCOUNT}`,
+      mode: 'standing',
+      via: `aws:${ACCOUNT}:group/Admins`,
+    },
+  ]);
   t.is(alice.privilege?.level, 'admin');
   const bob = principal(part, `aws:${ACCOUNT}:user/bob`);
   t.true(bob.assignments!.every((a) => a.via === 'direct'));
   const carol = principal(part, `aws:${ACCOUNT}:user/carol`);
-  t.deepEqual(carol.assignments!.map((a) => a.role).sort(), [`aws:${ACCOUNT}:inline/group/Auditors/deny-credential-changes`, `aws:${ACCOUNT}:policy/aws/ReadOnlyAccess`]);
+  t.deepEqual(carol.assignments!.map((a) => a.role).sort(), [
+    `aws:${ACCOUNT}:inline/group/Auditors/deny-credential-changes`,
+    `aws:${ACCOUNT}:policy/aws/ReadOnlyAccess`,
+  ]);
 });
 
 test('a permissions boundary keeps a "*" policy from making its user an admin', (t) => {
@@ -111,18 +146,28 @@ test('inline policies become roles with the escalation they enable', (t) => {
 test('a user becomes privileged when a role its Lambda rights reach is an administrator, with the path as the reason', (t) => {
   const part = normalized((bundle) => {
     const doc = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!;
-    const role = (doc.body as { RoleDetailList: Array<{ RoleName: string; AttachedManagedPolicies: unknown[] }> }).RoleDetailList.find((r) => r.RoleName === 'orders-lambda-exec')!;
-    role.AttachedManagedPolicies = [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }];
+    const role = (
+      doc.body as { RoleDetailList: Array<{ RoleName: string; AttachedManagedPolicies: unknown[] }> }
+    ).RoleDetailList.find((r) => r.RoleName === 'orders-lambda-exec')!;
+    role.AttachedManagedPolicies = [
+      { PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+    ];
   });
   const ci = principal(part, `aws:${ACCOUNT}:user/ci-deploy`);
   t.is(ci.privilege!.level, 'privileged');
   const path = ci.details?.escalationPath as { text: string; steps: Array<{ kind: string }> };
-  t.is(path.text, 'ci-deploy -> lambda:UpdateFunctionConfiguration on a Lambda function running as orders-lambda-exec -> admin');
+  t.is(
+    path.text,
+    'ci-deploy -> lambda:UpdateFunctionConfiguration on a Lambda function running as orders-lambda-exec -> admin',
+  );
   t.deepEqual(ci.details?.escalation, ['lambda-update-configuration']);
-  t.regex(ci.privilege!.reasons[0]!, /^can become an administrator: ci-deploy -> .*any role lambda\.amazonaws\.com may hold/);
+  t.regex(
+    ci.privilege!.reasons[0]!,
+    /^can become an administrator: ci-deploy -> .*any role lambda\.amazonaws\.com may hold/,
+  );
 });
 
-test('roles carry the JIT facts: session length and the trust policy\'s MFA condition', (t) => {
+test("roles carry the JIT facts: session length and the trust policy's MFA condition", (t) => {
   const part = normalized();
   const breakGlass = principal(part, `aws:${ACCOUNT}:role/BreakGlassAdmin`);
   t.is(breakGlass.details?.maxSessionDurationSeconds, 3600);
@@ -138,8 +183,22 @@ test('roles carry the JIT facts: session length and the trust policy\'s MFA cond
 
 test('AWS-managed policies nobody uses are left out; attached ones are kept', (t) => {
   const part = normalized((bundle) => {
-    const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as { Policies: unknown[] };
-    gaad.Policies.push({ PolicyName: 'AmazonS3ReadOnlyAccess', Arn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess', AttachmentCount: 0, DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: { Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] } }] });
+    const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as {
+      Policies: unknown[];
+    };
+    gaad.Policies.push({
+      PolicyName: 'AmazonS3ReadOnlyAccess',
+      Arn: 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+      AttachmentCount: 0,
+      DefaultVersionId: 'v1',
+      PolicyVersionList: [
+        {
+          VersionId: 'v1',
+          IsDefaultVersion: true,
+          Document: { Statement: [{ Effect: 'Allow', Action: 's3:Get*', Resource: '*' }] },
+        },
+      ],
+    });
   });
   t.false(part.roles.some((r) => r.name === 'AmazonS3ReadOnlyAccess'));
   t.true(part.roles.some((r) => r.name === 'AWSCloudShellFullAccess' && r.details?.attachmentCount === 1));
@@ -155,7 +214,12 @@ test('controls: password policy, SCPs with the CloudShell denial, trails with st
   t.is(deny.settings.attachedToRoot, true);
   t.is(deny.settings.appliesToAccount, false, 'SCPs never apply to the management account');
   const trail = part.controls.find((c) => c.name === 'org-audit')!;
-  t.like(trail.settings, { multiRegion: true, isLogging: true, logFileValidation: true, managementEvents: { read: true, write: true } });
+  t.like(trail.settings, {
+    multiRegion: true,
+    isLogging: true,
+    logFileValidation: true,
+    managementEvents: { read: true, write: true },
+  });
   const legacy = part.controls.find((c) => c.name === 'legacy-eu')!;
   t.is(legacy.state, 'disabled');
   t.deepEqual(legacy.settings.managementEvents, { read: false, write: true });
@@ -163,27 +227,62 @@ test('controls: password policy, SCPs with the CloudShell denial, trails with st
 
 test('advanced event selectors on management events count as read and write unless filtered by readOnly', (t) => {
   const part = normalized((bundle) => {
-    const doc = bundle.documents.find((d) => d.kind === 'aws.cloudtrail.GetEventSelectors' && (d.body as { TrailARN: string }).TrailARN.endsWith('org-audit'))!;
-    doc.body = { TrailARN: (doc.body as { TrailARN: string }).TrailARN, AdvancedEventSelectors: [{ Name: 'Management events selector', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }, { Field: 'readOnly', Equals: ['false'] }] }] };
+    const doc = bundle.documents.find(
+      (d) =>
+        d.kind === 'aws.cloudtrail.GetEventSelectors' &&
+        (d.body as { TrailARN: string }).TrailARN.endsWith('org-audit'),
+    )!;
+    doc.body = {
+      TrailARN: (doc.body as { TrailARN: string }).TrailARN,
+      AdvancedEventSelectors: [
+        {
+          Name: 'Management events selector',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'readOnly', Equals: ['false'] },
+          ],
+        },
+      ],
+    };
   });
-  t.deepEqual(part.controls.find((c) => c.name === 'org-audit')!.settings.managementEvents, { read: false, write: true });
+  t.deepEqual(part.controls.find((c) => c.name === 'org-audit')!.settings.managementEvents, {
+    read: false,
+    write: true,
+  });
 });
 
 test('no password policy is a disabled control; an unread one is unknown', (t) => {
   const none = normalized((bundle) => {
     bundle.documents = bundle.documents.filter((d) => d.kind !== 'aws.iam.GetAccountPasswordPolicy');
-    bundle.documents.push({ kind: 'aws.error', origin: 'test', body: { Operation: 'GetAccountPasswordPolicy', Code: 'NoSuchEntity', Message: 'The Password Policy with domain name 123456789012 cannot be found.' } });
+    bundle.documents.push({
+      kind: 'aws.error',
+      origin: 'test',
+      body: {
+        Operation: 'GetAccountPasswordPolicy',
+        Code: 'NoSuchEntity',
+        Message: 'The Password Policy with domain name 123456789012 cannot be found.',
+      },
+    });
   });
   t.is(none.controls.find((c) => c.type === 'password-policy')!.state, 'disabled');
-  t.is(normalized(without('aws.iam.GetAccountPasswordPolicy')).controls.find((c) => c.type === 'password-policy')!.state, 'unknown');
+  t.is(
+    normalized(without('aws.iam.GetAccountPasswordPolicy')).controls.find((c) => c.type === 'password-policy')!.state,
+    'unknown',
+  );
 });
 
 test('in a member account, root-attached SCPs narrow privilege: a deny on iam:* demotes an admin', (t) => {
   const member = '210987654321';
   const part = normalized((bundle) => {
     bundle.scope = { kind: 'account', id: member };
-    const content = bundle.documents.find((d) => d.kind === 'aws.organizations.DescribePolicy' && (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h')!;
-    (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: ['cloudshell:*', 'iam:*'], Resource: '*' }] });
+    const content = bundle.documents.find(
+      (d) =>
+        d.kind === 'aws.organizations.DescribePolicy' &&
+        (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h',
+    )!;
+    (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({
+      Statement: [{ Effect: 'Deny', Action: ['cloudshell:*', 'iam:*'], Resource: '*' }],
+    });
   });
   const bob = part.principals.find((p) => p.uid === `aws:${member}:user/bob`)!;
   t.not(bob.privilege?.level, 'admin');
@@ -200,18 +299,35 @@ test('without the authorization details, users come from the credential report, 
 });
 
 test('a malformed policy document in the authorization details is a UserError naming the policy', (t) => {
-  t.throws(() => normalized((bundle) => {
-    const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as { UserDetailList: Array<{ UserPolicyList?: unknown[] }> };
-    gaad.UserDetailList[2]!.UserPolicyList = [{ PolicyName: 'broken', PolicyDocument: '%7B%22Version' }];
-  }), { name: 'UserError', message: /inline policy broken of user ci-deploy/ });
+  t.throws(
+    () =>
+      normalized((bundle) => {
+        const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as {
+          UserDetailList: Array<{ UserPolicyList?: unknown[] }>;
+        };
+        gaad.UserDetailList[2]!.UserPolicyList = [{ PolicyName: 'broken', PolicyDocument: '%7B%22Version' }];
+      }),
+    { name: 'UserError', message: /inline policy broken of user ci-deploy/ },
+  );
 });
 
 /** A member account under OU Workloads, whose SCP p-x7ycl0ud5h (Deny iam:*) is attached to that OU only. */
 function underWorkloadsOu(bundle: RawBundle, member: string, withPath: boolean): void {
   bundle.scope = { kind: 'account', id: member };
-  const content = bundle.documents.find((d) => d.kind === 'aws.organizations.DescribePolicy' && (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h')!;
-  (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({ Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
-  const ou = { TargetId: 'ou-ab12-workload', Arn: `arn:aws:organizations::${ACCOUNT}:ou/o-a1b2c3d4e5/ou-ab12-workload`, Name: 'Workloads', Type: 'ORGANIZATIONAL_UNIT' };
+  const content = bundle.documents.find(
+    (d) =>
+      d.kind === 'aws.organizations.DescribePolicy' &&
+      (d.body as { Policy: { PolicySummary: { Id: string } } }).Policy.PolicySummary.Id === 'p-x7ycl0ud5h',
+  )!;
+  (content.body as { Policy: { Content: string } }).Policy.Content = JSON.stringify({
+    Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }],
+  });
+  const ou = {
+    TargetId: 'ou-ab12-workload',
+    Arn: `arn:aws:organizations::${ACCOUNT}:ou/o-a1b2c3d4e5/ou-ab12-workload`,
+    Name: 'Workloads',
+    Type: 'ORGANIZATIONAL_UNIT',
+  };
   for (const d of bundle.documents.filter((d) => d.kind === 'aws.organizations.ListTargetsForPolicy')) {
     const body = d.body as { PolicyId: string; Targets: unknown[] };
     // As AWS attaches it by default: FullAWSAccess on the root and on every OU.
@@ -219,20 +335,37 @@ function underWorkloadsOu(bundle: RawBundle, member: string, withPath: boolean):
   }
   if (withPath) {
     bundle.documents.push(
-      { kind: 'aws.organizations.ListParents', origin: 'test', body: { ChildId: member, Parents: [{ Id: 'ou-ab12-workload', Type: 'ORGANIZATIONAL_UNIT' }] } },
-      { kind: 'aws.organizations.ListParents', origin: 'test', body: { ChildId: 'ou-ab12-workload', Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] } },
+      {
+        kind: 'aws.organizations.ListParents',
+        origin: 'test',
+        body: { ChildId: member, Parents: [{ Id: 'ou-ab12-workload', Type: 'ORGANIZATIONAL_UNIT' }] },
+      },
+      {
+        kind: 'aws.organizations.ListParents',
+        origin: 'test',
+        body: { ChildId: 'ou-ab12-workload', Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] },
+      },
     );
   }
 }
 
-test('an SCP attached to an OU on the account\'s path narrows it: admin by AdministratorAccess is no longer admin', (t) => {
+test("an SCP attached to an OU on the account's path narrows it: admin by AdministratorAccess is no longer admin", (t) => {
   const member = '210987654321';
   const part = normalized((bundle) => underWorkloadsOu(bundle, member, true));
   const scp = part.controls.find((c) => c.name === 'DenyCloudShell')!;
-  t.like(scp.settings, { attached: true, attachedToRoot: false, attachedToAccount: false, attachedToAccountOu: true, appliesToAccount: true });
+  t.like(scp.settings, {
+    attached: true,
+    attachedToRoot: false,
+    attachedToAccount: false,
+    attachedToAccountOu: true,
+    appliesToAccount: true,
+  });
   const bob = part.principals.find((p) => p.uid === `aws:${member}:user/bob`)!;
   t.not(bob.privilege?.level, 'admin');
-  t.true(bob.privilege!.reasons.some((r) => /except some denied ones/.test(r)), bob.privilege!.reasons.join('; '));
+  t.true(
+    bob.privilege!.reasons.some((r) => /except some denied ones/.test(r)),
+    bob.privilege!.reasons.join('; '),
+  );
 });
 
 test('an SCP on an OU whose place in the path was not read is listed but does not narrow, and does not claim to apply', (t) => {
@@ -246,13 +379,26 @@ test('an SCP on an OU whose place in the path was not read is listed but does no
 
 test('aws:MultiFactorAuthAge in the trust policy counts as an MFA condition; one statement without it does not', (t) => {
   const part = normalized((bundle) => {
-    const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as { RoleDetailList: Array<{ RoleName: string; AssumeRolePolicyDocument: unknown }> };
+    const gaad = bundle.documents.find((d) => d.kind === 'aws.iam.GetAccountAuthorizationDetails')!.body as {
+      RoleDetailList: Array<{ RoleName: string; AssumeRolePolicyDocument: unknown }>;
+    };
     const ops = gaad.RoleDetailList.find((r) => r.RoleName === 'OpsAdmin')!;
-    ops.AssumeRolePolicyDocument = { Statement: [
-      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } },
-    ] };
+    ops.AssumeRolePolicyDocument = {
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } },
+        },
+      ],
+    };
     const glass = gaad.RoleDetailList.find((r) => r.RoleName === 'BreakGlassAdmin')!;
-    (glass.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement.push({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' });
+    (glass.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement.push({
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::999999999999:root' },
+      Action: 'sts:AssumeRole',
+    });
   });
   t.is(principal(part, `aws:${ACCOUNT}:role/OpsAdmin`).details?.trustRequiresMfa, true);
   t.is(principal(part, `aws:${ACCOUNT}:role/BreakGlassAdmin`).details?.trustRequiresMfa, false);

@@ -2,7 +2,13 @@ import test from 'ava';
 import { join } from 'node:path';
 import { awsProvider } from '../../src/providers/aws/index.js';
 import { undeclaredCalls } from '../../src/providers/cloud/permissions.js';
-import { FIXTURES, fakeAccountFrom, fakeOrganizationFrom, importFolder, quietProgress } from '../support/aws-fixtures.js';
+import {
+  FIXTURES,
+  fakeAccountFrom,
+  fakeOrganizationFrom,
+  importFolder,
+  quietProgress,
+} from '../support/aws-fixtures.js';
 import { startFakeAws } from '../support/fake-aws.js';
 
 interface PolicyJson {
@@ -21,20 +27,35 @@ test('the permissions are a valid IAM policy of read-only actions', (t) => {
   t.is(document.Version, '2012-10-17');
   const actions = document.Statement.flatMap((s) => s.Action);
   t.true(document.Statement.every((s) => s.Effect === 'Allow'));
-  t.true(actions.every((a) => /^(iam|organizations|cloudtrail|sts|account):(Get|List|Describe|Generate|AssumeRole$)/.test(a)), actions.join(', '));
+  t.true(
+    actions.every((a) =>
+      /^(iam|organizations|cloudtrail|sts|account):(Get|List|Describe|Generate|AssumeRole$)/.test(a),
+    ),
+    actions.join(', '),
+  );
   t.true(actions.includes('organizations:ListAccounts'));
   t.true(actions.includes('iam:ListRoles'));
 });
 
 test('every call a live collection makes (org mode included) is in the permissions', async (t) => {
   const [bundle] = await importFolder(join(FIXTURES, '123456789012'));
-  const organization = fakeOrganizationFrom(bundle!, [{ Id: '123456789012', Name: 'management' }, { Id: '210987654321', Name: 'member' }])!;
+  const organization = fakeOrganizationFrom(bundle!, [
+    { Id: '123456789012', Name: 'management' },
+    { Id: '210987654321', Name: 'member' },
+  ])!;
   const data = fakeAccountFrom(bundle!);
-  const fake = await startFakeAws({ callerAccount: '123456789012', accounts: { '123456789012': data, '210987654321': data }, organization });
+  const fake = await startFakeAws({
+    callerAccount: '123456789012',
+    accounts: { '123456789012': data, '210987654321': data },
+    organization,
+  });
   t.teardown(() => fake.close());
   await awsProvider.collect!({
     options: { endpointUrl: fake.endpoint, orgRole: 'CloudwardAudit' },
-    hooks: { credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x' }, polling: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 2000 } },
+    hooks: {
+      credentials: { accessKeyId: 'AKIDCALLER', secretAccessKey: 'x' },
+      polling: { initialDelayMs: 5, maxDelayMs: 10, timeoutMs: 2000 },
+    },
     progress: quietProgress,
   });
   const used = fake.calls.map((c) => `${c.service}:${c.action}`);
@@ -48,11 +69,15 @@ test('every call a live collection makes (org mode included) is in the permissio
 });
 
 test('the policy is generated from the declared operations: nothing more, nothing less', (t) => {
-  const actions = policy().Statement.flatMap((s) => s.Action).sort();
+  const actions = policy()
+    .Statement.flatMap((s) => s.Action)
+    .sort();
   const declared = [...new Set(awsProvider.operations.flatMap((o) => (o.permission ? [o.permission] : [])))].sort();
   t.deepEqual(actions, declared);
 });
 
 test('an undeclared call is reported by name', (t) => {
-  t.deepEqual(undeclaredCalls(awsProvider.operations, ['iam:ListRoles', 'iam:ListUsers', 'iam:ListUsers']), ['iam:ListUsers']);
+  t.deepEqual(undeclaredCalls(awsProvider.operations, ['iam:ListRoles', 'iam:ListUsers', 'iam:ListUsers']), [
+    'iam:ListUsers',
+  ]);
 });

@@ -19,7 +19,14 @@ test('parses objects, JSON text and RFC 3986 URL-encoded text alike', (t) => {
 });
 
 test('a single statement object and string fields become lists', (t) => {
-  const parsed = parsePolicyDocument({ Statement: { Effect: 'Deny', NotAction: 'iam:*', NotResource: 'arn:aws:s3:::logs/*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } } });
+  const parsed = parsePolicyDocument({
+    Statement: {
+      Effect: 'Deny',
+      NotAction: 'iam:*',
+      NotResource: 'arn:aws:s3:::logs/*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    },
+  });
   const s = parsed.statements[0]!;
   t.is(s.effect, 'Deny');
   t.is(s.actions, null);
@@ -29,7 +36,11 @@ test('a single statement object and string fields become lists', (t) => {
 });
 
 test('an empty Condition block counts as unconditional', (t) => {
-  t.is(parsePolicyDocument({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: {} }] }).statements[0]!.condition, null);
+  t.is(
+    parsePolicyDocument({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: {} }] }).statements[0]!
+      .condition,
+    null,
+  );
 });
 
 test('rejects what is not a policy', (t) => {
@@ -81,6 +92,13 @@ test('resource reach: "*", NotResource, others vs self', (t) => {
 });
 
 test('permission patterns keep NotAction visible', (t) => {
-  const patterns = permissionPatterns(parsePolicyDocument({ Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, { Effect: 'Deny', Action: 'cloudshell:*', Resource: '*' }] }));
+  const patterns = permissionPatterns(
+    parsePolicyDocument({
+      Statement: [
+        { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+        { Effect: 'Deny', Action: 'cloudshell:*', Resource: '*' },
+      ],
+    }),
+  );
   t.deepEqual(patterns, { allow: ['NOT iam:*'], deny: ['cloudshell:*'] });
 });

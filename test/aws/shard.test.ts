@@ -13,8 +13,13 @@ const AT = '2026-11-01T09:00:00Z';
 async function organizationFake(): Promise<FakeAws> {
   const [bundle] = await importFolder(join(FIXTURES, CALLER));
   const data = fakeAccountFrom(bundle!);
-  const accounts = Object.fromEntries([CALLER, ...MEMBERS].map((id) => [id, JSON.parse(JSON.stringify(data).replaceAll(CALLER, id)) as typeof data]));
-  const organization = fakeOrganizationFrom(bundle!, [CALLER, ...MEMBERS].map((Id, i) => ({ Id, Name: `account-${i}` })))!;
+  const accounts = Object.fromEntries(
+    [CALLER, ...MEMBERS].map((id) => [id, JSON.parse(JSON.stringify(data).replaceAll(CALLER, id)) as typeof data]),
+  );
+  const organization = fakeOrganizationFrom(
+    bundle!,
+    [CALLER, ...MEMBERS].map((Id, i) => ({ Id, Name: `account-${i}` })),
+  )!;
   return startFakeAws({ callerAccount: CALLER, accounts, organization, reportReadyAfter: 0 });
 }
 
@@ -31,7 +36,24 @@ test('merging every --shard K/N snapshot (in any order) equals the unsharded sna
   t.teardown(() => fake.close());
   const dir = await tempDir('cloudward-shard-');
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const collect = (...extra: string[]) => runCli(['collect', 'aws', '--endpoint-url', fake.endpoint, '--org-role', 'CloudwardAudit', '--collected-at', AT, '--concurrency', '3', '--quiet', ...extra], { env: env(dir) });
+  const collect = (...extra: string[]) =>
+    runCli(
+      [
+        'collect',
+        'aws',
+        '--endpoint-url',
+        fake.endpoint,
+        '--org-role',
+        'CloudwardAudit',
+        '--collected-at',
+        AT,
+        '--concurrency',
+        '3',
+        '--quiet',
+        ...extra,
+      ],
+      { env: env(dir) },
+    );
 
   const whole = await collect('--output', join(dir, 'whole.json'));
   t.is(whole.code, 0, whole.stderr);
@@ -41,7 +63,11 @@ test('merging every --shard K/N snapshot (in any order) equals the unsharded sna
     t.is(run.code, 0, run.stderr);
   }
   const shardCalls = fake.calls.length - callsUnsharded;
-  const read = async (name: string) => JSON.parse(await readFile(join(dir, name), 'utf8')) as { digest: string; sources: Array<{ scope: { id: string } }> };
+  const read = async (name: string) =>
+    JSON.parse(await readFile(join(dir, name), 'utf8')) as {
+      digest: string;
+      sources: Array<{ scope: { id: string } }>;
+    };
   const shards = await Promise.all([1, 2, 3].map((k) => read(`shard-${k}.json`)));
   // Each shard holds exactly the accounts its hash picks, and together they hold each account once.
   for (const [i, shard] of shards.entries()) {
@@ -49,12 +75,26 @@ test('merging every --shard K/N snapshot (in any order) equals the unsharded sna
     t.true(shard.sources.every((s) => shardOf(s.scope.id, 3) === i));
   }
   t.deepEqual(shards.flatMap((s) => s.sources.map((x) => x.scope.id)).sort(), [CALLER, ...MEMBERS].sort());
-  t.is(fake.count('GetAccountAuthorizationDetails') / 2, MEMBERS.length + 1, 'each account is read once by the unsharded run and once by its shard');
+  t.is(
+    fake.count('GetAccountAuthorizationDetails') / 2,
+    MEMBERS.length + 1,
+    'each account is read once by the unsharded run and once by its shard',
+  );
   t.true(shardCalls < callsUnsharded * 2);
 
-  const merged = await runCli(['merge', join(dir, 'shard-3.json'), join(dir, 'shard-1.json'), join(dir, 'shard-2.json'), '--output', join(dir, 'merged.json')]);
+  const merged = await runCli([
+    'merge',
+    join(dir, 'shard-3.json'),
+    join(dir, 'shard-1.json'),
+    join(dir, 'shard-2.json'),
+    '--output',
+    join(dir, 'merged.json'),
+  ]);
   t.is(merged.code, 0, merged.stderr);
-  const [a, b] = await Promise.all([readFile(join(dir, 'whole.json'), 'utf8'), readFile(join(dir, 'merged.json'), 'utf8')]);
+  const [a, b] = await Promise.all([
+    readFile(join(dir, 'whole.json'), 'utf8'),
+    readFile(join(dir, 'merged.json'), 'utf8'),
+  ]);
   t.deepEqual(JSON.parse(b), JSON.parse(a));
   t.is(b, a, 'byte for byte');
 
@@ -68,7 +108,10 @@ test('a bad --shard is exit 2 naming the flag, before any call', async (t) => {
   const dir = await tempDir('cloudward-shard-');
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   for (const value of ['0/3', '4/3', '1/0', 'two/3', '1-3']) {
-    const run = await runCli(['collect', 'aws', '--endpoint-url', fake.endpoint, '--org-role', 'CloudwardAudit', '--shard', value, '--quiet'], { env: env(dir) });
+    const run = await runCli(
+      ['collect', 'aws', '--endpoint-url', fake.endpoint, '--org-role', 'CloudwardAudit', '--shard', value, '--quiet'],
+      { env: env(dir) },
+    );
     t.is(run.code, 2, value);
     t.regex(run.stderr, /--shard/);
     t.is(run.stderr.trim().split('\n').length, 1);

@@ -20,7 +20,11 @@ async function acmeWithDrop(t: { teardown: (f: () => Promise<void>) => void }): 
   }
   const rel = join(dir, 'graph', 'directory-role-assignments.json');
   const assignments = JSON.parse(await readFile(rel, 'utf8')) as { value: unknown[] };
-  assignments.value.push({ id: 'no-principal', directoryScopeId: '/', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10' });
+  assignments.value.push({
+    id: 'no-principal',
+    directoryScopeId: '/',
+    roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10',
+  });
   await writeFile(rel, JSON.stringify(assignments, null, 2));
   return dir;
 }
@@ -33,8 +37,16 @@ test('import azure prints one line per file with its items, and the snapshot rec
   const run = await runCli(['import', 'azure', ...files, '--collected-at', AT]);
   t.is(run.code, 0, run.stderr);
   t.notRegex(run.stderr, /no items accounted for/);
-  for (const file of files) t.regex(run.stderr, new RegExp(`cloudward: azure: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ read, \\d+ used`), file);
-  t.regex(run.stderr, /directory-role-assignments\.json: \d+ read, \d+ used, 1 dropped \(1 no principalId, so what it grants \(or who it is\) is unknown \[gap azure\.directory-roles\]\)/);
+  for (const file of files)
+    t.regex(
+      run.stderr,
+      new RegExp(`cloudward: azure: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: \\d+ read, \\d+ used`),
+      file,
+    );
+  t.regex(
+    run.stderr,
+    /directory-role-assignments\.json: \d+ read, \d+ used, 1 dropped \(1 no principalId, so what it grants \(or who it is\) is unknown \[gap azure\.directory-roles\]\)/,
+  );
   const snapshot = JSON.parse(run.stdout) as Snapshot;
   const tenant = snapshot.sources.find((s) => s.scope.id === TENANT)!;
   const sub = snapshot.sources.find((s) => s.scope.id === SUB1)!;
@@ -46,16 +58,40 @@ test('import azure prints one line per file with its items, and the snapshot rec
   t.deepEqual(origins(sub.items), [`${SUB1}/diagnostic-settings.json`]);
   // Every file is counted on exactly one source.
   t.deepEqual(snapshot.sources.flatMap((s) => origins(s.items)).sort(), files.map((f) => relative(dir, f)).sort());
-  t.like(tenant.items!.find((i) => i.origin === 'graph/directory-role-assignments.json'), { used: JSON.parse(await readFile(join(ACME_AZURE, 'graph', 'directory-role-assignments.json'), 'utf8')).value.length, dropped: [{ count: 1, gap: 'azure.directory-roles' }] });
-  for (const source of snapshot.sources) for (const i of source.items ?? []) t.is(i.read, i.used + sum(i.skipped) + sum(i.dropped), i.origin);
+  t.like(
+    tenant.items!.find((i) => i.origin === 'graph/directory-role-assignments.json'),
+    {
+      used: JSON.parse(await readFile(join(ACME_AZURE, 'graph', 'directory-role-assignments.json'), 'utf8')).value
+        .length,
+      dropped: [{ count: 1, gap: 'azure.directory-roles' }],
+    },
+  );
+  for (const source of snapshot.sources)
+    for (const i of source.items ?? []) t.is(i.read, i.used + sum(i.skipped) + sum(i.dropped), i.origin);
   // The gap the drop opens names the item, as before.
-  t.regex(tenant.gaps.filter((g) => g.what === 'azure.directory-roles').map((g) => g.reason).join('\n'), /no-principal.*no principalId/);
+  t.regex(
+    tenant.gaps
+      .filter((g) => g.what === 'azure.directory-roles')
+      .map((g) => g.reason)
+      .join('\n'),
+    /no-principal.*no principalId/,
+  );
 });
 
 test('import azure --strict exits 2 on any drop, naming it, and writes nothing', async (t) => {
   const dir = await acmeWithDrop(t);
   const out = join(dir, 'out.json');
-  const strict = await runCli(['import', 'azure', ...filesUnder(dir), '--collected-at', AT, '--strict', '-q', '--output', out]);
+  const strict = await runCli([
+    'import',
+    'azure',
+    ...filesUnder(dir),
+    '--collected-at',
+    AT,
+    '--strict',
+    '-q',
+    '--output',
+    out,
+  ]);
   t.is(strict.code, 2);
   t.is(strict.stdout, '');
   t.is(strict.stderr.trim().split('\n').length, 1, strict.stderr);

@@ -12,7 +12,16 @@ test('collect azure: a bad option is one line naming the flag, exit 2, before an
 });
 
 test('collect azure without any credential says how to sign in, exit 2, no stack trace', async (t) => {
-  const run = await runCli(['collect', 'azure', '-q'], { env: { AZURE_TOKEN_CREDENTIALS: 'prod', AZURE_CLIENT_ID: undefined, AZURE_TENANT_ID: undefined, AZURE_CLIENT_SECRET: undefined, IDENTITY_ENDPOINT: undefined, MSI_ENDPOINT: undefined } });
+  const run = await runCli(['collect', 'azure', '-q'], {
+    env: {
+      AZURE_TOKEN_CREDENTIALS: 'prod',
+      AZURE_CLIENT_ID: undefined,
+      AZURE_TENANT_ID: undefined,
+      AZURE_CLIENT_SECRET: undefined,
+      IDENTITY_ENDPOINT: undefined,
+      MSI_ENDPOINT: undefined,
+    },
+  });
   t.is(run.code, 2);
   const lines = messageLines(run.stderr);
   t.is(lines.length, 1, run.stderr);

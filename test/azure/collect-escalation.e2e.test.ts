@@ -20,7 +20,10 @@ const pathOf = (p: Principal | undefined) => (p?.details?.escalationPath as { te
 
 test('the playground collected live has every catalogue path and no look-alike, as its import has, and --raw-out imports back to it', async (t) => {
   // The exports, without the README and the catalogue that describe them.
-  const imported = await importAzureFiles(filesUnder(PLAYGROUND).filter((f) => f.endsWith('.json')), { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' });
+  const imported = await importAzureFiles(
+    filesUnder(PLAYGROUND).filter((f) => f.endsWith('.json')),
+    { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' },
+  );
   const fake = await startFakeAzure(fakeTenantFrom(imported[0]!, { [SUB]: 'playground' }), { pageSize: 3 });
   t.teardown(() => fake.close());
   const rawOut = await mkdtemp(join(tmpdir(), 'cloudward-azure-escalation-'));
@@ -35,19 +38,40 @@ test('the playground collected live has every catalogue path and no look-alike, 
     rawOut,
   });
   t.deepEqual(fake.unmatched, [], 'no request outside the ARM swagger and the Graph API pages');
-  t.deepEqual(undeclaredCalls(azureProvider.operations, fake.calls.map((c) => c.operation)), [], 'every call is declared (and so in `permissions azure`)');
-  for (const operation of [/^GET \/v1\.0\/applications$/, /appRoleAssignedTo$/, /^GET \/v1\.0\/directory\/administrativeUnits$/, /Microsoft\.Compute\/virtualMachines$/, /Microsoft\.ContainerService\/managedClusters$/]) {
-    t.true(fake.calls.some((c) => operation.test(`GET ${c.path}`)), String(operation));
+  t.deepEqual(
+    undeclaredCalls(
+      azureProvider.operations,
+      fake.calls.map((c) => c.operation),
+    ),
+    [],
+    'every call is declared (and so in `permissions azure`)',
+  );
+  for (const operation of [
+    /^GET \/v1\.0\/applications$/,
+    /appRoleAssignedTo$/,
+    /^GET \/v1\.0\/directory\/administrativeUnits$/,
+    /Microsoft\.Compute\/virtualMachines$/,
+    /Microsoft\.ContainerService\/managedClusters$/,
+  ]) {
+    t.true(
+      fake.calls.some((c) => operation.test(`GET ${c.path}`)),
+      String(operation),
+    );
   }
   t.regex(fake.calls.find((c) => c.path === '/v1.0/servicePrincipals')!.query, /\$expand=owners/);
-  const byName = (principals: Principal[], name: string) => principals.find((p) => p.name === name || p.name === `${name}@playground.example`);
+  const byName = (principals: Principal[], name: string) =>
+    principals.find((p) => p.name === name || p.name === `${name}@playground.example`);
   const fromLive = (await azureProvider.normalize(live)).principals;
   const fromImport = (await azureProvider.normalize(imported)).principals;
-  const fromRaw = (await azureProvider.normalize(await importFolder(join(rawOut, live[0]!.scope.id), undefined))).principals;
+  const fromRaw = (await azureProvider.normalize(await importFolder(join(rawOut, live[0]!.scope.id), undefined)))
+    .principals;
   for (const { name, text } of PLAYGROUND_PATHS) {
     t.is(pathOf(byName(fromLive, name)), text, `live: ${name}`);
     t.is(pathOf(byName(fromRaw, name)), text, `raw-out: ${name}`);
   }
   for (const { name } of PLAYGROUND_LOOK_ALIKES) t.is(pathOf(byName(fromLive, name)), undefined, name);
-  t.deepEqual(fromLive.map((p) => [p.uid, p.details?.escalation ?? null]), fromImport.map((p) => [p.uid, p.details?.escalation ?? null]));
+  t.deepEqual(
+    fromLive.map((p) => [p.uid, p.details?.escalation ?? null]),
+    fromImport.map((p) => [p.uid, p.details?.escalation ?? null]),
+  );
 });

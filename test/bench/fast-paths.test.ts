@@ -10,16 +10,40 @@ import { createAjv, loadSchema } from '../../src/util/ajv.js';
 import { readSnapshotFile } from '../../src/snapshot/load.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
-const { fullFormats } = ((formatsModule as unknown as { default?: typeof formatsModule }).default ?? formatsModule) as typeof formatsModule;
+const { fullFormats } = ((formatsModule as unknown as { default?: typeof formatsModule }).default ??
+  formatsModule) as typeof formatsModule;
 const reference = (fullFormats['date-time'] as { validate: (s: string) => boolean }).validate;
 
 const TRICKY = [
-  '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2000-02-29T00:00:00Z', '2024-04-31T00:00:00Z',
-  '2024-13-01T00:00:00Z', '2024-00-10T00:00:00Z', '2024-01-00T00:00:00Z', '2024-12-31T23:59:60Z', '2024-06-30T23:59:60Z',
-  '2024-01-01T24:00:00Z', '2024-01-01T23:60:00Z', '2024-01-01T00:00:00.Z', '2024-01-01T00:00:00.123456789Z',
-  '2024-01-01t00:00:00z', '2024-01-01 00:00:00Z', '2024-01-01T00:00:00+01:00', '2024-01-01T00:00:00-0530', '2024-01-01T00:00:00',
-  '2024-1-01T00:00:00Z', '+2024-01-01T00:00:00Z', '0000-01-01T00:00:00Z', '２０２４-01-01T00:00:00Z', '2024-01-01T00:00:0aZ',
-  '2024-01-01T00:00:00ZZ', '2024-01-01TT00:00:00Z', '', 'Z', '2024-01-01T00:00:00.1-00:00',
+  '2024-02-29T00:00:00Z',
+  '2023-02-29T00:00:00Z',
+  '1900-02-29T00:00:00Z',
+  '2000-02-29T00:00:00Z',
+  '2024-04-31T00:00:00Z',
+  '2024-13-01T00:00:00Z',
+  '2024-00-10T00:00:00Z',
+  '2024-01-00T00:00:00Z',
+  '2024-12-31T23:59:60Z',
+  '2024-06-30T23:59:60Z',
+  '2024-01-01T24:00:00Z',
+  '2024-01-01T23:60:00Z',
+  '2024-01-01T00:00:00.Z',
+  '2024-01-01T00:00:00.123456789Z',
+  '2024-01-01t00:00:00z',
+  '2024-01-01 00:00:00Z',
+  '2024-01-01T00:00:00+01:00',
+  '2024-01-01T00:00:00-0530',
+  '2024-01-01T00:00:00',
+  '2024-1-01T00:00:00Z',
+  '+2024-01-01T00:00:00Z',
+  '0000-01-01T00:00:00Z',
+  '２０２４-01-01T00:00:00Z',
+  '2024-01-01T00:00:0aZ',
+  '2024-01-01T00:00:00ZZ',
+  '2024-01-01TT00:00:00Z',
+  '',
+  'Z',
+  '2024-01-01T00:00:00.1-00:00',
 ];
 
 test('the fast date-time check only accepts what ajv-formats accepts, and the format as a whole agrees with it', (t) => {
@@ -35,7 +59,10 @@ test('a large file is hashed off-thread to the same sha256 as hashing it inline'
   const bytes = Buffer.alloc(9 * 1024 * 1024, 'cloudward ');
   const expected = createHash('sha256').update(bytes).digest('hex');
   t.is(await scanSnapshotBytes(Buffer.from(bytes)).sha256, expected);
-  t.is(await scanSnapshotBytes(bytes.subarray(0, 1000)).sha256, createHash('sha256').update(bytes.subarray(0, 1000)).digest('hex'));
+  t.is(
+    await scanSnapshotBytes(bytes.subarray(0, 1000)).sha256,
+    createHash('sha256').update(bytes.subarray(0, 1000)).digest('hex'),
+  );
   t.is(scanSnapshotBytes(bytes.subarray(0, 1000)).lineIndex, undefined, 'no line index unless asked for');
 });
 
@@ -59,7 +86,10 @@ test('a snapshot too large for one string is a one-line input error naming the l
   const run = await runCli(['audit', file, '--no-config']);
   t.is(run.code, 2);
   const line = run.stderr.trim().split('\n').at(-1) ?? '';
-  t.regex(line, /huge\.json: snapshot is 513\.0 MiB, more text than one JSON document can hold here \(512\.0 MiB of characters\) — split it by scope/);
+  t.regex(
+    line,
+    /huge\.json: snapshot is 513\.0 MiB, more text than one JSON document can hold here \(512\.0 MiB of characters\) — split it by scope/,
+  );
   await writeFile(file, '');
 });
 
@@ -75,7 +105,10 @@ test('snapshots too large for the heap are refused before reading, with the limi
   t.is(two.code, 2);
   const lines = two.stderr.trim().split('\n');
   t.is(lines.length, 1, two.stderr);
-  t.regex(lines[0]!, /^cloudward: snapshot files: 2 snapshots total 25\.\d MiB: auditing that in one run needs about 7\d\.\d MiB of memory, over this Node\.js heap limit of \d+\.\d MiB — audit scope groups in separate runs, or raise the limit .*NODE_OPTIONS=--max-old-space-size=1024$/);
+  t.regex(
+    lines[0]!,
+    /^cloudward: snapshot files: 2 snapshots total 25\.\d MiB: auditing that in one run needs about 7\d\.\d MiB of memory, over this Node\.js heap limit of \d+\.\d MiB — audit scope groups in separate runs, or raise the limit .*NODE_OPTIONS=--max-old-space-size=1024$/,
+  );
 });
 
 test('the shipped snapshot and policy schemas are valid draft 2020-12 schemas (they are compiled unchecked at run time)', (t) => {

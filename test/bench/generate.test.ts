@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { DEFAULT_SEED, generateSnapshot, TARGETED_CHECKS, writeSnapshotFile, writeSplitSnapshotFiles } from '../../bench/generate.js';
+import {
+  DEFAULT_SEED,
+  generateSnapshot,
+  TARGETED_CHECKS,
+  writeSnapshotFile,
+  writeSplitSnapshotFiles,
+} from '../../bench/generate.js';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadChecks } from '../../src/engine/load-checks.js';
 import { loadSnapshots, readSnapshotFile } from '../../src/snapshot/load.js';
@@ -24,9 +30,15 @@ test('a tenant has exactly N principals across every provider, and hosts of both
   const providers = new Set(snapshot.principals.map((p) => p.provider));
   t.deepEqual([...providers].sort(), ['aws', 'azure', 'gcp']);
   const kinds = new Set(snapshot.principals.map((p) => p.kind));
-  for (const kind of ['root', 'user', 'group', 'role', 'serviceAccount', 'servicePrincipal', 'managedIdentity']) t.true(kinds.has(kind as never), kind);
+  for (const kind of ['root', 'user', 'group', 'role', 'serviceAccount', 'servicePrincipal', 'managedIdentity'])
+    t.true(kinds.has(kind as never), kind);
   t.deepEqual([...new Set(snapshot.hosts.map((h) => h.os))].sort(), ['linux', 'windows']);
-  t.is(new Set([...snapshot.principals, ...snapshot.roles, ...snapshot.controls, ...snapshot.hosts].map((r) => r.uid)).size, 2000 + snapshot.roles.length + snapshot.controls.length + snapshot.hosts.length, 'uids are unique');
+  t.is(
+    new Set([...snapshot.principals, ...snapshot.roles, ...snapshot.controls, ...snapshot.hosts].map((r) => r.uid))
+      .size,
+    2000 + snapshot.roles.length + snapshot.controls.length + snapshot.hosts.length,
+    'uids are unique',
+  );
 });
 
 test('the generated snapshot is schema-valid', (t) => {
@@ -70,7 +82,10 @@ for (const principals of [1000, 5000]) {
       if (r.status !== 'waived') counts[r.status]++;
     }
     for (const id of TARGETED_CHECKS) {
-      t.true(checks.some((c) => c.id === id), `${id} is a check in policies/`);
+      t.true(
+        checks.some((c) => c.id === id),
+        `${id} is a check in policies/`,
+      );
       t.deepEqual(actual[id] ?? { pass: 0, fail: 0, unknown: 0 }, expected[id], id);
     }
     // Every result is accounted for: a check without planted counts selects nothing in the tenant.
@@ -83,8 +98,14 @@ for (const principals of [1000, 5000]) {
 
 test('the tenant split into one snapshot per provider merges back into the same tenant, with the same counts', async (t) => {
   const dir = await tempDir();
-  const { paths, expected, stats } = await writeSplitSnapshotFiles(join(dir, 'tenant.json'), { principals: 2000, seed: 9 });
-  t.deepEqual(paths.map((p) => p.slice(dir.length + 1)), ['tenant-aws-0.json', 'tenant-aws-1.json', 'tenant-azure.json', 'tenant-gcp.json', 'tenant-hosts.json']);
+  const { paths, expected, stats } = await writeSplitSnapshotFiles(join(dir, 'tenant.json'), {
+    principals: 2000,
+    seed: 9,
+  });
+  t.deepEqual(
+    paths.map((p) => p.slice(dir.length + 1)),
+    ['tenant-aws-0.json', 'tenant-aws-1.json', 'tenant-azure.json', 'tenant-gcp.json', 'tenant-hosts.json'],
+  );
   const { snapshot: merged } = await loadSnapshots(paths);
   const { snapshot: whole, expectations } = generateSnapshot({ principals: 2000, seed: 9 });
   t.deepEqual(expected, expectations.expected);

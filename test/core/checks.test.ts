@@ -7,13 +7,17 @@ const checks = await loadChecks();
 
 test('the built-in policy folder has checks for every resource kind', (t) => {
   const kinds = new Set(checks.map((c) => c.resource));
-  for (const kind of ['principals', 'roles', 'controls', 'scopes'] as const) t.true(kinds.has(kind), `no check on ${kind}`);
+  for (const kind of ['principals', 'roles', 'controls', 'scopes'] as const)
+    t.true(kinds.has(kind), `no check on ${kind}`);
 });
 
 for (const check of checks) {
   test(`check ${check.id}: every test case gets its expected status`, (t) => {
     const outcomes = runCheckCases(check);
-    t.true(outcomes.some((o) => o.expected === 'pass') && outcomes.some((o) => o.expected === 'fail'), 'needs a passing and a failing case');
+    t.true(
+      outcomes.some((o) => o.expected === 'pass') && outcomes.some((o) => o.expected === 'fail'),
+      'needs a passing and a failing case',
+    );
     for (const o of outcomes) t.true(o.ok, describeCaseFailure(o, displayPath(o.file)).join('\n') || o.detail);
   });
 }
@@ -27,7 +31,11 @@ function placeholderValues(template: string, message: string): string[] | undefi
 // Like ESLint's messageId assertions and Prowler's status_extended ones: a check's tests pin what a user reads.
 test('every shipped check has a failing case that asserts its message and its failing pointers', (t) => {
   const lacking = checks.filter((c) => !assertsWhatUsersRead(c)).map((c) => displayPath(c.file));
-  t.deepEqual(lacking, [], 'add `failed: [/json/pointer]` and `message: "..."` to a case that expects fail (docs/checks.md, "Test cases")');
+  t.deepEqual(
+    lacking,
+    [],
+    'add `failed: [/json/pointer]` and `message: "..."` to a case that expects fail (docs/checks.md, "Test cases")',
+  );
 });
 
 test('an asserted failure message fills every placeholder from the case\'s resource (no "?")', (t) => {
@@ -35,8 +43,14 @@ test('an asserted failure message fills every placeholder from the case\'s resou
     for (const testCase of check.tests) {
       if (testCase.expect !== 'fail' || testCase.message === undefined) continue;
       const values = placeholderValues(check.message, testCase.message);
-      t.truthy(values, `${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}: the asserted message is not of the form ${JSON.stringify(check.message)}`);
-      t.false(values?.includes('?'), `${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}: the message ${JSON.stringify(testCase.message)} leaves a placeholder of ${JSON.stringify(check.message)} unfilled; give the case's resource that field`);
+      t.truthy(
+        values,
+        `${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}: the asserted message is not of the form ${JSON.stringify(check.message)}`,
+      );
+      t.false(
+        values?.includes('?'),
+        `${displayPath(check.file)}: case ${JSON.stringify(testCase.name)}: the message ${JSON.stringify(testCase.message)} leaves a placeholder of ${JSON.stringify(check.message)} unfilled; give the case's resource that field`,
+      );
     }
   }
 });

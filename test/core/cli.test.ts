@@ -12,7 +12,18 @@ test('--version prints the package version and exits 0', async (t) => {
   t.is(run.stdout.trim(), pkg.version);
 });
 
-for (const command of [[], ['audit'], ['validate'], ['checks', 'list'], ['checks', 'show'], ['test'], ['collect'], ['import'], ['merge'], ['permissions']]) {
+for (const command of [
+  [],
+  ['audit'],
+  ['validate'],
+  ['checks', 'list'],
+  ['checks', 'show'],
+  ['test'],
+  ['collect'],
+  ['import'],
+  ['merge'],
+  ['permissions'],
+]) {
   test(`${['cloudward', ...command].join(' ')} --help shows usage with examples and exits 0`, async (t) => {
     const run = await runCli([...command, '--help']);
     t.is(run.code, 0);
@@ -34,7 +45,9 @@ test('audit of the example prints the scorecard on stdout, the gate summary on s
 });
 
 test('colour appears only when forced, and never with NO_COLOR', async (t) => {
-  const forced = await runCli(['audit', EXAMPLE, '--fail-on', 'none'], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+  const forced = await runCli(['audit', EXAMPLE, '--fail-on', 'none'], {
+    env: { NO_COLOR: undefined, FORCE_COLOR: '1' },
+  });
   t.regex(forced.stdout, /\x1b\[/);
   const both = await runCli(['audit', EXAMPLE, '--fail-on', 'none'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
   t.notRegex(both.stdout, /\x1b\[/);
@@ -60,14 +73,38 @@ test('a gap that leaves a high-severity check unknown fails the gate unless --al
 
 test('--output-dir writes every format, mode 0600, and the json report parses', async (t) => {
   const dir = await tempDir();
-  const run = await runCli(['audit', EXAMPLE, '--output-dir', dir, '--format', 'text,json', '--format', 'sarif,html,ocsf', '--fail-on', 'none']);
+  const run = await runCli([
+    'audit',
+    EXAMPLE,
+    '--output-dir',
+    dir,
+    '--format',
+    'text,json',
+    '--format',
+    'sarif,html,ocsf',
+    '--fail-on',
+    'none',
+  ]);
   t.is(run.code, 0, run.stderr);
-  t.deepEqual((await readdir(dir)).sort(), ['cloudward.html', 'cloudward.json', 'cloudward.ocsf.json', 'cloudward.sarif', 'cloudward.txt']);
+  t.deepEqual((await readdir(dir)).sort(), [
+    'cloudward.html',
+    'cloudward.json',
+    'cloudward.ocsf.json',
+    'cloudward.sarif',
+    'cloudward.txt',
+  ]);
   for (const file of await readdir(dir)) t.is((await stat(join(dir, file))).mode & 0o777, 0o600, file);
-  const report = JSON.parse(await readFile(join(dir, 'cloudward.json'), 'utf8')) as { results: unknown[]; scorecard: { overall: { score: number } } };
+  const report = JSON.parse(await readFile(join(dir, 'cloudward.json'), 'utf8')) as {
+    results: unknown[];
+    scorecard: { overall: { score: number } };
+  };
   t.true(report.results.length > 10);
   t.is(typeof report.scorecard.overall.score, 'number');
-  const ocsf = JSON.parse(await readFile(join(dir, 'cloudward.ocsf.json'), 'utf8')) as Array<{ class_uid: number; type_uid: number; finding_info: { attacks: Array<{ sub_technique: { uid: string } }> } }>;
+  const ocsf = JSON.parse(await readFile(join(dir, 'cloudward.ocsf.json'), 'utf8')) as Array<{
+    class_uid: number;
+    type_uid: number;
+    finding_info: { attacks: Array<{ sub_technique: { uid: string } }> };
+  }>;
   t.is(ocsf.length, report.results.length);
   t.is(ocsf[0]!.class_uid, 2003);
   t.is(ocsf[0]!.type_uid, 200301);
@@ -94,16 +131,29 @@ test('checks list, checks show and test work on the built-in checks', async (t) 
   t.regex(list.stdout, /azure-ca-mfa-azure-management\s+critical/);
   const show = await runCli(['checks', 'show', 'azure-ca-mfa-azure-management']);
   t.regex(show.stdout, /CIS:\s+azure-v3.0.0 2.2.7/);
-  const json = JSON.parse((await runCli(['checks', 'list', '--format', 'json', '--mitigation', 'M1038'])).stdout) as Array<{ mitigation: string }>;
+  const json = JSON.parse(
+    (await runCli(['checks', 'list', '--format', 'json', '--mitigation', 'M1038'])).stdout,
+  ) as Array<{ mitigation: string }>;
   t.true(json.length > 0 && json.every((c) => c.mitigation === 'M1038'));
   const cases = await runCli(['test']);
   t.is(cases.code, 0, cases.stdout);
   t.regex(cases.stdout, /^\d+ passed, 0 failed$/m);
-  t.regex(cases.stdout, new RegExp(`^\\d+ checks, ${(await loadRules()).length} detection rules, \\d+ cases$`, 'm'), 'the built-in detection rules run with the built-in checks');
+  t.regex(
+    cases.stdout,
+    new RegExp(`^\\d+ checks, ${(await loadRules()).length} detection rules, \\d+ cases$`, 'm'),
+    'the built-in detection rules run with the built-in checks',
+  );
 });
 
 test('cloudward test --rules fails (exit 1) on a detection rule whose test events do not raise the expected findings', async (t) => {
-  const run = await runCli(['test', fixture('bad', 'policies', 'failing-case.yaml'), '--checks', 'failing-case', '--rules', fixture('bad', 'detections', 'access-denied-recon-burst.yaml')]);
+  const run = await runCli([
+    'test',
+    fixture('bad', 'policies', 'failing-case.yaml'),
+    '--checks',
+    'failing-case',
+    '--rules',
+    fixture('bad', 'detections', 'access-denied-recon-burst.yaml'),
+  ]);
   t.is(run.code, 1);
   t.regex(run.stdout, /FAIL access-denied-recon-burst: twelve denials in twelve seconds fire once/);
   t.regex(run.stdout, /expected 2 findings, got 1 finding/);
@@ -119,55 +169,142 @@ test('cloudward test DIR fails (exit 1) on a user check whose case does not hold
 test('merge writes a valid snapshot with a digest that validate verifies', async (t) => {
   const dir = await tempDir();
   const out = join(dir, 'merged.json');
-  const run = await runCli(['merge', join('examples', 'acme', 'parts', 'azure.json'), join('examples', 'acme', 'parts', 'gcp.json'), '--output', out]);
+  const run = await runCli([
+    'merge',
+    join('examples', 'acme', 'parts', 'azure.json'),
+    join('examples', 'acme', 'parts', 'gcp.json'),
+    '--output',
+    out,
+  ]);
   t.is(run.code, 0, run.stderr);
   t.is((await stat(out)).mode & 0o777, 0o600);
   const check = await runCli(['validate', out]);
   t.regex(check.stdout, /digest verified/);
-  const twice = await runCli(['merge', join('examples', 'acme', 'parts', 'azure.json'), join('examples', 'acme', 'parts', 'azure.json'), '--output', join(dir, 'x.json')]);
+  const twice = await runCli([
+    'merge',
+    join('examples', 'acme', 'parts', 'azure.json'),
+    join('examples', 'acme', 'parts', 'azure.json'),
+    '--output',
+    join(dir, 'x.json'),
+  ]);
   t.is(twice.code, 2);
   t.regex(twice.stderr, /is in two snapshots/);
 });
 
 // Every bad input: one line naming where, exit 2, no stack trace, nothing written.
 const badInputs: Array<[string, string[], RegExp]> = [
-  ['truncated JSON', ['audit', fixture('bad', 'snapshots', 'truncated.json')], /truncated\.json:\d+:\d+: malformed snapshot JSON: .*truncated/],
-  ['wrong types', ['audit', fixture('bad', 'snapshots', 'wrong-types.json')], /wrong-types\.json#\/principals\/0\/mfa\/state: invalid snapshot/],
-  ['unknown schemaVersion', ['audit', fixture('bad', 'snapshots', 'unknown-schema-version.json')], /unsupported snapshot schemaVersion "9\.0"/],
+  [
+    'truncated JSON',
+    ['audit', fixture('bad', 'snapshots', 'truncated.json')],
+    /truncated\.json:\d+:\d+: malformed snapshot JSON: .*truncated/,
+  ],
+  [
+    'wrong types',
+    ['audit', fixture('bad', 'snapshots', 'wrong-types.json')],
+    /wrong-types\.json#\/principals\/0\/mfa\/state: invalid snapshot/,
+  ],
+  [
+    'unknown schemaVersion',
+    ['audit', fixture('bad', 'snapshots', 'unknown-schema-version.json')],
+    /unsupported snapshot schemaVersion "9\.0"/,
+  ],
   ['0-byte file', ['audit', fixture('bad', 'snapshots', 'empty.json')], /empty\.json: snapshot is empty \(0 bytes\)/],
   ['a directory passed as a file', ['audit', fixture('bad')], /fixtures\/bad: snapshot is a directory/],
   ['a missing file', ['audit', fixture('bad', 'nope.json')], /nope\.json: snapshot not found/],
-  ['__proto__ key in JSON', ['audit', fixture('bad', 'snapshots', 'proto-key.json')], /proto-key\.json:\d+:\d+: a "__proto__" key is not allowed/],
+  [
+    '__proto__ key in JSON',
+    ['audit', fixture('bad', 'snapshots', 'proto-key.json')],
+    /proto-key\.json:\d+:\d+: a "__proto__" key is not allowed/,
+  ],
   ['a JSON array', ['audit', fixture('bad', 'snapshots', 'not-an-object.json')], /not a snapshot/],
-  ['unknown field', ['audit', fixture('bad', 'snapshots', 'unknown-field.json')], /#\/principals\/1\/mfaState: invalid snapshot: unknown field "mfaState"/],
+  [
+    'unknown field',
+    ['audit', fixture('bad', 'snapshots', 'unknown-field.json')],
+    /#\/principals\/1\/mfaState: invalid snapshot: unknown field "mfaState"/,
+  ],
   ['digest mismatch', ['validate', fixture('bad', 'snapshots', 'digest-mismatch.json')], /digest mismatch/],
   ['unknown format name', ['audit', EXAMPLE, '--format', 'pdf'], /unknown format "pdf" — use one of/],
   ['several formats without --output-dir', ['audit', EXAMPLE, '--format', 'json,sarif'], /2 formats need --output-dir/],
-  ['bad --fail-on', ['audit', EXAMPLE, '--fail-on', 'urgent'], /--fail-on.*use one of: critical, high, medium, low, none/],
+  [
+    'bad --fail-on',
+    ['audit', EXAMPLE, '--fail-on', 'urgent'],
+    /--fail-on.*use one of: critical, high, medium, low, none/,
+  ],
   ['bad --min-score', ['audit', EXAMPLE, '--min-score', '150'], /--min-score.*0 to 100/],
   ['unknown option', ['audit', EXAMPLE, '--bogus'], /unknown option '--bogus'/],
   ['unknown check id', ['audit', EXAMPLE, '--checks', 'azure-nope'], /unknown check id "azure-nope"/],
-  ['YAML alias bomb', ['audit', EXAMPLE, '--policies', fixture('bad', 'policies', 'alias-bomb.yaml')], /alias-bomb\.yaml: too many YAML aliases/],
-  ['duplicate check ids', ['audit', EXAMPLE, '--policies', fixture('bad', 'policies', 'duplicate-ids')], /dup-check\.yaml:1: duplicate check id "dup-check" \(also defined in/],
-  ['invalid JSON Schema in a check', ['audit', EXAMPLE, '--policies', fixture('bad', 'policies', 'invalid-json-schema.yaml')], /invalid-json-schema\.yaml:13: invalid JSON Schema in require/],
-  ['unknown keyword in a check schema', ['validate', fixture('bad', 'policies', 'unknown-keyword.yaml')], /unknown-keyword\.yaml:13: .*unknown keyword: "mustBe"/],
-  ['unknown field in a check', ['validate', fixture('bad', 'policies', 'unknown-field.yaml')], /unknown-field\.yaml:8: invalid check: \/: unknown field "severityScore"/],
-  ['duplicate YAML key', ['validate', fixture('bad', 'policies', 'duplicate-key.yaml')], /duplicate-key\.yaml:8: malformed YAML: Map keys must be unique/],
-  ['__proto__ key in YAML', ['validate', fixture('bad', 'policies', 'proto-key.yaml')], /proto-key\.yaml:14: a "__proto__" key is not allowed/],
+  [
+    'YAML alias bomb',
+    ['audit', EXAMPLE, '--policies', fixture('bad', 'policies', 'alias-bomb.yaml')],
+    /alias-bomb\.yaml: too many YAML aliases/,
+  ],
+  [
+    'duplicate check ids',
+    ['audit', EXAMPLE, '--policies', fixture('bad', 'policies', 'duplicate-ids')],
+    /dup-check\.yaml:1: duplicate check id "dup-check" \(also defined in/,
+  ],
+  [
+    'invalid JSON Schema in a check',
+    ['audit', EXAMPLE, '--policies', fixture('bad', 'policies', 'invalid-json-schema.yaml')],
+    /invalid-json-schema\.yaml:13: invalid JSON Schema in require/,
+  ],
+  [
+    'unknown keyword in a check schema',
+    ['validate', fixture('bad', 'policies', 'unknown-keyword.yaml')],
+    /unknown-keyword\.yaml:13: .*unknown keyword: "mustBe"/,
+  ],
+  [
+    'unknown field in a check',
+    ['validate', fixture('bad', 'policies', 'unknown-field.yaml')],
+    /unknown-field\.yaml:8: invalid check: \/: unknown field "severityScore"/,
+  ],
+  [
+    'duplicate YAML key',
+    ['validate', fixture('bad', 'policies', 'duplicate-key.yaml')],
+    /duplicate-key\.yaml:8: malformed YAML: Map keys must be unique/,
+  ],
+  [
+    '__proto__ key in YAML',
+    ['validate', fixture('bad', 'policies', 'proto-key.yaml')],
+    /proto-key\.yaml:14: a "__proto__" key is not allowed/,
+  ],
   ['malformed YAML', ['validate', fixture('bad', 'policies', 'malformed.yaml')], /malformed\.yaml:\d+: malformed YAML/],
-  ['a gapEffect topic the check does not need', ['validate', fixture('bad', 'policies', 'gap-effect-not-needed.yaml')], /gap-effect-not-needed\.yaml:18: gapEffect names "aws\.virtual-mfa", which is not among the check's needs — add "aws\.virtual-mfa" to needs/],
-  ['gapEffect undercount without an aggregate', ['validate', fixture('bad', 'policies', 'gap-effect-undercount.yaml')], /gap-effect-undercount\.yaml:17: gapEffect "undercount" for "aws\.credential-report" needs an aggregate/],
-  ['an unknown gapEffect', ['validate', fixture('bad', 'policies', 'gap-effect-unknown-value.yaml')], /gap-effect-unknown-value\.yaml:17: invalid check: \/gapEffect\/aws\.credential-report: must be one of "unknown", "fail-stands"/],
-  ['check id not matching the file name', ['validate', fixture('bad', 'policies', 'id-mismatch.yaml')], /does not match its file name/],
+  [
+    'a gapEffect topic the check does not need',
+    ['validate', fixture('bad', 'policies', 'gap-effect-not-needed.yaml')],
+    /gap-effect-not-needed\.yaml:18: gapEffect names "aws\.virtual-mfa", which is not among the check's needs — add "aws\.virtual-mfa" to needs/,
+  ],
+  [
+    'gapEffect undercount without an aggregate',
+    ['validate', fixture('bad', 'policies', 'gap-effect-undercount.yaml')],
+    /gap-effect-undercount\.yaml:17: gapEffect "undercount" for "aws\.credential-report" needs an aggregate/,
+  ],
+  [
+    'an unknown gapEffect',
+    ['validate', fixture('bad', 'policies', 'gap-effect-unknown-value.yaml')],
+    /gap-effect-unknown-value\.yaml:17: invalid check: \/gapEffect\/aws\.credential-report: must be one of "unknown", "fail-stands"/,
+  ],
+  [
+    'check id not matching the file name',
+    ['validate', fixture('bad', 'policies', 'id-mismatch.yaml')],
+    /does not match its file name/,
+  ],
   ['a missing policy folder', ['audit', EXAMPLE, '--policies', fixture('nope')], /policy folder not found/],
   ['unknown provider', ['permissions', 'oracle'], /unknown provider "oracle"/],
-  ['a waivers file naming an unknown check', ['validate', fixture('bad', 'waivers', 'unknown-check.yaml')], /unknown-check\.yaml:2: waiver 1 names unknown check "azure-nope"/],
+  [
+    'a waivers file naming an unknown check',
+    ['validate', fixture('bad', 'waivers', 'unknown-check.yaml')],
+    /unknown-check\.yaml:2: waiver 1 names unknown check "azure-nope"/,
+  ],
 ];
 
 for (const [name, args, expected] of badInputs) {
   test(`bad input — ${name}: one line, exit 2, no stack trace`, async (t) => {
     const dir = await tempDir();
-    const run = await runCli([...args, ...(args[0] === 'audit' && !args.includes('--format') ? ['--output-dir', dir] : [])]);
+    const run = await runCli([
+      ...args,
+      ...(args[0] === 'audit' && !args.includes('--format') ? ['--output-dir', dir] : []),
+    ]);
     t.is(run.code, 2, run.stderr);
     const lines = messageLines(run.stderr);
     t.is(lines.length, 1, run.stderr);
@@ -186,7 +323,13 @@ test('the JSON report validates against schemas/report.schema.json', async (t) =
 });
 
 test('validate recognises snapshots, reports, waivers files and checks by content', async (t) => {
-  const run = await runCli(['validate', EXAMPLE, 'examples/acme/baseline.json', 'examples/acme/waivers.yaml', 'policies/azure/azure-ca-mfa-azure-management.yaml']);
+  const run = await runCli([
+    'validate',
+    EXAMPLE,
+    'examples/acme/baseline.json',
+    'examples/acme/waivers.yaml',
+    'policies/azure/azure-ca-mfa-azure-management.yaml',
+  ]);
   t.is(run.code, 0, run.stderr);
   t.regex(run.stdout, /valid snapshot 1\.0/);
   t.regex(run.stdout, /baseline\.json: valid report 1\.0/);

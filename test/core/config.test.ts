@@ -34,7 +34,10 @@ test('relative paths in the project file are relative to the file, not the worki
   const dir = await tempDir();
   await mkdir(join(dir, 'snaps'));
   await writeFile(join(dir, 'snaps', 's.json'), await (await import('node:fs/promises')).readFile(EXAMPLE));
-  await writeFile(join(dir, 'cloudward.yaml'), 'snapshots: [snaps/s.json]\nfailOn: none\noutputDir: out\nformats: [json]\n');
+  await writeFile(
+    join(dir, 'cloudward.yaml'),
+    'snapshots: [snaps/s.json]\nfailOn: none\noutputDir: out\nformats: [json]\n',
+  );
   await mkdir(join(dir, 'elsewhere'));
   const run = await runCli(['audit'], { cwd: join(dir, 'elsewhere') });
   t.is(run.code, 0, run.stderr);

@@ -20,13 +20,26 @@ test('the example covers every provider, both mitigations and every measure', as
   const run = await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none']);
   const report = JSON.parse(run.stdout) as {
     snapshot: { sources: Array<{ provider: string; gaps: unknown[] }> };
-    scorecard: { mitigations: Array<{ id: string; score: number | null; measures: Array<{ id: string; score: number | null }> }> };
+    scorecard: {
+      mitigations: Array<{ id: string; score: number | null; measures: Array<{ id: string; score: number | null }> }>;
+    };
     summary: { byStatus: Record<string, number> };
   };
-  t.deepEqual([...new Set(report.snapshot.sources.map((s) => s.provider))].sort(), ['aws', 'azure', 'gcp', 'linux', 'windows']);
+  t.deepEqual([...new Set(report.snapshot.sources.map((s) => s.provider))].sort(), [
+    'aws',
+    'azure',
+    'gcp',
+    'linux',
+    'windows',
+  ]);
   for (const m of report.scorecard.mitigations) {
     for (const measure of m.measures) t.not(measure.score, null, `${m.id}/${measure.id} is not scored`);
   }
-  t.true(report.snapshot.sources.some((s) => s.gaps.length > 0), 'the example shows a collection gap');
-  t.true(report.summary.byStatus.pass! > 0 && report.summary.byStatus.fail! > 0 && report.summary.byStatus.unknown! > 0);
+  t.true(
+    report.snapshot.sources.some((s) => s.gaps.length > 0),
+    'the example shows a collection gap',
+  );
+  t.true(
+    report.summary.byStatus.pass! > 0 && report.summary.byStatus.fail! > 0 && report.summary.byStatus.unknown! > 0,
+  );
 });

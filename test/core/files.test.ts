@@ -18,7 +18,10 @@ test('a streamed output of several MiB is written whole, in order, mode 0600', a
   await writeOutputs([{ path, data: chunks(80) }]);
   const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
   t.is(lines.length, 80);
-  t.deepEqual(lines.map((l) => Number(l.slice(0, 6))), [...Array(80).keys()]);
+  t.deepEqual(
+    lines.map((l) => Number(l.slice(0, 6))),
+    [...Array(80).keys()],
+  );
   t.is((await stat(path)).mode & 0o777, 0o600);
   t.deepEqual(await readdir(dir), ['report.json']);
 });
@@ -37,7 +40,12 @@ test('when a later output fails, earlier ones are not put in place either', asyn
   const dir = await tempDir();
   const first = join(dir, 'a.json');
   const second = join(dir, 'b.json');
-  await t.throwsAsync(writeOutputs([{ path: first, data: chunks(40) }, { path: second, data: chunks(40, 20) }]));
+  await t.throwsAsync(
+    writeOutputs([
+      { path: first, data: chunks(40) },
+      { path: second, data: chunks(40, 20) },
+    ]),
+  );
   t.deepEqual(await readdir(dir), []);
 });
 

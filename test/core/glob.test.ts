@@ -7,13 +7,54 @@ function reference(pattern: string, options: GlobOptions): RegExp {
   const sep = options.separator;
   const star = sep ? `[^${sep}]*` : '.*';
   const one = sep ? `[^${sep}]` : '.';
-  const body = [...pattern].map((c) => (c === '*' ? star : c === '?' && options.questionMark ? one : c.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))).join('');
+  const body = [...pattern]
+    .map((c) =>
+      c === '*' ? star : c === '?' && options.questionMark ? one : c.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'),
+    )
+    .join('');
   return new RegExp(`^${body}$`, options.ignoreCase ? 'is' : 's');
 }
 
 // Small alphabets make matches likely; the letters test case folding, the rest the characters regexes treat specially.
-const alphabet = fc.constantFrom('a', 'A', 'b', 'B', '*', '?', '.', '/', ':', 'ß', 'K', '\u212a', 'ı', 'I', '\n', '\\', '(');
-const valueChars = fc.constantFrom('a', 'A', 'b', 'B', '?', '.', '/', ':', 'ß', 'k', 'K', '\u212a', 'ı', 'i', 'I', '\n', '\\', '(');
+const alphabet = fc.constantFrom(
+  'a',
+  'A',
+  'b',
+  'B',
+  '*',
+  '?',
+  '.',
+  '/',
+  ':',
+  'ß',
+  'K',
+  '\u212a',
+  'ı',
+  'I',
+  '\n',
+  '\\',
+  '(',
+);
+const valueChars = fc.constantFrom(
+  'a',
+  'A',
+  'b',
+  'B',
+  '?',
+  '.',
+  '/',
+  ':',
+  'ß',
+  'k',
+  'K',
+  '\u212a',
+  'ı',
+  'i',
+  'I',
+  '\n',
+  '\\',
+  '(',
+);
 const dialects: Array<[string, GlobOptions]> = [
   ['AWS actions', { ignoreCase: true, questionMark: true }],
   ['AWS ARNs', { questionMark: true }],
@@ -24,9 +65,13 @@ const dialects: Array<[string, GlobOptions]> = [
 for (const [name, options] of dialects) {
   test(`${name}: the matcher agrees with the regular expression it replaces`, (t) => {
     fc.assert(
-      fc.property(fc.string({ unit: alphabet, maxLength: 8 }), fc.string({ unit: valueChars, maxLength: 10 }), (pattern, value) => {
-        return compileGlob(pattern, options).test(value) === reference(pattern, options).test(value);
-      }),
+      fc.property(
+        fc.string({ unit: alphabet, maxLength: 8 }),
+        fc.string({ unit: valueChars, maxLength: 10 }),
+        (pattern, value) => {
+          return compileGlob(pattern, options).test(value) === reference(pattern, options).test(value);
+        },
+      ),
       { seed: 20, numRuns: 1500 },
     );
     t.pass();
@@ -35,11 +80,16 @@ for (const [name, options] of dialects) {
 
 test('a value built from the pattern always matches it', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.string({ unit: valueChars, maxLength: 4 }), fc.string({ unit: valueChars, maxLength: 4 })), { maxLength: 6 }), (parts) => {
-      const pattern = parts.map(([literal]) => literal.replace(/[*?]/g, '')).join('*');
-      const value = parts.map(([literal, filler]) => literal.replace(/[*?]/g, '') + filler).join('');
-      return globMatch(`${pattern}*`, value, { questionMark: true });
-    }),
+    fc.property(
+      fc.array(fc.tuple(fc.string({ unit: valueChars, maxLength: 4 }), fc.string({ unit: valueChars, maxLength: 4 })), {
+        maxLength: 6,
+      }),
+      (parts) => {
+        const pattern = parts.map(([literal]) => literal.replace(/[*?]/g, '')).join('*');
+        const value = parts.map(([literal, filler]) => literal.replace(/[*?]/g, '') + filler).join('');
+        return globMatch(`${pattern}*`, value, { questionMark: true });
+      },
+    ),
     { seed: 20, numRuns: 1000 },
   );
   t.pass();
@@ -55,11 +105,15 @@ test('runs of stars cost one pass over the value, not a try of every split', (t)
 
 test('stars between pieces cost at most (value + 1) x (pattern + 1) comparisons', (t) => {
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength: 40 }), fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 300 }), (pattern, value) => {
-      const counter = { steps: 0 };
-      globMatch(pattern, value, { questionMark: true }, counter);
-      return counter.steps <= (value.length + 1) * (pattern.length + 1);
-    }),
+    fc.property(
+      fc.string({ unit: fc.constantFrom('a', 'b', '*', '?'), maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom('a', 'b'), maxLength: 300 }),
+      (pattern, value) => {
+        const counter = { steps: 0 };
+        globMatch(pattern, value, { questionMark: true }, counter);
+        return counter.steps <= (value.length + 1) * (pattern.length + 1);
+      },
+    ),
     { seed: 20, numRuns: 500 },
   );
   // The shape that is exponential for a backtracking engine: `*a*a*a…*b` against a run of a's.

@@ -59,13 +59,30 @@ function specifiers(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       found.push(node.moduleReference.expression.text);
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteralLike(node.arguments[0])) {
+    } else if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteralLike(node.arguments[0])
+    ) {
       found.push(node.arguments[0].text);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       found.push(node.argument.literal.text);
     }
     ts.forEachChild(node, visit);
@@ -150,7 +167,13 @@ function cycles(graph: Map<string, Map<string, string[]>>): string[][] {
 function table(graph: Map<string, Map<string, string[]>>): string {
   return [...graph.keys()]
     .sort()
-    .map((from) => `${from.padEnd(10)} -> ${[...graph.get(from)!.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([to, files]) => `${to} (${files.length})`).join(', ')}`)
+    .map(
+      (from) =>
+        `${from.padEnd(10)} -> ${[...graph.get(from)!.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([to, files]) => `${to} (${files.length})`)
+          .join(', ')}`,
+    )
     .join('\n');
 }
 
@@ -168,24 +191,38 @@ test('no cycle between top-level folders of src/', async (t) => {
   t.log(table(graph));
   const found = cycles(graph).map((component) => {
     const inside = new Set(component);
-    const ties = component.flatMap((from) => [...(graph.get(from) ?? [])].filter(([to]) => inside.has(to)).flatMap(([, files]) => files));
+    const ties = component.flatMap((from) =>
+      [...(graph.get(from) ?? [])].filter(([to]) => inside.has(to)).flatMap(([, files]) => files),
+    );
     return `${component.join(' <-> ')}: ${ties.join('; ')}`;
   });
   t.deepEqual(found, []);
 });
 
 test('no folder of src/ imports one on a floor above it', async (t) => {
-  const upward = (await edges).filter(({ from, to }) => floorOf.get(layerOf(join(SRC, to)))! < floorOf.get(layerOf(join(SRC, from)))!).map(({ from, to }) => `${from} -> ${to}`);
+  const upward = (await edges)
+    .filter(({ from, to }) => floorOf.get(layerOf(join(SRC, to)))! < floorOf.get(layerOf(join(SRC, from)))!)
+    .map(({ from, to }) => `${from} -> ${to}`);
   t.deepEqual(
     upward.filter((edge) => !KNOWN_UPWARD.has(edge)),
     [],
     'an import upward: move what is imported down to the floor that needs it (see FLOORS), or pass plain data up',
   );
-  t.deepEqual([...KNOWN_UPWARD].filter((edge) => !upward.includes(edge)), [], 'these known upward imports are gone: take them out of KNOWN_UPWARD');
+  t.deepEqual(
+    [...KNOWN_UPWARD].filter((edge) => !upward.includes(edge)),
+    [],
+    'these known upward imports are gone: take them out of KNOWN_UPWARD',
+  );
 });
 
 test('report formatters read the report model, not the gate', async (t) => {
   // The model carries the gate's decision as data (shownGate); a formatter calling into the gate would decide again.
-  const formatters = (await edges).filter(({ from, to }) => from.startsWith('report/') && !['report/model.ts', 'report/compare.ts'].includes(from) && to.startsWith('gate/'));
-  t.deepEqual(formatters.map(({ from, to }) => `${from} -> ${to}`), []);
+  const formatters = (await edges).filter(
+    ({ from, to }) =>
+      from.startsWith('report/') && !['report/model.ts', 'report/compare.ts'].includes(from) && to.startsWith('gate/'),
+  );
+  t.deepEqual(
+    formatters.map(({ from, to }) => `${from} -> ${to}`),
+    [],
+  );
 });

@@ -44,27 +44,42 @@ test('a truncated value ends the index without an error', (t) => {
 });
 
 test('locations come from the line index handed in; without one a finding points at the file, which is not read', async (t) => {
-  const report = JSON.parse((await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout) as Report;
+  const report = JSON.parse(
+    (await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout,
+  ) as Report;
   const index = buildLineIndex(await readFile(EXAMPLE));
   const unindexed = snapshotLocations(report);
-  const fromIndex = snapshotLocations(report, process.cwd(), undefined, [{ path: report.snapshot.files[0]!.path, index }]);
+  const fromIndex = snapshotLocations(report, process.cwd(), undefined, [
+    { path: report.snapshot.files[0]!.path, index },
+  ]);
   const lines = (await readFile(EXAMPLE, 'utf8')).split('\n');
   for (const r of report.results) {
     t.is(unindexed(r.resource.uid, r.resource.scope.id).line, 1, r.resource.uid);
     const at = fromIndex(r.resource.uid, r.resource.scope.id);
     t.is(at.uri, unindexed(r.resource.uid, r.resource.scope.id).uri);
-    if (r.resource.kind !== 'scopes') t.true(lines[at.line - 1]!.includes(JSON.stringify(r.resource.uid)), r.resource.uid);
+    if (r.resource.kind !== 'scopes')
+      t.true(lines[at.line - 1]!.includes(JSON.stringify(r.resource.uid)), r.resource.uid);
   }
 });
 
 test('SARIF written a result at a time is exactly the whole log serialized at once', async (t) => {
-  t.true(formatters.filter((f) => f.needs?.snapshotLines).map((f) => f.name).includes('sarif'));
-  const report = JSON.parse((await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout) as Report;
+  t.true(
+    formatters
+      .filter((f) => f.needs?.snapshotLines)
+      .map((f) => f.name)
+      .includes('sarif'),
+  );
+  const report = JSON.parse(
+    (await runCli(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none'])).stdout,
+  ) as Report;
   const whole = `${JSON.stringify(buildSarif(report, context), null, 2)}\n`;
   t.is([...(sarifFormatter.render(report, context) as Iterable<string>)].join(''), whole);
   // No results at all (only passes), and enough results to span several chunks.
   const passing = { ...report, results: report.results.filter((r) => r.status === 'pass') };
-  t.is([...(sarifFormatter.render(passing, context) as Iterable<string>)].join(''), `${JSON.stringify(buildSarif(passing, context), null, 2)}\n`);
+  t.is(
+    [...(sarifFormatter.render(passing, context) as Iterable<string>)].join(''),
+    `${JSON.stringify(buildSarif(passing, context), null, 2)}\n`,
+  );
   const failing = report.results.filter((r) => r.status === 'fail');
   const many = { ...report, results: Array.from({ length: 800 }, (_, i) => failing[i % failing.length]!) };
   const chunks = [...(sarifFormatter.render(many, context) as Iterable<string>)];
@@ -92,11 +107,17 @@ test('a large snapshot is hashed and indexed off the main thread, with the same 
 
   // Through the CLI: the SARIF from the worker's index equals the one from an index made here (the library path).
   const out = join(dir, 'report.sarif');
-  const run = await runCli(['audit', file, '--format', 'sarif', '--output', out, '--fail-on', 'none'], { env: { SOURCE_DATE_EPOCH: '1790000000' } });
+  const run = await runCli(['audit', file, '--format', 'sarif', '--output', out, '--fail-on', 'none'], {
+    env: { SOURCE_DATE_EPOCH: '1790000000' },
+  });
   t.is(run.code, 0, run.stderr);
-  const json = await runCli(['audit', file, '--format', 'json', '--fail-on', 'none'], { env: { SOURCE_DATE_EPOCH: '1790000000' } });
+  const json = await runCli(['audit', file, '--format', 'json', '--fail-on', 'none'], {
+    env: { SOURCE_DATE_EPOCH: '1790000000' },
+  });
   const report = JSON.parse(json.stdout) as Report;
   const lineIndexes = [{ path: report.snapshot.files[0]!.path, index: expected }];
-  const reread = [...(sarifFormatter.render(report, { ...context, lineIndexes, warn: () => undefined }) as Iterable<string>)].join('');
+  const reread = [
+    ...(sarifFormatter.render(report, { ...context, lineIndexes, warn: () => undefined }) as Iterable<string>),
+  ].join('');
   t.is(await readFile(out, 'utf8'), reread);
 });

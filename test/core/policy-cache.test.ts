@@ -1,8 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { BUILTIN_POLICY_DIR, buildPolicyCache, loadCheckFile, loadChecks, parseCheckText } from '../../src/engine/load-checks.js';
-import { cacheEntry, cacheStamp, lookupCheck, POLICY_CACHE_FILE, readPolicyCache, type PolicyCache } from '../../src/engine/policy-cache.js';
+import {
+  BUILTIN_POLICY_DIR,
+  buildPolicyCache,
+  loadCheckFile,
+  loadChecks,
+  parseCheckText,
+} from '../../src/engine/load-checks.js';
+import {
+  cacheEntry,
+  cacheStamp,
+  lookupCheck,
+  POLICY_CACHE_FILE,
+  readPolicyCache,
+  type PolicyCache,
+} from '../../src/engine/policy-cache.js';
 import { tempDir } from '../helpers/cli.js';
 
 // Built before the tests run rather than at the top level, so that this file can share a process (test/suites/).

@@ -59,7 +59,12 @@ function wordsOf(text: string): string[] {
  * What a source file (path relative to the repository) does that crosses the boundary: the concrete providers whose
  * folders it imports (`import:aws`) and the clouds it names in code (`name:azure`), sorted.
  */
-function boundaryCrossings(file: string, text: string, concrete: string[], words: Record<string, string[]> = CLOUD_WORDS): string[] {
+function boundaryCrossings(
+  file: string,
+  text: string,
+  concrete: string[],
+  words: Record<string, string[]> = CLOUD_WORDS,
+): string[] {
   const found = new Set<string>();
   const cloudOf = new Map<string, string>();
   for (const [cloud, list] of Object.entries(words)) for (const word of list) cloudOf.set(word, cloud);
@@ -69,20 +74,29 @@ function boundaryCrossings(file: string, text: string, concrete: string[], words
     if (!literal || !ts.isStringLiteralLike(literal)) return;
     specifiers.add(literal);
     if (!literal.text.startsWith('.')) return;
-    const target = relative(ROOT, resolve(ROOT, dirname(file), literal.text)).split(sep).join('/');
+    const target = relative(ROOT, resolve(ROOT, dirname(file), literal.text))
+      .split(sep)
+      .join('/');
     const match = /^src\/providers\/([^/]+)\//.exec(target);
     if (match && concrete.includes(match[1]!)) found.add(`import:${match[1]}`);
   };
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier) imported(node.moduleSpecifier);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) imported(node.arguments[0]);
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier)
+      imported(node.moduleSpecifier);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      imported(node.arguments[0]);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) imported(node.argument.literal);
     let text: string | undefined;
     if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) text = node.text;
     else if (ts.isRegularExpressionLiteral(node)) text = node.text;
     // Prose (a string with a space: help text, a message, a hint) may name a cloud as an example; a word, key, prefix
     // or uid (`'aws'`, `'azurerm_'`, `` `gcp:${org}` ``) is the code depending on that cloud.
-    else if ((ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) && !specifiers.has(node) && !/\s/.test(node.text)) text = node.text;
+    else if (
+      (ts.isStringLiteralLike(node) || ts.isTemplateLiteralToken(node)) &&
+      !specifiers.has(node) &&
+      !/\s/.test(node.text)
+    )
+      text = node.text;
     for (const word of text === undefined ? [] : wordsOf(text)) {
       const cloud = cloudOf.get(word);
       if (cloud) found.add(`name:${cloud}`);
@@ -95,7 +109,9 @@ function boundaryCrossings(file: string, text: string, concrete: string[], words
 
 /** The registered providers that have a folder here (not the ones CLOUDWARD_PROVIDER_MODULES adds). */
 async function concreteProviders(): Promise<string[]> {
-  const folders = new Set((await readdir(join(SRC, 'providers'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name));
+  const folders = new Set(
+    (await readdir(join(SRC, 'providers'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name),
+  );
   return providers.map((p) => p.name).filter((name) => folders.has(name));
 }
 
@@ -110,26 +126,58 @@ test('the scanner finds a provider import and a cloud named in code, and not in 
     'export const n = providers.length;',
   ].join('\n');
   t.deepEqual(boundaryCrossings('src/whatif/x.ts', code, concrete), []);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "import { importDocuments } from '../providers/aws/import.js';", concrete), ['import:aws']);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export { importAwsDocuments } from '../providers/aws/import.js';", concrete), ['import:aws', 'name:aws']);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export const m = () => import('../providers/linux/index.js');", concrete), ['import:linux']);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export type T = import('../providers/gcp/documents.js').IamPolicy;", concrete), ['import:gcp']);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export const owns = (type: string) => type.startsWith('aws_');", concrete), ['name:aws']);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', 'export const re = /^(azurerm|azuread)_/;', concrete), ['name:azure']);
+  t.deepEqual(
+    boundaryCrossings('src/whatif/x.ts', "import { importDocuments } from '../providers/aws/import.js';", concrete),
+    ['import:aws'],
+  );
+  t.deepEqual(
+    boundaryCrossings('src/whatif/x.ts', "export { importAwsDocuments } from '../providers/aws/import.js';", concrete),
+    ['import:aws', 'name:aws'],
+  );
+  t.deepEqual(
+    boundaryCrossings('src/whatif/x.ts', "export const m = () => import('../providers/linux/index.js');", concrete),
+    ['import:linux'],
+  );
+  t.deepEqual(
+    boundaryCrossings(
+      'src/whatif/x.ts',
+      "export type T = import('../providers/gcp/documents.js').IamPolicy;",
+      concrete,
+    ),
+    ['import:gcp'],
+  );
+  t.deepEqual(
+    boundaryCrossings('src/whatif/x.ts', "export const owns = (type: string) => type.startsWith('aws_');", concrete),
+    ['name:aws'],
+  );
+  t.deepEqual(boundaryCrossings('src/whatif/x.ts', 'export const re = /^(azurerm|azuread)_/;', concrete), [
+    'name:azure',
+  ]);
   t.deepEqual(boundaryCrossings('src/whatif/x.ts', 'export const normalizeGcpBundles = 1;', concrete), ['name:gcp']);
   t.deepEqual(boundaryCrossings('src/whatif/x.ts', 'export const key = `${x}:GOOGLE`;', concrete), ['name:gcp']);
   // Words that only contain a cloud's letters are not its name.
   t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export const laws = 'central,entrance,draws';", concrete), []);
   // Prose may name a cloud as an example; a word, key or uid in a string is code.
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export const hint = 'e.g. `cloudward collect aws --raw-out DIR`';", concrete), []);
-  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export const isAzure = (p: string) => p === 'azure';", concrete), ['name:azure']);
+  t.deepEqual(
+    boundaryCrossings('src/whatif/x.ts', "export const hint = 'e.g. `cloudward collect aws --raw-out DIR`';", concrete),
+    [],
+  );
+  t.deepEqual(boundaryCrossings('src/whatif/x.ts', "export const isAzure = (p: string) => p === 'azure';", concrete), [
+    'name:azure',
+  ]);
 });
 
 test('every cloud adapter in the tree has the words that name it', async (t) => {
   const concrete = await concreteProviders();
-  const clouds = providers.filter((p) => concrete.includes(p.name) && p.ocsfCloudProvider !== undefined).map((p) => p.name);
+  const clouds = providers
+    .filter((p) => concrete.includes(p.name) && p.ocsfCloudProvider !== undefined)
+    .map((p) => p.name);
   t.true(clouds.length > 0);
-  t.deepEqual(clouds.filter((name) => CLOUD_WORDS[name] === undefined), [], 'add the words that name it to CLOUD_WORDS');
+  t.deepEqual(
+    clouds.filter((name) => CLOUD_WORDS[name] === undefined),
+    [],
+    'add the words that name it to CLOUD_WORDS',
+  );
 });
 
 test('outside src/providers, only the present exceptions import a provider folder or name a cloud in code', async (t) => {
@@ -148,7 +196,15 @@ test('outside src/providers, only the present exceptions import a provider folde
   for (const [file, allowed] of Object.entries(PRESENT_EXCEPTIONS)) {
     for (const c of allowed) if (!(found[file] ?? []).includes(c)) gone.push(`${file}: ${c}`);
   }
-  t.deepEqual(fresh, [], 'reach the provider through the registry (src/providers/index.ts) and the adapter type, or move this code into the provider folder');
+  t.deepEqual(
+    fresh,
+    [],
+    'reach the provider through the registry (src/providers/index.ts) and the adapter type, or move this code into the provider folder',
+  );
   t.deepEqual(gone, [], 'these no longer cross the boundary: remove them from PRESENT_EXCEPTIONS');
-  t.deepEqual(Object.keys(PRESENT_EXCEPTIONS).filter((f) => f.startsWith('src/whatif/')), [], 'what-if reads its providers from the registry');
+  t.deepEqual(
+    Object.keys(PRESENT_EXCEPTIONS).filter((f) => f.startsWith('src/whatif/')),
+    [],
+    'what-if reads its providers from the registry',
+  );
 });

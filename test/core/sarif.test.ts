@@ -12,9 +12,27 @@ const SARIF_SCHEMA = join(ROOT, 'node_modules', '@microsoft', 'sarif-multitool-l
 
 interface SarifLog {
   runs: Array<{
-    tool: { driver: { rules: Array<{ id: string; fullDescription: { text: string }; help: { text: string }; properties: { tags: string[]; 'security-severity': string } }> } };
+    tool: {
+      driver: {
+        rules: Array<{
+          id: string;
+          fullDescription: { text: string };
+          help: { text: string };
+          properties: { tags: string[]; 'security-severity': string };
+        }>;
+      };
+    };
     automationDetails: { id: string };
-    results: Array<{ ruleId: string; level: string; kind: string; partialFingerprints: Record<string, string>; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; logicalLocations: Array<{ kind: string; fullyQualifiedName: string }> }> }>;
+    results: Array<{
+      ruleId: string;
+      level: string;
+      kind: string;
+      partialFingerprints: Record<string, string>;
+      locations: Array<{
+        physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+        logicalLocations: Array<{ kind: string; fullyQualifiedName: string }>;
+      }>;
+    }>;
   }>;
 }
 
@@ -37,11 +55,31 @@ test('SARIF validates against the official SARIF 2.1.0 schema', async (t) => {
 test('SARIF passes the Microsoft SARIF Multitool (SARIF and GitHub rules) with zero errors and warnings', async (t) => {
   const { file } = await exampleSarif();
   const out = join(await tempDir(), 'validation.sarif');
-  await promisify(execFile)(MULTITOOL, ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--rule-kind', 'Sarif;Gh', '--level', 'Error;Warning;Note'], { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
-  const validation = JSON.parse(await readFile(out, 'utf8')) as { runs: Array<{ results?: Array<{ level?: string; ruleId: string; message: { arguments?: string[] } }> }> };
+  await promisify(execFile)(
+    MULTITOOL,
+    [
+      'validate',
+      file,
+      '--output',
+      out,
+      '--log',
+      'ForceOverwrite',
+      '--rule-kind',
+      'Sarif;Gh',
+      '--level',
+      'Error;Warning;Note',
+    ],
+    { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } },
+  );
+  const validation = JSON.parse(await readFile(out, 'utf8')) as {
+    runs: Array<{ results?: Array<{ level?: string; ruleId: string; message: { arguments?: string[] } }> }>;
+  };
   const findings = validation.runs.flatMap((r) => r.results ?? []);
   const serious = findings.filter((r) => (r.level ?? 'warning') !== 'note');
-  t.deepEqual(serious.map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`), []);
+  t.deepEqual(
+    serious.map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`),
+    [],
+  );
   // The Multitool did look: it reports style notes, so an empty list above is a real pass.
   t.true(findings.length > 0);
 });
@@ -72,5 +110,8 @@ test('every loaded check is a rule; results are located in the snapshot with sta
   const line = snapshotLines[principal.locations[0]!.physicalLocation.region.startLine - 1]!;
   t.regex(line, /"uid": "azure:[^"]+:user\//);
   const again = await exampleSarif();
-  t.deepEqual(again.log.runs[0]!.results.map((r) => r.partialFingerprints), run.results.map((r) => r.partialFingerprints));
+  t.deepEqual(
+    again.log.runs[0]!.results.map((r) => r.partialFingerprints),
+    run.results.map((r) => r.partialFingerprints),
+  );
 });

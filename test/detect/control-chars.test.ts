@@ -25,11 +25,19 @@ async function hostileLogs(): Promise<string> {
       arn: `arn:aws:sts::111122223333:assumed-role/ci/mallory${EVIL}`,
       accountId: '111122223333',
       accessKeyId: 'ASIAEXAMPLE000000001',
-      sessionContext: { sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/ci', userName: 'ci' }, attributes: { mfaAuthenticated: 'false' } },
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/ci', userName: 'ci' },
+        attributes: { mfaAuthenticated: 'false' },
+      },
     },
     recipientAccountId: '111122223333',
   };
-  await writeFile(join(dir, `trail${'\u001b[1m'}.json`), JSON.stringify({ Records: [record, { eventTime: `nope${EVIL}`, eventSource: 'iam.amazonaws.com', eventName: 'ListUsers' }] }));
+  await writeFile(
+    join(dir, `trail${'\u001b[1m'}.json`),
+    JSON.stringify({
+      Records: [record, { eventTime: `nope${EVIL}`, eventSource: 'iam.amazonaws.com', eventName: 'ListUsers' }],
+    }),
+  );
   return dir;
 }
 
@@ -51,7 +59,17 @@ test('detect escapes controls from log values in the text report, the summaries 
   const runs = [
     await runCli(['detect', logs, '--fail-on', 'none', '--skip-bad-records']),
     await runCli(['detect', logs, '--fail-on', 'none', '--skip-bad-records', '--verbose', '-f', 'text']),
-    await runCli(['detect', logs, '--fail-on', 'high', '--skip-bad-records', '--output-dir', join(await tempDir(), `out${'\u001b[3m'}`), '-f', 'text,json']),
+    await runCli([
+      'detect',
+      logs,
+      '--fail-on',
+      'high',
+      '--skip-bad-records',
+      '--output-dir',
+      join(await tempDir(), `out${'\u001b[3m'}`),
+      '-f',
+      'text,json',
+    ]),
   ];
   for (const run of runs) {
     t.not(run.code, 2, run.stderr);
@@ -63,7 +81,7 @@ test('detect escapes controls from log values in the text report, the summaries 
   t.regex(runs[0]!.stdout, /unreadable record/);
 });
 
-test('the JSON report keeps the attacker\'s bytes as data, escaped by JSON itself', async (t) => {
+test("the JSON report keeps the attacker's bytes as data, escaped by JSON itself", async (t) => {
   const logs = await hostileLogs();
   const out = join(await tempDir(), 'r.json');
   const run = await runCli(['detect', logs, '--fail-on', 'none', '--skip-bad-records', '-f', 'json', '-o', out]);

@@ -9,7 +9,10 @@ const OPTIONS = { lateness: 15 * 60_000, maxDocumentBytes: 1 << 30 };
 
 async function findings(technique: string): Promise<{ rules: string[]; coverage: string[] }> {
   const result = await runDetection([stratus(technique)], await loadRules(), OPTIONS);
-  return { rules: [...new Set(result.findings.map((f) => f.ruleId))].sort(), coverage: result.coverage.map((c) => c.field) };
+  return {
+    rules: [...new Set(result.findings.map((f) => f.ruleId))].sort(),
+    coverage: result.coverage.map((c) => c.field),
+  };
 }
 
 test('Stratus "Retrieve a High Number of Secrets Manager secrets" is found as a bulk secret read', async (t) => {
@@ -27,11 +30,17 @@ test('Stratus "Steal EC2 Instance Credentials" is found: the credentials are use
 });
 
 test('Stratus "Retrieve And Decrypt SSM Parameters" (ten names per GetParameters call) is found as a bulk secret read', async (t) => {
-  t.deepEqual((await findings('aws.credential-access.ssm-retrieve-securestring-parameters')).rules, ['bulk-secret-read']);
+  t.deepEqual((await findings('aws.credential-access.ssm-retrieve-securestring-parameters')).rules, [
+    'bulk-secret-read',
+  ]);
 });
 
 test('a call naming ten parameters is one event of evidence, not ten', async (t) => {
-  const result = await runDetection([stratus('aws.credential-access.ssm-retrieve-securestring-parameters')], await loadRules(), OPTIONS);
+  const result = await runDetection(
+    [stratus('aws.credential-access.ssm-retrieve-securestring-parameters')],
+    await loadRules(),
+    OPTIONS,
+  );
   const finding = result.findings[0]!;
   t.is(new Set(finding.events.map((e) => `${e.line}:${e.index}`)).size, finding.events.length);
   t.true(finding.eventCount <= 5);

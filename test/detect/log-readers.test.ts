@@ -3,9 +3,20 @@ import { auditLogReaders } from '../../src/providers/audit-logs.js';
 import { registeredProviders } from '../../src/providers/index.js';
 
 test('detect reads the same audit-log parts, in the same order, as the registered adapters carry', (t) => {
-  const fromAdapters = registeredProviders().flatMap((p) => (p.auditLogs ? [{ cloud: p.name, logs: p.auditLogs }] : []));
-  t.deepEqual(auditLogReaders().map((r) => r.cloud), fromAdapters.map((r) => r.cloud));
-  auditLogReaders().forEach((reader, i) => t.is(reader.logs, fromAdapters[i]!.logs, `${reader.cloud}: list it in src/providers/audit-logs.ts and on its adapter alike`));
+  const fromAdapters = registeredProviders().flatMap((p) =>
+    p.auditLogs ? [{ cloud: p.name, logs: p.auditLogs }] : [],
+  );
+  t.deepEqual(
+    auditLogReaders().map((r) => r.cloud),
+    fromAdapters.map((r) => r.cloud),
+  );
+  auditLogReaders().forEach((reader, i) =>
+    t.is(
+      reader.logs,
+      fromAdapters[i]!.logs,
+      `${reader.cloud}: list it in src/providers/audit-logs.ts and on its adapter alike`,
+    ),
+  );
 });
 
 test('every audit-log part names its log sources, and no two parts claim one', (t) => {

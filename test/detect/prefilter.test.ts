@@ -6,13 +6,20 @@ import { meetsConditions, necessaryConditions } from '../../src/detect/prefilter
 import { loadRules, type Rule } from '../../src/detect/rules.js';
 
 const described = (schema: unknown): string[] =>
-  necessaryConditions(schema).map((c) => `${c.tail === undefined ? c.head : `${c.head}.${c.tail}`}${c.values ? `=${[...c.values].join('|')}` : ` is ${[...c.types!].join('|')}`}`);
+  necessaryConditions(schema).map(
+    (c) =>
+      `${c.tail === undefined ? c.head : `${c.head}.${c.tail}`}${c.values ? `=${[...c.values].join('|')}` : ` is ${[...c.types!].join('|')}`}`,
+  );
 
 test('conditions are read off const, enum and type under properties, nested one level, and in allOf', (t) => {
   t.deepEqual(
     described({
       type: 'object',
-      properties: { source: { const: 'cloudtrail' }, outcome: { enum: ['success', 'unknown'] }, client: { type: 'object', properties: { kind: { const: 'tool' } } } },
+      properties: {
+        source: { const: 'cloudtrail' },
+        outcome: { enum: ['success', 'unknown'] },
+        client: { type: 'object', properties: { kind: { const: 'tool' } } },
+      },
       allOf: [{ properties: { accessDenied: { const: true } } }],
     }),
     ['source=cloudtrail', 'outcome=success|unknown', 'client is object', 'client.kind=tool', 'accessDenied=true'],
@@ -22,7 +29,12 @@ test('conditions are read off const, enum and type under properties, nested one 
 test('anyOf, oneOf, not and non-primitive values imply no condition', (t) => {
   t.deepEqual(
     described({
-      properties: { operation: { not: { const: 'X' } }, target: { enum: ['a', { b: 1 }] }, region: { const: ['a'] }, client: { properties: { tool: { anyOf: [{ const: 'a' }] } } } },
+      properties: {
+        operation: { not: { const: 'X' } },
+        target: { enum: ['a', { b: 1 }] },
+        region: { const: ['a'] },
+        client: { properties: { tool: { anyOf: [{ const: 'a' }] } } },
+      },
       anyOf: [{ properties: { cloud: { const: 'aws' } } }],
       oneOf: [{ properties: { cloud: { const: 'gcp' } } }],
     }),
@@ -31,15 +43,32 @@ test('anyOf, oneOf, not and non-primitive values imply no condition', (t) => {
 });
 
 test('a field typed string rules out null, and a number is left to the validator whether integer or not', (t) => {
-  const conditions = necessaryConditions({ properties: { actor: { properties: { compute: { type: 'string' } } }, region: { type: ['string', 'null'] }, target: { type: 'integer' } } });
+  const conditions = necessaryConditions({
+    properties: {
+      actor: { properties: { compute: { type: 'string' } } },
+      region: { type: ['string', 'null'] },
+      target: { type: 'integer' },
+    },
+  });
   t.false(meetsConditions({ actor: { compute: null } } as unknown as DetectEvent, conditions));
-  t.true(meetsConditions({ actor: { compute: 'i-0123456789abcdef0' }, region: null, target: 1.5 } as unknown as DetectEvent, conditions));
+  t.true(
+    meetsConditions(
+      { actor: { compute: 'i-0123456789abcdef0' }, region: null, target: 1.5 } as unknown as DetectEvent,
+      conditions,
+    ),
+  );
   t.false(meetsConditions({ region: 5 } as unknown as DetectEvent, conditions));
-  t.deepEqual(described({ properties: { target: { type: 'strin' }, region: { type: [] } } }), [], 'an unknown type name or none: no condition');
+  t.deepEqual(
+    described({ properties: { target: { type: 'strin' }, region: { type: [] } } }),
+    [],
+    'an unknown type name or none: no condition',
+  );
 });
 
 test('a field the event has not (an optional one) meets every condition', (t) => {
-  const conditions = necessaryConditions({ properties: { signInMethod: { const: 'deviceCode' }, client: { properties: { appId: { const: 'x' } } } } });
+  const conditions = necessaryConditions({
+    properties: { signInMethod: { const: 'deviceCode' }, client: { properties: { appId: { const: 'x' } } } },
+  });
   t.true(meetsConditions({ client: 'not an object' } as unknown as DetectEvent, conditions));
   t.false(meetsConditions({ signInMethod: 'password' } as unknown as DetectEvent, conditions));
   t.false(meetsConditions({ client: { appId: 'y' } } as unknown as DetectEvent, conditions));
@@ -48,16 +77,33 @@ test('a field the event has not (an optional one) meets every condition', (t) =>
 /** Every value any shipped rule names, and some it does not, for each field an event has. */
 function eventArbitrary(rules: Rule[]): fc.Arbitrary<DetectEvent> {
   const named = new Set<unknown>(['other', '', 'aws', 'azure', 'gcp', 'cloudtrail', 'gcp-audit', 'entra-signin']);
-  for (const r of rules) for (const c of necessaryConditions(r.definition.match)) for (const v of c.values ?? []) named.add(v);
-  const value = fc.oneof(fc.constantFrom(...named), fc.constantFrom(null, true, false, undefined, 0, 1.5, [], {}), fc.string({ maxLength: 4 }));
-  const text = fc.oneof(fc.constantFrom(...[...named].filter((v) => typeof v === 'string')), fc.string({ maxLength: 4 }));
+  for (const r of rules)
+    for (const c of necessaryConditions(r.definition.match)) for (const v of c.values ?? []) named.add(v);
+  const value = fc.oneof(
+    fc.constantFrom(...named),
+    fc.constantFrom(null, true, false, undefined, 0, 1.5, [], {}),
+    fc.string({ maxLength: 4 }),
+  );
+  const text = fc.oneof(
+    fc.constantFrom(...[...named].filter((v) => typeof v === 'string')),
+    fc.string({ maxLength: 4 }),
+  );
   return fc.record({
     time: fc.constant(Date.parse('2026-01-01T00:00:00Z')),
     cloud: text,
     source: text,
     account: value,
     region: value,
-    actor: fc.record({ principal: text, type: value, role: value, credential: value, keyId: value, session: value, mfa: value, compute: value }),
+    actor: fc.record({
+      principal: text,
+      type: value,
+      role: value,
+      credential: value,
+      keyId: value,
+      session: value,
+      mfa: value,
+      compute: value,
+    }),
     client: fc.record({ kind: value, tool: value, appId: value, scripted: value, evidence: text }),
     src: fc.record({ ip: value, network: value }),
     service: text,
@@ -96,7 +142,15 @@ test('a first-seen rule no AWS event can match still learns from one when it sta
   t.true(necessaryConditions(rule.definition.match).some((c) => c.head === 'source'));
   const engine = new DetectionEngine([rule]);
   const time = Date.parse('2026-01-01T00:00:00Z');
-  engine.process({ time, cloud: 'aws', source: 'cloudtrail', actor: {}, client: {}, src: {}, ref: { file: 'x', line: 1 } } as unknown as DetectEvent);
+  engine.process({
+    time,
+    cloud: 'aws',
+    source: 'cloudtrail',
+    actor: {},
+    client: {},
+    src: {},
+    ref: { file: 'x', line: 1 },
+  } as unknown as DetectEvent);
   t.is(engine.stats.matched[rule.id], 0);
   t.is(engine.history().get(rule.id)!.observedFrom, time);
 });

@@ -14,19 +14,26 @@ const record = (i: number): string =>
     eventName: 'GetCallerIdentity',
     userAgent: `aws-cli/2.15.${i % 40} md/awscrt#0.19.19 ua/2.0 os/linux#6.5.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython exe/x86_64.ubuntu.22 prompt/off`,
     sourceIPAddress: `198.51.100.${i % 250}`,
-    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::111122223333:user/u${i}`, accessKeyId: `AKIA${String(i).padStart(16, '0')}`, accountId: '111122223333' },
+    userIdentity: {
+      type: 'IAMUser',
+      arn: `arn:aws:iam::111122223333:user/u${i}`,
+      accessKeyId: `AKIA${String(i).padStart(16, '0')}`,
+      accountId: '111122223333',
+    },
     requestParameters: { durationSeconds: 3600, note: 'é'.repeat(i % 7) },
   });
 
 async function readAll(file: string): Promise<{ events: DetectEvent[]; bytes: number }> {
   const stats = newFileStats(file);
   const events: DetectEvent[] = [];
-  for await (const batch of readLogFile(file, { maxDocumentBytes: 1e9, onBad: () => undefined }, stats)) events.push(...batch);
+  for await (const batch of readLogFile(file, { maxDocumentBytes: 1e9, onBad: () => undefined }, stats))
+    events.push(...batch);
   return { events, bytes: stats.bytes };
 }
 
 /** The events less the file they came from, to compare two files' reading. */
-const bare = (events: DetectEvent[]): unknown[] => events.map(({ ref, ...e }) => ({ ...e, line: ref.line, index: ref.index }));
+const bare = (events: DetectEvent[]): unknown[] =>
+  events.map(({ ref, ...e }) => ({ ...e, line: ref.line, index: ref.index }));
 
 test('a small gzip file read in one step and a large plain one streamed give the same events', async (t) => {
   const dir = await tempDir('cloudward-read-');
@@ -51,6 +58,12 @@ test('a small gzip file that inflates to more than is held at once is streamed, 
   t.true(gz.length < 1024 * 1024);
   await writeFile(join(dir, 'bomb.json.gz'), gz);
   const read = await readAll(join(dir, 'bomb.json.gz'));
-  t.deepEqual(read.events.map((e) => [e.actor.principal, e.ref.line]), [['arn:aws:iam::111122223333:user/u1', 1], ['arn:aws:iam::111122223333:user/u2', 36]]);
+  t.deepEqual(
+    read.events.map((e) => [e.actor.principal, e.ref.line]),
+    [
+      ['arn:aws:iam::111122223333:user/u1', 1],
+      ['arn:aws:iam::111122223333:user/u2', 36],
+    ],
+  );
   t.is(read.bytes, Buffer.byteLength(text));
 });

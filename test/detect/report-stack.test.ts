@@ -18,8 +18,15 @@ const FIXED = { SOURCE_DATE_EPOCH: '1767312000' }; // 2026-01-02T00:00:00Z
 
 test('detect renders through the report formatters with the same bytes as its own renderers wrote', async (t) => {
   useRangeTable(loadRangeTable(SHIPPED_RANGES));
-  const rules = selectRules(await loadRules({ builtIn: true, paths: [] }), ['offensive-tool-user-agent', 'cloudshell-iam-change-aws', 'privileged-write-without-mfa']);
-  const result = await runDetection(['test/fixtures/detect-report/trail.jsonl'], rules, { lateness: 900_000, maxDocumentBytes: 1 << 30 });
+  const rules = selectRules(await loadRules({ builtIn: true, paths: [] }), [
+    'offensive-tool-user-agent',
+    'cloudshell-iam-change-aws',
+    'privileged-write-without-mfa',
+  ]);
+  const result = await runDetection(['test/fixtures/detect-report/trail.jsonl'], rules, {
+    lateness: 900_000,
+    maxDocumentBytes: 1 << 30,
+  });
   const built = buildDetectReport({ rules, ...result, now: new Date('2026-01-02T00:00:00Z') });
   const report = { ...built, tool: { ...built.tool, version: '0.0.0-golden' } };
   for (const formatter of detectFormatters) {
@@ -41,12 +48,18 @@ test('every audit formatter says what it shows, so a run makes only what its out
 });
 
 test('SOURCE_DATE_EPOCH pins the report time of detect, and --since counts back from it', async (t) => {
-  const run = await runCli(['detect', TRAIL, '--skip-bad-records', '--fail-on', 'none', '--since', '2d', '-f', 'json'], { env: FIXED });
+  const run = await runCli(
+    ['detect', TRAIL, '--skip-bad-records', '--fail-on', 'none', '--since', '2d', '-f', 'json'],
+    { env: FIXED },
+  );
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as { generatedAt: string; window: { since: string } };
   t.is(report.generatedAt, '2026-01-02T00:00:00.000Z');
   t.is(report.window.since, '2025-12-31T00:00:00.000Z');
-  const again = await runCli(['detect', TRAIL, '--skip-bad-records', '--fail-on', 'none', '--since', '2d', '-f', 'sarif'], { env: FIXED });
+  const again = await runCli(
+    ['detect', TRAIL, '--skip-bad-records', '--fail-on', 'none', '--since', '2d', '-f', 'sarif'],
+    { env: FIXED },
+  );
   t.regex(again.stdout, /"id": "cloudward-detect\/2026-01-02T00:00:00.000Z"/);
   const bad = await runCli(['detect', TRAIL, '--skip-bad-records'], { env: { SOURCE_DATE_EPOCH: 'yesterday' } });
   t.is(bad.code, 2);
@@ -55,13 +68,27 @@ test('SOURCE_DATE_EPOCH pins the report time of detect, and --since counts back 
 
 test('the detect section of cloudward.yaml sets detect defaults; a flag or a CLOUDWARD_DETECT_ variable wins', async (t) => {
   const dir = await tempDir();
-  await writeFile(join(dir, 'cloudward.yaml'), 'fail-on: critical\nformat: [html]\ndetect:\n  fail-on: none\n  skip-bad-records: true\n  format: [json, sarif]\n  output-dir: reports\n  sarif-category: detect/prod\n');
+  await writeFile(
+    join(dir, 'cloudward.yaml'),
+    'fail-on: critical\nformat: [html]\ndetect:\n  fail-on: none\n  skip-bad-records: true\n  format: [json, sarif]\n  output-dir: reports\n  sarif-category: detect/prod\n',
+  );
   const run = await runCli(['detect', TRAIL, '--quiet'], { cwd: dir, env: FIXED });
   t.is(run.code, 0, run.stderr);
-  t.deepEqual((await readdir(join(dir, 'reports'))).sort(), ['cloudward-detect.json', 'cloudward-detect.sarif'], 'output-dir is relative to the file');
-  t.regex(await readFile(join(dir, 'reports', 'cloudward-detect.sarif'), 'utf8'), /"id": "detect\/prod\/2026-01-02T00:00:00.000Z"/);
+  t.deepEqual(
+    (await readdir(join(dir, 'reports'))).sort(),
+    ['cloudward-detect.json', 'cloudward-detect.sarif'],
+    'output-dir is relative to the file',
+  );
+  t.regex(
+    await readFile(join(dir, 'reports', 'cloudward-detect.sarif'), 'utf8'),
+    /"id": "detect\/prod\/2026-01-02T00:00:00.000Z"/,
+  );
   t.is((await runCli(['detect', TRAIL, '--quiet', '--fail-on', 'high'], { cwd: dir })).code, 1, 'the flag wins');
-  t.is((await runCli(['detect', TRAIL, '--quiet'], { cwd: dir, env: { CLOUDWARD_DETECT_FAIL_ON: 'high' } })).code, 1, 'the variable wins');
+  t.is(
+    (await runCli(['detect', TRAIL, '--quiet'], { cwd: dir, env: { CLOUDWARD_DETECT_FAIL_ON: 'high' } })).code,
+    1,
+    'the variable wins',
+  );
   const ignored = await runCli(['detect', TRAIL, '--no-config', '-f', 'json'], { cwd: dir });
   t.is(ignored.code, 2, 'without the file, the broken record stops the run');
 });
@@ -81,7 +108,15 @@ test('a bad detect section is one line naming the file and line, exit 2', async 
 
 test("detect's outputs are planned as an audit's: -o into a missing folder is refused before the logs are read, nothing written", async (t) => {
   const dir = await tempDir();
-  const missing = await runCli(['detect', TRAIL, '--skip-bad-records', '-f', 'json', '-o', join(dir, 'nope', 'r.json')]);
+  const missing = await runCli([
+    'detect',
+    TRAIL,
+    '--skip-bad-records',
+    '-f',
+    'json',
+    '-o',
+    join(dir, 'nope', 'r.json'),
+  ]);
   t.is(missing.code, 2);
   t.notRegex(missing.stderr, /records read/, 'refused before reading');
   const both = await runCli(['detect', TRAIL, '-o', join(dir, 'a'), '--output-dir', dir]);

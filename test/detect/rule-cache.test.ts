@@ -4,20 +4,44 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { runRuleCases } from '../../src/detect/cases.js';
-import { BUILTIN_RULE_DIR, buildRuleCache, loadRuleFile, loadRules, readRuleCache, RULE_CACHE_FILE, type Rule, type RuleCacheEntry } from '../../src/detect/rules.js';
+import {
+  BUILTIN_RULE_DIR,
+  buildRuleCache,
+  loadRuleFile,
+  loadRules,
+  readRuleCache,
+  RULE_CACHE_FILE,
+  type Rule,
+  type RuleCacheEntry,
+} from '../../src/detect/rules.js';
 import { fixture, ROOT, tempDir } from '../helpers/cli.js';
 
 /** A copy of the shipped rules and a cache made of it, as the build makes dist/detections.cache.json. */
 async function copiedRules(): Promise<{ root: string; files: string[]; cache: Map<string, RuleCacheEntry> }> {
   const root = join(await tempDir('cloudward-rule-cache-'), 'detections');
   await cp(BUILTIN_RULE_DIR, root, { recursive: true });
-  const files = (await readdir(root)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(root, f));
+  const files = (await readdir(root))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(root, f));
   return { root, files, cache: new Map(Object.entries((await buildRuleCache(root)).files)) };
 }
 
 /** What a rule says, tests included (read through `definition.tests`, which a cached rule parses on first use). */
-const said = (rule: Rule): unknown => JSON.parse(JSON.stringify({ id: rule.id, line: rule.line, definition: rule.definition, threshold: rule.threshold, firstSeen: rule.firstSeen, sequence: rule.sequence, dedupe: rule.dedupe }));
-const fromCache = (rule: Rule): boolean => typeof Object.getOwnPropertyDescriptor(rule.definition, 'tests')?.get === 'function';
+const said = (rule: Rule): unknown =>
+  JSON.parse(
+    JSON.stringify({
+      id: rule.id,
+      line: rule.line,
+      definition: rule.definition,
+      threshold: rule.threshold,
+      firstSeen: rule.firstSeen,
+      sequence: rule.sequence,
+      dedupe: rule.dedupe,
+    }),
+  );
+const fromCache = (rule: Rule): boolean =>
+  typeof Object.getOwnPropertyDescriptor(rule.definition, 'tests')?.get === 'function';
 
 test('every rule loaded from the cache says and matches exactly what the parsed file does', async (t) => {
   const { root, files, cache } = await copiedRules();
@@ -27,7 +51,10 @@ test('every rule loaded from the cache says and matches exactly what the parsed 
     const parsed = await loadRuleFile(file, null, root);
     t.true(fromCache(cached), file);
     t.false(fromCache(parsed), file);
-    t.false(Object.hasOwn(cache.get(file.slice(root.length + 1))!.definition, 'tests'), 'the cache leaves the tests out');
+    t.false(
+      Object.hasOwn(cache.get(file.slice(root.length + 1))!.definition, 'tests'),
+      'the cache leaves the tests out',
+    );
     t.deepEqual(said(cached), said(parsed), file);
     // The kept validators decide every test event as the compiled ones do.
     t.deepEqual(runRuleCases(cached), runRuleCases(parsed), file);
@@ -62,7 +89,10 @@ test('a rule file added after the build is parsed; the others still come from th
   const { root, files, cache } = await copiedRules();
   const source = files.find((f) => f.endsWith('offensive-tool-user-agent.yaml'))!;
   const added = join(root, 'offensive-tool-user-agent-copy.yaml');
-  await writeFile(added, (await readFile(source, 'utf8')).replace(/^id: offensive-tool-user-agent$/m, 'id: offensive-tool-user-agent-copy'));
+  await writeFile(
+    added,
+    (await readFile(source, 'utf8')).replace(/^id: offensive-tool-user-agent$/m, 'id: offensive-tool-user-agent-copy'),
+  );
   const rule = await loadRuleFile(added, cache, root);
   t.is(rule.id, 'offensive-tool-user-agent-copy');
   t.false(fromCache(rule));
@@ -79,7 +109,7 @@ test('a cache entry whose kept code does not load is passed over for the file', 
   t.is(rule.id, 'offensive-tool-user-agent');
 });
 
-test('a user\'s rule folder is never served from the shipped rules\' cache, even with the same text', async (t) => {
+test("a user's rule folder is never served from the shipped rules' cache, even with the same text", async (t) => {
   const { files } = await copiedRules();
   const rules = await loadRules({ paths: [files[0]!], builtIn: false });
   t.is(rules.length, 1);
@@ -105,5 +135,9 @@ test('detect loads neither ajv, the YAML parser nor a cloud SDK when the shipped
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
   const { code, loaded } = JSON.parse(stdout) as { code: number; loaded: string[] };
   t.is(code, 0);
-  for (const heavy of ['ajv/dist', 'yaml/dist', '@aws-sdk', '@azure', '@google-cloud']) t.false(loaded.some((m) => m.startsWith(heavy)), `${heavy} in ${loaded.join(', ')}`);
+  for (const heavy of ['ajv/dist', 'yaml/dist', '@aws-sdk', '@azure', '@google-cloud'])
+    t.false(
+      loaded.some((m) => m.startsWith(heavy)),
+      `${heavy} in ${loaded.join(', ')}`,
+    );
 });

@@ -48,7 +48,10 @@ async function outcome(findings: string) {
 function proposedFindings(rule: Rule, index: number): string {
   const engine = new DetectionEngine([rule]);
   for (const event of caseEvents(rule, index)) engine.process(event);
-  return ['    findings:', ...engine.finish().map((f) => `      - { actor: ${JSON.stringify(f.actor)}, group: ${JSON.stringify(f.group)} }`)].join('\n');
+  return [
+    '    findings:',
+    ...engine.finish().map((f) => `      - { actor: ${JSON.stringify(f.actor)}, group: ${JSON.stringify(f.group)} }`),
+  ].join('\n');
 }
 
 test('every built-in rule names, in each test that fires, the findings it raises and their actors, and they hold', async (t) => {
@@ -56,10 +59,13 @@ test('every built-in rule names, in each test that fires, the findings it raises
   for (const rule of rules) {
     rule.definition.tests.forEach((testCase: RuleTestWithFindings, index) => {
       if (testCase.expect === 0 || testCase.findings) return;
-      t.fail(`${displayPath(rule.file)}: test ${JSON.stringify(testCase.name)} does not say which findings it raises; after reviewing them, add under its expect:\n${proposedFindings(rule, index)}`);
+      t.fail(
+        `${displayPath(rule.file)}: test ${JSON.stringify(testCase.name)} does not say which findings it raises; after reviewing them, add under its expect:\n${proposedFindings(rule, index)}`,
+      );
     });
   }
-  for (const o of rules.flatMap(runRuleCases)) t.true(o.ok, `${displayPath(o.file)}: test ${JSON.stringify(o.name)}: ${o.detail}`);
+  for (const o of rules.flatMap(runRuleCases))
+    t.true(o.ok, `${displayPath(o.file)}: test ${JSON.stringify(o.name)}: ${o.detail}`);
 });
 
 test('the asserted findings match in any order, on actor, group and message', async (t) => {
@@ -99,14 +105,26 @@ test('cloudward test --rules prints the broken finding assertion under the case 
       - { actor: dave }`);
   const run = await runCli(['test', '--checks', 'aws-root-mfa-enabled', '--rules', dir]);
   t.is(run.code, 1, run.stdout + run.stderr);
-  t.regex(run.stdout, /FAIL my-rule: fires for bob and carol\n\s+expected a finding with actor "dave", got actor "carol"\n/);
+  t.regex(
+    run.stdout,
+    /FAIL my-rule: fires for bob and carol\n\s+expected a finding with actor "dave", got actor "carol"\n/,
+  );
   const detect = await runCli(['detect', '--test', '--no-builtin-rules', '--rules', dir]);
   t.is(detect.code, 1);
-  t.regex(detect.stdout, /FAIL my-rule: fires for bob and carol\n\s+expected 2 finding\(s\), got 2 — expected a finding with actor "dave", got actor "carol"/);
+  t.regex(
+    detect.stdout,
+    /FAIL my-rule: fires for bob and carol\n\s+expected 2 finding\(s\), got 2 — expected a finding with actor "dave", got actor "carol"/,
+  );
 });
 
 test('a findings entry without an actor is refused with file:line and exit 2', async (t) => {
-  const run = await runCli(['detect', '--test', '--no-builtin-rules', '--rules', await ruleDir('      - { group: "actor.principal=bob" }\n      - { actor: carol }')]);
+  const run = await runCli([
+    'detect',
+    '--test',
+    '--no-builtin-rules',
+    '--rules',
+    await ruleDir('      - { group: "actor.principal=bob" }\n      - { actor: carol }'),
+  ]);
   t.is(run.code, 2, run.stdout + run.stderr);
   const lines = messageLines(run.stderr);
   t.is(lines.length, 1, run.stderr);

@@ -12,12 +12,28 @@ async function stateDir(text: string): Promise<string> {
 }
 
 const BAD: Array<[string, string, RegExp]> = [
-  ['a __proto__ rule id', '{"version":1,"rules":{"__proto__":{"observedFrom":1,"keys":{}}}}', /\/rules: key "__proto__" must match pattern/],
+  [
+    'a __proto__ rule id',
+    '{"version":1,"rules":{"__proto__":{"observedFrom":1,"keys":{}}}}',
+    /\/rules: key "__proto__" must match pattern/,
+  ],
   ['null rules', '{"version":1,"rules":null}', /\/rules: must be object/],
   ['a null rule', '{"version":1,"rules":{"aws-new-source":null}}', /\/rules\/aws-new-source: must be object/],
-  ['null keys', '{"version":1,"rules":{"aws-new-source":{"observedFrom":1,"keys":null}}}', /\/rules\/aws-new-source\/keys: must be object/],
-  ['a null last-seen time', '{"version":1,"rules":{"aws-new-source":{"observedFrom":1,"keys":{"k":{"v":null}}}}}', /\/rules\/aws-new-source\/keys\/k\/v: must be number/],
-  ['a string start', '{"version":1,"rules":{"aws-new-source":{"observedFrom":"x","keys":{}}}}', /observedFrom: must be number/],
+  [
+    'null keys',
+    '{"version":1,"rules":{"aws-new-source":{"observedFrom":1,"keys":null}}}',
+    /\/rules\/aws-new-source\/keys: must be object/,
+  ],
+  [
+    'a null last-seen time',
+    '{"version":1,"rules":{"aws-new-source":{"observedFrom":1,"keys":{"k":{"v":null}}}}}',
+    /\/rules\/aws-new-source\/keys\/k\/v: must be number/,
+  ],
+  [
+    'a string start',
+    '{"version":1,"rules":{"aws-new-source":{"observedFrom":"x","keys":{}}}}',
+    /observedFrom: must be number/,
+  ],
   ['an unknown field', '{"version":1,"rules":{},"extra":true}', /unknown field "extra"/],
   ['another version', '{"version":2,"rules":{}}', /\/version: must be 1/],
   ['an array', '[]', /\/: must be object/],
@@ -36,11 +52,33 @@ for (const [name, text, message] of BAD) {
 
 test('first-seen values are attacker-chosen text: a value named __proto__ survives a write and a read, polluting nothing', async (t) => {
   const dir = await tempDir('cloudward-state-');
-  const history = new Map([['aws-new-source', { observedFrom: 5, keys: new Map([['actor', new Map([['__proto__', 7], ['constructor', 8]])]]) }]]);
+  const history = new Map([
+    [
+      'aws-new-source',
+      {
+        observedFrom: 5,
+        keys: new Map([
+          [
+            'actor',
+            new Map([
+              ['__proto__', 7],
+              ['constructor', 8],
+            ]),
+          ],
+        ]),
+      },
+    ],
+  ]);
   const file = historyFile(dir, history);
   await writeFile(file.path, file.data);
   const again = await loadHistory(dir);
-  t.deepEqual([...again.get('aws-new-source')!.keys.get('actor')!], [['__proto__', 7], ['constructor', 8]]);
+  t.deepEqual(
+    [...again.get('aws-new-source')!.keys.get('actor')!],
+    [
+      ['__proto__', 7],
+      ['constructor', 8],
+    ],
+  );
   t.is(({} as Record<string, unknown>).polluted, undefined);
   t.is(Object.getPrototypeOf({}), Object.prototype);
 });
@@ -48,7 +86,10 @@ test('first-seen values are attacker-chosen text: a value named __proto__ surviv
 test('`detect --state` with a state file holding null exits 2 with one line', async (t) => {
   const dir = await stateDir('{"version":1,"rules":{"aws-new-source":null}}');
   const logs = await tempDir();
-  await writeFile(join(logs, 'events.jsonl'), `${JSON.stringify({ eventTime: '2026-01-01T00:00:00Z', eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', userAgent: 'aws-cli/2', sourceIPAddress: '198.51.100.1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/x', accessKeyId: 'AKIAX' } })}\n`);
+  await writeFile(
+    join(logs, 'events.jsonl'),
+    `${JSON.stringify({ eventTime: '2026-01-01T00:00:00Z', eventSource: 'sts.amazonaws.com', eventName: 'GetCallerIdentity', userAgent: 'aws-cli/2', sourceIPAddress: '198.51.100.1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/x', accessKeyId: 'AKIAX' } })}\n`,
+  );
   const run = await runCli(['detect', logs, '--state', dir, '--format', 'json', '--output', join(logs, 'out.json')]);
   t.is(run.code, 2, run.stderr);
   t.deepEqual(messageLines(run.stderr).length, 1, run.stderr);

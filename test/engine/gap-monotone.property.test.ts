@@ -41,17 +41,31 @@ test.before(async () => {
     topicsOf.set(prefix, [...(topicsOf.get(prefix) ?? []), topic]);
     void provider;
   }
-  const files = ['examples/acme/snapshot.json', 'examples/acme/parts/aws.json', 'examples/acme/parts/azure.json', 'examples/acme/parts/gcp.json', 'examples/acme/parts/hosts.json', 'test/fixtures/good/small-snapshot.json'];
+  const files = [
+    'examples/acme/snapshot.json',
+    'examples/acme/parts/aws.json',
+    'examples/acme/parts/azure.json',
+    'examples/acme/parts/gcp.json',
+    'examples/acme/parts/hosts.json',
+    'test/fixtures/good/small-snapshot.json',
+  ];
   const snapshots: Array<[string, Snapshot]> = [];
   for (const file of files) snapshots.push([file, JSON.parse(await readFile(join(ROOT, file), 'utf8')) as Snapshot]);
   const bundles = await importFolder(join(AZURE_FIXTURES, 'contoso'));
-  snapshots.push(['test/fixtures/azure/contoso (imported)', assembleSnapshot([azureProvider.normalize(bundles)], bundles[0]!.collectedAt)]);
+  snapshots.push([
+    'test/fixtures/azure/contoso (imported)',
+    assembleSnapshot([azureProvider.normalize(bundles)], bundles[0]!.collectedAt),
+  ]);
   cases = snapshots.map(([name, snapshot]) => ({ name, snapshot, before: run(snapshot) }));
 });
 
 /** A copy of the snapshot whose source `index` carries extra gaps (the rest shared: evaluation never modifies it). */
 function withGaps(snapshot: Snapshot, index: number, topics: string[]): Snapshot {
-  const sources = snapshot.sources.map((s, i) => (i === index ? { ...s, gaps: [...s.gaps, ...topics.map((what) => ({ what, reason: 'not read (property test)' }))] } : s));
+  const sources = snapshot.sources.map((s, i) =>
+    i === index
+      ? { ...s, gaps: [...s.gaps, ...topics.map((what) => ({ what, reason: 'not read (property test)' }))] }
+      : s,
+  );
   return { ...snapshot, sources };
 }
 
@@ -77,18 +91,26 @@ test('adding a gap never flips a verdict, and never hides a failure the check sa
       for (const [k, was] of before) {
         const now = after.get(k);
         if (!now) throw new Error(`${name}: ${k} lost its result after a gap on ${topic}`);
-        if (!allowedAfterGap(was.status, now.status)) throw new Error(`${name}: ${k} went ${was.status} -> ${now.status} after a gap on ${topic}`);
+        if (!allowedAfterGap(was.status, now.status))
+          throw new Error(`${name}: ${k} went ${was.status} -> ${now.status} after a gap on ${topic}`);
         if (was.status !== 'fail' || now.status === 'fail') continue;
         const check = checks.find((ch) => ch.id === was.checkId)!;
-        const inSource = was.resource.kind === 'scopes' ? was.resource.uid === key : scopeKey(was.resource.provider, was.resource.scope) === key;
-        if (!inSource || !check.needs?.includes(topic!)) throw new Error(`${name}: ${k} lost its failure to a gap it does not need (${topic})`);
+        const inSource =
+          was.resource.kind === 'scopes'
+            ? was.resource.uid === key
+            : scopeKey(was.resource.provider, was.resource.scope) === key;
+        if (!inSource || !check.needs?.includes(topic!))
+          throw new Error(`${name}: ${k} lost its failure to a gap it does not need (${topic})`);
         const effect = gapEffectOf(check, topic!);
-        const aboveMaximum = (was.evidence.failed ?? []).some((f) => f.keyword === 'maximum' || f.keyword === 'exclusiveMaximum');
+        const aboveMaximum = (was.evidence.failed ?? []).some(
+          (f) => f.keyword === 'maximum' || f.keyword === 'exclusiveMaximum',
+        );
         if (effect === 'fail-stands' || effect === 'none' || (effect === 'undercount' && aboveMaximum)) {
           throw new Error(`${name}: ${k} is a proven failure (${effect} for ${topic}) but turned ${now.status}`);
         }
       }
-      for (const k of after.keys()) if (!before.has(k)) throw new Error(`${name}: ${k} appeared after a gap on ${topic}`);
+      for (const k of after.keys())
+        if (!before.has(k)) throw new Error(`${name}: ${k} appeared after a gap on ${topic}`);
     }),
     { seed: SEED, numRuns: RUNS },
   );
@@ -96,7 +118,11 @@ test('adding a gap never flips a verdict, and never hides a failure the check sa
 });
 
 /** Every path to a value inside a resource (objects and arrays), to pick a field to take away. */
-function fieldPaths(value: unknown, prefix: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+function fieldPaths(
+  value: unknown,
+  prefix: Array<string | number> = [],
+  out: Array<Array<string | number>> = [],
+): Array<Array<string | number>> {
   if (value === null || typeof value !== 'object') return out;
   for (const [k, v] of Object.entries(value)) {
     const path = [...prefix, Array.isArray(value) ? Number(k) : k];
@@ -123,7 +149,10 @@ test('data taken away and recorded as not read never turns a failure or an unkno
   const removal = fc.record({
     c: fc.nat(),
     s: fc.nat(),
-    drops: fc.array(fc.record({ kind: fc.constantFrom(...KINDS), item: fc.nat(), field: fc.option(fc.nat(), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+    drops: fc.array(
+      fc.record({ kind: fc.constantFrom(...KINDS), item: fc.nat(), field: fc.option(fc.nat(), { nil: undefined }) }),
+      { minLength: 1, maxLength: 4 },
+    ),
   });
   fc.assert(
     fc.property(removal, ({ c, s, drops }) => {
@@ -135,14 +164,18 @@ test('data taken away and recorded as not read never turns a failure or an unkno
       const removed: string[] = [];
       for (const drop of drops) {
         const list = (changed[drop.kind] as unknown as Array<Record<string, unknown>>).slice();
-        const own = list.map((r, i) => [r, i] as const).filter(([r]) => scopeKey(r.provider as string, r.scope as Snapshot['sources'][number]['scope']) === key);
+        const own = list
+          .map((r, i) => [r, i] as const)
+          .filter(([r]) => scopeKey(r.provider as string, r.scope as Snapshot['sources'][number]['scope']) === key);
         if (own.length === 0) continue;
         const [resource, at] = own[drop.item % own.length]!;
         if (drop.field === undefined) {
           list.splice(at, 1);
           removed.push(`${drop.kind} ${String(resource.uid)}`);
         } else {
-          const paths = fieldPaths(resource).filter((p) => !(p.length === 1 && ['uid', 'provider', 'scope'].includes(String(p[0]))));
+          const paths = fieldPaths(resource).filter(
+            (p) => !(p.length === 1 && ['uid', 'provider', 'scope'].includes(String(p[0]))),
+          );
           if (paths.length === 0) continue;
           const path = paths[drop.field % paths.length]!;
           // A scope's kind and id are what every snapshot must hold (one without them is refused when it loads): taking
@@ -158,7 +191,8 @@ test('data taken away and recorded as not read never turns a failure or an unkno
       for (const [k, now] of after) {
         if (now.status !== 'pass') continue;
         const was = before.get(k)?.status;
-        if (was !== 'pass') throw new Error(`${name}: ${k} went ${was ?? 'not-applicable'} -> pass after removing ${removed.join(', ')}`);
+        if (was !== 'pass')
+          throw new Error(`${name}: ${k} went ${was ?? 'not-applicable'} -> pass after removing ${removed.join(', ')}`);
       }
     }),
     { seed: SEED, numRuns: RUNS },
@@ -167,7 +201,11 @@ test('data taken away and recorded as not read never turns a failure or an unkno
 });
 
 test('the shipped checks whose failures a gap may hide are the ones that say why', (t) => {
-  const loose = checks.flatMap((check) => (check.needs ?? []).filter((topic) => ['unknown', 'pass-stands'].includes(gapEffectOf(check, topic))).map((topic) => `${check.id} ${topic} ${gapEffectOf(check, topic)}`));
+  const loose = checks.flatMap((check) =>
+    (check.needs ?? [])
+      .filter((topic) => ['unknown', 'pass-stands'].includes(gapEffectOf(check, topic)))
+      .map((topic) => `${check.id} ${topic} ${gapEffectOf(check, topic)}`),
+  );
   t.deepEqual(loose.sort(), [
     'aws-no-privilege-escalation-groups aws.authorization-details unknown',
     'aws-no-privilege-escalation-roles aws.authorization-details unknown',

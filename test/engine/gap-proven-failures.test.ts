@@ -25,25 +25,50 @@ async function auditWithout(leaveOut: string) {
   }
   const bundles = await importFolder(dir);
   const snapshot = assembleSnapshot([azureProvider.normalize(bundles)], bundles[0]!.collectedAt);
-  const checks = await loadChecks({ builtIn: false, paths: [new URL('../../policies/azure', import.meta.url).pathname] });
+  const checks = await loadChecks({
+    builtIn: false,
+    paths: [new URL('../../policies/azure', import.meta.url).pathname],
+  });
   return { snapshot, results: evaluate(snapshot, checks) };
 }
 
 test('a Global Administrator the registration report shows unregistered fails though the service principals were not exported', async (t) => {
   const { snapshot, results } = await auditWithout(join('graph', 'service-principals.json'));
-  t.true(snapshot.sources.some((s) => s.gaps.some((g) => g.what === 'azure.directory')), 'the missing export is a gap');
-  const carol = results.find((r) => r.checkId === 'azure-privileged-users-mfa-registered' && r.resource.uid === `${TENANT}:user/0b6e3c1a-0003-4d1e-9f00-0000000ca201`);
+  t.true(
+    snapshot.sources.some((s) => s.gaps.some((g) => g.what === 'azure.directory')),
+    'the missing export is a gap',
+  );
+  const carol = results.find(
+    (r) =>
+      r.checkId === 'azure-privileged-users-mfa-registered' &&
+      r.resource.uid === `${TENANT}:user/0b6e3c1a-0003-4d1e-9f00-0000000ca201`,
+  );
   t.is(carol?.status, 'fail');
-  t.deepEqual(carol?.evidence.failed?.map((f) => f.path), ['/mfa/state']);
-  t.true((carol?.evidence.gaps ?? []).some((g) => g.what === 'azure.directory'), 'the gap is still shown beside the failure');
+  t.deepEqual(
+    carol?.evidence.failed?.map((f) => f.path),
+    ['/mfa/state'],
+  );
+  t.true(
+    (carol?.evidence.gaps ?? []).some((g) => g.what === 'azure.directory'),
+    'the gap is still shown beside the failure',
+  );
   // A user the report shows registered could still be an unseen admin's peer: passes stay honest.
-  const alice = results.find((r) => r.checkId === 'azure-privileged-users-mfa-registered' && r.resource.uid === `${TENANT}:user/0b6e3c1a-0001-4d1e-9f00-00000000a11c`);
+  const alice = results.find(
+    (r) =>
+      r.checkId === 'azure-privileged-users-mfa-registered' &&
+      r.resource.uid === `${TENANT}:user/0b6e3c1a-0001-4d1e-9f00-00000000a11c`,
+  );
   t.not(alice?.status, 'fail');
 });
 
 test('a custom role granting "*" fails though another subscription\'s role definitions were not exported', async (t) => {
-  const { snapshot, results } = await auditWithout(join('a1b2c3d4-2222-4aaa-8bbb-000000000002', 'role-definition-list.json'));
-  t.true(snapshot.sources.some((s) => s.gaps.some((g) => g.what === 'azure.role-assignments')), 'the missing export is a gap');
+  const { snapshot, results } = await auditWithout(
+    join('a1b2c3d4-2222-4aaa-8bbb-000000000002', 'role-definition-list.json'),
+  );
+  t.true(
+    snapshot.sources.some((s) => s.gaps.some((g) => g.what === 'azure.role-assignments')),
+    'the missing export is a gap',
+  );
   const role = `${TENANT}:roleDefinition/3f2e1d0c-9b8a-4766-8554-4433221100aa`;
   for (const checkId of ['azure-no-custom-owner-roles', 'azure-no-custom-wildcard-role-at-subscription']) {
     const result = results.find((r) => r.checkId === checkId && r.resource.uid === role);
@@ -51,5 +76,8 @@ test('a custom role granting "*" fails though another subscription\'s role defin
   }
   // The roles whose definitions were not read are never passed.
   const unresolved = results.filter((r) => r.checkId === 'azure-no-custom-owner-roles' && r.status === 'pass');
-  t.deepEqual(unresolved.map((r) => r.resource.uid), []);
+  t.deepEqual(
+    unresolved.map((r) => r.resource.uid),
+    [],
+  );
 });

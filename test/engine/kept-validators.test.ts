@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import test from 'ava';
 import { evaluate } from '../../src/engine/evaluate.js';
 import { loadCheckFile, loadChecks } from '../../src/engine/load-checks.js';
-import { buildSnapshotValidator, compiledSnapshotValidator, keptSnapshotValidator, SNAPSHOT_VALIDATOR_FILE } from '../../src/snapshot/validate.js';
+import {
+  buildSnapshotValidator,
+  compiledSnapshotValidator,
+  keptSnapshotValidator,
+  SNAPSHOT_VALIDATOR_FILE,
+} from '../../src/snapshot/validate.js';
 import type { Snapshot } from '../../src/snapshot/model.js';
 import { loadValidator } from '../../src/util/precompiled.js';
 import { writeSnapshotFile } from '../../bench/generate.js';
@@ -30,7 +35,8 @@ async function compiledChecks(): Promise<typeof checks> {
 test('built-in checks load their validators from the code kept at build time', (t) => {
   for (const check of checks) {
     // ajv's compiled functions carry their schema; kept code does not.
-    for (const validate of [check.matches, check.requires, ...check.aggregates.map((a) => a.matches)]) t.is((validate as { schema?: unknown }).schema, undefined, check.id);
+    for (const validate of [check.matches, check.requires, ...check.aggregates.map((a) => a.matches)])
+      t.is((validate as { schema?: unknown }).schema, undefined, check.id);
   }
 });
 
@@ -58,7 +64,11 @@ test('skipping resources of kinds a where does not pin changes no result', async
 });
 
 test('the kept snapshot validator is current (`npm run build` writes it)', async (t) => {
-  t.deepEqual(JSON.parse(await readFile(SNAPSHOT_VALIDATOR_FILE, 'utf8')), buildSnapshotValidator(), 'dist/snapshot.validator.json is stale: run `npm run build`');
+  t.deepEqual(
+    JSON.parse(await readFile(SNAPSHOT_VALIDATOR_FILE, 'utf8')),
+    buildSnapshotValidator(),
+    'dist/snapshot.validator.json is stale: run `npm run build`',
+  );
 });
 
 test('a stale or damaged kept snapshot validator is not used', async (t) => {
@@ -86,7 +96,10 @@ test('a stale or damaged kept snapshot validator is not used', async (t) => {
 test('the kept snapshot validator finds exactly the errors a compiled one finds', async (t) => {
   const kept = keptSnapshotValidator()!;
   const compiled = compiledSnapshotValidator();
-  const base = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Snapshot & { principals: Array<Record<string, unknown>>; sources: Array<Record<string, unknown>> };
+  const base = JSON.parse(await readFile(EXAMPLE, 'utf8')) as Snapshot & {
+    principals: Array<Record<string, unknown>>;
+    sources: Array<Record<string, unknown>>;
+  };
   const variants: Array<(s: typeof base) => void> = [
     () => undefined,
     (s) => (s.principals[1]!.kind = 'wizard'),
@@ -105,7 +118,8 @@ test('the kept snapshot validator finds exactly the errors a compiled one finds'
 });
 
 test('kept code may require only ajv runtime helpers and the modules it is given', (t) => {
-  const code = (name: string) => `"use strict";const m = require(${JSON.stringify(name)});module.exports = function validate(data){ validate.errors = null; return m !== undefined; };`;
+  const code = (name: string) =>
+    `"use strict";const m = require(${JSON.stringify(name)});module.exports = function validate(data){ validate.errors = null; return m !== undefined; };`;
   t.true(loadValidator(code('ajv/dist/runtime/equal'), {})(1));
   t.true(loadValidator(code('cloudward:x'), { 'cloudward:x': 1 })(1));
   t.throws(() => loadValidator(code('node:fs'), {}), { message: /requires node:fs/ });

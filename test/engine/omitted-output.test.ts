@@ -26,11 +26,21 @@ test('without pass evidence, evaluation decides exactly the same and only passes
 test('a report written alone is the same as one written beside the formats that need evidence and fingerprints', async (t) => {
   const env = { SOURCE_DATE_EPOCH: '1700000000' };
   const all = await tempDir();
-  const run = await runCli(['audit', EXAMPLE, '--output-dir', all, '--format', 'text,json,html,markdown,csv', '--fail-on', 'none'], { env });
+  const run = await runCli(
+    ['audit', EXAMPLE, '--output-dir', all, '--format', 'text,json,html,markdown,csv', '--fail-on', 'none'],
+    { env },
+  );
   t.is(run.code, 0, run.stderr);
-  for (const [format, extension] of [['text', 'txt'], ['markdown', 'md'], ['html', 'html'], ['csv', 'csv']] as const) {
+  for (const [format, extension] of [
+    ['text', 'txt'],
+    ['markdown', 'md'],
+    ['html', 'html'],
+    ['csv', 'csv'],
+  ] as const) {
     const alone = join(await tempDir(), `alone.${extension}`);
-    const single = await runCli(['audit', EXAMPLE, '--output', alone, '--format', format, '--fail-on', 'none'], { env });
+    const single = await runCli(['audit', EXAMPLE, '--output', alone, '--format', format, '--fail-on', 'none'], {
+      env,
+    });
     t.is(single.code, 0, single.stderr);
     t.is(await readFile(alone, 'utf8'), await readFile(join(all, `cloudward.${extension}`), 'utf8'), format);
   }
@@ -47,17 +57,28 @@ test('without any evidence, evaluation decides exactly the same; unknown results
     const [a, b] = [full[i]!, bare[i]!];
     t.deepEqual([b.checkId, b.resource, b.status, b.message], [a.checkId, a.resource, a.status, a.message]);
     if (a.evidence.members !== undefined) t.deepEqual(b.evidence, a.evidence);
-    else t.deepEqual(b.evidence, { observed: {}, ...(a.evidence.missing ? { missing: a.evidence.missing } : {}), ...(a.evidence.gaps ? { gaps: a.evidence.gaps } : {}) });
+    else
+      t.deepEqual(b.evidence, {
+        observed: {},
+        ...(a.evidence.missing ? { missing: a.evidence.missing } : {}),
+        ...(a.evidence.gaps ? { gaps: a.evidence.gaps } : {}),
+      });
   }
 });
 
 test('text with --verbose, which shows failed assertions, is the same alone as beside the json report', async (t) => {
   const env = { SOURCE_DATE_EPOCH: '1700000000' };
   const all = await tempDir();
-  const run = await runCli(['audit', EXAMPLE, '--output-dir', all, '--format', 'text,json', '--fail-on', 'none', '--verbose'], { env });
+  const run = await runCli(
+    ['audit', EXAMPLE, '--output-dir', all, '--format', 'text,json', '--fail-on', 'none', '--verbose'],
+    { env },
+  );
   t.is(run.code, 0, run.stderr);
   const alone = join(await tempDir(), 'alone.txt');
-  const single = await runCli(['audit', EXAMPLE, '--output', alone, '--format', 'text', '--fail-on', 'none', '--verbose'], { env });
+  const single = await runCli(
+    ['audit', EXAMPLE, '--output', alone, '--format', 'text', '--fail-on', 'none', '--verbose'],
+    { env },
+  );
   t.is(single.code, 0, single.stderr);
   const text = await readFile(alone, 'utf8');
   t.regex(text, /\(saw /);

@@ -34,7 +34,9 @@ function snapshot(control: Snapshot['controls'][number]): Snapshot {
 
 test('evaluation never passes on a number it could not read (NaN, Infinity)', async (t) => {
   const file = join(await tempDir(), 'max-password-age.yaml');
-  await writeFile(file, `id: max-password-age
+  await writeFile(
+    file,
+    `id: max-password-age
 title: Passwords expire within 90 days
 description: Exercises how the engine treats numbers it cannot read.
 mitigation: M1026
@@ -49,7 +51,8 @@ references: { nist: ["IA-5"] }
 tests:
   - { name: passes, expect: pass, resource: { type: password-policy, name: p, state: enabled, settings: { maxPasswordAgeDays: 60 } } }
   - { name: fails, expect: fail, resource: { type: password-policy, name: p, state: enabled, settings: { maxPasswordAgeDays: 365 } } }
-`);
+`,
+  );
   const check = await loadCheckFile(file);
   for (const value of [Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) {
     const [result] = evaluate(snapshot(policy(value)), [check]);
@@ -62,13 +65,18 @@ tests:
 
 test('a snapshot holding a non-finite number does not validate, wherever the number sits', (t) => {
   const text = JSON.stringify(snapshot({ ...policy(1), settings: { a: { b: [2, 'BIG'] }, c: 'SMALL' } }));
-  for (const [big, small, where] of [['1e400', '3', '/controls/0/settings/a/b/1'], ['5', '-1e999', '/controls/0/settings/c']]) {
+  for (const [big, small, where] of [
+    ['1e400', '3', '/controls/0/settings/a/b/1'],
+    ['5', '-1e999', '/controls/0/settings/c'],
+  ]) {
     const value: unknown = JSON.parse(text.replace('"BIG"', big!).replace('"SMALL"', small!));
     const error = t.throws(() => assertSnapshot(value, 's.json'));
     t.true(isUserError(error));
     t.is((error as { where?: string }).where, `s.json#${where}`);
   }
-  t.notThrows(() => assertSnapshot(JSON.parse(text.replace('"BIG"', '1.7976931348623157e308').replace('"SMALL"', '-5e-324')), 's.json'));
+  t.notThrows(() =>
+    assertSnapshot(JSON.parse(text.replace('"BIG"', '1.7976931348623157e308').replace('"SMALL"', '-5e-324')), 's.json'),
+  );
   t.throws(() => assertSnapshot(snapshot({ ...policy(1), settings: { n: Number.NaN } }), 's.json'));
 });
 
@@ -78,6 +86,9 @@ test('bad input — a number too large for a double (1e400): one line, exit 2, n
   t.is(run.code, 2, run.stderr);
   const lines = messageLines(run.stderr);
   t.is(lines.length, 1, run.stderr);
-  t.regex(lines[0]!, /^cloudward: .*infinite-number\.json#\/controls\/0\/settings\/minimumLength: invalid snapshot: number out of range/);
+  t.regex(
+    lines[0]!,
+    /^cloudward: .*infinite-number\.json#\/controls\/0\/settings\/minimumLength: invalid snapshot: number out of range/,
+  );
   t.deepEqual(await readdir(dir), [], 'nothing half-written');
 });

@@ -23,7 +23,8 @@ const undigested = (dir: string) =>
     delete s.digest;
   });
 /** The example edited after collection, its recorded digest left as it was. */
-const edited = (dir: string) => exampleWith(dir, 'edited.json', (s) => (s.principals[0]!.name = 'renamed-after-collection'));
+const edited = (dir: string) =>
+  exampleWith(dir, 'edited.json', (s) => (s.principals[0]!.name = 'renamed-after-collection'));
 
 test('bad input — audit of a snapshot without a digest: one line naming the file and --allow-modified, exit 2, nothing written', async (t) => {
   const dir = await tempDir();
@@ -56,17 +57,47 @@ test('with --allow-modified a snapshot without a digest is reported unverified i
   const dir = await tempDir();
   const file = await undigested(dir);
   const out = join(dir, 'reports');
-  const run = await runCli(['audit', file, '--allow-modified', '--output-dir', out, '--format', 'text,json,sarif,html,markdown,junit,ocsf', '--fail-on', 'none'], { env: ENV });
+  const run = await runCli(
+    [
+      'audit',
+      file,
+      '--allow-modified',
+      '--output-dir',
+      out,
+      '--format',
+      'text,json,sarif,html,markdown,junit,ocsf',
+      '--fail-on',
+      'none',
+    ],
+    { env: ENV },
+  );
   t.is(run.code, 0, run.stderr);
   const read = (ext: string) => readFile(join(out, `cloudward.${ext}`), 'utf8');
-  const report = JSON.parse(await read('json')) as { snapshot: { files: Array<{ digest?: string; modified?: { reason: string; actualDigest?: string } }> } };
+  const report = JSON.parse(await read('json')) as {
+    snapshot: { files: Array<{ digest?: string; modified?: { reason: string; actualDigest?: string } }> };
+  };
   t.deepEqual(report.snapshot.files[0]!.modified, { reason: 'unverified: no digest' });
-  for (const ext of ['txt', 'html', 'md', 'junit.xml']) t.regex(await read(ext), /undigested\.json is unverified \(no digest\)/, ext);
-  const sarif = JSON.parse(await read('sarif')) as { runs: Array<{ properties: { snapshotModified?: string[] }; invocations: Array<{ toolExecutionNotifications?: Array<{ level: string; message: { text: string }; descriptor: { id: string } }> }> }> };
+  for (const ext of ['txt', 'html', 'md', 'junit.xml'])
+    t.regex(await read(ext), /undigested\.json is unverified \(no digest\)/, ext);
+  const sarif = JSON.parse(await read('sarif')) as {
+    runs: Array<{
+      properties: { snapshotModified?: string[] };
+      invocations: Array<{
+        toolExecutionNotifications?: Array<{ level: string; message: { text: string }; descriptor: { id: string } }>;
+      }>;
+    }>;
+  };
   t.regex(sarif.runs[0]!.properties.snapshotModified?.[0] ?? '', /is unverified \(no digest\)/);
-  t.true(sarif.runs[0]!.invocations[0]!.toolExecutionNotifications!.some((n) => n.level === 'warning' && n.descriptor.id === 'CW0003' && /unverified/.test(n.message.text)));
+  t.true(
+    sarif.runs[0]!.invocations[0]!.toolExecutionNotifications!.some(
+      (n) => n.level === 'warning' && n.descriptor.id === 'CW0003' && /unverified/.test(n.message.text),
+    ),
+  );
   const ocsf = JSON.parse(await read('ocsf.json')) as Array<{ unmapped: { run_notes?: string[] } }>;
-  t.true(ocsf.every((f) => f.unmapped.run_notes?.some((n) => /is unverified \(no digest\)/.test(n))), 'each OCSF finding carries it');
+  t.true(
+    ocsf.every((f) => f.unmapped.run_notes?.some((n) => /is unverified \(no digest\)/.test(n))),
+    'each OCSF finding carries it',
+  );
   t.regex(run.stdout, /is unverified \(no digest\)/, 'the scorecard on the terminal says so too');
 });
 
@@ -95,12 +126,20 @@ test('merge --allow-modified records the unverified inputs, so an audit of the m
 
   const refused = await runCli(['audit', merged, '--fail-on', 'none'], { env: ENV });
   t.is(refused.code, 2, refused.stderr);
-  t.regex(messageLines(refused.stderr)[0]!, /merged\.json#\/unverifiedInputs: snapshot was merged from inputs no digest vouched for .*--allow-modified/);
+  t.regex(
+    messageLines(refused.stderr)[0]!,
+    /merged\.json#\/unverifiedInputs: snapshot was merged from inputs no digest vouched for .*--allow-modified/,
+  );
 
-  const allowed = await runCli(['audit', merged, '--allow-modified', '--format', 'json', '--fail-on', 'none'], { env: ENV });
+  const allowed = await runCli(['audit', merged, '--allow-modified', '--format', 'json', '--fail-on', 'none'], {
+    env: ENV,
+  });
   t.is(allowed.code, 0, allowed.stderr);
   const report = JSON.parse(allowed.stdout) as { snapshot: { files: Array<{ modified?: { reason: string } }> } };
-  t.regex(report.snapshot.files[0]!.modified?.reason ?? '', /^unverified: merged from unverified inputs \(.*undigested\.json: unverified: no digest\)$/);
+  t.regex(
+    report.snapshot.files[0]!.modified?.reason ?? '',
+    /^unverified: merged from unverified inputs \(.*undigested\.json: unverified: no digest\)$/,
+  );
 });
 
 test('a merge of verified snapshots records nothing unverified and audits without --allow-modified', async (t) => {
@@ -119,7 +158,12 @@ async function snapshotFiles(folder: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(folder, { withFileTypes: true, recursive: true })) {
     const path = join(entry.parentPath, entry.name);
-    if (!entry.isFile() || !entry.name.endsWith('.json') || relative(ROOT, path).startsWith(join('test', 'fixtures', 'bad'))) continue;
+    if (
+      !entry.isFile() ||
+      !entry.name.endsWith('.json') ||
+      relative(ROOT, path).startsWith(join('test', 'fixtures', 'bad'))
+    )
+      continue;
     const text = await readFile(path, 'utf8');
     if (!text.includes('"schemaVersion"')) continue;
     const value = JSON.parse(text) as Partial<Snapshot>;

@@ -13,7 +13,15 @@ const ctRecord = (userAgent: string, session: string) => ({
   awsRegion: 'us-east-1',
   sourceIPAddress: '3.5.140.2',
   userAgent: `aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.0 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython exec-env/CloudShell exe/x86_64.amzn.2023 prompt/off command/iam.create-access-key ${userAgent}`,
-  userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::111122223333:assumed-role/Admin/alice${session}`, accessKeyId: 'ASIAEXAMPLE000000001', sessionContext: { attributes: { mfaAuthenticated: 'true' }, sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/Admin' } } },
+  userIdentity: {
+    type: 'AssumedRole',
+    arn: `arn:aws:sts::111122223333:assumed-role/Admin/alice${session}`,
+    accessKeyId: 'ASIAEXAMPLE000000001',
+    sessionContext: {
+      attributes: { mfaAuthenticated: 'true' },
+      sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::111122223333:role/Admin' },
+    },
+  },
   recipientAccountId: '111122223333',
 });
 
@@ -36,7 +44,9 @@ test('detect: control characters in user agents and session names never reach th
 
 test('import aws of a fuzzed export exits 0 or 2 with one line, and writes nothing but the asked file', async (t) => {
   const root = await tempDir('cloudward-fuzz-import-cli-');
-  const original = JSON.parse(readFileSync(fixture('aws', '123456789012', 'iam-get-account-authorization-details.json'), 'utf8')) as unknown;
+  const original = JSON.parse(
+    readFileSync(fixture('aws', '123456789012', 'iam-get-account-authorization-details.json'), 'utf8'),
+  ) as unknown;
   let n = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (m) => {
@@ -47,11 +57,21 @@ test('import aws of a fuzzed export exits 0 or 2 with one line, and writes nothi
       writeFileSync(input, JSON.stringify(mutate(original, m)));
       const out = join(run, 'out', 'snapshot.json');
       mkdirSync(join(run, 'out'));
-      const result = await runCli(['import', 'aws', input, '--collected-at', '2026-11-01T09:00:00Z', '--output', out, '--quiet'], { cwd });
+      const result = await runCli(
+        ['import', 'aws', input, '--collected-at', '2026-11-01T09:00:00Z', '--output', out, '--quiet'],
+        { cwd },
+      );
       const written = readdirSync(join(run, 'out'));
-      const ok = result.code === 0 ? written.length === 1 && written[0] === 'snapshot.json' : result.code === 2 && messageLines(result.stderr).length === 1 && written.length === 0;
+      const ok =
+        result.code === 0
+          ? written.length === 1 && written[0] === 'snapshot.json'
+          : result.code === 2 && messageLines(result.stderr).length === 1 && written.length === 0;
       if (!ok) t.log(result.code, result.stderr, written);
-      return ok && readdirSync(cwd).length === 0 && readdirSync(run).sort().join(',') === 'cwd,iam-get-account-authorization-details.json,out';
+      return (
+        ok &&
+        readdirSync(cwd).length === 0 &&
+        readdirSync(run).sort().join(',') === 'cwd,iam-get-account-authorization-details.json,out'
+      );
     }),
     fuzzParameters(5, 100),
   );
@@ -63,8 +83,32 @@ test('audit writes only the asked reports into --output-dir, whatever the snapsh
   const cwd = join(root, 'cwd');
   mkdirSync(cwd);
   const out = join(root, 'reports');
-  const run = await runCli(['audit', EXAMPLE, '--output-dir', out, '--format', 'text,json,sarif,markdown,junit,csv,html,ocsf', '--fail-on', 'none'], { cwd });
+  const run = await runCli(
+    [
+      'audit',
+      EXAMPLE,
+      '--output-dir',
+      out,
+      '--format',
+      'text,json,sarif,markdown,junit,csv,html,ocsf',
+      '--fail-on',
+      'none',
+    ],
+    { cwd },
+  );
   t.is(run.code, 0, run.stderr);
   t.deepEqual(readdirSync(cwd), []);
-  t.deepEqual(readdirSync(out).sort(), ['cloudward.csv', 'cloudward.html', 'cloudward.json', 'cloudward.junit.xml', 'cloudward.md', 'cloudward.ocsf.json', 'cloudward.sarif', 'cloudward.txt'].sort());
+  t.deepEqual(
+    readdirSync(out).sort(),
+    [
+      'cloudward.csv',
+      'cloudward.html',
+      'cloudward.json',
+      'cloudward.junit.xml',
+      'cloudward.md',
+      'cloudward.ocsf.json',
+      'cloudward.sarif',
+      'cloudward.txt',
+    ].sort(),
+  );
 });

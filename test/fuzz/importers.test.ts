@@ -34,26 +34,34 @@ for (const [name, source] of CASES) {
     // The export as written imports: the fuzzed runs below reach the normalizer, not only the recogniser.
     t.true(adapter.normalize(await adapter.importFiles(paths, context)).sources.length > 0);
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 3 }), textEdit, fc.boolean(), async (which, mutations, edits, asText) => {
-        const index = which % files.length;
-        const original = originals[index]!;
-        let text: string;
-        try {
-          text = asText ? editText(original, edits) : JSON.stringify(mutate(JSON.parse(original), mutations), null, 1);
-        } catch {
-          text = editText(original, edits);
-        }
-        writeFileSync(paths[index]!, text);
-        try {
-          return await onlyUserErrors(
-            t,
-            async () => adapter.normalize(await adapter.importFiles(paths, context)),
-            () => `${files[index]}: ${text}`,
-          );
-        } finally {
-          writeFileSync(paths[index]!, original);
-        }
-      }),
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(mutation, { minLength: 1, maxLength: 3 }),
+        textEdit,
+        fc.boolean(),
+        async (which, mutations, edits, asText) => {
+          const index = which % files.length;
+          const original = originals[index]!;
+          let text: string;
+          try {
+            text = asText
+              ? editText(original, edits)
+              : JSON.stringify(mutate(JSON.parse(original), mutations), null, 1);
+          } catch {
+            text = editText(original, edits);
+          }
+          writeFileSync(paths[index]!, text);
+          try {
+            return await onlyUserErrors(
+              t,
+              async () => adapter.normalize(await adapter.importFiles(paths, context)),
+              () => `${files[index]}: ${text}`,
+            );
+          } finally {
+            writeFileSync(paths[index]!, original);
+          }
+        },
+      ),
       fuzzParameters(14),
     );
     t.pass();

@@ -10,18 +10,43 @@ import { fuzzParameters } from './support.js';
 
 const quietProgress = { status: () => undefined, warn: () => undefined };
 // Patterns as an attacker writes them: runs of stars, question marks, letters that almost match.
-const pattern = fc.string({ unit: fc.constantFrom('*', '*', '*', '?', 'a', 'i', 'm', ':', 'Z', 'P'), minLength: 1, maxLength: 60 });
+const pattern = fc.string({
+  unit: fc.constantFrom('*', '*', '*', '?', 'a', 'i', 'm', ':', 'Z', 'P'),
+  minLength: 1,
+  maxLength: 60,
+});
 
 /** Glob comparisons of one `import aws` whose only user holds one inline policy with `count` copies of a statement. */
 async function importSteps(dir: string, action: string, count: number): Promise<number> {
-  const details = JSON.parse(readFileSync(fixture('aws', '123456789012', 'iam-get-account-authorization-details.json'), 'utf8')) as { UserDetailList: Array<Record<string, unknown>>; GroupDetailList: unknown[]; RoleDetailList: unknown[]; Policies: unknown[] };
+  const details = JSON.parse(
+    readFileSync(fixture('aws', '123456789012', 'iam-get-account-authorization-details.json'), 'utf8'),
+  ) as {
+    UserDetailList: Array<Record<string, unknown>>;
+    GroupDetailList: unknown[];
+    RoleDetailList: unknown[];
+    Policies: unknown[];
+  };
   const user = { ...details.UserDetailList[0]!, GroupList: [], AttachedManagedPolicies: [] };
   const statement = { Effect: 'Allow', Action: action, Resource: `arn:aws:iam::*:${action}` };
-  user.UserPolicyList = [{ PolicyName: 'fuzzed', PolicyDocument: { Version: '2012-10-17', Statement: Array.from({ length: count }, () => statement) } }];
+  user.UserPolicyList = [
+    {
+      PolicyName: 'fuzzed',
+      PolicyDocument: { Version: '2012-10-17', Statement: Array.from({ length: count }, () => statement) },
+    },
+  ];
   const file = join(dir, 'iam-get-account-authorization-details.json');
-  writeFileSync(file, JSON.stringify({ UserDetailList: [user], GroupDetailList: [], RoleDetailList: [], Policies: [] }));
+  writeFileSync(
+    file,
+    JSON.stringify({ UserDetailList: [user], GroupDetailList: [], RoleDetailList: [], Policies: [] }),
+  );
   const before = globWork.steps;
-  awsProvider.normalize(await awsProvider.importFiles([file], { options: {}, progress: quietProgress, collectedAt: '2026-11-01T09:00:00Z' }));
+  awsProvider.normalize(
+    await awsProvider.importFiles([file], {
+      options: {},
+      progress: quietProgress,
+      collectedAt: '2026-11-01T09:00:00Z',
+    }),
+  );
   return globWork.steps - before;
 }
 

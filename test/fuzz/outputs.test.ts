@@ -23,7 +23,16 @@ function reportWith(names: string[]) {
     principal.name = name;
     principal.nativeId = `${principal.nativeId}${name}`;
   });
-  return auditSnapshot({ loaded: { snapshot: copy, files: [{ path: 'snapshot.json', sha256: '0'.repeat(64), collectedAt: copy.collectedAt }], origin: new Map() }, checks, gate: { failOn: 'high' }, generatedAt: '2026-11-18T00:00:00.000Z' });
+  return auditSnapshot({
+    loaded: {
+      snapshot: copy,
+      files: [{ path: 'snapshot.json', sha256: '0'.repeat(64), collectedAt: copy.collectedAt }],
+      origin: new Map(),
+    },
+    checks,
+    gate: { failOn: 'high' },
+    generatedAt: '2026-11-18T00:00:00.000Z',
+  });
 }
 
 const render = (format: string, report: ReturnType<typeof reportWith>): string => {
@@ -39,7 +48,10 @@ for (const format of ['text', 'markdown', 'junit', 'csv', 'html']) {
       fc.property(fc.array(hostileText, { minLength: 1, maxLength: 4 }), (names) => {
         const output = render(format, reportWith(names));
         const raw = RAW_CONTROL.exec(output);
-        if (raw) t.log(`${format}: raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(output.slice(Math.max(0, raw.index - 40), raw.index + 10))}`);
+        if (raw)
+          t.log(
+            `${format}: raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} near ${JSON.stringify(output.slice(Math.max(0, raw.index - 40), raw.index + 10))}`,
+          );
         return raw === null;
       }),
       fuzzParameters(3, 100),

@@ -27,15 +27,62 @@ export const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f
 
 /** Text an attacker would put where a name goes: escape sequences, BEL, NUL, bidi overrides, formula starts. */
 export const hostileText = fc.oneof(
-  fc.constantFrom('\u001b]52;c;aGVsbG8=\u0007', '\u001b[2J\u001b[H', 'a\u0000b', '\u0007', '\u009b31m', '\u202egnp.exe', '=HYPERLINK("x")', '__proto__', 'constructor'),
-  fc.string({ unit: fc.constantFrom('a', 'Z', '*', '?', ':', '/', '\\', '"', '<', '\u001b', '\u0000', '\u0007', '\n', '\r', '\u007f', '\u0085') , maxLength: 24 }),
+  fc.constantFrom(
+    '\u001b]52;c;aGVsbG8=\u0007',
+    '\u001b[2J\u001b[H',
+    'a\u0000b',
+    '\u0007',
+    '\u009b31m',
+    '\u202egnp.exe',
+    '=HYPERLINK("x")',
+    '__proto__',
+    'constructor',
+  ),
+  fc.string({
+    unit: fc.constantFrom(
+      'a',
+      'Z',
+      '*',
+      '?',
+      ':',
+      '/',
+      '\\',
+      '"',
+      '<',
+      '\u001b',
+      '\u0000',
+      '\u0007',
+      '\n',
+      '\r',
+      '\u007f',
+      '\u0085',
+    ),
+    maxLength: 24,
+  }),
 );
 
 /** A value to put anywhere in a document: wrong types, nulls, huge and hostile strings, odd numbers. */
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
   { weight: 3, arbitrary: hostileText },
-  { weight: 2, arbitrary: fc.constantFrom(null, '', 0, -1, 1e308, true, [], {}, [null], { __proto__: null }, '9999-99-99T99:99:99Z', `iam:${'*'.repeat(30)}Z`, 'x'.repeat(5000)) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      null,
+      '',
+      0,
+      -1,
+      1e308,
+      true,
+      [],
+      {},
+      [null],
+      { __proto__: null },
+      '9999-99-99T99:99:99Z',
+      `iam:${'*'.repeat(30)}Z`,
+      'x'.repeat(5000),
+    ),
+  },
 );
 
 export interface Mutation {
@@ -116,14 +163,20 @@ export function editText(text: string, edits: Array<[number, number, string]>): 
 export function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(join(dir, prefix))
     .sort()
-    .flatMap((name) => (statSync(join(dir, prefix, name)).isDirectory() ? filesUnder(dir, join(prefix, name)) : [join(prefix, name)]));
+    .flatMap((name) =>
+      statSync(join(dir, prefix, name)).isDirectory() ? filesUnder(dir, join(prefix, name)) : [join(prefix, name)],
+    );
 }
 
 /**
  * Runs a reader on fuzzed input: it may succeed or refuse with the project's one-line UserError; anything else
  * (a TypeError, a RangeError, a hang turned error) is a defect, reported with the input that caused it.
  */
-export async function onlyUserErrors(t: ExecutionContext, run: () => unknown, describe: () => string): Promise<boolean> {
+export async function onlyUserErrors(
+  t: ExecutionContext,
+  run: () => unknown,
+  describe: () => string,
+): Promise<boolean> {
   try {
     await run();
     return true;

@@ -31,7 +31,10 @@ function words(line: string): string[] {
   return out;
 }
 
-async function documentedCommands(): Promise<{ commands: DocCommand[]; blocks: Array<{ lang: string; text: string }> }> {
+async function documentedCommands(): Promise<{
+  commands: DocCommand[];
+  blocks: Array<{ lang: string; text: string }>;
+}> {
   const lines = (await readFile(join(ROOT, 'docs', 'ci.md'), 'utf8')).split('\n');
   const commands: DocCommand[] = [];
   const blocks: Array<{ lang: string; text: string }> = [];
@@ -53,7 +56,13 @@ async function documentedCommands(): Promise<{ commands: DocCommand[]; blocks: A
       text = text.replace(/\s+#.*$/, '');
       const next = body[j + 1]?.trim() ?? '';
       const expect = /^# exit (\d)/.exec(next);
-      commands.push({ args: words(text).slice(1), ...(expect ? { expect: Number(expect[1]) } : {}), lang: open[1]!, block: blocks.length - 1, text });
+      commands.push({
+        args: words(text).slice(1),
+        ...(expect ? { expect: Number(expect[1]) } : {}),
+        lang: open[1]!,
+        block: blocks.length - 1,
+        text,
+      });
     }
   }
   return { commands, blocks };
@@ -93,20 +102,33 @@ test('the documented workflows are valid YAML and upload SARIF under the categor
   const yamlBlocks = blocks.filter((b) => b.lang === 'yaml');
   t.true(yamlBlocks.length >= 3);
   for (const block of yamlBlocks) t.notThrows(() => parseYaml(block.text), block.text.slice(0, 60));
-  const workflow = parseYaml(yamlBlocks.find((b) => b.text.startsWith('name: cloudward'))!.text) as { jobs: { audit: { steps: Array<{ uses?: string; with?: Record<string, string>; run?: string }> } } };
+  const workflow = parseYaml(yamlBlocks.find((b) => b.text.startsWith('name: cloudward'))!.text) as {
+    jobs: { audit: { steps: Array<{ uses?: string; with?: Record<string, string>; run?: string }> } };
+  };
   const upload = workflow.jobs.audit.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'))!;
-  const categories = workflow.jobs.audit.steps.flatMap((s) => [...(s.run ?? '').matchAll(/--sarif-category (\S+)/g)].map((m) => m[1]));
+  const categories = workflow.jobs.audit.steps.flatMap((s) =>
+    [...(s.run ?? '').matchAll(/--sarif-category (\S+)/g)].map((m) => m[1]),
+  );
   t.true(categories.length > 0);
-  t.true(categories.every((c) => c === upload.with!.category), `${categories.join(',')} vs ${upload.with!.category}`);
+  t.true(
+    categories.every((c) => c === upload.with!.category),
+    `${categories.join(',')} vs ${upload.with!.category}`,
+  );
   t.is(upload.with!.sarif_file, 'reports/cloudward.sarif');
-  const gitlab = parseYaml(yamlBlocks.find((b) => b.text.startsWith('cloudward:'))!.text) as { cloudward: { artifacts: { reports: { junit: string } } } };
+  const gitlab = parseYaml(yamlBlocks.find((b) => b.text.startsWith('cloudward:'))!.text) as {
+    cloudward: { artifacts: { reports: { junit: string } } };
+  };
   t.is(gitlab.cloudward.artifacts.reports.junit, 'reports/cloudward.junit.xml');
 });
 
 for (const platform of ['GitHub Actions', 'GitLab CI']) {
   test(`${platform}: the documented commands gate a pull request that adds a high finding (exit 1) and report otherwise (exit 0)`, async (t) => {
     const { commands, blocks } = await documentedCommands();
-    const block = blocks.findIndex((b) => b.lang === 'yaml' && (platform === 'GitHub Actions' ? b.text.startsWith('name: cloudward') : b.text.startsWith('cloudward:')));
+    const block = blocks.findIndex(
+      (b) =>
+        b.lang === 'yaml' &&
+        (platform === 'GitHub Actions' ? b.text.startsWith('name: cloudward') : b.text.startsWith('cloudward:')),
+    );
     const jobCommands = commands.filter((c) => c.block === block);
     // GitHub: baseline, gate, report on push, diff. GitLab: baseline, gate.
     t.is(jobCommands.length, platform === 'GitHub Actions' ? 4 : 2);
@@ -120,10 +142,18 @@ for (const platform of ['GitHub Actions', 'GitLab CI']) {
       if (isGate(command)) {
         t.regex(run.stderr, /gate failed — 1 new failing result at or above high severity \(1 high\)/);
         const report = JSON.parse(await readFile(join(dir, 'reports', 'cloudward.json'), 'utf8')) as Report;
-        t.deepEqual(report.results.filter((r) => r.baselineState === 'new').map((r) => r.resource.uid), ['gcp:408813245716:user/ben@acme.com']);
-        for (const name of ['cloudward.json', 'cloudward.sarif', 'cloudward.junit.xml', 'cloudward.md']) t.true((await stat(join(dir, 'reports', name))).size > 0, name);
+        t.deepEqual(
+          report.results.filter((r) => r.baselineState === 'new').map((r) => r.resource.uid),
+          ['gcp:408813245716:user/ben@acme.com'],
+        );
+        for (const name of ['cloudward.json', 'cloudward.sarif', 'cloudward.junit.xml', 'cloudward.md'])
+          t.true((await stat(join(dir, 'reports', name))).size > 0, name);
       }
-      if (isDiff(command)) t.regex(await readFile(join(dir, 'reports', 'diff.md'), 'utf8'), /### New findings \(1\)\n\n- \*\*high\*\* `gcp-users-2sv-enrolled` `gcp:408813245716:user\/ben@acme\.com`/);
+      if (isDiff(command))
+        t.regex(
+          await readFile(join(dir, 'reports', 'diff.md'), 'utf8'),
+          /### New findings \(1\)\n\n- \*\*high\*\* `gcp-users-2sv-enrolled` `gcp:408813245716:user\/ben@acme\.com`/,
+        );
     }
 
     const same = await checkout('same as the pull request');
@@ -140,18 +170,35 @@ test('"Try it on the example": every command exits as its "# exit N" line says',
   t.is(tryIt.length, 6);
   const dir = await tempDir();
   await mkdir(join(dir, 'examples', 'acme'), { recursive: true });
-  for (const name of ['snapshot.json', 'waivers.yaml', 'baseline.json']) await copyFile(join(ROOT, 'examples', 'acme', name), join(dir, 'examples', 'acme', name));
+  for (const name of ['snapshot.json', 'waivers.yaml', 'baseline.json'])
+    await copyFile(join(ROOT, 'examples', 'acme', name), join(dir, 'examples', 'acme', name));
   for (const command of tryIt) {
     t.not(command.expect, undefined, `${command.text} has no "# exit N" line`);
     const run = await cloudward(command.args, { cwd: dir });
     t.is(run.code, command.expect, describe(run, command));
-    if (isGate(command) && command.args.includes('--waivers') && !command.args.includes('critical')) t.regex(run.stderr, /1 new failing result at or above high severity \(1 high\)/);
-    if (isDiff(command)) t.regex(run.stdout, /New findings \(1\)\n  \+ high {5}gcp-users-2sv-enrolled gcp:408813245716:user\/ben@acme\.com/);
+    if (isGate(command) && command.args.includes('--waivers') && !command.args.includes('critical'))
+      t.regex(run.stderr, /1 new failing result at or above high severity \(1 high\)/);
+    if (isDiff(command))
+      t.regex(
+        run.stdout,
+        /New findings \(1\)\n {2}\+ high {5}gcp-users-2sv-enrolled gcp:408813245716:user\/ben@acme\.com/,
+      );
   }
 });
 
 test('the shipped baseline is the example a week earlier: only ben@acme.com differs', async (t) => {
-  const run = await cloudward(['audit', 'examples/acme/snapshot.json', '--waivers', 'examples/acme/waivers.yaml', '--baseline', 'examples/acme/baseline.json', '--format', 'json', '--fail-on', 'none']);
+  const run = await cloudward([
+    'audit',
+    'examples/acme/snapshot.json',
+    '--waivers',
+    'examples/acme/waivers.yaml',
+    '--baseline',
+    'examples/acme/baseline.json',
+    '--format',
+    'json',
+    '--fail-on',
+    'none',
+  ]);
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as Report;
   t.deepEqual(

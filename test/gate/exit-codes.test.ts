@@ -3,14 +3,20 @@ import type { Report } from '../../src/report/model.js';
 import { CHECKS_FLAG, cloudward, gcpSnapshot, tempDir, writeJson } from './helpers.js';
 
 /** Every user enrolled, the service account least-privileged: only the medium audit-logging check fails. */
-const CLEAN_USERS = [{ name: 'alice', mfa: 'enabled' as const }, { name: 'bob', mfa: 'enabled' as const }];
+const CLEAN_USERS = [
+  { name: 'alice', mfa: 'enabled' as const },
+  { name: 'bob', mfa: 'enabled' as const },
+];
 const GAP = { what: 'gcp.directory-users', reason: 'admin.directory.user.readonly not delegated to the collector' };
 
 test('exit 0 when nothing at or above --fail-on fails', async (t) => {
   const dir = await tempDir();
   const run = await cloudward(['audit', writeJson(dir, 's.json', gcpSnapshot({ users: CLEAN_USERS })), ...CHECKS_FLAG]);
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stderr, /^cloudward: gate passed — nothing at or above high \(score [\d.]+\); 1 fail, 0 unknown, 0 waived, 3 pass\.$/m);
+  t.regex(
+    run.stderr,
+    /^cloudward: gate passed — nothing at or above high \(score [\d.]+\); 1 fail, 0 unknown, 0 waived, 3 pass\.$/m,
+  );
 });
 
 test('exit 1 when a result at or above --fail-on fails, and the summary says which', async (t) => {
@@ -31,7 +37,10 @@ test('a collection gap that makes a high check unknown fails the gate (fail-clos
   t.is(closed.code, 1);
   const report = JSON.parse(closed.stdout) as Report;
   t.true(report.results.filter((r) => r.checkId === 'gcp-users-2sv-enrolled').every((r) => r.status === 'unknown'));
-  t.regex(closed.stderr, /gate failed — 2 results at or above high severity could not be assessed \(2 high\); fix the collection gaps or pass --allow-unknown/);
+  t.regex(
+    closed.stderr,
+    /gate failed — 2 results at or above high severity could not be assessed \(2 high\); fix the collection gaps or pass --allow-unknown/,
+  );
 
   const allowed = await cloudward(['audit', snapshot, ...CHECKS_FLAG, '--allow-unknown']);
   t.is(allowed.code, 0, allowed.stderr);
@@ -41,7 +50,11 @@ test('a collection gap that makes a high check unknown fails the gate (fail-clos
 
 test('a gap on a medium check does not fail a high gate', async (t) => {
   const dir = await tempDir();
-  const snapshot = writeJson(dir, 's.json', gcpSnapshot({ users: CLEAN_USERS, gaps: [{ what: 'gcp.iam-policy', reason: 'getIamPolicy denied' }] }));
+  const snapshot = writeJson(
+    dir,
+    's.json',
+    gcpSnapshot({ users: CLEAN_USERS, gaps: [{ what: 'gcp.iam-policy', reason: 'getIamPolicy denied' }] }),
+  );
   // gcp.iam-policy also feeds the high service-account check; leave it out so only the medium check needs the topic.
   const run = await cloudward(['audit', snapshot, '--checks', 'gcp-users-2sv-enrolled,gcp-audit-logging-all-services']);
   t.is(run.code, 0, run.stderr);

@@ -23,10 +23,15 @@ const report = auditSnapshot({
   loaded,
   checks,
   gate: { failOn: 'none' },
-  waivers: await loadWaivers('examples/acme/waivers.yaml', checks.map((c) => c.id)),
+  waivers: await loadWaivers(
+    'examples/acme/waivers.yaml',
+    checks.map((c) => c.id),
+  ),
   generatedAt: '2026-11-11T09:00:00.000Z',
 });
 // The checks' files are named from the repository root, not from the machine that wrote the example.
-const text = [...jsonFormatter.render(report, { color: false, verbose: false, quiet: false })].join('').replaceAll(JSON.stringify(join(resolve(ROOT), '/')).slice(1, -1), '');
+const text = [...jsonFormatter.render(report, { color: false, verbose: false, quiet: false })]
+  .join('')
+  .replaceAll(JSON.stringify(join(resolve(ROOT), '/')).slice(1, -1), '');
 await writeFileAtomic('examples/acme/baseline.json', text, 0o644);
 process.stdout.write(`wrote examples/acme/baseline.json (${report.summary.total} results)\n`);

@@ -10,12 +10,26 @@ const CONTEXT = { color: false, verbose: false, quiet: false };
 
 async function reportOf(snapshot: Snapshot): Promise<Report> {
   const checks = selectChecks(await loadChecks({}), FIXTURE_CHECKS);
-  return auditSnapshot({ loaded: { snapshot, files: [{ path: 'huge.json', sha256: '0', collectedAt: snapshot.collectedAt }], origin: new Map() }, checks, gate: { failOn: 'high' }, generatedAt: '2026-11-18T00:00:00.000Z' });
+  return auditSnapshot({
+    loaded: {
+      snapshot,
+      files: [{ path: 'huge.json', sha256: '0', collectedAt: snapshot.collectedAt }],
+      origin: new Map(),
+    },
+    checks,
+    gate: { failOn: 'high' },
+    generatedAt: '2026-11-18T00:00:00.000Z',
+  });
 }
 
 function hugeSnapshot(users: number): Snapshot {
   // Long names make each listed result big (about 260 bytes a line).
-  return gcpSnapshot({ users: Array.from({ length: users }, (_, i) => ({ name: `user-${String(i).padStart(6, '0')}-${'x'.repeat(200)}`, mfa: 'disabled' as const })) });
+  return gcpSnapshot({
+    users: Array.from({ length: users }, (_, i) => ({
+      name: `user-${String(i).padStart(6, '0')}-${'x'.repeat(200)}`,
+      mfa: 'disabled' as const,
+    })),
+  });
 }
 
 test('markdown of a huge report stays under 1 MB, summarised per check with a note saying what was left out', async (t) => {
@@ -27,7 +41,10 @@ test('markdown of a huge report stays under 1 MB, summarised per check with a no
   t.regex(markdown, /### Failing \(50001\)/);
   t.regex(markdown, /- … and 49990 more/);
   t.is(markdown.match(/^- `gcp:acme-prod:user\//gm)?.length, MARKDOWN_PER_CHECK);
-  t.regex(markdown, /> \[!NOTE\]\n> This summary leaves out 49990 results to stay under 1000 kB\. The JSON and SARIF reports list every result\./);
+  t.regex(
+    markdown,
+    /> \[!NOTE\]\n> This summary leaves out 49990 results to stay under 1000 kB\. The JSON and SARIF reports list every result\./,
+  );
 });
 
 test('when even the shortest lists do not fit, results are dropped per check first, then the text is cut at a line', async (t) => {

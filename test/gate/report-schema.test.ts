@@ -11,10 +11,41 @@ const plan = (...parts: string[]) => fixture('whatif', ...parts);
 // provider (which add `whatif` and `causes`).
 const PRODUCED: Array<[string, string[]]> = [
   ['the example tenant', ['audit', EXAMPLE]],
-  ['the example with waivers, baseline, compliance and a gate', ['audit', EXAMPLE, '--waivers', join(ACME, 'waivers.yaml'), '--baseline', join(ACME, 'baseline.json'), '--compliance', 'cis-aws-v5.0.0', '--min-score', '10']],
-  ['an AWS what-if', ['audit', EXAMPLE, '--plan', plan('acme-tf', 'admin-no-mfa.plan.json'), '--raw', join(RAW, 'aws'), '--fail-on-new-only']],
-  ['an Azure what-if', ['audit', EXAMPLE, '--plan', plan('acme-azure-tf', 'owner-no-mfa.plan.json'), '--raw', RAW, '--fail-on-new-only']],
-  ['a Google what-if', ['audit', EXAMPLE, '--plan', plan('acme-gcp-tf', 'owner-no-2sv.plan.json'), '--raw', RAW, '--fail-on-new-only']],
+  [
+    'the example with waivers, baseline, compliance and a gate',
+    [
+      'audit',
+      EXAMPLE,
+      '--waivers',
+      join(ACME, 'waivers.yaml'),
+      '--baseline',
+      join(ACME, 'baseline.json'),
+      '--compliance',
+      'cis-aws-v5.0.0',
+      '--min-score',
+      '10',
+    ],
+  ],
+  [
+    'an AWS what-if',
+    [
+      'audit',
+      EXAMPLE,
+      '--plan',
+      plan('acme-tf', 'admin-no-mfa.plan.json'),
+      '--raw',
+      join(RAW, 'aws'),
+      '--fail-on-new-only',
+    ],
+  ],
+  [
+    'an Azure what-if',
+    ['audit', EXAMPLE, '--plan', plan('acme-azure-tf', 'owner-no-mfa.plan.json'), '--raw', RAW, '--fail-on-new-only'],
+  ],
+  [
+    'a Google what-if',
+    ['audit', EXAMPLE, '--plan', plan('acme-gcp-tf', 'owner-no-2sv.plan.json'), '--raw', RAW, '--fail-on-new-only'],
+  ],
 ];
 
 for (const [name, args] of PRODUCED) {
@@ -40,30 +71,51 @@ async function badReport(change: (report: Record<string, any>) => void): Promise
 }
 
 const BAD: Array<[string, (report: Record<string, any>) => void, RegExp]> = [
-  ['a severity "apocalyptic"', (r) => (r.results[3].severity = 'apocalyptic'), /#\/results\/3\/severity: invalid report: must be one of "critical", "high", "medium", "low"/],
-  ['a status "bogus"', (r) => (r.results[0].status = 'bogus'), /#\/results\/0\/status: invalid report: must be one of "pass", "fail", "unknown", "waived"/],
+  [
+    'a severity "apocalyptic"',
+    (r) => (r.results[3].severity = 'apocalyptic'),
+    /#\/results\/3\/severity: invalid report: must be one of "critical", "high", "medium", "low"/,
+  ],
+  [
+    'a status "bogus"',
+    (r) => (r.results[0].status = 'bogus'),
+    /#\/results\/0\/status: invalid report: must be one of "pass", "fail", "unknown", "waived"/,
+  ],
   ['an extra top-level property', (r) => (r.extra = true), /#\/: invalid report: unknown field "extra"/],
-  ['an extra property in a result', (r) => (r.results[1].resource.extra = 1), /#\/results\/1\/resource: invalid report: unknown field "extra"/],
-  ['a count that is not a number', (r) => (r.summary.byStatus.fail = 'many'), /#\/summary\/byStatus\/fail: invalid report: must be integer/],
+  [
+    'an extra property in a result',
+    (r) => (r.results[1].resource.extra = 1),
+    /#\/results\/1\/resource: invalid report: unknown field "extra"/,
+  ],
+  [
+    'a count that is not a number',
+    (r) => (r.summary.byStatus.fail = 'many'),
+    /#\/summary\/byStatus\/fail: invalid report: must be integer/,
+  ],
 ];
 
 for (const [name, change, message] of BAD) {
-  test.serial(`a report with ${name} is refused by \`validate\` and as a baseline, in one line naming the JSON pointer`, async (t) => {
-    const file = await badReport(change);
-    const valid = await runCli(['validate', file]);
-    t.is(valid.code, 2);
-    t.is(messageLines(valid.stderr).length, 1, valid.stderr);
-    t.regex(valid.stderr, message);
-    t.true(valid.stderr.includes(file), valid.stderr);
-    const baseline = await runCli(['audit', EXAMPLE, '--baseline', file]);
-    t.is(baseline.code, 2);
-    t.is(messageLines(baseline.stderr).length, 1, baseline.stderr);
-    t.regex(baseline.stderr, message);
-  });
+  test.serial(
+    `a report with ${name} is refused by \`validate\` and as a baseline, in one line naming the JSON pointer`,
+    async (t) => {
+      const file = await badReport(change);
+      const valid = await runCli(['validate', file]);
+      t.is(valid.code, 2);
+      t.is(messageLines(valid.stderr).length, 1, valid.stderr);
+      t.regex(valid.stderr, message);
+      t.true(valid.stderr.includes(file), valid.stderr);
+      const baseline = await runCli(['audit', EXAMPLE, '--baseline', file]);
+      t.is(baseline.code, 2);
+      t.is(messageLines(baseline.stderr).length, 1, baseline.stderr);
+      t.regex(baseline.stderr, message);
+    },
+  );
 }
 
-test('a report carries the snapshot\'s item accounts as the snapshot schema defines them', async (t) => {
-  const load = async (name: string) => JSON.parse(await readFile(join(ROOT, 'schemas', name), 'utf8')) as { $defs: Record<string, unknown> };
+test("a report carries the snapshot's item accounts as the snapshot schema defines them", async (t) => {
+  const load = async (name: string) =>
+    JSON.parse(await readFile(join(ROOT, 'schemas', name), 'utf8')) as { $defs: Record<string, unknown> };
   const [report, snapshot] = await Promise.all([load('report.schema.json'), load('snapshot.schema.json')]);
-  for (const def of ['itemAccount', 'itemReason']) t.deepEqual(report.$defs[def], snapshot.$defs[def], `${def} differs between the report and snapshot schemas`);
+  for (const def of ['itemAccount', 'itemReason'])
+    t.deepEqual(report.$defs[def], snapshot.$defs[def], `${def} differs between the report and snapshot schemas`);
 });

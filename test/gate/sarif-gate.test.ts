@@ -34,7 +34,21 @@ interface SarifLog {
 
 async function gateSarif(): Promise<{ file: string; log: SarifLog }> {
   const file = join(await tempDir(), 'gate.sarif');
-  const run = await cloudward(['audit', EXAMPLE, '--baseline', BASELINE, '--waivers', WAIVERS, '--fail-on-new-only', '--sarif-category', 'cloudward/acme', '--format', 'sarif', '--output', file]);
+  const run = await cloudward([
+    'audit',
+    EXAMPLE,
+    '--baseline',
+    BASELINE,
+    '--waivers',
+    WAIVERS,
+    '--fail-on-new-only',
+    '--sarif-category',
+    'cloudward/acme',
+    '--format',
+    'sarif',
+    '--output',
+    file,
+  ]);
   if (run.code !== 1) throw new Error(`expected the documented exit 1: ${run.stderr}`);
   return { file, log: JSON.parse(await readFile(file, 'utf8')) as SarifLog };
 }
@@ -51,11 +65,38 @@ test('SARIF with baseline states and waiver suppressions validates against the o
 test('SARIF with baseline states and waiver suppressions passes the SARIF Multitool with no errors', async (t) => {
   const { file } = await gateSarif();
   const out = join(await tempDir(), 'validation.sarif');
-  await promisify(execFile)(MULTITOOL, ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--rule-kind', 'Sarif;Gh', '--level', 'Error;Warning;Note'], { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } });
-  const validation = JSON.parse(await readFile(out, 'utf8')) as { runs: Array<{ results?: Array<{ level?: string; ruleId: string; message: { arguments?: string[] } }> }> };
+  await promisify(execFile)(
+    MULTITOOL,
+    [
+      'validate',
+      file,
+      '--output',
+      out,
+      '--log',
+      'ForceOverwrite',
+      '--rule-kind',
+      'Sarif;Gh',
+      '--level',
+      'Error;Warning;Note',
+    ],
+    { env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' } },
+  );
+  const validation = JSON.parse(await readFile(out, 'utf8')) as {
+    runs: Array<{ results?: Array<{ level?: string; ruleId: string; message: { arguments?: string[] } }> }>;
+  };
   const findings = validation.runs.flatMap((r) => r.results ?? []);
-  t.deepEqual(findings.filter((r) => (r.level ?? 'warning') === 'error').map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`), []);
-  t.deepEqual(findings.filter((r) => (r.level ?? 'warning') === 'warning').map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`), []);
+  t.deepEqual(
+    findings
+      .filter((r) => (r.level ?? 'warning') === 'error')
+      .map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`),
+    [],
+  );
+  t.deepEqual(
+    findings
+      .filter((r) => (r.level ?? 'warning') === 'warning')
+      .map((r) => `${r.ruleId} ${r.message.arguments?.join(' ') ?? ''}`),
+    [],
+  );
   t.true(findings.length > 0, 'the Multitool ran its rules (it always has notes)');
 });
 
@@ -64,8 +105,14 @@ test('SARIF carries the category, baselineState per finding and suppressions wit
   const run = log.runs[0]!;
   t.is(log.runs.length, 1);
   t.regex(run.automationDetails.id, /^cloudward\/acme\/2026-11-18T11:06:40\.000Z$/);
-  t.deepEqual([...new Set(run.tool.driver.rules.map((r) => r.id))].length, run.tool.driver.rules.length, 'rules are deduplicated');
-  const ben = run.results.find((r) => r.properties.resource === 'gcp:408813245716:user/ben@acme.com' && r.ruleId === 'gcp-users-2sv-enrolled')!;
+  t.deepEqual(
+    [...new Set(run.tool.driver.rules.map((r) => r.id))].length,
+    run.tool.driver.rules.length,
+    'rules are deduplicated',
+  );
+  const ben = run.results.find(
+    (r) => r.properties.resource === 'gcp:408813245716:user/ben@acme.com' && r.ruleId === 'gcp-users-2sv-enrolled',
+  )!;
   t.is(ben.baselineState, 'new');
   t.true(run.results.filter((r) => r !== ben).every((r) => r.baselineState === 'unchanged'));
   const waived = run.results.filter((r) => r.properties.status === 'waived');
@@ -73,7 +120,10 @@ test('SARIF carries the category, baselineState per finding and suppressions wit
   for (const r of waived) {
     t.is(r.suppressions?.length, 1);
     t.like(r.suppressions![0], { kind: 'external', status: 'accepted' });
-    t.regex(r.suppressions![0]!.justification, /\(owner identity-team@acme\.com, expires 2027-0[16]-3[01], SEC-1[01]\d\d\)$/);
+    t.regex(
+      r.suppressions![0]!.justification,
+      /\(owner identity-team@acme\.com, expires 2027-0[16]-3[01], SEC-1[01]\d\d\)$/,
+    );
   }
   t.true(run.results.filter((r) => r.properties.status !== 'waived').every((r) => r.suppressions === undefined));
 });
@@ -82,9 +132,20 @@ test('past 25,000 results SARIF keeps the most severe, with a run notification a
   const dir = await tempDir();
   const users = Array.from({ length: SARIF_MAX_RESULTS + 5 }, (_, i) => ({ name: `u${i}`, mfa: 'disabled' as const }));
   const file = join(dir, 'big.sarif');
-  const run = await cloudward(['audit', writeJson(dir, 'big.json', gcpSnapshot({ users, adminServiceAccount: true })), ...CHECKS_FLAG, '--format', 'sarif', '--output', file]);
+  const run = await cloudward([
+    'audit',
+    writeJson(dir, 'big.json', gcpSnapshot({ users, adminServiceAccount: true })),
+    ...CHECKS_FLAG,
+    '--format',
+    'sarif',
+    '--output',
+    file,
+  ]);
   t.is(run.code, 1);
-  t.regex(run.stderr, /^cloudward: warning: SARIF: 7 results were left out to stay under code scanning's limit of 25000 results per run/m);
+  t.regex(
+    run.stderr,
+    /^cloudward: warning: SARIF: 7 results were left out to stay under code scanning's limit of 25000 results per run/m,
+  );
   const log = JSON.parse(await readFile(file, 'utf8')) as SarifLog;
   t.is(log.runs[0]!.results.length, SARIF_MAX_RESULTS);
   t.regex(log.runs[0]!.invocations[0]!.toolExecutionNotifications![0]!.message.text, /7 results were left out/);
@@ -95,9 +156,17 @@ test('past 25,000 results SARIF keeps the most severe, with a run notification a
 test('a rule with more than 20 tags keeps 20, with a notification and a warning', async (t) => {
   const json = await cloudward(['audit', EXAMPLE, '--format', 'json', '--fail-on', 'none']);
   const report = JSON.parse(json.stdout) as Report;
-  report.checks[0]!.references = { ...report.checks[0]!.references, nist: Array.from({ length: 30 }, (_, i) => `AC-${i + 1}`) };
+  report.checks[0]!.references = {
+    ...report.checks[0]!.references,
+    nist: Array.from({ length: 30 }, (_, i) => `AC-${i + 1}`),
+  };
   const warnings: string[] = [];
-  const log = buildSarif(report, { color: false, verbose: false, quiet: false, warn: (m) => warnings.push(m) }) as unknown as SarifLog;
+  const log = buildSarif(report, {
+    color: false,
+    verbose: false,
+    quiet: false,
+    warn: (m) => warnings.push(m),
+  }) as unknown as SarifLog;
   const rule = log.runs[0]!.tool.driver.rules[0]!;
   t.is(rule.properties.tags.length, SARIF_MAX_TAGS);
   t.is(warnings.length, 1);

@@ -16,24 +16,45 @@ test.before(async () => {
   checks = (await loadChecks()).filter((c) => c.id.startsWith('gcp-'));
 });
 
-const result = (status: ReportResult['status'], severity: ReportResult['severity'], baselineState?: ReportResult['baselineState']) => ({ status, severity, ...(baselineState ? { baselineState } : {}) });
+const result = (
+  status: ReportResult['status'],
+  severity: ReportResult['severity'],
+  baselineState?: ReportResult['baselineState'],
+) => ({ status, severity, ...(baselineState ? { baselineState } : {}) });
 
 test('the gate decides from results and the scorecard alone, before any report exists', (t) => {
   const scorecard = score([], []);
-  const failing = decideGate([result('fail', 'high'), result('pass', 'critical')], scorecard, undefined, undefined, { failOn: 'high' });
+  const failing = decideGate([result('fail', 'high'), result('pass', 'critical')], scorecard, undefined, undefined, {
+    failOn: 'high',
+  });
   t.false(failing.decision.passed);
   t.deepEqual(failing.decision.reasons, ['1 failing result at or above high severity (1 high).']);
   t.regex(failing.summary, /^cloudward: gate failed — 1 failing result/);
   const baseline = { file: 'main.json', new: 0, unchanged: 1, fixed: 0, fixedResults: [] };
-  const newOnly = decideGate([result('fail', 'high', 'unchanged')], scorecard, baseline, [], { failOn: 'high', failOnNewOnly: true });
+  const newOnly = decideGate([result('fail', 'high', 'unchanged')], scorecard, baseline, [], {
+    failOn: 'high',
+    failOnNewOnly: true,
+  });
   t.true(newOnly.decision.passed);
   t.regex(newOnly.summary, /against baseline main\.json: 0 new, 1 unchanged, 0 fixed; waivers: 0 active/);
-  t.throws(() => decideGate([], scorecard, undefined, undefined, { failOn: 'high', failOnNewOnly: true }), { message: /--fail-on-new-only needs a baseline/ });
+  t.throws(() => decideGate([], scorecard, undefined, undefined, { failOn: 'high', failOnNewOnly: true }), {
+    message: /--fail-on-new-only needs a baseline/,
+  });
 });
 
 test('the report renders the verdict the gate reached; no formatter reads a file', async (t) => {
-  const snapshot = gcpSnapshot({ users: [{ name: 'alice', mfa: 'disabled' }, { name: 'bob', mfa: 'enabled' }] });
-  const judgement = judgeSnapshot({ loaded: { snapshot, files: [], origin: new Map() }, checks, gate: { failOn: 'high' }, generatedAt: '2026-11-18T00:00:00.000Z' });
+  const snapshot = gcpSnapshot({
+    users: [
+      { name: 'alice', mfa: 'disabled' },
+      { name: 'bob', mfa: 'enabled' },
+    ],
+  });
+  const judgement = judgeSnapshot({
+    loaded: { snapshot, files: [], origin: new Map() },
+    checks,
+    gate: { failOn: 'high' },
+    generatedAt: '2026-11-18T00:00:00.000Z',
+  });
   t.false(judgement.verdict.decision.passed);
   // The snapshot file named here does not exist: every format renders from the report and what it is handed.
   const files = [{ path: '/nonexistent/snapshot.json', sha256: '0'.repeat(64), collectedAt: snapshot.collectedAt }];
@@ -47,7 +68,13 @@ test('the report renders the verdict the gate reached; no formatter reads a file
     const out = formatter.render(report, { color: false, verbose: false, quiet: false, lineIndexes });
     t.true((typeof out === 'string' ? out : [...out].join('')).length > 0, formatter.name);
   }
-  const sarif = JSON.parse([...(formatters.find((f) => f.name === 'sarif')!.render(report, { color: false, verbose: false, quiet: false, lineIndexes }) as Iterable<string>)].join('')) as {
+  const sarif = JSON.parse(
+    [
+      ...(formatters
+        .find((f) => f.name === 'sarif')!
+        .render(report, { color: false, verbose: false, quiet: false, lineIndexes }) as Iterable<string>),
+    ].join(''),
+  ) as {
     runs: Array<{ results: Array<{ locations: Array<{ physicalLocation: { region: { startLine: number } } }> }> }>;
   };
   const line = sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.region.startLine;
@@ -56,11 +83,34 @@ test('the report renders the verdict the gate reached; no formatter reads a file
 });
 
 test('diff renders through the report formatters: text, markdown and json of the same comparison', (t) => {
-  const older = reportJudgement(judgeSnapshot({ loaded: { snapshot: gcpSnapshot({ users: [{ name: 'a', mfa: 'disabled' }] }), files: [], origin: new Map() }, checks, gate: { failOn: 'none' }, generatedAt: '2026-11-01T00:00:00.000Z' }), []);
-  const newer = reportJudgement(judgeSnapshot({ loaded: { snapshot: gcpSnapshot({ users: [{ name: 'a', mfa: 'enabled' }] }), files: [], origin: new Map() }, checks, gate: { failOn: 'none' }, generatedAt: '2026-11-02T00:00:00.000Z' }), []);
-  const loaded = (file: string, report: typeof older) => ({ file, report, byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])) });
+  const older = reportJudgement(
+    judgeSnapshot({
+      loaded: { snapshot: gcpSnapshot({ users: [{ name: 'a', mfa: 'disabled' }] }), files: [], origin: new Map() },
+      checks,
+      gate: { failOn: 'none' },
+      generatedAt: '2026-11-01T00:00:00.000Z',
+    }),
+    [],
+  );
+  const newer = reportJudgement(
+    judgeSnapshot({
+      loaded: { snapshot: gcpSnapshot({ users: [{ name: 'a', mfa: 'enabled' }] }), files: [], origin: new Map() },
+      checks,
+      gate: { failOn: 'none' },
+      generatedAt: '2026-11-02T00:00:00.000Z',
+    }),
+    [],
+  );
+  const loaded = (file: string, report: typeof older) => ({
+    file,
+    report,
+    byFingerprint: new Map(report.results.map((r) => [r.fingerprint, r])),
+  });
   const diff = diffReports(loaded('old.json', older), loaded('new.json', newer));
-  t.regex(renderDiff(diff, 'text'), /^cloudward diff: old\.json .* -> new\.json[\s\S]*Fixed \(1\)\n {2}- high {5}gcp-users-2sv-enrolled gcp:acme-prod:user\/a/);
+  t.regex(
+    renderDiff(diff, 'text'),
+    /^cloudward diff: old\.json .* -> new\.json[\s\S]*Fixed \(1\)\n {2}- high {5}gcp-users-2sv-enrolled gcp:acme-prod:user\/a/,
+  );
   t.regex(renderDiff(diff, 'markdown'), /^## cloudward: what changed[\s\S]*### Fixed \(1\)/);
   t.deepEqual(JSON.parse(renderDiff(diff, 'json')), JSON.parse(JSON.stringify(diff)));
 });

@@ -29,11 +29,21 @@ test('members of every form become principals of the right kind', (t) => {
   t.like(parseMember('group:devs@acme.com'), { kind: 'group', memberType: 'group' });
   t.like(parseMember('serviceAccount:x@p-1234.iam.gserviceaccount.com'), { kind: 'serviceAccount' });
   t.like(parseMember('domain:acme.com'), { kind: 'group', name: 'domain:acme.com' });
-  t.like(parseMember('principal://iam.googleapis.com/locations/global/workforcePools/p/subject/kim'), { kind: 'user', memberType: 'workforce-identity' });
-  t.like(parseMember('principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/*'), { kind: 'group', memberType: 'principal-set' });
+  t.like(parseMember('principal://iam.googleapis.com/locations/global/workforcePools/p/subject/kim'), {
+    kind: 'user',
+    memberType: 'workforce-identity',
+  });
+  t.like(parseMember('principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/*'), {
+    kind: 'group',
+    memberType: 'principal-set',
+  });
   t.like(parseMember('allUsers'), { kind: 'group', public: true });
   t.like(parseMember('allAuthenticatedUsers'), { public: true });
-  t.like(parseMember('deleted:serviceAccount:old@p-1234.iam.gserviceaccount.com?uid=123'), { kind: 'serviceAccount', deleted: true, name: 'old@p-1234.iam.gserviceaccount.com' });
+  t.like(parseMember('deleted:serviceAccount:old@p-1234.iam.gserviceaccount.com?uid=123'), {
+    kind: 'serviceAccount',
+    deleted: true,
+    name: 'old@p-1234.iam.gserviceaccount.com',
+  });
   t.is(parseMember('nonsense'), undefined);
   t.true(denyForms(parseMember('group:c@acme.com')!).includes('principalSet://goog/group/c@acme.com'));
 });
@@ -49,7 +59,10 @@ test('Google-managed service agents are told apart from user-managed and default
 
 test('time-bound conditions are read with either quote; other conditions are not time-bound', (t) => {
   t.is(conditionExpiry('request.time < timestamp("2026-12-01T00:00:00Z")'), '2026-12-01T00:00:00Z');
-  t.is(conditionExpiry("request.time < timestamp('2026-12-01T00:00:00.000Z') && resource.type == 'x'"), '2026-12-01T00:00:00Z');
+  t.is(
+    conditionExpiry("request.time < timestamp('2026-12-01T00:00:00.000Z') && resource.type == 'x'"),
+    '2026-12-01T00:00:00Z',
+  );
   t.is(conditionExpiry('request.time < timestamp("2026-12-01T00:00:00Z") || true'), undefined);
   t.is(conditionExpiry('resource.name.startsWith("projects/x")'), undefined);
 });
@@ -63,20 +76,34 @@ test('roles are judged by name, and custom roles by their permissions, with reas
   t.regex(custom.privilege.reasons[0]!, /impersonate service accounts \(iam\.serviceAccounts\.actAs\)/);
   t.is(judgeRole('organizations/1/roles/x', ['resourcemanager.organizations.setIamPolicy']).privilege.level, 'admin');
   t.false(judgeRole('projects/p/roles/unread', undefined).known);
-  t.is(v1Permission('cloudresourcemanager.googleapis.com/projects.setIamPolicy'), 'resourcemanager.projects.setIamPolicy');
+  t.is(
+    v1Permission('cloudresourcemanager.googleapis.com/projects.setIamPolicy'),
+    'resourcemanager.projects.setIamPolicy',
+  );
 });
 
 test('bindings keep their scope, conditions and mode; an expired binding grants nothing', async (t) => {
   const part = await importFixtures();
   const oncall = byName(part, 'oncall@solo.dev');
-  t.like(oncall.assignments![0], { scope: 'projects/solo-app', mode: 'active-jit', expiresAt: '2026-12-01T00:00:00Z', rolePrivilege: 'admin' });
+  t.like(oncall.assignments![0], {
+    scope: 'projects/solo-app',
+    mode: 'active-jit',
+    expiresAt: '2026-12-01T00:00:00Z',
+    rolePrivilege: 'admin',
+  });
   const former = byName(part, 'former@solo.dev');
   t.deepEqual(former.assignments, []);
   t.is(former.details?.expiredBindings, 1);
   t.is(former.privilege?.level, 'none');
   const runner = byName(part, 'runner@solo-app.iam.gserviceaccount.com');
-  t.like(runner.assignments![0], { mode: 'standing', condition: 'resource.name.startsWith("projects/solo-app/buckets/tmp")' });
-  t.like(byName(part, 'root@solo.dev').assignments![0], { scope: 'organizations/111111111111', rolePrivilege: 'admin' });
+  t.like(runner.assignments![0], {
+    mode: 'standing',
+    condition: 'resource.name.startsWith("projects/solo-app/buckets/tmp")',
+  });
+  t.like(byName(part, 'root@solo.dev').assignments![0], {
+    scope: 'organizations/111111111111',
+    rolePrivilege: 'admin',
+  });
   t.like(byName(part, 'allUsers'), { details: { public: true } });
   t.is(byName(part, 'allUsers').assignments![0]!.scope, '//storage.googleapis.com/solo-logs');
   t.like(byName(part, 'gone@solo.dev'), { enabled: false, details: { deleted: true } });
@@ -89,7 +116,7 @@ test('a deny policy that covers what makes a role privileged narrows the grant, 
   t.regex(minter.privilege!.reasons[0]!, /narrowed by deny policy no key minting/);
 });
 
-test('a custom role whose permissions were not read leaves its holder\'s privilege unknown, not none', async (t) => {
+test("a custom role whose permissions were not read leaves its holder's privilege unknown, not none", async (t) => {
   const part = await importFixtures();
   const mystery = byName(part, 'mystery@solo-app.iam.gserviceaccount.com');
   t.is(mystery.privilege, undefined);
@@ -100,12 +127,22 @@ test('a custom role whose permissions were not read leaves its holder\'s privile
 test('what the files do not cover becomes gaps, not passes', async (t) => {
   const part = await importFixtures();
   const gaps = part.sources.flatMap((s) => s.gaps.map((g) => g.what));
-  for (const topic of ['gcp.directory-users', 'gcp.service-accounts', 'gcp.service-account-keys', 'gcp.org-policy', 'gcp.roles'].filter((x) => x !== 'gcp.roles')) t.true(gaps.includes(topic), topic);
+  for (const topic of [
+    'gcp.directory-users',
+    'gcp.service-accounts',
+    'gcp.service-account-keys',
+    'gcp.org-policy',
+    'gcp.roles',
+  ].filter((x) => x !== 'gcp.roles'))
+    t.true(gaps.includes(topic), topic);
   t.is(part.sources[0]!.scope.id, '111111111111');
-  t.like(part.controls.find((c) => c.type === 'audit-logging' && c.scope.id === 'solo-app'), { settings: { logTypes: ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'], setOn: ['organizations/111111111111'] } });
+  t.like(
+    part.controls.find((c) => c.type === 'audit-logging' && c.scope.id === 'solo-app'),
+    { settings: { logTypes: ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'], setOn: ['organizations/111111111111'] } },
+  );
 });
 
-test('the example organization\'s exports decide every GCP check on real data', async (t) => {
+test("the example organization's exports decide every GCP check on real data", async (t) => {
   const dir = join(ROOT, 'examples', 'acme', 'raw', 'gcp');
   const files = (await readdir(dir)).map((f) => join(dir, f));
   const run = await runCli(['import', 'gcp', ...files, '--collected-at', '2026-11-01T09:00:00Z', '-q']);
@@ -113,16 +150,33 @@ test('the example organization\'s exports decide every GCP check on real data', 
   const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
   const tmp = await mkdtemp(join((await import('node:os')).tmpdir(), 'gcp-'));
   await writeFile(join(tmp, 's.json'), run.stdout);
-  const audit = await runCli(['audit', join(tmp, 's.json'), '--format', 'json', '--output', join(tmp, 'r.json'), '--fail-on', 'none']);
+  const audit = await runCli([
+    'audit',
+    join(tmp, 's.json'),
+    '--format',
+    'json',
+    '--output',
+    join(tmp, 'r.json'),
+    '--fail-on',
+    'none',
+  ]);
   t.is(audit.code, 0, audit.stderr);
-  const results = (JSON.parse(await readFile(join(tmp, 'r.json'), 'utf8')) as { results: Array<{ checkId: string; status: string; resource: { name?: string; uid: string } }> }).results;
-  const status = (id: string, name: string) => results.find((r) => r.checkId === id && (r.resource.name === name || r.resource.uid === name))?.status;
+  const results = (
+    JSON.parse(await readFile(join(tmp, 'r.json'), 'utf8')) as {
+      results: Array<{ checkId: string; status: string; resource: { name?: string; uid: string } }>;
+    }
+  ).results;
+  const status = (id: string, name: string) =>
+    results.find((r) => r.checkId === id && (r.resource.name === name || r.resource.uid === name))?.status;
   t.is(status('gcp-users-2sv-enrolled', 'ben@acme.com'), 'fail');
   t.is(status('gcp-admins-2sv-enforced', 'ana@acme.com'), 'pass');
   t.is(status('gcp-service-accounts-not-admin', 'etl@acme-data-2203.iam.gserviceaccount.com'), 'fail');
   t.is(status('gcp-service-accounts-not-admin', '771182340011@cloudservices.gserviceaccount.com'), undefined);
   t.is(status('gcp-service-account-keys-rotated', 'etl@acme-data-2203.iam.gserviceaccount.com'), 'fail');
-  t.is(status('gcp-service-accounts-no-user-managed-keys', 'legacy-sync@acme-data-2203.iam.gserviceaccount.com'), 'pass');
+  t.is(
+    status('gcp-service-accounts-no-user-managed-keys', 'legacy-sync@acme-data-2203.iam.gserviceaccount.com'),
+    'pass',
+  );
   t.is(status('gcp-org-policy-disable-sa-key-creation', 'gcp:organization/408813245716'), 'fail');
   t.is(status('gcp-domain-restricted-sharing', 'gcp:project/acme-data-2203'), 'fail');
   t.is(status('gcp-domain-restricted-sharing', 'gcp:project/acme-prod-7781'), 'pass');
@@ -159,10 +213,25 @@ test('import without a date or an organization says how to give them', async (t)
   const noDate = await runCli(['import', 'gcp', join(FIXTURES, 'organizations.111111111111.get-iam-policy.json')]);
   t.is(noDate.code, 2);
   t.regex(noDate.stderr, /--collected-at/);
-  const noOrg = await runCli(['import', 'gcp', join(FIXTURES, 'projects.solo-app.get-iam-policy.json'), '--collected-at', '2026-11-01T09:00:00Z']);
+  const noOrg = await runCli([
+    'import',
+    'gcp',
+    join(FIXTURES, 'projects.solo-app.get-iam-policy.json'),
+    '--collected-at',
+    '2026-11-01T09:00:00Z',
+  ]);
   t.is(noOrg.code, 2);
   t.regex(noOrg.stderr, /--organization/);
-  const project = await runCli(['import', 'gcp', join(FIXTURES, 'projects.solo-app.get-iam-policy.json'), '--project', 'solo-app', '--collected-at', '2026-11-01T09:00:00Z', '-q']);
+  const project = await runCli([
+    'import',
+    'gcp',
+    join(FIXTURES, 'projects.solo-app.get-iam-policy.json'),
+    '--project',
+    'solo-app',
+    '--collected-at',
+    '2026-11-01T09:00:00Z',
+    '-q',
+  ]);
   t.is(project.code, 0, project.stderr);
 });
 
@@ -170,9 +239,15 @@ test('the Acme example exports reproduce examples/acme/parts/gcp.json', async (t
   const { readFile } = await import('node:fs/promises');
   const dir = join(ROOT, 'examples', 'acme', 'raw', 'gcp');
   const files = (await readdir(dir)).map((f) => join(dir, f));
-  const part = normalizeGcpBundles(await importGcpFiles(files, { options: {}, progress: quiet, collectedAt: '2026-11-01T09:00:00Z' }));
+  const part = normalizeGcpBundles(
+    await importGcpFiles(files, { options: {}, progress: quiet, collectedAt: '2026-11-01T09:00:00Z' }),
+  );
   relativeItemOrigins(part.sources, files);
-  const committed = JSON.parse(await readFile(join(ROOT, 'examples', 'acme', 'parts', 'gcp.json'), 'utf8')) as SnapshotPart;
-  const hint = 'regenerate with `cloudward import gcp examples/acme/raw/gcp/*.json --collected-at 2026-11-01T09:00:00Z -o examples/acme/parts/gcp.json` and `npm run example:build`';
-  for (const kind of ['sources', 'principals', 'roles', 'controls'] as const) t.deepEqual(JSON.parse(JSON.stringify(part[kind])), committed[kind], `${kind}: ${hint}`);
+  const committed = JSON.parse(
+    await readFile(join(ROOT, 'examples', 'acme', 'parts', 'gcp.json'), 'utf8'),
+  ) as SnapshotPart;
+  const hint =
+    'regenerate with `cloudward import gcp examples/acme/raw/gcp/*.json --collected-at 2026-11-01T09:00:00Z -o examples/acme/parts/gcp.json` and `npm run example:build`';
+  for (const kind of ['sources', 'principals', 'roles', 'controls'] as const)
+    t.deepEqual(JSON.parse(JSON.stringify(part[kind])), committed[kind], `${kind}: ${hint}`);
 });

@@ -11,8 +11,10 @@ interface Path {
   text: string;
   conditions: string[];
 }
-const pathOf = (part: SnapshotPart, name: string): Path | undefined => part.principals.find((p) => p.name === name)!.details?.escalationPath as Path | undefined;
-const kindsOf = (part: SnapshotPart, name: string): unknown => part.principals.find((p) => p.name === name)!.details?.escalation;
+const pathOf = (part: SnapshotPart, name: string): Path | undefined =>
+  part.principals.find((p) => p.name === name)!.details?.escalationPath as Path | undefined;
+const kindsOf = (part: SnapshotPart, name: string): unknown =>
+  part.principals.find((p) => p.name === name)!.details?.escalation;
 
 test('every catalogue entry is a path to admin, with the grant of each step', async (t) => {
   const part = await playground();
@@ -33,14 +35,20 @@ test('look-alikes are no path: actAs alone, a key for an account with no roles, 
   // Searched and found no path: an empty list of edge kinds, which checks read as "no path" rather than "not searched".
   for (const name of ['actas-only', 'keyless-user', 'hmac-user'].map(user)) t.deepEqual(kindsOf(part, name), [], name);
   // Every principal with a path is one the catalogue expects, and administrators need none.
-  const withPath = part.principals.filter((p) => p.details?.escalationPath !== undefined).map((p) => p.name).sort();
+  const withPath = part.principals
+    .filter((p) => p.details?.escalationPath !== undefined)
+    .map((p) => p.name)
+    .sort();
   t.deepEqual(withPath, Object.keys(EXPECTED).sort());
-  for (const name of [ADMIN_SA, user('iam-admin'), 'locked-admin@locked-5678.iam.gserviceaccount.com']) t.is(part.principals.find((p) => p.name === name)!.privilege?.level, 'admin', name);
+  for (const name of [ADMIN_SA, user('iam-admin'), 'locked-admin@locked-5678.iam.gserviceaccount.com'])
+    t.is(part.principals.find((p) => p.name === name)!.privilege?.level, 'admin', name);
 });
 
 test('an IAM condition the snapshot cannot judge stays on the path, named; an ended one cuts it', async (t) => {
   const part = await playground();
-  t.deepEqual(pathOf(part, user('cond-user'))?.conditions, ['IAM condition request.time.getDayOfWeek("Europe/Berlin") < 5']);
+  t.deepEqual(pathOf(part, user('cond-user'))?.conditions, [
+    'IAM condition request.time.getDayOfWeek("Europe/Berlin") < 5',
+  ]);
   t.deepEqual(pathOf(part, user('token-user'))?.conditions, []);
   t.is(part.principals.find((p) => p.name === user('expired-user'))!.details?.expiredBindings, 1);
 });
@@ -49,7 +57,10 @@ test('editing a custom role another principal holds on the hierarchy is grant po
   const part = await playground();
   const admin = part.principals.find((p) => p.name === user('role-admin-user'))!;
   t.is(admin.details?.escalationPath, undefined);
-  t.like(admin.details?.grantPower, { kind: 'update-others-role', text: `iam.roles.update on projects/play-1234/roles/roleEditor, which ${user('role-updater')} holds on projects/play-1234 (adding setIamPolicy)` });
+  t.like(admin.details?.grantPower, {
+    kind: 'update-others-role',
+    text: `iam.roles.update on projects/play-1234/roles/roleEditor, which ${user('role-updater')} holds on projects/play-1234 (adding setIamPolicy)`,
+  });
   t.is(admin.privilege?.level, 'privileged');
   t.true(admin.privilege!.reasons[0]!.startsWith('can make another principal an administrator: iam.roles.update on '));
 });

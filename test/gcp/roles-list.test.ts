@@ -10,17 +10,28 @@ const LIST = join(DIR, 'roles.list.solo-app.json');
 const DESCRIBED = ['roles.describe.keyMinter.json', 'roles.describe.bucketReader.json'].map((f) => join(DIR, f));
 
 async function rolesOf(files: string[]) {
-  const bundles = await importGcpFiles(files, { options: { project: 'solo-app' }, progress: quiet, collectedAt: '2026-11-01T09:00:00Z' });
+  const bundles = await importGcpFiles(files, {
+    options: { project: 'solo-app' },
+    progress: quiet,
+    collectedAt: '2026-11-01T09:00:00Z',
+  });
   const part = normalizeGcpBundles(bundles);
   return new Map(part.roles.map((r) => [r.nativeId, r]));
 }
 
 // `gcloud iam roles list` prints roles without includedPermissions (the API's BASIC view); describe prints them.
-for (const [order, files] of [['list first', [LIST, ...DESCRIBED]], ['describe first', [...DESCRIBED, LIST]]] as const) {
+for (const [order, files] of [
+  ['list first', [LIST, ...DESCRIBED]],
+  ['describe first', [...DESCRIBED, LIST]],
+] as const) {
   test(`described permissions of custom roles survive their roles list, ${order}`, async (t) => {
     const roles = await rolesOf([...files]);
     const minter = roles.get('projects/solo-app/roles/keyMinter')!;
-    t.deepEqual(minter.permissions.allow, ['iam.serviceAccountKeys.create', 'resourcemanager.projects.setIamPolicy', 'storage.buckets.get']);
+    t.deepEqual(minter.permissions.allow, [
+      'iam.serviceAccountKeys.create',
+      'resourcemanager.projects.setIamPolicy',
+      'storage.buckets.get',
+    ]);
     t.is(minter.privilege?.level, 'admin');
     t.like(minter.details, { permissionsListed: true });
     const reader = roles.get('projects/solo-app/roles/bucketReader')!;

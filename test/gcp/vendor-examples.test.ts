@@ -20,26 +20,50 @@ const PROJECT = 'acme-prod-7781';
  * string broken over two lines, which YAML's flow syntax reads as written (the line break folds to a space).
  */
 function policyExample(): { bindings: Array<{ role: string; members: string[]; condition?: { expression: string } }> } {
-  const lines = readFileSync(join(ROOT, 'test', 'fixtures', 'specs', 'examples', 'google', 'iam-v1-policy-json-example.txt'), 'utf8').split('\n').map((l) => l.replace(/^\/\/ ?/, ''));
+  const lines = readFileSync(
+    join(ROOT, 'test', 'fixtures', 'specs', 'examples', 'google', 'iam-v1-policy-json-example.txt'),
+    'utf8',
+  )
+    .split('\n')
+    .map((l) => l.replace(/^\/\/ ?/, ''));
   return YAML.parse(lines.slice(lines.indexOf('```') + 1, lines.lastIndexOf('```')).join('\n'));
 }
 
-test('the IAM Policy example from google/iam/v1/policy.proto, served as a project\'s allow policy, gives each member its role', async (t) => {
+test("the IAM Policy example from google/iam/v1/policy.proto, served as a project's allow policy, gives each member its role", async (t) => {
   const example = policyExample();
   const tenant = tenantFromExports(EXPORTS);
   tenant.policies.set(`projects/${PROJECT}`, example as unknown as Record<string, unknown>);
   const fake = await startFakeGcp(tenant);
   t.teardown(() => fake.close());
   const out = join(await tempDir('cloudward-gcp-example-'), 'p.json');
-  const run = await runCli(['collect', 'gcp', '--project', PROJECT, '--endpoint', fake.url, '--collected-at', '2026-11-01T09:00:00Z', '--output', out], { env: fakeEnv(fake) });
+  const run = await runCli(
+    [
+      'collect',
+      'gcp',
+      '--project',
+      PROJECT,
+      '--endpoint',
+      fake.url,
+      '--collected-at',
+      '2026-11-01T09:00:00Z',
+      '--output',
+      out,
+    ],
+    { env: fakeEnv(fake) },
+  );
   t.is(run.code, 0, run.stderr);
   t.deepEqual(fake.unmatched, []);
   const snapshot = JSON.parse(await readFile(out, 'utf8')) as Snapshot;
-  const byMember = (member: string) => snapshot.principals.find((p) => p.name === member.split(':')[1] || p.nativeId === member);
+  const byMember = (member: string) =>
+    snapshot.principals.find((p) => p.name === member.split(':')[1] || p.nativeId === member);
   // The first binding: a user, a group, a whole domain and a service account, each holding the role on the project.
   const [standing, conditional] = example.bindings;
   for (const member of standing!.members) {
-    t.deepEqual(byMember(member)?.assignments?.map((a) => [a.role, a.scope, a.mode]), [[`gcp:${PROJECT}:${standing!.role}`, `projects/${PROJECT}`, 'standing']], member);
+    t.deepEqual(
+      byMember(member)?.assignments?.map((a) => [a.role, a.scope, a.mode]),
+      [[`gcp:${PROJECT}:${standing!.role}`, `projects/${PROJECT}`, 'standing']],
+      member,
+    );
   }
   t.like(byMember('domain:google.com'), { details: { memberType: 'domain' } });
   // The second binding's condition (request.time < 2020-10-01) has expired: no assignment, but counted, not dropped.

@@ -36,7 +36,8 @@ export interface CliOptions {
  */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   // CLOUDWARD_TEST_PROCESS=1 runs every call as a process, to compare or to rule the in-process runner out.
-  if (options.process || options.env?.NODE_OPTIONS !== undefined || process.env.CLOUDWARD_TEST_PROCESS === '1') return runCliProcess(args, options);
+  if (options.process || options.env?.NODE_OPTIONS !== undefined || process.env.CLOUDWARD_TEST_PROCESS === '1')
+    return runCliProcess(args, options);
   const run = queue.then(() => runInProcess(args, options));
   queue = run.then(
     () => undefined,
@@ -53,8 +54,14 @@ type Write = typeof process.stdout.write;
 
 /** A stream's write that keeps what it is given (and calls back, as a drained stream would). */
 function capture(into: string[]): Write {
-  return ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void) => {
-    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+  return ((
+    chunk: string | Uint8Array,
+    encoding?: BufferEncoding | ((error?: Error | null) => void),
+    callback?: (error?: Error | null) => void,
+  ) => {
+    into.push(
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'),
+    );
     const done = typeof encoding === 'function' ? encoding : callback;
     if (done) queueMicrotask(() => done(null));
     return true;
@@ -94,7 +101,11 @@ export function runCliProcess(args: string[], options: CliOptions = {}): Promise
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env }, maxBuffer: 256 * 1024 * 1024 },
+      {
+        cwd: options.cwd ?? ROOT,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...options.env },
+        maxBuffer: 256 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });

@@ -6,7 +6,8 @@ const SRC = `${ROOT}src/`;
 export async function resolve(specifier, context, next) {
   if (context.parentURL && (specifier.startsWith('.') || specifier.startsWith('file:'))) {
     const url = new URL(specifier, context.parentURL).href;
-    if (url.startsWith(DIST) && url.endsWith('.js')) return next(`${SRC}${url.slice(DIST.length, -'.js'.length)}.ts`, context);
+    if (url.startsWith(DIST) && url.endsWith('.js'))
+      return next(`${SRC}${url.slice(DIST.length, -'.js'.length)}.ts`, context);
   }
   return next(specifier, context);
 }

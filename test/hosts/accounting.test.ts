@@ -7,7 +7,9 @@ import { importContext, tempFile } from './helpers.js';
 
 const example = (...parts: string[]) => packagePath('examples', 'acme', 'raw', ...parts);
 
-interface BundleFile { documents: Array<{ kind: string; origin: string; body: unknown }> }
+interface BundleFile {
+  documents: Array<{ kind: string; origin: string; body: unknown }>;
+}
 
 test('a Windows bundle with two documents of one kind keeps the last and says it dropped the first', async (t) => {
   const bundle = JSON.parse(await readFile(example('windows', 'acme-jump-01.json'), 'utf8')) as BundleFile;
@@ -20,8 +22,15 @@ test('a Windows bundle with two documents of one kind keeps the last and says it
   const account = part.sources[0]!.items!.find((i) => i.origin === path)!;
   t.is(account.read, 18 + 1 + 1);
   t.is(account.used, 18);
-  t.deepEqual(account.dropped?.map((d) => [d.count, d.gap]).sort(), [[1, undefined], [1, 'windows.defender']]);
-  t.true(part.sources[0]!.gaps.some((g) => g.what === 'windows.defender' && /ASR rule whose id is not a string/.test(g.reason)));
+  t.deepEqual(account.dropped?.map((d) => [d.count, d.gap]).sort(), [
+    [1, undefined],
+    [1, 'windows.defender'],
+  ]);
+  t.true(
+    part.sources[0]!.gaps.some(
+      (g) => g.what === 'windows.defender' && /ASR rule whose id is not a string/.test(g.reason),
+    ),
+  );
 });
 
 test('a Linux bundle accounts every host file: used when a check read it, skipped with its path when none did', async (t) => {

@@ -13,7 +13,19 @@ test('collect linux --root --bundle-out, then import linux, give the same host t
   const dir = await tempDir();
   t.teardown(async () => Promise.all([removeRoot(root), removeRoot(dir)]));
   const bundle = join(dir, 'build-07.bundle.json');
-  const live = await runCli(['collect', 'linux', '--root', root, '--bundle-out', bundle, '--collected-at', '2026-11-01T09:00:00Z', '--output', join(dir, 'live.json'), '--quiet']);
+  const live = await runCli([
+    'collect',
+    'linux',
+    '--root',
+    root,
+    '--bundle-out',
+    bundle,
+    '--collected-at',
+    '2026-11-01T09:00:00Z',
+    '--output',
+    join(dir, 'live.json'),
+    '--quiet',
+  ]);
   t.is(live.code, 0, live.stderr);
   t.is((await stat(bundle)).mode & 0o777, 0o600);
   const imported = await runCli(['import', 'linux', bundle, '--output', join(dir, 'imported.json'), '--quiet']);
@@ -32,7 +44,18 @@ test('import windows takes --host and --collected-at for raw exports', async (t)
   const dir = await tempDir();
   t.teardown(() => removeRoot(dir));
   const out = join(dir, 'ws.json');
-  const run = await runCli(['import', 'windows', fixture('windows', 'applocker-jump-host.xml'), fixture('windows', 'execution-policy-ps51.json'), '--host', 'WS-07', '--collected-at', '2026-11-01T09:00:00Z', '--output', out]);
+  const run = await runCli([
+    'import',
+    'windows',
+    fixture('windows', 'applocker-jump-host.xml'),
+    fixture('windows', 'execution-policy-ps51.json'),
+    '--host',
+    'WS-07',
+    '--collected-at',
+    '2026-11-01T09:00:00Z',
+    '--output',
+    out,
+  ]);
   t.is(run.code, 0, run.stderr);
   const snapshot = await readSnapshot(out);
   t.is(snapshot.hosts[0]!.uid, 'windows:host/ws-07');
@@ -44,7 +67,15 @@ test('a hostile XML on the command line is one line on stderr and exit 2, nothin
   const dir = await tempDir();
   t.teardown(() => removeRoot(dir));
   const out = join(dir, 'never.json');
-  const run = await runCli(['import', 'windows', fixture('windows', 'hostile-external-entity.xml'), '--host', 'x', '--output', out]);
+  const run = await runCli([
+    'import',
+    'windows',
+    fixture('windows', 'hostile-external-entity.xml'),
+    '--host',
+    'x',
+    '--output',
+    out,
+  ]);
   t.is(run.code, 2);
   t.deepEqual(messageLines(run.stderr).length, 1);
   t.regex(run.stderr, /hostile-external-entity\.xml: XML with a DOCTYPE or ENTITY declaration is refused/);

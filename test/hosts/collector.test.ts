@@ -20,6 +20,12 @@ test('the collector writes the host bundle format and changes nothing on the hos
   t.regex(script, /format = 'cloudward-host-bundle'/);
   t.regex(script, /formatVersion = 1/);
   // Only the bundle is written; no cmdlet that sets, removes or starts anything on the machine.
-  t.notRegex(script, /\b(Set-(AppLockerPolicy|ExecutionPolicy|MpPreference|ItemProperty|Service)|Add-MpPreference|Remove-(Item|LocalGroupMember)|Start-Service|Stop-Service|New-Item|Invoke-WebRequest|Invoke-RestMethod)\b/);
-  t.deepEqual([...script.matchAll(/\b(Set-Content|Out-File)\b[^\n]*/g)].map((m) => m[0]), ['Set-Content -LiteralPath $OutFile -Value $json -Encoding UTF8']);
+  t.notRegex(
+    script,
+    /\b(Set-(AppLockerPolicy|ExecutionPolicy|MpPreference|ItemProperty|Service)|Add-MpPreference|Remove-(Item|LocalGroupMember)|Start-Service|Stop-Service|New-Item|Invoke-WebRequest|Invoke-RestMethod)\b/,
+  );
+  t.deepEqual(
+    [...script.matchAll(/\b(Set-Content|Out-File)\b[^\n]*/g)].map((m) => m[0]),
+    ['Set-Content -LiteralPath $OutFile -Value $json -Encoding UTF8'],
+  );
 });

@@ -11,9 +11,17 @@ export function fixture(provider: string, name: string): string {
 }
 
 /** An import context that records progress lines instead of printing them. */
-export function importContext({ collectedAt, ...options }: Record<string, unknown> = {}): ImportContext & { lines: string[] } {
+export function importContext({
+  collectedAt,
+  ...options
+}: Record<string, unknown> = {}): ImportContext & { lines: string[] } {
   const lines: string[] = [];
-  return { options, lines, progress: { status: (l) => lines.push(l), warn: (l) => lines.push(l) }, ...(typeof collectedAt === 'string' ? { collectedAt } : {}) };
+  return {
+    options,
+    lines,
+    progress: { status: (l) => lines.push(l), warn: (l) => lines.push(l) },
+    ...(typeof collectedAt === 'string' ? { collectedAt } : {}),
+  };
 }
 
 /** Writes `content` to a file in a fresh temp folder, removed when the test ends; returns the file's path. */

@@ -5,15 +5,30 @@ import { fixture, importContext, tempFile } from './helpers.js';
 
 const w = (name: string) => fixture('windows', name);
 
-async function rejects(t: import('ava').ExecutionContext, paths: string[], pattern: RegExp, options: Record<string, unknown> = { host: 'ws-01' }): Promise<UserError> {
-  const error = await t.throwsAsync(windowsAdapter.importFiles(paths, importContext(options)), { instanceOf: UserError });
+async function rejects(
+  t: import('ava').ExecutionContext,
+  paths: string[],
+  pattern: RegExp,
+  options: Record<string, unknown> = { host: 'ws-01' },
+): Promise<UserError> {
+  const error = await t.throwsAsync(windowsAdapter.importFiles(paths, importContext(options)), {
+    instanceOf: UserError,
+  });
   t.regex(error!.oneLine(), pattern);
   return error!;
 }
 
 test('raw exports are recognised by content, whatever their names, and form one host', async (t) => {
   const bundles = await windowsAdapter.importFiles(
-    [w('applocker-jump-host.xml'), w('execution-policy-ps51.json'), w('device-guard.json'), w('mp-preference.json'), w('local-admins.json'), w('appidsvc.json'), w('language-mode.json')],
+    [
+      w('applocker-jump-host.xml'),
+      w('execution-policy-ps51.json'),
+      w('device-guard.json'),
+      w('mp-preference.json'),
+      w('local-admins.json'),
+      w('appidsvc.json'),
+      w('language-mode.json'),
+    ],
     importContext({ host: 'WS-07', collectedAt: '2026-11-01T09:00:00Z' }),
   );
   t.is(bundles.length, 1);
@@ -21,17 +36,29 @@ test('raw exports are recognised by content, whatever their names, and form one 
   t.deepEqual(bundle.scope, { kind: 'host', id: 'ws-07', name: 'WS-07' });
   t.is(bundle.collectedAt, '2026-11-01T09:00:00Z');
   t.deepEqual(bundle.documents.map((d) => d.kind).sort(), [
-    'windows.appidsvc', 'windows.applocker-xml', 'windows.device-guard', 'windows.execution-policy', 'windows.language-mode', 'windows.local-admins', 'windows.mp-preference',
+    'windows.appidsvc',
+    'windows.applocker-xml',
+    'windows.device-guard',
+    'windows.execution-policy',
+    'windows.language-mode',
+    'windows.local-admins',
+    'windows.mp-preference',
   ]);
 });
 
 test('Get-MpPreference keeps only the ASR fields, not exclusions or other settings', async (t) => {
   const [bundle] = await windowsAdapter.importFiles([w('mp-preference.json')], importContext({ host: 'h' }));
-  t.deepEqual(Object.keys(bundle!.documents[0]!.body as object).sort(), ['AttackSurfaceReductionRules_Actions', 'AttackSurfaceReductionRules_Ids']);
+  t.deepEqual(Object.keys(bundle!.documents[0]!.body as object).sort(), [
+    'AttackSurfaceReductionRules_Actions',
+    'AttackSurfaceReductionRules_Ids',
+  ]);
 });
 
 test('a UTF-16 LE AppLocker export with a BOM is read', async (t) => {
-  const [bundle] = await windowsAdapter.importFiles([w('applocker-hardened-utf16le.xml')], importContext({ host: 'h' }));
+  const [bundle] = await windowsAdapter.importFiles(
+    [w('applocker-hardened-utf16le.xml')],
+    importContext({ host: 'h' }),
+  );
   const host = windowsAdapter.normalize([bundle!]).hosts[0]!;
   t.is(host.applocker?.collections.Exe?.enforcement, 'Enabled');
   t.is(host.applocker?.collections.Exe?.rules.length, 4);
@@ -45,12 +72,22 @@ test('a collector bundle names its own host and needs no --host', async (t) => {
 });
 
 test('bundles and raw exports together give one host each', async (t) => {
-  const bundles = await windowsAdapter.importFiles([w('bundle-ws-01.json'), w('applocker-none.xml')], importContext({ host: 'ws-02', collectedAt: '2026-11-01T00:00:00Z' }));
-  t.deepEqual(bundles.map((b) => b.scope.id), ['ws-01', 'ws-02']);
+  const bundles = await windowsAdapter.importFiles(
+    [w('bundle-ws-01.json'), w('applocker-none.xml')],
+    importContext({ host: 'ws-02', collectedAt: '2026-11-01T00:00:00Z' }),
+  );
+  t.deepEqual(
+    bundles.map((b) => b.scope.id),
+    ['ws-01', 'ws-02'],
+  );
 });
 
 test('a DOCTYPE with entity expansion is refused with a clear error', async (t) => {
-  await rejects(t, [w('hostile-billion-laughs.xml')], /hostile-billion-laughs\.xml: XML with a DOCTYPE or ENTITY declaration is refused/);
+  await rejects(
+    t,
+    [w('hostile-billion-laughs.xml')],
+    /hostile-billion-laughs\.xml: XML with a DOCTYPE or ENTITY declaration is refused/,
+  );
 });
 
 test('an external entity is refused before any parsing', async (t) => {
@@ -67,11 +104,19 @@ test('XML that is not an AppLocker policy is refused', async (t) => {
 });
 
 test('malformed JSON names the position and says it looks truncated', async (t) => {
-  await rejects(t, [w('malformed-truncated.json')], /malformed-truncated\.json:\d+:\d+: malformed Windows export JSON.*truncated/);
+  await rejects(
+    t,
+    [w('malformed-truncated.json')],
+    /malformed-truncated\.json:\d+:\d+: malformed Windows export JSON.*truncated/,
+  );
 });
 
 test('JSON that is no known export is refused with what is accepted', async (t) => {
-  await rejects(t, [w('unrecognised.json')], /unrecognised\.json: not a recognised Windows export — pass a collector bundle/);
+  await rejects(
+    t,
+    [w('unrecognised.json')],
+    /unrecognised\.json: not a recognised Windows export — pass a collector bundle/,
+  );
 });
 
 test('an empty file is refused', async (t) => {
@@ -91,7 +136,11 @@ test('raw exports without --host are refused', async (t) => {
 });
 
 test('two exports of one kind for one host are refused', async (t) => {
-  await rejects(t, [w('execution-policy-ps51.json'), w('execution-policy-strings.json')], /two exports of the same kind \(windows\.execution-policy\)/);
+  await rejects(
+    t,
+    [w('execution-policy-ps51.json'), w('execution-policy-strings.json')],
+    /two exports of the same kind \(windows\.execution-policy\)/,
+  );
 });
 
 test('the same host twice is refused', async (t) => {
@@ -99,22 +148,62 @@ test('the same host twice is refused', async (t) => {
 });
 
 test('plain text is refused', async (t) => {
-  const path = await tempFile(t, 'policy.txt', 'Scope ExecutionPolicy\n----- ---------------\nMachinePolicy RemoteSigned\n');
+  const path = await tempFile(
+    t,
+    'policy.txt',
+    'Scope ExecutionPolicy\n----- ---------------\nMachinePolicy RemoteSigned\n',
+  );
   await rejects(t, [path], /not a recognised Windows export \(neither XML nor JSON\)/);
 });
 
 test('a bundle with a hostile AppLocker policy inside is refused', async (t) => {
   const body = '<!DOCTYPE x [<!ENTITY a "b">]><AppLockerPolicy Version="1" />';
-  const path = await tempFile(t, 'bundle.json', JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'windows', scope: { kind: 'host', id: 'x' }, collectedAt: '2026-11-01T00:00:00Z', documents: [{ kind: 'windows.applocker-xml', origin: 'x', body }], gaps: [] }));
+  const path = await tempFile(
+    t,
+    'bundle.json',
+    JSON.stringify({
+      format: 'cloudward-host-bundle',
+      formatVersion: 1,
+      provider: 'windows',
+      scope: { kind: 'host', id: 'x' },
+      collectedAt: '2026-11-01T00:00:00Z',
+      documents: [{ kind: 'windows.applocker-xml', origin: 'x', body }],
+      gaps: [],
+    }),
+  );
   await rejects(t, [path], /bundle\.json \(AppLocker policy\): XML with a DOCTYPE/);
 });
 
 test('a Linux bundle given to the Windows import says which command reads it', async (t) => {
-  const path = await tempFile(t, 'bundle.json', JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'linux', scope: { kind: 'host', id: 'x' }, collectedAt: '2026-11-01T00:00:00Z', documents: [], gaps: [] }));
+  const path = await tempFile(
+    t,
+    'bundle.json',
+    JSON.stringify({
+      format: 'cloudward-host-bundle',
+      formatVersion: 1,
+      provider: 'linux',
+      scope: { kind: 'host', id: 'x' },
+      collectedAt: '2026-11-01T00:00:00Z',
+      documents: [],
+      gaps: [],
+    }),
+  );
   await rejects(t, [path], /this is a linux host bundle, not a windows one — read it with `cloudward import linux/);
 });
 
 test('a bundle that breaks its format names the JSON pointer', async (t) => {
-  const path = await tempFile(t, 'bundle.json', JSON.stringify({ format: 'cloudward-host-bundle', formatVersion: 1, provider: 'windows', scope: { kind: 'host', id: 'x' }, collectedAt: 'yesterday', documents: [], gaps: [] }));
+  const path = await tempFile(
+    t,
+    'bundle.json',
+    JSON.stringify({
+      format: 'cloudward-host-bundle',
+      formatVersion: 1,
+      provider: 'windows',
+      scope: { kind: 'host', id: 'x' },
+      collectedAt: 'yesterday',
+      documents: [],
+      gaps: [],
+    }),
+  );
   await rejects(t, [path], /bundle\.json#\/collectedAt: invalid host bundle/);
 });

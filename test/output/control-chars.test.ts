@@ -47,14 +47,23 @@ test('names from a snapshot never reach the terminal raw: text report, markdown,
   t.false(CONTROL.test(files.stdout));
   t.false(CONTROL.test(files.stderr));
   // The JSON report is data: it keeps the value as it was (escaped by JSON itself).
-  t.true(JSON.parse(await readFile(join(dir, 'cloudward.json'), 'utf8')).results.some((r: { resource: { uid: string } }) => r.resource.uid.includes(EVIL)));
+  t.true(
+    JSON.parse(await readFile(join(dir, 'cloudward.json'), 'utf8')).results.some((r: { resource: { uid: string } }) =>
+      r.resource.uid.includes(EVIL),
+    ),
+  );
 });
 
 test('snippets of malformed input and hostile paths in error messages are escaped', async (t) => {
   const dir = await tempDir();
   const bad = join(dir, `bad\u001b[2J.json`);
   await writeFile(bad, '{"schemaVersion": \u001b]0;pwned\u0007}');
-  for (const args of [['audit', bad], ['validate', bad], ['audit', join(dir, 'missing\u001b[31m.json')], ['audit', bad, '--bogus\u001b[5m']]) {
+  for (const args of [
+    ['audit', bad],
+    ['validate', bad],
+    ['audit', join(dir, 'missing\u001b[31m.json')],
+    ['audit', bad, '--bogus\u001b[5m'],
+  ]) {
     const run = await runCli(args);
     t.is(run.code, 2, run.stderr);
     t.false(CONTROL.test(run.stderr), JSON.stringify(run.stderr));
@@ -68,7 +77,16 @@ const FILE_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u206
 test('every format that is not JSON shows the controls in snapshot names as visible escapes; JSON keeps them as JSON escapes', async (t) => {
   const path = await hostileSnapshot();
   const dir = await tempDir();
-  const run = await runCli(['audit', path, '--fail-on', 'none', '--output-dir', dir, '-f', 'text,csv,html,markdown,junit,json,sarif,ocsf']);
+  const run = await runCli([
+    'audit',
+    path,
+    '--fail-on',
+    'none',
+    '--output-dir',
+    dir,
+    '-f',
+    'text,csv,html,markdown,junit,json,sarif,ocsf',
+  ]);
   t.is(run.code, 0, run.stderr);
   for (const file of ['cloudward.txt', 'cloudward.csv', 'cloudward.html', 'cloudward.md', 'cloudward.junit.xml']) {
     // CSV rows end in CRLF (RFC 4180): those line ends are the format's own.
@@ -78,7 +96,11 @@ test('every format that is not JSON shows the controls in snapshot names as visi
     t.regex(text, /evil\\\\?x1b/, `${file} shows the escape visibly`);
   }
   const { XMLValidator } = await import('fast-xml-parser');
-  t.is(XMLValidator.validate(await readFile(join(dir, 'cloudward.junit.xml'), 'utf8')), true, 'the JUnit XML is well-formed');
+  t.is(
+    XMLValidator.validate(await readFile(join(dir, 'cloudward.junit.xml'), 'utf8')),
+    true,
+    'the JUnit XML is well-formed',
+  );
   for (const file of ['cloudward.json', 'cloudward.sarif', 'cloudward.ocsf.json']) {
     const text = await readFile(join(dir, file), 'utf8');
     t.true(text.includes('evil\\u001b]0;pwned\\u0007'), `${file} carries the value, escaped by JSON`);
@@ -89,7 +111,11 @@ test('cloudward diff shows the controls in report values as visible escapes, on 
   const dir = await tempDir();
   const before = join(dir, 'before.json');
   const after = join(dir, 'after.json');
-  t.is((await runCli(['audit', fixture('good', 'small-snapshot.json'), '--fail-on', 'none', '-f', 'json', '-o', before])).code, 0);
+  t.is(
+    (await runCli(['audit', fixture('good', 'small-snapshot.json'), '--fail-on', 'none', '-f', 'json', '-o', before]))
+      .code,
+    0,
+  );
   t.is((await runCli(['audit', await hostileSnapshot(), '--fail-on', 'none', '-f', 'json', '-o', after])).code, 0);
   const out = join(dir, 'diff.txt');
   for (const format of ['text', 'markdown']) {

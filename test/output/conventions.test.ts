@@ -19,7 +19,9 @@ test('--severity and --status trim the listed results, never the score or the ga
   t.regex(text.stdout, /listing only severity low; the scores and the gate count every result/);
   t.notRegex(text.stdout, /^CRITICAL \(/m);
   // Machine formats keep every result: a filtered JSON would be a wrong baseline.
-  const json = JSON.parse((await runCli(['audit', EXAMPLE, '-f', 'json', '--severity', 'low', '--fail-on', 'none'])).stdout);
+  const json = JSON.parse(
+    (await runCli(['audit', EXAMPLE, '-f', 'json', '--severity', 'low', '--fail-on', 'none'])).stdout,
+  );
   t.is(json.results.length, json.summary.total);
   const bad = await runCli(['audit', EXAMPLE, '--status', 'failed']);
   t.is(bad.code, 2);
@@ -31,12 +33,28 @@ test('csv: one row per result, RFC 4180 quoting, cells a spreadsheet would run a
   t.is(csvField('a,b'), '"a,b"');
   t.is(csvField('say "hi"\nbye'), '"say ""hi""\nbye"');
   t.is(csvField('=HYPERLINK("http://x")'), `"'=HYPERLINK(""http://x"")"`);
-  for (const lead of ['+', '-', '@', '\t']) t.is(csvField(`${lead}1`)[0] === '"' ? csvField(`${lead}1`)[1] : csvField(`${lead}1`)[0], "'");
+  for (const lead of ['+', '-', '@', '\t'])
+    t.is(csvField(`${lead}1`)[0] === '"' ? csvField(`${lead}1`)[1] : csvField(`${lead}1`)[0], "'");
   const run = await runCli(['audit', EXAMPLE, '-f', 'csv', '--fail-on', 'none']);
   const rows = parse(run.stdout, { columns: true }) as Array<Record<string, string>>;
   const json = JSON.parse((await runCli(['audit', EXAMPLE, '-f', 'json', '--fail-on', 'none'])).stdout);
   t.is(rows.length, json.results.length);
-  t.deepEqual(Object.keys(rows[0]!), ['status', 'severity', 'check_id', 'check_title', 'mitigation', 'measure', 'resource_uid', 'provider', 'resource_kind', 'resource_name', 'message', 'baseline', 'waiver', 'fingerprint']);
+  t.deepEqual(Object.keys(rows[0]!), [
+    'status',
+    'severity',
+    'check_id',
+    'check_title',
+    'mitigation',
+    'measure',
+    'resource_uid',
+    'provider',
+    'resource_kind',
+    'resource_name',
+    'message',
+    'baseline',
+    'waiver',
+    'fingerprint',
+  ]);
   t.is(rows[0]!.fingerprint, json.results[0].fingerprint);
 });
 
@@ -46,13 +64,24 @@ test('CLOUDWARD_* variables mirror the flags; the command line wins; bad values 
   const cli = await runCli(['audit', EXAMPLE, '--fail-on', 'none'], { env: { CLOUDWARD_FAIL_ON: 'critical' } });
   t.is(cli.code, 0);
   const dir = await tempDir();
-  const formats = await runCli(['audit', EXAMPLE], { env: { CLOUDWARD_FORMAT: 'json,sarif', CLOUDWARD_OUTPUT_DIR: dir, CLOUDWARD_FAIL_ON: 'none', CLOUDWARD_QUIET: 'true' } });
+  const formats = await runCli(['audit', EXAMPLE], {
+    env: {
+      CLOUDWARD_FORMAT: 'json,sarif',
+      CLOUDWARD_OUTPUT_DIR: dir,
+      CLOUDWARD_FAIL_ON: 'none',
+      CLOUDWARD_QUIET: 'true',
+    },
+  });
   t.is(formats.code, 0, formats.stderr);
   t.is(formats.stdout, '');
   t.truthy(JSON.parse(await readFile(join(dir, 'cloudward.json'), 'utf8')).reportVersion);
   const off = await runCli(['audit', EXAMPLE, '--fail-on', 'none'], { env: { CLOUDWARD_QUIET: 'false' } });
   t.regex(off.stdout, /Not assessed \(/);
-  for (const [name, value, pattern] of [['CLOUDWARD_QUIET', 'maybe', /CLOUDWARD_QUIET: "maybe" is neither on nor off/], ['CLOUDWARD_MIN_SCORE', '0x32', /CLOUDWARD_MIN_SCORE: "0x32" is not valid/], ['CLOUDWARD_FAIL_ON', 'urgent', /CLOUDWARD_FAIL_ON: "urgent" is not valid: use one of/]] as const) {
+  for (const [name, value, pattern] of [
+    ['CLOUDWARD_QUIET', 'maybe', /CLOUDWARD_QUIET: "maybe" is neither on nor off/],
+    ['CLOUDWARD_MIN_SCORE', '0x32', /CLOUDWARD_MIN_SCORE: "0x32" is not valid/],
+    ['CLOUDWARD_FAIL_ON', 'urgent', /CLOUDWARD_FAIL_ON: "urgent" is not valid: use one of/],
+  ] as const) {
     const run = await runCli(['audit', EXAMPLE], { env: { [name]: value } });
     t.is(run.code, 2, name);
     t.regex(run.stderr, pattern);
@@ -61,11 +90,17 @@ test('CLOUDWARD_* variables mirror the flags; the command line wins; bad values 
 
 test('cloudward.yaml takes keys named like the flags; the same setting twice is an error', async (t) => {
   const dir = await tempDir();
-  await writeFile(join(dir, 'cloudward.yaml'), `snapshots: [${JSON.stringify(EXAMPLE)}]\nfail-on: critical\nformat: [json]\nskip-checks: [aws-root-mfa-enabled]\n`);
+  await writeFile(
+    join(dir, 'cloudward.yaml'),
+    `snapshots: [${JSON.stringify(EXAMPLE)}]\nfail-on: critical\nformat: [json]\nskip-checks: [aws-root-mfa-enabled]\n`,
+  );
   const run = await runCli(['audit'], { cwd: dir });
   t.regex(run.stderr, /at or above critical severity/);
   t.false(JSON.parse(run.stdout).checks.some((c: { id: string }) => c.id === 'aws-root-mfa-enabled'));
-  await writeFile(join(dir, 'cloudward.yaml'), `snapshots: [${JSON.stringify(EXAMPLE)}]\nfail-on: critical\nfailOn: high\n`);
+  await writeFile(
+    join(dir, 'cloudward.yaml'),
+    `snapshots: [${JSON.stringify(EXAMPLE)}]\nfail-on: critical\nfailOn: high\n`,
+  );
   const twice = await runCli(['audit'], { cwd: dir });
   t.is(twice.code, 2);
   t.regex(twice.stderr, /cloudward\.yaml:\d+: "fail-on" and "failOn" set the same thing — keep one of them/);

@@ -25,12 +25,20 @@ const action = parseYaml(await readFile(join(ROOT, 'action.yml'), 'utf8')) as Ac
 
 /** Fills `${{ inputs.x }}` and `${{ steps.audit.outputs.y }}` as the runner would. */
 function expand(text: string, inputs: Record<string, string>, outputs: Record<string, string> = {}): string {
-  return text.replace(/\$\{\{\s*(inputs|steps\.audit\.outputs)\.([\w-]+)\s*\}\}/g, (_, kind: string, name: string) => (kind === 'inputs' ? (inputs[name] ?? action.inputs[name]?.default ?? '') : (outputs[name] ?? '')));
+  return text.replace(/\$\{\{\s*(inputs|steps\.audit\.outputs)\.([\w-]+)\s*\}\}/g, (_, kind: string, name: string) =>
+    kind === 'inputs' ? (inputs[name] ?? action.inputs[name]?.default ?? '') : (outputs[name] ?? ''),
+  );
 }
 
-function bash(script: string, env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function bash(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-e', '-c', script], { cwd, env: { PATH: process.env.PATH!, ...env } }, (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    execFile('bash', ['-e', '-c', script], { cwd, env: { PATH: process.env.PATH!, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -44,10 +52,23 @@ async function runAction(inputs: Record<string, string>) {
   const steps = action.runs.steps;
   const audit = steps.find((s) => s.id === 'audit')!;
   const env = Object.fromEntries(Object.entries(audit.env ?? {}).map(([k, v]) => [k, expand(v, inputs)]));
-  const auditRun = await bash(audit.run!, { ...env, GITHUB_ACTION_PATH: ROOT, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summary, NO_COLOR: '1' }, workspace);
-  const outputs = Object.fromEntries((await readFile(outputFile, 'utf8')).trim().split('\n').map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  const auditRun = await bash(
+    audit.run!,
+    { ...env, GITHUB_ACTION_PATH: ROOT, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summary, NO_COLOR: '1' },
+    workspace,
+  );
+  const outputs = Object.fromEntries(
+    (await readFile(outputFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
   const gate = steps.find((s) => s.name === 'Gate')!;
-  const gateRun = await bash(gate.run!, Object.fromEntries(Object.entries(gate.env ?? {}).map(([k, v]) => [k, expand(v, inputs, outputs)])), workspace);
+  const gateRun = await bash(
+    gate.run!,
+    Object.fromEntries(Object.entries(gate.env ?? {}).map(([k, v]) => [k, expand(v, inputs, outputs)])),
+    workspace,
+  );
   return { workspace, auditRun, outputs, gateRun, summary: await readFile(summary, 'utf8') };
 }
 
@@ -72,7 +93,13 @@ test('action.yml: the actions it runs are pinned by full commit id with their ve
 test('the action audits, writes every report, fills the job summary and fails the job on a failed gate', async (t) => {
   const failed = await runAction({ snapshots: EXAMPLE });
   t.is(failed.outputs['exit-code'], '1', failed.auditRun.stderr);
-  t.deepEqual((await readdir(join(failed.workspace, 'cloudward-reports'))).sort(), ['cloudward.html', 'cloudward.json', 'cloudward.md', 'cloudward.sarif', 'cloudward.txt']);
+  t.deepEqual((await readdir(join(failed.workspace, 'cloudward-reports'))).sort(), [
+    'cloudward.html',
+    'cloudward.json',
+    'cloudward.md',
+    'cloudward.sarif',
+    'cloudward.txt',
+  ]);
   t.is(JSON.parse(await readFile(join(failed.workspace, failed.outputs.sarif!), 'utf8')).version, '2.1.0');
   t.regex(failed.summary, /^## cloudward: gate failed ❌/);
   t.is(failed.gateRun.code, 1);
@@ -91,13 +118,25 @@ test('Dockerfile: both stages start from a supported Node.js LTS image pinned by
   const image = /^ARG NODE_IMAGE=(node:(\d+)-[\w.-]+)@sha256:([0-9a-f]{64})$/m.exec(text);
   t.truthy(image, 'ARG NODE_IMAGE=node:<tag>@sha256:<digest>');
   t.true(['22', '24'].includes(image![2]!), `Node.js ${image![2]} is a supported LTS line`);
-  t.deepEqual(text.split('\n').filter((l) => l.startsWith('FROM ')).map((l) => l.split(' ')[1]), ['${NODE_IMAGE}', '${NODE_IMAGE}']);
-  t.regex(text, /docker-library\/repo-info@[0-9a-f]{40}:repos\/node\/remote\//, 'the comment says where the digest was read');
+  t.deepEqual(
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('FROM '))
+      .map((l) => l.split(' ')[1]),
+    ['${NODE_IMAGE}', '${NODE_IMAGE}'],
+  );
+  t.regex(
+    text,
+    /docker-library\/repo-info@[0-9a-f]{40}:repos\/node\/remote\//,
+    'the comment says where the digest was read',
+  );
   t.regex(text, /--user "\$\(id -u\):\$\(id -g\)"/);
 });
 
 test('Dockerfile: the final image runs as a non-root user, holds what the package ships, and starts the CLI', async (t) => {
-  const lines = (await readFile(join(ROOT, 'Dockerfile'), 'utf8')).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const lines = (await readFile(join(ROOT, 'Dockerfile'), 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'));
   const stages = lines.map((l, i) => (l.startsWith('FROM ') ? i : -1)).filter((i) => i >= 0);
   t.is(stages.length, 2, 'a build stage and a runtime stage');
   const final = lines.slice(stages[1]);
@@ -110,7 +149,10 @@ test('Dockerfile: the final image runs as a non-root user, holds what the packag
   const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
   for (const entry of pkg.files) t.true(copied.includes(entry.replace(/\/$/, '')), `the image holds ${entry}`);
   t.true(copied.includes('node_modules'));
-  t.false(final.some((l) => /npm (install|ci)/.test(l)), 'nothing is installed at run time');
+  t.false(
+    final.some((l) => /npm (install|ci)/.test(l)),
+    'nothing is installed at run time',
+  );
 });
 
 test('read-only root friendly: as an unprivileged user, with the code not writable, an audit writes only to its volume', async (t) => {
@@ -121,13 +163,19 @@ test('read-only root friendly: as an unprivileged user, with the code not writab
   const volume = await tempDir();
   await chown(volume, 65534, 65534);
   const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile(process.execPath, [BUILT_BIN, 'audit', EXAMPLE, '--output-dir', 'reports', '--format', 'json,sarif,html', '--fail-on', 'none'], {
-      cwd: volume,
-      uid: 65534,
-      gid: 65534,
-      // No writable home or temp folder, as in a --read-only container with only the volume mounted.
-      env: { PATH: process.env.PATH!, HOME: '/nonexistent', TMPDIR: '/nonexistent', NO_COLOR: '1' },
-    }, (error, _stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }));
+    execFile(
+      process.execPath,
+      [BUILT_BIN, 'audit', EXAMPLE, '--output-dir', 'reports', '--format', 'json,sarif,html', '--fail-on', 'none'],
+      {
+        cwd: volume,
+        uid: 65534,
+        gid: 65534,
+        // No writable home or temp folder, as in a --read-only container with only the volume mounted.
+        env: { PATH: process.env.PATH!, HOME: '/nonexistent', TMPDIR: '/nonexistent', NO_COLOR: '1' },
+      },
+      (error, _stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+    );
   });
   t.is(run.code, 0, run.stderr);
   t.deepEqual((await readdir(join(volume, 'reports'))).sort(), ['cloudward.html', 'cloudward.json', 'cloudward.sarif']);
@@ -135,18 +183,38 @@ test('read-only root friendly: as an unprivileged user, with the code not writab
 
 test('the release tarball (npm pack) holds the CLI, the built code, the checks and the schemas', async (t) => {
   const listing = await new Promise<string>((resolve, reject) => {
-    execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+    execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT }, (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    );
   });
-  const files = new Set((JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path));
-  for (const path of ['bin/cloudward.js', 'dist/cli/main.js', 'dist/report/csv.js', 'policies/aws/aws-root-mfa-enabled.yaml', 'schemas/report.schema.json', 'package.json']) t.true(files.has(path), path);
-  t.false([...files].some((f) => f.startsWith('test/') || f.startsWith('src/')), 'no tests or sources');
+  const files = new Set(
+    (JSON.parse(listing) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path),
+  );
+  for (const path of [
+    'bin/cloudward.js',
+    'dist/cli/main.js',
+    'dist/report/csv.js',
+    'policies/aws/aws-root-mfa-enabled.yaml',
+    'schemas/report.schema.json',
+    'package.json',
+  ])
+    t.true(files.has(path), path);
+  t.false(
+    [...files].some((f) => f.startsWith('test/') || f.startsWith('src/')),
+    'no tests or sources',
+  );
 });
 
 /** Runs the CLI as another user (nobody), as a container whose uid differs from the files' owner does. */
 function runAs(uid: number, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BUILT_BIN, ...args], { cwd, uid, gid: uid, env: { PATH: process.env.PATH!, HOME: '/nonexistent', NO_COLOR: '1' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [BUILT_BIN, ...args],
+      { cwd, uid, gid: uid, env: { PATH: process.env.PATH!, HOME: '/nonexistent', NO_COLOR: '1' } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -165,12 +233,21 @@ test('a 0600 snapshot of another uid is one clear line and exit 2, naming the ow
   t.is(run.stdout, '');
   const lines = run.stderr.trim().split('\n');
   t.is(lines.length, 1, run.stderr);
-  t.regex(lines[0]!, /snapshot\.json: snapshot is not readable by this user \(uid 65534\): it belongs to uid 0 and has mode 0600/);
+  t.regex(
+    lines[0]!,
+    /snapshot\.json: snapshot is not readable by this user \(uid 65534\): it belongs to uid 0 and has mode 0600/,
+  );
   t.regex(lines[0]!, /--user "\$\(id -u\):\$\(id -g\)"/);
 });
 
 test('no page tells users to install the unpublished registry name, or a repository spec by a movable tag', async (t) => {
-  const pages = ['README.md', 'action.yml', ...(await readdir(join(ROOT, 'docs'), { recursive: true })).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+  const pages = [
+    'README.md',
+    'action.yml',
+    ...(await readdir(join(ROOT, 'docs'), { recursive: true }))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join('docs', f)),
+  ];
   for (const page of pages) {
     const text = await readFile(join(ROOT, page), 'utf8');
     for (const line of text.split('\n')) {
@@ -192,9 +269,13 @@ test('the LICENSE file the package names is there: the Apache License 2.0', asyn
 });
 
 /** A copy of the build's inputs and a built dist/ stamp, with an `npm` on PATH that only records being asked. */
-async function buildTree(): Promise<{ dir: string; run: () => Promise<{ code: number; stderr: string; builds: number }> }> {
+async function buildTree(): Promise<{
+  dir: string;
+  run: () => Promise<{ code: number; stderr: string; builds: number }>;
+}> {
   const dir = await tempDir();
-  for (const entry of ['src', 'policies', 'schemas', 'scripts', 'tsconfig.json', 'package.json']) await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['src', 'policies', 'schemas', 'scripts', 'tsconfig.json', 'package.json'])
+    await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
   await mkdir(join(dir, 'dist'));
   await mkdir(join(dir, 'bin-stub'));
   const log = join(dir, 'npm-calls');
@@ -202,10 +283,19 @@ async function buildTree(): Promise<{ dir: string; run: () => Promise<{ code: nu
   await writeFile(join(dir, 'bin-stub', 'npm'), `#!/bin/sh\necho "$*" >> "${log}"\n`, { mode: 0o755 });
   const run = () =>
     new Promise<{ code: number; stderr: string; builds: number }>((resolve) => {
-      execFile(process.execPath, [join(dir, 'scripts', 'build-if-stale.mjs')], { cwd: dir, env: { PATH: `${join(dir, 'bin-stub')}:${process.env.PATH!}` } }, async (error, _stdout, stderr) => {
-        const calls = (await readFile(log, 'utf8')).split('\n').filter((l) => l === 'run build');
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr, builds: calls.length });
-      });
+      execFile(
+        process.execPath,
+        [join(dir, 'scripts', 'build-if-stale.mjs')],
+        { cwd: dir, env: { PATH: `${join(dir, 'bin-stub')}:${process.env.PATH!}` } },
+        async (error, _stdout, stderr) => {
+          const calls = (await readFile(log, 'utf8')).split('\n').filter((l) => l === 'run build');
+          resolve({
+            code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+            stderr,
+            builds: calls.length,
+          });
+        },
+      );
     });
   return { dir, run };
 }
@@ -227,7 +317,12 @@ test('npm start rebuilds only when a source, the checks, the schemas or tsconfig
   t.is(current.code, 0, current.stderr);
   t.is(current.builds, builds, 'dist/ is current: no build');
   t.regex(current.stderr, /dist\/ is up to date/);
-  for (const input of ['src/cli/main.ts', 'policies/aws/aws-root-mfa-enabled.yaml', 'schemas/snapshot.schema.json', 'tsconfig.json']) {
+  for (const input of [
+    'src/cli/main.ts',
+    'policies/aws/aws-root-mfa-enabled.yaml',
+    'schemas/snapshot.schema.json',
+    'tsconfig.json',
+  ]) {
     await utimes(join(tree.dir, input), at(120_000), at(120_000));
     t.is((await tree.run()).builds, ++builds, `${input} is newer than the build: it builds`);
     await utimes(join(tree.dir, input), at(-60_000), at(-60_000));

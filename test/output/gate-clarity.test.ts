@@ -7,15 +7,38 @@ const BASELINE = 'examples/acme/baseline.json';
 const SKIPPED = ['aws-root-mfa-enabled', 'azure-privileged-users-mfa-registered'];
 
 test('baseline findings of checks not run this time are "not evaluated", never "fixed"', async (t) => {
-  const run = await runCli(['audit', EXAMPLE, '--baseline', BASELINE, '--skip-checks', SKIPPED.join(','), '--fail-on', 'none', '-f', 'json']);
+  const run = await runCli([
+    'audit',
+    EXAMPLE,
+    '--baseline',
+    BASELINE,
+    '--skip-checks',
+    SKIPPED.join(','),
+    '--fail-on',
+    'none',
+    '-f',
+    'json',
+  ]);
   t.is(run.code, 0, run.stderr);
   const { baseline } = JSON.parse(run.stdout);
   t.is(baseline.fixed, 0);
   t.is(baseline.fixedResults.length, 0);
   t.true(baseline.notEvaluated > 0);
   t.deepEqual(baseline.notEvaluatedChecks, SKIPPED);
-  t.regex(run.stderr, /\d+ not evaluated \(checks aws-root-mfa-enabled, azure-privileged-users-mfa-registered not run\)/);
-  const text = await runCli(['audit', EXAMPLE, '--baseline', BASELINE, '--skip-checks', SKIPPED.join(','), '--fail-on', 'none']);
+  t.regex(
+    run.stderr,
+    /\d+ not evaluated \(checks aws-root-mfa-enabled, azure-privileged-users-mfa-registered not run\)/,
+  );
+  const text = await runCli([
+    'audit',
+    EXAMPLE,
+    '--baseline',
+    BASELINE,
+    '--skip-checks',
+    SKIPPED.join(','),
+    '--fail-on',
+    'none',
+  ]);
   t.regex(text.stdout, /0 fixed, \d+ not evaluated/);
   t.notRegex(text.stdout, /✓ fixed: aws-root-mfa-enabled/);
 });
@@ -23,7 +46,23 @@ test('baseline findings of checks not run this time are "not evaluated", never "
 test('diff lists findings of checks the newer report did not run apart from the fixed ones', async (t) => {
   const dir = await tempDir();
   const newer = join(dir, 'newer.json');
-  t.is((await runCli(['audit', EXAMPLE, '--skip-checks', SKIPPED.join(','), '--fail-on', 'none', '-f', 'json', '-o', newer])).code, 0);
+  t.is(
+    (
+      await runCli([
+        'audit',
+        EXAMPLE,
+        '--skip-checks',
+        SKIPPED.join(','),
+        '--fail-on',
+        'none',
+        '-f',
+        'json',
+        '-o',
+        newer,
+      ])
+    ).code,
+    0,
+  );
   const run = await runCli(['diff', BASELINE, newer, '--format', 'json']);
   const diff = JSON.parse(run.stdout);
   t.true(diff.notEvaluated.length > 0);
@@ -43,7 +82,14 @@ test('a gate with no check to evaluate is an error (exit 2), not a pass; with th
   const nothing = await runCli(['audit', fixture('good', 'small-snapshot.json'), '--checks', 'aws-root-mfa-enabled']);
   t.is(nothing.code, 2, nothing.stderr);
   t.regex(nothing.stderr, /none of the 1 selected check applies to anything in the snapshot/);
-  const off = await runCli(['audit', fixture('good', 'small-snapshot.json'), '--checks', 'aws-root-mfa-enabled', '--fail-on', 'none']);
+  const off = await runCli([
+    'audit',
+    fixture('good', 'small-snapshot.json'),
+    '--checks',
+    'aws-root-mfa-enabled',
+    '--fail-on',
+    'none',
+  ]);
   t.is(off.code, 0, off.stderr);
   t.regex(off.stderr, /gate not applied/);
 });
@@ -62,9 +108,15 @@ test('with --fail-on none every format says the gate was not applied, not "passe
 test('-q trims the terminal only: files written with -q equal those written without it', async (t) => {
   const [a, b] = [await tempDir(), await tempDir()];
   const env = { SOURCE_DATE_EPOCH: '1700000000' };
-  const quiet = await runCli(['audit', EXAMPLE, '--fail-on', 'none', '-q', '--output-dir', a, '-f', 'text,markdown,html'], { env });
-  const loud = await runCli(['audit', EXAMPLE, '--fail-on', 'none', '--output-dir', b, '-f', 'text,markdown,html'], { env });
-  for (const f of ['cloudward.txt', 'cloudward.md', 'cloudward.html']) t.is(await readFile(join(a, f), 'utf8'), await readFile(join(b, f), 'utf8'), f);
+  const quiet = await runCli(
+    ['audit', EXAMPLE, '--fail-on', 'none', '-q', '--output-dir', a, '-f', 'text,markdown,html'],
+    { env },
+  );
+  const loud = await runCli(['audit', EXAMPLE, '--fail-on', 'none', '--output-dir', b, '-f', 'text,markdown,html'], {
+    env,
+  });
+  for (const f of ['cloudward.txt', 'cloudward.md', 'cloudward.html'])
+    t.is(await readFile(join(a, f), 'utf8'), await readFile(join(b, f), 'utf8'), f);
   t.regex(await readFile(join(a, 'cloudward.txt'), 'utf8'), /Not assessed \(/);
   t.is(quiet.stdout, '', 'with --output-dir, -q prints no scorecard');
   t.regex(loud.stdout, /Overall score/);

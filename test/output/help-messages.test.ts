@@ -2,8 +2,25 @@ import test from 'ava';
 import { EXAMPLE, messageLines, runCli } from '../helpers/cli.js';
 
 const COMMANDS = [
-  [], ['audit'], ['collect'], ['collect', 'aws'], ['collect', 'linux'], ['import'], ['import', 'aws'], ['import', 'windows'], ['import', 'linux'],
-  ['merge'], ['validate'], ['checks'], ['checks', 'list'], ['checks', 'show'], ['diff'], ['test'], ['permissions'], ['ranges'], ['ranges', 'refresh'],
+  [],
+  ['audit'],
+  ['collect'],
+  ['collect', 'aws'],
+  ['collect', 'linux'],
+  ['import'],
+  ['import', 'aws'],
+  ['import', 'windows'],
+  ['import', 'linux'],
+  ['merge'],
+  ['validate'],
+  ['checks'],
+  ['checks', 'list'],
+  ['checks', 'show'],
+  ['diff'],
+  ['test'],
+  ['permissions'],
+  ['ranges'],
+  ['ranges', 'refresh'],
 ];
 
 test('every --help has examples and no meaningless "(default: [])"', async (t) => {
@@ -16,7 +33,16 @@ test('every --help has examples and no meaningless "(default: [])"', async (t) =
 });
 
 test('numbers are parsed strictly: hex, exponents, blanks and signs are refused', async (t) => {
-  for (const [flag, value] of [['--min-score', '0x32'], ['--min-score', '1e1'], ['--min-score', ' 50'], ['--min-score', ''], ['--min-score', '-1'], ['--min-score', '101'], ['--max-input-size', '0x10'], ['--max-input-size', '0']] as const) {
+  for (const [flag, value] of [
+    ['--min-score', '0x32'],
+    ['--min-score', '1e1'],
+    ['--min-score', ' 50'],
+    ['--min-score', ''],
+    ['--min-score', '-1'],
+    ['--min-score', '101'],
+    ['--max-input-size', '0x10'],
+    ['--max-input-size', '0'],
+  ] as const) {
     const run = await runCli(['audit', EXAMPLE, flag, value]);
     t.is(run.code, 2, `${flag} "${value}"`);
     t.regex(run.stderr, new RegExp(`${flag}.*(0 to 100|greater than 0)`));
@@ -39,7 +65,10 @@ test('each message line has one "cloudward:" prefix', async (t) => {
 test('an unknown --provider in checks list is an error naming the known ones', async (t) => {
   const run = await runCli(['checks', 'list', '--provider', 'oracle']);
   t.is(run.code, 2);
-  t.regex(run.stderr, /^cloudward: --provider: unknown provider "oracle" — use one of: aws, azure, gcp, linux, windows\n$/);
+  t.regex(
+    run.stderr,
+    /^cloudward: --provider: unknown provider "oracle" — use one of: aws, azure, gcp, linux, windows\n$/,
+  );
   const aws = await runCli(['checks', 'list', '--provider', 'aws']);
   t.is(aws.code, 0);
   t.regex(aws.stdout, /aws-root-mfa-enabled/);
@@ -50,7 +79,10 @@ test('permissions aws names the --org-role it is given; other providers refuse t
   const run = await runCli(['permissions', 'aws', '--org-role', 'SecurityAuditRead']);
   t.is(run.code, 0, run.stderr);
   const policy = JSON.parse(run.stdout) as { Statement: Array<{ Action: string[]; Resource: string }> };
-  t.is(policy.Statement.find((s) => s.Action.includes('sts:AssumeRole'))!.Resource, 'arn:aws:iam::*:role/SecurityAuditRead');
+  t.is(
+    policy.Statement.find((s) => s.Action.includes('sts:AssumeRole'))!.Resource,
+    'arn:aws:iam::*:role/SecurityAuditRead',
+  );
   t.false(run.stdout.includes('CloudwardAudit'));
   const bad = await runCli(['permissions', 'aws', '--org-role', 'no spaces']);
   t.is(bad.code, 2);

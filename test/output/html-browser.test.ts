@@ -6,7 +6,16 @@ import type { Browser, Page } from 'playwright-core';
 import { EXAMPLE, ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { launchChromium } from '../support/chromium.js';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Screenshots are kept here for a person to look at (not committed). */
 const ARTIFACTS = join(ROOT, 'test', 'artifacts', 'html');
 const WIDTHS = [
@@ -27,7 +36,16 @@ test.before(async () => {
     if (run.code > 1) throw new Error(run.stderr);
     reports[name] = path;
   };
-  await make('gate-context', ['--baseline', 'examples/acme/baseline.json', '--waivers', 'examples/acme/waivers.yaml', '--skip-checks', 'aws-root-mfa-enabled', '--compliance', 'cis-aws-v5.0.0']);
+  await make('gate-context', [
+    '--baseline',
+    'examples/acme/baseline.json',
+    '--waivers',
+    'examples/acme/waivers.yaml',
+    '--skip-checks',
+    'aws-root-mfa-enabled',
+    '--compliance',
+    'cis-aws-v5.0.0',
+  ]);
   await make('gate-off', ['--fail-on', 'none']);
   browser = await launchChromium(ARGS);
 });
@@ -41,7 +59,8 @@ async function open(file: string, viewport: { width: number; height: number }): 
   const page = await browser.newPage({ viewport });
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('request', (request) => {
@@ -67,7 +86,11 @@ async function closeAll(t: import('ava').ExecutionContext): Promise<void> {
  * capture with "Unable to capture screenshot" (software rendering of a tall page); a capture is tried three times,
  * and one that still fails is logged, not failed: the assertions above are what the test checks, not the picture.
  */
-async function keepScreenshot(t: ExecutionContext, file: string, take: (path: string) => Promise<unknown>): Promise<void> {
+async function keepScreenshot(
+  t: ExecutionContext,
+  file: string,
+  take: (path: string) => Promise<unknown>,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await take(join(ARTIFACTS, file));
@@ -83,66 +106,91 @@ async function keepScreenshot(t: ExecutionContext, file: string, take: (path: st
 }
 
 for (const { name, width, height } of WIDTHS) {
-  test.serial(`HTML report at ${width}px: no console error, no sideways scrolling of the page, digest whole, screenshot kept`, async (t) => {
-    for (const report of ['gate-context', 'gate-off']) {
-      const page = await open(reports[report]!, { width, height });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      t.true(overflow <= 0, `${report}: the page is ${overflow}px wider than the ${width}px window`);
-      // Every hash is shown whole: wrapped, not clipped (its box is as wide as its text).
-      const clipped = await page.$$eval('code.hash', (codes) => codes.filter((c) => {
-        const box = c.getBoundingClientRect();
-        return c.scrollWidth > c.clientWidth + 1 || box.right > window.innerWidth || c.getClientRects().length > 3;
-      }).length);
-      t.is(clipped, 0, `${report}: a digest is clipped`);
-      // Score, bar and counts columns line up across mitigations and measures.
-      const lefts = await page.$$eval('table.score tbody td.num', (cells) => [...new Set(cells.map((c) => Math.round(c.getBoundingClientRect().left)))]);
-      t.is(lefts.length, 1, `${report}: score columns start at ${lefts.join(', ')}`);
-      // The scorecard fits the window: no column pushed out of sight.
-      const scoreOverflow = await page.$eval('table.score', (table) => table.getBoundingClientRect().right - window.innerWidth);
-      t.true(scoreOverflow <= 0, `${report}: the scorecard runs ${scoreOverflow}px past the window`);
-      for (const overflowing of await page.$$eval('table.compliance', (tables) => tables.map((x) => x.getBoundingClientRect().right - window.innerWidth))) {
-        t.true(overflowing <= 0, `${report}: the compliance table runs ${overflowing}px past the window`);
+  test.serial(
+    `HTML report at ${width}px: no console error, no sideways scrolling of the page, digest whole, screenshot kept`,
+    async (t) => {
+      for (const report of ['gate-context', 'gate-off']) {
+        const page = await open(reports[report]!, { width, height });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        t.true(overflow <= 0, `${report}: the page is ${overflow}px wider than the ${width}px window`);
+        // Every hash is shown whole: wrapped, not clipped (its box is as wide as its text).
+        const clipped = await page.$$eval(
+          'code.hash',
+          (codes) =>
+            codes.filter((c) => {
+              const box = c.getBoundingClientRect();
+              return (
+                c.scrollWidth > c.clientWidth + 1 || box.right > window.innerWidth || c.getClientRects().length > 3
+              );
+            }).length,
+        );
+        t.is(clipped, 0, `${report}: a digest is clipped`);
+        // Score, bar and counts columns line up across mitigations and measures.
+        const lefts = await page.$$eval('table.score tbody td.num', (cells) => [
+          ...new Set(cells.map((c) => Math.round(c.getBoundingClientRect().left))),
+        ]);
+        t.is(lefts.length, 1, `${report}: score columns start at ${lefts.join(', ')}`);
+        // The scorecard fits the window: no column pushed out of sight.
+        const scoreOverflow = await page.$eval(
+          'table.score',
+          (table) => table.getBoundingClientRect().right - window.innerWidth,
+        );
+        t.true(scoreOverflow <= 0, `${report}: the scorecard runs ${scoreOverflow}px past the window`);
+        for (const overflowing of await page.$$eval('table.compliance', (tables) =>
+          tables.map((x) => x.getBoundingClientRect().right - window.innerWidth),
+        )) {
+          t.true(overflowing <= 0, `${report}: the compliance table runs ${overflowing}px past the window`);
+        }
+        await keepScreenshot(t, `${report}-${name}.png`, (path) => page.screenshot({ path, fullPage: true }));
+        await keepScreenshot(t, `${report}-${name}-top.png`, (path) => page.screenshot({ path }));
+        await keepScreenshot(t, `${report}-${name}-files.png`, (path) =>
+          page.locator('div.files').screenshot({ path }),
+        );
       }
-      await keepScreenshot(t, `${report}-${name}.png`, (path) => page.screenshot({ path, fullPage: true }));
-      await keepScreenshot(t, `${report}-${name}-top.png`, (path) => page.screenshot({ path }));
-      await keepScreenshot(t, `${report}-${name}-files.png`, (path) => page.locator('div.files').screenshot({ path }));
-    }
-    await closeAll(t);
-  });
+      await closeAll(t);
+    },
+  );
 }
 
-test.serial('the gate box says "not applied" with --fail-on none, and shows baseline and waiver context otherwise', async (t) => {
-  const off = await open(reports['gate-off']!, WIDTHS[0]!);
-  t.regex(await off.locator('.gate').innerText(), /^Gate not applied/);
-  t.is(await off.locator('.gate.ok').count(), 0);
-  const on = await open(reports['gate-context']!, WIDTHS[0]!);
-  const gate = await on.locator('.gate').innerText();
-  t.regex(gate, /^Gate failed/);
-  t.regex(gate, /Against baseline .*baseline\.json: \d+ new, \d+ unchanged, \d+ fixed, \d+ not evaluated/);
-  t.regex(gate, /Waivers: \d+ active, \d+ expired, \d+ stale/);
-  t.regex(await on.locator('#waivers + .scroll').innerText(), /expired/);
-  t.true(await on.locator('#baseline').isVisible());
-  await closeAll(t);
-});
+test.serial(
+  'the gate box says "not applied" with --fail-on none, and shows baseline and waiver context otherwise',
+  async (t) => {
+    const off = await open(reports['gate-off']!, WIDTHS[0]!);
+    t.regex(await off.locator('.gate').innerText(), /^Gate not applied/);
+    t.is(await off.locator('.gate.ok').count(), 0);
+    const on = await open(reports['gate-context']!, WIDTHS[0]!);
+    const gate = await on.locator('.gate').innerText();
+    t.regex(gate, /^Gate failed/);
+    t.regex(gate, /Against baseline .*baseline\.json: \d+ new, \d+ unchanged, \d+ fixed, \d+ not evaluated/);
+    t.regex(gate, /Waivers: \d+ active, \d+ expired, \d+ stale/);
+    t.regex(await on.locator('#waivers + .scroll').innerText(), /expired/);
+    t.true(await on.locator('#baseline').isVisible());
+    await closeAll(t);
+  },
+);
 
-test.serial('passing results are listed with their evidence, collapsed, and the filter narrows every list', async (t) => {
-  const page = await open(reports['gate-off']!, WIDTHS[0]!);
-  const passing = page.locator('details.results');
-  t.regex(await passing.locator(':scope > summary').innerText(), /Show the \d+ passing results/);
-  t.false(await passing.evaluate((d) => (d as HTMLDetailsElement).open));
-  t.true((await passing.locator('li[data-filter]').count()) > 10);
-  t.true((await passing.locator('li details table.evidence').count()) > 0, 'passing results carry their evidence');
-  const visibleSections = () => page.locator('section.check:visible').count();
-  const before = await visibleSections();
-  await page.fill('#filter', 'aws-root-mfa-enabled');
-  t.true(await passing.evaluate((d) => (d as HTMLDetailsElement).open), 'filtering opens the passing list');
-  const after = await visibleSections();
-  t.true(after >= 1 && after < before, `${before} -> ${after}`);
-  for (const title of await page.locator('section.check:visible h4 code').allInnerTexts()) t.is(title, 'aws-root-mfa-enabled');
-  await page.fill('#filter', 'legacy-etl');
-  const items = await page.locator('li[data-filter]:visible .uid').allInnerTexts();
-  t.true(items.length > 0 && items.every((uid) => uid.includes('legacy-etl')), items.join('\n'));
-  await page.fill('#filter', '');
-  t.is(await visibleSections(), before);
-  await closeAll(t);
-});
+test.serial(
+  'passing results are listed with their evidence, collapsed, and the filter narrows every list',
+  async (t) => {
+    const page = await open(reports['gate-off']!, WIDTHS[0]!);
+    const passing = page.locator('details.results');
+    t.regex(await passing.locator(':scope > summary').innerText(), /Show the \d+ passing results/);
+    t.false(await passing.evaluate((d) => (d as HTMLDetailsElement).open));
+    t.true((await passing.locator('li[data-filter]').count()) > 10);
+    t.true((await passing.locator('li details table.evidence').count()) > 0, 'passing results carry their evidence');
+    const visibleSections = () => page.locator('section.check:visible').count();
+    const before = await visibleSections();
+    await page.fill('#filter', 'aws-root-mfa-enabled');
+    t.true(await passing.evaluate((d) => (d as HTMLDetailsElement).open), 'filtering opens the passing list');
+    const after = await visibleSections();
+    t.true(after >= 1 && after < before, `${before} -> ${after}`);
+    for (const title of await page.locator('section.check:visible h4 code').allInnerTexts())
+      t.is(title, 'aws-root-mfa-enabled');
+    await page.fill('#filter', 'legacy-etl');
+    const items = await page.locator('li[data-filter]:visible .uid').allInnerTexts();
+    t.true(items.length > 0 && items.every((uid) => uid.includes('legacy-etl')), items.join('\n'));
+    await page.fill('#filter', '');
+    t.is(await visibleSections(), before);
+    await closeAll(t);
+  },
+);

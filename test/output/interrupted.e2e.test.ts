@@ -19,11 +19,20 @@ test.before(async () => {
   await writeSnapshotFile(snapshot, { principals: 10_000 });
 });
 
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+function start(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  );
   return { child, exit };
 }
 
@@ -36,20 +45,41 @@ async function waitForFile(dir: string, match: RegExp, running: () => boolean): 
   return false;
 }
 
-for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
-  test.serial(`${signal} while audit writes its reports removes the half-written files and exits ${code}`, async (t) => {
-    const out = join(await tempDir(), 'reports');
-    await mkdir(out);
-    const run = start(['audit', snapshot, '--output-dir', out, '--format', 'json,sarif,html,junit,csv', '--fail-on', 'none']);
-    let ended = false;
-    void run.exit.then(() => (ended = true));
-    t.true(await waitForFile(out, /^\.cloudward\..*\.tmp$/, () => !ended), 'a temp file appeared while the run went on');
-    run.child.kill(signal);
-    const result = await run.exit;
-    t.is(result.code, code, result.stderr);
-    t.deepEqual((await readdir(out)).filter((name) => name.startsWith('.cloudward.')), []);
-    t.regex(result.stderr, new RegExp(`^cloudward: interrupted by ${signal}`, 'm'));
-  });
+for (const [signal, code] of [
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const) {
+  test.serial(
+    `${signal} while audit writes its reports removes the half-written files and exits ${code}`,
+    async (t) => {
+      const out = join(await tempDir(), 'reports');
+      await mkdir(out);
+      const run = start([
+        'audit',
+        snapshot,
+        '--output-dir',
+        out,
+        '--format',
+        'json,sarif,html,junit,csv',
+        '--fail-on',
+        'none',
+      ]);
+      let ended = false;
+      void run.exit.then(() => (ended = true));
+      t.true(
+        await waitForFile(out, /^\.cloudward\..*\.tmp$/, () => !ended),
+        'a temp file appeared while the run went on',
+      );
+      run.child.kill(signal);
+      const result = await run.exit;
+      t.is(result.code, code, result.stderr);
+      t.deepEqual(
+        (await readdir(out)).filter((name) => name.startsWith('.cloudward.')),
+        [],
+      );
+      t.regex(result.stderr, new RegExp(`^cloudward: interrupted by ${signal}`, 'm'));
+    },
+  );
 }
 
 test.serial('SIGTERM while merge writes a snapshot removes its temp file and exits 143', async (t) => {
@@ -76,18 +106,37 @@ test.serial('SIGTERM during a live collection removes its spool folder and exits
   });
   const temp = await tempDir();
   const out = await tempDir();
-  const run = start(['collect', 'aws', '--endpoint-url', `http://127.0.0.1:${port}`, '--region', 'us-east-1', '--output', join(out, 'aws.json'), '--quiet'], {
-    TMPDIR: temp,
-    AWS_ACCESS_KEY_ID: 'AKIDCALLER',
-    AWS_SECRET_ACCESS_KEY: 'not-a-secret',
-    AWS_CONFIG_FILE: join(temp, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(temp, 'no-credentials'),
-  });
+  const run = start(
+    [
+      'collect',
+      'aws',
+      '--endpoint-url',
+      `http://127.0.0.1:${port}`,
+      '--region',
+      'us-east-1',
+      '--output',
+      join(out, 'aws.json'),
+      '--quiet',
+    ],
+    {
+      TMPDIR: temp,
+      AWS_ACCESS_KEY_ID: 'AKIDCALLER',
+      AWS_SECRET_ACCESS_KEY: 'not-a-secret',
+      AWS_CONFIG_FILE: join(temp, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(temp, 'no-credentials'),
+    },
+  );
   await reached;
-  t.true((await readdir(temp)).some((name) => name.startsWith('cloudward-spool-')), 'the spool folder is there while the collection runs');
+  t.true(
+    (await readdir(temp)).some((name) => name.startsWith('cloudward-spool-')),
+    'the spool folder is there while the collection runs',
+  );
   run.child.kill('SIGTERM');
   const result = await run.exit;
   t.is(result.code, 143, result.stderr);
-  t.deepEqual((await readdir(temp)).filter((name) => name.startsWith('cloudward-')), []);
+  t.deepEqual(
+    (await readdir(temp)).filter((name) => name.startsWith('cloudward-')),
+    [],
+  );
   t.deepEqual(await readdir(out), []);
 });

@@ -9,7 +9,16 @@ import { FIXTURE_CHECKS, gcpSnapshot } from '../gate/helpers.js';
 const CONTEXT = { color: false, verbose: false, quiet: false };
 
 test('with a baseline, the PR comment opens with the new findings; the rest follows collapsed', async (t) => {
-  const run = await runCli(['audit', EXAMPLE, '-f', 'markdown', '--baseline', 'examples/acme/baseline.json', '--fail-on', 'none']);
+  const run = await runCli([
+    'audit',
+    EXAMPLE,
+    '-f',
+    'markdown',
+    '--baseline',
+    'examples/acme/baseline.json',
+    '--fail-on',
+    'none',
+  ]);
   t.is(run.code, 0, run.stderr);
   const md = run.stdout;
   const fresh = md.indexOf('### New findings (');
@@ -25,15 +34,39 @@ test('with a baseline, the PR comment opens with the new findings; the rest foll
 });
 
 function users(n: number, from = 0): Snapshot {
-  return gcpSnapshot({ users: Array.from({ length: n }, (_, i) => ({ name: `user-${String(from + i).padStart(6, '0')}-${'x'.repeat(200)}`, mfa: 'disabled' as const })) });
+  return gcpSnapshot({
+    users: Array.from({ length: n }, (_, i) => ({
+      name: `user-${String(from + i).padStart(6, '0')}-${'x'.repeat(200)}`,
+      mfa: 'disabled' as const,
+    })),
+  });
 }
 
 test('with a baseline the comment still stays under the size limit, new findings included', async (t) => {
   const checks = selectChecks(await loadChecks({}), FIXTURE_CHECKS);
-  const loaded = (snapshot: Snapshot) => ({ snapshot, files: [{ path: 'big.json', sha256: '0', collectedAt: snapshot.collectedAt }], origin: new Map() });
-  const before = auditSnapshot({ loaded: loaded(users(10_000)), checks, gate: { failOn: 'high' }, generatedAt: '2026-11-18T00:00:00.000Z' });
-  const baseline = { file: 'before.json', report: before, byFingerprint: new Map(before.results.map((r) => [r.fingerprint, r])) };
-  const after = auditSnapshot({ loaded: loaded(users(10_000, 5_000)), checks, gate: { failOn: 'high' }, baseline, generatedAt: '2026-11-18T00:00:00.000Z' });
+  const loaded = (snapshot: Snapshot) => ({
+    snapshot,
+    files: [{ path: 'big.json', sha256: '0', collectedAt: snapshot.collectedAt }],
+    origin: new Map(),
+  });
+  const before = auditSnapshot({
+    loaded: loaded(users(10_000)),
+    checks,
+    gate: { failOn: 'high' },
+    generatedAt: '2026-11-18T00:00:00.000Z',
+  });
+  const baseline = {
+    file: 'before.json',
+    report: before,
+    byFingerprint: new Map(before.results.map((r) => [r.fingerprint, r])),
+  };
+  const after = auditSnapshot({
+    loaded: loaded(users(10_000, 5_000)),
+    checks,
+    gate: { failOn: 'high' },
+    baseline,
+    generatedAt: '2026-11-18T00:00:00.000Z',
+  });
   const md = renderMarkdown(after, CONTEXT);
   t.true(Buffer.byteLength(md) < MARKDOWN_MAX_BYTES);
   t.regex(md, /### New findings \(5000\)/);

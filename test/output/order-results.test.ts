@@ -7,7 +7,13 @@ function reference(results: ReportResult[]): ReportResult[] {
   const status: Record<Status, number> = { fail: 0, unknown: 1, waived: 2, pass: 3 };
   const severity: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
   const text = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return [...results].sort((a, b) => status[a.status] - status[b.status] || severity[a.severity] - severity[b.severity] || text(a.checkId, b.checkId) || text(a.resource.uid, b.resource.uid));
+  return [...results].sort(
+    (a, b) =>
+      status[a.status] - status[b.status] ||
+      severity[a.severity] - severity[b.severity] ||
+      text(a.checkId, b.checkId) ||
+      text(a.resource.uid, b.resource.uid),
+  );
 }
 
 test('results are ordered by status, severity, check id and uid, ties in input order', (t) => {
@@ -18,7 +24,12 @@ test('results are ordered by status, severity, check id and uid, ties in input o
   };
   const uids = ['b', 'a', 'ä', 'A', 'a1', 'a\u{1F600}', 'a\uFFFF', 'z', ''];
   // Shared subjects, and distinct subjects with equal uids (scope results make one per result).
-  const subjects: ResultResource[] = uids.map((uid) => ({ uid, kind: 'principals', provider: 'aws', scope: { kind: 'account', id: '1' } }));
+  const subjects: ResultResource[] = uids.map((uid) => ({
+    uid,
+    kind: 'principals',
+    provider: 'aws',
+    scope: { kind: 'account', id: '1' },
+  }));
   const results: ReportResult[] = [];
   for (let i = 0; i < 3000; i++) {
     const shared = random(3) > 0;
@@ -37,6 +48,9 @@ test('results are ordered by status, severity, check id and uid, ties in input o
   }
   const ordered = orderResults(results);
   t.is(ordered.length, results.length);
-  t.deepEqual(ordered.map((r) => r.message), reference(results).map((r) => r.message));
+  t.deepEqual(
+    ordered.map((r) => r.message),
+    reference(results).map((r) => r.message),
+  );
   t.deepEqual(orderResults([]), []);
 });

@@ -53,9 +53,14 @@ test('a path through a file (-o file/x.json) is refused with the path', async (t
 /** Runs the CLI as an unprivileged user (root writes anywhere, so the test needs to drop privileges). */
 function runAs(uid: number, args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, uid, gid: uid, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, uid, gid: uid, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -67,7 +72,11 @@ test('an unwritable folder: permission denied with the path and the fix, before 
   const dir = await tempDir();
   await chmod(dir, 0o755);
   const run = await runAs(65534, [...AUDIT, '-f', 'json', '-o', join(dir, 'report.json')]);
-  assertOneLineError(t, run, /--output .*report\.json: cannot write: permission denied — choose a folder you can write to/);
+  assertOneLineError(
+    t,
+    run,
+    /--output .*report\.json: cannot write: permission denied — choose a folder you can write to/,
+  );
   const runDir = await runAs(65534, [...AUDIT, '-f', 'json,sarif', '--output-dir', dir]);
   assertOneLineError(t, runDir, /--output-dir .*: cannot write: permission denied/);
   t.deepEqual(await readdir(dir), []);
@@ -94,10 +103,17 @@ test('-o /dev/full fails with "no space left" (written through, not replaced by 
 test('-o to a FIFO streams the report through it; the FIFO stays a FIFO', async (t) => {
   const dir = await tempDir();
   const fifo = join(dir, 'pipe');
-  await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('mkfifo failed')))));
+  await new Promise<void>((resolve, reject) =>
+    spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('mkfifo failed')))),
+  );
   const run = runCliProcess([...AUDIT, '-f', 'json', '-o', fifo]);
   const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => createReadStream(fifo).on('data', (c) => chunks.push(c as Buffer)).on('end', resolve).on('error', reject));
+  await new Promise<void>((resolve, reject) =>
+    createReadStream(fifo)
+      .on('data', (c) => chunks.push(c as Buffer))
+      .on('end', resolve)
+      .on('error', reject),
+  );
   const done = await run;
   t.is(done.code, 0, done.stderr);
   t.is(JSON.parse(Buffer.concat(chunks).toString('utf8')).reportVersion, '1.0');
@@ -124,11 +140,24 @@ test('a multi-format run that fails part-way writes nothing: the previous run’
   const dir = await tempDir();
   const first = await runCli([...AUDIT, '-f', 'json,sarif,html', '--output-dir', dir]);
   t.is(first.code, 0, first.stderr);
-  const before = Object.fromEntries(await Promise.all((await readdir(dir)).map(async (f) => [f, await readFile(join(dir, f), 'utf8')])));
+  const before = Object.fromEntries(
+    await Promise.all((await readdir(dir)).map(async (f) => [f, await readFile(join(dir, f), 'utf8')])),
+  );
   // The SARIF target now fails when written (a device that is always full): JSON and HTML must not be replaced either.
   await rm(join(dir, 'cloudward.sarif'));
   await symlink('/dev/full', join(dir, 'cloudward.sarif'));
-  const second = await runCli(['audit', EXAMPLE, '--fail-on', 'none', '--checks', 'aws-root-mfa-enabled', '-f', 'json,sarif,html', '--output-dir', dir]);
+  const second = await runCli([
+    'audit',
+    EXAMPLE,
+    '--fail-on',
+    'none',
+    '--checks',
+    'aws-root-mfa-enabled',
+    '-f',
+    'json,sarif,html',
+    '--output-dir',
+    dir,
+  ]);
   assertOneLineError(t, second, /cloudward\.sarif: cannot write: no space left/);
   t.deepEqual((await readdir(dir)).sort(), Object.keys(before).sort());
   for (const f of ['cloudward.json', 'cloudward.html']) t.is(await readFile(join(dir, f), 'utf8'), before[f], f);

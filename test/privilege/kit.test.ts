@@ -25,17 +25,39 @@ function toyGraph(at: string | undefined, vms = 2) {
   const graph = new EscalationGraph(nodes, at === undefined ? {} : { at });
   nodes.forEach((n, i) => n.owner && graph.holdsAdmin(i));
   // A temporary elevation that ended a month before the snapshot: it must not count.
-  graph.addEdge({ from: index('intern'), to: index('owner'), action: 'elevate', kind: 'eligible-assignment', grant: UNCONDITIONAL, window: { notAfter: '2026-10-01T00:00:00Z' } });
+  graph.addEdge({
+    from: index('intern'),
+    to: index('owner'),
+    action: 'elevate',
+    kind: 'eligible-assignment',
+    grant: UNCONDITIONAL,
+    window: { notAfter: '2026-10-01T00:00:00Z' },
+  });
   graph.addEdge({ from: index('intern'), to: index('dev'), action: 'assign', kind: 'assign', grant: UNCONDITIONAL });
   // A wildcard grant over every VM: one edge to the hub, whatever the number of VMs.
-  const vmHub = graph.hub('run-command:vm/*', () => nodes.flatMap((n, i) => (n.name.startsWith('vm-') ? [{ to: i, grant: UNCONDITIONAL }] : [])));
+  const vmHub = graph.hub('run-command:vm/*', () =>
+    nodes.flatMap((n, i) => (n.name.startsWith('vm-') ? [{ to: i, grant: UNCONDITIONAL }] : [])),
+  );
   graph.addEdge({ from: index('dev'), to: vmHub, action: 'vm:run-command', kind: 'run-command', grant: UNCONDITIONAL });
-  graph.addEdge({ from: index('dev'), to: vmHub, action: 'vm:run-command', kind: 'run-command', grant: { conditions: ['source network is the office'], mfa: false } });
-  graph.addEdge({ from: index(`vm-${vms - 1}`), to: graph.admin, action: 'roles:write on itself', kind: 'write-role', grant: UNCONDITIONAL });
+  graph.addEdge({
+    from: index('dev'),
+    to: vmHub,
+    action: 'vm:run-command',
+    kind: 'run-command',
+    grant: { conditions: ['source network is the office'], mfa: false },
+  });
+  graph.addEdge({
+    from: index(`vm-${vms - 1}`),
+    to: graph.admin,
+    action: 'roles:write on itself',
+    kind: 'write-role',
+    grant: UNCONDITIONAL,
+  });
   return { graph, nodes, index };
 }
 
-const label = (nodes: ToyPrincipal[]) => (step: PathStep) => (step.edit ? step.action : `${step.action} ${nodes.find((n) => n.uid === step.to)!.name}`);
+const label = (nodes: ToyPrincipal[]) => (step: PathStep) =>
+  step.edit ? step.action : `${step.action} ${nodes.find((n) => n.uid === step.to)!.name}`;
 
 test('a conditional edge that expired before collectedAt does not count: the shortest path left is three steps through the hub', (t) => {
   const { graph, nodes } = toyGraph(COLLECTED_AT);
@@ -88,7 +110,10 @@ test('the nearest node an editor can use is found through the hub, and a node of
   };
   const found = graph.nearest(index('intern'), judge, within);
   t.is(found?.node, target);
-  t.deepEqual(graph.render(found!.route).map((s) => s.to), ['toy:dev', 'toy:vm-2']);
+  t.deepEqual(
+    graph.render(found!.route).map((s) => s.to),
+    ['toy:dev', 'toy:vm-2'],
+  );
   t.false(judged.includes(index('bystander')));
 });
 

@@ -14,9 +14,17 @@ const LOGS = join(EXAMPLE, 'logs');
 /** The CLI from source under tsx, with the example adapter registered (or not) through the environment. */
 function detect(args: string[], register = true): Promise<CliRun> {
   return new Promise((resolve) => {
-    const env = { ...process.env, NO_COLOR: '1', CLOUDWARD_PROVIDER_MODULES: register ? join(EXAMPLE, 'index.ts') : '' };
-    execFile(process.execPath, ['--import', 'tsx', join(EXAMPLE, 'run-cli.ts'), 'detect', ...args], { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      CLOUDWARD_PROVIDER_MODULES: register ? join(EXAMPLE, 'index.ts') : '',
+    };
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(EXAMPLE, 'run-cli.ts'), 'detect', ...args],
+      { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -30,11 +38,17 @@ test('a provider registered outside the tree has its own log read and its own ru
   const run = await detect([LOGS, '--rules', RULES, '--no-builtin-rules', '--format', 'json', '--fail-on', 'none']);
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout) as DetectJson;
-  t.deepEqual(report.inputs.map((i) => [i.format, i.records, i.used]), [['demo-audit', 3, 3]]);
-  t.deepEqual(report.findings.map((f) => [f.ruleId, f.actor]), [['demo-cli-user-deletion', 'alice']]);
+  t.deepEqual(
+    report.inputs.map((i) => [i.format, i.records, i.used]),
+    [['demo-audit', 3, 3]],
+  );
+  t.deepEqual(
+    report.findings.map((f) => [f.ruleId, f.actor]),
+    [['demo-cli-user-deletion', 'alice']],
+  );
 });
 
-test('the example rule\'s own cases pass through the example reader', async (t) => {
+test("the example rule's own cases pass through the example reader", async (t) => {
   const run = await detect(['--test', '--rules', RULES, '--no-builtin-rules']);
   t.is(run.code, 0, run.stdout + run.stderr);
   t.regex(run.stdout, /1 rules, 2 cases\n2 passed, 0 failed/);
@@ -43,7 +57,10 @@ test('the example rule\'s own cases pass through the example reader', async (t) 
 test('without the provider registered, its log is an unknown format and its rule names a cloud no provider reads', async (t) => {
   const log = await detect([LOGS, '--format', 'json', '--fail-on', 'none'], false);
   t.is(log.code, 2);
-  t.regex(log.stderr, /demo-audit\.jsonl:1: unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record/);
+  t.regex(
+    log.stderr,
+    /demo-audit\.jsonl:1: unknown log format: the first record is not a CloudTrail, Azure Activity Log, Entra sign-in or audit, or GCP audit log record/,
+  );
   const rule = await detect(['--test', '--rules', RULES, '--no-builtin-rules'], false);
   t.is(rule.code, 2);
   t.regex(rule.stderr, /demo-cli-user-deletion\.yaml:7: clouds names "demo", whose logs no registered provider reads/);

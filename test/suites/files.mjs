@@ -20,7 +20,9 @@ export function selects(path, globs = ava.files) {
 }
 
 function walk(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }
 
 /** The files under test/ (or test/FOLDER) that ava `files` globs select, as paths from the repository root with `/`, in name order. */
@@ -55,7 +57,8 @@ export const SEPARATE_FOLDERS = ['detect'];
 /** Files that run alone although their folder shares a process: they declare a test of the same title as another file of it (ava refuses that within a process). */
 export const SEPARATE_FILES = ['test/whatif/projection.test.ts'];
 
-const separate = (file) => SEPARATE_FOLDERS.includes(file.split('/')[1]) || SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
+const separate = (file) =>
+  SEPARATE_FOLDERS.includes(file.split('/')[1]) || SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
 
 /** The files of test/FOLDER that its suite (test/suites/FOLDER.ts) runs in one process. */
 export const suiteFiles = (folder) => npmTestFiles(folder).filter((file) => !separate(file));

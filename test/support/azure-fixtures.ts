@@ -19,15 +19,24 @@ export const quietProgress: Progress = { status: () => {}, warn: () => {} };
 
 /** Every file under a folder, sorted. */
 export function filesUnder(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    });
 }
 
 /** Imports a folder; `collectedAt` undefined leaves the time to the raw-out note. */
-export async function importFolder(dir: string, collectedAt: string | undefined = '2026-11-01T09:00:00Z'): Promise<RawBundle[]> {
-  return importAzureFiles(filesUnder(dir), { options: {}, progress: quietProgress, ...(collectedAt ? { collectedAt } : {}) });
+export async function importFolder(
+  dir: string,
+  collectedAt: string | undefined = '2026-11-01T09:00:00Z',
+): Promise<RawBundle[]> {
+  return importAzureFiles(filesUnder(dir), {
+    options: {},
+    progress: quietProgress,
+    ...(collectedAt ? { collectedAt } : {}),
+  });
 }
 
 type Item = Record<string, unknown>;
@@ -36,8 +45,14 @@ type Item = Record<string, unknown>;
 export function fakeTenantFrom(bundle: RawBundle, names: Record<string, string>): FakeTenant {
   const docs = bundle.documents;
   const of = (kind: string) => itemsOfKind<Item>(docs, kind);
-  const subscriptionIds = [...new Set(docs.map((d) => subscriptionOfOrigin(d.origin)).filter((id): id is string => Boolean(id)))].sort();
-  const inSub = (kind: string, id: string) => itemsOfKind<Item>(docs.filter((d) => subscriptionOfOrigin(d.origin) === id), kind);
+  const subscriptionIds = [
+    ...new Set(docs.map((d) => subscriptionOfOrigin(d.origin)).filter((id): id is string => Boolean(id))),
+  ].sort();
+  const inSub = (kind: string, id: string) =>
+    itemsOfKind<Item>(
+      docs.filter((d) => subscriptionOfOrigin(d.origin) === id),
+      kind,
+    );
   const members: Record<string, Item[]> = {};
   for (const d of docs.filter((doc) => doc.kind === DocumentKind.groupMembers)) {
     const groupId = (d.body as { groupId: string }).groupId;
@@ -56,7 +71,12 @@ export function fakeTenantFrom(bundle: RawBundle, names: Record<string, string>)
       roleAssignmentScheduleInstances: inSub(DocumentKind.roleAssignmentScheduleInstances, id),
       diagnosticSettings: inSub(DocumentKind.diagnosticSettings, id),
       // Compute exports name their subscription in their items' ids, not in their origin.
-      compute: Object.fromEntries(COMPUTE.map(([list, kind]) => [list, of(kind).filter((r) => String(r.id).toLowerCase().startsWith(`/subscriptions/${id}/`))])),
+      compute: Object.fromEntries(
+        COMPUTE.map(([list, kind]) => [
+          list,
+          of(kind).filter((r) => String(r.id).toLowerCase().startsWith(`/subscriptions/${id}/`)),
+        ]),
+      ),
     })),
     organization: of(DocumentKind.organization),
     users: of(DocumentKind.users),
@@ -71,7 +91,12 @@ export function fakeTenantFrom(bundle: RawBundle, names: Record<string, string>)
     conditionalAccessPolicies: of(DocumentKind.conditionalAccessPolicies),
     securityDefaults,
     applications: of(DocumentKind.applications),
-    appRoleAssignedTo: of(DocumentKind.appRoleAssignments).reduce<Record<string, Item[]>>((by, a) => ({ ...by, [String(a.resourceId)]: [...(by[String(a.resourceId)] ?? []), a] }), {}),
+    appRoleAssignedTo: of(DocumentKind.appRoleAssignments).reduce<Record<string, Item[]>>((by, a) => {
+      const list = by[String(a.resourceId)] ?? [];
+      list.push(a);
+      by[String(a.resourceId)] = list;
+      return by;
+    }, {}),
     administrativeUnits: of(DocumentKind.administrativeUnits),
   };
 }

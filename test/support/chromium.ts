@@ -46,10 +46,14 @@ async function unpack(into: string): Promise<void> {
     if (previousTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previousTmp;
   }
-  if ((await executable) !== join(staging, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${await executable}, not ${staging}`);
+  if ((await executable) !== join(staging, 'chromium'))
+    throw new Error(`@sparticuz/chromium unpacked to ${await executable}, not ${staging}`);
   await untarBrotli(join(PACKED, 'al2023.tar.br'), staging);
   // The package's fonts.conf names /tmp/fonts; this one names where the fonts are here.
-  await writeFile(join(staging, 'fonts.conf'), `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(into, 'fonts')}</dir>\n  <cachedir>${join(into, 'fonts-cache')}</cachedir>\n</fontconfig>\n`);
+  await writeFile(
+    join(staging, 'fonts.conf'),
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(into, 'fonts')}</dir>\n  <cachedir>${join(into, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+  );
   try {
     await rename(staging, into);
   } catch (error) {

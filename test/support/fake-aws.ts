@@ -12,7 +12,12 @@ import { listenOnLoopback } from './listen.js';
 
 /** One account's data, as the AWS CLI prints it (policy documents as objects, timestamps as ISO strings). */
 export interface FakeAccountData {
-  authorizationDetails: { UserDetailList?: unknown[]; GroupDetailList?: unknown[]; RoleDetailList?: unknown[]; Policies?: unknown[] };
+  authorizationDetails: {
+    UserDetailList?: unknown[];
+    GroupDetailList?: unknown[];
+    RoleDetailList?: unknown[];
+    Policies?: unknown[];
+  };
   /** The credential report CSV. */
   credentialReport: string;
   reportGeneratedTime?: string;
@@ -103,12 +108,18 @@ function wireDate(value: string): string {
 function toXml(key: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (key === 'SummaryMap' && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, number>).map(([k, v]) => `<entry><key>${k}</key><value>${v}</value></entry>`).join('');
+    const entries = Object.entries(value as Record<string, number>)
+      .map(([k, v]) => `<entry><key>${k}</key><value>${v}</value></entry>`)
+      .join('');
     return `<${key}>${entries}</${key}>`;
   }
-  if (DOCUMENT_KEYS.has(key) && typeof value === 'object') return `<${key}>${escapeXml(encodeURIComponent(JSON.stringify(value)))}</${key}>`;
+  if (DOCUMENT_KEYS.has(key) && typeof value === 'object')
+    return `<${key}>${escapeXml(encodeURIComponent(JSON.stringify(value)))}</${key}>`;
   if (Array.isArray(value)) return `<${key}>${value.map((item) => toXml('member', item)).join('')}</${key}>`;
-  if (typeof value === 'object') return `<${key}>${Object.entries(value).map(([k, v]) => toXml(k, v)).join('')}</${key}>`;
+  if (typeof value === 'object')
+    return `<${key}>${Object.entries(value)
+      .map(([k, v]) => toXml(k, v))
+      .join('')}</${key}>`;
   if (typeof value === 'string' && /(Date|Time)$/.test(key)) return `<${key}>${escapeXml(wireDate(value))}</${key}>`;
   return `<${key}>${escapeXml(String(value))}</${key}>`;
 }
@@ -116,8 +127,10 @@ function toXml(key: string, value: unknown): string {
 /** JSON 1.1 timestamps are epoch seconds. */
 function toWireJson(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => toWireJson(v));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toWireJson(v, k)]));
-  if (typeof value === 'string' && /(Time|Date)$/.test(key) && !Number.isNaN(Date.parse(value))) return Date.parse(value) / 1000;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toWireJson(v, k)]));
+  if (typeof value === 'string' && /(Time|Date)$/.test(key) && !Number.isNaN(Date.parse(value)))
+    return Date.parse(value) / 1000;
   return value;
 }
 
@@ -131,7 +144,11 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 class ApiError extends Error {
-  constructor(readonly code: string, readonly status: number, message: string) {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -150,8 +167,10 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   const readyAfter = options.reportReadyAfter ?? 1;
   const serverMax = options.maxItems ?? 1000;
 
-  const keyOf = (request: IncomingMessage): string => /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
-  const regionOf = (request: IncomingMessage): string => /Credential=[^/]+\/\d+\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const keyOf = (request: IncomingMessage): string =>
+    /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const regionOf = (request: IncomingMessage): string =>
+    /Credential=[^/]+\/\d+\/([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '';
   const accountOf = (request: IncomingMessage): string => {
     const key = keyOf(request);
     const assumed = /^ASIA(\d{12})/.exec(key);
@@ -163,7 +182,9 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     return data;
   };
   const injectFault = (action: string, account: string) => {
-    const fault = faults.find((f) => f.action === action && (f.account === undefined || f.account === account) && f.left > 0);
+    const fault = faults.find(
+      (f) => f.action === action && (f.account === undefined || f.account === account) && f.left > 0,
+    );
     if (!fault) return;
     fault.left--;
     throw new ApiError(fault.code, fault.status ?? 400, fault.message ?? `injected ${fault.code}`);
@@ -183,18 +204,31 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
           ...(d.Policies ?? []).map((x) => ['Policies', x] as const),
         ];
         const p = page(all, marker, max);
-        const lists: Record<string, unknown[]> = { UserDetailList: [], GroupDetailList: [], RoleDetailList: [], Policies: [] };
+        const lists: Record<string, unknown[]> = {
+          UserDetailList: [],
+          GroupDetailList: [],
+          RoleDetailList: [],
+          Policies: [],
+        };
         for (const [list, item] of p.items) lists[list]!.push(item);
         return { ...lists, IsTruncated: p.next !== undefined, ...(p.next ? { Marker: p.next } : {}) };
       }
       case 'GenerateCredentialReport': {
         const n = (generateCalls.get(account) ?? 0) + 1;
         generateCalls.set(account, n);
-        return { State: n > readyAfter ? 'COMPLETE' : n === 1 ? 'STARTED' : 'INPROGRESS', Description: 'No report exists. Starting a new report generation task' };
+        return {
+          State: n > readyAfter ? 'COMPLETE' : n === 1 ? 'STARTED' : 'INPROGRESS',
+          Description: 'No report exists. Starting a new report generation task',
+        };
       }
       case 'GetCredentialReport': {
-        if ((generateCalls.get(account) ?? 0) <= readyAfter) throw new ApiError('ReportInProgress', 404, 'Report generation is in progress');
-        return { Content: Buffer.from(data.credentialReport, 'utf8').toString('base64'), ReportFormat: 'text/csv', GeneratedTime: data.reportGeneratedTime ?? '2026-11-01T09:00:00Z' };
+        if ((generateCalls.get(account) ?? 0) <= readyAfter)
+          throw new ApiError('ReportInProgress', 404, 'Report generation is in progress');
+        return {
+          Content: Buffer.from(data.credentialReport, 'utf8').toString('base64'),
+          ReportFormat: 'text/csv',
+          GeneratedTime: data.reportGeneratedTime ?? '2026-11-01T09:00:00Z',
+        };
       }
       case 'GetAccountSummary':
         return { SummaryMap: data.summaryMap };
@@ -203,11 +237,17 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
         return { VirtualMFADevices: p.items, IsTruncated: p.next !== undefined, ...(p.next ? { Marker: p.next } : {}) };
       }
       case 'GetAccountPasswordPolicy':
-        if (!data.passwordPolicy) throw new ApiError('NoSuchEntity', 404, `The Password Policy with domain name ${account} cannot be found.`);
+        if (!data.passwordPolicy)
+          throw new ApiError('NoSuchEntity', 404, `The Password Policy with domain name ${account} cannot be found.`);
         return { PasswordPolicy: data.passwordPolicy };
       case 'ListRoles': {
         const roles = ((data.authorizationDetails.RoleDetailList ?? []) as Array<Record<string, unknown>>).map((r) => ({
-          Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleId, Arn: r.Arn, CreateDate: r.CreateDate, AssumeRolePolicyDocument: r.AssumeRolePolicyDocument,
+          Path: r.Path,
+          RoleName: r.RoleName,
+          RoleId: r.RoleId,
+          Arn: r.Arn,
+          CreateDate: r.CreateDate,
+          AssumeRolePolicyDocument: r.AssumeRolePolicyDocument,
           MaxSessionDuration: data.maxSessionDuration?.[String(r.RoleName)] ?? 3600,
         }));
         const p = page(roles, marker, max);
@@ -219,16 +259,29 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   };
 
   const sts = (action: string, params: URLSearchParams, account: string): unknown => {
-    if (action === 'GetCallerIdentity') return { UserId: 'AIDAEXAMPLE', Account: account, Arn: `arn:aws:iam::${account}:user/auditor` };
+    if (action === 'GetCallerIdentity')
+      return { UserId: 'AIDAEXAMPLE', Account: account, Arn: `arn:aws:iam::${account}:user/auditor` };
     if (action === 'AssumeRole') {
       const roleArn = params.get('RoleArn') ?? '';
       const target = /^arn:aws:iam::(\d{12}):role\//.exec(roleArn)?.[1];
       if (!target || options.denyAssumeRole?.includes(target) || !options.accounts[target]) {
-        throw new ApiError('AccessDenied', 403, `User: arn:aws:iam::${account}:user/auditor is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+        throw new ApiError(
+          'AccessDenied',
+          403,
+          `User: arn:aws:iam::${account}:user/auditor is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+        );
       }
       return {
-        Credentials: { AccessKeyId: `ASIA${target}XYZ`, SecretAccessKey: 'fake-secret', SessionToken: 'fake-token', Expiration: new Date(Date.now() + 3600_000).toISOString() },
-        AssumedRoleUser: { AssumedRoleId: 'AROAEXAMPLE:cloudward-audit', Arn: `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/cloudward-audit` },
+        Credentials: {
+          AccessKeyId: `ASIA${target}XYZ`,
+          SecretAccessKey: 'fake-secret',
+          SessionToken: 'fake-token',
+          Expiration: new Date(Date.now() + 3600_000).toISOString(),
+        },
+        AssumedRoleUser: {
+          AssumedRoleId: 'AROAEXAMPLE:cloudward-audit',
+          Arn: `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/cloudward-audit`,
+        },
       };
     }
     throw new ApiError('InvalidAction', 400, `${action} is not served by the fake`);
@@ -236,8 +289,10 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
 
   const organizations = (action: string, input: Record<string, unknown>, account: string): unknown => {
     const org = options.organization;
-    if (!org) throw new ApiError('AWSOrganizationsNotInUseException', 400, 'Your account is not a member of an organization.');
-    if (account !== options.callerAccount) throw new ApiError('AccessDeniedException', 400, 'You don\'t have permissions to access this resource.');
+    if (!org)
+      throw new ApiError('AWSOrganizationsNotInUseException', 400, 'Your account is not a member of an organization.');
+    if (account !== options.callerAccount)
+      throw new ApiError('AccessDeniedException', 400, "You don't have permissions to access this resource.");
     const max = Math.min(Number(input.MaxResults ?? 20), serverMax);
     const token = input.NextToken as string | undefined;
     const find = () => {
@@ -247,7 +302,11 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     };
     switch (action) {
       case 'ListPolicies': {
-        const p = page(org.scps.map((s) => s.summary), token, max);
+        const p = page(
+          org.scps.map((s) => s.summary),
+          token,
+          max,
+        );
         return { Policies: p.items, ...(p.next ? { NextToken: p.next } : {}) };
       }
       case 'DescribePolicy': {
@@ -261,11 +320,21 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       case 'ListParents': {
         const child = String(input.ChildId ?? '');
         const known = org.parents?.[child];
-        if (!known && !org.accounts.some((a) => a.Id === child) && child !== options.callerAccount) throw new ApiError('ChildNotFoundException', 400, `child ${child} not found`);
+        if (!known && !org.accounts.some((a) => a.Id === child) && child !== options.callerAccount)
+          throw new ApiError('ChildNotFoundException', 400, `child ${child} not found`);
         return { Parents: [known ?? { Id: 'r-fake', Type: 'ROOT' }] };
       }
       case 'ListAccounts': {
-        const p = page(org.accounts.map((a) => ({ ...a, Arn: `arn:aws:organizations::${options.callerAccount}:account/o-example/${a.Id}`, Status: a.State ?? 'ACTIVE', State: a.State ?? 'ACTIVE' })), token, max);
+        const p = page(
+          org.accounts.map((a) => ({
+            ...a,
+            Arn: `arn:aws:organizations::${options.callerAccount}:account/o-example/${a.Id}`,
+            Status: a.State ?? 'ACTIVE',
+            State: a.State ?? 'ACTIVE',
+          })),
+          token,
+          max,
+        );
         return { Accounts: p.items, ...(p.next ? { NextToken: p.next } : {}) };
       }
       default:
@@ -277,7 +346,15 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const data = dataOf(account);
     switch (action) {
       case 'DescribeTrails':
-        return { trailList: data.trails.filter((t) => t.HomeRegion === undefined || t.HomeRegion === region || t.IsMultiRegionTrail === true || t.IsOrganizationTrail === true) };
+        return {
+          trailList: data.trails.filter(
+            (t) =>
+              t.HomeRegion === undefined ||
+              t.HomeRegion === region ||
+              t.IsMultiRegionTrail === true ||
+              t.IsOrganizationTrail === true,
+          ),
+        };
       case 'GetTrailStatus': {
         const status = data.trailStatus[String(input.Name)];
         if (!status) throw new ApiError('TrailNotFoundException', 400, `Unknown trail: ${String(input.Name)}`);
@@ -303,37 +380,64 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string') {
       const [prefix, action = ''] = target.split('.');
-      const service = prefix === 'CloudTrail_20131101' || prefix?.includes('CloudTrail') ? 'cloudtrail' : 'organizations';
+      const service =
+        prefix === 'CloudTrail_20131101' || prefix?.includes('CloudTrail') ? 'cloudtrail' : 'organizations';
       calls.push({ service, action, account, region: regionOf(request), accessKeyId: keyOf(request) });
       try {
         if (throttled()) throw new ApiError('ThrottlingException', 400, 'Rate exceeded');
         injectFault(action, account);
         const input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-        const output = service === 'cloudtrail' ? cloudtrail(action, input, account, regionOf(request)) : organizations(action, input, account);
+        const output =
+          service === 'cloudtrail'
+            ? cloudtrail(action, input, account, regionOf(request))
+            : organizations(action, input, account);
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'fake' });
         response.end(JSON.stringify(toWireJson(output)));
       } catch (error) {
         const e = error instanceof ApiError ? error : new ApiError('InternalFailure', 500, String(error));
-        response.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'fake', 'x-amzn-errortype': e.code });
+        response.writeHead(e.status, {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': 'fake',
+          'x-amzn-errortype': e.code,
+        });
         response.end(JSON.stringify({ __type: e.code, message: e.message }));
       }
       return;
     }
     if (request.url === '/listRegions') {
       // The Account API is REST JSON: the operation is the path, errors name their type in x-amzn-errortype.
-      calls.push({ service: 'account', action: 'ListRegions', account, region: regionOf(request), accessKeyId: keyOf(request) });
+      calls.push({
+        service: 'account',
+        action: 'ListRegions',
+        account,
+        region: regionOf(request),
+        accessKeyId: keyOf(request),
+      });
       try {
         if (throttled()) throw new ApiError('ThrottlingException', 429, 'Rate exceeded');
         injectFault('ListRegions', account);
-        const input = body ? (JSON.parse(body) as { RegionOptStatusContains?: string[]; MaxResults?: number; NextToken?: string }) : {};
-        const regions = (dataOf(account).regions ?? ['us-east-1']).map((RegionName) => ({ RegionName, RegionOptStatus: RegionName === 'us-east-1' ? 'ENABLED_BY_DEFAULT' : 'ENABLED' }));
+        const input = body
+          ? (JSON.parse(body) as { RegionOptStatusContains?: string[]; MaxResults?: number; NextToken?: string })
+          : {};
+        const regions = (dataOf(account).regions ?? ['us-east-1']).map((RegionName) => ({
+          RegionName,
+          RegionOptStatus: RegionName === 'us-east-1' ? 'ENABLED_BY_DEFAULT' : 'ENABLED',
+        }));
         const wanted = input.RegionOptStatusContains;
-        const p = page(regions.filter((r) => !wanted || wanted.includes(r.RegionOptStatus)), input.NextToken, Math.min(input.MaxResults ?? 50, serverMax));
+        const p = page(
+          regions.filter((r) => !wanted || wanted.includes(r.RegionOptStatus)),
+          input.NextToken,
+          Math.min(input.MaxResults ?? 50, serverMax),
+        );
         response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake' });
         response.end(JSON.stringify({ Regions: p.items, ...(p.next ? { NextToken: p.next } : {}) }));
       } catch (error) {
         const e = error instanceof ApiError ? error : new ApiError('InternalServerException', 500, String(error));
-        response.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake', 'x-amzn-errortype': e.code });
+        response.writeHead(e.status, {
+          'content-type': 'application/json',
+          'x-amzn-requestid': 'fake',
+          'x-amzn-errortype': e.code,
+        });
         response.end(JSON.stringify({ message: e.message }));
       }
       return;
@@ -346,14 +450,20 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
       if (throttled()) throw new ApiError('Throttling', 400, 'Rate exceeded');
       injectFault(action, account);
       const output = service === 'sts' ? sts(action, params, account) : iam(action, params, account);
-      const inner = Object.entries(output as Record<string, unknown>).map(([k, v]) => toXml(k, v)).join('');
+      const inner = Object.entries(output as Record<string, unknown>)
+        .map(([k, v]) => toXml(k, v))
+        .join('');
       const ns = service === 'sts' ? STS_NS : IAM_NS;
       response.writeHead(200, { 'content-type': 'text/xml' });
-      response.end(`<${action}Response xmlns="${ns}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`);
+      response.end(
+        `<${action}Response xmlns="${ns}"><${action}Result>${inner}</${action}Result><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></${action}Response>`,
+      );
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError('ServiceFailure', 500, String(error));
       response.writeHead(e.status, { 'content-type': 'text/xml' });
-      response.end(`<ErrorResponse xmlns="${IAM_NS}"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`);
+      response.end(
+        `<ErrorResponse xmlns="${IAM_NS}"><Error><Type>Sender</Type><Code>${e.code}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`,
+      );
     }
   };
 
@@ -367,10 +477,12 @@ export async function startFakeAws(options: FakeAwsOptions): Promise<FakeAws> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
-    count: (action, account) => calls.filter((c) => c.action === action && (account === undefined || c.account === account)).length,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    count: (action, account) =>
+      calls.filter((c) => c.action === action && (account === undefined || c.account === account)).length,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

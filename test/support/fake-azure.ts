@@ -96,13 +96,19 @@ let certificate: Promise<{ key: string; cert: string }> | undefined;
  * test/support/tls/ (see the README there): no openssl binary needed, no RSA key made per test process.
  */
 function loopbackCertificate(): Promise<{ key: string; cert: string }> {
-  certificate ??= Promise.all([readFile(new URL('tls/localhost.key.pem', import.meta.url), 'utf8'), readFile(new URL('tls/localhost.cert.pem', import.meta.url), 'utf8')]).then(([key, cert]) => ({ key, cert }));
+  certificate ??= Promise.all([
+    readFile(new URL('tls/localhost.key.pem', import.meta.url), 'utf8'),
+    readFile(new URL('tls/localhost.cert.pem', import.meta.url), 'utf8'),
+  ]).then(([key, cert]) => ({ key, cert }));
   return certificate;
 }
 
 /** A TokenCredential whose token names the scope it was asked for, so the server can check the audience. */
 export const fakeCredential = {
-  getToken: async (scopes: string | string[]) => ({ token: `fake-token ${[scopes].flat().join(' ')}`, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  getToken: async (scopes: string | string[]) => ({
+    token: `fake-token ${[scopes].flat().join(' ')}`,
+    expiresOnTimestamp: Date.now() + 3_600_000,
+  }),
 };
 
 // ARM keeps a resource's identity, kind and location beside its id, outside `properties`.
@@ -115,7 +121,8 @@ function armShape(item: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(item)) {
     if (ARM_ID_FIELDS.has(key)) top[key] = value;
     else if (key === 'roleType') properties.type = value;
-    else if (key !== 'principalName' && key !== 'roleDefinitionName' && key !== 'resourceGroup') properties[key] = value;
+    else if (key !== 'principalName' && key !== 'roleDefinitionName' && key !== 'resourceGroup')
+      properties[key] = value;
   }
   return { ...top, properties };
 }
@@ -158,7 +165,9 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
     const slice = paged ? items.slice(skip, skip + pageSize) : items;
     const next = paged && skip + pageSize < items.length ? new URL(url.href) : undefined;
     next?.searchParams.set('$skiptoken', String(skip + pageSize));
-    const body: Record<string, unknown> = graph ? { '@odata.context': `${graph.split('$metadata')[0]}$metadata#${graph.split('#')[1]}`, value: slice } : { value: slice };
+    const body: Record<string, unknown> = graph
+      ? { '@odata.context': `${graph.split('$metadata')[0]}$metadata#${graph.split('#')[1]}`, value: slice }
+      : { value: slice };
     if (next) body[graph ? '@odata.nextLink' : 'nextLink'] = next.href;
     send(res, 200, body);
   };
@@ -173,7 +182,8 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
     const audience = /^Bearer fake-token (\S+)/.exec(req.headers.authorization ?? '')?.[1] ?? '';
     calls.push({ operation, path: url.pathname, query: url.search, audience, at: Date.now() });
     const isGraph = url.pathname.startsWith('/v1.0/');
-    if (!audience) return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+    if (!audience)
+      return send(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
     const matched = isGraph ? matchGraph(req.method ?? 'GET', url) : matchArm(req.method ?? 'GET', url);
     if (isRefusal(matched)) {
       unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: matched.reason });
@@ -182,7 +192,9 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
     specOperations.push(matched.route.id);
     // Lists the specification marks as unpaged (x-ms-pageable nextLinkName null) come whole.
     const paged = !('nextLink' in matched.route) || matched.route.nextLink !== null;
-    const fault = faults.find((f) => f.left > 0 && (f.operation.test(operation) || f.operation.test(`GET ${url.pathname}`)));
+    const fault = faults.find(
+      (f) => f.left > 0 && (f.operation.test(operation) || f.operation.test(`GET ${url.pathname}`)),
+    );
     if (fault) {
       fault.left--;
       const headers: Record<string, string> = {
@@ -190,8 +202,21 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
         ...(fault.retryAfterMs !== undefined ? { 'retry-after-ms': String(fault.retryAfterMs) } : {}),
       };
       // Graph adds innerError (date, request-id, client-request-id) to the error; ARM sends code and message.
-      const innerError = isGraph ? { innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': '6a7e1b8c-0000-4000-8000-000000000001', 'client-request-id': '6a7e1b8c-0000-4000-8000-000000000001' } } : {};
-      return send(res, fault.status, { error: { code: fault.code, message: fault.message ?? fault.code, ...innerError } }, headers);
+      const innerError = isGraph
+        ? {
+            innerError: {
+              date: new Date().toISOString().slice(0, 19),
+              'request-id': '6a7e1b8c-0000-4000-8000-000000000001',
+              'client-request-id': '6a7e1b8c-0000-4000-8000-000000000001',
+            },
+          }
+        : {};
+      return send(
+        res,
+        fault.status,
+        { error: { code: fault.code, message: fault.message ?? fault.code, ...innerError } },
+        headers,
+      );
     }
     if (options.examples) {
       const example = 'apiVersion' in matched.route ? armExampleBody(matched.route) : matched.route.example;
@@ -205,49 +230,123 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
         '/users': [tenant.users, 'users'],
         '/groups': [tenant.groups, 'groups'],
         '/servicePrincipals': [tenant.servicePrincipals, 'servicePrincipals'],
-        '/reports/authenticationMethods/userRegistrationDetails': [tenant.registrationDetails, 'reports/authenticationMethods/userRegistrationDetails'],
-        '/roleManagement/directory/roleAssignments': [tenant.directoryRoleAssignments, 'roleManagement/directory/roleAssignments'],
-        '/roleManagement/directory/roleDefinitions': [tenant.directoryRoleDefinitions, 'roleManagement/directory/roleDefinitions'],
-        '/roleManagement/directory/roleEligibilitySchedules': [tenant.directoryRoleEligibilitySchedules, 'roleManagement/directory/roleEligibilitySchedules'],
-        '/roleManagement/directory/roleAssignmentScheduleInstances': [tenant.directoryRoleAssignmentScheduleInstances, 'roleManagement/directory/roleAssignmentScheduleInstances'],
-        '/identity/conditionalAccess/policies': [tenant.conditionalAccessPolicies, 'identity/conditionalAccess/policies'],
+        '/reports/authenticationMethods/userRegistrationDetails': [
+          tenant.registrationDetails,
+          'reports/authenticationMethods/userRegistrationDetails',
+        ],
+        '/roleManagement/directory/roleAssignments': [
+          tenant.directoryRoleAssignments,
+          'roleManagement/directory/roleAssignments',
+        ],
+        '/roleManagement/directory/roleDefinitions': [
+          tenant.directoryRoleDefinitions,
+          'roleManagement/directory/roleDefinitions',
+        ],
+        '/roleManagement/directory/roleEligibilitySchedules': [
+          tenant.directoryRoleEligibilitySchedules,
+          'roleManagement/directory/roleEligibilitySchedules',
+        ],
+        '/roleManagement/directory/roleAssignmentScheduleInstances': [
+          tenant.directoryRoleAssignmentScheduleInstances,
+          'roleManagement/directory/roleAssignmentScheduleInstances',
+        ],
+        '/identity/conditionalAccess/policies': [
+          tenant.conditionalAccessPolicies,
+          'identity/conditionalAccess/policies',
+        ],
         '/applications': [tenant.applications ?? [], 'applications'],
         '/directory/administrativeUnits': [tenant.administrativeUnits ?? [], 'directory/administrativeUnits'],
       };
       const list = lists[path];
       if (list) return page(res, url, list[0], graphContext(list[1]));
-      if (path === '/policies/identitySecurityDefaultsEnforcementPolicy') return send(res, 200, { '@odata.context': graphContext('policies/identitySecurityDefaultsEnforcementPolicy/$entity'), ...tenant.securityDefaults });
+      if (path === '/policies/identitySecurityDefaultsEnforcementPolicy')
+        return send(res, 200, {
+          '@odata.context': graphContext('policies/identitySecurityDefaultsEnforcementPolicy/$entity'),
+          ...tenant.securityDefaults,
+        });
       const granted = /^\/servicePrincipals\/([^/]+)\/appRoleAssignedTo$/.exec(path);
-      if (granted) return page(res, url, tenant.appRoleAssignedTo?.[granted[1]!] ?? [], graphContext(`servicePrincipals('${granted[1]}')/appRoleAssignedTo`));
+      if (granted)
+        return page(
+          res,
+          url,
+          tenant.appRoleAssignedTo?.[granted[1]!] ?? [],
+          graphContext(`servicePrincipals('${granted[1]}')/appRoleAssignedTo`),
+        );
       const members = /^\/groups\/([^/]+)\/transitiveMembers$/.exec(path);
       if (members) return page(res, url, tenant.members[members[1]!] ?? [], graphContext('directoryObjects'));
       return send(res, 404, { error: { code: 'Request_ResourceNotFound', message: `no route ${path}` } });
     }
     if (path === '/subscriptions') {
-      return page(res, url, tenant.subscriptions.map((s) => ({ id: `/subscriptions/${s.id}`, authorizationSource: 'RoleBased', managedByTenants: [], subscriptionId: s.id, tenantId: tenant.tenantId, displayName: s.name, state: 'Enabled', subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'EnterpriseAgreement_2014-09-01', spendingLimit: 'Off' } })), undefined);
+      return page(
+        res,
+        url,
+        tenant.subscriptions.map((s) => ({
+          id: `/subscriptions/${s.id}`,
+          authorizationSource: 'RoleBased',
+          managedByTenants: [],
+          subscriptionId: s.id,
+          tenantId: tenant.tenantId,
+          displayName: s.name,
+          state: 'Enabled',
+          subscriptionPolicies: {
+            locationPlacementId: 'Public_2014-09-01',
+            quotaId: 'EnterpriseAgreement_2014-09-01',
+            spendingLimit: 'Off',
+          },
+        })),
+        undefined,
+      );
     }
-    const definition = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(path);
+    const definition =
+      /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(path);
     const inSub = definition ? tenant.subscriptions.find((x) => x.id === definition[1]) : undefined;
     if (definition && inSub) {
       // RoleDefinitions_GetById: any definition the subscription can see, listed or not.
-      const found = [...inSub.roleDefinitions, ...(inSub.unlistedRoleDefinitions ?? [])].find((d) => String(d.name).toLowerCase() === definition[2]!.toLowerCase());
+      const found = [...inSub.roleDefinitions, ...(inSub.unlistedRoleDefinitions ?? [])].find(
+        (d) => String(d.name).toLowerCase() === definition[2]!.toLowerCase(),
+      );
       if (found) return send(res, 200, armShape(found));
-      return send(res, 404, { error: { code: 'RoleDefinitionDoesNotExist', message: `The specified role definition with ID '${definition[2]}' does not exist.` } });
+      return send(res, 404, {
+        error: {
+          code: 'RoleDefinitionDoesNotExist',
+          message: `The specified role definition with ID '${definition[2]}' does not exist.`,
+        },
+      });
     }
-    const compute = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(?:Compute|Automation|Web|Logic|ContainerService)\/(\w+)$/i.exec(path);
+    const compute =
+      /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(?:Compute|Automation|Web|Logic|ContainerService)\/(\w+)$/i.exec(
+        path,
+      );
     const computeSub = compute ? tenant.subscriptions.find((s) => s.id === compute[1]) : undefined;
-    if (compute && computeSub) return page(res, url, (computeSub.compute?.[compute[2]!] ?? []).map(armShape), undefined, paged);
+    if (compute && computeSub)
+      return page(res, url, (computeSub.compute?.[compute[2]!] ?? []).map(armShape), undefined, paged);
     const arm = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.(Authorization|Insights)\/(\w+)$/i.exec(path);
     const sub = arm ? tenant.subscriptions.find((s) => s.id === arm[1]) : undefined;
     if (arm && sub) {
       const kind = arm[3]!;
-      let items = kind === 'diagnosticSettings' ? sub.diagnosticSettings : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
+      let items =
+        kind === 'diagnosticSettings'
+          ? sub.diagnosticSettings
+          : (sub as unknown as Record<string, Array<Record<string, unknown>>>)[kind];
       if (kind === 'roleDefinitions' && items) {
         // RoleDefinitions_List: "applicable at scope and above"; `$filter=atScopeAndBelow()` searches below as well.
         const filter = url.searchParams.get('$filter');
-        if (filter !== null && filter !== 'atScopeAndBelow()') return send(res, 400, { error: { code: 'InvalidFilterInQueryString', message: `Invalid filter '${filter}' specified in the query string.` } });
-        const atOrAbove = (scope: string) => !/\/resourceGroups\//i.test(scope) && (scope === '/' || /^\/providers\/Microsoft\.Management\//i.test(scope) || scope.toLowerCase() === `/subscriptions/${sub.id}`);
-        if (filter === null) items = items.filter((d) => !Array.isArray(d.assignableScopes) || (d.assignableScopes as string[]).some(atOrAbove));
+        if (filter !== null && filter !== 'atScopeAndBelow()')
+          return send(res, 400, {
+            error: {
+              code: 'InvalidFilterInQueryString',
+              message: `Invalid filter '${filter}' specified in the query string.`,
+            },
+          });
+        const atOrAbove = (scope: string) =>
+          !/\/resourceGroups\//i.test(scope) &&
+          (scope === '/' ||
+            /^\/providers\/Microsoft\.Management\//i.test(scope) ||
+            scope.toLowerCase() === `/subscriptions/${sub.id}`);
+        if (filter === null)
+          items = items.filter(
+            (d) => !Array.isArray(d.assignableScopes) || (d.assignableScopes as string[]).some(atOrAbove),
+          );
       }
       if (items) return page(res, url, items.map(armShape), undefined, paged);
     }
@@ -265,6 +364,10 @@ export async function startFakeAzure(tenant: FakeTenant, options: FakeAzureOptio
     unmatched,
     specOperations,
     count: (operation) => calls.filter((c) => operation.test(c.operation)).length,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

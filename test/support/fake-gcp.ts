@@ -69,8 +69,24 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
  * Google's error body (google.rpc.Status as JSON): code, message, status and the `details`, here a google.rpc.ErrorInfo
  * whose reason and metadata follow the examples in googleapis/googleapis google/api/error_reason.proto.
  */
-function googleError(res: ServerResponse, code: number, status: string, message: string, headers: Record<string, string> = {}, info?: { reason: string; metadata: Record<string, string> }): void {
-  const details = info ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: info.reason, domain: 'googleapis.com', metadata: info.metadata }] : [];
+function googleError(
+  res: ServerResponse,
+  code: number,
+  status: string,
+  message: string,
+  headers: Record<string, string> = {},
+  info?: { reason: string; metadata: Record<string, string> },
+): void {
+  const details = info
+    ? [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: info.reason,
+          domain: 'googleapis.com',
+          metadata: info.metadata,
+        },
+      ]
+    : [];
   send(res, code, { error: { code, message, status, ...(details.length ? { details } : {}) } }, headers);
 }
 
@@ -87,7 +103,11 @@ function page<T>(items: T[], url: URL, size: number, field: string): Json {
 }
 
 /** Routes a request to an operation id and its answer. */
-function route(tenant: GcpTenant, method: string, url: URL): { id: string; answer: (size: number) => Json | undefined } | undefined {
+function route(
+  tenant: GcpTenant,
+  method: string,
+  url: URL,
+): { id: string; answer: (size: number) => Json | undefined } | undefined {
   // Decoded as google/api/http.proto has the server decode a path: everything but %2F, which stays in the one
   // variable that carries it (a deny-policy attachment point, `cloudresourcemanager.googleapis.com%2Fprojects%2FP`).
   const path = decodeURIComponent(url.pathname.replace(/%2F/gi, '%252F'));
@@ -95,29 +115,104 @@ function route(tenant: GcpTenant, method: string, url: URL): { id: string; answe
   const numberToId = new Map(tenant.projects.map((p) => [p.projectNumber, p.projectId]));
   const projectKey = (id: string) => `projects/${numberToId.get(id) ?? id}`;
   let m: RegExpExecArray | null;
-  if ((m = /^\/v1\/(organizations\/\d+):searchAllIamPolicies$/.exec(path))) return { id: 'cloudasset.searchAllIamPolicies', answer: (s) => (m![1] === org ? page(tenant.asset, url, s, 'results') : undefined) };
-  if ((m = /^\/v3\/(organizations\/\d+)$/.exec(path)) && method === 'GET') return { id: 'cloudresourcemanager.organizations.get', answer: () => (m![1] === org ? { name: org, displayName: tenant.org.displayName, directoryCustomerId: tenant.org.customerId, state: 'ACTIVE' } : undefined) };
-  if (path === '/v3/folders:search') return { id: 'cloudresourcemanager.folders.search', answer: (s) => page(tenant.folders.map((f) => ({ ...f, state: 'ACTIVE' })), url, s, 'folders') };
-  if (path === '/v3/projects:search') return { id: 'cloudresourcemanager.projects.search', answer: (s) => page(tenant.projects.map((p) => ({ name: `projects/${p.projectNumber}`, projectId: p.projectId, displayName: p.name, parent: p.parent, state: 'ACTIVE' })), url, s, 'projects') };
+  if ((m = /^\/v1\/(organizations\/\d+):searchAllIamPolicies$/.exec(path)))
+    return {
+      id: 'cloudasset.searchAllIamPolicies',
+      answer: (s) => (m![1] === org ? page(tenant.asset, url, s, 'results') : undefined),
+    };
+  if ((m = /^\/v3\/(organizations\/\d+)$/.exec(path)) && method === 'GET')
+    return {
+      id: 'cloudresourcemanager.organizations.get',
+      answer: () =>
+        m![1] === org
+          ? {
+              name: org,
+              displayName: tenant.org.displayName,
+              directoryCustomerId: tenant.org.customerId,
+              state: 'ACTIVE',
+            }
+          : undefined,
+    };
+  if (path === '/v3/folders:search')
+    return {
+      id: 'cloudresourcemanager.folders.search',
+      answer: (s) =>
+        page(
+          tenant.folders.map((f) => ({ ...f, state: 'ACTIVE' })),
+          url,
+          s,
+          'folders',
+        ),
+    };
+  if (path === '/v3/projects:search')
+    return {
+      id: 'cloudresourcemanager.projects.search',
+      answer: (s) =>
+        page(
+          tenant.projects.map((p) => ({
+            name: `projects/${p.projectNumber}`,
+            projectId: p.projectId,
+            displayName: p.name,
+            parent: p.parent,
+            state: 'ACTIVE',
+          })),
+          url,
+          s,
+          'projects',
+        ),
+    };
   if ((m = /^\/v3\/(organizations|folders|projects)\/([^/:]+):getIamPolicy$/.exec(path))) {
     const resource = m[1] === 'projects' ? projectKey(m[2]!) : `${m[1]}/${m[2]}`;
-    return { id: `cloudresourcemanager.${m[1]}.getIamPolicy`, answer: () => { const p = tenant.policies.get(resource); return p ? { version: 3, etag: 'BwYqZ1x2Y3A=', ...p } : undefined; } };
+    return {
+      id: `cloudresourcemanager.${m[1]}.getIamPolicy`,
+      answer: () => {
+        const p = tenant.policies.get(resource);
+        return p ? { version: 3, etag: 'BwYqZ1x2Y3A=', ...p } : undefined;
+      },
+    };
   }
-  if ((m = /^\/v2\/policies\/cloudresourcemanager\.googleapis\.com%2F(organizations|folders|projects)%2F([^/%]+)\/denypolicies(?:\/([^/]+))?$/.exec(path))) {
+  if (
+    (m =
+      /^\/v2\/policies\/cloudresourcemanager\.googleapis\.com%2F(organizations|folders|projects)%2F([^/%]+)\/denypolicies(?:\/([^/]+))?$/.exec(
+        path,
+      ))
+  ) {
     const point = m[1] === 'projects' ? projectKey(m[2]!) : `${m[1]}/${m[2]}`;
     const list = tenant.deny.get(point) ?? [];
     if (m[3]) return { id: 'iam.policies.get', answer: () => list.find((p) => String(p.name).endsWith(`/${m![3]}`)) };
-    return { id: 'iam.policies.list', answer: (s) => page(list.map(({ rules: _rules, ...rest }) => rest), url, s, 'policies') };
+    return {
+      id: 'iam.policies.list',
+      answer: (s) =>
+        page(
+          list.map(({ rules: _rules, ...rest }) => rest),
+          url,
+          s,
+          'policies',
+        ),
+    };
   }
-  if ((m = /^\/v1\/((?:projects|organizations)\/[^/]+)\/roles$/.exec(path))) return { id: 'iam.roles.list', answer: (s) => page(tenant.roles.get(m![1]!) ?? [], url, s, 'roles') };
-  if ((m = /^\/v1\/projects\/([^/]+)\/serviceAccounts$/.exec(path))) return { id: 'iam.serviceAccounts.list', answer: (s) => page(tenant.serviceAccounts.get(m![1]!) ?? [], url, s, 'accounts') };
-  if ((m = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/]+)\/keys$/.exec(path))) return { id: 'iam.serviceAccountKeys.list', answer: () => ({ keys: tenant.keys.get(m![2]!) ?? [] }) };
+  if ((m = /^\/v1\/((?:projects|organizations)\/[^/]+)\/roles$/.exec(path)))
+    return { id: 'iam.roles.list', answer: (s) => page(tenant.roles.get(m![1]!) ?? [], url, s, 'roles') };
+  if ((m = /^\/v1\/projects\/([^/]+)\/serviceAccounts$/.exec(path)))
+    return {
+      id: 'iam.serviceAccounts.list',
+      answer: (s) => page(tenant.serviceAccounts.get(m![1]!) ?? [], url, s, 'accounts'),
+    };
+  if ((m = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/]+)\/keys$/.exec(path)))
+    return { id: 'iam.serviceAccountKeys.list', answer: () => ({ keys: tenant.keys.get(m![2]!) ?? [] }) };
   if ((m = /^\/v2\/((?:projects|folders|organizations)\/[^/]+\/policies\/[^/:]+):getEffectivePolicy$/.exec(path))) {
     const idToNumber = new Map(tenant.projects.map((p) => [p.projectId, p.projectNumber]));
     const name = m[1]!.replace(/^projects\/([^/]+)/, (_all, id: string) => `projects/${idToNumber.get(id) ?? id}`);
-    return { id: 'orgpolicy.policies.getEffectivePolicy', answer: () => tenant.orgPolicies.get(name) ?? { name, spec: {} } };
+    return {
+      id: 'orgpolicy.policies.getEffectivePolicy',
+      answer: () => tenant.orgPolicies.get(name) ?? { name, spec: {} },
+    };
   }
-  if (path === '/admin/directory/v1/users') return { id: 'admin.directory.users.list', answer: (s) => ({ kind: 'admin#directory#users', ...page(tenant.users, url, s, 'users') }) };
+  if (path === '/admin/directory/v1/users')
+    return {
+      id: 'admin.directory.users.list',
+      answer: (s) => ({ kind: 'admin#directory#users', ...page(tenant.users, url, s, 'users') }),
+    };
   return undefined;
 }
 
@@ -136,8 +231,15 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     await body(req);
-    if (url.pathname === '/v1/token' && req.method === 'POST') return send(res, 200, { access_token: TOKEN, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
-    if (req.headers.authorization !== `Bearer ${TOKEN}`) return googleError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
+    if (url.pathname === '/v1/token' && req.method === 'POST')
+      return send(res, 200, {
+        access_token: TOKEN,
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        token_type: 'Bearer',
+        expires_in: 3600,
+      });
+    if (req.headers.authorization !== `Bearer ${TOKEN}`)
+      return googleError(res, 401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
     const matched = matchGoogle(req.method ?? 'GET', url);
     if (isRefusal(matched)) {
       unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: matched.reason });
@@ -147,20 +249,54 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
     // A specified method on a resource the tenant does not have (a parent that decodes to no attachment point).
     if (!found) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);
     if (found.id !== matched.route.id) {
-      unmatched.push({ method: req.method ?? 'GET', url: `${url.pathname}${url.search}`, reason: `the specifications say ${matched.route.id}, the fake serves ${found.id}` });
+      unmatched.push({
+        method: req.method ?? 'GET',
+        url: `${url.pathname}${url.search}`,
+        reason: `the specifications say ${matched.route.id}, the fake serves ${found.id}`,
+      });
       return googleError(res, 404, 'NOT_FOUND', `no route for ${req.method} ${url.pathname}`);
     }
     calls.push({ id: found.id, path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname, at: Date.now() });
     const f = state.faults;
     if (found.id === 'cloudasset.searchAllIamPolicies' && f.assetDisabled) {
-      return googleError(res, 403, 'PERMISSION_DENIED', 'Cloud Asset API has not been used in project 1234 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com/overview?project=1234 then retry.', {}, { reason: 'SERVICE_DISABLED', metadata: { consumer: 'projects/1234', service: 'cloudasset.googleapis.com' } });
+      return googleError(
+        res,
+        403,
+        'PERMISSION_DENIED',
+        'Cloud Asset API has not been used in project 1234 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/cloudasset.googleapis.com/overview?project=1234 then retry.',
+        {},
+        { reason: 'SERVICE_DISABLED', metadata: { consumer: 'projects/1234', service: 'cloudasset.googleapis.com' } },
+      );
     }
-    if (f.denied?.has(found.id)) return googleError(res, 403, 'PERMISSION_DENIED', `The caller does not have permission (${found.id})`, {}, { reason: 'IAM_PERMISSION_DENIED', metadata: { resource: 'projects/1234', permission: found.id } });
+    if (f.denied?.has(found.id))
+      return googleError(
+        res,
+        403,
+        'PERMISSION_DENIED',
+        `The caller does not have permission (${found.id})`,
+        {},
+        { reason: 'IAM_PERMISSION_DENIED', metadata: { resource: 'projects/1234', permission: found.id } },
+      );
     const left = f.throttle?.get(found.id);
     if (left !== undefined && (throttled.get(found.id) ?? 0) < left) {
       throttled.set(found.id, (throttled.get(found.id) ?? 0) + 1);
       const service = serviceOf(found.id);
-      return googleError(res, 429, 'RESOURCE_EXHAUSTED', `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service '${service}' for consumer 'project_number:1234'.`, { 'retry-after': String(f.retryAfter ?? 0) }, { reason: 'RATE_LIMIT_EXCEEDED', metadata: { consumer: 'projects/1234', service, quota_metric: `${service}/read_requests`, quota_limit: 'ReadRequestsPerMinutePerProject' } });
+      return googleError(
+        res,
+        429,
+        'RESOURCE_EXHAUSTED',
+        `Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service '${service}' for consumer 'project_number:1234'.`,
+        { 'retry-after': String(f.retryAfter ?? 0) },
+        {
+          reason: 'RATE_LIMIT_EXCEEDED',
+          metadata: {
+            consumer: 'projects/1234',
+            service,
+            quota_metric: `${service}/read_requests`,
+            quota_limit: 'ReadRequestsPerMinutePerProject',
+          },
+        },
+      );
     }
     const answer = found.answer(f.pageSize ?? 3);
     if (answer === undefined) return googleError(res, 404, 'NOT_FOUND', `${url.pathname} not found`);
@@ -181,13 +317,23 @@ export async function startFakeGcp(tenant: GcpTenant, faults: Faults = {}): Prom
       credential_source: { file: join(dir, 'subject-token') },
     }),
   );
-  state.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return state;
 }
 
 /** The environment a collect run needs to reach the fake server with ADC and no real credentials. */
 export function fakeEnv(fake: FakeGcp): Record<string, string> {
-  return { GOOGLE_APPLICATION_CREDENTIALS: fake.credentialsFile, METADATA_SERVER_DETECTION: 'none', GOOGLE_CLOUD_PROJECT: 'cloudward-test', NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' };
+  return {
+    GOOGLE_APPLICATION_CREDENTIALS: fake.credentialsFile,
+    METADATA_SERVER_DETECTION: 'none',
+    GOOGLE_CLOUD_PROJECT: 'cloudward-test',
+    NO_PROXY: '127.0.0.1',
+    no_proxy: '127.0.0.1',
+  };
 }
 
 /** A tenant built from a folder of gcloud exports (examples/acme/raw/gcp): the live run can then equal the import. */
@@ -196,9 +342,22 @@ export function tenantFromExports(dir: string): GcpTenant {
   const org = (read('organizations.json') as Json[])[0]!;
   const orgId = String(org.name).split('/')[1]!;
   const tenant: GcpTenant = {
-    org: { id: orgId, displayName: String(org.displayName), customerId: String((org.owner as Json).directoryCustomerId) },
-    folders: (read('resource-manager.folders.json') as Json[]).map((f) => ({ name: String(f.name), displayName: String(f.displayName), parent: String(f.parent) })),
-    projects: (read('projects.json') as Json[]).map((p) => ({ projectId: String(p.projectId), projectNumber: String(p.projectNumber), name: String(p.name), parent: `${(p.parent as Json).type === 'folder' ? 'folders' : 'organizations'}/${(p.parent as Json).id}` })),
+    org: {
+      id: orgId,
+      displayName: String(org.displayName),
+      customerId: String((org.owner as Json).directoryCustomerId),
+    },
+    folders: (read('resource-manager.folders.json') as Json[]).map((f) => ({
+      name: String(f.name),
+      displayName: String(f.displayName),
+      parent: String(f.parent),
+    })),
+    projects: (read('projects.json') as Json[]).map((p) => ({
+      projectId: String(p.projectId),
+      projectNumber: String(p.projectNumber),
+      name: String(p.name),
+      parent: `${(p.parent as Json).type === 'folder' ? 'folders' : 'organizations'}/${(p.parent as Json).id}`,
+    })),
     asset: read('asset.search-all-iam-policies.json') as Json[],
     policies: new Map(),
     deny: new Map(),
@@ -212,14 +371,18 @@ export function tenantFromExports(dir: string): GcpTenant {
   for (const r of tenant.asset) {
     const resource = String(r.resource).replace('//cloudresourcemanager.googleapis.com/', '');
     const project = /^projects\/(\d+)$/.exec(resource)?.[1];
-    if (/^(organizations|folders|projects)\//.test(resource)) tenant.policies.set(project ? `projects/${numberToId.get(project) ?? project}` : resource, r.policy as Json);
+    if (/^(organizations|folders|projects)\//.test(resource))
+      tenant.policies.set(project ? `projects/${numberToId.get(project) ?? project}` : resource, r.policy as Json);
   }
   for (const name of readdirSync(dir)) {
     const value = read(name);
     const items = Array.isArray(value) ? (value as Json[]) : [value as Json];
     if (name.startsWith('deny-policy') || name.startsWith('iam.policies')) {
       for (const p of items) {
-        const point = decodeURIComponent(String(p.name).split('/')[1]!).replace('cloudresourcemanager.googleapis.com/', '');
+        const point = decodeURIComponent(String(p.name).split('/')[1]!).replace(
+          'cloudresourcemanager.googleapis.com/',
+          '',
+        );
         tenant.deny.set(point, [...(tenant.deny.get(point) ?? []), p]);
       }
     } else if (name.startsWith('iam.roles')) {
@@ -231,7 +394,11 @@ export function tenantFromExports(dir: string): GcpTenant {
       const email = name.slice('iam.service-accounts.keys.'.length, -'.json'.length);
       tenant.keys.set(email, items);
     } else if (name.startsWith('iam.service-accounts.')) {
-      for (const a of items) tenant.serviceAccounts.set(String(a.projectId), [...(tenant.serviceAccounts.get(String(a.projectId)) ?? []), a]);
+      for (const a of items)
+        tenant.serviceAccounts.set(String(a.projectId), [
+          ...(tenant.serviceAccounts.get(String(a.projectId)) ?? []),
+          a,
+        ]);
     } else if (name.startsWith('org-policies.')) {
       for (const p of items) tenant.orgPolicies.set(String(p.name), p);
     }

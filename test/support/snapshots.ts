@@ -19,7 +19,12 @@ export function comparableSnapshot(snapshot: Snapshot): unknown {
     ...snapshot,
     digest: undefined,
     collectedAt: undefined,
-    sources: snapshot.sources.map((s) => ({ ...s, method: undefined, collectedAt: undefined, items: itemTotals(s.items ?? []) })),
+    sources: snapshot.sources.map((s) => ({
+      ...s,
+      method: undefined,
+      collectedAt: undefined,
+      items: itemTotals(s.items ?? []),
+    })),
   };
 }
 

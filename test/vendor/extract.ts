@@ -67,5 +67,8 @@ export function protoJsonExample(path: string, marker: string): unknown {
 
 /** The lines of a proto's comments (without `//`), for the documented forms of names. */
 export function protoComments(path: string): string[] {
-  return readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => /^\s*\/\//.test(l)).map((l) => l.replace(/^\s*\/\/ ?/, ''));
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => /^\s*\/\//.test(l))
+    .map((l) => l.replace(/^\s*\/\/ ?/, ''));
 }

@@ -15,7 +15,11 @@ async function commandsIn(doc: string): Promise<Array<{ args: string[]; block: s
       if (!line.startsWith('cloudward audit') || !line.includes('--plan')) continue;
       while (line.endsWith('\\')) line = `${line.slice(0, -1).trimEnd()} ${lines[++i]!.trim()}`;
       const expect = /^# exit (\d)/.exec(lines[i + 1]?.trim() ?? '');
-      out.push({ args: line.split(/\s+/).slice(1), block: match[2]!, ...(expect ? { expect: Number(expect[1]) } : {}) });
+      out.push({
+        args: line.split(/\s+/).slice(1),
+        block: match[2]!,
+        ...(expect ? { expect: Number(expect[1]) } : {}),
+      });
     }
   }
   return out;
@@ -46,7 +50,9 @@ test('docs/ci.md: the what-if workflows are valid YAML and their cloudward comma
     const passing = await checkout('tags-only.plan.json');
     t.is((await runCli(command.args, { cwd: passing })).code, 0);
   }
-  const github = parseYaml((await commandsIn('ci.md'))[0]!.block) as { jobs: { whatif: { steps: Array<{ with?: Record<string, string>; run?: string; uses?: string }> } } };
+  const github = parseYaml((await commandsIn('ci.md'))[0]!.block) as {
+    jobs: { whatif: { steps: Array<{ with?: Record<string, string>; run?: string; uses?: string }> } };
+  };
   const upload = github.jobs.whatif.steps.find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif'))!;
   t.true(github.jobs.whatif.steps.some((s) => s.run?.includes(`--sarif-category ${upload.with!.category}`)));
 });

@@ -17,7 +17,10 @@ export interface ChangeSpec {
 
 /** One resource change; type and name come from the address (`aws_iam_user.bob`). */
 export function resourceChange(spec: ChangeSpec): Record<string, unknown> {
-  const [type, name] = spec.address.replace(/\[.*\]$/, '').split('.').slice(-2) as [string, string];
+  const [type, name] = spec.address
+    .replace(/\[.*\]$/, '')
+    .split('.')
+    .slice(-2) as [string, string];
   const before = spec.before ?? null;
   const after = spec.after ?? null;
   return {
@@ -46,12 +49,28 @@ export function planDocument(specs: ChangeSpec[], account = ACCOUNT): Record<str
     resource_changes: specs.map(resourceChange),
     prior_state: { format_version: '1.0', terraform_version: '1.9.8', values: { root_module: {} } },
     configuration: {
-      provider_config: { aws: { name: 'aws', full_name: AWS, expressions: { region: { constant_value: 'us-east-1' }, allowed_account_ids: { constant_value: [account] } } } },
+      provider_config: {
+        aws: {
+          name: 'aws',
+          full_name: AWS,
+          expressions: { region: { constant_value: 'us-east-1' }, allowed_account_ids: { constant_value: [account] } },
+        },
+      },
       root_module: {
-        resources: specs.filter((s) => s.expressions).map((s) => {
-          const [type, name] = s.address.split('.') as [string, string];
-          return { address: s.address, mode: 'managed', type, name, provider_config_key: 'aws', expressions: s.expressions, schema_version: 0 };
-        }),
+        resources: specs
+          .filter((s) => s.expressions)
+          .map((s) => {
+            const [type, name] = s.address.split('.') as [string, string];
+            return {
+              address: s.address,
+              mode: 'managed',
+              type,
+              name,
+              provider_config_key: 'aws',
+              expressions: s.expressions,
+              schema_version: 0,
+            };
+          }),
       },
     },
     timestamp: '2026-11-02T10:00:00Z',
@@ -61,16 +80,31 @@ export function planDocument(specs: ChangeSpec[], account = ACCOUNT): Record<str
   };
 }
 
-export const ADMIN_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
-export const READ_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }] });
+export const ADMIN_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+});
+export const READ_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' }],
+});
 
 const GOOGLE = 'registry.terraform.io/hashicorp/google';
 
 /** A whole plan document for the google provider whose default project is `project`. */
 export function googlePlanDocument(specs: ChangeSpec[], project = 'acme-prod-7781'): Record<string, unknown> {
   const document = planDocument(specs);
-  const configuration = document.configuration as { provider_config: Record<string, unknown>; root_module: { resources: Array<Record<string, unknown>> } };
-  configuration.provider_config = { google: { name: 'google', full_name: GOOGLE, expressions: { project: { constant_value: project }, region: { constant_value: 'europe-west1' } } } };
+  const configuration = document.configuration as {
+    provider_config: Record<string, unknown>;
+    root_module: { resources: Array<Record<string, unknown>> };
+  };
+  configuration.provider_config = {
+    google: {
+      name: 'google',
+      full_name: GOOGLE,
+      expressions: { project: { constant_value: project }, region: { constant_value: 'europe-west1' } },
+    },
+  };
   for (const resource of configuration.root_module.resources) resource.provider_config_key = 'google';
   return document;
 }

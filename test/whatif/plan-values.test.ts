@@ -6,7 +6,18 @@ const plan = parsePlan(
   {
     format_version: '1.2',
     resource_changes: [
-      { address: 'x_grant.empty', mode: 'managed', type: 'x_grant', name: 'empty', change: { actions: ['create'], before: null, after: { user: '', role: 7, scope: 'p1' }, after_unknown: { later: true } } },
+      {
+        address: 'x_grant.empty',
+        mode: 'managed',
+        type: 'x_grant',
+        name: 'empty',
+        change: {
+          actions: ['create'],
+          before: null,
+          after: { user: '', role: 7, scope: 'p1' },
+          after_unknown: { later: true },
+        },
+      },
     ],
   },
   'plan.json',

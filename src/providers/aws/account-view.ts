@@ -4,7 +4,12 @@
  */
 import { UserError } from '../../errors.js';
 import type { RawBundle } from '../types.js';
-import { CredentialReportError, parseCredentialReport, reportDate, type CredentialReportRow } from './credential-report.js';
+import {
+  CredentialReportError,
+  parseCredentialReport,
+  reportDate,
+  type CredentialReportRow,
+} from './credential-report.js';
 import {
   DocumentKind,
   isAnswer,
@@ -88,13 +93,19 @@ export interface AccountView {
   /** MaxSessionDuration by role name (from ListRoles; GetAccountAuthorizationDetails does not return it). */
   maxSessionDuration?: Map<string, number>;
   /** inOrganization false: ListPolicies said AWSOrganizationsNotInUseException. */
-  organization?: { inOrganization: false } | { inOrganization: true; scps: ServiceControlPolicy[]; path: OrganizationPath };
+  organization?:
+    | { inOrganization: false }
+    | { inOrganization: true; scps: ServiceControlPolicy[]; path: OrganizationPath };
   trails?: TrailView[];
 }
 
 /** The credential report CSV from a GetCredentialReport body (base64 Content, as the CLI prints it). */
 export function credentialReportText(body: CredentialReportBody, origin: string): string {
-  if (typeof body.Content !== 'string') throw new UserError('credential report has no Content', { where: origin, hint: 'export it with `aws iam get-credential-report`' });
+  if (typeof body.Content !== 'string')
+    throw new UserError('credential report has no Content', {
+      where: origin,
+      hint: 'export it with `aws iam get-credential-report`',
+    });
   return Buffer.from(body.Content, 'base64').toString('utf8');
 }
 
@@ -121,7 +132,10 @@ function parseReport(body: CredentialReportBody, origin: string): AccountView['r
     return { rows: reportRows(body, origin), generatedTime: reportDate(body.GeneratedTime) };
   } catch (error) {
     if (error instanceof CredentialReportError) {
-      throw new UserError(`credential report: ${error.message}`, { where: origin, hint: 'pass the report as `aws iam get-credential-report` prints it, or its decoded CSV' });
+      throw new UserError(`credential report: ${error.message}`, {
+        where: origin,
+        hint: 'pass the report as `aws iam get-credential-report` prints it, or its decoded CSV',
+      });
     }
     throw error;
   }
@@ -154,7 +168,12 @@ function joinScps(list: PolicySummary[], details: ScpDetailBody[], targets: ScpT
   const byId = new Map<string, ServiceControlPolicy>();
   const add = (summary: PolicySummary | undefined) => {
     if (!summary?.Id || byId.has(summary.Id)) return;
-    byId.set(summary.Id, { id: summary.Id, arn: summary.Arn ?? '', name: summary.Name ?? summary.Id, awsManaged: summary.AwsManaged === true });
+    byId.set(summary.Id, {
+      id: summary.Id,
+      arn: summary.Arn ?? '',
+      name: summary.Name ?? summary.Id,
+      awsManaged: summary.AwsManaged === true,
+    });
   };
   list.forEach(add);
   for (const d of details) {
@@ -171,7 +190,8 @@ function joinScps(list: PolicySummary[], details: ScpDetailBody[], targets: ScpT
 
 function joinTrails(list: Trail[], statuses: TrailStatusBody[], selectors: EventSelectorsBody[]): TrailView[] {
   return list.map((trail) => {
-    const matches = (name: string | undefined) => name !== undefined && (name === trail.TrailARN || name === trail.Name);
+    const matches = (name: string | undefined) =>
+      name !== undefined && (name === trail.TrailARN || name === trail.Name);
     const view: TrailView = { trail };
     const status = statuses.find((s) => matches(s.Name));
     if (status) view.status = status;
@@ -183,7 +203,8 @@ function joinTrails(list: Trail[], statuses: TrailStatusBody[], selectors: Event
 
 /** Builds the typed view of one account bundle. Documents of unknown kinds are ignored (newer exports). */
 export function accountView(bundle: RawBundle): AccountView {
-  const of = <T>(kind: string) => bundle.documents.filter((d) => d.kind === kind) as Array<{ kind: string; origin: string; body: T }>;
+  const of = <T>(kind: string) =>
+    bundle.documents.filter((d) => d.kind === kind) as Array<{ kind: string; origin: string; body: T }>;
   const errors = of<ErrorBody>(DocumentKind.error).map((d) => d.body);
   const answered = (operation: string) => errors.some((e) => e.Operation === operation && isAnswer(e));
   const arns: string[] = [];
@@ -209,7 +230,8 @@ export function accountView(bundle: RawBundle): AccountView {
   if (roles.length > 0) {
     view.maxSessionDuration = new Map();
     for (const role of roles.flatMap((d) => d.body.Roles ?? [])) {
-      if (role.RoleName && typeof role.MaxSessionDuration === 'number') view.maxSessionDuration.set(role.RoleName, role.MaxSessionDuration);
+      if (role.RoleName && typeof role.MaxSessionDuration === 'number')
+        view.maxSessionDuration.set(role.RoleName, role.MaxSessionDuration);
     }
   }
 
@@ -218,8 +240,15 @@ export function accountView(bundle: RawBundle): AccountView {
   else if (scpList.length > 0) {
     view.organization = {
       inOrganization: true,
-      scps: joinScps(scpList.flatMap((d) => d.body.Policies ?? []), of<ScpDetailBody>(DocumentKind.scpDetail).map((d) => d.body), of<ScpTargetsBody>(DocumentKind.scpTargets).map((d) => d.body)),
-      path: parentChain(of<ParentsBody>(DocumentKind.parents).map((d) => d.body), view.accountId),
+      scps: joinScps(
+        scpList.flatMap((d) => d.body.Policies ?? []),
+        of<ScpDetailBody>(DocumentKind.scpDetail).map((d) => d.body),
+        of<ScpTargetsBody>(DocumentKind.scpTargets).map((d) => d.body),
+      ),
+      path: parentChain(
+        of<ParentsBody>(DocumentKind.parents).map((d) => d.body),
+        view.accountId,
+      ),
     };
   }
 

@@ -60,16 +60,17 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
   const made: Partial<Record<string, { destroy(): void }>> = {};
   const counted = <C>(client: C): C => {
     (client as unknown as { middlewareStack: { add: (m: unknown, o: unknown) => void } }).middlewareStack.add(
-      (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>) => async (args: unknown) => {
-        try {
-          const result = await next(args);
-          countCall(stats, result.output.$metadata);
-          return result;
-        } catch (error) {
-          countCall(stats, (error as SdkError).$metadata, error);
-          throw error;
-        }
-      },
+      (next: (args: unknown) => Promise<{ output: { $metadata?: { attempts?: number } } }>) =>
+        async (args: unknown) => {
+          try {
+            const result = await next(args);
+            countCall(stats, result.output.$metadata);
+            return result;
+          } catch (error) {
+            countCall(stats, (error as SdkError).$metadata, error);
+            throw error;
+          }
+        },
       { step: 'initialize', name: 'cloudwardCallCounter' },
     );
     return client;
@@ -82,10 +83,16 @@ export function createClients(settings: ClientSettings, stats: CallStats): AwsCl
     account: () => new AccountClient(config),
   };
   const clients = {
-    cloudtrailIn: (region: string) => (region === settings.region ? clients.cloudtrail : ((made[`cloudtrail:${region}`] ??= counted(new CloudTrailClient({ ...config, region }))) as CloudTrailClient)),
+    cloudtrailIn: (region: string) =>
+      region === settings.region
+        ? clients.cloudtrail
+        : ((made[`cloudtrail:${region}`] ??= counted(new CloudTrailClient({ ...config, region }))) as CloudTrailClient),
   } as AwsClients;
   for (const name of Object.keys(factories) as Array<keyof typeof factories>) {
-    Object.defineProperty(clients, name, { enumerable: true, get: () => (made[name] ??= counted(factories[name]()) as never) });
+    Object.defineProperty(clients, name, {
+      enumerable: true,
+      get: () => (made[name] ??= counted(factories[name]()) as never),
+    });
   }
   madeClients.set(clients, made);
   return clients;

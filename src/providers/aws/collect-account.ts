@@ -4,11 +4,7 @@
  * nothing aborts the account.
  */
 import { paginateListRegions } from '@aws-sdk/client-account';
-import {
-  DescribeTrailsCommand,
-  GetEventSelectorsCommand,
-  GetTrailStatusCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailStatusCommand } from '@aws-sdk/client-cloudtrail';
 import {
   GenerateCredentialReportCommand,
   GetAccountPasswordPolicyCommand,
@@ -18,13 +14,25 @@ import {
   paginateListRoles,
   paginateListVirtualMFADevices,
 } from '@aws-sdk/client-iam';
-import { DescribePolicyCommand, paginateListParents, paginateListPolicies, paginateListTargetsForPolicy } from '@aws-sdk/client-organizations';
+import {
+  DescribePolicyCommand,
+  paginateListParents,
+  paginateListPolicies,
+  paginateListTargetsForPolicy,
+} from '@aws-sdk/client-organizations';
 import pLimit from 'p-limit';
 import type { RawDocument } from '../types.js';
 import { MAX_OU_DEPTH } from './account-view.js';
 import { decodeDocuments, toCliJson } from './cli-json.js';
 import { errorBody, errorCode, type AwsClients } from './clients.js';
-import { DocumentKind, OPERATIONS, type ParentsBody, type RegionsBody, type Trail, type TrailsBody } from './documents.js';
+import {
+  DocumentKind,
+  OPERATIONS,
+  type ParentsBody,
+  type RegionsBody,
+  type Trail,
+  type TrailsBody,
+} from './documents.js';
 
 /** Timing of the credential report poll (tests shorten it). */
 export interface ReportPolling {
@@ -46,11 +54,20 @@ function documentOf(operation: string, body: unknown): RawDocument {
 
 function errorDocument(operation: string, error: unknown, target?: string): RawDocument {
   const info = OPERATIONS[operation] ?? { service: 'sts' };
-  return { kind: DocumentKind.error, origin: `${info.service}:${operation}`, body: errorBody(operation, error, target) };
+  return {
+    kind: DocumentKind.error,
+    origin: `${info.service}:${operation}`,
+    body: errorBody(operation, error, target),
+  };
 }
 
 /** Runs one read; a failure becomes an error document instead of an exception. */
-async function attempt(operation: string, documents: RawDocument[], read: () => Promise<void>, target?: string): Promise<boolean> {
+async function attempt(
+  operation: string,
+  documents: RawDocument[],
+  read: () => Promise<void>,
+  target?: string,
+): Promise<boolean> {
   try {
     await read();
     return true;
@@ -73,14 +90,24 @@ async function readAuthorizationDetails(clients: AwsClients, documents: RawDocum
     for await (const page of paginateGetAccountAuthorizationDetails({ client: clients.iam, pageSize: PAGE_SIZE }, {})) {
       pages.push(decodeDocuments(toCliJson(page)) as Record<string, unknown>);
     }
-    documents.push(documentOf('GetAccountAuthorizationDetails', mergePages(pages, ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies'])));
+    documents.push(
+      documentOf(
+        'GetAccountAuthorizationDetails',
+        mergePages(pages, ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Policies']),
+      ),
+    );
   });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Generate, poll with doubling waits until COMPLETE, then get. IAM regenerates at most every 4 hours. */
-async function readCredentialReport(clients: AwsClients, documents: RawDocument[], polling: ReportPolling, note: (line: string) => void): Promise<void> {
+async function readCredentialReport(
+  clients: AwsClients,
+  documents: RawDocument[],
+  polling: ReportPolling,
+  note: (line: string) => void,
+): Promise<void> {
   const started = Date.now();
   let delay = polling.initialDelayMs;
   const wait = async () => {
@@ -98,7 +125,15 @@ async function readCredentialReport(clients: AwsClients, documents: RawDocument[
     if (!generated) return;
     if (state !== 'COMPLETE') {
       if (await wait()) continue;
-      documents.push({ kind: DocumentKind.error, origin: 'iam:GenerateCredentialReport', body: { Operation: 'GenerateCredentialReport', Code: 'CredentialReportTimeout', Message: `the report was still ${state ?? 'in progress'} after ${Math.round(polling.timeoutMs / 1000)} s; run again later` } });
+      documents.push({
+        kind: DocumentKind.error,
+        origin: 'iam:GenerateCredentialReport',
+        body: {
+          Operation: 'GenerateCredentialReport',
+          Code: 'CredentialReportTimeout',
+          Message: `the report was still ${state ?? 'in progress'} after ${Math.round(polling.timeoutMs / 1000)} s; run again later`,
+        },
+      });
       return;
     }
     try {
@@ -108,7 +143,11 @@ async function readCredentialReport(clients: AwsClients, documents: RawDocument[
     } catch (error) {
       const code = errorCode(error);
       // Not ready or expired between Generate and Get: generate again rather than record a gap.
-      if (/^(CredentialReport(NotReady|NotPresent|Expired)|Report(InProgress|NotPresent|Expired))/.test(code) && (await wait())) continue;
+      if (
+        /^(CredentialReport(NotReady|NotPresent|Expired)|Report(InProgress|NotPresent|Expired))/.test(code) &&
+        (await wait())
+      )
+        continue;
       documents.push(errorDocument('GetCredentialReport', error));
       return;
     }
@@ -118,17 +157,27 @@ async function readCredentialReport(clients: AwsClients, documents: RawDocument[
 async function readIamSettings(clients: AwsClients, documents: RawDocument[]): Promise<void> {
   await Promise.all([
     attempt('GetAccountSummary', documents, async () => {
-      documents.push(documentOf('GetAccountSummary', toCliJson(await clients.iam.send(new GetAccountSummaryCommand({})))));
+      documents.push(
+        documentOf('GetAccountSummary', toCliJson(await clients.iam.send(new GetAccountSummaryCommand({})))),
+      );
     }),
     attempt('ListVirtualMFADevices', documents, async () => {
       const pages: Array<Record<string, unknown>> = [];
-      for await (const page of paginateListVirtualMFADevices({ client: clients.iam, pageSize: PAGE_SIZE }, { AssignmentStatus: 'Assigned' })) {
+      for await (const page of paginateListVirtualMFADevices(
+        { client: clients.iam, pageSize: PAGE_SIZE },
+        { AssignmentStatus: 'Assigned' },
+      )) {
         pages.push(toCliJson(page) as Record<string, unknown>);
       }
       documents.push(documentOf('ListVirtualMFADevices', mergePages(pages, ['VirtualMFADevices'])));
     }),
     attempt('GetAccountPasswordPolicy', documents, async () => {
-      documents.push(documentOf('GetAccountPasswordPolicy', toCliJson(await clients.iam.send(new GetAccountPasswordPolicyCommand({})))));
+      documents.push(
+        documentOf(
+          'GetAccountPasswordPolicy',
+          toCliJson(await clients.iam.send(new GetAccountPasswordPolicyCommand({}))),
+        ),
+      );
     }),
     attempt('ListRoles', documents, async () => {
       const pages: Array<Record<string, unknown>> = [];
@@ -152,12 +201,17 @@ async function readRegions(clients: AwsClients, documents: RawDocument[], home: 
   let regions = [home];
   await attempt('ListRegions', documents, async () => {
     const pages: Array<Record<string, unknown>> = [];
-    for await (const page of paginateListRegions({ client: clients.account }, { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] })) {
+    for await (const page of paginateListRegions(
+      { client: clients.account },
+      { RegionOptStatusContains: ['ENABLED', 'ENABLED_BY_DEFAULT'] },
+    )) {
       pages.push(toCliJson(page) as Record<string, unknown>);
     }
     const merged = mergePages(pages, ['Regions']) as RegionsBody;
     documents.push(documentOf('ListRegions', merged));
-    const listed = [...new Set((merged.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => REGION_NAME.test(r)))].sort();
+    const listed = [
+      ...new Set((merged.Regions ?? []).map((r) => r.RegionName ?? '').filter((r) => REGION_NAME.test(r))),
+    ].sort();
     if (listed.length > 0) regions = listed;
   });
   return regions;
@@ -172,24 +226,61 @@ async function readTrails(clients: AwsClients, documents: RawDocument[], home: s
   const regions = await readRegions(clients, documents, home);
   const limit = pLimit(REGION_CONCURRENCY);
   const trails = new Map<string, Trail>();
-  await Promise.all(regions.map((region) => limit(() => attempt('DescribeTrails', documents, async () => {
-    const output = toCliJson(await clients.cloudtrailIn(region).send(new DescribeTrailsCommand({ includeShadowTrails: true }))) as TrailsBody;
-    for (const trail of output.trailList ?? []) {
-      const key = trail.TrailARN ?? trail.Name;
-      if (key && !trails.has(key)) trails.set(key, trail);
-    }
-    documents.push(documentOf('DescribeTrails', { Region: region, ...output }));
-  }, region))));
-  await Promise.all([...trails.entries()].map(([name, trail]) => limit(async () => {
-    const client = clients.cloudtrailIn(trail.HomeRegion && REGION_NAME.test(trail.HomeRegion) ? trail.HomeRegion : home);
-    await attempt('GetTrailStatus', documents, async () => {
-      const status = toCliJson(await client.send(new GetTrailStatusCommand({ Name: name }))) as Record<string, unknown>;
-      documents.push(documentOf('GetTrailStatus', { Name: name, ...status }));
-    }, name);
-    await attempt('GetEventSelectors', documents, async () => {
-      documents.push(documentOf('GetEventSelectors', toCliJson(await client.send(new GetEventSelectorsCommand({ TrailName: name })))));
-    }, name);
-  })));
+  await Promise.all(
+    regions.map((region) =>
+      limit(() =>
+        attempt(
+          'DescribeTrails',
+          documents,
+          async () => {
+            const output = toCliJson(
+              await clients.cloudtrailIn(region).send(new DescribeTrailsCommand({ includeShadowTrails: true })),
+            ) as TrailsBody;
+            for (const trail of output.trailList ?? []) {
+              const key = trail.TrailARN ?? trail.Name;
+              if (key && !trails.has(key)) trails.set(key, trail);
+            }
+            documents.push(documentOf('DescribeTrails', { Region: region, ...output }));
+          },
+          region,
+        ),
+      ),
+    ),
+  );
+  await Promise.all(
+    [...trails.entries()].map(([name, trail]) =>
+      limit(async () => {
+        const client = clients.cloudtrailIn(
+          trail.HomeRegion && REGION_NAME.test(trail.HomeRegion) ? trail.HomeRegion : home,
+        );
+        await attempt(
+          'GetTrailStatus',
+          documents,
+          async () => {
+            const status = toCliJson(await client.send(new GetTrailStatusCommand({ Name: name }))) as Record<
+              string,
+              unknown
+            >;
+            documents.push(documentOf('GetTrailStatus', { Name: name, ...status }));
+          },
+          name,
+        );
+        await attempt(
+          'GetEventSelectors',
+          documents,
+          async () => {
+            documents.push(
+              documentOf(
+                'GetEventSelectors',
+                toCliJson(await client.send(new GetEventSelectorsCommand({ TrailName: name }))),
+              ),
+            );
+          },
+          name,
+        );
+      }),
+    ),
+  );
 }
 
 /** Organizations SCPs: the list, each policy's content, and its targets. O(policies) calls, independent of users. */
@@ -198,7 +289,10 @@ export async function readServiceControlPolicies(clients: AwsClients): Promise<R
   const policies: Array<{ Id?: string }> = [];
   const ok = await attempt('ListPolicies', documents, async () => {
     const pages: Array<Record<string, unknown>> = [];
-    for await (const page of paginateListPolicies({ client: clients.organizations }, { Filter: 'SERVICE_CONTROL_POLICY' })) {
+    for await (const page of paginateListPolicies(
+      { client: clients.organizations },
+      { Filter: 'SERVICE_CONTROL_POLICY' },
+    )) {
       pages.push(toCliJson(page) as Record<string, unknown>);
     }
     const merged = mergePages(pages, ['Policies']);
@@ -209,16 +303,31 @@ export async function readServiceControlPolicies(clients: AwsClients): Promise<R
   for (const policy of policies) {
     const id = policy.Id;
     if (!id) continue;
-    await attempt('DescribePolicy', documents, async () => {
-      documents.push(documentOf('DescribePolicy', toCliJson(await clients.organizations.send(new DescribePolicyCommand({ PolicyId: id })))));
-    }, id);
-    await attempt('ListTargetsForPolicy', documents, async () => {
-      const pages: Array<Record<string, unknown>> = [];
-      for await (const page of paginateListTargetsForPolicy({ client: clients.organizations }, { PolicyId: id })) {
-        pages.push(toCliJson(page) as Record<string, unknown>);
-      }
-      documents.push(documentOf('ListTargetsForPolicy', { PolicyId: id, ...mergePages(pages, ['Targets']) }));
-    }, id);
+    await attempt(
+      'DescribePolicy',
+      documents,
+      async () => {
+        documents.push(
+          documentOf(
+            'DescribePolicy',
+            toCliJson(await clients.organizations.send(new DescribePolicyCommand({ PolicyId: id }))),
+          ),
+        );
+      },
+      id,
+    );
+    await attempt(
+      'ListTargetsForPolicy',
+      documents,
+      async () => {
+        const pages: Array<Record<string, unknown>> = [];
+        for await (const page of paginateListTargetsForPolicy({ client: clients.organizations }, { PolicyId: id })) {
+          pages.push(toCliJson(page) as Record<string, unknown>);
+        }
+        documents.push(documentOf('ListTargetsForPolicy', { PolicyId: id, ...mergePages(pages, ['Targets']) }));
+      },
+      id,
+    );
   }
   return documents;
 }
@@ -237,7 +346,8 @@ export function parentChainReader(clients: AwsClients): (accountId: string) => P
       known = (async () => {
         try {
           const pages: Array<Record<string, unknown>> = [];
-          for await (const page of paginateListParents({ client: clients.organizations }, { ChildId: childId })) pages.push(toCliJson(page) as Record<string, unknown>);
+          for await (const page of paginateListParents({ client: clients.organizations }, { ChildId: childId }))
+            pages.push(toCliJson(page) as Record<string, unknown>);
           return documentOf('ListParents', { ChildId: childId, ...mergePages(pages, ['Parents']) });
         } catch (error) {
           return errorDocument('ListParents', error, childId);
@@ -262,7 +372,12 @@ export function parentChainReader(clients: AwsClients): (accountId: string) => P
 }
 
 /** Every document of one account except SCPs (read once per organization by the caller); `note` gets progress. */
-export async function readAccount(clients: AwsClients, polling: ReportPolling, home: string, note: (line: string) => void = () => undefined): Promise<RawDocument[]> {
+export async function readAccount(
+  clients: AwsClients,
+  polling: ReportPolling,
+  home: string,
+  note: (line: string) => void = () => undefined,
+): Promise<RawDocument[]> {
   const documents: RawDocument[] = [];
   await Promise.all([
     readAuthorizationDetails(clients, documents),

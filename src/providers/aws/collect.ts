@@ -11,8 +11,21 @@ import type { CollectContext, RawBundle, RawDocument } from '../types.js';
 import { collectScopes, collectionTime } from '../cloud/scopes.js';
 import { createRawWriter } from '../cloud/raw-out.js';
 import { createStats, type CallStats } from '../cloud/stats.js';
-import { createClients, destroyClients, errorBody, isCredentialsMissing, type AwsClients, type ClientSettings } from './clients.js';
-import { DEFAULT_POLLING, parentChainReader, readAccount, readServiceControlPolicies, type ReportPolling } from './collect-account.js';
+import {
+  createClients,
+  destroyClients,
+  errorBody,
+  isCredentialsMissing,
+  type AwsClients,
+  type ClientSettings,
+} from './clients.js';
+import {
+  DEFAULT_POLLING,
+  parentChainReader,
+  readAccount,
+  readServiceControlPolicies,
+  type ReportPolling,
+} from './collect-account.js';
 import { accountBundle } from './bundle.js';
 import { DocumentKind, managementAccountOf, type ErrorBody } from './documents.js';
 import { rawFiles } from './raw-files.js';
@@ -30,11 +43,17 @@ interface AwsCollectSettings {
 function collectSettings(options: AwsCollectOptions, hooks: AwsTestHooks = {}): AwsCollectSettings {
   const endpoint = options.endpointUrl;
   if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
-    throw new UserError(`--endpoint-url must be an http(s) URL, not "${endpoint}"`, { where: '--endpoint-url', hint: 'e.g. --endpoint-url http://127.0.0.1:4566' });
+    throw new UserError(`--endpoint-url must be an http(s) URL, not "${endpoint}"`, {
+      where: '--endpoint-url',
+      hint: 'e.g. --endpoint-url http://127.0.0.1:4566',
+    });
   }
   const orgRole = options.orgRole;
   if (orgRole !== undefined && !/^[\w+=,.@/-]{1,64}$/.test(orgRole)) {
-    throw new UserError(`--org-role must be an IAM role name, not "${orgRole}"`, { where: '--org-role', hint: 'e.g. --org-role CloudwardAudit' });
+    throw new UserError(`--org-role must be an IAM role name, not "${orgRole}"`, {
+      where: '--org-role',
+      hint: 'e.g. --org-role CloudwardAudit',
+    });
   }
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const client: ClientSettings = { region, maxAttempts: wholeNumber(options.maxAttempts, '--max-attempts', 8, 1, 20) };
@@ -57,10 +76,16 @@ async function callerIdentity(clients: AwsClients): Promise<{ account: string; p
     return { account: identity.Account, partition };
   } catch (error) {
     if (isCredentialsMissing(error)) {
-      throw new UserError('no AWS credentials found', { where: 'sts:GetCallerIdentity', hint: 'set AWS_PROFILE or pass --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY' });
+      throw new UserError('no AWS credentials found', {
+        where: 'sts:GetCallerIdentity',
+        hint: 'set AWS_PROFILE or pass --profile, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
+      });
     }
     const body = errorBody('GetCallerIdentity', error);
-    throw new UserError(`cannot identify the caller: ${body.Code}: ${body.Message}`, { where: 'sts:GetCallerIdentity', hint: 'check the credentials (expired session? wrong profile?) and --endpoint-url' });
+    throw new UserError(`cannot identify the caller: ${body.Code}: ${body.Message}`, {
+      where: 'sts:GetCallerIdentity',
+      hint: 'check the credentials (expired session? wrong profile?) and --endpoint-url',
+    });
   }
 }
 
@@ -92,43 +117,70 @@ export async function collectAws(context: CollectContext<AwsCollectOptions, AwsT
   try {
     const caller = await callerIdentity(base);
     // The account list and the SCPs (read once for the organization, copied into every account) are read side by side.
-    const [accounts, scps] = await Promise.all([settings.orgRole ? listActiveAccounts(base) : [caller.account], readServiceControlPolicies(base)]);
+    const [accounts, scps] = await Promise.all([
+      settings.orgRole ? listActiveAccounts(base) : [caller.account],
+      readServiceControlPolicies(base),
+    ]);
     // SCPs on the root and on every OU above an account narrow it (not the management account): its OU path is read.
     const inOrganization = scps.some((d) => d.kind === DocumentKind.scpList);
     const management = managementAccountOf(scps.map((d) => d.body));
     const parentsOf = parentChainReader(base);
-    return await collectScopes(context, { scopes: accounts, idOf: (id) => id, concurrency: settings.concurrency, label: 'aws: account', stats }, async (accountId) => {
-      const collectedAt = collectionTime(context);
-      const documents = [...scps];
-      // The OU path is read with the caller's credentials, side by side with the account's own reads.
-      const path = inOrganization && accountId !== management ? parentsOf(accountId) : Promise.resolve([]);
-      const entered = accountId === caller.account ? { clients: base } : await assumeInto(base, settings, stats, caller.partition, accountId);
-      if ('error' in entered) documents.push(entered.error);
-      else {
-        try {
-          documents.push(...(await readAccount(entered.clients, settings.polling, settings.client.region, (line) => context.progress.status(`aws: account ${accountId}: ${line}`))));
-        } finally {
-          if (entered.clients !== base) destroyClients(entered.clients);
+    return await collectScopes(
+      context,
+      { scopes: accounts, idOf: (id) => id, concurrency: settings.concurrency, label: 'aws: account', stats },
+      async (accountId) => {
+        const collectedAt = collectionTime(context);
+        const documents = [...scps];
+        // The OU path is read with the caller's credentials, side by side with the account's own reads.
+        const path = inOrganization && accountId !== management ? parentsOf(accountId) : Promise.resolve([]);
+        const entered =
+          accountId === caller.account
+            ? { clients: base }
+            : await assumeInto(base, settings, stats, caller.partition, accountId);
+        if ('error' in entered) documents.push(entered.error);
+        else {
+          try {
+            documents.push(
+              ...(await readAccount(entered.clients, settings.polling, settings.client.region, (line) =>
+                context.progress.status(`aws: account ${accountId}: ${line}`),
+              )),
+            );
+          } finally {
+            if (entered.clients !== base) destroyClients(entered.clients);
+          }
         }
-      }
-      documents.push(...(await path));
-      const bundle = accountBundle(accountId, 'live', collectedAt, documents);
-      if (raw) await raw.writeScope(accountId, rawFiles(bundle));
-      return bundle;
-    });
+        documents.push(...(await path));
+        const bundle = accountBundle(accountId, 'live', collectedAt, documents);
+        if (raw) await raw.writeScope(accountId, rawFiles(bundle));
+        return bundle;
+      },
+    );
   } finally {
     destroyClients(base);
   }
 }
 
 /** Assumes the org role in one account; a failure is returned as an AssumeRole error document. */
-async function assumeInto(base: AwsClients, settings: AwsCollectSettings, stats: CallStats, partition: string, accountId: string): Promise<{ clients: AwsClients } | { error: RawDocument }> {
+async function assumeInto(
+  base: AwsClients,
+  settings: AwsCollectSettings,
+  stats: CallStats,
+  partition: string,
+  accountId: string,
+): Promise<{ clients: AwsClients } | { error: RawDocument }> {
   const roleArn = `arn:${partition}:iam::${accountId}:role/${settings.orgRole!}`;
   try {
-    const output = await base.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cloudward-audit', DurationSeconds: 3600 }));
+    const output = await base.sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'cloudward-audit', DurationSeconds: 3600 }),
+    );
     const c = output.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
-    const credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
+    const credentials = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
     return { clients: createClients({ ...settings.client, credentials }, stats) };
   } catch (error) {
     const body: ErrorBody = errorBody('AssumeRole', error, roleArn);

@@ -29,13 +29,20 @@ function values(raw: unknown): string[] {
 
 function compareDates(op: string, actual: number, expected: number): boolean | undefined {
   switch (op) {
-    case 'dateequals': return actual === expected;
-    case 'datenotequals': return actual !== expected;
-    case 'datelessthan': return actual < expected;
-    case 'datelessthanequals': return actual <= expected;
-    case 'dategreaterthan': return actual > expected;
-    case 'dategreaterthanequals': return actual >= expected;
-    default: return undefined;
+    case 'dateequals':
+      return actual === expected;
+    case 'datenotequals':
+      return actual !== expected;
+    case 'datelessthan':
+      return actual < expected;
+    case 'datelessthanequals':
+      return actual <= expected;
+    case 'dategreaterthan':
+      return actual > expected;
+    case 'dategreaterthanequals':
+      return actual >= expected;
+    default:
+      return undefined;
   }
 }
 
@@ -48,13 +55,24 @@ function dateOf(text: string): number {
 function decide(op: string, actual: string[], expected: string[]): boolean | undefined {
   const any = (test: (a: string, e: string) => boolean) => actual.some((a) => expected.some((e) => test(a, e)));
   switch (op) {
-    case 'stringequals': case 'arnequals': return any((a, e) => a === e);
-    case 'stringequalsignorecase': return any((a, e) => a.toLowerCase() === e.toLowerCase());
-    case 'stringlike': case 'arnlike': return any((a, e) => wildcardMatch(e, a, false));
-    case 'stringnotequals': case 'arnnotequals': return actual.every((a) => !expected.includes(a));
-    case 'stringnotequalsignorecase': return actual.every((a) => !expected.some((e) => e.toLowerCase() === a.toLowerCase()));
-    case 'stringnotlike': case 'arnnotlike': return actual.every((a) => !expected.some((e) => wildcardMatch(e, a, false)));
-    case 'bool': return any((a, e) => a.toLowerCase() === e.toLowerCase());
+    case 'stringequals':
+    case 'arnequals':
+      return any((a, e) => a === e);
+    case 'stringequalsignorecase':
+      return any((a, e) => a.toLowerCase() === e.toLowerCase());
+    case 'stringlike':
+    case 'arnlike':
+      return any((a, e) => wildcardMatch(e, a, false));
+    case 'stringnotequals':
+    case 'arnnotequals':
+      return actual.every((a) => !expected.includes(a));
+    case 'stringnotequalsignorecase':
+      return actual.every((a) => !expected.some((e) => e.toLowerCase() === a.toLowerCase()));
+    case 'stringnotlike':
+    case 'arnnotlike':
+      return actual.every((a) => !expected.some((e) => wildcardMatch(e, a, false)));
+    case 'bool':
+      return any((a, e) => a.toLowerCase() === e.toLowerCase());
     default: {
       if (!op.startsWith('date')) return undefined;
       const results = actual.flatMap((a) => expected.map((e) => compareDates(op, dateOf(a), dateOf(e))));
@@ -65,13 +83,19 @@ function decide(op: string, actual: string[], expected: string[]): boolean | und
 }
 
 /** Evaluates a statement's Condition block; null (no condition) always holds. */
-export function evaluateCondition(condition: Record<string, unknown> | null, context: ConditionContext): ConditionVerdict {
+export function evaluateCondition(
+  condition: Record<string, unknown> | null,
+  context: ConditionContext,
+): ConditionVerdict {
   const verdict: ConditionVerdict = { holds: true, undecided: [] };
   if (!condition) return verdict;
   for (const [rawOp, block] of Object.entries(condition)) {
     if (!block || typeof block !== 'object') continue;
     const ifExists = /ifexists$/i.test(rawOp);
-    const op = rawOp.replace(/^for(any|all)values:/i, '').replace(/ifexists$/i, '').toLowerCase();
+    const op = rawOp
+      .replace(/^for(any|all)values:/i, '')
+      .replace(/ifexists$/i, '')
+      .toLowerCase();
     for (const [rawKey, expectedRaw] of Object.entries(block as Record<string, unknown>)) {
       const key = rawKey.toLowerCase();
       const expected = values(expectedRaw);

@@ -8,11 +8,28 @@ import { isoSeconds } from '../../snapshot/date-time.js';
 
 /** The columns IAM documents, in order. Extra trailing columns (added by AWS later) are tolerated. */
 export const CREDENTIAL_REPORT_COLUMNS = [
-  'user', 'arn', 'user_creation_time', 'password_enabled', 'password_last_used', 'password_last_changed',
-  'password_next_rotation', 'mfa_active', 'access_key_1_active', 'access_key_1_last_rotated',
-  'access_key_1_last_used_date', 'access_key_1_last_used_region', 'access_key_1_last_used_service',
-  'access_key_2_active', 'access_key_2_last_rotated', 'access_key_2_last_used_date', 'access_key_2_last_used_region',
-  'access_key_2_last_used_service', 'cert_1_active', 'cert_1_last_rotated', 'cert_2_active', 'cert_2_last_rotated',
+  'user',
+  'arn',
+  'user_creation_time',
+  'password_enabled',
+  'password_last_used',
+  'password_last_changed',
+  'password_next_rotation',
+  'mfa_active',
+  'access_key_1_active',
+  'access_key_1_last_rotated',
+  'access_key_1_last_used_date',
+  'access_key_1_last_used_region',
+  'access_key_1_last_used_service',
+  'access_key_2_active',
+  'access_key_2_last_rotated',
+  'access_key_2_last_used_date',
+  'access_key_2_last_used_region',
+  'access_key_2_last_used_service',
+  'cert_1_active',
+  'cert_1_last_rotated',
+  'cert_2_active',
+  'cert_2_last_rotated',
 ] as const;
 
 type ColumnName = (typeof CREDENTIAL_REPORT_COLUMNS)[number];
@@ -26,7 +43,12 @@ const KEY_SLOTS = ([1, 2] as const).map((n) => ({
   lastUsedDate: COLUMN[`access_key_${n}_last_used_date`],
   lastUsedService: COLUMN[`access_key_${n}_last_used_service`],
 }));
-const CERT_SLOTS = ([1, 2] as const).map((n) => ({ slot: `cert_${n}`, activeName: `cert_${n}_active`, active: COLUMN[`cert_${n}_active`], lastRotated: COLUMN[`cert_${n}_last_rotated`] }));
+const CERT_SLOTS = ([1, 2] as const).map((n) => ({
+  slot: `cert_${n}`,
+  activeName: `cert_${n}_active`,
+  active: COLUMN[`cert_${n}_active`],
+  lastRotated: COLUMN[`cert_${n}_last_rotated`],
+}));
 
 /** The `user` value of the root user's row. */
 export const ROOT_USER_ROW = '<root_account>';
@@ -83,7 +105,8 @@ export function utcSeconds(value: string): string | undefined {
   const month = Number(m[2]);
   const day = Number(m[3]);
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0)) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]! + (month === 2 && leap ? 1 : 0))
+    return undefined;
   if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 59) return undefined;
   return `${value.slice(0, 19)}Z`;
 }
@@ -99,7 +122,6 @@ export function reportDate(value: string | undefined): string | null {
   if (Number.isNaN(time)) throw new CredentialReportError(`"${value}" is not a date`);
   return isoSeconds(time);
 }
-
 
 function reportBoolean(value: string | undefined, column: string): boolean | null {
   if (value === 'true') return true;
@@ -130,7 +152,10 @@ function unquotedRecords(text: string): string[][] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const cells = line.split(',').map((cell) => cell.trim());
-    if (records.length > 0 && cells.length !== records[0]!.length) throw new Error(`Invalid Record Length: expect ${records[0]!.length}, got ${cells.length} on line ${records.length + 1}`);
+    if (records.length > 0 && cells.length !== records[0]!.length)
+      throw new Error(
+        `Invalid Record Length: expect ${records[0]!.length}, got ${cells.length} on line ${records.length + 1}`,
+      );
     records.push(cells);
   }
   return records;
@@ -140,7 +165,9 @@ function unquotedRecords(text: string): string[][] {
 export function parseCredentialReport(text: string): CredentialReportRow[] {
   let records: string[][];
   try {
-    records = text.includes('"') ? (parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true }) as string[][]) : unquotedRecords(text);
+    records = text.includes('"')
+      ? (parse(text, { relax_column_count: false, skip_empty_lines: true, trim: true }) as string[][])
+      : unquotedRecords(text);
   } catch (error) {
     throw new CredentialReportError(`malformed CSV: ${(error as Error).message}`);
   }
@@ -148,14 +175,17 @@ export function parseCredentialReport(text: string): CredentialReportRow[] {
   if (!header) throw new CredentialReportError('the report has no header line');
   const missing = CREDENTIAL_REPORT_COLUMNS.filter((c, i) => header[i] !== c);
   if (missing.length > 0) {
-    throw new CredentialReportError(`line 1: unexpected header; expected the ${CREDENTIAL_REPORT_COLUMNS.length} IAM columns starting "${CREDENTIAL_REPORT_COLUMNS.slice(0, 4).join(',')}", first difference at column "${missing[0]}"`);
+    throw new CredentialReportError(
+      `line 1: unexpected header; expected the ${CREDENTIAL_REPORT_COLUMNS.length} IAM columns starting "${CREDENTIAL_REPORT_COLUMNS.slice(0, 4).join(',')}", first difference at column "${missing[0]}"`,
+    );
   }
   return records.slice(1).map((record, index) => {
     const line = index + 2;
     try {
       const user = record[COLUMN.user] ?? '';
       const arn = record[COLUMN.arn] ?? '';
-      if (!user || !arn.startsWith('arn:')) throw new CredentialReportError('the user or arn column is empty or not an ARN');
+      if (!user || !arn.startsWith('arn:'))
+        throw new CredentialReportError('the user or arn column is empty or not an ARN');
       const accessKeys: ReportAccessKey[] = [];
       for (const key of KEY_SLOTS) {
         const active = reportBoolean(record[key.active], key.activeName) ?? false;

@@ -51,7 +51,11 @@ const ALL_GAP_TOPICS: string[] = Object.values(GapTopic);
 
 /** Each API operation: its service prefix (for `iam:X` call names) and the gap topic its failure opens. */
 export const OPERATIONS: Record<string, { service: string; topic: string; kind?: DocumentKindValue }> = {
-  GetAccountAuthorizationDetails: { service: 'iam', topic: GapTopic.authorizationDetails, kind: DocumentKind.authorizationDetails },
+  GetAccountAuthorizationDetails: {
+    service: 'iam',
+    topic: GapTopic.authorizationDetails,
+    kind: DocumentKind.authorizationDetails,
+  },
   GenerateCredentialReport: { service: 'iam', topic: GapTopic.credentialReport },
   GetCredentialReport: { service: 'iam', topic: GapTopic.credentialReport, kind: DocumentKind.credentialReport },
   GetAccountSummary: { service: 'iam', topic: GapTopic.accountSummary, kind: DocumentKind.accountSummary },
@@ -91,14 +95,20 @@ export function cliErrorLine(error: ErrorBody): string {
   return error.Target ? `${line}\nTarget: ${error.Target}` : line;
 }
 
-const CLI_ERROR = /^An error occurred \(([A-Za-z0-9_.]+)\)(?: \(reached max retries: \d+\))? when calling the ([A-Za-z0-9]+) operation(?: \(reached max retries: \d+\))?: ?(.*)/;
+const CLI_ERROR =
+  /^An error occurred \(([A-Za-z0-9_.]+)\)(?: \(reached max retries: \d+\))? when calling the ([A-Za-z0-9]+) operation(?: \(reached max retries: \d+\))?: ?(.*)/;
 
 /** Parses an AWS CLI error line (as `aws ... 2> file` keeps it); undefined when the text is not one. */
 export function parseCliErrorLine(text: string): ErrorBody | undefined {
   const match = CLI_ERROR.exec(text);
   if (!match) return undefined;
   const target = /^Target: (\S+)\s*$/m.exec(text);
-  return { Code: match[1]!, Operation: match[2]!, Message: match[3]!.trim(), ...(target ? { Target: target[1]! } : {}) };
+  return {
+    Code: match[1]!,
+    Operation: match[2]!,
+    Message: match[3]!.trim(),
+    ...(target ? { Target: target[1]! } : {}),
+  };
 }
 
 /**
@@ -109,12 +119,19 @@ function gapsForError(error: ErrorBody): Gap[] {
   if (isAnswer(error)) return [];
   const about = error.Target ? ` (${error.Target})` : '';
   const reason = `${error.Code}${about}: ${error.Message}`;
-  if (error.Operation === 'AssumeRole') return ALL_GAP_TOPICS.map((what) => ({ what, reason: `account not read: ${reason}`, call: 'sts:AssumeRole' }));
+  if (error.Operation === 'AssumeRole')
+    return ALL_GAP_TOPICS.map((what) => ({ what, reason: `account not read: ${reason}`, call: 'sts:AssumeRole' }));
   const operation = OPERATIONS[error.Operation];
   if (!operation) return [];
   // The kit names the missing permission on a denial (every AWS read needs the action of its own name).
   const call = `${operation.service}:${error.Operation}`;
-  return [gapFor({ id: call, kind: 'api', topic: operation.topic, permission: call }, { Code: error.Code, message: error.Message }, error.Target)];
+  return [
+    gapFor(
+      { id: call, kind: 'api', topic: operation.topic, permission: call },
+      { Code: error.Code, message: error.Message },
+      error.Target,
+    ),
+  ];
 }
 
 /** Gaps from a list of error bodies, one per topic and call (the first error's reason stands for the rest). */
@@ -138,8 +155,16 @@ export function isAnswer(error: ErrorBody): boolean {
  */
 export function managementAccountOf(bodies: Iterable<unknown>): string | undefined {
   for (const body of bodies) {
-    const b = body as { Policies?: Array<{ Arn?: string }>; Targets?: Array<{ Arn?: string }>; Policy?: { PolicySummary?: { Arn?: string } } };
-    for (const item of [...(b.Policies ?? []), ...(b.Targets ?? []), ...(b.Policy?.PolicySummary ? [b.Policy.PolicySummary] : [])]) {
+    const b = body as {
+      Policies?: Array<{ Arn?: string }>;
+      Targets?: Array<{ Arn?: string }>;
+      Policy?: { PolicySummary?: { Arn?: string } };
+    };
+    for (const item of [
+      ...(b.Policies ?? []),
+      ...(b.Targets ?? []),
+      ...(b.Policy?.PolicySummary ? [b.Policy.PolicySummary] : []),
+    ]) {
       const match = /^arn:[^:]+:organizations::(\d{12}):/.exec(item.Arn ?? '');
       if (match) return match[1];
     }
@@ -154,33 +179,67 @@ export interface CollectionBody {
 
 // Shapes of the documents (the fields cloudward reads). Every field is optional: exports differ by CLI version.
 
-export interface AttachedPolicy { PolicyName?: string; PolicyArn?: string }
-export interface InlinePolicy { PolicyName?: string; PolicyDocument?: unknown }
-export interface PermissionsBoundary { PermissionsBoundaryType?: string; PermissionsBoundaryArn?: string }
+export interface AttachedPolicy {
+  PolicyName?: string;
+  PolicyArn?: string;
+}
+export interface InlinePolicy {
+  PolicyName?: string;
+  PolicyDocument?: unknown;
+}
+export interface PermissionsBoundary {
+  PermissionsBoundaryType?: string;
+  PermissionsBoundaryArn?: string;
+}
 
 export interface UserDetail {
-  Path?: string; UserName?: string; UserId?: string; Arn?: string; CreateDate?: string;
-  UserPolicyList?: InlinePolicy[]; GroupList?: string[]; AttachedManagedPolicies?: AttachedPolicy[];
-  PermissionsBoundary?: PermissionsBoundary; Tags?: Array<{ Key?: string; Value?: string }>;
+  Path?: string;
+  UserName?: string;
+  UserId?: string;
+  Arn?: string;
+  CreateDate?: string;
+  UserPolicyList?: InlinePolicy[];
+  GroupList?: string[];
+  AttachedManagedPolicies?: AttachedPolicy[];
+  PermissionsBoundary?: PermissionsBoundary;
+  Tags?: Array<{ Key?: string; Value?: string }>;
 }
 
 export interface GroupDetail {
-  Path?: string; GroupName?: string; GroupId?: string; Arn?: string; CreateDate?: string;
-  GroupPolicyList?: InlinePolicy[]; AttachedManagedPolicies?: AttachedPolicy[];
+  Path?: string;
+  GroupName?: string;
+  GroupId?: string;
+  Arn?: string;
+  CreateDate?: string;
+  GroupPolicyList?: InlinePolicy[];
+  AttachedManagedPolicies?: AttachedPolicy[];
 }
 
 export interface RoleDetail {
-  Path?: string; RoleName?: string; RoleId?: string; Arn?: string; CreateDate?: string;
-  AssumeRolePolicyDocument?: unknown; RolePolicyList?: InlinePolicy[]; AttachedManagedPolicies?: AttachedPolicy[];
-  PermissionsBoundary?: PermissionsBoundary; RoleLastUsed?: { LastUsedDate?: string; Region?: string };
+  Path?: string;
+  RoleName?: string;
+  RoleId?: string;
+  Arn?: string;
+  CreateDate?: string;
+  AssumeRolePolicyDocument?: unknown;
+  RolePolicyList?: InlinePolicy[];
+  AttachedManagedPolicies?: AttachedPolicy[];
+  PermissionsBoundary?: PermissionsBoundary;
+  RoleLastUsed?: { LastUsedDate?: string; Region?: string };
   MaxSessionDuration?: number;
   /** Instance profiles holding the role (EC2 instances run as it through one). */
   InstanceProfileList?: Array<{ InstanceProfileName?: string; Arn?: string }>;
 }
 
 export interface ManagedPolicyDetail {
-  PolicyName?: string; PolicyId?: string; Arn?: string; Path?: string; DefaultVersionId?: string;
-  AttachmentCount?: number; PermissionsBoundaryUsageCount?: number; IsAttachable?: boolean;
+  PolicyName?: string;
+  PolicyId?: string;
+  Arn?: string;
+  Path?: string;
+  DefaultVersionId?: string;
+  AttachmentCount?: number;
+  PermissionsBoundaryUsageCount?: number;
+  IsAttachable?: boolean;
   PolicyVersionList?: Array<{ Document?: unknown; VersionId?: string; IsDefaultVersion?: boolean }>;
 }
 
@@ -193,73 +252,223 @@ export interface AuthorizationDetails {
   Marker?: string;
 }
 
-export interface CredentialReportBody { Content?: string; ReportFormat?: string; GeneratedTime?: string }
-export interface AccountSummaryBody { SummaryMap?: Record<string, number> }
-export interface VirtualMfaBody { VirtualMFADevices?: Array<{ SerialNumber?: string; User?: { Arn?: string; UserName?: string }; EnableDate?: string }> }
+export interface CredentialReportBody {
+  Content?: string;
+  ReportFormat?: string;
+  GeneratedTime?: string;
+}
+export interface AccountSummaryBody {
+  SummaryMap?: Record<string, number>;
+}
+export interface VirtualMfaBody {
+  VirtualMFADevices?: Array<{ SerialNumber?: string; User?: { Arn?: string; UserName?: string }; EnableDate?: string }>;
+}
 
 export interface PasswordPolicy {
-  MinimumPasswordLength?: number; RequireSymbols?: boolean; RequireNumbers?: boolean;
-  RequireUppercaseCharacters?: boolean; RequireLowercaseCharacters?: boolean; AllowUsersToChangePassword?: boolean;
-  ExpirePasswords?: boolean; MaxPasswordAge?: number; PasswordReusePrevention?: number; HardExpiry?: boolean;
+  MinimumPasswordLength?: number;
+  RequireSymbols?: boolean;
+  RequireNumbers?: boolean;
+  RequireUppercaseCharacters?: boolean;
+  RequireLowercaseCharacters?: boolean;
+  AllowUsersToChangePassword?: boolean;
+  ExpirePasswords?: boolean;
+  MaxPasswordAge?: number;
+  PasswordReusePrevention?: number;
+  HardExpiry?: boolean;
 }
-export interface PasswordPolicyBody { PasswordPolicy?: PasswordPolicy }
-export interface RolesBody { Roles?: Array<{ RoleName?: string; Arn?: string; MaxSessionDuration?: number }> }
+export interface PasswordPolicyBody {
+  PasswordPolicy?: PasswordPolicy;
+}
+export interface RolesBody {
+  Roles?: Array<{ RoleName?: string; Arn?: string; MaxSessionDuration?: number }>;
+}
 
-export interface PolicySummary { Id?: string; Arn?: string; Name?: string; Description?: string; Type?: string; AwsManaged?: boolean }
-export interface ScpListBody { Policies?: PolicySummary[] }
-export interface ScpDetailBody { Policy?: { PolicySummary?: PolicySummary; Content?: string } }
-export interface PolicyTarget { TargetId?: string; Arn?: string; Name?: string; Type?: string }
+export interface PolicySummary {
+  Id?: string;
+  Arn?: string;
+  Name?: string;
+  Description?: string;
+  Type?: string;
+  AwsManaged?: boolean;
+}
+export interface ScpListBody {
+  Policies?: PolicySummary[];
+}
+export interface ScpDetailBody {
+  Policy?: { PolicySummary?: PolicySummary; Content?: string };
+}
+export interface PolicyTarget {
+  TargetId?: string;
+  Arn?: string;
+  Name?: string;
+  Type?: string;
+}
 /** ListTargetsForPolicy's response plus the PolicyId it was asked about (the response does not repeat it). */
-export interface ScpTargetsBody { PolicyId?: string; Targets?: PolicyTarget[] }
+export interface ScpTargetsBody {
+  PolicyId?: string;
+  Targets?: PolicyTarget[];
+}
 /** ListParents' response plus the ChildId (an account or OU id) it was asked about (the response does not repeat it). */
-export interface ParentsBody { ChildId?: string; Parents?: Array<{ Id?: string; Type?: string }> }
-export interface RegionsBody { Regions?: Array<{ RegionName?: string; RegionOptStatus?: string }> }
+export interface ParentsBody {
+  ChildId?: string;
+  Parents?: Array<{ Id?: string; Type?: string }>;
+}
+export interface RegionsBody {
+  Regions?: Array<{ RegionName?: string; RegionOptStatus?: string }>;
+}
 
 export interface Trail {
-  Name?: string; TrailARN?: string; HomeRegion?: string; IsMultiRegionTrail?: boolean; IsOrganizationTrail?: boolean;
-  LogFileValidationEnabled?: boolean; IncludeGlobalServiceEvents?: boolean; S3BucketName?: string;
-  CloudWatchLogsLogGroupArn?: string; KmsKeyId?: string; HasCustomEventSelectors?: boolean;
+  Name?: string;
+  TrailARN?: string;
+  HomeRegion?: string;
+  IsMultiRegionTrail?: boolean;
+  IsOrganizationTrail?: boolean;
+  LogFileValidationEnabled?: boolean;
+  IncludeGlobalServiceEvents?: boolean;
+  S3BucketName?: string;
+  CloudWatchLogsLogGroupArn?: string;
+  KmsKeyId?: string;
+  HasCustomEventSelectors?: boolean;
 }
 /** DescribeTrails' response plus the Region it was called in (the response does not say; shadow trails included). */
-export interface TrailsBody { Region?: string; trailList?: Trail[] }
+export interface TrailsBody {
+  Region?: string;
+  trailList?: Trail[];
+}
 /** GetTrailStatus's response plus the trail it was asked about (`Name`; the response does not name it). */
-export interface TrailStatusBody { Name?: string; IsLogging?: boolean; LatestDeliveryTime?: string; LatestDeliveryError?: string }
+export interface TrailStatusBody {
+  Name?: string;
+  IsLogging?: boolean;
+  LatestDeliveryTime?: string;
+  LatestDeliveryError?: string;
+}
 export interface EventSelectorsBody {
   TrailARN?: string;
-  EventSelectors?: Array<{ ReadWriteType?: string; IncludeManagementEvents?: boolean; ExcludeManagementEventSources?: string[] }>;
-  AdvancedEventSelectors?: Array<{ Name?: string; FieldSelectors?: Array<{ Field?: string; Equals?: string[]; NotEquals?: string[] }> }>;
+  EventSelectors?: Array<{
+    ReadWriteType?: string;
+    IncludeManagementEvents?: boolean;
+    ExcludeManagementEventSources?: string[];
+  }>;
+  AdvancedEventSelectors?: Array<{
+    Name?: string;
+    FieldSelectors?: Array<{ Field?: string; Equals?: string[]; NotEquals?: string[] }>;
+  }>;
 }
 
 const attached: Shape = [{ PolicyName: 'string', PolicyArn: 'string' }];
 const inline: Shape = [{ PolicyName: 'string', PolicyDocument: 'any' }];
 const boundary: Shape = { PermissionsBoundaryType: 'string', PermissionsBoundaryArn: 'string' };
-const summary: Shape = { Id: 'string', Arn: 'string', Name: 'string', Description: 'string', Type: 'string', AwsManaged: 'boolean' };
+const summary: Shape = {
+  Id: 'string',
+  Arn: 'string',
+  Name: 'string',
+  Description: 'string',
+  Type: 'string',
+  AwsManaged: 'boolean',
+};
 const common = { Path: 'string', Arn: 'string', CreateDate: 'string' } as const;
 
 /** The shape of each document kind: the interfaces above, checked when a document is recognised. */
 export const SHAPES: Record<string, Shape> = {
   [DocumentKind.authorizationDetails]: {
-    UserDetailList: [{ ...common, UserName: 'string', UserId: 'string', UserPolicyList: inline, GroupList: ['string'], AttachedManagedPolicies: attached, PermissionsBoundary: boundary, Tags: [{ Key: 'string', Value: 'string' }] }],
-    GroupDetailList: [{ ...common, GroupName: 'string', GroupId: 'string', GroupPolicyList: inline, AttachedManagedPolicies: attached }],
-    RoleDetailList: [{ ...common, RoleName: 'string', RoleId: 'string', AssumeRolePolicyDocument: 'any', RolePolicyList: inline, AttachedManagedPolicies: attached, PermissionsBoundary: boundary, RoleLastUsed: { LastUsedDate: 'string', Region: 'string' }, MaxSessionDuration: 'number', InstanceProfileList: [{ InstanceProfileName: 'string', Arn: 'string' }] }],
-    Policies: [{ PolicyName: 'string', PolicyId: 'string', Arn: 'string', Path: 'string', DefaultVersionId: 'string', AttachmentCount: 'number', PermissionsBoundaryUsageCount: 'number', IsAttachable: 'boolean', PolicyVersionList: [{ Document: 'any', VersionId: 'string', IsDefaultVersion: 'boolean' }] }],
+    UserDetailList: [
+      {
+        ...common,
+        UserName: 'string',
+        UserId: 'string',
+        UserPolicyList: inline,
+        GroupList: ['string'],
+        AttachedManagedPolicies: attached,
+        PermissionsBoundary: boundary,
+        Tags: [{ Key: 'string', Value: 'string' }],
+      },
+    ],
+    GroupDetailList: [
+      { ...common, GroupName: 'string', GroupId: 'string', GroupPolicyList: inline, AttachedManagedPolicies: attached },
+    ],
+    RoleDetailList: [
+      {
+        ...common,
+        RoleName: 'string',
+        RoleId: 'string',
+        AssumeRolePolicyDocument: 'any',
+        RolePolicyList: inline,
+        AttachedManagedPolicies: attached,
+        PermissionsBoundary: boundary,
+        RoleLastUsed: { LastUsedDate: 'string', Region: 'string' },
+        MaxSessionDuration: 'number',
+        InstanceProfileList: [{ InstanceProfileName: 'string', Arn: 'string' }],
+      },
+    ],
+    Policies: [
+      {
+        PolicyName: 'string',
+        PolicyId: 'string',
+        Arn: 'string',
+        Path: 'string',
+        DefaultVersionId: 'string',
+        AttachmentCount: 'number',
+        PermissionsBoundaryUsageCount: 'number',
+        IsAttachable: 'boolean',
+        PolicyVersionList: [{ Document: 'any', VersionId: 'string', IsDefaultVersion: 'boolean' }],
+      },
+    ],
     IsTruncated: 'boolean',
     Marker: 'string',
   },
   [DocumentKind.credentialReport]: { Content: 'string', ReportFormat: 'string', GeneratedTime: 'string' },
-  [DocumentKind.virtualMfaDevices]: { VirtualMFADevices: [{ SerialNumber: 'string', User: { Arn: 'string', UserName: 'string' }, EnableDate: 'string' }] },
-  [DocumentKind.passwordPolicy]: { PasswordPolicy: { MinimumPasswordLength: 'number', RequireSymbols: 'boolean', RequireNumbers: 'boolean', RequireUppercaseCharacters: 'boolean', RequireLowercaseCharacters: 'boolean', AllowUsersToChangePassword: 'boolean', ExpirePasswords: 'boolean', MaxPasswordAge: 'number', PasswordReusePrevention: 'number', HardExpiry: 'boolean' } },
+  [DocumentKind.virtualMfaDevices]: {
+    VirtualMFADevices: [{ SerialNumber: 'string', User: { Arn: 'string', UserName: 'string' }, EnableDate: 'string' }],
+  },
+  [DocumentKind.passwordPolicy]: {
+    PasswordPolicy: {
+      MinimumPasswordLength: 'number',
+      RequireSymbols: 'boolean',
+      RequireNumbers: 'boolean',
+      RequireUppercaseCharacters: 'boolean',
+      RequireLowercaseCharacters: 'boolean',
+      AllowUsersToChangePassword: 'boolean',
+      ExpirePasswords: 'boolean',
+      MaxPasswordAge: 'number',
+      PasswordReusePrevention: 'number',
+      HardExpiry: 'boolean',
+    },
+  },
   [DocumentKind.roles]: { Roles: [{ RoleName: 'string', Arn: 'string', MaxSessionDuration: 'number' }] },
   [DocumentKind.scpList]: { Policies: [summary] },
   [DocumentKind.scpDetail]: { Policy: { PolicySummary: summary, Content: 'string' } },
-  [DocumentKind.scpTargets]: { PolicyId: 'string', Targets: [{ TargetId: 'string', Arn: 'string', Name: 'string', Type: 'string' }] },
+  [DocumentKind.scpTargets]: {
+    PolicyId: 'string',
+    Targets: [{ TargetId: 'string', Arn: 'string', Name: 'string', Type: 'string' }],
+  },
   [DocumentKind.parents]: { ChildId: 'string', Parents: [{ Id: 'string', Type: 'string' }] },
   [DocumentKind.regions]: { Regions: [{ RegionName: 'string', RegionOptStatus: 'string' }] },
-  [DocumentKind.trails]: { Region: 'string', trailList: [{ Name: 'string', TrailARN: 'string', HomeRegion: 'string', IsMultiRegionTrail: 'boolean', IsOrganizationTrail: 'boolean', LogFileValidationEnabled: 'boolean', IncludeGlobalServiceEvents: 'boolean', S3BucketName: 'string', CloudWatchLogsLogGroupArn: 'string', KmsKeyId: 'string', HasCustomEventSelectors: 'boolean' }] },
+  [DocumentKind.trails]: {
+    Region: 'string',
+    trailList: [
+      {
+        Name: 'string',
+        TrailARN: 'string',
+        HomeRegion: 'string',
+        IsMultiRegionTrail: 'boolean',
+        IsOrganizationTrail: 'boolean',
+        LogFileValidationEnabled: 'boolean',
+        IncludeGlobalServiceEvents: 'boolean',
+        S3BucketName: 'string',
+        CloudWatchLogsLogGroupArn: 'string',
+        KmsKeyId: 'string',
+        HasCustomEventSelectors: 'boolean',
+      },
+    ],
+  },
   [DocumentKind.trailStatus]: { Name: 'string', IsLogging: 'boolean', LatestDeliveryError: 'string' },
   [DocumentKind.eventSelectors]: {
     TrailARN: 'string',
-    EventSelectors: [{ ReadWriteType: 'string', IncludeManagementEvents: 'boolean', ExcludeManagementEventSources: ['string'] }],
-    AdvancedEventSelectors: [{ Name: 'string', FieldSelectors: [{ Field: 'string', Equals: ['string'], NotEquals: ['string'] }] }],
+    EventSelectors: [
+      { ReadWriteType: 'string', IncludeManagementEvents: 'boolean', ExcludeManagementEventSources: ['string'] },
+    ],
+    AdvancedEventSelectors: [
+      { Name: 'string', FieldSelectors: [{ Field: 'string', Equals: ['string'], NotEquals: ['string'] }] },
+    ],
   },
 };

@@ -37,16 +37,29 @@ const ACCOUNT_IN_ARN = /arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/g;
 function accountsOf(document: RawDocument): Set<string> {
   const accounts = new Set<string>();
   let text: string;
-  if (document.kind === DocumentKind.credentialReport) text = credentialReportText(document.body as CredentialReportBody, document.origin);
-  else if (document.kind === DocumentKind.authorizationDetails || document.kind === DocumentKind.virtualMfaDevices || document.kind === DocumentKind.roles) {
+  if (document.kind === DocumentKind.credentialReport)
+    text = credentialReportText(document.body as CredentialReportBody, document.origin);
+  else if (
+    document.kind === DocumentKind.authorizationDetails ||
+    document.kind === DocumentKind.virtualMfaDevices ||
+    document.kind === DocumentKind.roles
+  ) {
     const body = document.body as Record<string, unknown>;
     // Only the entities' own ARNs: trust policies name other accounts.
-    const own = [...((body.UserDetailList as unknown[]) ?? []), ...((body.GroupDetailList as unknown[]) ?? []), ...((body.RoleDetailList as unknown[]) ?? []), ...((body.Roles as unknown[]) ?? [])]
-      .map((e) => (e as { Arn?: string }).Arn ?? '');
-    const mfa = ((body.VirtualMFADevices as unknown[]) ?? []).map((d) => (d as { SerialNumber?: string }).SerialNumber ?? '');
+    const own = [
+      ...((body.UserDetailList as unknown[]) ?? []),
+      ...((body.GroupDetailList as unknown[]) ?? []),
+      ...((body.RoleDetailList as unknown[]) ?? []),
+      ...((body.Roles as unknown[]) ?? []),
+    ].map((e) => (e as { Arn?: string }).Arn ?? '');
+    const mfa = ((body.VirtualMFADevices as unknown[]) ?? []).map(
+      (d) => (d as { SerialNumber?: string }).SerialNumber ?? '',
+    );
     text = [...own, ...mfa].join('\n');
-  } else if (document.kind === DocumentKind.error && (document.body as ErrorBody).Operation === 'AssumeRole') text = (document.body as ErrorBody).Target ?? '';
-  else if (document.kind === DocumentKind.collection) return new Set([(document.body as CollectionBody).Cloudward.AccountId]);
+  } else if (document.kind === DocumentKind.error && (document.body as ErrorBody).Operation === 'AssumeRole')
+    text = (document.body as ErrorBody).Target ?? '';
+  else if (document.kind === DocumentKind.collection)
+    return new Set([(document.body as CollectionBody).Cloudward.AccountId]);
   else return accounts;
   for (const match of text.matchAll(ACCOUNT_IN_ARN)) accounts.add(match[1]!);
   return accounts;
@@ -65,11 +78,17 @@ function assignAccounts(loaded: Loaded[], override: string | undefined): Map<str
   const owned = loaded.map((item) => ({ item, accounts: accountsOf(item.document) }));
   for (const { item, accounts } of owned) {
     if (accounts.size > 1) {
-      throw new UserError(`the file holds ARNs of several accounts (${[...accounts].join(', ')})`, { where: item.file, hint: 'export each account separately' });
+      throw new UserError(`the file holds ARNs of several accounts (${[...accounts].join(', ')})`, {
+        where: item.file,
+        hint: 'export each account separately',
+      });
     }
     const [account] = accounts;
     if (account && override && account !== override) {
-      throw new UserError(`--account ${override} was given but the file belongs to account ${account}`, { where: item.file, hint: 'drop --account, or import only that account\'s files' });
+      throw new UserError(`--account ${override} was given but the file belongs to account ${account}`, {
+        where: item.file,
+        hint: "drop --account, or import only that account's files",
+      });
     }
     if (account) {
       const folder = dirname(item.file);
@@ -80,11 +99,18 @@ function assignAccounts(loaded: Loaded[], override: string | undefined): Map<str
   for (const { item, accounts } of owned) {
     const [own] = accounts;
     const inFolder = folderAccounts.get(dirname(item.file));
-    const account = override ?? own ?? (inFolder?.size === 1 ? [...inFolder][0] : undefined) ?? (all.size === 1 ? [...all][0] : undefined);
+    const account =
+      override ??
+      own ??
+      (inFolder?.size === 1 ? [...inFolder][0] : undefined) ??
+      (all.size === 1 ? [...all][0] : undefined);
     if (!account) {
       throw new UserError('cannot tell which AWS account this file belongs to', {
         where: item.file,
-        hint: all.size > 1 ? 'put each account\'s files in a folder of its own (with its authorization details or credential report), or pass --account' : 'pass --account 123456789012, or include the account\'s get-account-authorization-details or credential report',
+        hint:
+          all.size > 1
+            ? "put each account's files in a folder of its own (with its authorization details or credential report), or pass --account"
+            : "pass --account 123456789012, or include the account's get-account-authorization-details or credential report",
       });
     }
     add(account, item);
@@ -95,12 +121,15 @@ function assignAccounts(loaded: Loaded[], override: string | undefined): Map<str
 /** The key (trail, policy) a file name points at, among the known ones: the longest that the name contains. */
 function keyFromFileName(file: string, candidates: Array<{ key: string; match: string }>): string | undefined {
   const name = basename(file);
-  const hits = candidates.filter((c) => c.match.length > 0 && name.includes(c.match)).sort((a, b) => b.match.length - a.match.length);
+  const hits = candidates
+    .filter((c) => c.match.length > 0 && name.includes(c.match))
+    .sort((a, b) => b.match.length - a.match.length);
   return hits[0]?.key;
 }
 
 /** A region name in a file name: `us-east-1`, `ap-southeast-2`, `us-gov-west-1`, `cn-northwest-1`, ... */
-const REGION_IN_NAME = /(?:^|[._-])([a-z]{2}(?:-(?:gov|iso[a-z]?))?-(?:north|south|east|west|central)(?:east|west)?-\d+)(?=[._]|$)/;
+const REGION_IN_NAME =
+  /(?:^|[._-])([a-z]{2}(?:-(?:gov|iso[a-z]?))?-(?:north|south|east|west|central)(?:east|west)?-\d+)(?=[._]|$)/;
 const CHILD_IN_NAME = /(?:^|[._-])(\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})(?=[._]|$)/;
 
 /** The region a file name carries (`cloudtrail-describe-trails.eu-west-1.json`), if any. */
@@ -113,11 +142,18 @@ function regionFromFileName(file: string): string | undefined {
  * subject) to a trail, policy, child (account or OU) or region, from the file name where the body does not say.
  */
 function tieKeyedDocuments(items: Loaded[], account: string): void {
-  const trails = items.filter((i) => i.document.kind === DocumentKind.trails).flatMap((i) => ((i.document.body as { trailList?: Trail[] }).trailList ?? []));
-  const trailCandidates = trails.map((t) => ({ key: String(t.TrailARN ?? t.Name ?? ''), match: fileKey(String(t.TrailARN ?? t.Name ?? '')) }));
+  const trails = items
+    .filter((i) => i.document.kind === DocumentKind.trails)
+    .flatMap((i) => (i.document.body as { trailList?: Trail[] }).trailList ?? []);
+  const trailCandidates = trails.map((t) => ({
+    key: String(t.TrailARN ?? t.Name ?? ''),
+    match: fileKey(String(t.TrailARN ?? t.Name ?? '')),
+  }));
   const policies = items.flatMap((i) => {
-    if (i.document.kind === DocumentKind.scpList) return ((i.document.body as { Policies?: PolicySummary[] }).Policies ?? []).map((p) => p.Id ?? '');
-    if (i.document.kind === DocumentKind.scpDetail) return [(i.document.body as { Policy?: { PolicySummary?: PolicySummary } }).Policy?.PolicySummary?.Id ?? ''];
+    if (i.document.kind === DocumentKind.scpList)
+      return ((i.document.body as { Policies?: PolicySummary[] }).Policies ?? []).map((p) => p.Id ?? '');
+    if (i.document.kind === DocumentKind.scpDetail)
+      return [(i.document.body as { Policy?: { PolicySummary?: PolicySummary } }).Policy?.PolicySummary?.Id ?? ''];
     return [];
   });
   const policyCandidates = [...new Set(policies.filter(Boolean))].map((id) => ({ key: id, match: id }));
@@ -126,7 +162,11 @@ function tieKeyedDocuments(items: Loaded[], account: string): void {
     const body = item.document.body as Record<string, unknown>;
     if (item.document.kind === DocumentKind.parents && body.ChildId === undefined) {
       const key = CHILD_IN_NAME.exec(basename(item.file))?.[1] ?? (parents.length === 1 ? account : undefined);
-      if (!key) throw new UserError('a list-parents export does not say which account or OU it is the parent of', { where: item.file, hint: 'name the file after the child id, e.g. organizations-list-parents.<account-id>.json or organizations-list-parents.<ou-id>.json' });
+      if (!key)
+        throw new UserError('a list-parents export does not say which account or OU it is the parent of', {
+          where: item.file,
+          hint: 'name the file after the child id, e.g. organizations-list-parents.<account-id>.json or organizations-list-parents.<ou-id>.json',
+        });
       item.document.body = { ChildId: key, ...body } satisfies ParentsBody;
     }
     if (item.document.kind === DocumentKind.trails && body.Region === undefined) {
@@ -134,13 +174,25 @@ function tieKeyedDocuments(items: Loaded[], account: string): void {
       if (region) item.document.body = { Region: region, ...body } satisfies TrailsBody;
     }
     if (item.document.kind === DocumentKind.trailStatus && body.Name === undefined) {
-      const key = keyFromFileName(item.file, trailCandidates) ?? (trailCandidates.length === 1 ? trailCandidates[0]!.key : undefined);
-      if (!key) throw new UserError('a get-trail-status export does not say which trail it describes', { where: item.file, hint: 'name the file after the trail, e.g. cloudtrail-get-trail-status.<trail-name>.json, and import it with the describe-trails export' });
+      const key =
+        keyFromFileName(item.file, trailCandidates) ??
+        (trailCandidates.length === 1 ? trailCandidates[0]!.key : undefined);
+      if (!key)
+        throw new UserError('a get-trail-status export does not say which trail it describes', {
+          where: item.file,
+          hint: 'name the file after the trail, e.g. cloudtrail-get-trail-status.<trail-name>.json, and import it with the describe-trails export',
+        });
       item.document.body = { Name: key, ...body } satisfies TrailStatusBody;
     }
     if (item.document.kind === DocumentKind.scpTargets && body.PolicyId === undefined) {
-      const key = keyFromFileName(item.file, policyCandidates) ?? (policyCandidates.length === 1 ? policyCandidates[0]!.key : undefined);
-      if (!key) throw new UserError('a list-targets-for-policy export does not say which policy it lists', { where: item.file, hint: 'name the file after the policy id, e.g. organizations-list-targets-for-policy.p-abcd1234.json, and import it with list-policies' });
+      const key =
+        keyFromFileName(item.file, policyCandidates) ??
+        (policyCandidates.length === 1 ? policyCandidates[0]!.key : undefined);
+      if (!key)
+        throw new UserError('a list-targets-for-policy export does not say which policy it lists', {
+          where: item.file,
+          hint: 'name the file after the policy id, e.g. organizations-list-targets-for-policy.p-abcd1234.json, and import it with list-policies',
+        });
       item.document.body = { PolicyId: key, ...body } satisfies ScpTargetsBody;
     }
     if (item.document.kind === DocumentKind.error) {
@@ -153,7 +205,8 @@ function tieKeyedDocuments(items: Loaded[], account: string): void {
         const key = keyFromFileName(item.file, policyCandidates);
         if (key) error.Target = key;
       }
-      if (error.Target === undefined && error.Operation === 'ListParents') error.Target = CHILD_IN_NAME.exec(basename(item.file))?.[1] ?? account;
+      if (error.Target === undefined && error.Operation === 'ListParents')
+        error.Target = CHILD_IN_NAME.exec(basename(item.file))?.[1] ?? account;
       if (error.Target === undefined && error.Operation === 'DescribeTrails') {
         const region = regionFromFileName(item.file);
         if (region) error.Target = region;
@@ -178,35 +231,62 @@ const EXPORT_COMMANDS: Record<string, string> = {
 function missingTopicGaps(documents: RawDocument[], account: string): Gap[] {
   const covered = new Set<string>();
   for (const d of documents) {
-    const operation = d.kind === DocumentKind.error ? OPERATIONS[(d.body as ErrorBody).Operation] : Object.values(OPERATIONS).find((o) => o.kind === d.kind);
+    const operation =
+      d.kind === DocumentKind.error
+        ? OPERATIONS[(d.body as ErrorBody).Operation]
+        : Object.values(OPERATIONS).find((o) => o.kind === d.kind);
     if (operation) covered.add(operation.topic);
     if (d.kind === DocumentKind.error && (d.body as ErrorBody).Operation === 'AssumeRole') return [];
   }
   const gaps: Gap[] = [];
   for (const [topic, command] of Object.entries(EXPORT_COMMANDS)) {
-    if (!covered.has(topic)) gaps.push({ what: topic, reason: `not among the imported files (export it with \`${command}\`)` });
+    if (!covered.has(topic))
+      gaps.push({ what: topic, reason: `not among the imported files (export it with \`${command}\`)` });
   }
   // `--no-paginate` or `--max-items` exports carry IsTruncated: true on every page but the last.
-  const pages = documents.filter((d) => d.kind === DocumentKind.authorizationDetails).map((d) => d.body as { IsTruncated?: boolean });
+  const pages = documents
+    .filter((d) => d.kind === DocumentKind.authorizationDetails)
+    .map((d) => d.body as { IsTruncated?: boolean });
   if (pages.length > 0 && pages.every((p) => p.IsTruncated === true)) {
-    gaps.push({ what: GapTopic.authorizationDetails, reason: 'the get-account-authorization-details export is truncated (IsTruncated: true and no last page); export it again without --max-items or --no-paginate' });
+    gaps.push({
+      what: GapTopic.authorizationDetails,
+      reason:
+        'the get-account-authorization-details export is truncated (IsTruncated: true and no last page); export it again without --max-items or --no-paginate',
+    });
   }
   // Each trail needs its status and event selectors; each SCP its content and targets.
-  const trails = documents.filter((d) => d.kind === DocumentKind.trails).flatMap((d) => (d.body as { trailList?: Trail[] }).trailList ?? []);
-  const has = (kind: string, test: (body: Record<string, unknown>) => boolean) => documents.some((d) => (d.kind === kind || d.kind === DocumentKind.error) && test(d.body as Record<string, unknown>));
+  const trails = documents
+    .filter((d) => d.kind === DocumentKind.trails)
+    .flatMap((d) => (d.body as { trailList?: Trail[] }).trailList ?? []);
+  const has = (kind: string, test: (body: Record<string, unknown>) => boolean) =>
+    documents.some(
+      (d) => (d.kind === kind || d.kind === DocumentKind.error) && test(d.body as Record<string, unknown>),
+    );
   for (const trail of trails) {
     const ids = [trail.TrailARN, trail.Name];
-    const about = (b: Record<string, unknown>) => ids.includes(b.Name as string) || ids.includes(b.TrailARN as string) || ids.includes(b.Target as string);
+    const about = (b: Record<string, unknown>) =>
+      ids.includes(b.Name as string) || ids.includes(b.TrailARN as string) || ids.includes(b.Target as string);
     if (!has(DocumentKind.trailStatus, about) || !has(DocumentKind.eventSelectors, about)) {
-      gaps.push({ what: GapTopic.cloudtrailStatus, reason: `status or event selectors of trail ${trail.Name ?? trail.TrailARN ?? ''} not among the imported files (aws cloudtrail get-trail-status / get-event-selectors)` });
+      gaps.push({
+        what: GapTopic.cloudtrailStatus,
+        reason: `status or event selectors of trail ${trail.Name ?? trail.TrailARN ?? ''} not among the imported files (aws cloudtrail get-trail-status / get-event-selectors)`,
+      });
     }
   }
   gaps.push(...regionGaps(documents), ...pathGaps(documents, account));
-  const scps = documents.filter((d) => d.kind === DocumentKind.scpList).flatMap((d) => (d.body as { Policies?: PolicySummary[] }).Policies ?? []);
+  const scps = documents
+    .filter((d) => d.kind === DocumentKind.scpList)
+    .flatMap((d) => (d.body as { Policies?: PolicySummary[] }).Policies ?? []);
   for (const scp of scps) {
-    const about = (b: Record<string, unknown>) => b.PolicyId === scp.Id || b.Target === scp.Id || (b.Policy as { PolicySummary?: PolicySummary } | undefined)?.PolicySummary?.Id === scp.Id;
+    const about = (b: Record<string, unknown>) =>
+      b.PolicyId === scp.Id ||
+      b.Target === scp.Id ||
+      (b.Policy as { PolicySummary?: PolicySummary } | undefined)?.PolicySummary?.Id === scp.Id;
     if (!has(DocumentKind.scpDetail, about) || !has(DocumentKind.scpTargets, about)) {
-      gaps.push({ what: GapTopic.scp, reason: `content or targets of SCP ${scp.Id ?? ''} not among the imported files (aws organizations describe-policy / list-targets-for-policy)` });
+      gaps.push({
+        what: GapTopic.scp,
+        reason: `content or targets of SCP ${scp.Id ?? ''} not among the imported files (aws organizations describe-policy / list-targets-for-policy)`,
+      });
     }
   }
   return gaps;
@@ -216,31 +296,59 @@ function missingTopicGaps(documents: RawDocument[], account: string): Gap[] {
 function regionGaps(documents: RawDocument[]): Gap[] {
   const list = documents.filter((d) => d.kind === DocumentKind.regions);
   if (list.length === 0) return [];
-  const enabled = new Set(list.flatMap((d) => ((d.body as RegionsBody).Regions ?? []).map((r) => r.RegionName ?? '')).filter(Boolean));
+  const enabled = new Set(
+    list.flatMap((d) => ((d.body as RegionsBody).Regions ?? []).map((r) => r.RegionName ?? '')).filter(Boolean),
+  );
   for (const d of documents) {
     if (d.kind === DocumentKind.trails) enabled.delete((d.body as TrailsBody).Region ?? '');
-    if (d.kind === DocumentKind.error && (d.body as ErrorBody).Operation === 'DescribeTrails') enabled.delete((d.body as ErrorBody).Target ?? '');
+    if (d.kind === DocumentKind.error && (d.body as ErrorBody).Operation === 'DescribeTrails')
+      enabled.delete((d.body as ErrorBody).Target ?? '');
   }
   if (enabled.size === 0) return [];
   const missing = [...enabled].sort();
-  return [{ what: GapTopic.cloudtrailRegions, reason: `trails of enabled region(s) ${missing.join(', ')} not among the imported files (aws cloudtrail describe-trails --region R > cloudtrail-describe-trails.R.json)` }];
+  return [
+    {
+      what: GapTopic.cloudtrailRegions,
+      reason: `trails of enabled region(s) ${missing.join(', ')} not among the imported files (aws cloudtrail describe-trails --region R > cloudtrail-describe-trails.R.json)`,
+    },
+  ];
 }
 
 /** A member account's OU path up to the root (aws organizations list-parents, per level), when its SCPs were exported. */
 function pathGaps(documents: RawDocument[], account: string): Gap[] {
-  const scpBodies = documents.filter((d) => d.kind === DocumentKind.scpList || d.kind === DocumentKind.scpTargets || d.kind === DocumentKind.scpDetail).map((d) => d.body);
+  const scpBodies = documents
+    .filter(
+      (d) => d.kind === DocumentKind.scpList || d.kind === DocumentKind.scpTargets || d.kind === DocumentKind.scpDetail,
+    )
+    .map((d) => d.body);
   if (!documents.some((d) => d.kind === DocumentKind.scpList) || managementAccountOf(scpBodies) === account) return [];
-  const path = parentChain(documents.filter((d) => d.kind === DocumentKind.parents).map((d) => d.body as ParentsBody), account);
+  const path = parentChain(
+    documents.filter((d) => d.kind === DocumentKind.parents).map((d) => d.body as ParentsBody),
+    account,
+  );
   if (path.complete) return [];
-  const failed = documents.some((d) => d.kind === DocumentKind.error && (d.body as ErrorBody).Operation === 'ListParents' && (d.body as ErrorBody).Target === path.missing);
+  const failed = documents.some(
+    (d) =>
+      d.kind === DocumentKind.error &&
+      (d.body as ErrorBody).Operation === 'ListParents' &&
+      (d.body as ErrorBody).Target === path.missing,
+  );
   if (failed) return [];
-  return [{ what: GapTopic.scp, reason: `the OU path of account ${account} is not among the imported files from ${path.missing ?? account} up (aws organizations list-parents --child-id ${path.missing ?? account} > organizations-list-parents.${path.missing ?? account}.json, for the account and each OU up to the root)` }];
+  return [
+    {
+      what: GapTopic.scp,
+      reason: `the OU path of account ${account} is not among the imported files from ${path.missing ?? account} up (aws organizations list-parents --child-id ${path.missing ?? account} > organizations-list-parents.${path.missing ?? account}.json, for the account and each OU up to the root)`,
+    },
+  ];
 }
 
 function collectedAtOf(documents: RawDocument[], option: unknown, account: string): string {
   if (typeof option === 'string') {
     if (Number.isNaN(Date.parse(option)) || !/^\d{4}-\d{2}-\d{2}T/.test(option)) {
-      throw new UserError(`--collected-at must be an ISO 8601 date-time, not "${option}"`, { where: '--collected-at', hint: 'e.g. --collected-at 2026-11-01T09:00:00Z' });
+      throw new UserError(`--collected-at must be an ISO 8601 date-time, not "${option}"`, {
+        where: '--collected-at',
+        hint: 'e.g. --collected-at 2026-11-01T09:00:00Z',
+      });
     }
     return isoSeconds(option);
   }
@@ -253,7 +361,10 @@ function collectedAtOf(documents: RawDocument[], option: unknown, account: strin
     generated = report ? reportDate((report.body as CredentialReportBody).GeneratedTime) : null;
   } catch (error) {
     if (!(error instanceof CredentialReportError)) throw error;
-    throw new UserError(`credential report: GeneratedTime ${error.message}`, { where: report!.origin, hint: 'pass the report as `aws iam get-credential-report` prints it, or give --collected-at' });
+    throw new UserError(`credential report: GeneratedTime ${error.message}`, {
+      where: report!.origin,
+      hint: 'pass the report as `aws iam get-credential-report` prints it, or give --collected-at',
+    });
   }
   if (generated) return generated;
   throw new UserError(`cannot tell when account ${account}'s files were exported`, {
@@ -263,11 +374,16 @@ function collectedAtOf(documents: RawDocument[], option: unknown, account: strin
 
 /** Reads AWS CLI exports into one bundle per account. */
 export async function importAwsFiles(paths: string[], context: ImportContext<AwsImportOptions>): Promise<RawBundle[]> {
-  if (paths.length === 0) throw new UserError('no AWS export files given', { hint: 'pass the files, e.g. `cloudward import aws raw/aws/123456789012/*`' });
+  if (paths.length === 0)
+    throw new UserError('no AWS export files given', {
+      hint: 'pass the files, e.g. `cloudward import aws raw/aws/123456789012/*`',
+    });
   const override = context.options.account;
-  if (override !== undefined && !/^\d{12}$/.test(override)) throw new UserError(`--account must be a 12-digit AWS account id, not "${override}"`, { where: '--account' });
+  if (override !== undefined && !/^\d{12}$/.test(override))
+    throw new UserError(`--account must be a 12-digit AWS account id, not "${override}"`, { where: '--account' });
   const loaded: Loaded[] = [];
-  for (const file of paths) loaded.push({ file, document: recognizeDocument(await readInputText(file, 'AWS export'), file) });
+  for (const file of paths)
+    loaded.push({ file, document: recognizeDocument(await readInputText(file, 'AWS export'), file) });
   return importAwsDocuments(loaded, context);
 }
 
@@ -278,9 +394,21 @@ export function importAwsDocuments(loaded: Loaded[], context: ImportContext<AwsI
   for (const [account, items] of [...assignAccounts(loaded, override)].sort(([a], [b]) => a.localeCompare(b))) {
     const singles = new Map<string, string>();
     for (const item of items) {
-      if (![DocumentKind.credentialReport, DocumentKind.accountSummary, DocumentKind.passwordPolicy, DocumentKind.collection].includes(item.document.kind as never)) continue;
+      if (
+        ![
+          DocumentKind.credentialReport,
+          DocumentKind.accountSummary,
+          DocumentKind.passwordPolicy,
+          DocumentKind.collection,
+        ].includes(item.document.kind as never)
+      )
+        continue;
       const earlier = singles.get(item.document.kind);
-      if (earlier) throw new UserError(`account ${account} has two ${item.document.kind.split('.').at(-1)} exports (also ${earlier})`, { where: item.file, hint: 'import one export per account' });
+      if (earlier)
+        throw new UserError(
+          `account ${account} has two ${item.document.kind.split('.').at(-1)} exports (also ${earlier})`,
+          { where: item.file, hint: 'import one export per account' },
+        );
       singles.set(item.document.kind, item.file);
     }
     tieKeyedDocuments(items, account);

@@ -37,7 +37,9 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
     ledger.skipped(origin, `${what} repeated in another page (the first is used)`);
     return false;
   };
-  const trailKeys = new Set((view.trails ?? []).flatMap((t) => [t.trail.TrailARN, t.trail.Name].filter((k): k is string => k !== undefined)));
+  const trailKeys = new Set(
+    (view.trails ?? []).flatMap((t) => [t.trail.TrailARN, t.trail.Name].filter((k): k is string => k !== undefined)),
+  );
   const scpIds = new Set((view.organization?.inOrganization ? view.organization.scps : []).map((s) => s.id));
   const gaadRoles = new Set((view.details?.roles ?? []).map((r) => r.RoleName));
 
@@ -48,7 +50,11 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
     switch (d.kind) {
       case DocumentKind.authorizationDetails: {
         const body = d.body as AuthorizationDetails;
-        for (const [list, what] of [[body.UserDetailList, 'user'], [body.GroupDetailList, 'group'], [body.RoleDetailList, 'role']] as const) {
+        for (const [list, what] of [
+          [body.UserDetailList, 'user'],
+          [body.GroupDetailList, 'group'],
+          [body.RoleDetailList, 'role'],
+        ] as const) {
           for (const entity of list ?? []) {
             ledger.read(origin);
             if (!once(origin, `${what}:${entity.Arn ?? JSON.stringify(entity)}`, what)) continue;
@@ -57,14 +63,24 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
             for (const attached of entity.AttachedManagedPolicies ?? []) {
               ledger.read(origin);
               if (attached.PolicyArn && catalog.managed.has(attached.PolicyArn)) ledger.used(origin);
-              else ledger.dropped(origin, `managed policy ${attached.PolicyArn ?? attached.PolicyName ?? '?'} attached to ${owner} is not among the exported policies (a --filter or a missing page left it out)`, GapTopic.authorizationDetails);
+              else
+                ledger.dropped(
+                  origin,
+                  `managed policy ${attached.PolicyArn ?? attached.PolicyName ?? '?'} attached to ${owner} is not among the exported policies (a --filter or a missing page left it out)`,
+                  GapTopic.authorizationDetails,
+                );
             }
           }
         }
         for (const policy of body.Policies ?? []) {
           ledger.read(origin);
           if (!once(origin, `policy:${policy.Arn ?? JSON.stringify(policy)}`, 'managed policy')) continue;
-          if (!policy.Arn || !catalog.managed.has(policy.Arn)) ledger.dropped(origin, `managed policy ${policy.PolicyName ?? policy.Arn ?? '?'} has no default version document`, GapTopic.authorizationDetails);
+          if (!policy.Arn || !catalog.managed.has(policy.Arn))
+            ledger.dropped(
+              origin,
+              `managed policy ${policy.PolicyName ?? policy.Arn ?? '?'} has no default version document`,
+              GapTopic.authorizationDetails,
+            );
           else if (emitted.has(policy.Arn)) ledger.used(origin);
           else ledger.skipped(origin, 'AWS-managed policy attached to nothing here');
         }
@@ -83,9 +99,14 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
       case DocumentKind.roles:
         for (const role of (d.body as RolesBody).Roles ?? []) {
           ledger.read(origin);
-          if (typeof role.MaxSessionDuration !== 'number') ledger.skipped(origin, 'role listed without MaxSessionDuration');
+          if (typeof role.MaxSessionDuration !== 'number')
+            ledger.skipped(origin, 'role listed without MaxSessionDuration');
           else if (gaadRoles.has(role.RoleName)) ledger.used(origin);
-          else ledger.dropped(origin, `role ${role.RoleName ?? role.Arn ?? '?'} is not in the authorization details (export both at the same time)`);
+          else
+            ledger.dropped(
+              origin,
+              `role ${role.RoleName ?? role.Arn ?? '?'} is not in the authorization details (export both at the same time)`,
+            );
         }
         break;
       case DocumentKind.scpList:
@@ -107,7 +128,13 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
         const targets = body.Targets ?? [];
         ledger.read(origin, targets.length);
         if (body.PolicyId && scpIds.has(body.PolicyId)) ledger.used(origin, targets.length);
-        else if (targets.length > 0) ledger.dropped(origin, `targets of SCP ${body.PolicyId ?? '?'}, which no list-policies or describe-policy export names`, GapTopic.scp, targets.length);
+        else if (targets.length > 0)
+          ledger.dropped(
+            origin,
+            `targets of SCP ${body.PolicyId ?? '?'}, which no list-policies or describe-policy export names`,
+            GapTopic.scp,
+            targets.length,
+          );
         break;
       }
       case DocumentKind.parents: {
@@ -129,9 +156,16 @@ export function awsItemLedger(bundle: RawBundle, view: AccountView, catalog: Pol
       case DocumentKind.trailStatus:
       case DocumentKind.eventSelectors: {
         ledger.read(origin);
-        const key = d.kind === DocumentKind.trailStatus ? (d.body as TrailStatusBody).Name : (d.body as EventSelectorsBody).TrailARN;
+        const key =
+          d.kind === DocumentKind.trailStatus
+            ? (d.body as TrailStatusBody).Name
+            : (d.body as EventSelectorsBody).TrailARN;
         if (key && trailKeys.has(key)) ledger.used(origin);
-        else ledger.dropped(origin, `${d.kind === DocumentKind.trailStatus ? 'status' : 'event selectors'} of trail ${key ?? '?'}, which no describe-trails export lists`);
+        else
+          ledger.dropped(
+            origin,
+            `${d.kind === DocumentKind.trailStatus ? 'status' : 'event selectors'} of trail ${key ?? '?'}, which no describe-trails export lists`,
+          );
         break;
       }
       default:

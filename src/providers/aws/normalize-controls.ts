@@ -5,11 +5,24 @@
 import type { Control, Scope } from '../../snapshot/model.js';
 import type { AccountView, ServiceControlPolicy, TrailView } from './account-view.js';
 import type { PolicyTarget } from './documents.js';
-import { parsePolicyDocument, permissionPatterns, PolicyDocumentError, statementCoversAction, statementCoversAnyResource, type PolicyDocument } from './policy-document.js';
+import {
+  parsePolicyDocument,
+  permissionPatterns,
+  PolicyDocumentError,
+  statementCoversAction,
+  statementCoversAnyResource,
+  type PolicyDocument,
+} from './policy-document.js';
 import type { Guardrail } from './privilege.js';
 
 export function normalizePasswordPolicy(view: AccountView, scope: Scope): Control {
-  const base = { uid: `aws:${view.accountId}:password-policy`, provider: 'aws' as const, scope, type: 'password-policy', name: 'IAM account password policy' };
+  const base = {
+    uid: `aws:${view.accountId}:password-policy`,
+    provider: 'aws' as const,
+    scope,
+    type: 'password-policy',
+    name: 'IAM account password policy',
+  };
   const policy = view.passwordPolicy;
   if (policy === undefined) return { ...base, state: 'unknown', settings: {} };
   if (policy === null) return { ...base, state: 'disabled', settings: { configured: false } };
@@ -32,12 +45,23 @@ export function normalizePasswordPolicy(view: AccountView, scope: Scope): Contro
   };
 }
 
-const CLOUDSHELL_PROBES = ['cloudshell:CreateEnvironment', 'cloudshell:CreateSession', 'cloudshell:StartEnvironment', 'cloudshell:PutCredentials', 'cloudshell:GetFileDownloadUrls', 'cloudshell:AnyFutureAction'];
+const CLOUDSHELL_PROBES = [
+  'cloudshell:CreateEnvironment',
+  'cloudshell:CreateSession',
+  'cloudshell:StartEnvironment',
+  'cloudshell:PutCredentials',
+  'cloudshell:GetFileDownloadUrls',
+  'cloudshell:AnyFutureAction',
+];
 
 /** Whether a document denies every CloudShell action unconditionally on every resource (`cloudshell:*` or wider). */
 function deniesCloudShell(document: PolicyDocument): boolean {
   return document.statements.some(
-    (s) => s.effect === 'Deny' && !s.condition && statementCoversAnyResource(s) && CLOUDSHELL_PROBES.every((a) => statementCoversAction(s, a)),
+    (s) =>
+      s.effect === 'Deny' &&
+      !s.condition &&
+      statementCoversAnyResource(s) &&
+      CLOUDSHELL_PROBES.every((a) => statementCoversAction(s, a)),
   );
 }
 
@@ -63,7 +87,10 @@ function managementAccountId(scps: ServiceControlPolicy[]): string | undefined {
 
 function summarize(document: PolicyDocument): string {
   return document.statements
-    .map((s) => `${s.effect} ${s.actions ? s.actions.join(',') : `NOT ${s.notActions?.join(',') ?? ''}`}${s.condition ? ' (conditional)' : ''}`)
+    .map(
+      (s) =>
+        `${s.effect} ${s.actions ? s.actions.join(',') : `NOT ${s.notActions?.join(',') ?? ''}`}${s.condition ? ' (conditional)' : ''}`,
+    )
     .join('; ');
 }
 
@@ -90,13 +117,21 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
   const ous = path.parents.filter((p) => p.type !== 'ROOT').reverse();
   const levels = new Map<string, Level>([
     ['root', { name: 'SCPs attached to the organization root', documents: [], complete: true }],
-    ...ous.map((ou): [string, Level] => [ou.id, { name: `SCPs attached to OU ${ou.id}`, documents: [], complete: true }]),
+    ...ous.map((ou): [string, Level] => [
+      ou.id,
+      { name: `SCPs attached to OU ${ou.id}`, documents: [], complete: true },
+    ]),
     ['account', { name: 'SCPs attached to the account', documents: [], complete: true }],
   ]);
   const levelOf = (t: PolicyTarget): Level | undefined => {
     if (t.Type === 'ROOT') return levels.get('root');
     if (t.Type === 'ACCOUNT') return t.TargetId === view.accountId ? levels.get('account') : undefined;
-    if (t.Type === 'ORGANIZATIONAL_UNIT' && t.TargetId !== undefined && t.TargetId !== 'root' && t.TargetId !== 'account') {
+    if (
+      t.Type === 'ORGANIZATIONAL_UNIT' &&
+      t.TargetId !== undefined &&
+      t.TargetId !== 'root' &&
+      t.TargetId !== 'account'
+    ) {
       const level = levels.get(t.TargetId);
       if (level && t.Name) level.name = `SCPs attached to OU ${t.Name} (${t.TargetId})`;
       return level;
@@ -109,7 +144,12 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
     const targets = scp.targets;
     const attachedToRoot = targets?.some((t) => t.Type === 'ROOT');
     const attachedToAccount = targets?.some((t) => t.Type === 'ACCOUNT' && t.TargetId === view.accountId);
-    const settings: Record<string, unknown> = { policyId: scp.id, arn: scp.arn, awsManaged: scp.awsManaged, managementAccount: management ?? null };
+    const settings: Record<string, unknown> = {
+      policyId: scp.id,
+      arn: scp.arn,
+      awsManaged: scp.awsManaged,
+      managementAccount: management ?? null,
+    };
     if (document) {
       settings.deniesCloudShell = deniesCloudShell(document);
       settings.contentSummary = summarize(document);
@@ -119,14 +159,18 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
     }
     if (targets) {
       const onPath = targets.map(levelOf).filter((l): l is Level => l !== undefined);
-      const attachedToPathOu = targets.some((t) => t.Type === 'ORGANIZATIONAL_UNIT' && ous.some((o) => o.id === t.TargetId));
+      const attachedToPathOu = targets.some(
+        (t) => t.Type === 'ORGANIZATIONAL_UNIT' && ous.some((o) => o.id === t.TargetId),
+      );
       settings.targets = targets.map((t) => ({ type: t.Type ?? null, id: t.TargetId ?? null, name: t.Name ?? null }));
       settings.attached = targets.length > 0;
       settings.attachedToRoot = attachedToRoot;
       settings.attachedToAccount = attachedToAccount;
       settings.attachedToAccountOu = attachedToPathOu;
       // An SCP on an OU off the known part of an unfinished path may or may not apply: left unsaid.
-      const offPath = !path.complete && targets.some((t) => t.Type === 'ORGANIZATIONAL_UNIT' && !ous.some((o) => o.id === t.TargetId));
+      const offPath =
+        !path.complete &&
+        targets.some((t) => t.Type === 'ORGANIZATIONAL_UNIT' && !ous.some((o) => o.id === t.TargetId));
       if (isManagement || onPath.length > 0 || !offPath) settings.appliesToAccount = !isManagement && onPath.length > 0;
       for (const level of new Set(onPath)) {
         if (document) level.documents.push(document);
@@ -146,13 +190,15 @@ export function normalizeScps(view: AccountView, scope: Scope): { controls: Cont
   const layers: Guardrail[] = [];
   // An SCP whose targets are unknown could sit at any level: no level's allow-list is then known.
   if (!isManagement && management !== undefined && targetsKnown) {
-    for (const level of levels.values()) if (level.complete && level.documents.length > 0) layers.push({ name: level.name, documents: level.documents });
+    for (const level of levels.values())
+      if (level.complete && level.documents.length > 0) layers.push({ name: level.name, documents: level.documents });
   }
   return { controls, layers };
 }
 
 /** The items of a list field, or none when an edited export put something else there. */
-const listOf = <T>(value: T[] | undefined): T[] => (Array.isArray(value) ? value.filter((v): v is NonNullable<T> => v !== null && typeof v === 'object') : []);
+const listOf = <T>(value: T[] | undefined): T[] =>
+  Array.isArray(value) ? value.filter((v): v is NonNullable<T> => v !== null && typeof v === 'object') : [];
 
 function managementEvents(view: TrailView): { read: boolean; write: boolean } | undefined {
   const selectors = view.selectors;

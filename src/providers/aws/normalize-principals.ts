@@ -51,7 +51,13 @@ function iso(value: string | undefined): string | null {
   return Number.isNaN(time) ? null : isoSeconds(time);
 }
 
-function holdings(context: Context, owner: { kind: 'user' | 'group' | 'role'; name: string; arn: string }, attached: AttachedPolicy[] | undefined, inline: InlinePolicy[] | undefined, via: string): Holding[] {
+function holdings(
+  context: Context,
+  owner: { kind: 'user' | 'group' | 'role'; name: string; arn: string },
+  attached: AttachedPolicy[] | undefined,
+  inline: InlinePolicy[] | undefined,
+  via: string,
+): Holding[] {
   const out: Holding[] = [];
   for (const a of attached ?? []) {
     const policy = a.PolicyArn ? context.catalog.managed.get(a.PolicyArn) : undefined;
@@ -67,13 +73,18 @@ function assignmentsOf(context: Context, held: Holding[]): Assignment[] {
 
 /** Privilege of a set of held policies under the boundary and the account's SCPs, cached by that combination. */
 function privilegeOf(context: Context, held: Holding[], boundary: PermissionsBoundary | undefined): PrivilegeAnalysis {
-  const boundaryPolicy = boundary?.PermissionsBoundaryArn ? context.catalog.managed.get(boundary.PermissionsBoundaryArn) : undefined;
+  const boundaryPolicy = boundary?.PermissionsBoundaryArn
+    ? context.catalog.managed.get(boundary.PermissionsBoundaryArn)
+    : undefined;
   const key = `${[...new Set(held.map((h) => h.policy.uid))].sort().join('|')}#${boundaryPolicy?.uid ?? ''}`;
   let analysis = context.cache.get(key);
   if (!analysis) {
     const guardrails = [...context.scpLayers];
-    if (boundaryPolicy) guardrails.unshift({ name: `permissions boundary ${boundaryPolicy.name}`, documents: [boundaryPolicy.document] });
-    const unique = [...new Map(held.map((h) => [h.policy.uid, { name: h.policy.name, document: h.policy.document }])).values()];
+    if (boundaryPolicy)
+      guardrails.unshift({ name: `permissions boundary ${boundaryPolicy.name}`, documents: [boundaryPolicy.document] });
+    const unique = [
+      ...new Map(held.map((h) => [h.policy.uid, { name: h.policy.name, document: h.policy.document }])).values(),
+    ];
     analysis = analyzePrivilege(unique, guardrails);
     context.cache.set(key, analysis);
   }
@@ -83,13 +94,33 @@ function privilegeOf(context: Context, held: Holding[], boundary: PermissionsBou
 function reportCredentials(row: CredentialReportRow, passwordPresent: boolean | null): Credential[] {
   const credentials: Credential[] = [];
   if (passwordPresent === true) {
-    credentials.push({ kind: 'password', id: 'password', active: true, createdAt: row.passwordLastChanged ?? row.userCreationTime, lastUsedAt: row.passwordLastUsed, lastRotatedAt: row.passwordLastChanged });
+    credentials.push({
+      kind: 'password',
+      id: 'password',
+      active: true,
+      createdAt: row.passwordLastChanged ?? row.userCreationTime,
+      lastUsedAt: row.passwordLastUsed,
+      lastRotatedAt: row.passwordLastChanged,
+    });
   }
   for (const key of row.accessKeys) {
-    credentials.push({ kind: 'accessKey', id: key.slot, active: key.active, createdAt: key.lastRotated, lastUsedAt: key.lastUsedDate, lastRotatedAt: key.lastRotated });
+    credentials.push({
+      kind: 'accessKey',
+      id: key.slot,
+      active: key.active,
+      createdAt: key.lastRotated,
+      lastUsedAt: key.lastUsedDate,
+      lastRotatedAt: key.lastRotated,
+    });
   }
   for (const cert of row.certificates) {
-    credentials.push({ kind: 'certificate', id: cert.slot, active: cert.active, createdAt: cert.lastRotated, lastRotatedAt: cert.lastRotated });
+    credentials.push({
+      kind: 'certificate',
+      id: cert.slot,
+      active: cert.active,
+      createdAt: cert.lastRotated,
+      lastRotatedAt: cert.lastRotated,
+    });
   }
   return credentials;
 }
@@ -100,7 +131,9 @@ function lastActivity(row: CredentialReportRow): string | null {
 
 /** ARNs holding a virtual MFA device; undefined when the device list was not read. The root's is `...:root`. */
 function virtualMfaHolders(view: AccountView): Set<string> | undefined {
-  return view.virtualMfaDevices ? new Set(view.virtualMfaDevices.map((d) => d.User?.Arn ?? '').filter(Boolean)) : undefined;
+  return view.virtualMfaDevices
+    ? new Set(view.virtualMfaDevices.map((d) => d.User?.Arn ?? '').filter(Boolean))
+    : undefined;
 }
 
 /** MFA of a user or the root: state from the report or summary, hardware vs virtual from the virtual device list. */
@@ -122,7 +155,8 @@ function rootPrincipal(context: Context, reportRows: Map<string, CredentialRepor
   const arn = `arn:${view.partition}:iam::${view.accountId}:root`;
   const row = [...reportRows.values()].find((r) => r.isRoot);
   const summary = view.summary;
-  const flag = (key: string): boolean | undefined => (summary && typeof summary[key] === 'number' ? summary[key] > 0 : undefined);
+  const flag = (key: string): boolean | undefined =>
+    summary && typeof summary[key] === 'number' ? summary[key] > 0 : undefined;
   const root: Principal = {
     uid: `aws:${view.accountId}:root`,
     provider: 'aws',
@@ -130,7 +164,12 @@ function rootPrincipal(context: Context, reportRows: Map<string, CredentialRepor
     nativeId: arn,
     kind: 'root',
     name: 'root',
-    privilege: { level: 'admin', reasons: ['the root user holds every permission in the account; IAM policies cannot restrict it (only SCPs can, and not in the management account)'] },
+    privilege: {
+      level: 'admin',
+      reasons: [
+        'the root user holds every permission in the account; IAM policies cannot restrict it (only SCPs can, and not in the management account)',
+      ],
+    },
   };
   const passwordPresent = flag('AccountPasswordPresent');
   if (passwordPresent !== undefined) root.interactive = passwordPresent;
@@ -154,7 +193,14 @@ function rootPrincipal(context: Context, reportRows: Map<string, CredentialRepor
 
 function heldPolicies(held: Holding[]): HeldPolicy[] {
   const unique = new Map<string, HeldPolicy>();
-  for (const h of held) if (!unique.has(h.policy.uid)) unique.set(h.policy.uid, { name: h.policy.name, document: h.policy.document, owner: h.owner, ...(h.policy.arn ? { arn: h.policy.arn } : {}) });
+  for (const h of held)
+    if (!unique.has(h.policy.uid))
+      unique.set(h.policy.uid, {
+        name: h.policy.name,
+        document: h.policy.document,
+        owner: h.owner,
+        ...(h.policy.arn ? { arn: h.policy.arn } : {}),
+      });
   return [...unique.values()];
 }
 
@@ -174,13 +220,46 @@ function trustDocument(document: unknown): PolicyDocument | undefined {
 }
 
 /** Builds every principal of the account. */
-export function normalizePrincipals(view: AccountView, scope: Scope, catalog: PolicyCatalog, scpLayers: Guardrail[], now: string): AccountPrincipals {
-  const context: Context = { view, virtualHolders: virtualMfaHolders(view), scope, catalog, scpLayers, cache: new Map() };
+export function normalizePrincipals(
+  view: AccountView,
+  scope: Scope,
+  catalog: PolicyCatalog,
+  scpLayers: Guardrail[],
+  now: string,
+): AccountPrincipals {
+  const context: Context = {
+    view,
+    virtualHolders: virtualMfaHolders(view),
+    scope,
+    catalog,
+    scpLayers,
+    cache: new Map(),
+  };
   const graph: GraphPrincipal[] = [];
   const analyses = new Map<string, PrivilegeAnalysis>();
-  const node = (uid: string, arn: string, kind: GraphPrincipal['kind'], name: string, held: Holding[], privilege: PrivilegeAnalysis, extra: Partial<GraphPrincipal>) => {
+  const node = (
+    uid: string,
+    arn: string,
+    kind: GraphPrincipal['kind'],
+    name: string,
+    held: Holding[],
+    privilege: PrivilegeAnalysis,
+    extra: Partial<GraphPrincipal>,
+  ) => {
     analyses.set(uid, privilege);
-    graph.push({ uid, arn, kind, name, account: view.accountId, partition: view.partition, policies: heldPolicies(held), scps: scpLayers, admin: privilege.level === 'admin', now, ...extra });
+    graph.push({
+      uid,
+      arn,
+      kind,
+      name,
+      account: view.accountId,
+      partition: view.partition,
+      policies: heldPolicies(held),
+      scps: scpLayers,
+      admin: privilege.level === 'admin',
+      now,
+      ...extra,
+    });
   };
   const groupMembers = new Map<string, string[]>();
   for (const user of view.details?.users ?? []) {
@@ -195,18 +274,30 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
   const groupUid = (name: string) => `aws:${acct}:group/${name}`;
   const groupHoldings = new Map<string, Holding[]>();
   const memberCounts = new Map<string, number>();
-  for (const user of view.details?.users ?? []) for (const g of user.GroupList ?? []) memberCounts.set(g, (memberCounts.get(g) ?? 0) + 1);
+  for (const user of view.details?.users ?? [])
+    for (const g of user.GroupList ?? []) memberCounts.set(g, (memberCounts.get(g) ?? 0) + 1);
 
   for (const group of view.details?.groups ?? []) {
     const name = group.GroupName ?? '';
     const arn = group.Arn ?? '';
-    const held = holdings(context, { kind: 'group', name, arn }, group.AttachedManagedPolicies, group.GroupPolicyList, 'direct');
+    const held = holdings(
+      context,
+      { kind: 'group', name, arn },
+      group.AttachedManagedPolicies,
+      group.GroupPolicyList,
+      'direct',
+    );
     groupHoldings.set(name, held);
     const privilege = privilegeOf(context, held, undefined);
     const members = memberCounts.get(name) ?? 0;
     node(groupUid(name), arn, 'group', name, held, privilege, { members: groupMembers.get(name) ?? [] });
     principals.push({
-      uid: groupUid(name), provider: 'aws', scope, nativeId: arn, kind: 'group', name,
+      uid: groupUid(name),
+      provider: 'aws',
+      scope,
+      nativeId: arn,
+      kind: 'group',
+      name,
       assignments: assignmentsOf(context, held),
       privilege: { level: privilege.level, reasons: privilege.reasons },
       createdAt: iso(group.CreateDate),
@@ -219,8 +310,16 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     const name = user.UserName ?? '';
     const arn = user.Arn ?? '';
     seenUsers.add(arn);
-    const direct = holdings(context, { kind: 'user', name, arn }, user.AttachedManagedPolicies, user.UserPolicyList, 'direct');
-    const viaGroups = (user.GroupList ?? []).flatMap((g) => (groupHoldings.get(g) ?? []).map((h) => ({ ...h, via: groupUid(g) })));
+    const direct = holdings(
+      context,
+      { kind: 'user', name, arn },
+      user.AttachedManagedPolicies,
+      user.UserPolicyList,
+      'direct',
+    );
+    const viaGroups = (user.GroupList ?? []).flatMap((g) =>
+      (groupHoldings.get(g) ?? []).map((h) => ({ ...h, via: groupUid(g) })),
+    );
     const held = [...direct, ...viaGroups];
     const privilege = privilegeOf(context, held, user.PermissionsBoundary);
     const row = reportRows.get(arn);
@@ -231,7 +330,12 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
       ...(typeof row?.passwordEnabled === 'boolean' ? { hasPassword: row.passwordEnabled } : {}),
     });
     const principal: Principal = {
-      uid: `aws:${acct}:user/${name}`, provider: 'aws', scope, nativeId: arn, kind: 'user', name,
+      uid: `aws:${acct}:user/${name}`,
+      provider: 'aws',
+      scope,
+      nativeId: arn,
+      kind: 'user',
+      name,
       assignments: assignmentsOf(context, held),
       privilege: { level: privilege.level, reasons: privilege.reasons },
       createdAt: iso(user.CreateDate),
@@ -249,7 +353,16 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
   // Users the report lists but the authorization details do not (that call failed, or the user is newer).
   for (const row of reportRows.values()) {
     if (row.isRoot || seenUsers.has(row.arn)) continue;
-    const principal: Principal = { uid: `aws:${acct}:user/${row.user}`, provider: 'aws', scope, nativeId: row.arn, kind: 'user', name: row.user, createdAt: row.userCreationTime, details: {} };
+    const principal: Principal = {
+      uid: `aws:${acct}:user/${row.user}`,
+      provider: 'aws',
+      scope,
+      nativeId: row.arn,
+      kind: 'user',
+      name: row.user,
+      createdAt: row.userCreationTime,
+      details: {},
+    };
     addReportFacts(context, principal, row, true);
     principals.push(principal);
   }
@@ -257,7 +370,13 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
   for (const role of view.details?.roles ?? []) {
     const name = role.RoleName ?? '';
     const arn = role.Arn ?? '';
-    const held = holdings(context, { kind: 'role', name, arn }, role.AttachedManagedPolicies, role.RolePolicyList, 'direct');
+    const held = holdings(
+      context,
+      { kind: 'role', name, arn },
+      role.AttachedManagedPolicies,
+      role.RolePolicyList,
+      'direct',
+    );
     const privilege = privilegeOf(context, held, role.PermissionsBoundary);
     const trust = analyzeTrustPolicy(role.AssumeRolePolicyDocument);
     const boundary = boundaryOf(context, role.PermissionsBoundary);
@@ -271,7 +390,12 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
       path: role.Path ?? '/',
       serviceLinked: (role.Path ?? '').startsWith('/aws-service-role/'),
       permissionsBoundary: role.PermissionsBoundary?.PermissionsBoundaryArn ?? null,
-      trust: { awsPrincipals: trust.awsPrincipals, services: trust.services, federated: trust.federated, conditions: trust.conditions },
+      trust: {
+        awsPrincipals: trust.awsPrincipals,
+        services: trust.services,
+        federated: trust.federated,
+        conditions: trust.conditions,
+      },
       assumableByIamPrincipals: trust.assumableByIamPrincipals,
       trustRequiresMfa: trust.requiresMfa,
       escalation: privilege.escalation,
@@ -279,9 +403,16 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
     const maxSession = role.MaxSessionDuration ?? view.maxSessionDuration?.get(name);
     if (maxSession !== undefined) details.maxSessionDurationSeconds = maxSession;
     principals.push({
-      uid: `aws:${acct}:role/${name}`, provider: 'aws', scope, nativeId: arn, kind: 'role', name,
+      uid: `aws:${acct}:role/${name}`,
+      provider: 'aws',
+      scope,
+      nativeId: arn,
+      kind: 'role',
+      name,
       interactive: false,
-      assignments: assignmentsOf(context, held).map((a) => (trust.requiresMfa ? { ...a, condition: 'aws:MultiFactorAuthPresent' } : a)),
+      assignments: assignmentsOf(context, held).map((a) =>
+        trust.requiresMfa ? { ...a, condition: 'aws:MultiFactorAuthPresent' } : a,
+      ),
       privilege: { level: privilege.level, reasons: privilege.reasons },
       lastActivityAt: iso(role.RoleLastUsed?.LastUsedDate),
       createdAt: iso(role.CreateDate),
@@ -291,14 +422,20 @@ export function normalizePrincipals(view: AccountView, scope: Scope, catalog: Po
   return { principals, graph, analyses };
 }
 
-function addReportFacts(context: Context, principal: Principal, row: CredentialReportRow | undefined, reportRead: boolean): void {
+function addReportFacts(
+  context: Context,
+  principal: Principal,
+  row: CredentialReportRow | undefined,
+  reportRead: boolean,
+): void {
   if (!row) {
     // Read but absent: the user was created after the report was generated; its credentials are unknown.
     if (reportRead) (principal.details ??= {}).notInCredentialReport = true;
     return;
   }
   principal.interactive = row.passwordEnabled === true;
-  principal.enabled = row.passwordEnabled === true || row.accessKeys.some((k) => k.active) || row.certificates.some((c) => c.active);
+  principal.enabled =
+    row.passwordEnabled === true || row.accessKeys.some((k) => k.active) || row.certificates.some((c) => c.active);
   const mfa = mfaOf(context.virtualHolders, row.arn, row.mfaActive);
   if (mfa) principal.mfa = mfa;
   principal.credentials = reportCredentials(row, row.passwordEnabled);
@@ -310,7 +447,9 @@ export function pathReason(path: EscalationPath): string {
   const notes = [...new Set(path.steps.map((s) => s.note).filter((n): n is string => n !== undefined))];
   const tail = [
     ...(path.mfa ? ['needs an MFA-authenticated session'] : []),
-    ...(path.conditions.length > 0 ? [`only if these conditions hold (not decidable from the snapshot): ${path.conditions.join(', ')}`] : []),
+    ...(path.conditions.length > 0
+      ? [`only if these conditions hold (not decidable from the snapshot): ${path.conditions.join(', ')}`]
+      : []),
     ...notes,
   ];
   return `can become an administrator: ${path.text}${tail.length > 0 ? ` (${tail.join('; ')})` : ''}`;
@@ -320,7 +459,9 @@ export function pathReason(path: EscalationPath): string {
 export function grantReason(grant: GrantPower): string {
   const tail = [
     ...(grant.mfa ? ['needs an MFA-authenticated session'] : []),
-    ...(grant.conditions.length > 0 ? [`only if these conditions hold (not decidable from the snapshot): ${grant.conditions.join(', ')}`] : []),
+    ...(grant.conditions.length > 0
+      ? [`only if these conditions hold (not decidable from the snapshot): ${grant.conditions.join(', ')}`]
+      : []),
   ];
   return `can make another principal an administrator: ${grant.text}${tail.length > 0 ? ` (${tail.join('; ')})` : ''}`;
 }
@@ -330,7 +471,12 @@ export function grantReason(grant: GrantPower): string {
  * it to admin (the path is the reason and `details.escalationPath`), when it can make another principal an
  * administrator (its grant power: the reason and `details.grantPower`), or when it allows every action but a few.
  */
-export function applyEscalationPaths(principals: Principal[], analyses: Map<string, PrivilegeAnalysis>, paths: Map<string, EscalationPath>, grants: Map<string, GrantPower> = new Map()): void {
+export function applyEscalationPaths(
+  principals: Principal[],
+  analyses: Map<string, PrivilegeAnalysis>,
+  paths: Map<string, EscalationPath>,
+  grants: Map<string, GrantPower> = new Map(),
+): void {
   for (const principal of principals) {
     const analysis = analyses.get(principal.uid);
     if (!analysis || analysis.level === 'admin') continue;
@@ -346,7 +492,15 @@ export function applyEscalationPaths(principals: Principal[], analyses: Map<stri
       const reasons = [...(grant ? [grantReason(grant)] : []), ...almostAll];
       principal.privilege = { level: reasons.length > 0 ? 'privileged' : 'none', reasons };
       details.escalation = [];
-      if (grant) details.grantPower = { text: grant.text, target: grant.target, kind: grant.kind, conditions: grant.conditions, mfa: grant.mfa, ...(grant.via ? { via: grant.via } : {}) };
+      if (grant)
+        details.grantPower = {
+          text: grant.text,
+          target: grant.target,
+          kind: grant.kind,
+          conditions: grant.conditions,
+          mfa: grant.mfa,
+          ...(grant.via ? { via: grant.via } : {}),
+        };
     }
   }
 }

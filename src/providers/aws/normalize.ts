@@ -27,21 +27,35 @@ type Organization = NonNullable<AccountView['organization']>;
  * Normalizes one account bundle; principals carry their own-policy privilege until the graph settles it. An account
  * whose collection read nothing of Organizations takes what `borrow` gives for it (another account's reading).
  */
-export function normalizeAccount(bundle: RawBundle, borrow?: (accountId: string) => Organization | undefined): AccountPart {
+export function normalizeAccount(
+  bundle: RawBundle,
+  borrow?: (accountId: string) => Organization | undefined,
+): AccountPart {
   const view = accountView(bundle);
   if (view.organization === undefined) {
     const organization = borrow?.(view.accountId);
     if (organization) view.organization = organization;
   }
   const scope = bundle.scope;
-  const source: Source = { provider: 'aws', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: [...bundle.gaps] };
+  const source: Source = {
+    provider: 'aws',
+    scope,
+    method: bundle.method,
+    collectedAt: bundle.collectedAt,
+    gaps: [...bundle.gaps],
+  };
   const catalog = buildPolicyCatalog(view, scope);
   awsItemLedger(bundle, view, catalog).settle(source);
   const scps = normalizeScps(view, scope);
   const { principals, graph, analyses } = normalizePrincipals(view, scope, catalog, scps.layers, bundle.collectedAt);
   const roles: Role[] = catalog.roles;
   const controls: Control[] = [normalizePasswordPolicy(view, scope), ...scps.controls, ...normalizeTrails(view, scope)];
-  return { part: { sources: [source], principals, roles, controls, hosts: [] }, graph, analyses, managed: catalog.facts };
+  return {
+    part: { sources: [source], principals, roles, controls, hosts: [] },
+    graph,
+    analyses,
+    managed: catalog.facts,
+  };
 }
 
 /** Normalizes every bundle, concatenates the parts, and derives privilege from the graph over all of them. */
@@ -77,7 +91,9 @@ function organizationReader(bundles: RawBundle[]): (accountId: string) => Organi
   let donor: Organization | null | undefined;
   let parents: ParentsBody[] | undefined;
   return (accountId) => {
-    parents ??= bundles.flatMap((b) => b.documents.filter((d) => d.kind === DocumentKind.parents).map((d) => d.body as ParentsBody));
+    parents ??= bundles.flatMap((b) =>
+      b.documents.filter((d) => d.kind === DocumentKind.parents).map((d) => d.body as ParentsBody),
+    );
     if (!parents.some((p) => p.ChildId === accountId)) return undefined;
     if (donor === undefined) {
       donor = null;
@@ -94,4 +110,3 @@ function organizationReader(bundles: RawBundle[]): (accountId: string) => Organi
     return { inOrganization: true, scps: donor.scps, path: parentChain(parents, accountId) };
   };
 }
-

@@ -14,10 +14,11 @@ export const AWS_GAP_TOPICS: Record<string, string> = {
   [GapTopic.virtualMfa]: 'virtual MFA devices (whether root MFA is hardware)',
   [GapTopic.passwordPolicy]: 'the account password policy',
   [GapTopic.roleSettings]: 'role settings ListRoles alone carries (MaxSessionDuration)',
-  [GapTopic.scp]: 'Organizations service control policies, their targets, and each account\'s OU path',
+  [GapTopic.scp]: "Organizations service control policies, their targets, and each account's OU path",
   [GapTopic.cloudtrail]: 'CloudTrail trails',
   [GapTopic.cloudtrailStatus]: 'CloudTrail trail status and event selectors',
-  [GapTopic.cloudtrailRegions]: 'the enabled regions (CloudTrail is read in each; without them only the collector\'s region)',
+  [GapTopic.cloudtrailRegions]:
+    "the enabled regions (CloudTrail is read in each; without them only the collector's region)",
 };
 
 const PURPOSE: Record<string, string> = {
@@ -31,7 +32,7 @@ const PURPOSE: Record<string, string> = {
   ListPolicies: 'service control policies',
   DescribePolicy: 'each SCP document',
   ListTargetsForPolicy: 'where each SCP is attached',
-  ListParents: 'each account\'s OU path up to the root (each OU read once), so SCPs on OUs narrow its accounts',
+  ListParents: "each account's OU path up to the root (each OU read once), so SCPs on OUs narrow its accounts",
   ListRegions: 'the regions enabled for the account, to read CloudTrail in each',
   DescribeTrails: 'trails in each enabled region, shadow trails included',
   GetTrailStatus: 'whether each trail is logging',
@@ -42,15 +43,35 @@ const PURPOSE: Record<string, string> = {
 export const DEFAULT_ORG_ROLE = 'CloudwardAudit';
 
 export const AWS_OPERATIONS: OperationDeclaration[] = [
-  ...Object.entries(OPERATIONS).map(([name, info]): OperationDeclaration => ({
-    id: `${info.service}:${name}`,
+  ...Object.entries(OPERATIONS).map(
+    ([name, info]): OperationDeclaration => ({
+      id: `${info.service}:${name}`,
+      kind: 'api',
+      topic: info.topic,
+      permission: `${info.service}:${name}`,
+      level: info.service === 'organizations' ? 'organization' : 'scope',
+      purpose: PURPOSE[name]!,
+    }),
+  ),
+  {
+    id: 'organizations:ListAccounts',
     kind: 'api',
-    topic: info.topic,
-    permission: `${info.service}:${name}`,
-    level: info.service === 'organizations' ? 'organization' : 'scope',
-    purpose: PURPOSE[name]!,
-  })),
-  { id: 'organizations:ListAccounts', kind: 'api', permission: 'organizations:ListAccounts', level: 'organization', purpose: 'the active accounts of the organization (--org-role); a failure stops the run' },
-  { id: 'sts:AssumeRole', kind: 'api', permission: 'sts:AssumeRole', level: 'enter', purpose: 'enter each member account through the read-only role (--org-role); a failure is a gap on every topic of that account' },
-  { id: 'sts:GetCallerIdentity', kind: 'api', level: 'organization', purpose: 'who is calling (needs no permission); a failure stops the run' },
+    permission: 'organizations:ListAccounts',
+    level: 'organization',
+    purpose: 'the active accounts of the organization (--org-role); a failure stops the run',
+  },
+  {
+    id: 'sts:AssumeRole',
+    kind: 'api',
+    permission: 'sts:AssumeRole',
+    level: 'enter',
+    purpose:
+      'enter each member account through the read-only role (--org-role); a failure is a gap on every topic of that account',
+  },
+  {
+    id: 'sts:GetCallerIdentity',
+    kind: 'api',
+    level: 'organization',
+    purpose: 'who is calling (needs no permission); a failure stops the run',
+  },
 ];

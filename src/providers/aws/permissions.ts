@@ -21,7 +21,10 @@ const ORGANIZATION_ACTIONS = permissionsOf(AWS_OPERATIONS, 'organization');
 export function awsPermissionsPolicy(orgRole?: string): string {
   // The same names `collect aws --org-role` accepts: an IAM role name, optionally with a path.
   if (orgRole !== undefined && !/^[\w+=,.@/-]{1,64}$/.test(orgRole)) {
-    throw new UserError(`"${orgRole}" is not an IAM role name`, { where: '--org-role', hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters' });
+    throw new UserError(`"${orgRole}" is not an IAM role name`, {
+      where: '--org-role',
+      hint: 'letters, digits and + = , . @ _ - / only, at most 64 characters',
+    });
   }
   const policy = {
     Version: '2012-10-17',

@@ -64,7 +64,8 @@ export function parsePolicyDocument(value: unknown): PolicyDocument {
   const statements = list.map((item, index): PolicyStatement => {
     if (item === null || typeof item !== 'object') throw new PolicyDocumentError(`statement ${index} is not an object`);
     const s = item as Record<string, unknown>;
-    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw new PolicyDocumentError(`statement ${index}: "Effect" must be Allow or Deny`);
+    if (s.Effect !== 'Allow' && s.Effect !== 'Deny')
+      throw new PolicyDocumentError(`statement ${index}: "Effect" must be Allow or Deny`);
     const condition = s.Condition;
     return {
       ...(typeof s.Sid === 'string' ? { sid: s.Sid } : {}),
@@ -73,7 +74,10 @@ export function parsePolicyDocument(value: unknown): PolicyDocument {
       notActions: asList(s.NotAction, 'NotAction'),
       resources: asList(s.Resource, 'Resource'),
       notResources: asList(s.NotResource, 'NotResource'),
-      condition: condition && typeof condition === 'object' && Object.keys(condition).length > 0 ? (condition as Record<string, unknown>) : null,
+      condition:
+        condition && typeof condition === 'object' && Object.keys(condition).length > 0
+          ? (condition as Record<string, unknown>)
+          : null,
       principal: s.Principal ?? s.NotPrincipal,
     };
   });
@@ -110,7 +114,9 @@ export function statementCoversAnyResource(statement: PolicyStatement): boolean 
  */
 export function statementCoversOthers(statement: PolicyStatement): boolean {
   if (statement.notResources) return true;
-  return (statement.resources ?? []).some((r) => r.includes('*') && !r.includes('${aws:username}') && !r.includes('${aws:userid}'));
+  return (statement.resources ?? []).some(
+    (r) => r.includes('*') && !r.includes('${aws:username}') && !r.includes('${aws:userid}'),
+  );
 }
 
 /** The condition keys a statement tests (lower-cased), e.g. `aws:multifactorauthpresent`. */

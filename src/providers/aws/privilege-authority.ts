@@ -17,7 +17,8 @@ function substitute(pattern: string, principal: GraphPrincipal): string {
   return pattern.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
     const key = name.toLowerCase();
     if (key === '*' || key === '?' || key === '$') return key;
-    if (key === 'aws:username') return principal.kind === 'role' ? '\u0000' : principal.kind === 'group' ? 'member-of-group' : principal.name;
+    if (key === 'aws:username')
+      return principal.kind === 'role' ? '\u0000' : principal.kind === 'group' ? 'member-of-group' : principal.name;
     if (key === 'aws:principalaccount') return principal.account;
     return '*';
   });
@@ -34,7 +35,11 @@ export function probeArn(partition: string, kind: string, account: string): stri
 /** Whether a statement names every principal of one kind in one account (the probe ARN of that kind). */
 function namesEvery(statement: PolicyStatement, probe: string): boolean {
   const resources = statement.resources ?? [];
-  return !statement.notResources && !resources.some((r) => r.includes('${')) && resources.some((r) => r.endsWith('*') && wildcardMatch(r, probe, false));
+  return (
+    !statement.notResources &&
+    !resources.some((r) => r.includes('${')) &&
+    resources.some((r) => r.endsWith('*') && wildcardMatch(r, probe, false))
+  );
 }
 
 function serviceOf(arnPattern: string): string | undefined {
@@ -64,7 +69,10 @@ export interface Statements {
 export class Authority {
   private readonly base: ConditionContext;
 
-  constructor(readonly principal: GraphPrincipal, readonly statements: Statements) {
+  constructor(
+    readonly principal: GraphPrincipal,
+    readonly statements: Statements,
+  ) {
     const type = principal.kind === 'role' ? 'AssumedRole' : 'User';
     this.base = {
       'aws:principalarn': [principal.arn],
@@ -80,11 +88,17 @@ export class Authority {
   private coverage(action: string): Coverage {
     let found = this.statements.coverage.get(action);
     if (!found) {
-      const split = (list: PolicyStatement[]) => ({ allow: list.filter((s) => s.effect === 'Allow' && statementCoversAction(s, action)), deny: list.filter((s) => s.effect === 'Deny' && statementCoversAction(s, action)) });
+      const split = (list: PolicyStatement[]) => ({
+        allow: list.filter((s) => s.effect === 'Allow' && statementCoversAction(s, action)),
+        deny: list.filter((s) => s.effect === 'Deny' && statementCoversAction(s, action)),
+      });
       const own = split(this.statements.identity);
       const layers = this.statements.layers.map(split);
       const all = [own, ...layers].flatMap((l) => [...l.allow, ...l.deny]);
-      const uniform = all.every((s) => !s.notResources && (s.resources ?? []).includes('*') && !(s.resources ?? []).some((r) => r.includes('${')));
+      const uniform = all.every(
+        (s) =>
+          !s.notResources && (s.resources ?? []).includes('*') && !(s.resources ?? []).some((r) => r.includes('${')),
+      );
       found = { ...own, layers, uniform };
       this.statements.coverage.set(action, found);
     }
@@ -108,7 +122,10 @@ export class Authority {
     const memo = this.statements.memo;
     if (!memo.has(key)) {
       const all = [...coverage.allow, ...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
-      memo.set(key, all.every((st) => namesEvery(st, probe)));
+      memo.set(
+        key,
+        all.every((st) => namesEvery(st, probe)),
+      );
     }
     return memo.get(key) as boolean;
   }
@@ -129,10 +146,15 @@ export class Authority {
       const names = (st: PolicyStatement) => namesEvery(st, probe);
       const guards = [...coverage.deny, ...coverage.layers.flatMap((l) => [...l.allow, ...l.deny])];
       const rest = coverage.allow.filter((st) => !names(st));
-      narrow = guards.every(names) && rest.length < coverage.allow.length && rest.every((st) => !st.notResources) ? rest : null;
+      narrow =
+        guards.every(names) && rest.length < coverage.allow.length && rest.every((st) => !st.notResources)
+          ? rest
+          : null;
       memo.set(key, narrow);
     }
-    return narrow === null ? null : narrow.flatMap((st) => (st.resources ?? []).map((r) => substitute(r, this.principal)));
+    return narrow === null
+      ? null
+      : narrow.flatMap((st) => (st.resources ?? []).map((r) => substitute(r, this.principal)));
   }
 
   /** The resource patterns (variables filled in) the Allow statements for an action name; null: any resource. */
@@ -153,7 +175,9 @@ export class Authority {
     if ('someArn' in target) return forDeny ? (statement.resources ?? []).includes('*') : true;
     if ('service' in target) {
       if (statement.notResources) return !forDeny;
-      return (statement.resources ?? []).some((r) => r === '*' || (!forDeny && wildcardMatch(serviceOf(r) ?? '', target.service)));
+      return (statement.resources ?? []).some(
+        (r) => r === '*' || (!forDeny && wildcardMatch(serviceOf(r) ?? '', target.service)),
+      );
     }
     const test = (pattern: string) => wildcardMatch(substitute(pattern, this.principal), target.arn, false);
     if (statement.notResources) return !statement.notResources.some(test);
@@ -174,7 +198,9 @@ export class Authority {
     }
     if (!best) return null;
     for (const layer of coverage.layers) {
-      const allowed = layer.allow.some((s) => this.matches(s, target, false) && evaluateCondition(s.condition, context).holds !== false);
+      const allowed = layer.allow.some(
+        (s) => this.matches(s, target, false) && evaluateCondition(s.condition, context).holds !== false,
+      );
       if (!allowed) return null;
     }
     for (const s of [...coverage.deny, ...coverage.layers.flatMap((l) => l.deny)]) {
@@ -197,7 +223,9 @@ export class Authority {
     const result = this.canAllNow(groups);
     const independent = groups.flat().every((a) => {
       const c = this.coverage(a);
-      return [...c.allow, ...c.deny, ...c.layers.flatMap((l) => [...l.allow, ...l.deny])].every((st) => !st.condition && !(st.resources ?? []).some((r) => r.includes('${')));
+      return [...c.allow, ...c.deny, ...c.layers.flatMap((l) => [...l.allow, ...l.deny])].every(
+        (st) => !st.condition && !(st.resources ?? []).some((r) => r.includes('${')),
+      );
     });
     if (independent) memo.set(key, result);
     return result;
@@ -227,7 +255,6 @@ export class Authority {
   }
 }
 
-
 const documentIds = new WeakMap<PolicyDocument, number>();
 const contentIds = new Map<string, number>();
 let nextDocumentId = 0;
@@ -251,7 +278,10 @@ function documentId(document: PolicyDocument): number {
 export function statementsOf(p: GraphPrincipal): Statements {
   return {
     identity: p.policies.flatMap((h) => h.document.statements),
-    layers: [...(p.boundary ? [p.boundary.document.statements] : []), ...p.scps.map((g) => g.documents.flatMap((d) => d.statements))],
+    layers: [
+      ...(p.boundary ? [p.boundary.document.statements] : []),
+      ...p.scps.map((g) => g.documents.flatMap((d) => d.statements)),
+    ],
     coverage: new Map(),
     memo: new Map(),
   };

@@ -34,7 +34,13 @@ export class PolicyEdits {
   private elevatables?: number[];
 
   constructor(principals: PrincipalSet) {
-    ({ nodes: this.nodes, managed: this.managed, byUid: this.byUid, byArn: this.byArn, authorities: this.authorities } = principals);
+    ({
+      nodes: this.nodes,
+      managed: this.managed,
+      byUid: this.byUid,
+      byArn: this.byArn,
+      authorities: this.authorities,
+    } = principals);
     this.targetFacts = new Uint8Array(principals.nodes.length);
   }
 
@@ -46,7 +52,12 @@ export class PolicyEdits {
 
   /** Whether a principal with these guardrails would be an administrator once handed `*` on `*`. */
   private adminIfGranted(target: GraphPrincipal, withBoundary = true): boolean {
-    const guardrails: Guardrail[] = [...(withBoundary && target.boundary ? [{ name: target.boundary.name, documents: [target.boundary.document] }] : []), ...target.scps];
+    const guardrails: Guardrail[] = [
+      ...(withBoundary && target.boundary
+        ? [{ name: target.boundary.name, documents: [target.boundary.document] }]
+        : []),
+      ...target.scps,
+    ];
     const key = guardrails.map((g) => g.name).join('|') + target.account;
     let known = this.adminIfGrantedCache.get(key);
     if (known === undefined) {
@@ -62,7 +73,10 @@ export class PolicyEdits {
   adminPolicyArns(partition: string): string[] {
     let found = this.adminArns.get(partition);
     if (!found) {
-      found = [`arn:${partition}:iam::aws:policy/AdministratorAccess`, ...[...this.managed.values()].filter((m) => m.admin).map((m) => m.arn)];
+      found = [
+        `arn:${partition}:iam::aws:policy/AdministratorAccess`,
+        ...[...this.managed.values()].filter((m) => m.admin).map((m) => m.arn),
+      ];
       this.adminArns.set(partition, found);
     }
     return found;
@@ -90,7 +104,11 @@ export class PolicyEdits {
     if (target.kind === 'user') {
       for (const g of target.groups ?? []) {
         const group = this.byUid.get(g);
-        if (group !== undefined) holders.push({ p: this.nodes[group]!, how: `on group ${this.nodes[group]!.name}${self ? ', which it is in' : ''}` });
+        if (group !== undefined)
+          holders.push({
+            p: this.nodes[group]!,
+            how: `on group ${this.nodes[group]!.name}${self ? ', which it is in' : ''}`,
+          });
       }
     }
     if (this.adminIfGranted(target)) {
@@ -109,10 +127,20 @@ export class PolicyEdits {
         if (!facts || facts.awsManaged) continue;
         const name = target.policies.find((h) => h.arn === arn)!.name;
         const grant = editor.can('iam:CreatePolicyVersion', { arn });
-        if (grant) return { action: `iam:CreatePolicyVersion on policy ${name}${self ? ', which it holds' : ` held by ${target.name}`}`, kind: 'create-policy-version', grant };
+        if (grant)
+          return {
+            action: `iam:CreatePolicyVersion on policy ${name}${self ? ', which it holds' : ` held by ${target.name}`}`,
+            kind: 'create-policy-version',
+            grant,
+          };
         if (facts.adminVersion) {
           const older = editor.can('iam:SetDefaultPolicyVersion', { arn });
-          if (older) return { action: `iam:SetDefaultPolicyVersion on policy ${name}${self ? ', which it holds' : ` held by ${target.name}`}`, kind: 'set-default-policy-version', grant: older };
+          if (older)
+            return {
+              action: `iam:SetDefaultPolicyVersion on policy ${name}${self ? ', which it holds' : ` held by ${target.name}`}`,
+              kind: 'set-default-policy-version',
+              grant: older,
+            };
         }
       }
     }
@@ -120,11 +148,18 @@ export class PolicyEdits {
       for (const verb of ['Delete', 'Put']) {
         const action = `iam:${verb}${kindName}PermissionsBoundary`;
         const grant = editor.can(action, { arn: target.arn });
-        if (grant) return { action: `${action} ${on(target.name)}`, kind: `${verb.toLowerCase()}-permissions-boundary`, grant };
+        if (grant)
+          return { action: `${action} ${on(target.name)}`, kind: `${verb.toLowerCase()}-permissions-boundary`, grant };
       }
       const facts = this.managed.get(target.boundary.arn);
-      const version = facts && !facts.awsManaged ? editor.can('iam:CreatePolicyVersion', { arn: target.boundary.arn }) : null;
-      if (version) return { action: `iam:CreatePolicyVersion on boundary policy ${target.boundary.name}`, kind: 'create-policy-version', grant: version };
+      const version =
+        facts && !facts.awsManaged ? editor.can('iam:CreatePolicyVersion', { arn: target.boundary.arn }) : null;
+      if (version)
+        return {
+          action: `iam:CreatePolicyVersion on boundary policy ${target.boundary.name}`,
+          kind: 'create-policy-version',
+          grant: version,
+        };
     }
     return this.removeDenies(editor, targetIndex, self);
   }
@@ -137,11 +172,20 @@ export class PolicyEdits {
     if (facts === 0) {
       const target = this.nodes[index]!;
       facts = 1;
-      if (target.boundary && target.kind !== 'group' && this.adminIfGranted(target, false) && analyzePrivilege(target.policies, target.scps).level === 'admin') facts |= 2;
+      if (
+        target.boundary &&
+        target.kind !== 'group' &&
+        this.adminIfGranted(target, false) &&
+        analyzePrivilege(target.policies, target.scps).level === 'admin'
+      )
+        facts |= 2;
       const denying = target.policies.filter((h) => h.document.statements.some((s) => s.effect === 'Deny'));
       if (denying.length > 0) {
         const rest = target.policies.filter((h) => !denying.includes(h));
-        const guardrails: Guardrail[] = [...(target.boundary ? [{ name: target.boundary.name, documents: [target.boundary.document] }] : []), ...target.scps];
+        const guardrails: Guardrail[] = [
+          ...(target.boundary ? [{ name: target.boundary.name, documents: [target.boundary.document] }] : []),
+          ...target.scps,
+        ];
         if (analyzePrivilege(rest, guardrails).level === 'admin') facts |= 4;
       }
       this.targetFacts[index] = facts;
@@ -176,7 +220,11 @@ export class PolicyEdits {
       grants.push(grant);
       actions.push(`${action} ${h.name}`);
     }
-    return { action: `${[...new Set(actions)].join(' + ')} ${self ? 'on itself' : `on ${target.name}`}`, kind: 'remove-deny-policy', grant: joinGrants(...grants) };
+    return {
+      action: `${[...new Set(actions)].join(' + ')} ${self ? 'on itself' : `on ${target.name}`}`,
+      kind: 'remove-deny-policy',
+      grant: joinGrants(...grants),
+    };
   }
 
   private partitions?: string[];
@@ -189,10 +237,14 @@ export class PolicyEdits {
    */
   private editsAnything(editor: Authority): boolean {
     this.partitions ??= [...new Set(this.nodes.map((p) => p.partition))];
-    return EDIT_ACTIONS.some((action) => editor.mentions(action) && this.partitions!.some((partition) => {
-      const extra = action.startsWith('iam:Attach') ? { 'iam:policyarn': this.adminPolicyArns(partition) } : {};
-      return editor.can(action, { someArn: true }, extra) !== null;
-    }));
+    return EDIT_ACTIONS.some(
+      (action) =>
+        editor.mentions(action) &&
+        this.partitions!.some((partition) => {
+          const extra = action.startsWith('iam:Attach') ? { 'iam:policyarn': this.adminPolicyArns(partition) } : {};
+          return editor.can(action, { someArn: true }, extra) !== null;
+        }),
+    );
   }
 
   private holderIndex?: ArnIndex<number[]>;
@@ -214,7 +266,8 @@ export class PolicyEdits {
       if (!editor.mentions(action)) continue;
       const named = editor.resourcePatterns(action);
       // Every resource: the candidates are every principal an edit could make admin, if they are few.
-      if (named === null) return this.elevatableList.length <= CANDIDATE_LIMIT ? this.judged(start, this.elevatableList) : undefined;
+      if (named === null)
+        return this.elevatableList.length <= CANDIDATE_LIMIT ? this.judged(start, this.elevatableList) : undefined;
       for (const pattern of named) patterns.add(pattern);
     }
     if (!this.holderIndex || !this.memberIndex) {

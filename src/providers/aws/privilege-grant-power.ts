@@ -27,7 +27,10 @@ export class GrantPowers {
   private readonly managed: Map<string, ManagedPolicyFacts>;
   private readonly authorities: Authority[];
 
-  constructor(private readonly principals: PrincipalSet, private readonly edits: PolicyEdits) {
+  constructor(
+    private readonly principals: PrincipalSet,
+    private readonly edits: PolicyEdits,
+  ) {
     ({ nodes: this.nodes, managed: this.managed, authorities: this.authorities } = principals);
   }
 
@@ -44,7 +47,10 @@ export class GrantPowers {
       const editor = this.nodes[i]!;
       if (editor.admin || paths.has(editor.uid)) continue;
       const authority = this.authorities[i]!;
-      const found = (this.edits.mayEditOthers(authority) ? this.grantByEdit(i) : null) ?? this.grantByGroup(authority) ?? this.grantOfGrant(i);
+      const found =
+        (this.edits.mayEditOthers(authority) ? this.grantByEdit(i) : null) ??
+        this.grantByGroup(authority) ??
+        this.grantOfGrant(i);
       if (found) result.set(editor.uid, found);
     }
     return result;
@@ -54,7 +60,9 @@ export class GrantPowers {
 
   /** Managed policies that are not admin but allow an edit or iam:AddUserToGroup: what a grant of grant power hands over. */
   private granting(): ManagedPolicyFacts[] {
-    this.grantingPolicies ??= [...this.managed.values()].filter((m) => !m.admin && m.document !== undefined && allowsGrant(m.document.statements));
+    this.grantingPolicies ??= [...this.managed.values()].filter(
+      (m) => !m.admin && m.document !== undefined && allowsGrant(m.document.statements),
+    );
     return this.grantingPolicies;
   }
 
@@ -73,10 +81,22 @@ export class GrantPowers {
     if (policies.length > 0) {
       for (const kind of ['user', 'role', 'group'] as const) {
         const action = `iam:Attach${kind === 'user' ? 'User' : kind === 'role' ? 'Role' : 'Group'}Policy`;
-        if (!authority.mentions(action) || !authority.can(action, { someArn: true }, { 'iam:policyarn': policies.map((m) => m.arn) })) continue;
+        if (
+          !authority.mentions(action) ||
+          !authority.can(action, { someArn: true }, { 'iam:policyarn': policies.map((m) => m.arn) })
+        )
+          continue;
         // Statements naming every principal of the kind: one answer per policy for all recipients.
         const uniform = authority.uniformOver(action, kind, editor.account);
-        const once = uniform ? policies.map((m) => authority.can(action, { arn: probeArn(editor.partition, kind, editor.account) }, { 'iam:policyarn': [m.arn] })) : null;
+        const once = uniform
+          ? policies.map((m) =>
+              authority.can(
+                action,
+                { arn: probeArn(editor.partition, kind, editor.account) },
+                { 'iam:policyarn': [m.arn] },
+              ),
+            )
+          : null;
         for (const q of this.principals.ofKind(kind, editor.account)) {
           if (q === start) continue;
           if (budget-- <= 0) return null;
@@ -85,8 +105,13 @@ export class GrantPowers {
             const grant = once ? once[k]! : authority.can(action, { arn: recipient.arn }, { 'iam:policyarn': [m.arn] });
             if (!grant) continue;
             const name = m.arn.split('/').at(-1)!;
-            const onward = this.powerWith(q, [{ name, document: m.document!, arn: m.arn, owner: { kind, arn: recipient.arn } }], m.arn);
-            if (onward) return this.chained(`${action} on ${recipient.name} (policy ${name})`, recipient, grant, onward);
+            const onward = this.powerWith(
+              q,
+              [{ name, document: m.document!, arn: m.arn, owner: { kind, arn: recipient.arn } }],
+              m.arn,
+            );
+            if (onward)
+              return this.chained(`${action} on ${recipient.name} (policy ${name})`, recipient, grant, onward);
           }
         }
       }
@@ -112,7 +137,13 @@ export class GrantPowers {
 
   private chained(first: string, recipient: GraphPrincipal, grant: Grant, onward: GrantPower): GrantPower {
     const joined = joinGrants(grant, onward);
-    return { text: `${first} -> ${recipient.name}: ${onward.text}`, target: onward.target, kind: onward.kind, via: recipient.uid, ...grantFacts(joined) };
+    return {
+      text: `${first} -> ${recipient.name}: ${onward.text}`,
+      target: onward.target,
+      kind: onward.kind,
+      via: recipient.uid,
+      ...grantFacts(joined),
+    };
   }
 
   private readonly powerCache = new WeakMap<Statements, Map<string, GrantPower | null>>();
@@ -133,21 +164,34 @@ export class GrantPowers {
     // holder, unless the answer is an edit on the holder itself.
     let personal = this.personalCache.get(own.statements)?.get(key);
     if (personal === undefined) {
-      personal = [...own.statements.identity, ...own.statements.layers.flat(), ...added.flatMap((h) => h.document.statements)].some((st) => (st.condition != null && Object.keys(st.condition).length > 0) || (st.resources ?? []).some((r) => r.includes('${')));
+      personal = [
+        ...own.statements.identity,
+        ...own.statements.layers.flat(),
+        ...added.flatMap((h) => h.document.statements),
+      ].some(
+        (st) =>
+          (st.condition != null && Object.keys(st.condition).length > 0) ||
+          (st.resources ?? []).some((r) => r.includes('${')),
+      );
       if (!this.personalCache.has(own.statements)) this.personalCache.set(own.statements, new Map());
       this.personalCache.get(own.statements)!.set(key, personal);
     }
     const memoKey = personal ? `${key}|${own.principal.uid}` : key;
     const known = cache.get(memoKey);
-    if (known === null || (known && known.target !== own.principal.uid && !personal) || (known && personal)) return known;
+    if (known === null || (known && known.target !== own.principal.uid && !personal) || (known && personal))
+      return known;
     const base = this.nodes[q]!;
     this.recipientsJudged++;
     const holder: GraphPrincipal = { ...base, policies: [...base.policies, ...added], admin: false };
     const authority = new Authority(holder, statementsOf(holder));
     let found: GrantPower | null = null;
     if (this.edits.mayEditOthers(authority)) {
-        let budget = CANDIDATE_LIMIT;
-      const order = [q, ...this.edits.elevatableList.filter((n) => n !== q && this.nodes[n]!.kind !== 'group'), ...this.edits.elevatableList.filter((n) => n !== q && this.nodes[n]!.kind === 'group')];
+      let budget = CANDIDATE_LIMIT;
+      const order = [
+        q,
+        ...this.edits.elevatableList.filter((n) => n !== q && this.nodes[n]!.kind !== 'group'),
+        ...this.edits.elevatableList.filter((n) => n !== q && this.nodes[n]!.kind === 'group'),
+      ];
       for (const n of order) {
         if (this.nodes[n]!.account !== base.account || !this.edits.elevatable(n)) continue;
         if (budget-- <= 0) break;
@@ -168,7 +212,10 @@ export class GrantPowers {
     const editor = this.authorities[start]!;
     const own = (n: number) => n !== start;
     const listed = this.edits.editable(start);
-    const order = (list: number[]) => [...list.filter((n) => this.nodes[n]!.kind !== 'group'), ...list.filter((n) => this.nodes[n]!.kind === 'group')];
+    const order = (list: number[]) => [
+      ...list.filter((n) => this.nodes[n]!.kind !== 'group'),
+      ...list.filter((n) => this.nodes[n]!.kind === 'group'),
+    ];
     let edit: { node: number; edit: Edit } | null = null;
     if (listed) {
       for (const n of order([...listed.keys()].filter(own).sort((a, b) => a - b))) {
@@ -197,7 +244,13 @@ export class GrantPowers {
       const group = this.nodes[g]!;
       if (!group.admin) continue;
       const grant = authority.can('iam:AddUserToGroup', { arn: group.arn });
-      if (grant) return { text: `iam:AddUserToGroup on group ${group.name}, which holds administrator access`, target: group.uid, kind: 'add-user-to-group', ...grantFacts(grant) };
+      if (grant)
+        return {
+          text: `iam:AddUserToGroup on group ${group.name}, which holds administrator access`,
+          target: group.uid,
+          kind: 'add-user-to-group',
+          ...grantFacts(grant),
+        };
     }
     return null;
   }

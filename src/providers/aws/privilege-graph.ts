@@ -20,13 +20,28 @@
  * (`privilege-authority.ts`), which IAM actions make edges (`privilege-rules.ts`), the policy edits that make an
  * administrator (`privilege-edits.ts`) and grant power (`privilege-grant-power.ts`).
  */
-import { EscalationGraph, grantScore, joinGrants, stepFacts, UNCONDITIONAL, type EscalationPath, type Grant, type PathStep } from '../privilege/index.js';
+import {
+  EscalationGraph,
+  grantScore,
+  joinGrants,
+  stepFacts,
+  UNCONDITIONAL,
+  type EscalationPath,
+  type Grant,
+  type PathStep,
+} from '../privilege/index.js';
 import { probeArn, type Authority } from './privilege-authority.js';
 import { PolicyEdits } from './privilege-edits.js';
 import { GrantPowers, type GrantPower } from './privilege-grant-power.js';
 import { PrincipalSet, type GraphPrincipal, type ManagedPolicyFacts } from './privilege-principals.js';
 import { COMPUTE_TAKEOVERS, PASS_ROLE_SERVICES, TAKEOVER_ACTIONS } from './privilege-rules.js';
-import { servicePrincipals, trustAdmits, trustStatements, type AccountTrust, type TrustStatement } from './privilege-trust.js';
+import {
+  servicePrincipals,
+  trustAdmits,
+  trustStatements,
+  type AccountTrust,
+  type TrustStatement,
+} from './privilege-trust.js';
 
 export type { EscalationPath, PathStep } from '../privilege/index.js';
 export type { GrantPower } from './privilege-grant-power.js';
@@ -99,7 +114,8 @@ export class PrivilegeGraph {
       this.takeoverEdges(i, authority);
       this.serviceEdges(i, authority, serviceRoles);
       const self = this.edits.elevatable(i) ? this.edits.elevation(authority, i) : null;
-      if (self) this.graph.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
+      if (self)
+        this.graph.addEdge({ from: i, to: this.admin, action: self.action, kind: self.kind, grant: self.grant });
       if (self) selfEdit[i] = 1;
     }
     // Edits of other principals count once the editor can become them (found after every become-edge exists). A
@@ -107,7 +123,15 @@ export class PrivilegeGraph {
     for (let i = 0; i < this.nodes.length; i++) {
       if (this.nodes[i]!.admin || selfEdit[i] === 1 || !this.edits.mayEditOthers(this.authorities[i]!)) continue;
       const found = this.nearestEditable(i);
-      if (found) this.graph.addEdge({ from: i, to: this.admin, action: found.steps[0]!.action, kind: found.kind, grant: found.grant, via: found.steps });
+      if (found)
+        this.graph.addEdge({
+          from: i,
+          to: this.admin,
+          action: found.steps[0]!.action,
+          kind: found.kind,
+          grant: found.grant,
+          via: found.steps,
+        });
     }
   }
 
@@ -115,7 +139,8 @@ export class PrivilegeGraph {
     const caller = this.nodes[i]!;
     const authority = this.authorities[i]!;
     const mayAssume = authority.mentions('sts:AssumeRole');
-    const edge = (r: number, grant: Grant) => this.graph.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant });
+    const edge = (r: number, grant: Grant) =>
+      this.graph.addEdge({ from: i, to: r, action: 'sts:AssumeRole', kind: 'assume-role', grant });
     const judged = (r: number) => {
       const admission = trustAdmits(caller, trust.get(r)!);
       if (!admission) return;
@@ -135,10 +160,22 @@ export class PrivilegeGraph {
       const grant = authority.can('sts:AssumeRole', { arn: probeArn(caller.partition, 'role', caller.account) });
       const members = () => account.plain.filter((m) => this.nodes[m.to]!.account === caller.account);
 
-      if (grant) this.graph.addEdge({ from: i, to: this.graph.hub(`assume:${caller.partition}:${caller.account}`, members), action: 'sts:AssumeRole', kind: 'assume-role', grant });
+      if (grant)
+        this.graph.addEdge({
+          from: i,
+          to: this.graph.hub(`assume:${caller.partition}:${caller.account}`, members),
+          action: 'sts:AssumeRole',
+          kind: 'assume-role',
+          grant,
+        });
     }
     const pool = home ? account.away : account.all;
-    for (const r of this.principals.targetsOf(authority, 'sts:AssumeRole', pool, (n) => account.byRole.has(n) && !(home && this.nodes[n]!.account === caller.account))) {
+    for (const r of this.principals.targetsOf(
+      authority,
+      'sts:AssumeRole',
+      pool,
+      (n) => account.byRole.has(n) && !(home && this.nodes[n]!.account === caller.account),
+    )) {
       const member = account.byRole.get(r)!;
       const identity = authority.can('sts:AssumeRole', { arn: this.nodes[member.to]!.arn });
       if (identity) edge(member.to, joinGrants(identity, member.grant));
@@ -151,13 +188,26 @@ export class PrivilegeGraph {
    * Roles whose trust admits a whole account (by its root or `*`): those whose admission is the same for every caller
    * of the account (judged once, the hub's members), and those with caller-specific conditions or Deny statements.
    */
-  private accountTrust(caller: GraphPrincipal, namedBy: Map<string, Set<number>>, trust: Map<number, TrustStatement[]>): AccountTrust {
+  private accountTrust(
+    caller: GraphPrincipal,
+    namedBy: Map<string, Set<number>>,
+    trust: Map<number, TrustStatement[]>,
+  ): AccountTrust {
     const key = `${caller.partition}:${caller.account}`;
     let found = this.accountTrustCache.get(key);
     if (found) return found;
     found = { plain: [], specific: [], byRole: new Map(), all: [], away: [] };
-    const anyone: GraphPrincipal = { ...caller, uid: '', arn: `arn:${caller.partition}:iam::${caller.account}:user/\u0000`, name: '\u0000', kind: 'user' };
-    for (const r of new Set([...(namedBy.get(`arn:${caller.partition}:iam::${caller.account}:root`) ?? []), ...(namedBy.get('*') ?? [])])) {
+    const anyone: GraphPrincipal = {
+      ...caller,
+      uid: '',
+      arn: `arn:${caller.partition}:iam::${caller.account}:user/\u0000`,
+      name: '\u0000',
+      kind: 'user',
+    };
+    for (const r of new Set([
+      ...(namedBy.get(`arn:${caller.partition}:iam::${caller.account}:root`) ?? []),
+      ...(namedBy.get('*') ?? []),
+    ])) {
       const statements = trust.get(r)!;
       if (statements.some((t) => t.callerSpecific)) {
         found.specific.push(r);
@@ -178,18 +228,51 @@ export class PrivilegeGraph {
     const users = () => this.principals.ofKind('user', caller.account);
     for (const t of TAKEOVER_ACTIONS) {
       if (!authority.mentions(t.action)) continue;
-      const edge = (to: number, grant: Grant) => this.graph.addEdge({ from: i, to, action: t.action, kind: t.kind, grant });
-      this.fanOut(i, t.action, 'user', `${t.kind}:${caller.account}`, () => users().filter((u) => t.applies(this.nodes[u]!)), (u) => u !== i && t.applies(this.nodes[u]!), edge);
+      const edge = (to: number, grant: Grant) =>
+        this.graph.addEdge({ from: i, to, action: t.action, kind: t.kind, grant });
+      this.fanOut(
+        i,
+        t.action,
+        'user',
+        `${t.kind}:${caller.account}`,
+        () => users().filter((u) => t.applies(this.nodes[u]!)),
+        (u) => u !== i && t.applies(this.nodes[u]!),
+        edge,
+      );
     }
     // Joining a group: a user adds itself (a group's policies act for each member).
     if (caller.kind !== 'role' && authority.mentions('iam:AddUserToGroup')) {
-      const edge = (to: number, grant: Grant) => this.graph.addEdge({ from: i, to, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
-      this.fanOut(i, 'iam:AddUserToGroup', 'group', `add-user-to-group:${caller.account}`, () => this.principals.ofKind('group', caller.account), (g) => g !== i, edge);
+      const edge = (to: number, grant: Grant) =>
+        this.graph.addEdge({ from: i, to, action: 'iam:AddUserToGroup', kind: 'add-user-to-group', grant });
+      this.fanOut(
+        i,
+        'iam:AddUserToGroup',
+        'group',
+        `add-user-to-group:${caller.account}`,
+        () => this.principals.ofKind('group', caller.account),
+        (g) => g !== i,
+        edge,
+      );
     }
     // Rewriting a role's trust policy to name oneself; same account, so no identity sts:AssumeRole is needed.
     if (caller.kind !== 'group' && authority.mentions('iam:UpdateAssumeRolePolicy')) {
-      const edge = (to: number, grant: Grant) => this.graph.addEdge({ from: i, to, action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole', kind: 'update-assume-role-policy', grant });
-      this.fanOut(i, 'iam:UpdateAssumeRolePolicy', 'role', `update-assume-role-policy:${caller.account}`, () => this.principals.ofKind('role', caller.account), (r) => r !== i, edge);
+      const edge = (to: number, grant: Grant) =>
+        this.graph.addEdge({
+          from: i,
+          to,
+          action: 'iam:UpdateAssumeRolePolicy + sts:AssumeRole',
+          kind: 'update-assume-role-policy',
+          grant,
+        });
+      this.fanOut(
+        i,
+        'iam:UpdateAssumeRolePolicy',
+        'role',
+        `update-assume-role-policy:${caller.account}`,
+        () => this.principals.ofKind('role', caller.account),
+        (r) => r !== i,
+        edge,
+      );
     }
   }
 
@@ -199,18 +282,36 @@ export class PrivilegeGraph {
    * target the narrower statements grant on better terms (fewer undecided conditions, or no MFA). Otherwise one edge
    * per target named.
    */
-  private fanOut(i: number, action: string, kind: 'user' | 'group' | 'role', hubKey: string, members: () => number[], accept: (n: number) => boolean, edge: (to: number, grant: Grant) => void): void {
+  private fanOut(
+    i: number,
+    action: string,
+    kind: 'user' | 'group' | 'role',
+    hubKey: string,
+    members: () => number[],
+    accept: (n: number) => boolean,
+    edge: (to: number, grant: Grant) => void,
+  ): void {
     const caller = this.nodes[i]!;
     const authority = this.authorities[i]!;
-    const admitted = (n: number) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && accept(n);
-    const remainder = authority.uniformOver(action, kind, caller.account) ? [] : authority.hubRemainder(action, kind, caller.account);
+    const admitted = (n: number) =>
+      this.nodes[n]!.kind === kind && this.nodes[n]!.account === caller.account && accept(n);
+    const remainder = authority.uniformOver(action, kind, caller.account)
+      ? []
+      : authority.hubRemainder(action, kind, caller.account);
     let hubGrant: Grant | null = null;
     if (remainder !== null) {
       hubGrant = authority.can(action, { arn: probeArn(caller.partition, kind, caller.account) });
-      if (hubGrant) edge(this.graph.hub(hubKey, () => members().map((to) => ({ to, grant: UNCONDITIONAL }))), hubGrant);
+      if (hubGrant)
+        edge(
+          this.graph.hub(hubKey, () => members().map((to) => ({ to, grant: UNCONDITIONAL }))),
+          hubGrant,
+        );
       if (hubGrant && grantScore(hubGrant) === 0) return;
     }
-    const targets = remainder === null ? this.principals.targetsOf(authority, action, this.principals.ofKind(kind, caller.account), admitted) : this.principals.named(remainder, admitted);
+    const targets =
+      remainder === null
+        ? this.principals.targetsOf(authority, action, this.principals.ofKind(kind, caller.account), admitted)
+        : this.principals.named(remainder, admitted);
     for (const n of targets) {
       const grant = authority.can(action, { arn: this.nodes[n]!.arn });
       if (grant && (!hubGrant || grantScore(grant) < grantScore(hubGrant))) edge(n, grant);
@@ -223,7 +324,9 @@ export class PrivilegeGraph {
       const key = `${caller.account}|${service}|${needProfile === true}`;
       let found = this.serviceRoleSets.get(key);
       if (!found) {
-        const list = (serviceRoles.get(`${caller.account}|${service}`) ?? []).filter((r) => !needProfile || this.nodes[r]!.instanceProfiles !== 0);
+        const list = (serviceRoles.get(`${caller.account}|${service}`) ?? []).filter(
+          (r) => !needProfile || this.nodes[r]!.instanceProfiles !== 0,
+        );
         found = new Set(list);
         this.serviceRoleSets.set(key, found);
         this.serviceRoleLists.set(found, list);
@@ -239,15 +342,25 @@ export class PrivilegeGraph {
         const action = `iam:PassRole + ${usable.actions.join(' + ')}`;
         const extra = { 'iam:passedtoservice': [service.principal] };
         if (authority.uniformOver('iam:PassRole', 'role', caller.account)) {
-          const pass = authority.can('iam:PassRole', { arn: probeArn(caller.partition, 'role', caller.account) }, extra);
+          const pass = authority.can(
+            'iam:PassRole',
+            { arn: probeArn(caller.partition, 'role', caller.account) },
+            extra,
+          );
           if (!pass) continue;
-          const hub = this.graph.hub(`pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
+          const hub = this.graph.hub(
+            `pass:${caller.account}:${service.principal}:${service.instanceProfile === true}`,
+            () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })),
+          );
           this.graph.addEdge({ from: i, to: hub, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
           continue;
         }
-        for (const r of this.principals.targetsOf(authority, 'iam:PassRole', this.serviceRoleLists.get(roles)!, (n) => roles.has(n))) {
+        for (const r of this.principals.targetsOf(authority, 'iam:PassRole', this.serviceRoleLists.get(roles)!, (n) =>
+          roles.has(n),
+        )) {
           const pass = authority.can('iam:PassRole', { arn: this.nodes[r]!.arn }, extra);
-          if (pass) this.graph.addEdge({ from: i, to: r, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
+          if (pass)
+            this.graph.addEdge({ from: i, to: r, action, kind: service.kind, grant: joinGrants(pass, usable.grant) });
         }
       }
     }
@@ -257,9 +370,16 @@ export class PrivilegeGraph {
       if (roles.size === 0) continue;
       const usable = authority.canAll(takeover.needs);
       if (!usable) continue;
-      const hub = this.graph.hub(`compute:${caller.account}:${takeover.principal}:${takeover.instanceProfile === true}`, () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })));
+      const hub = this.graph.hub(
+        `compute:${caller.account}:${takeover.principal}:${takeover.instanceProfile === true}`,
+        () => [...roles].map((r) => ({ to: r, grant: { conditions: [], mfa: false } })),
+      );
       this.graph.addEdge({
-        from: i, to: hub, action: `${usable.actions.join(' + ')} on ${takeover.what}`, kind: takeover.kind, grant: usable.grant,
+        from: i,
+        to: hub,
+        action: `${usable.actions.join(' + ')} on ${takeover.what}`,
+        kind: takeover.kind,
+        grant: usable.grant,
         note: `which ${takeover.what.replace(/^an? /, '')} runs as which role is not in the snapshot: any role ${takeover.principal} may hold`,
       });
     }
@@ -275,10 +395,24 @@ export class PrivilegeGraph {
     const hopeful = this.hopeful();
     const listed = this.edits.editable(start);
     if (listed?.size === 0) return null;
-    const found = this.graph.nearest(start, (to) => (listed ? listed.get(to) ?? null : this.edits.elevatable(to) ? this.edits.elevation(editor, to) : null), hopeful);
+    const found = this.graph.nearest(
+      start,
+      (to) => (listed ? (listed.get(to) ?? null) : this.edits.elevatable(to) ? this.edits.elevation(editor, to) : null),
+      hopeful,
+    );
     if (!found) return null;
     const { node, value: edit, route } = found;
-    const steps: PathStep[] = [{ from: this.nodes[start]!.uid, action: edit.action, to: this.nodes[node]!.uid, kind: edit.kind, edit: true, ...stepFacts(edit.grant) }, ...this.graph.render(route)];
+    const steps: PathStep[] = [
+      {
+        from: this.nodes[start]!.uid,
+        action: edit.action,
+        to: this.nodes[node]!.uid,
+        kind: edit.kind,
+        edit: true,
+        ...stepFacts(edit.grant),
+      },
+      ...this.graph.render(route),
+    ];
     return { steps, kind: edit.kind, grant: joinGrants(edit.grant, this.graph.grantAlong(route)) };
   }
 
@@ -336,7 +470,10 @@ export class PrivilegeGraph {
 }
 
 /** Each principal's shortest path to admin, and the grant power of those without one (one graph for both). */
-export function privilegeReach(principals: GraphPrincipal[], managed: Map<string, ManagedPolicyFacts>): { paths: Map<string, EscalationPath>; grants: Map<string, GrantPower> } {
+export function privilegeReach(
+  principals: GraphPrincipal[],
+  managed: Map<string, ManagedPolicyFacts>,
+): { paths: Map<string, EscalationPath>; grants: Map<string, GrantPower> } {
   const graph = new PrivilegeGraph(principals, managed);
   const paths = graph.paths();
   return { paths, grants: graph.grantPowers(paths) };

@@ -59,7 +59,10 @@ export class PrincipalSet {
   /** Node indices by ARN, for resource patterns with a literal prefix. */
   readonly byArn: ArnIndex<number>;
 
-  constructor(readonly nodes: GraphPrincipal[], readonly managed: Map<string, ManagedPolicyFacts>) {
+  constructor(
+    readonly nodes: GraphPrincipal[],
+    readonly managed: Map<string, ManagedPolicyFacts>,
+  ) {
     const shared = new Map<string, Statements>();
     nodes.forEach((p, i) => {
       this.byUid.set(p.uid, i);
@@ -98,7 +101,9 @@ export class PrincipalSet {
     const key = `${kind}:${account}`;
     let found = this.kindLists.get(key);
     if (!found) {
-      found = this.nodes.map((_, n) => n).filter((n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === account);
+      found = this.nodes
+        .map((_, n) => n)
+        .filter((n) => this.nodes[n]!.kind === kind && this.nodes[n]!.account === account);
       this.kindLists.set(key, found);
     }
     return found;

@@ -47,7 +47,11 @@ export function trustStatements(trust: PolicyDocument | undefined): TrustStateme
     .map((statement) => ({
       statement,
       aws: awsPrincipals(statement.principal),
-      callerSpecific: statement.effect === 'Deny' || Object.values(statement.condition ?? {}).some((block) => block !== null && typeof block === 'object' && Object.keys(block).some((k) => CALLER_KEYS.test(k))),
+      callerSpecific:
+        statement.effect === 'Deny' ||
+        Object.values(statement.condition ?? {}).some(
+          (block) => block !== null && typeof block === 'object' && Object.keys(block).some((k) => CALLER_KEYS.test(k)),
+        ),
     }));
 }
 
@@ -60,7 +64,10 @@ function admits(entry: string, caller: GraphPrincipal): 'direct' | 'account' | n
 }
 
 /** Whether a role's trust policy admits the caller, how, and under which undecided conditions. */
-export function trustAdmits(caller: GraphPrincipal, statements: TrustStatement[]): { how: 'direct' | 'account'; grant: Grant; callerSpecific: boolean } | null {
+export function trustAdmits(
+  caller: GraphPrincipal,
+  statements: TrustStatement[],
+): { how: 'direct' | 'account'; grant: Grant; callerSpecific: boolean } | null {
   const context: ConditionContext = {
     'aws:principalarn': [caller.arn],
     'aws:principalaccount': [caller.account],
@@ -79,7 +86,8 @@ export function trustAdmits(caller: GraphPrincipal, statements: TrustStatement[]
     const grant = { conditions: verdict.undecided, mfa: verdict.mfa === 'present' };
     specific ||= t.callerSpecific;
     const current: { how: 'direct' | 'account'; grant: Grant } | null = best;
-    if (!current || (how === 'direct' && current.how !== 'direct') || better(current.grant, grant) === grant) best = { how, grant, callerSpecific: specific };
+    if (!current || (how === 'direct' && current.how !== 'direct') || better(current.grant, grant) === grant)
+      best = { how, grant, callerSpecific: specific };
   }
   if (!best) return null;
   for (const t of statements) {

@@ -47,29 +47,146 @@ interface EscalationRule {
 
 /** Known privilege-escalation paths (after Rhino Security Labs' catalogue and the AWS IAM documentation). */
 export const ESCALATION_RULES: readonly EscalationRule[] = [
-  { id: 'create-policy-version', actions: ['iam:CreatePolicyVersion'], reach: 'some', reason: 'can publish a new default version of a managed policy (iam:CreatePolicyVersion)' },
-  { id: 'set-default-policy-version', actions: ['iam:SetDefaultPolicyVersion'], reach: 'some', reason: 'can switch a managed policy to another version (iam:SetDefaultPolicyVersion)' },
-  { id: 'attach-user-policy', actions: ['iam:AttachUserPolicy'], reach: 'some', reason: 'can attach any managed policy to a user (iam:AttachUserPolicy)' },
-  { id: 'attach-group-policy', actions: ['iam:AttachGroupPolicy'], reach: 'some', reason: 'can attach any managed policy to a group (iam:AttachGroupPolicy)' },
-  { id: 'attach-role-policy', actions: ['iam:AttachRolePolicy'], reach: 'some', reason: 'can attach any managed policy to a role (iam:AttachRolePolicy)' },
-  { id: 'put-user-policy', actions: ['iam:PutUserPolicy'], reach: 'some', reason: 'can write an inline policy on a user (iam:PutUserPolicy)' },
-  { id: 'put-group-policy', actions: ['iam:PutGroupPolicy'], reach: 'some', reason: 'can write an inline policy on a group (iam:PutGroupPolicy)' },
-  { id: 'put-role-policy', actions: ['iam:PutRolePolicy'], reach: 'some', reason: 'can write an inline policy on a role (iam:PutRolePolicy)' },
-  { id: 'add-user-to-group', actions: ['iam:AddUserToGroup'], reach: 'some', reason: 'can add users to groups (iam:AddUserToGroup)' },
-  { id: 'update-assume-role-policy', actions: ['iam:UpdateAssumeRolePolicy'], reach: 'some', reason: 'can rewrite who may assume a role (iam:UpdateAssumeRolePolicy)' },
-  { id: 'create-access-key', actions: ['iam:CreateAccessKey'], reach: 'others', reason: 'can create access keys for other users (iam:CreateAccessKey on users other than itself)' },
-  { id: 'create-login-profile', actions: ['iam:CreateLoginProfile'], reach: 'others', reason: 'can set a console password for other users (iam:CreateLoginProfile)' },
-  { id: 'update-login-profile', actions: ['iam:UpdateLoginProfile'], reach: 'others', reason: 'can reset the console password of other users (iam:UpdateLoginProfile)' },
-  { id: 'delete-permissions-boundary', actions: ['iam:DeleteUserPermissionsBoundary'], reach: 'some', reason: 'can remove a user\'s permissions boundary (iam:DeleteUserPermissionsBoundary)' },
-  { id: 'delete-role-permissions-boundary', actions: ['iam:DeleteRolePermissionsBoundary'], reach: 'some', reason: 'can remove a role\'s permissions boundary (iam:DeleteRolePermissionsBoundary)' },
-  { id: 'pass-role-ec2', actions: ['iam:PassRole', 'ec2:RunInstances'], reach: 'some', reason: 'can pass a role to a new EC2 instance and use its credentials (iam:PassRole + ec2:RunInstances)' },
-  { id: 'pass-role-lambda', actions: ['iam:PassRole', 'lambda:CreateFunction'], reach: 'some', reason: 'can pass a role to a new Lambda function and run code as it (iam:PassRole + lambda:CreateFunction)' },
-  { id: 'pass-role-cloudformation', actions: ['iam:PassRole', 'cloudformation:CreateStack'], reach: 'some', reason: 'can pass a role to a CloudFormation stack that creates anything the role may (iam:PassRole + cloudformation:CreateStack)' },
-  { id: 'pass-role-glue', actions: ['iam:PassRole', 'glue:CreateDevEndpoint'], reach: 'some', reason: 'can pass a role to a Glue development endpoint (iam:PassRole + glue:CreateDevEndpoint)' },
-  { id: 'pass-role-codebuild', actions: ['iam:PassRole', 'codebuild:CreateProject'], reach: 'some', reason: 'can pass a role to a CodeBuild project that runs arbitrary commands (iam:PassRole + codebuild:CreateProject)' },
-  { id: 'pass-role-sagemaker', actions: ['iam:PassRole', 'sagemaker:CreateNotebookInstance'], reach: 'some', reason: 'can pass a role to a SageMaker notebook (iam:PassRole + sagemaker:CreateNotebookInstance)' },
-  { id: 'update-function-code', actions: ['lambda:UpdateFunctionCode'], reach: 'some', reason: 'can replace the code of existing Lambda functions and run as their roles (lambda:UpdateFunctionCode)' },
-  { id: 'assume-any-role', actions: ['sts:AssumeRole'], reach: 'any', reason: 'can assume any role whose trust policy allows the account (sts:AssumeRole on *)' },
+  {
+    id: 'create-policy-version',
+    actions: ['iam:CreatePolicyVersion'],
+    reach: 'some',
+    reason: 'can publish a new default version of a managed policy (iam:CreatePolicyVersion)',
+  },
+  {
+    id: 'set-default-policy-version',
+    actions: ['iam:SetDefaultPolicyVersion'],
+    reach: 'some',
+    reason: 'can switch a managed policy to another version (iam:SetDefaultPolicyVersion)',
+  },
+  {
+    id: 'attach-user-policy',
+    actions: ['iam:AttachUserPolicy'],
+    reach: 'some',
+    reason: 'can attach any managed policy to a user (iam:AttachUserPolicy)',
+  },
+  {
+    id: 'attach-group-policy',
+    actions: ['iam:AttachGroupPolicy'],
+    reach: 'some',
+    reason: 'can attach any managed policy to a group (iam:AttachGroupPolicy)',
+  },
+  {
+    id: 'attach-role-policy',
+    actions: ['iam:AttachRolePolicy'],
+    reach: 'some',
+    reason: 'can attach any managed policy to a role (iam:AttachRolePolicy)',
+  },
+  {
+    id: 'put-user-policy',
+    actions: ['iam:PutUserPolicy'],
+    reach: 'some',
+    reason: 'can write an inline policy on a user (iam:PutUserPolicy)',
+  },
+  {
+    id: 'put-group-policy',
+    actions: ['iam:PutGroupPolicy'],
+    reach: 'some',
+    reason: 'can write an inline policy on a group (iam:PutGroupPolicy)',
+  },
+  {
+    id: 'put-role-policy',
+    actions: ['iam:PutRolePolicy'],
+    reach: 'some',
+    reason: 'can write an inline policy on a role (iam:PutRolePolicy)',
+  },
+  {
+    id: 'add-user-to-group',
+    actions: ['iam:AddUserToGroup'],
+    reach: 'some',
+    reason: 'can add users to groups (iam:AddUserToGroup)',
+  },
+  {
+    id: 'update-assume-role-policy',
+    actions: ['iam:UpdateAssumeRolePolicy'],
+    reach: 'some',
+    reason: 'can rewrite who may assume a role (iam:UpdateAssumeRolePolicy)',
+  },
+  {
+    id: 'create-access-key',
+    actions: ['iam:CreateAccessKey'],
+    reach: 'others',
+    reason: 'can create access keys for other users (iam:CreateAccessKey on users other than itself)',
+  },
+  {
+    id: 'create-login-profile',
+    actions: ['iam:CreateLoginProfile'],
+    reach: 'others',
+    reason: 'can set a console password for other users (iam:CreateLoginProfile)',
+  },
+  {
+    id: 'update-login-profile',
+    actions: ['iam:UpdateLoginProfile'],
+    reach: 'others',
+    reason: 'can reset the console password of other users (iam:UpdateLoginProfile)',
+  },
+  {
+    id: 'delete-permissions-boundary',
+    actions: ['iam:DeleteUserPermissionsBoundary'],
+    reach: 'some',
+    reason: "can remove a user's permissions boundary (iam:DeleteUserPermissionsBoundary)",
+  },
+  {
+    id: 'delete-role-permissions-boundary',
+    actions: ['iam:DeleteRolePermissionsBoundary'],
+    reach: 'some',
+    reason: "can remove a role's permissions boundary (iam:DeleteRolePermissionsBoundary)",
+  },
+  {
+    id: 'pass-role-ec2',
+    actions: ['iam:PassRole', 'ec2:RunInstances'],
+    reach: 'some',
+    reason: 'can pass a role to a new EC2 instance and use its credentials (iam:PassRole + ec2:RunInstances)',
+  },
+  {
+    id: 'pass-role-lambda',
+    actions: ['iam:PassRole', 'lambda:CreateFunction'],
+    reach: 'some',
+    reason: 'can pass a role to a new Lambda function and run code as it (iam:PassRole + lambda:CreateFunction)',
+  },
+  {
+    id: 'pass-role-cloudformation',
+    actions: ['iam:PassRole', 'cloudformation:CreateStack'],
+    reach: 'some',
+    reason:
+      'can pass a role to a CloudFormation stack that creates anything the role may (iam:PassRole + cloudformation:CreateStack)',
+  },
+  {
+    id: 'pass-role-glue',
+    actions: ['iam:PassRole', 'glue:CreateDevEndpoint'],
+    reach: 'some',
+    reason: 'can pass a role to a Glue development endpoint (iam:PassRole + glue:CreateDevEndpoint)',
+  },
+  {
+    id: 'pass-role-codebuild',
+    actions: ['iam:PassRole', 'codebuild:CreateProject'],
+    reach: 'some',
+    reason:
+      'can pass a role to a CodeBuild project that runs arbitrary commands (iam:PassRole + codebuild:CreateProject)',
+  },
+  {
+    id: 'pass-role-sagemaker',
+    actions: ['iam:PassRole', 'sagemaker:CreateNotebookInstance'],
+    reach: 'some',
+    reason: 'can pass a role to a SageMaker notebook (iam:PassRole + sagemaker:CreateNotebookInstance)',
+  },
+  {
+    id: 'update-function-code',
+    actions: ['lambda:UpdateFunctionCode'],
+    reach: 'some',
+    reason: 'can replace the code of existing Lambda functions and run as their roles (lambda:UpdateFunctionCode)',
+  },
+  {
+    id: 'assume-any-role',
+    actions: ['sts:AssumeRole'],
+    reach: 'any',
+    reason: 'can assume any role whose trust policy allows the account (sts:AssumeRole on *)',
+  },
 ];
 
 /** An action no service defines: allowed only by a grant of every action (`*`, `*:*` or a broad NotAction). */
@@ -79,7 +196,15 @@ const EVERY_ACTION_PROBE = 'cloudwardprobe:AnyUnlistedAction';
  * "*" merely privileged. The guardrails organizations put on nearly every OU (no leaving the organization, no stopping
  * or deleting the trail) are left out on purpose: under them, AdministratorAccess still administers the account.
  */
-const ADMIN_PROBES = ['iam:CreateUser', 'iam:AttachRolePolicy', 'iam:CreateAccessKey', 'iam:PassRole', 'ec2:RunInstances', 'sts:AssumeRole', 's3:GetObject'];
+const ADMIN_PROBES = [
+  'iam:CreateUser',
+  'iam:AttachRolePolicy',
+  'iam:CreateAccessKey',
+  'iam:PassRole',
+  'ec2:RunInstances',
+  'sts:AssumeRole',
+  's3:GetObject',
+];
 
 interface Grant {
   granted: boolean;
@@ -94,11 +219,17 @@ function reaches(statement: PolicyStatement, reach: ResourceReach): boolean {
 }
 
 function unconditionalDeny(documents: PolicyDocument[], action: string): boolean {
-  return documents.some((d) => d.statements.some((s) => s.effect === 'Deny' && !s.condition && statementCoversAnyResource(s) && statementCoversAction(s, action)));
+  return documents.some((d) =>
+    d.statements.some(
+      (s) => s.effect === 'Deny' && !s.condition && statementCoversAnyResource(s) && statementCoversAction(s, action),
+    ),
+  );
 }
 
 function layerAllows(layer: Guardrail, action: string): boolean {
-  const allowed = layer.documents.some((d) => d.statements.some((s) => s.effect === 'Allow' && statementCoversAction(s, action)));
+  const allowed = layer.documents.some((d) =>
+    d.statements.some((s) => s.effect === 'Allow' && statementCoversAction(s, action)),
+  );
   return allowed && !unconditionalDeny(layer.documents, action);
 }
 
@@ -115,7 +246,13 @@ export function grantOf(policies: NamedPolicy[], guardrails: Guardrail[], action
     }
   }
   if (via.length === 0) return { granted: false, via, conditional: false };
-  if (unconditionalDeny(policies.map((p) => p.document), action)) return { granted: false, via: [], conditional: false };
+  if (
+    unconditionalDeny(
+      policies.map((p) => p.document),
+      action,
+    )
+  )
+    return { granted: false, via: [], conditional: false };
   if (!guardrails.every((g) => layerAllows(g, action))) return { granted: false, via: [], conditional: false };
   return { granted: true, via, conditional: !unconditional };
 }
@@ -127,7 +264,11 @@ function describeVia(grant: Grant): string {
 /** Whether one document alone allows `*` on `*` without a condition (the CIS "full administrative privileges" test). */
 export function grantsFullAdmin(document: PolicyDocument): boolean {
   return document.statements.some(
-    (s) => s.effect === 'Allow' && !s.condition && (s.actions ?? []).some((a) => a === '*' || a === '*:*') && (s.resources ?? []).includes('*'),
+    (s) =>
+      s.effect === 'Allow' &&
+      !s.condition &&
+      (s.actions ?? []).some((a) => a === '*' || a === '*:*') &&
+      (s.resources ?? []).includes('*'),
   );
 }
 
@@ -138,17 +279,26 @@ export function analyzePrivilege(policies: NamedPolicy[], guardrails: Guardrail[
   const limits = guardrails.map((g) => g.name);
   if (everything.granted && ADMIN_PROBES.every((a) => grantOf(policies, guardrails, a, 'any').granted)) {
     const narrowed = limits.length > 0 ? ` (not narrowed by ${limits.join('; ')})` : '';
-    return { level: 'admin', reasons: [`allows every action on every resource through ${describeVia(everything)}${narrowed}`], escalation: ['full-admin'] };
+    return {
+      level: 'admin',
+      reasons: [`allows every action on every resource through ${describeVia(everything)}${narrowed}`],
+      escalation: ['full-admin'],
+    };
   }
   const reasons: string[] = [];
   const escalation: string[] = [];
   for (const rule of ESCALATION_RULES) {
     const grants = rule.actions.map((a) => grantOf(policies, guardrails, a, rule.reach));
     if (!grants.every((g) => g.granted)) continue;
-    const via = { granted: true, via: [...new Set(grants.flatMap((g) => g.via))], conditional: grants.some((g) => g.conditional) };
+    const via = {
+      granted: true,
+      via: [...new Set(grants.flatMap((g) => g.via))],
+      conditional: grants.some((g) => g.conditional),
+    };
     escalation.push(rule.id);
     reasons.push(`${rule.reason} through ${describeVia(via)}`);
   }
-  if (everything.granted) reasons.unshift(`allows every action except some denied ones through ${describeVia(everything)}`);
+  if (everything.granted)
+    reasons.unshift(`allows every action except some denied ones through ${describeVia(everything)}`);
   return { level: reasons.length > 0 ? 'privileged' : 'none', reasons, escalation };
 }

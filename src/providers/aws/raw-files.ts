@@ -30,7 +30,10 @@ export function fileKey(key: string): string {
 }
 
 function kebab(operation: string): string {
-  return operation.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/MFA/g, 'Mfa').toLowerCase();
+  return operation
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/MFA/g, 'Mfa')
+    .toLowerCase();
 }
 
 /** The key a document is about (trail, policy, child id, region), for its file name; undefined for account-wide ones. */
@@ -41,13 +44,19 @@ function documentKey(document: RawDocument): string | undefined {
   if (document.kind === DocumentKind.trailStatus) return body.Name as string | undefined;
   if (document.kind === DocumentKind.eventSelectors) return body.TrailARN as string | undefined;
   if (document.kind === DocumentKind.scpTargets) return body.PolicyId as string | undefined;
-  if (document.kind === DocumentKind.scpDetail) return (body.Policy as { PolicySummary?: { Id?: string } } | undefined)?.PolicySummary?.Id;
+  if (document.kind === DocumentKind.scpDetail)
+    return (body.Policy as { PolicySummary?: { Id?: string } } | undefined)?.PolicySummary?.Id;
   if (document.kind === DocumentKind.error) return (body as unknown as ErrorBody).Target;
   return undefined;
 }
 
 /** Documents whose in-memory body carries the request's key (the CLI's output does not). */
-const KEYED_KINDS = new Set<string>([DocumentKind.trailStatus, DocumentKind.scpTargets, DocumentKind.parents, DocumentKind.trails]);
+const KEYED_KINDS = new Set<string>([
+  DocumentKind.trailStatus,
+  DocumentKind.scpTargets,
+  DocumentKind.parents,
+  DocumentKind.trails,
+]);
 
 /** The file name and text of one document, as the AWS CLI would have written it. */
 function rawFile(document: RawDocument): { name: string; text: string } {
@@ -64,7 +73,10 @@ function rawFile(document: RawDocument): { name: string; text: string } {
     const { Name: _name, PolicyId: _policy, ChildId: _child, Region: _region, ...rest } = body;
     body = rest;
   }
-  return { name: `${FILE_STEMS[document.kind] ?? document.kind}${suffix}.json`, text: `${JSON.stringify(body, null, 4)}\n` };
+  return {
+    name: `${FILE_STEMS[document.kind] ?? document.kind}${suffix}.json`,
+    text: `${JSON.stringify(body, null, 4)}\n`,
+  };
 }
 
 /** The name of the note `--raw-out` writes beside an account's documents (account id and collection time). */
@@ -72,7 +84,8 @@ const COLLECTION_FILE = RAW_NOTE_FILE;
 
 /** The files of a bundle as `--raw-out` keeps them: the documents, and a note of the account and collection time. */
 export function rawFiles(bundle: RawBundle): RawFile[] {
-  const note: CollectionBody = { Cloudward: { Provider: 'aws', AccountId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
+  const note: CollectionBody = {
+    Cloudward: { Provider: 'aws', AccountId: bundle.scope.id, CollectedAt: bundle.collectedAt },
+  };
   return [...bundle.documents.map(rawFile), { name: COLLECTION_FILE, text: `${JSON.stringify(note, null, 4)}\n` }];
 }
-

@@ -29,7 +29,14 @@ function principalValues(principal: unknown, key: 'AWS' | 'Service' | 'Federated
 
 /** Reads a trust policy; an unreadable one is reported as assumable by nobody known, without MFA. */
 export function analyzeTrustPolicy(document: unknown): TrustFacts {
-  const facts: TrustFacts = { awsPrincipals: [], services: [], federated: [], assumableByIamPrincipals: false, requiresMfa: false, conditions: [] };
+  const facts: TrustFacts = {
+    awsPrincipals: [],
+    services: [],
+    federated: [],
+    assumableByIamPrincipals: false,
+    requiresMfa: false,
+    conditions: [],
+  };
   let statements;
   try {
     statements = parsePolicyDocument(document).statements;

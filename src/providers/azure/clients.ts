@@ -37,7 +37,11 @@ interface ClientSettings {
 
 /** A failed read: the HTTP status and the API's own error body. */
 class AzureCallError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'AzureCallError';
   }
@@ -68,7 +72,11 @@ export interface AzureClients {
 }
 
 export function createClients(settings: ClientSettings, stats: CallStats): AzureClients {
-  const retryOptions = { maxRetries: settings.maxRetries, retryDelayInMs: settings.retryDelayMs ?? 800, maxRetryDelayInMs: 60_000 };
+  const retryOptions = {
+    maxRetries: settings.maxRetries,
+    retryDelayInMs: settings.retryDelayMs ?? 800,
+    maxRetryDelayInMs: 60_000,
+  };
   const tlsOptions = settings.ca ? { ca: [...rootCertificates, settings.ca].join('\n') } : undefined;
   const counter = countingPolicy(stats);
   const httpClient: HttpClient = createDefaultHttpClient();
@@ -76,15 +84,24 @@ export function createClients(settings: ClientSettings, stats: CallStats): Azure
     arm: createPipelineFromOptions({ retryOptions, ...(tlsOptions ? { tlsOptions } : {}) }),
     graph: createPipelineFromOptions({ retryOptions, ...(tlsOptions ? { tlsOptions } : {}) }),
   };
-  const endpoints = { arm: settings.armEndpoint.replace(/\/+$/, ''), graph: settings.graphEndpoint.replace(/\/+$/, '') };
+  const endpoints = {
+    arm: settings.armEndpoint.replace(/\/+$/, ''),
+    graph: settings.graphEndpoint.replace(/\/+$/, ''),
+  };
   for (const api of ['arm', 'graph'] as const) {
-    pipelines[api].addPolicy(bearerTokenAuthenticationPolicy({ credential: settings.credential, scopes: `${endpoints[api]}/.default` }), { phase: 'Sign' });
+    pipelines[api].addPolicy(
+      bearerTokenAuthenticationPolicy({ credential: settings.credential, scopes: `${endpoints[api]}/.default` }),
+      { phase: 'Sign' },
+    );
     pipelines[api].addPolicy(counter, { afterPhase: 'Retry' });
   }
   const authorizationClients = new Map<string, AuthorizationManagementClient>();
   const get = async (api: 'arm' | 'graph', url: string): Promise<unknown> => {
     const absolute = /^https?:\/\//i.test(url) ? url : `${endpoints[api]}${url}`;
-    const response = await pipelines[api].sendRequest(httpClient, createPipelineRequest({ url: absolute, method: 'GET' }));
+    const response = await pipelines[api].sendRequest(
+      httpClient,
+      createPipelineRequest({ url: absolute, method: 'GET' }),
+    );
     let body: unknown;
     try {
       body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
@@ -93,7 +110,11 @@ export function createClients(settings: ClientSettings, stats: CallStats): Azure
     }
     if (response.status >= 400) {
       const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new AzureCallError(response.status, error?.code ?? `HTTP${response.status}`, error?.message ?? `HTTP ${response.status}`);
+      throw new AzureCallError(
+        response.status,
+        error?.code ?? `HTTP${response.status}`,
+        error?.message ?? `HTTP ${response.status}`,
+      );
     }
     return body;
   };
@@ -128,7 +149,13 @@ export function createClients(settings: ClientSettings, stats: CallStats): Azure
 
 /** Status, code and message of an SDK (RestError) or REST (AzureCallError) failure. */
 export function errorFacts(error: unknown): { status?: number; code: string; message: string } {
-  const e = error as { statusCode?: number; status?: number; code?: string; message?: string; response?: { bodyAsText?: string } } | null;
+  const e = error as {
+    statusCode?: number;
+    status?: number;
+    code?: string;
+    message?: string;
+    response?: { bodyAsText?: string };
+  } | null;
   let code = e?.code;
   let message = e?.message ?? String(error);
   if (e?.response?.bodyAsText) {
@@ -141,5 +168,9 @@ export function errorFacts(error: unknown): { status?: number; code: string; mes
     }
   }
   const status = e?.statusCode ?? e?.status;
-  return { ...(typeof status === 'number' ? { status } : {}), code: code ?? (status ? `HTTP${status}` : 'Error'), message: message.replace(/\s+/g, ' ').trim() };
+  return {
+    ...(typeof status === 'number' ? { status } : {}),
+    code: code ?? (status ? `HTTP${status}` : 'Error'),
+    message: message.replace(/\s+/g, ' ').trim(),
+  };
 }

@@ -66,27 +66,38 @@ function identitiesOf(resource: ComputeResource): string[] {
   const identity = resource.identity && typeof resource.identity === 'object' ? resource.identity : undefined;
   const ids = [lower(identity?.principalId)];
   const assigned = identity?.userAssignedIdentities;
-  if (assigned && typeof assigned === 'object') for (const value of Object.values(assigned)) ids.push(lower(value?.principalId));
+  if (assigned && typeof assigned === 'object')
+    for (const value of Object.values(assigned)) ids.push(lower(value?.principalId));
   ids.push(lower(resource.identityProfile?.kubeletidentity?.objectId));
   return [...new Set(ids.filter(Boolean))];
 }
 
 const ownersOf = (owners: ExpandedPrincipal[] | null | undefined, of: OwnerFact['of']): OwnerFact[] =>
-  (Array.isArray(owners) ? owners : []).filter((o) => o && typeof o.id === 'string' && o.id !== '').map((o) => ({ id: lower(o.id), of }));
+  (Array.isArray(owners) ? owners : [])
+    .filter((o) => o && typeof o.id === 'string' && o.id !== '')
+    .map((o) => ({ id: lower(o.id), of }));
 
 /** Adds each fact the documents hold to the principal it concerns (in `details`); a fact about no known principal is left. */
 export function attachEscalationFacts(principals: readonly Principal[], documents: readonly RawDocument[]): void {
   const byId = new Map(principals.map((p) => [lower(p.nativeId), p]));
   const note = (p: Principal, key: string, value: unknown) => (p.details = { ...p.details, [key]: value });
-  const push = <T>(p: Principal, key: string, value: T) => note(p, key, [...((p.details?.[key] as T[] | undefined) ?? []), value]);
+  const push = <T>(p: Principal, key: string, value: T) =>
+    note(p, key, [...((p.details?.[key] as T[] | undefined) ?? []), value]);
 
-  const applications = new Map(itemsOfKind<GraphApplication>(documents, DocumentKind.applications).filter((a) => a.appId).map((a) => [lower(a.appId), a]));
+  const applications = new Map(
+    itemsOfKind<GraphApplication>(documents, DocumentKind.applications)
+      .filter((a) => a.appId)
+      .map((a) => [lower(a.appId), a]),
+  );
   const graphIds = new Set<string>();
   for (const sp of itemsOfKind<GraphServicePrincipal>(documents, DocumentKind.servicePrincipals)) {
     if (lower(sp.appId) === MICROSOFT_GRAPH_APP_ID) graphIds.add(lower(sp.id));
     const principal = byId.get(lower(sp.id));
     if (!principal) continue;
-    const owners = [...ownersOf(applications.get(lower(sp.appId))?.owners, 'application'), ...ownersOf(sp.owners, 'servicePrincipal')];
+    const owners = [
+      ...ownersOf(applications.get(lower(sp.appId))?.owners, 'application'),
+      ...ownersOf(sp.owners, 'servicePrincipal'),
+    ];
     if (owners.length > 0) note(principal, 'owners', owners);
   }
   for (const group of itemsOfKind<GraphGroup>(documents, DocumentKind.groups)) {
@@ -100,7 +111,8 @@ export function attachEscalationFacts(principals: readonly Principal[], document
   }
   for (const a of itemsOfKind<AppRoleAssignment>(documents, DocumentKind.appRoleAssignments)) {
     const permission = GRAPH_APP_ROLES[lower(a.appRoleId)];
-    const toGraph = graphIds.has(lower(a.resourceId)) || (graphIds.size === 0 && a.resourceDisplayName === 'Microsoft Graph');
+    const toGraph =
+      graphIds.has(lower(a.resourceId)) || (graphIds.size === 0 && a.resourceDisplayName === 'Microsoft Graph');
     const holder = byId.get(lower(a.principalId));
     if (!permission || !toGraph || !holder || a.deletedDateTime) continue;
     const held = (holder.details?.graphAppRoles as string[] | undefined) ?? [];
@@ -111,7 +123,9 @@ export function attachEscalationFacts(principals: readonly Principal[], document
   // listed without `members` (the list read without the expansion) says nothing of who is in it.
   // Only a role scoped to a unit needs to know who is outside it: without one, memberships alone are recorded.
   const withMembers = units.every((unit) => Array.isArray(unit.members));
-  const unitScoped = principals.some((p) => (p.assignments ?? []).some((a) => /^\/administrativeUnits\//i.test(a.scope)));
+  const unitScoped = principals.some((p) =>
+    (p.assignments ?? []).some((a) => /^\/administrativeUnits\//i.test(a.scope)),
+  );
   if (withMembers && documents.some((d) => d.kind === DocumentKind.administrativeUnits)) {
     if (unitScoped) for (const p of principals) if (p.kind === 'user') note(p, 'administrativeUnits', []);
     for (const unit of units) {
@@ -126,7 +140,12 @@ export function attachEscalationFacts(principals: readonly Principal[], document
       if (typeof resource.id !== 'string') continue;
       for (const id of identitiesOf(resource)) {
         const identity = byId.get(id);
-        if (identity) push<HostFact>(identity, 'runsOn', { id: resource.id, name: resource.name ?? resource.id.split('/').at(-1)!, class: classOf(resource) });
+        if (identity)
+          push<HostFact>(identity, 'runsOn', {
+            id: resource.id,
+            name: resource.name ?? resource.id.split('/').at(-1)!,
+            class: classOf(resource),
+          });
       }
     }
   }

@@ -11,8 +11,26 @@ import { readInputText } from '../../util/files.js';
 import type { ImportContext, RawBundle, RawDocument } from '../types.js';
 import type { AzureImportOptions } from './index.js';
 import { tenantBundle } from './bundle.js';
-import { DocumentKind, ESCALATION_KINDS, OPERATIONS, operationOfRequest, STANDS_FOR, type CollectionBody, type DocumentKindValue, type ErrorBody, type Subscription } from './documents.js';
-import { isSingleObject, itemsOfKind, listItems, nextLinkOf, subscriptionOfCall, subscriptionOfOrigin, subscriptionOrigin } from './items.js';
+import {
+  DocumentKind,
+  ESCALATION_KINDS,
+  OPERATIONS,
+  operationOfRequest,
+  STANDS_FOR,
+  type CollectionBody,
+  type DocumentKindValue,
+  type ErrorBody,
+  type Subscription,
+} from './documents.js';
+import {
+  isSingleObject,
+  itemsOfKind,
+  listItems,
+  nextLinkOf,
+  subscriptionOfCall,
+  subscriptionOfOrigin,
+  subscriptionOrigin,
+} from './items.js';
 import { recognizeDocument } from './recognize.js';
 
 /** Kinds read once per subscription. */
@@ -52,7 +70,9 @@ function knownSubscriptions(documents: readonly RawDocument[]): Set<string> {
     const id = lower(s.subscriptionId ?? (typeof s.id === 'string' ? s.id.split('/').at(-1) : undefined));
     if (id) known.add(id);
   }
-  for (const d of documents) if (SUBSCRIPTION_KINDS.has(d.kind) || d.kind === DocumentKind.error) for (const id of subscriptionsInContent(d)) known.add(id);
+  for (const d of documents)
+    if (SUBSCRIPTION_KINDS.has(d.kind) || d.kind === DocumentKind.error)
+      for (const id of subscriptionsInContent(d)) known.add(id);
   return known;
 }
 
@@ -78,14 +98,24 @@ function tieSubscriptions(documents: RawDocument[], option: string[], tenant: st
   const known = knownSubscriptions(documents);
   for (const id of option) known.add(id);
   for (const document of documents) {
-    const isSubscriptionError = document.kind === DocumentKind.error && operationOfRequest((document.body as ErrorBody).request ?? '')?.level === 'scope';
+    const isSubscriptionError =
+      document.kind === DocumentKind.error &&
+      operationOfRequest((document.body as ErrorBody).request ?? '')?.level === 'scope';
     if (!SUBSCRIPTION_KINDS.has(document.kind) && !isSubscriptionError) continue;
-    const fallback = option.length === 1 ? option[0] : option.length === 0 && known.size === 1 ? [...known][0] : undefined;
-    const id = knownSubscriptionInPath(document.origin, known, tenant) ?? subscriptionsInContent(document)[0] ?? folderSubscription(document.origin, tenant) ?? fallback;
+    const fallback =
+      option.length === 1 ? option[0] : option.length === 0 && known.size === 1 ? [...known][0] : undefined;
+    const id =
+      knownSubscriptionInPath(document.origin, known, tenant) ??
+      subscriptionsInContent(document)[0] ??
+      folderSubscription(document.origin, tenant) ??
+      fallback;
     if (!id) {
       throw new UserError('cannot tell which subscription this export belongs to', {
         where: document.origin,
-        hint: known.size > 1 ? 'put each subscription\'s exports in a folder named after its subscription id, or pass --subscription <id>' : 'pass --subscription <id>, or include `az account list -o json`',
+        hint:
+          known.size > 1
+            ? "put each subscription's exports in a folder named after its subscription id, or pass --subscription <id>"
+            : 'pass --subscription <id>, or include `az account list -o json`',
       });
     }
     document.origin = subscriptionOrigin(id, document.origin);
@@ -99,7 +129,10 @@ function tieGroupMembers(documents: RawDocument[]): void {
     if (typeof body.groupId === 'string') continue;
     const ids = [...new Set((basename(document.origin).match(GUID) ?? []).map(lower))];
     if (ids.length !== 1) {
-      throw new UserError('a group member list does not say which group it lists', { where: document.origin, hint: 'name the file after the group id, e.g. group-members.<group-object-id>.json' });
+      throw new UserError('a group member list does not say which group it lists', {
+        where: document.origin,
+        hint: 'name the file after the group id, e.g. group-members.<group-object-id>.json',
+      });
     }
     document.body = { groupId: ids[0], ...body };
   }
@@ -109,46 +142,77 @@ function tenantOf(documents: readonly RawDocument[], option: string | undefined)
   const tenants = new Set<string>();
   for (const d of documents) {
     if (d.kind === DocumentKind.collection) tenants.add(lower((d.body as CollectionBody).Cloudward.TenantId));
-    if (d.kind === DocumentKind.subscriptions) for (const s of listItems<Subscription>(d.body)) if (s.tenantId ?? s.homeTenantId) tenants.add(lower(s.tenantId ?? s.homeTenantId));
-    if (d.kind === DocumentKind.organization) for (const o of listItems<{ id?: string }>(d.body)) if (o.id) tenants.add(lower(o.id));
+    if (d.kind === DocumentKind.subscriptions)
+      for (const s of listItems<Subscription>(d.body))
+        if (s.tenantId ?? s.homeTenantId) tenants.add(lower(s.tenantId ?? s.homeTenantId));
+    if (d.kind === DocumentKind.organization)
+      for (const o of listItems<{ id?: string }>(d.body)) if (o.id) tenants.add(lower(o.id));
   }
   if (option !== undefined) {
     const other = [...tenants].find((t) => t !== lower(option));
-    if (other) throw new UserError(`--tenant ${option} was given but the files belong to tenant ${other}`, { where: '--tenant', hint: 'drop --tenant, or import only that tenant\'s files' });
+    if (other)
+      throw new UserError(`--tenant ${option} was given but the files belong to tenant ${other}`, {
+        where: '--tenant',
+        hint: "drop --tenant, or import only that tenant's files",
+      });
     return lower(option);
   }
-  if (tenants.size > 1) throw new UserError(`the files belong to several tenants (${[...tenants].join(', ')})`, { hint: 'import each tenant separately' });
+  if (tenants.size > 1)
+    throw new UserError(`the files belong to several tenants (${[...tenants].join(', ')})`, {
+      hint: 'import each tenant separately',
+    });
   const [tenant] = tenants;
-  if (!tenant) throw new UserError('cannot tell which tenant the files belong to', { hint: 'pass --tenant <tenant id>, or include `az account list -o json` or the Graph /organization response' });
+  if (!tenant)
+    throw new UserError('cannot tell which tenant the files belong to', {
+      hint: 'pass --tenant <tenant id>, or include `az account list -o json` or the Graph /organization response',
+    });
   return tenant;
 }
 
 /** Gaps for what the files do not cover: a topic with neither a document nor an error, and truncated paging. */
 function missingGaps(documents: readonly RawDocument[], subscriptions: readonly string[]): Gap[] {
   const gaps: Gap[] = [];
-  const errors = documents.filter((d) => d.kind === DocumentKind.error).map((d) => ({ request: (d.body as ErrorBody).request ?? '', sub: subscriptionOfOrigin(d.origin) }));
+  const errors = documents
+    .filter((d) => d.kind === DocumentKind.error)
+    .map((d) => ({ request: (d.body as ErrorBody).request ?? '', sub: subscriptionOfOrigin(d.origin) }));
   // A list read covers its operation; a single-object read covers its one item (security defaults are one object).
-  const ofKind = (d: RawDocument, kind: string, sub?: string) => (d.kind === kind || STANDS_FOR[d.kind as DocumentKindValue] === kind) && (sub === undefined || subscriptionOfOrigin(d.origin) === sub);
+  const ofKind = (d: RawDocument, kind: string, sub?: string) =>
+    (d.kind === kind || STANDS_FOR[d.kind as DocumentKindValue] === kind) &&
+    (sub === undefined || subscriptionOfOrigin(d.origin) === sub);
   const isList = (d: RawDocument) => d.kind === DocumentKind.securityDefaults || !isSingleObject(d.body);
   const covered = (kind: string, sub?: string) =>
     documents.some((d) => ofKind(d, kind, sub) && isList(d)) ||
     errors.some((e) => operationOfRequest(e.request)?.kind === kind && (sub === undefined || e.sub === sub));
   // The escalation graph's own exports are optional for now: without them its edges are not drawn (docs say so).
-  const optional = new Set<string>([DocumentKind.subscriptions, DocumentKind.managementGroupDescendants, DocumentKind.organization, DocumentKind.groups, DocumentKind.groupMembers, ...ESCALATION_KINDS]);
+  const optional = new Set<string>([
+    DocumentKind.subscriptions,
+    DocumentKind.managementGroupDescendants,
+    DocumentKind.organization,
+    DocumentKind.groups,
+    DocumentKind.groupMembers,
+    ...ESCALATION_KINDS,
+  ]);
   for (const operation of OPERATIONS.filter((o) => !optional.has(o.kind))) {
     const scopes = operation.level === 'scope' ? subscriptions : [undefined];
     for (const sub of scopes) {
       if (covered(operation.kind, sub)) continue;
       const call = sub ? operation.id.replace('{id}', sub) : operation.id;
       const singles = documents.some((d) => ofKind(d, operation.kind, sub));
-      const missing = singles ? 'only single items were read (`az rest` on one id); the list is not among the imported files' : 'not among the imported files';
+      const missing = singles
+        ? 'only single items were read (`az rest` on one id); the list is not among the imported files'
+        : 'not among the imported files';
       gaps.push({ what: operation.topic, reason: `${missing} (export it with \`${operation.export}\`)`, call });
     }
   }
   // `az ad user list` leaves out accountEnabled and userType: who is enabled (and so in scope) is not known.
   const users = itemsOfKind<{ accountEnabled?: unknown }>(documents, DocumentKind.users);
   if (users.length > 0 && users.some((u) => typeof u.accountEnabled !== 'boolean')) {
-    gaps.push({ what: 'azure.directory', reason: 'the users export has no accountEnabled (as `az ad user list` prints it); export with `az rest --url "https://graph.microsoft.com/v1.0/users?$select=id,displayName,userPrincipalName,userType,accountEnabled"`', call: 'GET /users' });
+    gaps.push({
+      what: 'azure.directory',
+      reason:
+        'the users export has no accountEnabled (as `az ad user list` prints it); export with `az rest --url "https://graph.microsoft.com/v1.0/users?$select=id,displayName,userPrincipalName,userType,accountEnabled"`',
+      call: 'GET /users',
+    });
   }
   // A paged export whose every page points at a next one is missing its last page.
   const pages = new Map<string, { pages: number; open: number }>();
@@ -164,7 +228,12 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
     const [kind, sub] = key.split(' ');
     const operation = OPERATIONS.find((o) => o.kind === kind);
     if (!operation) continue;
-    gaps.push({ what: operation.topic, reason: 'the export is truncated: its last page points at a next page (@odata.nextLink / nextLink) that is not among the files; follow the link or export with `az rest` (which follows it)', call: sub ? operation.id.replace('{id}', sub) : operation.id });
+    gaps.push({
+      what: operation.topic,
+      reason:
+        'the export is truncated: its last page points at a next page (@odata.nextLink / nextLink) that is not among the files; follow the link or export with `az rest` (which follows it)',
+      call: sub ? operation.id.replace('{id}', sub) : operation.id,
+    });
   }
   return gaps;
 }
@@ -173,24 +242,37 @@ function collectedAtOf(documents: readonly RawDocument[], option: string | undef
   if (typeof option === 'string') return isoSeconds(option);
   const note = documents.find((d) => d.kind === DocumentKind.collection);
   if (note) return isoSeconds((note.body as CollectionBody).Cloudward.CollectedAt);
-  throw new UserError('cannot tell when the files were exported', { hint: 'pass --collected-at 2026-11-01T09:00:00Z (the time of the export)' });
+  throw new UserError('cannot tell when the files were exported', {
+    hint: 'pass --collected-at 2026-11-01T09:00:00Z (the time of the export)',
+  });
 }
 
 function subscriptionOption(value: unknown): string[] {
   const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
   return values.map((v) => {
     if (typeof v !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) {
-      throw new UserError(`--subscription must be a subscription id (a GUID), not "${String(v)}"`, { where: '--subscription' });
+      throw new UserError(`--subscription must be a subscription id (a GUID), not "${String(v)}"`, {
+        where: '--subscription',
+      });
     }
     return v.toLowerCase();
   });
 }
 
 /** Reads `az` and Graph exports into one bundle for the tenant. */
-export async function importAzureFiles(paths: string[], context: ImportContext<AzureImportOptions>): Promise<RawBundle[]> {
-  if (paths.length === 0) throw new UserError('no Azure export files given', { hint: 'pass the files, e.g. `cloudward import azure exports/*.json`' });
+export async function importAzureFiles(
+  paths: string[],
+  context: ImportContext<AzureImportOptions>,
+): Promise<RawBundle[]> {
+  if (paths.length === 0)
+    throw new UserError('no Azure export files given', {
+      hint: 'pass the files, e.g. `cloudward import azure exports/*.json`',
+    });
   const tenantOption = context.options.tenant;
-  if (tenantOption !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantOption)) {
+  if (
+    tenantOption !== undefined &&
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantOption)
+  ) {
     throw new UserError(`--tenant must be a tenant id (a GUID), not "${tenantOption}"`, { where: '--tenant' });
   }
   const documents: RawDocument[] = [];
@@ -199,7 +281,10 @@ export async function importAzureFiles(paths: string[], context: ImportContext<A
 }
 
 /** Builds the tenant bundle from recognised documents (what `importAzureFiles` read, or a caller's own selection). */
-export function importAzureDocuments(documents: RawDocument[], context: ImportContext<AzureImportOptions>): RawBundle[] {
+export function importAzureDocuments(
+  documents: RawDocument[],
+  context: ImportContext<AzureImportOptions>,
+): RawBundle[] {
   const tenantOption = context.options.tenant;
   const subscriptions = subscriptionOption(context.options.subscription);
   const tenant = tenantOf(documents, tenantOption);
@@ -207,8 +292,15 @@ export function importAzureDocuments(documents: RawDocument[], context: ImportCo
   tieSubscriptions(documents, subscriptions, tenant);
   tieGroupMembers(documents);
   const kept = documents.filter((d) => d.kind !== DocumentKind.collection);
-  const subs = [...new Set([...knownSubscriptions(kept), ...kept.map((d) => lower(subscriptionOfOrigin(d.origin))).filter(Boolean)])].sort();
+  const subs = [
+    ...new Set([
+      ...knownSubscriptions(kept),
+      ...kept.map((d) => lower(subscriptionOfOrigin(d.origin))).filter(Boolean),
+    ]),
+  ].sort();
   const bundle = tenantBundle(tenant, 'import', collectedAt, kept, missingGaps(kept, subs));
-  context.progress.status(`azure: tenant ${tenant}: ${documents.length} file(s) imported, ${subs.length} subscription(s)`);
+  context.progress.status(
+    `azure: tenant ${tenant}: ${documents.length} file(s) imported, ${subs.length} subscription(s)`,
+  );
   return [bundle];
 }

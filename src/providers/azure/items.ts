@@ -35,7 +35,13 @@ export function isSingleObject(body: unknown): body is Record<string, unknown> {
 
 /** The items of a list document (a single-object read is a list of one), ARM items flattened. */
 export function listItems<T>(body: unknown): T[] {
-  const raw = Array.isArray(body) ? body : isSingleObject(body) ? [body] : isObject(body) && Array.isArray(body.value) ? body.value : [];
+  const raw = Array.isArray(body)
+    ? body
+    : isSingleObject(body)
+      ? [body]
+      : isObject(body) && Array.isArray(body.value)
+        ? body.value
+        : [];
   return raw.filter(isObject).map((item) => flattenArm(item) as T);
 }
 
@@ -80,11 +86,18 @@ export function gapForError(body: ErrorBody): Gap | undefined {
   const operation = body.request ? operationOfRequest(body.request) : undefined;
   if (!operation) return undefined;
   const code = body.error.code ?? (status ? `HTTP${status}` : 'Error');
-  const message = String(body.error.message ?? '').replace(/\s+/g, ' ').trim();
+  const message = String(body.error.message ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
   const facts = { code, message, ...(status !== undefined ? { status } : {}) };
   let need = '';
   if (operation.licence && isUnlicensed(facts)) need = ` — needs licence ${operation.licence}`;
-  else if (isDenied(facts)) need = ` — needs ${operation.api === 'graph' ? 'Graph application permission' : 'Azure RBAC action'} ${operation.permission}`;
-  const path = body.request!.replace(/^GET\s+/i, '').replace(/^https?:\/\/[^/]+/i, '').replace(/^\/(v1\.0|beta)(?=\/)/, '').replace(/[?#].*$/, '');
+  else if (isDenied(facts))
+    need = ` — needs ${operation.api === 'graph' ? 'Graph application permission' : 'Azure RBAC action'} ${operation.permission}`;
+  const path = body
+    .request!.replace(/^GET\s+/i, '')
+    .replace(/^https?:\/\/[^/]+/i, '')
+    .replace(/^\/(v1\.0|beta)(?=\/)/, '')
+    .replace(/[?#].*$/, '');
   return { what: operation.topic, reason: `${code}: ${message || 'no message'}${need}`, call: `GET ${path}` };
 }

@@ -4,17 +4,38 @@
  */
 import type { Control, ControlState, Scope } from '../../snapshot/model.js';
 import type { RawDocument } from '../types.js';
-import { DocumentKind, WINDOWS_AZURE_SERVICE_MANAGEMENT_API, type ConditionalAccessPolicy, type DiagnosticSetting, type SecurityDefaultsBody } from './documents.js';
+import {
+  DocumentKind,
+  WINDOWS_AZURE_SERVICE_MANAGEMENT_API,
+  type ConditionalAccessPolicy,
+  type DiagnosticSetting,
+  type SecurityDefaultsBody,
+} from './documents.js';
 import { itemsOfKind } from './items.js';
 import { DIRECTORY_ROLES } from './privilege.js';
 
 /** The categories of the subscription activity log (what `allLogs` stands for). */
-const ACTIVITY_LOG_CATEGORIES = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
+const ACTIVITY_LOG_CATEGORIES = [
+  'Administrative',
+  'Security',
+  'ServiceHealth',
+  'Alert',
+  'Recommendation',
+  'Policy',
+  'Autoscale',
+  'ResourceHealth',
+];
 
-const CA_STATES: Record<string, ControlState> = { enabled: 'enabled', disabled: 'disabled', enabledForReportingButNotEnforced: 'report-only' };
+const CA_STATES: Record<string, ControlState> = {
+  enabled: 'enabled',
+  disabled: 'disabled',
+  enabledForReportingButNotEnforced: 'report-only',
+};
 
 /** Admin roles a policy "for administrators" must include (the ones that can take over the tenant). */
-const ADMIN_ROLE_IDS = Object.entries(DIRECTORY_ROLES).filter(([, r]) => r.level === 'admin').map(([id]) => id);
+const ADMIN_ROLE_IDS = Object.entries(DIRECTORY_ROLES)
+  .filter(([, r]) => r.level === 'admin')
+  .map(([id]) => id);
 
 function list(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
@@ -55,7 +76,9 @@ function conditionalAccessControl(tenantId: string, scope: Scope, policy: Condit
     coversAllUsers: includeUsers.includes('All'),
     coversAdminRoles: includeUsers.includes('All') || ADMIN_ROLE_IDS.every((id) => includeRoles.includes(id)),
     coversAllApps: allApps && excludeApplications.length === 0,
-    coversAzureManagement: (allApps || includeApplications.includes(WINDOWS_AZURE_SERVICE_MANAGEMENT_API)) && !excludeApplications.includes(WINDOWS_AZURE_SERVICE_MANAGEMENT_API),
+    coversAzureManagement:
+      (allApps || includeApplications.includes(WINDOWS_AZURE_SERVICE_MANAGEMENT_API)) &&
+      !excludeApplications.includes(WINDOWS_AZURE_SERVICE_MANAGEMENT_API),
   };
   return {
     uid: `azure:${tenantId}:conditionalAccess/${policy.id ?? policy.displayName ?? 'unnamed'}`,
@@ -70,11 +93,18 @@ function conditionalAccessControl(tenantId: string, scope: Scope, policy: Condit
 
 export function tenantControls(tenantId: string, scope: Scope, documents: readonly RawDocument[]): Control[] {
   const controls: Control[] = [];
-  const defaults = documents.find((d) => d.kind === DocumentKind.securityDefaults)?.body as SecurityDefaultsBody | undefined;
+  const defaults = documents.find((d) => d.kind === DocumentKind.securityDefaults)?.body as
+    | SecurityDefaultsBody
+    | undefined;
   if (defaults && typeof defaults.isEnabled === 'boolean') {
     controls.push({
-      uid: `azure:${tenantId}:security-defaults`, provider: 'azure', scope, type: 'security-defaults', name: defaults.displayName ?? 'Security Defaults',
-      state: defaults.isEnabled ? 'enabled' : 'disabled', settings: { isEnabled: defaults.isEnabled },
+      uid: `azure:${tenantId}:security-defaults`,
+      provider: 'azure',
+      scope,
+      type: 'security-defaults',
+      name: defaults.displayName ?? 'Security Defaults',
+      state: defaults.isEnabled ? 'enabled' : 'disabled',
+      settings: { isEnabled: defaults.isEnabled },
     });
   }
   for (const policy of itemsOfKind<ConditionalAccessPolicy>(documents, DocumentKind.conditionalAccessPolicies)) {
@@ -89,7 +119,8 @@ function destinationOf(setting: DiagnosticSetting): string[] {
   const part = (id: unknown, at: number) => (typeof id === 'string' ? id.split('/').at(at) : JSON.stringify(id));
   if (setting.workspaceId) out.push(`Log Analytics workspace ${part(setting.workspaceId, -1)}`);
   if (setting.storageAccountId) out.push(`storage account ${part(setting.storageAccountId, -1)}`);
-  if (setting.eventHubAuthorizationRuleId) out.push(`event hub ${setting.eventHubName ?? part(setting.eventHubAuthorizationRuleId, -3) ?? ''}`.trim());
+  if (setting.eventHubAuthorizationRuleId)
+    out.push(`event hub ${setting.eventHubName ?? part(setting.eventHubAuthorizationRuleId, -3) ?? ''}`.trim());
   return out;
 }
 
@@ -100,7 +131,8 @@ export function diagnosticSettingControls(scope: Scope, documents: readonly RawD
     const categories = new Set<string>();
     for (const log of enabled) {
       if (log.category) categories.add(log.category);
-      else if (log.categoryGroup && /^allLogs$/i.test(log.categoryGroup)) ACTIVITY_LOG_CATEGORIES.forEach((c) => categories.add(c));
+      else if (log.categoryGroup && /^allLogs$/i.test(log.categoryGroup))
+        ACTIVITY_LOG_CATEGORIES.forEach((c) => categories.add(c));
     }
     const destinations = destinationOf(setting);
     const name = setting.name ?? setting.id?.split('/').at(-1) ?? 'unnamed';

@@ -3,7 +3,16 @@
  * roles at management group, subscription, resource group and resource scope, directly or through a group, joined
  * with the directory (users, guests, groups, service principals, managed identities) and MFA registration.
  */
-import type { Assignment, AssignmentMode, Mfa, Principal, PrincipalKind, PrivilegeLevel, Role, Scope } from '../../snapshot/model.js';
+import type {
+  Assignment,
+  AssignmentMode,
+  Mfa,
+  Principal,
+  PrincipalKind,
+  PrivilegeLevel,
+  Role,
+  Scope,
+} from '../../snapshot/model.js';
 import type { RawDocument } from '../types.js';
 import {
   DocumentKind,
@@ -45,8 +54,17 @@ export function isoTime(value: string | null | undefined): string | null {
 const lastSegment = (id: string | undefined) => lower(id).split('/').at(-1) ?? '';
 
 /** The schedule instance of an Entra role assignment: by its origin id, else by principal, role and scope. */
-export function directoryInstanceOf(instances: readonly DirectoryRoleSchedule[], a: DirectoryRoleAssignment): DirectoryRoleSchedule | undefined {
-  return instances.find((i) => (i.roleAssignmentOriginId && i.roleAssignmentOriginId === a.id) || (lower(i.principalId) === lower(a.principalId) && lower(i.roleDefinitionId) === lower(a.roleDefinitionId) && (i.directoryScopeId ?? '/') === (a.directoryScopeId ?? '/')));
+export function directoryInstanceOf(
+  instances: readonly DirectoryRoleSchedule[],
+  a: DirectoryRoleAssignment,
+): DirectoryRoleSchedule | undefined {
+  return instances.find(
+    (i) =>
+      (i.roleAssignmentOriginId && i.roleAssignmentOriginId === a.id) ||
+      (lower(i.principalId) === lower(a.principalId) &&
+        lower(i.roleDefinitionId) === lower(a.roleDefinitionId) &&
+        (i.directoryScopeId ?? '/') === (a.directoryScopeId ?? '/')),
+  );
 }
 
 /** The schedule instance of an Azure role assignment (`originRoleAssignmentId`). */
@@ -55,10 +73,14 @@ export function armInstanceOf(instances: readonly RoleSchedule[], a: RoleAssignm
 }
 
 /** An eligibility read as its schedule or as its instances counts once: by its schedule's id. */
-const eligibilityKey = (e: { id?: string; roleEligibilityScheduleId?: string; principalId?: string; roleDefinitionId?: string }, scope: string | undefined) =>
+const eligibilityKey = (
+  e: { id?: string; roleEligibilityScheduleId?: string; principalId?: string; roleDefinitionId?: string },
+  scope: string | undefined,
+) =>
   `eligible ${lower(e.roleEligibilityScheduleId ?? e.id) || `${lower(e.principalId)} ${lower(e.roleDefinitionId)} ${lower(scope)}`}`;
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Entra grants: active assignments (PIM activations told apart by their schedule instance) and eligibilities, read
@@ -66,24 +88,46 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
  */
 export function directoryGrants(tenantId: string, documents: readonly RawDocument[]): Grant[] {
   const role = (id: string | undefined) => `azure:${tenantId}:directoryRole/${lower(id)}`;
-  const instances = itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleAssignmentScheduleInstances);
+  const instances = itemsOfKind<DirectoryRoleSchedule>(
+    documents,
+    DocumentKind.directoryRoleAssignmentScheduleInstances,
+  );
   const grants: Grant[] = [];
   for (const a of itemsOfKind<DirectoryRoleAssignment>(documents, DocumentKind.directoryRoleAssignments)) {
     if (!a.principalId || !a.roleDefinitionId) continue;
     const instance = directoryInstanceOf(instances, a);
     const activated = instance?.assignmentType === 'Activated';
-    grants.push({ principalId: lower(a.principalId), role: role(a.roleDefinitionId), scope: a.directoryScopeId ?? '/', mode: activated ? 'active-jit' : 'standing', ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}), ...(isObject(a.principal) ? { expanded: a.principal } : {}) });
+    grants.push({
+      principalId: lower(a.principalId),
+      role: role(a.roleDefinitionId),
+      scope: a.directoryScopeId ?? '/',
+      mode: activated ? 'active-jit' : 'standing',
+      ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}),
+      ...(isObject(a.principal) ? { expanded: a.principal } : {}),
+    });
   }
   const seen = new Set<string>();
   const eligible = [
-    ...itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilitySchedules).map((e) => ({ e, end: e.scheduleInfo?.expiration?.endDateTime })),
-    ...itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilityScheduleInstances).map((e) => ({ e, end: e.endDateTime })),
+    ...itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilitySchedules).map((e) => ({
+      e,
+      end: e.scheduleInfo?.expiration?.endDateTime,
+    })),
+    ...itemsOfKind<DirectoryRoleSchedule>(documents, DocumentKind.directoryRoleEligibilityScheduleInstances).map(
+      (e) => ({ e, end: e.endDateTime }),
+    ),
   ];
   for (const { e, end } of eligible) {
     const key = eligibilityKey(e, e.directoryScopeId);
     if (!e.principalId || !e.roleDefinitionId || seen.has(key)) continue;
     seen.add(key);
-    grants.push({ principalId: lower(e.principalId), role: role(e.roleDefinitionId), scope: e.directoryScopeId ?? '/', mode: 'eligible', expiresAt: isoTime(end), ...(isObject(e.principal) ? { expanded: e.principal } : {}) });
+    grants.push({
+      principalId: lower(e.principalId),
+      role: role(e.roleDefinitionId),
+      scope: e.directoryScopeId ?? '/',
+      mode: 'eligible',
+      expiresAt: isoTime(end),
+      ...(isObject(e.principal) ? { expanded: e.principal } : {}),
+    });
   }
   return grants;
 }
@@ -102,16 +146,23 @@ export function azureGrants(tenantId: string, documents: readonly RawDocument[])
     const name = a.principalName ?? a.expandedProperties?.principal?.displayName;
     return { ...(type ? { principalType: type } : {}), ...(name ? { principalName: name } : {}) };
   };
-  for (const a of itemsOfKind<RoleAssignment & Pick<RoleSchedule, 'expandedProperties'>>(documents, DocumentKind.roleAssignments)) {
+  for (const a of itemsOfKind<RoleAssignment & Pick<RoleSchedule, 'expandedProperties'>>(
+    documents,
+    DocumentKind.roleAssignments,
+  )) {
     const key = lower(a.id) || `${lower(a.principalId)} ${lower(a.roleDefinitionId)} ${lower(a.scope)}`;
     if (!a.principalId || !a.roleDefinitionId || seen.has(key)) continue;
     seen.add(key);
     const instance = armInstanceOf(instances, a);
     const activated = instance?.assignmentType === 'Activated';
     grants.push({
-      principalId: lower(a.principalId), ...named(a),
-      role: role(a.roleDefinitionId), scope: a.scope ?? '/', mode: activated ? 'active-jit' : 'standing',
-      ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}), condition: a.condition ?? null,
+      principalId: lower(a.principalId),
+      ...named(a),
+      role: role(a.roleDefinitionId),
+      scope: a.scope ?? '/',
+      mode: activated ? 'active-jit' : 'standing',
+      ...(instance?.endDateTime ? { expiresAt: isoTime(instance.endDateTime) } : {}),
+      condition: a.condition ?? null,
     });
   }
   for (const kind of [DocumentKind.roleEligibilitySchedules, DocumentKind.roleEligibilityScheduleInstances]) {
@@ -119,7 +170,15 @@ export function azureGrants(tenantId: string, documents: readonly RawDocument[])
       const key = eligibilityKey(e, e.scope);
       if (!e.principalId || !e.roleDefinitionId || seen.has(key)) continue;
       seen.add(key);
-      grants.push({ principalId: lower(e.principalId), ...named(e), role: role(e.roleDefinitionId), scope: e.scope ?? '/', mode: 'eligible', expiresAt: isoTime(e.endDateTime), condition: e.condition ?? null });
+      grants.push({
+        principalId: lower(e.principalId),
+        ...named(e),
+        role: role(e.roleDefinitionId),
+        scope: e.scope ?? '/',
+        mode: 'eligible',
+        expiresAt: isoTime(e.endDateTime),
+        condition: e.condition ?? null,
+      });
     }
   }
   return grants;
@@ -131,17 +190,27 @@ function describeScope(scope: string, subscriptionNames: ReadonlyMap<string, str
   if (directory) return scope === '/' ? 'the directory' : `directory scope ${scope}`;
   const parts = scope.split('/').filter(Boolean);
   if (parts.length === 0) return 'the root scope "/"';
-  if (/^providers$/i.test(parts[0]!) && /^Microsoft\.Management$/i.test(parts[1] ?? '')) return `management group ${parts[3] ?? ''}`;
+  if (/^providers$/i.test(parts[0]!) && /^Microsoft\.Management$/i.test(parts[1] ?? ''))
+    return `management group ${parts[3] ?? ''}`;
   if (/^subscriptions$/i.test(parts[0]!)) {
     const sub = subscriptionNames.get(lower(parts[1])) ?? parts[1]!;
     if (parts.length === 2) return `subscription ${sub}`;
-    if (parts.length === 4 && /^resourceGroups$/i.test(parts[2]!)) return `resource group ${parts[3]} (subscription ${sub})`;
+    if (parts.length === 4 && /^resourceGroups$/i.test(parts[2]!))
+      return `resource group ${parts[3]} (subscription ${sub})`;
     return `resource ${parts.at(-1)} (subscription ${sub})`;
   }
   return scope;
 }
 
-const PHISHING_RESISTANT = new Set(['fido2', 'windowsHelloForBusiness', 'passKeyDeviceBound', 'passKeyDeviceBoundAuthenticator', 'passKeyDeviceBoundWindowsHello', 'x509Certificate', 'x509CertificateMultiFactor']);
+const PHISHING_RESISTANT = new Set([
+  'fido2',
+  'windowsHelloForBusiness',
+  'passKeyDeviceBound',
+  'passKeyDeviceBoundAuthenticator',
+  'passKeyDeviceBoundWindowsHello',
+  'x509Certificate',
+  'x509CertificateMultiFactor',
+]);
 
 /** MFA from the registration report: `isMfaRegistered` decides (an email or security question alone is not MFA). */
 function mfaOf(detail: RegistrationDetail | undefined): Mfa {
@@ -155,7 +224,12 @@ function mfaOf(detail: RegistrationDetail | undefined): Mfa {
   };
 }
 
-const KIND_OF_TYPE: Record<string, PrincipalKind> = { user: 'user', group: 'group', foreigngroup: 'group', serviceprincipal: 'servicePrincipal' };
+const KIND_OF_TYPE: Record<string, PrincipalKind> = {
+  user: 'user',
+  group: 'group',
+  foreigngroup: 'group',
+  serviceprincipal: 'servicePrincipal',
+};
 const LEVELS: PrivilegeLevel[] = ['none', 'privileged', 'admin'];
 
 interface DirectoryView {
@@ -174,12 +248,22 @@ interface DirectoryView {
 export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): Principal[] {
   const { tenantId, scope, documents } = view;
   const byId = new Map<string, Principal>();
-  const registration = new Map(itemsOfKind<RegistrationDetail>(documents, DocumentKind.registrationDetails).map((r) => [lower(r.id), r]));
+  const registration = new Map(
+    itemsOfKind<RegistrationDetail>(documents, DocumentKind.registrationDetails).map((r) => [lower(r.id), r]),
+  );
   // What the report says of a user is a fact even when the report is incomplete (a missing page, a single read): a
   // user it does not list is unknown either way.
   const mfaOfUser = (id: string): Mfa => mfaOf(registration.get(id));
   const add = (id: string, kind: PrincipalKind, name: string, extra: Partial<Principal>) => {
-    const principal: Principal = { uid: `azure:${tenantId}:${kind}/${id}`, provider: 'azure', scope, nativeId: id, kind, name, ...extra };
+    const principal: Principal = {
+      uid: `azure:${tenantId}:${kind}/${id}`,
+      provider: 'azure',
+      scope,
+      nativeId: id,
+      kind,
+      name,
+      ...extra,
+    };
     byId.set(id, principal);
     return principal;
   };
@@ -205,19 +289,28 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
       details: { appId: sp.appId ?? null, servicePrincipalType: sp.servicePrincipalType ?? null },
     });
   }
-  const groupNames = new Map(itemsOfKind<GraphGroup>(documents, DocumentKind.groups).map((g) => [lower(g.id), g.displayName ?? '']));
+  const groupNames = new Map(
+    itemsOfKind<GraphGroup>(documents, DocumentKind.groups).map((g) => [lower(g.id), g.displayName ?? '']),
+  );
   const members = new Map<string, string[]>();
   for (const d of documents.filter((doc) => doc.kind === DocumentKind.groupMembers)) {
     const groupId = lower((d.body as { groupId?: string }).groupId);
-    const ids = itemsOfKind<{ id?: string }>([d], DocumentKind.groupMembers).map((m) => lower(m.id)).filter(Boolean);
+    const ids = itemsOfKind<{ id?: string }>([d], DocumentKind.groupMembers)
+      .map((m) => lower(m.id))
+      .filter(Boolean);
     members.set(groupId, [...(members.get(groupId) ?? []), ...ids]);
   }
   const principalOf = (grant: Grant): Principal => {
     const existing = byId.get(grant.principalId);
     if (existing) return existing;
     const groupName = groupNames.get(grant.principalId);
-    if (groupName === undefined && grant.expanded) return add(grant.principalId, ...expandedPrincipal(grant.expanded, grant.principalId, mfaOfUser));
-    const kind = groupName !== undefined ? 'group' : KIND_OF_TYPE[lower(grant.principalType)] ?? (grant.role.includes(':directoryRole/') ? 'user' : 'servicePrincipal');
+    if (groupName === undefined && grant.expanded)
+      return add(grant.principalId, ...expandedPrincipal(grant.expanded, grant.principalId, mfaOfUser));
+    const kind =
+      groupName !== undefined
+        ? 'group'
+        : (KIND_OF_TYPE[lower(grant.principalType)] ??
+          (grant.role.includes(':directoryRole/') ? 'user' : 'servicePrincipal'));
     return add(grant.principalId, kind, groupName || grant.principalName || grant.principalId, {
       ...(kind === 'user' ? { mfa: mfaOfUser(grant.principalId) } : {}),
       details: groupName !== undefined ? {} : { unresolved: true, principalType: grant.principalType ?? null },
@@ -226,12 +319,33 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
   for (const grant of grants) {
     const holder = principalOf(grant);
     const role = view.roles.get(grant.role);
-    const assignment: Assignment = { role: grant.role, scope: grant.scope, mode: grant.mode, via: 'direct', ...(grant.expiresAt !== undefined ? { expiresAt: grant.expiresAt } : {}), ...(grant.condition ? { condition: grant.condition } : {}), rolePrivilege: assignmentLevel(role, grant) };
+    const assignment: Assignment = {
+      role: grant.role,
+      scope: grant.scope,
+      mode: grant.mode,
+      via: 'direct',
+      ...(grant.expiresAt !== undefined ? { expiresAt: grant.expiresAt } : {}),
+      ...(grant.condition ? { condition: grant.condition } : {}),
+      rolePrivilege: assignmentLevel(role, grant),
+    };
     const targets: Array<{ principal: Principal; via: string }> = [{ principal: holder, via: 'direct' }];
-    if (holder.kind === 'group') for (const member of members.get(grant.principalId) ?? []) targets.push({ principal: byId.get(member) ?? principalOf({ ...grant, principalId: member, principalType: undefined, principalName: undefined }), via: holder.uid });
+    if (holder.kind === 'group')
+      for (const member of members.get(grant.principalId) ?? [])
+        targets.push({
+          principal:
+            byId.get(member) ??
+            principalOf({ ...grant, principalId: member, principalType: undefined, principalName: undefined }),
+          via: holder.uid,
+        });
     for (const { principal, via } of targets) {
       (principal.assignments ??= []).push({ ...assignment, via });
-      notePrivilege(principal, role, assignment, describeScope(grant.scope, view.subscriptionNames, grant.role.includes(':directoryRole/')), via === 'direct' ? undefined : holder.name);
+      notePrivilege(
+        principal,
+        role,
+        assignment,
+        describeScope(grant.scope, view.subscriptionNames, grant.role.includes(':directoryRole/')),
+        via === 'direct' ? undefined : holder.name,
+      );
     }
   }
   // A user the registration report lists but nothing else names (the users list was not read, or is older): what the
@@ -240,7 +354,9 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
     if (!id || byId.has(id)) continue;
     add(id, 'user', detail.userPrincipalName ?? id, {
       ...(typeof detail.userType === 'string' ? { guest: lower(detail.userType) === 'guest' } : {}),
-      interactive: true, mfa: mfaOf(detail), details: { knownFrom: 'userRegistrationDetails', isAdmin: detail.isAdmin ?? null },
+      interactive: true,
+      mfa: mfaOf(detail),
+      details: { knownFrom: 'userRegistrationDetails', isAdmin: detail.isAdmin ?? null },
     });
   }
   for (const principal of byId.values()) {
@@ -254,14 +370,35 @@ export function buildPrincipals(view: DirectoryView, grants: readonly Grant[]): 
  * A principal known only through `$expand=principal`: what the expansion says (its type, name, userType, whether it
  * is enabled); what it leaves out stays unset (unknown), and MFA comes from the registration report as for any user.
  */
-function expandedPrincipal(expanded: ExpandedPrincipal, id: string, mfaOfUser: (id: string) => Mfa): [PrincipalKind, string, Partial<Principal>] {
+function expandedPrincipal(
+  expanded: ExpandedPrincipal,
+  id: string,
+  mfaOfUser: (id: string) => Mfa,
+): [PrincipalKind, string, Partial<Principal>] {
   const type = lower(expanded['@odata.type']).replace(/^#?microsoft\.graph\./, '');
-  const kind: PrincipalKind = type === 'serviceprincipal' ? (expanded.servicePrincipalType === 'ManagedIdentity' ? 'managedIdentity' : 'servicePrincipal') : KIND_OF_TYPE[type] ?? 'user';
+  const kind: PrincipalKind =
+    type === 'serviceprincipal'
+      ? expanded.servicePrincipalType === 'ManagedIdentity'
+        ? 'managedIdentity'
+        : 'servicePrincipal'
+      : (KIND_OF_TYPE[type] ?? 'user');
   const name = expanded.userPrincipalName ?? expanded.displayName ?? expanded.appId ?? id;
   const enabled = typeof expanded.accountEnabled === 'boolean' ? { enabled: expanded.accountEnabled } : {};
-  const details = { expandedFrom: 'roleAssignments?$expand=principal', displayName: expanded.displayName ?? null, ...(kind === 'user' ? {} : { appId: expanded.appId ?? null, servicePrincipalType: expanded.servicePrincipalType ?? null }) };
-  if (kind !== 'user') return [kind, name, { ...(kind === 'group' ? {} : { interactive: false }), ...enabled, details }];
-  const guest = typeof expanded.userType === 'string' ? { guest: lower(expanded.userType) === 'guest' } : expanded.userPrincipalName ? { guest: expanded.userPrincipalName.includes('#EXT#') } : {};
+  const details = {
+    expandedFrom: 'roleAssignments?$expand=principal',
+    displayName: expanded.displayName ?? null,
+    ...(kind === 'user'
+      ? {}
+      : { appId: expanded.appId ?? null, servicePrincipalType: expanded.servicePrincipalType ?? null }),
+  };
+  if (kind !== 'user')
+    return [kind, name, { ...(kind === 'group' ? {} : { interactive: false }), ...enabled, details }];
+  const guest =
+    typeof expanded.userType === 'string'
+      ? { guest: lower(expanded.userType) === 'guest' }
+      : expanded.userPrincipalName
+        ? { guest: expanded.userPrincipalName.includes('#EXT#') }
+        : {};
   return [kind, name, { ...guest, interactive: true, ...enabled, mfa: mfaOfUser(id), details }];
 }
 
@@ -273,14 +410,26 @@ function assignmentLevel(role: Role | undefined, grant: Grant): PrivilegeLevel {
   return level;
 }
 
-function notePrivilege(principal: Principal, role: Role | undefined, assignment: Assignment, where: string, group: string | undefined): void {
+function notePrivilege(
+  principal: Principal,
+  role: Role | undefined,
+  assignment: Assignment,
+  where: string,
+  group: string | undefined,
+): void {
   const level = assignment.rolePrivilege ?? 'none';
   const current = principal.privilege ?? { level: 'none', reasons: [] };
   if (level !== 'none') {
-    const mode = assignment.mode === 'eligible' ? 'eligible for ' : assignment.mode === 'active-jit' ? 'activated (PIM) ' : '';
+    const mode =
+      assignment.mode === 'eligible' ? 'eligible for ' : assignment.mode === 'active-jit' ? 'activated (PIM) ' : '';
     const standing = assignment.mode === 'standing' ? ' (standing)' : '';
-    const constrained = assignment.condition && level === 'privileged' && role?.privilege.level === 'admin' ? ', constrained by an ABAC condition' : '';
-    current.reasons.push(`${mode}${role?.name ?? assignment.role} on ${where}${standing}${group ? ` via group ${group}` : ''}${constrained}`);
+    const constrained =
+      assignment.condition && level === 'privileged' && role?.privilege.level === 'admin'
+        ? ', constrained by an ABAC condition'
+        : '';
+    current.reasons.push(
+      `${mode}${role?.name ?? assignment.role} on ${where}${standing}${group ? ` via group ${group}` : ''}${constrained}`,
+    );
     if (LEVELS.indexOf(level) > LEVELS.indexOf(current.level)) current.level = level;
   }
   principal.privilege = current;

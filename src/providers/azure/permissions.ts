@@ -11,7 +11,8 @@ function azureCustomRole(): Record<string, unknown> {
   return {
     Name: 'cloudward reader',
     IsCustom: true,
-    Description: 'Read-only: role assignments, role definitions, PIM schedules, subscriptions, management groups and activity-log diagnostic settings.',
+    Description:
+      'Read-only: role assignments, role definitions, PIM schedules, subscriptions, management groups and activity-log diagnostic settings.',
     Actions: actions,
     NotActions: [],
     DataActions: [],

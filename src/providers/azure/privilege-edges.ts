@@ -58,24 +58,61 @@ export const ADDS_MEMBERS: Record<string, string> = {
 
 /** What running code on each class of compute takes: any one of the actions, not taken back by notActions. */
 export const COMPUTE_EXECUTION: Record<ComputeClass, { actions: string[]; kind: string; does: string }> = {
-  vm: { actions: ['Microsoft.Compute/virtualMachines/runCommand/action', 'Microsoft.Compute/virtualMachines/runCommands/write', 'Microsoft.Compute/virtualMachines/extensions/write'], kind: AZURE_EDGE_KINDS.executeCommand, does: 'run a command on a virtual machine (run command, extension)' },
-  automation: { actions: ['Microsoft.Automation/automationAccounts/runbooks/write', 'Microsoft.Automation/automationAccounts/jobs/write'], kind: AZURE_EDGE_KINDS.automation, does: 'run a runbook in an Automation account' },
-  functionapp: { actions: ['Microsoft.Web/sites/write', 'Microsoft.Web/sites/config/write', 'Microsoft.Web/sites/publish/action'], kind: AZURE_EDGE_KINDS.website, does: 'deploy code to a function app' },
-  webapp: { actions: ['Microsoft.Web/sites/write', 'Microsoft.Web/sites/config/write', 'Microsoft.Web/sites/publish/action'], kind: AZURE_EDGE_KINDS.website, does: 'deploy code to a web app' },
-  logicapp: { actions: ['Microsoft.Logic/workflows/write'], kind: AZURE_EDGE_KINDS.logicApp, does: 'edit a Logic App workflow' },
-  aks: { actions: ['Microsoft.ContainerService/managedClusters/runCommand/action', 'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action'], kind: AZURE_EDGE_KINDS.aks, does: 'run a pod on an AKS cluster' },
+  vm: {
+    actions: [
+      'Microsoft.Compute/virtualMachines/runCommand/action',
+      'Microsoft.Compute/virtualMachines/runCommands/write',
+      'Microsoft.Compute/virtualMachines/extensions/write',
+    ],
+    kind: AZURE_EDGE_KINDS.executeCommand,
+    does: 'run a command on a virtual machine (run command, extension)',
+  },
+  automation: {
+    actions: [
+      'Microsoft.Automation/automationAccounts/runbooks/write',
+      'Microsoft.Automation/automationAccounts/jobs/write',
+    ],
+    kind: AZURE_EDGE_KINDS.automation,
+    does: 'run a runbook in an Automation account',
+  },
+  functionapp: {
+    actions: ['Microsoft.Web/sites/write', 'Microsoft.Web/sites/config/write', 'Microsoft.Web/sites/publish/action'],
+    kind: AZURE_EDGE_KINDS.website,
+    does: 'deploy code to a function app',
+  },
+  webapp: {
+    actions: ['Microsoft.Web/sites/write', 'Microsoft.Web/sites/config/write', 'Microsoft.Web/sites/publish/action'],
+    kind: AZURE_EDGE_KINDS.website,
+    does: 'deploy code to a web app',
+  },
+  logicapp: {
+    actions: ['Microsoft.Logic/workflows/write'],
+    kind: AZURE_EDGE_KINDS.logicApp,
+    does: 'edit a Logic App workflow',
+  },
+  aks: {
+    actions: [
+      'Microsoft.ContainerService/managedClusters/runCommand/action',
+      'Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action',
+    ],
+    kind: AZURE_EDGE_KINDS.aks,
+    does: 'run a pod on an AKS cluster',
+  },
 };
 
 /** The data action that reads a Key Vault secret's value. */
 const GET_SECRET = 'Microsoft.KeyVault/vaults/secrets/getSecret/action';
 
-const allows = (allow: readonly string[], deny: readonly string[], action: string) => allow.some((a) => actionCovers(a, action)) && !deny.some((n) => actionCovers(n, action));
+const allows = (allow: readonly string[], deny: readonly string[], action: string) =>
+  allow.some((a) => actionCovers(a, action)) && !deny.some((n) => actionCovers(n, action));
 
 /** The classes of compute an Azure role runs code on. */
 export function executionClasses(role: Role | undefined): ComputeClass[] {
   if (!role) return [];
   const { allow, deny } = role.permissions;
-  return (Object.keys(COMPUTE_EXECUTION) as ComputeClass[]).filter((c) => COMPUTE_EXECUTION[c].actions.some((action) => allows(allow, deny, action)));
+  return (Object.keys(COMPUTE_EXECUTION) as ComputeClass[]).filter((c) =>
+    COMPUTE_EXECUTION[c].actions.some((action) => allows(allow, deny, action)),
+  );
 }
 
 /** Whether an Azure role reads Key Vault secret values (its data actions). */
@@ -87,13 +124,37 @@ export function readsSecrets(role: Role | undefined): boolean {
 }
 
 /** Graph application permissions, each with what its holder can do with it. */
-export const GRAPH_PERMISSION_EDGES: Record<string, { kind: string; does: string; reaches: 'admin' | 'add-secret' | 'add-member' }> = {
-  'RoleManagement.ReadWrite.Directory': { kind: AZURE_EDGE_KINDS.grantRole, does: 'assign itself Global Administrator', reaches: 'admin' },
-  'AppRoleAssignment.ReadWrite.All': { kind: AZURE_EDGE_KINDS.grantAppRoles, does: 'grant itself RoleManagement.ReadWrite.Directory, then assign itself Global Administrator', reaches: 'admin' },
-  'Application.ReadWrite.All': { kind: AZURE_EDGE_KINDS.graphAddSecret, does: 'add a secret to', reaches: 'add-secret' },
-  'Directory.ReadWrite.All': { kind: AZURE_EDGE_KINDS.graphAddMember, does: 'add itself as a member of', reaches: 'add-member' },
-  'GroupMember.ReadWrite.All': { kind: AZURE_EDGE_KINDS.graphAddMember, does: 'add itself as a member of', reaches: 'add-member' },
+export const GRAPH_PERMISSION_EDGES: Record<
+  string,
+  { kind: string; does: string; reaches: 'admin' | 'add-secret' | 'add-member' }
+> = {
+  'RoleManagement.ReadWrite.Directory': {
+    kind: AZURE_EDGE_KINDS.grantRole,
+    does: 'assign itself Global Administrator',
+    reaches: 'admin',
+  },
+  'AppRoleAssignment.ReadWrite.All': {
+    kind: AZURE_EDGE_KINDS.grantAppRoles,
+    does: 'grant itself RoleManagement.ReadWrite.Directory, then assign itself Global Administrator',
+    reaches: 'admin',
+  },
+  'Application.ReadWrite.All': {
+    kind: AZURE_EDGE_KINDS.graphAddSecret,
+    does: 'add a secret to',
+    reaches: 'add-secret',
+  },
+  'Directory.ReadWrite.All': {
+    kind: AZURE_EDGE_KINDS.graphAddMember,
+    does: 'add itself as a member of',
+    reaches: 'add-member',
+  },
+  'GroupMember.ReadWrite.All': {
+    kind: AZURE_EDGE_KINDS.graphAddMember,
+    does: 'add itself as a member of',
+    reaches: 'add-member',
+  },
 };
 
 /** A management group scope, whose subscriptions the snapshot does not list. */
-export const managementGroupOf = (scope: string) => /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/i.exec(scope)?.[1];
+export const managementGroupOf = (scope: string) =>
+  /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)$/i.exec(scope)?.[1];

@@ -34,7 +34,14 @@
  * so the graph grows with assignments plus principals. Pure.
  */
 import type { Assignment, Principal, Role } from '../../snapshot/model.js';
-import { EscalationGraph, levelByReach, type EscalationPath, type Grant, type HubMember, type PathStep } from '../privilege/index.js';
+import {
+  EscalationGraph,
+  levelByReach,
+  type EscalationPath,
+  type Grant,
+  type HubMember,
+  type PathStep,
+} from '../privilege/index.js';
 import type { HostFact, OwnerFact } from './escalation-facts.js';
 import { GLOBAL_ADMINISTRATOR } from './privilege.js';
 import {
@@ -82,8 +89,15 @@ export class AzurePrivilegeGraph {
   /** Identities compute runs as, by class and by every scope that holds the compute (`/` and each ancestor of its id). */
   private readonly hosts = new Map<string, number[]>();
 
-  constructor(private readonly principals: readonly Principal[], private readonly roles: ReadonlyMap<string, Role>, private readonly at: string | undefined) {
-    this.graph = new EscalationGraph(principals.map((p) => ({ uid: p.uid, name: p.name })), at === undefined ? {} : { at });
+  constructor(
+    private readonly principals: readonly Principal[],
+    private readonly roles: ReadonlyMap<string, Role>,
+    private readonly at: string | undefined,
+  ) {
+    this.graph = new EscalationGraph(
+      principals.map((p) => ({ uid: p.uid, name: p.name })),
+      at === undefined ? {} : { at },
+    );
     this.byUid = new Map(principals.map((p, i) => [p.uid, i]));
     this.byId = new Map(principals.map((p, i) => [(p.nativeId ?? '').toLowerCase(), i]));
     principals.forEach((p, identity) => {
@@ -103,9 +117,14 @@ export class AzurePrivilegeGraph {
   private build(): void {
     const active = (a: Assignment) => a.mode !== 'eligible' && inForce(a, this.at);
     // Users who hold an active directory role are protected from the non-admin resetters.
-    const protectedUser = (p: Principal) => (p.assignments ?? []).some((a) => templateOf(a.role) !== undefined && active(a));
-    const members = (keep: (p: Principal) => boolean, grant: (p: Principal) => Grant = () => FREE): (() => HubMember[]) => () => this.principals.flatMap((p, to) => (keep(p) ? [{ to, grant: grant(p) }] : []));
-    const inUnit = (unit: string | undefined) => (p: Principal) => unit === undefined || list<string>(p.details?.administrativeUnits).includes(unit);
+    const protectedUser = (p: Principal) =>
+      (p.assignments ?? []).some((a) => templateOf(a.role) !== undefined && active(a));
+    const members =
+      (keep: (p: Principal) => boolean, grant: (p: Principal) => Grant = () => FREE): (() => HubMember[]) =>
+      () =>
+        this.principals.flatMap((p, to) => (keep(p) ? [{ to, grant: grant(p) }] : []));
+    const inUnit = (unit: string | undefined) => (p: Principal) =>
+      unit === undefined || list<string>(p.details?.administrativeUnits).includes(unit);
     // Units were read when users carry their memberships (an empty list included).
     const unitsRead = this.principals.some((p) => Array.isArray(p.details?.administrativeUnits));
     const users = (unit?: string) => members((p) => p.kind === 'user' && inUnit(unit)(p));
@@ -115,7 +134,10 @@ export class AzurePrivilegeGraph {
     // edge rests on it not being one.
     const editableGroups = members(
       (p) => p.kind === 'group' && p.details?.roleAssignable !== true,
-      (p) => (p.details?.roleAssignable === null || p.details?.unresolved === true ? { conditions: [`group ${p.name} is not role-assignable (isAssignableToRole was not read)`], mfa: false } : FREE),
+      (p) =>
+        p.details?.roleAssignable === null || p.details?.unresolved === true
+          ? { conditions: [`group ${p.name} is not role-assignable (isAssignableToRole was not read)`], mfa: false }
+          : FREE,
     );
     const holds = new Uint8Array(this.principals.length);
     this.principals.forEach((p, i) => {
@@ -130,11 +152,22 @@ export class AzurePrivilegeGraph {
       }
       for (const a of p.assignments ?? []) {
         const eligible = a.mode === 'eligible';
-        const conditions = [...(eligible ? [PIM_ACTIVATION] : []), ...(a.condition ? [`ABAC condition: ${a.condition}`] : [])];
+        const conditions = [
+          ...(eligible ? [PIM_ACTIVATION] : []),
+          ...(a.condition ? [`ABAC condition: ${a.condition}`] : []),
+        ];
         const window = a.expiresAt ? { notAfter: a.expiresAt } : undefined;
         const grantOf = (extra: string[]): Grant => ({ conditions: [...conditions, ...extra], mfa: false });
         const held = `${eligible ? 'eligible ' : ''}${this.roles.get(a.role)?.name ?? a.role}${a.via !== 'direct' ? ` (via group ${this.nameOf(a.via)})` : ''}`;
-        const edge = (to: number, action: string, kind: string, extra: string[] = []) => this.graph.addEdge({ from, to, action: `${held}: ${action}`, kind, grant: grantOf(extra), ...(window ? { window } : {}) });
+        const edge = (to: number, action: string, kind: string, extra: string[] = []) =>
+          this.graph.addEdge({
+            from,
+            to,
+            action: `${held}: ${action}`,
+            kind,
+            grant: grantOf(extra),
+            ...(window ? { window } : {}),
+          });
         const template = templateOf(a.role);
         if (template === undefined) {
           this.azureRoleEdges(a, edge);
@@ -144,23 +177,61 @@ export class AzurePrivilegeGraph {
         const unit = unitOf(a.scope);
         const tenantWide = a.scope === '/' || a.scope === '';
         const reachable = tenantWide || (unit !== undefined && unitsRead);
-        const narrowed = reachable ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`];
+        const narrowed = reachable
+          ? []
+          : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`];
         const key = reachable && !tenantWide ? `:au:${unit}` : '';
         const scoped = reachable && !tenantWide ? unit : undefined;
         if (template === GLOBAL_ADMINISTRATOR) edge(this.graph.admin, 'activate', AZURE_EDGE_KINDS.globalAdmin);
         // Assigning roles within a unit does not reach the tenant's roles: only a tenant-wide one is unconditional.
-        else if (template === PRIVILEGED_ROLE_ADMINISTRATOR) edge(this.graph.admin, 'assign Global Administrator', AZURE_EDGE_KINDS.privilegedRoleAdmin, tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`]);
-        else if (template === PRIVILEGED_AUTHENTICATION_ADMINISTRATOR) edge(this.graph.hub(`reset:all${key}`, users(scoped)), 'reset the credentials of', AZURE_EDGE_KINDS.resetPassword, narrowed);
-        if (RESETS_NON_ADMINS[template]) edge(this.graph.hub(`reset:non-admin${key}`, nonAdmins(scoped)), 'reset the password of', AZURE_EDGE_KINDS.resetPassword, narrowed);
-        if (ADDS_SECRETS[template]) edge(this.graph.hub('add-secret', apps), 'add a secret to', AZURE_EDGE_KINDS.addSecret, tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`]);
+        else if (template === PRIVILEGED_ROLE_ADMINISTRATOR)
+          edge(
+            this.graph.admin,
+            'assign Global Administrator',
+            AZURE_EDGE_KINDS.privilegedRoleAdmin,
+            tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`],
+          );
+        else if (template === PRIVILEGED_AUTHENTICATION_ADMINISTRATOR)
+          edge(
+            this.graph.hub(`reset:all${key}`, users(scoped)),
+            'reset the credentials of',
+            AZURE_EDGE_KINDS.resetPassword,
+            narrowed,
+          );
+        if (RESETS_NON_ADMINS[template])
+          edge(
+            this.graph.hub(`reset:non-admin${key}`, nonAdmins(scoped)),
+            'reset the password of',
+            AZURE_EDGE_KINDS.resetPassword,
+            narrowed,
+          );
+        if (ADDS_SECRETS[template])
+          edge(
+            this.graph.hub('add-secret', apps),
+            'add a secret to',
+            AZURE_EDGE_KINDS.addSecret,
+            tenantWide ? [] : [`target is within directory scope ${a.scope} (its members are not in the snapshot)`],
+          );
         // Group membership within a unit is not modelled: only a tenant-wide assignment edits every group.
-        if (ADDS_MEMBERS[template] && tenantWide) edge(this.graph.hub('add-member', editableGroups), 'add itself as a member of', AZURE_EDGE_KINDS.addMembers);
+        if (ADDS_MEMBERS[template] && tenantWide)
+          edge(this.graph.hub('add-member', editableGroups), 'add itself as a member of', AZURE_EDGE_KINDS.addMembers);
       }
       for (const permission of list<string>(p.details?.graphAppRoles)) {
         const rule = GRAPH_PERMISSION_EDGES[permission];
         if (!rule) continue;
-        const to = rule.reaches === 'admin' ? this.graph.admin : rule.reaches === 'add-secret' ? this.graph.hub('add-secret', apps) : this.graph.hub('add-member', editableGroups);
-        this.graph.addEdge({ from, to, action: `Microsoft Graph ${permission}: ${rule.does}`, kind: rule.kind, grant: FREE });
+        const to =
+          rule.reaches === 'admin'
+            ? this.graph.admin
+            : rule.reaches === 'add-secret'
+              ? this.graph.hub('add-secret', apps)
+              : this.graph.hub('add-member', editableGroups);
+        this.graph.addEdge({
+          from,
+          to,
+          action: `Microsoft Graph ${permission}: ${rule.does}`,
+          kind: rule.kind,
+          grant: FREE,
+        });
       }
     });
     // Owners act as what they own, whatever else they hold (an owner who holds admin has no path to search).
@@ -168,14 +239,20 @@ export class AzurePrivilegeGraph {
       for (const owner of list<OwnerFact>(p.details?.owners)) {
         const from = this.byId.get(owner.id);
         if (from === undefined || holds[from] === 1) continue;
-        const action = owner.of === 'group' ? `owner of group ${p.name}: add itself as a member of` : `owner of ${owner.of === 'application' ? 'the application of' : 'service principal'} ${p.name}: add a secret to`;
+        const action =
+          owner.of === 'group'
+            ? `owner of group ${p.name}: add itself as a member of`
+            : `owner of ${owner.of === 'application' ? 'the application of' : 'service principal'} ${p.name}: add a secret to`;
         this.graph.addEdge({ from, to, action, kind: AZURE_EDGE_KINDS.owns, grant: FREE });
       }
     });
   }
 
   /** An Azure role's edges: writing role assignments, running code as compute identities within its scope, reading secrets. */
-  private azureRoleEdges(a: Assignment, edge: (to: number, action: string, kind: string, extra?: string[]) => void): void {
+  private azureRoleEdges(
+    a: Assignment,
+    edge: (to: number, action: string, kind: string, extra?: string[]) => void,
+  ): void {
     if (this.holdsAdmin(a)) {
       edge(this.graph.admin, `write role assignments on ${a.scope}`, AZURE_EDGE_KINDS.roleAssignmentWrite);
       return;
@@ -185,14 +262,32 @@ export class AzurePrivilegeGraph {
     const group = managementGroupOf(scope);
     for (const cls of executionClasses(role)) {
       // A management group's subscriptions are not in the snapshot: each host under it rests on being there.
-      const under = group !== undefined ? [`the ${cls} is under management group ${group} (the hierarchy is not in the snapshot)`] : [];
-      const held = this.hosts.get(`${cls} ${group !== undefined ? '/' : `/${scope.split('/').filter(Boolean).join('/')}`}`) ?? [];
-      const hub = this.graph.hub(`exec:${cls}:${scope}`, () => held.map((to) => ({ to, grant: { conditions: under, mfa: false } })));
-      edge(hub, `${COMPUTE_EXECUTION[cls].does} within ${a.scope} and act as its managed identity`, COMPUTE_EXECUTION[cls].kind);
+      const under =
+        group !== undefined
+          ? [`the ${cls} is under management group ${group} (the hierarchy is not in the snapshot)`]
+          : [];
+      const held =
+        this.hosts.get(`${cls} ${group !== undefined ? '/' : `/${scope.split('/').filter(Boolean).join('/')}`}`) ?? [];
+      const hub = this.graph.hub(`exec:${cls}:${scope}`, () =>
+        held.map((to) => ({ to, grant: { conditions: under, mfa: false } })),
+      );
+      edge(
+        hub,
+        `${COMPUTE_EXECUTION[cls].does} within ${a.scope} and act as its managed identity`,
+        COMPUTE_EXECUTION[cls].kind,
+      );
     }
     if (readsSecrets(role)) {
-      const apps = () => this.principals.flatMap((p, to) => (p.kind === 'servicePrincipal' ? [{ to, grant: FREE }] : []));
-      edge(this.graph.hub('key-vault-secrets', apps), `read Key Vault secrets within ${a.scope}, among them a credential of`, AZURE_EDGE_KINDS.getSecrets, [`a Key Vault within ${a.scope} holds a credential of the service principal reached (vault contents are not read)`]);
+      const apps = () =>
+        this.principals.flatMap((p, to) => (p.kind === 'servicePrincipal' ? [{ to, grant: FREE }] : []));
+      edge(
+        this.graph.hub('key-vault-secrets', apps),
+        `read Key Vault secrets within ${a.scope}, among them a credential of`,
+        AZURE_EDGE_KINDS.getSecrets,
+        [
+          `a Key Vault within ${a.scope} holds a credential of the service principal reached (vault contents are not read)`,
+        ],
+      );
     }
   }
   /** Whether an assignment makes its holder an administrator: Global Administrator, or an Azure role that grants access. */
@@ -208,7 +303,9 @@ export class AzurePrivilegeGraph {
 
   /** Each principal's shortest path to admin, for those that do not hold it already. */
   paths(): Map<string, EscalationPath> {
-    return this.graph.paths((step: PathStep) => (step.to === 'admin' ? step.action : `${step.action} ${this.nameOf(step.to)}`));
+    return this.graph.paths((step: PathStep) =>
+      step.to === 'admin' ? step.action : `${step.action} ${this.nameOf(step.to)}`,
+    );
   }
 
   get size(): { nodes: number; edges: number; hubs: number } {
@@ -224,7 +321,11 @@ export class AzurePrivilegeGraph {
  * those who could become one; those are the escalation checks' findings, read from `details.escalationPath`.
  * `details.escalation` holds the path's edge kinds, `[]` for a principal the graph searched and found no path from.
  */
-export function applyAzurePaths(principals: Principal[], roles: ReadonlyMap<string, Role>, collectedAt: string | undefined): void {
+export function applyAzurePaths(
+  principals: Principal[],
+  roles: ReadonlyMap<string, Role>,
+  collectedAt: string | undefined,
+): void {
   const paths = new AzurePrivilegeGraph(principals, roles, collectedAt).paths();
   for (const principal of principals) {
     const path = paths.get(principal.uid);
@@ -235,7 +336,24 @@ export function applyAzurePaths(principals: Principal[], roles: ReadonlyMap<stri
     const own = principal.privilege ?? { level: 'none', reasons: [] };
     const level = levelByReach(own.level, { path });
     // An administrator by its own assignments keeps their reasons; the path is in its details.
-    if (own.level !== 'admin') principal.privilege = { level, reasons: [...own.reasons, `path to admin: ${path.text}${path.conditions.length > 0 ? ` (rests on: ${path.conditions.join('; ')})` : ''}`] };
-    principal.details = { ...principal.details, escalation: path.kinds, escalationPath: { text: path.text, firstStep: path.firstStep, steps: path.steps, conditions: path.conditions, mfa: path.mfa } };
+    if (own.level !== 'admin')
+      principal.privilege = {
+        level,
+        reasons: [
+          ...own.reasons,
+          `path to admin: ${path.text}${path.conditions.length > 0 ? ` (rests on: ${path.conditions.join('; ')})` : ''}`,
+        ],
+      };
+    principal.details = {
+      ...principal.details,
+      escalation: path.kinds,
+      escalationPath: {
+        text: path.text,
+        firstStep: path.firstStep,
+        steps: path.steps,
+        conditions: path.conditions,
+        mfa: path.mfa,
+      },
+    };
   }
 }

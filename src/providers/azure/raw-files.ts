@@ -71,7 +71,9 @@ function rawFiles(documents: readonly RawDocument[]): Array<{ path: string; text
 
 /** Writes a tenant bundle under `dir/<tenant id>/`, each file atomically with mode 0600. */
 export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<string[]> {
-  const note: CollectionBody = { Cloudward: { Provider: 'azure', TenantId: bundle.scope.id, CollectedAt: bundle.collectedAt } };
+  const note: CollectionBody = {
+    Cloudward: { Provider: 'azure', TenantId: bundle.scope.id, CollectedAt: bundle.collectedAt },
+  };
   const files = [...rawFiles(bundle.documents), { path: COLLECTION_FILE, text: `${JSON.stringify(note, null, 2)}\n` }];
   const written: string[] = [];
   for (const file of files) {
@@ -79,7 +81,10 @@ export async function writeRawBundle(dir: string, bundle: RawBundle): Promise<st
     try {
       await writeFileAtomic(path, file.text);
     } catch (error) {
-      throw new UserError(`cannot write the raw documents: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { where: path, hint: '--raw-out must name a folder you can write to' });
+      throw new UserError(`cannot write the raw documents: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+        where: path,
+        hint: '--raw-out must name a folder you can write to',
+      });
     }
     written.push(path);
   }

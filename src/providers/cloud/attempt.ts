@@ -30,14 +30,17 @@ export function errorFacts(error: unknown): ErrorFacts {
   if (error === null || typeof error !== 'object') return { code: 'Error', message: String(error) };
   const e = error as LooseError;
   const status = e.status ?? e.statusCode ?? e.$metadata?.httpStatusCode ?? e.response?.status;
-  const rawCode = e.Code ?? (typeof e.code === 'string' ? e.code : undefined) ?? (e.name && e.name !== 'Error' ? e.name : undefined);
+  const rawCode =
+    e.Code ?? (typeof e.code === 'string' ? e.code : undefined) ?? (e.name && e.name !== 'Error' ? e.name : undefined);
   const code = rawCode ?? (status !== undefined ? `HTTP${status}` : 'Error');
   const message = (e.message ?? String(error)).replace(/\s+/g, ' ').trim() || 'no message';
   return { code, message, ...(typeof status === 'number' ? { status } : {}) };
 }
 
-const DENIED = /AccessDenied|Forbidden|Unauthori[sz]ed|AuthorizationFailed|PERMISSION_DENIED|InsufficientPermissions|Authorization_RequestDenied|NotAuthorized/i;
-const UNLICENSED = /Licen[cs]e|Premium|NotLicensed|SkuNotSupported|BILLING_DISABLED|FeatureNotEnabled|SubscriptionNotRegistered/i;
+const DENIED =
+  /AccessDenied|Forbidden|Unauthori[sz]ed|AuthorizationFailed|PERMISSION_DENIED|InsufficientPermissions|Authorization_RequestDenied|NotAuthorized/i;
+const UNLICENSED =
+  /Licen[cs]e|Premium|NotLicensed|SkuNotSupported|BILLING_DISABLED|FeatureNotEnabled|SubscriptionNotRegistered/i;
 
 /** Whether the error means the caller lacks a permission (401/403 or a denial code). */
 export function isDenied(facts: ErrorFacts): boolean {
@@ -66,7 +69,12 @@ export type Attempted<T> = { ok: true; value: T } | { ok: false; gap: Gap; error
  * Runs one read. On failure the gap is pushed to `gaps` (when given) and returned; the error is never rethrown,
  * except for programming errors (TypeError, RangeError), which would otherwise hide as gaps.
  */
-export async function attempt<T>(operation: OperationDeclaration, read: () => Promise<T>, gaps?: Gap[], target?: string): Promise<Attempted<T>> {
+export async function attempt<T>(
+  operation: OperationDeclaration,
+  read: () => Promise<T>,
+  gaps?: Gap[],
+  target?: string,
+): Promise<Attempted<T>> {
   try {
     return { ok: true, value: await read() };
   } catch (error) {

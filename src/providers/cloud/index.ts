@@ -9,12 +9,38 @@
  * - the `--raw-out` writer (`createRawWriter`); stable order (`sortDocuments`, `sortGaps`, `sortById`);
  * - options as schemas (`validateOptions`), permissions generated from declared operations (`permissionsOf`).
  */
-export { attempt, errorFacts, gapFor, isDenied, isUnlicensed, operationTable, scopeNotEntered, type Attempted, type ErrorFacts } from './attempt.js';
+export {
+  attempt,
+  errorFacts,
+  gapFor,
+  isDenied,
+  isUnlicensed,
+  operationTable,
+  scopeNotEntered,
+  type Attempted,
+  type ErrorFacts,
+} from './attempt.js';
 export { validateOptions, optionKey, optionFlag, wholeNumber } from './options.js';
 export { sortDocuments, sortGaps, sortById } from './order.js';
 export { licencesOf, permissionsOf, permissionsText, undeclaredCalls, type OperationLevel } from './permissions.js';
-export { createRawWriter, defaultRawFiles, safeFileName, RAW_NOTE_FILE, type RawFile, type RawWriter } from './raw-out.js';
-export { fetchAllPages, fetchJson, HttpError, isRetryable, retryAfterMs, withRetries, type JsonRequest, type RetryOptions } from './retry.js';
+export {
+  createRawWriter,
+  defaultRawFiles,
+  safeFileName,
+  RAW_NOTE_FILE,
+  type RawFile,
+  type RawWriter,
+} from './raw-out.js';
+export {
+  fetchAllPages,
+  fetchJson,
+  HttpError,
+  isRetryable,
+  retryAfterMs,
+  withRetries,
+  type JsonRequest,
+  type RetryOptions,
+} from './retry.js';
 export { collectScopes, collectionTime, ownsOrganizationScope, type ScopePlan } from './scopes.js';
 export { inShard, parseShard, selectShard, shardOf, type Shard } from './shard.js';
 export { countAttempts, createStats, describeStats, isThrottle, type CallStats } from './stats.js';

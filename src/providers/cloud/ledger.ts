@@ -67,13 +67,21 @@ export class ItemLedger {
     const out: ItemAccount[] = [];
     for (const [origin, book] of [...this.books].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const skipped = reasons([...book.skipped].map(([reason, count]) => ({ reason, count })));
-      const dropped = reasons([...book.dropped].map(([reason, d]) => ({ reason, count: d.count, ...(d.gap ? { gap: d.gap } : {}) })));
+      const dropped = reasons(
+        [...book.dropped].map(([reason, d]) => ({ reason, count: d.count, ...(d.gap ? { gap: d.gap } : {}) })),
+      );
       const settled = book.used + sum(skipped) + sum(dropped);
       let read = book.read;
       if (settled < read) dropped.push({ reason: UNACCOUNTED, count: read - settled });
       // An item used or set aside without being counted as read is counted now: read never undercounts.
       if (settled > read) read = settled;
-      out.push({ origin, read, used: book.used, ...(skipped.length > 0 ? { skipped } : {}), ...(dropped.length > 0 ? { dropped } : {}) });
+      out.push({
+        origin,
+        read,
+        used: book.used,
+        ...(skipped.length > 0 ? { skipped } : {}),
+        ...(dropped.length > 0 ? { dropped } : {}),
+      });
     }
     return out;
   }
@@ -123,7 +131,11 @@ export function accountsByOrigin(sources: Source[]): Map<string, ItemAccount> {
     for (const account of source.items ?? []) {
       const had = byOrigin.get(account.origin);
       if (!had) {
-        byOrigin.set(account.origin, { ...account, ...(account.skipped ? { skipped: [...account.skipped] } : {}), ...(account.dropped ? { dropped: [...account.dropped] } : {}) });
+        byOrigin.set(account.origin, {
+          ...account,
+          ...(account.skipped ? { skipped: [...account.skipped] } : {}),
+          ...(account.dropped ? { dropped: [...account.dropped] } : {}),
+        });
         continue;
       }
       had.read += account.read;
@@ -154,7 +166,8 @@ export function itemLine(account: ItemAccount): string {
 /** Every drop of a set of sources, as `origin: count reason`, for `--strict`. */
 export function dropsOf(sources: Source[]): string[] {
   const out: string[] = [];
-  for (const account of accountsByOrigin(sources).values()) for (const d of account.dropped ?? []) out.push(`${account.origin}: ${d.count} ${d.reason}`);
+  for (const account of accountsByOrigin(sources).values())
+    for (const d of account.dropped ?? []) out.push(`${account.origin}: ${d.count} ${d.reason}`);
   return out;
 }
 

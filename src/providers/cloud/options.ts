@@ -29,7 +29,10 @@ const WHOLE = /^\d+$/;
 export function wholeNumber(value: unknown, flag: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === null || value === '') return fallback;
   const n = typeof value === 'number' ? value : WHOLE.test(String(value)) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${flag} must be a whole number from ${min} to ${max}, not "${String(value)}"`, { where: flag });
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UserError(`${flag} must be a whole number from ${min} to ${max}, not "${String(value)}"`, {
+      where: flag,
+    });
   return n;
 }
 
@@ -51,7 +54,8 @@ function describe(schema: Record<string, unknown>): string {
   const parts: string[] = [];
   if (schema.type === 'integer') parts.push('a whole number');
   else if (schema.type === 'number') parts.push('a number');
-  if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number') parts.push(`from ${schema.minimum} to ${schema.maximum}`);
+  if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number')
+    parts.push(`from ${schema.minimum} to ${schema.maximum}`);
   else if (typeof schema.minimum === 'number') parts.push(`of ${schema.minimum} or more`);
   else if (typeof schema.maximum === 'number') parts.push(`of at most ${schema.maximum}`);
   if (Array.isArray(schema.enum)) parts.push(`one of ${schema.enum.join(', ')}`);
@@ -65,7 +69,11 @@ function describe(schema: Record<string, unknown>): string {
  * "8"). Only declared options are returned: the command's own flags (--output, --quiet, --collected-at, ...) reach an
  * adapter through their own fields of its context, never among its options.
  */
-export function validateOptions(declared: readonly ProviderOption[], values: Record<string, unknown>, run: OptionRun = {}): Record<string, unknown> {
+export function validateOptions(
+  declared: readonly ProviderOption[],
+  values: Record<string, unknown>,
+  run: OptionRun = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const given = { ...values };
   for (const option of declared) {
@@ -75,7 +83,11 @@ export function validateOptions(declared: readonly ProviderOption[], values: Rec
     const flag = optionFlag(option.flags);
     const current = optionFlag(option.deprecated.use);
     const currentKey = optionKey(option.deprecated.use);
-    if (run.given?.(currentKey)) throw new UserError(`${flag} and ${current} set the same thing`, { where: flag, hint: `give ${current} only (${flag} is deprecated)` });
+    if (run.given?.(currentKey))
+      throw new UserError(`${flag} and ${current} set the same thing`, {
+        where: flag,
+        hint: `give ${current} only (${flag} is deprecated)`,
+      });
     given[currentKey] = String(option.deprecated.value(checked(option, given[key])));
     run.warn?.(`cloudward: ${flag} is deprecated and will be removed: use ${current} ${String(given[currentKey])}`);
   }
@@ -99,10 +111,16 @@ function checked(option: ProviderOption, value: unknown): unknown {
   if (!validate) return value;
   const holder = { value };
   // ajv coerces any string JavaScript reads as a number ("0x4", "1e1", " 8"); a flag takes decimal only.
-  const decimalOnly = (option.schema?.type === 'integer' || option.schema?.type === 'number') && typeof holder.value === 'string' && !DECIMAL.test(holder.value);
+  const decimalOnly =
+    (option.schema?.type === 'integer' || option.schema?.type === 'number') &&
+    typeof holder.value === 'string' &&
+    !DECIMAL.test(holder.value);
   if (decimalOnly || !validate(holder)) {
     const flag = optionFlag(option.flags);
-    throw new UserError(`${flag} must be ${describe(option.schema!)}, not "${String(value)}"`, { where: flag, ...(option.hint ? { hint: option.hint } : {}) });
+    throw new UserError(`${flag} must be ${describe(option.schema!)}, not "${String(value)}"`, {
+      where: flag,
+      ...(option.hint ? { hint: option.hint } : {}),
+    });
   }
   return holder.value;
 }

@@ -17,8 +17,11 @@ export function permissionsOf(operations: readonly OperationDeclaration[], level
 /** The distinct licences the operations need, with the topics that stay unknown without them. */
 export function licencesOf(operations: readonly OperationDeclaration[]): Array<{ licence: string; topics: string[] }> {
   const by = new Map<string, Set<string>>();
-  for (const o of operations) if (o.licence && o.topic) (by.get(o.licence) ?? by.set(o.licence, new Set()).get(o.licence)!).add(o.topic);
-  return [...by].sort(([a], [b]) => a.localeCompare(b)).map(([licence, topics]) => ({ licence, topics: [...topics].sort() }));
+  for (const o of operations)
+    if (o.licence && o.topic) (by.get(o.licence) ?? by.set(o.licence, new Set()).get(o.licence)!).add(o.topic);
+  return [...by]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([licence, topics]) => ({ licence, topics: [...topics].sort() }));
 }
 
 /** A plain text listing: one permission per line under each level, then licences. */

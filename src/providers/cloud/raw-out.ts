@@ -16,7 +16,12 @@ export interface RawFile {
 
 /** A file-name-safe form of an id or key. */
 export function safeFileName(key: string): string {
-  return key.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_').slice(0, 200) || '_';
+  return (
+    key
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 200) || '_'
+  );
 }
 
 /**
@@ -52,7 +57,10 @@ export function createRawWriter(dir: string): RawWriter {
         await writeFileAtomic(path, file.text);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? String(error);
-        throw new UserError(`cannot write the raw documents: ${code}`, { where: path, hint: '--raw-out must name a folder you can write to' });
+        throw new UserError(`cannot write the raw documents: ${code}`, {
+          where: path,
+          hint: '--raw-out must name a folder you can write to',
+        });
       }
       written.push(path);
     }
@@ -61,8 +69,19 @@ export function createRawWriter(dir: string): RawWriter {
   return {
     writeScope,
     writeBundle: (bundle, toFiles = defaultRawFiles) => {
-      const note = { Cloudward: { Provider: bundle.provider, ScopeKind: bundle.scope.kind, ScopeId: bundle.scope.id, ...(bundle.scope.name ? { ScopeName: bundle.scope.name } : {}), CollectedAt: bundle.collectedAt } };
-      return writeScope(bundle.scope.id, [...toFiles(bundle.documents), { name: RAW_NOTE_FILE, text: `${JSON.stringify(note, null, 2)}\n` }]);
+      const note = {
+        Cloudward: {
+          Provider: bundle.provider,
+          ScopeKind: bundle.scope.kind,
+          ScopeId: bundle.scope.id,
+          ...(bundle.scope.name ? { ScopeName: bundle.scope.name } : {}),
+          CollectedAt: bundle.collectedAt,
+        },
+      };
+      return writeScope(bundle.scope.id, [
+        ...toFiles(bundle.documents),
+        { name: RAW_NOTE_FILE, text: `${JSON.stringify(note, null, 2)}\n` },
+      ]);
     },
   };
 }

@@ -55,9 +55,13 @@ export function retryAfterMs(headers: { get(name: string): string | null }, now 
 
 /** Whether a failed attempt is worth another: throttling, 5xx, and network errors (resets, timeouts). */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof HttpError) return error.status === 408 || error.status === 429 || error.status >= 500 || isThrottle(error.code);
+  if (error instanceof HttpError)
+    return error.status === 408 || error.status === 429 || error.status >= 500 || isThrottle(error.code);
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code);
+  return (
+    typeof code === 'string' &&
+    /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/.test(code)
+  );
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -104,7 +108,8 @@ export interface JsonRequest {
 /** The error code in an Azure (`error.code`), Graph (`error.code`) or Google (`error.status`) error body. */
 function errorCodeOf(status: number, body: unknown): { code: string; message: string } {
   const error = (body as { error?: { code?: unknown; status?: unknown; message?: unknown } } | null)?.error;
-  const code = typeof error?.code === 'string' ? error.code : typeof error?.status === 'string' ? error.status : `HTTP${status}`;
+  const code =
+    typeof error?.code === 'string' ? error.code : typeof error?.status === 'string' ? error.status : `HTTP${status}`;
   const message = typeof error?.message === 'string' ? error.message : `HTTP ${status}`;
   return { code, message };
 }
@@ -114,11 +119,19 @@ function errorCodeOf(status: number, body: unknown): { code: string; message: st
  * only use POST for query APIs that read (e.g. Resource Graph, `testIamPermissions`). Non-2xx is an `HttpError`
  * carrying the API's own error code, which `attempt` turns into a gap.
  */
-export async function fetchJson<T = unknown>(url: string, request: JsonRequest = {}, options: RetryOptions = {}): Promise<T> {
+export async function fetchJson<T = unknown>(
+  url: string,
+  request: JsonRequest = {},
+  options: RetryOptions = {},
+): Promise<T> {
   return withRetries(async () => {
     const response = await fetch(url, {
       method: request.method ?? 'GET',
-      headers: { accept: 'application/json', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+      headers: {
+        accept: 'application/json',
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...request.headers,
+      },
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
       signal: AbortSignal.timeout(request.timeoutMs ?? 60_000),
     });
@@ -141,7 +154,13 @@ export async function fetchJson<T = unknown>(url: string, request: JsonRequest =
  * Follows a paged JSON API to the end: `next` reads the next-page URL from a page (`nextLink`, `@odata.nextLink`,
  * or a `pageToken` URL built by the caller) and the items of every page are concatenated.
  */
-export async function fetchAllPages<P, I>(firstUrl: string, items: (page: P) => I[] | undefined, next: (page: P) => string | undefined, request: JsonRequest = {}, options: RetryOptions = {}): Promise<I[]> {
+export async function fetchAllPages<P, I>(
+  firstUrl: string,
+  items: (page: P) => I[] | undefined,
+  next: (page: P) => string | undefined,
+  request: JsonRequest = {},
+  options: RetryOptions = {},
+): Promise<I[]> {
   const all: I[] = [];
   let url: string | undefined = firstUrl;
   const seen = new Set<string>();

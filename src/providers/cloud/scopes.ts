@@ -28,12 +28,18 @@ export interface ScopePlan<S> {
  * `attempt`; a scope that cannot be entered is a bundle of gaps). A thrown error aborts the run (exit 2): keep that
  * for the user's own mistakes (a --raw-out that cannot be written).
  */
-export async function collectScopes<S>(context: CollectContext, plan: ScopePlan<S>, read: (scope: S) => Promise<RawBundle>): Promise<RawBundle[]> {
+export async function collectScopes<S>(
+  context: CollectContext,
+  plan: ScopePlan<S>,
+  read: (scope: S) => Promise<RawBundle>,
+): Promise<RawBundle[]> {
   const mine = sortById(selectShard(plan.scopes, plan.idOf, context.shard), plan.idOf);
   const limit = pLimit(Math.max(1, plan.concurrency));
   const kept = new Map<string, RawBundle>();
   let done = 0;
-  const shardNote = context.shard ? ` (shard ${context.shard.index}/${context.shard.count}: ${mine.length} of ${plan.scopes.length})` : '';
+  const shardNote = context.shard
+    ? ` (shard ${context.shard.index}/${context.shard.count}: ${mine.length} of ${plan.scopes.length})`
+    : '';
   if (context.shard) context.progress.status(`${plan.label}s${shardNote}`);
   await Promise.all(
     mine.map((scope) =>
@@ -44,7 +50,10 @@ export async function collectScopes<S>(context: CollectContext, plan: ScopePlan<
         const gapNote = bundle.gaps.length > 0 ? `, ${bundle.gaps.length} gap(s)` : '';
         const stats = plan.stats ? `, ${describeStats(plan.stats)}` : '';
         context.progress.status(`${plan.label} ${id} read (${done}/${mine.length})${stats}${gapNote}`);
-        for (const gap of bundle.gaps) context.progress.warn(`${plan.label} ${id}: ${gap.what} not read${gap.call ? ` (${gap.call})` : ''}: ${gap.reason}`);
+        for (const gap of bundle.gaps)
+          context.progress.warn(
+            `${plan.label} ${id}: ${gap.what} not read${gap.call ? ` (${gap.call})` : ''}: ${gap.reason}`,
+          );
         if (context.sink) await context.sink(bundle);
         else kept.set(id, bundle);
       }),

@@ -13,7 +13,14 @@ import { UserError } from '../../errors.js';
 import { createAjv, describeAjvError, mostSpecificError } from '../../util/ajv.js';
 
 /** A field's type: a scalar, a list of items of one shape, an object with declared fields, or anything. */
-export type Shape = 'string' | 'number' | 'boolean' | 'object' | 'any' | readonly [Shape] | { readonly [field: string]: Shape };
+export type Shape =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'object'
+  | 'any'
+  | readonly [Shape]
+  | { readonly [field: string]: Shape };
 
 type Schema = Record<string, unknown>;
 
@@ -26,7 +33,13 @@ function toSchema(shape: Shape, nullable: boolean): Schema {
   return { ...types('object'), properties };
 }
 
-const NAMES: Record<string, string> = { array: 'a list', object: 'an object', string: 'a string', number: 'a number', boolean: 'true or false' };
+const NAMES: Record<string, string> = {
+  array: 'a list',
+  object: 'an object',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+};
 
 /** The last segment of a JSON pointer (an item's index, a field's name), or "document" for the root. */
 function fieldName(pointer: string): string {
@@ -42,18 +55,32 @@ const compiled = new Map<string, ValidateFunction>();
  * Checks a document (or the part of it at the JSON pointer `at`) against a shape, compiled once per key; a UserError
  * names the file and the JSON pointer of the first field of the wrong type.
  */
-export function checkDocumentShape(key: string, shape: Shape, body: unknown, file: string, hint: string, at = ''): void {
+export function checkDocumentShape(
+  key: string,
+  shape: Shape,
+  body: unknown,
+  file: string,
+  hint: string,
+  at = '',
+): void {
   let validate = compiled.get(key);
   if (!validate) compiled.set(key, (validate = ajv.compile(toSchema(shape, false))));
   if (validate(body)) return;
   const error = mostSpecificError(validate.errors ?? []);
   const type = String((error.params as { type?: unknown }).type ?? '').split(',')[0]!;
-  const message = error.keyword === 'type' ? `must be ${NAMES[type] ?? type}` : describeAjvError(error).replace(/^[^:]*: /, '');
-  throw new UserError(`${fieldName(at + error.instancePath)} ${message}`, { where: `${file}#${at}${error.instancePath}`, hint });
+  const message =
+    error.keyword === 'type' ? `must be ${NAMES[type] ?? type}` : describeAjvError(error).replace(/^[^:]*: /, '');
+  throw new UserError(`${fieldName(at + error.instancePath)} ${message}`, {
+    where: `${file}#${at}${error.instancePath}`,
+    hint,
+  });
 }
 
 /** A checker for one provider's document kinds; kinds without a declared shape pass as they are. */
-export function shapeChecker(shapes: Readonly<Record<string, Shape>>, hint: string): (kind: string, body: unknown, file: string) => void {
+export function shapeChecker(
+  shapes: Readonly<Record<string, Shape>>,
+  hint: string,
+): (kind: string, body: unknown, file: string) => void {
   return (kind, body, file) => {
     const shape = shapes[kind];
     if (shape !== undefined) checkDocumentShape(kind, shape, body, file, hint);

@@ -19,7 +19,10 @@ export function parseShard(value: string | undefined): Shard | undefined {
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!match || count < 1 || count > 1000 || index < 1 || index > count) {
-    throw new UserError(`--shard must be K/N with 1 <= K <= N <= 1000, not "${value}"`, { where: '--shard', hint: 'e.g. --shard 2/8 (in a Kubernetes Indexed Job: --shard $((JOB_COMPLETION_INDEX + 1))/N)' });
+    throw new UserError(`--shard must be K/N with 1 <= K <= N <= 1000, not "${value}"`, {
+      where: '--shard',
+      hint: 'e.g. --shard 2/8 (in a Kubernetes Indexed Job: --shard $((JOB_COMPLETION_INDEX + 1))/N)',
+    });
   }
   return { index, count };
 }

@@ -15,7 +15,8 @@ export function createStats(): CallStats {
 }
 
 /** Error codes that mean "slow down" across AWS, Azure and Google APIs. */
-const THROTTLE_CODE = /Throttl|TooManyRequests|RequestLimitExceeded|RateLimit|SlowDown|RESOURCE_EXHAUSTED|rateLimitExceeded|userRateLimitExceeded/i;
+const THROTTLE_CODE =
+  /Throttl|TooManyRequests|RequestLimitExceeded|RateLimit|SlowDown|RESOURCE_EXHAUSTED|rateLimitExceeded|userRateLimitExceeded/i;
 
 /** Whether an error code or HTTP status says the caller was throttled. */
 export function isThrottle(code: string | undefined, status?: number): boolean {

@@ -13,7 +13,10 @@ import { GoogleAuth } from 'google-auth-library';
 import { UserError } from '../../errors.js';
 import { HttpError, retryAfterMs } from '../cloud/retry.js';
 
-const SCOPES = ['https://www.googleapis.com/auth/cloud-platform', 'https://www.googleapis.com/auth/admin.directory.user.readonly'];
+const SCOPES = [
+  'https://www.googleapis.com/auth/cloud-platform',
+  'https://www.googleapis.com/auth/admin.directory.user.readonly',
+];
 
 export interface GcpClients {
   asset: AssetServiceClient;
@@ -38,17 +41,28 @@ export async function createClients(endpoint: string | undefined): Promise<GcpCl
       hint: 'run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a credential file',
     });
   }
-  let gapic: { fallback: boolean; auth: GoogleAuth; apiEndpoint?: string; port?: number; protocol?: string } = { fallback: true, auth };
+  let gapic: { fallback: boolean; auth: GoogleAuth; apiEndpoint?: string; port?: number; protocol?: string } = {
+    fallback: true,
+    auth,
+  };
   let rootUrl: string | undefined;
   if (endpoint) {
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch {
-      throw new UserError(`--endpoint "${endpoint}" is not a URL`, { where: '--endpoint', hint: 'e.g. --endpoint http://127.0.0.1:8080' });
+      throw new UserError(`--endpoint "${endpoint}" is not a URL`, {
+        where: '--endpoint',
+        hint: 'e.g. --endpoint http://127.0.0.1:8080',
+      });
     }
     const protocol = url.protocol.replace(':', '');
-    gapic = { ...gapic, apiEndpoint: url.hostname, port: Number(url.port || (protocol === 'http' ? 80 : 443)), protocol };
+    gapic = {
+      ...gapic,
+      apiEndpoint: url.hostname,
+      port: Number(url.port || (protocol === 'http' ? 80 : 443)),
+      protocol,
+    };
     rootUrl = `${url.origin}/`;
   }
   const googleapis = { auth, retry: false, ...(rootUrl ? { rootUrl } : {}) } as const;
@@ -59,13 +73,20 @@ export async function createClients(endpoint: string | undefined): Promise<GcpCl
     projects: new ProjectsClient(gapic),
     deny: new PoliciesClient(gapic),
     orgPolicy: new OrgPolicyClient({ ...gapic, auth: undefined, authClient: plainHeaders(authClient) } as never),
-    iam: iam({ version: "v1", ...googleapis } as never) as unknown as iam_v1.Iam,
-    admin: admin({ version: "directory_v1", ...googleapis } as never) as unknown as admin_directory_v1.Admin,
+    iam: iam({ version: 'v1', ...googleapis } as never) as unknown as iam_v1.Iam,
+    admin: admin({ version: 'directory_v1', ...googleapis } as never) as unknown as admin_directory_v1.Admin,
   };
   return {
     ...clients,
     close: async () => {
-      await Promise.all([clients.asset.close(), clients.organizations.close(), clients.folders.close(), clients.projects.close(), clients.deny.close(), clients.orgPolicy.close()]);
+      await Promise.all([
+        clients.asset.close(),
+        clients.organizations.close(),
+        clients.folders.close(),
+        clients.projects.close(),
+        clients.deny.close(),
+        clients.orgPolicy.close(),
+      ]);
     },
   };
 }
@@ -74,7 +95,10 @@ export async function createClients(endpoint: string | undefined): Promise<GcpCl
  * org-policy bundles an older google-gax that spreads `getRequestHeaders()` into a plain object, while
  * google-auth-library 10 returns a `Headers` instance (whose entries do not spread): hand it plain headers.
  */
-function plainHeaders(client: { getRequestHeaders(url?: string): Promise<Headers | Record<string, string>>; universeDomain?: string }) {
+function plainHeaders(client: {
+  getRequestHeaders(url?: string): Promise<Headers | Record<string, string>>;
+  universeDomain?: string;
+}) {
   return {
     universeDomain: client.universeDomain ?? 'googleapis.com',
     getRequestHeaders: async (url?: string) => {
@@ -85,8 +109,29 @@ function plainHeaders(client: { getRequestHeaders(url?: string): Promise<Headers
 }
 
 /** gRPC status codes (as the REST fallback reports them) and the HTTP status each stands for. */
-const RPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 9: 400, 10: 409, 13: 500, 14: 503, 16: 401, 4: 504 };
-const RPC_NAMES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 7: 'PERMISSION_DENIED', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 13: 'INTERNAL', 14: 'UNAVAILABLE', 16: 'UNAUTHENTICATED', 4: 'DEADLINE_EXCEEDED' };
+const RPC_TO_HTTP: Record<number, number> = {
+  3: 400,
+  5: 404,
+  7: 403,
+  8: 429,
+  9: 400,
+  10: 409,
+  13: 500,
+  14: 503,
+  16: 401,
+  4: 504,
+};
+const RPC_NAMES: Record<number, string> = {
+  3: 'INVALID_ARGUMENT',
+  5: 'NOT_FOUND',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+  16: 'UNAUTHENTICATED',
+  4: 'DEADLINE_EXCEEDED',
+};
 
 interface GoogleErrorBody {
   code?: number;
@@ -99,7 +144,12 @@ interface GoogleErrorBody {
 function headerReader(headers: unknown): { get(name: string): string | null } | undefined {
   if (!headers || typeof headers !== 'object') return undefined;
   if (typeof (headers as Headers).get === 'function') return headers as Headers;
-  const plain = new Map(Object.entries(headers as Record<string, unknown>).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? String(v[0]) : String(v)]));
+  const plain = new Map(
+    Object.entries(headers as Record<string, unknown>).map(([k, v]) => [
+      k.toLowerCase(),
+      Array.isArray(v) ? String(v[0]) : String(v),
+    ]),
+  );
   return { get: (name) => plain.get(name.toLowerCase()) ?? null };
 }
 
@@ -122,7 +172,8 @@ function retryInfoMs(details: GoogleErrorBody['details'] | undefined): number | 
   const info = details?.find((d) => d?.['@type']?.endsWith('google.rpc.RetryInfo') || (d && 'retryDelay' in d));
   const delay = info?.retryDelay;
   if (typeof delay === 'string' && /^\d+(\.\d+)?s$/.test(delay)) return Math.ceil(Number(delay.slice(0, -1)) * 1000);
-  if (delay && typeof delay === 'object') return Math.ceil(Number(delay.seconds ?? 0) * 1000 + (delay.nanos ?? 0) / 1e6);
+  if (delay && typeof delay === 'object')
+    return Math.ceil(Number(delay.seconds ?? 0) * 1000 + (delay.nanos ?? 0) / 1e6);
   return undefined;
 }
 
@@ -134,21 +185,41 @@ function retryInfoMs(details: GoogleErrorBody['details'] | undefined): number | 
  */
 export function toHttpError(error: unknown): unknown {
   if (error instanceof HttpError || error === null || typeof error !== 'object') return error;
-  const e = error as { code?: unknown; message?: string; details?: GoogleErrorBody['details']; statusDetails?: GoogleErrorBody['details']; metadata?: { get?(key: string): unknown[] }; response?: { status?: number; headers?: unknown; data?: unknown } };
+  const e = error as {
+    code?: unknown;
+    message?: string;
+    details?: GoogleErrorBody['details'];
+    statusDetails?: GoogleErrorBody['details'];
+    metadata?: { get?(key: string): unknown[] };
+    response?: { status?: number; headers?: unknown; data?: unknown };
+  };
   if (e.response?.status !== undefined) {
     // gaxios (googleapis, and google-gax 5's REST fallback): the HTTP answer itself.
     const body = errorBody(e.response.data, e.message);
     const headers = headerReader(e.response.headers);
     const wait = (headers ? retryAfterMs(headers) : undefined) ?? retryInfoMs(body?.details);
-    return new HttpError(e.response.status, body?.status ?? `HTTP${e.response.status}`, body?.message ?? e.message ?? 'no message', wait);
+    return new HttpError(
+      e.response.status,
+      body?.status ?? `HTTP${e.response.status}`,
+      body?.message ?? e.message ?? 'no message',
+      wait,
+    );
   }
   if (typeof e.code === 'number' && RPC_TO_HTTP[e.code] !== undefined) {
     // google-gax 4 (REST fallback): a gRPC code, the body's message and details.
     const message = (e.message ?? '').replace(/^\d+\s+[A-Z_]+:\s*/, '');
     // On gRPC the response headers are the error's metadata (values are lists).
     const fromMetadata = typeof e.metadata?.get === 'function' ? e.metadata.get('retry-after')[0] : undefined;
-    const metadataWait = fromMetadata === undefined ? undefined : retryAfterMs({ get: (name) => (name === 'retry-after' ? String(fromMetadata) : null) });
-    return new HttpError(RPC_TO_HTTP[e.code]!, RPC_NAMES[e.code] ?? `RPC${e.code}`, message || 'no message', metadataWait ?? retryInfoMs(e.details) ?? retryInfoMs(e.statusDetails));
+    const metadataWait =
+      fromMetadata === undefined
+        ? undefined
+        : retryAfterMs({ get: (name) => (name === 'retry-after' ? String(fromMetadata) : null) });
+    return new HttpError(
+      RPC_TO_HTTP[e.code]!,
+      RPC_NAMES[e.code] ?? `RPC${e.code}`,
+      message || 'no message',
+      metadataWait ?? retryInfoMs(e.details) ?? retryInfoMs(e.statusDetails),
+    );
   }
   return error;
 }

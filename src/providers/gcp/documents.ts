@@ -65,20 +65,65 @@ export interface Operation {
 }
 
 export const OPERATIONS = {
-  'cloudasset.searchAllIamPolicies': { api: 'cloudasset.googleapis.com', permission: 'cloudasset.assets.searchAllIamPolicies', topic: GapTopic.iamPolicy },
-  'cloudresourcemanager.organizations.get': { api: 'cloudresourcemanager.googleapis.com', permission: 'resourcemanager.organizations.get', topic: GapTopic.hierarchy },
-  'cloudresourcemanager.folders.search': { api: 'cloudresourcemanager.googleapis.com', permission: 'resourcemanager.folders.get', topic: GapTopic.hierarchy },
-  'cloudresourcemanager.projects.search': { api: 'cloudresourcemanager.googleapis.com', permission: 'resourcemanager.projects.get', topic: GapTopic.hierarchy },
-  'cloudresourcemanager.organizations.getIamPolicy': { api: 'cloudresourcemanager.googleapis.com', permission: 'resourcemanager.organizations.getIamPolicy', topic: GapTopic.iamPolicy },
-  'cloudresourcemanager.folders.getIamPolicy': { api: 'cloudresourcemanager.googleapis.com', permission: 'resourcemanager.folders.getIamPolicy', topic: GapTopic.iamPolicy },
-  'cloudresourcemanager.projects.getIamPolicy': { api: 'cloudresourcemanager.googleapis.com', permission: 'resourcemanager.projects.getIamPolicy', topic: GapTopic.iamPolicy },
+  'cloudasset.searchAllIamPolicies': {
+    api: 'cloudasset.googleapis.com',
+    permission: 'cloudasset.assets.searchAllIamPolicies',
+    topic: GapTopic.iamPolicy,
+  },
+  'cloudresourcemanager.organizations.get': {
+    api: 'cloudresourcemanager.googleapis.com',
+    permission: 'resourcemanager.organizations.get',
+    topic: GapTopic.hierarchy,
+  },
+  'cloudresourcemanager.folders.search': {
+    api: 'cloudresourcemanager.googleapis.com',
+    permission: 'resourcemanager.folders.get',
+    topic: GapTopic.hierarchy,
+  },
+  'cloudresourcemanager.projects.search': {
+    api: 'cloudresourcemanager.googleapis.com',
+    permission: 'resourcemanager.projects.get',
+    topic: GapTopic.hierarchy,
+  },
+  'cloudresourcemanager.organizations.getIamPolicy': {
+    api: 'cloudresourcemanager.googleapis.com',
+    permission: 'resourcemanager.organizations.getIamPolicy',
+    topic: GapTopic.iamPolicy,
+  },
+  'cloudresourcemanager.folders.getIamPolicy': {
+    api: 'cloudresourcemanager.googleapis.com',
+    permission: 'resourcemanager.folders.getIamPolicy',
+    topic: GapTopic.iamPolicy,
+  },
+  'cloudresourcemanager.projects.getIamPolicy': {
+    api: 'cloudresourcemanager.googleapis.com',
+    permission: 'resourcemanager.projects.getIamPolicy',
+    topic: GapTopic.iamPolicy,
+  },
   'iam.policies.list': { api: 'iam.googleapis.com', permission: 'iam.denypolicies.list', topic: GapTopic.denyPolicies },
   'iam.policies.get': { api: 'iam.googleapis.com', permission: 'iam.denypolicies.get', topic: GapTopic.denyPolicies },
   'iam.roles.list': { api: 'iam.googleapis.com', permission: 'iam.roles.list', topic: GapTopic.roles },
-  'iam.serviceAccounts.list': { api: 'iam.googleapis.com', permission: 'iam.serviceAccounts.list', topic: GapTopic.serviceAccounts },
-  'iam.serviceAccountKeys.list': { api: 'iam.googleapis.com', permission: 'iam.serviceAccountKeys.list', topic: GapTopic.serviceAccountKeys },
-  'orgpolicy.policies.getEffectivePolicy': { api: 'orgpolicy.googleapis.com', permission: 'orgpolicy.policy.get', topic: GapTopic.orgPolicy },
-  'admin.directory.users.list': { api: 'admin.googleapis.com', permission: 'https://www.googleapis.com/auth/admin.directory.user.readonly', topic: GapTopic.directoryUsers, oauthScope: true },
+  'iam.serviceAccounts.list': {
+    api: 'iam.googleapis.com',
+    permission: 'iam.serviceAccounts.list',
+    topic: GapTopic.serviceAccounts,
+  },
+  'iam.serviceAccountKeys.list': {
+    api: 'iam.googleapis.com',
+    permission: 'iam.serviceAccountKeys.list',
+    topic: GapTopic.serviceAccountKeys,
+  },
+  'orgpolicy.policies.getEffectivePolicy': {
+    api: 'orgpolicy.googleapis.com',
+    permission: 'orgpolicy.policy.get',
+    topic: GapTopic.orgPolicy,
+  },
+  'admin.directory.users.list': {
+    api: 'admin.googleapis.com',
+    permission: 'https://www.googleapis.com/auth/admin.directory.user.readonly',
+    topic: GapTopic.directoryUsers,
+    oauthScope: true,
+  },
 } as const satisfies Record<string, Operation>;
 
 export type OperationName = keyof typeof OPERATIONS;
@@ -283,7 +328,12 @@ export interface PageBody {
 
 /** The body of cloudward's `--raw-out` note. */
 export interface CollectionBody {
-  cloudward: { provider: 'gcp'; scope: { kind: 'organization' | 'project'; id: string }; collectedAt: string; allowPolicyPath: 'cloud-asset' | 'resource-manager' | 'files' };
+  cloudward: {
+    provider: 'gcp';
+    scope: { kind: 'organization' | 'project'; id: string };
+    collectedAt: string;
+    allowPolicyPath: 'cloud-asset' | 'resource-manager' | 'files';
+  };
 }
 
 // The shape of each kind's items (the interfaces above), checked when a document is recognised.
@@ -302,22 +352,116 @@ export const IAM_POLICY_SHAPE: Shape = {
 };
 
 export const ITEM_SHAPES: Partial<Record<DocumentKindValue, Shape>> = {
-  [DocumentKind.assetIamPolicies]: { resource: 'string', assetType: 'string', project: 'string', folders: strings, organization: 'string', policy: IAM_POLICY_SHAPE },
-  [DocumentKind.serviceAccountKeys]: { name: 'string', keyType: 'string', keyOrigin: 'string', keyAlgorithm: 'string', validAfterTime: 'string', validBeforeTime: 'string', disabled: 'boolean' },
-  [DocumentKind.serviceAccounts]: { name: 'string', projectId: 'string', uniqueId: 'string', email: 'string', displayName: 'string', description: 'string', oauth2ClientId: 'string', disabled: 'boolean' },
-  [DocumentKind.roles]: { name: 'string', title: 'string', description: 'string', includedPermissions: strings, stage: 'string', deleted: 'boolean' },
+  [DocumentKind.assetIamPolicies]: {
+    resource: 'string',
+    assetType: 'string',
+    project: 'string',
+    folders: strings,
+    organization: 'string',
+    policy: IAM_POLICY_SHAPE,
+  },
+  [DocumentKind.serviceAccountKeys]: {
+    name: 'string',
+    keyType: 'string',
+    keyOrigin: 'string',
+    keyAlgorithm: 'string',
+    validAfterTime: 'string',
+    validBeforeTime: 'string',
+    disabled: 'boolean',
+  },
+  [DocumentKind.serviceAccounts]: {
+    name: 'string',
+    projectId: 'string',
+    uniqueId: 'string',
+    email: 'string',
+    displayName: 'string',
+    description: 'string',
+    oauth2ClientId: 'string',
+    disabled: 'boolean',
+  },
+  [DocumentKind.roles]: {
+    name: 'string',
+    title: 'string',
+    description: 'string',
+    includedPermissions: strings,
+    stage: 'string',
+    deleted: 'boolean',
+  },
   [DocumentKind.denyPolicies]: {
-    name: 'string', displayName: 'string',
-    rules: [{ description: 'string', denyRule: { deniedPrincipals: strings, exceptionPrincipals: strings, deniedPermissions: strings, exceptionPermissions: strings, denialCondition: condition } }],
+    name: 'string',
+    displayName: 'string',
+    rules: [
+      {
+        description: 'string',
+        denyRule: {
+          deniedPrincipals: strings,
+          exceptionPrincipals: strings,
+          deniedPermissions: strings,
+          exceptionPermissions: strings,
+          denialCondition: condition,
+        },
+      },
+    ],
   },
   [DocumentKind.orgPolicy]: {
     name: 'string',
-    spec: { inheritFromParent: 'boolean', reset: 'boolean', rules: [{ values: { allowedValues: strings, deniedValues: strings }, allowAll: 'boolean', denyAll: 'boolean', enforce: 'boolean', condition, parameters: 'object' }] },
+    spec: {
+      inheritFromParent: 'boolean',
+      reset: 'boolean',
+      rules: [
+        {
+          values: { allowedValues: strings, deniedValues: strings },
+          allowAll: 'boolean',
+          denyAll: 'boolean',
+          enforce: 'boolean',
+          condition,
+          parameters: 'object',
+        },
+      ],
+    },
   },
-  [DocumentKind.directoryUsers]: { id: 'string', primaryEmail: 'string', name: { fullName: 'string' }, isAdmin: 'boolean', isDelegatedAdmin: 'boolean', isEnrolledIn2Sv: 'boolean', isEnforcedIn2Sv: 'boolean', suspended: 'boolean', archived: 'boolean', lastLoginTime: 'string', creationTime: 'string', customerId: 'string' },
-  [DocumentKind.organizations]: { name: 'string', displayName: 'string', owner: { directoryCustomerId: 'string' }, directoryCustomerId: 'string', lifecycleState: 'string', state: 'string' },
-  [DocumentKind.folders]: { name: 'string', displayName: 'string', parent: 'string', lifecycleState: 'string', state: 'string' },
+  [DocumentKind.directoryUsers]: {
+    id: 'string',
+    primaryEmail: 'string',
+    name: { fullName: 'string' },
+    isAdmin: 'boolean',
+    isDelegatedAdmin: 'boolean',
+    isEnrolledIn2Sv: 'boolean',
+    isEnforcedIn2Sv: 'boolean',
+    suspended: 'boolean',
+    archived: 'boolean',
+    lastLoginTime: 'string',
+    creationTime: 'string',
+    customerId: 'string',
+  },
+  [DocumentKind.organizations]: {
+    name: 'string',
+    displayName: 'string',
+    owner: { directoryCustomerId: 'string' },
+    directoryCustomerId: 'string',
+    lifecycleState: 'string',
+    state: 'string',
+  },
+  [DocumentKind.folders]: {
+    name: 'string',
+    displayName: 'string',
+    parent: 'string',
+    lifecycleState: 'string',
+    state: 'string',
+  },
   // `parent` is an object in v1 and a string in v3, `projectNumber` text or a number: the normalizer reads either.
-  [DocumentKind.projects]: { projectId: 'string', projectNumber: 'any', name: 'string', parent: 'any', lifecycleState: 'string', state: 'string', displayName: 'string' },
-  [DocumentKind.error]: { operation: 'string', target: 'string', error: { code: 'number', status: 'string', message: 'string' } },
+  [DocumentKind.projects]: {
+    projectId: 'string',
+    projectNumber: 'any',
+    name: 'string',
+    parent: 'any',
+    lifecycleState: 'string',
+    state: 'string',
+    displayName: 'string',
+  },
+  [DocumentKind.error]: {
+    operation: 'string',
+    target: 'string',
+    error: { code: 'number', status: 'string', message: 'string' },
+  },
 };

@@ -3,7 +3,17 @@
  * resource's ancestors, so bindings and deny policies apply downward and names in either form meet.
  */
 import type { RawBundle } from '../types.js';
-import { DocumentKind, type Folder, type IamPolicy, type IamPolicyBody, type IamPolicySearchResult, type KeysBody, type Organization, type Project, type ServiceAccountsBody } from './documents.js';
+import {
+  DocumentKind,
+  type Folder,
+  type IamPolicy,
+  type IamPolicyBody,
+  type IamPolicySearchResult,
+  type KeysBody,
+  type Organization,
+  type Project,
+  type ServiceAccountsBody,
+} from './documents.js';
 import { projectNumberOfAgent } from './members.js';
 
 const NUMBER = /^\d+$/;
@@ -27,7 +37,8 @@ function projectNumbers(bundle: RawBundle): Map<string, string> {
     if (d.kind === DocumentKind.projects) {
       for (const p of d.body as Project[]) {
         // v1 (gcloud projects list) prints projectNumber; v3 (projects.search) names the project by number.
-        const number = p.projectNumber !== undefined ? String(p.projectNumber) : /^projects\/(\d+)$/.exec(p.name ?? '')?.[1];
+        const number =
+          p.projectNumber !== undefined ? String(p.projectNumber) : /^projects\/(\d+)$/.exec(p.name ?? '')?.[1];
         if (number) pair(number, p.projectId);
       }
     }
@@ -36,7 +47,13 @@ function projectNumbers(bundle: RawBundle): Map<string, string> {
         const number = /^projects\/(\d+)$/.exec(r.project ?? '')?.[1];
         const id = /^\/\/[^/]+\/projects\/([^/]+)/.exec(r.resource)?.[1];
         if (number && id) pair(number, id);
-        if (id && !NUMBER.test(id) && /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/[^/]+$/.test(r.resource) && r.policy) policiesById.push({ id, policy: r.policy });
+        if (
+          id &&
+          !NUMBER.test(id) &&
+          /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/[^/]+$/.test(r.resource) &&
+          r.policy
+        )
+          policiesById.push({ id, policy: r.policy });
       }
     }
     if (d.kind === DocumentKind.iamPolicy) {
@@ -54,7 +71,9 @@ function projectNumbers(bundle: RawBundle): Map<string, string> {
     if (d.kind === DocumentKind.serviceAccountKeys) {
       const body = d.body as KeysBody;
       const number = /^(\d+)-compute@developer\.gserviceaccount\.com$/.exec(body.serviceAccount)?.[1];
-      const id = body.keys.map((k) => /^projects\/([^/]+)\/serviceAccounts\//.exec(k.name)?.[1]).find((p) => p !== undefined);
+      const id = body.keys
+        .map((k) => /^projects\/([^/]+)\/serviceAccounts\//.exec(k.name)?.[1])
+        .find((p) => p !== undefined);
       if (number && id) pair(number, id);
     }
   }
@@ -102,24 +121,43 @@ export class Hierarchy {
     for (const [number, id] of projectNumbers(bundle)) this.numberToId.set(number, id);
     for (const d of bundle.documents) {
       if (d.kind !== DocumentKind.serviceAccounts) continue;
-      for (const a of (d.body as ServiceAccountsBody).accounts) if (typeof a.uniqueId === 'string' && NUMBER.test(a.uniqueId) && typeof a.email === 'string' && a.email) this.accountEmails.set(a.uniqueId, a.email.toLowerCase());
+      for (const a of (d.body as ServiceAccountsBody).accounts)
+        if (typeof a.uniqueId === 'string' && NUMBER.test(a.uniqueId) && typeof a.email === 'string' && a.email)
+          this.accountEmails.set(a.uniqueId, a.email.toLowerCase());
     }
     for (const d of bundle.documents) {
-      if (d.kind === DocumentKind.organizations) for (const o of d.body as Organization[]) this.organizations.set(o.name, o);
-      if (d.kind === DocumentKind.folders) for (const f of d.body as Folder[]) if (!/DELETE/.test(f.lifecycleState ?? f.state ?? '')) this.folders.set(f.name, f);
+      if (d.kind === DocumentKind.organizations)
+        for (const o of d.body as Organization[]) this.organizations.set(o.name, o);
+      if (d.kind === DocumentKind.folders)
+        for (const f of d.body as Folder[])
+          if (!/DELETE/.test(f.lifecycleState ?? f.state ?? '')) this.folders.set(f.name, f);
       if (d.kind === DocumentKind.projects) {
         for (const p of d.body as Project[]) {
           if (/DELETE/.test(p.lifecycleState ?? p.state ?? '')) continue;
-          const parent = typeof p.parent === 'string' ? p.parent : p.parent?.type && p.parent.id ? `${p.parent.type === 'organization' ? 'organizations' : 'folders'}/${p.parent.id}` : undefined;
+          const parent =
+            typeof p.parent === 'string'
+              ? p.parent
+              : p.parent?.type && p.parent.id
+                ? `${p.parent.type === 'organization' ? 'organizations' : 'folders'}/${p.parent.id}`
+                : undefined;
           const name = p.displayName ?? (p.name && !/^projects\//.test(p.name) ? p.name : undefined);
-          this.addProject({ id: p.projectId, ...(p.projectNumber ? { number: String(p.projectNumber) } : {}), ...(name ? { name } : {}), ...(parent ? { parent } : {}) });
+          this.addProject({
+            id: p.projectId,
+            ...(p.projectNumber ? { number: String(p.projectNumber) } : {}),
+            ...(name ? { name } : {}),
+            ...(parent ? { parent } : {}),
+          });
         }
       }
     }
-    if (bundle.scope.kind === 'project' && !this.projects.has(bundle.scope.id)) this.addProject({ id: bundle.scope.id });
+    if (bundle.scope.kind === 'project' && !this.projects.has(bundle.scope.id))
+      this.addProject({ id: bundle.scope.id });
     if (bundle.scope.kind === 'organization') this.organization = `organizations/${bundle.scope.id}`;
     for (const d of bundle.documents) {
-      const project = d.kind === DocumentKind.iamPolicy ? /^projects\/([^/]+)$/.exec((d.body as IamPolicyBody).resource)?.[1] : undefined;
+      const project =
+        d.kind === DocumentKind.iamPolicy
+          ? /^projects\/([^/]+)$/.exec((d.body as IamPolicyBody).resource)?.[1]
+          : undefined;
       if (project && !this.projects.has(this.projectId(project))) this.addProject({ id: this.projectId(project) });
     }
     for (const d of bundle.documents) {
@@ -128,10 +166,22 @@ export class Hierarchy {
         const resource = this.canonical(r.resource);
         const project = r.project ? this.canonical(r.project) : undefined;
         const folders = Array.isArray(r.folders) ? r.folders.filter((f) => typeof f === 'string') : [];
-        const ancestors = [...(project && project !== resource ? [project] : []), ...folders, ...(typeof r.organization === 'string' && r.organization ? [r.organization] : [])];
+        const ancestors = [
+          ...(project && project !== resource ? [project] : []),
+          ...folders,
+          ...(typeof r.organization === 'string' && r.organization ? [r.organization] : []),
+        ];
         if (ancestors.length > 0) this.reported.set(resource, ancestors);
         const own = /^projects\/([^/]+)$/.exec(resource)?.[1];
-        if (own && !this.projects.has(own)) this.addProject({ id: own, ...(folders[0] ? { parent: folders[0] } : typeof r.organization === 'string' && r.organization ? { parent: r.organization } : {}) });
+        if (own && !this.projects.has(own))
+          this.addProject({
+            id: own,
+            ...(folders[0]
+              ? { parent: folders[0] }
+              : typeof r.organization === 'string' && r.organization
+                ? { parent: r.organization }
+                : {}),
+          });
       }
     }
   }
@@ -181,7 +231,12 @@ export class Hierarchy {
     // An edited export may name a resource with something other than text: it has no known parent.
     if (typeof resource !== 'string') return undefined;
     const project = /^projects\/([^/]+)$/.exec(resource)?.[1];
-    if (project) return this.projects.get(project)?.parent ?? this.reported.get(resource)?.find((a) => !a.startsWith('projects/')) ?? this.organization;
+    if (project)
+      return (
+        this.projects.get(project)?.parent ??
+        this.reported.get(resource)?.find((a) => !a.startsWith('projects/')) ??
+        this.organization
+      );
     if (resource.startsWith('folders/')) return this.folders.get(resource)?.parent ?? this.organization;
     if (resource.startsWith('organizations/')) return undefined;
     const inProject = this.projectOf(resource);

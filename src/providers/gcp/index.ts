@@ -12,17 +12,50 @@ import { GCP_GAP_TOPICS, GCP_OPERATIONS } from './operations.js';
 import { gcpPermissionsText } from './permissions.js';
 
 const COLLECT_OPTIONS = [
-  { flags: '--organization <id>', description: 'the numeric organization id to read in full (Cloud Asset Inventory in pages)', schema: { type: 'string', pattern: '^\\d+$', description: 'a numeric organization id' }, hint: 'find it with `gcloud organizations list`' },
+  {
+    flags: '--organization <id>',
+    description: 'the numeric organization id to read in full (Cloud Asset Inventory in pages)',
+    schema: { type: 'string', pattern: '^\\d+$', description: 'a numeric organization id' },
+    hint: 'find it with `gcloud organizations list`',
+  },
   { flags: '--project <id...>', description: 'read these projects (repeatable); without --organization, only them' },
-  { flags: '--workspace-customer <id>', description: 'Workspace / Cloud Identity customer id for the users list', defaultValue: 'my_customer', schema: { type: 'string', pattern: '^(my_customer|C[0-9a-z]+)$', description: 'my_customer or a customer id like C03xacme1' } },
+  {
+    flags: '--workspace-customer <id>',
+    description: 'Workspace / Cloud Identity customer id for the users list',
+    defaultValue: 'my_customer',
+    schema: {
+      type: 'string',
+      pattern: '^(my_customer|C[0-9a-z]+)$',
+      description: 'my_customer or a customer id like C03xacme1',
+    },
+  },
   { flags: '--no-workspace', description: 'skip the Workspace users list (2-Step Verification is then a gap)' },
-  { flags: '--concurrency <n>', description: 'projects read at once', defaultValue: '8', schema: { type: 'integer', minimum: 1, maximum: 64 } },
-  { flags: '--max-attempts <n>', description: 'attempts per call on 429 and 5xx (honouring Retry-After)', defaultValue: '5', schema: { type: 'integer', minimum: 1, maximum: 20 } },
-  { flags: '--endpoint <url>', description: 'send every Google API call to this base URL (an emulator, a proxy, a test server)', schema: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' }, hint: 'e.g. --endpoint http://127.0.0.1:8085' },
+  {
+    flags: '--concurrency <n>',
+    description: 'projects read at once',
+    defaultValue: '8',
+    schema: { type: 'integer', minimum: 1, maximum: 64 },
+  },
+  {
+    flags: '--max-attempts <n>',
+    description: 'attempts per call on 429 and 5xx (honouring Retry-After)',
+    defaultValue: '5',
+    schema: { type: 'integer', minimum: 1, maximum: 20 },
+  },
+  {
+    flags: '--endpoint <url>',
+    description: 'send every Google API call to this base URL (an emulator, a proxy, a test server)',
+    schema: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' },
+    hint: 'e.g. --endpoint http://127.0.0.1:8085',
+  },
 ] as const satisfies readonly ProviderOption[];
 
 const IMPORT_OPTIONS = [
-  { flags: '--organization <id>', description: 'the organization the files belong to (default: from the files)', schema: { type: 'string', pattern: '^\\d+$', description: 'a numeric organization id' } },
+  {
+    flags: '--organization <id>',
+    description: 'the organization the files belong to (default: from the files)',
+    schema: { type: 'string', pattern: '^\\d+$', description: 'a numeric organization id' },
+  },
   { flags: '--project <id>', description: 'the project the files belong to, when there is no organization' },
 ] as const satisfies readonly ProviderOption[];
 

@@ -27,16 +27,46 @@ const DEFAULT_ACCOUNT_DOMAINS = new Set(['developer.gserviceaccount.com', 'appsp
  * list is needed: `service-<number>@container-analysis.iam.gserviceaccount.com` is no account of a project
  * "container-analysis".
  */
-const SERVICE_AGENT_DOMAINS: ReadonlySet<string> = new Set([
-  'artifact-analysis', 'bigquery-encryption', 'cloud-filer', 'cloud-ml', 'cloud-redis', 'cloud-tpu', 'cloudcomposer-accounts',
-  'compute-system', 'container-analysis', 'container-engine-robot', 'containerregistry', 'dataflow-service-producer-prod',
-  'dataproc-accounts', 'dlp-api', 'firebase-rules', 'gae-api-prod', 'gcf-admin-robot', 'gcp-gae-service', 'genomics-pipelines',
-  'gs-project-accounts', 'serverless-robot-prod', 'service-networking', 'sourcerepo-service-accounts', 'remotebuildexecution',
-  'cloudbuild', 'cloudservices', 'system', 'gcp-sa-cloudbuild',
-].map((d) => `${d}.iam.gserviceaccount.com`));
+const SERVICE_AGENT_DOMAINS: ReadonlySet<string> = new Set(
+  [
+    'artifact-analysis',
+    'bigquery-encryption',
+    'cloud-filer',
+    'cloud-ml',
+    'cloud-redis',
+    'cloud-tpu',
+    'cloudcomposer-accounts',
+    'compute-system',
+    'container-analysis',
+    'container-engine-robot',
+    'containerregistry',
+    'dataflow-service-producer-prod',
+    'dataproc-accounts',
+    'dlp-api',
+    'firebase-rules',
+    'gae-api-prod',
+    'gcf-admin-robot',
+    'gcp-gae-service',
+    'genomics-pipelines',
+    'gs-project-accounts',
+    'serverless-robot-prod',
+    'service-networking',
+    'sourcerepo-service-accounts',
+    'remotebuildexecution',
+    'cloudbuild',
+    'cloudservices',
+    'system',
+    'gcp-sa-cloudbuild',
+  ].map((d) => `${d}.iam.gserviceaccount.com`),
+);
 
 /** Google-owned domains (outside `*.iam.gserviceaccount.com`) whose accounts are service agents. */
-const AGENT_ROOT_DOMAINS: ReadonlySet<string> = new Set(['cloudservices.gserviceaccount.com', 'cloudbuild.gserviceaccount.com', 'system.gserviceaccount.com', 'gserviceaccount.com']);
+const AGENT_ROOT_DOMAINS: ReadonlySet<string> = new Set([
+  'cloudservices.gserviceaccount.com',
+  'cloudbuild.gserviceaccount.com',
+  'system.gserviceaccount.com',
+  'gserviceaccount.com',
+]);
 
 /**
  * A service agent's local part names the project (or organization, folder) it works for by number:
@@ -64,7 +94,9 @@ export function isServiceAgent(email: string): boolean {
  * the project is made), `<number>-compute@developer...` (the default compute account), `service-<number>@...` (an API's
  * agent).
  */
-export function projectNumberOfAgent(email: string): { number: string; tier: 'cloudservices' | 'compute' | 'agent' } | undefined {
+export function projectNumberOfAgent(
+  email: string,
+): { number: string; tier: 'cloudservices' | 'compute' | 'agent' } | undefined {
   const lower = email.toLowerCase();
   let m = /^(\d+)@cloudservices\.gserviceaccount\.com$/.exec(lower);
   if (m) return { number: m[1]!, tier: 'cloudservices' };
@@ -87,7 +119,16 @@ const PUBLIC = new Set(['allUsers', 'allAuthenticatedUsers']);
 
 /** Parses one allow-policy member; undefined for a string that is no member form IAM accepts. */
 export function parseMember(raw: string): Member | undefined {
-  if (PUBLIC.has(raw)) return { nativeId: raw, kind: 'group', name: raw, key: `group/${raw}`, public: true, deleted: false, memberType: raw };
+  if (PUBLIC.has(raw))
+    return {
+      nativeId: raw,
+      kind: 'group',
+      name: raw,
+      key: `group/${raw}`,
+      public: true,
+      deleted: false,
+      memberType: raw,
+    };
   let deleted = false;
   let value = raw;
   if (value.startsWith('deleted:')) {
@@ -100,18 +141,44 @@ export function parseMember(raw: string): Member | undefined {
     const workforce = value.includes('/workforcePools/');
     const kind: PrincipalKind = set ? 'group' : workforce ? 'user' : 'servicePrincipal';
     const isPublic = value === 'principalSet://goog/public:all';
-    return { nativeId: raw, kind, name: value, key: `${kind}/${deleted ? 'deleted:' : ''}${value}`, public: isPublic, deleted, memberType: set ? 'principal-set' : workforce ? 'workforce-identity' : 'workload-identity' };
+    return {
+      nativeId: raw,
+      kind,
+      name: value,
+      key: `${kind}/${deleted ? 'deleted:' : ''}${value}`,
+      public: isPublic,
+      deleted,
+      memberType: set ? 'principal-set' : workforce ? 'workforce-identity' : 'workload-identity',
+    };
   }
   if (colon <= 0) return undefined;
   const type = value.slice(0, colon);
   // IAM compares emails without case; the directory may print them capitalised.
-  const name = ['user', 'group', 'serviceAccount'].includes(value.slice(0, colon)) ? value.slice(colon + 1).toLowerCase() : value.slice(colon + 1);
+  const name = ['user', 'group', 'serviceAccount'].includes(value.slice(0, colon))
+    ? value.slice(colon + 1).toLowerCase()
+    : value.slice(colon + 1);
   if (!name) return undefined;
-  const kinds: Record<string, PrincipalKind> = { user: 'user', group: 'group', serviceAccount: 'serviceAccount', domain: 'group', projectOwner: 'group', projectEditor: 'group', projectViewer: 'group' };
+  const kinds: Record<string, PrincipalKind> = {
+    user: 'user',
+    group: 'group',
+    serviceAccount: 'serviceAccount',
+    domain: 'group',
+    projectOwner: 'group',
+    projectEditor: 'group',
+    projectViewer: 'group',
+  };
   const kind = kinds[type];
   if (!kind) return undefined;
   const keyName = type === 'domain' || type.startsWith('project') ? `${type}:${name}` : name;
-  return { nativeId: raw, kind, name: type === 'domain' || type.startsWith('project') ? `${type}:${name}` : name, key: `${kind}/${deleted ? 'deleted:' : ''}${keyName}`, public: false, deleted, memberType: type };
+  return {
+    nativeId: raw,
+    kind,
+    name: type === 'domain' || type.startsWith('project') ? `${type}:${name}` : name,
+    key: `${kind}/${deleted ? 'deleted:' : ''}${keyName}`,
+    public: false,
+    deleted,
+    memberType: type,
+  };
 }
 
 /** The forms a deny policy may name this member by (`principal://goog/subject/...`, `principalSet://goog/group/...`). */
@@ -121,7 +188,8 @@ export function denyForms(member: Member): string[] {
   if (member.public) forms.push('principalSet://goog/public:all');
   else if (member.memberType === 'user') forms.push(`principal://goog/subject/${email}`);
   else if (member.memberType === 'group') forms.push(`principalSet://goog/group/${email}`);
-  else if (member.memberType === 'serviceAccount') forms.push(`principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`);
+  else if (member.memberType === 'serviceAccount')
+    forms.push(`principal://iam.googleapis.com/projects/-/serviceAccounts/${email}`);
   else if (member.memberType === 'domain') forms.push(`principalSet://goog/cloudIdentityCustomerId/${email}`);
   else if (member.kind !== 'group') forms.push(member.name);
   // Everyone with a Google identity is denied by the public set too.

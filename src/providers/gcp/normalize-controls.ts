@@ -3,7 +3,16 @@
  */
 import type { Control, Gap, Scope } from '../../snapshot/model.js';
 import type { RawBundle } from '../types.js';
-import { CONSTRAINTS, DocumentKind, GapTopic, OPERATIONS, type ErrorBody, type IamPolicy, type Operation, type OrgPolicy } from './documents.js';
+import {
+  CONSTRAINTS,
+  DocumentKind,
+  GapTopic,
+  OPERATIONS,
+  type ErrorBody,
+  type IamPolicy,
+  type Operation,
+  type OrgPolicy,
+} from './documents.js';
 import type { Hierarchy } from './hierarchy.js';
 
 /** Why a call's status matters, in words a reader can act on. */
@@ -11,9 +20,12 @@ function errorReason(body: ErrorBody): string {
   const operation: Operation = OPERATIONS[body.operation];
   const { code, status, message } = body.error;
   const head = `${body.operation} on ${body.target} failed: ${status ?? code} ${message}`.trim();
-  if (code === 403 && /SERVICE_DISABLED|has not been used|is disabled/i.test(message)) return `${head} (enable ${operation.api} in the calling project)`;
-  if (code === 403 || code === 401) return `${head} (needs ${operation.oauthScope ? 'the OAuth scope ' : ''}${operation.permission})`;
-  if (code === 429 || code >= 500) return `${head} (still failing after retries; run again later or lower --concurrency)`;
+  if (code === 403 && /SERVICE_DISABLED|has not been used|is disabled/i.test(message))
+    return `${head} (enable ${operation.api} in the calling project)`;
+  if (code === 403 || code === 401)
+    return `${head} (needs ${operation.oauthScope ? 'the OAuth scope ' : ''}${operation.permission})`;
+  if (code === 429 || code >= 500)
+    return `${head} (still failing after retries; run again later or lower --concurrency)`;
   return head;
 }
 
@@ -30,7 +42,8 @@ export function gapsOfErrors(bundle: RawBundle): Array<{ target: string; gap: Ga
     let reason = errorReason(body);
     if (body.operation === 'cloudasset.searchAllIamPolicies' && fellBack) {
       topic = GapTopic.resourcePolicies;
-      reason += '; allow policies were read per organization, folder and project with resource-manager getIamPolicy instead, so resource-level policies (buckets, service accounts, ...) are not covered';
+      reason +=
+        '; allow policies were read per organization, folder and project with resource-manager getIamPolicy instead, so resource-level policies (buckets, service accounts, ...) are not covered';
     }
     out.push({ target: body.target, gap: { what: topic, reason, call: `${body.operation} ${body.target}` } });
   }
@@ -38,7 +51,11 @@ export function gapsOfErrors(bundle: RawBundle): Array<{ target: string; gap: Ga
 }
 
 /** Audit configs in effect at each scope: the union over the scope and everything above it (configs inherit down). */
-function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, scopes: Array<{ scope: Scope; resource: string }>): Control[] {
+function auditControls(
+  hierarchy: Hierarchy,
+  policies: Map<string, IamPolicy>,
+  scopes: Array<{ scope: Scope; resource: string }>,
+): Control[] {
   const out: Control[] = [];
   for (const { scope, resource } of scopes) {
     const byService = new Map<string, { logTypes: Set<string>; exempted: Set<string>; setOn: Set<string> }>();
@@ -46,7 +63,9 @@ function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, s
       const configs = policies.get(node)?.auditConfigs;
       for (const config of Array.isArray(configs) ? configs.filter((c) => c !== null && typeof c === 'object') : []) {
         const entry = byService.get(config.service) ?? { logTypes: new Set(), exempted: new Set(), setOn: new Set() };
-        for (const log of Array.isArray(config.auditLogConfigs) ? config.auditLogConfigs.filter((l) => l !== null && typeof l === 'object') : []) {
+        for (const log of Array.isArray(config.auditLogConfigs)
+          ? config.auditLogConfigs.filter((l) => l !== null && typeof l === 'object')
+          : []) {
           entry.logTypes.add(log.logType);
           for (const m of Array.isArray(log.exemptedMembers) ? log.exemptedMembers : []) entry.exempted.add(m);
         }
@@ -62,7 +81,12 @@ function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, s
         type: 'audit-logging',
         name: service,
         state: entry.logTypes.size > 0 ? 'enabled' : 'disabled',
-        settings: { service, logTypes: [...entry.logTypes].sort(), exemptedMembers: [...entry.exempted].sort(), setOn: [...entry.setOn] },
+        settings: {
+          service,
+          logTypes: [...entry.logTypes].sort(),
+          exemptedMembers: [...entry.exempted].sort(),
+          setOn: [...entry.setOn],
+        },
       });
     }
   }
@@ -72,14 +96,17 @@ function auditControls(hierarchy: Hierarchy, policies: Map<string, IamPolicy>, s
 /** One effective org policy as a control: whether a boolean constraint is enforced, or a list constraint restricts. */
 function orgPolicyControl(policy: OrgPolicy, scope: Scope, resource: string): Control {
   const constraint = policy.name.split('/policies/')[1] ?? policy.name;
-  const rules = Array.isArray(policy.spec?.rules) ? policy.spec.rules.filter((r) => r !== null && typeof r === 'object') : [];
+  const rules = Array.isArray(policy.spec?.rules)
+    ? policy.spec.rules.filter((r) => r !== null && typeof r === 'object')
+    : [];
   const unconditional = rules.filter((r) => !r.condition?.expression);
   const settings: Record<string, unknown> = { constraint, resource };
   const allowed = unconditional.flatMap((r) => r.values?.allowedValues ?? []);
   const denied = unconditional.flatMap((r) => r.values?.deniedValues ?? []);
   if (constraint === 'iam.allowedPolicyMemberDomains') {
     settings.allowedValues = allowed;
-    settings.restricted = !unconditional.some((r) => r.allowAll) && (allowed.length > 0 || unconditional.some((r) => r.denyAll));
+    settings.restricted =
+      !unconditional.some((r) => r.allowAll) && (allowed.length > 0 || unconditional.some((r) => r.denyAll));
   } else {
     settings.enforce = unconditional.some((r) => r.enforce === true) && !unconditional.some((r) => r.enforce === false);
     if (constraint === 'iam.managed.allowedPolicyMembers') settings.restricted = settings.enforce;
@@ -98,17 +125,25 @@ function orgPolicyControl(policy: OrgPolicy, scope: Scope, resource: string): Co
   };
 }
 
-export function normalizeControls(bundle: RawBundle, hierarchy: Hierarchy, policies: Map<string, IamPolicy>, estate: Scope, scopeOfProject: (id: string | undefined) => Scope): Control[] {
+export function normalizeControls(
+  bundle: RawBundle,
+  hierarchy: Hierarchy,
+  policies: Map<string, IamPolicy>,
+  estate: Scope,
+  scopeOfProject: (id: string | undefined) => Scope,
+): Control[] {
   const scopes: Array<{ scope: Scope; resource: string }> = [];
   if (estate.kind === 'organization') scopes.push({ scope: estate, resource: `organizations/${estate.id}` });
-  for (const id of [...hierarchy.projects.keys()].sort()) scopes.push({ scope: scopeOfProject(id), resource: `projects/${id}` });
+  for (const id of [...hierarchy.projects.keys()].sort())
+    scopes.push({ scope: scopeOfProject(id), resource: `projects/${id}` });
   const controls = auditControls(hierarchy, policies, scopes);
   for (const d of bundle.documents) {
     if (d.kind !== DocumentKind.orgPolicy) continue;
     const policy = d.body as OrgPolicy;
     const [type, id] = policy.name.split('/');
     // Accounted in the normalizer's ledger: constraints no check reads are skipped, unknown project numbers dropped.
-    if (!CONSTRAINTS.includes(policy.name.split('/policies/')[1] as never) || !placeableOrgPolicy(policy, hierarchy)) continue;
+    if (!CONSTRAINTS.includes(policy.name.split('/policies/')[1] as never) || !placeableOrgPolicy(policy, hierarchy))
+      continue;
     const resource = type === 'projects' ? `projects/${hierarchy.projectId(id!)}` : `${type}/${id}`;
     const scope = type === 'projects' ? scopeOfProject(hierarchy.projectId(id!)) : estate;
     controls.push(orgPolicyControl(policy, scope, resource));
@@ -130,7 +165,8 @@ export function normalizeControls(bundle: RawBundle, hierarchy: Hierarchy, polic
 /** The gap every organization carries: Cloud Shell access is an Admin console setting no read API returns. */
 export const CLOUD_SHELL_GAP: Gap = {
   what: GapTopic.cloudShell,
-  reason: 'Cloud Shell access is set in the Admin console (Google Cloud > Cloud Shell access) and no read-only API returns it; confirm it there',
+  reason:
+    'Cloud Shell access is set in the Admin console (Google Cloud > Cloud Shell access) and no read-only API returns it; confirm it there',
 };
 
 /** Whether an org policy can be placed: its constraint is read and a project number in its name is known. */

@@ -6,7 +6,18 @@
  * then reach: the escalation graph (`privilege-graph.ts`) gives each principal that can become an administrator its
  * shortest path as the reason.
  */
-import type { Assignment, Credential, Gap, Principal, Privilege, PrivilegeLevel, Role, Scope, SnapshotPart, Source } from '../../snapshot/model.js';
+import type {
+  Assignment,
+  Credential,
+  Gap,
+  Principal,
+  Privilege,
+  PrivilegeLevel,
+  Role,
+  Scope,
+  SnapshotPart,
+  Source,
+} from '../../snapshot/model.js';
 import { ItemLedger } from '../cloud/ledger.js';
 import type { RawBundle } from '../types.js';
 import { CLOUD_SHELL_GAP, gapsOfErrors, normalizeControls } from './normalize-controls.js';
@@ -36,7 +47,8 @@ import { edgePermissions, GcpPrivilegeGraph, type GcpGraphPrincipal, type HeldBi
 import { BASIC_ROLES, higher, judgeRole, permissionCovered, v1Permission, type RoleJudgement } from './privilege.js';
 
 /** The text items of a list field; an edited export may hold anything there. */
-const textItems = (list: unknown): string[] => (Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : []);
+const textItems = (list: unknown): string[] =>
+  Array.isArray(list) ? list.filter((v): v is string => typeof v === 'string') : [];
 
 /** The grants (binding members) and audit configs of an allow policy: its items, for the ledger. */
 function policyItems(policy: IamPolicy): number {
@@ -58,19 +70,35 @@ function placedPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger?: ItemLe
       return;
     }
     const items = policyItems(policy);
-    if (JSON.stringify(had.policy) === JSON.stringify(policy)) ledger?.skipped(origin, `a second copy of the allow policy of ${canonical} (the one in ${had.origin} is used)`, items);
-    else ledger?.dropped(origin, `allow policy of ${canonical} differs from the one in ${had.origin}, which is used; export one of them again`, GapTopic.iamPolicy, items);
+    if (JSON.stringify(had.policy) === JSON.stringify(policy))
+      ledger?.skipped(
+        origin,
+        `a second copy of the allow policy of ${canonical} (the one in ${had.origin} is used)`,
+        items,
+      );
+    else
+      ledger?.dropped(
+        origin,
+        `allow policy of ${canonical} differs from the one in ${had.origin}, which is used; export one of them again`,
+        GapTopic.iamPolicy,
+        items,
+      );
     if (items === 0) ledger?.read(origin, 0);
   };
   for (const d of bundle.documents) {
-    if (d.kind === DocumentKind.assetIamPolicies) for (const r of d.body as IamPolicySearchResult[]) place(r.resource, r.policy ?? {}, d.origin);
+    if (d.kind === DocumentKind.assetIamPolicies)
+      for (const r of d.body as IamPolicySearchResult[]) place(r.resource, r.policy ?? {}, d.origin);
     if (d.kind === DocumentKind.iamPolicy) {
       const body = d.body as IamPolicyBody;
       place(body.resource, body.policy, d.origin);
     }
   }
   for (const d of bundle.documents) {
-    if (d.kind === DocumentKind.assetIamPolicies) ledger?.read(d.origin, (d.body as IamPolicySearchResult[]).reduce((n, r) => n + policyItems(r.policy ?? {}), 0));
+    if (d.kind === DocumentKind.assetIamPolicies)
+      ledger?.read(
+        d.origin,
+        (d.body as IamPolicySearchResult[]).reduce((n, r) => n + policyItems(r.policy ?? {}), 0),
+      );
     if (d.kind === DocumentKind.iamPolicy) ledger?.read(d.origin, policyItems((d.body as IamPolicyBody).policy));
   }
   // Audit configs are read by every scope below the policy's resource.
@@ -95,7 +123,14 @@ interface Builder {
   member: Member;
   assignments: Assignment[];
   /** Roles held, for privilege: judgement and the scope each is held at. */
-  held: Array<{ role: string; scope: string; judgement: RoleJudgement; narrowedBy?: string; expiresAt?: string; condition?: string }>;
+  held: Array<{
+    role: string;
+    scope: string;
+    judgement: RoleJudgement;
+    narrowedBy?: string;
+    expiresAt?: string;
+    condition?: string;
+  }>;
   expired: number;
   user?: DirectoryUser;
   account?: ServiceAccount;
@@ -119,7 +154,10 @@ function denyEntries(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger
     if (d.kind !== DocumentKind.denyPolicies) continue;
     const body = d.body as DenyPoliciesBody;
     const policies = Array.isArray(body.policies) ? body.policies : [];
-    ledger.read(d.origin, policies.reduce((n, p) => n + (Array.isArray(p?.rules) ? p.rules.length : 0), 0));
+    ledger.read(
+      d.origin,
+      policies.reduce((n, p) => n + (Array.isArray(p?.rules) ? p.rules.length : 0), 0),
+    );
     for (const policy of policies) {
       for (const rule of Array.isArray(policy?.rules) ? policy.rules : []) {
         const deny = rule?.denyRule;
@@ -130,7 +168,10 @@ function denyEntries(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger
           continue;
         }
         if (deny.denialCondition?.expression) {
-          ledger.skipped(d.origin, 'conditional deny rule: not counted as narrowing any grant (its condition cannot be judged offline)');
+          ledger.skipped(
+            d.origin,
+            'conditional deny rule: not counted as narrowing any grant (its condition cannot be judged offline)',
+          );
           continue;
         }
         ledger.used(d.origin);
@@ -152,9 +193,18 @@ function denyEntries(bundle: RawBundle, hierarchy: Hierarchy, ledger: ItemLedger
 function narrowingDeny(member: Member, lineage: string[], keys: string[], denies: DenyEntry[]): string | undefined {
   if (keys.length === 0) return undefined;
   const forms = new Set(denyForms(member));
-  const applicable = denies.filter((d) => lineage.includes(d.attachment) && d.principals.some((p) => forms.has(p)) && !d.exceptions.some((p) => forms.has(p)));
+  const applicable = denies.filter(
+    (d) =>
+      lineage.includes(d.attachment) &&
+      d.principals.some((p) => forms.has(p)) &&
+      !d.exceptions.some((p) => forms.has(p)),
+  );
   for (const deny of applicable) {
-    const covered = keys.every((key) => deny.permissions.some((p) => permissionCovered(p, key)) && !deny.exceptionPermissions.some((p) => permissionCovered(p, key)));
+    const covered = keys.every(
+      (key) =>
+        deny.permissions.some((p) => permissionCovered(p, key)) &&
+        !deny.exceptionPermissions.some((p) => permissionCovered(p, key)),
+    );
     if (covered) return deny.name;
   }
   return undefined;
@@ -171,7 +221,8 @@ function describedRoles(bundle: RawBundle, ledger: ItemLedger): Map<string, GcpR
   for (const d of documents) {
     for (const r of (d.body as RolesBody).roles) {
       const had = roles.get(r.name);
-      if (!r.deleted && (!had || (had.role.includedPermissions === undefined && r.includedPermissions !== undefined))) roles.set(r.name, { role: r, origin: d.origin });
+      if (!r.deleted && (!had || (had.role.includedPermissions === undefined && r.includedPermissions !== undefined)))
+        roles.set(r.name, { role: r, origin: d.origin });
     }
   }
   for (const d of documents) {
@@ -181,7 +232,13 @@ function describedRoles(bundle: RawBundle, ledger: ItemLedger): Map<string, GcpR
       const kept = roles.get(r.name);
       if (r.deleted) ledger.skipped(d.origin, 'deleted role (it grants nothing)');
       else if (kept?.role === r) ledger.used(d.origin);
-      else ledger.skipped(d.origin, r.includedPermissions === undefined && kept!.role.includedPermissions !== undefined ? `role ${r.name} as listed, without its permissions (the description in ${kept!.origin} is used)` : `a second copy of role ${r.name} (the one in ${kept!.origin} is used)`);
+      else
+        ledger.skipped(
+          d.origin,
+          r.includedPermissions === undefined && kept!.role.includedPermissions !== undefined
+            ? `role ${r.name} as listed, without its permissions (the description in ${kept!.origin} is used)`
+            : `a second copy of role ${r.name} (the one in ${kept!.origin} is used)`,
+        );
     }
   }
   return new Map([...roles].map(([name, { role }]) => [name, role]));
@@ -202,7 +259,8 @@ function accountHierarchy(bundle: RawBundle, ledger: ItemLedger): void {
       const list = d.body as Array<{ name?: string; projectId?: string; lifecycleState?: string; state?: string }>;
       ledger.read(d.origin, list.length);
       for (const item of list) {
-        if (/DELETE/.test(item.lifecycleState ?? item.state ?? '') && d.kind !== DocumentKind.organizations) ledger.skipped(d.origin, `${d.kind === DocumentKind.projects ? 'project' : 'folder'} pending deletion`);
+        if (/DELETE/.test(item.lifecycleState ?? item.state ?? '') && d.kind !== DocumentKind.organizations)
+          ledger.skipped(d.origin, `${d.kind === DocumentKind.projects ? 'project' : 'folder'} pending deletion`);
         else ledger.used(d.origin);
       }
     }
@@ -210,7 +268,11 @@ function accountHierarchy(bundle: RawBundle, ledger: ItemLedger): void {
       const body = d.body as ErrorBody;
       ledger.read(d.origin);
       if (body.operation in OPERATIONS) ledger.used(d.origin);
-      else ledger.dropped(d.origin, `an error of operation "${body.operation}", which cloudward does not call (no gap can be opened for it)`);
+      else
+        ledger.dropped(
+          d.origin,
+          `an error of operation "${body.operation}", which cloudward does not call (no gap can be opened for it)`,
+        );
     }
   }
 }
@@ -227,7 +289,8 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
     const info = hierarchy.projects.get(id);
     return { kind: 'project', id, ...(info?.name ? { name: info.name } : {}) };
   };
-  const scopeOfProject = (id: string | undefined): Scope => (id && hierarchy.projects.has(id) && !(estate.kind === 'project' && estate.id === id) ? projectScope(id) : estate);
+  const scopeOfProject = (id: string | undefined): Scope =>
+    id && hierarchy.projects.has(id) && !(estate.kind === 'project' && estate.id === id) ? projectScope(id) : estate;
 
   // Sources: the organization (or lone project), then each project.
   const gapsByScope = new Map<string, Gap[]>();
@@ -235,14 +298,24 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   for (const gap of bundle.gaps) addGap(estate, gap);
   if (estate.kind === 'organization') addGap(estate, CLOUD_SHELL_GAP);
   for (const { target, gap } of gapsOfErrors(bundle)) {
-    const project = target.startsWith('projects/') ? hierarchy.projectId(target.split('/')[1]!) : target.includes('@') ? serviceAccountProject(target) : undefined;
+    const project = target.startsWith('projects/')
+      ? hierarchy.projectId(target.split('/')[1]!)
+      : target.includes('@')
+        ? serviceAccountProject(target)
+        : undefined;
     addGap(scopeOfProject(project), gap);
   }
   const policies = placedPolicies(bundle, hierarchy, ledger);
   for (const id of hierarchy.projects.keys()) {
     const scope = scopeOfProject(id);
-    if (!policies.has(`projects/${id}`) && !(gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.iamPolicy)) {
-      addGap(scope, { what: GapTopic.iamPolicy, reason: `the allow policy of projects/${id} was not read (no Cloud Asset result or get-iam-policy document for it)` });
+    if (
+      !policies.has(`projects/${id}`) &&
+      !(gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.iamPolicy)
+    ) {
+      addGap(scope, {
+        what: GapTopic.iamPolicy,
+        reason: `the allow policy of projects/${id} was not read (no Cloud Asset result or get-iam-policy document for it)`,
+      });
     }
   }
   // Cloud Asset names service accounts by unique id: one no service-account list ties to an email is a resource whose
@@ -251,18 +324,48 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
     const unique = ACCOUNT_BY_ID.exec(resource)?.[2];
     if (!unique || hierarchy.accountEmail(unique)) continue;
     const project = hierarchy.projectOf(resource);
-    addGap(scopeOfProject(project), { what: GapTopic.serviceAccounts, reason: `the allow policy of service account ${unique} names it by unique id, which no service-account list ties to an email: who can act as it is unknown (gcloud iam service-accounts list --project=${project ?? 'PROJECT'} --format=json)` });
+    addGap(scopeOfProject(project), {
+      what: GapTopic.serviceAccounts,
+      reason: `the allow policy of service account ${unique} names it by unique id, which no service-account list ties to an email: who can act as it is unknown (gcloud iam service-accounts list --project=${project ?? 'PROJECT'} --format=json)`,
+    });
   }
-  const withOrgPolicies = new Set(bundle.documents.filter((d) => d.kind === DocumentKind.orgPolicy).map((d) => (d.body as OrgPolicy).name.split('/policies/')[0]!).filter((n) => n.startsWith('projects/')).map((n) => hierarchy.projectId(n.split('/')[1]!)));
+  const withOrgPolicies = new Set(
+    bundle.documents
+      .filter((d) => d.kind === DocumentKind.orgPolicy)
+      .map((d) => (d.body as OrgPolicy).name.split('/policies/')[0]!)
+      .filter((n) => n.startsWith('projects/'))
+      .map((n) => hierarchy.projectId(n.split('/')[1]!)),
+  );
   accountOrgPolicies(bundle, hierarchy, ledger);
   for (const id of hierarchy.projects.keys()) {
     const scope = scopeOfProject(id);
-    if (scope === estate || withOrgPolicies.has(id) || (gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.orgPolicy)) continue;
-    addGap(scope, { what: GapTopic.orgPolicy, reason: `the effective org policies of projects/${id} were not read (gcloud org-policies describe CONSTRAINT --effective --project=${id})` });
+    if (
+      scope === estate ||
+      withOrgPolicies.has(id) ||
+      (gapsByScope.get(scope.id) ?? []).some((g) => g.what === GapTopic.orgPolicy)
+    )
+      continue;
+    addGap(scope, {
+      what: GapTopic.orgPolicy,
+      reason: `the effective org policies of projects/${id} were not read (gcloud org-policies describe CONSTRAINT --effective --project=${id})`,
+    });
   }
-  const scopes = [estate, ...[...hierarchy.projects.keys()].filter((id) => !(estate.kind === 'project' && estate.id === id)).sort().map(projectScope)];
+  const scopes = [
+    estate,
+    ...[...hierarchy.projects.keys()]
+      .filter((id) => !(estate.kind === 'project' && estate.id === id))
+      .sort()
+      .map(projectScope),
+  ];
   const sources: Source[] = [];
-  for (const scope of scopes) sources.push({ provider: 'gcp', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: gapsByScope.get(scope.id) ?? [] } satisfies Source);
+  for (const scope of scopes)
+    sources.push({
+      provider: 'gcp',
+      scope,
+      method: bundle.method,
+      collectedAt: bundle.collectedAt,
+      gaps: gapsByScope.get(scope.id) ?? [],
+    } satisfies Source);
   part.sources.push(...sources);
 
   // Roles: described ones, then every role a binding names.
@@ -292,7 +395,11 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
       builtIn: name.startsWith('roles/'),
       permissions: { allow: textItems(doc?.includedPermissions).sort(), deny: [] },
       privilege: j.privilege,
-      details: { basic: BASIC_ROLES.has(name), permissionsListed: doc?.includedPermissions !== undefined, ...(doc?.stage ? { stage: doc.stage } : {}) },
+      details: {
+        basic: BASIC_ROLES.has(name),
+        permissionsListed: doc?.includedPermissions !== undefined,
+        ...(doc?.stage ? { stage: doc.stage } : {}),
+      },
     });
   };
   for (const name of described.keys()) addRole(name);
@@ -301,7 +408,8 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   const denies = denyEntries(bundle, hierarchy, ledger);
   const originOf = new Map<IamPolicy, string>();
   for (const d of bundle.documents) {
-    if (d.kind === DocumentKind.assetIamPolicies) for (const r of d.body as IamPolicySearchResult[]) if (r.policy) originOf.set(r.policy, d.origin);
+    if (d.kind === DocumentKind.assetIamPolicies)
+      for (const r of d.body as IamPolicySearchResult[]) if (r.policy) originOf.set(r.policy, d.origin);
     if (d.kind === DocumentKind.iamPolicy) originOf.set((d.body as IamPolicyBody).policy, d.origin);
   }
   const builders = new Map<string, Builder>();
@@ -321,7 +429,11 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
       for (const raw of binding.members ?? []) {
         const member = parseMember(raw);
         if (!member) {
-          ledger.dropped(origin, `member "${raw.slice(0, 80)}" of ${binding.role} on ${resource} is no IAM member form cloudward knows`, GapTopic.iamPolicy);
+          ledger.dropped(
+            origin,
+            `member "${raw.slice(0, 80)}" of ${binding.role} on ${resource} is no IAM member form cloudward knows`,
+            GapTopic.iamPolicy,
+          );
           continue;
         }
         ledger.used(origin);
@@ -341,7 +453,14 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
           ...(expression ? { condition: expression } : {}),
           ...(j.known ? { rolePrivilege: level } : {}),
         });
-        b.held.push({ role: binding.role, scope: resource, judgement: j, ...(narrowedBy ? { narrowedBy } : {}), ...(expiresAt ? { expiresAt } : {}), ...(expression ? { condition: expression } : {}) });
+        b.held.push({
+          role: binding.role,
+          scope: resource,
+          judgement: j,
+          ...(narrowedBy ? { narrowedBy } : {}),
+          ...(expiresAt ? { expiresAt } : {}),
+          ...(expression ? { condition: expression } : {}),
+        });
       }
     }
   }
@@ -377,11 +496,18 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
     const body = d.body as KeysBody;
     const b = builder(parseMember(`serviceAccount:${body.serviceAccount.toLowerCase()}`)!);
     // The key's own name says its account's project (`projects/<p>/serviceAccounts/<email>/keys/<id>`).
-    const keyProject = body.keys.map((k) => /^projects\/([^/]+)\/serviceAccounts\//.exec(k.name)?.[1]).find((p) => p !== undefined && p !== '-');
+    const keyProject = body.keys
+      .map((k) => /^projects\/([^/]+)\/serviceAccounts\//.exec(k.name)?.[1])
+      .find((p) => p !== undefined && p !== '-');
     if (keyProject) b.keyProject = hierarchy.projectId(keyProject);
     const systemManaged = body.keys.filter((k) => k.keyType === 'SYSTEM_MANAGED').length;
     ledger.read(d.origin, body.keys.length).used(d.origin, body.keys.length - systemManaged);
-    if (systemManaged > 0) ledger.skipped(d.origin, 'Google-managed key (Google holds and rotates it; no one can download it)', systemManaged);
+    if (systemManaged > 0)
+      ledger.skipped(
+        d.origin,
+        'Google-managed key (Google holds and rotates it; no one can download it)',
+        systemManaged,
+      );
     b.keys = [
       ...(b.keys ?? []),
       ...body.keys
@@ -409,7 +535,10 @@ function normalizeBundle(bundle: RawBundle, part: SnapshotPart): void {
   part.controls.push(...normalizeControls(bundle, hierarchy, policies, estate, scopeOfProject));
   // The bundle's items are accounted on its own scope's source (the organization, or the lone project).
   ledger.settle(sources[0]!);
-  for (const source of sources) source.gaps.sort((a, b) => `${a.what} ${a.call ?? ''} ${a.reason}`.localeCompare(`${b.what} ${b.call ?? ''} ${b.reason}`));
+  for (const source of sources)
+    source.gaps.sort((a, b) =>
+      `${a.what} ${a.call ?? ''} ${a.reason}`.localeCompare(`${b.what} ${b.call ?? ''} ${b.reason}`),
+    );
 }
 
 /**
@@ -424,9 +553,14 @@ function accountOrgPolicies(bundle: RawBundle, hierarchy: Hierarchy, ledger: Ite
     const policy = d.body as OrgPolicy;
     const constraint = policy.name.split('/policies/')[1] ?? '';
     const number = /^projects\/(\d+)\/policies\//.exec(policy.name)?.[1];
-    if (!CONSTRAINTS.includes(constraint as never)) ledger.skipped(d.origin, `constraint ${constraint || policy.name} (no check reads it)`);
+    if (!CONSTRAINTS.includes(constraint as never))
+      ledger.skipped(d.origin, `constraint ${constraint || policy.name} (no check reads it)`);
     else if (number && !hierarchy.knowsNumber(number) && !hierarchy.projects.has(number)) {
-      ledger.dropped(d.origin, `${policy.name} names project number ${number}, which no imported file ties to a project id (add \`gcloud projects list --format=json\`)`, GapTopic.orgPolicy);
+      ledger.dropped(
+        d.origin,
+        `${policy.name} names project number ${number}, which no imported file ties to a project id (add \`gcloud projects list --format=json\`)`,
+        GapTopic.orgPolicy,
+      );
     } else ledger.used(d.origin);
   }
 }
@@ -454,10 +588,18 @@ function privilegeOf(b: Builder): Privilege | undefined {
   return { level, reasons };
 }
 
-function principalOf(b: Builder, estate: Scope, scopeOfProject: (id: string | undefined) => Scope, directoryRead: boolean): Principal {
+function principalOf(
+  b: Builder,
+  estate: Scope,
+  scopeOfProject: (id: string | undefined) => Scope,
+  directoryRead: boolean,
+): Principal {
   const { member } = b;
   const agent = member.kind === 'serviceAccount' && isServiceAgent(member.name);
-  const scope = member.kind === 'serviceAccount' ? scopeOfProject(b.account?.projectId ?? b.keyProject ?? serviceAccountProject(member.name)) : estate;
+  const scope =
+    member.kind === 'serviceAccount'
+      ? scopeOfProject(b.account?.projectId ?? b.keyProject ?? serviceAccountProject(member.name))
+      : estate;
   const principal: Principal = {
     uid: `gcp:${scope.id}:${member.key}`,
     provider: 'gcp',
@@ -478,7 +620,13 @@ function principalOf(b: Builder, estate: Scope, scopeOfProject: (id: string | un
       principal.mfa = { state: user.isEnrolledIn2Sv ? 'enabled' : 'disabled' };
       principal.lastActivityAt = iso(user.lastLoginTime);
       if (user.creationTime) principal.createdAt = iso(user.creationTime);
-      Object.assign(details, { isAdmin: user.isAdmin === true, isDelegatedAdmin: user.isDelegatedAdmin === true, isEnrolledIn2Sv: user.isEnrolledIn2Sv === true, isEnforcedIn2Sv: user.isEnforcedIn2Sv === true, directory: true });
+      Object.assign(details, {
+        isAdmin: user.isAdmin === true,
+        isDelegatedAdmin: user.isDelegatedAdmin === true,
+        isEnrolledIn2Sv: user.isEnrolledIn2Sv === true,
+        isEnforcedIn2Sv: user.isEnforcedIn2Sv === true,
+        directory: true,
+      });
     } else {
       // A member the directory does not hold: another domain or a consumer account (its 2SV cannot be read).
       principal.enabled = !member.deleted;
@@ -496,7 +644,8 @@ function principalOf(b: Builder, estate: Scope, scopeOfProject: (id: string | un
     // A key list read for the account says its keys, whether or not the account list was imported.
     if (b.keys) principal.credentials = b.keys;
     else if (agent) principal.credentials = [];
-    if (/-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member.name)) details.defaultServiceAccount = true;
+    if (/-compute@developer\.gserviceaccount\.com$|@appspot\.gserviceaccount\.com$/.test(member.name))
+      details.defaultServiceAccount = true;
   }
   principal.assignments = b.assignments;
   const privilege = privilegeOf(b);
@@ -516,7 +665,14 @@ export function normalizeGcpBundles(bundles: RawBundle[]): SnapshotPart {
  * Privilege as reach: the escalation graph over the bundle's principals (`privilege-graph.ts`), and each path to admin
  * as the principal's privilege and `details.escalationPath`.
  */
-function applyEscalationGraph(bundle: RawBundle, hierarchy: Hierarchy, builders: Builder[], principals: Principal[], described: Map<string, GcpRole>, denies: DenyEntry[]): void {
+function applyEscalationGraph(
+  bundle: RawBundle,
+  hierarchy: Hierarchy,
+  builders: Builder[],
+  principals: Principal[],
+  described: Map<string, GcpRole>,
+  denies: DenyEntry[],
+): void {
   const nodes: GcpGraphPrincipal[] = builders.map((b, i) => {
     const p = principals[i]!;
     const sa = b.member.kind === 'serviceAccount';
@@ -537,13 +693,24 @@ function applyEscalationGraph(bundle: RawBundle, hierarchy: Hierarchy, builders:
     for (const h of b.held) {
       if (h.narrowedBy) continue;
       let permissions = permissionsOf.get(h.role);
-      if (!permissions) permissionsOf.set(h.role, (permissions = edgePermissions(h.role, described.get(h.role)?.includedPermissions)));
+      if (!permissions)
+        permissionsOf.set(h.role, (permissions = edgePermissions(h.role, described.get(h.role)?.includedPermissions)));
       if (permissions.length === 0) continue;
-      bindings.push({ principal, role: h.role, resource: h.scope, permissions, ...(h.condition ? { condition: h.condition } : {}), ...(h.expiresAt ? { expiresAt: h.expiresAt } : {}) });
+      bindings.push({
+        principal,
+        role: h.role,
+        resource: h.scope,
+        permissions,
+        ...(h.condition ? { condition: h.condition } : {}),
+        ...(h.expiresAt ? { expiresAt: h.expiresAt } : {}),
+      });
     }
   });
   // No binding makes an edge: the graph would find no path, and every principal is marked as searched.
-  if (bindings.length === 0) return applyPaths(principals, new Map());
+  if (bindings.length === 0) {
+    applyPaths(principals, new Map());
+    return;
+  }
   const lineages = new Map<string, string[]>();
   const lineage = (resource: string): string[] => {
     let l = lineages.get(resource);
@@ -555,7 +722,10 @@ function applyEscalationGraph(bundle: RawBundle, hierarchy: Hierarchy, builders:
     lineage,
     projectOfNumber: (number) => (hierarchy.knowsNumber(number) ? hierarchy.projectId(number) : undefined),
     keyCreationBlocked: keyCreationBlocked(bundle, hierarchy),
-    denied: (principal, resource, permission) => (denies.length === 0 ? undefined : narrowingDeny(builders[principal]!.member, lineage(resource), [permission], denies)),
+    denied: (principal, resource, permission) =>
+      denies.length === 0
+        ? undefined
+        : narrowingDeny(builders[principal]!.member, lineage(resource), [permission], denies),
   });
   applyPaths(principals, graph.paths(), graph.grantPowers);
 }

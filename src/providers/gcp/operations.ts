@@ -8,7 +8,8 @@ import { GapTopic, OPERATIONS } from './documents.js';
 export const GCP_GAP_TOPICS: Record<string, string> = {
   [GapTopic.hierarchy]: 'the organization, its folders and projects',
   [GapTopic.iamPolicy]: 'organization, folder and project allow policies (bindings and audit configs)',
-  [GapTopic.resourcePolicies]: 'resource-level allow policies (buckets, service accounts, ...) from Cloud Asset Inventory',
+  [GapTopic.resourcePolicies]:
+    'resource-level allow policies (buckets, service accounts, ...) from Cloud Asset Inventory',
   [GapTopic.denyPolicies]: 'IAM deny policies at organization, folder and project',
   [GapTopic.roles]: 'custom roles and their included permissions',
   [GapTopic.serviceAccounts]: 'service accounts of each project',
@@ -18,7 +19,13 @@ export const GCP_GAP_TOPICS: Record<string, string> = {
   [GapTopic.cloudShell]: 'Cloud Shell access (an Admin console setting no read API returns)',
 };
 
-const ORGANIZATION_LEVEL = new Set(['cloudasset.searchAllIamPolicies', 'cloudresourcemanager.organizations.get', 'cloudresourcemanager.folders.search', 'cloudresourcemanager.projects.search', 'admin.directory.users.list']);
+const ORGANIZATION_LEVEL = new Set([
+  'cloudasset.searchAllIamPolicies',
+  'cloudresourcemanager.organizations.get',
+  'cloudresourcemanager.folders.search',
+  'cloudresourcemanager.projects.search',
+  'admin.directory.users.list',
+]);
 
 export const GCP_OPERATIONS: OperationDeclaration[] = Object.entries(OPERATIONS).map(([id, o]) => ({
   id,
@@ -28,4 +35,3 @@ export const GCP_OPERATIONS: OperationDeclaration[] = Object.entries(OPERATIONS)
   level: ORGANIZATION_LEVEL.has(id) ? 'organization' : 'scope',
   purpose: o.api,
 }));
-

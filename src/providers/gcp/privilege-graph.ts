@@ -20,7 +20,15 @@
  * OAuth token and make no edge. Pure.
  */
 import { PREDEFINED_EDGE_PERMISSIONS } from './predefined-roles.js';
-import { EscalationGraph, joinGrants, UNCONDITIONAL, type EscalationPath, type Grant, type PathStep, type Window } from '../privilege/index.js';
+import {
+  EscalationGraph,
+  joinGrants,
+  UNCONDITIONAL,
+  type EscalationPath,
+  type Grant,
+  type PathStep,
+  type Window,
+} from '../privilege/index.js';
 
 /** A principal as the graph sees it. */
 export interface GcpGraphPrincipal {
@@ -93,7 +101,17 @@ export const RUNNERS: Record<string, string> = {
 };
 
 /** Every permission that makes an edge: the rest of a role is not read. */
-export const EDGE_PERMISSIONS: ReadonlySet<string> = new Set([...Object.keys(TOKEN), KEY_CREATE, SA_SET_IAM, DELEGATION, ACT_AS, DEPLOYMENT, ROLE_UPDATE, ORG_POLICY_SET, ...Object.keys(RUNNERS)]);
+export const EDGE_PERMISSIONS: ReadonlySet<string> = new Set([
+  ...Object.keys(TOKEN),
+  KEY_CREATE,
+  SA_SET_IAM,
+  DELEGATION,
+  ACT_AS,
+  DEPLOYMENT,
+  ROLE_UPDATE,
+  ORG_POLICY_SET,
+  ...Object.keys(RUNNERS),
+]);
 
 /**
  * The permissions of a role that make edges: its described ones, else those Google's dump of predefined roles lists
@@ -120,7 +138,10 @@ interface Held {
 /** The window of two grants taken together: the later start, the earlier end. */
 function windowOf(a: Window | undefined, b: Window | undefined): { window?: Window } {
   if (!a && !b) return {};
-  const notBefore = [a?.notBefore, b?.notBefore].filter((t): t is string => t !== undefined).sort().at(-1);
+  const notBefore = [a?.notBefore, b?.notBefore]
+    .filter((t): t is string => t !== undefined)
+    .sort()
+    .at(-1);
   const notAfter = [a?.notAfter, b?.notAfter].filter((t): t is string => t !== undefined).sort()[0];
   return { window: { ...(notBefore ? { notBefore } : {}), ...(notAfter ? { notAfter } : {}) } };
 }
@@ -152,7 +173,11 @@ export class GcpPrivilegeGraph {
   /** Principals that can make another principal an administrator without becoming it (grant power), and how. */
   readonly grantPowers = new Map<string, GrantPower>();
 
-  constructor(private readonly nodes: readonly GcpGraphPrincipal[], bindings: readonly HeldBinding[], private readonly context: GcpGraphContext) {
+  constructor(
+    private readonly nodes: readonly GcpGraphPrincipal[],
+    bindings: readonly HeldBinding[],
+    private readonly context: GcpGraphContext,
+  ) {
     this.graph = new EscalationGraph(nodes, { at: context.collectedAt });
     this.held = nodes.map(() => new Map());
     nodes.forEach((p, i) => {
@@ -162,7 +187,9 @@ export class GcpPrivilegeGraph {
       const runsAs = /^(\d+)@(cloudservices|cloudbuild)\.gserviceaccount\.com$/.exec(p.name);
       if (runsAs) {
         const project = context.projectOfNumber(runsAs[1]!);
-        if (project && p.enabled) for (const scope of context.lineage(`projects/${project}`)) this.push(runsAs[2] === 'cloudservices' ? this.agentsUnder : this.buildersUnder, scope, i);
+        if (project && p.enabled)
+          for (const scope of context.lineage(`projects/${project}`))
+            this.push(runsAs[2] === 'cloudservices' ? this.agentsUnder : this.buildersUnder, scope, i);
         return;
       }
       if (p.agent || !p.enabled || !p.project) return;
@@ -211,7 +238,8 @@ export class GcpPrivilegeGraph {
   /** The lineage of a resource, with a service account's own resource first. */
   private lineage(resource: string): string[] {
     const account = this.accountOf(resource);
-    if (account !== undefined && this.nodes[account]!.project) return [this.saResource(account), ...this.context.lineage(`projects/${this.nodes[account]!.project}`)];
+    if (account !== undefined && this.nodes[account]!.project)
+      return [this.saResource(account), ...this.context.lineage(`projects/${this.nodes[account]!.project}`)];
     return this.context.lineage(resource);
   }
 
@@ -223,17 +251,36 @@ export class GcpPrivilegeGraph {
   }
 
   /** Edges from `from` to every account under `scope` that `accept` takes: one direct edge, or one to the scope's hub. */
-  private toAccounts(from: number, scope: string, key: string, action: string, kind: string, held: Held, accept: (sa: number) => boolean = () => true, extra: Grant = UNCONDITIONAL): void {
+  private toAccounts(
+    from: number,
+    scope: string,
+    key: string,
+    action: string,
+    kind: string,
+    held: Held,
+    accept: (sa: number) => boolean = () => true,
+    extra: Grant = UNCONDITIONAL,
+  ): void {
     const grant = joinGrants(held.grant, extra);
     const window = held.window;
     const account = this.accountOf(scope);
     if (account !== undefined) {
-      if (this.under.get(scope)?.[0] === account && accept(account)) this.graph.addEdge({ from, to: account, action: `${action} on ${this.nodes[account]!.name}`, kind, grant, ...(window ? { window } : {}) });
+      if (this.under.get(scope)?.[0] === account && accept(account))
+        this.graph.addEdge({
+          from,
+          to: account,
+          action: `${action} on ${this.nodes[account]!.name}`,
+          kind,
+          grant,
+          ...(window ? { window } : {}),
+        });
       return;
     }
     const members = this.under.get(scope);
     if (!members || members.length === 0) return;
-    const hub = this.graph.hub(`${key}|${scope}`, () => members.filter(accept).map((to) => ({ to, grant: UNCONDITIONAL })));
+    const hub = this.graph.hub(`${key}|${scope}`, () =>
+      members.filter(accept).map((to) => ({ to, grant: UNCONDITIONAL })),
+    );
     this.graph.addEdge({ from, to: hub, action: `${action} on ${scope}`, kind, grant, ...(window ? { window } : {}) });
   }
 
@@ -249,57 +296,108 @@ export class GcpPrivilegeGraph {
     const holders = new Map<string, { principal: number; resource: string }>();
     for (const b of bindings) {
       if (b.role.startsWith('roles/') || !HIERARCHY.test(b.resource)) continue;
-      if (!holders.has(b.role) && !this.nodes[b.principal]!.admin) holders.set(b.role, { principal: b.principal, resource: b.resource });
+      if (!holders.has(b.role) && !this.nodes[b.principal]!.admin)
+        holders.set(b.role, { principal: b.principal, resource: b.resource });
       const list = customHeld.get(b.principal) ?? [];
-      list.push({ role: b.role, grant: b.condition && !isPureTimeBound(b.condition) ? { conditions: [`IAM condition ${b.condition}`], mfa: false } : UNCONDITIONAL });
+      list.push({
+        role: b.role,
+        grant:
+          b.condition && !isPureTimeBound(b.condition)
+            ? { conditions: [`IAM condition ${b.condition}`], mfa: false }
+            : UNCONDITIONAL,
+      });
       customHeld.set(b.principal, list);
     }
     const delegations: Array<{ from: number; held: Held }> = [];
     this.held.forEach((perms, i) => {
-      for (const [permission, kind] of Object.entries(TOKEN)) for (const h of perms.get(permission) ?? []) this.toAccounts(i, h.resource, 'token', permission, kind, h);
-      for (const h of perms.get(SA_SET_IAM) ?? []) this.toAccounts(i, h.resource, 'token', SA_SET_IAM, 'set-sa-iam-policy', h);
+      for (const [permission, kind] of Object.entries(TOKEN))
+        for (const h of perms.get(permission) ?? []) this.toAccounts(i, h.resource, 'token', permission, kind, h);
+      for (const h of perms.get(SA_SET_IAM) ?? [])
+        this.toAccounts(i, h.resource, 'token', SA_SET_IAM, 'set-sa-iam-policy', h);
       for (const h of perms.get(KEY_CREATE) ?? []) {
         this.toAccounts(i, h.resource, 'key', KEY_CREATE, 'create-key', h, this.keyAllowed);
         for (const lift of perms.get(ORG_POLICY_SET) ?? []) {
           const scope = this.within(h.resource, lift.resource);
-          if (scope) this.toAccounts(i, scope, 'key-blocked', `${ORG_POLICY_SET} on ${lift.resource} (lifting iam.disableServiceAccountKeyCreation) + ${KEY_CREATE}`, 'lift-org-policy-create-key', h, this.keyBlocked, lift.grant);
+          if (scope)
+            this.toAccounts(
+              i,
+              scope,
+              'key-blocked',
+              `${ORG_POLICY_SET} on ${lift.resource} (lifting iam.disableServiceAccountKeyCreation) + ${KEY_CREATE}`,
+              'lift-org-policy-create-key',
+              h,
+              this.keyBlocked,
+              lift.grant,
+            );
         }
       }
       for (const h of perms.get(DELEGATION) ?? []) delegations.push({ from: i, held: h });
       const actAs = perms.get(ACT_AS) ?? [];
       if (actAs.length > 0) {
         const byKind = new Map<string, { permission: string; held: Held }[]>();
-        for (const [permission, kind] of Object.entries(RUNNERS)) for (const h of perms.get(permission) ?? []) byKind.set(kind, [...(byKind.get(kind) ?? []), { permission, held: h }]);
+        for (const [permission, kind] of Object.entries(RUNNERS))
+          for (const h of perms.get(permission) ?? [])
+            byKind.set(kind, [...(byKind.get(kind) ?? []), { permission, held: h }]);
         for (const [kind, runners] of byKind) {
           for (const a of actAs) {
             for (const r of runners) {
               const scope = this.within(a.resource, r.held.resource);
-              if (scope) this.toAccounts(i, scope, 'actas', `${ACT_AS} + ${r.permission}`, kind, a, undefined, r.held.grant);
+              if (scope)
+                this.toAccounts(i, scope, 'actas', `${ACT_AS} + ${r.permission}`, kind, a, undefined, r.held.grant);
             }
           }
         }
       }
       for (const h of perms.get(DEPLOYMENT) ?? []) {
         const agents = this.agentsUnder.get(h.resource) ?? [];
-        for (const to of agents) this.graph.addEdge({ from: i, to, action: `${DEPLOYMENT} on ${h.resource} (runs as the Google APIs service agent)`, kind: 'deployment-manager', grant: h.grant, ...(h.window ? { window: h.window } : {}) });
+        for (const to of agents)
+          this.graph.addEdge({
+            from: i,
+            to,
+            action: `${DEPLOYMENT} on ${h.resource} (runs as the Google APIs service agent)`,
+            kind: 'deployment-manager',
+            grant: h.grant,
+            ...(h.window ? { window: h.window } : {}),
+          });
       }
       // A build runs as the project's legacy Cloud Build account unless told otherwise: no actAs needed.
       for (const h of perms.get(BUILD_CREATE) ?? []) {
-        for (const to of this.buildersUnder.get(h.resource) ?? []) this.graph.addEdge({ from: i, to, action: `${BUILD_CREATE} on ${h.resource} (runs as the legacy Cloud Build service account)`, kind: 'cloudbuild-default', grant: h.grant, ...(h.window ? { window: h.window } : {}) });
+        for (const to of this.buildersUnder.get(h.resource) ?? [])
+          this.graph.addEdge({
+            from: i,
+            to,
+            action: `${BUILD_CREATE} on ${h.resource} (runs as the legacy Cloud Build service account)`,
+            kind: 'cloudbuild-default',
+            grant: h.grant,
+            ...(h.window ? { window: h.window } : {}),
+          });
       }
       for (const h of perms.get(ROLE_UPDATE) ?? []) {
         if (!this.grantPowers.has(this.nodes[i]!.uid)) {
           for (const [role, holder] of holders) {
-            if (holder.principal === i || !this.context.lineage(role.split('/roles/')[0]!).includes(h.resource)) continue;
+            if (holder.principal === i || !this.context.lineage(role.split('/roles/')[0]!).includes(h.resource))
+              continue;
             const target = this.nodes[holder.principal]!;
-            this.grantPowers.set(this.nodes[i]!.uid, { text: `${ROLE_UPDATE} on ${role}, which ${target.name} holds on ${holder.resource} (adding setIamPolicy)`, target: target.uid, kind: 'update-others-role', conditions: h.grant.conditions });
+            this.grantPowers.set(this.nodes[i]!.uid, {
+              text: `${ROLE_UPDATE} on ${role}, which ${target.name} holds on ${holder.resource} (adding setIamPolicy)`,
+              target: target.uid,
+              kind: 'update-others-role',
+              conditions: h.grant.conditions,
+            });
             break;
           }
         }
         for (const own of customHeld.get(i) ?? []) {
           const parent = own.role.split('/roles/')[0]!;
           if (!this.context.lineage(parent).includes(h.resource)) continue;
-          this.graph.addEdge({ from: i, to: this.graph.admin, action: `${ROLE_UPDATE} on ${own.role}, which it holds (adding setIamPolicy)`, kind: 'update-held-role', grant: joinGrants(h.grant, own.grant), ...(h.window ? { window: h.window } : {}) });
+          this.graph.addEdge({
+            from: i,
+            to: this.graph.admin,
+            action: `${ROLE_UPDATE} on ${own.role}, which it holds (adding setIamPolicy)`,
+            kind: 'update-held-role',
+            grant: joinGrants(h.grant, own.grant),
+            ...(h.window ? { window: h.window } : {}),
+          });
           break;
         }
       }
@@ -335,7 +433,8 @@ export class GcpPrivilegeGraph {
     for (const [from, helds] of delegatesOf) {
       // A target the caller mints tokens for itself needs no delegation: that shorter evidence is kept.
       const own = new Set((this.held[from]!.get('iam.serviceAccounts.getAccessToken') ?? []).map((h) => h.resource));
-      const mintsItself = (to: number) => to < this.nodes.length && own.size > 0 && this.lineage(this.saResource(to)).some((r) => own.has(r));
+      const mintsItself = (to: number) =>
+        to < this.nodes.length && own.size > 0 && this.lineage(this.saResource(to)).some((r) => own.has(r));
       const seen = new Set<number>([from]);
       const reached = new Set<number>();
       const links = (held: Held, before?: Link): Link[] =>
@@ -355,7 +454,14 @@ export class GcpPrivilegeGraph {
             const edge = this.graph.edges[e]!;
             if (edge.to === from || reached.has(edge.to) || mintsItself(edge.to)) continue;
             reached.add(edge.to);
-            this.graph.addEdge({ from, to: edge.to, action: `${link.chain}, then its ${edge.action}`, kind: 'implicit-delegation', grant: joinGrants(link.grant, edge.grant), ...(link.window ? { window: link.window } : {}) });
+            this.graph.addEdge({
+              from,
+              to: edge.to,
+              action: `${link.chain}, then its ${edge.action}`,
+              kind: 'implicit-delegation',
+              grant: joinGrants(link.grant, edge.grant),
+              ...(link.window ? { window: link.window } : {}),
+            });
           }
           for (const held of delegatesOf.get(link.middle) ?? []) next.push(...links(held, link));
         }

@@ -9,11 +9,16 @@ import { DocumentKind, type OrgPolicy } from './documents.js';
 import type { Hierarchy } from './hierarchy.js';
 import type { GrantPower } from './privilege-graph.js';
 
-const KEY_CONSTRAINTS = new Set(['iam.disableServiceAccountKeyCreation', 'iam.managed.disableServiceAccountKeyCreation']);
+const KEY_CONSTRAINTS = new Set([
+  'iam.disableServiceAccountKeyCreation',
+  'iam.managed.disableServiceAccountKeyCreation',
+]);
 
 /** Whether an effective boolean org policy is enforced (its unconditional rules say so, and none says otherwise). */
 function enforced(policy: OrgPolicy): boolean {
-  const rules = Array.isArray(policy.spec?.rules) ? policy.spec.rules.filter((r) => r !== null && typeof r === 'object' && !r.condition?.expression) : [];
+  const rules = Array.isArray(policy.spec?.rules)
+    ? policy.spec.rules.filter((r) => r !== null && typeof r === 'object' && !r.condition?.expression)
+    : [];
   return rules.some((r) => r.enforce === true) && !rules.some((r) => r.enforce === false);
 }
 
@@ -42,7 +47,10 @@ export function keyCreationBlocked(bundle: RawBundle, hierarchy: Hierarchy): Set
 
 /** The reason a principal with a path to admin is privileged: the path, and what it rests on. */
 export function pathReason(path: EscalationPath): string {
-  const tail = path.conditions.length > 0 ? ` (only if these conditions hold, not decidable from the snapshot: ${path.conditions.join(', ')})` : '';
+  const tail =
+    path.conditions.length > 0
+      ? ` (only if these conditions hold, not decidable from the snapshot: ${path.conditions.join(', ')})`
+      : '';
   return `can become an administrator: ${path.text}${tail}`;
 }
 
@@ -52,14 +60,24 @@ export function pathReason(path: EscalationPath): string {
  * `details.escalation` holds the path's edge kinds, `[]` for a principal the graph searched and found no path from, so
  * that a check can tell "no path" from "not searched".
  */
-export function applyPaths(principals: Principal[], paths: Map<string, EscalationPath>, powers: Map<string, GrantPower> = new Map()): void {
+export function applyPaths(
+  principals: Principal[],
+  paths: Map<string, EscalationPath>,
+  powers: Map<string, GrantPower> = new Map(),
+): void {
   for (const principal of principals) {
     const path = paths.get(principal.uid);
     const power = powers.get(principal.uid);
     if (!path && power) {
       const own = principal.privilege;
-      const tail = power.conditions.length > 0 ? ` (only if these conditions hold, not decidable from the snapshot: ${power.conditions.join(', ')})` : '';
-      principal.privilege = { level: levelByReach(own?.level ?? 'none', { grantsAdmin: true }), reasons: [`can make another principal an administrator: ${power.text}${tail}`, ...(own?.reasons ?? [])] };
+      const tail =
+        power.conditions.length > 0
+          ? ` (only if these conditions hold, not decidable from the snapshot: ${power.conditions.join(', ')})`
+          : '';
+      principal.privilege = {
+        level: levelByReach(own?.level ?? 'none', { grantsAdmin: true }),
+        reasons: [`can make another principal an administrator: ${power.text}${tail}`, ...(own?.reasons ?? [])],
+      };
       (principal.details ??= {}).grantPower = power;
     }
     if (!path) {
@@ -71,6 +89,12 @@ export function applyPaths(principals: Principal[], paths: Map<string, Escalatio
     principal.privilege = { level, reasons: [pathReason(path), ...(own?.reasons ?? [])] };
     const details = (principal.details ??= {});
     details.escalation = path.kinds;
-    details.escalationPath = { text: path.text, firstStep: path.firstStep, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
+    details.escalationPath = {
+      text: path.text,
+      firstStep: path.firstStep,
+      steps: path.steps,
+      conditions: path.conditions,
+      mfa: path.mfa,
+    };
   }
 }

@@ -4,12 +4,22 @@
  */
 import type { RawDocument } from '../types.js';
 import { projectNumberOfAgent, serviceAccountProject } from './members.js';
-import { DocumentKind, type DenyPoliciesBody, type ErrorBody, type IamPolicyBody, type KeysBody, type OrgPolicy, type RolesBody, type ServiceAccountsBody } from './documents.js';
+import {
+  DocumentKind,
+  type DenyPoliciesBody,
+  type ErrorBody,
+  type IamPolicyBody,
+  type KeysBody,
+  type OrgPolicy,
+  type RolesBody,
+  type ServiceAccountsBody,
+} from './documents.js';
 
 /** The note `--raw-out` writes beside a bundle's documents. */
 export const COLLECTION_FILE = 'cloudward-collection.json';
 
-const POLICY_FILE = /(?:^|[/\\])(organizations|folders|projects|buckets|serviceAccounts)\.(.+?)\.(?:get-)?iam-policy\.json$/;
+const POLICY_FILE =
+  /(?:^|[/\\])(organizations|folders|projects|buckets|serviceAccounts)\.(.+?)\.(?:get-)?iam-policy\.json$/;
 
 /**
  * The resource an allow-policy file is about, from its name (`projects.acme-prod.get-iam-policy.json`). A service
@@ -39,7 +49,8 @@ export function emptyListFile(name: string): Omit<RawDocument, 'origin'> | undef
   if (!match) return undefined;
   const key = match[2]!;
   const resource = key.replace(/^(organizations|folders|projects)\./, '$1/');
-  if (match[1] === 'policies') return { kind: DocumentKind.denyPolicies, body: { attachmentPoint: resource, policies: [] } };
+  if (match[1] === 'policies')
+    return { kind: DocumentKind.denyPolicies, body: { attachmentPoint: resource, policies: [] } };
   if (match[1] === 'roles') return { kind: DocumentKind.roles, body: { parent: resource, roles: [] } };
   return { kind: DocumentKind.serviceAccounts, body: { project: key, accounts: [] } };
 }
@@ -82,7 +93,10 @@ export function rawFile(document: RawDocument): { name: string; text: string } {
       return { name: `iam.service-accounts.${safe(body.project)}.json`, text: json(body.accounts) };
     }
     case DocumentKind.orgPolicy:
-      return { name: `org-policies.${safe((document.body as OrgPolicy).name.replace('/policies/', '.'))}.json`, text: json(document.body) };
+      return {
+        name: `org-policies.${safe((document.body as OrgPolicy).name.replace('/policies/', '.'))}.json`,
+        text: json(document.body),
+      };
     case DocumentKind.directoryUsers:
       return { name: 'admin.directory.users.json', text: json(document.body) };
     case DocumentKind.organizations:

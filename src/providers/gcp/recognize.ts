@@ -8,7 +8,14 @@ import { UserError } from '../../errors.js';
 import { parseJsonText } from '../../util/json.js';
 import type { RawDocument } from '../types.js';
 import { checkDocumentShape } from '../cloud/shape.js';
-import { DocumentKind, IAM_POLICY_SHAPE, ITEM_SHAPES, type DocumentKindValue, type IamPolicy, type PageBody } from './documents.js';
+import {
+  DocumentKind,
+  IAM_POLICY_SHAPE,
+  ITEM_SHAPES,
+  type DocumentKindValue,
+  type IamPolicy,
+  type PageBody,
+} from './documents.js';
 import { attachmentPoint, emptyListFile, policyFileResource } from './raw-files.js';
 
 const EXPORT_HINT =
@@ -30,8 +37,13 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 function itemKind(item: Record<string, unknown>): DocumentKindValue | undefined {
   const name = str(item.name);
   if ('resource' in item && ('policy' in item || 'assetType' in item)) return DocumentKind.assetIamPolicies;
-  if (KEY_NAME.test(name) && ('keyType' in item || 'validAfterTime' in item || 'keyAlgorithm' in item)) return DocumentKind.serviceAccountKeys;
-  if (typeof item.email === 'string' && (name.includes('/serviceAccounts/') || 'uniqueId' in item || 'oauth2ClientId' in item)) return DocumentKind.serviceAccounts;
+  if (KEY_NAME.test(name) && ('keyType' in item || 'validAfterTime' in item || 'keyAlgorithm' in item))
+    return DocumentKind.serviceAccountKeys;
+  if (
+    typeof item.email === 'string' &&
+    (name.includes('/serviceAccounts/') || 'uniqueId' in item || 'oauth2ClientId' in item)
+  )
+    return DocumentKind.serviceAccounts;
   if (ROLE_NAME.test(name)) return DocumentKind.roles;
   if (DENY_NAME.test(name)) return DocumentKind.denyPolicies;
   if (ORG_POLICY_NAME.test(name)) return DocumentKind.orgPolicy;
@@ -49,11 +61,16 @@ function describeKeys(value: Record<string, unknown>): string {
 function checkBindings(policy: IamPolicy, pointer: string): void {
   const bindings = (policy as Record<string, unknown>).bindings;
   if (bindings === undefined) return;
-  if (!Array.isArray(bindings)) throw new UserError('"bindings" must be a list', { where: `${pointer}/bindings`, hint: EXPORT_HINT });
+  if (!Array.isArray(bindings))
+    throw new UserError('"bindings" must be a list', { where: `${pointer}/bindings`, hint: EXPORT_HINT });
   bindings.forEach((b, i) => {
-    if (!isObject(b) || typeof b.role !== 'string') throw new UserError(`binding ${i} has no "role"`, { where: `${pointer}/bindings/${i}`, hint: EXPORT_HINT });
+    if (!isObject(b) || typeof b.role !== 'string')
+      throw new UserError(`binding ${i} has no "role"`, { where: `${pointer}/bindings/${i}`, hint: EXPORT_HINT });
     if (b.members !== undefined && (!Array.isArray(b.members) || b.members.some((m) => typeof m !== 'string'))) {
-      throw new UserError(`binding ${i}: "members" must be a list of strings`, { where: `${pointer}/bindings/${i}/members`, hint: EXPORT_HINT });
+      throw new UserError(`binding ${i}: "members" must be a list of strings`, {
+        where: `${pointer}/bindings/${i}/members`,
+        hint: EXPORT_HINT,
+      });
     }
   });
 }
@@ -74,24 +91,36 @@ function fromList(list: unknown[], file: string, at = '', single = false): RawDo
   if (list.length === 0) {
     const name = basename(file);
     const email = SA_EMAIL.exec(name);
-    if (email) return [{ kind: DocumentKind.serviceAccountKeys, origin: file, body: { serviceAccount: email[0], keys: [] } }];
+    if (email)
+      return [{ kind: DocumentKind.serviceAccountKeys, origin: file, body: { serviceAccount: email[0], keys: [] } }];
     const empty = emptyListFile(name);
     return empty ? [{ ...empty, origin: file }] : [];
   }
   const bad = list.findIndex((item) => !isObject(item));
-  if (bad !== -1) throw new UserError(`list item ${bad} is not an object`, { where: `${file}#/${bad}`, hint: EXPORT_HINT });
+  if (bad !== -1)
+    throw new UserError(`list item ${bad} is not an object`, { where: `${file}#/${bad}`, hint: EXPORT_HINT });
   const items = list as Array<Record<string, unknown>>;
   const kind = itemKind(items[0]!);
-  if (!kind) throw new UserError(`unrecognised GCP list (first item's fields: ${describeKeys(items[0]!)})`, { where: `${file}#/0`, hint: EXPORT_HINT });
+  if (!kind)
+    throw new UserError(`unrecognised GCP list (first item's fields: ${describeKeys(items[0]!)})`, {
+      where: `${file}#/0`,
+      hint: EXPORT_HINT,
+    });
   const other = items.findIndex((item) => itemKind(item) !== kind);
-  if (other !== -1) throw new UserError(`list item ${other} is not like the first (a ${kind.split('.').at(-1)} list)`, { where: `${file}#/${other}`, hint: 'export one kind of document per file' });
+  if (other !== -1)
+    throw new UserError(`list item ${other} is not like the first (a ${kind.split('.').at(-1)} list)`, {
+      where: `${file}#/${other}`,
+      hint: 'export one kind of document per file',
+    });
   checkItems(kind, items, file, at, single);
   switch (kind) {
     case DocumentKind.assetIamPolicies:
       items.forEach((item, i) => {
-        if (typeof item.resource !== 'string') throw new UserError('"resource" must be a string', { where: `${file}#/${i}/resource`, hint: EXPORT_HINT });
+        if (typeof item.resource !== 'string')
+          throw new UserError('"resource" must be a string', { where: `${file}#/${i}/resource`, hint: EXPORT_HINT });
         if (item.policy !== undefined) {
-          if (!isObject(item.policy)) throw new UserError('"policy" must be an object', { where: `${file}#/${i}/policy`, hint: EXPORT_HINT });
+          if (!isObject(item.policy))
+            throw new UserError('"policy" must be an object', { where: `${file}#/${i}/policy`, hint: EXPORT_HINT });
           checkBindings(item.policy as IamPolicy, `${file}#/${i}/policy`);
         }
       });
@@ -112,7 +141,11 @@ function fromList(list: unknown[], file: string, at = '', single = false): RawDo
         const point = attachmentPoint(str(item.name));
         byPoint.set(point, [...(byPoint.get(point) ?? []), item]);
       }
-      return [...byPoint].map(([attachmentPoint, policies]) => ({ kind, origin: file, body: { attachmentPoint, policies } }));
+      return [...byPoint].map(([attachmentPoint, policies]) => ({
+        kind,
+        origin: file,
+        body: { attachmentPoint, policies },
+      }));
     }
     case DocumentKind.roles: {
       const byParent = new Map<string, unknown[]>();
@@ -126,7 +159,11 @@ function fromList(list: unknown[], file: string, at = '', single = false): RawDo
       const byProject = new Map<string, unknown[]>();
       for (const item of items) {
         const project = str(item.projectId) || (/^projects\/([^/]+)\//.exec(str(item.name))?.[1] ?? '');
-        if (!project) throw new UserError('a service account names no project (projectId)', { where: `${file}#/${items.indexOf(item)}`, hint: EXPORT_HINT });
+        if (!project)
+          throw new UserError('a service account names no project (projectId)', {
+            where: `${file}#/${items.indexOf(item)}`,
+            hint: EXPORT_HINT,
+          });
         byProject.set(project, [...(byProject.get(project) ?? []), item]);
       }
       return [...byProject].map(([project, accounts]) => ({ kind, origin: file, body: { project, accounts } }));
@@ -143,12 +180,23 @@ function fromList(list: unknown[], file: string, at = '', single = false): RawDo
  * serviceAccounts.list, roles.list, keys.list, policies.list (deny and org policies), Resource Manager
  * projects|folders|organizations list and search, Cloud Asset searchAllIamPolicies. gcloud prints the bare list.
  */
-const LIST_FIELDS = ['accounts', 'roles', 'keys', 'policies', 'projects', 'folders', 'organizations', 'results'] as const;
+const LIST_FIELDS = [
+  'accounts',
+  'roles',
+  'keys',
+  'policies',
+  'projects',
+  'folders',
+  'organizations',
+  'results',
+] as const;
 /** Other members a REST list response may carry beside its list. */
 const ENVELOPE_EXTRAS = new Set(['nextPageToken', 'unreachable', 'totalSize', 'kind', 'etag']);
 
 /** The list and page token of a REST list response, or undefined when the object is none. */
-function restEnvelope(value: Record<string, unknown>): { field: string; list: unknown[]; nextPageToken?: string } | undefined {
+function restEnvelope(
+  value: Record<string, unknown>,
+): { field: string; list: unknown[]; nextPageToken?: string } | undefined {
   const keys = Object.keys(value);
   const lists = keys.filter((k) => (LIST_FIELDS as readonly string[]).includes(k));
   if (lists.length !== 1 || keys.some((k) => !lists.includes(k) && !ENVELOPE_EXTRAS.has(k))) return undefined;
@@ -163,43 +211,84 @@ function restEnvelope(value: Record<string, unknown>): { field: string; list: un
 export function recognizeDocuments(text: string, file: string): RawDocument[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('ERROR:')) {
-    throw new UserError(`the file holds a gcloud error, not an export: ${trimmed.split(/\r?\n/, 1)[0]!.slice(0, 160)}`, { where: file, hint: 'fix the permission or API named in the error and export again, or leave the file out (what it should hold is then reported as a gap)' });
+    throw new UserError(
+      `the file holds a gcloud error, not an export: ${trimmed.split(/\r?\n/, 1)[0]!.slice(0, 160)}`,
+      {
+        where: file,
+        hint: 'fix the permission or API named in the error and export again, or leave the file out (what it should hold is then reported as a gap)',
+      },
+    );
   }
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) {
-    throw new UserError('not a GCP export: the text is not JSON (did you forget --format=json?)', { where: file, hint: EXPORT_HINT });
+    throw new UserError('not a GCP export: the text is not JSON (did you forget --format=json?)', {
+      where: file,
+      hint: EXPORT_HINT,
+    });
   }
   const value = parseJsonText(text, file, 'GCP export JSON');
   if (Array.isArray(value)) return fromList(value, file);
-  if (!isObject(value)) throw new UserError('not a GCP export: the top level must be a JSON object or list', { where: file, hint: EXPORT_HINT });
+  if (!isObject(value))
+    throw new UserError('not a GCP export: the top level must be a JSON object or list', {
+      where: file,
+      hint: EXPORT_HINT,
+    });
   if (isObject(value.cloudward)) {
     const note = value.cloudward;
     const scope = note.scope as Record<string, unknown> | undefined;
-    if (note.provider !== 'gcp' || !isObject(scope) || typeof scope.id !== 'string' || !['organization', 'project'].includes(str(scope.kind)) || Number.isNaN(Date.parse(str(note.collectedAt)))) {
-      throw new UserError('"cloudward" must hold provider "gcp", a scope {kind, id} and a collectedAt date-time', { where: `${file}#/cloudward`, hint: 'keep the note `cloudward collect gcp --raw-out` wrote, unedited' });
+    if (
+      note.provider !== 'gcp' ||
+      !isObject(scope) ||
+      typeof scope.id !== 'string' ||
+      !['organization', 'project'].includes(str(scope.kind)) ||
+      Number.isNaN(Date.parse(str(note.collectedAt)))
+    ) {
+      throw new UserError('"cloudward" must hold provider "gcp", a scope {kind, id} and a collectedAt date-time', {
+        where: `${file}#/cloudward`,
+        hint: 'keep the note `cloudward collect gcp --raw-out` wrote, unedited',
+      });
     }
     return [{ kind: DocumentKind.collection, origin: file, body: value }];
   }
   if (typeof value.operation === 'string' && isObject(value.error)) {
-    if (typeof value.target !== 'string' || typeof value.error.code !== 'number') throw new UserError('an error document needs "target" and "error.code"', { where: file, hint: 'keep the error files `cloudward collect gcp --raw-out` wrote, unedited' });
+    if (typeof value.target !== 'string' || typeof value.error.code !== 'number')
+      throw new UserError('an error document needs "target" and "error.code"', {
+        where: file,
+        hint: 'keep the error files `cloudward collect gcp --raw-out` wrote, unedited',
+      });
     checkItems(DocumentKind.error, [value], file, '', true);
     return [{ kind: DocumentKind.error, origin: file, body: value }];
   }
   if (isObject(value.error)) {
-    throw new UserError(`the file holds an API error, not an export: ${str(value.error.message).slice(0, 160)}`, { where: file, hint: 'fix the permission or API named in the error and export again' });
+    throw new UserError(`the file holds an API error, not an export: ${str(value.error.message).slice(0, 160)}`, {
+      where: file,
+      hint: 'fix the permission or API named in the error and export again',
+    });
   }
   if (value.kind === 'admin#directory#users' || Array.isArray(value.users)) {
     const users = value.users ?? [];
     if (!Array.isArray(users) || users.some((u) => !isObject(u) || typeof u.primaryEmail !== 'string')) {
-      throw new UserError('"users" must be a list of users with a primaryEmail', { where: `${file}#/users`, hint: 'save the Admin SDK directory users.list response as it is returned' });
+      throw new UserError('"users" must be a list of users with a primaryEmail', {
+        where: `${file}#/users`,
+        hint: 'save the Admin SDK directory users.list response as it is returned',
+      });
     }
     checkItems(DocumentKind.directoryUsers, users, file, '/users', false);
     return [{ kind: DocumentKind.directoryUsers, origin: file, body: value }];
   }
   // A REST list response, or `{}` (what the REST APIs return for an empty list): read as the list it holds.
   const envelope = restEnvelope(value);
-  if (envelope || Object.keys(value).length === 0 || (Object.keys(value).length === 1 && typeof value.nextPageToken === 'string')) {
+  if (
+    envelope ||
+    Object.keys(value).length === 0 ||
+    (Object.keys(value).length === 1 && typeof value.nextPageToken === 'string')
+  ) {
     const documents = fromList(envelope?.list ?? [], file, envelope ? `/${envelope.field}` : '');
-    if (envelope?.nextPageToken) documents.push({ kind: DocumentKind.page, origin: file, body: { field: envelope.field, kinds: [...new Set(documents.map((d) => d.kind))] } satisfies PageBody });
+    if (envelope?.nextPageToken)
+      documents.push({
+        kind: DocumentKind.page,
+        origin: file,
+        body: { field: envelope.field, kinds: [...new Set(documents.map((d) => d.kind))] } satisfies PageBody,
+      });
     return documents;
   }
   if ('bindings' in value || ('etag' in value && 'version' in value) || 'auditConfigs' in value) {
@@ -215,6 +304,10 @@ export function recognizeDocuments(text: string, file: string): RawDocument[] {
     return [{ kind: DocumentKind.iamPolicy, origin: file, body: { resource, policy: value } }];
   }
   const kind = itemKind(value);
-  if (!kind) throw new UserError(`unrecognised GCP document (top-level fields: ${describeKeys(value)})`, { where: file, hint: EXPORT_HINT });
+  if (!kind)
+    throw new UserError(`unrecognised GCP document (top-level fields: ${describeKeys(value)})`, {
+      where: file,
+      hint: EXPORT_HINT,
+    });
   return fromList([value], file, '', true);
 }

@@ -36,7 +36,11 @@ const bundleSchema = {
       type: 'object',
       required: ['kind', 'id'],
       additionalProperties: false,
-      properties: { kind: { const: 'host' }, id: { type: 'string', minLength: 1, maxLength: 255 }, name: { type: 'string' } },
+      properties: {
+        kind: { const: 'host' },
+        id: { type: 'string', minLength: 1, maxLength: 255 },
+        name: { type: 'string' },
+      },
     },
     method: { enum: ['live', 'import'] },
     collectedAt: { type: 'string', format: 'date-time' },
@@ -56,7 +60,11 @@ const bundleSchema = {
         type: 'object',
         required: ['what', 'reason'],
         additionalProperties: false,
-        properties: { what: { type: 'string', pattern: '^[a-z0-9]+(\\.[a-z0-9-]+)+$' }, reason: { type: 'string', minLength: 1 }, call: { type: 'string' } },
+        properties: {
+          what: { type: 'string', pattern: '^[a-z0-9]+(\\.[a-z0-9-]+)+$' },
+          reason: { type: 'string', minLength: 1 },
+          call: { type: 'string' },
+        },
       },
     },
   },
@@ -66,7 +74,12 @@ let validator: ValidateFunction | undefined;
 
 /** True when a parsed JSON value claims to be a host bundle (it may still be an invalid one). */
 export function looksLikeHostBundle(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && (value as { format?: unknown }).format === HOST_BUNDLE_FORMAT;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    (value as { format?: unknown }).format === HOST_BUNDLE_FORMAT
+  );
 }
 
 /**
@@ -84,7 +97,10 @@ export function hostBundleFromJson(value: unknown, file: string, provider: 'wind
   }
   const bundle = value as HostBundleFile;
   if (bundle.provider !== provider) {
-    throw new UserError(`this is a ${bundle.provider} host bundle, not a ${provider} one`, { where: file, hint: `read it with \`cloudward import ${bundle.provider} ${file}\`` });
+    throw new UserError(`this is a ${bundle.provider} host bundle, not a ${provider} one`, {
+      where: file,
+      hint: `read it with \`cloudward import ${bundle.provider} ${file}\``,
+    });
   }
   return {
     provider: bundle.provider as ProviderName,
@@ -113,7 +129,11 @@ function hostBundleToJson(bundle: RawBundle, collector?: Record<string, unknown>
 }
 
 /** Writes a bundle atomically with mode 0600: it describes a host's privileges. */
-export async function writeHostBundle(path: string, bundle: RawBundle, collector?: Record<string, unknown>): Promise<void> {
+export async function writeHostBundle(
+  path: string,
+  bundle: RawBundle,
+  collector?: Record<string, unknown>,
+): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(hostBundleToJson(bundle, collector), null, 2)}\n`, 0o600);
 }
 
@@ -129,7 +149,10 @@ export function assertDistinctHosts(bundles: RawBundle[], files: string[]): void
     const earlier = seen.get(bundle.scope.id);
     const file = files[index] ?? '?';
     if (earlier !== undefined) {
-      throw new UserError(`host ${bundle.scope.id} is in two inputs (also in ${earlier})`, { where: file, hint: 'import one bundle per host' });
+      throw new UserError(`host ${bundle.scope.id} is in two inputs (also in ${earlier})`, {
+        where: file,
+        hint: 'import one bundle per host',
+      });
     }
     seen.set(bundle.scope.id, file);
   });

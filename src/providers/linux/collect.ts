@@ -16,7 +16,17 @@ import type { LinuxCollectOptions } from './index.js';
 const CLOUD_TOOLS = ['aws', 'az', 'gcloud', 'pwsh'];
 
 /** Where packages and installers put those CLIs. */
-const STANDARD_BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/snap/bin', '/opt/az/bin', '/usr/lib/google-cloud-sdk/bin'];
+const STANDARD_BIN_DIRS = [
+  '/usr/local/sbin',
+  '/usr/local/bin',
+  '/usr/sbin',
+  '/usr/bin',
+  '/sbin',
+  '/bin',
+  '/snap/bin',
+  '/opt/az/bin',
+  '/usr/lib/google-cloud-sdk/bin',
+];
 
 /** Az PowerShell modules on Linux: machine-wide module folders (per-user ones are added per home). */
 const PWSH_MODULE_DIRS = ['/usr/local/share/powershell/Modules', '/opt/microsoft/powershell/7/Modules'];
@@ -69,7 +79,9 @@ function fapolicydRunning(root: string): boolean | undefined {
 
 function findCloudTools(root: string, homes: string[]): Array<{ tool: string; path: string }> {
   const dirs = [...STANDARD_BIN_DIRS];
-  if (root === '/') for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir.startsWith('/') && !dirs.includes(dir)) dirs.push(dir);
+  if (root === '/')
+    for (const dir of (process.env.PATH ?? '').split(delimiter))
+      if (dir.startsWith('/') && !dirs.includes(dir)) dirs.push(dir);
   const found: Array<{ tool: string; path: string }> = [];
   for (const tool of CLOUD_TOOLS) {
     const dir = dirs.find((d) => exists(realPathUnder(root, `${d}/${tool}`)));
@@ -84,9 +96,19 @@ function findCloudTools(root: string, homes: string[]): Array<{ tool: string; pa
 /** /root and /home/*; a /home that exists but cannot be listed is a credential gap. */
 function listHomes(root: string, gaps: Gap[]): string[] {
   try {
-    return ['/root', ...readdirSync(realPathUnder(root, '/home')).sort().map((n) => `/home/${n}`)];
+    return [
+      '/root',
+      ...readdirSync(realPathUnder(root, '/home'))
+        .sort()
+        .map((n) => `/home/${n}`),
+    ];
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') gaps.push({ what: 'linux.cloud-credentials', reason: `/home could not be listed: ${describeReadError(error)}`, call: '/home' });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      gaps.push({
+        what: 'linux.cloud-credentials',
+        reason: `/home could not be listed: ${describeReadError(error)}`,
+        call: '/home',
+      });
     return ['/root'];
   }
 }
@@ -97,7 +119,10 @@ function hostName(files: LiveHostFiles, root: string): string {
   const name = 'text' in read ? read.text.split(/\r?\n/)[0]?.trim() : undefined;
   if (name) return name;
   if (root === '/') return hostname();
-  throw new UserError('cannot tell the host name: /etc/hostname is missing or empty under the root', { where: join(root, '/etc/hostname'), hint: 'pass --host-name NAME' });
+  throw new UserError('cannot tell the host name: /etc/hostname is missing or empty under the root', {
+    where: join(root, '/etc/hostname'),
+    hint: 'pass --host-name NAME',
+  });
 }
 
 /**
@@ -111,9 +136,16 @@ export async function collectLinux(context: CollectContext<LinuxCollectOptions>)
   try {
     info = statSync(root);
   } catch {
-    throw new UserError('root directory not found', { where: root, hint: 'pass --root DIR naming the folder that holds the host\'s /etc' });
+    throw new UserError('root directory not found', {
+      where: root,
+      hint: "pass --root DIR naming the folder that holds the host's /etc",
+    });
   }
-  if (!info.isDirectory()) throw new UserError('root is not a directory', { where: root, hint: 'pass --root DIR naming the folder that holds the host\'s /etc' });
+  if (!info.isDirectory())
+    throw new UserError('root is not a directory', {
+      where: root,
+      hint: "pass --root DIR naming the folder that holds the host's /etc",
+    });
   // `--collected-at` pins the time (reproducible bundles; the CLI parsed it, garbage was exit 2); otherwise it is now.
   const collectedAt = collectionTime(context);
   const files = new LiveHostFiles(root);
@@ -138,9 +170,20 @@ export async function collectLinux(context: CollectContext<LinuxCollectOptions>)
   documents.push({ kind: 'linux.processes', origin: '/proc/*/comm', body: { fapolicyd: running ?? null } });
   documents.push({ kind: 'linux.cloud-tools', origin: 'PATH', body: findCloudTools(root, homes) });
   const credentials = scanCloudCredentials(root, homes);
-  documents.push({ kind: 'linux.cloud-credentials', origin: '/root, /home/*', body: { files: credentials.findings, unreadable: credentials.unreadable } });
+  documents.push({
+    kind: 'linux.cloud-credentials',
+    origin: '/root, /home/*',
+    body: { files: credentials.findings, unreadable: credentials.unreadable },
+  });
 
-  const bundle: RawBundle = { provider: 'linux', scope: { kind: 'host', id: hostScopeId(name), name }, method: 'live', collectedAt, documents, gaps };
+  const bundle: RawBundle = {
+    provider: 'linux',
+    scope: { kind: 'host', id: hostScopeId(name), name },
+    method: 'live',
+    collectedAt,
+    documents,
+    gaps,
+  };
   const out = context.options.bundleOut;
   const collector = { name: 'cloudward collect linux', root, uid: process.getuid?.() ?? null };
   if (out) await writeHostBundle(out, bundle, collector);

@@ -37,8 +37,14 @@ export function classifyAwsCredentials(text: string): Array<Omit<CredentialFindi
   const longLived = [...profiles].filter(([, e]) => e.key && !e.session).map(([name]) => name);
   const shortLived = [...profiles].filter(([, e]) => e.key && e.session).map(([name]) => name);
   const out: Array<Omit<CredentialFinding, 'path'>> = [];
-  if (longLived.length > 0) out.push({ tool: 'aws', kind: 'long-lived', detail: `static access key in profile(s) ${longLived.join(', ')}` });
-  if (shortLived.length > 0) out.push({ tool: 'aws', kind: 'short-lived', detail: `session credentials in profile(s) ${shortLived.join(', ')}` });
+  if (longLived.length > 0)
+    out.push({ tool: 'aws', kind: 'long-lived', detail: `static access key in profile(s) ${longLived.join(', ')}` });
+  if (shortLived.length > 0)
+    out.push({
+      tool: 'aws',
+      kind: 'short-lived',
+      detail: `session credentials in profile(s) ${shortLived.join(', ')}`,
+    });
   return out;
 }
 
@@ -56,13 +62,19 @@ export function classifyGoogleCredentials(text: string): Omit<CredentialFinding,
   const value = parseJsonFile(text);
   if (value === undefined) return undefined;
   const type = (value as { type?: unknown } | null)?.type;
-  if (type === 'authorized_user') return { tool: 'gcloud', kind: 'long-lived', detail: 'user refresh token (application default credentials)' };
+  if (type === 'authorized_user')
+    return { tool: 'gcloud', kind: 'long-lived', detail: 'user refresh token (application default credentials)' };
   if (type === 'service_account') return { tool: 'gcloud', kind: 'long-lived', detail: 'service account key' };
   if (type === 'impersonated_service_account') {
     const inner = (value as { source_credentials?: { type?: unknown } }).source_credentials?.type;
-    return { tool: 'gcloud', kind: inner === 'external_account' ? 'short-lived' : 'long-lived', detail: `impersonation from ${String(inner ?? 'unknown')} credentials` };
+    return {
+      tool: 'gcloud',
+      kind: inner === 'external_account' ? 'short-lived' : 'long-lived',
+      detail: `impersonation from ${String(inner ?? 'unknown')} credentials`,
+    };
   }
-  if (type === 'external_account' || type === 'external_account_authorized_user') return { tool: 'gcloud', kind: 'short-lived', detail: 'workload identity federation' };
+  if (type === 'external_account' || type === 'external_account_authorized_user')
+    return { tool: 'gcloud', kind: 'short-lived', detail: 'workload identity federation' };
   return undefined;
 }
 
@@ -71,7 +83,8 @@ export function classifyAzureTokenCache(text: string): Omit<CredentialFinding, '
   const value = parseJsonFile(text);
   if (value === undefined) return undefined;
   const refresh = (value as { RefreshToken?: unknown } | null)?.RefreshToken;
-  if (refresh && typeof refresh === 'object' && Object.keys(refresh).length > 0) return { tool: 'az', kind: 'long-lived', detail: 'refresh tokens (MSAL token cache)' };
+  if (refresh && typeof refresh === 'object' && Object.keys(refresh).length > 0)
+    return { tool: 'az', kind: 'long-lived', detail: 'refresh tokens (MSAL token cache)' };
   return { tool: 'az', kind: 'short-lived', detail: 'access tokens only (MSAL token cache)' };
 }
 
@@ -90,18 +103,42 @@ const PROBES: Probe[] = [
   { path: '.aws/credentials', classify: classifyAwsCredentials },
   { path: '.aws/config', classify: (t) => classifyAwsCredentials(t) },
   { path: '.config/gcloud/application_default_credentials.json', classify: one(classifyGoogleCredentials) },
-  { path: '.config/gcloud/credentials.db', classify: () => [{ tool: 'gcloud', kind: 'long-lived', detail: 'gcloud credential store (refresh tokens or service account keys)' }] },
+  {
+    path: '.config/gcloud/credentials.db',
+    classify: () => [
+      {
+        tool: 'gcloud',
+        kind: 'long-lived',
+        detail: 'gcloud credential store (refresh tokens or service account keys)',
+      },
+    ],
+  },
   { path: '.azure/msal_token_cache.json', classify: one(classifyAzureTokenCache) },
-  { path: '.azure/msal_token_cache.bin', classify: () => [{ tool: 'az', kind: 'long-lived', detail: 'refresh tokens (encrypted MSAL token cache)' }] },
-  { path: '.azure/service_principal_entries.json', classify: () => [{ tool: 'az', kind: 'long-lived', detail: 'service principal secret or certificate' }] },
-  { path: '.azure/accessTokens.json', classify: (t) => (/refreshToken/i.test(t) ? [{ tool: 'az', kind: 'long-lived', detail: 'refresh tokens (legacy ADAL token cache)' }] : []) },
+  {
+    path: '.azure/msal_token_cache.bin',
+    classify: () => [{ tool: 'az', kind: 'long-lived', detail: 'refresh tokens (encrypted MSAL token cache)' }],
+  },
+  {
+    path: '.azure/service_principal_entries.json',
+    classify: () => [{ tool: 'az', kind: 'long-lived', detail: 'service principal secret or certificate' }],
+  },
+  {
+    path: '.azure/accessTokens.json',
+    classify: (t) =>
+      /refreshToken/i.test(t)
+        ? [{ tool: 'az', kind: 'long-lived', detail: 'refresh tokens (legacy ADAL token cache)' }]
+        : [],
+  },
 ];
 
 /**
  * Scans home folders (host paths, under `root`) for cloud credential files. Contents are classified in memory and
  * dropped: the result holds paths, tools and kinds only. Files that cannot be read are listed.
  */
-export function scanCloudCredentials(root: string, homes: string[]): { findings: CredentialFinding[]; unreadable: string[] } {
+export function scanCloudCredentials(
+  root: string,
+  homes: string[],
+): { findings: CredentialFinding[]; unreadable: string[] } {
   const findings: CredentialFinding[] = [];
   const unreadable: string[] = [];
   for (const home of homes) {
@@ -132,7 +169,10 @@ function legacyGcloudProbes(root: string, home: string, unreadable: string[]): P
   try {
     return readdirSync(realPathUnder(root, dir))
       .sort()
-      .map((account) => ({ path: `.config/gcloud/legacy_credentials/${account}/adc.json`, classify: one(classifyGoogleCredentials) }));
+      .map((account) => ({
+        path: `.config/gcloud/legacy_credentials/${account}/adc.json`,
+        classify: one(classifyGoogleCredentials),
+      }));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') unreadable.push(`${dir} (${describeReadError(error)})`);

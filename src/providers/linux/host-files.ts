@@ -85,9 +85,13 @@ export class LiveHostFiles implements HostFiles {
     let result: ReadResult;
     try {
       const buffer = readFileSync(this.resolve(path));
-      result = buffer.length > MAX_CONFIG_BYTES ? { error: `larger than ${MAX_CONFIG_BYTES} bytes` } : { text: buffer.toString('utf8') };
+      result =
+        buffer.length > MAX_CONFIG_BYTES
+          ? { error: `larger than ${MAX_CONFIG_BYTES} bytes` }
+          : { text: buffer.toString('utf8') };
     } catch (error) {
-      result = (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describeReadError(error) };
+      result =
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describeReadError(error) };
     }
     this.seen.set(`f:${path}`, result);
     if ('text' in result) this.documents.push({ kind: 'linux.file', origin: path, body: result.text });
@@ -102,7 +106,8 @@ export class LiveHostFiles implements HostFiles {
     try {
       result = { names: readdirSync(this.resolve(dir)).sort() };
     } catch (error) {
-      result = (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describeReadError(error) };
+      result =
+        (error as NodeJS.ErrnoException).code === 'ENOENT' ? { missing: true } : { error: describeReadError(error) };
     }
     this.seen.set(`d:${dir}`, result);
     if ('names' in result) this.documents.push({ kind: 'linux.dir', origin: dir, body: result.names });
@@ -122,8 +127,13 @@ export class BundleHostFiles implements HostFiles {
   constructor(documents: RawDocument[]) {
     for (const doc of documents) {
       if (doc.kind === 'linux.file' && typeof doc.body === 'string') this.files.set(doc.origin, doc.body);
-      if (doc.kind === 'linux.dir' && Array.isArray(doc.body)) this.dirs.set(doc.origin, doc.body.filter((n): n is string => typeof n === 'string'));
-      if (doc.kind === 'linux.unreadable') this.errors.set(doc.origin, typeof doc.body === 'string' ? doc.body : 'unreadable');
+      if (doc.kind === 'linux.dir' && Array.isArray(doc.body))
+        this.dirs.set(
+          doc.origin,
+          doc.body.filter((n): n is string => typeof n === 'string'),
+        );
+      if (doc.kind === 'linux.unreadable')
+        this.errors.set(doc.origin, typeof doc.body === 'string' ? doc.body : 'unreadable');
     }
   }
 

@@ -17,13 +17,31 @@ const READ_TOPICS: Array<[RegExp, string]> = [
 
 const LINUX_OPERATIONS: OperationDeclaration[] = LINUX_READ_PATHS.map((path) => {
   const topic = READ_TOPICS.find(([pattern]) => pattern.test(path))?.[1];
-  return { id: path, kind: 'file', ...(topic ? { topic } : {}), permission: 'read (root for /etc/sudoers and other users\' homes)' };
+  return {
+    id: path,
+    kind: 'file',
+    ...(topic ? { topic } : {}),
+    permission: "read (root for /etc/sudoers and other users' homes)",
+  };
 });
 
 const COLLECT_OPTIONS = [
-  { flags: '--root <dir>', description: 'read the host whose / is this folder (a mounted image, a container root)', defaultValue: '/', schema: { type: 'string', minLength: 1, description: 'a folder' } },
-  { flags: '--host-name <name>', description: 'host name to record (default: /etc/hostname under the root)', schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' } },
-  { flags: '--bundle-out <file>', description: 'also write the raw host bundle, for a later `cloudward import linux FILE`', schema: { type: 'string', minLength: 1, description: 'a file path' } },
+  {
+    flags: '--root <dir>',
+    description: 'read the host whose / is this folder (a mounted image, a container root)',
+    defaultValue: '/',
+    schema: { type: 'string', minLength: 1, description: 'a folder' },
+  },
+  {
+    flags: '--host-name <name>',
+    description: 'host name to record (default: /etc/hostname under the root)',
+    schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' },
+  },
+  {
+    flags: '--bundle-out <file>',
+    description: 'also write the raw host bundle, for a later `cloudward import linux FILE`',
+    schema: { type: 'string', minLength: 1, description: 'a file path' },
+  },
 ] as const satisfies readonly ProviderOption[];
 
 /** `cloudward collect linux`'s options, as the collector receives them. */
@@ -32,7 +50,8 @@ export type LinuxCollectOptions = OptionValues<typeof COLLECT_OPTIONS>;
 /** Linux hosts: read live under a root directory, or imported from a bundle an earlier collect wrote. */
 export const linuxAdapter: ProviderAdapter<LinuxCollectOptions, Record<string, never>> = {
   name: 'linux',
-  title: 'Linux hosts (noexec mounts, sudoers, SELinux/AppArmor/fapolicyd, sshd, sudo groups, cloud CLIs and credentials)',
+  title:
+    'Linux hosts (noexec mounts, sudoers, SELinux/AppArmor/fapolicyd, sshd, sudo groups, cloud CLIs and credentials)',
   scopeKinds: ['host'],
   gapTopics: {
     'linux.mounts': 'the mount table (/proc/self/mounts, /etc/fstab)',

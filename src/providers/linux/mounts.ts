@@ -23,7 +23,12 @@ export function parseMountTable(text: string): MountLine[] {
     if (!line) continue;
     const [device, mountPoint, fstype, options] = line.split(/\s+/);
     if (!device || !mountPoint || !fstype) continue;
-    lines.push({ device: unescapeMountField(device), mountPoint: unescapeMountField(mountPoint).replace(/(.)\/+$/, '$1'), fstype, options: (options ?? 'defaults').split(',') });
+    lines.push({
+      device: unescapeMountField(device),
+      mountPoint: unescapeMountField(mountPoint).replace(/(.)\/+$/, '$1'),
+      fstype,
+      options: (options ?? 'defaults').split(','),
+    });
   }
   return lines;
 }
@@ -44,7 +49,15 @@ export function userWritableMounts(table: MountLine[], origin: 'mounted' | 'fsta
       if (line.fstype === 'swap' || !line.mountPoint.startsWith('/') || !within(path, line.mountPoint)) continue;
       if (!best || line.mountPoint.length >= best.mountPoint.length) best = line;
     }
-    if (best) mounts.push({ path, mountPoint: best.mountPoint, device: best.device, fstype: best.fstype, options: best.options, origin });
+    if (best)
+      mounts.push({
+        path,
+        mountPoint: best.mountPoint,
+        device: best.device,
+        fstype: best.fstype,
+        options: best.options,
+        origin,
+      });
   }
   return mounts;
 }

@@ -37,19 +37,32 @@ function mounts(files: HostFiles, host: Host, gaps: Gap[]): void {
     if (host.mounts.length > 0) {
       const othersPass = host.mounts.filter((m) => m.path !== '/home').every((m) => m.options.includes('noexec'));
       if (!host.mounts.some((m) => m.path === '/dev/shm') && othersPass) {
-        gaps.push({ what: 'linux.mounts', reason: '/dev/shm is not in /etc/fstab and /proc/self/mounts is not there to tell how it is mounted', call: '/proc/self/mounts' });
+        gaps.push({
+          what: 'linux.mounts',
+          reason: '/dev/shm is not in /etc/fstab and /proc/self/mounts is not there to tell how it is mounted',
+          call: '/proc/self/mounts',
+        });
       }
       return;
     }
   }
   delete host.mounts;
   const why = 'error' in live ? live.error : 'missing';
-  gaps.push({ what: 'linux.mounts', reason: `no mount table: /proc/self/mounts ${why}, and /etc/fstab has no usable entry`, call: '/proc/self/mounts' });
+  gaps.push({
+    what: 'linux.mounts',
+    reason: `no mount table: /proc/self/mounts ${why}, and /etc/fstab has no usable entry`,
+    call: '/proc/self/mounts',
+  });
 }
 
 /** SELinux from the running kernel (selinuxfs), else its boot configuration; AppArmor from its module; fapolicyd from the process list. */
 function mac(files: HostFiles, documents: RawDocument[], host: Host, gaps: Gap[]): void {
-  const unread = ['/sys/fs/selinux/enforce', '/etc/selinux/config', '/sys/module/apparmor/parameters/enabled', '/etc/fapolicyd/fapolicyd.conf']
+  const unread = [
+    '/sys/fs/selinux/enforce',
+    '/etc/selinux/config',
+    '/sys/module/apparmor/parameters/enabled',
+    '/etc/fapolicyd/fapolicyd.conf',
+  ]
     .map((p) => gapFor(files, p, 'linux.mac'))
     .filter((g): g is Gap => g !== undefined);
   gaps.push(...unread);
@@ -68,7 +81,16 @@ function mac(files: HostFiles, documents: RawDocument[], host: Host, gaps: Gap[]
   const running = processes?.fapolicyd;
   const conf = files.read('/etc/fapolicyd/fapolicyd.conf');
   const permissive = 'text' in conf && /^\s*permissive\s*=\s*1/m.test(conf.text);
-  const fapolicyd = running === true ? (permissive ? 'permissive' : 'active') : running === false ? ('text' in conf ? 'inactive' : 'not-present') : null;
+  const fapolicyd =
+    running === true
+      ? permissive
+        ? 'permissive'
+        : 'active'
+      : running === false
+        ? 'text' in conf
+          ? 'inactive'
+          : 'not-present'
+        : null;
   host.mac = { selinux, apparmor, fapolicyd };
   if (selinux === 'enforcing' || apparmor === 'enabled' || fapolicyd === 'active') host.mac.enforcing = true;
   else if (unread.length === 0 && fapolicyd !== null) host.mac.enforcing = false;
@@ -77,20 +99,37 @@ function mac(files: HostFiles, documents: RawDocument[], host: Host, gaps: Gap[]
 function groups(files: HostFiles, host: Host, gaps: Gap[]): void {
   const read = files.read('/etc/group');
   if (!('text' in read)) {
-    gaps.push({ what: 'linux.groups', reason: `/etc/group ${'error' in read ? `could not be read: ${read.error}` : 'is missing'}`, call: '/etc/group' });
+    gaps.push({
+      what: 'linux.groups',
+      reason: `/etc/group ${'error' in read ? `could not be read: ${read.error}` : 'is missing'}`,
+      call: '/etc/group',
+    });
     return;
   }
   host.privilegedGroups = [];
   for (const line of read.text.split(/\r?\n/)) {
     const [name, , , members] = line.split(':');
-    if (name && PRIVILEGED_GROUPS.includes(name)) host.privilegedGroups.push({ name, members: (members ?? '').split(',').map((m) => m.trim()).filter(Boolean) });
+    if (name && PRIVILEGED_GROUPS.includes(name))
+      host.privilegedGroups.push({
+        name,
+        members: (members ?? '')
+          .split(',')
+          .map((m) => m.trim())
+          .filter(Boolean),
+      });
   }
 }
 
 function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   const files = new BundleHostFiles(bundle.documents);
   const gaps: Gap[] = [...bundle.gaps];
-  const host: Host = { uid: `linux:host/${bundle.scope.id}`, provider: 'linux', scope: bundle.scope, os: 'linux', name: bundle.scope.name ?? bundle.scope.id };
+  const host: Host = {
+    uid: `linux:host/${bundle.scope.id}`,
+    provider: 'linux',
+    scope: bundle.scope,
+    os: 'linux',
+    name: bundle.scope.name ?? bundle.scope.id,
+  };
   const release = files.read('/etc/os-release');
   if ('text' in release) {
     const pretty = /^PRETTY_NAME=["']?([^"'\n]*)/m.exec(release.text)?.[1];
@@ -109,27 +148,52 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   const ssh = readPermitRootLogin(files);
   gaps.push(...ssh.gaps);
   if (ssh.gaps.length > 0) host.ssh = { permitRootLogin: 'unknown' };
-  else if (ssh.present) host.ssh = ssh.value ? { permitRootLogin: ssh.value, source: ssh.source! } : { permitRootLogin: SSHD_DEFAULT_PERMIT_ROOT_LOGIN, source: 'default' };
+  else if (ssh.present)
+    host.ssh = ssh.value
+      ? { permitRootLogin: ssh.value, source: ssh.source! }
+      : { permitRootLogin: SSHD_DEFAULT_PERMIT_ROOT_LOGIN, source: 'default' };
   else details.sshd = 'no /etc/ssh/sshd_config';
 
   groups(files, host, gaps);
 
   const tools = bundle.documents.find((d) => d.kind === 'linux.cloud-tools');
-  if (tools && Array.isArray(tools.body)) host.cloudTools = (tools.body as unknown[]).filter((t): t is Obj => t !== null && typeof t === 'object').map((t) => ({ tool: String(t.tool), path: String(t.path), version: null }));
+  if (tools && Array.isArray(tools.body))
+    host.cloudTools = (tools.body as unknown[])
+      .filter((t): t is Obj => t !== null && typeof t === 'object')
+      .map((t) => ({ tool: String(t.tool), path: String(t.path), version: null }));
   else gaps.push({ what: 'linux.cloud-tools', reason: 'the bundle has no cloud tool inventory' });
 
   const creds = bundle.documents.find((d) => d.kind === 'linux.cloud-credentials')?.body as Obj | undefined;
   if (creds && Array.isArray(creds.files)) {
-    host.cloudCredentials = (creds.files as unknown[]).filter((f): f is Obj => f !== null && typeof f === 'object').map((f) => ({ tool: String(f.tool), path: String(f.path), kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(typeof f.detail === 'string' ? { detail: f.detail } : {}) }));
+    host.cloudCredentials = (creds.files as unknown[])
+      .filter((f): f is Obj => f !== null && typeof f === 'object')
+      .map((f) => ({
+        tool: String(f.tool),
+        path: String(f.path),
+        kind: f.kind === 'short-lived' ? 'short-lived' : 'long-lived',
+        ...(typeof f.detail === 'string' ? { detail: f.detail } : {}),
+      }));
     const unreadable = Array.isArray(creds.unreadable) ? (creds.unreadable as unknown[]).map(String) : [];
-    const gap = unreadCredentialsGap(host, unreadable, 'linux.cloud-credentials', (shown) => `could not read ${shown}`, 'home folders');
+    const gap = unreadCredentialsGap(
+      host,
+      unreadable,
+      'linux.cloud-credentials',
+      (shown) => `could not read ${shown}`,
+      'home folders',
+    );
     if (gap) gaps.push(gap);
   } else {
     gaps.push({ what: 'linux.cloud-credentials', reason: 'the bundle has no cloud credential scan' });
   }
   host.details = details;
   const unique = gaps.filter((g, i) => gaps.findIndex((o) => o.what === g.what && o.reason === g.reason) === i);
-  const source: Source = { provider: 'linux', scope: bundle.scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: unique };
+  const source: Source = {
+    provider: 'linux',
+    scope: bundle.scope,
+    method: bundle.method,
+    collectedAt: bundle.collectedAt,
+    gaps: unique,
+  };
   return { host, source: linuxItemLedger(bundle, files).settle(source) };
 }
 

@@ -5,7 +5,6 @@ import { hostPath, type HostFiles } from './host-files.js';
 /** The permitRootLogin sshd applies when nothing sets it (OpenSSH 7.0 and later). */
 export const SSHD_DEFAULT_PERMIT_ROOT_LOGIN = 'prohibit-password';
 
-
 /** The files an Include names, in the sorted order sshd reads them. */
 function expandInclude(files: HostFiles, pattern: string, gaps: Gap[]): string[] {
   const path = hostPath('/etc/ssh', pattern);
@@ -20,14 +19,20 @@ function expandInclude(files: HostFiles, pattern: string, gaps: Gap[]): string[]
   if ('missing' in listing) return [];
   // sshd's Include glob: `*` and `?` stop at `/`, matched in linear time over full paths.
   const glob = compileGlob(path, { questionMark: true, separator: '/' });
-  return listing.names.map((n) => hostPath(dir, n)).filter((p) => glob.test(p)).sort();
+  return listing.names
+    .map((n) => hostPath(dir, n))
+    .filter((p) => glob.test(p))
+    .sort();
 }
 
 /**
  * The global PermitRootLogin of sshd_config and its Includes: sshd keeps the first value it reads, and Match blocks
  * apply only to some connections, so they are skipped. `without-password` is the old name of prohibit-password.
  */
-export function readPermitRootLogin(files: HostFiles, main = '/etc/ssh/sshd_config'): { value?: string; source?: string; gaps: Gap[]; present: boolean } {
+export function readPermitRootLogin(
+  files: HostFiles,
+  main = '/etc/ssh/sshd_config',
+): { value?: string; source?: string; gaps: Gap[]; present: boolean } {
   const gaps: Gap[] = [];
   let found: { value: string; source: string } | undefined;
   const visit = (path: string, depth: number, inMatch: boolean): boolean => {
@@ -47,7 +52,8 @@ export function readPermitRootLogin(files: HostFiles, main = '/etc/ssh/sshd_conf
       const value = kv[2]!.trim().replace(/^"(.*)"$/, '$1');
       if (keyword === 'match') matching = !/^all$/i.test(value);
       else if (keyword === 'include') {
-        for (const pattern of value.split(/\s+/)) for (const file of expandInclude(files, pattern, gaps)) matching = visit(file, depth + 1, matching);
+        for (const pattern of value.split(/\s+/))
+          for (const file of expandInclude(files, pattern, gaps)) matching = visit(file, depth + 1, matching);
       } else if (keyword === 'permitrootlogin' && !matching && !found) {
         const normalized = value.toLowerCase() === 'without-password' ? 'prohibit-password' : value.toLowerCase();
         found = { value: normalized, source: path };

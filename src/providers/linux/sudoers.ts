@@ -29,7 +29,8 @@ interface ParsedSudoers {
   includes: Array<{ path: string; dir: boolean }>;
 }
 
-const TAG = /^(NOPASSWD|PASSWD|NOEXEC|EXEC|SETENV|NOSETENV|LOG_INPUT|NOLOG_INPUT|LOG_OUTPUT|NOLOG_OUTPUT|MAIL|NOMAIL|FOLLOW|NOFOLLOW|INTERCEPT|NOINTERCEPT)\s*:\s*/;
+const TAG =
+  /^(NOPASSWD|PASSWD|NOEXEC|EXEC|SETENV|NOSETENV|LOG_INPUT|NOLOG_INPUT|LOG_OUTPUT|NOLOG_OUTPUT|MAIL|NOMAIL|FOLLOW|NOFOLLOW|INTERCEPT|NOINTERCEPT)\s*:\s*/;
 const OPTION = /^(ROLE|TYPE|CWD|CHROOT|TIMEOUT|NOTBEFORE|NOTAFTER|APPARMOR_PROFILE|PRIVS|LIMITPRIVS)\s*=\s*\S+\s*/;
 const ALIAS = /^(User_Alias|Runas_Alias|Host_Alias|Cmnd_Alias|Cmd_Alias)\s+(.*)$/;
 
@@ -95,7 +96,10 @@ export function parseSudoers(text: string, source: string): ParsedSudoers {
     }
     const spec = /^(.+?)\s*=\s*(.*)$/.exec(line);
     if (!spec) continue;
-    const left = spec[1]!.replace(/\s*,\s*/g, ',').trim().split(/\s+/);
+    const left = spec[1]!
+      .replace(/\s*,\s*/g, ',')
+      .trim()
+      .split(/\s+/);
     if (left.length !== 2) continue;
     const [who, firstHosts] = left as [string, string];
     // `user host = cmds : otherhost = cmds` grants per host group.
@@ -165,7 +169,10 @@ function includedFileNames(names: string[]): string[] {
  * Reads /etc/sudoers and everything it includes, in sudo's order, and returns the grants. A file that cannot be
  * read is a `linux.sudoers` gap (the grants it holds are unknown), never an empty list.
  */
-export function readSudoers(files: HostFiles, main = '/etc/sudoers'): { entries: SudoersEntry[]; gaps: Gap[]; present: boolean } {
+export function readSudoers(
+  files: HostFiles,
+  main = '/etc/sudoers',
+): { entries: SudoersEntry[]; gaps: Gap[]; present: boolean } {
   const gaps: Gap[] = [];
   const specs: Spec[] = [];
   const defaults: Defaults[] = [];
@@ -176,7 +183,8 @@ export function readSudoers(files: HostFiles, main = '/etc/sudoers'): { entries:
     if (depth > 128 || visiting.has(path)) return;
     const result = files.read(path);
     if ('missing' in result) {
-      if (required && depth > 0) gaps.push({ what: 'linux.sudoers', reason: `${path} is included but does not exist`, call: path });
+      if (required && depth > 0)
+        gaps.push({ what: 'linux.sudoers', reason: `${path} is included but does not exist`, call: path });
       return;
     }
     if ('error' in result) {
@@ -195,8 +203,14 @@ export function readSudoers(files: HostFiles, main = '/etc/sudoers'): { entries:
         continue;
       }
       const listing = files.list(include.path);
-      if ('error' in listing) gaps.push({ what: 'linux.sudoers', reason: `${include.path} could not be listed: ${listing.error}`, call: include.path });
-      if ('names' in listing) for (const name of includedFileNames(listing.names)) visit(hostPath(include.path, name), depth + 1, false);
+      if ('error' in listing)
+        gaps.push({
+          what: 'linux.sudoers',
+          reason: `${include.path} could not be listed: ${listing.error}`,
+          call: include.path,
+        });
+      if ('names' in listing)
+        for (const name of includedFileNames(listing.names)) visit(hostPath(include.path, name), depth + 1, false);
     }
     visiting.delete(path);
   };

@@ -31,7 +31,10 @@ export function betterGrant(a: Grant | null, b: Grant): Grant {
 
 /** A grant's facts as a path step carries them: only what is there. */
 export function stepFacts(grant: Grant): { conditions?: string[]; mfa?: true } {
-  return { ...(grant.conditions.length > 0 ? { conditions: grant.conditions } : {}), ...(grant.mfa ? { mfa: true as const } : {}) };
+  return {
+    ...(grant.conditions.length > 0 ? { conditions: grant.conditions } : {}),
+    ...(grant.mfa ? { mfa: true as const } : {}),
+  };
 }
 
 /**
@@ -57,6 +60,9 @@ export function judgeWindow(window: Window, at: string | undefined): 'holds' | '
 
 /** The condition an undecided window adds to its edge's grant, e.g. `in force until 2026-12-01T00:00:00Z`. */
 export function windowCondition(window: Window): string {
-  const parts = [...(window.notBefore !== undefined ? [`from ${window.notBefore}`] : []), ...(window.notAfter !== undefined ? [`until ${window.notAfter}`] : [])];
+  const parts = [
+    ...(window.notBefore !== undefined ? [`from ${window.notBefore}`] : []),
+    ...(window.notAfter !== undefined ? [`until ${window.notAfter}`] : []),
+  ];
   return `in force ${parts.join(' ') || 'at some time'}`;
 }

@@ -55,7 +55,10 @@ export class EscalationGraph<N extends GraphNode> {
   /** Edges not added because their window excludes the graph's time. */
   outside = 0;
 
-  constructor(readonly nodes: readonly N[], private readonly options: GraphOptions = {}) {
+  constructor(
+    readonly nodes: readonly N[],
+    private readonly options: GraphOptions = {},
+  ) {
     for (let i = 0; i < nodes.length; i++) this.out.push([]);
     this.total = nodes.length;
     this.holders = new Uint8Array(nodes.length);
@@ -80,7 +83,8 @@ export class EscalationGraph<N extends GraphNode> {
         this.outside++;
         return;
       }
-      if (verdict === 'undecided') edge = { ...edge, grant: joinGrants(edge.grant, { conditions: [windowCondition(edge.window)], mfa: false }) };
+      if (verdict === 'undecided')
+        edge = { ...edge, grant: joinGrants(edge.grant, { conditions: [windowCondition(edge.window)], mfa: false }) };
     }
     this.out[edge.from]!.push(this.edges.length);
     this.edges.push(edge);
@@ -101,7 +105,8 @@ export class EscalationGraph<N extends GraphNode> {
     if (index === undefined) {
       index = this.addNode();
       this.hubs.set(key, index);
-      for (const m of members()) this.addEdge({ from: index, to: m.to, action: m.action ?? '', kind: '', grant: m.grant });
+      for (const m of members())
+        this.addEdge({ from: index, to: m.to, action: m.action ?? '', kind: '', grant: m.grant });
     }
     return index;
   }
@@ -144,7 +149,10 @@ export class EscalationGraph<N extends GraphNode> {
       if (this.holders[i] === 1 || distance[i] === -1) return;
       const route: number[] = [];
       for (let node = i; node !== this.admin; node = this.edges[next[node]!]!.to) route.push(next[node]!);
-      result.set(p.uid, describePath(p.name, this.render(route), (step) => label(step, p)));
+      result.set(
+        p.uid,
+        describePath(p.name, this.render(route), (step) => label(step, p)),
+      );
     });
     return result;
   }
@@ -155,7 +163,11 @@ export class EscalationGraph<N extends GraphNode> {
    * equal length the direct edge is taken); each node is judged when first reached, so the search stops there
    * instead of queueing the rest of a hub's members. Nodes `within` marks 0 are never entered.
    */
-  nearest<T>(start: number, judge: (node: number) => T | null, within?: Uint8Array): { node: number; value: T; route: number[] } | null {
+  nearest<T>(
+    start: number,
+    judge: (node: number) => T | null,
+    within?: Uint8Array,
+  ): { node: number; value: T; route: number[] } | null {
     const previous = new Map<number, number>([[start, -1]]);
     const queue = [start];
     let found: { node: number; value: T } | null = null;
@@ -225,7 +237,15 @@ export class EscalationGraph<N extends GraphNode> {
       }
       if (edge.kind === HOLDS_ADMIN) continue;
       const edit = to === this.admin;
-      steps.push({ from: this.nodes[edge.from]!.uid, action: edge.action, to: edit ? 'admin' : this.nodes[to]!.uid, kind: edge.kind, ...(edit ? { edit: true as const } : {}), ...stepFacts(grant), ...(edge.note ? { note: edge.note } : {}) });
+      steps.push({
+        from: this.nodes[edge.from]!.uid,
+        action: edge.action,
+        to: edit ? 'admin' : this.nodes[to]!.uid,
+        kind: edge.kind,
+        ...(edit ? { edit: true as const } : {}),
+        ...stepFacts(grant),
+        ...(edge.note ? { note: edge.note } : {}),
+      });
     }
     return steps;
   }

@@ -22,5 +22,15 @@
  */
 export { describePath, type EscalationPath, type PathStep, type StepLabel } from './evidence.js';
 export { EscalationGraph, HOLDS_ADMIN, type Edge, type GraphNode, type GraphOptions, type HubMember } from './graph.js';
-export { betterGrant, grantScore, joinGrants, judgeWindow, stepFacts, UNCONDITIONAL, windowCondition, type Grant, type Window } from './grant.js';
+export {
+  betterGrant,
+  grantScore,
+  joinGrants,
+  judgeWindow,
+  stepFacts,
+  UNCONDITIONAL,
+  windowCondition,
+  type Grant,
+  type Window,
+} from './grant.js';
 export { levelByReach, type PrivilegeLevel } from './level.js';

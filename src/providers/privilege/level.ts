@@ -8,7 +8,10 @@ export type PrivilegeLevel = 'admin' | 'privileged' | 'none';
  * with a path to admin, or with the power to make another principal one, is privileged (the path or the power is
  * the reason); otherwise its own level, judged from its permissions alone.
  */
-export function levelByReach(own: PrivilegeLevel, reach: { path?: EscalationPath; grantsAdmin?: boolean }): PrivilegeLevel {
+export function levelByReach(
+  own: PrivilegeLevel,
+  reach: { path?: EscalationPath; grantsAdmin?: boolean },
+): PrivilegeLevel {
   if (own === 'admin') return 'admin';
   return reach.path !== undefined || reach.grantsAdmin === true ? 'privileged' : own;
 }

@@ -29,7 +29,12 @@ export function listChanges(changes: PlanChange[], ctx: PlanValues<unknown>, lis
     .sort((a, b) => a.order - b.order || a.i - b.i);
   const noteOf = new Map<string, ChangeNote>();
   for (const { change } of ordered) {
-    const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: 'projected' };
+    const note: ChangeNote = {
+      address: change.address,
+      type: change.type,
+      action: change.action,
+      outcome: 'projected',
+    };
     noteOf.set(change.address, note);
     if (change.action === 'no-op' || change.action === 'read') note.outcome = 'no-op';
     else lister.apply(change, note);
@@ -46,7 +51,12 @@ export function listChanges(changes: PlanChange[], ctx: PlanValues<unknown>, lis
     if (lister.applies(change)) continue;
     const inert = change.action === 'no-op' || change.action === 'read' || change.mode === 'data';
     const posture = !inert && lister.touchesPosture(change);
-    const note: ChangeNote = { address: change.address, type: change.type, action: change.action, outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected' };
+    const note: ChangeNote = {
+      address: change.address,
+      type: change.type,
+      action: change.action,
+      outcome: inert ? 'no-op' : posture ? 'unknown' : 'not-projected',
+    };
     if (posture) {
       const scopes = lister.openScopes(change);
       if (scopes.length > 0 && scopes[0] !== lister.provider) note.scope = scopes[0]!;

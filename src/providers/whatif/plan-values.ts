@@ -34,8 +34,13 @@ export class PlanValues<Touch> {
    * The value of an attribute: from `after` (or `before` for a delete) when known and not sensitive; through the
    * configuration's reference to another planned resource when known only after apply; otherwise unknown.
    */
-  value(change: PlanChange, attribute: string, side: 'before' | 'after' = change.action === 'delete' ? 'before' : 'after'): Value {
-    if (change.sensitive.has(attribute)) return { known: false, reason: `${attribute} is sensitive; cloudward does not read sensitive plan values` };
+  value(
+    change: PlanChange,
+    attribute: string,
+    side: 'before' | 'after' = change.action === 'delete' ? 'before' : 'after',
+  ): Value {
+    if (change.sensitive.has(attribute))
+      return { known: false, reason: `${attribute} is sensitive; cloudward does not read sensitive plan values` };
     const values = side === 'before' ? change.before : change.after;
     if (side === 'after' && change.afterUnknown.has(attribute)) {
       const resolved = this.resolveReference(change, attribute);
@@ -66,7 +71,11 @@ export class PlanValues<Touch> {
   requiredText(change: PlanChange, attribute: string, scopes: string[], side?: 'before' | 'after'): string | undefined {
     const value = this.value(change, attribute, side);
     if (value.known && typeof value.value === 'string' && value.value !== '') return value.value;
-    const reason = !value.known ? value.reason : value.value === null || value.value === '' ? `${attribute} is empty` : `${attribute} is not a string`;
+    const reason = !value.known
+      ? value.reason
+      : value.value === null || value.value === ''
+        ? `${attribute} is empty`
+        : `${attribute} is not a string`;
     this.gap(change, reason, attribute, scopes);
     return undefined;
   }
@@ -79,12 +88,21 @@ export class PlanValues<Touch> {
       const match = /^((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)(\[[^\]]+\])?\.([a-z_]+)$/.exec(reference);
       if (!match) continue;
       const [, resource, index, referenced] = match;
-      for (const address of [`${prefix}${resource}${index ?? ''}`, `${prefix}${resource}${key}`, `${prefix}${resource}`]) {
+      for (const address of [
+        `${prefix}${resource}${index ?? ''}`,
+        `${prefix}${resource}${key}`,
+        `${prefix}${resource}`,
+      ]) {
         const target = this.byAddress.get(address);
         if (!target) continue;
         const planned = this.planned.get(address)?.[referenced!];
         if (planned !== undefined) return planned;
-        if (!target.afterUnknown.has(referenced!) && !target.sensitive.has(referenced!) && target.after?.[referenced!] !== undefined) return target.after[referenced!];
+        if (
+          !target.afterUnknown.has(referenced!) &&
+          !target.sensitive.has(referenced!) &&
+          target.after?.[referenced!] !== undefined
+        )
+          return target.after[referenced!];
       }
     }
     return undefined;

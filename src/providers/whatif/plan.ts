@@ -97,10 +97,21 @@ function notAPlan(file: string, why: string, hint = SHOW_HINT): UserError {
 /** Names what a non-JSON file probably is: a binary plan file (a zip), HCL configuration, or something else. */
 function describeNonJson(bytes: Buffer, text: string, file: string): UserError | undefined {
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
-    return notAPlan(file, 'this is a binary plan file', 'convert it first: `terraform show -json PLANFILE > plan.json`');
+    return notAPlan(
+      file,
+      'this is a binary plan file',
+      'convert it first: `terraform show -json PLANFILE > plan.json`',
+    );
   }
-  if (/^\s*(resource|provider|terraform|module|variable|data|locals|output)\s+("[^"]*"\s*)*\{/m.test(text) && !/^\s*[[{]/.test(text)) {
-    return notAPlan(file, 'this is HCL configuration', 'run `terraform plan -out PLANFILE` and pass `terraform show -json PLANFILE`');
+  if (
+    /^\s*(resource|provider|terraform|module|variable|data|locals|output)\s+("[^"]*"\s*)*\{/m.test(text) &&
+    !/^\s*[[{]/.test(text)
+  ) {
+    return notAPlan(
+      file,
+      'this is HCL configuration',
+      'run `terraform plan -out PLANFILE` and pass `terraform show -json PLANFILE`',
+    );
   }
   return undefined;
 }
@@ -109,7 +120,8 @@ function describeNonJson(bytes: Buffer, text: string, file: string): UserError |
 function markedAttributes(value: unknown): Set<string> {
   const out = new Set<string>();
   if (!isObject(value)) return out;
-  const marked = (v: unknown): boolean => v === true || (Array.isArray(v) ? v.some(marked) : isObject(v) ? Object.values(v).some(marked) : false);
+  const marked = (v: unknown): boolean =>
+    v === true || (Array.isArray(v) ? v.some(marked) : isObject(v) ? Object.values(v).some(marked) : false);
   for (const [key, v] of Object.entries(value)) if (marked(v)) out.add(key);
   return out;
 }
@@ -120,9 +132,13 @@ function actionOf(actions: unknown, where: string, file: string): PlanAction {
   }
   const list = actions as string[];
   if (list.length === 2 && list.includes('delete') && list.includes('create')) return 'replace';
-  if (list.length === 1 && ['create', 'update', 'delete', 'no-op', 'read'].includes(list[0]!)) return list[0] as PlanAction;
+  if (list.length === 1 && ['create', 'update', 'delete', 'no-op', 'read'].includes(list[0]!))
+    return list[0] as PlanAction;
   if (list.length === 1 && list[0] === 'forget') return 'delete';
-  throw new UserError(`unknown planned action ${JSON.stringify(list)}`, { where: `${file}#${where}/change/actions`, hint: 'this plan was written by a newer Terraform/OpenTofu than this cloudward knows; upgrade cloudward' });
+  throw new UserError(`unknown planned action ${JSON.stringify(list)}`, {
+    where: `${file}#${where}/change/actions`,
+    hint: 'this plan was written by a newer Terraform/OpenTofu than this cloudward knows; upgrade cloudward',
+  });
 }
 
 /** The config-side address of an instance address: module instance keys and the resource's own key removed. */
@@ -131,7 +147,10 @@ export function configAddress(address: string): string {
 }
 
 /** Every resource of the configuration by its config address (`module.a.module.b.type.name`). */
-function configurationIndex(configuration: unknown, sources: Map<string, string>): Map<string, { expressions: Record<string, unknown>; providerConfigKey?: string }> {
+function configurationIndex(
+  configuration: unknown,
+  sources: Map<string, string>,
+): Map<string, { expressions: Record<string, unknown>; providerConfigKey?: string }> {
   const out = new Map<string, { expressions: Record<string, unknown>; providerConfigKey?: string }>();
   const walk = (module: unknown, prefix: string) => {
     if (!isObject(module)) return;
@@ -139,7 +158,9 @@ function configurationIndex(configuration: unknown, sources: Map<string, string>
       if (!isObject(resource) || typeof resource.address !== 'string') continue;
       out.set(`${prefix}${resource.address}`, {
         expressions: isObject(resource.expressions) ? resource.expressions : {},
-        ...(typeof resource.provider_config_key === 'string' ? { providerConfigKey: resource.provider_config_key } : {}),
+        ...(typeof resource.provider_config_key === 'string'
+          ? { providerConfigKey: resource.provider_config_key }
+          : {}),
       });
     }
     if (isObject(module.module_calls)) {
@@ -155,30 +176,57 @@ function configurationIndex(configuration: unknown, sources: Map<string, string>
 }
 
 /** Every resource of a `values` module tree (`root_module` with `resources` and `child_modules`). */
-function stateResources(module: unknown, out: Array<Record<string, unknown>> = [], depth = 0): Array<Record<string, unknown>> {
+function stateResources(
+  module: unknown,
+  out: Array<Record<string, unknown>> = [],
+  depth = 0,
+): Array<Record<string, unknown>> {
   if (!isObject(module) || depth > 32) return out;
-  for (const resource of Array.isArray(module.resources) ? module.resources : []) if (isObject(resource)) out.push(resource);
-  for (const child of Array.isArray(module.child_modules) ? module.child_modules : []) stateResources(child, out, depth + 1);
+  for (const resource of Array.isArray(module.resources) ? module.resources : [])
+    if (isObject(resource)) out.push(resource);
+  for (const child of Array.isArray(module.child_modules) ? module.child_modules : [])
+    stateResources(child, out, depth + 1);
   return out;
 }
 
 /** The data sources and managed resources a plan's prior state holds, and the data sources it read with a known result. */
-function knownState(value: Record<string, unknown>, configs: ReturnType<typeof configurationIndex>, changes: PlanChange[]): { dataSources: PlanDataSource[]; priorResources: PlanPriorResource[] } {
+function knownState(
+  value: Record<string, unknown>,
+  configs: ReturnType<typeof configurationIndex>,
+  changes: PlanChange[],
+): { dataSources: PlanDataSource[]; priorResources: PlanPriorResource[] } {
   const dataSources: PlanDataSource[] = [];
   const priorResources: PlanPriorResource[] = [];
-  const prior = isObject(value.prior_state) && isObject(value.prior_state.values) ? value.prior_state.values.root_module : undefined;
+  const prior =
+    isObject(value.prior_state) && isObject(value.prior_state.values)
+      ? value.prior_state.values.root_module
+      : undefined;
   for (const resource of stateResources(prior)) {
-    if (typeof resource.address !== 'string' || typeof resource.type !== 'string' || !isObject(resource.values)) continue;
+    if (typeof resource.address !== 'string' || typeof resource.type !== 'string' || !isObject(resource.values))
+      continue;
     const config = configs.get(configAddress(resource.address));
     const key = config?.providerConfigKey ? { providerConfigKey: config.providerConfigKey } : {};
-    if (resource.mode === 'data') dataSources.push({ address: resource.address, type: resource.type, values: resource.values, expressions: config?.expressions ?? {}, ...key });
+    if (resource.mode === 'data')
+      dataSources.push({
+        address: resource.address,
+        type: resource.type,
+        values: resource.values,
+        expressions: config?.expressions ?? {},
+        ...key,
+      });
     else priorResources.push({ address: resource.address, type: resource.type, values: resource.values, ...key });
   }
   const read = new Set(dataSources.map((d) => d.address));
   for (const change of changes) {
     if (change.mode !== 'data' || change.after === null || read.has(change.address)) continue;
     const values = Object.fromEntries(Object.entries(change.after).filter(([k]) => !change.afterUnknown.has(k)));
-    dataSources.push({ address: change.address, type: change.type, values, expressions: change.expressions, ...(change.providerConfigKey ? { providerConfigKey: change.providerConfigKey } : {}) });
+    dataSources.push({
+      address: change.address,
+      type: change.type,
+      values,
+      expressions: change.expressions,
+      ...(change.providerConfigKey ? { providerConfigKey: change.providerConfigKey } : {}),
+    });
   }
   return { dataSources, priorResources };
 }
@@ -188,7 +236,13 @@ function knownState(value: Record<string, unknown>, configs: ReturnType<typeof c
  * default block when the configuration names none), leaving out those whose configuration sets one of `unless`
  * (a `data "google_project"` with `project_id` reads another project than the provider's).
  */
-export function dataSourceValues(plan: Plan, type: string, key: string, attribute: string, unless: string[] = []): string[] {
+export function dataSourceValues(
+  plan: Plan,
+  type: string,
+  key: string,
+  attribute: string,
+  unless: string[] = [],
+): string[] {
   const out = new Set<string>();
   for (const source of plan.dataSources) {
     if (source.type !== type || (source.providerConfigKey ?? type.split('_')[0]) !== key) continue;
@@ -203,31 +257,53 @@ export function dataSourceValues(plan: Plan, type: string, key: string, attribut
 export function parsePlan(value: unknown, file: string): Plan {
   if (!isObject(value)) throw notAPlan(file, 'the file does not hold a JSON object');
   if (typeof value.lineage === 'string' && typeof value.serial === 'number') {
-    throw notAPlan(file, 'this is a Terraform state file', 'pass a plan: `terraform plan -out PLANFILE && terraform show -json PLANFILE > plan.json`');
+    throw notAPlan(
+      file,
+      'this is a Terraform state file',
+      'pass a plan: `terraform plan -out PLANFILE && terraform show -json PLANFILE > plan.json`',
+    );
   }
-  if (typeof value.schemaVersion === 'string' && Array.isArray(value.principals)) throw notAPlan(file, 'this is a cloudward snapshot', 'pass the snapshot as an argument and the plan with --plan');
+  if (typeof value.schemaVersion === 'string' && Array.isArray(value.principals))
+    throw notAPlan(file, 'this is a cloudward snapshot', 'pass the snapshot as an argument and the plan with --plan');
   if (typeof value.format_version !== 'string') throw notAPlan(file, 'no format_version');
   const major = Number(/^(\d+)\.\d+$/.exec(value.format_version)?.[1]);
   if (major !== PLAN_FORMAT_MAJOR) {
-    throw new UserError(`plan format_version ${value.format_version} is not supported (this cloudward reads ${PLAN_FORMAT_MAJOR}.x)`, {
-      where: `${file}#/format_version`,
-      hint: 'write the plan with Terraform or OpenTofu 1.x (`terraform show -json PLANFILE`)',
-    });
+    throw new UserError(
+      `plan format_version ${value.format_version} is not supported (this cloudward reads ${PLAN_FORMAT_MAJOR}.x)`,
+      {
+        where: `${file}#/format_version`,
+        hint: 'write the plan with Terraform or OpenTofu 1.x (`terraform show -json PLANFILE`)',
+      },
+    );
   }
   if (isObject(value.values) && value.planned_values === undefined && value.resource_changes === undefined) {
-    throw notAPlan(file, 'this is the JSON of a state (`terraform show -json` without a plan file)', 'pass `terraform show -json PLANFILE`, where PLANFILE was written by `terraform plan -out`');
+    throw notAPlan(
+      file,
+      'this is the JSON of a state (`terraform show -json` without a plan file)',
+      'pass `terraform show -json PLANFILE`, where PLANFILE was written by `terraform plan -out`',
+    );
   }
-  if (value.resource_changes !== undefined && !Array.isArray(value.resource_changes)) throw notAPlan(`${file}#/resource_changes`, 'resource_changes is not a list');
-  if (value.resource_changes === undefined && value.planned_values === undefined) throw notAPlan(file, 'it has neither resource_changes nor planned_values');
+  if (value.resource_changes !== undefined && !Array.isArray(value.resource_changes))
+    throw notAPlan(`${file}#/resource_changes`, 'resource_changes is not a list');
+  if (value.resource_changes === undefined && value.planned_values === undefined)
+    throw notAPlan(file, 'it has neither resource_changes nor planned_values');
   if (value.errored === true) {
-    throw new UserError('the plan errored: Terraform could not finish planning, so its changes are incomplete', { where: `${file}#/errored`, hint: 'fix the plan errors and run `terraform plan -out` again' });
+    throw new UserError('the plan errored: Terraform could not finish planning, so its changes are incomplete', {
+      where: `${file}#/errored`,
+      hint: 'fix the plan errors and run `terraform plan -out` again',
+    });
   }
 
   const moduleSources = new Map<string, string>();
   const configs = configurationIndex(value.configuration, moduleSources);
   const changes = ((value.resource_changes as unknown[] | undefined) ?? []).map((item, index): PlanChange => {
     const where = `/resource_changes/${index}`;
-    if (!isObject(item) || typeof item.address !== 'string' || typeof item.type !== 'string' || !isObject(item.change)) {
+    if (
+      !isObject(item) ||
+      typeof item.address !== 'string' ||
+      typeof item.type !== 'string' ||
+      !isObject(item.change)
+    ) {
       throw notAPlan(`${file}#${where}`, 'a resource change lacks address, type or change');
     }
     const change = item.change;
@@ -252,7 +328,11 @@ export function parsePlan(value: unknown, file: string): Plan {
   const configuration = isObject(value.configuration) ? value.configuration : {};
   if (isObject(configuration.provider_config)) {
     for (const [key, config] of Object.entries(configuration.provider_config)) {
-      if (isObject(config)) providerConfigs.set(key, { name: typeof config.name === 'string' ? config.name : key, expressions: isObject(config.expressions) ? config.expressions : {} });
+      if (isObject(config))
+        providerConfigs.set(key, {
+          name: typeof config.name === 'string' ? config.name : key,
+          expressions: isObject(config.expressions) ? config.expressions : {},
+        });
     }
   }
   return {
@@ -289,5 +369,7 @@ export function constantOf(expressions: Record<string, unknown>, name: string): 
 /** The references of a configuration expression (`["aws_iam_policy.deploy.arn", "aws_iam_policy.deploy"]`). */
 export function referencesOf(expressions: Record<string, unknown>, name: string): string[] {
   const expression = expressions[name];
-  return isObject(expression) && Array.isArray(expression.references) ? expression.references.filter((r): r is string => typeof r === 'string') : [];
+  return isObject(expression) && Array.isArray(expression.references)
+    ? expression.references.filter((r): r is string => typeof r === 'string')
+    : [];
 }

@@ -7,7 +7,11 @@
 import { UserError } from '../../errors.js';
 import { readInputText } from '../../util/files.js';
 
-export async function ownDocuments<T>(paths: string[], what: string, recognize: (text: string, file: string) => T): Promise<Array<{ file: string; document: T }>> {
+export async function ownDocuments<T>(
+  paths: string[],
+  what: string,
+  recognize: (text: string, file: string) => T,
+): Promise<Array<{ file: string; document: T }>> {
   const out: Array<{ file: string; document: T }> = [];
   for (const file of paths) {
     const text = await readInputText(file, what);

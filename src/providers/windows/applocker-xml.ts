@@ -27,7 +27,14 @@ export interface RawAppLockerPolicy {
 }
 
 const RULE_ELEMENTS = ['FilePathRule', 'FilePublisherRule', 'FileHashRule'] as const;
-const ALWAYS_ARRAYS = new Set(['RuleCollection', ...RULE_ELEMENTS, 'FilePathCondition', 'FilePublisherCondition', 'FileHashCondition', 'FileHash']);
+const ALWAYS_ARRAYS = new Set([
+  'RuleCollection',
+  ...RULE_ELEMENTS,
+  'FilePathCondition',
+  'FilePublisherCondition',
+  'FileHashCondition',
+  'FileHash',
+]);
 
 /** DOCTYPE and ENTITY declarations are how entity-expansion and external-entity attacks start; policies never have them. */
 const HOSTILE = /<!\s*(DOCTYPE|ENTITY)/i;
@@ -49,7 +56,8 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
 function decodeEntities(value: string): string {
   return value.replace(/&(#x[0-9a-f]+|#[0-9]+|lt|gt|amp|quot|apos);/gi, (whole, name: string) => {
     if (name[0] === '#') {
-      const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
+      const code =
+        name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number.parseInt(name.slice(1), 10);
       return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return PREDEFINED[name.toLowerCase()] ?? whole;
@@ -94,20 +102,29 @@ function readConditions(container: unknown): { all: string[]; paths: string[] } 
  */
 export function parseAppLockerXml(text: string, file: string): RawAppLockerPolicy {
   if (HOSTILE.test(text)) {
-    throw new UserError('XML with a DOCTYPE or ENTITY declaration is refused (entity expansion and external entities are attack vectors)', {
-      where: file,
-      hint: 'export the policy again with `Get-AppLockerPolicy -Effective -Xml`; it never contains a DOCTYPE',
-    });
+    throw new UserError(
+      'XML with a DOCTYPE or ENTITY declaration is refused (entity expansion and external entities are attack vectors)',
+      {
+        where: file,
+        hint: 'export the policy again with `Get-AppLockerPolicy -Effective -Xml`; it never contains a DOCTYPE',
+      },
+    );
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new UserError(`malformed XML: ${valid.err.msg}`, { where: `${file}:${valid.err.line}:${valid.err.col}`, hint: 'the export looks damaged; export it again' });
+    throw new UserError(`malformed XML: ${valid.err.msg}`, {
+      where: `${file}:${valid.err.line}:${valid.err.col}`,
+      hint: 'the export looks damaged; export it again',
+    });
   }
   const document = parser.parse(text) as Node;
   const root = document.AppLockerPolicy;
   if (root === undefined) {
     const found = Object.keys(document).find((k) => !k.startsWith('?') && !k.startsWith('#')) ?? 'nothing';
-    throw new UserError(`not an AppLocker policy: the root element is <${found}>, not <AppLockerPolicy>`, { where: file, hint: 'pass the output of `Get-AppLockerPolicy -Effective -Xml`' });
+    throw new UserError(`not an AppLocker policy: the root element is <${found}>, not <AppLockerPolicy>`, {
+      where: file,
+      hint: 'pass the output of `Get-AppLockerPolicy -Effective -Xml`',
+    });
   }
   const collections = list(root, 'RuleCollection').map((collection) => {
     const rules: RawAppLockerRule[] = [];
@@ -128,7 +145,11 @@ export function parseAppLockerXml(text: string, file: string): RawAppLockerPolic
         });
       }
     }
-    return { type: attr(collection, 'Type'), enforcementMode: attr(collection, 'EnforcementMode') || 'NotConfigured', rules };
+    return {
+      type: attr(collection, 'Type'),
+      enforcementMode: attr(collection, 'EnforcementMode') || 'NotConfigured',
+      rules,
+    };
   });
   return { version: attr(root, 'Version'), collections };
 }

@@ -1,15 +1,36 @@
 import type { ExecutionPolicy, ExecutionPolicyScope } from '../../snapshot/model.js';
 
 /** Precedence, highest first (about_Execution_Policies): Group Policy scopes win over everything a user can set. */
-const SCOPE_PRECEDENCE: ExecutionPolicyScope[] = ['MachinePolicy', 'UserPolicy', 'Process', 'CurrentUser', 'LocalMachine'];
+const SCOPE_PRECEDENCE: ExecutionPolicyScope[] = [
+  'MachinePolicy',
+  'UserPolicy',
+  'Process',
+  'CurrentUser',
+  'LocalMachine',
+];
 
 /** `Microsoft.PowerShell.ExecutionPolicyScope` values, as `ConvertTo-Json` writes them (numbers). */
 const SCOPE_NUMBERS: ExecutionPolicyScope[] = ['Process', 'CurrentUser', 'LocalMachine', 'UserPolicy', 'MachinePolicy'];
 
 /** `Microsoft.PowerShell.ExecutionPolicy` values; 3 is both Restricted and Default. */
-const POLICY_NUMBERS: ExecutionPolicy[] = ['Unrestricted', 'RemoteSigned', 'AllSigned', 'Restricted', 'Bypass', 'Undefined'];
+const POLICY_NUMBERS: ExecutionPolicy[] = [
+  'Unrestricted',
+  'RemoteSigned',
+  'AllSigned',
+  'Restricted',
+  'Bypass',
+  'Undefined',
+];
 
-const POLICY_NAMES: ExecutionPolicy[] = ['Restricted', 'AllSigned', 'RemoteSigned', 'Unrestricted', 'Bypass', 'Undefined', 'Default'];
+const POLICY_NAMES: ExecutionPolicy[] = [
+  'Restricted',
+  'AllSigned',
+  'RemoteSigned',
+  'Unrestricted',
+  'Bypass',
+  'Undefined',
+  'Default',
+];
 
 /** Reads a scope written as a number or a name; undefined when it is neither. */
 function toScope(value: unknown): ExecutionPolicyScope | undefined {
@@ -28,7 +49,16 @@ function toPolicy(value: unknown): ExecutionPolicy | undefined {
 /** True for the rows `Get-ExecutionPolicy -List | ConvertTo-Json` writes. */
 export function isExecutionPolicyList(value: unknown): boolean {
   const rows = Array.isArray(value) ? value : [value];
-  return rows.length > 0 && rows.every((r) => r !== null && typeof r === 'object' && toScope((r as Record<string, unknown>).Scope) !== undefined && toPolicy((r as Record<string, unknown>).ExecutionPolicy) !== undefined);
+  return (
+    rows.length > 0 &&
+    rows.every(
+      (r) =>
+        r !== null &&
+        typeof r === 'object' &&
+        toScope((r as Record<string, unknown>).Scope) !== undefined &&
+        toPolicy((r as Record<string, unknown>).ExecutionPolicy) !== undefined,
+    )
+  );
 }
 
 interface EffectiveExecutionPolicy {
@@ -51,7 +81,12 @@ export function effectiveExecutionPolicy(rows: unknown, server: boolean): Effect
   }
   for (const scope of SCOPE_PRECEDENCE) {
     const policy = executionPolicies[scope];
-    if (policy && policy !== 'Undefined') return { executionPolicies, effective: policy === 'Default' ? (server ? 'RemoteSigned' : 'Restricted') : policy, effectiveScope: scope };
+    if (policy && policy !== 'Undefined')
+      return {
+        executionPolicies,
+        effective: policy === 'Default' ? (server ? 'RemoteSigned' : 'Restricted') : policy,
+        effectiveScope: scope,
+      };
   }
   return { executionPolicies, effective: server ? 'RemoteSigned' : 'Restricted', effectiveScope: 'Default' };
 }

@@ -4,7 +4,11 @@ import { normalizeWindows } from './normalize.js';
 import { windowsPermissions } from './permissions.js';
 
 const IMPORT_OPTIONS = [
-  { flags: '--host <name>', description: 'host name for raw exports (a collector bundle names its host)', schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' } },
+  {
+    flags: '--host <name>',
+    description: 'host name for raw exports (a collector bundle names its host)',
+    schema: { type: 'string', pattern: '\\S', maxLength: 253, description: 'a host name' },
+  },
 ] as const satisfies readonly ProviderOption[];
 
 /** `cloudward import windows`'s options, as the importer receives them. */

@@ -1,10 +1,26 @@
-import type { AppLockerCollection, AppLockerCollectionType, AppLockerRule, Enforcement, Gap, Host, Source, SnapshotPart, WdacState } from '../../snapshot/model.js';
+import type {
+  AppLockerCollection,
+  AppLockerCollectionType,
+  AppLockerRule,
+  Enforcement,
+  Gap,
+  Host,
+  Source,
+  SnapshotPart,
+  WdacState,
+} from '../../snapshot/model.js';
 import { ItemLedger } from '../cloud/ledger.js';
 import { hostsPart, unreadCredentialsGap } from '../hosts/part.js';
 import type { RawBundle, RawDocument } from '../types.js';
 import { parseAppLockerXml, type RawAppLockerPolicy } from './applocker-xml.js';
 import { effectiveExecutionPolicy } from './execution-policy.js';
-import { COLLECTION_EXTENSIONS, isBroadPrincipal, openUserWritableLocations, sidName, userWritableLocations } from './user-writable.js';
+import {
+  COLLECTION_EXTENSIONS,
+  isBroadPrincipal,
+  openUserWritableLocations,
+  sidName,
+  userWritableLocations,
+} from './user-writable.js';
 
 /** Raw document kinds and the gap topic each one feeds. */
 export const WINDOWS_DOCUMENTS = {
@@ -40,8 +56,10 @@ const COLLECTION_TYPES: AppLockerCollectionType[] = ['Exe', 'Script', 'Msi', 'Dl
 const ASR_RULE_NAMES: Record<string, string> = {
   '5beb7efe-fd9a-4556-801d-275e5ffc04cc': 'Block execution of potentially obfuscated scripts',
   'd3e037e1-3eb8-44c8-a917-57927947596d': 'Block JavaScript or VBScript from launching downloaded executable content',
-  '01443614-cd74-433a-b99e-2ecdc07bfc25': 'Block executable files from running unless they meet a prevalence, age, or trusted list criterion',
-  '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2': 'Block credential stealing from the Windows local security authority subsystem',
+  '01443614-cd74-433a-b99e-2ecdc07bfc25':
+    'Block executable files from running unless they meet a prevalence, age, or trusted list criterion',
+  '9e6c4e1f-7d60-472f-ba1a-a39ef669e4b2':
+    'Block credential stealing from the Windows local security authority subsystem',
   'd4f940ab-401b-4efc-aadc-ad5f3c50688a': 'Block all Office applications from creating child processes',
   '92e97fa1-2edf-4476-bdd6-9dd0b4dddc7b': 'Block Win32 API calls from Office macros',
   'be9ba2d9-53ea-4cdc-84e5-9b1eeee46550': 'Block executable content from email client and webmail',
@@ -52,7 +70,13 @@ const ASR_RULE_NAMES: Record<string, string> = {
 };
 
 /** AttackSurfaceReductionRules_Actions values: 0 disabled, 1 block, 2 audit, 5 not configured, 6 warn. */
-const ASR_ACTIONS: Record<number, 'block' | 'audit' | 'warn' | 'off'> = { 0: 'off', 1: 'block', 2: 'audit', 5: 'off', 6: 'warn' };
+const ASR_ACTIONS: Record<number, 'block' | 'audit' | 'warn' | 'off'> = {
+  0: 'off',
+  1: 'block',
+  2: 'audit',
+  5: 'off',
+  6: 'warn',
+};
 
 /** Win32_DeviceGuard *EnforcementStatus values: 0 off, 1 audit, 2 enforced. */
 const CI_STATES: Record<number, WdacState> = { 0: 'off', 1: 'audit', 2: 'enforced' };
@@ -82,7 +106,8 @@ function asArray(value: unknown): unknown[] {
   if (value === null || value === undefined) return [];
   if (Array.isArray(value)) return value;
   const wrapped = value as { value?: unknown; Count?: unknown };
-  if (typeof wrapped === 'object' && Array.isArray(wrapped.value) && typeof wrapped.Count === 'number') return wrapped.value;
+  if (typeof wrapped === 'object' && Array.isArray(wrapped.value) && typeof wrapped.Count === 'number')
+    return wrapped.value;
   return [value];
 }
 
@@ -121,7 +146,9 @@ function normalizeAppLocker(policy: RawAppLockerPolicy): Partial<Record<AppLocke
     });
     const broad = rawRules.filter((r) => isBroadPrincipal(r.sid));
     const open = openUserWritableLocations(
-      broad.filter((r) => !/^deny$/i.test(r.action) && r.element === 'FilePathRule').map((r) => ({ paths: r.pathConditions, exceptionPaths: r.pathExceptions })),
+      broad
+        .filter((r) => !/^deny$/i.test(r.action) && r.element === 'FilePathRule')
+        .map((r) => ({ paths: r.pathConditions, exceptionPaths: r.pathExceptions })),
       broad.filter((r) => /^deny$/i.test(r.action)).flatMap((r) => r.pathConditions),
       extensions,
     );
@@ -133,7 +160,8 @@ function normalizeAppLocker(policy: RawAppLockerPolicy): Partial<Record<AppLocke
       rules,
       // With no rules (or only audit), nothing is blocked anywhere, user-writable folders included.
       userWritableAllowed: rules.length === 0 || open.length > 0,
-      userWritableLocations: rules.length === 0 ? ['temp', 'localappdata', 'appdata', 'downloads', 'profile', 'windows-temp'] : open,
+      userWritableLocations:
+        rules.length === 0 ? ['temp', 'localappdata', 'appdata', 'downloads', 'profile', 'windows-temp'] : open,
     };
   }
   return collections;
@@ -160,21 +188,33 @@ function lockdownConstrains(value: string | null): boolean {
 function nonAdminLanguageMode(host: Host, session: Obj): { mode?: string; basis: string } {
   const observed = languageModeName(session.LanguageMode);
   const elevated = session.Elevated;
-  if (observed && (elevated === false || session.IsAdmin === false)) return { mode: observed, basis: 'observed in the collector session of a standard user' };
+  if (observed && (elevated === false || session.IsAdmin === false))
+    return { mode: observed, basis: 'observed in the collector session of a standard user' };
   // A constrained session of unknown or elevated rights: standard users are constrained at least as much.
-  if (observed === 'ConstrainedLanguage') return { mode: observed, basis: 'observed ConstrainedLanguage in the collector session' };
-  if (lockdownConstrains(host.powershell?.lockdownPolicy ?? null)) return { mode: 'ConstrainedLanguage', basis: '__PSLockdownPolicy asks for ConstrainedLanguage' };
-  if (host.wdac?.usermode === 'enforced') return { mode: 'ConstrainedLanguage', basis: 'WDAC enforces user-mode code integrity' };
+  if (observed === 'ConstrainedLanguage')
+    return { mode: observed, basis: 'observed ConstrainedLanguage in the collector session' };
+  if (lockdownConstrains(host.powershell?.lockdownPolicy ?? null))
+    return { mode: 'ConstrainedLanguage', basis: '__PSLockdownPolicy asks for ConstrainedLanguage' };
+  if (host.wdac?.usermode === 'enforced')
+    return { mode: 'ConstrainedLanguage', basis: 'WDAC enforces user-mode code integrity' };
   const script = host.applocker?.collections.Script;
   if (script && host.applocker?.appIdSvc !== 'stopped') {
     if (script.enforcement === 'Enabled') {
       return script.userWritableLocations?.includes('temp')
-        ? { mode: 'FullLanguage', basis: 'AppLocker script rules allow scripts in %TEMP%, so PowerShell does not constrain users' }
+        ? {
+            mode: 'FullLanguage',
+            basis: 'AppLocker script rules allow scripts in %TEMP%, so PowerShell does not constrain users',
+          }
         : { mode: 'ConstrainedLanguage', basis: 'AppLocker script rules are enforced' };
     }
   }
-  if (!script || host.wdac === undefined || session.PSLockdownPolicy === undefined) return { basis: 'not enough data to derive it' };
-  return { mode: 'FullLanguage', basis: 'nothing constrains PowerShell: no lockdown policy, no WDAC user-mode enforcement, no enforced AppLocker script rules' };
+  if (!script || host.wdac === undefined || session.PSLockdownPolicy === undefined)
+    return { basis: 'not enough data to derive it' };
+  return {
+    mode: 'FullLanguage',
+    basis:
+      'nothing constrains PowerShell: no lockdown policy, no WDAC user-mode enforcement, no enforced AppLocker script rules',
+  };
 }
 
 function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
@@ -183,7 +223,11 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   for (const doc of bundle.documents) byKind.set(doc.kind, doc);
   for (const kind of REQUIRED_KINDS) {
     const topic = WINDOWS_DOCUMENTS[kind];
-    if (!byKind.has(kind) && !gaps.some((g) => g.what === topic)) gaps.push({ what: topic, reason: `no ${kind.replace('windows.', '')} data was collected or imported for this host` });
+    if (!byKind.has(kind) && !gaps.some((g) => g.what === topic))
+      gaps.push({
+        what: topic,
+        reason: `no ${kind.replace('windows.', '')} data was collected or imported for this host`,
+      });
   }
   const info = asObject(byKind.get('windows.host-info')?.body);
   const productType = typeof info.ProductType === 'number' ? info.ProductType : undefined;
@@ -198,7 +242,8 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
   const osVersion = [str(info.OsCaption), str(info.OsVersion)].filter(Boolean).join(' ');
   if (osVersion) host.osVersion = osVersion;
   const details: Obj = {};
-  if (productType !== undefined) details.productType = productType === 1 ? 'workstation' : productType === 2 ? 'domain-controller' : 'server';
+  if (productType !== undefined)
+    details.productType = productType === 1 ? 'workstation' : productType === 2 ? 'domain-controller' : 'server';
 
   const appLockerDoc = byKind.get('windows.applocker-xml');
   if (appLockerDoc && typeof appLockerDoc.body === 'string') {
@@ -212,7 +257,10 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
     const body = asObject(device.body);
     const ci = body.CodeIntegrityPolicyEnforcementStatus;
     const umci = body.UsermodeCodeIntegrityPolicyEnforcementStatus;
-    host.wdac = { state: typeof ci === 'number' ? (CI_STATES[ci] ?? 'unknown') : 'unknown', usermode: typeof umci === 'number' ? (CI_STATES[umci] ?? 'unknown') : 'unknown' };
+    host.wdac = {
+      state: typeof ci === 'number' ? (CI_STATES[ci] ?? 'unknown') : 'unknown',
+      usermode: typeof umci === 'number' ? (CI_STATES[umci] ?? 'unknown') : 'unknown',
+    };
   }
 
   const session = asObject(byKind.get('windows.language-mode')?.body);
@@ -222,15 +270,24 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
     if (policyDoc) Object.assign(host.powershell, effectiveExecutionPolicy(policyDoc.body, server));
     if (byKind.has('windows.language-mode')) {
       host.powershell.languageMode = languageModeName(session.LanguageMode) ?? null;
-      host.powershell.lockdownPolicy = session.PSLockdownPolicy === null || session.PSLockdownPolicy === undefined ? null : String(session.PSLockdownPolicy);
+      host.powershell.lockdownPolicy =
+        session.PSLockdownPolicy === null || session.PSLockdownPolicy === undefined
+          ? null
+          : String(session.PSLockdownPolicy);
     }
-    if (policyDoc && productType === undefined && host.powershell.effectiveScope === 'Default') details.executionPolicyDefault = 'assumed a Windows client (Restricted); no host info said otherwise';
+    if (policyDoc && productType === undefined && host.powershell.effectiveScope === 'Default')
+      details.executionPolicyDefault = 'assumed a Windows client (Restricted); no host info said otherwise';
   }
   if (byKind.has('windows.language-mode')) {
     const derived = nonAdminLanguageMode(host, session);
     if (derived.mode) host.powershell!.nonAdminLanguageMode = derived.mode;
     details.nonAdminLanguageModeBasis = derived.basis;
-    if (session.UserName !== undefined) details.collectedAs = { user: session.UserName, elevated: session.Elevated ?? null, admin: session.IsAdmin ?? null };
+    if (session.UserName !== undefined)
+      details.collectedAs = {
+        user: session.UserName,
+        elevated: session.Elevated ?? null,
+        admin: session.IsAdmin ?? null,
+      };
   }
 
   const mp = byKind.get('windows.mp-preference');
@@ -254,9 +311,16 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
     host.localAdmins = asArray(admins.body).map((m) => {
       const member = asObject(m);
       const sidValue = typeof member.SID === 'string' ? member.SID : str(asObject(member.SID).Value);
-      const source = typeof member.PrincipalSource === 'number' ? PRINCIPAL_SOURCES[member.PrincipalSource] : str(member.PrincipalSource);
+      const source =
+        typeof member.PrincipalSource === 'number'
+          ? PRINCIPAL_SOURCES[member.PrincipalSource]
+          : str(member.PrincipalSource);
       const kind = [str(member.ObjectClass)?.toLowerCase(), source].filter(Boolean).join(' ');
-      return { name: str(member.Name) ?? sidValue ?? '?', ...(sidValue ? { sid: sidValue } : {}), ...(kind ? { kind } : {}) };
+      return {
+        name: str(member.Name) ?? sidValue ?? '?',
+        ...(sidValue ? { sid: sidValue } : {}),
+        ...(kind ? { kind } : {}),
+      };
     });
   }
 
@@ -274,14 +338,32 @@ function normalizeBundle(bundle: RawBundle): { host: Host; source: Source } {
     host.cloudCredentials = asArray(body.Files).map((f) => {
       const file = asObject(f);
       const detail = str(file.Detail);
-      return { tool: str(file.Tool) ?? '?', path: str(file.Path) ?? '', kind: file.Kind === 'short-lived' ? 'short-lived' : 'long-lived', ...(detail ? { detail } : {}) };
+      return {
+        tool: str(file.Tool) ?? '?',
+        path: str(file.Path) ?? '',
+        kind: file.Kind === 'short-lived' ? 'short-lived' : 'long-lived',
+        ...(detail ? { detail } : {}),
+      };
     });
     const unreadable = asArray(body.UnreadableProfiles).filter((p): p is string => typeof p === 'string');
-    const gap = unreadCredentialsGap(host, unreadable, 'windows.cloud-credentials', (shown) => `${unreadable.length} user profile(s) could not be read (run the collector elevated to read them): ${shown}`, 'Get-ChildItem C:\\Users');
+    const gap = unreadCredentialsGap(
+      host,
+      unreadable,
+      'windows.cloud-credentials',
+      (shown) =>
+        `${unreadable.length} user profile(s) could not be read (run the collector elevated to read them): ${shown}`,
+      'Get-ChildItem C:\\Users',
+    );
     if (gap) gaps.push(gap);
   }
   if (Object.keys(details).length > 0) host.details = details;
-  const source: Source = { provider: 'windows', scope: bundle.scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps };
+  const source: Source = {
+    provider: 'windows',
+    scope: bundle.scope,
+    method: bundle.method,
+    collectedAt: bundle.collectedAt,
+    gaps,
+  };
   return { host, source: windowsItemLedger(bundle, byKind).settle(source) };
 }
 
@@ -296,11 +378,25 @@ function windowsItemLedger(bundle: RawBundle, byKind: Map<string, RawDocument>):
     const origin = bundle.origin ?? doc.origin;
     const topic = WINDOWS_DOCUMENTS[doc.kind as WindowsDocumentKind];
     const body = asObject(doc.body);
-    const entries = doc.kind === 'windows.mp-preference' ? asArray(body.AttackSurfaceReductionRules_Ids) : doc.kind === 'windows.local-admins' || doc.kind === 'windows.cloud-tools' ? asArray(doc.body) : doc.kind === 'windows.cloud-credentials' ? asArray(body.Files) : undefined;
+    const entries =
+      doc.kind === 'windows.mp-preference'
+        ? asArray(body.AttackSurfaceReductionRules_Ids)
+        : doc.kind === 'windows.local-admins' || doc.kind === 'windows.cloud-tools'
+          ? asArray(doc.body)
+          : doc.kind === 'windows.cloud-credentials'
+            ? asArray(body.Files)
+            : undefined;
     const count = entries?.length ?? 1;
     ledger.read(origin, count);
-    if (byKind.get(doc.kind) !== doc) ledger.dropped(origin, `a second ${doc.kind.replace('windows.', '')} document for host ${bundle.scope.id} (the last one is used)`, undefined, count);
-    else if (doc.kind === 'windows.appidsvc' && !byKind.has('windows.applocker-xml')) ledger.skipped(origin, 'AppID service state without an AppLocker policy to enforce');
+    if (byKind.get(doc.kind) !== doc)
+      ledger.dropped(
+        origin,
+        `a second ${doc.kind.replace('windows.', '')} document for host ${bundle.scope.id} (the last one is used)`,
+        undefined,
+        count,
+      );
+    else if (doc.kind === 'windows.appidsvc' && !byKind.has('windows.applocker-xml'))
+      ledger.skipped(origin, 'AppID service state without an AppLocker policy to enforce');
     else if (doc.kind === 'windows.mp-preference') {
       const bad = entries!.filter((id) => typeof id !== 'string').length;
       ledger.used(origin, count - bad);

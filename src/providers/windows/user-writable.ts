@@ -96,7 +96,12 @@ function coveredPairs(pattern: string, extensions: string[], inside = false): Se
     const location = ROOTS.find(([, root]) => root.test(concrete))?.[0];
     if (location) {
       const named = extensions.find((ext) => concrete.toLowerCase().endsWith(ext));
-      for (const ext of named ? [named] : pattern.trim().endsWith('*') || pattern.trim().endsWith('\\') ? extensions : []) pairs.add(`${location}|${ext}`);
+      for (const ext of named
+        ? [named]
+        : pattern.trim().endsWith('*') || pattern.trim().endsWith('\\')
+          ? extensions
+          : [])
+        pairs.add(`${location}|${ext}`);
     }
   }
   return pairs;
@@ -104,10 +109,19 @@ function coveredPairs(pattern: string, extensions: string[], inside = false): Se
 
 /** The user-writable locations a pattern covers for a collection (ignoring deny rules and exceptions). */
 export function userWritableLocations(pattern: string, extensions: string[]): UserWritableLocation[] {
-  return [...new Set([...coveredPairs(pattern, extensions, true)].map((pair) => pair.split('|')[0] as UserWritableLocation))];
+  return [
+    ...new Set([...coveredPairs(pattern, extensions, true)].map((pair) => pair.split('|')[0] as UserWritableLocation)),
+  ];
 }
 
-const LOCATION_ORDER: UserWritableLocation[] = ['temp', 'localappdata', 'appdata', 'downloads', 'profile', 'windows-temp'];
+const LOCATION_ORDER: UserWritableLocation[] = [
+  'temp',
+  'localappdata',
+  'appdata',
+  'downloads',
+  'profile',
+  'windows-temp',
+];
 
 /**
  * What stays open after AppLocker's own precedence: allow rules for everyone open (location, extension) pairs,
@@ -123,7 +137,8 @@ export function openUserWritableLocations(
   for (const allow of allows) {
     const excepted = new Set(allow.exceptionPaths.flatMap((p) => [...coveredPairs(p, extensions)]));
     for (const path of allow.paths) {
-      for (const pair of coveredPairs(path, extensions, true)) if (!excepted.has(pair) && !denied.has(pair)) open.add(pair);
+      for (const pair of coveredPairs(path, extensions, true))
+        if (!excepted.has(pair) && !denied.has(pair)) open.add(pair);
     }
   }
   const locations = new Set([...open].map((pair) => pair.split('|')[0] as UserWritableLocation));
@@ -140,7 +155,16 @@ const WELL_KNOWN_SIDS: Record<string, string> = {
   'S-1-5-32-546': 'BUILTIN\\Guests',
 };
 
-const BROAD_SIDS = new Set(['S-1-1-0', 'S-1-5-4', 'S-1-5-11', 'S-1-5-32-545', 'S-1-5-32-546', 'S-1-5-7', 'S-1-2-0', 'S-1-2-1']);
+const BROAD_SIDS = new Set([
+  'S-1-1-0',
+  'S-1-5-4',
+  'S-1-5-11',
+  'S-1-5-32-545',
+  'S-1-5-32-546',
+  'S-1-5-7',
+  'S-1-2-0',
+  'S-1-2-1',
+]);
 
 /** The well-known name of a SID, when it has one (Domain Users is recognised by its RID 513). */
 export function sidName(sid: string): string | undefined {

@@ -17,7 +17,13 @@ function normalizeClusters(bundles: RawBundle[]): SnapshotPart {
   const part: SnapshotPart = { sources: [], principals: [], roles: [], controls: [], hosts: [] };
   for (const bundle of bundles) {
     const { scope } = bundle;
-    part.sources.push({ provider: 'kube', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bundle.gaps });
+    part.sources.push({
+      provider: 'kube',
+      scope,
+      method: bundle.method,
+      collectedAt: bundle.collectedAt,
+      gaps: bundle.gaps,
+    });
     const body = bundle.documents[0]!.body as ClusterExport;
     for (const user of body.users) {
       part.principals.push({
@@ -46,7 +52,14 @@ export const clusterAdapter: ProviderAdapter = {
     Promise.all(
       paths.map(async (path) => {
         const body = JSON.parse(await readInputText(path, 'cluster export')) as ClusterExport;
-        return { provider: 'kube', scope: { kind: 'cluster', id: body.cluster }, method: 'import', collectedAt: context.collectedAt ?? '2026-11-01T09:00:00Z', documents: [{ kind: 'kube.export', origin: basename(path), body }], gaps: [] } satisfies RawBundle;
+        return {
+          provider: 'kube',
+          scope: { kind: 'cluster', id: body.cluster },
+          method: 'import',
+          collectedAt: context.collectedAt ?? '2026-11-01T09:00:00Z',
+          documents: [{ kind: 'kube.export', origin: basename(path), body }],
+          gaps: [],
+        } satisfies RawBundle;
       }),
     ),
   normalize: normalizeClusters,

@@ -43,7 +43,10 @@ export interface FakeDemo {
   close(): Promise<void>;
 }
 
-export async function startFakeDemo(projects: DemoProject[], options: { throttleFirst?: number } = {}): Promise<FakeDemo> {
+export async function startFakeDemo(
+  projects: DemoProject[],
+  options: { throttleFirst?: number } = {},
+): Promise<FakeDemo> {
   const calls: string[] = [];
   let throttles = options.throttleFirst ?? 0;
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -56,25 +59,49 @@ export async function startFakeDemo(projects: DemoProject[], options: { throttle
     const usersPath = /^\/v1\/projects\/([^/]+)\/users$/.exec(url.pathname);
     const rolesPath = /^\/v1\/projects\/([^/]+)\/roles$/.exec(url.pathname);
     const auditPath = /^\/v1\/projects\/([^/]+)\/audit-config$/.exec(url.pathname);
-    const operation = url.pathname === '/v1/projects' ? 'demo:ListProjects' : usersPath ? 'demo:ListUsers' : rolesPath ? 'demo:ListRoles' : auditPath ? 'demo:GetAuditConfig' : `demo:${request.method} ${url.pathname}`;
+    const operation =
+      url.pathname === '/v1/projects'
+        ? 'demo:ListProjects'
+        : usersPath
+          ? 'demo:ListUsers'
+          : rolesPath
+            ? 'demo:ListRoles'
+            : auditPath
+              ? 'demo:GetAuditConfig'
+              : `demo:${request.method} ${url.pathname}`;
     calls.push(operation);
-    if (request.method !== 'GET') return send(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'read-only' } });
+    if (request.method !== 'GET')
+      return send(response, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'read-only' } });
     if (throttles > 0) {
       throttles--;
-      return send(response, 429, { error: { code: 'RESOURCE_EXHAUSTED', message: 'slow down' } }, { 'retry-after': '1' });
+      return send(
+        response,
+        429,
+        { error: { code: 'RESOURCE_EXHAUSTED', message: 'slow down' } },
+        { 'retry-after': '1' },
+      );
     }
     if (url.pathname === '/v1/projects') {
       const slice = projects.slice(page * 2, page * 2 + 2).map(({ id, name }) => ({ id, name }));
-      return send(response, 200, { projects: slice, ...(page * 2 + 2 < projects.length ? { next: `/v1/projects?page=${page + 1}` } : {}) });
+      return send(response, 200, {
+        projects: slice,
+        ...(page * 2 + 2 < projects.length ? { next: `/v1/projects?page=${page + 1}` } : {}),
+      });
     }
     const project = projects.find((p) => p.id === (usersPath ?? rolesPath ?? auditPath)?.[1]);
     if (!project) return send(response, 404, { error: { code: 'NOT_FOUND', message: `no ${url.pathname}` } });
     if (usersPath) {
       const slice = project.users.slice(page * 2, page * 2 + 2);
-      return send(response, 200, { users: slice, ...(page * 2 + 2 < project.users.length ? { next: `${url.pathname}?page=${page + 1}` } : {}) });
+      return send(response, 200, {
+        users: slice,
+        ...(page * 2 + 2 < project.users.length ? { next: `${url.pathname}?page=${page + 1}` } : {}),
+      });
     }
     if (rolesPath) return send(response, 200, { roles: project.roles ?? DEMO_ROLES });
-    if (project.denyAuditConfig) return send(response, 403, { error: { code: 'PERMISSION_DENIED', message: `caller may not read the audit config of ${project.id}` } });
+    if (project.denyAuditConfig)
+      return send(response, 403, {
+        error: { code: 'PERMISSION_DENIED', message: `caller may not read the audit config of ${project.id}` },
+      });
     return send(response, 200, { enabled: project.auditLogging });
   };
   const server = createServer(handle);
@@ -82,6 +109,10 @@ export async function startFakeDemo(projects: DemoProject[], options: { throttle
   return {
     endpoint: `http://127.0.0.1:${port}`,
     calls,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -11,7 +11,13 @@ import { readInputText } from '../../../src/util/files.js';
 import { parseJsonText } from '../../../src/util/json.js';
 import { gapsOf } from './normalize.js';
 
-interface CollectionNote { Provider?: string; ScopeKind: string; ScopeId: string; ScopeName?: string; CollectedAt: string }
+interface CollectionNote {
+  Provider?: string;
+  ScopeKind: string;
+  ScopeId: string;
+  ScopeName?: string;
+  CollectedAt: string;
+}
 
 /** One file of a project folder: its collection note, or a document. */
 export type DemoFile = { path: string; note: CollectionNote } | { path: string; document: RawDocument };
@@ -22,11 +28,19 @@ const DOCUMENT_FILE = /^(demo\.[a-z-]+)(\.\d+)?\.json$/;
 export function recognizeDemoFile(text: string, path: string): DemoFile {
   const name = basename(path);
   const kind = DOCUMENT_FILE.exec(name)?.[1];
-  if (name !== RAW_NOTE_FILE && !kind) throw new UserError('not a Demo Cloud raw document', { where: path, hint: 'import the files `collect demo --raw-out` wrote (demo.<kind>.json and cloudward-collection.json)' });
+  if (name !== RAW_NOTE_FILE && !kind)
+    throw new UserError('not a Demo Cloud raw document', {
+      where: path,
+      hint: 'import the files `collect demo --raw-out` wrote (demo.<kind>.json and cloudward-collection.json)',
+    });
   const body = parseJsonText(text, path, 'demo export');
   if (kind) return { path, document: { kind, origin: path, body } };
   const note = (body as { Cloudward?: CollectionNote } | null)?.Cloudward;
-  if (!note || note.Provider !== 'demo') throw new UserError('not a Demo Cloud collection note', { where: path, hint: 'import a folder `collect demo --raw-out` wrote' });
+  if (note?.Provider !== 'demo')
+    throw new UserError('not a Demo Cloud collection note', {
+      where: path,
+      hint: 'import a folder `collect demo --raw-out` wrote',
+    });
   return { path, note };
 }
 
@@ -34,15 +48,29 @@ export function recognizeDemoFile(text: string, path: string): DemoFile {
 export function demoBundlesOf(files: DemoFile[], collectedAt?: string): RawBundle[] {
   const folders = new Map<string, { note?: CollectionNote; documents: RawDocument[] }>();
   for (const file of files) {
-    const folder = folders.get(dirname(file.path)) ?? folders.set(dirname(file.path), { documents: [] }).get(dirname(file.path))!;
+    const folder =
+      folders.get(dirname(file.path)) ?? folders.set(dirname(file.path), { documents: [] }).get(dirname(file.path))!;
     if ('note' in file) folder.note = file.note;
     else folder.documents.push(file.document);
   }
-  return [...folders].sort(([a], [b]) => (a < b ? -1 : 1)).map(([folder, { note, documents }]) => {
-    if (!note) throw new UserError(`no ${RAW_NOTE_FILE} beside the files`, { where: folder, hint: 'import a whole --raw-out project folder' });
-    const sorted = sortDocuments(documents);
-    return { provider: 'demo', scope: { kind: 'project', id: note.ScopeId, ...(note.ScopeName ? { name: note.ScopeName } : {}) }, method: 'import', collectedAt: collectedAt ?? note.CollectedAt, documents: sorted, gaps: sortGaps(gapsOf({ documents: sorted })) };
-  });
+  return [...folders]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([folder, { note, documents }]) => {
+      if (!note)
+        throw new UserError(`no ${RAW_NOTE_FILE} beside the files`, {
+          where: folder,
+          hint: 'import a whole --raw-out project folder',
+        });
+      const sorted = sortDocuments(documents);
+      return {
+        provider: 'demo',
+        scope: { kind: 'project', id: note.ScopeId, ...(note.ScopeName ? { name: note.ScopeName } : {}) },
+        method: 'import',
+        collectedAt: collectedAt ?? note.CollectedAt,
+        documents: sorted,
+        gaps: sortGaps(gapsOf({ documents: sorted })),
+      };
+    });
 }
 
 export async function importDemoFiles(paths: string[], context: ImportContext): Promise<RawBundle[]> {

@@ -17,9 +17,23 @@ export const demoAdapter: ProviderAdapter = {
   operations: DEMO_OPERATIONS,
   ocsfCloudProvider: 'Demo',
   collectOptions: [
-    { flags: '--endpoint-url <url>', description: 'the Demo Cloud API', schema: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' } },
-    { flags: '--concurrency <n>', description: 'projects read at once', defaultValue: '4', schema: { type: 'integer', minimum: 1, maximum: 64 } },
-    { flags: '--max-attempts <n>', description: 'attempts per call (429 and 5xx are retried, Retry-After honoured)', defaultValue: '4', schema: { type: 'integer', minimum: 1, maximum: 10 } },
+    {
+      flags: '--endpoint-url <url>',
+      description: 'the Demo Cloud API',
+      schema: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http(s) URL' },
+    },
+    {
+      flags: '--concurrency <n>',
+      description: 'projects read at once',
+      defaultValue: '4',
+      schema: { type: 'integer', minimum: 1, maximum: 64 },
+    },
+    {
+      flags: '--max-attempts <n>',
+      description: 'attempts per call (429 and 5xx are retried, Retry-After honoured)',
+      defaultValue: '4',
+      schema: { type: 'integer', minimum: 1, maximum: 10 },
+    },
   ],
   collect: async (context) => (await import('./collect.js')).collectDemo(context),
   importFiles: importDemoFiles,

@@ -27,8 +27,15 @@ export function normalizeDemo(bundles: RawBundle[]): SnapshotPart {
   const part: SnapshotPart = { sources: [], principals: [], roles: [], controls: [], hosts: [] };
   for (const bundle of bundles) {
     const scope = bundle.scope;
-    part.sources.push({ provider: 'demo', scope, method: bundle.method, collectedAt: bundle.collectedAt, gaps: bundle.gaps });
-    const body = (kind: string) => bundle.documents.find((d) => d.kind === kind)?.body as Record<string, unknown> | undefined;
+    part.sources.push({
+      provider: 'demo',
+      scope,
+      method: bundle.method,
+      collectedAt: bundle.collectedAt,
+      gaps: bundle.gaps,
+    });
+    const body = (kind: string) =>
+      bundle.documents.find((d) => d.kind === kind)?.body as Record<string, unknown> | undefined;
     const roleDocuments = body('demo.roles')?.roles as DemoRoleDocument[] | undefined;
     const roles: Role[] = (roleDocuments ?? []).map((r) => ({
       uid: roleUid(scope.id, r.id),
@@ -52,7 +59,13 @@ export function normalizeDemo(bundles: RawBundle[]): SnapshotPart {
       mfa: { state: user.mfa ? 'enabled' : 'disabled' },
       assignments: (user.roles ?? []).map((id) => {
         const level = levelOf.get(id);
-        return { role: roleUid(scope.id, id), scope: scope.id, mode: 'standing' as const, via: 'direct', ...(level ? { rolePrivilege: level } : {}) };
+        return {
+          role: roleUid(scope.id, id),
+          scope: scope.id,
+          mode: 'standing' as const,
+          via: 'direct',
+          ...(level ? { rolePrivilege: level } : {}),
+        };
       }),
     }));
     // Without the roles, what a user may do is not known: no privilege is claimed, and the checks that need

@@ -7,8 +7,32 @@ export const DEMO_GAP_TOPICS: Record<string, string> = {
 };
 
 export const DEMO_OPERATIONS: OperationDeclaration[] = [
-  { id: 'demo:ListProjects', kind: 'api', permission: 'projects.list', level: 'organization', purpose: 'the projects to read; a failure stops the run' },
-  { id: 'demo:ListUsers', kind: 'api', topic: 'demo.users', permission: 'users.list', purpose: 'users, their MFA and roles' },
-  { id: 'demo:ListRoles', kind: 'api', topic: 'demo.roles', permission: 'roles.list', purpose: 'what each role may do' },
-  { id: 'demo:GetAuditConfig', kind: 'api', topic: 'demo.audit-config', permission: 'auditConfig.get', purpose: 'the audit log setting' },
+  {
+    id: 'demo:ListProjects',
+    kind: 'api',
+    permission: 'projects.list',
+    level: 'organization',
+    purpose: 'the projects to read; a failure stops the run',
+  },
+  {
+    id: 'demo:ListUsers',
+    kind: 'api',
+    topic: 'demo.users',
+    permission: 'users.list',
+    purpose: 'users, their MFA and roles',
+  },
+  {
+    id: 'demo:ListRoles',
+    kind: 'api',
+    topic: 'demo.roles',
+    permission: 'roles.list',
+    purpose: 'what each role may do',
+  },
+  {
+    id: 'demo:GetAuditConfig',
+    kind: 'api',
+    topic: 'demo.audit-config',
+    permission: 'auditConfig.get',
+    purpose: 'the audit log setting',
+  },
 ];

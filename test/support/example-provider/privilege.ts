@@ -5,7 +5,13 @@
  * holder an administrator; `users.impersonate` acts as any user of the project. Pure: one project's users and roles in,
  * their privilege and path evidence out.
  */
-import { EscalationGraph, levelByReach, UNCONDITIONAL, type EscalationPath, type PathStep } from '../../../src/providers/privilege/index.js';
+import {
+  EscalationGraph,
+  levelByReach,
+  UNCONDITIONAL,
+  type EscalationPath,
+  type PathStep,
+} from '../../../src/providers/privilege/index.js';
 import type { Principal, Privilege, Role } from '../../../src/snapshot/model.js';
 
 const ASSIGN = 'roles.assign';
@@ -15,7 +21,9 @@ const IMPERSONATE = 'users.impersonate';
 export function roleLevel(permissions: readonly string[]): Privilege {
   if (permissions.includes('*')) return { level: 'admin', reasons: ['allows every action (*)'] };
   const reasons = [
-    ...(permissions.includes(ASSIGN) ? [`${ASSIGN}: assigns any role of the project, an administrator's included`] : []),
+    ...(permissions.includes(ASSIGN)
+      ? [`${ASSIGN}: assigns any role of the project, an administrator's included`]
+      : []),
     ...(permissions.includes(IMPERSONATE) ? [`${IMPERSONATE}: acts as any user of the project`] : []),
   ];
   return { level: reasons.length > 0 ? 'privileged' : 'none', reasons };
@@ -39,7 +47,10 @@ export function applyDemoPrivilege(users: Principal[], roles: readonly Role[], c
     const privileged = held[i]!.filter((r) => r.privilege.level === 'privileged');
     user.privilege = admin
       ? { level: 'admin', reasons: [`holds role ${admin.name}, which allows every action`] }
-      : { level: privileged.length > 0 ? 'privileged' : 'none', reasons: privileged.map((r) => `holds role ${r.name}: ${r.privilege.reasons.join('; ')}`) };
+      : {
+          level: privileged.length > 0 ? 'privileged' : 'none',
+          reasons: privileged.map((r) => `holds role ${r.name}: ${r.privilege.reasons.join('; ')}`),
+        };
   });
 
   const graph = new EscalationGraph(users, { at: collectedAt });
@@ -48,7 +59,14 @@ export function applyDemoPrivilege(users: Principal[], roles: readonly Role[], c
     if (user.privilege!.level === 'admin') return graph.holdsAdmin(i);
     const permissions = new Set(held[i]!.flatMap((r) => r.permissions.allow));
     // Assigning itself the admin role is an edit: an edge straight to admin, named by the grant and the role.
-    if (permissions.has(ASSIGN) && adminRole) graph.addEdge({ from: i, to: graph.admin, action: `${ASSIGN} ${adminRole.name} to itself`, kind: 'assign-role', grant: UNCONDITIONAL });
+    if (permissions.has(ASSIGN) && adminRole)
+      graph.addEdge({
+        from: i,
+        to: graph.admin,
+        action: `${ASSIGN} ${adminRole.name} to itself`,
+        kind: 'assign-role',
+        grant: UNCONDITIONAL,
+      });
     // Impersonation reaches every user: one edge to a hub of them all, not one per user.
     if (permissions.has(IMPERSONATE)) {
       const everyone = graph.hub('impersonate', () => users.map((_, to) => ({ to, grant: UNCONDITIONAL })));
@@ -65,7 +83,10 @@ export function applyDemoPrivilege(users: Principal[], roles: readonly Role[], c
       if (user.privilege!.level !== 'admin') details.escalation = [];
       continue;
     }
-    user.privilege = { level: levelByReach(user.privilege!.level, { path }), reasons: [pathReason(path), ...user.privilege!.reasons] };
+    user.privilege = {
+      level: levelByReach(user.privilege!.level, { path }),
+      reasons: [pathReason(path), ...user.privilege!.reasons],
+    };
     details.escalation = path.kinds;
     details.escalationPath = { text: path.text, steps: path.steps, conditions: path.conditions, mfa: path.mfa };
   }

@@ -5,10 +5,27 @@ import { ACCESS_DENIED, obj, parseTime, str, type Rec } from '../../../events/re
 
 /** Athena's CloudTrail table lower-cases every column; this maps such a record back to CloudTrail's names. */
 const ATHENA_NAMES: Rec = {
-  eventtime: 'eventTime', eventsource: 'eventSource', eventname: 'eventName', awsregion: 'awsRegion', sourceipaddress: 'sourceIPAddress',
-  useragent: 'userAgent', errorcode: 'errorCode', readonly: 'readOnly', useridentity: 'userIdentity', recipientaccountid: 'recipientAccountId',
-  type: 'type', arn: 'arn', accountid: 'accountId', accesskeyid: 'accessKeyId', principalid: 'principalId', sessioncontext: 'sessionContext',
-  attributes: 'attributes', mfaauthenticated: 'mfaAuthenticated', sessionissuer: 'sessionIssuer', username: 'userName', ec2roledelivery: 'ec2RoleDelivery',
+  eventtime: 'eventTime',
+  eventsource: 'eventSource',
+  eventname: 'eventName',
+  awsregion: 'awsRegion',
+  sourceipaddress: 'sourceIPAddress',
+  useragent: 'userAgent',
+  errorcode: 'errorCode',
+  readonly: 'readOnly',
+  useridentity: 'userIdentity',
+  recipientaccountid: 'recipientAccountId',
+  type: 'type',
+  arn: 'arn',
+  accountid: 'accountId',
+  accesskeyid: 'accessKeyId',
+  principalid: 'principalId',
+  sessioncontext: 'sessionContext',
+  attributes: 'attributes',
+  mfaauthenticated: 'mfaAuthenticated',
+  sessionissuer: 'sessionIssuer',
+  username: 'userName',
+  ec2roledelivery: 'ec2RoleDelivery',
 };
 function camelCase(v: unknown): unknown {
   const o = obj(v);
@@ -21,7 +38,11 @@ function camelCase(v: unknown): unknown {
 const READ_PREFIX = /^(Describe|Get|List|Head|Lookup|Search|Scan|Query|BatchGet|Check|Generate(?!DataKey))/;
 const IPV4_OR_6 = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]+)$/i;
 
-export function fromCloudTrail(raw: Rec, ref: EventRef, { userAgent: classifyUserAgent, network: networkOf }: AuditLogContext): DetectEvent {
+export function fromCloudTrail(
+  raw: Rec,
+  ref: EventRef,
+  { userAgent: classifyUserAgent, network: networkOf }: AuditLogContext,
+): DetectEvent {
   const r = 'eventsource' in raw ? (camelCase(raw) as Rec) : raw;
   const id = obj(r.userIdentity) ?? {};
   const ctx = obj(id.sessionContext);
@@ -50,10 +71,20 @@ export function fromCloudTrail(raw: Rec, ref: EventRef, { userAgent: classifyUse
   const name = str(r.eventName) ?? str(obj(r.evt)?.name) ?? str(r['evt.name']) ?? '';
   const error = str(r.errorCode);
   const readOnly = r.readOnly;
-  const access = readOnly === true || readOnly === 'true' ? 'read' : readOnly === false || readOnly === 'false' ? 'write' : READ_PREFIX.test(name) ? 'read' : 'write';
+  const access =
+    readOnly === true || readOnly === 'true'
+      ? 'read'
+      : readOnly === false || readOnly === 'false'
+        ? 'write'
+        : READ_PREFIX.test(name)
+          ? 'read'
+          : 'write';
   const ip = str(r.sourceIPAddress) ?? str(obj(obj(r.network)?.client)?.ip) ?? str(r['network.client.ip']);
   // The Logstash cloudtrail codec moves eventTime to @timestamp.
-  const time = r.eventTime === undefined && r['@timestamp'] !== undefined ? parseTime(r['@timestamp'], '@timestamp') : parseTime(r.eventTime, 'eventTime');
+  const time =
+    r.eventTime === undefined && r['@timestamp'] !== undefined
+      ? parseTime(r['@timestamp'], '@timestamp')
+      : parseTime(r.eventTime, 'eventTime');
   return {
     time,
     cloud: 'aws',
@@ -62,7 +93,10 @@ export function fromCloudTrail(raw: Rec, ref: EventRef, { userAgent: classifyUse
     region: str(r.awsRegion),
     actor: { principal, type, role, credential, keyId, session, mfa, compute },
     client: { ...client, appId: null, evidence: ua ?? '' },
-    src: { ip: ip && IPV4_OR_6.test(ip) ? ip : null, network: networkOf(ip && IPV4_OR_6.test(ip) ? ip : null, compute, credential === 'long-term-key') },
+    src: {
+      ip: ip && IPV4_OR_6.test(ip) ? ip : null,
+      network: networkOf(ip && IPV4_OR_6.test(ip) ? ip : null, compute, credential === 'long-term-key'),
+    },
     service: str(r.eventSource) ?? '',
     operation: name,
     target: cloudTrailTarget(obj(r.requestParameters)),
@@ -75,7 +109,18 @@ export function fromCloudTrail(raw: Rec, ref: EventRef, { userAgent: classifyUse
 }
 
 /** Request parameters that name what a call acts on, most specific first (an attach call names a user and a policy). */
-const TARGET_PARAMETERS = ['policyArn', 'secretId', 'names', 'name', 'path', 'userName', 'roleName', 'bucketName', 'functionName', 'keyId'] as const;
+const TARGET_PARAMETERS = [
+  'policyArn',
+  'secretId',
+  'names',
+  'name',
+  'path',
+  'userName',
+  'roleName',
+  'bucketName',
+  'functionName',
+  'keyId',
+] as const;
 
 function cloudTrailTarget(params: Rec | undefined): string | null {
   if (!params) return null;

@@ -20,7 +20,11 @@ function cloudTrailShape(r: Rec): CloudTrailShape | undefined {
   return undefined;
 }
 
-const FORMAT_NAMES: Record<CloudTrailShape, string> = { cloudtrail: 'cloudtrail', 'lookup-event': 'cloudtrail-lookup-events', 'elastic-cloudtrail': 'cloudtrail-elastic' };
+const FORMAT_NAMES: Record<CloudTrailShape, string> = {
+  cloudtrail: 'cloudtrail',
+  'lookup-event': 'cloudtrail-lookup-events',
+  'elastic-cloudtrail': 'cloudtrail-elastic',
+};
 
 export const awsAuditLogs: AuditLogs = {
   title: 'CloudTrail',
@@ -60,7 +64,12 @@ export const awsAuditLogs: AuditLogs = {
       { pattern: /^AWSPowerShell/, kind: 'powershell', tool: 'aws-powershell' },
       { pattern: /^aws-sdk-|^APN\//, kind: 'sdk', tool: userAgentToken, late: true },
       { pattern: /^aws-internal\//, kind: 'service', tool: userAgentToken, late: true },
-      { pattern: /^(?:console\.amazonaws\.com|AWS Internal)$|^signin\.amazonaws\.com/, kind: 'console', tool: null, late: true },
+      {
+        pattern: /^(?:console\.amazonaws\.com|AWS Internal)$|^signin\.amazonaws\.com/,
+        kind: 'console',
+        tool: null,
+        late: true,
+      },
       { pattern: /^[a-z0-9.-]+\.amazonaws\.com$/, kind: 'service', tool: (ua) => ua, late: true },
     ],
   },
@@ -69,7 +78,13 @@ export const awsAuditLogs: AuditLogs = {
     file: 'AWS ip-ranges.json',
     read: (doc) =>
       typeof doc.createDate === 'string' && Array.isArray(doc.prefixes)
-        ? { prefixes: [...recordList(doc.prefixes).map((p) => String(p.ip_prefix)), ...recordList(doc.ipv6_prefixes).map((p) => String(p.ipv6_prefix))], published: doc.createDate }
+        ? {
+            prefixes: [
+              ...recordList(doc.prefixes).map((p) => String(p.ip_prefix)),
+              ...recordList(doc.ipv6_prefixes).map((p) => String(p.ipv6_prefix)),
+            ],
+            published: doc.createDate,
+          }
         : undefined,
   },
   // A delivered file is named by its delivery time, about 5 minutes after the calls in it (15 at worst).
@@ -79,8 +94,23 @@ export const awsAuditLogs: AuditLogs = {
     source: 'cloudtrail',
     account: '111122223333',
     region: 'us-east-1',
-    actor: { principal: 'arn:aws:iam::111122223333:user/alice', type: 'IAMUser', role: null, credential: 'long-term-key', keyId: 'AKIAEXAMPLEALICE0001', session: null, mfa: null, compute: null },
-    client: { kind: 'cli', tool: 'aws-cli', appId: null, scripted: null, evidence: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023' },
+    actor: {
+      principal: 'arn:aws:iam::111122223333:user/alice',
+      type: 'IAMUser',
+      role: null,
+      credential: 'long-term-key',
+      keyId: 'AKIAEXAMPLEALICE0001',
+      session: null,
+      mfa: null,
+      compute: null,
+    },
+    client: {
+      kind: 'cli',
+      tool: 'aws-cli',
+      appId: null,
+      scripted: null,
+      evidence: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.amzn.2023',
+    },
     src: { ip: '198.51.100.10', network: null },
     service: 'iam.amazonaws.com',
     operation: 'ListUsers',

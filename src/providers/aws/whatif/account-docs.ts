@@ -35,7 +35,10 @@ export class EntityList<T extends object> {
   private readonly index = new Map<string, number>();
   private readonly copied = new Set<number>();
 
-  constructor(items: T[], private readonly key: (item: T) => string | undefined) {
+  constructor(
+    items: T[],
+    private readonly key: (item: T) => string | undefined,
+  ) {
     this.items = [...items];
     this.items.forEach((item, i) => {
       const k = item ? key(item) : undefined;
@@ -114,7 +117,11 @@ export class EntityList<T extends object> {
 export class CredentialReport {
   private readonly rows: EntityList<string[]>;
 
-  constructor(private readonly header: string[], rows: string[][], private readonly body: CredentialReportBody) {
+  constructor(
+    private readonly header: string[],
+    rows: string[][],
+    private readonly body: CredentialReportBody,
+  ) {
     this.rows = new EntityList(rows, (row) => row[CREDENTIAL_REPORT_COLUMNS.indexOf('arn')]);
   }
 
@@ -124,7 +131,10 @@ export class CredentialReport {
     // A report without quotes has no quoted commas or line breaks: plain splitting reads it exactly, and fast.
     const records = text.includes('"')
       ? (parse(text, { skip_empty_lines: true, trim: true }) as string[][])
-      : text.split('\n').filter((line) => line.trim() !== '').map((line) => line.split(',').map((cell) => cell.trim()));
+      : text
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => line.split(',').map((cell) => cell.trim()));
     if (records.length === 0) return undefined;
     return new CredentialReport(records[0]!, records.slice(1), body);
   }
@@ -140,7 +150,8 @@ export class CredentialReport {
   set(arn: string, values: Partial<Record<Column, string>>): boolean {
     const row = this.rows.edit(arn);
     if (!row) return false;
-    for (const [column, value] of Object.entries(values)) row[CREDENTIAL_REPORT_COLUMNS.indexOf(column as Column)] = value;
+    for (const [column, value] of Object.entries(values))
+      row[CREDENTIAL_REPORT_COLUMNS.indexOf(column as Column)] = value;
     return true;
   }
 
@@ -151,7 +162,15 @@ export class CredentialReport {
     set('user', name);
     set('arn', arn);
     set('user_creation_time', createdAt);
-    for (const column of ['password_enabled', 'mfa_active', 'access_key_1_active', 'access_key_2_active', 'cert_1_active', 'cert_2_active'] as const) set(column, 'false');
+    for (const column of [
+      'password_enabled',
+      'mfa_active',
+      'access_key_1_active',
+      'access_key_2_active',
+      'cert_1_active',
+      'cert_2_active',
+    ] as const)
+      set(column, 'false');
     this.rows.put(row);
   }
 
@@ -216,17 +235,35 @@ export class AccountDocs {
     const details = of<AuthorizationDetails>(DocumentKind.authorizationDetails);
     if (details.length > 0) {
       const all = <T>(pick: (d: AuthorizationDetails) => T[] | undefined) => details.flatMap((d) => pick(d) ?? []);
-      this.users = new EntityList(all((d) => d.UserDetailList), (u) => u.UserName);
-      this.groups = new EntityList(all((d) => d.GroupDetailList), (g) => g.GroupName);
-      this.roles = new EntityList(all((d) => d.RoleDetailList), (r) => r.RoleName);
-      this.policies = new EntityList(all((d) => d.Policies), (p) => p.Arn);
+      this.users = new EntityList(
+        all((d) => d.UserDetailList),
+        (u) => u.UserName,
+      );
+      this.groups = new EntityList(
+        all((d) => d.GroupDetailList),
+        (g) => g.GroupName,
+      );
+      this.roles = new EntityList(
+        all((d) => d.RoleDetailList),
+        (r) => r.RoleName,
+      );
+      this.policies = new EntityList(
+        all((d) => d.Policies),
+        (p) => p.Arn,
+      );
     }
-    const arn = [...(this.users?.values() ?? []), ...(this.roles?.values() ?? [])].map((e) => e.Arn).find((a) => typeof a === 'string');
+    const arn = [...(this.users?.values() ?? []), ...(this.roles?.values() ?? [])]
+      .map((e) => e.Arn)
+      .find((a) => typeof a === 'string');
     this.partition = (arn && /^arn:([^:]+):/.exec(arn)?.[1]) || 'aws';
     const report = of<CredentialReportBody>(DocumentKind.credentialReport)[0];
     if (report) this.report = CredentialReport.parse(report);
     const mfa = of<VirtualMfaBody>(DocumentKind.virtualMfaDevices);
-    if (mfa.length > 0) this.mfaDevices = new EntityList(mfa.flatMap((d) => d.VirtualMFADevices ?? []), (d) => d.SerialNumber);
+    if (mfa.length > 0)
+      this.mfaDevices = new EntityList(
+        mfa.flatMap((d) => d.VirtualMFADevices ?? []),
+        (d) => d.SerialNumber,
+      );
     const scpList = of<ScpListBody>(DocumentKind.scpList);
     if (scpList.length > 0) {
       const content = new Map<string, string>();
@@ -235,8 +272,16 @@ export class AccountDocs {
         if (id && typeof d.Policy?.Content === 'string') content.set(id, d.Policy.Content);
       }
       const targets = new Map<string, NonNullable<ScpTargetsBody['Targets']>>();
-      for (const t of of<ScpTargetsBody>(DocumentKind.scpTargets)) if (t.PolicyId) targets.set(t.PolicyId, [...(targets.get(t.PolicyId) ?? []), ...(t.Targets ?? [])]);
-      this.scps = { list: new EntityList(scpList.flatMap((d) => d.Policies ?? []), (p) => p.Id), content, targets };
+      for (const t of of<ScpTargetsBody>(DocumentKind.scpTargets))
+        if (t.PolicyId) targets.set(t.PolicyId, [...(targets.get(t.PolicyId) ?? []), ...(t.Targets ?? [])]);
+      this.scps = {
+        list: new EntityList(
+          scpList.flatMap((d) => d.Policies ?? []),
+          (p) => p.Id,
+        ),
+        content,
+        targets,
+      };
     }
     const trails = of<TrailsBody>(DocumentKind.trails);
     if (trails.length > 0) {
@@ -244,7 +289,14 @@ export class AccountDocs {
       for (const s of of<TrailStatusBody>(DocumentKind.trailStatus)) if (s.Name) status.set(s.Name, s);
       const selectors = new Map<string, EventSelectorsBody>();
       for (const s of of<EventSelectorsBody>(DocumentKind.eventSelectors)) if (s.TrailARN) selectors.set(s.TrailARN, s);
-      this.trails = { list: new EntityList(trails.flatMap((d) => d.trailList ?? []), (t) => t.TrailARN ?? t.Name), status, selectors };
+      this.trails = {
+        list: new EntityList(
+          trails.flatMap((d) => d.trailList ?? []),
+          (t) => t.TrailARN ?? t.Name,
+        ),
+        status,
+        selectors,
+      };
     }
   }
 
@@ -258,21 +310,30 @@ export class AccountDocs {
     if (!this.touched) return this.bundle;
     const kept = this.bundle.documents.filter((d) => !REPLACED_KINDS.has(d.kind));
     const documents: RawDocument[] = [...kept];
-    const origin = (kind: string) => this.bundle.documents.find((d) => d.kind === kind)?.origin ?? 'cloudward:projected';
+    const origin = (kind: string) =>
+      this.bundle.documents.find((d) => d.kind === kind)?.origin ?? 'cloudward:projected';
     const add = (kind: string, body: unknown) => documents.push({ kind, origin: origin(kind), body });
     if (this.users) {
-      const body: AuthorizationDetails = { UserDetailList: this.users.values(), GroupDetailList: this.groups!.values(), RoleDetailList: this.roles!.values(), Policies: this.policies!.values(), IsTruncated: false };
+      const body: AuthorizationDetails = {
+        UserDetailList: this.users.values(),
+        GroupDetailList: this.groups!.values(),
+        RoleDetailList: this.roles!.values(),
+        Policies: this.policies!.values(),
+        IsTruncated: false,
+      };
       add(DocumentKind.authorizationDetails, body);
     }
     if (this.report) add(DocumentKind.credentialReport, this.report.toBody());
-    if (this.mfaDevices) add(DocumentKind.virtualMfaDevices, { VirtualMFADevices: this.mfaDevices.values() } satisfies VirtualMfaBody);
+    if (this.mfaDevices)
+      add(DocumentKind.virtualMfaDevices, { VirtualMFADevices: this.mfaDevices.values() } satisfies VirtualMfaBody);
     if (this.scps) {
       const list = this.scps.list.values();
       add(DocumentKind.scpList, { Policies: list } satisfies ScpListBody);
       for (const summary of list) {
         const id = summary.Id ?? '';
         const content = this.scps.content.get(id);
-        if (content !== undefined) add(DocumentKind.scpDetail, { Policy: { PolicySummary: summary, Content: content } } satisfies ScpDetailBody);
+        if (content !== undefined)
+          add(DocumentKind.scpDetail, { Policy: { PolicySummary: summary, Content: content } } satisfies ScpDetailBody);
         const targets = this.scps.targets.get(id);
         if (targets) add(DocumentKind.scpTargets, { PolicyId: id, Targets: targets } satisfies ScpTargetsBody);
       }

@@ -18,7 +18,6 @@ export type Touch =
   | { kind: 'trail'; account: string; arn: string }
   | { kind: 'account'; account: string };
 
-
 const IAM_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):/;
 const ANY_ACCOUNT_ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
@@ -43,7 +42,11 @@ export class AwsContext extends PlanValues<Touch> {
   readonly accounts = new Map<string, AccountDocs>();
   private readonly accountByConfigKey = new Map<string, string | undefined>();
 
-  constructor(plan: Plan, bundles: RawBundle[], readonly snapshotAccounts: Set<string>) {
+  constructor(
+    plan: Plan,
+    bundles: RawBundle[],
+    readonly snapshotAccounts: Set<string>,
+  ) {
     super(plan);
     for (const bundle of bundles) this.accounts.set(bundle.scope.id, new AccountDocs(bundle));
   }
@@ -71,10 +74,13 @@ export class AwsContext extends PlanValues<Touch> {
       });
     }
     if (!this.snapshotAccounts.has(account)) {
-      throw new UserError(`the plan changes AWS account ${account} (${change.address}), which the snapshot does not cover`, {
-        where: this.plan.file,
-        hint: `audit a snapshot that includes aws:account/${account}, or plan against an account the snapshot covers`,
-      });
+      throw new UserError(
+        `the plan changes AWS account ${account} (${change.address}), which the snapshot does not cover`,
+        {
+          where: this.plan.file,
+          hint: `audit a snapshot that includes aws:account/${account}, or plan against an account the snapshot covers`,
+        },
+      );
     }
     if (requireRaw && !this.accounts.has(account)) {
       throw new UserError(`no raw documents of AWS account ${account}, which ${change.address} changes`, {
@@ -99,7 +105,8 @@ export class AwsContext extends PlanValues<Touch> {
     const config = this.plan.providerConfigs.get(key);
     if (config) {
       const allowed = constantOf(config.expressions, 'allowed_account_ids');
-      if (Array.isArray(allowed)) for (const id of allowed) if (typeof id === 'string' && /^\d{12}$/.test(id)) found.add(id);
+      if (Array.isArray(allowed))
+        for (const id of allowed) if (typeof id === 'string' && /^\d{12}$/.test(id)) found.add(id);
       const assume = config.expressions.assume_role;
       for (const block of Array.isArray(assume) ? assume : [assume]) {
         if (isObject(block)) accountsIn(constantOf(block, 'role_arn'), found);
@@ -107,7 +114,8 @@ export class AwsContext extends PlanValues<Touch> {
     }
     if (found.size === 0) {
       // Who the provider block signed in as: `data "aws_caller_identity"`, read while planning.
-      for (const id of dataSourceValues(this.plan, 'aws_caller_identity', key, 'account_id')) if (/^\d{12}$/.test(id)) found.add(id);
+      for (const id of dataSourceValues(this.plan, 'aws_caller_identity', key, 'account_id'))
+        if (/^\d{12}$/.test(id)) found.add(id);
     }
     if (found.size === 0) {
       // The account named by the ARNs of the resources this provider block manages: changed, or in the prior state.
@@ -117,7 +125,8 @@ export class AwsContext extends PlanValues<Touch> {
         accountsIn(change.after, found);
       }
       for (const resource of this.plan.priorResources) {
-        if ((resource.providerConfigKey ?? 'aws') === key && resource.type.startsWith('aws_')) accountsIn(resource.values, found);
+        if ((resource.providerConfigKey ?? 'aws') === key && resource.type.startsWith('aws_'))
+          accountsIn(resource.values, found);
       }
       found.delete('');
     }
@@ -143,7 +152,8 @@ export class AwsContext extends PlanValues<Touch> {
   document(change: PlanChange, attribute: string, scopes: string[]): unknown {
     const text = this.text(change, attribute, scopes);
     if (text === undefined) {
-      if (!this.gaps.some((g) => g.address === change.address && g.attribute === attribute)) this.gap(change, `${attribute} is empty`, attribute, scopes);
+      if (!this.gaps.some((g) => g.address === change.address && g.attribute === attribute))
+        this.gap(change, `${attribute} is empty`, attribute, scopes);
       return undefined;
     }
     try {

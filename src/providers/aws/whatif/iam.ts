@@ -3,7 +3,14 @@
  * users, groups, roles, managed and inline policies, attachments, group memberships, access keys, login profiles
  * and virtual MFA devices. Each handler reads the attributes the AWS provider documents for its resource type.
  */
-import type { AttachedPolicy, GroupDetail, InlinePolicy, ManagedPolicyDetail, RoleDetail, UserDetail } from '../documents.js';
+import type {
+  AttachedPolicy,
+  GroupDetail,
+  InlinePolicy,
+  ManagedPolicyDetail,
+  RoleDetail,
+  UserDetail,
+} from '../documents.js';
 import type { PlanChange } from '../../whatif/plan.js';
 import type { AccountDocs } from './account-docs.js';
 import { scopeOf, type AwsContext } from './context.js';
@@ -15,7 +22,10 @@ type EntityKind = 'user' | 'group' | 'role';
  * held when the snapshot was taken (the export then does not carry it). Any other missing policy is a gap.
  */
 const WELL_KNOWN_POLICIES: Record<string, unknown> = {
-  'arn:aws:iam::aws:policy/AdministratorAccess': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+  'arn:aws:iam::aws:policy/AdministratorAccess': {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  },
 };
 
 function pathOf(value: unknown): string {
@@ -60,11 +70,39 @@ export function projectEntity(ctx: AwsContext, change: PlanChange, account: stri
   if (change.action === 'replace' && beforeName && beforeName !== name) removeEntity(docs, kind, beforeName);
   let entity = beforeName && change.action === 'update' ? list.edit(beforeName) : list.edit(name);
   if (!entity || change.action === 'create') {
-    entity = kind === 'user'
-      ? ({ Path: path, UserName: name, UserId: `AIDAPLANNED${name}`, Arn: arn, CreateDate: ctx.collectedAtOf(account), UserPolicyList: [], GroupList: [], AttachedManagedPolicies: [], Tags: [] } satisfies UserDetail)
-      : kind === 'group'
-        ? ({ Path: path, GroupName: name, GroupId: `AGPAPLANNED${name}`, Arn: arn, CreateDate: ctx.collectedAtOf(account), GroupPolicyList: [], AttachedManagedPolicies: [] } satisfies GroupDetail)
-        : ({ Path: path, RoleName: name, RoleId: `AROAPLANNED${name}`, Arn: arn, CreateDate: ctx.collectedAtOf(account), RolePolicyList: [], AttachedManagedPolicies: [], MaxSessionDuration: 3600 } satisfies RoleDetail);
+    entity =
+      kind === 'user'
+        ? ({
+            Path: path,
+            UserName: name,
+            UserId: `AIDAPLANNED${name}`,
+            Arn: arn,
+            CreateDate: ctx.collectedAtOf(account),
+            UserPolicyList: [],
+            GroupList: [],
+            AttachedManagedPolicies: [],
+            Tags: [],
+          } satisfies UserDetail)
+        : kind === 'group'
+          ? ({
+              Path: path,
+              GroupName: name,
+              GroupId: `AGPAPLANNED${name}`,
+              Arn: arn,
+              CreateDate: ctx.collectedAtOf(account),
+              GroupPolicyList: [],
+              AttachedManagedPolicies: [],
+            } satisfies GroupDetail)
+          : ({
+              Path: path,
+              RoleName: name,
+              RoleId: `AROAPLANNED${name}`,
+              Arn: arn,
+              CreateDate: ctx.collectedAtOf(account),
+              RolePolicyList: [],
+              AttachedManagedPolicies: [],
+              MaxSessionDuration: 3600,
+            } satisfies RoleDetail);
     list.put(entity as never);
     if (kind === 'user') docs.report?.addUser(name, arn, ctx.collectedAtOf(account));
   } else if (beforeName && beforeName !== name) {
@@ -76,7 +114,11 @@ export function projectEntity(ctx: AwsContext, change: PlanChange, account: stri
   if (kind === 'user' || kind === 'role') {
     const boundary = ctx.value(change, 'permissions_boundary');
     if (!boundary.known) ctx.gap(change, boundary.reason, 'permissions_boundary', []);
-    else if (typeof boundary.value === 'string' && boundary.value !== '') e.PermissionsBoundary = { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary.value };
+    else if (typeof boundary.value === 'string' && boundary.value !== '')
+      e.PermissionsBoundary = {
+        PermissionsBoundaryType: 'PermissionsBoundaryPolicy',
+        PermissionsBoundaryArn: boundary.value,
+      };
     else delete e.PermissionsBoundary;
   }
   if (kind === 'role') projectRoleSettings(ctx, change, e, docs);
@@ -89,12 +131,20 @@ function projectRoleSettings(ctx: AwsContext, change: PlanChange, role: RoleDeta
   if (!session.known) ctx.gap(change, session.reason, 'max_session_duration', []);
   else if (typeof session.value === 'number') role.MaxSessionDuration = session.value;
   // inline_policy and managed_policy_arns are exclusive lists; they change the role only when the plan changes them.
-  const changed = (attribute: string) => change.action === 'create' || JSON.stringify(change.before?.[attribute] ?? null) !== JSON.stringify(change.after?.[attribute] ?? null);
+  const changed = (attribute: string) =>
+    change.action === 'create' ||
+    JSON.stringify(change.before?.[attribute] ?? null) !== JSON.stringify(change.after?.[attribute] ?? null);
   const inline = ctx.value(change, 'inline_policy');
   if (inline.known && Array.isArray(inline.value) && changed('inline_policy')) {
     const list: InlinePolicy[] = [];
     for (const block of inline.value as Array<Record<string, unknown>>) {
-      if (typeof block?.name !== 'string' || block.name === '' || typeof block.policy !== 'string' || block.policy === '') continue;
+      if (
+        typeof block?.name !== 'string' ||
+        block.name === '' ||
+        typeof block.policy !== 'string' ||
+        block.policy === ''
+      )
+        continue;
       try {
         list.push({ PolicyName: block.name, PolicyDocument: JSON.parse(block.policy) as unknown });
       } catch {
@@ -142,7 +192,8 @@ function removeEntity(docs: AccountDocs, kind: EntityKind, name: string): void {
   const list = listOf(docs, kind);
   const entity = list?.remove(name) as (UserDetail & GroupDetail & RoleDetail) | undefined;
   if (!entity) return;
-  for (const attached of entity.AttachedManagedPolicies ?? []) if (attached.PolicyArn) adjustAttachmentCount(docs, attached.PolicyArn, -1);
+  for (const attached of entity.AttachedManagedPolicies ?? [])
+    if (attached.PolicyArn) adjustAttachmentCount(docs, attached.PolicyArn, -1);
   if (kind === 'user' && entity.Arn) {
     docs.report?.remove(entity.Arn);
     docs.mfaDevices?.editAll((d) => {
@@ -161,17 +212,46 @@ function removeEntity(docs: AccountDocs, kind: EntityKind, name: string): void {
  * principal of the plan's account (it may have been made outside Terraform since the snapshot): its policies count,
  * and with no credential-report row its credentials and MFA stay unknown.
  */
-function entityFor(ctx: AwsContext, docs: AccountDocs, kind: EntityKind, name: string, account: string): UserDetail | GroupDetail | RoleDetail | undefined {
+function entityFor(
+  ctx: AwsContext,
+  docs: AccountDocs,
+  kind: EntityKind,
+  name: string,
+  account: string,
+): UserDetail | GroupDetail | RoleDetail | undefined {
   const list = listOf(docs, kind);
   if (!list) return undefined;
   const known = list.edit(name);
   if (known) return known;
   const arn = iamArn(docs, kind, '/', name);
-  const entity = kind === 'user'
-    ? ({ Path: '/', UserName: name, Arn: arn, CreateDate: ctx.collectedAtOf(account), UserPolicyList: [], GroupList: [], AttachedManagedPolicies: [] } satisfies UserDetail)
-    : kind === 'group'
-      ? ({ Path: '/', GroupName: name, Arn: arn, CreateDate: ctx.collectedAtOf(account), GroupPolicyList: [], AttachedManagedPolicies: [] } satisfies GroupDetail)
-      : ({ Path: '/', RoleName: name, Arn: arn, CreateDate: ctx.collectedAtOf(account), RolePolicyList: [], AttachedManagedPolicies: [] } satisfies RoleDetail);
+  const entity =
+    kind === 'user'
+      ? ({
+          Path: '/',
+          UserName: name,
+          Arn: arn,
+          CreateDate: ctx.collectedAtOf(account),
+          UserPolicyList: [],
+          GroupList: [],
+          AttachedManagedPolicies: [],
+        } satisfies UserDetail)
+      : kind === 'group'
+        ? ({
+            Path: '/',
+            GroupName: name,
+            Arn: arn,
+            CreateDate: ctx.collectedAtOf(account),
+            GroupPolicyList: [],
+            AttachedManagedPolicies: [],
+          } satisfies GroupDetail)
+        : ({
+            Path: '/',
+            RoleName: name,
+            Arn: arn,
+            CreateDate: ctx.collectedAtOf(account),
+            RolePolicyList: [],
+            AttachedManagedPolicies: [],
+          } satisfies RoleDetail);
   list.put(entity as never);
   return list.edit(name);
 }
@@ -201,16 +281,31 @@ export function projectManagedPolicy(ctx: AwsContext, change: PlanChange, accoun
   const document = ctx.document(change, 'policy', []);
   if (change.action === 'replace' && beforeArn && beforeArn !== arn) docs.policies.remove(beforeArn);
   const existing = docs.policies.edit(beforeArn ?? arn) ?? docs.policies.edit(arn);
-  const detail: ManagedPolicyDetail = existing ?? { PolicyName: name, PolicyId: `ANPAPLANNED${name}`, Arn: arn, Path: pathOf(pathValue.known ? pathValue.value : '/'), DefaultVersionId: 'v1', AttachmentCount: 0, PermissionsBoundaryUsageCount: 0, IsAttachable: true, PolicyVersionList: [] };
+  const detail: ManagedPolicyDetail = existing ?? {
+    PolicyName: name,
+    PolicyId: `ANPAPLANNED${name}`,
+    Arn: arn,
+    Path: pathOf(pathValue.known ? pathValue.value : '/'),
+    DefaultVersionId: 'v1',
+    AttachmentCount: 0,
+    PermissionsBoundaryUsageCount: 0,
+    IsAttachable: true,
+    PolicyVersionList: [],
+  };
   detail.PolicyName = name;
   detail.Arn = arn;
   if (document !== undefined) {
     const next = `v${(detail.PolicyVersionList ?? []).length + 1}`;
-    detail.PolicyVersionList = [...(detail.PolicyVersionList ?? []).map((v) => ({ ...v, IsDefaultVersion: false })), { Document: document, VersionId: next, IsDefaultVersion: true }];
+    detail.PolicyVersionList = [
+      ...(detail.PolicyVersionList ?? []).map((v) => ({ ...v, IsDefaultVersion: false })),
+      { Document: document, VersionId: next, IsDefaultVersion: true },
+    ];
     detail.DefaultVersionId = next;
   } else {
     // Unknown content: the policy's holders cannot be judged on it (the gap above); keep no stale document.
-    detail.PolicyVersionList = [{ Document: { Version: '2012-10-17', Statement: [] }, VersionId: 'v1', IsDefaultVersion: true }];
+    detail.PolicyVersionList = [
+      { Document: { Version: '2012-10-17', Statement: [] }, VersionId: 'v1', IsDefaultVersion: true },
+    ];
     detail.DefaultVersionId = 'v1';
   }
   if (!existing) docs.policies.put(detail);
@@ -234,7 +329,12 @@ export function projectInlinePolicy(ctx: AwsContext, change: PlanChange, account
   const apply = (side: 'before' | 'after', remove: boolean) => {
     const values = side === 'before' ? change.before : change.after;
     if (!values) return;
-    const entityName = side === 'before' ? (typeof values[owner] === 'string' ? (values[owner] as string) : undefined) : ctx.text(change, owner, scope);
+    const entityName =
+      side === 'before'
+        ? typeof values[owner] === 'string'
+          ? (values[owner] as string)
+          : undefined
+        : ctx.text(change, owner, scope);
     if (!entityName) return;
     ctx.touch(change, { kind, account, name: entityName });
     const name = side === 'before' ? (values.name as string | undefined) : ctx.text(change, 'name', scope);
@@ -262,7 +362,8 @@ export function projectAttachment(ctx: AwsContext, change: PlanChange, account: 
     const entityName = side === 'before' ? (values[owner] as string | undefined) : ctx.text(change, owner, scope);
     if (!entityName) return;
     ctx.touch(change, { kind, account, name: entityName });
-    const arn = side === 'before' ? (values.policy_arn as string | undefined) : ctx.text(change, 'policy_arn', [], 'after');
+    const arn =
+      side === 'before' ? (values.policy_arn as string | undefined) : ctx.text(change, 'policy_arn', [], 'after');
     if (!arn) return;
     ctx.touch(change, { kind: 'policy', account, arn });
     const entity = remove ? listOf(docs, kind)?.edit(entityName) : entityFor(ctx, docs, kind, entityName, account);
@@ -277,38 +378,68 @@ export function projectAttachment(ctx: AwsContext, change: PlanChange, account: 
       return;
     }
     if (at < 0) {
-      attached.push({ PolicyName: docs.policies?.get(arn)?.PolicyName ?? arn.split('/').at(-1) ?? arn, PolicyArn: arn });
+      attached.push({
+        PolicyName: docs.policies?.get(arn)?.PolicyName ?? arn.split('/').at(-1) ?? arn,
+        PolicyArn: arn,
+      });
       adjustAttachmentCount(docs, arn, 1);
     }
     if (docs.policies && !docs.policies.has(arn)) {
       const known = WELL_KNOWN_POLICIES[arn.replace(/^arn:[^:]+:/, 'arn:aws:')];
-      if (known) docs.policies.put({ PolicyName: arn.split('/').at(-1)!, Arn: arn, Path: '/', DefaultVersionId: 'v1', AttachmentCount: 1, PermissionsBoundaryUsageCount: 0, IsAttachable: true, PolicyVersionList: [{ Document: known, VersionId: 'v1', IsDefaultVersion: true }] });
-      else ctx.gap(change, `the document of ${arn} is not among the account's raw documents, so what it grants is unknown`, 'policy_arn', []);
+      if (known)
+        docs.policies.put({
+          PolicyName: arn.split('/').at(-1)!,
+          Arn: arn,
+          Path: '/',
+          DefaultVersionId: 'v1',
+          AttachmentCount: 1,
+          PermissionsBoundaryUsageCount: 0,
+          IsAttachable: true,
+          PolicyVersionList: [{ Document: known, VersionId: 'v1', IsDefaultVersion: true }],
+        });
+      else
+        ctx.gap(
+          change,
+          `the document of ${arn} is not among the account's raw documents, so what it grants is unknown`,
+          'policy_arn',
+          [],
+        );
     }
   };
   applySides(change, apply);
 }
 
 /** aws_iam_user_group_membership (a user's groups) and aws_iam_group_membership (a group's users). */
-export function projectMembership(ctx: AwsContext, change: PlanChange, account: string, which: 'user-groups' | 'group-users'): void {
+export function projectMembership(
+  ctx: AwsContext,
+  change: PlanChange,
+  account: string,
+  which: 'user-groups' | 'group-users',
+): void {
   const docs = ctx.docs(account);
   const scope = [scopeOf(account)];
   const pairs = (side: 'before' | 'after'): Array<[string, string]> | undefined => {
     const values = side === 'before' ? change.before : change.after;
     if (!values) return [];
-    const read = (attribute: string) => (side === 'before' ? { known: true as const, value: values[attribute] } : ctx.value(change, attribute));
+    const read = (attribute: string) =>
+      side === 'before' ? { known: true as const, value: values[attribute] } : ctx.value(change, attribute);
     const one = read(which === 'user-groups' ? 'user' : 'group');
     const many = read(which === 'user-groups' ? 'groups' : 'users');
     if (!one.known || !many.known) {
       const missing = !one.known ? one : many;
-      ctx.gap(change, (missing as { reason: string }).reason, which === 'user-groups' ? (!one.known ? 'user' : 'groups') : !one.known ? 'group' : 'users', scope);
+      ctx.gap(
+        change,
+        (missing as { reason: string }).reason,
+        which === 'user-groups' ? (!one.known ? 'user' : 'groups') : !one.known ? 'group' : 'users',
+        scope,
+      );
       return undefined;
     }
     const list = Array.isArray(many.value) ? many.value.filter((v): v is string => typeof v === 'string') : [];
     if (typeof one.value !== 'string') return [];
     return list.map((other) => (which === 'user-groups' ? [one.value as string, other] : [other, one.value as string]));
   };
-  const before = change.action === 'create' ? [] : pairs('before') ?? [];
+  const before = change.action === 'create' ? [] : (pairs('before') ?? []);
   const after = change.action === 'delete' ? [] : pairs('after');
   const key = ([u, g]: [string, string]) => `${u}\u0000${g}`;
   const keep = new Set((after ?? []).map(key));
@@ -332,7 +463,8 @@ export function projectMembership(ctx: AwsContext, change: PlanChange, account: 
 export function projectAccessKey(ctx: AwsContext, change: PlanChange, account: string): void {
   const docs = ctx.docs(account);
   const scope = [scopeOf(account)];
-  const user = change.action === 'delete' ? (change.before?.user as string | undefined) : ctx.text(change, 'user', scope);
+  const user =
+    change.action === 'delete' ? (change.before?.user as string | undefined) : ctx.text(change, 'user', scope);
   if (!user) return;
   ctx.touch(change, { kind: 'user', account, name: user });
   const arn = docs.users?.get(user)?.Arn;
@@ -341,11 +473,20 @@ export function projectAccessKey(ctx: AwsContext, change: PlanChange, account: s
   const slots = ['access_key_1', 'access_key_2'] as const;
   const slotOfBefore = (): (typeof slots)[number] | undefined => {
     const created = typeof change.before?.create_date === 'string' ? Date.parse(change.before.create_date) : NaN;
-    const used = slots.filter((s) => report.get(arn, `${s}_active`)?.toLowerCase() === 'true' || !/^(n\/a|)$/i.test(report.get(arn, `${s}_last_rotated`) ?? ''));
+    const used = slots.filter(
+      (s) =>
+        report.get(arn, `${s}_active`)?.toLowerCase() === 'true' ||
+        !/^(n\/a|)$/i.test(report.get(arn, `${s}_last_rotated`) ?? ''),
+    );
     const byDate = used.filter((s) => Date.parse(report.get(arn, `${s}_last_rotated`) ?? '') === created);
     if (byDate.length === 1) return byDate[0];
     if (used.length === 1) return used[0];
-    ctx.gap(change, `cannot tell which of ${user}'s access keys this is (the credential report names slots, not key ids)`, 'id', []);
+    ctx.gap(
+      change,
+      `cannot tell which of ${user}'s access keys this is (the credential report names slots, not key ids)`,
+      'id',
+      [],
+    );
     return undefined;
   };
   const status = ctx.value(change, 'status');
@@ -353,7 +494,14 @@ export function projectAccessKey(ctx: AwsContext, change: PlanChange, account: s
   if (!status.known && change.action !== 'delete') ctx.gap(change, status.reason, 'status', []);
   if (change.action === 'delete' || change.action === 'replace') {
     const slot = slotOfBefore();
-    if (slot) report.set(arn, { [`${slot}_active`]: 'false', [`${slot}_last_rotated`]: 'N/A', [`${slot}_last_used_date`]: 'N/A', [`${slot}_last_used_region`]: 'N/A', [`${slot}_last_used_service`]: 'N/A' });
+    if (slot)
+      report.set(arn, {
+        [`${slot}_active`]: 'false',
+        [`${slot}_last_rotated`]: 'N/A',
+        [`${slot}_last_used_date`]: 'N/A',
+        [`${slot}_last_used_region`]: 'N/A',
+        [`${slot}_last_used_service`]: 'N/A',
+      });
     if (change.action === 'delete') return;
   }
   if (change.action === 'update') {
@@ -361,12 +509,20 @@ export function projectAccessKey(ctx: AwsContext, change: PlanChange, account: s
     if (slot && active) report.set(arn, { [`${slot}_active`]: active });
     return;
   }
-  const free = slots.find((s) => report.get(arn, `${s}_active`)?.toLowerCase() !== 'true' && /^(n\/a|)$/i.test(report.get(arn, `${s}_last_rotated`) ?? ''));
+  const free = slots.find(
+    (s) =>
+      report.get(arn, `${s}_active`)?.toLowerCase() !== 'true' &&
+      /^(n\/a|)$/i.test(report.get(arn, `${s}_last_rotated`) ?? ''),
+  );
   if (!free) {
     ctx.gap(change, `${user} already has two access keys, the most IAM allows; this apply would fail`, undefined, []);
     return;
   }
-  report.set(arn, { [`${free}_active`]: active ?? 'true', [`${free}_last_rotated`]: ctx.collectedAtOf(account), [`${free}_last_used_date`]: 'N/A' });
+  report.set(arn, {
+    [`${free}_active`]: active ?? 'true',
+    [`${free}_last_rotated`]: ctx.collectedAtOf(account),
+    [`${free}_last_used_date`]: 'N/A',
+  });
 }
 
 /** aws_iam_user_login_profile: a console password. */
@@ -377,7 +533,13 @@ export function projectLoginProfile(ctx: AwsContext, change: PlanChange, account
     if (!user) return;
     ctx.touch(change, { kind: 'user', account, name: user });
     const arn = docs.users?.get(user)?.Arn;
-    if (arn) docs.report?.set(arn, enabled ? { password_enabled: 'true', password_last_changed: ctx.collectedAtOf(account) } : { password_enabled: 'false', password_last_changed: 'N/A' });
+    if (arn)
+      docs.report?.set(
+        arn,
+        enabled
+          ? { password_enabled: 'true', password_last_changed: ctx.collectedAtOf(account) }
+          : { password_enabled: 'false', password_last_changed: 'N/A' },
+      );
   };
   if (change.action !== 'create') set(change.before?.user as string | undefined, false);
   if (change.action !== 'delete') set(ctx.text(change, 'user', scope), true);
@@ -404,7 +566,9 @@ export function projectVirtualMfaDevice(ctx: AwsContext, change: PlanChange, acc
   const serial = `arn:${docs.partition}:iam::${account}:mfa/${name}`;
   ctx.planned.set(change.address, { arn: serial, id: serial });
   const user = ctx.value(change, 'user_name');
-  const device: { SerialNumber: string; User?: { Arn?: string; UserName?: string }; EnableDate?: string } = { SerialNumber: serial };
+  const device: { SerialNumber: string; User?: { Arn?: string; UserName?: string }; EnableDate?: string } = {
+    SerialNumber: serial,
+  };
   if (user.known && typeof user.value === 'string' && user.value !== '') {
     const arn = setUserMfa(user.value, true);
     if (arn) device.User = { Arn: arn, UserName: user.value };

@@ -12,7 +12,16 @@ import { ownDocuments } from '../../whatif/raw.js';
 import { listChanges } from '../../whatif/changes.js';
 import type { ChangeEffect, Projection, Projector } from '../../whatif/types.js';
 import { AwsContext, scopeOf, type Touch } from './context.js';
-import { projectAccessKey, projectAttachment, projectEntity, projectInlinePolicy, projectLoginProfile, projectManagedPolicy, projectMembership, projectVirtualMfaDevice } from './iam.js';
+import {
+  projectAccessKey,
+  projectAttachment,
+  projectEntity,
+  projectInlinePolicy,
+  projectLoginProfile,
+  projectManagedPolicy,
+  projectMembership,
+  projectVirtualMfaDevice,
+} from './iam.js';
 import { projectOrganizationsAttachment, projectOrganizationsPolicy, projectTrail } from './org-trail.js';
 
 type Handler = (ctx: AwsContext, change: PlanChange, account: string) => boolean | void;
@@ -40,13 +49,23 @@ const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; account?: false 
   aws_iam_group_membership: { phase: 2, handle: (c, ch, a) => projectMembership(c, ch, a, 'group-users') },
   aws_iam_access_key: { phase: 2, handle: projectAccessKey },
   aws_iam_user_login_profile: { phase: 2, handle: projectLoginProfile },
-  aws_organizations_policy_attachment: { phase: 2, handle: (c, ch) => projectOrganizationsAttachment(c, ch), account: false },
+  aws_organizations_policy_attachment: {
+    phase: 2,
+    handle: (c, ch) => projectOrganizationsAttachment(c, ch),
+    account: false,
+  },
 };
 
 /** Types that are not projected but can change who can do what, or what is logged: their account cannot pass. */
 const POSTURE_TYPES = /^aws_(iam_|organizations_|cloudtrail|accessanalyzer_|identitystore_|ssoadmin_)/;
 /** IAM types that grant nothing themselves (an instance profile only carries a role that is projected on its own). */
-const INERT_TYPES = new Set(['aws_iam_instance_profile', 'aws_iam_server_certificate', 'aws_iam_account_alias', 'aws_organizations_organizational_unit', 'aws_cloudtrail_event_data_store']);
+const INERT_TYPES = new Set([
+  'aws_iam_instance_profile',
+  'aws_iam_server_certificate',
+  'aws_iam_account_alias',
+  'aws_organizations_organizational_unit',
+  'aws_cloudtrail_event_data_store',
+]);
 
 export const AWS_PROJECTED_TYPES = Object.keys(HANDLERS).sort();
 
@@ -83,7 +102,8 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
     const owner = /^(aws:\d+:inline\/[a-z]+\/.+)\/[^/]+$/.exec(r.uid)?.[1];
     if (owner) (inline.get(owner) ?? inline.set(owner, []).get(owner)!).push(r.uid);
   }
-  const inlineOf = (account: string, kind: string, name: string) => inline.get(`aws:${account}:inline/${kind}/${name}`) ?? [];
+  const inlineOf = (account: string, kind: string, name: string) =>
+    inline.get(`aws:${account}:inline/${kind}/${name}`) ?? [];
   const out: ChangeEffect[] = [];
   for (const [address, list] of touches) {
     const uids = new Set<string>();
@@ -148,6 +168,8 @@ export const awsProjector: Projector = {
   },
   async readRaw(paths) {
     const own = await ownDocuments(paths, 'AWS export', recognizeDocument);
-    return own.length === 0 ? [] : importAwsDocuments(own, { options: {}, progress: { status: () => {}, warn: () => {} } });
+    return own.length === 0
+      ? []
+      : importAwsDocuments(own, { options: {}, progress: { status: () => {}, warn: () => {} } });
   },
 };

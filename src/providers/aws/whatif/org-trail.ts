@@ -25,12 +25,18 @@ function orgAccounts(ctx: AwsContext): AccountDocs[] {
 function assertSameOrganization(ctx: AwsContext, change: PlanChange, accounts: AccountDocs[]): void {
   const account = ctx.declaredAccount(change);
   if (!account || ctx.snapshotAccounts.has(account)) return;
-  const management = accounts.map(scpArnPrefix).map((p) => /organizations::(\d{12}):/.exec(p ?? '')?.[1]).find(Boolean);
+  const management = accounts
+    .map(scpArnPrefix)
+    .map((p) => /organizations::(\d{12}):/.exec(p ?? '')?.[1])
+    .find(Boolean);
   if (management === account) return;
-  throw new UserError(`the plan changes the organization of AWS account ${account} (${change.address}), which the snapshot does not cover`, {
-    where: ctx.plan.file,
-    hint: `audit a snapshot of that organization's accounts (with their SCPs), or plan against the organization the snapshot covers${management ? ` (management account ${management})` : ''}`,
-  });
+  throw new UserError(
+    `the plan changes the organization of AWS account ${account} (${change.address}), which the snapshot does not cover`,
+    {
+      where: ctx.plan.file,
+      hint: `audit a snapshot of that organization's accounts (with their SCPs), or plan against the organization the snapshot covers${management ? ` (management account ${management})` : ''}`,
+    },
+  );
 }
 
 /** An existing SCP's ARN prefix (`arn:aws:organizations::<management>:policy/o-xxx/service_control_policy/`). */
@@ -52,12 +58,21 @@ export function projectOrganizationsPolicy(ctx: AwsContext, change: PlanChange):
   const beforeId = typeof change.before?.id === 'string' ? change.before.id : undefined;
   // An id known only after apply is only a name: the projection gives the policy one of its own.
   const idValue = ctx.value(change, 'id');
-  const knownId = idValue.known && typeof idValue.value === 'string' && idValue.value !== '' ? idValue.value : undefined;
-  const id = change.action === 'delete' ? beforeId : (knownId ?? beforeId ?? `p-planned-${change.address.replace(/[^A-Za-z0-9]+/g, '-')}`);
+  const knownId =
+    idValue.known && typeof idValue.value === 'string' && idValue.value !== '' ? idValue.value : undefined;
+  const id =
+    change.action === 'delete'
+      ? beforeId
+      : (knownId ?? beforeId ?? `p-planned-${change.address.replace(/[^A-Za-z0-9]+/g, '-')}`);
   if (!id) return true;
   ctx.planned.set(change.address, { id });
   if (accounts.length === 0) {
-    ctx.gap(change, 'no account of the snapshot has its organization\'s SCPs in the raw documents', undefined, [...ctx.accounts.keys()].map(scopeOf));
+    ctx.gap(
+      change,
+      "no account of the snapshot has its organization's SCPs in the raw documents",
+      undefined,
+      [...ctx.accounts.keys()].map(scopeOf),
+    );
     return true;
   }
   const name = change.action === 'delete' ? undefined : ctx.text(change, 'name', []);
@@ -70,7 +85,12 @@ export function projectOrganizationsPolicy(ctx: AwsContext, change: PlanChange):
         parsePolicyDocument(value.value);
         content = value.value;
       } catch (error) {
-        ctx.gap(change, `content is not a policy document: ${error instanceof PolicyDocumentError ? error.message : String(error)}`, 'content', scopes);
+        ctx.gap(
+          change,
+          `content is not a policy document: ${error instanceof PolicyDocumentError ? error.message : String(error)}`,
+          'content',
+          scopes,
+        );
       }
     }
   }
@@ -85,7 +105,12 @@ export function projectOrganizationsPolicy(ctx: AwsContext, change: PlanChange):
       scps.targets.delete(beforeId!);
       if (change.action === 'delete') continue;
     }
-    const summary = scps.list.edit(id) ?? { Id: id, Arn: `${scpArnPrefix(docs) ?? `arn:${docs.partition}:organizations::${docs.accountId}:policy/o-planned/service_control_policy/`}${id}`, Type: SCP_TYPE, AwsManaged: false };
+    const summary = scps.list.edit(id) ?? {
+      Id: id,
+      Arn: `${scpArnPrefix(docs) ?? `arn:${docs.partition}:organizations::${docs.accountId}:policy/o-planned/service_control_policy/`}${id}`,
+      Type: SCP_TYPE,
+      AwsManaged: false,
+    };
     summary.Name = name ?? summary.Name ?? id;
     if (!scps.list.has(id)) scps.list.put(summary);
     if (content !== undefined) scps.content.set(id, content);
@@ -112,13 +137,20 @@ export function projectOrganizationsAttachment(ctx: AwsContext, change: PlanChan
   assertSameOrganization(ctx, change, accounts);
   const scopes = accounts.map((d) => scopeOf(d.accountId));
   if (accounts.length === 0) {
-    ctx.gap(change, 'no account of the snapshot has its organization\'s SCPs in the raw documents', undefined, [...ctx.accounts.keys()].map(scopeOf));
+    ctx.gap(
+      change,
+      "no account of the snapshot has its organization's SCPs in the raw documents",
+      undefined,
+      [...ctx.accounts.keys()].map(scopeOf),
+    );
     return;
   }
   const read = (side: 'before' | 'after'): { policy: string; target: string } | undefined => {
     if (side === 'before') {
       const values = change.before;
-      return typeof values?.policy_id === 'string' && typeof values.target_id === 'string' ? { policy: values.policy_id, target: values.target_id } : undefined;
+      return typeof values?.policy_id === 'string' && typeof values.target_id === 'string'
+        ? { policy: values.policy_id, target: values.target_id }
+        : undefined;
     }
     const policy = ctx.text(change, 'policy_id', scopes);
     const target = ctx.text(change, 'target_id', scopes);
@@ -132,18 +164,26 @@ export function projectOrganizationsAttachment(ctx: AwsContext, change: PlanChan
     if (before) {
       ctx.touch(change, { kind: 'scp', account: docs.accountId, id: before.policy });
       const list = scps.targets.get(before.policy);
-      if (list) scps.targets.set(before.policy, list.filter((t) => t.TargetId !== before.target));
+      if (list)
+        scps.targets.set(
+          before.policy,
+          list.filter((t) => t.TargetId !== before.target),
+        );
     }
     if (after) {
       ctx.touch(change, { kind: 'scp', account: docs.accountId, id: after.policy });
       const list = scps.targets.get(after.policy) ?? [];
       if (!list.some((t) => t.TargetId === after.target)) {
         const known = [...scps.targets.values()].flat().find((t) => t.TargetId === after.target);
-        const target: PolicyTarget = known ? { ...known } : { TargetId: after.target, Type: targetType(after.target), Name: after.target };
+        const target: PolicyTarget = known
+          ? { ...known }
+          : { TargetId: after.target, Type: targetType(after.target), Name: after.target };
         scps.targets.set(after.policy, [...list, target]);
       }
       if (!scps.list.has(after.policy)) {
-        ctx.gap(change, `SCP ${after.policy} is neither in the raw documents nor created by this plan`, 'policy_id', [scopeOf(docs.accountId)]);
+        ctx.gap(change, `SCP ${after.policy} is neither in the raw documents nor created by this plan`, 'policy_id', [
+          scopeOf(docs.accountId),
+        ]);
       }
     }
   }
@@ -153,7 +193,12 @@ function selectorsOf(change: PlanChange, ctx: AwsContext, arn: string): EventSel
   const basic = ctx.value(change, 'event_selector');
   const advanced = ctx.value(change, 'advanced_event_selector');
   if (!basic.known || !advanced.known) {
-    ctx.gap(change, (!basic.known ? basic : advanced as { reason: string }).reason as string, !basic.known ? 'event_selector' : 'advanced_event_selector', []);
+    ctx.gap(
+      change,
+      (!basic.known ? basic : (advanced as { reason: string })).reason as string,
+      !basic.known ? 'event_selector' : 'advanced_event_selector',
+      [],
+    );
     return undefined;
   }
   const body: EventSelectorsBody = { TrailARN: arn };
@@ -162,17 +207,21 @@ function selectorsOf(change: PlanChange, ctx: AwsContext, arn: string): EventSel
   if (adv.length > 0) {
     body.AdvancedEventSelectors = adv.map((s) => ({
       ...(typeof s.name === 'string' ? { Name: s.name } : {}),
-      FieldSelectors: (Array.isArray(s.field_selector) ? (s.field_selector as Array<Record<string, unknown>>) : []).map((f) => ({
-        Field: String(f.field ?? ''),
-        ...(Array.isArray(f.equals) && f.equals.length > 0 ? { Equals: f.equals as string[] } : {}),
-        ...(Array.isArray(f.not_equals) && f.not_equals.length > 0 ? { NotEquals: f.not_equals as string[] } : {}),
-      })),
+      FieldSelectors: (Array.isArray(s.field_selector) ? (s.field_selector as Array<Record<string, unknown>>) : []).map(
+        (f) => ({
+          Field: String(f.field ?? ''),
+          ...(Array.isArray(f.equals) && f.equals.length > 0 ? { Equals: f.equals as string[] } : {}),
+          ...(Array.isArray(f.not_equals) && f.not_equals.length > 0 ? { NotEquals: f.not_equals as string[] } : {}),
+        }),
+      ),
     }));
   } else if (basics.length > 0) {
     body.EventSelectors = basics.map((s) => ({
       ReadWriteType: typeof s.read_write_type === 'string' ? s.read_write_type : 'All',
       IncludeManagementEvents: s.include_management_events !== false,
-      ...(Array.isArray(s.exclude_management_event_sources) ? { ExcludeManagementEventSources: s.exclude_management_event_sources as string[] } : {}),
+      ...(Array.isArray(s.exclude_management_event_sources)
+        ? { ExcludeManagementEventSources: s.exclude_management_event_sources as string[] }
+        : {}),
     }));
   } else {
     // No selector blocks: CloudTrail's default, all management events read and write.
@@ -203,7 +252,8 @@ export function projectTrail(ctx: AwsContext, change: PlanChange, account: strin
       }
     }
   };
-  if (beforeArn) for (const docs of targets) ctx.touch(change, { kind: 'trail', account: docs.accountId, arn: beforeArn });
+  if (beforeArn)
+    for (const docs of targets) ctx.touch(change, { kind: 'trail', account: docs.accountId, arn: beforeArn });
   if (change.action !== 'create') {
     for (const docs of targets) {
       if (!docs.trails) continue;
@@ -215,13 +265,24 @@ export function projectTrail(ctx: AwsContext, change: PlanChange, account: strin
   const name = ctx.text(change, 'name', [scopeOf(account)]);
   if (!name) return;
   const regionValue = ctx.value(change, 'home_region');
-  const region = (regionValue.known && typeof regionValue.value === 'string' ? regionValue.value : undefined) ?? (beforeArn ? beforeArn.split(':')[3] : undefined) ?? ctx.regionOf(change);
+  const region =
+    (regionValue.known && typeof regionValue.value === 'string' ? regionValue.value : undefined) ??
+    (beforeArn ? beforeArn.split(':')[3] : undefined) ??
+    ctx.regionOf(change);
   if (!region) {
-    ctx.gap(change, 'the trail\'s home region is known only after apply (set region in the provider block)', 'home_region', [scopeOf(account)]);
+    ctx.gap(
+      change,
+      "the trail's home region is known only after apply (set region in the provider block)",
+      'home_region',
+      [scopeOf(account)],
+    );
     return;
   }
   const arnValue = ctx.value(change, 'arn');
-  const arn = arnValue.known && typeof arnValue.value === 'string' ? arnValue.value : `arn:${own.partition}:cloudtrail:${region}:${account}:trail/${name}`;
+  const arn =
+    arnValue.known && typeof arnValue.value === 'string'
+      ? arnValue.value
+      : `arn:${own.partition}:cloudtrail:${region}:${account}:trail/${name}`;
   ctx.planned.set(change.address, { arn, id: arn, name, home_region: region });
   const flag = (attribute: string, fallback: boolean): boolean | undefined => {
     const v = ctx.value(change, attribute);
@@ -261,6 +322,8 @@ export function projectTrail(ctx: AwsContext, change: PlanChange, account: strin
     docs.trails.list.put({ ...trail });
     if (logging !== undefined) docs.trails.status.set(arn, { Name: arn, IsLogging: logging });
     if (selectors) docs.trails.selectors.set(arn, { ...selectors, TrailARN: arn });
-    trail.HasCustomEventSelectors = selectors !== undefined && (selectors.AdvancedEventSelectors !== undefined || change.after?.event_selector !== undefined);
+    trail.HasCustomEventSelectors =
+      selectors !== undefined &&
+      (selectors.AdvancedEventSelectors !== undefined || change.after?.event_selector !== undefined);
   }
 }

@@ -13,7 +13,8 @@ type AzureShape = 'log-analytics' | 'entra-signin' | 'entra-audit' | 'azure-acti
 
 /** Which of Azure's logs a record is from, read from its shape; undefined when none. */
 function azureShape(r: Rec): AzureShape | undefined {
-  if (typeof r.TimeGenerated === 'string' && typeof r.Type === 'string' && LOG_ANALYTICS_TABLES.has(r.Type)) return 'log-analytics';
+  if (typeof r.TimeGenerated === 'string' && typeof r.Type === 'string' && LOG_ANALYTICS_TABLES.has(r.Type))
+    return 'log-analytics';
   if (typeof r.createdDateTime === 'string' && 'appId' in r) return 'entra-signin';
   if (/SignInLogs$/.test(String(r.category ?? '')) && obj(r.properties)) return 'entra-signin';
   // Entra ID audit logs: diagnostic settings (`category: AuditLogs`, fields under properties) and Graph directoryAudits.
@@ -28,9 +29,19 @@ function normalizeAzureRecord(r: Rec, ref: EventRef, context: AuditLogContext): 
     case 'log-analytics':
       return normalizeAzureRecord(fromLogAnalytics(r), ref, context);
     case 'entra-audit':
-      return fromEntraAudit(typeof r.activityDateTime === 'string' ? r : { ...obj(r.properties), tenantId: r.tenantId, callerIpAddress: r.callerIpAddress, time: r.time }, ref, context);
+      return fromEntraAudit(
+        typeof r.activityDateTime === 'string'
+          ? r
+          : { ...obj(r.properties), tenantId: r.tenantId, callerIpAddress: r.callerIpAddress, time: r.time },
+        ref,
+        context,
+      );
     case 'entra-signin':
-      return fromSignIn(typeof r.createdDateTime === 'string' ? r : { ...obj(r.properties), createdDateTime: r.time }, ref, context);
+      return fromSignIn(
+        typeof r.createdDateTime === 'string' ? r : { ...obj(r.properties), createdDateTime: r.time },
+        ref,
+        context,
+      );
     case 'azure-activity':
       return fromAzureActivity(r, ref, context);
     default:
@@ -59,7 +70,15 @@ export const azureAuditLogs: AuditLogs = {
     read: (doc) =>
       typeof doc.changeNumber === 'number' && Array.isArray(doc.values)
         ? {
-            prefixes: [...new Set(recordList(doc.values).flatMap((v) => (Array.isArray((v.properties as Record<string, unknown> | undefined)?.addressPrefixes) ? ((v.properties as Record<string, unknown>).addressPrefixes as string[]) : [])))],
+            prefixes: [
+              ...new Set(
+                recordList(doc.values).flatMap((v) =>
+                  Array.isArray((v.properties as Record<string, unknown> | undefined)?.addressPrefixes)
+                    ? ((v.properties as Record<string, unknown>).addressPrefixes as string[])
+                    : [],
+                ),
+              ),
+            ],
             published: `changeNumber ${doc.changeNumber} (${String(doc.cloud ?? 'Public')})`,
           }
         : undefined,

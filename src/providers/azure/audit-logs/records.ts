@@ -5,7 +5,11 @@ import { ACCESS_DENIED, obj, parseTime, str, type Rec } from '../../../events/re
 import { AZURE_APP_IDS } from './clients.js';
 
 const AMR_CLAIM = 'http://schemas.microsoft.com/claims/authnmethodsreferences';
-const UPN_CLAIMS = ['http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name', 'name'];
+const UPN_CLAIMS = [
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn',
+  'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name',
+  'name',
+];
 const OID_CLAIM = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
 
 /** `{value, localizedValue}` (az CLI, REST) or a plain string (diagnostic export). */
@@ -19,7 +23,8 @@ export function fromAzureActivity(r: Rec, ref: EventRef, { network: networkOf }:
   const upn = UPN_CLAIMS.map((c) => str(claims[c])).find((v) => v !== null) ?? null;
   const caller = str(r.caller);
   const oid = str(claims[OID_CLAIM]);
-  const isApp = str(claims.idtyp) === 'app' || (upn === null && appId !== null && (caller === null || !caller.includes('@')));
+  const isApp =
+    str(claims.idtyp) === 'app' || (upn === null && appId !== null && (caller === null || !caller.includes('@')));
   const miResource = str(claims.xms_mirid);
   const amr = str(claims[AMR_CLAIM]);
   const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
@@ -48,7 +53,9 @@ export function fromAzureActivity(r: Rec, ref: EventRef, { network: networkOf }:
       mfa: amr === null ? null : /\bmfa\b/.test(amr),
       compute: miResource && /\/virtualmachines\//i.test(miResource) ? miResource.toLowerCase() : null,
     },
-    client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appid ${appId}` } : { kind: 'unknown', tool: null, appId, scripted: null, evidence: appId ? `appid ${appId}` : '' },
+    client: known
+      ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appid ${appId}` }
+      : { kind: 'unknown', tool: null, appId, scripted: null, evidence: appId ? `appid ${appId}` : '' },
     src: { ip, network: networkOf(ip, miResource && /\/virtualmachines\//i.test(miResource) ? miResource : null) },
     service: lower.split('/')[0] ?? '',
     operation: lower,
@@ -91,14 +98,32 @@ export function fromSignIn(r: Rec, ref: EventRef, { userAgent: classifyUserAgent
       credential: isServicePrincipal ? 'service' : 'user',
       keyId: null,
       session: str(r.correlationId),
-      mfa: str(mfaDetail?.authMethod) ? true : requirement === 'singleFactorAuthentication' ? false : requirement === 'multiFactorAuthentication' ? true : null,
+      mfa: str(mfaDetail?.authMethod)
+        ? true
+        : requirement === 'singleFactorAuthentication'
+          ? false
+          : requirement === 'multiFactorAuthentication'
+            ? true
+            : null,
       compute: null,
     },
     client: known
-      ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}${r.appDisplayName ? ` (${String(r.appDisplayName)})` : ''}` }
+      ? {
+          kind: known.kind,
+          tool: known.tool,
+          appId,
+          scripted: null,
+          evidence: `appId ${appId}${r.appDisplayName ? ` (${String(r.appDisplayName)})` : ''}`,
+        }
       : uaClient.kind === 'tool'
         ? { ...uaClient, appId, evidence: ua ?? '' }
-        : { kind: uaClient.kind === 'unknown' && str(r.clientAppUsed) === 'Browser' ? 'browser' : uaClient.kind, tool: uaClient.tool, appId, scripted: null, evidence: appId ? `appId ${appId}` : (ua ?? '') },
+        : {
+            kind: uaClient.kind === 'unknown' && str(r.clientAppUsed) === 'Browser' ? 'browser' : uaClient.kind,
+            tool: uaClient.tool,
+            appId,
+            scripted: null,
+            evidence: appId ? `appId ${appId}` : (ua ?? ''),
+          },
     src: { ip: str(r.ipAddress), network: null },
     service: 'signin',
     operation: 'SignIn',
@@ -115,7 +140,12 @@ export function fromSignIn(r: Rec, ref: EventRef, { userAgent: classifyUserAgent
 
 // ---------------------------------------------------------------- Log Analytics / Sentinel tables
 
-export const LOG_ANALYTICS_TABLES = new Set(['SigninLogs', 'AADNonInteractiveUserSignInLogs', 'AuditLogs', 'AzureActivity']);
+export const LOG_ANALYTICS_TABLES = new Set([
+  'SigninLogs',
+  'AADNonInteractiveUserSignInLogs',
+  'AuditLogs',
+  'AzureActivity',
+]);
 
 /** Dynamic columns come as JSON text from `az monitor log-analytics query` and as objects from other exports. */
 function dynamic(v: unknown): unknown {
@@ -189,13 +219,21 @@ export function fromEntraAudit(r: Rec, ref: EventRef, { userAgent: classifyUserA
   const by = obj(r.initiatedBy) ?? {};
   const user = obj(by.user);
   const app = obj(by.app);
-  const targets = Array.isArray(r.targetResources) ? r.targetResources.map(obj).filter((x): x is Rec => x !== undefined) : [];
+  const targets = Array.isArray(r.targetResources)
+    ? r.targetResources.map(obj).filter((x): x is Rec => x !== undefined)
+    : [];
   const details = Array.isArray(r.additionalDetails) ? r.additionalDetails.map(obj) : [];
   const ua = str(r.userAgent) ?? str(details.find((d) => d?.key === 'User-Agent')?.value);
   const client = classifyUserAgent(ua);
   const appId = str(app?.appId);
   const known = appId ? AZURE_APP_IDS[appId.toLowerCase()] : undefined;
-  const principal = str(user?.userPrincipalName) ?? str(user?.id) ?? str(app?.servicePrincipalId) ?? appId ?? str(app?.displayName) ?? 'unknown';
+  const principal =
+    str(user?.userPrincipalName) ??
+    str(user?.id) ??
+    str(app?.servicePrincipalId) ??
+    appId ??
+    str(app?.displayName) ??
+    'unknown';
   const result = str(r.result) ?? '';
   const failed = /^fail/i.test(result);
   return {
@@ -204,8 +242,19 @@ export function fromEntraAudit(r: Rec, ref: EventRef, { userAgent: classifyUserA
     source: 'entra-audit',
     account: str(r.tenantId),
     region: null,
-    actor: { principal: principal.toLowerCase(), type: user ? 'User' : 'ServicePrincipal', role: null, credential: user ? 'session' : 'service', keyId: user ? null : appId, session: str(r.correlationId), mfa: null, compute: null },
-    client: known ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}` } : { ...client, appId, evidence: ua ?? '' },
+    actor: {
+      principal: principal.toLowerCase(),
+      type: user ? 'User' : 'ServicePrincipal',
+      role: null,
+      credential: user ? 'session' : 'service',
+      keyId: user ? null : appId,
+      session: str(r.correlationId),
+      mfa: null,
+      compute: null,
+    },
+    client: known
+      ? { kind: known.kind, tool: known.tool, appId, scripted: null, evidence: `appId ${appId}` }
+      : { ...client, appId, evidence: ua ?? '' },
     src: { ip: str(user?.ipAddress) ?? str(r.callerIpAddress), network: null },
     service: 'entra',
     operation: str(r.activityDisplayName) ?? str(r.operationName) ?? '',

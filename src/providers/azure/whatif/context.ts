@@ -33,14 +33,24 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function parseScope(scope: string): ScopeRef {
   const parts = scope.split('/').filter(Boolean);
   if (parts.length === 0) return { kind: 'root' };
-  if (/^subscriptions$/i.test(parts[0]!) && parts[1]) return { kind: 'subscription', subscription: parts[1].toLowerCase() };
-  if (/^providers$/i.test(parts[0]!) && /^Microsoft\.Management$/i.test(parts[1] ?? '') && /^managementGroups$/i.test(parts[2] ?? '') && parts[3]) return { kind: 'managementGroup', id: parts[3] };
+  if (/^subscriptions$/i.test(parts[0]!) && parts[1])
+    return { kind: 'subscription', subscription: parts[1].toLowerCase() };
+  if (
+    /^providers$/i.test(parts[0]!) &&
+    /^Microsoft\.Management$/i.test(parts[1] ?? '') &&
+    /^managementGroups$/i.test(parts[2] ?? '') &&
+    parts[3]
+  )
+    return { kind: 'managementGroup', id: parts[3] };
   return { kind: 'other' };
 }
 
 /** An id for an object the plan creates whose id Azure assigns on apply. */
 export function plannedId(change: PlanChange): string {
-  return `planned-${change.address.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  return `planned-${change.address
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
 }
 
 /** A GUID-like id lowercased (ids in the documents are compared lowercase); other values (`All`, `None`) unchanged. */
@@ -55,7 +65,11 @@ export class AzureContext extends PlanValues<Touch> {
   /** Groups the plan creates: their members are what the plan says. */
   readonly plannedGroups = new Set<string>();
 
-  constructor(plan: Plan, bundles: RawBundle[], readonly snapshotScopes: Set<string>) {
+  constructor(
+    plan: Plan,
+    bundles: RawBundle[],
+    readonly snapshotScopes: Set<string>,
+  ) {
     super(plan);
     for (const bundle of bundles) this.tenants.set(bundle.scope.id.toLowerCase(), new TenantDocs(bundle));
   }
@@ -80,7 +94,7 @@ export class AzureContext extends PlanValues<Touch> {
     if (!this.tenants.has(tenant)) {
       throw new UserError(`no raw documents of Azure tenant ${tenant}, which ${change.address} changes`, {
         where: '--raw',
-        hint: 'pass the tenant\'s raw documents: the folder `cloudward collect azure --raw-out` wrote, or the `az` and Graph exports `cloudward import azure` read',
+        hint: "pass the tenant's raw documents: the folder `cloudward collect azure --raw-out` wrote, or the `az` and Graph exports `cloudward import azure` read",
       });
     }
     return tenant;
@@ -95,7 +109,8 @@ export class AzureContext extends PlanValues<Touch> {
 
   /** The tenant a subscription belongs to, after checking that the snapshot covers it. */
   tenantOfCoveredSubscription(subscription: string, change: PlanChange): string {
-    if (!this.snapshotScopes.has(subscription)) throw this.notCovered(`Azure subscription ${subscription}`, change, subscriptionScope(subscription));
+    if (!this.snapshotScopes.has(subscription))
+      throw this.notCovered(`Azure subscription ${subscription}`, change, subscriptionScope(subscription));
     const tenant = this.tenantOfSubscription(subscription);
     if (!tenant) {
       throw new UserError(`no raw documents of Azure subscription ${subscription}, which ${change.address} changes`, {
@@ -114,7 +129,8 @@ export class AzureContext extends PlanValues<Touch> {
     if (scope?.kind === 'subscription') return this.tenantOfCoveredSubscription(scope.subscription, change);
     const declared = this.providerConstant(change, 'tenant_id');
     if (declared) {
-      if (!this.snapshotScopes.has(declared)) throw this.notCovered(`Azure tenant ${declared}`, change, tenantScope(declared));
+      if (!this.snapshotScopes.has(declared))
+        throw this.notCovered(`Azure tenant ${declared}`, change, tenantScope(declared));
       return this.requireRaw(declared, change);
     }
     const subscription = this.providerConstant(change, 'subscription_id');
@@ -122,14 +138,18 @@ export class AzureContext extends PlanValues<Touch> {
     const read = this.providerScopeRead(change);
     if (read.subscription) return this.tenantOfCoveredSubscription(read.subscription, change);
     if (read.tenant) {
-      if (!this.snapshotScopes.has(read.tenant)) throw this.notCovered(`Azure tenant ${read.tenant}`, change, tenantScope(read.tenant));
+      if (!this.snapshotScopes.has(read.tenant))
+        throw this.notCovered(`Azure tenant ${read.tenant}`, change, tenantScope(read.tenant));
       return this.requireRaw(read.tenant, change);
     }
     const named = this.tenantOfKnownIds(change);
     if (named) return named;
     if (this.tenants.size === 1) return [...this.tenants.keys()][0]!;
     if (this.snapshotScopes.size === 0) {
-      throw new UserError(`the plan changes Azure resources (${change.address}), but the snapshot covers no Azure tenant`, { where: this.plan.file, hint: 'audit a snapshot that includes the Azure tenant the plan is for' });
+      throw new UserError(
+        `the plan changes Azure resources (${change.address}), but the snapshot covers no Azure tenant`,
+        { where: this.plan.file, hint: 'audit a snapshot that includes the Azure tenant the plan is for' },
+      );
     }
     if (this.tenants.size === 0) return this.requireRaw([...this.snapshotScopes].sort()[0]!, change);
     throw new UserError(`cannot tell which Azure tenant ${change.address} is for`, {
@@ -156,12 +176,17 @@ export class AzureContext extends PlanValues<Touch> {
       }
     };
     for (const other of this.plan.changes) {
-      if ((other.providerConfigKey ?? other.type.split('_')[0]) !== key || !other.type.startsWith(`${provider}_`)) continue;
+      if ((other.providerConfigKey ?? other.type.split('_')[0]) !== key || !other.type.startsWith(`${provider}_`))
+        continue;
       visit(other.before);
       visit(other.after);
     }
     for (const resource of this.plan.priorResources) {
-      if ((resource.providerConfigKey ?? resource.type.split('_')[0]) === key && resource.type.startsWith(`${provider}_`)) visit(resource.values);
+      if (
+        (resource.providerConfigKey ?? resource.type.split('_')[0]) === key &&
+        resource.type.startsWith(`${provider}_`)
+      )
+        visit(resource.values);
     }
     return tenants.size === 1 ? [...tenants][0] : undefined;
   }
@@ -177,8 +202,15 @@ export class AzureContext extends PlanValues<Touch> {
       const found = new Set(values.map((v) => v.toLowerCase()));
       return found.size === 1 ? [...found][0] : undefined;
     };
-    const subscription = one([...dataSourceValues(this.plan, 'azurerm_client_config', key, 'subscription_id'), ...dataSourceValues(this.plan, 'azurerm_subscription', key, 'subscription_id', ['subscription_id'])]);
-    const tenant = one(['azurerm_client_config', 'azuread_client_config', 'azurerm_subscription'].flatMap((type) => dataSourceValues(this.plan, type, key, 'tenant_id', type === 'azurerm_subscription' ? ['subscription_id'] : [])));
+    const subscription = one([
+      ...dataSourceValues(this.plan, 'azurerm_client_config', key, 'subscription_id'),
+      ...dataSourceValues(this.plan, 'azurerm_subscription', key, 'subscription_id', ['subscription_id']),
+    ]);
+    const tenant = one(
+      ['azurerm_client_config', 'azuread_client_config', 'azurerm_subscription'].flatMap((type) =>
+        dataSourceValues(this.plan, type, key, 'tenant_id', type === 'azurerm_subscription' ? ['subscription_id'] : []),
+      ),
+    );
     return { ...(subscription ? { subscription } : {}), ...(tenant ? { tenant } : {}) };
   }
 
@@ -191,7 +223,11 @@ export class AzureContext extends PlanValues<Touch> {
     const ref = parseScope(scope);
     const tenant = this.tenantOf(change, ref);
     if (ref.kind === 'managementGroup' && !this.knowsManagementGroup(tenant, ref.id)) {
-      throw this.notCovered(`Azure management group ${ref.id}`, change, `the subscriptions under management group ${ref.id}`);
+      throw this.notCovered(
+        `Azure management group ${ref.id}`,
+        change,
+        `the subscriptions under management group ${ref.id}`,
+      );
     }
     return { tenant, ref };
   }
@@ -199,15 +235,23 @@ export class AzureContext extends PlanValues<Touch> {
   private knowsManagementGroup(tenant: string, id: string): boolean {
     if (lower(id) === tenant) return true;
     const docs = this.docs(tenant);
-    const named = (item: Item) => [item.scope, item.id, item.name].some((v) => lower(v) === lower(id) || lower(v).endsWith(`/managementgroups/${lower(id)}`));
-    return docs.everywhere(DocumentKind.roleAssignments).some(named) || docs.list(DocumentKind.managementGroupDescendants).some(named);
+    const named = (item: Item) =>
+      [item.scope, item.id, item.name].some(
+        (v) => lower(v) === lower(id) || lower(v).endsWith(`/managementgroups/${lower(id)}`),
+      );
+    return (
+      docs.everywhere(DocumentKind.roleAssignments).some(named) ||
+      docs.list(DocumentKind.managementGroupDescendants).some(named)
+    );
   }
 
   /** The subscriptions whose ARM lists carry an item at this scope: its own, or (management group, root) any listing it. */
   subscriptionsFor(tenant: string, ref: ScopeRef, kind: string, scope: string): string[] {
     const docs = this.docs(tenant);
     if (ref.kind === 'subscription') return [ref.subscription];
-    const listing = [...docs.subscriptions.keys()].filter((sub) => docs.list(kind, sub).some((i) => lower(i.scope) === lower(scope)));
+    const listing = [...docs.subscriptions.keys()].filter((sub) =>
+      docs.list(kind, sub).some((i) => lower(i.scope) === lower(scope)),
+    );
     if (listing.length > 0) return listing;
     const first = [...docs.subscriptions.keys()][0];
     return first ? [first] : [];

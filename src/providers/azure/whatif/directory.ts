@@ -11,15 +11,24 @@ import { lower, plannedId, stringList, tenantScope, type AzureContext } from './
 import { applySides } from './rbac.js';
 import type { Item } from './tenant-docs.js';
 
-const ODATA_TYPES: Record<string, string> = { User: '#microsoft.graph.user', Group: '#microsoft.graph.group', ServicePrincipal: '#microsoft.graph.servicePrincipal' };
-const RBAC_KINDS = [DocumentKind.roleAssignments, DocumentKind.roleEligibilitySchedules, DocumentKind.roleAssignmentScheduleInstances];
+const ODATA_TYPES: Record<string, string> = {
+  User: '#microsoft.graph.user',
+  Group: '#microsoft.graph.group',
+  ServicePrincipal: '#microsoft.graph.servicePrincipal',
+};
+const RBAC_KINDS = [
+  DocumentKind.roleAssignments,
+  DocumentKind.roleEligibilitySchedules,
+  DocumentKind.roleAssignmentScheduleInstances,
+];
 
 /** The object id a change had, and the one it will have (Azure assigns a new one on create). */
 function objectIds(ctx: AzureContext, change: PlanChange, attribute: string): { before?: string; after: string } {
   const before = lower(change.before?.[attribute] ?? change.before?.id) || undefined;
   if (change.action === 'update' && before) return { before, after: before };
   const value = ctx.value(change, attribute);
-  const after = value.known && typeof value.value === 'string' && value.value !== '' ? lower(value.value) : plannedId(change);
+  const after =
+    value.known && typeof value.value === 'string' && value.value !== '' ? lower(value.value) : plannedId(change);
   return { ...(before ? { before } : {}), after };
 }
 
@@ -30,9 +39,21 @@ function removeWhere(list: Item[], test: (item: Item) => boolean): void {
 /** Removes a deleted directory object and everything that names it: memberships and role assignments go with it. */
 function removeObject(ctx: AzureContext, tenant: string, id: string): void {
   const docs = ctx.docs(tenant);
-  for (const kind of [DocumentKind.users, DocumentKind.groups, DocumentKind.servicePrincipals, DocumentKind.registrationDetails]) docs.remove(kind, (i) => lower(i.id) === id);
-  for (const kind of [DocumentKind.directoryRoleAssignments, DocumentKind.directoryRoleEligibilitySchedules, DocumentKind.directoryRoleAssignmentScheduleInstances]) docs.remove(kind, (i) => lower(i.principalId) === id);
-  for (const kind of RBAC_KINDS) for (const sub of docs.subscriptions.keys()) docs.remove(kind, (i) => lower(i.principalId) === id, sub);
+  for (const kind of [
+    DocumentKind.users,
+    DocumentKind.groups,
+    DocumentKind.servicePrincipals,
+    DocumentKind.registrationDetails,
+  ])
+    docs.remove(kind, (i) => lower(i.id) === id);
+  for (const kind of [
+    DocumentKind.directoryRoleAssignments,
+    DocumentKind.directoryRoleEligibilitySchedules,
+    DocumentKind.directoryRoleAssignmentScheduleInstances,
+  ])
+    docs.remove(kind, (i) => lower(i.principalId) === id);
+  for (const kind of RBAC_KINDS)
+    for (const sub of docs.subscriptions.keys()) docs.remove(kind, (i) => lower(i.principalId) === id, sub);
   for (const group of docs.groupsWithMembers()) removeWhere(docs.members(group), (i) => lower(i.id) === id);
 }
 
@@ -53,12 +74,18 @@ function flag(ctx: AzureContext, change: PlanChange, attribute: string, fallback
 }
 
 /** The shared steps of a directory object change: tenant, ids, touches, removal on delete or replace. */
-function objectChange(ctx: AzureContext, change: PlanChange, attribute: string, kind: string): { tenant: string; id: string } | undefined {
+function objectChange(
+  ctx: AzureContext,
+  change: PlanChange,
+  attribute: string,
+  kind: string,
+): { tenant: string; id: string } | undefined {
   const tenant = ctx.tenantOf(change);
   ctx.docs(tenant).touched = true;
   const { before, after } = objectIds(ctx, change, attribute);
   if (before) ctx.touch(change, { kind: 'principal', tenant, id: before });
-  if (before && (change.action === 'delete' || (change.action === 'replace' && before !== after))) removeObject(ctx, tenant, before);
+  if (before && (change.action === 'delete' || (change.action === 'replace' && before !== after)))
+    removeObject(ctx, tenant, before);
   if (change.action === 'delete') return undefined;
   ctx.touch(change, { kind: 'principal', tenant, id: after });
   ctx.plannedKinds.set(after, kind);
@@ -74,7 +101,12 @@ export function projectUser(ctx: AzureContext, change: PlanChange): void {
   const upn = ctx.value(change, 'user_principal_name');
   const name = upn.known && typeof upn.value === 'string' && upn.value !== '' ? upn.value : change.address;
   const display = ctx.value(change, 'display_name');
-  const userType = typeof change.after?.user_type === 'string' && change.after.user_type !== '' ? change.after.user_type : name.includes('#EXT#') ? 'Guest' : 'Member';
+  const userType =
+    typeof change.after?.user_type === 'string' && change.after.user_type !== ''
+      ? change.after.user_type
+      : name.includes('#EXT#')
+        ? 'Guest'
+        : 'Member';
   const existed = docs.get(DocumentKind.users, target.id) !== undefined;
   docs.put(DocumentKind.users, {
     id: target.id,
@@ -84,7 +116,15 @@ export function projectUser(ctx: AzureContext, change: PlanChange): void {
     accountEnabled: flag(ctx, change, 'account_enabled', true),
   });
   if (!existed && docs.read(DocumentKind.registrationDetails)) {
-    docs.put(DocumentKind.registrationDetails, { id: target.id, userPrincipalName: name, userType: lower(userType), isAdmin: false, isMfaRegistered: false, isMfaCapable: false, methodsRegistered: [] });
+    docs.put(DocumentKind.registrationDetails, {
+      id: target.id,
+      userPrincipalName: name,
+      userType: lower(userType),
+      isAdmin: false,
+      isMfaRegistered: false,
+      isMfaCapable: false,
+      methodsRegistered: [],
+    });
   }
 }
 
@@ -93,7 +133,13 @@ function withNested(ctx: AzureContext, tenant: string, member: string): Item[] {
   const kind = ctx.principalKind(tenant, member);
   const own: Item = { '@odata.type': ODATA_TYPES[kind ?? 'User'] ?? '#microsoft.graph.directoryObject', id: member };
   if (kind !== 'Group' || !ctx.docs(tenant).groupsWithMembers().has(member)) return [own];
-  return [own, ...ctx.docs(tenant).members(member).map((m) => ({ ...m }))];
+  return [
+    own,
+    ...ctx
+      .docs(tenant)
+      .members(member)
+      .map((m) => ({ ...m })),
+  ];
 }
 
 /** azuread_group: a group; `members`, when the plan sets it, is the group's whole membership. */
@@ -120,7 +166,8 @@ export function projectGroup(ctx: AzureContext, change: PlanChange): void {
     ctx.gap(change, 'members is known only after apply', 'members', [tenantScope(target.tenant)]);
     return;
   }
-  const changed = created || JSON.stringify(change.before?.members ?? null) !== JSON.stringify(change.after?.members ?? null);
+  const changed =
+    created || JSON.stringify(change.before?.members ?? null) !== JSON.stringify(change.after?.members ?? null);
   if (!changed) return;
   const list = docs.members(target.id);
   list.splice(0, list.length);
@@ -135,7 +182,10 @@ export function projectGroupMember(ctx: AzureContext, change: PlanChange): void 
   applySides(change, (side) => {
     const values = side === 'before' ? change.before : change.after;
     const tenant = ctx.tenantOf(change);
-    const read = (attribute: string) => (side === 'before' ? lower(values?.[attribute]) || undefined : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase());
+    const read = (attribute: string) =>
+      side === 'before'
+        ? lower(values?.[attribute]) || undefined
+        : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase();
     const group = read('group_object_id');
     const member = read('member_object_id');
     if (!group || !member) return;
@@ -151,15 +201,30 @@ export function projectGroupMember(ctx: AzureContext, change: PlanChange): void 
 export function projectServicePrincipal(ctx: AzureContext, change: PlanChange): void {
   const target = objectChange(ctx, change, 'object_id', 'ServicePrincipal');
   if (!target) return;
-  const client = ctx.value(change, change.after && ('client_id' in change.after || change.afterUnknown.has('client_id')) ? 'client_id' : 'application_id');
+  const client = ctx.value(
+    change,
+    change.after && ('client_id' in change.after || change.afterUnknown.has('client_id'))
+      ? 'client_id'
+      : 'application_id',
+  );
   const appId = client.known && typeof client.value === 'string' ? client.value : target.id;
   const owners = plannedOwners(ctx, change, target.tenant);
-  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId, displayName: appId, servicePrincipalType: 'Application', accountEnabled: flag(ctx, change, 'account_enabled', true), ...(owners ? { owners } : {}) });
+  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, {
+    id: target.id,
+    appId,
+    displayName: appId,
+    servicePrincipalType: 'Application',
+    accountEnabled: flag(ctx, change, 'account_enabled', true),
+    ...(owners ? { owners } : {}),
+  });
 }
 
 /** An owner as Graph's `$expand=owners` lists it: its type and object id. */
 function ownerItem(ctx: AzureContext, tenant: string, id: string): Item {
-  return { '@odata.type': ODATA_TYPES[ctx.principalKind(tenant, id) ?? 'User'] ?? '#microsoft.graph.directoryObject', id };
+  return {
+    '@odata.type': ODATA_TYPES[ctx.principalKind(tenant, id) ?? 'User'] ?? '#microsoft.graph.directoryObject',
+    id,
+  };
 }
 
 /**
@@ -175,7 +240,9 @@ function plannedOwners(ctx: AzureContext, change: PlanChange, tenant: string): I
     ctx.gap(change, owners.known ? 'owners is known only after apply' : owners.reason, 'owners', [tenantScope(tenant)]);
     return undefined;
   }
-  const unchanged = change.action === 'update' && JSON.stringify(change.before?.owners ?? null) === JSON.stringify(change.after.owners ?? null);
+  const unchanged =
+    change.action === 'update' &&
+    JSON.stringify(change.before?.owners ?? null) === JSON.stringify(change.after.owners ?? null);
   if (unchanged) return undefined;
   return stringList(owners.value).map((id) => {
     ctx.touch(change, { kind: 'principal', tenant, id });
@@ -198,7 +265,10 @@ export function projectApplicationOwner(ctx: AzureContext, change: PlanChange): 
   applySides(change, (side) => {
     const values = side === 'before' ? change.before : change.after;
     const tenant = ctx.tenantOf(change);
-    const read = (attribute: string) => (side === 'before' ? lower(values?.[attribute]) || undefined : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase());
+    const read = (attribute: string) =>
+      side === 'before'
+        ? lower(values?.[attribute]) || undefined
+        : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase();
     const application = read('application_id')?.replace(/^\/applications\//, '');
     const owner = read('owner_object_id');
     if (!application || !owner) return;
@@ -206,7 +276,12 @@ export function projectApplicationOwner(ctx: AzureContext, change: PlanChange): 
     // Not opened unless read: an edited list is written back, and an empty one would say the tenant has no apps.
     const app = docs.read(APPLICATIONS) ? docs.list(APPLICATIONS).find((i) => lower(i.id) === application) : undefined;
     if (!app) {
-      ctx.gap(change, `application ${application} is not in the raw documents (export az rest --url "https://graph.microsoft.com/v1.0/applications?\$expand=owners")`, 'application_id', [tenantScope(tenant)]);
+      ctx.gap(
+        change,
+        `application ${application} is not in the raw documents (export az rest --url "https://graph.microsoft.com/v1.0/applications?$expand=owners")`,
+        'application_id',
+        [tenantScope(tenant)],
+      );
       return;
     }
     ctx.touch(change, { kind: 'principal', tenant, id: owner });
@@ -231,21 +306,38 @@ export function projectApplication(ctx: AzureContext, change: PlanChange): boole
   const before = lower(change.before?.object_id) || undefined;
   const objectId = change.after ? objectIds(ctx, change, 'object_id').after : undefined;
   const client = change.after ? ctx.value(change, 'client_id') : undefined;
-  const appId = client?.known && typeof client.value === 'string' ? client.value.toLowerCase() : before ? lower(change.before?.client_id) : `${plannedId(change)}-client`;
-  if (objectId) ctx.planned.set(change.address, { object_id: objectId, id: `/applications/${objectId}`, client_id: appId, application_id: appId });
+  const appId =
+    client?.known && typeof client.value === 'string'
+      ? client.value.toLowerCase()
+      : before
+        ? lower(change.before?.client_id)
+        : `${plannedId(change)}-client`;
+  if (objectId)
+    ctx.planned.set(change.address, {
+      object_id: objectId,
+      id: `/applications/${objectId}`,
+      client_id: appId,
+      application_id: appId,
+    });
   const gaps = ctx.gaps.length;
   const owners = plannedOwners(ctx, change, tenant);
   if (ctx.gaps.length > gaps) return;
   if (!docs.read(APPLICATIONS)) {
     if (!owners || owners.length === 0) return false;
-    ctx.gap(change, `the raw documents list no app registrations (export az rest --url "https://graph.microsoft.com/v1.0/applications?\$expand=owners")`, 'owners', [tenantScope(tenant)]);
+    ctx.gap(
+      change,
+      `the raw documents list no app registrations (export az rest --url "https://graph.microsoft.com/v1.0/applications?$expand=owners")`,
+      'owners',
+      [tenantScope(tenant)],
+    );
     return;
   }
   docs.touched = true;
   const list = docs.list(APPLICATIONS);
   const previous = before ? list.find((i) => lower(i.id) === before) : undefined;
   const touchApp = (app: Item | undefined) => {
-    for (const owner of Array.isArray(app?.owners) ? (app.owners as Item[]) : []) ctx.touch(change, { kind: 'principal', tenant, id: lower(owner.id) });
+    for (const owner of Array.isArray(app?.owners) ? (app.owners as Item[]) : [])
+      ctx.touch(change, { kind: 'principal', tenant, id: lower(owner.id) });
     const sp = app && docs.list(DocumentKind.servicePrincipals).find((i) => lower(i.appId) === lower(app.appId));
     if (sp) ctx.touch(change, { kind: 'principal', tenant, id: lower(sp.id) });
   };
@@ -257,7 +349,12 @@ export function projectApplication(ctx: AzureContext, change: PlanChange): boole
     if (previous) removeWhere(list, (i) => i === previous);
     if (!objectId) return;
     const name = ctx.value(change, 'display_name');
-    list.push({ id: objectId, appId, displayName: name.known && typeof name.value === 'string' ? name.value : change.address, owners: owners ?? [] });
+    list.push({
+      id: objectId,
+      appId,
+      displayName: name.known && typeof name.value === 'string' ? name.value : change.address,
+      owners: owners ?? [],
+    });
   }
   touchApp(list.find((i) => lower(i.id) === objectId));
 }
@@ -269,8 +366,18 @@ export function projectManagedIdentity(ctx: AzureContext, change: PlanChange): v
   const name = ctx.value(change, 'name');
   const client = ctx.value(change, 'client_id');
   const display = name.known && typeof name.value === 'string' ? name.value : change.address;
-  ctx.planned.set(change.address, { principal_id: target.id, client_id: client.known && typeof client.value === 'string' ? client.value : `${target.id}-client`, tenant_id: target.tenant });
-  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, { id: target.id, appId: client.known && typeof client.value === 'string' ? client.value : target.id, displayName: display, servicePrincipalType: 'ManagedIdentity', accountEnabled: true });
+  ctx.planned.set(change.address, {
+    principal_id: target.id,
+    client_id: client.known && typeof client.value === 'string' ? client.value : `${target.id}-client`,
+    tenant_id: target.tenant,
+  });
+  ctx.docs(target.tenant).put(DocumentKind.servicePrincipals, {
+    id: target.id,
+    appId: client.known && typeof client.value === 'string' ? client.value : target.id,
+    displayName: display,
+    servicePrincipalType: 'ManagedIdentity',
+    accountEnabled: true,
+  });
 }
 
 /** The template id of a directory role (by template id, role object id or display name), if the tenant knows it. */
@@ -278,7 +385,9 @@ function directoryRole(ctx: AzureContext, tenant: string, value: string): string
   const id = lower(value);
   if (DIRECTORY_ROLES[id]) return id;
   const definitions = ctx.docs(tenant).list(DocumentKind.directoryRoleDefinitions);
-  const found = definitions.find((d) => lower(d.id) === id || lower(d.templateId) === id || lower(d.displayName) === id);
+  const found = definitions.find(
+    (d) => lower(d.id) === id || lower(d.templateId) === id || lower(d.displayName) === id,
+  );
   if (found) return lower(found.templateId ?? found.id);
   const byName = Object.entries(DIRECTORY_ROLES).find(([, r]) => lower(r.name) === id);
   return byName?.[0];
@@ -290,9 +399,17 @@ export function projectDirectoryRole(ctx: AzureContext, change: PlanChange): boo
   const tenant = ctx.tenantOf(change);
   const template = ctx.value(change, 'template_id');
   const display = ctx.value(change, 'display_name');
-  const given = [template, display].map((v) => (v.known && typeof v.value === 'string' && v.value !== '' ? v.value : undefined)).find(Boolean);
+  const given = [template, display]
+    .map((v) => (v.known && typeof v.value === 'string' && v.value !== '' ? v.value : undefined))
+    .find(Boolean);
   const id = given ? directoryRole(ctx, tenant, given) : undefined;
-  if (id) ctx.planned.set(change.address, { template_id: id, object_id: id, id, display_name: DIRECTORY_ROLES[id]?.name ?? given });
+  if (id)
+    ctx.planned.set(change.address, {
+      template_id: id,
+      object_id: id,
+      id,
+      display_name: DIRECTORY_ROLES[id]?.name ?? given,
+    });
   return false;
 }
 
@@ -315,24 +432,50 @@ function projectDirectoryGrant(ctx: AzureContext, change: PlanChange, shape: Dir
   applySides(change, (side) => {
     const values = side === 'before' ? change.before : change.after;
     if (!values) return;
-    const read = (attribute: string) => (side === 'before' ? (typeof values[attribute] === 'string' ? (values[attribute] as string) : undefined) : ctx.text(change, attribute, whole));
+    const read = (attribute: string) =>
+      side === 'before'
+        ? typeof values[attribute] === 'string'
+          ? (values[attribute] as string)
+          : undefined
+        : ctx.text(change, attribute, whole);
     const principal = read(shape.principal)?.toLowerCase();
     const roleValue = read(shape.role);
     if (!principal || !roleValue) return;
     ctx.touch(change, { kind: 'principal', tenant, id: principal });
     const role = directoryRole(ctx, tenant, roleValue) ?? lower(roleValue);
     // Optional and computed: not set, it is the whole directory (the widest scope) after apply.
-    const scopeValue = shape.scope && (side === 'before' || ctx.value(change, shape.scope).known) ? values[shape.scope] : undefined;
+    const scopeValue =
+      shape.scope && (side === 'before' || ctx.value(change, shape.scope).known) ? values[shape.scope] : undefined;
     const scope = typeof scopeValue === 'string' && scopeValue !== '' ? scopeValue : '/';
     if (side === 'before') {
-      docs.remove(shape.kind, (i) => (typeof values.id === 'string' && i.id === values.id) || (lower(i.principalId) === principal && lower(i.roleDefinitionId) === role && (i.directoryScopeId ?? '/') === scope));
+      docs.remove(
+        shape.kind,
+        (i) =>
+          (typeof values.id === 'string' && i.id === values.id) ||
+          (lower(i.principalId) === principal &&
+            lower(i.roleDefinitionId) === role &&
+            (i.directoryScopeId ?? '/') === scope),
+      );
       return;
     }
-    if (!DIRECTORY_ROLES[role] && !docs.list(DocumentKind.directoryRoleDefinitions).some((d) => lower(d.templateId ?? d.id) === role)) {
-      ctx.gap(change, `directory role ${role} is neither among the raw documents' role definitions nor a built-in role cloudward knows`, shape.role, whole);
+    if (
+      !DIRECTORY_ROLES[role] &&
+      !docs.list(DocumentKind.directoryRoleDefinitions).some((d) => lower(d.templateId ?? d.id) === role)
+    ) {
+      ctx.gap(
+        change,
+        `directory role ${role} is neither among the raw documents' role definitions nor a built-in role cloudward knows`,
+        shape.role,
+        whole,
+      );
     }
     if (ctx.principalKind(tenant, principal) === 'Group' && !ctx.membersKnown(tenant, principal)) {
-      ctx.gap(change, `the members of group ${principal} were not read (it held no role when the snapshot was taken): whoever they are gains this role`, shape.principal, whole);
+      ctx.gap(
+        change,
+        `the members of group ${principal} were not read (it held no role when the snapshot was taken): whoever they are gains this role`,
+        shape.principal,
+        whole,
+      );
     }
     const id = plannedId(change);
     ctx.planned.set(change.address, { id });
@@ -340,16 +483,32 @@ function projectDirectoryGrant(ctx: AzureContext, change: PlanChange, shape: Dir
   });
 }
 
-const activeGrant = (id: string, principal: string, role: string, scope: string): Item => ({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope });
+const activeGrant = (id: string, principal: string, role: string, scope: string): Item => ({
+  id,
+  principalId: principal,
+  roleDefinitionId: role,
+  directoryScopeId: scope,
+});
 
 /** azuread_directory_role_assignment: an active (standing) Entra role assignment. */
 export function projectDirectoryRoleAssignment(ctx: AzureContext, change: PlanChange): void {
-  projectDirectoryGrant(ctx, change, { kind: DocumentKind.directoryRoleAssignments, principal: 'principal_object_id', role: 'role_id', scope: 'directory_scope_id', item: activeGrant });
+  projectDirectoryGrant(ctx, change, {
+    kind: DocumentKind.directoryRoleAssignments,
+    principal: 'principal_object_id',
+    role: 'role_id',
+    scope: 'directory_scope_id',
+    item: activeGrant,
+  });
 }
 
 /** azuread_directory_role_member: the older resource for an active Entra role assignment (of an activated role). */
 export function projectDirectoryRoleMember(ctx: AzureContext, change: PlanChange): void {
-  projectDirectoryGrant(ctx, change, { kind: DocumentKind.directoryRoleAssignments, principal: 'member_object_id', role: 'role_object_id', item: activeGrant });
+  projectDirectoryGrant(ctx, change, {
+    kind: DocumentKind.directoryRoleAssignments,
+    principal: 'member_object_id',
+    role: 'role_object_id',
+    item: activeGrant,
+  });
 }
 
 /** azuread_directory_role_eligibility_schedule_request: a PIM eligibility for an Entra role (no expiry is set). */
@@ -359,7 +518,15 @@ export function projectDirectoryRoleEligibility(ctx: AzureContext, change: PlanC
     principal: 'principal_id',
     role: 'role_definition_id',
     scope: 'directory_scope_id',
-    item: (id, principal, role, scope) => ({ id, principalId: principal, roleDefinitionId: role, directoryScopeId: scope, memberType: 'Direct', status: 'Provisioned', scheduleInfo: { startDateTime: null, expiration: { type: 'noExpiration', endDateTime: null } } }),
+    item: (id, principal, role, scope) => ({
+      id,
+      principalId: principal,
+      roleDefinitionId: role,
+      directoryScopeId: scope,
+      memberType: 'Direct',
+      status: 'Provisioned',
+      scheduleInfo: { startDateTime: null, expiration: { type: 'noExpiration', endDateTime: null } },
+    }),
   });
 }
 
@@ -382,10 +549,28 @@ function policyItem(ctx: AzureContext, change: PlanChange, id: string, whole: st
   const grantKnown = block('grant_controls');
   const at = (path: string) => stringList(ctx.nested(after, path));
   const users = conditionsKnown
-    ? { includeUsers: at('conditions.0.users.0.included_users'), excludeUsers: at('conditions.0.users.0.excluded_users'), includeGroups: at('conditions.0.users.0.included_groups'), excludeGroups: at('conditions.0.users.0.excluded_groups'), includeRoles: at('conditions.0.users.0.included_roles'), excludeRoles: at('conditions.0.users.0.excluded_roles') }
-    : { includeUsers: ['All'], excludeUsers: [], includeGroups: [], excludeGroups: [], includeRoles: [], excludeRoles: [] };
+    ? {
+        includeUsers: at('conditions.0.users.0.included_users'),
+        excludeUsers: at('conditions.0.users.0.excluded_users'),
+        includeGroups: at('conditions.0.users.0.included_groups'),
+        excludeGroups: at('conditions.0.users.0.excluded_groups'),
+        includeRoles: at('conditions.0.users.0.included_roles'),
+        excludeRoles: at('conditions.0.users.0.excluded_roles'),
+      }
+    : {
+        includeUsers: ['All'],
+        excludeUsers: [],
+        includeGroups: [],
+        excludeGroups: [],
+        includeRoles: [],
+        excludeRoles: [],
+      };
   const applications = conditionsKnown
-    ? { includeApplications: at('conditions.0.applications.0.included_applications'), excludeApplications: at('conditions.0.applications.0.excluded_applications'), includeUserActions: at('conditions.0.applications.0.included_user_actions') }
+    ? {
+        includeApplications: at('conditions.0.applications.0.included_applications'),
+        excludeApplications: at('conditions.0.applications.0.excluded_applications'),
+        includeUserActions: at('conditions.0.applications.0.included_user_actions'),
+      }
     : { includeApplications: ['All'], excludeApplications: [], includeUserActions: [] };
   const strength = ctx.nested(after, 'grant_controls.0.authentication_strength_policy_id');
   const operator = ctx.nested(after, 'grant_controls.0.operator');
@@ -393,12 +578,19 @@ function policyItem(ctx: AzureContext, change: PlanChange, id: string, whole: st
     id,
     displayName: text('display_name', change.address),
     state: text('state', 'enabled'),
-    conditions: { users, applications, clientAppTypes: conditionsKnown ? at('conditions.0.client_app_types') : ['all'] },
+    conditions: {
+      users,
+      applications,
+      clientAppTypes: conditionsKnown ? at('conditions.0.client_app_types') : ['all'],
+    },
     grantControls: grantKnown
       ? {
           operator: typeof operator === 'string' ? operator : 'OR',
           builtInControls: stringList(ctx.nested(after, 'grant_controls.0.built_in_controls')),
-          authenticationStrength: typeof strength === 'string' && strength !== '' ? { id: strength, displayName: strength.split('/').at(-1) ?? strength } : null,
+          authenticationStrength:
+            typeof strength === 'string' && strength !== ''
+              ? { id: strength, displayName: strength.split('/').at(-1) ?? strength }
+              : null,
         }
       : { operator: 'OR', builtInControls: ['mfa'], authenticationStrength: null },
   };
@@ -417,7 +609,9 @@ export function projectConditionalAccessPolicy(ctx: AzureContext, change: PlanCh
   }
   if (change.action === 'delete') return;
   const planned = ctx.value(change, 'id');
-  const id = (change.action === 'update' ? beforeId : undefined) ?? (planned.known && typeof planned.value === 'string' && planned.value !== '' ? planned.value : plannedId(change));
+  const id =
+    (change.action === 'update' ? beforeId : undefined) ??
+    (planned.known && typeof planned.value === 'string' && planned.value !== '' ? planned.value : plannedId(change));
   ctx.touch(change, { kind: 'conditionalAccess', tenant, id });
   ctx.planned.set(change.address, { id, object_id: id });
   docs.list(DocumentKind.conditionalAccessPolicies).push(policyItem(ctx, change, id, whole));

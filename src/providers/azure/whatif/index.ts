@@ -14,8 +14,27 @@ import { ownDocuments } from '../../whatif/raw.js';
 import { listChanges } from '../../whatif/changes.js';
 import type { ChangeEffect, Projection, Projector } from '../../whatif/types.js';
 import { AzureContext, subscriptionScope, tenantScope, type Touch } from './context.js';
-import { projectApplication, projectApplicationOwner, projectConditionalAccessPolicy, projectDirectoryRole, projectDirectoryRoleAssignment, projectDirectoryRoleEligibility, projectDirectoryRoleMember, projectGroup, projectGroupMember, projectManagedIdentity, projectServicePrincipal, projectUser } from './directory.js';
-import { projectActiveAssignment, projectDiagnosticSetting, projectEligibleAssignment, projectRoleAssignment, projectRoleDefinition } from './rbac.js';
+import {
+  projectApplication,
+  projectApplicationOwner,
+  projectConditionalAccessPolicy,
+  projectDirectoryRole,
+  projectDirectoryRoleAssignment,
+  projectDirectoryRoleEligibility,
+  projectDirectoryRoleMember,
+  projectGroup,
+  projectGroupMember,
+  projectManagedIdentity,
+  projectServicePrincipal,
+  projectUser,
+} from './directory.js';
+import {
+  projectActiveAssignment,
+  projectDiagnosticSetting,
+  projectEligibleAssignment,
+  projectRoleAssignment,
+  projectRoleDefinition,
+} from './rbac.js';
 
 /** A handler returns false when the change, as planned, does not change posture (it is then listed as not projected). */
 type Handler = (ctx: AzureContext, change: PlanChange) => boolean | void;
@@ -28,13 +47,26 @@ type Handler = (ctx: AzureContext, change: PlanChange) => boolean | void;
 const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; inert?: string }> = {
   azuread_user: { phase: 1, handle: projectUser },
   azuread_group: { phase: 1, handle: projectGroup },
-  azuread_application: { phase: 1, handle: projectApplication, inert: 'an app registration reaches who can do what only through its owners, which this change does not set' },
+  azuread_application: {
+    phase: 1,
+    handle: projectApplication,
+    inert: 'an app registration reaches who can do what only through its owners, which this change does not set',
+  },
   azuread_service_principal: { phase: 1, handle: projectServicePrincipal },
   azurerm_user_assigned_identity: { phase: 1, handle: projectManagedIdentity },
   azurerm_role_definition: { phase: 1, handle: projectRoleDefinition },
-  azuread_directory_role: { phase: 1, handle: projectDirectoryRole, inert: 'activating a directory role grants nothing by itself (its assignments are projected)' },
+  azuread_directory_role: {
+    phase: 1,
+    handle: projectDirectoryRole,
+    inert: 'activating a directory role grants nothing by itself (its assignments are projected)',
+  },
   azuread_conditional_access_policy: { phase: 1, handle: projectConditionalAccessPolicy },
-  azurerm_monitor_diagnostic_setting: { phase: 1, handle: projectDiagnosticSetting, inert: 'a diagnostic setting of a resource, not of a subscription\'s activity log, does not change M1026/M1038 posture' },
+  azurerm_monitor_diagnostic_setting: {
+    phase: 1,
+    handle: projectDiagnosticSetting,
+    inert:
+      "a diagnostic setting of a resource, not of a subscription's activity log, does not change M1026/M1038 posture",
+  },
   azurerm_role_assignment: { phase: 2, handle: projectRoleAssignment },
   azurerm_pim_eligible_role_assignment: { phase: 2, handle: projectEligibleAssignment },
   azurerm_pim_active_role_assignment: { phase: 2, handle: projectActiveAssignment },
@@ -46,7 +78,8 @@ const HANDLERS: Record<string, { phase: 1 | 2; handle: Handler; inert?: string }
 };
 
 /** Types that are not projected but can change who can do what, or what is logged: their tenant cannot pass. */
-const POSTURE_TYPES = /^(azurerm_(role_|pim_|user_assigned_identity|federated_identity_credential|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_|management_lock)|azuread_)/;
+const POSTURE_TYPES =
+  /^(azurerm_(role_|pim_|user_assigned_identity|federated_identity_credential|monitor_diagnostic_setting|monitor_aad_diagnostic_setting|management_group_policy|subscription_policy|resource_group_policy|policy_|management_lock)|azuread_)/;
 
 /** azapi resources of an RBAC, PIM, policy or diagnostic-settings type (`Microsoft.Authorization/roleAssignments@...`). */
 const AZAPI_POSTURE = /^Microsoft\.(Authorization|Insights\/diagnosticSettings|Management\/managementGroups)/i;
@@ -153,6 +186,13 @@ export const azureProjector: Projector = {
     // Exports without the raw-out note do not say when they were made; the time only dates the sources, which a
     // projection does not replace, so any fixed time gives the same principals, roles and controls.
     const noted = own.some((o) => o.document.kind === DocumentKind.collection || o.file.endsWith(COLLECTION_FILE));
-    return importAzureDocuments(own.map((o) => o.document), { options: {}, progress: { status: () => {}, warn: () => {} }, ...(noted ? {} : { collectedAt: '1970-01-01T00:00:00Z' }) });
+    return importAzureDocuments(
+      own.map((o) => o.document),
+      {
+        options: {},
+        progress: { status: () => {}, warn: () => {} },
+        ...(noted ? {} : { collectedAt: '1970-01-01T00:00:00Z' }),
+      },
+    );
   },
 };

@@ -5,7 +5,15 @@
  */
 import { DocumentKind } from '../documents.js';
 import type { PlanChange } from '../../whatif/plan.js';
-import { lower, parseScope, plannedId, subscriptionScope, tenantScope, type AzureContext, type ScopeRef } from './context.js';
+import {
+  lower,
+  parseScope,
+  plannedId,
+  subscriptionScope,
+  tenantScope,
+  type AzureContext,
+  type ScopeRef,
+} from './context.js';
 import type { Item } from './tenant-docs.js';
 
 const ROLE_DEFINITIONS = '/providers/Microsoft.Authorization/roleDefinitions/';
@@ -30,33 +38,71 @@ interface Grant {
 }
 
 /** The role definition GUID that `role_definition_id` (or `role_definition_name`) names, checked against the documents. */
-function roleOf(ctx: AzureContext, change: PlanChange, side: 'before' | 'after', tenant: string, scopes: string[]): string | undefined {
+function roleOf(
+  ctx: AzureContext,
+  change: PlanChange,
+  side: 'before' | 'after',
+  tenant: string,
+  scopes: string[],
+): string | undefined {
   const values = side === 'before' ? change.before : change.after;
-  const byId = side === 'before' ? { known: true as const, value: values?.role_definition_id } : ctx.value(change, 'role_definition_id');
+  const byId =
+    side === 'before'
+      ? { known: true as const, value: values?.role_definition_id }
+      : ctx.value(change, 'role_definition_id');
   let guid = byId.known && typeof byId.value === 'string' && byId.value !== '' ? lastSegment(byId.value) : undefined;
   const definitions = ctx.docs(tenant).everywhere(DocumentKind.roleDefinitions);
   if (!guid) {
-    const byName = side === 'before' ? { known: true as const, value: values?.role_definition_name } : ctx.value(change, 'role_definition_name');
+    const byName =
+      side === 'before'
+        ? { known: true as const, value: values?.role_definition_name }
+        : ctx.value(change, 'role_definition_name');
     const name = byName.known && typeof byName.value === 'string' && byName.value !== '' ? byName.value : undefined;
     if (name) {
       const found = definitions.find((d) => lower(d.roleName) === lower(name));
       if (!found) {
-        if (side === 'after') ctx.gap(change, `role "${name}" is not among the raw documents' role definitions`, 'role_definition_name', scopes);
+        if (side === 'after')
+          ctx.gap(
+            change,
+            `role "${name}" is not among the raw documents' role definitions`,
+            'role_definition_name',
+            scopes,
+          );
         return undefined;
       }
       guid = lastSegment(found.name ?? found.id);
     } else {
-      if (side === 'after') ctx.gap(change, !byId.known ? byId.reason : !byName.known ? byName.reason : 'neither role_definition_id nor role_definition_name is set', 'role_definition_id', scopes);
+      if (side === 'after')
+        ctx.gap(
+          change,
+          !byId.known
+            ? byId.reason
+            : !byName.known
+              ? byName.reason
+              : 'neither role_definition_id nor role_definition_name is set',
+          'role_definition_id',
+          scopes,
+        );
       return undefined;
     }
   } else if (side === 'after' && !definitions.some((d) => lastSegment(d.name ?? d.id) === guid)) {
-    ctx.gap(change, `the definition of role ${guid} is not among the raw documents (neither read nor created by this plan)`, 'role_definition_id', scopes);
+    ctx.gap(
+      change,
+      `the definition of role ${guid} is not among the raw documents (neither read nor created by this plan)`,
+      'role_definition_id',
+      scopes,
+    );
   }
   return guid;
 }
 
 /** The grant a side of an assignment change states, or undefined (a gap recorded) when it cannot be known. */
-function grantOf(ctx: AzureContext, change: PlanChange, side: 'before' | 'after', principalAttribute = 'principal_id'): Grant | undefined {
+function grantOf(
+  ctx: AzureContext,
+  change: PlanChange,
+  side: 'before' | 'after',
+  principalAttribute = 'principal_id',
+): Grant | undefined {
   const values = side === 'before' ? change.before : change.after;
   if (!values) return undefined;
   const scopeValue = side === 'before' ? (typeof values.scope === 'string' ? values.scope : undefined) : undefined;
@@ -72,22 +118,44 @@ function grantOf(ctx: AzureContext, change: PlanChange, side: 'before' | 'after'
   if (!scope) return undefined;
   const { tenant, ref } = ctx.tenantOfScope(change, scope);
   const whole = [tenantScope(tenant)];
-  const principalValue = side === 'before' ? { known: true as const, value: values[principalAttribute] } : ctx.value(change, principalAttribute);
+  const principalValue =
+    side === 'before'
+      ? { known: true as const, value: values[principalAttribute] }
+      : ctx.value(change, principalAttribute);
   if (!principalValue.known || typeof principalValue.value !== 'string' || principalValue.value === '') {
-    if (side === 'after') ctx.gap(change, principalValue.known ? `${principalAttribute} is empty` : principalValue.reason, principalAttribute, whole);
+    if (side === 'after')
+      ctx.gap(
+        change,
+        principalValue.known ? `${principalAttribute} is empty` : principalValue.reason,
+        principalAttribute,
+        whole,
+      );
     return undefined;
   }
   const principal = lower(principalValue.value);
   ctx.touch(change, { kind: 'principal', tenant, id: principal });
   const role = roleOf(ctx, change, side, tenant, []);
   if (!role) return undefined;
-  const typeValue = side === 'before' ? { known: true as const, value: values.principal_type } : ctx.value(change, 'principal_type');
-  const principalType = (typeValue.known && typeof typeValue.value === 'string' && typeValue.value !== '' ? typeValue.value : undefined) ?? ctx.principalKind(tenant, principal);
+  const typeValue =
+    side === 'before' ? { known: true as const, value: values.principal_type } : ctx.value(change, 'principal_type');
+  const principalType =
+    (typeValue.known && typeof typeValue.value === 'string' && typeValue.value !== '' ? typeValue.value : undefined) ??
+    ctx.principalKind(tenant, principal);
   if (side === 'after' && !principalType) {
-    ctx.gap(change, `principal ${principal} is neither in the raw documents nor created by this plan, and principal_type does not say what it is`, principalAttribute, []);
+    ctx.gap(
+      change,
+      `principal ${principal} is neither in the raw documents nor created by this plan, and principal_type does not say what it is`,
+      principalAttribute,
+      [],
+    );
   }
   if (side === 'after' && principalType === 'Group' && !ctx.membersKnown(tenant, principal)) {
-    ctx.gap(change, `the members of group ${principal} were not read (it held no role when the snapshot was taken): whoever they are gains this role`, principalAttribute, whole);
+    ctx.gap(
+      change,
+      `the members of group ${principal} were not read (it held no role when the snapshot was taken): whoever they are gains this role`,
+      principalAttribute,
+      whole,
+    );
   }
   let condition: string | null | undefined = null;
   if (side === 'after') {
@@ -98,11 +166,26 @@ function grantOf(ctx: AzureContext, change: PlanChange, side: 'before' | 'after'
     } else condition = typeof c.value === 'string' && c.value !== '' ? c.value : null;
   } else condition = typeof values.condition === 'string' && values.condition !== '' ? values.condition : null;
   // An assignment's ARM id (a PIM resource's id is `scope|role|principal`, which names no item).
-  const id = typeof values.id === 'string' && /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/|]+$/i.test(values.id) ? values.id : undefined;
-  return { tenant, ref, scope, role, principal, ...(principalType ? { principalType } : {}), condition: condition ?? null, ...(id ? { id } : {}) };
+  const id =
+    typeof values.id === 'string' && /\/providers\/Microsoft\.Authorization\/roleAssignments\/[^/|]+$/i.test(values.id)
+      ? values.id
+      : undefined;
+  return {
+    tenant,
+    ref,
+    scope,
+    role,
+    principal,
+    ...(principalType ? { principalType } : {}),
+    condition: condition ?? null,
+    ...(id ? { id } : {}),
+  };
 }
 
-const sameGrant = (item: Item, g: Grant) => lower(item.principalId) === g.principal && lastSegment(item.roleDefinitionId) === g.role && lower(item.scope) === lower(g.scope);
+const sameGrant = (item: Item, g: Grant) =>
+  lower(item.principalId) === g.principal &&
+  lastSegment(item.roleDefinitionId) === g.role &&
+  lower(item.scope) === lower(g.scope);
 
 function definitionId(grant: Grant, subscription: string): string {
   return `/subscriptions/${subscription}${ROLE_DEFINITIONS}${grant.role}`;
@@ -116,7 +199,8 @@ function removeGrant(ctx: AzureContext, grant: Grant, kind: string): Item[] {
     const list = docs.list(kind, sub);
     for (let i = list.length - 1; i >= 0; i--) {
       const item = list[i]!;
-      if ((grant.id && lower(item.id) === lower(grant.id)) || sameGrant(item, grant)) removed.push(...list.splice(i, 1));
+      if ((grant.id && lower(item.id) === lower(grant.id)) || sameGrant(item, grant))
+        removed.push(...list.splice(i, 1));
     }
   }
   return removed;
@@ -137,7 +221,13 @@ function assignmentItem(grant: Grant, subscription: string, name: string): Item 
 }
 
 /** Writes an active assignment into the subscriptions that list its scope; returns its id. */
-function addAssignment(ctx: AzureContext, change: PlanChange, grant: Grant, name: string, instance?: { start?: string | null; end?: string | null }): string {
+function addAssignment(
+  ctx: AzureContext,
+  change: PlanChange,
+  grant: Grant,
+  name: string,
+  instance?: { start?: string | null; end?: string | null },
+): string {
   const docs = ctx.docs(grant.tenant);
   let id = '';
   for (const sub of ctx.subscriptionsFor(grant.tenant, grant.ref, DocumentKind.roleAssignments, grant.scope)) {
@@ -147,8 +237,17 @@ function addAssignment(ctx: AzureContext, change: PlanChange, grant: Grant, name
     if (instance) {
       docs.list(DocumentKind.roleAssignmentScheduleInstances, sub).push({
         id: `${grant.scope.replace(/\/$/, '')}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances/${name}`,
-        name, scope: grant.scope, roleDefinitionId: item.roleDefinitionId, principalId: grant.principal, ...(grant.principalType ? { principalType: grant.principalType } : {}),
-        originRoleAssignmentId: id, status: 'Provisioned', assignmentType: 'Assigned', memberType: 'Direct', startDateTime: instance.start ?? null, endDateTime: instance.end ?? null,
+        name,
+        scope: grant.scope,
+        roleDefinitionId: item.roleDefinitionId,
+        principalId: grant.principal,
+        ...(grant.principalType ? { principalType: grant.principalType } : {}),
+        originRoleAssignmentId: id,
+        status: 'Provisioned',
+        assignmentType: 'Assigned',
+        memberType: 'Direct',
+        startDateTime: instance.start ?? null,
+        endDateTime: instance.end ?? null,
       });
     }
   }
@@ -167,12 +266,21 @@ export function projectRoleAssignment(ctx: AzureContext, change: PlanChange): vo
       return;
     }
     const name = ctx.value(change, 'name');
-    addAssignment(ctx, change, grant, name.known && typeof name.value === 'string' && name.value !== '' ? name.value : plannedId(change));
+    addAssignment(
+      ctx,
+      change,
+      grant,
+      name.known && typeof name.value === 'string' && name.value !== '' ? name.value : plannedId(change),
+    );
   });
 }
 
 /** The end of a PIM schedule: `expiration.end_date_time`, or start plus a duration; null when it never expires. */
-function scheduleEnd(ctx: AzureContext, change: PlanChange, scopes: string[]): { start: string | null; end: string | null } | undefined {
+function scheduleEnd(
+  ctx: AzureContext,
+  change: PlanChange,
+  scopes: string[],
+): { start: string | null; end: string | null } | undefined {
   if (change.sensitive.has('schedule')) {
     ctx.gap(change, 'schedule is sensitive; cloudward does not read sensitive plan values', 'schedule', scopes);
     return undefined;
@@ -184,14 +292,25 @@ function scheduleEnd(ctx: AzureContext, change: PlanChange, scopes: string[]): {
   const start = ctx.nested(change.after, 'schedule.0.start_date_time');
   const expiration = ctx.nested(change.after, 'schedule.0.expiration.0') as Record<string, unknown> | undefined;
   const startText = typeof start === 'string' && start !== '' ? start : null;
-  if (typeof expiration?.end_date_time === 'string' && expiration.end_date_time !== '') return { start: startText, end: expiration.end_date_time };
-  const hours = (typeof expiration?.duration_days === 'number' ? expiration.duration_days * 24 : 0) + (typeof expiration?.duration_hours === 'number' ? expiration.duration_hours : 0);
+  if (typeof expiration?.end_date_time === 'string' && expiration.end_date_time !== '')
+    return { start: startText, end: expiration.end_date_time };
+  const hours =
+    (typeof expiration?.duration_days === 'number' ? expiration.duration_days * 24 : 0) +
+    (typeof expiration?.duration_hours === 'number' ? expiration.duration_hours : 0);
   if (hours > 0) {
     if (!startText) {
-      ctx.gap(change, 'the schedule expires a duration after its start, and the start is known only after apply', 'schedule', scopes);
+      ctx.gap(
+        change,
+        'the schedule expires a duration after its start, and the start is known only after apply',
+        'schedule',
+        scopes,
+      );
       return undefined;
     }
-    return { start: startText, end: new Date(Date.parse(startText) + hours * 3600_000).toISOString().replace('.000Z', 'Z') };
+    return {
+      start: startText,
+      end: new Date(Date.parse(startText) + hours * 3600_000).toISOString().replace('.000Z', 'Z'),
+    };
   }
   return { start: startText, end: null };
 }
@@ -209,14 +328,29 @@ export function projectEligibleAssignment(ctx: AzureContext, change: PlanChange)
     }
     const schedule = scheduleEnd(ctx, change, []);
     const name = plannedId(change);
-    for (const sub of ctx.subscriptionsFor(grant.tenant, grant.ref, DocumentKind.roleEligibilitySchedules, grant.scope)) {
+    for (const sub of ctx.subscriptionsFor(
+      grant.tenant,
+      grant.ref,
+      DocumentKind.roleEligibilitySchedules,
+      grant.scope,
+    )) {
       docs.list(DocumentKind.roleEligibilitySchedules, sub).push({
         id: `${grant.scope.replace(/\/$/, '')}/providers/Microsoft.Authorization/roleEligibilitySchedules/${name}`,
-        name, scope: grant.scope, roleDefinitionId: definitionId(grant, sub), principalId: grant.principal, ...(grant.principalType ? { principalType: grant.principalType } : {}),
-        memberType: 'Direct', status: 'Provisioned', startDateTime: schedule?.start ?? null, endDateTime: schedule?.end ?? null, condition: grant.condition ?? null,
+        name,
+        scope: grant.scope,
+        roleDefinitionId: definitionId(grant, sub),
+        principalId: grant.principal,
+        ...(grant.principalType ? { principalType: grant.principalType } : {}),
+        memberType: 'Direct',
+        status: 'Provisioned',
+        startDateTime: schedule?.start ?? null,
+        endDateTime: schedule?.end ?? null,
+        condition: grant.condition ?? null,
       });
     }
-    ctx.planned.set(change.address, { id: `${grant.scope}|${definitionId(grant, [...docs.subscriptions.keys()][0] ?? '')}|${grant.principal}` });
+    ctx.planned.set(change.address, {
+      id: `${grant.scope}|${definitionId(grant, [...docs.subscriptions.keys()][0] ?? '')}|${grant.principal}`,
+    });
   });
 }
 
@@ -239,7 +373,8 @@ export function projectActiveAssignment(ctx: AzureContext, change: PlanChange): 
 
 /** azurerm_role_definition: a custom role, listed in every subscription it is assignable in. */
 export function projectRoleDefinition(ctx: AzureContext, change: PlanChange): void {
-  const guidOf = (values: Record<string, unknown> | null) => lower(values?.role_definition_id) || lastSegment(String(values?.role_definition_resource_id ?? '').split('|')[0]);
+  const guidOf = (values: Record<string, unknown> | null) =>
+    lower(values?.role_definition_id) || lastSegment(String(values?.role_definition_resource_id ?? '').split('|')[0]);
   const beforeGuid = guidOf(change.before);
   let tenant: string | undefined;
   if (change.before && beforeGuid) {
@@ -250,7 +385,8 @@ export function projectRoleDefinition(ctx: AzureContext, change: PlanChange): vo
     const docs = ctx.docs(tenant!);
     for (const sub of docs.subscriptions.keys()) {
       const list = docs.list(DocumentKind.roleDefinitions, sub);
-      for (let i = list.length - 1; i >= 0; i--) if (lastSegment(list[i]!.name ?? list[i]!.id) === guid) list.splice(i, 1);
+      for (let i = list.length - 1; i >= 0; i--)
+        if (lastSegment(list[i]!.name ?? list[i]!.id) === guid) list.splice(i, 1);
     }
   };
   if (change.action === 'delete') {
@@ -263,11 +399,18 @@ export function projectRoleDefinition(ctx: AzureContext, change: PlanChange): vo
   tenant = target.tenant;
   const whole = [tenantScope(tenant)];
   const idValue = ctx.value(change, 'role_definition_id');
-  const guid = (idValue.known && typeof idValue.value === 'string' && idValue.value !== '' ? lower(idValue.value) : undefined) ?? (change.action === 'update' ? beforeGuid : undefined) ?? plannedId(change);
+  const guid =
+    (idValue.known && typeof idValue.value === 'string' && idValue.value !== '' ? lower(idValue.value) : undefined) ??
+    (change.action === 'update' ? beforeGuid : undefined) ??
+    plannedId(change);
   ctx.touch(change, { kind: 'roleDefinition', tenant, id: guid });
   const docs = ctx.docs(tenant);
   const subscriptions = [...docs.subscriptions.keys()];
-  ctx.planned.set(change.address, { role_definition_id: guid, role_definition_resource_id: `/subscriptions/${subscriptions[0] ?? ''}${ROLE_DEFINITIONS}${guid}`, id: `/subscriptions/${subscriptions[0] ?? ''}${ROLE_DEFINITIONS}${guid}|${scopeValue}` });
+  ctx.planned.set(change.address, {
+    role_definition_id: guid,
+    role_definition_resource_id: `/subscriptions/${subscriptions[0] ?? ''}${ROLE_DEFINITIONS}${guid}`,
+    id: `/subscriptions/${subscriptions[0] ?? ''}${ROLE_DEFINITIONS}${guid}|${scopeValue}`,
+  });
   if (beforeGuid) remove(beforeGuid);
   const name = ctx.text(change, 'name', whole) ?? guid;
   const permissions = ctx.value(change, 'permissions');
@@ -276,10 +419,15 @@ export function projectRoleDefinition(ctx: AzureContext, change: PlanChange): vo
   if (!permissions.known) ctx.gap(change, permissions.reason, 'permissions', []);
   else if (Array.isArray(permissions.value)) blocks = permissions.value as Array<Record<string, unknown>>;
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
-  const scopes = assignable.known && Array.isArray(assignable.value) && assignable.value.length > 0 ? strings(assignable.value) : [scopeValue];
+  const scopes =
+    assignable.known && Array.isArray(assignable.value) && assignable.value.length > 0
+      ? strings(assignable.value)
+      : [scopeValue];
   // Listed in the subscriptions it is assignable in; a management-group or root role in every subscription read.
   const refs = scopes.map(parseScope);
-  const listedIn = refs.some((r) => r.kind !== 'subscription') ? subscriptions : subscriptions.filter((s) => refs.some((r) => r.kind === 'subscription' && r.subscription === s));
+  const listedIn = refs.some((r) => r.kind !== 'subscription')
+    ? subscriptions
+    : subscriptions.filter((s) => refs.some((r) => r.kind === 'subscription' && r.subscription === s));
   for (const sub of listedIn) {
     docs.list(DocumentKind.roleDefinitions, sub).push({
       id: `/subscriptions/${sub}${ROLE_DEFINITIONS}${guid}`,
@@ -287,7 +435,12 @@ export function projectRoleDefinition(ctx: AzureContext, change: PlanChange): vo
       roleName: name,
       roleType: 'CustomRole',
       type: 'Microsoft.Authorization/roleDefinitions',
-      permissions: blocks.map((b) => ({ actions: strings(b.actions), notActions: strings(b.not_actions), dataActions: strings(b.data_actions), notDataActions: strings(b.not_data_actions) })),
+      permissions: blocks.map((b) => ({
+        actions: strings(b.actions),
+        notActions: strings(b.not_actions),
+        dataActions: strings(b.data_actions),
+        notDataActions: strings(b.not_data_actions),
+      })),
       assignableScopes: scopes,
     });
   }
@@ -295,16 +448,29 @@ export function projectRoleDefinition(ctx: AzureContext, change: PlanChange): vo
 
 /** azurerm_monitor_diagnostic_setting on a subscription: the activity log's export. Other targets are not posture. */
 export function projectDiagnosticSetting(ctx: AzureContext, change: PlanChange): boolean {
-  const targetOf = (values: Record<string, unknown> | null) => (typeof values?.target_resource_id === 'string' ? parseScope(values.target_resource_id) : undefined);
-  const isSubscription = (values: Record<string, unknown> | null) => /^\/subscriptions\/[^/]+\/?$/i.test(String(values?.target_resource_id ?? ''));
-  const before = change.before && isSubscription(change.before) ? (targetOf(change.before) as { kind: 'subscription'; subscription: string }) : undefined;
+  const targetOf = (values: Record<string, unknown> | null) =>
+    typeof values?.target_resource_id === 'string' ? parseScope(values.target_resource_id) : undefined;
+  const isSubscription = (values: Record<string, unknown> | null) =>
+    /^\/subscriptions\/[^/]+\/?$/i.test(String(values?.target_resource_id ?? ''));
+  const before =
+    change.before && isSubscription(change.before)
+      ? (targetOf(change.before) as { kind: 'subscription'; subscription: string })
+      : undefined;
   const target = ctx.value(change, 'target_resource_id', 'after');
   if (change.action !== 'delete' && !target.known) {
     const tenant = ctx.tenantOf(change);
-    ctx.gap(change, target.reason, 'target_resource_id', [...ctx.docs(tenant).subscriptions.keys()].map(subscriptionScope));
+    ctx.gap(
+      change,
+      target.reason,
+      'target_resource_id',
+      [...ctx.docs(tenant).subscriptions.keys()].map(subscriptionScope),
+    );
     return true;
   }
-  const after = change.action !== 'delete' && isSubscription(change.after) ? (targetOf(change.after) as { kind: 'subscription'; subscription: string }) : undefined;
+  const after =
+    change.action !== 'delete' && isSubscription(change.after)
+      ? (targetOf(change.after) as { kind: 'subscription'; subscription: string })
+      : undefined;
   if (!before && !after) return false;
   const apply = (side: 'before' | 'after') => {
     const values = side === 'before' ? change.before! : change.after!;
@@ -322,7 +488,8 @@ export function projectDiagnosticSetting(ctx: AzureContext, change: PlanChange):
     const destination = (attribute: string) => {
       const v = ctx.value(change, attribute);
       // An id known only after apply (a workspace created in this plan) still names a destination.
-      if (!v.known) return change.sensitive.has(attribute) ? null : `${attribute} of ${change.address} (known after apply)`;
+      if (!v.known)
+        return change.sensitive.has(attribute) ? null : `${attribute} of ${change.address} (known after apply)`;
       return typeof v.value === 'string' && v.value !== '' ? v.value : null;
     };
     const logs: Array<{ category: string | null; categoryGroup: string | null; enabled: boolean }> = [];
@@ -334,7 +501,8 @@ export function projectDiagnosticSetting(ctx: AzureContext, change: PlanChange):
       }
       for (const block of Array.isArray(v.value) ? (v.value as Array<Record<string, unknown>>) : []) {
         const category = typeof block.category === 'string' && block.category !== '' ? block.category : null;
-        const categoryGroup = typeof block.category_group === 'string' && block.category_group !== '' ? block.category_group : null;
+        const categoryGroup =
+          typeof block.category_group === 'string' && block.category_group !== '' ? block.category_group : null;
         logs.push({ category, categoryGroup, enabled: attribute === 'enabled_log' ? true : block.enabled !== false });
       }
     }

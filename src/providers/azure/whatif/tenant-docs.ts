@@ -12,7 +12,13 @@ import type { RawBundle, RawDocument } from '../../types.js';
 
 export type Item = Record<string, unknown>;
 
-const ARM_KINDS = new Set<string>([DocumentKind.roleAssignments, DocumentKind.roleDefinitions, DocumentKind.roleEligibilitySchedules, DocumentKind.roleAssignmentScheduleInstances, DocumentKind.diagnosticSettings]);
+const ARM_KINDS = new Set<string>([
+  DocumentKind.roleAssignments,
+  DocumentKind.roleDefinitions,
+  DocumentKind.roleEligibilitySchedules,
+  DocumentKind.roleAssignmentScheduleInstances,
+  DocumentKind.diagnosticSettings,
+]);
 const PROJECTED = 'cloudward:projected';
 
 const lower = (s: unknown) => (typeof s === 'string' ? s.toLowerCase() : '');
@@ -58,7 +64,10 @@ export class TenantDocs {
     const documents = this.matching(kind, subscription, groupId);
     const items = documents.flatMap((d) => listItems<Item>(d.body)).map((i) => structuredClone(i));
     const first = documents[0];
-    const context = first && !Array.isArray(first.body) ? (first.body as { '@odata.context'?: unknown })['@odata.context'] : undefined;
+    const context =
+      first && !Array.isArray(first.body)
+        ? (first.body as { '@odata.context'?: unknown })['@odata.context']
+        : undefined;
     this.lists.set(key, {
       kind,
       ...(subscription !== undefined ? { subscription } : {}),
@@ -126,7 +135,11 @@ export class TenantDocs {
 
   /** Every group id with a member list, read or opened. */
   groupsWithMembers(): Set<string> {
-    const ids = new Set(this.bundle.documents.filter((d) => d.kind === DocumentKind.groupMembers).map((d) => lower((d.body as { groupId?: unknown }).groupId)));
+    const ids = new Set(
+      this.bundle.documents
+        .filter((d) => d.kind === DocumentKind.groupMembers)
+        .map((d) => lower((d.body as { groupId?: unknown }).groupId)),
+    );
     for (const l of this.lists.values()) if (l.groupId !== undefined) ids.add(l.groupId);
     return ids;
   }

@@ -18,9 +18,14 @@ function createdGcpKey(method: string, response: Rec | undefined): string | null
   return m ? m[1]! : null;
 }
 
-const GCP_READ = /\.(get|list|search|lookup|query|aggregated|test|check|fetch|batchGet|getIamPolicy|testIamPermissions)[A-Za-z]*$/i;
+const GCP_READ =
+  /\.(get|list|search|lookup|query|aggregated|test|check|fetch|batchGet|getIamPolicy|testIamPermissions)[A-Za-z]*$/i;
 
-export function fromGcp(r: Rec, ref: EventRef, { userAgent: classifyUserAgent, network: networkOf }: AuditLogContext): DetectEvent {
+export function fromGcp(
+  r: Rec,
+  ref: EventRef,
+  { userAgent: classifyUserAgent, network: networkOf }: AuditLogContext,
+): DetectEvent {
   const p = obj(r.protoPayload)!;
   const auth = obj(p.authenticationInfo) ?? {};
   const meta = obj(p.requestMetadata) ?? {};
@@ -35,7 +40,8 @@ export function fromGcp(r: Rec, ref: EventRef, { userAgent: classifyUserAgent, n
   const delegation = Array.isArray(auth.serviceAccountDelegationInfo) && auth.serviceAccountDelegationInfo.length > 0;
   const labels = obj(obj(r.resource)?.labels);
   const project = str(labels?.project_id) ?? /^projects\/([^/]+)/.exec(logName)?.[1] ?? null;
-  const access = logName.endsWith('%2Fdata_access') || logName.endsWith('/data_access') || GCP_READ.test(method) ? 'read' : 'write';
+  const access =
+    logName.endsWith('%2Fdata_access') || logName.endsWith('/data_access') || GCP_READ.test(method) ? 'read' : 'write';
   const keyName = str(auth.serviceAccountKeyName);
   const callerIp = str(meta.callerIp);
   const redacted = callerIp !== null && GCP_REDACTED_IPS.has(callerIp);

@@ -32,7 +32,10 @@ export const gcpAuditLogs: AuditLogs = {
     file: 'Google cloud.json',
     read: (doc) =>
       typeof doc.creationTime === 'string' && Array.isArray(doc.prefixes)
-        ? { prefixes: recordList(doc.prefixes).map((p) => String(p.ipv4Prefix ?? p.ipv6Prefix)), published: doc.creationTime }
+        ? {
+            prefixes: recordList(doc.prefixes).map((p) => String(p.ipv4Prefix ?? p.ipv6Prefix)),
+            published: doc.creationTime,
+          }
         : undefined,
   },
   // A Cloud Storage sink writes one file per hour: YYYY/MM/DD/HH:00:00_HH:59:59_S0.json.

@@ -47,7 +47,9 @@ export class GcpDocs {
   }
 
   private of<T>(kind: string): Array<{ doc: RawDocument; body: T }> {
-    return this.docs().filter((d) => d.kind === kind).map((doc) => ({ doc, body: doc.body as T }));
+    return this.docs()
+      .filter((d) => d.kind === kind)
+      .map((doc) => ({ doc, body: doc.body as T }));
   }
 
   /** Whether the allow policies were read through Cloud Asset (new policies then join its results). */
@@ -61,14 +63,18 @@ export class GcpDocs {
     for (const { body } of this.of<IamPolicySearchResult[]>(DocumentKind.assetIamPolicies)) {
       for (const r of body) if (this.hierarchy.canonical(r.resource) === resource) out.push((r.policy ??= {}));
     }
-    for (const { body } of this.of<IamPolicyBody>(DocumentKind.iamPolicy)) if (this.hierarchy.canonical(body.resource) === resource) out.push(body.policy);
+    for (const { body } of this.of<IamPolicyBody>(DocumentKind.iamPolicy))
+      if (this.hierarchy.canonical(body.resource) === resource) out.push(body.policy);
     return out;
   }
 
   /** Whether the bundle read the allow policy of a resource. */
   hasPolicy(resource: string): boolean {
     return this.bundle.documents.some((d) =>
-      d.kind === DocumentKind.assetIamPolicies ? (d.body as IamPolicySearchResult[]).some((r) => this.hierarchy.canonical(r.resource) === resource) : d.kind === DocumentKind.iamPolicy && this.hierarchy.canonical((d.body as IamPolicyBody).resource) === resource,
+      d.kind === DocumentKind.assetIamPolicies
+        ? (d.body as IamPolicySearchResult[]).some((r) => this.hierarchy.canonical(r.resource) === resource)
+        : d.kind === DocumentKind.iamPolicy &&
+          this.hierarchy.canonical((d.body as IamPolicyBody).resource) === resource,
     );
   }
 
@@ -80,7 +86,9 @@ export class GcpDocs {
       const lineage = this.hierarchy.lineage(resource);
       const project = this.hierarchy.projectOf(resource);
       const number = project ? this.hierarchy.projects.get(project)?.number : undefined;
-      const full = /^(organizations|folders|projects)\//.test(resource) ? `//cloudresourcemanager.googleapis.com/${resource}` : resource;
+      const full = /^(organizations|folders|projects)\//.test(resource)
+        ? `//cloudresourcemanager.googleapis.com/${resource}`
+        : resource;
       asset.body.push({
         resource: full,
         ...(project ? { project: `projects/${number ?? project}` } : {}),
@@ -89,14 +97,23 @@ export class GcpDocs {
         policy,
       });
     } else {
-      this.docs().push({ kind: DocumentKind.iamPolicy, origin: 'cloudward:projected', body: { resource, policy } satisfies IamPolicyBody });
+      this.docs().push({
+        kind: DocumentKind.iamPolicy,
+        origin: 'cloudward:projected',
+        body: { resource, policy } satisfies IamPolicyBody,
+      });
     }
     return policy;
   }
 
   /** Every allow policy of the bundle (for renaming a deleted service account's memberships). */
   allPolicies(): IamPolicy[] {
-    return [...this.of<IamPolicySearchResult[]>(DocumentKind.assetIamPolicies).flatMap(({ body }) => body.map((r) => (r.policy ??= {}))), ...this.of<IamPolicyBody>(DocumentKind.iamPolicy).map(({ body }) => body.policy)];
+    return [
+      ...this.of<IamPolicySearchResult[]>(DocumentKind.assetIamPolicies).flatMap(({ body }) =>
+        body.map((r) => (r.policy ??= {})),
+      ),
+      ...this.of<IamPolicyBody>(DocumentKind.iamPolicy).map(({ body }) => body.policy),
+    ];
   }
 
   /** The roles document of a parent (`projects/P`, `organizations/O`), created when absent. */
@@ -122,7 +139,9 @@ export class GcpDocs {
 
   /** The service-account list of a project (editable), created when absent. */
   accounts(project: string): ServiceAccountsBody {
-    const found = this.of<ServiceAccountsBody>(DocumentKind.serviceAccounts).find(({ body }) => this.hierarchy.projectId(body.project) === project);
+    const found = this.of<ServiceAccountsBody>(DocumentKind.serviceAccounts).find(
+      ({ body }) => this.hierarchy.projectId(body.project) === project,
+    );
     if (found) return found.body;
     const body: ServiceAccountsBody = { project, accounts: [] };
     this.docs().push({ kind: DocumentKind.serviceAccounts, origin: 'cloudward:projected', body });
@@ -131,7 +150,9 @@ export class GcpDocs {
 
   /** The key list of a service account (editable), created when absent. */
   keys(email: string): KeysBody {
-    const found = this.of<KeysBody>(DocumentKind.serviceAccountKeys).find(({ body }) => body.serviceAccount.toLowerCase() === email.toLowerCase());
+    const found = this.of<KeysBody>(DocumentKind.serviceAccountKeys).find(
+      ({ body }) => body.serviceAccount.toLowerCase() === email.toLowerCase(),
+    );
     if (found) return found.body;
     const body: KeysBody = { serviceAccount: email, keys: [] };
     this.docs().push({ kind: DocumentKind.serviceAccountKeys, origin: 'cloudward:projected', body });
@@ -141,7 +162,11 @@ export class GcpDocs {
   /** Drops the key list of a service account (it is deleted). */
   dropKeys(email: string): void {
     const docs = this.docs();
-    this.documents = docs.filter((d) => d.kind !== DocumentKind.serviceAccountKeys || (d.body as KeysBody).serviceAccount.toLowerCase() !== email.toLowerCase());
+    this.documents = docs.filter(
+      (d) =>
+        d.kind !== DocumentKind.serviceAccountKeys ||
+        (d.body as KeysBody).serviceAccount.toLowerCase() !== email.toLowerCase(),
+    );
   }
 
   /** The effective org policies of a constraint, keyed by the resource they are read at (`projects/P` by id). */
@@ -157,17 +182,30 @@ export class GcpDocs {
 
   /** Whether the bundle read the effective policies of a constraint at a resource. */
   hasOrgPolicy(resource: string, constraint: string): boolean {
-    return this.bundle.documents.some((d) => d.kind === DocumentKind.orgPolicy && (d.body as OrgPolicy).name.split('/policies/')[1] === constraint && this.resourceOf((d.body as OrgPolicy).name.split('/policies/')[0]!) === resource);
+    return this.bundle.documents.some(
+      (d) =>
+        d.kind === DocumentKind.orgPolicy &&
+        (d.body as OrgPolicy).name.split('/policies/')[1] === constraint &&
+        this.resourceOf((d.body as OrgPolicy).name.split('/policies/')[0]!) === resource,
+    );
   }
 
   /** Sets (or adds) the effective policy of a constraint at a resource. */
   putOrgPolicy(resource: string, constraint: string, spec: OrgPolicy['spec']): void {
-    const existing = this.of<OrgPolicy>(DocumentKind.orgPolicy).find(({ body }) => body.name.split('/policies/')[1] === constraint && this.resourceOf(body.name.split('/policies/')[0]!) === resource);
+    const existing = this.of<OrgPolicy>(DocumentKind.orgPolicy).find(
+      ({ body }) =>
+        body.name.split('/policies/')[1] === constraint &&
+        this.resourceOf(body.name.split('/policies/')[0]!) === resource,
+    );
     if (existing) {
       existing.doc.body = { ...existing.body, spec: spec ?? {} };
       return;
     }
-    this.docs().push({ kind: DocumentKind.orgPolicy, origin: 'cloudward:projected', body: { name: `${resource}/policies/${constraint}`, spec: spec ?? {} } satisfies OrgPolicy });
+    this.docs().push({
+      kind: DocumentKind.orgPolicy,
+      origin: 'cloudward:projected',
+      body: { name: `${resource}/policies/${constraint}`, spec: spec ?? {} } satisfies OrgPolicy,
+    });
   }
 
   /** `projects/123` -> `projects/acme-prod`; folders and organizations unchanged. */

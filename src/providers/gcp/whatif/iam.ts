@@ -11,19 +11,38 @@ import { conditionOf, memberKey, type GcpContext, type Target } from './context.
 export type Level = 'organization' | 'folder' | 'project' | 'service_account' | 'bucket';
 
 /** The attribute naming the resource, per level (`org_id = "123"`, `folder = "folders/123"`, `project`, `service_account_id`, `bucket`). */
-const RESOURCE_ATTRIBUTE: Record<Level, string> = { organization: 'org_id', folder: 'folder', project: 'project', service_account: 'service_account_id', bucket: 'bucket' };
+const RESOURCE_ATTRIBUTE: Record<Level, string> = {
+  organization: 'org_id',
+  folder: 'folder',
+  project: 'project',
+  service_account: 'service_account_id',
+  bucket: 'bucket',
+};
 
 /** Resources whose allow policy Cloud Asset lists only when one is set: none read means none set. */
 const RESOURCE_LEVELS = new Set<Level>(['service_account', 'bucket']);
 
 /** Where one side (before or after) of a change lands; undefined after recording a gap. */
-export function targetOf(ctx: GcpContext, change: PlanChange, level: Level, side: 'before' | 'after'): Target | undefined {
+export function targetOf(
+  ctx: GcpContext,
+  change: PlanChange,
+  level: Level,
+  side: 'before' | 'after',
+): Target | undefined {
   const attribute = RESOURCE_ATTRIBUTE[level];
   if (level === 'project') {
-    if (side === 'before') return typeof change.before?.project === 'string' ? ctx.project(change, change.before.project) : ctx.projectOf(change);
+    if (side === 'before')
+      return typeof change.before?.project === 'string'
+        ? ctx.project(change, change.before.project)
+        : ctx.projectOf(change);
     return ctx.projectOf(change);
   }
-  const raw = side === 'before' ? (typeof change.before?.[attribute] === 'string' ? (change.before[attribute] as string) : undefined) : ctx.text(change, attribute, ['gcp']);
+  const raw =
+    side === 'before'
+      ? typeof change.before?.[attribute] === 'string'
+        ? (change.before[attribute] as string)
+        : undefined
+      : ctx.text(change, attribute, ['gcp']);
   if (!raw) return undefined;
   if (level === 'organization') return ctx.organization(change, raw);
   if (level === 'folder') return ctx.folder(change, raw);
@@ -31,9 +50,15 @@ export function targetOf(ctx: GcpContext, change: PlanChange, level: Level, side
   return ctx.serviceAccount(change, raw);
 }
 
-const sameCondition = (a: Binding['condition'], b: Binding['condition']) => (a?.expression ?? '') === (b?.expression ?? '') && (a?.title ?? '') === (b?.title ?? '');
+const sameCondition = (a: Binding['condition'], b: Binding['condition']) =>
+  (a?.expression ?? '') === (b?.expression ?? '') && (a?.title ?? '') === (b?.title ?? '');
 
-function bindingOf(policy: IamPolicy, role: string, condition: Binding['condition'], create: boolean): Binding | undefined {
+function bindingOf(
+  policy: IamPolicy,
+  role: string,
+  condition: Binding['condition'],
+  create: boolean,
+): Binding | undefined {
   const bindings = (policy.bindings ??= []);
   let binding = bindings.find((b) => b.role === role && sameCondition(b.condition, condition));
   if (!binding && create) {
@@ -48,7 +73,12 @@ function dropEmpty(policy: IamPolicy): void {
 }
 
 /** The condition of one side; one known only after apply is a gap (the grant is then taken as unconditional). */
-function conditionAt(ctx: GcpContext, change: PlanChange, side: 'before' | 'after', target: Target): Binding['condition'] {
+function conditionAt(
+  ctx: GcpContext,
+  change: PlanChange,
+  side: 'before' | 'after',
+  target: Target,
+): Binding['condition'] {
   if (side === 'after') {
     const value = ctx.value(change, 'condition');
     if (!value.known) ctx.gap(change, value.reason, 'condition', [target.scope]);
@@ -65,14 +95,29 @@ function memberList(value: unknown): string[] {
  * Applies the before side (taken out) and then the after side (put in) of a change to the policies it names. A change
  * to a resource whose allow policy the snapshot did not read leaves that scope open (the rest of its policy is unknown).
  */
-function applySides(ctx: GcpContext, change: PlanChange, level: Level, apply: (target: Target, policies: IamPolicy[], side: 'before' | 'after') => void): void {
+function applySides(
+  ctx: GcpContext,
+  change: PlanChange,
+  level: Level,
+  apply: (target: Target, policies: IamPolicy[], side: 'before' | 'after') => void,
+): void {
   for (const side of ['before', 'after'] as const) {
     if ((side === 'before' && change.action === 'create') || (side === 'after' && change.action === 'delete')) continue;
     const target = targetOf(ctx, change, level, side);
     if (!target) continue;
     ctx.land(change, target);
-    if (side === 'after' && !target.docs.hasPolicy(target.resource) && !RESOURCE_LEVELS.has(level) && !/_policy$/.test(change.type)) {
-      ctx.gap(change, `the allow policy of ${target.resource} is not in the raw documents, so the rest of it is unknown`, undefined, [target.scope]);
+    if (
+      side === 'after' &&
+      !target.docs.hasPolicy(target.resource) &&
+      !RESOURCE_LEVELS.has(level) &&
+      !/_policy$/.test(change.type)
+    ) {
+      ctx.gap(
+        change,
+        `the allow policy of ${target.resource} is not in the raw documents, so the rest of it is unknown`,
+        undefined,
+        [target.scope],
+      );
     }
     // Every document holding the resource's policy is edited alike (a bundle may hold both forms of it).
     const held = target.docs.policies(target.resource);
@@ -87,7 +132,10 @@ export function projectMember(ctx: GcpContext, change: PlanChange, level: Level)
     const values = side === 'before' ? change.before : change.after;
     const role = side === 'before' ? (values?.role as string | undefined) : ctx.text(change, 'role', [target.scope]);
     // An unknown member may be anyone: every scope of the organization is left open.
-    const member = side === 'before' ? (values?.member as string | undefined) : ctx.text(change, 'member', ctx.bundleScopes(target.docs));
+    const member =
+      side === 'before'
+        ? (values?.member as string | undefined)
+        : ctx.text(change, 'member', ctx.bundleScopes(target.docs));
     if (member) ctx.touch(change, { kind: 'member', member });
     if (role) ctx.touch(change, { kind: 'role', name: role });
     if (!role || !member) return;
@@ -135,7 +183,12 @@ function policyData(ctx: GcpContext, change: PlanChange, scope: string): IamPoli
   if (!text) return undefined;
   try {
     const parsed = JSON.parse(text) as IamPolicy;
-    if (parsed === null || typeof parsed !== 'object' || (parsed.bindings !== undefined && !Array.isArray(parsed.bindings))) throw new Error('no bindings list');
+    if (
+      parsed === null ||
+      typeof parsed !== 'object' ||
+      (parsed.bindings !== undefined && !Array.isArray(parsed.bindings))
+    )
+      throw new Error('no bindings list');
     return parsed;
   } catch {
     ctx.gap(change, 'policy_data is not an IAM policy (JSON with a bindings list)', 'policy_data', [scope]);
@@ -147,7 +200,8 @@ function policyData(ctx: GcpContext, change: PlanChange, scope: string): IamPoli
 export function projectPolicy(ctx: GcpContext, change: PlanChange, level: Level): void {
   applySides(ctx, change, level, (target, policies, side) => {
     for (const policy of policies) {
-      for (const b of policy.bindings ?? []) for (const m of b.members ?? []) ctx.touch(change, { kind: 'member', member: m });
+      for (const b of policy.bindings ?? [])
+        for (const m of b.members ?? []) ctx.touch(change, { kind: 'member', member: m });
       for (const b of policy.bindings ?? []) ctx.touch(change, { kind: 'role', name: b.role });
       if (side === 'before') {
         policy.bindings = [];
@@ -160,7 +214,11 @@ export function projectPolicy(ctx: GcpContext, change: PlanChange, level: Level)
         policy.bindings = [];
         continue;
       }
-      policy.bindings = (data.bindings ?? []).map((b) => ({ role: b.role, members: memberList(b.members), ...(b.condition?.expression ? { condition: b.condition } : {}) }));
+      policy.bindings = (data.bindings ?? []).map((b) => ({
+        role: b.role,
+        members: memberList(b.members),
+        ...(b.condition?.expression ? { condition: b.condition } : {}),
+      }));
       for (const b of policy.bindings) {
         ctx.touch(change, { kind: 'role', name: b.role });
         for (const m of b.members ?? []) ctx.touch(change, { kind: 'member', member: m });
@@ -176,14 +234,20 @@ export function projectAuditConfig(ctx: GcpContext, change: PlanChange, level: L
   applySides(ctx, change, level, (target, policies, side) => {
     ctx.touch(change, { kind: 'audit', resource: target.resource });
     ctx.touch(change, { kind: 'scope', key: target.scope });
-    const service = side === 'before' ? (change.before?.service as string | undefined) : ctx.text(change, 'service', [target.scope]);
+    const service =
+      side === 'before' ? (change.before?.service as string | undefined) : ctx.text(change, 'service', [target.scope]);
     if (!service) return;
     let configs: AuditConfig['auditLogConfigs'] = [];
     if (side === 'after') {
       const value = ctx.value(change, 'audit_log_config');
       if (!value.known) ctx.gap(change, value.reason, 'audit_log_config', [target.scope]);
       else if (Array.isArray(value.value)) {
-        configs = (value.value as Array<Record<string, unknown>>).filter((c) => typeof c?.log_type === 'string').map((c) => ({ logType: c.log_type as string, ...(memberList(c.exempted_members).length > 0 ? { exemptedMembers: memberList(c.exempted_members) } : {}) }));
+        configs = (value.value as Array<Record<string, unknown>>)
+          .filter((c) => typeof c?.log_type === 'string')
+          .map((c) => ({
+            logType: c.log_type as string,
+            ...(memberList(c.exempted_members).length > 0 ? { exemptedMembers: memberList(c.exempted_members) } : {}),
+          }));
       }
     }
     for (const policy of policies) {

@@ -31,18 +31,26 @@ const HANDLERS: Record<string, { phase: 0 | 1 | 2 | 3; handle: Handler }> = {
   google_org_policy_policy: { phase: 0, handle: projectOrgPolicy },
   google_service_account_key: { phase: 3, handle: projectServiceAccountKey },
 };
-const LEVELS: Record<string, Level> = { organization: 'organization', folder: 'folder', project: 'project', service_account: 'service_account', storage_bucket: 'bucket' };
+const LEVELS: Record<string, Level> = {
+  organization: 'organization',
+  folder: 'folder',
+  project: 'project',
+  service_account: 'service_account',
+  storage_bucket: 'bucket',
+};
 for (const [prefix, level] of Object.entries(LEVELS)) {
   HANDLERS[`google_${prefix}_iam_policy`] = { phase: 1, handle: (c, ch) => projectPolicy(c, ch, level) };
   HANDLERS[`google_${prefix}_iam_binding`] = { phase: 2, handle: (c, ch) => projectBinding(c, ch, level) };
   HANDLERS[`google_${prefix}_iam_member`] = { phase: 3, handle: (c, ch) => projectMember(c, ch, level) };
-  if (level !== 'service_account' && level !== 'bucket') HANDLERS[`google_${prefix}_iam_audit_config`] = { phase: 3, handle: (c, ch) => projectAuditConfig(c, ch, level) };
+  if (level !== 'service_account' && level !== 'bucket')
+    HANDLERS[`google_${prefix}_iam_audit_config`] = { phase: 3, handle: (c, ch) => projectAuditConfig(c, ch, level) };
 }
 
 export const GCP_PROJECTED_TYPES = Object.keys(HANDLERS).sort();
 
 /** Types that are not projected but can change who can do what (resource-level IAM, legacy org policies, pools). */
-const POSTURE_TYPES = /^google_(.*_iam_(member|binding|policy|custom_role|audit_config|member_remove)|service_account_iam_|organization_policy|project_organization_policy|folder_organization_policy|iam_|org_policy_custom_constraint|privileged_access_manager_)/;
+const POSTURE_TYPES =
+  /^google_(.*_iam_(member|binding|policy|custom_role|audit_config|member_remove)|service_account_iam_|organization_policy|project_organization_policy|folder_organization_policy|iam_|org_policy_custom_constraint|privileged_access_manager_)/;
 
 function orderOf(change: PlanChange): number {
   const phase = HANDLERS[change.type]!.phase;
@@ -63,8 +71,10 @@ function scopesOfUnsupported(ctx: GcpContext, change: PlanChange): string[] {
     // A grant on a resource reaches its members, who are principals of the organization: all of it is left open.
     return iam ? ctx.bundleScopes(target.docs) : [target.scope];
   }
-  if (typeof values.org_id === 'string' && values.org_id !== '') return ctx.bundleScopes(ctx.organization(change, values.org_id).docs);
-  if (typeof values.folder === 'string' && values.folder !== '') return ctx.bundleScopes(ctx.folder(change, values.folder).docs);
+  if (typeof values.org_id === 'string' && values.org_id !== '')
+    return ctx.bundleScopes(ctx.organization(change, values.org_id).docs);
+  if (typeof values.folder === 'string' && values.folder !== '')
+    return ctx.bundleScopes(ctx.folder(change, values.folder).docs);
   return ['gcp'];
 }
 
@@ -88,8 +98,10 @@ function effectsOf(touches: Map<string, Touch[]>, part: SnapshotPart): ChangeEff
   const orgPolicies = new Map<string, string[]>();
   const audits = new Map<string, string[]>();
   for (const c of part.controls) {
-    if (c.type === 'org-policy') add(orgPolicies, `${String(c.settings.resource)}/${String(c.settings.constraint)}`, c.uid);
-    if (c.type === 'audit-logging') for (const node of (c.settings.setOn as string[] | undefined) ?? []) add(audits, node, c.uid);
+    if (c.type === 'org-policy')
+      add(orgPolicies, `${String(c.settings.resource)}/${String(c.settings.constraint)}`, c.uid);
+    if (c.type === 'audit-logging')
+      for (const node of (c.settings.setOn as string[] | undefined) ?? []) add(audits, node, c.uid);
   }
   const out: ChangeEffect[] = [];
   for (const [address, list] of touches) {
@@ -135,7 +147,11 @@ export async function readGcpRaw(paths: string[], sources: Source[] = []): Promi
     if (documents instanceof UserError) refused.set(file, documents);
     else if (documents.length > 0) byFile.set(file, documents);
   }
-  const noted = new Set([...byFile].filter(([, documents]) => documents.some((d) => d.kind === DocumentKind.collection)).map(([file]) => dirname(file)));
+  const noted = new Set(
+    [...byFile]
+      .filter(([, documents]) => documents.some((d) => d.kind === DocumentKind.collection))
+      .map(([file]) => dirname(file)),
+  );
   // Other providers' files are left to their projectors; in a folder `collect gcp --raw-out` wrote, a bad file is an error.
   for (const [file, error] of refused) if (noted.has(dirname(file))) throw error;
   const groups = new Map<string, { files: number; documents: RawDocument[] }>();
@@ -147,7 +163,8 @@ export async function readGcpRaw(paths: string[], sources: Source[] = []): Promi
   }
   const gcpSources = sources.filter((s) => s.provider === 'gcp');
   // A snapshot of one project without an organization: its exports name no organization either.
-  const lone = gcpSources.length === 1 && gcpSources[0]!.scope.kind === 'project' ? { project: gcpSources[0]!.scope.id } : {};
+  const lone =
+    gcpSources.length === 1 && gcpSources[0]!.scope.kind === 'project' ? { project: gcpSources[0]!.scope.id } : {};
   const progress = { status: () => {}, warn: () => {} };
   const bundles: RawBundle[] = [];
   for (const [group, { files, documents }] of groups) {
@@ -159,7 +176,13 @@ export async function readGcpRaw(paths: string[], sources: Source[] = []): Promi
     // cover is refused by the caller, naming it).
     const scope = estateOf(documents, lone);
     const own = gcpSources.find((s) => s.scope.kind === scope.kind && s.scope.id === scope.id);
-    bundles.push(gcpBundleOf(documents, files, { options: lone, collectedAt: own?.collectedAt ?? new Date(0).toISOString(), progress }));
+    bundles.push(
+      gcpBundleOf(documents, files, {
+        options: lone,
+        collectedAt: own?.collectedAt ?? new Date(0).toISOString(),
+        progress,
+      }),
+    );
   }
   return bundles;
 }
@@ -175,7 +198,11 @@ export const gcpProjector: Projector = {
       applies: (change) => change.type in HANDLERS && change.mode === 'managed',
       order: orderOf,
       apply(change, note) {
-        if (bundles.length === 0) throw new UserError(`no raw documents of Google Cloud, which ${change.address} changes`, { where: '--raw', hint: 'pass the raw documents the snapshot was made from: the folder `cloudward collect gcp --raw-out` wrote, or the gcloud exports `import gcp` read' });
+        if (bundles.length === 0)
+          throw new UserError(`no raw documents of Google Cloud, which ${change.address} changes`, {
+            where: '--raw',
+            hint: 'pass the raw documents the snapshot was made from: the folder `cloudward collect gcp --raw-out` wrote, or the gcloud exports `import gcp` read',
+          });
         const handled = HANDLERS[change.type]!.handle(ctx, change);
         const scope = ctx.landed.get(change.address);
         if (scope) note.scope = scope;

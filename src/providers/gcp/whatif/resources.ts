@@ -5,7 +5,7 @@
 import { CONSTRAINTS, type OrgPolicy, type OrgPolicyRule } from '../documents.js';
 import { serviceAccountProject } from '../members.js';
 import type { PlanChange } from '../../whatif/plan.js';
-import { type GcpContext, type Target } from './context.js';
+import type { GcpContext, Target } from './context.js';
 import type { GcpDocs } from './docs.js';
 
 /** `google_project_iam_custom_role` and `google_organization_iam_custom_role`: the role and its permissions. */
@@ -14,14 +14,24 @@ export function projectCustomRole(ctx: GcpContext, change: PlanChange, level: 'p
     if ((side === 'before' && change.action === 'create') || (side === 'after' && change.action === 'delete')) continue;
     const values = side === 'before' ? change.before : change.after;
     let target: Target | undefined;
-    if (level === 'project') target = side === 'before' && typeof values?.project === 'string' ? ctx.project(change, values.project) : ctx.projectOf(change);
+    if (level === 'project')
+      target =
+        side === 'before' && typeof values?.project === 'string'
+          ? ctx.project(change, values.project)
+          : ctx.projectOf(change);
     else {
-      const org = side === 'before' ? (typeof values?.org_id === 'string' ? values.org_id : undefined) : ctx.text(change, 'org_id', ['gcp']);
+      const org =
+        side === 'before'
+          ? typeof values?.org_id === 'string'
+            ? values.org_id
+            : undefined
+          : ctx.text(change, 'org_id', ['gcp']);
       target = org ? ctx.organization(change, org) : undefined;
     }
     if (!target) continue;
     ctx.land(change, target);
-    const roleId = side === 'before' ? (values?.role_id as string | undefined) : ctx.text(change, 'role_id', [target.scope]);
+    const roleId =
+      side === 'before' ? (values?.role_id as string | undefined) : ctx.text(change, 'role_id', [target.scope]);
     if (!roleId) continue;
     const name = `${target.resource}/roles/${roleId}`;
     ctx.touch(change, { kind: 'role', name, holders: true });
@@ -38,8 +48,15 @@ export function projectCustomRole(ctx: GcpContext, change: PlanChange, level: 'p
       list.roles.push({ name, ...(title.known && typeof title.value === 'string' ? { title: title.value } : {}) });
       continue;
     }
-    const included = Array.isArray(permissions.value) ? (permissions.value as unknown[]).filter((p): p is string => typeof p === 'string').sort() : [];
-    list.roles.push({ name, ...(title.known && typeof title.value === 'string' && title.value !== '' ? { title: title.value } : {}), includedPermissions: included, ...(stage.known && typeof stage.value === 'string' && stage.value !== '' ? { stage: stage.value } : {}) });
+    const included = Array.isArray(permissions.value)
+      ? (permissions.value as unknown[]).filter((p): p is string => typeof p === 'string').sort()
+      : [];
+    list.roles.push({
+      name,
+      ...(title.known && typeof title.value === 'string' && title.value !== '' ? { title: title.value } : {}),
+      includedPermissions: included,
+      ...(stage.known && typeof stage.value === 'string' && stage.value !== '' ? { stage: stage.value } : {}),
+    });
   }
 }
 
@@ -48,7 +65,9 @@ function markDeleted(docs: GcpDocs, email: string, uniqueId: string | undefined)
   const member = `serviceAccount:${email}`.toLowerCase();
   for (const policy of docs.allPolicies()) {
     for (const binding of policy.bindings ?? []) {
-      binding.members = (binding.members ?? []).map((m) => (m.toLowerCase() === member ? `deleted:serviceAccount:${email}?uid=${uniqueId ?? '0'}` : m));
+      binding.members = (binding.members ?? []).map((m) =>
+        m.toLowerCase() === member ? `deleted:serviceAccount:${email}?uid=${uniqueId ?? '0'}` : m,
+      );
     }
   }
 }
@@ -57,7 +76,10 @@ function markDeleted(docs: GcpDocs, email: string, uniqueId: string | undefined)
 export function projectServiceAccount(ctx: GcpContext, change: PlanChange): void {
   const before = change.before;
   if (change.action !== 'create' && typeof before?.email === 'string') {
-    const target = ctx.project(change, typeof before.project === 'string' ? before.project : (serviceAccountProject(before.email) ?? ''));
+    const target = ctx.project(
+      change,
+      typeof before.project === 'string' ? before.project : (serviceAccountProject(before.email) ?? ''),
+    );
     const email = before.email.toLowerCase();
     ctx.touch(change, { kind: 'member', member: `serviceAccount:${email}` });
     if (change.action === 'delete' || change.action === 'replace') {
@@ -80,12 +102,25 @@ export function projectServiceAccount(ctx: GcpContext, change: PlanChange): void
     return v.known && typeof v.value === 'string' && v.value !== '' ? v.value : undefined;
   };
   const uniqueId = known('unique_id') ?? `planned-${accountId}`;
-  ctx.planned.set(change.address, { email, name: `projects/${project}/serviceAccounts/${email}`, id: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}`, unique_id: uniqueId, account_id: accountId });
+  ctx.planned.set(change.address, {
+    email,
+    name: `projects/${project}/serviceAccounts/${email}`,
+    id: `projects/${project}/serviceAccounts/${email}`,
+    member: `serviceAccount:${email}`,
+    unique_id: uniqueId,
+    account_id: accountId,
+  });
   ctx.touch(change, { kind: 'member', member: `serviceAccount:${email}` });
   const list = target.docs.accounts(project);
   const existing = list.accounts.find((a) => a.email.toLowerCase() === email);
   const disabled = ctx.value(change, 'disabled');
-  const account = existing ?? { email, projectId: project, name: `projects/${project}/serviceAccounts/${email}`, uniqueId, oauth2ClientId: uniqueId };
+  const account = existing ?? {
+    email,
+    projectId: project,
+    name: `projects/${project}/serviceAccounts/${email}`,
+    uniqueId,
+    oauth2ClientId: uniqueId,
+  };
   const displayName = known('display_name');
   if (displayName) account.displayName = displayName;
   else delete account.displayName;
@@ -98,7 +133,10 @@ export function projectServiceAccount(ctx: GcpContext, change: PlanChange): void
 export function projectServiceAccountKey(ctx: GcpContext, change: PlanChange): void {
   for (const side of ['before', 'after'] as const) {
     if ((side === 'before' && change.action === 'create') || (side === 'after' && change.action === 'delete')) continue;
-    const raw = side === 'before' ? (change.before?.service_account_id as string | undefined) : ctx.text(change, 'service_account_id', ['gcp']);
+    const raw =
+      side === 'before'
+        ? (change.before?.service_account_id as string | undefined)
+        : ctx.text(change, 'service_account_id', ['gcp']);
     if (!raw) continue;
     const target = ctx.serviceAccount(change, raw);
     if (!target) continue;
@@ -106,27 +144,42 @@ export function projectServiceAccountKey(ctx: GcpContext, change: PlanChange): v
     ctx.touch(change, { kind: 'member', member: `serviceAccount:${target.email}` });
     const keys = target.docs.keys(target.email);
     if (side === 'before') {
-      const id = typeof change.before?.name === 'string' ? change.before.name.split('/').at(-1) : typeof change.before?.id === 'string' ? change.before.id.split('/').at(-1) : undefined;
+      const id =
+        typeof change.before?.name === 'string'
+          ? change.before.name.split('/').at(-1)
+          : typeof change.before?.id === 'string'
+            ? change.before.id.split('/').at(-1)
+            : undefined;
       if (id) keys.keys = keys.keys.filter((k) => k.name.split('/').at(-1) !== id);
       continue;
     }
     const name = ctx.value(change, 'name');
-    const id = name.known && typeof name.value === 'string' && name.value !== '' ? name.value.split('/').at(-1)! : `planned${change.address.replace(/[^A-Za-z0-9]+/g, '')}`;
+    const id =
+      name.known && typeof name.value === 'string' && name.value !== ''
+        ? name.value.split('/').at(-1)!
+        : `planned${change.address.replace(/[^A-Za-z0-9]+/g, '')}`;
     const project = /\/projects\/([^/]+)\//.exec(target.resource)?.[1] ?? '-';
     const until = ctx.value(change, 'valid_before');
     const now = ctx.collectedAt(target.docs);
-    ctx.planned.set(change.address, { name: `projects/${project}/serviceAccounts/${target.email}/keys/${id}`, id: `projects/${project}/serviceAccounts/${target.email}/keys/${id}` });
+    ctx.planned.set(change.address, {
+      name: `projects/${project}/serviceAccounts/${target.email}/keys/${id}`,
+      id: `projects/${project}/serviceAccounts/${target.email}/keys/${id}`,
+    });
     const algorithm = ctx.value(change, 'key_algorithm');
     const uploaded = ctx.value(change, 'public_key_data');
     keys.keys = keys.keys.filter((k) => k.name.split('/').at(-1) !== id);
     keys.keys.push({
       name: `projects/${project}/serviceAccounts/${target.email}/keys/${id}`,
       keyType: 'USER_MANAGED',
-      keyOrigin: uploaded.known && typeof uploaded.value === 'string' && uploaded.value !== '' ? 'USER_PROVIDED' : 'GOOGLE_PROVIDED',
+      keyOrigin:
+        uploaded.known && typeof uploaded.value === 'string' && uploaded.value !== ''
+          ? 'USER_PROVIDED'
+          : 'GOOGLE_PROVIDED',
       keyAlgorithm: algorithm.known && typeof algorithm.value === 'string' ? algorithm.value : 'KEY_ALG_RSA_2048',
       validAfterTime: now,
       // An end known only after apply is taken as none: the key counts as active, the stricter reading.
-      validBeforeTime: until.known && typeof until.value === 'string' && until.value !== '' ? until.value : '9999-12-31T23:59:59Z',
+      validBeforeTime:
+        until.known && typeof until.value === 'string' && until.value !== '' ? until.value : '9999-12-31T23:59:59Z',
     });
   }
 }
@@ -142,20 +195,35 @@ function flag(value: unknown): boolean | undefined {
 function specOf(value: unknown): OrgPolicy['spec'] {
   const block = (Array.isArray(value) ? value[0] : value) as Record<string, unknown> | undefined;
   if (!block || typeof block !== 'object') return {};
-  const rules: OrgPolicyRule[] = (Array.isArray(block.rules) ? (block.rules as Array<Record<string, unknown>>) : []).map((r) => {
+  const rules: OrgPolicyRule[] = (
+    Array.isArray(block.rules) ? (block.rules as Array<Record<string, unknown>>) : []
+  ).map((r) => {
     const rule: OrgPolicyRule = {};
     const values = (Array.isArray(r.values) ? r.values[0] : r.values) as Record<string, unknown> | undefined;
     if (values && typeof values === 'object') {
       const allowed = Array.isArray(values.allowed_values) ? (values.allowed_values as string[]) : [];
       const denied = Array.isArray(values.denied_values) ? (values.denied_values as string[]) : [];
-      rule.values = { ...(allowed.length > 0 ? { allowedValues: allowed } : {}), ...(denied.length > 0 ? { deniedValues: denied } : {}) };
+      rule.values = {
+        ...(allowed.length > 0 ? { allowedValues: allowed } : {}),
+        ...(denied.length > 0 ? { deniedValues: denied } : {}),
+      };
     }
-    for (const [from, to] of [['allow_all', 'allowAll'], ['deny_all', 'denyAll'], ['enforce', 'enforce']] as const) {
+    for (const [from, to] of [
+      ['allow_all', 'allowAll'],
+      ['deny_all', 'denyAll'],
+      ['enforce', 'enforce'],
+    ] as const) {
       const f = flag(r[from]);
       if (f !== undefined) rule[to] = f;
     }
-    const condition = (Array.isArray(r.condition) ? r.condition[0] : r.condition) as Record<string, unknown> | undefined;
-    if (condition && typeof condition.expression === 'string' && condition.expression !== '') rule.condition = { expression: condition.expression, ...(typeof condition.title === 'string' && condition.title !== '' ? { title: condition.title } : {}) };
+    const condition = (Array.isArray(r.condition) ? r.condition[0] : r.condition) as
+      | Record<string, unknown>
+      | undefined;
+    if (condition && typeof condition.expression === 'string' && condition.expression !== '')
+      rule.condition = {
+        expression: condition.expression,
+        ...(typeof condition.title === 'string' && condition.title !== '' ? { title: condition.title } : {}),
+      };
     return rule;
   });
   const inherit = flag(block.inherit_from_parent);
@@ -164,12 +232,21 @@ function specOf(value: unknown): OrgPolicy['spec'] {
 }
 
 /** Where an org policy is set, from its `name` (or `parent`): organizations/O, folders/F, projects/P. */
-function policyTarget(ctx: GcpContext, change: PlanChange, name: string, parent: string | undefined): { target: Target; constraint: string } | undefined {
+function policyTarget(
+  ctx: GcpContext,
+  change: PlanChange,
+  name: string,
+  parent: string | undefined,
+): { target: Target; constraint: string } | undefined {
   const match = /^((?:organizations|folders|projects)\/[^/]+)\/policies\/(.+)$/.exec(name);
   const at = match?.[1] ?? parent;
   const constraint = match?.[2] ?? name;
   if (!at) return undefined;
-  const target = at.startsWith('organizations/') ? ctx.organization(change, at) : at.startsWith('folders/') ? ctx.folder(change, at) : ctx.project(change, at);
+  const target = at.startsWith('organizations/')
+    ? ctx.organization(change, at)
+    : at.startsWith('folders/')
+      ? ctx.folder(change, at)
+      : ctx.project(change, at);
   return { target, constraint };
 }
 
@@ -211,12 +288,23 @@ export function projectOrgPolicy(ctx: GcpContext, change: PlanChange): boolean {
   }
   if (spec?.reset || spec === undefined) {
     // The parent's effective policy, or the constraint's default (no rules) at the top.
-    const up = docs.hierarchy.lineage(target.resource).slice(1).map((r) => docs.resourceOf(r)).find((r) => effective.has(r));
+    const up = docs.hierarchy
+      .lineage(target.resource)
+      .slice(1)
+      .map((r) => docs.resourceOf(r))
+      .find((r) => effective.has(r));
     spec = up ? structuredClone(effective.get(up)!.spec) : { rules: [] };
-    if (!up && target.resource !== docs.organization) ctx.gap(change, `the effective ${constraint} above ${target.resource} is not in the raw documents`, undefined, [target.scope]);
+    if (!up && target.resource !== docs.organization)
+      ctx.gap(change, `the effective ${constraint} above ${target.resource} is not in the raw documents`, undefined, [
+        target.scope,
+      ]);
   } else if (spec.inheritFromParent) {
     // A list policy that merges with its parent's: the parent's allowed and denied values join its own.
-    const up = docs.hierarchy.lineage(target.resource).slice(1).map((r) => docs.resourceOf(r)).find((r) => effective.has(r));
+    const up = docs.hierarchy
+      .lineage(target.resource)
+      .slice(1)
+      .map((r) => docs.resourceOf(r))
+      .find((r) => effective.has(r));
     if (up) spec = { ...spec, rules: [...(effective.get(up)!.spec?.rules ?? []), ...(spec.rules ?? [])] };
   }
   // Effective policies are read at the organization and each project, never at a folder: a folder's change shows in
@@ -226,9 +314,21 @@ export function projectOrgPolicy(ctx: GcpContext, change: PlanChange): boolean {
   if (!target.resource.startsWith('projects/')) {
     for (const [resource, policy] of effective) {
       if (resource === target.resource || !resource.startsWith('projects/')) continue;
-      if (!docs.hierarchy.lineage(resource).map((r) => docs.resourceOf(r)).includes(target.resource)) continue;
+      if (
+        !docs.hierarchy
+          .lineage(resource)
+          .map((r) => docs.resourceOf(r))
+          .includes(target.resource)
+      )
+        continue;
       const scope = ctx.scopeOfResource(docs, resource);
-      if (old === undefined) ctx.gap(change, `the effective ${constraint} of ${target.resource} was not read, so whether ${resource} only inherits it is unknown`, undefined, [scope]);
+      if (old === undefined)
+        ctx.gap(
+          change,
+          `the effective ${constraint} of ${target.resource} was not read, so whether ${resource} only inherits it is unknown`,
+          undefined,
+          [scope],
+        );
       else if (rulesOf(policy) === rulesOf(old)) {
         docs.putOrgPolicy(resource, constraint, spec);
         ctx.touch(change, { kind: 'orgPolicy', resource, constraint });

@@ -16,7 +16,11 @@ export class DemoContext extends PlanValues<string> {
   /** The scope key each change lands in, for its note. */
   readonly landed = new Map<string, string>();
 
-  constructor(plan: Plan, private readonly bundles: RawBundle[], private readonly snapshotScopes: Set<string>) {
+  constructor(
+    plan: Plan,
+    private readonly bundles: RawBundle[],
+    private readonly snapshotScopes: Set<string>,
+  ) {
     super(plan);
   }
 
@@ -33,12 +37,22 @@ export class DemoContext extends PlanValues<string> {
     const id = this.requiredText(change, 'project', ['demo'], side);
     if (id === undefined) return undefined;
     if (!this.snapshotScopes.has(id)) {
-      throw new UserError(`the plan changes Demo Cloud project ${id} (${change.address}), which the snapshot does not cover`, { where: this.plan.file, hint: `audit a snapshot that includes ${id} (cloudward collect demo), or plan against a project the snapshot covers` });
+      throw new UserError(
+        `the plan changes Demo Cloud project ${id} (${change.address}), which the snapshot does not cover`,
+        {
+          where: this.plan.file,
+          hint: `audit a snapshot that includes ${id} (cloudward collect demo), or plan against a project the snapshot covers`,
+        },
+      );
     }
     let copy = this.copies.get(id);
     if (!copy) {
       const original = this.bundles.find((b) => b.scope.id === id);
-      if (!original) throw new UserError(`no raw documents of Demo Cloud project ${id}, which ${change.address} changes`, { where: '--raw', hint: 'pass the folder `cloudward collect demo --raw-out` wrote' });
+      if (!original)
+        throw new UserError(`no raw documents of Demo Cloud project ${id}, which ${change.address} changes`, {
+          where: '--raw',
+          hint: 'pass the folder `cloudward collect demo --raw-out` wrote',
+        });
       copy = structuredClone(original);
       this.copies.set(id, copy);
     }

@@ -17,9 +17,11 @@ export function projectUserRole(ctx: DemoContext, change: PlanChange): void {
     if (userId === undefined || role === undefined) return;
     const users = ctx.body(bundle, 'demo.users', { users: [] as DemoUser[] }).users;
     const user = users.find((u) => u.id === userId);
-    if (!user) return ctx.gap(change, `user ${userId} is not in the raw documents of ${bundle.scope.id}`, 'user_id', scope);
+    if (!user)
+      return ctx.gap(change, `user ${userId} is not in the raw documents of ${bundle.scope.id}`, 'user_id', scope);
     const roles = ctx.body(bundle, 'demo.roles', { roles: [] as DemoRoleDocument[] }).roles;
-    if (side === 'after' && !roles.some((r) => r.id === role)) return ctx.gap(change, `role ${role} is not a role of ${bundle.scope.id}`, 'role', scope);
+    if (side === 'after' && !roles.some((r) => r.id === role))
+      return ctx.gap(change, `role ${role} is not a role of ${bundle.scope.id}`, 'role', scope);
     user.roles = apply(user.roles ?? [], role);
     ctx.touch(change, userUid(bundle.scope.id, userId));
   };
@@ -34,7 +36,10 @@ export function projectAuditConfig(ctx: DemoContext, change: PlanChange): void {
   let enabled = false;
   if (change.action !== 'delete') {
     const value = ctx.value(change, 'enabled');
-    if (!value.known) return ctx.gap(change, value.reason, 'enabled', [DemoContext.scopeOf(bundle.scope.id)]);
+    if (!value.known) {
+      ctx.gap(change, value.reason, 'enabled', [DemoContext.scopeOf(bundle.scope.id)]);
+      return;
+    }
     enabled = value.value === true;
   }
   ctx.body(bundle, 'demo.audit-config', { enabled }).enabled = enabled;

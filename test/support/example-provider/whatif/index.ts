@@ -55,5 +55,6 @@ export const demoProjector: Projector = {
       },
     };
   },
-  readRaw: async (paths) => demoBundlesOf((await ownDocuments(paths, 'raw document', recognizeDemoFile)).map((f) => f.document)),
+  readRaw: async (paths) =>
+    demoBundlesOf((await ownDocuments(paths, 'raw document', recognizeDemoFile)).map((f) => f.document)),
 };
