@@ -236,3 +236,28 @@ test('a Privileged Role Administrator scoped to a unit that was read is no tenan
     .get(named(principals, 'pra').uid)!;
   t.deepEqual(path.conditions, [`target is within directory scope ${unit} (its members are not in the snapshot)`]);
 });
+
+test('an import without the escalation exports records a gap per missing topic, so no path found is not read as none', async (t) => {
+  const gapsOf = async (keep: (file: string) => boolean) =>
+    (await load(keep)).sources.flatMap((s) => (s.gaps ?? []).map((g) => `${g.what}: ${g.reason}`));
+  const whole = await gapsOf(() => true);
+  t.deepEqual(
+    whole.filter((g) => /^azure\.(escalation|compute-identities):/.test(g)),
+    [],
+    'the playground holds every export',
+  );
+  const withoutApps = await gapsOf((f) => !f.endsWith('applications.json') && !f.endsWith('vm-list.json'));
+  const escalation = withoutApps.filter((g) => /^azure\.(escalation|compute-identities):/.test(g));
+  t.is(escalation.length, 2, escalation.join('\n'));
+  t.true(
+    escalation.some(
+      (g) =>
+        g.startsWith('azure.escalation: these lists are not among the imported files') && g.includes('/applications?'),
+    ),
+    escalation.join('\n'),
+  );
+  t.true(
+    escalation.some((g) => g.startsWith('azure.compute-identities: subscription ') && g.includes('az vm list -o json')),
+    escalation.join('\n'),
+  );
+});

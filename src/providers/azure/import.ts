@@ -183,7 +183,6 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
   const covered = (kind: string, sub?: string) =>
     documents.some((d) => ofKind(d, kind, sub) && isList(d)) ||
     errors.some((e) => operationOfRequest(e.request)?.kind === kind && (sub === undefined || e.sub === sub));
-  // The escalation graph's own exports are optional for now: without them its edges are not drawn (docs say so).
   const optional = new Set<string>([
     DocumentKind.subscriptions,
     DocumentKind.managementGroupDescendants,
@@ -192,6 +191,45 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
     DocumentKind.groupMembers,
     ...ESCALATION_KINDS,
   ]);
+  // A list exported outside a subscription's folder (`az vm list` run once per subscription, files side by side)
+  // covers the subscriptions its items are in; an empty one there cannot say which subscription it was.
+  const listsUnder = (kind: string, sub: string) =>
+    documents.some(
+      (d) =>
+        ofKind(d, kind) &&
+        isList(d) &&
+        subscriptionOfOrigin(d.origin) === undefined &&
+        listItems<{ id?: unknown }>(d.body).some((i) =>
+          String(i.id ?? '')
+            .toLowerCase()
+            .startsWith(`/subscriptions/${sub.toLowerCase()}/`),
+        ),
+    );
+  // The escalation graph's own exports: without one its edges are not drawn, so a principal it finds no path from
+  // has not been shown to have none. One gap per topic and scope names every export missing there.
+  const escalation = new Map<string, { what: string; call: string; sub: string | undefined; exports: string[] }>();
+  for (const operation of OPERATIONS.filter((o) => (ESCALATION_KINDS as readonly string[]).includes(o.kind))) {
+    for (const sub of operation.level === 'scope' ? subscriptions : [undefined]) {
+      if (covered(operation.kind, sub) || (sub !== undefined && listsUnder(operation.kind, sub))) continue;
+      const key = `${operation.topic} ${sub ?? ''}`;
+      const entry = escalation.get(key) ?? {
+        what: operation.topic,
+        call: sub ? operation.id.replace('{id}', sub) : operation.id,
+        sub,
+        exports: [],
+      };
+      entry.exports.push(`\`${operation.export}\``);
+      escalation.set(key, entry);
+    }
+  }
+  for (const { what, call, sub, exports } of escalation.values()) {
+    const where = sub ? `subscription ${sub}'s lists are` : 'these lists are';
+    gaps.push({
+      what,
+      reason: `${where} not among the imported files, so the escalation graph draws none of their edges (export ${exports.join(', ')})`,
+      call,
+    });
+  }
   for (const operation of OPERATIONS.filter((o) => !optional.has(o.kind))) {
     const scopes = operation.level === 'scope' ? subscriptions : [undefined];
     for (const sub of scopes) {
