@@ -85,7 +85,23 @@ test('collects the tenant through the real SDK clients over HTTPS and equals the
   t.teardown(() => fake.close());
   const caFile = await trust(fake);
   const live = await collect(fake, { caFile, subscription: [DEV, PROD] });
-  t.deepEqual(comparable(snapshotOf(live)), comparable(snapshotOf(imported)));
+  // The example's exports hold none of the escalation graph's lists, which the fake answers with empty ones: the
+  // import alone says so, with a gap per topic and subscription; all else is equal.
+  const escalationGaps = (s: Snapshot) =>
+    s.sources.flatMap((source) => source.gaps.filter((g) => /^azure\.(escalation|compute-identities)$/.test(g.what)));
+  t.deepEqual(escalationGaps(snapshotOf(live)), []);
+  t.deepEqual(
+    escalationGaps(snapshotOf(imported)).map((g) => g.what),
+    ['azure.compute-identities', 'azure.compute-identities', 'azure.escalation'],
+  );
+  const withoutEscalationGaps = (s: Snapshot): Snapshot => ({
+    ...s,
+    sources: s.sources.map((source) => ({
+      ...source,
+      gaps: source.gaps.filter((g) => !escalationGaps(s).includes(g)),
+    })),
+  });
+  t.deepEqual(comparable(snapshotOf(live)), comparable(withoutEscalationGaps(snapshotOf(imported))));
   t.true(
     fake.calls.every((c) =>
       c.path.startsWith('/v1.0/')

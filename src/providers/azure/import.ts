@@ -31,6 +31,7 @@ import {
   subscriptionOfOrigin,
   subscriptionOrigin,
 } from './items.js';
+import { MICROSOFT_GRAPH_APP_ID } from './escalation-facts.js';
 import { recognizeDocument } from './recognize.js';
 
 /** Kinds read once per subscription. */
@@ -198,12 +199,17 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
       (d) =>
         ofKind(d, kind) &&
         isList(d) &&
-        subscriptionOfOrigin(d.origin) === undefined &&
-        listItems<{ id?: unknown }>(d.body).some((i) =>
-          String(i.id ?? '')
-            .toLowerCase()
-            .startsWith(`/subscriptions/${sub.toLowerCase()}/`),
-        ),
+        (lower(basename(dirname(d.origin))) === lower(sub) ||
+          listItems<{ id?: unknown }>(d.body).some((i) =>
+            lower(String(i.id ?? '')).startsWith(`/subscriptions/${lower(sub)}/`),
+          )),
+    );
+  // Microsoft Graph's app role assignments are read from its service principal: a tenant whose read list of service
+  // principals has none has no one holding a Graph application permission.
+  const graphAbsent =
+    covered(DocumentKind.servicePrincipals) &&
+    !itemsOfKind<{ appId?: unknown }>(documents, DocumentKind.servicePrincipals).some(
+      (sp) => sp.appId === MICROSOFT_GRAPH_APP_ID,
     );
   // The escalation graph's own exports: without one its edges are not drawn, so a principal it finds no path from
   // has not been shown to have none. One gap per topic and scope names every export missing there.
@@ -211,6 +217,7 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
   for (const operation of OPERATIONS.filter((o) => (ESCALATION_KINDS as readonly string[]).includes(o.kind))) {
     for (const sub of operation.level === 'scope' ? subscriptions : [undefined]) {
       if (covered(operation.kind, sub) || (sub !== undefined && listsUnder(operation.kind, sub))) continue;
+      if (operation.kind === DocumentKind.appRoleAssignments && graphAbsent) continue;
       const key = `${operation.topic} ${sub ?? ''}`;
       const entry = escalation.get(key) ?? {
         what: operation.topic,
