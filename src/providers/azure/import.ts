@@ -199,10 +199,7 @@ function missingGaps(documents: readonly RawDocument[], subscriptions: readonly 
       (d) =>
         ofKind(d, kind) &&
         isList(d) &&
-        (lower(basename(dirname(d.origin))) === lower(sub) ||
-          listItems<{ id?: unknown }>(d.body).some((i) =>
-            lower(String(i.id ?? '')).startsWith(`/subscriptions/${lower(sub)}/`),
-          )),
+        (folderSubscription(d.origin, '') === lower(sub) || subscriptionsInContent(d).includes(lower(sub))),
     );
   // Microsoft Graph's app role assignments are read from its service principal: a tenant whose read list of service
   // principals has none has no one holding a Graph application permission.
