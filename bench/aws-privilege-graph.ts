@@ -17,6 +17,7 @@ import { accountBundle } from '../src/providers/aws/bundle.js';
 import { normalizeAccount, normalizeAwsBundles } from '../src/providers/aws/normalize.js';
 import { PrivilegeGraph } from '../src/providers/aws/privilege-graph.js';
 import { Prng } from './prng.js';
+import { cpuMs, median } from './cpu-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ACCOUNT = '555555555555';
@@ -190,16 +191,6 @@ export function syntheticTenant(principals: number, seed = 7, wildcards = false)
     };
   });
   return { UserDetailList: users, GroupDetailList: groups, RoleDetailList: roles, Policies: policies };
-}
-
-/** User + system CPU time: steadier than wall time on a shared machine. */
-function cpuMs(usage: NodeJS.CpuUsage): number {
-  return (usage.user + usage.system) / 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 if (process.argv[1]?.endsWith('aws-privilege-graph.ts')) await main();

@@ -21,6 +21,7 @@ import { DocumentKind } from '../src/providers/azure/documents.js';
 import { normalizeAzureBundles } from '../src/providers/azure/normalize.js';
 import { AzurePrivilegeGraph } from '../src/providers/azure/privilege-graph.js';
 import type { RawBundle, RawDocument } from '../src/providers/types.js';
+import { cpuMs, median } from './cpu-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TENANT = '11111111-2222-4333-8444-000000000000';
@@ -301,16 +302,6 @@ export function syntheticTenant(principals: number): RawBundle {
     ...armDocs,
   ];
   return tenantBundle(TENANT, 'import', '2026-11-01T09:00:00Z', documents);
-}
-
-/** User + system CPU time: steadier than wall time on a shared machine. */
-function cpuMs(usage: NodeJS.CpuUsage): number {
-  return (usage.user + usage.system) / 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 if (process.argv[1]?.endsWith('azure-privilege-graph.ts')) await main();

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { DocumentKind } from '../src/providers/gcp/documents.js';
 import { normalizeGcpBundles } from '../src/providers/gcp/normalize.js';
 import type { RawBundle } from '../src/providers/types.js';
+import { cpuMs, median } from './cpu-time.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ORG = '900000000009';
@@ -122,16 +123,6 @@ export function syntheticOrganization(principals: number): RawBundle {
       ...orgPolicies,
     ],
   };
-}
-
-/** User + system CPU time: steadier than wall time on a shared machine. */
-function cpuMs(usage: NodeJS.CpuUsage): number {
-  return (usage.user + usage.system) / 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 if (process.argv[1]?.endsWith('gcp-privilege-graph.ts')) await main();
