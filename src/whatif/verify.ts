@@ -6,6 +6,7 @@
  * resource that differs.
  */
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { RawBundle } from '../providers/types.js';
@@ -19,12 +20,18 @@ const KINDS: Kind[] = ['principals', 'roles', 'controls'];
 /** This module, for the worker to import (from the build, or from source when the tests run it). */
 export const VERIFY_MODULE = workerModule(import.meta.url);
 
+/**
+ * A checking thread answers requests one after another, so that a process that projects several plans (a service, or
+ * the test suite) pays the thread's start (loading this package, and its TypeScript loader when run from source) once.
+ */
 const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort } = require('node:worker_threads');
 ${IMPORT_MODULE_SOURCE}
-importModule(workerData.module)
-  .then((m) => m.rawDigests(workerData.provider, workerData.files, workerData.sources))
-  .then((digests) => parentPort.postMessage({ digests }), (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
+parentPort.on('message', ({ id, module, provider, files, sources }) => {
+  importModule(module)
+    .then((m) => m.rawDigests(provider, files, sources))
+    .then((digests) => parentPort.postMessage({ id, digests }), (error) => parentPort.postMessage({ id, error: String((error && error.message) || error) }));
+});
 `;
 
 type Resource = { uid: string; provider: string; scope: { kind: string; id: string } };
@@ -106,29 +113,102 @@ function mismatch(key: string, why: string): UserError {
   });
 }
 
+interface Request {
+  id: number;
+  provider: string;
+  files: string[];
+  sources: Source[];
+  resolve(digests: Record<string, string>): void;
+  reject(error: Error): void;
+}
+
+/** A thread that checks raw documents, and the request it is working on. */
+interface Checker {
+  worker: Worker;
+  busy?: Request;
+}
+
+/**
+ * The checking threads: as many as the machine has cores at most, each kept (not holding the process open) for the
+ * next request once it has answered; requests beyond that wait for a free thread.
+ */
+const checkers: Checker[] = [];
+const waiting: Request[] = [];
+let nextId = 0;
+
+function startChecker(): Checker {
+  const checker: Checker = { worker: new Worker(WORKER, { eval: true }) };
+  const stopped = (error: Error): void => {
+    const at = checkers.indexOf(checker);
+    if (at === -1) return;
+    checkers.splice(at, 1);
+    const request = checker.busy;
+    checker.busy = undefined;
+    request?.reject(error);
+    dispatch();
+  };
+  checker.worker.on('message', (message: { id: number; digests?: Record<string, string>; error?: string }) => {
+    const request = checker.busy;
+    if (request?.id !== message.id) return;
+    checker.busy = undefined;
+    checker.worker.unref();
+    if (message.digests) request.resolve(message.digests);
+    else request.reject(new Error(message.error));
+    dispatch();
+  });
+  checker.worker.once('error', stopped);
+  checker.worker.once('exit', (code) => stopped(new Error(`the checking thread stopped (exit code ${code})`)));
+  checkers.push(checker);
+  return checker;
+}
+
+/** How many checking threads this process holds (started and not stopped), busy or idle. */
+export const checkingThreads = (): number => checkers.length;
+
+/** Hands waiting requests to idle threads, starting threads up to the number of cores. */
+function dispatch(): void {
+  while (waiting.length > 0) {
+    const checker =
+      checkers.find((c) => c.busy === undefined) ??
+      (checkers.length < availableParallelism() ? startChecker() : undefined);
+    if (!checker) return;
+    const request = waiting.shift()!;
+    checker.busy = request;
+    checker.worker.ref();
+    const { id, provider, files, sources } = request;
+    checker.worker.postMessage({ id, module: VERIFY_MODULE, provider, files, sources });
+  }
+}
+
+/**
+ * The raw documents' digests, from a checking thread. `cancel` withdraws the request: a thread already working on it
+ * is stopped, so that a failed run does not wait for it.
+ */
 function digestsOnWorker(
   provider: string,
   files: string[],
   sources: Source[],
-  started: (worker: Worker) => void,
-): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { module: VERIFY_MODULE, provider, files, sources } });
-    started(worker);
-    let settled = false;
-    worker.once('message', (message: { digests?: Record<string, string>; error?: string }) => {
-      settled = true;
-      void worker.terminate();
-      if (message.digests) resolve(message.digests);
-      else reject(new Error(message.error));
-    });
-    worker.once('error', (error) => {
-      if (!settled) reject(error);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the checking thread stopped (exit code ${code})`));
-    });
+): { digests: Promise<Record<string, string>>; cancel(): void } {
+  let request!: Request;
+  const digests = new Promise<Record<string, string>>((resolve, reject) => {
+    request = { id: nextId++, provider, files, sources, resolve, reject };
   });
+  waiting.push(request);
+  try {
+    dispatch();
+  } catch (error) {
+    // No thread could start: the request fails, and the caller checks on its own thread.
+    waiting.splice(waiting.indexOf(request), 1);
+    request.reject(error as Error);
+  }
+  const cancel = (): void => {
+    const queued = waiting.indexOf(request);
+    if (queued !== -1) waiting.splice(queued, 1);
+    const checker = checkers.find((c) => c.busy === request);
+    if (checker) void checker.worker.terminate();
+    request.reject(new Error('cancelled'));
+  };
+  return { digests, cancel };
 }
 
 /**
@@ -143,7 +223,6 @@ export function verifyRaw(
   read: (files: string[]) => Promise<RawBundle[]>,
   normalize: (bundles: RawBundle[]) => SnapshotPart,
 ): { done: Promise<void>; cancel(): void } {
-  let worker: Worker | undefined;
   let cancelled = false;
   const keys = bundles.map((b) => scopeKey(b.provider, b.scope));
   // The files are read again if the check has to run here: holding the bundles meanwhile would double the memory.
@@ -155,7 +234,8 @@ export function verifyRaw(
     }
   };
   const sources = snapshot.sources.filter((s) => s.provider === provider);
-  const done = digestsOnWorker(provider, files, sources, (w) => (worker = w)).then(
+  const check = digestsOnWorker(provider, files, sources);
+  const done = check.digests.then(
     (digests) => {
       const all = [...new Set([...keys, ...Object.keys(digests)])];
       const own = scopeDigests(snapshot as unknown as Record<Kind, Resource[]>, all);
@@ -168,7 +248,7 @@ export function verifyRaw(
   // A run that fails meanwhile does not wait for the check to finish.
   const cancel = (): void => {
     cancelled = true;
-    void worker?.terminate();
+    check.cancel();
   };
   return { done, cancel };
 }
