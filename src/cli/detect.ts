@@ -7,7 +7,6 @@ import { buildDetectReport, detectFormatters, reachesThreshold, renderText } fro
 import { loadRules, parseDuration, selectRules } from '../detect/rules.js';
 import { historyFile, historyNotice, runDetection } from '../detect/run.js';
 import { loadRangeTable, rangesAgeWarning, SHIPPED_RANGES } from '../detect/ip-ranges.js';
-import { useRangeTable } from '../detect/normalize.js';
 import { reportTime } from '../report/model.js';
 import { checkPlannedOutputs, planOutputs, writePlannedOutputs } from '../report/formatter.js';
 import { debug } from '../util/debug.js';
@@ -149,9 +148,9 @@ async function runDetect(logs: string[], given: DetectFlags): Promise<number> {
 
   // Every run says which ranges it places addresses with (the shipped, dated file unless --ip-ranges names another).
   const ranges = loadRangeTable(flags.ipRanges ?? SHIPPED_RANGES);
-  useRangeTable(ranges);
   const stale = rangesAgeWarning(ranges, Date.parse(reportTime()), flags.ipRanges);
   const result = await runDetection(logs, rules, {
+    ranges,
     ...(stale ? { warnings: [stale] } : {}),
     lateness: flags.maxLateness,
     maxDocumentBytes: flags.maxDocumentSize ?? 1024 * 1024 * 1024,

@@ -7,25 +7,24 @@ import { logReaders, logTitles } from './log-readers.js';
 
 export { RecordError };
 
-let ranges: RangeTable | undefined;
-
-/** The published cloud ranges to place compute credentials' source addresses in (the shipped file unless set). */
-export function useRangeTable(table: RangeTable): void {
-  ranges = table;
-}
+/** The shipped ranges, read when first needed by a run that names no others. */
+let shipped: RangeTable | undefined;
 
 /**
- * Where a compute credential or a long-term key was used from; other events are not looked up (it is only their rules
- * that ask: a key's pipeline on hosted runners leaves from a cloud provider's ranges).
+ * What every provider's log reader is handed: the lookups that span the providers. `ranges`: the published cloud
+ * ranges to place source addresses in (the shipped file unless given). A network is looked up only for a compute
+ * credential or a long-term key: it is only their rules that ask (a key's pipeline on hosted runners leaves from a
+ * cloud provider's ranges).
  */
-function networkOf(ip: string | null, compute: string | null, longTermKey = false): SourceNetwork | null {
-  if (ip === null || (compute === null && !longTermKey)) return null;
-  ranges ??= loadRangeTable();
-  return ranges.networkOf(ip);
+function contextOf(ranges: RangeTable | undefined): AuditLogContext {
+  return {
+    userAgent: classifyUserAgent,
+    network(ip: string | null, compute: string | null, longTermKey = false): SourceNetwork | null {
+      if (ip === null || (compute === null && !longTermKey)) return null;
+      return (ranges ?? (shipped ??= loadRangeTable())).networkOf(ip);
+    },
+  };
 }
-
-/** What every provider's log reader is handed: the lookups that span the providers. */
-const CONTEXT: AuditLogContext = { userAgent: classifyUserAgent, network: networkOf };
 
 /** The format of a record as the report names it (`cloudtrail`, `entra-audit`), read from its shape; undefined when no provider reads it. */
 export function recordFormat(r: Rec): string | undefined {
@@ -36,11 +35,20 @@ export function recordFormat(r: Rec): string | undefined {
   return undefined;
 }
 
-/** Normalizes one record of any registered provider's logs into the event shape. */
-export function normalizeRecord(r: Rec, ref: EventRef): DetectEvent {
-  for (const { logs } of logReaders()) {
-    const event = logs.normalize(r, ref, CONTEXT);
-    if (event !== undefined) return event;
-  }
-  throw new RecordError(`not a ${logTitles()} record`);
+/**
+ * The normalizer of one read: it turns a record of any registered provider's logs into the event shape, placing
+ * source addresses with `ranges` (the shipped ones unless given).
+ */
+export function recordNormalizer(ranges?: RangeTable): (r: Rec, ref: EventRef) => DetectEvent {
+  const context = contextOf(ranges);
+  return (r, ref) => {
+    for (const { logs } of logReaders()) {
+      const event = logs.normalize(r, ref, context);
+      if (event !== undefined) return event;
+    }
+    throw new RecordError(`not a ${logTitles()} record`);
+  };
 }
+
+/** Normalizes one record of any registered provider's logs into the event shape (addresses placed with the shipped ranges). */
+export const normalizeRecord = recordNormalizer();

@@ -9,7 +9,8 @@ import { UserError } from '../errors.js';
 import { formatBytes } from '../util/files.js';
 import type { DetectEvent, EventRef } from './event.js';
 import { logPathTimes, logTitles } from './log-readers.js';
-import { normalizeRecord, recordFormat, RecordError } from './normalize.js';
+import type { RangeTable } from './ip-ranges.js';
+import { recordNormalizer, recordFormat, RecordError } from './normalize.js';
 
 /** A line or record that could not be read, with where it is. */
 export interface BadRecord {
@@ -23,6 +24,8 @@ export interface ReadOptions {
   /** A file that is one JSON document (not JSON lines) is parsed whole; larger ones are refused. */
   maxDocumentBytes: number;
   onBad(bad: BadRecord): void;
+  /** The published cloud ranges to place source addresses in (the shipped ones unless given). */
+  ranges?: RangeTable;
 }
 
 export interface FileStats {
@@ -221,6 +224,7 @@ export async function* readLogFile(
   stats.compressed = gzip;
   const { size } = await handle.stat();
 
+  const normalize = recordNormalizer(options.ranges);
   let batch: DetectEvent[] = [];
   let lineNo = 0;
   /** The text after the last newline; kept as parts while a long line (a CloudTrail file is one) spans chunks. */
@@ -253,7 +257,7 @@ export async function* readLogFile(
     recognise(record as Record<string, unknown>, `${file}:${ref.line}`);
     stats.records++;
     try {
-      batch.push(normalizeRecord(record as Record<string, unknown>, ref));
+      batch.push(normalize(record as Record<string, unknown>, ref));
     } catch (error) {
       if (error instanceof RecordError) options.onBad({ ...ref, message: error.message });
       else throw error;

@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { OutputFile } from '../util/files.js';
 import { DetectionEngine, type EngineStats, type Finding, type FirstSeenState } from './engine.js';
 import type { DetectEvent } from './event.js';
+import type { RangeTable } from './ip-ranges.js';
 import { coverageGaps, type CoverageGap } from './coverage.js';
 import {
   fileStartTime,
@@ -28,6 +29,8 @@ export interface DetectOptions {
   stateDir?: string;
   /** Warnings found before the run (stale cloud IP ranges), reported first among its gaps. */
   warnings?: string[];
+  /** The published cloud ranges to place source addresses in (the shipped ones unless given). */
+  ranges?: RangeTable;
 }
 
 export interface DetectResult {
@@ -253,7 +256,11 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
     stats.push(fileStats);
     const batches = readLogFile(
       file,
-      { maxDocumentBytes: options.maxDocumentBytes, onBad: (b) => onBad(b, fileStats) },
+      {
+        maxDocumentBytes: options.maxDocumentBytes,
+        onBad: (b) => onBad(b, fileStats),
+        ...(options.ranges ? { ranges: options.ranges } : {}),
+      },
       fileStats,
     );
     const first = await batches.next();

@@ -1,9 +1,30 @@
+import { readdirSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import test from 'ava';
 import { assertsWhatUsersRead, describeCaseFailure, runCheckCases } from '../../src/engine/cases.js';
-import { displayPath, loadChecks } from '../../src/engine/load-checks.js';
+import type { Check } from '../../src/engine/types.js';
+import { BUILTIN_POLICY_DIR, displayPath, loadChecks } from '../../src/engine/load-checks.js';
 
-// Every shipped check runs its own cases, like ESLint's RuleTester: one ava test per check.
-const checks = await loadChecks();
+/**
+ * The shipped check files, listed as the tests are declared: a check's id is its file name, so each check gets its
+ * test before the checks are loaded (a file that loaded them at its top level would need a process of its own).
+ */
+const FILES = readdirSync(BUILTIN_POLICY_DIR, { recursive: true, encoding: 'utf8' })
+  .filter((name) => ['.yaml', '.yml'].includes(extname(name)))
+  .map((name) => join(BUILTIN_POLICY_DIR, name))
+  .sort();
+let checks: Check[];
+
+test.before(async () => {
+  checks = await loadChecks();
+});
+
+test('a test below for each shipped check', (t) => {
+  t.deepEqual(
+    checks.map((c) => c.file),
+    FILES,
+  );
+});
 
 test('the built-in policy folder has checks for every resource kind', (t) => {
   const kinds = new Set(checks.map((c) => c.resource));
@@ -11,8 +32,10 @@ test('the built-in policy folder has checks for every resource kind', (t) => {
     t.true(kinds.has(kind), `no check on ${kind}`);
 });
 
-for (const check of checks) {
-  test(`check ${check.id}: every test case gets its expected status`, (t) => {
+// Every shipped check runs its own cases, like ESLint's RuleTester: one ava test per check.
+for (const file of FILES) {
+  test(`check ${basename(file, extname(file))}: every test case gets its expected status`, (t) => {
+    const check = checks.find((c) => c.file === file)!;
     const outcomes = runCheckCases(check);
     t.true(
       outcomes.some((o) => o.expected === 'pass') && outcomes.some((o) => o.expected === 'fail'),

@@ -8,7 +8,6 @@ import {
   awaitsAtTopLevel,
   npmTestFiles,
   SEPARATE_FILES,
-  SEPARATE_FOLDERS,
   suiteFiles,
   topLevelAwait,
 } from '../suites/files.mjs';
@@ -28,7 +27,7 @@ test('every test file runs in `npm test` or in `npm run test:e2e`, none in both'
   t.is(pkg.scripts.test, 'ava --config ava.suite.config.js', '`npm test` runs the files folder by folder');
 });
 
-test("`npm test` runs each of its files exactly once: in its folder's suite, or alone when it awaits at its top level or its folder runs a process per file", async (t) => {
+test("`npm test` runs each of its files exactly once: in its folder's suite, or alone when it awaits at its top level or is named to", async (t) => {
   const files = npmTestFiles();
   t.true(files.length > 100 && files.includes('test/core/test-split.test.ts'));
   const folders = [...new Set(files.map((file) => file.split('/')[1]!))].sort();
@@ -38,7 +37,7 @@ test("`npm test` runs each of its files exactly once: in its folder's suite, or 
     .sort();
   t.deepEqual(
     suites,
-    folders.filter((folder) => !SEPARATE_FOLDERS.includes(folder)),
+    folders,
     'a suite file in test/suites/ for each folder of test files (copy one for a new folder)',
   );
   for (const folder of suites) {
@@ -50,8 +49,7 @@ test("`npm test` runs each of its files exactly once: in its folder's suite, or 
   t.deepEqual(suiteConfig.files, ['test/suites/*.ts', '!test/suites/load.ts', ...aloneFiles()]);
   t.true(
     aloneFiles().every(
-      (file) =>
-        awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file) || SEPARATE_FOLDERS.includes(file.split('/')[1]!),
+(file) => awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file),
     ),
   );
   t.true(

@@ -9,7 +9,7 @@ import { loadOcsfClouds } from '../../src/report/ocsf.js';
 import { parseYamlText } from '../../src/util/yaml.js';
 
 // OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
-await loadOcsfClouds();
+test.before(loadOcsfClouds);
 
 const OPTIONS = { lateness: 15 * 60_000, maxDocumentBytes: 1 << 30 };
 

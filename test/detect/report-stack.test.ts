@@ -5,19 +5,17 @@ import { buildDetectReport, detectFormatters } from '../../src/detect/report.js'
 import { loadRules, selectRules } from '../../src/detect/rules.js';
 import { runDetection } from '../../src/detect/run.js';
 import { loadRangeTable, SHIPPED_RANGES } from '../../src/detect/ip-ranges.js';
-import { useRangeTable } from '../../src/detect/normalize.js';
 import { formatters } from '../../src/report/index.js';
 import { fixture, messageLines, runCli, tempDir } from '../helpers/cli.js';
 import { loadOcsfClouds } from '../../src/report/ocsf.js';
 
 // OCSF renders read the adapters' cloud names, which the CLI loads before writing (a formatter's prepare).
-await loadOcsfClouds();
+test.before(loadOcsfClouds);
 
 const TRAIL = fixture('detect-report', 'trail.jsonl');
 const FIXED = { SOURCE_DATE_EPOCH: '1767312000' }; // 2026-01-02T00:00:00Z
 
 test('detect renders through the report formatters with the same bytes as its own renderers wrote', async (t) => {
-  useRangeTable(loadRangeTable(SHIPPED_RANGES));
   const rules = selectRules(await loadRules({ builtIn: true, paths: [] }), [
     'offensive-tool-user-agent',
     'cloudshell-iam-change-aws',
@@ -26,6 +24,7 @@ test('detect renders through the report formatters with the same bytes as its ow
   const result = await runDetection(['test/fixtures/detect-report/trail.jsonl'], rules, {
     lateness: 900_000,
     maxDocumentBytes: 1 << 30,
+    ranges: loadRangeTable(SHIPPED_RANGES),
   });
   const built = buildDetectReport({ rules, ...result, now: new Date('2026-01-02T00:00:00Z') });
   const report = { ...built, tool: { ...built.tool, version: '0.0.0-golden' } };

@@ -48,17 +48,11 @@ export function topLevelAwait(source) {
   return /^(?:export\s+)?(?:(?:const|let|var)\s[^=;]*=\s*await\b|await\b|for\s+await\b)/m.test(source);
 }
 
-/**
- * Folders whose files still run a process each: in test/detect/ a test that places addresses in networks sees the
- * range table another file's `detect --ip-ranges` run has loaded into the process.
- */
-export const SEPARATE_FOLDERS = ['detect'];
-
 /** Files that run alone although their folder shares a process: they declare a test of the same title as another file of it (ava refuses that within a process). */
-export const SEPARATE_FILES = ['test/whatif/projection.test.ts'];
+export const SEPARATE_FILES = [];
 
 const separate = (file) =>
-  SEPARATE_FOLDERS.includes(file.split('/')[1]) || SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
+  SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
 
 /** The files of test/FOLDER that its suite (test/suites/FOLDER.ts) runs in one process. */
 export const suiteFiles = (folder) => npmTestFiles(folder).filter((file) => !separate(file));

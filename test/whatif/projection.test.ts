@@ -475,7 +475,7 @@ test('aws_cloudtrail: create, update (start logging) and delete, with status and
   t.false(gone.snapshot.controls.some((c) => c.uid === `aws:${ACCOUNT}:trail/us-east-1/workloads-us-east-1`));
 });
 
-test('values known only after apply and sensitive values become gaps naming the address and attribute', async (t) => {
+test('AWS values known only after apply and sensitive values become gaps naming the address and attribute', async (t) => {
   const p = await project([
     {
       address: 'aws_iam_user_policy.kim',
