@@ -47,11 +47,7 @@ test("`npm test` runs each of its files exactly once: in its folder's suite, or 
   const run = [...suites.flatMap((folder) => suiteFiles(folder)), ...aloneFiles()].sort();
   t.deepEqual(run, files);
   t.deepEqual(suiteConfig.files, ['test/suites/*.ts', '!test/suites/load.ts', ...aloneFiles()]);
-  t.true(
-    aloneFiles().every(
-(file) => awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file),
-    ),
-  );
+  t.true(aloneFiles().every((file) => awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file)));
   t.true(
     SEPARATE_FILES.every((file) => files.includes(file)),
     'every file named to run alone is an `npm test` file',

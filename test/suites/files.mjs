@@ -51,8 +51,7 @@ export function topLevelAwait(source) {
 /** Files that run alone although their folder shares a process: they declare a test of the same title as another file of it (ava refuses that within a process). */
 export const SEPARATE_FILES = [];
 
-const separate = (file) =>
-  SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
+const separate = (file) => SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
 
 /** The files of test/FOLDER that its suite (test/suites/FOLDER.ts) runs in one process. */
 export const suiteFiles = (folder) => npmTestFiles(folder).filter((file) => !separate(file));
