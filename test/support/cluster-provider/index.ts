@@ -1,6 +1,6 @@
 /**
  * A test adapter whose sources are of a scope kind no shipped adapter has: Kubernetes clusters (`cluster`). Registered
- * through CLOUDWARD_PROVIDER_MODULES by test/providers/scope-kinds.test.ts to show that a new provider's scope kinds
+ * through CLOUDWARD_PROVIDER_MODULES by test/providers/scope-kinds.e2e.test.ts to show that a new provider's scope kinds
  * and OCSF cloud come from its adapter. Import only: a file `{ "cluster": "...", "users": [{ "name", "admin" }] }`.
  */
 import { basename } from 'node:path';
