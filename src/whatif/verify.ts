@@ -182,7 +182,8 @@ function dispatch(): void {
 
 /**
  * The raw documents' digests, from a checking thread. `cancel` withdraws the request: a thread already working on it
- * is stopped, so that a failed run does not wait for it.
+ * no longer holds the process open, and is kept for the next request once it is done (starting another costs more
+ * than the check it would save).
  */
 function digestsOnWorker(
   provider: string,
@@ -204,8 +205,7 @@ function digestsOnWorker(
   const cancel = (): void => {
     const queued = waiting.indexOf(request);
     if (queued !== -1) waiting.splice(queued, 1);
-    const checker = checkers.find((c) => c.busy === request);
-    if (checker) void checker.worker.terminate();
+    checkers.find((c) => c.busy === request)?.worker.unref();
     request.reject(new Error('cancelled'));
   };
   return { digests, cancel };
