@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,6 +27,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Run in a process of its own, as `node bin/cloudward.js` (also chosen when NODE_OPTIONS is set). */
   process?: boolean;
+  /** What the run reads on stdin (in this process: a stream in place of process.stdin for the run). */
+  stdin?: string | Buffer;
 }
 
 /**
@@ -84,12 +87,16 @@ async function runInProcess(args: string[], options: CliOptions): Promise<CliRun
   process.chdir(options.cwd ?? ROOT);
   process.stdout.write = capture(stdout);
   process.stderr.write = capture(stderr);
+  const stdin = Object.getOwnPropertyDescriptor(process, 'stdin');
+  if (options.stdin !== undefined)
+    Object.defineProperty(process, 'stdin', { value: Readable.from([options.stdin]), configurable: true });
   try {
     const code = await main(args);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
   } finally {
     process.stdout.write = writes.out;
     process.stderr.write = writes.err;
+    if (options.stdin !== undefined) Object.defineProperty(process, 'stdin', stdin!);
     process.chdir(cwd);
     for (const [key, value] of saved) setEnv(key, value);
   }
@@ -98,7 +105,7 @@ async function runInProcess(args: string[], options: CliOptions): Promise<CliRun
 /** Runs `node bin/cloudward.js` as a user would, on the source (see BIN): a process of its own. */
 export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       {
@@ -111,6 +118,7 @@ export function runCliProcess(args: string[], options: CliOptions = {}): Promise
         resolve({ code, stdout, stderr });
       },
     );
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }
 

@@ -1,10 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import test from 'ava';
 import { parse } from 'csv-parse/sync';
 import { csvField } from '../../src/report/csv.js';
-import { BIN, EXAMPLE, ROOT, runCli, tempDir, type CliRun } from '../helpers/cli.js';
+import { EXAMPLE, runCli, tempDir } from '../helpers/cli.js';
 
 test('--severity and --status trim the listed results, never the score or the gate', async (t) => {
   const all = await runCli(['audit', EXAMPLE, '-f', 'csv']);
@@ -106,34 +105,22 @@ test('cloudward.yaml takes keys named like the flags; the same setting twice is 
   t.regex(twice.stderr, /cloudward\.yaml:\d+: "fail-on" and "failOn" set the same thing — keep one of them/);
 });
 
-/** Runs the CLI with `input` on stdin. */
-function withStdin(args: string[], input: Buffer | string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
 test('- reads a snapshot from stdin, with the same checks as a file', async (t) => {
   const bytes = await readFile(EXAMPLE);
-  const run = await withStdin(['audit', '-', '-f', 'json', '--fail-on', 'none'], bytes);
+  // A real pipe once; the refusals below read a stream in the test's process.
+  const run = await runCli(['audit', '-', '-f', 'json', '--fail-on', 'none'], { process: true, stdin: bytes });
   t.is(run.code, 0, run.stderr);
   const report = JSON.parse(run.stdout);
   t.is(report.snapshot.files[0].path, '-');
   const fromFile = JSON.parse((await runCli(['audit', EXAMPLE, '-f', 'json', '--fail-on', 'none'])).stdout);
   t.is(report.snapshot.files[0].sha256, fromFile.snapshot.files[0].sha256);
   t.is(report.summary.total, fromFile.summary.total);
-  const empty = await withStdin(['audit', '-'], '');
+  const empty = await runCli(['audit', '-'], { stdin: '' });
   t.is(empty.code, 2);
   t.regex(empty.stderr, /^cloudward: - \(stdin\): snapshot on stdin is empty/);
-  const big = await withStdin(['audit', '-', '--max-input-size', '0.01'], bytes);
+  const big = await runCli(['audit', '-', '--max-input-size', '0.01'], { stdin: bytes });
   t.regex(big.stderr, /snapshot on stdin is over the 10\.2 KiB limit/);
-  const twice = await withStdin(['audit', '-', '-'], bytes);
+  const twice = await runCli(['audit', '-', '-'], { stdin: bytes });
   t.regex(twice.stderr, /stdin \(-\) can be read only once/);
 });
 

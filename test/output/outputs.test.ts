@@ -95,7 +95,7 @@ test('-o /dev/stdout and -o - write to stdout; the device is never replaced', as
 });
 
 test('-o /dev/full fails with "no space left" (written through, not replaced by a file)', async (t) => {
-  const run = await runCliProcess([...AUDIT, '-f', 'json', '-o', '/dev/full']);
+  const run = await runCli([...AUDIT, '-f', 'json', '-o', '/dev/full']);
   assertOneLineError(t, run, /--output \/dev\/full: cannot write: no space left on the device/);
   t.true((await stat('/dev/full')).isCharacterDevice());
 });
@@ -106,7 +106,7 @@ test('-o to a FIFO streams the report through it; the FIFO stays a FIFO', async 
   await new Promise<void>((resolve, reject) =>
     spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error('mkfifo failed')))),
   );
-  const run = runCliProcess([...AUDIT, '-f', 'json', '-o', fifo]);
+  const run = runCli([...AUDIT, '-f', 'json', '-o', fifo]);
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) =>
     createReadStream(fifo)
