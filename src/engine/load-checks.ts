@@ -308,9 +308,28 @@ async function assertKnownTopics(check: Check, text: string): Promise<Check> {
   });
 }
 
+/**
+ * The checks this process has loaded, by file, with the text each was loaded from: a process that loads the checks
+ * again (a service, the test suite) gets the same frozen check for the same text instead of compiling it again. The
+ * text decides, so an edited file is loaded afresh.
+ */
+const loaded = new Map<string, { text: string; check: Promise<Check> }>();
+
 /** Parses, validates and compiles one check file (a built-in one from the build's cache when its text is unchanged). */
 export async function loadCheckFile(file: string): Promise<Check> {
   const text = await readInputText(file, 'check file', MAX_CHECK_FILE_BYTES);
+  const known = loaded.get(file);
+  if (known?.text === text) return known.check;
+  const check = compileCheckFile(file, text).then((c) => Object.freeze(c));
+  loaded.set(file, { text, check });
+  // A file that does not load is not kept: loading it again reports the problem again.
+  check.catch(() => {
+    if (loaded.get(file)?.check === check) loaded.delete(file);
+  });
+  return check;
+}
+
+async function compileCheckFile(file: string, text: string): Promise<Check> {
   const cached = cachedCheck(file, text);
   if (cached) {
     let check: Check | undefined;

@@ -111,3 +111,24 @@ test('a built-in check loads the same from the cache as from its YAML', async (t
     t.deepEqual(plain(fromCache), plain(fromYaml), check.id);
   }
 });
+
+test('a check loaded again in one process is the same frozen check; an edited or broken file is read afresh', async (t) => {
+  const builtIn = checks[0]!;
+  t.is(await loadCheckFile(builtIn.file), builtIn, 'the same file and text give the check already loaded');
+  t.true(Object.isFrozen(builtIn));
+
+  const file = join(await tempDir(), `${builtIn.id}.yaml`);
+  const text = await readFile(builtIn.file, 'utf8');
+  await writeFile(file, text);
+  const first = await loadCheckFile(file);
+  t.is(first.severity, builtIn.severity);
+  await writeFile(file, text.replace(/^severity: \w+/m, 'severity: low'));
+  const edited = await loadCheckFile(file);
+  t.not(edited, first);
+  t.is(edited.severity, 'low', 'the edit is read');
+  await writeFile(file, text.replace(/^id: .*$/m, 'id: [unclosed'));
+  await t.throwsAsync(loadCheckFile(file));
+  await t.throwsAsync(loadCheckFile(file), undefined, 'a file that failed to load fails again');
+  await writeFile(file, text);
+  t.is((await loadCheckFile(file)).severity, builtIn.severity);
+});
