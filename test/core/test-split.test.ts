@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import test from 'ava';
 import { E2E } from '../../ava.e2e.config.js';
-import suiteConfig from '../../ava.suite.config.js';
+import suiteConfig, { ORDER } from '../../ava.suite.config.js';
 import {
   aloneFiles,
   awaitsAtTopLevel,
@@ -40,6 +40,7 @@ test("`npm test` runs each of its files exactly once: in its folder's suite, or 
     folders,
     'a suite file in test/suites/ for each folder of test files (copy one for a new folder)',
   );
+  t.deepEqual([...ORDER].sort(), suites, "ava.suite.config.js's ORDER places every folder's suite");
   for (const folder of suites) {
     const text = await readFile(new URL(`../suites/${folder}.ts`, import.meta.url), 'utf8');
     t.true(text.includes(`await loadSuite('${folder}');`), `test/suites/${folder}.ts loads its own folder`);
