@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Severity } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { keyUnder, readStampedCache, sha256, type CacheStamp } from '../util/build-cache.js';
-import { readInputText } from '../util/files.js';
+import { listYamlFiles, readInputText } from '../util/files.js';
 import { packagePath, toolVersion } from '../util/paths.js';
 import { loadValidator, type CodeModules } from '../util/precompiled.js';
 import { assertLinearPatterns } from '../util/regex-safety.js';
@@ -134,20 +133,8 @@ async function makeMatchAjv(source = false): Promise<Ajv2020> {
   });
 }
 
-async function listRuleFiles(path: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new UserError('rule folder or file not found', { where: path, hint: 'check the --rules path' });
-  }
-  if (info.isFile()) return [path];
-  const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && ['.yaml', '.yml'].includes(extname(e.name)))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
+const listRuleFiles = (path: string): Promise<string[]> =>
+  listYamlFiles(path, { message: 'rule folder or file not found', hint: 'check the --rules path' });
 
 const KNOWN_TOP = new Set(EVENT_FIELDS.map((f) => f.split('.')[0]!).concat(['time', 'ref']));
 const KNOWN_NESTED = new Set<string>(EVENT_FIELDS.filter((f) => f.includes('.')));

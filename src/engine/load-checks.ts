@@ -1,10 +1,9 @@
-import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { basename, extname, relative } from 'node:path';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { UserError } from '../errors.js';
 import { createAjv, describeAjvError, errorSegments, loadSchema, mostSpecificError } from '../util/ajv.js';
-import { readInputText } from '../util/files.js';
+import { listYamlFiles, readInputText } from '../util/files.js';
 import { packagePath } from '../util/paths.js';
 import { pointerSegments, valueAt } from '../util/json-pointer.js';
 import { parseYamlText, type YamlFile } from '../util/yaml.js';
@@ -83,21 +82,8 @@ function getPolicyValidator(): ValidateFunction {
   return policyValidator;
 }
 
-/** Every `*.yaml` / `*.yml` file under a folder (or the file itself), sorted for a stable order. */
-async function listPolicyFiles(path: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    throw new UserError('policy folder not found', { where: path, hint: 'check the --policies path' });
-  }
-  if (info.isFile()) return [path];
-  const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && ['.yaml', '.yml'].includes(extname(e.name)))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-}
+const listPolicyFiles = (path: string): Promise<string[]> =>
+  listYamlFiles(path, { message: 'policy folder not found', hint: 'check the --policies path' });
 
 function compileSchema(
   ajv: Ajv2020,

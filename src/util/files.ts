@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lstat, mkdir, open, realpath, rename, rm, stat, readFile } from 'node:fs/promises';
-import { dirname, basename, join, resolve } from 'node:path';
+import { access, lstat, mkdir, open, readdir, realpath, rename, rm, stat, readFile } from 'node:fs/promises';
+import { dirname, basename, extname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { trackTemporary } from './temporary.js';
 
@@ -420,4 +420,23 @@ async function writeStream(stream: NodeJS.WritableStream, data: OutputFile['data
       stream.write(text, (error) => (error ? failed(error) : done()));
     });
   }
+}
+
+/**
+ * Every `*.yaml` / `*.yml` file under a folder, at any depth (or the file itself), sorted for a stable order. A path
+ * that does not exist is `missing`, a one-line error naming it.
+ */
+export async function listYamlFiles(path: string, missing: { message: string; hint: string }): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UserError(missing.message, { where: path, hint: missing.hint });
+  }
+  if (info.isFile()) return [path];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && ['.yaml', '.yml'].includes(extname(e.name)))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }

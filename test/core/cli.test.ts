@@ -290,6 +290,11 @@ const badInputs: Array<[string, string[], RegExp]> = [
     /does not match its file name/,
   ],
   ['a missing policy folder', ['audit', EXAMPLE, '--policies', fixture('nope')], /policy folder not found/],
+  [
+    'a missing rule folder',
+    ['detect', fixture('detect-report', 'trail.jsonl'), '--rules', fixture('nope')],
+    /fixtures\/nope: rule folder or file not found — check the --rules path/,
+  ],
   ['unknown provider', ['permissions', 'oracle'], /unknown provider "oracle"/],
   [
     'a waivers file naming an unknown check',
