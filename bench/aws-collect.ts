@@ -33,8 +33,8 @@ async function measure(users: number): Promise<Row> {
   try {
     const started = performance.now();
     const bundles = await awsProvider.collect!({
-      options: {
-        endpointUrl: fake.endpoint,
+      options: { endpointUrl: fake.endpoint },
+      hooks: {
         credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
         polling: { initialDelayMs: 50, maxDelayMs: 200, timeoutMs: 10_000 },
       },

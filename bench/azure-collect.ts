@@ -215,11 +215,10 @@ async function measure(users: number, subscriptions: number): Promise<Row> {
         armEndpoint: fake.armEndpoint,
         graphEndpoint: fake.graphEndpoint,
         caFile,
-        credential: fakeCredential,
         concurrency: 8,
-        maxRetries: 3,
-        stats,
+        maxAttempts: 4,
       },
+      hooks: { credential: fakeCredential, stats },
       progress: { status: () => undefined, warn: (line) => process.stderr.write(`${line}\n`) },
       collectedAt: '2026-11-01T09:00:00Z',
     });

@@ -41,7 +41,7 @@ function withDefaults(
 }
 
 /** Builds the minimal snapshot a case describes: the resource, its related resources, and their sources with gaps. */
-function caseSnapshot(check: Check, testCase: CheckCase, index: number): { snapshot: Snapshot; uid: string } {
+export function caseSnapshot(check: Check, testCase: CheckCase, index: number): { snapshot: Snapshot; uid: string } {
   const collectedAt = testCase.collectedAt ?? DEFAULT_COLLECTED_AT;
   // A check for every provider is tested on the first registered one.
   const fallbackProvider = check.providers?.[0] ?? registeredProviders()[0]?.name ?? 'none';
