@@ -406,8 +406,7 @@ function judgeFrom(
     else if (shown) observed[pointers[i]!] = summarizeValue(value);
   }
   const evidence: Evidence = { observed };
-  if (members && Object.keys(members).length > 0)
-    (evidence as Evidence & { members?: Record<string, string[]> }).members = members;
+  if (members && Object.keys(members).length > 0) evidence.members = members;
   const checkId = check.id;
   const subject = kind === 'scopes' ? resultResource(kind, resource) : (shared ?? sharedResultResource(kind, resource));
 

@@ -129,6 +129,8 @@ export interface Evidence {
   missing?: string[];
   /** Collection gaps that made the result unknown. */
   gaps?: Array<{ what: string; reason: string; call?: string }>;
+  /** A scope check's members, by what each list holds (the uids counted). */
+  members?: Record<string, string[]>;
 }
 
 export interface Result {

@@ -100,6 +100,6 @@ test('the escalation checks fail users, assumable roles and groups with a path, 
     // The playground's only MFA row is an MFA-gated admin role: the just-in-time design the checks accept.
     const flagged = row.expect !== null && row.mfa !== true;
     t.is(result!.status, flagged ? 'fail' : 'pass', row.id);
-    if (flagged) t.true(result!.message.endsWith(row.expect), `${row.id}: ${result!.message}`);
+    if (flagged) t.true(result!.message.endsWith(row.expect!), `${row.id}: ${result!.message}`);
   }
 });

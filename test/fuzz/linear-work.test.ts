@@ -26,7 +26,7 @@ async function importSteps(dir: string, action: string, count: number): Promise<
     RoleDetailList: unknown[];
     Policies: unknown[];
   };
-  const user = { ...details.UserDetailList[0]!, GroupList: [], AttachedManagedPolicies: [] };
+  const user: Record<string, unknown> = { ...details.UserDetailList[0]!, GroupList: [], AttachedManagedPolicies: [] };
   const statement = { Effect: 'Allow', Action: action, Resource: `arn:aws:iam::*:${action}` };
   user.UserPolicyList = [
     {

@@ -175,7 +175,7 @@ test('"Try it on the example": every command exits as its "# exit N" line says',
   for (const command of tryIt) {
     t.not(command.expect, undefined, `${command.text} has no "# exit N" line`);
     const run = await cloudward(command.args, { cwd: dir });
-    t.is(run.code, command.expect, describe(run, command));
+    t.is(run.code, command.expect!, describe(run, command));
     if (isGate(command) && command.args.includes('--waivers') && !command.args.includes('critical'))
       t.regex(run.stderr, /1 new failing result at or above high severity \(1 high\)/);
     if (isDiff(command))

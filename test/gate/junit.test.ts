@@ -138,7 +138,7 @@ test('a large suite streamed in batches is exactly the suite built whole', async
   const others = report.results.filter((r) => r.checkId !== check.id);
   const many = Array.from({ length: 2500 }, (_, i) => ({
     ...own[i % own.length]!,
-    status: (['fail', 'pass', 'unknown', 'waived'] as const)[i % 4],
+    status: (['fail', 'pass', 'unknown', 'waived'] as const)[i % 4]!,
     resource: { ...own[i % own.length]!.resource, uid: `uid-${i}<&>"'` },
   }));
   const big: Report = { ...report, results: [...many, ...others] };

@@ -30,7 +30,16 @@ test('the gate decides from results and the scorecard alone, before any report e
   t.false(failing.decision.passed);
   t.deepEqual(failing.decision.reasons, ['1 failing result at or above high severity (1 high).']);
   t.regex(failing.summary, /^cloudward: gate failed — 1 failing result/);
-  const baseline = { file: 'main.json', new: 0, unchanged: 1, fixed: 0, fixedResults: [] };
+  const baseline = {
+    file: 'main.json',
+    new: 0,
+    unchanged: 1,
+    fixed: 0,
+    notEvaluated: 0,
+    notEvaluatedChecks: [],
+    notEvaluatedScopes: [],
+    fixedResults: [],
+  };
   const newOnly = decideGate([result('fail', 'high', 'unchanged')], scorecard, baseline, [], {
     failOn: 'high',
     failOnNewOnly: true,

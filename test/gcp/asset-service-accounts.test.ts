@@ -47,7 +47,10 @@ test('a grant on an account named by unique id reaches the account the service-a
     `alice@example.com -> iam.serviceAccounts.getAccessToken on ${ACCOUNT} -> admin`,
   );
   // The assignment keeps the resource as Cloud Asset printed it.
-  t.is(alice.assignments[0]!.scope, '//iam.googleapis.com/projects/test-project/serviceAccounts/102628377948083709745');
+  t.is(
+    alice.assignments?.[0]?.scope,
+    '//iam.googleapis.com/projects/test-project/serviceAccounts/102628377948083709745',
+  );
   // Key Admin on an account that holds no role is no path.
   t.is(principal(part, 'bob@example.com').details?.escalationPath, undefined);
   t.false(part.sources.some((s) => s.gaps.some((g) => g.what === 'gcp.service-accounts')));

@@ -11,13 +11,14 @@ export function fixture(provider: string, name: string): string {
 }
 
 /** An import context that records progress lines instead of printing them. */
-export function importContext({
+export function importContext<Options extends object = Record<string, unknown>>({
   collectedAt,
   ...options
-}: Record<string, unknown> = {}): ImportContext & { lines: string[] } {
+}: Record<string, unknown> = {}): ImportContext<Options> & { lines: string[] } {
   const lines: string[] = [];
   return {
-    options,
+    // The adapter's own options type: the test passes what that adapter's options schema takes.
+    options: options as Options,
     lines,
     progress: { status: (l) => lines.push(l), warn: (l) => lines.push(l) },
     ...(typeof collectedAt === 'string' ? { collectedAt } : {}),

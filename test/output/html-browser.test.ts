@@ -6,6 +6,11 @@ import type { Browser, Page } from 'playwright-core';
 import { EXAMPLE, ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { launchChromium } from '../support/chromium.js';
 
+// The page's globals, as the functions handed to page.evaluate use them in the browser (the tests are typed without
+// the DOM library, which would change what src/ sees too).
+declare const document: { documentElement: { scrollWidth: number } };
+declare const window: { innerWidth: number };
+
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -180,13 +185,13 @@ test.serial(
     const page = await open(reports['gate-off']!, WIDTHS[0]!);
     const passing = page.locator('details.results');
     t.regex(await passing.locator(':scope > summary').innerText(), /Show the \d+ passing results/);
-    t.false(await passing.evaluate((d) => (d as HTMLDetailsElement).open));
+    t.false(await passing.evaluate((d) => (d as unknown as { open: boolean }).open));
     t.true((await passing.locator('li[data-filter]').count()) > 10);
     t.true((await passing.locator('li details table.evidence').count()) > 0, 'passing results carry their evidence');
     const visibleSections = () => page.locator('section.check:visible').count();
     const before = await visibleSections();
     await page.fill('#filter', 'aws-root-mfa-enabled');
-    t.true(await passing.evaluate((d) => (d as HTMLDetailsElement).open), 'filtering opens the passing list');
+    t.true(await passing.evaluate((d) => (d as unknown as { open: boolean }).open), 'filtering opens the passing list');
     const after = await visibleSections();
     t.true(after >= 1 && after < before, `${before} -> ${after}`);
     for (const title of await page.locator('section.check:visible h4 code').allInnerTexts())

@@ -180,15 +180,15 @@ test('fetchAllPages follows nextLink to the end and refuses a loop', async (t) =
   });
   const items = await fetchAllPages(
     `${api.url}/items`,
-    (p: { value: number[] }) => p.value,
-    (p: { nextLink?: string }) => (p.nextLink ? `${api.url}${p.nextLink}` : undefined),
+    (p: { value: number[]; nextLink?: string }) => p.value,
+    (p: { value: number[]; nextLink?: string }) => (p.nextLink ? `${api.url}${p.nextLink}` : undefined),
   );
   t.deepEqual(items, [1, 2, 3]);
   await t.throwsAsync(
     fetchAllPages(
       `${api.url}/items?page=3&loop=1`,
-      (p: { value: number[] }) => p.value,
-      (p: { nextLink?: string }) => (p.nextLink ? `${api.url}${p.nextLink}` : undefined),
+      (p: { value: number[]; nextLink?: string }) => p.value,
+      (p: { value: number[]; nextLink?: string }) => (p.nextLink ? `${api.url}${p.nextLink}` : undefined),
     ),
     { message: /loops back/ },
   );

@@ -85,15 +85,12 @@ const inputs: Array<[string, ProviderAdapter, string[], Record<string, unknown>]
     {},
   ],
   // The escalation playground is an organization of its own (the roles-list and sa-policy folders name none).
-  ...['escalation-playground'].map(
-    (folder) =>
-      [
-        `gcp ${folder} fixtures`,
-        gcpProvider,
-        files(packagePath('test', 'fixtures', 'gcp', folder)).filter((f) => f.endsWith('.json')),
-        {},
-      ] as const,
-  ),
+  ...['escalation-playground'].map((folder): [string, ProviderAdapter, string[], Record<string, unknown>] => [
+    `gcp ${folder} fixtures`,
+    gcpProvider,
+    files(packagePath('test', 'fixtures', 'gcp', folder)).filter((f) => f.endsWith('.json')),
+    {},
+  ]),
   ['windows example', windowsAdapter, [packagePath('examples', 'acme', 'raw', 'windows', 'acme-jump-01.json')], {}],
   ['windows bundle fixture', windowsAdapter, [packagePath('test', 'fixtures', 'windows', 'bundle-ws-01.json')], {}],
   ['linux example', linuxAdapter, [packagePath('examples', 'acme', 'raw', 'linux', 'acme-build-07.json')], {}],

@@ -25,7 +25,11 @@ function walk(dir) {
   );
 }
 
-/** The files under test/ (or test/FOLDER) that ava `files` globs select, as paths from the repository root with `/`, in name order. */
+/**
+ * The files under test/ (or test/FOLDER) that ava `files` globs select, as paths from the repository root with `/`, in
+ * name order.
+ * @returns {string[]}
+ */
 export function selectedFiles(globs = ava.files, folder = '') {
   return walk(join(ROOT, 'test', folder))
     .map((file) => relative(ROOT, file).split(sep).join('/'))
@@ -49,6 +53,7 @@ export function topLevelAwait(source) {
 }
 
 /** Files that run alone although their folder shares a process: they declare a test of the same title as another file of it (ava refuses that within a process). */
+/** @type {string[]} */
 export const SEPARATE_FILES = [];
 
 const separate = (file) => SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);

@@ -62,7 +62,7 @@ test('docs/whatif.md: "Try it on the example" exits as documented', async (t) =>
   t.is(commands.length, 6);
   for (const command of commands) {
     const run = await runCli(command.args);
-    t.is(run.code, command.expect, `${command.args.join(' ')}\n${run.stderr}`);
+    t.is(run.code, command.expect!, `${command.args.join(' ')}\n${run.stderr}`);
   }
 });
 

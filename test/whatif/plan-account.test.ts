@@ -6,6 +6,7 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../../src/errors.js';
 import { loadPlan, parsePlan } from '../../src/providers/whatif/plan.js';
 import { AwsContext } from '../../src/providers/aws/whatif/context.js';
 import { EXAMPLE, fixture, messageLines, ROOT, runCli, tempDir } from '../helpers/cli.js';
@@ -225,7 +226,7 @@ test('Azure: the client config and subscription data sources decide the tenant a
   const scopes = new Set([...tenants, 'a1b2c3d4-1111-4aaa-8bbb-000000000001']);
   const contextOf = (plan: ReturnType<typeof parsePlan>) => new AzureContext(plan, bundles, scopes);
   const none = planWith('azuread_directory_role_assignment', []);
-  const error = t.throws(() => contextOf(none).tenantOf(none.changes[0]!)) as { oneLine(): string };
+  const error = t.throws(() => contextOf(none).tenantOf(none.changes[0]!), { instanceOf: UserError })!;
   t.regex(error.oneLine(), /cannot tell which Azure tenant .*data "azuread_client_config" "current"/);
   const client = planWith('azuread_directory_role_assignment', [
     dataEntry('azuread_client_config', {
