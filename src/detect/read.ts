@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { promisify } from 'node:util';
@@ -71,9 +71,53 @@ function sortKey(path: string): string {
   return stamp ? `${stamp}\u0000${path}` : `~${path}`;
 }
 
-/** Expands the named files and folders (recursively; hidden entries skipped) into log files in time order. */
-export async function listLogFiles(paths: string[]): Promise<string[]> {
+/**
+ * What public datasets and export folders keep beside their logs: documentation, licences, metadata, pictures and
+ * scripts. A file so named inside a named folder is left out (the run's gaps name it); named on its own, it is read.
+ */
+const NOT_LOG_EXTENSIONS = new Set([
+  '.md',
+  '.markdown',
+  '.rst',
+  '.html',
+  '.htm',
+  '.pdf',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.gif',
+  '.svg',
+  '.yml',
+  '.yaml',
+  '.toml',
+  '.py',
+  '.sh',
+  '.ps1',
+  '.ipynb',
+  '.sha256',
+  '.md5',
+  '.sig',
+  '.asc',
+]);
+const NOT_LOG_NAMES = /^(readme|licen[cs]e|notice|changelog|authors|copying)(\.|$)/i;
+
+/** Whether a file's name says it is not a log (see NOT_LOG_EXTENSIONS). */
+export const notLogByName = (name: string): boolean =>
+  NOT_LOG_NAMES.test(name) || NOT_LOG_EXTENSIONS.has(extname(name).toLowerCase());
+
+/** The log files to read, in time order, and the files of named folders left out by their names. */
+export interface LogFiles {
+  files: string[];
+  notLogs: string[];
+}
+
+/**
+ * Expands the named files and folders (recursively; hidden entries skipped, and in folders the files whose names
+ * say they are not logs) into log files in time order.
+ */
+export async function listLogFiles(paths: string[]): Promise<LogFiles> {
   const files: string[] = [];
+  const notLogs: string[] = [];
   for (const path of paths) {
     let info;
     try {
@@ -94,12 +138,18 @@ export async function listLogFiles(paths: string[]): Promise<string[]> {
               .some((p) => p.startsWith('.')),
         )
         .map((e) => join(e.parentPath, e.name));
-      if (found.length === 0)
-        throw new UserError('folder holds no log files', {
-          where: path,
-          hint: 'name a folder with CloudTrail, Activity Log, sign-in or GCP audit exports',
-        });
-      files.push(...found.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)));
+      const named = found.filter((file) => notLogByName(basename(file)));
+      notLogs.push(...named.sort());
+      const logs = found.filter((file) => !notLogByName(basename(file)));
+      if (logs.length === 0)
+        throw new UserError(
+          `folder holds no log files${named.length > 0 ? ` (only ${named.length} file(s) whose names say they are not logs, such as ${basename(named[0]!)})` : ''}`,
+          {
+            where: path,
+            hint: 'name a folder with CloudTrail, Activity Log, sign-in or GCP audit exports, or name a file to read it',
+          },
+        );
+      files.push(...logs.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)));
     } else if (info.isFile()) {
       if (info.size === 0)
         throw new UserError('log file is empty (0 bytes)', {
@@ -111,7 +161,7 @@ export async function listLogFiles(paths: string[]): Promise<string[]> {
       throw new UserError('not a regular file', { where: path });
     }
   }
-  return files;
+  return { files, notLogs };
 }
 
 /** How the file starts: gzip (by its magic bytes) and the text encoding (by its BOM). */

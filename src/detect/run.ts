@@ -70,6 +70,8 @@ const OUT_OF_RANGE = 'outside --since/--until';
 
 /** Bad records listed in the report; the rest are counted. */
 const MAX_BAD_LISTED = 100;
+/** The files left out by their names that the gap line names (the rest are counted). */
+const MAX_NOT_LOGS_NAMED = 5;
 
 /** A min-heap on event time: events wait here until no earlier event can still arrive (bounded lateness). */
 class ReorderBuffer {
@@ -196,7 +198,7 @@ function batchHead(batch: DetectEvent[]): number {
  * once), and a reorder buffer puts back events up to `lateness` out of order inside a file.
  */
 export async function runDetection(paths: string[], rules: Rule[], options: DetectOptions): Promise<DetectResult> {
-  const listed = await listLogFiles(paths);
+  const { files: listed, notLogs } = await listLogFiles(paths);
   // Only files whose path does not say when they start are opened for a look, a few at a time.
   const limit = pLimit(8);
   const starts = await Promise.all(listed.map((file) => pathStartTime(file) ?? limit(() => fileStartTime(file))));
@@ -296,6 +298,13 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
   const findings = engine.finish();
 
   const gaps: string[] = [...(options.warnings ?? [])];
+  if (notLogs.length > 0) {
+    const shown = notLogs.slice(0, MAX_NOT_LOGS_NAMED).join(', ');
+    const more = notLogs.length > MAX_NOT_LOGS_NAMED ? ` and ${notLogs.length - MAX_NOT_LOGS_NAMED} more` : '';
+    gaps.push(
+      `${notLogs.length} file(s) in the folders named were not read, their names saying they are not logs (documentation, licences, metadata): ${shown}${more}; name a file to read it`,
+    );
+  }
   for (const rule of rules) {
     const fs = rule.firstSeen;
     const h = engine.history().get(rule.id);
