@@ -191,6 +191,10 @@ async function runDetect(logs: string[], given: DetectFlags): Promise<number> {
         `cloudward: ${safeText(f.file)}: ${f.used + total} records read, ${f.used} used, ${total} dropped${total > 0 ? ` (${dropped.map(([why, c]) => `${c} ${safeText(why)}`).join(', ')})` : ''}\n`,
       );
     }
+    for (const file of result.notLogs)
+      process.stderr.write(
+        `cloudward: ${safeText(file)}: not read, its name says it is not a log (name it to read it)\n`,
+      );
   }
   const report = buildDetectReport({
     rules,

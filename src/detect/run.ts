@@ -45,6 +45,8 @@ export interface DetectResult {
   stats: EngineStats;
   /** Honest limits of this run: rules still learning, fields the logs lack. */
   gaps: string[];
+  /** Files of the folders named that were not read, their names saying they are not logs (README, LICENSE, ...). */
+  notLogs: string[];
   /** Rules that could not fire on some inputs, because no event in them carries a field the rule needs. */
   coverage: CoverageGap[];
   firstEvent: number | null;
@@ -335,6 +337,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
     late,
     stats: engine.stats,
     gaps,
+    notLogs,
     coverage,
     firstEvent,
     lastEvent,

@@ -65,6 +65,15 @@ test('a dataset folder is read as it is published: its README is left out and na
     result.gaps.join('\n'),
   );
   t.true(result.findings.some((f) => f.ruleId === 'new-user-admin-key-chain'));
+  // The command says it beside each file's count, and its reports carry the gap.
+  const run = await runCli(['detect', folder, '--format', 'json']);
+  t.true(
+    messageLines(run.stderr).includes(
+      `cloudward: ${folder}/README.md: not read, its name says it is not a log (name it to read it)`,
+    ),
+    run.stderr,
+  );
+  t.true((JSON.parse(run.stdout) as { gaps: string[] }).gaps.some((g) => g.includes(`${folder}/README.md`)));
 });
 
 test('files named on their own are read whatever their names; a folder of only documentation is refused, naming it', async (t) => {
