@@ -2,6 +2,8 @@ import test from 'ava';
 import { evaluateCondition } from '../../src/providers/aws/conditions.js';
 import { accountBundle } from '../../src/providers/aws/bundle.js';
 import { awsProvider } from '../../src/providers/aws/index.js';
+import { DocumentIds } from '../../src/providers/aws/privilege-authority.js';
+import { parsePolicyDocument } from '../../src/providers/aws/policy-document.js';
 import type { Principal, SnapshotPart } from '../../src/snapshot/model.js';
 import { Prng } from '../../bench/prng.js';
 import {
@@ -632,4 +634,15 @@ test('cross-account: the management account is never narrowed by SCPs, also when
     (ci.details?.escalationPath as { text: string } | undefined)?.text,
     `ci -> sts:AssumeRole iam-admin (account ${management}) -> iam:AttachRolePolicy on itself -> admin`,
   );
+});
+
+test('policy documents get a small id per content within one graph, and a new graph keeps nothing of the last', (t) => {
+  const doc = (action: string) =>
+    parsePolicyDocument({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: action, Resource: '*' } });
+  const ids = new DocumentIds();
+  const [a, sameAsA, b] = [doc('s3:GetObject'), doc('s3:GetObject'), doc('iam:PassRole')];
+  t.is(ids.of(a), 1);
+  t.is(ids.of(sameAsA), 1, 'equal content, one id: the principals share one statement set');
+  t.is(ids.of(b), 2);
+  t.is(new DocumentIds().of(b), 1, 'a new graph numbers from 1: no policy text is kept between graphs');
 });

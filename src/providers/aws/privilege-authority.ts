@@ -255,23 +255,28 @@ export class Authority {
   }
 }
 
-const documentIds = new WeakMap<PolicyDocument, number>();
-const contentIds = new Map<string, number>();
-let nextDocumentId = 0;
+/**
+ * A small id per distinct document content within one graph, so equal inline policies of many principals share work.
+ * Each graph has its own: a process that builds many (a service auditing many accounts) keeps no policy text once
+ * their graphs are gone.
+ */
+export class DocumentIds {
+  private readonly byDocument = new WeakMap<PolicyDocument, number>();
+  private readonly byContent = new Map<string, number>();
 
-/** A small id per distinct document content, so equal inline policies of many principals share work. */
-function documentId(document: PolicyDocument): number {
-  let id = documentIds.get(document);
-  if (id === undefined) {
-    const text = JSON.stringify(document.statements);
-    id = contentIds.get(text);
+  of(document: PolicyDocument): number {
+    let id = this.byDocument.get(document);
     if (id === undefined) {
-      id = ++nextDocumentId;
-      contentIds.set(text, id);
+      const text = JSON.stringify(document.statements);
+      id = this.byContent.get(text);
+      if (id === undefined) {
+        id = this.byContent.size + 1;
+        this.byContent.set(text, id);
+      }
+      this.byDocument.set(document, id);
     }
-    documentIds.set(document, id);
+    return id;
   }
-  return id;
 }
 
 /** A principal's statement set: its identity statements and one layer per guardrail (its boundary, each level of SCPs). */
@@ -288,6 +293,7 @@ export function statementsOf(p: GraphPrincipal): Statements {
 }
 
 /** Equal for principals whose policies, boundary and SCPs read the same: they share one statement set. */
-export function statementsKey(p: GraphPrincipal): string {
-  return `${p.policies.map((h) => documentId(h.document)).join('|')}#${p.boundary ? documentId(p.boundary.document) : ''}#${p.scps.map((g) => g.documents.map(documentId).join('|')).join('/')}`;
+export function statementsKey(p: GraphPrincipal, ids: DocumentIds): string {
+  const id = (document: PolicyDocument) => ids.of(document);
+  return `${p.policies.map((h) => id(h.document)).join('|')}#${p.boundary ? id(p.boundary.document) : ''}#${p.scps.map((g) => g.documents.map(id).join('|')).join('/')}`;
 }

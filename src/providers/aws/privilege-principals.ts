@@ -5,7 +5,7 @@
 import { ArnIndex } from './arn-index.js';
 import type { PolicyDocument } from './policy-document.js';
 import type { Guardrail, NamedPolicy } from './privilege.js';
-import { Authority, statementsKey, statementsOf, type Statements } from './privilege-authority.js';
+import { Authority, DocumentIds, statementsKey, statementsOf, type Statements } from './privilege-authority.js';
 
 /** A policy a principal holds, with where it is attached (for detach/delete edits). */
 export interface HeldPolicy extends NamedPolicy {
@@ -64,10 +64,11 @@ export class PrincipalSet {
     readonly managed: Map<string, ManagedPolicyFacts>,
   ) {
     const shared = new Map<string, Statements>();
+    const ids = new DocumentIds();
     nodes.forEach((p, i) => {
       this.byUid.set(p.uid, i);
       // Principals whose policies read the same share one statement set (and its per-action coverage).
-      const key = statementsKey(p);
+      const key = statementsKey(p, ids);
       let statements = shared.get(key);
       if (!statements) {
         statements = statementsOf(p);
