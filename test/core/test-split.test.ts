@@ -2,10 +2,12 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import test from 'ava';
 import { E2E } from '../../ava.e2e.config.js';
-import suiteConfig, { ORDER } from '../../ava.suite.config.js';
+import suiteConfig from '../../ava.suite.config.js';
 import {
   aloneFiles,
   awaitsAtTopLevel,
+  GROUPS,
+  groupName,
   npmTestFiles,
   SEPARATE_FILES,
   suiteFiles,
@@ -27,25 +29,32 @@ test('every test file runs in `npm test` or in `npm run test:e2e`, none in both'
   t.is(pkg.scripts.test, 'ava --config ava.suite.config.js', '`npm test` runs the files folder by folder');
 });
 
-test("`npm test` runs each of its files exactly once: in its folder's suite, or alone when it awaits at its top level or is named to", async (t) => {
+test("`npm test` runs each of its files exactly once: in its folder's group, or alone when it awaits at its top level or is named to", async (t) => {
   const files = npmTestFiles();
   t.true(files.length > 100 && files.includes('test/core/test-split.test.ts'));
   const folders = [...new Set(files.map((file) => file.split('/')[1]!))].sort();
+  t.deepEqual(
+    GROUPS.flat().sort(),
+    folders,
+    'each folder of test files is in exactly one of the GROUPS in test/suites/files.mjs',
+  );
   const suites = (await readdir(new URL('../suites/', import.meta.url)))
     .filter((f) => f.endsWith('.ts') && f !== 'load.ts')
     .map((f) => f.replace(/\.ts$/, ''))
     .sort();
   t.deepEqual(
     suites,
-    folders,
-    'a suite file in test/suites/ for each folder of test files (copy one for a new folder)',
+    GROUPS.map(groupName).sort(),
+    'a suite file in test/suites/ for each group (copy one for a new group)',
   );
-  t.deepEqual([...ORDER].sort(), suites, "ava.suite.config.js's ORDER places every folder's suite");
-  for (const folder of suites) {
-    const text = await readFile(new URL(`../suites/${folder}.ts`, import.meta.url), 'utf8');
-    t.true(text.includes(`await loadSuite('${folder}');`), `test/suites/${folder}.ts loads its own folder`);
+  for (const group of GROUPS) {
+    const text = await readFile(new URL(`../suites/${groupName(group)}.ts`, import.meta.url), 'utf8');
+    t.true(
+      text.includes(`await loadSuite(${group.map((folder) => `'${folder}'`).join(', ')});`),
+      `test/suites/${groupName(group)}.ts loads the folders of its group`,
+    );
   }
-  const run = [...suites.flatMap((folder) => suiteFiles(folder)), ...aloneFiles()].sort();
+  const run = [...folders.flatMap((folder) => suiteFiles(folder)), ...aloneFiles()].sort();
   t.deepEqual(run, files);
   t.deepEqual(suiteConfig.files, ['test/suites/*.ts', '!test/suites/load.ts', ...aloneFiles()]);
   t.true(aloneFiles().every((file) => awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file)));
