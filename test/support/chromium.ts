@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -24,13 +24,18 @@ const requireCjs = createRequire(import.meta.url);
 const PACKAGE = dirname(dirname(dirname(requireCjs.resolve('@sparticuz/chromium'))));
 const PACKED = join(PACKAGE, 'bin');
 
-/** Unpacks a .tar.br into a folder with Debian's tar (decompressed here). */
+/**
+ * Unpacks a .tar.br into a folder with Debian's tar, decompressed here into a file first: tar stops reading at the
+ * archive's end marker, and a pipe into it then closed before the padding after the marker was written, now and then
+ * failing the unpack ("Premature close") although tar had unpacked everything.
+ */
 async function untarBrotli(file: string, into: string): Promise<void> {
   await mkdir(into, { recursive: true });
-  const tar = spawn('tar', ['-x', '-C', into], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const exited = new Promise<number | null>((resolve, reject) => tar.once('error', reject).once('close', resolve));
-  await pipeline(createReadStream(file), createBrotliDecompress(), tar.stdin);
-  const code = await exited;
+  const archive = join(into, '.unpacking.tar');
+  await pipeline(createReadStream(file), createBrotliDecompress(), createWriteStream(archive));
+  const tar = spawn('tar', ['-xf', archive, '-C', into], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise<number | null>((resolve, reject) => tar.once('error', reject).once('close', resolve));
+  await rm(archive, { force: true });
   if (code !== 0) throw new Error(`tar could not unpack ${file} (exit code ${code})`);
 }
 
@@ -46,14 +51,20 @@ async function unpack(into: string): Promise<void> {
     if (previousTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previousTmp;
   }
-  if ((await executable) !== join(staging, 'chromium'))
-    throw new Error(`@sparticuz/chromium unpacked to ${await executable}, not ${staging}`);
-  await untarBrotli(join(PACKED, 'al2023.tar.br'), staging);
-  // The package's fonts.conf names /tmp/fonts; this one names where the fonts are here.
-  await writeFile(
-    join(staging, 'fonts.conf'),
-    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(into, 'fonts')}</dir>\n  <cachedir>${join(into, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
-  );
+  try {
+    if ((await executable) !== join(staging, 'chromium'))
+      throw new Error(`@sparticuz/chromium unpacked to ${await executable}, not ${staging}`);
+    await untarBrotli(join(PACKED, 'al2023.tar.br'), staging);
+    // The package's fonts.conf names /tmp/fonts; this one names where the fonts are here.
+    await writeFile(
+      join(staging, 'fonts.conf'),
+      `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(into, 'fonts')}</dir>\n  <cachedir>${join(into, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+    );
+  } catch (error) {
+    // A failed unpack leaves nothing half-made behind.
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
   try {
     await rename(staging, into);
   } catch (error) {
