@@ -25,12 +25,12 @@ export const VERIFY_MODULE = workerModule(import.meta.url);
  * the test suite) pays the thread's start (loading this package, and its TypeScript loader when run from source) once.
  */
 const WORKER = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 ${IMPORT_MODULE_SOURCE}
-parentPort.on('message', ({ id, module, provider, files, sources }) => {
-  importModule(module)
+parentPort.on('message', ({ provider, files, sources }) => {
+  importModule(workerData.module)
     .then((m) => m.rawDigests(provider, files, sources))
-    .then((digests) => parentPort.postMessage({ id, digests }), (error) => parentPort.postMessage({ id, error: String((error && error.message) || error) }));
+    .then((digests) => parentPort.postMessage({ digests }), (error) => parentPort.postMessage({ error: String((error && error.message) || error) }));
 });
 `;
 
@@ -114,7 +114,6 @@ function mismatch(key: string, why: string): UserError {
 }
 
 interface Request {
-  id: number;
   provider: string;
   files: string[];
   sources: Source[];
@@ -122,7 +121,7 @@ interface Request {
   reject(error: Error): void;
 }
 
-/** A thread that checks raw documents, and the request it is working on. */
+/** A thread that checks raw documents, and the request it is working on (its next message answers it). */
 interface Checker {
   worker: Worker;
   busy?: Request;
@@ -134,10 +133,9 @@ interface Checker {
  */
 const checkers: Checker[] = [];
 const waiting: Request[] = [];
-let nextId = 0;
 
 function startChecker(): Checker {
-  const checker: Checker = { worker: new Worker(WORKER, { eval: true }) };
+  const checker: Checker = { worker: new Worker(WORKER, { eval: true, workerData: { module: VERIFY_MODULE } }) };
   const stopped = (error: Error): void => {
     const at = checkers.indexOf(checker);
     if (at === -1) return;
@@ -147,9 +145,9 @@ function startChecker(): Checker {
     request?.reject(error);
     dispatch();
   };
-  checker.worker.on('message', (message: { id: number; digests?: Record<string, string>; error?: string }) => {
+  checker.worker.on('message', (message: { digests?: Record<string, string>; error?: string }) => {
     const request = checker.busy;
-    if (request?.id !== message.id) return;
+    if (!request) return;
     checker.busy = undefined;
     checker.worker.unref();
     if (message.digests) request.resolve(message.digests);
@@ -175,8 +173,8 @@ function dispatch(): void {
     const request = waiting.shift()!;
     checker.busy = request;
     checker.worker.ref();
-    const { id, provider, files, sources } = request;
-    checker.worker.postMessage({ id, module: VERIFY_MODULE, provider, files, sources });
+    const { provider, files, sources } = request;
+    checker.worker.postMessage({ provider, files, sources });
   }
 }
 
@@ -192,7 +190,7 @@ function digestsOnWorker(
 ): { digests: Promise<Record<string, string>>; cancel(): void } {
   let request!: Request;
   const digests = new Promise<Record<string, string>>((resolve, reject) => {
-    request = { id: nextId++, provider, files, sources, resolve, reject };
+    request = { provider, files, sources, resolve, reject };
   });
   waiting.push(request);
   try {
