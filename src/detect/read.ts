@@ -138,9 +138,10 @@ export async function listLogFiles(paths: string[]): Promise<LogFiles> {
               .some((p) => p.startsWith('.')),
         )
         .map((e) => join(e.parentPath, e.name));
-      const named = found.filter((file) => notLogByName(basename(file)));
+      const logs: string[] = [];
+      const named: string[] = [];
+      for (const file of found) (notLogByName(basename(file)) ? named : logs).push(file);
       notLogs.push(...named.sort());
-      const logs = found.filter((file) => !notLogByName(basename(file)));
       if (logs.length === 0)
         throw new UserError(
           `folder holds no log files${named.length > 0 ? ` (only ${named.length} file(s) whose names say they are not logs, such as ${basename(named[0]!)})` : ''}`,

@@ -263,7 +263,7 @@ export async function runDetection(paths: string[], rules: Rule[], options: Dete
       {
         maxDocumentBytes: options.maxDocumentBytes,
         onBad: (b) => onBad(b, fileStats),
-        ...(options.ranges ? { ranges: options.ranges } : {}),
+        ranges: options.ranges,
       },
       fileStats,
     );
