@@ -9,7 +9,6 @@ import {
   GROUPS,
   groupName,
   npmTestFiles,
-  SEPARATE_FILES,
   suiteFiles,
   topLevelAwait,
 } from '../suites/files.mjs';
@@ -29,7 +28,7 @@ test('every test file runs in `npm test` or in `npm run test:e2e`, none in both'
   t.is(pkg.scripts.test, 'ava --config ava.suite.config.js', '`npm test` runs the files folder by folder');
 });
 
-test("`npm test` runs each of its files exactly once: in its folder's group, or alone when it awaits at its top level or is named to", async (t) => {
+test("`npm test` runs each of its files exactly once: in its folder's group, or alone when it awaits at its top level", async (t) => {
   const files = npmTestFiles();
   t.true(files.length > 100 && files.includes('test/core/test-split.test.ts'));
   const folders = [...new Set(files.map((file) => file.split('/')[1]!))].sort();
@@ -57,11 +56,7 @@ test("`npm test` runs each of its files exactly once: in its folder's group, or 
   const run = [...folders.flatMap((folder) => suiteFiles(folder)), ...aloneFiles()].sort();
   t.deepEqual(run, files);
   t.deepEqual(suiteConfig.files, ['test/suites/*.ts', '!test/suites/load.ts', ...aloneFiles()]);
-  t.true(aloneFiles().every((file) => awaitsAtTopLevel(file) || SEPARATE_FILES.includes(file)));
-  t.true(
-    SEPARATE_FILES.every((file) => files.includes(file)),
-    'every file named to run alone is an `npm test` file',
-  );
+  t.true(aloneFiles().every((file) => awaitsAtTopLevel(file)));
 });
 
 test('a file that awaits at its top level is told apart from one that awaits only inside its tests', (t) => {

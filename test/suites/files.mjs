@@ -52,14 +52,8 @@ export function topLevelAwait(source) {
   return /^(?:export\s+)?(?:(?:const|let|var)\s[^=;]*=\s*await\b|await\b|for\s+await\b)/m.test(source);
 }
 
-/** Files that run alone although their folder shares a process: they declare a test of the same title as another file of it (ava refuses that within a process). */
-/** @type {string[]} */
-export const SEPARATE_FILES = [];
-
-const separate = (file) => SEPARATE_FILES.includes(file) || awaitsAtTopLevel(file);
-
-/** The files of test/FOLDER that its suite (test/suites/FOLDER.ts) runs in one process. */
-export const suiteFiles = (folder) => npmTestFiles(folder).filter((file) => !separate(file));
+/** The files of test/FOLDER that its group's suite (test/suites/<group>.ts) runs in one process. */
+export const suiteFiles = (folder) => npmTestFiles(folder).filter((file) => !awaitsAtTopLevel(file));
 
 /**
  * The processes of `npm test`: each runs the files of its folders (test/suites/<folders joined by +>.ts), longest
@@ -80,4 +74,4 @@ export const GROUPS = [
 export const groupName = (folders) => folders.join('+');
 
 /** The `npm test` files that run alone, a process each. */
-export const aloneFiles = () => npmTestFiles().filter(separate);
+export const aloneFiles = () => npmTestFiles().filter(awaitsAtTopLevel);
