@@ -177,15 +177,27 @@ export function projectGroup(ctx: AzureContext, change: PlanChange): void {
   }
 }
 
+/**
+ * Reads one side of a membership or ownership change: an object id, lower-cased, from the prior state (before) or as
+ * planned (after: a value known only after apply is a gap the context records); an empty value is none.
+ */
+function idReader(
+  ctx: AzureContext,
+  change: PlanChange,
+  side: 'before' | 'after',
+  tenant: string,
+): (attribute: string) => string | undefined {
+  return (attribute) =>
+    side === 'before'
+      ? lower(change.before?.[attribute]) || undefined
+      : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase();
+}
+
 /** azuread_group_member: one member of a group. */
 export function projectGroupMember(ctx: AzureContext, change: PlanChange): void {
   applySides(change, (side) => {
-    const values = side === 'before' ? change.before : change.after;
     const tenant = ctx.tenantOf(change);
-    const read = (attribute: string) =>
-      side === 'before'
-        ? lower(values?.[attribute]) || undefined
-        : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase();
+    const read = idReader(ctx, change, side, tenant);
     const group = read('group_object_id');
     const member = read('member_object_id');
     if (!group || !member) return;
@@ -263,12 +275,8 @@ const APPLICATIONS = 'azure.graph.applications';
  */
 export function projectApplicationOwner(ctx: AzureContext, change: PlanChange): void {
   applySides(change, (side) => {
-    const values = side === 'before' ? change.before : change.after;
     const tenant = ctx.tenantOf(change);
-    const read = (attribute: string) =>
-      side === 'before'
-        ? lower(values?.[attribute]) || undefined
-        : ctx.text(change, attribute, [tenantScope(tenant)])?.toLowerCase();
+    const read = idReader(ctx, change, side, tenant);
     const application = read('application_id')?.replace(/^\/applications\//, '');
     const owner = read('owner_object_id');
     if (!application || !owner) return;
